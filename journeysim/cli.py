@@ -1,0 +1,37 @@
+"""The journeysim command line: argument parsing and dispatch; each command lives in its layer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from journeysim.scenario.errors import ScenarioError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ScenarioError as error:
+        print(f"journeysim: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("journeysim: interrupted; finished runs are kept", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="journeysim",
+        description="Simulate the retail customer journey and its effect on loyalty.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    from journeysim.scenario import commands as scenario_commands
+
+    scenario_commands.register(commands)
+    return parser
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,194 @@
+"""One replication: build the world and the customer base, run the days, return tidy tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from journeysim.experiment.seeding import Seeds
+from journeysim.journey.records import VisitRecord
+from journeysim.journey.shopper import Shopper, Step
+from journeysim.journey.visit import visit
+from journeysim.loyalty.aftercare import Aftercare
+from journeysim.loyalty.base import CustomerBase, is_weekend, poisson_times
+from journeysim.loyalty.customer import Customer
+from journeysim.psyche.appraisal import Appraisal
+from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
+from journeysim.world.store import Store
+
+
+@dataclass
+class Replication:
+    """Tables of one replication (warm-up days included; KPIs cut them)."""
+
+    visits: pd.DataFrame
+    days: pd.DataFrame
+    customers: pd.DataFrame
+    touchpoints: pd.DataFrame
+    terminal_log: pd.DataFrame
+    turnover_log: pd.DataFrame
+    traces: dict[int, list[Step]] = field(default_factory=dict)
+
+
+class Simulation:
+    """A store and its customers over the scenario's horizon."""
+
+    def __init__(self, scenario: Scenario, replication: int = 0, trace: bool = False) -> None:
+        self.scenario = scenario
+        self.seeds = Seeds(scenario.seed, replication)
+        self.streams = self.seeds.streams()
+        self.env = simpy.Environment()
+        self.store = Store(self.env, scenario, self.streams)
+        self.base = CustomerBase(scenario, self.streams["segments"], self.seeds.customer)
+        self.aftercare = Aftercare(scenario)
+        psyche = scenario.psyche
+        self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
+        self.journey_map = {kind: [0.0, 0.0, 0.0, 0] for kind in TOUCHPOINT_KINDS}
+        self._warmup_map = {kind: [0.0, 0.0, 0.0, 0] for kind in TOUCHPOINT_KINDS}
+        self.records: list[VisitRecord] = []
+        self.day_rows: list[dict] = []
+        self.turnovers: list[dict] = []
+        self.trace = trace
+        self.traces: dict[int, list[Step]] = {}
+        self._day_stats = {"new_customers": 0}
+
+    def run(self) -> Replication:
+        s = self.scenario
+        if s.arrivals.mode == "customer_base":
+            for _ in range(s.arrivals.base_customers):
+                self.base.join(0, s.loyalty.initial_strength, habituated=True)
+        self.env.process(self._days())
+        self.env.run(until=s.total_days * 1440)
+        return self._tables()
+
+    # -- arrivals ----------------------------------------------------------------------------
+
+    def _days(self):
+        """Process: each day plan who comes when, then let them in at their times."""
+        s = self.scenario
+        for day in range(s.total_days):
+            self._turnover(day)
+            rng = self.seeds.day(day)
+            arrivals = self._plan_day(day, rng)
+            arrivals.sort(key=lambda a: a[0])
+            start = day * 1440
+            for minute, customer in arrivals:
+                yield self.env.timeout(max(start + minute - self.env.now, 0.0))
+                self.env.process(self._shop(customer))
+            yield self.env.timeout(max(start + 1440 - self.env.now, 0.0))
+            self._close_day(day)
+
+    def _plan_day(self, day: int, rng: np.random.Generator) -> list[tuple[float, Customer]]:
+        s = self.scenario
+        hours = s.hours
+        if s.arrivals.mode == "open":
+            times = poisson_times(rng, s.arrivals.rate_per_hour / 60.0, hours.open_min,
+                                  hours.close_min)
+            return [(t, self._one_off(rng)) for t in times]
+        arrivals = self.base.visitors(day, rng)
+        arrivals_settings = s.arrivals
+        rating_factor = max(1.0 + arrivals_settings.rating_effect * (self.aftercare.rating - 4.0),
+                            0.0)
+        rate = arrivals_settings.new_per_day * rating_factor + self.aftercare.referrals
+        rate = max(rate - self.aftercare.deterred, 0.0)
+        self.aftercare.referrals = self.aftercare.deterred = 0.0
+        newcomers = int(rng.poisson(rate))
+        self._day_stats["new_customers"] = newcomers
+        for _ in range(newcomers):
+            customer = self.base.join(day, s.loyalty.newcomer_strength)
+            arrivals.append((customer.preferred_minute, customer))
+        return arrivals
+
+    def _one_off(self, rng: np.random.Generator) -> Customer:
+        """An open-mode shopper: a newcomer drawing from the shared visit stream."""
+        customer = self.base.join(0, self.scenario.loyalty.newcomer_strength)
+        customer.rng = self.streams["visits"]
+        return customer
+
+    # -- the visit ---------------------------------------------------------------------------
+
+    def _shop(self, customer: Customer):
+        s = self.scenario
+        now = self.env.now
+        measured = now >= s.horizon.warmup_days * 1440
+        shopper = Shopper(customer, now, self.appraisal, s.psyche.expectation_adapt,
+                          s.psyche.mood_half_life_min,
+                          self.journey_map if measured else self._warmup_map, self.trace)
+        yield from visit(self.store, shopper)
+        record = self.aftercare.conclude(shopper, self.env.now)
+        self.records.append(record)
+        if shopper.steps is not None:
+            self.traces[record.visit_id] = shopper.steps
+
+    # -- staff turnover ----------------------------------------------------------------------
+
+    def _turnover(self, day: int) -> None:
+        """Scheduled and random departures at the start of the day; customers who knew the
+        leaver lose some trust (less where processes are standardised)."""
+        staff = self.scenario.staff
+        leaving = [(t.role, t.index) for t in staff.turnover if t.day == day]
+        if staff.turnover_per_year > 0:
+            rng = self.streams["turnover"]
+            for (role, shift, index) in list(self.store.roster.posts):
+                if rng.random() < staff.turnover_per_year / 365.0:
+                    leaving.append((role, shift * self.store.roster.headcount(role) + index))
+        for role, post in leaving:
+            if (role, *divmod(post, max(self.store.roster.headcount(role), 1))) not in \
+                    self.store.roster.posts:
+                continue
+            leaver, newcomer = self.store.replace_staff(role, post, day)
+            cost = staff.turnover_trust_cost * (1.0 - staff.standardisation)
+            regulars = []
+            for customer in self.base.customers:
+                familiarity = customer.familiarity(leaver.id, day, staff.rapport_decay_per_day)
+                if familiarity > 0.0:
+                    customer.strength = max(customer.strength - cost * familiarity, 0.0)
+                    customer.rapport.pop(leaver.id)
+                    if familiarity >= 0.3:
+                        regulars.append(customer.id)
+            self.turnovers.append({"day": day, "role": role, "post": post,
+                                   "leaver_id": leaver.id, "newcomer_id": newcomer.id,
+                                   "regulars": regulars})
+
+    # -- tables ------------------------------------------------------------------------------
+
+    def _close_day(self, day: int) -> None:
+        s = self.scenario
+        self.day_rows.append({
+            "day": day,
+            "weekend": is_weekend(day),
+            "new_customers": self._day_stats["new_customers"],
+            "active_customers": self.base.active_within(day, s.loyalty.return_window_days),
+            "rating": self.aftercare.rating,
+        })
+
+    def _tables(self) -> Replication:
+        visits = pd.DataFrame.from_records(self.records, columns=VisitRecord._fields)
+        days = pd.DataFrame(self.day_rows)
+        customers = pd.DataFrame({
+            "customer_id": [c.id for c in self.base.customers],
+            "segment": [c.segment_name for c in self.base.customers],
+            "joined_day": [c.joined_day for c in self.base.customers],
+            "visits": [c.visits for c in self.base.customers],
+            "strength": [c.strength for c in self.base.customers],
+            "active": [c.active for c in self.base.customers],
+            "failures": [c.failures for c in self.base.customers],
+        })
+        touchpoints = pd.DataFrame(
+            [(kind, *totals) for kind, totals in self.journey_map.items()],
+            columns=["touchpoint", "positive", "negative", "effort", "count"],
+        )
+        log = [entry for t in self.store.checkout.terminals for entry in t.log]
+        terminal_log = pd.DataFrame(log, columns=["time", "terminal", "state"]).sort_values("time")
+        turnover_log = pd.DataFrame(self.turnovers, columns=["day", "role", "post", "leaver_id",
+                                                             "newcomer_id", "regulars"])
+        return Replication(visits, days, customers, touchpoints, terminal_log, turnover_log,
+                           self.traces)
+
+
+def simulate(scenario: Scenario, replication: int = 0, trace: bool = False) -> Replication:
+    """Run one replication of a scenario."""
+    return Simulation(scenario, replication, trace).run()

@@ -1,0 +1,58 @@
+"""Records a visit leaves behind: one small immutable row per visit."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class VisitRecord(NamedTuple):
+    """One visit, from arrival to what the customer did afterwards."""
+
+    visit_id: int
+    customer_id: int
+    segment: str
+    new_customer: bool
+    day: int
+    arrival_min: float  # minutes since midnight
+    duration_min: float
+    touchpoints: int
+    peak: float
+    end: float
+    mean_valence: float
+    remembered: float
+    effort: float
+    ces: float
+    csat: float
+    ltr: int
+    expectation: float  # mean expectation over the visit's touchpoints
+    disconfirmation: float  # mean quality minus expectation
+    strength_before: float
+    strength_after: float
+    share_of_wallet: float
+    planned_items: int
+    items: int
+    revenue: float
+    lost_revenue: float  # items lost to stock-outs
+    lookups: int
+    gaps: int
+    bought_elsewhere: int
+    switched_brand: int
+    switched_size: int
+    delayed: int
+    skipped: int
+    found_by_staff: int
+    abandoned: str  # "", "balk", "renege" or "payment"
+    checkout_wait_min: float
+    till: int
+    cashier_id: int
+    cashier_familiarity: float
+    asked_staff: bool
+    payment_problem: bool
+    met_outage: bool
+    complained: bool
+    recovery_quality: float
+    service_interaction: bool
+    review_stars: int  # 0 when no review
+    told_positive: int
+    told_negative: int
+    switched_store: bool

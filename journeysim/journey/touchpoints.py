@@ -1,0 +1,327 @@
+"""Touchpoints of a visit. Each judges an experienced quality (-1..1) and an effort and passes
+them to `Shopper.touch`; the ones where time passes are SimPy sub-processes."""
+
+from __future__ import annotations
+
+import math
+
+from journeysim.journey.shopper import Shopper
+from journeysim.world.checkout import Line, Till
+from journeysim.world.staff import FLOOR_ROLES, StaffMember
+from journeysim.world.store import Store
+from journeysim.world.zones import ZoneState
+
+ELSEWHERE, BRAND, SIZE, DELAY, SKIP, FOUND = range(6)
+LOST_RESPONSES = (ELSEWHERE, DELAY, SKIP)
+
+
+def plan_basket(store: Store, shopper: Shopper) -> None:
+    """What the shopper means to buy and carries: planned items, cash, patience, service draws."""
+    segment = shopper.customer.segment
+    rng = shopper.customer.rng
+    shopper.planned_items = max(1, round(segment.basket_items * (0.5 + shopper.draw())))
+    cash_share = segment.cash_share
+    if cash_share is None:
+        cash_share = store.scenario.payment.cash_share
+    shopper.has_cash = shopper.draw() < cash_share
+    shopper.patience = segment.patience_min * (0.5 + shopper.draw())
+    shopper.service_time = store.service_time(rng)
+    shopper.self_service_time = store.self_service_time(rng)
+
+
+def enter(store: Store, shopper: Shopper) -> None:
+    """The doors and the guard's look."""
+    now = store.env.now
+    guards = store.floor_staff(now, ("security",))
+    if guards:
+        guard = guards[0]
+        quality = 0.2 + 0.4 * guard.friendliness
+        shopper.touch(now, "entrance", quality, 0.0, f"greeted at the door by {guard.name}")
+    else:
+        shopper.touch(now, "entrance", 0.1, 0.0, "walks in; no one at the door")
+
+
+def take_cart(store: Store, shopper: Shopper):
+    """A cart from the pool for a bigger basket: good, worn, or none left."""
+    carts = store.scenario.carts
+    if shopper.planned_items < carts.min_items:
+        return
+    now = store.env.now
+    if store.carts.level == 0:
+        shopper.touch(now, "cart", carts.shortage_quality, 1.5, "no cart left; carries a basket")
+        return
+    yield store.carts.get(1)
+    shopper.cart = True
+    if shopper.draw() < carts.worn_share:
+        shopper.touch(now, "cart", carts.worn_quality, 0.5, "a cart with a wobbly wheel")
+    else:
+        shopper.touch(now, "cart", carts.good_quality, 0.0, "a cart that rolls well")
+
+
+def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
+    """Walk and pick in a zone: ambience, crowding and floor on entry, shelves and staff inside."""
+    env = store.env
+    settings = zone.settings
+    zone.occupancy += 1
+    zone.soil(store.scenario.floor.soil_per_visit)
+    now = env.now
+    ambience = settings.ambience
+    shopper.touch(now, "ambience", (ambience.smell + ambience.music + ambience.light) / 3.0, 0.0,
+                  f"{settings.name}: smell, music and light")
+    crowding = zone.crowding()
+    if crowding > 0.5:
+        quality = max(0.1 - 1.8 * (crowding - 0.5), -1.0)
+        shopper.touch(now, "crowding", quality, crowding - 0.5, f"{settings.name} is crowded")
+    else:
+        shopper.touch(now, "crowding", 0.1, 0.0, f"{settings.name} has room to move")
+    floor = store.scenario.floor
+    shopper.touch(now, "floor", floor.clean_quality + (floor.dirty_quality - floor.clean_quality)
+                  * zone.dirt, 0.0, f"{settings.name} floor {_dirt_words(zone.dirt)}")
+    items = round(shopper.planned_items * settings.item_share)
+    extra_min = _look_for_items(store, shopper, zone, items)
+    scale = (shopper.planned_items / shopper.customer.segment.basket_items) ** 0.3
+    yield env.timeout(settings.walk_min * (0.7 + 0.6 * shopper.draw()) * scale + extra_min)
+    zone.occupancy -= 1
+    if shopper.draw() < store.scenario.staff.encounter_prob:
+        staff = store.floor_staff(env.now, FLOOR_ROLES)
+        if staff:
+            member = staff[int(shopper.draw() * len(staff))]
+            quality = 0.1 + 0.3 * member.friendliness + _rapport_lift(store, shopper, member)
+            shopper.touch(env.now, "staff", quality, 0.0, f"meets {member.name}")
+
+
+def _dirt_words(dirt: float) -> str:
+    return "clean" if dirt < 0.2 else ("a bit dirty" if dirt < 0.6 else "dirty")
+
+
+def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int) -> float:
+    """Look each item up; gaps lead to search, asking staff, substitution or loss.
+    Returns the extra minutes spent; the shelf touchpoint comes after the zone's walk."""
+    if items == 0:
+        return 0.0
+    shelves = store.scenario.shelves
+    shopper.lookups += items
+    gaps = _binomial(items, store.gap_probability(zone, store.env.now), shopper.draw())
+    if gaps == 0:
+        shopper.touch(store.env.now, "shelf", shelves.full_quality, 0.0,
+                      f"finds all {items} items in {zone.settings.name}")
+        return 0.0
+    shopper.gaps += gaps
+    minutes = 0.0
+    lost = 0
+    for _ in range(gaps):
+        minutes += shelves.search_min
+        if _ask_staff(store, shopper):
+            minutes += 1.0
+            if shopper.draw() < shelves.backroom_find_prob:
+                shopper.responses[FOUND] += 1
+                continue
+        response = _response(shelves, shopper.draw())
+        shopper.responses[response] += 1
+        if response in LOST_RESPONSES:
+            lost += 1
+    shopper.lost_items += lost
+    quality = shelves.gap_quality if lost else shelves.gap_quality / 2.0
+    shopper.touch(store.env.now, "shelf", quality, shelves.search_min * gaps / 2.0,
+                  f"{gaps} of {items} items missing in {zone.settings.name}, {lost} not bought")
+    return minutes
+
+
+def _ask_staff(store: Store, shopper: Shopper) -> bool:
+    """Ask a stocker, assistant or manager on the floor about a missing item."""
+    if shopper.draw() >= store.scenario.shelves.ask_staff_prob:
+        return False
+    staff = store.floor_staff(store.env.now)
+    if not staff:
+        return False
+    member = staff[int(shopper.draw() * len(staff))]
+    competence = member.competence_on(shopper.day, store.scenario.staff.newcomer_learning_days)
+    quality = 0.3 * member.friendliness + 0.4 * competence + _rapport_lift(store, shopper, member)
+    shopper.asked_staff = True
+    shopper.touch(store.env.now, "staff", quality, 1.0, f"asks {member.name} about a missing item")
+    return True
+
+
+def _response(shelves, u: float) -> int:
+    """Stock-out response drawn from the scenario's shares (Gruen et al. 2002)."""
+    for response, share in enumerate((shelves.response_elsewhere, shelves.response_brand,
+                                      shelves.response_size, shelves.response_delay)):
+        if u < share:
+            return response
+        u -= share
+    return SKIP
+
+
+def _binomial(n: int, p: float, u: float) -> int:
+    """Binomial(n, p) by inverting the CDF at u (one uniform, so draws stay aligned)."""
+    if p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    q = 1.0 - p
+    pmf = q**n
+    cdf = pmf
+    k = 0
+    while u > cdf and k < n:
+        pmf *= (n - k) / (k + 1) * p / q
+        k += 1
+        cdf += pmf
+    return k
+
+
+def _rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
+    """Quality a familiar face adds ("the usual?"), damped by process standardisation."""
+    staff = store.scenario.staff
+    familiarity = shopper.customer.meet(member.id, shopper.day, staff.rapport_decay_per_day,
+                                        staff.rapport_gain)
+    return staff.rapport_lift * familiarity * (1.0 - staff.standardisation)
+
+
+def check_out(store: Store, shopper: Shopper):
+    """Choose a line, maybe balk, wait (maybe renege), be served and pay."""
+    env = store.env
+    checkout = store.scenario.checkout
+    shopper.items = max(round((shopper.planned_items - shopper.lost_items)
+                              * (1.0 + store.scenario.psyche.mood_basket_effect * shopper.valence)),
+                        0)
+    if shopper.items == 0:
+        return
+    line = _choose_line(store, shopper)
+    mood = 1.0 + store.scenario.psyche.mood_patience_effect * shopper.valence
+    if checkout.balking and line.waiting() / line.size >= checkout.balk_queue * max(mood, 0.2):
+        shopper.touch(env.now, "checkout_wait", -0.8, 1.0,
+                      f"sees {line.waiting()} waiting and leaves the cart")
+        shopper.abandoned = "balk"
+        return
+    joined = env.now
+    turn = line.join()
+    if turn.triggered:
+        till = turn.value
+    elif checkout.reneging:
+        patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
+        yield turn | env.timeout(patience)
+        if not turn.triggered:
+            turn.cancel()
+            _appraise_wait(store, shopper, env.now - joined, "gives up waiting and leaves the cart")
+            shopper.abandoned = "renege"
+            return
+        till = turn.value
+    else:
+        till = yield turn
+    shopper.checkout_wait = env.now - joined
+    _appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
+    shopper.till = till.index
+    if till.staffed:
+        _meet_cashier(store, shopper, till)
+        yield env.timeout(shopper.service_time)
+    else:
+        _scan_yourself(store, shopper)
+        yield env.timeout(shopper.self_service_time)
+    yield from _pay(store, shopper, till, line)
+
+
+def _choose_line(store: Store, shopper: Shopper) -> Line:
+    """Self-checkout for small baskets when preferred, else the lane that looks shortest;
+    regulars accept a slightly longer line to reach a familiar cashier."""
+    checkout = store.checkout
+    settings = store.scenario.checkout
+    if checkout.self_line is not None and (
+        not checkout.lane_lines
+        or (shopper.items <= settings.self_checkout_max_items
+            and shopper.draw() < settings.self_checkout_share)
+    ):
+        return checkout.self_line
+    if len(checkout.lane_lines) == 1:
+        return checkout.lane_lines[0]
+    now = store.env.now
+    staff = store.scenario.staff
+    best, best_load = checkout.lane_lines[0], math.inf
+    for line in checkout.lane_lines:
+        load = line.load()
+        cashier = store.cashier_at(line.tills[0].index, now)
+        if cashier is not None and shopper.customer.rapport:
+            load -= shopper.customer.familiarity(cashier.id, shopper.day,
+                                                 staff.rapport_decay_per_day)
+        if load < best_load:
+            best, best_load = line, load
+    return best
+
+
+def _appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> None:
+    """Perceived wait (idle waits feel about a third longer) against the ~4-minute tolerance."""
+    checkout = store.scenario.checkout
+    perceived = wait * checkout.perceived_wait_factor
+    quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
+    shopper.touch(store.env.now, "checkout_wait", quality, perceived / 2.0,
+                  f"{what} ({perceived:.1f} min as felt, {wait:.1f} min by the clock)")
+
+
+def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
+    cashier = store.cashier_at(till.index, store.env.now)
+    if cashier is None:
+        return
+    staff = store.scenario.staff
+    competence = cashier.competence_on(shopper.day, staff.newcomer_learning_days)
+    shopper.familiarity = shopper.customer.familiarity(cashier.id, shopper.day,
+                                                       staff.rapport_decay_per_day)
+    shopper.cashier_id = cashier.id
+    quality = 0.35 * cashier.friendliness + 0.35 * competence + _rapport_lift(store, shopper,
+                                                                            cashier)
+    greeting = "\"the usual?\"" if shopper.familiarity > 0.5 else "served"
+    shopper.touch(store.env.now, "cashier", quality, 0.0, f"{greeting} by {cashier.name}")
+
+
+def _scan_yourself(store: Store, shopper: Shopper) -> None:
+    if shopper.draw() < 0.15:
+        shopper.touch(store.env.now, "self_checkout", -0.5, 1.0,
+                      "self-checkout: 'unexpected item in the bagging area'")
+    else:
+        shopper.touch(store.env.now, "self_checkout", 0.1, 0.2, "scans at a self-checkout")
+
+
+def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
+    """Pay at the end of service; a dead terminal leaves a card-only shopper three ways out."""
+    env = store.env
+    payment = store.scenario.payment
+    terminal = till.terminal
+    pays_cash = shopper.has_cash and shopper.draw() < payment.cash_preference
+    if pays_cash or terminal.up:
+        shopper.touch(env.now, "payment", 0.2, 0.0, "pays in cash" if pays_cash else "pays by card")
+        line.release(till)
+        return
+    shopper.met_outage = shopper.payment_problem = True
+    shopper.touch(env.now, "payment", payment.failure_quality, 2.0,
+                  f"card refused: {terminal.name} is down")
+    choice = shopper.draw()
+    if shopper.has_cash:
+        shopper.touch(env.now, "payment", -0.1, 0.5, "pays in cash after all")
+    elif choice < payment.wait_for_repair_prob:
+        asked = env.now
+        yield terminal.repaired | env.timeout(payment.max_repair_wait_min)
+        waited = env.now - asked
+        if not terminal.up:
+            shopper.touch(env.now, "payment", -1.0, waited / 2.0,
+                          f"waited {waited:.0f} min for the terminal; leaves the full cart")
+            shopper.abandoned = "payment"
+        else:
+            shopper.touch(env.now, "payment", -0.3, waited / 2.0,
+                          f"waited {waited:.0f} min; the terminal is back, pays by card")
+    elif choice < payment.wait_for_repair_prob + payment.fetch_cash_prob:
+        line.release(till)
+        yield env.timeout(payment.fetch_cash_min)
+        shopper.touch(env.now, "payment", -0.4, 4.0, "fetches cash from an ATM and pays")
+        return
+    else:
+        shopper.touch(env.now, "payment", -1.0, 1.0, "no cash, no card: leaves the full cart")
+        shopper.abandoned = "payment"
+    line.release(till)
+
+
+def leave(store: Store, shopper: Shopper):
+    """The exit: a receipt or bag check, or a plain goodbye."""
+    exit_ = store.scenario.exit
+    if shopper.draw() < exit_.check_prob:
+        yield store.env.timeout(exit_.check_min)
+        shopper.touch(store.env.now, "exit", exit_.check_quality, 0.5, "receipt and bag check")
+    else:
+        shopper.touch(store.env.now, "exit", exit_.goodbye_quality, 0.0, "leaves")

@@ -1,0 +1,20 @@
+"""The shopper process: one visit, read top to bottom as the journey."""
+
+from __future__ import annotations
+
+from journeysim.journey import touchpoints as tp
+from journeysim.journey.shopper import Shopper
+from journeysim.world.store import Store
+
+
+def visit(store: Store, shopper: Shopper):
+    """SimPy process: enter, take a cart, walk the zones, check out, pay, leave."""
+    tp.plan_basket(store, shopper)
+    tp.enter(store, shopper)
+    yield from tp.take_cart(store, shopper)
+    for zone in store.zones:
+        yield from tp.walk_zone(store, shopper, zone)
+    yield from tp.check_out(store, shopper)
+    if shopper.cart:
+        store.carts.put(1)
+    yield from tp.leave(store, shopper)

@@ -1,0 +1,172 @@
+"""After the visit: memory, satisfaction, relationship, complaints and recovery, reviews,
+and word of mouth. Turns a finished `Shopper` into a `VisitRecord`."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from journeysim.journey.records import VisitRecord
+from journeysim.journey.shopper import Shopper
+from journeysim.loyalty import relationship as rel
+from journeysim.psyche.memory import effort_score, remembered_score
+from journeysim.scenario.schema import Scenario
+
+
+class Aftercare:
+    """The store's life after each visit: its rating, complaints and the talk among friends."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        after = scenario.after_visit
+        self.reviews: deque[int] = deque([round(after.initial_rating)] * after.rating_memory,
+                                         maxlen=after.rating_memory)
+        self._review_sum = sum(self.reviews)
+        self.rating = after.initial_rating
+        self.referrals = 0.0  # expected newcomers brought by promoters, not yet arrived
+        self.deterred = 0.0  # expected newcomers put off by detractors
+        self.visits = 0
+
+    def conclude(self, shopper: Shopper, now: float) -> VisitRecord:
+        """Everything the visit leaves behind, applied to the customer and the store."""
+        s = self.scenario
+        customer = shopper.customer
+        psyche, loyalty = s.psyche, s.loyalty
+        emotion = shopper.emotion
+        duration = now - shopper.start
+        peak, end = emotion.peak(), emotion.end()
+        remembered = remembered_score(peak, end, duration, psyche.peak_weight, psyche.end_weight,
+                                      psyche.duration_weight)
+        ces = effort_score(shopper.effort, loyalty.expected_effort)
+        complained, recovery = self._complaint(shopper, peak, remembered)
+        if complained or self._followed_up(shopper, remembered):
+            end = emotion.end()
+            remembered = remembered_score(emotion.peak(), end, duration, psyche.peak_weight,
+                                          psyche.end_weight, psyche.duration_weight)
+        n = max(shopper.touchpoints, 1)
+        expectation = shopper.expectation_sum / n
+        csat = rel.satisfaction(remembered, ces, expectation, loyalty)
+        before = customer.strength
+        after = rel.updated_strength(before, rel.visit_outcome(remembered, shopper.effort, loyalty),
+                                     loyalty)
+        if complained:
+            after = min(after, before)  # recovery restores trust, never beyond (de Matos 2007)
+        if shopper.payment_problem or remembered < -0.3:
+            customer.failures += 1
+        customer.strength = after
+        switched = after < loyalty.defect_threshold and shopper.draw() < loyalty.defect_prob
+        customer.active = not switched
+        sow = rel.share_of_wallet(after, customer.segment.competitor_pull, loyalty.wallet_slope)
+        ltr = rel.likelihood_to_recommend(after, remembered, loyalty)
+        stars = self._review(shopper, csat)
+        told_positive, told_negative = self._word_of_mouth(shopper, ltr)
+        price = customer.segment.item_price
+        items = 0 if shopper.abandoned else shopper.items
+        r = shopper.responses
+        customer.visits += 1
+        customer.last_visit_day = shopper.day
+        self.visits += 1
+        return VisitRecord(
+            visit_id=self.visits,
+            customer_id=customer.id,
+            segment=customer.segment_name,
+            new_customer=customer.visits == 1,
+            day=shopper.day,
+            arrival_min=shopper.start % 1440,
+            duration_min=duration,
+            touchpoints=shopper.touchpoints,
+            peak=peak,
+            end=end,
+            mean_valence=emotion.mean(),
+            remembered=remembered,
+            effort=shopper.effort,
+            ces=ces,
+            csat=csat,
+            ltr=ltr,
+            expectation=expectation,
+            disconfirmation=shopper.disconfirmation_sum / n,
+            strength_before=before,
+            strength_after=after,
+            share_of_wallet=sow,
+            planned_items=shopper.planned_items,
+            items=items,
+            revenue=items * price,
+            lost_revenue=shopper.lost_items * price,
+            lookups=shopper.lookups,
+            gaps=shopper.gaps,
+            bought_elsewhere=r[0],
+            switched_brand=r[1],
+            switched_size=r[2],
+            delayed=r[3],
+            skipped=r[4],
+            found_by_staff=r[5],
+            abandoned=shopper.abandoned,
+            checkout_wait_min=shopper.checkout_wait,
+            till=shopper.till,
+            cashier_id=shopper.cashier_id,
+            cashier_familiarity=shopper.familiarity,
+            asked_staff=shopper.asked_staff,
+            payment_problem=shopper.payment_problem,
+            met_outage=shopper.met_outage,
+            complained=complained,
+            recovery_quality=recovery,
+            service_interaction=shopper.asked_staff or shopper.payment_problem or complained,
+            review_stars=stars,
+            told_positive=told_positive,
+            told_negative=told_negative,
+            switched_store=switched,
+        )
+
+    def _complaint(self, shopper: Shopper, peak: float, remembered: float) -> tuple[bool, float]:
+        """A dissatisfied customer may complain; the recovery becomes the visit's new end.
+        A customer who failed before trusts a recovery less (no paradox after a second failure)."""
+        after = self.scenario.after_visit
+        chance = after.complaint_base + after.complaint_peak_slope * max(-peak, 0.0)
+        if remembered >= 0.0 or shopper.draw() >= chance:
+            return False, float("nan")
+        quality = after.recovery_quality
+        if quality > 0.0:
+            quality /= 1.0 + 2.0 * shopper.customer.failures
+        shopper.touch(shopper.emotion.last_t, "after_visit", quality, 1.0,
+                      f"complains; the store's recovery is {_quality_words(quality)}")
+        return True, quality
+
+    def _followed_up(self, shopper: Shopper, remembered: float) -> bool:
+        after = self.scenario.after_visit
+        if remembered >= -0.2 or shopper.draw() >= after.follow_up_prob:
+            return False
+        shopper.touch(shopper.emotion.last_t, "after_visit", after.follow_up_quality, 0.0,
+                      "the store calls to follow up")
+        return True
+
+    def _review(self, shopper: Shopper, csat: float) -> int:
+        """Maybe post a review (bad visits more often); the rating averages recent reviews."""
+        after = self.scenario.after_visit
+        chance = after.review_prob * (after.negative_review_boost if csat <= 2.0 else 1.0)
+        if shopper.draw() >= chance:
+            return 0
+        stars = min(5, max(1, round(csat)))
+        self._review_sum += stars - self.reviews[0]
+        self.reviews.append(stars)
+        self.rating = self._review_sum / len(self.reviews)
+        return stars
+
+    def _word_of_mouth(self, shopper: Shopper, ltr: int) -> tuple[int, int]:
+        """Promoters tell friends who may come; detractors tell more, who stay away."""
+        wom = self.scenario.word_of_mouth
+        if shopper.draw() >= wom.tell_prob or 7 <= ltr <= 8:
+            return 0, 0
+        if ltr >= 9:
+            told = round(wom.promoter_reach * (0.5 + shopper.draw()))
+            self.referrals += told * wom.conversion
+            return told, 0
+        told = round(wom.detractor_reach * (0.5 + shopper.draw()))
+        self.deterred += told * wom.deterrence
+        return 0, told
+
+
+def _quality_words(quality: float) -> str:
+    if quality >= 0.6:
+        return "excellent"
+    if quality >= 0.2:
+        return "decent"
+    return "poor" if quality >= -0.2 else "dismissive"

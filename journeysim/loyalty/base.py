@@ -1,0 +1,103 @@
+"""The customer base: who exists, who decides to visit today, and who is new."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from journeysim.loyalty.customer import Customer
+from journeysim.loyalty.relationship import share_of_wallet
+from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
+
+
+class CustomerBase:
+    """All customers ever seen, with the daily visit decision of each."""
+
+    def __init__(self, scenario: Scenario, segment_rng: np.random.Generator,
+                 customer_rng: Callable[[int], np.random.Generator]) -> None:
+        self.scenario = scenario
+        self.customers: list[Customer] = []
+        self._segment_rng = segment_rng
+        self._customer_rng = customer_rng
+        names = list(scenario.segments)
+        shares = np.array([scenario.segments[n].share for n in names], dtype=float)
+        self._segment_names = names
+        self._segment_p = shares / shares.sum()
+        hours = scenario.hours
+        self._open, self._close = hours.open_min, hours.close_min
+
+    def join(self, day: int, strength: float, habituated: bool = False) -> Customer:
+        """A customer starts shopping here (the founding base is habituated to the store)."""
+        s = self.scenario
+        customer_id = len(self.customers)
+        rng = self._customer_rng(customer_id)
+        name = self._segment_names[int(self._segment_rng.choice(len(self._segment_names),
+                                                                p=self._segment_p))]
+        expectation = 0.15 if habituated else s.psyche.newcomer_expectation
+        customer = Customer(
+            id=customer_id,
+            segment_name=name,
+            segment=s.segments[name],
+            rng=rng,
+            strength=strength,
+            expectations=dict.fromkeys(TOUCHPOINT_KINDS, expectation),
+            preferred_minute=self.time_of_day(rng, day),
+            baseline_mood=float(rng.normal(0.05, s.psyche.baseline_mood_sd)),
+            joined_day=day,
+        )
+        self.customers.append(customer)
+        return customer
+
+    def time_of_day(self, rng: np.random.Generator, day: int) -> float:
+        """A minute of the day drawn from the day's hourly arrival profile."""
+        hours = self.scenario.hours
+        profile = hours.weekend_profile if is_weekend(day) else hours.weekday_profile
+        weights = np.asarray(profile, dtype=float)
+        hour = int(rng.choice(len(weights), p=weights / weights.sum()))
+        minute = self._open + 60.0 * (hour + rng.random())
+        return min(minute, self._close - 1.0)
+
+    def visitors(self, day: int, rng: np.random.Generator) -> list[tuple[float, Customer]]:
+        """Today's visits of existing customers: each comes with probability share of wallet
+        over the trip interval, at about their usual time."""
+        s = self.scenario
+        loyalty = s.loyalty
+        weekly = 5.0 + 2.0 * s.hours.weekend_factor
+        day_factor = 7.0 * (s.hours.weekend_factor if is_weekend(day) else 1.0) / weekly
+        draws = rng.random((len(self.customers), 2))
+        visits = []
+        for customer, (u_visit, u_time) in zip(self.customers, draws.tolist()):
+            if not customer.active:
+                continue
+            segment = customer.segment
+            sow = share_of_wallet(customer.strength, segment.competitor_pull, loyalty.wallet_slope)
+            if u_visit < min(sow / segment.visit_interval_days * day_factor, 1.0):
+                visits.append((self._near(customer.preferred_minute, u_time), customer))
+        return visits
+
+    def _near(self, minute: float, u: float) -> float:
+        """About the usual time: within an hour either side, inside opening hours."""
+        t = minute + 120.0 * (u - 0.5)
+        return day_clip(t, self._open, self._close - 1.0)
+
+    def active_within(self, day: int, window: float) -> int:
+        """Customers still shopping here who visited in the last `window` days."""
+        return sum(1 for c in self.customers if c.active and 0 <= day - c.last_visit_day < window)
+
+
+def is_weekend(day: int) -> bool:
+    """Day 0 is a Monday."""
+    return day % 7 >= 5
+
+
+def day_clip(minute: float, low: float, high: float) -> float:
+    return low if minute < low else (high if minute > high else minute)
+
+
+def poisson_times(rng: np.random.Generator, rate_per_min: float, start: float,
+                  end: float) -> list[float]:
+    """Arrival times of a Poisson process on [start, end)."""
+    n = int(rng.poisson(rate_per_min * (end - start)))
+    return sorted((start + (end - start) * rng.random(n)).tolist()) if n else []
+

@@ -1,0 +1,53 @@
+"""A customer: who they are, what they expect, whom they know and how attached they are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from journeysim.scenario.schema import Segment
+
+
+@dataclass(slots=True, eq=False)
+class Customer:
+    """A shopper with memory across visits; one-off shoppers in `open` mode are customers too."""
+
+    id: int
+    segment_name: str
+    segment: Segment
+    rng: np.random.Generator
+    strength: float  # relationship strength 0..1
+    expectations: dict[str, float]
+    preferred_minute: float  # usual time of day for shopping
+    baseline_mood: float
+    joined_day: int
+    rapport: dict[int, float] = field(default_factory=dict)  # staff id -> familiarity 0..1
+    rapport_day: dict[int, int] = field(default_factory=dict)  # staff id -> last contact day
+    failures: int = 0  # service failures remembered (for recovery)
+    visits: int = 0
+    last_visit_day: int = -1
+    active: bool = True  # False once switched to a competitor
+
+    def familiarity(self, staff_id: int, day: int, decay_per_day: float) -> float:
+        """Familiarity with a staff member, faded since the last contact."""
+        level = self.rapport.get(staff_id)
+        if level is None:
+            return 0.0
+        return level * (1.0 - decay_per_day) ** (day - self.rapport_day[staff_id])
+
+    def meet(self, staff_id: int, day: int, decay_per_day: float, gain: float) -> float:
+        """A contact: familiarity grows toward 1; returns the familiarity felt during it."""
+        felt = self.familiarity(staff_id, day, decay_per_day)
+        self.rapport[staff_id] = felt + gain * (1.0 - felt)
+        self.rapport_day[staff_id] = day
+        return felt
+
+    def favourite(self, staff_ids: set[int], day: int, decay_per_day: float) -> tuple[int, float]:
+        """The most familiar of the given staff, with the familiarity (-1, 0 when none)."""
+        best, level = -1, 0.0
+        for staff_id in self.rapport.keys() & staff_ids:
+            f = self.familiarity(staff_id, day, decay_per_day)
+            if f > level:
+                best, level = staff_id, f
+        return best, level

@@ -1,0 +1,41 @@
+"""Relationship strength and the three loyalty behaviours that follow from it:
+return (visit frequency here), share of wallet and advocacy (likelihood to recommend)."""
+
+from __future__ import annotations
+
+import math
+
+from journeysim.scenario.schema import Loyalty
+
+
+def visit_outcome(remembered: float, effort: float, loyalty: Loyalty) -> float:
+    """What a visit does to the relationship: remembered feeling plus the quiet value of an
+    ordinary visit, minus excess effort, which weighs more than delight adds (Dixon et al. 2013)."""
+    excess = max(effort - loyalty.expected_effort, 0.0)
+    return remembered + loyalty.routine_value - loyalty.effort_weight * excess / (excess + 3.0)
+
+
+def updated_strength(strength: float, outcome: float, loyalty: Loyalty) -> float:
+    """Asymmetric update: bad outcomes erode strength faster than good ones build it."""
+    if outcome >= 0.0:
+        return strength + loyalty.gain_rate * min(outcome, 1.0) * (1.0 - strength)
+    return strength + loyalty.loss_rate * max(outcome, -1.0) * strength
+
+
+def share_of_wallet(strength: float, competitor_pull: float, slope: float) -> float:
+    """Part of the customer's category spend that stays here, against the competitor's pull."""
+    return 1.0 / (1.0 + math.exp(-slope * (strength - competitor_pull)))
+
+
+def likelihood_to_recommend(strength: float, remembered: float, loyalty: Loyalty) -> int:
+    """Answer 0..10 to 'How likely are you to recommend us?' (Reichheld 2003)."""
+    logit = loyalty.ltr_slope * (strength - loyalty.ltr_center) + loyalty.ltr_memory * remembered
+    return min(10, max(0, int(11.0 / (1.0 + math.exp(-logit)))))
+
+
+def satisfaction(remembered: float, ces: float, expectation: float, loyalty: Loyalty) -> float:
+    """CSAT 1..5: mostly the remembered (dis)confirmation, less effort, a little assimilation
+    toward the expected level (Oliver 1980)."""
+    score = (3.6 + loyalty.csat_scale * remembered - 0.15 * (ces - 1.0)
+             + loyalty.csat_expectation * expectation)
+    return min(5.0, max(1.0, score))

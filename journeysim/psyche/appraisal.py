@@ -1,0 +1,36 @@
+"""Appraisal: a touchpoint's quality judged against the shopper's expectation."""
+
+from __future__ import annotations
+
+import math
+
+
+def value(x: float, curvature: float = 0.88, loss_aversion: float = 2.25) -> float:
+    """Prospect-theory value of a gain or loss x (Tversky & Kahneman 1992).
+
+    >>> round(value(10), 3), round(value(-10), 3)
+    (7.586, -17.068)
+    """
+    if x >= 0.0:
+        return x**curvature
+    return -loss_aversion * (-x) ** curvature
+
+
+class Appraisal:
+    """Turns (quality, expectation) into felt emotion with a segment's sensitivities."""
+
+    __slots__ = ("curvature", "loss_aversion", "scale")
+
+    def __init__(self, curvature: float, loss_aversion: float, scale: float) -> None:
+        self.curvature = curvature
+        self.loss_aversion = loss_aversion
+        self.scale = scale
+
+    def felt(self, quality: float, expectation: float, sensitivity: float) -> float:
+        """Felt emotion: v(q - e), scaled by the shopper's sensitivity to this touchpoint kind."""
+        x = quality - expectation
+        if x >= 0.0:
+            v = math.pow(x, self.curvature)
+        else:
+            v = -self.loss_aversion * math.pow(-x, self.curvature)
+        return self.scale * sensitivity * v

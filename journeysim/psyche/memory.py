@@ -1,0 +1,33 @@
+"""What the shopper takes home: remembered experience, effort score and satisfaction."""
+
+from __future__ import annotations
+
+import math
+
+
+def remembered_score(
+    peak: float,
+    end: float,
+    duration_min: float,
+    peak_weight: float,
+    end_weight: float,
+    duration_weight: float,
+) -> float:
+    """Peak-end rule with (mostly neglected) duration (Kahneman et al. 1993).
+
+    Duration enters as the log of visit length relative to 30 minutes: longer visits
+    are remembered slightly worse only when duration_weight > 0.
+    """
+    core = (peak_weight * peak + end_weight * end) / (peak_weight + end_weight)
+    return core - duration_weight * math.log(max(duration_min, 1.0) / 30.0)
+
+
+def effort_score(effort: float, expected: float) -> float:
+    """Customer Effort Score 1 (very easy) .. 7 (very hard) from effort units."""
+    excess = max(effort - expected, 0.0)
+    return 1.0 + 6.0 * (1.0 - math.exp(-excess / 6.0))
+
+
+def satisfaction(remembered: float, scale: float) -> float:
+    """CSAT 1..5 from the remembered score (0 maps to 'neither', 3.5 leaning satisfied)."""
+    return min(5.0, max(1.0, 3.5 + remembered * scale))

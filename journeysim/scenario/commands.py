@@ -1,0 +1,82 @@
+"""The `validate` and `schema` commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from journeysim.scenario.errors import ScenarioError
+from journeysim.scenario.loader import load_scenario, scenario_json_schema
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `validate` and `schema` to the journeysim command parser."""
+    validate = subparsers.add_parser(
+        "validate",
+        help="check scenario files and list every problem",
+        description="Load each scenario file with its extends chain and report every problem "
+        "with the file and key that cause it. Exit code 0 when all files are valid, 2 otherwise.",
+    )
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scenario YAML file")
+    validate.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a value in every file, VALUE in YAML, e.g. checkout.cashiers=3 or "
+        "zones.1.walk_min=3 (repeatable)",
+    )
+    validate.set_defaults(handler=_validate)
+
+    schema = subparsers.add_parser(
+        "schema",
+        help="print the JSON Schema of scenario files",
+        description="Print the JSON Schema of scenario files, for editor completion and checks.",
+    )
+    schema.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the schema to FILE instead of printing it"
+    )
+    schema.set_defaults(handler=_schema)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    valid = True
+    for path in args.files:
+        try:
+            scenario = load_scenario(path, args.overrides)
+        except ScenarioError as error:
+            print(error, file=sys.stderr)
+            valid = False
+        else:
+            print(f"ok  {path} ({scenario.name})")
+    return 0 if valid else 2
+
+
+def _schema(args: argparse.Namespace) -> int:
+    text = json.dumps(scenario_json_schema(), indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        _write_atomically(args.out, text)
+    except OSError as error:
+        print(f"journeysim: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, so readers never see half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -1,0 +1,158 @@
+"""Scenario errors in plain English: one line per problem, naming the source and the key path."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from journeysim.scenario.schema import ClockTime, Scenario
+
+KeyPath = tuple[str | int, ...]
+
+_CLOCK_PATTERN = TypeAdapter(ClockTime).json_schema()["pattern"]
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be loaded; the message has one `SOURCE: KEY.PATH: problem` per line."""
+
+
+def problem(source: str, path: KeyPath, text: str) -> str:
+    """One problem line: `SOURCE: KEY.PATH: text` (the key is left out for the whole scenario)."""
+    return f"{source}: {dotted(path)}: {text}" if path else f"{source}: {text}"
+
+
+def dotted(path: KeyPath) -> str:
+    """A key path as written on the command line, e.g. `zones.1.walk_min`."""
+    return ".".join(str(part) for part in path)
+
+
+def shown(value: Any) -> str:
+    """A short, YAML-like rendering of a value given by the user."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    text = json.dumps(value, default=str) if isinstance(value, (list, dict)) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def from_validation_error(
+    error: ValidationError, data: Mapping[str, Any], source_of: Callable[[KeyPath], str]
+) -> ScenarioError:
+    """Turn pydantic's errors on `data` into one ScenarioError; `source_of` names who set a key.
+
+    Errors of the alternatives of one union (same key, same value) are joined with "or".
+    """
+    grouped: dict[tuple[str, str | None], list[str]] = {}
+    for detail in error.errors():
+        path = _key_path(detail["loc"], data)
+        expected, got = _describe(detail, path)
+        grouped.setdefault((problem(source_of(path), path, ""), got), []).append(expected)
+    lines = [
+        head + ("; ".join(texts) if got is None else f"expected {' or '.join(texts)} (got {got})")
+        for (head, got), texts in grouped.items()
+    ]
+    return ScenarioError("\n".join(lines))
+
+
+def _key_path(loc: tuple[str | int, ...], data: Any) -> KeyPath:
+    """The keys of `loc` found in the data; pydantic's union-member tags and `[key]` are dropped."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        found = (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if found:
+            node = node[part]
+            path.append(part)
+    return tuple(path)
+
+
+def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None]:
+    """What was expected and what was given (None when the problem is a sentence of its own)."""
+    kind, value, ctx = detail["type"], detail["input"], detail.get("ctx", {})
+    if kind in ("value_error", "assertion_error"):
+        return str(ctx.get("error", detail["msg"])), None
+    if kind == "extra_forbidden":
+        keys = list(_schema_at(path[:-1]).get("properties", {}))
+        close = difflib.get_close_matches(str(path[-1]), keys, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"one of the keys {', '.join(keys)}", f"unknown key {shown(path[-1])}{hint}"
+    if kind == "literal_error":
+        choices = ctx["expected"]
+        what = "a key that is one of" if detail["loc"][-1] == "[key]" else "one of"
+        return (f"{what} {choices}" if " or " in choices else choices), shown(value)
+    node = _schema_at(path)
+    if kind.startswith(("int_", "float_", "greater_than", "less_than")):
+        return _number(node), shown(value)
+    if kind.startswith("bool_"):
+        return "true or false", shown(value)
+    if kind in ("string_type", "string_pattern_mismatch") and node.get("pattern") == _CLOCK_PATTERN:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 60:
+            hours, minutes = divmod(value, 60)
+            clock = f"{hours}:{minutes:02d}"
+            return '"HH:MM" in quotes', f"{value}: YAML reads an unquoted {clock} as a number"
+        return 'a time of day as "HH:MM"', shown(value)
+    if kind == "string_type":
+        return "text", shown(value)
+    if kind == "list_type":
+        return "a list", shown(value)
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "a mapping of keys to values", shown(value)
+    return detail["msg"].removeprefix("Input should be "), shown(value)
+
+
+def _number(node: Mapping[str, Any]) -> str:
+    """E.g. `a number from 0 to 1`, `a whole number of at least 1`, `a number above 0`."""
+    numeric = [o for o in node.get("anyOf", [node]) if o.get("type") in ("integer", "number")]
+    node = numeric[0] if numeric else node
+    kind = "a whole number" if node.get("type") == "integer" else "a number"
+    if "minimum" in node and "maximum" in node:
+        return f"{kind} from {node['minimum']:g} to {node['maximum']:g}"
+    words = {
+        "minimum": "of at least",
+        "exclusiveMinimum": "above",
+        "maximum": "at most",
+        "exclusiveMaximum": "below",
+    }
+    bounds = [f"{text} {node[key]:g}" for key, text in words.items() if key in node]
+    return " ".join([kind, " and ".join(bounds)]).strip()
+
+
+@cache
+def _json_schema() -> dict[str, Any]:
+    return Scenario.model_json_schema()
+
+
+def _schema_at(path: KeyPath) -> dict[str, Any]:
+    """The JSON Schema of the value at `path` ({} when the path leaves the schema)."""
+    node = _resolve(_json_schema())
+    for part in path:
+        for option in map(_resolve, node.get("anyOf", [node])):
+            extra = option.get("additionalProperties")
+            if isinstance(part, int) and "items" in option:
+                node = _resolve(option["items"])
+                break
+            if isinstance(part, str) and part in option.get("properties", {}):
+                node = _resolve(option["properties"][part])
+                break
+            if isinstance(part, str) and isinstance(extra, dict):
+                node = _resolve(extra)
+                break
+        else:
+            return {}
+    return node
+
+
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        node = _json_schema()["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return node

@@ -1,0 +1,201 @@
+"""Load scenario files: `extends` chains, deep merge, `--set` overrides, errors naming their source.
+
+A file may say `extends: other.yaml` (relative to itself) to start from another scenario:
+mappings merge key by key, lists and single values replace. `--set KEY.PATH=VALUE` overrides
+apply last, to the resolved scenario, so they can reach defaults and list items by index.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from journeysim.scenario.errors import (
+    KeyPath,
+    ScenarioError,
+    from_validation_error,
+    problem,
+    shown,
+)
+from journeysim.scenario.schema import Scenario
+
+# Who set each value: key path -> file name or `--set KEY.PATH`. Only values that are not
+# mappings are recorded; a key's source is that of the nearest recorded path at or above it.
+Origins = dict[KeyPath, str]
+
+
+def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
+    """Load a scenario file with its extends chain, then apply `KEY.PATH=VALUE` overrides.
+
+    `name` defaults to the file's stem unless the file itself sets it. Raises ScenarioError.
+    """
+    path = Path(path)
+    origins: Origins = {}
+    data: dict[str, Any] = {}
+    chain = _chain(path)
+    for source, layer in chain:
+        data = _merge(data, layer, source, origins)
+    if "name" not in chain[-1][1]:
+        data["name"] = path.stem
+        origins[("name",)] = str(path)
+    scenario = _validate(data, origins, str(path))
+    if not overrides:
+        return scenario
+    data = scenario.model_dump(mode="json")
+    for text in overrides:
+        _override(data, text, origins)
+    return _validate(data, origins, str(path))
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (with `extends`), for editor completion and checks."""
+    schema = Scenario.model_json_schema()
+    extends = {
+        "type": "string",
+        "title": "Extends",
+        "description": "Scenario file this one starts from (path relative to this file).",
+    }
+    schema["properties"] = {"extends": extends, **schema["properties"]}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+def resolved_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML, every default spelled out; loads back unchanged."""
+    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _chain(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """The files of the extends chain as (name, data without `extends`), root first."""
+    chain: list[tuple[str, dict[str, Any]]] = []
+    seen: list[Path] = []
+    current: Path | None = path
+    while current is not None:
+        seen.append(current.resolve())
+        layer = _read(current)
+        chain.append((str(current), layer))
+        current = _parent(current, layer.pop("extends", None), seen)
+    return chain[::-1]
+
+
+def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
+    """The file `path` extends (None for none), checked to exist and not to close a cycle."""
+    if ref is None:
+        return None
+    if not isinstance(ref, str) or not ref.strip():
+        raise ScenarioError(problem(str(path), ("extends",), f"expected a file name (got {shown(ref)})"))
+    parent = path.parent / ref
+    if not parent.is_file():
+        got = f"{shown(ref)}, but {parent} does not exist"
+        raise ScenarioError(problem(str(path), ("extends",), f"expected an existing file (got {got})"))
+    if parent.resolve() in seen:
+        cycle = " -> ".join(p.name for p in [*seen, parent.resolve()])
+        raise ScenarioError(
+            problem(str(path), ("extends",), f"expected a chain without cycles (got {cycle})")
+        )
+    return parent
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """One scenario file's top-level mapping (an empty file is an empty mapping)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot read the file ({error})") from None
+    data = _parse_yaml(text, str(path))
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: expected a mapping of keys to values (got {shown(data)})")
+    return data
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    """`yaml.safe_load`, with errors naming the source, line and column."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        raise ScenarioError(f"{source}:{where} not valid YAML: {error.problem}") from None
+    except yaml.YAMLError as error:
+        reason = str(error).splitlines()[0]
+        raise ScenarioError(f"{source}: not valid YAML: {reason}") from None
+
+
+def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath = ()) -> Any:
+    """`layer` over `base`: mappings merge key by key, anything else replaces; notes origins."""
+    replaced = not (isinstance(base, dict) and isinstance(layer, dict))
+    if replaced and isinstance(base, (dict, list)):
+        for key in [key for key in origins if key[: len(path)] == path]:
+            del origins[key]
+    if not isinstance(layer, dict):
+        origins[path] = source
+        return layer
+    merged = dict(base) if isinstance(base, dict) else {}
+    for key, value in layer.items():
+        merged[key] = _merge(merged.get(key), value, source, origins, (*path, key))
+    return merged
+
+
+def _override(data: dict[str, Any], text: str, origins: Origins) -> None:
+    """Apply one `KEY.PATH=VALUE` override (VALUE is YAML) to resolved scenario data in place."""
+    dotted_key, equals, raw = text.partition("=")
+    keys = dotted_key.strip().split(".")
+    if not equals or "" in keys:
+        raise ScenarioError(f"--set {text}: expected KEY.PATH=VALUE, e.g. checkout.cashiers=3")
+    source = f"--set {dotted_key.strip()}"
+    value = _parse_yaml(raw, source)
+    node: Any = data
+    path: KeyPath = ()
+    for depth, key in enumerate(keys):
+        part = _part(node, key, path, source)
+        if depth == len(keys) - 1:
+            existing = node[part] if isinstance(node, list) else node.get(part)
+            node[part] = _merge(existing, value, source, origins, (*path, part))
+        else:
+            if isinstance(node, dict) and part not in node:
+                node[part] = {}
+            node, path = node[part], (*path, part)
+
+
+def _part(node: Any, key: str, path: KeyPath, source: str) -> str | int:
+    """`key` as a mapping key or list index of `node`; an error when `node` has no such place."""
+    if isinstance(node, dict):
+        return key
+    if isinstance(node, list):
+        if key.isdigit() and int(key) < len(node):
+            return int(key)
+        expected = (
+            f"a list index from 0 to {len(node) - 1}"
+            if node
+            else "no index, as the list is empty; set the whole list instead"
+        )
+        raise ScenarioError(problem(source, path, f"expected {expected} (got {shown(key)})"))
+    raise ScenarioError(
+        problem(source, path, f"expected no key below a single value (got {shown(key)})")
+    )
+
+
+def _validate(data: dict[str, Any], origins: Origins, leaf: str) -> Scenario:
+    """The validated scenario; errors name the file (or --set) that set the offending key."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise from_validation_error(error, data, lambda path: _source(origins, path, leaf)) from None
+
+
+def _source(origins: Origins, path: KeyPath, leaf: str) -> str:
+    """Who set `path`: the nearest recorded key at or above it, else the only one setting keys
+    below it, else (a default, or a mix) the leaf file."""
+    for end in range(len(path), 0, -1):
+        if path[:end] in origins:
+            return origins[path[:end]]
+    below = {source for key, source in origins.items() if key[: len(path)] == path}
+    return below.pop() if len(below) == 1 else leaf

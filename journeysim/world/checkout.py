@@ -1,0 +1,67 @@
+"""Checkout: staffed lanes and self-checkouts, each with a payment terminal, and their queues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import simpy
+
+from journeysim.world.terminals import Terminal
+
+
+@dataclass(slots=True, eq=False)
+class Till:
+    """One place to pay: a staffed lane (with a cashier post) or a self-checkout."""
+
+    index: int
+    staffed: bool
+    terminal: Terminal
+
+
+class Line:
+    """A queue in front of one or more tills; a till is held from the start of service to the end."""
+
+    __slots__ = ("free", "size", "tills")
+
+    def __init__(self, env: simpy.Environment, tills: list[Till]) -> None:
+        self.free = simpy.Store(env, capacity=len(tills))
+        self.free.items = list(tills)
+        self.size = len(tills)
+        self.tills = tills
+
+    def load(self) -> float:
+        """Shoppers waiting or in service per till."""
+        return (len(self.free.get_queue) + self.size - len(self.free.items)) / self.size
+
+    def waiting(self) -> int:
+        return len(self.free.get_queue)
+
+    def join(self) -> simpy.events.Event:
+        """Event that yields a free till when this shopper's turn comes."""
+        return self.free.get()
+
+    def release(self, till: Till) -> None:
+        self.free.put(till)
+
+
+class Checkout:
+    """All lines: one per staffed lane (or one shared snake queue) and one for self-checkouts."""
+
+    def __init__(self, env: simpy.Environment, lanes: int, self_checkouts: int,
+                 single_queue: bool) -> None:
+        self.tills = [Till(i, i < lanes, Terminal(env, f"terminal {i}"))
+                      for i in range(lanes + self_checkouts)]
+        staffed, unstaffed = self.tills[:lanes], self.tills[lanes:]
+        if single_queue:
+            self.lane_lines = [Line(env, staffed)] if staffed else []
+        else:
+            self.lane_lines = [Line(env, [till]) for till in staffed]
+        self.self_line = Line(env, unstaffed) if unstaffed else None
+
+    @property
+    def terminals(self) -> list[Terminal]:
+        return [till.terminal for till in self.tills]
+
+    def queue_length(self) -> int:
+        lines = self.lane_lines + ([self.self_line] if self.self_line else [])
+        return sum(line.waiting() for line in lines)

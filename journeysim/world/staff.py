@@ -1,0 +1,80 @@
+"""Staff by role with two shifts a day, their qualities, and turnover."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from journeysim.scenario.schema import Scenario, StaffRoleSettings
+
+FLOOR_ROLES = ("stocker", "floor_assistant", "cleaner", "security", "manager")
+HELPFUL_ROLES = ("stocker", "floor_assistant", "manager")
+
+
+@dataclass(slots=True)
+class StaffMember:
+    """One person at work; `since_day` marks when a newcomer took the post."""
+
+    id: int
+    role: str
+    name: str
+    friendliness: float
+    competence: float
+    since_day: int = 0
+    learning_gap: float = 0.0
+
+    def competence_on(self, day: int, learning_days: float) -> float:
+        """Competence, lowered for a newcomer who is still learning the job."""
+        learned = min((day - self.since_day) / learning_days, 1.0)
+        return self.competence - self.learning_gap * (1.0 - learned)
+
+
+@dataclass(slots=True)
+class Roster:
+    """Everyone on the payroll, by role and shift (0 = morning, 1 = evening)."""
+
+    settings: Scenario
+    rng: np.random.Generator
+    posts: dict[tuple[str, int, int], StaffMember] = field(default_factory=dict)
+    members: list[StaffMember] = field(default_factory=list)
+
+    @classmethod
+    def hire_all(cls, scenario: Scenario, rng: np.random.Generator) -> Roster:
+        roster = cls(scenario, rng)
+        for role, settings in scenario.staff.roles.items():
+            for shift in (0, 1):
+                for index in range(roster.headcount(role)):
+                    roster.posts[role, shift, index] = roster._hire(role, settings, 0, 0.0)
+        return roster
+
+    def headcount(self, role: str) -> int:
+        """Staff of a role on each shift (cashiers: one per staffed lane)."""
+        if role == "cashier":
+            return self.settings.checkout.cashiers
+        return self.settings.staff.roles[role].count
+
+    def _hire(self, role: str, s: StaffRoleSettings, day: int, gap: float) -> StaffMember:
+        friendliness, competence = self.rng.normal([s.friendliness, s.competence], s.spread)
+        member = StaffMember(
+            id=len(self.members),
+            role=role,
+            name=f"{role.replace('_', ' ')} #{len(self.members) + 1}",
+            friendliness=float(np.clip(friendliness, -1.0, 1.0)),
+            competence=float(np.clip(competence, -1.0, 1.0)),
+            since_day=day,
+            learning_gap=gap,
+        )
+        self.members.append(member)
+        return member
+
+    def on_shift(self, role: str, shift: int, index: int) -> StaffMember | None:
+        return self.posts.get((role, shift, index))
+
+    def replace(self, role: str, shift: int, index: int, day: int) -> tuple[StaffMember, StaffMember]:
+        """A member leaves; a newcomer takes the post. Returns (leaver, newcomer)."""
+        leaver = self.posts[role, shift, index]
+        settings = self.settings.staff.roles.get(role, StaffRoleSettings())
+        newcomer = self._hire(role, settings, day, self.settings.staff.newcomer_competence_gap)
+        self.posts[role, shift, index] = newcomer
+        return leaver, newcomer

@@ -1,0 +1,84 @@
+"""The store: zones, carts, checkout, staff and the processes that keep them changing."""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from journeysim.scenario.schema import Scenario
+from journeysim.world import terminals as term
+from journeysim.world.checkout import Checkout
+from journeysim.world.distributions import sampler
+from journeysim.world.staff import HELPFUL_ROLES, Roster, StaffMember
+from journeysim.world.zones import ZoneState, cleaning_rounds, restocking, spills
+
+
+class Store:
+    """Shared SimPy state of one store over the simulated days."""
+
+    def __init__(self, env: simpy.Environment, scenario: Scenario,
+                 streams: dict[str, np.random.Generator]) -> None:
+        self.env = env
+        self.scenario = scenario
+        hours = scenario.hours
+        self.open_min, self.close_min = hours.open_min, hours.close_min
+        self.midday = (self.open_min + self.close_min) / 2.0
+        self.zones = [ZoneState(zone) for zone in scenario.zones]
+        self.carts = simpy.Container(env, capacity=max(scenario.carts.pool, 1),
+                                     init=scenario.carts.pool)
+        checkout = scenario.checkout
+        self.checkout = Checkout(env, checkout.cashiers, checkout.self_checkouts,
+                                 checkout.single_queue)
+        self.service_time = sampler(checkout.service_time)
+        self.self_service_time = sampler(checkout.self_service_time)
+        self.roster = Roster.hire_all(scenario, streams["staff"])
+        self._on_shift: dict[tuple[tuple[str, ...], int], list[StaffMember]] = {}
+        self._start_processes(streams)
+
+    def _start_processes(self, streams: dict[str, np.random.Generator]) -> None:
+        env, scenario = self.env, self.scenario
+        days = scenario.total_days
+        payment = scenario.payment
+        if payment.random_failures:
+            for terminal in self.checkout.terminals:
+                env.process(term.random_failures(terminal, payment, streams["failures"]))
+        for outage in payment.outages:
+            env.process(term.scheduled_outage(env, self.checkout.terminals, outage, days))
+        cleaners = self.roster.headcount("cleaner")
+        env.process(cleaning_rounds(env, self.zones, scenario.floor, self.open_min,
+                                    self.close_min, cleaners))
+        env.process(spills(env, self.zones, scenario.floor, streams["floor"]))
+        rounds = scenario.shelves.restock_rounds_per_stocker * self.roster.headcount("stocker")
+        env.process(restocking(env, self.zones, self.open_min, self.close_min, rounds))
+
+    def shift(self, now: float) -> int:
+        """0 for the morning shift, 1 for the evening shift."""
+        return 0 if now % 1440 < self.midday else 1
+
+    def cashier_at(self, lane: int, now: float) -> StaffMember | None:
+        return self.roster.on_shift("cashier", self.shift(now), lane)
+
+    def floor_staff(self, now: float, roles: tuple[str, ...] = HELPFUL_ROLES) -> list[StaffMember]:
+        """Staff of the given roles on shift now."""
+        key = (roles, self.shift(now))
+        staff = self._on_shift.get(key)
+        if staff is None:
+            staff = self._on_shift[key] = [
+                member for (role, shift, _), member in self.roster.posts.items()
+                if shift == key[1] and role in roles
+            ]
+        return staff
+
+    def replace_staff(self, role: str, post: int, day: int) -> tuple[StaffMember, StaffMember]:
+        """Turnover: the member at `post` (morning posts first) leaves; a newcomer starts."""
+        per_shift = max(self.roster.headcount(role), 1)
+        self._on_shift.clear()
+        return self.roster.replace(role, post // per_shift, post % per_shift, day)
+
+    def gap_probability(self, zone: ZoneState, now: float) -> float:
+        """Chance that an item looked for is off the shelf: low after a refill, rising after."""
+        interval = (self.close_min - self.open_min) / (
+            self.scenario.shelves.restock_rounds_per_stocker * self.roster.headcount("stocker") + 1
+        )
+        age = (now - zone.last_restock) / interval
+        return min(self.scenario.shelves.stockout_prob * (0.5 + age), 0.95)

@@ -1,0 +1,314 @@
+"""Loading scenario files: extends, --set overrides, and errors naming file, key and expectation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from journeysim.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    resolved_yaml,
+    scenario_json_schema,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path, overrides: tuple[str, ...] = ()) -> str:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, overrides)
+    message = str(caught.value)
+    assert "Traceback" not in message and "pydantic" not in message
+    return message
+
+
+# Loading
+
+
+def test_defaults_load_and_name_comes_from_the_file_stem(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, "terminal_outage.yaml", "description: d\n"))
+    assert scenario.name == "terminal_outage"
+    assert scenario.description == "d"
+    assert scenario.model_dump(exclude={"name", "description"}) == Scenario().model_dump(
+        exclude={"name", "description"}
+    )
+
+
+def test_an_empty_file_is_the_default_scenario(tmp_path: Path) -> None:
+    scenario = load_scenario(write(tmp_path, "plain.yaml", ""))
+    assert scenario.model_dump(exclude={"name"}) == Scenario().model_dump(exclude={"name"})
+
+
+def test_a_name_set_in_the_file_wins(tmp_path: Path) -> None:
+    assert load_scenario(write(tmp_path, "a.yaml", "name: Rush hour\n")).name == "Rush hour"
+
+
+def test_extends_inherits_and_merges_nested_mappings(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "base.yaml",
+        "name: base\ndescription: the base\n"
+        "checkout:\n  cashiers: 3\n  service_time: {dist: fixed, mean_min: 2}\n"
+        "hours:\n  weekend_factor: 1.5\n",
+    )
+    child = write(
+        tmp_path,
+        "child.yaml",
+        "extends: base.yaml\ncheckout:\n  self_checkouts: 6\n  service_time: {mean_min: 3}\n",
+    )
+    scenario = load_scenario(child)
+    assert scenario.checkout.cashiers == 3  # inherited next to an overridden sibling
+    assert scenario.checkout.self_checkouts == 6
+    assert scenario.checkout.service_time.dist == "fixed"  # nested mapping merged, not replaced
+    assert scenario.checkout.service_time.mean_min == 3
+    assert scenario.hours.weekend_factor == 1.5
+    assert scenario.description == "the base"
+    assert scenario.name == "child"  # the name belongs to the leaf file
+
+
+def test_extends_replaces_lists(tmp_path: Path) -> None:
+    write(tmp_path, "base.yaml", "zones:\n  - {name: a}\n  - {name: b}\n")
+    child = write(tmp_path, "child.yaml", "extends: base.yaml\nzones:\n  - {name: c}\n")
+    assert [zone.name for zone in load_scenario(child).zones] == ["c"]
+
+
+def test_chained_extends_resolve_relative_to_each_file(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    write(tmp_path / "lib", "root.yaml", "checkout: {cashiers: 2}\nseed: 7\n")
+    write(tmp_path / "lib", "middle.yaml", "extends: root.yaml\ncheckout: {cashiers: 5}\n")
+    leaf = write(tmp_path, "leaf.yaml", "extends: lib/middle.yaml\nreplications: 3\n")
+    scenario = load_scenario(leaf)
+    assert (scenario.seed, scenario.checkout.cashiers, scenario.replications) == (7, 5, 3)
+    assert scenario.name == "leaf"
+
+
+def test_resolved_yaml_loads_back_to_the_same_scenario(tmp_path: Path) -> None:
+    scenario = load_scenario(
+        write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, start: '17:30'}]\n")
+    )
+    text = resolved_yaml(scenario)
+    assert yaml.safe_load(text)["payment"]["outages"][0]["start"] == "17:30"
+    assert load_scenario(write(tmp_path, "copy.yaml", text)) == scenario
+
+
+# Overrides
+
+
+def test_set_overrides_nested_keys_list_items_and_mappings(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout: {cashiers: 2}\n")
+    scenario = load_scenario(
+        path,
+        [
+            "checkout.cashiers=5",
+            "payment.cash_share=0.3",
+            "checkout.balking=false",
+            "zones.1.walk_min=3",
+            "checkout.service_time={dist: fixed, mean_min: 2}",
+            "segments.family.patience_min=3",
+            "hours.weekend_profile=[" + ",".join(["1"] * 16) + "]",
+        ],
+    )
+    defaults = Scenario()
+    assert scenario.checkout.cashiers == 5
+    assert scenario.payment.cash_share == 0.3
+    assert scenario.checkout.balking is False
+    assert scenario.zones[1].walk_min == 3
+    assert scenario.zones[1].name == defaults.zones[1].name  # the rest of the zone is kept
+    assert len(scenario.zones) == len(defaults.zones)
+    assert scenario.checkout.service_time.dist == "fixed"
+    assert scenario.checkout.service_time.mean_min == 2
+    assert scenario.segments["family"].patience_min == 3
+    assert scenario.segments["family"].basket_items == defaults.segments["family"].basket_items
+    assert set(scenario.segments) == set(defaults.segments)
+    assert scenario.hours.weekend_profile == [1.0] * 16
+
+
+# Errors
+
+
+def test_unknown_key_names_file_key_and_valid_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout:\n  cashier: 3\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}: checkout.cashier: expected one of the keys ")
+    assert "self_checkouts" in message and "did you mean 'cashiers'" in message
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout:\n  cashiers: many\n")
+    assert error_of(path) == (
+        f"{path}: checkout.cashiers: expected a whole number of at least 0 (got 'many')"
+    )
+
+
+def test_negative_rate(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "arrivals:\n  rate_per_hour: -3\n")
+    assert error_of(path) == f"{path}: arrivals.rate_per_hour: expected a number above 0 (got -3)"
+
+
+def test_probability_outside_zero_to_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "payment:\n  cash_share: 1.5\n")
+    assert error_of(path) == f"{path}: payment.cash_share: expected a number from 0 to 1 (got 1.5)"
+
+
+def test_every_error_is_listed_one_per_line_with_list_indices(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "x.yaml",
+        "zones:\n  - {name: a, item_share: 1}\n  - {name: b, walk_min: 0}\n"
+        "payment:\n  outages: [{terminals: some}]\n",
+    )
+    lines = error_of(path).splitlines()
+    assert lines == [
+        f"{path}: zones.1.walk_min: expected a number above 0 (got 0)",
+        f"{path}: payment.outages.0.terminals: expected a list or 'all' (got 'some')",
+    ]
+
+
+def test_unquoted_clock_time_explains_yaml_reading_it_as_a_number(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "hours:\n  close: 21:00\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}: hours.close: expected \"HH:MM\" in quotes (got 1260")
+    assert "unquoted 21:00" in message
+
+
+def test_cross_field_rule_is_reported_in_plain_words(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout:\n  service_time: {dist: gamma, sd_min: 0}\n")
+    assert error_of(path) == (
+        f"{path}: checkout.service_time: sd_min must be > 0 for a gamma distribution"
+    )
+
+
+def test_error_names_the_file_in_the_chain_that_set_the_key(tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", "payment:\n  cash_share: 2\n")
+    middle = write(tmp_path, "middle.yaml", "extends: base.yaml\narrivals: {rate_per_hour: 0}\n")
+    leaf = write(tmp_path, "leaf.yaml", "extends: middle.yaml\ncheckout: {cashiers: -1}\n")
+    lines = error_of(leaf).splitlines()
+    assert f"{base}: payment.cash_share: expected a number from 0 to 1 (got 2)" in lines
+    assert f"{middle}: arrivals.rate_per_hour: expected a number above 0 (got 0)" in lines
+    assert f"{leaf}: checkout.cashiers: expected a whole number of at least 0 (got -1)" in lines
+
+
+def test_a_value_replaced_by_the_child_is_blamed_on_the_child(tmp_path: Path) -> None:
+    write(tmp_path, "base.yaml", "checkout: {cashiers: many}\n")
+    leaf = write(tmp_path, "leaf.yaml", "extends: base.yaml\ncheckout: {cashiers: lots}\n")
+    assert error_of(leaf).startswith(f"{leaf}: checkout.cashiers:")
+
+
+def test_missing_extends_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "extends: nowhere.yaml\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}: extends: expected an existing file (got 'nowhere.yaml'")
+    assert str(tmp_path / "nowhere.yaml") in message
+
+
+def test_missing_file() -> None:
+    assert error_of(Path("no/such/scenario.yaml")) == "no/such/scenario.yaml: file not found"
+
+
+def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "seed: 1\ncheckout:\n  cashiers: [1, 2\n  balking: true\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}: line 4, column ")
+    assert "not valid YAML" in message
+
+
+def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "- 1\n- 2\n")
+    assert error_of(path) == f"{path}: expected a mapping of keys to values (got [1, 2])"
+
+
+def test_extends_cycle(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "extends: b.yaml\n")
+    write(tmp_path, "b.yaml", "extends: a.yaml\n")
+    message = error_of(tmp_path / "a.yaml")
+    assert message == (
+        f"{tmp_path / 'b.yaml'}: extends: expected a chain without cycles "
+        "(got a.yaml -> b.yaml -> a.yaml)"
+    )
+
+
+def test_unknown_set_key_lists_the_valid_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "")
+    message = error_of(path, ("checkout.cashier=3",))
+    assert message.startswith("--set checkout.cashier: checkout.cashier: expected one of the keys")
+    assert "cashiers" in message and "self_checkouts" in message
+
+
+def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
+    message = error_of(write(tmp_path, "x.yaml", ""), ("arrivals.speed.max=3",))
+    assert message.startswith("--set arrivals.speed.max: arrivals.speed: expected one of the keys")
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("checkout.cashiers", "--set checkout.cashiers: expected KEY.PATH=VALUE"),
+        ("zones.9.walk_min=1", "--set zones.9.walk_min: zones: expected a list index from 0 to 3"),
+        ("checkout.cashiers.x=1", "--set checkout.cashiers.x: checkout.cashiers: expected no key"),
+        ("payment.cash_share=7", "--set payment.cash_share: payment.cash_share: expected a number"),
+        ("hours.close=[1", "--set hours.close: line 1, column 3: not valid YAML"),
+    ],
+)
+def test_bad_set_names_the_override(tmp_path: Path, override: str, expected: str) -> None:
+    assert error_of(write(tmp_path, "x.yaml", ""), (override,)).startswith(expected)
+
+
+# Schema and command line
+
+
+def test_json_schema_allows_extends_and_describes_sections() -> None:
+    schema = scenario_json_schema()
+    assert schema["properties"]["extends"]["type"] == "string"
+    assert schema["additionalProperties"] is False
+    assert "checkout" in schema["properties"]
+    json.dumps(schema)
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "journeysim.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        check=False,
+    )
+
+
+def test_cli_validate_reports_bad_files_and_exits_2(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", "name: fine\n")
+    write(tmp_path, "bad.yaml", "checkout:\n  cashiers: many\n")
+    result = run_cli("validate", "good.yaml", "bad.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "ok  good.yaml (fine)" in result.stdout
+    assert "bad.yaml: checkout.cashiers: expected a whole number" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_cli_validate_good_file_with_set_exits_0(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", "")
+    result = run_cli("validate", "good.yaml", "--set", "checkout.cashiers=2", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (0, "ok  good.yaml (good)\n")
+
+
+def test_cli_schema_prints_json_and_writes_it_to_a_file(tmp_path: Path) -> None:
+    printed = run_cli("schema", cwd=tmp_path)
+    assert printed.returncode == 0
+    assert "checkout" in json.loads(printed.stdout)["properties"]
+    written = run_cli("schema", "--out", "scenario.schema.json", cwd=tmp_path)
+    assert written.returncode == 0
+    assert json.loads((tmp_path / "scenario.schema.json").read_text()) == json.loads(printed.stdout)
+    assert [p.name for p in tmp_path.iterdir()] == ["scenario.schema.json"]  # no temp file left
