@@ -27,8 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate the retail customer journey and its effect on loyalty.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    from journeysim.experiment import commands as experiment_commands
     from journeysim.scenario import commands as scenario_commands
 
+    experiment_commands.register(commands)
     scenario_commands.register(commands)
     return parser
 

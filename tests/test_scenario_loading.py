@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -180,7 +181,7 @@ def test_every_error_is_listed_one_per_line_with_list_indices(tmp_path: Path) ->
 def test_unquoted_clock_time_explains_yaml_reading_it_as_a_number(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "hours:\n  close: 21:00\n")
     message = error_of(path)
-    assert message.startswith(f"{path}: hours.close: expected \"HH:MM\" in quotes (got 1260")
+    assert message.startswith(f'{path}: hours.close: expected "HH:MM" in quotes (got 1260')
     assert "unquoted 21:00" in message
 
 
@@ -283,7 +284,7 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         check=False,
     )
 

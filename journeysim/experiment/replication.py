@@ -30,6 +30,7 @@ class Replication:
     touchpoints: pd.DataFrame
     terminal_log: pd.DataFrame
     turnover_log: pd.DataFrame
+    entered: int  # shoppers who came in; each leaves with exactly one visit record
     traces: dict[int, list[Step]] = field(default_factory=dict)
 
 
@@ -54,6 +55,7 @@ class Simulation:
         self.trace = trace
         self.traces: dict[int, list[Step]] = {}
         self._day_stats = {"new_customers": 0}
+        self.entered = 0
 
     def run(self) -> Replication:
         s = self.scenario
@@ -85,13 +87,15 @@ class Simulation:
         s = self.scenario
         hours = s.hours
         if s.arrivals.mode == "open":
-            times = poisson_times(rng, s.arrivals.rate_per_hour / 60.0, hours.open_min,
-                                  hours.close_min)
+            times = poisson_times(
+                rng, s.arrivals.rate_per_hour / 60.0, hours.open_min, hours.close_min
+            )
             return [(t, self._one_off(rng)) for t in times]
         arrivals = self.base.visitors(day, rng)
         arrivals_settings = s.arrivals
-        rating_factor = max(1.0 + arrivals_settings.rating_effect * (self.aftercare.rating - 4.0),
-                            0.0)
+        rating_factor = max(
+            1.0 + arrivals_settings.rating_effect * (self.aftercare.rating - 4.0), 0.0
+        )
         rate = arrivals_settings.new_per_day * rating_factor + self.aftercare.referrals
         rate = max(rate - self.aftercare.deterred, 0.0)
         self.aftercare.referrals = self.aftercare.deterred = 0.0
@@ -113,10 +117,17 @@ class Simulation:
     def _shop(self, customer: Customer):
         s = self.scenario
         now = self.env.now
+        self.entered += 1
         measured = now >= s.horizon.warmup_days * 1440
-        shopper = Shopper(customer, now, self.appraisal, s.psyche.expectation_adapt,
-                          s.psyche.mood_half_life_min,
-                          self.journey_map if measured else self._warmup_map, self.trace)
+        shopper = Shopper(
+            customer,
+            now,
+            self.appraisal,
+            s.psyche.expectation_adapt,
+            s.psyche.mood_half_life_min,
+            self.journey_map if measured else self._warmup_map,
+            self.trace,
+        )
         yield from visit(self.store, shopper)
         record = self.aftercare.conclude(shopper, self.env.now)
         self.records.append(record)
@@ -132,12 +143,14 @@ class Simulation:
         leaving = [(t.role, t.index) for t in staff.turnover if t.day == day]
         if staff.turnover_per_year > 0:
             rng = self.streams["turnover"]
-            for (role, shift, index) in list(self.store.roster.posts):
+            for role, shift, index in list(self.store.roster.posts):
                 if rng.random() < staff.turnover_per_year / 365.0:
                     leaving.append((role, shift * self.store.roster.headcount(role) + index))
         for role, post in leaving:
-            if (role, *divmod(post, max(self.store.roster.headcount(role), 1))) not in \
-                    self.store.roster.posts:
+            if (
+                role,
+                *divmod(post, max(self.store.roster.headcount(role), 1)),
+            ) not in self.store.roster.posts:
                 continue
             leaver, newcomer = self.store.replace_staff(role, post, day)
             cost = staff.turnover_trust_cost * (1.0 - staff.standardisation)
@@ -149,44 +162,64 @@ class Simulation:
                     customer.rapport.pop(leaver.id)
                     if familiarity >= 0.3:
                         regulars.append(customer.id)
-            self.turnovers.append({"day": day, "role": role, "post": post,
-                                   "leaver_id": leaver.id, "newcomer_id": newcomer.id,
-                                   "regulars": regulars})
+            self.turnovers.append(
+                {
+                    "day": day,
+                    "role": role,
+                    "post": post,
+                    "leaver_id": leaver.id,
+                    "newcomer_id": newcomer.id,
+                    "regulars": regulars,
+                }
+            )
 
     # -- tables ------------------------------------------------------------------------------
 
     def _close_day(self, day: int) -> None:
         s = self.scenario
-        self.day_rows.append({
-            "day": day,
-            "weekend": is_weekend(day),
-            "new_customers": self._day_stats["new_customers"],
-            "active_customers": self.base.active_within(day, s.loyalty.return_window_days),
-            "rating": self.aftercare.rating,
-        })
+        self.day_rows.append(
+            {
+                "day": day,
+                "weekend": is_weekend(day),
+                "new_customers": self._day_stats["new_customers"],
+                "active_customers": self.base.active_within(day, s.loyalty.return_window_days),
+                "rating": self.aftercare.rating,
+            }
+        )
 
     def _tables(self) -> Replication:
         visits = pd.DataFrame.from_records(self.records, columns=VisitRecord._fields)
         days = pd.DataFrame(self.day_rows)
-        customers = pd.DataFrame({
-            "customer_id": [c.id for c in self.base.customers],
-            "segment": [c.segment_name for c in self.base.customers],
-            "joined_day": [c.joined_day for c in self.base.customers],
-            "visits": [c.visits for c in self.base.customers],
-            "strength": [c.strength for c in self.base.customers],
-            "active": [c.active for c in self.base.customers],
-            "failures": [c.failures for c in self.base.customers],
-        })
+        customers = pd.DataFrame(
+            {
+                "customer_id": [c.id for c in self.base.customers],
+                "segment": [c.segment_name for c in self.base.customers],
+                "joined_day": [c.joined_day for c in self.base.customers],
+                "visits": [c.visits for c in self.base.customers],
+                "strength": [c.strength for c in self.base.customers],
+                "active": [c.active for c in self.base.customers],
+                "failures": [c.failures for c in self.base.customers],
+            }
+        )
         touchpoints = pd.DataFrame(
             [(kind, *totals) for kind, totals in self.journey_map.items()],
             columns=["touchpoint", "positive", "negative", "effort", "count"],
         )
         log = [entry for t in self.store.checkout.terminals for entry in t.log]
         terminal_log = pd.DataFrame(log, columns=["time", "terminal", "state"]).sort_values("time")
-        turnover_log = pd.DataFrame(self.turnovers, columns=["day", "role", "post", "leaver_id",
-                                                             "newcomer_id", "regulars"])
-        return Replication(visits, days, customers, touchpoints, terminal_log, turnover_log,
-                           self.traces)
+        turnover_log = pd.DataFrame(
+            self.turnovers, columns=["day", "role", "post", "leaver_id", "newcomer_id", "regulars"]
+        )
+        return Replication(
+            visits,
+            days,
+            customers,
+            touchpoints,
+            terminal_log,
+            turnover_log,
+            self.entered,
+            self.traces,
+        )
 
 
 def simulate(scenario: Scenario, replication: int = 0, trace: bool = False) -> Replication:

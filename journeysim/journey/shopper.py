@@ -17,6 +17,7 @@ class Step:
     """One touchpoint as the shopper lived it (kept when tracing)."""
 
     time: float
+    place: str  # zone name, "checkout" or "after the visit"
     kind: str
     what: str
     quality: float
@@ -31,16 +32,54 @@ class Shopper:
     scenarios compared with the same seed keep their draws aligned (common random numbers)."""
 
     __slots__ = (
-        "customer", "day", "start", "emotion", "effort", "appraisal", "adapt", "sensitivity",
-        "journey_map", "steps", "draws", "cursor", "planned_items", "items", "lost_items",
-        "has_cash", "cart", "abandoned", "checkout_wait", "till", "cashier_id", "familiarity",
-        "lookups", "gaps", "responses", "asked_staff", "payment_problem", "met_outage",
-        "expectation_sum", "disconfirmation_sum", "touchpoints", "service_time",
-        "self_service_time", "patience", "expectation_mean",
+        "customer",
+        "day",
+        "start",
+        "emotion",
+        "effort",
+        "appraisal",
+        "adapt",
+        "sensitivity",
+        "journey_map",
+        "steps",
+        "draws",
+        "cursor",
+        "planned_items",
+        "items",
+        "lost_items",
+        "has_cash",
+        "cart",
+        "abandoned",
+        "checkout_wait",
+        "till",
+        "cashier_id",
+        "familiarity",
+        "lookups",
+        "gaps",
+        "responses",
+        "asked_staff",
+        "payment_problem",
+        "met_outage",
+        "expectation_sum",
+        "disconfirmation_sum",
+        "touchpoints",
+        "service_time",
+        "self_service_time",
+        "patience",
+        "expectation_mean",
+        "place",
     )
 
-    def __init__(self, customer: Customer, now: float, appraisal: Appraisal, adapt: float,
-                 half_life: float, journey_map: dict[str, list[float]], tracing: bool) -> None:
+    def __init__(
+        self,
+        customer: Customer,
+        now: float,
+        appraisal: Appraisal,
+        adapt: float,
+        half_life: float,
+        journey_map: dict[str, list[float]],
+        tracing: bool,
+    ) -> None:
         self.customer = customer
         self.day = int(now // 1440)
         self.start = now
@@ -67,6 +106,7 @@ class Shopper:
         self.asked_staff = self.payment_problem = self.met_outage = False
         self.expectation_sum = self.disconfirmation_sum = 0.0
         self.touchpoints = 0
+        self.place = "entrance"
         expectations = customer.expectations
         self.expectation_mean = sum(expectations.values()) / len(expectations)
 
@@ -78,7 +118,9 @@ class Shopper:
         self.cursor += 1
         return u
 
-    def touch(self, now: float, kind: str, quality: float, effort: float, what: str) -> float:
+    def touch(
+        self, now: float, kind: str, quality: float, effort: float, what: str, place: str = ""
+    ) -> float:
         """Appraise a touchpoint against expectation, move emotion, add effort; return felt."""
         expectations = self.customer.expectations
         e = expectations[kind]
@@ -97,7 +139,9 @@ class Shopper:
         totals[2] += effort
         totals[3] += 1
         if self.steps is not None:
-            self.steps.append(Step(now, kind, what, quality, e, felt, effort, valence))
+            self.steps.append(
+                Step(now, place or self.place, kind, what, quality, e, felt, effort, valence)
+            )
         return felt
 
     @property

@@ -62,12 +62,18 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
     """Walk and pick in a zone: ambience, crowding and floor on entry, shelves and staff inside."""
     env = store.env
     settings = zone.settings
+    shopper.place = settings.name
     zone.occupancy += 1
     zone.soil(store.scenario.floor.soil_per_visit)
     now = env.now
     ambience = settings.ambience
-    shopper.touch(now, "ambience", (ambience.smell + ambience.music + ambience.light) / 3.0, 0.0,
-                  f"{settings.name}: smell, music and light")
+    shopper.touch(
+        now,
+        "ambience",
+        (ambience.smell + ambience.music + ambience.light) / 3.0,
+        0.0,
+        f"{settings.name}: smell, music and light",
+    )
     crowding = zone.crowding()
     if crowding > 0.5:
         quality = max(0.1 - 1.8 * (crowding - 0.5), -1.0)
@@ -75,8 +81,13 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
     else:
         shopper.touch(now, "crowding", 0.1, 0.0, f"{settings.name} has room to move")
     floor = store.scenario.floor
-    shopper.touch(now, "floor", floor.clean_quality + (floor.dirty_quality - floor.clean_quality)
-                  * zone.dirt, 0.0, f"{settings.name} floor {_dirt_words(zone.dirt)}")
+    shopper.touch(
+        now,
+        "floor",
+        floor.clean_quality + (floor.dirty_quality - floor.clean_quality) * zone.dirt,
+        0.0,
+        f"{settings.name} floor {_dirt_words(zone.dirt)}",
+    )
     items = round(shopper.planned_items * settings.item_share)
     extra_min = _look_for_items(store, shopper, zone, items)
     scale = (shopper.planned_items / shopper.customer.segment.basket_items) ** 0.3
@@ -103,8 +114,13 @@ def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int)
     shopper.lookups += items
     gaps = _binomial(items, store.gap_probability(zone, store.env.now), shopper.draw())
     if gaps == 0:
-        shopper.touch(store.env.now, "shelf", shelves.full_quality, 0.0,
-                      f"finds all {items} items in {zone.settings.name}")
+        shopper.touch(
+            store.env.now,
+            "shelf",
+            shelves.full_quality,
+            0.0,
+            f"finds all {items} items in {zone.settings.name}",
+        )
         return 0.0
     shopper.gaps += gaps
     minutes = 0.0
@@ -122,8 +138,13 @@ def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int)
             lost += 1
     shopper.lost_items += lost
     quality = shelves.gap_quality if lost else shelves.gap_quality / 2.0
-    shopper.touch(store.env.now, "shelf", quality, shelves.search_min * gaps / 2.0,
-                  f"{gaps} of {items} items missing in {zone.settings.name}, {lost} not bought")
+    shopper.touch(
+        store.env.now,
+        "shelf",
+        quality,
+        shelves.search_min * gaps / 2.0,
+        f"{gaps} of {items} items missing in {zone.settings.name}, {lost} not bought",
+    )
     return minutes
 
 
@@ -144,8 +165,14 @@ def _ask_staff(store: Store, shopper: Shopper) -> bool:
 
 def _response(shelves, u: float) -> int:
     """Stock-out response drawn from the scenario's shares (Gruen et al. 2002)."""
-    for response, share in enumerate((shelves.response_elsewhere, shelves.response_brand,
-                                      shelves.response_size, shelves.response_delay)):
+    for response, share in enumerate(
+        (
+            shelves.response_elsewhere,
+            shelves.response_brand,
+            shelves.response_size,
+            shelves.response_delay,
+        )
+    ):
         if u < share:
             return response
         u -= share
@@ -172,8 +199,9 @@ def _binomial(n: int, p: float, u: float) -> int:
 def _rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
     """Quality a familiar face adds ("the usual?"), damped by process standardisation."""
     staff = store.scenario.staff
-    familiarity = shopper.customer.meet(member.id, shopper.day, staff.rapport_decay_per_day,
-                                        staff.rapport_gain)
+    familiarity = shopper.customer.meet(
+        member.id, shopper.day, staff.rapport_decay_per_day, staff.rapport_gain
+    )
     return staff.rapport_lift * familiarity * (1.0 - staff.standardisation)
 
 
@@ -181,16 +209,26 @@ def check_out(store: Store, shopper: Shopper):
     """Choose a line, maybe balk, wait (maybe renege), be served and pay."""
     env = store.env
     checkout = store.scenario.checkout
-    shopper.items = max(round((shopper.planned_items - shopper.lost_items)
-                              * (1.0 + store.scenario.psyche.mood_basket_effect * shopper.valence)),
-                        0)
+    shopper.items = max(
+        round(
+            (shopper.planned_items - shopper.lost_items)
+            * (1.0 + store.scenario.psyche.mood_basket_effect * shopper.valence)
+        ),
+        0,
+    )
     if shopper.items == 0:
         return
+    shopper.place = "checkout"
     line = _choose_line(store, shopper)
     mood = 1.0 + store.scenario.psyche.mood_patience_effect * shopper.valence
     if checkout.balking and line.waiting() / line.size >= checkout.balk_queue * max(mood, 0.2):
-        shopper.touch(env.now, "checkout_wait", -0.8, 1.0,
-                      f"sees {line.waiting()} waiting and leaves the cart")
+        shopper.touch(
+            env.now,
+            "checkout_wait",
+            -0.8,
+            1.0,
+            f"sees {line.waiting()} waiting and leaves the cart",
+        )
         shopper.abandoned = "balk"
         return
     joined = env.now
@@ -227,8 +265,10 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
     settings = store.scenario.checkout
     if checkout.self_line is not None and (
         not checkout.lane_lines
-        or (shopper.items <= settings.self_checkout_max_items
-            and shopper.draw() < settings.self_checkout_share)
+        or (
+            shopper.items <= settings.self_checkout_max_items
+            and shopper.draw() < settings.self_checkout_share
+        )
     ):
         return checkout.self_line
     if len(checkout.lane_lines) == 1:
@@ -240,8 +280,9 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
         load = line.load()
         cashier = store.cashier_at(line.tills[0].index, now)
         if cashier is not None and shopper.customer.rapport:
-            load -= shopper.customer.familiarity(cashier.id, shopper.day,
-                                                 staff.rapport_decay_per_day)
+            load -= shopper.customer.familiarity(
+                cashier.id, shopper.day, staff.rapport_decay_per_day
+            )
         if load < best_load:
             best, best_load = line, load
     return best
@@ -252,8 +293,13 @@ def _appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> No
     checkout = store.scenario.checkout
     perceived = wait * checkout.perceived_wait_factor
     quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
-    shopper.touch(store.env.now, "checkout_wait", quality, perceived / 2.0,
-                  f"{what} ({perceived:.1f} min as felt, {wait:.1f} min by the clock)")
+    shopper.touch(
+        store.env.now,
+        "checkout_wait",
+        quality,
+        perceived / 2.0,
+        f"{what} ({perceived:.1f} min as felt, {wait:.1f} min by the clock)",
+    )
 
 
 def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
@@ -262,19 +308,26 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
         return
     staff = store.scenario.staff
     competence = cashier.competence_on(shopper.day, staff.newcomer_learning_days)
-    shopper.familiarity = shopper.customer.familiarity(cashier.id, shopper.day,
-                                                       staff.rapport_decay_per_day)
+    shopper.familiarity = shopper.customer.familiarity(
+        cashier.id, shopper.day, staff.rapport_decay_per_day
+    )
     shopper.cashier_id = cashier.id
-    quality = 0.35 * cashier.friendliness + 0.35 * competence + _rapport_lift(store, shopper,
-                                                                            cashier)
-    greeting = "\"the usual?\"" if shopper.familiarity > 0.5 else "served"
+    quality = (
+        0.35 * cashier.friendliness + 0.35 * competence + _rapport_lift(store, shopper, cashier)
+    )
+    greeting = '"the usual?"' if shopper.familiarity > 0.5 else "served"
     shopper.touch(store.env.now, "cashier", quality, 0.0, f"{greeting} by {cashier.name}")
 
 
 def _scan_yourself(store: Store, shopper: Shopper) -> None:
     if shopper.draw() < 0.15:
-        shopper.touch(store.env.now, "self_checkout", -0.5, 1.0,
-                      "self-checkout: 'unexpected item in the bagging area'")
+        shopper.touch(
+            store.env.now,
+            "self_checkout",
+            -0.5,
+            1.0,
+            "self-checkout: 'unexpected item in the bagging area'",
+        )
     else:
         shopper.touch(store.env.now, "self_checkout", 0.1, 0.2, "scans at a self-checkout")
 
@@ -290,8 +343,9 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         line.release(till)
         return
     shopper.met_outage = shopper.payment_problem = True
-    shopper.touch(env.now, "payment", payment.failure_quality, 2.0,
-                  f"card refused: {terminal.name} is down")
+    shopper.touch(
+        env.now, "payment", payment.failure_quality, 2.0, f"card refused: {terminal.name} is down"
+    )
     choice = shopper.draw()
     if shopper.has_cash:
         shopper.touch(env.now, "payment", -0.1, 0.5, "pays in cash after all")
@@ -300,12 +354,22 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         yield terminal.repaired | env.timeout(payment.max_repair_wait_min)
         waited = env.now - asked
         if not terminal.up:
-            shopper.touch(env.now, "payment", -1.0, waited / 2.0,
-                          f"waited {waited:.0f} min for the terminal; leaves the full cart")
+            shopper.touch(
+                env.now,
+                "payment",
+                -1.0,
+                waited / 2.0,
+                f"waited {waited:.0f} min for the terminal; leaves the full cart",
+            )
             shopper.abandoned = "payment"
         else:
-            shopper.touch(env.now, "payment", -0.3, waited / 2.0,
-                          f"waited {waited:.0f} min; the terminal is back, pays by card")
+            shopper.touch(
+                env.now,
+                "payment",
+                -0.3,
+                waited / 2.0,
+                f"waited {waited:.0f} min; the terminal is back, pays by card",
+            )
     elif choice < payment.wait_for_repair_prob + payment.fetch_cash_prob:
         line.release(till)
         yield env.timeout(payment.fetch_cash_min)
@@ -320,6 +384,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
 def leave(store: Store, shopper: Shopper):
     """The exit: a receipt or bag check, or a plain goodbye."""
     exit_ = store.scenario.exit
+    shopper.place = "exit"
     if shopper.draw() < exit_.check_prob:
         yield store.env.timeout(exit_.check_min)
         shopper.touch(store.env.now, "exit", exit_.check_quality, 0.5, "receipt and bag check")

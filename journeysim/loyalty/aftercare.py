@@ -18,8 +18,9 @@ class Aftercare:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         after = scenario.after_visit
-        self.reviews: deque[int] = deque([round(after.initial_rating)] * after.rating_memory,
-                                         maxlen=after.rating_memory)
+        self.reviews: deque[int] = deque(
+            [round(after.initial_rating)] * after.rating_memory, maxlen=after.rating_memory
+        )
         self._review_sum = sum(self.reviews)
         self.rating = after.initial_rating
         self.referrals = 0.0  # expected newcomers brought by promoters, not yet arrived
@@ -33,21 +34,30 @@ class Aftercare:
         psyche, loyalty = s.psyche, s.loyalty
         emotion = shopper.emotion
         duration = now - shopper.start
+        shopper.place = "after the visit"
         peak, end = emotion.peak(), emotion.end()
-        remembered = remembered_score(peak, end, duration, psyche.peak_weight, psyche.end_weight,
-                                      psyche.duration_weight)
+        remembered = remembered_score(
+            peak, end, duration, psyche.peak_weight, psyche.end_weight, psyche.duration_weight
+        )
         ces = effort_score(shopper.effort, loyalty.expected_effort)
         complained, recovery = self._complaint(shopper, peak, remembered)
         if complained or self._followed_up(shopper, remembered):
             end = emotion.end()
-            remembered = remembered_score(emotion.peak(), end, duration, psyche.peak_weight,
-                                          psyche.end_weight, psyche.duration_weight)
+            remembered = remembered_score(
+                emotion.peak(),
+                end,
+                duration,
+                psyche.peak_weight,
+                psyche.end_weight,
+                psyche.duration_weight,
+            )
         n = max(shopper.touchpoints, 1)
         expectation = shopper.expectation_sum / n
         csat = rel.satisfaction(remembered, ces, expectation, loyalty)
         before = customer.strength
-        after = rel.updated_strength(before, rel.visit_outcome(remembered, shopper.effort, loyalty),
-                                     loyalty)
+        after = rel.updated_strength(
+            before, rel.visit_outcome(remembered, shopper.effort, loyalty), loyalty
+        )
         if complained:
             after = min(after, before)  # recovery restores trust, never beyond (de Matos 2007)
         if shopper.payment_problem or remembered < -0.3:
@@ -126,16 +136,26 @@ class Aftercare:
         quality = after.recovery_quality
         if quality > 0.0:
             quality /= 1.0 + 2.0 * shopper.customer.failures
-        shopper.touch(shopper.emotion.last_t, "after_visit", quality, 1.0,
-                      f"complains; the store's recovery is {_quality_words(quality)}")
+        shopper.touch(
+            shopper.emotion.last_t,
+            "after_visit",
+            quality,
+            1.0,
+            f"complains; the store's recovery is {_quality_words(quality)}",
+        )
         return True, quality
 
     def _followed_up(self, shopper: Shopper, remembered: float) -> bool:
         after = self.scenario.after_visit
         if remembered >= -0.2 or shopper.draw() >= after.follow_up_prob:
             return False
-        shopper.touch(shopper.emotion.last_t, "after_visit", after.follow_up_quality, 0.0,
-                      "the store calls to follow up")
+        shopper.touch(
+            shopper.emotion.last_t,
+            "after_visit",
+            after.follow_up_quality,
+            0.0,
+            "the store calls to follow up",
+        )
         return True
 
     def _review(self, shopper: Shopper, csat: float) -> int:

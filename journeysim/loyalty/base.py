@@ -14,8 +14,12 @@ from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 class CustomerBase:
     """All customers ever seen, with the daily visit decision of each."""
 
-    def __init__(self, scenario: Scenario, segment_rng: np.random.Generator,
-                 customer_rng: Callable[[int], np.random.Generator]) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        segment_rng: np.random.Generator,
+        customer_rng: Callable[[int], np.random.Generator],
+    ) -> None:
         self.scenario = scenario
         self.customers: list[Customer] = []
         self._segment_rng = segment_rng
@@ -32,8 +36,9 @@ class CustomerBase:
         s = self.scenario
         customer_id = len(self.customers)
         rng = self._customer_rng(customer_id)
-        name = self._segment_names[int(self._segment_rng.choice(len(self._segment_names),
-                                                                p=self._segment_p))]
+        name = self._segment_names[
+            int(self._segment_rng.choice(len(self._segment_names), p=self._segment_p))
+        ]
         expectation = 0.15 if habituated else s.psyche.newcomer_expectation
         customer = Customer(
             id=customer_id,
@@ -95,9 +100,9 @@ def day_clip(minute: float, low: float, high: float) -> float:
     return low if minute < low else (high if minute > high else minute)
 
 
-def poisson_times(rng: np.random.Generator, rate_per_min: float, start: float,
-                  end: float) -> list[float]:
+def poisson_times(
+    rng: np.random.Generator, rate_per_min: float, start: float, end: float
+) -> list[float]:
     """Arrival times of a Poisson process on [start, end)."""
     n = int(rng.poisson(rate_per_min * (end - start)))
     return sorted((start + (end - start) * rng.random(n)).tolist()) if n else []
-

@@ -36,6 +36,10 @@ def likelihood_to_recommend(strength: float, remembered: float, loyalty: Loyalty
 def satisfaction(remembered: float, ces: float, expectation: float, loyalty: Loyalty) -> float:
     """CSAT 1..5: mostly the remembered (dis)confirmation, less effort, a little assimilation
     toward the expected level (Oliver 1980)."""
-    score = (3.6 + loyalty.csat_scale * remembered - 0.15 * (ces - 1.0)
-             + loyalty.csat_expectation * expectation)
+    score = (
+        3.6
+        + loyalty.csat_scale * remembered
+        - 0.15 * (ces - 1.0)
+        + loyalty.csat_expectation * expectation
+    )
     return min(5.0, max(1.0, score))

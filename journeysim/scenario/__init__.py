@@ -1,7 +1,11 @@
 """Scenarios: the schema, loading with `extends` and `--set` overrides, and clear errors."""
 
 from journeysim.scenario.errors import ScenarioError
-from journeysim.scenario.loader import load_scenario, resolved_yaml, scenario_json_schema
+from journeysim.scenario.loader import (
+    load_scenario,
+    resolved_yaml,
+    scenario_json_schema,
+)
 from journeysim.scenario.schema import Scenario
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "resolved_yaml", "scenario_json_schema"]

@@ -8,17 +8,17 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from journeysim.scenario.schema import ClockTime, Scenario
+from journeysim.scenario.schema import CLOCK_PATTERN, Scenario
 
 KeyPath = tuple[str | int, ...]
 
-_CLOCK_PATTERN = TypeAdapter(ClockTime).json_schema()["pattern"]
+_CLOCK_PATTERN = CLOCK_PATTERN
 
 
 class ScenarioError(Exception):
-    """A scenario that cannot be loaded; the message has one `SOURCE: KEY.PATH: problem` per line."""
+    """A scenario that cannot be loaded: one problem per line, each naming its file (or `--set`)."""
 
 
 def problem(source: str, path: KeyPath, text: str) -> str:
@@ -79,6 +79,7 @@ def _key_path(loc: tuple[str | int, ...], data: Any) -> KeyPath:
 def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None]:
     """What was expected and what was given (None when the problem is a sentence of its own)."""
     kind, value, ctx = detail["type"], detail["input"], detail.get("ctx", {})
+    is_key = detail["loc"][-1:] == ("[key]",) or kind == "invalid_key"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", detail["msg"])), None
     if kind == "extra_forbidden":
@@ -88,18 +89,16 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
         return f"one of the keys {', '.join(keys)}", f"unknown key {shown(path[-1])}{hint}"
     if kind == "literal_error":
         choices = ctx["expected"]
-        what = "a key that is one of" if detail["loc"][-1] == "[key]" else "one of"
+        what = "a key that is one of" if is_key else "one of"
         return (f"{what} {choices}" if " or " in choices else choices), shown(value)
+    if is_key:
+        return "a text key", shown(value)
     node = _schema_at(path)
     if kind.startswith(("int_", "float_", "greater_than", "less_than")):
         return _number(node), shown(value)
     if kind.startswith("bool_"):
         return "true or false", shown(value)
     if kind in ("string_type", "string_pattern_mismatch") and node.get("pattern") == _CLOCK_PATTERN:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 60:
-            hours, minutes = divmod(value, 60)
-            clock = f"{hours}:{minutes:02d}"
-            return '"HH:MM" in quotes', f"{value}: YAML reads an unquoted {clock} as a number"
         return 'a time of day as "HH:MM"', shown(value)
     if kind == "string_type":
         return "text", shown(value)

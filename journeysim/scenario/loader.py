@@ -2,7 +2,8 @@
 
 A file may say `extends: other.yaml` (relative to itself) to start from another scenario:
 mappings merge key by key, lists and single values replace. `--set KEY.PATH=VALUE` overrides
-apply last, to the resolved scenario, so they can reach defaults and list items by index.
+apply last, merged the same way into the resolved scenario (defaults included), so they can
+reach any key and list items by index.
 """
 
 from __future__ import annotations
@@ -87,11 +88,15 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
     if ref is None:
         return None
     if not isinstance(ref, str) or not ref.strip():
-        raise ScenarioError(problem(str(path), ("extends",), f"expected a file name (got {shown(ref)})"))
+        raise ScenarioError(
+            problem(str(path), ("extends",), f"expected a file name (got {shown(ref)})")
+        )
     parent = path.parent / ref
     if not parent.is_file():
         got = f"{shown(ref)}, but {parent} does not exist"
-        raise ScenarioError(problem(str(path), ("extends",), f"expected an existing file (got {got})"))
+        raise ScenarioError(
+            problem(str(path), ("extends",), f"expected an existing file (got {got})")
+        )
     if parent.resolve() in seen:
         cycle = " -> ".join(p.name for p in [*seen, parent.resolve()])
         raise ScenarioError(
@@ -188,7 +193,9 @@ def _validate(data: dict[str, Any], origins: Origins, leaf: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error, data, lambda path: _source(origins, path, leaf)) from None
+        raise from_validation_error(
+            error, data, lambda path: _source(origins, path, leaf)
+        ) from None
 
 
 def _source(origins: Origins, path: KeyPath, leaf: str) -> str:

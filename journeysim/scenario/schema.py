@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Quality = Annotated[float, Field(ge=-1.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegativeFloat = Annotated[float, Field(ge=0.0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
-ClockTime = Annotated[str, Field(pattern=r"^([01]?\d|2[0-4]):[0-5]\d$")]
+
+
+def _sexagesimal(value):
+    """YAML 1.1 reads an unquoted 22:00 as 1320 (base 60); turn it back into a clock time."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value // 60}:{value % 60:02d}"
+    return value
+
+
+CLOCK_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d|24:00)$"
+ClockTime = Annotated[str, Field(pattern=CLOCK_PATTERN), BeforeValidator(_sexagesimal)]
 
 TOUCHPOINT_KINDS = (
     "entrance",
@@ -168,7 +178,7 @@ class Segment(Section):
     cash_share: Probability | None = field(
         None, "Share of this segment's visits with cash on hand (default: payment.cash_share)."
     )
-    competitor_pull: Quality = field(
+    competitor_pull: Probability = field(
         0.35, "Attractiveness of the nearest competitor (relationship units, 0..1)."
     )
     sensitivity: dict[TouchpointKind, NonNegativeFloat] = field(
@@ -235,11 +245,21 @@ class Zone(Section):
 def _default_zones() -> list[Zone]:
     return [
         Zone(name="entrance", walk_min=1.0, item_share=0.0, capacity=30),
-        Zone(name="fresh", walk_min=5.0, item_share=0.35, capacity=50,
-             ambience=Ambience(smell=0.6, music=0.1, light=0.4)),
+        Zone(
+            name="fresh",
+            walk_min=5.0,
+            item_share=0.35,
+            capacity=50,
+            ambience=Ambience(smell=0.6, music=0.1, light=0.4),
+        ),
         Zone(name="aisles", walk_min=7.0, item_share=0.5, capacity=90),
-        Zone(name="chilled", walk_min=3.0, item_share=0.15, capacity=40,
-             ambience=Ambience(smell=0.2, music=0.1, light=0.2)),
+        Zone(
+            name="chilled",
+            walk_min=3.0,
+            item_share=0.15,
+            capacity=40,
+            ambience=Ambience(smell=0.2, music=0.1, light=0.2),
+        ),
     ]
 
 
@@ -326,7 +346,7 @@ class Staff(Section):
     )
     rapport_decay_per_day: Probability = field(0.01, "Daily fading of familiarity without contact.")
     rapport_lift: NonNegativeFloat = field(
-        0.5, "Quality added to a staff touchpoint by full familiarity (\"the usual?\")."
+        0.5, 'Quality added to a staff touchpoint by full familiarity ("the usual?").'
     )
     turnover_per_year: NonNegativeFloat = field(
         0.0, "Random departures per staff member per year (newcomer replaces)."
@@ -394,7 +414,9 @@ class Payment(Section):
     )
     card_time_min: PositiveFloat = field(0.4, "Minutes to pay by card.")
     cash_time_min: PositiveFloat = field(0.8, "Minutes to pay in cash.")
-    terminal_mtbf_hours: PositiveFloat = field(400.0, "Mean hours between random terminal failures.")
+    terminal_mtbf_hours: PositiveFloat = field(
+        400.0, "Mean hours between random terminal failures."
+    )
     terminal_mttr_min: PositiveFloat = field(25.0, "Mean minutes to repair a failed terminal.")
     random_failures: bool = field(True, "Terminals fail at random (MTBF/MTTR).")
     outages: list[Outage] = field(list, "Scheduled outages.")
@@ -459,8 +481,8 @@ class Loyalty(Section):
     expected_effort: NonNegativeFloat = field(
         1.0, "Effort units a customer takes for granted on a visit."
     )
-    initial_strength: Quality = field(0.6, "Relationship strength of the starting base (0..1).")
-    newcomer_strength: Quality = field(0.45, "Relationship strength of a newcomer (0..1).")
+    initial_strength: Probability = field(0.6, "Relationship strength of the starting base (0..1).")
+    newcomer_strength: Probability = field(0.45, "Relationship strength of a newcomer (0..1).")
     wallet_slope: PositiveFloat = field(
         6.0, "Steepness of share of wallet in relationship strength minus competitor pull."
     )
@@ -566,6 +588,16 @@ class Scenario(Section):
             raise ValueError("segments need at least one segment with a positive share")
         if not self.zones:
             raise ValueError("zones need at least one zone")
+        picked = sum(zone.item_share for zone in self.zones)
+        if abs(picked - 1.0) > 1e-6:
+            raise ValueError(f"zones' item_share must add up to 1, not {picked:g}")
+        tills = self.checkout.cashiers + self.checkout.self_checkouts
+        for outage in self.payment.outages:
+            if outage.terminals != "all" and any(i >= tills for i in outage.terminals):
+                raise ValueError(
+                    f"payment.outages: terminal indices must be below {tills} "
+                    f"(cashier lanes first, then self-checkouts)"
+                )
         shelves = self.shelves
         responses = (
             shelves.response_elsewhere

@@ -47,10 +47,13 @@ class Line:
 class Checkout:
     """All lines: one per staffed lane (or one shared snake queue) and one for self-checkouts."""
 
-    def __init__(self, env: simpy.Environment, lanes: int, self_checkouts: int,
-                 single_queue: bool) -> None:
-        self.tills = [Till(i, i < lanes, Terminal(env, f"terminal {i}"))
-                      for i in range(lanes + self_checkouts)]
+    def __init__(
+        self, env: simpy.Environment, lanes: int, self_checkouts: int, single_queue: bool
+    ) -> None:
+        self.tills = [
+            Till(i, i < lanes, Terminal(env, f"terminal {i}"))
+            for i in range(lanes + self_checkouts)
+        ]
         staffed, unstaffed = self.tills[:lanes], self.tills[lanes:]
         if single_queue:
             self.lane_lines = [Line(env, staffed)] if staffed else []

@@ -22,4 +22,3 @@ def sampler(dist: Distribution):
     mu = math.log(mean) - sigma2 / 2.0
     sigma = math.sqrt(sigma2)
     return lambda rng: rng.lognormal(mu, sigma)
-

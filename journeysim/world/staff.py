@@ -71,7 +71,9 @@ class Roster:
     def on_shift(self, role: str, shift: int, index: int) -> StaffMember | None:
         return self.posts.get((role, shift, index))
 
-    def replace(self, role: str, shift: int, index: int, day: int) -> tuple[StaffMember, StaffMember]:
+    def replace(
+        self, role: str, shift: int, index: int, day: int
+    ) -> tuple[StaffMember, StaffMember]:
         """A member leaves; a newcomer takes the post. Returns (leaver, newcomer)."""
         leaver = self.posts[role, shift, index]
         settings = self.settings.staff.roles.get(role, StaffRoleSettings())

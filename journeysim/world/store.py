@@ -16,19 +16,22 @@ from journeysim.world.zones import ZoneState, cleaning_rounds, restocking, spill
 class Store:
     """Shared SimPy state of one store over the simulated days."""
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario,
-                 streams: dict[str, np.random.Generator]) -> None:
+    def __init__(
+        self, env: simpy.Environment, scenario: Scenario, streams: dict[str, np.random.Generator]
+    ) -> None:
         self.env = env
         self.scenario = scenario
         hours = scenario.hours
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
         self.zones = [ZoneState(zone) for zone in scenario.zones]
-        self.carts = simpy.Container(env, capacity=max(scenario.carts.pool, 1),
-                                     init=scenario.carts.pool)
+        self.carts = simpy.Container(
+            env, capacity=max(scenario.carts.pool, 1), init=scenario.carts.pool
+        )
         checkout = scenario.checkout
-        self.checkout = Checkout(env, checkout.cashiers, checkout.self_checkouts,
-                                 checkout.single_queue)
+        self.checkout = Checkout(
+            env, checkout.cashiers, checkout.self_checkouts, checkout.single_queue
+        )
         self.service_time = sampler(checkout.service_time)
         self.self_service_time = sampler(checkout.self_service_time)
         self.roster = Roster.hire_all(scenario, streams["staff"])
@@ -45,8 +48,11 @@ class Store:
         for outage in payment.outages:
             env.process(term.scheduled_outage(env, self.checkout.terminals, outage, days))
         cleaners = self.roster.headcount("cleaner")
-        env.process(cleaning_rounds(env, self.zones, scenario.floor, self.open_min,
-                                    self.close_min, cleaners))
+        env.process(
+            cleaning_rounds(
+                env, self.zones, scenario.floor, self.open_min, self.close_min, cleaners
+            )
+        )
         env.process(spills(env, self.zones, scenario.floor, streams["floor"]))
         rounds = scenario.shelves.restock_rounds_per_stocker * self.roster.headcount("stocker")
         env.process(restocking(env, self.zones, self.open_min, self.close_min, rounds))
@@ -64,7 +70,8 @@ class Store:
         staff = self._on_shift.get(key)
         if staff is None:
             staff = self._on_shift[key] = [
-                member for (role, shift, _), member in self.roster.posts.items()
+                member
+                for (role, shift, _), member in self.roster.posts.items()
                 if shift == key[1] and role in roles
             ]
         return staff

@@ -49,9 +49,7 @@ def scheduled_outage(env: simpy.Environment, terminals: list[Terminal], outage: 
     """Process: take the outage's terminals down at its start, daily if it repeats."""
     hours, minutes = outage.start.split(":")
     start = int(hours) * 60 + int(minutes)
-    chosen = terminals if outage.terminals == "all" else [
-        terminals[i] for i in outage.terminals if i < len(terminals)
-    ]
+    chosen = terminals if outage.terminals == "all" else [terminals[i] for i in outage.terminals]
     last = days if outage.every_day else outage.day + 1
     for day in range(outage.day, last):
         yield env.timeout(max(day * 1440 + start - env.now, 0.0))

@@ -27,8 +27,14 @@ class ZoneState:
         self.dirt = min(1.0, self.dirt + amount)
 
 
-def cleaning_rounds(env: simpy.Environment, zones: list[ZoneState], floor: Floor, open_min: int,
-                    close_min: int, cleaners: int):
+def cleaning_rounds(
+    env: simpy.Environment,
+    zones: list[ZoneState],
+    floor: Floor,
+    open_min: int,
+    close_min: int,
+    cleaners: int,
+):
     """Process: cleaners sweep every zone each round while the store is open."""
     if cleaners == 0:
         return
@@ -53,8 +59,9 @@ def spills(env: simpy.Environment, zones: list[ZoneState], floor: Floor, rng: np
         zones[int(rng.integers(len(zones)))].dirt = 1.0
 
 
-def restocking(env: simpy.Environment, zones: list[ZoneState], open_min: int, close_min: int,
-               rounds: float):
+def restocking(
+    env: simpy.Environment, zones: list[ZoneState], open_min: int, close_min: int, rounds: float
+):
     """Process: shelves are full at opening (night fill) and refilled by stockers' rounds."""
     interval = (close_min - open_min) / (rounds + 1.0)
     while True:

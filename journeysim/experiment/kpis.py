@@ -1,0 +1,79 @@
+"""Key performance indicators of one replication, computed after the warm-up."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from journeysim.experiment.replication import Replication
+from journeysim.scenario.schema import Scenario
+
+KPIS = (
+    "return_rate",
+    "share_of_wallet",
+    "nps",
+    "csat",
+    "ces",
+    "abandonment_rate",
+    "mean_checkout_wait_min",
+    "revenue_per_day",
+    "visits_per_day",
+    "new_customers_per_day",
+    "active_customers",
+    "complaints_per_day",
+    "rating",
+)
+
+
+def returned(visits: pd.DataFrame, window_days: float, horizon_min: float) -> pd.Series:
+    """Per visit: 1.0 if the same customer visits again within the window, 0.0 if not,
+    NaN when the window runs past the end of the horizon (censored)."""
+    time = visits["day"] * 1440.0 + visits["arrival_min"]
+    order = np.lexsort((time.to_numpy(), visits["customer_id"].to_numpy()))
+    sorted_time = time.to_numpy()[order]
+    sorted_customer = visits["customer_id"].to_numpy()[order]
+    next_time = np.full(len(order), np.inf)
+    same = sorted_customer[1:] == sorted_customer[:-1]
+    next_time[:-1][same] = sorted_time[1:][same]
+    window = window_days * 1440.0
+    result = np.where(next_time - sorted_time <= window, 1.0, 0.0)
+    result[sorted_time + window > horizon_min] = np.nan
+    out = np.empty(len(order))
+    out[order] = result
+    return pd.Series(out, index=visits.index)
+
+
+def net_promoter_score(ltr: pd.Series) -> float:
+    """% promoters (9-10) minus % detractors (0-6) (Reichheld 2003)."""
+    if ltr.empty:
+        return math.nan
+    return 100.0 * ((ltr >= 9).mean() - (ltr <= 6).mean())
+
+
+def replication_kpis(rep: Replication, scenario: Scenario) -> dict[str, float]:
+    """All KPIs of a replication over the days after warm-up."""
+    warmup = scenario.horizon.warmup_days
+    days = scenario.horizon.days
+    all_visits = rep.visits
+    back = returned(all_visits, scenario.loyalty.return_window_days, scenario.total_days * 1440.0)
+    measured = all_visits["day"] >= warmup
+    visits = all_visits[measured]
+    day_table = rep.days[rep.days["day"] >= warmup]
+    waits = visits["checkout_wait_min"].dropna()
+    return {
+        "return_rate": float(back[measured].mean()),
+        "share_of_wallet": float(visits["share_of_wallet"].mean()),
+        "nps": net_promoter_score(visits["ltr"]),
+        "csat": float(visits["csat"].mean()),
+        "ces": float(visits["ces"].mean()),
+        "abandonment_rate": float((visits["abandoned"] != "").mean()),
+        "mean_checkout_wait_min": float(waits.mean()) if len(waits) else math.nan,
+        "revenue_per_day": float(visits["revenue"].sum()) / days,
+        "visits_per_day": len(visits) / days,
+        "new_customers_per_day": float(day_table["new_customers"].mean()),
+        "active_customers": float(day_table["active_customers"].mean()),
+        "complaints_per_day": float(visits["complained"].sum()) / days,
+        "rating": float(day_table["rating"].iloc[-1]) if len(day_table) else math.nan,
+    }

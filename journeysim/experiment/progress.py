@@ -1,0 +1,10 @@
+"""Progress bars for runs longer than a moment."""
+
+from __future__ import annotations
+
+from tqdm import tqdm
+
+
+def progress_bar(total: int, what: str, quiet: bool = False) -> tqdm:
+    """A bar with runs done, rate and time left; shown only after two seconds, never if quiet."""
+    return tqdm(total=total, desc=what, unit="run", delay=2.0, disable=quiet, leave=False)

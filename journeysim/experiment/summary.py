@@ -1,0 +1,27 @@
+"""Mean and Student-t confidence interval of each KPI over replications."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
+    """(mean, ci_low, ci_high, n) of the finite values; a single value has no interval."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return (np.nan, np.nan, np.nan, 0)
+    mean = float(x.mean())
+    if n == 1:
+        return (mean, np.nan, np.nan, 1)
+    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return (mean, mean - half, mean + half, n)
+
+
+def summarize(replications: pd.DataFrame, metrics: tuple[str, ...]) -> pd.DataFrame:
+    """summary.csv: one row per metric with columns metric, mean, ci_low, ci_high, n."""
+    rows = [(metric, *mean_ci(replications[metric].to_numpy())) for metric in metrics]
+    return pd.DataFrame(rows, columns=["metric", "mean", "ci_low", "ci_high", "n"])

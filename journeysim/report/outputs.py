@@ -1,0 +1,32 @@
+"""Result folders: every table of a run plus the resolved scenario it came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from journeysim.experiment.runner import RunResult
+from journeysim.report.files import parquet_available, write_table, write_text
+from journeysim.scenario.loader import resolved_yaml
+
+
+def write_run(result: RunResult, folder: Path) -> list[Path]:
+    """Write summary, replications, visits, days, customers and the journey map; return paths."""
+    folder = Path(folder)
+    big = "parquet" if parquet_available() else "csv"
+    tables = {
+        "summary.csv": result.summary,
+        "replications.csv": result.replications,
+        "days.csv": result.days,
+        "touchpoints.csv": result.touchpoints,
+        f"visits.{big}": result.visits,
+        f"customers.{big}": result.customers,
+        "terminal_log.csv": result.terminal_log,
+        "turnover_log.csv": result.turnover_log,
+    }
+    paths = []
+    for name, table in tables.items():
+        write_table(folder / name, table)
+        paths.append(folder / name)
+    write_text(folder / "scenario.yaml", resolved_yaml(result.scenario))
+    paths.append(folder / "scenario.yaml")
+    return paths
