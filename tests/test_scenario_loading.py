@@ -81,8 +81,14 @@ def test_extends_inherits_and_merges_nested_mappings(tmp_path: Path) -> None:
 
 
 def test_extends_replaces_lists(tmp_path: Path) -> None:
-    write(tmp_path, "base.yaml", "zones:\n  - {name: a}\n  - {name: b}\n")
-    child = write(tmp_path, "child.yaml", "extends: base.yaml\nzones:\n  - {name: c}\n")
+    write(
+        tmp_path,
+        "base.yaml",
+        "zones:\n  - {name: a, item_share: 0.5}\n  - {name: b, item_share: 0.5}\n",
+    )
+    child = write(
+        tmp_path, "child.yaml", "extends: base.yaml\nzones:\n  - {name: c, item_share: 1}\n"
+    )
     assert [zone.name for zone in load_scenario(child).zones] == ["c"]
 
 
@@ -178,11 +184,23 @@ def test_every_error_is_listed_one_per_line_with_list_indices(tmp_path: Path) ->
     ]
 
 
-def test_unquoted_clock_time_explains_yaml_reading_it_as_a_number(tmp_path: Path) -> None:
-    path = write(tmp_path, "x.yaml", "hours:\n  close: 21:00\n")
-    message = error_of(path)
-    assert message.startswith(f'{path}: hours.close: expected "HH:MM" in quotes (got 1260')
-    assert "unquoted 21:00" in message
+def test_unquoted_clock_time_is_read_as_the_time_not_a_number(tmp_path: Path) -> None:
+    # YAML 1.1 reads an unquoted 21:00 as the base-60 number 1260; the schema turns it back.
+    path = write(
+        tmp_path,
+        "x.yaml",
+        "hours:\n  close: 21:00\n  weekday_profile: "
+        + str([1] * 15)
+        + "\n  weekend_profile: "
+        + str([1] * 15)
+        + "\n",
+    )
+    assert load_scenario(path).hours.close == "21:00"
+
+
+def test_clock_time_past_midnight_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "hours:\n  close: '24:30'\n")
+    assert error_of(path).startswith(f'{path}: hours.close: expected a time of day as "HH:MM"')
 
 
 def test_cross_field_rule_is_reported_in_plain_words(tmp_path: Path) -> None:
