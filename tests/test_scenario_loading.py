@@ -331,3 +331,22 @@ def test_cli_schema_prints_json_and_writes_it_to_a_file(tmp_path: Path) -> None:
     assert written.returncode == 0
     assert json.loads((tmp_path / "scenario.schema.json").read_text()) == json.loads(printed.stdout)
     assert [p.name for p in tmp_path.iterdir()] == ["scenario.schema.json"]  # no temp file left
+
+
+def test_partial_section_keeps_the_other_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "x.yaml",
+        "staff: {roles: {cleaner: {count: 0}}}\ncheckout: {service_time: {mean_min: 2}}\n",
+    )
+    scenario = load_scenario(path)
+    defaults = Scenario()
+    assert scenario.staff.roles["cleaner"].count == 0
+    assert scenario.staff.roles["stocker"] == defaults.staff.roles["stocker"]
+    assert scenario.checkout.service_time.dist == defaults.checkout.service_time.dist
+    assert scenario.checkout.service_time.mean_min == 2
+
+
+def test_segments_named_in_a_file_replace_the_default_segments(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "segments: {everyone: {share: 1}}\n")
+    assert list(load_scenario(path).segments) == ["everyone"]

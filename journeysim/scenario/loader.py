@@ -9,7 +9,7 @@ reach any key and list items by index.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,14 @@ Origins = dict[KeyPath, str]
 def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
     """Load a scenario file with its extends chain, then apply `KEY.PATH=VALUE` overrides.
 
+    Files merge over the schema defaults, so a partial section keeps the other defaults of
+    that section; `segments` is the exception: a file that names segments names all of them.
     `name` defaults to the file's stem unless the file itself sets it. Raises ScenarioError.
     """
     path = Path(path)
     origins: Origins = {}
-    data: dict[str, Any] = {}
     chain = _chain(path)
+    data = _defaults(layer for _, layer in chain)
     for source, layer in chain:
         data = _merge(data, layer, source, origins)
     if "name" not in chain[-1][1]:
@@ -68,6 +70,14 @@ def scenario_json_schema() -> dict[str, Any]:
 def resolved_yaml(scenario: Scenario) -> str:
     """The fully resolved scenario as YAML, every default spelled out; loads back unchanged."""
     return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _defaults(layers: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The default scenario as plain data, without default segments when a file names its own."""
+    data = Scenario().model_dump(mode="json")
+    if any("segments" in layer for layer in layers):
+        del data["segments"]
+    return data
 
 
 def _chain(path: Path) -> list[tuple[str, dict[str, Any]]]:
