@@ -94,7 +94,10 @@ class Simulation:
         arrivals = self.base.visitors(day, rng)
         arrivals_settings = s.arrivals
         rating_factor = max(
-            1.0 + arrivals_settings.rating_effect * (self.aftercare.rating - 4.0), 0.0
+            1.0
+            + arrivals_settings.rating_effect
+            * (self.aftercare.rating - s.after_visit.initial_rating),
+            0.0,
         )
         rate = arrivals_settings.new_per_day * rating_factor + self.aftercare.referrals
         rate = max(rate - self.aftercare.deterred, 0.0)

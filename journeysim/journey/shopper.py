@@ -119,10 +119,14 @@ class Shopper:
         return u
 
     def touch(
-        self, now: float, kind: str, quality: float, effort: float, what: str, place: str = ""
+        self, now: float, kind: str, quality: float, effort: float, what: str, *details: object
     ) -> float:
-        """Appraise a touchpoint against expectation, move emotion, add effort; return felt."""
-        expectations = self.customer.expectations
+        """Appraise a touchpoint against expectation, move emotion, add effort; return felt.
+
+        `what` is a str.format template filled with `details` only when tracing (it is hot)."""
+        customer = self.customer
+        quality += customer.disposition
+        expectations = customer.expectations
         e = expectations[kind]
         felt = self.appraisal.felt(quality, e, self.sensitivity.get(kind, 1.0))
         valence = self.emotion.feel(now, felt)
@@ -140,7 +144,9 @@ class Shopper:
         totals[3] += 1
         if self.steps is not None:
             self.steps.append(
-                Step(now, place or self.place, kind, what, quality, e, felt, effort, valence)
+                Step(
+                    now, self.place, kind, what.format(*details), quality, e, felt, effort, valence
+                )
             )
         return felt
 

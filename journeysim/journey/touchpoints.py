@@ -36,7 +36,7 @@ def enter(store: Store, shopper: Shopper) -> None:
     if guards:
         guard = guards[0]
         quality = 0.2 + 0.4 * guard.friendliness
-        shopper.touch(now, "entrance", quality, 0.0, f"greeted at the door by {guard.name}")
+        shopper.touch(now, "entrance", quality, 0.0, "greeted at the door by {}", guard.name)
     else:
         shopper.touch(now, "entrance", 0.1, 0.0, "walks in; no one at the door")
 
@@ -72,21 +72,24 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
         "ambience",
         (ambience.smell + ambience.music + ambience.light) / 3.0,
         0.0,
-        f"{settings.name}: smell, music and light",
+        "{}: smell, music and light",
+        settings.name,
     )
     crowding = zone.crowding()
     if crowding > 0.5:
         quality = max(0.1 - 1.8 * (crowding - 0.5), -1.0)
-        shopper.touch(now, "crowding", quality, crowding - 0.5, f"{settings.name} is crowded")
+        shopper.touch(now, "crowding", quality, crowding - 0.5, "{} is crowded", settings.name)
     else:
-        shopper.touch(now, "crowding", 0.1, 0.0, f"{settings.name} has room to move")
+        shopper.touch(now, "crowding", 0.1, 0.0, "{} has room to move", settings.name)
     floor = store.scenario.floor
     shopper.touch(
         now,
         "floor",
         floor.clean_quality + (floor.dirty_quality - floor.clean_quality) * zone.dirt,
         0.0,
-        f"{settings.name} floor {_dirt_words(zone.dirt)}",
+        "{} floor {}",
+        settings.name,
+        _dirt_words(zone.dirt),
     )
     items = round(shopper.planned_items * settings.item_share)
     extra_min = _look_for_items(store, shopper, zone, items)
@@ -98,7 +101,7 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
         if staff:
             member = staff[int(shopper.draw() * len(staff))]
             quality = 0.1 + 0.3 * member.friendliness + _rapport_lift(store, shopper, member)
-            shopper.touch(env.now, "staff", quality, 0.0, f"meets {member.name}")
+            shopper.touch(env.now, "staff", quality, 0.0, "meets {}", member.name)
 
 
 def _dirt_words(dirt: float) -> str:
@@ -119,7 +122,9 @@ def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int)
             "shelf",
             shelves.full_quality,
             0.0,
-            f"finds all {items} items in {zone.settings.name}",
+            "finds all {} items in {}",
+            items,
+            zone.settings.name,
         )
         return 0.0
     shopper.gaps += gaps
@@ -143,7 +148,11 @@ def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int)
         "shelf",
         quality,
         shelves.search_min * gaps / 2.0,
-        f"{gaps} of {items} items missing in {zone.settings.name}, {lost} not bought",
+        "{} of {} items missing in {}, {} not bought",
+        gaps,
+        items,
+        zone.settings.name,
+        lost,
     )
     return minutes
 
@@ -159,7 +168,14 @@ def _ask_staff(store: Store, shopper: Shopper) -> bool:
     competence = member.competence_on(shopper.day, store.scenario.staff.newcomer_learning_days)
     quality = 0.3 * member.friendliness + 0.4 * competence + _rapport_lift(store, shopper, member)
     shopper.asked_staff = True
-    shopper.touch(store.env.now, "staff", quality, 1.0, f"asks {member.name} about a missing item")
+    shopper.touch(
+        store.env.now,
+        "staff",
+        quality,
+        store.scenario.shelves.ask_effort,
+        "asks {} about a missing item",
+        member.name,
+    )
     return True
 
 
@@ -227,7 +243,8 @@ def check_out(store: Store, shopper: Shopper):
             "checkout_wait",
             -0.8,
             1.0,
-            f"sees {line.waiting()} waiting and leaves the cart",
+            "sees {} waiting and leaves the cart",
+            line.waiting(),
         )
         shopper.abandoned = "balk"
         return
@@ -298,7 +315,10 @@ def _appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> No
         "checkout_wait",
         quality,
         perceived / 2.0,
-        f"{what} ({perceived:.1f} min as felt, {wait:.1f} min by the clock)",
+        "{} ({:.1f} min as felt, {:.1f} min by the clock)",
+        what,
+        perceived,
+        wait,
     )
 
 
@@ -316,7 +336,7 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
         0.35 * cashier.friendliness + 0.35 * competence + _rapport_lift(store, shopper, cashier)
     )
     greeting = '"the usual?"' if shopper.familiarity > 0.5 else "served"
-    shopper.touch(store.env.now, "cashier", quality, 0.0, f"{greeting} by {cashier.name}")
+    shopper.touch(store.env.now, "cashier", quality, 0.0, "{} by {}", greeting, cashier.name)
 
 
 def _scan_yourself(store: Store, shopper: Shopper) -> None:
@@ -344,7 +364,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         return
     shopper.met_outage = shopper.payment_problem = True
     shopper.touch(
-        env.now, "payment", payment.failure_quality, 2.0, f"card refused: {terminal.name} is down"
+        env.now, "payment", payment.failure_quality, 2.0, "card refused: {} is down", terminal.name
     )
     choice = shopper.draw()
     if shopper.has_cash:
@@ -359,7 +379,8 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 "payment",
                 -1.0,
                 waited / 2.0,
-                f"waited {waited:.0f} min for the terminal; leaves the full cart",
+                "waited {:.0f} min for the terminal; leaves the full cart",
+                waited,
             )
             shopper.abandoned = "payment"
         else:
@@ -368,7 +389,8 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 "payment",
                 -0.3,
                 waited / 2.0,
-                f"waited {waited:.0f} min; the terminal is back, pays by card",
+                "waited {:.0f} min; the terminal is back, pays by card",
+                waited,
             )
     elif choice < payment.wait_for_repair_prob + payment.fetch_cash_prob:
         line.release(till)

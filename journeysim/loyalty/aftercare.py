@@ -3,6 +3,7 @@ and word of mouth. Turns a finished `Shopper` into a `VisitRecord`."""
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from journeysim.journey.records import VisitRecord
@@ -35,22 +36,13 @@ class Aftercare:
         emotion = shopper.emotion
         duration = now - shopper.start
         shopper.place = "after the visit"
-        peak, end = emotion.peak(), emotion.end()
-        remembered = remembered_score(
-            peak, end, duration, psyche.peak_weight, psyche.end_weight, psyche.duration_weight
-        )
+        misremembering = psyche.memory_noise * _standard_normal(shopper.draw(), shopper.draw())
+        remembered = misremembering + self._peak_end(shopper, duration)
         ces = effort_score(shopper.effort, loyalty.expected_effort)
-        complained, recovery = self._complaint(shopper, peak, remembered)
+        complained, recovery = self._complaint(shopper, emotion.peak(), remembered)
         if complained or self._followed_up(shopper, remembered):
-            end = emotion.end()
-            remembered = remembered_score(
-                emotion.peak(),
-                end,
-                duration,
-                psyche.peak_weight,
-                psyche.end_weight,
-                psyche.duration_weight,
-            )
+            remembered = misremembering + self._peak_end(shopper, duration)
+        peak, end = emotion.peak(), emotion.end()
         n = max(shopper.touchpoints, 1)
         expectation = shopper.expectation_sum / n
         csat = rel.satisfaction(remembered, ces, expectation, loyalty)
@@ -126,12 +118,24 @@ class Aftercare:
             switched_store=switched,
         )
 
+    def _peak_end(self, shopper: Shopper, duration: float) -> float:
+        psyche = self.scenario.psyche
+        emotion = shopper.emotion
+        return remembered_score(
+            emotion.peak(),
+            emotion.end(),
+            duration,
+            psyche.peak_weight,
+            psyche.end_weight,
+            psyche.duration_weight,
+        )
+
     def _complaint(self, shopper: Shopper, peak: float, remembered: float) -> tuple[bool, float]:
         """A dissatisfied customer may complain; the recovery becomes the visit's new end.
         A customer who failed before trusts a recovery less (no paradox after a second failure)."""
         after = self.scenario.after_visit
         chance = after.complaint_base + after.complaint_peak_slope * max(-peak, 0.0)
-        if remembered >= 0.0 or shopper.draw() >= chance:
+        if remembered >= after.complaint_threshold or shopper.draw() >= chance:
             return False, float("nan")
         quality = after.recovery_quality
         if quality > 0.0:
@@ -141,7 +145,8 @@ class Aftercare:
             "after_visit",
             quality,
             1.0,
-            f"complains; the store's recovery is {_quality_words(quality)}",
+            "complains; the store's recovery is {}",
+            _quality_words(quality),
         )
         return True, quality
 
@@ -182,6 +187,11 @@ class Aftercare:
         told = round(wom.detractor_reach * (0.5 + shopper.draw()))
         self.deterred += told * wom.deterrence
         return 0, told
+
+
+def _standard_normal(u1: float, u2: float) -> float:
+    """Box-Muller: a standard normal from two uniforms of the visit's block."""
+    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
 
 
 def _quality_words(quality: float) -> str:

@@ -39,7 +39,8 @@ class CustomerBase:
         name = self._segment_names[
             int(self._segment_rng.choice(len(self._segment_names), p=self._segment_p))
         ]
-        expectation = 0.15 if habituated else s.psyche.newcomer_expectation
+        disposition = float(rng.normal(0.0, s.psyche.disposition_sd))
+        expectation = (0.15 if habituated else s.psyche.newcomer_expectation) + disposition
         customer = Customer(
             id=customer_id,
             segment_name=name,
@@ -48,7 +49,8 @@ class CustomerBase:
             strength=strength,
             expectations=dict.fromkeys(TOUCHPOINT_KINDS, expectation),
             preferred_minute=self.time_of_day(rng, day),
-            baseline_mood=float(rng.normal(0.05, s.psyche.baseline_mood_sd)),
+            baseline_mood=float(rng.normal(s.psyche.baseline_mood, s.psyche.baseline_mood_sd)),
+            disposition=disposition,
             joined_day=day,
         )
         self.customers.append(customer)

@@ -21,6 +21,7 @@ class Customer:
     expectations: dict[str, float]
     preferred_minute: float  # usual time of day for shopping
     baseline_mood: float
+    disposition: float  # added to every quality the customer perceives and to expectations
     joined_day: int
     rapport: dict[int, float] = field(default_factory=dict)  # staff id -> familiarity 0..1
     rapport_day: dict[int, int] = field(default_factory=dict)  # staff id -> last contact day

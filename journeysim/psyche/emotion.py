@@ -6,9 +6,22 @@ import math
 
 
 class Emotion:
-    """The shopper's valence over one visit, with its whole trajectory kept."""
+    """The shopper's valence over one visit: its whole trajectory, its peak and its time mean.
 
-    __slots__ = ("baseline", "valence", "last_t", "decay_per_min", "trajectory")
+    Between touchpoints valence decays exponentially toward the baseline mood; at a touchpoint
+    it moves by the felt value and is bounded to -1..1.
+    """
+
+    __slots__ = (
+        "baseline",
+        "valence",
+        "last_t",
+        "decay_per_min",
+        "trajectory",
+        "_peak",
+        "_area",
+        "_start",
+    )
 
     def __init__(self, baseline: float, now: float, half_life_min: float) -> None:
         self.baseline = baseline
@@ -16,29 +29,35 @@ class Emotion:
         self.last_t = now
         self.decay_per_min = math.log(2.0) / half_life_min
         self.trajectory: list[tuple[float, float]] = [(now, baseline)]
+        self._peak = 0.0
+        self._area = 0.0
+        self._start = now
 
     def feel(self, now: float, felt: float) -> float:
         """Decay toward the baseline since the last moment, add `felt`, return the new valence."""
-        decay = math.exp(-(now - self.last_t) * self.decay_per_min)
-        v = self.baseline + (self.valence - self.baseline) * decay + felt
+        dt = now - self.last_t
+        v = self.valence
+        if dt > 0.0:
+            self._area += dt * v
+            v = self.baseline + (v - self.baseline) * math.exp(-dt * self.decay_per_min)
+        v += felt
         v = -1.0 if v < -1.0 else (1.0 if v > 1.0 else v)
+        if (v if v >= 0.0 else -v) > (self._peak if self._peak >= 0.0 else -self._peak):
+            self._peak = v
         self.valence = v
         self.last_t = now
         self.trajectory.append((now, v))
         return v
 
     def peak(self) -> float:
-        """The most intense moment (signed valence of largest magnitude) after the start."""
-        return max((v for _, v in self.trajectory[1:]), key=abs, default=self.baseline)
+        """The most intense moment: the signed valence of largest magnitude after the start."""
+        return self._peak if len(self.trajectory) > 1 else self.baseline
 
     def end(self) -> float:
-        return self.trajectory[-1][1]
+        return self.valence
 
     def mean(self) -> float:
-        """Time-weighted mean valence (what duration-sensitive memory would use)."""
-        points = self.trajectory
-        span = points[-1][0] - points[0][0]
-        if span <= 0.0:
-            return points[-1][1]
-        area = sum((t1 - t0) * v0 for (t0, v0), (t1, _) in zip(points, points[1:]))
-        return area / span
+        """Time-weighted mean valence up to the last moment (what duration-sensitive memory
+        would use)."""
+        span = self.last_t - self._start
+        return self._area / span if span > 0.0 else self.valence

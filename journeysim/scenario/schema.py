@@ -163,7 +163,7 @@ class Arrivals(Section):
         6.0, "New customers per day trying the store, before word of mouth and rating."
     )
     rating_effect: NonNegativeFloat = field(
-        0.6, "Relative change in new customers per rating star away from 4.0."
+        0.6, "Relative change in new customers per rating star away from the initial rating."
     )
 
 
@@ -266,9 +266,9 @@ def _default_zones() -> list[Zone]:
 class Carts(Section):
     pool: NonNegativeInt = field(90, "Carts in the pool; an empty pool means a basket or a wait.")
     worn_share: Probability = field(0.15, "Share of carts with a wobbly wheel or a sticky handle.")
-    worn_quality: Quality = field(-0.55, "Felt quality of pushing a worn cart.")
+    worn_quality: Quality = field(-0.3, "Felt quality of pushing a worn cart.")
     good_quality: Quality = field(0.1, "Felt quality of pushing a good cart.")
-    shortage_quality: Quality = field(-0.6, "Felt quality of finding no cart.")
+    shortage_quality: Quality = field(-0.4, "Felt quality of finding no cart.")
     min_items: NonNegativeInt = field(6, "Planned basket from which a shopper wants a cart.")
 
 
@@ -277,7 +277,7 @@ class Floor(Section):
         0.0012, "Dirt added to a zone per shopper passing (0 clean .. 1 filthy)."
     )
     clean_quality: Quality = field(0.2, "Felt quality of a clean floor.")
-    dirty_quality: Quality = field(-0.8, "Felt quality of a filthy floor.")
+    dirty_quality: Quality = field(-0.6, "Felt quality of a filthy floor.")
     round_min: PositiveFloat = field(60.0, "Minutes for a cleaner's round over all zones.")
     clean_effect: Probability = field(0.9, "Share of dirt a cleaner removes on a round.")
     spill_per_day: NonNegativeFloat = field(2.0, "Random spills per day (a zone turns filthy).")
@@ -292,6 +292,9 @@ class Shelves(Section):
         0.2, "Chance staff find an asked-for item in the warehouse."
     )
     search_min: NonNegativeFloat = field(1.5, "Minutes spent searching for a missing item.")
+    ask_effort: NonNegativeFloat = field(
+        1.5, "Effort of finding someone and asking about a missing item."
+    )
     # Gruen, Corsten & Bharadwaj 2002: 31% buy elsewhere, 26% switch brand, 19% switch size,
     # 15% delay, 9% do not buy.
     response_elsewhere: Probability = field(0.31, "Share who buy a missing item at another store.")
@@ -302,7 +305,7 @@ class Shelves(Section):
     restock_rounds_per_stocker: NonNegativeFloat = field(
         2.0, "Refill rounds per stocker on shift per day; gaps grow between rounds."
     )
-    gap_quality: Quality = field(-0.7, "Felt quality of an empty shelf at the item's place.")
+    gap_quality: Quality = field(-0.35, "Felt quality of an empty shelf at the item's place.")
     full_quality: Quality = field(0.15, "Felt quality of finding everything on the list.")
 
 
@@ -434,7 +437,7 @@ class Payment(Section):
 class Exit(Section):
     check_prob: Probability = field(0.05, "Chance of a receipt or bag check at the exit.")
     check_min: NonNegativeFloat = field(1.0, "Minutes a check takes.")
-    check_quality: Quality = field(-0.5, "Felt quality of being checked.")
+    check_quality: Quality = field(-0.3, "Felt quality of being checked.")
     goodbye_quality: Quality = field(0.1, "Felt quality of leaving without a check.")
 
 
@@ -445,12 +448,19 @@ class Psyche(Section):
     )
     loss_aversion: PositiveFloat = field(2.25, "Prospect-theory loss aversion lambda.")
     felt_scale: PositiveFloat = field(
-        0.5, "Valence moved by one unit of prospect-theory value at a touchpoint."
+        0.4, "Valence moved by one unit of prospect-theory value at a touchpoint."
     )
     mood_half_life_min: PositiveFloat = field(
         6.0, "Minutes for emotion to decay halfway back to the baseline mood."
     )
+    baseline_mood: Quality = field(0.15, "Mean baseline mood (valence) shoppers arrive with.")
     baseline_mood_sd: NonNegativeFloat = field(0.15, "Spread of shoppers' baseline mood.")
+    disposition_sd: NonNegativeFloat = field(
+        0.15, "Spread of shoppers' disposition: how rosy they see and expect everything."
+    )
+    memory_noise: NonNegativeFloat = field(
+        0.05, "Spread of misremembering around the peak-end score."
+    )
     # Kahneman et al. 1993; Redelmeier & Kahneman 1996.
     peak_weight: NonNegativeFloat = field(0.5, "Weight of the most intense moment in memory.")
     end_weight: NonNegativeFloat = field(0.5, "Weight of the final moment in memory.")
@@ -476,7 +486,7 @@ class Loyalty(Section):
     gain_rate: Probability = field(0.10, "Step toward the visit's outcome when it is better.")
     loss_rate: Probability = field(0.30, "Step toward the visit's outcome when it is worse.")
     effort_weight: NonNegativeFloat = field(
-        0.9, "Weight of excess effort against remembered emotion in a visit's outcome."
+        1.5, "Weight of excess effort against remembered emotion in a visit's outcome."
     )
     expected_effort: NonNegativeFloat = field(
         1.0, "Effort units a customer takes for granted on a visit."
@@ -491,23 +501,26 @@ class Loyalty(Section):
     )
     defect_prob: Probability = field(0.5, "Chance to switch after a visit below the threshold.")
     routine_value: float = field(
-        0.1, "Outcome of an uneventful visit that met expectations (the store's convenience)."
+        0.3, "Outcome of an uneventful visit that met expectations (the store's convenience)."
     )
-    csat_scale: PositiveFloat = field(1.6, "CSAT points per unit of remembered score.")
+    csat_scale: PositiveFloat = field(2.5, "CSAT points per unit of remembered score.")
     csat_expectation: NonNegativeFloat = field(
-        0.8, "CSAT points per unit of expected quality (assimilation, Oliver 1980)."
+        1.5, "CSAT points per unit of expected quality (assimilation, Oliver 1980)."
     )
-    ltr_center: Quality = field(0.45, "Relationship strength at which recommending is a toss-up.")
-    ltr_slope: PositiveFloat = field(8.0, "Steepness of likelihood to recommend in strength.")
+    ltr_center: Quality = field(0.3, "Relationship strength at which recommending is a toss-up.")
+    ltr_slope: PositiveFloat = field(7.0, "Steepness of likelihood to recommend in strength.")
     ltr_memory: NonNegativeFloat = field(
         2.0, "Weight of the last visit's remembered score in likelihood to recommend."
     )
 
 
 class AfterVisit(Section):
-    complaint_base: Probability = field(0.01, "Complaint chance of a mildly dissatisfied visit.")
+    complaint_threshold: Quality = field(
+        -0.4, "Remembered score below which a customer considers complaining."
+    )
+    complaint_base: Probability = field(0.01, "Complaint chance of a dissatisfying visit.")
     complaint_peak_slope: NonNegativeFloat = field(
-        0.08, "Added complaint chance per unit of negative peak beyond -1."
+        0.05, "Added complaint chance per unit of negative peak (the worst moment)."
     )
     recovery_quality: Quality = field(
         0.3, "Quality of the store's service recovery (-1 dismissive .. 1 excellent)."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,15 +36,16 @@ def cleaning_rounds(
     close_min: int,
     cleaners: int,
 ):
-    """Process: cleaners sweep every zone each round while the store is open."""
-    if cleaners == 0:
-        return
-    interval = floor.round_min / cleaners
+    """Process: the night crew leaves every floor clean at opening; during the day cleaners
+    on shift sweep every zone each round."""
+    interval = floor.round_min / cleaners if cleaners else math.inf
     keep = 1.0 - floor.clean_effect
     while True:
         minute = env.now % 1440
-        if minute < open_min or minute >= close_min:
-            yield env.timeout((open_min - minute) % 1440)
+        if minute < open_min or minute + interval >= close_min:
+            yield env.timeout((open_min - minute) % 1440 or 1440)
+            for zone in zones:
+                zone.dirt = 0.0
             continue
         yield env.timeout(interval)
         for zone in zones:

@@ -1,0 +1,163 @@
+"""Compare scenarios with common random numbers: every scenario runs the same replications with
+the same seeds, so replication r of B is paired with replication r of A and the noise the two
+share cancels out of their difference."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from journeysim.experiment.executors import Executor, LocalPool
+from journeysim.experiment.measure import METRICS, measure
+from journeysim.experiment.money import payback_interval
+from journeysim.experiment.summary import mean_ci
+from journeysim.scenario.schema import Scenario
+
+LEVEL = 0.95
+COLUMNS = (
+    "scenario",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "n",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "p_value",
+    "significant",
+    "unpaired_ci_low",
+    "unpaired_ci_high",
+)
+
+
+@dataclass
+class CompareResult:
+    """A comparison as pandas tables.
+
+    `table` (comparison.csv) has one row per scenario and metric: the scenario's mean and 95% CI,
+    and for every scenario after the first its paired difference from the first (`diff`, its
+    95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0) and,
+    for reference, the unpaired Welch interval of the same difference. The metric
+    `payback_days` has only the difference columns. `replications` holds every metric of every
+    replication (columns scenario, replication, METRICS).
+    """
+
+    scenarios: list[Scenario]
+    table: pd.DataFrame
+    replications: pd.DataFrame
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    def difference(self, scenario: str, metric: str) -> pd.Series:
+        """The row of `table` for one scenario and metric."""
+        rows = self.table[(self.table["scenario"] == scenario) & (self.table["metric"] == metric)]
+        return rows.iloc[0]
+
+
+def common_random_numbers(scenarios: Sequence[Scenario]) -> list[Scenario]:
+    """The scenarios with the first one's seed and replication count, and distinct names."""
+    first = scenarios[0]
+    aligned, seen = [], {}
+    for scenario in scenarios:
+        name = scenario.name
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name}-{seen[name]}"
+        update = {"seed": first.seed, "replications": first.replications, "name": name}
+        aligned.append(scenario.model_copy(update=update))
+    return aligned
+
+
+def compare_scenarios(
+    scenarios: Sequence[Scenario],
+    executor: Executor | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> CompareResult:
+    """Run every scenario with the seed and replication count of the first; compare each with it."""
+    if len(scenarios) < 2:
+        raise ValueError("compare needs at least two scenarios")
+    scenarios = common_random_numbers(scenarios)
+    reps = scenarios[0].replications
+    tasks = [(scenario, r) for scenario in scenarios for r in range(reps)]
+    rows: list[dict] = [{}] * len(tasks)
+    for index, metrics in (executor or LocalPool()).run(measure, tasks):
+        scenario, replication = tasks[index]
+        rows[index] = {"scenario": scenario.name, "replication": replication, **metrics}
+        if on_done:
+            on_done()
+    replications = pd.DataFrame(rows, columns=["scenario", "replication", *METRICS])
+    return CompareResult(scenarios, comparison_table(replications), replications)
+
+
+def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
+    """comparison.csv from the per-replication metrics of scenarios in their order of appearance."""
+    names = list(dict.fromkeys(replications["scenario"]))
+    wide = {
+        name: replications[replications["scenario"] == name].set_index("replication").sort_index()
+        for name in names
+    }
+    reference = wide[names[0]]
+    rows = []
+    for name in names:
+        table = wide[name]
+        for metric in METRICS:
+            mean, low, high, n = mean_ci(table[metric].to_numpy())
+            row = {"scenario": name, "metric": metric, "mean": mean, "ci_low": low}
+            row |= {"ci_high": high, "n": n}
+            if name != names[0]:
+                row |= paired_difference(table[metric], reference[metric])
+            rows.append(row)
+        if name != names[0]:
+            rows.append(_payback_row(name, rows))
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    table["significant"] = table["significant"].fillna(False).astype(bool)
+    return table
+
+
+def paired_difference(b: pd.Series, a: pd.Series) -> dict[str, float]:
+    """Mean of b - a over the replications both have finite, with its paired t-interval and
+    p-value, and the Welch interval that ignores the pairing."""
+    pairs = pd.concat([b, a], axis=1, join="inner").to_numpy(dtype=float)
+    pairs = pairs[np.isfinite(pairs).all(axis=1)]
+    x, y = pairs[:, 0], pairs[:, 1]
+    result = dict.fromkeys(COLUMNS[6:], np.nan) | {"significant": False}
+    if len(pairs) < 2:
+        return result
+    with warnings.catch_warnings():  # identical pairs: scipy warns, yet gets the interval right
+        warnings.simplefilter("ignore", RuntimeWarning)
+        paired = stats.ttest_rel(x, y)
+        low, high = paired.confidence_interval(LEVEL)
+        welch = stats.ttest_ind(x, y, equal_var=False).confidence_interval(LEVEL)
+    return result | {
+        "diff": float(np.mean(x - y)),
+        "diff_ci_low": float(low),
+        "diff_ci_high": float(high),
+        "p_value": float(paired.pvalue),
+        "significant": bool(low > 0 or high < 0),
+        "unpaired_ci_low": float(welch.low),
+        "unpaired_ci_high": float(welch.high),
+    }
+
+
+def _payback_row(name: str, rows: list[dict]) -> dict:
+    """payback_days of `name` against the first scenario, from its investment and profit rows."""
+    mine = {row["metric"]: row for row in rows if row["scenario"] == name}
+    profit = mine["profit_per_day"]
+    payback, low, high = payback_interval(
+        mine["investment"]["diff"], profit["diff"], profit["diff_ci_low"], profit["diff_ci_high"]
+    )
+    row = dict.fromkeys(COLUMNS, np.nan) | {"scenario": name, "metric": "payback_days"}
+    return row | {
+        "n": profit["n"],
+        "diff": payback,
+        "diff_ci_low": low,
+        "diff_ci_high": high,
+    }

@@ -1,0 +1,90 @@
+"""runs.csv of a sweep: one tidy row per finished run, appended and synced to disk at once, so a
+killed sweep loses at most the line being written; read back on resume to skip what is done."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from journeysim.experiment.designs import DesignError
+from journeysim.report.files import write_text
+
+RunKey = tuple[int, int]  # (point, replication)
+
+
+def csv_line(values: Sequence) -> str:
+    """One CSV line; floats as repr, so they load back exactly."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
+
+
+class RunsFile:
+    """A CSV file whose rows are keyed by (point, replication) in the given columns."""
+
+    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+        self.path = Path(path)
+        self.header = csv_line(columns)
+        self._point = columns.index("point")
+        self._replication = columns.index("replication")
+
+    def done(self) -> set[RunKey]:
+        """Keys of the complete rows written so far (a torn last line has no newline yet)."""
+        if not self.path.exists():
+            return set()
+        lines = self._complete().decode("utf-8").splitlines(keepends=True)
+        if lines and lines[0] != self.header:
+            raise DesignError(
+                f"{self.path}: its columns differ from this sweep's; remove the folder or choose "
+                "another --name"
+            )
+        return set(self._rows(lines[1:]))
+
+    @contextmanager
+    def appending(self) -> Iterator[Callable[[Sequence], None]]:
+        """A function that appends one row and syncs it to disk. One writer at a time; a torn
+        last line left by a killed writer is cut off first."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8", newline="") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DesignError(f"{self.path}: another sweep is writing to it") from None
+            os.truncate(self.path, len(self._complete()))
+            if os.fstat(handle.fileno()).st_size == 0:
+                handle.write(self.header)
+
+            def append(values: Sequence) -> None:
+                handle.write(csv_line(values))
+                handle.flush()
+                os.fsync(handle.fileno())
+
+            yield append
+
+    def finish(self) -> pd.DataFrame:
+        """Rewrite the file atomically with one row per key in (point, replication) order, so
+        the finished file is the same whatever the executor or interruptions; return it."""
+        lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
+        rows = self._rows(lines[1:])
+        text = self.header + "".join(rows[key] for key in sorted(rows))
+        write_text(self.path, text)
+        return pd.read_csv(io.StringIO(text), float_precision="round_trip")
+
+    def _complete(self) -> bytes:
+        """The file's bytes up to the end of its last complete line."""
+        data = self.path.read_bytes()
+        return data[: data.rfind(b"\n") + 1]
+
+    def _rows(self, lines: list[str]) -> dict[RunKey, str]:
+        """Lines by key, the first of any duplicates kept."""
+        rows: dict[RunKey, str] = {}
+        for line, fields in zip(lines, csv.reader(lines)):
+            rows.setdefault((int(fields[self._point]), int(fields[self._replication])), line)
+        return rows

@@ -1,0 +1,35 @@
+"""Sobol' sensitivity indices of a Sobol' design's runs (SALib.analyze.sobol)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import sobol
+
+from journeysim.experiment.designs import Design
+
+COLUMNS = ["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+
+
+def sobol_indices(
+    design: Design, runs: pd.DataFrame, metrics: Sequence[str], seed: int = 0
+) -> pd.DataFrame:
+    """First-order (S1) and total (ST) indices with 95% confidence half-widths, per metric and
+    parameter, of the metric's mean over replications at each point. NaN for a metric that is
+    undefined at some point or does not vary."""
+    means = runs.groupby("point")[list(metrics)].mean().reindex(range(len(design.points)))
+    rows = []
+    for metric in metrics:
+        y = means[metric].to_numpy(dtype=float)
+        indices = dict.fromkeys(COLUMNS[2:], np.full(len(design.keys), np.nan))
+        if np.isfinite(y).all() and np.ptp(y) > 0:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                found = sobol.analyze(design.problem(), y, calc_second_order=False, seed=seed)
+            indices = {column: found[column] for column in COLUMNS[2:]}
+        for i, key in enumerate(design.keys):
+            rows.append([metric, key, *(float(indices[c][i]) for c in COLUMNS[2:])])
+    return pd.DataFrame(rows, columns=COLUMNS)

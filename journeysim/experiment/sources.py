@@ -1,0 +1,38 @@
+"""Scenarios given as a file or as a Scenario object, with `KEY=VALUE` overrides applied, then the
+run options --reps, --days and --seed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from journeysim.scenario import loader
+from journeysim.scenario.schema import Scenario
+
+ScenarioSource = str | os.PathLike[str] | Scenario
+
+
+def run_overrides(reps: int | None, days: int | None, seed: int | None) -> list[str]:
+    """--reps, --days and --seed as overrides."""
+    options = (("replications", reps), ("horizon.days", days), ("seed", seed))
+    return [f"{key}={value}" for key, value in options if value is not None]
+
+
+def resolve_scenario(
+    source: ScenarioSource,
+    overrides: Sequence[str] = (),
+    reps: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
+) -> Scenario:
+    """The validated scenario; raises ScenarioError naming the file or `--set` at fault."""
+    overrides = [*overrides, *run_overrides(reps, days, seed)]
+    if not isinstance(source, Scenario):
+        return loader.load_scenario(source, overrides)
+    if not overrides:
+        return source
+    data = source.model_dump(mode="json")
+    origins: loader.Origins = {}
+    for text in overrides:
+        loader._override(data, text, origins)
+    return loader._validate(data, origins, source.name)

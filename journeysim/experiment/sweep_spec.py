@@ -1,0 +1,89 @@
+"""What a sweep runs: the scenario, the varied keys and the design, with the run options; from the
+command line, the Python API or a sweep file (YAML) naming the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from journeysim.experiment.designs import DesignError, Vary, vary_from_yaml
+from journeysim.experiment.sources import ScenarioSource
+
+FILE_KEYS = ("scenario", "name", "design", "samples", "vary", "set", "reps", "days", "seed")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    scenario: ScenarioSource
+    vary: tuple[Vary, ...]
+    design: str = "grid"
+    samples: int | None = None
+    name: str | None = None
+    overrides: tuple[str, ...] = field(default=())
+    reps: int | None = None
+    days: int | None = None
+    seed: int | None = None
+
+    def updated(self, vary: tuple[Vary, ...] = (), overrides: tuple[str, ...] = (), **options):
+        """This spec with `vary` replacing entries of the same key, `overrides` applied after its
+        own, and every option that is not None replacing its value."""
+        keys = {v.key for v in vary}
+        merged = tuple(v for v in self.vary if v.key not in keys) + tuple(vary)
+        given = {name: value for name, value in options.items() if value is not None}
+        return replace(self, vary=merged, overrides=self.overrides + tuple(overrides), **given)
+
+
+def is_sweep_file(path: Path) -> bool:
+    """A YAML file with a top-level `vary` mapping (a scenario file has none)."""
+    try:
+        data = _load(path)
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "vary" in data
+
+
+def read_sweep_file(path: Path) -> SweepSpec:
+    """A sweep file: `scenario` (relative to the file), `vary` ({KEY: [values] | {low, high}}),
+    and optionally name (default: the file's stem), design, samples, set, reps, days, seed."""
+    source = str(path)
+    try:
+        data = _load(path)
+    except (OSError, yaml.YAMLError) as error:
+        raise DesignError(f"{source}: cannot read the sweep file ({error})") from None
+    if not isinstance(data, dict) or "vary" not in data:
+        raise DesignError(f"{source}: expected a sweep file with `scenario` and `vary`")
+    unknown = sorted(set(data) - set(FILE_KEYS))
+    if unknown:
+        raise DesignError(f"{source}: unknown key {unknown[0]!r} (expected {', '.join(FILE_KEYS)})")
+    if not isinstance(data.get("scenario"), str):
+        raise DesignError(f"{source}: scenario: expected the path of a scenario file")
+    if not isinstance(data["vary"], dict) or not data["vary"]:
+        raise DesignError(f"{source}: vary: expected a mapping of scenario keys to values")
+    overrides = data.get("set", [])
+    if not isinstance(overrides, list):
+        raise DesignError(f"{source}: set: expected a list of KEY=VALUE")
+    return SweepSpec(
+        scenario=path.parent / data["scenario"],
+        vary=tuple(vary_from_yaml(str(k), v, source) for k, v in data["vary"].items()),
+        design=data.get("design", "grid"),
+        samples=_option(data, "samples", source),
+        name=str(data.get("name", path.stem)),
+        overrides=tuple(str(text) for text in overrides),
+        reps=_option(data, "reps", source),
+        days=_option(data, "days", source),
+        seed=_option(data, "seed", source),
+    )
+
+
+def _option(data: dict[str, Any], key: str, source: str) -> int | None:
+    value = data.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise DesignError(f"{source}: {key}: expected a whole number (got {value!r})")
+    return value
+
+
+def _load(path: Path) -> Any:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))

@@ -1,0 +1,125 @@
+"""Watching the store: a SimPy process that samples its live state, and traced replays of a day.
+
+The monitor only reads the world (queues, zone occupancy, carts, terminals); it never changes
+it, so a watched run gives the same numbers as an unwatched one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from journeysim.experiment.replication import Replication, Simulation
+from journeysim.scenario.schema import Scenario
+
+
+class Monitor:
+    """Samples queue length, zone occupancy, carts and terminals every `every` minutes
+    from `start` to `end` (simulation minutes). Attach before `Simulation.run()`."""
+
+    def __init__(
+        self, sim: Simulation, every: float = 1.0, start: float = 0.0, end: float = math.inf
+    ) -> None:
+        checkout = sim.store.checkout
+        self.sim = sim
+        self.lines = checkout.lane_lines + ([checkout.self_line] if checkout.self_line else [])
+        self.rows: list[tuple] = []
+        sim.env.process(self._watch(every, start, end))
+
+    def _watch(self, every: float, start: float, end: float):
+        env = self.sim.env
+        store = self.sim.store
+        terminals = store.checkout.terminals
+        yield env.timeout(max(start - env.now, 0.0))
+        while env.now < end:
+            self.rows.append(
+                (
+                    env.now,
+                    store.checkout.queue_length(),
+                    store.carts.level,
+                    *(zone.occupancy for zone in store.zones),
+                    *(line.waiting() for line in self.lines),
+                    *(terminal.up for terminal in terminals),
+                )
+            )
+            yield env.timeout(every)
+
+    def table(self) -> pd.DataFrame:
+        """One row per sample: time (simulation minutes), queue (shoppers waiting at all
+        lines), carts (in the pool), `zone:<name>` occupancy, `line:<i>` waiting,
+        `terminal:<i>` up (bool)."""
+        store = self.sim.store
+        columns = [
+            "time",
+            "queue",
+            "carts",
+            *(f"zone:{zone.settings.name}" for zone in store.zones),
+            *(f"line:{i}" for i in range(len(self.lines))),
+            *(f"terminal:{i}" for i in range(len(store.checkout.terminals))),
+        ]
+        return pd.DataFrame(self.rows, columns=columns)
+
+    def line_tills(self) -> list[tuple[int, ...]]:
+        """Till indices served by each line (staffed lanes first, self-checkouts last)."""
+        return [tuple(till.index for till in line.tills) for line in self.lines]
+
+
+@dataclass
+class Replay:
+    """A traced re-run of one replication through the end of `day`, watched on that day."""
+
+    scenario: Scenario  # the scenario as given (full horizon)
+    day: int
+    replication: Replication  # traces for every visit up to the end of `day`
+    samples: pd.DataFrame  # Monitor.table() for the whole of `day`
+    line_tills: list[tuple[int, ...]]
+    staffed: list[bool]  # per till: a staffed lane (True) or a self-checkout
+
+
+def replay(scenario: Scenario, day: int, replication: int = 0, every: float = 1.0) -> Replay:
+    """Re-run `replication` with tracing up to the end of `day`, sampling that day.
+
+    Nothing before a day depends on the horizon's length, so visits (and their ids) are the
+    same as in the full run; only the warm-up split of the journey map differs.
+    """
+    if not 0 <= day < scenario.total_days:
+        raise ValueError(f"day must be between 0 and {scenario.total_days - 1}, not {day}")
+    horizon = scenario.horizon
+    warmup = min(horizon.warmup_days, day)
+    short = scenario.model_copy(
+        update={
+            "horizon": horizon.model_copy(
+                update={"warmup_days": warmup, "days": day + 1 - warmup}
+            )
+        }
+    )
+    sim = Simulation(short, replication, trace=True)
+    monitor = Monitor(sim, every, start=day * 1440.0, end=(day + 1) * 1440.0)
+    result = sim.run()
+    return Replay(
+        scenario=scenario,
+        day=day,
+        replication=result,
+        samples=monitor.table(),
+        line_tills=monitor.line_tills(),
+        staffed=[till.staffed for till in sim.store.checkout.tills],
+    )
+
+
+def down_intervals(terminal_log: pd.DataFrame, until: float = math.inf) -> pd.DataFrame:
+    """Periods each terminal was down: columns terminal, start, end (minutes), cause.
+    A terminal still down at the end of the log is down until `until`."""
+    rows = []
+    for terminal, log in terminal_log.sort_values("time", kind="stable").groupby("terminal"):
+        start, cause = None, ""
+        for time, state in zip(log["time"], log["state"]):
+            if state.startswith("down") and start is None:
+                start, cause = time, state.partition(":")[2]
+            elif state == "up" and start is not None:
+                rows.append((terminal, start, time, cause))
+                start = None
+        if start is not None:
+            rows.append((terminal, start, until, cause))
+    return pd.DataFrame(rows, columns=["terminal", "start", "end", "cause"])

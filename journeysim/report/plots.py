@@ -1,0 +1,398 @@
+"""Plots for slides and reports: matplotlib figures sized and lettered for a projector.
+
+Every function returns a `Figure` of SIZE_PX pixels, drawn without pyplot (so no global
+state and no display: PNGs come from the Agg renderer); `png()` renders one. Writing files is
+the caller's job.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from collections.abc import Sequence
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from scipy import stats
+
+from journeysim.experiment.kpis import net_promoter_score, returned
+from journeysim.experiment.runner import RunResult
+from journeysim.journey.shopper import Step
+from journeysim.report.console import label
+from journeysim.report.monitor import down_intervals
+
+FIGSIZE = (16.0, 9.0)  # inches
+DPI = 100
+SIZE_PX = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
+STYLE = {
+    "font.size": 17,
+    "axes.titlesize": 21,
+    "axes.labelsize": 18,
+    "xtick.labelsize": 15,
+    "ytick.labelsize": 15,
+    "legend.fontsize": 15,
+    "figure.titlesize": 23,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "lines.linewidth": 3.0,
+}
+POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
+SCENARIO_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
+DAILY_KPIS = ("return_rate", "nps", "active_customers")
+AXIS_UNITS = {
+    "return_rate": "Return rate (%)",
+    "nps": "NPS (points)",
+    "active_customers": "Active customers",
+}
+
+
+def figure(**style: object) -> Figure:
+    """A blank projector-sized figure with the report's lettering."""
+    with matplotlib.rc_context({**STYLE, **style}):
+        return Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+
+
+def png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, exactly SIZE_PX pixels."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _styled(draw):
+    """Run a plotting function with the report's rc style (fonts are fixed when drawn)."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs) -> Figure:
+        with matplotlib.rc_context(STYLE):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+@_styled
+def emotion_curve(steps: Sequence[Step], title: str = "") -> Figure:
+    """One visit's mood (valence) after each touchpoint, peak and end marked, places shaded."""
+    fig = figure()
+    ax = fig.add_subplot()
+    x = np.arange(1, len(steps) + 1)
+    valence = np.array([s.valence for s in steps])
+    felt = np.array([s.felt for s in steps])
+    ax.axhline(0.0, color=NEUTRAL, linewidth=1.2)
+    _shade_places(ax, steps)
+    ax.plot(x, valence, color="#1f4e79", marker="o", markersize=9, zorder=3, label="mood")
+    ax.bar(
+        x,
+        felt,
+        width=0.5,
+        color=np.where(felt >= 0, POSITIVE, NEGATIVE),
+        alpha=0.45,
+        zorder=2,
+        label="felt at the touchpoint",
+    )
+    if len(steps):
+        peak = int(np.argmax(np.abs(valence)))
+        _mark(ax, x[peak], valence[peak], f"peak {valence[peak]:+.2f}", "#7b3294", -1)
+        _mark(ax, x[-1], valence[-1], f"end {valence[-1]:+.2f}", "#e66101", 1)
+    ax.set_xticks(x, [s.kind.replace("_", " ") for s in steps], rotation=60, ha="right")
+    ax.set_xlim(0.4, len(steps) + 0.6)
+    ax.set_ylim(-1.45, 1.45)
+    ax.set_xlabel("Touchpoints in the order met")
+    ax.set_ylabel("Mood (valence, -1 .. +1)")
+    ax.set_title(title or "One visit: mood along the touchpoints")
+    ax.legend(loc="lower left", ncols=2)
+    return fig
+
+
+def _shade_places(ax, steps: Sequence[Step]) -> None:
+    """Alternate light bands per place, labelled with the place and the clock time."""
+    start = 0
+    band = 0
+    for i in range(1, len(steps) + 1):
+        if i == len(steps) or steps[i].place != steps[start].place:
+            if band % 2 == 0:
+                ax.axvspan(start + 0.5, i + 0.5, color="#e8eef5", zorder=0)
+            minute = int(steps[start].time % 1440)
+            ax.text(
+                (start + i + 1) / 2.0,
+                1.38,
+                f"{steps[start].place}\n{minute // 60:02d}:{minute % 60:02d}",
+                ha="center",
+                va="top",
+                fontsize=13,
+                color=NEUTRAL,
+            )
+            start = i
+            band += 1
+
+
+def _mark(ax, x: float, y: float, text: str, colour: str, side: int) -> None:
+    ax.scatter([x], [y], s=420, facecolors="none", edgecolors=colour, linewidths=3, zorder=4)
+    ax.annotate(
+        text,
+        (x, y),
+        xytext=(side * 30, 40 if y < 0.5 else -50),
+        textcoords="offset points",
+        ha="left" if side > 0 else "right",
+        fontsize=18,
+        fontweight="bold",
+        color=colour,
+        arrowprops={"arrowstyle": "->", "color": colour, "linewidth": 2},
+    )
+
+
+@_styled
+def journey_map(touchpoints: pd.DataFrame, visits: int, title: str = "") -> Figure:
+    """Positive and negative feeling per visit by touchpoint kind, stacked around zero.
+
+    `touchpoints`: RunResult.touchpoints (touchpoint, positive, negative, effort, count,
+    effort_share, net); `visits`: the measured visits those totals come from.
+    """
+    table = touchpoints[touchpoints["count"] > 0].copy()
+    per = max(visits, 1)
+    table["pos"] = table["positive"] / per
+    table["neg"] = table["negative"] / per
+    table = table.assign(net_per=table["pos"] + table["neg"]).sort_values("net_per")
+    fig = figure()
+    ax = fig.add_subplot()
+    y = np.arange(len(table))
+    names = [t.replace("_", " ") for t in table["touchpoint"]]
+    ax.barh(y, table["pos"], color=POSITIVE, label="positive feeling")
+    ax.barh(y, table["neg"], color=NEGATIVE, label="negative feeling")
+    ax.scatter(table["net_per"], y, color="black", s=90, zorder=3, label="net")
+    ax.axvline(0.0, color=NEUTRAL, linewidth=1.2)
+    span = max(table["pos"].max(), -table["neg"].min(), 1e-6) if len(table) else 1.0
+    for yi, (_, row) in zip(y, table.iterrows()):
+        ax.text(
+            span * 1.08,
+            yi,
+            f"{row['effort_share']:.0%} of effort",
+            va="center",
+            fontsize=14,
+            color=NEUTRAL,
+        )
+    ax.set_yticks(y, names)
+    ax.set_xlim(-span * 1.1, span * 1.45)
+    ax.set_xlabel("Feeling per visit (sum of felt valence; worst net at the bottom)")
+    ax.set_title(title or "Journey map: where the feeling comes from")
+    ax.legend(loc="lower right")
+    return fig
+
+
+def daily_kpis(result: RunResult) -> pd.DataFrame:
+    """Per measured day and replication: return_rate, nps and active_customers.
+
+    Return rate is unknown (NaN) for visits whose return window runs past the horizon.
+    """
+    s = result.scenario
+    horizon = s.total_days * 1440.0
+    warmup = s.horizon.warmup_days
+    frames = []
+    for replication, visits in result.visits.groupby("replication"):
+        back = returned(visits, s.loyalty.return_window_days, horizon)
+        measured = visits.assign(returned=back)[visits["day"] >= warmup]
+        per_day = measured.groupby("day").agg(
+            return_rate=("returned", "mean"), nps=("ltr", net_promoter_score)
+        )
+        frames.append(per_day.assign(replication=replication).reset_index())
+    table = pd.concat(frames, ignore_index=True)
+    days = result.days[result.days["day"] >= warmup][["day", "replication", "active_customers"]]
+    return table.merge(days, on=["day", "replication"], how="outer").sort_values("day")
+
+
+def mean_band(table: pd.DataFrame, by: str, column: str, level: float = 0.95) -> pd.DataFrame:
+    """Mean and Student-t CI of `column` over replications for each value of `by`."""
+    grouped = table.groupby(by)[column]
+    out = pd.DataFrame({"mean": grouped.mean(), "sd": grouped.std(ddof=1), "n": grouped.count()})
+    dof = np.maximum(out["n"] - 1, 1)
+    half = stats.t.ppf(0.5 + level / 2.0, dof) * out["sd"] / np.sqrt(out["n"])
+    out["low"] = out["mean"] - half.where(out["n"] > 1)
+    out["high"] = out["mean"] + half.where(out["n"] > 1)
+    return out.reset_index()
+
+
+@_styled
+def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPIS) -> Figure:
+    """KPIs per day after warm-up, mean and 95% CI band over replications, scenarios overlaid."""
+    fig = figure()
+    axes = fig.subplots(len(kpis), 1, sharex=True, squeeze=False)[:, 0]
+    for colour, result in zip(SCENARIO_COLOURS * 4, results):
+        table = daily_kpis(result)
+        warmup = result.scenario.horizon.warmup_days
+        for ax, kpi in zip(axes, kpis):
+            band = mean_band(table, "day", kpi).dropna(subset=["mean"])
+            scale = 100.0 if kpi == "return_rate" else 1.0
+            day = band["day"] - warmup + 1
+            ax.plot(day, band["mean"] * scale, color=colour, label=result.scenario.name)
+            ax.fill_between(day, band["low"] * scale, band["high"] * scale, color=colour, alpha=0.2)
+    for ax, kpi in zip(axes, kpis):
+        ax.set_ylabel(AXIS_UNITS.get(kpi, label(kpi)), fontsize=15)
+    axes[-1].set_xlabel("Day after warm-up (return rate: only days whose window has closed)")
+    axes[0].legend(loc="best", ncols=min(len(results), 3))
+    fig.suptitle("KPIs over days (line: mean; band: 95% CI over replications)")
+    return fig
+
+
+@_styled
+def compare_differences(differences: pd.DataFrame, title: str = "") -> Figure:
+    """Paired differences against the first scenario, one small panel per KPI.
+
+    `differences` columns: metric (a KPI name), diff_mean, diff_low, diff_high (95% CI of the
+    paired difference, in the KPI's unit); optional scenario (the scenario compared with the
+    first; one row per metric and scenario) and significant (bool; default: CI excludes 0).
+    """
+    table = differences.copy()
+    if "scenario" not in table:
+        table["scenario"] = ""
+    if "significant" not in table:
+        table["significant"] = (table["diff_low"] > 0) | (table["diff_high"] < 0)
+    metrics = list(dict.fromkeys(table["metric"]))
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    cols = min(4, max(len(metrics), 1))
+    rows = max(math.ceil(len(metrics) / cols), 1)
+    fig = figure()
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    y = np.arange(len(scenarios))
+    for ax, metric in zip(axes, metrics):
+        mine = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
+        mean = mine["diff_mean"].to_numpy(dtype=float)
+        errors = np.vstack(
+            [mean - mine["diff_low"].to_numpy(dtype=float), mine["diff_high"] - mean]
+        )
+        colours = [POSITIVE if s else "#999999" for s in mine["significant"].fillna(False)]
+        ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
+        ax.barh(y, mean, color=colours, height=0.5)
+        ax.errorbar(mean, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=8)
+        ax.set_yticks(y, scenarios if any(scenarios) else [""] * len(y), fontsize=13)
+        ax.set_title(label(metric), fontsize=16)
+        ax.tick_params(axis="x", labelsize=12)
+        ax.invert_yaxis()
+    for ax in axes[len(metrics) :]:
+        ax.set_visible(False)
+    fig.suptitle(
+        title
+        or "Difference from the first scenario (bar: mean; whisker: 95% CI; green: significant)",
+        fontsize=19,
+    )
+    return fig
+
+
+def _binned(values: pd.Series, bins: int = 8) -> pd.Series:
+    """Discrete values as they are; a continuous design's values in equal-width bins (mids)."""
+    if values.nunique() <= 12:
+        return values
+    cut = pd.cut(values, bins)
+    return cut.map(lambda interval: interval.mid).astype(float)
+
+
+@_styled
+def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str) -> Figure:
+    """A KPI against one swept parameter: mean and 95% CI over all runs at each value.
+
+    `runs`: tidy rows (parameter columns, replication, KPI columns); runs differing in other
+    parameters are pooled; continuous designs are binned.
+    """
+    table = runs.assign(**{parameter: _binned(runs[parameter])})
+    band = mean_band(table, parameter, kpi).sort_values(parameter)
+    fig = figure()
+    ax = fig.add_subplot()
+    ax.plot(band[parameter], band["mean"], color=SCENARIO_COLOURS[0], marker="o", markersize=10)
+    ax.fill_between(
+        band[parameter], band["low"], band["high"], color=SCENARIO_COLOURS[0], alpha=0.2
+    )
+    ax.set_xlabel(parameter)
+    ax.set_ylabel(label(kpi))
+    ax.set_title(f"{label(kpi)} against {parameter} (mean, 95% CI over runs)")
+    return fig
+
+
+@_styled
+def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
+    """Mean KPI over a grid of two swept parameters (continuous designs binned)."""
+    table = runs.assign(**{x: _binned(runs[x]), y: _binned(runs[y])})
+    grid = table.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean").sort_index()
+    fig = figure()
+    ax = fig.add_subplot()
+    ax.grid(False)
+    image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index])
+    values = grid.to_numpy(dtype=float)
+    if values.size <= 100:
+        middle = np.nanmean(values)
+        for (row, col), value in np.ndenumerate(values):
+            if np.isfinite(value):
+                ax.text(
+                    col,
+                    row,
+                    f"{value:.3g}",
+                    ha="center",
+                    va="center",
+                    fontsize=14,
+                    color="white" if value < middle else "black",
+                )
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{label(kpi)} by {x} and {y} (mean over runs)")
+    fig.colorbar(image, ax=ax, label=label(kpi))
+    return fig
+
+
+@_styled
+def queue_and_terminals(
+    samples: pd.DataFrame,
+    terminal_log: pd.DataFrame,
+    day: int,
+    hours: tuple[float, float] = (0.0, 1440.0),
+) -> Figure:
+    """Checkout queue and carts over one day, and each card terminal's state below.
+
+    `samples`: Monitor.table() of the day; `terminal_log`: (time, terminal, state) of the
+    replication; `hours`: the minutes of the day to show (e.g. opening hours).
+    """
+    first, last = day * 1440.0 + hours[0], day * 1440.0 + hours[1]
+    shown = samples[(samples["time"] >= first) & (samples["time"] <= last)]
+    clock = (shown["time"] - day * 1440.0) / 60.0
+    fig = figure()
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
+    top.plot(clock, shown["queue"], color=SCENARIO_COLOURS[0], label="shoppers waiting")
+    top.set_ylabel("Shoppers in queues")
+    twin = top.twinx()
+    twin.plot(clock, shown["carts"], color="#999999", linewidth=2, label="carts in the pool")
+    twin.set_ylabel("Carts in the pool", color="#777777")
+    twin.grid(False)
+    lines = top.get_lines() + twin.get_lines()
+    top.legend(lines, [line.get_label() for line in lines], loc="upper left")
+    count = sum(c.startswith("terminal:") for c in samples.columns)
+    names = [f"terminal {i}" for i in range(count)]
+    down = down_intervals(terminal_log, last)
+    for row, name in enumerate(names):
+        bottom.broken_barh(
+            [(hours[0] / 60.0, (hours[1] - hours[0]) / 60.0)],
+            (row - 0.35, 0.7),
+            color=POSITIVE,
+            alpha=0.6,
+        )
+        mine = down[down["terminal"] == name]
+        spans = [
+            ((max(s, first) - day * 1440.0) / 60.0, (min(e, last) - max(s, first)) / 60.0)
+            for s, e in zip(mine["start"], mine["end"])
+            if e > first and s < last
+        ]
+        bottom.broken_barh(spans, (row - 0.35, 0.7), color=NEGATIVE)
+    bottom.set_yticks(range(len(names)), names)
+    bottom.set_ylim(-0.6, len(names) - 0.4)
+    bottom.invert_yaxis()
+    bottom.grid(False)
+    bottom.set_title("Card terminals: green up, red down", fontsize=17)
+    bottom.set_xlabel("Time of day (hours)")
+    bottom.set_xlim(hours[0] / 60.0, hours[1] / 60.0)
+    bottom.set_xticks(np.arange(math.ceil(hours[0] / 60.0), math.floor(hours[1] / 60.0) + 1, 2))
+    top.set_title(f"Checkout queue, cart pool and card terminals on day {day}")
+    return fig

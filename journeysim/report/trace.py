@@ -1,0 +1,314 @@
+"""Trace stories: one customer's visits told step by step in plain language.
+
+Works on a traced `Replication` (`Simulation(scenario, replication, trace=True).run()`).
+Every function returns text; the `trace` command prints it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from journeysim.experiment.replication import Replication
+from journeysim.journey.shopper import Step
+from journeysim.loyalty.relationship import share_of_wallet
+from journeysim.report.console import render
+from journeysim.report.monitor import down_intervals
+from journeysim.scenario.schema import Scenario
+
+PICKS = ("worst", "best", "outage", "regular")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # day 0 is a Monday
+MOODS = (  # upper bound of valence -> word
+    (-0.6, "upset"),
+    (-0.25, "annoyed"),
+    (-0.05, "a bit low"),
+    (0.05, "neutral"),
+    (0.25, "content"),
+    (0.6, "pleased"),
+    (math.inf, "delighted"),
+)
+FULL_STORIES = 6  # a customer with more visits gets the first, worst and last told in full
+
+
+def clock(minutes: float) -> str:
+    """HH:MM of a simulation time (minutes since day 0 midnight, or minutes of a day)."""
+    minute = int(minutes % 1440)
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def day_label(day: int) -> str:
+    return f"day {day} ({WEEKDAYS[day % 7]})"
+
+
+def mood_word(valence: float) -> str:
+    return next(word for bound, word in MOODS if valence <= bound)
+
+
+def nps_group(ltr: int) -> str:
+    return "promoter" if ltr >= 9 else ("passive" if ltr >= 7 else "detractor")
+
+
+def pick_visits(rep: Replication, pick: str) -> list[int]:
+    """Ids of telling visits: the worst or best remembered one; the worst of those that met a
+    terminal outage; or a regular's last visit to a staff member who left and the first visit
+    to a staffed lane after the departure."""
+    visits = rep.visits
+    if pick in ("worst", "best"):
+        if visits.empty:
+            raise LookupError("no visits were simulated; try more --days")
+        column = visits["remembered"]
+        return [int(visits.loc[column.idxmin() if pick == "worst" else column.idxmax(), "visit_id"])]
+    if pick == "outage":
+        met = visits[visits["met_outage"]]
+        if met.empty:
+            raise LookupError(
+                "no visit met a terminal outage; try scenarios/terminal_outage.yaml or more --days"
+            )
+        return [int(met.loc[met["remembered"].idxmin(), "visit_id"])]
+    if pick == "regular":
+        return _regular_before_and_after(rep)
+    raise ValueError(f"--pick must be one of {', '.join(PICKS)}, not {pick!r}")
+
+
+def _regular_before_and_after(rep: Replication) -> list[int]:
+    """The most familiar regular of a departed staff member: their last visit served by the
+    leaver and their first visit to a staffed lane afterwards."""
+    visits = rep.visits
+    best: tuple[float, int, int] | None = None
+    for leave in rep.turnover_log.itertuples():
+        mine = visits[visits["customer_id"].isin(leave.regulars)]
+        served = mine[(mine["day"] < leave.day) & (mine["cashier_id"] == leave.leaver_id)]
+        later = mine[(mine["day"] >= leave.day) & (mine["cashier_id"] >= 0)]
+        for customer, before in served.groupby("customer_id"):
+            after = later[later["customer_id"] == customer]
+            last = before.iloc[-1]
+            if not after.empty and (best is None or last["cashier_familiarity"] > best[0]):
+                best = (last["cashier_familiarity"], last["visit_id"], after.iloc[0]["visit_id"])
+    if best is None:
+        raise LookupError(
+            "no regular of a departed staff member came back in these days; try "
+            "scenarios/staff_turnover.yaml with enough --days to pass the departure"
+        )
+    return [int(best[1]), int(best[2])]
+
+
+def tell(
+    rep: Replication,
+    scenario: Scenario,
+    *,
+    customer: int | None = None,
+    visit: int | None = None,
+    pick: str | None = None,
+    staff: dict[int, str] | None = None,
+) -> str:
+    """The story of one customer: given by id, by one of their visits, or picked
+    (default: the worst remembered visit); picked or given visits are told in full.
+    `staff` maps staff ids to names (`{m.id: m.name for m in sim.store.roster.members}`)."""
+    visits = rep.visits
+    if visit is not None:
+        focus = [visit]
+    elif customer is None:
+        focus = pick_visits(rep, pick or "worst")
+    else:
+        focus = []
+    if focus:
+        rows = visits[visits["visit_id"] == focus[0]]
+        if rows.empty:
+            raise LookupError(f"no visit {focus[0]}; visit ids run from 1 to {len(visits)}")
+        customer = int(rows.iloc[0]["customer_id"])
+    mine = visits[visits["customer_id"] == customer].sort_values("visit_id")
+    if mine.empty:
+        raise LookupError(f"customer {customer} made no visit in these days")
+    if not focus:
+        ids = mine["visit_id"]
+        focus = (
+            list(ids)
+            if len(mine) <= FULL_STORIES
+            else [ids.iloc[0], mine.loc[mine["remembered"].idxmin(), "visit_id"], ids.iloc[-1]]
+        )
+    parts = [customer_header(mine, scenario)]
+    if len(mine) > 1:
+        parts.append(history(mine, rep.traces, staff or {}))
+    parts.extend(departures(rep.turnover_log, customer, staff or {}))
+    outages = down_intervals(rep.terminal_log, scenario.total_days * 1440.0)
+    for number, (_, row) in enumerate(mine.iterrows(), start=1):
+        if row["visit_id"] in focus:
+            steps = rep.traces.get(int(row["visit_id"]), [])
+            parts.append(tell_visit(row, steps, scenario, outages, number, len(mine)))
+    untold = len(mine) - len(set(focus))
+    if untold:
+        parts.append(
+            f"({untold} more visit{'s' if untold > 1 else ''} not told in full; "
+            f"use --visit ID with an id from the table above)"
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+def customer_header(mine: pd.DataFrame, scenario: Scenario) -> str:
+    first = mine.iloc[0]
+    return (
+        f"Customer {int(first['customer_id'])}, a {first['segment'].replace('_', ' ')} shopper "
+        f"of {scenario.name}: {len(mine)} visit{'s' if len(mine) != 1 else ''} "
+        f"between {day_label(int(first['day']))} and {day_label(int(mine['day'].iloc[-1]))}."
+    )
+
+
+def staff_name(staff: dict[int, str], staff_id: int) -> str:
+    return staff.get(staff_id, f"staff id {staff_id}")
+
+
+def departures(turnover_log: pd.DataFrame, customer: int, staff: dict[int, str]) -> list[str]:
+    """Staff members this customer knew well who left, and who took over."""
+    return [
+        f"On {day_label(leave.day)} {staff_name(staff, leave.leaver_id)}, whom this customer "
+        f"knew, left; {staff_name(staff, leave.newcomer_id)} took over the post and the "
+        f"customer lost some trust."
+        for leave in turnover_log.itertuples()
+        if customer in leave.regulars
+    ]
+
+
+def history(mine: pd.DataFrame, traces: dict[int, list[Step]], staff: dict[int, str]) -> str:
+    """One line per visit: how the memory, the relationship, expectations and rapport moved."""
+    rows = []
+    for row in mine.itertuples():
+        familiar = (
+            f"{staff_name(staff, row.cashier_id)} ({row.cashier_familiarity:.2f})"
+            if row.cashier_id >= 0
+            else "-"
+        )
+        rows.append(
+            [
+                str(row.visit_id),
+                f"{day_label(row.day)} {clock(row.arrival_min)}",
+                f"{row.expectation:+.2f}",
+                f"{row.remembered:+.2f}",
+                f"{row.ces:.1f}",
+                f"{row.csat:.1f}",
+                f"{row.strength_before:.2f}->{row.strength_after:.2f}",
+                f"{row.share_of_wallet:.0%}",
+                str(row.ltr),
+                familiar,
+            ]
+        )
+    table = render(
+        rows,
+        [
+            "visit",
+            "when",
+            "expects",
+            "remembered",
+            "CES",
+            "CSAT",
+            "relationship",
+            "return chance",
+            "LTR",
+            "cashier (familiarity)",
+        ],
+    )
+    lines = [
+        "How the relationship developed (expects: mean expectation over the visit's "
+        "touchpoints; familiarity 0 = stranger .. 1 = 'the usual?')",
+        table,
+    ]
+    moved = expectation_changes(
+        [traces[v] for v in mine["visit_id"] if int(v) in traces and traces[int(v)]]
+    )
+    if moved:
+        lines.append("What this customer has come to expect, first visit -> last visit: " + moved)
+    return "\n".join(lines)
+
+
+def expectation_changes(stories: list[list[Step]], threshold: float = 0.02) -> str:
+    """Touchpoint kinds whose expectation moved by more than `threshold` over the visits."""
+    if len(stories) < 2:
+        return ""
+    first = {step.kind: step.expectation for step in reversed(stories[0])}
+    last = {step.kind: step.expectation for step in stories[-1]}
+    moved = [
+        f"{kind} {first[kind]:+.2f} -> {last[kind]:+.2f}"
+        for kind in first
+        if kind in last and abs(last[kind] - first[kind]) > threshold
+    ]
+    return ", ".join(moved)
+
+
+def tell_visit(
+    row: pd.Series,
+    steps: list[Step],
+    scenario: Scenario,
+    outages: pd.DataFrame,
+    number: int = 1,
+    of: int = 1,
+) -> str:
+    """One visit step by step, then what the customer took home."""
+    start = row["day"] * 1440.0 + row["arrival_min"]
+    end = start + row["duration_min"]
+    lines = [
+        f"Visit {number} of {of} (visit id {int(row['visit_id'])}), {day_label(int(row['day']))}, "
+        f"{clock(start)} to {clock(end)} ({row['duration_min']:.0f} min); "
+        f"{int(row['planned_items'])} items planned"
+    ]
+    down = outages[(outages["start"] < end) & (outages["end"] > start)]
+    if not down.empty:
+        names = ", ".join(sorted(down["terminal"].unique()))
+        first = down.sort_values("start").iloc[0]
+        lines.append(
+            f"  ! Card terminal down during this visit: {names} "
+            f"({first['cause'] or 'down'} from {clock(first['start'])} to {clock(first['end'])})"
+        )
+    lines.append("")
+    lines.append(f"  {'time':5}  {'place':15}  {'what happened':58}  felt   effort  mood after")
+    for step in steps:
+        lines.append(
+            f"  {clock(step.time):5}  {step.place[:15]:15}  {step.what[:58]:58}  "
+            f"{step.felt:+.2f}  {step.effort:6.1f}  {step.valence:+.2f} {mood_word(step.valence)}"
+        )
+    lines.append("")
+    lines.extend(outcome(row, scenario))
+    return "\n".join(lines)
+
+
+def outcome(row: pd.Series, scenario: Scenario) -> list[str]:
+    """The remembered score, effort, satisfaction and the three loyalty outputs."""
+    loyalty = scenario.loyalty
+    pull = scenario.segments[row["segment"]].competitor_pull
+    sow_before = share_of_wallet(row["strength_before"], pull, loyalty.wallet_slope)
+    ltr = int(row["ltr"])
+    lines = [
+        f"  Remembered      {row['remembered']:+.2f}  (peak {row['peak']:+.2f}, end "
+        f"{row['end']:+.2f}: the peak-end rule; how long it took hardly counts)",
+        f"  Effort          {row['effort']:.1f} units -> CES {row['ces']:.1f} of 7 (1 = very easy)",
+        f"  Satisfaction    CSAT {row['csat']:.1f} of 5",
+        f"  Relationship    {row['strength_before']:.2f} -> {row['strength_after']:.2f} "
+        f"({row['strength_after'] - row['strength_before']:+.2f})",
+        f"  Return chance   share of wallet {sow_before:.0%} -> {row['share_of_wallet']:.0%}",
+        f"  Recommend       {ltr} of 10 ({nps_group(ltr)})",
+    ]
+    lines.extend(f"  {event}" for event in _events(row))
+    return lines
+
+
+def _events(row: pd.Series) -> list[str]:
+    """What else happened: abandoned carts, complaints, reviews, word of mouth, switching."""
+    events = []
+    if row["abandoned"]:
+        events.append(
+            {
+                "balk": "Left without buying: the queue looked too long.",
+                "renege": "Left the queue without buying: patience ran out.",
+                "payment": "Left the full cart at the till: could not pay.",
+            }.get(row["abandoned"], f"Abandoned ({row['abandoned']}).")
+        )
+    if row["complained"]:
+        events.append(f"Complained; the recovery's quality was {row['recovery_quality']:+.2f}.")
+    if row["review_stars"]:
+        events.append(f"Posted a {int(row['review_stars'])}-star review online.")
+    if row["told_negative"]:
+        events.append(f"Warned {int(row['told_negative'])} friends off the store.")
+    if row["told_positive"]:
+        events.append(f"Recommended the store to {int(row['told_positive'])} friends.")
+    if row["switched_store"]:
+        events.append("Switched to the competitor for good.")
+    return events
