@@ -28,6 +28,7 @@ class VisitRecord(NamedTuple):
     disconfirmation: float  # mean quality minus expectation
     strength_before: float
     strength_after: float
+    return_chance: float  # chance of another visit within the return window
     share_of_wallet: float
     planned_items: int
     items: int
@@ -49,7 +50,9 @@ class VisitRecord(NamedTuple):
     asked_staff: bool
     payment_problem: bool
     met_outage: bool
+    dissatisfied: bool  # CSAT of the visit itself (before any recovery) in the bottom two boxes
     complained: bool
+    prior_failures: int  # service failures the customer remembered before this visit
     recovery_quality: float
     service_interaction: bool
     review_stars: int  # 0 when no review

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from journeysim.journey.shopper import Shopper
+from journeysim.loyalty.relationship import basket_share
 from journeysim.world.checkout import Line, Till
 from journeysim.world.staff import FLOOR_ROLES, StaffMember
 from journeysim.world.store import Store
@@ -19,7 +20,10 @@ def plan_basket(store: Store, shopper: Shopper) -> None:
     """What the shopper means to buy and carries: planned items, cash, patience, service draws."""
     segment = shopper.customer.segment
     rng = shopper.customer.rng
-    shopper.planned_items = max(1, round(segment.basket_items * (0.5 + shopper.draw())))
+    bought_here = basket_share(shopper.customer.strength, store.scenario.loyalty)
+    shopper.planned_items = max(
+        1, round(segment.basket_items * bought_here * (0.5 + shopper.draw()))
+    )
     cash_share = segment.cash_share
     if cash_share is None:
         cash_share = store.scenario.payment.cash_share

@@ -37,12 +37,20 @@ class Aftercare:
         duration = now - shopper.start
         shopper.place = "after the visit"
         misremembering = psyche.memory_noise * _standard_normal(shopper.draw(), shopper.draw())
-        remembered = misremembering + self._peak_end(shopper, duration)
+        peak = emotion.peak()
+        remembered = felt_visit = misremembering + self._peak_end(peak, emotion.end(), duration)
         ces = effort_score(shopper.effort, loyalty.expected_effort)
-        complained, recovery = self._complaint(shopper, emotion.peak(), remembered)
-        if complained or self._followed_up(shopper, remembered):
-            remembered = misremembering + self._peak_end(shopper, duration)
-        peak, end = emotion.peak(), emotion.end()
+        prior_failures = customer.failures
+        complained, recovery = self._complaint(shopper, peak, remembered)
+        if complained:
+            # An apology that settles the matter softens the memory of the failure itself.
+            closure = max(recovery, 0.0) * s.after_visit.recovery_closure
+            remembered = misremembering + self._peak_end(
+                peak * (1.0 - closure), emotion.end(), duration
+            )
+        elif self._followed_up(shopper, remembered):
+            remembered = misremembering + self._peak_end(peak, emotion.end(), duration)
+        end = emotion.end()
         n = max(shopper.touchpoints, 1)
         expectation = shopper.expectation_sum / n
         csat = rel.satisfaction(remembered, ces, expectation, loyalty)
@@ -57,8 +65,9 @@ class Aftercare:
         customer.strength = after
         switched = after < loyalty.defect_threshold and shopper.draw() < loyalty.defect_prob
         customer.active = not switched
-        sow = rel.share_of_wallet(after, customer.segment.competitor_pull, loyalty.wallet_slope)
-        ltr = rel.likelihood_to_recommend(after, remembered, loyalty)
+        sow = rel.share_of_wallet(after, customer.segment.competitor_pull, loyalty)
+        # Advocacy rests on the visit itself: a recovery does not make a promoter (de Matos 2007).
+        ltr = rel.likelihood_to_recommend(after, felt_visit, loyalty)
         stars = self._review(shopper, csat)
         told_positive, told_negative = self._word_of_mouth(shopper, ltr)
         price = customer.segment.item_price
@@ -88,6 +97,7 @@ class Aftercare:
             disconfirmation=shopper.disconfirmation_sum / n,
             strength_before=before,
             strength_after=after,
+            return_chance=rel.return_chance(after, customer.segment, loyalty),
             share_of_wallet=sow,
             planned_items=shopper.planned_items,
             items=items,
@@ -109,7 +119,9 @@ class Aftercare:
             asked_staff=shopper.asked_staff,
             payment_problem=shopper.payment_problem,
             met_outage=shopper.met_outage,
+            dissatisfied=rel.satisfaction(felt_visit, ces, expectation, loyalty) <= 2.0,
             complained=complained,
+            prior_failures=prior_failures,
             recovery_quality=recovery,
             service_interaction=shopper.asked_staff or shopper.payment_problem or complained,
             review_stars=stars,
@@ -118,16 +130,10 @@ class Aftercare:
             switched_store=switched,
         )
 
-    def _peak_end(self, shopper: Shopper, duration: float) -> float:
+    def _peak_end(self, peak: float, end: float, duration: float) -> float:
         psyche = self.scenario.psyche
-        emotion = shopper.emotion
         return remembered_score(
-            emotion.peak(),
-            emotion.end(),
-            duration,
-            psyche.peak_weight,
-            psyche.end_weight,
-            psyche.duration_weight,
+            peak, end, duration, psyche.peak_weight, psyche.end_weight, psyche.duration_weight
         )
 
     def _complaint(self, shopper: Shopper, peak: float, remembered: float) -> tuple[bool, float]:
@@ -139,9 +145,9 @@ class Aftercare:
             return False, float("nan")
         quality = after.recovery_quality
         if quality > 0.0:
-            quality /= 1.0 + 2.0 * shopper.customer.failures
+            quality /= 1.0 + after.repeat_failure_discount * shopper.customer.failures
         shopper.touch(
-            shopper.emotion.last_t,
+            shopper.emotion.last_t + after.recovery_delay_min,
             "after_visit",
             quality,
             1.0,
@@ -155,7 +161,7 @@ class Aftercare:
         if remembered >= -0.2 or shopper.draw() >= after.follow_up_prob:
             return False
         shopper.touch(
-            shopper.emotion.last_t,
+            shopper.emotion.last_t + after.recovery_delay_min,
             "after_visit",
             after.follow_up_quality,
             0.0,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from journeysim.loyalty.customer import Customer
-from journeysim.loyalty.relationship import share_of_wallet
+from journeysim.loyalty.relationship import store_choice
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 
 
@@ -66,8 +66,8 @@ class CustomerBase:
         return min(minute, self._close - 1.0)
 
     def visitors(self, day: int, rng: np.random.Generator) -> list[tuple[float, Customer]]:
-        """Today's visits of existing customers: each comes with probability share of wallet
-        over the trip interval, at about their usual time."""
+        """Today's visits of existing customers: a category trip every so many days, here with
+        the chance of choosing this store over the competitor, at about their usual time."""
         s = self.scenario
         loyalty = s.loyalty
         weekly = 5.0 + 2.0 * s.hours.weekend_factor
@@ -78,8 +78,8 @@ class CustomerBase:
             if not customer.active:
                 continue
             segment = customer.segment
-            sow = share_of_wallet(customer.strength, segment.competitor_pull, loyalty.wallet_slope)
-            if u_visit < min(sow / segment.visit_interval_days * day_factor, 1.0):
+            choice = store_choice(customer.strength, segment.competitor_pull, loyalty)
+            if u_visit < min(choice / segment.visit_interval_days * day_factor, 1.0):
                 visits.append((self._near(customer.preferred_minute, u_time), customer))
         return visits
 

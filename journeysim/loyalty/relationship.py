@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from journeysim.scenario.schema import Loyalty
+from journeysim.scenario.schema import Loyalty, Segment
 
 
 def visit_outcome(remembered: float, effort: float, loyalty: Loyalty) -> float:
@@ -22,9 +22,25 @@ def updated_strength(strength: float, outcome: float, loyalty: Loyalty) -> float
     return strength + loyalty.loss_rate * max(outcome, -1.0) * strength
 
 
-def share_of_wallet(strength: float, competitor_pull: float, slope: float) -> float:
-    """Part of the customer's category spend that stays here, against the competitor's pull."""
-    return 1.0 / (1.0 + math.exp(-slope * (strength - competitor_pull)))
+def store_choice(strength: float, competitor_pull: float, loyalty: Loyalty) -> float:
+    """Chance that a category shopping trip comes here rather than to the competitor."""
+    return 1.0 / (1.0 + math.exp(-loyalty.wallet_slope * (strength - competitor_pull)))
+
+
+def basket_share(strength: float, loyalty: Loyalty) -> float:
+    """Part of the shopping list bought here on a visit (the rest is picked up elsewhere)."""
+    return loyalty.basket_floor + (1.0 - loyalty.basket_floor) * strength
+
+
+def share_of_wallet(strength: float, competitor_pull: float, loyalty: Loyalty) -> float:
+    """Expected part of the customer's category spend that stays here: trips times basket."""
+    return store_choice(strength, competitor_pull, loyalty) * basket_share(strength, loyalty)
+
+
+def return_chance(strength: float, segment: Segment, loyalty: Loyalty) -> float:
+    """Chance of at least one visit within the return window."""
+    daily = store_choice(strength, segment.competitor_pull, loyalty) / segment.visit_interval_days
+    return 1.0 - (1.0 - min(daily, 1.0)) ** loyalty.return_window_days
 
 
 def likelihood_to_recommend(strength: float, remembered: float, loyalty: Loyalty) -> int:

@@ -90,9 +90,7 @@ def replay(scenario: Scenario, day: int, replication: int = 0, every: float = 1.
     warmup = min(horizon.warmup_days, day)
     short = scenario.model_copy(
         update={
-            "horizon": horizon.model_copy(
-                update={"warmup_days": warmup, "days": day + 1 - warmup}
-            )
+            "horizon": horizon.model_copy(update={"warmup_days": warmup, "days": day + 1 - warmup})
         }
     )
     sim = Simulation(short, replication, trace=True)

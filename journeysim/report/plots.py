@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from journeysim.experiment.kpis import net_promoter_score, returned
@@ -44,11 +45,16 @@ STYLE = {
 POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
 SCENARIO_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 DAILY_KPIS = ("return_rate", "nps", "active_customers")
-AXIS_UNITS = {
-    "return_rate": "Return rate (%)",
-    "nps": "NPS (points)",
-    "active_customers": "Active customers",
-}
+SHARES = ("return_rate", "share_of_wallet", "abandonment_rate")
+
+
+def axis_label(kpi: str) -> str:
+    """A KPI's name with its unit, for an axis."""
+    if kpi in SHARES:
+        return f"{label(kpi)} (0-1)"
+    if kpi == "nps":
+        return "NPS (points, -100..100)"
+    return label(kpi)
 
 
 def figure(**style: object) -> Figure:
@@ -181,7 +187,7 @@ def journey_map(touchpoints: pd.DataFrame, visits: int, title: str = "") -> Figu
     ax.set_xlim(-span * 1.1, span * 1.45)
     ax.set_xlabel("Feeling per visit (sum of felt valence; worst net at the bottom)")
     ax.set_title(title or "Journey map: where the feeling comes from")
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left")
     return fig
 
 
@@ -227,15 +233,26 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
         warmup = result.scenario.horizon.warmup_days
         for ax, kpi in zip(axes, kpis):
             band = mean_band(table, "day", kpi).dropna(subset=["mean"])
-            scale = 100.0 if kpi == "return_rate" else 1.0
+            scale = 100.0 if kpi in SHARES else 1.0
             day = band["day"] - warmup + 1
             ax.plot(day, band["mean"] * scale, color=colour, label=result.scenario.name)
             ax.fill_between(day, band["low"] * scale, band["high"] * scale, color=colour, alpha=0.2)
     for ax, kpi in zip(axes, kpis):
-        ax.set_ylabel(AXIS_UNITS.get(kpi, label(kpi)), fontsize=15)
+        unit = f"{label(kpi)}\n(%)" if kpi in SHARES else axis_label(kpi).replace(" (", "\n(")
+        ax.set_ylabel(unit, fontsize=15)
+        if not any(len(line.get_xdata()) for line in ax.lines):
+            ax.text(
+                0.5,
+                0.5,
+                "not known yet: the horizon is shorter than the return window",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color=NEUTRAL,
+            )
     axes[-1].set_xlabel("Day after warm-up (return rate: only days whose window has closed)")
-    axes[0].legend(loc="best", ncols=min(len(results), 3))
-    fig.suptitle("KPIs over days (line: mean; band: 95% CI over replications)")
+    fig.legend(*axes[1].get_legend_handles_labels(), loc="outside upper right", ncols=3)
+    fig.suptitle("KPIs over days (line: mean; band: 95% CI over replications)", x=0.01, ha="left")
     return fig
 
 
@@ -307,7 +324,7 @@ def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str) -> Figure:
         band[parameter], band["low"], band["high"], color=SCENARIO_COLOURS[0], alpha=0.2
     )
     ax.set_xlabel(parameter)
-    ax.set_ylabel(label(kpi))
+    ax.set_ylabel(axis_label(kpi))
     ax.set_title(f"{label(kpi)} against {parameter} (mean, 95% CI over runs)")
     return fig
 
@@ -340,7 +357,7 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(f"{label(kpi)} by {x} and {y} (mean over runs)")
-    fig.colorbar(image, ax=ax, label=label(kpi))
+    fig.colorbar(image, ax=ax, label=axis_label(kpi))
     return fig
 
 
@@ -363,12 +380,13 @@ def queue_and_terminals(
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     top.plot(clock, shown["queue"], color=SCENARIO_COLOURS[0], label="shoppers waiting")
     top.set_ylabel("Shoppers in queues")
+    top.yaxis.set_major_locator(MaxNLocator(integer=True))
     twin = top.twinx()
     twin.plot(clock, shown["carts"], color="#999999", linewidth=2, label="carts in the pool")
     twin.set_ylabel("Carts in the pool", color="#777777")
     twin.grid(False)
     lines = top.get_lines() + twin.get_lines()
-    top.legend(lines, [line.get_label() for line in lines], loc="upper left")
+    fig.legend(lines, [line.get_label() for line in lines], loc="outside upper right", ncols=2)
     count = sum(c.startswith("terminal:") for c in samples.columns)
     names = [f"terminal {i}" for i in range(count)]
     down = down_intervals(terminal_log, last)
@@ -394,5 +412,5 @@ def queue_and_terminals(
     bottom.set_xlabel("Time of day (hours)")
     bottom.set_xlim(hours[0] / 60.0, hours[1] / 60.0)
     bottom.set_xticks(np.arange(math.ceil(hours[0] / 60.0), math.floor(hours[1] / 60.0) + 1, 2))
-    top.set_title(f"Checkout queue, cart pool and card terminals on day {day}")
+    fig.suptitle(f"Checkout queue, carts and card terminals on day {day}", x=0.01, ha="left")
     return fig

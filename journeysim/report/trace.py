@@ -58,7 +58,8 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
         if visits.empty:
             raise LookupError("no visits were simulated; try more --days")
         column = visits["remembered"]
-        return [int(visits.loc[column.idxmin() if pick == "worst" else column.idxmax(), "visit_id"])]
+        row = column.idxmin() if pick == "worst" else column.idxmax()
+        return [int(visits.loc[row, "visit_id"])]
     if pick == "outage":
         met = visits[visits["met_outage"]]
         if met.empty:

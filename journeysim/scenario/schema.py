@@ -293,7 +293,7 @@ class Shelves(Section):
     )
     search_min: NonNegativeFloat = field(1.5, "Minutes spent searching for a missing item.")
     ask_effort: NonNegativeFloat = field(
-        1.5, "Effort of finding someone and asking about a missing item."
+        2.0, "Effort of finding someone and asking about a missing item."
     )
     # Gruen, Corsten & Bharadwaj 2002: 31% buy elsewhere, 26% switch brand, 19% switch size,
     # 15% delay, 9% do not buy.
@@ -493,6 +493,9 @@ class Loyalty(Section):
     )
     initial_strength: Probability = field(0.6, "Relationship strength of the starting base (0..1).")
     newcomer_strength: Probability = field(0.45, "Relationship strength of a newcomer (0..1).")
+    basket_floor: Probability = field(
+        0.6, "Part of the shopping list bought here by a customer with no attachment at all."
+    )
     wallet_slope: PositiveFloat = field(
         6.0, "Steepness of share of wallet in relationship strength minus competitor pull."
     )
@@ -524,6 +527,15 @@ class AfterVisit(Section):
     )
     recovery_quality: Quality = field(
         0.3, "Quality of the store's service recovery (-1 dismissive .. 1 excellent)."
+    )
+    recovery_delay_min: NonNegativeFloat = field(
+        30.0, "Minutes from the end of the visit to the store's answer to a complaint."
+    )
+    recovery_closure: Probability = field(
+        0.8, "How far an excellent recovery softens the remembered failure (peak)."
+    )
+    repeat_failure_discount: NonNegativeFloat = field(
+        2.0, "Recovery quality is divided by 1 + this x earlier failures."
     )
     follow_up_prob: Probability = field(0.0, "Chance the store follows up after a bad visit.")
     follow_up_quality: Quality = field(0.3, "Felt quality of a follow-up contact.")

@@ -1,0 +1,162 @@
+"""Sweeps: every point of a design times every replication, one tidy row per run appended to
+`<out>/sweep-<name>/runs.csv` as soon as it finishes; run again, a sweep skips what is done.
+
+The folder also holds the resolved base scenario (scenario.yaml), the design (design.yaml,
+points.csv), per-point means (summary.csv), runs.parquet where pyarrow is installed, and for
+Sobol' designs sobol_indices.csv.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from journeysim.experiment.designs import Design, DesignError, make_design, yaml_text
+from journeysim.experiment.executors import Executor, LocalPool
+from journeysim.experiment.measure import METRICS, measure
+from journeysim.experiment.runs_file import RunKey, RunsFile
+from journeysim.experiment.sensitivity import sobol_indices
+from journeysim.experiment.sources import resolve_scenario, run_overrides
+from journeysim.experiment.sweep_spec import SweepSpec
+from journeysim.report.files import parquet_available, write_table, write_text
+from journeysim.scenario.loader import resolved_yaml
+from journeysim.scenario.schema import Scenario
+
+
+@dataclass
+class SweepPlan:
+    """A sweep's validated scenario per point, ready to run."""
+
+    name: str
+    design: Design
+    base: Scenario
+    points: list[Scenario]
+    values: list[list[Any]]  # per point, the resolved value of each varied key
+
+    @property
+    def columns(self) -> list[str]:
+        return ["point", *self.design.keys, "replication", *METRICS]
+
+    def points_table(self) -> pd.DataFrame:
+        """points.csv: point, then the value of each varied key."""
+        rows = [[point, *values] for point, values in enumerate(self.values)]
+        return pd.DataFrame(rows, columns=["point", *self.design.keys])
+
+
+def plan_sweep(spec: SweepSpec) -> SweepPlan:
+    """Build the design and validate every point's scenario before anything runs."""
+    overrides = [*spec.overrides, *run_overrides(spec.reps, spec.days, spec.seed)]
+    base = resolve_scenario(spec.scenario, overrides)
+    data = base.model_dump(mode="json")
+    integers = [v.key for v in spec.vary if type(_lookup(data, v.key)) is int]
+    design = make_design(spec.vary, spec.design, spec.samples, base.seed, integers)
+    points = [
+        resolve_scenario(spec.scenario, [*overrides, *design.overrides(i)])
+        for i in range(len(design.points))
+    ]
+    values = [
+        [_shown(_lookup(p.model_dump(mode="json"), key)) for key in design.keys] for p in points
+    ]
+    kind = [] if design.kind == "grid" else [design.kind]
+    name = spec.name or "-".join([base.name, *design.keys, *kind])
+    return SweepPlan(name, design, base, points, values)
+
+
+def _lookup(data: Any, key: str) -> Any:
+    """The value at a dotted key path (list items by index); None where there is none."""
+    for part in key.split("."):
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+def _shown(value: Any) -> Any:
+    return yaml_text(value) if isinstance(value, (list, dict)) else value
+
+
+class Sweep:
+    """A planned sweep and its results folder."""
+
+    def __init__(self, plan: SweepPlan, out: Path | str = "results") -> None:
+        self.plan = plan
+        self.folder = Path(out) / f"sweep-{plan.name}"
+        self.runs = RunsFile(self.folder / "runs.csv", plan.columns)
+
+    def pending(self) -> list[RunKey]:
+        """(point, replication) of the runs not yet in runs.csv."""
+        self._claim()
+        return self._todo()
+
+    def _todo(self) -> list[RunKey]:
+        done = self.runs.done()
+        return [
+            (p, r)
+            for p, scenario in enumerate(self.plan.points)
+            for r in range(scenario.replications)
+            if (p, r) not in done
+        ]
+
+    def run(
+        self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
+    ) -> pd.DataFrame:
+        """Run what is pending, then write the finished files; return runs.csv as a table."""
+        plan, values = self.plan, self.plan.values
+        self._claim()
+        with self.runs.appending() as append:
+            todo = self._todo()
+            tasks = [(plan.points[p], r) for p, r in todo]
+            for index, metrics in (executor or LocalPool()).run(measure, tasks):
+                point, replication = todo[index]
+                append([point, *values[point], replication, *(metrics[m] for m in METRICS)])
+                if on_done:
+                    on_done()
+        runs = self.runs.finish()
+        if parquet_available():
+            write_table(self.folder / "runs.parquet", runs)
+        means = runs.groupby("point")[list(METRICS)].mean()
+        count = runs.groupby("point").size().rename("n")
+        summary = plan.points_table().join(count, on="point").join(means, on="point")
+        write_table(self.folder / "summary.csv", summary)
+        if plan.design.kind == "sobol":
+            indices = sobol_indices(plan.design, runs, METRICS, plan.base.seed)
+            write_table(self.folder / "sobol_indices.csv", indices)
+        return runs
+
+    def _claim(self) -> None:
+        """Write the design and base scenario, or check that the folder's are the same (the
+        replication count may differ: a sweep can be extended with more replications)."""
+        plan = self.plan
+        design = {"design": plan.design.kind, "parameters": list(plan.design.keys)}
+        if plan.design.bounds:
+            design["bounds"] = [list(b) for b in plan.design.bounds]
+        files = {
+            "design.yaml": yaml.safe_dump(design, sort_keys=False),
+            "points.csv": plan.points_table().to_csv(index=False, lineterminator="\n"),
+            "scenario.yaml": resolved_yaml(plan.base),
+        }
+        for name, text in files.items():
+            path = self.folder / name
+            if not path.exists():
+                write_text(path, text)
+            elif _comparable(name, path.read_text(encoding="utf-8")) != _comparable(name, text):
+                raise DesignError(
+                    f"{self.folder} holds a different sweep ({name} differs): remove the folder, "
+                    "or choose another --name"
+                )
+
+
+def _comparable(name: str, text: str) -> Any:
+    if name != "scenario.yaml":
+        return text
+    data = yaml.safe_load(text)
+    data.pop("replications", None)
+    return data
