@@ -1,7 +1,23 @@
-"""journeysim: simulate the retail customer journey and its effect on loyalty."""
+"""journeysim: simulate the retail customer journey and its effect on loyalty.
 
+The Python API does all the command line does and returns pandas tables: `load_scenario`,
+`run`, `compare` and `sweep` (see journeysim.experiment.api and docs/experiments.md).
+"""
+
+from journeysim.experiment.api import compare, run, sweep
+from journeysim.experiment.compare import CompareResult
 from journeysim.experiment.runner import RunResult, run_scenario
-from journeysim.scenario import ScenarioError, load_scenario
+from journeysim.scenario import Scenario, ScenarioError, load_scenario
 
-__all__ = ["RunResult", "ScenarioError", "load_scenario", "run_scenario"]
+__all__ = [
+    "CompareResult",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "compare",
+    "load_scenario",
+    "run",
+    "run_scenario",
+    "sweep",
+]
 __version__ = "0.1.0"

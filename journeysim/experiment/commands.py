@@ -1,13 +1,17 @@
-"""The `run` command, and the options that `run`, `compare` and `sweep` share."""
+"""The `run` command, and the options and execution that `run`, `compare` and `sweep` share."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from journeysim.experiment.executors import make_executor
+from journeysim.experiment.executors import Executor, make_executor
+from journeysim.experiment.kpis import KPIS
+from journeysim.experiment.precision import precision_notes
 from journeysim.experiment.progress import progress_bar
 from journeysim.experiment.runner import run_scenario
 from journeysim.report.console import journey_map_table, kpi_table
@@ -77,7 +81,43 @@ def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:
     return load_scenario(path, overrides)
 
 
+T = TypeVar("T")
+
+
+def execute(
+    args: argparse.Namespace,
+    total: int,
+    what: str,
+    work: Callable[[Executor, Callable[[], None]], T],
+) -> T:
+    """work(executor, on_done) on the executor of --workers/--scheduler, with a progress bar of
+    `total` runs unless --quiet; a missing Dask or an unreachable scheduler ends the command."""
+    try:
+        executor = make_executor(args.workers, args.scheduler)
+        with progress_bar(total, what, args.quiet) as bar:
+            return work(executor, bar.update)
+    except (ImportError, ConnectionError) as error:
+        raise SystemExit(f"journeysim: {error}") from None
+
+
+def _precision(text: str) -> tuple[str, float]:
+    """`KPI=HALFWIDTH` of --precision."""
+    metric, _, value = text.partition("=")
+    try:
+        target = float(value)
+    except ValueError:
+        target = 0.0
+    if metric not in KPIS or not target > 0:
+        raise argparse.ArgumentTypeError(
+            f"expected KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and HALFWIDTH > 0 "
+            f"(got {text!r})"
+        )
+    return metric, target
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from journeysim.experiment import compare_command, sweep_command
+
     run = subparsers.add_parser(
         "run",
         help="run a scenario and print its KPIs with 95%% confidence intervals",
@@ -86,14 +126,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
     add_run_options(run)
+    run.add_argument(
+        "--precision",
+        action="append",
+        default=[],
+        type=_precision,
+        metavar="KPI=HALFWIDTH",
+        help="report whether the 95%% CI half-width of KPI reaches HALFWIDTH and how many "
+        "replications would, e.g. return_rate=0.005 (repeatable)",
+    )
     run.set_defaults(handler=_run)
+    compare_command.register(subparsers)
+    sweep_command.register(subparsers)
 
 
 def _run(args: argparse.Namespace) -> int:
     scenario = scenario_from_args(args.scenario, args)
-    executor = make_executor(args.workers, args.scheduler)
-    with progress_bar(scenario.replications, f"{scenario.name}", args.quiet) as bar:
-        result = run_scenario(scenario, executor, on_done=bar.update)
+    result = execute(
+        args,
+        scenario.replications,
+        scenario.name,
+        lambda executor, done: run_scenario(scenario, executor, on_done=done),
+    )
     folder = args.out / scenario.name
     write_run(result, folder)
     print(
@@ -103,5 +157,8 @@ def _run(args: argparse.Namespace) -> int:
     print(kpi_table(result.summary))
     print("\nJourney map (feeling per visit by touchpoint kind, worst first)\n")
     print(journey_map_table(result.touchpoints))
+    if args.precision:
+        print("\nPrecision\n")
+        print("\n".join(precision_notes(result.summary, dict(args.precision))))
     print(f"\nResults in {folder}{os.sep}", file=sys.stdout)
     return 0

@@ -43,13 +43,15 @@ class VisitRecord(NamedTuple):
     skipped: int
     found_by_staff: int
     abandoned: str  # "", "balk", "renege" or "payment"
-    checkout_wait_min: float
+    checkout_wait_min: float  # from joining the queue to the start of service
+    perceived_wait_min: float  # as the shopper felt it
     till: int
     cashier_id: int
     cashier_familiarity: float
     asked_staff: bool
-    payment_problem: bool
-    met_outage: bool
+    has_cash: bool
+    payment: str  # card, cash, cash after refusal, waited for repair, fetched cash, ...
+    met_outage: bool  # tried to pay by card at a dead terminal
     dissatisfied: bool  # CSAT of the visit itself (before any recovery) in the bottom two boxes
     complained: bool
     prior_failures: int  # service failures the customer remembered before this visit

@@ -58,7 +58,8 @@ class Shopper:
         "gaps",
         "responses",
         "asked_staff",
-        "payment_problem",
+        "payment",
+        "perceived_wait",
         "met_outage",
         "expectation_sum",
         "disconfirmation_sum",
@@ -103,7 +104,9 @@ class Shopper:
         self.familiarity = 0.0
         self.lookups = self.gaps = 0
         self.responses = [0, 0, 0, 0, 0, 0]  # elsewhere, brand, size, delay, skip, found
-        self.asked_staff = self.payment_problem = self.met_outage = False
+        self.asked_staff = self.met_outage = False
+        self.payment = ""  # how the shopper paid, or what they did when the card failed
+        self.perceived_wait = math.nan
         self.expectation_sum = self.disconfirmation_sum = 0.0
         self.touchpoints = 0
         self.place = "entrance"

@@ -268,6 +268,7 @@ def check_out(store: Store, shopper: Shopper):
     else:
         till = yield turn
     shopper.checkout_wait = env.now - joined
+    shopper.perceived_wait = shopper.checkout_wait * checkout.perceived_wait_factor
     _appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
     shopper.till = till.index
     if till.staffed:
@@ -363,15 +364,17 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
     terminal = till.terminal
     pays_cash = shopper.has_cash and shopper.draw() < payment.cash_preference
     if pays_cash or terminal.up:
+        shopper.payment = "cash" if pays_cash else "card"
         shopper.touch(env.now, "payment", 0.2, 0.0, "pays in cash" if pays_cash else "pays by card")
         line.release(till)
         return
-    shopper.met_outage = shopper.payment_problem = True
+    shopper.met_outage = True
     shopper.touch(
         env.now, "payment", payment.failure_quality, 2.0, "card refused: {} is down", terminal.name
     )
     choice = shopper.draw()
     if shopper.has_cash:
+        shopper.payment = "cash after refusal"
         shopper.touch(env.now, "payment", -0.1, 0.5, "pays in cash after all")
     elif choice < payment.wait_for_repair_prob:
         asked = env.now
@@ -387,7 +390,9 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 waited,
             )
             shopper.abandoned = "payment"
+            shopper.payment = "waited, gave up"
         else:
+            shopper.payment = "waited for repair"
             shopper.touch(
                 env.now,
                 "payment",
@@ -397,6 +402,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 waited,
             )
     elif choice < payment.wait_for_repair_prob + payment.fetch_cash_prob:
+        shopper.payment = "fetched cash"
         line.release(till)
         yield env.timeout(payment.fetch_cash_min)
         shopper.touch(env.now, "payment", -0.4, 4.0, "fetches cash from an ATM and pays")
@@ -404,6 +410,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
     else:
         shopper.touch(env.now, "payment", -1.0, 1.0, "no cash, no card: leaves the full cart")
         shopper.abandoned = "payment"
+        shopper.payment = "left the cart"
     line.release(till)
 
 

@@ -60,7 +60,7 @@ class Aftercare:
         )
         if complained:
             after = min(after, before)  # recovery restores trust, never beyond (de Matos 2007)
-        if shopper.payment_problem or remembered < -0.3:
+        if shopper.met_outage or remembered < -0.3:
             customer.failures += 1
         customer.strength = after
         switched = after < loyalty.defect_threshold and shopper.draw() < loyalty.defect_prob
@@ -113,17 +113,19 @@ class Aftercare:
             found_by_staff=r[5],
             abandoned=shopper.abandoned,
             checkout_wait_min=shopper.checkout_wait,
+            perceived_wait_min=shopper.perceived_wait,
             till=shopper.till,
             cashier_id=shopper.cashier_id,
             cashier_familiarity=shopper.familiarity,
             asked_staff=shopper.asked_staff,
-            payment_problem=shopper.payment_problem,
+            has_cash=shopper.has_cash,
+            payment=shopper.payment,
             met_outage=shopper.met_outage,
             dissatisfied=rel.satisfaction(felt_visit, ces, expectation, loyalty) <= 2.0,
             complained=complained,
             prior_failures=prior_failures,
             recovery_quality=recovery,
-            service_interaction=shopper.asked_staff or shopper.payment_problem or complained,
+            service_interaction=shopper.asked_staff or shopper.met_outage or complained,
             review_stars=stars,
             told_positive=told_positive,
             told_negative=told_negative,

@@ -76,6 +76,7 @@ class Replay:
     samples: pd.DataFrame  # Monitor.table() for the whole of `day`
     line_tills: list[tuple[int, ...]]
     staffed: list[bool]  # per till: a staffed lane (True) or a self-checkout
+    staff: dict[int, str]  # staff id -> name, leavers and newcomers included
 
 
 def replay(scenario: Scenario, day: int, replication: int = 0, every: float = 1.0) -> Replay:
@@ -103,6 +104,7 @@ def replay(scenario: Scenario, day: int, replication: int = 0, every: float = 1.
         samples=monitor.table(),
         line_tills=monitor.line_tills(),
         staffed=[till.staffed for till in sim.store.checkout.tills],
+        staff={member.id: member.name for member in sim.store.roster.members},
     )
 
 

@@ -94,6 +94,21 @@ def _regular_before_and_after(rep: Replication) -> list[int]:
     return [int(best[1]), int(best[2])]
 
 
+def example_visit(visits: pd.DataFrame, first_day: int) -> int:
+    """A telling visit that needs a short replay: the worst of the earliest day on which
+    shoppers met a terminal outage, else the worst from `first_day` (the first measured day)."""
+    met = visits[visits["met_outage"]]
+    if not met.empty:
+        day = met["day"].min()
+        candidates = met[met["day"] == day]
+    else:
+        day = max(first_day, visits["day"].min()) if len(visits) else first_day
+        candidates = visits[visits["day"] == day]
+    if candidates.empty:
+        raise LookupError(f"no visits on day {day}")
+    return int(candidates.loc[candidates["remembered"].idxmin(), "visit_id"])
+
+
 def tell(
     rep: Replication,
     scenario: Scenario,

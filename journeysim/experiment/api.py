@@ -1,0 +1,154 @@
+"""The Python API: everything the command line does, returning pandas tables, for notebooks.
+
+Scenarios are given as a file path or a `Scenario`; `overrides` are `--set` texts
+(`"checkout.cashiers=4"`); `reps`, `days` and `seed` are `--reps`, `--days` and `--seed`.
+`workers` (default: all cores) or `scheduler` (a Dask scheduler address) choose where the
+replications run; the numbers do not depend on it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from journeysim.experiment.compare import CompareResult, compare_scenarios
+from journeysim.experiment.designs import Vary, parse_vary, vary_from_yaml
+from journeysim.experiment.executors import make_executor
+from journeysim.experiment.progress import progress_bar
+from journeysim.experiment.runner import RunResult, run_scenario
+from journeysim.experiment.sources import ScenarioSource, resolve_scenario
+from journeysim.experiment.sweep import Sweep, plan_sweep
+from journeysim.experiment.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+from journeysim.scenario.schema import Scenario
+
+
+def run(
+    scenario: ScenarioSource,
+    reps: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> RunResult:
+    """Run all replications of a scenario; like `journeysim run` without writing files.
+
+    >>> import journeysim
+    >>> result = journeysim.run(
+    ...     "scenarios/baseline.yaml", reps=2, days=7, overrides=["arrivals.base_customers=300"]
+    ... )
+    >>> result.summary.columns.tolist()
+    ['metric', 'mean', 'ci_low', 'ci_high', 'n']
+    >>> result.replications["replication"].tolist()
+    [0, 1]
+    >>> {"visit_id", "csat", "replication"} <= set(result.visits.columns)
+    True
+    """
+    resolved = resolve_scenario(scenario, overrides, reps, days, seed)
+    with progress_bar(resolved.replications, resolved.name, not progress) as bar:
+        return run_scenario(resolved, make_executor(workers, scheduler), bar.update)
+
+
+def compare(
+    *scenarios: ScenarioSource,
+    reps: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> CompareResult:
+    """Compare scenarios against the first with common random numbers: every scenario runs with
+    the first one's seed and replication count; `overrides` apply to all. Like
+    `journeysim compare` without writing files.
+
+    >>> import journeysim
+    >>> small = ["arrivals.base_customers=300"]
+    >>> result = journeysim.compare(
+    ...     "scenarios/baseline.yaml", "scenarios/terminal_outage.yaml",
+    ...     reps=3, days=7, overrides=small,
+    ... )
+    >>> result.names
+    ['baseline', 'terminal_outage']
+    >>> row = result.difference("terminal_outage", "csat")
+    >>> bool(row["diff_ci_low"] <= row["diff"] <= row["diff_ci_high"])
+    True
+    >>> paired = row["diff_ci_high"] - row["diff_ci_low"]
+    >>> bool(paired < row["unpaired_ci_high"] - row["unpaired_ci_low"])
+    True
+    """
+    resolved = [resolve_scenario(s, overrides, reps, days, seed) for s in scenarios]
+    total = len(resolved) * resolved[0].replications
+    with progress_bar(total, "compare", not progress) as bar:
+        return compare_scenarios(resolved, make_executor(workers, scheduler), bar.update)
+
+
+def sweep(
+    scenario: ScenarioSource,
+    vary: Sequence[str] | Mapping[str, Any] = (),
+    design: str | None = None,
+    samples: int | None = None,
+    name: str | None = None,
+    out: str | os.PathLike[str] = "results",
+    reps: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Sweep parameters; like `journeysim sweep`: runs.csv (returned as a table: point, the
+    varied keys, replication, every KPI and money metric) and the other files go to
+    `out/sweep-<name>/`, and a sweep run again skips the runs already there.
+
+    `scenario` is a scenario or a sweep file. `vary` holds `--vary` texts ("KEY=V1,V2" for a
+    grid, "KEY=LOW:HIGH" for lhs and sobol designs) or a mapping as in a sweep file
+    ({KEY: [values]} or {KEY: {"low": L, "high": H}}). For Sobol' designs the indices are in
+    `out/sweep-<name>/sobol_indices.csv`.
+
+    >>> import tempfile, journeysim
+    >>> out = tempfile.mkdtemp()
+    >>> runs = journeysim.sweep(
+    ...     "scenarios/baseline.yaml", vary=["checkout.cashiers=2,3"], out=out,
+    ...     reps=2, days=7, overrides=["arrivals.base_customers=300"],
+    ... )
+    >>> runs[["point", "checkout.cashiers", "replication"]].values.tolist()
+    [[0, 2, 0], [0, 2, 1], [1, 3, 0], [1, 3, 1]]
+    >>> runs.equals(journeysim.sweep(
+    ...     "scenarios/baseline.yaml", vary=["checkout.cashiers=2,3"], out=out,
+    ...     reps=2, days=7, overrides=["arrivals.base_customers=300"],
+    ... ))  # nothing left to run: the same table
+    True
+    """
+    spec = _sweep_spec(scenario).updated(
+        vary=_varies(vary),
+        overrides=tuple(overrides),
+        design=design,
+        samples=samples,
+        name=name,
+        reps=reps,
+        days=days,
+        seed=seed,
+    )
+    runner = Sweep(plan_sweep(spec), Path(out))
+    with progress_bar(len(runner.pending()), runner.plan.name, not progress) as bar:
+        return runner.run(make_executor(workers, scheduler), bar.update)
+
+
+def _sweep_spec(scenario: ScenarioSource) -> SweepSpec:
+    if not isinstance(scenario, Scenario) and is_sweep_file(Path(scenario)):
+        return read_sweep_file(Path(scenario))
+    return SweepSpec(scenario, ())
+
+
+def _varies(vary: Sequence[str] | Mapping[str, Any]) -> tuple[Vary, ...]:
+    if isinstance(vary, Mapping):
+        return tuple(vary_from_yaml(str(k), v, "vary") for k, v in vary.items())
+    return tuple(parse_vary(text) for text in vary)

@@ -1,0 +1,53 @@
+"""The `compare` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from journeysim.experiment.commands import add_run_options, execute, scenario_from_args
+from journeysim.experiment.compare import compare_scenarios
+from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    compare = subparsers.add_parser(
+        "compare",
+        help="compare scenarios with common random numbers: differences with 95%% CIs",
+        description="Run every scenario with the first one's seed and replication count, so "
+        "their replications share random numbers, and report each scenario's KPIs and money "
+        "against the first: paired differences with 95%% confidence intervals, * where "
+        "significant. Files go to DIR/compare-<names>/.",
+    )
+    compare.add_argument(
+        "scenarios",
+        nargs="+",
+        type=Path,
+        metavar="SCENARIO.yaml",
+        help="the first is the reference",
+    )
+    add_run_options(compare)
+    compare.set_defaults(handler=_compare)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    if len(args.scenarios) < 2:
+        raise SystemExit("journeysim compare: give at least two scenario files")
+    scenarios = [scenario_from_args(path, args) for path in args.scenarios]
+    total = len(scenarios) * scenarios[0].replications
+    result = execute(
+        args, total, "compare", lambda executor, done: compare_scenarios(scenarios, executor, done)
+    )
+    folder = args.out / ("compare-" + "-".join(result.names))
+    write_comparison(result, folder)
+    first = result.scenarios[0]
+    print(
+        f"\n{' vs '.join(result.names)}: {first.replications} paired replications, seed "
+        f"{first.seed} (common random numbers)\n"
+    )
+    print(comparison_text(result.table))
+    print("\n* the 95% CI of the paired difference excludes 0\n")
+    print(narrowing_note(result.table))
+    print(f"\nResults in {folder}{os.sep}")
+    return 0

@@ -1,0 +1,92 @@
+"""The `sweep` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from journeysim.experiment.commands import add_run_options, execute
+from journeysim.experiment.designs import KINDS, parse_vary
+from journeysim.experiment.sweep import Sweep, plan_sweep
+from journeysim.experiment.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+from journeysim.report.console import render
+
+HEADLINE = ("return_rate", "nps", "csat", "revenue_per_day", "profit_per_day")
+SHOWN_POINTS = 20
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    sweep = subparsers.add_parser(
+        "sweep",
+        help="vary scenario parameters over a grid, Latin hypercube or Sobol' design",
+        description="Run every point of a design for every replication and append one row per "
+        "finished run to DIR/sweep-<name>/runs.csv. The same command run again skips the runs "
+        "already there. Give a scenario with --vary, or a sweep file (YAML with scenario, vary "
+        "and optionally name, design, samples, set, reps, days, seed); options override it.",
+    )
+    sweep.add_argument(
+        "scenario", type=Path, metavar="SCENARIO.yaml|SWEEP.yaml", help="scenario or sweep file"
+    )
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,...|KEY=LOW:HIGH",
+        help="a scenario key and its values (grid) or range (lhs, sobol); repeatable",
+    )
+    sweep.add_argument("--design", choices=KINDS, help="grid (default), lhs or sobol")
+    sweep.add_argument(
+        "--samples",
+        type=int,
+        metavar="N",
+        help="lhs: N points; sobol: N base samples (a power of 2), N x (parameters + 2) points",
+    )
+    sweep.add_argument("--name", help="folder name sweep-NAME (default: scenario and keys)")
+    add_run_options(sweep)
+    sweep.set_defaults(handler=_sweep)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    path = args.scenario
+    spec = read_sweep_file(path) if is_sweep_file(path) else SweepSpec(path, ())
+    spec = spec.updated(
+        vary=tuple(parse_vary(text) for text in args.vary),
+        overrides=tuple(args.overrides),
+        design=args.design,
+        samples=args.samples,
+        name=args.name,
+        reps=args.reps,
+        days=args.days,
+        seed=args.seed,
+    )
+    sweep = Sweep(plan_sweep(spec), args.out)
+    plan = sweep.plan
+    total = sum(s.replications for s in plan.points)
+    pending = len(sweep.pending())
+    print(
+        f"{plan.name}: {plan.design.kind} design, {len(plan.points)} points, {total} runs "
+        f"({total - pending} already done)"
+    )
+    runs = execute(args, pending, plan.name, sweep.run)
+    print(f"\n{_point_table(plan.points_table(), runs)}")
+    if plan.design.kind == "sobol":
+        indices = pd.read_csv(sweep.folder / "sobol_indices.csv")
+        shown = indices[indices["metric"].isin(HEADLINE)]
+        rows = [[str(v) if isinstance(v, str) else f"{v:.3f}" for v in row] for row in shown.values]
+        print("\nSobol' indices (first-order S1, total ST, with 95% confidence half-widths)\n")
+        print(render(rows, list(shown.columns)))
+    print(f"\nResults in {sweep.folder}{os.sep}")
+    return 0
+
+
+def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:
+    """Mean headline KPIs per point (the first SHOWN_POINTS points)."""
+    means = runs.groupby("point")[list(HEADLINE)].mean()
+    table = points.join(means, on="point").head(SHOWN_POINTS)
+    rows = [[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row] for row in table.values]
+    more = len(points) - len(table)
+    text = render(rows, [str(c) for c in table.columns])
+    return text + (f"\n... {more} more points in summary.csv" if more > 0 else "")

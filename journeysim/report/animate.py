@@ -1,0 +1,317 @@
+"""The store floor from above, animated: shoppers as dots coloured by mood walking the zones,
+queueing and paying, with queue lengths, the cart pool and the card terminals' state.
+
+Positions come from the traces of a `Replay` (each step's place and time); queue lengths, carts
+and terminals from its monitor samples. The result is an animated GIF (matplotlib's
+PillowWriter) returned as bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.animation import PillowWriter
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from journeysim.report.monitor import Replay, down_intervals
+from journeysim.report.trace import clock, day_label
+
+FIGSIZE, DPI, FPS = (12.0, 7.5), 80, 8
+WIDTH, HEIGHT = 100.0, 64.0  # floor plan units
+ZONE_BOX = (2.0, 28.0, 96.0, 26.0)  # x, y, width, height of the row of zones
+CHECKOUT_BOX = (2.0, 3.0, 78.0, 22.0)
+EXIT_BOX = (84.0, 3.0, 14.0, 22.0)
+QUEUE_STEP = 1.9  # floor units between shoppers in a queue
+GLIDE_MIN = 1.0  # minutes a dot takes to move to its next place
+LINGER_MIN = 1.0  # minutes a dot stays at the exit
+MOOD = matplotlib.colormaps["RdYlGn"]
+UP, DOWN = "#1a9850", "#d73027"
+_CLOCK_WAIT = re.compile(r"([\d.]+) min by the clock")
+
+
+@dataclass(frozen=True)
+class Floor:
+    """Where things are on the plan: zone rectangles, queue columns, tills and the exit."""
+
+    zones: dict[str, tuple[float, float, float, float]]
+    queues: list[tuple[float, float]]  # bottom of each line's queue (x, y)
+    tills: dict[int, tuple[float, float]]
+    line_of_till: dict[int, int]
+    exit: tuple[float, float, float, float]
+
+
+def floor_plan(zone_names: list[str], line_tills: list[tuple[int, ...]]) -> Floor:
+    """Zones side by side along the top, one column per checkout line below, exit on the right."""
+    x0, y0, width, height = ZONE_BOX
+    gap = 1.5
+    each = (width - gap * (len(zone_names) - 1)) / len(zone_names)
+    zones = {name: (x0 + i * (each + gap), y0, each, height) for i, name in enumerate(zone_names)}
+    cx, cy, cwidth, _ = CHECKOUT_BOX
+    column = cwidth / max(len(line_tills), 1)
+    queues, tills, line_of_till = [], {}, {}
+    for line, members in enumerate(line_tills):
+        centre = cx + (line + 0.5) * column
+        queues.append((centre, cy + 6.0))
+        spread = min(column * 0.8, 5.0 * len(members))
+        for k, till in enumerate(members):
+            tills[till] = (centre - spread / 2 + spread * (k + 0.5) / len(members), cy + 2.0)
+            line_of_till[till] = line
+    return Floor(zones, queues, tills, line_of_till, EXIT_BOX)
+
+
+@dataclass
+class Track:
+    """One visit's way through the store: waypoints (time, place) and moods (time, valence)."""
+
+    visit_id: int
+    start: float
+    end: float  # when the dot leaves the picture
+    waypoints: list[tuple[float, tuple]]  # place: ("zone", name), ("queue", line), ("till", i)...
+    mood_times: list[float]
+    moods: list[float]
+
+    def at(self, t: float) -> tuple[tuple, tuple | None, float, float]:
+        """(place now, previous place, minutes since arriving here, mood) at time t."""
+        i = bisect.bisect_right([w[0] for w in self.waypoints], t) - 1
+        place = self.waypoints[max(i, 0)][1]
+        previous = self.waypoints[i - 1][1] if i > 0 else None
+        since = t - self.waypoints[max(i, 0)][0]
+        k = bisect.bisect_right(self.mood_times, t) - 1
+        return place, previous, since, self.moods[max(k, 0)]
+
+
+def tracks(replay: Replay, floor: Floor, start: float, end: float) -> list[Track]:
+    """Tracks of the visits of the replayed day that overlap [start, end) (simulation minutes)."""
+    rep = replay.replication
+    visits = rep.visits[rep.visits["day"] == replay.day]
+    first_zone = next(iter(floor.zones))
+    out = []
+    for row in visits.itertuples():
+        steps = [s for s in rep.traces.get(row.visit_id, []) if s.place != "after the visit"]
+        if not steps:
+            continue
+        arrive = row.day * 1440.0 + row.arrival_min
+        leave = steps[-1].time
+        if arrive >= end or leave + LINGER_MIN <= start:
+            continue
+        waypoints: list[tuple[float, tuple]] = []
+        for i, step in enumerate(steps):
+            if step.place == "checkout":
+                waypoints.extend(_checkout_waypoints(row, steps[i:], floor))
+                break
+            place = ("zone", step.place if step.place in floor.zones else first_zone)
+            if not waypoints or waypoints[-1][1] != place:
+                waypoints.append((step.time, place))
+        if steps[-1].place == "exit":
+            waypoints.append((steps[-1].time, ("exit",)))
+        waypoints = _latest_per_moment(waypoints)
+        out.append(
+            Track(
+                row.visit_id,
+                arrive,
+                leave + LINGER_MIN,
+                waypoints,
+                [s.time for s in steps],
+                [s.valence for s in steps],
+            )
+        )
+    return out
+
+
+def _latest_per_moment(waypoints: list[tuple[float, tuple]]) -> list[tuple[float, tuple]]:
+    """Time-ordered waypoints, keeping only the last place of moments passed in no time."""
+    out: list[tuple[float, tuple]] = []
+    for time, place in sorted(waypoints, key=lambda w: w[0]):
+        if out and out[-1][0] == time:
+            out[-1] = (time, place)
+        else:
+            out.append((time, place))
+    return out
+
+
+def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
+    """Queue from joining the line to the start of service, then the till until leaving."""
+    wait_step = steps[0]
+    waited = row.checkout_wait_min
+    if not math.isfinite(waited):  # gave up or never joined: the wait is only in the text
+        found = _CLOCK_WAIT.search(wait_step.what)
+        waited = float(found.group(1)) if found else 0.0
+    line = floor.line_of_till.get(row.till, row.visit_id % max(len(floor.queues), 1))
+    points = [(wait_step.time - waited, ("queue", line))]
+    if row.till >= 0:
+        points.append((wait_step.time, ("till", row.till)))
+    return points
+
+
+def _spot(visit_id: int) -> tuple[float, float]:
+    """A fixed, well-spread spot in the unit square for a visit (R2 low-discrepancy sequence)."""
+    return ((0.5 + visit_id * 0.7548776662) % 1.0, (0.5 + visit_id * 0.5698402910) % 1.0)
+
+
+def _position(floor: Floor, place: tuple, visit_id: int, rank: int) -> tuple[float, float]:
+    u, v = _spot(visit_id)
+    if place[0] == "zone":
+        x, y, w, h = floor.zones[place[1]]
+        return x + 1.5 + u * (w - 3.0), y + 1.5 + v * (h - 7.0)
+    if place[0] == "queue":
+        x, y = floor.queues[place[1]]
+        return x + 0.6 * (u - 0.5), y + rank * QUEUE_STEP
+    if place[0] == "till":
+        return floor.tills[place[1]]
+    x, y, w, h = floor.exit
+    return x + 2.0 + u * (w - 4.0), y + 2.0 + v * (h - 9.0)
+
+
+def positions(floor: Floor, active: list[Track], t: float) -> tuple[np.ndarray, np.ndarray]:
+    """Dot positions (n x 2) and moods at time t; queueing shoppers line up in join order."""
+    states = [(track, *track.at(t)) for track in active]
+    queued: dict[int, list[tuple[float, int]]] = {}
+    for track, place, _, since, _ in states:
+        if place[0] == "queue":
+            queued.setdefault(place[1], []).append((t - since, track.visit_id))
+    rank = {}
+    for members in queued.values():
+        for r, (_, visit_id) in enumerate(sorted(members)):
+            rank[visit_id] = r
+    xy, moods = [], []
+    for track, place, previous, since, mood in states:
+        here = np.array(_position(floor, place, track.visit_id, rank.get(track.visit_id, 0)))
+        if previous is not None and since < GLIDE_MIN:
+            before = np.array(_position(floor, previous, track.visit_id, 0))
+            here = before + (here - before) * since / GLIDE_MIN
+        xy.append(here)
+        moods.append(mood)
+    return np.array(xy).reshape(-1, 2), np.array(moods)
+
+
+def default_window(replay: Replay) -> tuple[float, float]:
+    """Minutes of the day to show: two hours from half an hour before the day's first
+    terminal failure, or the whole opening hours when every terminal stays up."""
+    hours = replay.scenario.hours
+    day_start = replay.day * 1440.0
+    down = down_intervals(replay.replication.terminal_log)
+    today = down[(down["start"] >= day_start + hours.open_min) & (down["start"] < day_start + 1440)]
+    if today.empty:
+        return float(hours.open_min), float(hours.close_min)
+    first = float(today["start"].min()) - day_start - 30.0
+    return max(first, 0.0), min(first + 120.0, 1440.0)
+
+
+class FloorView:
+    """The artists of one frame: drawn once, then updated for each moment."""
+
+    def __init__(self, replay: Replay, floor: Floor) -> None:
+        with matplotlib.rc_context({"font.size": 13}):
+            self.fig = Figure(figsize=FIGSIZE, dpi=DPI)
+            ax = self.fig.add_axes((0.01, 0.02, 0.86, 0.96))
+            ax.set_xlim(0, WIDTH)
+            ax.set_ylim(0, HEIGHT)
+            ax.set_aspect("equal")
+            ax.axis("off")
+            self.zone_labels = {}
+            for name, (x, y, w, h) in floor.zones.items():
+                ax.add_patch(Rectangle((x, y), w, h, facecolor="#eef2f7", edgecolor="#8899aa"))
+                self.zone_labels[name] = ax.text(
+                    x + w / 2, y + h - 2.5, name, ha="center", va="center", fontsize=14
+                )
+            x, y, w, h = CHECKOUT_BOX
+            ax.add_patch(Rectangle((x, y), w, h, facecolor="#f7f4ee", edgecolor="#aa9988"))
+            self.tills = {}
+            for till, (tx, ty) in floor.tills.items():
+                self.tills[till] = ax.add_patch(
+                    Rectangle((tx - 1.6, ty - 1.6), 3.2, 3.2, facecolor=UP, edgecolor="black")
+                )
+            self.queue_labels = []
+            for line, (qx, _) in enumerate(floor.queues):
+                staffed = replay.staffed[replay.line_tills[line][0]]
+                name = f"lane {line + 1}" if staffed else "self-checkout"
+                ax.text(qx, y - 1.2, name, ha="center", va="top", fontsize=11)
+                self.queue_labels.append(
+                    ax.text(qx, y + h - 1.5, "", ha="center", va="top", fontsize=12)
+                )
+            x, y, w, h = floor.exit
+            ax.add_patch(Rectangle((x, y), w, h, facecolor="#eeeeee", edgecolor="#888888"))
+            ax.text(x + w / 2, y + h - 2.5, "EXIT", ha="center", va="center", fontsize=14)
+            self.dots = ax.scatter(
+                [], [], s=110, c=[], cmap=MOOD, vmin=-1, vmax=1, edgecolors="black", linewidths=0.5
+            )
+            self.clock = ax.text(2, HEIGHT - 3.5, "", fontsize=18, fontweight="bold", va="center")
+            self.banner = ax.text(
+                52,
+                HEIGHT - 3.5,
+                "",
+                fontsize=18,
+                fontweight="bold",
+                color="white",
+                ha="center",
+                va="center",
+                bbox={"facecolor": DOWN, "edgecolor": "none", "boxstyle": "round,pad=0.4"},
+            )
+            self.carts = self.fig.text(0.935, 0.9, "", fontsize=14, ha="center", va="center")
+            legend_ax = self.fig.add_axes((0.9, 0.12, 0.025, 0.6))
+            bar = self.fig.colorbar(self.dots, cax=legend_ax)
+            bar.set_ticks(
+                [-1, -0.5, 0, 0.5, 1], labels=["upset", "annoyed", "neutral", "", "pleased"]
+            )
+            bar.set_label("Mood of the shopper")
+
+    def update(self, t: float, sample: pd.Series, xy, moods, pool: int) -> None:
+        """Show moment t: dots, clock, zone occupancy, queues, terminals and carts."""
+        self.dots.set_offsets(xy)
+        self.dots.set_array(moods)
+        self.clock.set_text(f"{clock(t)}:{int(t * 60) % 60:02d}")
+        for name, text in self.zone_labels.items():
+            text.set_text(f"{name}: {int(sample[f'zone:{name}'])}")
+        for line, text in enumerate(self.queue_labels):
+            text.set_text(f"{int(sample[f'line:{line}'])} waiting")
+        down = [till for till in self.tills if not sample[f"terminal:{till}"]]
+        for till, patch in self.tills.items():
+            patch.set_facecolor(DOWN if till in down else UP)
+        if down:
+            count = "all " if len(down) == len(self.tills) else f"{len(down)} "
+            self.banner.set_text(f"TERMINAL DOWN ({count}card terminals)")
+            self.banner.set_visible(True)
+        else:
+            self.banner.set_visible(False)
+        self.carts.set_text(f"Carts\nin the pool\n{int(sample['carts'])} of {pool}")
+
+
+def animate(
+    replay: Replay, start_min: float | None = None, end_min: float | None = None, frames: int = 120
+) -> bytes:
+    """GIF of the replayed day from `start_min` to `end_min` (minutes of the day, default:
+    `default_window`) in `frames` frames."""
+    if start_min is None or end_min is None:
+        start_min, end_min = default_window(replay)
+    if end_min <= start_min:
+        raise ValueError("the window must end after it starts")
+    day_start = replay.day * 1440.0
+    start, end = day_start + start_min, day_start + end_min
+    names = [c.split(":", 1)[1] for c in replay.samples.columns if c.startswith("zone:")]
+    floor = floor_plan(names, replay.line_tills)
+    all_tracks = tracks(replay, floor, start, end)
+    view = FloorView(replay, floor)
+    view.fig.text(0.015, 0.975, f"{replay.scenario.name}, {day_label(replay.day)}", va="top")
+    samples = replay.samples.set_index("time")
+    times = samples.index.to_numpy()
+    pool = replay.scenario.carts.pool
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "floor.gif"
+        writer = PillowWriter(fps=FPS)
+        with writer.saving(view.fig, str(path), DPI):
+            for t in np.linspace(start, end, frames, endpoint=False):
+                active = [track for track in all_tracks if track.start <= t < track.end]
+                xy, moods = positions(floor, active, t)
+                row = samples.iloc[max(int(np.searchsorted(times, t, side="right")) - 1, 0)]
+                view.update(t, row, xy, moods, pool)
+                writer.grab_frame()
+        return path.read_bytes()

@@ -1,0 +1,95 @@
+"""A comparison in the terminal (scenarios side by side, differences with CIs) and on disk
+(comparison.csv, replications.csv, each resolved scenario, comparison.png)."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from journeysim.experiment.compare import CompareResult
+from journeysim.report.compare_plot import comparison_png
+from journeysim.report.console import KPI_LABELS, render
+from journeysim.report.files import write_bytes, write_table, write_text
+from journeysim.scenario.loader import resolved_yaml
+
+MONEY_LABELS = {
+    "gross_margin_per_day": ("Gross margin per day (PLN)", "{:,.0f}"),
+    "wages_per_day": ("Wages per day (PLN)", "{:,.0f}"),
+    "outage_cost_per_day": ("Outage cost per day (PLN)", "{:,.0f}"),
+    "cost_per_day": ("Cost per day (PLN)", "{:,.0f}"),
+    "profit_per_day": ("Profit per day (PLN)", "{:,.0f}"),
+    "customer_value": ("Customer lifetime value (PLN)", "{:,.0f}"),
+    "investment": ("One-off investment (PLN)", "{:,.0f}"),
+    "payback_days": ("Payback (days)", "{:,.0f}"),
+}
+LABELS = {**KPI_LABELS, **MONEY_LABELS}
+_FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
+
+
+def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
+    """Write the comparison's files into `folder`; return their paths."""
+    folder = Path(folder)
+    files = [folder / "comparison.csv", folder / "replications.csv", folder / "comparison.png"]
+    write_table(files[0], result.table)
+    write_table(files[1], result.replications)
+    write_bytes(files[2], comparison_png(result.table))
+    for scenario in result.scenarios:
+        files.append(folder / f"{scenario.name}.yaml")
+        write_text(files[-1], resolved_yaml(scenario))
+    return files
+
+
+def comparison_text(table: pd.DataFrame) -> str:
+    """Each scenario's mean side by side, then each difference from the first with its 95% CI;
+    `*` marks differences whose CI excludes 0."""
+    names = list(dict.fromkeys(table["scenario"]))
+    rows = []
+    for metric in dict.fromkeys(table["metric"]):
+        mine = table[table["metric"] == metric].set_index("scenario").reindex(names)
+        row = [LABELS.get(metric, (metric,))[0]]
+        row += [_value(metric, mine.at[name, "mean"]) for name in names]
+        for name in names[1:]:
+            r = mine.loc[name]
+            interval = f"[{_diff(metric, r['diff_ci_low'])}, {_diff(metric, r['diff_ci_high'])}]"
+            mark = " *" if r["significant"] else "  "
+            row.append(f"{_diff(metric, r['diff'])} {interval}{mark}")
+        rows.append(row)
+    header = ["metric", *names, *(f"{name} - {names[0]} [95% CI]" for name in names[1:])]
+    return render(rows, header)
+
+
+def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:
+    """How much narrower the paired CI of a difference is than the unpaired (Welch) one."""
+    lines = []
+    for r in table[(table["metric"] == metric) & table["diff"].notna()].itertuples():
+        paired = r.diff_ci_high - r.diff_ci_low
+        unpaired = r.unpaired_ci_high - r.unpaired_ci_low
+        ratio = f"{unpaired / paired:.1f}x narrower" if paired > 0 else "exact"
+        lines.append(
+            f"{LABELS[metric][0]}, {r.scenario}: paired 95% CI width {paired:.3g}, "
+            f"unpaired {unpaired:.3g} ({ratio} with common random numbers)"
+        )
+    return "\n".join(lines)
+
+
+def _value(metric: str, value: float) -> str:
+    if value is None or math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "never"
+    return LABELS.get(metric, (metric, "{:.4g}"))[1].format(value)
+
+
+def _diff(metric: str, value: float) -> str:
+    """A difference with its sign and one more decimal than the metric's own format."""
+    if value is None or math.isnan(value) or math.isinf(value):
+        return _value(metric, value)
+    if metric == "payback_days":
+        return _value(metric, value)
+    own = LABELS.get(metric, (metric, "{:.4g}"))[1]
+    match = _FORMAT.fullmatch(own)
+    signed = f"{{:+{match[1]}.{int(match[2]) + 1}{match[3]}}}" if match else "{:+.4g}"
+    return signed.format(value)
