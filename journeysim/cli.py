@@ -28,10 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from journeysim.experiment import commands as experiment_commands
+    from journeysim.report import commands as report_commands
     from journeysim.scenario import commands as scenario_commands
 
     experiment_commands.register(commands)
     scenario_commands.register(commands)
+    report_commands.register(commands)
     return parser
 
 

@@ -135,6 +135,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="report whether the 95%% CI half-width of KPI reaches HALFWIDTH and how many "
         "replications would, e.g. return_rate=0.005 (repeatable)",
     )
+    run.add_argument(
+        "--no-report",
+        action="store_true",
+        help="skip report.html (it re-runs replication 0 with tracing for its example visit)",
+    )
     run.set_defaults(handler=_run)
     compare_command.register(subparsers)
     sweep_command.register(subparsers)
@@ -150,6 +155,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     folder = args.out / scenario.name
     write_run(result, folder)
+    if not args.no_report:
+        from journeysim.report.html import run_report  # matplotlib loads only when needed
+
+        run_report(result, folder)
     print(
         f"\n{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
         f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}\n"

@@ -94,14 +94,16 @@ def replication_money(
 
 
 def payback_days(investment: float, profit_per_day: float) -> float:
-    """Days until the extra daily profit repays the extra one-off investment: inf when the extra
-    profit is not positive (it never pays back), 0 when nothing extra is invested and no profit
-    is lost, NaN when less is invested but profit is lost (no payback to speak of)."""
+    """Days until the extra daily profit repays the extra one-off investment: inf when it never
+    does (extra profit not positive), 0 when nothing extra is invested and no profit is lost,
+    NaN when less is invested but profit is lost (nothing to pay back)."""
     if math.isnan(investment) or math.isnan(profit_per_day):
         return math.nan
-    if investment <= 0:
-        return 0.0 if profit_per_day >= 0 else math.nan
-    return investment / profit_per_day if profit_per_day > 0 else math.inf
+    if investment > 0:
+        return investment / profit_per_day if profit_per_day > 0 else math.inf
+    if profit_per_day >= 0:
+        return 0.0
+    return math.inf if investment == 0 else math.nan
 
 
 def payback_interval(

@@ -34,6 +34,10 @@ class Replication:
     traces: dict[int, list[Step]] = field(default_factory=dict)
 
 
+# Familiarity from which a customer counts as a staff member's regular.
+REGULAR_FAMILIARITY = 0.3
+
+
 class Simulation:
     """A store and its customers over the scenario's horizon."""
 
@@ -140,31 +144,30 @@ class Simulation:
     # -- staff turnover ----------------------------------------------------------------------
 
     def _turnover(self, day: int) -> None:
-        """Scheduled and random departures at the start of the day; customers who knew the
-        leaver lose some trust (less where processes are standardised)."""
+        """Scheduled and random departures at the start of the day. Customers who knew the
+        leaver lose that rapport and some trust (less where processes are standardised)."""
         staff = self.scenario.staff
-        leaving = [(t.role, t.index) for t in staff.turnover if t.day == day]
+        roster = self.store.roster
+        departures = [(t.role, t.index) for t in staff.turnover if t.day == day]
         if staff.turnover_per_year > 0:
             rng = self.streams["turnover"]
-            for role, shift, index in list(self.store.roster.posts):
+            for role, shift, index in list(roster.posts):
                 if rng.random() < staff.turnover_per_year / 365.0:
-                    leaving.append((role, shift * self.store.roster.headcount(role) + index))
-        for role, post in leaving:
-            if (
-                role,
-                *divmod(post, max(self.store.roster.headcount(role), 1)),
-            ) not in self.store.roster.posts:
-                continue
+                    departures.append((role, shift * roster.headcount(role) + index))
+        cost = staff.turnover_trust_cost * (1.0 - staff.standardisation)
+        decay = staff.rapport_decay_per_day
+        for role, post in departures:
+            colleagues = {m.id for m in roster.shift_mates(role, post)}
             leaver, newcomer = self.store.replace_staff(role, post, day)
-            cost = staff.turnover_trust_cost * (1.0 - staff.standardisation)
-            regulars = []
+            regulars, others = [], []
             for customer in self.base.customers:
-                familiarity = customer.familiarity(leaver.id, day, staff.rapport_decay_per_day)
+                familiarity = customer.familiarity(leaver.id, day, decay)
+                favourite, level = customer.favourite(colleagues | {leaver.id}, day, decay)
+                if level >= REGULAR_FAMILIARITY:
+                    (regulars if favourite == leaver.id else others).append(customer.id)
                 if familiarity > 0.0:
                     customer.strength = max(customer.strength - cost * familiarity, 0.0)
-                    customer.rapport.pop(leaver.id)
-                    if familiarity >= 0.3:
-                        regulars.append(customer.id)
+                    del customer.rapport[leaver.id]
             self.turnovers.append(
                 {
                     "day": day,
@@ -173,6 +176,7 @@ class Simulation:
                     "leaver_id": leaver.id,
                     "newcomer_id": newcomer.id,
                     "regulars": regulars,
+                    "others": others,
                 }
             )
 
@@ -211,7 +215,8 @@ class Simulation:
         log = [entry for t in self.store.checkout.terminals for entry in t.log]
         terminal_log = pd.DataFrame(log, columns=["time", "terminal", "state"]).sort_values("time")
         turnover_log = pd.DataFrame(
-            self.turnovers, columns=["day", "role", "post", "leaver_id", "newcomer_id", "regulars"]
+            self.turnovers,
+            columns=["day", "role", "post", "leaver_id", "newcomer_id", "regulars", "others"],
         )
         return Replication(
             visits,

@@ -12,6 +12,7 @@ from journeysim.experiment.commands import add_run_options, execute
 from journeysim.experiment.designs import KINDS, parse_vary
 from journeysim.experiment.sweep import Sweep, plan_sweep
 from journeysim.experiment.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+from journeysim.report.comparison import LABELS, metric_text
 from journeysim.report.console import render
 
 HEADLINE = ("return_rate", "nps", "csat", "revenue_per_day", "profit_per_day")
@@ -84,9 +85,14 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:
     """Mean headline KPIs per point (the first SHOWN_POINTS points)."""
-    means = runs.groupby("point")[list(HEADLINE)].mean()
-    table = points.join(means, on="point").head(SHOWN_POINTS)
-    rows = [[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row] for row in table.values]
-    more = len(points) - len(table)
-    text = render(rows, [str(c) for c in table.columns])
+    means = runs.groupby("point")[list(HEADLINE)].mean().head(SHOWN_POINTS)
+    rows = [
+        [
+            *(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values),
+            *(metric_text(metric, mean[metric]) for metric in HEADLINE),
+        ]
+        for values, (_, mean) in zip(points.values, means.iterrows())
+    ]
+    more = len(points) - len(rows)
+    text = render(rows, [*map(str, points.columns), *(LABELS[m][0] for m in HEADLINE)])
     return text + (f"\n... {more} more points in summary.csv" if more > 0 else "")

@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from journeysim.report.plots import compare_differences, png
 
 
-def comparison_png(table: pd.DataFrame) -> bytes:
-    """PNG of the differences in a comparison table (comparison.csv); metrics whose difference
-    is zero in every replication and scenario (unchanged costs) and payback are left out."""
+def comparison_png(table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> bytes:
+    """PNG of the differences in a comparison table (comparison.csv), a panel per metric titled
+    by `titles` (default: the KPI labels). Payback and metrics whose difference is zero in every
+    replication and scenario (unchanged costs) are left out."""
     rows = table[table["diff"].notna() & (table["metric"] != "payback_days")]
-    changed = rows.groupby("metric", sort=False)[["diff", "diff_ci_low", "diff_ci_high"]].apply(
-        lambda r: bool(r.abs().to_numpy().max() > 0)
-    )
-    rows = rows[rows["metric"].map(changed)]
+    size = rows[["diff", "diff_ci_low", "diff_ci_high"]].abs().max(axis=1)
+    rows = rows[size.groupby(rows["metric"]).transform("max") > 0]
+    rows = rows.assign(metric=rows["metric"].map(lambda m: (titles or {}).get(m, m)))
     differences = rows.rename(
         columns={"diff": "diff_mean", "diff_ci_low": "diff_low", "diff_ci_high": "diff_high"}
     )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "significant"]]

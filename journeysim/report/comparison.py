@@ -35,7 +35,8 @@ def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
     files = [folder / "comparison.csv", folder / "replications.csv", folder / "comparison.png"]
     write_table(files[0], result.table)
     write_table(files[1], result.replications)
-    write_bytes(files[2], comparison_png(result.table))
+    titles = {metric: text for metric, (text, _) in MONEY_LABELS.items()}
+    write_bytes(files[2], comparison_png(result.table, titles))
     for scenario in result.scenarios:
         files.append(folder / f"{scenario.name}.yaml")
         write_text(files[-1], resolved_yaml(scenario))
@@ -50,7 +51,7 @@ def comparison_text(table: pd.DataFrame) -> str:
     for metric in dict.fromkeys(table["metric"]):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(names)
         row = [LABELS.get(metric, (metric,))[0]]
-        row += [_value(metric, mine.at[name, "mean"]) for name in names]
+        row += [metric_text(metric, mine.at[name, "mean"]) for name in names]
         for name in names[1:]:
             r = mine.loc[name]
             interval = f"[{_diff(metric, r['diff_ci_low'])}, {_diff(metric, r['diff_ci_high'])}]"
@@ -75,7 +76,8 @@ def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:
     return "\n".join(lines)
 
 
-def _value(metric: str, value: float) -> str:
+def metric_text(metric: str, value: float) -> str:
+    """A KPI or money value in its unit; inf (payback) as never."""
     if value is None or math.isnan(value):
         return "-"
     if math.isinf(value):
@@ -86,9 +88,9 @@ def _value(metric: str, value: float) -> str:
 def _diff(metric: str, value: float) -> str:
     """A difference with its sign and one more decimal than the metric's own format."""
     if value is None or math.isnan(value) or math.isinf(value):
-        return _value(metric, value)
+        return metric_text(metric, value)
     if metric == "payback_days":
-        return _value(metric, value)
+        return metric_text(metric, value)
     own = LABELS.get(metric, (metric, "{:.4g}"))[1]
     match = _FORMAT.fullmatch(own)
     signed = f"{{:+{match[1]}.{int(match[2]) + 1}{match[3]}}}" if match else "{:+.4g}"

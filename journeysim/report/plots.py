@@ -22,7 +22,7 @@ from scipy import stats
 from journeysim.experiment.kpis import net_promoter_score, returned
 from journeysim.experiment.runner import RunResult
 from journeysim.journey.shopper import Step
-from journeysim.report.console import label
+from journeysim.report.console import KPI_LABELS, label
 from journeysim.report.monitor import down_intervals
 
 FIGSIZE = (16.0, 9.0)  # inches
@@ -251,6 +251,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
                 color=NEUTRAL,
             )
     axes[-1].set_xlabel("Day after warm-up (return rate: only days whose window has closed)")
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.legend(*axes[1].get_legend_handles_labels(), loc="outside upper right", ncols=3)
     fig.suptitle("KPIs over days (line: mean; band: 95% CI over replications)", x=0.01, ha="left")
     return fig
@@ -276,7 +277,7 @@ def compare_differences(differences: pd.DataFrame, title: str = "") -> Figure:
     fig = figure()
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     y = np.arange(len(scenarios))
-    for ax, metric in zip(axes, metrics):
+    for i, (ax, metric) in enumerate(zip(axes, metrics)):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
         mean = mine["diff_mean"].to_numpy(dtype=float)
         errors = np.vstack(
@@ -286,18 +287,28 @@ def compare_differences(differences: pd.DataFrame, title: str = "") -> Figure:
         ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
         ax.barh(y, mean, color=colours, height=0.5)
         ax.errorbar(mean, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=8)
-        ax.set_yticks(y, scenarios if any(scenarios) else [""] * len(y), fontsize=13)
-        ax.set_title(label(metric), fontsize=16)
+        named = len(scenarios) > 1 and i % cols == 0
+        ax.set_yticks(y, scenarios if named else [""] * len(y), fontsize=13)
+        ax.set_title(_name(metric), fontsize=16)
         ax.tick_params(axis="x", labelsize=12)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.use_sticky_edges = False  # keep the zero line off the frame
+        ax.margins(x=0.08)
         ax.invert_yaxis()
     for ax in axes[len(metrics) :]:
         ax.set_visible(False)
-    fig.suptitle(
-        title
-        or "Difference from the first scenario (bar: mean; whisker: 95% CI; green: significant)",
-        fontsize=19,
+    versus = (
+        f"{scenarios[0]} minus the first scenario"
+        if len(scenarios) == 1 and scenarios[0]
+        else ("Difference from the first scenario")
     )
+    fig.suptitle(title or f"{versus} (bar: mean; whisker: 95% CI; green: significant)", fontsize=19)
     return fig
+
+
+def _name(metric: str) -> str:
+    """A KPI's label, or a readable form of another metric's name (money, ...)."""
+    return label(metric) if metric in KPI_LABELS else metric.replace("_", " ").capitalize()
 
 
 def _binned(values: pd.Series, bins: int = 8) -> pd.Series:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from journeysim.experiment.replication import Replication
 from journeysim.journey.shopper import Step
-from journeysim.loyalty.relationship import share_of_wallet
+from journeysim.loyalty.relationship import return_chance, share_of_wallet
 from journeysim.report.console import render
 from journeysim.report.monitor import down_intervals
 from journeysim.scenario.schema import Scenario
@@ -162,11 +162,15 @@ def tell(
 
 
 def customer_header(mine: pd.DataFrame, scenario: Scenario) -> str:
-    first = mine.iloc[0]
+    first, last = int(mine["day"].iloc[0]), int(mine["day"].iloc[-1])
+    when = (
+        f"1 visit on {day_label(first)}"
+        if len(mine) == 1
+        else f"{len(mine)} visits between {day_label(first)} and {day_label(last)}"
+    )
     return (
-        f"Customer {int(first['customer_id'])}, a {first['segment'].replace('_', ' ')} shopper "
-        f"of {scenario.name}: {len(mine)} visit{'s' if len(mine) != 1 else ''} "
-        f"between {day_label(int(first['day']))} and {day_label(int(mine['day'].iloc[-1]))}."
+        f"Customer {int(mine['customer_id'].iloc[0])}, a "
+        f"{mine['segment'].iloc[0].replace('_', ' ')} shopper of {scenario.name}: {when}."
     )
 
 
@@ -203,7 +207,7 @@ def history(mine: pd.DataFrame, traces: dict[int, list[Step]], staff: dict[int, 
                 f"{row.ces:.1f}",
                 f"{row.csat:.1f}",
                 f"{row.strength_before:.2f}->{row.strength_after:.2f}",
-                f"{row.share_of_wallet:.0%}",
+                f"{row.return_chance:.0%}",
                 str(row.ltr),
                 familiar,
             ]
@@ -289,17 +293,22 @@ def tell_visit(
 def outcome(row: pd.Series, scenario: Scenario) -> list[str]:
     """The remembered score, effort, satisfaction and the three loyalty outputs."""
     loyalty = scenario.loyalty
-    pull = scenario.segments[row["segment"]].competitor_pull
-    sow_before = share_of_wallet(row["strength_before"], pull, loyalty.wallet_slope)
+    segment = scenario.segments[row["segment"]]
+    before = row["strength_before"]
     ltr = int(row["ltr"])
     lines = [
         f"  Remembered      {row['remembered']:+.2f}  (peak {row['peak']:+.2f}, end "
         f"{row['end']:+.2f}: the peak-end rule; how long it took hardly counts)",
         f"  Effort          {row['effort']:.1f} units -> CES {row['ces']:.1f} of 7 (1 = very easy)",
         f"  Satisfaction    CSAT {row['csat']:.1f} of 5",
-        f"  Relationship    {row['strength_before']:.2f} -> {row['strength_after']:.2f} "
-        f"({row['strength_after'] - row['strength_before']:+.2f})",
-        f"  Return chance   share of wallet {sow_before:.0%} -> {row['share_of_wallet']:.0%}",
+        f"  Relationship    {before:.2f} -> {row['strength_after']:.2f} "
+        f"({row['strength_after'] - before:+.2f})",
+        f"  Return chance   {return_chance(before, segment, loyalty):.0%} -> "
+        f"{row['return_chance']:.0%} (another visit within "
+        f"{loyalty.return_window_days:g} days)",
+        f"  Share of wallet "
+        f"{share_of_wallet(before, segment.competitor_pull, loyalty):.0%} -> "
+        f"{row['share_of_wallet']:.0%}",
         f"  Recommend       {ltr} of 10 ({nps_group(ltr)})",
     ]
     lines.extend(f"  {event}" for event in _events(row))
@@ -317,6 +326,8 @@ def _events(row: pd.Series) -> list[str]:
                 "payment": "Left the full cart at the till: could not pay.",
             }.get(row["abandoned"], f"Abandoned ({row['abandoned']}).")
         )
+    if row["payment"] not in ("", "card", "cash"):
+        events.append(f"Payment: {row['payment']}.")
     if row["complained"]:
         events.append(f"Complained; the recovery's quality was {row['recovery_quality']:+.2f}.")
     if row["review_stars"]:

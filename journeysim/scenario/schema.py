@@ -151,7 +151,8 @@ def _minutes(clock: str) -> int:
 class Arrivals(Section):
     mode: Literal["customer_base", "open"] = field(
         "customer_base",
-        "customer_base: persistent customers decide daily to visit; open: Poisson one-off shoppers.",
+        "customer_base: persistent customers decide daily to visit; "
+        "open: Poisson one-off shoppers.",
     )
     rate_per_hour: PositiveFloat = field(
         60.0, "Open mode: Poisson arrival rate per hour (constant over opening hours)."
@@ -532,7 +533,7 @@ class AfterVisit(Section):
         30.0, "Minutes from the end of the visit to the store's answer to a complaint."
     )
     recovery_closure: Probability = field(
-        0.8, "How far an excellent recovery softens the remembered failure (peak)."
+        1.0, "How far an excellent recovery softens the remembered failure (peak)."
     )
     repeat_failure_discount: NonNegativeFloat = field(
         2.0, "Recovery quality is divided by 1 + this x earlier failures."
@@ -622,6 +623,15 @@ class Scenario(Section):
                 raise ValueError(
                     f"payment.outages: terminal indices must be below {tills} "
                     f"(cashier lanes first, then self-checkouts)"
+                )
+        for departure in self.staff.turnover:
+            role = departure.role
+            settings = self.staff.roles.get(role, StaffRoleSettings(count=0))
+            count = self.checkout.cashiers if role == "cashier" else settings.count
+            if departure.index >= 2 * count:
+                raise ValueError(
+                    f"staff.turnover: {role} post {departure.index} does not exist; there are "
+                    f"{2 * count} posts (morning 0..{count - 1}, evening {count}..{2 * count - 1})"
                 )
         shelves = self.shelves
         responses = (

@@ -19,7 +19,7 @@ class Till:
 
 
 class Line:
-    """A queue in front of one or more tills; a till is held from the start of service to the end."""
+    """A queue in front of one or more tills; a till is held from start of service to the end."""
 
     __slots__ = ("free", "size", "tills")
 

@@ -52,7 +52,7 @@ class Roster:
         """Staff of a role on each shift (cashiers: one per staffed lane)."""
         if role == "cashier":
             return self.settings.checkout.cashiers
-        return self.settings.staff.roles[role].count
+        return self.settings.staff.roles.get(role, StaffRoleSettings(count=0)).count
 
     def _hire(self, role: str, s: StaffRoleSettings, day: int, gap: float) -> StaffMember:
         friendliness, competence = self.rng.normal([s.friendliness, s.competence], s.spread)
@@ -71,12 +71,22 @@ class Roster:
     def on_shift(self, role: str, shift: int, index: int) -> StaffMember | None:
         return self.posts.get((role, shift, index))
 
-    def replace(
-        self, role: str, shift: int, index: int, day: int
-    ) -> tuple[StaffMember, StaffMember]:
-        """A member leaves; a newcomer takes the post. Returns (leaver, newcomer)."""
-        leaver = self.posts[role, shift, index]
+    def post_key(self, role: str, post: int) -> tuple[str, int, int]:
+        """(role, shift, index) of a post numbered morning shift first, then evening."""
+        shift, index = divmod(post, max(self.headcount(role), 1))
+        return role, shift, index
+
+    def shift_mates(self, role: str, post: int) -> list[StaffMember]:
+        """The other members of the role on the same shift as `post`."""
+        _, shift, index = self.post_key(role, post)
+        return [m for (r, s, i), m in self.posts.items() if r == role and s == shift and i != index]
+
+    def replace(self, role: str, post: int, day: int) -> tuple[StaffMember, StaffMember]:
+        """The member at `post` leaves; a newcomer takes it. Returns (leaver, newcomer)."""
+        key = self.post_key(role, post)
+        leaver = self.posts[key]
         settings = self.settings.staff.roles.get(role, StaffRoleSettings())
-        newcomer = self._hire(role, settings, day, self.settings.staff.newcomer_competence_gap)
-        self.posts[role, shift, index] = newcomer
-        return leaver, newcomer
+        self.posts[key] = self._hire(
+            role, settings, day, self.settings.staff.newcomer_competence_gap
+        )
+        return leaver, self.posts[key]

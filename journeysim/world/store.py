@@ -78,9 +78,8 @@ class Store:
 
     def replace_staff(self, role: str, post: int, day: int) -> tuple[StaffMember, StaffMember]:
         """Turnover: the member at `post` (morning posts first) leaves; a newcomer starts."""
-        per_shift = max(self.roster.headcount(role), 1)
         self._on_shift.clear()
-        return self.roster.replace(role, post // per_shift, post % per_shift, day)
+        return self.roster.replace(role, post, day)
 
     def gap_probability(self, zone: ZoneState, now: float) -> float:
         """Chance that an item looked for is off the shelf: low after a refill, rising after."""

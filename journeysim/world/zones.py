@@ -1,4 +1,4 @@
-"""Zones of the store: live occupancy, floor dirt, shelf gaps, and the processes that restore them."""
+"""Zones of the store: live occupancy, floor dirt, shelf gaps, and the processes restoring them."""
 
 from __future__ import annotations
 

@@ -1,0 +1,151 @@
+"""The `trace` and `animate` commands: one customer's story, and the store floor as a GIF."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from journeysim.experiment.commands import scenario_from_args
+from journeysim.experiment.replication import Simulation
+from journeysim.report.animate import animate, default_window
+from journeysim.report.files import write_bytes
+from journeysim.report.monitor import replay
+from journeysim.report.trace import PICKS, clock, tell
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    trace = subparsers.add_parser(
+        "trace",
+        help="tell one customer's visits step by step",
+        description="Run one replication with tracing and tell one customer's visits in plain "
+        "language: each touchpoint with the feeling and effort it caused, then the remembered "
+        "score, effort, satisfaction and how relationship, return chance and likelihood to "
+        "recommend moved. Without --customer or --visit, picks the worst remembered visit.",
+    )
+    trace.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
+    who = trace.add_mutually_exclusive_group()
+    who.add_argument("--customer", type=int, metavar="ID", help="tell this customer's visits")
+    who.add_argument("--visit", type=int, metavar="N", help="tell the visit with this id")
+    who.add_argument(
+        "--pick",
+        choices=PICKS,
+        help="a telling visit: worst or best remembered, the worst that met a terminal outage, "
+        "or a regular's visits before and after a familiar staff member left",
+    )
+    _add_scenario_options(trace)
+    trace.add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        help="simulated days after warm-up (default: `horizon.days`)",
+    )
+    trace.set_defaults(handler=_trace)
+
+    anim = subparsers.add_parser(
+        "animate",
+        help="animate the store floor on one day as a GIF",
+        description="Replay one day of a replication and draw the store floor from above: "
+        "shoppers as dots coloured by mood, queues, carts and card terminals. Without --from "
+        "and --to, shows two hours around the day's first terminal failure, or the whole day.",
+    )
+    anim.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
+    anim.add_argument(
+        "--day",
+        type=int,
+        required=True,
+        metavar="N",
+        help="day to show (0 = first simulated day, warm-up included, as in payment.outages)",
+    )
+    anim.add_argument("--from", dest="start", type=_clock, metavar="HH:MM", help="start time")
+    anim.add_argument("--to", dest="end", type=_clock, metavar="HH:MM", help="end time")
+    anim.add_argument(
+        "--frames", type=int, default=120, metavar="N", help="frames in the GIF (default: 120)"
+    )
+    anim.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="GIF to write (default: results/<scenario>/floor_day<N>.gif, which the run "
+        "report embeds)",
+    )
+    _add_scenario_options(anim)
+    anim.set_defaults(handler=_animate, days=None)
+
+
+def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--replication", type=int, default=0, metavar="R", help="replication (default: 0)"
+    )
+    parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value, VALUE in YAML (repeatable)",
+    )
+    parser.set_defaults(reps=None)
+
+
+def _clock(text: str) -> float:
+    """HH:MM as minutes of the day."""
+    hours, _, minutes = text.partition(":")
+    try:
+        value = int(hours) * 60 + int(minutes)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 1440:
+        raise argparse.ArgumentTypeError(f"expected a time HH:MM, got {text!r}")
+    return float(value)
+
+
+def _trace(args: argparse.Namespace) -> int:
+    scenario = scenario_from_args(args.scenario, args)
+    print(
+        f"Tracing {scenario.name}, replication {args.replication}, {scenario.total_days} days...",
+        file=sys.stderr,
+    )
+    sim = Simulation(scenario, args.replication, trace=True)
+    rep = sim.run()
+    staff = {member.id: member.name for member in sim.store.roster.members}
+    try:
+        story = tell(
+            rep, scenario, customer=args.customer, visit=args.visit, pick=args.pick, staff=staff
+        )
+    except LookupError as error:
+        print(f"journeysim trace: {error.args[0]}", file=sys.stderr)
+        return 1
+    print(story, end="")
+    return 0
+
+
+def _animate(args: argparse.Namespace) -> int:
+    scenario = scenario_from_args(args.scenario, args)
+    if not 0 <= args.day < scenario.total_days:
+        print(
+            f"journeysim animate: --day must be between 0 and {scenario.total_days - 1}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.frames < 1:
+        print("journeysim animate: --frames must be at least 1", file=sys.stderr)
+        return 2
+    began = time.perf_counter()
+    day = replay(scenario, args.day, args.replication)
+    start, end = default_window(day)
+    start = args.start if args.start is not None else start
+    end = args.end if args.end is not None else end
+    if end <= start:
+        print("journeysim animate: --to must be later than --from", file=sys.stderr)
+        return 2
+    gif = animate(day, start, end, args.frames)
+    out = args.out or Path("results") / scenario.name / f"floor_day{args.day}.gif"
+    write_bytes(out, gif)
+    print(
+        f"{out}: {args.frames} frames, day {args.day} {clock(start)}-{clock(end)}, "
+        f"{len(gif) / 1e6:.1f} MB in {time.perf_counter() - began:.1f} s"
+    )
+    return 0

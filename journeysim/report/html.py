@@ -1,0 +1,488 @@
+"""Self-contained HTML reports for `run`, `compare` and `sweep`: one file, images embedded as
+data URIs, every text that comes from a scenario file escaped."""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from journeysim.experiment.kpis import KPIS
+from journeysim.experiment.runner import RunResult
+from journeysim.experiment.summary import mean_ci
+from journeysim.report import plots
+from journeysim.report.compare_plot import comparison_png
+from journeysim.report.comparison import LABELS
+from journeysim.report.console import KPI_LABELS
+from journeysim.report.files import write_bytes, write_text
+from journeysim.report.monitor import Replay, replay
+from journeysim.report.trace import day_label, example_visit, tell
+from journeysim.scenario.schema import Scenario
+
+MAIN_KPIS = ("return_rate", "nps", "csat", "revenue_per_day")
+CSS = """
+body { font-family: system-ui, sans-serif; font-size: 18px; margin: 2em auto;
+       max-width: 1280px; padding: 0 1em; color: #222; }
+h1 { font-size: 2em; margin-bottom: 0.2em; }
+h2 { margin-top: 1.6em; border-bottom: 2px solid #ccd; }
+p.lead { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.6em 0; }
+th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #dde; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+td.significant { font-weight: bold; color: #1a6b3a; }
+#settings td { text-align: left; }
+.wide { overflow-x: auto; }
+figure { margin: 1em 0; } figure img { width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; }
+pre { background: #f6f7f9; padding: 1em; overflow-x: auto; font-size: 14px; line-height: 1.35; }
+"""
+# Marks on <body> how many images the browser decoded, e.g. data-images-loaded="4/4".
+SCRIPT = """window.addEventListener("load", () => {
+  const images = Array.from(document.images);
+  const decoded = images.filter((i) => i.complete && i.naturalWidth > 0).length;
+  document.body.dataset.imagesLoaded = decoded + "/" + images.length;
+});"""
+
+
+STRONG = '<td class="significant">'
+
+# -- building blocks ------------------------------------------------------------------------
+
+
+def page(title: str, lead: str, sections: Sequence[str]) -> str:
+    """The whole document; `title` and `lead` are escaped here, sections are HTML already."""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n"
+        f"<script>{SCRIPT}</script>\n</head>\n<body>\n"
+        f'<h1>{escape(title)}</h1>\n<p class="lead">{escape(lead)}</p>\n'
+        + "\n".join(sections)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def section(heading: str, *parts: str, id: str = "") -> str:
+    anchor = f' id="{escape(id)}"' if id else ""
+    return f"<section{anchor}>\n<h2>{escape(heading)}</h2>\n" + "\n".join(parts) + "\n</section>"
+
+
+def paragraph(text: str) -> str:
+    return f"<p>{escape(text)}</p>"
+
+
+def image(data: bytes, alt: str, caption: str = "", mime: str = "image/png") -> str:
+    """A figure with the image embedded as a base64 data URI."""
+    uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    note = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure><img src="{uri}" alt="{escape(alt)}">{note}</figure>'
+
+
+def table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    id: str = "",
+    row_keys: Sequence[str] = (),
+    marked: Sequence[Sequence[bool]] = (),
+) -> str:
+    """An escaped table; `row_keys` become data-kpi attributes, `marked` cells are emphasised."""
+    anchor = f' id="{escape(id)}"' if id else ""
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = []
+    for i, row in enumerate(rows):
+        key = f' data-kpi="{escape(row_keys[i])}"' if i < len(row_keys) else ""
+        marks = marked[i] if i < len(marked) else ()
+        cells = "".join(
+            (STRONG if j < len(marks) and marks[j] else "<td>") + f"{escape(cell)}</td>"
+            for j, cell in enumerate(row)
+        )
+        body.append(f"<tr{key}>{cells}</tr>")
+    return (
+        f'<div class="wide"><table{anchor}><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def fmt(metric: str, value: float, signed: bool = False) -> str:
+    """A metric's value in its unit (KPIs as in the terminal, money in PLN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    spec = LABELS.get(metric, (metric, "{:.3g}"))[1]
+    if signed and "+" not in spec:
+        spec = spec.replace("{:", "{:+", 1)
+    return spec.format(value)
+
+
+def label(metric: str) -> str:
+    return LABELS.get(metric, (metric,))[0]
+
+
+def interval(metric: str, mean: float, low: float, high: float, signed: bool = False) -> str:
+    return f"{fmt(metric, mean, signed)} [{fmt(metric, low, signed)}, {fmt(metric, high, signed)}]"
+
+
+# -- scenario settings ------------------------------------------------------------------------
+
+
+def settings(scenario: Scenario) -> list[tuple[str, str]]:
+    """The scenario's key settings as (name, value) text pairs."""
+    s = scenario
+    roles = ", ".join(
+        f"{role.replace('_', ' ')} {s.checkout.cashiers if role == 'cashier' else r.count}"
+        for role, r in s.staff.roles.items()
+    )
+    outages = "; ".join(
+        f"{'all terminals' if o.terminals == 'all' else 'terminals ' + str(o.terminals)} "
+        f"{'every day from' if o.every_day else 'on'} day {o.day}, {o.start} for "
+        f"{o.duration_min:g} min"
+        for o in s.payment.outages
+    )
+    departures = "; ".join(f"{t.role} post {t.index} on day {t.day}" for t in s.staff.turnover)
+    segments = ", ".join(
+        f"{name.replace('_', ' ')} {seg.share:g}" for name, seg in s.segments.items()
+    )
+    return [
+        ("Scenario", s.name),
+        ("Description", s.description or "-"),
+        (
+            "Replications x days",
+            f"{s.replications} x {s.horizon.days} (after "
+            f"{s.horizon.warmup_days} warm-up days), seed {s.seed}",
+        ),
+        ("Opening hours", f"{s.hours.open}-{s.hours.close}"),
+        (
+            "Customers",
+            f"{s.arrivals.mode.replace('_', ' ')}: {s.arrivals.base_customers} at the "
+            f"start, {s.arrivals.new_per_day:g} new per day",
+        ),
+        ("Segments (share)", segments),
+        ("Zones", ", ".join(zone.name for zone in s.zones)),
+        (
+            "Checkout",
+            f"{s.checkout.cashiers} staffed lanes, {s.checkout.self_checkouts} "
+            f"self-checkouts{', one snake queue' if s.checkout.single_queue else ''}",
+        ),
+        ("Staff per shift", roles),
+        ("Carts", f"{s.carts.pool} in the pool, {s.carts.worn_share:.0%} worn"),
+        ("Stock-outs", f"{s.shelves.stockout_prob:.0%} of items looked for"),
+        (
+            "Payment",
+            f"{s.payment.cash_share:.0%} carry cash; terminals fail every "
+            f"{s.payment.terminal_mtbf_hours:g} h, repaired in {s.payment.terminal_mttr_min:g} min",
+        ),
+        ("Scheduled outages", outages or "none"),
+        ("Staff departures", departures or "none"),
+    ]
+
+
+def settings_table(scenarios: Sequence[Scenario]) -> str:
+    columns = [settings(s) for s in scenarios]
+    rows = [[name, *(col[i][1] for col in columns)] for i, (name, _) in enumerate(columns[0])]
+    header = ["Setting", *(s.name for s in scenarios)] if len(scenarios) > 1 else ["Setting", ""]
+    return table(header, rows, id="settings")
+
+
+# -- the traced example ---------------------------------------------------------------------
+
+
+def example_section(rep: Replay, visit_id: int, heading: str, hours: tuple[float, float]) -> str:
+    """A visit told step by step with its emotion curve, and its day at the checkout."""
+    scenario = rep.scenario
+    steps = rep.replication.traces[visit_id]
+    warm = " (warm-up)" if rep.day < scenario.horizon.warmup_days else ""
+    curve = plots.png(
+        plots.emotion_curve(steps, f"{scenario.name}: visit {visit_id}, {day_label(rep.day)}")
+    )
+    queue = plots.png(
+        plots.queue_and_terminals(rep.samples, rep.replication.terminal_log, rep.day, hours)
+    )
+    story = tell(rep.replication, scenario, visit=visit_id, staff=rep.staff)
+    return section(
+        heading,
+        paragraph(
+            f"Replication 0 of {scenario.name}, {day_label(rep.day)}{warm}: one customer's "
+            f"visit as the simulation traced it."
+        ),
+        image(
+            curve,
+            f"Emotion curve of visit {visit_id}",
+            "Mood after each touchpoint; "
+            "bars: the feeling each touchpoint caused. The remembered score mixes the "
+            "peak and the end.",
+        ),
+        f"<pre>{escape(story)}</pre>",
+        image(
+            queue,
+            f"Checkout queue and terminals on day {rep.day}",
+            "Shoppers waiting at the checkout and carts left in the pool, sampled every "
+            "minute; below, each card terminal's state.",
+        ),
+        id="example",
+    )
+
+
+def _hours(scenario: Scenario) -> tuple[float, float]:
+    return max(scenario.hours.open_min - 60.0, 0.0), min(scenario.hours.close_min + 60.0, 1440.0)
+
+
+# -- the three reports --------------------------------------------------------------------------
+
+
+def run_report(result: RunResult, folder: Path, gif: Path | None = None) -> Path:
+    """Write `folder`/report.html for one scenario's run, with its plots as PNG beside it.
+
+    The example visit comes from re-running replication 0 with tracing up to its day; `gif`
+    (default: the newest *.gif in `folder`, as `journeysim animate` writes) is embedded too.
+    """
+    folder = Path(folder)
+    s = result.scenario
+    warmup = s.horizon.warmup_days
+    measured = result.visits[result.visits["day"] >= warmup]
+    first = result.visits[result.visits["replication"] == 0]
+    visit_id = example_visit(first, warmup)
+    day = int(first.loc[first["visit_id"] == visit_id, "day"].iloc[0])
+    pngs = {
+        "kpis_over_days.png": plots.png(plots.kpis_over_days([result])),
+        "journey_map.png": plots.png(plots.journey_map(result.touchpoints, len(measured))),
+    }
+    for name, data in pngs.items():
+        write_bytes(folder / name, data)
+    sections = [
+        section("Scenario", settings_table([s]), id="scenario"),
+        section(
+            "KPIs",
+            paragraph(
+                f"Mean over {s.replications} replications with 95% confidence intervals, "
+                f"days {warmup} to {s.total_days - 1} (warm-up left out)."
+            ),
+            kpi_table(result.summary),
+        ),
+        section(
+            "KPIs over days",
+            image(
+                pngs["kpis_over_days.png"],
+                "KPIs over days",
+                "Return rate, NPS and active customers per day after warm-up.",
+            ),
+        ),
+        section(
+            "Journey map",
+            image(
+                pngs["journey_map.png"],
+                "Journey map",
+                "Positive and negative feeling per visit by touchpoint kind, and each kind's "
+                "share of the customers' effort.",
+            ),
+            id="journey-map",
+        ),
+        example_section(replay(s, day), visit_id, "A traced visit", _hours(s)),
+    ]
+    gif = gif or _newest_gif(folder)
+    if gif is not None:
+        sections.append(
+            section(
+                "The store floor",
+                image(
+                    gif.read_bytes(),
+                    "Animated store floor",
+                    f"{gif.name}: shoppers coloured by mood, queues, carts and terminals.",
+                    "image/gif",
+                ),
+                id="animation",
+            )
+        )
+    path = folder / "report.html"
+    write_text(path, page(f"journeysim: {s.name}", s.description, sections))
+    return path
+
+
+def kpi_table(summary: pd.DataFrame) -> str:
+    """summary.csv (metric, mean, ci_low, ci_high, n) as a table, one row per KPI."""
+    rows = [
+        [
+            label(r.metric),
+            fmt(r.metric, r.mean),
+            f"[{fmt(r.metric, r.ci_low)}, {fmt(r.metric, r.ci_high)}]",
+            str(r.n),
+        ]
+        for r in summary.itertuples()
+    ]
+    return table(
+        ["KPI", "mean", "95% CI", "n"], rows, id="kpi-table", row_keys=list(summary["metric"])
+    )
+
+
+def compare_report(
+    comparison: pd.DataFrame,
+    scenarios: Sequence[Scenario],
+    folder: Path,
+    results: Sequence[RunResult] = (),
+) -> Path:
+    """Write `folder`/report.html for a comparison.
+
+    `comparison`: comparison.csv (columns scenario, metric, mean, ci_low, ci_high, n, diff,
+    diff_ci_low, diff_ci_high, significant; differences against the first scenario);
+    `scenarios`: the compared scenarios in order (first is the reference); `results`: their
+    RunResults when at hand, for KPIs over days and journey maps. A traced example shows the
+    same customer on the same day in the first and the last scenario (common random numbers).
+    """
+    folder = Path(folder)
+    names = [s.name for s in scenarios]
+    chart = comparison_png(comparison)
+    write_bytes(folder / "comparison.png", chart)
+    sections = [
+        section("Scenarios", settings_table(scenarios), id="scenario"),
+        section(
+            "KPIs",
+            paragraph(
+                f"Mean with 95% CI per scenario; differences from {names[0]} are paired over "
+                f"replications that share random numbers. Bold: the CI excludes 0."
+            ),
+            comparison_table(comparison, names),
+        ),
+        section("Differences", image(chart, "Paired differences"), id="differences"),
+    ]
+    if results:
+        over_days = plots.png(plots.kpis_over_days(results))
+        write_bytes(folder / "kpis_over_days.png", over_days)
+        sections.append(section("KPIs over days", image(over_days, "KPIs over days")))
+        maps = []
+        for result in results:
+            warmup = result.scenario.horizon.warmup_days
+            visits = int((result.visits["day"] >= warmup).sum())
+            data = plots.png(
+                plots.journey_map(
+                    result.touchpoints, visits, f"Journey map: {result.scenario.name}"
+                )
+            )
+            maps.append(image(data, f"Journey map of {result.scenario.name}"))
+        sections.append(section("Journey maps", *maps, id="journey-map"))
+    sections.extend(paired_examples(scenarios[0], scenarios[-1]))
+    path = folder / "report.html"
+    write_text(path, page(f"journeysim: {' vs '.join(names)}", "Scenario comparison", sections))
+    return path
+
+
+def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
+    """Metrics as rows: each scenario's mean [CI], then each difference from the first."""
+    rows, keys, marks = [], [], []
+    for metric in dict.fromkeys(comparison["metric"]):
+        mine = comparison[comparison["metric"] == metric].set_index("scenario").reindex(names)
+        row = [label(metric)]
+        row += [interval(metric, r["mean"], r["ci_low"], r["ci_high"]) for _, r in mine.iterrows()]
+        mark = [False] * len(row)
+        for name in names[1:]:
+            r = mine.loc[name]
+            row.append(interval(metric, r["diff"], r["diff_ci_low"], r["diff_ci_high"], True))
+            mark.append(bool(r["significant"]))
+        rows.append(row)
+        keys.append(metric)
+        marks.append(mark)
+    header = ["metric", *names, *(f"{name} - {names[0]}" for name in names[1:])]
+    return table(header, rows, id="kpi-table", row_keys=keys, marked=marks)
+
+
+def paired_examples(first: Scenario, last: Scenario) -> list[str]:
+    """The same customer on the first measured day in both scenarios: the visit whose
+    remembered score differs most."""
+    day = first.horizon.warmup_days
+    a, b = replay(first, day), replay(last, day)
+    key = ["customer_id", "day"]
+    pairs = (
+        a.replication.visits.drop_duplicates(key)[[*key, "visit_id", "remembered"]]
+        .merge(
+            b.replication.visits.drop_duplicates(key)[[*key, "visit_id", "remembered"]],
+            on=key,
+            suffixes=("_a", "_b"),
+        )
+        .query("day == @day")
+    )
+    if pairs.empty:
+        return []
+    pair = pairs.loc[(pairs["remembered_b"] - pairs["remembered_a"]).abs().idxmax()]
+    hours = _hours(first)
+    return [
+        example_section(
+            rep, int(pair[f"visit_id_{side}"]), f"The same customer in {rep.scenario.name}", hours
+        )
+        for rep, side in ((a, "a"), (b, "b"))
+    ]
+
+
+def sweep_report(
+    runs: pd.DataFrame,
+    parameters: Sequence[str],
+    folder: Path,
+    scenario: Scenario | None = None,
+    kpis: Sequence[str] = MAIN_KPIS,
+) -> Path:
+    """Write `folder`/report.html for a sweep.
+
+    `runs`: runs.csv (one row per run: the `parameters` columns, replication, and a column per
+    KPI); `scenario`: the base scenario, for its settings and a traced example; `kpis`: those
+    plotted against the parameters (the table shows every KPI of KPIS present in `runs`).
+    """
+    folder = Path(folder)
+    shown = [k for k in KPIS if k in runs]
+    sections = []
+    if scenario is not None:
+        sections.append(section("Base scenario", settings_table([scenario]), id="scenario"))
+    sections.append(
+        section(
+            "KPIs per point",
+            paragraph("Mean and 95% CI over the replications at each point of the design."),
+            sweep_table(runs, list(parameters), shown),
+        )
+    )
+    figures = []
+    for kpi in (k for k in kpis if k in runs):
+        for parameter in parameters:
+            data = plots.png(plots.sweep_line(runs, parameter, kpi))
+            write_bytes(folder / f"{kpi}_by_{_file_safe(parameter)}.png", data)
+            figures.append(image(data, f"{label(kpi)} against {parameter}"))
+        if len(parameters) >= 2:
+            data = plots.png(plots.sweep_heatmap(runs, parameters[0], parameters[1], kpi))
+            write_bytes(folder / f"{kpi}_heatmap.png", data)
+            figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
+    sections.append(section("KPIs against the parameters", *figures, id="plots"))
+    if scenario is not None:
+        day = scenario.horizon.warmup_days
+        rep = replay(scenario, day)
+        visit_id = example_visit(rep.replication.visits, day)
+        sections.append(
+            example_section(rep, visit_id, "A traced visit (base scenario)", _hours(scenario))
+        )
+    name = scenario.name if scenario is not None else "sweep"
+    path = folder / "report.html"
+    write_text(
+        path, page(f"journeysim sweep: {name}", f"Varied: {', '.join(parameters)}", sections)
+    )
+    return path
+
+
+def sweep_table(runs: pd.DataFrame, parameters: list[str], kpis: Sequence[str]) -> str:
+    """One row per point: its parameter values and every KPI's mean [95% CI]."""
+    rows = []
+    for values, group in runs.groupby(parameters, sort=True, dropna=False):
+        values = values if isinstance(values, tuple) else (values,)
+        row = [", ".join(f"{p}={v}" for p, v in zip(parameters, values)), str(len(group))]
+        for kpi in kpis:
+            mean, low, high, _ = mean_ci(group[kpi].to_numpy())
+            row.append(interval(kpi, mean, low, high))
+        rows.append(row)
+    header = ["point", "runs", *(KPI_LABELS[k][0] for k in kpis)]
+    return table(header, rows, id="kpi-table")
+
+
+def _file_safe(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text)
+
+
+def _newest_gif(folder: Path) -> Path | None:
+    gifs = sorted(folder.glob("*.gif"), key=lambda p: p.stat().st_mtime)
+    return gifs[-1] if gifs else None
