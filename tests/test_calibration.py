@@ -1,0 +1,243 @@
+"""The default calibration reproduces the stylized facts of ../shared/CALIBRATION.md.
+
+Each test runs the model (fact 1 also checks the formula) with fixed seeds; tolerances are the
+ones the facts state. Runs are shared per module, so the file costs a few model runs in all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from journeysim.experiment.executors import LocalPool
+from journeysim.experiment.kpis import net_promoter_score, returned
+from journeysim.experiment.replication import simulate
+from journeysim.experiment.runner import RunResult, run_scenario
+from journeysim.psyche.appraisal import Appraisal, value
+from journeysim.psyche.emotion import Emotion
+from journeysim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+pytestmark = pytest.mark.slow
+
+
+def run(name: str, *overrides: str, reps: int = 4) -> RunResult:
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml", [f"replications={reps}", *overrides])
+    return run_scenario(scenario, LocalPool(2))
+
+
+def measured(result: RunResult) -> pd.DataFrame:
+    visits = result.visits
+    return visits[visits["day"] >= result.scenario.horizon.warmup_days]
+
+
+@pytest.fixture(scope="module")
+def baseline() -> RunResult:
+    return run("baseline")
+
+
+@pytest.fixture(scope="module")
+def visits(baseline: RunResult) -> pd.DataFrame:
+    return measured(baseline)
+
+
+def test_fact1_losses_loom_larger_than_gains() -> None:
+    assert round(value(10), 3) == 7.586
+    assert round(value(-10), 3) == -17.068
+    # A good and a bad touchpoint of equal size, as the model feels them, leave a net loss.
+    appraisal = Appraisal(curvature=0.88, loss_aversion=2.25, scale=0.4)
+    emotion = Emotion(baseline=0.0, now=0.0, half_life_min=1e9)  # no decay between the two
+    emotion.feel(1.0, appraisal.felt(0.3, 0.0, 1.0))
+    emotion.feel(2.0, appraisal.felt(-0.3, 0.0, 1.0))
+    assert emotion.valence < 0.0
+
+
+def r_squared(columns: list[pd.Series], y: pd.Series) -> float:
+    x = np.column_stack([np.ones(len(y)), *columns])
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    residual = y - x @ coef
+    return 1.0 - (residual**2).sum() / ((y - y.mean()) ** 2).sum()
+
+
+def test_fact2_memory_follows_peak_and_end_not_duration(visits: pd.DataFrame) -> None:
+    peak_end = r_squared([visits["peak"], visits["end"]], visits["remembered"])
+    with_duration = r_squared(
+        [visits["peak"], visits["end"], visits["duration_min"]], visits["remembered"]
+    )
+    assert peak_end >= 0.9
+    assert with_duration - peak_end < 0.01
+
+
+def test_fact3_high_effort_drives_disloyalty(visits: pd.DataFrame) -> None:
+    fell = visits["strength_after"] < visits["strength_before"]
+    effort_rank = visits["effort"].rank(pct=True)
+    assert fell[effort_rank > 0.75].mean() >= 0.75
+    assert fell[effort_rank <= 0.25].mean() <= 0.20
+
+
+def test_fact4_service_interactions_make_disloyal_four_times_as_often(
+    visits: pd.DataFrame,
+) -> None:
+    service = visits[visits["service_interaction"]]
+    fell = (service["strength_after"] < service["strength_before"]).sum()
+    rose = (service["strength_after"] > service["strength_before"]).sum()
+    assert 3.0 <= fell / rose <= 5.0
+
+
+def test_fact5_stockouts_responses_and_lost_sales(visits: pd.DataFrame) -> None:
+    assert visits["gaps"].sum() / visits["lookups"].sum() == pytest.approx(0.08, abs=0.01)
+    responses = visits[
+        ["bought_elsewhere", "switched_brand", "switched_size", "delayed", "skipped"]
+    ]
+    shares = responses.sum() / responses.sum().sum()
+    np.testing.assert_allclose(shares, [0.31, 0.26, 0.19, 0.15, 0.09], atol=0.03)
+    lost = visits["lost_revenue"].sum() / (visits["revenue"] + visits["lost_revenue"]).sum()
+    assert 0.03 <= lost <= 0.05
+
+
+def test_fact6_idle_waits_feel_longer_and_hurt_beyond_four_minutes() -> None:
+    scenario = load_scenario(
+        SCENARIOS / "understaffed_checkout.yaml", ["horizon.days=5", "horizon.warmup_days=0"]
+    )
+    rep = simulate(scenario, trace=True)
+    waited = rep.visits.dropna(subset=["checkout_wait_min"])
+    waited = waited[waited["checkout_wait_min"] > 0]
+    np.testing.assert_allclose(waited["perceived_wait_min"] / waited["checkout_wait_min"], 1.36)
+    quality = {
+        visit_id: next(s.quality for s in steps if s.kind == "checkout_wait")
+        for visit_id, steps in rep.traces.items()
+        if any(s.kind == "checkout_wait" for s in steps)
+    }
+    waited = waited.assign(quality=waited["visit_id"].map(quality))
+    short = waited[waited["perceived_wait_min"].between(1.0, 3.0)]["quality"]
+    long = waited[waited["perceived_wait_min"].between(5.0, 8.0)]["quality"]
+    assert len(short) > 30 and len(long) > 30
+    # A marked fall: more than half a quality unit (of -1..1) between 1-3 and 5-8 felt minutes.
+    assert short.mean() - long.mean() > 0.5
+
+
+def test_fact7_a_third_carry_no_cash_and_cannot_pay_when_terminals_fail() -> None:
+    outage = '[{day: 1, start: "06:00", duration_min: 1200}]'  # past closing: all pay in it
+    scenario = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        ["horizon.days=2", "horizon.warmup_days=0", f"payment.outages={outage}"],
+    )
+    visits = simulate(scenario).visits
+    no_cash = 1.0 - visits["has_cash"].mean()
+    assert 0.30 <= no_cash <= 0.40
+    at_payment = visits[(visits["day"] == 1) & (visits["payment"] != "")]
+    stuck = at_payment["payment"].isin(
+        ["waited for repair", "waited, gave up", "fetched cash", "left the cart"]
+    )
+    assert stuck.mean() == pytest.approx(1.0 - at_payment["has_cash"].mean())
+    assert 0.30 <= stuck.mean() <= 0.40
+
+
+@pytest.fixture(scope="module")
+def recovery_pair() -> pd.DataFrame:
+    """The same customers with and without two all-day terminal outages, every failing visit
+    ending in a complaint and an excellent recovery (common random numbers pair the visits)."""
+    common = ["payment.random_failures=false"]
+    outages = (
+        '[{day: 20, start: "06:00", duration_min: 960}, '
+        '{day: 34, start: "06:00", duration_min: 960}]'
+    )
+    failing = [
+        *common,
+        f"payment.outages={outages}",
+        "after_visit.complaint_base=1",
+        "after_visit.recovery_quality=1",
+    ]
+    frames = []
+    for result in (run("baseline", *common, reps=3), run("baseline", *failing, reps=3)):
+        visits = result.visits
+        frames.append(
+            visits.assign(returned=returned(visits, 14, result.scenario.total_days * 1440))
+        )
+    plain, failed = frames
+    return failed.merge(
+        plain, on=["replication", "customer_id", "day"], suffixes=("_failed", "_plain")
+    )
+
+
+def nps(ltr: pd.Series) -> float:
+    return net_promoter_score(ltr)
+
+
+def test_fact8_excellent_recovery_restores_satisfaction_not_loyalty(
+    recovery_pair: pd.DataFrame,
+) -> None:
+    pair = recovery_pair
+    first = pair[pair["met_outage_failed"] & pair["complained_failed"]]
+    first = first[first["prior_failures_failed"] == 0]
+    assert len(first) > 500
+    assert first["csat_failed"].mean() >= first["csat_plain"].mean() - 0.1
+    assert first["return_chance_failed"].mean() <= first["return_chance_plain"].mean()
+    assert nps(first["ltr_failed"]) <= nps(first["ltr_plain"])
+
+
+def test_fact8_no_paradox_after_a_second_failure(recovery_pair: pd.DataFrame) -> None:
+    pair = recovery_pair
+    second = pair[pair["met_outage_failed"] & (pair["prior_failures_failed"] >= 1)]
+    assert len(second) > 200
+    assert second["csat_failed"].mean() < second["csat_plain"].mean()
+
+
+def test_fact9_few_complain_and_bad_news_travels_further(visits: pd.DataFrame) -> None:
+    dissatisfied = visits[visits["dissatisfied"]]
+    assert 0.02 <= dissatisfied["complained"].mean() <= 0.10
+    negative = visits.loc[visits["told_negative"] > 0, "told_negative"].mean()
+    positive = visits.loc[visits["told_positive"] > 0, "told_positive"].mean()
+    assert 1.5 <= negative / positive <= 2.5
+
+
+def test_fact10_grocery_nps_and_promoters_share_of_wallet(
+    baseline: RunResult, visits: pd.DataFrame
+) -> None:
+    summary = baseline.summary.set_index("metric")
+    assert 20.0 <= summary.loc["nps", "mean"] <= 45.0
+    promoters = visits.loc[visits["ltr"] >= 9, "share_of_wallet"].mean()
+    detractors = visits.loc[visits["ltr"] <= 6, "share_of_wallet"].mean()
+    assert 1.4 <= promoters / detractors <= 2.1
+
+
+def test_fact11_disconfirmation_matters_more_than_expectation(visits: pd.DataFrame) -> None:
+    expectation = visits["expectation"].corr(visits["csat"])
+    disconfirmation = visits["disconfirmation"].corr(visits["csat"])
+    assert 0.1 <= expectation <= 0.45
+    assert abs(disconfirmation) > expectation
+
+
+def familiar_cashier_loss(standardisation: float) -> np.ndarray:
+    """Per replication, the difference in differences of visits in the 4 weeks after a cashier
+    leaves: her regulars against regulars of her colleagues who stay, turnover run against the
+    same customers without turnover."""
+    setting = f"staff.standardisation={standardisation}"
+    with_turnover, without = run("staff_turnover", setting), run("baseline", setting)
+    losses = []
+    for rep, event in with_turnover.turnover_log.groupby("replication"):
+        day = int(event["day"].iloc[0])
+
+        def visits(result: RunResult, customers: list[int], rep: int = rep) -> float:
+            v = result.visits
+            window = v[(v["replication"] == rep) & v["day"].between(day, day + 27)]
+            return window.groupby("customer_id").size().reindex(customers, fill_value=0).mean()
+
+        regulars, others = event["regulars"].iloc[0], event["others"].iloc[0]
+        losses.append(
+            (visits(with_turnover, regulars) - visits(without, regulars))
+            - (visits(with_turnover, others) - visits(without, others))
+        )
+    return np.array(losses)
+
+
+def test_fact12_a_familiar_cashier_leaving_costs_her_regulars() -> None:
+    loss = familiar_cashier_loss(0.3)
+    standardised = familiar_cashier_loss(0.8)
+    # Significant at 95%: a one-sided t-test of the per-replication losses.
+    assert stats.ttest_1samp(loss, 0.0, alternative="less").pvalue < 0.05
+    assert standardised.mean() > loss.mean()
