@@ -212,6 +212,13 @@ def test_fact11_disconfirmation_matters_more_than_expectation(visits: pd.DataFra
     assert abs(disconfirmation) > expectation
 
 
+def visits_in_window(result: RunResult, rep: int, first_day: int, customers: list[int]) -> float:
+    """Mean visits per customer over the 28 days from first_day."""
+    v = result.visits
+    window = v[(v["replication"] == rep) & v["day"].between(first_day, first_day + 27)]
+    return window.groupby("customer_id").size().reindex(customers, fill_value=0).mean()
+
+
 def familiar_cashier_loss(standardisation: float) -> np.ndarray:
     """Per replication, the difference in differences of visits in the 4 weeks after a cashier
     leaves: her regulars against regulars of her colleagues who stay, turnover run against the
@@ -221,16 +228,12 @@ def familiar_cashier_loss(standardisation: float) -> np.ndarray:
     losses = []
     for rep, event in with_turnover.turnover_log.groupby("replication"):
         day = int(event["day"].iloc[0])
-
-        def visits(result: RunResult, customers: list[int], rep: int = rep) -> float:
-            v = result.visits
-            window = v[(v["replication"] == rep) & v["day"].between(day, day + 27)]
-            return window.groupby("customer_id").size().reindex(customers, fill_value=0).mean()
-
         regulars, others = event["regulars"].iloc[0], event["others"].iloc[0]
         losses.append(
-            (visits(with_turnover, regulars) - visits(without, regulars))
-            - (visits(with_turnover, others) - visits(without, others))
+            visits_in_window(with_turnover, rep, day, regulars)
+            - visits_in_window(without, rep, day, regulars)
+            - visits_in_window(with_turnover, rep, day, others)
+            + visits_in_window(without, rep, day, others)
         )
     return np.array(losses)
 

@@ -261,7 +261,7 @@ def check_out(store: Store, shopper: Shopper):
         yield turn | env.timeout(patience)
         if not turn.triggered:
             turn.cancel()
-            _appraise_wait(store, shopper, env.now - joined, "gives up waiting and leaves the cart")
+            appraise_wait(store, shopper, env.now - joined, "gives up waiting and leaves the cart")
             shopper.abandoned = "renege"
             return
         till = turn.value
@@ -269,7 +269,7 @@ def check_out(store: Store, shopper: Shopper):
         till = yield turn
     shopper.checkout_wait = env.now - joined
     shopper.perceived_wait = shopper.checkout_wait * checkout.perceived_wait_factor
-    _appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
+    appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
     shopper.till = till.index
     if till.staffed:
         _meet_cashier(store, shopper, till)
@@ -310,12 +310,13 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
     return best
 
 
-def _appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> None:
-    """Perceived wait (idle waits feel about a third longer) against the ~4-minute tolerance."""
+def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> float:
+    """Perceived wait (idle waits feel about a third longer, Larson) against the ~4-minute
+    tolerance (Maister 1985): quality falls steeply past it. Returns the felt emotion."""
     checkout = store.scenario.checkout
     perceived = wait * checkout.perceived_wait_factor
     quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
-    shopper.touch(
+    return shopper.touch(
         store.env.now,
         "checkout_wait",
         quality,
