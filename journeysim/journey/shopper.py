@@ -67,7 +67,6 @@ class Shopper:
         "service_time",
         "self_service_time",
         "patience",
-        "expectation_mean",
         "place",
     )
 
@@ -110,8 +109,6 @@ class Shopper:
         self.expectation_sum = self.disconfirmation_sum = 0.0
         self.touchpoints = 0
         self.place = "entrance"
-        expectations = customer.expectations
-        self.expectation_mean = sum(expectations.values()) / len(expectations)
 
     def draw(self) -> float:
         """Next uniform of this visit's block (more from the customer's stream if exhausted)."""
