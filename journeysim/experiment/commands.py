@@ -15,6 +15,7 @@ from journeysim.experiment.precision import precision_notes
 from journeysim.experiment.progress import progress_bar
 from journeysim.experiment.runner import run_scenario
 from journeysim.report.console import journey_map_table, kpi_table
+from journeysim.report.files import folder_name
 from journeysim.report.outputs import write_run
 from journeysim.scenario.loader import load_scenario
 from journeysim.scenario.schema import Scenario
@@ -153,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
         scenario.name,
         lambda executor, done: run_scenario(scenario, executor, on_done=done),
     )
-    folder = args.out / scenario.name
+    folder = args.out / folder_name(scenario.name)
     write_run(result, folder)
     if not args.no_report:
         from journeysim.report.html import run_report  # matplotlib loads only when needed

@@ -66,8 +66,7 @@ class Simulation:
         if s.arrivals.mode == "customer_base":
             for _ in range(s.arrivals.base_customers):
                 self.base.join(0, s.loyalty.initial_strength, habituated=True)
-        self.env.process(self._days())
-        self.env.run(until=s.total_days * 1440)
+        self.env.run(until=self.env.process(self._days()))
         return self._tables()
 
     # -- arrivals ----------------------------------------------------------------------------

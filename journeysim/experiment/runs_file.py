@@ -75,7 +75,7 @@ class RunsFile:
         rows = self._rows(lines[1:])
         text = self.header + "".join(rows[key] for key in sorted(rows))
         write_text(self.path, text)
-        return pd.read_csv(io.StringIO(text), float_precision="round_trip")
+        return pd.read_csv(io.StringIO(text))
 
     def _complete(self) -> bytes:
         """The file's bytes up to the end of its last complete line."""

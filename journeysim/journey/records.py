@@ -44,7 +44,8 @@ class VisitRecord(NamedTuple):
     found_by_staff: int
     abandoned: str  # "", "balk", "renege" or "payment"
     checkout_wait_min: float  # from joining the queue to the start of service
-    perceived_wait_min: float  # as the shopper felt it
+    queue_time_min: float  # time in a checkout queue, also for those who gave up
+    perceived_wait_min: float  # queue time as the shopper felt it
     till: int
     cashier_id: int
     cashier_familiarity: float

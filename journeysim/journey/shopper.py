@@ -59,7 +59,7 @@ class Shopper:
         "responses",
         "asked_staff",
         "payment",
-        "perceived_wait",
+        "queue_time",
         "met_outage",
         "expectation_sum",
         "disconfirmation_sum",
@@ -105,7 +105,7 @@ class Shopper:
         self.responses = [0, 0, 0, 0, 0, 0]  # elsewhere, brand, size, delay, skip, found
         self.asked_staff = self.met_outage = False
         self.payment = ""  # how the shopper paid, or what they did when the card failed
-        self.perceived_wait = math.nan
+        self.queue_time = math.nan  # minutes in a checkout queue, served or not
         self.expectation_sum = self.disconfirmation_sum = 0.0
         self.touchpoints = 0
         self.place = "entrance"

@@ -261,14 +261,16 @@ def check_out(store: Store, shopper: Shopper):
         yield turn | env.timeout(patience)
         if not turn.triggered:
             turn.cancel()
-            appraise_wait(store, shopper, env.now - joined, "gives up waiting and leaves the cart")
+            shopper.queue_time = env.now - joined
+            appraise_wait(
+                store, shopper, shopper.queue_time, "gives up waiting and leaves the cart"
+            )
             shopper.abandoned = "renege"
             return
         till = turn.value
     else:
         till = yield turn
-    shopper.checkout_wait = env.now - joined
-    shopper.perceived_wait = shopper.checkout_wait * checkout.perceived_wait_factor
+    shopper.queue_time = shopper.checkout_wait = env.now - joined
     appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
     shopper.till = till.index
     if till.staffed:

@@ -260,7 +260,8 @@ class FloorView:
             legend_ax = self.fig.add_axes((0.9, 0.12, 0.025, 0.6))
             bar = self.fig.colorbar(self.dots, cax=legend_ax)
             bar.set_ticks(
-                [-1, -0.5, 0, 0.5, 1], labels=["upset", "annoyed", "neutral", "", "pleased"]
+                [-1, -0.4, 0, 0.4, 1],
+                labels=["upset", "annoyed", "neutral", "pleased", "delighted"],
             )
             bar.set_label("Mood of the shopper")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from journeysim.experiment.commands import scenario_from_args
 from journeysim.experiment.replication import Simulation
 from journeysim.report.animate import animate, default_window
-from journeysim.report.files import write_bytes
+from journeysim.report.files import folder_name, write_bytes
 from journeysim.report.monitor import replay
 from journeysim.report.trace import PICKS, clock, tell
 
@@ -133,16 +133,22 @@ def _animate(args: argparse.Namespace) -> int:
     if args.frames < 1:
         print("journeysim animate: --frames must be at least 1", file=sys.stderr)
         return 2
+    if args.start is not None and args.end is not None and args.end <= args.start:
+        print("journeysim animate: --to must be later than --from", file=sys.stderr)
+        return 2
     began = time.perf_counter()
     day = replay(scenario, args.day, args.replication)
     start, end = default_window(day)
     start = args.start if args.start is not None else start
     end = args.end if args.end is not None else end
     if end <= start:
-        print("journeysim animate: --to must be later than --from", file=sys.stderr)
+        print(
+            "journeysim animate: the window ends before it starts; give --from and --to",
+            file=sys.stderr,
+        )
         return 2
     gif = animate(day, start, end, args.frames)
-    out = args.out or Path("results") / scenario.name / f"floor_day{args.day}.gif"
+    out = args.out or Path("results") / folder_name(scenario.name) / f"floor_day{args.day}.gif"
     write_bytes(out, gif)
     print(
         f"{out}: {args.frames} frames, day {args.day} {clock(start)}-{clock(end)}, "

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+
+def folder_name(name: str) -> str:
+    """A file-system-safe folder name for a scenario or experiment name."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._")
+    return safe or "scenario"
 
 
 def write_text(path: Path, text: str) -> None:

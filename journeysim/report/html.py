@@ -190,7 +190,9 @@ def settings_table(scenarios: Sequence[Scenario]) -> str:
 # -- the traced example ---------------------------------------------------------------------
 
 
-def example_section(rep: Replay, visit_id: int, heading: str, hours: tuple[float, float]) -> str:
+def example_section(
+    rep: Replay, visit_id: int, heading: str, hours: tuple[float, float], id: str = "example"
+) -> str:
     """A visit told step by step with its emotion curve, and its day at the checkout."""
     scenario = rep.scenario
     steps = rep.replication.traces[visit_id]
@@ -222,7 +224,7 @@ def example_section(rep: Replay, visit_id: int, heading: str, hours: tuple[float
             "Shoppers waiting at the checkout and carts left in the pool, sampled every "
             "minute; below, each card terminal's state.",
         ),
-        id="example",
+        id=id,
     )
 
 
@@ -408,7 +410,11 @@ def paired_examples(first: Scenario, last: Scenario) -> list[str]:
     hours = _hours(first)
     return [
         example_section(
-            rep, int(pair[f"visit_id_{side}"]), f"The same customer in {rep.scenario.name}", hours
+            rep,
+            int(pair[f"visit_id_{side}"]),
+            f"The same customer in {rep.scenario.name}",
+            hours,
+            id=f"example-{side}",
         )
         for rep, side in ((a, "a"), (b, "b"))
     ]

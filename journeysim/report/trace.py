@@ -74,24 +74,30 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
 
 def _regular_before_and_after(rep: Replication) -> list[int]:
     """The most familiar regular of a departed staff member: their last visit served by the
-    leaver and their first visit to a staffed lane afterwards."""
+    leaver and their first visit served by the newcomer (else at any staffed lane) after."""
     visits = rep.visits
-    best: tuple[float, int, int] | None = None
+    best: tuple[bool, float, int, int] | None = None
     for leave in rep.turnover_log.itertuples():
         mine = visits[visits["customer_id"].isin(leave.regulars)]
         served = mine[(mine["day"] < leave.day) & (mine["cashier_id"] == leave.leaver_id)]
         later = mine[(mine["day"] >= leave.day) & (mine["cashier_id"] >= 0)]
         for customer, before in served.groupby("customer_id"):
             after = later[later["customer_id"] == customer]
+            if after.empty:
+                continue
+            newcomer = after[after["cashier_id"] == leave.newcomer_id]
+            met = not newcomer.empty
             last = before.iloc[-1]
-            if not after.empty and (best is None or last["cashier_familiarity"] > best[0]):
-                best = (last["cashier_familiarity"], last["visit_id"], after.iloc[0]["visit_id"])
+            score = (met, last["cashier_familiarity"])
+            if best is None or score > best[:2]:
+                first_after = (newcomer if met else after).iloc[0]
+                best = (*score, int(last["visit_id"]), int(first_after["visit_id"]))
     if best is None:
         raise LookupError(
             "no regular of a departed staff member came back in these days; try "
             "scenarios/staff_turnover.yaml with enough --days to pass the departure"
         )
-    return [int(best[1]), int(best[2])]
+    return [best[2], best[3]]
 
 
 def example_visit(visits: pd.DataFrame, first_day: int) -> int:
@@ -298,7 +304,7 @@ def outcome(row: pd.Series, scenario: Scenario) -> list[str]:
     ltr = int(row["ltr"])
     lines = [
         f"  Remembered      {row['remembered']:+.2f}  (peak {row['peak']:+.2f}, end "
-        f"{row['end']:+.2f}: the peak-end rule; how long it took hardly counts)",
+        f"{row['end']:+.2f}: memory keeps the peak and the end, hardly the length)",
         f"  Effort          {row['effort']:.1f} units -> CES {row['ces']:.1f} of 7 (1 = very easy)",
         f"  Satisfaction    CSAT {row['csat']:.1f} of 5",
         f"  Relationship    {before:.2f} -> {row['strength_after']:.2f} "

@@ -1,0 +1,141 @@
+"""Every plot kind renders to a projector-sized PNG that is not blank, from real runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from journeysim.experiment.executors import Serial
+from journeysim.experiment.runner import run_scenario
+from journeysim.report import plots
+from journeysim.report.monitor import replay
+from journeysim.report.trace import pick_visits
+from journeysim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+# All terminals down 17:00-18:30 every day from day 3: day 3 is the last of four days.
+SMALL = [
+    "horizon.warmup_days=2",
+    "horizon.days=2",
+    "replications=2",
+    "arrivals.base_customers=600",
+]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_scenario(load_scenario(SCENARIOS / "terminal_outage.yaml", SMALL), Serial())
+
+
+@pytest.fixture(scope="module")
+def day(result):
+    return replay(result.scenario, 3)
+
+
+def rendered(fig) -> Image.Image:
+    """The figure as a PNG image, checked to be of the promised size and not blank."""
+    data = plots.png(fig)
+    assert data.startswith(b"\x89PNG")
+    image = Image.open(io.BytesIO(data))
+    assert image.size == plots.SIZE_PX == (1600, 900)
+    grey = np.asarray(image.convert("L"))
+    assert (grey < 200).mean() > 0.01, "the plot is (almost) blank"
+    return image
+
+
+def test_emotion_curve_marks_peak_and_end(day):
+    visit_id = pick_visits(day.replication, "outage")[0]
+    steps = day.replication.traces[visit_id]
+    fig = plots.emotion_curve(steps, "an outage visit")
+    rendered(fig)
+    marks = [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith(("peak", "end"))]
+    valence = [s.valence for s in steps]
+    assert marks == [f"peak {max(valence, key=abs):+.2f}", f"end {valence[-1]:+.2f}"]
+
+
+def test_journey_map_has_a_bar_pair_per_touchpoint_kind(result):
+    measured = int((result.visits["day"] >= 2).sum())
+    fig = plots.journey_map(result.touchpoints, measured)
+    rendered(fig)
+    kinds = (result.touchpoints["count"] > 0).sum()
+    assert len(fig.axes[0].patches) == 2 * kinds  # positive and negative bar per kind
+
+
+def test_kpis_over_days_overlays_scenarios(result):
+    other = dataclasses.replace(
+        result, scenario=result.scenario.model_copy(update={"name": "the same again"})
+    )
+    fig = plots.kpis_over_days([result, other])
+    rendered(fig)
+    names = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert names == ["terminal_outage", "the same again"]
+
+
+def test_daily_kpis_leave_out_the_warm_up(result):
+    table = plots.daily_kpis(result)
+    assert table["day"].min() == 2
+    assert set(table["replication"]) == {0, 1}
+    assert table["nps"].between(-100, 100).all()
+
+
+def test_compare_differences():
+    differences = pd.DataFrame(
+        {
+            "scenario": ["b", "b", "c", "c"],
+            "metric": ["nps", "return_rate", "nps", "return_rate"],
+            "diff_mean": [5.0, -0.02, -3.0, 0.01],
+            "diff_low": [2.0, -0.03, -7.0, -0.01],
+            "diff_high": [8.0, -0.01, 1.0, 0.03],
+        }
+    )
+    fig = plots.compare_differences(differences)
+    rendered(fig)
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["NPS", "Return rate"]
+
+
+def sweep_runs() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    rows = [
+        {
+            "lanes": lanes,
+            "cash": cash,
+            "replication": r,
+            "nps": 10 * lanes - 20 * cash + rng.normal(),
+        }
+        for lanes in (1, 2, 3)
+        for cash in (0.2, 0.5)
+        for r in range(3)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_sweep_line_follows_the_means():
+    runs = sweep_runs()
+    fig = plots.sweep_line(runs, "lanes", "nps")
+    rendered(fig)
+    line = fig.axes[0].lines[0]
+    expected = runs.groupby("lanes")["nps"].mean()
+    assert np.allclose(line.get_ydata(), expected.to_numpy())
+
+
+def test_sweep_heatmap_shows_the_mean_of_each_cell():
+    runs = sweep_runs()
+    fig = plots.sweep_heatmap(runs, "lanes", "cash", "nps")
+    rendered(fig)
+    shown = fig.axes[0].images[0].get_array()
+    expected = runs.pivot_table(index="cash", columns="lanes", values="nps", aggfunc="mean")
+    assert np.allclose(shown, expected.to_numpy())
+
+
+def test_queue_and_terminals_over_the_outage_day(day):
+    rendered(plots.queue_and_terminals(day.samples, day.replication.terminal_log, 3, (300, 1380)))
+    samples = day.samples.set_index("time")
+    terminals = [c for c in samples.columns if c.startswith("terminal:")]
+    assert not samples.loc[3 * 1440 + 17 * 60 + 30, terminals].any()  # 17:30: all down
+    assert samples.loc[3 * 1440 + 16 * 60, terminals].all()  # 16:00: all up

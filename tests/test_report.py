@@ -1,0 +1,180 @@
+"""HTML reports: self-contained (every image a data URI), every KPI in the table, scenario
+text escaped, and the traced example faithful to the run it illustrates."""
+
+from __future__ import annotations
+
+import base64
+import io
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from journeysim.experiment.compare import compare_scenarios
+from journeysim.experiment.executors import Serial
+from journeysim.experiment.kpis import KPIS
+from journeysim.experiment.runner import run_scenario
+from journeysim.report.animate import animate
+from journeysim.report.html import compare_report, fmt, label, run_report, sweep_report
+from journeysim.report.monitor import replay
+from journeysim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+SMALL = [
+    "horizon.warmup_days=2",
+    "horizon.days=2",
+    "replications=2",
+    "arrivals.base_customers=600",
+]
+EVIL = "outage <script>alert('x')</script> & co"
+
+
+class Page(HTMLParser):
+    """What a report is made of: image sources, KPI rows, scripts, external references."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.kpi_rows: list[str] = []
+        self.cells: dict[str, list[str]] = {}  # data-kpi -> the row's cell texts
+        self._row: list[str] | None = None
+        self._in_cell = False
+        self.scripts = 0
+        self.external: list[str] = []
+        self.tables: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs["src"])
+        if tag == "tr" and "data-kpi" in attrs:
+            self.kpi_rows.append(attrs["data-kpi"])
+            self._row = self.cells.setdefault(attrs["data-kpi"], [])
+        if tag == "td" and self._row is not None:
+            self._row.append("")
+            self._in_cell = True
+        if tag == "script":
+            self.scripts += 1
+        if tag == "table":
+            self.tables.append(attrs.get("id", ""))
+        for name in ("href", "src"):
+            if name in attrs and not attrs[name].startswith("data:"):
+                self.external.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._in_cell = False
+        if tag == "tr":
+            self._row = None
+
+    def handle_data(self, data):
+        if self._in_cell and self._row is not None:
+            self._row[-1] += data
+
+
+def decoded(src: str) -> Image.Image:
+    header, _, data = src.partition(",")
+    assert header in ("data:image/png;base64", "data:image/gif;base64")
+    image = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert image.size[0] > 100 and image.size[1] > 100
+    return image
+
+
+@pytest.fixture(scope="module")
+def result():
+    scenario = load_scenario(SCENARIOS / "terminal_outage.yaml", [*SMALL, f"name={EVIL!r}"])
+    return run_scenario(scenario, Serial())
+
+
+@pytest.fixture(scope="module")
+def report(result, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    gif = animate(replay(result.scenario, 3), 17 * 60, 17 * 60 + 6, frames=3)
+    (folder / "floor_day3.gif").write_bytes(gif)
+    path = run_report(result, folder)
+    return path, path.read_text(encoding="utf-8")
+
+
+def test_run_report_is_self_contained(report):
+    path, text = report
+    page = Page(text)
+    assert page.external == []
+    assert len(page.images) == 5  # KPIs over days, journey map, emotion curve, queue, GIF
+    kinds = [decoded(src).format for src in page.images]
+    assert kinds.count("GIF") == 1 and kinds.count("PNG") == 4
+    for name in ("kpis_over_days.png", "journey_map.png"):
+        assert (path.parent / name).stat().st_size > 10_000
+
+
+def test_run_report_shows_every_kpi(report, result):
+    page = Page(report[1])
+    assert page.kpi_rows == list(KPIS)
+    assert "kpi-table" in page.tables
+    summary = result.summary.set_index("metric")
+    for metric in KPIS:
+        mean = summary.loc[metric, "mean"]
+        assert page.cells[metric][:2] == [label(metric), fmt(metric, mean)]
+
+
+def test_run_report_escapes_scenario_text(report):
+    text = report[1]
+    assert "<script>alert" not in text
+    assert "outage &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in text
+    assert Page(text).scripts == 1  # only the report's own image check
+
+
+def test_run_report_tells_a_visit_that_met_the_outage(report, result):
+    text = report[1]
+    assert "Card terminal down during this visit" in text
+    assert "card refused" in text
+
+
+def test_replay_reproduces_the_run(result):
+    """The report's example comes from a shortened traced re-run: it must be the same visit."""
+    again = replay(result.scenario, 3).replication.visits
+    first = result.visits[result.visits["replication"] == 0]
+    first = first[first["day"] <= 3]
+    columns = ["visit_id", "customer_id", "remembered", "met_outage"]
+    pd.testing.assert_frame_equal(
+        again[columns].reset_index(drop=True), first[columns].reset_index(drop=True)
+    )
+
+
+def test_compare_report(tmp_path):
+    scenarios = [
+        load_scenario(SCENARIOS / f"{name}.yaml", SMALL) for name in ("baseline", "terminal_outage")
+    ]
+    comparison = compare_scenarios(scenarios, Serial())
+    text = compare_report(comparison.table, comparison.scenarios, tmp_path).read_text()
+    page = Page(text)
+    assert set(KPIS) <= set(page.kpi_rows)
+    assert page.external == []
+    assert len(page.images) == 1 + 2 * 2  # differences; emotion curve and queue per scenario
+    for src in page.images:
+        decoded(src)
+    assert "The same customer in baseline" in text
+    assert "The same customer in terminal_outage" in text
+
+
+def test_sweep_report(tmp_path):
+    rng = np.random.default_rng(3)
+    runs = pd.DataFrame(
+        [
+            {"point": p, "checkout.cashiers": c, "replication": r}
+            | {kpi: rng.normal() for kpi in KPIS}
+            for p, c in enumerate((1, 2, 3))
+            for r in range(2)
+        ]
+    )
+    text = sweep_report(runs, ["checkout.cashiers"], tmp_path, kpis=("nps", "csat")).read_text()
+    page = Page(text)
+    assert page.external == []
+    assert len(page.images) == 2  # one line per KPI against the single parameter
+    for src in page.images:
+        decoded(src)
+    for value in (1, 2, 3):
+        assert f"checkout.cashiers={value}" in text
