@@ -1,0 +1,160 @@
+"""Scenario sections of the mind and the money: psyche, loyalty, after the visit, word of
+mouth and costs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from journeysim.scenario.fields import (
+    NonNegativeFloat,
+    PositiveFloat,
+    Probability,
+    Quality,
+    Section,
+    StaffRole,
+    field,
+)
+
+
+class Psyche(Section):
+    # Tversky & Kahneman 1992, J. Risk and Uncertainty 5:297-323.
+    curvature: Annotated[float, Field(gt=0.0, le=1.0)] = field(
+        0.88, "Prospect-theory curvature a of v(x) = x^a."
+    )
+    loss_aversion: PositiveFloat = field(2.25, "Prospect-theory loss aversion lambda.")
+    felt_scale: PositiveFloat = field(
+        0.4, "Valence moved by one unit of prospect-theory value at a touchpoint."
+    )
+    mood_half_life_min: PositiveFloat = field(
+        6.0, "Minutes for emotion to decay halfway back to the baseline mood."
+    )
+    baseline_mood: Quality = field(0.15, "Mean baseline mood (valence) shoppers arrive with.")
+    baseline_mood_sd: NonNegativeFloat = field(0.15, "Spread of shoppers' baseline mood.")
+    disposition_sd: NonNegativeFloat = field(
+        0.15, "Spread of shoppers' disposition: how rosy they see and expect everything."
+    )
+    memory_noise: NonNegativeFloat = field(
+        0.05, "Spread of misremembering around the peak-end score."
+    )
+    # Kahneman et al. 1993; Redelmeier & Kahneman 1996.
+    peak_weight: NonNegativeFloat = field(0.5, "Weight of the most intense moment in memory.")
+    end_weight: NonNegativeFloat = field(0.5, "Weight of the final moment in memory.")
+    duration_weight: NonNegativeFloat = field(
+        0.0, "Weight of visit length in memory (duration neglect: near 0)."
+    )
+    expectation_adapt: Probability = field(
+        0.25, "Step by which expectations move toward what was received."
+    )
+    newcomer_expectation: Quality = field(0.0, "A newcomer's expectation for every touchpoint.")
+    regular_expectation: Quality = field(
+        0.15, "Expectation for every touchpoint of the founding customer base, used to the store."
+    )
+    mood_basket_effect: NonNegativeFloat = field(
+        0.25, "Relative basket change per unit of valence (impulse buys or fewer items)."
+    )
+    mood_patience_effect: NonNegativeFloat = field(
+        0.5, "Relative patience change per unit of valence."
+    )
+
+
+class Loyalty(Section):
+    return_window_days: PositiveFloat = field(
+        14.0, "A visit counts as returned when the customer visits again within this window."
+    )
+    gain_rate: Probability = field(0.10, "Step toward the visit's outcome when it is better.")
+    loss_rate: Probability = field(0.30, "Step toward the visit's outcome when it is worse.")
+    effort_weight: NonNegativeFloat = field(
+        1.5, "Weight of excess effort against remembered emotion in a visit's outcome."
+    )
+    expected_effort: NonNegativeFloat = field(
+        1.0, "Effort units a customer takes for granted on a visit."
+    )
+    initial_strength: Probability = field(0.6, "Relationship strength of the starting base (0..1).")
+    newcomer_strength: Probability = field(0.45, "Relationship strength of a newcomer (0..1).")
+    basket_floor: Probability = field(
+        0.6, "Part of the shopping list bought here by a customer with no attachment at all."
+    )
+    wallet_slope: PositiveFloat = field(
+        6.0, "Steepness of share of wallet in relationship strength minus competitor pull."
+    )
+    defect_threshold: Quality = field(
+        0.2, "Relationship strength below which a customer may switch to a competitor."
+    )
+    defect_prob: Probability = field(0.5, "Chance to switch after a visit below the threshold.")
+    routine_value: float = field(
+        0.3, "Outcome of an uneventful visit that met expectations (the store's convenience)."
+    )
+    csat_scale: PositiveFloat = field(2.5, "CSAT points per unit of remembered score.")
+    csat_expectation: NonNegativeFloat = field(
+        1.5, "CSAT points per unit of expected quality (assimilation, Oliver 1980)."
+    )
+    ltr_center: Quality = field(0.3, "Relationship strength at which recommending is a toss-up.")
+    ltr_slope: PositiveFloat = field(7.0, "Steepness of likelihood to recommend in strength.")
+    ltr_memory: NonNegativeFloat = field(
+        2.0, "Weight of the last visit's remembered score in likelihood to recommend."
+    )
+
+
+class AfterVisit(Section):
+    complaint_threshold: Quality = field(
+        -0.4, "Remembered score below which a customer considers complaining."
+    )
+    complaint_base: Probability = field(0.01, "Complaint chance of a dissatisfying visit.")
+    complaint_peak_slope: NonNegativeFloat = field(
+        0.05, "Added complaint chance per unit of negative peak (the worst moment)."
+    )
+    recovery_quality: Quality = field(
+        0.3, "Quality of the store's service recovery (-1 dismissive .. 1 excellent)."
+    )
+    recovery_delay_min: NonNegativeFloat = field(
+        30.0, "Minutes from the end of the visit to the store's answer to a complaint."
+    )
+    recovery_closure: Probability = field(
+        1.0, "How far an excellent recovery softens the remembered failure (peak)."
+    )
+    repeat_failure_discount: NonNegativeFloat = field(
+        2.0, "Recovery quality is divided by 1 + this x earlier failures."
+    )
+    follow_up_prob: Probability = field(0.0, "Chance the store follows up after a bad visit.")
+    follow_up_quality: Quality = field(0.3, "Felt quality of a follow-up contact.")
+    review_prob: Probability = field(0.03, "Chance a customer posts a review after a visit.")
+    negative_review_boost: NonNegativeFloat = field(
+        2.0, "Review chance multiplier after a bad visit."
+    )
+    initial_rating: Annotated[float, Field(ge=1.0, le=5.0)] = field(
+        4.0, "Store rating (stars) at the start."
+    )
+    rating_memory: Annotated[int, Field(ge=1)] = field(
+        200, "Reviews the displayed rating averages over (most recent)."
+    )
+
+
+class WordOfMouth(Section):
+    # TARP / American Express: bad experiences told to about 16 people, good ones to 9.
+    promoter_reach: NonNegativeFloat = field(9.0, "People a promoter tells about the store.")
+    detractor_reach: NonNegativeFloat = field(16.0, "People a detractor tells.")
+    tell_prob: Probability = field(0.05, "Chance a visit leads the customer to tell friends.")
+    conversion: Probability = field(0.03, "Chance a friend told by a promoter tries the store.")
+    deterrence: Probability = field(
+        0.01, "Chance a friend told by a detractor stops a planned first visit."
+    )
+
+
+class Costs(Section):
+    wage_per_hour: dict[StaffRole, NonNegativeFloat] = field(
+        lambda: {
+            "cashier": 32.0,
+            "stocker": 30.0,
+            "floor_assistant": 31.0,
+            "cleaner": 28.0,
+            "security": 30.0,
+            "manager": 55.0,
+        },
+        "Hourly wage per role (PLN).",
+    )
+    investment: NonNegativeFloat = field(0.0, "One-off investment of the scenario (PLN).")
+    per_outage: NonNegativeFloat = field(0.0, "Cost per terminal outage or failure (PLN).")
+    margin: Probability = field(0.22, "Gross margin on revenue.")
+    annual_discount: Probability = field(0.08, "Discount rate for customer lifetime value.")

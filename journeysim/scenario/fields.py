@@ -1,0 +1,92 @@
+"""Building blocks of the scenario schema: value types, touchpoint kinds, sections, fields."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Quality = Annotated[float, Field(ge=-1.0, le=1.0)]
+PositiveFloat = Annotated[float, Field(gt=0.0)]
+NonNegativeFloat = Annotated[float, Field(ge=0.0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+
+
+def _sexagesimal(value):
+    """YAML 1.1 reads an unquoted 22:00 as 1320 (base 60); turn it back into a clock time."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value // 60}:{value % 60:02d}"
+    return value
+
+
+CLOCK_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d|24:00)$"
+ClockTime = Annotated[str, Field(pattern=CLOCK_PATTERN), BeforeValidator(_sexagesimal)]
+
+TOUCHPOINT_KINDS = (
+    "entrance",
+    "ambience",
+    "crowding",
+    "cart",
+    "floor",
+    "shelf",
+    "staff",
+    "checkout_wait",
+    "cashier",
+    "self_checkout",
+    "payment",
+    "exit",
+    "after_visit",
+)
+TouchpointKind = Literal[
+    "entrance",
+    "ambience",
+    "crowding",
+    "cart",
+    "floor",
+    "shelf",
+    "staff",
+    "checkout_wait",
+    "cashier",
+    "self_checkout",
+    "payment",
+    "exit",
+    "after_visit",
+]
+StaffRole = Literal["cashier", "stocker", "floor_assistant", "cleaner", "security", "manager"]
+
+
+class Section(BaseModel):
+    """A scenario section: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def field(default, description: str, **constraints):
+    """A schema field with its default and one-line description."""
+    if isinstance(default, (list, dict, BaseModel)) or callable(default):
+        factory = default if callable(default) else (lambda d=default: _copy(d))
+        return Field(default_factory=factory, description=description, **constraints)
+    return Field(default, description=description, **constraints)
+
+
+def _copy(value):
+    return value.model_copy(deep=True) if isinstance(value, BaseModel) else type(value)(value)
+
+
+class Distribution(Section):
+    """A positive duration distribution in minutes."""
+
+    dist: Literal["exponential", "lognormal", "gamma", "fixed"] = field(
+        "exponential", "Distribution family."
+    )
+    mean_min: PositiveFloat = field(2.5, "Mean in minutes.")
+    sd_min: NonNegativeFloat = field(
+        0.0, "Standard deviation in minutes (lognormal and gamma; ignored otherwise)."
+    )
+
+    @model_validator(mode="after")
+    def _spread_given(self) -> Distribution:
+        if self.dist in ("lognormal", "gamma") and self.sd_min <= 0:
+            raise ValueError(f"sd_min must be > 0 for a {self.dist} distribution")
+        return self

@@ -1,0 +1,228 @@
+"""Scenario sections of the store: horizon, hours, zones, carts, floor, shelves, checkout,
+payment and exit."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from journeysim.scenario.fields import (
+    ClockTime,
+    Distribution,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    Probability,
+    Quality,
+    Section,
+    field,
+)
+
+
+class Horizon(Section):
+    days: Annotated[int, Field(ge=1)] = field(56, "Simulated days after warm-up.")
+    warmup_days: NonNegativeInt = field(
+        14, "Days simulated first and excluded from KPIs (customer base settles)."
+    )
+
+
+# Relative arrivals per opening hour, 06:00-22:00; a morning and an evening peak.
+_WEEKDAY_PROFILE = [0.3, 0.6, 0.8, 0.9, 1.0, 1.0, 1.1, 1.1, 1.0, 1.1, 1.4, 1.8, 2.0, 1.6, 1.0, 0.6]
+_WEEKEND_PROFILE = [0.2, 0.5, 1.0, 1.4, 1.7, 1.8, 1.7, 1.5, 1.3, 1.2, 1.2, 1.2, 1.1, 0.9, 0.6, 0.4]
+
+
+class Hours(Section):
+    open: ClockTime = field("06:00", "Opening time (HH:MM).")
+    close: ClockTime = field("22:00", "Closing time (HH:MM); doors close, shoppers inside finish.")
+    weekday_profile: list[NonNegativeFloat] = field(
+        _WEEKDAY_PROFILE, "Relative arrival intensity per opening hour on weekdays."
+    )
+    weekend_profile: list[NonNegativeFloat] = field(
+        _WEEKEND_PROFILE, "Relative arrival intensity per opening hour on Saturday and Sunday."
+    )
+    weekend_factor: PositiveFloat = field(1.25, "Weekend day traffic relative to a weekday.")
+
+    @property
+    def open_min(self) -> int:
+        return _minutes(self.open)
+
+    @property
+    def close_min(self) -> int:
+        return _minutes(self.close)
+
+    @model_validator(mode="after")
+    def _profiles_fit(self) -> Hours:
+        hours = (self.close_min - self.open_min) / 60
+        if hours <= 0:
+            raise ValueError("close must be later than open")
+        for name in ("weekday_profile", "weekend_profile"):
+            profile = getattr(self, name)
+            if len(profile) != int(-(-hours // 1)) or sum(profile) <= 0:
+                raise ValueError(
+                    f"{name} needs one non-negative weight per opening hour "
+                    f"({int(-(-hours // 1))} here), not all zero; got {len(profile)}"
+                )
+        return self
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+class Ambience(Section):
+    smell: Quality = field(0.3, "Experienced quality of the smell (-1 foul .. 1 inviting).")
+    music: Quality = field(0.1, "Experienced quality of the music.")
+    light: Quality = field(0.3, "Experienced quality of the light.")
+
+
+class Zone(Section):
+    name: str = field("aisles", "Zone name.")
+    walk_min: PositiveFloat = field(4.0, "Mean minutes spent walking and picking in the zone.")
+    item_share: Probability = field(0.0, "Share of the basket picked in this zone.")
+    capacity: Annotated[int, Field(ge=1)] = field(
+        80, "Shoppers the zone holds comfortably; crowding is felt above half of it."
+    )
+    ambience: Ambience = field(Ambience, "Smell, music and light of the zone.")
+
+
+def _default_zones() -> list[Zone]:
+    return [
+        Zone(name="entrance", walk_min=1.0, item_share=0.0, capacity=30),
+        Zone(
+            name="fresh",
+            walk_min=5.0,
+            item_share=0.35,
+            capacity=50,
+            ambience=Ambience(smell=0.6, music=0.1, light=0.4),
+        ),
+        Zone(name="aisles", walk_min=7.0, item_share=0.5, capacity=90),
+        Zone(
+            name="chilled",
+            walk_min=3.0,
+            item_share=0.15,
+            capacity=40,
+            ambience=Ambience(smell=0.2, music=0.1, light=0.2),
+        ),
+    ]
+
+
+class Carts(Section):
+    pool: NonNegativeInt = field(90, "Carts in the pool; an empty pool means a basket or a wait.")
+    worn_share: Probability = field(0.15, "Share of carts with a wobbly wheel or a sticky handle.")
+    worn_quality: Quality = field(-0.3, "Felt quality of pushing a worn cart.")
+    good_quality: Quality = field(0.1, "Felt quality of pushing a good cart.")
+    shortage_quality: Quality = field(-0.4, "Felt quality of finding no cart.")
+    min_items: NonNegativeInt = field(6, "Planned basket from which a shopper wants a cart.")
+
+
+class Floor(Section):
+    soil_per_visit: NonNegativeFloat = field(
+        0.0012, "Dirt added to a zone per shopper passing (0 clean .. 1 filthy)."
+    )
+    clean_quality: Quality = field(0.2, "Felt quality of a clean floor.")
+    dirty_quality: Quality = field(-0.6, "Felt quality of a filthy floor.")
+    round_min: PositiveFloat = field(60.0, "Minutes for a cleaner's round over all zones.")
+    clean_effect: Probability = field(0.9, "Share of dirt a cleaner removes on a round.")
+    spill_per_day: NonNegativeFloat = field(2.0, "Random spills per day (a zone turns filthy).")
+
+
+class Shelves(Section):
+    stockout_prob: Probability = field(0.08, "Chance an item looked for is off the shelf.")
+    ask_staff_prob: Probability = field(
+        0.35, "Chance a shopper facing a gap asks staff, when staff are on the floor."
+    )
+    backroom_find_prob: Probability = field(
+        0.2, "Chance staff find an asked-for item in the warehouse."
+    )
+    search_min: NonNegativeFloat = field(1.5, "Minutes spent searching for a missing item.")
+    ask_effort: NonNegativeFloat = field(
+        2.0, "Effort of finding someone and asking about a missing item."
+    )
+    # Gruen, Corsten & Bharadwaj 2002: 31% buy elsewhere, 26% switch brand, 19% switch size,
+    # 15% delay, 9% do not buy.
+    response_elsewhere: Probability = field(0.31, "Share who buy a missing item at another store.")
+    response_brand: Probability = field(0.26, "Share who substitute another brand.")
+    response_size: Probability = field(0.19, "Share who substitute another size or variant.")
+    response_delay: Probability = field(0.15, "Share who delay the purchase.")
+    response_skip: Probability = field(0.09, "Share who do not buy the item at all.")
+    restock_rounds_per_stocker: NonNegativeFloat = field(
+        2.0, "Refill rounds per stocker on shift per day; gaps grow between rounds."
+    )
+    gap_quality: Quality = field(-0.35, "Felt quality of an empty shelf at the item's place.")
+    full_quality: Quality = field(0.15, "Felt quality of finding everything on the list.")
+
+
+class Checkout(Section):
+    cashiers: NonNegativeInt = field(4, "Staffed checkout lanes.")
+    self_checkouts: NonNegativeInt = field(2, "Self-checkout stations.")
+    service_time: Distribution = field(
+        lambda: Distribution(dist="gamma", mean_min=2.5, sd_min=1.2),
+        "Cashier service time per shopper (scan and pack) before payment.",
+    )
+    self_service_time: Distribution = field(
+        lambda: Distribution(dist="gamma", mean_min=3.5, sd_min=1.6),
+        "Self-checkout service time per shopper.",
+    )
+    single_queue: bool = field(
+        False, "One snake queue for all staffed lanes instead of a queue per lane."
+    )
+    self_checkout_max_items: NonNegativeInt = field(15, "Largest basket taken to self-checkout.")
+    self_checkout_share: Probability = field(
+        0.5, "Share of eligible shoppers who prefer self-checkout."
+    )
+    balking: bool = field(True, "Shoppers may leave on seeing a long queue.")
+    balk_queue: Annotated[int, Field(ge=1)] = field(
+        8, "Queue length (per lane) a calm shopper balks at; lower for bad moods."
+    )
+    reneging: bool = field(True, "Shoppers may leave the queue when their patience runs out.")
+    perceived_wait_factor: PositiveFloat = field(
+        1.36, "Perceived over actual idle wait (Larson 2012: about a third more)."
+    )
+    wait_tolerance_min: PositiveFloat = field(
+        4.0, "Perceived wait after which satisfaction with the queue drops (Maister 1985)."
+    )
+
+
+class Outage(Section):
+    day: NonNegativeInt = field(0, "Day of the outage (0 = first simulated day, warm-up included).")
+    start: ClockTime = field("17:00", "Start time (HH:MM).")
+    duration_min: PositiveFloat = field(90.0, "Duration in minutes.")
+    terminals: list[NonNegativeInt] | Literal["all"] = field(
+        "all", "Terminal indices that fail, or all."
+    )
+    every_day: bool = field(False, "Repeat the outage every day from `day` on.")
+
+
+class Payment(Section):
+    cash_share: Probability = field(
+        0.65, "Share of shoppers with cash on hand, for segments that set none of their own."
+    )
+    cash_preference: Probability = field(
+        0.55, "Share of shoppers with cash who choose to pay in cash."
+    )
+    card_time_min: PositiveFloat = field(0.4, "Minutes to pay by card.")
+    cash_time_min: PositiveFloat = field(0.8, "Minutes to pay in cash.")
+    terminal_mtbf_hours: PositiveFloat = field(
+        400.0, "Mean hours between random terminal failures."
+    )
+    terminal_mttr_min: PositiveFloat = field(25.0, "Mean minutes to repair a failed terminal.")
+    random_failures: bool = field(True, "Terminals fail at random (MTBF/MTTR).")
+    outages: list[Outage] = field(list, "Scheduled outages.")
+    wait_for_repair_prob: Probability = field(
+        0.3, "Chance a shopper without cash waits for the terminal to come back."
+    )
+    fetch_cash_prob: Probability = field(
+        0.45, "Chance a shopper without cash goes to an ATM and comes back."
+    )
+    fetch_cash_min: PositiveFloat = field(8.0, "Minutes to fetch cash.")
+    max_repair_wait_min: PositiveFloat = field(15.0, "Longest a shopper waits for a repair.")
+    failure_quality: Quality = field(-1.0, "Felt quality of a card refused by a dead terminal.")
+
+
+class Exit(Section):
+    check_prob: Probability = field(0.05, "Chance of a receipt or bag check at the exit.")
+    check_min: NonNegativeFloat = field(1.0, "Minutes a check takes.")
+    check_quality: Quality = field(-0.3, "Felt quality of being checked.")
+    goodbye_quality: Quality = field(0.1, "Felt quality of leaving without a check.")
