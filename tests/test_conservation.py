@@ -47,7 +47,9 @@ def assert_conserved(scenario: Scenario, sim: Simulation, rep: Replication) -> N
     """Everyone out with exactly one record, the store's shared state back to empty, and
     items and money consistent with the scenario's prices."""
     visits = rep.visits
-    assert rep.entered == len(visits) == rep.customers["visits"].sum()
+    assert rep.entered == len(visits)
+    if scenario.arrivals.mode == "customer_base":  # open-mode shoppers are not in the base
+        assert rep.customers["visits"].sum() == len(visits)
     assert visits["visit_id"].is_unique
 
     store = sim.store
@@ -158,11 +160,6 @@ def test_conservation_holds_under_stress(scenario):
     assert_conserved(scenario, sim, rep)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Simulation.run stops at the horizon with shoppers still queueing "
-    "(experiment/replication.py); they are counted in `entered` but never recorded",
-)
 def test_overloaded_queue_drains():
     # One cashier for a whole store, nobody balks or reneges: the queue at closing time is
     # hours long and still there at midnight of the last day.
