@@ -10,6 +10,7 @@ runs.csv, and prints both wall times and their ratio. The goal on 2 cores is at 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -40,12 +41,14 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=21, help="measured days per run (default 21)")
     parser.add_argument("--workers", type=int, default=2, help="workers to compare with 1")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         one, serial_rows = timed_sweep(Path(folder) / "one", 1, args.days)
         many, parallel_rows = timed_sweep(Path(folder) / "many", args.workers, args.days)
     assert serial_rows == parallel_rows, "the executors must give identical rows"
     runs = len(serial_rows.splitlines()) - 1
-    print(f"{runs} runs, {args.days} measured days each")
+    print(f"{runs} runs, {args.days} measured days each; load average at start {load:.2f}")
+    print("(other processes on the cores distort the ratio: run it on an idle machine)")
     print(f"1 worker:  {one:7.1f} s")
     print(f"{args.workers} workers: {many:7.1f} s")
     print(f"speed-up:  {one / many:7.2f}x")

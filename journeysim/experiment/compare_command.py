@@ -9,6 +9,7 @@ from pathlib import Path
 from journeysim.experiment.commands import add_run_options, execute, scenario_from_args
 from journeysim.experiment.compare import compare_scenarios
 from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
+from journeysim.report.files import folder_name
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,6 +29,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the first is the reference",
     )
     add_run_options(compare)
+    compare.add_argument(
+        "--no-report",
+        action="store_true",
+        help="skip report.html (it re-runs a day of the first and last scenario with tracing)",
+    )
     compare.set_defaults(handler=_compare)
 
 
@@ -39,8 +45,12 @@ def _compare(args: argparse.Namespace) -> int:
     result = execute(
         args, total, "compare", lambda executor, done: compare_scenarios(scenarios, executor, done)
     )
-    folder = args.out / ("compare-" + "-".join(result.names))
+    folder = args.out / folder_name("-".join(["compare", *result.names]))
     write_comparison(result, folder)
+    if not args.no_report:
+        from journeysim.report.html import compare_report  # matplotlib loads only when needed
+
+        compare_report(result.table, result.scenarios, folder)
     first = result.scenarios[0]
     print(
         f"\n{' vs '.join(result.names)}: {first.replications} paired replications, seed "

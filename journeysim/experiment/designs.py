@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import yaml
-from SALib.sample import latin, sobol
 
 from journeysim.scenario.errors import ScenarioError
 
@@ -150,6 +149,8 @@ def _sampled(
         for low, high in [v.bounds]
     )
     problem = {"num_vars": len(varies), "names": [v.key for v in varies], "bounds": bounds}
+    from SALib.sample import latin, sobol  # only sampled designs need SALib
+
     if kind == "lhs":
         matrix = latin.sample(problem, samples, seed=seed)
     else:

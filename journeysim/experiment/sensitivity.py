@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import sobol
 
 from journeysim.experiment.designs import Design
 
@@ -20,6 +19,8 @@ def sobol_indices(
     """First-order (S1) and total (ST) indices with 95% confidence half-widths, per metric and
     parameter, of the metric's mean over replications at each point. NaN for a metric that is
     undefined at some point or does not vary."""
+    from SALib.analyze import sobol  # only Sobol' designs need SALib
+
     means = runs.groupby("point")[list(metrics)].mean().reindex(range(len(design.points)))
     rows = []
     for metric in metrics:
@@ -27,7 +28,9 @@ def sobol_indices(
         indices = dict.fromkeys(COLUMNS[2:], np.full(len(design.keys), np.nan))
         if np.isfinite(y).all() and np.ptp(y) > 0:
             with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore", RuntimeWarning)
+                # A parameter that leaves the metric unchanged makes SALib warn of constant
+                # values; its indices come out as 0, which is the answer.
+                warnings.simplefilter("ignore", UserWarning)
                 found = sobol.analyze(design.problem(), y, calc_second_order=False, seed=seed)
             indices = {column: found[column] for column in COLUMNS[2:]}
         for i, key in enumerate(design.keys):

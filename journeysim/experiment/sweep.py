@@ -23,7 +23,7 @@ from journeysim.experiment.runs_file import RunKey, RunsFile
 from journeysim.experiment.sensitivity import sobol_indices
 from journeysim.experiment.sources import resolve_scenario, run_overrides
 from journeysim.experiment.sweep_spec import SweepSpec
-from journeysim.report.files import parquet_available, write_table, write_text
+from journeysim.report.files import folder_name, parquet_available, write_table, write_text
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.scenario.schema import Scenario
 
@@ -88,7 +88,7 @@ class Sweep:
 
     def __init__(self, plan: SweepPlan, out: Path | str = "results") -> None:
         self.plan = plan
-        self.folder = Path(out) / f"sweep-{plan.name}"
+        self.folder = Path(out) / folder_name(f"sweep-{plan.name}")
         self.runs = RunsFile(self.folder / "runs.csv", plan.columns)
 
     def pending(self) -> list[RunKey]:
@@ -145,13 +145,14 @@ class Sweep:
         }
         for name, text in files.items():
             path = self.folder / name
-            if not path.exists():
-                write_text(path, text)
-            elif _comparable(name, path.read_text(encoding="utf-8")) != _comparable(name, text):
+            before = path.read_text("utf-8") if path.exists() else text
+            if _comparable(name, before) != _comparable(name, text):
                 raise DesignError(
                     f"{self.folder} holds a different sweep ({name} differs): remove the folder, "
                     "or choose another --name"
                 )
+        for name, text in files.items():
+            write_text(self.folder / name, text)
 
 
 def _comparable(name: str, text: str) -> Any:

@@ -46,6 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="lhs: N points; sobol: N base samples (a power of 2), N x (parameters + 2) points",
     )
     sweep.add_argument("--name", help="folder name sweep-NAME (default: scenario and keys)")
+    sweep.add_argument(
+        "--no-report",
+        action="store_true",
+        help="skip report.html (it re-runs a day of the base scenario with tracing)",
+    )
     add_run_options(sweep)
     sweep.set_defaults(handler=_sweep)
 
@@ -72,6 +77,10 @@ def _sweep(args: argparse.Namespace) -> int:
         f"({total - pending} already done)"
     )
     runs = execute(args, pending, plan.name, sweep.run)
+    if not args.no_report:
+        from journeysim.report.html import sweep_report  # matplotlib loads only when needed
+
+        sweep_report(runs, list(plan.design.keys), sweep.folder, plan.base)
     print(f"\n{_point_table(plan.points_table(), runs)}")
     if plan.design.kind == "sobol":
         indices = pd.read_csv(sweep.folder / "sobol_indices.csv")

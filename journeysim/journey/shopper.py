@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
 
 from journeysim.loyalty.customer import Customer
 from journeysim.psyche.appraisal import Appraisal
 from journeysim.psyche.emotion import Emotion
+from journeysim.scenario.schema import TOUCHPOINT_KINDS
 
 DRAWS_PER_VISIT = 64
 
@@ -29,7 +34,9 @@ class Step:
 
 class Shopper:
     """A customer during one visit. Random numbers come in a fixed block per visit, so that
-    scenarios compared with the same seed keep their draws aligned (common random numbers)."""
+    scenarios compared with the same seed keep their draws aligned (common random numbers):
+    `draw()` returns the next uniform of the block (more from the customer's stream if a
+    visit uses it up)."""
 
     __slots__ = (
         "customer",
@@ -37,14 +44,17 @@ class Shopper:
         "start",
         "emotion",
         "effort",
-        "appraisal",
+        "disposition",
+        "expectations",
+        "weights",
+        "curvature",
+        "loss_aversion",
         "adapt",
-        "sensitivity",
         "journey_map",
         "steps",
-        "draws",
-        "cursor",
+        "draw",
         "planned_items",
+        "walk_scale",
         "items",
         "lost_items",
         "has_cash",
@@ -63,7 +73,6 @@ class Shopper:
         "met_outage",
         "expectation_sum",
         "disconfirmation_sum",
-        "touchpoints",
         "service_time",
         "self_service_time",
         "patience",
@@ -85,13 +94,19 @@ class Shopper:
         self.start = now
         self.emotion = Emotion(customer.baseline_mood, now, half_life)
         self.effort = 0.0
-        self.appraisal = appraisal
+        # What `touch` needs at every touchpoint, looked up once per visit.
+        self.disposition = customer.disposition
+        self.expectations = customer.expectations
+        self.weights = appraisal.weights(customer.segment.sensitivity, TOUCHPOINT_KINDS)
+        self.curvature = appraisal.curvature
+        self.loss_aversion = appraisal.loss_aversion
         self.adapt = adapt
-        self.sensitivity = customer.segment.sensitivity
         self.journey_map = journey_map
         self.steps: list[Step] | None = [] if tracing else None
-        self.draws = customer.rng.random(DRAWS_PER_VISIT).tolist()
-        self.cursor = 0
+        # draw(): the next uniform of this visit's block, then more from the customer's stream.
+        self.draw = chain(
+            customer.rng.random(DRAWS_PER_VISIT).tolist(), _more_draws(customer.rng)
+        ).__next__
         self.items = self.planned_items = 0
         self.lost_items = 0
         self.has_cash = False
@@ -107,16 +122,7 @@ class Shopper:
         self.payment = ""  # how the shopper paid, or what they did when the card failed
         self.queue_time = math.nan  # minutes in a checkout queue, served or not
         self.expectation_sum = self.disconfirmation_sum = 0.0
-        self.touchpoints = 0
         self.place = "entrance"
-
-    def draw(self) -> float:
-        """Next uniform of this visit's block (more from the customer's stream if exhausted)."""
-        if self.cursor == len(self.draws):
-            self.draws.extend(self.customer.rng.random(DRAWS_PER_VISIT).tolist())
-        u = self.draws[self.cursor]
-        self.cursor += 1
-        return u
 
     def touch(
         self, now: float, kind: str, quality: float, effort: float, what: str, *details: object
@@ -124,17 +130,17 @@ class Shopper:
         """Appraise a touchpoint against expectation, move emotion, add effort; return felt.
 
         `what` is a str.format template filled with `details` only when tracing (it is hot)."""
-        customer = self.customer
-        quality += customer.disposition
-        expectations = customer.expectations
+        quality += self.disposition
+        expectations = self.expectations
         e = expectations[kind]
-        felt = self.appraisal.felt(quality, e, self.sensitivity.get(kind, 1.0))
+        x = quality - e  # prospect-theory value of the gap, inlined from Appraisal.felt (hot)
+        felt = x**self.curvature if x >= 0.0 else -self.loss_aversion * (-x) ** self.curvature
+        felt *= self.weights[kind]
         valence = self.emotion.feel(now, felt)
         self.effort += effort
-        expectations[kind] = e + self.adapt * (quality - e)
+        expectations[kind] = e + self.adapt * x
         self.expectation_sum += e
-        self.disconfirmation_sum += quality - e
-        self.touchpoints += 1
+        self.disconfirmation_sum += x
         totals = self.journey_map[kind]
         if felt >= 0.0:
             totals[0] += felt
@@ -151,5 +157,16 @@ class Shopper:
         return felt
 
     @property
+    def touchpoints(self) -> int:
+        """Touchpoints so far (each moved the emotion once)."""
+        return self.emotion.moves
+
+    @property
     def valence(self) -> float:
         return self.emotion.valence
+
+
+def _more_draws(rng: np.random.Generator) -> Iterator[float]:
+    """Further blocks of uniforms, drawn only when a visit has used up its first block."""
+    while True:
+        yield from rng.random(DRAWS_PER_VISIT).tolist()

@@ -17,13 +17,15 @@ LOST_RESPONSES = (ELSEWHERE, DELAY, SKIP)
 
 
 def plan_basket(store: Store, shopper: Shopper) -> None:
-    """What the shopper means to buy and carries: planned items, cash, patience, service draws."""
-    segment = shopper.customer.segment
-    rng = shopper.customer.rng
-    bought_here = basket_share(shopper.customer.strength, store.scenario.loyalty)
-    shopper.planned_items = max(
-        1, round(segment.basket_items * bought_here * (0.5 + shopper.draw()))
-    )
+    """What the shopper means to buy and carries: planned items (and the walking time a
+    basket of that size adds), cash, patience, service draws."""
+    customer = shopper.customer
+    segment = customer.segment
+    rng = customer.rng
+    bought_here = basket_share(customer.strength, store.scenario.loyalty)
+    planned = max(1, round(segment.basket_items * bought_here * (0.5 + shopper.draw())))
+    shopper.planned_items = planned
+    shopper.walk_scale = (planned / segment.basket_items) ** 0.3
     cash_share = segment.cash_share
     if cash_share is None:
         cash_share = store.scenario.payment.cash_share
@@ -54,7 +56,7 @@ def take_cart(store: Store, shopper: Shopper):
     if store.carts.level == 0:
         shopper.touch(now, "cart", carts.shortage_quality, 1.5, "no cart left; carries a basket")
         return
-    yield store.carts.get(1)
+    yield store.carts.take()
     shopper.cart = True
     if shopper.draw() < carts.worn_share:
         shopper.touch(now, "cart", carts.worn_quality, 0.5, "a cart with a wobbly wheel")
@@ -66,63 +68,52 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
     """Walk and pick in a zone: ambience, crowding and floor on entry, shelves and staff inside."""
     env = store.env
     settings = zone.settings
-    shopper.place = settings.name
+    name = settings.name
+    floor = store.scenario.floor
+    shopper.place = name
     zone.occupancy += 1
-    zone.soil(store.scenario.floor.soil_per_visit)
+    zone.soil(floor.soil_per_visit)
     now = env.now
-    ambience = settings.ambience
-    shopper.touch(
-        now,
-        "ambience",
-        (ambience.smell + ambience.music + ambience.light) / 3.0,
-        0.0,
-        "{}: smell, music and light",
-        settings.name,
-    )
+    shopper.touch(now, "ambience", zone.ambience_quality, 0.0, "{}: smell, music and light", name)
     crowding = zone.crowding()
     if crowding > 0.5:
         quality = max(0.1 - 1.8 * (crowding - 0.5), -1.0)
-        shopper.touch(now, "crowding", quality, crowding - 0.5, "{} is crowded", settings.name)
+        shopper.touch(now, "crowding", quality, crowding - 0.5, "{} is crowded", name)
     else:
-        shopper.touch(now, "crowding", 0.1, 0.0, "{} has room to move", settings.name)
-    floor = store.scenario.floor
-    shopper.touch(
-        now,
-        "floor",
-        floor.clean_quality + (floor.dirty_quality - floor.clean_quality) * zone.dirt,
-        0.0,
-        "{} floor {}",
-        settings.name,
-        _dirt_words(zone.dirt),
-    )
+        shopper.touch(now, "crowding", 0.1, 0.0, "{} has room to move", name)
+    dirt = zone.dirt
+    quality = floor.clean_quality + (floor.dirty_quality - floor.clean_quality) * dirt
+    shopper.touch(now, "floor", quality, 0.0, "{} floor {}", name, _dirt_words(dirt))
     items = round(shopper.planned_items * settings.item_share)
-    extra_min = _look_for_items(store, shopper, zone, items)
-    scale = (shopper.planned_items / shopper.customer.segment.basket_items) ** 0.3
-    yield env.timeout(settings.walk_min * (0.7 + 0.6 * shopper.draw()) * scale + extra_min)
+    extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
+    yield env.timeout(
+        settings.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
+    )
     zone.occupancy -= 1
     if shopper.draw() < store.scenario.staff.encounter_prob:
-        staff = store.floor_staff(env.now, FLOOR_ROLES)
+        now = env.now
+        staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
             member = staff[int(shopper.draw() * len(staff))]
             quality = 0.1 + 0.3 * member.friendliness + _rapport_lift(store, shopper, member)
-            shopper.touch(env.now, "staff", quality, 0.0, "meets {}", member.name)
+            shopper.touch(now, "staff", quality, 0.0, "meets {}", member.name)
 
 
 def _dirt_words(dirt: float) -> str:
     return "clean" if dirt < 0.2 else ("a bit dirty" if dirt < 0.6 else "dirty")
 
 
-def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int) -> float:
-    """Look each item up; gaps lead to search, asking staff, substitution or loss.
-    Returns the extra minutes spent; the shelf touchpoint comes after the zone's walk."""
-    if items == 0:
-        return 0.0
+def _look_for_items(
+    store: Store, shopper: Shopper, zone: ZoneState, items: int, now: float
+) -> float:
+    """Look each of (at least one) item up; gaps lead to search, asking staff, substitution or
+    loss. Returns the extra minutes spent; the shelf touchpoint comes after the zone's walk."""
     shelves = store.scenario.shelves
     shopper.lookups += items
-    gaps = _binomial(items, store.gap_probability(zone, store.env.now), shopper.draw())
+    gaps = _binomial(items, store.gap_probability(zone, now), shopper.draw())
     if gaps == 0:
         shopper.touch(
-            store.env.now,
+            now,
             "shelf",
             shelves.full_quality,
             0.0,
@@ -136,7 +127,7 @@ def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int)
     lost = 0
     for _ in range(gaps):
         minutes += shelves.search_min
-        if _ask_staff(store, shopper):
+        if _ask_staff(store, shopper, now):
             minutes += 1.0
             if shopper.draw() < shelves.backroom_find_prob:
                 shopper.responses[FOUND] += 1
@@ -148,7 +139,7 @@ def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int)
     shopper.lost_items += lost
     quality = shelves.gap_quality if lost else shelves.gap_quality / 2.0
     shopper.touch(
-        store.env.now,
+        now,
         "shelf",
         quality,
         shelves.search_min * gaps / 2.0,
@@ -161,11 +152,11 @@ def _look_for_items(store: Store, shopper: Shopper, zone: ZoneState, items: int)
     return minutes
 
 
-def _ask_staff(store: Store, shopper: Shopper) -> bool:
+def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
     """Ask a stocker, assistant or manager on the floor about a missing item."""
     if shopper.draw() >= store.scenario.shelves.ask_staff_prob:
         return False
-    staff = store.floor_staff(store.env.now)
+    staff = store.floor_staff(now)
     if not staff:
         return False
     member = staff[int(shopper.draw() * len(staff))]
@@ -173,7 +164,7 @@ def _ask_staff(store: Store, shopper: Shopper) -> bool:
     quality = 0.3 * member.friendliness + 0.4 * competence + _rapport_lift(store, shopper, member)
     shopper.asked_staff = True
     shopper.touch(
-        store.env.now,
+        now,
         "staff",
         quality,
         store.scenario.shelves.ask_effort,

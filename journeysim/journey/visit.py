@@ -16,5 +16,5 @@ def visit(store: Store, shopper: Shopper):
         yield from tp.walk_zone(store, shopper, zone)
     yield from tp.check_out(store, shopper)
     if shopper.cart:
-        store.carts.put(1)
+        store.carts.give_back()
     yield from tp.leave(store, shopper)

@@ -27,6 +27,8 @@ class Aftercare:
         self.referrals = 0.0  # expected newcomers brought by promoters, not yet arrived
         self.deterred = 0.0  # expected newcomers put off by detractors
         self.visits = 0
+        psyche = scenario.psyche
+        self._memory_weights = (psyche.peak_weight, psyche.end_weight, psyche.duration_weight)
 
     def conclude(self, shopper: Shopper, now: float) -> VisitRecord:
         """Everything the visit leaves behind, applied to the customer and the store."""
@@ -51,7 +53,8 @@ class Aftercare:
         elif self._followed_up(shopper, remembered):
             remembered = misremembering + self._peak_end(peak, emotion.end(), duration)
         end = emotion.end()
-        n = max(shopper.touchpoints, 1)
+        touchpoints = shopper.touchpoints
+        n = max(touchpoints, 1)
         expectation = shopper.expectation_sum / n
         csat = rel.satisfaction(remembered, ces, expectation, loyalty)
         before = customer.strength
@@ -76,68 +79,65 @@ class Aftercare:
         customer.visits += 1
         customer.last_visit_day = shopper.day
         self.visits += 1
-        return VisitRecord(
-            visit_id=self.visits,
-            customer_id=customer.id,
-            segment=customer.segment_name,
-            new_customer=customer.visits == 1,
-            day=shopper.day,
-            arrival_min=shopper.start % 1440,
-            duration_min=duration,
-            touchpoints=shopper.touchpoints,
-            peak=peak,
-            end=end,
-            mean_valence=emotion.mean(),
-            remembered=remembered,
-            effort=shopper.effort,
-            ces=ces,
-            csat=csat,
-            ltr=ltr,
-            expectation=expectation,
-            disconfirmation=shopper.disconfirmation_sum / n,
-            strength_before=before,
-            strength_after=after,
-            return_chance=rel.return_chance(after, customer.segment, loyalty),
-            share_of_wallet=sow,
-            planned_items=shopper.planned_items,
-            items=items,
-            revenue=items * price,
-            lost_revenue=shopper.lost_items * price,
-            lookups=shopper.lookups,
-            gaps=shopper.gaps,
-            bought_elsewhere=r[0],
-            switched_brand=r[1],
-            switched_size=r[2],
-            delayed=r[3],
-            skipped=r[4],
-            found_by_staff=r[5],
-            abandoned=shopper.abandoned,
-            checkout_wait_min=shopper.checkout_wait,
-            queue_time_min=shopper.queue_time,
-            perceived_wait_min=shopper.queue_time * self.scenario.checkout.perceived_wait_factor,
-            till=shopper.till,
-            cashier_id=shopper.cashier_id,
-            cashier_familiarity=shopper.familiarity,
-            asked_staff=shopper.asked_staff,
-            has_cash=shopper.has_cash,
-            payment=shopper.payment,
-            met_outage=shopper.met_outage,
-            dissatisfied=rel.satisfaction(felt_visit, ces, expectation, loyalty) <= 2.0,
-            complained=complained,
-            prior_failures=prior_failures,
-            recovery_quality=recovery,
-            service_interaction=shopper.asked_staff or shopper.met_outage or complained,
-            review_stars=stars,
-            told_positive=told_positive,
-            told_negative=told_negative,
-            switched_store=switched,
+        return VisitRecord(  # positional, in field order (keywords cost more than the rest)
+            self.visits,  # visit_id
+            customer.id,  # customer_id
+            customer.segment_name,  # segment
+            customer.visits == 1,  # new_customer
+            shopper.day,  # day
+            shopper.start % 1440,  # arrival_min
+            duration,  # duration_min
+            touchpoints,  # touchpoints
+            peak,  # peak
+            end,  # end
+            emotion.mean(),  # mean_valence
+            remembered,  # remembered
+            shopper.effort,  # effort
+            ces,  # ces
+            csat,  # csat
+            ltr,  # ltr
+            expectation,  # expectation
+            shopper.disconfirmation_sum / n,  # disconfirmation
+            before,  # strength_before
+            after,  # strength_after
+            rel.return_chance(after, customer.segment, loyalty),  # return_chance
+            sow,  # share_of_wallet
+            shopper.planned_items,  # planned_items
+            items,  # items
+            items * price,  # revenue
+            shopper.lost_items * price,  # lost_revenue
+            shopper.lookups,  # lookups
+            shopper.gaps,  # gaps
+            r[0],  # bought_elsewhere
+            r[1],  # switched_brand
+            r[2],  # switched_size
+            r[3],  # delayed
+            r[4],  # skipped
+            r[5],  # found_by_staff
+            shopper.abandoned,  # abandoned
+            shopper.checkout_wait,  # checkout_wait_min
+            shopper.queue_time,  # queue_time_min
+            shopper.queue_time * self.scenario.checkout.perceived_wait_factor,  # perceived_wait_min
+            shopper.till,  # till
+            shopper.cashier_id,  # cashier_id
+            shopper.familiarity,  # cashier_familiarity
+            shopper.asked_staff,  # asked_staff
+            shopper.has_cash,  # has_cash
+            shopper.payment,  # payment
+            shopper.met_outage,  # met_outage
+            rel.satisfaction(felt_visit, ces, expectation, loyalty) <= 2.0,  # dissatisfied
+            complained,  # complained
+            prior_failures,  # prior_failures
+            recovery,  # recovery_quality
+            shopper.asked_staff or shopper.met_outage or complained,  # service_interaction
+            stars,  # review_stars
+            told_positive,  # told_positive
+            told_negative,  # told_negative
+            switched,  # switched_store
         )
 
     def _peak_end(self, peak: float, end: float, duration: float) -> float:
-        psyche = self.scenario.psyche
-        return remembered_score(
-            peak, end, duration, psyche.peak_weight, psyche.end_weight, psyche.duration_weight
-        )
+        return remembered_score(peak, end, duration, *self._memory_weights)
 
     def _complaint(self, shopper: Shopper, peak: float, remembered: float) -> tuple[bool, float]:
         """A dissatisfied customer may complain; the recovery becomes the visit's new end.

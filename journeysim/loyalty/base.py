@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 
 import numpy as np
@@ -27,41 +28,68 @@ class CustomerBase:
         names = list(scenario.segments)
         shares = np.array([scenario.segments[n].share for n in names], dtype=float)
         self._segment_names = names
-        self._segment_p = shares / shares.sum()
+        self._segment_cdf = (np.cumsum(shares) / shares.sum())[:-1].tolist()
         hours = scenario.hours
         self._open, self._close = hours.open_min, hours.close_min
+        self._hour_cdf = {
+            weekend: _choice_cdf(hours.weekend_profile if weekend else hours.weekday_profile)
+            for weekend in (False, True)
+        }
 
-    def join(self, day: int, strength: float, habituated: bool = False) -> Customer:
-        """A customer starts shopping here (the founding base is habituated to the store)."""
-        s = self.scenario
-        customer_id = len(self.customers)
-        rng = self._customer_rng(customer_id)
-        name = self._segment_names[
-            int(self._segment_rng.choice(len(self._segment_names), p=self._segment_p))
-        ]
-        disposition = float(rng.normal(0.0, s.psyche.disposition_sd))
-        expectation = (0.15 if habituated else s.psyche.newcomer_expectation) + disposition
-        customer = Customer(
-            id=customer_id,
-            segment_name=name,
-            segment=s.segments[name],
-            rng=rng,
-            strength=strength,
-            expectations=dict.fromkeys(TOUCHPOINT_KINDS, expectation),
-            preferred_minute=self.time_of_day(rng, day),
-            baseline_mood=float(rng.normal(s.psyche.baseline_mood, s.psyche.baseline_mood_sd)),
-            disposition=disposition,
-            joined_day=day,
+    def join(self, day: int, strength: float, regular: bool = False) -> Customer:
+        """A customer starts shopping here (the founding base are regulars used to the store)."""
+        psyche = self.scenario.psyche
+        rng = self._customer_rng(len(self.customers))
+        expectation = psyche.regular_expectation if regular else psyche.newcomer_expectation
+        customer = self._customer(
+            len(self.customers), rng, self._segment_rng.random(), day, strength, expectation
         )
+        customer.preferred_minute = self.time_of_day(rng, day)
         self.customers.append(customer)
         return customer
 
+    def one_off(self, shopper_id: int, day: int, rng: np.random.Generator) -> Customer:
+        """An `open`-mode shopper: a newcomer who never comes back, drawing from `rng`
+        (the shared visit stream) and kept out of the customer base."""
+        s = self.scenario
+        return self._customer(
+            shopper_id,
+            rng,
+            rng.random(),
+            day,
+            s.loyalty.newcomer_strength,
+            s.psyche.newcomer_expectation,
+        )
+
+    def _customer(
+        self,
+        customer_id: int,
+        rng: np.random.Generator,
+        u_segment: float,
+        day: int,
+        strength: float,
+        expectation: float,
+    ) -> Customer:
+        psyche = self.scenario.psyche
+        name = self._segment_names[bisect.bisect(self._segment_cdf, u_segment)]
+        disposition = float(rng.normal(0.0, psyche.disposition_sd))
+        return Customer(
+            id=customer_id,
+            segment_name=name,
+            segment=self.scenario.segments[name],
+            rng=rng,
+            strength=strength,
+            expectations=dict.fromkeys(TOUCHPOINT_KINDS, expectation + disposition),
+            preferred_minute=0.0,
+            baseline_mood=float(rng.normal(psyche.baseline_mood, psyche.baseline_mood_sd)),
+            disposition=disposition,
+            joined_day=day,
+        )
+
     def time_of_day(self, rng: np.random.Generator, day: int) -> float:
         """A minute of the day drawn from the day's hourly arrival profile."""
-        hours = self.scenario.hours
-        profile = hours.weekend_profile if is_weekend(day) else hours.weekday_profile
-        weights = np.asarray(profile, dtype=float)
-        hour = int(rng.choice(len(weights), p=weights / weights.sum()))
+        # The hour as rng.choice(hours, p=profile share) draws it, with the CDF worked out once.
+        hour = bisect.bisect_right(self._hour_cdf[is_weekend(day)], rng.random())
         minute = self._open + 60.0 * (hour + rng.random())
         return min(minute, self._close - 1.0)
 
@@ -96,6 +124,16 @@ class CustomerBase:
 def is_weekend(day: int) -> bool:
     """Day 0 is a Monday."""
     return day % 7 >= 5
+
+
+def _choice_cdf(profile: list[float]) -> list[float]:
+    """The CDF `Generator.choice(len(profile), p=shares)` searches (side "right") with one
+    uniform, computed as it does; bisect_right on it draws the same index from the same
+    uniform without the per-call overhead of `choice`."""
+    weights = np.asarray(profile, dtype=float)
+    cdf = (weights / weights.sum()).cumsum()
+    cdf /= cdf[-1]
+    return cdf.tolist()
 
 
 def day_clip(minute: float, low: float, high: float) -> float:

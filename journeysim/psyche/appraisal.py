@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 
 def value(x: float, curvature: float = 0.88, loss_aversion: float = 2.25) -> float:
@@ -19,12 +20,22 @@ def value(x: float, curvature: float = 0.88, loss_aversion: float = 2.25) -> flo
 class Appraisal:
     """Turns (quality, expectation) into felt emotion with a segment's sensitivities."""
 
-    __slots__ = ("curvature", "loss_aversion", "scale")
+    __slots__ = ("curvature", "loss_aversion", "scale", "_weights")
 
     def __init__(self, curvature: float, loss_aversion: float, scale: float) -> None:
         self.curvature = curvature
         self.loss_aversion = loss_aversion
         self.scale = scale
+        self._weights: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+
+    def weights(self, sensitivity: dict[str, float], kinds: Iterable[str]) -> dict[str, float]:
+        """Scale times sensitivity for each touchpoint kind (1 where the segment names none):
+        the factor `felt` applies, worked out once per segment instead of at every touchpoint."""
+        cached = self._weights.get(id(sensitivity))
+        if cached is None or cached[0] is not sensitivity:
+            weights = {kind: self.scale * sensitivity.get(kind, 1.0) for kind in kinds}
+            cached = self._weights[id(sensitivity)] = (sensitivity, weights)
+        return cached[1]
 
     def felt(self, quality: float, expectation: float, sensitivity: float) -> float:
         """Felt emotion: v(q - e), scaled by the shopper's sensitivity to this touchpoint kind."""

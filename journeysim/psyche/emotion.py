@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 
+LN2 = math.log(2.0)
+
 
 class Emotion:
-    """The shopper's valence over one visit: its whole trajectory, its peak and its time mean.
+    """The shopper's valence over one visit: where it is now, its peak and its time mean.
 
     Between touchpoints valence decays exponentially toward the baseline mood; at a touchpoint
-    it moves by the felt value and is bounded to -1..1.
+    it moves by the felt value and is bounded to -1..1. (The moves themselves are not kept:
+    a traced visit records them in its steps.)
     """
 
     __slots__ = (
@@ -17,7 +20,7 @@ class Emotion:
         "valence",
         "last_t",
         "decay_per_min",
-        "trajectory",
+        "moves",
         "_peak",
         "_area",
         "_start",
@@ -27,8 +30,8 @@ class Emotion:
         self.baseline = baseline
         self.valence = baseline
         self.last_t = now
-        self.decay_per_min = math.log(2.0) / half_life_min
-        self.trajectory: list[tuple[float, float]] = [(now, baseline)]
+        self.decay_per_min = LN2 / half_life_min
+        self.moves = 0  # touchpoints felt so far
         self._peak = 0.0
         self._area = 0.0
         self._start = now
@@ -46,12 +49,12 @@ class Emotion:
             self._peak = v
         self.valence = v
         self.last_t = now
-        self.trajectory.append((now, v))
+        self.moves += 1
         return v
 
     def peak(self) -> float:
         """The most intense moment: the signed valence of largest magnitude after the start."""
-        return self._peak if len(self.trajectory) > 1 else self.baseline
+        return self._peak if self.moves else self.baseline
 
     def end(self) -> float:
         return self.valence

@@ -52,7 +52,8 @@ class Roster:
         """Staff of a role on each shift (cashiers: one per staffed lane)."""
         if role == "cashier":
             return self.settings.checkout.cashiers
-        return self.settings.staff.roles.get(role, StaffRoleSettings(count=0)).count
+        settings = self.settings.staff.roles.get(role)
+        return settings.count if settings else 0
 
     def _hire(self, role: str, s: StaffRoleSettings, day: int, gap: float) -> StaffMember:
         friendliness, competence = self.rng.normal([s.friendliness, s.competence], s.spread)

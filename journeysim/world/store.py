@@ -13,6 +13,25 @@ from journeysim.world.staff import HELPFUL_ROLES, Roster, StaffMember
 from journeysim.world.zones import ZoneState, cleaning_rounds, restocking, spills
 
 
+class CartPool:
+    """Carts at the entrance. Nobody queues for one (a shopper who finds none carries a
+    basket), so the pool is a count; taking a cart passes the turn as a SimPy request would."""
+
+    __slots__ = ("env", "level")
+
+    def __init__(self, env: simpy.Environment, pool: int) -> None:
+        self.env = env
+        self.level = pool
+
+    def take(self) -> simpy.events.Event:
+        """One cart (the pool must not be empty); the event is processed at once."""
+        self.level -= 1
+        return self.env.timeout(0.0)
+
+    def give_back(self) -> None:
+        self.level += 1
+
+
 class Store:
     """Shared SimPy state of one store over the simulated days."""
 
@@ -25,9 +44,7 @@ class Store:
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
         self.zones = [ZoneState(zone) for zone in scenario.zones]
-        self.carts = simpy.Container(
-            env, capacity=max(scenario.carts.pool, 1), init=scenario.carts.pool
-        )
+        self.carts = CartPool(env, scenario.carts.pool)
         checkout = scenario.checkout
         self.checkout = Checkout(
             env, checkout.cashiers, checkout.self_checkouts, checkout.single_queue
@@ -35,6 +52,8 @@ class Store:
         self.service_time = sampler(checkout.service_time)
         self.self_service_time = sampler(checkout.self_service_time)
         self.roster = Roster.hire_all(scenario, streams["staff"])
+        rounds = scenario.shelves.restock_rounds_per_stocker * self.roster.headcount("stocker")
+        self._restock_interval = (self.close_min - self.open_min) / (rounds + 1.0)
         self._on_shift: dict[tuple[tuple[str, ...], int], list[StaffMember]] = {}
         self._start_processes(streams)
 
@@ -83,8 +102,5 @@ class Store:
 
     def gap_probability(self, zone: ZoneState, now: float) -> float:
         """Chance that an item looked for is off the shelf: low after a refill, rising after."""
-        interval = (self.close_min - self.open_min) / (
-            self.scenario.shelves.restock_rounds_per_stocker * self.roster.headcount("stocker") + 1
-        )
-        age = (now - zone.last_restock) / interval
+        age = (now - zone.last_restock) / self._restock_interval
         return min(self.scenario.shelves.stockout_prob * (0.5 + age), 0.95)

@@ -19,6 +19,11 @@ class ZoneState:
     occupancy: int = 0
     dirt: float = 0.0  # 0 clean .. 1 filthy
     last_restock: float = 0.0
+    ambience_quality: float = 0.0  # mean of smell, music and light
+
+    def __post_init__(self) -> None:
+        ambience = self.settings.ambience
+        self.ambience_quality = (ambience.smell + ambience.music + ambience.light) / 3.0
 
     def crowding(self) -> float:
         """Occupancy over comfortable capacity (felt above 0.5)."""

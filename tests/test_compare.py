@@ -1,0 +1,169 @@
+"""Comparisons with common random numbers, money, run length, the compare command and the
+Python API's examples."""
+
+from __future__ import annotations
+
+import doctest
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import journeysim
+from journeysim.cli import main
+from journeysim.experiment import api
+from journeysim.experiment.compare import common_random_numbers
+from journeysim.experiment.measure import METRICS
+from journeysim.experiment.money import lifetime_days, payback_days
+from journeysim.experiment.precision import precision_notes, replications_needed
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+OUTAGE = ROOT / "scenarios" / "terminal_outage.yaml"
+SMALL = ("arrivals.base_customers=300",)
+
+
+def test_paired_ci_of_the_return_rate_difference_is_at_least_3x_narrower_than_unpaired():
+    # The acceptance check on the shipped pair as shipped (their seed and 42 measured days).
+    # 12 replications: the ratio of two CI widths is itself noisy; resampling 16 replications
+    # put it below 3 in 17% of subsets of 8, 6% of 10 and 1% of 12 (median 3.8).
+    result = journeysim.compare(BASELINE, OUTAGE, reps=12, workers=2)
+    row = result.difference("terminal_outage", "return_rate")
+    paired = row["diff_ci_high"] - row["diff_ci_low"]
+    unpaired = row["unpaired_ci_high"] - row["unpaired_ci_low"]
+    assert unpaired >= 3 * paired > 0
+    assert row["significant"] and row["diff"] < 0  # card outages cost returning customers
+
+
+def test_differences_are_paired_by_replication_and_match_the_replication_table():
+    result = journeysim.compare(BASELINE, OUTAGE, reps=3, days=7, overrides=SMALL, workers=2)
+    reps = result.replications.set_index(["scenario", "replication"])
+    for metric in ("csat", "revenue_per_day", "profit_per_day"):
+        diffs = reps.loc["terminal_outage", metric] - reps.loc["baseline", metric]
+        row = result.difference("terminal_outage", metric)
+        assert row["diff"] == pytest.approx(diffs.mean(), rel=1e-12)
+        assert row["diff_ci_low"] <= row["diff"] <= row["diff_ci_high"]
+        assert row["significant"] == (row["diff_ci_low"] > 0 or row["diff_ci_high"] < 0)
+
+
+def test_all_scenarios_run_with_the_first_ones_seed_and_replications():
+    first = journeysim.load_scenario(BASELINE, ["seed=1", "replications=4"])
+    other = journeysim.load_scenario(BASELINE, ["seed=2", "replications=9"])
+    aligned = common_random_numbers([first, other])
+    assert [(s.seed, s.replications) for s in aligned] == [(1, 4), (1, 4)]
+    assert [s.name for s in aligned] == ["baseline", "baseline-2"]
+
+
+# Money
+
+
+def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
+    # B adds a fourth staffed lane (PLN 20,000) and suffers one 60-minute outage of all six
+    # terminals (4 lanes, 2 self-checkouts) on day 16, after the 14 warm-up days; random
+    # failures are off, so the extra running cost is known exactly: a cashier on each of the
+    # two shifts that split the 16 opening hours, plus 6 outages over 21 measured days.
+    common = [*SMALL, "payment.random_failures=false", "costs.per_outage=150"]
+    a = journeysim.load_scenario(BASELINE, common)
+    b = journeysim.load_scenario(
+        BASELINE,
+        [
+            *common,
+            "name=extra_lane",
+            "checkout.cashiers=4",
+            "costs.investment=20000",
+            "payment.outages=[{day: 16, start: '17:00', duration_min: 60, terminals: all}]",
+        ],
+    )
+    result = journeysim.compare(a, b, reps=3, days=21, workers=2)
+    row = {m: result.difference("extra_lane", m) for m in (*METRICS, "payback_days")}
+    cashier_wage = b.costs.wage_per_hour["cashier"]
+    extra_cost = cashier_wage * 16.0 + 150.0 * 6 / 21
+    assert row["cost_per_day"]["diff"] == pytest.approx(extra_cost, rel=1e-12)
+    assert row["cost_per_day"]["diff_ci_low"] == pytest.approx(extra_cost, rel=1e-12)
+    revenue = row["revenue_per_day"]["diff"]
+    margin = row["gross_margin_per_day"]["diff"]
+    assert margin == pytest.approx(b.costs.margin * revenue, rel=1e-9)
+    profit = row["profit_per_day"]
+    assert profit["diff"] == pytest.approx(margin - extra_cost, rel=1e-9)
+    assert row["investment"]["diff"] == 20000
+    payback = row["payback_days"]["diff"]
+    assert payback == (20000 / profit["diff"] if profit["diff"] > 0 else math.inf)
+    for metric in METRICS:
+        assert math.isfinite(row[metric]["diff"]), metric
+    values = result.table[result.table["metric"] == "customer_value"]["mean"]
+    assert (values > 0).all() and values.map(math.isfinite).all()
+    clv = row["customer_value"]
+    assert clv["diff_ci_low"] <= clv["diff"] <= clv["diff_ci_high"]
+
+
+def test_lifetime_of_a_customer_follows_the_formula():
+    # Returns with p = e^-1 after visits one day apart: churn 1 a day, no discount -> 1 day.
+    assert lifetime_days(math.exp(-1), 1.0, 1.0, 0.0) == pytest.approx(1.0)
+    # Never lost: only discounting ends the lifetime; 8% a year -> 365 / ln(1.08) days.
+    assert lifetime_days(1.0, 100.0, 700.0, 0.08) == pytest.approx(365 / math.log(1.08))
+    assert lifetime_days(0.0, 100.0, 700.0, 0.08) == 0.0
+    assert math.isnan(lifetime_days(0.5, 0.0, 700.0, 0.08))
+
+
+@pytest.mark.parametrize(
+    ("investment", "profit", "days"),
+    [
+        (1000.0, 50.0, 20.0),
+        (1000.0, 0.0, math.inf),
+        (1000.0, -5.0, math.inf),
+        (0.0, 5.0, 0.0),
+        (0.0, -5.0, math.inf),
+    ],
+)
+def test_payback_days(investment, profit, days):
+    assert payback_days(investment, profit) == days
+
+
+# Run length
+
+
+def test_replications_needed_scale_with_the_squared_half_width_ratio():
+    assert replications_needed(0.02, 10, 0.01) == 40
+    assert replications_needed(0.005, 10, 0.01) == 10  # reached: never fewer than run
+    summary = pd.DataFrame(
+        {"metric": ["nps"], "mean": [30.0], "ci_low": [27.0], "ci_high": [33.0], "n": [10]}
+    )
+    (note,) = precision_notes(summary, {"nps": 1.0})
+    assert "3 > 1" in note and "--reps 90" in note
+    (note,) = precision_notes(summary, {"nps": 3.0})
+    assert "reached" in note
+
+
+def test_run_reports_the_replications_a_precision_needs(tmp_path, capsys):
+    args = ["run", str(BASELINE), "--reps", "3", "--days", "7", "--set", SMALL[0]]
+    args += ["--out", str(tmp_path), "--quiet", "--no-report", "--precision", "csat=1e-6"]
+    assert main(args) == 0
+    summary = pd.read_csv(tmp_path / "baseline" / "summary.csv").set_index("metric")
+    half = (summary.at["csat", "ci_high"] - summary.at["csat", "ci_low"]) / 2
+    needed = math.ceil(3 * (half / 1e-6) ** 2)
+    assert f"--reps {needed})" in capsys.readouterr().out
+
+
+# The compare command and the API
+
+
+def test_compare_command_prints_the_table_and_writes_csv_and_chart(tmp_path, capsys):
+    args = ["compare", str(BASELINE), str(OUTAGE), "--reps", "3", "--days", "7"]
+    assert main([*args, "--set", SMALL[0], "--out", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "terminal_outage - baseline [95% CI]" in out and "Payback (days)" in out
+    folder = tmp_path / "compare-baseline-terminal_outage"
+    table = pd.read_csv(folder / "comparison.csv")
+    assert set(table["scenario"]) == {"baseline", "terminal_outage"}
+    assert set(METRICS) <= set(table["metric"])
+    assert (folder / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert {"baseline.yaml", "terminal_outage.yaml", "replications.csv", "report.html"} <= {
+        p.name for p in folder.iterdir()
+    }
+
+
+def test_api_examples_run(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    failed, tried = doctest.testmod(api, raise_on_error=False)
+    assert tried > 0 and failed == 0

@@ -1,0 +1,184 @@
+"""Sweeps: design sizes, Sobol' indices, validation before running, and resuming after SIGKILL
+with exactly the rows of an uninterrupted sweep."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import journeysim
+from journeysim.experiment.designs import DesignError, parse_vary
+from journeysim.experiment.measure import METRICS
+from journeysim.experiment.sweep import Sweep, plan_sweep
+from journeysim.experiment.sweep_spec import SweepSpec, read_sweep_file
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SMALL = ("arrivals.base_customers=300",)
+
+
+def plan(*vary: str, design: str = "grid", samples: int | None = None, **options):
+    spec = SweepSpec(BASELINE, tuple(map(parse_vary, vary)), design, samples, overrides=SMALL)
+    return plan_sweep(spec.updated(**options))
+
+
+# Designs
+
+
+def test_grid_crosses_every_value_in_order():
+    p = plan("checkout.cashiers=2,3,4", "shelves.stockout_prob=0.05,0.1")
+    assert p.values == [[c, s] for c in (2, 3, 4) for s in (0.05, 0.1)]
+    assert [s.checkout.cashiers for s in p.points] == [2, 2, 3, 3, 4, 4]
+
+
+def test_latin_hypercube_has_samples_points_one_per_stratum():
+    p = plan("shelves.stockout_prob=0.0:0.2", "checkout.cashiers=2:5", design="lhs", samples=8)
+    assert len(p.points) == 8
+    stockout = sorted(v[0] for v in p.values)
+    # Latin hypercube: exactly one of the 8 samples in each eighth of the range.
+    assert [int(v / 0.025) for v in stockout] == list(range(8))
+    assert {v[1] for v in p.values} <= {2, 3, 4, 5}  # an integer key gets integers in range
+    assert all(isinstance(v[1], int) for v in p.values)
+
+
+def test_sobol_design_has_samples_times_parameters_plus_two_points():
+    vary = ("shelves.stockout_prob=0.02:0.2", "carts.worn_share=0:0.5", "checkout.cashiers=2:4")
+    p = plan(*vary, design="sobol", samples=4)
+    assert len(p.points) == 4 * (3 + 2)  # Saltelli without second-order terms
+    assert all(0.02 <= v[0] <= 0.2 and 0 <= v[1] <= 0.5 and v[2] in (2, 3, 4) for v in p.values)
+
+
+@pytest.mark.parametrize(
+    ("vary", "design", "samples", "message"),
+    [
+        (("checkout.cashiers=2:4",), "grid", None, "need --design lhs or sobol"),
+        (("checkout.cashiers=2,3",), "lhs", 4, "needs a range"),
+        (("shelves.stockout_prob=0:0.1",), "sobol", 6, "power of 2"),
+        (("shelves.stockout_prob=0:0.1",), "lhs", None, "needs --samples"),
+        (("checkout.cashiers=2,3", "checkout.cashiers=4"), "grid", None, "each key once"),
+    ],
+)
+def test_design_errors_say_what_to_do(vary, design, samples, message):
+    with pytest.raises(DesignError, match=message):
+        plan(*vary, design=design, samples=samples)
+
+
+def test_every_point_is_validated_before_anything_runs(tmp_path):
+    with pytest.raises(journeysim.ScenarioError, match="checkout.cashiers"):
+        journeysim.sweep(BASELINE, vary=["checkout.cashiers=3,-1"], out=tmp_path, overrides=SMALL)
+    assert not list(tmp_path.iterdir())
+
+
+def test_sweep_file_names_the_same_as_the_options(tmp_path):
+    (tmp_path / "staffing.yaml").write_text(
+        f"scenario: {BASELINE}\n"
+        "design: lhs\nsamples: 3\nreps: 2\n"
+        "set: ['arrivals.base_customers=300']\n"
+        "vary:\n  shelves.stockout_prob: {low: 0.02, high: 0.2}\n  checkout.cashiers: '2:4'\n"
+    )
+    spec = read_sweep_file(tmp_path / "staffing.yaml")
+    assert spec.name == "staffing"
+    p = plan_sweep(spec)
+    same = plan(
+        "shelves.stockout_prob=0.02:0.2", "checkout.cashiers=2:4", design="lhs", samples=3, reps=2
+    )
+    assert p.values == same.values
+    assert p.points == same.points
+
+
+# Sobol' indices
+
+
+def test_sobol_indices_are_written_and_zero_for_a_parameter_the_model_ignores(tmp_path):
+    # costs.investment changes no simulated number: with common seeds its runs are identical,
+    # so its first-order and total indices for any KPI are exactly 0; and it alone moves the
+    # `investment` metric, so there the stock-out rate's indices are exactly 0. (Nonzero
+    # estimates from 4 base samples are too noisy to pin down.)
+    runs = journeysim.sweep(
+        BASELINE,
+        vary=["shelves.stockout_prob=0.02:0.3", "costs.investment=0:10000"],
+        design="sobol",
+        samples=4,
+        out=tmp_path,
+        reps=1,
+        days=7,
+        overrides=SMALL,
+        workers=2,
+    )
+    assert len(runs) == 4 * (2 + 2)
+    folder = next(tmp_path.iterdir())
+    indices = pd.read_csv(folder / "sobol_indices.csv")
+    assert list(indices.columns) == ["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    assert len(indices) == len(METRICS) * 2
+    by = indices.set_index(["metric", "parameter"])
+    assert by.loc[("revenue_per_day", "costs.investment"), ["S1", "ST"]].tolist() == [0.0, 0.0]
+    assert by.loc[("investment", "shelves.stockout_prob"), ["S1", "ST"]].tolist() == [0.0, 0.0]
+    assert by.loc[("investment", "costs.investment"), "ST"] > 0
+    assert by.loc[("revenue_per_day", "shelves.stockout_prob"), "ST"] > 0
+
+
+# Resuming
+
+
+VARY = ["checkout.cashiers=2,3", "shelves.stockout_prob=0.04,0.12"]
+SWEEP_ARGS = [str(BASELINE), *(f"--vary={v}" for v in VARY), "--reps=4", "--days=14"]
+SWEEP_ARGS += [f"--set={SMALL[0]}", "--name=resume", "--quiet"]
+RUNS = 2 * 2 * 4
+
+
+def data_rows(path: Path) -> list[str]:
+    return path.read_text().splitlines()[1:] if path.exists() else []
+
+
+def start_sweep(out: Path, workers: int, *options: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "journeysim.cli", "sweep", *SWEEP_ARGS, *options]
+    command += ["--out", str(out), "--workers", str(workers)]
+    return subprocess.Popen(
+        command, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def test_sweep_killed_and_run_again_ends_with_the_rows_of_an_uninterrupted_sweep(tmp_path):
+    runs = tmp_path / "killed" / "sweep-resume" / "runs.csv"
+    sweep = start_sweep(tmp_path / "killed", 2, "--no-report")
+    deadline = time.monotonic() + 60
+    while len(data_rows(runs)) < 3 and sweep.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(sweep.pid, signal.SIGKILL)  # the sweep and its worker processes, at once
+    sweep.wait()
+    written = data_rows(runs)
+    assert 3 <= len(written) < RUNS, "the kill should land mid-way"
+    with runs.open("a") as handle:  # and a torn line, as if killed in the middle of a write
+        handle.write(written[0][: len(written[0]) // 2])
+
+    again = start_sweep(tmp_path / "killed", 2)
+    assert again.wait(timeout=120) == 0, again.stderr.read().decode()
+    assert (runs.parent / "report.html").exists()
+
+    whole = tmp_path / "whole"
+    journeysim.sweep(
+        BASELINE, vary=VARY, name="resume", out=whole, reps=4, days=14, overrides=SMALL, workers=1
+    )
+    expected = (whole / "sweep-resume" / "runs.csv").read_text()
+    assert runs.read_text() == expected
+    keys = [(row["point"], row["replication"]) for row in csv.DictReader(expected.splitlines())]
+    assert len(keys) == len(set(keys)) == RUNS
+    assert pd.read_parquet(runs.with_suffix(".parquet")).equals(pd.read_csv(runs))
+
+
+def test_a_folder_holding_another_sweep_is_refused(tmp_path):
+    first = plan("checkout.cashiers=2,3", reps=1, days=7, name="same")
+    Sweep(first, tmp_path).pending()
+    other = plan("checkout.cashiers=2,4", reps=1, days=7, name="same")
+    with pytest.raises(DesignError, match="holds a different sweep"):
+        Sweep(other, tmp_path).pending()
+    more_reps = plan("checkout.cashiers=2,3", reps=3, days=7, name="same")
+    assert len(Sweep(more_reps, tmp_path).pending()) == 2 * 3  # extending reps is allowed
