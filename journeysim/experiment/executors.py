@@ -3,7 +3,10 @@ The model does not know which executor runs it; results do not depend on it."""
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -33,7 +36,8 @@ class LocalPool:
         if self.workers == 1 or len(tasks) <= 1:
             yield from Serial().run(fn, tasks)
             return
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(tasks))) as pool:
+        workers = min(self.workers, len(tasks))
+        with ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent) as pool:
             futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
             try:
                 for future in as_completed(futures):
@@ -42,6 +46,13 @@ class LocalPool:
                 for future in futures:
                     future.cancel()
                 raise
+
+
+def _end_with_parent() -> None:
+    """In a worker: on Linux, end when the parent dies (a killed sweep leaves no orphans)."""
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:

@@ -29,10 +29,4 @@ def resolve_scenario(
     overrides = [*overrides, *run_overrides(reps, days, seed)]
     if not isinstance(source, Scenario):
         return loader.load_scenario(source, overrides)
-    if not overrides:
-        return source
-    data = source.model_dump(mode="json")
-    origins: loader.Origins = {}
-    for text in overrides:
-        loader._override(data, text, origins)
-    return loader._validate(data, origins, source.name)
+    return loader.apply_overrides(source, overrides)

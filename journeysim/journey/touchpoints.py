@@ -244,23 +244,23 @@ def check_out(store: Store, shopper: Shopper):
         shopper.abandoned = "balk"
         return
     joined = env.now
-    turn = line.join()
-    if turn.triggered:
-        till = turn.value
-    elif checkout.reneging:
-        patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
-        yield turn | env.timeout(patience)
-        if not turn.triggered:
-            turn.cancel()
-            shopper.queue_time = env.now - joined
-            appraise_wait(
-                store, shopper, shopper.queue_time, "gives up waiting and leaves the cart"
-            )
-            shopper.abandoned = "renege"
-            return
-        till = turn.value
-    else:
-        till = yield turn
+    till = line.free_till()
+    if till is None:  # wait for a turn
+        turn = line.join()
+        if checkout.reneging:
+            patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
+            yield turn | env.timeout(patience)
+            if not turn.triggered:
+                turn.cancel()
+                shopper.queue_time = env.now - joined
+                appraise_wait(
+                    store, shopper, shopper.queue_time, "gives up waiting and leaves the cart"
+                )
+                shopper.abandoned = "renege"
+                return
+            till = turn.value
+        else:
+            till = yield turn
     shopper.queue_time = shopper.checkout_wait = env.now - joined
     appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
     shopper.till = till.index

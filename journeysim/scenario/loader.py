@@ -46,13 +46,27 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -
     if "name" not in chain[-1][1]:
         data["name"] = path.stem
         origins[("name",)] = str(path)
-    scenario = _validate(data, origins, str(path))
+    return apply_overrides(_validate(data, origins, str(path)), overrides, origins, str(path))
+
+
+def apply_overrides(
+    scenario: Scenario,
+    overrides: Sequence[str],
+    origins: Origins | None = None,
+    source: str | None = None,
+) -> Scenario:
+    """The scenario with `KEY.PATH=VALUE` overrides applied and validated again.
+
+    `origins` and `source` say who set which key, for error messages (default: the scenario's
+    name). Raises ScenarioError.
+    """
     if not overrides:
         return scenario
+    origins = {} if origins is None else origins
     data = scenario.model_dump(mode="json")
     for text in overrides:
         _override(data, text, origins)
-    return _validate(data, origins, str(path))
+    return _validate(data, origins, source or scenario.name)
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -21,10 +21,11 @@ class Till:
 class Line:
     """A queue in front of one or more tills; a till is held from start of service to the end.
 
-    The tills are a SimPy Store of free tills. Joining a line with a free till and nobody
-    waiting, and releasing a till, take SimPy's own steps with one cheaper event each: the
-    turn (or the release, which hands the till to the first shopper waiting) is an event at
-    the current time, processed in the order a Store's get or put would be."""
+    The tills are a SimPy Store of free tills. A shopper who finds a till free and nobody
+    waiting takes it at once (a Store get would succeed at once too, its event unwaited for);
+    releasing a till takes the steps of a Store put with a cheaper event: at the current time,
+    in the order the put's would be processed, it hands the till to the first shopper waiting.
+    """
 
     __slots__ = ("env", "free", "size", "tills")
 
@@ -42,12 +43,17 @@ class Line:
     def waiting(self) -> int:
         return len(self.free.get_queue)
 
-    def join(self) -> simpy.events.Event:
-        """Event that yields a free till when this shopper's turn comes."""
+    def free_till(self) -> Till | None:
+        """A till taken at once when one is free and nobody is waiting, else None."""
         free = self.free
-        if free.items and not free.get_queue:  # served at once, as free.get() would be
-            return self.env.timeout(0.0, free.items.pop(0))
-        return free.get()
+        if free.items and not free.get_queue:
+            return free.items.pop(0)
+        return None
+
+    def join(self) -> simpy.events.Event:
+        """Event that yields a free till when this shopper's turn comes (queue behind the
+        shoppers waiting; see `free_till` first)."""
+        return self.free.get()
 
     def release(self, till: Till) -> None:
         """The till is free again; the first shopper waiting gets it (as free.put(till))."""
