@@ -203,7 +203,7 @@ class Simulation:
         )
 
     def _tables(self) -> Replication:
-        visits = pd.DataFrame.from_records(self.records, columns=VisitRecord._fields)
+        visits = _record_table(self.records)
         days = pd.DataFrame(self.day_rows)
         customers = pd.DataFrame(
             {
@@ -236,6 +236,22 @@ class Simulation:
             self.entered,
             self.traces,
         )
+
+
+_NUMERIC = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
+
+
+def _record_table(records: list[VisitRecord]) -> pd.DataFrame:
+    """The visits table, column by column. Each field of a record holds one type, so a column
+    of Python floats, ints or bools becomes the array pandas would infer (NumPy infers it
+    faster); strings and anything else go through pandas."""
+    if not records:
+        return pd.DataFrame.from_records(records, columns=VisitRecord._fields)
+    columns = {}
+    for name, values in zip(VisitRecord._fields, zip(*records)):
+        array = None if isinstance(values[0], str) else np.array(values)
+        columns[name] = array if array is not None and array.dtype in _NUMERIC else values
+    return pd.DataFrame(columns, copy=False)
 
 
 @contextmanager

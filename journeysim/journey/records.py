@@ -6,7 +6,8 @@ from typing import NamedTuple
 
 
 class VisitRecord(NamedTuple):
-    """One visit, from arrival to what the customer did afterwards."""
+    """One visit, from arrival to what the customer did afterwards. (`Aftercare.conclude`
+    builds it by position, one commented line per field: keep the two in the same order.)"""
 
     visit_id: int
     customer_id: int

@@ -106,8 +106,9 @@ def _dirt_words(dirt: float) -> str:
 def _look_for_items(
     store: Store, shopper: Shopper, zone: ZoneState, items: int, now: float
 ) -> float:
-    """Look each of (at least one) item up; gaps lead to search, asking staff, substitution or
-    loss. Returns the extra minutes spent; the shelf touchpoint comes after the zone's walk."""
+    """Look up the zone's `items` (one or more); gaps lead to search, asking staff,
+    substitution or loss. The shelf touchpoint is felt `now`, on entering the zone; returns
+    the extra minutes the search adds to the zone's walk."""
     shelves = store.scenario.shelves
     shopper.lookups += items
     gaps = _binomial(items, store.gap_probability(zone, now), shopper.draw())

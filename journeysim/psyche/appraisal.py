@@ -29,8 +29,9 @@ class Appraisal:
         self._weights: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
 
     def weights(self, sensitivity: dict[str, float], kinds: Iterable[str]) -> dict[str, float]:
-        """Scale times sensitivity for each touchpoint kind (1 where the segment names none):
-        the factor `felt` applies, worked out once per segment instead of at every touchpoint."""
+        """Scale times a segment's sensitivity (1 where it names none) for each of the
+        touchpoint `kinds` (always the same ones): the factor `felt` applies, worked out once
+        per segment instead of at every touchpoint."""
         cached = self._weights.get(id(sensitivity))
         if cached is None or cached[0] is not sensitivity:
             weights = {kind: self.scale * sensitivity.get(kind, 1.0) for kind in kinds}

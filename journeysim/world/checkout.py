@@ -21,10 +21,11 @@ class Till:
 class Line:
     """A queue in front of one or more tills; a till is held from start of service to the end.
 
-    The tills are a SimPy Store of free tills. A shopper who finds a till free and nobody
-    waiting takes it at once (a Store get would succeed at once too, its event unwaited for);
-    releasing a till takes the steps of a Store put with a cheaper event: at the current time,
-    in the order the put's would be processed, it hands the till to the first shopper waiting.
+    The free tills are a SimPy Store, worked with fewer and cheaper events than its own get
+    and put, in the same order: a shopper who finds a till free and nobody waiting takes it
+    directly (a get would succeed at once, and nothing would wait for its event); a release
+    puts the till back and schedules an event for now that, when processed, hands a free till
+    to the first shopper waiting, as the put's event would.
     """
 
     __slots__ = ("env", "free", "size", "tills")
@@ -58,6 +59,7 @@ class Line:
     def release(self, till: Till) -> None:
         """The till is free again; the first shopper waiting gets it (as free.put(till))."""
         self.free.items.append(till)
+        # What processing the put's event would do: the Store's own hand-over to a waiting get.
         self.env.timeout(0.0).callbacks.append(self.free._trigger_get)
 
 

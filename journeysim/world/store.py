@@ -15,7 +15,8 @@ from journeysim.world.zones import ZoneState, cleaning_rounds, restocking, spill
 
 class CartPool:
     """Carts at the entrance. Nobody queues for one (a shopper who finds none carries a
-    basket), so the pool is a count; taking a cart passes the turn as a SimPy request would."""
+    basket), so the pool is a count; taking a cart lets the shopper wait for an event at the
+    current time, as for a SimPy Container get, so events keep their order."""
 
     __slots__ = ("env", "level")
 
@@ -24,7 +25,7 @@ class CartPool:
         self.level = pool
 
     def take(self) -> simpy.events.Event:
-        """One cart (the pool must not be empty); the event is processed at once."""
+        """One cart (the pool must not be empty): the event to wait for."""
         self.level -= 1
         return self.env.timeout(0.0)
 
