@@ -17,6 +17,7 @@ from journeysim.experiment.runner import run_scenario
 from journeysim.report.console import journey_map_table, kpi_table
 from journeysim.report.files import folder_name
 from journeysim.report.outputs import write_run
+from journeysim.scenario.commands import add_set_option
 from journeysim.scenario.loader import load_scenario
 from journeysim.scenario.schema import Scenario
 
@@ -41,14 +42,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="root seed; the same seed gives identical numbers (default: `seed`)",
     )
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario value, VALUE in YAML, e.g. checkout.cashiers=3 (repeatable)",
-    )
+    add_set_option(parser)
     parser.add_argument(
         "--out",
         type=Path,

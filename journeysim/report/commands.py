@@ -13,6 +13,7 @@ from journeysim.report.animate import animate, default_window
 from journeysim.report.files import folder_name, write_bytes
 from journeysim.report.monitor import replay
 from journeysim.report.trace import PICKS, clock, tell
+from journeysim.scenario.commands import add_set_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,14 +80,7 @@ def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
         "--replication", type=int, default=0, metavar="R", help="replication (default: 0)"
     )
     parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario value, VALUE in YAML (repeatable)",
-    )
+    add_set_option(parser)
     parser.set_defaults(reps=None)
 
 

@@ -47,9 +47,12 @@ def render(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def kpi_table(summary: pd.DataFrame) -> str:
-    """The KPI table with 95% confidence intervals."""
-    rows = [
+KPI_HEADER = ["KPI", "mean", "95% CI", "n"]
+
+
+def kpi_rows(summary: pd.DataFrame) -> list[list[str]]:
+    """summary.csv (metric, mean, ci_low, ci_high, n) as formatted rows, one per KPI."""
+    return [
         [
             label(r.metric),
             fmt(r.metric, r.mean),
@@ -58,7 +61,11 @@ def kpi_table(summary: pd.DataFrame) -> str:
         ]
         for r in summary.itertuples()
     ]
-    return render(rows, ["KPI", "mean", "95% CI", "n"])
+
+
+def kpi_table(summary: pd.DataFrame) -> str:
+    """The KPI table with 95% confidence intervals."""
+    return render(kpi_rows(summary), KPI_HEADER)
 
 
 def journey_map_table(touchpoints: pd.DataFrame) -> str:

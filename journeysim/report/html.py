@@ -17,7 +17,7 @@ from journeysim.experiment.summary import mean_ci
 from journeysim.report import plots
 from journeysim.report.compare_plot import comparison_png
 from journeysim.report.comparison import LABELS
-from journeysim.report.console import KPI_LABELS
+from journeysim.report.console import KPI_HEADER, KPI_LABELS, kpi_rows
 from journeysim.report.files import write_bytes, write_text
 from journeysim.report.monitor import Replay, replay
 from journeysim.report.trace import day_label, example_visit, tell
@@ -305,18 +305,7 @@ def run_report(result: RunResult, folder: Path, gif: Path | None = None) -> Path
 
 def kpi_table(summary: pd.DataFrame) -> str:
     """summary.csv (metric, mean, ci_low, ci_high, n) as a table, one row per KPI."""
-    rows = [
-        [
-            label(r.metric),
-            fmt(r.metric, r.mean),
-            f"[{fmt(r.metric, r.ci_low)}, {fmt(r.metric, r.ci_high)}]",
-            str(r.n),
-        ]
-        for r in summary.itertuples()
-    ]
-    return table(
-        ["KPI", "mean", "95% CI", "n"], rows, id="kpi-table", row_keys=list(summary["metric"])
-    )
+    return table(KPI_HEADER, kpi_rows(summary), id="kpi-table", row_keys=list(summary["metric"]))
 
 
 def compare_report(

@@ -13,6 +13,19 @@ from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import load_scenario, scenario_json_schema
 
 
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """The repeatable `--set KEY=VALUE` scenario override, for every command that loads one."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value, VALUE in YAML, e.g. checkout.cashiers=3 or "
+        "zones.1.walk_min=3 (repeatable)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `validate` and `schema` to the journeysim command parser."""
     validate = subparsers.add_parser(
@@ -22,15 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "with the file and key that cause it. Exit code 0 when all files are valid, 2 otherwise.",
     )
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scenario YAML file")
-    validate.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a value in every file, VALUE in YAML, e.g. checkout.cashiers=3 or "
-        "zones.1.walk_min=3 (repeatable)",
-    )
+    add_set_option(validate)
     validate.set_defaults(handler=_validate)
 
     schema = subparsers.add_parser(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -23,21 +23,6 @@ def _sexagesimal(value):
 CLOCK_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d|24:00)$"
 ClockTime = Annotated[str, Field(pattern=CLOCK_PATTERN), BeforeValidator(_sexagesimal)]
 
-TOUCHPOINT_KINDS = (
-    "entrance",
-    "ambience",
-    "crowding",
-    "cart",
-    "floor",
-    "shelf",
-    "staff",
-    "checkout_wait",
-    "cashier",
-    "self_checkout",
-    "payment",
-    "exit",
-    "after_visit",
-)
 TouchpointKind = Literal[
     "entrance",
     "ambience",
@@ -53,6 +38,7 @@ TouchpointKind = Literal[
     "exit",
     "after_visit",
 ]
+TOUCHPOINT_KINDS: tuple[str, ...] = get_args(TouchpointKind)
 StaffRole = Literal["cashier", "stocker", "floor_assistant", "cleaner", "security", "manager"]
 
 
