@@ -21,7 +21,7 @@ from journeysim.scenario.fields import (
 
 
 class Horizon(Section):
-    days: Annotated[int, Field(ge=1)] = field(56, "Simulated days after warm-up.")
+    days: Annotated[int, Field(ge=1)] = field(42, "Simulated days after warm-up.")
     warmup_days: NonNegativeInt = field(
         14, "Days simulated first and excluded from KPIs (customer base settles)."
     )
@@ -155,7 +155,7 @@ class Shelves(Section):
 
 
 class Checkout(Section):
-    cashiers: NonNegativeInt = field(4, "Staffed checkout lanes.")
+    cashiers: NonNegativeInt = field(3, "Staffed checkout lanes.")
     self_checkouts: NonNegativeInt = field(2, "Self-checkout stations.")
     service_time: Distribution = field(
         lambda: Distribution(dist="gamma", mean_min=2.5, sd_min=1.2),
