@@ -107,7 +107,10 @@ class Shopper:
         self.draw = chain(
             customer.rng.random(DRAWS_PER_VISIT).tolist(), _more_draws(customer.rng)
         ).__next__
+        # Set by plan_basket at the start of the visit.
         self.items = self.planned_items = 0
+        self.walk_scale = 1.0  # walking time factor of the basket's size
+        self.patience = self.service_time = self.self_service_time = 0.0
         self.lost_items = 0
         self.has_cash = False
         self.cart = False
