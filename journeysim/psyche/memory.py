@@ -1,4 +1,4 @@
-"""What the shopper takes home: remembered experience, effort score and satisfaction."""
+"""What the shopper takes home: the remembered experience and the effort score."""
 
 from __future__ import annotations
 
@@ -27,7 +27,3 @@ def effort_score(effort: float, expected: float) -> float:
     excess = max(effort - expected, 0.0)
     return 1.0 + 6.0 * (1.0 - math.exp(-excess / 6.0))
 
-
-def satisfaction(remembered: float, scale: float) -> float:
-    """CSAT 1..5 from the remembered score (0 maps to 'neither', 3.5 leaning satisfied)."""
-    return min(5.0, max(1.0, 3.5 + remembered * scale))
