@@ -10,8 +10,8 @@ import pandas as pd
 from journeysim.experiment.executors import LocalPool
 from journeysim.experiment.replication import Simulation
 from journeysim.experiment.runner import run_scenario
+from journeysim.journey.checkout import appraise_wait
 from journeysim.journey.shopper import Shopper
-from journeysim.journey.touchpoints import appraise_wait
 from journeysim.loyalty.relationship import updated_strength
 from journeysim.scenario import Scenario, load_scenario
 

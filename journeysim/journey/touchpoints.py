@@ -1,13 +1,11 @@
-"""Touchpoints of a visit. Each judges an experienced quality (-1..1) and an effort and passes
-them to `Shopper.touch`; the ones where time passes are SimPy sub-processes."""
+"""Touchpoints on the floor, from the door through the zones and out again (the checkout has
+its own module). Each judges an experienced quality (-1..1) and an effort and passes them to
+`Shopper.touch`; the ones where time passes are SimPy sub-processes."""
 
 from __future__ import annotations
 
-import math
-
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty.relationship import basket_share
-from journeysim.world.checkout import Line, Till
 from journeysim.world.staff import FLOOR_ROLES, StaffMember
 from journeysim.world.store import Store
 from journeysim.world.zones import ZoneState
@@ -95,7 +93,7 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
         staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
             member = staff[int(shopper.draw() * len(staff))]
-            quality = 0.1 + 0.3 * member.friendliness + _rapport_lift(store, shopper, member)
+            quality = 0.1 + 0.3 * member.friendliness + rapport_lift(store, shopper, member)
             shopper.touch(now, "staff", quality, 0.0, "meets {}", member.name)
 
 
@@ -162,7 +160,7 @@ def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
         return False
     member = staff[int(shopper.draw() * len(staff))]
     competence = member.competence_on(shopper.day, store.scenario.staff.newcomer_learning_days)
-    quality = 0.3 * member.friendliness + 0.4 * competence + _rapport_lift(store, shopper, member)
+    quality = 0.3 * member.friendliness + 0.4 * competence + rapport_lift(store, shopper, member)
     shopper.asked_staff = True
     shopper.touch(
         now,
@@ -208,205 +206,13 @@ def _binomial(n: int, p: float, u: float) -> int:
     return k
 
 
-def _rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
+def rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
     """Quality a familiar face adds ("the usual?"), damped by process standardisation."""
     staff = store.scenario.staff
     familiarity = shopper.customer.meet(
         member.id, shopper.day, staff.rapport_decay_per_day, staff.rapport_gain
     )
     return staff.rapport_lift * familiarity * (1.0 - staff.standardisation)
-
-
-def check_out(store: Store, shopper: Shopper):
-    """Choose a line, maybe balk, wait (maybe renege), be served and pay."""
-    env = store.env
-    checkout = store.scenario.checkout
-    shopper.items = max(
-        round(
-            (shopper.planned_items - shopper.lost_items)
-            * (1.0 + store.scenario.psyche.mood_basket_effect * shopper.valence)
-        ),
-        0,
-    )
-    if shopper.items == 0:
-        return
-    shopper.place = "checkout"
-    line = _choose_line(store, shopper)
-    mood = 1.0 + store.scenario.psyche.mood_patience_effect * shopper.valence
-    if checkout.balking and line.waiting() / line.size >= checkout.balk_queue * max(mood, 0.2):
-        shopper.touch(
-            env.now,
-            "checkout_wait",
-            -0.8,
-            1.0,
-            "sees {} waiting and leaves the cart",
-            line.waiting(),
-        )
-        shopper.abandoned = "balk"
-        return
-    joined = env.now
-    till = line.free_till()
-    if till is None:  # wait for a turn
-        turn = line.join()
-        if checkout.reneging:
-            patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
-            yield turn | env.timeout(patience)
-            if not turn.triggered:
-                turn.cancel()
-                shopper.queue_time = env.now - joined
-                appraise_wait(
-                    store, shopper, shopper.queue_time, "gives up waiting and leaves the cart"
-                )
-                shopper.abandoned = "renege"
-                return
-            till = turn.value
-        else:
-            till = yield turn
-    shopper.queue_time = shopper.checkout_wait = env.now - joined
-    appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
-    shopper.till = till.index
-    if till.staffed:
-        _meet_cashier(store, shopper, till)
-        yield env.timeout(shopper.service_time)
-    else:
-        _scan_yourself(store, shopper)
-        yield env.timeout(shopper.self_service_time)
-    yield from _pay(store, shopper, till, line)
-
-
-def _choose_line(store: Store, shopper: Shopper) -> Line:
-    """Self-checkout for small baskets when preferred, else the lane that looks shortest;
-    regulars accept a slightly longer line to reach a familiar cashier."""
-    checkout = store.checkout
-    settings = store.scenario.checkout
-    if checkout.self_line is not None and (
-        not checkout.lane_lines
-        or (
-            shopper.items <= settings.self_checkout_max_items
-            and shopper.draw() < settings.self_checkout_share
-        )
-    ):
-        return checkout.self_line
-    if len(checkout.lane_lines) == 1:
-        return checkout.lane_lines[0]
-    now = store.env.now
-    staff = store.scenario.staff
-    best, best_load = checkout.lane_lines[0], math.inf
-    for line in checkout.lane_lines:
-        load = line.load()
-        cashier = store.cashier_at(line.tills[0].index, now)
-        if cashier is not None and shopper.customer.rapport:
-            load -= shopper.customer.familiarity(
-                cashier.id, shopper.day, staff.rapport_decay_per_day
-            )
-        if load < best_load:
-            best, best_load = line, load
-    return best
-
-
-def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> float:
-    """Perceived wait (idle waits feel about a third longer, Larson) against the ~4-minute
-    tolerance (Maister 1985): quality falls steeply past it. Returns the felt emotion."""
-    checkout = store.scenario.checkout
-    perceived = wait * checkout.perceived_wait_factor
-    quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
-    return shopper.touch(
-        store.env.now,
-        "checkout_wait",
-        quality,
-        perceived / 2.0,
-        "{} ({:.1f} min as felt, {:.1f} min by the clock)",
-        what,
-        perceived,
-        wait,
-    )
-
-
-def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
-    cashier = store.cashier_at(till.index, store.env.now)
-    if cashier is None:
-        return
-    staff = store.scenario.staff
-    competence = cashier.competence_on(shopper.day, staff.newcomer_learning_days)
-    shopper.familiarity = shopper.customer.familiarity(
-        cashier.id, shopper.day, staff.rapport_decay_per_day
-    )
-    shopper.cashier_id = cashier.id
-    quality = (
-        0.35 * cashier.friendliness + 0.35 * competence + _rapport_lift(store, shopper, cashier)
-    )
-    greeting = '"the usual?"' if shopper.familiarity > 0.5 else "served"
-    shopper.touch(store.env.now, "cashier", quality, 0.0, "{} by {}", greeting, cashier.name)
-
-
-def _scan_yourself(store: Store, shopper: Shopper) -> None:
-    if shopper.draw() < 0.15:
-        shopper.touch(
-            store.env.now,
-            "self_checkout",
-            -0.5,
-            1.0,
-            "self-checkout: 'unexpected item in the bagging area'",
-        )
-    else:
-        shopper.touch(store.env.now, "self_checkout", 0.1, 0.2, "scans at a self-checkout")
-
-
-def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
-    """Pay at the end of service; a dead terminal leaves a card-only shopper three ways out."""
-    env = store.env
-    payment = store.scenario.payment
-    terminal = till.terminal
-    pays_cash = shopper.has_cash and shopper.draw() < payment.cash_preference
-    if pays_cash or terminal.up:
-        shopper.payment = "cash" if pays_cash else "card"
-        shopper.touch(env.now, "payment", 0.2, 0.0, "pays in cash" if pays_cash else "pays by card")
-        line.release(till)
-        return
-    shopper.met_outage = True
-    shopper.touch(
-        env.now, "payment", payment.failure_quality, 2.0, "card refused: {} is down", terminal.name
-    )
-    choice = shopper.draw()
-    if shopper.has_cash:
-        shopper.payment = "cash after refusal"
-        shopper.touch(env.now, "payment", -0.1, 0.5, "pays in cash after all")
-    elif choice < payment.wait_for_repair_prob:
-        asked = env.now
-        yield terminal.repaired | env.timeout(payment.max_repair_wait_min)
-        waited = env.now - asked
-        if not terminal.up:
-            shopper.touch(
-                env.now,
-                "payment",
-                -1.0,
-                waited / 2.0,
-                "waited {:.0f} min for the terminal; leaves the full cart",
-                waited,
-            )
-            shopper.abandoned = "payment"
-            shopper.payment = "waited, gave up"
-        else:
-            shopper.payment = "waited for repair"
-            shopper.touch(
-                env.now,
-                "payment",
-                -0.3,
-                waited / 2.0,
-                "waited {:.0f} min; the terminal is back, pays by card",
-                waited,
-            )
-    elif choice < payment.wait_for_repair_prob + payment.fetch_cash_prob:
-        shopper.payment = "fetched cash"
-        line.release(till)
-        yield env.timeout(payment.fetch_cash_min)
-        shopper.touch(env.now, "payment", -0.4, 4.0, "fetches cash from an ATM and pays")
-        return
-    else:
-        shopper.touch(env.now, "payment", -1.0, 1.0, "no cash, no card: leaves the full cart")
-        shopper.abandoned = "payment"
-        shopper.payment = "left the cart"
-    line.release(till)
 
 
 def leave(store: Store, shopper: Shopper):

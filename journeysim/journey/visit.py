@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from journeysim.journey import checkout
 from journeysim.journey import touchpoints as tp
 from journeysim.journey.shopper import Shopper
 from journeysim.world.store import Store
@@ -14,7 +15,7 @@ def visit(store: Store, shopper: Shopper):
     yield from tp.take_cart(store, shopper)
     for zone in store.zones:
         yield from tp.walk_zone(store, shopper, zone)
-    yield from tp.check_out(store, shopper)
+    yield from checkout.check_out(store, shopper)
     if shopper.cart:
         store.carts.give_back()
     yield from tp.leave(store, shopper)
