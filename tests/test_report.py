@@ -18,7 +18,8 @@ from journeysim.experiment.executors import Serial
 from journeysim.experiment.kpis import KPIS
 from journeysim.experiment.runner import run_scenario
 from journeysim.report.animate import animate
-from journeysim.report.html import compare_report, fmt, label, run_report, sweep_report
+from journeysim.report.html import compare_report, run_report, sweep_report
+from journeysim.report.html_blocks import fmt, label
 from journeysim.report.monitor import replay
 from journeysim.scenario import load_scenario
 
