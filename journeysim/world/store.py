@@ -53,8 +53,10 @@ class Store:
         self.service_time = sampler(checkout.service_time)
         self.self_service_time = sampler(checkout.self_service_time)
         self.roster = Roster.hire_all(scenario, streams["staff"])
-        rounds = scenario.shelves.restock_rounds_per_stocker * self.roster.headcount("stocker")
-        self._restock_interval = (self.close_min - self.open_min) / (rounds + 1.0)
+        self._restock_rounds = scenario.shelves.restock_rounds_per_stocker * self.roster.headcount(
+            "stocker"
+        )
+        self._restock_interval = (self.close_min - self.open_min) / (self._restock_rounds + 1.0)
         self._on_shift: dict[tuple[tuple[str, ...], int], list[StaffMember]] = {}
         self._start_processes(streams)
 
@@ -74,8 +76,9 @@ class Store:
             )
         )
         env.process(spills(env, self.zones, scenario.floor, streams["floor"]))
-        rounds = scenario.shelves.restock_rounds_per_stocker * self.roster.headcount("stocker")
-        env.process(restocking(env, self.zones, self.open_min, self.close_min, rounds))
+        env.process(
+            restocking(env, self.zones, self.open_min, self._restock_rounds, self._restock_interval)
+        )
 
     def shift(self, now: float) -> int:
         """0 for the morning shift, 1 for the evening shift."""

@@ -67,15 +67,15 @@ def spills(env: simpy.Environment, zones: list[ZoneState], floor: Floor, rng: np
 
 
 def restocking(
-    env: simpy.Environment, zones: list[ZoneState], open_min: int, close_min: int, rounds: float
+    env: simpy.Environment, zones: list[ZoneState], open_min: int, rounds: float, interval: float
 ):
-    """Process: shelves are full at opening (night fill) and refilled by stockers' rounds."""
-    interval = (close_min - open_min) / (rounds + 1.0)
+    """Process: shelves are full at opening (night fill) and refilled by stockers' `rounds`,
+    `interval` minutes apart."""
     while True:
         minute = env.now % 1440
         if minute < open_min:
             yield env.timeout(open_min - minute)
-        elif minute >= open_min + rounds * interval or minute >= close_min:
+        elif minute >= open_min + rounds * interval:
             yield env.timeout(1440 - minute + open_min)
         else:
             yield env.timeout(interval)
