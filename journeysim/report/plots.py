@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from scipy import stats
 
 from journeysim.experiment.kpis import net_promoter_score, returned
 from journeysim.experiment.runner import RunResult
+from journeysim.experiment.summary import mean_ci
 from journeysim.journey.shopper import Step
 from journeysim.report.console import KPI_LABELS, label
 from journeysim.report.monitor import down_intervals
@@ -214,13 +214,8 @@ def daily_kpis(result: RunResult) -> pd.DataFrame:
 
 def mean_band(table: pd.DataFrame, by: str, column: str, level: float = 0.95) -> pd.DataFrame:
     """Mean and Student-t CI of `column` over replications for each value of `by`."""
-    grouped = table.groupby(by)[column]
-    out = pd.DataFrame({"mean": grouped.mean(), "sd": grouped.std(ddof=1), "n": grouped.count()})
-    dof = np.maximum(out["n"] - 1, 1)
-    half = stats.t.ppf(0.5 + level / 2.0, dof) * out["sd"] / np.sqrt(out["n"])
-    out["low"] = out["mean"] - half.where(out["n"] > 1)
-    out["high"] = out["mean"] + half.where(out["n"] > 1)
-    return out.reset_index()
+    rows = [(key, *mean_ci(group.to_numpy(), level)) for key, group in table.groupby(by)[column]]
+    return pd.DataFrame(rows, columns=[by, "mean", "low", "high", "n"])
 
 
 @_styled
