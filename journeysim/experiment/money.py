@@ -28,10 +28,7 @@ def staff_hours_per_day(scenario: Scenario) -> dict[str, float]:
     which split the opening hours at midday, so a post costs the opening hours each day;
     cashiers hold one post per staffed lane (`checkout.cashiers`)."""
     open_hours = (scenario.hours.close_min - scenario.hours.open_min) / 60.0
-    return {
-        role: (scenario.checkout.cashiers if role == "cashier" else settings.count) * open_hours
-        for role, settings in scenario.staff.roles.items()
-    }
+    return {role: scenario.posts_per_shift(role) * open_hours for role in scenario.staff.roles}
 
 
 def wages_per_day(scenario: Scenario) -> float:

@@ -123,8 +123,7 @@ class Scenario(Section):
                 )
         for departure in self.staff.turnover:
             role = departure.role
-            settings = self.staff.roles.get(role, StaffRoleSettings(count=0))
-            count = self.checkout.cashiers if role == "cashier" else settings.count
+            count = self.posts_per_shift(role)
             if departure.index >= 2 * count:
                 raise ValueError(
                     f"staff.turnover: {role} post {departure.index} does not exist; there are "
@@ -141,6 +140,13 @@ class Scenario(Section):
         if abs(responses - 1.0) > 1e-6:
             raise ValueError(f"shelves.response_* shares must add up to 1, not {responses:g}")
         return self
+
+    def posts_per_shift(self, role: str) -> int:
+        """Staff of a role on each of the two shifts (cashiers: one per staffed lane)."""
+        if role == "cashier":
+            return self.checkout.cashiers
+        settings = self.staff.roles.get(role)
+        return settings.count if settings else 0
 
     @property
     def total_days(self) -> int:

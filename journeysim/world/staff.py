@@ -50,10 +50,7 @@ class Roster:
 
     def headcount(self, role: str) -> int:
         """Staff of a role on each shift (cashiers: one per staffed lane)."""
-        if role == "cashier":
-            return self.settings.checkout.cashiers
-        settings = self.settings.staff.roles.get(role)
-        return settings.count if settings else 0
+        return self.settings.posts_per_shift(role)
 
     def _hire(self, role: str, s: StaffRoleSettings, day: int, gap: float) -> StaffMember:
         friendliness, competence = self.rng.normal([s.friendliness, s.competence], s.spread)
