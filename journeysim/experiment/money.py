@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from journeysim.scenario.schema import Scenario
+from journeysim.scenario.schema import Scenario, StaffRole
 
 MONEY = (
     "gross_margin_per_day",
@@ -23,7 +23,7 @@ MONEY = (
 )
 
 
-def staff_hours_per_day(scenario: Scenario) -> dict[str, float]:
+def staff_hours_per_day(scenario: Scenario) -> dict[StaffRole, float]:
     """Paid hours per role and day. As in world/staff.py every post is filled on both shifts,
     which split the opening hours at midday, so a post costs the opening hours each day;
     cashiers hold one post per staffed lane (`checkout.cashiers`)."""

@@ -11,7 +11,7 @@ import pandas as pd
 import simpy
 
 from journeysim.experiment.seeding import Seeds
-from journeysim.journey.records import VisitRecord
+from journeysim.journey.records import TouchTally, VisitRecord, visits_table
 from journeysim.journey.shopper import Shopper, Step
 from journeysim.journey.visit import visit
 from journeysim.loyalty.aftercare import Aftercare
@@ -53,8 +53,8 @@ class Simulation:
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
         self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
-        self.journey_map = {kind: [0.0, 0.0, 0.0, 0] for kind in TOUCHPOINT_KINDS}
-        self._warmup_map = {kind: [0.0, 0.0, 0.0, 0] for kind in TOUCHPOINT_KINDS}
+        self.journey_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
+        self._warmup_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
         self.records: list[VisitRecord] = []
         self.day_rows: list[dict] = []
         self.turnovers: list[dict] = []
@@ -167,7 +167,8 @@ class Simulation:
         for role, post in departures:
             colleagues = {m.id for m in roster.shift_mates(role, post)}
             leaver, newcomer = self.store.replace_staff(role, post, day)
-            regulars, others = [], []
+            regulars: list[int] = []
+            others: list[int] = []
             for customer in self.base.customers:
                 familiarity = customer.familiarity(leaver.id, day, decay)
                 favourite, level = customer.favourite(colleagues | {leaver.id}, day, decay)
@@ -203,7 +204,9 @@ class Simulation:
         )
 
     def _tables(self) -> Replication:
-        visits = _record_table(self.records)
+        visits = visits_table(self.records)
+        # Freed now, while the cyclic collector is paused: once resumed it would scan them all.
+        self.records.clear()
         days = pd.DataFrame(self.day_rows)
         customers = pd.DataFrame(
             {
@@ -217,7 +220,7 @@ class Simulation:
             }
         )
         touchpoints = pd.DataFrame(
-            [(kind, *totals) for kind, totals in self.journey_map.items()],
+            [(kind, t.positive, t.negative, t.effort, t.count) for kind, t in self.journey_map.items()],
             columns=["touchpoint", "positive", "negative", "effort", "count"],
         )
         log = [entry for t in self.store.checkout.terminals for entry in t.log]
@@ -236,22 +239,6 @@ class Simulation:
             self.entered,
             self.traces,
         )
-
-
-_NUMERIC = (np.dtype(np.float64), np.dtype(np.int64), np.dtype(np.bool_))
-
-
-def _record_table(records: list[VisitRecord]) -> pd.DataFrame:
-    """The visits table, column by column. Each field of a record holds one type, so a column
-    of Python floats, ints or bools becomes the array pandas would infer (NumPy infers it
-    faster); strings and anything else go through pandas."""
-    if not records:
-        return pd.DataFrame.from_records(records, columns=VisitRecord._fields)
-    columns = {}
-    for name, values in zip(VisitRecord._fields, zip(*records)):
-        array = None if isinstance(values[0], str) else np.array(values)
-        columns[name] = array if array is not None and array.dtype in _NUMERIC else values
-    return pd.DataFrame(columns, copy=False)
 
 
 @contextmanager

@@ -40,22 +40,10 @@ def check_out(store: Store, shopper: Shopper):
         return
     joined = env.now
     till = line.free_till()
-    if till is None:  # wait for a turn
-        turn = line.join()
-        if checkout.reneging:
-            patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
-            yield turn | env.timeout(patience)
-            if not turn.triggered:
-                turn.cancel()
-                shopper.queue_time = env.now - joined
-                appraise_wait(
-                    store, shopper, shopper.queue_time, "gives up waiting and leaves the cart"
-                )
-                shopper.abandoned = "renege"
-                return
-            till = turn.value
-        else:
-            till = yield turn
+    if till is None:
+        till = yield from _wait_for_turn(store, shopper, line, mood)
+        if till is None:
+            return
     shopper.queue_time = shopper.checkout_wait = env.now - joined
     appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
     shopper.till = till.index
@@ -66,6 +54,25 @@ def check_out(store: Store, shopper: Shopper):
         _scan_yourself(store, shopper)
         yield env.timeout(shopper.self_service_time)
     yield from _pay(store, shopper, till, line)
+
+
+def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
+    """Queue for a till and return it, or None if patience runs out first (reneging)."""
+    env = store.env
+    checkout = store.scenario.checkout
+    joined = env.now
+    turn = line.join()
+    if not checkout.reneging:
+        return (yield turn)
+    patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
+    yield turn | env.timeout(patience)
+    if turn.triggered:
+        return turn.value
+    turn.cancel()
+    shopper.queue_time = env.now - joined
+    appraise_wait(store, shopper, shopper.queue_time, "gives up waiting and leaves the cart")
+    shopper.abandoned = "renege"
+    return None
 
 
 def _choose_line(store: Store, shopper: Shopper) -> Line:

@@ -9,6 +9,7 @@ from itertools import chain
 
 import numpy as np
 
+from journeysim.journey.records import TouchTally
 from journeysim.loyalty.customer import Customer
 from journeysim.psyche.appraisal import Appraisal
 from journeysim.psyche.emotion import Emotion
@@ -86,7 +87,7 @@ class Shopper:
         appraisal: Appraisal,
         adapt: float,
         half_life: float,
-        journey_map: dict[str, list[float]],
+        journey_map: dict[str, TouchTally],
         tracing: bool,
     ) -> None:
         self.customer = customer
@@ -137,20 +138,23 @@ class Shopper:
         expectations = self.expectations
         e = expectations[kind]
         x = quality - e  # prospect-theory value of the gap, inlined from Appraisal.felt (hot)
-        felt = x**self.curvature if x >= 0.0 else -self.loss_aversion * (-x) ** self.curvature
+        if x >= 0.0:
+            felt = math.pow(x, self.curvature)
+        else:
+            felt = -self.loss_aversion * math.pow(-x, self.curvature)
         felt *= self.weights[kind]
         valence = self.emotion.feel(now, felt)
         self.effort += effort
         expectations[kind] = e + self.adapt * x
         self.expectation_sum += e
         self.disconfirmation_sum += x
-        totals = self.journey_map[kind]
+        tally = self.journey_map[kind]
         if felt >= 0.0:
-            totals[0] += felt
+            tally.positive += felt
         else:
-            totals[1] += felt
-        totals[2] += effort
-        totals[3] += 1
+            tally.negative += felt
+        tally.effort += effort
+        tally.count += 1
         if self.steps is not None:
             self.steps.append(
                 Step(

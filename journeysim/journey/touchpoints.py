@@ -65,12 +65,10 @@ def take_cart(store: Store, shopper: Shopper):
 def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
     """Walk and pick in a zone: ambience, crowding and floor on entry, shelves and staff inside."""
     env = store.env
-    settings = zone.settings
-    name = settings.name
-    floor = store.scenario.floor
+    name = zone.name
     shopper.place = name
     zone.occupancy += 1
-    zone.soil(floor.soil_per_visit)
+    zone.soil()
     now = env.now
     shopper.touch(now, "ambience", zone.ambience_quality, 0.0, "{}: smell, music and light", name)
     crowding = zone.crowding()
@@ -79,13 +77,13 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
         shopper.touch(now, "crowding", quality, crowding - 0.5, "{} is crowded", name)
     else:
         shopper.touch(now, "crowding", 0.1, 0.0, "{} has room to move", name)
-    dirt = zone.dirt
-    quality = floor.clean_quality + (floor.dirty_quality - floor.clean_quality) * dirt
-    shopper.touch(now, "floor", quality, 0.0, "{} floor {}", name, _dirt_words(dirt))
-    items = round(shopper.planned_items * settings.item_share)
+    shopper.touch(
+        now, "floor", zone.floor_quality(), 0.0, "{} floor {}", name, _dirt_words(zone.dirt)
+    )
+    items = round(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
     yield env.timeout(
-        settings.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
+        zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
     )
     zone.occupancy -= 1
     if shopper.draw() < store.scenario.staff.encounter_prob:
@@ -118,7 +116,7 @@ def _look_for_items(
             0.0,
             "finds all {} items in {}",
             items,
-            zone.settings.name,
+            zone.name,
         )
         return 0.0
     shopper.gaps += gaps
@@ -145,7 +143,7 @@ def _look_for_items(
         "{} of {} items missing in {}, {} not bought",
         gaps,
         items,
-        zone.settings.name,
+        zone.name,
         lost,
     )
     return minutes

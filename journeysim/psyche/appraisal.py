@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 def value(x: float, curvature: float = 0.88, loss_aversion: float = 2.25) -> float:
@@ -26,9 +27,9 @@ class Appraisal:
         self.curvature = curvature
         self.loss_aversion = loss_aversion
         self.scale = scale
-        self._weights: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+        self._weights: dict[int, tuple[Mapping[Any, float], dict[str, float]]] = {}
 
-    def weights(self, sensitivity: dict[str, float], kinds: Iterable[str]) -> dict[str, float]:
+    def weights(self, sensitivity: Mapping[Any, float], kinds: Iterable[str]) -> dict[str, float]:
         """Scale times a segment's sensitivity (1 where it names none) for each of the
         touchpoint `kinds` (always the same ones): the factor `felt` applies, worked out once
         per segment instead of at every touchpoint."""

@@ -141,7 +141,7 @@ class Scenario(Section):
             raise ValueError(f"shelves.response_* shares must add up to 1, not {responses:g}")
         return self
 
-    def posts_per_shift(self, role: str) -> int:
+    def posts_per_shift(self, role: StaffRole) -> int:
         """Staff of a role on each of the two shifts (cashiers: one per staffed lane)."""
         if role == "cashier":
             return self.checkout.cashiers

@@ -51,7 +51,7 @@ class Line:
             return free.items.pop(0)
         return None
 
-    def join(self) -> simpy.events.Event:
+    def join(self) -> simpy.resources.store.StoreGet:
         """Event that yields a free till when this shopper's turn comes (queue behind the
         shoppers waiting; see `free_till` first)."""
         return self.free.get()

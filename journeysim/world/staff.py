@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from journeysim.scenario.schema import Scenario, StaffRoleSettings
+from journeysim.scenario.schema import Scenario, StaffRole, StaffRoleSettings
 
 FLOOR_ROLES = ("stocker", "floor_assistant", "cleaner", "security", "manager")
 HELPFUL_ROLES = ("stocker", "floor_assistant", "manager")
@@ -17,7 +17,7 @@ class StaffMember:
     """One person at work; `since_day` marks when a newcomer took the post."""
 
     id: int
-    role: str
+    role: StaffRole
     name: str
     friendliness: float
     competence: float
@@ -36,7 +36,7 @@ class Roster:
 
     settings: Scenario
     rng: np.random.Generator
-    posts: dict[tuple[str, int, int], StaffMember] = field(default_factory=dict)
+    posts: dict[tuple[StaffRole, int, int], StaffMember] = field(default_factory=dict)
     members: list[StaffMember] = field(default_factory=list)
 
     @classmethod
@@ -48,11 +48,11 @@ class Roster:
                     roster.posts[role, shift, index] = roster._hire(role, settings, 0, 0.0)
         return roster
 
-    def headcount(self, role: str) -> int:
+    def headcount(self, role: StaffRole) -> int:
         """Staff of a role on each shift (cashiers: one per staffed lane)."""
         return self.settings.posts_per_shift(role)
 
-    def _hire(self, role: str, s: StaffRoleSettings, day: int, gap: float) -> StaffMember:
+    def _hire(self, role: StaffRole, s: StaffRoleSettings, day: int, gap: float) -> StaffMember:
         friendliness, competence = self.rng.normal([s.friendliness, s.competence], s.spread)
         member = StaffMember(
             id=len(self.members),
@@ -66,20 +66,20 @@ class Roster:
         self.members.append(member)
         return member
 
-    def on_shift(self, role: str, shift: int, index: int) -> StaffMember | None:
+    def on_shift(self, role: StaffRole, shift: int, index: int) -> StaffMember | None:
         return self.posts.get((role, shift, index))
 
-    def post_key(self, role: str, post: int) -> tuple[str, int, int]:
+    def post_key(self, role: StaffRole, post: int) -> tuple[StaffRole, int, int]:
         """(role, shift, index) of a post numbered morning shift first, then evening."""
         shift, index = divmod(post, max(self.headcount(role), 1))
         return role, shift, index
 
-    def shift_mates(self, role: str, post: int) -> list[StaffMember]:
+    def shift_mates(self, role: StaffRole, post: int) -> list[StaffMember]:
         """The other members of the role on the same shift as `post`."""
         _, shift, index = self.post_key(role, post)
         return [m for (r, s, i), m in self.posts.items() if r == role and s == shift and i != index]
 
-    def replace(self, role: str, post: int, day: int) -> tuple[StaffMember, StaffMember]:
+    def replace(self, role: StaffRole, post: int, day: int) -> tuple[StaffMember, StaffMember]:
         """The member at `post` leaves; a newcomer takes it. Returns (leaver, newcomer)."""
         key = self.post_key(role, post)
         leaver = self.posts[key]

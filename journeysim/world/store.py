@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from journeysim.scenario.schema import Scenario
+from journeysim.scenario.schema import Scenario, StaffRole
 from journeysim.world import terminals as term
 from journeysim.world.checkout import Checkout
 from journeysim.world.distributions import sampler
@@ -44,7 +44,7 @@ class Store:
         hours = scenario.hours
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
-        self.zones = [ZoneState(zone) for zone in scenario.zones]
+        self.zones = [ZoneState(zone, scenario.floor) for zone in scenario.zones]
         self.carts = CartPool(env, scenario.carts.pool)
         checkout = scenario.checkout
         self.checkout = Checkout(
@@ -57,6 +57,7 @@ class Store:
             "stocker"
         )
         self._restock_interval = (self.close_min - self.open_min) / (self._restock_rounds + 1.0)
+        self._stockout_prob = scenario.shelves.stockout_prob
         self._on_shift: dict[tuple[tuple[str, ...], int], list[StaffMember]] = {}
         self._start_processes(streams)
 
@@ -99,7 +100,7 @@ class Store:
             ]
         return staff
 
-    def replace_staff(self, role: str, post: int, day: int) -> tuple[StaffMember, StaffMember]:
+    def replace_staff(self, role: StaffRole, post: int, day: int) -> tuple[StaffMember, StaffMember]:
         """Turnover: the member at `post` (morning posts first) leaves; a newcomer starts."""
         self._on_shift.clear()
         return self.roster.replace(role, post, day)
@@ -107,4 +108,4 @@ class Store:
     def gap_probability(self, zone: ZoneState, now: float) -> float:
         """Chance that an item looked for is off the shelf: low after a refill, rising after."""
         age = (now - zone.last_restock) / self._restock_interval
-        return min(self.scenario.shelves.stockout_prob * (0.5 + age), 0.95)
+        return min(self._stockout_prob * (0.5 + age), 0.95)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
@@ -13,24 +13,43 @@ from journeysim.scenario.schema import Floor, Zone
 
 @dataclass(slots=True)
 class ZoneState:
-    """Shared state of one zone."""
+    """Shared state of one zone, with the settings every visit reads (copied once from the
+    scenario's zone and floor, as plain fields are quicker to read at every visit)."""
 
     settings: Zone
+    floor: Floor
     occupancy: int = 0
     dirt: float = 0.0  # 0 clean .. 1 filthy
     last_restock: float = 0.0
-    ambience_quality: float = 0.0  # mean of smell, music and light
+    name: str = field(init=False)
+    walk_min: float = field(init=False)
+    item_share: float = field(init=False)
+    capacity: int = field(init=False)
+    ambience_quality: float = field(init=False)  # mean of smell, music and light
+    soil_per_visit: float = field(init=False)
+    clean_quality: float = field(init=False)
+    dirty_quality: float = field(init=False)
 
     def __post_init__(self) -> None:
-        ambience = self.settings.ambience
+        zone, floor = self.settings, self.floor
+        self.name, self.walk_min, self.item_share = zone.name, zone.walk_min, zone.item_share
+        self.capacity = zone.capacity
+        ambience = zone.ambience
         self.ambience_quality = (ambience.smell + ambience.music + ambience.light) / 3.0
+        self.soil_per_visit = floor.soil_per_visit
+        self.clean_quality, self.dirty_quality = floor.clean_quality, floor.dirty_quality
 
     def crowding(self) -> float:
         """Occupancy over comfortable capacity (felt above 0.5)."""
-        return self.occupancy / self.settings.capacity
+        return self.occupancy / self.capacity
 
-    def soil(self, amount: float) -> None:
-        self.dirt = min(1.0, self.dirt + amount)
+    def soil(self) -> None:
+        """One more shopper's tread."""
+        self.dirt = min(1.0, self.dirt + self.soil_per_visit)
+
+    def floor_quality(self) -> float:
+        """How the floor looks: from clean to dirty with the dirt."""
+        return self.clean_quality + (self.dirty_quality - self.clean_quality) * self.dirt
 
 
 def cleaning_rounds(
