@@ -11,7 +11,7 @@ import pandas as pd
 import simpy
 
 from journeysim.experiment.seeding import Seeds
-from journeysim.journey.records import TouchTally, VisitRecord, visits_table
+from journeysim.journey.records import TouchTally, VisitLog
 from journeysim.journey.shopper import Shopper, Step
 from journeysim.journey.visit import visit
 from journeysim.loyalty.aftercare import Aftercare
@@ -55,7 +55,7 @@ class Simulation:
         self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
         self.journey_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
         self._warmup_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
-        self.records: list[VisitRecord] = []
+        self.visit_log = VisitLog()
         self.day_rows: list[dict] = []
         self.turnovers: list[dict] = []
         self.trace = trace
@@ -142,7 +142,7 @@ class Simulation:
         )
         yield from visit(self.store, shopper)
         record = self.aftercare.conclude(shopper, self.env.now)
-        self.records.append(record)
+        self.visit_log.append(record)
         if shopper.steps is not None:
             self.traces[record.visit_id] = shopper.steps
         self.inside -= 1
@@ -204,9 +204,7 @@ class Simulation:
         )
 
     def _tables(self) -> Replication:
-        visits = visits_table(self.records)
-        # Freed now, while the cyclic collector is paused: once resumed it would scan them all.
-        self.records.clear()
+        visits = self.visit_log.table()
         days = pd.DataFrame(self.day_rows)
         customers = pd.DataFrame(
             {
@@ -220,7 +218,10 @@ class Simulation:
             }
         )
         touchpoints = pd.DataFrame(
-            [(kind, t.positive, t.negative, t.effort, t.count) for kind, t in self.journey_map.items()],
+            [
+                (kind, t.positive, t.negative, t.effort, t.count)
+                for kind, t in self.journey_map.items()
+            ],
             columns=["touchpoint", "positive", "negative", "effort", "count"],
         )
         log = [entry for t in self.store.checkout.terminals for entry in t.log]

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain
-
-import numpy as np
 
 from journeysim.journey.records import TouchTally
 from journeysim.loyalty.customer import Customer
@@ -53,7 +49,8 @@ class Shopper:
         "adapt",
         "journey_map",
         "steps",
-        "draw",
+        "_block",
+        "_next",
         "planned_items",
         "walk_scale",
         "items",
@@ -104,10 +101,8 @@ class Shopper:
         self.adapt = adapt
         self.journey_map = journey_map
         self.steps: list[Step] | None = [] if tracing else None
-        # draw(): the next uniform of this visit's block, then more from the customer's stream.
-        self.draw = chain(
-            customer.rng.random(DRAWS_PER_VISIT).tolist(), _more_draws(customer.rng)
-        ).__next__
+        self._block: list[float] = customer.rng.random(DRAWS_PER_VISIT).tolist()
+        self._next = 0  # index in the block of the next draw
         # Set by plan_basket at the start of the visit.
         self.items = self.planned_items = 0
         self.walk_scale = 1.0  # walking time factor of the basket's size
@@ -163,6 +158,16 @@ class Shopper:
             )
         return felt
 
+    def draw(self) -> float:
+        """The next uniform of this visit's block (a further block from the customer's stream
+        when a visit has used one up)."""
+        i = self._next
+        if i == DRAWS_PER_VISIT:
+            self._block = self.customer.rng.random(DRAWS_PER_VISIT).tolist()
+            i = 0
+        self._next = i + 1
+        return self._block[i]
+
     @property
     def touchpoints(self) -> int:
         """Touchpoints so far (each moved the emotion once)."""
@@ -171,9 +176,3 @@ class Shopper:
     @property
     def valence(self) -> float:
         return self.emotion.valence
-
-
-def _more_draws(rng: np.random.Generator) -> Iterator[float]:
-    """Further blocks of uniforms, drawn only when a visit has used up its first block."""
-    while True:
-        yield from rng.random(DRAWS_PER_VISIT).tolist()

@@ -82,9 +82,7 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
     )
     items = round(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
-    yield env.timeout(
-        zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
-    )
+    yield env.timeout(zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min)
     zone.occupancy -= 1
     if shopper.draw() < store.scenario.staff.encounter_prob:
         now = env.now

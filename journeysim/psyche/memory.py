@@ -26,4 +26,3 @@ def effort_score(effort: float, expected: float) -> float:
     """Customer Effort Score 1 (very easy) .. 7 (very hard) from effort units."""
     excess = max(effort - expected, 0.0)
     return 1.0 + 6.0 * (1.0 - math.exp(-excess / 6.0))
-

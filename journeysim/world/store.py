@@ -100,7 +100,9 @@ class Store:
             ]
         return staff
 
-    def replace_staff(self, role: StaffRole, post: int, day: int) -> tuple[StaffMember, StaffMember]:
+    def replace_staff(
+        self, role: StaffRole, post: int, day: int
+    ) -> tuple[StaffMember, StaffMember]:
         """Turnover: the member at `post` (morning posts first) leaves; a newcomer starts."""
         self._on_shift.clear()
         return self.roster.replace(role, post, day)
