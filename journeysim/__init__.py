@@ -4,6 +4,7 @@ The Python API does all the command line does and returns pandas tables: `load_s
 `run`, `compare` and `sweep` (see journeysim.experiment.api and docs/experiments.md).
 """
 
+from journeysim.compiled import warn_if_stale
 from journeysim.experiment.api import compare, run, sweep
 from journeysim.experiment.compare import CompareResult
 from journeysim.experiment.runner import RunResult, run_scenario
@@ -21,3 +22,5 @@ __all__ = [
     "sweep",
 ]
 __version__ = "0.1.0"
+
+warn_if_stale()
