@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from journeysim.journey.records import TouchTally
 from journeysim.loyalty.customer import Customer
-from journeysim.psyche.appraisal import Appraisal
+from journeysim.psyche.appraisal import Appraisal, value
 from journeysim.psyche.emotion import Emotion
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
 
@@ -132,12 +132,8 @@ class Shopper:
         quality += self.disposition
         expectations = self.expectations
         e = expectations[kind]
-        x = quality - e  # prospect-theory value of the gap, inlined from Appraisal.felt (hot)
-        if x >= 0.0:
-            felt = math.pow(x, self.curvature)
-        else:
-            felt = -self.loss_aversion * math.pow(-x, self.curvature)
-        felt *= self.weights[kind]
+        x = quality - e
+        felt = value(x, self.curvature, self.loss_aversion) * self.weights[kind]
         valence = self.emotion.feel(now, felt)
         self.effort += effort
         expectations[kind] = e + self.adapt * x

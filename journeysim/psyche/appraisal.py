@@ -14,8 +14,8 @@ def value(x: float, curvature: float = 0.88, loss_aversion: float = 2.25) -> flo
     (7.586, -17.068)
     """
     if x >= 0.0:
-        return x**curvature
-    return -loss_aversion * (-x) ** curvature
+        return math.pow(x, curvature)
+    return -loss_aversion * math.pow(-x, curvature)
 
 
 class Appraisal:
@@ -41,9 +41,5 @@ class Appraisal:
 
     def felt(self, quality: float, expectation: float, sensitivity: float) -> float:
         """Felt emotion: v(q - e), scaled by the shopper's sensitivity to this touchpoint kind."""
-        x = quality - expectation
-        if x >= 0.0:
-            v = math.pow(x, self.curvature)
-        else:
-            v = -self.loss_aversion * math.pow(-x, self.curvature)
+        v = value(quality - expectation, self.curvature, self.loss_aversion)
         return self.scale * sensitivity * v

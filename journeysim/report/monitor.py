@@ -55,7 +55,7 @@ class Monitor:
             "time",
             "queue",
             "carts",
-            *(f"zone:{zone.settings.name}" for zone in store.zones),
+            *(f"zone:{zone.name}" for zone in store.zones),
             *(f"line:{i}" for i in range(len(self.lines))),
             *(f"terminal:{i}" for i in range(len(store.checkout.terminals))),
         ]
