@@ -15,7 +15,7 @@ from journeysim.cli import main
 from journeysim.experiment import api
 from journeysim.experiment.compare import common_random_numbers
 from journeysim.experiment.measure import METRICS
-from journeysim.experiment.money import lifetime_days, payback_days
+from journeysim.experiment.money import PER_DAY, payback_text
 from journeysim.experiment.precision import precision_notes, replications_needed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def test_paired_ci_of_the_return_rate_difference_is_at_least_3x_narrower_than_un
 def test_differences_are_paired_by_replication_and_match_the_replication_table():
     result = journeysim.compare(BASELINE, OUTAGE, reps=3, days=7, overrides=SMALL, workers=2)
     reps = result.replications.set_index(["scenario", "replication"])
-    for metric in ("csat", "revenue_per_day", "profit_per_day"):
+    for metric in ("csat", "revenue_per_day", "contribution_per_day"):
         diffs = reps.loc["terminal_outage", metric] - reps.loc["baseline", metric]
         row = result.difference("terminal_outage", metric)
         assert row["diff"] == pytest.approx(diffs.mean(), rel=1e-12)
@@ -59,10 +59,11 @@ def test_all_scenarios_run_with_the_first_ones_seed_and_replications():
 
 
 def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
-    # B adds a fourth staffed lane (PLN 20,000) and suffers one 60-minute outage of all six
-    # terminals (4 lanes, 2 self-checkouts) on day 16, after the 14 warm-up days; random
-    # failures are off, so the extra running cost is known exactly: a cashier on each of the
-    # two shifts that split the 16 opening hours, plus 6 outages over 21 measured days.
+    # B adds a fourth staffed lane (PLN 20,000), PLN 300 a day of other running costs, and
+    # suffers one 60-minute outage of all six terminals (4 lanes, 2 self-checkouts) on day 16,
+    # after the 14 warm-up days; random failures are off, so the extra running cost is known
+    # exactly: a cashier on each of the two shifts that split the 16 opening hours, the fixed
+    # cost, plus 6 outages over 21 measured days.
     common = [*SMALL, "payment.random_failures=false", "costs.per_outage=150"]
     a = journeysim.load_scenario(BASELINE, common)
     b = journeysim.load_scenario(
@@ -72,52 +73,39 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
             "name=extra_lane",
             "checkout.cashiers=4",
             "costs.investment=20000",
+            "costs.fixed_per_day=300",
             "payment.outages=[{day: 16, start: '17:00', duration_min: 60, terminals: all}]",
         ],
     )
     result = journeysim.compare(a, b, reps=3, days=21, workers=2)
     row = {m: result.difference("extra_lane", m) for m in (*METRICS, "payback_days")}
     cashier_wage = b.costs.wage_per_hour["cashier"]
-    extra_cost = cashier_wage * 16.0 + 150.0 * 6 / 21
+    extra_cost = cashier_wage * 16.0 + 300.0 + 150.0 * 6 / 21
     assert row["cost_per_day"]["diff"] == pytest.approx(extra_cost, rel=1e-12)
     assert row["cost_per_day"]["diff_ci_low"] == pytest.approx(extra_cost, rel=1e-12)
     revenue = row["revenue_per_day"]["diff"]
     margin = row["gross_margin_per_day"]["diff"]
     assert margin == pytest.approx(b.costs.margin * revenue, rel=1e-9)
-    profit = row["profit_per_day"]
-    assert profit["diff"] == pytest.approx(margin - extra_cost, rel=1e-9)
+    gain = row["contribution_per_day"]
+    assert gain["diff"] == pytest.approx(margin - extra_cost, rel=1e-9)
     assert row["investment"]["diff"] == 20000
-    payback = row["payback_days"]["diff"]
-    assert payback == (20000 / profit["diff"] if profit["diff"] > 0 else math.inf)
+    payback = row["payback_days"]
+    if gain["diff"] > 0:
+        assert payback["diff"] == pytest.approx(20000 / gain["diff"])
+    else:
+        assert math.isnan(payback["diff"])
+    assert payback["note"] == payback_text(20000, gain["diff"])
     for metric in METRICS:
         assert math.isfinite(row[metric]["diff"]), metric
+        per_year = row[metric]["diff_per_year"]
+        if metric in PER_DAY:
+            assert per_year == pytest.approx(365 * row[metric]["diff"], rel=1e-12)
+        else:
+            assert math.isnan(per_year)
     values = result.table[result.table["metric"] == "customer_value"]["mean"]
     assert (values > 0).all() and values.map(math.isfinite).all()
     clv = row["customer_value"]
     assert clv["diff_ci_low"] <= clv["diff"] <= clv["diff_ci_high"]
-
-
-def test_lifetime_of_a_customer_follows_the_formula():
-    # Returns with p = e^-1 after visits one day apart: churn 1 a day, no discount -> 1 day.
-    assert lifetime_days(math.exp(-1), 1.0, 1.0, 0.0) == pytest.approx(1.0)
-    # Never lost: only discounting ends the lifetime; 8% a year -> 365 / ln(1.08) days.
-    assert lifetime_days(1.0, 100.0, 700.0, 0.08) == pytest.approx(365 / math.log(1.08))
-    assert lifetime_days(0.0, 100.0, 700.0, 0.08) == 0.0
-    assert math.isnan(lifetime_days(0.5, 0.0, 700.0, 0.08))
-
-
-@pytest.mark.parametrize(
-    ("investment", "profit", "days"),
-    [
-        (1000.0, 50.0, 20.0),
-        (1000.0, 0.0, math.inf),
-        (1000.0, -5.0, math.inf),
-        (0.0, 5.0, 0.0),
-        (0.0, -5.0, math.inf),
-    ],
-)
-def test_payback_days(investment, profit, days):
-    assert payback_days(investment, profit) == days
 
 
 # Run length
@@ -153,6 +141,7 @@ def test_compare_command_prints_the_table_and_writes_csv_and_chart(tmp_path, cap
     assert main([*args, "--set", SMALL[0], "--out", str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "terminal_outage - baseline [95% CI]" in out and "Payback (days)" in out
+    assert "terminal_outage - baseline a year" in out and "no investment; earns" in out
     folder = tmp_path / "compare-baseline-terminal_outage"
     table = pd.read_csv(folder / "comparison.csv")
     assert set(table["scenario"]) == {"baseline", "terminal_outage"}

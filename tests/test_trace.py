@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pytest
 from PIL import Image
 
 from journeysim.cli import main
 from journeysim.experiment.replication import Simulation
-from journeysim.report.trace import pick_visits
+from journeysim.report.trace import pick_visits, tell, tell_visit
 from journeysim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
@@ -23,8 +25,11 @@ SMALL = ["--days", "2", "--set", "horizon.warmup_days=2", "--set", "arrivals.bas
 def test_trace_pick_outage_tells_a_visit_that_met_it(capsys):
     assert main(["trace", OUTAGE, "--pick", "outage", *SMALL]) == 0
     story = capsys.readouterr().out
-    assert "Card terminal down during this visit" in story
+    assert re.search(
+        r"! (All \d+ card terminals|Card terminal \d+.*) down during this visit", story
+    )
     assert re.search(r"card refused: terminal \d+ is down", story)
+    assert re.search(r"\d+ items planned, no cash, card only", story)  # what the walkthrough says
     for outcome in ("Remembered", "CES", "CSAT", "Relationship", "Return chance", "Recommend"):
         assert outcome in story
 
@@ -93,3 +98,161 @@ def test_animate_rejects_a_backward_window(tmp_path, capsys):
     assert main(["animate", OUTAGE, "--day", "3", *window]) == 2
     assert "--to must be later than --from" in capsys.readouterr().err
     assert not out.exists()
+
+
+# --- The story must add up (issue 9, item 7) --------------------------------------------------
+
+NUMBER = r"([+-]\d+\.\d\d)"
+
+
+@pytest.fixture(scope="module")
+def told():
+    """A traced run of the outage days with many complaints (so recoveries soften peaks) and
+    switching after any visit that leaves the relationship below 0.5; every visit's story."""
+    scenario = load_scenario(
+        OUTAGE,
+        [
+            "horizon.warmup_days=2",
+            "horizon.days=2",
+            "arrivals.base_customers=600",
+            "after_visit.complaint_base=0.5",
+            "loyalty.defect_threshold=0.5",
+            "loyalty.defect_prob=1",
+        ],
+    )
+    rep = Simulation(scenario, trace=True).run()
+    stories = {
+        int(row["visit_id"]): tell_visit(row, rep.traces[int(row["visit_id"])], scenario, OUTAGES)
+        for _, row in rep.visits.iterrows()
+    }
+    return scenario, rep, stories
+
+
+OUTAGES = pd.DataFrame(columns=["terminal", "start", "end", "cause"])
+
+
+def memory_lines(story: str) -> tuple[float, float, float, str]:
+    """Printed remembered score, peak, end, and the explanation line below them ('' if none)."""
+    found = re.search(
+        rf"Remembered +{NUMBER} +\(peak {NUMBER}, end {NUMBER}[^\n]*\n(?: +=(.*)\n)?", story
+    )
+    assert found, story
+    remembered, peak, end = (float(found.group(i)) for i in (1, 2, 3))
+    return remembered, peak, end, found.group(4) or ""
+
+
+def test_remembered_score_is_the_peak_end_mix_unless_the_story_says_why(told):
+    """Printed to 0.01, the remembered score equals (peak + end) / 2 of the printed peak and end
+    (tolerance 0.015: three roundings of 0.005) unless a line below names the difference; its
+    terms start with that mix and add up to the remembered score (0.005 per rounded term)."""
+    _, rep, stories = told
+    visits = rep.visits.set_index("visit_id")
+    reasons = set()
+    for visit_id, story in stories.items():
+        remembered, peak, end, why = memory_lines(story)
+        if not why:
+            assert abs(remembered - (peak + end) / 2) <= 0.015, story
+            continue
+        terms = [term.rsplit(": ", 1) for term in why.strip().split("; ")]
+        assert terms[0][0] == "(peak + end) / 2", why
+        assert abs(float(terms[0][1]) - (peak + end) / 2) <= 0.01, story
+        assert abs(sum(float(value) for _, value in terms) - remembered) <= 0.005 * (
+            len(terms) + 1
+        ), story
+        named = {name.split(" ")[0] for name, _ in terms[1:]}
+        assert named <= {"recovery", "misremembering"}, why
+        if "recovery" in named:
+            assert visits.loc[visit_id, "complained"] and "Complained" in story, story
+        reasons |= named
+    assert reasons == {"recovery", "misremembering"}  # both reasons occurred and were told
+
+
+def test_without_noise_or_complaints_memory_is_exactly_the_mix():
+    """With memory_noise 0 and no complaints, no story needs a reason: every remembered score
+    is (peak + end) / 2 of the printed numbers (tolerance 0.015, as above)."""
+    scenario = load_scenario(
+        OUTAGE,
+        [
+            "horizon.warmup_days=1",
+            "horizon.days=1",
+            "arrivals.base_customers=300",
+            "psyche.memory_noise=0",
+            "after_visit.complaint_base=0",
+            "after_visit.complaint_peak_slope=0",
+        ],
+    )
+    rep = Simulation(scenario, trace=True).run()
+    for _, row in rep.visits.iterrows():
+        story = tell_visit(row, rep.traces[int(row["visit_id"])], scenario, OUTAGES)
+        remembered, peak, end, why = memory_lines(story)
+        assert not why and abs(remembered - (peak + end) / 2) <= 0.015, story
+
+
+def test_a_switched_customer_has_no_return_chance_left(told):
+    """'Switched to the competitor for good' comes with a return chance and share of wallet of
+    0%; the history table says so too; others show the record's return chance."""
+    _, rep, stories = told
+    visits = rep.visits.set_index("visit_id")
+    switched = visits.index[visits["switched_store"]]
+    assert len(switched) > 5
+    for visit_id, story in stories.items():
+        chance = re.search(r"Return chance +\d+% -> (\d+)%", story).group(1)
+        wallet = re.search(r"Share of wallet \d+% -> (\d+)%", story).group(1)
+        if visit_id in switched:
+            assert "Switched to the competitor for good" in story
+            assert chance == wallet == "0", story
+        else:
+            assert "Switched" not in story
+            assert int(chance) == round(100 * visits.loc[visit_id, "return_chance"]), story
+    counts = visits["customer_id"].value_counts()
+    last = next(v for v in switched if counts[visits.loc[v, "customer_id"]] > 1)
+    table = tell(rep, told[0], customer=int(visits.loc[last, "customer_id"]))
+    assert re.search(rf"\n{last} .* 0% \(left\) ", table)
+
+
+def test_lanes_terminals_and_tills_are_numbered_from_one_the_same_way(told):
+    """Staffed lanes are 1..cashiers, self-checkout tills follow them, and a refused card names
+    the terminal of the till the shopper stood at (the record's 0-based till + 1)."""
+    scenario, rep, _ = told
+    lanes = scenario.checkout.cashiers
+    tills = lanes + scenario.checkout.self_checkouts
+    visits = rep.visits.set_index("visit_id")
+    seen = set()
+    for visit_id, steps in rep.traces.items():
+        till = int(visits.loc[visit_id, "till"]) + 1
+        for step in steps:
+            for kind, pattern, low, high in (
+                ("lane", r"at lane (\d+)", 1, lanes),
+                ("self", r"self-checkout till (\d+)", lanes + 1, tills),
+                ("terminal", r"terminal (\d+) is down", 1, tills),
+            ):
+                found = re.search(pattern, step.what)
+                if found:
+                    assert low <= int(found.group(1)) <= high and int(found.group(1)) == till
+                    seen.add(kind)
+    assert seen == {"lane", "self", "terminal"}
+    story = tell(rep, scenario, pick="outage")
+    banner = re.search(r"! (.*) during this visit", story).group(1)
+    assert banner == f"All {tills} card terminals down"
+
+
+def test_counts_agree_with_their_nouns(told):
+    """No '1 items', '1 friends' or '1 visits'; single items are told as such somewhere."""
+    scenario, rep, stories = told
+    text = "\n".join(stories.values())
+    text += "\n".join(step.what for steps in rep.traces.values() for step in steps)
+    text += tell(rep, scenario, pick="worst")
+    assert not re.search(r"(?<![\d.])1 (items|friends|visits|more visits)\b", text)
+    assert re.search(r"(?<![\d.])1 item\b", text)
+
+
+def test_pick_outage_prefers_no_cash_and_the_fullest_cart(told):
+    """Of the visits that met a dead terminal, the picked shopper carried no cash (when anyone
+    did not) and planned the most items among those."""
+    _, rep, _ = told
+    met = rep.visits[rep.visits["met_outage"]]
+    cashless = met[~met["has_cash"]]
+    assert len(cashless) > 1 and cashless["planned_items"].nunique() > 1
+    picked = met.set_index("visit_id").loc[pick_visits(rep, "outage")[0]]
+    assert not picked["has_cash"]
+    assert picked["planned_items"] == cashless["planned_items"].max()

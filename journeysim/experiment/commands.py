@@ -14,7 +14,8 @@ from journeysim.experiment.kpis import KPIS
 from journeysim.experiment.precision import precision_notes
 from journeysim.experiment.progress import progress_bar
 from journeysim.experiment.runner import run_scenario
-from journeysim.report.console import journey_map_table, kpi_table
+from journeysim.experiment.warmup_check import warmup_warnings
+from journeysim.report.console import journey_map_table, kpi_table, money_table
 from journeysim.report.files import folder_name
 from journeysim.report.outputs import write_run
 from journeysim.scenario.commands import add_set_option
@@ -115,9 +116,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     run = subparsers.add_parser(
         "run",
-        help="run a scenario and print its KPIs with 95%% confidence intervals",
-        description="Run all replications of a scenario, print the KPI table and the journey "
-        "map, and write every table to DIR/<scenario>/.",
+        help="run a scenario and print its KPIs and money with 95%% confidence intervals",
+        description="Run all replications of a scenario, print the KPI and money tables and the "
+        "journey map, and write every table to DIR/<scenario>/.",
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
     add_run_options(run)
@@ -134,6 +135,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-report",
         action="store_true",
         help="skip report.html (it re-runs replication 0 with tracing for its example visit)",
+    )
+    run.add_argument(
+        "--no-replay",
+        action="store_true",
+        help="leave the replay of the traced day (replay.html) out of the report",
     )
     run.set_defaults(handler=_run)
     compare_command.register(subparsers)
@@ -153,16 +159,23 @@ def _run(args: argparse.Namespace) -> int:
     if not args.no_report:
         from journeysim.report.html import run_report  # matplotlib loads only when needed
 
-        run_report(result, folder)
+        run_report(result, folder, with_replay=not args.no_replay)
     print(
         f"\n{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
         f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}\n"
     )
     print(kpi_table(result.summary))
-    print("\nJourney map (feeling per visit by touchpoint kind, worst first)\n")
+    print("\nMoney (PLN per measured day; customer value from simulated survival)\n")
+    print(money_table(result.summary))
+    visits = int(result.touchpoints["visits"].iloc[0])
+    print(f"\nJourney map (feeling per visit over {visits:,} measured visits, worst first)\n")
     print(journey_map_table(result.touchpoints))
     if args.precision:
         print("\nPrecision\n")
         print("\n".join(precision_notes(result.summary, dict(args.precision))))
     print(f"\nResults in {folder}{os.sep}", file=sys.stdout)
+    warnings = warmup_warnings(result.warmup, str(args.scenario))
+    if warnings:
+        sys.stdout.flush()
+        print("\n".join(warnings), file=sys.stderr)
     return 0

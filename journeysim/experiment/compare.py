@@ -14,7 +14,8 @@ from scipy import stats
 
 from journeysim.experiment.executors import Executor, LocalPool
 from journeysim.experiment.measure import METRICS, measure
-from journeysim.experiment.money import payback_interval
+from journeysim.experiment.replication import past
+from journeysim.experiment.money import DAYS_PER_YEAR, PER_DAY, payback_interval, payback_text
 from journeysim.experiment.summary import mean_ci
 from journeysim.scenario.schema import Scenario
 
@@ -33,6 +34,8 @@ COLUMNS = (
     "significant",
     "unpaired_ci_low",
     "unpaired_ci_high",
+    "diff_per_year",
+    "note",
 )
 
 
@@ -43,9 +46,11 @@ class CompareResult:
     `table` (comparison.csv) has one row per scenario and metric: the scenario's mean and 95% CI,
     and for every scenario after the first its paired difference from the first (`diff`, its
     95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0) and,
-    for reference, the unpaired Welch interval of the same difference. The metric
-    `payback_days` has only the difference columns. `replications` holds every metric of every
-    replication (columns scenario, replication, METRICS).
+    for reference, the unpaired Welch interval of the same difference. Money per day also has
+    its difference per year (`diff_per_year`, 365 x `diff`). The metric `payback_days` has only
+    the difference columns, a number only where an extra investment is repaid by an extra
+    contribution, and `note` says in words what the change is worth. `replications` holds every
+    metric of every replication (columns scenario, replication, METRICS).
     """
 
     scenarios: list[Scenario]
@@ -86,10 +91,13 @@ def compare_scenarios(
         raise ValueError("compare needs at least two scenarios")
     scenarios = common_random_numbers(scenarios)
     reps = scenarios[0].replications
-    tasks = [(scenario, r) for scenario in scenarios for r in range(reps)]
+    reference = scenarios[0]  # every scenario starts from the same store as it is today
+    for scenario in scenarios:
+        past(scenario, reference)  # lived once here, then read by every worker
+    tasks = [(scenario, r, reference) for scenario in scenarios for r in range(reps)]
     rows: list[dict] = [{}] * len(tasks)
     for index, metrics in (executor or LocalPool()).run(measure, tasks):
-        scenario, replication = tasks[index]
+        scenario, replication, _ = tasks[index]
         rows[index] = {"scenario": scenario.name, "replication": replication, **metrics}
         if on_done:
             on_done()
@@ -114,6 +122,8 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
             row |= {"ci_high": high, "n": n}
             if name != names[0]:
                 row |= paired_difference(table[metric], reference[metric])
+                if metric in PER_DAY:
+                    row["diff_per_year"] = row["diff"] * DAYS_PER_YEAR
             rows.append(row)
         if name != names[0]:
             rows.append(_payback_row(name, rows))
@@ -148,16 +158,19 @@ def paired_difference(b: pd.Series, a: pd.Series) -> dict[str, float]:
 
 
 def _payback_row(name: str, rows: list[dict]) -> dict:
-    """payback_days of `name` against the first scenario, from its investment and profit rows."""
+    """payback_days of `name` against the first scenario, from its investment and contribution
+    rows."""
     mine = {row["metric"]: row for row in rows if row["scenario"] == name}
-    profit = mine["profit_per_day"]
+    investment = mine["investment"]["diff"]
+    gain = mine["contribution_per_day"]
     payback, low, high = payback_interval(
-        mine["investment"]["diff"], profit["diff"], profit["diff_ci_low"], profit["diff_ci_high"]
+        investment, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"]
     )
     row = dict.fromkeys(COLUMNS, np.nan) | {"scenario": name, "metric": "payback_days"}
     return row | {
-        "n": profit["n"],
+        "n": gain["n"],
         "diff": payback,
         "diff_ci_low": low,
         "diff_ci_high": high,
+        "note": payback_text(investment, gain["diff"]),
     }

@@ -34,6 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="skip report.html (it re-runs a day of the first and last scenario with tracing)",
     )
+    compare.add_argument(
+        "--no-replay",
+        action="store_true",
+        help="leave the replay of the traced day (replay.html) out of the report",
+    )
     compare.set_defaults(handler=_compare)
 
 
@@ -50,7 +55,7 @@ def _compare(args: argparse.Namespace) -> int:
     if not args.no_report:
         from journeysim.report.html import compare_report  # matplotlib loads only when needed
 
-        compare_report(result.table, result.scenarios, folder)
+        compare_report(result.table, result.scenarios, folder, with_replay=not args.no_replay)
     first = result.scenarios[0]
     print(
         f"\n{' vs '.join(result.names)}: {first.replications} paired replications, seed "

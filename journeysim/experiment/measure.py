@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from journeysim.experiment.kpis import KPIS, replication_kpis
 from journeysim.experiment.money import MONEY, replication_money
-from journeysim.experiment.replication import simulate
+from journeysim.experiment.replication import Replication, simulate
 from journeysim.scenario.schema import Scenario
 
 METRICS = KPIS + MONEY
 
 
-def measure(scenario: Scenario, replication: int) -> dict[str, float]:
-    """KPIs and money of one replication, keyed by METRICS."""
-    rep = simulate(scenario, replication)
+def replication_metrics(rep: Replication, scenario: Scenario) -> dict[str, float]:
+    """KPIs and money of a replication, keyed by METRICS."""
     kpis = {name: float(value) for name, value in replication_kpis(rep, scenario).items()}
-    return {**kpis, **replication_money(scenario, kpis, rep.terminal_log)}
+    return {**kpis, **replication_money(scenario, kpis, rep)}
+
+
+def measure(
+    scenario: Scenario, replication: int, reference: Scenario | None = None
+) -> dict[str, float]:
+    """KPIs and money of one replication started from the burn-in of `reference` (default:
+    the scenario's own), keyed by METRICS."""
+    return replication_metrics(simulate(scenario, replication, reference=reference), scenario)

@@ -1,5 +1,5 @@
-"""Money of one replication from the scenario's `costs`: gross margin, running costs and the value
-of the customer base; and the payback period of one scenario against another.
+"""Money of one replication from the scenario's `costs`: gross margin, running costs, contribution
+and the value of the customer base; and the payback of one scenario against another.
 
 Amounts are in the scenario's currency (PLN) per measured day (warm-up days excluded, like KPIs).
 """
@@ -10,17 +10,24 @@ import math
 
 import pandas as pd
 
+from journeysim.experiment.lifetime import base_lifetime_days
+from journeysim.experiment.replication import Replication
 from journeysim.scenario.schema import Scenario, StaffRole
 
 MONEY = (
     "gross_margin_per_day",
     "wages_per_day",
     "outage_cost_per_day",
+    "fixed_cost_per_day",
     "cost_per_day",
-    "profit_per_day",
+    "contribution_per_day",
+    "lifetime_days",
     "customer_value",
     "investment",
 )
+# Money flows per measured day; compare also shows their differences per year.
+PER_DAY = tuple(metric for metric in MONEY if metric.endswith("_per_day"))
+DAYS_PER_YEAR = 365.0
 
 
 def staff_hours_per_day(scenario: Scenario) -> dict[StaffRole, float]:
@@ -42,74 +49,73 @@ def outages(terminal_log: pd.DataFrame, warmup_days: int) -> int:
     return int(terminal_log["state"][measured].str.startswith("down").sum())
 
 
-def lifetime_days(
-    return_rate: float, visits_per_day: float, active_customers: float, annual_discount: float
-) -> float:
-    """Expected discounted remaining lifetime of a customer, in days.
-
-    A customer visits every T = active_customers / visits_per_day days and comes back after a
-    visit with probability p = return_rate, so they are still a customer after t days with
-    probability p^(t/T). Discounting continuously at d = ln(1 + annual_discount) / 365 a day:
-    L = integral of p^(t/T) e^(-d t) dt over t >= 0 = 1 / (d - ln(p) / T).
-    (The continuous-time form of Gupta & Lehmann 2003, CLV = m r / (1 + i - r).)
-    """
-    if not (visits_per_day > 0 and active_customers > 0 and 0 <= return_rate <= 1):
-        return math.nan
-    daily_discount = math.log1p(annual_discount) / 365.0
-    churn = -math.log(return_rate) if return_rate > 0 else math.inf
-    rate = daily_discount + churn * visits_per_day / active_customers
-    return 1.0 / rate if rate > 0 else math.inf
-
-
 def replication_money(
-    scenario: Scenario, kpis: dict[str, float], terminal_log: pd.DataFrame
+    scenario: Scenario, kpis: dict[str, float], replication: Replication
 ) -> dict[str, float]:
     """The MONEY columns of one replication.
 
-    customer_value, the lifetime value of the customer base, is the margin the base earns a day
-    (margin x revenue_per_day, i.e. margin per customer-day x active customers) times a
-    customer's expected discounted remaining lifetime (`lifetime_days`).
+    contribution_per_day is the gross margin less wages, outage costs and `costs.fixed_per_day`.
+    customer_value, the lifetime value of the customer base at the end of the run, is the
+    margin the base earns a day (margin x revenue_per_day) times `lifetime_days`, the mean
+    expected discounted remaining lifetime of its customers from their simulated survival
+    (experiment/lifetime.py).
     """
     costs = scenario.costs
     gross_margin = costs.margin * kpis["revenue_per_day"]
     wages = wages_per_day(scenario)
     outage_cost = (
-        costs.per_outage * outages(terminal_log, scenario.horizon.warmup_days)
+        costs.per_outage * outages(replication.terminal_log, scenario.horizon.warmup_days)
     ) / scenario.horizon.days
-    lifetime = lifetime_days(
-        kpis["return_rate"], kpis["visits_per_day"], kpis["active_customers"], costs.annual_discount
-    )
+    cost = wages + outage_cost + costs.fixed_per_day
+    lifetime = base_lifetime_days(replication.customers, scenario.total_days, costs.annual_discount)
     return {
         "gross_margin_per_day": gross_margin,
         "wages_per_day": wages,
         "outage_cost_per_day": outage_cost,
-        "cost_per_day": wages + outage_cost,
-        "profit_per_day": gross_margin - wages - outage_cost,
+        "fixed_cost_per_day": costs.fixed_per_day,
+        "cost_per_day": cost,
+        "contribution_per_day": gross_margin - cost,
+        "lifetime_days": lifetime,
         "customer_value": gross_margin * lifetime,
         "investment": costs.investment,
     }
 
 
-def payback_days(investment: float, profit_per_day: float) -> float:
-    """Days until the extra daily profit repays the extra one-off investment: inf when it never
-    does (extra profit not positive), 0 when nothing extra is invested and no profit is lost,
-    NaN when less is invested but profit is lost (nothing to pay back)."""
-    if math.isnan(investment) or math.isnan(profit_per_day):
-        return math.nan
-    if investment > 0:
-        return investment / profit_per_day if profit_per_day > 0 else math.inf
-    if profit_per_day >= 0:
-        return 0.0
-    return math.inf if investment == 0 else math.nan
-
-
 def payback_interval(
-    investment: float, profit: float, profit_low: float, profit_high: float
+    investment: float, contribution: float, low: float, high: float
 ) -> tuple[float, float, float]:
-    """(payback, low, high): payback falls as profit rises, so the profit CI maps endpoint to
-    endpoint."""
-    return (
-        payback_days(investment, profit),
-        payback_days(investment, profit_high),
-        payback_days(investment, profit_low),
-    )
+    """(payback, low, high) in days of an extra one-off `investment` repaid by an extra
+    `contribution` a day whose 95% CI is [low, high]. Payback falls as the contribution rises,
+    so the CI maps endpoint to endpoint; an end at or below 0 never pays back (inf). NaN
+    throughout where there is no payback period: nothing extra invested, or no extra
+    contribution (`payback_text` says what it is instead)."""
+    if not (investment > 0 and contribution > 0):
+        return (math.nan, math.nan, math.nan)
+
+    def days(per_day: float) -> float:
+        if math.isnan(per_day):
+            return math.nan
+        return investment / per_day if per_day > 0 else math.inf
+
+    return days(contribution), days(high), days(low)
+
+
+def payback_text(investment: float, contribution: float) -> str:
+    """The payback of an extra `investment` (PLN) and an extra `contribution` per day, in words:
+    "pays back in N days", "never pays back", or, without extra investment, what the change
+    earns or saves a year."""
+    if math.isnan(investment) or math.isnan(contribution):
+        return "-"
+    per_year = abs(contribution) * DAYS_PER_YEAR
+    if investment > 0:
+        if contribution > 0:
+            return f"pays back in {investment / contribution:,.0f} days"
+        if contribution < 0:
+            return f"never pays back (earns {per_year:,.0f} PLN a year less)"
+        return "never pays back (earns no more)"
+    head = "no investment" if investment == 0 else f"{-investment:,.0f} PLN less invested"
+    if contribution > 0:
+        return f"{head}; earns {per_year:,.0f} PLN a year more"
+    if contribution < 0:
+        return f"{head}; earns {per_year:,.0f} PLN a year less"
+    return f"{head}; earns the same"

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from journeysim.experiment import burn_in
 from journeysim.experiment.seeding import Seeds
 from journeysim.journey.records import TouchTally, VisitLog
 from journeysim.journey.shopper import Shopper, Step
@@ -17,14 +18,16 @@ from journeysim.journey.visit import visit
 from journeysim.loyalty.aftercare import Aftercare
 from journeysim.loyalty.base import CustomerBase, is_weekend, poisson_times
 from journeysim.loyalty.customer import Customer
+from journeysim.loyalty.history import History
 from journeysim.psyche.appraisal import Appraisal
+from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.world.store import Store
 
 
 @dataclass
 class Replication:
-    """Tables of one replication (warm-up days included; KPIs cut them)."""
+    """Tables of one replication (warm-up days included and flagged; KPIs cut them)."""
 
     visits: pd.DataFrame
     days: pd.DataFrame
@@ -43,8 +46,15 @@ REGULAR_FAMILIARITY = 0.3
 class Simulation:
     """A store and its customers over the scenario's horizon."""
 
-    def __init__(self, scenario: Scenario, replication: int = 0, trace: bool = False) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        trace: bool = False,
+        past: History | None = None,
+    ) -> None:
         self.scenario = scenario
+        self.past = past
         self.seeds = Seeds(scenario.seed, replication)
         self.streams = self.seeds.streams()
         self.env = simpy.Environment()
@@ -53,6 +63,12 @@ class Simulation:
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
         self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
+        self.adaptation = Adaptation(
+            psyche.expectation_rise,
+            psyche.expectation_fall,
+            psyche.market_anchor,
+            {str(kind): level for kind, level in psyche.market_standard.items()},
+        )
         self.journey_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
         self._warmup_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
         self.visit_log = VisitLog()
@@ -68,14 +84,21 @@ class Simulation:
     def run(self) -> Replication:
         s = self.scenario
         with _cyclic_gc_paused():
-            if s.arrivals.mode == "customer_base":
+            if self.past is not None:
+                self.base.restore(self.past.customers)
+                self.aftercare.restore(self.past.reviews)
+            elif s.arrivals.mode == "customer_base":
                 for _ in range(s.arrivals.base_customers):
-                    self.base.join(0, s.loyalty.initial_strength, regular=True)
+                    self.base.join(0, s.loyalty.initial_strength)
             self.env.run(until=self.env.process(self._days()))
             if self.inside:  # the horizon is over: let the last shoppers finish and leave
                 self._last_out = self.env.event()
                 self.env.run(until=self._last_out)
             return self._tables()
+
+    def history(self) -> History:
+        """What this run leaves to a run that starts where it ended (see burn_in.py)."""
+        return History(self.base.state(self.scenario.total_days), tuple(self.aftercare.reviews))
 
     # -- arrivals ----------------------------------------------------------------------------
 
@@ -135,7 +158,7 @@ class Simulation:
             customer,
             now,
             self.appraisal,
-            s.psyche.expectation_adapt,
+            self.adaptation,
             s.psyche.mood_half_life_min,
             self.journey_map if measured else self._warmup_map,
             self.trace,
@@ -206,6 +229,9 @@ class Simulation:
     def _tables(self) -> Replication:
         visits = self.visit_log.table()
         days = pd.DataFrame(self.day_rows)
+        warmup = self.scenario.horizon.warmup_days
+        visits.insert(visits.columns.get_loc("day") + 1, "warmup", visits["day"] < warmup)
+        days.insert(1, "warmup", days["day"] < warmup)
         customers = pd.DataFrame(
             {
                 "customer_id": [c.id for c in self.base.customers],
@@ -214,6 +240,9 @@ class Simulation:
                 "visits": [c.visits for c in self.base.customers],
                 "strength": [c.strength for c in self.base.customers],
                 "active": [c.active for c in self.base.customers],
+                "last_visit_day": [c.last_visit_day for c in self.base.customers],
+                "left_day": [c.left_day for c in self.base.customers],
+                "left_reason": [c.left_reason for c in self.base.customers],
                 "failures": [c.failures for c in self.base.customers],
             }
         )
@@ -257,6 +286,26 @@ def _cyclic_gc_paused():
             gc.enable()
 
 
-def simulate(scenario: Scenario, replication: int = 0, trace: bool = False) -> Replication:
-    """Run one replication of a scenario."""
-    return Simulation(scenario, replication, trace).run()
+def simulate(
+    scenario: Scenario,
+    replication: int = 0,
+    trace: bool = False,
+    reference: Scenario | None = None,
+) -> Replication:
+    """Run one replication of a scenario, starting from the burn-in of `reference` (default:
+    the scenario itself; see burn_in.py)."""
+    return Simulation(scenario, replication, trace, past(scenario, reference)).run()
+
+
+def past(scenario: Scenario, reference: Scenario | None = None) -> History | None:
+    """The history a run of `scenario` starts from: the burn-in of `reference` (default: the
+    scenario), kept on disk once lived. Call it before sending replications to workers, so
+    that they find it there instead of each living it again."""
+    return burn_in.history(scenario, reference, _lived)
+
+
+def _lived(scenario: Scenario, replication: int) -> History:
+    """The state a run of the scenario ends in."""
+    simulation = Simulation(scenario, replication)
+    simulation.run()
+    return simulation.history()

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
 from journeysim.experiment.executors import Executor, LocalPool
-from journeysim.experiment.kpis import KPIS, replication_kpis
-from journeysim.experiment.replication import Replication, simulate
+from journeysim.experiment.journey_map import journey_map
+from journeysim.experiment.measure import METRICS, replication_metrics
+from journeysim.experiment.replication import Replication, past, simulate
 from journeysim.experiment.summary import summarize
+from journeysim.experiment.warmup_check import warmup_table
 from journeysim.scenario.schema import Scenario
 
 
 @dataclass
 class RunResult:
-    """Everything one scenario run produced, as pandas tables (replication in every table)."""
+    """Everything one scenario run produced, as pandas tables (replication in every table but
+    `touchpoints`, the journey map per measured visit over all replications)."""
 
     scenario: Scenario
     summary: pd.DataFrame
@@ -28,11 +32,16 @@ class RunResult:
     terminal_log: pd.DataFrame
     turnover_log: pd.DataFrame
 
+    @cached_property
+    def warmup(self) -> pd.DataFrame:
+        """The warm-up check: MSER-5 per daily KPI series (see warmup_check.warmup_table)."""
+        return warmup_table(self.scenario, self.visits, self.days)
+
 
 def replicate(scenario: Scenario, replication: int) -> tuple[dict[str, float], Replication]:
-    """One replication and its KPIs (the unit of work an executor runs)."""
+    """One replication with its KPIs and money (the unit of work an executor runs)."""
     rep = simulate(scenario, replication)
-    return replication_kpis(rep, scenario), rep
+    return replication_metrics(rep, scenario), rep
 
 
 def run_scenario(
@@ -40,6 +49,7 @@ def run_scenario(
 ) -> RunResult:
     """All replications of the scenario; identical numbers whichever executor runs them."""
     executor = executor or LocalPool()
+    past(scenario)  # the burn-in, lived once here and then read by every worker
     tasks = [(scenario, r) for r in range(scenario.replications)]
     done: dict[int, tuple[dict[str, float], Replication]] = {}
     for index, result in executor.run(replicate, tasks):
@@ -53,23 +63,21 @@ def run_scenario(
         frames = [getattr(done[r][1], table).assign(replication=r) for r in order]
         return pd.concat(frames, ignore_index=True)
 
-    touchpoints = (
+    visits = stacked("visits")
+    tallies = (
         stacked("touchpoints")
         .groupby("touchpoint", sort=False)[["positive", "negative", "effort", "count"]]
         .sum()
         .reset_index()
     )
-    total_effort = touchpoints["effort"].sum()
-    touchpoints["effort_share"] = touchpoints["effort"] / total_effort if total_effort else 0.0
-    touchpoints["net"] = touchpoints["positive"] + touchpoints["negative"]
     return RunResult(
         scenario=scenario,
-        summary=summarize(kpi_rows, KPIS),
+        summary=summarize(kpi_rows, METRICS),
         replications=kpi_rows,
-        visits=stacked("visits"),
+        visits=visits,
         days=stacked("days"),
         customers=stacked("customers"),
-        touchpoints=touchpoints,
+        touchpoints=journey_map(tallies, int((~visits["warmup"]).sum())),
         terminal_log=stacked("terminal_log"),
         turnover_log=stacked("turnover_log"),
     )

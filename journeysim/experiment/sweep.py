@@ -19,6 +19,7 @@ import yaml
 from journeysim.experiment.designs import Design, DesignError, make_design, yaml_text
 from journeysim.experiment.executors import Executor, LocalPool
 from journeysim.experiment.measure import METRICS, measure
+from journeysim.experiment.replication import past
 from journeysim.experiment.runs_file import RunKey, RunsFile
 from journeysim.experiment.sensitivity import sobol_indices
 from journeysim.experiment.sources import resolve_scenario, run_overrides
@@ -113,7 +114,9 @@ class Sweep:
         self._claim()
         with self.runs.appending() as append:
             todo = self._todo()
-            tasks = [(plan.points[p], r) for p, r in todo]
+            for point in {p for p, _ in todo}:
+                past(plan.points[point], plan.base)  # lived once here, read by the workers
+            tasks = [(plan.points[p], r, plan.base) for p, r in todo]
             for index, metrics in (executor or LocalPool()).run(measure, tasks):
                 point, replication = todo[index]
                 append([point, *values[point], replication, *(metrics[m] for m in METRICS)])

@@ -15,7 +15,7 @@ from journeysim.experiment.sweep_spec import SweepSpec, is_sweep_file, read_swee
 from journeysim.report.comparison import LABELS, metric_text
 from journeysim.report.console import render
 
-HEADLINE = ("return_rate", "nps", "csat", "revenue_per_day", "profit_per_day")
+HEADLINE = ("return_rate", "nps", "csat", "revenue_per_day", "contribution_per_day")
 SHOWN_POINTS = 20
 
 

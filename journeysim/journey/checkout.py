@@ -45,13 +45,19 @@ def check_out(store: Store, shopper: Shopper):
         if till is None:
             return
     shopper.queue_time = shopper.checkout_wait = env.now - joined
-    appraise_wait(store, shopper, shopper.checkout_wait, "waits in line")
+    waited = shopper.checkout_wait > 0.0
+    appraise_wait(
+        store,
+        shopper,
+        shopper.checkout_wait,
+        "waits in line" if waited else "no queue, a till is free",
+    )
     shopper.till = till.index
     if till.staffed:
         _meet_cashier(store, shopper, till)
         yield env.timeout(shopper.service_time)
     else:
-        _scan_yourself(store, shopper)
+        _scan_yourself(store, shopper, till)
         yield env.timeout(shopper.self_service_time)
     yield from _pay(store, shopper, till, line)
 
@@ -116,7 +122,7 @@ def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> flo
         "checkout_wait",
         quality,
         perceived / 2.0,
-        "{} ({:.1f} min as felt, {:.1f} min by the clock)",
+        "{} ({:.1f} min as felt, {:.1f} min by the clock)" if wait > 0.0 else "{}",
         what,
         perceived,
         wait,
@@ -137,20 +143,34 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
         0.35 * cashier.friendliness + 0.35 * competence + rapport_lift(store, shopper, cashier)
     )
     greeting = '"the usual?"' if shopper.familiarity > 0.5 else "served"
-    shopper.touch(store.env.now, "cashier", quality, 0.0, "{} by {}", greeting, cashier.name)
+    shopper.touch(
+        store.env.now,
+        "cashier",
+        quality,
+        0.0,
+        "{} by {} at lane {}",
+        greeting,
+        cashier.name,
+        till.index + 1,
+    )
 
 
-def _scan_yourself(store: Store, shopper: Shopper) -> None:
+def _scan_yourself(store: Store, shopper: Shopper, till: Till) -> None:
+    """Scan at a self-checkout; its till is numbered after the staffed lanes (as its terminal)."""
+    now = store.env.now
     if shopper.draw() < 0.15:
         shopper.touch(
-            store.env.now,
+            now,
             "self_checkout",
             -0.5,
             1.0,
-            "self-checkout: 'unexpected item in the bagging area'",
+            "self-checkout till {}: 'unexpected item in the bagging area'",
+            till.index + 1,
         )
     else:
-        shopper.touch(store.env.now, "self_checkout", 0.1, 0.2, "scans at a self-checkout")
+        shopper.touch(
+            now, "self_checkout", 0.1, 0.2, "scans at self-checkout till {}", till.index + 1
+        )
 
 
 def _pay(store: Store, shopper: Shopper, till: Till, line: Line):

@@ -31,6 +31,7 @@ class VisitRecord(NamedTuple):
     ltr: int
     expectation: float  # mean expectation over the visit's touchpoints
     disconfirmation: float  # mean quality minus expectation
+    quality: float  # mean perceived quality over the visit's touchpoints
     strength_before: float
     strength_after: float
     return_chance: float  # chance of another visit within the return window

@@ -9,6 +9,7 @@ from journeysim.journey.records import TouchTally
 from journeysim.loyalty.customer import Customer
 from journeysim.psyche.appraisal import Appraisal, value
 from journeysim.psyche.emotion import Emotion
+from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
 
 DRAWS_PER_VISIT = 64
@@ -46,7 +47,7 @@ class Shopper:
         "weights",
         "curvature",
         "loss_aversion",
-        "adapt",
+        "adaptation",
         "journey_map",
         "steps",
         "_block",
@@ -70,6 +71,7 @@ class Shopper:
         "queue_time",
         "met_outage",
         "expectation_sum",
+        "quality_sum",
         "disconfirmation_sum",
         "service_time",
         "self_service_time",
@@ -82,7 +84,7 @@ class Shopper:
         customer: Customer,
         now: float,
         appraisal: Appraisal,
-        adapt: float,
+        adaptation: Adaptation,
         half_life: float,
         journey_map: dict[str, TouchTally],
         tracing: bool,
@@ -98,7 +100,7 @@ class Shopper:
         self.weights = appraisal.weights(customer.segment.sensitivity, TOUCHPOINT_KINDS)
         self.curvature = appraisal.curvature
         self.loss_aversion = appraisal.loss_aversion
-        self.adapt = adapt
+        self.adaptation = adaptation
         self.journey_map = journey_map
         self.steps: list[Step] | None = [] if tracing else None
         self._block: list[float] = customer.rng.random(DRAWS_PER_VISIT).tolist()
@@ -120,7 +122,7 @@ class Shopper:
         self.asked_staff = self.met_outage = False
         self.payment = ""  # how the shopper paid, or what they did when the card failed
         self.queue_time = math.nan  # minutes in a checkout queue, served or not
-        self.expectation_sum = self.disconfirmation_sum = 0.0
+        self.expectation_sum = self.disconfirmation_sum = self.quality_sum = 0.0
         self.place = "entrance"
 
     def touch(
@@ -136,8 +138,9 @@ class Shopper:
         felt = value(x, self.curvature, self.loss_aversion) * self.weights[kind]
         valence = self.emotion.feel(now, felt)
         self.effort += effort
-        expectations[kind] = e + self.adapt * x
+        expectations[kind] = self.adaptation.adapted(e, quality, kind, self.disposition)
         self.expectation_sum += e
+        self.quality_sum += quality
         self.disconfirmation_sum += x
         tally = self.journey_map[kind]
         if felt >= 0.0:

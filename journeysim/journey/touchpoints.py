@@ -112,7 +112,7 @@ def _look_for_items(
             "shelf",
             shelves.full_quality,
             0.0,
-            "finds all {} items in {}",
+            "finds all {} items in {}" if items > 1 else "finds the {} item in {}",
             items,
             zone.name,
         )
@@ -138,9 +138,10 @@ def _look_for_items(
         "shelf",
         quality,
         shelves.search_min * gaps / 2.0,
-        "{} of {} items missing in {}, {} not bought",
+        "{} of {} {} missing in {}, {} not bought",
         gaps,
         items,
+        "items" if items > 1 else "item",
         zone.name,
         lost,
     )

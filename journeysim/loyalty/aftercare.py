@@ -30,6 +30,13 @@ class Aftercare:
         psyche = scenario.psyche
         self._memory_weights = (psyche.peak_weight, psyche.end_weight, psyche.duration_weight)
 
+    def restore(self, reviews: tuple[int, ...]) -> None:
+        """Start from the store's recent reviews (its past, see experiment/burn_in.py)."""
+        if reviews:
+            self.reviews.extend(reviews)
+            self._review_sum = sum(self.reviews)
+            self.rating = self._review_sum / len(self.reviews)
+
     def conclude(self, shopper: Shopper, now: float) -> VisitRecord:
         """Everything the visit leaves behind, applied to the customer and the store."""
         s = self.scenario
@@ -56,7 +63,8 @@ class Aftercare:
         touchpoints = shopper.touchpoints
         n = max(touchpoints, 1)
         expectation = shopper.expectation_sum / n
-        csat = rel.satisfaction(remembered, ces, expectation, loyalty)
+        quality = shopper.quality_sum / n
+        csat = rel.satisfaction(remembered, ces, quality, loyalty)
         before = customer.strength
         after = rel.updated_strength(
             before, rel.visit_outcome(remembered, shopper.effort, loyalty), loyalty
@@ -67,7 +75,8 @@ class Aftercare:
             customer.failures += 1
         customer.strength = after
         switched = after < loyalty.defect_threshold and shopper.draw() < loyalty.defect_prob
-        customer.active = not switched
+        if switched:
+            customer.leave(shopper.day, "switched")
         sow = rel.share_of_wallet(after, customer.segment.competitor_pull, loyalty)
         # Advocacy rests on the visit itself: a recovery does not make a promoter (de Matos 2007).
         ltr = rel.likelihood_to_recommend(after, felt_visit, loyalty)
@@ -99,6 +108,7 @@ class Aftercare:
                 ltr,  # ltr
                 expectation,  # expectation
                 shopper.disconfirmation_sum / n,  # disconfirmation
+                quality,  # quality
                 before,  # strength_before
                 after,  # strength_after
                 rel.return_chance(after, customer.segment, loyalty),  # return_chance
@@ -127,7 +137,7 @@ class Aftercare:
                 shopper.has_cash,  # has_cash
                 shopper.payment,  # payment
                 shopper.met_outage,  # met_outage
-                rel.satisfaction(felt_visit, ces, expectation, loyalty) <= 2.0,  # dissatisfied
+                rel.satisfaction(felt_visit, ces, quality, loyalty) <= 2.0,  # dissatisfied
                 complained,  # complained
                 prior_failures,  # prior_failures
                 recovery,  # recovery_quality

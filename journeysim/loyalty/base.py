@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable
 
 import numpy as np
 
 from journeysim.loyalty.customer import Customer
+from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import store_choice
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
+
+NEVER = 2**62  # an attrition day beyond any horizon
 
 
 class CustomerBase:
@@ -29,6 +33,7 @@ class CustomerBase:
         shares = np.array([scenario.segments[n].share for n in names], dtype=float)
         self._segment_names = names
         self._segment_cdf = (np.cumsum(shares) / shares.sum())[:-1].tolist()
+        self._standard = {str(k): v for k, v in scenario.psyche.market_standard.items()}
         hours = scenario.hours
         self._open, self._close = hours.open_min, hours.close_min
         self._hour_cdf = {
@@ -36,30 +41,74 @@ class CustomerBase:
             for weekend in (False, True)
         }
 
-    def join(self, day: int, strength: float, regular: bool = False) -> Customer:
-        """A customer starts shopping here (the founding base are regulars used to the store)."""
-        psyche = self.scenario.psyche
+    def join(self, day: int, strength: float) -> Customer:
+        """A customer starts shopping here, expecting what they get elsewhere, and will leave
+        for reasons of their own after an exponential time (their segment's attrition)."""
         rng = self._customer_rng(len(self.customers))
-        expectation = psyche.regular_expectation if regular else psyche.newcomer_expectation
         customer = self._customer(
-            len(self.customers), rng, self._segment_rng.random(), day, strength, expectation
+            len(self.customers), rng, self._segment_rng.random(), day, strength
         )
         customer.preferred_minute = self.time_of_day(rng, day)
+        attrition = customer.segment.attrition_per_year
+        if attrition > 0.0:
+            # A constant daily hazard h with 1 - exp(-365 h) = attrition_per_year.
+            hazard = -math.log1p(-min(attrition, 1.0 - 1e-12)) / 365.0
+            customer.attrition_day = day + int(rng.exponential(1.0 / hazard))
         self.customers.append(customer)
         return customer
+
+    def restore(self, past: tuple[CustomerState, ...]) -> None:
+        """Start from the customers the store's past left, each with a stream of their own."""
+        for state in past:
+            customer_id = len(self.customers)
+            self.customers.append(
+                Customer(
+                    id=customer_id,
+                    segment_name=state.segment_name,
+                    segment=self.scenario.segments[state.segment_name],
+                    rng=self._customer_rng(customer_id),
+                    strength=state.strength,
+                    expectations=dict(state.expectations),
+                    preferred_minute=state.preferred_minute,
+                    baseline_mood=state.baseline_mood,
+                    disposition=state.disposition,
+                    joined_day=state.joined_day,
+                    attrition_day=state.attrition_day,
+                    rapport=dict(state.rapport),
+                    rapport_day=dict(state.rapport_day),
+                    failures=state.failures,
+                    visits=state.visits,
+                    last_visit_day=state.last_visit_day,
+                )
+            )
+
+    def state(self, today: int) -> tuple[CustomerState, ...]:
+        """The customers still shopping here, with days counted from `today` as day 0."""
+        return tuple(
+            CustomerState(
+                segment_name=c.segment_name,
+                strength=c.strength,
+                expectations=dict(c.expectations),
+                preferred_minute=c.preferred_minute,
+                baseline_mood=c.baseline_mood,
+                disposition=c.disposition,
+                joined_day=c.joined_day - today,
+                attrition_day=c.attrition_day - today if c.attrition_day < NEVER else NEVER,
+                rapport=dict(c.rapport),
+                rapport_day={staff: day - today for staff, day in c.rapport_day.items()},
+                failures=c.failures,
+                visits=c.visits,
+                last_visit_day=c.last_visit_day - today,
+            )
+            for c in self.customers
+            if c.active
+        )
 
     def one_off(self, shopper_id: int, day: int, rng: np.random.Generator) -> Customer:
         """An `open`-mode shopper: a newcomer who never comes back, drawing from `rng`
         (the shared visit stream) and kept out of the customer base."""
         s = self.scenario
-        return self._customer(
-            shopper_id,
-            rng,
-            rng.random(),
-            day,
-            s.loyalty.newcomer_strength,
-            s.psyche.newcomer_expectation,
-        )
+        return self._customer(shopper_id, rng, rng.random(), day, s.loyalty.newcomer_strength)
 
     def _customer(
         self,
@@ -68,23 +117,24 @@ class CustomerBase:
         u_segment: float,
         day: int,
         strength: float,
-        expectation: float,
     ) -> Customer:
         psyche = self.scenario.psyche
         name = self._segment_names[bisect.bisect(self._segment_cdf, u_segment)]
         # Normal draws as numpy.random.Generator.normal makes them (mu + sd * z), but quicker.
         disposition = psyche.disposition_sd * rng.standard_normal()
+        standard = self._standard
         return Customer(
             id=customer_id,
             segment_name=name,
             segment=self.scenario.segments[name],
             rng=rng,
             strength=strength,
-            expectations=dict.fromkeys(TOUCHPOINT_KINDS, expectation + disposition),
+            expectations={kind: standard[kind] + disposition for kind in TOUCHPOINT_KINDS},
             preferred_minute=0.0,
             baseline_mood=psyche.baseline_mood + psyche.baseline_mood_sd * rng.standard_normal(),
             disposition=disposition,
             joined_day=day,
+            attrition_day=NEVER,
         )
 
     def time_of_day(self, rng: np.random.Generator, day: int) -> float:
@@ -105,6 +155,9 @@ class CustomerBase:
         visits = []
         for customer, (u_visit, u_time) in zip(self.customers, draws.tolist()):
             if not customer.active:
+                continue
+            if day >= customer.attrition_day:
+                customer.leave(day, "attrition")
                 continue
             segment = customer.segment
             choice = store_choice(customer.strength, segment.competitor_pull, loyalty)

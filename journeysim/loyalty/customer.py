@@ -23,12 +23,21 @@ class Customer:
     baseline_mood: float
     disposition: float  # added to every quality the customer perceives and to expectations
     joined_day: int
+    attrition_day: int  # the day life takes the customer elsewhere (moving, ...), if still here
     rapport: dict[int, float] = field(default_factory=dict)  # staff id -> familiarity 0..1
     rapport_day: dict[int, int] = field(default_factory=dict)  # staff id -> last contact day
     failures: int = 0  # service failures remembered (for recovery)
     visits: int = 0
     last_visit_day: int = -1
-    active: bool = True  # False once switched to a competitor
+    active: bool = True  # False once gone: switched to a competitor or moved away
+    left_day: int = -1  # the day the customer stopped shopping here (-1: still a customer)
+    left_reason: str = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
+
+    def leave(self, day: int, reason: str) -> None:
+        """Stop shopping here for good."""
+        self.active = False
+        self.left_day = day
+        self.left_reason = reason
 
     def familiarity(self, staff_id: int, day: int, decay_per_day: float) -> float:
         """Familiarity with a staff member, faded since the last contact."""

@@ -49,13 +49,10 @@ def likelihood_to_recommend(strength: float, remembered: float, loyalty: Loyalty
     return min(10, max(0, int(11.0 / (1.0 + math.exp(-logit)))))
 
 
-def satisfaction(remembered: float, ces: float, expectation: float, loyalty: Loyalty) -> float:
-    """CSAT 1..5: mostly the remembered (dis)confirmation, less effort, a little assimilation
-    toward the expected level (Oliver 1980)."""
+def satisfaction(remembered: float, ces: float, quality: float, loyalty: Loyalty) -> float:
+    """CSAT 1..5: mostly the remembered (dis)confirmation (Oliver 1980), less effort, and the
+    level of perceived quality itself, the strongest driver in the ACSI (Fornell et al. 1996)."""
     score = (
-        3.6
-        + loyalty.csat_scale * remembered
-        - 0.15 * (ces - 1.0)
-        + loyalty.csat_expectation * expectation
+        3.6 + loyalty.csat_scale * remembered - 0.15 * (ces - 1.0) + loyalty.csat_quality * quality
     )
     return min(5.0, max(1.0, score))

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 
 from journeysim.report.monitor import Replay, down_intervals
 from journeysim.report.trace import clock, day_label
@@ -30,11 +31,11 @@ WIDTH, HEIGHT = 100.0, 64.0  # floor plan units
 ZONE_BOX = (2.0, 28.0, 96.0, 26.0)  # x, y, width, height of the row of zones
 CHECKOUT_BOX = (2.0, 3.0, 78.0, 22.0)
 EXIT_BOX = (84.0, 3.0, 14.0, 22.0)
-QUEUE_STEP = 1.9  # floor units between shoppers in a queue
+QUEUE_STEP = 2.2  # floor units between shoppers in a queue
 GLIDE_MIN = 1.0  # minutes a dot takes to move to its next place
 LINGER_MIN = 1.0  # minutes a dot stays at the exit
-MOOD = matplotlib.colormaps["RdYlGn"]
-UP, DOWN = "#1a9850", "#d73027"
+MOOD = matplotlib.colormaps["RdBu"]  # diverging and colour-blind safe (ColorBrewer)
+UP, DOWN = "#4d4d4d", "#d73027"  # card terminal working / down
 _CLOCK_WAIT = re.compile(r"([\d.]+) min by the clock")
 
 
@@ -152,13 +153,13 @@ def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
     return points
 
 
-def _spot(visit_id: int) -> tuple[float, float]:
+def spot(visit_id: int) -> tuple[float, float]:
     """A fixed, well-spread spot in the unit square for a visit (R2 low-discrepancy sequence)."""
     return ((0.5 + visit_id * 0.7548776662) % 1.0, (0.5 + visit_id * 0.5698402910) % 1.0)
 
 
 def _position(floor: Floor, place: tuple, visit_id: int, rank: int) -> tuple[float, float]:
-    u, v = _spot(visit_id)
+    u, v = spot(visit_id)
     if place[0] == "zone":
         x, y, w, h = floor.zones[place[1]]
         return x + 1.5 + u * (w - 3.0), y + 1.5 + v * (h - 7.0)
@@ -212,7 +213,7 @@ class FloorView:
     def __init__(self, replay: Replay, floor: Floor) -> None:
         with matplotlib.rc_context({"font.size": 13}):
             self.fig = Figure(figsize=FIGSIZE, dpi=DPI)
-            ax = self.fig.add_axes((0.01, 0.02, 0.86, 0.96))
+            ax = self.fig.add_axes((0.01, 0.02, 0.78, 0.96))
             ax.set_xlim(0, WIDTH)
             ax.set_ylim(0, HEIGHT)
             ax.set_aspect("equal")
@@ -225,6 +226,8 @@ class FloorView:
                 )
             x, y, w, h = CHECKOUT_BOX
             ax.add_patch(Rectangle((x, y), w, h, facecolor="#f7f4ee", edgecolor="#aa9988"))
+            for qx, qy in floor.queues:  # the lane a queue forms in, from the till upwards
+                ax.plot([qx, qx], [qy - 1.0, y + h - 4.0], color="#c8bca8", linewidth=7, zorder=1)
             self.tills = {}
             for till, (tx, ty) in floor.tills.items():
                 self.tills[till] = ax.add_patch(
@@ -244,6 +247,7 @@ class FloorView:
             self.dots = ax.scatter(
                 [], [], s=110, c=[], cmap=MOOD, vmin=-1, vmax=1, edgecolors="black", linewidths=0.5
             )
+            self.dots.set_zorder(3)
             self.clock = ax.text(2, HEIGHT - 3.5, "", fontsize=18, fontweight="bold", va="center")
             self.banner = ax.text(
                 52,
@@ -256,14 +260,27 @@ class FloorView:
                 va="center",
                 bbox={"facecolor": DOWN, "edgecolor": "none", "boxstyle": "round,pad=0.4"},
             )
-            self.carts = self.fig.text(0.935, 0.9, "", fontsize=14, ha="center", va="center")
-            legend_ax = self.fig.add_axes((0.9, 0.12, 0.025, 0.6))
+            self.carts = self.fig.text(0.895, 0.9, "", fontsize=14, ha="center", va="center")
+            legend_ax = self.fig.add_axes((0.845, 0.36, 0.022, 0.42))
             bar = self.fig.colorbar(self.dots, cax=legend_ax)
             bar.set_ticks(
                 [-1, -0.4, 0, 0.4, 1],
                 labels=["upset", "annoyed", "neutral", "pleased", "delighted"],
             )
-            bar.set_label("Mood of the shopper")
+            bar.ax.tick_params(labelsize=12)
+            bar.ax.yaxis.set_label_position("left")
+            bar.set_label("Mood of the shopper", fontsize=12)
+            self.fig.legend(
+                handles=[
+                    Patch(facecolor=UP, edgecolor="black", label="terminal works"),
+                    Patch(facecolor=DOWN, edgecolor="black", label="terminal down"),
+                    Line2D([], [], color="#c8bca8", linewidth=7, label="queue"),
+                ],
+                loc="lower right",
+                bbox_to_anchor=(0.995, 0.06),
+                fontsize=11,
+                frameon=False,
+            )
 
     def update(self, t: float, sample: pd.Series, xy, moods, pool: int) -> None:
         """Show moment t: dots, clock, zone occupancy, queues, terminals and carts."""

@@ -1,4 +1,5 @@
-"""The `trace` and `animate` commands: one customer's story, and the store floor as a GIF."""
+"""The `trace`, `animate` and `replay` commands: one customer's story, the store floor as a
+GIF, and the day as a replay page."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import time
 from pathlib import Path
 
 from journeysim.experiment.commands import scenario_from_args
-from journeysim.experiment.replication import Simulation
+from journeysim.experiment.replication import Simulation, past
 from journeysim.report.animate import animate, default_window
 from journeysim.report.files import folder_name, write_bytes
+from journeysim.report import replay_command
 from journeysim.report.monitor import replay
 from journeysim.report.trace import PICKS, clock, tell
 from journeysim.scenario.commands import add_set_option
@@ -73,6 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _add_scenario_options(anim)
     anim.set_defaults(handler=_animate, days=None)
+    replay_command.register(subparsers, _clock)
 
 
 def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +105,7 @@ def _trace(args: argparse.Namespace) -> int:
         f"Tracing {scenario.name}, replication {args.replication}, {scenario.total_days} days...",
         file=sys.stderr,
     )
-    sim = Simulation(scenario, args.replication, trace=True)
+    sim = Simulation(scenario, args.replication, trace=True, past=past(scenario))
     rep = sim.run()
     staff = {member.id: member.name for member in sim.store.roster.members}
     try:

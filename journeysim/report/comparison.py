@@ -11,21 +11,10 @@ import pandas as pd
 
 from journeysim.experiment.compare import CompareResult
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.console import KPI_LABELS, render
+from journeysim.report.console import LABELS, MONEY_LABELS, render
 from journeysim.report.files import write_bytes, write_table, write_text
 from journeysim.scenario.loader import resolved_yaml
 
-MONEY_LABELS = {
-    "gross_margin_per_day": ("Gross margin per day (PLN)", "{:,.0f}"),
-    "wages_per_day": ("Wages per day (PLN)", "{:,.0f}"),
-    "outage_cost_per_day": ("Outage cost per day (PLN)", "{:,.0f}"),
-    "cost_per_day": ("Cost per day (PLN)", "{:,.0f}"),
-    "profit_per_day": ("Profit per day (PLN)", "{:,.0f}"),
-    "customer_value": ("Customer lifetime value (PLN)", "{:,.0f}"),
-    "investment": ("One-off investment (PLN)", "{:,.0f}"),
-    "payback_days": ("Payback (days)", "{:,.0f}"),
-}
-LABELS = {**KPI_LABELS, **MONEY_LABELS}
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
 
 
@@ -44,8 +33,9 @@ def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
 
 
 def comparison_text(table: pd.DataFrame) -> str:
-    """Each scenario's mean side by side, then each difference from the first with its 95% CI;
-    `*` marks differences whose CI excludes 0."""
+    """Each scenario's mean side by side, then each difference from the first with its 95% CI
+    (`*` marks differences whose CI excludes 0) and, for money per day, per year. The payback
+    row says in words what the change is worth."""
     names = list(dict.fromkeys(table["scenario"]))
     rows = []
     for metric in dict.fromkeys(table["metric"]):
@@ -53,13 +43,28 @@ def comparison_text(table: pd.DataFrame) -> str:
         row = [LABELS.get(metric, (metric,))[0]]
         row += [metric_text(metric, mine.at[name, "mean"]) for name in names]
         for name in names[1:]:
-            r = mine.loc[name]
-            interval = f"[{_diff(metric, r['diff_ci_low'])}, {_diff(metric, r['diff_ci_high'])}]"
-            mark = " *" if r["significant"] else "  "
-            row.append(f"{_diff(metric, r['diff'])} {interval}{mark}")
+            row.append(difference_text(metric, mine.loc[name]))
+        row += [_per_year(mine.at[name, "diff_per_year"]) for name in names[1:]]
         rows.append(row)
-    header = ["metric", *names, *(f"{name} - {names[0]} [95% CI]" for name in names[1:])]
+    header = ["metric", *names]
+    header += [f"{name} - {names[0]} [95% CI]" for name in names[1:]]
+    header += [f"{name} - {names[0]} a year" for name in names[1:]]
     return render(rows, header)
+
+
+def difference_text(metric: str, row: pd.Series) -> str:
+    """A row's difference with its 95% CI and `*` when significant; for payback, its note with
+    the payback interval where there is one."""
+    interval = f"[{_diff(metric, row['diff_ci_low'])}, {_diff(metric, row['diff_ci_high'])}]"
+    if metric == "payback_days":
+        note = row["note"] if isinstance(row["note"], str) else "-"
+        return f"{note} {interval}  " if math.isfinite(row["diff"]) else f"{note}  "
+    mark = " *" if row["significant"] else "  "
+    return f"{_diff(metric, row['diff'])} {interval}{mark}"
+
+
+def _per_year(value: float) -> str:
+    return "" if value is None or math.isnan(value) else f"{value:+,.0f}"
 
 
 def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from journeysim.experiment.journey_map import touched
+
 KPI_LABELS = {
     "return_rate": ("Return rate", "{:.1%}"),
     "share_of_wallet": ("Share of wallet", "{:.1%}"),
@@ -21,17 +23,30 @@ KPI_LABELS = {
     "complaints_per_day": ("Complaints per day", "{:.2f}"),
     "rating": ("Online rating (stars)", "{:.2f}"),
 }
+MONEY_LABELS = {
+    "gross_margin_per_day": ("Gross margin per day (PLN)", "{:,.0f}"),
+    "wages_per_day": ("Wages per day (PLN)", "{:,.0f}"),
+    "outage_cost_per_day": ("Outage cost per day (PLN)", "{:,.0f}"),
+    "fixed_cost_per_day": ("Fixed cost per day (PLN)", "{:,.0f}"),
+    "cost_per_day": ("Cost per day (PLN)", "{:,.0f}"),
+    "contribution_per_day": ("Contribution per day (PLN)", "{:,.0f}"),
+    "lifetime_days": ("Customer lifetime (discounted days)", "{:,.0f}"),
+    "customer_value": ("Customer base lifetime value (PLN)", "{:,.0f}"),
+    "investment": ("One-off investment (PLN)", "{:,.0f}"),
+    "payback_days": ("Payback (days)", "{:,.0f}"),
+}
+LABELS = {**KPI_LABELS, **MONEY_LABELS}
 
 
 def fmt(metric: str, value: float) -> str:
-    """A KPI value in its unit."""
+    """A KPI or money value in its unit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    return KPI_LABELS.get(metric, (metric, "{:.3g}"))[1].format(value)
+    return LABELS.get(metric, (metric, "{:.3g}"))[1].format(value)
 
 
 def label(metric: str) -> str:
-    return KPI_LABELS.get(metric, (metric, ""))[0]
+    return LABELS.get(metric, (metric, ""))[0]
 
 
 def render(rows: list[list[str]], header: list[str]) -> str:
@@ -48,10 +63,13 @@ def render(rows: list[list[str]], header: list[str]) -> str:
 
 
 KPI_HEADER = ["KPI", "mean", "95% CI", "n"]
+MONEY_HEADER = ["money", "mean", "95% CI", "n"]
 
 
-def kpi_rows(summary: pd.DataFrame) -> list[list[str]]:
-    """summary.csv (metric, mean, ci_low, ci_high, n) as formatted rows, one per KPI."""
+def kpi_rows(summary: pd.DataFrame, labels: dict = KPI_LABELS) -> list[list[str]]:
+    """summary.csv (metric, mean, ci_low, ci_high, n) as formatted rows, one per metric of
+    `labels` (default: the KPIs; MONEY_LABELS for money)."""
+    summary = summary[summary["metric"].isin(labels)]
     return [
         [
             label(r.metric),
@@ -68,18 +86,29 @@ def kpi_table(summary: pd.DataFrame) -> str:
     return render(kpi_rows(summary), KPI_HEADER)
 
 
-def journey_map_table(touchpoints: pd.DataFrame) -> str:
-    """Feeling and effort per touchpoint kind, worst net feeling first."""
-    table = touchpoints[touchpoints["count"] > 0].sort_values("net")
-    visits = max(table["count"].max(), 1)
-    rows = [
+def money_table(summary: pd.DataFrame) -> str:
+    """The money metrics with 95% confidence intervals."""
+    return render(kpi_rows(summary, MONEY_LABELS), MONEY_HEADER)
+
+
+JOURNEY_MAP_HEADER = ["touchpoint", "positive", "negative", "net", "effort share"]
+
+
+def journey_map_rows(touchpoints: pd.DataFrame) -> list[list[str]]:
+    """RunResult.touchpoints (the journey map per measured visit, worst net first) as
+    formatted rows, one per kind of touchpoint the visits met."""
+    return [
         [
             r.touchpoint,
-            f"{r.positive / visits:+.3f}",
-            f"{r.negative / visits:+.3f}",
-            f"{r.net / visits:+.3f}",
+            f"{r.positive:+.3f}",
+            f"{r.negative:+.3f}",
+            f"{r.net:+.3f}",
             f"{r.effort_share:.0%}",
         ]
-        for r in table.itertuples()
+        for r in touched(touchpoints).itertuples()
     ]
-    return render(rows, ["touchpoint", "positive", "negative", "net", "effort share"])
+
+
+def journey_map_table(touchpoints: pd.DataFrame) -> str:
+    """Feeling per measured visit and share of effort by touchpoint kind, worst net first."""
+    return render(journey_map_rows(touchpoints), JOURNEY_MAP_HEADER)

@@ -14,7 +14,16 @@ from journeysim.experiment.runner import RunResult
 from journeysim.experiment.summary import mean_ci
 from journeysim.report import plots
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.console import KPI_HEADER, KPI_LABELS, kpi_rows
+from journeysim.report.comparison import difference_text
+from journeysim.report.console import (
+    JOURNEY_MAP_HEADER,
+    KPI_HEADER,
+    KPI_LABELS,
+    MONEY_HEADER,
+    MONEY_LABELS,
+    journey_map_rows,
+    kpi_rows,
+)
 from journeysim.report.files import folder_name, write_bytes, write_text
 from journeysim.report.html_blocks import (
     image,
@@ -26,6 +35,7 @@ from journeysim.report.html_blocks import (
     table,
 )
 from journeysim.report.monitor import Replay, replay
+from journeysim.report.replay import replays, report_section
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 
@@ -138,22 +148,24 @@ def _hours(scenario: Scenario) -> tuple[float, float]:
 # -- the three reports --------------------------------------------------------------------------
 
 
-def run_report(result: RunResult, folder: Path, gif: Path | None = None) -> Path:
+def run_report(
+    result: RunResult, folder: Path, gif: Path | None = None, with_replay: bool = True
+) -> Path:
     """Write `folder`/report.html for one scenario's run, with its plots as PNG beside it.
 
-    The example visit comes from re-running replication 0 with tracing up to its day; `gif`
-    (default: the newest *.gif in `folder`, as `journeysim animate` writes) is embedded too.
+    The example visit comes from re-running replication 0 with tracing up to its day; the
+    replay of that day (`with_replay`, also written as replay.html) and `gif` (default: the
+    newest *.gif in `folder`, as `journeysim animate` writes) are embedded too.
     """
     folder = Path(folder)
     s = result.scenario
     warmup = s.horizon.warmup_days
-    measured = result.visits[result.visits["day"] >= warmup]
     first = result.visits[result.visits["replication"] == 0]
     visit_id = example_visit(first, warmup)
     day = int(first.loc[first["visit_id"] == visit_id, "day"].iloc[0])
     pngs = {
         "kpis_over_days.png": plots.png(plots.kpis_over_days([result])),
-        "journey_map.png": plots.png(plots.journey_map(result.touchpoints, len(measured))),
+        "journey_map.png": plots.png(plots.journey_map(result.touchpoints)),
     }
     for name, data in pngs.items():
         write_bytes(folder / name, data)
@@ -168,6 +180,14 @@ def run_report(result: RunResult, folder: Path, gif: Path | None = None) -> Path
             kpi_table(result.summary),
         ),
         section(
+            "Money",
+            paragraph(
+                "PLN per measured day, and the lifetime value of the customer base from the "
+                "customers' simulated survival, with 95% confidence intervals."
+            ),
+            table(MONEY_HEADER, kpi_rows(result.summary, MONEY_LABELS), id="money-table"),
+        ),
+        section(
             "KPIs over days",
             image(
                 pngs["kpis_over_days.png"],
@@ -180,13 +200,16 @@ def run_report(result: RunResult, folder: Path, gif: Path | None = None) -> Path
             image(
                 pngs["journey_map.png"],
                 "Journey map",
-                "Positive and negative feeling per visit by touchpoint kind, and each kind's "
-                "share of the customers' effort.",
+                "Positive and negative feeling per measured visit by touchpoint kind, and "
+                "each kind's share of the customers' effort.",
             ),
+            journey_map_table(result.touchpoints),
             id="journey-map",
         ),
         example_section(replay(s, day), visit_id, "A traced visit", _hours(s)),
     ]
+    if with_replay:
+        sections.append(report_section(replays([s], day), folder))
     gif = gif or _newest_gif(folder)
     if gif is not None:
         sections.append(
@@ -208,7 +231,16 @@ def run_report(result: RunResult, folder: Path, gif: Path | None = None) -> Path
 
 def kpi_table(summary: pd.DataFrame) -> str:
     """summary.csv (metric, mean, ci_low, ci_high, n) as a table, one row per KPI."""
-    return table(KPI_HEADER, kpi_rows(summary), id="kpi-table", row_keys=list(summary["metric"]))
+    keys = [metric for metric in summary["metric"] if metric in KPI_LABELS]
+    return table(KPI_HEADER, kpi_rows(summary), id="kpi-table", row_keys=keys)
+
+
+def journey_map_table(touchpoints: pd.DataFrame) -> str:
+    """The journey map per measured visit as in the terminal, worst net feeling first."""
+    visits = int(touchpoints["visits"].iloc[0])
+    return paragraph(f"Per visit over {visits:,} measured visits.") + table(
+        JOURNEY_MAP_HEADER, journey_map_rows(touchpoints), id="journey-map-table"
+    )
 
 
 def compare_report(
@@ -216,8 +248,10 @@ def compare_report(
     scenarios: Sequence[Scenario],
     folder: Path,
     results: Sequence[RunResult] = (),
+    with_replay: bool = True,
 ) -> Path:
-    """Write `folder`/report.html for a comparison.
+    """Write `folder`/report.html for a comparison (with the replay of the traced day, every
+    scenario side by side, when `with_replay`).
 
     `comparison`: comparison.csv (columns scenario, metric, mean, ci_low, ci_high, n, diff,
     diff_ci_low, diff_ci_high, significant; differences against the first scenario);
@@ -247,23 +281,24 @@ def compare_report(
         sections.append(section("KPIs over days", image(over_days, "KPIs over days")))
         maps = []
         for result in results:
-            warmup = result.scenario.horizon.warmup_days
-            visits = int((result.visits["day"] >= warmup).sum())
             data = plots.png(
-                plots.journey_map(
-                    result.touchpoints, visits, f"Journey map: {result.scenario.name}"
-                )
+                plots.journey_map(result.touchpoints, f"Journey map: {result.scenario.name}")
             )
             maps.append(image(data, f"Journey map of {result.scenario.name}"))
         sections.append(section("Journey maps", *maps, id="journey-map"))
     sections.extend(paired_examples(scenarios[0], scenarios[-1]))
+    if with_replay:
+        sections.append(
+            report_section(replays(scenarios, scenarios[0].horizon.warmup_days), folder)
+        )
     path = folder / "report.html"
     write_text(path, page(f"journeysim: {' vs '.join(names)}", "Scenario comparison", sections))
     return path
 
 
 def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
-    """Metrics as rows: each scenario's mean [CI], then each difference from the first."""
+    """Metrics as rows: each scenario's mean [CI], then each difference from the first (money
+    per day also per year; payback in words)."""
     rows, keys, marks = [], [], []
     for metric in dict.fromkeys(comparison["metric"]):
         mine = comparison[comparison["metric"] == metric].set_index("scenario").reindex(names)
@@ -272,7 +307,12 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
         mark = [False] * len(row)
         for name in names[1:]:
             r = mine.loc[name]
-            row.append(interval(metric, r["diff"], r["diff_ci_low"], r["diff_ci_high"], True))
+            cell = interval(metric, r["diff"], r["diff_ci_low"], r["diff_ci_high"], True)
+            if metric == "payback_days":
+                cell = difference_text(metric, r).strip()
+            elif pd.notna(r["diff_per_year"]):
+                cell += f"; {r['diff_per_year']:+,.0f} a year"
+            row.append(cell)
             mark.append(bool(r["significant"]))
         rows.append(row)
         keys.append(metric)

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from journeysim.experiment.replication import Replication, Simulation
+from journeysim.experiment.replication import Replication, Simulation, past
 from journeysim.scenario.schema import Scenario
 
 
 class Monitor:
-    """Samples queue length, zone occupancy, carts and terminals every `every` minutes
-    from `start` to `end` (simulation minutes). Attach before `Simulation.run()`."""
+    """Samples queue length, zone occupancy and dirt, carts, terminals and the cashier at each
+    staffed till every `every` minutes from `start` to `end` (simulation minutes). Attach
+    before `Simulation.run()`."""
 
     def __init__(
         self, sim: Simulation, every: float = 1.0, start: float = 0.0, end: float = math.inf
@@ -32,32 +33,39 @@ class Monitor:
         env = self.sim.env
         store = self.sim.store
         terminals = store.checkout.terminals
+        lanes = [till.index for till in store.checkout.tills if till.staffed]
         yield env.timeout(max(start - env.now, 0.0))
         while env.now < end:
+            cashiers = (store.cashier_at(lane, env.now) for lane in lanes)
             self.rows.append(
                 (
                     env.now,
                     store.checkout.queue_length(),
                     store.carts.level,
                     *(zone.occupancy for zone in store.zones),
+                    *(zone.dirt for zone in store.zones),
                     *(line.waiting() for line in self.lines),
                     *(terminal.up for terminal in terminals),
+                    *(-1 if member is None else member.id for member in cashiers),
                 )
             )
             yield env.timeout(every)
 
     def table(self) -> pd.DataFrame:
         """One row per sample: time (simulation minutes), queue (shoppers waiting at all
-        lines), carts (in the pool), `zone:<name>` occupancy, `line:<i>` waiting,
-        `terminal:<i>` up (bool)."""
+        lines), carts (in the pool), `zone:<name>` occupancy, `dirt:<name>` floor dirt (0..1),
+        `line:<i>` waiting, `terminal:<i>` up (bool), `cashier:<i>` staff id at staffed till i
+        (-1: post empty)."""
         store = self.sim.store
         columns = [
             "time",
             "queue",
             "carts",
             *(f"zone:{zone.name}" for zone in store.zones),
+            *(f"dirt:{zone.name}" for zone in store.zones),
             *(f"line:{i}" for i in range(len(self.lines))),
             *(f"terminal:{i}" for i in range(len(store.checkout.terminals))),
+            *(f"cashier:{till.index}" for till in store.checkout.tills if till.staffed),
         ]
         return pd.DataFrame(self.rows, columns=columns)
 
@@ -72,29 +80,39 @@ class Replay:
 
     scenario: Scenario  # the scenario as given (full horizon)
     day: int
-    replication: Replication  # traces for every visit up to the end of `day`
+    replication: Replication  # traces for every visit up to the end of `day` (or `through`)
     samples: pd.DataFrame  # Monitor.table() for the whole of `day`
     line_tills: list[tuple[int, ...]]
     staffed: list[bool]  # per till: a staffed lane (True) or a self-checkout
     staff: dict[int, str]  # staff id -> name, leavers and newcomers included
 
 
-def replay(scenario: Scenario, day: int, replication: int = 0, every: float = 1.0) -> Replay:
-    """Re-run `replication` with tracing up to the end of `day`, sampling that day.
+def replay(
+    scenario: Scenario,
+    day: int,
+    replication: int = 0,
+    every: float = 1.0,
+    through: int | None = None,
+    reference: Scenario | None = None,
+) -> Replay:
+    """Re-run `replication` with tracing up to the end of `day` (or of the later day
+    `through`, capped at the horizon, to see who comes back), sampling `day`. Like
+    `simulate`, the run starts from the burn-in of `reference` (default: the scenario).
 
     Nothing before a day depends on the horizon's length, so visits (and their ids) are the
     same as in the full run; only the warm-up split of the journey map differs.
     """
     if not 0 <= day < scenario.total_days:
         raise ValueError(f"day must be between 0 and {scenario.total_days - 1}, not {day}")
+    last = min(max(day, through if through is not None else day), scenario.total_days - 1)
     horizon = scenario.horizon
     warmup = min(horizon.warmup_days, day)
     short = scenario.model_copy(
         update={
-            "horizon": horizon.model_copy(update={"warmup_days": warmup, "days": day + 1 - warmup})
+            "horizon": horizon.model_copy(update={"warmup_days": warmup, "days": last + 1 - warmup})
         }
     )
-    sim = Simulation(short, replication, trace=True)
+    sim = Simulation(short, replication, trace=True, past=past(scenario, reference))
     monitor = Monitor(sim, every, start=day * 1440.0, end=(day + 1) * 1440.0)
     result = sim.run()
     return Replay(

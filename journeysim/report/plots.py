@@ -18,12 +18,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from journeysim.experiment.journey_map import touched
 from journeysim.experiment.kpis import net_promoter_score, returned
 from journeysim.experiment.runner import RunResult
 from journeysim.experiment.summary import mean_ci
 from journeysim.journey.shopper import Step
 from journeysim.report.console import KPI_LABELS, label
 from journeysim.report.monitor import down_intervals
+from journeysim.world.checkout import terminal_name
 
 FIGSIZE = (16.0, 9.0)  # inches
 DPI = 100
@@ -154,38 +156,27 @@ def _mark(ax, x: float, y: float, text: str, colour: str, side: int) -> None:
 
 
 @_styled
-def journey_map(touchpoints: pd.DataFrame, visits: int, title: str = "") -> Figure:
-    """Positive and negative feeling per visit by touchpoint kind, stacked around zero.
+def journey_map(touchpoints: pd.DataFrame, title: str = "") -> Figure:
+    """Positive and negative feeling per measured visit by touchpoint kind, stacked around zero,
+    worst net at the bottom.
 
-    `touchpoints`: RunResult.touchpoints (touchpoint, positive, negative, effort, count,
-    effort_share, net); `visits`: the measured visits those totals come from.
+    `touchpoints`: RunResult.touchpoints (the journey map per measured visit, worst net first).
     """
-    table = touchpoints[touchpoints["count"] > 0].copy()
-    per = max(visits, 1)
-    table["pos"] = table["positive"] / per
-    table["neg"] = table["negative"] / per
-    table = table.assign(net_per=table["pos"] + table["neg"]).sort_values("net_per")
+    table = touched(touchpoints)
     fig = figure()
     ax = fig.add_subplot()
     y = np.arange(len(table))
     names = [t.replace("_", " ") for t in table["touchpoint"]]
-    ax.barh(y, table["pos"], color=POSITIVE, label="positive feeling")
-    ax.barh(y, table["neg"], color=NEGATIVE, label="negative feeling")
-    ax.scatter(table["net_per"], y, color="black", s=90, zorder=3, label="net")
+    ax.barh(y, table["positive"], color=POSITIVE, label="positive feeling")
+    ax.barh(y, table["negative"], color=NEGATIVE, label="negative feeling")
+    ax.scatter(table["net"], y, color="black", s=90, zorder=3, label="net")
     ax.axvline(0.0, color=NEUTRAL, linewidth=1.2)
-    span = max(table["pos"].max(), -table["neg"].min(), 1e-6) if len(table) else 1.0
-    for yi, (_, row) in zip(y, table.iterrows()):
-        ax.text(
-            span * 1.08,
-            yi,
-            f"{row['effort_share']:.0%} of effort",
-            va="center",
-            fontsize=14,
-            color=NEUTRAL,
-        )
+    span = max(table["positive"].max(), -table["negative"].min(), 1e-6) if len(table) else 1.0
+    for yi, share in zip(y, table["effort_share"]):
+        ax.text(span * 1.08, yi, f"{share:.0%} of effort", va="center", fontsize=14, color=NEUTRAL)
     ax.set_yticks(y, names)
     ax.set_xlim(-span * 1.1, span * 1.45)
-    ax.set_xlabel("Feeling per visit (sum of felt valence; worst net at the bottom)")
+    ax.set_xlabel("Feeling per measured visit (sum of felt valence; worst net at the bottom)")
     ax.set_title(title or "Journey map: where the feeling comes from")
     ax.legend(loc="upper left")
     return fig
@@ -394,7 +385,7 @@ def queue_and_terminals(
     lines = top.get_lines() + twin.get_lines()
     fig.legend(lines, [line.get_label() for line in lines], loc="outside upper right", ncols=2)
     count = sum(c.startswith("terminal:") for c in samples.columns)
-    names = [f"terminal {i}" for i in range(count)]
+    names = [terminal_name(i) for i in range(count)]
     down = down_intervals(terminal_log, last)
     for row, name in enumerate(names):
         bottom.broken_barh(

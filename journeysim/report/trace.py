@@ -13,9 +13,11 @@ import pandas as pd
 from journeysim.experiment.replication import Replication
 from journeysim.journey.shopper import Step
 from journeysim.loyalty.relationship import return_chance, share_of_wallet
+from journeysim.psyche.memory import remembered_score
 from journeysim.report.console import render
 from journeysim.report.monitor import down_intervals
 from journeysim.scenario.schema import Scenario
+from journeysim.world.checkout import terminal_name
 
 PICKS = ("worst", "best", "outage", "regular")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # day 0 is a Monday
@@ -41,6 +43,11 @@ def day_label(day: int) -> str:
     return f"day {day} ({WEEKDAYS[day % 7]})"
 
 
+def plural(count: int, word: str) -> str:
+    """`1 item`, `2 items`."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def mood_word(valence: float) -> str:
     return next(word for bound, word in MOODS if valence <= bound)
 
@@ -50,9 +57,10 @@ def nps_group(ltr: int) -> str:
 
 
 def pick_visits(rep: Replication, pick: str) -> list[int]:
-    """Ids of telling visits: the worst or best remembered one; the worst of those that met a
-    terminal outage; or a regular's last visit to a staff member who left and the first visit
-    to a staffed lane after the departure."""
+    """Ids of telling visits: the worst or best remembered one; of the visits that met a
+    terminal outage, one with no cash to fall back on and the fullest cart (the worst
+    remembered of those); or a regular's last visit to a staff member who left and the first
+    visit to a staffed lane after the departure."""
     visits = rep.visits
     if pick in ("worst", "best"):
         if visits.empty:
@@ -66,7 +74,12 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
             raise LookupError(
                 "no visit met a terminal outage; try scenarios/terminal_outage.yaml or more --days"
             )
-        return [int(met.loc[met["remembered"].idxmin(), "visit_id"])]
+        ranked = met.sort_values(
+            ["has_cash", "planned_items", "remembered"],
+            ascending=[True, False, True],
+            kind="stable",
+        )
+        return [int(ranked["visit_id"].iloc[0])]
     if pick == "regular":
         return _regular_before_and_after(rep)
     raise ValueError(f"--pick must be one of {', '.join(PICKS)}, not {pick!r}")
@@ -161,7 +174,7 @@ def tell(
     untold = len(mine) - len(set(focus))
     if untold:
         parts.append(
-            f"({untold} more visit{'s' if untold > 1 else ''} not told in full; "
+            f"({plural(untold, 'more visit')} not told in full; "
             f"use --visit ID with an id from the table above)"
         )
     return "\n\n".join(parts) + "\n"
@@ -181,7 +194,7 @@ def customer_header(mine: pd.DataFrame, scenario: Scenario) -> str:
 
 
 def staff_name(staff: dict[int, str], staff_id: int) -> str:
-    return staff.get(staff_id, f"staff id {staff_id}")
+    return staff.get(staff_id, f"staff #{staff_id + 1}")  # numbered as the roster names them
 
 
 def departures(turnover_log: pd.DataFrame, customer: int, staff: dict[int, str]) -> list[str]:
@@ -213,7 +226,7 @@ def history(mine: pd.DataFrame, traces: dict[int, list[Step]], staff: dict[int, 
                 f"{row.ces:.1f}",
                 f"{row.csat:.1f}",
                 f"{row.strength_before:.2f}->{row.strength_after:.2f}",
-                f"{row.return_chance:.0%}",
+                "0% (left)" if row.switched_store else f"{row.return_chance:.0%}",
                 str(row.ltr),
                 familiar,
             ]
@@ -269,22 +282,8 @@ def tell_visit(
     of: int = 1,
 ) -> str:
     """One visit step by step, then what the customer took home."""
-    start = row["day"] * 1440.0 + row["arrival_min"]
-    end = start + row["duration_min"]
-    lines = [
-        f"Visit {number} of {of} (visit id {int(row['visit_id'])}), {day_label(int(row['day']))}, "
-        f"{clock(start)} to {clock(end)} ({row['duration_min']:.0f} min); "
-        f"{int(row['planned_items'])} items planned"
-    ]
-    down = outages[(outages["start"] < end) & (outages["end"] > start)]
-    if not down.empty:
-        names = ", ".join(sorted(down["terminal"].unique()))
-        first = down.sort_values("start").iloc[0]
-        lines.append(
-            f"  ! Card terminal down during this visit: {names} "
-            f"({first['cause'] or 'down'} from {clock(first['start'])} to {clock(first['end'])})"
-        )
-    lines.append("")
+    heading, *down = visit_heading(row, scenario, outages, f"Visit {number} of {of}")
+    lines = [heading, *(f"  {line}" for line in down), ""]
     lines.append(f"  {'time':5}  {'place':15}  {'what happened':58}  felt   effort  mood after")
     for step in steps:
         lines.append(
@@ -292,33 +291,107 @@ def tell_visit(
             f"{step.felt:+.2f}  {step.effort:6.1f}  {step.valence:+.2f} {mood_word(step.valence)}"
         )
     lines.append("")
-    lines.extend(outcome(row, scenario))
+    lines.extend(outcome(row, scenario, steps))
     return "\n".join(lines)
 
 
-def outcome(row: pd.Series, scenario: Scenario) -> list[str]:
-    """The remembered score, effort, satisfaction and the three loyalty outputs."""
+def visit_heading(
+    row: pd.Series, scenario: Scenario, outages: pd.DataFrame, label: str
+) -> list[str]:
+    """The visit's `label`, id, day, times, basket and wallet, then a warning line if card
+    terminals (of `outages`, as `down_intervals` gives them) were down during it."""
+    start = row["day"] * 1440.0 + row["arrival_min"]
+    end = start + row["duration_min"]
+    wallet = "cash in the wallet" if row["has_cash"] else "no cash, card only"
+    lines = [
+        f"{label} (visit id {int(row['visit_id'])}), {day_label(int(row['day']))}, "
+        f"{clock(start)} to {clock(end)} ({row['duration_min']:.0f} min); "
+        f"{plural(int(row['planned_items']), 'item')} planned, {wallet}"
+    ]
+    down = outages[(outages["start"] < end) & (outages["end"] > start)]
+    if not down.empty:
+        first = down.sort_values("start").iloc[0]
+        lines.append(
+            f"! {terminals_down(set(down['terminal']), scenario)} during this visit "
+            f"({first['cause'] or 'down'} from {clock(first['start'])} to {clock(first['end'])})"
+        )
+    return lines
+
+
+def terminals_down(names: set[str], scenario: Scenario) -> str:
+    """`All 5 card terminals down`, or the ones down in till order (`Card terminal 2 down`)."""
+    tills = scenario.checkout.cashiers + scenario.checkout.self_checkouts
+    ordered = [terminal_name(i) for i in range(tills) if terminal_name(i) in names]
+    if len(ordered) == tills > 1:
+        return f"All {tills} card terminals down"
+    return f"Card {', '.join(ordered)} down"
+
+
+def outcome(row: pd.Series, scenario: Scenario, steps: list[Step] | None = None) -> list[str]:
+    """The remembered score and why, effort, satisfaction and the three loyalty outputs."""
     loyalty = scenario.loyalty
     segment = scenario.segments[row["segment"]]
     before = row["strength_before"]
     ltr = int(row["ltr"])
+    after_visit = " after the store's answer" if steps and steps[-1].kind == "after_visit" else ""
+    window = f"another visit within {loyalty.return_window_days:g} days"
+    chance_before = f"{return_chance(before, segment, loyalty):.0%}"
+    wallet_before = f"{share_of_wallet(before, segment.competitor_pull, loyalty):.0%}"
+    if row["switched_store"]:
+        chance = (
+            f"{chance_before} -> 0%: switched to the competitor for good (had they stayed, "
+            f"{row['return_chance']:.0%} for {window})"
+        )
+        wallet = f"{wallet_before} -> 0% (had they stayed, {row['share_of_wallet']:.0%})"
+    else:
+        chance = f"{chance_before} -> {row['return_chance']:.0%} ({window})"
+        wallet = f"{wallet_before} -> {row['share_of_wallet']:.0%}"
     lines = [
         f"  Remembered      {row['remembered']:+.2f}  (peak {row['peak']:+.2f}, end "
-        f"{row['end']:+.2f}: memory keeps the peak and the end, hardly the length)",
+        f"{row['end']:+.2f}{after_visit}: memory keeps the peak and the end, hardly the length)",
+        *memory_reasons(row, scenario),
         f"  Effort          {row['effort']:.1f} units -> CES {row['ces']:.1f} of 7 (1 = very easy)",
         f"  Satisfaction    CSAT {row['csat']:.1f} of 5",
         f"  Relationship    {before:.2f} -> {row['strength_after']:.2f} "
         f"({row['strength_after'] - before:+.2f})",
-        f"  Return chance   {return_chance(before, segment, loyalty):.0%} -> "
-        f"{row['return_chance']:.0%} (another visit within "
-        f"{loyalty.return_window_days:g} days)",
-        f"  Share of wallet "
-        f"{share_of_wallet(before, segment.competitor_pull, loyalty):.0%} -> "
-        f"{row['share_of_wallet']:.0%}",
+        f"  Return chance   {chance}",
+        f"  Share of wallet {wallet}",
         f"  Recommend       {ltr} of 10 ({nps_group(ltr)})",
     ]
     lines.extend(f"  {event}" for event in _events(row))
     return lines
+
+
+def memory_reasons(row: pd.Series, scenario: Scenario) -> list[str]:
+    """Why the remembered score differs from the peak-end mix of the printed peak and end:
+    a complaint's recovery that softened the peak, the visit's length (when memory weighs it)
+    and misremembering. The terms add up to the remembered score; empty when it is the mix."""
+    psyche = scenario.psyche
+    peak_w, end_w, length_w = psyche.peak_weight, psyche.end_weight, psyche.duration_weight
+    peak, end, minutes = row["peak"], row["end"], row["duration_min"]
+    mix = (peak_w * peak + end_w * end) / (peak_w + end_w)
+    recovery = row["recovery_quality"] if row["complained"] else 0.0
+    softened = peak * (1.0 - max(recovery, 0.0) * scenario.after_visit.recovery_closure)
+    by_rule = remembered_score(softened, end, minutes, peak_w, end_w, length_w)
+    noise = row["remembered"] - by_rule
+    if abs(row["remembered"] - mix) < 0.005 and softened == peak:
+        return []
+    formula = (
+        "(peak + end) / 2"
+        if peak_w == end_w
+        else f"({peak_w:g} x peak + {end_w:g} x end) / {peak_w + end_w:g}"
+    )
+    terms = [f"{formula}: {mix:+.2f}"]
+    if softened != peak:
+        terms.append(
+            f"recovery (peak softened to {softened:+.2f}): "
+            f"{(softened - peak) * peak_w / (peak_w + end_w):+.2f}"
+        )
+    if length_w:
+        terms.append(f"length: {length_w * -math.log(max(minutes, 1.0) / 30.0):+.2f}")
+    if abs(noise) >= 0.005:
+        terms.append(f"misremembering: {noise:+.2f}")
+    return [f"                  = {'; '.join(terms)}"]
 
 
 def _events(row: pd.Series) -> list[str]:
@@ -339,9 +412,9 @@ def _events(row: pd.Series) -> list[str]:
     if row["review_stars"]:
         events.append(f"Posted a {int(row['review_stars'])}-star review online.")
     if row["told_negative"]:
-        events.append(f"Warned {int(row['told_negative'])} friends off the store.")
+        events.append(f"Warned {plural(int(row['told_negative']), 'friend')} off the store.")
     if row["told_positive"]:
-        events.append(f"Recommended the store to {int(row['told_positive'])} friends.")
+        events.append(f"Recommended the store to {plural(int(row['told_positive']), 'friend')}.")
     if row["switched_store"]:
         events.append("Switched to the competitor for good.")
     return events

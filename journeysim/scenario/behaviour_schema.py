@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from journeysim.scenario.fields import (
     NonNegativeFloat,
@@ -14,8 +14,27 @@ from journeysim.scenario.fields import (
     Quality,
     Section,
     StaffRole,
+    TouchpointKind,
     field,
 )
+
+# What a typical mid-size supermarket delivers at each touchpoint kind (mean perceived quality
+# of the shipped baseline store, rounded): the market standard customers compare with.
+MARKET_STANDARD: dict[str, float] = {
+    "entrance": 0.15,
+    "ambience": 0.25,
+    "crowding": 0.1,
+    "cart": 0.05,
+    "floor": 0.15,
+    "shelf": 0.05,
+    "staff": 0.2,
+    "checkout_wait": 0.2,
+    "cashier": 0.35,
+    "self_checkout": 0.05,
+    "payment": 0.2,
+    "exit": 0.1,
+    "after_visit": 0.2,
+}
 
 
 class Psyche(Section):
@@ -44,13 +63,30 @@ class Psyche(Section):
     duration_weight: NonNegativeFloat = field(
         0.0, "Weight of visit length in memory (duration neglect: near 0)."
     )
-    expectation_adapt: Probability = field(
-        0.25, "Step by which expectations move toward what was received."
+    # Frederick & Loewenstein 1999 (hedonic adaptation, asymmetric); Helson 1964 (adaptation
+    # level); seed 004: "expectations keep rising".
+    expectation_rise: Probability = field(
+        0.25, "Step by which an expectation rises toward a better target (per touchpoint)."
     )
-    newcomer_expectation: Quality = field(0.0, "A newcomer's expectation for every touchpoint.")
-    regular_expectation: Quality = field(
-        0.15, "Expectation for every touchpoint of the founding customer base, used to the store."
+    expectation_fall: Probability = field(
+        0.05, "Step by which an expectation falls toward a worse target: slower than it rises."
     )
+    market_anchor: Probability = field(
+        0.5,
+        "Weight of the market standard in the target expectations adapt to (the rest is what "
+        "this store delivered): customers compare with what they get elsewhere.",
+    )
+    market_standard: dict[TouchpointKind, Quality] = field(
+        lambda: dict(MARKET_STANDARD),
+        "Quality a customer gets elsewhere, per touchpoint kind: newcomers expect it, and "
+        "expectations stay anchored to it (defaults: what a typical store delivers).",
+    )
+    @field_validator("market_standard")
+    @classmethod
+    def _every_kind(cls, standard: dict[str, float]) -> dict[str, float]:
+        """Kinds a scenario leaves out keep their default standard."""
+        return {**MARKET_STANDARD, **standard}
+
     mood_basket_effect: NonNegativeFloat = field(
         0.25, "Relative basket change per unit of valence (impulse buys or fewer items)."
     )
@@ -87,8 +123,9 @@ class Loyalty(Section):
         0.3, "Outcome of an uneventful visit that met expectations (the store's convenience)."
     )
     csat_scale: PositiveFloat = field(2.5, "CSAT points per unit of remembered score.")
-    csat_expectation: NonNegativeFloat = field(
-        1.5, "CSAT points per unit of expected quality (assimilation, Oliver 1980)."
+    # Fornell et al. 1996 (ACSI): perceived quality is the strongest driver of satisfaction.
+    csat_quality: NonNegativeFloat = field(
+        1.5, "CSAT points per unit of the visit's mean perceived quality (its level itself)."
     )
     ltr_center: Quality = field(0.3, "Relationship strength at which recommending is a toss-up.")
     ltr_slope: PositiveFloat = field(7.0, "Steepness of likelihood to recommend in strength.")
@@ -156,5 +193,9 @@ class Costs(Section):
     )
     investment: NonNegativeFloat = field(0.0, "One-off investment of the scenario (PLN).")
     per_outage: NonNegativeFloat = field(0.0, "Cost per terminal outage or failure (PLN).")
+    fixed_per_day: NonNegativeFloat = field(
+        0.0,
+        "Other running costs per day (PLN): rent, energy, ...; subtracted from the contribution.",
+    )
     margin: Probability = field(0.22, "Gross margin on revenue.")
     annual_discount: Probability = field(0.08, "Discount rate for customer lifetime value.")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import load_scenario, scenario_json_schema
+from journeysim.scenario.reference import END, START, MarkersMissing, parameter_table, splice
 
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:
@@ -40,11 +41,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     schema = subparsers.add_parser(
         "schema",
-        help="print the JSON Schema of scenario files",
-        description="Print the JSON Schema of scenario files, for editor completion and checks.",
+        help="print the JSON Schema of scenario files, or the parameter table",
+        description="Print the JSON Schema of scenario files, for editor completion and checks; "
+        "with --markdown, the table of every parameter with its default, unit, range, meaning "
+        "and source (the one in docs/model.md).",
     )
     schema.add_argument(
-        "--out", type=Path, metavar="FILE", help="write the schema to FILE instead of printing it"
+        "--markdown",
+        action="store_true",
+        help="the parameter table as markdown instead of the JSON Schema",
+    )
+    schema.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="write to FILE instead of printing; with --markdown an existing FILE keeps its "
+        f"text and gets the table between its {START} and {END} lines",
     )
     schema.set_defaults(handler=_schema)
 
@@ -63,16 +75,31 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    text = json.dumps(scenario_json_schema(), indent=2) + "\n"
+    if args.markdown:
+        text = parameter_table()
+    else:
+        text = json.dumps(scenario_json_schema(), indent=2) + "\n"
     if args.out is None:
         sys.stdout.write(text)
         return 0
     try:
+        if args.markdown:
+            text = _with_table(args.out, text)
         _write_atomically(args.out, text)
+    except MarkersMissing:
+        print(f"journeysim: {args.out}: expected {START} and {END} lines", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"journeysim: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _with_table(path: Path, table: str) -> str:
+    """The document at `path` with `table` between its markers (a new one when it is absent)."""
+    if not path.exists():
+        return f"{START}\n{table}{END}\n"
+    return splice(path.read_text(encoding="utf-8"), table)
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -51,6 +51,11 @@ class Segment(Section):
     competitor_pull: Probability = field(
         0.35, "Attractiveness of the nearest competitor (relationship units, 0..1)."
     )
+    attrition_per_year: Probability = field(
+        0.12,
+        "Share of these customers who stop shopping here within a year for reasons of their "
+        "own (moving, life changes), whatever the store does.",
+    )
     sensitivity: dict[TouchpointKind, NonNegativeFloat] = field(
         dict, "Multiplier of felt emotion per touchpoint kind (1 when missing)."
     )
@@ -60,6 +65,7 @@ def _default_segments() -> dict[str, Segment]:
     return {
         "time_pressed": Segment(
             share=0.25,
+            attrition_per_year=0.15,
             visit_interval_days=3.0,
             basket_items=8.0,
             patience_min=5.0,
@@ -69,6 +75,7 @@ def _default_segments() -> dict[str, Segment]:
         ),
         "bargain_hunter": Segment(
             share=0.25,
+            attrition_per_year=0.12,
             visit_interval_days=4.0,
             basket_items=16.0,
             item_price=7.0,
@@ -79,6 +86,7 @@ def _default_segments() -> dict[str, Segment]:
         ),
         "family": Segment(
             share=0.25,
+            attrition_per_year=0.08,
             visit_interval_days=5.0,
             basket_items=26.0,
             patience_min=7.0,
@@ -87,6 +95,7 @@ def _default_segments() -> dict[str, Segment]:
         ),
         "loyal_regular": Segment(
             share=0.25,
+            attrition_per_year=0.06,
             visit_interval_days=2.5,
             basket_items=10.0,
             patience_min=9.0,

@@ -25,6 +25,13 @@ class Horizon(Section):
     warmup_days: NonNegativeInt = field(
         14, "Days simulated first and excluded from KPIs (customer base settles)."
     )
+    burn_in_days: NonNegativeInt = field(
+        182,
+        "Days of the store's history simulated before day 0 (whole weeks), without the "
+        "scenario's dated events: customers start from the relationship, expectations and "
+        "rapport that history leaves. Shared by every scenario of a comparison; 0 for none.",
+        multiple_of=7,
+    )
 
 
 # Relative arrivals per opening hour, 06:00-22:00; a morning and an evening peak.

@@ -9,9 +9,16 @@ import simpy
 from journeysim.world.terminals import Terminal
 
 
+def terminal_name(index: int) -> str:
+    """How people call the terminal of till `index`: numbered from 1, staffed lanes first, then
+    self-checkouts, so lane k pays at terminal k (scenario files count the same tills from 0)."""
+    return f"terminal {index + 1}"
+
+
 @dataclass(slots=True, eq=False)
 class Till:
-    """One place to pay: a staffed lane (with a cashier post) or a self-checkout."""
+    """One place to pay: a staffed lane (with a cashier post) or a self-checkout; `index`
+    counts from 0, people number the till `index + 1` (`terminal_name`)."""
 
     index: int
     staffed: bool
@@ -70,7 +77,7 @@ class Checkout:
         self, env: simpy.Environment, lanes: int, self_checkouts: int, single_queue: bool
     ) -> None:
         self.tills = [
-            Till(i, i < lanes, Terminal(env, f"terminal {i}"))
+            Till(i, i < lanes, Terminal(env, terminal_name(i)))
             for i in range(lanes + self_checkouts)
         ]
         staffed, unstaffed = self.tills[:lanes], self.tills[lanes:]

@@ -1,0 +1,99 @@
+"""The store's history before day 0: a burn-in whose end state every run starts from.
+
+A run does not start from a customer base that was born yesterday. The store is simulated for
+`horizon.burn_in_days` first, as the scenario describes it but without its dated events
+(scheduled outages and departures are the story told from day 0 on); the customers still
+shopping at the end, with their relationship, expectations and rapport, and the store's rating
+are its `History`. A comparison or a sweep starts every scenario from the history of the first
+(the reference): each what-if then changes the same "store as it is today", which also keeps
+common random numbers aligned. A history depends only on the reference scenario, its seed and
+the model's code, so it is computed once and kept on disk (`JOURNEYSIM_CACHE`, default
+~/.cache/journeysim).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+from journeysim.loyalty.history import History
+from journeysim.scenario.schema import Scenario
+
+# The burn-in draws from its own seed sequences, apart from every replication's.
+BURN_IN_REPLICATION = 2**31 - 1
+
+
+def burn_in_scenario(scenario: Scenario) -> Scenario | None:
+    """The scenario the burn-in simulates, or None when there is no burn-in."""
+    horizon = scenario.horizon
+    if horizon.burn_in_days == 0 or scenario.arrivals.mode != "customer_base":
+        return None
+    data = scenario.model_dump()
+    data.update(name="burn-in", description="", replications=1)
+    data["horizon"].update(days=horizon.burn_in_days, warmup_days=0, burn_in_days=0)
+    data["payment"]["outages"] = []
+    data["staff"].update(turnover=[], turnover_per_year=0.0)
+    return Scenario.model_validate(data)
+
+
+def history(
+    scenario: Scenario, reference: Scenario | None, live: Callable[[Scenario, int], History]
+) -> History | None:
+    """The history `scenario` starts from: the burn-in of `reference` (default: itself), lived
+    by `live(burn_in_scenario, replication)` unless kept from before. A reference with other
+    segments cannot hand its customers over; the scenario's own burn-in is used then."""
+    if reference is None or set(reference.segments) != set(scenario.segments):
+        reference = scenario
+    burn_in = burn_in_scenario(reference)
+    if burn_in is None or scenario.horizon.burn_in_days == 0:
+        return None
+    return _kept(burn_in.model_dump_json(), live)
+
+
+@lru_cache(maxsize=8)
+def _kept(burn_in_json: str, live: Callable[[Scenario, int], History]) -> History:
+    key = hashlib.sha256(f"{_code_fingerprint()}\n{burn_in_json}".encode()).hexdigest()[:32]
+    path = _cache_dir() / f"history-{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    result = live(Scenario.model_validate_json(burn_in_json), BURN_IN_REPLICATION)
+    _store(path, result)
+    return result
+
+
+def _store(path: Path, result: History) -> None:
+    """Write atomically; a cache that cannot be written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("JOURNEYSIM_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "journeysim"
+    )
+    return Path(root)
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """A digest of the package's sources: a changed model never reuses an old history."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()

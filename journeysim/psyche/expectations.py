@@ -1,0 +1,25 @@
+"""Expectations: what a customer expects at each touchpoint kind, and how that adapts."""
+
+from __future__ import annotations
+
+
+class Adaptation:
+    """Expectations move toward a target that blends what this store delivered with the market
+    standard (what the customer gets elsewhere), rising faster than they fall: people get used
+    to improvements sooner than to deteriorations (Frederick & Loewenstein 1999), and the anchor
+    keeps a permanently poor touchpoint felt as poor (Helson 1964's adaptation level against
+    the customer's whole market, not this store alone)."""
+
+    __slots__ = ("rise", "fall", "anchor", "standard")
+
+    def __init__(self, rise: float, fall: float, anchor: float, standard: dict[str, float]) -> None:
+        self.rise = rise
+        self.fall = fall
+        self.anchor = anchor
+        self.standard = standard
+
+    def adapted(self, expectation: float, quality: float, kind: str, disposition: float) -> float:
+        """The expectation after a touchpoint of perceived `quality` (disposition included)."""
+        target = quality + self.anchor * (self.standard[kind] + disposition - quality)
+        step = self.rise if target > expectation else self.fall
+        return expectation + step * (target - expectation)

@@ -1,0 +1,430 @@
+/* journeysim replay player: plays the JSON that journeysim.report.replay writes into each
+   <div class="jsr"> (one floor per scenario, one clock). No network, no framework. */
+(() => {
+  "use strict";
+
+  // ColorBrewer RdBu (diverging, colour-blind safe): upset (red) .. neutral .. delighted (blue).
+  const RDBU = ["#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
+    "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061"];
+  const SPEEDS = [1, 5, 10, 30, 60, 120, 300, 600];
+  const UP = "#4d4d4d", DOWN = "#d73027", QUEUE = "#c8bca8", STAFF = "#1b7837";
+  const STAFF_SEEN_MIN = 45; // a staff member stays drawn where last met for this long
+
+  const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  function moodColour(v) {
+    const x = (Math.max(-1, Math.min(1, v)) + 1) / 2 * (RDBU.length - 1);
+    const i = Math.min(Math.floor(x), RDBU.length - 2), f = x - i;
+    const a = hex(RDBU[i]), b = hex(RDBU[i + 1]);
+    return `rgb(${a.map((c, k) => Math.round(c + (b[k] - c) * f)).join(",")})`;
+  }
+  const pad = (n) => String(n).padStart(2, "0");
+  const clock = (m) => `${pad(Math.floor(m / 60) % 24)}:${pad(Math.floor(m % 60))}`;
+  const signed = (x) => (x >= 0 ? "+" : "") + x.toFixed(2);
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") node.className = v; else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) node.append(c);
+    return node;
+  }
+  function lastAtOrBefore(times, t) { // index of the last time <= t, or -1
+    let lo = 0, hi = times.length - 1, found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid] <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  }
+  function moodWord(moods, v) { return moods.find(([bound]) => v <= bound)[1]; }
+
+  class Shopper {
+    constructor(d) {
+      Object.assign(this, d);
+      this.wayTimes = d.way.map((w) => w[0]);
+      this.floorSteps = d.steps.filter((s) => s[1] !== "after the visit");
+      this.moodTimes = this.floorSteps.map((s) => s[0]);
+    }
+    at(t) { // place now, previous place, minutes since arriving here, mood
+      const i = Math.max(lastAtOrBefore(this.wayTimes, t), 0);
+      const k = Math.max(lastAtOrBefore(this.moodTimes, t), 0);
+      return { place: this.way[i][1], previous: i > 0 ? this.way[i - 1][1] : null,
+        since: t - this.way[i][0], mood: this.floorSteps.length ? this.floorSteps[k][5] : 0 };
+    }
+  }
+
+  class Panel {
+    constructor(player, data, index) {
+      this.player = player; this.data = data; this.index = index;
+      this.geo = player.data.geometry;
+      this.shoppers = data.shoppers.map((d) => new Shopper(d));
+      this.canvas = el("canvas", { "aria-label": `Store floor of ${data.scenario}`, role: "img" });
+      this.counts = el("div", { class: "jsr-counts", "aria-live": "off" });
+      this.root = el("section", { class: "jsr-panel", "data-scenario": data.scenario },
+        el("h3", {}, data.scenario + (data.description ? ` — ${data.description}` : "")),
+        this.canvas, this.counts);
+      this.canvas.addEventListener("click", (e) => this.click(e));
+      this.dots = [];
+    }
+    resize() {
+      const ratio = window.devicePixelRatio || 1, width = this.canvas.clientWidth || 800;
+      this.canvas.width = Math.round(width * ratio);
+      this.canvas.height = Math.round(width * this.geo.height / this.geo.width * ratio);
+      this.scale = this.canvas.width / this.geo.width;
+    }
+    toCanvas(x, y) { return [x * this.scale, (this.geo.height - y) * this.scale]; }
+    sample(t) { return Math.max(lastAtOrBefore(this.data.samples.time, t), 0); }
+    down(till, t) {
+      return this.data.outages.some(([i, a, b]) => i === till && a <= t && t < b);
+    }
+    position(place, s, rank) {
+      const [kind, arg] = place, f = this.data.floor;
+      if (kind === "zone") {
+        const [x, y, w, h] = f.zones[arg].box;
+        return [x + 1.5 + s.u * (w - 3), y + 1.5 + s.v * (h - 7)];
+      }
+      if (kind === "queue") {
+        const [x, y] = f.lines[arg].at;
+        return [x + 0.6 * (s.u - 0.5), y + rank * this.geo.queueStep];
+      }
+      if (kind === "till") return f.tills[String(arg)];
+      const [x, y, w, h] = f.exit;
+      return [x + 2 + s.u * (w - 4), y + 2 + s.v * (h - 9)];
+    }
+    state(t) { // every shopper on the floor at t with position and mood; queues in join order
+      const active = this.shoppers.filter((s) => s.start <= t && t < s.end).map((s) => ({ s, ...s.at(t) }));
+      const queued = {};
+      for (const a of active) {
+        if (a.place[0] === "queue") (queued[a.place[1]] ||= []).push(a);
+      }
+      for (const members of Object.values(queued)) {
+        members.sort((p, q) => (t - p.since) - (t - q.since) || p.s.visit - q.s.visit)
+          .forEach((a, r) => { a.rank = r; });
+      }
+      for (const a of active) {
+        let [x, y] = this.position(a.place, a.s, a.rank || 0);
+        if (a.previous && a.since < this.geo.glide) {
+          const [px, py] = this.position(a.previous, a.s, 0), f = a.since / this.geo.glide;
+          x = px + (x - px) * f; y = py + (y - py) * f;
+        }
+        a.x = x; a.y = y;
+      }
+      return active;
+    }
+    counted(t, active) {
+      const inside = active.filter((a) => t < a.s.left);
+      const waiting = active.filter((a) => a.place[0] === "queue").length;
+      const left = this.data.leftBefore + this.shoppers.filter(
+        (s) => s.abandoned && s.left <= t && s.left >= this.player.data.from).length;
+      const mean = inside.length ? inside.reduce((sum, a) => sum + a.mood, 0) / inside.length : 0;
+      return { inside: inside.length, waiting, left, mean };
+    }
+    draw(t) {
+      const c = this.canvas.getContext("2d"), f = this.data.floor, k = this.scale;
+      const S = this.data.samples, i = this.sample(t);
+      const rect = ([x, y, w, h], fill, stroke) => {
+        const [cx, cy] = this.toCanvas(x, y + h);
+        c.fillStyle = fill; c.fillRect(cx, cy, w * k, h * k);
+        if (stroke) { c.strokeStyle = stroke; c.lineWidth = Math.max(1, k * 0.15); c.strokeRect(cx, cy, w * k, h * k); }
+      };
+      const text = (s, x, y, size, align = "center", colour = "#222", weight = "") => {
+        const [cx, cy] = this.toCanvas(x, y);
+        c.font = `${weight} ${size * k}px system-ui, sans-serif`; c.fillStyle = colour;
+        c.textAlign = align; c.textBaseline = "middle"; c.fillText(s, cx, cy);
+      };
+      c.fillStyle = "#fff"; c.fillRect(0, 0, this.canvas.width, this.canvas.height);
+      // zones: floor tinted by dirt, shelves, occupancy; the first zone is the entrance
+      f.zones.forEach((z, n) => {
+        const [x, y, w, h] = z.box, dirt = (S.dirt[z.name] || [])[i] || 0;
+        const tint = [238, 242, 247].map((v, j) => Math.round(v + ([201, 169, 120][j] - v) * dirt));
+        rect(z.box, `rgb(${tint.join(",")})`, "#8899aa");
+        if (n > 0) for (let r = 0; r < 3; r++) rect([x + 3, y + 4 + r * (h - 10) / 2.5, w - 6, 0.8], "#c3cad6");
+        text(`${z.name}: ${S.zones[z.name][i]}`, x + w / 2, y + h - 2.5, 2.2);
+        if (dirt >= 0.5) {
+          const [cx, cy] = this.toCanvas(x + w - 5, y + 4);
+          c.fillStyle = "rgba(176,138,74,0.75)"; c.beginPath();
+          c.ellipse(cx, cy, 3 * k, 1.4 * k, 0, 0, 2 * Math.PI); c.fill();
+          text("spill", x + w - 5, y + 4, 1.5, "center", "#3b2a10", "bold");
+        }
+      });
+      // the entrance door and the cart pool above it
+      const [ex, ey, ew, eh] = f.zones[0].box, carts = S.carts[i];
+      text("IN ▼", ex + 1, ey + eh + 1.8, 1.8, "left", "#222", "bold");
+      text(`carts in the pool: ${carts} of ${f.carts}`, ex + 8, ey + eh + 1.6, 1.5, "left");
+      const gauge = [ex + 8, ey + eh + 3.2, Math.min(ew + 8, 30), 1.2];
+      rect(gauge, "#fff", "#888");
+      rect([gauge[0], gauge[1], gauge[2] * carts / Math.max(f.carts, 1), gauge[3]], "#7a8699");
+      // checkout: queue lanes, tills with terminals, cashiers at their posts
+      const box = this.geo.checkout;
+      rect(box, "#f7f4ee", "#aa9988");
+      let anyDown = 0;
+      f.lines.forEach((line, n) => {
+        const [qx, qy] = line.at;
+        const [x0, y0] = this.toCanvas(qx, qy - 1), [, y1] = this.toCanvas(qx, box[1] + box[3] - 4);
+        c.strokeStyle = QUEUE; c.lineWidth = 1.8 * k; c.beginPath(); c.moveTo(x0, y0); c.lineTo(x0, y1); c.stroke();
+        text(`${(S.lines[n] || [])[i] ?? 0} waiting`, qx, box[1] + box[3] - 2, 1.8);
+        const cashier = line.staffed ? (S.cashiers[String(line.tills[0])] || [])[i] : undefined;
+        const who = line.staffed
+          ? (cashier >= 0 ? this.data.staff[String(cashier)] || `staff ${cashier}` : "no cashier")
+          : "self-checkout";
+        text(line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, "center", "#222", "bold");
+        if (line.staffed) {
+          const [tx, ty] = f.tills[String(line.tills[0])];
+          text(who, tx + 3.8, ty, 1.3, "left", STAFF);
+        }
+      });
+      for (const [till, [tx, ty]] of Object.entries(f.tills)) {
+        const down = this.down(Number(till), t);
+        anyDown += down;
+        rect([tx - 1.6, ty - 1.6, 3.2, 3.2], down ? DOWN : UP, "#000");
+        if (down) {
+          const [ax, ay] = this.toCanvas(tx - 1, ty + 1), [bx, by] = this.toCanvas(tx + 1, ty - 1);
+          c.strokeStyle = "#fff"; c.lineWidth = 0.35 * k; c.beginPath();
+          c.moveTo(ax, ay); c.lineTo(bx, by); c.moveTo(bx, ay); c.lineTo(ax, by); c.stroke();
+        }
+        const line = f.lines.find((l) => l.tills.includes(Number(till)));
+        if (line && line.staffed) { // the cashier behind the till
+          const [cx, cy] = this.toCanvas(tx + 2.6, ty);
+          c.fillStyle = STAFF; c.beginPath(); c.arc(cx, cy, 0.8 * k, 0, 2 * Math.PI); c.fill();
+        }
+      }
+      rect(f.exit, "#eeeeee", "#888888");
+      text("EXIT", f.exit[0] + f.exit[2] / 2, f.exit[1] + f.exit[3] - 2.5, 2.2);
+      if (anyDown) {
+        const all = anyDown === Object.keys(f.tills).length ? "ALL " : `${anyDown} `;
+        const [bx, by] = this.toCanvas(45, this.geo.height - 1);
+        c.fillStyle = DOWN; c.fillRect(bx, by, 40 * k, 5 * k);
+        text(`${all}CARD TERMINAL${anyDown > 1 ? "S" : ""} DOWN`, 65, this.geo.height - 3.5, 2.2, "center", "#fff", "bold");
+      }
+      // floor staff where shoppers last met them
+      const seen = new Map();
+      for (const [time, zone, name] of this.data.sightings) {
+        if (time <= t && t - time < STAFF_SEEN_MIN) seen.set(name, zone);
+      }
+      const rows = {};
+      for (const [name, zone] of seen) {
+        const z = f.zones.find((q) => q.name === zone);
+        if (!z) continue;
+        const row = (rows[zone] = (rows[zone] ?? -1) + 1);
+        const [x, y] = z.box, sx = x + 1.5, sy = y + 1.3 + row * 1.9;
+        const [cx, cy] = this.toCanvas(sx, sy);
+        c.fillStyle = STAFF; c.beginPath();
+        c.moveTo(cx, cy - k); c.lineTo(cx + k, cy); c.lineTo(cx, cy + k); c.lineTo(cx - k, cy); c.fill();
+        text(name, sx + 1.3, sy, 1.3, "left", STAFF);
+      }
+      // shoppers
+      const active = this.state(t), chosen = this.player.highlighted(this.index);
+      this.dots = active;
+      for (const a of active) {
+        const [cx, cy] = this.toCanvas(a.x, a.y);
+        c.fillStyle = moodColour(a.mood); c.strokeStyle = "#222"; c.lineWidth = Math.max(1, 0.12 * k);
+        c.beginPath(); c.arc(cx, cy, 0.95 * k, 0, 2 * Math.PI); c.fill(); c.stroke();
+      }
+      for (const a of active.filter((q) => q.s.customer === chosen)) {
+        const [cx, cy] = this.toCanvas(a.x, a.y);
+        c.strokeStyle = "#000"; c.lineWidth = 0.45 * k; c.beginPath(); c.arc(cx, cy, 1.9 * k, 0, 2 * Math.PI); c.stroke();
+        c.strokeStyle = "#fee08b"; c.lineWidth = 0.25 * k; c.stroke();
+        text(`customer ${chosen}`, a.x, a.y + 3.2, 1.7, "center", "#000", "bold");
+      }
+      const k2 = this.counted(t, active), moods = this.player.data.moods;
+      this.counts.replaceChildren(
+        el("span", {}, "in the store ", el("b", {}, String(k2.inside))),
+        el("span", {}, "waiting to pay ", el("b", {}, String(k2.waiting))),
+        el("span", {}, "left without buying ", el("b", {}, String(k2.left))),
+        el("span", {}, "mean mood ", el("b", {}, `${signed(k2.mean)} ${moodWord(moods, k2.mean)}`)));
+      Object.assign(this.root.dataset, { inside: k2.inside, waiting: k2.waiting, left: k2.left });
+    }
+    click(event) {
+      const r = this.canvas.getBoundingClientRect(), ratio = this.canvas.width / r.width;
+      const px = (event.clientX - r.left) * ratio, py = (event.clientY - r.top) * ratio;
+      let best = null, dist = 2.2 * this.scale;
+      for (const a of this.dots) {
+        const [cx, cy] = this.toCanvas(a.x, a.y), d = Math.hypot(cx - px, cy - py);
+        if (d < dist) { best = a; dist = d; }
+      }
+      this.player.select(best ? best.s.customer : null, this.index);
+    }
+    clientPosition(visit) { // where a shopper's dot is on screen now (for tests and tours)
+      const a = this.dots.find((q) => q.s.visit === visit);
+      if (!a) return null;
+      const r = this.canvas.getBoundingClientRect(), [cx, cy] = this.toCanvas(a.x, a.y);
+      const ratio = r.width / this.canvas.width;
+      return [r.left + cx * ratio, r.top + cy * ratio];
+    }
+  }
+
+  class Player {
+    constructor(root, data) {
+      this.root = root; this.data = data; this.t = data.from; this.speed = 60;
+      this.playing = false; this.chosen = null; this.chosenPanel = 0; this.follow = true;
+      this.panels = data.panels.map((p, i) => new Panel(this, p, i));
+      this.build();
+      window.addEventListener("resize", () => this.resize());
+      this.resize();
+    }
+    build() {
+      const d = this.data;
+      this.clockEl = el("div", { class: "jsr-clock", "aria-live": "off" });
+      this.playBtn = el("button", { type: "button", class: "jsr-play", title: "Play or pause (space)", onclick: () => this.toggle() });
+      this.speedSel = el("select", { class: "jsr-speed", title: "Speed (up and down arrows)", onchange: () => { this.speed = Number(this.speedSel.value); } },
+        ...SPEEDS.map((s) => el("option", { value: s }, s === 1 ? "real time" : `${s}x`)));
+      this.speedSel.value = String(this.speed);
+      const presenter = el("button", { type: "button", class: "jsr-presenter", title: "Presenter mode (F)", onclick: () => this.presenter() }, "Presenter mode");
+      this.slider = el("input", { type: "range", class: "jsr-scrub", min: d.from, max: d.to, step: "0.1", value: d.from, "aria-label": "Time of day" });
+      this.slider.addEventListener("input", () => this.seek(Number(this.slider.value)));
+      const marks = el("div", { class: "jsr-marks" });
+      const seenMarks = new Set();
+      for (const p of d.panels) {
+        for (const m of p.events) {
+          const key = `${m.kind}@${m.t}`;
+          if (seenMarks.has(key)) continue;
+          seenMarks.add(key);
+          const label = d.panels.length > 1 ? `${m.label} — ${p.scenario}` : m.label;
+          marks.append(el("button", { type: "button", class: `jsr-mark ${m.kind}`, title: label, "aria-label": label,
+            "data-kind": m.kind, "data-time": m.t, style: `left:${(m.t - d.from) / (d.to - d.from) * 100}%`,
+            onclick: () => this.seek(m.t) }));
+        }
+      }
+      this.side = el("aside", { class: "jsr-side", "aria-live": "polite" });
+      const panels = el("div", { class: "jsr-panels" }, ...this.panels.map((p) => p.root));
+      panels.style.gridTemplateColumns = `repeat(${this.panels.length}, minmax(0, 1fr))`;
+      const stops = RDBU.map((c, i) => `${c} ${i * 10}%`).join(",");
+      const legend = el("div", { class: "jsr-legend" },
+        el("span", { class: "jsr-scale" }, "shopper's mood: ", d.moods[0][1], " ",
+          el("span", { class: "bar", style: `background:linear-gradient(90deg,${stops})` }), " ", d.moods[d.moods.length - 1][1]),
+        el("span", {}, el("span", { class: "jsr-swatch", style: `background:${UP}` }), "card terminal works"),
+        el("span", {}, el("span", { class: "jsr-swatch", style: `background:${DOWN}` }), "card terminal down"),
+        el("span", {}, el("span", { class: "jsr-swatch", style: `background:${QUEUE};border-color:${QUEUE}` }), "queue (front at the till)"),
+        el("span", {}, el("span", { class: "jsr-swatch", style: `background:${STAFF};border-radius:50%` }), "cashier / staff where a shopper met them"),
+        el("span", {}, el("span", { class: "jsr-swatch", style: "background:#c9a978" }), "floor dirt, spill"));
+      const keys = el("div", { class: "jsr-keys" },
+        "Keys: space play/pause · ← → one minute (shift: ten) · ↑ ↓ speed · F presenter mode · click a shopper to follow");
+      this.root.append(
+        el("div", { class: "jsr-top" },
+          el("div", {}, el("div", { class: "jsr-title" }, this.root.dataset.title || ""), el("div", { class: "jsr-hint" }, d.dayLabel)),
+          this.clockEl,
+          el("div", { class: "jsr-controls" }, this.playBtn,
+            el("button", { type: "button", title: "Back one minute (←)", onclick: () => this.seek(this.t - 1) }, "−1 min"),
+            el("button", { type: "button", title: "Forward one minute (→)", onclick: () => this.seek(this.t + 1) }, "+1 min"),
+            el("label", {}, "speed ", this.speedSel), presenter)),
+        el("div", { class: "jsr-timeline" }, this.slider, marks),
+        el("div", { class: "jsr-body" }, panels, this.side), legend, keys);
+      this.root.tabIndex = -1;
+      document.addEventListener("keydown", (e) => this.key(e));
+    }
+    resize() { this.panels.forEach((p) => p.resize()); this.render(); }
+    highlighted(index) { return this.follow || index === this.chosenPanel ? this.chosen : null; }
+    toggle() { this.playing ? this.pause() : this.play(); }
+    play() {
+      if (this.t >= this.data.to) this.t = this.data.from;
+      this.playing = true; this.last = performance.now();
+      requestAnimationFrame((now) => this.tick(now));
+      this.render();
+    }
+    pause() { this.playing = false; this.render(); }
+    tick(now) {
+      if (!this.playing) return;
+      this.t += (now - this.last) / 1000 * this.speed / 60;
+      this.last = now;
+      if (this.t >= this.data.to) { this.t = this.data.to; this.playing = false; }
+      this.render();
+      if (this.playing) requestAnimationFrame((n) => this.tick(n));
+    }
+    seek(t) { this.t = Math.max(this.data.from, Math.min(this.data.to, t)); this.render(); }
+    select(customer, index) { this.chosen = customer; this.chosenPanel = index; this.render(); }
+    presenter() {
+      const on = !this.root.classList.contains("presenter");
+      this.root.classList.toggle("presenter", on);
+      if (on && this.root.requestFullscreen) this.root.requestFullscreen().catch(() => {});
+      if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+      requestAnimationFrame(() => this.resize());
+    }
+    key(e) {
+      if (e.target instanceof HTMLSelectElement || e.altKey || e.ctrlKey || e.metaKey) return;
+      const step = e.shiftKey ? 10 : 1, i = SPEEDS.indexOf(this.speed);
+      const actions = {
+        " ": () => this.toggle(), ArrowRight: () => this.seek(this.t + step), ArrowLeft: () => this.seek(this.t - step),
+        ArrowUp: () => { this.speed = SPEEDS[Math.min(i + 1, SPEEDS.length - 1)]; this.speedSel.value = this.speed; },
+        ArrowDown: () => { this.speed = SPEEDS[Math.max(i - 1, 0)]; this.speedSel.value = this.speed; },
+        f: () => this.presenter(), F: () => this.presenter(),
+        Escape: () => { if (this.root.classList.contains("presenter")) this.presenter(); },
+      };
+      if (actions[e.key]) { e.preventDefault(); actions[e.key](); }
+    }
+    render() {
+      const t = this.t;
+      this.clockEl.textContent = `${clock(t)}:${pad(Math.floor((t * 60) % 60))}`;
+      this.playBtn.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
+      this.playBtn.setAttribute("aria-pressed", String(this.playing));
+      if (document.activeElement !== this.slider) this.slider.value = String(t);
+      Object.assign(this.root.dataset, { time: t.toFixed(2), playing: String(this.playing) });
+      this.panels.forEach((p) => p.draw(t));
+      this.story(t);
+    }
+    story(t) {
+      const side = this.side, chosen = this.chosen;
+      if (chosen === null) {
+        side.replaceChildren(el("h4", {}, "Click a shopper"),
+          el("p", { class: "jsr-hint" }, "The side panel then tells the visit so far, touchpoint by touchpoint, as `journeysim trace` does, and at the end what the shopper remembers and whether they come back."));
+        return;
+      }
+      const parts = [el("h4", {}, `Customer ${chosen}`)];
+      if (this.panels.length > 1) {
+        parts.push(el("button", { type: "button", class: "jsr-follow", "aria-pressed": String(this.follow),
+          onclick: () => { this.follow = !this.follow; this.render(); } }, "Follow this shopper in every panel"));
+      }
+      const clicked = this.panels[this.chosenPanel];
+      const shown = this.follow ? [clicked, ...this.panels.filter((p) => p !== clicked)] : [clicked];
+      for (const p of shown) parts.push(...this.visitStory(p, chosen, t));
+      parts.push(el("p", {}, el("button", { type: "button", onclick: () => this.select(null, 0) }, "Close")));
+      side.replaceChildren(...parts);
+      const latest = side.querySelector("tr.latest"); // keep the clicked store's latest step in view
+      if (latest) side.scrollTop = Math.max(latest.offsetTop - side.clientHeight / 2, 0);
+    }
+    visitStory(panel, customer, t) {
+      const mine = panel.shoppers.filter((s) => s.customer === customer);
+      const head = this.panels.length > 1 ? [el("h4", {}, panel.data.scenario)] : [];
+      if (!mine.length) return [...head, el("p", { class: "jsr-hint" }, "Not in this store during these hours.")];
+      const s = mine.find((q) => q.start <= t && t < q.end) || mine.find((q) => q.start > t) || mine[mine.length - 1];
+      const out = [...head, el("p", {}, s.header)];
+      s.heading.forEach((line, i) => out.push(el("p", { class: i ? "warn" : "" }, line)));
+      if (t < s.start) { out.push(el("p", { class: "jsr-hint" }, `Arrives at ${clock(s.start)}.`)); return out; }
+      const rows = s.steps.filter((st) => st[0] <= t).map((st, i, all) => el("tr", { class: i === all.length - 1 ? "latest" : "" },
+        el("td", { class: "num" }, clock(st[0])), el("td", {}, st[1]), el("td", {}, st[2]),
+        el("td", { class: "num", title: "felt" }, signed(st[3])), el("td", { class: "num", title: "effort" }, st[4].toFixed(1)),
+        el("td", { class: "num", title: "mood after" }, `${signed(st[5])} ${st[6]}`)));
+      out.push(el("table", {}, el("thead", {}, el("tr", {}, ...["time", "place", "what happened", "felt", "effort", "mood after"].map((h) => el("td", {}, h)))),
+        el("tbody", {}, ...rows)));
+      out.push(this.moodLine(s, t));
+      if (t >= s.left) out.push(el("div", { class: "outcome" }, [...s.outcome, s.comesBack].join("\n")));
+      return out;
+    }
+    moodLine(s, t) { // the mood after each touchpoint so far, as a small line chart
+      const w = 320, h = 70, steps = s.steps.filter((st) => st[0] <= t);
+      const canvas = el("canvas", { width: w, height: h, class: "jsr-moodline", "aria-label": "Mood line" });
+      const c = canvas.getContext("2d"), span = Math.max(s.left - s.start, 1);
+      c.fillStyle = "#f6f7f9"; c.fillRect(0, 0, w, h);
+      c.strokeStyle = "#bbb"; c.beginPath(); c.moveTo(0, h / 2); c.lineTo(w, h / 2); c.stroke();
+      c.strokeStyle = "#333"; c.lineWidth = 2; c.beginPath();
+      steps.forEach((st, i) => {
+        const x = Math.min((st[0] - s.start) / span, 1) * (w - 8) + 4, y = h / 2 - st[5] * (h / 2 - 6);
+        i ? c.lineTo(x, y) : c.moveTo(x, y);
+      });
+      c.stroke();
+      for (const st of steps) {
+        const x = Math.min((st[0] - s.start) / span, 1) * (w - 8) + 4, y = h / 2 - st[5] * (h / 2 - 6);
+        c.fillStyle = moodColour(st[5]); c.beginPath(); c.arc(x, y, 3.5, 0, 2 * Math.PI); c.fill();
+      }
+      return el("figure", { style: "margin:0.4em 0" }, canvas, el("figcaption", { class: "jsr-hint" }, "mood line: delighted at the top, upset at the bottom"));
+    }
+  }
+
+  const players = [];
+  for (const root of document.querySelectorAll(".jsr")) {
+    const data = JSON.parse(root.querySelector(".jsr-data").textContent);
+    players.push(new Player(root, data));
+  }
+  window.journeyReplay = players[0] || null;
+  window.journeyReplays = players;
+})();

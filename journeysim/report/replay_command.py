@@ -1,0 +1,87 @@
+"""The `replay` command: one day of one or more scenarios as a self-contained replay.html."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from journeysim.experiment.commands import scenario_from_args
+from journeysim.report.files import folder_name, write_text
+from journeysim.report.replay import replay_data, replay_page, replays, title, window
+from journeysim.scenario.commands import add_set_option
+
+
+def register(subparsers: argparse._SubParsersAction, clock_type: Callable[[str], float]) -> None:
+    """`clock_type` parses HH:MM into minutes of the day (shared with `animate`)."""
+    parser = subparsers.add_parser(
+        "replay",
+        help="write replay.html: play a day on the store floor, scenarios side by side",
+        description="Replay one day of one or more scenarios with common random numbers (the "
+        "same shoppers in each) and write one self-contained replay.html: the floor from "
+        "above with shoppers coloured by mood, play/pause, speed, a timeline with marks at "
+        "outages and spills, and each shopper's visit told on a click. Without --from and "
+        "--to, shows two hours around the day's first terminal failure, or the whole day.",
+    )
+    parser.add_argument(
+        "scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml", help="one panel each"
+    )
+    parser.add_argument(
+        "--day",
+        type=int,
+        required=True,
+        metavar="N",
+        help="day to show (0 = first simulated day, warm-up included, as in payment.outages)",
+    )
+    parser.add_argument("--from", dest="start", type=clock_type, metavar="HH:MM", help="start")
+    parser.add_argument("--to", dest="end", type=clock_type, metavar="HH:MM", help="end time")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder for replay.html (default: results/replay-<names>)",
+    )
+    parser.add_argument(
+        "--replication", type=int, default=0, metavar="R", help="replication (default: 0)"
+    )
+    parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
+    add_set_option(parser)
+    parser.set_defaults(handler=_replay, reps=None, days=None)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    scenarios = [scenario_from_args(path, args) for path in args.scenarios]
+    last = min(s.total_days for s in scenarios) - 1
+    if not 0 <= args.day <= last:
+        print(f"journeysim replay: --day must be between 0 and {last}", file=sys.stderr)
+        return 2
+    if args.start is not None and args.end is not None and args.end <= args.start:
+        print("journeysim replay: --to must be later than --from", file=sys.stderr)
+        return 2
+    began = time.perf_counter()
+    days = replays(scenarios, args.day, args.replication)
+    start, end = window(days)
+    start = args.start if args.start is not None else start
+    end = args.end if args.end is not None else end
+    if end <= start:
+        print(
+            "journeysim replay: the window ends before it starts; give --from and --to",
+            file=sys.stderr,
+        )
+        return 2
+    name = title(days, start, end)
+    data = replay_data(days, start, end)
+    html = replay_page(data, name)
+    folder = args.out or Path("results") / folder_name(
+        "-".join(["replay", *(s.name for s in scenarios)])
+    )
+    path = folder / "replay.html"
+    write_text(path, html)
+    visits = sum(len(panel["shoppers"]) for panel in data["panels"])
+    print(
+        f"{path}: {name}, {visits} visits, {len(html.encode()) / 1e6:.1f} MB "
+        f"in {time.perf_counter() - began:.1f} s"
+    )
+    return 0

@@ -1,0 +1,127 @@
+"""What the schema does not say about a parameter: units its name, type and description do
+not give away, and the sources of the defaults (for the parameter reference)."""
+
+from __future__ import annotations
+
+# Units the rules in `reference._unit` cannot read from a key's name, type or description.
+UNITS: dict[str, str] = {
+    "seed": "",
+    "segments.<name>.share": "weight",
+    "segments.<name>.attrition_per_year": "share/year",
+    "hours.weekday_profile": "weight per hour",
+    "hours.weekend_profile": "weight per hour",
+    "hours.weekend_factor": "ratio",
+    "arrivals.base_customers": "customers",
+    "arrivals.new_per_day": "customers/day",
+    "arrivals.rating_effect": "1/star",
+    "zones.<i>.capacity": "shoppers",
+    "carts.pool": "carts",
+    "carts.min_items": "items",
+    "floor.soil_per_visit": "dirt (0..1)",
+    "floor.spill_per_day": "1/day",
+    "shelves.ask_effort": "effort units",
+    "shelves.restock_rounds_per_stocker": "rounds/day",
+    "checkout.cashiers": "lanes",
+    "checkout.self_checkouts": "stations",
+    "checkout.self_checkout_max_items": "items",
+    "checkout.balk_queue": "shoppers per lane",
+    "checkout.perceived_wait_factor": "ratio",
+    "payment.outages.<i>.terminals": "terminal indices",
+    "segments.<name>.basket_items": "items",
+    "segments.<name>.item_price": "PLN/item",
+    "segments.<name>.competitor_pull": "strength (0..1)",
+    "segments.<name>.sensitivity.<kind>": "multiplier",
+    "staff.roles.<role>.count": "staff per shift",
+    "staff.roles.<role>.spread": "quality (sd)",
+    "staff.rapport_gain": "per contact",
+    "staff.rapport_decay_per_day": "1/day",
+    "staff.rapport_lift": "quality",
+    "staff.turnover_trust_cost": "strength",
+    "staff.newcomer_competence_gap": "quality",
+    "psyche.felt_scale": "valence per value unit",
+    "psyche.baseline_mood_sd": "valence (sd)",
+    "psyche.disposition_sd": "quality (sd)",
+    "psyche.memory_noise": "valence (sd)",
+    "psyche.mood_basket_effect": "1/valence",
+    "psyche.mood_patience_effect": "1/valence",
+    "loyalty.effort_weight": "strength",
+    "loyalty.expected_effort": "effort units",
+    "loyalty.initial_strength": "strength (0..1)",
+    "loyalty.newcomer_strength": "strength (0..1)",
+    "loyalty.wallet_slope": "1/strength",
+    "loyalty.defect_threshold": "strength (0..1)",
+    "loyalty.routine_value": "strength",
+    "loyalty.csat_scale": "CSAT points/valence",
+    "loyalty.csat_quality": "CSAT points/quality",
+    "loyalty.ltr_center": "strength (0..1)",
+    "loyalty.ltr_slope": "1/strength",
+    "loyalty.ltr_memory": "1/valence",
+    "after_visit.complaint_threshold": "valence",
+    "after_visit.complaint_peak_slope": "probability/valence",
+    "after_visit.rating_memory": "reviews",
+    "word_of_mouth.promoter_reach": "people",
+    "word_of_mouth.detractor_reach": "people",
+    "costs.margin": "share",
+    "costs.annual_discount": "1/year",
+}
+
+_TK = "Tversky & Kahneman 1992"
+_PEAK_END = "Kahneman et al. 1993; Redelmeier & Kahneman 1996"
+_DIXON = "Dixon, Toman & DeLisi 2013"
+_GRUEN = "Gruen, Corsten & Bharadwaj 2002"
+_RECOVERY = "de Matos et al. 2007; Maxham & Netemeyer 2002"
+_TARP = "TARP 1979, 1986; American Express"
+_OLIVER = "Oliver 1980; Szymanski & Henard 2001"
+_STAFF = "Price & Arnould 1999; Ton & Huckman 2008"
+_NPS = "Satmetrix 2013; Bain & Company; Reichheld 2003"
+
+# Where a default comes from: a publication, and "fact N" when the default calibration
+# reproduces stylized fact N of docs/calibration.md with it. Keys not listed are assumptions
+# of the baseline store.
+SOURCES: dict[str, str] = {
+    "psyche.curvature": f"{_TK}; fact 1",
+    "psyche.loss_aversion": f"{_TK}; fact 1",
+    "psyche.peak_weight": f"{_PEAK_END}; fact 2",
+    "psyche.end_weight": f"{_PEAK_END}; fact 2",
+    "psyche.duration_weight": f"{_PEAK_END}; fact 2",
+    "psyche.memory_noise": "fact 2",
+    "psyche.disposition_sd": f"{_OLIVER}; fact 11",
+    "loyalty.csat_quality": "Fornell et al. 1996",
+    "psyche.expectation_rise": "Frederick & Loewenstein 1999",
+    "psyche.expectation_fall": "Frederick & Loewenstein 1999",
+    "psyche.market_anchor": "Helson 1964",
+    "loyalty.effort_weight": f"{_DIXON}; fact 3",
+    "loyalty.expected_effort": f"{_DIXON}; fact 3",
+    "loyalty.gain_rate": f"{_DIXON}; fact 3",
+    "loyalty.loss_rate": f"{_DIXON}; fact 3",
+    "shelves.ask_effort": f"{_DIXON}; fact 4",
+    "payment.failure_quality": f"{_DIXON}; fact 4",
+    "shelves.stockout_prob": f"{_GRUEN}; fact 5",
+    "shelves.response_elsewhere": f"{_GRUEN}; fact 5",
+    "shelves.response_brand": f"{_GRUEN}; fact 5",
+    "shelves.response_size": f"{_GRUEN}; fact 5",
+    "shelves.response_delay": f"{_GRUEN}; fact 5",
+    "shelves.response_skip": f"{_GRUEN}; fact 5",
+    "shelves.backroom_find_prob": "fact 5",
+    "checkout.perceived_wait_factor": "Larson 2012; fact 6",
+    "checkout.wait_tolerance_min": "Maister 1985; fact 6",
+    "payment.cash_share": "ECB SPACE 2024; Polish payment surveys 2024; fact 7",
+    "payment.cash_preference": "ECB SPACE 2024; fact 7",
+    "after_visit.recovery_closure": f"{_RECOVERY}; fact 8",
+    "after_visit.repeat_failure_discount": f"{_RECOVERY}; fact 8",
+    "after_visit.complaint_threshold": f"{_TARP}; fact 9",
+    "after_visit.complaint_base": f"{_TARP}; fact 9",
+    "after_visit.complaint_peak_slope": f"{_TARP}; fact 9",
+    "word_of_mouth.promoter_reach": f"{_TARP}; fact 9",
+    "word_of_mouth.detractor_reach": f"{_TARP}; fact 9",
+    "loyalty.ltr_center": f"{_NPS}; fact 10",
+    "loyalty.ltr_slope": f"{_NPS}; fact 10",
+    "loyalty.routine_value": "fact 10",
+    "loyalty.wallet_slope": f"{_NPS}; fact 10",
+    "loyalty.basket_floor": f"{_NPS}; fact 10",
+    "staff.rapport_gain": f"{_STAFF}; fact 12",
+    "staff.rapport_decay_per_day": f"{_STAFF}; fact 12",
+    "staff.rapport_lift": f"{_STAFF}; fact 12",
+    "staff.turnover_trust_cost": f"{_STAFF}; fact 12",
+    "staff.standardisation": "Ton & Huckman 2008; fact 12",
+}

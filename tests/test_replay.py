@@ -1,0 +1,211 @@
+"""`journeysim replay`: the page is self-contained and small, its panels hold the same shoppers
+(common random numbers), and what it shows agrees with the simulation it replays: the queues
+drawn from the traces match the monitor's count, the side panel tells what `trace` tells, and
+the timeline marks the outage the scenario schedules."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from journeysim.cli import main
+from journeysim.report.monitor import down_intervals
+from journeysim.report.replay import replay_data, replay_page, replays, window
+from journeysim.report.trace import outcome
+from journeysim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+# Four days; terminal_outage takes every terminal down 17:00-18:30 from day 3 on, so days 0-2
+# are the same in both stores and day 3 starts with the same customers.
+SMALL = ["horizon.warmup_days=2", "horizon.days=2", "arrivals.base_customers=600"]
+DAY = 3
+MB = 1e6
+
+
+def small(name: str, extra: tuple[str, ...] = ()) -> object:
+    return load_scenario(SCENARIOS / f"{name}.yaml", [*SMALL, *extra])
+
+
+@pytest.fixture(scope="module")
+def pair():
+    days = replays([small("baseline"), small("terminal_outage")], DAY)
+    start, end = window(days)
+    return days, replay_data(days, start, end)
+
+
+def page_data(html: str) -> dict:
+    found = re.search(
+        r'<script type="application/json" class="jsr-data">(.*?)</script>', html, re.S
+    )
+    return json.loads(found.group(1).replace("<\\/", "</"))
+
+
+def external_references(html: str) -> list[str]:
+    """src/href values and CSS url()s that reach outside the file."""
+    attributes = re.findall(r"""(?:src|href)\s*=\s*["']?\s*([^"'\s>]+)""", html, re.I)
+    urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", html, re.I)
+    return [v for v in attributes + urls if re.match(r"(?:https?:)?//|https?:", v, re.I)]
+
+
+def test_page_is_self_contained(pair):
+    _, data = pair
+    html = replay_page(data, "test")
+    assert external_references(html) == []
+    assert not re.search(r"<link\b|@import|\bimport\s*\(|fetch\(|XMLHttpRequest", html)
+    assert page_data(html) == json.loads(json.dumps(data))  # the data survives inlining
+
+
+def test_the_checker_catches_external_references():
+    assert external_references('<script src="https://cdn.example/x.js"></script>')
+    assert external_references("<img src=//example.org/a.png>")
+    assert external_references("<style>a { background: url('http://x/y.png') }</style>")
+    assert external_references('<a href="#top"><img src="data:image/png;base64,AA"></a>') == []
+
+
+def test_panels_hold_the_same_shoppers(pair):
+    days, data = pair
+    baseline, outage = data["panels"]
+    assert [p["scenario"] for p in data["panels"]] == ["baseline", "terminal_outage"]
+    assert days[0].scenario.seed == days[1].scenario.seed  # common random numbers
+    # Same customers, arriving at the same minutes, before the terminals make any difference.
+    arrivals = [
+        {s["customer"]: s["steps"][0][0] for s in p["shoppers"]} for p in (baseline, outage)
+    ]
+    assert len(arrivals[0]) > 30
+    assert arrivals[0] == arrivals[1]
+    # ... and the outage does make a difference to some of them.
+    met = {s["customer"] for s in outage["shoppers"] if s["metOutage"]}
+    assert met and not any(s["metOutage"] for s in baseline["shoppers"])
+
+
+def test_timeline_marks_the_scheduled_outage(pair):
+    _, data = pair
+    assert (data["from"], data["to"]) == (16 * 60 + 30, 18 * 60 + 30)  # around the 17:00 start
+    marks = {(m["kind"], m["t"]) for m in data["panels"][1]["events"]}
+    assert ("outage", 17 * 60.0) in marks and ("repair", 18 * 60 + 30.0) in marks
+    label = next(m["label"] for m in data["panels"][1]["events"] if m["kind"] == "outage")
+    assert label.startswith("17:00 All 5 card terminals down")
+    tills = {o[0] for o in data["panels"][1]["outages"] if o[1] == 17 * 60.0}
+    assert tills == set(range(5))
+    assert data["panels"][0]["outages"] == [] or all(
+        o[3] == "failure" for o in data["panels"][0]["outages"]
+    )
+
+
+def place_at(shopper: dict, t: float) -> list:
+    times = [w[0] for w in shopper["way"]]
+    return shopper["way"][max(bisect.bisect_right(times, t) - 1, 0)][1]
+
+
+def test_drawn_queues_match_the_monitor():
+    """Queues drawn from the traces against the store's own count of shoppers waiting, sampled
+    every minute of a busy day (tolerance: one shopper, in at most 1% of the samples, for
+    events at the very minute of a sample)."""
+    scenario = small("understaffed_checkout")
+    days = replays([scenario], DAY)
+    hours = scenario.hours
+    shown = replay_data(days, hours.open_min, hours.close_min)["panels"][0]
+    samples = shown["samples"]
+    drawn, counted = [], []
+    for k, t in enumerate(samples["time"]):
+        t += 1e-3
+        drawn.append(
+            sum(
+                s["start"] <= t < s["end"] and place_at(s, t)[0] == "queue"
+                for s in shown["shoppers"]
+            )
+        )
+        counted.append(sum(line[k] for line in samples["lines"].values()))
+    drawn, counted = np.array(drawn), np.array(counted)
+    assert counted.max() >= 3  # there were queues to draw
+    assert np.abs(drawn - counted).max() <= 1
+    assert (drawn != counted).mean() <= 0.01
+
+
+def test_side_panel_tells_the_visit_as_trace_does(pair):
+    days, data = pair
+    rep = days[1]
+    visits = rep.replication.visits
+    shopper = next(s for s in data["panels"][1]["shoppers"] if s["metOutage"])
+    steps = rep.replication.traces[shopper["visit"]]
+    assert [s[2] for s in shopper["steps"]] == [s.what for s in steps]
+    assert any(s[2].startswith("card refused") for s in shopper["steps"])
+    row = visits.loc[visits["visit_id"] == shopper["visit"]].iloc[0]
+    assert shopper["outcome"] == [line.strip() for line in outcome(row, rep.scenario, steps)]
+    assert shopper["heading"][1].startswith("! All 5 card terminals down during this visit")
+    assert re.match(
+        r"(Came back on day|Not back by day|Did not come back|Will not come back)",
+        shopper["comesBack"],
+    )
+    outages = down_intervals(rep.replication.terminal_log)
+    assert not outages.empty
+
+
+def test_comes_back_follows_the_later_visits():
+    """Run on past the day, a customer's next visit within the window is the one named."""
+    days = replays([small("baseline", ("horizon.days=10",))], DAY)
+    rep = days[0]
+    data = replay_data(days, rep.scenario.hours.open_min, rep.scenario.hours.close_min)
+    visits = rep.replication.visits
+    assert visits["day"].max() > DAY  # the replay ran on past the day
+    checked = 0
+    for shopper in data["panels"][0]["shoppers"]:
+        later = visits[
+            (visits["customer_id"] == shopper["customer"]) & (visits["visit_id"] > shopper["visit"])
+        ]
+        if shopper["comesBack"].startswith("Came back"):
+            assert f"day {int(later['day'].iloc[0])} " in shopper["comesBack"]
+            checked += 1
+        elif shopper["comesBack"].startswith("Did not come back"):
+            assert later.empty or later["day"].iloc[0] > DAY + 14
+    assert checked > 20
+
+
+def test_busy_evening_of_two_scenarios_stays_small(tmp_path):
+    """The size bound of the issue: a Saturday evening of two full-size stores under 10 MB."""
+    saturday = 5
+    args = ["replay", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "terminal_outage.yaml")]
+    args += ["--day", str(saturday), "--from", "15:00", "--to", "21:00", "--out", str(tmp_path)]
+    args += ["--set", "horizon.warmup_days=5", "--set", "horizon.days=1"]
+    assert main(args) == 0
+    html = (tmp_path / "replay.html").read_text()
+    data = page_data(html)
+    assert min(len(p["shoppers"]) for p in data["panels"]) > 150
+    assert len(html.encode()) < 10 * MB
+    assert external_references(html) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--day", "99"], "--day must be between 0 and"),
+        (["--day", "3", "--from", "18:00", "--to", "17:00"], "--to must be later than --from"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(args, message, tmp_path, capsys):
+    scenario = str(SCENARIOS / "terminal_outage.yaml")
+    assert main(["replay", scenario, *args, "--out", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert message in error and len(error.strip().splitlines()) == 1
+    assert not (tmp_path / "replay.html").exists()
+
+
+def test_run_report_embeds_the_replay_of_its_traced_day(tmp_path):
+    from journeysim.experiment.executors import Serial
+    from journeysim.experiment.runner import run_scenario
+    from journeysim.report.html import run_report
+
+    result = run_scenario(small("terminal_outage", ("replications=1",)), Serial())
+    report = run_report(result, tmp_path / "with").read_text()
+    alone = (tmp_path / "with" / "replay.html").read_text()
+    assert '<section id="replay">' in report and 'class="jsr-data"' in report
+    assert page_data(report) == page_data(alone)
+    assert page_data(report)["day"] == DAY  # the traced day: the first with an outage
+    assert external_references(report) == []
+    skipped = run_report(result, tmp_path / "without", with_replay=False).read_text()
+    assert "jsr-data" not in skipped and not (tmp_path / "without" / "replay.html").exists()
