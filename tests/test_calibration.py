@@ -13,13 +13,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from journeysim.experiment.compare import compare_scenarios
 from journeysim.experiment.executors import LocalPool
 from journeysim.experiment.kpis import net_promoter_score, returned
+from journeysim.experiment.measure import measure
 from journeysim.experiment.replication import simulate
 from journeysim.experiment.runner import RunResult, run_scenario
 from journeysim.psyche.appraisal import Appraisal, value
 from journeysim.psyche.emotion import Emotion
 from journeysim.scenario import load_scenario
+from journeysim.scenario.loader import apply_overrides
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 pytestmark = pytest.mark.slow
@@ -244,3 +247,53 @@ def test_fact12_a_familiar_cashier_leaving_costs_her_regulars() -> None:
     # Significant at 95%: a one-sided t-test of the per-replication losses.
     assert stats.ttest_1samp(loss, 0.0, alternative="less").pvalue < 0.05
     assert standardised.mean() > loss.mean()
+
+
+def steady_state(*overrides: str, reps: int = 4) -> pd.DataFrame:
+    """KPIs per replication of the baseline changed by `overrides` for good: the run starts
+    from its own burn-in, so customers have lived with the change for a year already."""
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", [f"replications={reps}", *overrides])
+    tasks = [(scenario, r) for r in range(reps)]
+    return pd.DataFrame([m for _, m in LocalPool(2).run(measure, tasks)])
+
+
+FACT13_KPIS = ("csat", "nps", "return_rate", "visits_per_day")
+
+
+@pytest.mark.parametrize(
+    ("worse", "better"),
+    [
+        (["staff.roles.cashier.friendliness=-0.5"], ["staff.roles.cashier.friendliness=0.95"]),
+        (
+            ["staff.roles.cleaner.count=0", "floor.spill_per_day=4"],  # as dirty_floor.yaml
+            ["floor.spill_per_day=0", "floor.soil_per_visit=0.0003"],
+        ),
+    ],
+    ids=["unfriendly-cashiers", "dirty-floor"],
+)
+def test_fact13_a_permanent_quality_level_stays_felt(worse: list[str], better: list[str]) -> None:
+    low, high = steady_state(*worse), steady_state(*better)
+    for kpi in FACT13_KPIS:
+        # Clearly lower: the whole 95% CI of the difference (Welch) lies below zero.
+        result = stats.ttest_ind(low[kpi], high[kpi], equal_var=False)
+        ci_high = result.confidence_interval(0.95).high
+        assert ci_high < 0.0, f"{kpi}: {low[kpi].mean():.3f} vs {high[kpi].mean():.3f}"
+
+
+def test_fact14_a_step_down_costs_more_than_a_step_up_gains() -> None:
+    """Three months after a permanent step of the cashiers' friendliness, from the same store as
+    it is today (the baseline's burn-in, as compare does)."""
+    base = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        ["replications=4", "horizon.warmup_days=91", "horizon.days=28"],
+    )
+    level = base.staff.roles["cashier"].friendliness
+    steps = [
+        apply_overrides(base, [f"name={name}", f"staff.roles.cashier.friendliness={level + step}"])
+        for name, step in (("down", -0.4), ("up", 0.4))
+    ]
+    result = compare_scenarios([base, *steps], LocalPool(2))
+    for kpi in ("csat", "return_rate", "visits_per_day"):
+        loss = -result.difference("down", kpi)["diff"]
+        gain = result.difference("up", kpi)["diff"]
+        assert loss > gain > 0.0, f"{kpi}: loss {loss:.4f}, gain {gain:.4f}"

@@ -26,11 +26,12 @@ BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 def test_discounted_lifetime_integrates_the_survival_curve_by_hand():
     # Four customers: leave at 10 and 20 days, two stay to 30 (censored). Kaplan-Meier: 1 to
-    # day 10, 3/4 to 20, 1/2 to 30. Tail fitted on the later half [15, 30]: 1 departure over
-    # 5 + 15 + 15 customer-days, h = 1/35. Undiscounted: L(0) = 10 + 7.5 + 5 + 0.5 x 35 = 40;
-    # after 20 days: (0.5 x 10 + 0.5 x 35) / 0.5 = 45; after 30: 1 / h = 35.
+    # day 10, 3/4 to 20, 1/2 to 30. Tail fitted on the later half [15, 30] (no minimum of
+    # departures): 1 departure over 5 + 15 + 15 customer-days, h = 1/35. Undiscounted:
+    # L(0) = 10 + 7.5 + 5 + 0.5 x 35 = 40; after 20 days: (0.5 x 10 + 0.5 x 35) / 0.5 = 45;
+    # after 30: 1 / h = 35.
     survival = Survival.fit(
-        np.array([10.0, 20.0, 30.0, 30.0]), np.array([1, 1, 0, 0], bool), None, 0.5
+        np.array([10.0, 20.0, 30.0, 30.0]), np.array([1, 1, 0, 0], bool), None, 0.5, 0
     )
     assert survival.tail_hazard == pytest.approx(1 / 35)
     assert survival.remaining(np.array([0.0, 20.0, 30.0]), 0.0) == pytest.approx([40, 45, 35])

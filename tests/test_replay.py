@@ -42,7 +42,7 @@ def page_data(html: str) -> dict:
     found = re.search(
         r'<script type="application/json" class="jsr-data">(.*?)</script>', html, re.S
     )
-    return json.loads(found.group(1).replace("<\\/", "</"))
+    return json.loads(found.group(1))
 
 
 def external_references(html: str) -> list[str]:
@@ -209,3 +209,12 @@ def test_run_report_embeds_the_replay_of_its_traced_day(tmp_path):
     assert external_references(report) == []
     skipped = run_report(result, tmp_path / "without", with_replay=False).read_text()
     assert "jsr-data" not in skipped and not (tmp_path / "without" / "replay.html").exists()
+
+
+def test_scenario_text_cannot_break_out_of_the_data(pair):
+    _, data = pair
+    hostile = json.loads(json.dumps(data))
+    hostile["panels"][0]["scenario"] = "</script><script>alert(1)</script>"
+    html = replay_page(hostile, "<b>title</b>")
+    assert "<script>alert" not in html and "<b>title" not in html
+    assert page_data(html)["panels"][0]["scenario"] == hostile["panels"][0]["scenario"]

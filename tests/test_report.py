@@ -125,7 +125,8 @@ def test_run_report_escapes_scenario_text(report):
     text = report[1]
     assert "<script>alert" not in text
     assert "outage &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in text
-    assert Page(text).scripts == 1  # only the report's own image check
+    # the report's own image check, and the replay's data and player (tests/test_replay.py)
+    assert Page(text).scripts == 3
 
 
 def test_run_report_tells_a_visit_that_met_the_outage(report, result):

@@ -37,6 +37,8 @@ def run(
     progress: bool = False,
 ) -> RunResult:
     """Run all replications of a scenario; like `journeysim run` without writing files.
+    `summary` and `replications` hold the KPIs and the money (contribution_per_day,
+    customer_value, ...; see docs/experiments.md).
 
     >>> import journeysim
     >>> result = journeysim.run(
@@ -44,6 +46,8 @@ def run(
     ... )
     >>> result.summary.columns.tolist()
     ['metric', 'mean', 'ci_low', 'ci_high', 'n']
+    >>> {"csat", "contribution_per_day", "customer_value"} <= set(result.summary["metric"])
+    True
     >>> result.replications["replication"].tolist()
     [0, 1]
     >>> {"visit_id", "csat", "replication"} <= set(result.visits.columns)

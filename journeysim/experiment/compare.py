@@ -128,7 +128,7 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
         if name != names[0]:
             rows.append(_payback_row(name, rows))
     table = pd.DataFrame(rows, columns=COLUMNS)
-    table["significant"] = table["significant"].fillna(False).astype(bool)
+    table["significant"] = table["significant"].eq(True)
     return table
 
 

@@ -72,7 +72,8 @@ def warmup_table(scenario: Scenario, visits: pd.DataFrame, days: pd.DataFrame) -
     """One row per daily KPI long enough for MSER-5 (at least 20 finite days): series length,
     the warm-up, the suggested warm-up in days (a lower bound when `settled` is False: MSER-5
     found no minimum before mid-run), the mean shift the days between the two leave in the KPI
-    (`bias`), the KPI's 95% CI half-width, whether the warm-up is too short, and the advice."""
+    (`bias`), the KPI's 95% CI half-width, whether the warm-up is too short (MSER-5 alone
+    decides where there is no half-width), and the advice."""
     warmup = scenario.horizon.warmup_days
     weekend = days.drop_duplicates("day").set_index("day")["weekend"]
     weekend = weekend.reindex(range(scenario.total_days), fill_value=False).to_numpy(dtype=bool)

@@ -294,7 +294,9 @@ def replay_page(data: dict, title: str) -> str:
 
 def player(data: dict, title: str) -> str:
     """The player's container and its data, for a page that also inlines replay.js/css."""
-    payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    payload = json.dumps(data, separators=(",", ":"), allow_nan=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        payload = payload.replace(char, code)  # no markup can end or open inside the script
     return (
         f'<div class="jsr" data-title="{escape(title)}">'
         f'<script type="application/json" class="jsr-data">{payload}</script></div>'

@@ -107,7 +107,7 @@ class Loyalty(Section):
     expected_effort: NonNegativeFloat = field(
         1.0, "Effort units a customer takes for granted on a visit."
     )
-    initial_strength: Probability = field(0.6, "Relationship strength of the starting base (0..1).")
+    initial_strength: Probability = field(0.5, "Relationship strength of the starting base (0..1).")
     newcomer_strength: Probability = field(0.45, "Relationship strength of a newcomer (0..1).")
     basket_floor: Probability = field(
         0.6, "Part of the shopping list bought here by a customer with no attachment at all."

@@ -27,10 +27,10 @@ class Arrivals(Section):
         60.0, "Open mode: Poisson arrival rate per hour (constant over opening hours)."
     )
     base_customers: NonNegativeInt = field(
-        2500, "Customers in the store's base at the start (customer_base mode)."
+        2500, "Customers in the store's base when its history (the burn-in) starts."
     )
     new_per_day: NonNegativeFloat = field(
-        8.0, "New customers per day trying the store, before word of mouth and rating."
+        5.5, "New customers per day trying the store, before word of mouth and rating."
     )
     rating_effect: NonNegativeFloat = field(
         0.6, "Relative change in new customers per rating star away from the initial rating."
