@@ -141,7 +141,7 @@ def test_compare_command_prints_the_table_and_writes_csv_and_chart(tmp_path, cap
     assert main([*args, "--set", SMALL[0], "--out", str(tmp_path), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "terminal_outage - baseline [95% CI]" in out and "Payback (days)" in out
-    assert "terminal_outage - baseline a year" in out and "no investment; earns" in out
+    assert "terminal_outage - baseline a year" in out and "no extra investment; earns" in out
     folder = tmp_path / "compare-baseline-terminal_outage"
     table = pd.read_csv(folder / "comparison.csv")
     assert set(table["scenario"]) == {"baseline", "terminal_outage"}

@@ -156,8 +156,8 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
         (1000.0, 50.0, -10.0, 80.0, (20.0, 12.5, math.inf), "pays back in 20 days"),
         (1000.0, -5.0, -9.0, -1.0, None, "never pays back (earns 1,825 PLN a year less)"),
         (1000.0, 0.0, 0.0, 0.0, None, "never pays back (earns no more)"),
-        (0.0, 5.0, 1.0, 9.0, None, "no investment; earns 1,825 PLN a year more"),
-        (0.0, -5.0, -9.0, -1.0, None, "no investment; earns 1,825 PLN a year less"),
+        (0.0, 5.0, 1.0, 9.0, None, "no extra investment; earns 1,825 PLN a year more"),
+        (0.0, -5.0, -9.0, -1.0, None, "no extra investment; earns 1,825 PLN a year less"),
         (-500.0, 5.0, 1.0, 9.0, None, "500 PLN less invested; earns 1,825 PLN a year more"),
     ],
 )

@@ -14,8 +14,8 @@ from scipy import stats
 
 from journeysim.experiment.executors import Executor, LocalPool
 from journeysim.experiment.measure import METRICS, measure
-from journeysim.experiment.replication import past
 from journeysim.experiment.money import DAYS_PER_YEAR, PER_DAY, payback_interval, payback_text
+from journeysim.experiment.replication import past
 from journeysim.experiment.summary import mean_ci
 from journeysim.scenario.schema import Scenario
 

@@ -113,7 +113,7 @@ def payback_text(investment: float, contribution: float) -> str:
         if contribution < 0:
             return f"never pays back (earns {per_year:,.0f} PLN a year less)"
         return "never pays back (earns no more)"
-    head = "no investment" if investment == 0 else f"{-investment:,.0f} PLN less invested"
+    head = "no extra investment" if investment == 0 else f"{-investment:,.0f} PLN less invested"
     if contribution > 0:
         return f"{head}; earns {per_year:,.0f} PLN a year more"
     if contribution < 0:

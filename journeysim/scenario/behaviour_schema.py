@@ -81,6 +81,7 @@ class Psyche(Section):
         "Quality a customer gets elsewhere, per touchpoint kind: newcomers expect it, and "
         "expectations stay anchored to it (defaults: what a typical store delivers).",
     )
+
     @field_validator("market_standard")
     @classmethod
     def _every_kind(cls, standard: dict[str, float]) -> dict[str, float]:
@@ -127,7 +128,7 @@ class Loyalty(Section):
     csat_quality: NonNegativeFloat = field(
         1.5, "CSAT points per unit of the visit's mean perceived quality (its level itself)."
     )
-    ltr_center: Quality = field(0.3, "Relationship strength at which recommending is a toss-up.")
+    ltr_center: Quality = field(0.27, "Relationship strength at which recommending is a toss-up.")
     ltr_slope: PositiveFloat = field(7.0, "Steepness of likelihood to recommend in strength.")
     ltr_memory: NonNegativeFloat = field(
         2.0, "Weight of the last visit's remembered score in likelihood to recommend."
