@@ -57,6 +57,7 @@ def report(tmp_path_factory) -> Path:
             "horizon.days=2",
             "replications=2",
             "arrivals.base_customers=600",
+            "horizon.burn_in_days=0",
         ],
     )
     return run_report(run_scenario(scenario, Serial()), tmp_path_factory.mktemp("report"))

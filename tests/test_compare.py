@@ -21,7 +21,10 @@ from journeysim.experiment.precision import precision_notes, replications_needed
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 OUTAGE = ROOT / "scenarios" / "terminal_outage.yaml"
-SMALL = ("arrivals.base_customers=300",)
+SMALL = (
+    "arrivals.base_customers=300",
+    "horizon.burn_in_days=0",
+)
 
 
 def test_paired_ci_of_the_return_rate_difference_is_at_least_3x_narrower_than_unpaired():

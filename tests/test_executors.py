@@ -39,7 +39,16 @@ def test_local_pool_yields_each_task_once_with_its_index():
 
 def test_serial_local_pool_and_dask_give_identical_runs_csv(tmp_path, request):
     vary = (parse_vary("checkout.cashiers=2,3"), parse_vary("shelves.stockout_prob=0.04,0.12"))
-    spec = SweepSpec(BASELINE, vary, overrides=("arrivals.base_customers=300",), reps=2, days=7)
+    spec = SweepSpec(
+        BASELINE,
+        vary,
+        overrides=(
+            "arrivals.base_customers=300",
+            "horizon.burn_in_days=0",
+        ),
+        reps=2,
+        days=7,
+    )
     plan = plan_sweep(spec)
     executors = {"serial": Serial, "pool": lambda: LocalPool(2)}
     # The cluster starts last: its scheduler runs in threads of this process, which the local

@@ -21,7 +21,7 @@ from journeysim.report import plots
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "terminal_outage.yaml"
 WARMUP, DAYS, REPS = 2, 2, 2
-SMALL = [f"horizon.warmup_days={WARMUP}", "arrivals.base_customers=600"]
+SMALL = [f"horizon.warmup_days={WARMUP}", "arrivals.base_customers=600", "horizon.burn_in_days=0"]
 FELT = ["positive", "negative", "net", "effort", "touches_per_visit"]
 
 

@@ -22,7 +22,12 @@ from journeysim.scenario import load_scenario
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 # Four days; terminal_outage takes every terminal down 17:00-18:30 from day 3 on, so days 0-2
 # are the same in both stores and day 3 starts with the same customers.
-SMALL = ["horizon.warmup_days=2", "horizon.days=2", "arrivals.base_customers=600"]
+SMALL = [
+    "horizon.warmup_days=2",
+    "horizon.days=2",
+    "arrivals.base_customers=600",
+    "horizon.burn_in_days=0",
+]
 DAY = 3
 MB = 1e6
 

@@ -17,7 +17,12 @@ from journeysim.scenario import load_scenario
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SHOTS = Path(__file__).parent / "artifacts" / "replay"
-SMALL = ["horizon.warmup_days=2", "horizon.days=2", "arrivals.base_customers=600"]
+SMALL = [
+    "horizon.warmup_days=2",
+    "horizon.days=2",
+    "arrivals.base_customers=600",
+    "horizon.burn_in_days=0",
+]
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -30,6 +30,7 @@ SMALL = [
     "horizon.days=2",
     "replications=2",
     "arrivals.base_customers=600",
+    "horizon.burn_in_days=0",
 ]
 EVIL = "outage <script>alert('x')</script> & co"
 

@@ -22,7 +22,10 @@ from journeysim.experiment.sweep_spec import SweepSpec, read_sweep_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-SMALL = ("arrivals.base_customers=300",)
+SMALL = (
+    "arrivals.base_customers=300",
+    "horizon.burn_in_days=0",
+)
 
 
 def plan(*vary: str, design: str = "grid", samples: int | None = None, **options):
@@ -81,7 +84,7 @@ def test_sweep_file_names_the_same_as_the_options(tmp_path):
     (tmp_path / "staffing.yaml").write_text(
         f"scenario: {BASELINE}\n"
         "design: lhs\nsamples: 3\nreps: 2\n"
-        "set: ['arrivals.base_customers=300']\n"
+        "set: ['arrivals.base_customers=300', 'horizon.burn_in_days=0']\n"
         "vary:\n  shelves.stockout_prob: {low: 0.02, high: 0.2}\n  checkout.cashiers: '2:4'\n"
     )
     spec = read_sweep_file(tmp_path / "staffing.yaml")

@@ -19,7 +19,16 @@ from journeysim.scenario import load_scenario
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 OUTAGE = str(SCENARIOS / "terminal_outage.yaml")
 # Four short days; terminal_outage takes every terminal down 17:00-18:30 from day 3 on.
-SMALL = ["--days", "2", "--set", "horizon.warmup_days=2", "--set", "arrivals.base_customers=600"]
+SMALL = [
+    "--days",
+    "2",
+    "--set",
+    "horizon.warmup_days=2",
+    "--set",
+    "arrivals.base_customers=600",
+    "--set",
+    "horizon.burn_in_days=0",
+]
 
 
 def test_trace_pick_outage_tells_a_visit_that_met_it(capsys):
@@ -65,7 +74,13 @@ def test_trace_regular_sees_the_familiar_cashier_leave(capsys):
 
 def test_pick_worst_and_best():
     scenario = load_scenario(
-        OUTAGE, ["horizon.warmup_days=1", "horizon.days=1", "arrivals.base_customers=300"]
+        OUTAGE,
+        [
+            "horizon.warmup_days=1",
+            "horizon.days=1",
+            "arrivals.base_customers=300",
+            "horizon.burn_in_days=0",
+        ],
     )
     rep = Simulation(scenario, trace=True).run()
     visits = rep.visits.set_index("visit_id")["remembered"]
@@ -115,6 +130,7 @@ def told():
             "horizon.warmup_days=2",
             "horizon.days=2",
             "arrivals.base_customers=600",
+            "horizon.burn_in_days=0",
             "after_visit.complaint_base=0.5",
             "loyalty.defect_threshold=0.5",
             "loyalty.defect_prob=1",
@@ -176,6 +192,7 @@ def test_without_noise_or_complaints_memory_is_exactly_the_mix():
             "horizon.warmup_days=1",
             "horizon.days=1",
             "arrivals.base_customers=300",
+            "horizon.burn_in_days=0",
             "psyche.memory_noise=0",
             "after_visit.complaint_base=0",
             "after_visit.complaint_peak_slope=0",

@@ -1,0 +1,71 @@
+"""The store's history (burn-in): what it keeps, that it is shared, kept on disk and
+reproducible, and that dated events are left to the run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeysim.experiment import burn_in
+from journeysim.experiment.replication import past, simulate
+from journeysim.scenario import load_scenario
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+# A small store with a short history: enough to test the mechanics quickly.
+SMALL = ["arrivals.base_customers=300", "horizon.burn_in_days=28", "horizon.days=7"]
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOURNEYSIM_CACHE", str(tmp_path / "cache"))
+    burn_in._kept.cache_clear()
+
+
+def test_a_run_starts_from_the_customers_its_history_left(tmp_path):
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    history = past(scenario)
+    assert history is not None and len(history.customers) > 0
+    rep = simulate(scenario, 0)
+    founders = rep.customers[rep.customers["joined_day"] < 0]
+    # The history's customers, in order, with their days counted before day 0.
+    assert len(founders) == len(history.customers)
+    assert founders["customer_id"].tolist() == list(range(len(history.customers)))
+    assert (founders["joined_day"] >= -28).all()
+    # They have lived: the history differs from the uniform start.
+    assert {c.strength for c in history.customers} != {scenario.loyalty.initial_strength}
+
+
+def test_the_history_is_kept_on_disk_and_read_back(tmp_path):
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    first = past(scenario)
+    files = list((tmp_path / "cache").glob("history-*.pickle"))
+    assert len(files) == 1
+    burn_in._kept.cache_clear()
+    assert past(scenario) == first  # read from the file, equal to the one lived
+
+
+def test_dated_events_are_left_to_the_run_so_what_ifs_share_todays_store():
+    base = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    outage = load_scenario(SCENARIOS / "terminal_outage.yaml", SMALL)
+    turnover = load_scenario(SCENARIOS / "staff_turnover.yaml", SMALL)
+    assert burn_in.burn_in_scenario(outage) == burn_in.burn_in_scenario(base)
+    assert burn_in.burn_in_scenario(turnover) == burn_in.burn_in_scenario(base)
+
+
+def test_a_what_if_starts_from_the_references_history():
+    base = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    dirty = load_scenario(SCENARIOS / "dirty_floor.yaml", SMALL)
+    assert past(dirty, base) == past(base) != past(dirty)
+
+
+def test_no_history_without_burn_in_or_in_open_mode():
+    base = load_scenario(SCENARIOS / "baseline.yaml", [*SMALL, "horizon.burn_in_days=0"])
+    assert past(base) is None
+    mmc = load_scenario(SCENARIOS / "validation" / "mmc.yaml")
+    assert past(mmc) is None
+
+
+def test_burn_in_must_be_whole_weeks():
+    with pytest.raises(Exception, match="burn_in_days"):
+        load_scenario(SCENARIOS / "baseline.yaml", ["horizon.burn_in_days=30"])
