@@ -15,8 +15,8 @@ HOT_PATH = [
     *glob("journeysim/psyche/*.py"),
     *glob("journeysim/loyalty/*.py"),
     *glob("journeysim/world/*.py"),
-    "journeysim/experiment/replication.py",
-    "journeysim/experiment/seeding.py",
+    "journeysim/simulation/replication.py",
+    "journeysim/simulation/seeding.py",
 ]
 
 

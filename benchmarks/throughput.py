@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from journeysim.experiment.replication import simulate
 from journeysim.scenario import load_scenario
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.replication import simulate
 
 MMC = Path(__file__).resolve().parents[1] / "scenarios" / "validation" / "mmc.yaml"
 

@@ -1,14 +1,14 @@
 """journeysim: simulate the retail customer journey and its effect on loyalty.
 
 The Python API does all the command line does and returns pandas tables: `load_scenario`,
-`run`, `compare` and `sweep` (see journeysim.experiment.api and docs/experiments.md).
+`run`, `compare` and `sweep` (see journeysim.api and docs/experiments.md).
 """
 
+from journeysim.api import compare, run, sweep
 from journeysim.compiled import warn_if_stale
-from journeysim.experiment.api import compare, run, sweep
-from journeysim.experiment.compare import CompareResult
-from journeysim.experiment.runner import RunResult, run_scenario
 from journeysim.scenario import Scenario, ScenarioError, load_scenario
+from journeysim.simulation.runner import RunResult, run_scenario
+from journeysim.study.compare import CompareResult
 
 __all__ = [
     "CompareResult",

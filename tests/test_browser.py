@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from journeysim.experiment.executors import Serial
-from journeysim.experiment.kpis import KPIS
-from journeysim.experiment.runner import run_scenario
 from journeysim.report.html import run_report
 from journeysim.scenario import load_scenario
+from journeysim.simulation.executors import Serial
+from journeysim.simulation.kpis import KPIS
+from journeysim.simulation.runner import run_scenario
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCENARIOS = Path(__file__).parent.parent / "scenarios"

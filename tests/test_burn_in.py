@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from journeysim.experiment import burn_in
-from journeysim.experiment.replication import past, simulate
 from journeysim.scenario import load_scenario
+from journeysim.scenario.loader import apply_overrides
+from journeysim.simulation import burn_in
+from journeysim.simulation.replication import Simulation, past, simulate
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 # A small store with a short history: enough to test the mechanics quickly.
@@ -31,9 +32,28 @@ def test_a_run_starts_from_the_customers_its_history_left(tmp_path):
     # The history's customers, in order, with their days counted before day 0.
     assert len(founders) == len(history.customers)
     assert founders["customer_id"].tolist() == list(range(len(history.customers)))
-    assert (founders["joined_day"] >= -28).all()
     # They have lived: the history differs from the uniform start.
     assert {c.strength for c in history.customers} != {scenario.loyalty.initial_strength}
+    # The staff are the people the customers know, post by post.
+    assert len(history.staff) == 2 * sum(
+        scenario.posts_per_shift(role) for role in scenario.staff.roles
+    )
+
+
+def test_the_run_keeps_the_historys_staff_and_a_trained_role_moves_its_people():
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    history = past(scenario)
+    same = Simulation(scenario, 0, past=history).store.roster
+    other = Simulation(scenario, 1, past=history).store.roster
+    assert [m.friendliness for m in same.members] == [m.friendliness for m in other.members]
+    trained = apply_overrides(scenario, ["staff.roles.cashier.friendliness=0.75"])
+    moved = Simulation(trained, 0, past=history).store.roster
+    for key, member in same.posts.items():
+        shift = moved.posts[key].friendliness - member.friendliness
+        expected = 0.3 if key[0] == "cashier" else 0.0
+        assert (
+            shift == pytest.approx(expected, abs=1e-12) or abs(moved.posts[key].friendliness) == 1
+        )
 
 
 def test_the_history_is_kept_on_disk_and_read_back(tmp_path):

@@ -13,16 +13,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from journeysim.experiment.compare import compare_scenarios
-from journeysim.experiment.executors import LocalPool
-from journeysim.experiment.kpis import net_promoter_score, returned
-from journeysim.experiment.measure import measure
-from journeysim.experiment.replication import simulate
-from journeysim.experiment.runner import RunResult, run_scenario
 from journeysim.psyche.appraisal import Appraisal, value
 from journeysim.psyche.emotion import Emotion
 from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
+from journeysim.simulation.executors import LocalPool
+from journeysim.simulation.kpis import net_promoter_score, returned
+from journeysim.simulation.measure import measure
+from journeysim.simulation.replication import simulate
+from journeysim.simulation.runner import RunResult, run_scenario
+from journeysim.study.compare import compare_scenarios
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 pytestmark = pytest.mark.slow

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 import journeysim
+from journeysim import api
 from journeysim.cli import main
-from journeysim.experiment import api
-from journeysim.experiment.compare import common_random_numbers
-from journeysim.experiment.measure import METRICS
-from journeysim.experiment.money import PER_DAY, payback_text
-from journeysim.experiment.precision import precision_notes, replications_needed
+from journeysim.simulation.measure import METRICS
+from journeysim.simulation.money import PER_DAY, payback_text
+from journeysim.simulation.precision import precision_notes, replications_needed
+from journeysim.study.compare import common_random_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journeysim.experiment.replication import Replication, Simulation
 from journeysim.scenario import load_scenario
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.replication import Replication, Simulation
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.yaml"
 SHORT = ["horizon.days=2", "horizon.warmup_days=0"]

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from journeysim.experiment.dask_executor import DaskCluster
-from journeysim.experiment.designs import parse_vary
-from journeysim.experiment.executors import LocalPool, Serial
-from journeysim.experiment.sweep import Sweep, plan_sweep
-from journeysim.experiment.sweep_spec import SweepSpec
+from journeysim.simulation.dask_executor import DaskCluster
+from journeysim.simulation.executors import LocalPool, Serial
+from journeysim.study.designs import parse_vary
+from journeysim.study.sweep import Sweep, plan_sweep
+from journeysim.study.sweep_spec import SweepSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

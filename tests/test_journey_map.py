@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from journeysim.cli import main
-from journeysim.experiment import commands
-from journeysim.experiment.replication import simulate
+from journeysim.cli import run as commands
 from journeysim.report import plots
+from journeysim.simulation.replication import simulate
 
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "terminal_outage.yaml"
 WARMUP, DAYS, REPS = 2, 2, 2

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.experiment.executors import LocalPool
-from journeysim.experiment.replication import Simulation
-from journeysim.experiment.runner import run_scenario
 from journeysim.journey.checkout import appraise_wait
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty.relationship import updated_strength
 from journeysim.scenario import Scenario, load_scenario
+from journeysim.simulation.executors import LocalPool
+from journeysim.simulation.replication import Simulation
+from journeysim.simulation.runner import run_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 

@@ -13,9 +13,9 @@ import pytest
 
 import journeysim
 from journeysim.cli import main
-from journeysim.experiment.lifetime import Survival, base_lifetime_days, daily_discount, tenures
-from journeysim.experiment.money import MONEY, payback_interval, payback_text
-from journeysim.experiment.runner import RunResult
+from journeysim.simulation.lifetime import Survival, base_lifetime_days, daily_discount, tenures
+from journeysim.simulation.money import MONEY, payback_interval, payback_text
+from journeysim.simulation.runner import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

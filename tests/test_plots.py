@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from journeysim.experiment.executors import Serial
-from journeysim.experiment.runner import run_scenario
 from journeysim.report import plots
 from journeysim.report.monitor import replay
 from journeysim.report.trace import pick_visits
 from journeysim.scenario import load_scenario
+from journeysim.simulation.executors import Serial
+from journeysim.simulation.runner import run_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 # All terminals down 17:00-18:30 every day from day 3: day 3 is the last of four days.

@@ -11,11 +11,11 @@ import pytest
 from scipy import stats
 from theory import erlang_c_wait
 
-from journeysim.experiment.executors import LocalPool
-from journeysim.experiment.kpis import replication_kpis
-from journeysim.experiment.replication import Simulation
 from journeysim.scenario import load_scenario
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import LocalPool
+from journeysim.simulation.kpis import replication_kpis
+from journeysim.simulation.replication import Simulation
 
 MMC = Path(__file__).parent.parent / "scenarios" / "validation" / "mmc.yaml"
 SAMPLE_EVERY_MIN = 1.0

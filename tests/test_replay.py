@@ -201,9 +201,9 @@ def test_bad_options_exit_2_with_one_line(args, message, tmp_path, capsys):
 
 
 def test_run_report_embeds_the_replay_of_its_traced_day(tmp_path):
-    from journeysim.experiment.executors import Serial
-    from journeysim.experiment.runner import run_scenario
     from journeysim.report.html import run_report
+    from journeysim.simulation.executors import Serial
+    from journeysim.simulation.runner import run_scenario
 
     result = run_scenario(small("terminal_outage", ("replications=1",)), Serial())
     report = run_report(result, tmp_path / "with").read_text()

@@ -14,15 +14,15 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from journeysim.experiment.compare import compare_scenarios
-from journeysim.experiment.executors import Serial
-from journeysim.experiment.kpis import KPIS
-from journeysim.experiment.runner import run_scenario
 from journeysim.report.animate import animate
 from journeysim.report.html import compare_report, run_report, sweep_report
 from journeysim.report.html_blocks import fmt, label
 from journeysim.report.monitor import replay
 from journeysim.scenario import load_scenario
+from journeysim.simulation.executors import Serial
+from journeysim.simulation.kpis import KPIS
+from journeysim.simulation.runner import run_scenario
+from journeysim.study.compare import compare_scenarios
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SMALL = [

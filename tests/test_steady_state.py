@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeysim.experiment.kpis import net_promoter_score, returned
-from journeysim.experiment.replication import simulate
 from journeysim.scenario import load_scenario
+from journeysim.simulation.kpis import net_promoter_score, returned
+from journeysim.simulation.replication import simulate
 
 BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.yaml"
 pytestmark = pytest.mark.slow

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 import journeysim
-from journeysim.experiment.designs import DesignError, parse_vary
-from journeysim.experiment.measure import METRICS
-from journeysim.experiment.sweep import Sweep, plan_sweep
-from journeysim.experiment.sweep_spec import SweepSpec, read_sweep_file
+from journeysim.simulation.measure import METRICS
+from journeysim.study.designs import DesignError, parse_vary
+from journeysim.study.sweep import Sweep, plan_sweep
+from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from journeysim.cli import main
-from journeysim.experiment.replication import Simulation
 from journeysim.report.trace import pick_visits, tell, tell_visit
 from journeysim.scenario import load_scenario
+from journeysim.simulation.replication import Simulation
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 OUTAGE = str(SCENARIOS / "terminal_outage.yaml")

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from journeysim.cli import main
-from journeysim.experiment.warmup import mser, warmup_bias, weekly_adjusted
-from journeysim.experiment.warmup_check import warmup_table
 from journeysim.scenario import load_scenario
+from journeysim.simulation.warmup import mser, warmup_bias, weekly_adjusted
+from journeysim.simulation.warmup_check import warmup_table
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SEEDS = range(300)

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from journeysim.experiment.executors import LocalPool
-from journeysim.experiment.runner import run_scenario
 from journeysim.scenario import load_scenario
+from journeysim.simulation.executors import LocalPool
+from journeysim.simulation.runner import run_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SETTINGS = ["replications=3", "horizon.days=28"]

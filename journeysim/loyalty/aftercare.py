@@ -31,7 +31,7 @@ class Aftercare:
         self._memory_weights = (psyche.peak_weight, psyche.end_weight, psyche.duration_weight)
 
     def restore(self, reviews: tuple[int, ...]) -> None:
-        """Start from the store's recent reviews (its past, see experiment/burn_in.py)."""
+        """Start from the store's recent reviews (its past, see simulation/burn_in.py)."""
         if reviews:
             self.reviews.extend(reviews)
             self._review_sum = sum(self.reviews)

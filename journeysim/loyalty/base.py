@@ -11,7 +11,7 @@ import numpy as np
 from journeysim.loyalty.customer import Customer
 from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import store_choice
-from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
+from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario, Segment
 
 NEVER = 2**62  # an attrition day beyond any horizon
 
@@ -49,11 +49,7 @@ class CustomerBase:
             len(self.customers), rng, self._segment_rng.random(), day, strength
         )
         customer.preferred_minute = self.time_of_day(rng, day)
-        attrition = customer.segment.attrition_per_year
-        if attrition > 0.0:
-            # A constant daily hazard h with 1 - exp(-365 h) = attrition_per_year.
-            hazard = -math.log1p(-min(attrition, 1.0 - 1e-12)) / 365.0
-            customer.attrition_day = day + int(rng.exponential(1.0 / hazard))
+        customer.attrition_day = self._attrition_day(customer.segment, day, rng)
         self.customers.append(customer)
         return customer
 
@@ -82,27 +78,64 @@ class CustomerBase:
                 )
             )
 
-    def state(self, today: int) -> tuple[CustomerState, ...]:
-        """The customers still shopping here, with days counted from `today` as day 0."""
-        return tuple(
-            CustomerState(
-                segment_name=c.segment_name,
-                strength=c.strength,
-                expectations=dict(c.expectations),
-                preferred_minute=c.preferred_minute,
-                baseline_mood=c.baseline_mood,
-                disposition=c.disposition,
-                joined_day=c.joined_day - today,
-                attrition_day=c.attrition_day - today if c.attrition_day < NEVER else NEVER,
-                rapport=dict(c.rapport),
-                rapport_day={staff: day - today for staff, day in c.rapport_day.items()},
-                failures=c.failures,
-                visits=c.visits,
-                last_visit_day=c.last_visit_day - today,
-            )
-            for c in self.customers
-            if c.active
+    def steady_state(self, today: int, rng: np.random.Generator) -> tuple[CustomerState, ...]:
+        """The base a store that has always been open holds, from `today` days of history.
+
+        Customers who joined during the history stand for their own tenures. The founders all
+        joined on its first day and have not yet been sorted the way older customers would have
+        been, so they are left out; in their place comes the tail of tenures longer than the
+        history that a steady inflow leaves (renewal theory: the survivors who join a day, over
+        the hazard of leaving seen at long tenure), each a copy of a customer of the oldest
+        quarter of observed tenures, older by an exponential time at that hazard.
+        """
+        natural = [c for c in self.customers if c.joined_day > 0]
+        half, quarter = today // 2, max(today // 4, 1)
+        exposure, leavers = 0, 0
+        for c in natural:  # the hazard of leaving once a customer has stayed half the history
+            end = today if c.active else c.left_day
+            if end > c.joined_day + half:
+                exposure += end - c.joined_day - half
+                leavers += 0 if c.active else 1
+        oldest = [c for c in natural if c.active and c.joined_day <= quarter]
+        states = [self._state(c, today, c.joined_day - today, c.attrition_day) for c in natural]
+        states = [state for state, c in zip(states, natural) if c.active]
+        if not oldest or not leavers:
+            return tuple(states)
+        hazard = leavers / exposure
+        for i in rng.integers(len(oldest), size=round(len(oldest) / quarter / hazard)).tolist():
+            model = oldest[i]
+            joined = model.joined_day - today - int(rng.exponential(1.0 / hazard))
+            attrition_day = self._attrition_day(model.segment, today, rng)
+            states.append(self._state(model, today, joined, attrition_day))
+        return tuple(states)
+
+    def _state(self, c: Customer, today: int, joined: int, attrition_day: int) -> CustomerState:
+        """A customer's state with days counted from `today` as day 0."""
+        return CustomerState(
+            segment_name=c.segment_name,
+            strength=c.strength,
+            expectations=dict(c.expectations),
+            preferred_minute=c.preferred_minute,
+            baseline_mood=c.baseline_mood,
+            disposition=c.disposition,
+            joined_day=joined,
+            attrition_day=attrition_day - today if attrition_day < NEVER else NEVER,
+            rapport=dict(c.rapport),
+            rapport_day={staff: day - today for staff, day in c.rapport_day.items()},
+            failures=c.failures,
+            visits=c.visits,
+            last_visit_day=c.last_visit_day - today,
         )
+
+    @staticmethod
+    def _attrition_day(segment: Segment, day: int, rng: np.random.Generator) -> int:
+        """The day life takes a customer elsewhere: an exponential time at the segment's
+        constant daily hazard h, with 1 - exp(-365 h) = attrition_per_year."""
+        attrition = segment.attrition_per_year
+        if attrition <= 0.0:
+            return NEVER
+        hazard = -math.log1p(-min(attrition, 1.0 - 1e-12)) / 365.0
+        return day + int(rng.exponential(1.0 / hazard))
 
     def one_off(self, shopper_id: int, day: int, rng: np.random.Generator) -> Customer:
         """An `open`-mode shopper: a newcomer who never comes back, drawing from `rng`

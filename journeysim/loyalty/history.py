@@ -24,8 +24,21 @@ class CustomerState(NamedTuple):
     last_visit_day: int
 
 
+class StaffState(NamedTuple):
+    """Who holds a post: (role, shift, place) and how the person differs from the role's
+    level (a what-if that trains a role moves its people by as much)."""
+
+    role: str
+    shift: int
+    place: int  # the post's number within its role and shift
+    friendliness: float  # the person's friendliness minus the role's
+    competence: float
+
+
 class History(NamedTuple):
-    """The customers still shopping here at the end of the burn-in, and the recent reviews."""
+    """The store as its past leaves it: the customers still shopping here, its staff (the
+    same people the customers know), and the recent reviews."""
 
     customers: tuple[CustomerState, ...]
+    staff: tuple[StaffState, ...]
     reviews: tuple[int, ...]

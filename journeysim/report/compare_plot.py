@@ -1,5 +1,5 @@
 """The comparison chart: each scenario's paired difference from the first, per metric, with
-95% CI error bars (drawn by report.plots.compare_differences)."""
+95% CI error bars, coloured by verdict (drawn by report.plots.compare_differences)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,7 @@ def comparison_png(table: pd.DataFrame, titles: Mapping[str, str] | None = None)
     rows = table[table["diff"].notna() & (table["metric"] != "payback_days")]
     size = rows[["diff", "diff_ci_low", "diff_ci_high"]].abs().max(axis=1)
     rows = rows[size.groupby(rows["metric"]).transform("max") > 0]
-    rows = rows.assign(metric=rows["metric"].map(lambda m: (titles or {}).get(m, m)))
     differences = rows.rename(
         columns={"diff": "diff_mean", "diff_ci_low": "diff_low", "diff_ci_high": "diff_high"}
-    )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "significant"]]
-    return png(compare_differences(differences))
+    )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "verdict"]]
+    return png(compare_differences(differences, titles=titles))

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.experiment.compare import CompareResult
+from journeysim.files import write_bytes, write_table, write_text
 from journeysim.report.compare_plot import comparison_png
 from journeysim.report.console import LABELS, MONEY_LABELS, render
-from journeysim.report.files import write_bytes, write_table, write_text
 from journeysim.scenario.loader import resolved_yaml
+from journeysim.simulation.kpis import SHARES
+from journeysim.study.compare import CompareResult
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
 
@@ -55,12 +56,12 @@ def comparison_text(table: pd.DataFrame) -> str:
 def difference_text(metric: str, row: pd.Series) -> str:
     """A row's difference with its 95% CI and `*` when significant; for payback, its note with
     the payback interval where there is one."""
-    interval = f"[{_diff(metric, row['diff_ci_low'])}, {_diff(metric, row['diff_ci_high'])}]"
+    interval = f"[{signed(metric, row['diff_ci_low'])}, {signed(metric, row['diff_ci_high'])}]"
     if metric == "payback_days":
         note = row["note"] if isinstance(row["note"], str) else "-"
         return f"{note} {interval}  " if math.isfinite(row["diff"]) else f"{note}  "
     mark = " *" if row["significant"] else "  "
-    return f"{_diff(metric, row['diff'])} {interval}{mark}"
+    return f"{signed(metric, row['diff'])} {interval}{mark}"
 
 
 def _per_year(value: float) -> str:
@@ -90,13 +91,16 @@ def metric_text(metric: str, value: float) -> str:
     return LABELS.get(metric, (metric, "{:.4g}"))[1].format(value)
 
 
-def _diff(metric: str, value: float) -> str:
-    """A difference with its sign and one more decimal than the metric's own format."""
+def signed(metric: str, value: float) -> str:
+    """A difference with its sign and one more decimal than the metric's own format; a
+    difference of shares in percentage points."""
     if value is None or math.isnan(value) or math.isinf(value):
         return metric_text(metric, value)
     if metric == "payback_days":
         return metric_text(metric, value)
+    if metric in SHARES:
+        return f"{100.0 * value:+.2f} pts"
     own = LABELS.get(metric, (metric, "{:.4g}"))[1]
     match = _FORMAT.fullmatch(own)
-    signed = f"{{:+{match[1]}.{int(match[2]) + 1}{match[3]}}}" if match else "{:+.4g}"
-    return signed.format(value)
+    pattern = f"{{:+{match[1]}.{int(match[2]) + 1}{match[3]}}}" if match else "{:+.4g}"
+    return pattern.format(value)

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from journeysim.experiment.journey_map import touched
+from journeysim.simulation.journey_map import touched
 
 KPI_LABELS = {
     "return_rate": ("Return rate", "{:.1%}"),

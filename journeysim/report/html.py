@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.experiment.kpis import KPIS
-from journeysim.experiment.runner import RunResult
-from journeysim.experiment.summary import mean_ci
+from journeysim.files import folder_name, write_bytes, write_text
 from journeysim.report import plots
+from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.comparison import difference_text
+from journeysim.report.comparison import difference_text, signed
 from journeysim.report.console import (
     JOURNEY_MAP_HEADER,
     KPI_HEADER,
@@ -24,7 +23,6 @@ from journeysim.report.console import (
     journey_map_rows,
     kpi_rows,
 )
-from journeysim.report.files import folder_name, write_bytes, write_text
 from journeysim.report.html_blocks import (
     image,
     interval,
@@ -38,6 +36,9 @@ from journeysim.report.monitor import Replay, replay
 from journeysim.report.replay import replays, report_section
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.kpis import KPIS
+from journeysim.simulation.runner import RunResult
+from journeysim.simulation.summary import mean_ci
 
 MAIN_KPIS = ("return_rate", "nps", "csat", "revenue_per_day")
 
@@ -263,13 +264,16 @@ def compare_report(
     names = [s.name for s in scenarios]
     chart = comparison_png(comparison)
     write_bytes(folder / "comparison.png", chart)
+    verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in bottom_line(comparison))
     sections = [
+        section("Bottom line", verdicts, id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),
         section(
             "KPIs",
             paragraph(
                 f"Mean with 95% CI per scenario; differences from {names[0]} are paired over "
-                f"replications that share random numbers. Bold: the CI excludes 0."
+                f"replications that share random numbers. Green: better, red: worse (the CI "
+                f"excludes 0); shares differ in percentage points (pts)."
             ),
             comparison_table(comparison, names),
         ),
@@ -304,16 +308,17 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
         mine = comparison[comparison["metric"] == metric].set_index("scenario").reindex(names)
         row = [label(metric)]
         row += [interval(metric, r["mean"], r["ci_low"], r["ci_high"]) for _, r in mine.iterrows()]
-        mark = [False] * len(row)
+        mark = [""] * len(row)
         for name in names[1:]:
             r = mine.loc[name]
-            cell = interval(metric, r["diff"], r["diff_ci_low"], r["diff_ci_high"], True)
+            low, high = signed(metric, r["diff_ci_low"]), signed(metric, r["diff_ci_high"])
+            cell = f"{signed(metric, r['diff'])} [{low}, {high}]"
             if metric == "payback_days":
                 cell = difference_text(metric, r).strip()
             elif pd.notna(r["diff_per_year"]):
                 cell += f"; {r['diff_per_year']:+,.0f} a year"
             row.append(cell)
-            mark.append(bool(r["significant"]))
+            mark.append(r["verdict"] if r["verdict"] in ("better", "worse") else "")
         rows.append(row)
         keys.append(metric)
         marks.append(mark)

@@ -19,7 +19,9 @@ p.lead { color: #555; margin-top: 0; }
 table { border-collapse: collapse; margin: 0.6em 0; }
 th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #dde; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-td.significant { font-weight: bold; color: #1a6b3a; }
+td.better { font-weight: bold; color: #1a6b3a; }
+td.worse { font-weight: bold; color: #b2182b; }
+p.verdict { font-size: 1.1em; }
 #settings td { text-align: left; }
 .wide { overflow-x: auto; }
 figure { margin: 1em 0; } figure img { width: 100%; height: auto; border: 1px solid #eee; }
@@ -33,8 +35,6 @@ SCRIPT = """window.addEventListener("load", () => {
   document.body.dataset.imagesLoaded = decoded + "/" + images.length;
 });"""
 
-
-STRONG = '<td class="significant">'
 
 # -- building blocks ------------------------------------------------------------------------
 
@@ -74,9 +74,10 @@ def table(
     rows: Sequence[Sequence[str]],
     id: str = "",
     row_keys: Sequence[str] = (),
-    marked: Sequence[Sequence[bool]] = (),
+    marked: Sequence[Sequence[str]] = (),
 ) -> str:
-    """An escaped table; `row_keys` become data-kpi attributes, `marked` cells are emphasised."""
+    """An escaped table; `row_keys` become data-kpi attributes; a cell `marked` with a class
+    (better, worse) gets it, so the page emphasises it in that class's colour."""
     anchor = f' id="{escape(id)}"' if id else ""
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = []
@@ -84,7 +85,8 @@ def table(
         key = f' data-kpi="{escape(row_keys[i])}"' if i < len(row_keys) else ""
         marks = marked[i] if i < len(marked) else ()
         cells = "".join(
-            (STRONG if j < len(marks) and marks[j] else "<td>") + f"{escape(cell)}</td>"
+            (f'<td class="{escape(marks[j])}">' if j < len(marks) and marks[j] else "<td>")
+            + f"{escape(cell)}</td>"
             for j, cell in enumerate(row)
         )
         body.append(f"<tr{key}>{cells}</tr>")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from journeysim.experiment.replication import Replication, Simulation, past
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.replication import Replication, Simulation, past
 
 
 class Monitor:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from journeysim.experiment.runner import RunResult
-from journeysim.report.files import parquet_available, write_table, write_text
+from journeysim.files import parquet_available, write_table, write_text
 from journeysim.scenario.loader import resolved_yaml
+from journeysim.simulation.runner import RunResult
 
 
 def write_run(result: RunResult, folder: Path) -> list[Path]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 import numpy as np
@@ -18,13 +18,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from journeysim.experiment.journey_map import touched
-from journeysim.experiment.kpis import net_promoter_score, returned
-from journeysim.experiment.runner import RunResult
-from journeysim.experiment.summary import mean_ci
 from journeysim.journey.shopper import Step
 from journeysim.report.console import KPI_LABELS, label
 from journeysim.report.monitor import down_intervals
+from journeysim.simulation.journey_map import touched
+from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
+from journeysim.simulation.runner import RunResult
+from journeysim.simulation.summary import mean_ci
+from journeysim.study.compare import verdict
 from journeysim.world.checkout import terminal_name
 
 FIGSIZE = (16.0, 9.0)  # inches
@@ -45,9 +46,10 @@ STYLE = {
     "lines.linewidth": 3.0,
 }
 POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
+# A difference that is better, worse or no different (its 95% CI contains 0).
+VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999999"}
 SCENARIO_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 DAILY_KPIS = ("return_rate", "nps", "active_customers")
-SHARES = ("return_rate", "share_of_wallet", "abandonment_rate")
 
 
 def axis_label(kpi: str) -> str:
@@ -244,18 +246,27 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
 
 
 @_styled
-def compare_differences(differences: pd.DataFrame, title: str = "") -> Figure:
-    """Paired differences against the first scenario, one small panel per KPI.
+def compare_differences(
+    differences: pd.DataFrame, title: str = "", titles: Mapping[str, str] | None = None
+) -> Figure:
+    """Paired differences against the first scenario, one small panel per metric, coloured by
+    verdict: better green, worse red, no difference grey. Shares are drawn in percentage points.
 
-    `differences` columns: metric (a KPI name), diff_mean, diff_low, diff_high (95% CI of the
-    paired difference, in the KPI's unit); optional scenario (the scenario compared with the
-    first; one row per metric and scenario) and significant (bool; default: CI excludes 0).
+    `differences` columns: metric (a KPI or money name), diff_mean, diff_low, diff_high (95% CI
+    of the paired difference, in the metric's unit); optional scenario (the scenario compared
+    with the first; one row per metric and scenario) and verdict (better, worse or
+    no_difference; default: from the CI and the way the metric is better). `titles` name the
+    panels (default: the KPI labels).
     """
     table = differences.copy()
     if "scenario" not in table:
         table["scenario"] = ""
-    if "significant" not in table:
-        table["significant"] = (table["diff_low"] > 0) | (table["diff_high"] < 0)
+    if "verdict" not in table:
+        table["verdict"] = [
+            verdict(r.metric, r.diff_low, r.diff_high) for r in table.itertuples(index=False)
+        ]
+    shares = table["metric"].isin(SHARES)
+    table.loc[shares, ["diff_mean", "diff_low", "diff_high"]] *= 100.0
     metrics = list(dict.fromkeys(table["metric"]))
     scenarios = list(dict.fromkeys(table["scenario"]))
     cols = min(4, max(len(metrics), 1))
@@ -269,13 +280,16 @@ def compare_differences(differences: pd.DataFrame, title: str = "") -> Figure:
         errors = np.vstack(
             [mean - mine["diff_low"].to_numpy(dtype=float), mine["diff_high"] - mean]
         )
-        colours = [POSITIVE if s else "#999999" for s in mine["significant"].fillna(False)]
+        colours = [
+            VERDICT_COLOURS.get(v, VERDICT_COLOURS["no_difference"]) for v in mine["verdict"]
+        ]
         ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
         ax.barh(y, mean, color=colours, height=0.5)
         ax.errorbar(mean, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=8)
         named = len(scenarios) > 1 and i % cols == 0
         ax.set_yticks(y, scenarios if named else [""] * len(y), fontsize=13)
-        ax.set_title(_name(metric), fontsize=16)
+        name = (titles or {}).get(metric) or _name(metric)
+        ax.set_title(f"{name} (points)" if metric in SHARES else name, fontsize=16)
         ax.tick_params(axis="x", labelsize=12)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.use_sticky_edges = False  # keep the zero line off the frame
@@ -288,7 +302,8 @@ def compare_differences(differences: pd.DataFrame, title: str = "") -> Figure:
         if len(scenarios) == 1 and scenarios[0]
         else ("Difference from the first scenario")
     )
-    fig.suptitle(title or f"{versus} (bar: mean; whisker: 95% CI; green: significant)", fontsize=19)
+    key = "green: better, red: worse, grey: no difference"
+    fig.suptitle(title or f"{versus} (bar: mean; whisker: 95% CI; {key})", fontsize=19)
     return fig
 
 

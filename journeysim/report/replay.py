@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.experiment.compare import common_random_numbers
+from journeysim.files import write_text
 from journeysim.report.animate import (
     CHECKOUT_BOX,
     GLIDE_MIN,
@@ -34,7 +34,6 @@ from journeysim.report.animate import (
     spot,
     tracks,
 )
-from journeysim.report.files import write_text
 from journeysim.report.html_blocks import paragraph, section
 from journeysim.report.monitor import Replay, down_intervals, replay
 from journeysim.report.trace import (
@@ -48,6 +47,7 @@ from journeysim.report.trace import (
     visit_heading,
 )
 from journeysim.scenario.schema import Scenario
+from journeysim.study.compare import common_random_numbers
 from journeysim.world.checkout import terminal_name
 
 SPILL_JUMP = 0.5  # a zone's dirt rising this much between two samples is a spill, not tread

@@ -10,13 +10,13 @@ import math
 
 import pandas as pd
 
-from journeysim.experiment.replication import Replication
 from journeysim.journey.shopper import Step
 from journeysim.loyalty.relationship import return_chance, share_of_wallet
 from journeysim.psyche.memory import remembered_score
 from journeysim.report.console import render
 from journeysim.report.monitor import down_intervals
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.replication import Replication
 from journeysim.world.checkout import terminal_name
 
 PICKS = ("worst", "best", "outage", "regular")

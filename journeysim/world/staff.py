@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from journeysim.loyalty.history import StaffState
 from journeysim.scenario.schema import Scenario, StaffRole, StaffRoleSettings
 
 FLOOR_ROLES = ("stocker", "floor_assistant", "cleaner", "security", "manager")
@@ -40,13 +41,37 @@ class Roster:
     members: list[StaffMember] = field(default_factory=list)
 
     @classmethod
-    def hire_all(cls, scenario: Scenario, rng: np.random.Generator) -> Roster:
+    def hire_all(
+        cls, scenario: Scenario, rng: np.random.Generator, past: tuple[StaffState, ...] = ()
+    ) -> Roster:
+        """Everyone at their posts on day 0; posts the store's past names (see burn_in.py)
+        keep the people who held them, so customers meet the staff they know."""
         roster = cls(scenario, rng)
+        known = {(p.role, p.shift, p.place): p for p in past}
         for role, settings in scenario.staff.roles.items():
             for shift in (0, 1):
                 for index in range(roster.headcount(role)):
-                    roster.posts[role, shift, index] = roster._hire(role, settings, 0, 0.0)
+                    member = roster._hire(role, settings, 0, 0.0)
+                    held = known.get((role, shift, index))
+                    if held is not None:
+                        member.friendliness = _quality(settings.friendliness + held.friendliness)
+                        member.competence = _quality(settings.competence + held.competence)
+                    roster.posts[role, shift, index] = member
         return roster
+
+    def state(self) -> tuple[StaffState, ...]:
+        """Who holds each post, for a run that starts where this one ended."""
+        roles = self.settings.staff.roles
+        return tuple(
+            StaffState(
+                role,
+                shift,
+                index,
+                m.friendliness - roles[role].friendliness,
+                m.competence - roles[role].competence,
+            )
+            for (role, shift, index), m in self.posts.items()
+        )
 
     def headcount(self, role: StaffRole) -> int:
         """Staff of a role on each shift (cashiers: one per staffed lane)."""
@@ -58,8 +83,8 @@ class Roster:
             id=len(self.members),
             role=role,
             name=f"{role.replace('_', ' ')} #{len(self.members) + 1}",
-            friendliness=float(np.clip(friendliness, -1.0, 1.0)),
-            competence=float(np.clip(competence, -1.0, 1.0)),
+            friendliness=_quality(float(friendliness)),
+            competence=_quality(float(competence)),
             since_day=day,
             learning_gap=gap,
         )
@@ -88,3 +113,8 @@ class Roster:
             role, settings, day, self.settings.staff.newcomer_competence_gap
         )
         return leaver, self.posts[key]
+
+
+def _quality(level: float) -> float:
+    """A person's quality, within -1..1."""
+    return -1.0 if level < -1.0 else (1.0 if level > 1.0 else level)

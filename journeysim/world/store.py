@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from journeysim.loyalty.history import StaffState
 from journeysim.scenario.schema import Scenario, StaffRole
 from journeysim.world import terminals as term
 from journeysim.world.checkout import Checkout
@@ -37,7 +38,11 @@ class Store:
     """Shared SimPy state of one store over the simulated days."""
 
     def __init__(
-        self, env: simpy.Environment, scenario: Scenario, streams: dict[str, np.random.Generator]
+        self,
+        env: simpy.Environment,
+        scenario: Scenario,
+        streams: dict[str, np.random.Generator],
+        staff: tuple[StaffState, ...] = (),
     ) -> None:
         self.env = env
         self.scenario = scenario
@@ -52,7 +57,7 @@ class Store:
         )
         self.service_time = sampler(checkout.service_time)
         self.self_service_time = sampler(checkout.self_service_time)
-        self.roster = Roster.hire_all(scenario, streams["staff"])
+        self.roster = Roster.hire_all(scenario, streams["staff"], staff)
         self._restock_rounds = scenario.shelves.restock_rounds_per_stocker * self.roster.headcount(
             "stocker"
         )

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from journeysim.experiment.executors import Executor, LocalPool
-from journeysim.experiment.measure import METRICS, measure
-from journeysim.experiment.money import DAYS_PER_YEAR, PER_DAY, payback_interval, payback_text
-from journeysim.experiment.replication import past
-from journeysim.experiment.summary import mean_ci
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.measure import BETTER, METRICS, measure
+from journeysim.simulation.money import DAYS_PER_YEAR, PER_DAY, payback_interval, payback_text
+from journeysim.simulation.replication import past
+from journeysim.simulation.summary import mean_ci
 
 LEVEL = 0.95
 COLUMNS = (
@@ -32,6 +32,7 @@ COLUMNS = (
     "diff_ci_high",
     "p_value",
     "significant",
+    "verdict",
     "unpaired_ci_low",
     "unpaired_ci_high",
     "diff_per_year",
@@ -45,7 +46,9 @@ class CompareResult:
 
     `table` (comparison.csv) has one row per scenario and metric: the scenario's mean and 95% CI,
     and for every scenario after the first its paired difference from the first (`diff`, its
-    95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0) and,
+    95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0, and
+    `verdict`: `better` or `worse` when it excludes 0, by the way the metric is better
+    (measure.BETTER), else `no_difference`) and,
     for reference, the unpaired Welch interval of the same difference. Money per day also has
     its difference per year (`diff_per_year`, 365 x `diff`). The metric `payback_days` has only
     the difference columns, a number only where an extra investment is repaid by an extra
@@ -122,6 +125,7 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
             row |= {"ci_high": high, "n": n}
             if name != names[0]:
                 row |= paired_difference(table[metric], reference[metric])
+                row["verdict"] = verdict(metric, row["diff_ci_low"], row["diff_ci_high"])
                 if metric in PER_DAY:
                     row["diff_per_year"] = row["diff"] * DAYS_PER_YEAR
             rows.append(row)
@@ -130,6 +134,14 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["significant"] = table["significant"].eq(True)
     return table
+
+
+def verdict(metric: str, low: float, high: float) -> str:
+    """`better`, `worse` or `no_difference` for a difference whose 95% CI is [low, high]
+    (`no_difference` also when the CI is unknown: fewer than two finite pairs)."""
+    if low > 0 or high < 0:
+        return "better" if (1 if low > 0 else -1) == BETTER[metric] else "worse"
+    return "no_difference"
 
 
 def paired_difference(b: pd.Series, a: pd.Series) -> dict[str, float]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from journeysim.experiment.designs import Design
+from journeysim.study.designs import Design
 
 COLUMNS = ["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
 

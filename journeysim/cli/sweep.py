@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.experiment.commands import add_run_options, execute
-from journeysim.experiment.designs import KINDS, parse_vary
-from journeysim.experiment.sweep import Sweep, plan_sweep
-from journeysim.experiment.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+from journeysim.cli.options import add_run_options, execute
 from journeysim.report.comparison import LABELS, metric_text
 from journeysim.report.console import render
+from journeysim.study.designs import KINDS, parse_vary
+from journeysim.study.sweep import Sweep, plan_sweep
+from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 
 HEADLINE = ("return_rate", "nps", "csat", "revenue_per_day", "contribution_per_day")
 SHOWN_POINTS = 20

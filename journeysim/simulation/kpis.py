@@ -7,24 +7,29 @@ import math
 import numpy as np
 import pandas as pd
 
-from journeysim.experiment.replication import Replication
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.replication import Replication
 
-KPIS = (
-    "return_rate",
-    "share_of_wallet",
-    "nps",
-    "csat",
-    "ces",
-    "abandonment_rate",
-    "mean_checkout_wait_min",
-    "revenue_per_day",
-    "visits_per_day",
-    "new_customers_per_day",
-    "active_customers",
-    "complaints_per_day",
-    "rating",
-)
+HIGHER, LOWER = 1, -1
+# Every KPI with the way that is better for the store and its customers.
+BETTER = {
+    "return_rate": HIGHER,
+    "share_of_wallet": HIGHER,
+    "nps": HIGHER,
+    "csat": HIGHER,
+    "ces": LOWER,  # Customer Effort Score, 1 very easy .. 7 very hard
+    "abandonment_rate": LOWER,
+    "mean_checkout_wait_min": LOWER,
+    "revenue_per_day": HIGHER,
+    "visits_per_day": HIGHER,
+    "new_customers_per_day": HIGHER,
+    "active_customers": HIGHER,
+    "complaints_per_day": LOWER,
+    "rating": HIGHER,
+}
+KPIS = tuple(BETTER)
+# KPIs that are fractions 0..1: their differences read in percentage points.
+SHARES = frozenset({"return_rate", "share_of_wallet", "abandonment_rate"})
 
 
 def returned(visits: pd.DataFrame, window_days: float, horizon_min: float) -> pd.Series:

@@ -8,13 +8,13 @@ from functools import cached_property
 
 import pandas as pd
 
-from journeysim.experiment.executors import Executor, LocalPool
-from journeysim.experiment.journey_map import journey_map
-from journeysim.experiment.measure import METRICS, replication_metrics
-from journeysim.experiment.replication import Replication, past, simulate
-from journeysim.experiment.summary import summarize
-from journeysim.experiment.warmup_check import warmup_table
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.journey_map import journey_map
+from journeysim.simulation.measure import METRICS, replication_metrics
+from journeysim.simulation.replication import Replication, past, simulate
+from journeysim.simulation.summary import summarize
+from journeysim.simulation.warmup_check import warmup_table
 
 
 @dataclass

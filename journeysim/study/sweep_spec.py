@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from journeysim.experiment.designs import DesignError, Vary, vary_from_yaml
-from journeysim.experiment.sources import ScenarioSource
+from journeysim.study.designs import DesignError, Vary, vary_from_yaml
+from journeysim.study.sources import ScenarioSource
 
 FILE_KEYS = ("scenario", "name", "design", "samples", "vary", "set", "reps", "days", "seed")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-STREAMS = ("arrivals", "segments", "staff", "failures", "floor", "turnover", "visits")
+STREAMS = ("arrivals", "segments", "staff", "failures", "floor", "turnover", "visits", "history")
 _CUSTOMER_KEY = len(STREAMS)
 _DAY_KEY = _CUSTOMER_KEY + 1
 

@@ -15,15 +15,15 @@ from typing import Any
 
 import pandas as pd
 
-from journeysim.experiment.compare import CompareResult, compare_scenarios
-from journeysim.experiment.designs import Vary, parse_vary, vary_from_yaml
-from journeysim.experiment.executors import make_executor
-from journeysim.experiment.progress import progress_bar
-from journeysim.experiment.runner import RunResult, run_scenario
-from journeysim.experiment.sources import ScenarioSource, resolve_scenario
-from journeysim.experiment.sweep import Sweep, plan_sweep
-from journeysim.experiment.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import make_executor
+from journeysim.simulation.progress import progress_bar
+from journeysim.simulation.runner import RunResult, run_scenario
+from journeysim.study.compare import CompareResult, compare_scenarios
+from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
+from journeysim.study.sources import ScenarioSource, resolve_scenario
+from journeysim.study.sweep import Sweep, plan_sweep
+from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 
 
 def run(

@@ -9,22 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from journeysim.cli.options import add_set_option
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import load_scenario, scenario_json_schema
 from journeysim.scenario.reference import END, START, MarkersMissing, parameter_table, splice
-
-
-def add_set_option(parser: argparse.ArgumentParser) -> None:
-    """The repeatable `--set KEY=VALUE` scenario override, for every command that loads one."""
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario value, VALUE in YAML, e.g. checkout.cashiers=3 or "
-        "zones.1.walk_min=3 (repeatable)",
-    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -16,17 +16,17 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from journeysim.experiment.designs import Design, DesignError, make_design, yaml_text
-from journeysim.experiment.executors import Executor, LocalPool
-from journeysim.experiment.measure import METRICS, measure
-from journeysim.experiment.replication import past
-from journeysim.experiment.runs_file import RunKey, RunsFile
-from journeysim.experiment.sensitivity import sobol_indices
-from journeysim.experiment.sources import resolve_scenario, run_overrides
-from journeysim.experiment.sweep_spec import SweepSpec
-from journeysim.report.files import folder_name, parquet_available, write_table, write_text
+from journeysim.files import folder_name, parquet_available, write_table, write_text
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.measure import METRICS, measure
+from journeysim.simulation.replication import past
+from journeysim.study.designs import Design, DesignError, make_design, yaml_text
+from journeysim.study.runs_file import RunKey, RunsFile
+from journeysim.study.sensitivity import sobol_indices
+from journeysim.study.sources import resolve_scenario, run_overrides
+from journeysim.study.sweep_spec import SweepSpec
 
 
 @dataclass

@@ -3,12 +3,15 @@ that only a small dict travels back from a worker, never the visit tables."""
 
 from __future__ import annotations
 
-from journeysim.experiment.kpis import KPIS, replication_kpis
-from journeysim.experiment.money import MONEY, replication_money
-from journeysim.experiment.replication import Replication, simulate
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation import kpis, money
+from journeysim.simulation.kpis import KPIS, replication_kpis
+from journeysim.simulation.money import MONEY, replication_money
+from journeysim.simulation.replication import Replication, simulate
 
 METRICS = KPIS + MONEY
+# Which way is better for every metric: kpis.HIGHER (+1) or kpis.LOWER (-1).
+BETTER = kpis.BETTER | money.BETTER
 
 
 def replication_metrics(rep: Replication, scenario: Scenario) -> dict[str, float]:

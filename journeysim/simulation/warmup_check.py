@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from journeysim.experiment.kpis import returned
-from journeysim.experiment.warmup import BATCH, MIN_BATCHES, mser, warmup_bias, weekly_adjusted
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.kpis import returned
+from journeysim.simulation.warmup import BATCH, MIN_BATCHES, mser, warmup_bias, weekly_adjusted
 
 DAILY_KPIS = {
     "visits_per_day": "number of daily visits",

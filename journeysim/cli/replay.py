@@ -8,10 +8,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from journeysim.experiment.commands import scenario_from_args
-from journeysim.report.files import folder_name, write_text
+from journeysim.cli.options import add_set_option, scenario_from_args
+from journeysim.files import folder_name, write_text
 from journeysim.report.replay import replay_data, replay_page, replays, title, window
-from journeysim.scenario.commands import add_set_option
 
 
 def register(subparsers: argparse._SubParsersAction, clock_type: Callable[[str], float]) -> None:

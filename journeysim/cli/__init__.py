@@ -1,4 +1,4 @@
-"""The journeysim command line: argument parsing and dispatch; each command lives in its layer."""
+"""The journeysim command line: argument parsing and printing, one module per command."""
 
 from __future__ import annotations
 
@@ -27,15 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate the retail customer journey and its effect on loyalty.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from journeysim.experiment import commands as experiment_commands
-    from journeysim.report import commands as report_commands
-    from journeysim.scenario import commands as scenario_commands
+    from journeysim.cli import compare, run, scenario, sweep, trace
 
-    experiment_commands.register(commands)
-    scenario_commands.register(commands)
-    report_commands.register(commands)
+    for command in (run, compare, sweep, scenario, trace):
+        command.register(commands)
     return parser
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from journeysim.experiment import burn_in
-from journeysim.experiment.seeding import Seeds
 from journeysim.journey.records import TouchTally, VisitLog
 from journeysim.journey.shopper import Shopper, Step
 from journeysim.journey.visit import visit
@@ -22,6 +20,8 @@ from journeysim.loyalty.history import History
 from journeysim.psyche.appraisal import Appraisal
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
+from journeysim.simulation import burn_in
+from journeysim.simulation.seeding import Seeds
 from journeysim.world.store import Store
 
 
@@ -58,7 +58,7 @@ class Simulation:
         self.seeds = Seeds(scenario.seed, replication)
         self.streams = self.seeds.streams()
         self.env = simpy.Environment()
-        self.store = Store(self.env, scenario, self.streams)
+        self.store = Store(self.env, scenario, self.streams, past.staff if past else ())
         self.base = CustomerBase(scenario, self.streams["segments"], self.seeds.customer)
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
@@ -98,7 +98,8 @@ class Simulation:
 
     def history(self) -> History:
         """What this run leaves to a run that starts where it ended (see burn_in.py)."""
-        return History(self.base.state(self.scenario.total_days), tuple(self.aftercare.reviews))
+        customers = self.base.steady_state(self.scenario.total_days, self.streams["history"])
+        return History(customers, self.store.roster.state(), tuple(self.aftercare.reviews))
 
     # -- arrivals ----------------------------------------------------------------------------
 

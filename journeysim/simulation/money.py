@@ -10,21 +10,24 @@ import math
 
 import pandas as pd
 
-from journeysim.experiment.lifetime import base_lifetime_days
-from journeysim.experiment.replication import Replication
 from journeysim.scenario.schema import Scenario, StaffRole
+from journeysim.simulation.kpis import HIGHER, LOWER
+from journeysim.simulation.lifetime import base_lifetime_days
+from journeysim.simulation.replication import Replication
 
-MONEY = (
-    "gross_margin_per_day",
-    "wages_per_day",
-    "outage_cost_per_day",
-    "fixed_cost_per_day",
-    "cost_per_day",
-    "contribution_per_day",
-    "lifetime_days",
-    "customer_value",
-    "investment",
-)
+# Every money metric with the way that is better (an investment is money spent).
+BETTER = {
+    "gross_margin_per_day": HIGHER,
+    "wages_per_day": LOWER,
+    "outage_cost_per_day": LOWER,
+    "fixed_cost_per_day": LOWER,
+    "cost_per_day": LOWER,
+    "contribution_per_day": HIGHER,
+    "lifetime_days": HIGHER,
+    "customer_value": HIGHER,
+    "investment": LOWER,
+}
+MONEY = tuple(BETTER)
 # Money flows per measured day; compare also shows their differences per year.
 PER_DAY = tuple(metric for metric in MONEY if metric.endswith("_per_day"))
 DAYS_PER_YEAR = 365.0
@@ -58,7 +61,7 @@ def replication_money(
     customer_value, the lifetime value of the customer base at the end of the run, is the
     margin the base earns a day (margin x revenue_per_day) times `lifetime_days`, the mean
     expected discounted remaining lifetime of its customers from their simulated survival
-    (experiment/lifetime.py).
+    (simulation/lifetime.py).
     """
     costs = scenario.costs
     gross_margin = costs.margin * kpis["revenue_per_day"]

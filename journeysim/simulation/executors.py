@@ -58,7 +58,7 @@ def _end_with_parent() -> None:
 def make_executor(workers: int | None = None, scheduler: str | None = None) -> Executor:
     """The executor for --workers / --scheduler."""
     if scheduler:
-        from journeysim.experiment.dask_executor import DaskCluster
+        from journeysim.simulation.dask_executor import DaskCluster
 
         return DaskCluster(scheduler)
     return LocalPool(workers)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.experiment.designs import DesignError
-from journeysim.report.files import write_text
+from journeysim.files import write_text
+from journeysim.study.designs import DesignError
 
 RunKey = tuple[int, int]  # (point, replication)
 

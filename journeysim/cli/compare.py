@@ -6,10 +6,11 @@ import argparse
 import os
 from pathlib import Path
 
-from journeysim.experiment.commands import add_run_options, execute, scenario_from_args
-from journeysim.experiment.compare import compare_scenarios
+from journeysim.cli.options import add_run_options, execute, scenario_from_args
+from journeysim.files import folder_name
+from journeysim.report.bottom_line import bottom_line
 from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
-from journeysim.report.files import folder_name
+from journeysim.study.compare import compare_scenarios
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,8 +62,10 @@ def _compare(args: argparse.Namespace) -> int:
         f"\n{' vs '.join(result.names)}: {first.replications} paired replications, seed "
         f"{first.seed} (common random numbers)\n"
     )
+    print("\n".join(bottom_line(result.table)))
+    print()
     print(comparison_text(result.table))
-    print("\n* the 95% CI of the paired difference excludes 0\n")
+    print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)\n")
     print(narrowing_note(result.table))
     print(f"\nResults in {folder}{os.sep}")
     return 0

@@ -8,14 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from journeysim.experiment.commands import scenario_from_args
-from journeysim.experiment.replication import Simulation, past
-from journeysim.report import replay_command
+from journeysim.cli import replay as replay_command
+from journeysim.cli.options import add_set_option, scenario_from_args
+from journeysim.files import folder_name, write_bytes
 from journeysim.report.animate import animate, default_window
-from journeysim.report.files import folder_name, write_bytes
 from journeysim.report.monitor import replay
 from journeysim.report.trace import PICKS, clock, tell
-from journeysim.scenario.commands import add_set_option
+from journeysim.simulation.replication import Simulation, past
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,0 +1,101 @@
+"""Options and execution shared by the commands: `--set`, the run options of run, compare,
+sweep and select, and running work on the chosen executor with a progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from journeysim.scenario.loader import load_scenario
+from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor, make_executor
+from journeysim.simulation.progress import progress_bar
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """The repeatable `--set KEY=VALUE` scenario override, for every command that loads one."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario value, VALUE in YAML, e.g. checkout.cashiers=3 or "
+        "zones.1.walk_min=3 (repeatable)",
+    )
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by run, compare and sweep."""
+    parser.add_argument(
+        "--reps",
+        type=int,
+        metavar="N",
+        help="replications (default: the scenario's `replications`)",
+    )
+    parser.add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        help="simulated days after warm-up (default: `horizon.days`)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="S",
+        help="root seed; the same seed gives identical numbers (default: `seed`)",
+    )
+    add_set_option(parser)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        default=Path("results"),
+        help="folder for result folders (default: results)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        default=os.cpu_count(),
+        help="worker processes for replications (default: all cores)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on an existing Dask cluster at ADDRESS instead of local "
+        "processes (needs `pip install journeysim[dask]`)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:
+    """Load a scenario and apply --set, then --reps, --days and --seed."""
+    overrides = list(args.overrides)
+    for option, key in (("reps", "replications"), ("days", "horizon.days"), ("seed", "seed")):
+        value = getattr(args, option)
+        if value is not None:
+            overrides.append(f"{key}={value}")
+    return load_scenario(path, overrides)
+
+
+T = TypeVar("T")
+
+
+def execute(
+    args: argparse.Namespace,
+    total: int,
+    what: str,
+    work: Callable[[Executor, Callable[[], None]], T],
+) -> T:
+    """work(executor, on_done) on the executor of --workers/--scheduler, with a progress bar of
+    `total` runs unless --quiet; a missing Dask or an unreachable scheduler ends the command."""
+    try:
+        executor = make_executor(args.workers, args.scheduler)
+        with progress_bar(total, what, args.quiet) as bar:
+            return work(executor, bar.update)
+    except (ImportError, ConnectionError) as error:
+        raise SystemExit(f"journeysim: {error}") from None

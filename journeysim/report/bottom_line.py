@@ -1,0 +1,82 @@
+"""The bottom line of a comparison: per scenario, one sentence saying whether it is better or
+worse than the first and in what, from the verdicts of comparison.csv."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from journeysim.report.comparison import LABELS, signed
+from journeysim.simulation.kpis import SHARES
+from journeysim.simulation.money import DAYS_PER_YEAR
+
+# What a reader asks first; the other metrics follow in the table's order.
+FIRST = (
+    "return_rate",
+    "nps",
+    "contribution_per_day",
+    "csat",
+    "ces",
+    "abandonment_rate",
+    "mean_checkout_wait_min",
+    "customer_value",
+)
+SHOWN = 3  # differences named per side; the rest are counted
+
+
+def bottom_line(table: pd.DataFrame) -> list[str]:
+    """One sentence per scenario after the first of a comparison table (comparison.csv), e.g.
+    "outage is worse than baseline: return rate -1.80 points [-1.90, -1.70], ...; nothing is
+    better"."""
+    names = list(dict.fromkeys(table["scenario"]))
+    return [_sentence(table[table["scenario"] == name], name, names[0]) for name in names[1:]]
+
+
+def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
+    order = {metric: i for i, metric in enumerate([*FIRST, *rows["metric"]])}
+    rows = rows.assign(order=rows["metric"].map(order)).sort_values("order", kind="stable")
+    better = rows[rows["verdict"] == "better"]
+    worse = rows[rows["verdict"] == "worse"]
+    if better.empty and worse.empty:
+        return (
+            f"{name} is no different from {reference}: no 95% CI of a paired difference excludes 0"
+        )
+    if worse.empty:
+        return f"{name} is better than {reference}: {_items(better)}; nothing is worse"
+    if better.empty:
+        return f"{name} is worse than {reference}: {_items(worse)}; nothing is better"
+    return (
+        f"{name} is better than {reference} in {len(better)} ways and worse in {len(worse)}: "
+        f"better {_items(better)}; worse {_items(worse)}"
+    )
+
+
+def _items(rows: pd.DataFrame) -> str:
+    items = [_item(row) for _, row in rows.head(SHOWN).iterrows()]
+    if len(rows) > SHOWN:
+        items.append(f"and {len(rows) - SHOWN} more")
+    return ", ".join(items)
+
+
+def _item(row: pd.Series) -> str:
+    """`name difference [CI]` in words: shares in points, money per day also per year."""
+    metric = row["metric"]
+    text = LABELS.get(metric, (metric,))[0]
+    money = "(PLN)" in text
+    per_day = money and metric.endswith("_per_day")
+    name = re.sub(r" \(.*\)$", "", text)
+    if per_day:
+        name = name.removesuffix(" per day")
+    if not name.split()[0].isupper():
+        name = name[0].lower() + name[1:]
+    low, high = row["diff_ci_low"], row["diff_ci_high"]
+    if metric in SHARES:
+        values = [f"{100.0 * v:+.1f}" for v in (row["diff"], low, high)]
+        return f"{name} {values[0]} points [{values[1]}, {values[2]}]"
+    if money:
+        values = [f"{v:+,.0f}" for v in (row["diff"], low, high)]
+        unit = " PLN a day" if per_day else " PLN"
+        text = f"{name} {values[0]}{unit} [{values[1]}, {values[2]}]"
+        return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
+    return f"{name} {signed(metric, row['diff'])} [{signed(metric, low)}, {signed(metric, high)}]"
