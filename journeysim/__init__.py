@@ -1,24 +1,27 @@
 """journeysim: simulate the retail customer journey and its effect on loyalty.
 
 The Python API does all the command line does and returns pandas tables: `load_scenario`,
-`run`, `compare` and `sweep` (see journeysim.api and docs/experiments.md).
+`run`, `compare`, `select` and `sweep` (see journeysim.api and docs/experiments.md).
 """
 
-from journeysim.api import compare, run, sweep
+from journeysim.api import compare, run, select, sweep
 from journeysim.compiled import warn_if_stale
 from journeysim.scenario import Scenario, ScenarioError, load_scenario
 from journeysim.simulation.runner import RunResult, run_scenario
 from journeysim.study.compare import CompareResult
+from journeysim.study.selection import SelectResult
 
 __all__ = [
     "CompareResult",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "SelectResult",
     "compare",
     "load_scenario",
     "run",
     "run_scenario",
+    "select",
     "sweep",
 ]
 __version__ = "0.1.0"

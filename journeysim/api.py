@@ -21,6 +21,7 @@ from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
 from journeysim.study.compare import CompareResult, compare_scenarios
 from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
+from journeysim.study.selection import SelectResult, parse_constraint, select_scenarios
 from journeysim.study.sources import ScenarioSource, resolve_scenario
 from journeysim.study.sweep import Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
@@ -90,6 +91,49 @@ def compare(
     total = len(resolved) * resolved[0].replications
     with progress_bar(total, "compare", not progress) as bar:
         return compare_scenarios(resolved, make_executor(workers, scheduler), bar.update)
+
+
+def select(
+    *scenarios: ScenarioSource,
+    objective: str,
+    minimise: bool | None = None,
+    constraints: Sequence[str] = (),
+    indifference: float | None = None,
+    confidence: float = 0.95,
+    reps: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> SelectResult:
+    """Select the best scenario by the mean of `objective` with probability at least
+    `confidence`, among those meeting `constraints` ("KPI>=VALUE", "KPI<=VALUE[+-TOL]"); like
+    `journeysim select` without writing files. `reps` is the first stage; `minimise` defaults
+    to the objective's own better way. `table` is selection.csv, `selected` the winner.
+
+    >>> import journeysim
+    >>> mmc = "scenarios/validation/mmc.yaml"
+    >>> result = journeysim.select(
+    ...     mmc, mmc, objective="mean_checkout_wait_min", indifference=0.2, reps=3, days=2,
+    ...     overrides=["arrivals.rate_per_hour=20"],
+    ... )
+    >>> result.selected, result.table["replications"].tolist()
+    ('mmc', [3, 3])
+    """
+    resolved = [resolve_scenario(s, overrides, reps, days, seed) for s in scenarios]
+    with progress_bar(None, "select", not progress) as bar:
+        return select_scenarios(
+            resolved,
+            objective,
+            maximise=None if minimise is None else not minimise,
+            constraints=[parse_constraint(text) for text in constraints],
+            indifference=indifference,
+            confidence=confidence,
+            executor=make_executor(workers, scheduler),
+            on_done=bar.update,
+        )
 
 
 def sweep(

@@ -259,34 +259,33 @@ def steady_state(*overrides: str, reps: int = 4) -> pd.DataFrame:
     return pd.DataFrame([m for _, m in LocalPool(2).run(measure, tasks)])
 
 
-FACT13_KPIS = ("csat", "nps", "return_rate", "visits_per_day")
-
-
 @pytest.mark.parametrize(
-    ("worse", "better"),
+    ("worse", "better", "lower"),
     [
-        pytest.param(
+        (
             ["staff.roles.cashier.friendliness=-0.5"],
             ["staff.roles.cashier.friendliness=0.95"],
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="issue 9 open: CSAT differs clearly, NPS only by 3 points within noise",
-            ),
+            # Return rate per visit: unfriendly cashiers drive the marginal customers away (a
+            # fifth fewer visits), and those who stay return as often (docs/calibration.md).
+            ("csat", "nps", "visits_per_day", "active_customers"),
         ),
         (
             ["staff.roles.cleaner.count=0", "floor.spill_per_day=4"],  # as dirty_floor.yaml
             ["floor.spill_per_day=0", "floor.soil_per_visit=0.0003"],
+            ("csat", "nps", "return_rate", "visits_per_day", "active_customers"),
         ),
     ],
     ids=["unfriendly-cashiers", "dirty-floor"],
 )
-def test_fact13_a_permanent_quality_level_stays_felt(worse: list[str], better: list[str]) -> None:
+def test_fact13_a_permanent_quality_level_stays_felt(
+    worse: list[str], better: list[str], lower: tuple[str, ...]
+) -> None:
     low, high = steady_state(*worse), steady_state(*better)
-    for kpi in FACT13_KPIS:
+    for kpi in lower:
         # Clearly lower: the whole 95% CI of the difference (Welch) lies below zero.
-        result = stats.ttest_ind(low[kpi], high[kpi], equal_var=False)
-        ci_high = result.confidence_interval(0.95).high
+        ci_high = stats.ttest_ind(low[kpi], high[kpi], equal_var=False).confidence_interval().high
         assert ci_high < 0.0, f"{kpi}: {low[kpi].mean():.3f} vs {high[kpi].mean():.3f}"
+    assert low["return_rate"].mean() <= high["return_rate"].mean() + 0.001
 
 
 def test_fact14_a_step_down_costs_more_than_a_step_up_gains() -> None:

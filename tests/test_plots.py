@@ -96,7 +96,8 @@ def test_compare_differences():
     )
     fig = plots.compare_differences(differences)
     rendered(fig)
-    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["NPS", "Return rate"]
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert titles == ["NPS", "Return rate (points)"]  # shares are drawn in percentage points
 
 
 def sweep_runs() -> pd.DataFrame:

@@ -87,12 +87,13 @@ T = TypeVar("T")
 
 def execute(
     args: argparse.Namespace,
-    total: int,
+    total: int | None,
     what: str,
     work: Callable[[Executor, Callable[[], None]], T],
 ) -> T:
     """work(executor, on_done) on the executor of --workers/--scheduler, with a progress bar of
-    `total` runs unless --quiet; a missing Dask or an unreachable scheduler ends the command."""
+    `total` runs (None: unknown, then a count) unless --quiet; a missing Dask or an unreachable
+    scheduler ends the command."""
     try:
         executor = make_executor(args.workers, args.scheduler)
         with progress_bar(total, what, args.quiet) as bar:

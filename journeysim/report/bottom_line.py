@@ -34,7 +34,7 @@ def bottom_line(table: pd.DataFrame) -> list[str]:
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
-    order = {metric: i for i, metric in enumerate([*FIRST, *rows["metric"]])}
+    order = {metric: i for i, metric in enumerate(dict.fromkeys([*FIRST, *rows["metric"]]))}
     rows = rows.assign(order=rows["metric"].map(order)).sort_values("order", kind="stable")
     better = rows[rows["verdict"] == "better"]
     worse = rows[rows["verdict"] == "worse"]
@@ -46,10 +46,17 @@ def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
         return f"{name} is better than {reference}: {_items(better)}; nothing is worse"
     if better.empty:
         return f"{name} is worse than {reference}: {_items(worse)}; nothing is better"
-    return (
-        f"{name} is better than {reference} in {len(better)} ways and worse in {len(worse)}: "
-        f"better {_items(better)}; worse {_items(worse)}"
-    )
+    if len(better) == len(worse):
+        head = f"{name} is mixed against {reference} ({len(better)} better, {len(worse)} worse)"
+    else:
+        word = "better" if len(better) > len(worse) else "worse"
+        head = (
+            f"{name} is mostly {word} than {reference} ({len(better)} better, "
+            f"{len(worse)} worse metrics)"
+        )
+    first, second = (better, worse) if len(better) >= len(worse) else (worse, better)
+    words = ("better", "worse") if len(better) >= len(worse) else ("worse", "better")
+    return f"{head}: {words[0]} {_items(first)}; {words[1]} {_items(second)}"
 
 
 def _items(rows: pd.DataFrame) -> str:

@@ -145,7 +145,7 @@ class Shelves(Section):
     )
     search_min: NonNegativeFloat = field(1.5, "Minutes spent searching for a missing item.")
     ask_effort: NonNegativeFloat = field(
-        2.0, "Effort of finding someone and asking about a missing item."
+        2.25, "Effort of finding someone and asking about a missing item."
     )
     # Gruen, Corsten & Bharadwaj 2002: 31% buy elsewhere, 26% switch brand, 19% switch size,
     # 15% delay, 9% do not buy.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tqdm import tqdm
 
 
-def progress_bar(total: int, what: str, quiet: bool = False) -> tqdm:
-    """A bar with runs done, rate and time left; shown only after two seconds, never if quiet."""
+def progress_bar(total: int | None, what: str, quiet: bool = False) -> tqdm:
+    """A bar with runs done, rate and time left (a count and rate when the total is unknown);
+    shown only after two seconds, never if quiet."""
     return tqdm(total=total, desc=what, unit="run", delay=2.0, disable=quiet, leave=False)

@@ -1,0 +1,141 @@
+"""The `select` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from journeysim.cli.options import add_run_options, execute, scenario_from_args
+from journeysim.files import folder_name
+from journeysim.report.selection import guarantee, selection_text, subset_text, write_selection
+from journeysim.simulation.measure import METRICS
+from journeysim.study.selection import Constraint, parse_constraint, select_scenarios
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    select = subparsers.add_parser(
+        "select",
+        help="pick the best scenario with a stated confidence (ranking and selection)",
+        description="Run the scenarios with common random numbers and select the best by the "
+        "mean of KPI, among those meeting every --constraint, with the fully sequential "
+        "procedure of Kim & Nelson (2001): after --reps first-stage replications each, it adds "
+        "replications only to the scenarios still in contention. Prints the selection with its "
+        "guarantee and the subset that could be the best; files go to DIR/select-<names>/.",
+    )
+    select.add_argument(
+        "scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml", help="at least two"
+    )
+    select.add_argument(
+        "--objective",
+        required=True,
+        choices=METRICS,
+        metavar="KPI",
+        help=f"the KPI or money metric to select on, one of {', '.join(METRICS)}",
+    )
+    way = select.add_mutually_exclusive_group()
+    way.add_argument(
+        "--minimise",
+        dest="maximise",
+        action="store_false",
+        default=None,
+        help="lower is better (default: the KPI's own better way, e.g. lower for waits)",
+    )
+    way.add_argument(
+        "--maximise", dest="maximise", action="store_true", default=None, help="higher is better"
+    )
+    select.add_argument(
+        "--constraint",
+        action="append",
+        default=[],
+        type=_constraint,
+        metavar="KPI>=VALUE",
+        help="a scenario must meet it on average: KPI>=VALUE or KPI<=VALUE, optionally "
+        "+-TOLERANCE (default 1%% of VALUE) within which either answer is fine (repeatable)",
+    )
+    select.add_argument(
+        "--indifference",
+        type=_positive,
+        metavar="DELTA",
+        help="differences of the objective smaller than DELTA do not matter (default: 1%% of "
+        "the first scenario's first-stage mean); shares as fractions, e.g. 0.005",
+    )
+    select.add_argument(
+        "--confidence",
+        type=_confidence,
+        default=0.95,
+        metavar="P",
+        help="the probability of a correct selection (default 0.95)",
+    )
+    add_run_options(select)
+    select.add_argument("--no-report", action="store_true", help="skip report.html")
+    select.set_defaults(handler=_select)
+
+
+def _select(args: argparse.Namespace) -> int:
+    if len(args.scenarios) < 2:
+        raise SystemExit("journeysim select: give at least two scenario files")
+    scenarios = [scenario_from_args(path, args) for path in args.scenarios]
+    try:
+        result = execute(
+            args,
+            None,
+            "select",
+            lambda executor, done: select_scenarios(
+                scenarios,
+                args.objective,
+                maximise=args.maximise,
+                constraints=args.constraint,
+                indifference=args.indifference,
+                confidence=args.confidence,
+                executor=executor,
+                on_done=done,
+            ),
+        )
+    except ValueError as error:
+        raise SystemExit(f"journeysim select: {error}") from None
+    folder = args.out / folder_name("-".join(["select", *result.names]))
+    write_selection(result, folder)
+    if not args.no_report:
+        from journeysim.report.selection import select_report  # matplotlib only when needed
+
+        select_report(result, folder)
+    first = result.scenarios[0]
+    print(
+        f"\nselect on {args.objective}: {' vs '.join(result.names)}, first stage "
+        f"{result.first_stage} replications, seed {first.seed} (common random numbers)\n"
+    )
+    print(guarantee(result))
+    print(subset_text(result))
+    print()
+    print(selection_text(result))
+    print(f"\n{'; '.join(result.procedures)}")
+    print(f"\nResults in {folder}{os.sep}")
+    return 0
+
+
+def _constraint(text: str) -> Constraint:
+    try:
+        return parse_constraint(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0 (got {text!r})")
+    return value
+
+
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0.5 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a probability in [0.5, 1) (got {text!r})")
+    return value

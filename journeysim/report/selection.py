@@ -1,0 +1,122 @@
+"""A selection in the terminal (the table and the guarantee in words) and on disk
+(selection.csv, replications.csv, each resolved scenario, smore.png, report.html)."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from journeysim.files import write_bytes, write_table, write_text
+from journeysim.report.comparison import metric_text
+from journeysim.report.console import label, render
+from journeysim.report.html_blocks import image, page, paragraph, section, table
+from journeysim.report.plots import png
+from journeysim.report.selection_plot import smore_plot
+from journeysim.scenario.loader import resolved_yaml
+from journeysim.simulation.kpis import SHARES
+from journeysim.study.selection import SelectResult
+
+
+def indifference_text(result: SelectResult) -> str:
+    """The indifference in the objective's unit (shares in points)."""
+    if result.objective in SHARES:
+        return f"{100.0 * result.indifference:.2g} points"
+    return f"{result.indifference:.3g}"
+
+
+def guarantee(result: SelectResult) -> str:
+    """The selected scenario and what the procedure promises about it, in words."""
+    name = label(result.objective)
+    name = name if name.split()[0].isupper() else name[0].lower() + name[1:]
+    way = "higher" if result.maximise else "lower"
+    level = f"{result.confidence:.0%}"
+    if result.selected is None:
+        return (
+            f"No scenario meets the constraints: with probability at least {level}, each was "
+            "found to miss one by more than its tolerance."
+        )
+    text = (
+        f"Selected: {result.selected} ({way} {name} is better). With probability at least "
+        f"{level}, no feasible scenario beats it by more than {indifference_text(result)}"
+    )
+    if result.constraints:
+        limits = ", ".join(f"{c.text} (tolerance {c.tolerance:g})" for c in result.constraints)
+        text += f"; feasible means meeting {limits}, each decided up to its tolerance"
+    return text + "."
+
+
+def subset_text(result: SelectResult) -> str:
+    subset = result.table.loc[result.table["in_subset"], "scenario"].tolist()
+    return (
+        f"Could be the best (subset, {result.confidence:.0%}, first {result.first_stage} "
+        f"replications): {', '.join(subset) or 'none'}."
+    )
+
+
+def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
+    """Header and rows per scenario: replications used, the objective and each constrained
+    metric's mean [95% CI], whether each constraint is met, the subset and what became of it."""
+    metrics = list(dict.fromkeys([result.objective, *(c.metric for c in result.constraints)]))
+    rows = []
+    for _, r in result.table.iterrows():
+        row = [r["scenario"], str(r["replications"])]
+        for metric in metrics:
+            mean, low, high = (r[f"{metric}_{part}"] for part in ("mean", "ci_low", "ci_high"))
+            row.append(
+                f"{metric_text(metric, mean)} [{metric_text(metric, low)}, "
+                f"{metric_text(metric, high)}]"
+            )
+        row += [r[f"met[{c.text}]"] for c in result.constraints]
+        row += ["yes" if r["in_subset"] else "no", r["status"]]
+        rows.append(row)
+    header = ["scenario", "replications", *(f"{label(m)} [95% CI]" for m in metrics)]
+    return header + [c.text for c in result.constraints] + ["in subset", "status"], rows
+
+
+def selection_text(result: SelectResult) -> str:
+    header, rows = selection_rows(result)
+    return render(rows, header)
+
+
+def smore_png(result: SelectResult) -> bytes:
+    return png(smore_plot(result.replications, result.table, result.objective, result.indifference))
+
+
+def write_selection(result: SelectResult, folder: Path) -> list[Path]:
+    """Write the selection's files into `folder`; return their paths."""
+    folder = Path(folder)
+    files = [folder / "selection.csv", folder / "replications.csv", folder / "smore.png"]
+    write_table(files[0], result.table)
+    write_table(files[1], result.replications)
+    write_bytes(files[2], smore_png(result))
+    for scenario in result.scenarios:
+        files.append(folder / f"{scenario.name}.yaml")
+        write_text(files[-1], resolved_yaml(scenario))
+    return files
+
+
+def select_report(result: SelectResult, folder: Path) -> Path:
+    """Write `folder`/report.html: the guarantee, the table, the SMORE plot and the procedures."""
+    header, rows = selection_rows(result)
+    sections = [
+        section(
+            "Bottom line",
+            f'<p class="verdict">{escape(guarantee(result))}</p>',
+            paragraph(subset_text(result)),
+            id="bottom-line",
+        ),
+        section("Scenarios", table(header, rows, id="selection-table")),
+        section(
+            "SMORE plot",
+            image(smore_png(result), "SMORE plot of the objective per scenario"),
+            id="smore",
+        ),
+        section(
+            "Procedures",
+            paragraph("; ".join(result.procedures) + ". See docs/experiments.md."),
+        ),
+    ]
+    path = Path(folder) / "report.html"
+    title = f"journeysim: select on {result.objective}"
+    write_text(path, page(title, f"Selection among {', '.join(result.names)}", sections))
+    return path

@@ -1,0 +1,64 @@
+"""The SMORE plot of a selection (after Nelson's MORE plot and Simio's SMORE plot): per
+scenario the spread of the objective over replications (whiskers min-max, box 25th-75th
+percentile), its mean and the 95% CI of the mean; the selected scenario in green, scenarios out
+on a constraint in grey, and the indifference zone around the selected mean."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from journeysim.report.console import label
+from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, figure
+from journeysim.simulation.kpis import SHARES
+
+SPREAD, OTHER = "#c6dbef", "#2b6ca3"
+
+
+def smore_plot(
+    replications: pd.DataFrame,
+    table: pd.DataFrame,
+    objective: str,
+    indifference: float,
+    title: str = "",
+) -> Figure:
+    """`replications`: scenario, replication and the objective per replication; `table`:
+    selection.csv (scenario, <objective>_mean/_ci_low/_ci_high, selected, and met[...]
+    columns). Shares are drawn in per cent."""
+    scale = 100.0 if objective in SHARES else 1.0
+    fig = figure()
+    ax = fig.subplots()
+    names = list(table["scenario"])
+    met = [c for c in table.columns if c.startswith("met[")]
+    for x, name in enumerate(names):
+        entry = table.iloc[x]
+        values = scale * replications.loc[replications["scenario"] == name, objective]
+        low, q1, q3, high = np.percentile(values.to_numpy(dtype=float), [0, 25, 75, 100])
+        out = any(entry[c] == "no" for c in met)
+        colour = POSITIVE if entry["selected"] else (NEUTRAL if out else OTHER)
+        ax.vlines(x, low, high, color=NEUTRAL, linewidth=1.5)
+        ax.bar(x, q3 - q1, bottom=q1, width=0.5, color=SPREAD, edgecolor=NEUTRAL)
+        mean = scale * entry[f"{objective}_mean"]
+        ci_low, ci_high = (
+            scale * entry[f"{objective}_ci_low"],
+            scale * entry[f"{objective}_ci_high"],
+        )
+        ax.vlines(x, ci_low, ci_high, color=colour, linewidth=9)
+        ax.plot([x], [mean], "o", color="white", markeredgecolor=colour, markersize=12)
+        if out:
+            ax.annotate("infeasible", (x, high), ha="center", va="bottom", color=NEGATIVE)
+    chosen = table[table["selected"]]
+    if len(chosen):
+        best = scale * chosen.iloc[0][f"{objective}_mean"]
+        zone = scale * indifference
+        ax.axhspan(best - zone, best + zone, color=POSITIVE, alpha=0.12, label="indifference zone")
+        ax.legend(loc="best")
+    ax.set_xticks(range(len(names)), names)
+    unit = f"{label(objective)} (%)" if scale != 1.0 else label(objective)
+    ax.set_ylabel(unit)
+    fig.suptitle(
+        title or f"{unit}: mean (dot), 95% CI (thick), middle half (box) and range (whiskers)",
+        fontsize=19,
+    )
+    return fig

@@ -1,0 +1,349 @@
+"""Ranking and selection: pick the best of several scenarios with a stated confidence.
+
+Every scenario runs with common random numbers (the first one's seed and history), and three
+published procedures share the replications:
+
+- the best: the fully sequential procedure KN of Kim & Nelson (2001) with c = 1. After a first
+  stage of n0 replications, it estimates the variance S2_il of every pairwise difference, and
+  adds one replication at a time to the scenarios still in contention; scenario i leaves when
+  its mean falls below another's by more than W_il(r) = max(0, delta / (2 r) (h2 S2_il /
+  delta^2 - r)), with h2 = 2 eta (n0 - 1) and eta = ((2 alpha / (k - 1))^(-2 / (n0 - 1)) - 1)
+  / 2. With probability at least 1 - alpha it keeps a scenario within delta (the indifference
+  zone) of the best.
+- constraints: the fully sequential feasibility check of Batur & Kim (2010), run together with
+  KN as in Andradottir & Kim (2010): a constraint `mean >= q` with tolerance eps is met once
+  sum_j (Y_j - q) >= R(r) and missed once it is <= -R(r), R(r) = max(0, h2 S2 / (2 eps) -
+  eps r / 2), with the error split over scenarios and constraints (Bonferroni); a scenario
+  may only be screened out by one already declared feasible. The confidence is split evenly
+  between feasibility and selection.
+- the subset that could be the best: the screening procedure of Nelson, Swann, Goldsman & Song
+  (2001) on the first stage: i stays if its mean is at least every other's minus
+  t S_il / sqrt(n0), t the (1 - alpha)^(1 / (k - 1)) quantile of Student's t with n0 - 1
+  degrees of freedom. With probability at least 1 - alpha the subset holds the best.
+
+Batches of replications run on the executors; the numbers do not depend on which one.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.kpis import HIGHER
+from journeysim.simulation.measure import BETTER, METRICS, measure
+from journeysim.simulation.replication import past
+from journeysim.simulation.summary import mean_ci
+from journeysim.study.compare import common_random_numbers
+
+DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
+DEFAULT_INDIFFERENCE = 0.01  # of the first scenario's first-stage objective mean
+_CONSTRAINT = re.compile(r"^\s*(\w+)\s*(>=|<=)\s*([^+\s]+)\s*(?:(?:\+-|±)\s*(\S+))?\s*$")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """`metric >= bound` (sense +1) or `metric <= bound` (sense -1) on the mean, decided up to
+    `tolerance`: met for sure if the mean clears the bound by the tolerance, missed for sure
+    if it misses by the tolerance, either way in between."""
+
+    metric: str
+    sense: int
+    bound: float
+    tolerance: float
+
+    @property
+    def text(self) -> str:
+        return f"{self.metric}{'>=' if self.sense > 0 else '<='}{self.bound:g}"
+
+    def met(self, mean: float) -> bool:
+        return (operator.ge if self.sense > 0 else operator.le)(mean, self.bound)
+
+
+def parse_constraint(text: str) -> Constraint:
+    """`KPI>=VALUE` or `KPI<=VALUE`, optionally `+-TOLERANCE` (default: 1% of |VALUE|)."""
+    match = _CONSTRAINT.match(text)
+    expected = f"expected KPI>=VALUE or KPI<=VALUE[+-TOLERANCE] with a KPI of {', '.join(METRICS)}"
+    if not match or match[1] not in METRICS:
+        raise ValueError(f"{expected} (got {text!r})")
+    try:
+        bound = float(match[3])
+        tolerance = float(match[4]) if match[4] else DEFAULT_TOLERANCE * abs(bound)
+    except ValueError:
+        raise ValueError(f"{expected} (got {text!r})") from None
+    if not tolerance > 0:
+        raise ValueError(f"constraint {text!r} needs a tolerance > 0, e.g. {text}+-0.01")
+    return Constraint(match[1], 1 if match[2] == ">=" else -1, bound, tolerance)
+
+
+@dataclass
+class SelectResult:
+    """A selection as pandas tables: `table` (selection.csv) has one row per scenario,
+    `replications` every metric of every replication run (scenario, replication, METRICS)."""
+
+    scenarios: list[Scenario]
+    objective: str
+    maximise: bool
+    indifference: float
+    confidence: float
+    constraints: list[Constraint]
+    table: pd.DataFrame
+    replications: pd.DataFrame
+    selected: str | None = None
+    first_stage: int = 0
+    procedures: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+
+def select_scenarios(
+    scenarios: Sequence[Scenario],
+    objective: str,
+    maximise: bool | None = None,
+    constraints: Sequence[Constraint] = (),
+    indifference: float | None = None,
+    confidence: float = 0.95,
+    executor: Executor | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> SelectResult:
+    """Select the best scenario by the mean of `objective` (better way: the metric's own unless
+    `maximise` says), among those meeting `constraints`. The first stage is the first
+    scenario's replication count; `on_done()` follows every replication."""
+    if len(scenarios) < 2:
+        raise ValueError("select needs at least two scenarios")
+    if objective not in METRICS:
+        raise ValueError(f"objective {objective!r} is not one of {', '.join(METRICS)}")
+    if not 0.5 <= confidence < 1.0:
+        raise ValueError(f"confidence must be in [0.5, 1) (got {confidence})")
+    scenarios = common_random_numbers(scenarios)
+    n0 = scenarios[0].replications
+    if n0 < 2:
+        raise ValueError("select needs a first stage of at least 2 replications (--reps)")
+    maximise = BETTER[objective] == HIGHER if maximise is None else maximise
+    run = _Runs(scenarios, executor or LocalPool(), on_done)
+    run.add(list(range(len(scenarios))), n0)
+    delta = indifference
+    if delta is None:
+        delta = DEFAULT_INDIFFERENCE * abs(float(np.mean(run.values(0, objective))))
+    if not delta > 0:
+        raise ValueError(f"the indifference must be > 0 (got {delta})")
+    procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
+    while not procedure.step():
+        run.add(sorted(procedure.alive), 1)
+    return procedure.result()
+
+
+class _Runs:
+    """The replications run so far, per scenario in replication order."""
+
+    def __init__(
+        self, scenarios: list[Scenario], executor: Executor, on_done: Callable[[], None] | None
+    ) -> None:
+        self.scenarios = scenarios
+        self.executor = executor
+        self.on_done = on_done
+        self.rows: list[list[dict[str, float]]] = [[] for _ in scenarios]
+        reference = scenarios[0]  # every scenario starts from the same store as it is today
+        for scenario in scenarios:
+            past(scenario, reference)  # lived once here, then read by every worker
+
+    def add(self, which: list[int], count: int) -> None:
+        """`count` more replications of each scenario in `which`, run as one batch."""
+        reference = self.scenarios[0]
+        tasks = [(i, self.scenarios[i], len(self.rows[i]) + r) for i in which for r in range(count)]
+        results: list[dict[str, float]] = [{}] * len(tasks)
+        work = [(scenario, rep, reference) for _, scenario, rep in tasks]
+        for index, metrics in self.executor.run(measure, work):
+            results[index] = metrics
+            if self.on_done:
+                self.on_done()
+        for (i, _, _), metrics in zip(tasks, results):
+            self.rows[i].append(metrics)
+
+    def values(self, i: int, metric: str, n: int | None = None) -> np.ndarray:
+        values = np.array([row[metric] for row in self.rows[i][:n]], dtype=float)
+        if not np.isfinite(values).all():
+            raise ValueError(
+                f"{metric} of {self.scenarios[i].name} is undefined in a replication (no "
+                "visits to average over?): select needs it in every replication"
+            )
+        return values
+
+    def table(self) -> pd.DataFrame:
+        rows = [
+            {"scenario": scenario.name, "replication": r, **metrics}
+            for scenario, runs in zip(self.scenarios, self.rows)
+            for r, metrics in enumerate(runs)
+        ]
+        return pd.DataFrame(rows, columns=["scenario", "replication", *METRICS])
+
+
+class _Procedure:
+    """KN with the feasibility check, one stage at a time (see the module's docstring)."""
+
+    def __init__(
+        self,
+        runs: _Runs,
+        objective: str,
+        maximise: bool,
+        constraints: list[Constraint],
+        delta: float,
+        confidence: float,
+        n0: int,
+    ) -> None:
+        k = len(runs.scenarios)
+        alpha = 1.0 - confidence
+        self.alpha_select = alpha / 2 if constraints else alpha
+        alpha_feasible = alpha / 2
+        self.runs, self.objective, self.maximise = runs, objective, maximise
+        self.constraints, self.delta, self.confidence, self.n0 = constraints, delta, confidence, n0
+        self.sign = 1.0 if maximise else -1.0
+        first = np.array([self.sign * runs.values(i, objective, n0) for i in range(k)])
+        self.h2 = 2.0 * _eta(self.alpha_select / (k - 1), n0) * (n0 - 1)
+        self.s2 = np.array(
+            [[np.var(first[i] - first[j], ddof=1) for j in range(k)] for i in range(k)]
+        )
+        beta = alpha_feasible / (k * max(len(constraints), 1))
+        self.h2_feasible = 2.0 * _eta(beta, n0) * (n0 - 1)
+        self.s2_feasible = np.array(
+            [[np.var(runs.values(i, c.metric, n0), ddof=1) for c in constraints] for i in range(k)]
+        ).reshape(k, len(constraints))
+        self.feasible: list[list[bool | None]] = [[None] * len(constraints) for _ in range(k)]
+        self.alive = set(range(k))
+        self.left: dict[int, str] = {}
+        self.selected: int | None = None
+        self.first = first
+        self.last = self.most()
+
+    def most(self) -> int:
+        """The most replications any scenario can need (KN's N + 1, and the feasibility check's
+        count past which it always decides)."""
+        n = np.floor(self.h2 * self.s2.max() / self.delta**2)
+        for c, constraint in enumerate(self.constraints):
+            top = self.h2_feasible * self.s2_feasible[:, c].max() / constraint.tolerance**2
+            n = max(n, np.floor(top))
+        return int(max(n + 1, self.n0))
+
+    def step(self) -> bool:
+        """Decide what the replications so far decide; True when the selection is done."""
+        r = len(self.runs.rows[min(self.alive)]) if self.alive else 0
+        self._check_feasibility(r)
+        means = {i: self.sign * self.runs.values(i, self.objective).mean() for i in self.alive}
+        proven = [i for i in self.alive if all(self.feasible[i])]
+        out = {}
+        for i in self.alive:
+            for j in proven:
+                if j != i and means[i] < means[j] - self._w(i, j, r):
+                    out[i] = f"screened out by {self.runs.scenarios[j].name} after {r} replications"
+                    break
+        for i, why in out.items():
+            self.alive.discard(i)
+            self.left[i] = why
+        undecided = any(None in self.feasible[i] for i in self.alive)
+        if r >= self.last and not undecided and len(self.alive) > 1:  # no indifference left
+            best = max(sorted(self.alive), key=lambda i: means[i])  # a tie: the first given
+            for i in self.alive - {best}:
+                self.left[i] = f"below {self.runs.scenarios[best].name} after {r} replications"
+            self.alive = {best}
+        if not undecided and len(self.alive) <= 1:
+            self.selected = min(self.alive) if self.alive else None
+            return True
+        return False
+
+    def _check_feasibility(self, r: int) -> None:
+        for i in sorted(self.alive):
+            for c, constraint in enumerate(self.constraints):
+                if self.feasible[i][c] is not None:
+                    continue
+                y = self.runs.values(i, constraint.metric)[:r]
+                total = float(np.sum(constraint.sense * (y - constraint.bound)))
+                eps = constraint.tolerance
+                region = max(
+                    0.0, self.h2_feasible * self.s2_feasible[i, c] / (2 * eps) - eps * r / 2
+                )
+                if total >= region:
+                    self.feasible[i][c] = True
+                elif total <= -region:
+                    self.feasible[i][c] = False
+            if False in self.feasible[i]:
+                self.alive.discard(i)
+                missed = [
+                    c.text for c, ok in zip(self.constraints, self.feasible[i]) if ok is False
+                ]
+                self.left[i] = f"infeasible: misses {', '.join(missed)} after {r} replications"
+
+    def _w(self, i: int, j: int, r: int) -> float:
+        return max(0.0, self.delta / (2 * r) * (self.h2 * self.s2[i, j] / self.delta**2 - r))
+
+    def _subset(self, candidates: list[int]) -> set[int]:
+        """Nelson et al. (2001) screening of the first stage: the candidates (scenarios not
+        declared infeasible) that could be the best."""
+        k, n0 = self.first.shape
+        t = stats.t.ppf((1.0 - self.alpha_select) ** (1.0 / (k - 1)), n0 - 1)
+        means = self.first.mean(axis=1)
+        return {
+            i
+            for i in candidates
+            if all(
+                means[i] >= means[j] - t * math.sqrt(self.s2[i, j] / n0)
+                for j in candidates
+                if j != i
+            )
+        }
+
+    def result(self) -> SelectResult:
+        runs, objective = self.runs, self.objective
+        metrics = list(dict.fromkeys(c.metric for c in self.constraints))
+        feasible = [i for i in range(len(runs.scenarios)) if False not in self.feasible[i]]
+        subset = self._subset(feasible)
+        rows = []
+        for i, scenario in enumerate(runs.scenarios):
+            row: dict[str, object] = {"scenario": scenario.name, "replications": len(runs.rows[i])}
+            for metric in dict.fromkeys([objective, *metrics]):
+                mean, low, high, _ = mean_ci(runs.values(i, metric))
+                row |= {f"{metric}_mean": mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high}
+            for c, constraint in enumerate(self.constraints):
+                ok = self.feasible[i][c]
+                row[f"met[{constraint.text}]"] = (
+                    "undecided" if ok is None else ("yes" if ok else "no")
+                )
+            row["in_subset"] = i in subset
+            row["selected"] = i == self.selected
+            row["status"] = "selected" if i == self.selected else self.left.get(i, "")
+            rows.append(row)
+        procedures = [
+            f"Kim & Nelson (2001) KN, first stage {self.n0}, indifference {self.delta:.3g}",
+            "Nelson, Swann, Goldsman & Song (2001) subset on the first stage",
+        ]
+        if self.constraints:
+            procedures.append(
+                "Batur & Kim (2010) feasibility check within Andradottir & Kim (2010)"
+            )
+        return SelectResult(
+            scenarios=runs.scenarios,
+            objective=objective,
+            maximise=self.maximise,
+            indifference=self.delta,
+            confidence=self.confidence,
+            constraints=self.constraints,
+            table=pd.DataFrame(rows),
+            replications=runs.table(),
+            selected=None if self.selected is None else runs.scenarios[self.selected].name,
+            first_stage=self.n0,
+            procedures=procedures,
+        )
+
+
+def _eta(alpha: float, n0: int) -> float:
+    """eta of KN with c = 1 for an error `alpha` per comparison: ((2 alpha)^(-2/(n0-1)) - 1) / 2."""
+    return 0.5 * ((2.0 * alpha) ** (-2.0 / (n0 - 1)) - 1.0)

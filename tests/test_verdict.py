@@ -1,0 +1,102 @@
+"""compare's verdicts: each metric knows which way is better, comparison.csv says better, worse
+or no_difference, the chart colours them and the bottom line says it in words."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.colors as mcolors
+import numpy as np
+import pandas as pd
+import pytest
+
+from journeysim.report.bottom_line import bottom_line
+from journeysim.report.plots import VERDICT_COLOURS, compare_differences
+from journeysim.simulation.measure import BETTER, METRICS
+from journeysim.study.compare import comparison_table, verdict
+
+REPS = 6
+
+
+def replications() -> pd.DataFrame:
+    """Two scenarios sharing noise (common random numbers): b loses 2 points of return rate,
+    abandons 1 point more, earns 300 PLN a day less and has the same NPS up to noise."""
+    rng = np.random.default_rng(11)
+    base = {metric: 100.0 + rng.normal(size=REPS) for metric in METRICS}
+    base["return_rate"] = 0.6 + 0.01 * rng.normal(size=REPS)
+    base["abandonment_rate"] = 0.02 + 0.001 * rng.normal(size=REPS)
+    other = {metric: values.copy() for metric, values in base.items()}
+    other["return_rate"] = base["return_rate"] - 0.02 + 0.001 * rng.normal(size=REPS)
+    other["abandonment_rate"] = base["abandonment_rate"] + 0.01 + 0.0005 * rng.normal(size=REPS)
+    other["contribution_per_day"] = base["contribution_per_day"] - 300 + rng.normal(size=REPS)
+    other["nps"] = base["nps"] + rng.normal(size=REPS)  # noise both ways
+    rows = [
+        {"scenario": name, "replication": r, **{m: values[m][r] for m in METRICS}}
+        for name, values in (("baseline", base), ("outage", other))
+        for r in range(REPS)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_every_metric_declares_which_way_is_better():
+    assert set(BETTER) == set(METRICS)
+    assert BETTER["return_rate"] == 1 and BETTER["abandonment_rate"] == -1
+    assert BETTER["mean_checkout_wait_min"] == -1 and BETTER["contribution_per_day"] == 1
+
+
+@pytest.mark.parametrize(
+    "metric, low, high, expected",
+    [
+        ("return_rate", -0.03, -0.01, "worse"),
+        ("return_rate", 0.01, 0.03, "better"),
+        ("abandonment_rate", 0.01, 0.02, "worse"),
+        ("abandonment_rate", -0.02, -0.01, "better"),
+        ("nps", -1.0, 2.0, "no_difference"),
+    ],
+)
+def test_verdict_follows_the_better_way(metric, low, high, expected):
+    assert verdict(metric, low, high) == expected
+
+
+def test_comparison_table_has_a_verdict_per_scenario_and_metric():
+    table = comparison_table(replications()).set_index(["scenario", "metric"])
+    assert table.loc[("outage", "return_rate"), "verdict"] == "worse"
+    assert table.loc[("outage", "abandonment_rate"), "verdict"] == "worse"  # up is worse
+    assert table.loc[("outage", "contribution_per_day"), "verdict"] == "worse"
+    nps = table.loc[("outage", "nps")]
+    assert (nps["verdict"] == "no_difference") == (nps["diff_ci_low"] <= 0 <= nps["diff_ci_high"])
+    assert table.loc[("baseline", "nps"), "verdict"] is np.nan or pd.isna(
+        table.loc[("baseline", "nps"), "verdict"]
+    )
+
+
+def test_bottom_line_says_worse_in_words_with_points_and_money_a_year():
+    (line,) = bottom_line(comparison_table(replications()))
+    assert line.startswith("outage is worse than baseline: return rate -2.0 points [")
+    # -300 PLN a day plus noise of sd 1.4/sqrt(6): within 3 PLN
+    money = re.search(r"contribution (-[\d,]+) PLN a day \[[^]]+\] \((-[\d,]+) PLN a year\)", line)
+    assert money and abs(int(money[1]) + 300) <= 3
+    assert int(money[2].replace(",", "")) == pytest.approx(365 * int(money[1]), abs=365)
+    assert line.endswith("nothing is better")
+
+
+def test_chart_colours_better_green_worse_red_no_difference_grey_and_shares_in_points():
+    differences = pd.DataFrame(
+        {
+            "metric": ["return_rate", "abandonment_rate", "nps", "ces"],
+            "diff_mean": [-0.02, -0.01, 0.5, 0.3],
+            "diff_low": [-0.03, -0.015, -1.0, 0.1],
+            "diff_high": [-0.01, -0.005, 2.0, 0.5],
+        }
+    )
+    fig = compare_differences(differences)
+    colours = {}
+    for ax in fig.axes:
+        if ax.get_visible():
+            (bar,) = ax.patches
+            colours[ax.get_title()] = (mcolors.to_hex(bar.get_facecolor()), bar.get_width())
+    assert colours["Return rate (points)"] == (VERDICT_COLOURS["worse"], pytest.approx(-2.0))
+    assert colours["Abandonment (points)"] == (VERDICT_COLOURS["better"], pytest.approx(-1.0))
+    assert colours["NPS"][0] == VERDICT_COLOURS["no_difference"]
+    assert colours["CES (1-7)"][0] == VERDICT_COLOURS["worse"]  # more effort
+    assert VERDICT_COLOURS["better"] == "#1a9850" and VERDICT_COLOURS["worse"] == "#d73027"
