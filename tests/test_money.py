@@ -99,18 +99,19 @@ def test_survival_estimate_matches_the_customers_who_stayed_in_the_simulation(ba
 
 
 def test_the_extrapolated_tail_predicts_survival_beyond_the_observed_tenures(baseline):
-    # Seen only up to day 28, the oldest customers are the longest tenure observed; their
-    # share still here on day 56 lies 28 days beyond it, in the fitted constant-hazard tail.
-    # 0.03: about 3 SE of the counted share (~2,900 customers) and of the fitted hazard.
+    # Fitted on what a run ending on day 28 saw, the survival curve predicts how many of the
+    # oldest tenth of day 0's customers are still here on day 56, a stretch it never saw and
+    # where the oldest ages run into the fitted constant-hazard tail. 0.03: about 3 SE of the
+    # counted share (~580 customers over the two replications) and of the fitted hazard.
     customers = baseline.customers
     view = _censored(customers, 28)
     survival = Survival.fit(*tenures(view, 28))
-    oldest = customers[customers["joined_day"] == customers["joined_day"].min()]
-    age = -float(oldest["joined_day"].iloc[0])
-    assert age + 28 == survival.span
+    first = customers[customers["joined_day"] < 0]
+    oldest = first[first["joined_day"] <= first["joined_day"].quantile(0.1)]
+    age = -oldest["joined_day"].to_numpy(float)
     counted = ((oldest["left_day"] < 0) | (oldest["left_day"] >= 56)).mean()
-    assert survival(age + 56) / survival(age) == pytest.approx(counted, abs=0.03)
-    assert counted < 0.95
+    assert (survival(age + 56) / survival(age)).mean() == pytest.approx(counted, abs=0.03)
+    assert counted < 0.995
 
 
 def test_run_reports_money_per_replication_and_in_the_summary(baseline):

@@ -133,7 +133,7 @@ def test_sobol_indices_are_written_and_zero_for_a_parameter_the_model_ignores(tm
 
 VARY = ["checkout.cashiers=2,3", "shelves.stockout_prob=0.04,0.12"]
 SWEEP_ARGS = [str(BASELINE), *(f"--vary={v}" for v in VARY), "--reps=4", "--days=14"]
-SWEEP_ARGS += [f"--set={SMALL[0]}", "--name=resume", "--quiet"]
+SWEEP_ARGS += [*(f"--set={s}" for s in SMALL), "--name=resume", "--quiet"]
 RUNS = 2 * 2 * 4
 
 
