@@ -104,7 +104,9 @@ def test_fact5_stockouts_responses_and_lost_sales(visits: pd.DataFrame) -> None:
 
 def test_fact6_idle_waits_feel_longer_and_hurt_beyond_four_minutes() -> None:
     scenario = load_scenario(
-        SCENARIOS / "understaffed_checkout.yaml", ["horizon.days=5", "horizon.warmup_days=0"]
+        SCENARIOS / "understaffed_checkout.yaml",
+        # The appraisal of a wait, on the founding base: no history needed.
+        ["horizon.days=5", "horizon.warmup_days=0", "horizon.burn_in_days=0"],
     )
     rep = simulate(scenario, trace=True)
     waited = rep.visits.dropna(subset=["checkout_wait_min"])
@@ -251,7 +253,7 @@ def test_fact12_a_familiar_cashier_leaving_costs_her_regulars() -> None:
     assert standardised.mean() > loss.mean()
 
 
-def steady_state(*overrides: str, reps: int = 4) -> pd.DataFrame:
+def steady_state(*overrides: str, reps: int = 8) -> pd.DataFrame:
     """KPIs per replication of the baseline changed by `overrides` for good: the run starts
     from its own burn-in, so customers have lived with the change for a year already."""
     scenario = load_scenario(SCENARIOS / "baseline.yaml", [f"replications={reps}", *overrides])

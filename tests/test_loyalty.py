@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from journeysim.journey.checkout import appraise_wait
 from journeysim.journey.shopper import Shopper
@@ -24,7 +25,7 @@ def shopper_for(sim: Simulation, customer) -> Shopper:
         customer,
         sim.env.now,
         sim.appraisal,
-        psyche.expectation_adapt,
+        sim.adaptation,
         psyche.mood_half_life_min,
         sim.journey_map,
         tracing=False,
@@ -53,17 +54,35 @@ def test_a_customer_used_to_fast_checkout_is_hurt_more_by_the_same_slow_one() ->
     assert hurt_regular < hurt_newcomer < 0.0
 
 
-def test_steady_good_service_stops_adding_feeling() -> None:
+def steady_feeling(quality: float, touches: int = 60) -> list[float]:
+    """What a customer who expects the market standard feels at each of many cashier contacts
+    of the same quality."""
     sim = Simulation(Scenario())
     customer = sim.base.join(0, 0.5)
     customer.disposition = 0.0
-    customer.expectations = dict.fromkeys(customer.expectations, 0.0)
-    felt = [
-        shopper_for(sim, customer).touch(0.0, "cashier", 0.6, 0.0, "a warm welcome")
-        for _ in range(30)
+    customer.expectations = dict(sim.scenario.psyche.market_standard)
+    return [
+        shopper_for(sim, customer).touch(0.0, "cashier", quality, 0.0, "a cashier")
+        for _ in range(touches)
     ]
+
+
+def test_steady_good_service_adds_less_and_less_but_stays_felt() -> None:
+    standard = Scenario().psyche.market_standard["cashier"]
+    felt = steady_feeling(standard + 0.3)
     assert felt[0] > 0.1
-    assert felt[-1] < 0.01 * felt[0]
+    # Used to it, but still good against the market: the expectation settles halfway between
+    # (market_anchor 0.5), so v(0.15) / v(0.3) = 0.5 ** 0.88 = 0.54 of the first feeling stays.
+    assert felt[-1] == pytest.approx(0.5**0.88 * felt[0], rel=1e-6)
+    assert felt[-1] == pytest.approx(felt[-2], rel=1e-6)  # settled
+
+
+def test_a_steady_bad_level_keeps_costing_more_than_an_equal_good_one_adds() -> None:
+    """Expectations fall slower than they rise and losses loom larger (Frederick & Loewenstein
+    1999; Tversky & Kahneman 1992): a permanent step down stays felt more than a step up."""
+    standard = Scenario().psyche.market_standard["cashier"]
+    good, bad = steady_feeling(standard + 0.3), steady_feeling(standard - 0.3)
+    assert -bad[-1] > 2.0 * good[-1] > 0.0
 
 
 def strength_change_of_complainers(recovery_quality: float) -> pd.Series:

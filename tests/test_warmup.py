@@ -166,13 +166,14 @@ def run(tmp_path: Path, capsys, *settings: str) -> str:
 
 @pytest.mark.slow
 def test_run_warns_when_the_warmup_is_too_short(tmp_path: Path, capsys) -> None:
-    # No history before day 0 and a fifth of the customers: the base grows all run long.
+    # No history before day 0, a fifth of the customers and many newcomers: the base grows.
     err = run(
         tmp_path,
         capsys,
         "horizon.burn_in_days=0",
         "horizon.warmup_days=0",
         "arrivals.base_customers=500",
+        "arrivals.new_per_day=12",
         "horizon.days=42",
         "replications=4",
     )

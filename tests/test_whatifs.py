@@ -1,7 +1,8 @@
 """Each shipped what-if moves the KPIs the way the seed articles predict, against the baseline.
 
-Scenarios run with the baseline's seed, so replication r of a what-if shares its customers,
-arrivals and draws with replication r of the baseline (common random numbers). A one-sided
+Scenarios run with the baseline's seed and start from its history, so replication r of a
+what-if shares its customers, arrivals and draws with replication r of the baseline (common
+random numbers). A one-sided
 paired t-test over the replications must be significant at 5%; with 3 replications the paired
 differences are tens of standard errors wide of zero, so the check is far from its edge.
 """
@@ -17,7 +18,8 @@ from scipy import stats
 
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool
-from journeysim.simulation.runner import run_scenario
+from journeysim.simulation.measure import measure
+from journeysim.simulation.replication import past
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SETTINGS = ["replications=3", "horizon.days=28"]
@@ -51,8 +53,14 @@ PREDICTIONS = {
 
 @cache
 def replications(name: str) -> pd.DataFrame:
+    """KPIs per replication; every scenario starts from the baseline's store as it is today
+    (its history), as `compare` does."""
+    base = load_scenario(SCENARIOS / "baseline.yaml", SETTINGS)
     scenario = load_scenario(SCENARIOS / f"{name}.yaml", SETTINGS)
-    return run_scenario(scenario, LocalPool(2)).replications.set_index("replication")
+    past(scenario, base)  # lived once here, read by the workers
+    tasks = [(scenario, r, base) for r in range(scenario.replications)]
+    done = dict(LocalPool(2).run(measure, tasks))
+    return pd.DataFrame([done[r] for r in range(len(tasks))])
 
 
 @pytest.mark.slow

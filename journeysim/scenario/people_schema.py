@@ -69,7 +69,7 @@ def _default_segments() -> dict[str, Segment]:
             visit_interval_days=3.0,
             basket_items=8.0,
             patience_min=5.0,
-            cash_share=0.55,
+            cash_share=0.62,
             competitor_pull=0.40,
             sensitivity={"checkout_wait": 1.6, "crowding": 1.3, "payment": 1.4, "ambience": 0.6},
         ),

@@ -204,7 +204,7 @@ class Outage(Section):
 
 class Payment(Section):
     cash_share: Probability = field(
-        0.65, "Share of shoppers with cash on hand, for segments that set none of their own."
+        0.7, "Share of shoppers with cash on hand, for segments that set none of their own."
     )
     cash_preference: Probability = field(
         0.55, "Share of shoppers with cash who choose to pay in cash."
