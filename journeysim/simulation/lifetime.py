@@ -6,7 +6,8 @@ A run sees each customer from the later of joining and day 0: customers it start
 in the burn-in, `joined_day` < 0) enter its view already `-joined_day` days old (left
 truncation), and customers still here at the end are censored there. Leaving happens some time
 during `left_day`, taken as its middle, so S(t) is the share still a customer at the start of
-their day t. Within the observed tenures the survival curve is the Kaplan-Meier estimate with
+their day t. Within the observed tenures the survival curve is the Breslow-Fleming-Harrington
+(Nelson-Aalen) estimate with
 delayed entry (lifelines); beyond the longest tenure it falls at a constant hazard fitted on the
 last `TAIL_SHARE` of the observed tenures, widened back until it holds `TAIL_DEPARTURES`
 departures (departures over exposure, the maximum-likelihood estimate of an exponential tail).
@@ -31,7 +32,7 @@ TAIL_DEPARTURES = 30
 
 @dataclass(frozen=True)
 class Survival:
-    """S(t), the share of customers still here t days after joining: Kaplan-Meier steps up to
+    """S(t), the share of customers still here t days after joining: estimated steps up to
     `span` (S = `probabilities`[i] from `times`[i] on), then
     S(span) exp(-tail_hazard (t - span))."""
 
@@ -52,14 +53,17 @@ class Survival:
         """From tenures in days, whether each ended with leaving (else censored) and the tenure
         at which each customer came into view (default 0: seen from joining); the tail hazard
         from the last `tail_share` of the tenures, widened to `min_departures` departures."""
-        from lifelines import KaplanMeierFitter  # imported here: it takes a second to load
+        # Breslow-Fleming-Harrington: exp(-Nelson-Aalen hazard), the Kaplan-Meier estimate's
+        # twin that stays above 0 when delayed entry leaves a risk set of one at some tenure.
+        from lifelines import BreslowFlemingHarringtonFitter  # imported here: a second to load
 
         durations = np.asarray(durations, dtype=float)
         left = np.asarray(left, dtype=bool)
         entry = np.zeros_like(durations) if entry is None else np.asarray(entry, dtype=float)
         if len(durations) == 0:
             raise ValueError("no customers to estimate survival from")
-        curve = KaplanMeierFitter().fit(durations, left, entry=entry).survival_function_
+        fitter = BreslowFlemingHarringtonFitter()
+        curve = fitter.fit(durations, left, entry=entry).survival_function_
         span = float(durations.max())
         departed = np.sort(durations[left])
         start = span * (1.0 - tail_share)
@@ -81,7 +85,7 @@ class Survival:
     def remaining(self, tenure: np.ndarray | float, daily_discount: float) -> np.ndarray:
         """Expected discounted remaining lifetime in days of a customer here for `tenure` days:
         integral over u >= tenure of S(u) / S(tenure) e^(-d (u - tenure)) du, with the discount
-        rate d per day. The Kaplan-Meier part integrates step by step, the tail in closed form:
+        rate d per day. The estimated steps integrate one by one, the tail in closed form:
         S(span) e^(-d (span - tenure)) / (tail_hazard + d)."""
         d = daily_discount
         a = np.minimum(np.asarray(tenure, dtype=float), self.span)
