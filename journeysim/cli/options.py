@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -100,3 +101,20 @@ def execute(
             return work(executor, bar.update)
     except (ImportError, ConnectionError) as error:
         raise SystemExit(f"journeysim: {error}") from None
+
+
+def clock_window(
+    command: str, args: argparse.Namespace, default: tuple[float, float]
+) -> tuple[float, float] | None:
+    """The `--from`/`--to` window of a day, each end defaulting to `default`'s; None, after a
+    one-line error naming `command`, when it ends before it starts."""
+    start = args.start if args.start is not None else default[0]
+    end = args.end if args.end is not None else default[1]
+    if end > start:
+        return start, end
+    if args.start is not None and args.end is not None:
+        message = "--to must be later than --from"
+    else:
+        message = "the window ends before it starts; give --from and --to"
+    print(f"journeysim {command}: {message}", file=sys.stderr)
+    return None

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from journeysim.cli.options import add_set_option, scenario_from_args
+from journeysim.cli.options import add_set_option, clock_window, scenario_from_args
 from journeysim.files import folder_name, write_text
 from journeysim.report.replay import replay_data, replay_page, replays, title, window
 
@@ -56,20 +56,14 @@ def _replay(args: argparse.Namespace) -> int:
     if not 0 <= args.day <= last:
         print(f"journeysim replay: --day must be between 0 and {last}", file=sys.stderr)
         return 2
-    if args.start is not None and args.end is not None and args.end <= args.start:
-        print("journeysim replay: --to must be later than --from", file=sys.stderr)
+    if clock_window("replay", args, (0.0, 1440.0)) is None:  # before simulating anything
         return 2
     began = time.perf_counter()
     days = replays(scenarios, args.day, args.replication)
-    start, end = window(days)
-    start = args.start if args.start is not None else start
-    end = args.end if args.end is not None else end
-    if end <= start:
-        print(
-            "journeysim replay: the window ends before it starts; give --from and --to",
-            file=sys.stderr,
-        )
+    chosen = clock_window("replay", args, window(days))
+    if chosen is None:
         return 2
+    start, end = chosen
     name = title(days, start, end)
     data = replay_data(days, start, end)
     html = replay_page(data, name)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from journeysim.cli import replay as replay_command
-from journeysim.cli.options import add_set_option, scenario_from_args
+from journeysim.cli.options import add_set_option, clock_window, scenario_from_args
 from journeysim.files import folder_name, write_bytes
 from journeysim.report.animate import animate, default_window
 from journeysim.report.monitor import replay
@@ -129,20 +129,14 @@ def _animate(args: argparse.Namespace) -> int:
     if args.frames < 1:
         print("journeysim animate: --frames must be at least 1", file=sys.stderr)
         return 2
-    if args.start is not None and args.end is not None and args.end <= args.start:
-        print("journeysim animate: --to must be later than --from", file=sys.stderr)
+    if clock_window("animate", args, (0.0, 1440.0)) is None:  # before simulating anything
         return 2
     began = time.perf_counter()
     day = replay(scenario, args.day, args.replication)
-    start, end = default_window(day)
-    start = args.start if args.start is not None else start
-    end = args.end if args.end is not None else end
-    if end <= start:
-        print(
-            "journeysim animate: the window ends before it starts; give --from and --to",
-            file=sys.stderr,
-        )
+    chosen = clock_window("animate", args, default_window(day))
+    if chosen is None:
         return 2
+    start, end = chosen
     gif = animate(day, start, end, args.frames)
     out = args.out or Path("results") / folder_name(scenario.name) / f"floor_day{args.day}.gif"
     write_bytes(out, gif)
