@@ -103,6 +103,41 @@ def execute(
         raise SystemExit(f"journeysim: {error}") from None
 
 
+def clock(text: str) -> float:
+    """HH:MM as minutes of the day (an argparse type)."""
+    hours, _, minutes = text.partition(":")
+    try:
+        value = int(hours) * 60 + int(minutes)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 1440:
+        raise argparse.ArgumentTypeError(f"expected a time HH:MM, got {text!r}")
+    return float(value)
+
+
+def add_day_options(parser: argparse.ArgumentParser) -> None:
+    """`--day N` and the `--from`/`--to` window of that day (see `clock_window`)."""
+    parser.add_argument(
+        "--day",
+        type=int,
+        required=True,
+        metavar="N",
+        help="day to show (0 = first simulated day, warm-up included, as in payment.outages)",
+    )
+    parser.add_argument("--from", dest="start", type=clock, metavar="HH:MM", help="start time")
+    parser.add_argument("--to", dest="end", type=clock, metavar="HH:MM", help="end time")
+
+
+def add_replication_options(parser: argparse.ArgumentParser) -> None:
+    """Which replication of which seed, with `--set` overrides (trace, animate, replay)."""
+    parser.add_argument(
+        "--replication", type=int, default=0, metavar="R", help="replication (default: 0)"
+    )
+    parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
+    add_set_option(parser)
+    parser.set_defaults(reps=None)
+
+
 def clock_window(
     command: str, args: argparse.Namespace, default: tuple[float, float]
 ) -> tuple[float, float] | None:

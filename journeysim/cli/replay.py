@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from journeysim.cli.options import add_set_option, clock_window, scenario_from_args
+from journeysim.cli.options import (
+    add_day_options,
+    add_replication_options,
+    clock_window,
+    scenario_from_args,
+)
 from journeysim.files import folder_name, write_text
 from journeysim.report.replay import replay_data, replay_page, replays, title, window
 
 
-def register(subparsers: argparse._SubParsersAction, clock_type: Callable[[str], float]) -> None:
-    """`clock_type` parses HH:MM into minutes of the day (shared with `animate`)."""
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "replay",
         help="write replay.html: play a day on the store floor, scenarios side by side",
@@ -27,27 +30,15 @@ def register(subparsers: argparse._SubParsersAction, clock_type: Callable[[str],
     parser.add_argument(
         "scenarios", nargs="+", type=Path, metavar="SCENARIO.yaml", help="one panel each"
     )
-    parser.add_argument(
-        "--day",
-        type=int,
-        required=True,
-        metavar="N",
-        help="day to show (0 = first simulated day, warm-up included, as in payment.outages)",
-    )
-    parser.add_argument("--from", dest="start", type=clock_type, metavar="HH:MM", help="start")
-    parser.add_argument("--to", dest="end", type=clock_type, metavar="HH:MM", help="end time")
+    add_day_options(parser)
     parser.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
         help="folder for replay.html (default: results/replay-<names>)",
     )
-    parser.add_argument(
-        "--replication", type=int, default=0, metavar="R", help="replication (default: 0)"
-    )
-    parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
-    add_set_option(parser)
-    parser.set_defaults(handler=_replay, reps=None, days=None)
+    add_replication_options(parser)
+    parser.set_defaults(handler=_replay, days=None)
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -1,5 +1,4 @@
-"""The `trace`, `animate` and `replay` commands: one customer's story, the store floor as a
-GIF, and the day as a replay page."""
+"""The `trace` and `animate` commands: one customer's story and the store floor as a GIF."""
 
 from __future__ import annotations
 
@@ -8,8 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-from journeysim.cli import replay as replay_command
-from journeysim.cli.options import add_set_option, clock_window, scenario_from_args
+from journeysim.cli.options import (
+    add_day_options,
+    add_replication_options,
+    clock_window,
+    scenario_from_args,
+)
 from journeysim.files import folder_name, write_bytes
 from journeysim.report.animate import animate, default_window
 from journeysim.report.monitor import replay
@@ -36,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a telling visit: worst or best remembered, the worst that met a terminal outage, "
         "or a regular's visits before and after a familiar staff member left",
     )
-    _add_scenario_options(trace)
+    add_replication_options(trace)
     trace.add_argument(
         "--days",
         type=int,
@@ -53,15 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "and --to, shows two hours around the day's first terminal failure, or the whole day.",
     )
     anim.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
-    anim.add_argument(
-        "--day",
-        type=int,
-        required=True,
-        metavar="N",
-        help="day to show (0 = first simulated day, warm-up included, as in payment.outages)",
-    )
-    anim.add_argument("--from", dest="start", type=_clock, metavar="HH:MM", help="start time")
-    anim.add_argument("--to", dest="end", type=_clock, metavar="HH:MM", help="end time")
+    add_day_options(anim)
     anim.add_argument(
         "--frames", type=int, default=120, metavar="N", help="frames in the GIF (default: 120)"
     )
@@ -72,30 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="GIF to write (default: results/<scenario>/floor_day<N>.gif, which the run "
         "report embeds)",
     )
-    _add_scenario_options(anim)
+    add_replication_options(anim)
     anim.set_defaults(handler=_animate, days=None)
-    replay_command.register(subparsers, _clock)
-
-
-def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--replication", type=int, default=0, metavar="R", help="replication (default: 0)"
-    )
-    parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
-    add_set_option(parser)
-    parser.set_defaults(reps=None)
-
-
-def _clock(text: str) -> float:
-    """HH:MM as minutes of the day."""
-    hours, _, minutes = text.partition(":")
-    try:
-        value = int(hours) * 60 + int(minutes)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 1440:
-        raise argparse.ArgumentTypeError(f"expected a time HH:MM, got {text!r}")
-    return float(value)
 
 
 def _trace(args: argparse.Namespace) -> int:
