@@ -97,8 +97,11 @@ class CustomerBase:
                 exposure += end - c.joined_day - half
                 leavers += 0 if c.active else 1
         oldest = [c for c in natural if c.active and c.joined_day <= quarter]
-        states = [self._state(c, today, c.joined_day - today, c.attrition_day) for c in natural]
-        states = [state for state, c in zip(states, natural) if c.active]
+        states = [
+            self._state(c, today, c.joined_day - today, c.attrition_day)
+            for c in natural
+            if c.active
+        ]
         if not oldest or not leavers:
             return tuple(states)
         hazard = leavers / exposure
