@@ -11,7 +11,8 @@ import numpy as np
 from journeysim.loyalty.customer import Customer
 from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import store_choice
-from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario, Segment
+from journeysim.psyche.expectations import Adaptation
+from journeysim.scenario.schema import Scenario, Segment
 
 NEVER = 2**62  # an attrition day beyond any horizon
 
@@ -24,16 +25,17 @@ class CustomerBase:
         scenario: Scenario,
         segment_rng: np.random.Generator,
         customer_rng: Callable[[int], np.random.Generator],
+        adaptation: Adaptation,
     ) -> None:
         self.scenario = scenario
         self.customers: list[Customer] = []
         self._segment_rng = segment_rng
         self._customer_rng = customer_rng
+        self._adaptation = adaptation
         names = list(scenario.segments)
         shares = np.array([scenario.segments[n].share for n in names], dtype=float)
         self._segment_names = names
         self._segment_cdf = (np.cumsum(shares) / shares.sum())[:-1].tolist()
-        self._standard = {str(k): v for k, v in scenario.psyche.market_standard.items()}
         hours = scenario.hours
         self._open, self._close = hours.open_min, hours.close_min
         self._hour_cdf = {
@@ -158,14 +160,13 @@ class CustomerBase:
         name = self._segment_names[bisect.bisect(self._segment_cdf, u_segment)]
         # Normal draws as numpy.random.Generator.normal makes them (mu + sd * z), but quicker.
         disposition = psyche.disposition_sd * rng.standard_normal()
-        standard = self._standard
         return Customer(
             id=customer_id,
             segment_name=name,
             segment=self.scenario.segments[name],
             rng=rng,
             strength=strength,
-            expectations={kind: standard[kind] + disposition for kind in TOUCHPOINT_KINDS},
+            expectations=self._adaptation.first(disposition),
             preferred_minute=0.0,
             baseline_mood=psyche.baseline_mood + psyche.baseline_mood_sd * rng.standard_normal(),
             disposition=disposition,

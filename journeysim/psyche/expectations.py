@@ -18,6 +18,10 @@ class Adaptation:
         self.anchor = anchor
         self.standard = standard
 
+    def first(self, disposition: float) -> dict[str, float]:
+        """A newcomer's expectations: what they get elsewhere, seen through their disposition."""
+        return {kind: level + disposition for kind, level in self.standard.items()}
+
     def adapted(self, expectation: float, quality: float, kind: str, disposition: float) -> float:
         """The expectation after a touchpoint of perceived `quality` (disposition included)."""
         target = quality + self.anchor * (self.standard[kind] + disposition - quality)

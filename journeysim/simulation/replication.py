@@ -59,7 +59,6 @@ class Simulation:
         self.streams = self.seeds.streams()
         self.env = simpy.Environment()
         self.store = Store(self.env, scenario, self.streams, past.staff if past else ())
-        self.base = CustomerBase(scenario, self.streams["segments"], self.seeds.customer)
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
         self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
@@ -68,6 +67,9 @@ class Simulation:
             psyche.expectation_fall,
             psyche.market_anchor,
             {str(kind): level for kind, level in psyche.market_standard.items()},
+        )
+        self.base = CustomerBase(
+            scenario, self.streams["segments"], self.seeds.customer, self.adaptation
         )
         self.journey_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
         self._warmup_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
