@@ -185,12 +185,6 @@ def test_fact8_excellent_recovery_restores_satisfaction_not_loyalty(
     assert first["csat_failed"].mean() >= first["csat_plain"].mean() - 0.1
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 9 open: an excellent recovery caps the relationship at its level before the "
-    "visit, which also erases the visit's unrelated losses (a long search for a missing item), "
-    "so recovered customers can end above the same visit without the failure",
-)
 def test_fact8_no_paradox_on_repurchase_or_advocacy(recovery_pair: pd.DataFrame) -> None:
     pair = recovery_pair
     first = pair[pair["met_outage_failed"] & pair["complained_failed"]]

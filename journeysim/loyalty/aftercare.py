@@ -50,15 +50,18 @@ class Aftercare:
         remembered = felt_visit = misremembering + self._peak_end(peak, emotion.end(), duration)
         ces = effort_score(shopper.effort, loyalty.expected_effort)
         prior_failures = customer.failures
+        end_of_visit = emotion.end()
         complained, recovery = self._complaint(shopper, peak, remembered)
+        trusted = remembered
         if complained:
-            # An apology that settles the matter softens the memory of the failure itself.
-            closure = max(recovery, 0.0) * s.after_visit.recovery_closure
-            remembered = misremembering + self._peak_end(
-                peak * (1.0 - closure), emotion.end(), duration
-            )
+            # An apology that settles the matter softens the memory of the failure itself, and
+            # its warmth lifts satisfaction; trust is only restored as far as the failure is
+            # settled, the apology's warmth adds none (no paradox on loyalty, de Matos 2007).
+            settled_peak = peak * (1.0 - max(recovery, 0.0) * s.after_visit.recovery_closure)
+            remembered = misremembering + self._peak_end(settled_peak, emotion.end(), duration)
+            trusted = misremembering + self._peak_end(settled_peak, end_of_visit, duration)
         elif self._followed_up(shopper, remembered):
-            remembered = misremembering + self._peak_end(peak, emotion.end(), duration)
+            remembered = trusted = misremembering + self._peak_end(peak, emotion.end(), duration)
         end = emotion.end()
         touchpoints = shopper.touchpoints
         n = max(touchpoints, 1)
@@ -67,10 +70,8 @@ class Aftercare:
         csat = rel.satisfaction(remembered, ces, quality, loyalty)
         before = customer.strength
         after = rel.updated_strength(
-            before, rel.visit_outcome(remembered, shopper.effort, loyalty), loyalty
+            before, rel.visit_outcome(trusted, shopper.effort, loyalty), loyalty
         )
-        if complained:
-            after = min(after, before)  # recovery restores trust, never beyond (de Matos 2007)
         if shopper.met_outage or remembered < -0.3:
             customer.failures += 1
         customer.strength = after
