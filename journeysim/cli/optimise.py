@@ -22,11 +22,12 @@ from journeysim.study.selection import parse_constraint
 
 
 class _Objective(argparse.Action):
-    """--minimise and --maximise append (KPI, maximise) to one list, in the order given."""
+    """--minimise and --maximise append (KPI, maximise) to one list, in the order given
+    (checked with the rest of the input, for a one-line error)."""
 
     def __call__(self, parser, namespace, value, option_string=None) -> None:
         found = list(getattr(namespace, self.dest) or [])
-        found.append(objective(value, option_string == "--maximise"))
+        found.append((value, option_string == "--maximise"))
         setattr(namespace, self.dest, found)
 
 
@@ -95,7 +96,7 @@ def _optimise(args: argparse.Namespace) -> int:
         raise SystemExit(f"journeysim optimise: --subject-to: {error}") from None
     spec = spec.updated(
         decisions=tuple(parse_decision(text) for text in args.decide),
-        objectives=tuple(args.objectives or ()),
+        objectives=tuple(objective(*given) for given in args.objectives or ()),
         constraints=constraints,
         overrides=tuple(args.overrides),
         trials=args.trials,
