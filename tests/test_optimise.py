@@ -19,6 +19,7 @@ import pytest
 import yaml
 from theory import erlang_c_wait
 
+import journeysim
 from journeysim.cli import main
 from journeysim.scenario import load_scenario
 from journeysim.study.trial_study import RESULTS
@@ -184,3 +185,32 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expe
     error = capsys.readouterr().err.strip()
     assert code == 2 and expected in error and "\n" not in error
     assert not list(tmp_path.iterdir())  # nothing ran
+
+
+def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
+    # Two objectives (NSGA-II), one process against a Dask cluster of two: common random
+    # numbers and the per-trial seeding make every trial identical.
+    distributed = pytest.importorskip("dask.distributed")
+    options = dict(
+        decide=["checkout.service_time.mean_min=1.0:3.0"],
+        minimise="mean_checkout_wait_min",
+        maximise="visits_per_day",
+        trials=4,
+        reps=2,
+        days=1,
+        overrides=["horizon.warmup_days=0"],
+    )
+    serial = journeysim.optimise(MMC, out=tmp_path / "serial", workers=1, **options)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        dask = journeysim.optimise(
+            MMC, out=tmp_path / "dask", scheduler=cluster.scheduler_address, **options
+        )
+    assert serial.plan.sampler == "nsga-ii"
+    pd.testing.assert_frame_equal(serial.trials, dask.trials)
+    front = serial.trials[serial.trials["pareto"]]
+    assert len(front) >= 1
+    assert len(list((tmp_path / "serial" / serial.folder.name / "pareto").glob("*.yaml"))) == len(
+        front
+    )
