@@ -113,6 +113,8 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait()
     before = {t.number: t for t in complete_trials(folder)}
+    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    running = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))  # killed mid-trial
     assert 3 <= len(before) < 8, "kill the study mid-way"
     subprocess.run(_command(killed), env=env, cwd=ROOT, check=True, capture_output=True)
     after = complete_trials(folder)
@@ -123,6 +125,8 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path):
         assert kept[number].datetime_complete == trial.datetime_complete
     points = [t.params["checkout.service_time.mean_min"] for t in after]
     assert len(set(points)) == len(points)  # no parameter set ran twice
+    for trial in running:  # the trial the kill interrupted ran again, once, and completed
+        assert points.count(trial.params["checkout.service_time.mean_min"]) == 1
     # The search is a function of the stored trials: resumed, it went on exactly as an
     # uninterrupted study of the same command does.
     whole = tmp_path / "whole"
@@ -178,6 +182,21 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
         (["--decide", "checkout.cashier=1:3", "--minimise", "wages_per_day"], "checkout"),
         (["--decide", "checkout.cashiers=1:3"], "one or two objectives"),
         (["--decide", "checkout.cashiers=1:3", "--minimise", "speed"], "expected a KPI"),
+        (
+            [
+                "--decide",
+                "checkout.cashiers=1:3",
+                "--minimise",
+                "wages_per_day",
+                "--subject-to",
+                "wait<3",
+            ],
+            "--subject-to",
+        ),
+        (
+            ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--reps", "1"],
+            "at least 2 replications",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expected):

@@ -11,6 +11,7 @@ from journeysim.cli.options import add_run_options, execute
 from journeysim.report.optimise import answer, optimise_report, trials_text, write_plots
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import parse_decision
+from journeysim.study.designs import DesignError
 from journeysim.study.optimise import Optimisation, plan_optimisation
 from journeysim.study.optimise_spec import (
     OptimiseSpec,
@@ -93,7 +94,7 @@ def _optimise(args: argparse.Namespace) -> int:
     try:
         constraints = tuple(parse_constraint(text) for text in args.subject_to)
     except ValueError as error:
-        raise SystemExit(f"journeysim optimise: --subject-to: {error}") from None
+        raise DesignError(f"--subject-to: {error}") from None
     spec = spec.updated(
         decisions=tuple(parse_decision(text) for text in args.decide),
         objectives=tuple(objective(*given) for given in args.objectives or ()),

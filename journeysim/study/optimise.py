@@ -33,6 +33,7 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.decisions import Decision, check_names, space_size
+from journeysim.study.designs import DesignError
 from journeysim.study.optimise_spec import Objective, OptimiseSpec
 from journeysim.study.selection import Constraint, SelectResult, select_scenarios
 from journeysim.study.sources import resolve_scenario, run_overrides
@@ -90,6 +91,11 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     base = resolve_scenario(
         spec.scenario, spec.overrides, reps=spec.reps, days=spec.days, seed=spec.seed
     )
+    if base.replications < 2:
+        raise DesignError(
+            f"optimise needs at least 2 replications per trial, for CIs and select (--reps; "
+            f"got {base.replications})"
+        )
     runs = run_overrides(spec.reps, spec.days, spec.seed)
     for decision in spec.decisions:
         for value in decision.extremes():
