@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -13,7 +14,7 @@ from journeysim.files import write_bytes, write_text
 from journeysim.report.comparison import metric_text
 from journeysim.report.console import label, render
 from journeysim.report.html_blocks import image, page, paragraph, section, table
-from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, axis_label, figure, png
+from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
 from journeysim.report.selection import guarantee, selection_rows, smore_png
 from journeysim.study.optimise import OptimiseResult
 
@@ -84,67 +85,71 @@ def trials_text(result: OptimiseResult) -> str:
 def objective_plot(result: OptimiseResult) -> Figure:
     """Each trial's objective mean with its 95% CI, coloured by feasibility, and the best
     mean so far among trials not ruled out."""
-    objective = result.plan.objectives[0]
-    trials = result.trials.sort_values("trial")
-    fig = figure()
-    ax = fig.subplots()
-    column = f"{objective.metric}_mean"
-    for state, group in trials.groupby("feasible"):
-        low = group[column] - group[f"{objective.metric}_ci_low"]
-        high = group[f"{objective.metric}_ci_high"] - group[column]
-        ax.errorbar(
-            group["trial"],
-            group[column],
-            yerr=[low.fillna(0), high.fillna(0)],
-            fmt="o",
-            markersize=10,
-            color=COLOURS[state],
-            label=f"feasible: {state}",
-        )
-    kept = trials[column].where(trials["feasible"] != "no")
-    best = kept.cummax() if objective.maximise else kept.cummin()
-    ax.step(trials["trial"], best, where="post", color=POSITIVE, label="best so far")
-    if result.best is not None:
-        chosen = trials[trials["trial"] == result.best]
-        ax.plot(chosen["trial"], chosen[column], "*", color=NEGATIVE, markersize=28, label="chosen")
-    ax.set_xlabel("trial")
-    ax.set_ylabel(axis_label(objective.metric))
-    ax.legend(loc="best")
-    fig.suptitle(f"{objective.text}: mean and 95% CI of each trial")
-    return fig
+    with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
+        objective = result.plan.objectives[0]
+        trials = result.trials.sort_values("trial")
+        fig = figure()
+        ax = fig.subplots()
+        column = f"{objective.metric}_mean"
+        for state, group in trials.groupby("feasible"):
+            low = group[column] - group[f"{objective.metric}_ci_low"]
+            high = group[f"{objective.metric}_ci_high"] - group[column]
+            ax.errorbar(
+                group["trial"],
+                group[column],
+                yerr=[low.fillna(0), high.fillna(0)],
+                fmt="o",
+                markersize=10,
+                color=COLOURS[state],
+                label=f"feasible: {state}",
+            )
+        kept = trials[column].where(trials["feasible"] != "no")
+        best = (kept.cummax() if objective.maximise else kept.cummin()).ffill()
+        ax.step(trials["trial"], best, where="post", color=POSITIVE, label="best so far")
+        if result.best is not None:
+            chosen = trials[trials["trial"] == result.best]
+            ax.plot(
+                chosen["trial"], chosen[column], "*", color=NEGATIVE, markersize=28, label="chosen"
+            )
+        ax.set_xlabel("trial")
+        ax.set_ylabel(axis_label(objective.metric))
+        ax.legend(loc="best")
+        fig.suptitle(f"{objective.text}: mean and 95% CI of each trial")
+        return fig
 
 
 def pareto_plot(result: OptimiseResult) -> Figure:
     """The two objective means of every trial, the Pareto front joined."""
-    x, y = result.plan.objectives
-    trials = result.trials
-    fig = figure()
-    ax = fig.subplots()
-    for state, group in trials.groupby("feasible"):
+    with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
+        x, y = result.plan.objectives
+        trials = result.trials
+        fig = figure()
+        ax = fig.subplots()
+        for state, group in trials.groupby("feasible"):
+            ax.plot(
+                group[f"{x.metric}_mean"],
+                group[f"{y.metric}_mean"],
+                "o",
+                markersize=10,
+                color=COLOURS[state],
+                label=f"feasible: {state}",
+            )
+        front = trials[trials["pareto"]].sort_values(f"{x.metric}_mean")
         ax.plot(
-            group[f"{x.metric}_mean"],
-            group[f"{y.metric}_mean"],
-            "o",
-            markersize=10,
-            color=COLOURS[state],
-            label=f"feasible: {state}",
+            front[f"{x.metric}_mean"],
+            front[f"{y.metric}_mean"],
+            "-D",
+            color=POSITIVE,
+            markersize=12,
+            label="Pareto front",
         )
-    front = trials[trials["pareto"]].sort_values(f"{x.metric}_mean")
-    ax.plot(
-        front[f"{x.metric}_mean"],
-        front[f"{y.metric}_mean"],
-        "-D",
-        color=POSITIVE,
-        markersize=12,
-        label="Pareto front",
-    )
-    for _, row in front.iterrows():
-        ax.annotate(f" {row['trial']}", (row[f"{x.metric}_mean"], row[f"{y.metric}_mean"]))
-    ax.set_xlabel(f"{axis_label(x.metric)} ({'max' if x.maximise else 'min'}imise)")
-    ax.set_ylabel(f"{axis_label(y.metric)} ({'max' if y.maximise else 'min'}imise)")
-    ax.legend(loc="best")
-    fig.suptitle("Pareto front of the trial means")
-    return fig
+        for _, row in front.iterrows():
+            ax.annotate(f" {row['trial']}", (row[f"{x.metric}_mean"], row[f"{y.metric}_mean"]))
+        ax.set_xlabel(f"{axis_label(x.metric)} ({'max' if x.maximise else 'min'}imise)")
+        ax.set_ylabel(f"{axis_label(y.metric)} ({'max' if y.maximise else 'min'}imise)")
+        ax.legend(loc="best")
+        fig.suptitle("Pareto front of the trial means")
+        return fig
 
 
 def write_plots(result: OptimiseResult) -> dict[str, bytes]:
