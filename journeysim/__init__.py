@@ -1,10 +1,10 @@
 """journeysim: simulate the retail customer journey and its effect on loyalty.
 
 The Python API does all the command line does and returns pandas tables: `load_scenario`,
-`run`, `compare`, `select` and `sweep` (see journeysim.api and docs/experiments.md).
+`run`, `compare`, `select`, `sweep` and `optimise` (see journeysim.api and docs/experiments.md).
 """
 
-from journeysim.api import compare, run, select, sweep
+from journeysim.api import compare, optimise, run, select, sweep
 from journeysim.compiled import warn_if_stale
 from journeysim.scenario import Scenario, ScenarioError, load_scenario
 from journeysim.simulation.runner import RunResult, run_scenario
@@ -19,6 +19,7 @@ __all__ = [
     "SelectResult",
     "compare",
     "load_scenario",
+    "optimise",
     "run",
     "run_scenario",
     "select",

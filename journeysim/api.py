@@ -20,7 +20,15 @@ from journeysim.simulation.executors import make_executor
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
 from journeysim.study.compare import CompareResult, compare_scenarios
+from journeysim.study.decisions import decision_from_yaml, parse_decision
 from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
+from journeysim.study.optimise import Optimisation, OptimiseResult, plan_optimisation
+from journeysim.study.optimise_spec import (
+    OptimiseSpec,
+    is_optimise_file,
+    objective,
+    read_optimise_file,
+)
 from journeysim.study.selection import SelectResult, parse_constraint, select_scenarios
 from journeysim.study.sources import ScenarioSource, resolve_scenario
 from journeysim.study.sweep import Sweep, plan_sweep
@@ -187,6 +195,75 @@ def sweep(
     runner = Sweep(plan_sweep(spec), Path(out))
     with progress_bar(len(runner.pending()), runner.plan.name, not progress) as bar:
         return runner.run(make_executor(workers, scheduler), bar.update)
+
+
+def optimise(
+    scenario: ScenarioSource,
+    decide: Sequence[str] | Mapping[str, Any] = (),
+    minimise: str | Sequence[str] = (),
+    maximise: str | Sequence[str] = (),
+    subject_to: Sequence[str] = (),
+    trials: int | None = None,
+    candidates: int | None = None,
+    name: str | None = None,
+    out: str | os.PathLike[str] = "results",
+    reps: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> OptimiseResult:
+    """Search the decisions for the best mean of one KPI (or the Pareto front of two) subject
+    to constraints; like `journeysim optimise`: the study (study.db, resumed when run again),
+    trials.csv and best.yaml go to `out/optimise-<name>/`. `scenario` is a scenario or an
+    optimise file; `decide` holds `--decide` texts ("KEY=LOW:HIGH", "KEY=A,B,C") or a mapping
+    as in an optimise file. `result.trials` is trials.csv, `result.best_params` the plan
+    chosen (by select among the best `candidates`), `result.selection` that selection.
+
+    >>> import tempfile, journeysim
+    >>> result = journeysim.optimise(
+    ...     "scenarios/validation/mmc.yaml", decide=["checkout.cashiers=1:3"],
+    ...     minimise="wages_per_day", subject_to=["mean_checkout_wait_min<=1.0+-0.2"],
+    ...     out=tempfile.mkdtemp(), reps=5, days=1, overrides=["horizon.warmup_days=0"],
+    ... )
+    >>> result.plan.sampler, len(result.trials), result.best_params
+    ('brute-force', 3, {'checkout.cashiers': 2})
+    """
+    spec = _optimise_spec(scenario)
+    if isinstance(decide, Mapping):
+        decisions = tuple(decision_from_yaml(str(k), v, "decide") for k, v in decide.items())
+    else:
+        decisions = tuple(parse_decision(text) for text in decide)
+    objectives = [objective(m, False) for m in _listed(minimise)]
+    objectives += [objective(m, True) for m in _listed(maximise)]
+    spec = spec.updated(
+        decisions=decisions,
+        objectives=tuple(objectives),
+        constraints=tuple(parse_constraint(text) for text in subject_to),
+        overrides=tuple(overrides),
+        trials=trials,
+        candidates=candidates,
+        name=name,
+        reps=reps,
+        days=days,
+        seed=seed,
+    )
+    runner = Optimisation(plan_optimisation(spec), Path(out))
+    total = runner.pending() * runner.plan.base.replications
+    with progress_bar(total, runner.plan.name, not progress) as bar:
+        return runner.run(make_executor(workers, scheduler), bar.update)
+
+
+def _optimise_spec(scenario: ScenarioSource) -> OptimiseSpec:
+    if not isinstance(scenario, Scenario) and is_optimise_file(Path(scenario)):
+        return read_optimise_file(Path(scenario))
+    return OptimiseSpec(scenario)
+
+
+def _listed(metrics: str | Sequence[str]) -> list[str]:
+    return [metrics] if isinstance(metrics, str) else list(metrics)
 
 
 def _sweep_spec(scenario: ScenarioSource) -> SweepSpec:

@@ -115,10 +115,14 @@ def select_scenarios(
     confidence: float = 0.95,
     executor: Executor | None = None,
     on_done: Callable[[], None] | None = None,
+    reference: Scenario | None = None,
+    known: Sequence[Sequence[dict[str, float]]] = (),
 ) -> SelectResult:
     """Select the best scenario by the mean of `objective` (better way: the metric's own unless
     `maximise` says), among those meeting `constraints`. The first stage is the first
-    scenario's replication count; `on_done()` follows every replication."""
+    scenario's replication count; `on_done()` follows every replication. Every scenario starts
+    from the history of `reference` (default: the first scenario); `known` may hold, per
+    scenario, the metrics of its first replications, already run with that seed and history."""
     if len(scenarios) < 2:
         raise ValueError("select needs at least two scenarios")
     if objective not in METRICS:
@@ -130,8 +134,8 @@ def select_scenarios(
     if n0 < 2:
         raise ValueError("select needs a first stage of at least 2 replications (--reps)")
     maximise = BETTER[objective] == HIGHER if maximise is None else maximise
-    run = _Runs(scenarios, executor or LocalPool(), on_done)
-    run.add(list(range(len(scenarios))), n0)
+    run = _Runs(scenarios, executor or LocalPool(), on_done, reference or scenarios[0], known)
+    run.fill(n0)
     delta = indifference
     if delta is None:
         delta = DEFAULT_INDIFFERENCE * abs(float(np.mean(run.values(0, objective))))
@@ -147,27 +151,41 @@ class _Runs:
     """The replications run so far, per scenario in replication order."""
 
     def __init__(
-        self, scenarios: list[Scenario], executor: Executor, on_done: Callable[[], None] | None
+        self,
+        scenarios: list[Scenario],
+        executor: Executor,
+        on_done: Callable[[], None] | None,
+        reference: Scenario,
+        known: Sequence[Sequence[dict[str, float]]] = (),
     ) -> None:
         self.scenarios = scenarios
         self.executor = executor
         self.on_done = on_done
         self.rows: list[list[dict[str, float]]] = [[] for _ in scenarios]
-        reference = scenarios[0]  # every scenario starts from the same store as it is today
+        for rows, given in zip(self.rows, known):
+            rows.extend(given)
+        self.reference = reference  # every scenario starts from the same store as it is today
         for scenario in scenarios:
             past(scenario, reference)  # lived once here, then read by every worker
 
+    def fill(self, n: int) -> None:
+        """Replications up to the `n`-th of every scenario, run as one batch."""
+        self._run(
+            [(i, len(rows) + r) for i, rows in enumerate(self.rows) for r in range(n - len(rows))]
+        )
+
     def add(self, which: list[int], count: int) -> None:
         """`count` more replications of each scenario in `which`, run as one batch."""
-        reference = self.scenarios[0]
-        tasks = [(i, self.scenarios[i], len(self.rows[i]) + r) for i in which for r in range(count)]
+        self._run([(i, len(self.rows[i]) + r) for i in which for r in range(count)])
+
+    def _run(self, tasks: list[tuple[int, int]]) -> None:
         results: list[dict[str, float]] = [{}] * len(tasks)
-        work = [(scenario, rep, reference) for _, scenario, rep in tasks]
+        work = [(self.scenarios[i], rep, self.reference) for i, rep in tasks]
         for index, metrics in self.executor.run(measure, work):
             results[index] = metrics
             if self.on_done:
                 self.on_done()
-        for (i, _, _), metrics in zip(tasks, results):
+        for (i, _), metrics in zip(tasks, results):
             self.rows[i].append(metrics)
 
     def values(self, i: int, metric: str, n: int | None = None) -> np.ndarray:

@@ -1,0 +1,131 @@
+"""The `optimise` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from journeysim.cli.options import add_run_options, execute
+from journeysim.report.optimise import answer, optimise_report, trials_text, write_plots
+from journeysim.simulation.measure import METRICS
+from journeysim.study.decisions import parse_decision
+from journeysim.study.designs import DesignError
+from journeysim.study.optimise import Optimisation, plan_optimisation
+from journeysim.study.optimise_spec import (
+    OptimiseSpec,
+    is_optimise_file,
+    objective,
+    read_optimise_file,
+)
+from journeysim.study.selection import parse_constraint
+
+
+class _Objective(argparse.Action):
+    """--minimise and --maximise append (KPI, maximise) to one list, in the order given
+    (checked with the rest of the input, for a one-line error)."""
+
+    def __call__(self, parser, namespace, value, option_string=None) -> None:
+        found = list(getattr(namespace, self.dest) or [])
+        found.append((value, option_string == "--maximise"))
+        setattr(namespace, self.dest, found)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    optimise = subparsers.add_parser(
+        "optimise",
+        help="search the decisions that give the best KPI subject to constraints (Optuna)",
+        description="Search scenario keys (--decide) for the best mean of one KPI, or the "
+        "Pareto front of two, subject to constraints on means, with Optuna (TPE, NSGA-II, or "
+        "every combination when the space is small). Every trial runs --reps replications "
+        "with common random numbers; the best candidates then go through select. The study "
+        "is kept in DIR/optimise-<name>/study.db: the same command run again resumes it. "
+        "Give a scenario with --decide, or an optimise file (YAML with scenario, decide, "
+        "minimise/maximise, subject_to, trials, ...); options override it.",
+    )
+    optimise.add_argument(
+        "scenario",
+        type=Path,
+        metavar="SCENARIO.yaml|OPTIMISE.yaml",
+        help="scenario or optimise file",
+    )
+    optimise.add_argument(
+        "--decide",
+        action="append",
+        default=[],
+        metavar="KEY=LOW:HIGH|KEY=A,B,C",
+        help="a scenario key and its range (whole numbers when LOW and HIGH are) or its "
+        "choices (YAML values); repeatable",
+    )
+    for way in ("--minimise", "--maximise"):
+        optimise.add_argument(
+            way,
+            dest="objectives",
+            action=_Objective,
+            metavar="KPI",
+            help=f"{way[2:]} the mean of KPI, one of {', '.join(METRICS)} (one or two "
+            "objectives in all; two give a Pareto front)",
+        )
+    optimise.add_argument(
+        "--subject-to",
+        action="append",
+        default=[],
+        metavar="KPI<=VALUE",
+        help="a constraint on a mean: KPI>=VALUE or KPI<=VALUE, optionally +-TOLERANCE for "
+        "the final select (default 1%% of VALUE); repeatable",
+    )
+    optimise.add_argument("--trials", type=int, metavar="N", help="complete trials (default 30)")
+    optimise.add_argument(
+        "--candidates",
+        type=int,
+        metavar="K",
+        help="best trials that go through select at the end (default 5)",
+    )
+    optimise.add_argument("--name", help="folder name optimise-NAME (default: scenario and keys)")
+    optimise.add_argument("--no-report", action="store_true", help="skip report.html")
+    add_run_options(optimise)
+    optimise.set_defaults(handler=_optimise, objectives=None)
+
+
+def _optimise(args: argparse.Namespace) -> int:
+    path = args.scenario
+    spec = read_optimise_file(path) if is_optimise_file(path) else OptimiseSpec(path)
+    try:
+        constraints = tuple(parse_constraint(text) for text in args.subject_to)
+    except ValueError as error:
+        raise DesignError(f"--subject-to: {error}") from None
+    spec = spec.updated(
+        decisions=tuple(parse_decision(text) for text in args.decide),
+        objectives=tuple(objective(*given) for given in args.objectives or ()),
+        constraints=constraints,
+        overrides=tuple(args.overrides),
+        trials=args.trials,
+        candidates=args.candidates,
+        name=args.name,
+        reps=args.reps,
+        days=args.days,
+        seed=args.seed,
+    )
+    optimisation = Optimisation(plan_optimisation(spec), args.out)
+    plan = optimisation.plan
+    pending = optimisation.pending()
+    print(
+        f"{plan.name}: {plan.trials} trials ({plan.trials - pending} already done), "
+        f"{plan.sampler} sampler, {plan.base.replications} replications each, seed "
+        f"{plan.base.seed} (common random numbers)"
+    )
+    start = time.perf_counter()
+    try:
+        result = execute(args, pending * plan.base.replications, plan.name, optimisation.run)
+    except ValueError as error:
+        raise SystemExit(f"journeysim optimise: {error}") from None
+    plots = write_plots(result)
+    if not args.no_report:
+        optimise_report(result, plots)
+    print(f"\n{trials_text(result)}\n")
+    print(answer(result))
+    if result.best is not None:
+        print(f"\nbest.yaml: journeysim run {result.folder / 'best.yaml'}")
+    print(f"\n{time.perf_counter() - start:.0f} s. Results in {result.folder}{os.sep}")
+    return 0

@@ -1,0 +1,217 @@
+"""An optimisation in the terminal and on disk: the answer with its guarantee, the trials
+table, the objective against the trials (and the Pareto front of two objectives), report.html."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+from matplotlib.figure import Figure
+
+from journeysim.files import write_bytes, write_text
+from journeysim.report.comparison import metric_text
+from journeysim.report.console import label, render
+from journeysim.report.html_blocks import image, page, paragraph, section, table
+from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
+from journeysim.report.selection import guarantee, selection_rows, smore_png
+from journeysim.study.optimise import OptimiseResult
+
+COLOURS = {"yes": POSITIVE, "undecided": "#f4a582", "no": NEUTRAL}
+SHOWN_TRIALS = 20
+
+
+def answer(result: OptimiseResult) -> str:
+    """The plan found, in words, with select's guarantee when it ran."""
+    plan = result.plan
+    if len(plan.objectives) == 2:
+        front = result.trials[result.trials["pareto"]]
+        return (
+            f"{len(front)} trials on the Pareto front of "
+            f"{' and '.join(o.text for o in plan.objectives)}: "
+            + ", ".join(f"trial {t}" for t in front["trial"])
+            + " (their scenarios are in pareto/)."
+        )
+    if result.best is None:
+        return "No plan meets the constraints: every trial's CI misses a bound."
+    chosen = ", ".join(f"{name}={value}" for name, value in result.best_params.items())
+    text = f"Best plan: trial {result.best}, {chosen}."
+    if result.selection is not None:
+        return f"{text} {guarantee(result.selection)}"
+    return f"{text} It was the only candidate not ruled out, so select did not run."
+
+
+def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tuple[list, list]:
+    """Header and rows of the best trials: decisions, objectives and constrained metrics as
+    mean [95% CI], feasible."""
+    plan, table_ = result.plan, result.trials
+    metrics = list(
+        dict.fromkeys([*(o.metric for o in plan.objectives), *(c.metric for c in plan.constraints)])
+    )
+    first = plan.objectives[0]
+    ordered = table_.sort_values(f"{first.metric}_mean", ascending=not first.maximise)
+    ordered = pd.concat(
+        [ordered[ordered["feasible"] != "no"], ordered[ordered["feasible"] == "no"]]
+    )
+    rows = []
+    for _, row in ordered.head(limit).iterrows():
+        cells = [str(row["trial"]), *(str(row[d.name]) for d in plan.decisions)]
+        for metric in metrics:
+            mean, low, high = (row[f"{metric}_{part}"] for part in ("mean", "ci_low", "ci_high"))
+            cells.append(
+                f"{metric_text(metric, mean)} [{metric_text(metric, low)}, "
+                f"{metric_text(metric, high)}]"
+            )
+        cells.append(row["feasible"])
+        if "pareto" in row:
+            cells.append("yes" if row["pareto"] else "")
+        rows.append(cells)
+    header = [
+        "trial",
+        *(d.name for d in plan.decisions),
+        *(f"{label(m)} [95% CI]" for m in metrics),
+    ]
+    header += ["feasible", *(["Pareto"] if "pareto" in table_ else [])]
+    return header, rows
+
+
+def trials_text(result: OptimiseResult) -> str:
+    header, rows = trial_rows(result)
+    more = len(result.trials) - len(rows)
+    return render(rows, header) + (f"\n... {more} more trials in trials.csv" if more > 0 else "")
+
+
+def objective_plot(result: OptimiseResult) -> Figure:
+    """Each trial's objective mean with its 95% CI, coloured by feasibility, and the best
+    mean so far among trials not ruled out."""
+    with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
+        objective = result.plan.objectives[0]
+        trials = result.trials.sort_values("trial")
+        fig = figure()
+        ax = fig.subplots()
+        column = f"{objective.metric}_mean"
+        for state, group in trials.groupby("feasible"):
+            low = group[column] - group[f"{objective.metric}_ci_low"]
+            high = group[f"{objective.metric}_ci_high"] - group[column]
+            ax.errorbar(
+                group["trial"],
+                group[column],
+                yerr=[low.fillna(0), high.fillna(0)],
+                fmt="o",
+                markersize=10,
+                color=COLOURS[state],
+                label=f"feasible: {state}",
+            )
+        kept = trials[column].where(trials["feasible"] != "no")
+        best = (kept.cummax() if objective.maximise else kept.cummin()).ffill()
+        ax.step(trials["trial"], best, where="post", color=POSITIVE, label="best so far")
+        if result.best is not None:
+            chosen = trials[trials["trial"] == result.best]
+            ax.plot(
+                chosen["trial"], chosen[column], "*", color=NEGATIVE, markersize=28, label="chosen"
+            )
+        ax.set_xlabel("trial")
+        ax.set_ylabel(axis_label(objective.metric))
+        ax.legend(loc="best")
+        fig.suptitle(f"{objective.text}: mean and 95% CI of each trial")
+        return fig
+
+
+def pareto_plot(result: OptimiseResult) -> Figure:
+    """The two objective means of every trial, the Pareto front joined."""
+    with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
+        x, y = result.plan.objectives
+        trials = result.trials
+        fig = figure()
+        ax = fig.subplots()
+        for state, group in trials.groupby("feasible"):
+            ax.plot(
+                group[f"{x.metric}_mean"],
+                group[f"{y.metric}_mean"],
+                "o",
+                markersize=10,
+                color=COLOURS[state],
+                label=f"feasible: {state}",
+            )
+        front = trials[trials["pareto"]].sort_values(f"{x.metric}_mean")
+        ax.plot(
+            front[f"{x.metric}_mean"],
+            front[f"{y.metric}_mean"],
+            "-D",
+            color=POSITIVE,
+            markersize=12,
+            label="Pareto front",
+        )
+        for _, row in front.iterrows():
+            ax.annotate(f" {row['trial']}", (row[f"{x.metric}_mean"], row[f"{y.metric}_mean"]))
+        ax.set_xlabel(f"{axis_label(x.metric)} ({'max' if x.maximise else 'min'}imise)")
+        ax.set_ylabel(f"{axis_label(y.metric)} ({'max' if y.maximise else 'min'}imise)")
+        ax.legend(loc="best")
+        fig.suptitle("Pareto front of the trial means")
+        return fig
+
+
+def write_plots(result: OptimiseResult) -> dict[str, bytes]:
+    """objective.png, and pareto.png for two objectives; returned by name."""
+    plots = {"objective.png": png(objective_plot(result))}
+    if len(result.plan.objectives) == 2:
+        plots["pareto.png"] = png(pareto_plot(result))
+    for name, data in plots.items():
+        write_bytes(result.folder / name, data)
+    return plots
+
+
+def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
+    """Write report.html: the answer, the best trials, the plots, the selection."""
+    plan = result.plan
+    header, rows = trial_rows(result, limit=None)
+    figures = [
+        image(data, name.removesuffix(".png"), caption=_caption(name))
+        for name, data in plots.items()
+    ]
+    sections = [
+        section("Answer", f'<p class="verdict">{escape(answer(result))}</p>', id="answer"),
+        section(
+            "Search",
+            paragraph(
+                f"{len(result.trials)} trials ({plan.sampler} sampler), each "
+                f"{plan.base.replications} replications with common random numbers (seed "
+                f"{plan.base.seed}). A constraint rules a trial out only when its whole 95% CI "
+                "misses the bound; the best candidates left then went through select."
+            ),
+            *figures,
+            id="search",
+        ),
+        section("Trials", table(header, rows, id="trials-table")),
+    ]
+    if result.selection is not None:
+        sel_header, sel_rows = selection_rows(result.selection)
+        sections.append(
+            section(
+                "Selection among the best candidates",
+                table(sel_header, sel_rows, id="selection-table"),
+                image(smore_png(result.selection), "SMORE plot of the candidates"),
+                paragraph("; ".join(result.selection.procedures) + ". See docs/experiments.md."),
+                id="selection",
+            )
+        )
+    path = result.folder / "report.html"
+    lead = (
+        f"{plan.base.name}: {', '.join(o.text for o in plan.objectives)}"
+        + (f" subject to {', '.join(c.text for c in plan.constraints)}" if plan.constraints else "")
+        + f"; deciding {', '.join(d.name for d in plan.decisions)}"
+    )
+    write_text(path, page(f"journeysim optimise: {plan.name}", lead, sections))
+    return path
+
+
+def _caption(name: str) -> str:
+    if name == "pareto.png":
+        return (
+            "Each trial's two objective means; the front joins the trials no other beats on both."
+        )
+    return (
+        "Each trial's objective mean and 95% CI (green: feasible, orange: undecided, grey: "
+        "ruled out), the best so far, and the plan chosen."
+    )

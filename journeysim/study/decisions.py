@@ -1,0 +1,141 @@
+"""Decision variables of an optimisation: scenario keys the search may set.
+
+A decision is a range of whole numbers (`KEY=2:6`), of real numbers (`KEY=0.1:0.5`), or a list
+of choices (`KEY=a,b,c`, each a YAML value). A named decision may set several keys to the same
+value at once, e.g. the lanes of the evening hours of a lane plan.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+
+from journeysim.study.designs import DesignError, yaml_text
+
+_INT = r"[-+]?\d+"
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision: `name`, the scenario `keys` it sets, and its values: `low`..`high` (whole
+    numbers when `integer`) or `choices` (YAML texts)."""
+
+    name: str
+    keys: tuple[str, ...]
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    choices: tuple[str, ...] = ()
+
+    def distribution(self) -> optuna.distributions.BaseDistribution:
+        if self.choices:
+            return optuna.distributions.CategoricalDistribution(self.choices)
+        if self.integer:
+            return optuna.distributions.IntDistribution(int(self.low), int(self.high))
+        return optuna.distributions.FloatDistribution(self.low, self.high)
+
+    def size(self) -> float:
+        """How many values it can take (infinite for a real range)."""
+        if self.choices:
+            return len(self.choices)
+        return self.high - self.low + 1 if self.integer else math.inf
+
+    def extremes(self) -> list[Any]:
+        """The values that bound it: low and high, or every choice."""
+        return (
+            list(self.choices) if self.choices else [self._typed(self.low), self._typed(self.high)]
+        )
+
+    def overrides(self, value: Any) -> list[str]:
+        """`KEY=VALUE` for each of its keys."""
+        text = value if self.choices else yaml_text(self._typed(value))
+        return [f"{key}={text}" for key in self.keys]
+
+    def describe(self) -> dict[str, Any]:
+        """A plain description, stored with the study to recognise it on resume."""
+        values: Any = list(self.choices) or [self._typed(self.low), self._typed(self.high)]
+        return {"name": self.name, "keys": list(self.keys), "values": values}
+
+    def _typed(self, value: Any) -> Any:
+        return int(value) if self.integer else float(value)
+
+
+def parse_decision(text: str) -> Decision:
+    """`KEY=LOW:HIGH` (whole numbers when both are, else real) or `KEY=a,b,c` (choices)."""
+    key, equals, raw = text.partition("=")
+    key = key.strip()
+    if not equals or not key or not raw.strip():
+        raise DesignError(f"--decide {text}: expected KEY=LOW:HIGH or KEY=A,B,C")
+    return _decision(key, (key,), raw, f"--decide {text}")
+
+
+def decision_from_yaml(name: str, value: Any, source: str) -> Decision:
+    """An optimise file's `decide` entry: "LOW:HIGH", {low, high}, a list of choices, or
+    {keys: [KEY, ...], and one of values ("LOW:HIGH" or a list) or low and high}."""
+    where = f"{source}: decide.{name}"
+    keys: tuple[str, ...] = (name,)
+    if isinstance(value, dict) and "keys" in value:
+        keys_given = value["keys"]
+        if not isinstance(keys_given, list) or not keys_given:
+            raise DesignError(f"{where}.keys: expected a list of scenario keys")
+        keys = tuple(str(k) for k in keys_given)
+        value = {k: v for k, v in value.items() if k != "keys"}
+        value = value["values"] if set(value) == {"values"} else value
+    if isinstance(value, dict):
+        if set(value) != {"low", "high"}:
+            raise DesignError(f"{where}: expected LOW:HIGH, {{low, high}} or a list of values")
+        low, high = value["low"], value["high"]
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (low, high)):
+            raise DesignError(f"{where}: expected numbers for low and high")
+        return _ranged(name, keys, low, high, isinstance(low, int) and isinstance(high, int), where)
+    if isinstance(value, str) and _RANGE.match(value):
+        return _decision(name, keys, value, where)
+    if isinstance(value, list) and value:
+        return _choices(name, keys, [yaml_text(v) for v in value], where)
+    raise DesignError(f"{where}: expected LOW:HIGH, {{low, high}} or a list of values")
+
+
+def _decision(name: str, keys: tuple[str, ...], raw: str, where: str) -> Decision:
+    match = _RANGE.match(raw)
+    if match:
+        integer = all(re.fullmatch(_INT, part) for part in (match[1], match[2]))
+        return _ranged(name, keys, float(match[1]), float(match[2]), integer, where)
+    return _choices(name, keys, [value.strip() for value in raw.split(",")], where)
+
+
+def _ranged(
+    name: str, keys: tuple[str, ...], low: float, high: float, integer: bool, where: str
+) -> Decision:
+    if not low < high:
+        raise DesignError(f"{where}: expected LOW < HIGH (got {low:g}:{high:g})")
+    return Decision(name, keys, float(low), float(high), integer)
+
+
+def _choices(name: str, keys: tuple[str, ...], values: list[str], where: str) -> Decision:
+    if len(set(values)) < 2 or "" in values:
+        raise DesignError(f"{where}: expected at least two different choices")
+    return Decision(name, keys, choices=tuple(values))
+
+
+def space_size(decisions: Sequence[Decision]) -> float:
+    """How many combinations the decisions have (infinite with a real range)."""
+    return math.prod(d.size() for d in decisions)
+
+
+def check_names(decisions: Sequence[Decision]) -> None:
+    """Each decision and each key once."""
+    names = [d.name for d in decisions]
+    keys = [k for d in decisions for k in d.keys]
+    for what, items in (("decision", names), ("key", keys)):
+        twice = sorted({item for item in items if items.count(item) > 1})
+        if twice:
+            raise DesignError(f"--decide: each {what} once (got {', '.join(twice)} twice)")
+    if not decisions:
+        raise DesignError("optimise needs at least one decision (--decide KEY=LOW:HIGH)")

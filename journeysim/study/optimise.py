@@ -1,0 +1,346 @@
+"""Optimisation: the decisions that give the best mean of one KPI (or the Pareto front of two)
+subject to constraints on means, searched with Optuna and confirmed by ranking and selection.
+
+The search (study.trial_study) runs each trial with common random numbers and judges it on its
+95% CI: a constraint counts as possibly met while its CI reaches the feasible side of the bound
+(the value Optuna sees is the favourable end minus the bound), so a plan is ruled out only when
+its whole CI misses. At the end, the best `candidates` trials not ruled out go through `select`
+(Kim & Nelson's KN with the feasibility check of Batur & Kim), reusing their replications as the
+first stage, so the reported optimum carries select's guarantee.
+
+Samplers: Optuna's BruteForceSampler when every decision is discrete and the whole space fits
+in the trial budget (every combination is tried once); else TPE for one objective and NSGA-II
+for two, both seeded (the scenario's seed). Constraints reach them with `Trial.set_constraint`,
+the successor of `constraints_func` in Optuna 5.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pandas as pd
+import yaml
+
+from journeysim.files import folder_name, write_table, write_text
+from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.summary import mean_ci
+from journeysim.study.decisions import Decision, check_names, space_size
+from journeysim.study.designs import DesignError
+from journeysim.study.optimise_spec import Objective, OptimiseSpec
+from journeysim.study.selection import Constraint, SelectResult, select_scenarios
+from journeysim.study.sources import resolve_scenario, run_overrides
+from journeysim.study.trial_study import TrialStudy, replications, trials_table
+
+
+@dataclass
+class OptimisePlan:
+    """A validated optimisation, ready to run."""
+
+    spec: OptimiseSpec
+    name: str
+    base: Scenario
+    sampler: str  # brute-force, tpe or nsga-ii
+    trials: int  # complete trials to reach
+
+    @property
+    def decisions(self) -> tuple[Decision, ...]:
+        return self.spec.decisions
+
+    @property
+    def objectives(self) -> tuple[Objective, ...]:
+        return self.spec.objectives
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        return self.spec.constraints
+
+    def overrides(self, params: dict[str, Any]) -> list[str]:
+        """A trial's `--set` overrides: the spec's, then each decision's."""
+        chosen = [text for d in self.decisions for text in d.overrides(params[d.name])]
+        return [*self.spec.overrides, *chosen]
+
+    def scenario(self, params: dict[str, Any]) -> Scenario:
+        """The scenario of a trial (the base's seed, replications and days)."""
+        spec = self.spec
+        runs = run_overrides(spec.reps, spec.days, spec.seed)
+        return resolve_scenario(spec.scenario, [*self.overrides(params), *runs])
+
+    def design(self) -> dict[str, Any]:
+        """What the study searches, stored with it (the trial count may grow on resume)."""
+        return {
+            "decisions": [d.describe() for d in self.decisions],
+            "objectives": [o.text for o in self.objectives],
+            "constraints": [c.text for c in self.constraints],
+            "scenario": self.base.model_dump(mode="json"),
+        }
+
+
+def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
+    """Check the spec, and every decision's bounds or choices on the base scenario, before
+    anything runs."""
+    spec.check()
+    check_names(spec.decisions)
+    base = resolve_scenario(
+        spec.scenario, spec.overrides, reps=spec.reps, days=spec.days, seed=spec.seed
+    )
+    if base.replications < 2:
+        raise DesignError(
+            f"optimise needs at least 2 replications per trial, for CIs and select (--reps; "
+            f"got {base.replications})"
+        )
+    runs = run_overrides(spec.reps, spec.days, spec.seed)
+    for decision in spec.decisions:
+        for value in decision.extremes():
+            resolve_scenario(spec.scenario, [*spec.overrides, *decision.overrides(value), *runs])
+    size = space_size(spec.decisions)
+    trials = spec.trials
+    if size <= trials:
+        sampler, trials = "brute-force", int(size)
+    else:
+        sampler = "tpe" if len(spec.objectives) == 1 else "nsga-ii"
+    keys = [d.name for d in spec.decisions]
+    name = spec.name or "-".join([base.name, *keys])
+    return OptimisePlan(spec, name, base, sampler, trials)
+
+
+def make_sampler(kind: str, seed: int, complete: int) -> optuna.samplers.BaseSampler:
+    """The sampler for the trial after `complete` complete ones, seeded from both."""
+    seed = (seed * 1_000_003 + complete) % 2**32
+    if kind == "brute-force":
+        with warnings.catch_warnings():  # experimental since Optuna 3.1, and still stable
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.samplers.BruteForceSampler(seed=seed)
+    if kind == "nsga-ii":
+        return optuna.samplers.NSGAIISampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+@dataclass
+class OptimiseResult:
+    """`trials` is trials.csv: per complete trial its decisions, replications, every metric's
+    mean and 95% CI, `feasible` (yes: every constraint's CI is on its feasible side; no: some
+    CI is wholly on the wrong side; undecided) and, for two objectives, `pareto`. `selection` is
+    the select run on the best candidates (None when fewer than two), `best` the chosen
+    trial's number (None with two objectives or when none is feasible); `params` holds every
+    complete trial's decisions."""
+
+    plan: OptimisePlan
+    folder: Path
+    trials: pd.DataFrame
+    selection: SelectResult | None
+    best: int | None
+    candidates: list[int]
+    params: dict[int, dict[str, Any]]
+
+    @property
+    def best_params(self) -> dict[str, Any] | None:
+        return None if self.best is None else self.params[self.best]
+
+
+class Optimisation:
+    """A planned optimisation and its study folder `out`/optimise-<name>/."""
+
+    def __init__(self, plan: OptimisePlan, out: Path | str = "results") -> None:
+        self.plan = plan
+        self.folder = Path(out) / folder_name(f"optimise-{plan.name}")
+        directions = ["maximize" if o.maximise else "minimize" for o in plan.objectives]
+        self.study = TrialStudy(
+            self.folder,
+            directions,
+            plan.design(),
+            {d.name: d.distribution() for d in plan.decisions},
+            plan.base,
+            plan.scenario,
+            self.score,
+        )
+
+    def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
+        """Objective means, and per constraint its CI's favourable end minus the bound
+        (<= 0: the CI reaches the feasible side)."""
+        table = pd.DataFrame(rows)
+        values = [float(table[o.metric].mean()) for o in self.plan.objectives]
+        return values, {c.text: _reach(c, table[c.metric]) for c in self.plan.constraints}
+
+    def pending(self) -> int:
+        """Trials still to run."""
+        with self.study.opened() as study:
+            return max(0, self.plan.trials - len(study.complete()))
+
+    def run(
+        self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
+    ) -> OptimiseResult:
+        """Run the trials still to run, then select among the best candidates; write
+        trials.csv (after every trial) and best.yaml."""
+        executor = executor or LocalPool()
+        with self.study.opened() as study:
+            seed = self.plan.base.seed
+            study.run(
+                self.plan.trials,
+                lambda complete: make_sampler(self.plan.sampler, seed, complete),
+                executor,
+                on_done,
+                after_trial=lambda: self._write_trials(study),
+            )
+            table = self._write_trials(study)
+            rows = {t.number: replications(t) for t in study.complete()}
+            params = {t.number: dict(t.params) for t in study.complete()}
+        candidates = self._candidates(table)
+        selection = None
+        best = candidates[0] if len(candidates) == 1 else None
+        if len(candidates) >= 2:
+            selection = self._select(candidates, params, rows, executor, on_done)
+            if selection.selected is not None:
+                best = int(selection.selected.removeprefix("trial-"))
+        result = OptimiseResult(self.plan, self.folder, table, selection, best, candidates, params)
+        if best is not None:
+            text = best_yaml(self.plan, params[best], self.folder, "best")
+            write_text(self.folder / "best.yaml", text)
+        else:
+            (self.folder / "best.yaml").unlink(missing_ok=True)
+        for old in (self.folder / "pareto").glob("trial-*.yaml"):
+            old.unlink()
+        if "pareto" in table:
+            for number in table.loc[table["pareto"], "trial"]:
+                name = f"trial-{number}"
+                text = best_yaml(self.plan, params[number], self.folder / "pareto", name)
+                write_text(self.folder / "pareto" / f"{name}.yaml", text)
+        return result
+
+    def _write_trials(self, study: TrialStudy) -> pd.DataFrame:
+        table = trials_table(study.complete(), [d.name for d in self.plan.decisions])
+        table["feasible"] = [self._feasible(row) for _, row in table.iterrows()]
+        if len(self.plan.objectives) == 2:
+            table["pareto"] = _pareto(table, self.plan.objectives)
+        write_table(self.folder / "trials.csv", table)
+        return table
+
+    def _feasible(self, row: pd.Series) -> str:
+        verdicts = []
+        for c in self.plan.constraints:
+            mean, low, high = (row[f"{c.metric}_{part}"] for part in ("mean", "ci_low", "ci_high"))
+            low, high = (mean, mean) if math.isnan(low) else (low, high)
+            good, bad = (low, high) if c.sense > 0 else (high, low)  # good: the far end
+            verdicts.append("yes" if c.met(good) else ("no" if not c.met(bad) else "undecided"))
+        if "no" in verdicts:
+            return "no"
+        return "undecided" if "undecided" in verdicts else "yes"
+
+    def _candidates(self, table: pd.DataFrame) -> list[int]:
+        """The best trials (one per distinct plan) not ruled out, best first; none for two
+        objectives (their front is the answer)."""
+        if len(self.plan.objectives) != 1:
+            return []
+        objective = self.plan.objectives[0]
+        kept = table[table["feasible"] != "no"]
+        kept = kept.sort_values(
+            [f"{objective.metric}_mean", "trial"], ascending=[not objective.maximise, True]
+        )
+        kept = kept.drop_duplicates([d.name for d in self.plan.decisions])
+        return [int(t) for t in kept["trial"].head(self.plan.spec.candidates)]
+
+    def _select(
+        self,
+        candidates: list[int],
+        params: dict[int, dict[str, Any]],
+        rows: dict[int, list[dict[str, float]]],
+        executor: Executor,
+        on_done: Callable[[], None] | None,
+    ) -> SelectResult:
+        scenarios = [
+            self.plan.scenario(params[t]).model_copy(update={"name": f"trial-{t}"})
+            for t in candidates
+        ]
+        objective = self.plan.objectives[0]
+        return select_scenarios(
+            scenarios,
+            objective.metric,
+            maximise=objective.maximise,
+            constraints=self.plan.constraints,
+            executor=executor,
+            on_done=on_done,
+            reference=self.plan.base,
+            known=[rows[t] for t in candidates],
+        )
+
+
+def _reach(constraint: Constraint, values: pd.Series) -> float:
+    """The constraint's CI end on the feasible side, minus its bound, signed so that <= 0 means
+    the CI reaches the feasible side."""
+    mean, low, high, _ = mean_ci(values.to_numpy(dtype=float))
+    if math.isnan(mean):
+        return math.inf
+    low, high = (mean, mean) if math.isnan(low) else (low, high)
+    return constraint.bound - high if constraint.sense > 0 else low - constraint.bound
+
+
+def _pareto(table: pd.DataFrame, objectives: tuple[Objective, ...]) -> list[bool]:
+    """Whether each trial not ruled out is on the Pareto front of the objective means."""
+    signs = [1.0 if o.maximise else -1.0 for o in objectives]
+    points = [
+        [s * row[f"{o.metric}_mean"] for s, o in zip(signs, objectives)]
+        for _, row in table.iterrows()
+    ]
+    kept = list(table["feasible"] != "no")
+
+    def dominated(i: int) -> bool:
+        return any(
+            kept[j] and all(a >= b for a, b in zip(points[j], points[i])) and points[j] != points[i]
+            for j in range(len(points))
+        )
+
+    return [kept[i] and not dominated(i) for i in range(len(points))]
+
+
+def best_yaml(plan: OptimisePlan, params: dict[str, Any], folder: Path, suffix: str) -> str:
+    """A scenario for `folder` that extends the optimised one and sets the `--set` overrides
+    and the chosen decisions (a key inside a list sets the whole list), named after the base
+    and `suffix`; the fully resolved scenario when the optimised one was given as an object."""
+    chosen = plan.scenario(params)
+    data = chosen.model_dump(mode="json") | {"name": f"{plan.base.name}-{suffix}"}
+    source = plan.spec.scenario
+    if isinstance(source, Scenario):
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    layer: dict[str, Any] = {}
+    for text in plan.overrides(params):
+        path = _settable(text.partition("=")[0].strip().split("."), data)
+        node = layer
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = _value(data, path)
+    target = os.path.relpath(Path(source).resolve(), folder.resolve())
+    header = (
+        f"# The plan optimise chose: {plan.base.name} with "
+        + ", ".join(f"{name}={value}" for name, value in params.items())
+        + "\n"
+    )
+    body = yaml.safe_dump(
+        {"extends": target, "name": f"{plan.base.name}-{suffix}", **layer},
+        sort_keys=False,
+        allow_unicode=True,
+    )
+    return header + body
+
+
+def _settable(keys: list[str], data: Any) -> list[str]:
+    """The key path up to the first list it enters (a scenario file sets lists whole)."""
+    path: list[str] = []
+    for key in keys:
+        path.append(key)
+        data = data.get(key) if isinstance(data, dict) else None
+        if isinstance(data, list):
+            break
+    return path
+
+
+def _value(data: Any, path: list[str]) -> Any:
+    for key in path:
+        data = data[key]
+    return data

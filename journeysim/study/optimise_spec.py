@@ -1,0 +1,172 @@
+"""What an optimisation searches: the scenario, the decisions, one or two objectives and the
+constraints, with the run options; from the command line, the Python API or an optimise file
+(YAML) naming the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from journeysim.simulation.measure import METRICS
+from journeysim.study.decisions import Decision, decision_from_yaml
+from journeysim.study.designs import DesignError
+from journeysim.study.selection import Constraint, parse_constraint
+from journeysim.study.sources import ScenarioSource
+
+FILE_KEYS = (
+    "scenario",
+    "name",
+    "decide",
+    "minimise",
+    "maximise",
+    "subject_to",
+    "trials",
+    "candidates",
+    "set",
+    "reps",
+    "days",
+    "seed",
+)
+DEFAULT_TRIALS = 30
+DEFAULT_CANDIDATES = 5
+
+
+@dataclass(frozen=True)
+class Objective:
+    metric: str
+    maximise: bool
+
+    @property
+    def text(self) -> str:
+        return f"{'maximise' if self.maximise else 'minimise'} {self.metric}"
+
+
+def objective(metric: str, maximise: bool, source: str = "") -> Objective:
+    if metric not in METRICS:
+        where = f"{source}: " if source else ""
+        raise DesignError(
+            f"{where}expected a KPI of {', '.join(METRICS)} to optimise (got {metric!r})"
+        )
+    return Objective(metric, maximise)
+
+
+@dataclass(frozen=True)
+class OptimiseSpec:
+    scenario: ScenarioSource
+    decisions: tuple[Decision, ...] = ()
+    objectives: tuple[Objective, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    trials: int = DEFAULT_TRIALS
+    candidates: int = DEFAULT_CANDIDATES
+    name: str | None = None
+    overrides: tuple[str, ...] = field(default=())
+    reps: int | None = None
+    days: int | None = None
+    seed: int | None = None
+
+    def updated(
+        self,
+        decisions: tuple[Decision, ...] = (),
+        objectives: tuple[Objective, ...] = (),
+        constraints: tuple[Constraint, ...] = (),
+        overrides: tuple[str, ...] = (),
+        **options: Any,
+    ) -> OptimiseSpec:
+        """This spec with `decisions` replacing those of the same name, `objectives` replacing
+        its objectives when given, `constraints` and `overrides` added, and every option that
+        is not None replacing its value."""
+        names = {d.name for d in decisions}
+        merged = tuple(d for d in self.decisions if d.name not in names) + tuple(decisions)
+        given = {name: value for name, value in options.items() if value is not None}
+        return replace(
+            self,
+            decisions=merged,
+            objectives=tuple(objectives) or self.objectives,
+            constraints=self.constraints + tuple(constraints),
+            overrides=self.overrides + tuple(overrides),
+            **given,
+        )
+
+    def check(self) -> None:
+        """Objectives and counts that an optimisation can run with."""
+        if not 1 <= len(self.objectives) <= 2:
+            raise DesignError(
+                "optimise needs one or two objectives (--minimise KPI, --maximise KPI), "
+                f"got {len(self.objectives)}"
+            )
+        if len({o.metric for o in self.objectives}) < len(self.objectives):
+            raise DesignError("optimise: the two objectives must be different KPIs")
+        for option, least in (("trials", 1), ("candidates", 2)):
+            if getattr(self, option) < least:
+                raise DesignError(f"--{option}: expected a whole number >= {least}")
+
+
+def is_optimise_file(path: Path) -> bool:
+    """A YAML file with a top-level `decide` mapping (a scenario file has none)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "decide" in data
+
+
+def read_optimise_file(path: Path) -> OptimiseSpec:
+    """An optimise file: `scenario` (relative to the file), `decide` ({NAME: range, choices or
+    {keys, values}}), `minimise` and/or `maximise` (a KPI or a list), and optionally
+    subject_to (a list of "KPI<=VALUE[+-TOL]"), trials, candidates, name (default: the file's
+    stem), set, reps, days, seed."""
+    source = str(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise DesignError(f"{source}: cannot read the optimise file ({error})") from None
+    if not isinstance(data, dict) or "decide" not in data:
+        raise DesignError(f"{source}: expected an optimise file with `scenario` and `decide`")
+    unknown = sorted(set(data) - set(FILE_KEYS))
+    if unknown:
+        raise DesignError(f"{source}: unknown key {unknown[0]!r} (expected {', '.join(FILE_KEYS)})")
+    if not isinstance(data.get("scenario"), str):
+        raise DesignError(f"{source}: scenario: expected the path of a scenario file")
+    if not isinstance(data["decide"], dict) or not data["decide"]:
+        raise DesignError(f"{source}: decide: expected a mapping of decisions to their values")
+    objectives = []
+    for way in ("minimise", "maximise"):
+        for metric in _texts(data, way, source):
+            objectives.append(objective(metric, way == "maximise", f"{source}: {way}"))
+    constraints = []
+    for text in _texts(data, "subject_to", source):
+        try:
+            constraints.append(parse_constraint(text))
+        except ValueError as error:
+            raise DesignError(f"{source}: subject_to: {error}") from None
+    return OptimiseSpec(
+        scenario=path.parent / data["scenario"],
+        decisions=tuple(decision_from_yaml(str(k), v, source) for k, v in data["decide"].items()),
+        objectives=tuple(objectives),
+        constraints=tuple(constraints),
+        trials=_whole(data, "trials", source) or DEFAULT_TRIALS,
+        candidates=_whole(data, "candidates", source) or DEFAULT_CANDIDATES,
+        name=str(data.get("name", path.stem)),
+        overrides=tuple(_texts(data, "set", source)),
+        reps=_whole(data, "reps", source),
+        days=_whole(data, "days", source),
+        seed=_whole(data, "seed", source),
+    )
+
+
+def _texts(data: dict[str, Any], key: str, source: str) -> list[str]:
+    value = data.get(key, [])
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise DesignError(f"{source}: {key}: expected a text or a list of texts")
+    return values
+
+
+def _whole(data: dict[str, Any], key: str, source: str) -> int | None:
+    value = data.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise DesignError(f"{source}: {key}: expected a whole number (got {value!r})")
+    return value

@@ -1,0 +1,222 @@
+"""A search over scenario variants with Optuna, kept in an SQLite file in the study folder so
+that a study killed at any moment (even `kill -9`) resumes where it stopped.
+
+Each trial is the base scenario with the trial's `--set` overrides, run for the base's
+replications with its seed and history (common random numbers across trials, so two trials
+differ by their decisions, not by their luck). The metrics of every replication are stored
+with the trial as soon as it has run, before Optuna is told its values.
+
+Resuming: one process at a time holds the folder's lock, so a trial found RUNNING when the
+study opens belongs to a process that died. It is marked failed and queued again with the same
+parameters (and the results it had stored, if any, which are then reused rather than run
+again); only COMPLETE trials count. Optuna's heartbeat is not needed for this: it serves
+several live workers that cannot know of each other, and would leave a killed trial RUNNING
+for its grace period. A trial whose parameters equal those of a complete trial reuses that
+trial's results too: with common random numbers they would be identical.
+
+The sampler is made afresh for each trial, seeded from the study's seed and the number of
+trials complete so far, so the search is a function of the stored trials: a resumed study
+continues as the uninterrupted one would have.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from optuna.trial import FrozenTrial, TrialState
+
+from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor
+from journeysim.simulation.measure import METRICS, measure
+from journeysim.simulation.replication import past
+from journeysim.simulation.summary import mean_ci
+from journeysim.study.designs import DesignError
+
+STORAGE = "study.db"
+RESULTS = "replications"  # trial user attribute: the metrics of every replication
+SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
+DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
+
+Rows = list[dict[str, float]]
+# What a trial's replications score: the objective values, and constraint values (<= 0 met).
+Scorer = Callable[[Rows], tuple[list[float], dict[str, float]]]
+
+
+class TrialStudy:
+    """An Optuna study in `folder`/study.db over `distributions` (parameter name -> Optuna
+    distribution), whose trials run `scenario_of(params)` from the history of `base` and are
+    scored by `score`. Use as a context manager: it holds the folder's lock while open."""
+
+    def __init__(
+        self,
+        folder: Path,
+        directions: Sequence[str],
+        design: Mapping[str, Any],
+        distributions: Mapping[str, BaseDistribution],
+        base: Scenario,
+        scenario_of: Callable[[dict[str, Any]], Scenario],
+        score: Scorer,
+    ) -> None:
+        self.folder = Path(folder)
+        self.directions = list(directions)
+        self.design = json.loads(json.dumps(design))
+        self.distributions = dict(distributions)
+        self.base = base
+        self.scenario_of = scenario_of
+        self.score = score
+        self.study: optuna.Study | None = None
+
+    @contextmanager
+    def opened(self) -> Iterator[TrialStudy]:
+        """Lock the folder, open (or create) the study, check it is this one, recover trials
+        left running by a killed process."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / "study.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DesignError(f"{self.folder}: another process is running this study") from None
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            storage = optuna.storages.RDBStorage(f"sqlite:///{self.folder / STORAGE}")
+            try:
+                self.study = optuna.create_study(
+                    storage=storage,
+                    study_name="journeysim",
+                    directions=self.directions,
+                    sampler=optuna.samplers.RandomSampler(),  # replaced for every trial
+                    load_if_exists=True,
+                )
+                self._claim()
+                self._recover()
+                yield self
+            finally:
+                storage.engine.dispose()
+                self.study = None
+
+    def _claim(self) -> None:
+        stored = self.study.user_attrs.get(DESIGN)
+        if stored is None:
+            self.study.set_user_attr(DESIGN, self.design)
+        elif stored != self.design:
+            differs = sorted(k for k in self.design if stored.get(k) != self.design[k])
+            raise DesignError(
+                f"{self.folder} holds a different study ({', '.join(differs) or 'design'} "
+                "differs): remove the folder, or choose another --name"
+            )
+
+    def _recover(self) -> None:
+        """Queue every RUNNING trial again with its parameters and stored results, then mark
+        it failed (in this order, so that a kill in between loses nothing)."""
+        for trial in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            self.study.enqueue_trial(
+                trial.params, user_attrs={**trial.user_attrs, "retry_of": trial.number}
+            )
+            self.study.tell(trial.number, state=TrialState.FAIL)
+
+    def complete(self) -> list[FrozenTrial]:
+        """The COMPLETE trials, in trial order."""
+        return self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+    def run(
+        self,
+        total: int,
+        sampler: Callable[[int], optuna.samplers.BaseSampler],
+        executor: Executor,
+        on_done: Callable[[], None] | None = None,
+        after_trial: Callable[[], None] | None = None,
+    ) -> None:
+        """Run trials until `total` are complete; `sampler(n)` makes the sampler for the trial
+        after n complete ones; `on_done()` follows every replication, `after_trial()` every
+        trial."""
+        while len(self.complete()) < total:
+            self.study.sampler = sampler(len(self.complete()))
+            self.study.optimize(
+                lambda trial: self._evaluate(trial, executor, on_done),
+                n_trials=1,
+                catch=(),
+            )
+            last = self.study.get_trials(deepcopy=False)[-1]
+            if last.state != TrialState.COMPLETE:
+                raise DesignError(f"trial {last.number} failed: {last.user_attrs.get('error')}")
+            if after_trial:
+                after_trial()
+
+    def _evaluate(
+        self, trial: optuna.Trial, executor: Executor, on_done: Callable[[], None] | None
+    ) -> list[float]:
+        params = {name: suggest(trial, name, d) for name, d in self.distributions.items()}
+        rows = trial.user_attrs.get(RESULTS)
+        if rows is None:
+            same = next((t for t in self.complete() if t.params == params), None)
+            if same is not None:
+                rows = same.user_attrs[RESULTS]
+                trial.set_user_attr(SAME_AS, same.number)
+            else:
+                rows = self._simulate(params, executor, on_done)
+            trial.set_user_attr(RESULTS, rows)
+        values, constraints = self.score(rows)
+        for name, value in constraints.items():
+            trial.set_constraint(name, value)
+        if not all(np.isfinite(values)):
+            trial.set_user_attr("error", "an objective is undefined (no visits to average over?)")
+        return values
+
+    def _simulate(
+        self, params: dict[str, Any], executor: Executor, on_done: Callable[[], None] | None
+    ) -> Rows:
+        scenario = self.scenario_of(params)
+        past(scenario, self.base)  # the base's history, lived once here, read by the workers
+        tasks = [(scenario, r, self.base) for r in range(self.base.replications)]
+        rows: Rows = [{}] * len(tasks)
+        for index, metrics in executor.run(measure, tasks):
+            rows[index] = metrics
+            if on_done:
+                on_done()
+        return rows
+
+
+def suggest(trial: optuna.Trial, name: str, distribution: BaseDistribution) -> Any:
+    """The trial's value of one parameter."""
+    if isinstance(distribution, CategoricalDistribution):
+        return trial.suggest_categorical(name, distribution.choices)
+    if isinstance(distribution, IntDistribution):
+        return trial.suggest_int(name, distribution.low, distribution.high)
+    assert isinstance(distribution, FloatDistribution)
+    return trial.suggest_float(name, distribution.low, distribution.high)
+
+
+def replications(trial: FrozenTrial) -> Rows:
+    """The metrics of every replication a trial ran."""
+    return trial.user_attrs[RESULTS]
+
+
+def trials_table(trials: Sequence[FrozenTrial], params: Sequence[str]) -> pd.DataFrame:
+    """One row per trial: `trial`, each parameter, `replications`, and every metric's mean,
+    ci_low and ci_high (95%) over the replications."""
+    rows = []
+    for trial in trials:
+        row: dict[str, Any] = {"trial": trial.number}
+        row |= {name: trial.params.get(name) for name in params}
+        runs = pd.DataFrame(replications(trial), columns=list(METRICS))
+        row["replications"] = len(runs)
+        for metric in METRICS:
+            mean, low, high, _ = mean_ci(runs[metric].to_numpy(dtype=float))
+            row |= {f"{metric}_mean": mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high}
+        rows.append(row)
+    columns = ["trial", *params, "replications"]
+    columns += [f"{m}_{part}" for m in METRICS for part in ("mean", "ci_low", "ci_high")]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,235 @@
+"""`optimise`: the answer queueing theory gives, and a study that survives kill -9.
+
+All runs use scenarios/validation/mmc.yaml (an M/M/c queue, open around the clock) over one or
+two days without burn-in or warm-up, so a trial takes about a second.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+import yaml
+from theory import erlang_c_wait
+
+import journeysim
+from journeysim.cli import main
+from journeysim.scenario import load_scenario
+from journeysim.study.trial_study import RESULTS
+
+ROOT = Path(__file__).parent.parent
+MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
+QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "--workers", "2"]
+
+
+def complete_trials(folder: Path) -> list[optuna.trial.FrozenTrial]:
+    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    return study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+
+
+def test_cheapest_staffing_meeting_a_wait_limit_is_the_one_erlang_c_gives(tmp_path, capsys):
+    # lambda = 40 an hour, 4-minute exponential service (a = 2.67 erlangs): Erlang C gives
+    # W_q = 9.6, 1.14, 0.28 and 0.07 min for 3 to 6 tills (2 are unstable). The cheapest
+    # staffing with a mean wait of at most 0.5 min is 5 tills; 4 wait more than twice the
+    # limit and 5 about half of it, gaps of many standard errors of a 4 x 2-day mean (about
+    # 15% of the wait), so the search cannot mistake them, and select, which decides each
+    # constraint up to its 0.1 min tolerance, neither.
+    rate, service, bound = 40.0, 4.0, 0.5
+    waits = {c: erlang_c_wait(rate / 60, 1 / service, c) for c in range(3, 8)}
+    expected = min(c for c, wait in waits.items() if wait <= bound)
+    assert expected == 5 and waits[expected - 1] > 2 * bound  # the test is not trivial
+    code = main(
+        [
+            "optimise", str(MMC), "--decide", "checkout.cashiers=2:7",
+            "--minimise", "wages_per_day", "--subject-to", f"mean_checkout_wait_min<={bound}+-0.1",
+            "--trials", "20", "--reps", "4", "--days", "2",
+            "--set", f"arrivals.rate_per_hour={rate}",
+            "--set", f"checkout.service_time.mean_min={service}",
+            "--out", str(tmp_path), *QUICK,
+        ]
+    )  # fmt: skip
+    assert code == 0
+    folder = tmp_path / "optimise-mmc-checkout.cashiers"
+    trials = pd.read_csv(folder / "trials.csv")
+    # A small discrete space: every staffing tried exactly once (brute force, 6 trials).
+    assert sorted(trials["checkout.cashiers"]) == list(range(2, 8))
+    assert (trials["replications"] == 4).all()
+    # Wages grow with the tills (more posts), and waits fall.
+    by_tills = trials.sort_values("checkout.cashiers")
+    assert by_tills["wages_per_day_mean"].is_monotonic_increasing
+    assert by_tills["mean_checkout_wait_min_mean"].is_monotonic_decreasing
+    feasible = trials.set_index("checkout.cashiers")["feasible"]
+    assert feasible[2] == feasible[3] == "no" and feasible[7] == "yes"
+    # The answer, carried by select, and best.yaml is the chosen scenario, ready to run.
+    assert f"checkout.cashiers={expected}" in capsys.readouterr().out
+    best = load_scenario(folder / "best.yaml")
+    assert best.checkout.cashiers == expected
+    assert best.arrivals.rate_per_hour == rate and best.checkout.service_time.mean_min == service
+    assert yaml.safe_load((folder / "best.yaml").read_text())["extends"].endswith("mmc.yaml")
+    assert (folder / "objective.png").stat().st_size > 0 and (folder / "report.html").exists()
+    # trials.csv can be rebuilt from the storage: the same means from the stored replications.
+    stored = {t.number: t.user_attrs[RESULTS] for t in complete_trials(folder)}
+    for _, row in trials.iterrows():
+        wages = [r["wages_per_day"] for r in stored[row["trial"]]]
+        assert sum(wages) / len(wages) == pytest.approx(row["wages_per_day_mean"])
+
+
+def _command(out: Path) -> list[str]:
+    # A real range: TPE (8 trials < infinitely many points), one replication set per trial.
+    return [
+        sys.executable, "-m", "journeysim.cli", "optimise", str(MMC),
+        "--decide", "checkout.service_time.mean_min=1.0:3.0",
+        "--minimise", "mean_checkout_wait_min", "--maximise", "visits_per_day",
+        "--trials", "8", "--reps", "2", "--days", "1", "--quiet", "--no-report",
+        "--set", "horizon.warmup_days=0", "--workers", "1", "--out", str(out),
+    ]  # fmt: skip
+
+
+def _count_complete(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as connection:
+            return connection.execute(
+                "SELECT count(*) FROM trials WHERE state = 'COMPLETE'"
+            ).fetchone()[0]
+    except sqlite3.Error:  # not created yet, or busy
+        return 0
+
+
+def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path):
+    env = {"JOURNEYSIM_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    killed = tmp_path / "killed"
+    folder = killed / "optimise-mmc-checkout.service_time.mean_min"
+    process = subprocess.Popen(_command(killed), env=env, cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while _count_complete(folder / "study.db") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    before = {t.number: t for t in complete_trials(folder)}
+    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    running = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))  # killed mid-trial
+    assert 3 <= len(before) < 8, "kill the study mid-way"
+    subprocess.run(_command(killed), env=env, cwd=ROOT, check=True, capture_output=True)
+    after = complete_trials(folder)
+    assert len(after) == 8
+    kept = {t.number: t for t in after}
+    for number, trial in before.items():  # every earlier trial kept, untouched, not re-run
+        assert kept[number].params == trial.params and kept[number].values == trial.values
+        assert kept[number].datetime_complete == trial.datetime_complete
+    points = [t.params["checkout.service_time.mean_min"] for t in after]
+    assert len(set(points)) == len(points)  # no parameter set ran twice
+    for trial in running:  # the trial the kill interrupted ran again, once, and completed
+        assert points.count(trial.params["checkout.service_time.mean_min"]) == 1
+    # The search is a function of the stored trials: resumed, it went on exactly as an
+    # uninterrupted study of the same command does.
+    whole = tmp_path / "whole"
+    subprocess.run(_command(whole), env=env, cwd=ROOT, check=True, capture_output=True)
+    uninterrupted = complete_trials(whole / folder.name)
+    assert [t.params for t in after] == [t.params for t in uninterrupted]
+    assert [t.values for t in after] == [t.values for t in uninterrupted]
+    trials = pd.read_csv(folder / "trials.csv")
+    assert sorted(trials["trial"]) == sorted(kept) and trials["pareto"].any()
+
+
+def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_path):
+    # The weekday profile's hours 0 and 1 move together as one decision. (The open M/M/c
+    # stream arrives at rate_per_hour whatever the profile, so the three plans tie: this test
+    # is about the optimise file and best.yaml, which must set the whole list.)
+    spec = tmp_path / "night.yaml"
+    spec.write_text(
+        yaml.safe_dump(
+            {
+                "scenario": str(MMC),
+                "decide": {
+                    "night": {
+                        "keys": ["hours.weekday_profile.0", "hours.weekday_profile.1"],
+                        "values": [0.5, 1.0, 1.5],
+                    }
+                },
+                "minimise": "mean_checkout_wait_min",
+                "trials": 3,
+                "reps": 3,
+                "days": 1,
+                "set": ["horizon.warmup_days=0"],
+            }
+        )
+    )
+    assert main(["optimise", str(spec), "--out", str(tmp_path), "--quiet", "--workers", "2"]) == 0
+    folder = tmp_path / "optimise-night"
+    trials = pd.read_csv(folder / "trials.csv")
+    assert sorted(trials["night"]) == [0.5, 1.0, 1.5]
+    chosen = trials.set_index("trial").loc[pd.read_csv(folder / "trials.csv")["trial"]]
+    best = load_scenario(folder / "best.yaml")
+    value = best.hours.weekday_profile[0]
+    assert value in set(chosen["night"]) and best.hours.weekday_profile[:2] == [value, value]
+    assert best.hours.weekday_profile[2:] == load_scenario(MMC).hours.weekday_profile[2:]
+    assert isinstance(
+        yaml.safe_load((folder / "best.yaml").read_text())["hours"]["weekday_profile"], list
+    )
+
+
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        (["--decide", "checkout.cashiers=3:2", "--minimise", "wages_per_day"], "LOW < HIGH"),
+        (["--decide", "checkout.cashier=1:3", "--minimise", "wages_per_day"], "checkout"),
+        (["--decide", "checkout.cashiers=1:3"], "one or two objectives"),
+        (["--decide", "checkout.cashiers=1:3", "--minimise", "speed"], "expected a KPI"),
+        (
+            [
+                "--decide",
+                "checkout.cashiers=1:3",
+                "--minimise",
+                "wages_per_day",
+                "--subject-to",
+                "wait<3",
+            ],
+            "--subject-to",
+        ),
+        (
+            ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--reps", "1"],
+            "at least 2 replications",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expected):
+    code = main(["optimise", str(MMC), *arguments, "--out", str(tmp_path)])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and expected in error and "\n" not in error
+    assert not list(tmp_path.iterdir())  # nothing ran
+
+
+def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
+    # Two objectives (NSGA-II), one process against a Dask cluster of two: common random
+    # numbers and the per-trial seeding make every trial identical.
+    distributed = pytest.importorskip("dask.distributed")
+    options = dict(
+        decide=["checkout.service_time.mean_min=1.0:3.0"],
+        minimise="mean_checkout_wait_min",
+        maximise="visits_per_day",
+        trials=4,
+        reps=2,
+        days=1,
+        overrides=["horizon.warmup_days=0"],
+    )
+    serial = journeysim.optimise(MMC, out=tmp_path / "serial", workers=1, **options)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        dask = journeysim.optimise(
+            MMC, out=tmp_path / "dask", scheduler=cluster.scheduler_address, **options
+        )
+    assert serial.plan.sampler == "nsga-ii"
+    pd.testing.assert_frame_equal(serial.trials, dask.trials)
+    front = serial.trials[serial.trials["pareto"]]
+    assert len(front) >= 1
+    assert len(list((tmp_path / "serial" / serial.folder.name / "pareto").glob("*.yaml"))) == len(
+        front
+    )
