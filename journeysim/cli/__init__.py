@@ -27,8 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate the retail customer journey and its effect on loyalty.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from journeysim.cli import compare, replay, run, scenario, select, sweep, trace
+    from journeysim.cli import compare, fit_receipts, replay, run, scenario, select, sweep, trace
 
-    for command in (run, compare, select, sweep, scenario, trace, replay):
+    for command in (run, compare, select, sweep, scenario, trace, replay, fit_receipts):
         command.register(commands)
     return parser
