@@ -96,12 +96,29 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block mappings, lists of numbers on one line, no anchors for repeated values."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+_Dumper.add_representer(
+    list,
+    lambda dumper, data: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", data, flow_style=all(isinstance(x, (int, float)) for x in data)
+    ),
+)
+
+
 def _dump(data: dict) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _short(value) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    if not isinstance(value, (dict, list)):
+        return str(value)
+    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, width=10_000).strip()
     return text if len(text) <= 90 else text[:87] + "..."
 
 

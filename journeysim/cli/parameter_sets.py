@@ -18,11 +18,8 @@ from journeysim.study.uncertainty import run_parameter_sets
 def run_with_parameter_sets(
     args: argparse.Namespace, scenarios: Sequence[Scenario], stem: str
 ) -> int:
-    """Run, print and write to DIR/<stem>/; the sets are read and checked before any run."""
+    """Run, print and write to DIR/<stem>/ (the sets are checked before any run)."""
     sets = read_parameter_sets(args.parameter_sets)
-    for scenario in scenarios:
-        for index in range(len(sets)):
-            sets.apply(scenario, index)
     reps = scenarios[0].replications
     total = len(scenarios) * len(sets) * reps
     result = execute(

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.scenario.errors import ScenarioError, shown
+from journeysim.scenario.errors import ScenarioError
 
 REQUIRED = ("timestamp", "items", "amount", "payment")
 OPTIONAL = ("lane", "customer_id", "scan_start", "scan_end")
@@ -107,7 +107,11 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
 
 
 def _fail(source: str, line: int, column: str, expected: str, got: str) -> ReceiptsError:
-    return ReceiptsError(f"{source}: line {line}, column {column}: expected {expected} (got {got})")
+    """The error of one cell; `got` is the cell as written (empty: nothing)."""
+    shown = got if got else "nothing"
+    return ReceiptsError(
+        f"{source}: line {line}, column {column}: expected {expected} (got {shown})"
+    )
 
 
 def _times(
@@ -117,9 +121,8 @@ def _times(
     bad = values.isna() if required else values.isna() & (text != "")
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
-        got = shown(text.iloc[i]) if text.iloc[i] else "nothing"
         expected = "a date and time like 2026-03-02 08:15:03"
-        raise _fail(source, int(line[i]), column, expected, got)
+        raise _fail(source, int(line[i]), column, expected, text.iloc[i])
     return values
 
 
@@ -133,9 +136,7 @@ def _numbers(
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
         kind = "a whole number" if whole else "a number"
-        raise _fail(
-            source, int(line[i]), column, f"{kind} of at least {least:g}", shown(text.iloc[i])
-        )
+        raise _fail(source, int(line[i]), column, f"{kind} of at least {least:g}", text.iloc[i])
     return values.astype(int) if whole else values.astype(float)
 
 
@@ -144,7 +145,7 @@ def _payments(text: pd.Series, line: np.ndarray, source: str) -> pd.Series:
     bad = ~values.isin(PAYMENTS)
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
-        raise _fail(source, int(line[i]), "payment", "card or cash", shown(text.iloc[i]))
+        raise _fail(source, int(line[i]), "payment", "card or cash", text.iloc[i])
     return values
 
 
@@ -160,10 +161,10 @@ def _scans(raw: pd.DataFrame, table: pd.DataFrame, line: np.ndarray, source: str
         if lonely.any():
             i = int(np.argmax(lonely.to_numpy()))
             expected = f"a date and time, as the receipt has a {name}"
-            raise _fail(source, int(line[i]), column, expected, "nothing")
+            raise _fail(source, int(line[i]), column, expected, "")
     backwards = end < start
     if backwards.any():
         i = int(np.argmax(backwards.to_numpy()))
-        got = f"{raw['scan_end'].iloc[i]!r}, before scan_start {raw['scan_start'].iloc[i]!r}"
+        got = f"{raw['scan_end'].iloc[i]}, before scan_start {raw['scan_start'].iloc[i]}"
         raise _fail(source, int(line[i]), "scan_end", "a time not before scan_start", got)
     table["scan_start"], table["scan_end"] = start, end
