@@ -74,9 +74,7 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     )
     print("Fitted\n")
     for key, how in fit.fitted:
-        value = fit.settings.get(key)
-        shown = "" if value is None else f" = {_short(value)}"
-        print(f"  {key}{shown}\n      {how}")
+        print(f"  {key} = {_value(fit.settings, key)}\n      {how}")
     print("\nNot fitted\n")
     for what, why in fit.not_fitted:
         print(f"  {what}: {why}")
@@ -113,6 +111,18 @@ _Dumper.add_representer(
 
 def _dump(data: dict) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _value(settings: dict, key: str) -> str:
+    """A fitted value as printed; `segments.*.KEY` as each segment's value."""
+    if "*" not in key:
+        return _short(settings[key])
+    head, _, tail = key.partition("*")
+    return ", ".join(
+        f"{name[len(head) :].removesuffix(tail)} {_short(value)}"
+        for name, value in settings.items()
+        if name.startswith(head) and name.endswith(tail)
+    )
 
 
 def _short(value) -> str:

@@ -146,7 +146,11 @@ def _hours(fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Refe
         "usual time"
     )
     fit.set("hours.weekday_profile", profile, how)
-    fit.set("hours.weekend_profile", profile, "the same shape (see below)")
+    fit.set(
+        "hours.weekend_profile",
+        profile,
+        "the same: a customer keeps one usual time of day, whatever the day",
+    )
     both = np.vstack([counts[0], counts[1]])
     both = both[:, both.sum(axis=0) > 0]
     if counts[0].sum() and counts[1].sum() and both.shape[1] > 1:
