@@ -40,8 +40,9 @@ def round_trip(tmp_path_factory):
     path = tmp_path_factory.mktemp("receipts") / "receipts.csv"
     receipts_from_visits(visits, store, dt.date(2026, 3, 2), 0.6, seed=1).to_csv(path, index=False)
     base = load_scenario(BASELINE, QUICK_BASE)
-    fit = fit_receipts(read_receipts(path), base, reference_run(base))
-    return store, visits, fit, base
+    reference = reference_run(base)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    return store, visits, fit, base, reference
 
 
 def test_round_trip_recovers_the_hourly_profile(round_trip):
@@ -49,13 +50,15 @@ def test_round_trip_recovers_the_hourly_profile(round_trip):
     # 900 of them the profile is itself only sampled: over seeds 1-5 the fitted shares were
     # 0.032-0.057 from the true ones in total variation (the baseline's own profile is 0.121
     # away). 0.08 leaves room for that sampling, and fails for the baseline's profile.
-    store, _, fit, base = round_trip
+    store, _, fit, base, _ = round_trip
     truth = np.array(store.hours.weekday_profile) / sum(store.hours.weekday_profile)
     for key in ("hours.weekday_profile", "hours.weekend_profile"):
         got = np.array(fit.settings[key]) / sum(fit.settings[key])
         assert 0.5 * np.abs(got - truth).sum() <= 0.08, key
     baseline = np.array(base.hours.weekday_profile) / sum(base.hours.weekday_profile)
     assert 0.5 * np.abs(baseline - truth).sum() > 0.08
+    # The store has one shape for every day: the fit finds no weekend shape of its own.
+    assert "hours.weekend_profile as its own shape" not in dict(fit.not_fitted)
 
 
 def test_round_trip_recovers_the_cash_share(round_trip):
@@ -63,7 +66,7 @@ def test_round_trip_recovers_the_cash_share(round_trip):
     # receipts give the cash share a standard error of 0.006, 0.011 once divided by the
     # preference: 0.03 is about three of them. Per segment (card holders only, about 750
     # receipts each) the visit-weighted mean has about 0.014: 0.04.
-    store, visits, fit, _ = round_trip
+    store, visits, fit, _, _ = round_trip
     assert fit.settings["payment.cash_share"] == pytest.approx(0.45, abs=0.03)
     weights = visits["segment"].value_counts(normalize=True)
     on_hand = sum(
@@ -73,7 +76,7 @@ def test_round_trip_recovers_the_cash_share(round_trip):
 
 
 def test_round_trip_service_time_weekend_and_return_rate(round_trip):
-    store, visits, fit, _ = round_trip
+    store, visits, fit, _, _ = round_trip
     # About 2,800 staffed scans of a lognormal with mean 2.0 and sd 0.9: AIC picks lognormal
     # and the mean's standard error is 0.017.
     service = fit.settings["checkout.service_time"]
@@ -93,7 +96,7 @@ def test_round_trip_service_time_weekend_and_return_rate(round_trip):
 
 
 def test_fitted_scenario_is_valid_and_traffic_scales_new_customers(round_trip):
-    _, _, fit, base = round_trip
+    _, _, fit, base, _ = round_trip
     fitted = fitted_scenario(base, fit)
     scale = fit.settings["arrivals.new_per_day"] / base.arrivals.new_per_day
     assert fit.settings["arrivals.base_customers"] == round(base.arrivals.base_customers * scale)
@@ -217,3 +220,36 @@ def test_bad_receipts_fail_in_one_line_before_simulating(tmp_path, capsys, text,
     assert error.startswith(f"journeysim: {path}: ") and message in error
     assert "\n" not in error
     assert not (tmp_path / "s.yaml").exists()
+
+
+def test_receipts_with_the_required_columns_only(round_trip, tmp_path):
+    # Without cards, lanes or scan times the fit still sets traffic, hours, baskets and cash,
+    # and says what it could not fit and why.
+    *_, base, reference = round_trip
+    table = read_receipts(EXAMPLE).table[["timestamp", "items", "amount", "payment"]]
+    path = tmp_path / "plain.csv"
+    table.to_csv(path, index=False)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    assert {"hours.weekday_profile", "arrivals.new_per_day", "payment.cash_share"} <= set(
+        fit.settings
+    )
+    skipped = dict(fit.not_fitted)
+    assert "no scan_start and scan_end columns" in skipped["checkout.service_time"]
+    assert "customer_id" in skipped["return_rate, inter-visit times"]
+    assert set(fit.targets) == {"visits_per_day", "revenue_per_day"}
+    fitted_scenario(base, fit)  # valid
+
+
+def test_a_weekend_of_its_own_shape_is_reported_not_fitted(round_trip, tmp_path):
+    # Weekend receipts three hours later than usual: the model keeps one usual time per
+    # customer, so the fit writes the pooled shape and says why the weekend's is not its own.
+    *_, base, reference = round_trip
+    table = read_receipts(EXAMPLE).table
+    weekend = table["timestamp"].dt.dayofweek >= 5
+    late = table["timestamp"].where(~weekend, table["timestamp"] + np.timedelta64(3, "h"))
+    shifted = table.assign(timestamp=late.dt.strftime("%Y-%m-%d %H:%M:%S"))
+    path = tmp_path / "late.csv"
+    shifted.to_csv(path, index=False)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    reasons = dict(fit.not_fitted)
+    assert "one hourly shape for all days" in reasons["hours.weekend_profile as its own shape"]
