@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import journeysim
 from journeysim.cli import main
-from journeysim.study.parameter_sets import read_parameter_sets
+from journeysim.study.parameter_sets import read_parameter_sets, write_parameter_sets
 from journeysim.study.uncertainty import band
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,3 +144,23 @@ def test_sets_file_as_overrides(sets_file):
     assert sets.labels == ("low", "mid", "high")
     assert sets.overrides(2) == ["loyalty.ltr_center=0.4", "shelves.stockout_prob=0.12"]
     assert sets.table().columns.tolist() == ["set", "loyalty.ltr_center", "shelves.stockout_prob"]
+
+
+def test_written_sets_read_back_exactly(tmp_path):
+    # What a calibration writes is what run and compare read: floats to the last bit, and
+    # values that are not numbers (a distribution mapping) as YAML.
+    table = pd.DataFrame(
+        {
+            "loyalty.ltr_center": [0.1 + 0.2, 1 / 3],
+            "checkout.cashiers": [2, 4],
+            "checkout.service_time": [{"dist": "gamma", "mean_min": 2.5, "sd_min": 1.2}] * 2,
+        }
+    )
+    path = tmp_path / "kept.csv"
+    write_parameter_sets(path, table)
+    sets = read_parameter_sets(path)
+    assert sets.labels == ("0", "1")
+    scenario = sets.apply(journeysim.load_scenario(BASELINE), 0)
+    assert scenario.loyalty.ltr_center == 0.1 + 0.2
+    assert scenario.checkout.cashiers == 2 and scenario.checkout.service_time.dist == "gamma"
+    assert sets.apply(scenario, 1).loyalty.ltr_center == 1 / 3

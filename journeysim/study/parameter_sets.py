@@ -3,19 +3,22 @@
 The file is a CSV with a header line. Every column is a scenario key, dotted as for `--set`
 (`loyalty.ltr_center`, `zones.1.walk_min`), and every cell a YAML value as after `--set KEY=`;
 an optional column `set` names the rows (default: 0, 1, 2, ...). Each row is one set of
-values, all equally likely (as the trials a calibration accepts). `journeysim calibrate` writes
-this file; `run` and `compare` read it with `--parameter-sets`.
+values, all equally likely (as the trials a calibration accepts). A calibration writes it with
+`write_parameter_sets`; `run` and `compare` read it with `--parameter-sets`.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
+from journeysim.files import write_text
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import apply_overrides
 from journeysim.scenario.schema import Scenario
@@ -105,3 +108,25 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
     labels = [row[position[LABEL]] if LABEL in position else str(i) for i, row in enumerate(rows)]
     values = tuple(tuple(row[position[key]] for key in keys) for row in rows)
     return ParameterSets(source, tuple(keys), values, tuple(labels), tuple(lines))
+
+
+def write_parameter_sets(path: str | os.PathLike[str], table: pd.DataFrame) -> None:
+    """Write kept sets (one row each, one column per scenario key, an optional column `set`)
+    as a parameter-sets file, atomically; numbers as repr, so they read back exactly."""
+    keys = [column for column in table.columns if column != LABEL]
+    labels = table[LABEL] if LABEL in table else pd.Series(range(len(table)), index=table.index)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([LABEL, *keys])
+    for label, row in zip(labels, table[keys].itertuples(index=False)):
+        writer.writerow([label, *(_yaml_value(value) for value in row)])
+    write_text(Path(path), buffer.getvalue())
+
+
+def _yaml_value(value: object) -> str:
+    """A cell as `--set` reads it: floats as repr, everything else as one line of flow YAML."""
+    if isinstance(value, float):
+        return repr(value)
+    return (
+        yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("\n...")
+    )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from journeysim.scenario.loader import apply_overrides
@@ -28,6 +29,8 @@ from journeysim.study.receipt_reference import Reference
 from journeysim.study.receipts import Receipts
 from journeysim.study.service_fit import fit_service_time
 
+# Per segment, which receipts are its card holders' (None: segments are not told apart).
+Groups = dict[str, np.ndarray] | None
 MIN_CUSTOMERS_PER_SEGMENT = 20  # card holders per segment to fit segments apart
 MIN_DURATIONS = 30  # scan times to fit a service-time distribution
 HOMOGENEITY_P = 0.001  # below: weekday and weekend receipts have different hourly shapes
@@ -82,7 +85,7 @@ def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> Re
     return fit
 
 
-def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days) -> None:
+def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.DataFrame) -> None:
     weekday = days.loc[~days["weekend"], "receipts"]
     weekend = days.loc[days["weekend"], "receipts"]
     per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
@@ -166,7 +169,7 @@ def _hours(fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Refe
 
 def _segment_groups(
     fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference
-) -> dict[str, np.ndarray] | None:
+) -> Groups:
     """Per segment, a mask of the receipts of the card holders assigned to it: card holders
     ranked by their mean basket and cut at the base's shares of customers at the till, the
     segments ordered by their mean basket in the base. None when the cards are too few."""
@@ -198,7 +201,9 @@ def _segment_groups(
     return groups
 
 
-def _baskets(fit, receipts: Receipts, base: Scenario, reference: Reference, groups) -> None:
+def _baskets(
+    fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference, groups: Groups
+) -> None:
     table = receipts.table
     if groups is None:
         items = table["items"].mean() / reference.items
@@ -229,7 +234,9 @@ def _baskets(fit, receipts: Receipts, base: Scenario, reference: Reference, grou
     fit.fitted.append(("segments.*.item_price", "per segment of card holders: amount per item"))
 
 
-def _cash(fit, receipts: Receipts, base: Scenario, reference: Reference, groups) -> None:
+def _cash(
+    fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference, groups: Groups
+) -> None:
     """The share with cash on hand: the model pays cash with `payment.cash_preference` when a
     shopper has cash, so cash receipts / preference (the preference rises when it must)."""
     cash = receipts.table["payment"] == "cash"
@@ -313,7 +320,7 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
         )
 
 
-def _targets(fit: ReceiptsFit, receipts: Receipts, base: Scenario, days) -> None:
+def _targets(fit: ReceiptsFit, receipts: Receipts, base: Scenario, days: pd.DataFrame) -> None:
     for kpi, column in (("visits_per_day", "receipts"), ("revenue_per_day", "revenue")):
         value, half = observe.weekly_mean(days[column], days["weekend"])
         fit.targets[kpi] = {"value": round(value, 2), "tolerance": _rounded(half)}
