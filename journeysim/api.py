@@ -29,10 +29,12 @@ from journeysim.study.optimise_spec import (
     objective,
     read_optimise_file,
 )
+from journeysim.study.parameter_sets import read_parameter_sets
 from journeysim.study.selection import SelectResult, parse_constraint, select_scenarios
 from journeysim.study.sources import ScenarioSource, resolve_scenario
 from journeysim.study.sweep import Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+from journeysim.study.uncertainty import UncertaintyResult, run_parameter_sets
 
 
 def run(
@@ -44,10 +46,13 @@ def run(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-) -> RunResult:
+    parameter_sets: str | os.PathLike[str] | None = None,
+) -> RunResult | UncertaintyResult:
     """Run all replications of a scenario; like `journeysim run` without writing files.
     `summary` and `replications` hold the KPIs and the money (contribution_per_day,
-    customer_value, ...; see docs/experiments.md).
+    customer_value, ...; see docs/experiments.md). With `parameter_sets` (a file as for
+    `--parameter-sets`) the replications run for every set and the result is an
+    UncertaintyResult: `table` has each metric's 95% band and the parameters' share of it.
 
     >>> import journeysim
     >>> result = journeysim.run(
@@ -63,6 +68,8 @@ def run(
     True
     """
     resolved = resolve_scenario(scenario, overrides, reps, days, seed)
+    if parameter_sets is not None:
+        return _with_sets([resolved], parameter_sets, workers, scheduler, progress)
     with progress_bar(resolved.replications, resolved.name, not progress) as bar:
         return run_scenario(resolved, make_executor(workers, scheduler), bar.update)
 
@@ -76,10 +83,12 @@ def compare(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-) -> CompareResult:
+    parameter_sets: str | os.PathLike[str] | None = None,
+) -> CompareResult | UncertaintyResult:
     """Compare scenarios against the first with common random numbers: every scenario runs with
     the first one's seed and replication count; `overrides` apply to all. Like
-    `journeysim compare` without writing files.
+    `journeysim compare` without writing files. With `parameter_sets`, every scenario runs
+    with every set and the result is an UncertaintyResult (bands of each difference too).
 
     >>> import journeysim
     >>> small = ["arrivals.base_customers=300"]
@@ -96,9 +105,25 @@ def compare(
     True
     """
     resolved = [resolve_scenario(s, overrides, reps, days, seed) for s in scenarios]
+    if parameter_sets is not None:
+        return _with_sets(resolved, parameter_sets, workers, scheduler, progress)
     total = len(resolved) * resolved[0].replications
     with progress_bar(total, "compare", not progress) as bar:
         return compare_scenarios(resolved, make_executor(workers, scheduler), bar.update)
+
+
+def _with_sets(
+    scenarios: list[Scenario],
+    path: str | os.PathLike[str],
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool,
+) -> UncertaintyResult:
+    """Every scenario over every parameter set of the file."""
+    sets = read_parameter_sets(path)
+    total = len(scenarios) * len(sets) * scenarios[0].replications
+    with progress_bar(total, "parameter sets", not progress) as bar:
+        return run_parameter_sets(scenarios, sets, make_executor(workers, scheduler), bar.update)
 
 
 def select(

@@ -27,8 +27,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate the retail customer journey and its effect on loyalty.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from journeysim.cli import compare, optimise, replay, run, scenario, select, sweep, trace
+    from journeysim.cli import (
+        compare,
+        fit_receipts,
+        optimise,
+        replay,
+        run,
+        scenario,
+        select,
+        sweep,
+        trace,
+    )
 
-    for command in (run, compare, select, sweep, optimise, scenario, trace, replay):
+    for command in (run, compare, select, sweep, optimise, scenario, trace, replay, fit_receipts):
         command.register(commands)
     return parser

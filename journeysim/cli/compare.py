@@ -6,7 +6,13 @@ import argparse
 import os
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute, scenario_from_args
+from journeysim.cli.options import (
+    add_parameter_sets_option,
+    add_run_options,
+    execute,
+    scenario_from_args,
+)
+from journeysim.cli.parameter_sets import run_with_parameter_sets
 from journeysim.files import folder_name
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
@@ -30,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the first is the reference",
     )
     add_run_options(compare)
+    add_parameter_sets_option(compare)
     compare.add_argument(
         "--no-report",
         action="store_true",
@@ -47,6 +54,9 @@ def _compare(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         raise SystemExit("journeysim compare: give at least two scenario files")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
+    if args.parameter_sets:
+        names = "-".join(["compare", *(s.name for s in scenarios)])
+        return run_with_parameter_sets(args, scenarios, names)
     total = len(scenarios) * scenarios[0].replications
     result = execute(
         args, total, "compare", lambda executor, done: compare_scenarios(scenarios, executor, done)

@@ -73,6 +73,18 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def add_parameter_sets_option(parser: argparse.ArgumentParser) -> None:
+    """`--parameter-sets FILE` of run and compare."""
+    parser.add_argument(
+        "--parameter-sets",
+        type=Path,
+        metavar="FILE",
+        help="CSV of kept parameter sets (one column per scenario key, one row per set): run "
+        "every set, and report each KPI with a 95%% band covering both the simulation's noise "
+        "and the parameters' uncertainty, and the parameters' share of it (docs/calibration.md)",
+    )
+
+
 def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:
     """Load a scenario and apply --set, then --reps, --days and --seed."""
     overrides = list(args.overrides)

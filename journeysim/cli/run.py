@@ -7,7 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute, scenario_from_args
+from journeysim.cli.options import (
+    add_parameter_sets_option,
+    add_run_options,
+    execute,
+    scenario_from_args,
+)
+from journeysim.cli.parameter_sets import run_with_parameter_sets
 from journeysim.files import folder_name
 from journeysim.report.console import journey_map_table, kpi_table, money_table
 from journeysim.report.outputs import write_run
@@ -41,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
     add_run_options(run)
+    add_parameter_sets_option(run)
     run.add_argument(
         "--precision",
         action="append",
@@ -65,6 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     scenario = scenario_from_args(args.scenario, args)
+    if args.parameter_sets:
+        return run_with_parameter_sets(args, [scenario], scenario.name)
     result = execute(
         args,
         scenario.replications,

@@ -53,12 +53,14 @@ def check_out(store: Store, shopper: Shopper):
         "waits in line" if waited else "no queue, a till is free",
     )
     shopper.till = till.index
+    shopper.served_at = env.now
     if till.staffed:
         _meet_cashier(store, shopper, till)
-        yield env.timeout(shopper.service_time)
+        shopper.scan_min = shopper.service_time
     else:
         _scan_yourself(store, shopper, till)
-        yield env.timeout(shopper.self_service_time)
+        shopper.scan_min = shopper.self_service_time
+    yield env.timeout(shopper.scan_min)
     yield from _pay(store, shopper, till, line)
 
 

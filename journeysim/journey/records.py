@@ -52,6 +52,8 @@ class VisitRecord(NamedTuple):
     checkout_wait_min: float  # from joining the queue to the start of service
     queue_time_min: float  # time in a checkout queue, also for those who gave up
     perceived_wait_min: float  # queue time as the shopper felt it
+    service_start_min: float  # minutes since midnight when scanning began (NaN: not served)
+    service_min: float  # scan and pack time at the till (NaN: not served)
     till: int
     cashier_id: int
     cashier_familiarity: float

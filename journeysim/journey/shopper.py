@@ -75,6 +75,8 @@ class Shopper:
         "disconfirmation_sum",
         "service_time",
         "self_service_time",
+        "served_at",
+        "scan_min",
         "patience",
         "place",
     )
@@ -122,6 +124,7 @@ class Shopper:
         self.asked_staff = self.met_outage = False
         self.payment = ""  # how the shopper paid, or what they did when the card failed
         self.queue_time = math.nan  # minutes in a checkout queue, served or not
+        self.served_at = self.scan_min = math.nan  # start and length of scanning at a till
         self.expectation_sum = self.disconfirmation_sum = self.quality_sum = 0.0
         self.place = "entrance"
 

@@ -131,6 +131,8 @@ class Aftercare:
                 shopper.queue_time,  # queue_time_min
                 shopper.queue_time
                 * self.scenario.checkout.perceived_wait_factor,  # perceived_wait_min
+                shopper.served_at % 1440,  # service_start_min
+                shopper.scan_min,  # service_min
                 shopper.till,  # till
                 shopper.cashier_id,  # cashier_id
                 shopper.familiarity,  # cashier_familiarity

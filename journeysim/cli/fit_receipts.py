@@ -1,0 +1,152 @@
+"""The `fit-receipts` command: a till export in, a scenario of the store and its calibration
+targets out."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import yaml
+
+from journeysim.files import write_text
+from journeysim.scenario.loader import load_scenario
+from journeysim.study.receipt_fit import fit_receipts, fitted_scenario, scenario_layer
+from journeysim.study.receipt_reference import REFERENCE_DAYS, reference_run
+from journeysim.study.receipts import read_receipts
+
+DEFAULT_BASE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    command = subparsers.add_parser(
+        "fit-receipts",
+        help="fit a scenario to a store's till receipts and write its calibration targets",
+        description="Read a receipts CSV (columns timestamp, items, amount, payment card|cash; "
+        "optional lane, customer_id, scan_start, scan_end; see docs/calibration.md) and write "
+        "a scenario that extends BASE with what the receipts determine (hourly arrivals, "
+        "traffic, baskets, cash, service times), and targets.yaml beside it with what only a "
+        "calibration can match (return rate, visits and revenue per day). Prints what was "
+        f"fitted and what was not, and why. Runs BASE once for {REFERENCE_DAYS} days to read "
+        "its own till.",
+    )
+    command.add_argument("receipts", type=Path, metavar="RECEIPTS.csv", help="the till export")
+    command.add_argument(
+        "--out", type=Path, required=True, metavar="STORE.yaml", help="scenario file to write"
+    )
+    command.add_argument(
+        "--extends",
+        type=Path,
+        default=DEFAULT_BASE,
+        metavar="BASE.yaml",
+        help="scenario the fitted one starts from (default: scenarios/baseline.yaml)",
+    )
+    command.add_argument("--name", help="name of the fitted scenario (default: the stem of --out)")
+    command.set_defaults(handler=_fit_receipts)
+
+
+def _fit_receipts(args: argparse.Namespace) -> int:
+    receipts = read_receipts(args.receipts)
+    base = load_scenario(args.extends)
+    fit = fit_receipts(receipts, base, reference_run(base))
+    fitted = fitted_scenario(base, fit)
+    name = args.name or args.out.stem
+    layer = {
+        "extends": os.path.relpath(args.extends.resolve(), args.out.resolve().parent),
+        "name": name,
+        "description": f"Fitted to {args.receipts.name} by journeysim fit-receipts.",
+        **scenario_layer(fitted, fit),
+    }
+    header = (
+        f"# {name}: fitted to {args.receipts} over {args.extends.name} (journeysim "
+        "fit-receipts).\n# Values the receipts determine; everything else comes from the base. "
+        "Calibration targets: targets.yaml.\n"
+    )
+    write_text(args.out, header + _dump(layer))
+    targets_path = args.out.parent / "targets.yaml"
+    write_text(targets_path, _targets_text(args, fit))
+    load_scenario(args.out)  # what was written loads back
+    facts = fit.facts
+    print(
+        f"\n{args.receipts}: {facts['receipts']:,} receipts on {facts['days']} days "
+        f"({facts['weekend_days']} weekend days), {facts['card_receipts']:,} with a loyalty card "
+        f"of {facts['customers']:,} customers\n"
+    )
+    print("Fitted\n")
+    for key, how in fit.fitted:
+        print(f"  {key} = {_value(fit.settings, key)}\n      {how}")
+    print("\nNot fitted\n")
+    for what, why in fit.not_fitted:
+        print(f"  {what}: {why}")
+    print(f"\nCalibration targets ({targets_path})\n")
+    for kpi, target in fit.targets.items():
+        tolerance = target["tolerance"]
+        spread = "" if tolerance is None else f" +- {tolerance:g}"
+        print(f"  {kpi} = {target['value']:g}{spread}")
+    gaps = fit.observed.get("inter_visit_days", {})
+    if gaps.get("gaps"):
+        print(
+            f"  (observed only) days between a card's visits: mean {gaps['mean']:g}, median "
+            f"{gaps['median']:g}, quartiles {gaps['q1']:g}-{gaps['q3']:g} over {gaps['gaps']:,} "
+            "gaps"
+        )
+    print(f"\nWrote {args.out} and {targets_path}")
+    return 0
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block mappings, lists of numbers on one line, no anchors for repeated values."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+_Dumper.add_representer(
+    list,
+    lambda dumper, data: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", data, flow_style=all(isinstance(x, (int, float)) for x in data)
+    ),
+)
+
+
+def _dump(data: dict) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _value(settings: dict, key: str) -> str:
+    """A fitted value as printed; `segments.*.KEY` as each segment's value."""
+    if "*" not in key:
+        return _short(settings[key])
+    head, _, tail = key.partition("*")
+    return ", ".join(
+        f"{name[len(head) :].removesuffix(tail)} {_short(value)}"
+        for name, value in settings.items()
+        if name.startswith(head) and name.endswith(tail)
+    )
+
+
+def _short(value) -> str:
+    if not isinstance(value, (dict, list)):
+        return str(value)
+    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, width=10_000).strip()
+    return text if len(text) <= 90 else text[:87] + "..."
+
+
+def _targets_text(args: argparse.Namespace, fit) -> str:
+    header = (
+        f"# Calibration targets observed in {args.receipts} (journeysim fit-receipts).\n"
+        "# targets: KPIs of the run summary (summary.csv `metric`), each with the observed value\n"
+        "# and a tolerance, the 95% confidence half-width of the observation (return_rate:\n"
+        "# clustered by customer; per day: over days, weekdays and weekend days weighted 5:2).\n"
+        "# visits_per_day counts receipts: visits that bought something (the model's KPI also\n"
+        "# counts the few who left without buying). hourly_receipts: mean receipts per opening\n"
+        "# hour from `open`, by receipt time. observed: seen in the receipts, not a summary KPI.\n"
+    )
+    data = {
+        "source": str(args.receipts),
+        "scenario": str(args.out),
+        "targets": fit.targets,
+        "hourly_receipts": fit.hourly,
+        "observed": fit.observed,
+    }
+    return header + _dump(data)

@@ -1,0 +1,59 @@
+"""Runs over parameter sets in the terminal (each KPI and difference with its band and the
+parameters' share) and on disk (uncertainty.csv, replications.csv, parameter_sets.csv and each
+resolved scenario)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from journeysim.files import write_table, write_text
+from journeysim.report.comparison import metric_text, signed
+from journeysim.report.console import KPI_LABELS, label, render
+from journeysim.scenario.loader import resolved_yaml
+from journeysim.study.uncertainty import UncertaintyResult
+
+
+def write_uncertainty(result: UncertaintyResult, folder: Path) -> list[Path]:
+    """Write the result's files into `folder`; return their paths."""
+    folder = Path(folder)
+    files = [folder / "uncertainty.csv", folder / "replications.csv", folder / "parameter_sets.csv"]
+    for path, table in zip(files, (result.table, result.replications, result.sets)):
+        write_table(path, table)
+    for scenario in result.scenarios:
+        files.append(folder / f"{scenario.name}.yaml")
+        write_text(files[-1], resolved_yaml(scenario))
+    return files
+
+
+def uncertainty_text(table: pd.DataFrame) -> str:
+    """Per KPI: each scenario's mean with its 95% band and the parameters' share of the band's
+    variance; then each difference from the first scenario the same way."""
+    names = list(dict.fromkeys(table["scenario"]))
+    rows = []
+    for metric in KPI_LABELS:
+        mine = table[table["metric"] == metric].set_index("scenario").reindex(names)
+        row = [label(metric)]
+        for name in names:
+            r = mine.loc[name]
+            low, high = metric_text(metric, r["ci_low"]), metric_text(metric, r["ci_high"])
+            row += [f"{metric_text(metric, r['mean'])} [{low}, {high}]", _share(r["param_share"])]
+        for name in names[1:]:
+            r = mine.loc[name]
+            low, high = signed(metric, r["diff_ci_low"]), signed(metric, r["diff_ci_high"])
+            mark = " *" if r["verdict"] in ("better", "worse") else "  "
+            row += [f"{signed(metric, r['diff'])} [{low}, {high}]{mark}"]
+            row += [_share(r["diff_param_share"])]
+        rows.append(row)
+    header = ["KPI"]
+    for name in names:
+        header += [f"{name} [95% band]", "params"]
+    for name in names[1:]:
+        header += [f"{name} - {names[0]} [95% band]", "params"]
+    return render(rows, header)
+
+
+def _share(value: float) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.0%}"

@@ -1,0 +1,132 @@
+"""Parameter sets: the values of uncertain scenario keys that a calibration kept, one set per row.
+
+The file is a CSV with a header line. Every column is a scenario key, dotted as for `--set`
+(`loyalty.ltr_center`, `zones.1.walk_min`), and every cell a YAML value as after `--set KEY=`;
+an optional column `set` names the rows (default: 0, 1, 2, ...). Each row is one set of
+values, all equally likely (as the trials a calibration accepts). A calibration writes it with
+`write_parameter_sets`; `run` and `compare` read it with `--parameter-sets`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from journeysim.files import write_text
+from journeysim.scenario.errors import ScenarioError
+from journeysim.scenario.loader import apply_overrides
+from journeysim.scenario.schema import Scenario
+
+LABEL = "set"
+
+
+class ParameterSetsError(ScenarioError):
+    """A parameter-sets file that cannot be used: file, line, column and what was expected."""
+
+
+@dataclass(frozen=True)
+class ParameterSets:
+    """The rows of a parameter-sets file: `keys` (scenario keys), `values` (YAML texts per row
+    and key), `labels` (row names) and `lines` (the file line of each row)."""
+
+    source: str
+    keys: tuple[str, ...]
+    values: tuple[tuple[str, ...], ...]
+    labels: tuple[str, ...]
+    lines: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def overrides(self, index: int) -> list[str]:
+        """Row `index` as `--set` texts."""
+        return [f"{key}={value}" for key, value in zip(self.keys, self.values[index])]
+
+    def table(self) -> pd.DataFrame:
+        """The sets as a table: column `set`, then one column per key (values as given)."""
+        rows = [(label, *values) for label, values in zip(self.labels, self.values)]
+        return pd.DataFrame(rows, columns=[LABEL, *self.keys])
+
+    def apply(self, scenario: Scenario, index: int) -> Scenario:
+        """`scenario` with row `index`; errors name the file, line and column."""
+        try:
+            return apply_overrides(scenario, self.overrides(index))
+        except ScenarioError as error:
+            first = str(error).splitlines()[0]
+            head, _, rest = first.partition(": ")
+            column, text = head.removeprefix("--set "), rest.split(": ", 1)[-1]
+            raise ParameterSetsError(
+                f"{self.source}: line {self.lines[index]}, column {column}: {text}"
+            ) from None
+
+
+def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
+    """The sets of a CSV file; raises ParameterSetsError at the first problem."""
+    source = str(path)
+    try:
+        with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = [name.strip() for name in next(reader, [])]
+            rows, lines = [], []
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(header):
+                    raise ParameterSetsError(
+                        f"{source}: line {reader.line_num}: expected {len(header)} fields as in "
+                        f"the header (got {len(row)})"
+                    )
+                rows.append([cell.strip() for cell in row])
+                lines.append(reader.line_num)
+    except FileNotFoundError:
+        raise ParameterSetsError(f"{source}: file not found") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ParameterSetsError(f"{source}: cannot read the file as CSV ({error})") from None
+    keys = [name for name in header if name != LABEL]
+    if not keys or any(not key or key.startswith(".") or key.endswith(".") for key in keys):
+        raise ParameterSetsError(
+            f"{source}: line 1: expected one column per scenario key, dotted as for --set "
+            f"(e.g. loyalty.ltr_center), and an optional column {LABEL!r} (got {','.join(header)})"
+        )
+    if len(set(header)) != len(header):
+        raise ParameterSetsError(f"{source}: line 1: a column appears twice")
+    if len(rows) < 2:
+        raise ParameterSetsError(
+            f"{source}: expected at least two parameter sets, one per line (got {len(rows)})"
+        )
+    position = {name: i for i, name in enumerate(header)}
+    for row, line in zip(rows, lines):
+        for key in keys:
+            if not row[position[key]]:
+                raise ParameterSetsError(f"{source}: line {line}, column {key}: expected a value")
+    labels = [row[position[LABEL]] if LABEL in position else str(i) for i, row in enumerate(rows)]
+    values = tuple(tuple(row[position[key]] for key in keys) for row in rows)
+    return ParameterSets(source, tuple(keys), values, tuple(labels), tuple(lines))
+
+
+def write_parameter_sets(path: str | os.PathLike[str], table: pd.DataFrame) -> None:
+    """Write kept sets (one row each, one column per scenario key, an optional column `set`)
+    as a parameter-sets file, atomically; numbers as repr, so they read back exactly."""
+    keys = [column for column in table.columns if column != LABEL]
+    labels = table[LABEL] if LABEL in table else pd.Series(range(len(table)), index=table.index)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([LABEL, *keys])
+    for label, row in zip(labels, table[keys].itertuples(index=False)):
+        writer.writerow([label, *(_yaml_value(value) for value in row)])
+    write_text(Path(path), buffer.getvalue())
+
+
+def _yaml_value(value: object) -> str:
+    """A cell as `--set` reads it: floats as repr, everything else as one line of flow YAML."""
+    if isinstance(value, float):
+        return repr(value)
+    return (
+        yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("\n...")
+    )

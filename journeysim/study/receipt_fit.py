@@ -1,0 +1,369 @@
+"""Fit a scenario to a store's receipts: what the receipts determine becomes scenario values over
+a base scenario, what they only observe becomes calibration targets, and what they cannot
+tell is said with the reason.
+
+Arrivals. With a customer base (`arrivals.mode: customer_base`) traffic is not a rate: it is the
+customers the store holds times how often they come. The base settles where the newcomers
+(`arrivals.new_per_day`) balance those who leave, so traffic scales with `new_per_day`; the fit
+scales it, and `arrivals.base_customers` (where the history starts), by the observed receipts
+per day over the base's own. Visit frequencies (`segments.*.visit_interval_days`) mix with the
+store choice, which the relationship drives, so they are left to calibration against
+`return_rate`. In `open` mode traffic is `arrivals.rate_per_hour`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from journeysim.scenario.loader import apply_overrides
+from journeysim.scenario.schema import Scenario
+from journeysim.study import receipt_targets as observe
+from journeysim.study.arrival_profile import as_weights, hour_counts, preferred_profile
+from journeysim.study.receipt_reference import Reference
+from journeysim.study.receipts import Receipts
+from journeysim.study.service_fit import fit_service_time
+
+# Per segment, which receipts are its card holders' (None: segments are not told apart).
+Groups = dict[str, np.ndarray] | None
+MIN_CUSTOMERS_PER_SEGMENT = 20  # card holders per segment to fit segments apart
+MIN_DURATIONS = 30  # scan times to fit a service-time distribution
+HOMOGENEITY_P = 0.001  # below: weekday and weekend receipts have different hourly shapes
+
+
+@dataclass
+class ReceiptsFit:
+    """`settings`: scenario values by dotted key; `fitted`: (key, how) lines; `not_fitted`:
+    (what, why) lines; `targets`: KPI -> {value, tolerance}; `hourly` and `observed`: what else
+    the receipts show; `facts`: counts of the data."""
+
+    settings: dict[str, Any] = field(default_factory=dict)
+    fitted: list[tuple[str, str]] = field(default_factory=list)
+    not_fitted: list[tuple[str, str]] = field(default_factory=list)
+    targets: dict[str, dict[str, float]] = field(default_factory=dict)
+    hourly: dict[str, Any] = field(default_factory=dict)
+    observed: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, int] = field(default_factory=dict)
+
+    def set(self, key: str, value: Any, how: str) -> None:
+        self.settings[key] = value
+        self.fitted.append((key, how))
+
+    def skip(self, what: str, why: str) -> None:
+        self.not_fitted.append((what, why))
+
+
+def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> ReceiptsFit:
+    """The scenario values, targets and notes the receipts give over `base`, whose own till is
+    `reference`."""
+    fit = ReceiptsFit()
+    table = receipts.table
+    days = observe.daily(receipts)
+    fit.facts = {
+        "receipts": len(table),
+        "days": len(days),
+        "weekend_days": int(days["weekend"].sum()),
+        "card_receipts": int(table["customer_id"].notna().sum()) if "customer_id" in table else 0,
+        "customers": int(table["customer_id"].nunique()) if "customer_id" in table else 0,
+    }
+    _traffic(fit, base, reference, days)
+    _hours(fit, receipts, base, reference)
+    groups = _segment_groups(fit, receipts, base, reference)
+    _baskets(fit, receipts, base, reference, groups)
+    _cash(fit, receipts, base, reference, groups)
+    _service(fit, receipts)
+    _targets(fit, receipts, base, days)
+    fit.skip(
+        "psyche, loyalty, after_visit, word_of_mouth",
+        "receipts show what customers did, not how they felt; calibrate them against the targets",
+    )
+    return fit
+
+
+def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.DataFrame) -> None:
+    weekday = days.loc[~days["weekend"], "receipts"]
+    weekend = days.loc[days["weekend"], "receipts"]
+    per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
+    if len(weekday) and len(weekend):
+        factor = round(float(weekend.mean() / weekday.mean()), 3)
+        fit.set(
+            "hours.weekend_factor",
+            factor,
+            f"receipts per weekend day / per weekday ({weekend.mean():,.0f} / "
+            f"{weekday.mean():,.0f} over {len(weekend)} and {len(weekday)} days)",
+        )
+    else:
+        fit.skip("hours.weekend_factor", "needs receipts on weekdays and on weekend days")
+    if base.arrivals.mode == "open":
+        hours = (base.hours.close_min - base.hours.open_min) / 60.0
+        fit.set(
+            "arrivals.rate_per_hour",
+            round(per_day / hours, 2),
+            f"{per_day:,.1f} receipts a day over {hours:g} opening hours",
+        )
+        return
+    scale = per_day / reference.receipts_per_day
+    arrivals = base.arrivals
+    how = (
+        f"x {scale:.3f}: {per_day:,.1f} receipts a day (a week's mean) against the base's "
+        f"{reference.receipts_per_day:,.1f} ({reference.days}-day reference run); the base "
+        "settles in proportion to its newcomers"
+    )
+    fit.set("arrivals.new_per_day", round(arrivals.new_per_day * scale, 3), how)
+    fit.set(
+        "arrivals.base_customers",
+        int(round(arrivals.base_customers * scale)),
+        f"x {scale:.3f}, so the history starts near where it settles",
+    )
+
+
+def _hours(fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference) -> None:
+    hours = base.hours
+    count = int(-(-(hours.close_min - hours.open_min) // 60))
+    days = observe.calendar(receipts)
+    arrival = days["minute"].to_numpy() - reference.dwell_min
+    outside = (arrival < hours.open_min - 30) | (arrival > hours.close_min + 30)
+    if outside.mean() > 0.01:
+        fit.skip(
+            "hours.open, hours.close",
+            f"kept {hours.open}-{hours.close} from the base, yet {outside.mean():.1%} of the "
+            "receipts fall more than half an hour outside them: set the store's hours in the base",
+        )
+    if base.arrivals.mode == "open":
+        fit.skip(
+            "hours.weekday_profile, hours.weekend_profile",
+            "open mode arrives evenly over the opening hours",
+        )
+        return
+    weekend = days["weekend"].to_numpy()
+    counts = {flag: hour_counts(arrival[weekend == flag], hours.open_min, count) for flag in (0, 1)}
+    profile = as_weights(preferred_profile(counts[0] + counts[1]))
+    how = (
+        f"arrivals per hour (receipt time less {reference.dwell_min:.1f} min from the door to "
+        "the receipt in the base), unsmoothed of the model's hour either side of a customer's "
+        "usual time"
+    )
+    fit.set("hours.weekday_profile", profile, how)
+    fit.set(
+        "hours.weekend_profile",
+        profile,
+        "the same: a customer keeps one usual time of day, whatever the day",
+    )
+    both = np.vstack([counts[0], counts[1]])
+    both = both[:, both.sum(axis=0) > 0]
+    if counts[0].sum() and counts[1].sum() and both.shape[1] > 1:
+        p_value = stats.chi2_contingency(both).pvalue
+        if p_value < HOMOGENEITY_P:
+            fit.skip(
+                "hours.weekend_profile as its own shape",
+                f"weekday and weekend receipts differ by hour (chi-square p = {p_value:.1g}), but "
+                "a customer keeps one usual time of day, drawn when they first come, so the "
+                "model has one hourly shape for all days; the pooled shape is written",
+            )
+
+
+def _segment_groups(
+    fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference
+) -> Groups:
+    """Per segment, a mask of the receipts of the card holders assigned to it: card holders
+    ranked by their mean basket and cut at the base's shares of customers at the till, the
+    segments ordered by their mean basket in the base. None when the cards are too few."""
+    names = [n for n in base.segments if n in reference.segment_items]
+    table = receipts.table
+    customers = fit.facts["customers"]
+    if "customer_id" not in table or customers == 0:
+        fit.skip("segments apart", "no customer_id column: every segment is scaled alike")
+        return None
+    if len(names) < 2 or customers < MIN_CUSTOMERS_PER_SEGMENT * len(names):
+        fit.skip(
+            "segments apart",
+            f"{customers} card holders, fewer than {MIN_CUSTOMERS_PER_SEGMENT} per segment: "
+            "every segment is scaled alike",
+        )
+        return None
+    means = table.groupby("customer_id")["items"].mean().sort_values(kind="stable")
+    ordered = sorted(names, key=reference.segment_items.__getitem__)
+    shares = np.array([reference.segment_customers[n] for n in ordered])
+    cuts = np.round(np.cumsum(shares / shares.sum()) * len(means)).astype(int)
+    groups, start = {}, 0
+    for name, end in zip(ordered, cuts):
+        members = set(means.index[start:end])
+        groups[name] = table["customer_id"].isin(members).to_numpy()
+        start = end
+    fit.observed["segments"] = {
+        name: int(len(means.iloc[a:b])) for name, a, b in zip(ordered, [0, *cuts[:-1]], cuts)
+    }
+    return groups
+
+
+def _baskets(
+    fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference, groups: Groups
+) -> None:
+    table = receipts.table
+    if groups is None:
+        items = table["items"].mean() / reference.items
+        price = (table["amount"].sum() / table["items"].sum()) / reference.price
+        for name, segment in base.segments.items():
+            fit.settings[f"segments.{name}.basket_items"] = round(segment.basket_items * items, 2)
+            fit.settings[f"segments.{name}.item_price"] = round(segment.item_price * price, 2)
+        fit.fitted.append(
+            ("segments.*.basket_items", f"x {items:.3f}: mean items per receipt against the base's")
+        )
+        fit.fitted.append(
+            ("segments.*.item_price", f"x {price:.3f}: amount per item against the base's")
+        )
+        return
+    for name, mask in groups.items():
+        mine = table[mask]
+        segment = base.segments[name]
+        ratio = mine["items"].mean() / reference.segment_items[name]
+        fit.settings[f"segments.{name}.basket_items"] = round(segment.basket_items * ratio, 2)
+        price = mine["amount"].sum() / mine["items"].sum()
+        fit.settings[f"segments.{name}.item_price"] = round(float(price), 2)
+    fit.fitted.append(
+        (
+            "segments.*.basket_items",
+            "per segment of card holders: mean items per receipt against the segment's in the base",
+        )
+    )
+    fit.fitted.append(("segments.*.item_price", "per segment of card holders: amount per item"))
+
+
+def _cash(
+    fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference, groups: Groups
+) -> None:
+    """The share with cash on hand: the model pays cash with `payment.cash_preference` when a
+    shopper has cash, so cash receipts / preference (the preference rises when it must)."""
+    cash = receipts.table["payment"] == "cash"
+    payment = base.payment
+    if groups is None:
+        scale = cash.mean() / reference.cash
+        on_hand = {
+            name: (s.cash_share if s.cash_share is not None else payment.cash_share) * scale
+            for name, s in base.segments.items()
+        }
+        how = (
+            f"x {scale:.3f}: cash receipts {cash.mean():.1%} against the base's "
+            f"{reference.cash:.1%}"
+        )
+    else:
+        on_hand = {
+            name: float(cash[mask].mean()) / payment.cash_preference
+            for name, mask in groups.items()
+        }
+        how = (
+            "per segment of card holders: cash receipts / cash_preference "
+            f"{payment.cash_preference:g}"
+        )
+    highest = max(on_hand.values())
+    if highest > 1.0:
+        preference = round(payment.cash_preference * highest, 3)
+        fit.set(
+            "payment.cash_preference",
+            preference,
+            "raised: even with cash on every shopper, the base's preference pays too little cash",
+        )
+        on_hand = {name: share / highest for name, share in on_hand.items()}
+    for name, share in on_hand.items():
+        fit.settings[f"segments.{name}.cash_share"] = round(min(share, 1.0), 3)
+    fit.fitted.append(("segments.*.cash_share", how))
+    preference = fit.settings.get("payment.cash_preference", payment.cash_preference)
+    fit.set(
+        "payment.cash_share",
+        round(min(float(cash.mean()) / preference, 1.0), 3),
+        f"all receipts: {cash.mean():.1%} paid in cash / cash_preference {preference:g}",
+    )
+
+
+def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
+    table = receipts.table
+    if not receipts.has("scan_start"):
+        fit.skip("checkout.service_time", "no scan_start and scan_end columns")
+        return
+    scanned = table[table["scan_start"].notna()]
+    minutes = ((scanned["scan_end"] - scanned["scan_start"]).dt.total_seconds() / 60.0).to_numpy()
+    lane = scanned.get("lane")
+    self_lane = (
+        lane.fillna("").str.upper().str.startswith("S").to_numpy()
+        if lane is not None
+        else np.zeros(len(scanned), dtype=bool)
+    )
+    for key, mask in (
+        ("checkout.service_time", ~self_lane),
+        ("checkout.self_service_time", self_lane),
+    ):
+        durations = minutes[mask & (minutes > 0)]
+        zero = int((mask & (minutes <= 0)).sum())
+        if len(durations) < MIN_DURATIONS:
+            if mask.any():
+                fit.skip(key, f"{len(durations)} positive scan times, fewer than {MIN_DURATIONS}")
+            continue
+        chosen = fit_service_time(durations)
+        ranking = ", ".join(
+            f"{d} {a:,.0f}" for d, a in sorted(chosen.aic.items(), key=lambda x: x[1])
+        )
+        note = f"; {zero} zero-length scans left out" if zero else ""
+        fit.set(
+            key, chosen.scenario_value(), f"lowest AIC over {chosen.n:,} scans ({ranking}){note}"
+        )
+    if lane is not None and lane.notna().any():
+        lanes = lane.dropna().unique()
+        staffed = [x for x in lanes if not str(x).upper().startswith("S")]
+        fit.set("checkout.cashiers", len(staffed), "staffed lanes seen on receipts")
+        fit.set(
+            "checkout.self_checkouts", len(lanes) - len(staffed), "self-checkouts (lanes S...) seen"
+        )
+
+
+def _targets(fit: ReceiptsFit, receipts: Receipts, base: Scenario, days: pd.DataFrame) -> None:
+    for kpi, column in (("visits_per_day", "receipts"), ("revenue_per_day", "revenue")):
+        value, half = observe.weekly_mean(days[column], days["weekend"])
+        fit.targets[kpi] = {"value": round(value, 2), "tolerance": _rounded(half)}
+    hours = base.hours
+    count = int(-(-(hours.close_min - hours.open_min) // 60))
+    fit.hourly = {"open": hours.open, **observe.hourly_receipts(receipts, hours.open_min, count)}
+    if fit.facts["customers"] < 2:
+        fit.skip("return_rate, inter-visit times", "needs customer_id of at least two card holders")
+        return
+    window = base.loyalty.return_window_days
+    rate, half, n = observe.return_rate(receipts, window)
+    if n:
+        fit.targets["return_rate"] = {"value": round(rate, 4), "tolerance": _rounded(half)}
+        fit.observed["return_rate_visits"] = n
+    else:
+        fit.skip("return_rate", f"no card visit is followed by {window:g} days of receipts")
+    fit.observed["inter_visit_days"] = observe.inter_visit_days(receipts)
+
+
+def _rounded(value: float) -> float | None:
+    return None if not np.isfinite(value) else float(f"{value:.3g}")
+
+
+def fitted_scenario(base: Scenario, fit: ReceiptsFit) -> Scenario:
+    """`base` with the fitted settings applied and checked (raises ScenarioError)."""
+    overrides = [f"{key}={json.dumps(value)}" for key, value in fit.settings.items()]
+    return apply_overrides(base, overrides)
+
+
+def scenario_layer(fitted: Scenario, fit: ReceiptsFit) -> dict[str, Any]:
+    """The fitted settings as a scenario file's mappings over its base. Segments are written
+    whole, as a file that names segments names all of them with every key."""
+    layer: dict[str, Any] = {}
+    for key, value in fit.settings.items():
+        section, *rest = key.split(".")
+        if section == "segments":
+            continue
+        node = layer.setdefault(section, {})
+        for part in rest[:-1]:
+            node = node.setdefault(part, {})
+        node[rest[-1]] = value
+    if any(key.startswith("segments.") for key in fit.settings):
+        layer["segments"] = {
+            name: segment.model_dump(mode="json") for name, segment in fitted.segments.items()
+        }
+    return layer

@@ -1,0 +1,170 @@
+"""Till receipts: read and check a receipts CSV (one line per receipt), before anything is fitted.
+
+Columns (a header line names them; the order is free, other columns are ignored):
+`timestamp` (date and time the receipt was printed, ISO 8601, e.g. 2026-03-02 08:15:03), `items`
+(whole number of at least 1), `amount` (number of at least 0), `payment` (card or cash), and
+optionally `lane` (the till; ids starting with S, like S1, are self-checkouts), `customer_id`
+(a loyalty card; empty for shoppers without one), `scan_start` and `scan_end` (date and time
+scanning began and ended at the till; both or neither).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from journeysim.scenario.errors import ScenarioError
+
+REQUIRED = ("timestamp", "items", "amount", "payment")
+OPTIONAL = ("lane", "customer_id", "scan_start", "scan_end")
+PAYMENTS = ("card", "cash")
+
+
+class ReceiptsError(ScenarioError):
+    """A receipts file that cannot be read: file, line, column and what was expected."""
+
+
+@dataclass(frozen=True)
+class Receipts:
+    """A checked receipts file: `table` has the typed columns (timestamp, items, amount,
+    payment, lane, customer_id, scan_start, scan_end; absent optional ones are missing, empty
+    customer ids and lanes are NaN), one row per receipt in time order; `ignored` lists
+    the columns of the file that are not used."""
+
+    source: str
+    table: pd.DataFrame
+    ignored: tuple[str, ...]
+
+    def has(self, column: str) -> bool:
+        return column in self.table and bool(self.table[column].notna().any())
+
+
+def read_receipts(path: str | os.PathLike[str]) -> Receipts:
+    """The receipts of a CSV file; raises ReceiptsError at the first problem."""
+    source = str(path)
+    header, rows, lines = _rows(Path(path))
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ReceiptsError(
+            f"{source}: line 1: missing column {', '.join(missing)} (expected columns "
+            f"{', '.join(REQUIRED)}; optional {', '.join(OPTIONAL)})"
+        )
+    raw = pd.DataFrame(rows, columns=header).apply(lambda column: column.str.strip())
+    line = np.asarray(lines)
+    table = pd.DataFrame(
+        {
+            "timestamp": _times(raw["timestamp"], line, source, "timestamp", required=True),
+            "items": _numbers(raw["items"], line, source, "items", whole=True, least=1),
+            "amount": _numbers(raw["amount"], line, source, "amount", whole=False, least=0),
+            "payment": _payments(raw["payment"], line, source),
+        }
+    )
+    for name in ("lane", "customer_id"):
+        if name in raw:
+            table[name] = raw[name].replace("", np.nan)
+    if ("scan_start" in raw) != ("scan_end" in raw):
+        given = "scan_start" if "scan_start" in raw else "scan_end"
+        raise ReceiptsError(f"{source}: line 1: column {given} needs scan_start and scan_end both")
+    if "scan_start" in raw:
+        _scans(raw, table, line, source)
+    ignored = tuple(name for name in header if name not in REQUIRED + OPTIONAL)
+    table = table.sort_values("timestamp", kind="stable").reset_index(drop=True)
+    return Receipts(source, table, ignored)
+
+
+def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, rows of the same length and the line each row starts on."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = [name.strip().lower() for name in next(reader, [])]
+            rows, lines = [], []
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != len(header):
+                    raise ReceiptsError(
+                        f"{path}: line {reader.line_num}: expected {len(header)} fields as in "
+                        f"the header (got {len(row)})"
+                    )
+                rows.append(row)
+                lines.append(reader.line_num)
+    except FileNotFoundError:
+        raise ReceiptsError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ReceiptsError(f"{path}: cannot read the file as CSV ({error})") from None
+    if not header or not rows:
+        raise ReceiptsError(f"{path}: no receipts (expected a header line and a line per receipt)")
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise ReceiptsError(f"{path}: line 1: column {duplicated[0]} appears twice")
+    return header, rows, lines
+
+
+def _fail(source: str, line: int, column: str, expected: str, got: str) -> ReceiptsError:
+    """The error of one cell; `got` is the cell as written (empty: nothing)."""
+    shown = got if got else "nothing"
+    return ReceiptsError(
+        f"{source}: line {line}, column {column}: expected {expected} (got {shown})"
+    )
+
+
+def _times(
+    text: pd.Series, line: np.ndarray, source: str, column: str, required: bool
+) -> pd.Series:
+    values = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    bad = values.isna() if required else values.isna() & (text != "")
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        expected = "a date and time like 2026-03-02 08:15:03"
+        raise _fail(source, int(line[i]), column, expected, text.iloc[i])
+    return values
+
+
+def _numbers(
+    text: pd.Series, line: np.ndarray, source: str, column: str, whole: bool, least: float
+) -> pd.Series:
+    values = pd.to_numeric(text, errors="coerce")
+    bad = values.isna() | (values < least) | ~np.isfinite(values)
+    if whole:
+        bad |= values.notna() & (values != values.round())
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        kind = "a whole number" if whole else "a number"
+        raise _fail(source, int(line[i]), column, f"{kind} of at least {least:g}", text.iloc[i])
+    return values.astype(int) if whole else values.astype(float)
+
+
+def _payments(text: pd.Series, line: np.ndarray, source: str) -> pd.Series:
+    values = text.str.lower()
+    bad = ~values.isin(PAYMENTS)
+    if bad.any():
+        i = int(np.argmax(bad.to_numpy()))
+        raise _fail(source, int(line[i]), "payment", "card or cash", text.iloc[i])
+    return values
+
+
+def _scans(raw: pd.DataFrame, table: pd.DataFrame, line: np.ndarray, source: str) -> None:
+    """scan_start and scan_end: both or neither per receipt, the end not before the start."""
+    start = _times(raw["scan_start"], line, source, "scan_start", required=False)
+    end = _times(raw["scan_end"], line, source, "scan_end", required=False)
+    for column, mine, other, name in (
+        ("scan_end", end, start, "scan_start"),
+        ("scan_start", start, end, "scan_end"),
+    ):
+        lonely = mine.isna() & other.notna()
+        if lonely.any():
+            i = int(np.argmax(lonely.to_numpy()))
+            expected = f"a date and time, as the receipt has a {name}"
+            raise _fail(source, int(line[i]), column, expected, "")
+    backwards = end < start
+    if backwards.any():
+        i = int(np.argmax(backwards.to_numpy()))
+        got = f"{raw['scan_end'].iloc[i]}, before scan_start {raw['scan_start'].iloc[i]}"
+        raise _fail(source, int(line[i]), "scan_end", "a time not before scan_start", got)
+    table["scan_start"], table["scan_end"] = start, end

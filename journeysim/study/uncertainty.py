@@ -1,0 +1,165 @@
+"""Second-order Monte Carlo: KPIs and differences with a band that covers both the simulation's
+noise and the uncertainty of the parameters.
+
+The outer loop takes every kept parameter set, the inner loop runs the scenario's replications
+with it (replications r*m .. r*m + r-1 of the root seed for set m, so sets draw independent
+streams; the scenarios of a comparison share them, common random numbers). A KPI's value in
+replication j of set i is Y_ij = mu + A_i + E_ij: A_i the effect of the parameters (variance
+s2_param), E_ij the simulation's noise (variance s2_noise). By the law of total variance a set's
+mean over its r replications varies by s2_param + s2_noise / r; the one-way random-effects
+ANOVA estimates both from the mean squares between and within sets (Searle, Casella &
+McCulloch 1992, ch. 3; as Ankenman & Nelson 2012 do for input uncertainty). The band is the 95%
+prediction interval of the mean of a set drawn like the kept ones, mean +- t(m-1) *
+sqrt(V (1 + 1/m)) with V the variance between set means, and `param_share` =
+s2_param / (s2_param + s2_noise / r), the part of V (the band's squared width) the parameters
+make; the rest would shrink with more replications per set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.measure import METRICS, measure
+from journeysim.simulation.replication import past
+from journeysim.study.compare import common_random_numbers, verdict
+from journeysim.study.parameter_sets import ParameterSets
+
+LEVEL = 0.95
+COLUMNS = (
+    "scenario",
+    "metric",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "param_share",
+    "param_sd",
+    "noise_sd",
+    "sets",
+    "reps",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+    "diff_param_share",
+    "verdict",
+)
+
+
+def band(values: np.ndarray, level: float = LEVEL) -> dict[str, float]:
+    """The band of a (sets x replications) array (NaN cells left out): mean, its prediction
+    interval, the parameters' share of its variance and the two standard deviations."""
+    sets = [row[np.isfinite(row)] for row in np.asarray(values, dtype=float)]
+    sets = [row for row in sets if len(row)]
+    result = dict.fromkeys(("mean", "low", "high", "param_share", "param_sd", "noise_sd"), np.nan)
+    if len(sets) < 2:
+        return result
+    means = np.array([row.mean() for row in sets])
+    counts = np.array([len(row) for row in sets])
+    m = len(sets)
+    between = float(means.var(ddof=1))  # variance of a set's mean
+    half = float(stats.t.ppf(0.5 + level / 2, m - 1) * np.sqrt(between * (1 + 1 / m)))
+    result |= {"mean": float(means.mean()), "low": means.mean() - half, "high": means.mean() + half}
+    freedom = int((counts - 1).sum())
+    if freedom == 0:
+        return result
+    noise = float(sum(((row - row.mean()) ** 2).sum() for row in sets) / freedom)
+    noise_of_mean = noise * float(np.mean(1.0 / counts))
+    param = max(between - noise_of_mean, 0.0)
+    share = param / between if between > 0 else 0.0
+    return result | {
+        "param_share": min(share, 1.0),
+        "param_sd": float(np.sqrt(param)),
+        "noise_sd": float(np.sqrt(noise)),
+    }
+
+
+@dataclass
+class UncertaintyResult:
+    """Runs over parameter sets. `table` (uncertainty.csv) has per scenario and metric the mean,
+    the 95% band (`ci_low`, `ci_high`), `param_share` of its variance, the standard deviations
+    between sets from the parameters (`param_sd`) and within a set from the simulation
+    (`noise_sd`), and for every scenario after the first the same for its difference from the
+    first (`diff`, `diff_ci_low`, `diff_ci_high`, `diff_param_share`, `verdict`).
+    `replications` has every metric per scenario, set and replication; `sets` the sets."""
+
+    scenarios: list[Scenario]
+    table: pd.DataFrame
+    replications: pd.DataFrame
+    sets: pd.DataFrame
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.scenarios]
+
+    def row(self, scenario: str, metric: str) -> pd.Series:
+        rows = self.table[(self.table["scenario"] == scenario) & (self.table["metric"] == metric)]
+        return rows.iloc[0]
+
+
+def run_parameter_sets(
+    scenarios: Sequence[Scenario],
+    parameter_sets: ParameterSets,
+    executor: Executor | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> UncertaintyResult:
+    """Every scenario with every parameter set, `replications` each; a band per KPI and per
+    difference from the first scenario. All sets are applied and checked before any run."""
+    aligned = common_random_numbers(scenarios)
+    reps = aligned[0].replications
+    per_set = [[parameter_sets.apply(s, i) for s in aligned] for i in range(len(parameter_sets))]
+    tasks = []
+    for index, variants in enumerate(per_set):
+        reference = variants[0]  # the sets' own store as it is today, shared by the scenarios
+        for scenario in variants:
+            past(scenario, reference)
+            tasks += [(scenario, index * reps + j, reference) for j in range(reps)]
+    rows: list[dict] = [{}] * len(tasks)
+    for index, metrics in (executor or LocalPool()).run(measure, tasks):
+        scenario, replication, _ = tasks[index]
+        rows[index] = {
+            "scenario": scenario.name,
+            "set": parameter_sets.labels[replication // reps],
+            "replication": replication % reps,
+            **metrics,
+        }
+        if on_done:
+            on_done()
+    replications = pd.DataFrame(rows, columns=["scenario", "set", "replication", *METRICS])
+    return UncertaintyResult(
+        aligned, uncertainty_table(replications), replications, parameter_sets.table()
+    )
+
+
+def uncertainty_table(replications: pd.DataFrame) -> pd.DataFrame:
+    """uncertainty.csv from the per-replication metrics (columns scenario, set, replication)."""
+    names = list(dict.fromkeys(replications["scenario"]))
+    grids = {
+        name: replications[replications["scenario"] == name].set_index(["set", "replication"])
+        for name in names
+    }
+    reference = grids[names[0]]
+    sets = list(dict.fromkeys(replications["set"]))
+    rows = []
+    for name in names:
+        grid = grids[name]
+        for metric in METRICS:
+            values = grid[metric].unstack("replication").reindex(sets).to_numpy()
+            b = band(values)
+            row = {"scenario": name, "metric": metric, "mean": b["mean"], "ci_low": b["low"]}
+            row |= {"ci_high": b["high"], "param_share": b["param_share"]}
+            row |= {"param_sd": b["param_sd"], "noise_sd": b["noise_sd"]}
+            row |= {"sets": len(sets), "reps": values.shape[1]}
+            if name != names[0]:
+                paired = (grid[metric] - reference[metric]).unstack("replication").reindex(sets)
+                d = band(paired.to_numpy())
+                row |= {"diff": d["mean"], "diff_ci_low": d["low"], "diff_ci_high": d["high"]}
+                row["diff_param_share"] = d["param_share"]
+                row["verdict"] = verdict(metric, d["low"], d["high"])
+            rows.append(row)
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -1,0 +1,166 @@
+"""--parameter-sets: the file, the variance decomposition against theory, and run and compare
+with bands that cover the parameters' uncertainty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import journeysim
+from journeysim.cli import main
+from journeysim.study.parameter_sets import read_parameter_sets, write_parameter_sets
+from journeysim.study.uncertainty import band
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+OUTAGE = ROOT / "scenarios" / "terminal_outage.yaml"
+SMALL = [
+    "arrivals.base_customers=300",
+    "horizon.burn_in_days=0",
+    "horizon.warmup_days=0",
+]
+SETS = "set,loyalty.ltr_center,shelves.stockout_prob\nlow,0.2,0.05\nmid,0.3,0.08\nhigh,0.4,0.12\n"
+
+
+@pytest.fixture
+def sets_file(tmp_path) -> Path:
+    path = tmp_path / "sets.csv"
+    path.write_text(SETS)
+    return path
+
+
+def test_band_splits_the_variance_as_the_random_effects_model_says():
+    # Y_ij = A_i + E_ij with sd(A) = 1, sd(E) = 2 and 4 replications per set: a set's mean
+    # varies by 1 + 4/4 = 2, half of it from the parameters. 4,000 sets pin the estimates to
+    # a few percent (the standard error of a variance from 4,000 draws is about 2%).
+    rng = np.random.default_rng(11)
+    values = rng.normal(0, 1, (4000, 1)) + rng.normal(0, 2, (4000, 4))
+    b = band(values)
+    assert b["param_share"] == pytest.approx(0.5, abs=0.04)
+    assert b["param_sd"] == pytest.approx(1.0, rel=0.06)
+    assert b["noise_sd"] == pytest.approx(2.0, rel=0.02)
+    # The band is the 95% prediction interval of a set's mean: sqrt(2) * 1.96 either side.
+    assert (b["high"] - b["low"]) / 2 == pytest.approx(1.96 * np.sqrt(2), rel=0.03)
+
+
+def test_band_covers_a_new_sets_mean_95_percent_of_the_time():
+    # 2,000 experiments of 6 sets x 3 replications; coverage of the mean of a seventh set.
+    # The binomial standard error of a 95% coverage from 2,000 experiments is 0.005.
+    rng = np.random.default_rng(5)
+    hits = 0
+    for _ in range(2000):
+        values = rng.normal(0, 1.0, (7, 1)) + rng.normal(0, 1.5, (7, 3))
+        b = band(values[:6])
+        hits += b["low"] <= values[6].mean() <= b["high"]
+    assert hits / 2000 == pytest.approx(0.95, abs=0.015)
+
+
+def test_band_without_parameter_effect_gives_them_no_share():
+    rng = np.random.default_rng(2)
+    same = np.repeat(rng.normal(0, 1, (1, 5)), 8, axis=0)  # every set the same replications
+    assert band(same)["param_share"] == 0.0
+    noise_only = rng.normal(0, 1, (3000, 5))
+    assert band(noise_only)["param_share"] < 0.05
+
+
+def test_run_with_parameter_sets_is_wider_and_says_how_much_is_the_parameters(sets_file):
+    # The sets move the NPS centre by +-0.1 and stock-outs by half: the band of NPS, CSAT and
+    # share of wallet must be wider than the plain run's 95% CI, and mostly the parameters'.
+    plain = journeysim.run(BASELINE, reps=3, days=7, overrides=SMALL, workers=1)
+    uncertain = journeysim.run(
+        BASELINE, reps=3, days=7, overrides=SMALL, workers=1, parameter_sets=sets_file
+    )
+    assert set(uncertain.table["scenario"]) == {"baseline"}
+    for metric in ("nps", "csat", "share_of_wallet"):
+        ci = plain.summary.set_index("metric").loc[metric]
+        row = uncertain.row("baseline", metric)
+        assert row["ci_high"] - row["ci_low"] > ci["ci_high"] - ci["ci_low"], metric
+        assert row["param_share"] > 0.5, metric
+    shares = uncertain.table["param_share"].dropna()
+    assert len(shares) and shares.between(0, 1).all()
+    # The sets run replications of their own: 3 sets x 3 replications, each set's own.
+    replications = uncertain.replications
+    assert len(replications) == 9
+    assert replications.groupby("set")["nps"].nunique().min() == 3
+
+
+def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, capsys):
+    # A scenario against itself: every difference is exactly 0 in every set.
+    same = journeysim.compare(
+        BASELINE, BASELINE, reps=2, days=7, overrides=SMALL, workers=1, parameter_sets=sets_file
+    )
+    diff = same.table[same.table["scenario"] == "baseline-2"]
+    assert (diff["diff"].dropna() == 0).all() and (diff["diff_ci_high"].dropna() == 0).all()
+    args = ["compare", str(BASELINE), str(OUTAGE), "--reps", "2", "--days", "7"]
+    args += [f"--set={text}" for text in SMALL]
+    args += [
+        "--parameter-sets",
+        str(sets_file),
+        "--out",
+        str(tmp_path),
+        "--quiet",
+        "--workers",
+        "1",
+    ]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "3 parameter sets" in printed and "terminal_outage - baseline [95% band]" in printed
+    folder = tmp_path / "compare-baseline-terminal_outage"
+    assert {p.name for p in folder.iterdir()} >= {
+        "uncertainty.csv",
+        "replications.csv",
+        "parameter_sets.csv",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("loyalty.ltr_centre\n0.2\n0.3\n", "line 2, column loyalty.ltr_centre: expected one of"),
+        ("loyalty.ltr_center\n0.2\n1.7\n", "line 3, column loyalty.ltr_center: expected a number"),
+        ("loyalty.ltr_center\n0.2\n", "expected at least two parameter sets"),
+        (
+            "set,loyalty.ltr_center\na,0.2\nb,\n",
+            "line 3, column loyalty.ltr_center: expected a value",
+        ),
+        ("set\na\nb\n", "line 1: expected one column per scenario key"),
+    ],
+)
+def test_bad_parameter_sets_fail_in_one_line_before_simulating(tmp_path, capsys, text, message):
+    path = tmp_path / "sets.csv"
+    path.write_text(text)
+    args = ["run", str(BASELINE), "--parameter-sets", str(path), "--out", str(tmp_path)]
+    assert main([*args, "--quiet", "--workers", "1"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"journeysim: {path}: ") and message in error and "\n" not in error
+    assert not (tmp_path / "baseline").exists()
+
+
+def test_sets_file_as_overrides(sets_file):
+    sets = read_parameter_sets(sets_file)
+    assert sets.labels == ("low", "mid", "high")
+    assert sets.overrides(2) == ["loyalty.ltr_center=0.4", "shelves.stockout_prob=0.12"]
+    assert sets.table().columns.tolist() == ["set", "loyalty.ltr_center", "shelves.stockout_prob"]
+
+
+def test_written_sets_read_back_exactly(tmp_path):
+    # What a calibration writes is what run and compare read: floats to the last bit, and
+    # values that are not numbers (a distribution mapping) as YAML.
+    table = pd.DataFrame(
+        {
+            "loyalty.ltr_center": [0.1 + 0.2, 1 / 3],
+            "checkout.cashiers": [2, 4],
+            "checkout.service_time": [{"dist": "gamma", "mean_min": 2.5, "sd_min": 1.2}] * 2,
+        }
+    )
+    path = tmp_path / "kept.csv"
+    write_parameter_sets(path, table)
+    sets = read_parameter_sets(path)
+    assert sets.labels == ("0", "1")
+    scenario = sets.apply(journeysim.load_scenario(BASELINE), 0)
+    assert scenario.loyalty.ltr_center == 0.1 + 0.2
+    assert scenario.checkout.cashiers == 2 and scenario.checkout.service_time.dist == "gamma"
+    assert sets.apply(scenario, 1).loyalty.ltr_center == 1 / 3

@@ -1,0 +1,257 @@
+"""fit-receipts: reading till exports, the service-time family by AIC, the example receipts and
+their script, and the round trip store -> receipts -> fitted scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+from journeysim.cli import main
+from journeysim.scenario.loader import load_scenario
+from journeysim.simulation.kpis import KPIS, returned
+from journeysim.simulation.replication import simulate
+from journeysim.study.arrival_profile import preferred_profile, smoothing
+from journeysim.study.receipt_fit import fit_receipts, fitted_scenario
+from journeysim.study.receipt_reference import reference_run
+from journeysim.study.receipts import read_receipts
+from journeysim.study.receipts_export import receipts_from_visits
+from journeysim.study.service_fit import fit_service_time
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+STORE = ROOT / "examples" / "store.yaml"
+EXAMPLE = ROOT / "examples" / "receipts.csv"
+# The base a fit starts from in these tests: the baseline without its two-year history.
+QUICK_BASE = ["horizon.burn_in_days=0", "horizon.warmup_days=0", "arrivals.base_customers=900"]
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory):
+    """The example store (its own hourly shape, 45% of shoppers with cash, lognormal cashiers)
+    simulated for four weeks, its receipts, and the fit of them over the baseline."""
+    store = load_scenario(STORE, ["seed=1"])
+    visits = simulate(store, 0).visits
+    path = tmp_path_factory.mktemp("receipts") / "receipts.csv"
+    receipts_from_visits(visits, store, dt.date(2026, 3, 2), 0.6, seed=1).to_csv(path, index=False)
+    base = load_scenario(BASELINE, QUICK_BASE)
+    reference = reference_run(base)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    return store, visits, fit, base, reference
+
+
+def test_round_trip_recovers_the_hourly_profile(round_trip):
+    # The store's customers each keep a usual time drawn once from the profile, so with about
+    # 900 of them the profile is itself only sampled: over seeds 1-5 the fitted shares were
+    # 0.032-0.057 from the true ones in total variation (the baseline's own profile is 0.121
+    # away). 0.08 leaves room for that sampling, and fails for the baseline's profile.
+    store, _, fit, base, _ = round_trip
+    truth = np.array(store.hours.weekday_profile) / sum(store.hours.weekday_profile)
+    for key in ("hours.weekday_profile", "hours.weekend_profile"):
+        got = np.array(fit.settings[key]) / sum(fit.settings[key])
+        assert 0.5 * np.abs(got - truth).sum() <= 0.08, key
+    baseline = np.array(base.hours.weekday_profile) / sum(base.hours.weekday_profile)
+    assert 0.5 * np.abs(baseline - truth).sum() > 0.08
+    # The store has one shape for every day: the fit finds no weekend shape of its own.
+    assert "hours.weekend_profile as its own shape" not in dict(fit.not_fitted)
+
+
+def test_round_trip_recovers_the_cash_share(round_trip):
+    # 45% of the store's shoppers carry cash and pay cash with the preference 0.55. About 5,000
+    # receipts give the cash share a standard error of 0.006, 0.011 once divided by the
+    # preference: 0.03 is about three of them. Per segment (card holders only, about 750
+    # receipts each) the visit-weighted mean has about 0.014: 0.04.
+    store, visits, fit, _, _ = round_trip
+    assert fit.settings["payment.cash_share"] == pytest.approx(0.45, abs=0.03)
+    weights = visits["segment"].value_counts(normalize=True)
+    on_hand = sum(
+        weights[name] * fit.settings[f"segments.{name}.cash_share"] for name in weights.index
+    )
+    assert on_hand == pytest.approx(0.45, abs=0.04)
+
+
+def test_round_trip_service_time_weekend_and_return_rate(round_trip):
+    store, visits, fit, _, _ = round_trip
+    # About 2,800 staffed scans of a lognormal with mean 2.0 and sd 0.9: AIC picks lognormal
+    # and the mean's standard error is 0.017.
+    service = fit.settings["checkout.service_time"]
+    assert service["dist"] == "lognormal"
+    assert service["mean_min"] == pytest.approx(2.0, abs=0.06)
+    assert service["sd_min"] == pytest.approx(0.9, abs=0.1)
+    assert fit.settings["checkout.cashiers"] == 2 and fit.settings["checkout.self_checkouts"] == 2
+    # Weekend days bring 1.4x a weekday's visits of existing customers; newcomers come every
+    # day alike, and 8 weekend days against 20 weekdays leave a few percent of noise.
+    assert fit.settings["hours.weekend_factor"] == pytest.approx(1.4, abs=0.1)
+    # The card holders' return rate is the return rate of all the store's visits (cards are
+    # held at random), within the target's own 95% tolerance.
+    truth = returned(visits, 14, store.total_days * 1440.0).mean()
+    target = fit.targets["return_rate"]
+    assert abs(target["value"] - truth) <= target["tolerance"]
+    assert set(fit.targets) <= set(KPIS)
+
+
+def test_fitted_scenario_is_valid_and_traffic_scales_new_customers(round_trip):
+    _, _, fit, base, _ = round_trip
+    fitted = fitted_scenario(base, fit)
+    scale = fit.settings["arrivals.new_per_day"] / base.arrivals.new_per_day
+    assert fit.settings["arrivals.base_customers"] == round(base.arrivals.base_customers * scale)
+    assert fitted.hours.weekday_profile == fit.settings["hours.weekday_profile"]
+
+
+def test_deconvolution_undoes_the_models_smoothing():
+    # A smooth profile, smoothed as the model smooths it (an hour either side of a customer's
+    # usual time), comes back (the penalty on second differences costs a little).
+    profile = np.array(
+        [0.2, 0.3, 0.5, 0.8, 1.0, 1.1, 1.0, 0.9, 0.9, 1.1, 1.5, 1.9, 2.0, 1.6, 1.0, 0.6]
+    )
+    profile /= profile.sum()
+    observed = smoothing(16) @ profile
+    assert 0.5 * np.abs(preferred_profile(observed) - profile).sum() < 0.02
+    assert 0.5 * np.abs(observed - profile).sum() > 0.02
+    assert smoothing(16).sum(axis=0) == pytest.approx(np.ones(16))
+
+
+@pytest.mark.parametrize(
+    ("family", "sample"),
+    [
+        ("gamma", lambda rng: rng.gamma(4.0, 0.6, 3000)),
+        ("lognormal", lambda rng: rng.lognormal(0.6, 0.45, 3000)),
+        ("exponential", lambda rng: rng.exponential(2.5, 3000)),
+    ],
+)
+def test_service_time_family_by_aic(family, sample):
+    # 3,000 draws tell these families apart by far more than the AIC's penalty of 2 for the
+    # extra parameter; the fitted mean and sd are the sample's within a few percent.
+    x = sample(np.random.default_rng(3))
+    fit = fit_service_time(x)
+    assert fit.dist == family
+    assert fit.mean_min == pytest.approx(x.mean(), rel=0.03)
+    if family != "exponential":
+        assert fit.sd_min == pytest.approx(x.std(), rel=0.05)
+    assert fit.aic[family] == min(fit.aic.values())
+    k = {"exponential": 1, "gamma": 2, "lognormal": 2}[family]
+    family_dist = {"exponential": stats.expon, "gamma": stats.gamma, "lognormal": stats.lognorm}
+    params = family_dist[family].fit(x, floc=0)
+    log_l = family_dist[family](*params).logpdf(x).sum()
+    assert fit.aic[family] == pytest.approx(2 * k - 2 * log_l)
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location(
+        "make_receipts", ROOT / "examples" / "make_receipts.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_example_receipts_are_what_the_script_makes(tmp_path):
+    out = tmp_path / "receipts.csv"
+    count = _script().make_receipts(out)
+    assert out.read_bytes() == EXAMPLE.read_bytes(), (
+        "examples/receipts.csv is stale: the model changed; run python examples/make_receipts.py"
+    )
+    receipts = read_receipts(out)
+    assert len(receipts.table) == count > 1000
+    assert receipts.has("customer_id") and receipts.has("scan_start")
+
+
+def test_fit_receipts_command_on_the_example(tmp_path, capsys):
+    base = tmp_path / "base.yaml"
+    base.write_text(
+        f"extends: {BASELINE}\nhorizon: {{burn_in_days: 0, warmup_days: 0}}\n"
+        "arrivals: {base_customers: 900}\n"
+    )
+    out = tmp_path / "fitted" / "store.yaml"
+    assert main(["fit-receipts", str(EXAMPLE), "--out", str(out), "--extends", str(base)]) == 0
+    printed = capsys.readouterr().out
+    assert "Not fitted" in printed and "checkout.service_time" in printed
+    fitted = load_scenario(out)
+    assert fitted.name == "store" and fitted.horizon.burn_in_days == 0  # extends the base
+    targets = yaml.safe_load((out.parent / "targets.yaml").read_text())
+    assert set(targets["targets"]) == {"return_rate", "visits_per_day", "revenue_per_day"}
+    assert len(targets["hourly_receipts"]["weekday"]) == 16
+
+
+GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("timestamp,items,amount\n2026-03-02 08:00,3,1\n", "line 1: missing column payment"),
+        (
+            GOOD + "2026-03-02 08:05:00,x,12.5,card\n",
+            "line 3, column items: expected a whole number",
+        ),
+        (
+            GOOD + "2026-03-02 08:05:00,0,12.5,card\n",
+            "line 3, column items: expected a whole number of at least 1 (got 0)",
+        ),
+        (
+            GOOD + "2026-03-02 08:05:00,2,12.5,cheque\n",
+            "line 3, column payment: expected card or cash (got cheque)",
+        ),
+        (GOOD + "yesterday,2,12.5,cash\n", "line 3, column timestamp: expected a date and time"),
+        (
+            GOOD + "2026-03-02 08:05:00,2,-1,cash\n",
+            "line 3, column amount: expected a number of at least 0",
+        ),
+        (
+            GOOD + "2026-03-02 08:05:00,2,12.5\n",
+            "line 3: expected 4 fields as in the header (got 3)",
+        ),
+        ("timestamp,items,amount,payment\n", "no receipts"),
+        (
+            "timestamp,items,amount,payment,scan_start,scan_end\n"
+            "2026-03-02 08:00:00,3,1,card,2026-03-02 08:00:00,2026-03-02 07:59:00\n",
+            "line 2, column scan_end: expected a time not before scan_start",
+        ),
+    ],
+)
+def test_bad_receipts_fail_in_one_line_before_simulating(tmp_path, capsys, text, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    assert main(["fit-receipts", str(path), "--out", str(tmp_path / "s.yaml")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"journeysim: {path}: ") and message in error
+    assert "\n" not in error
+    assert not (tmp_path / "s.yaml").exists()
+
+
+def test_receipts_with_the_required_columns_only(round_trip, tmp_path):
+    # Without cards, lanes or scan times the fit still sets traffic, hours, baskets and cash,
+    # and says what it could not fit and why.
+    *_, base, reference = round_trip
+    table = read_receipts(EXAMPLE).table[["timestamp", "items", "amount", "payment"]]
+    path = tmp_path / "plain.csv"
+    table.to_csv(path, index=False)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    assert {"hours.weekday_profile", "arrivals.new_per_day", "payment.cash_share"} <= set(
+        fit.settings
+    )
+    skipped = dict(fit.not_fitted)
+    assert "no scan_start and scan_end columns" in skipped["checkout.service_time"]
+    assert "customer_id" in skipped["return_rate, inter-visit times"]
+    assert set(fit.targets) == {"visits_per_day", "revenue_per_day"}
+    fitted_scenario(base, fit)  # valid
+
+
+def test_a_weekend_of_its_own_shape_is_reported_not_fitted(round_trip, tmp_path):
+    # Weekend receipts three hours later than usual: the model keeps one usual time per
+    # customer, so the fit writes the pooled shape and says why the weekend's is not its own.
+    *_, base, reference = round_trip
+    table = read_receipts(EXAMPLE).table
+    weekend = table["timestamp"].dt.dayofweek >= 5
+    late = table["timestamp"].where(~weekend, table["timestamp"] + np.timedelta64(3, "h"))
+    shifted = table.assign(timestamp=late.dt.strftime("%Y-%m-%d %H:%M:%S"))
+    path = tmp_path / "late.csv"
+    shifted.to_csv(path, index=False)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    reasons = dict(fit.not_fitted)
+    assert "one hourly shape for all days" in reasons["hours.weekend_profile as its own shape"]
