@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,6 +33,17 @@ class Customer:
     active: bool = True  # False once gone: switched to a competitor or moved away
     left_day: int = -1  # the day the customer stopped shopping here (-1: still a customer)
     left_reason: str = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
+
+    def mood_today(self, day: int, mean: float, sd: float, keep_per_day: float) -> float:
+        """The baseline mood the customer brings today. Moods wander around the mean and forget
+        their past (an Ornstein-Uhlenbeck process seen at visits, keeping `keep_per_day` of the
+        distance a day), so nobody is gloomy for ever and long tenure is not kept only by the
+        cheerful."""
+        if self.visits and keep_per_day < 1.0:
+            keep = keep_per_day ** (day - self.last_visit_day)
+            shock = sd * math.sqrt(1.0 - keep * keep) * self.rng.standard_normal()
+            self.baseline_mood = mean + (self.baseline_mood - mean) * keep + shock
+        return self.baseline_mood
 
     def leave(self, day: int, reason: str) -> None:
         """Stop shopping here for good."""

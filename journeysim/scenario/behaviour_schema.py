@@ -51,6 +51,11 @@ class Psyche(Section):
     )
     baseline_mood: Quality = field(0.15, "Mean baseline mood (valence) shoppers arrive with.")
     baseline_mood_sd: NonNegativeFloat = field(0.15, "Spread of shoppers' baseline mood.")
+    mood_half_life_days: PositiveFloat = field(
+        60.0,
+        "Days in which a customer's baseline mood forgets half its distance from the mean: "
+        "moods change with life, they are not a fixed trait.",
+    )
     disposition_sd: NonNegativeFloat = field(
         0.15, "Spread of shoppers' disposition: how rosy they see and expect everything."
     )

@@ -62,6 +62,7 @@ class Simulation:
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
         self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
+        self._mood_keep_per_day = 0.5 ** (1.0 / psyche.mood_half_life_days)
         self.adaptation = Adaptation(
             psyche.expectation_rise,
             psyche.expectation_fall,
@@ -157,6 +158,10 @@ class Simulation:
         self.entered += 1
         self.inside += 1
         measured = now >= s.horizon.warmup_days * 1440
+        psyche = s.psyche
+        customer.mood_today(
+            int(now // 1440), psyche.baseline_mood, psyche.baseline_mood_sd, self._mood_keep_per_day
+        )
         shopper = Shopper(
             customer,
             now,
