@@ -52,6 +52,8 @@ class VisitRecord(NamedTuple):
     checkout_wait_min: float  # from joining the queue to the start of service
     queue_time_min: float  # time in a checkout queue, also for those who gave up
     perceived_wait_min: float  # queue time as the shopper felt it
+    queue_seen: int  # shoppers waiting in the chosen line on reaching the checkout (-1: none)
+    lanes_open: int  # staffed lanes open then (-1: never reached the checkout)
     till: int
     cashier_id: int
     cashier_familiarity: float

@@ -77,6 +77,8 @@ class Shopper:
         "self_service_time",
         "patience",
         "place",
+        "queue_seen",
+        "lanes_open",
     )
 
     def __init__(
@@ -124,6 +126,8 @@ class Shopper:
         self.queue_time = math.nan  # minutes in a checkout queue, served or not
         self.expectation_sum = self.disconfirmation_sum = self.quality_sum = 0.0
         self.place = "entrance"
+        self.queue_seen = -1  # shoppers waiting in the chosen line on reaching the checkout
+        self.lanes_open = -1  # staffed lanes open then
 
     def touch(
         self, now: float, kind: str, quality: float, effort: float, what: str, *details: object

@@ -130,6 +130,8 @@ class Aftercare:
                 shopper.queue_time,  # queue_time_min
                 shopper.queue_time
                 * self.scenario.checkout.perceived_wait_factor,  # perceived_wait_min
+                shopper.queue_seen,  # queue_seen
+                shopper.lanes_open,  # lanes_open
                 shopper.till,  # till
                 shopper.cashier_id,  # cashier_id
                 shopper.familiarity,  # cashier_familiarity

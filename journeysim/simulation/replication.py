@@ -22,6 +22,7 @@ from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
 from journeysim.simulation.seeding import Seeds
+from journeysim.world.lanes import LaneEntry
 from journeysim.world.store import Store
 
 
@@ -35,6 +36,7 @@ class Replication:
     touchpoints: pd.DataFrame
     terminal_log: pd.DataFrame
     turnover_log: pd.DataFrame
+    lanes_log: pd.DataFrame  # every staffed lane opening and closing (see lanes_table)
     entered: int  # shoppers who came in; each leaves with exactly one visit record
     traces: dict[int, list[Step]] = field(default_factory=dict)
 
@@ -79,6 +81,7 @@ class Simulation:
         self.trace = trace
         self.traces: dict[int, list[Step]] = {}
         self._day_stats = {"new_customers": 0}
+        self._restocks_before = 0  # refill rounds logged before the current day
         self.entered = 0
         self.inside = 0  # shoppers in the store now
         self._last_out: simpy.Event | None = None
@@ -226,8 +229,10 @@ class Simulation:
                 "new_customers": self._day_stats["new_customers"],
                 "active_customers": self.base.active_within(day, s.loyalty.return_window_days),
                 "rating": self.aftercare.rating,
+                "restock_rounds": len(self.store.restocks) - self._restocks_before,
             }
         )
+        self._restocks_before = len(self.store.restocks)
 
     def _tables(self) -> Replication:
         visits = self.visit_log.table()
@@ -269,9 +274,24 @@ class Simulation:
             touchpoints,
             terminal_log,
             turnover_log,
+            lanes_table(self.store.lanes.log),
             self.entered,
             self.traces,
         )
+
+
+LANES_COLUMNS = ["day", "time", "lane", "event", "reason", "role", "staff_id"]
+
+
+def lanes_table(log: list[LaneEntry]) -> pd.DataFrame:
+    """The lane log as a table: day, time (minutes since day 0 midnight), lane (numbered
+    from 1, as its till and terminal), event (opened, closed), reason (plan, policy), role
+    (cashier, or the floor role of a called colleague) and staff_id."""
+    rows = [
+        (int(time // 1440), time, lane + 1, event, reason, role, staff)
+        for time, lane, event, reason, role, staff in log
+    ]
+    return pd.DataFrame(rows, columns=LANES_COLUMNS)
 
 
 @contextmanager
