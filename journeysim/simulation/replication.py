@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -229,10 +230,21 @@ class Simulation:
                 "new_customers": self._day_stats["new_customers"],
                 "active_customers": self.base.active_within(day, s.loyalty.return_window_days),
                 "rating": self.aftercare.rating,
-                "restock_rounds": len(self.store.restocks) - self._restocks_before,
+                **self._restocking(day),
             }
         )
-        self._restocks_before = len(self.store.restocks)
+
+    def _restocking(self, day: int) -> dict[str, float]:
+        """The day's refill rounds and the mean minutes between refills, from the night fill
+        at opening to the last round (NaN without a round)."""
+        restocks = self.store.restocks
+        rounds = restocks[self._restocks_before :]
+        self._restocks_before = len(restocks)
+        opening = day * 1440.0 + self.store.open_min
+        return {
+            "restock_rounds": len(rounds),
+            "restock_interval_min": (rounds[-1] - opening) / len(rounds) if rounds else math.nan,
+        }
 
     def _tables(self) -> Replication:
         visits = self.visit_log.table()
