@@ -96,10 +96,10 @@ class LaneBoard:
         missing = target - len(planned)
         for wanted in (self._reopenable, self._closed_lane, self._called_lane):
             while missing > 0:
-                till = wanted()
-                if till is None:
+                lane = wanted()
+                if lane is None:
                     break
-                self._staff(till)
+                self._staff(lane)
                 missing -= 1
 
     def _reopenable(self) -> Till | None:

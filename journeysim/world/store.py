@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import simpy
 
@@ -61,7 +63,7 @@ class Store:
         self.self_service_time = sampler(checkout.self_service_time)
         self.roster = Roster.hire_all(scenario, streams["staff"], staff)
         policy = checkout.policy
-        self.crews = {
+        self.crews: dict[str, Crew] = {
             role: Crew(env, self.roster.headcount(role), policy.active and role == policy.from_role)
             for role in FLOOR_ROLES
         }
@@ -122,10 +124,11 @@ class Store:
         till = self.checkout.tills[lane]
         if not till.server_role:
             return None
-        return self.roster.on_shift(till.server_role, self.shift(now), till.server_post)
+        role = cast(StaffRole, till.server_role)
+        return self.roster.on_shift(role, self.shift(now), till.server_post)
 
     def _staff_id(self, role: str, post: int, now: float) -> int:
-        member = self.roster.on_shift(role, self.shift(now), post)
+        member = self.roster.on_shift(cast(StaffRole, role), self.shift(now), post)
         return -1 if member is None else member.id
 
     def floor_staff(self, now: float, roles: tuple[str, ...] = HELPFUL_ROLES) -> list[StaffMember]:
