@@ -277,6 +277,7 @@ def test_balkers_saw_a_long_queue(policy_runs):
         ("checkout.policy.from_role=cashier", "checkout.policy.from_role"),
         ("checkout.policy.from_role=baker", "checkout.policy.from_role"),
         ("checkout.policy.max_lanes=9", "checkout.policy.max_lanes: 9 lanes"),
+        ("checkout.cashiers=0", "checkout.policy.active: the store has no staffed lane"),
     ],
 )
 def test_bad_plans_and_roles_are_one_line_errors_naming_the_key(override, key, capsys):

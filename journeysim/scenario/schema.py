@@ -176,6 +176,11 @@ class Scenario(Section):
         policy = checkout.policy
         if not policy.active:
             return
+        if checkout.cashiers == 0:
+            raise ValueError(
+                "checkout.policy.active: the store has no staffed lane to open "
+                "(checkout.cashiers is 0)"
+            )
         if policy.max_lanes is not None and policy.max_lanes > checkout.cashiers:
             raise ValueError(
                 f"checkout.policy.max_lanes: {policy.max_lanes} lanes, but the store has "
