@@ -35,8 +35,9 @@ DAYS_PER_YEAR = 365.0
 
 def lane_hours(lanes_log: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
     """Hours each lane was staffed between the minutes `start` and `end`, from the lane log
-    (a lane still open at the end of the log counts to `end`): one row per lane, reason and
-    role (cashier, or the role of a colleague called from the floor), with its `hours`."""
+    of one replication (a lane still open at the end of the log counts to `end`): one row per
+    lane, reason and role (cashier, or the role of a colleague called from the floor), with its
+    `hours`."""
     rows: dict[tuple[int, str, str], float] = {}
     opened: dict[int, tuple[float, str, str]] = {}
     for entry in lanes_log.sort_values("time", kind="stable").itertuples(index=False):
@@ -49,11 +50,10 @@ def lane_hours(lanes_log: pd.DataFrame, start: float, end: float) -> pd.DataFram
     for lane, (since, reason, role) in opened.items():
         key = (lane, reason, role)
         rows[key] = rows.get(key, 0.0) + _overlap(since, end, start, end)
-    table = pd.DataFrame(
+    return pd.DataFrame(
         [(*key, minutes / 60.0) for key, minutes in sorted(rows.items())],
         columns=["lane", "reason", "role", "hours"],
     )
-    return table
 
 
 def _overlap(since: float, until: float, start: float, end: float) -> float:

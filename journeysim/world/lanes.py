@@ -48,13 +48,13 @@ class LaneBoard:
         self._emptied: simpy.Event | None = None
         self.closed_for_night = False
         policy = scenario.checkout.policy
-        self.policy_active = policy.active and bool(self.tills)
         self.open_above = policy.open_above
         self.quiet_min = policy.quiet_min
         self.walk_min = policy.walk_min
         self.max_lanes = len(self.tills) if policy.max_lanes is None else policy.max_lanes
         self.role: str = policy.from_role
-        self.crew: Crew | None = crews.get(policy.from_role) if self.policy_active else None
+        called = policy.active and bool(self.tills)
+        self.crew: Crew | None = crews.get(policy.from_role) if called else None
         self.calling = 0  # colleagues walking to a till
         self._called = [0] * len(self.tills)  # times each lane was opened by the policy
         for line in checkout.lane_lines:
