@@ -102,6 +102,18 @@ VARIANTS = {
         "checkout.balking=true",
         "checkout.reneging=true",
     ],
+    # Lanes closing every other hour with shoppers in them, and stockers called to the tills.
+    "lanes_come_and_go": [
+        f"checkout.lanes.weekday={[1, 3] * 8}",
+        "checkout.policy.active=true",
+        "checkout.policy.max_lanes=3",
+    ],
+    "snake_lanes_come_and_go": [
+        f"checkout.lanes.weekday={[1, 3] * 8}",
+        "checkout.single_queue=true",
+        "checkout.policy.active=true",
+        "checkout.policy.open_above=2",
+    ],
 }
 
 
@@ -119,13 +131,28 @@ def test_everything_comes_back(variant):
         assert lowest_carts == 0
     elif variant == "one_cashier":
         assert {"balk", "renege"} <= set(visits["abandoned"])
+    elif variant.endswith("lanes_come_and_go"):
+        log = rep.lanes_log
+        closing = scenario.hours.close_min
+        assert ((log["event"] == "closed") & (log["time"] % 1440 < closing)).any()
+        assert (log["reason"] == "policy").any()
+        assert not any(crew.away for crew in sim.store.crews.values())
+        assert all(not till.server_role for till in sim.store.checkout.tills)
 
 
 @st.composite
 def stressed_scenarios(draw) -> Scenario:
-    """Short scenarios over lanes, queues, carts, outages, failures and traffic. Balking or
+    """Short scenarios over lanes (planned by the hour or not, with the policy or not), queues,
+    carts, outages, failures and traffic. Balking or
     reneging stays on so queues drain by midnight (see test_overloaded_queue_drains)."""
     cashiers = draw(st.integers(0, 3))
+    self_checkouts = draw(st.integers(0 if cashiers else 1, 2))
+    planned = cashiers > 0 and draw(st.booleans())
+    plan = (
+        draw(st.lists(st.integers(0 if self_checkouts else 1, cashiers), min_size=16, max_size=16))
+        if planned
+        else []
+    )
     balking = draw(st.booleans())
     start = draw(st.integers(6, 20))
     overrides = [
@@ -133,7 +160,10 @@ def stressed_scenarios(draw) -> Scenario:
         f"arrivals.mode={draw(st.sampled_from(['open', 'customer_base']))}",
         f"arrivals.rate_per_hour={draw(st.integers(20, 240))}",
         f"checkout.cashiers={cashiers}",
-        f"checkout.self_checkouts={draw(st.integers(0 if cashiers else 1, 2))}",
+        f"checkout.self_checkouts={self_checkouts}",
+        f"checkout.lanes.weekday={plan}",
+        f"checkout.policy.active={cashiers > 0 and draw(st.booleans())}",
+        f"checkout.policy.from_role={draw(st.sampled_from(['stocker', 'cleaner', 'manager']))}",
         f"checkout.single_queue={draw(st.booleans())}",
         f"checkout.balking={balking}",
         f"checkout.reneging={draw(st.booleans()) if balking else True}",

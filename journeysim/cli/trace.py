@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--pick",
         choices=PICKS,
         help="a telling visit: worst or best remembered, the worst that met a terminal outage, "
-        "or a regular's visits before and after a familiar staff member left",
+        "a regular's visits before and after a familiar staff member left, or a shopper "
+        "queueing while a colleague opened one more lane",
     )
     add_replication_options(trace)
     trace.add_argument(

@@ -26,6 +26,8 @@ def check_out(store: Store, shopper: Shopper):
         return
     shopper.place = "checkout"
     line = _choose_line(store, shopper)
+    shopper.queue_seen = line.waiting()
+    shopper.lanes_open = store.checkout.open_lanes()
     mood = 1.0 + store.scenario.psyche.mood_patience_effect * shopper.valence
     if checkout.balking and line.waiting() / line.size >= checkout.balk_queue * max(mood, 0.2):
         shopper.touch(
@@ -70,6 +72,8 @@ def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
     checkout = store.scenario.checkout
     joined = env.now
     turn = line.join()
+    if line is not store.checkout.self_line:
+        store.lanes.queue_grew(line)
     if not checkout.reneging:
         return (yield turn)
     patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
@@ -84,12 +88,13 @@ def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
 
 
 def _choose_line(store: Store, shopper: Shopper) -> Line:
-    """Self-checkout for small baskets when preferred, else the lane that looks shortest;
-    regulars accept a slightly longer line to reach a familiar cashier."""
+    """Self-checkout for small baskets when preferred (or when no lane is open), else the
+    open lane that looks shortest; regulars accept a slightly longer line to reach a familiar
+    cashier."""
     checkout = store.checkout
     settings = store.scenario.checkout
     if checkout.self_line is not None and (
-        not checkout.lane_lines
+        not checkout.open_lanes()
         or (
             shopper.items <= settings.self_checkout_max_items
             and shopper.draw() < settings.self_checkout_share
@@ -102,6 +107,8 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
     staff = store.scenario.staff
     best, best_load = checkout.lane_lines[0], math.inf
     for line in checkout.lane_lines:
+        if not line.size:
+            continue  # closed or closing
         load = line.load()
         cashier = store.cashier_at(line.tills[0].index, now)
         if cashier is not None and shopper.customer.rapport:

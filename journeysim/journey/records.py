@@ -54,6 +54,8 @@ class VisitRecord(NamedTuple):
     perceived_wait_min: float  # queue time as the shopper felt it
     service_start_min: float  # minutes since midnight when scanning began (NaN: not served)
     service_min: float  # scan and pack time at the till (NaN: not served)
+    queue_seen: int  # shoppers waiting in the chosen line on reaching the checkout (-1: none)
+    lanes_open: int  # staffed lanes open then (-1: never reached the checkout)
     till: int
     cashier_id: int
     cashier_familiarity: float

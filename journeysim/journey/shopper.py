@@ -79,6 +79,8 @@ class Shopper:
         "scan_min",
         "patience",
         "place",
+        "queue_seen",
+        "lanes_open",
     )
 
     def __init__(
@@ -127,6 +129,8 @@ class Shopper:
         self.served_at = self.scan_min = math.nan  # start and length of scanning at a till
         self.expectation_sum = self.disconfirmation_sum = self.quality_sum = 0.0
         self.place = "entrance"
+        self.queue_seen = -1  # shoppers waiting in the chosen line on reaching the checkout
+        self.lanes_open = -1  # staffed lanes open then
 
     def touch(
         self, now: float, kind: str, quality: float, effort: float, what: str, *details: object

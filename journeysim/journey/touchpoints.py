@@ -84,8 +84,8 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
     yield env.timeout(zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min)
     zone.occupancy -= 1
-    if shopper.draw() < store.scenario.staff.encounter_prob:
-        now = env.now
+    now = env.now
+    if shopper.draw() < store.scenario.staff.encounter_prob * store.floor_share(now):
         staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
             member = staff[int(shopper.draw() * len(staff))]
@@ -149,8 +149,9 @@ def _look_for_items(
 
 
 def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
-    """Ask a stocker, assistant or manager on the floor about a missing item."""
-    if shopper.draw() >= store.scenario.shelves.ask_staff_prob:
+    """Ask a stocker, assistant or manager on the floor about a missing item (harder to find
+    while some of them are at a till)."""
+    if shopper.draw() >= store.scenario.shelves.ask_staff_prob * store.helper_share(now):
         return False
     staff = store.floor_staff(now)
     if not staff:

@@ -10,12 +10,14 @@ from journeysim.world.store import Store
 
 def visit(store: Store, shopper: Shopper):
     """SimPy process: enter, take a cart, walk the zones, check out, pay, leave."""
+    store.lanes.shopper_in()
     tp.plan_basket(store, shopper)
     tp.enter(store, shopper)
     yield from tp.take_cart(store, shopper)
     for zone in store.zones:
         yield from tp.walk_zone(store, shopper, zone)
     yield from checkout.check_out(store, shopper)
+    store.lanes.shopper_done()
     if shopper.cart:
         store.carts.give_back()
     yield from tp.leave(store, shopper)

@@ -133,6 +133,8 @@ class Aftercare:
                 * self.scenario.checkout.perceived_wait_factor,  # perceived_wait_min
                 shopper.served_at % 1440,  # service_start_min
                 shopper.scan_min,  # service_min
+                shopper.queue_seen,  # queue_seen
+                shopper.lanes_open,  # lanes_open
                 shopper.till,  # till
                 shopper.cashier_id,  # cashier_id
                 shopper.familiarity,  # cashier_familiarity

@@ -43,6 +43,25 @@ from journeysim.simulation.summary import mean_ci
 MAIN_KPIS = ("return_rate", "nps", "csat", "revenue_per_day")
 
 
+def checkout_settings(scenario: Scenario) -> str:
+    """Lanes and self-checkouts, the lane plan's range and the policy, in a line."""
+    checkout = scenario.checkout
+    text = f"{checkout.cashiers} staffed lanes"
+    planned = checkout.lanes.weekday + checkout.lanes.weekend
+    if planned:
+        text += f" ({min(planned)} to {max(planned)} open by the hourly plan)"
+    text += f", {checkout.self_checkouts} self-checkouts"
+    if checkout.single_queue:
+        text += ", one snake queue"
+    policy = checkout.policy
+    if policy.active:
+        text += (
+            f"; one more lane when more than {policy.open_above} wait, staffed by a "
+            f"{policy.from_role.replace('_', ' ')} from the floor"
+        )
+    return text
+
+
 def settings(scenario: Scenario) -> list[tuple[str, str]]:
     """The scenario's key settings as (name, value) text pairs."""
     s = scenario
@@ -76,11 +95,7 @@ def settings(scenario: Scenario) -> list[tuple[str, str]]:
         ),
         ("Segments (share)", segments),
         ("Zones", ", ".join(zone.name for zone in s.zones)),
-        (
-            "Checkout",
-            f"{s.checkout.cashiers} staffed lanes, {s.checkout.self_checkouts} "
-            f"self-checkouts{', one snake queue' if s.checkout.single_queue else ''}",
-        ),
+        ("Checkout", checkout_settings(s)),
         ("Staff per shift", roles),
         ("Carts", f"{s.carts.pool} in the pool, {s.carts.worn_share:.0%} worn"),
         ("Stock-outs", f"{s.shelves.stockout_prob:.0%} of items looked for"),

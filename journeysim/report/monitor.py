@@ -16,9 +16,9 @@ from journeysim.simulation.replication import Replication, Simulation, past
 
 
 class Monitor:
-    """Samples queue length, zone occupancy and dirt, carts, terminals and the cashier at each
-    staffed till every `every` minutes from `start` to `end` (simulation minutes). Attach
-    before `Simulation.run()`."""
+    """Samples queue length, open lanes, zone occupancy and dirt, carts, terminals and who
+    staffs each staffed till every `every` minutes from `start` to `end` (simulation
+    minutes). Attach before `Simulation.run()`."""
 
     def __init__(
         self, sim: Simulation, every: float = 1.0, start: float = 0.0, end: float = math.inf
@@ -41,6 +41,7 @@ class Monitor:
                 (
                     env.now,
                     store.checkout.queue_length(),
+                    store.checkout.open_lanes(),
                     store.carts.level,
                     *(zone.occupancy for zone in store.zones),
                     *(zone.dirt for zone in store.zones),
@@ -53,13 +54,14 @@ class Monitor:
 
     def table(self) -> pd.DataFrame:
         """One row per sample: time (simulation minutes), queue (shoppers waiting at all
-        lines), carts (in the pool), `zone:<name>` occupancy, `dirt:<name>` floor dirt (0..1),
-        `line:<i>` waiting, `terminal:<i>` up (bool), `cashier:<i>` staff id at staffed till i
-        (-1: post empty)."""
+        lines), lanes (staffed lanes open), carts (in the pool), `zone:<name>` occupancy,
+        `dirt:<name>` floor dirt (0..1), `line:<i>` waiting, `terminal:<i>` up (bool),
+        `cashier:<i>` staff id at staffed till i (-1: closed)."""
         store = self.sim.store
         columns = [
             "time",
             "queue",
+            "lanes",
             "carts",
             *(f"zone:{zone.name}" for zone in store.zones),
             *(f"dirt:{zone.name}" for zone in store.zones),

@@ -22,6 +22,7 @@ def write_run(result: RunResult, folder: Path) -> list[Path]:
         f"customers.{big}": result.customers,
         "terminal_log.csv": result.terminal_log,
         "turnover_log.csv": result.turnover_log,
+        "lanes_log.csv": result.lanes_log,
     }
     paths = []
     for name, table in tables.items():

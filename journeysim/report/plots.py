@@ -380,7 +380,8 @@ def queue_and_terminals(
     day: int,
     hours: tuple[float, float] = (0.0, 1440.0),
 ) -> Figure:
-    """Checkout queue and carts over one day, and each card terminal's state below.
+    """Checkout queue, staffed lanes open and carts over one day, and each card terminal's
+    state below.
 
     `samples`: Monitor.table() of the day; `terminal_log`: (time, terminal, state) of the
     replication; `hours`: the minutes of the day to show (e.g. opening hours).
@@ -391,7 +392,9 @@ def queue_and_terminals(
     fig = figure()
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     top.plot(clock, shown["queue"], color=SCENARIO_COLOURS[0], label="shoppers waiting")
-    top.set_ylabel("Shoppers in queues")
+    if "lanes" in shown:
+        top.step(clock, shown["lanes"], where="post", color=SCENARIO_COLOURS[2], label="lanes open")
+    top.set_ylabel("Shoppers waiting, lanes open")
     top.yaxis.set_major_locator(MaxNLocator(integer=True))
     twin = top.twinx()
     twin.plot(clock, shown["carts"], color="#999999", linewidth=2, label="carts in the pool")
@@ -424,5 +427,7 @@ def queue_and_terminals(
     bottom.set_xlabel("Time of day (hours)")
     bottom.set_xlim(hours[0] / 60.0, hours[1] / 60.0)
     bottom.set_xticks(np.arange(math.ceil(hours[0] / 60.0), math.floor(hours[1] / 60.0) + 1, 2))
-    fig.suptitle(f"Checkout queue, carts and card terminals on day {day}", x=0.01, ha="left")
+    fig.suptitle(
+        f"Checkout queue, open lanes, carts and card terminals on day {day}", x=0.01, ha="left"
+    )
     return fig

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from journeysim.journey.shopper import Step
@@ -19,7 +20,7 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.replication import Replication
 from journeysim.world.checkout import terminal_name
 
-PICKS = ("worst", "best", "outage", "regular")
+PICKS = ("worst", "best", "outage", "regular", "lane")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # day 0 is a Monday
 MOODS = (  # upper bound of valence -> word
     (-0.6, "upset"),
@@ -59,8 +60,9 @@ def nps_group(ltr: int) -> str:
 def pick_visits(rep: Replication, pick: str) -> list[int]:
     """Ids of telling visits: the worst or best remembered one; of the visits that met a
     terminal outage, one with no cash to fall back on and the fullest cart (the worst
-    remembered of those); or a regular's last visit to a staff member who left and the first
-    visit to a staffed lane after the departure."""
+    remembered of those); a regular's last visit to a staff member who left and the first
+    visit to a staffed lane after the departure; or the visit that found the longest queue
+    while the policy opened a lane."""
     visits = rep.visits
     if pick in ("worst", "best"):
         if visits.empty:
@@ -82,6 +84,8 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
         return [int(ranked["visit_id"].iloc[0])]
     if pick == "regular":
         return _regular_before_and_after(rep)
+    if pick == "lane":
+        return [_lane_opened_while_waiting(rep)]
     raise ValueError(f"--pick must be one of {', '.join(PICKS)}, not {pick!r}")
 
 
@@ -111,6 +115,26 @@ def _regular_before_and_after(rep: Replication) -> list[int]:
             "scenarios/staff_turnover.yaml with enough --days to pass the departure"
         )
     return [best[2], best[3]]
+
+
+def _lane_opened_while_waiting(rep: Replication) -> int:
+    """The visit that found the longest queue among those during which the policy opened a
+    lane (the first such visit when several found as long a queue)."""
+    visits = rep.visits
+    log = rep.lanes_log
+    called = log[(log["event"] == "opened") & (log["reason"] == "policy")]["time"].to_numpy()
+    if called.size:
+        start = (visits["day"] * 1440.0 + visits["arrival_min"]).to_numpy()
+        end = start + visits["duration_min"].to_numpy()
+        first = np.searchsorted(called, start)
+        during = (first < called.size) & (called[np.minimum(first, called.size - 1)] <= end)
+        waited = visits[during & (visits["queue_seen"] > 0).to_numpy()]
+        if not waited.empty:
+            return int(waited.loc[waited["queue_seen"].idxmax(), "visit_id"])
+    raise LookupError(
+        "no shopper queued while the policy opened a lane; try "
+        "scenarios/staffing/one_in_front.yaml or more --days"
+    )
 
 
 def example_visit(visits: pd.DataFrame, first_day: int) -> int:
@@ -170,7 +194,11 @@ def tell(
     for number, (_, row) in enumerate(mine.iterrows(), start=1):
         if row["visit_id"] in focus:
             steps = rep.traces.get(int(row["visit_id"]), [])
-            parts.append(tell_visit(row, steps, scenario, outages, number, len(mine)))
+            parts.append(
+                tell_visit(
+                    row, steps, scenario, outages, number, len(mine), rep.lanes_log, staff or {}
+                )
+            )
     untold = len(mine) - len(set(focus))
     if untold:
         parts.append(
@@ -280,19 +308,54 @@ def tell_visit(
     outages: pd.DataFrame,
     number: int = 1,
     of: int = 1,
+    lanes: pd.DataFrame | None = None,
+    staff: dict[int, str] | None = None,
 ) -> str:
-    """One visit step by step, then what the customer took home."""
+    """One visit step by step, with the lanes that opened or closed while the shopper was at
+    the checkout (from `lanes`, the lane log), then what the customer took home."""
     heading, *down = visit_heading(row, scenario, outages, f"Visit {number} of {of}")
     lines = [heading, *(f"  {line}" for line in down), ""]
     lines.append(f"  {'time':5}  {'place':15}  {'what happened':58}  felt   effort  mood after")
-    for step in steps:
-        lines.append(
+    told = [
+        (
+            step.time,
             f"  {clock(step.time):5}  {step.place[:15]:15}  {step.what[:58]:58}  "
-            f"{step.felt:+.2f}  {step.effort:6.1f}  {step.valence:+.2f} {mood_word(step.valence)}"
+            f"{step.felt:+.2f}  {step.effort:6.1f}  {step.valence:+.2f} {mood_word(step.valence)}",
         )
+        for step in steps
+    ]
+    for time, what in lane_changes(row, steps, lanes, staff or {}):
+        told.append((time, f"  {clock(time):5}  {'checkout':15}  {what[:58]:58}"))
+    lines.extend(line for _, line in sorted(told, key=lambda pair: pair[0]))
     lines.append("")
     lines.extend(outcome(row, scenario, steps))
     return "\n".join(lines)
+
+
+def lane_changes(
+    row: pd.Series, steps: list[Step], lanes: pd.DataFrame | None, staff: dict[int, str]
+) -> list[tuple[float, str]]:
+    """Lanes that opened or closed from the shopper's reaching the checkout to the end of the
+    visit, in words ("a stocker opens lane 4 (stocker #7): queue too long")."""
+    at_checkout = [step for step in steps if step.place == "checkout"]
+    if lanes is None or lanes.empty or not at_checkout:
+        return []
+    queued = row["queue_time_min"]
+    reached = at_checkout[0].time - (0.0 if math.isnan(queued) else queued)
+    end = row["day"] * 1440.0 + row["arrival_min"] + row["duration_min"]
+    during = lanes[(lanes["time"] >= reached) & (lanes["time"] <= end)]
+    told = []
+    for change in during.itertuples(index=False):
+        role = change.role.replace("_", " ")
+        if change.event == "opened":
+            who = f"a {role} opens lane {change.lane} ({staff_name(staff, change.staff_id)})"
+            what = f"{who}: queue too long" if change.reason == "policy" else f"{who}, as planned"
+        elif change.reason == "policy":
+            what = f"lane {change.lane} closes; the {role} goes back to the floor"
+        else:
+            what = f"lane {change.lane} closes, as planned"
+        told.append((float(change.time), what))
+    return told
 
 
 def visit_heading(

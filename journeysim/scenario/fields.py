@@ -40,6 +40,7 @@ TouchpointKind = Literal[
 ]
 TOUCHPOINT_KINDS: tuple[str, ...] = get_args(TouchpointKind)
 StaffRole = Literal["cashier", "stocker", "floor_assistant", "cleaner", "security", "manager"]
+FloorRole = Literal["stocker", "floor_assistant", "cleaner", "security", "manager"]
 
 
 class Section(BaseModel):

@@ -17,6 +17,7 @@ from journeysim.scenario.fields import (
     TOUCHPOINT_KINDS,
     ClockTime,
     Distribution,
+    FloorRole,
     NonNegativeInt,
     Section,
     StaffRole,
@@ -39,6 +40,8 @@ from journeysim.scenario.store_schema import (
     Floor,
     Horizon,
     Hours,
+    LanePlan,
+    LanePolicy,
     Outage,
     Payment,
     Shelves,
@@ -59,8 +62,11 @@ __all__ = [
     "Distribution",
     "Exit",
     "Floor",
+    "FloorRole",
     "Horizon",
     "Hours",
+    "LanePlan",
+    "LanePolicy",
     "Loyalty",
     "Outage",
     "Payment",
@@ -129,6 +135,7 @@ class Scenario(Section):
                     f"staff.turnover: {role} post {departure.index} does not exist; there are "
                     f"{2 * count} posts (morning 0..{count - 1}, evening {count}..{2 * count - 1})"
                 )
+        self._lanes_fit()
         shelves = self.shelves
         responses = (
             shelves.response_elsewhere
@@ -140,6 +147,60 @@ class Scenario(Section):
         if abs(responses - 1.0) > 1e-6:
             raise ValueError(f"shelves.response_* shares must add up to 1, not {responses:g}")
         return self
+
+    def _lanes_fit(self) -> None:
+        """The lane plan has one count per opening hour, within the lanes the store has, and
+        the policy calls a colleague from a role the store employs."""
+        checkout = self.checkout
+        hours = self.opening_hours
+        for name in ("weekday", "weekend"):
+            plan = getattr(checkout.lanes, name)
+            if not plan:
+                continue
+            if len(plan) != hours:
+                raise ValueError(
+                    f"checkout.lanes.{name} needs one lane count per opening hour "
+                    f"({hours} here, as hours.{name}_profile); got {len(plan)}"
+                )
+            for hour, lanes in enumerate(plan):
+                if lanes > checkout.cashiers:
+                    raise ValueError(
+                        f"checkout.lanes.{name}.{hour}: {lanes} lanes planned, but the store "
+                        f"has {checkout.cashiers} (checkout.cashiers)"
+                    )
+                if lanes == 0 and checkout.self_checkouts == 0:
+                    raise ValueError(
+                        f"checkout.lanes.{name}.{hour}: no lane open and no self-checkout; "
+                        "plan at least 1 lane"
+                    )
+        policy = checkout.policy
+        if not policy.active:
+            return
+        if checkout.cashiers == 0:
+            raise ValueError(
+                "checkout.policy.active: the store has no staffed lane to open "
+                "(checkout.cashiers is 0)"
+            )
+        if policy.max_lanes is not None and policy.max_lanes > checkout.cashiers:
+            raise ValueError(
+                f"checkout.policy.max_lanes: {policy.max_lanes} lanes, but the store has "
+                f"{checkout.cashiers} (checkout.cashiers)"
+            )
+        if self.posts_per_shift(policy.from_role) == 0:
+            raise ValueError(
+                f"checkout.policy.from_role: the store has no {policy.from_role} to call to "
+                f"the till (staff.roles.{policy.from_role}.count is 0)"
+            )
+
+    @property
+    def opening_hours(self) -> int:
+        """Opening hours a day, a started hour counting as one (entries of hourly profiles)."""
+        return -(-(self.hours.close_min - self.hours.open_min) // 60)
+
+    def lanes_per_hour(self, weekend: bool) -> list[int]:
+        """Staffed lanes open in each opening hour: the lane plan, else all lanes all day."""
+        plan = self.checkout.lanes.weekend if weekend else self.checkout.lanes.weekday
+        return list(plan) if plan else [self.checkout.cashiers] * self.opening_hours
 
     def posts_per_shift(self, role: StaffRole) -> int:
         """Staff of a role on each of the two shifts (cashiers: one per staffed lane)."""

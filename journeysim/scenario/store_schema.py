@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from journeysim.scenario.fields import (
     ClockTime,
     Distribution,
+    FloorRole,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
@@ -161,8 +162,56 @@ class Shelves(Section):
     full_quality: Quality = field(0.15, "Felt quality of finding everything on the list.")
 
 
+class LanePlan(Section):
+    weekday: list[NonNegativeInt] = field(
+        list,
+        "Staffed lanes open per opening hour on weekdays (one entry per hour, as "
+        "hours.weekday_profile); empty: all checkout.cashiers lanes every hour.",
+    )
+    weekend: list[NonNegativeInt] = field(
+        list,
+        "Staffed lanes open per opening hour on Saturday and Sunday; empty: all "
+        "checkout.cashiers lanes every hour.",
+    )
+
+
+class LanePolicy(Section):
+    active: bool = field(
+        False,
+        "Open one more lane when the queue grows (Tesco's 'one in front'), with a colleague "
+        "called from the floor.",
+    )
+    open_above: NonNegativeInt = field(
+        1,
+        "Open a lane when more than this many shoppers wait in the shortest open lane's queue "
+        "(in the snake with checkout.single_queue).",
+    )
+    quiet_min: Annotated[int, Field(ge=1)] = field(
+        5,
+        "Close a lane the policy opened after this many minutes with nobody waiting in its queue.",
+    )
+    max_lanes: NonNegativeInt | None = field(
+        None, "Most staffed lanes open at once, planned and called (default: checkout.cashiers)."
+    )
+    from_role: FloorRole = field(
+        "stocker",
+        "Floor role the called colleague comes from; missing on the floor while at the till.",
+    )
+    walk_min: NonNegativeFloat = field(
+        1.0, "Minutes to walk from the floor to the till, and back after the lane closes."
+    )
+
+
 class Checkout(Section):
-    cashiers: NonNegativeInt = field(3, "Staffed checkout lanes.")
+    cashiers: NonNegativeInt = field(
+        3,
+        "Staffed checkout lanes (a till with a cashier's post each); all open all day unless "
+        "`lanes` plans them by the hour.",
+    )
+    lanes: LanePlan = field(LanePlan, "Staffed lanes open per opening hour (the lane plan).")
+    policy: LanePolicy = field(
+        LanePolicy, "Opening extra lanes when the queue grows, staffed from the floor."
+    )
     self_checkouts: NonNegativeInt = field(2, "Self-checkout stations.")
     service_time: Distribution = field(
         lambda: Distribution(dist="gamma", mean_min=2.5, sd_min=1.2),

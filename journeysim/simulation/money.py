@@ -33,17 +33,53 @@ PER_DAY = tuple(metric for metric in MONEY if metric.endswith("_per_day"))
 DAYS_PER_YEAR = 365.0
 
 
-def staff_hours_per_day(scenario: Scenario) -> dict[StaffRole, float]:
-    """Paid hours per role and day. As in world/staff.py every post is filled on both shifts,
-    which split the opening hours at midday, so a post costs the opening hours each day;
-    cashiers hold one post per staffed lane (`checkout.cashiers`)."""
+def lane_hours(lanes_log: pd.DataFrame, start: float, end: float) -> pd.DataFrame:
+    """Hours each lane was staffed between the minutes `start` and `end`, from the lane log
+    of one replication (a lane still open at the end of the log counts to `end`): one row per
+    lane, reason and role (cashier, or the role of a colleague called from the floor), with its
+    `hours`."""
+    rows: dict[tuple[int, str, str], float] = {}
+    opened: dict[int, tuple[float, str, str]] = {}
+    for entry in lanes_log.sort_values("time", kind="stable").itertuples(index=False):
+        if entry.event == "opened":
+            opened[entry.lane] = (entry.time, entry.reason, entry.role)
+            continue
+        since, reason, role = opened.pop(entry.lane)
+        key = (entry.lane, reason, role)
+        rows[key] = rows.get(key, 0.0) + _overlap(since, entry.time, start, end)
+    for lane, (since, reason, role) in opened.items():
+        key = (lane, reason, role)
+        rows[key] = rows.get(key, 0.0) + _overlap(since, end, start, end)
+    return pd.DataFrame(
+        [(*key, minutes / 60.0) for key, minutes in sorted(rows.items())],
+        columns=["lane", "reason", "role", "hours"],
+    )
+
+
+def _overlap(since: float, until: float, start: float, end: float) -> float:
+    return max(min(until, end) - max(since, start), 0.0)
+
+
+def staff_hours_per_day(scenario: Scenario, lanes_log: pd.DataFrame) -> dict[StaffRole, float]:
+    """Paid hours per role and measured day. Floor staff hold their posts on both shifts,
+    which split the opening hours at midday, so a post costs the opening hours each day
+    (also while its holder is called to a till); cashiers are paid for the hours their lanes
+    were actually staffed by the plan, from opening until the last shopper has paid."""
+    horizon = scenario.horizon
     open_hours = (scenario.hours.close_min - scenario.hours.open_min) / 60.0
-    return {role: scenario.posts_per_shift(role) * open_hours for role in scenario.staff.roles}
+    hours = {role: scenario.posts_per_shift(role) * open_hours for role in scenario.staff.roles}
+    staffed = lane_hours(lanes_log, horizon.warmup_days * 1440.0, scenario.total_days * 1440.0)
+    cashier = staffed.loc[staffed["role"] == "cashier", "hours"].sum() / horizon.days
+    hours["cashier"] = float(cashier)
+    return hours
 
 
-def wages_per_day(scenario: Scenario) -> float:
+def wages_per_day(scenario: Scenario, lanes_log: pd.DataFrame) -> float:
     wage = scenario.costs.wage_per_hour
-    return sum(wage.get(role, 0.0) * hours for role, hours in staff_hours_per_day(scenario).items())
+    return sum(
+        wage.get(role, 0.0) * hours
+        for role, hours in staff_hours_per_day(scenario, lanes_log).items()
+    )
 
 
 def outages(terminal_log: pd.DataFrame, warmup_days: int) -> int:
@@ -65,7 +101,7 @@ def replication_money(
     """
     costs = scenario.costs
     gross_margin = costs.margin * kpis["revenue_per_day"]
-    wages = wages_per_day(scenario)
+    wages = wages_per_day(scenario, replication.lanes_log)
     outage_cost = (
         costs.per_outage * outages(replication.terminal_log, scenario.horizon.warmup_days)
     ) / scenario.horizon.days

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
 from journeysim.simulation.seeding import Seeds
+from journeysim.world.lanes import LaneEntry
 from journeysim.world.store import Store
 
 
@@ -35,6 +37,7 @@ class Replication:
     touchpoints: pd.DataFrame
     terminal_log: pd.DataFrame
     turnover_log: pd.DataFrame
+    lanes_log: pd.DataFrame  # every staffed lane opening and closing (see lanes_table)
     entered: int  # shoppers who came in; each leaves with exactly one visit record
     traces: dict[int, list[Step]] = field(default_factory=dict)
 
@@ -80,6 +83,7 @@ class Simulation:
         self.trace = trace
         self.traces: dict[int, list[Step]] = {}
         self._day_stats = {"new_customers": 0}
+        self._restocks_before = 0  # refill rounds logged before the current day
         self.entered = 0
         self.inside = 0  # shoppers in the store now
         self._last_out: simpy.Event | None = None
@@ -231,8 +235,21 @@ class Simulation:
                 "new_customers": self._day_stats["new_customers"],
                 "active_customers": self.base.active_within(day, s.loyalty.return_window_days),
                 "rating": self.aftercare.rating,
+                **self._restocking(day),
             }
         )
+
+    def _restocking(self, day: int) -> dict[str, float]:
+        """The day's refill rounds and the mean minutes between refills, from the night fill
+        at opening to the last round (NaN without a round)."""
+        restocks = self.store.restocks
+        rounds = restocks[self._restocks_before :]
+        self._restocks_before = len(restocks)
+        opening = day * 1440.0 + self.store.open_min
+        return {
+            "restock_rounds": len(rounds),
+            "restock_interval_min": (rounds[-1] - opening) / len(rounds) if rounds else math.nan,
+        }
 
     def _tables(self) -> Replication:
         visits = self.visit_log.table()
@@ -274,9 +291,24 @@ class Simulation:
             touchpoints,
             terminal_log,
             turnover_log,
+            lanes_table(self.store.lanes.log),
             self.entered,
             self.traces,
         )
+
+
+LANES_COLUMNS = ["day", "time", "lane", "event", "reason", "role", "staff_id"]
+
+
+def lanes_table(log: list[LaneEntry]) -> pd.DataFrame:
+    """The lane log as a table: day, time (minutes since day 0 midnight), lane (numbered
+    from 1, as its till and terminal), event (opened, closed), reason (plan, policy), role
+    (cashier, or the floor role of a called colleague) and staff_id."""
+    rows = [
+        (int(time // 1440), time, lane + 1, event, reason, role, staff)
+        for time, lane, event, reason, role, staff in log
+    ]
+    return pd.DataFrame(rows, columns=LANES_COLUMNS)
 
 
 @contextmanager

@@ -31,6 +31,7 @@ class RunResult:
     touchpoints: pd.DataFrame
     terminal_log: pd.DataFrame
     turnover_log: pd.DataFrame
+    lanes_log: pd.DataFrame
 
     @cached_property
     def warmup(self) -> pd.DataFrame:
@@ -80,4 +81,5 @@ def run_scenario(
         touchpoints=journey_map(tallies, int((~visits["warmup"]).sum())),
         terminal_log=stacked("terminal_log"),
         turnover_log=stacked("turnover_log"),
+        lanes_log=stacked("lanes_log"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import simpy
@@ -18,11 +19,18 @@ def terminal_name(index: int) -> str:
 @dataclass(slots=True, eq=False)
 class Till:
     """One place to pay: a staffed lane (with a cashier post) or a self-checkout; `index`
-    counts from 0, people number the till `index + 1` (`terminal_name`)."""
+    counts from 0, people number the till `index + 1` (`terminal_name`). A staffed lane is
+    open while someone staffs it: a cashier of the plan (`server_role` "cashier", post
+    `index`) or a colleague the policy called from the floor (their role and post); a
+    closing lane takes no one new and closes when its last shopper is served."""
 
     index: int
     staffed: bool
     terminal: Terminal
+    open: bool = False  # taking shoppers (self-checkouts always)
+    closing: bool = False
+    server_role: str = ""  # who staffs the lane: "" while closed
+    server_post: int = -1  # the server's post of that role on the shift
 
 
 class Line:
@@ -33,20 +41,25 @@ class Line:
     directly (a get would succeed at once, and nothing would wait for its event); a release
     puts the till back and schedules an event for now that, when processed, hands a free till
     to the first shopper waiting, as the put's event would.
+
+    Staffed tills open and close during the day: `size` counts the open ones (taking
+    shoppers), `active` those open or still serving before they close; `on_closed` hears of
+    each till that closes after serving its last shopper.
     """
 
-    __slots__ = ("env", "free", "size", "tills")
+    __slots__ = ("env", "free", "size", "active", "tills", "on_closed")
 
     def __init__(self, env: simpy.Environment, tills: list[Till]) -> None:
         self.env = env
         self.free = simpy.Store(env, capacity=len(tills))
-        self.free.items = list(tills)
-        self.size = len(tills)
+        self.free.items = [till for till in tills if till.open]
+        self.size = self.active = len(self.free.items)
         self.tills = tills
+        self.on_closed: Callable[[Till], None] | None = None
 
     def load(self) -> float:
-        """Shoppers waiting or in service per till."""
-        return (len(self.free.get_queue) + self.size - len(self.free.items)) / self.size
+        """Shoppers waiting or in service per open till."""
+        return (len(self.free.get_queue) + self.active - len(self.free.items)) / self.size
 
     def waiting(self) -> int:
         return len(self.free.get_queue)
@@ -64,20 +77,52 @@ class Line:
         return self.free.get()
 
     def release(self, till: Till) -> None:
-        """The till is free again; the first shopper waiting gets it (as free.put(till))."""
+        """The till is free again; the first shopper waiting gets it (as free.put(till)). A
+        closing till closes instead, unless it is the last one left for shoppers waiting."""
+        if till.closing and (self.size > 0 or not self.free.get_queue):
+            self._closed(till)
+            return
         self.free.items.append(till)
         # What processing the put's event would do: the Store's own hand-over to a waiting get.
         self.env.timeout(0.0).callbacks.append(self.free._trigger_get)
 
+    def open_till(self, till: Till) -> None:
+        """Staff a closed till, or keep a closing one open."""
+        till.open = True
+        self.size += 1
+        if till.closing:
+            till.closing = False
+            return
+        self.active += 1
+        self.release(till)
+
+    def close_till(self, till: Till) -> bool:
+        """Take no new shoppers at the till; True when it closed at once (nobody at it)."""
+        till.open = False
+        till.closing = True
+        self.size -= 1
+        if till in self.free.items and (self.size > 0 or not self.free.get_queue):
+            self.free.items.remove(till)
+            self._closed(till)
+            return True
+        return False
+
+    def _closed(self, till: Till) -> None:
+        till.closing = False
+        self.active -= 1
+        if self.on_closed is not None:
+            self.on_closed(till)
+
 
 class Checkout:
-    """All lines: one per staffed lane (or one shared snake queue) and one for self-checkouts."""
+    """All lines: one per staffed lane (or one shared snake queue) and one for self-checkouts.
+    Staffed lanes start closed (world/lanes.py opens them); self-checkouts are always open."""
 
     def __init__(
         self, env: simpy.Environment, lanes: int, self_checkouts: int, single_queue: bool
     ) -> None:
         self.tills = [
-            Till(i, i < lanes, Terminal(env, terminal_name(i)))
+            Till(i, i < lanes, Terminal(env, terminal_name(i)), open=i >= lanes)
             for i in range(lanes + self_checkouts)
         ]
         staffed, unstaffed = self.tills[:lanes], self.tills[lanes:]
@@ -86,6 +131,8 @@ class Checkout:
         else:
             self.lane_lines = [Line(env, [till]) for till in staffed]
         self.self_line = Line(env, unstaffed) if unstaffed else None
+        # The line each staffed lane's till belongs to.
+        self.line_of = [self.lane_lines[0 if single_queue else i] for i in range(lanes)]
 
     @property
     def terminals(self) -> list[Terminal]:
@@ -94,3 +141,7 @@ class Checkout:
     def queue_length(self) -> int:
         lines = self.lane_lines + ([self.self_line] if self.self_line else [])
         return sum(line.waiting() for line in lines)
+
+    def open_lanes(self) -> int:
+        """Staffed lanes taking shoppers now."""
+        return sum(line.size for line in self.lane_lines)

@@ -9,8 +9,14 @@ import numpy as np
 from journeysim.loyalty.history import StaffState
 from journeysim.scenario.schema import Scenario, StaffRole, StaffRoleSettings
 
-FLOOR_ROLES = ("stocker", "floor_assistant", "cleaner", "security", "manager")
-HELPFUL_ROLES = ("stocker", "floor_assistant", "manager")
+FLOOR_ROLES: tuple[StaffRole, ...] = (
+    "stocker",
+    "floor_assistant",
+    "cleaner",
+    "security",
+    "manager",
+)
+HELPFUL_ROLES: tuple[StaffRole, ...] = ("stocker", "floor_assistant", "manager")
 
 
 @dataclass(slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import simpy
 
@@ -9,8 +11,10 @@ from journeysim.loyalty.history import StaffState
 from journeysim.scenario.schema import Scenario, StaffRole
 from journeysim.world import terminals as term
 from journeysim.world.checkout import Checkout
+from journeysim.world.crews import Crew
 from journeysim.world.distributions import sampler
-from journeysim.world.staff import HELPFUL_ROLES, Roster, StaffMember
+from journeysim.world.lanes import LaneBoard
+from journeysim.world.staff import FLOOR_ROLES, HELPFUL_ROLES, Roster, StaffMember
 from journeysim.world.zones import ZoneState, cleaning_rounds, restocking, spills
 
 
@@ -58,12 +62,23 @@ class Store:
         self.service_time = sampler(checkout.service_time)
         self.self_service_time = sampler(checkout.self_service_time)
         self.roster = Roster.hire_all(scenario, streams["staff"], staff)
+        policy = checkout.policy
+        self.crews: dict[str, Crew] = {
+            role: Crew(env, self.roster.headcount(role), policy.active and role == policy.from_role)
+            for role in FLOOR_ROLES
+        }
+        self.lanes = LaneBoard(env, scenario, self.checkout, self.crews, self._staff_id)
+        self._helpers = sum(self.roster.headcount(role) for role in HELPFUL_ROLES)
+        self._floor_size = sum(self.roster.headcount(role) for role in FLOOR_ROLES)
+        self.restocks: list[float] = []  # times of the stockers' refill rounds
         self._restock_rounds = scenario.shelves.restock_rounds_per_stocker * self.roster.headcount(
             "stocker"
         )
         self._restock_interval = (self.close_min - self.open_min) / (self._restock_rounds + 1.0)
         self._stockout_prob = scenario.shelves.stockout_prob
         self._on_shift: dict[tuple[tuple[str, ...], int], list[StaffMember]] = {}
+        for crew in self.crews.values():
+            crew.on_change = self._on_shift.clear  # who is on the floor changed
         self._start_processes(streams)
 
     def _start_processes(self, streams: dict[str, np.random.Generator]) -> None:
@@ -78,12 +93,25 @@ class Store:
         cleaners = self.roster.headcount("cleaner")
         env.process(
             cleaning_rounds(
-                env, self.zones, scenario.floor, self.open_min, self.close_min, cleaners
+                self.crews["cleaner"],
+                self.zones,
+                scenario.floor,
+                self.open_min,
+                self.close_min,
+                cleaners,
             )
         )
         env.process(spills(env, self.zones, scenario.floor, streams["floor"]))
         env.process(
-            restocking(env, self.zones, self.open_min, self._restock_rounds, self._restock_interval)
+            restocking(
+                self.crews["stocker"],
+                self.zones,
+                self.open_min,
+                self.close_min,
+                self._restock_rounds,
+                self._restock_interval,
+                self.restocks,
+            )
         )
 
     def shift(self, now: float) -> int:
@@ -91,19 +119,46 @@ class Store:
         return 0 if now % 1440 < self.midday else 1
 
     def cashier_at(self, lane: int, now: float) -> StaffMember | None:
-        return self.roster.on_shift("cashier", self.shift(now), lane)
+        """Who staffs staffed lane `lane` now: its cashier, a colleague called from the
+        floor, or no one (closed)."""
+        till = self.checkout.tills[lane]
+        if not till.server_role:
+            return None
+        role = cast(StaffRole, till.server_role)
+        return self.roster.on_shift(role, self.shift(now), till.server_post)
+
+    def _staff_id(self, role: str, post: int, now: float) -> int:
+        member = self.roster.on_shift(cast(StaffRole, role), self.shift(now), post)
+        return -1 if member is None else member.id
 
     def floor_staff(self, now: float, roles: tuple[str, ...] = HELPFUL_ROLES) -> list[StaffMember]:
-        """Staff of the given roles on shift now."""
+        """Staff of the given roles on shift now and on the floor (not called to a till)."""
         key = (roles, self.shift(now))
         staff = self._on_shift.get(key)
         if staff is None:
+            crews = self.crews
             staff = self._on_shift[key] = [
                 member
-                for (role, shift, _), member in self.roster.posts.items()
-                if shift == key[1] and role in roles
+                for (role, shift, index), member in self.roster.posts.items()
+                if shift == key[1]
+                and role in roles
+                and not (role in crews and index in crews[role].away)
             ]
         return staff
+
+    def helper_share(self, now: float) -> float:
+        """Share of the stockers, floor assistants and managers on shift who are on the floor
+        (1 unless some are at a till)."""
+        if self.lanes.crew is None or not self._helpers:
+            return 1.0
+        return len(self.floor_staff(now)) / self._helpers
+
+    def floor_share(self, now: float) -> float:
+        """Share of the floor staff on shift who are on the floor (1 unless some are at a
+        till)."""
+        if self.lanes.crew is None or not self._floor_size:
+            return 1.0
+        return len(self.floor_staff(now, FLOOR_ROLES)) / self._floor_size
 
     def replace_staff(
         self, role: StaffRole, post: int, day: int

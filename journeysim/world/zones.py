@@ -9,6 +9,7 @@ import numpy as np
 import simpy
 
 from journeysim.scenario.schema import Floor, Zone
+from journeysim.world.crews import Crew
 
 
 @dataclass(slots=True)
@@ -53,7 +54,7 @@ class ZoneState:
 
 
 def cleaning_rounds(
-    env: simpy.Environment,
+    crew: Crew,
     zones: list[ZoneState],
     floor: Floor,
     open_min: int,
@@ -61,7 +62,8 @@ def cleaning_rounds(
     cleaners: int,
 ):
     """Process: the night crew leaves every floor clean at opening; during the day cleaners
-    on shift sweep every zone each round."""
+    on shift sweep every zone each round (a round takes longer while a cleaner is at a till)."""
+    env = crew.env
     interval = floor.round_min / cleaners if cleaners else math.inf
     keep = 1.0 - floor.clean_effect
     while True:
@@ -71,7 +73,7 @@ def cleaning_rounds(
             for zone in zones:
                 zone.dirt = 0.0
             continue
-        yield env.timeout(interval)
+        yield from crew.work(interval)
         for zone in zones:
             zone.dirt *= keep
 
@@ -86,10 +88,19 @@ def spills(env: simpy.Environment, zones: list[ZoneState], floor: Floor, rng: np
 
 
 def restocking(
-    env: simpy.Environment, zones: list[ZoneState], open_min: int, rounds: float, interval: float
+    crew: Crew,
+    zones: list[ZoneState],
+    open_min: int,
+    close_min: int,
+    rounds: float,
+    interval: float,
+    log: list[float],
 ):
-    """Process: shelves are full at opening (night fill) and refilled by stockers' `rounds`,
-    `interval` minutes apart."""
+    """Process: shelves are full at opening (night fill) and refilled by the stockers'
+    `rounds`, `interval` minutes of work apart (logged in `log`). While a stocker is at a
+    till the work goes slower, so rounds come later and the last ones of the day may be
+    left to the night fill."""
+    env = crew.env
     while True:
         minute = env.now % 1440
         if minute < open_min:
@@ -97,6 +108,10 @@ def restocking(
         elif minute >= open_min + rounds * interval:
             yield env.timeout(1440 - minute + open_min)
         else:
-            yield env.timeout(interval)
+            day = env.now // 1440
+            yield from crew.work(interval)
+            if env.now // 1440 != day or env.now % 1440 >= close_min:
+                continue  # the doors closed first: the night fill does it
+            log.append(env.now)
         for zone in zones:
             zone.last_restock = env.now
