@@ -133,7 +133,7 @@ class Loyalty(Section):
     csat_quality: NonNegativeFloat = field(
         1.5, "CSAT points per unit of the visit's mean perceived quality (its level itself)."
     )
-    ltr_center: Quality = field(0.3, "Relationship strength at which recommending is a toss-up.")
+    ltr_center: Quality = field(0.2, "Relationship strength at which recommending is a toss-up.")
     ltr_slope: PositiveFloat = field(7.0, "Steepness of likelihood to recommend in strength.")
     ltr_memory: NonNegativeFloat = field(
         3.0, "Weight of the last visit's remembered score in likelihood to recommend."

@@ -30,7 +30,7 @@ class Arrivals(Section):
         2500, "Customers in the store's base when its history (the burn-in) starts."
     )
     new_per_day: NonNegativeFloat = field(
-        3.6, "New customers per day trying the store, before word of mouth and rating."
+        8.0, "New customers per day trying the store, before word of mouth and rating."
     )
     rating_effect: NonNegativeFloat = field(
         0.6, "Relative change in new customers per rating star away from the initial rating."
