@@ -8,9 +8,6 @@ from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute, scenario_from_args
 from journeysim.files import folder_name
-from journeysim.report.bottom_line import bottom_line
-from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
-from journeysim.study.compare import compare_scenarios
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,6 +41,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from journeysim.report.bottom_line import bottom_line
+    from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
+    from journeysim.study.compare import compare_scenarios
+
     if len(args.scenarios) < 2:
         raise SystemExit("journeysim compare: give at least two scenario files")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]

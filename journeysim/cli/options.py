@@ -4,16 +4,38 @@ sweep and select, and running work on the chosen executor with a progress bar.""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from journeysim.scenario.loader import load_scenario
-from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import Executor, make_executor
-from journeysim.simulation.progress import progress_bar
+
+if TYPE_CHECKING:
+    from journeysim.scenario.schema import Scenario
+    from journeysim.simulation.executors import Executor
+
+
+class LazyChoices:
+    """The choices of an option, read from `module.name` when first needed (parsing that
+    option or printing its command's help), so registering a command loads no heavy module."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def _values(self) -> tuple[str, ...]:
+        return tuple(getattr(importlib.import_module(self.module), self.name))
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+    def __len__(self) -> int:
+        return len(self._values())
 
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:
@@ -95,6 +117,9 @@ def execute(
     """work(executor, on_done) on the executor of --workers/--scheduler, with a progress bar of
     `total` runs (None: unknown, then a count) unless --quiet; a missing Dask or an unreachable
     scheduler ends the command."""
+    from journeysim.simulation.executors import make_executor
+    from journeysim.simulation.progress import progress_bar
+
     try:
         executor = make_executor(args.workers, args.scheduler)
         with progress_bar(total, what, args.quiet) as bar:

@@ -14,7 +14,6 @@ from journeysim.cli.options import (
     scenario_from_args,
 )
 from journeysim.files import folder_name, write_text
-from journeysim.report.replay import replay_data, replay_page, replays, title, window
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from journeysim.report.replay import replay_data, replay_page, replays, title, window
+
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     last = min(s.total_days for s in scenarios) - 1
     if not 0 <= args.day <= last:

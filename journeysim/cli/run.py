@@ -9,16 +9,12 @@ from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute, scenario_from_args
 from journeysim.files import folder_name
-from journeysim.report.console import journey_map_table, kpi_table, money_table
-from journeysim.report.outputs import write_run
-from journeysim.simulation.kpis import KPIS
-from journeysim.simulation.precision import precision_notes
-from journeysim.simulation.runner import run_scenario
-from journeysim.simulation.warmup_check import warmup_warnings
 
 
 def _precision(text: str) -> tuple[str, float]:
     """`KPI=HALFWIDTH` of --precision."""
+    from journeysim.simulation.kpis import KPIS
+
     metric, _, value = text.partition("=")
     try:
         target = float(value)
@@ -64,6 +60,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from journeysim.report.console import journey_map_table, kpi_table, money_table
+    from journeysim.report.outputs import write_run
+    from journeysim.simulation.precision import precision_notes
+    from journeysim.simulation.runner import run_scenario
+    from journeysim.simulation.warmup_check import warmup_warnings
+
     scenario = scenario_from_args(args.scenario, args)
     result = execute(
         args,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from journeysim.cli.options import add_run_options, execute, scenario_from_args
+from journeysim.cli.options import LazyChoices, add_run_options, execute, scenario_from_args
 from journeysim.files import folder_name
-from journeysim.report.selection import guarantee, selection_text, subset_text, write_selection
-from journeysim.simulation.measure import METRICS
-from journeysim.study.selection import Constraint, parse_constraint, select_scenarios
+
+if TYPE_CHECKING:
+    from journeysim.study.selection import Constraint
+
+METRICS = LazyChoices("journeysim.simulation.measure", "METRICS")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         required=True,
         choices=METRICS,
         metavar="KPI",
-        help=f"the KPI or money metric to select on, one of {', '.join(METRICS)}",
+        help="the KPI or money metric to select on, one of %(choices)s",
     )
     way = select.add_mutually_exclusive_group()
     way.add_argument(
@@ -73,6 +76,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _select(args: argparse.Namespace) -> int:
+    from journeysim.report.selection import guarantee, selection_text, subset_text, write_selection
+    from journeysim.study.selection import select_scenarios
+
     if len(args.scenarios) < 2:
         raise SystemExit("journeysim select: give at least two scenario files")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
@@ -115,6 +121,8 @@ def _select(args: argparse.Namespace) -> int:
 
 
 def _constraint(text: str) -> Constraint:
+    from journeysim.study.selection import parse_constraint
+
     try:
         return parse_constraint(text)
     except ValueError as error:

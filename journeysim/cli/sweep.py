@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from journeysim.cli.options import LazyChoices, add_run_options, execute
 
-from journeysim.cli.options import add_run_options, execute
-from journeysim.report.comparison import LABELS, metric_text
-from journeysim.report.console import render
-from journeysim.study.designs import KINDS, parse_vary
-from journeysim.study.sweep import Sweep, plan_sweep
-from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+if TYPE_CHECKING:
+    import pandas as pd
+
+KINDS = LazyChoices("journeysim.study.designs", "KINDS")
 
 HEADLINE = ("return_rate", "nps", "csat", "revenue_per_day", "contribution_per_day")
 SHOWN_POINTS = 20
@@ -38,7 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="KEY=V1,V2,...|KEY=LOW:HIGH",
         help="a scenario key and its values (grid) or range (lhs, sobol); repeatable",
     )
-    sweep.add_argument("--design", choices=KINDS, help="grid (default), lhs or sobol")
+    sweep.add_argument(
+        "--design", choices=KINDS, metavar="KIND", help="%(choices)s (default: grid)"
+    )
     sweep.add_argument(
         "--samples",
         type=int,
@@ -56,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from journeysim.report.console import render
+    from journeysim.study.designs import parse_vary
+    from journeysim.study.sweep import Sweep, plan_sweep
+    from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+
     path = args.scenario
     spec = read_sweep_file(path) if is_sweep_file(path) else SweepSpec(path, ())
     spec = spec.updated(
@@ -94,6 +102,9 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:
     """Mean headline KPIs per point (the first SHOWN_POINTS points)."""
+    from journeysim.report.comparison import LABELS, metric_text
+    from journeysim.report.console import render
+
     means = runs.groupby("point")[list(HEADLINE)].mean().head(SHOWN_POINTS)
     rows = [
         [
