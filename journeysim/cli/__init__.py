@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from journeysim.scenario.errors import ScenarioError
+from journeysim.simulation.executors import ReplicationFailed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,6 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as error:
         print(f"journeysim: {error}", file=sys.stderr)
         return 2
+    except ReplicationFailed as error:
+        print(f"journeysim: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("journeysim: interrupted; finished runs are kept", file=sys.stderr)
         return 130

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,19 +86,30 @@ def _sweep(args: argparse.Namespace) -> int:
         f"({total - pending} already done)"
     )
     runs = execute(args, pending, plan.name, sweep.run)
-    if not args.no_report:
+    failed = runs[runs["status"] == "failed"]
+    runs = runs[runs["status"] == "ok"]
+    if not args.no_report and len(runs):
         from journeysim.report.html import sweep_report  # matplotlib loads only when needed
 
         sweep_report(runs, list(plan.design.keys), sweep.folder, plan.base)
     print(f"\n{_point_table(plan.points_table(), runs)}")
-    if plan.design.kind == "sobol":
+    if plan.design.kind == "sobol" and failed.empty:
         indices = pd.read_csv(sweep.folder / "sobol_indices.csv")
         shown = indices[indices["metric"].isin(HEADLINE)]
         rows = [[str(v) if isinstance(v, str) else f"{v:.3f}" for v in row] for row in shown.values]
         print("\nSobol' indices (first-order S1, total ST, with 95% confidence half-widths)\n")
         print(render(rows, list(shown.columns)))
     print(f"\nResults in {sweep.folder}{os.sep}")
-    return 0
+    if failed.empty:
+        return 0
+    first = failed.iloc[0]
+    print(
+        f"journeysim sweep: {len(failed)} of {total} runs failed (status and error in "
+        f"runs.csv; the same command retries them), e.g. point {first['point']}, replication "
+        f"{first['replication']}: {first['error']}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:

@@ -9,13 +9,56 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 
 class Executor(Protocol):
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
-        """Call fn(*task) for every task; yield (task index, result) in completion order."""
+        """Call fn(*task) for every task; yield (task index, result) in completion order.
+        A task that raises, or whose worker dies, ends the run with TaskFailed."""
         ...
+
+
+class TaskFailed(Exception):
+    """A task raised or its worker process died: the task's index and why, in one line."""
+
+    def __init__(self, index: int, reason: str) -> None:
+        super().__init__(f"task {index}: {reason}")
+        self.index = index
+        self.reason = reason
+
+
+class ReplicationFailed(Exception):
+    """A replication raised or its worker died; the message names the scenario and replication."""
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why a task failed, in one line (no traceback)."""
+    if isinstance(error, BrokenProcessPool):
+        return "its worker process died (out of memory?)"
+    if isinstance(error, ReplicationFailed):  # it names its scenario and replication
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "out of memory"
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def run_replications(
+    executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple]
+) -> Iterator[tuple[int, Any]]:
+    """`executor.run(fn, tasks)` for tasks that start with (scenario, replication); a failed
+    task ends it with ReplicationFailed naming both."""
+    try:
+        yield from executor.run(fn, tasks)
+    except TaskFailed as failed:
+        if isinstance(failed.__cause__, ReplicationFailed):
+            raise failed.__cause__ from None
+        scenario, replication = tasks[failed.index][:2]
+        raise ReplicationFailed(
+            f"{scenario.name}, replication {replication}: {failed.reason}"
+        ) from failed
 
 
 class Serial:
@@ -23,7 +66,11 @@ class Serial:
 
     def run(self, fn, tasks):
         for i, task in enumerate(tasks):
-            yield i, fn(*task)
+            try:
+                result = fn(*task)
+            except Exception as error:
+                raise TaskFailed(i, failure_reason(error)) from error
+            yield i, result
 
 
 class LocalPool:
@@ -37,15 +84,29 @@ class LocalPool:
             yield from Serial().run(fn, tasks)
             return
         workers = min(self.workers, len(tasks))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent)
+        try:
             futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
-            try:
-                for future in as_completed(futures):
-                    yield futures[future], future.result()
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as error:
+                    raise TaskFailed(futures[future], failure_reason(error)) from error
+                yield futures[future], result
+        except BaseException:
+            _stop(pool)  # the other tasks' results would be thrown away: do not wait for them
+            raise
+        pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
 
 
 def _end_with_parent() -> None:

@@ -21,6 +21,7 @@ from journeysim.psyche.appraisal import Appraisal
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
+from journeysim.simulation.overrun import OVERTIME_MIN, overrun
 from journeysim.simulation.seeding import Seeds
 from journeysim.world.store import Store
 
@@ -95,7 +96,9 @@ class Simulation:
             self.env.run(until=self.env.process(self._days()))
             if self.inside:  # the horizon is over: let the last shoppers finish and leave
                 self._last_out = self.env.event()
-                self.env.run(until=self._last_out)
+                self.env.run(until=self._last_out | self.env.timeout(OVERTIME_MIN))
+                if self.inside:
+                    raise overrun(s, self.seeds.replication, self.inside)
             return self._tables()
 
     def history(self) -> History:
