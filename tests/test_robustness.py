@@ -12,13 +12,8 @@ from typing import Any
 import pytest
 
 from journeysim.scenario import ScenarioError, load_scenario, scenario_json_schema
-from journeysim.simulation.executors import (
-    LocalPool,
-    ReplicationFailed,
-    Serial,
-    TaskFailed,
-    run_replications,
-)
+from journeysim.simulation.executors import LocalPool, Serial, run_replications
+from journeysim.simulation.failures import ReplicationFailed, TaskFailed
 from journeysim.simulation.overrun import OVERTIME_MIN, Overrun
 from journeysim.simulation.replication import simulate
 from journeysim.study.designs import parse_vary

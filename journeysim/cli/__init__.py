@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from journeysim.scenario.errors import ScenarioError
-from journeysim.simulation.executors import ReplicationFailed
+from journeysim.simulation.failures import ReplicationFailed
 
 
 def main(argv: list[str] | None = None) -> int:

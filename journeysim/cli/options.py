@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from journeysim.scenario.loader import load_scenario
+from journeysim.study.sources import run_overrides
 
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Scenario
@@ -97,12 +98,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:
     """Load a scenario and apply --set, then --reps, --days and --seed."""
-    overrides = list(args.overrides)
-    for option, key in (("reps", "replications"), ("days", "horizon.days"), ("seed", "seed")):
-        value = getattr(args, option)
-        if value is not None:
-            overrides.append(f"{key}={value}")
-    return load_scenario(path, overrides)
+    options = run_overrides(args.reps, args.days, args.seed)
+    return load_scenario(path, [*args.overrides, *options])
 
 
 T = TypeVar("T")

@@ -124,13 +124,24 @@ class Scenario(Section):
         if abs(picked - 1.0) > 1e-6:
             raise ValueError(f"zones' item_share must add up to 1, not {picked:g}")
         tills = self.checkout.cashiers + self.checkout.self_checkouts
-        for outage in self.payment.outages:
+        last = self.total_days - 1
+        for i, outage in enumerate(self.payment.outages):
+            if not outage.days_in(self.total_days):
+                raise ValueError(
+                    f"payment.outages.{i}: it never happens within the simulated days 0..{last} "
+                    f"(warm-up and horizon.days; day {outage.day} given)"
+                )
             if outage.terminals != "all" and any(i >= tills for i in outage.terminals):
                 raise ValueError(
                     f"payment.outages: terminal indices must be below {tills} "
                     f"(cashier lanes first, then self-checkouts)"
                 )
-        for departure in self.staff.turnover:
+        for i, departure in enumerate(self.staff.turnover):
+            if departure.day > last:
+                raise ValueError(
+                    f"staff.turnover.{i}.day: expected a simulated day 0..{last} "
+                    f"(warm-up and horizon.days; got {departure.day})"
+                )
             role = departure.role
             count = self.posts_per_shift(role)
             if departure.index >= 2 * count:

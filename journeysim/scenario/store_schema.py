@@ -217,9 +217,17 @@ class Checkout(Section):
     )
 
 
+# Day 0, the first simulated day (warm-up included), is a Monday; the burn-in before it lasts
+# whole weeks, so every day keeps its weekday.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
 class Outage(Section):
     day: NonNegativeInt = field(
-        0, "Day of the outage (0 = first simulated day, warm-up included).", le=2 * MAX_DAYS
+        0,
+        "Day of the outage (0 = first simulated day, warm-up included; day 0 is a Monday).",
+        le=2 * MAX_DAYS,
     )
     start: ClockTime = field("17:00", "Start time (HH:MM).")
     duration_min: PositiveFloat = field(90.0, "Duration in minutes.", le=MAX_OUTAGE_MIN)
@@ -227,6 +235,23 @@ class Outage(Section):
         "all", "Terminal indices that fail, or all."
     )
     every_day: bool = field(False, "Repeat the outage every day from `day` on.")
+    weekdays: list[Weekday] = field(
+        list, "Repeat the outage on these weekdays from `day` on, e.g. [sat] (day 0 is a Monday)."
+    )
+
+    @model_validator(mode="after")
+    def _one_repeat(self) -> Outage:
+        if self.every_day and self.weekdays:
+            raise ValueError("give every_day or weekdays, not both")
+        return self
+
+    def days_in(self, total_days: int) -> list[int]:
+        """The days (0 .. total_days - 1) the outage happens on."""
+        if self.every_day:
+            return list(range(self.day, total_days))
+        if self.weekdays:
+            return [d for d in range(self.day, total_days) if WEEKDAYS[d % 7] in self.weekdays]
+        return [self.day] if self.day < total_days else []
 
 
 class Payment(Section):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from journeysim.simulation.executors import TaskFailed, failure_reason
+from journeysim.simulation.failures import TaskFailed, failure_reason
 
 CONNECT_TIMEOUT = "20s"
 

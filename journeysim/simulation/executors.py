@@ -9,8 +9,9 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
+
+from journeysim.simulation.failures import ReplicationFailed, TaskFailed, failure_reason
 
 
 class Executor(Protocol):
@@ -18,31 +19,6 @@ class Executor(Protocol):
         """Call fn(*task) for every task; yield (task index, result) in completion order.
         A task that raises, or whose worker dies, ends the run with TaskFailed."""
         ...
-
-
-class TaskFailed(Exception):
-    """A task raised or its worker process died: the task's index and why, in one line."""
-
-    def __init__(self, index: int, reason: str) -> None:
-        super().__init__(f"task {index}: {reason}")
-        self.index = index
-        self.reason = reason
-
-
-class ReplicationFailed(Exception):
-    """A replication raised or its worker died; the message names the scenario and replication."""
-
-
-def failure_reason(error: BaseException) -> str:
-    """Why a task failed, in one line (no traceback)."""
-    if isinstance(error, BrokenProcessPool):
-        return "its worker process died (out of memory?)"
-    if isinstance(error, ReplicationFailed):  # it names its scenario and replication
-        return str(error)
-    if isinstance(error, MemoryError):
-        return "out of memory"
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
 
 
 def run_replications(

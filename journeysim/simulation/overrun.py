@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import ReplicationFailed
+from journeysim.simulation.failures import ReplicationFailed
 
 # Simulated minutes the last shoppers get to leave after the horizon before the run stops.
 OVERTIME_MIN = 1440.0

@@ -22,7 +22,8 @@ import yaml
 from journeysim.files import folder_name, parquet_available, write_table, write_text
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import Executor, LocalPool, TaskFailed, failure_reason
+from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.failures import TaskFailed, failure_reason
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.replication import past
 from journeysim.study.designs import Design, DesignError, make_design, yaml_text
