@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
-from journeysim.scenario.errors import ScenarioError
+from journeysim.cli.options import UsageError
+from journeysim.scenario.errors import ScenarioError, ScenarioWarning
 from journeysim.simulation.failures import ReplicationFailed
 
 
@@ -13,9 +15,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line
+            return args.handler(args)
     except ScenarioError as error:
         print(f"journeysim: {error}", file=sys.stderr)
+        return 2
+    except UsageError as error:
+        print(f"journeysim {error}", file=sys.stderr)
         return 2
     except ReplicationFailed as error:
         print(f"journeysim: {error}", file=sys.stderr)
@@ -23,6 +30,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("journeysim: interrupted; finished runs are kept", file=sys.stderr)
         return 130
+
+
+def _one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """Scenario warnings as one line on stderr; others as Python shows them."""
+    if issubclass(category, ScenarioWarning):
+        print(f"journeysim: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from journeysim.files import folder_name
+from journeysim.manifest import overrides_of
 from journeysim.scenario.loader import load_scenario
 from journeysim.study.sources import run_overrides
 
@@ -94,6 +96,33 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         "processes (needs `pip install journeysim[dask]`)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given: one line starting with the command's name,
+    exit code 2."""
+
+
+def add_force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite a results folder made with other --set overrides",
+    )
+
+
+def results_folder(args: argparse.Namespace, name: str) -> Path:
+    """`--out/<name>`, checked before anything runs: a folder whose manifest says it was made
+    with other --set overrides is not overwritten without --force."""
+    folder = args.out / folder_name(name)
+    made_with = overrides_of(folder)
+    if made_with is not None and made_with != list(args.overrides) and not args.force:
+        shown = " ".join(f"--set {o}" for o in made_with) or "no --set overrides"
+        raise UsageError(
+            f"{args.command}: {folder} holds results made with {shown}; give another --out "
+            "for this run, or --force to overwrite them"
+        )
+    return folder
 
 
 def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:

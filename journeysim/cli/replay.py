@@ -14,6 +14,7 @@ from journeysim.cli.options import (
     scenario_from_args,
 )
 from journeysim.files import folder_name, write_text
+from journeysim.manifest import write_manifest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -64,6 +65,7 @@ def _replay(args: argparse.Namespace) -> int:
     )
     path = folder / "replay.html"
     write_text(path, html)
+    write_manifest(folder, scenarios[0].seed, args.overrides)
     visits = sum(len(panel["shoppers"]) for panel in data["panels"])
     print(
         f"{path}: {name}, {visits} visits, {len(html.encode()) / 1e6:.1f} MB "

@@ -7,8 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute, scenario_from_args
-from journeysim.files import folder_name
+from journeysim.cli.options import (
+    add_force_option,
+    add_run_options,
+    execute,
+    results_folder,
+    scenario_from_args,
+)
+from journeysim.manifest import write_manifest
 
 
 def _precision(text: str) -> tuple[str, float]:
@@ -37,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
     add_run_options(run)
+    add_force_option(run)
     run.add_argument(
         "--precision",
         action="append",
@@ -67,14 +74,15 @@ def _run(args: argparse.Namespace) -> int:
     from journeysim.simulation.warmup_check import warmup_warnings
 
     scenario = scenario_from_args(args.scenario, args)
+    folder = results_folder(args, scenario.name)
     result = execute(
         args,
         scenario.replications,
         scenario.name,
         lambda executor, done: run_scenario(scenario, executor, on_done=done),
     )
-    folder = args.out / folder_name(scenario.name)
     write_run(result, folder)
+    write_manifest(folder, scenario.seed, args.overrides)
     if not args.no_report:
         from journeysim.report.html import run_report  # matplotlib loads only when needed
 

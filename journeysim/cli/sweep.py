@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journeysim.cli.options import LazyChoices, add_run_options, execute
+from journeysim.manifest import write_manifest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,6 +87,7 @@ def _sweep(args: argparse.Namespace) -> int:
         f"({total - pending} already done)"
     )
     runs = execute(args, pending, plan.name, sweep.run)
+    write_manifest(sweep.folder, plan.base.seed, args.overrides)
     failed = runs[runs["status"] == "failed"]
     runs = runs[runs["status"] == "ok"]
     if not args.no_report and len(runs):

@@ -21,6 +21,10 @@ class ScenarioError(Exception):
     """A scenario that cannot be loaded: one problem per line, each naming its file (or `--set`)."""
 
 
+class ScenarioWarning(UserWarning):
+    """A scenario that loads but likely not as meant (e.g. an empty file)."""
+
+
 def problem(source: str, path: KeyPath, text: str) -> str:
     """One problem line: `SOURCE: KEY.PATH: text` (the key is left out for the whole scenario)."""
     return f"{source}: {dotted(path)}: {text}" if path else f"{source}: {text}"

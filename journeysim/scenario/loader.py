@@ -9,6 +9,7 @@ reach any key and list items by index.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
+    ScenarioWarning,
     from_validation_error,
     problem,
     shown,
@@ -142,7 +144,10 @@ def _read(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(f"{path}: cannot read the file ({error})") from None
     data = _parse_yaml(text, str(path))
-    if data is None:
+    if data is None or data == {}:
+        warnings.warn(
+            ScenarioWarning(f"{path}: the file sets no keys; every default applies"), stacklevel=2
+        )
         return {}
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of keys to values (got {shown(data)})")
