@@ -3,12 +3,14 @@ with a clear error, and a failing replication or a dying worker ends the command
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from journeysim.scenario import ScenarioError, load_scenario, scenario_json_schema
@@ -17,11 +19,13 @@ from journeysim.simulation.failures import ReplicationFailed, TaskFailed
 from journeysim.simulation.overrun import OVERTIME_MIN, Overrun
 from journeysim.simulation.replication import simulate
 from journeysim.study.designs import parse_vary
+from journeysim.study.sensitivity import SobolWarning, imprecise, imprecision_warning
 from journeysim.study.sweep import Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SMALL = ("arrivals.base_customers=300", "horizon.burn_in_days=0", "horizon.warmup_days=0")
 
 # One cashier serving for 4 hours each, nobody balks or reneges: shoppers pile up and are
 # still queueing a day after the one-day horizon.
@@ -177,3 +181,27 @@ def test_a_sweep_records_failed_runs_and_goes_on(tmp_path: Path) -> None:
     assert [line.split(",")[2] for line in summary[1:]] == ["2", "0"]  # n: finished runs
     # Failed runs are not done: the sweep run again retries them (and fails them again).
     assert sweep.pending() == [(1, 0), (1, 1)]
+
+
+def test_sobol_indices_narrower_than_their_half_widths_are_flagged() -> None:
+    indices = pd.DataFrame(
+        [
+            ["nps", "a", 0.74, 1.06, 0.80, 0.20],  # the S1 0.74 +- 1.06
+            ["nps", "b", 0.50, 0.10, 0.60, 0.10],  # precise
+            ["nps", "c", 0.10, 0.05, -0.30, 0.40],  # ST's half-width exceeds |ST|
+            ["csat", "a", math.nan, math.nan, math.nan, math.nan],  # undefined: not flagged
+        ],
+        columns=["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
+    )
+    assert imprecise(indices)["parameter"].tolist() == ["a", "c"]
+    text = imprecision_warning(indices, 8)
+    assert text is not None and "2 of 4" in text and "S1 0.74 +- 1.06" in text
+    assert "--samples 32" in text
+    assert imprecision_warning(indices.iloc[[1, 3]], 8) is None
+
+
+def test_a_small_sobol_design_warns(tmp_path: Path) -> None:
+    vary = (parse_vary("shelves.stockout_prob=0.02:0.3"),)
+    spec = SweepSpec(BASELINE, vary, design="sobol", samples=2, overrides=SMALL, reps=1, days=2)
+    with pytest.warns(SobolWarning, match="2 base samples are too few"):
+        Sweep(plan_sweep(spec), tmp_path).run(LocalPool(2))

@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from journeysim.cli.options import UsageError
-from journeysim.scenario.errors import ScenarioError, ScenarioWarning
+from journeysim.scenario.errors import ScenarioError
 from journeysim.simulation.failures import ReplicationFailed
 
 
@@ -33,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _one_line(message, category, filename, lineno, file=None, line=None) -> None:
-    """Scenario warnings as one line on stderr; others as Python shows them."""
-    if issubclass(category, ScenarioWarning):
+    """journeysim's warnings as one line on stderr; others as Python shows them."""
+    if category.__module__.startswith("journeysim."):
         print(f"journeysim: warning: {message}", file=sys.stderr)
     else:
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))

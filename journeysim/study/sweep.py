@@ -11,6 +11,7 @@ Sobol' designs sobol_indices.csv.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.replication import past
 from journeysim.study.designs import Design, DesignError, make_design, yaml_text
 from journeysim.study.runs_file import RunKey, RunsFile
-from journeysim.study.sensitivity import sobol_indices
+from journeysim.study.sensitivity import SobolWarning, imprecision_warning, sobol_indices
 from journeysim.study.sources import resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 
@@ -152,6 +153,10 @@ class Sweep:
         if plan.design.kind == "sobol" and len(ok) == len(runs):
             indices = sobol_indices(plan.design, runs, METRICS, plan.base.seed)
             write_table(self.folder / "sobol_indices.csv", indices)
+            samples = len(plan.design.points) // (len(plan.design.keys) + 2)
+            warning = imprecision_warning(indices, samples)
+            if warning:
+                warnings.warn(SobolWarning(warning), stacklevel=2)
         return runs
 
     def _claim(self) -> None:
