@@ -54,6 +54,8 @@ def exit_code(argv: list[str]) -> int:
         ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", "--design", "nope"],
         ["trace", BASELINE, "--pick", "nope"],
         ["trace", BASELINE, "--seed", "-1"],
+        ["trace", BASELINE, "--replication", "-1"],
+        ["run", BASELINE, "--workers", "0"],
         ["animate", BASELINE, "--day", "9999"],
         ["animate", BASELINE, "--day", "1", "--frames", "0"],
         ["replay", BASELINE, "--day", "9999"],

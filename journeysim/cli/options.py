@@ -41,6 +41,21 @@ class LazyChoices:
         return len(self._values())
 
 
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
 def add_set_option(parser: argparse.ArgumentParser) -> None:
     """The repeatable `--set KEY=VALUE` scenario override, for every command that loads one."""
     parser.add_argument(
@@ -84,7 +99,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=whole_number(1),
         metavar="N",
         default=os.cpu_count(),
         help="worker processes for replications (default: all cores)",
@@ -104,6 +119,7 @@ class UsageError(Exception):
 
 
 def add_force_option(parser: argparse.ArgumentParser) -> None:
+    """`--force` of the commands that write a results folder (see `results_folder`)."""
     parser.add_argument(
         "--force",
         action="store_true",
@@ -182,7 +198,11 @@ def add_day_options(parser: argparse.ArgumentParser) -> None:
 def add_replication_options(parser: argparse.ArgumentParser) -> None:
     """Which replication of which seed, with `--set` overrides (trace, animate, replay)."""
     parser.add_argument(
-        "--replication", type=int, default=0, metavar="R", help="replication (default: 0)"
+        "--replication",
+        type=whole_number(0),
+        default=0,
+        metavar="R",
+        help="replication (default: 0)",
     )
     parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
     add_set_option(parser)
