@@ -104,6 +104,19 @@ def test_a_run_whose_shoppers_never_leave_stops_naming_the_key(tmp_path: Path) -
     assert OVERTIME_MIN == 1440.0
 
 
+def test_a_long_run_stops_when_shoppers_stay_over_a_day(tmp_path: Path) -> None:
+    """Within the horizon too: the queue would grow day after day; the run stops at the end of
+    day 1, when the shoppers who came on day 0 have been inside for more than a day."""
+    path = tmp_path / "stuck.yaml"
+    path.write_text(STUCK)
+    with pytest.raises(
+        Overrun,
+        match=r"^stuck, replication 0: [\d,]+ shoppers in the store for "
+        r"more than a day at the end of day 1: ",
+    ):
+        simulate(load_scenario(path, ["horizon.days=30"]))
+
+
 def test_the_same_store_with_quick_service_finishes(tmp_path: Path) -> None:
     """The watchdog does not fire on a busy store that empties: the control of the test above."""
     path = tmp_path / "stuck.yaml"

@@ -1,11 +1,13 @@
-"""The watchdog on simulated time: a replication whose shoppers are still in the store long
-after its horizon ends with a clear error naming the scenario keys that likely cause it."""
+"""The watchdog on simulated time: a replication whose shoppers stay in the store for more
+than a day, or are still there a day after its horizon, ends with a clear error naming the
+scenario keys that likely cause it (rather than running on while the queue grows)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.burn_in import BURN_IN_REPLICATION
 from journeysim.simulation.failures import ReplicationFailed
 
 # Simulated minutes the last shoppers get to leave after the horizon before the run stops.
@@ -26,12 +28,18 @@ class Overrun(ReplicationFailed):
     """Shoppers still in the store OVERTIME_MIN after the horizon."""
 
 
-def overrun(scenario: Scenario, replication: int, inside: int) -> Overrun:
-    """The error for `inside` shoppers still in the store after the overtime."""
+def overrun(scenario: Scenario, replication: int, inside: int, day: int | None) -> Overrun:
+    """The error for `inside` shoppers in the store for more than a day at the end of `day`,
+    or (`day` None) still in the store OVERTIME_MIN after the horizon."""
     key, value, default = max(_visit_minutes(scenario), key=lambda k: k[1] / k[2])
+    which = "the burn-in" if replication == BURN_IN_REPLICATION else f"replication {replication}"
+    when = (
+        f"in the store for more than a day at the end of day {day}"
+        if day is not None
+        else f"still in the store {OVERTIME_MIN / 1440:g} simulated day after the horizon"
+    )
     return Overrun(
-        f"{scenario.name}, replication {replication}: {inside:,} shoppers still in the store "
-        f"{OVERTIME_MIN / 1440:g} simulated day after the horizon: visits take too long or the "
+        f"{scenario.name}, {which}: {inside:,} shoppers {when}: visits take too long or the "
         f"checkout cannot keep up; check {key} ({value:g} min, default {default:g}), "
         "checkout.cashiers and checkout.self_checkouts against the traffic, and "
         "checkout.reneging"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -82,6 +83,7 @@ class Simulation:
         self._day_stats = {"new_customers": 0}
         self.entered = 0
         self.inside = 0  # shoppers in the store now
+        self.inside_from: Counter[int] = Counter()  # of them, by the day they came in
         self._last_out: simpy.Event | None = None
 
     def run(self) -> Replication:
@@ -98,7 +100,7 @@ class Simulation:
                 self._last_out = self.env.event()
                 self.env.run(until=self._last_out | self.env.timeout(OVERTIME_MIN))
                 if self.inside:
-                    raise overrun(s, self.seeds.replication, self.inside)
+                    raise overrun(s, self.seeds.replication, self.inside, None)
             return self._tables()
 
     def history(self) -> History:
@@ -122,6 +124,8 @@ class Simulation:
                 self.env.process(self._shop(customer))
             yield self.env.timeout(max(start + 1440 - self.env.now, 0.0))
             self._close_day(day)
+            if self.inside_from[day - 1]:  # in the store since yesterday: more than a day
+                raise overrun(s, self.seeds.replication, self.inside_from[day - 1], day)
 
     def _plan_day(self, day: int, rng: np.random.Generator) -> list[tuple[float, Customer]]:
         s = self.scenario
@@ -159,6 +163,8 @@ class Simulation:
         now = self.env.now
         self.entered += 1
         self.inside += 1
+        came = int(now // 1440)
+        self.inside_from[came] += 1
         measured = now >= s.horizon.warmup_days * 1440
         shopper = Shopper(
             customer,
@@ -175,6 +181,7 @@ class Simulation:
         if shopper.steps is not None:
             self.traces[record.visit_id] = shopper.steps
         self.inside -= 1
+        self.inside_from[came] -= 1
         if self._last_out is not None and not self.inside:
             self._last_out.succeed()
 
