@@ -119,7 +119,8 @@ def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:
     from journeysim.report.comparison import LABELS, metric_text
     from journeysim.report.console import render
 
-    means = runs.groupby("point")[list(HEADLINE)].mean().head(SHOWN_POINTS)
+    means = runs.groupby("point")[list(HEADLINE)].mean().reindex(points["point"])
+    means = means.head(SHOWN_POINTS)  # a point whose runs all failed shows "-"
     rows = [
         [
             *(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values),
