@@ -2,14 +2,40 @@
 
 The Python API does all the command line does and returns pandas tables: `load_scenario`,
 `run`, `compare`, `select`, `sweep` and `optimise` (see journeysim.api and docs/experiments.md).
+
+The names below load on first use, so that `import journeysim` (and the command line) stays
+quick: pandas, SciPy and the simulation load only when something runs.
 """
 
-from journeysim.api import compare, optimise, run, select, sweep
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from journeysim.compiled import warn_if_stale
-from journeysim.scenario import Scenario, ScenarioError, load_scenario
-from journeysim.simulation.runner import RunResult, run_scenario
-from journeysim.study.compare import CompareResult
-from journeysim.study.selection import SelectResult
+
+if TYPE_CHECKING:
+    from journeysim.api import compare, optimise, run, select, sweep
+    from journeysim.scenario import Scenario, ScenarioError, load_scenario
+    from journeysim.simulation.runner import RunResult, run_scenario
+    from journeysim.study.compare import CompareResult
+    from journeysim.study.selection import SelectResult
+
+# Public name -> the module that defines it.
+_HOMES = {
+    "CompareResult": "journeysim.study.compare",
+    "RunResult": "journeysim.simulation.runner",
+    "Scenario": "journeysim.scenario",
+    "ScenarioError": "journeysim.scenario",
+    "SelectResult": "journeysim.study.selection",
+    "compare": "journeysim.api",
+    "load_scenario": "journeysim.scenario",
+    "optimise": "journeysim.api",
+    "run": "journeysim.api",
+    "run_scenario": "journeysim.simulation.runner",
+    "select": "journeysim.api",
+    "sweep": "journeysim.api",
+}
 
 __all__ = [
     "CompareResult",
@@ -26,5 +52,20 @@ __all__ = [
     "sweep",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'journeysim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 warn_if_stale()

@@ -1,4 +1,5 @@
-"""Writing result files atomically: a temporary file in the same folder, then a rename."""
+"""Writing result files atomically: a temporary file in the same folder, then a rename; files get
+the permissions of any new file under the user's umask."""
 
 from __future__ import annotations
 
@@ -6,14 +7,23 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def folder_name(name: str) -> str:
     """A file-system-safe folder name for a scenario or experiment name."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._")
     return safe or "scenario"
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it: it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: Path, text: str) -> None:
@@ -25,6 +35,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; files follow the umask
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

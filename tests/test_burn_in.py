@@ -66,9 +66,10 @@ def test_the_history_is_kept_on_disk_and_read_back(tmp_path):
 
 
 def test_dated_events_are_left_to_the_run_so_what_ifs_share_todays_store():
-    base = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
-    outage = load_scenario(SCENARIOS / "terminal_outage.yaml", SMALL)
-    turnover = load_scenario(SCENARIOS / "staff_turnover.yaml", SMALL)
+    longer = [*SMALL, "horizon.days=28"]  # the departure on day 28 falls within the run
+    base = load_scenario(SCENARIOS / "baseline.yaml", longer)
+    outage = load_scenario(SCENARIOS / "terminal_outage.yaml", longer)
+    turnover = load_scenario(SCENARIOS / "staff_turnover.yaml", longer)
     assert burn_in.burn_in_scenario(outage) == burn_in.burn_in_scenario(base)
     assert burn_in.burn_in_scenario(turnover) == burn_in.burn_in_scenario(base)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from scipy import stats
 
 import journeysim
 from journeysim import api
@@ -119,14 +120,39 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
 # Run length
 
 
-def test_replications_needed_scale_with_the_squared_half_width_ratio():
-    assert replications_needed(0.02, 10, 0.01) == 40
+def _fewest(half_width: float, n: int, target: float) -> int:
+    """By brute force: the first m >= n with t(m-1) s / sqrt(m) <= target (s from n)."""
+    s = half_width * math.sqrt(n) / stats.t.ppf(0.975, n - 1)
+    m = n
+    while stats.t.ppf(0.975, m - 1) * s / math.sqrt(m) > target:
+        m += 1
+    return m
+
+
+@pytest.mark.parametrize(
+    ("half_width", "n", "target"),
+    [(0.02, 10, 0.01), (3.0, 10, 1.0), (0.5, 2, 0.01), (1.0, 2, 1.0 / 32.14), (0.3, 50, 0.1)],
+)
+def test_replications_needed_use_the_t_quantile_at_the_new_count(half_width, n, target):
+    needed = replications_needed(half_width, n, target)
+    assert needed == _fewest(half_width, n, target)
+    # Without the t correction the count would be n (h / target)^2: far too many from 2.
+    assert needed <= math.ceil(n * (half_width / target) ** 2)
+
+
+def test_replications_needed_from_two_replications_in_the_issue():
+    """Two replications whose half-width is 32 times the target: n (h/target)^2 = 2,066, but
+    the t quantile falls from 12.7 at 1 degree of freedom to about 2, so ~52 suffice."""
+    assert replications_needed(32.14, 2, 1.0) == _fewest(32.14, 2, 1.0) == 52
     assert replications_needed(0.005, 10, 0.01) == 10  # reached: never fewer than run
+
+
+def test_precision_notes_name_the_count():
     summary = pd.DataFrame(
         {"metric": ["nps"], "mean": [30.0], "ci_low": [27.0], "ci_high": [33.0], "n": [10]}
     )
     (note,) = precision_notes(summary, {"nps": 1.0})
-    assert "3 > 1" in note and "--reps 90" in note
+    assert "3 > 1" in note and f"--reps {_fewest(3.0, 10, 1.0)}" in note
     (note,) = precision_notes(summary, {"nps": 3.0})
     assert "reached" in note
 
@@ -137,8 +163,10 @@ def test_run_reports_the_replications_a_precision_needs(tmp_path, capsys):
     assert main(args) == 0
     summary = pd.read_csv(tmp_path / "baseline" / "summary.csv").set_index("metric")
     half = (summary.at["csat", "ci_high"] - summary.at["csat", "ci_low"]) / 2
-    needed = math.ceil(3 * (half / 1e-6) ** 2)
-    assert f"--reps {needed})" in capsys.readouterr().out
+    needed = int(capsys.readouterr().out.split("(--reps ")[1].split(")")[0])
+    sd = half * math.sqrt(3) / stats.t.ppf(0.975, 2)
+    for m, reaches in ((needed, True), (needed - 1, False)):  # the fewest that reach it
+        assert (stats.t.ppf(0.975, m - 1) * sd / math.sqrt(m) <= 1e-6) == reaches
 
 
 # The compare command and the API

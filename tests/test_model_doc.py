@@ -100,16 +100,16 @@ def test_placeholder_rows_are_keys_of_every_entry() -> None:
 @pytest.mark.parametrize(
     ("key", "unit", "range_", "source"),
     [
-        ("checkout.service_time.mean_min", "min", "> 0", ""),
-        ("payment.terminal_mtbf_hours", "h", "> 0", ""),
-        ("segments.<name>.item_price", "PLN/item", "> 0", ""),
-        ("costs.wage_per_hour.<role>", "PLN/h", "≥ 0", ""),
+        ("checkout.service_time.mean_min", "min", "(0, 240]", ""),
+        ("payment.terminal_mtbf_hours", "h", "[0.1, 1e+06]", ""),
+        ("segments.<name>.item_price", "PLN/item", "(0, 100000]", ""),
+        ("costs.wage_per_hour.<role>", "PLN/h", "[0, 10000]", ""),
         ("shelves.stockout_prob", "probability", "[0, 1]", "Gruen"),
         ("psyche.curvature", "", "(0, 1]", "Tversky & Kahneman 1992"),
-        ("psyche.loss_aversion", "", "> 0", "fact 1"),
+        ("psyche.loss_aversion", "", "(0, 100]", "fact 1"),
         ("carts.worn_quality", "quality", "[-1, 1]", ""),
         ("after_visit.initial_rating", "stars", "[1, 5]", ""),
-        ("checkout.balk_queue", "shoppers per lane", "integer ≥ 1", ""),
+        ("checkout.balk_queue", "shoppers per lane", "integer [1, 1000]", ""),
         ("checkout.service_time.dist", "", "exponential / lognormal / gamma / fixed", ""),
     ],
 )

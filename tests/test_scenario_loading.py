@@ -156,13 +156,16 @@ def test_unknown_key_names_file_key_and_valid_keys(tmp_path: Path) -> None:
 def test_wrong_type(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "checkout:\n  cashiers: many\n")
     assert error_of(path) == (
-        f"{path}: checkout.cashiers: expected a whole number of at least 0 (got 'many')"
+        f"{path}: checkout.cashiers: expected a whole number from 0 to 200 (got 'many')"
     )
 
 
 def test_negative_rate(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "arrivals:\n  rate_per_hour: -3\n")
-    assert error_of(path) == f"{path}: arrivals.rate_per_hour: expected a number above 0 (got -3)"
+    assert (
+        error_of(path)
+        == f"{path}: arrivals.rate_per_hour: expected a number above 0 and at most 2000 (got -3)"
+    )
 
 
 def test_probability_outside_zero_to_one(tmp_path: Path) -> None:
@@ -179,7 +182,7 @@ def test_every_error_is_listed_one_per_line_with_list_indices(tmp_path: Path) ->
     )
     lines = error_of(path).splitlines()
     assert lines == [
-        f"{path}: zones.1.walk_min: expected a number above 0 (got 0)",
+        f"{path}: zones.1.walk_min: expected a number above 0 and at most 240 (got 0)",
         f"{path}: payment.outages.0.terminals: expected a list or 'all' (got 'some')",
     ]
 
@@ -216,8 +219,11 @@ def test_error_names_the_file_in_the_chain_that_set_the_key(tmp_path: Path) -> N
     leaf = write(tmp_path, "leaf.yaml", "extends: middle.yaml\ncheckout: {cashiers: -1}\n")
     lines = error_of(leaf).splitlines()
     assert f"{base}: payment.cash_share: expected a number from 0 to 1 (got 2)" in lines
-    assert f"{middle}: arrivals.rate_per_hour: expected a number above 0 (got 0)" in lines
-    assert f"{leaf}: checkout.cashiers: expected a whole number of at least 0 (got -1)" in lines
+    assert (
+        f"{middle}: arrivals.rate_per_hour: expected a number above 0 and at most 2000 (got 0)"
+        in lines
+    )
+    assert f"{leaf}: checkout.cashiers: expected a whole number from 0 to 200 (got -1)" in lines
 
 
 def test_a_value_replaced_by_the_child_is_blamed_on_the_child(tmp_path: Path) -> None:

@@ -80,6 +80,7 @@ def test_pick_worst_and_best():
             "horizon.days=1",
             "arrivals.base_customers=300",
             "horizon.burn_in_days=0",
+            "payment.outages=[]",  # its day-3 outage lies beyond these two days
         ],
     )
     rep = Simulation(scenario, trace=True).run()
@@ -193,6 +194,7 @@ def test_without_noise_or_complaints_memory_is_exactly_the_mix():
             "horizon.days=1",
             "arrivals.base_customers=300",
             "horizon.burn_in_days=0",
+            "payment.outages=[]",  # its day-3 outage lies beyond these two days
             "psyche.memory_noise=0",
             "after_visit.complaint_base=0",
             "after_visit.complaint_peak_slope=0",

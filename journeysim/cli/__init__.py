@@ -4,21 +4,40 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
+from journeysim.cli.options import UsageError
 from journeysim.scenario.errors import ScenarioError
+from journeysim.simulation.failures import ReplicationFailed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.handler(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line
+            return args.handler(args)
     except ScenarioError as error:
         print(f"journeysim: {error}", file=sys.stderr)
         return 2
+    except UsageError as error:
+        print(f"journeysim {error}", file=sys.stderr)
+        return 2
+    except ReplicationFailed as error:
+        print(f"journeysim: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("journeysim: interrupted; finished runs are kept", file=sys.stderr)
         return 130
+
+
+def _one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """journeysim's warnings as one line on stderr; others as Python shows them."""
+    if category.__module__.startswith("journeysim."):
+        print(f"journeysim: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def build_parser() -> argparse.ArgumentParser:

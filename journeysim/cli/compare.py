@@ -7,16 +7,15 @@ import os
 from pathlib import Path
 
 from journeysim.cli.options import (
+    UsageError,
+    add_force_option,
     add_parameter_sets_option,
     add_run_options,
     execute,
+    results_folder,
     scenario_from_args,
 )
-from journeysim.cli.parameter_sets import run_with_parameter_sets
-from journeysim.files import folder_name
-from journeysim.report.bottom_line import bottom_line
-from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
-from journeysim.study.compare import compare_scenarios
+from journeysim.manifest import write_manifest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the first is the reference",
     )
     add_run_options(compare)
+    add_force_option(compare)
     add_parameter_sets_option(compare)
     compare.add_argument(
         "--no-report",
@@ -51,18 +51,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from journeysim.report.bottom_line import bottom_line
+    from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
+    from journeysim.study.compare import common_random_numbers, compare_scenarios
+
     if len(args.scenarios) < 2:
-        raise SystemExit("journeysim compare: give at least two scenario files")
+        raise UsageError("compare: give at least two scenario files")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     if args.parameter_sets:
-        names = "-".join(["compare", *(s.name for s in scenarios)])
-        return run_with_parameter_sets(args, scenarios, names)
+        from journeysim.cli.parameter_sets import run_with_parameter_sets
+
+        stem = "-".join(["compare", *(s.name for s in scenarios)])
+        return run_with_parameter_sets(args, scenarios, stem)
+    names = [s.name for s in common_random_numbers(scenarios)]
+    folder = results_folder(args, "-".join(["compare", *names]))
     total = len(scenarios) * scenarios[0].replications
     result = execute(
         args, total, "compare", lambda executor, done: compare_scenarios(scenarios, executor, done)
     )
-    folder = args.out / folder_name("-".join(["compare", *result.names]))
     write_comparison(result, folder)
+    write_manifest(folder, result.scenarios[0].seed, args.overrides)
     if not args.no_report:
         from journeysim.report.html import compare_report  # matplotlib loads only when needed
 

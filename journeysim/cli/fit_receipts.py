@@ -10,10 +10,6 @@ from pathlib import Path
 import yaml
 
 from journeysim.files import write_text
-from journeysim.scenario.loader import load_scenario
-from journeysim.study.receipt_fit import fit_receipts, fitted_scenario, scenario_layer
-from journeysim.study.receipt_reference import REFERENCE_DAYS, reference_run
-from journeysim.study.receipts import read_receipts
 
 DEFAULT_BASE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
 
@@ -27,8 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a scenario that extends BASE with what the receipts determine (hourly arrivals, "
         "traffic, baskets, cash, service times), and targets.yaml beside it with what only a "
         "calibration can match (return rate, visits and revenue per day). Prints what was "
-        f"fitted and what was not, and why. Runs BASE once for {REFERENCE_DAYS} days to read "
-        "its own till.",
+        "fitted and what was not, and why. Runs BASE once for four weeks to read its own till.",
     )
     command.add_argument("receipts", type=Path, metavar="RECEIPTS.csv", help="the till export")
     command.add_argument(
@@ -46,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fit_receipts(args: argparse.Namespace) -> int:
+    from journeysim.scenario.loader import load_scenario
+    from journeysim.study.receipt_fit import fit_receipts, fitted_scenario, scenario_layer
+    from journeysim.study.receipt_reference import reference_run
+    from journeysim.study.receipts import read_receipts
+
     receipts = read_receipts(args.receipts)
     base = load_scenario(args.extends)
     fit = fit_receipts(receipts, base, reference_run(base))

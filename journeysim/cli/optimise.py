@@ -8,18 +8,6 @@ import time
 from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute
-from journeysim.report.optimise import answer, optimise_report, trials_text, write_plots
-from journeysim.simulation.measure import METRICS
-from journeysim.study.decisions import parse_decision
-from journeysim.study.designs import DesignError
-from journeysim.study.optimise import Optimisation, plan_optimisation
-from journeysim.study.optimise_spec import (
-    OptimiseSpec,
-    is_optimise_file,
-    objective,
-    read_optimise_file,
-)
-from journeysim.study.selection import parse_constraint
 
 
 class _Objective(argparse.Action):
@@ -64,8 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             dest="objectives",
             action=_Objective,
             metavar="KPI",
-            help=f"{way[2:]} the mean of KPI, one of {', '.join(METRICS)} (one or two "
-            "objectives in all; two give a Pareto front)",
+            help=f"{way[2:]} the mean of KPI, a KPI or money metric of run's summary (one or "
+            "two objectives in all; two give a Pareto front)",
         )
     optimise.add_argument(
         "--subject-to",
@@ -89,6 +77,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _optimise(args: argparse.Namespace) -> int:
+    from journeysim.report.optimise import answer, optimise_report, trials_text, write_plots
+    from journeysim.study.decisions import parse_decision
+    from journeysim.study.designs import DesignError
+    from journeysim.study.optimise import Optimisation, plan_optimisation
+    from journeysim.study.optimise_spec import (
+        OptimiseSpec,
+        is_optimise_file,
+        objective,
+        read_optimise_file,
+    )
+    from journeysim.study.selection import parse_constraint
+
     path = args.scenario
     spec = read_optimise_file(path) if is_optimise_file(path) else OptimiseSpec(path)
     try:

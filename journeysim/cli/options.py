@@ -4,16 +4,56 @@ sweep and select, and running work on the chosen executor with a progress bar.""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from journeysim.files import folder_name
+from journeysim.manifest import overrides_of
 from journeysim.scenario.loader import load_scenario
-from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import Executor, make_executor
-from journeysim.simulation.progress import progress_bar
+from journeysim.study.sources import run_overrides
+
+if TYPE_CHECKING:
+    from journeysim.scenario.schema import Scenario
+    from journeysim.simulation.executors import Executor
+
+
+class LazyChoices:
+    """The choices of an option, read from `module.name` when first needed (parsing that
+    option or printing its command's help), so registering a command loads no heavy module."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def _values(self) -> tuple[str, ...]:
+        return tuple(getattr(importlib.import_module(self.module), self.name))
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values())
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum`."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        return value
+
+    return parse
 
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +99,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=whole_number(1),
         metavar="N",
         default=os.cpu_count(),
         help="worker processes for replications (default: all cores)",
@@ -85,14 +125,38 @@ def add_parameter_sets_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class UsageError(Exception):
+    """A command line that cannot be run as given: one line starting with the command's name,
+    exit code 2."""
+
+
+def add_force_option(parser: argparse.ArgumentParser) -> None:
+    """`--force` of the commands that write a results folder (see `results_folder`)."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite a results folder made with other --set overrides",
+    )
+
+
+def results_folder(args: argparse.Namespace, name: str) -> Path:
+    """`--out/<name>`, checked before anything runs: a folder whose manifest says it was made
+    with other --set overrides is not overwritten without --force."""
+    folder = args.out / folder_name(name)
+    made_with = overrides_of(folder)
+    if made_with is not None and made_with != list(args.overrides) and not args.force:
+        shown = " ".join(f"--set {o}" for o in made_with) or "no --set overrides"
+        raise UsageError(
+            f"{args.command}: {folder} holds results made with {shown}; give another --out "
+            "for this run, or --force to overwrite them"
+        )
+    return folder
+
+
 def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:
     """Load a scenario and apply --set, then --reps, --days and --seed."""
-    overrides = list(args.overrides)
-    for option, key in (("reps", "replications"), ("days", "horizon.days"), ("seed", "seed")):
-        value = getattr(args, option)
-        if value is not None:
-            overrides.append(f"{key}={value}")
-    return load_scenario(path, overrides)
+    options = run_overrides(args.reps, args.days, args.seed)
+    return load_scenario(path, [*args.overrides, *options])
 
 
 T = TypeVar("T")
@@ -107,6 +171,9 @@ def execute(
     """work(executor, on_done) on the executor of --workers/--scheduler, with a progress bar of
     `total` runs (None: unknown, then a count) unless --quiet; a missing Dask or an unreachable
     scheduler ends the command."""
+    from journeysim.simulation.executors import make_executor
+    from journeysim.simulation.progress import progress_bar
+
     try:
         executor = make_executor(args.workers, args.scheduler)
         with progress_bar(total, what, args.quiet) as bar:
@@ -143,7 +210,11 @@ def add_day_options(parser: argparse.ArgumentParser) -> None:
 def add_replication_options(parser: argparse.ArgumentParser) -> None:
     """Which replication of which seed, with `--set` overrides (trace, animate, replay)."""
     parser.add_argument(
-        "--replication", type=int, default=0, metavar="R", help="replication (default: 0)"
+        "--replication",
+        type=whole_number(0),
+        default=0,
+        metavar="R",
+        help="replication (default: 0)",
     )
     parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
     add_set_option(parser)

@@ -14,7 +14,7 @@ from journeysim.cli.options import (
     scenario_from_args,
 )
 from journeysim.files import folder_name, write_text
-from journeysim.report.replay import replay_data, replay_page, replays, title, window
+from journeysim.manifest import write_manifest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,6 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from journeysim.report.replay import replay_data, replay_page, replays, title, window
+
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     last = min(s.total_days for s in scenarios) - 1
     if not 0 <= args.day <= last:
@@ -63,6 +65,7 @@ def _replay(args: argparse.Namespace) -> int:
     )
     path = folder / "replay.html"
     write_text(path, html)
+    write_manifest(folder, scenarios[0].seed, args.overrides)
     visits = sum(len(panel["shoppers"]) for panel in data["panels"])
     print(
         f"{path}: {name}, {visits} visits, {len(html.encode()) / 1e6:.1f} MB "

@@ -8,23 +8,20 @@ import sys
 from pathlib import Path
 
 from journeysim.cli.options import (
+    add_force_option,
     add_parameter_sets_option,
     add_run_options,
     execute,
+    results_folder,
     scenario_from_args,
 )
-from journeysim.cli.parameter_sets import run_with_parameter_sets
-from journeysim.files import folder_name
-from journeysim.report.console import journey_map_table, kpi_table, money_table
-from journeysim.report.outputs import write_run
-from journeysim.simulation.kpis import KPIS
-from journeysim.simulation.precision import precision_notes
-from journeysim.simulation.runner import run_scenario
-from journeysim.simulation.warmup_check import warmup_warnings
+from journeysim.manifest import write_manifest
 
 
 def _precision(text: str) -> tuple[str, float]:
     """`KPI=HALFWIDTH` of --precision."""
+    from journeysim.simulation.kpis import KPIS
+
     metric, _, value = text.partition("=")
     try:
         target = float(value)
@@ -47,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
     add_run_options(run)
+    add_force_option(run)
     add_parameter_sets_option(run)
     run.add_argument(
         "--precision",
@@ -71,17 +69,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from journeysim.report.console import journey_map_table, kpi_table, money_table
+    from journeysim.report.outputs import write_run
+    from journeysim.simulation.precision import precision_notes
+    from journeysim.simulation.runner import run_scenario
+    from journeysim.simulation.warmup_check import warmup_warnings
+
     scenario = scenario_from_args(args.scenario, args)
     if args.parameter_sets:
+        from journeysim.cli.parameter_sets import run_with_parameter_sets
+
         return run_with_parameter_sets(args, [scenario], scenario.name)
+    folder = results_folder(args, scenario.name)
     result = execute(
         args,
         scenario.replications,
         scenario.name,
         lambda executor, done: run_scenario(scenario, executor, on_done=done),
     )
-    folder = args.out / folder_name(scenario.name)
     write_run(result, folder)
+    write_manifest(folder, scenario.seed, args.overrides)
     if not args.no_report:
         from journeysim.report.html import run_report  # matplotlib loads only when needed
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from journeysim.cli.options import add_set_option
+from journeysim.files import write_text
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import load_scenario, scenario_json_schema
 from journeysim.scenario.reference import END, START, MarkersMissing, parameter_table, splice
@@ -73,7 +72,7 @@ def _schema(args: argparse.Namespace) -> int:
     try:
         if args.markdown:
             text = _with_table(args.out, text)
-        _write_atomically(args.out, text)
+        write_text(args.out, text)
     except MarkersMissing:
         print(f"journeysim: {args.out}: expected {START} and {END} lines", file=sys.stderr)
         return 2
@@ -88,15 +87,3 @@ def _with_table(path: Path, table: str) -> str:
     if not path.exists():
         return f"{START}\n{table}{END}\n"
     return splice(path.read_text(encoding="utf-8"), table)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, so readers never see half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

@@ -5,12 +5,23 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from journeysim.cli.options import add_run_options, execute, scenario_from_args
-from journeysim.files import folder_name
-from journeysim.report.selection import guarantee, selection_text, subset_text, write_selection
-from journeysim.simulation.measure import METRICS
-from journeysim.study.selection import Constraint, parse_constraint, select_scenarios
+from journeysim.cli.options import (
+    LazyChoices,
+    UsageError,
+    add_force_option,
+    add_run_options,
+    execute,
+    results_folder,
+    scenario_from_args,
+)
+from journeysim.manifest import write_manifest
+
+if TYPE_CHECKING:
+    from journeysim.study.selection import Constraint
+
+METRICS = LazyChoices("journeysim.simulation.measure", "METRICS")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         required=True,
         choices=METRICS,
         metavar="KPI",
-        help=f"the KPI or money metric to select on, one of {', '.join(METRICS)}",
+        help="the KPI or money metric to select on, one of %(choices)s",
     )
     way = select.add_mutually_exclusive_group()
     way.add_argument(
@@ -68,14 +79,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the probability of a correct selection (default 0.95)",
     )
     add_run_options(select)
+    add_force_option(select)
     select.add_argument("--no-report", action="store_true", help="skip report.html")
     select.set_defaults(handler=_select)
 
 
 def _select(args: argparse.Namespace) -> int:
+    from journeysim.report.selection import guarantee, selection_text, subset_text, write_selection
+    from journeysim.study.compare import common_random_numbers
+    from journeysim.study.selection import select_scenarios
+
     if len(args.scenarios) < 2:
-        raise SystemExit("journeysim select: give at least two scenario files")
+        raise UsageError("select: give at least two scenario files")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
+    names = [s.name for s in common_random_numbers(scenarios)]
+    folder = results_folder(args, "-".join(["select", *names]))
     try:
         result = execute(
             args,
@@ -94,8 +112,8 @@ def _select(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise SystemExit(f"journeysim select: {error}") from None
-    folder = args.out / folder_name("-".join(["select", *result.names]))
     write_selection(result, folder)
+    write_manifest(folder, result.scenarios[0].seed, args.overrides)
     if not args.no_report:
         from journeysim.report.selection import select_report  # matplotlib only when needed
 
@@ -115,6 +133,8 @@ def _select(args: argparse.Namespace) -> int:
 
 
 def _constraint(text: str) -> Constraint:
+    from journeysim.study.selection import parse_constraint
+
     try:
         return parse_constraint(text)
     except ValueError as error:

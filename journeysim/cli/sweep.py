@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from journeysim.cli.options import LazyChoices, add_run_options, execute
+from journeysim.manifest import write_manifest
 
-from journeysim.cli.options import add_run_options, execute
-from journeysim.report.comparison import LABELS, metric_text
-from journeysim.report.console import render
-from journeysim.study.designs import KINDS, parse_vary
-from journeysim.study.sweep import Sweep, plan_sweep
-from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+if TYPE_CHECKING:
+    import pandas as pd
+
+KINDS = LazyChoices("journeysim.study.designs", "KINDS")
 
 HEADLINE = ("return_rate", "nps", "csat", "revenue_per_day", "contribution_per_day")
 SHOWN_POINTS = 20
@@ -38,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="KEY=V1,V2,...|KEY=LOW:HIGH",
         help="a scenario key and its values (grid) or range (lhs, sobol); repeatable",
     )
-    sweep.add_argument("--design", choices=KINDS, help="grid (default), lhs or sobol")
+    sweep.add_argument(
+        "--design", choices=KINDS, metavar="KIND", help="%(choices)s (default: grid)"
+    )
     sweep.add_argument(
         "--samples",
         type=int,
@@ -56,6 +59,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from journeysim.report.console import render
+    from journeysim.study.designs import parse_vary
+    from journeysim.study.sweep import Sweep, plan_sweep
+    from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+
     path = args.scenario
     spec = read_sweep_file(path) if is_sweep_file(path) else SweepSpec(path, ())
     spec = spec.updated(
@@ -77,24 +87,40 @@ def _sweep(args: argparse.Namespace) -> int:
         f"({total - pending} already done)"
     )
     runs = execute(args, pending, plan.name, sweep.run)
-    if not args.no_report:
+    write_manifest(sweep.folder, plan.base.seed, args.overrides)
+    failed = runs[runs["status"] == "failed"]
+    runs = runs[runs["status"] == "ok"]
+    if not args.no_report and len(runs):
         from journeysim.report.html import sweep_report  # matplotlib loads only when needed
 
         sweep_report(runs, list(plan.design.keys), sweep.folder, plan.base)
     print(f"\n{_point_table(plan.points_table(), runs)}")
-    if plan.design.kind == "sobol":
+    if plan.design.kind == "sobol" and failed.empty:
         indices = pd.read_csv(sweep.folder / "sobol_indices.csv")
         shown = indices[indices["metric"].isin(HEADLINE)]
         rows = [[str(v) if isinstance(v, str) else f"{v:.3f}" for v in row] for row in shown.values]
         print("\nSobol' indices (first-order S1, total ST, with 95% confidence half-widths)\n")
         print(render(rows, list(shown.columns)))
     print(f"\nResults in {sweep.folder}{os.sep}")
-    return 0
+    if failed.empty:
+        return 0
+    first = failed.iloc[0]
+    print(
+        f"journeysim sweep: {len(failed)} of {total} runs failed (status and error in "
+        f"runs.csv; the same command retries them), e.g. point {first['point']}, replication "
+        f"{first['replication']}: {first['error']}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:
     """Mean headline KPIs per point (the first SHOWN_POINTS points)."""
-    means = runs.groupby("point")[list(HEADLINE)].mean().head(SHOWN_POINTS)
+    from journeysim.report.comparison import LABELS, metric_text
+    from journeysim.report.console import render
+
+    means = runs.groupby("point")[list(HEADLINE)].mean().reindex(points["point"])
+    means = means.head(SHOWN_POINTS)  # a point whose runs all failed shows "-"
     rows = [
         [
             *(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values),

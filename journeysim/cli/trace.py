@@ -8,16 +8,15 @@ import time
 from pathlib import Path
 
 from journeysim.cli.options import (
+    LazyChoices,
     add_day_options,
     add_replication_options,
     clock_window,
     scenario_from_args,
 )
 from journeysim.files import folder_name, write_bytes
-from journeysim.report.animate import animate, default_window
-from journeysim.report.monitor import replay
-from journeysim.report.trace import PICKS, clock, tell
-from journeysim.simulation.replication import Simulation, past
+
+PICKS = LazyChoices("journeysim.report.trace", "PICKS")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,9 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     who.add_argument(
         "--pick",
         choices=PICKS,
-        help="a telling visit: worst or best remembered, the worst that met a terminal outage, "
-        "a regular's visits before and after a familiar staff member left, or a shopper "
-        "queueing while a colleague opened one more lane",
+        metavar="WHICH",
+        help="a telling visit (%(choices)s): worst or best remembered, the worst that met a "
+        "terminal outage, a regular's visits before and after a familiar staff member left, or "
+        "a shopper queueing while a colleague opened one more lane",
     )
     add_replication_options(trace)
     trace.add_argument(
@@ -73,6 +73,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _trace(args: argparse.Namespace) -> int:
+    from journeysim.report.trace import tell
+    from journeysim.simulation.replication import Simulation, past
+
     scenario = scenario_from_args(args.scenario, args)
     print(
         f"Tracing {scenario.name}, replication {args.replication}, {scenario.total_days} days...",
@@ -93,6 +96,10 @@ def _trace(args: argparse.Namespace) -> int:
 
 
 def _animate(args: argparse.Namespace) -> int:
+    from journeysim.report.animate import animate, default_window
+    from journeysim.report.monitor import replay
+    from journeysim.report.trace import clock
+
     scenario = scenario_from_args(args.scenario, args)
     if not 0 <= args.day < scenario.total_days:
         print(

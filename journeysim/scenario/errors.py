@@ -21,6 +21,10 @@ class ScenarioError(Exception):
     """A scenario that cannot be loaded: one problem per line, each naming its file (or `--set`)."""
 
 
+class ScenarioWarning(UserWarning):
+    """A scenario that loads but likely not as meant (e.g. an empty file)."""
+
+
 def problem(source: str, path: KeyPath, text: str) -> str:
     """One problem line: `SOURCE: KEY.PATH: text` (the key is left out for the whole scenario)."""
     return f"{source}: {dotted(path)}: {text}" if path else f"{source}: {text}"
@@ -94,6 +98,8 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
     if is_key:
         return "a text key", shown(value)
     node = _schema_at(path)
+    if kind == "finite_number":
+        return _number(node).replace("a number", "a finite number", 1), shown(value)
     if kind.startswith(("int_", "float_", "greater_than", "less_than")):
         return _number(node), shown(value)
     if kind.startswith("bool_"):
@@ -113,16 +119,21 @@ def _number(node: Mapping[str, Any]) -> str:
     """E.g. `a number from 0 to 1`, `a whole number of at least 1`, `a number above 0`."""
     numeric = [o for o in node.get("anyOf", [node]) if o.get("type") in ("integer", "number")]
     node = numeric[0] if numeric else node
-    kind = "a whole number" if node.get("type") == "integer" else "a number"
+    integer = node.get("type") == "integer"
+    kind = "a whole number" if integer else "a number"
+
+    def bound(value: float) -> str:
+        return str(int(value)) if integer else f"{value:g}"
+
     if "minimum" in node and "maximum" in node:
-        return f"{kind} from {node['minimum']:g} to {node['maximum']:g}"
+        return f"{kind} from {bound(node['minimum'])} to {bound(node['maximum'])}"
     words = {
         "minimum": "of at least",
         "exclusiveMinimum": "above",
         "maximum": "at most",
         "exclusiveMaximum": "below",
     }
-    bounds = [f"{text} {node[key]:g}" for key, text in words.items() if key in node]
+    bounds = [f"{text} {bound(node[key])}" for key, text in words.items() if key in node]
     return " ".join([kind, " and ".join(bounds)]).strip()
 
 

@@ -6,11 +6,24 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+# Sane ranges. Every number of a scenario is finite and bounded on both sides, so that no
+# input makes a run endless or a worker run out of memory; the bounds show in the schema.
+MAX_STEP_MIN = 240.0  # one step of a visit (walking a zone, service, patience...) in minutes
+MAX_OUTAGE_MIN = 10_080.0  # a terminal outage, a repair or a complaint's answer: a week
+MAX_DAYS = 3650  # ten years of simulated days
+MAX_LANES = 200  # checkout lanes or self-checkouts of one store
+MAX_STAFF = 200  # staff of one role on a shift
+MAX_CUSTOMERS = 200_000  # customers in the starting base
+MAX_ITEMS = 500  # items in a basket
+MAX_SEED = 2**63 - 1
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Quality = Annotated[float, Field(ge=-1.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
 NonNegativeFloat = Annotated[float, Field(ge=0.0)]
 NonNegativeInt = Annotated[int, Field(ge=0)]
+Weight = Annotated[float, Field(ge=0.0, le=1000.0)]  # a relative weight
+Multiplier = Annotated[float, Field(ge=0.0, le=100.0)]
 
 
 def _sexagesimal(value):
@@ -44,9 +57,10 @@ FloorRole = Literal["stocker", "floor_assistant", "cleaner", "security", "manage
 
 
 class Section(BaseModel):
-    """A scenario section: unknown keys are errors, values are checked on assignment."""
+    """A scenario section: unknown keys are errors, numbers must be finite, values are checked
+    on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 def field(default, description: str, **constraints):
@@ -67,9 +81,11 @@ class Distribution(Section):
     dist: Literal["exponential", "lognormal", "gamma", "fixed"] = field(
         "exponential", "Distribution family."
     )
-    mean_min: PositiveFloat = field(2.5, "Mean in minutes.")
+    mean_min: PositiveFloat = field(2.5, "Mean in minutes.", le=MAX_STEP_MIN)
     sd_min: NonNegativeFloat = field(
-        0.0, "Standard deviation in minutes (lognormal and gamma; ignored otherwise)."
+        0.0,
+        "Standard deviation in minutes (lognormal and gamma; ignored otherwise).",
+        le=MAX_STEP_MIN,
     )
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ reach any key and list items by index.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,18 +20,22 @@ from pydantic import ValidationError
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
+    ScenarioWarning,
     from_validation_error,
     problem,
     shown,
 )
 from journeysim.scenario.schema import Scenario
 
+# An override: `KEY.PATH=VALUE`, or (option, `KEY.PATH=VALUE`) for one set by an option such
+# as `--days`, which errors then name.
+Override = str | tuple[str, str]
 # Who set each value: key path -> file name or `--set KEY.PATH`. Only values that are not
 # mappings are recorded; a key's source is that of the nearest recorded path at or above it.
 Origins = dict[KeyPath, str]
 
 
-def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
+def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = ()) -> Scenario:
     """Load a scenario file with its extends chain, then apply `KEY.PATH=VALUE` overrides.
 
     Files merge over the schema defaults, so a partial section keeps the other defaults of
@@ -51,7 +56,7 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -
 
 def apply_overrides(
     scenario: Scenario,
-    overrides: Sequence[str],
+    overrides: Sequence[Override],
     origins: Origins | None = None,
     source: str | None = None,
 ) -> Scenario:
@@ -64,8 +69,9 @@ def apply_overrides(
         return scenario
     origins = {} if origins is None else origins
     data = scenario.model_dump(mode="json")
-    for text in overrides:
-        _override(data, text, origins)
+    for override in overrides:
+        option, text = (None, override) if isinstance(override, str) else override
+        _override(data, text, origins, option)
     return _validate(data, origins, source or scenario.name)
 
 
@@ -138,7 +144,10 @@ def _read(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(f"{path}: cannot read the file ({error})") from None
     data = _parse_yaml(text, str(path))
-    if data is None:
+    if data is None or data == {}:
+        warnings.warn(
+            ScenarioWarning(f"{path}: the file sets no keys; every default applies"), stacklevel=2
+        )
         return {}
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of keys to values (got {shown(data)})")
@@ -173,13 +182,14 @@ def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath =
     return merged
 
 
-def _override(data: dict[str, Any], text: str, origins: Origins) -> None:
-    """Apply one `KEY.PATH=VALUE` override (VALUE is YAML) to resolved scenario data in place."""
+def _override(data: dict[str, Any], text: str, origins: Origins, option: str | None) -> None:
+    """Apply one `KEY.PATH=VALUE` override (VALUE is YAML) to resolved scenario data in place;
+    errors name the `option` that set it, else `--set KEY.PATH`."""
     dotted_key, equals, raw = text.partition("=")
     keys = dotted_key.strip().split(".")
     if not equals or "" in keys:
         raise ScenarioError(f"--set {text}: expected KEY.PATH=VALUE, e.g. checkout.cashiers=3")
-    source = f"--set {dotted_key.strip()}"
+    source = option or f"--set {dotted_key.strip()}"
     value = _parse_yaml(raw, source)
     node: Any = data
     path: KeyPath = ()

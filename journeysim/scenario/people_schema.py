@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from journeysim.scenario.fields import (
+    MAX_CUSTOMERS,
+    MAX_DAYS,
+    MAX_ITEMS,
+    MAX_STAFF,
+    MAX_STEP_MIN,
+    Multiplier,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
@@ -24,27 +30,35 @@ class Arrivals(Section):
         "open: Poisson one-off shoppers.",
     )
     rate_per_hour: PositiveFloat = field(
-        60.0, "Open mode: Poisson arrival rate per hour (constant over opening hours)."
+        60.0, "Open mode: Poisson arrival rate per hour (constant over opening hours).", le=2000.0
     )
     base_customers: NonNegativeInt = field(
-        2500, "Customers in the store's base when its history (the burn-in) starts."
+        2500,
+        "Customers in the store's base when its history (the burn-in) starts.",
+        le=MAX_CUSTOMERS,
     )
     new_per_day: NonNegativeFloat = field(
-        8.0, "New customers per day trying the store, before word of mouth and rating."
+        8.0, "New customers per day trying the store, before word of mouth and rating.", le=5000.0
     )
     rating_effect: NonNegativeFloat = field(
-        0.6, "Relative change in new customers per rating star away from the initial rating."
+        0.6,
+        "Relative change in new customers per rating star away from the initial rating.",
+        le=10.0,
     )
 
 
 class Segment(Section):
-    share: NonNegativeFloat = field(0.25, "Relative share of the customer base and of newcomers.")
-    visit_interval_days: PositiveFloat = field(
-        4.0, "Mean days between category shopping trips (to any store)."
+    share: NonNegativeFloat = field(
+        0.25, "Relative share of the customer base and of newcomers.", le=1000.0
     )
-    basket_items: PositiveFloat = field(14.0, "Mean items planned per visit.")
-    item_price: PositiveFloat = field(9.0, "Mean price per item (PLN).")
-    patience_min: PositiveFloat = field(8.0, "Mean perceived queue wait tolerated before reneging.")
+    visit_interval_days: PositiveFloat = field(
+        4.0, "Mean days between category shopping trips (to any store).", le=365.0
+    )
+    basket_items: PositiveFloat = field(14.0, "Mean items planned per visit.", le=float(MAX_ITEMS))
+    item_price: PositiveFloat = field(9.0, "Mean price per item (PLN).", le=100_000.0)
+    patience_min: PositiveFloat = field(
+        8.0, "Mean perceived queue wait tolerated before reneging.", le=MAX_STEP_MIN
+    )
     cash_share: Probability | None = field(
         None, "Share of this segment's visits with cash on hand (default: payment.cash_share)."
     )
@@ -56,7 +70,7 @@ class Segment(Section):
         "Share of these customers who stop shopping here within a year for reasons of their "
         "own (moving, life changes), whatever the store does.",
     )
-    sensitivity: dict[TouchpointKind, NonNegativeFloat] = field(
+    sensitivity: dict[TouchpointKind, Multiplier] = field(
         dict, "Multiplier of felt emotion per touchpoint kind (1 when missing)."
     )
 
@@ -107,11 +121,15 @@ def _default_segments() -> dict[str, Segment]:
 
 class StaffRoleSettings(Section):
     count: NonNegativeInt = field(
-        1, "Staff of this role on each of two shifts (cashiers: checkout.cashiers instead)."
+        1,
+        "Staff of this role on each of two shifts (cashiers: checkout.cashiers instead).",
+        le=MAX_STAFF,
     )
     friendliness: Quality = field(0.4, "Mean friendliness (-1 .. 1).")
     competence: Quality = field(0.4, "Mean competence (-1 .. 1).")
-    spread: NonNegativeFloat = field(0.2, "Standard deviation of friendliness and competence.")
+    spread: NonNegativeFloat = field(
+        0.2, "Standard deviation of friendliness and competence.", le=2.0
+    )
 
 
 def _default_roles() -> dict[StaffRole, StaffRoleSettings]:
@@ -128,9 +146,13 @@ def _default_roles() -> dict[StaffRole, StaffRoleSettings]:
 class Turnover(Section):
     role: StaffRole = field("cashier", "Role of the staff member who leaves.")
     index: NonNegativeInt = field(
-        0, "Which post of the role: morning shift first (0..count-1), then evening."
+        0,
+        "Which post of the role: morning shift first (0..count-1), then evening.",
+        le=2 * MAX_STAFF - 1,
     )
-    day: NonNegativeInt = field(0, "Day the member leaves and a newcomer takes the post.")
+    day: NonNegativeInt = field(
+        0, "Day the member leaves and a newcomer takes the post.", le=2 * MAX_DAYS
+    )
 
 
 class Staff(Section):
@@ -145,19 +167,23 @@ class Staff(Section):
     )
     rapport_decay_per_day: Probability = field(0.01, "Daily fading of familiarity without contact.")
     rapport_lift: NonNegativeFloat = field(
-        0.5, 'Quality added to a staff touchpoint by full familiarity ("the usual?").'
+        0.5, 'Quality added to a staff touchpoint by full familiarity ("the usual?").', le=2.0
     )
     turnover_per_year: NonNegativeFloat = field(
-        0.0, "Random departures per staff member per year (newcomer replaces)."
+        0.0, "Random departures per staff member per year (newcomer replaces).", le=52.0
     )
-    turnover: list[Turnover] = field(list, "Scheduled departures.")
+    turnover: list[Turnover] = field(list, "Scheduled departures.", max_length=1000)
     turnover_trust_cost: NonNegativeFloat = field(
-        0.08, "Relationship strength lost by a customer when a familiar staff member leaves."
+        0.08,
+        "Relationship strength lost by a customer when a familiar staff member leaves.",
+        le=1.0,
     )
     newcomer_competence_gap: NonNegativeFloat = field(
-        0.3, "Competence a newcomer lacks at first; learned over newcomer_learning_days."
+        0.3, "Competence a newcomer lacks at first; learned over newcomer_learning_days.", le=2.0
     )
-    newcomer_learning_days: PositiveFloat = field(30.0, "Days for a newcomer to learn the job.")
+    newcomer_learning_days: PositiveFloat = field(
+        30.0, "Days for a newcomer to learn the job.", le=float(MAX_DAYS)
+    )
     standardisation: Probability = field(
         0.3, "Process standardisation: damps both rapport effects and turnover losses."
     )

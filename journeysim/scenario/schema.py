@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from journeysim.scenario.behaviour_schema import AfterVisit, Costs, Loyalty, Psyche, WordOfMouth
 from journeysim.scenario.fields import (
     CLOCK_PATTERN,
+    MAX_SEED,
     TOUCHPOINT_KINDS,
     ClockTime,
     Distribution,
@@ -87,15 +88,23 @@ __all__ = [
 class Scenario(Section):
     """A complete store scenario."""
 
-    name: str = field("baseline", "Scenario name (defaults to the file name).")
+    name: str = field(
+        "baseline", "Scenario name (defaults to the file name).", min_length=1, max_length=100
+    )
     description: str = field("", "What the scenario shows.")
-    seed: NonNegativeInt = field(20261125, "Root seed; replications spawn their streams from it.")
-    replications: Annotated[int, Field(ge=1)] = field(10, "Independent replications.")
+    seed: NonNegativeInt = field(
+        20261125, "Root seed; replications spawn their streams from it.", le=MAX_SEED
+    )
+    replications: Annotated[int, Field(ge=1)] = field(10, "Independent replications.", le=10_000)
     horizon: Horizon = field(Horizon, "Simulated days and warm-up.")
     hours: Hours = field(Hours, "Opening hours and hourly arrival profiles.")
     arrivals: Arrivals = field(Arrivals, "Where shoppers come from.")
-    segments: dict[str, Segment] = field(_default_segments, "Shopper segments and their mix.")
-    zones: list[Zone] = field(_default_zones, "Zones walked in order before the checkout.")
+    segments: dict[str, Segment] = field(
+        _default_segments, "Shopper segments and their mix.", max_length=50
+    )
+    zones: list[Zone] = field(
+        _default_zones, "Zones walked in order before the checkout.", max_length=50
+    )
     carts: Carts = field(Carts, "Cart pool.")
     floor: Floor = field(Floor, "Floor cleanliness and cleaning.")
     shelves: Shelves = field(Shelves, "Stock-outs and how shoppers respond.")
@@ -121,13 +130,24 @@ class Scenario(Section):
         if abs(picked - 1.0) > 1e-6:
             raise ValueError(f"zones' item_share must add up to 1, not {picked:g}")
         tills = self.checkout.cashiers + self.checkout.self_checkouts
-        for outage in self.payment.outages:
+        last = self.total_days - 1
+        for i, outage in enumerate(self.payment.outages):
+            if not outage.days_in(self.total_days):
+                raise ValueError(
+                    f"payment.outages.{i}: it never happens within the simulated days 0..{last} "
+                    f"(warm-up and horizon.days; day {outage.day} given)"
+                )
             if outage.terminals != "all" and any(i >= tills for i in outage.terminals):
                 raise ValueError(
                     f"payment.outages: terminal indices must be below {tills} "
                     f"(cashier lanes first, then self-checkouts)"
                 )
-        for departure in self.staff.turnover:
+        for i, departure in enumerate(self.staff.turnover):
+            if departure.day > last:
+                raise ValueError(
+                    f"staff.turnover.{i}.day: expected a simulated day 0..{last} "
+                    f"(warm-up and horizon.days; got {departure.day})"
+                )
             role = departure.role
             count = self.posts_per_shift(role)
             if departure.index >= 2 * count:

@@ -8,6 +8,11 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from journeysim.scenario.fields import (
+    MAX_DAYS,
+    MAX_ITEMS,
+    MAX_LANES,
+    MAX_OUTAGE_MIN,
+    MAX_STEP_MIN,
     ClockTime,
     Distribution,
     FloorRole,
@@ -17,14 +22,15 @@ from journeysim.scenario.fields import (
     Probability,
     Quality,
     Section,
+    Weight,
     field,
 )
 
 
 class Horizon(Section):
-    days: Annotated[int, Field(ge=1)] = field(42, "Simulated days after warm-up.")
+    days: Annotated[int, Field(ge=1)] = field(42, "Simulated days after warm-up.", le=MAX_DAYS)
     warmup_days: NonNegativeInt = field(
-        14, "Days simulated first and excluded from KPIs (customer base settles)."
+        14, "Days simulated first and excluded from KPIs (customer base settles).", le=MAX_DAYS
     )
     burn_in_days: NonNegativeInt = field(
         728,
@@ -32,6 +38,7 @@ class Horizon(Section):
         "scenario's dated events: customers start from the relationship, expectations and "
         "rapport that history leaves. Shared by every scenario of a comparison; 0 for none.",
         multiple_of=7,
+        le=MAX_DAYS // 7 * 7,
     )
 
 
@@ -43,13 +50,15 @@ _WEEKEND_PROFILE = [0.2, 0.5, 1.0, 1.4, 1.7, 1.8, 1.7, 1.5, 1.3, 1.2, 1.2, 1.2, 
 class Hours(Section):
     open: ClockTime = field("06:00", "Opening time (HH:MM).")
     close: ClockTime = field("22:00", "Closing time (HH:MM); doors close, shoppers inside finish.")
-    weekday_profile: list[NonNegativeFloat] = field(
+    weekday_profile: list[Weight] = field(
         _WEEKDAY_PROFILE, "Relative arrival intensity per opening hour on weekdays."
     )
-    weekend_profile: list[NonNegativeFloat] = field(
+    weekend_profile: list[Weight] = field(
         _WEEKEND_PROFILE, "Relative arrival intensity per opening hour on Saturday and Sunday."
     )
-    weekend_factor: PositiveFloat = field(1.25, "Weekend day traffic relative to a weekday.")
+    weekend_factor: PositiveFloat = field(
+        1.25, "Weekend day traffic relative to a weekday.", le=100.0
+    )
 
     @property
     def open_min(self) -> int:
@@ -87,10 +96,12 @@ class Ambience(Section):
 
 class Zone(Section):
     name: str = field("aisles", "Zone name.")
-    walk_min: PositiveFloat = field(4.0, "Mean minutes spent walking and picking in the zone.")
+    walk_min: PositiveFloat = field(
+        4.0, "Mean minutes spent walking and picking in the zone.", le=MAX_STEP_MIN
+    )
     item_share: Probability = field(0.0, "Share of the basket picked in this zone.")
     capacity: Annotated[int, Field(ge=1)] = field(
-        80, "Shoppers the zone holds comfortably; crowding is felt above half of it."
+        80, "Shoppers the zone holds comfortably; crowding is felt above half of it.", le=100_000
     )
     ambience: Ambience = field(Ambience, "Smell, music and light of the zone.")
 
@@ -117,23 +128,31 @@ def _default_zones() -> list[Zone]:
 
 
 class Carts(Section):
-    pool: NonNegativeInt = field(90, "Carts in the pool; an empty pool means a basket or a wait.")
+    pool: NonNegativeInt = field(
+        90, "Carts in the pool; an empty pool means a basket or a wait.", le=100_000
+    )
     worn_share: Probability = field(0.15, "Share of carts with a wobbly wheel or a sticky handle.")
     worn_quality: Quality = field(-0.3, "Felt quality of pushing a worn cart.")
     good_quality: Quality = field(0.1, "Felt quality of pushing a good cart.")
     shortage_quality: Quality = field(-0.4, "Felt quality of finding no cart.")
-    min_items: NonNegativeInt = field(6, "Planned basket from which a shopper wants a cart.")
+    min_items: NonNegativeInt = field(
+        6, "Planned basket from which a shopper wants a cart.", le=MAX_ITEMS
+    )
 
 
 class Floor(Section):
     soil_per_visit: NonNegativeFloat = field(
-        0.0012, "Dirt added to a zone per shopper passing (0 clean .. 1 filthy)."
+        0.0012, "Dirt added to a zone per shopper passing (0 clean .. 1 filthy).", le=1.0
     )
     clean_quality: Quality = field(0.2, "Felt quality of a clean floor.")
     dirty_quality: Quality = field(-0.6, "Felt quality of a filthy floor.")
-    round_min: PositiveFloat = field(60.0, "Minutes for a cleaner's round over all zones.")
+    round_min: Annotated[float, Field(ge=1.0, le=1440.0)] = field(
+        60.0, "Minutes for a cleaner's round over all zones."
+    )
     clean_effect: Probability = field(0.9, "Share of dirt a cleaner removes on a round.")
-    spill_per_day: NonNegativeFloat = field(2.0, "Random spills per day (a zone turns filthy).")
+    spill_per_day: NonNegativeFloat = field(
+        2.0, "Random spills per day (a zone turns filthy).", le=1000.0
+    )
 
 
 class Shelves(Section):
@@ -144,9 +163,11 @@ class Shelves(Section):
     backroom_find_prob: Probability = field(
         0.2, "Chance staff find an asked-for item in the warehouse."
     )
-    search_min: NonNegativeFloat = field(1.5, "Minutes spent searching for a missing item.")
+    search_min: NonNegativeFloat = field(
+        1.5, "Minutes spent searching for a missing item.", le=MAX_STEP_MIN
+    )
     ask_effort: NonNegativeFloat = field(
-        2.25, "Effort of finding someone and asking about a missing item."
+        2.25, "Effort of finding someone and asking about a missing item.", le=100.0
     )
     # Gruen, Corsten & Bharadwaj 2002: 31% buy elsewhere, 26% switch brand, 19% switch size,
     # 15% delay, 9% do not buy.
@@ -156,19 +177,22 @@ class Shelves(Section):
     response_delay: Probability = field(0.15, "Share who delay the purchase.")
     response_skip: Probability = field(0.09, "Share who do not buy the item at all.")
     restock_rounds_per_stocker: NonNegativeFloat = field(
-        2.0, "Refill rounds per stocker on shift per day; gaps grow between rounds."
+        2.0, "Refill rounds per stocker on shift per day; gaps grow between rounds.", le=100.0
     )
     gap_quality: Quality = field(-0.35, "Felt quality of an empty shelf at the item's place.")
     full_quality: Quality = field(0.15, "Felt quality of finding everything on the list.")
 
 
+LaneCount = Annotated[int, Field(ge=0, le=MAX_LANES)]
+
+
 class LanePlan(Section):
-    weekday: list[NonNegativeInt] = field(
+    weekday: list[LaneCount] = field(
         list,
         "Staffed lanes open per opening hour on weekdays (one entry per hour, as "
         "hours.weekday_profile); empty: all checkout.cashiers lanes every hour.",
     )
-    weekend: list[NonNegativeInt] = field(
+    weekend: list[LaneCount] = field(
         list,
         "Staffed lanes open per opening hour on Saturday and Sunday; empty: all "
         "checkout.cashiers lanes every hour.",
@@ -185,12 +209,14 @@ class LanePolicy(Section):
         1,
         "Open a lane when more than this many shoppers wait in the shortest open lane's queue "
         "(in the snake with checkout.single_queue).",
+        le=10_000,
     )
     quiet_min: Annotated[int, Field(ge=1)] = field(
         5,
         "Close a lane the policy opened after this many minutes with nobody waiting in its queue.",
+        le=1440,
     )
-    max_lanes: NonNegativeInt | None = field(
+    max_lanes: LaneCount | None = field(
         None, "Most staffed lanes open at once, planned and called (default: checkout.cashiers)."
     )
     from_role: FloorRole = field(
@@ -198,7 +224,9 @@ class LanePolicy(Section):
         "Floor role the called colleague comes from; missing on the floor while at the till.",
     )
     walk_min: NonNegativeFloat = field(
-        1.0, "Minutes to walk from the floor to the till, and back after the lane closes."
+        1.0,
+        "Minutes to walk from the floor to the till, and back after the lane closes.",
+        le=MAX_STEP_MIN,
     )
 
 
@@ -207,12 +235,13 @@ class Checkout(Section):
         3,
         "Staffed checkout lanes (a till with a cashier's post each); all open all day unless "
         "`lanes` plans them by the hour.",
+        le=MAX_LANES,
     )
     lanes: LanePlan = field(LanePlan, "Staffed lanes open per opening hour (the lane plan).")
     policy: LanePolicy = field(
         LanePolicy, "Opening extra lanes when the queue grows, staffed from the floor."
     )
-    self_checkouts: NonNegativeInt = field(2, "Self-checkout stations.")
+    self_checkouts: NonNegativeInt = field(2, "Self-checkout stations.", le=MAX_LANES)
     service_time: Distribution = field(
         lambda: Distribution(dist="gamma", mean_min=2.5, sd_min=1.2),
         "Cashier service time per shopper (scan and pack) before payment.",
@@ -224,31 +253,62 @@ class Checkout(Section):
     single_queue: bool = field(
         False, "One snake queue for all staffed lanes instead of a queue per lane."
     )
-    self_checkout_max_items: NonNegativeInt = field(15, "Largest basket taken to self-checkout.")
+    self_checkout_max_items: NonNegativeInt = field(
+        15, "Largest basket taken to self-checkout.", le=MAX_ITEMS
+    )
     self_checkout_share: Probability = field(
         0.5, "Share of eligible shoppers who prefer self-checkout."
     )
     balking: bool = field(True, "Shoppers may leave on seeing a long queue.")
     balk_queue: Annotated[int, Field(ge=1)] = field(
-        8, "Queue length (per lane) a calm shopper balks at; lower for bad moods."
+        8, "Queue length (per lane) a calm shopper balks at; lower for bad moods.", le=1000
     )
     reneging: bool = field(True, "Shoppers may leave the queue when their patience runs out.")
     perceived_wait_factor: PositiveFloat = field(
-        1.36, "Perceived over actual idle wait (Larson 2012: about a third more)."
+        1.36, "Perceived over actual idle wait (Larson 2012: about a third more).", le=10.0
     )
     wait_tolerance_min: PositiveFloat = field(
-        4.0, "Perceived wait after which satisfaction with the queue drops (Maister 1985)."
+        4.0,
+        "Perceived wait after which satisfaction with the queue drops (Maister 1985).",
+        le=MAX_STEP_MIN,
     )
+
+
+# Day 0, the first simulated day (warm-up included), is a Monday; the burn-in before it lasts
+# whole weeks, so every day keeps its weekday.
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 class Outage(Section):
-    day: NonNegativeInt = field(0, "Day of the outage (0 = first simulated day, warm-up included).")
+    day: NonNegativeInt = field(
+        0,
+        "Day of the outage (0 = first simulated day, warm-up included; day 0 is a Monday).",
+        le=2 * MAX_DAYS,
+    )
     start: ClockTime = field("17:00", "Start time (HH:MM).")
-    duration_min: PositiveFloat = field(90.0, "Duration in minutes.")
-    terminals: list[NonNegativeInt] | Literal["all"] = field(
+    duration_min: PositiveFloat = field(90.0, "Duration in minutes.", le=MAX_OUTAGE_MIN)
+    terminals: list[Annotated[int, Field(ge=0, lt=2 * MAX_LANES)]] | Literal["all"] = field(
         "all", "Terminal indices that fail, or all."
     )
     every_day: bool = field(False, "Repeat the outage every day from `day` on.")
+    weekdays: list[Weekday] = field(
+        list, "Repeat the outage on these weekdays from `day` on, e.g. [sat] (day 0 is a Monday)."
+    )
+
+    @model_validator(mode="after")
+    def _one_repeat(self) -> Outage:
+        if self.every_day and self.weekdays:
+            raise ValueError("give every_day or weekdays, not both")
+        return self
+
+    def days_in(self, total_days: int) -> list[int]:
+        """The days (0 .. total_days - 1) the outage happens on."""
+        if self.every_day:
+            return list(range(self.day, total_days))
+        if self.weekdays:
+            return [d for d in range(self.day, total_days) if WEEKDAYS[d % 7] in self.weekdays]
+        return [self.day] if self.day < total_days else []
 
 
 class Payment(Section):
@@ -258,27 +318,31 @@ class Payment(Section):
     cash_preference: Probability = field(
         0.55, "Share of shoppers with cash who choose to pay in cash."
     )
-    card_time_min: PositiveFloat = field(0.4, "Minutes to pay by card.")
-    cash_time_min: PositiveFloat = field(0.8, "Minutes to pay in cash.")
-    terminal_mtbf_hours: PositiveFloat = field(
-        400.0, "Mean hours between random terminal failures."
+    card_time_min: PositiveFloat = field(0.4, "Minutes to pay by card.", le=MAX_STEP_MIN)
+    cash_time_min: PositiveFloat = field(0.8, "Minutes to pay in cash.", le=MAX_STEP_MIN)
+    terminal_mtbf_hours: Annotated[float, Field(ge=0.1)] = field(
+        400.0, "Mean hours between random terminal failures.", le=1e6
     )
-    terminal_mttr_min: PositiveFloat = field(25.0, "Mean minutes to repair a failed terminal.")
+    terminal_mttr_min: PositiveFloat = field(
+        25.0, "Mean minutes to repair a failed terminal.", le=MAX_OUTAGE_MIN
+    )
     random_failures: bool = field(True, "Terminals fail at random (MTBF/MTTR).")
-    outages: list[Outage] = field(list, "Scheduled outages.")
+    outages: list[Outage] = field(list, "Scheduled outages.", max_length=1000)
     wait_for_repair_prob: Probability = field(
         0.3, "Chance a shopper without cash waits for the terminal to come back."
     )
     fetch_cash_prob: Probability = field(
         0.45, "Chance a shopper without cash goes to an ATM and comes back."
     )
-    fetch_cash_min: PositiveFloat = field(8.0, "Minutes to fetch cash.")
-    max_repair_wait_min: PositiveFloat = field(15.0, "Longest a shopper waits for a repair.")
+    fetch_cash_min: PositiveFloat = field(8.0, "Minutes to fetch cash.", le=MAX_STEP_MIN)
+    max_repair_wait_min: PositiveFloat = field(
+        15.0, "Longest a shopper waits for a repair.", le=MAX_STEP_MIN
+    )
     failure_quality: Quality = field(-1.0, "Felt quality of a card refused by a dead terminal.")
 
 
 class Exit(Section):
     check_prob: Probability = field(0.05, "Chance of a receipt or bag check at the exit.")
-    check_min: NonNegativeFloat = field(1.0, "Minutes a check takes.")
+    check_min: NonNegativeFloat = field(1.0, "Minutes a check takes.", le=MAX_STEP_MIN)
     check_quality: Quality = field(-0.3, "Felt quality of being checked.")
     goodbye_quality: Quality = field(0.1, "Felt quality of leaving without a check.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from journeysim.simulation.failures import TaskFailed, failure_reason
+
 CONNECT_TIMEOUT = "20s"
 
 
@@ -32,7 +34,11 @@ class DaskCluster:
             futures = {client.submit(fn, *task, pure=False): i for i, task in enumerate(tasks)}
             try:
                 for future in as_completed(futures):
-                    yield futures[future], future.result()
+                    try:
+                        result = future.result()
+                    except Exception as error:
+                        raise TaskFailed(futures[future], failure_reason(error)) from error
+                    yield futures[future], result
             except BaseException:
                 client.cancel(list(futures))
                 raise

@@ -11,11 +11,30 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
+from journeysim.simulation.failures import ReplicationFailed, TaskFailed, failure_reason
+
 
 class Executor(Protocol):
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
-        """Call fn(*task) for every task; yield (task index, result) in completion order."""
+        """Call fn(*task) for every task; yield (task index, result) in completion order.
+        A task that raises, or whose worker dies, ends the run with TaskFailed."""
         ...
+
+
+def run_replications(
+    executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple]
+) -> Iterator[tuple[int, Any]]:
+    """`executor.run(fn, tasks)` for tasks that start with (scenario, replication); a failed
+    task ends it with ReplicationFailed naming both."""
+    try:
+        yield from executor.run(fn, tasks)
+    except TaskFailed as failed:
+        if isinstance(failed.__cause__, ReplicationFailed):
+            raise failed.__cause__ from None
+        scenario, replication = tasks[failed.index][:2]
+        raise ReplicationFailed(
+            f"{scenario.name}, replication {replication}: {failed.reason}"
+        ) from failed
 
 
 class Serial:
@@ -23,7 +42,11 @@ class Serial:
 
     def run(self, fn, tasks):
         for i, task in enumerate(tasks):
-            yield i, fn(*task)
+            try:
+                result = fn(*task)
+            except Exception as error:
+                raise TaskFailed(i, failure_reason(error)) from error
+            yield i, result
 
 
 class LocalPool:
@@ -37,15 +60,29 @@ class LocalPool:
             yield from Serial().run(fn, tasks)
             return
         workers = min(self.workers, len(tasks))
-        with ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent)
+        try:
             futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
-            try:
-                for future in as_completed(futures):
-                    yield futures[future], future.result()
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as error:
+                    raise TaskFailed(futures[future], failure_reason(error)) from error
+                yield futures[future], result
+        except BaseException:
+            _stop(pool)  # the other tasks' results would be thrown away: do not wait for them
+            raise
+        pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join()
 
 
 def _end_with_parent() -> None:

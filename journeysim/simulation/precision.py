@@ -8,10 +8,25 @@ import math
 import pandas as pd
 
 
-def replications_needed(half_width: float, n: int, target: float) -> int:
-    """Replications for a CI half-width of `target`: the half-width shrinks as 1/sqrt(n), so
-    about n (half_width / target)^2, rounded up (the t quantile also shrinks: this errs high)."""
-    return max(math.ceil(n * (half_width / target) ** 2), n)
+def replications_needed(half_width: float, n: int, target: float, level: float = 0.95) -> int:
+    """The fewest replications (at least n) whose CI half-width t(m-1) s / sqrt(m) reaches
+    `target`, with the standard deviation s that gave `half_width` from n replications and the
+    t quantile at the new count m (with few replications the quantile shrinks a lot too)."""
+    from scipy import stats
+
+    quantile = 0.5 + level / 2.0
+    spread = half_width * math.sqrt(n) / stats.t.ppf(quantile, n - 1)
+
+    def reached(m: int) -> bool:
+        return stats.t.ppf(quantile, m - 1) * spread / math.sqrt(m) <= target
+
+    low, high = n - 1, max(n, 2)  # reached(high) is searched for; low never reaches
+    while not reached(high):
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if reached(middle) else (middle, high)
+    return high
 
 
 def precision_notes(summary: pd.DataFrame, targets: dict[str, float]) -> list[str]:

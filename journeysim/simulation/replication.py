@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from journeysim.psyche.appraisal import Appraisal
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
+from journeysim.simulation.overrun import OVERTIME_MIN, overrun
 from journeysim.simulation.seeding import Seeds
 from journeysim.world.lanes import LaneEntry
 from journeysim.world.store import Store
@@ -86,6 +88,7 @@ class Simulation:
         self._restocks_before = 0  # refill rounds logged before the current day
         self.entered = 0
         self.inside = 0  # shoppers in the store now
+        self.inside_from: Counter[int] = Counter()  # of them, by the day they came in
         self._last_out: simpy.Event | None = None
 
     def run(self) -> Replication:
@@ -100,7 +103,9 @@ class Simulation:
             self.env.run(until=self.env.process(self._days()))
             if self.inside:  # the horizon is over: let the last shoppers finish and leave
                 self._last_out = self.env.event()
-                self.env.run(until=self._last_out)
+                self.env.run(until=self._last_out | self.env.timeout(OVERTIME_MIN))
+                if self.inside:
+                    raise overrun(s, self.seeds.replication, self.inside, None)
             return self._tables()
 
     def history(self) -> History:
@@ -124,6 +129,8 @@ class Simulation:
                 self.env.process(self._shop(customer))
             yield self.env.timeout(max(start + 1440 - self.env.now, 0.0))
             self._close_day(day)
+            if self.inside_from[day - 1]:  # in the store since yesterday: more than a day
+                raise overrun(s, self.seeds.replication, self.inside_from[day - 1], day)
 
     def _plan_day(self, day: int, rng: np.random.Generator) -> list[tuple[float, Customer]]:
         s = self.scenario
@@ -161,6 +168,8 @@ class Simulation:
         now = self.env.now
         self.entered += 1
         self.inside += 1
+        came = int(now // 1440)
+        self.inside_from[came] += 1
         measured = now >= s.horizon.warmup_days * 1440
         psyche = s.psyche
         customer.mood_today(
@@ -181,6 +190,7 @@ class Simulation:
         if shopper.steps is not None:
             self.traces[record.visit_id] = shopper.steps
         self.inside -= 1
+        self.inside_from[came] -= 1
         if self._last_out is not None and not self.inside:
             self._last_out.succeed()
 

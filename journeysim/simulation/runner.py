@@ -9,7 +9,7 @@ from functools import cached_property
 import pandas as pd
 
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.journey_map import journey_map
 from journeysim.simulation.measure import METRICS, replication_metrics
 from journeysim.simulation.replication import Replication, past, simulate
@@ -53,7 +53,7 @@ def run_scenario(
     past(scenario)  # the burn-in, lived once here and then read by every worker
     tasks = [(scenario, r) for r in range(scenario.replications)]
     done: dict[int, tuple[dict[str, float], Replication]] = {}
-    for index, result in executor.run(replicate, tasks):
+    for index, result in run_replications(executor, replicate, tasks):
         done[index] = result
         if on_done:
             on_done()

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.measure import BETTER, METRICS, measure
 from journeysim.simulation.money import DAYS_PER_YEAR, PER_DAY, payback_interval, payback_text
 from journeysim.simulation.replication import past
@@ -99,7 +99,7 @@ def compare_scenarios(
         past(scenario, reference)  # lived once here, then read by every worker
     tasks = [(scenario, r, reference) for scenario in scenarios for r in range(reps)]
     rows: list[dict] = [{}] * len(tasks)
-    for index, metrics in (executor or LocalPool()).run(measure, tasks):
+    for index, metrics in run_replications(executor or LocalPool(), measure, tasks):
         scenario, replication, _ = tasks[index]
         rows[index] = {"scenario": scenario.name, "replication": replication, **metrics}
         if on_done:

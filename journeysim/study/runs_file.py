@@ -27,16 +27,19 @@ def csv_line(values: Sequence) -> str:
 
 
 class RunsFile:
-    """A CSV file whose rows are keyed by (point, replication) in the given columns."""
+    """A CSV file whose rows are keyed by (point, replication) in the given columns; rows whose
+    `status` column (if any) says `failed` do not count as done."""
 
     def __init__(self, path: Path, columns: Sequence[str]) -> None:
         self.path = Path(path)
         self.header = csv_line(columns)
         self._point = columns.index("point")
         self._replication = columns.index("replication")
+        self._status = columns.index("status") if "status" in columns else None
 
     def done(self) -> set[RunKey]:
-        """Keys of the complete rows written so far (a torn last line has no newline yet)."""
+        """Keys of the complete rows written so far (a torn last line has no newline yet),
+        but for runs whose latest row has the status `failed`: those are to be run again."""
         if not self.path.exists():
             return set()
         lines = self._complete().decode("utf-8").splitlines(keepends=True)
@@ -45,7 +48,8 @@ class RunsFile:
                 f"{self.path}: its columns differ from this sweep's; remove the folder or choose "
                 "another --name"
             )
-        return set(self._rows(lines[1:]))
+        rows = self._rows(lines[1:])
+        return {key for key, line in rows.items() if not self._failed(line)}
 
     @contextmanager
     def appending(self) -> Iterator[Callable[[Sequence], None]]:
@@ -83,8 +87,18 @@ class RunsFile:
         return data[: data.rfind(b"\n") + 1]
 
     def _rows(self, lines: list[str]) -> dict[RunKey, str]:
-        """Lines by key, the first of any duplicates kept."""
+        """Lines by key: the first of any duplicates kept, unless it failed and a later one
+        did not (a failed run run again)."""
         rows: dict[RunKey, str] = {}
         for line, fields in zip(lines, csv.reader(lines)):
-            rows.setdefault((int(fields[self._point]), int(fields[self._replication])), line)
+            key = (int(fields[self._point]), int(fields[self._replication]))
+            if key not in rows or self._failed(rows[key]):
+                rows[key] = line
         return rows
+
+    def _failed(self, line: str) -> bool:
+        """Whether the row's `status` column (if there is one) says `failed`."""
+        if self._status is None:
+            return False
+        fields = next(csv.reader([line]))
+        return len(fields) > self._status and fields[self._status] == "failed"

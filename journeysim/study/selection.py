@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER
 from journeysim.simulation.measure import BETTER, METRICS, measure
 from journeysim.simulation.replication import past
@@ -181,7 +181,7 @@ class _Runs:
     def _run(self, tasks: list[tuple[int, int]]) -> None:
         results: list[dict[str, float]] = [{}] * len(tasks)
         work = [(self.scenarios[i], rep, self.reference) for i, rep in tasks]
-        for index, metrics in self.executor.run(measure, work):
+        for index, metrics in run_replications(self.executor, measure, work):
             results[index] = metrics
             if self.on_done:
                 self.on_done()

@@ -36,3 +36,29 @@ def sobol_indices(
         for i, key in enumerate(design.keys):
             rows.append([metric, key, *(float(indices[c][i]) for c in COLUMNS[2:])])
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+class SobolWarning(UserWarning):
+    """Sobol' indices whose confidence half-widths exceed them: too few base samples."""
+
+
+def imprecise(indices: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `indices` whose 95% half-width exceeds the index itself, S1 or ST."""
+    s1 = indices["S1_conf"] > indices["S1"].abs()
+    st = indices["ST_conf"] > indices["ST"].abs()
+    return indices[s1 | st]
+
+
+def imprecision_warning(indices: pd.DataFrame, samples: int) -> str | None:
+    """A one-line warning when some indices are narrower than their half-widths, else None."""
+    wide = imprecise(indices)
+    if wide.empty:
+        return None
+    first = wide.iloc[0]
+    return (
+        f"Sobol' indices uncertain: for {len(wide)} of {len(indices)} metric-parameter pairs "
+        f"the 95% half-width exceeds the index (e.g. {first['metric']}, {first['parameter']}: "
+        f"S1 {first['S1']:.2f} +- {first['S1_conf']:.2f}, ST {first['ST']:.2f} +- "
+        f"{first['ST_conf']:.2f}); {samples} base samples are too few, use more "
+        f"(--samples {samples * 4} narrows them about twofold)"
+    )

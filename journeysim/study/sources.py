@@ -12,15 +12,19 @@ from journeysim.scenario.schema import Scenario
 ScenarioSource = str | os.PathLike[str] | Scenario
 
 
-def run_overrides(reps: int | None, days: int | None, seed: int | None) -> list[str]:
-    """--reps, --days and --seed as overrides."""
-    options = (("replications", reps), ("horizon.days", days), ("seed", seed))
-    return [f"{key}={value}" for key, value in options if value is not None]
+def run_overrides(reps: int | None, days: int | None, seed: int | None) -> list[tuple[str, str]]:
+    """--reps, --days and --seed as overrides labelled with their option (errors name it)."""
+    options = (
+        ("--reps", "replications", reps),
+        ("--days", "horizon.days", days),
+        ("--seed", "seed", seed),
+    )
+    return [(option, f"{key}={value}") for option, key, value in options if value is not None]
 
 
 def resolve_scenario(
     source: ScenarioSource,
-    overrides: Sequence[str] = (),
+    overrides: Sequence[loader.Override] = (),
     reps: int | None = None,
     days: int | None = None,
     seed: int | None = None,

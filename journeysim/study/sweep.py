@@ -1,6 +1,9 @@
 """Sweeps: every point of a design times every replication, one tidy row per run appended to
 `<out>/sweep-<name>/runs.csv` as soon as it finishes; run again, a sweep skips what is done.
 
+A run that raises, or whose worker dies, gets a row with status `failed` and its error, and
+the sweep goes on; such runs are not done, so the sweep run again retries them.
+
 The folder also holds the resolved base scenario (scenario.yaml), the design (design.yaml,
 points.csv), per-point means (summary.csv), runs.parquet where pyarrow is installed, and for
 Sobol' designs sobol_indices.csv.
@@ -8,7 +11,8 @@ Sobol' designs sobol_indices.csv.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +24,12 @@ from journeysim.files import folder_name, parquet_available, write_table, write_
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.failures import TaskFailed, failure_reason
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.replication import past
 from journeysim.study.designs import Design, DesignError, make_design, yaml_text
 from journeysim.study.runs_file import RunKey, RunsFile
-from journeysim.study.sensitivity import sobol_indices
+from journeysim.study.sensitivity import SobolWarning, imprecision_warning, sobol_indices
 from journeysim.study.sources import resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 
@@ -41,7 +46,7 @@ class SweepPlan:
 
     @property
     def columns(self) -> list[str]:
-        return ["point", *self.design.keys, "replication", *METRICS]
+        return ["point", *self.design.keys, "replication", *METRICS, "status", "error"]
 
     def points_table(self) -> pd.DataFrame:
         """points.csv: point, then the value of each varied key."""
@@ -97,8 +102,8 @@ class Sweep:
         self._claim()
         return self._todo()
 
-    def _todo(self) -> list[RunKey]:
-        done = self.runs.done()
+    def _todo(self, skip: Collection[RunKey] = ()) -> list[RunKey]:
+        done = self.runs.done() | set(skip)
         return [
             (p, r)
             for p, scenario in enumerate(self.plan.points)
@@ -111,27 +116,47 @@ class Sweep:
     ) -> pd.DataFrame:
         """Run what is pending, then write the finished files; return runs.csv as a table."""
         plan, values = self.plan, self.plan.values
+        executor = executor or LocalPool()
         self._claim()
+        failed: set[RunKey] = set()
         with self.runs.appending() as append:
-            todo = self._todo()
-            for point in {p for p, _ in todo}:
-                past(plan.points[point], plan.base)  # lived once here, read by the workers
-            tasks = [(plan.points[p], r, plan.base) for p, r in todo]
-            for index, metrics in (executor or LocalPool()).run(measure, tasks):
-                point, replication = todo[index]
-                append([point, *values[point], replication, *(metrics[m] for m in METRICS)])
+
+            def record(key: RunKey, outcome: dict[str, float] | str) -> None:
+                point, replication = key
+                if isinstance(outcome, str):
+                    failed.add(key)
+                    row = [*([""] * len(METRICS)), "failed", outcome]
+                else:
+                    row = [*(outcome[m] for m in METRICS), "ok", ""]
+                append([point, *values[point], replication, *row])
                 if on_done:
                     on_done()
+
+            for point in {p for p, _ in self._todo()}:
+                past(plan.points[point], plan.base)  # lived once here, read by the workers
+            while todo := self._todo(failed):
+                tasks = [(plan.points[p], r, plan.base) for p, r in todo]
+                try:
+                    for index, outcome in executor.run(_measured, tasks):
+                        record(todo[index], outcome)
+                except TaskFailed as death:  # a worker died: record its run, go on with the rest
+                    record(todo[death.index], death.reason)
         runs = self.runs.finish()
         if parquet_available():
             write_table(self.folder / "runs.parquet", runs)
-        means = runs.groupby("point")[list(METRICS)].mean()
-        count = runs.groupby("point").size().rename("n")
+        ok = runs[runs["status"] == "ok"]
+        means = ok.groupby("point")[list(METRICS)].mean()
+        count = ok.groupby("point").size().rename("n")
         summary = plan.points_table().join(count, on="point").join(means, on="point")
+        summary["n"] = summary["n"].fillna(0).astype(int)
         write_table(self.folder / "summary.csv", summary)
-        if plan.design.kind == "sobol":
+        if plan.design.kind == "sobol" and len(ok) == len(runs):
             indices = sobol_indices(plan.design, runs, METRICS, plan.base.seed)
             write_table(self.folder / "sobol_indices.csv", indices)
+            samples = len(plan.design.points) // (len(plan.design.keys) + 2)
+            warning = imprecision_warning(indices, samples)
+            if warning:
+                warnings.warn(SobolWarning(warning), stacklevel=2)
         return runs
 
     def _claim(self) -> None:
@@ -156,6 +181,14 @@ class Sweep:
                 )
         for name, text in files.items():
             write_text(self.folder / name, text)
+
+
+def _measured(scenario: Scenario, replication: int, reference: Scenario) -> dict[str, float] | str:
+    """measure(), or the one-line reason it failed (so that the sweep records it and goes on)."""
+    try:
+        return measure(scenario, replication, reference)
+    except Exception as error:
+        return failure_reason(error)
 
 
 def _comparable(name: str, text: str) -> Any:

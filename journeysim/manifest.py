@@ -1,0 +1,93 @@
+"""manifest.json of a results folder: what made it (journeysim version, command line, seed,
+Python and package versions), so that a folder found later can be reproduced."""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import shlex
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from journeysim.files import write_text
+
+MANIFEST = "manifest.json"
+# Read when journeysim's own metadata is missing (a source tree on the path, not installed).
+_DEPENDENCIES = (
+    "simpy",
+    "numpy",
+    "pandas",
+    "scipy",
+    "pydantic",
+    "PyYAML",
+    "matplotlib",
+    "tqdm",
+    "pyarrow",
+    "SALib",
+    "lifelines",
+)
+
+
+def manifest(
+    seed: int, overrides: Sequence[str] = (), command: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """What made a results folder; `command` defaults to this process's command line."""
+    argv = list(sys.argv if command is None else command)
+    return {
+        "journeysim": _version("journeysim"),
+        "command": shlex.join(["journeysim", *argv[1:]]),
+        "seed": seed,
+        "overrides": list(overrides),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {name: _version(name) for name in _dependencies()},
+    }
+
+
+def write_manifest(
+    folder: Path, seed: int, overrides: Sequence[str] = (), command: Sequence[str] | None = None
+) -> None:
+    """Write `folder/manifest.json` atomically."""
+    text = json.dumps(manifest(seed, overrides, command), indent=2) + "\n"
+    write_text(Path(folder) / MANIFEST, text)
+
+
+def overrides_of(folder: Path) -> list[str] | None:
+    """The --set overrides a results folder was made with: None when there is no folder,
+    none for a folder from before manifests (or with an unreadable one)."""
+    if not Path(folder).is_dir():
+        return None
+    try:
+        made_with = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+        return [str(text) for text in made_with["overrides"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        if name == "journeysim":
+            from journeysim import __version__
+
+            return __version__
+        return None
+
+
+def _dependencies() -> list[str]:
+    """journeysim's required packages, by name."""
+    try:
+        required = metadata.requires("journeysim") or []
+    except metadata.PackageNotFoundError:
+        return list(_DEPENDENCIES)
+    names = [
+        re.split(r"[\s<>=!~;\[]", line, maxsplit=1)[0] for line in required if "extra" not in line
+    ]
+    return names or list(_DEPENDENCIES)

@@ -1,0 +1,68 @@
+"""The watchdog on simulated time: a replication whose shoppers stay in the store for more
+than a day, or are still there a day after its horizon, ends with a clear error naming the
+scenario keys that likely cause it (rather than running on while the queue grows)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from journeysim.scenario.schema import Scenario
+from journeysim.simulation.burn_in import BURN_IN_REPLICATION
+from journeysim.simulation.failures import ReplicationFailed
+
+# Simulated minutes the last shoppers get to leave after the horizon before the run stops.
+OVERTIME_MIN = 1440.0
+# Minutes that are not spent in the store by a shopper (they cannot keep one inside).
+_NOT_IN_STORE = {
+    "round_min",
+    "terminal_mttr_min",
+    "duration_min",
+    "mood_half_life_min",
+    "wait_tolerance_min",
+    "recovery_delay_min",
+    "sd_min",
+}
+
+
+class Overrun(ReplicationFailed):
+    """Shoppers still in the store OVERTIME_MIN after the horizon."""
+
+
+def overrun(scenario: Scenario, replication: int, inside: int, day: int | None) -> Overrun:
+    """The error for `inside` shoppers in the store for more than a day at the end of `day`,
+    or (`day` None) still in the store OVERTIME_MIN after the horizon."""
+    key, value, default = max(_visit_minutes(scenario), key=lambda k: k[1] / k[2])
+    which = "the burn-in" if replication == BURN_IN_REPLICATION else f"replication {replication}"
+    when = (
+        f"in the store for more than a day at the end of day {day}"
+        if day is not None
+        else f"still in the store {OVERTIME_MIN / 1440:g} simulated day after the horizon"
+    )
+    return Overrun(
+        f"{scenario.name}, {which}: {inside:,} shoppers {when}: visits take too long or the "
+        f"checkout cannot keep up; check {key} ({value:g} min, default {default:g}), "
+        "checkout.cashiers and checkout.self_checkouts against the traffic, and "
+        "checkout.reneging"
+    )
+
+
+def _visit_minutes(model: BaseModel, prefix: str = ""):
+    """(key, value, schema default) of every duration in minutes a shopper spends inside."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        children = (
+            value.items()
+            if isinstance(value, dict)
+            else enumerate(value)
+            if isinstance(value, list)
+            else ()
+        )
+        if isinstance(value, BaseModel):
+            yield from _visit_minutes(value, f"{prefix}{name}.")
+        for index, child in children:
+            if isinstance(child, BaseModel):
+                yield from _visit_minutes(child, f"{prefix}{name}.{index}.")
+        if name.endswith("_min") and name not in _NOT_IN_STORE and isinstance(value, float):
+            default = info.default if isinstance(info.default, float) else 0.0
+            if default > 0:
+                yield prefix + name, value, default

@@ -1,0 +1,168 @@
+"""The command line's smaller promises: usage errors exit 2 in every command, result files
+follow the umask, every results folder has a manifest, a run with --set does not overwrite
+other results without --force, an empty scenario file warns, outages stay in the horizon and
+repeat on weekdays."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from journeysim.cli import main
+from journeysim.files import write_text
+from journeysim.loyalty.base import is_weekend
+from journeysim.scenario import ScenarioError, load_scenario
+from journeysim.scenario.store_schema import WEEKDAYS
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+SMALL = [
+    *("--set", "arrivals.base_customers=200", "--set", "horizon.burn_in_days=0"),
+    *("--set", "horizon.warmup_days=0", "--reps", "2", "--days", "2"),
+]
+
+
+def exit_code(argv: list[str]) -> int:
+    """The exit code of `journeysim ARGV`, whether main returns it or argparse exits."""
+    try:
+        return main(argv)
+    except SystemExit as exit:
+        return exit.code if isinstance(exit.code, int) else 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["run"],
+        ["run", BASELINE, "--no-such-option"],
+        ["run", "missing.yaml"],
+        ["run", BASELINE, "--days", "0"],
+        ["run", BASELINE, "--reps", "-1"],
+        ["run", BASELINE, "--set", "checkout.cashiers=many"],
+        ["run", BASELINE, "--precision", "nope=1"],
+        ["compare", BASELINE],
+        ["compare", BASELINE, "missing.yaml"],
+        ["select", BASELINE, "--objective", "csat"],
+        ["select", BASELINE, BASELINE, "--objective", "nope"],
+        ["sweep", BASELINE, "--vary", "checkout.cashiers"],
+        ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", "--design", "nope"],
+        ["trace", BASELINE, "--pick", "nope"],
+        ["trace", BASELINE, "--seed", "-1"],
+        ["trace", BASELINE, "--replication", "-1"],
+        ["run", BASELINE, "--workers", "0"],
+        ["animate", BASELINE, "--day", "9999"],
+        ["animate", BASELINE, "--day", "1", "--frames", "0"],
+        ["replay", BASELINE, "--day", "9999"],
+        ["validate", "missing.yaml"],
+        ["schema", "--markdown", "--out", BASELINE],
+    ],
+    ids=lambda argv: " ".join(Path(a).name for a in argv) or "no command",
+)
+def test_usage_errors_exit_2(argv: list[str], capsys) -> None:
+    assert exit_code(argv) == 2
+    err = capsys.readouterr().err
+    assert err.strip() and "Traceback" not in err
+
+
+def test_the_days_message_names_days(capsys) -> None:
+    assert exit_code(["run", BASELINE, "--days", "0"]) == 2
+    assert capsys.readouterr().err.startswith("journeysim: --days: horizon.days: expected")
+
+
+def test_results_follow_the_umask_and_have_a_manifest(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["journeysim", "run", "baseline.yaml"])
+    previous = os.umask(0o027)
+    try:
+        code = main(["run", BASELINE, *SMALL, "--out", str(tmp_path), "--quiet", "--no-report"])
+    finally:
+        os.umask(previous)
+    assert code == 0
+    folder = tmp_path / "baseline"
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    assert set(modes.values()) == {0o640}, modes  # 0666 less the umask, not mkstemp's 0600
+    made = json.loads((folder / "manifest.json").read_text())
+    assert made["command"] == "journeysim run baseline.yaml"
+    assert made["seed"] == 20261125
+    assert made["overrides"] == SMALL[1:6:2]
+    assert made["python"] == ".".join(map(str, sys.version_info[:3]))
+    assert made["packages"]["numpy"] == __import__("numpy").__version__
+    assert made["journeysim"]
+
+
+def test_write_text_follows_the_umask(tmp_path: Path) -> None:
+    for mask, mode in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
+        previous = os.umask(mask)
+        try:
+            write_text(tmp_path / f"{mask}.txt", "x")
+        finally:
+            os.umask(previous)
+        assert stat.S_IMODE((tmp_path / f"{mask}.txt").stat().st_mode) == mode
+
+
+def test_a_run_with_other_overrides_needs_force(tmp_path: Path, capsys) -> None:
+    run = ["run", BASELINE, *SMALL, "--out", str(tmp_path), "--quiet", "--no-report"]
+    assert main(run) == 0
+    assert main(run) == 0  # the same run again overwrites its own results
+    other = [*run, "--set", "checkout.cashiers=4"]
+    before = (tmp_path / "baseline" / "summary.csv").read_text()
+    assert exit_code(other) == 2
+    assert "holds results made with --set arrivals.base_customers=200" in capsys.readouterr().err
+    assert (tmp_path / "baseline" / "summary.csv").read_text() == before
+    assert main([*other, "--force"]) == 0
+    assert (tmp_path / "baseline" / "summary.csv").read_text() != before
+
+
+def test_an_empty_scenario_file_warns(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing yet\n")
+    assert main(["validate", str(empty)]) == 0
+    assert capsys.readouterr().err == (
+        f"journeysim: warning: {empty}: the file sets no keys; every default applies\n"
+    )
+    with pytest.warns(UserWarning, match="sets no keys"):
+        load_scenario(empty)
+
+
+@pytest.mark.parametrize(
+    "outage",
+    ["{day: 500}", "{day: 70}", "{day: 65, weekdays: [mon]}"],
+)
+def test_outages_outside_the_horizon_are_errors(outage: str) -> None:
+    """The baseline simulates days 0..69 (14 warm-up + 56): day 70 is one too far; from day 65
+    (a Saturday) no Monday comes before the end."""
+    with pytest.raises(ScenarioError, match="never happens within the simulated days 0..69"):
+        load_scenario(BASELINE, [f"payment.outages=[{outage}]", "horizon.days=56"])
+
+
+def test_outages_repeat_on_weekdays_and_day_0_is_a_monday() -> None:
+    scenario = load_scenario(BASELINE, ["payment.outages=[{day: 3, weekdays: [sat, sun]}]"])
+    (outage,) = scenario.payment.outages
+    days = outage.days_in(scenario.total_days)
+    assert days == [d for d in range(3, scenario.total_days) if is_weekend(d)]
+    assert days[:4] == [5, 6, 12, 13] and WEEKDAYS[0] == "mon"
+    with pytest.raises(ScenarioError, match="every_day or weekdays"):
+        load_scenario(BASELINE, ["payment.outages=[{every_day: true, weekdays: [sat]}]"])
+
+
+def test_a_weekday_outage_takes_the_terminals_down_on_those_days(tmp_path: Path) -> None:
+    from journeysim.simulation.replication import simulate
+
+    scenario = load_scenario(
+        BASELINE,
+        [
+            "payment.outages=[{day: 0, start: '10:00', duration_min: 30, weekdays: [tue]}]",
+            "payment.random_failures=false",
+            *SMALL[1:6:2],
+            "horizon.days=15",
+        ],
+    )
+    log = simulate(scenario).terminal_log
+    down = log[log["state"] == "down:outage"]
+    assert sorted(set((down["time"] // 1440).astype(int))) == [1, 8]
+    assert set(down["time"] % 1440) == {600.0}

@@ -1,0 +1,220 @@
+"""No input hangs or crashes: every number is bounded, a run whose shoppers never leave stops
+with a clear error, and a failing replication or a dying worker ends the command in one line."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from journeysim.scenario import ScenarioError, load_scenario, scenario_json_schema
+from journeysim.simulation.executors import LocalPool, Serial, run_replications
+from journeysim.simulation.failures import ReplicationFailed, TaskFailed
+from journeysim.simulation.overrun import OVERTIME_MIN, Overrun
+from journeysim.simulation.replication import simulate
+from journeysim.study.designs import parse_vary
+from journeysim.study.sensitivity import SobolWarning, imprecise, imprecision_warning
+from journeysim.study.sweep import Sweep, plan_sweep
+from journeysim.study.sweep_spec import SweepSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+SMALL = ("arrivals.base_customers=300", "horizon.burn_in_days=0", "horizon.warmup_days=0")
+
+# One cashier serving for 4 hours each, nobody balks or reneges: shoppers pile up and are
+# still queueing a day after the one-day horizon.
+STUCK = """\
+name: stuck
+replications: 2
+horizon: {days: 1, warmup_days: 0, burn_in_days: 0}
+arrivals: {mode: open, rate_per_hour: 100}
+checkout:
+  cashiers: 1
+  self_checkouts: 0
+  balking: false
+  reneging: false
+  service_time: {dist: fixed, mean_min: 240}
+"""
+
+
+def _numbers(node: Any, path: str = ""):
+    """(path, schema) of every number or integer in a JSON Schema, $refs resolved."""
+    defs = scenario_json_schema()["$defs"]
+    while "$ref" in node:
+        node = defs[node["$ref"].rsplit("/", 1)[-1]]
+    if node.get("type") in ("number", "integer"):
+        yield path, node
+    for option in node.get("anyOf", []):
+        yield from _numbers(option, path)
+    for key, child in node.get("properties", {}).items():
+        yield from _numbers(child, f"{path}.{key}")
+    for key in ("items", "additionalProperties"):
+        if isinstance(node.get(key), dict):
+            yield from _numbers(node[key], f"{path}.{key}")
+
+
+def test_every_number_has_a_lower_and_an_upper_bound() -> None:
+    numbers = list(_numbers(scenario_json_schema()))
+    assert len(numbers) > 150  # the walk reaches the whole schema
+    for path, node in numbers:
+        assert {"minimum", "exclusiveMinimum"} & set(node), path
+        assert {"maximum", "exclusiveMaximum"} & set(node), path
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("checkout.service_time.mean_min=.inf", "expected a finite number above 0 and at most"),
+        ("checkout.service_time.mean_min=.nan", "expected a finite number"),
+        ("checkout.service_time.mean_min=1.0e300", "at most 240"),
+        ("checkout.cashiers=100000000", "expected a whole number from 0 to 200"),
+        ("staff.roles.stocker.count=1000000000000", "from 0 to 200"),
+        ("hours.weekday_profile.0=.inf", "finite"),
+        ("psyche.market_standard.cart=.nan", "finite"),
+        ("costs.wage_per_hour.cashier=-1", "from 0 to 10000"),
+        ("arrivals.base_customers=1000000000", "from 0 to 200000"),
+    ],
+)
+def test_extreme_values_are_refused_with_the_key(override: str, expected: str) -> None:
+    key = override.partition("=")[0]
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(BASELINE, [override])
+    assert f"--set {key}: {key}: " in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_a_run_whose_shoppers_never_leave_stops_naming_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.yaml"
+    path.write_text(STUCK)
+    with pytest.raises(Overrun) as error:
+        simulate(load_scenario(path), replication=1)
+    message = str(error.value)
+    assert message.startswith("stuck, replication 1: ")
+    assert "checkout.service_time.mean_min (240 min, default 2.5)" in message
+    # The day after the horizon is simulated time: 100 shoppers an hour for 16 hours, one
+    # served every 4 hours, so nearly all of the ~1,600 are still there.
+    inside = int(message.split(" shoppers")[0].rsplit(" ", 1)[1].replace(",", ""))
+    assert 1400 < inside < 1800
+    assert OVERTIME_MIN == 1440.0
+
+
+def test_a_long_run_stops_when_shoppers_stay_over_a_day(tmp_path: Path) -> None:
+    """Within the horizon too: the queue would grow day after day; the run stops at the end of
+    day 1, when the shoppers who came on day 0 have been inside for more than a day."""
+    path = tmp_path / "stuck.yaml"
+    path.write_text(STUCK)
+    with pytest.raises(
+        Overrun,
+        match=r"^stuck, replication 0: [\d,]+ shoppers in the store for "
+        r"more than a day at the end of day 1: ",
+    ):
+        simulate(load_scenario(path, ["horizon.days=30"]))
+
+
+def test_the_same_store_with_quick_service_finishes(tmp_path: Path) -> None:
+    """The watchdog does not fire on a busy store that empties: the control of the test above."""
+    path = tmp_path / "stuck.yaml"
+    path.write_text(STUCK)
+    scenario = load_scenario(path, ["checkout.service_time.mean_min=0.5"])
+    rep = simulate(scenario)
+    assert len(rep.visits) == rep.entered > 1000
+
+
+def test_the_command_ends_in_one_line_naming_scenario_and_replication(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.yaml"
+    path.write_text(STUCK)
+    done = subprocess.run(
+        [sys.executable, "-m", "journeysim.cli", "run", str(path), "--out", str(tmp_path)]
+        + ["--workers", "2", "--quiet", "--no-report"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("journeysim: stuck, replication ")
+    assert "checkout.service_time.mean_min" in lines[0]
+
+
+def _die(code: int) -> int:
+    os._exit(code)
+
+
+def _fail_on_three(i: int) -> int:
+    if i == 3:
+        raise ValueError("three is\nbad")
+    return i
+
+
+@pytest.mark.parametrize("executor", [Serial(), LocalPool(2)], ids=["serial", "pool"])
+def test_a_raising_task_is_named_by_its_index(executor) -> None:
+    with pytest.raises(TaskFailed) as error:
+        list(executor.run(_fail_on_three, [(i,) for i in range(6)]))
+    assert (error.value.index, error.value.reason) == (3, "ValueError: three is")
+
+
+def test_a_dying_worker_ends_the_run_without_hanging() -> None:
+    with pytest.raises(TaskFailed) as error:
+        list(LocalPool(2).run(_die, [(1,), (1,), (1,)]))
+    assert error.value.reason == "its worker process died (out of memory?)"
+
+
+def test_replication_failures_name_the_scenario_and_replication() -> None:
+    scenario = load_scenario(BASELINE, ["name=mine"])
+    tasks = [(scenario, r) for r in range(3)]
+
+    def fail_on_two(scenario, replication: int) -> int:
+        if replication == 2:
+            raise MemoryError
+        return replication
+
+    with pytest.raises(ReplicationFailed, match=r"^mine, replication 2: out of memory$"):
+        list(run_replications(Serial(), fail_on_two, tasks))
+
+
+def test_a_sweep_records_failed_runs_and_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.yaml"
+    path.write_text(STUCK)
+    vary = (parse_vary("checkout.service_time.mean_min=0.5,240"),)
+    sweep = Sweep(plan_sweep(SweepSpec(path, vary)), tmp_path)
+    runs = sweep.run(LocalPool(2))
+    assert runs["status"].tolist() == ["ok", "ok", "failed", "failed"]
+    assert runs["error"].iloc[2].startswith("stuck, replication 0: ")
+    assert runs["return_rate"].iloc[2:].isna().all() and runs["csat"].iloc[:2].notna().all()
+    summary = (sweep.folder / "summary.csv").read_text().splitlines()
+    assert [line.split(",")[2] for line in summary[1:]] == ["2", "0"]  # n: finished runs
+    # Failed runs are not done: the sweep run again retries them (and fails them again).
+    assert sweep.pending() == [(1, 0), (1, 1)]
+
+
+def test_sobol_indices_narrower_than_their_half_widths_are_flagged() -> None:
+    indices = pd.DataFrame(
+        [
+            ["nps", "a", 0.74, 1.06, 0.80, 0.20],  # the issue's S1 0.74 +- 1.06
+            ["nps", "b", 0.50, 0.10, 0.60, 0.10],  # precise
+            ["nps", "c", 0.10, 0.05, -0.30, 0.40],  # ST's half-width exceeds |ST|
+            ["csat", "a", math.nan, math.nan, math.nan, math.nan],  # undefined: not flagged
+        ],
+        columns=["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
+    )
+    assert imprecise(indices)["parameter"].tolist() == ["a", "c"]
+    text = imprecision_warning(indices, 8)
+    assert text is not None and "2 of 4" in text and "S1 0.74 +- 1.06" in text
+    assert "--samples 32" in text
+    assert imprecision_warning(indices.iloc[[1, 3]], 8) is None
+
+
+def test_a_small_sobol_design_warns(tmp_path: Path) -> None:
+    vary = (parse_vary("shelves.stockout_prob=0.02:0.3"),)
+    spec = SweepSpec(BASELINE, vary, design="sobol", samples=2, overrides=SMALL, reps=1, days=2)
+    with pytest.warns(SobolWarning, match="2 base samples are too few"):
+        Sweep(plan_sweep(spec), tmp_path).run(LocalPool(2))
