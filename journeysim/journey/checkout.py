@@ -55,10 +55,10 @@ def check_out(store: Store, shopper: Shopper):
     shopper.till = till.index
     if till.staffed:
         _meet_cashier(store, shopper, till)
-        yield env.timeout(shopper.service_time)
+        yield store.clock.wait(shopper.service_time)
     else:
         _scan_yourself(store, shopper, till)
-        yield env.timeout(shopper.self_service_time)
+        yield store.clock.wait(shopper.self_service_time)
     yield from _pay(store, shopper, till, line)
 
 

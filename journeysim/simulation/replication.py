@@ -22,6 +22,7 @@ from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
 from journeysim.simulation.seeding import Seeds
+from journeysim.world.clock import Walk
 from journeysim.world.store import Store
 
 
@@ -106,8 +107,10 @@ class Simulation:
     # -- arrivals ----------------------------------------------------------------------------
 
     def _days(self):
-        """Process: each day plan who comes when, then let them in at their times."""
+        """Process: each day plan who comes when, and let each in at their time (a `Walk`
+        through the store that starts then)."""
         s = self.scenario
+        clock = self.store.clock
         for day in range(s.total_days):
             self._turnover(day)
             rng = self.seeds.day(day)
@@ -115,8 +118,7 @@ class Simulation:
             arrivals.sort(key=lambda a: a[0])
             start = day * 1440
             for minute, customer in arrivals:
-                yield self.env.timeout(max(start + minute - self.env.now, 0.0))
-                self.env.process(self._shop(customer))
+                clock.at(start + minute, Walk(self._shop(customer)).resume_callback)
             yield self.env.timeout(max(start + 1440 - self.env.now, 0.0))
             self._close_day(day)
 

@@ -31,8 +31,8 @@ class Line:
     The free tills are a SimPy Store, worked with fewer and cheaper events than its own get
     and put, in the same order: a shopper who finds a till free and nobody waiting takes it
     directly (a get would succeed at once, and nothing would wait for its event); a release
-    puts the till back and schedules an event for now that, when processed, hands a free till
-    to the first shopper waiting, as the put's event would.
+    puts the till back and hands it at once to the first shopper waiting, whose get then
+    succeeds at the same time.
     """
 
     __slots__ = ("env", "free", "size", "tills")
@@ -64,10 +64,12 @@ class Line:
         return self.free.get()
 
     def release(self, till: Till) -> None:
-        """The till is free again; the first shopper waiting gets it (as free.put(till))."""
-        self.free.items.append(till)
-        # What processing the put's event would do: the Store's own hand-over to a waiting get.
-        self.env.timeout(0.0).callbacks.append(self.free._trigger_get)
+        """The till is free again; the first shopper waiting gets it (as free.put(till) does,
+        without the put's own event)."""
+        free = self.free
+        free.items.append(till)
+        if free.get_queue:
+            free._trigger_get(None)  # the Store's own hand-over to a waiting get
 
 
 class Checkout:
