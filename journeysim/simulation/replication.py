@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,6 +85,9 @@ class Simulation:
         self.entered = 0
         self.inside = 0  # shoppers in the store now
         self._last_out: simpy.Event | None = None
+        self._arrivals: list[tuple[float, Customer]] = []  # today's, by time
+        self._next_arrival = 0
+        self._arrive_callback: Callable[[Any], None] = self._arrive
 
     def run(self) -> Replication:
         s = self.scenario
@@ -107,18 +112,18 @@ class Simulation:
     # -- arrivals ----------------------------------------------------------------------------
 
     def _days(self):
-        """Process: each day plan who comes when, and let each in at their time (a `Walk`
-        through the store that starts then)."""
+        """Process: each day plan who comes when, then let them in at their times."""
         s = self.scenario
-        clock = self.store.clock
         for day in range(s.total_days):
             self._turnover(day)
             rng = self.seeds.day(day)
             arrivals = self._plan_day(day, rng)
             arrivals.sort(key=lambda a: a[0])
             start = day * 1440
-            for minute, customer in arrivals:
-                clock.at(start + minute, Walk(self._shop(customer)).resume_callback)
+            self._arrivals = [(start + minute, customer) for minute, customer in arrivals]
+            self._next_arrival = 0
+            if arrivals:
+                self.store.clock.at(self._arrivals[0][0], self._arrive_callback)
             yield self.env.timeout(max(start + 1440 - self.env.now, 0.0))
             self._close_day(day)
 
@@ -130,9 +135,8 @@ class Simulation:
                 rng, s.arrivals.rate_per_hour / 60.0, hours.open_min, hours.close_min
             )
             self._day_stats["new_customers"] = len(times)
-            visits = self.streams["visits"]
-            first = self.entered
-            return [(t, self.base.one_off(first + i, day, visits)) for i, t in enumerate(times)]
+            shoppers = self.base.one_offs(self.entered, day, self.streams["visits"], len(times))
+            return list(zip(times, shoppers))
         arrivals = self.base.visitors(day, rng)
         arrivals_settings = s.arrivals
         rating_factor = max(
@@ -150,6 +154,15 @@ class Simulation:
             customer = self.base.join(day, s.loyalty.newcomer_strength)
             arrivals.append((customer.preferred_minute, customer))
         return arrivals
+
+    def _arrive(self, event: Any) -> None:
+        """The next shopper of the day comes in (a `Walk` through the store) and the one after
+        is due; one arrival at a time waits in the event queue, which stays short."""
+        i = self._next_arrival
+        self._next_arrival = i + 1
+        if i + 1 < len(self._arrivals):
+            self.store.clock.at(self._arrivals[i + 1][0], self._arrive_callback)
+        Walk(self._shop(self._arrivals[i][1])).resume(event)
 
     # -- the visit ---------------------------------------------------------------------------
 

@@ -54,17 +54,17 @@ class Clock:
 
 class Walk:
     """Runs a generator of events as a SimPy process does: resumed with each event's value
-    when it is processed (or the event's exception thrown in), it starts when `resume` is
-    started by the first event it is a callback of (`resume_callback`). Errors surface from
-    `env.run`."""
+    when it is processed (or the event's exception thrown in). Start it by calling `resume`
+    with the event of its start. Errors surface from `env.run`."""
 
-    __slots__ = ("_steps", "resume_callback")
+    __slots__ = ("_steps", "_callback")
 
     def __init__(self, steps: Generator[Any, Any, None]) -> None:
         self._steps = steps
-        self.resume_callback: Callable[[Any], None] = self.resume
+        self._callback: Callable[[Any], None] = self.resume
 
     def resume(self, event: Any) -> None:
+        """Go on from `event` to the next event to wait for (or the end)."""
         if not event._ok:
             event._defused = True  # handled here, as a process handles it
         self._advance(event._ok, event._value)
@@ -77,6 +77,6 @@ class Walk:
                 return
             callbacks = nxt.callbacks
             if callbacks is not None:  # not yet processed: wait for it
-                callbacks.append(self.resume_callback)
+                callbacks.append(self._callback)
                 return
             ok, value = nxt._ok, nxt._value
