@@ -20,7 +20,8 @@ NORMAL = 1  # simpy.core.NORMAL: the priority of a Timeout
 
 
 class Wake:
-    """A timeout as the event loop sees it: it only calls its callbacks."""
+    """A timeout as the event loop sees it: it only calls its callbacks (so it cannot be part
+    of a condition such as `a | b`: use `env.timeout` there)."""
 
     __slots__ = ("callbacks", "_ok", "_value")
 
@@ -57,11 +58,10 @@ class Walk:
     when it is processed (or the event's exception thrown in). Start it by calling `resume`
     with the event of its start. Errors surface from `env.run`."""
 
-    __slots__ = ("_steps", "_callback")
+    __slots__ = ("_steps",)
 
     def __init__(self, steps: Generator[Any, Any, None]) -> None:
-        self._steps = steps
-        self._callback: Callable[[Any], None] = self.resume
+        self._steps = steps  # (no bound method of its own kept: that cycle would outlive it)
 
     def resume(self, event: Any) -> None:
         """Go on from `event` to the next event to wait for (or the end)."""
@@ -77,6 +77,6 @@ class Walk:
                 return
             callbacks = nxt.callbacks
             if callbacks is not None:  # not yet processed: wait for it
-                callbacks.append(self._callback)
+                callbacks.append(self.resume)
                 return
             ok, value = nxt._ok, nxt._value
