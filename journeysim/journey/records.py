@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
-from typing import NamedTuple, get_type_hints
+from typing import Any, NamedTuple, get_type_hints
 
 import numpy as np
 import pandas as pd
@@ -82,43 +83,49 @@ class TouchTally:
 
 _NUMPY_TYPES = {int: np.int64, float: np.float64, bool: np.bool_, str: object}
 _COLUMN_TYPES = [_NUMPY_TYPES[kind] for kind in get_type_hints(VisitRecord).values()]
+# array.array type codes of the numeric columns; text columns stay lists of (shared) strings.
+_TYPE_CODES = {np.int64: "q", np.float64: "d", np.bool_: "b"}
 
-# Rows kept as tuples before they are packed into typed columns: small enough to cost little
-# memory (a few MB), large enough that packing is a few numpy calls per thousands of visits.
+# Rows kept as tuples before they are moved into the columns: small enough to cost little
+# memory (a few MB), large enough that moving them is a few calls per thousands of visits.
 CHUNK_ROWS = 4096
 
 
 class VisitLog:
     """The visits of a run in typed columns. Rows wait in a small chunk of tuples; a full chunk
-    is packed into one numpy array per field (8 bytes a number, not a Python object and a
-    pointer to it), so a million visits take about 0.4 GB instead of several."""
+    is moved into one growing `array.array` per numeric field (8 bytes a number, not a Python
+    object and a pointer to it), which the table then uses without a copy: a million visits
+    take about 0.4 GB."""
 
     def __init__(self) -> None:
         self._rows: list[VisitRecord] = []
-        self._packed: list[list[np.ndarray]] = [[] for _ in VisitRecord._fields]
+        self._columns: list[Any] = [
+            array(_TYPE_CODES[kind]) if kind in _TYPE_CODES else [] for kind in _COLUMN_TYPES
+        ]
 
     def append(self, record: VisitRecord) -> None:
         rows = self._rows
         rows.append(record)
         if len(rows) == CHUNK_ROWS:
-            self._pack()
+            self._move()
 
-    def _pack(self) -> None:
-        """The waiting rows as one typed array per field."""
-        if not self._rows:
-            return
-        for pieces, kind, values in zip(self._packed, _COLUMN_TYPES, zip(*self._rows)):
-            pieces.append(np.array(values, dtype=kind))
-        self._rows = []
+    def _move(self) -> None:
+        """The waiting rows onto the ends of the columns."""
+        if self._rows:
+            for column, values in zip(self._columns, zip(*self._rows)):
+                column.extend(values)
+            self._rows = []
 
     def table(self) -> pd.DataFrame:
-        """One typed column per field of `VisitRecord`. The log is emptied as its columns are
-        joined (one column at a time, so memory peaks at the table plus one column)."""
-        self._pack()
-        columns = {}
-        for name, kind, pieces in zip(VisitRecord._fields, _COLUMN_TYPES, self._packed):
-            if not pieces:
-                pieces.append(np.array([], dtype=kind))
-            columns[name] = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
-            pieces.clear()
-        return pd.DataFrame(columns, copy=False)  # no copy into blocks of one dtype
+        """One typed column per field of `VisitRecord`, sharing the log's memory (so the log
+        takes no more rows)."""
+        self._move()
+        return pd.DataFrame(
+            {
+                name: np.frombuffer(column, dtype=kind)
+                if isinstance(column, array)
+                else np.array(column, dtype=kind)
+                for name, kind, column in zip(VisitRecord._fields, _COLUMN_TYPES, self._columns)
+            },
+            copy=False,  # no copy into blocks of one dtype
+        )
