@@ -6,9 +6,9 @@ Customer-base mode (default) runs scenarios/baseline.yaml for enough days to rea
 (default 1,000,000), from its history; open mode runs scenarios/validation/mmc.yaml at R
 arrivals per hour (as benchmarks/throughput.py does). The replication runs in a fresh Python
 process, so its peak resident set size (ru_maxrss) is the replication's alone: the history is
-lived (or found on disk) here first. Prints the visits, the peak RSS, the RSS the process had
-before simulating (Python, the libraries, the scenario and its history), the KB per visit of
-both the peak and the growth, and whether the peak meets the goal (under 1 GB).
+lived (or found on disk) here first. Prints the visits, the peak RSS, the peak before simulating
+(Python, the libraries, the scenario and its history), the KB per visit of both the peak and
+the growth, and whether the peak meets the goal (under 1 GB).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def main() -> None:
     print(f"{args.mode} mode ({scenario.name}, {scenario.horizon.days} days): {visits} visits")
     print(f"  peak RSS {peak / 1024:7.0f} MB = {peak / visits:.2f} KB a visit")
     print(
-        f"  before simulating {before / 1024:7.0f} MB; growth "
+        f"  peak before simulating {before / 1024:7.0f} MB; growth "
         f"{(peak - before) / visits:.2f} KB a visit"
     )
     met = peak / 1024 < GOAL_MB
