@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
-from typing import NamedTuple, get_type_hints
+from typing import Any, NamedTuple, get_type_hints
 
 import numpy as np
 import pandas as pd
@@ -85,25 +86,50 @@ class TouchTally:
 
 
 _NUMPY_TYPES = {int: np.int64, float: np.float64, bool: np.bool_, str: object}
-_COLUMN_TYPES = {name: _NUMPY_TYPES[kind] for name, kind in get_type_hints(VisitRecord).items()}
+_COLUMN_TYPES = [_NUMPY_TYPES[kind] for kind in get_type_hints(VisitRecord).values()]
+# array.array type codes of the numeric columns; text columns stay lists of (shared) strings.
+_TYPE_CODES = {np.int64: "q", np.float64: "d", np.bool_: "b"}
+
+# Rows kept as tuples before they are moved into the columns: small enough to cost little
+# memory (a few MB), large enough that moving them is a few calls per thousands of visits.
+CHUNK_ROWS = 4096
 
 
 class VisitLog:
-    """The visits of a run, kept column by column: the table is then made from one list per
-    field, several times faster than from the rows."""
+    """The visits of a run in typed columns. Rows wait in a small chunk of tuples; a full chunk
+    is moved into one growing `array.array` per numeric field (8 bytes a number, not a Python
+    object and a pointer to it), which the table then uses without a copy: a million visits
+    take about 0.4 GB."""
 
     def __init__(self) -> None:
-        self._columns: list[list[object]] = [[] for _ in VisitRecord._fields]
+        self._rows: list[VisitRecord] = []
+        self._columns: list[Any] = [
+            array(_TYPE_CODES[kind]) if kind in _TYPE_CODES else [] for kind in _COLUMN_TYPES
+        ]
 
     def append(self, record: VisitRecord) -> None:
-        for column, value in zip(self._columns, record):
-            column.append(value)
+        rows = self._rows
+        rows.append(record)
+        if len(rows) == CHUNK_ROWS:
+            self._move()
+
+    def _move(self) -> None:
+        """The waiting rows onto the ends of the columns."""
+        if self._rows:
+            for column, values in zip(self._columns, zip(*self._rows)):
+                column.extend(values)
+            self._rows = []
 
     def table(self) -> pd.DataFrame:
-        """One typed column per field of `VisitRecord`."""
+        """One typed column per field of `VisitRecord`, sharing the log's memory (so the log
+        takes no more rows)."""
+        self._move()
         return pd.DataFrame(
             {
-                name: np.array(column, dtype=_COLUMN_TYPES[name])
-                for name, column in zip(VisitRecord._fields, self._columns)
-            }
+                name: np.frombuffer(column, dtype=kind)
+                if isinstance(column, array)
+                else np.array(column, dtype=kind)
+                for name, kind, column in zip(VisitRecord._fields, _COLUMN_TYPES, self._columns)
+            },
+            copy=False,  # no copy into blocks of one dtype
         )

@@ -45,7 +45,7 @@ def enter(store: Store, shopper: Shopper) -> None:
         shopper.touch(now, "entrance", 0.1, 0.0, "walks in; no one at the door")
 
 
-def take_cart(store: Store, shopper: Shopper):
+def take_cart(store: Store, shopper: Shopper) -> None:
     """A cart from the pool for a bigger basket: good, worn, or none left."""
     carts = store.scenario.carts
     if shopper.planned_items < carts.min_items:
@@ -54,7 +54,7 @@ def take_cart(store: Store, shopper: Shopper):
     if store.carts.level == 0:
         shopper.touch(now, "cart", carts.shortage_quality, 1.5, "no cart left; carries a basket")
         return
-    yield store.carts.take()
+    store.carts.take()
     shopper.cart = True
     if shopper.draw() < carts.worn_share:
         shopper.touch(now, "cart", carts.worn_quality, 0.5, "a cart with a wobbly wheel")
@@ -82,7 +82,9 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
     )
     items = round(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
-    yield env.timeout(zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min)
+    yield store.clock.wait(
+        zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
+    )
     zone.occupancy -= 1
     now = env.now
     if shopper.draw() < store.scenario.staff.encounter_prob * store.floor_share(now):
@@ -218,7 +220,7 @@ def leave(store: Store, shopper: Shopper):
     exit_ = store.scenario.exit
     shopper.place = "exit"
     if shopper.draw() < exit_.check_prob:
-        yield store.env.timeout(exit_.check_min)
+        yield store.clock.wait(exit_.check_min)
         shopper.touch(store.env.now, "exit", exit_.check_quality, 0.5, "receipt and bag check")
     else:
         shopper.touch(store.env.now, "exit", exit_.goodbye_quality, 0.0, "leaves")

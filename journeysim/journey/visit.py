@@ -13,7 +13,7 @@ def visit(store: Store, shopper: Shopper):
     store.lanes.shopper_in()
     tp.plan_basket(store, shopper)
     tp.enter(store, shopper)
-    yield from tp.take_cart(store, shopper)
+    tp.take_cart(store, shopper)
     for zone in store.zones:
         yield from tp.walk_zone(store, shopper, zone)
     yield from checkout.check_out(store, shopper)

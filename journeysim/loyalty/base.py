@@ -47,9 +47,9 @@ class CustomerBase:
         """A customer starts shopping here, expecting what they get elsewhere, and will leave
         for reasons of their own after an exponential time (their segment's attrition)."""
         rng = self._customer_rng(len(self.customers))
-        customer = self._customer(
-            len(self.customers), rng, self._segment_rng.random(), day, strength
-        )
+        u_segment = self._segment_rng.random()
+        normals = (rng.standard_normal(), rng.standard_normal())
+        customer = self._customer(len(self.customers), rng, u_segment, normals, day, strength)
         customer.preferred_minute = self.time_of_day(rng, day)
         customer.attrition_day = self._attrition_day(customer.segment, day, rng)
         self.customers.append(customer)
@@ -142,24 +142,32 @@ class CustomerBase:
         hazard = -math.log1p(-min(attrition, 1.0 - 1e-12)) / 365.0
         return day + int(rng.exponential(1.0 / hazard))
 
-    def one_off(self, shopper_id: int, day: int, rng: np.random.Generator) -> Customer:
-        """An `open`-mode shopper: a newcomer who never comes back, drawing from `rng`
-        (the shared visit stream) and kept out of the customer base."""
-        s = self.scenario
-        return self._customer(shopper_id, rng, rng.random(), day, s.loyalty.newcomer_strength)
+    def one_offs(self, first_id: int, day: int, rng: np.random.Generator, n: int) -> list[Customer]:
+        """`n` `open`-mode shoppers: newcomers who never come back, drawing from `rng` (the
+        shared visit stream, a day's draws at once) and kept out of the customer base."""
+        strength = self.scenario.loyalty.newcomer_strength
+        u_segments = rng.random(n).tolist()
+        normals = rng.standard_normal((n, 2)).tolist()
+        return [
+            self._customer(first_id + i, rng, u_segments[i], (z[0], z[1]), day, strength)
+            for i, z in enumerate(normals)
+        ]
 
     def _customer(
         self,
         customer_id: int,
         rng: np.random.Generator,
         u_segment: float,
+        normals: tuple[float, float],
         day: int,
         strength: float,
     ) -> Customer:
+        """A newcomer of the segment `u_segment` picks, with disposition and baseline mood
+        from two standard `normals`."""
         psyche = self.scenario.psyche
         name = self._segment_names[bisect.bisect(self._segment_cdf, u_segment)]
         # Normal draws as numpy.random.Generator.normal makes them (mu + sd * z), but quicker.
-        disposition = psyche.disposition_sd * rng.standard_normal()
+        disposition = psyche.disposition_sd * normals[0]
         return Customer(
             id=customer_id,
             segment_name=name,
@@ -168,7 +176,7 @@ class CustomerBase:
             strength=strength,
             expectations=self._adaptation.first(disposition),
             preferred_minute=0.0,
-            baseline_mood=psyche.baseline_mood + psyche.baseline_mood_sd * rng.standard_normal(),
+            baseline_mood=psyche.baseline_mood + psyche.baseline_mood_sd * normals[1],
             disposition=disposition,
             joined_day=day,
             attrition_day=NEVER,

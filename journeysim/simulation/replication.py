@@ -5,8 +5,10 @@ from __future__ import annotations
 import gc
 import math
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
 from journeysim.simulation.overrun import OVERTIME_MIN, overrun
 from journeysim.simulation.seeding import Seeds
+from journeysim.world.clock import Walk
 from journeysim.world.lanes import LaneEntry
 from journeysim.world.store import Store
 
@@ -90,6 +93,9 @@ class Simulation:
         self.inside = 0  # shoppers in the store now
         self.inside_from: Counter[int] = Counter()  # of them, by the day they came in
         self._last_out: simpy.Event | None = None
+        self._arrivals: list[tuple[float, Customer]] = []  # today's, by time
+        self._next_arrival = 0
+        self._arrive_callback: Callable[[Any], None] = self._arrive
 
     def run(self) -> Replication:
         s = self.scenario
@@ -124,9 +130,10 @@ class Simulation:
             arrivals = self._plan_day(day, rng)
             arrivals.sort(key=lambda a: a[0])
             start = day * 1440
-            for minute, customer in arrivals:
-                yield self.env.timeout(max(start + minute - self.env.now, 0.0))
-                self.env.process(self._shop(customer))
+            self._arrivals = [(start + minute, customer) for minute, customer in arrivals]
+            self._next_arrival = 0
+            if arrivals:
+                self.store.clock.at(self._arrivals[0][0], self._arrive_callback)
             yield self.env.timeout(max(start + 1440 - self.env.now, 0.0))
             self._close_day(day)
             if self.inside_from[day - 1]:  # in the store since yesterday: more than a day
@@ -140,9 +147,8 @@ class Simulation:
                 rng, s.arrivals.rate_per_hour / 60.0, hours.open_min, hours.close_min
             )
             self._day_stats["new_customers"] = len(times)
-            visits = self.streams["visits"]
-            first = self.entered
-            return [(t, self.base.one_off(first + i, day, visits)) for i, t in enumerate(times)]
+            shoppers = self.base.one_offs(self.entered, day, self.streams["visits"], len(times))
+            return list(zip(times, shoppers))
         arrivals = self.base.visitors(day, rng)
         arrivals_settings = s.arrivals
         rating_factor = max(
@@ -160,6 +166,15 @@ class Simulation:
             customer = self.base.join(day, s.loyalty.newcomer_strength)
             arrivals.append((customer.preferred_minute, customer))
         return arrivals
+
+    def _arrive(self, event: Any) -> None:
+        """The next shopper of the day comes in (a `Walk` through the store) and the one after
+        is due; one arrival at a time waits in the event queue, which stays short."""
+        i = self._next_arrival
+        self._next_arrival = i + 1
+        if i + 1 < len(self._arrivals):
+            self.store.clock.at(self._arrivals[i + 1][0], self._arrive_callback)
+        Walk(self._shop(self._arrivals[i][1])).resume(event)
 
     # -- the visit ---------------------------------------------------------------------------
 

@@ -39,8 +39,8 @@ class Line:
     The free tills are a SimPy Store, worked with fewer and cheaper events than its own get
     and put, in the same order: a shopper who finds a till free and nobody waiting takes it
     directly (a get would succeed at once, and nothing would wait for its event); a release
-    puts the till back and schedules an event for now that, when processed, hands a free till
-    to the first shopper waiting, as the put's event would.
+    puts the till back and hands it at once to the first shopper waiting, whose get then
+    succeeds at the same time.
 
     Staffed tills open and close during the day: `size` counts the open ones (taking
     shoppers), `active` those open or still serving before they close; `on_closed` hears of
@@ -77,14 +77,16 @@ class Line:
         return self.free.get()
 
     def release(self, till: Till) -> None:
-        """The till is free again; the first shopper waiting gets it (as free.put(till)). A
-        closing till closes instead, unless it is the last one left for shoppers waiting."""
+        """The till is free again; the first shopper waiting gets it (as free.put(till) does,
+        without the put's own event). A closing till closes instead, unless it is the last one
+        left for shoppers waiting."""
         if till.closing and (self.size > 0 or not self.free.get_queue):
             self._closed(till)
             return
-        self.free.items.append(till)
-        # What processing the put's event would do: the Store's own hand-over to a waiting get.
-        self.env.timeout(0.0).callbacks.append(self.free._trigger_get)
+        free = self.free
+        free.items.append(till)
+        if free.get_queue:
+            free._trigger_get(None)  # the Store's own hand-over to a waiting get
 
     def open_till(self, till: Till) -> None:
         """Staff a closed till, or keep a closing one open."""

@@ -11,6 +11,7 @@ from journeysim.loyalty.history import StaffState
 from journeysim.scenario.schema import Scenario, StaffRole
 from journeysim.world import terminals as term
 from journeysim.world.checkout import Checkout
+from journeysim.world.clock import Clock
 from journeysim.world.crews import Crew
 from journeysim.world.distributions import sampler
 from journeysim.world.lanes import LaneBoard
@@ -20,19 +21,16 @@ from journeysim.world.zones import ZoneState, cleaning_rounds, restocking, spill
 
 class CartPool:
     """Carts at the entrance. Nobody queues for one (a shopper who finds none carries a
-    basket), so the pool is a count; taking a cart lets the shopper wait for an event at the
-    current time, as for a SimPy Container get, so events keep their order."""
+    basket), so the pool is a count."""
 
-    __slots__ = ("env", "level")
+    __slots__ = ("level",)
 
-    def __init__(self, env: simpy.Environment, pool: int) -> None:
-        self.env = env
+    def __init__(self, pool: int) -> None:
         self.level = pool
 
-    def take(self) -> simpy.events.Event:
-        """One cart (the pool must not be empty): the event to wait for."""
+    def take(self) -> None:
+        """One cart (the pool must not be empty)."""
         self.level -= 1
-        return self.env.timeout(0.0)
 
     def give_back(self) -> None:
         self.level += 1
@@ -54,7 +52,8 @@ class Store:
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
         self.zones = [ZoneState(zone, scenario.floor) for zone in scenario.zones]
-        self.carts = CartPool(env, scenario.carts.pool)
+        self.clock = Clock(env)  # cheap timeouts for the visits
+        self.carts = CartPool(scenario.carts.pool)
         checkout = scenario.checkout
         self.checkout = Checkout(
             env, checkout.cashiers, checkout.self_checkouts, checkout.single_queue

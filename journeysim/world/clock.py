@@ -1,0 +1,82 @@
+"""Lighter SimPy events for the busiest path, the shoppers' visits.
+
+SimPy's `Timeout` and `Process` cost several Python-level calls and objects per event, more
+than the rest of a visit's model. A `Wake` is what SimPy's event loop needs of a timeout (its
+callbacks, ok and value), pushed on the environment's queue at the same priority as a
+`Timeout`, so the two keep the same order; a `Walk` drives a generator of events like a
+`Process` does, without the events a process adds (its start and its end: nobody waits for a
+shopper). Both rely on SimPy 4's event queue of (time, priority, id, event) entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from heapq import heappush
+from typing import Any
+
+import simpy
+
+NORMAL = 1  # simpy.core.NORMAL: the priority of a Timeout
+
+
+class Wake:
+    """A timeout as the event loop sees it: it only calls its callbacks (so it cannot be part
+    of a condition such as `a | b`: use `env.timeout` there)."""
+
+    __slots__ = ("callbacks", "_ok", "_value")
+
+    def __init__(self, callbacks: list[Callable[[Any], None]]) -> None:
+        self.callbacks: list[Callable[[Any], None]] | None = callbacks
+        self._ok = True
+        self._value: object = None
+
+
+class Clock:
+    """Schedules `Wake`s on an environment's event queue."""
+
+    __slots__ = ("env", "_queue", "_ids")
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self._queue: list[Any] = env._queue  # entries (time, priority, id, event)
+        self._ids = env._eid
+
+    def at(self, time: float, callback: Callable[[Any], None]) -> None:
+        """Call `callback` at `time` (at once if that has passed), as a Timeout's would be."""
+        wake = Wake([callback])
+        heappush(self._queue, (max(time, self.env._now), NORMAL, next(self._ids), wake))
+
+    def wait(self, minutes: float) -> Wake:
+        """A wake `minutes` from now: yield it as a `env.timeout(minutes)`."""
+        wake = Wake([])
+        heappush(self._queue, (self.env._now + minutes, NORMAL, next(self._ids), wake))
+        return wake
+
+
+class Walk:
+    """Runs a generator of events as a SimPy process does: resumed with each event's value
+    when it is processed (or the event's exception thrown in). Start it by calling `resume`
+    with the event of its start. Errors surface from `env.run`."""
+
+    __slots__ = ("_steps",)
+
+    def __init__(self, steps: Generator[Any, Any, None]) -> None:
+        self._steps = steps  # (no bound method of its own kept: that cycle would outlive it)
+
+    def resume(self, event: Any) -> None:
+        """Go on from `event` to the next event to wait for (or the end)."""
+        if not event._ok:
+            event._defused = True  # handled here, as a process handles it
+        self._advance(event._ok, event._value)
+
+    def _advance(self, ok: bool, value: Any) -> None:
+        while True:
+            try:
+                nxt = self._steps.send(value) if ok else self._steps.throw(value)
+            except StopIteration:
+                return
+            callbacks = nxt.callbacks
+            if callbacks is not None:  # not yet processed: wait for it
+                callbacks.append(self.resume)
+                return
+            ok, value = nxt._ok, nxt._value

@@ -1,0 +1,78 @@
+"""The cheap wake-ups and walks shoppers use (world/clock.py) behave as SimPy's own timeouts
+and processes: same times, same order at equal times, values and errors passed the same way."""
+
+from __future__ import annotations
+
+import pytest
+import simpy
+
+from journeysim.world.clock import Clock, Walk
+
+
+def trip(env: simpy.Environment, log: list, name: str, pause, gaps: list[float]):
+    """A process that logs (time, name, step) after each pause."""
+    for step, gap in enumerate(gaps):
+        yield pause(gap)
+        log.append((env.now, name, step))
+
+
+def run_trips(cheap: bool) -> list:
+    env = simpy.Environment()
+    clock = Clock(env)
+    log: list = []
+    pause = clock.wait if cheap else env.timeout
+    plans = {"a": [1.0, 0.0, 2.5, 0.5], "b": [1.0, 1.0, 1.0, 1.0], "c": [0.0, 3.0, 0.0, 0.5]}
+    for name, gaps in plans.items():
+        if cheap:
+            clock.at(0.0, Walk(trip(env, log, name, pause, gaps)).resume)
+        else:
+            env.process(trip(env, log, name, pause, gaps))
+    env.run()
+    return log
+
+
+def test_walks_on_wakes_keep_simpy_times_and_order():
+    """Ties (several shoppers at one time) resolve first come, first served in both."""
+    simpy_log, cheap_log = run_trips(cheap=False), run_trips(cheap=True)
+    assert cheap_log == simpy_log
+    assert len(cheap_log) == 12
+    assert cheap_log[-1][0] == pytest.approx(4.0)
+
+
+def test_a_walk_gets_event_values_and_mixes_with_simpy_events():
+    env = simpy.Environment()
+    clock = Clock(env)
+    store = simpy.Store(env)
+    got: list = []
+
+    def taker():
+        item = yield store.get()
+        got.append((env.now, item))
+        done = env.timeout(0.0)
+        yield clock.wait(1.0)
+        got.append((env.now, (yield done)))  # already processed: goes on at once
+        result = yield env.timeout(2.0, value="late") | env.timeout(5.0)
+        got.append((env.now, list(result.values())))
+
+    def giver():
+        yield env.timeout(3.0)
+        yield store.put("till 2")
+
+    clock.at(0.0, Walk(taker()).resume)
+    env.process(giver())
+    env.run()
+    assert got == [(3.0, "till 2"), (4.0, None), (6.0, ["late"])]
+
+
+def test_errors_in_a_walk_surface_from_run():
+    env = simpy.Environment()
+    clock = Clock(env)
+
+    def broken():
+        yield clock.wait(1.0)
+        raise ValueError("shopper fell over")
+
+    clock.at(0.0, Walk(broken()).resume)
+    with pytest.raises(ValueError, match="fell over"):
+        env.run()
+    assert env.now == 1.0
