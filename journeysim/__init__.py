@@ -1,10 +1,11 @@
 """journeysim: simulate the retail customer journey and its effect on loyalty.
 
 The Python API does all the command line does and returns pandas tables: `load_scenario`,
-`run`, `compare`, `select`, `sweep` and `optimise` (see journeysim.api and docs/experiments.md).
+`run`, `compare`, `select`, `sweep`, `optimise` and `calibrate` (see journeysim.api,
+docs/experiments.md and docs/calibration.md).
 """
 
-from journeysim.api import compare, optimise, run, select, sweep
+from journeysim.api import calibrate, compare, optimise, run, select, sweep
 from journeysim.compiled import warn_if_stale
 from journeysim.scenario import Scenario, ScenarioError, load_scenario
 from journeysim.simulation.runner import RunResult, run_scenario
@@ -17,6 +18,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SelectResult",
+    "calibrate",
     "compare",
     "load_scenario",
     "optimise",

@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from journeysim.cli import (
+        calibrate,
         compare,
         fit_receipts,
         optimise,
@@ -39,6 +40,17 @@ def build_parser() -> argparse.ArgumentParser:
         trace,
     )
 
-    for command in (run, compare, select, sweep, optimise, scenario, trace, replay, fit_receipts):
+    for command in (
+        run,
+        compare,
+        select,
+        sweep,
+        optimise,
+        calibrate,
+        scenario,
+        trace,
+        replay,
+        fit_receipts,
+    ):
         command.register(commands)
     return parser
