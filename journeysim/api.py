@@ -9,6 +9,7 @@ replications run; the numbers do not depend on it.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -132,7 +133,10 @@ def _with_sets(
     sets = read_parameter_sets(path)
     total = len(scenarios) * len(sets) * scenarios[0].replications
     with progress_bar(total, "parameter sets", not progress) as bar:
-        return run_parameter_sets(scenarios, sets, make_executor(workers, scheduler), bar.update)
+        result = run_parameter_sets(scenarios, sets, make_executor(workers, scheduler), bar.update)
+    for text in result.warnings:
+        warnings.warn(text, UserWarning, stacklevel=3)
+    return result
 
 
 def select(
