@@ -3,7 +3,9 @@ observed targets, and the set of all values consistent with them.
 
 It runs on the search core of `optimise` (study.trial_study: Optuna in SQLite, resumable after
 kill -9, every trial the base scenario with the trial's values over the base's replications
-with common random numbers). A trial's distance is the root mean square over the targets of
+with common random numbers). Unlike a decision, the parameters made the store what it is: every
+trial lives its own history (burn-in) with them, as every parameter set does in
+study.uncertainty. A trial's distance is the root mean square over the targets of
 |simulated mean - observed| / tolerance, which Optuna minimises (TPE by default; a random
 sampler on request; every combination when the free parameters are few and discrete).
 
@@ -144,6 +146,7 @@ class Calibration:
             plan.base,
             plan.search.scenario,
             self.score,
+            own_history=True,
         )
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
