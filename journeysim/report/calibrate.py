@@ -141,7 +141,7 @@ def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path
     plan = result.plan
     fit_header, fit_body = fit_rows(result)
     param_header, param_body = parameter_rows(result)
-    warnings = "".join(f'<p class="warning">{escape(w)}</p>' for w in result.warnings)
+    warnings = "".join(paragraph(f"Warning: {w}") for w in result.warnings)
     effects = result.sensitivity
     sens_rows = [
         [r["parameter"], r["target"], f"{r['effect']:+.2f}"] for _, r in effects.iterrows()
