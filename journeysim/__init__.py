@@ -1,7 +1,8 @@
 """journeysim: simulate the retail customer journey and its effect on loyalty.
 
 The Python API does all the command line does and returns pandas tables: `load_scenario`,
-`run`, `compare`, `select`, `sweep` and `optimise` (see journeysim.api and docs/experiments.md).
+`run`, `compare`, `select`, `sweep`, `optimise` and `calibrate` (see journeysim.api,
+docs/experiments.md and docs/calibration.md).
 
 The names below load on first use, so that `import journeysim` (and the command line) stays
 quick: pandas, SciPy and the simulation load only when something runs.
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from journeysim.compiled import warn_if_stale
 
 if TYPE_CHECKING:
-    from journeysim.api import compare, optimise, run, select, sweep
+    from journeysim.api import calibrate, compare, optimise, run, select, sweep
     from journeysim.scenario import Scenario, ScenarioError, load_scenario
     from journeysim.simulation.runner import RunResult, run_scenario
     from journeysim.study.compare import CompareResult
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 # Public name -> the module that defines it.
 _HOMES = {
+    "calibrate": "journeysim.api",
     "CompareResult": "journeysim.study.compare",
     "RunResult": "journeysim.simulation.runner",
     "Scenario": "journeysim.scenario",
@@ -43,6 +45,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SelectResult",
+    "calibrate",
     "compare",
     "load_scenario",
     "optimise",

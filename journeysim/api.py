@@ -9,6 +9,7 @@ replications run; the numbers do not depend on it.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,15 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import make_executor
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
+from journeysim.study.calibrate import Calibration, CalibrationResult, plan_calibration
+from journeysim.study.calibrate_spec import (
+    CalibrateSpec,
+    is_calibration_file,
+    parse_target,
+    read_calibration_file,
+    read_targets_file,
+    targets_from_yaml,
+)
 from journeysim.study.compare import CompareResult, compare_scenarios
 from journeysim.study.decisions import decision_from_yaml, parse_decision
 from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
@@ -123,7 +133,10 @@ def _with_sets(
     sets = read_parameter_sets(path)
     total = len(scenarios) * len(sets) * scenarios[0].replications
     with progress_bar(total, "parameter sets", not progress) as bar:
-        return run_parameter_sets(scenarios, sets, make_executor(workers, scheduler), bar.update)
+        result = run_parameter_sets(scenarios, sets, make_executor(workers, scheduler), bar.update)
+    for text in result.warnings:
+        warnings.warn(text, UserWarning, stacklevel=3)
+    return result
 
 
 def select(
@@ -279,6 +292,66 @@ def optimise(
     total = runner.pending() * runner.plan.base.replications
     with progress_bar(total, runner.plan.name, not progress) as bar:
         return runner.run(make_executor(workers, scheduler), bar.update)
+
+
+def calibrate(
+    scenario: ScenarioSource,
+    targets: Sequence[str] | Mapping[str, Any] | str | os.PathLike[str] = (),
+    free: Sequence[str] | Mapping[str, Any] = (),
+    trials: int | None = None,
+    sampler: str | None = None,
+    name: str | None = None,
+    out: str | os.PathLike[str] = "results",
+    reps: int | None = None,
+    days: int | None = None,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> CalibrationResult:
+    """Fit the free parameters to observed targets; like `journeysim calibrate`: the study
+    (study.db, resumed when run again), trials.csv, fit.csv, calibrated.yaml and (with two or
+    more trials within tolerance of every target) parameter_sets.csv go to
+    `out/calibrate-<name>/`. `scenario` is a scenario or a calibration file; `targets` holds
+    `--target` texts ("nps=36+-4"), a mapping as in a calibration file, or the path of a
+    targets file (fit-receipts' targets.yaml); `free` holds `--free` texts
+    ("loyalty.ltr_center=0.2:0.4") or a mapping. `result.best_params` are the fitted values,
+    `result.fit` is fit.csv, `result.kept` the kept sets and `result.warnings` what the
+    targets cannot tell.
+    """
+    spec = _calibrate_spec(scenario)
+    if isinstance(free, Mapping):
+        decisions = tuple(decision_from_yaml(str(k), v, "free") for k, v in free.items())
+    else:
+        decisions = tuple(parse_decision(text, "--free") for text in free)
+    if isinstance(targets, (str, os.PathLike)):
+        aims = read_targets_file(Path(targets))
+    elif isinstance(targets, Mapping):
+        aims = targets_from_yaml(dict(targets), "targets")
+    else:
+        aims = tuple(parse_target(text) for text in targets)
+    spec = spec.updated(
+        free=decisions,
+        targets=aims,
+        overrides=tuple(overrides),
+        trials=trials,
+        sampler=sampler,
+        name=name,
+        reps=reps,
+        days=days,
+        seed=seed,
+    )
+    runner = Calibration(plan_calibration(spec), Path(out))
+    total = runner.pending() * runner.plan.base.replications
+    with progress_bar(total, runner.plan.name, not progress) as bar:
+        return runner.run(make_executor(workers, scheduler), bar.update)
+
+
+def _calibrate_spec(scenario: ScenarioSource) -> CalibrateSpec:
+    if not isinstance(scenario, Scenario) and is_calibration_file(Path(scenario)):
+        return read_calibration_file(Path(scenario))
+    return CalibrateSpec(scenario)
 
 
 def _optimise_spec(scenario: ScenarioSource) -> OptimiseSpec:

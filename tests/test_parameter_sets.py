@@ -11,8 +11,9 @@ import pytest
 
 import journeysim
 from journeysim.cli import main
+from journeysim.simulation.measure import METRICS
 from journeysim.study.parameter_sets import read_parameter_sets, write_parameter_sets
-from journeysim.study.uncertainty import band
+from journeysim.study.uncertainty import band, few_sets_warning, metric_range, uncertainty_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -66,6 +67,52 @@ def test_band_without_parameter_effect_gives_them_no_share():
     assert band(noise_only)["param_share"] < 0.05
 
 
+def test_a_band_never_leaves_the_kpis_range():
+    # Three sets whose NPS means lie 150 points apart: t(2) = 4.30 makes the t band about 450
+    # points wide, more than NPS can span. It is cut at -100..100, a difference at -200..200,
+    # and a KPI without bounds keeps its t band.
+    rng = np.random.default_rng(3)
+    rows = []
+    for index, centre in enumerate((-60.0, 20.0, 90.0)):
+        for replication in range(3):
+            metrics = dict.fromkeys(METRICS, 1.0) | {"nps": centre + rng.normal(0, 2)}
+            metrics["contribution_per_day"] = centre * 100 + rng.normal(0, 5)
+            for scenario, shift in (("a", 0.0), ("b", 150.0 * (index - 1))):
+                row = {"scenario": scenario, "set": str(index), "replication": replication}
+                rows.append(row | metrics | {"nps": metrics["nps"] + shift})
+    table = uncertainty_table(pd.DataFrame(rows)).set_index(["scenario", "metric"])
+    nps = table.loc[("a", "nps")]
+    assert nps["ci_low"] == -100 and nps["ci_high"] == 100
+    assert nps["band"] == "t(2), cut at range"
+    shifted = table.loc[("b", "nps")]
+    assert shifted["diff_ci_low"] == -200 and shifted["diff_ci_high"] == 200
+    free = table.loc[("a", "contribution_per_day")]
+    assert free["band"] == "t(2)" and free["ci_high"] - free["ci_low"] > 40_000
+    assert metric_range("csat") == (1.0, 5.0) and metric_range("csat", True) == (-4.0, 4.0)
+    assert 0 <= nps["param_share"] <= 1
+
+
+def test_with_39_sets_or_more_the_band_is_distribution_free():
+    # Set effects from a skewed law (exponential): the order statistics X(1), X(39) of 39 set
+    # means cover a 40th set's mean with probability 38/40 = 0.95 whatever the law. 2,000
+    # experiments give a binomial standard error of 0.005; the tolerance is three of them.
+    rng = np.random.default_rng(8)
+    hits = 0
+    for _ in range(2000):
+        values = rng.exponential(2.0, (40, 1)) + rng.normal(0, 0.5, (40, 2))
+        b = band(values[:39])
+        hits += b["low"] <= values[39].mean() <= b["high"]
+    assert b["method"] == "order statistics"
+    assert hits / 2000 == pytest.approx(0.95, abs=0.015)
+
+
+def test_few_sets_are_warned_about():
+    (warning,) = few_sets_warning(3)
+    assert "only 3 parameter sets" in warning and "t(2) = 4.30" in warning
+    assert "keep 20 or more" in warning
+    assert few_sets_warning(20) == []
+
+
 def test_run_with_parameter_sets_is_wider_and_says_how_much_is_the_parameters(sets_file):
     # The sets move the NPS centre by +-0.1 and stock-outs by half: the band of NPS, CSAT and
     # share of wallet must be wider than the plain run's 95% CI, and mostly the parameters'.
@@ -108,6 +155,7 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "3 parameter sets" in printed and "terminal_outage - baseline [95% band]" in printed
+    assert "warning: only 3 parameter sets" in printed
     folder = tmp_path / "compare-baseline-terminal_outage"
     assert {p.name for p in folder.iterdir()} >= {
         "uncertainty.csv",

@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from journeysim.cli import (
+        calibrate,
         compare,
         fit_receipts,
         optimise,
@@ -58,6 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
         trace,
     )
 
-    for command in (run, compare, select, sweep, optimise, scenario, trace, replay, fit_receipts):
+    for command in (
+        run,
+        compare,
+        select,
+        sweep,
+        optimise,
+        calibrate,
+        scenario,
+        trace,
+        replay,
+        fit_receipts,
+    ):
         command.register(commands)
     return parser

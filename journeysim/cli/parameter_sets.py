@@ -35,6 +35,8 @@ def run_with_parameter_sets(
         f"x {reps} replications each, seed {result.scenarios[0].seed}\n"
     )
     print(uncertainty_text(result.table))
+    for warning in result.warnings:
+        print(f"\nwarning: {warning}")
     print(
         "\n95% band: where the mean of a store with parameters like the kept sets falls, "
         "simulation noise included; params: the parameters' share of the band's variance (the "

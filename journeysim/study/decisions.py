@@ -67,13 +67,14 @@ class Decision:
         return int(value) if self.integer else float(value)
 
 
-def parse_decision(text: str) -> Decision:
-    """`KEY=LOW:HIGH` (whole numbers when both are, else real) or `KEY=a,b,c` (choices)."""
+def parse_decision(text: str, option: str = "--decide") -> Decision:
+    """`KEY=LOW:HIGH` (whole numbers when both are, else real) or `KEY=a,b,c` (choices), given
+    with `option` (named in errors)."""
     key, equals, raw = text.partition("=")
     key = key.strip()
     if not equals or not key or not raw.strip():
-        raise DesignError(f"--decide {text}: expected KEY=LOW:HIGH or KEY=A,B,C")
-    return _decision(key, (key,), raw, f"--decide {text}")
+        raise DesignError(f"{option} {text}: expected KEY=LOW:HIGH or KEY=A,B,C")
+    return _decision(key, (key,), raw, f"{option} {text}")
 
 
 def decision_from_yaml(name: str, value: Any, source: str) -> Decision:
@@ -129,13 +130,13 @@ def space_size(decisions: Sequence[Decision]) -> float:
     return math.prod(d.size() for d in decisions)
 
 
-def check_names(decisions: Sequence[Decision]) -> None:
-    """Each decision and each key once."""
+def check_names(decisions: Sequence[Decision], option: str = "--decide") -> None:
+    """Each decision and each key once (errors name `option`)."""
     names = [d.name for d in decisions]
     keys = [k for d in decisions for k in d.keys]
     for what, items in (("decision", names), ("key", keys)):
         twice = sorted({item for item in items if items.count(item) > 1})
         if twice:
-            raise DesignError(f"--decide: each {what} once (got {', '.join(twice)} twice)")
+            raise DesignError(f"{option}: each {what} once (got {', '.join(twice)} twice)")
     if not decisions:
         raise DesignError("optimise needs at least one decision (--decide KEY=LOW:HIGH)")

@@ -88,18 +88,7 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     anything runs."""
     spec.check()
     check_names(spec.decisions)
-    base = resolve_scenario(
-        spec.scenario, spec.overrides, reps=spec.reps, days=spec.days, seed=spec.seed
-    )
-    if base.replications < 2:
-        raise DesignError(
-            f"optimise needs at least 2 replications per trial, for CIs and select (--reps; "
-            f"got {base.replications})"
-        )
-    runs = run_overrides(spec.reps, spec.days, spec.seed)
-    for decision in spec.decisions:
-        for value in decision.extremes():
-            resolve_scenario(spec.scenario, [*spec.overrides, *decision.overrides(value), *runs])
+    base = checked_base(spec, "optimise", "for CIs and select")
     size = space_size(spec.decisions)
     trials = spec.trials
     if size <= trials:
@@ -111,6 +100,24 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     return OptimisePlan(spec, name, base, sampler, trials)
 
 
+def checked_base(spec: OptimiseSpec, command: str, why: str) -> Scenario:
+    """The base scenario of a search, checked to have 2 or more replications and to accept
+    every decision's bounds or choices, before anything runs."""
+    base = resolve_scenario(
+        spec.scenario, spec.overrides, reps=spec.reps, days=spec.days, seed=spec.seed
+    )
+    if base.replications < 2:
+        raise DesignError(
+            f"{command} needs at least 2 replications per trial, {why} (--reps; "
+            f"got {base.replications})"
+        )
+    runs = run_overrides(spec.reps, spec.days, spec.seed)
+    for decision in spec.decisions:
+        for value in decision.extremes():
+            resolve_scenario(spec.scenario, [*spec.overrides, *decision.overrides(value), *runs])
+    return base
+
+
 def make_sampler(kind: str, seed: int, complete: int) -> optuna.samplers.BaseSampler:
     """The sampler for the trial after `complete` complete ones, seeded from both."""
     seed = (seed * 1_000_003 + complete) % 2**32
@@ -120,6 +127,8 @@ def make_sampler(kind: str, seed: int, complete: int) -> optuna.samplers.BaseSam
             return optuna.samplers.BruteForceSampler(seed=seed)
     if kind == "nsga-ii":
         return optuna.samplers.NSGAIISampler(seed=seed)
+    if kind == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
     return optuna.samplers.TPESampler(seed=seed)
 
 
@@ -299,10 +308,17 @@ def _pareto(table: pd.DataFrame, objectives: tuple[Objective, ...]) -> list[bool
     return [kept[i] and not dominated(i) for i in range(len(points))]
 
 
-def best_yaml(plan: OptimisePlan, params: dict[str, Any], folder: Path, suffix: str) -> str:
+def best_yaml(
+    plan: OptimisePlan,
+    params: dict[str, Any],
+    folder: Path,
+    suffix: str,
+    chose: str = "The plan optimise chose",
+) -> str:
     """A scenario for `folder` that extends the optimised one and sets the `--set` overrides
     and the chosen decisions (a key inside a list sets the whole list), named after the base
-    and `suffix`; the fully resolved scenario when the optimised one was given as an object."""
+    and `suffix`, its header comment opening with `chose`; the fully resolved scenario when the
+    optimised one was given as an object."""
     chosen = plan.scenario(params)
     data = chosen.model_dump(mode="json") | {"name": f"{plan.base.name}-{suffix}"}
     source = plan.spec.scenario
@@ -317,7 +333,7 @@ def best_yaml(plan: OptimisePlan, params: dict[str, Any], folder: Path, suffix: 
         node[path[-1]] = _value(data, path)
     target = os.path.relpath(Path(source).resolve(), folder.resolve())
     header = (
-        f"# The plan optimise chose: {plan.base.name} with "
+        f"# {chose}: {plan.base.name} with "
         + ", ".join(f"{name}={value}" for name, value in params.items())
         + "\n"
     )

@@ -2,8 +2,10 @@
 that a study killed at any moment (even `kill -9`) resumes where it stopped.
 
 Each trial is the base scenario with the trial's `--set` overrides, run for the base's
-replications with its seed and history (common random numbers across trials, so two trials
-differ by their decisions, not by their luck). The metrics of every replication are stored
+replications with its seed (common random numbers across trials, so two trials differ by their
+decisions, not by their luck), from the base's history (a decision taken today, in the store as
+it is) or, with `own_history`, from the trial's own (parameters that made the store what it
+is, as a calibration fits). The metrics of every replication are stored
 with the trial as soon as it has run, before Optuna is told its values.
 
 Resuming: one process at a time holds the folder's lock, so a trial found RUNNING when the
@@ -58,8 +60,9 @@ Scorer = Callable[[Rows], tuple[list[float], dict[str, float]]]
 
 class TrialStudy:
     """An Optuna study in `folder`/study.db over `distributions` (parameter name -> Optuna
-    distribution), whose trials run `scenario_of(params)` from the history of `base` and are
-    scored by `score`. Use as a context manager: it holds the folder's lock while open."""
+    distribution), whose trials run `scenario_of(params)` from the history of `base` (of their
+    own with `own_history`) and are scored by `score`. Use as a context manager: it holds the
+    folder's lock while open."""
 
     def __init__(
         self,
@@ -70,6 +73,7 @@ class TrialStudy:
         base: Scenario,
         scenario_of: Callable[[dict[str, Any]], Scenario],
         score: Scorer,
+        own_history: bool = False,
     ) -> None:
         self.folder = Path(folder)
         self.directions = list(directions)
@@ -78,6 +82,7 @@ class TrialStudy:
         self.base = base
         self.scenario_of = scenario_of
         self.score = score
+        self.own_history = own_history
         self.study: optuna.Study | None = None
 
     @contextmanager
@@ -179,8 +184,9 @@ class TrialStudy:
         self, params: dict[str, Any], executor: Executor, on_done: Callable[[], None] | None
     ) -> Rows:
         scenario = self.scenario_of(params)
-        past(scenario, self.base)  # the base's history, lived once here, read by the workers
-        tasks = [(scenario, r, self.base) for r in range(self.base.replications)]
+        reference = scenario if self.own_history else self.base
+        past(scenario, reference)  # the history, lived once here, read by the workers
+        tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
         for index, metrics in executor.run(measure, tasks):
             rows[index] = metrics

@@ -13,12 +13,21 @@ prediction interval of the mean of a set drawn like the kept ones, mean +- t(m-1
 sqrt(V (1 + 1/m)) with V the variance between set means, and `param_share` =
 s2_param / (s2_param + s2_noise / r), the part of V (the band's squared width) the parameters
 make; the rest would shrink with more replications per set.
+
+The t band assumes set means spread normally; with few sets t(m-1) is large (4.3 for three)
+and the band can run past what the KPI can be. A band is therefore cut at the KPI's possible
+range (NPS -100..100, a share 0..1, CSAT 1..5, ...; a difference at the widths of that range),
+and with 39 sets or more it is distribution-free instead: the order statistics X(k) and
+X(m+1-k) of the set means, k = floor((m+1)(1-level)/2), cover a new set's mean with probability
+(m+1-2k)/(m+1) >= level whatever the spread (Wilks 1941). Fewer than RECOMMENDED_SETS sets
+earn a warning.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +41,28 @@ from journeysim.study.compare import common_random_numbers, verdict
 from journeysim.study.parameter_sets import ParameterSets
 
 LEVEL = 0.95
+RECOMMENDED_SETS = 20  # fewer: t(m-1) above 2.09, a band wider than it need be
+ORDER_STATISTICS_SETS = 39  # the fewest for a distribution-free 95% band
+# What each KPI can be (None: no bound on that side); a metric not listed is unbounded.
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "nps": (-100.0, 100.0),
+    "return_rate": (0.0, 1.0),
+    "share_of_wallet": (0.0, 1.0),
+    "abandonment_rate": (0.0, 1.0),
+    "csat": (1.0, 5.0),
+    "ces": (1.0, 7.0),
+    "rating": (1.0, 5.0),
+    "mean_checkout_wait_min": (0.0, None),
+    "revenue_per_day": (0.0, None),
+    "visits_per_day": (0.0, None),
+    "new_customers_per_day": (0.0, None),
+    "active_customers": (0.0, None),
+    "complaints_per_day": (0.0, None),
+    "wages_per_day": (0.0, None),
+    "fixed_cost_per_day": (0.0, None),
+    "outage_cost_per_day": (0.0, None),
+    "investment": (0.0, None),
+}
 COLUMNS = (
     "scenario",
     "metric",
@@ -48,23 +79,47 @@ COLUMNS = (
     "diff_ci_high",
     "diff_param_share",
     "verdict",
+    "band",
 )
 
 
-def band(values: np.ndarray, level: float = LEVEL) -> dict[str, float]:
+def metric_range(metric: str, difference: bool = False) -> tuple[float, float]:
+    """What a KPI (or a difference of two) can be; -inf/inf where unbounded."""
+    low, high = RANGES.get(metric, (None, None))
+    low, high = -np.inf if low is None else low, np.inf if high is None else high
+    return (low - high, high - low) if difference else (low, high)
+
+
+def band(
+    values: np.ndarray,
+    level: float = LEVEL,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+) -> dict[str, Any]:
     """The band of a (sets x replications) array (NaN cells left out): mean, its prediction
-    interval, the parameters' share of its variance and the two standard deviations."""
+    interval within `bounds` and how it was made (`method`), the parameters' share of its
+    variance and the two standard deviations."""
     sets = [row[np.isfinite(row)] for row in np.asarray(values, dtype=float)]
     sets = [row for row in sets if len(row)]
-    result = dict.fromkeys(("mean", "low", "high", "param_share", "param_sd", "noise_sd"), np.nan)
+    result: dict[str, Any] = dict.fromkeys(
+        ("mean", "low", "high", "param_share", "param_sd", "noise_sd"), np.nan
+    )
+    result["method"] = ""
     if len(sets) < 2:
         return result
     means = np.array([row.mean() for row in sets])
     counts = np.array([len(row) for row in sets])
     m = len(sets)
     between = float(means.var(ddof=1))  # variance of a set's mean
-    half = float(stats.t.ppf(0.5 + level / 2, m - 1) * np.sqrt(between * (1 + 1 / m)))
-    result |= {"mean": float(means.mean()), "low": means.mean() - half, "high": means.mean() + half}
+    k = int(np.floor((m + 1) * (1 - level) / 2))
+    if k >= 1:
+        ordered = np.sort(means)
+        low, high, method = float(ordered[k - 1]), float(ordered[m - k]), "order statistics"
+    else:
+        half = float(stats.t.ppf(0.5 + level / 2, m - 1) * np.sqrt(between * (1 + 1 / m)))
+        low, high, method = means.mean() - half, means.mean() + half, f"t({m - 1})"
+    if low < bounds[0] or high > bounds[1]:
+        low, high, method = max(low, bounds[0]), min(high, bounds[1]), f"{method}, cut at range"
+    result |= {"mean": float(means.mean()), "low": low, "high": high, "method": method}
     freedom = int((counts - 1).sum())
     if freedom == 0:
         return result
@@ -85,13 +140,16 @@ class UncertaintyResult:
     the 95% band (`ci_low`, `ci_high`), `param_share` of its variance, the standard deviations
     between sets from the parameters (`param_sd`) and within a set from the simulation
     (`noise_sd`), and for every scenario after the first the same for its difference from the
-    first (`diff`, `diff_ci_low`, `diff_ci_high`, `diff_param_share`, `verdict`).
-    `replications` has every metric per scenario, set and replication; `sets` the sets."""
+    first (`diff`, `diff_ci_low`, `diff_ci_high`, `diff_param_share`, `verdict`), and how the
+    band was made (`band`: t(m-1) or order statistics, possibly cut at the KPI's range).
+    `replications` has every metric per scenario, set and replication; `sets` the sets;
+    `warnings` says when the sets are too few."""
 
     scenarios: list[Scenario]
     table: pd.DataFrame
     replications: pd.DataFrame
     sets: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
@@ -131,9 +189,22 @@ def run_parameter_sets(
         if on_done:
             on_done()
     replications = pd.DataFrame(rows, columns=["scenario", "set", "replication", *METRICS])
+    table = uncertainty_table(replications)
     return UncertaintyResult(
-        aligned, uncertainty_table(replications), replications, parameter_sets.table()
+        aligned, table, replications, parameter_sets.table(), few_sets_warning(len(parameter_sets))
     )
+
+
+def few_sets_warning(sets: int, level: float = LEVEL) -> list[str]:
+    """A warning when too few sets make the band wide."""
+    if sets >= RECOMMENDED_SETS:
+        return []
+    t = stats.t.ppf(0.5 + level / 2, sets - 1)
+    return [
+        f"only {sets} parameter sets: the band rests on t({sets - 1}) = {t:.2f} and is wide "
+        f"(cut at each KPI's range); keep {RECOMMENDED_SETS} or more sets, "
+        f"{ORDER_STATISTICS_SETS} or more for a band from the sets' own spread"
+    ]
 
 
 def uncertainty_table(replications: pd.DataFrame) -> pd.DataFrame:
@@ -150,14 +221,14 @@ def uncertainty_table(replications: pd.DataFrame) -> pd.DataFrame:
         grid = grids[name]
         for metric in METRICS:
             values = grid[metric].unstack("replication").reindex(sets).to_numpy()
-            b = band(values)
+            b = band(values, bounds=metric_range(metric))
             row = {"scenario": name, "metric": metric, "mean": b["mean"], "ci_low": b["low"]}
             row |= {"ci_high": b["high"], "param_share": b["param_share"]}
             row |= {"param_sd": b["param_sd"], "noise_sd": b["noise_sd"]}
-            row |= {"sets": len(sets), "reps": values.shape[1]}
+            row |= {"sets": len(sets), "reps": values.shape[1], "band": b["method"]}
             if name != names[0]:
                 paired = (grid[metric] - reference[metric]).unstack("replication").reindex(sets)
-                d = band(paired.to_numpy())
+                d = band(paired.to_numpy(), bounds=metric_range(metric, difference=True))
                 row |= {"diff": d["mean"], "diff_ci_low": d["low"], "diff_ci_high": d["high"]}
                 row["diff_param_share"] = d["param_share"]
                 row["verdict"] = verdict(metric, d["low"], d["high"])

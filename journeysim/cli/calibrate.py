@@ -1,0 +1,118 @@
+"""The `calibrate` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from journeysim.cli.options import LazyChoices, add_run_options, execute
+
+SAMPLERS = LazyChoices("journeysim.study.calibrate_spec", "SAMPLERS")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    calibrate = subparsers.add_parser(
+        "calibrate",
+        help="fit free parameters to observed KPIs; keep every set consistent with them",
+        description="Search free scenario keys (--free) for the values whose simulated KPIs "
+        "meet observed targets (--target, --targets targets.yaml), with Optuna over "
+        "--reps replications per trial (common random numbers). Writes calibrated.yaml (the "
+        "best fit), fit.csv, trials.csv, parameter_sets.csv (every trial within tolerance of "
+        "every target, for run/compare --parameter-sets) and report.html to "
+        "DIR/calibrate-<name>/; the same command run again resumes the study. Give a "
+        "scenario, or a calibration file (YAML with scenario, free, targets, trials, ...).",
+    )
+    calibrate.add_argument(
+        "scenario",
+        type=Path,
+        metavar="SCENARIO.yaml|CALIBRATION.yaml",
+        help="scenario or calibration file",
+    )
+    calibrate.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="KPI=VALUE[+-TOL]",
+        help="an observed KPI of the summary and its tolerance (default 5%% of VALUE); repeatable",
+    )
+    calibrate.add_argument(
+        "--targets",
+        type=Path,
+        metavar="FILE",
+        help="a YAML file with a `targets` mapping, such as fit-receipts' targets.yaml",
+    )
+    calibrate.add_argument(
+        "--free",
+        action="append",
+        default=[],
+        metavar="KEY=LOW:HIGH",
+        help="a scenario key to fit and its range (or KEY=A,B,C choices); repeatable",
+    )
+    calibrate.add_argument("--trials", type=int, metavar="N", help="complete trials (default 40)")
+    calibrate.add_argument(
+        "--sampler",
+        choices=SAMPLERS,
+        metavar="tpe|random",
+        help="tpe (default: finds the fit in fewer trials) or random (uniform over the ranges: "
+        "the kept set is then an ABC rejection sample)",
+    )
+    calibrate.add_argument("--name", help="folder name calibrate-NAME (default: scenario, keys)")
+    calibrate.add_argument("--no-report", action="store_true", help="skip report.html")
+    add_run_options(calibrate)
+    calibrate.set_defaults(handler=_calibrate)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from journeysim.report.calibrate import answer, calibrate_report, fit_text, write_plots
+    from journeysim.study.calibrate import Calibration, plan_calibration
+    from journeysim.study.calibrate_spec import (
+        CalibrateSpec,
+        is_calibration_file,
+        parse_target,
+        read_calibration_file,
+        read_targets_file,
+    )
+    from journeysim.study.decisions import parse_decision
+
+    path = args.scenario
+    spec = read_calibration_file(path) if is_calibration_file(path) else CalibrateSpec(path)
+    targets = read_targets_file(args.targets) if args.targets else ()
+    spec = spec.updated(
+        free=tuple(parse_decision(text, "--free") for text in args.free),
+        targets=(*targets, *(parse_target(text) for text in args.target)),
+        overrides=tuple(args.overrides),
+        trials=args.trials,
+        sampler=args.sampler,
+        name=args.name,
+        reps=args.reps,
+        days=args.days,
+        seed=args.seed,
+    )
+    calibration = Calibration(plan_calibration(spec), args.out)
+    plan = calibration.plan
+    pending = calibration.pending()
+    print(
+        f"{plan.name}: {plan.trials} trials ({plan.trials - pending} already done), "
+        f"{plan.sampler} sampler, {plan.base.replications} replications each, seed "
+        f"{plan.base.seed} (common random numbers); targets "
+        + ", ".join(t.text for t in plan.targets)
+    )
+    start = time.perf_counter()
+    result = execute(args, pending * plan.base.replications, plan.name, calibration.run)
+    plots = write_plots(result)
+    if not args.no_report:
+        calibrate_report(result, plots)
+    print(f"\n{fit_text(result)}\n")
+    print(answer(result))
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    print(f"\ncalibrated.yaml: journeysim run {result.folder / 'calibrated.yaml'}")
+    if len(result.kept) >= 2:
+        print(
+            f"parameter sets: journeysim run SCENARIO --parameter-sets "
+            f"{result.folder / 'parameter_sets.csv'}"
+        )
+    print(f"\n{time.perf_counter() - start:.0f} s. Results in {result.folder}{os.sep}")
+    return 0

@@ -1,0 +1,213 @@
+"""A calibration in the terminal and on disk: the fit per target, the fitted values and the
+kept set, the warnings, observed-against-simulated plots and report.html."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+
+from journeysim.files import write_bytes, write_text
+from journeysim.report.comparison import metric_text
+from journeysim.report.console import label, render
+from journeysim.report.html_blocks import image, page, paragraph, section, table
+from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
+from journeysim.study.calibrate import CalibrationResult
+
+
+def fit_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]]]:
+    """Per target: observed +- tolerance, the best trial's mean [95% CI], tolerances off,
+    within, and the kept trials' range."""
+    rows = []
+    for _, row in result.fit.iterrows():
+        metric = row["target"]
+
+        def text(value: float, metric: str = metric) -> str:
+            return metric_text(metric, value)
+
+        kept = (
+            f"{text(row['kept_min'])} .. {text(row['kept_max'])}"
+            if not np.isnan(row["kept_min"])
+            else "-"
+        )
+        rows.append(
+            [
+                label(metric),
+                f"{text(row['observed'])} +- {text(row['tolerance'])}",
+                f"{text(row['simulated_mean'])} [{text(row['ci_low'])}, {text(row['ci_high'])}]",
+                f"{row['tolerances_off']:.2f}",
+                row["within"],
+                kept,
+            ]
+        )
+    header = ["target", "observed", "simulated [95% CI]", "tolerances off", "within", "kept"]
+    return header, rows
+
+
+def parameter_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]]]:
+    """Per free parameter: its range, the fitted value and the kept sets' range."""
+    kept = result.trials[result.trials["kept"]]
+    rows = []
+    for decision in result.plan.free:
+        span = "-" if kept.empty else f"{_value(kept[decision.name].min())} .. "
+        span += "" if kept.empty else _value(kept[decision.name].max())
+        rows.append(
+            [
+                decision.name,
+                " .. ".join(str(v) for v in decision.extremes()),
+                _value(result.best_params[decision.name]),
+                span,
+            ]
+        )
+    return ["parameter", "range", "fitted", f"kept ({len(result.kept)} sets)"], rows
+
+
+def fit_text(result: CalibrationResult) -> str:
+    return render(*fit_rows(result)[::-1]) + "\n\n" + render(*parameter_rows(result)[::-1])
+
+
+def answer(result: CalibrationResult) -> str:
+    """The fitted values and the kept set, in words."""
+    fitted = ", ".join(f"{name}={_value(v)}" for name, v in result.best_params.items())
+    within = (result.fit["within"] == "yes").sum()
+    text = (
+        f"Fitted: trial {result.best}, {fitted}; {within} of {len(result.fit)} targets within "
+        f"tolerance. {len(result.kept)} of {len(result.trials)} trials are consistent with "
+        "every target (kept)."
+    )
+    if len(result.kept) < 2:
+        return text + " Fewer than two kept: no parameter_sets.csv."
+    return text
+
+
+def fit_plot(result: CalibrationResult) -> Figure:
+    """Per target (rows) and free parameter (columns): every trial's simulated mean against
+    the parameter's value, the observed value with its tolerance band, kept trials in green
+    and the fitted trial starred."""
+    with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
+        targets, free = result.plan.targets, result.plan.free
+        fig = figure()
+        axes = np.atleast_2d(fig.subplots(len(targets), len(free), squeeze=False))
+        trials = result.trials
+        best = trials[trials["trial"] == result.best]
+        for i, target in enumerate(targets):
+            column = f"{target.metric}_mean"
+            for j, decision in enumerate(free):
+                ax = axes[i, j]
+                ax.axhspan(
+                    target.value - target.tolerance,
+                    target.value + target.tolerance,
+                    color=POSITIVE,
+                    alpha=0.15,
+                    label="observed +- tolerance",
+                )
+                ax.axhline(target.value, color=POSITIVE, linewidth=2, label="observed")
+                for kept, colour in ((False, NEUTRAL), (True, POSITIVE)):
+                    mine = trials[trials["kept"] == kept]
+                    x = mine[decision.name].astype(str) if decision.choices else mine[decision.name]
+                    ax.plot(
+                        x,
+                        mine[column],
+                        "o",
+                        color=colour,
+                        markersize=8,
+                        label="kept trial" if kept else "trial",
+                    )
+                x = best[decision.name].astype(str) if decision.choices else best[decision.name]
+                ax.plot(x, best[column], "*", color=NEGATIVE, markersize=24, label="fitted")
+                if i == len(targets) - 1:
+                    ax.set_xlabel(decision.name)
+                if j == 0:
+                    ax.set_ylabel(axis_label(target.metric))
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+        fig.suptitle("Observed against simulated: each trial's mean by parameter value")
+        return fig
+
+
+def write_plots(result: CalibrationResult) -> dict[str, bytes]:
+    plots = {"fit.png": png(fit_plot(result))}
+    for name, data in plots.items():
+        write_bytes(result.folder / name, data)
+    return plots
+
+
+def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path:
+    """Write report.html: the answer, warnings, the fit, the parameters, the plots, the
+    sensitivity and the trials."""
+    plan = result.plan
+    fit_header, fit_body = fit_rows(result)
+    param_header, param_body = parameter_rows(result)
+    warnings = "".join(paragraph(f"Warning: {w}") for w in result.warnings)
+    effects = result.sensitivity
+    sens_rows = [
+        [r["parameter"], r["target"], f"{r['effect']:+.2f}"] for _, r in effects.iterrows()
+    ]
+    trials = result.trials.sort_values("distance")
+    trial_rows = [
+        [
+            str(r["trial"]),
+            *(_value(r[d.name]) for d in plan.free),
+            *(metric_text(t.metric, r[f"{t.metric}_mean"]) for t in plan.targets),
+            f"{r['distance']:.2f}",
+            "yes" if r["kept"] else "",
+        ]
+        for _, r in trials.iterrows()
+    ]
+    trial_header = ["trial", *(d.name for d in plan.free), *(label(t.metric) for t in plan.targets)]
+    trial_header += ["distance", "kept"]
+    sections = [
+        section(
+            "Answer", f'<p class="verdict">{escape(answer(result))}</p>', warnings, id="answer"
+        ),
+        section(
+            "Fit",
+            table(fit_header, fit_body, id="fit-table"),
+            table(param_header, param_body, id="parameter-table"),
+            *(
+                image(data, name.removesuffix(".png"), caption=_CAPTION)
+                for name, data in plots.items()
+            ),
+            id="fit",
+        ),
+        section(
+            "Sensitivity",
+            paragraph(
+                "Each target's change over each parameter's whole range, in tolerances (least "
+                "squares over the trials). A parameter below 1 for every target is not "
+                "identifiable from these targets."
+            ),
+            table(["parameter", "target", "effect (tolerances)"], sens_rows, id="sensitivity"),
+            id="sensitivity-section",
+        ),
+        section(
+            "Trials",
+            paragraph(
+                f"{len(result.trials)} trials ({plan.sampler} sampler), each "
+                f"{plan.base.replications} replications with common random numbers (seed "
+                f"{plan.base.seed}); distance: root mean square of the targets' distances in "
+                "tolerances; kept: every target within tolerance (history matching)."
+            ),
+            table(trial_header, trial_rows, id="trials-table"),
+        ),
+    ]
+    path = result.folder / "report.html"
+    lead = f"{plan.base.name}: calibrating {', '.join(d.name for d in plan.free)} to " + ", ".join(
+        t.text for t in plan.targets
+    )
+    write_text(path, page(f"journeysim calibrate: {plan.name}", lead, sections))
+    return path
+
+
+_CAPTION = (
+    "Each trial's simulated mean of a target (rows) against a free parameter's value "
+    "(columns): the observed value and its tolerance in green, kept trials green, the fitted "
+    "trial starred. A flat cloud means the parameter does not move that target."
+)
+
+
+def _value(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)

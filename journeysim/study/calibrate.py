@@ -1,0 +1,260 @@
+"""Calibration: the values of free behavioural parameters that make the simulated KPIs meet
+observed targets, and the set of all values consistent with them.
+
+It runs on the search core of `optimise` (study.trial_study: Optuna in SQLite, resumable after
+kill -9, every trial the base scenario with the trial's values over the base's replications
+with common random numbers). Unlike a decision, the parameters made the store what it is: every
+trial lives its own history (burn-in) with them, as every parameter set does in
+study.uncertainty. A trial's distance is the root mean square over the targets of
+|simulated mean - observed| / tolerance, which Optuna minimises (TPE by default; a random
+sampler on request; every combination when the free parameters are few and discrete).
+
+What is kept is history matching's non-implausible set (Craig, Goldstein, Seheult & Smith
+1997; Vernon, Goldstein & Bower 2010): every trial whose simulated mean of every target is
+within that target's tolerance (implausibility max |simulated - observed| / tolerance <= 1).
+With `sampler: random` the trials are drawn uniformly over the ranges, and the kept set is
+then the ABC rejection sample (Pritchard et al. 1999) with a uniform prior and a box kernel
+of the tolerances; TPE finds the set with fewer trials but samples it unevenly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from journeysim.files import folder_name, write_table, write_text
+from journeysim.scenario.schema import Scenario
+from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.summary import mean_ci
+from journeysim.study.calibrate_checks import calibration_warnings, sensitivity
+from journeysim.study.calibrate_spec import CalibrateSpec, Target
+from journeysim.study.decisions import Decision, check_names, space_size
+from journeysim.study.designs import DesignError
+from journeysim.study.optimise import OptimisePlan, best_yaml, checked_base, make_sampler
+from journeysim.study.optimise_spec import OptimiseSpec
+from journeysim.study.parameter_sets import LABEL, write_parameter_sets
+from journeysim.study.trial_study import TrialStudy, replications, trials_table
+
+
+@dataclass
+class CalibrationPlan:
+    """A validated calibration: the spec, and the search over the free parameters."""
+
+    spec: CalibrateSpec
+    search: OptimisePlan
+
+    @property
+    def name(self) -> str:
+        return self.search.name
+
+    @property
+    def base(self) -> Scenario:
+        return self.search.base
+
+    @property
+    def free(self) -> tuple[Decision, ...]:
+        return self.spec.free
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return self.spec.targets
+
+    @property
+    def sampler(self) -> str:
+        return self.search.sampler
+
+    @property
+    def trials(self) -> int:
+        return self.search.trials
+
+    def design(self) -> dict[str, Any]:
+        """What the study fits, stored with it (the trial count may grow on resume)."""
+        return self.search.design() | {
+            "targets": [t.text for t in self.targets],
+            "sampler": self.sampler,
+        }
+
+    def distance(self, means: dict[str, float]) -> float:
+        """Root mean square of each target's distance in tolerances."""
+        offs = [t.off(means[t.metric]) for t in self.targets]
+        return math.sqrt(sum(off**2 for off in offs) / len(offs))
+
+
+def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
+    """Check the spec, and every free parameter's bounds on the base scenario, before
+    anything runs."""
+    spec.check()
+    check_names(spec.free, "--free")
+    search = OptimiseSpec(
+        spec.scenario,
+        decisions=spec.free,
+        trials=spec.trials,
+        name=spec.name,
+        overrides=spec.overrides,
+        reps=spec.reps,
+        days=spec.days,
+        seed=spec.seed,
+    )
+    base = checked_base(search, "calibrate", "for the CI of each target")
+    size = space_size(spec.free)
+    sampler, trials = ("brute-force", int(size)) if size <= spec.trials else (spec.sampler, None)
+    name = spec.name or "-".join([base.name, *(d.name for d in spec.free)])
+    return CalibrationPlan(spec, OptimisePlan(search, name, base, sampler, trials or spec.trials))
+
+
+@dataclass
+class CalibrationResult:
+    """`trials` is trials.csv (trials_table's columns, then `distance`, `worst`: the largest
+    distance of a target in tolerances, and `kept`); `fit` is fit.csv (per target: observed,
+    tolerance, the best trial's simulated mean and 95% CI, tolerances off, within, and the range
+    of the kept trials' means); `kept` the kept parameter sets (parameter_sets.csv); `best` the
+    trial of least distance; `sensitivity` each target's change over each parameter's range in
+    tolerances; `warnings` what the fit cannot tell."""
+
+    plan: CalibrationPlan
+    folder: Path
+    trials: pd.DataFrame
+    fit: pd.DataFrame
+    kept: pd.DataFrame
+    best: int
+    params: dict[int, dict[str, Any]]
+    sensitivity: pd.DataFrame
+    warnings: list[str]
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        return self.params[self.best]
+
+
+class Calibration:
+    """A planned calibration and its study folder `out`/calibrate-<name>/."""
+
+    def __init__(self, plan: CalibrationPlan, out: Path | str = "results") -> None:
+        self.plan = plan
+        self.folder = Path(out) / folder_name(f"calibrate-{plan.name}")
+        self.study = TrialStudy(
+            self.folder,
+            ["minimize"],
+            plan.design(),
+            {d.name: d.distribution() for d in plan.free},
+            plan.base,
+            plan.search.scenario,
+            self.score,
+            own_history=True,
+        )
+
+    def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
+        """The trial's distance from the targets."""
+        table = pd.DataFrame(rows)
+        means = {t.metric: float(table[t.metric].mean()) for t in self.plan.targets}
+        undefined = [metric for metric, mean in means.items() if math.isnan(mean)]
+        if undefined:
+            raise DesignError(
+                f"target {undefined[0]} is undefined in the simulated runs (no visits to "
+                "average over, or a horizon shorter than its window?)"
+            )
+        return [self.plan.distance(means)], {}
+
+    def pending(self) -> int:
+        """Trials still to run."""
+        with self.study.opened() as study:
+            return max(0, self.plan.trials - len(study.complete()))
+
+    def run(
+        self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
+    ) -> CalibrationResult:
+        """Run the trials still to run (trials.csv rewritten after each); then write fit.csv,
+        calibrated.yaml and parameter_sets.csv (when two or more trials are kept)."""
+        executor = executor or LocalPool()
+        with self.study.opened() as study:
+            seed = self.plan.base.seed
+            study.run(
+                self.plan.trials,
+                lambda complete: make_sampler(self.plan.sampler, seed, complete),
+                executor,
+                on_done,
+                after_trial=lambda: self._write_trials(study),
+            )
+            table = self._write_trials(study)
+            rows = {t.number: replications(t) for t in study.complete()}
+            params = {t.number: dict(t.params) for t in study.complete()}
+        best = int(table.sort_values(["distance", "trial"])["trial"].iloc[0])
+        fit = self._fit(table, rows[best])
+        kept = self._kept(table)
+        write_table(self.folder / "fit.csv", fit)
+        text = best_yaml(
+            self.plan.search, params[best], self.folder, "calibrated", "The values calibrate fit"
+        )
+        write_text(self.folder / "calibrated.yaml", text)
+        sets = self.folder / "parameter_sets.csv"
+        if len(kept) >= 2:
+            write_parameter_sets(sets, kept)
+        else:
+            sets.unlink(missing_ok=True)
+        effects = sensitivity(table, self.plan.free, self.plan.targets)
+        write_table(self.folder / "sensitivity.csv", effects)
+        notes = calibration_warnings(table, effects, self.plan.free, self.plan.targets)
+        return CalibrationResult(
+            self.plan, self.folder, table, fit, kept, best, params, effects, notes
+        )
+
+    def _write_trials(self, study: TrialStudy) -> pd.DataFrame:
+        table = trials_table(study.complete(), [d.name for d in self.plan.free])
+        offs = pd.DataFrame(
+            {
+                t.metric: (table[f"{t.metric}_mean"] - t.value).abs() / t.tolerance
+                for t in self.plan.targets
+            }
+        )
+        table["distance"] = (offs**2).mean(axis=1) ** 0.5
+        table["worst"] = offs.max(axis=1)
+        table["kept"] = table["worst"] <= 1.0
+        write_table(self.folder / "trials.csv", table)
+        return table
+
+    def _fit(self, table: pd.DataFrame, rows: list[dict[str, float]]) -> pd.DataFrame:
+        runs = pd.DataFrame(rows)
+        kept = table[table["kept"]]
+        records = []
+        for t in self.plan.targets:
+            mean, low, high, _ = mean_ci(runs[t.metric].to_numpy(dtype=float))
+            means = kept[f"{t.metric}_mean"]
+            records.append(
+                {
+                    "target": t.metric,
+                    "observed": t.value,
+                    "tolerance": t.tolerance,
+                    "simulated_mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "tolerances_off": t.off(mean),
+                    "within": "yes" if t.off(mean) <= 1.0 else "no",
+                    "kept_min": means.min() if len(means) else math.nan,
+                    "kept_max": means.max() if len(means) else math.nan,
+                }
+            )
+        return pd.DataFrame(records)
+
+    def _kept(self, table: pd.DataFrame) -> pd.DataFrame:
+        """The kept trials as parameter sets: column `set` (the trial), one per scenario key."""
+        names = [d.name for d in self.plan.free]
+        kept = table[table["kept"]].drop_duplicates(names)
+        columns: dict[str, list[Any]] = {LABEL: [f"trial-{t}" for t in kept["trial"]]}
+        for decision in self.plan.free:
+            values = [_typed(decision, value) for value in kept[decision.name]]
+            for key in decision.keys:
+                columns[key] = values
+        return pd.DataFrame(columns, columns=[LABEL, *(k for d in self.plan.free for k in d.keys)])
+
+
+def _typed(decision: Decision, value: Any) -> Any:
+    """A trial's value as the scenario takes it (a choice is a YAML text)."""
+    if decision.choices:
+        return yaml.safe_load(str(value))
+    return int(value) if decision.integer else float(value)

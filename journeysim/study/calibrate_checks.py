@@ -1,0 +1,90 @@
+"""What a calibration's trials say about the fit itself: how much each target moves with each
+free parameter, the parameters no target moves (not identifiable) and the targets no trial
+reaches.
+
+Sensitivity is read off the trials by least squares: each target's trial means regressed on
+all free parameters at once, each scaled to 0..1 over its range (a choice by its position in
+the list), so a coefficient is the change of the target over the parameter's whole range, other
+parameters held; divided by the target's tolerance. A parameter whose effect on every target is
+below one tolerance is not identifiable from these targets: anywhere in its range it fits them
+equally well, and a kept set only reflects its range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from journeysim.study.calibrate_spec import Target
+from journeysim.study.decisions import Decision
+
+IDENTIFIABLE = 1.0  # tolerances a parameter must move some target by over its range
+
+
+def scaled(decision: Decision, values: pd.Series) -> np.ndarray:
+    """A parameter's trial values scaled to 0..1 over its range (a choice by its position)."""
+    if decision.choices:
+        position = {choice: i for i, choice in enumerate(decision.choices)}
+        return np.array([position[str(v)] for v in values], float) / (len(decision.choices) - 1)
+    return (values.to_numpy(dtype=float) - decision.low) / (decision.high - decision.low)
+
+
+def sensitivity(
+    trials: pd.DataFrame, free: Sequence[Decision], targets: Sequence[Target]
+) -> pd.DataFrame:
+    """Per parameter and target: `effect`, the target's change over the parameter's range in
+    tolerances (empty with fewer trials than parameters + 2, too few to tell)."""
+    columns = ["parameter", "target", "effect"]
+    if len(trials) < len(free) + 2:
+        return pd.DataFrame(columns=columns)
+    x = np.column_stack([np.ones(len(trials)), *(scaled(d, trials[d.name]) for d in free)])
+    rows = []
+    for t in targets:
+        y = trials[f"{t.metric}_mean"].to_numpy(dtype=float)
+        coefficients = np.linalg.lstsq(x, y, rcond=None)[0][1:]
+        for decision, coefficient in zip(free, coefficients):
+            rows.append([decision.name, t.metric, float(coefficient) / t.tolerance])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def calibration_warnings(
+    trials: pd.DataFrame,
+    effects: pd.DataFrame,
+    free: Sequence[Decision],
+    targets: Sequence[Target],
+) -> list[str]:
+    """Parameters no target moves, targets no trial reaches (with the closest trial), and no
+    trial meeting every target at once."""
+    found = []
+    if effects.empty:
+        found.append(
+            f"{len(trials)} trials are too few to tell which parameters the targets identify "
+            f"(need {len(free) + 2} or more)"
+        )
+    for decision in free:
+        mine = effects[effects["parameter"] == decision.name]
+        if len(mine) and (mine["effect"].abs() < IDENTIFIABLE).all():
+            strongest = mine.loc[mine["effect"].abs().idxmax()]
+            found.append(
+                f"{decision.name} is not identifiable from these targets: over its range it "
+                f"moves no target by a tolerance (most: {strongest['target']}, "
+                f"{abs(strongest['effect']):.2f} tolerances); its fitted value is arbitrary"
+            )
+    for t in targets:
+        offs = (trials[f"{t.metric}_mean"] - t.value).abs() / t.tolerance
+        if (offs > 1.0).all():
+            closest = trials.loc[offs.idxmin()]
+            found.append(
+                f"target {t.text} is not reached by any trial: the closest, trial "
+                f"{int(closest['trial'])}, gives {closest[f'{t.metric}_mean']:.4g} "
+                f"({offs.min():.1f} tolerances off); widen a range, free another parameter, "
+                "or check the target"
+            )
+    if not trials["kept"].any() and len(targets) > 1:
+        found.append(
+            "no trial meets every target at once: no parameter set is kept (more trials, wider "
+            "ranges or wider tolerances may find some)"
+        )
+    return found

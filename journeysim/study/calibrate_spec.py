@@ -1,0 +1,214 @@
+"""What a calibration fits: the scenario, the free parameters (decisions, as in optimise), the
+targets (observed KPIs with their tolerance) and the run options; from the command line, the
+Python API, a calibration file (YAML) or the targets.yaml that fit-receipts writes."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from journeysim.simulation.measure import METRICS
+from journeysim.study.decisions import Decision, decision_from_yaml
+from journeysim.study.designs import DesignError
+from journeysim.study.sources import ScenarioSource
+
+FILE_KEYS = (
+    "scenario",
+    "name",
+    "targets",
+    "free",
+    "trials",
+    "sampler",
+    "set",
+    "reps",
+    "days",
+    "seed",
+)
+SAMPLERS = ("tpe", "random")
+DEFAULT_TRIALS = 40
+DEFAULT_TOLERANCE = 0.05  # of |VALUE| when a target gives none
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_TARGET = re.compile(rf"^\s*(\w+)\s*=\s*({_NUMBER})\s*(?:\+-\s*({_NUMBER}))?\s*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """An observed KPI of the run summary and how far a simulated mean may be from it."""
+
+    metric: str
+    value: float
+    tolerance: float
+
+    @property
+    def text(self) -> str:
+        return f"{self.metric}={self.value:g}+-{self.tolerance:g}"
+
+    def off(self, simulated: float) -> float:
+        """How many tolerances the simulated mean is from the observed value."""
+        return abs(simulated - self.value) / self.tolerance
+
+
+def target(metric: str, value: float, tolerance: float | None, where: str) -> Target:
+    """A checked target; tolerance None (or NaN) is 5% of |value|."""
+    if metric not in METRICS:
+        raise DesignError(f"{where}: expected a KPI of {', '.join(METRICS)} (got {metric!r})")
+    if tolerance is None or (isinstance(tolerance, float) and math.isnan(tolerance)):
+        tolerance = DEFAULT_TOLERANCE * abs(value)
+    if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
+        raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)")
+    return Target(metric, float(value), float(tolerance))
+
+
+def parse_target(text: str) -> Target:
+    """`KPI=VALUE` or `KPI=VALUE+-TOLERANCE` (default tolerance: 5% of |VALUE|)."""
+    match = _TARGET.match(text)
+    if not match:
+        raise DesignError(f"--target {text}: expected KPI=VALUE or KPI=VALUE+-TOLERANCE")
+    tolerance = float(match[3]) if match[3] else None
+    return target(match[1], float(match[2]), tolerance, f"--target {text}")
+
+
+def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
+    """A `targets` mapping: {KPI: VALUE, "VALUE+-TOL" or {value, tolerance}}."""
+    if not isinstance(data, dict) or not data:
+        raise DesignError(f"{source}: targets: expected a mapping of KPIs to observed values")
+    found = []
+    for metric, given in data.items():
+        where = f"{source}: targets.{metric}"
+        if isinstance(given, str):
+            found.append(parse_target(f"{metric}={given}"))
+            continue
+        if isinstance(given, dict) and "value" in given and set(given) <= {"value", "tolerance"}:
+            value, tolerance = given["value"], given.get("tolerance")
+        else:
+            value, tolerance = given, None
+        numbers = [v for v in (value, tolerance) if v is not None]
+        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers):
+            raise DesignError(f"{where}: expected VALUE, 'VALUE+-TOL' or {{value, tolerance}}")
+        found.append(target(str(metric), float(value), _float(tolerance), where))
+    return tuple(found)
+
+
+def read_targets_file(path: Path) -> tuple[Target, ...]:
+    """The `targets` of a YAML file such as fit-receipts' targets.yaml (its hourly receipts
+    and other observations are not summary KPIs and are left to fit-receipts)."""
+    data = _load(path, "targets file")
+    if not isinstance(data, dict) or "targets" not in data:
+        raise DesignError(f"{path}: expected a YAML file with a `targets` mapping")
+    return targets_from_yaml(data["targets"], str(path))
+
+
+@dataclass(frozen=True)
+class CalibrateSpec:
+    scenario: ScenarioSource
+    free: tuple[Decision, ...] = ()
+    targets: tuple[Target, ...] = ()
+    trials: int = DEFAULT_TRIALS
+    sampler: str = "tpe"
+    name: str | None = None
+    overrides: tuple[str, ...] = field(default=())
+    reps: int | None = None
+    days: int | None = None
+    seed: int | None = None
+
+    def updated(
+        self,
+        free: tuple[Decision, ...] = (),
+        targets: tuple[Target, ...] = (),
+        overrides: tuple[str, ...] = (),
+        **options: Any,
+    ) -> CalibrateSpec:
+        """This spec with `free` and `targets` replacing those of the same name, `overrides`
+        added, and every option that is not None replacing its value."""
+        names = {d.name for d in free}
+        merged = tuple(d for d in self.free if d.name not in names) + tuple(free)
+        metrics = {t.metric for t in targets}
+        aims = tuple(t for t in self.targets if t.metric not in metrics) + tuple(targets)
+        given = {name: value for name, value in options.items() if value is not None}
+        return replace(
+            self, free=merged, targets=aims, overrides=self.overrides + tuple(overrides), **given
+        )
+
+    def check(self) -> None:
+        if not self.targets:
+            raise DesignError("calibrate needs at least one target (--target KPI=VALUE+-TOL)")
+        if not self.free:
+            raise DesignError("calibrate needs at least one free parameter (--free KEY=LOW:HIGH)")
+        if self.trials < 2:
+            raise DesignError("--trials: expected a whole number >= 2")
+        if self.sampler not in SAMPLERS:
+            raise DesignError(f"--sampler: expected one of {', '.join(SAMPLERS)}")
+
+
+def is_calibration_file(path: Path) -> bool:
+    """A YAML file with a top-level `free` mapping (a scenario file has none)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "free" in data
+
+
+def read_calibration_file(path: Path) -> CalibrateSpec:
+    """A calibration file: `scenario` (relative to the file), `free` ({KEY: LOW:HIGH, ...} as
+    optimise's `decide`), `targets` (a mapping as targets.yaml's, or the path of such a file
+    relative to this one), and optionally trials, sampler, name (default: the file's stem),
+    set, reps, days, seed."""
+    source = str(path)
+    data = _load(path, "calibration file")
+    if not isinstance(data, dict) or "free" not in data:
+        raise DesignError(f"{source}: expected a calibration file with `scenario` and `free`")
+    unknown = sorted(set(data) - set(FILE_KEYS))
+    if unknown:
+        raise DesignError(f"{source}: unknown key {unknown[0]!r} (expected {', '.join(FILE_KEYS)})")
+    if not isinstance(data.get("scenario"), str):
+        raise DesignError(f"{source}: scenario: expected the path of a scenario file")
+    if not isinstance(data["free"], dict) or not data["free"]:
+        raise DesignError(f"{source}: free: expected a mapping of scenario keys to LOW:HIGH")
+    given = data.get("targets", {})
+    if isinstance(given, str):
+        targets = read_targets_file(path.parent / given)
+    else:
+        targets = targets_from_yaml(given, source) if given else ()
+    overrides = data.get("set", [])
+    overrides = overrides if isinstance(overrides, list) else [overrides]
+    if not all(isinstance(text, str) for text in overrides):
+        raise DesignError(f"{source}: set: expected a text or a list of texts")
+    return CalibrateSpec(
+        scenario=path.parent / data["scenario"],
+        free=tuple(decision_from_yaml(str(k), v, source) for k, v in data["free"].items()),
+        targets=targets,
+        trials=_whole(data, "trials", source) or DEFAULT_TRIALS,
+        sampler=str(data.get("sampler", "tpe")),
+        name=str(data.get("name", path.stem)),
+        overrides=tuple(overrides),
+        reps=_whole(data, "reps", source),
+        days=_whole(data, "days", source),
+        seed=_whole(data, "seed", source),
+    )
+
+
+def _load(path: Path, what: str) -> Any:
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DesignError(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        first = str(error).splitlines()[0]
+        raise DesignError(f"{path}: cannot read the {what} ({first})") from None
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _whole(data: dict[str, Any], key: str, source: str) -> int | None:
+    value = data.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise DesignError(f"{source}: {key}: expected a whole number (got {value!r})")
+    return value

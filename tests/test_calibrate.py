@@ -1,0 +1,218 @@
+"""`calibrate`: it finds the parameters that made the observed KPIs, keeps the sets consistent
+with them for --parameter-sets, survives kill -9, and says what the targets cannot tell.
+
+The store is examples/store.yaml without history or warm-up over 7 days (about 0.2 s a
+replication); the kill test uses scenarios/validation/mmc.yaml over a day.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from test_optimise import _count_complete, complete_trials
+
+import journeysim
+from journeysim.cli import main
+from journeysim.scenario import load_scenario
+from journeysim.simulation.measure import measure
+from journeysim.study.parameter_sets import read_parameter_sets
+
+ROOT = Path(__file__).resolve().parents[1]
+STORE = ROOT / "examples" / "store.yaml"
+MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
+SMALL = ["horizon.burn_in_days=0", "horizon.warmup_days=0", "horizon.days=7"]
+TRUTH = {"loyalty.ltr_center": 0.34, "shelves.stockout_prob": 0.11}  # defaults 0.30, 0.08
+
+
+def observed(changes: dict[str, float], reps: int) -> dict[str, float]:
+    """Mean KPIs of the store with `changes`, over replications 0..reps-1 of its seed."""
+    store = load_scenario(STORE, [*SMALL, *(f"{k}={v}" for k, v in changes.items())])
+    runs = pd.DataFrame([measure(store, r) for r in range(reps)])
+    return runs.mean().to_dict()
+
+
+def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
+    # The "observed" store has a higher likelihood-to-recommend threshold (NPS falls by about
+    # 3 points per 0.01) and more gaps on the shelves (CES rises by about 0.085 per 0.01);
+    # stockouts also lower NPS a little, so both targets together identify both parameters.
+    # A twin experiment: the observed KPIs come from the replications the trials run (common
+    # random numbers), so the search, not the noise, is under test. Tolerances NPS +-4 and CES
+    # +-0.04 allow about +-0.013 in ltr_center and +-0.005 in stockout_prob around the truth;
+    # the test allows 0.025 and 0.01, for the search's resolution in 30 trials.
+    seen = observed(TRUTH, reps=3)
+    start = time.perf_counter()
+    result = journeysim.calibrate(
+        STORE,
+        targets=[f"nps={seen['nps']:.3f}+-4", f"ces={seen['ces']:.4f}+-0.04"],
+        free=["loyalty.ltr_center=0.2:0.45", "shelves.stockout_prob=0.02:0.2"],
+        trials=30,
+        reps=3,
+        overrides=SMALL,
+        out=tmp_path,
+        workers=1,
+    )
+    took = time.perf_counter() - start
+    fitted = result.best_params
+    print(f"recovered {fitted} (truth {TRUTH}) in {took:.0f} s, {len(result.kept)} kept")
+    assert fitted["loyalty.ltr_center"] == pytest.approx(TRUTH["loyalty.ltr_center"], abs=0.025)
+    assert fitted["shelves.stockout_prob"] == pytest.approx(
+        TRUTH["shelves.stockout_prob"], abs=0.01
+    )
+    assert (result.fit["within"] == "yes").all() and not result.warnings
+    # The sensitivity the trials show: NPS falls with both, CES rises with stockouts only.
+    effect = result.sensitivity.set_index(["parameter", "target"])["effect"]
+    assert effect["loyalty.ltr_center", "nps"] < -1 and effect["shelves.stockout_prob", "ces"] > 1
+    assert abs(effect["loyalty.ltr_center", "ces"]) < 1
+    # calibrated.yaml extends the store, sets the fitted values and runs.
+    folder = result.folder
+    written = yaml.safe_load((folder / "calibrated.yaml").read_text())
+    assert written["extends"].endswith("store.yaml")
+    calibrated = load_scenario(folder / "calibrated.yaml")
+    assert calibrated.loyalty.ltr_center == fitted["loyalty.ltr_center"]
+    assert calibrated.shelves.stockout_prob == fitted["shelves.stockout_prob"]
+    run = ["run", str(folder / "calibrated.yaml"), "--reps", "1", "--days", "1", "--quiet"]
+    assert main([*run, "--workers", "1", "--out", str(tmp_path / "runs")]) == 0
+    # fit.csv is the best trial's; trials.csv marks as kept exactly the trials within every
+    # tolerance, and parameter_sets.csv holds them.
+    fit = pd.read_csv(folder / "fit.csv").set_index("target")
+    trials = pd.read_csv(folder / "trials.csv")
+    best = trials.set_index("trial").loc[result.best]
+    assert fit.loc["nps", "simulated_mean"] == pytest.approx(best["nps_mean"])
+    within = ((trials["nps_mean"] - seen["nps"]).abs() <= 4) & (
+        (trials["ces_mean"] - seen["ces"]).abs() <= 0.04
+    )
+    assert list(trials["kept"]) == list(within)
+    if within.sum() >= 2:
+        assert len(read_parameter_sets(folder / "parameter_sets.csv")) == within.sum()
+
+
+def test_kept_sets_feed_run_and_widen_its_interval(tmp_path):
+    # A calibration file reading fit-receipts' targets.yaml format, with tolerances wide
+    # enough (NPS +-15, CES +-0.2: about 40% of the ranges' area) that a random search over
+    # the ranges keeps several sets; their NPS spans some 30 points and their CES 0.4, against a
+    # 95% CI of a few points and 0.05 in a plain run.
+    seen = observed(TRUTH, reps=2)
+    targets = tmp_path / "targets.yaml"
+    tolerances = {"nps": 15.0, "ces": 0.2}
+    aims = {m: {"value": round(seen[m], 4), "tolerance": t} for m, t in tolerances.items()}
+    targets.write_text(yaml.safe_dump({"targets": aims, "observed": {"inter_visit_days": {}}}))
+    spec = tmp_path / "fit.yaml"
+    spec.write_text(
+        yaml.safe_dump(
+            {
+                "scenario": str(STORE),
+                "targets": "targets.yaml",
+                "free": {"loyalty.ltr_center": "0.28:0.40", "shelves.stockout_prob": "0.06:0.16"},
+                "trials": 16,
+                "sampler": "random",
+                "reps": 2,
+                "set": SMALL,
+            }
+        )
+    )
+    assert main(["calibrate", str(spec), "--out", str(tmp_path), "--quiet", "--workers", "2"]) == 0
+    folder = tmp_path / "calibrate-fit"
+    sets = read_parameter_sets(folder / "parameter_sets.csv")
+    kept = pd.read_csv(folder / "trials.csv").query("kept")
+    assert len(sets) == len(kept) >= 3 and set(sets.keys) == set(TRUTH)
+    options = dict(reps=3, overrides=SMALL, workers=2)
+    plain = journeysim.run(folder / "calibrated.yaml", **options).summary.set_index("metric")
+    with pytest.warns(UserWarning, match="keep 20 or more sets"):
+        uncertain = journeysim.run(
+            folder / "calibrated.yaml", parameter_sets=sets.source, **options
+        )
+    for metric in ("nps", "ces"):
+        row = uncertain.row(uncertain.names[0], metric)
+        ci = plain.loc[metric]
+        assert row["ci_high"] - row["ci_low"] > ci["ci_high"] - ci["ci_low"], metric
+        assert 0 <= row["param_share"] <= 1
+
+
+def test_warns_of_a_parameter_no_target_moves_and_a_target_none_reaches(tmp_path, capsys):
+    # ltr_center moves NPS only, and the targets are CES and CSAT: not identifiable. CSAT 4.9
+    # is above anything the store reaches with stockouts down to 0.02 (about 4.0).
+    code = main(
+        [
+            "calibrate", str(STORE),
+            "--free", "loyalty.ltr_center=0.2:0.45", "--free", "shelves.stockout_prob=0.02:0.2",
+            "--target", "ces=1.7+-0.05", "--target", "csat=4.9+-0.05",
+            "--trials", "8", "--reps", "2", "--sampler", "random",
+            "--out", str(tmp_path), "--quiet", "--workers", "2", "--no-report",
+            *(text for s in SMALL for text in ("--set", s)),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "loyalty.ltr_center is not identifiable" in out
+    assert "shelves.stockout_prob is not identifiable" not in out
+    assert "target csat=4.9+-0.05 is not reached by any trial: the closest" in out
+    assert "target ces" not in out.split("warning:", 1)[1]
+    folder = tmp_path / "calibrate-example_store-loyalty.ltr_center-shelves.stockout_prob"
+    assert not (folder / "parameter_sets.csv").exists()  # nothing meets both targets
+    assert (pd.read_csv(folder / "fit.csv").set_index("target")["within"]["csat"]) == "no"
+
+
+def _command(out: Path) -> list[str]:
+    # M/M/c: fit the service time so that the mean wait is 1 minute (TPE, 8 trials).
+    return [
+        sys.executable, "-m", "journeysim.cli", "calibrate", str(MMC),
+        "--free", "checkout.service_time.mean_min=1.0:5.0",
+        "--target", "mean_checkout_wait_min=1.0+-0.2",
+        "--trials", "8", "--reps", "2", "--days", "1", "--quiet", "--no-report",
+        "--set", "horizon.warmup_days=0", "--workers", "1", "--out", str(out),
+    ]  # fmt: skip
+
+
+def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
+    env = {"JOURNEYSIM_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    killed = tmp_path / "killed"
+    folder = killed / "calibrate-mmc-checkout.service_time.mean_min"
+    process = subprocess.Popen(_command(killed), env=env, cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while _count_complete(folder / "study.db") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    before = {t.number: t for t in complete_trials(folder)}
+    assert 3 <= len(before) < 8, "kill the calibration mid-way"
+    assert not (folder / "fit.csv").exists()
+    subprocess.run(_command(killed), env=env, cwd=ROOT, check=True, capture_output=True)
+    after = complete_trials(folder)
+    kept = {t.number: t for t in after}
+    assert len(after) == 8
+    for number, trial in before.items():  # finished trials kept, not run again
+        assert kept[number].datetime_complete == trial.datetime_complete
+    whole = tmp_path / "whole"
+    subprocess.run(_command(whole), env=env, cwd=ROOT, check=True, capture_output=True)
+    uninterrupted = complete_trials(whole / folder.name)
+    assert [t.params for t in after] == [t.params for t in uninterrupted]
+    assert [t.values for t in after] == [t.values for t in uninterrupted]
+    pd.testing.assert_frame_equal(
+        pd.read_csv(folder / "fit.csv"), pd.read_csv(whole / folder.name / "fit.csv")
+    )
+
+
+@pytest.mark.parametrize(
+    "arguments, expected",
+    [
+        (["--free", "loyalty.ltr_center=0.2:0.4"], "at least one target"),
+        (["--target", "nps=30+-3"], "at least one free parameter"),
+        (["--target", "nps=30+-3", "--free", "loyalty.ltr_centre=0.2:0.4"], "ltr_centre"),
+        (["--target", "promoters=30", "--free", "loyalty.ltr_center=0.2:0.4"], "expected a KPI"),
+        (["--target", "nps=0", "--free", "loyalty.ltr_center=0.2:0.4"], "tolerance > 0"),
+        (["--target", "nps=30+-3", "--free", "loyalty.ltr_center=0.4:0.2"], "LOW < HIGH"),
+        (["--targets", "missing.yaml", "--free", "loyalty.ltr_center=0.2:0.4"], "not found"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expected):
+    code = main(["calibrate", str(STORE), *arguments, "--reps", "2", "--out", str(tmp_path)])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and expected in error and "\n" not in error
+    assert not list(tmp_path.iterdir())  # nothing ran
