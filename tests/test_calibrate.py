@@ -20,8 +20,11 @@ from test_optimise import _count_complete, complete_trials
 
 import journeysim
 from journeysim.cli import main
+from journeysim.loyalty.base import is_weekend
 from journeysim.scenario import load_scenario
-from journeysim.simulation.measure import measure
+from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_receipts
+from journeysim.simulation.measure import measure, measure_hourly
+from journeysim.simulation.replication import simulate
 from journeysim.study.parameter_sets import read_parameter_sets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,3 +219,88 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expe
     error = capsys.readouterr().err.strip()
     assert code == 2 and expected in error and "\n" not in error
     assert not list(tmp_path.iterdir())  # nothing ran
+
+
+HOURLY_TRUTH = {"arrivals.base_customers": 1100, "hours.weekend_factor": 1.0}  # store: 900, 1.4
+
+
+def test_hourly_receipts_alone_recover_traffic_and_weekend_level(tmp_path):
+    # The "observed" store has more customers (every hour busier) and weekends as busy as
+    # weekdays; its receipts per opening hour, written as fit-receipts' targets.yaml, are the
+    # only targets. Weekday hours identify base_customers, weekend hours then weekend_factor.
+    # A twin experiment (common random numbers). Tolerance per hour: 10% of the count, at least
+    # one receipt; base_customers moves weekday hours by about 1% per 10 customers, so the
+    # kept set spans about +-100 customers and +-0.1 in the weekend factor, which the test
+    # allows for the search's resolution in 24 trials.
+    store = load_scenario(STORE, [*SMALL, *(f"{k}={v}" for k, v in HOURLY_TRUTH.items())])
+    runs = pd.DataFrame([measure_hourly(store, r) for r in range(2)]).mean()
+    hourly: dict[str, object] = {"open": store.hours.open}
+    for kind in ("weekday", "weekend"):
+        values = [float(runs[name]) for name in hourly_names(store) if kind in name]
+        hourly[kind] = values
+        hourly[f"{kind}_tolerance"] = [max(0.1 * v, 1.0) for v in values]
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(yaml.safe_dump({"targets": {}, "hourly_receipts": hourly}))
+    result = journeysim.calibrate(
+        STORE,
+        targets=targets,
+        free=["arrivals.base_customers=600:1400", "hours.weekend_factor=0.8:1.8"],
+        trials=24,
+        reps=2,
+        overrides=SMALL,
+        out=tmp_path,
+        workers=1,
+    )
+    fitted = result.best_params
+    print(f"recovered {fitted} (truth {HOURLY_TRUTH}), {len(result.kept)} kept")
+    assert len(result.fit) == 2 * store.opening_hours
+    assert fitted["arrivals.base_customers"] == pytest.approx(1100, abs=100)
+    assert fitted["hours.weekend_factor"] == pytest.approx(1.0, abs=0.1)
+    # Root mean square over the 32 hours within a tolerance; single hours may stray by noise.
+    assert result.trials["distance"].min() <= 1.0
+    assert (result.fit["within"] == "yes").mean() >= 0.9
+    assert not [w for w in result.warnings if "identifiable" in w or "reached" in w]
+    effect = result.sensitivity.set_index(["parameter", "target"])["effect"]
+    evening = hourly_name("weekday", store.hours.open_min + 60 * 12)
+    weekend = hourly_name("weekend", store.hours.open_min + 60 * 12)
+    assert effect["arrivals.base_customers", evening] > 1
+    # Busier weekends draw visits from the weekdays: weekend hours move most.
+    factor = effect["hours.weekend_factor"]
+    assert factor[weekend] > 1 and factor[weekend] > abs(factor[evening])
+
+
+def test_hourly_receipts_add_up_to_the_receipts_of_a_replication():
+    # Conservation: receipts per hour times the days of each kind is every visit that bought.
+    store = load_scenario(STORE, SMALL)
+    rep = simulate(store, 0)
+    counts = hourly_receipts(rep, store)
+    weekdays = sum(not is_weekend(day) for day in range(store.horizon.days))
+    total = sum(v * (weekdays if "weekday" in k else 7 - weekdays) for k, v in counts.items())
+    bought = rep.visits[(rep.visits["items"] > 0) & (rep.visits["abandoned"] == "")]
+    assert total == pytest.approx(len(bought))
+    assert set(counts) == set(hourly_names(store))
+
+
+@pytest.mark.parametrize(
+    "hourly, expected",
+    [
+        ({"weekday": [3.0]}, "expected a mapping with `open`"),
+        ({"open": "7am", "weekday": [3.0]}, "open: expected HH:MM"),
+        ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": []}, "weekday_tolerance as"),
+        ({"open": "07:00", "weekday": ["x"]}, "expected a list of numbers"),
+    ],
+)
+def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hourly, expected):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(yaml.safe_dump({"hourly_receipts": hourly}))
+    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4"]
+    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and expected in error and "\n" not in error and "targets.yaml" in error
+
+
+def test_an_hourly_target_outside_the_opening_hours_is_refused(tmp_path, capsys):
+    args = ["--target", "receipts_weekday_h0300=4+-1", "--free", "loyalty.ltr_center=0.2:0.4"]
+    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path)])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "not an opening hour" in error and "\n" not in error

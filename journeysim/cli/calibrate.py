@@ -96,8 +96,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(
         f"{plan.name}: {plan.trials} trials ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plan.base.replications} replications each, seed "
-        f"{plan.base.seed} (common random numbers); targets "
-        + ", ".join(t.text for t in plan.targets)
+        f"{plan.base.seed} (common random numbers); targets {plan.targets_text}"
     )
     start = time.perf_counter()
     result = execute(args, pending * plan.base.replications, plan.name, calibration.run)

@@ -140,7 +140,8 @@ def _targets_text(args: argparse.Namespace, fit) -> str:
         "# clustered by customer; per day: over days, weekdays and weekend days weighted 5:2).\n"
         "# visits_per_day counts receipts: visits that bought something (the model's KPI also\n"
         "# counts the few who left without buying). hourly_receipts: mean receipts per opening\n"
-        "# hour from `open`, by receipt time. observed: seen in the receipts, not a summary KPI.\n"
+        "# hour from `open`, by receipt time, each with its 95% half-width over the dates in\n"
+        "# *_tolerance (calibrate targets them). observed: seen in the receipts, not a KPI.\n"
     )
     data = {
         "source": str(args.receipts),

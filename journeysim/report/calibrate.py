@@ -15,6 +15,7 @@ from journeysim.report.comparison import metric_text
 from journeysim.report.console import label, render
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
+from journeysim.simulation.hourly import KINDS, PATTERN, is_hourly
 from journeysim.study.calibrate import CalibrationResult
 
 
@@ -84,11 +85,12 @@ def answer(result: CalibrationResult) -> str:
 
 
 def fit_plot(result: CalibrationResult) -> Figure:
-    """Per target (rows) and free parameter (columns): every trial's simulated mean against
-    the parameter's value, the observed value with its tolerance band, kept trials in green
-    and the fitted trial starred."""
+    """Per KPI target (rows) and free parameter (columns): every trial's simulated mean
+    against the parameter's value, the observed value with its tolerance band, kept trials in
+    green and the fitted trial starred."""
     with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
-        targets, free = result.plan.targets, result.plan.free
+        targets = [t for t in result.plan.targets if not is_hourly(t.metric)]
+        free = result.plan.free
         fig = figure()
         axes = np.atleast_2d(fig.subplots(len(targets), len(free), squeeze=False))
         trials = result.trials
@@ -128,8 +130,61 @@ def fit_plot(result: CalibrationResult) -> Figure:
         return fig
 
 
+def hourly_plot(result: CalibrationResult) -> Figure:
+    """Per day kind targeted: receipts per opening hour observed (with the tolerance band)
+    and simulated by the fitted trial (95% CI), and the range of the kept trials' means."""
+    fit = result.fit.copy()
+    parts = fit["target"].map(lambda name: PATTERN.match(name))
+    fit = fit[parts.notna()]
+    fit["kind"] = [m[1] for m in parts.dropna()]
+    fit["hour"] = [f"{m[2]}:{m[3]}" for m in parts.dropna()]
+    kinds = [kind for kind in KINDS if (fit["kind"] == kind).any()]
+    with matplotlib.rc_context(STYLE):
+        fig = figure()
+        axes = fig.subplots(1, len(kinds), squeeze=False)[0]
+        for ax, kind in zip(axes, kinds):
+            mine = fit[fit["kind"] == kind]
+            x = np.arange(len(mine))
+            observed, tolerance = mine["observed"].to_numpy(), mine["tolerance"].to_numpy()
+            ax.fill_between(
+                x,
+                observed - tolerance,
+                observed + tolerance,
+                color=POSITIVE,
+                alpha=0.15,
+                label="observed +- tolerance",
+            )
+            ax.plot(x, observed, color=POSITIVE, linewidth=2, label="observed")
+            if mine["kept_min"].notna().any():
+                ax.vlines(
+                    x,
+                    mine["kept_min"],
+                    mine["kept_max"],
+                    color=NEUTRAL,
+                    linewidth=6,
+                    alpha=0.4,
+                    label="kept trials",
+                )
+            mean = mine["simulated_mean"].to_numpy()
+            error = [mean - mine["ci_low"].to_numpy(), mine["ci_high"].to_numpy() - mean]
+            ax.errorbar(
+                x, mean, yerr=error, fmt="o", color=NEGATIVE, markersize=8, label="fitted (95% CI)"
+            )
+            ax.set_xticks(x[::2], mine["hour"].to_numpy()[::2])
+            ax.set_xlabel(f"opening hour ({kind})")
+            ax.set_ylabel("receipts per hour")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+        fig.suptitle("Receipts per opening hour: observed against the fitted trial")
+        return fig
+
+
 def write_plots(result: CalibrationResult) -> dict[str, bytes]:
-    plots = {"fit.png": png(fit_plot(result))}
+    plots = {}
+    if not all(is_hourly(t.metric) for t in result.plan.targets):
+        plots["fit.png"] = png(fit_plot(result))
+    if result.plan.hourly:
+        plots["hourly.png"] = png(hourly_plot(result))
     for name, data in plots.items():
         write_bytes(result.folder / name, data)
     return plots
@@ -146,18 +201,19 @@ def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path
     sens_rows = [
         [r["parameter"], r["target"], f"{r['effect']:+.2f}"] for _, r in effects.iterrows()
     ]
+    kpis = [t for t in plan.targets if not is_hourly(t.metric)]  # hourly: in the fit table
     trials = result.trials.sort_values("distance")
     trial_rows = [
         [
             str(r["trial"]),
             *(_value(r[d.name]) for d in plan.free),
-            *(metric_text(t.metric, r[f"{t.metric}_mean"]) for t in plan.targets),
+            *(metric_text(t.metric, r[f"{t.metric}_mean"]) for t in kpis),
             f"{r['distance']:.2f}",
             "yes" if r["kept"] else "",
         ]
         for _, r in trials.iterrows()
     ]
-    trial_header = ["trial", *(d.name for d in plan.free), *(label(t.metric) for t in plan.targets)]
+    trial_header = ["trial", *(d.name for d in plan.free), *(label(t.metric) for t in kpis)]
     trial_header += ["distance", "kept"]
     sections = [
         section(
@@ -168,7 +224,7 @@ def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path
             table(fit_header, fit_body, id="fit-table"),
             table(param_header, param_body, id="parameter-table"),
             *(
-                image(data, name.removesuffix(".png"), caption=_CAPTION)
+                image(data, name.removesuffix(".png"), caption=_CAPTIONS[name])
                 for name, data in plots.items()
             ),
             id="fit",
@@ -195,18 +251,19 @@ def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path
         ),
     ]
     path = result.folder / "report.html"
-    lead = f"{plan.base.name}: calibrating {', '.join(d.name for d in plan.free)} to " + ", ".join(
-        t.text for t in plan.targets
-    )
+    lead = f"{plan.base.name}: calibrating {', '.join(d.name for d in plan.free)} to "
+    lead += plan.targets_text
     write_text(path, page(f"journeysim calibrate: {plan.name}", lead, sections))
     return path
 
 
-_CAPTION = (
-    "Each trial's simulated mean of a target (rows) against a free parameter's value "
+_CAPTIONS = {
+    "fit.png": "Each trial's simulated mean of a target (rows) against a free parameter's value "
     "(columns): the observed value and its tolerance in green, kept trials green, the fitted "
-    "trial starred. A flat cloud means the parameter does not move that target."
-)
+    "trial starred. A flat cloud means the parameter does not move that target.",
+    "hourly.png": "Receipts per opening hour: observed with its tolerance in green, the fitted "
+    "trial's mean with its 95% CI in red, the range of the kept trials' means in grey.",
+}
 
 
 def _value(value: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation import kpis, money
+from journeysim.simulation.hourly import hourly_receipts
 from journeysim.simulation.kpis import KPIS, replication_kpis
 from journeysim.simulation.money import MONEY, replication_money
 from journeysim.simulation.replication import Replication, simulate
@@ -26,3 +27,11 @@ def measure(
     """KPIs and money of one replication started from the burn-in of `reference` (default:
     the scenario's own), keyed by METRICS."""
     return replication_metrics(simulate(scenario, replication, reference=reference), scenario)
+
+
+def measure_hourly(
+    scenario: Scenario, replication: int, reference: Scenario | None = None
+) -> dict[str, float]:
+    """As `measure`, and the replication's receipts per opening hour (simulation.hourly)."""
+    rep = simulate(scenario, replication, reference=reference)
+    return {**replication_metrics(rep, scenario), **hourly_receipts(rep, scenario)}

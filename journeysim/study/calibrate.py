@@ -31,6 +31,8 @@ import yaml
 from journeysim.files import folder_name, write_table, write_text
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.hourly import hourly_names, is_hourly
+from journeysim.simulation.measure import METRICS, measure, measure_hourly
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.calibrate_checks import calibration_warnings, sensitivity
 from journeysim.study.calibrate_spec import CalibrateSpec, Target
@@ -64,6 +66,26 @@ class CalibrationPlan:
     @property
     def targets(self) -> tuple[Target, ...]:
         return self.spec.targets
+
+    @property
+    def hourly(self) -> bool:
+        """Whether a target counts receipts in an opening hour (simulation.hourly)."""
+        return any(is_hourly(t.metric) for t in self.targets)
+
+    @property
+    def targets_text(self) -> str:
+        """The KPI targets as texts, the hourly ones counted."""
+        texts = [t.text for t in self.targets if not is_hourly(t.metric)]
+        hourly = [t.metric.split("_")[1] for t in self.targets if is_hourly(t.metric)]
+        if hourly:
+            counts = ", ".join(f"{hourly.count(k)} {k}" for k in dict.fromkeys(hourly))
+            texts.append(f"receipts per opening hour ({counts}; in fit.csv)")
+        return ", ".join(texts)
+
+    @property
+    def metrics(self) -> list[str]:
+        """The metrics every trial records: the summary's, and the hourly receipts targeted."""
+        return [*METRICS, *(t.metric for t in self.targets if is_hourly(t.metric))]
 
     @property
     def sampler(self) -> str:
@@ -102,6 +124,13 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
         seed=spec.seed,
     )
     base = checked_base(search, "calibrate", "for the CI of each target")
+    hours = set(hourly_names(base))
+    for t in spec.targets:
+        if is_hourly(t.metric) and t.metric not in hours:
+            raise DesignError(
+                f"target {t.metric}: not an opening hour of {base.name} (open "
+                f"{base.hours.open}-{base.hours.close}; the first is {hourly_names(base)[0]})"
+            )
     size = space_size(spec.free)
     sampler, trials = ("brute-force", int(size)) if size <= spec.trials else (spec.sampler, None)
     name = spec.name or "-".join([base.name, *(d.name for d in spec.free)])
@@ -147,6 +176,7 @@ class Calibration:
             plan.search.scenario,
             self.score,
             own_history=True,
+            measure=measure_hourly if plan.hourly else measure,
         )
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
@@ -205,7 +235,7 @@ class Calibration:
         )
 
     def _write_trials(self, study: TrialStudy) -> pd.DataFrame:
-        table = trials_table(study.complete(), [d.name for d in self.plan.free])
+        table = trials_table(study.complete(), [d.name for d in self.plan.free], self.plan.metrics)
         offs = pd.DataFrame(
             {
                 t.metric: (table[f"{t.metric}_mean"] - t.value).abs() / t.tolerance

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
@@ -32,13 +33,15 @@ FILE_KEYS = (
 SAMPLERS = ("tpe", "random")
 DEFAULT_TRIALS = 40
 DEFAULT_TOLERANCE = 0.05  # of |VALUE| when a target gives none
+MIN_HOURLY_TOLERANCE = 1.0  # receipts an hour, when an hourly target gives no tolerance
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _TARGET = re.compile(rf"^\s*(\w+)\s*=\s*({_NUMBER})\s*(?:\+-\s*({_NUMBER}))?\s*$")
 
 
 @dataclass(frozen=True)
 class Target:
-    """An observed KPI of the run summary and how far a simulated mean may be from it."""
+    """An observed KPI of the run summary, or receipts in an opening hour
+    (simulation.hourly), and how far a simulated mean may be from it."""
 
     metric: str
     value: float
@@ -54,11 +57,17 @@ class Target:
 
 
 def target(metric: str, value: float, tolerance: float | None, where: str) -> Target:
-    """A checked target; tolerance None (or NaN) is 5% of |value|."""
-    if metric not in METRICS:
-        raise DesignError(f"{where}: expected a KPI of {', '.join(METRICS)} (got {metric!r})")
+    """A checked target; tolerance None (or NaN) is 5% of |value| (for receipts in an hour at
+    least one receipt)."""
+    if metric not in METRICS and not is_hourly(metric):
+        raise DesignError(
+            f"{where}: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM / "
+            f"receipts_weekend_hHHMM (got {metric!r})"
+        )
     if tolerance is None or (isinstance(tolerance, float) and math.isnan(tolerance)):
         tolerance = DEFAULT_TOLERANCE * abs(value)
+        if is_hourly(metric):
+            tolerance = max(tolerance, MIN_HOURLY_TOLERANCE)
     if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
         raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)")
     return Target(metric, float(value), float(tolerance))
@@ -94,13 +103,47 @@ def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
     return tuple(found)
 
 
+def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
+    """The targets of an `hourly_receipts` mapping as fit-receipts writes it: `open` (HH:MM),
+    `weekday` and/or `weekend` (mean receipts per opening hour from `open`) and optionally
+    `weekday_tolerance` / `weekend_tolerance` (one per hour)."""
+    where = f"{source}: hourly_receipts"
+    if not isinstance(data, dict) or not isinstance(data.get("open"), str):
+        raise DesignError(f"{where}: expected a mapping with `open` (HH:MM) and hourly lists")
+    match = re.fullmatch(r"(\d{1,2}):(\d\d)", data["open"].strip())
+    if not match:
+        raise DesignError(f"{where}.open: expected HH:MM (got {data['open']!r})")
+    open_min = int(match[1]) * 60 + int(match[2])
+    found = []
+    for kind in KINDS:
+        values = data.get(kind)
+        if values is None:
+            continue
+        tolerances = data.get(f"{kind}_tolerance", [None] * len(values) if values else None)
+        if not (
+            isinstance(values, list)
+            and isinstance(tolerances, list)
+            and len(tolerances) == len(values)
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        ):
+            raise DesignError(
+                f"{where}.{kind}: expected a list of numbers (and {kind}_tolerance as long)"
+            )
+        for i, (value, tolerance) in enumerate(zip(values, tolerances)):
+            name = hourly_name(kind, open_min + 60 * i)
+            found.append(target(name, float(value), _float(tolerance), f"{where}.{kind}[{i}]"))
+    return tuple(found)
+
+
 def read_targets_file(path: Path) -> tuple[Target, ...]:
-    """The `targets` of a YAML file such as fit-receipts' targets.yaml (its hourly receipts
-    and other observations are not summary KPIs and are left to fit-receipts)."""
+    """The `targets` of a YAML file such as fit-receipts' targets.yaml, and the receipts per
+    opening hour of its `hourly_receipts`."""
     data = _load(path, "targets file")
-    if not isinstance(data, dict) or "targets" not in data:
-        raise DesignError(f"{path}: expected a YAML file with a `targets` mapping")
-    return targets_from_yaml(data["targets"], str(path))
+    if not isinstance(data, dict) or not ({"targets", "hourly_receipts"} & set(data)):
+        raise DesignError(f"{path}: expected a YAML file with `targets` or `hourly_receipts`")
+    kpis = targets_from_yaml(data["targets"], str(path)) if data.get("targets") else ()
+    hourly = data.get("hourly_receipts")
+    return kpis + (hourly_targets(hourly, str(path)) if hourly else ())
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ Scorer = Callable[[Rows], tuple[list[float], dict[str, float]]]
 class TrialStudy:
     """An Optuna study in `folder`/study.db over `distributions` (parameter name -> Optuna
     distribution), whose trials run `scenario_of(params)` from the history of `base` (of their
-    own with `own_history`) and are scored by `score`. Use as a context manager: it holds the
+    own with `own_history`), each replication run by `measure` (a top-level function, for the
+    workers), and are scored by `score`. Use as a context manager: it holds the
     folder's lock while open."""
 
     def __init__(
@@ -74,6 +75,7 @@ class TrialStudy:
         scenario_of: Callable[[dict[str, Any]], Scenario],
         score: Scorer,
         own_history: bool = False,
+        measure: Callable[..., dict[str, float]] = measure,
     ) -> None:
         self.folder = Path(folder)
         self.directions = list(directions)
@@ -83,6 +85,7 @@ class TrialStudy:
         self.scenario_of = scenario_of
         self.score = score
         self.own_history = own_history
+        self.measure = measure
         self.study: optuna.Study | None = None
 
     @contextmanager
@@ -188,7 +191,7 @@ class TrialStudy:
         past(scenario, reference)  # the history, lived once here, read by the workers
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
-        for index, metrics in executor.run(measure, tasks):
+        for index, metrics in executor.run(self.measure, tasks):
             rows[index] = metrics
             if on_done:
                 on_done()
@@ -210,19 +213,21 @@ def replications(trial: FrozenTrial) -> Rows:
     return trial.user_attrs[RESULTS]
 
 
-def trials_table(trials: Sequence[FrozenTrial], params: Sequence[str]) -> pd.DataFrame:
+def trials_table(
+    trials: Sequence[FrozenTrial], params: Sequence[str], metrics: Sequence[str] = METRICS
+) -> pd.DataFrame:
     """One row per trial: `trial`, each parameter, `replications`, and every metric's mean,
     ci_low and ci_high (95%) over the replications."""
     rows = []
     for trial in trials:
         row: dict[str, Any] = {"trial": trial.number}
         row |= {name: trial.params.get(name) for name in params}
-        runs = pd.DataFrame(replications(trial), columns=list(METRICS))
+        runs = pd.DataFrame(replications(trial), columns=list(metrics))
         row["replications"] = len(runs)
-        for metric in METRICS:
+        for metric in metrics:
             mean, low, high, _ = mean_ci(runs[metric].to_numpy(dtype=float))
             row |= {f"{metric}_mean": mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high}
         rows.append(row)
     columns = ["trial", *params, "replications"]
-    columns += [f"{m}_{part}" for m in METRICS for part in ("mean", "ci_low", "ci_high")]
+    columns += [f"{m}_{part}" for m in metrics for part in ("mean", "ci_low", "ci_high")]
     return pd.DataFrame(rows, columns=columns)
