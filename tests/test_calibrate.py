@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STORE = ROOT / "examples" / "store.yaml"
 MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
 SMALL = ["horizon.burn_in_days=0", "horizon.warmup_days=0", "horizon.days=7"]
-TRUTH = {"loyalty.ltr_center": 0.34, "shelves.stockout_prob": 0.11}  # defaults 0.30, 0.08
+TRUTH = {"loyalty.ltr_center": 0.34, "shelves.stockout_prob": 0.11}  # defaults 0.20, 0.08
 
 
 def observed(changes: dict[str, float], reps: int) -> dict[str, float]:
@@ -46,14 +46,14 @@ def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
     # 3 points per 0.01) and more gaps on the shelves (CES rises by about 0.085 per 0.01);
     # stockouts also lower NPS a little, so both targets together identify both parameters.
     # A twin experiment: the observed KPIs come from the replications the trials run (common
-    # random numbers), so the search, not the noise, is under test. Tolerances NPS +-4 and CES
-    # +-0.04 allow about +-0.013 in ltr_center and +-0.005 in stockout_prob around the truth;
+    # random numbers), so the search, not the noise, is under test. Tolerances NPS +-6 and CES
+    # +-0.04 allow about +-0.02 in ltr_center and +-0.005 in stockout_prob around the truth;
     # the test allows 0.025 and 0.01, for the search's resolution in 30 trials.
     seen = observed(TRUTH, reps=3)
     start = time.perf_counter()
     result = journeysim.calibrate(
         STORE,
-        targets=[f"nps={seen['nps']:.3f}+-4", f"ces={seen['ces']:.4f}+-0.04"],
+        targets=[f"nps={seen['nps']:.3f}+-6", f"ces={seen['ces']:.4f}+-0.04"],
         free=["loyalty.ltr_center=0.2:0.45", "shelves.stockout_prob=0.02:0.2"],
         trials=30,
         reps=3,
@@ -68,7 +68,7 @@ def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
     assert fitted["shelves.stockout_prob"] == pytest.approx(
         TRUTH["shelves.stockout_prob"], abs=0.01
     )
-    assert (result.fit["within"] == "yes").all() and not result.warnings
+    assert (result.fit["within"] == "yes").all() and not result.warnings, result.fit
     # The sensitivity the trials show: NPS falls with both, CES rises with stockouts only.
     effect = result.sensitivity.set_index(["parameter", "target"])["effect"]
     assert effect["loyalty.ltr_center", "nps"] < -1 and effect["shelves.stockout_prob", "ces"] > 1
