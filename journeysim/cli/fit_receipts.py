@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a scenario that extends BASE with what the receipts determine (hourly arrivals, "
         "traffic, baskets, cash, service times), and targets.yaml beside it with what only a "
         "calibration can match (return rate, visits and revenue per day). Prints what was "
-        "fitted and what was not, and why. Runs BASE once for four weeks to read its own till.",
+        "fitted and what was not, and why. Runs BASE, then the fitted store, once each for four "
+        "weeks to read their own tills.",
     )
     command.add_argument("receipts", type=Path, metavar="RECEIPTS.csv", help="the till export")
     command.add_argument(
@@ -42,13 +43,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _fit_receipts(args: argparse.Namespace) -> int:
     from journeysim.scenario.loader import load_scenario
-    from journeysim.study.receipt_fit import fit_receipts, fitted_scenario, scenario_layer
+    from journeysim.study.receipt_fit import (
+        fit_receipts,
+        fitted_scenario,
+        refine_traffic,
+        scenario_layer,
+    )
     from journeysim.study.receipt_reference import reference_run
     from journeysim.study.receipts import read_receipts
 
     receipts = read_receipts(args.receipts)
     base = load_scenario(args.extends)
     fit = fit_receipts(receipts, base, reference_run(base))
+    refine_traffic(fit, receipts, reference_run(fitted_scenario(base, fit)))
     fitted = fitted_scenario(base, fit)
     name = args.name or args.out.stem
     layer = {
