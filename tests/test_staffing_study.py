@@ -1,0 +1,88 @@
+"""The shipped staffing study (scenarios/staffing/optimise.yaml) is an optimisation that can run:
+its decisions are valid scenario keys, every value the search may choose gives a valid
+scenario that carries that value, and the weekday blocks plan every opening hour once.
+
+Nothing is simulated: the study itself takes about ten minutes (docs/experiments.md)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from journeysim.scenario.errors import ScenarioError
+from journeysim.study.optimise import plan_optimisation
+from journeysim.study.optimise_spec import read_optimise_file
+from journeysim.study.sources import resolve_scenario
+
+STUDY = Path(__file__).parent.parent / "scenarios" / "staffing" / "optimise.yaml"
+
+
+def _at(data: Any, key: str) -> Any:
+    for part in key.split("."):
+        data = data[int(part)] if isinstance(data, list) else data[part]
+    return data
+
+
+def _assert_carries(found: Any, value: Any, key: str) -> None:
+    """`found` is `value`, or for a mapping has each of its entries."""
+    if isinstance(value, dict):
+        for name, entry in value.items():
+            _assert_carries(found[name], entry, f"{key}.{name}")
+    else:
+        assert found == value, (key, found, value)
+
+
+def _values(decision) -> list[Any]:
+    if decision.choices:
+        return list(decision.choices)
+    return list(range(int(decision.low), int(decision.high) + 1))
+
+
+def test_the_study_plans_on_its_scenario_with_the_stated_objective_and_limits():
+    spec = read_optimise_file(STUDY)
+    plan = plan_optimisation(spec)  # checks every decision's extremes on the scenario
+    assert [o.text for o in plan.objectives] == ["minimise wages_per_day"]
+    assert {c.metric for c in plan.constraints} == {"nps", "mean_checkout_wait_min"}
+    assert plan.sampler == "tpe" and plan.trials == spec.trials
+    assert plan.base.checkout.policy.from_role == "stocker"
+
+
+def test_every_value_of_every_decision_gives_a_valid_scenario_carrying_it():
+    spec = read_optimise_file(STUDY)
+    assert all(d.integer or d.choices for d in spec.decisions)  # a manager's counts and choices
+    for decision in spec.decisions:
+        for value in _values(decision):
+            overrides = [*spec.overrides, *decision.overrides(value)]
+            scenario = resolve_scenario(spec.scenario, overrides, days=2).model_dump(mode="json")
+            for key in decision.keys:
+                _assert_carries(_at(scenario, key), yaml.safe_load(str(value)), key)
+
+
+def test_the_weekday_blocks_plan_every_opening_hour_once_and_fit_the_tills_together():
+    spec = read_optimise_file(STUDY)
+    base = resolve_scenario(spec.scenario, spec.overrides)
+    hours = len(base.hours.weekday_profile)
+    weekday = sorted(
+        int(key.rsplit(".", 1)[1])
+        for d in spec.decisions
+        for key in d.keys
+        if key.startswith("checkout.lanes.weekday.")
+    )
+    assert weekday == list(range(hours))
+    lanes = [d for d in spec.decisions if d.keys[0].startswith("checkout.lanes.")]
+    assert max(d.high for d in lanes) == base.checkout.cashiers  # the search may use every till
+    for ends in itertools.product(*[(d.low, d.high) for d in lanes]):
+        chosen = [text for d, end in zip(lanes, ends) for text in d.overrides(end)]
+        resolve_scenario(spec.scenario, [*spec.overrides, *chosen], days=2)
+
+
+def test_a_lane_count_beyond_the_tills_is_refused():
+    # the check the tests above rely on: a plan the store cannot staff does not validate
+    spec = read_optimise_file(STUDY)
+    tills = resolve_scenario(spec.scenario, spec.overrides).checkout.cashiers
+    with pytest.raises(ScenarioError, match="checkout.lanes.weekday.12"):
+        resolve_scenario(spec.scenario, [*spec.overrides, f"checkout.lanes.weekday.12={tills + 1}"])
