@@ -7,9 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from journeysim.cli.options import LazyChoices, add_run_options, execute
-
-SAMPLERS = LazyChoices("journeysim.study.calibrate_spec", "SAMPLERS")
+from journeysim.cli.options import add_run_options, execute
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +51,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--trials", type=int, metavar="N", help="complete trials (default 40)")
     calibrate.add_argument(
         "--sampler",
-        choices=SAMPLERS,
         metavar="tpe|random",
         help="tpe (default: finds the fit in fewer trials) or random (uniform over the ranges: "
         "the kept set is then an ABC rejection sample)",
