@@ -38,10 +38,10 @@ from journeysim.study.calibrate_checks import calibration_warnings, sensitivity
 from journeysim.study.calibrate_spec import CalibrateSpec, Target
 from journeysim.study.decisions import Decision, check_names, space_size
 from journeysim.study.designs import DesignError
-from journeysim.study.optimise import OptimisePlan, best_yaml, checked_base, make_sampler
+from journeysim.study.optimise import OptimisePlan, best_yaml, checked_base, run_trials
 from journeysim.study.optimise_spec import OptimiseSpec
 from journeysim.study.parameter_sets import LABEL, write_parameter_sets
-from journeysim.study.trial_study import TrialStudy, replications, trials_table
+from journeysim.study.trial_study import TrialStudy, trials_table
 
 
 @dataclass
@@ -202,18 +202,16 @@ class Calibration:
         """Run the trials still to run (trials.csv rewritten after each); then write fit.csv,
         calibrated.yaml and parameter_sets.csv (when two or more trials are kept)."""
         executor = executor or LocalPool()
-        with self.study.opened() as study:
-            seed = self.plan.base.seed
-            study.run(
-                self.plan.trials,
-                lambda complete: make_sampler(self.plan.sampler, seed, complete),
-                executor,
-                on_done,
-                after_trial=lambda: self._write_trials(study),
-            )
-            table = self._write_trials(study)
-            rows = {t.number: replications(t) for t in study.complete()}
-            params = {t.number: dict(t.params) for t in study.complete()}
+        plan = self.plan
+        table, rows, params = run_trials(
+            self.study,
+            plan.trials,
+            plan.sampler,
+            plan.base.seed,
+            executor,
+            on_done,
+            self._write_trials,
+        )
         best = int(table.sort_values(["distance", "trial"])["trial"].iloc[0])
         fit = self._fit(table, rows[best])
         kept = self._kept(table)

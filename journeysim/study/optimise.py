@@ -37,7 +37,7 @@ from journeysim.study.designs import DesignError
 from journeysim.study.optimise_spec import Objective, OptimiseSpec
 from journeysim.study.selection import Constraint, SelectResult, select_scenarios
 from journeysim.study.sources import resolve_scenario, run_overrides
-from journeysim.study.trial_study import TrialStudy, replications, trials_table
+from journeysim.study.trial_study import Rows, TrialStudy, replications, trials_table
 
 
 @dataclass
@@ -132,6 +132,32 @@ def make_sampler(kind: str, seed: int, complete: int) -> optuna.samplers.BaseSam
     return optuna.samplers.TPESampler(seed=seed)
 
 
+def run_trials(
+    study: TrialStudy,
+    trials: int,
+    sampler: str,
+    seed: int,
+    executor: Executor,
+    on_done: Callable[[], None] | None,
+    write_trials: Callable[[TrialStudy], pd.DataFrame],
+) -> tuple[pd.DataFrame, dict[int, Rows], dict[int, dict[str, Any]]]:
+    """Run the trials still to run, `write_trials` after each (trials.csv); return the final
+    table and every complete trial's replications and parameters by trial number."""
+    with study.opened() as opened:
+        opened.run(
+            trials,
+            lambda complete: make_sampler(sampler, seed, complete),
+            executor,
+            on_done,
+            after_trial=lambda: write_trials(opened),
+        )
+        table = write_trials(opened)
+        done = opened.complete()
+        rows = {t.number: replications(t) for t in done}
+        params = {t.number: dict(t.params) for t in done}
+    return table, rows, params
+
+
 @dataclass
 class OptimiseResult:
     """`trials` is trials.csv: per complete trial its decisions, replications, every metric's
@@ -189,18 +215,16 @@ class Optimisation:
         """Run the trials still to run, then select among the best candidates; write
         trials.csv (after every trial) and best.yaml."""
         executor = executor or LocalPool()
-        with self.study.opened() as study:
-            seed = self.plan.base.seed
-            study.run(
-                self.plan.trials,
-                lambda complete: make_sampler(self.plan.sampler, seed, complete),
-                executor,
-                on_done,
-                after_trial=lambda: self._write_trials(study),
-            )
-            table = self._write_trials(study)
-            rows = {t.number: replications(t) for t in study.complete()}
-            params = {t.number: dict(t.params) for t in study.complete()}
+        plan = self.plan
+        table, rows, params = run_trials(
+            self.study,
+            plan.trials,
+            plan.sampler,
+            plan.base.seed,
+            executor,
+            on_done,
+            self._write_trials,
+        )
         candidates = self._candidates(table)
         selection = None
         best = candidates[0] if len(candidates) == 1 else None
