@@ -16,7 +16,7 @@ from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
-from journeysim.study.sources import ScenarioSource
+from journeysim.study.sources import ScenarioSource, is_study_file
 
 FILE_KEYS = (
     "scenario",
@@ -190,11 +190,7 @@ class CalibrateSpec:
 
 def is_calibration_file(path: Path) -> bool:
     """A YAML file with a top-level `free` mapping (a scenario file has none)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and "free" in data
+    return is_study_file(path, "free")
 
 
 def read_calibration_file(path: Path) -> CalibrateSpec:

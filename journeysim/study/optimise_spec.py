@@ -14,7 +14,7 @@ from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
 from journeysim.study.selection import Constraint, parse_constraint
-from journeysim.study.sources import ScenarioSource
+from journeysim.study.sources import ScenarioSource, is_study_file
 
 FILE_KEYS = (
     "scenario",
@@ -106,11 +106,7 @@ class OptimiseSpec:
 
 def is_optimise_file(path: Path) -> bool:
     """A YAML file with a top-level `decide` mapping (a scenario file has none)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and "decide" in data
+    return is_study_file(path, "decide")
 
 
 def read_optimise_file(path: Path) -> OptimiseSpec:

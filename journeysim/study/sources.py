@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
 
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
@@ -34,3 +37,13 @@ def resolve_scenario(
     if not isinstance(source, Scenario):
         return loader.load_scenario(source, overrides)
     return loader.apply_overrides(source, overrides)
+
+
+def is_study_file(path: Path, key: str) -> bool:
+    """Whether `path` is a YAML file with a top-level `key` mapping: a sweep (`vary`), optimise
+    (`decide`) or calibration (`free`) file rather than a scenario, which has none of them."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and key in data

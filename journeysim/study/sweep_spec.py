@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from journeysim.study.designs import DesignError, Vary, vary_from_yaml
-from journeysim.study.sources import ScenarioSource
+from journeysim.study.sources import ScenarioSource, is_study_file
 
 FILE_KEYS = ("scenario", "name", "design", "samples", "vary", "set", "reps", "days", "seed")
 
@@ -38,11 +38,7 @@ class SweepSpec:
 
 def is_sweep_file(path: Path) -> bool:
     """A YAML file with a top-level `vary` mapping (a scenario file has none)."""
-    try:
-        data = _load(path)
-    except (OSError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and "vary" in data
+    return is_study_file(path, "vary")
 
 
 def read_sweep_file(path: Path) -> SweepSpec:
