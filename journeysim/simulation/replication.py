@@ -70,6 +70,9 @@ class Simulation:
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
         self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
+        # How customers' moods wander (Customer.mood_today), read once rather than per visit.
+        self._mood_mean = psyche.baseline_mood
+        self._mood_sd = psyche.baseline_mood_sd
         self._mood_keep_per_day = 0.5 ** (1.0 / psyche.mood_half_life_days)
         self.adaptation = Adaptation(
             psyche.expectation_rise,
@@ -186,10 +189,7 @@ class Simulation:
         came = int(now // 1440)
         self.inside_from[came] += 1
         measured = now >= s.horizon.warmup_days * 1440
-        psyche = s.psyche
-        customer.mood_today(
-            int(now // 1440), psyche.baseline_mood, psyche.baseline_mood_sd, self._mood_keep_per_day
-        )
+        customer.mood_today(came, self._mood_mean, self._mood_sd, self._mood_keep_per_day)
         shopper = Shopper(
             customer,
             now,
