@@ -82,11 +82,6 @@ def test_fact3_high_effort_drives_disloyalty(visits: pd.DataFrame) -> None:
     assert fell[effort_rank <= 0.25].mean() <= 0.20
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 9 open: since moods wander and the base was retuned, relationship falls "
-    "after service interactions 6.4 times as often as it rises (3-5 wanted)",
-)
 def test_fact4_service_interactions_make_disloyal_four_times_as_often(
     visits: pd.DataFrame,
 ) -> None:

@@ -167,7 +167,7 @@ class Shelves(Section):
         1.5, "Minutes spent searching for a missing item.", le=MAX_STEP_MIN
     )
     ask_effort: NonNegativeFloat = field(
-        2.25, "Effort of finding someone and asking about a missing item.", le=100.0
+        1.7, "Effort of finding someone and asking about a missing item.", le=100.0
     )
     # Gruen, Corsten & Bharadwaj 2002: 31% buy elsewhere, 26% switch brand, 19% switch size,
     # 15% delay, 9% do not buy.
