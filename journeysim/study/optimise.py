@@ -7,9 +7,9 @@ The search (study.trial_study) runs each trial with common random numbers and ju
 its whole CI misses. A constraint relative to the baseline (`nps>=baseline-3`) is judged the
 same way on the mean paired difference from the baseline, the input scenario with its `set`
 and no decisions, run once with the trials' replications, seed and history and kept in the
-study (Optuna's SQLite file): common random numbers make the paired difference's CI far
-narrower than either mean's. At the end, the best `candidates` trials not ruled out go
-through `select` (Kim & Nelson's KN with the feasibility check of Batur & Kim, relative
+study (Optuna's SQLite file): with common random numbers the luck that a trial and the
+baseline share cancels in their difference. At the end, the best `candidates` trials not
+ruled out go through `select` (Kim & Nelson's KN with the feasibility check of Batur & Kim, relative
 constraints on the paired differences again), reusing their replications as the first stage,
 so the reported optimum carries select's guarantee.
 
