@@ -289,7 +289,7 @@ def optimise(
         seed=seed,
     )
     runner = Optimisation(plan_optimisation(spec), Path(out))
-    total = runner.pending() * runner.plan.base.replications
+    total = runner.pending_replications()
     with progress_bar(total, runner.plan.name, not progress) as bar:
         return runner.run(make_executor(workers, scheduler), bar.update)
 

@@ -51,6 +51,21 @@ def test_the_study_plans_on_its_scenario_with_the_stated_objective_and_limits():
     assert plan.base.checkout.policy.from_role == "stocker"
 
 
+def test_the_limits_are_relative_to_the_store_as_it_is_today():
+    # The baseline the limits refer to is the study's scenario without decisions: the
+    # baseline store's tills staffed all day, one in front off.
+    plan = plan_optimisation(read_optimise_file(STUDY))
+    assert all(c.relative for c in plan.constraints)
+    assert {c.text for c in plan.constraints} == {
+        "nps>=baseline-3",
+        "mean_checkout_wait_min<=baseline+0.3",
+    }
+    tills = resolve_scenario(plan.spec.scenario).checkout.cashiers
+    lanes = plan.base.checkout.lanes
+    assert set(lanes.weekday) == set(lanes.weekend) == {tills}
+    assert not plan.base.checkout.policy.active
+
+
 def test_every_value_of_every_decision_gives_a_valid_scenario_carrying_it():
     spec = read_optimise_file(STUDY)
     assert all(d.integer or d.choices for d in spec.decisions)  # a manager's counts and choices

@@ -59,9 +59,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--subject-to",
         action="append",
         default=[],
-        metavar="KPI<=VALUE",
-        help="a constraint on a mean: KPI>=VALUE or KPI<=VALUE, optionally +-TOLERANCE for "
-        "the final select (default 1%% of VALUE); repeatable",
+        metavar="KPI<=VALUE|KPI>=baseline-DIFF",
+        help="a constraint on a mean: KPI>=VALUE or KPI<=VALUE, or on the mean difference "
+        "from the baseline (the scenario without decisions, same random numbers): "
+        "KPI>=baseline-DIFF or KPI<=baseline+DIFF; optionally +-TOLERANCE for the final "
+        "select (default 1%% of VALUE or DIFF); repeatable",
     )
     optimise.add_argument("--trials", type=int, metavar="N", help="complete trials (default 30)")
     optimise.add_argument(
@@ -117,7 +119,8 @@ def _optimise(args: argparse.Namespace) -> int:
     )
     start = time.perf_counter()
     try:
-        result = execute(args, pending * plan.base.replications, plan.name, optimisation.run)
+        total = optimisation.pending_replications()
+        result = execute(args, total, plan.name, optimisation.run)
     except ValueError as error:
         raise SystemExit(f"journeysim optimise: {error}") from None
     plots = write_plots(result)

@@ -136,9 +136,15 @@ def _constraint(text: str) -> Constraint:
     from journeysim.study.selection import parse_constraint
 
     try:
-        return parse_constraint(text)
+        constraint = parse_constraint(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    if constraint.relative:
+        raise argparse.ArgumentTypeError(
+            f"{text}: select has no baseline to compare with (optimise has): expected "
+            "KPI>=VALUE or KPI<=VALUE"
+        )
+    return constraint
 
 
 def _positive(text: str) -> float:

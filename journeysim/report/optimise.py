@@ -11,12 +11,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from journeysim.files import write_bytes, write_text
-from journeysim.report.comparison import metric_text
+from journeysim.report.comparison import metric_text, signed
 from journeysim.report.console import label, render
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
 from journeysim.report.selection import guarantee, selection_rows, smore_png
+from journeysim.simulation.summary import mean_ci
 from journeysim.study.optimise import OptimiseResult
+from journeysim.study.selection import Constraint
 
 COLOURS = {"yes": POSITIVE, "undecided": "#f4a582", "no": NEUTRAL}
 SHOWN_TRIALS = 20
@@ -37,9 +39,59 @@ def answer(result: OptimiseResult) -> str:
         return "No plan meets the constraints: every trial's CI misses a bound."
     chosen = ", ".join(f"{name}={value}" for name, value in result.best_params.items())
     text = f"Best plan: trial {result.best}, {chosen}."
+    if plan.constraints:
+        row, runs = _best_row(result)
+        limits = "; ".join(limit_text(c, row) for c in plan.constraints)
+        text += f" Over {runs} replications: {limits}."
     if result.selection is not None:
         return f"{text} {guarantee(result.selection)}"
     return f"{text} It was the only candidate not ruled out, so select did not run."
+
+
+def _best_row(result: OptimiseResult) -> tuple[pd.Series, int]:
+    """The chosen trial's means and CIs: select's when it ran (more replications), else the
+    trial's; and how many replications they hold."""
+    if result.selection is not None:
+        table = result.selection.table
+        row = table[table["scenario"] == f"trial-{result.best}"].iloc[0]
+    else:
+        row = result.trials[result.trials["trial"] == result.best].iloc[0]
+    return row, int(row["replications"])
+
+
+def limit_text(constraint: Constraint, row: pd.Series) -> str:
+    """A constraint's mean [95% CI] in `row` against its limit, e.g. "NPS -1.8 [-2.0, -1.5] vs
+    baseline (limit -3)" or "mean checkout wait 0.12 [0.10, 0.14] min (limit <= 0.5)"."""
+    metric, column = constraint.metric, constraint.column
+    mean, low, high = (row[f"{column}_{part}"] for part in ("mean", "ci_low", "ci_high"))
+    if constraint.relative:
+        values = ", ".join(signed(metric, v) for v in (low, high))
+        bound = signed(metric, constraint.bound)
+        return f"{label(metric)} {signed(metric, mean)} [{values}] vs baseline (limit {bound})"
+    values = ", ".join(metric_text(metric, v) for v in (low, high))
+    way = ">=" if constraint.sense > 0 else "<="
+    return (
+        f"{label(metric)} {metric_text(metric, mean)} [{values}] "
+        f"(limit {way} {metric_text(metric, constraint.bound)})"
+    )
+
+
+def baseline_text(result: OptimiseResult) -> str:
+    """The baseline's means [95% CI] of the KPIs constrained relative to it."""
+    if result.baseline is None:
+        return ""
+    runs = pd.DataFrame(result.baseline)
+    parts = []
+    for constraint in result.plan.relative:
+        metric = constraint.metric
+        mean, low, high, _ = mean_ci(runs[metric].to_numpy(dtype=float))
+        values = ", ".join(metric_text(metric, v) for v in (low, high))
+        parts.append(f"{label(metric)} {metric_text(metric, mean)} [{values}]")
+    return (
+        f"The baseline (the scenario with its set and no decisions, {len(runs)} replications "
+        f"with the same random numbers): {', '.join(parts)}. Constraints relative to it are "
+        "judged on each trial's mean paired difference and its 95% CI."
+    )
 
 
 def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tuple[list, list]:
@@ -49,6 +101,7 @@ def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tupl
     metrics = list(
         dict.fromkeys([*(o.metric for o in plan.objectives), *(c.metric for c in plan.constraints)])
     )
+    relative = plan.relative
     first = plan.objectives[0]
     ordered = table_.sort_values(f"{first.metric}_mean", ascending=not first.maximise)
     ordered = pd.concat(
@@ -63,6 +116,10 @@ def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tupl
                 f"{metric_text(metric, mean)} [{metric_text(metric, low)}, "
                 f"{metric_text(metric, high)}]"
             )
+        for constraint in relative:
+            metric, column = constraint.metric, constraint.column
+            mean, low, high = (row[f"{column}_{part}"] for part in ("mean", "ci_low", "ci_high"))
+            cells.append(f"{signed(metric, mean)} [{signed(metric, low)}, {signed(metric, high)}]")
         cells.append(row["feasible"])
         if "pareto" in row:
             cells.append("yes" if row["pareto"] else "")
@@ -71,6 +128,7 @@ def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tupl
         "trial",
         *(d.name for d in plan.decisions),
         *(f"{label(m)} [95% CI]" for m in metrics),
+        *(f"{label(c.metric)} vs baseline [95% CI]" for c in relative),
     ]
     header += ["feasible", *(["Pareto"] if "pareto" in table_ else [])]
     return header, rows
@@ -178,7 +236,8 @@ def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
                 f"{len(result.trials)} trials ({plan.sampler} sampler), each "
                 f"{plan.base.replications} replications with common random numbers (seed "
                 f"{plan.base.seed}). A constraint rules a trial out only when its whole 95% CI "
-                "misses the bound; the best candidates left then went through select."
+                "misses the bound; the best candidates left then went through select. "
+                + baseline_text(result)
             ),
             *figures,
             id="search",

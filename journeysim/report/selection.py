@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 
 from journeysim.files import write_bytes, write_table, write_text
-from journeysim.report.comparison import metric_text
+from journeysim.report.comparison import metric_text, signed
 from journeysim.report.console import label, render
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import png
@@ -57,6 +57,7 @@ def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
     """Header and rows per scenario: replications used, the objective and each constrained
     metric's mean [95% CI], whether each constraint is met, the subset and what became of it."""
     metrics = list(dict.fromkeys([result.objective, *(c.metric for c in result.constraints)]))
+    relative = list({c.column: c for c in result.constraints if c.relative}.values())
     rows = []
     for _, r in result.table.iterrows():
         row = [r["scenario"], str(r["replications"])]
@@ -66,10 +67,16 @@ def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
                 f"{metric_text(metric, mean)} [{metric_text(metric, low)}, "
                 f"{metric_text(metric, high)}]"
             )
+        for c in relative:
+            mean, low, high = (r[f"{c.column}_{part}"] for part in ("mean", "ci_low", "ci_high"))
+            row.append(
+                f"{signed(c.metric, mean)} [{signed(c.metric, low)}, {signed(c.metric, high)}]"
+            )
         row += [r[f"met[{c.text}]"] for c in result.constraints]
         row += ["yes" if r["in_subset"] else "no", r["status"]]
         rows.append(row)
     header = ["scenario", "replications", *(f"{label(m)} [95% CI]" for m in metrics)]
+    header += [f"{label(c.metric)} vs baseline [95% CI]" for c in relative]
     return header + [c.text for c in result.constraints] + ["in subset", "status"], rows
 
 

@@ -4,9 +4,14 @@ subject to constraints on means, searched with Optuna and confirmed by ranking a
 The search (study.trial_study) runs each trial with common random numbers and judges it on its
 95% CI: a constraint counts as possibly met while its CI reaches the feasible side of the bound
 (the value Optuna sees is the favourable end minus the bound), so a plan is ruled out only when
-its whole CI misses. At the end, the best `candidates` trials not ruled out go through `select`
-(Kim & Nelson's KN with the feasibility check of Batur & Kim), reusing their replications as the
-first stage, so the reported optimum carries select's guarantee.
+its whole CI misses. A constraint relative to the baseline (`nps>=baseline-3`) is judged the
+same way on the mean paired difference from the baseline, the input scenario with its `set`
+and no decisions, run once with the trials' replications, seed and history and kept in the
+study (Optuna's SQLite file): with common random numbers the luck that a trial and the
+baseline share cancels in their difference. At the end, the best `candidates` trials not
+ruled out go through `select` (Kim & Nelson's KN with the feasibility check of Batur & Kim, relative
+constraints on the paired differences again), reusing their replications as the first stage,
+so the reported optimum carries select's guarantee.
 
 Samplers: Optuna's BruteForceSampler when every decision is discrete and the whole space fits
 in the trial budget (every combination is tried once); else TPE for one objective and NSGA-II
@@ -39,6 +44,8 @@ from journeysim.study.selection import Constraint, SelectResult, select_scenario
 from journeysim.study.sources import resolve_scenario, run_overrides
 from journeysim.study.trial_study import Rows, TrialStudy, replications, trials_table
 
+PARTS = ("mean", "ci_low", "ci_high")  # the columns of a mean and its 95% CI
+
 
 @dataclass
 class OptimisePlan:
@@ -61,6 +68,11 @@ class OptimisePlan:
     @property
     def constraints(self) -> tuple[Constraint, ...]:
         return self.spec.constraints
+
+    @property
+    def relative(self) -> tuple[Constraint, ...]:
+        """One constraint relative to the baseline per KPI."""
+        return tuple({c.column: c for c in self.constraints if c.relative}.values())
 
     def overrides(self, params: dict[str, Any]) -> list[str]:
         """A trial's `--set` overrides: the spec's, then each decision's."""
@@ -165,7 +177,9 @@ class OptimiseResult:
     CI is wholly on the wrong side; undecided) and, for two objectives, `pareto`. `selection` is
     the select run on the best candidates (None when fewer than two), `best` the chosen
     trial's number (None with two objectives or when none is feasible); `params` holds every
-    complete trial's decisions."""
+    complete trial's decisions. With constraints relative to the baseline, `baseline` holds
+    its replications and trials.csv each such KPI's mean paired difference and 95% CI
+    (`KPI_vs_baseline_mean`, `_ci_low`, `_ci_high`)."""
 
     plan: OptimisePlan
     folder: Path
@@ -174,6 +188,7 @@ class OptimiseResult:
     best: int | None
     candidates: list[int]
     params: dict[int, dict[str, Any]]
+    baseline: Rows | None = None
 
     @property
     def best_params(self) -> dict[str, Any] | None:
@@ -196,18 +211,36 @@ class Optimisation:
             plan.scenario,
             self.score,
         )
+        self.baseline: Rows | None = None  # read (or run) by `run` when a constraint needs it
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """Objective means, and per constraint its CI's favourable end minus the bound
         (<= 0: the CI reaches the feasible side)."""
         table = pd.DataFrame(rows)
         values = [float(table[o.metric].mean()) for o in self.plan.objectives]
-        return values, {c.text: _reach(c, table[c.metric]) for c in self.plan.constraints}
+        return values, {c.text: _reach(c, self._judged(c, table)) for c in self.plan.constraints}
+
+    def _judged(self, constraint: Constraint, table: pd.DataFrame) -> pd.Series:
+        """What a constraint judges of a trial's replications: the metric, or its paired
+        differences from the baseline's (replication r of both shares its random numbers)."""
+        values = table[constraint.metric]
+        if constraint.relative:
+            assert self.baseline is not None, "run reads the baseline before any trial"
+            values = values - pd.DataFrame(self.baseline)[constraint.metric]
+        return values
 
     def pending(self) -> int:
         """Trials still to run."""
         with self.study.opened() as study:
             return max(0, self.plan.trials - len(study.complete()))
+
+    def pending_replications(self) -> int:
+        """Replications still to run before select: the trials', and the baseline's once when a
+        constraint is relative to it."""
+        with self.study.opened() as study:
+            trials = max(0, self.plan.trials - len(study.complete()))
+            baseline = bool(self.plan.relative) and study.baseline_pending()
+        return (trials + baseline) * self.plan.base.replications
 
     def run(
         self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
@@ -216,6 +249,9 @@ class Optimisation:
         trials.csv (after every trial) and best.yaml."""
         executor = executor or LocalPool()
         plan = self.plan
+        if plan.relative:
+            with self.study.opened() as study:
+                self.baseline = study.baseline(executor, on_done)
         table, rows, params = run_trials(
             self.study,
             plan.trials,
@@ -232,7 +268,9 @@ class Optimisation:
             selection = self._select(candidates, params, rows, executor, on_done)
             if selection.selected is not None:
                 best = int(selection.selected.removeprefix("trial-"))
-        result = OptimiseResult(self.plan, self.folder, table, selection, best, candidates, params)
+        result = OptimiseResult(
+            self.plan, self.folder, table, selection, best, candidates, params, self.baseline
+        )
         if best is not None:
             text = best_yaml(self.plan, params[best], self.folder, "best")
             write_text(self.folder / "best.yaml", text)
@@ -248,7 +286,15 @@ class Optimisation:
         return result
 
     def _write_trials(self, study: TrialStudy) -> pd.DataFrame:
-        table = trials_table(study.complete(), [d.name for d in self.plan.decisions])
+        trials = study.complete()
+        table = trials_table(trials, [d.name for d in self.plan.decisions])
+        for constraint in self.plan.relative:
+            cis = [
+                mean_ci(self._judged(constraint, pd.DataFrame(replications(t))).to_numpy(float))
+                for t in trials
+            ]
+            for k, part in enumerate(PARTS):
+                table[f"{constraint.column}_{part}"] = [ci[k] for ci in cis]
         table["feasible"] = [self._feasible(row) for _, row in table.iterrows()]
         if len(self.plan.objectives) == 2:
             table["pareto"] = _pareto(table, self.plan.objectives)
@@ -258,7 +304,7 @@ class Optimisation:
     def _feasible(self, row: pd.Series) -> str:
         verdicts = []
         for c in self.plan.constraints:
-            mean, low, high = (row[f"{c.metric}_{part}"] for part in ("mean", "ci_low", "ci_high"))
+            mean, low, high = (row[f"{c.column}_{part}"] for part in PARTS)
             low, high = (mean, mean) if math.isnan(low) else (low, high)
             good, bad = (low, high) if c.sense > 0 else (high, low)  # good: the far end
             verdicts.append("yes" if c.met(good) else ("no" if not c.met(bad) else "undecided"))
@@ -301,6 +347,8 @@ class Optimisation:
             on_done=on_done,
             reference=self.plan.base,
             known=[rows[t] for t in candidates],
+            baseline=self.plan.base,
+            baseline_known=self.baseline or (),
         )
 
 

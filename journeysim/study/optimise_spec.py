@@ -112,8 +112,8 @@ def is_optimise_file(path: Path) -> bool:
 def read_optimise_file(path: Path) -> OptimiseSpec:
     """An optimise file: `scenario` (relative to the file), `decide` ({NAME: range, choices or
     {keys, values}}), `minimise` and/or `maximise` (a KPI or a list), and optionally
-    subject_to (a list of "KPI<=VALUE[+-TOL]"), trials, candidates, name (default: the file's
-    stem), set, reps, days, seed."""
+    subject_to (a list of "KPI<=VALUE[+-TOL]" or "KPI>=baseline-DIFF[+-TOL]"), trials,
+    candidates, name (default: the file's stem), set, reps, days, seed."""
     source = str(path)
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))

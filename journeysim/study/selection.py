@@ -15,7 +15,9 @@ published procedures share the replications:
   sum_j (Y_j - q) >= R(r) and missed once it is <= -R(r), R(r) = max(0, h2 S2 / (2 eps) -
   eps r / 2), with the error split over scenarios and constraints (Bonferroni); a scenario
   may only be screened out by one already declared feasible. The confidence is split evenly
-  between feasibility and selection.
+  between feasibility and selection. A constraint relative to a baseline scenario
+  (`nps>=baseline-3`) is the same check on the paired differences Y_j - B_j, the baseline
+  run alongside with the same random numbers (replication j of both shares its seed).
 - the subset that could be the best: the screening procedure of Nelson, Swann, Goldsman & Song
   (2001) on the first stage: i stays if its mean is at least every other's minus
   t S_il / sqrt(n0), t the (1 - alpha)^(1 / (k - 1)) quantile of Student's t with n0 - 1
@@ -46,42 +48,66 @@ from journeysim.study.compare import common_random_numbers
 
 DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
 DEFAULT_INDIFFERENCE = 0.01  # of the first scenario's first-stage objective mean
-_CONSTRAINT = re.compile(r"^\s*(\w+)\s*(>=|<=)\s*([^+\s]+)\s*(?:(?:\+-|±)\s*(\S+))?\s*$")
+_NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_CONSTRAINT = re.compile(
+    rf"^\s*(?P<kpi>\w+)\s*(?P<sense>>=|<=)\s*"
+    rf"(?:(?P<baseline>baseline)(?:\s*(?P<sign>[-+])\s*(?P<offset>{_NUMBER}))?"
+    rf"|(?P<value>[-+]?{_NUMBER}))"
+    rf"\s*(?:(?:\+-|±)\s*(?P<tolerance>{_NUMBER}))?\s*$"
+)
+BASELINE = "baseline"  # the name of the baseline scenario a relative constraint refers to
 
 
 @dataclass(frozen=True)
 class Constraint:
     """`metric >= bound` (sense +1) or `metric <= bound` (sense -1) on the mean, decided up to
     `tolerance`: met for sure if the mean clears the bound by the tolerance, missed for sure
-    if it misses by the tolerance, either way in between."""
+    if it misses by the tolerance, either way in between. When `relative`, the constraint is on
+    the mean paired difference from the baseline (`nps>=baseline-3`: bound -3)."""
 
     metric: str
     sense: int
     bound: float
     tolerance: float
+    relative: bool = False
 
     @property
     def text(self) -> str:
-        return f"{self.metric}{'>=' if self.sense > 0 else '<='}{self.bound:g}"
+        limit = f"{self.bound:g}"
+        if self.relative:
+            limit = BASELINE + (f"{self.bound:+g}" if self.bound else "")
+        return f"{self.metric}{'>=' if self.sense > 0 else '<='}{limit}"
+
+    @property
+    def column(self) -> str:
+        """What it constrains in tables: the metric, or its difference from the baseline."""
+        return f"{self.metric}_vs_{BASELINE}" if self.relative else self.metric
 
     def met(self, mean: float) -> bool:
         return (operator.ge if self.sense > 0 else operator.le)(mean, self.bound)
 
 
 def parse_constraint(text: str) -> Constraint:
-    """`KPI>=VALUE` or `KPI<=VALUE`, optionally `+-TOLERANCE` (default: 1% of |VALUE|)."""
+    """`KPI>=VALUE` or `KPI<=VALUE`, or relative to the baseline `KPI>=baseline-DIFF` or
+    `KPI<=baseline+DIFF` (DIFF optional), each optionally `+-TOLERANCE` (default: 1% of
+    |VALUE| or |DIFF|)."""
     match = _CONSTRAINT.match(text)
-    expected = f"expected KPI>=VALUE or KPI<=VALUE[+-TOLERANCE] with a KPI of {', '.join(METRICS)}"
-    if not match or match[1] not in METRICS:
+    expected = (
+        "expected KPI>=VALUE, KPI<=VALUE or relative KPI>=baseline-DIFF, KPI<=baseline+DIFF, "
+        f"optionally +-TOLERANCE, with a KPI of {', '.join(METRICS)}"
+    )
+    if not match or match["kpi"] not in METRICS:
         raise ValueError(f"{expected} (got {text!r})")
-    try:
-        bound = float(match[3])
-        tolerance = float(match[4]) if match[4] else DEFAULT_TOLERANCE * abs(bound)
-    except ValueError:
-        raise ValueError(f"{expected} (got {text!r})") from None
+    relative = match["baseline"] is not None
+    if relative:
+        bound = float(match["offset"] or 0.0) * (-1.0 if match["sign"] == "-" else 1.0)
+    else:
+        bound = float(match["value"])
+    given = match["tolerance"]
+    tolerance = float(given) if given else DEFAULT_TOLERANCE * abs(bound)
     if not tolerance > 0:
         raise ValueError(f"constraint {text!r} needs a tolerance > 0, e.g. {text}+-0.01")
-    return Constraint(match[1], 1 if match[2] == ">=" else -1, bound, tolerance)
+    return Constraint(match["kpi"], 1 if match["sense"] == ">=" else -1, bound, tolerance, relative)
 
 
 @dataclass
@@ -117,14 +143,21 @@ def select_scenarios(
     on_done: Callable[[], None] | None = None,
     reference: Scenario | None = None,
     known: Sequence[Sequence[dict[str, float]]] = (),
+    baseline: Scenario | None = None,
+    baseline_known: Sequence[dict[str, float]] = (),
 ) -> SelectResult:
     """Select the best scenario by the mean of `objective` (better way: the metric's own unless
     `maximise` says), among those meeting `constraints`. The first stage is the first
     scenario's replication count; `on_done()` follows every replication. Every scenario starts
     from the history of `reference` (default: the first scenario); `known` may hold, per
-    scenario, the metrics of its first replications, already run with that seed and history."""
+    scenario, the metrics of its first replications, already run with that seed and history.
+    Constraints relative to the baseline need `baseline`, run with the same random numbers
+    as far as the scenarios run (`baseline_known`: its first replications, already run)."""
     if len(scenarios) < 2:
         raise ValueError("select needs at least two scenarios")
+    relative = [c.text for c in constraints if c.relative]
+    if relative and baseline is None:
+        raise ValueError(f"{relative[0]} needs a baseline to compare with (optimise gives one)")
     if objective not in METRICS:
         raise ValueError(f"objective {objective!r} is not one of {', '.join(METRICS)}")
     if not 0.5 <= confidence < 1.0:
@@ -134,7 +167,20 @@ def select_scenarios(
     if n0 < 2:
         raise ValueError("select needs a first stage of at least 2 replications (--reps)")
     maximise = BETTER[objective] == HIGHER if maximise is None else maximise
-    run = _Runs(scenarios, executor or LocalPool(), on_done, reference or scenarios[0], known)
+    if baseline is not None and relative:
+        update = {"seed": scenarios[0].seed, "replications": n0, "name": BASELINE}
+        baseline = baseline.model_copy(update=update)
+    else:
+        baseline = None
+    run = _Runs(
+        scenarios,
+        executor or LocalPool(),
+        on_done,
+        reference or scenarios[0],
+        known,
+        baseline,
+        baseline_known,
+    )
     run.fill(n0)
     delta = indifference
     if delta is None:
@@ -148,7 +194,8 @@ def select_scenarios(
 
 
 class _Runs:
-    """The replications run so far, per scenario in replication order."""
+    """The replications run so far, per scenario in replication order, and those of the
+    baseline (when given) as far as any scenario's."""
 
     def __init__(
         self,
@@ -157,6 +204,8 @@ class _Runs:
         on_done: Callable[[], None] | None,
         reference: Scenario,
         known: Sequence[Sequence[dict[str, float]]] = (),
+        baseline: Scenario | None = None,
+        baseline_known: Sequence[dict[str, float]] = (),
     ) -> None:
         self.scenarios = scenarios
         self.executor = executor
@@ -164,8 +213,10 @@ class _Runs:
         self.rows: list[list[dict[str, float]]] = [[] for _ in scenarios]
         for rows, given in zip(self.rows, known):
             rows.extend(given)
+        self.baseline = baseline
+        self.baseline_rows: list[dict[str, float]] = list(baseline_known)
         self.reference = reference  # every scenario starts from the same store as it is today
-        for scenario in scenarios:
+        for scenario in [*scenarios, *([baseline] if baseline else [])]:
             past(scenario, reference)  # lived once here, then read by every worker
 
     def fill(self, n: int) -> None:
@@ -179,22 +230,39 @@ class _Runs:
         self._run([(i, len(self.rows[i]) + r) for i in which for r in range(count)])
 
     def _run(self, tasks: list[tuple[int, int]]) -> None:
+        """Run (scenario index, replication) `tasks`, with the baseline's replications they
+        reach that it has not run yet (index -1)."""
+        if self.baseline is not None:
+            reach = max([len(rows) for rows in self.rows] + [rep + 1 for _, rep in tasks])
+            tasks = [*tasks, *((-1, rep) for rep in range(len(self.baseline_rows), reach))]
         results: list[dict[str, float]] = [{}] * len(tasks)
-        work = [(self.scenarios[i], rep, self.reference) for i, rep in tasks]
+        work = [(self._scenario(i), rep, self.reference) for i, rep in tasks]
         for index, metrics in run_replications(self.executor, measure, work):
             results[index] = metrics
             if self.on_done:
                 self.on_done()
         for (i, _), metrics in zip(tasks, results):
-            self.rows[i].append(metrics)
+            (self.baseline_rows if i < 0 else self.rows[i]).append(metrics)
+
+    def _scenario(self, i: int) -> Scenario:
+        return self.baseline if i < 0 and self.baseline is not None else self.scenarios[i]
 
     def values(self, i: int, metric: str, n: int | None = None) -> np.ndarray:
-        values = np.array([row[metric] for row in self.rows[i][:n]], dtype=float)
+        rows = self.baseline_rows if i < 0 else self.rows[i]
+        values = np.array([row[metric] for row in rows[:n]], dtype=float)
         if not np.isfinite(values).all():
             raise ValueError(
-                f"{metric} of {self.scenarios[i].name} is undefined in a replication (no "
+                f"{metric} of {self._scenario(i).name} is undefined in a replication (no "
                 "visits to average over?): select needs it in every replication"
             )
+        return values
+
+    def constrained(self, i: int, constraint: Constraint, n: int | None = None) -> np.ndarray:
+        """What `constraint` judges of scenario i: its metric, or the paired differences from
+        the baseline's."""
+        values = self.values(i, constraint.metric, n)
+        if constraint.relative:
+            values = values - self.values(-1, constraint.metric, len(values))
         return values
 
     def table(self) -> pd.DataFrame:
@@ -234,7 +302,7 @@ class _Procedure:
         beta = alpha_feasible / (k * max(len(constraints), 1))
         self.h2_feasible = 2.0 * _eta(beta, n0) * (n0 - 1)
         self.s2_feasible = np.array(
-            [[np.var(runs.values(i, c.metric, n0), ddof=1) for c in constraints] for i in range(k)]
+            [[np.var(runs.constrained(i, c, n0), ddof=1) for c in constraints] for i in range(k)]
         ).reshape(k, len(constraints))
         self.feasible: list[list[bool | None]] = [[None] * len(constraints) for _ in range(k)]
         self.alive = set(range(k))
@@ -283,7 +351,7 @@ class _Procedure:
             for c, constraint in enumerate(self.constraints):
                 if self.feasible[i][c] is not None:
                     continue
-                y = self.runs.values(i, constraint.metric)[:r]
+                y = self.runs.constrained(i, constraint)[:r]
                 total = float(np.sum(constraint.sense * (y - constraint.bound)))
                 eps = constraint.tolerance
                 region = max(
@@ -322,6 +390,7 @@ class _Procedure:
     def result(self) -> SelectResult:
         runs, objective = self.runs, self.objective
         metrics = list(dict.fromkeys(c.metric for c in self.constraints))
+        relative = list({c.column: c for c in self.constraints if c.relative}.values())
         feasible = [i for i in range(len(runs.scenarios)) if False not in self.feasible[i]]
         subset = self._subset(feasible)
         rows = []
@@ -330,6 +399,10 @@ class _Procedure:
             for metric in dict.fromkeys([objective, *metrics]):
                 mean, low, high, _ = mean_ci(runs.values(i, metric))
                 row |= {f"{metric}_mean": mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high}
+            for constraint in relative:
+                mean, low, high, _ = mean_ci(runs.constrained(i, constraint))
+                column = constraint.column
+                row |= {f"{column}_mean": mean, f"{column}_ci_low": low, f"{column}_ci_high": high}
             for c, constraint in enumerate(self.constraints):
                 ok = self.feasible[i][c]
                 row[f"met[{constraint.text}]"] = (

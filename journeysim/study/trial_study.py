@@ -52,6 +52,7 @@ STORAGE = "study.db"
 RESULTS = "replications"  # trial user attribute: the metrics of every replication
 SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
 DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
+BASELINE = "baseline"  # study user attribute: the metrics of every replication of the base
 
 Rows = list[dict[str, float]]
 # What a trial's replications score: the objective values, and constraint values (<= 0 met).
@@ -183,11 +184,35 @@ class TrialStudy:
             trial.set_user_attr("error", "an objective is undefined (no visits to average over?)")
         return values
 
+    def baseline(self, executor: Executor, on_done: Callable[[], None] | None = None) -> Rows:
+        """The metrics of every replication of the base scenario itself (no decisions), with
+        the trials' seed and history (common random numbers): run once, then kept with the
+        study, so that a resumed study reads them."""
+        rows = self.study.user_attrs.get(BASELINE)
+        if rows is None:
+            rows = self._replicate(self.base, self.base, executor, on_done)
+            self.study.set_user_attr(BASELINE, rows)
+        return rows
+
+    def baseline_pending(self) -> bool:
+        """Whether the base's replications are still to run."""
+        return BASELINE not in self.study.user_attrs
+
     def _simulate(
         self, params: dict[str, Any], executor: Executor, on_done: Callable[[], None] | None
     ) -> Rows:
         scenario = self.scenario_of(params)
         reference = scenario if self.own_history else self.base
+        return self._replicate(scenario, reference, executor, on_done)
+
+    def _replicate(
+        self,
+        scenario: Scenario,
+        reference: Scenario,
+        executor: Executor,
+        on_done: Callable[[], None] | None,
+    ) -> Rows:
+        """The metrics of the base's replications of `scenario` from `reference`'s history."""
         past(scenario, reference)  # the history, lived once here, read by the workers
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
