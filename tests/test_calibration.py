@@ -320,14 +320,7 @@ def step_effects(result: CompareResult, kpi: str) -> tuple[float, float]:
 @pytest.mark.parametrize(
     "kpi",
     [
-        pytest.param(
-            "csat",
-            marks=pytest.mark.xfail(
-                strict=False,
-                reason="issue 9 open: since moods wander, three months on the step up gains "
-                "as much CSAT as the step down loses (0.023 against 0.022, 4 replications)",
-            ),
-        ),
+        "csat",
         "return_rate",
         "visits_per_day",
     ],

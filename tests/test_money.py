@@ -100,11 +100,6 @@ def test_survival_estimate_matches_the_customers_who_stayed_in_the_simulation(ba
     assert counted < 0.95  # customers do leave: the check is not trivial
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 9 open: for the oldest customers (copied from the history's oldest cohort) the "
-    "fitted curve predicts about 4 points more leaving over 56 days than the run shows",
-)
 def test_the_extrapolated_tail_predicts_survival_beyond_the_observed_tenures(baseline):
     # Fitted on what a run ending on day 28 saw, the survival curve predicts how many of the
     # oldest tenth of day 0's customers are still here on day 56, a stretch it never saw and

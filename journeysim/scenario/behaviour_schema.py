@@ -125,7 +125,7 @@ class Loyalty(Section):
         0.6, "Part of the shopping list bought here by a customer with no attachment at all."
     )
     wallet_slope: PositiveFloat = field(
-        6.0,
+        4.5,
         "Steepness of share of wallet in relationship strength minus competitor pull.",
         le=1000.0,
     )
