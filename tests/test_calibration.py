@@ -317,14 +317,7 @@ def step_effects(result: CompareResult, kpi: str) -> tuple[float, float]:
     return -result.difference("down", kpi)["diff"], result.difference("up", kpi)["diff"]
 
 
-@pytest.mark.parametrize(
-    "kpi",
-    [
-        "csat",
-        "return_rate",
-        "visits_per_day",
-    ],
-)
+@pytest.mark.parametrize("kpi", ["csat", "return_rate", "visits_per_day"])
 def test_fact14_a_step_down_costs_more_than_a_step_up_gains(steps, kpi: str) -> None:
     loss, gain = step_effects(steps, kpi)
     # The step up may gain nothing measurable on a saturated KPI (return rate near 92%).
