@@ -1,6 +1,7 @@
 """Touchpoints on the floor, from the door through the zones and out again (the checkout has
 its own module). Each judges an experienced quality (-1..1) and an effort and passes them to
-`Shopper.touch`; the ones where time passes are SimPy sub-processes."""
+`Shopper.touch`; the ones where time passes are steps of the visit's generator (they yield
+the minutes to wait, see world/clock.py's `Walk`)."""
 
 from __future__ import annotations
 
@@ -62,14 +63,14 @@ def take_cart(store: Store, shopper: Shopper) -> None:
         shopper.touch(now, "cart", carts.good_quality, 0.0, "a cart that rolls well")
 
 
-def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
-    """Walk and pick in a zone: ambience, crowding and floor on entry, shelves and staff inside."""
-    env = store.env
+def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
+    """Enter a zone: ambience, crowding and floor, then the shelves; returns the minutes that
+    walking and picking in it take (see `leave_zone` for their end)."""
     name = zone.name
     shopper.place = name
     zone.occupancy += 1
     zone.soil()
-    now = env.now
+    now = store.env.now
     shopper.touch(now, "ambience", zone.ambience_quality, 0.0, "{}: smell, music and light", name)
     crowding = zone.crowding()
     if crowding > 0.5:
@@ -82,11 +83,13 @@ def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
     )
     items = round(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
-    yield store.clock.wait(
-        zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
-    )
+    return zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
+
+
+def leave_zone(store: Store, shopper: Shopper, zone: ZoneState) -> None:
+    """Done with a zone, maybe meeting one of the staff on the floor on the way out."""
     zone.occupancy -= 1
-    now = env.now
+    now = store.env.now
     if shopper.draw() < store.scenario.staff.encounter_prob * store.floor_share(now):
         staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
@@ -220,7 +223,7 @@ def leave(store: Store, shopper: Shopper):
     exit_ = store.scenario.exit
     shopper.place = "exit"
     if shopper.draw() < exit_.check_prob:
-        yield store.clock.wait(exit_.check_min)
+        yield float(exit_.check_min)
         shopper.touch(store.env.now, "exit", exit_.check_quality, 0.5, "receipt and bag check")
     else:
         shopper.touch(store.env.now, "exit", exit_.goodbye_quality, 0.0, "leaves")

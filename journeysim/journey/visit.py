@@ -9,13 +9,15 @@ from journeysim.world.store import Store
 
 
 def visit(store: Store, shopper: Shopper):
-    """SimPy process: enter, take a cart, walk the zones, check out, pay, leave."""
+    """The visit's steps (run by a `Walk`, which waits the minutes they yield): enter, take a
+    cart, walk the zones, check out, pay, leave."""
     store.lanes.shopper_in()
     tp.plan_basket(store, shopper)
     tp.enter(store, shopper)
     tp.take_cart(store, shopper)
     for zone in store.zones:
-        yield from tp.walk_zone(store, shopper, zone)
+        yield tp.enter_zone(store, shopper, zone)  # minutes walking and picking
+        tp.leave_zone(store, shopper, zone)
     yield from checkout.check_out(store, shopper)
     store.lanes.shopper_done()
     if shopper.cart:

@@ -177,7 +177,7 @@ class Simulation:
         self._next_arrival = i + 1
         if i + 1 < len(self._arrivals):
             self.store.clock.at(self._arrivals[i + 1][0], self._arrive_callback)
-        Walk(self._shop(self._arrivals[i][1])).resume(event)
+        Walk(self.env, self._shop(self._arrivals[i][1])).resume(event)
 
     # -- the visit ---------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ than the rest of a visit's model. A `Wake` is what SimPy's event loop needs of a
 callbacks, ok and value), pushed on the environment's queue at the same priority as a
 `Timeout`, so the two keep the same order; a `Walk` drives a generator of events like a
 `Process` does, without the events a process adds (its start and its end: nobody waits for a
-shopper). Both rely on SimPy 4's event queue of (time, priority, id, event) entries.
+shopper), and waits the minutes it is given as its own wake-up. Both rely on SimPy 4's event
+queue of (time, priority, id, event) entries.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class Wake:
 
 
 class Clock:
-    """Schedules `Wake`s on an environment's event queue."""
+    """Schedules calls on an environment's event queue."""
 
     __slots__ = ("env", "_queue", "_ids")
 
@@ -46,22 +47,25 @@ class Clock:
         wake = Wake([callback])
         heappush(self._queue, (max(time, self.env._now), NORMAL, next(self._ids), wake))
 
-    def wait(self, minutes: float) -> Wake:
-        """A wake `minutes` from now: yield it as a `env.timeout(minutes)`."""
-        wake = Wake([])
-        heappush(self._queue, (self.env._now + minutes, NORMAL, next(self._ids), wake))
-        return wake
-
 
 class Walk:
-    """Runs a generator of events as a SimPy process does: resumed with each event's value
-    when it is processed (or the event's exception thrown in). Start it by calling `resume`
-    with the event of its start. Errors surface from `env.run`."""
+    """Runs a generator as a SimPy process does, resumed with each event's value when it is
+    processed (or the event's exception thrown in). The generator yields SimPy events, or a
+    number of minutes to wait: the walk then waits as a `Wake` would, on the event queue
+    itself (a walk waits for one thing at a time, so it is its own wake-up, and waiting costs
+    no new object). Start it by calling `resume` with the event of its start. Errors surface
+    from `env.run`."""
 
-    __slots__ = ("_steps",)
+    __slots__ = ("_steps", "_env", "_queue", "_ids", "callbacks", "_ok", "_value")
 
-    def __init__(self, steps: Generator[Any, Any, None]) -> None:
+    def __init__(self, env: simpy.Environment, steps: Generator[Any, Any, None]) -> None:
         self._steps = steps  # (no bound method of its own kept: that cycle would outlive it)
+        self._env = env
+        self._queue: list[Any] = env._queue
+        self._ids = env._eid
+        self.callbacks: list[Callable[[Any], None]] | None = None  # while a wake-up is due
+        self._ok = True
+        self._value: object = None
 
     def resume(self, event: Any) -> None:
         """Go on from `event` to the next event to wait for (or the end)."""
@@ -75,8 +79,20 @@ class Walk:
                 nxt = self._steps.send(value) if ok else self._steps.throw(value)
             except StopIteration:
                 return
+            if isinstance(nxt, float):  # minutes to wait: be woken then
+                self.callbacks = _WOKEN
+                heappush(self._queue, (self._env._now + nxt, NORMAL, next(self._ids), self))
+                return
             callbacks = nxt.callbacks
             if callbacks is not None:  # not yet processed: wait for it
                 callbacks.append(self.resume)
                 return
             ok, value = nxt._ok, nxt._value
+
+
+def _woken(walk: Walk) -> None:
+    """A walk's wake-up is due (the event loop calls it with the walk as the event)."""
+    walk._advance(True, None)
+
+
+_WOKEN: list[Callable[[Any], None]] = [_woken]  # the callbacks of every due wake-up
