@@ -7,6 +7,7 @@ import math
 
 from journeysim.journey.shopper import Shopper
 from journeysim.journey.touchpoints import rapport_lift
+from journeysim.psyche import kinds as kind
 from journeysim.world.checkout import Line, Till
 from journeysim.world.store import Store
 
@@ -32,7 +33,7 @@ def check_out(store: Store, shopper: Shopper):
     if checkout.balking and line.waiting() / line.size >= checkout.balk_queue * max(mood, 0.2):
         shopper.touch(
             env.now,
-            "checkout_wait",
+            kind.CHECKOUT_WAIT,
             -0.8,
             1.0,
             "sees {} waiting and leaves the cart",
@@ -128,7 +129,7 @@ def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> flo
     quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
     return shopper.touch(
         store.env.now,
-        "checkout_wait",
+        kind.CHECKOUT_WAIT,
         quality,
         perceived / 2.0,
         "{} ({:.1f} min as felt, {:.1f} min by the clock)" if wait > 0.0 else "{}",
@@ -154,7 +155,7 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
     greeting = '"the usual?"' if shopper.familiarity > 0.5 else "served"
     shopper.touch(
         store.env.now,
-        "cashier",
+        kind.CASHIER,
         quality,
         0.0,
         "{} by {} at lane {}",
@@ -170,7 +171,7 @@ def _scan_yourself(store: Store, shopper: Shopper, till: Till) -> None:
     if shopper.draw() < 0.15:
         shopper.touch(
             now,
-            "self_checkout",
+            kind.SELF_CHECKOUT,
             -0.5,
             1.0,
             "self-checkout till {}: 'unexpected item in the bagging area'",
@@ -178,7 +179,7 @@ def _scan_yourself(store: Store, shopper: Shopper, till: Till) -> None:
         )
     else:
         shopper.touch(
-            now, "self_checkout", 0.1, 0.2, "scans at self-checkout till {}", till.index + 1
+            now, kind.SELF_CHECKOUT, 0.1, 0.2, "scans at self-checkout till {}", till.index + 1
         )
 
 
@@ -190,17 +191,24 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
     pays_cash = shopper.has_cash and shopper.draw() < payment.cash_preference
     if pays_cash or terminal.up:
         shopper.payment = "cash" if pays_cash else "card"
-        shopper.touch(env.now, "payment", 0.2, 0.0, "pays in cash" if pays_cash else "pays by card")
+        shopper.touch(
+            env.now, kind.PAYMENT, 0.2, 0.0, "pays in cash" if pays_cash else "pays by card"
+        )
         line.release(till)
         return
     shopper.met_outage = True
     shopper.touch(
-        env.now, "payment", payment.failure_quality, 2.0, "card refused: {} is down", terminal.name
+        env.now,
+        kind.PAYMENT,
+        payment.failure_quality,
+        2.0,
+        "card refused: {} is down",
+        terminal.name,
     )
     choice = shopper.draw()
     if shopper.has_cash:
         shopper.payment = "cash after refusal"
-        shopper.touch(env.now, "payment", -0.1, 0.5, "pays in cash after all")
+        shopper.touch(env.now, kind.PAYMENT, -0.1, 0.5, "pays in cash after all")
     elif choice < payment.wait_for_repair_prob:
         asked = env.now
         yield terminal.repaired | env.timeout(payment.max_repair_wait_min)
@@ -208,7 +216,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         if not terminal.up:
             shopper.touch(
                 env.now,
-                "payment",
+                kind.PAYMENT,
                 -1.0,
                 waited / 2.0,
                 "waited {:.0f} min for the terminal; leaves the full cart",
@@ -220,7 +228,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
             shopper.payment = "waited for repair"
             shopper.touch(
                 env.now,
-                "payment",
+                kind.PAYMENT,
                 -0.3,
                 waited / 2.0,
                 "waited {:.0f} min; the terminal is back, pays by card",
@@ -230,10 +238,10 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         shopper.payment = "fetched cash"
         line.release(till)
         yield env.timeout(payment.fetch_cash_min)
-        shopper.touch(env.now, "payment", -0.4, 4.0, "fetches cash from an ATM and pays")
+        shopper.touch(env.now, kind.PAYMENT, -0.4, 4.0, "fetches cash from an ATM and pays")
         return
     else:
-        shopper.touch(env.now, "payment", -1.0, 1.0, "no cash, no card: leaves the full cart")
+        shopper.touch(env.now, kind.PAYMENT, -1.0, 1.0, "no cash, no card: leaves the full cart")
         shopper.abandoned = "payment"
         shopper.payment = "left the cart"
     line.release(till)

@@ -90,7 +90,7 @@ class Shopper:
         appraisal: Appraisal,
         adaptation: Adaptation,
         half_life: float,
-        journey_map: dict[str, TouchTally],
+        journey_map: list[TouchTally],
         tracing: bool,
     ) -> None:
         self.customer = customer
@@ -101,7 +101,7 @@ class Shopper:
         # What `touch` needs at every touchpoint, looked up once per visit.
         self.disposition = customer.disposition
         self.expectations = customer.expectations
-        self.weights = appraisal.weights(customer.segment.sensitivity, TOUCHPOINT_KINDS)
+        self.weights = appraisal.weights(customer.segment.sensitivity)
         self.curvature = appraisal.curvature
         self.loss_aversion = appraisal.loss_aversion
         self.adaptation = adaptation
@@ -133,9 +133,10 @@ class Shopper:
         self.lanes_open = -1  # staffed lanes open then
 
     def touch(
-        self, now: float, kind: str, quality: float, effort: float, what: str, *details: object
+        self, now: float, kind: int, quality: float, effort: float, what: str, *details: object
     ) -> float:
-        """Appraise a touchpoint against expectation, move emotion, add effort; return felt.
+        """Appraise a touchpoint of a `kind` (psyche/kinds.py) against expectation, move
+        emotion, add effort; return felt.
 
         `what` is a str.format template filled with `details` only when tracing (it is hot)."""
         quality += self.disposition
@@ -159,7 +160,15 @@ class Shopper:
         if self.steps is not None:
             self.steps.append(
                 Step(
-                    now, self.place, kind, what.format(*details), quality, e, felt, effort, valence
+                    now,
+                    self.place,
+                    TOUCHPOINT_KINDS[kind],
+                    what.format(*details),
+                    quality,
+                    e,
+                    felt,
+                    effort,
+                    valence,
                 )
             )
         return felt

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty.relationship import basket_share
+from journeysim.psyche import kinds as kind
 from journeysim.world.staff import FLOOR_ROLES, StaffMember
 from journeysim.world.store import Store
 from journeysim.world.zones import ZoneState
@@ -41,9 +42,9 @@ def enter(store: Store, shopper: Shopper) -> None:
     if guards:
         guard = guards[0]
         quality = 0.2 + 0.4 * guard.friendliness
-        shopper.touch(now, "entrance", quality, 0.0, "greeted at the door by {}", guard.name)
+        shopper.touch(now, kind.ENTRANCE, quality, 0.0, "greeted at the door by {}", guard.name)
     else:
-        shopper.touch(now, "entrance", 0.1, 0.0, "walks in; no one at the door")
+        shopper.touch(now, kind.ENTRANCE, 0.1, 0.0, "walks in; no one at the door")
 
 
 def take_cart(store: Store, shopper: Shopper) -> None:
@@ -53,14 +54,14 @@ def take_cart(store: Store, shopper: Shopper) -> None:
         return
     now = store.env.now
     if store.carts.level == 0:
-        shopper.touch(now, "cart", carts.shortage_quality, 1.5, "no cart left; carries a basket")
+        shopper.touch(now, kind.CART, carts.shortage_quality, 1.5, "no cart left; carries a basket")
         return
     store.carts.take()
     shopper.cart = True
     if shopper.draw() < carts.worn_share:
-        shopper.touch(now, "cart", carts.worn_quality, 0.5, "a cart with a wobbly wheel")
+        shopper.touch(now, kind.CART, carts.worn_quality, 0.5, "a cart with a wobbly wheel")
     else:
-        shopper.touch(now, "cart", carts.good_quality, 0.0, "a cart that rolls well")
+        shopper.touch(now, kind.CART, carts.good_quality, 0.0, "a cart that rolls well")
 
 
 def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
@@ -71,15 +72,17 @@ def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
     zone.occupancy += 1
     zone.soil()
     now = store.env.now
-    shopper.touch(now, "ambience", zone.ambience_quality, 0.0, "{}: smell, music and light", name)
+    shopper.touch(
+        now, kind.AMBIENCE, zone.ambience_quality, 0.0, "{}: smell, music and light", name
+    )
     crowding = zone.crowding()
     if crowding > 0.5:
         quality = max(0.1 - 1.8 * (crowding - 0.5), -1.0)
-        shopper.touch(now, "crowding", quality, crowding - 0.5, "{} is crowded", name)
+        shopper.touch(now, kind.CROWDING, quality, crowding - 0.5, "{} is crowded", name)
     else:
-        shopper.touch(now, "crowding", 0.1, 0.0, "{} has room to move", name)
+        shopper.touch(now, kind.CROWDING, 0.1, 0.0, "{} has room to move", name)
     shopper.touch(
-        now, "floor", zone.floor_quality(), 0.0, "{} floor {}", name, _dirt_words(zone.dirt)
+        now, kind.FLOOR, zone.floor_quality(), 0.0, "{} floor {}", name, _dirt_words(zone.dirt)
     )
     items = round(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
@@ -95,7 +98,7 @@ def leave_zone(store: Store, shopper: Shopper, zone: ZoneState) -> None:
         if staff:
             member = staff[int(shopper.draw() * len(staff))]
             quality = 0.1 + 0.3 * member.friendliness + rapport_lift(store, shopper, member)
-            shopper.touch(now, "staff", quality, 0.0, "meets {}", member.name)
+            shopper.touch(now, kind.STAFF, quality, 0.0, "meets {}", member.name)
 
 
 def _dirt_words(dirt: float) -> str:
@@ -114,7 +117,7 @@ def _look_for_items(
     if gaps == 0:
         shopper.touch(
             now,
-            "shelf",
+            kind.SHELF,
             shelves.full_quality,
             0.0,
             "finds all {} items in {}" if items > 1 else "finds the {} item in {}",
@@ -140,7 +143,7 @@ def _look_for_items(
     quality = shelves.gap_quality if lost else shelves.gap_quality / 2.0
     shopper.touch(
         now,
-        "shelf",
+        kind.SHELF,
         quality,
         shelves.search_min * gaps / 2.0,
         "{} of {} {} missing in {}, {} not bought",
@@ -167,7 +170,7 @@ def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
     shopper.asked_staff = True
     shopper.touch(
         now,
-        "staff",
+        kind.STAFF,
         quality,
         store.scenario.shelves.ask_effort,
         "asks {} about a missing item",
@@ -224,6 +227,6 @@ def leave(store: Store, shopper: Shopper):
     shopper.place = "exit"
     if shopper.draw() < exit_.check_prob:
         yield float(exit_.check_min)
-        shopper.touch(store.env.now, "exit", exit_.check_quality, 0.5, "receipt and bag check")
+        shopper.touch(store.env.now, kind.EXIT, exit_.check_quality, 0.5, "receipt and bag check")
     else:
-        shopper.touch(store.env.now, "exit", exit_.goodbye_quality, 0.0, "leaves")
+        shopper.touch(store.env.now, kind.EXIT, exit_.goodbye_quality, 0.0, "leaves")

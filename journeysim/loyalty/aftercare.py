@@ -9,6 +9,7 @@ from collections import deque
 from journeysim.journey.records import VisitRecord
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty import relationship as rel
+from journeysim.psyche import kinds as kind
 from journeysim.psyche.memory import effort_score, remembered_score
 from journeysim.scenario.schema import Scenario
 
@@ -169,7 +170,7 @@ class Aftercare:
             quality /= 1.0 + after.repeat_failure_discount * shopper.customer.failures
         shopper.touch(
             shopper.emotion.last_t + after.recovery_delay_min,
-            "after_visit",
+            kind.AFTER_VISIT,
             quality,
             1.0,
             "complains; the store's recovery is {}",
@@ -183,7 +184,7 @@ class Aftercare:
             return False
         shopper.touch(
             shopper.emotion.last_t + after.recovery_delay_min,
-            "after_visit",
+            kind.AFTER_VISIT,
             after.follow_up_quality,
             0.0,
             "the store calls to follow up",

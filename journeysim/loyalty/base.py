@@ -12,6 +12,7 @@ from journeysim.loyalty.customer import Customer
 from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import store_choice
 from journeysim.psyche.expectations import Adaptation
+from journeysim.psyche.kinds import by_kind, by_name
 from journeysim.scenario.schema import Scenario, Segment
 
 NEVER = 2**62  # an attrition day beyond any horizon
@@ -66,7 +67,7 @@ class CustomerBase:
                     segment=self.scenario.segments[state.segment_name],
                     rng=self._customer_rng(customer_id),
                     strength=state.strength,
-                    expectations=dict(state.expectations),
+                    expectations=by_kind(state.expectations),
                     preferred_minute=state.preferred_minute,
                     baseline_mood=state.baseline_mood,
                     disposition=state.disposition,
@@ -119,7 +120,7 @@ class CustomerBase:
         return CustomerState(
             segment_name=c.segment_name,
             strength=c.strength,
-            expectations=dict(c.expectations),
+            expectations=by_name(c.expectations),
             preferred_minute=c.preferred_minute,
             baseline_mood=c.baseline_mood,
             disposition=c.disposition,

@@ -19,7 +19,7 @@ class Customer:
     segment: Segment
     rng: np.random.Generator
     strength: float  # relationship strength 0..1
-    expectations: dict[str, float]
+    expectations: list[float]  # by touchpoint kind (psyche/kinds.py)
     preferred_minute: float  # usual time of day for shopping
     baseline_mood: float
     disposition: float  # added to every quality the customer perceives and to expectations

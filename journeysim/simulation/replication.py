@@ -23,6 +23,7 @@ from journeysim.loyalty.customer import Customer
 from journeysim.loyalty.history import History
 from journeysim.psyche.appraisal import Appraisal
 from journeysim.psyche.expectations import Adaptation
+from journeysim.psyche.kinds import by_kind
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
 from journeysim.simulation.overrun import OVERTIME_MIN, overrun
@@ -78,13 +79,13 @@ class Simulation:
             psyche.expectation_rise,
             psyche.expectation_fall,
             psyche.market_anchor,
-            {str(kind): level for kind, level in psyche.market_standard.items()},
+            by_kind({str(kind): level for kind, level in psyche.market_standard.items()}),
         )
         self.base = CustomerBase(
             scenario, self.streams["segments"], self.seeds.customer, self.adaptation
         )
-        self.journey_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
-        self._warmup_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
+        self.journey_map = [TouchTally() for _ in TOUCHPOINT_KINDS]  # by kind
+        self._warmup_map = [TouchTally() for _ in TOUCHPOINT_KINDS]
         self.visit_log = VisitLog()
         self.day_rows: list[dict] = []
         self.turnovers: list[dict] = []
@@ -299,7 +300,7 @@ class Simulation:
         touchpoints = pd.DataFrame(
             [
                 (kind, t.positive, t.negative, t.effort, t.count)
-                for kind, t in self.journey_map.items()
+                for kind, t in zip(TOUCHPOINT_KINDS, self.journey_map)
             ],
             columns=["touchpoint", "positive", "negative", "effort", "count"],
         )
