@@ -12,7 +12,8 @@ import pandas as pd
 
 class VisitRecord(NamedTuple):
     """One visit, from arrival to what the customer did afterwards. (`Aftercare.conclude`
-    builds it by position, one commented line per field: keep the two in the same order.)"""
+    builds its fields as a plain tuple, a `Row`, one commented line per field: keep the two in
+    the same order.)"""
 
     visit_id: int
     customer_id: int
@@ -75,6 +76,9 @@ class VisitRecord(NamedTuple):
     switched_store: bool
 
 
+Row = tuple[Any, ...]  # a VisitRecord's fields in order
+
+
 @dataclass(slots=True)
 class TouchTally:
     """What one kind of touchpoint added up to over many visits (the journey map)."""
@@ -102,14 +106,15 @@ class VisitLog:
     take about 0.4 GB."""
 
     def __init__(self) -> None:
-        self._rows: list[VisitRecord] = []
+        self._rows: list[Row] = []
         self._columns: list[Any] = [
             array(_TYPE_CODES[kind]) if kind in _TYPE_CODES else [] for kind in _COLUMN_TYPES
         ]
 
-    def append(self, record: VisitRecord) -> None:
+    def append(self, row: Row) -> None:
+        """One visit's fields, in the order of `VisitRecord`'s."""
         rows = self._rows
-        rows.append(record)
+        rows.append(row)
         if len(rows) == CHUNK_ROWS:
             self._move()
 
@@ -117,7 +122,10 @@ class VisitLog:
         """The waiting rows onto the ends of the columns."""
         if self._rows:
             for column, values in zip(self._columns, zip(*self._rows)):
-                column.extend(values)
+                # An array of the chunk first: built from a tuple at C speed, then copied.
+                column.extend(
+                    array(column.typecode, values) if isinstance(column, array) else values
+                )
             self._rows = []
 
     def table(self) -> pd.DataFrame:

@@ -1,12 +1,12 @@
 """After the visit: memory, satisfaction, relationship, complaints and recovery, reviews,
-and word of mouth. Turns a finished `Shopper` into a `VisitRecord`."""
+and word of mouth. Turns a finished `Shopper` into the row of a `VisitRecord`."""
 
 from __future__ import annotations
 
 import math
 from collections import deque
 
-from journeysim.journey.records import VisitRecord
+from journeysim.journey.records import Row
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty import relationship as rel
 from journeysim.psyche import kinds as kind
@@ -38,8 +38,9 @@ class Aftercare:
             self._review_sum = sum(self.reviews)
             self.rating = self._review_sum / len(self.reviews)
 
-    def conclude(self, shopper: Shopper, now: float) -> VisitRecord:
-        """Everything the visit leaves behind, applied to the customer and the store."""
+    def conclude(self, shopper: Shopper, now: float) -> Row:
+        """Everything the visit leaves behind, applied to the customer and the store: a
+        `VisitRecord`'s fields in order."""
         s = self.scenario
         customer = shopper.customer
         psyche, loyalty = s.psyche, s.loyalty
@@ -90,69 +91,66 @@ class Aftercare:
         customer.visits += 1
         customer.last_visit_day = shopper.day
         self.visits += 1
-        return VisitRecord._make(  # a plain tuple in field order: the quickest way to build it
-            (
-                self.visits,  # visit_id
-                customer.id,  # customer_id
-                customer.segment_name,  # segment
-                customer.visits == 1,  # new_customer
-                shopper.day,  # day
-                shopper.start % 1440,  # arrival_min
-                duration,  # duration_min
-                touchpoints,  # touchpoints
-                peak,  # peak
-                end,  # end
-                emotion.mean(),  # mean_valence
-                remembered,  # remembered
-                shopper.effort,  # effort
-                ces,  # ces
-                csat,  # csat
-                ltr,  # ltr
-                expectation,  # expectation
-                shopper.disconfirmation_sum / n,  # disconfirmation
-                quality,  # quality
-                before,  # strength_before
-                after,  # strength_after
-                rel.return_chance(after, customer.segment, loyalty),  # return_chance
-                sow,  # share_of_wallet
-                shopper.planned_items,  # planned_items
-                items,  # items
-                items * price,  # revenue
-                shopper.lost_items * price,  # lost_revenue
-                shopper.lookups,  # lookups
-                shopper.gaps,  # gaps
-                r[0],  # bought_elsewhere
-                r[1],  # switched_brand
-                r[2],  # switched_size
-                r[3],  # delayed
-                r[4],  # skipped
-                r[5],  # found_by_staff
-                shopper.abandoned,  # abandoned
-                shopper.checkout_wait,  # checkout_wait_min
-                shopper.queue_time,  # queue_time_min
-                shopper.queue_time
-                * self.scenario.checkout.perceived_wait_factor,  # perceived_wait_min
-                shopper.served_at % 1440,  # service_start_min
-                shopper.scan_min,  # service_min
-                shopper.queue_seen,  # queue_seen
-                shopper.lanes_open,  # lanes_open
-                shopper.till,  # till
-                shopper.cashier_id,  # cashier_id
-                shopper.familiarity,  # cashier_familiarity
-                shopper.asked_staff,  # asked_staff
-                shopper.has_cash,  # has_cash
-                shopper.payment,  # payment
-                shopper.met_outage,  # met_outage
-                rel.satisfaction(felt_visit, ces, quality, loyalty) <= 2.0,  # dissatisfied
-                complained,  # complained
-                prior_failures,  # prior_failures
-                recovery,  # recovery_quality
-                shopper.asked_staff or shopper.met_outage or complained,  # service_interaction
-                stars,  # review_stars
-                told_positive,  # told_positive
-                told_negative,  # told_negative
-                switched,  # switched_store
-            )
+        return (  # a plain tuple in the order of VisitRecord's fields: the quickest way
+            self.visits,  # visit_id
+            customer.id,  # customer_id
+            customer.segment_name,  # segment
+            customer.visits == 1,  # new_customer
+            shopper.day,  # day
+            shopper.start % 1440,  # arrival_min
+            duration,  # duration_min
+            touchpoints,  # touchpoints
+            peak,  # peak
+            end,  # end
+            emotion.mean(),  # mean_valence
+            remembered,  # remembered
+            shopper.effort,  # effort
+            ces,  # ces
+            csat,  # csat
+            ltr,  # ltr
+            expectation,  # expectation
+            shopper.disconfirmation_sum / n,  # disconfirmation
+            quality,  # quality
+            before,  # strength_before
+            after,  # strength_after
+            rel.return_chance(after, customer.segment, loyalty),  # return_chance
+            sow,  # share_of_wallet
+            shopper.planned_items,  # planned_items
+            items,  # items
+            items * price,  # revenue
+            shopper.lost_items * price,  # lost_revenue
+            shopper.lookups,  # lookups
+            shopper.gaps,  # gaps
+            r[0],  # bought_elsewhere
+            r[1],  # switched_brand
+            r[2],  # switched_size
+            r[3],  # delayed
+            r[4],  # skipped
+            r[5],  # found_by_staff
+            shopper.abandoned,  # abandoned
+            shopper.checkout_wait,  # checkout_wait_min
+            shopper.queue_time,  # queue_time_min
+            shopper.queue_time * self.scenario.checkout.perceived_wait_factor,  # perceived_wait_min
+            shopper.served_at % 1440,  # service_start_min
+            shopper.scan_min,  # service_min
+            shopper.queue_seen,  # queue_seen
+            shopper.lanes_open,  # lanes_open
+            shopper.till,  # till
+            shopper.cashier_id,  # cashier_id
+            shopper.familiarity,  # cashier_familiarity
+            shopper.asked_staff,  # asked_staff
+            shopper.has_cash,  # has_cash
+            shopper.payment,  # payment
+            shopper.met_outage,  # met_outage
+            rel.satisfaction(felt_visit, ces, quality, loyalty) <= 2.0,  # dissatisfied
+            complained,  # complained
+            prior_failures,  # prior_failures
+            recovery,  # recovery_quality
+            shopper.asked_staff or shopper.met_outage or complained,  # service_interaction
+            stars,  # review_stars
+            told_positive,  # told_positive
+            told_negative,  # told_negative
+            switched,  # switched_store
         )
 
     def _peak_end(self, peak: float, end: float, duration: float) -> float:

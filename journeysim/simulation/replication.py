@@ -201,10 +201,10 @@ class Simulation:
             self.trace,
         )
         yield from visit(self.store, shopper)
-        record = self.aftercare.conclude(shopper, self.env.now)
-        self.visit_log.append(record)
+        row = self.aftercare.conclude(shopper, self.env.now)
+        self.visit_log.append(row)
         if shopper.steps is not None:
-            self.traces[record.visit_id] = shopper.steps
+            self.traces[row[0]] = shopper.steps  # by visit_id
         self.inside -= 1
         self.inside_from[came] -= 1
         if self._last_out is not None and not self.inside:
