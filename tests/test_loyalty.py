@@ -21,13 +21,12 @@ SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
 
 def shopper_for(sim: Simulation, customer) -> Shopper:
-    psyche = sim.scenario.psyche
     return Shopper(
         customer,
         sim.env.now,
         sim.appraisal,
         sim.adaptation,
-        psyche.mood_half_life_min,
+        sim.moods,
         sim.journey_map,
         tracing=False,
     )

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from journeysim.journey.records import TouchTally
 from journeysim.loyalty.customer import Customer
 from journeysim.psyche.appraisal import Appraisal, value
-from journeysim.psyche.emotion import Emotion
+from journeysim.psyche.emotion import Emotion, Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
+from journeysim.world.distributions import standard_normal
 
 DRAWS_PER_VISIT = 64
 
@@ -89,14 +90,23 @@ class Shopper:
         now: float,
         appraisal: Appraisal,
         adaptation: Adaptation,
-        half_life: float,
+        moods: Moods,
         journey_map: list[TouchTally],
         tracing: bool,
     ) -> None:
         self.customer = customer
         self.day = int(now // 1440)
         self.start = now
-        self.emotion = Emotion(customer.baseline_mood, now, half_life)
+        self._block: list[float] = customer.rng.random(DRAWS_PER_VISIT).tolist()
+        self._next = 0  # index in the block of the next draw
+        mood = customer.mood_today(
+            self.day,
+            moods.mean,
+            moods.sd,
+            moods.keep_per_day,
+            standard_normal(self.draw(), self.draw()),
+        )
+        self.emotion = Emotion(mood, now, moods.half_life_min)
         self.effort = 0.0
         # What `touch` needs at every touchpoint, looked up once per visit.
         self.disposition = customer.disposition
@@ -107,8 +117,6 @@ class Shopper:
         self.adaptation = adaptation
         self.journey_map = journey_map
         self.steps: list[Step] | None = [] if tracing else None
-        self._block: list[float] = customer.rng.random(DRAWS_PER_VISIT).tolist()
-        self._next = 0  # index in the block of the next draw
         # Set by plan_basket at the start of the visit.
         self.items = self.planned_items = 0
         self.walk_scale = 1.0  # walking time factor of the basket's size

@@ -21,7 +21,6 @@ def plan_basket(store: Store, shopper: Shopper) -> None:
     basket of that size adds), cash, patience, service draws."""
     customer = shopper.customer
     segment = customer.segment
-    rng = customer.rng
     bought_here = basket_share(customer.strength, store.scenario.loyalty)
     planned = max(1, round(segment.basket_items * bought_here * (0.5 + shopper.draw())))
     shopper.planned_items = planned
@@ -31,8 +30,8 @@ def plan_basket(store: Store, shopper: Shopper) -> None:
         cash_share = store.scenario.payment.cash_share
     shopper.has_cash = shopper.draw() < cash_share
     shopper.patience = segment.patience_min * (0.5 + shopper.draw())
-    shopper.service_time = store.service_time(rng)
-    shopper.self_service_time = store.self_service_time(rng)
+    shopper.service_time = store.service_time.sample(shopper.draw)
+    shopper.self_service_time = store.self_service_time.sample(shopper.draw)
 
 
 def enter(store: Store, shopper: Shopper) -> None:

@@ -3,7 +3,6 @@ and word of mouth. Turns a finished `Shopper` into the row of a `VisitRecord`.""
 
 from __future__ import annotations
 
-import math
 from collections import deque
 
 from journeysim.journey.records import Row
@@ -12,6 +11,7 @@ from journeysim.loyalty import relationship as rel
 from journeysim.psyche import kinds as kind
 from journeysim.psyche.memory import effort_score, remembered_score
 from journeysim.scenario.schema import Scenario
+from journeysim.world.distributions import standard_normal
 
 
 class Aftercare:
@@ -47,7 +47,7 @@ class Aftercare:
         emotion = shopper.emotion
         duration = now - shopper.start
         shopper.place = "after the visit"
-        misremembering = psyche.memory_noise * _standard_normal(shopper.draw(), shopper.draw())
+        misremembering = psyche.memory_noise * standard_normal(shopper.draw(), shopper.draw())
         peak = emotion.peak()
         remembered = felt_visit = misremembering + self._peak_end(peak, emotion.end(), duration)
         ces = effort_score(shopper.effort, loyalty.expected_effort)
@@ -213,11 +213,6 @@ class Aftercare:
         told = round(wom.detractor_reach * (0.5 + shopper.draw()))
         self.deterred += told * wom.deterrence
         return 0, told
-
-
-def _standard_normal(u1: float, u2: float) -> float:
-    """Box-Muller: a standard normal from two uniforms of the visit's block."""
-    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
 
 
 def _quality_words(quality: float) -> str:

@@ -34,14 +34,16 @@ class Customer:
     left_day: int = -1  # the day the customer stopped shopping here (-1: still a customer)
     left_reason: str = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
 
-    def mood_today(self, day: int, mean: float, sd: float, keep_per_day: float) -> float:
+    def mood_today(
+        self, day: int, mean: float, sd: float, keep_per_day: float, normal: float
+    ) -> float:
         """The baseline mood the customer brings today. Moods wander around the mean and forget
         their past (an Ornstein-Uhlenbeck process seen at visits, keeping `keep_per_day` of the
-        distance a day), so nobody is gloomy for ever and long tenure is not kept only by the
-        cheerful."""
+        distance a day, with a shock of the standard `normal`), so nobody is gloomy for ever
+        and long tenure is not kept only by the cheerful."""
         if self.visits and keep_per_day < 1.0:
             keep = keep_per_day ** (day - self.last_visit_day)
-            shock = sd * math.sqrt(1.0 - keep * keep) * self.rng.standard_normal()
+            shock = sd * math.sqrt(1.0 - keep * keep) * normal
             self.baseline_mood = mean + (self.baseline_mood - mean) * keep + shock
         return self.baseline_mood
 

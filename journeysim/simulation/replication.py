@@ -22,6 +22,7 @@ from journeysim.loyalty.base import CustomerBase, is_weekend, poisson_times
 from journeysim.loyalty.customer import Customer
 from journeysim.loyalty.history import History
 from journeysim.psyche.appraisal import Appraisal
+from journeysim.psyche.emotion import Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.psyche.kinds import by_kind
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
@@ -71,10 +72,12 @@ class Simulation:
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
         self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
-        # How customers' moods wander (Customer.mood_today), read once rather than per visit.
-        self._mood_mean = psyche.baseline_mood
-        self._mood_sd = psyche.baseline_mood_sd
-        self._mood_keep_per_day = 0.5 ** (1.0 / psyche.mood_half_life_days)
+        self.moods = Moods(
+            psyche.baseline_mood,
+            psyche.baseline_mood_sd,
+            psyche.mood_half_life_days,
+            psyche.mood_half_life_min,
+        )
         self.adaptation = Adaptation(
             psyche.expectation_rise,
             psyche.expectation_fall,
@@ -190,13 +193,12 @@ class Simulation:
         came = int(now // 1440)
         self.inside_from[came] += 1
         measured = now >= s.horizon.warmup_days * 1440
-        customer.mood_today(came, self._mood_mean, self._mood_sd, self._mood_keep_per_day)
         shopper = Shopper(
             customer,
             now,
             self.appraisal,
             self.adaptation,
-            s.psyche.mood_half_life_min,
+            self.moods,
             self.journey_map if measured else self._warmup_map,
             self.trace,
         )

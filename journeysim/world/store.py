@@ -13,7 +13,7 @@ from journeysim.world import terminals as term
 from journeysim.world.checkout import Checkout
 from journeysim.world.clock import Clock
 from journeysim.world.crews import Crew
-from journeysim.world.distributions import sampler
+from journeysim.world.distributions import Duration
 from journeysim.world.lanes import LaneBoard
 from journeysim.world.staff import FLOOR_ROLES, HELPFUL_ROLES, Roster, StaffMember
 from journeysim.world.zones import ZoneState, cleaning_rounds, restocking, spills
@@ -58,8 +58,8 @@ class Store:
         self.checkout = Checkout(
             env, checkout.cashiers, checkout.self_checkouts, checkout.single_queue
         )
-        self.service_time = sampler(checkout.service_time)
-        self.self_service_time = sampler(checkout.self_service_time)
+        self.service_time = Duration(checkout.service_time)
+        self.self_service_time = Duration(checkout.self_service_time)
         self.roster = Roster.hire_all(scenario, streams["staff"], staff)
         policy = checkout.policy
         self.crews: dict[str, Crew] = {
