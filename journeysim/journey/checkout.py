@@ -15,11 +15,11 @@ from journeysim.world.store import Store
 def check_out(store: Store, shopper: Shopper):
     """Choose a line, maybe balk, wait (maybe renege), be served and pay."""
     env = store.env
-    checkout = store.scenario.checkout
+    checkout = store.settings.checkout
     shopper.items = max(
         round(
             (shopper.planned_items - shopper.lost_items)
-            * (1.0 + store.scenario.psyche.mood_basket_effect * shopper.valence)
+            * (1.0 + store.settings.psyche.mood_basket_effect * shopper.valence)
         ),
         0,
     )
@@ -29,7 +29,7 @@ def check_out(store: Store, shopper: Shopper):
     line = _choose_line(store, shopper)
     shopper.queue_seen = line.waiting()
     shopper.lanes_open = store.checkout.open_lanes()
-    mood = 1.0 + store.scenario.psyche.mood_patience_effect * shopper.valence
+    mood = 1.0 + store.settings.psyche.mood_patience_effect * shopper.valence
     if checkout.balking and line.waiting() / line.size >= checkout.balk_queue * max(mood, 0.2):
         shopper.touch(
             env.now,
@@ -70,7 +70,7 @@ def check_out(store: Store, shopper: Shopper):
 def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
     """Queue for a till and return it, or None if patience runs out first (reneging)."""
     env = store.env
-    checkout = store.scenario.checkout
+    checkout = store.settings.checkout
     joined = env.now
     turn = line.join()
     if line is not store.checkout.self_line:
@@ -93,7 +93,7 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
     open lane that looks shortest; regulars accept a slightly longer line to reach a familiar
     cashier."""
     checkout = store.checkout
-    settings = store.scenario.checkout
+    settings = store.settings.checkout
     if checkout.self_line is not None and (
         not checkout.open_lanes()
         or (
@@ -105,7 +105,7 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
     if len(checkout.lane_lines) == 1:
         return checkout.lane_lines[0]
     now = store.env.now
-    staff = store.scenario.staff
+    staff = store.settings.staff
     best, best_load = checkout.lane_lines[0], math.inf
     for line in checkout.lane_lines:
         if not line.size:
@@ -124,7 +124,7 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
 def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> float:
     """Perceived wait (idle waits feel about a third longer, Larson) against the ~4-minute
     tolerance (Maister 1985): quality falls steeply past it. Returns the felt emotion."""
-    checkout = store.scenario.checkout
+    checkout = store.settings.checkout
     perceived = wait * checkout.perceived_wait_factor
     quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
     return shopper.touch(
@@ -143,7 +143,7 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
     cashier = store.cashier_at(till.index, store.env.now)
     if cashier is None:
         return
-    staff = store.scenario.staff
+    staff = store.settings.staff
     competence = cashier.competence_on(shopper.day, staff.newcomer_learning_days)
     shopper.familiarity = shopper.customer.familiarity(
         cashier.id, shopper.day, staff.rapport_decay_per_day
@@ -186,7 +186,7 @@ def _scan_yourself(store: Store, shopper: Shopper, till: Till) -> None:
 def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
     """Pay at the end of service; a dead terminal leaves a card-only shopper three ways out."""
     env = store.env
-    payment = store.scenario.payment
+    payment = store.settings.payment
     terminal = till.terminal
     pays_cash = shopper.has_cash and shopper.draw() < payment.cash_preference
     if pays_cash or terminal.up:

@@ -21,13 +21,13 @@ def plan_basket(store: Store, shopper: Shopper) -> None:
     basket of that size adds), cash, patience, service draws."""
     customer = shopper.customer
     segment = customer.segment
-    bought_here = basket_share(customer.strength, store.scenario.loyalty)
+    bought_here = basket_share(customer.strength, store.settings.loyalty)
     planned = max(1, round(segment.basket_items * bought_here * (0.5 + shopper.draw())))
     shopper.planned_items = planned
     shopper.walk_scale = (planned / segment.basket_items) ** 0.3
     cash_share = segment.cash_share
     if cash_share is None:
-        cash_share = store.scenario.payment.cash_share
+        cash_share = store.settings.payment.cash_share
     shopper.has_cash = shopper.draw() < cash_share
     shopper.patience = segment.patience_min * (0.5 + shopper.draw())
     shopper.service_time = store.service_time.sample(shopper.draw)
@@ -48,7 +48,7 @@ def enter(store: Store, shopper: Shopper) -> None:
 
 def take_cart(store: Store, shopper: Shopper) -> None:
     """A cart from the pool for a bigger basket: good, worn, or none left."""
-    carts = store.scenario.carts
+    carts = store.settings.carts
     if shopper.planned_items < carts.min_items:
         return
     now = store.env.now
@@ -92,7 +92,7 @@ def leave_zone(store: Store, shopper: Shopper, zone: ZoneState) -> None:
     """Done with a zone, maybe meeting one of the staff on the floor on the way out."""
     zone.occupancy -= 1
     now = store.env.now
-    if shopper.draw() < store.scenario.staff.encounter_prob * store.floor_share(now):
+    if shopper.draw() < store.settings.staff.encounter_prob * store.floor_share(now):
         staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
             member = staff[int(shopper.draw() * len(staff))]
@@ -110,7 +110,7 @@ def _look_for_items(
     """Look up the zone's `items` (one or more); gaps lead to search, asking staff,
     substitution or loss. The shelf touchpoint is felt `now`, on entering the zone; returns
     the extra minutes the search adds to the zone's walk."""
-    shelves = store.scenario.shelves
+    shelves = store.settings.shelves
     shopper.lookups += items
     gaps = _binomial(items, store.gap_probability(zone, now), shopper.draw())
     if gaps == 0:
@@ -158,20 +158,20 @@ def _look_for_items(
 def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
     """Ask a stocker, assistant or manager on the floor about a missing item (harder to find
     while some of them are at a till)."""
-    if shopper.draw() >= store.scenario.shelves.ask_staff_prob * store.helper_share(now):
+    if shopper.draw() >= store.settings.shelves.ask_staff_prob * store.helper_share(now):
         return False
     staff = store.floor_staff(now)
     if not staff:
         return False
     member = staff[int(shopper.draw() * len(staff))]
-    competence = member.competence_on(shopper.day, store.scenario.staff.newcomer_learning_days)
+    competence = member.competence_on(shopper.day, store.settings.staff.newcomer_learning_days)
     quality = 0.3 * member.friendliness + 0.4 * competence + rapport_lift(store, shopper, member)
     shopper.asked_staff = True
     shopper.touch(
         now,
         kind.STAFF,
         quality,
-        store.scenario.shelves.ask_effort,
+        store.settings.shelves.ask_effort,
         "asks {} about a missing item",
         member.name,
     )
@@ -213,7 +213,7 @@ def _binomial(n: int, p: float, u: float) -> int:
 
 def rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
     """Quality a familiar face adds ("the usual?"), damped by process standardisation."""
-    staff = store.scenario.staff
+    staff = store.settings.staff
     familiarity = shopper.customer.meet(
         member.id, shopper.day, staff.rapport_decay_per_day, staff.rapport_gain
     )
@@ -222,7 +222,7 @@ def rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
 
 def leave(store: Store, shopper: Shopper):
     """The exit: a receipt or bag check, or a plain goodbye."""
-    exit_ = store.scenario.exit
+    exit_ = store.settings.exit
     shopper.place = "exit"
     if shopper.draw() < exit_.check_prob:
         yield float(exit_.check_min)

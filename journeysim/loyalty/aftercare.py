@@ -10,6 +10,7 @@ from journeysim.journey.shopper import Shopper
 from journeysim.loyalty import relationship as rel
 from journeysim.psyche import kinds as kind
 from journeysim.psyche.memory import effort_score, remembered_score
+from journeysim.scenario.plain import Settings
 from journeysim.scenario.schema import Scenario
 from journeysim.world.distributions import standard_normal
 
@@ -19,6 +20,7 @@ class Aftercare:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        self.settings = Settings(scenario)  # quicker to read at every visit
         after = scenario.after_visit
         self.reviews: deque[int] = deque(
             [round(after.initial_rating)] * after.rating_memory, maxlen=after.rating_memory
@@ -41,7 +43,7 @@ class Aftercare:
     def conclude(self, shopper: Shopper, now: float) -> Row:
         """Everything the visit leaves behind, applied to the customer and the store: a
         `VisitRecord`'s fields in order."""
-        s = self.scenario
+        s = self.settings
         customer = shopper.customer
         psyche, loyalty = s.psyche, s.loyalty
         emotion = shopper.emotion
@@ -130,7 +132,7 @@ class Aftercare:
             shopper.abandoned,  # abandoned
             shopper.checkout_wait,  # checkout_wait_min
             shopper.queue_time,  # queue_time_min
-            shopper.queue_time * self.scenario.checkout.perceived_wait_factor,  # perceived_wait_min
+            shopper.queue_time * s.checkout.perceived_wait_factor,  # perceived_wait_min
             shopper.served_at % 1440,  # service_start_min
             shopper.scan_min,  # service_min
             shopper.queue_seen,  # queue_seen
@@ -159,7 +161,7 @@ class Aftercare:
     def _complaint(self, shopper: Shopper, peak: float, remembered: float) -> tuple[bool, float]:
         """A dissatisfied customer may complain; the recovery becomes the visit's new end.
         A customer who failed before trusts a recovery less (no paradox after a second failure)."""
-        after = self.scenario.after_visit
+        after = self.settings.after_visit
         chance = after.complaint_base + after.complaint_peak_slope * max(-peak, 0.0)
         if remembered >= after.complaint_threshold or shopper.draw() >= chance:
             return False, float("nan")
@@ -177,7 +179,7 @@ class Aftercare:
         return True, quality
 
     def _followed_up(self, shopper: Shopper, remembered: float) -> bool:
-        after = self.scenario.after_visit
+        after = self.settings.after_visit
         if remembered >= -0.2 or shopper.draw() >= after.follow_up_prob:
             return False
         shopper.touch(
@@ -191,7 +193,7 @@ class Aftercare:
 
     def _review(self, shopper: Shopper, csat: float) -> int:
         """Maybe post a review (bad visits more often); the rating averages recent reviews."""
-        after = self.scenario.after_visit
+        after = self.settings.after_visit
         chance = after.review_prob * (after.negative_review_boost if csat <= 2.0 else 1.0)
         if shopper.draw() >= chance:
             return 0
@@ -203,7 +205,7 @@ class Aftercare:
 
     def _word_of_mouth(self, shopper: Shopper, ltr: int) -> tuple[int, int]:
         """Promoters tell friends who may come; detractors tell more, who stay away."""
-        wom = self.scenario.word_of_mouth
+        wom = self.settings.word_of_mouth
         if shopper.draw() >= wom.tell_prob or 7 <= ltr <= 8:
             return 0, 0
         if ltr >= 9:

@@ -13,6 +13,7 @@ from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import store_choice
 from journeysim.psyche.expectations import Adaptation
 from journeysim.psyche.kinds import by_kind, by_name
+from journeysim.scenario.plain import plain
 from journeysim.scenario.schema import Scenario, Segment
 
 NEVER = 2**62  # an attrition day beyond any horizon
@@ -34,6 +35,8 @@ class CustomerBase:
         self._customer_rng = customer_rng
         self._adaptation = adaptation
         names = list(scenario.segments)
+        # Plain copies of the segments: customers read them at every visit.
+        self._segments = {name: plain(segment) for name, segment in scenario.segments.items()}
         shares = np.array([scenario.segments[n].share for n in names], dtype=float)
         self._segment_names = names
         self._segment_cdf = (np.cumsum(shares) / shares.sum())[:-1].tolist()
@@ -64,7 +67,7 @@ class CustomerBase:
                 Customer(
                     id=customer_id,
                     segment_name=state.segment_name,
-                    segment=self.scenario.segments[state.segment_name],
+                    segment=self._segments[state.segment_name],
                     rng=self._customer_rng(customer_id),
                     strength=state.strength,
                     expectations=by_kind(state.expectations),
@@ -172,7 +175,7 @@ class CustomerBase:
         return Customer(
             id=customer_id,
             segment_name=name,
-            segment=self.scenario.segments[name],
+            segment=self._segments[name],
             rng=rng,
             strength=strength,
             expectations=self._adaptation.first(disposition),

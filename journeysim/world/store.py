@@ -8,6 +8,7 @@ import numpy as np
 import simpy
 
 from journeysim.loyalty.history import StaffState
+from journeysim.scenario.plain import Settings
 from journeysim.scenario.schema import Scenario, StaffRole
 from journeysim.world import terminals as term
 from journeysim.world.checkout import Checkout
@@ -48,6 +49,7 @@ class Store:
     ) -> None:
         self.env = env
         self.scenario = scenario
+        self.settings = Settings(scenario)  # the sections visits read, quicker to read
         hours = scenario.hours
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
