@@ -14,7 +14,6 @@ from journeysim.world.store import Store
 
 def check_out(store: Store, shopper: Shopper):
     """Choose a line, maybe balk, wait (maybe renege), be served and pay."""
-    env = store.env
     checkout = store.settings.checkout
     shopper.items = max(
         round(
@@ -32,7 +31,7 @@ def check_out(store: Store, shopper: Shopper):
     mood = 1.0 + store.settings.psyche.mood_patience_effect * shopper.valence
     if checkout.balking and line.waiting() / line.size >= checkout.balk_queue * max(mood, 0.2):
         shopper.touch(
-            env.now,
+            store.clock.now(),
             kind.CHECKOUT_WAIT,
             -0.8,
             1.0,
@@ -41,13 +40,13 @@ def check_out(store: Store, shopper: Shopper):
         )
         shopper.abandoned = "balk"
         return
-    joined = env.now
+    joined = store.clock.now()
     till = line.free_till()
     if till is None:
         till = yield from _wait_for_turn(store, shopper, line, mood)
         if till is None:
             return
-    shopper.queue_time = shopper.checkout_wait = env.now - joined
+    shopper.queue_time = shopper.checkout_wait = store.clock.now() - joined
     waited = shopper.checkout_wait > 0.0
     appraise_wait(
         store,
@@ -56,7 +55,7 @@ def check_out(store: Store, shopper: Shopper):
         "waits in line" if waited else "no queue, a till is free",
     )
     shopper.till = till.index
-    shopper.served_at = env.now
+    shopper.served_at = store.clock.now()
     if till.staffed:
         _meet_cashier(store, shopper, till)
         shopper.scan_min = shopper.service_time
@@ -71,7 +70,7 @@ def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
     """Queue for a till and return it, or None if patience runs out first (reneging)."""
     env = store.env
     checkout = store.settings.checkout
-    joined = env.now
+    joined = store.clock.now()
     turn = line.join()
     if line is not store.checkout.self_line:
         store.lanes.queue_grew(line)
@@ -82,7 +81,7 @@ def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
     if turn.triggered:
         return turn.value
     turn.cancel()
-    shopper.queue_time = env.now - joined
+    shopper.queue_time = store.clock.now() - joined
     appraise_wait(store, shopper, shopper.queue_time, "gives up waiting and leaves the cart")
     shopper.abandoned = "renege"
     return None
@@ -104,7 +103,7 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
         return checkout.self_line
     if len(checkout.lane_lines) == 1:
         return checkout.lane_lines[0]
-    now = store.env.now
+    now = store.clock.now()
     staff = store.settings.staff
     best, best_load = checkout.lane_lines[0], math.inf
     for line in checkout.lane_lines:
@@ -128,7 +127,7 @@ def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> flo
     perceived = wait * checkout.perceived_wait_factor
     quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
     return shopper.touch(
-        store.env.now,
+        store.clock.now(),
         kind.CHECKOUT_WAIT,
         quality,
         perceived / 2.0,
@@ -140,7 +139,7 @@ def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> flo
 
 
 def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
-    cashier = store.cashier_at(till.index, store.env.now)
+    cashier = store.cashier_at(till.index, store.clock.now())
     if cashier is None:
         return
     staff = store.settings.staff
@@ -154,7 +153,7 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
     )
     greeting = '"the usual?"' if shopper.familiarity > 0.5 else "served"
     shopper.touch(
-        store.env.now,
+        store.clock.now(),
         kind.CASHIER,
         quality,
         0.0,
@@ -167,7 +166,7 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
 
 def _scan_yourself(store: Store, shopper: Shopper, till: Till) -> None:
     """Scan at a self-checkout; its till is numbered after the staffed lanes (as its terminal)."""
-    now = store.env.now
+    now = store.clock.now()
     if shopper.draw() < 0.15:
         shopper.touch(
             now,
@@ -192,13 +191,17 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
     if pays_cash or terminal.up:
         shopper.payment = "cash" if pays_cash else "card"
         shopper.touch(
-            env.now, kind.PAYMENT, 0.2, 0.0, "pays in cash" if pays_cash else "pays by card"
+            store.clock.now(),
+            kind.PAYMENT,
+            0.2,
+            0.0,
+            "pays in cash" if pays_cash else "pays by card",
         )
         line.release(till)
         return
     shopper.met_outage = True
     shopper.touch(
-        env.now,
+        store.clock.now(),
         kind.PAYMENT,
         payment.failure_quality,
         2.0,
@@ -208,14 +211,14 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
     choice = shopper.draw()
     if shopper.has_cash:
         shopper.payment = "cash after refusal"
-        shopper.touch(env.now, kind.PAYMENT, -0.1, 0.5, "pays in cash after all")
+        shopper.touch(store.clock.now(), kind.PAYMENT, -0.1, 0.5, "pays in cash after all")
     elif choice < payment.wait_for_repair_prob:
-        asked = env.now
+        asked = store.clock.now()
         yield terminal.repaired | env.timeout(payment.max_repair_wait_min)
-        waited = env.now - asked
+        waited = store.clock.now() - asked
         if not terminal.up:
             shopper.touch(
-                env.now,
+                store.clock.now(),
                 kind.PAYMENT,
                 -1.0,
                 waited / 2.0,
@@ -227,7 +230,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         else:
             shopper.payment = "waited for repair"
             shopper.touch(
-                env.now,
+                store.clock.now(),
                 kind.PAYMENT,
                 -0.3,
                 waited / 2.0,
@@ -238,10 +241,14 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         shopper.payment = "fetched cash"
         line.release(till)
         yield env.timeout(payment.fetch_cash_min)
-        shopper.touch(env.now, kind.PAYMENT, -0.4, 4.0, "fetches cash from an ATM and pays")
+        shopper.touch(
+            store.clock.now(), kind.PAYMENT, -0.4, 4.0, "fetches cash from an ATM and pays"
+        )
         return
     else:
-        shopper.touch(env.now, kind.PAYMENT, -1.0, 1.0, "no cash, no card: leaves the full cart")
+        shopper.touch(
+            store.clock.now(), kind.PAYMENT, -1.0, 1.0, "no cash, no card: leaves the full cart"
+        )
         shopper.abandoned = "payment"
         shopper.payment = "left the cart"
     line.release(till)

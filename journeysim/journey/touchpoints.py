@@ -36,7 +36,7 @@ def plan_basket(store: Store, shopper: Shopper) -> None:
 
 def enter(store: Store, shopper: Shopper) -> None:
     """The doors and the guard's look."""
-    now = store.env.now
+    now = store.clock.now()
     guards = store.floor_staff(now, ("security",))
     if guards:
         guard = guards[0]
@@ -51,7 +51,7 @@ def take_cart(store: Store, shopper: Shopper) -> None:
     carts = store.settings.carts
     if shopper.planned_items < carts.min_items:
         return
-    now = store.env.now
+    now = store.clock.now()
     if store.carts.level == 0:
         shopper.touch(now, kind.CART, carts.shortage_quality, 1.5, "no cart left; carries a basket")
         return
@@ -70,7 +70,7 @@ def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
     shopper.place = name
     zone.occupancy += 1
     zone.soil()
-    now = store.env.now
+    now = store.clock.now()
     shopper.touch(
         now, kind.AMBIENCE, zone.ambience_quality, 0.0, "{}: smell, music and light", name
     )
@@ -91,7 +91,7 @@ def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
 def leave_zone(store: Store, shopper: Shopper, zone: ZoneState) -> None:
     """Done with a zone, maybe meeting one of the staff on the floor on the way out."""
     zone.occupancy -= 1
-    now = store.env.now
+    now = store.clock.now()
     if shopper.draw() < store.settings.staff.encounter_prob * store.floor_share(now):
         staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
@@ -226,6 +226,8 @@ def leave(store: Store, shopper: Shopper):
     shopper.place = "exit"
     if shopper.draw() < exit_.check_prob:
         yield float(exit_.check_min)
-        shopper.touch(store.env.now, kind.EXIT, exit_.check_quality, 0.5, "receipt and bag check")
+        shopper.touch(
+            store.clock.now(), kind.EXIT, exit_.check_quality, 0.5, "receipt and bag check"
+        )
     else:
-        shopper.touch(store.env.now, kind.EXIT, exit_.goodbye_quality, 0.0, "leaves")
+        shopper.touch(store.clock.now(), kind.EXIT, exit_.goodbye_quality, 0.0, "leaves")

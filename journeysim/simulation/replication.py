@@ -187,7 +187,7 @@ class Simulation:
 
     def _shop(self, customer: Customer):
         s = self.scenario
-        now = self.env.now
+        now = self.store.clock.now()
         self.entered += 1
         self.inside += 1
         came = int(now // 1440)
@@ -203,7 +203,7 @@ class Simulation:
             self.trace,
         )
         yield from visit(self.store, shopper)
-        row = self.aftercare.conclude(shopper, self.env.now)
+        row = self.aftercare.conclude(shopper, self.store.clock.now())
         self.visit_log.append(row)
         if shopper.steps is not None:
             self.traces[row[0]] = shopper.steps  # by visit_id

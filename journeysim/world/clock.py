@@ -42,6 +42,10 @@ class Clock:
         self._queue: list[Any] = env._queue  # entries (time, priority, id, event)
         self._ids = env._eid
 
+    def now(self) -> float:
+        """The simulated time (`env.now` without the call of its property)."""
+        return self.env._now
+
     def at(self, time: float, callback: Callable[[Any], None]) -> None:
         """Call `callback` at `time` (at once if that has passed), as a Timeout's would be."""
         wake = Wake([callback])
