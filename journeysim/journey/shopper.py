@@ -6,14 +6,12 @@ import math
 from dataclasses import dataclass
 
 from journeysim.journey.records import TouchTally
-from journeysim.loyalty.customer import Customer
+from journeysim.loyalty.customer import BLOCK, Customer
 from journeysim.psyche.appraisal import Appraisal, value
 from journeysim.psyche.emotion import Emotion, Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
 from journeysim.world.distributions import standard_normal
-
-DRAWS_PER_VISIT = 64
 
 
 @dataclass(slots=True, frozen=True)
@@ -97,7 +95,7 @@ class Shopper:
         self.customer = customer
         self.day = int(now // 1440)
         self.start = now
-        self._block: list[float] = customer.rng.random(DRAWS_PER_VISIT).tolist()
+        self._block: list[float] = customer.block()
         self._next = 0  # index in the block of the next draw
         mood = customer.mood_today(
             self.day,
@@ -185,8 +183,8 @@ class Shopper:
         """The next uniform of this visit's block (a further block from the customer's stream
         when a visit has used one up)."""
         i = self._next
-        if i == DRAWS_PER_VISIT:
-            self._block = self.customer.rng.random(DRAWS_PER_VISIT).tolist()
+        if i == BLOCK:
+            self._block = self.customer.block()
             i = 0
         self._next = i + 1
         return self._block[i]

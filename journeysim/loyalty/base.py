@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from journeysim.loyalty.customer import Customer
+from journeysim.loyalty.customer import BLOCK, Customer
 from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import store_choice
 from journeysim.psyche.expectations import Adaptation
@@ -152,10 +152,14 @@ class CustomerBase:
         strength = self.scenario.loyalty.newcomer_strength
         u_segments = rng.random(n).tolist()
         normals = rng.standard_normal((n, 2)).tolist()
-        return [
+        blocks = rng.random((n, BLOCK))  # each one's visit: a block of the day's uniforms
+        shoppers = [
             self._customer(first_id + i, rng, u_segments[i], (z[0], z[1]), day, strength)
             for i, z in enumerate(normals)
         ]
+        for shopper, block in zip(shoppers, blocks):
+            shopper.ahead = block
+        return shoppers
 
     def _customer(
         self,

@@ -9,6 +9,9 @@ import numpy as np
 
 from journeysim.scenario.schema import Segment
 
+BLOCK = 64  # uniforms a visit starts with (see Shopper.draw)
+BLOCKS_AHEAD = 4  # blocks fetched from numpy at a time: the same numbers, fewer calls
+
 
 @dataclass(slots=True, eq=False)
 class Customer:
@@ -33,6 +36,18 @@ class Customer:
     active: bool = True  # False once gone: switched to a competitor or moved away
     left_day: int = -1  # the day the customer stopped shopping here (-1: still a customer)
     left_reason: str = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
+    ahead: np.ndarray | None = None  # uniforms of `rng` fetched ahead, handed out by `block`
+    ahead_next: int = 0  # index in `ahead` of the next block
+
+    def block(self) -> list[float]:
+        """The next `BLOCK` uniforms of the customer's stream."""
+        ahead = self.ahead
+        i = self.ahead_next
+        if ahead is None or i >= len(ahead):
+            ahead = self.ahead = self.rng.random(BLOCK * BLOCKS_AHEAD)
+            i = 0
+        self.ahead_next = i + BLOCK
+        return ahead[i : i + BLOCK].tolist()
 
     def mood_today(
         self, day: int, mean: float, sd: float, keep_per_day: float, normal: float
