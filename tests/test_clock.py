@@ -77,3 +77,33 @@ def test_errors_in_a_walk_surface_from_run():
     with pytest.raises(ValueError, match="fell over"):
         env.run()
     assert env.now == 1.0
+
+
+def test_first_of_a_get_and_a_deadline_gives_up_as_a_condition_would():
+    """Three walks queue for items at 0 with patience 2: the first item comes at 1, the next
+    at 3. The first walk gets one; the others give up at 2 and leave the queue, so the item
+    at 3 stays in the store; the deadline of the served walk passes without effect."""
+    env = simpy.Environment()
+    clock = Clock(env)
+    store = simpy.Store(env)
+    got: list = []
+
+    def patient(name: str):
+        item = yield clock.first(store.get(), 2.0)
+        got.append((env.now, name, item))
+        yield 5.0
+        got.append((env.now, name, "later"))
+
+    def giver():
+        yield env.timeout(1.0)
+        yield store.put("first")
+        yield env.timeout(2.0)
+        yield store.put("second")
+
+    for name in "abc":
+        clock.at(0.0, Walk(env, patient(name)).resume)
+    env.process(giver())
+    env.run()
+    assert got[:3] == [(1.0, "a", "first"), (2.0, "b", None), (2.0, "c", None)]
+    assert sorted(got[3:]) == [(6.0, "a", "later"), (7.0, "b", "later"), (7.0, "c", "later")]
+    assert store.items == ["second"] and not store.get_queue

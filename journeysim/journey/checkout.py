@@ -68,7 +68,6 @@ def check_out(store: Store, shopper: Shopper):
 
 def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
     """Queue for a till and return it, or None if patience runs out first (reneging)."""
-    env = store.env
     checkout = store.settings.checkout
     joined = store.clock.now()
     turn = line.join()
@@ -77,10 +76,9 @@ def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
     if not checkout.reneging:
         return (yield turn)
     patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
-    yield turn | env.timeout(patience)
-    if turn.triggered:
-        return turn.value
-    turn.cancel()
+    till = yield store.clock.first(turn, patience)
+    if till is not None:
+        return till
     shopper.queue_time = store.clock.now() - joined
     appraise_wait(store, shopper, shopper.queue_time, "gives up waiting and leaves the cart")
     shopper.abandoned = "renege"

@@ -51,6 +51,48 @@ class Clock:
         wake = Wake([callback])
         heappush(self._queue, (max(time, self.env._now), NORMAL, next(self._ids), wake))
 
+    def first(self, event: Any, minutes: float) -> FirstOf:
+        """What `event | env.timeout(minutes)` gives a waiting walk, with one wake-up: see
+        `FirstOf`."""
+        first = FirstOf(event)
+        self.at(self.env._now + minutes, first.deadline)
+        return first
+
+
+class FirstOf:
+    """Waits for an event that cannot fail (a SimPy get) until a deadline, then gives up on
+    it: its value is the event's when it is triggered by then, else None, the event then
+    cancelled. Yield it from a `Walk`, which it resumes as soon as either comes (not an
+    event step later, as a condition would)."""
+
+    __slots__ = ("callbacks", "_ok", "_value", "_event")
+
+    def __init__(self, event: Any) -> None:
+        self.callbacks: list[Callable[[Any], None]] | None = []
+        self._ok = True
+        self._value: object = None
+        self._event: Any = event  # None once settled
+        event.callbacks.append(self._processed)
+
+    def _processed(self, event: Any) -> None:
+        if self._event is not None:
+            self._settle(event._value)
+
+    def deadline(self, wake: Any) -> None:
+        """Give up, unless the event has been triggered (it is then on its way)."""
+        event = self._event
+        if event is not None and not event.triggered:
+            event.cancel()
+            self._settle(None)
+
+    def _settle(self, value: object) -> None:
+        self._event = None  # (and no cycle left through the event's callbacks)
+        self._value = value
+        callbacks, self.callbacks = self.callbacks, None
+        if callbacks:
+            for callback in callbacks:
+                callback(self)
+
 
 class Walk:
     """Runs a generator as a SimPy process does, resumed with each event's value when it is
