@@ -51,3 +51,12 @@ def test_box_muller_gives_a_standard_normal() -> None:
     u = np.random.default_rng(3).random((N, 2)).tolist()
     z = np.array([standard_normal(a, b) for a, b in u])
     assert stats.kstest(z, "norm").pvalue > 0.001
+
+
+def test_rounded_is_python_round() -> None:
+    from journeysim.world.numbers import rounded
+
+    values = [k / 4 for k in range(-40, 41)] + [2.5000000001, 1e15 + 0.5, -0.49999999999999994]
+    values += np.random.default_rng(5).normal(0.0, 30.0, 1000).tolist()
+    for x in values:
+        assert rounded(x) == round(x), x

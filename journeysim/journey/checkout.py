@@ -9,6 +9,7 @@ from journeysim.journey.shopper import Shopper
 from journeysim.journey.touchpoints import rapport_lift
 from journeysim.psyche import kinds as kind
 from journeysim.world.checkout import Line, Till
+from journeysim.world.numbers import rounded
 from journeysim.world.store import Store
 
 
@@ -16,7 +17,7 @@ def check_out(store: Store, shopper: Shopper):
     """Choose a line, maybe balk, wait (maybe renege), be served and pay."""
     checkout = store.settings.checkout
     shopper.items = max(
-        round(
+        rounded(
             (shopper.planned_items - shopper.lost_items)
             * (1.0 + store.settings.psyche.mood_basket_effect * shopper.valence)
         ),

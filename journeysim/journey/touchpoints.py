@@ -8,6 +8,7 @@ from __future__ import annotations
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty.relationship import basket_share
 from journeysim.psyche import kinds as kind
+from journeysim.world.numbers import rounded
 from journeysim.world.staff import FLOOR_ROLES, StaffMember
 from journeysim.world.store import Store
 from journeysim.world.zones import ZoneState
@@ -22,7 +23,7 @@ def plan_basket(store: Store, shopper: Shopper) -> None:
     customer = shopper.customer
     segment = customer.segment
     bought_here = basket_share(customer.strength, store.settings.loyalty)
-    planned = max(1, round(segment.basket_items * bought_here * (0.5 + shopper.draw())))
+    planned = max(1, rounded(segment.basket_items * bought_here * (0.5 + shopper.draw())))
     shopper.planned_items = planned
     shopper.walk_scale = (planned / segment.basket_items) ** 0.3
     cash_share = segment.cash_share
@@ -83,7 +84,7 @@ def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
     shopper.touch(
         now, kind.FLOOR, zone.floor_quality(), 0.0, "{} floor {}", name, _dirt_words(zone.dirt)
     )
-    items = round(shopper.planned_items * zone.item_share)
+    items = rounded(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
     return zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
 

@@ -13,6 +13,7 @@ from journeysim.psyche.memory import effort_score, remembered_score
 from journeysim.scenario.plain import Settings
 from journeysim.scenario.schema import Scenario
 from journeysim.world.distributions import standard_normal
+from journeysim.world.numbers import rounded
 
 
 class Aftercare:
@@ -197,7 +198,7 @@ class Aftercare:
         chance = after.review_prob * (after.negative_review_boost if csat <= 2.0 else 1.0)
         if shopper.draw() >= chance:
             return 0
-        stars = min(5, max(1, round(csat)))
+        stars = min(5, max(1, rounded(csat)))
         self._review_sum += stars - self.reviews[0]
         self.reviews.append(stars)
         self.rating = self._review_sum / len(self.reviews)
@@ -209,10 +210,10 @@ class Aftercare:
         if shopper.draw() >= wom.tell_prob or 7 <= ltr <= 8:
             return 0, 0
         if ltr >= 9:
-            told = round(wom.promoter_reach * (0.5 + shopper.draw()))
+            told = rounded(wom.promoter_reach * (0.5 + shopper.draw()))
             self.referrals += told * wom.conversion
             return told, 0
-        told = round(wom.detractor_reach * (0.5 + shopper.draw()))
+        told = rounded(wom.detractor_reach * (0.5 + shopper.draw()))
         self.deterred += told * wom.deterrence
         return 0, told
 
