@@ -37,6 +37,7 @@ class CustomerBase:
         names = list(scenario.segments)
         # Plain copies of the segments: customers read them at every visit.
         self._segments = {name: plain(segment) for name, segment in scenario.segments.items()}
+        self._loyalty = plain(scenario.loyalty)
         shares = np.array([scenario.segments[n].share for n in names], dtype=float)
         self._segment_names = names
         self._segment_cdf = (np.cumsum(shares) / shares.sum())[:-1].tolist()
@@ -201,20 +202,26 @@ class CustomerBase:
         """Today's visits of existing customers: a category trip every so many days, here with
         the chance of choosing this store over the competitor, at about their usual time."""
         s = self.scenario
-        loyalty = s.loyalty
+        loyalty = self._loyalty
         weekly = 5.0 + 2.0 * s.hours.weekend_factor
         day_factor = 7.0 * (s.hours.weekend_factor if is_weekend(day) else 1.0) / weekly
         draws = rng.random((len(self.customers), 2))
         visits = []
-        for customer, (u_visit, u_time) in zip(self.customers, draws.tolist()):
+        for customer, u_visit, u_time in zip(
+            self.customers, draws[:, 0].tolist(), draws[:, 1].tolist()
+        ):
             if not customer.active:
                 continue
             if day >= customer.attrition_day:
                 customer.leave(day, "attrition")
                 continue
-            segment = customer.segment
-            choice = store_choice(customer.strength, segment.competitor_pull, loyalty)
-            if u_visit < min(choice / segment.visit_interval_days * day_factor, 1.0):
+            strength = customer.strength
+            if strength != customer.trips_strength:  # worked out again when strength moved
+                segment = customer.segment
+                choice = store_choice(strength, segment.competitor_pull, loyalty)
+                customer.trips_here = choice / segment.visit_interval_days
+                customer.trips_strength = strength
+            if u_visit < min(customer.trips_here * day_factor, 1.0):
                 visits.append((self._near(customer.preferred_minute, u_time), customer))
         return visits
 

@@ -36,6 +36,8 @@ class Customer:
     active: bool = True  # False once gone: switched to a competitor or moved away
     left_day: int = -1  # the day the customer stopped shopping here (-1: still a customer)
     left_reason: str = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
+    trips_here: float = 0.0  # category trips a day that come here, at strength trips_strength
+    trips_strength: float = -1.0  # (-1: not yet worked out)
     ahead: np.ndarray | None = None  # uniforms of `rng` fetched ahead, handed out by `block`
     ahead_next: int = 0  # index in `ahead` of the next block
 
