@@ -32,7 +32,9 @@ class Aftercare:
         self.deterred = 0.0  # expected newcomers put off by detractors
         self.visits = 0
         psyche = scenario.psyche
-        self._memory_weights = (psyche.peak_weight, psyche.end_weight, psyche.duration_weight)
+        self._peak_weight = psyche.peak_weight
+        self._end_weight = psyche.end_weight
+        self._duration_weight = psyche.duration_weight
 
     def restore(self, reviews: tuple[int, ...]) -> None:
         """Start from the store's recent reviews (its past, see simulation/burn_in.py)."""
@@ -157,7 +159,9 @@ class Aftercare:
         )
 
     def _peak_end(self, peak: float, end: float, duration: float) -> float:
-        return remembered_score(peak, end, duration, *self._memory_weights)
+        return remembered_score(
+            peak, end, duration, self._peak_weight, self._end_weight, self._duration_weight
+        )
 
     def _complaint(self, shopper: Shopper, peak: float, remembered: float) -> tuple[bool, float]:
         """A dissatisfied customer may complain; the recovery becomes the visit's new end.

@@ -103,6 +103,7 @@ class Simulation:
         self._arrivals: list[tuple[float, Customer]] = []  # today's, by time
         self._next_arrival = 0
         self._arrive_callback: Callable[[Any], None] = self._arrive
+        self._left_callback: Callable[[Shopper], None] = self._left
 
     def run(self) -> Replication:
         s = self.scenario
@@ -181,19 +182,19 @@ class Simulation:
         self._next_arrival = i + 1
         if i + 1 < len(self._arrivals):
             self.store.clock.at(self._arrivals[i + 1][0], self._arrive_callback)
-        Walk(self.env, self._shop(self._arrivals[i][1])).resume(event)
+        shopper = self._came_in(self._arrivals[i][1])
+        Walk(self.env, visit(self.store, shopper, self._left_callback)).resume(event)
 
     # -- the visit ---------------------------------------------------------------------------
 
-    def _shop(self, customer: Customer):
-        s = self.scenario
+    def _came_in(self, customer: Customer) -> Shopper:
+        """A customer comes in now: the shopper of this visit."""
         now = self.store.clock.now()
         self.entered += 1
         self.inside += 1
-        came = int(now // 1440)
-        self.inside_from[came] += 1
-        measured = now >= s.horizon.warmup_days * 1440
-        shopper = Shopper(
+        self.inside_from[int(now // 1440)] += 1
+        measured = now >= self.scenario.horizon.warmup_days * 1440
+        return Shopper(
             customer,
             now,
             self.appraisal,
@@ -202,13 +203,15 @@ class Simulation:
             self.journey_map if measured else self._warmup_map,
             self.trace,
         )
-        yield from visit(self.store, shopper)
+
+    def _left(self, shopper: Shopper) -> None:
+        """A shopper has left: what the visit leaves behind, recorded."""
         row = self.aftercare.conclude(shopper, self.store.clock.now())
         self.visit_log.append(row)
         if shopper.steps is not None:
             self.traces[row[0]] = shopper.steps  # by visit_id
         self.inside -= 1
-        self.inside_from[came] -= 1
+        self.inside_from[shopper.day] -= 1  # the day they came in
         if self._last_out is not None and not self.inside:
             self._last_out.succeed()
 
