@@ -6,7 +6,7 @@ import operator
 import struct
 from array import array
 from dataclasses import dataclass
-from typing import Any, NamedTuple, get_type_hints
+from typing import Any, Final, NamedTuple, get_type_hints
 
 import numpy as np
 import pandas as pd
@@ -100,14 +100,14 @@ _ARRAY_CODES = {"q": "q", "d": "d", "?": "b"}
 _NUMERIC = [i for i, kind in enumerate(_COLUMN_TYPES) if kind in _STRUCT_CODES]
 _TEXT = [i for i, kind in enumerate(_COLUMN_TYPES) if kind not in _STRUCT_CODES]
 _CODES = [_STRUCT_CODES[_COLUMN_TYPES[i]] for i in _NUMERIC]
-_PACKED = struct.Struct("=" + "".join(_CODES))  # standard sizes, no padding
-_PACKED_DTYPE = np.dtype([(f"f{i}", "=" + code) for i, code in zip(_NUMERIC, _CODES)])
-_numbers = operator.itemgetter(*_NUMERIC)
-_texts = operator.itemgetter(*_TEXT)
+_PACKED: Final = struct.Struct("=" + "".join(_CODES))  # standard sizes, no padding
+_PACKED_DTYPE: Final = np.dtype([(f"f{i}", "=" + code) for i, code in zip(_NUMERIC, _CODES)])
+_numbers: Final = operator.itemgetter(*_NUMERIC)
+_texts: Final = operator.itemgetter(*_TEXT)
 
 # Rows packed before they are moved into the columns: small enough to cost little memory
 # (about 2 MB), large enough that moving them is a few calls per thousands of visits.
-CHUNK_ROWS = 4096
+CHUNK_ROWS: Final = 4096
 
 
 class VisitLog:

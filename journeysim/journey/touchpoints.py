@@ -5,6 +5,8 @@ the minutes to wait, see world/clock.py's `Walk`)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty.relationship import basket_share
 from journeysim.psyche import kinds as kind
@@ -13,8 +15,14 @@ from journeysim.world.staff import FLOOR_ROLES, StaffMember
 from journeysim.world.store import Store
 from journeysim.world.zones import ZoneState
 
-ELSEWHERE, BRAND, SIZE, DELAY, SKIP, FOUND = range(6)
-LOST_RESPONSES = (ELSEWHERE, DELAY, SKIP)
+# Stock-out responses, as counted in Shopper.responses.
+ELSEWHERE: Final = 0
+BRAND: Final = 1
+SIZE: Final = 2
+DELAY: Final = 3
+SKIP: Final = 4
+FOUND: Final = 5
+LOST_RESPONSES: Final = (ELSEWHERE, DELAY, SKIP)
 
 
 def plan_basket(store: Store, shopper: Shopper) -> None:
@@ -93,7 +101,7 @@ def leave_zone(store: Store, shopper: Shopper, zone: ZoneState) -> None:
     """Done with a zone, maybe meeting one of the staff on the floor on the way out."""
     zone.occupancy -= 1
     now = store.clock.now()
-    if shopper.draw() < store.settings.staff.encounter_prob * store.floor_share(now):
+    if shopper.draw() < store.encounter_prob * store.floor_share(now):
         staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
             member = staff[int(shopper.draw() * len(staff))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from journeysim.psyche.kinds import by_kind, by_name
 from journeysim.scenario.plain import plain
 from journeysim.scenario.schema import Scenario, Segment
 
-NEVER = 2**62  # an attrition day beyond any horizon
+NEVER: Final = 2**62  # an attrition day beyond any horizon
 
 
 class CustomerBase:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 
 from journeysim.scenario.schema import Segment
 
-BLOCK = 64  # uniforms a visit starts with (see Shopper.draw)
-BLOCKS_AHEAD = 4  # blocks fetched from numpy at a time: the same numbers, fewer calls
+BLOCK: Final = 64  # uniforms a visit starts with (see Shopper.draw)
+BLOCKS_AHEAD: Final = 4  # blocks fetched from numpy at a time: the same numbers, fewer calls
 
 
 @dataclass(slots=True, eq=False)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import final
+from typing import Final, final
 
-LN2 = math.log(2.0)
+LN2: Final = math.log(2.0)
 
 
 @final

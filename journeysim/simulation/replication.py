@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ class Replication:
 
 
 # Familiarity from which a customer counts as a staff member's regular.
-REGULAR_FAMILIARITY = 0.3
+REGULAR_FAMILIARITY: Final = 0.3
 
 
 class Simulation:

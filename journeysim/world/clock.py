@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from heapq import heappush
-from typing import Any
+from typing import Any, Final
 
 import simpy
 
-NORMAL = 1  # simpy.core.NORMAL: the priority of a Timeout
+NORMAL: Final = 1  # simpy.core.NORMAL: the priority of a Timeout
 
 
 class Wake:
@@ -141,4 +141,4 @@ def _woken(walk: Walk) -> None:
     walk._advance(True, None)
 
 
-_WOKEN: list[Callable[[Any], None]] = [_woken]  # the callbacks of every due wake-up
+_WOKEN: Final[list[Callable[[Any], None]]] = [_woken]  # the callbacks of every due wake-up

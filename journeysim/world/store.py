@@ -50,6 +50,7 @@ class Store:
         self.env = env
         self.scenario = scenario
         self.settings = Settings(scenario)  # the sections visits read, quicker to read
+        self.encounter_prob = scenario.staff.encounter_prob  # read in every zone of a visit
         hours = scenario.hours
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
