@@ -70,6 +70,7 @@ class Customer:
         self.active = False
         self.left_day = day
         self.left_reason = reason
+        self.ahead = None  # no more visits: no more draws
 
     def familiarity(self, staff_id: int, day: int, decay_per_day: float) -> float:
         """Familiarity with a staff member, faded since the last contact."""
