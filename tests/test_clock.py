@@ -1,5 +1,6 @@
 """The cheap wake-ups and walks shoppers use (world/clock.py) behave as SimPy's own timeouts
-and processes: same times, same order at equal times, values and errors passed the same way."""
+and processes (a walk waits the minutes it yields as a timeout would): same times, same order
+at equal times, values and errors passed the same way."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ def run_trips(cheap: bool) -> list:
     env = simpy.Environment()
     clock = Clock(env)
     log: list = []
-    pause = clock.wait if cheap else env.timeout
+    pause = float if cheap else env.timeout
     plans = {"a": [1.0, 0.0, 2.5, 0.5], "b": [1.0, 1.0, 1.0, 1.0], "c": [0.0, 3.0, 0.0, 0.5]}
     for name, gaps in plans.items():
         if cheap:
-            clock.at(0.0, Walk(trip(env, log, name, pause, gaps)).resume)
+            clock.at(0.0, Walk(env, trip(env, log, name, pause, gaps)).resume)
         else:
             env.process(trip(env, log, name, pause, gaps))
     env.run()
@@ -49,7 +50,7 @@ def test_a_walk_gets_event_values_and_mixes_with_simpy_events():
         item = yield store.get()
         got.append((env.now, item))
         done = env.timeout(0.0)
-        yield clock.wait(1.0)
+        yield 1.0
         got.append((env.now, (yield done)))  # already processed: goes on at once
         result = yield env.timeout(2.0, value="late") | env.timeout(5.0)
         got.append((env.now, list(result.values())))
@@ -58,7 +59,7 @@ def test_a_walk_gets_event_values_and_mixes_with_simpy_events():
         yield env.timeout(3.0)
         yield store.put("till 2")
 
-    clock.at(0.0, Walk(taker()).resume)
+    clock.at(0.0, Walk(env, taker()).resume)
     env.process(giver())
     env.run()
     assert got == [(3.0, "till 2"), (4.0, None), (6.0, ["late"])]
@@ -69,10 +70,40 @@ def test_errors_in_a_walk_surface_from_run():
     clock = Clock(env)
 
     def broken():
-        yield clock.wait(1.0)
+        yield 1.0
         raise ValueError("shopper fell over")
 
-    clock.at(0.0, Walk(broken()).resume)
+    clock.at(0.0, Walk(env, broken()).resume)
     with pytest.raises(ValueError, match="fell over"):
         env.run()
     assert env.now == 1.0
+
+
+def test_first_of_a_get_and_a_deadline_gives_up_as_a_condition_would():
+    """Three walks queue for items at 0 with patience 2: the first item comes at 1, the next
+    at 3. The first walk gets one; the others give up at 2 and leave the queue, so the item
+    at 3 stays in the store; the deadline of the served walk passes without effect."""
+    env = simpy.Environment()
+    clock = Clock(env)
+    store = simpy.Store(env)
+    got: list = []
+
+    def patient(name: str):
+        item = yield clock.first(store.get(), 2.0)
+        got.append((env.now, name, item))
+        yield 5.0
+        got.append((env.now, name, "later"))
+
+    def giver():
+        yield env.timeout(1.0)
+        yield store.put("first")
+        yield env.timeout(2.0)
+        yield store.put("second")
+
+    for name in "abc":
+        clock.at(0.0, Walk(env, patient(name)).resume)
+    env.process(giver())
+    env.run()
+    assert got[:3] == [(1.0, "a", "first"), (2.0, "b", None), (2.0, "c", None)]
+    assert sorted(got[3:]) == [(6.0, "a", "later"), (7.0, "b", "later"), (7.0, "c", "later")]
+    assert store.items == ["second"] and not store.get_queue

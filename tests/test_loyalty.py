@@ -11,6 +11,7 @@ import pytest
 from journeysim.journey.checkout import appraise_wait
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty.relationship import updated_strength
+from journeysim.psyche.kinds import CASHIER
 from journeysim.scenario import Scenario, load_scenario
 from journeysim.simulation.executors import LocalPool
 from journeysim.simulation.replication import Simulation
@@ -20,13 +21,12 @@ SCENARIOS = Path(__file__).parent.parent / "scenarios"
 
 
 def shopper_for(sim: Simulation, customer) -> Shopper:
-    psyche = sim.scenario.psyche
     return Shopper(
         customer,
         sim.env.now,
         sim.appraisal,
         sim.adaptation,
-        psyche.mood_half_life_min,
+        sim.moods,
         sim.journey_map,
         tracing=False,
     )
@@ -45,7 +45,7 @@ def test_a_customer_used_to_fast_checkout_is_hurt_more_by_the_same_slow_one() ->
     for customer in (regular, newcomer):  # alike in all but their history
         customer.disposition = 0.0
         customer.segment = regular.segment
-        customer.expectations = dict.fromkeys(customer.expectations, 0.0)
+        customer.expectations = [0.0] * len(customer.expectations)
     for _ in range(20):  # twenty visits with no wait at all
         appraise_wait(sim.store, shopper_for(sim, regular), 0.0, "walks straight to a till")
     slow = 6.0
@@ -60,9 +60,9 @@ def steady_feeling(quality: float, touches: int = 60) -> list[float]:
     sim = Simulation(Scenario())
     customer = sim.base.join(0, 0.5)
     customer.disposition = 0.0
-    customer.expectations = dict(sim.scenario.psyche.market_standard)
+    customer.expectations = list(sim.adaptation.standard)
     return [
-        shopper_for(sim, customer).touch(0.0, "cashier", quality, 0.0, "a cashier")
+        shopper_for(sim, customer).touch(0.0, CASHIER, quality, 0.0, "a cashier")
         for _ in range(touches)
     ]
 
@@ -107,3 +107,17 @@ def test_a_good_recovery_restores_more_trust_than_a_poor_one() -> None:
     # No paradox: a failure put right still costs trust on average; the recovery settles the
     # failure but its warmth adds nothing (the paired comparison is fact 8 in test_calibration).
     assert good.mean() < 0.0
+
+
+def test_touchpoint_kind_indices_name_the_schema_kinds() -> None:
+    """The kinds' indices (psyche/kinds.py) are their places in the schema's list, and a
+    customer's expectations by index are the market standard by name."""
+    from journeysim.psyche import kinds
+    from journeysim.scenario.schema import TOUCHPOINT_KINDS
+
+    for index, name in enumerate(TOUCHPOINT_KINDS):
+        assert getattr(kinds, name.upper()) == index
+    sim = Simulation(Scenario())
+    standard = sim.scenario.psyche.market_standard
+    assert kinds.by_name(sim.adaptation.standard) == standard
+    assert kinds.by_kind(dict(standard)) == sim.adaptation.standard

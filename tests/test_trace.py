@@ -130,7 +130,7 @@ def told():
         [
             "horizon.warmup_days=2",
             "horizon.days=2",
-            "arrivals.base_customers=600",
+            "arrivals.base_customers=1000",  # enough visits meet the outage to pick among
             "horizon.burn_in_days=0",
             "after_visit.complaint_base=0.5",
             "loyalty.defect_threshold=0.5",

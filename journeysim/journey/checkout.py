@@ -7,18 +7,19 @@ import math
 
 from journeysim.journey.shopper import Shopper
 from journeysim.journey.touchpoints import rapport_lift
+from journeysim.psyche import kinds as kind
 from journeysim.world.checkout import Line, Till
+from journeysim.world.numbers import rounded
 from journeysim.world.store import Store
 
 
 def check_out(store: Store, shopper: Shopper):
     """Choose a line, maybe balk, wait (maybe renege), be served and pay."""
-    env = store.env
-    checkout = store.scenario.checkout
+    checkout = store.settings.checkout
     shopper.items = max(
-        round(
+        rounded(
             (shopper.planned_items - shopper.lost_items)
-            * (1.0 + store.scenario.psyche.mood_basket_effect * shopper.valence)
+            * (1.0 + store.settings.psyche.mood_basket_effect * shopper.valence)
         ),
         0,
     )
@@ -28,11 +29,11 @@ def check_out(store: Store, shopper: Shopper):
     line = _choose_line(store, shopper)
     shopper.queue_seen = line.waiting()
     shopper.lanes_open = store.checkout.open_lanes()
-    mood = 1.0 + store.scenario.psyche.mood_patience_effect * shopper.valence
+    mood = 1.0 + store.settings.psyche.mood_patience_effect * shopper.valence
     if checkout.balking and line.waiting() / line.size >= checkout.balk_queue * max(mood, 0.2):
         shopper.touch(
-            env.now,
-            "checkout_wait",
+            store.clock.now(),
+            kind.CHECKOUT_WAIT,
             -0.8,
             1.0,
             "sees {} waiting and leaves the cart",
@@ -40,13 +41,13 @@ def check_out(store: Store, shopper: Shopper):
         )
         shopper.abandoned = "balk"
         return
-    joined = env.now
+    joined = store.clock.now()
     till = line.free_till()
     if till is None:
         till = yield from _wait_for_turn(store, shopper, line, mood)
         if till is None:
             return
-    shopper.queue_time = shopper.checkout_wait = env.now - joined
+    shopper.queue_time = shopper.checkout_wait = store.clock.now() - joined
     waited = shopper.checkout_wait > 0.0
     appraise_wait(
         store,
@@ -55,33 +56,31 @@ def check_out(store: Store, shopper: Shopper):
         "waits in line" if waited else "no queue, a till is free",
     )
     shopper.till = till.index
-    shopper.served_at = env.now
+    shopper.served_at = store.clock.now()
     if till.staffed:
         _meet_cashier(store, shopper, till)
         shopper.scan_min = shopper.service_time
     else:
         _scan_yourself(store, shopper, till)
         shopper.scan_min = shopper.self_service_time
-    yield store.clock.wait(shopper.scan_min)
+    yield shopper.scan_min
     yield from _pay(store, shopper, till, line)
 
 
 def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
     """Queue for a till and return it, or None if patience runs out first (reneging)."""
-    env = store.env
-    checkout = store.scenario.checkout
-    joined = env.now
+    checkout = store.settings.checkout
+    joined = store.clock.now()
     turn = line.join()
     if line is not store.checkout.self_line:
         store.lanes.queue_grew(line)
     if not checkout.reneging:
         return (yield turn)
     patience = shopper.patience * max(mood, 0.2) / checkout.perceived_wait_factor
-    yield turn | env.timeout(patience)
-    if turn.triggered:
-        return turn.value
-    turn.cancel()
-    shopper.queue_time = env.now - joined
+    till = yield store.clock.first(turn, patience)
+    if till is not None:
+        return till
+    shopper.queue_time = store.clock.now() - joined
     appraise_wait(store, shopper, shopper.queue_time, "gives up waiting and leaves the cart")
     shopper.abandoned = "renege"
     return None
@@ -92,7 +91,7 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
     open lane that looks shortest; regulars accept a slightly longer line to reach a familiar
     cashier."""
     checkout = store.checkout
-    settings = store.scenario.checkout
+    settings = store.settings.checkout
     if checkout.self_line is not None and (
         not checkout.open_lanes()
         or (
@@ -103,8 +102,8 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
         return checkout.self_line
     if len(checkout.lane_lines) == 1:
         return checkout.lane_lines[0]
-    now = store.env.now
-    staff = store.scenario.staff
+    now = store.clock.now()
+    staff = store.settings.staff
     best, best_load = checkout.lane_lines[0], math.inf
     for line in checkout.lane_lines:
         if not line.size:
@@ -123,12 +122,12 @@ def _choose_line(store: Store, shopper: Shopper) -> Line:
 def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> float:
     """Perceived wait (idle waits feel about a third longer, Larson) against the ~4-minute
     tolerance (Maister 1985): quality falls steeply past it. Returns the felt emotion."""
-    checkout = store.scenario.checkout
+    checkout = store.settings.checkout
     perceived = wait * checkout.perceived_wait_factor
     quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
     return shopper.touch(
-        store.env.now,
-        "checkout_wait",
+        store.clock.now(),
+        kind.CHECKOUT_WAIT,
         quality,
         perceived / 2.0,
         "{} ({:.1f} min as felt, {:.1f} min by the clock)" if wait > 0.0 else "{}",
@@ -139,10 +138,10 @@ def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> flo
 
 
 def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
-    cashier = store.cashier_at(till.index, store.env.now)
+    cashier = store.cashier_at(till.index, store.clock.now())
     if cashier is None:
         return
-    staff = store.scenario.staff
+    staff = store.settings.staff
     competence = cashier.competence_on(shopper.day, staff.newcomer_learning_days)
     shopper.familiarity = shopper.customer.familiarity(
         cashier.id, shopper.day, staff.rapport_decay_per_day
@@ -153,8 +152,8 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
     )
     greeting = '"the usual?"' if shopper.familiarity > 0.5 else "served"
     shopper.touch(
-        store.env.now,
-        "cashier",
+        store.clock.now(),
+        kind.CASHIER,
         quality,
         0.0,
         "{} by {} at lane {}",
@@ -166,11 +165,11 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
 
 def _scan_yourself(store: Store, shopper: Shopper, till: Till) -> None:
     """Scan at a self-checkout; its till is numbered after the staffed lanes (as its terminal)."""
-    now = store.env.now
+    now = store.clock.now()
     if shopper.draw() < 0.15:
         shopper.touch(
             now,
-            "self_checkout",
+            kind.SELF_CHECKOUT,
             -0.5,
             1.0,
             "self-checkout till {}: 'unexpected item in the bagging area'",
@@ -178,37 +177,48 @@ def _scan_yourself(store: Store, shopper: Shopper, till: Till) -> None:
         )
     else:
         shopper.touch(
-            now, "self_checkout", 0.1, 0.2, "scans at self-checkout till {}", till.index + 1
+            now, kind.SELF_CHECKOUT, 0.1, 0.2, "scans at self-checkout till {}", till.index + 1
         )
 
 
 def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
     """Pay at the end of service; a dead terminal leaves a card-only shopper three ways out."""
     env = store.env
-    payment = store.scenario.payment
+    payment = store.settings.payment
     terminal = till.terminal
     pays_cash = shopper.has_cash and shopper.draw() < payment.cash_preference
     if pays_cash or terminal.up:
         shopper.payment = "cash" if pays_cash else "card"
-        shopper.touch(env.now, "payment", 0.2, 0.0, "pays in cash" if pays_cash else "pays by card")
+        shopper.touch(
+            store.clock.now(),
+            kind.PAYMENT,
+            0.2,
+            0.0,
+            "pays in cash" if pays_cash else "pays by card",
+        )
         line.release(till)
         return
     shopper.met_outage = True
     shopper.touch(
-        env.now, "payment", payment.failure_quality, 2.0, "card refused: {} is down", terminal.name
+        store.clock.now(),
+        kind.PAYMENT,
+        payment.failure_quality,
+        2.0,
+        "card refused: {} is down",
+        terminal.name,
     )
     choice = shopper.draw()
     if shopper.has_cash:
         shopper.payment = "cash after refusal"
-        shopper.touch(env.now, "payment", -0.1, 0.5, "pays in cash after all")
+        shopper.touch(store.clock.now(), kind.PAYMENT, -0.1, 0.5, "pays in cash after all")
     elif choice < payment.wait_for_repair_prob:
-        asked = env.now
+        asked = store.clock.now()
         yield terminal.repaired | env.timeout(payment.max_repair_wait_min)
-        waited = env.now - asked
+        waited = store.clock.now() - asked
         if not terminal.up:
             shopper.touch(
-                env.now,
-                "payment",
+                store.clock.now(),
+                kind.PAYMENT,
                 -1.0,
                 waited / 2.0,
                 "waited {:.0f} min for the terminal; leaves the full cart",
@@ -219,8 +229,8 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         else:
             shopper.payment = "waited for repair"
             shopper.touch(
-                env.now,
-                "payment",
+                store.clock.now(),
+                kind.PAYMENT,
                 -0.3,
                 waited / 2.0,
                 "waited {:.0f} min; the terminal is back, pays by card",
@@ -230,10 +240,14 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         shopper.payment = "fetched cash"
         line.release(till)
         yield env.timeout(payment.fetch_cash_min)
-        shopper.touch(env.now, "payment", -0.4, 4.0, "fetches cash from an ATM and pays")
+        shopper.touch(
+            store.clock.now(), kind.PAYMENT, -0.4, 4.0, "fetches cash from an ATM and pays"
+        )
         return
     else:
-        shopper.touch(env.now, "payment", -1.0, 1.0, "no cash, no card: leaves the full cart")
+        shopper.touch(
+            store.clock.now(), kind.PAYMENT, -1.0, 1.0, "no cash, no card: leaves the full cart"
+        )
         shopper.abandoned = "payment"
         shopper.payment = "left the cart"
     line.release(till)

@@ -6,13 +6,12 @@ import math
 from dataclasses import dataclass
 
 from journeysim.journey.records import TouchTally
-from journeysim.loyalty.customer import Customer
+from journeysim.loyalty.customer import BLOCK, Customer
 from journeysim.psyche.appraisal import Appraisal, value
-from journeysim.psyche.emotion import Emotion
+from journeysim.psyche.emotion import Emotion, Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
-
-DRAWS_PER_VISIT = 64
+from journeysim.world.distributions import standard_normal
 
 
 @dataclass(slots=True, frozen=True)
@@ -89,26 +88,33 @@ class Shopper:
         now: float,
         appraisal: Appraisal,
         adaptation: Adaptation,
-        half_life: float,
-        journey_map: dict[str, TouchTally],
+        moods: Moods,
+        journey_map: list[TouchTally],
         tracing: bool,
     ) -> None:
         self.customer = customer
         self.day = int(now // 1440)
         self.start = now
-        self.emotion = Emotion(customer.baseline_mood, now, half_life)
+        self._block: list[float] = customer.block()
+        self._next = 0  # index in the block of the next draw
+        mood = customer.mood_today(
+            self.day,
+            moods.mean,
+            moods.sd,
+            moods.keep_per_day,
+            standard_normal(self.draw(), self.draw()),
+        )
+        self.emotion = Emotion(mood, now, moods.half_life_min)
         self.effort = 0.0
         # What `touch` needs at every touchpoint, looked up once per visit.
         self.disposition = customer.disposition
         self.expectations = customer.expectations
-        self.weights = appraisal.weights(customer.segment.sensitivity, TOUCHPOINT_KINDS)
+        self.weights = appraisal.weights(customer.segment.sensitivity)
         self.curvature = appraisal.curvature
         self.loss_aversion = appraisal.loss_aversion
         self.adaptation = adaptation
         self.journey_map = journey_map
         self.steps: list[Step] | None = [] if tracing else None
-        self._block: list[float] = customer.rng.random(DRAWS_PER_VISIT).tolist()
-        self._next = 0  # index in the block of the next draw
         # Set by plan_basket at the start of the visit.
         self.items = self.planned_items = 0
         self.walk_scale = 1.0  # walking time factor of the basket's size
@@ -133,9 +139,10 @@ class Shopper:
         self.lanes_open = -1  # staffed lanes open then
 
     def touch(
-        self, now: float, kind: str, quality: float, effort: float, what: str, *details: object
+        self, now: float, kind: int, quality: float, effort: float, what: str, *details: object
     ) -> float:
-        """Appraise a touchpoint against expectation, move emotion, add effort; return felt.
+        """Appraise a touchpoint of a `kind` (psyche/kinds.py) against expectation, move
+        emotion, add effort; return felt.
 
         `what` is a str.format template filled with `details` only when tracing (it is hot)."""
         quality += self.disposition
@@ -159,7 +166,15 @@ class Shopper:
         if self.steps is not None:
             self.steps.append(
                 Step(
-                    now, self.place, kind, what.format(*details), quality, e, felt, effort, valence
+                    now,
+                    self.place,
+                    TOUCHPOINT_KINDS[kind],
+                    what.format(*details),
+                    quality,
+                    e,
+                    felt,
+                    effort,
+                    valence,
                 )
             )
         return felt
@@ -168,8 +183,8 @@ class Shopper:
         """The next uniform of this visit's block (a further block from the customer's stream
         when a visit has used one up)."""
         i = self._next
-        if i == DRAWS_PER_VISIT:
-            self._block = self.customer.rng.random(DRAWS_PER_VISIT).tolist()
+        if i == BLOCK:
+            self._block = self.customer.block()
             i = 0
         self._next = i + 1
         return self._block[i]

@@ -1,17 +1,28 @@
 """Touchpoints on the floor, from the door through the zones and out again (the checkout has
 its own module). Each judges an experienced quality (-1..1) and an effort and passes them to
-`Shopper.touch`; the ones where time passes are SimPy sub-processes."""
+`Shopper.touch`; the ones where time passes are steps of the visit's generator (they yield
+the minutes to wait, see world/clock.py's `Walk`)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty.relationship import basket_share
+from journeysim.psyche import kinds as kind
+from journeysim.world.numbers import rounded
 from journeysim.world.staff import FLOOR_ROLES, StaffMember
 from journeysim.world.store import Store
 from journeysim.world.zones import ZoneState
 
-ELSEWHERE, BRAND, SIZE, DELAY, SKIP, FOUND = range(6)
-LOST_RESPONSES = (ELSEWHERE, DELAY, SKIP)
+# Stock-out responses, as counted in Shopper.responses.
+ELSEWHERE: Final = 0
+BRAND: Final = 1
+SIZE: Final = 2
+DELAY: Final = 3
+SKIP: Final = 4
+FOUND: Final = 5
+LOST_RESPONSES: Final = (ELSEWHERE, DELAY, SKIP)
 
 
 def plan_basket(store: Store, shopper: Shopper) -> None:
@@ -19,80 +30,83 @@ def plan_basket(store: Store, shopper: Shopper) -> None:
     basket of that size adds), cash, patience, service draws."""
     customer = shopper.customer
     segment = customer.segment
-    rng = customer.rng
-    bought_here = basket_share(customer.strength, store.scenario.loyalty)
-    planned = max(1, round(segment.basket_items * bought_here * (0.5 + shopper.draw())))
+    bought_here = basket_share(customer.strength, store.settings.loyalty)
+    planned = max(1, rounded(segment.basket_items * bought_here * (0.5 + shopper.draw())))
     shopper.planned_items = planned
     shopper.walk_scale = (planned / segment.basket_items) ** 0.3
     cash_share = segment.cash_share
     if cash_share is None:
-        cash_share = store.scenario.payment.cash_share
+        cash_share = store.settings.payment.cash_share
     shopper.has_cash = shopper.draw() < cash_share
     shopper.patience = segment.patience_min * (0.5 + shopper.draw())
-    shopper.service_time = store.service_time(rng)
-    shopper.self_service_time = store.self_service_time(rng)
+    shopper.service_time = store.service_time.sample(shopper.draw)
+    shopper.self_service_time = store.self_service_time.sample(shopper.draw)
 
 
 def enter(store: Store, shopper: Shopper) -> None:
     """The doors and the guard's look."""
-    now = store.env.now
+    now = store.clock.now()
     guards = store.floor_staff(now, ("security",))
     if guards:
         guard = guards[0]
         quality = 0.2 + 0.4 * guard.friendliness
-        shopper.touch(now, "entrance", quality, 0.0, "greeted at the door by {}", guard.name)
+        shopper.touch(now, kind.ENTRANCE, quality, 0.0, "greeted at the door by {}", guard.name)
     else:
-        shopper.touch(now, "entrance", 0.1, 0.0, "walks in; no one at the door")
+        shopper.touch(now, kind.ENTRANCE, 0.1, 0.0, "walks in; no one at the door")
 
 
 def take_cart(store: Store, shopper: Shopper) -> None:
     """A cart from the pool for a bigger basket: good, worn, or none left."""
-    carts = store.scenario.carts
+    carts = store.settings.carts
     if shopper.planned_items < carts.min_items:
         return
-    now = store.env.now
+    now = store.clock.now()
     if store.carts.level == 0:
-        shopper.touch(now, "cart", carts.shortage_quality, 1.5, "no cart left; carries a basket")
+        shopper.touch(now, kind.CART, carts.shortage_quality, 1.5, "no cart left; carries a basket")
         return
     store.carts.take()
     shopper.cart = True
     if shopper.draw() < carts.worn_share:
-        shopper.touch(now, "cart", carts.worn_quality, 0.5, "a cart with a wobbly wheel")
+        shopper.touch(now, kind.CART, carts.worn_quality, 0.5, "a cart with a wobbly wheel")
     else:
-        shopper.touch(now, "cart", carts.good_quality, 0.0, "a cart that rolls well")
+        shopper.touch(now, kind.CART, carts.good_quality, 0.0, "a cart that rolls well")
 
 
-def walk_zone(store: Store, shopper: Shopper, zone: ZoneState):
-    """Walk and pick in a zone: ambience, crowding and floor on entry, shelves and staff inside."""
-    env = store.env
+def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
+    """Enter a zone: ambience, crowding and floor, then the shelves; returns the minutes that
+    walking and picking in it take (see `leave_zone` for their end)."""
     name = zone.name
     shopper.place = name
     zone.occupancy += 1
     zone.soil()
-    now = env.now
-    shopper.touch(now, "ambience", zone.ambience_quality, 0.0, "{}: smell, music and light", name)
+    now = store.clock.now()
+    shopper.touch(
+        now, kind.AMBIENCE, zone.ambience_quality, 0.0, "{}: smell, music and light", name
+    )
     crowding = zone.crowding()
     if crowding > 0.5:
         quality = max(0.1 - 1.8 * (crowding - 0.5), -1.0)
-        shopper.touch(now, "crowding", quality, crowding - 0.5, "{} is crowded", name)
+        shopper.touch(now, kind.CROWDING, quality, crowding - 0.5, "{} is crowded", name)
     else:
-        shopper.touch(now, "crowding", 0.1, 0.0, "{} has room to move", name)
+        shopper.touch(now, kind.CROWDING, 0.1, 0.0, "{} has room to move", name)
     shopper.touch(
-        now, "floor", zone.floor_quality(), 0.0, "{} floor {}", name, _dirt_words(zone.dirt)
+        now, kind.FLOOR, zone.floor_quality(), 0.0, "{} floor {}", name, _dirt_words(zone.dirt)
     )
-    items = round(shopper.planned_items * zone.item_share)
+    items = rounded(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
-    yield store.clock.wait(
-        zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
-    )
+    return zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
+
+
+def leave_zone(store: Store, shopper: Shopper, zone: ZoneState) -> None:
+    """Done with a zone, maybe meeting one of the staff on the floor on the way out."""
     zone.occupancy -= 1
-    now = env.now
-    if shopper.draw() < store.scenario.staff.encounter_prob * store.floor_share(now):
+    now = store.clock.now()
+    if shopper.draw() < store.encounter_prob * store.floor_share(now):
         staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
             member = staff[int(shopper.draw() * len(staff))]
             quality = 0.1 + 0.3 * member.friendliness + rapport_lift(store, shopper, member)
-            shopper.touch(now, "staff", quality, 0.0, "meets {}", member.name)
+            shopper.touch(now, kind.STAFF, quality, 0.0, "meets {}", member.name)
 
 
 def _dirt_words(dirt: float) -> str:
@@ -105,13 +119,13 @@ def _look_for_items(
     """Look up the zone's `items` (one or more); gaps lead to search, asking staff,
     substitution or loss. The shelf touchpoint is felt `now`, on entering the zone; returns
     the extra minutes the search adds to the zone's walk."""
-    shelves = store.scenario.shelves
+    shelves = store.settings.shelves
     shopper.lookups += items
     gaps = _binomial(items, store.gap_probability(zone, now), shopper.draw())
     if gaps == 0:
         shopper.touch(
             now,
-            "shelf",
+            kind.SHELF,
             shelves.full_quality,
             0.0,
             "finds all {} items in {}" if items > 1 else "finds the {} item in {}",
@@ -137,7 +151,7 @@ def _look_for_items(
     quality = shelves.gap_quality if lost else shelves.gap_quality / 2.0
     shopper.touch(
         now,
-        "shelf",
+        kind.SHELF,
         quality,
         shelves.search_min * gaps / 2.0,
         "{} of {} {} missing in {}, {} not bought",
@@ -153,20 +167,20 @@ def _look_for_items(
 def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
     """Ask a stocker, assistant or manager on the floor about a missing item (harder to find
     while some of them are at a till)."""
-    if shopper.draw() >= store.scenario.shelves.ask_staff_prob * store.helper_share(now):
+    if shopper.draw() >= store.settings.shelves.ask_staff_prob * store.helper_share(now):
         return False
     staff = store.floor_staff(now)
     if not staff:
         return False
     member = staff[int(shopper.draw() * len(staff))]
-    competence = member.competence_on(shopper.day, store.scenario.staff.newcomer_learning_days)
+    competence = member.competence_on(shopper.day, store.settings.staff.newcomer_learning_days)
     quality = 0.3 * member.friendliness + 0.4 * competence + rapport_lift(store, shopper, member)
     shopper.asked_staff = True
     shopper.touch(
         now,
-        "staff",
+        kind.STAFF,
         quality,
-        store.scenario.shelves.ask_effort,
+        store.settings.shelves.ask_effort,
         "asks {} about a missing item",
         member.name,
     )
@@ -208,7 +222,7 @@ def _binomial(n: int, p: float, u: float) -> int:
 
 def rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
     """Quality a familiar face adds ("the usual?"), damped by process standardisation."""
-    staff = store.scenario.staff
+    staff = store.settings.staff
     familiarity = shopper.customer.meet(
         member.id, shopper.day, staff.rapport_decay_per_day, staff.rapport_gain
     )
@@ -217,10 +231,12 @@ def rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
 
 def leave(store: Store, shopper: Shopper):
     """The exit: a receipt or bag check, or a plain goodbye."""
-    exit_ = store.scenario.exit
+    exit_ = store.settings.exit
     shopper.place = "exit"
     if shopper.draw() < exit_.check_prob:
-        yield store.clock.wait(exit_.check_min)
-        shopper.touch(store.env.now, "exit", exit_.check_quality, 0.5, "receipt and bag check")
+        yield float(exit_.check_min)
+        shopper.touch(
+            store.clock.now(), kind.EXIT, exit_.check_quality, 0.5, "receipt and bag check"
+        )
     else:
-        shopper.touch(store.env.now, "exit", exit_.goodbye_quality, 0.0, "leaves")
+        shopper.touch(store.clock.now(), kind.EXIT, exit_.goodbye_quality, 0.0, "leaves")

@@ -1,16 +1,19 @@
 """After the visit: memory, satisfaction, relationship, complaints and recovery, reviews,
-and word of mouth. Turns a finished `Shopper` into a `VisitRecord`."""
+and word of mouth. Turns a finished `Shopper` into the row of a `VisitRecord`."""
 
 from __future__ import annotations
 
-import math
 from collections import deque
 
-from journeysim.journey.records import VisitRecord
+from journeysim.journey.records import Row
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty import relationship as rel
+from journeysim.psyche import kinds as kind
 from journeysim.psyche.memory import effort_score, remembered_score
+from journeysim.scenario.plain import Settings
 from journeysim.scenario.schema import Scenario
+from journeysim.world.distributions import standard_normal
+from journeysim.world.numbers import rounded
 
 
 class Aftercare:
@@ -18,6 +21,7 @@ class Aftercare:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        self.settings = Settings(scenario)  # quicker to read at every visit
         after = scenario.after_visit
         self.reviews: deque[int] = deque(
             [round(after.initial_rating)] * after.rating_memory, maxlen=after.rating_memory
@@ -28,7 +32,9 @@ class Aftercare:
         self.deterred = 0.0  # expected newcomers put off by detractors
         self.visits = 0
         psyche = scenario.psyche
-        self._memory_weights = (psyche.peak_weight, psyche.end_weight, psyche.duration_weight)
+        self._peak_weight = psyche.peak_weight
+        self._end_weight = psyche.end_weight
+        self._duration_weight = psyche.duration_weight
 
     def restore(self, reviews: tuple[int, ...]) -> None:
         """Start from the store's recent reviews (its past, see simulation/burn_in.py)."""
@@ -37,15 +43,16 @@ class Aftercare:
             self._review_sum = sum(self.reviews)
             self.rating = self._review_sum / len(self.reviews)
 
-    def conclude(self, shopper: Shopper, now: float) -> VisitRecord:
-        """Everything the visit leaves behind, applied to the customer and the store."""
-        s = self.scenario
+    def conclude(self, shopper: Shopper, now: float) -> Row:
+        """Everything the visit leaves behind, applied to the customer and the store: a
+        `VisitRecord`'s fields in order."""
+        s = self.settings
         customer = shopper.customer
         psyche, loyalty = s.psyche, s.loyalty
         emotion = shopper.emotion
         duration = now - shopper.start
         shopper.place = "after the visit"
-        misremembering = psyche.memory_noise * _standard_normal(shopper.draw(), shopper.draw())
+        misremembering = psyche.memory_noise * standard_normal(shopper.draw(), shopper.draw())
         peak = emotion.peak()
         remembered = felt_visit = misremembering + self._peak_end(peak, emotion.end(), duration)
         ces = effort_score(shopper.effort, loyalty.expected_effort)
@@ -89,78 +96,77 @@ class Aftercare:
         customer.visits += 1
         customer.last_visit_day = shopper.day
         self.visits += 1
-        return VisitRecord._make(  # a plain tuple in field order: the quickest way to build it
-            (
-                self.visits,  # visit_id
-                customer.id,  # customer_id
-                customer.segment_name,  # segment
-                customer.visits == 1,  # new_customer
-                shopper.day,  # day
-                shopper.start % 1440,  # arrival_min
-                duration,  # duration_min
-                touchpoints,  # touchpoints
-                peak,  # peak
-                end,  # end
-                emotion.mean(),  # mean_valence
-                remembered,  # remembered
-                shopper.effort,  # effort
-                ces,  # ces
-                csat,  # csat
-                ltr,  # ltr
-                expectation,  # expectation
-                shopper.disconfirmation_sum / n,  # disconfirmation
-                quality,  # quality
-                before,  # strength_before
-                after,  # strength_after
-                rel.return_chance(after, customer.segment, loyalty),  # return_chance
-                sow,  # share_of_wallet
-                shopper.planned_items,  # planned_items
-                items,  # items
-                items * price,  # revenue
-                shopper.lost_items * price,  # lost_revenue
-                shopper.lookups,  # lookups
-                shopper.gaps,  # gaps
-                r[0],  # bought_elsewhere
-                r[1],  # switched_brand
-                r[2],  # switched_size
-                r[3],  # delayed
-                r[4],  # skipped
-                r[5],  # found_by_staff
-                shopper.abandoned,  # abandoned
-                shopper.checkout_wait,  # checkout_wait_min
-                shopper.queue_time,  # queue_time_min
-                shopper.queue_time
-                * self.scenario.checkout.perceived_wait_factor,  # perceived_wait_min
-                shopper.served_at % 1440,  # service_start_min
-                shopper.scan_min,  # service_min
-                shopper.queue_seen,  # queue_seen
-                shopper.lanes_open,  # lanes_open
-                shopper.till,  # till
-                shopper.cashier_id,  # cashier_id
-                shopper.familiarity,  # cashier_familiarity
-                shopper.asked_staff,  # asked_staff
-                shopper.has_cash,  # has_cash
-                shopper.payment,  # payment
-                shopper.met_outage,  # met_outage
-                rel.satisfaction(felt_visit, ces, quality, loyalty) <= 2.0,  # dissatisfied
-                complained,  # complained
-                prior_failures,  # prior_failures
-                recovery,  # recovery_quality
-                shopper.asked_staff or shopper.met_outage or complained,  # service_interaction
-                stars,  # review_stars
-                told_positive,  # told_positive
-                told_negative,  # told_negative
-                switched,  # switched_store
-            )
+        return (  # a plain tuple in the order of VisitRecord's fields: the quickest way
+            self.visits,  # visit_id
+            customer.id,  # customer_id
+            customer.segment_name,  # segment
+            customer.visits == 1,  # new_customer
+            shopper.day,  # day
+            shopper.start % 1440,  # arrival_min
+            duration,  # duration_min
+            touchpoints,  # touchpoints
+            peak,  # peak
+            end,  # end
+            emotion.mean(),  # mean_valence
+            remembered,  # remembered
+            shopper.effort,  # effort
+            ces,  # ces
+            csat,  # csat
+            ltr,  # ltr
+            expectation,  # expectation
+            shopper.disconfirmation_sum / n,  # disconfirmation
+            quality,  # quality
+            before,  # strength_before
+            after,  # strength_after
+            rel.return_chance(after, customer.segment, loyalty),  # return_chance
+            sow,  # share_of_wallet
+            shopper.planned_items,  # planned_items
+            items,  # items
+            items * price,  # revenue
+            shopper.lost_items * price,  # lost_revenue
+            shopper.lookups,  # lookups
+            shopper.gaps,  # gaps
+            r[0],  # bought_elsewhere
+            r[1],  # switched_brand
+            r[2],  # switched_size
+            r[3],  # delayed
+            r[4],  # skipped
+            r[5],  # found_by_staff
+            shopper.abandoned,  # abandoned
+            shopper.checkout_wait,  # checkout_wait_min
+            shopper.queue_time,  # queue_time_min
+            shopper.queue_time * s.checkout.perceived_wait_factor,  # perceived_wait_min
+            shopper.served_at % 1440,  # service_start_min
+            shopper.scan_min,  # service_min
+            shopper.queue_seen,  # queue_seen
+            shopper.lanes_open,  # lanes_open
+            shopper.till,  # till
+            shopper.cashier_id,  # cashier_id
+            shopper.familiarity,  # cashier_familiarity
+            shopper.asked_staff,  # asked_staff
+            shopper.has_cash,  # has_cash
+            shopper.payment,  # payment
+            shopper.met_outage,  # met_outage
+            rel.satisfaction(felt_visit, ces, quality, loyalty) <= 2.0,  # dissatisfied
+            complained,  # complained
+            prior_failures,  # prior_failures
+            recovery,  # recovery_quality
+            shopper.asked_staff or shopper.met_outage or complained,  # service_interaction
+            stars,  # review_stars
+            told_positive,  # told_positive
+            told_negative,  # told_negative
+            switched,  # switched_store
         )
 
     def _peak_end(self, peak: float, end: float, duration: float) -> float:
-        return remembered_score(peak, end, duration, *self._memory_weights)
+        return remembered_score(
+            peak, end, duration, self._peak_weight, self._end_weight, self._duration_weight
+        )
 
     def _complaint(self, shopper: Shopper, peak: float, remembered: float) -> tuple[bool, float]:
         """A dissatisfied customer may complain; the recovery becomes the visit's new end.
         A customer who failed before trusts a recovery less (no paradox after a second failure)."""
-        after = self.scenario.after_visit
+        after = self.settings.after_visit
         chance = after.complaint_base + after.complaint_peak_slope * max(-peak, 0.0)
         if remembered >= after.complaint_threshold or shopper.draw() >= chance:
             return False, float("nan")
@@ -169,7 +175,7 @@ class Aftercare:
             quality /= 1.0 + after.repeat_failure_discount * shopper.customer.failures
         shopper.touch(
             shopper.emotion.last_t + after.recovery_delay_min,
-            "after_visit",
+            kind.AFTER_VISIT,
             quality,
             1.0,
             "complains; the store's recovery is {}",
@@ -178,12 +184,12 @@ class Aftercare:
         return True, quality
 
     def _followed_up(self, shopper: Shopper, remembered: float) -> bool:
-        after = self.scenario.after_visit
+        after = self.settings.after_visit
         if remembered >= -0.2 or shopper.draw() >= after.follow_up_prob:
             return False
         shopper.touch(
             shopper.emotion.last_t + after.recovery_delay_min,
-            "after_visit",
+            kind.AFTER_VISIT,
             after.follow_up_quality,
             0.0,
             "the store calls to follow up",
@@ -192,11 +198,11 @@ class Aftercare:
 
     def _review(self, shopper: Shopper, csat: float) -> int:
         """Maybe post a review (bad visits more often); the rating averages recent reviews."""
-        after = self.scenario.after_visit
+        after = self.settings.after_visit
         chance = after.review_prob * (after.negative_review_boost if csat <= 2.0 else 1.0)
         if shopper.draw() >= chance:
             return 0
-        stars = min(5, max(1, round(csat)))
+        stars = min(5, max(1, rounded(csat)))
         self._review_sum += stars - self.reviews[0]
         self.reviews.append(stars)
         self.rating = self._review_sum / len(self.reviews)
@@ -204,21 +210,16 @@ class Aftercare:
 
     def _word_of_mouth(self, shopper: Shopper, ltr: int) -> tuple[int, int]:
         """Promoters tell friends who may come; detractors tell more, who stay away."""
-        wom = self.scenario.word_of_mouth
+        wom = self.settings.word_of_mouth
         if shopper.draw() >= wom.tell_prob or 7 <= ltr <= 8:
             return 0, 0
         if ltr >= 9:
-            told = round(wom.promoter_reach * (0.5 + shopper.draw()))
+            told = rounded(wom.promoter_reach * (0.5 + shopper.draw()))
             self.referrals += told * wom.conversion
             return told, 0
-        told = round(wom.detractor_reach * (0.5 + shopper.draw()))
+        told = rounded(wom.detractor_reach * (0.5 + shopper.draw()))
         self.deterred += told * wom.deterrence
         return 0, told
-
-
-def _standard_normal(u1: float, u2: float) -> float:
-    """Box-Muller: a standard normal from two uniforms of the visit's block."""
-    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
 
 
 def _quality_words(quality: float) -> str:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 
-from journeysim.loyalty.customer import Customer
+from journeysim.loyalty.customer import BLOCK, Customer
 from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import store_choice
 from journeysim.psyche.expectations import Adaptation
+from journeysim.psyche.kinds import by_kind, by_name
+from journeysim.scenario.plain import plain
 from journeysim.scenario.schema import Scenario, Segment
 
-NEVER = 2**62  # an attrition day beyond any horizon
+NEVER: Final = 2**62  # an attrition day beyond any horizon
 
 
 class CustomerBase:
@@ -33,6 +36,9 @@ class CustomerBase:
         self._customer_rng = customer_rng
         self._adaptation = adaptation
         names = list(scenario.segments)
+        # Plain copies of the segments: customers read them at every visit.
+        self._segments = {name: plain(segment) for name, segment in scenario.segments.items()}
+        self._loyalty = plain(scenario.loyalty)
         shares = np.array([scenario.segments[n].share for n in names], dtype=float)
         self._segment_names = names
         self._segment_cdf = (np.cumsum(shares) / shares.sum())[:-1].tolist()
@@ -63,10 +69,10 @@ class CustomerBase:
                 Customer(
                     id=customer_id,
                     segment_name=state.segment_name,
-                    segment=self.scenario.segments[state.segment_name],
+                    segment=self._segments[state.segment_name],
                     rng=self._customer_rng(customer_id),
                     strength=state.strength,
-                    expectations=dict(state.expectations),
+                    expectations=by_kind(state.expectations),
                     preferred_minute=state.preferred_minute,
                     baseline_mood=state.baseline_mood,
                     disposition=state.disposition,
@@ -119,7 +125,7 @@ class CustomerBase:
         return CustomerState(
             segment_name=c.segment_name,
             strength=c.strength,
-            expectations=dict(c.expectations),
+            expectations=by_name(c.expectations),
             preferred_minute=c.preferred_minute,
             baseline_mood=c.baseline_mood,
             disposition=c.disposition,
@@ -148,10 +154,14 @@ class CustomerBase:
         strength = self.scenario.loyalty.newcomer_strength
         u_segments = rng.random(n).tolist()
         normals = rng.standard_normal((n, 2)).tolist()
-        return [
+        blocks = rng.random((n, BLOCK))  # each one's visit: a block of the day's uniforms
+        shoppers = [
             self._customer(first_id + i, rng, u_segments[i], (z[0], z[1]), day, strength)
             for i, z in enumerate(normals)
         ]
+        for shopper, block in zip(shoppers, blocks):
+            shopper.ahead = block
+        return shoppers
 
     def _customer(
         self,
@@ -171,7 +181,7 @@ class CustomerBase:
         return Customer(
             id=customer_id,
             segment_name=name,
-            segment=self.scenario.segments[name],
+            segment=self._segments[name],
             rng=rng,
             strength=strength,
             expectations=self._adaptation.first(disposition),
@@ -193,20 +203,26 @@ class CustomerBase:
         """Today's visits of existing customers: a category trip every so many days, here with
         the chance of choosing this store over the competitor, at about their usual time."""
         s = self.scenario
-        loyalty = s.loyalty
+        loyalty = self._loyalty
         weekly = 5.0 + 2.0 * s.hours.weekend_factor
         day_factor = 7.0 * (s.hours.weekend_factor if is_weekend(day) else 1.0) / weekly
         draws = rng.random((len(self.customers), 2))
         visits = []
-        for customer, (u_visit, u_time) in zip(self.customers, draws.tolist()):
+        for customer, u_visit, u_time in zip(
+            self.customers, draws[:, 0].tolist(), draws[:, 1].tolist()
+        ):
             if not customer.active:
                 continue
             if day >= customer.attrition_day:
                 customer.leave(day, "attrition")
                 continue
-            segment = customer.segment
-            choice = store_choice(customer.strength, segment.competitor_pull, loyalty)
-            if u_visit < min(choice / segment.visit_interval_days * day_factor, 1.0):
+            strength = customer.strength
+            if strength != customer.trips_strength:  # worked out again when strength moved
+                segment = customer.segment
+                choice = store_choice(strength, segment.competitor_pull, loyalty)
+                customer.trips_here = choice / segment.visit_interval_days
+                customer.trips_strength = strength
+            if u_visit < min(customer.trips_here * day_factor, 1.0):
                 visits.append((self._near(customer.preferred_minute, u_time), customer))
         return visits
 

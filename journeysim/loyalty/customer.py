@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 
 from journeysim.scenario.schema import Segment
+
+BLOCK: Final = 64  # uniforms a visit starts with (see Shopper.draw)
+BLOCKS_AHEAD: Final = 4  # blocks fetched from numpy at a time: the same numbers, fewer calls
 
 
 @dataclass(slots=True, eq=False)
@@ -19,7 +23,7 @@ class Customer:
     segment: Segment
     rng: np.random.Generator
     strength: float  # relationship strength 0..1
-    expectations: dict[str, float]
+    expectations: list[float]  # by touchpoint kind (psyche/kinds.py)
     preferred_minute: float  # usual time of day for shopping
     baseline_mood: float
     disposition: float  # added to every quality the customer perceives and to expectations
@@ -33,15 +37,31 @@ class Customer:
     active: bool = True  # False once gone: switched to a competitor or moved away
     left_day: int = -1  # the day the customer stopped shopping here (-1: still a customer)
     left_reason: str = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
+    trips_here: float = 0.0  # category trips a day that come here, at strength trips_strength
+    trips_strength: float = -1.0  # (-1: not yet worked out)
+    ahead: np.ndarray | None = None  # uniforms of `rng` fetched ahead, handed out by `block`
+    ahead_next: int = 0  # index in `ahead` of the next block
 
-    def mood_today(self, day: int, mean: float, sd: float, keep_per_day: float) -> float:
+    def block(self) -> list[float]:
+        """The next `BLOCK` uniforms of the customer's stream."""
+        ahead = self.ahead
+        i = self.ahead_next
+        if ahead is None or i >= len(ahead):
+            ahead = self.ahead = self.rng.random(BLOCK * BLOCKS_AHEAD)
+            i = 0
+        self.ahead_next = i + BLOCK
+        return ahead[i : i + BLOCK].tolist()
+
+    def mood_today(
+        self, day: int, mean: float, sd: float, keep_per_day: float, normal: float
+    ) -> float:
         """The baseline mood the customer brings today. Moods wander around the mean and forget
         their past (an Ornstein-Uhlenbeck process seen at visits, keeping `keep_per_day` of the
-        distance a day), so nobody is gloomy for ever and long tenure is not kept only by the
-        cheerful."""
+        distance a day, with a shock of the standard `normal`), so nobody is gloomy for ever
+        and long tenure is not kept only by the cheerful."""
         if self.visits and keep_per_day < 1.0:
             keep = keep_per_day ** (day - self.last_visit_day)
-            shock = sd * math.sqrt(1.0 - keep * keep) * self.rng.standard_normal()
+            shock = sd * math.sqrt(1.0 - keep * keep) * normal
             self.baseline_mood = mean + (self.baseline_mood - mean) * keep + shock
         return self.baseline_mood
 
@@ -50,6 +70,7 @@ class Customer:
         self.active = False
         self.left_day = day
         self.left_reason = reason
+        self.ahead = None  # no more visits: no more draws
 
     def familiarity(self, staff_id: int, day: int, decay_per_day: float) -> float:
         """Familiarity with a staff member, faded since the last contact."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
+
+from journeysim.scenario.schema import TOUCHPOINT_KINDS
 
 
 def value(x: float, curvature: float = 0.88, loss_aversion: float = 2.25) -> float:
@@ -27,15 +29,15 @@ class Appraisal:
         self.curvature = curvature
         self.loss_aversion = loss_aversion
         self.scale = scale
-        self._weights: dict[int, tuple[Mapping[Any, float], dict[str, float]]] = {}
+        self._weights: dict[int, tuple[Mapping[Any, float], list[float]]] = {}
 
-    def weights(self, sensitivity: Mapping[Any, float], kinds: Iterable[str]) -> dict[str, float]:
-        """Scale times a segment's sensitivity (1 where it names none) for each of the
-        touchpoint `kinds` (always the same ones): the factor `felt` applies, worked out once
-        per segment instead of at every touchpoint."""
+    def weights(self, sensitivity: Mapping[Any, float]) -> list[float]:
+        """Scale times a segment's sensitivity (1 where it names none) for each touchpoint
+        kind, indexed by kind: the factor `felt` applies, worked out once per segment instead
+        of at every touchpoint."""
         cached = self._weights.get(id(sensitivity))
         if cached is None or cached[0] is not sensitivity:
-            weights = {kind: self.scale * sensitivity.get(kind, 1.0) for kind in kinds}
+            weights = [self.scale * sensitivity.get(kind, 1.0) for kind in TOUCHPOINT_KINDS]
             cached = self._weights[id(sensitivity)] = (sensitivity, weights)
         return cached[1]
 

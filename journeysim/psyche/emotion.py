@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import math
+from typing import Final, final
 
-LN2 = math.log(2.0)
+LN2: Final = math.log(2.0)
+
+
+@final
+class Moods:
+    """The psyche's mood settings a visit reads, once per replication rather than per visit:
+    how customers' baseline moods wander between visits (`Customer.mood_today`) and the
+    half-life of a visit's emotion."""
+
+    __slots__ = ("mean", "sd", "keep_per_day", "half_life_min")
+
+    def __init__(self, mean: float, sd: float, half_life_days: float, half_life_min: float) -> None:
+        self.mean = mean
+        self.sd = sd
+        self.keep_per_day = 0.5 ** (1.0 / half_life_days)
+        self.half_life_min = half_life_min
 
 
 class Emotion:

@@ -1,4 +1,5 @@
-"""Expectations: what a customer expects at each touchpoint kind, and how that adapts."""
+"""Expectations: what a customer expects at each touchpoint kind (a list indexed by kind, see
+psyche/kinds.py), and how that adapts."""
 
 from __future__ import annotations
 
@@ -12,17 +13,17 @@ class Adaptation:
 
     __slots__ = ("rise", "fall", "anchor", "standard")
 
-    def __init__(self, rise: float, fall: float, anchor: float, standard: dict[str, float]) -> None:
+    def __init__(self, rise: float, fall: float, anchor: float, standard: list[float]) -> None:
         self.rise = rise
         self.fall = fall
         self.anchor = anchor
         self.standard = standard
 
-    def first(self, disposition: float) -> dict[str, float]:
+    def first(self, disposition: float) -> list[float]:
         """A newcomer's expectations: what they get elsewhere, seen through their disposition."""
-        return {kind: level + disposition for kind, level in self.standard.items()}
+        return [level + disposition for level in self.standard]
 
-    def adapted(self, expectation: float, quality: float, kind: str, disposition: float) -> float:
+    def adapted(self, expectation: float, quality: float, kind: int, disposition: float) -> float:
         """The expectation after a touchpoint of perceived `quality` (disposition included)."""
         target = quality + self.anchor * (self.standard[kind] + disposition - quality)
         step = self.rise if target > expectation else self.fall

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,9 @@ from journeysim.loyalty.base import CustomerBase, is_weekend, poisson_times
 from journeysim.loyalty.customer import Customer
 from journeysim.loyalty.history import History
 from journeysim.psyche.appraisal import Appraisal
+from journeysim.psyche.emotion import Moods
 from journeysim.psyche.expectations import Adaptation
+from journeysim.psyche.kinds import by_kind
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
 from journeysim.simulation.overrun import OVERTIME_MIN, overrun
@@ -48,7 +50,7 @@ class Replication:
 
 
 # Familiarity from which a customer counts as a staff member's regular.
-REGULAR_FAMILIARITY = 0.3
+REGULAR_FAMILIARITY: Final = 0.3
 
 
 class Simulation:
@@ -70,21 +72,23 @@ class Simulation:
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
         self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
-        # How customers' moods wander (Customer.mood_today), read once rather than per visit.
-        self._mood_mean = psyche.baseline_mood
-        self._mood_sd = psyche.baseline_mood_sd
-        self._mood_keep_per_day = 0.5 ** (1.0 / psyche.mood_half_life_days)
+        self.moods = Moods(
+            psyche.baseline_mood,
+            psyche.baseline_mood_sd,
+            psyche.mood_half_life_days,
+            psyche.mood_half_life_min,
+        )
         self.adaptation = Adaptation(
             psyche.expectation_rise,
             psyche.expectation_fall,
             psyche.market_anchor,
-            {str(kind): level for kind, level in psyche.market_standard.items()},
+            by_kind({str(kind): level for kind, level in psyche.market_standard.items()}),
         )
         self.base = CustomerBase(
             scenario, self.streams["segments"], self.seeds.customer, self.adaptation
         )
-        self.journey_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
-        self._warmup_map = {kind: TouchTally() for kind in TOUCHPOINT_KINDS}
+        self.journey_map = [TouchTally() for _ in TOUCHPOINT_KINDS]  # by kind
+        self._warmup_map = [TouchTally() for _ in TOUCHPOINT_KINDS]
         self.visit_log = VisitLog()
         self.day_rows: list[dict] = []
         self.turnovers: list[dict] = []
@@ -99,6 +103,7 @@ class Simulation:
         self._arrivals: list[tuple[float, Customer]] = []  # today's, by time
         self._next_arrival = 0
         self._arrive_callback: Callable[[Any], None] = self._arrive
+        self._left_callback: Callable[[Shopper], None] = self._left
 
     def run(self) -> Replication:
         s = self.scenario
@@ -177,35 +182,36 @@ class Simulation:
         self._next_arrival = i + 1
         if i + 1 < len(self._arrivals):
             self.store.clock.at(self._arrivals[i + 1][0], self._arrive_callback)
-        Walk(self._shop(self._arrivals[i][1])).resume(event)
+        shopper = self._came_in(self._arrivals[i][1])
+        Walk(self.env, visit(self.store, shopper, self._left_callback)).resume(event)
 
     # -- the visit ---------------------------------------------------------------------------
 
-    def _shop(self, customer: Customer):
-        s = self.scenario
-        now = self.env.now
+    def _came_in(self, customer: Customer) -> Shopper:
+        """A customer comes in now: the shopper of this visit."""
+        now = self.store.clock.now()
         self.entered += 1
         self.inside += 1
-        came = int(now // 1440)
-        self.inside_from[came] += 1
-        measured = now >= s.horizon.warmup_days * 1440
-        customer.mood_today(came, self._mood_mean, self._mood_sd, self._mood_keep_per_day)
-        shopper = Shopper(
+        self.inside_from[int(now // 1440)] += 1
+        measured = now >= self.scenario.horizon.warmup_days * 1440
+        return Shopper(
             customer,
             now,
             self.appraisal,
             self.adaptation,
-            s.psyche.mood_half_life_min,
+            self.moods,
             self.journey_map if measured else self._warmup_map,
             self.trace,
         )
-        yield from visit(self.store, shopper)
-        record = self.aftercare.conclude(shopper, self.env.now)
-        self.visit_log.append(record)
+
+    def _left(self, shopper: Shopper) -> None:
+        """A shopper has left: what the visit leaves behind, recorded."""
+        row = self.aftercare.conclude(shopper, self.store.clock.now())
+        self.visit_log.append(row)
         if shopper.steps is not None:
-            self.traces[record.visit_id] = shopper.steps
+            self.traces[row[0]] = shopper.steps  # by visit_id
         self.inside -= 1
-        self.inside_from[came] -= 1
+        self.inside_from[shopper.day] -= 1  # the day they came in
         if self._last_out is not None and not self.inside:
             self._last_out.succeed()
 
@@ -299,7 +305,7 @@ class Simulation:
         touchpoints = pd.DataFrame(
             [
                 (kind, t.positive, t.negative, t.effort, t.count)
-                for kind, t in self.journey_map.items()
+                for kind, t in zip(TOUCHPOINT_KINDS, self.journey_map)
             ],
             columns=["touchpoint", "positive", "negative", "effort", "count"],
         )

@@ -5,18 +5,19 @@ than the rest of a visit's model. A `Wake` is what SimPy's event loop needs of a
 callbacks, ok and value), pushed on the environment's queue at the same priority as a
 `Timeout`, so the two keep the same order; a `Walk` drives a generator of events like a
 `Process` does, without the events a process adds (its start and its end: nobody waits for a
-shopper). Both rely on SimPy 4's event queue of (time, priority, id, event) entries.
+shopper), and waits the minutes it is given as its own wake-up. Both rely on SimPy 4's event
+queue of (time, priority, id, event) entries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from heapq import heappush
-from typing import Any
+from typing import Any, Final
 
 import simpy
 
-NORMAL = 1  # simpy.core.NORMAL: the priority of a Timeout
+NORMAL: Final = 1  # simpy.core.NORMAL: the priority of a Timeout
 
 
 class Wake:
@@ -32,7 +33,7 @@ class Wake:
 
 
 class Clock:
-    """Schedules `Wake`s on an environment's event queue."""
+    """Schedules calls on an environment's event queue."""
 
     __slots__ = ("env", "_queue", "_ids")
 
@@ -41,27 +42,76 @@ class Clock:
         self._queue: list[Any] = env._queue  # entries (time, priority, id, event)
         self._ids = env._eid
 
+    def now(self) -> float:
+        """The simulated time (`env.now` without the call of its property)."""
+        return self.env._now
+
     def at(self, time: float, callback: Callable[[Any], None]) -> None:
         """Call `callback` at `time` (at once if that has passed), as a Timeout's would be."""
         wake = Wake([callback])
         heappush(self._queue, (max(time, self.env._now), NORMAL, next(self._ids), wake))
 
-    def wait(self, minutes: float) -> Wake:
-        """A wake `minutes` from now: yield it as a `env.timeout(minutes)`."""
-        wake = Wake([])
-        heappush(self._queue, (self.env._now + minutes, NORMAL, next(self._ids), wake))
-        return wake
+    def first(self, event: Any, minutes: float) -> FirstOf:
+        """What `event | env.timeout(minutes)` gives a waiting walk, with one wake-up: see
+        `FirstOf`."""
+        first = FirstOf(event)
+        self.at(self.env._now + minutes, first.deadline)
+        return first
+
+
+class FirstOf:
+    """Waits for an event that cannot fail (a SimPy get) until a deadline, then gives up on
+    it: its value is the event's when it is triggered by then, else None, the event then
+    cancelled. Yield it from a `Walk`, which it resumes as soon as either comes (not an
+    event step later, as a condition would)."""
+
+    __slots__ = ("callbacks", "_ok", "_value", "_event")
+
+    def __init__(self, event: Any) -> None:
+        self.callbacks: list[Callable[[Any], None]] | None = []
+        self._ok = True
+        self._value: object = None
+        self._event: Any = event  # None once settled
+        event.callbacks.append(self._processed)
+
+    def _processed(self, event: Any) -> None:
+        if self._event is not None:
+            self._settle(event._value)
+
+    def deadline(self, wake: Any) -> None:
+        """Give up, unless the event has been triggered (it is then on its way)."""
+        event = self._event
+        if event is not None and not event.triggered:
+            event.cancel()
+            self._settle(None)
+
+    def _settle(self, value: object) -> None:
+        self._event = None  # (and no cycle left through the event's callbacks)
+        self._value = value
+        callbacks, self.callbacks = self.callbacks, None
+        if callbacks:
+            for callback in callbacks:
+                callback(self)
 
 
 class Walk:
-    """Runs a generator of events as a SimPy process does: resumed with each event's value
-    when it is processed (or the event's exception thrown in). Start it by calling `resume`
-    with the event of its start. Errors surface from `env.run`."""
+    """Runs a generator as a SimPy process does, resumed with each event's value when it is
+    processed (or the event's exception thrown in). The generator yields SimPy events, or a
+    number of minutes to wait: the walk then waits as a `Wake` would, on the event queue
+    itself (a walk waits for one thing at a time, so it is its own wake-up, and waiting costs
+    no new object). Start it by calling `resume` with the event of its start. Errors surface
+    from `env.run`."""
 
-    __slots__ = ("_steps",)
+    __slots__ = ("_steps", "_env", "_queue", "_ids", "callbacks", "_ok", "_value")
 
-    def __init__(self, steps: Generator[Any, Any, None]) -> None:
+    def __init__(self, env: simpy.Environment, steps: Generator[Any, Any, None]) -> None:
         self._steps = steps  # (no bound method of its own kept: that cycle would outlive it)
+        self._env = env
+        self._queue: list[Any] = env._queue
+        self._ids = env._eid
+        self.callbacks: list[Callable[[Any], None]] | None = None  # while a wake-up is due
+        self._ok = True
+        self._value: object = None
 
     def resume(self, event: Any) -> None:
         """Go on from `event` to the next event to wait for (or the end)."""
@@ -75,8 +125,20 @@ class Walk:
                 nxt = self._steps.send(value) if ok else self._steps.throw(value)
             except StopIteration:
                 return
+            if isinstance(nxt, float):  # minutes to wait: be woken then
+                self.callbacks = _WOKEN
+                heappush(self._queue, (self._env._now + nxt, NORMAL, next(self._ids), self))
+                return
             callbacks = nxt.callbacks
             if callbacks is not None:  # not yet processed: wait for it
                 callbacks.append(self.resume)
                 return
             ok, value = nxt._ok, nxt._value
+
+
+def _woken(walk: Walk) -> None:
+    """A walk's wake-up is due (the event loop calls it with the walk as the event)."""
+    walk._advance(True, None)
+
+
+_WOKEN: Final[list[Callable[[Any], None]]] = [_woken]  # the callbacks of every due wake-up

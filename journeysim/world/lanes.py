@@ -6,6 +6,7 @@ closes once the shoppers already in it are served. Every opening and closing is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 import simpy
 
@@ -14,8 +15,9 @@ from journeysim.scenario.schema import Scenario
 from journeysim.world.checkout import Checkout, Line, Till
 from journeysim.world.crews import Crew
 
-CASHIER = "cashier"
-PLAN, POLICY = "plan", "policy"
+CASHIER: Final = "cashier"
+PLAN: Final = "plan"
+POLICY: Final = "policy"
 
 # (time, lane index, "opened" or "closed", PLAN or POLICY, role, staff id)
 LaneEntry = tuple[float, int, str, str, str, int]

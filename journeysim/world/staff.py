@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 
 from journeysim.loyalty.history import StaffState
 from journeysim.scenario.schema import Scenario, StaffRole, StaffRoleSettings
 
-FLOOR_ROLES: tuple[StaffRole, ...] = (
+FLOOR_ROLES: Final[tuple[StaffRole, ...]] = (
     "stocker",
     "floor_assistant",
     "cleaner",
     "security",
     "manager",
 )
-HELPFUL_ROLES: tuple[StaffRole, ...] = ("stocker", "floor_assistant", "manager")
+HELPFUL_ROLES: Final[tuple[StaffRole, ...]] = ("stocker", "floor_assistant", "manager")
 
 
 @dataclass(slots=True)

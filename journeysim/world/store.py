@@ -8,12 +8,13 @@ import numpy as np
 import simpy
 
 from journeysim.loyalty.history import StaffState
+from journeysim.scenario.plain import Settings
 from journeysim.scenario.schema import Scenario, StaffRole
 from journeysim.world import terminals as term
 from journeysim.world.checkout import Checkout
 from journeysim.world.clock import Clock
 from journeysim.world.crews import Crew
-from journeysim.world.distributions import sampler
+from journeysim.world.distributions import Duration
 from journeysim.world.lanes import LaneBoard
 from journeysim.world.staff import FLOOR_ROLES, HELPFUL_ROLES, Roster, StaffMember
 from journeysim.world.zones import ZoneState, cleaning_rounds, restocking, spills
@@ -48,6 +49,8 @@ class Store:
     ) -> None:
         self.env = env
         self.scenario = scenario
+        self.settings = Settings(scenario)  # the sections visits read, quicker to read
+        self.encounter_prob = scenario.staff.encounter_prob  # read in every zone of a visit
         hours = scenario.hours
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
@@ -58,8 +61,8 @@ class Store:
         self.checkout = Checkout(
             env, checkout.cashiers, checkout.self_checkouts, checkout.single_queue
         )
-        self.service_time = sampler(checkout.service_time)
-        self.self_service_time = sampler(checkout.self_service_time)
+        self.service_time = Duration(checkout.service_time)
+        self.self_service_time = Duration(checkout.self_service_time)
         self.roster = Roster.hire_all(scenario, streams["staff"], staff)
         policy = checkout.policy
         self.crews: dict[str, Crew] = {
