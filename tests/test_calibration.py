@@ -179,7 +179,7 @@ def test_fact8_excellent_recovery_restores_satisfaction_not_loyalty(
     pair = recovery_pair
     first = pair[pair["met_outage_failed"] & pair["complained_failed"]]
     first = first[first["prior_failures_failed"] == 0]
-    # Customers bring failures from the store's two-year history, so first failures are rarer
+    # Customers bring failures from the store's history, so first failures are rarer
     # than in a base born on day 0: about 235 paired visits, enough for the 0.1 CSAT margin.
     assert len(first) > 200
     assert first["csat_failed"].mean() >= first["csat_plain"].mean() - 0.1

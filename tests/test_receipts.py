@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 STORE = ROOT / "examples" / "store.yaml"
 EXAMPLE = ROOT / "examples" / "receipts.csv"
-# The base a fit starts from in these tests: the baseline without its two-year history.
+# The base a fit starts from in these tests: the baseline without its history.
 QUICK_BASE = ["horizon.burn_in_days=0", "horizon.warmup_days=0", "arrivals.base_customers=900"]
 
 
