@@ -111,7 +111,7 @@ def test_drawn_queues_match_the_monitor():
     """Queues drawn from the traces against the store's own count of shoppers waiting, sampled
     every minute of a busy day (tolerance: one shopper, in at most 1% of the samples, for
     events at the very minute of a sample)."""
-    scenario = small("understaffed_checkout")
+    scenario = small("understaffed_checkout", ("arrivals.base_customers=2000",))
     days = replays([scenario], DAY)
     hours = scenario.hours
     shown = replay_data(days, hours.open_min, hours.close_min)["panels"][0]
