@@ -126,7 +126,8 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path):
     points = [t.params["checkout.service_time.mean_min"] for t in after]
     assert len(set(points)) == len(points)  # no parameter set ran twice
     for trial in running:  # the trial the kill interrupted ran again, once, and completed
-        assert points.count(trial.params["checkout.service_time.mean_min"]) == 1
+        if trial.params:  # (a kill before its decisions were drawn leaves nothing to run)
+            assert points.count(trial.params["checkout.service_time.mean_min"]) == 1
     # The search is a function of the stored trials: resumed, it went on exactly as an
     # uninterrupted study of the same command does.
     whole = tmp_path / "whole"
