@@ -7,7 +7,6 @@ replication); the kill test uses scenarios/validation/mmc.yaml over a day.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from test_optimise import _count_complete, complete_trials
+from test_optimise import complete_trials, kill_after_three_trials
 
 import journeysim
 from journeysim.cli import main
@@ -177,12 +176,7 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
     env = {"JOURNEYSIM_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
     killed = tmp_path / "killed"
     folder = killed / "calibrate-mmc-checkout.service_time.mean_min"
-    process = subprocess.Popen(_command(killed), env=env, cwd=ROOT)
-    deadline = time.monotonic() + 120
-    while _count_complete(folder / "study.db") < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    kill_after_three_trials(_command(killed), folder, env)
     before = {t.number: t for t in complete_trials(folder)}
     assert 3 <= len(before) < 8, "kill the calibration mid-way"
     assert not (folder / "fit.csv").exists()

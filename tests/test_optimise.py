@@ -102,16 +102,22 @@ def _count_complete(db: Path) -> int:
         return 0
 
 
-def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path):
-    env = {"JOURNEYSIM_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
-    killed = tmp_path / "killed"
-    folder = killed / "optimise-mmc-checkout.service_time.mean_min"
-    process = subprocess.Popen(_command(killed), env=env, cwd=ROOT)
+def kill_after_three_trials(command: list[str], folder: Path, env: dict[str, str]) -> None:
+    """Start `command` and SIGKILL it once its study in `folder` holds 3 complete trials (or
+    after 2 minutes, which the callers' checks then report)."""
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline = time.monotonic() + 120
     while _count_complete(folder / "study.db") < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()
+
+
+def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path):
+    env = {"JOURNEYSIM_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
+    killed = tmp_path / "killed"
+    folder = killed / "optimise-mmc-checkout.service_time.mean_min"
+    kill_after_three_trials(_command(killed), folder, env)
     before = {t.number: t for t in complete_trials(folder)}
     study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
     running = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))  # killed mid-trial
