@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from journeysim.journey.records import TouchTally
 from journeysim.loyalty.customer import BLOCK, Customer
-from journeysim.psyche.appraisal import Appraisal, value
+from journeysim.psyche.appraisal import Appraisal
 from journeysim.psyche.emotion import Emotion, Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
@@ -142,17 +142,27 @@ class Shopper:
         self, now: float, kind: int, quality: float, effort: float, what: str, *details: object
     ) -> float:
         """Appraise a touchpoint of a `kind` (psyche/kinds.py) against expectation, move
-        emotion, add effort; return felt.
+        emotion, adapt the expectation, add effort; return felt.
 
-        `what` is a str.format template filled with `details` only when tracing (it is hot)."""
-        quality += self.disposition
+        The appraisal is `psyche.appraisal.value` times the segment's weight, and the new
+        expectation is `Adaptation.adapted`'s, written out here because this runs at every
+        touchpoint (tests/test_touch.py holds them equal). `what` is a str.format template
+        filled with `details` only when tracing."""
+        disposition = self.disposition
+        quality += disposition
         expectations = self.expectations
         e = expectations[kind]
         x = quality - e
-        felt = value(x, self.curvature, self.loss_aversion) * self.weights[kind]
+        if x >= 0.0:
+            felt = math.pow(x, self.curvature) * self.weights[kind]
+        else:
+            felt = -self.loss_aversion * math.pow(-x, self.curvature) * self.weights[kind]
         valence = self.emotion.feel(now, felt)
         self.effort += effort
-        expectations[kind] = self.adaptation.adapted(e, quality, kind, self.disposition)
+        adaptation = self.adaptation
+        target = quality + adaptation.anchor * (adaptation.standard[kind] + disposition - quality)
+        step = adaptation.rise if target > e else adaptation.fall
+        expectations[kind] = e + step * (target - e)
         self.expectation_sum += e
         self.quality_sum += quality
         self.disconfirmation_sum += x
