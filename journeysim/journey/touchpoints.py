@@ -89,9 +89,7 @@ def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
         shopper.touch(now, kind.CROWDING, quality, crowding - 0.5, "{} is crowded", name)
     else:
         shopper.touch(now, kind.CROWDING, 0.1, 0.0, "{} has room to move", name)
-    shopper.touch(
-        now, kind.FLOOR, zone.floor_quality(), 0.0, "{} floor {}", name, _dirt_words(zone.dirt)
-    )
+    shopper.touch(now, kind.FLOOR, zone.floor_quality(), 0.0, "{0.name} floor {0.looks}", zone)
     items = rounded(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
     return zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
@@ -107,10 +105,6 @@ def leave_zone(store: Store, shopper: Shopper, zone: ZoneState) -> None:
             member = staff[int(shopper.draw() * len(staff))]
             quality = 0.1 + 0.3 * member.friendliness + rapport_lift(store, shopper, member)
             shopper.touch(now, kind.STAFF, quality, 0.0, "meets {}", member.name)
-
-
-def _dirt_words(dirt: float) -> str:
-    return "clean" if dirt < 0.2 else ("a bit dirty" if dirt < 0.6 else "dirty")
 
 
 def _look_for_items(

@@ -120,9 +120,15 @@ class Walk:
         self._advance(event._ok, event._value)
 
     def _advance(self, ok: bool, value: Any) -> None:
+        steps = self._steps
         while True:
             try:
-                nxt = self._steps.send(value) if ok else self._steps.throw(value)
+                if not ok:
+                    nxt = steps.throw(value)
+                elif value is None:
+                    nxt = next(steps)  # (as send(None), without looking up a method)
+                else:
+                    nxt = steps.send(value)
             except StopIteration:
                 return
             if isinstance(nxt, float):  # minutes to wait: be woken then

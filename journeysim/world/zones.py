@@ -48,6 +48,11 @@ class ZoneState:
         """One more shopper's tread."""
         self.dirt = min(1.0, self.dirt + self.soil_per_visit)
 
+    @property
+    def looks(self) -> str:
+        """The floor's dirt in words (for trace stories)."""
+        return "clean" if self.dirt < 0.2 else ("a bit dirty" if self.dirt < 0.6 else "dirty")
+
     def floor_quality(self) -> float:
         """How the floor looks: from clean to dirty with the dirt."""
         return self.clean_quality + (self.dirty_quality - self.clean_quality) * self.dirt
