@@ -11,7 +11,7 @@ import numpy as np
 
 from journeysim.loyalty.customer import BLOCK, Customer
 from journeysim.loyalty.history import CustomerState
-from journeysim.loyalty.relationship import store_choice
+from journeysim.loyalty.relationship import daily_trips
 from journeysim.psyche.expectations import Adaptation
 from journeysim.psyche.kinds import by_kind, by_name
 from journeysim.scenario.plain import plain
@@ -218,9 +218,7 @@ class CustomerBase:
                 continue
             strength = customer.strength
             if strength != customer.trips_strength:  # worked out again when strength moved
-                segment = customer.segment
-                choice = store_choice(strength, segment.competitor_pull, loyalty)
-                customer.trips_here = choice / segment.visit_interval_days
+                customer.trips_here = daily_trips(strength, customer.segment, loyalty)
                 customer.trips_strength = strength
             if u_visit < min(customer.trips_here * day_factor, 1.0):
                 visits.append((self._near(customer.preferred_minute, u_time), customer))
