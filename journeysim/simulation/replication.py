@@ -104,6 +104,7 @@ class Simulation:
         self._next_arrival = 0
         self._arrive_callback: Callable[[Any], None] = self._arrive
         self._left_callback: Callable[[Shopper], None] = self._left
+        self._keeps_customers = scenario.arrivals.mode == "customer_base"
 
     def run(self) -> Replication:
         s = self.scenario
@@ -207,6 +208,8 @@ class Simulation:
     def _left(self, shopper: Shopper) -> None:
         """A shopper has left: what the visit leaves behind, recorded."""
         row = self.aftercare.conclude(shopper, self.store.clock.now())
+        if self._keeps_customers:
+            self.base.changed(shopper.customer)
         self.visit_log.append(row)
         if shopper.steps is not None:
             self.traces[row[0]] = shopper.steps  # by visit_id
@@ -242,6 +245,7 @@ class Simulation:
                     (regulars if favourite == leaver.id else others).append(customer.id)
                 if familiarity > 0.0:
                     customer.strength = max(customer.strength - cost * familiarity, 0.0)
+                    self.base.changed(customer)
                     del customer.rapport[leaver.id]
             self.turnovers.append(
                 {
