@@ -115,24 +115,23 @@ class CustomerBase:
         self._changed.append(customer)
 
     def _update(self) -> None:
-        """The arrays' entries of the changed customers, from the customers themselves."""
+        """The arrays' entries of the changed customers, from the customers themselves (a
+        customer changed twice gets the same entries twice)."""
+        changed = self._changed
+        if not changed:
+            return
         loyalty = self._loyalty
-        trips, attrition = self._trips, self._attrition
-        for customer in self._changed:
-            i = customer.id
-            self._active[i] = customer.active
-            self._last_visit[i] = customer.last_visit_day
-            if not customer.active:
-                trips[i] = 0.0
-                attrition[i] = NEVER
-                continue
+        for customer in changed:
             strength = customer.strength
-            if strength != customer.trips_strength:  # worked out again when strength moved
+            if customer.active and strength != customer.trips_strength:  # strength moved
                 customer.trips_here = daily_trips(strength, customer.segment, loyalty)
                 customer.trips_strength = strength
-            trips[i] = customer.trips_here
-            attrition[i] = customer.attrition_day
-        self._changed.clear()
+        ids = [c.id for c in changed]
+        self._active[ids] = [c.active for c in changed]
+        self._last_visit[ids] = [c.last_visit_day for c in changed]
+        self._trips[ids] = [c.trips_here if c.active else 0.0 for c in changed]
+        self._attrition[ids] = [c.attrition_day if c.active else NEVER for c in changed]
+        self._changed = []
 
     def steady_state(self, today: int, rng: np.random.Generator) -> tuple[CustomerState, ...]:
         """The base a store that has always been open holds, from `today` days of history.

@@ -105,6 +105,8 @@ class Simulation:
         self._arrive_callback: Callable[[Any], None] = self._arrive
         self._left_callback: Callable[[Shopper], None] = self._left
         self._keeps_customers = scenario.arrivals.mode == "customer_base"
+        self._clock = self.store.clock
+        self._measured_from = scenario.horizon.warmup_days * 1440  # the first measured minute
 
     def run(self) -> Replication:
         s = self.scenario
@@ -179,35 +181,35 @@ class Simulation:
     def _arrive(self, event: Any) -> None:
         """The next shopper of the day comes in (a `Walk` through the store) and the one after
         is due; one arrival at a time waits in the event queue, which stays short."""
+        arrivals = self._arrivals
         i = self._next_arrival
         self._next_arrival = i + 1
-        if i + 1 < len(self._arrivals):
-            self.store.clock.at(self._arrivals[i + 1][0], self._arrive_callback)
-        shopper = self._came_in(self._arrivals[i][1])
+        if i + 1 < len(arrivals):
+            self._clock.at(arrivals[i + 1][0], self._arrive_callback)
+        shopper = self._came_in(arrivals[i][1])
         Walk(self.env, visit(self.store, shopper, self._left_callback)).resume(event)
 
     # -- the visit ---------------------------------------------------------------------------
 
     def _came_in(self, customer: Customer) -> Shopper:
         """A customer comes in now: the shopper of this visit."""
-        now = self.store.clock.now()
+        now = self._clock.now()
         self.entered += 1
         self.inside += 1
         self.inside_from[int(now // 1440)] += 1
-        measured = now >= self.scenario.horizon.warmup_days * 1440
         return Shopper(
             customer,
             now,
             self.appraisal,
             self.adaptation,
             self.moods,
-            self.journey_map if measured else self._warmup_map,
+            self.journey_map if now >= self._measured_from else self._warmup_map,
             self.trace,
         )
 
     def _left(self, shopper: Shopper) -> None:
         """A shopper has left: what the visit leaves behind, recorded."""
-        row = self.aftercare.conclude(shopper, self.store.clock.now())
+        row = self.aftercare.conclude(shopper, self._clock.now())
         if self._keeps_customers:
             self.base.changed(shopper.customer)
         self.visit_log.append(row)
