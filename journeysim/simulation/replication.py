@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Final
 
 import numpy as np
@@ -139,7 +140,7 @@ class Simulation:
             self._turnover(day)
             rng = self.seeds.day(day)
             arrivals = self._plan_day(day, rng)
-            arrivals.sort(key=lambda a: a[0])
+            arrivals.sort(key=itemgetter(0))  # by time; ties keep their order
             start = day * 1440
             self._arrivals = [(start + minute, customer) for minute, customer in arrivals]
             self._next_arrival = 0
