@@ -187,19 +187,9 @@ class Simulation:
         self._next_arrival = i + 1
         if i + 1 < len(arrivals):
             self._clock.at(arrivals[i + 1][0], self._arrive_callback)
-        shopper = self._came_in(arrivals[i][1])
-        Walk(self.env, visit(self.store, shopper, self._left_callback)).resume(event)
-
-    # -- the visit ---------------------------------------------------------------------------
-
-    def _came_in(self, customer: Customer) -> Shopper:
-        """A customer comes in now: the shopper of this visit."""
         now = self._clock.now()
-        self.entered += 1
-        self.inside += 1
-        self.inside_from[int(now // 1440)] += 1
-        return Shopper(
-            customer,
+        shopper = Shopper(
+            arrivals[i][1],
             now,
             self.appraisal,
             self.adaptation,
@@ -207,6 +197,12 @@ class Simulation:
             self.journey_map if now >= self._measured_from else self._warmup_map,
             self.trace,
         )
+        self.entered += 1
+        self.inside += 1
+        self.inside_from[shopper.day] += 1
+        Walk(self.env, visit(self.store, shopper, self._left_callback)).resume(event)
+
+    # -- the visit ---------------------------------------------------------------------------
 
     def _left(self, shopper: Shopper) -> None:
         """A shopper has left: what the visit leaves behind, recorded."""
