@@ -21,7 +21,8 @@ NEVER: Final = 2**62  # an attrition day beyond any horizon
 
 
 class CustomerBase:
-    """All customers ever seen, with the daily visit decision of each."""
+    """All customers ever seen, with the daily visit decision of each. Code that changes a
+    customer's strength, last visit or standing outside the base tells it with `changed`."""
 
     def __init__(
         self,
