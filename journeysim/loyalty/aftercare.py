@@ -3,13 +3,14 @@ and word of mouth. Turns a finished `Shopper` into the row of a `VisitRecord`.""
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from journeysim.journey.records import Row
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty import relationship as rel
 from journeysim.psyche import kinds as kind
-from journeysim.psyche.memory import effort_score, remembered_score
+from journeysim.psyche.memory import effort_score
 from journeysim.scenario.plain import Settings
 from journeysim.scenario.schema import Scenario
 from journeysim.world.distributions import standard_normal
@@ -32,9 +33,12 @@ class Aftercare:
         self.deterred = 0.0  # expected newcomers put off by detractors
         self.visits = 0
         psyche = scenario.psyche
+        self._memory_noise = psyche.memory_noise
         self._peak_weight = psyche.peak_weight
         self._end_weight = psyche.end_weight
+        self._peak_end_weight = psyche.peak_weight + psyche.end_weight
         self._duration_weight = psyche.duration_weight
+        self._perceived_wait_factor = scenario.checkout.perceived_wait_factor
 
     def restore(self, reviews: tuple[int, ...]) -> None:
         """Start from the store's recent reviews (its past, see simulation/burn_in.py)."""
@@ -46,51 +50,70 @@ class Aftercare:
     def conclude(self, shopper: Shopper, now: float) -> Row:
         """Everything the visit leaves behind, applied to the customer and the store: a
         `VisitRecord`'s fields in order."""
-        s = self.settings
+        loyalty = self.settings.loyalty
         customer = shopper.customer
-        psyche, loyalty = s.psyche, s.loyalty
+        segment = customer.segment
         emotion = shopper.emotion
         duration = now - shopper.start
         shopper.place = "after the visit"
-        misremembering = psyche.memory_noise * standard_normal(shopper.draw(), shopper.draw())
+        misremembering = self._memory_noise * standard_normal(shopper.draw(), shopper.draw())
         peak = emotion.peak()
-        remembered = felt_visit = misremembering + self._peak_end(peak, emotion.end(), duration)
+        end_of_visit = emotion.valence  # before the store calls back, if it does
+        # The peak-end rule of psyche/memory.py (remembered_score), inlined: its weights and its
+        # duration term stay the same for every memory of this visit.
+        peak_w, end_w, weights = self._peak_weight, self._end_weight, self._peak_end_weight
+        lasting = self._duration_weight * math.log((duration if duration > 1.0 else 1.0) / 30.0)
+        remembered = felt_visit = misremembering + (
+            (peak_w * peak + end_w * end_of_visit) / weights - lasting
+        )
         ces = effort_score(shopper.effort, loyalty.expected_effort)
         prior_failures = customer.failures
-        end_of_visit = emotion.end()
-        complained, recovery = self._complaint(shopper, peak, remembered)
+        complained, recovery = False, math.nan
+        if remembered < self.settings.after_visit.complaint_threshold:
+            complained, recovery = self._complaint(shopper, peak)
         trusted = remembered
+        called_back = complained
         if complained:
             # An apology that settles the matter softens the memory of the failure itself, and
             # its warmth lifts satisfaction; trust is only restored as far as the failure is
             # settled, the apology's warmth adds none (no paradox on loyalty, de Matos 2007).
-            settled_peak = peak * (1.0 - max(recovery, 0.0) * s.after_visit.recovery_closure)
-            remembered = misremembering + self._peak_end(settled_peak, emotion.end(), duration)
-            trusted = misremembering + self._peak_end(settled_peak, end_of_visit, duration)
-        elif self._followed_up(shopper, remembered):
-            remembered = trusted = misremembering + self._peak_end(peak, emotion.end(), duration)
-        end = emotion.end()
-        touchpoints = shopper.touchpoints
-        n = max(touchpoints, 1)
+            closure = self.settings.after_visit.recovery_closure
+            settled_peak = peak * (1.0 - (recovery if recovery > 0.0 else 0.0) * closure)
+            settled = peak_w * settled_peak
+            remembered = misremembering + ((settled + end_w * emotion.valence) / weights - lasting)
+            trusted = misremembering + ((settled + end_w * end_of_visit) / weights - lasting)
+        elif remembered < -0.2 and self._followed_up(shopper):
+            called_back = True
+            remembered = trusted = misremembering + (
+                (peak_w * peak + end_w * emotion.valence) / weights - lasting
+            )
+        end = emotion.valence
+        effort = shopper.effort  # a complaint's call adds some
+        touchpoints = emotion.moves  # each touchpoint moved the emotion once
+        n = touchpoints if touchpoints > 1 else 1
         expectation = shopper.expectation_sum / n
         quality = shopper.quality_sum / n
         csat = rel.satisfaction(remembered, ces, quality, loyalty)
         before = customer.strength
-        after = rel.updated_strength(
-            before, rel.visit_outcome(trusted, shopper.effort, loyalty), loyalty
-        )
+        after = rel.updated_strength(before, rel.visit_outcome(trusted, effort, loyalty), loyalty)
         if shopper.met_outage or remembered < -0.3:
             customer.failures += 1
         customer.strength = after
         switched = after < loyalty.defect_threshold and shopper.draw() < loyalty.defect_prob
         if switched:
             customer.leave(shopper.day, "switched")
-        sow = rel.share_of_wallet(after, customer.segment.competitor_pull, loyalty)
+        choice = rel.store_choice(after, segment.competitor_pull, loyalty)
+        sow = choice * rel.basket_share(after, loyalty)  # share_of_wallet, choice worked out once
+        # The trips here a day at the new strength, as `CustomerBase.visitors` would work them out.
+        customer.trips_here = daily = choice / segment.visit_interval_days
+        customer.trips_strength = after
         # Advocacy rests on the visit itself: a recovery does not make a promoter (de Matos 2007).
         ltr = rel.likelihood_to_recommend(after, felt_visit, loyalty)
         stars = self._review(shopper, csat)
         told_positive, told_negative = self._word_of_mouth(shopper, ltr)
-        price = customer.segment.item_price
+        # The visit's own CSAT: that of what was felt, unless the store called back.
+        own_csat = rel.satisfaction(felt_visit, ces, quality, loyalty) if called_back else csat
+        price = segment.item_price
         items = 0 if shopper.abandoned else shopper.items
         r = shopper.responses
         customer.visits += 1
@@ -109,7 +132,7 @@ class Aftercare:
             end,  # end
             emotion.mean(),  # mean_valence
             remembered,  # remembered
-            shopper.effort,  # effort
+            effort,  # effort
             ces,  # ces
             csat,  # csat
             ltr,  # ltr
@@ -118,7 +141,7 @@ class Aftercare:
             quality,  # quality
             before,  # strength_before
             after,  # strength_after
-            rel.return_chance(after, customer.segment, loyalty),  # return_chance
+            rel.chance_of_return(daily, loyalty),  # return_chance
             sow,  # share_of_wallet
             shopper.planned_items,  # planned_items
             items,  # items
@@ -135,7 +158,7 @@ class Aftercare:
             shopper.abandoned,  # abandoned
             shopper.checkout_wait,  # checkout_wait_min
             shopper.queue_time,  # queue_time_min
-            shopper.queue_time * s.checkout.perceived_wait_factor,  # perceived_wait_min
+            shopper.queue_time * self._perceived_wait_factor,  # perceived_wait_min
             shopper.served_at % 1440,  # service_start_min
             shopper.scan_min,  # service_min
             shopper.queue_seen,  # queue_seen
@@ -147,7 +170,7 @@ class Aftercare:
             shopper.has_cash,  # has_cash
             shopper.payment,  # payment
             shopper.met_outage,  # met_outage
-            rel.satisfaction(felt_visit, ces, quality, loyalty) <= 2.0,  # dissatisfied
+            own_csat <= 2.0,  # dissatisfied
             complained,  # complained
             prior_failures,  # prior_failures
             recovery,  # recovery_quality
@@ -158,18 +181,14 @@ class Aftercare:
             switched,  # switched_store
         )
 
-    def _peak_end(self, peak: float, end: float, duration: float) -> float:
-        return remembered_score(
-            peak, end, duration, self._peak_weight, self._end_weight, self._duration_weight
-        )
-
-    def _complaint(self, shopper: Shopper, peak: float, remembered: float) -> tuple[bool, float]:
-        """A dissatisfied customer may complain; the recovery becomes the visit's new end.
-        A customer who failed before trusts a recovery less (no paradox after a second failure)."""
+    def _complaint(self, shopper: Shopper, peak: float) -> tuple[bool, float]:
+        """A dissatisfied customer (one who remembers the visit below the complaint threshold)
+        may complain; the recovery becomes the visit's new end. A customer who failed before
+        trusts a recovery less (no paradox after a second failure)."""
         after = self.settings.after_visit
-        chance = after.complaint_base + after.complaint_peak_slope * max(-peak, 0.0)
-        if remembered >= after.complaint_threshold or shopper.draw() >= chance:
-            return False, float("nan")
+        chance = after.complaint_base + after.complaint_peak_slope * (-peak if peak < 0.0 else 0.0)
+        if shopper.draw() >= chance:
+            return False, math.nan
         quality = after.recovery_quality
         if quality > 0.0:
             quality /= 1.0 + after.repeat_failure_discount * shopper.customer.failures
@@ -183,9 +202,10 @@ class Aftercare:
         )
         return True, quality
 
-    def _followed_up(self, shopper: Shopper, remembered: float) -> bool:
+    def _followed_up(self, shopper: Shopper) -> bool:
+        """After a bad visit (remembered below -0.2) the store may call to follow up."""
         after = self.settings.after_visit
-        if remembered >= -0.2 or shopper.draw() >= after.follow_up_prob:
+        if shopper.draw() >= after.follow_up_prob:
             return False
         shopper.touch(
             shopper.emotion.last_t + after.recovery_delay_min,

@@ -11,7 +11,7 @@ import numpy as np
 
 from journeysim.loyalty.customer import BLOCK, Customer
 from journeysim.loyalty.history import CustomerState
-from journeysim.loyalty.relationship import store_choice
+from journeysim.loyalty.relationship import daily_trips
 from journeysim.psyche.expectations import Adaptation
 from journeysim.psyche.kinds import by_kind, by_name
 from journeysim.scenario.plain import plain
@@ -21,7 +21,8 @@ NEVER: Final = 2**62  # an attrition day beyond any horizon
 
 
 class CustomerBase:
-    """All customers ever seen, with the daily visit decision of each."""
+    """All customers ever seen, with the daily visit decision of each. Code that changes a
+    customer's strength, last visit or standing outside the base tells it with `changed`."""
 
     def __init__(
         self,
@@ -48,6 +49,15 @@ class CustomerBase:
             weekend: _choice_cdf(hours.weekend_profile if weekend else hours.weekday_profile)
             for weekend in (False, True)
         }
+        # What the daily visit decision reads, by customer id, as arrays (one pass over the base
+        # in numpy instead of Python). Kept in step by `changed`: trips here a day (0 once gone),
+        # attrition day (NEVER once gone), last visit day, usual minute, still a customer.
+        self._trips = np.zeros(0)
+        self._attrition = np.zeros(0, dtype=np.int64)
+        self._last_visit = np.zeros(0, dtype=np.int64)
+        self._preferred = np.zeros(0)
+        self._active = np.zeros(0, dtype=bool)
+        self._changed: list[Customer] = []  # customers whose array entries are out of date
 
     def join(self, day: int, strength: float) -> Customer:
         """A customer starts shopping here, expecting what they get elsewhere, and will leave
@@ -58,14 +68,14 @@ class CustomerBase:
         customer = self._customer(len(self.customers), rng, u_segment, normals, day, strength)
         customer.preferred_minute = self.time_of_day(rng, day)
         customer.attrition_day = self._attrition_day(customer.segment, day, rng)
-        self.customers.append(customer)
+        self._add(customer)
         return customer
 
     def restore(self, past: tuple[CustomerState, ...]) -> None:
         """Start from the customers the store's past left, each with a stream of their own."""
         for state in past:
             customer_id = len(self.customers)
-            self.customers.append(
+            self._add(
                 Customer(
                     id=customer_id,
                     segment_name=state.segment_name,
@@ -85,6 +95,44 @@ class CustomerBase:
                     last_visit_day=state.last_visit_day,
                 )
             )
+
+    def _add(self, customer: Customer) -> None:
+        """A customer joins the base (their id is their place in it)."""
+        i = len(self.customers)
+        self.customers.append(customer)
+        if i == len(self._trips):  # full: room for as many again
+            size = max(2 * i, 1024)
+            self._trips = _grown(self._trips, size)
+            self._attrition = _grown(self._attrition, size)
+            self._last_visit = _grown(self._last_visit, size)
+            self._preferred = _grown(self._preferred, size)
+            self._active = _grown(self._active, size)
+        self._preferred[i] = customer.preferred_minute
+        self._changed.append(customer)
+
+    def changed(self, customer: Customer) -> None:
+        """Tell the base that a customer's strength, last visit or standing changed (a visit
+        ended, a staff member they knew left): their next daily decisions read it."""
+        self._changed.append(customer)
+
+    def _update(self) -> None:
+        """The arrays' entries of the changed customers, from the customers themselves (a
+        customer changed twice gets the same entries twice)."""
+        changed = self._changed
+        if not changed:
+            return
+        loyalty = self._loyalty
+        for customer in changed:
+            strength = customer.strength
+            if customer.active and strength != customer.trips_strength:  # strength moved
+                customer.trips_here = daily_trips(strength, customer.segment, loyalty)
+                customer.trips_strength = strength
+        ids = [c.id for c in changed]
+        self._active[ids] = [c.active for c in changed]
+        self._last_visit[ids] = [c.last_visit_day for c in changed]
+        self._trips[ids] = [c.trips_here if c.active else 0.0 for c in changed]
+        self._attrition[ids] = [c.attrition_day if c.active else NEVER for c in changed]
+        self._changed = []
 
     def steady_state(self, today: int, rng: np.random.Generator) -> tuple[CustomerState, ...]:
         """The base a store that has always been open holds, from `today` days of history.
@@ -201,39 +249,35 @@ class CustomerBase:
 
     def visitors(self, day: int, rng: np.random.Generator) -> list[tuple[float, Customer]]:
         """Today's visits of existing customers: a category trip every so many days, here with
-        the chance of choosing this store over the competitor, at about their usual time."""
+        the chance of choosing this store over the competitor, at about their usual time
+        (within an hour either side, inside opening hours)."""
         s = self.scenario
-        loyalty = self._loyalty
+        customers = self.customers
+        n = len(customers)
         weekly = 5.0 + 2.0 * s.hours.weekend_factor
         day_factor = 7.0 * (s.hours.weekend_factor if is_weekend(day) else 1.0) / weekly
-        draws = rng.random((len(self.customers), 2))
-        visits = []
-        for customer, u_visit, u_time in zip(
-            self.customers, draws[:, 0].tolist(), draws[:, 1].tolist()
-        ):
-            if not customer.active:
-                continue
-            if day >= customer.attrition_day:
-                customer.leave(day, "attrition")
-                continue
-            strength = customer.strength
-            if strength != customer.trips_strength:  # worked out again when strength moved
-                segment = customer.segment
-                choice = store_choice(strength, segment.competitor_pull, loyalty)
-                customer.trips_here = choice / segment.visit_interval_days
-                customer.trips_strength = strength
-            if u_visit < min(customer.trips_here * day_factor, 1.0):
-                visits.append((self._near(customer.preferred_minute, u_time), customer))
-        return visits
-
-    def _near(self, minute: float, u: float) -> float:
-        """About the usual time: within an hour either side, inside opening hours."""
-        t = minute + 120.0 * (u - 0.5)
-        return day_clip(t, self._open, self._close - 1.0)
+        draws = rng.random((n, 2))
+        self._update()
+        for i in np.flatnonzero(self._attrition[:n] <= day).tolist():
+            customers[i].leave(day, "attrition")
+            self._changed.append(customers[i])
+        self._update()
+        # A visit when the uniform falls below the day's trips here (uniforms are below 1, so
+        # more than one trip a day is a visit too).
+        chosen = np.flatnonzero(draws[:, 0] < self._trips[:n] * day_factor)
+        near = self._preferred[chosen] + 120.0 * (draws[chosen, 1] - 0.5)
+        opening = self._open  # an int minute, kept as one for those who come at opening
+        minutes = [
+            m if m >= opening else opening for m in np.minimum(near, self._close - 1.0).tolist()
+        ]
+        return list(zip(minutes, [customers[i] for i in chosen.tolist()]))
 
     def active_within(self, day: int, window: float) -> int:
         """Customers still shopping here who visited in the last `window` days."""
-        return sum(1 for c in self.customers if c.active and 0 <= day - c.last_visit_day < window)
+        self._update()
+        n = len(self.customers)
+        since = day - self._last_visit[:n]
+        return int(np.count_nonzero(self._active[:n] & (since >= 0) & (since < window)))
 
 
 def is_weekend(day: int) -> bool:
@@ -251,8 +295,11 @@ def _choice_cdf(profile: list[float]) -> list[float]:
     return cdf.tolist()
 
 
-def day_clip(minute: float, low: float, high: float) -> float:
-    return low if minute < low else (high if minute > high else minute)
+def _grown(values: np.ndarray, size: int) -> np.ndarray:
+    """`values` followed by zeros up to `size` entries."""
+    grown = np.zeros(size, dtype=values.dtype)
+    grown[: len(values)] = values
+    return grown
 
 
 def poisson_times(

@@ -11,15 +11,17 @@ from journeysim.scenario.schema import Loyalty, Segment
 def visit_outcome(remembered: float, effort: float, loyalty: Loyalty) -> float:
     """What a visit does to the relationship: remembered feeling plus the quiet value of an
     ordinary visit, minus excess effort, which weighs more than delight adds (Dixon et al. 2013)."""
-    excess = max(effort - loyalty.expected_effort, 0.0)
+    excess = effort - loyalty.expected_effort
+    if excess <= 0.0:
+        excess = 0.0
     return remembered + loyalty.routine_value - loyalty.effort_weight * excess / (excess + 3.0)
 
 
 def updated_strength(strength: float, outcome: float, loyalty: Loyalty) -> float:
     """Asymmetric update: bad outcomes erode strength faster than good ones build it."""
     if outcome >= 0.0:
-        return strength + loyalty.gain_rate * min(outcome, 1.0) * (1.0 - strength)
-    return strength + loyalty.loss_rate * max(outcome, -1.0) * strength
+        return strength + loyalty.gain_rate * (outcome if outcome < 1.0 else 1.0) * (1.0 - strength)
+    return strength + loyalty.loss_rate * (outcome if outcome > -1.0 else -1.0) * strength
 
 
 def store_choice(strength: float, competitor_pull: float, loyalty: Loyalty) -> float:
@@ -37,16 +39,26 @@ def share_of_wallet(strength: float, competitor_pull: float, loyalty: Loyalty) -
     return store_choice(strength, competitor_pull, loyalty) * basket_share(strength, loyalty)
 
 
+def daily_trips(strength: float, segment: Segment, loyalty: Loyalty) -> float:
+    """Category trips a day that come here: one every `visit_interval_days`, here by choice."""
+    return store_choice(strength, segment.competitor_pull, loyalty) / segment.visit_interval_days
+
+
 def return_chance(strength: float, segment: Segment, loyalty: Loyalty) -> float:
     """Chance of at least one visit within the return window."""
-    daily = store_choice(strength, segment.competitor_pull, loyalty) / segment.visit_interval_days
-    return 1.0 - (1.0 - min(daily, 1.0)) ** loyalty.return_window_days
+    return chance_of_return(daily_trips(strength, segment, loyalty), loyalty)
+
+
+def chance_of_return(daily: float, loyalty: Loyalty) -> float:
+    """Chance of at least one visit within the return window at `daily` trips here a day."""
+    return 1.0 - (1.0 - (daily if daily < 1.0 else 1.0)) ** loyalty.return_window_days
 
 
 def likelihood_to_recommend(strength: float, remembered: float, loyalty: Loyalty) -> int:
     """Answer 0..10 to 'How likely are you to recommend us?' (Reichheld 2003)."""
     logit = loyalty.ltr_slope * (strength - loyalty.ltr_center) + loyalty.ltr_memory * remembered
-    return min(10, max(0, int(11.0 / (1.0 + math.exp(-logit)))))
+    answer = int(11.0 / (1.0 + math.exp(-logit)))  # never below 0
+    return answer if answer < 10 else 10
 
 
 def satisfaction(remembered: float, ces: float, quality: float, loyalty: Loyalty) -> float:
@@ -55,4 +67,5 @@ def satisfaction(remembered: float, ces: float, quality: float, loyalty: Loyalty
     score = (
         3.6 + loyalty.csat_scale * remembered - 0.15 * (ces - 1.0) + loyalty.csat_quality * quality
     )
-    return min(5.0, max(1.0, score))
+    score = score if score > 1.0 else 1.0
+    return score if score < 5.0 else 5.0

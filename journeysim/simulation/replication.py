@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Final
 
 import numpy as np
@@ -104,6 +105,9 @@ class Simulation:
         self._next_arrival = 0
         self._arrive_callback: Callable[[Any], None] = self._arrive
         self._left_callback: Callable[[Shopper], None] = self._left
+        self._keeps_customers = scenario.arrivals.mode == "customer_base"
+        self._clock = self.store.clock
+        self._measured_from = scenario.horizon.warmup_days * 1440  # the first measured minute
 
     def run(self) -> Replication:
         s = self.scenario
@@ -136,7 +140,7 @@ class Simulation:
             self._turnover(day)
             rng = self.seeds.day(day)
             arrivals = self._plan_day(day, rng)
-            arrivals.sort(key=lambda a: a[0])
+            arrivals.sort(key=itemgetter(0))  # by time; ties keep their order
             start = day * 1440
             self._arrivals = [(start + minute, customer) for minute, customer in arrivals]
             self._next_arrival = 0
@@ -178,35 +182,33 @@ class Simulation:
     def _arrive(self, event: Any) -> None:
         """The next shopper of the day comes in (a `Walk` through the store) and the one after
         is due; one arrival at a time waits in the event queue, which stays short."""
+        arrivals = self._arrivals
         i = self._next_arrival
         self._next_arrival = i + 1
-        if i + 1 < len(self._arrivals):
-            self.store.clock.at(self._arrivals[i + 1][0], self._arrive_callback)
-        shopper = self._came_in(self._arrivals[i][1])
-        Walk(self.env, visit(self.store, shopper, self._left_callback)).resume(event)
-
-    # -- the visit ---------------------------------------------------------------------------
-
-    def _came_in(self, customer: Customer) -> Shopper:
-        """A customer comes in now: the shopper of this visit."""
-        now = self.store.clock.now()
-        self.entered += 1
-        self.inside += 1
-        self.inside_from[int(now // 1440)] += 1
-        measured = now >= self.scenario.horizon.warmup_days * 1440
-        return Shopper(
-            customer,
+        if i + 1 < len(arrivals):
+            self._clock.at(arrivals[i + 1][0], self._arrive_callback)
+        now = self._clock.now()
+        shopper = Shopper(
+            arrivals[i][1],
             now,
             self.appraisal,
             self.adaptation,
             self.moods,
-            self.journey_map if measured else self._warmup_map,
+            self.journey_map if now >= self._measured_from else self._warmup_map,
             self.trace,
         )
+        self.entered += 1
+        self.inside += 1
+        self.inside_from[shopper.day] += 1
+        Walk(self.env, visit(self.store, shopper, self._left_callback)).resume(event)
+
+    # -- the visit ---------------------------------------------------------------------------
 
     def _left(self, shopper: Shopper) -> None:
         """A shopper has left: what the visit leaves behind, recorded."""
-        row = self.aftercare.conclude(shopper, self.store.clock.now())
+        row = self.aftercare.conclude(shopper, self._clock.now())
+        if self._keeps_customers:
+            self.base.changed(shopper.customer)
         self.visit_log.append(row)
         if shopper.steps is not None:
             self.traces[row[0]] = shopper.steps  # by visit_id
@@ -242,6 +244,7 @@ class Simulation:
                     (regulars if favourite == leaver.id else others).append(customer.id)
                 if familiarity > 0.0:
                     customer.strength = max(customer.strength - cost * familiarity, 0.0)
+                    self.base.changed(customer)
                     del customer.rapport[leaver.id]
             self.turnovers.append(
                 {
