@@ -1,10 +1,12 @@
-"""`Shopper.touch` writes the appraisal and the adaptation of expectations out inline, for
-speed; over any sequence of touchpoints it must give exactly what the psyche's own statements
-of them give: `value` (prospect theory) times the segment's weight, `Emotion.feel`, and
-`Adaptation.adapted`. Hypothesis runs derandomised under the `ci` profile (tests/test_fuzz.py
-registers it)."""
+"""The hot path writes some of the psyche's rules out inline, for speed; these tests hold it
+equal to the rules' own statements. `Shopper.touch`, over any sequence of touchpoints: `value`
+(prospect theory) times the segment's weight, `Emotion.feel` and `Adaptation.adapted`
+(hypothesis, derandomised under the `ci` profile that tests/test_fuzz.py registers).
+`Aftercare.conclude`: the peak-end rule of `remembered_score`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given
@@ -17,7 +19,10 @@ from journeysim.psyche.appraisal import Appraisal, value
 from journeysim.psyche.emotion import Emotion, Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.psyche.kinds import KINDS
+from journeysim.psyche.memory import remembered_score
+from journeysim.scenario import load_scenario
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
+from journeysim.simulation.replication import simulate
 
 SEGMENT_NAME, SEGMENT = next(iter(Scenario().segments.items()))
 quality = st.floats(-1.0, 1.0)
@@ -80,3 +85,35 @@ def test_touch_is_the_psyches_appraisal_emotion_and_adaptation(
         expected[kind] = adaptation.adapted(expected[kind], perceived, kind, disposition)
         assert shopper.expectations == expected
     assert shopper.touchpoints == len(touches)
+
+
+def test_a_visit_is_remembered_by_the_peak_end_rule() -> None:
+    """Without misremembering, complaints or follow-up calls, every visit's remembered score
+    is `remembered_score` of its peak, end and length (to rounding: 1e-12), here with duration
+    weighing too."""
+    scenario = load_scenario(
+        Path(__file__).parent.parent / "scenarios" / "baseline.yaml",
+        [
+            "horizon.days=2",
+            "horizon.warmup_days=0",
+            "horizon.burn_in_days=0",
+            "psyche.memory_noise=0",
+            "psyche.duration_weight=0.1",
+            "after_visit.complaint_base=0",
+            "after_visit.complaint_peak_slope=0",
+            "after_visit.follow_up_prob=0",
+        ],
+    )
+    visits = simulate(scenario).visits
+    psyche = scenario.psyche
+    assert len(visits) > 500 and not visits["complained"].any()
+    for row in visits.itertuples():
+        expected = remembered_score(
+            row.peak,
+            row.end,
+            row.duration_min,
+            psyche.peak_weight,
+            psyche.end_weight,
+            psyche.duration_weight,
+        )
+        assert abs(row.remembered - expected) <= 1e-12
