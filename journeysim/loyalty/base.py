@@ -266,7 +266,7 @@ class CustomerBase:
         # more than one trip a day is a visit too).
         chosen = np.flatnonzero(draws[:, 0] < self._trips[:n] * day_factor)
         near = self._preferred[chosen] + 120.0 * (draws[chosen, 1] - 0.5)
-        opening = self._open  # an int minute, kept as one for those who come at opening
+        opening = float(self._open)
         minutes = [
             m if m >= opening else opening for m in np.minimum(near, self._close - 1.0).tolist()
         ]
