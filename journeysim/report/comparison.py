@@ -104,3 +104,10 @@ def signed(metric: str, value: float) -> str:
     match = _FORMAT.fullmatch(own)
     pattern = f"{{:+{match[1]}.{int(match[2]) + 1}{match[3]}}}" if match else "{:+.4g}"
     return pattern.format(value)
+
+
+def ci_text(metric: str, mean: float, low: float, high: float, difference: bool = False) -> str:
+    """A mean and its 95% CI, "mean [low, high]", in the metric's unit (`metric_text`) or,
+    for a `difference`, signed (`signed`)."""
+    text = signed if difference else metric_text
+    return f"{text(metric, mean)} [{text(metric, low)}, {text(metric, high)}]"

@@ -11,14 +11,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from journeysim.files import write_bytes, write_text
-from journeysim.report.comparison import metric_text, signed
+from journeysim.report.comparison import ci_text, metric_text, signed
 from journeysim.report.console import label, render
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
 from journeysim.report.selection import guarantee, selection_rows, smore_png
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.optimise import OptimiseResult
-from journeysim.study.selection import Constraint
+from journeysim.study.selection import Constraint, ci_of
 
 COLOURS = {"yes": POSITIVE, "undecided": "#f4a582", "no": NEUTRAL}
 SHOWN_TRIALS = 20
@@ -62,18 +62,12 @@ def _best_row(result: OptimiseResult) -> tuple[pd.Series, int]:
 def limit_text(constraint: Constraint, row: pd.Series) -> str:
     """A constraint's mean [95% CI] in `row` against its limit, e.g. "NPS -1.8 [-2.0, -1.5] vs
     baseline (limit -3)" or "mean checkout wait 0.12 [0.10, 0.14] min (limit <= 0.5)"."""
-    metric, column = constraint.metric, constraint.column
-    mean, low, high = (row[f"{column}_{part}"] for part in ("mean", "ci_low", "ci_high"))
-    if constraint.relative:
-        values = ", ".join(signed(metric, v) for v in (low, high))
-        bound = signed(metric, constraint.bound)
-        return f"{label(metric)} {signed(metric, mean)} [{values}] vs baseline (limit {bound})"
-    values = ", ".join(metric_text(metric, v) for v in (low, high))
+    metric, relative = constraint.metric, constraint.relative
+    values = ci_text(metric, *ci_of(row, constraint.column), difference=relative)
+    if relative:
+        return f"{label(metric)} {values} vs baseline (limit {signed(metric, constraint.bound)})"
     way = ">=" if constraint.sense > 0 else "<="
-    return (
-        f"{label(metric)} {metric_text(metric, mean)} [{values}] "
-        f"(limit {way} {metric_text(metric, constraint.bound)})"
-    )
+    return f"{label(metric)} {values} (limit {way} {metric_text(metric, constraint.bound)})"
 
 
 def baseline_text(result: OptimiseResult) -> str:
@@ -84,9 +78,8 @@ def baseline_text(result: OptimiseResult) -> str:
     parts = []
     for constraint in result.plan.relative:
         metric = constraint.metric
-        mean, low, high, _ = mean_ci(runs[metric].to_numpy(dtype=float))
-        values = ", ".join(metric_text(metric, v) for v in (low, high))
-        parts.append(f"{label(metric)} {metric_text(metric, mean)} [{values}]")
+        values = ci_text(metric, *mean_ci(runs[metric].to_numpy(dtype=float))[:3])
+        parts.append(f"{label(metric)} {values}")
     return (
         f"The baseline (the scenario with its set and no decisions, {len(runs)} replications "
         f"with the same random numbers): {', '.join(parts)}. Constraints relative to it are "
@@ -110,16 +103,8 @@ def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tupl
     rows = []
     for _, row in ordered.head(limit).iterrows():
         cells = [str(row["trial"]), *(str(row[d.name]) for d in plan.decisions)]
-        for metric in metrics:
-            mean, low, high = (row[f"{metric}_{part}"] for part in ("mean", "ci_low", "ci_high"))
-            cells.append(
-                f"{metric_text(metric, mean)} [{metric_text(metric, low)}, "
-                f"{metric_text(metric, high)}]"
-            )
-        for constraint in relative:
-            metric, column = constraint.metric, constraint.column
-            mean, low, high = (row[f"{column}_{part}"] for part in ("mean", "ci_low", "ci_high"))
-            cells.append(f"{signed(metric, mean)} [{signed(metric, low)}, {signed(metric, high)}]")
+        cells += [ci_text(metric, *ci_of(row, metric)) for metric in metrics]
+        cells += [ci_text(c.metric, *ci_of(row, c.column), difference=True) for c in relative]
         cells.append(row["feasible"])
         if "pareto" in row:
             cells.append("yes" if row["pareto"] else "")

@@ -7,14 +7,14 @@ from html import escape
 from pathlib import Path
 
 from journeysim.files import write_bytes, write_table, write_text
-from journeysim.report.comparison import metric_text, signed
+from journeysim.report.comparison import ci_text
 from journeysim.report.console import label, render
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import png
 from journeysim.report.selection_plot import smore_plot
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
-from journeysim.study.selection import SelectResult
+from journeysim.study.selection import SelectResult, ci_of, relative_constraints
 
 
 def indifference_text(result: SelectResult) -> str:
@@ -57,21 +57,12 @@ def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
     """Header and rows per scenario: replications used, the objective and each constrained
     metric's mean [95% CI], whether each constraint is met, the subset and what became of it."""
     metrics = list(dict.fromkeys([result.objective, *(c.metric for c in result.constraints)]))
-    relative = list({c.column: c for c in result.constraints if c.relative}.values())
+    relative = relative_constraints(result.constraints)
     rows = []
     for _, r in result.table.iterrows():
         row = [r["scenario"], str(r["replications"])]
-        for metric in metrics:
-            mean, low, high = (r[f"{metric}_{part}"] for part in ("mean", "ci_low", "ci_high"))
-            row.append(
-                f"{metric_text(metric, mean)} [{metric_text(metric, low)}, "
-                f"{metric_text(metric, high)}]"
-            )
-        for c in relative:
-            mean, low, high = (r[f"{c.column}_{part}"] for part in ("mean", "ci_low", "ci_high"))
-            row.append(
-                f"{signed(c.metric, mean)} [{signed(c.metric, low)}, {signed(c.metric, high)}]"
-            )
+        row += [ci_text(metric, *ci_of(r, metric)) for metric in metrics]
+        row += [ci_text(c.metric, *ci_of(r, c.column), difference=True) for c in relative]
         row += [r[f"met[{c.text}]"] for c in result.constraints]
         row += ["yes" if r["in_subset"] else "no", r["status"]]
         rows.append(row)

@@ -40,11 +40,16 @@ from journeysim.simulation.summary import mean_ci
 from journeysim.study.decisions import Decision, check_names, space_size
 from journeysim.study.designs import DesignError
 from journeysim.study.optimise_spec import Objective, OptimiseSpec
-from journeysim.study.selection import Constraint, SelectResult, select_scenarios
+from journeysim.study.selection import (
+    PARTS,
+    Constraint,
+    SelectResult,
+    ci_of,
+    relative_constraints,
+    select_scenarios,
+)
 from journeysim.study.sources import resolve_scenario, run_overrides
 from journeysim.study.trial_study import Rows, TrialStudy, replications, trials_table
-
-PARTS = ("mean", "ci_low", "ci_high")  # the columns of a mean and its 95% CI
 
 
 @dataclass
@@ -72,7 +77,7 @@ class OptimisePlan:
     @property
     def relative(self) -> tuple[Constraint, ...]:
         """One constraint relative to the baseline per KPI."""
-        return tuple({c.column: c for c in self.constraints if c.relative}.values())
+        return relative_constraints(self.constraints)
 
     def overrides(self, params: dict[str, Any]) -> list[str]:
         """A trial's `--set` overrides: the spec's, then each decision's."""
@@ -304,7 +309,7 @@ class Optimisation:
     def _feasible(self, row: pd.Series) -> str:
         verdicts = []
         for c in self.plan.constraints:
-            mean, low, high = (row[f"{c.column}_{part}"] for part in PARTS)
+            mean, low, high = ci_of(row, c.column)
             low, high = (mean, mean) if math.isnan(low) else (low, high)
             good, bad = (low, high) if c.sense > 0 else (high, low)  # good: the far end
             verdicts.append("yes" if c.met(good) else ("no" if not c.met(bad) else "undecided"))

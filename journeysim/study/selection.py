@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,6 +56,7 @@ _CONSTRAINT = re.compile(
     rf"\s*(?:(?:\+-|±)\s*(?P<tolerance>{_NUMBER}))?\s*$"
 )
 BASELINE = "baseline"  # the name of the baseline scenario a relative constraint refers to
+PARTS = ("mean", "ci_low", "ci_high")  # a mean and its 95% CI as table columns COLUMN_PART
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,22 @@ def parse_constraint(text: str) -> Constraint:
     if not tolerance > 0:
         raise ValueError(f"constraint {text!r} needs a tolerance > 0, e.g. {text}+-0.01")
     return Constraint(match["kpi"], 1 if match["sense"] == ">=" else -1, bound, tolerance, relative)
+
+
+def relative_constraints(constraints: Iterable[Constraint]) -> tuple[Constraint, ...]:
+    """One constraint relative to the baseline per KPI: the differences a table shows."""
+    return tuple({c.column: c for c in constraints if c.relative}.values())
+
+
+def ci_columns(column: str, mean: float, low: float, high: float) -> dict[str, float]:
+    """A mean and its 95% CI as a table row's COLUMN_mean, COLUMN_ci_low and COLUMN_ci_high."""
+    return {f"{column}_{part}": value for part, value in zip(PARTS, (mean, low, high))}
+
+
+def ci_of(row: pd.Series, column: str) -> tuple[float, float, float]:
+    """A table row's mean and 95% CI of `column` (see `ci_columns`)."""
+    mean, low, high = (row[f"{column}_{part}"] for part in PARTS)
+    return mean, low, high
 
 
 @dataclass
@@ -390,19 +407,16 @@ class _Procedure:
     def result(self) -> SelectResult:
         runs, objective = self.runs, self.objective
         metrics = list(dict.fromkeys(c.metric for c in self.constraints))
-        relative = list({c.column: c for c in self.constraints if c.relative}.values())
+        relative = relative_constraints(self.constraints)
         feasible = [i for i in range(len(runs.scenarios)) if False not in self.feasible[i]]
         subset = self._subset(feasible)
         rows = []
         for i, scenario in enumerate(runs.scenarios):
             row: dict[str, object] = {"scenario": scenario.name, "replications": len(runs.rows[i])}
             for metric in dict.fromkeys([objective, *metrics]):
-                mean, low, high, _ = mean_ci(runs.values(i, metric))
-                row |= {f"{metric}_mean": mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high}
+                row |= ci_columns(metric, *mean_ci(runs.values(i, metric))[:3])
             for constraint in relative:
-                mean, low, high, _ = mean_ci(runs.constrained(i, constraint))
-                column = constraint.column
-                row |= {f"{column}_mean": mean, f"{column}_ci_low": low, f"{column}_ci_high": high}
+                row |= ci_columns(constraint.column, *mean_ci(runs.constrained(i, constraint))[:3])
             for c, constraint in enumerate(self.constraints):
                 ok = self.feasible[i][c]
                 row[f"met[{constraint.text}]"] = (
