@@ -81,13 +81,9 @@ class Customer:
 
     def meet(self, staff_id: int, day: int, decay_per_day: float, gain: float) -> float:
         """A contact: familiarity grows toward 1; returns the familiarity felt during it."""
-        rapport, rapport_day = self.rapport, self.rapport_day
-        level = rapport.get(staff_id)  # as `familiarity` works it out, without the call
-        felt = 0.0
-        if level is not None:
-            felt = level * (1.0 - decay_per_day) ** (day - rapport_day[staff_id])
-        rapport[staff_id] = felt + gain * (1.0 - felt)
-        rapport_day[staff_id] = day
+        felt = self.familiarity(staff_id, day, decay_per_day)
+        self.rapport[staff_id] = felt + gain * (1.0 - felt)
+        self.rapport_day[staff_id] = day
         return felt
 
     def favourite(self, staff_ids: set[int], day: int, decay_per_day: float) -> tuple[int, float]:
