@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from journeysim.psyche.memory import remembered_score
 from journeysim.scenario import load_scenario
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation.replication import simulate
+from journeysim.world.uniforms import VisitUniforms
 
 SEGMENT_NAME, SEGMENT = next(iter(Scenario().segments.items()))
 quality = st.floats(-1.0, 1.0)
@@ -34,7 +34,7 @@ def customer(disposition: float, expectations: list[float]) -> Customer:
         id=1,
         segment_name=SEGMENT_NAME,
         segment=SEGMENT,
-        rng=np.random.default_rng(7),
+        uniforms=VisitUniforms(7),
         strength=0.5,
         expectations=list(expectations),
         preferred_minute=600.0,

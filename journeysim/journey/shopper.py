@@ -6,12 +6,13 @@ import math
 from dataclasses import dataclass
 
 from journeysim.journey.records import TouchTally
-from journeysim.loyalty.customer import BLOCK, Customer
+from journeysim.loyalty.customer import Customer
 from journeysim.psyche.appraisal import Appraisal
 from journeysim.psyche.emotion import Emotion, Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
 from journeysim.world.distributions import standard_normal
+from journeysim.world.uniforms import BLOCK
 
 
 @dataclass(slots=True, frozen=True)
@@ -30,10 +31,9 @@ class Step:
 
 
 class Shopper:
-    """A customer during one visit. Random numbers come in a fixed block per visit, so that
-    scenarios compared with the same seed keep their draws aligned (common random numbers):
-    `draw()` returns the next uniform of the block (more from the customer's stream if a
-    visit uses it up)."""
+    """A customer during one visit. Its random numbers are the visit's own (see
+    world/uniforms.py), so that scenarios compared with the same seed give each visit the same
+    draws (common random numbers): `draw()` returns the next one."""
 
     __slots__ = (
         "customer",
@@ -95,7 +95,7 @@ class Shopper:
         self.customer = customer
         self.day = int(now // 1440)
         self.start = now
-        self._block: list[float] = customer.block()
+        self._block: list[float] = customer.first_block()
         self._next = 0  # index in the block of the next draw
         mood = customer.mood_today(
             self.day,
@@ -190,11 +190,11 @@ class Shopper:
         return felt
 
     def draw(self) -> float:
-        """The next uniform of this visit's block (a further block from the customer's stream
-        when a visit has used one up)."""
+        """The next uniform of this visit's block (a further block of the visit's uniforms when
+        it has used one up)."""
         i = self._next
         if i == BLOCK:
-            self._block = self.customer.block()
+            self._block = self.customer.next_block()
             i = 0
         self._next = i + 1
         return self._block[i]

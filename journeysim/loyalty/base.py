@@ -9,13 +9,14 @@ from typing import Final
 
 import numpy as np
 
-from journeysim.loyalty.customer import BLOCK, Customer
+from journeysim.loyalty.customer import Customer
 from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import daily_trips
 from journeysim.psyche.expectations import Adaptation
 from journeysim.psyche.kinds import by_kind, by_name
 from journeysim.scenario.plain import plain
 from journeysim.scenario.schema import Scenario, Segment
+from journeysim.world.uniforms import VisitUniforms
 
 NEVER: Final = 2**62  # an attrition day beyond any horizon
 
@@ -29,12 +30,14 @@ class CustomerBase:
         scenario: Scenario,
         segment_rng: np.random.Generator,
         customer_rng: Callable[[int], np.random.Generator],
+        uniforms: VisitUniforms,
         adaptation: Adaptation,
     ) -> None:
         self.scenario = scenario
         self.customers: list[Customer] = []
         self._segment_rng = segment_rng
-        self._customer_rng = customer_rng
+        self._customer_rng = customer_rng  # a newcomer's draws as they join
+        self._uniforms = uniforms
         self._adaptation = adaptation
         names = list(scenario.segments)
         # Plain copies of the segments: customers read them at every visit.
@@ -65,7 +68,7 @@ class CustomerBase:
         rng = self._customer_rng(len(self.customers))
         u_segment = self._segment_rng.random()
         normals = (rng.standard_normal(), rng.standard_normal())
-        customer = self._customer(len(self.customers), rng, u_segment, normals, day, strength)
+        customer = self._customer(len(self.customers), u_segment, normals, day, strength)
         customer.preferred_minute = self.time_of_day(rng, day)
         customer.attrition_day = self._attrition_day(customer.segment, day, rng)
         self._add(customer)
@@ -80,7 +83,7 @@ class CustomerBase:
                     id=customer_id,
                     segment_name=state.segment_name,
                     segment=self._segments[state.segment_name],
-                    rng=self._customer_rng(customer_id),
+                    uniforms=self._uniforms,
                     strength=state.strength,
                     expectations=by_kind(state.expectations),
                     preferred_minute=state.preferred_minute,
@@ -197,24 +200,27 @@ class CustomerBase:
         return day + int(rng.exponential(1.0 / hazard))
 
     def one_offs(self, first_id: int, day: int, rng: np.random.Generator, n: int) -> list[Customer]:
-        """`n` `open`-mode shoppers: newcomers who never come back, drawing from `rng` (the
-        shared visit stream, a day's draws at once) and kept out of the customer base."""
+        """`n` `open`-mode shoppers: newcomers who never come back, who they are drawn from
+        `rng` (the shared visit stream, a day's draws at once), kept out of the customer base."""
         strength = self.scenario.loyalty.newcomer_strength
         u_segments = rng.random(n).tolist()
         normals = rng.standard_normal((n, 2)).tolist()
-        blocks = rng.random((n, BLOCK))  # each one's visit: a block of the day's uniforms
-        shoppers = [
-            self._customer(first_id + i, rng, u_segments[i], (z[0], z[1]), day, strength)
+        return [
+            self._customer(first_id + i, u_segments[i], (z[0], z[1]), day, strength)
             for i, z in enumerate(normals)
         ]
-        for shopper, block in zip(shoppers, blocks):
-            shopper.ahead = block
-        return shoppers
+
+    def deal(self, customers: list[Customer]) -> None:
+        """Draw the first uniforms of the next visit of each of `customers` (a day's shoppers)
+        at once."""
+        if customers:
+            blocks = self._uniforms.blocks([c.id for c in customers], [c.trips for c in customers])
+            for customer, block in zip(customers, blocks):
+                customer.dealt = block
 
     def _customer(
         self,
         customer_id: int,
-        rng: np.random.Generator,
         u_segment: float,
         normals: tuple[float, float],
         day: int,
@@ -230,7 +236,7 @@ class CustomerBase:
             id=customer_id,
             segment_name=name,
             segment=self._segments[name],
-            rng=rng,
+            uniforms=self._uniforms,
             strength=strength,
             expectations=self._adaptation.first(disposition),
             preferred_minute=0.0,

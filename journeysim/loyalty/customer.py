@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Final
-
-import numpy as np
 
 from journeysim.scenario.schema import Segment
-
-BLOCK: Final = 64  # uniforms a visit starts with (see Shopper.draw)
-BLOCKS_AHEAD: Final = 4  # blocks fetched from numpy at a time: the same numbers, fewer calls
+from journeysim.world.uniforms import BLOCK, VisitUniforms
 
 
 @dataclass(slots=True, eq=False)
@@ -21,7 +16,7 @@ class Customer:
     id: int
     segment_name: str
     segment: Segment
-    rng: np.random.Generator
+    uniforms: VisitUniforms  # of every visit (this customer's are theirs alone)
     strength: float  # relationship strength 0..1
     expectations: list[float]  # by touchpoint kind (psyche/kinds.py)
     preferred_minute: float  # usual time of day for shopping
@@ -39,18 +34,27 @@ class Customer:
     left_reason: str = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
     trips_here: float = 0.0  # category trips a day that come here, at strength trips_strength
     trips_strength: float = -1.0  # (-1: not yet worked out)
-    ahead: np.ndarray | None = None  # uniforms of `rng` fetched ahead, handed out by `block`
-    ahead_next: int = 0  # index in `ahead` of the next block
+    trips: int = 0  # visits begun in this run (the next one draws the uniforms of this number)
+    dealt: list[float] | None = None  # the next visit's first uniforms, dealt with the day's
+    drawn: int = 0  # uniforms the current visit has been given
 
-    def block(self) -> list[float]:
-        """The next `BLOCK` uniforms of the customer's stream."""
-        ahead = self.ahead
-        i = self.ahead_next
-        if ahead is None or i >= len(ahead):
-            ahead = self.ahead = self.rng.random(BLOCK * BLOCKS_AHEAD)
-            i = 0
-        self.ahead_next = i + BLOCK
-        return ahead[i : i + BLOCK].tolist()
+    def first_block(self) -> list[float]:
+        """The first `BLOCK` uniforms of a new visit (dealt with the day's, see
+        `CustomerBase.deal`, or drawn now)."""
+        trip = self.trips
+        self.trips = trip + 1
+        self.drawn = BLOCK
+        block = self.dealt
+        if block is None:
+            return self.uniforms.blocks([self.id], [trip])[0]
+        self.dealt = None
+        return block
+
+    def next_block(self) -> list[float]:
+        """The current visit's next `BLOCK` uniforms (few visits need them)."""
+        start = self.drawn
+        self.drawn = start + BLOCK
+        return self.uniforms.blocks([self.id], [self.trips - 1], start)[0]
 
     def mood_today(
         self, day: int, mean: float, sd: float, keep_per_day: float, normal: float
@@ -70,7 +74,7 @@ class Customer:
         self.active = False
         self.left_day = day
         self.left_reason = reason
-        self.ahead = None  # no more visits: no more draws
+        self.dealt = None  # no more visits
 
     def familiarity(self, staff_id: int, day: int, decay_per_day: float) -> float:
         """Familiarity with a staff member, faded since the last contact."""

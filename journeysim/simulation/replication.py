@@ -33,6 +33,7 @@ from journeysim.simulation.seeding import Seeds
 from journeysim.world.clock import Walk
 from journeysim.world.lanes import LaneEntry
 from journeysim.world.store import Store
+from journeysim.world.uniforms import VisitUniforms
 
 
 @dataclass
@@ -86,7 +87,11 @@ class Simulation:
             by_kind({str(kind): level for kind, level in psyche.market_standard.items()}),
         )
         self.base = CustomerBase(
-            scenario, self.streams["segments"], self.seeds.customer, self.adaptation
+            scenario,
+            self.streams["segments"],
+            self.seeds.customer,
+            VisitUniforms(self.seeds.visit_uniforms()),
+            self.adaptation,
         )
         self.journey_map = [TouchTally() for _ in TOUCHPOINT_KINDS]  # by kind
         self._warmup_map = [TouchTally() for _ in TOUCHPOINT_KINDS]
@@ -160,6 +165,7 @@ class Simulation:
             )
             self._day_stats["new_customers"] = len(times)
             shoppers = self.base.one_offs(self.entered, day, self.streams["visits"], len(times))
+            self.base.deal(shoppers)
             return list(zip(times, shoppers))
         arrivals = self.base.visitors(day, rng)
         arrivals_settings = s.arrivals
@@ -177,6 +183,7 @@ class Simulation:
         for _ in range(newcomers):
             customer = self.base.join(day, s.loyalty.newcomer_strength)
             arrivals.append((customer.preferred_minute, customer))
+        self.base.deal([customer for _, customer in arrivals])
         return arrivals
 
     def _arrive(self, event: Any) -> None:

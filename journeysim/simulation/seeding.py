@@ -8,6 +8,7 @@ import numpy as np
 STREAMS = ("arrivals", "segments", "staff", "failures", "floor", "turnover", "visits", "history")
 _CUSTOMER_KEY = len(STREAMS)
 _DAY_KEY = _CUSTOMER_KEY + 1
+_VISIT_UNIFORMS_KEY = _DAY_KEY + 1
 
 
 class Seeds:
@@ -25,9 +26,14 @@ class Seeds:
         return {name: np.random.default_rng(self._sequence(i)) for i, name in enumerate(STREAMS)}
 
     def customer(self, customer_id: int) -> np.random.Generator:
-        """A customer's own stream: their draws stay aligned across compared scenarios."""
+        """A customer's own stream as they join: their draws stay aligned across compared
+        scenarios."""
         return np.random.default_rng(self._sequence(_CUSTOMER_KEY, customer_id))
 
     def day(self, day: int) -> np.random.Generator:
         """The stream of one day's visit decisions and newcomers."""
         return np.random.default_rng(self._sequence(_DAY_KEY, day))
+
+    def visit_uniforms(self) -> int:
+        """The 64-bit key of the visits' counter-based uniforms (world/uniforms.py)."""
+        return int(self._sequence(_VISIT_UNIFORMS_KEY).generate_state(1, np.uint64)[0])
