@@ -211,8 +211,7 @@ class CustomerBase:
         ]
 
     def deal(self, customers: list[Customer]) -> None:
-        """Draw the first uniforms of the next visit of each of `customers` (a day's shoppers)
-        at once."""
+        """Draw the first uniforms of the next visit of each of `customers` at once."""
         if customers:
             blocks = self._uniforms.blocks([c.id for c in customers], [c.trips for c in customers])
             for customer, block in zip(customers, blocks):

@@ -3,40 +3,86 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from journeysim.scenario.schema import Segment
 from journeysim.world.uniforms import BLOCK, VisitUniforms
 
 
-@dataclass(slots=True, eq=False)
 class Customer:
-    """A shopper with memory across visits; one-off shoppers in `open` mode are customers too."""
+    """A shopper with memory across visits; one-off shoppers in `open` mode are customers too.
+    (A plain class, not a dataclass: compiled, a dataclass's generated `__init__` stays Python,
+    and `open` mode makes a customer for every visit.)"""
 
-    id: int
-    segment_name: str
-    segment: Segment
-    uniforms: VisitUniforms  # of every visit (this customer's are theirs alone)
-    strength: float  # relationship strength 0..1
-    expectations: list[float]  # by touchpoint kind (psyche/kinds.py)
-    preferred_minute: float  # usual time of day for shopping
-    baseline_mood: float
-    disposition: float  # added to every quality the customer perceives and to expectations
-    joined_day: int
-    attrition_day: int  # the day life takes the customer elsewhere (moving, ...), if still here
-    rapport: dict[int, float] = field(default_factory=dict)  # staff id -> familiarity 0..1
-    rapport_day: dict[int, int] = field(default_factory=dict)  # staff id -> last contact day
-    failures: int = 0  # service failures remembered (for recovery)
-    visits: int = 0
-    last_visit_day: int = -1
-    active: bool = True  # False once gone: switched to a competitor or moved away
-    left_day: int = -1  # the day the customer stopped shopping here (-1: still a customer)
-    left_reason: str = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
-    trips_here: float = 0.0  # category trips a day that come here, at strength trips_strength
-    trips_strength: float = -1.0  # (-1: not yet worked out)
-    trips: int = 0  # visits begun in this run (the next one draws the uniforms of this number)
-    dealt: list[float] | None = None  # the next visit's first uniforms, dealt with the day's
-    drawn: int = 0  # uniforms the current visit has been given
+    __slots__ = (
+        "id",
+        "segment_name",
+        "segment",
+        "uniforms",
+        "strength",
+        "expectations",
+        "preferred_minute",
+        "baseline_mood",
+        "disposition",
+        "joined_day",
+        "attrition_day",
+        "rapport",
+        "rapport_day",
+        "failures",
+        "visits",
+        "last_visit_day",
+        "active",
+        "left_day",
+        "left_reason",
+        "trips_here",
+        "trips_strength",
+        "trips",
+        "dealt",
+        "drawn",
+    )
+
+    def __init__(
+        self,
+        id: int,
+        segment_name: str,
+        segment: Segment,
+        uniforms: VisitUniforms,
+        strength: float,
+        expectations: list[float],
+        preferred_minute: float,
+        baseline_mood: float,
+        disposition: float,
+        joined_day: int,
+        attrition_day: int,
+        rapport: dict[int, float] | None = None,
+        rapport_day: dict[int, int] | None = None,
+        failures: int = 0,
+        visits: int = 0,
+        last_visit_day: int = -1,
+    ) -> None:
+        self.id = id
+        self.segment_name = segment_name
+        self.segment = segment
+        self.uniforms = uniforms  # of every visit (this customer's are theirs alone)
+        self.strength = strength  # relationship strength 0..1
+        self.expectations = expectations  # by touchpoint kind (psyche/kinds.py)
+        self.preferred_minute = preferred_minute  # usual time of day for shopping
+        self.baseline_mood = baseline_mood
+        self.disposition = disposition  # added to every quality perceived and to expectations
+        self.joined_day = joined_day
+        self.attrition_day = attrition_day  # the day life takes them elsewhere (moving, ...)
+        self.rapport: dict[int, float] = {} if rapport is None else rapport  # staff -> 0..1
+        self.rapport_day: dict[int, int] = {} if rapport_day is None else rapport_day
+        self.failures = failures  # service failures remembered (for recovery)
+        self.visits = visits
+        self.last_visit_day = last_visit_day
+        self.active = True  # False once gone: switched to a competitor or moved away
+        self.left_day = -1  # the day the customer stopped shopping here (-1: still a customer)
+        self.left_reason = ""  # "switched" (the store's doing) or "attrition" (life: moving, ...)
+        self.trips_here = 0.0  # category trips a day that come here, at trips_strength
+        self.trips_strength = -1.0  # (-1: not yet worked out)
+        self.trips = 0  # visits begun in this run (the next draws the uniforms of this number)
+        self.dealt: list[float] | None = None  # the next visit's first uniforms, if dealt
+        self.drawn = 0  # uniforms the current visit has been given
 
     def first_block(self) -> list[float]:
         """The first `BLOCK` uniforms of a new visit (dealt with the day's, see

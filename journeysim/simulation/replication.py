@@ -53,6 +53,7 @@ class Replication:
 
 # Familiarity from which a customer counts as a staff member's regular.
 REGULAR_FAMILIARITY: Final = 0.3
+DEAL_AHEAD: Final = 64  # arrivals dealt their first uniforms at once (still in the cache then)
 
 
 class Simulation:
@@ -165,7 +166,6 @@ class Simulation:
             )
             self._day_stats["new_customers"] = len(times)
             shoppers = self.base.one_offs(self.entered, day, self.streams["visits"], len(times))
-            self.base.deal(shoppers)
             return list(zip(times, shoppers))
         arrivals = self.base.visitors(day, rng)
         arrivals_settings = s.arrivals
@@ -183,7 +183,6 @@ class Simulation:
         for _ in range(newcomers):
             customer = self.base.join(day, s.loyalty.newcomer_strength)
             arrivals.append((customer.preferred_minute, customer))
-        self.base.deal([customer for _, customer in arrivals])
         return arrivals
 
     def _arrive(self, event: Any) -> None:
@@ -195,8 +194,11 @@ class Simulation:
         if i + 1 < len(arrivals):
             self._clock.at(arrivals[i + 1][0], self._arrive_callback)
         now = self._clock.now()
+        customer = arrivals[i][1]
+        if customer.dealt is None:  # the uniforms of this and the next arrivals' visits
+            self.base.deal([c for _, c in arrivals[i : i + DEAL_AHEAD]])
         shopper = Shopper(
-            arrivals[i][1],
+            customer,
             now,
             self.appraisal,
             self.adaptation,
