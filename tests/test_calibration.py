@@ -299,10 +299,13 @@ def test_fact13_a_permanent_quality_level_stays_felt(
 @pytest.fixture(scope="module")
 def steps() -> CompareResult:
     """Three months after a permanent step of the cashiers' friendliness, from the same store as
-    it is today (the baseline's history, as compare does)."""
+    it is today (the baseline's history, as compare does). 12 paired replications: on the
+    return rate, near saturation, the step up gains 0.0008 [-0.0008, 0.0024] against a loss
+    of 0.0030 [0.0017, 0.0044]; 4 replications could not tell them apart (0.0019 against
+    0.0018 at this seed)."""
     base = load_scenario(
         SCENARIOS / "baseline.yaml",
-        ["replications=4", "horizon.warmup_days=91", "horizon.days=28"],
+        ["replications=12", "horizon.warmup_days=91", "horizon.days=28"],
     )
     level = base.staff.roles["cashier"].friendliness
     changed = [
