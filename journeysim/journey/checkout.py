@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from journeysim.journey.shopper import Shopper
-from journeysim.journey.touchpoints import rapport_lift
+from journeysim.journey.touchpoints import meet, rapport_lift
 from journeysim.psyche import kinds as kind
 from journeysim.world.checkout import Line, Till
 from journeysim.world.numbers import rounded
@@ -143,12 +143,10 @@ def _meet_cashier(store: Store, shopper: Shopper, till: Till) -> None:
         return
     staff = store.settings.staff
     competence = cashier.competence_on(shopper.day, staff.newcomer_learning_days)
-    shopper.familiarity = shopper.customer.familiarity(
-        cashier.id, shopper.day, staff.rapport_decay_per_day
-    )
+    shopper.familiarity = meet(store, shopper, cashier)
     shopper.cashier_id = cashier.id
     quality = (
-        0.35 * cashier.friendliness + 0.35 * competence + rapport_lift(store, shopper, cashier)
+        0.35 * cashier.friendliness + 0.35 * competence + rapport_lift(store, shopper.familiarity)
     )
     greeting = '"the usual?"' if shopper.familiarity > 0.5 else "served"
     shopper.touch(

@@ -103,7 +103,8 @@ def leave_zone(store: Store, shopper: Shopper, zone: ZoneState) -> None:
         staff = store.floor_staff(now, FLOOR_ROLES)
         if staff:
             member = staff[int(shopper.draw() * len(staff))]
-            quality = 0.1 + 0.3 * member.friendliness + rapport_lift(store, shopper, member)
+            lift = rapport_lift(store, meet(store, shopper, member))
+            quality = 0.1 + 0.3 * member.friendliness + lift
             shopper.touch(now, kind.STAFF, quality, 0.0, "meets {}", member.name)
 
 
@@ -168,7 +169,8 @@ def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
         return False
     member = staff[int(shopper.draw() * len(staff))]
     competence = member.competence_on(shopper.day, store.settings.staff.newcomer_learning_days)
-    quality = 0.3 * member.friendliness + 0.4 * competence + rapport_lift(store, shopper, member)
+    lift = rapport_lift(store, meet(store, shopper, member))
+    quality = 0.3 * member.friendliness + 0.4 * competence + lift
     shopper.asked_staff = True
     shopper.touch(
         now,
@@ -214,12 +216,17 @@ def _binomial(n: int, p: float, u: float) -> int:
     return k
 
 
-def rapport_lift(store: Store, shopper: Shopper, member: StaffMember) -> float:
-    """Quality a familiar face adds ("the usual?"), damped by process standardisation."""
+def meet(store: Store, shopper: Shopper, member: StaffMember) -> float:
+    """A contact with one of the staff: the familiarity felt during it (which then grows)."""
     staff = store.settings.staff
-    familiarity = shopper.customer.meet(
+    return shopper.customer.meet(
         member.id, shopper.day, staff.rapport_decay_per_day, staff.rapport_gain
     )
+
+
+def rapport_lift(store: Store, familiarity: float) -> float:
+    """Quality a familiar face adds ("the usual?"), damped by process standardisation."""
+    staff = store.settings.staff
     return staff.rapport_lift * familiarity * (1.0 - staff.standardisation)
 
 
