@@ -200,8 +200,9 @@ class CustomerBase:
         return day + int(rng.exponential(1.0 / hazard))
 
     def one_offs(self, first_id: int, day: int, rng: np.random.Generator, n: int) -> list[Customer]:
-        """`n` `open`-mode shoppers: newcomers who never come back, who they are drawn from
-        `rng` (the shared visit stream, a day's draws at once), kept out of the customer base."""
+        """`n` `open`-mode shoppers: newcomers who never come back, kept out of the customer
+        base; their segments and traits come from `rng` (the shared visit stream, a day's draws
+        at once)."""
         strength = self.scenario.loyalty.newcomer_strength
         u_segments = rng.random(n).tolist()
         normals = rng.standard_normal((n, 2)).tolist()
