@@ -2,7 +2,7 @@
 
 The modules every simulated visit runs through are compiled; the rest (scenario loading,
 experiments, reports) stay plain Python. Set JOURNEYSIM_PURE_PYTHON=1 when installing to
-skip compilation: the same code then runs as Python, at about half the speed.
+skip compilation: the same code then runs as Python, at about a third of the speed.
 """
 
 import os

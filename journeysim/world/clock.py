@@ -11,7 +11,7 @@ queue of (time, priority, id, event) entries.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from heapq import heappush
 from typing import Any, Final
 
@@ -35,12 +35,12 @@ class Wake:
 class Clock:
     """Schedules calls on an environment's event queue."""
 
-    __slots__ = ("env", "_queue", "_ids")
+    __slots__ = ("env", "_queue", "_next_id")
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
         self._queue: list[Any] = env._queue  # entries (time, priority, id, event)
-        self._ids: Iterator[int] = env._eid  # (typed: a compiled next() without a lookup)
+        self._next_id: Callable[[], int] = env._eid.__next__  # the queue's next event id
 
     def now(self) -> float:
         """The simulated time (`env.now` without the call of its property)."""
@@ -49,7 +49,7 @@ class Clock:
     def at(self, time: float, callback: Callable[[Any], None]) -> None:
         """Call `callback` at `time` (at once if that has passed), as a Timeout's would be."""
         wake = Wake([callback])
-        heappush(self._queue, (max(time, self.env._now), NORMAL, next(self._ids), wake))
+        heappush(self._queue, (max(time, self.env._now), NORMAL, self._next_id(), wake))
 
     def first(self, event: Any, minutes: float) -> FirstOf:
         """What `event | env.timeout(minutes)` gives a waiting walk, with one wake-up: see
@@ -102,13 +102,13 @@ class Walk:
     no new object). Start it by calling `resume` with the event of its start. Errors surface
     from `env.run`."""
 
-    __slots__ = ("_steps", "_env", "_queue", "_ids", "callbacks", "_ok", "_value")
+    __slots__ = ("_steps", "_env", "_queue", "_next_id", "callbacks", "_ok", "_value")
 
     def __init__(self, env: simpy.Environment, steps: Generator[Any, Any, None]) -> None:
         self._steps = steps  # (no bound method of its own kept: that cycle would outlive it)
         self._env = env
         self._queue: list[Any] = env._queue
-        self._ids: Iterator[int] = env._eid  # (typed: a compiled next() without a lookup)
+        self._next_id: Callable[[], int] = env._eid.__next__  # the queue's next event id
         self.callbacks: list[Callable[[Any], None]] | None = None  # while a wake-up is due
         self._ok = True
         self._value: object = None
@@ -137,7 +137,7 @@ class Walk:
                 return
             if isinstance(nxt, float):  # minutes to wait: be woken then
                 self.callbacks = _WOKEN
-                heappush(self._queue, (self._env._now + nxt, NORMAL, next(self._ids), self))
+                heappush(self._queue, (self._env._now + nxt, NORMAL, self._next_id(), self))
                 return
             callbacks = nxt.callbacks
             if callbacks is not None:  # not yet processed: wait for it
