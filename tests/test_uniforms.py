@@ -1,12 +1,21 @@
 """The visits' counter-based uniforms (world/uniforms.py): SplitMix64's published outputs,
 the addressing by customer, visit and place in the visit, independence of how a day's visits
-are batched, and the distribution of the numbers."""
+are batched, a shopper's draws (dealt or not, past the first block), and the distribution of
+the numbers."""
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import stats
 
+from journeysim.journey.records import TouchTally
+from journeysim.journey.shopper import Shopper
+from journeysim.loyalty.customer import Customer
+from journeysim.psyche.appraisal import Appraisal
+from journeysim.psyche.emotion import Moods
+from journeysim.psyche.expectations import Adaptation
+from journeysim.psyche.kinds import KINDS
+from journeysim.scenario.schema import Scenario
 from journeysim.world.uniforms import BLOCK, VisitUniforms, _mixed
 
 MASK = 2**64 - 1
@@ -51,6 +60,30 @@ def test_each_visit_has_its_own_sequence_whatever_the_batch() -> None:
     assert further == [reference(2026, 5, 7, BLOCK + j) for j in range(BLOCK)]
     assert len({row[0] for row in together}) == len(together)
     assert VisitUniforms(2027).blocks([0], [0]) != uniforms.blocks([0], [0])
+
+
+def test_a_shoppers_draws_are_its_visits_sequence_dealt_or_not() -> None:
+    # Two visits of customer 5: the first dealt with others, the second drawn alone; each
+    # draws 2.5 blocks, so it runs past its first block twice.
+    uniforms = VisitUniforms(31)
+    name, segment = next(iter(Scenario().segments.items()))
+    customer = Customer(5, name, segment, uniforms, 0.5, [0.0] * KINDS, 600.0, 0.0, 0.0, 0, 9)
+    other = Customer(6, name, segment, uniforms, 0.5, [0.0] * KINDS, 600.0, 0.0, 0.0, 0, 9)
+    customer.dealt, other.dealt = uniforms.blocks([5, 6], [0, 0])
+    for visit in (0, 1):
+        shopper = Shopper(
+            customer,
+            600.0,
+            Appraisal(0.88, 2.25, 0.4),
+            Adaptation(0.3, 0.1, 0.3, [0.0] * KINDS),
+            Moods(0.1, 0.2, 60.0, 20.0),
+            [TouchTally() for _ in range(KINDS)],
+            tracing=False,
+        )
+        drawn = [shopper.draw() for _ in range(BLOCK * 5 // 2 - 2)]  # 2 went to the mood
+        sequence = [reference(31, 5, visit, j) for j in range(BLOCK * 5 // 2)]
+        assert drawn == sequence[2:]
+    assert customer.trips == 2 and customer.dealt is None
 
 
 def test_the_uniforms_are_uniform_and_uncorrelated() -> None:

@@ -12,7 +12,6 @@ from journeysim.psyche.emotion import Emotion, Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
 from journeysim.world.distributions import standard_normal
-from journeysim.world.uniforms import BLOCK
 
 
 @dataclass(slots=True, frozen=True)
@@ -96,7 +95,7 @@ class Shopper:
         self.day = int(now // 1440)
         self.start = now
         self._block: list[float] = customer.first_block()
-        self._next = 0  # index in the block of the next draw
+        self._next = 0  # index in the block of the next draw (the visit's draws so far)
         mood = customer.mood_today(
             self.day,
             moods.mean,
@@ -190,14 +189,14 @@ class Shopper:
         return felt
 
     def draw(self) -> float:
-        """The next uniform of this visit's block (a further block of the visit's uniforms when
-        it has used one up)."""
+        """The next uniform of this visit's block (which grows by the visit's further uniforms
+        when it has used them all)."""
         i = self._next
-        if i == BLOCK:
-            self._block = self.customer.next_block()
-            i = 0
+        block = self._block
+        if i == len(block):
+            block += self.customer.further_uniforms(i)
         self._next = i + 1
-        return self._block[i]
+        return block[i]
 
     @property
     def touchpoints(self) -> int:

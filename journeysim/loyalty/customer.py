@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from journeysim.scenario.schema import Segment
-from journeysim.world.uniforms import BLOCK, VisitUniforms
+from journeysim.world.uniforms import VisitUniforms
 
 
 class Customer:
@@ -37,7 +37,6 @@ class Customer:
         "trips_strength",
         "trips",
         "dealt",
-        "drawn",
     )
 
     def __init__(
@@ -82,24 +81,20 @@ class Customer:
         self.trips_strength = -1.0  # (-1: not yet worked out)
         self.trips = 0  # visits begun in this run (the next draws the uniforms of this number)
         self.dealt: list[float] | None = None  # the next visit's first uniforms, if dealt
-        self.drawn = 0  # uniforms the current visit has been given
 
     def first_block(self) -> list[float]:
         """The first `BLOCK` uniforms of a new visit (dealt with the day's, see
         `CustomerBase.deal`, or drawn now)."""
         trip = self.trips
         self.trips = trip + 1
-        self.drawn = BLOCK
         block = self.dealt
         if block is None:
             return self.uniforms.blocks([self.id], [trip])[0]
         self.dealt = None
         return block
 
-    def next_block(self) -> list[float]:
-        """The current visit's next `BLOCK` uniforms (few visits need them)."""
-        start = self.drawn
-        self.drawn = start + BLOCK
+    def further_uniforms(self, start: int) -> list[float]:
+        """The current visit's `BLOCK` uniforms from number `start` on (few visits need them)."""
         return self.uniforms.blocks([self.id], [self.trips - 1], start)[0]
 
     def mood_today(
