@@ -105,7 +105,7 @@ class Aftercare:
         choice = rel.store_choice(after, segment.competitor_pull, loyalty)
         sow = choice * rel.basket_share(after, loyalty)  # share_of_wallet, choice worked out once
         # The trips here a day at the new strength, as `CustomerBase.visitors` would work them out.
-        customer.trips_here = daily = choice / segment.visit_interval_days
+        customer.trips_here = daily = rel.trips_here(choice, segment)
         customer.trips_strength = after
         # Advocacy rests on the visit itself: a recovery does not make a promoter (de Matos 2007).
         ltr = rel.likelihood_to_recommend(after, felt_visit, loyalty)

@@ -41,7 +41,12 @@ def share_of_wallet(strength: float, competitor_pull: float, loyalty: Loyalty) -
 
 def daily_trips(strength: float, segment: Segment, loyalty: Loyalty) -> float:
     """Category trips a day that come here: one every `visit_interval_days`, here by choice."""
-    return store_choice(strength, segment.competitor_pull, loyalty) / segment.visit_interval_days
+    return trips_here(store_choice(strength, segment.competitor_pull, loyalty), segment)
+
+
+def trips_here(choice: float, segment: Segment) -> float:
+    """`daily_trips` at a store choice already worked out."""
+    return choice / segment.visit_interval_days
 
 
 def return_chance(strength: float, segment: Segment, loyalty: Loyalty) -> float:
