@@ -3,6 +3,7 @@ arrival modes.
 
     python benchmarks/throughput.py [--visits N] [--rate R] [--cashiers C] [--repeat K]
                                     [--mode open|customer_base|both] [--profile]
+                                    [--without-touch]
 
 Open mode runs scenarios/validation/mmc.yaml (one-off shoppers, one FIFO checkout queue,
 exponential service, open around the clock) scaled to R arrivals per hour and C cashiers, for
@@ -19,6 +20,8 @@ less than the wall clock. Prints visits/s of both, their ratio and whether it me
 compiled, at least 1.0 in open mode and 0.8 in customer-base mode; pure Python
 (JOURNEYSIM_PURE_PYTHON=1), at least 0.5. `--profile` instead runs the model once under
 cProfile, which sees SimPy and the other Python code but not the compiled hot path.
+`--without-touch` (pure Python) times a model whose touchpoints move nothing: what the
+journey costs without its psychology.
 """
 
 from __future__ import annotations
@@ -162,7 +165,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timings of each (default 3)")
     parser.add_argument("--mode", choices=["open", "customer_base", "both"], default="both")
     parser.add_argument("--profile", action="store_true", help="cProfile one model run instead")
+    parser.add_argument(
+        "--without-touch",
+        action="store_true",
+        help="pure Python only: every touchpoint's appraisal, emotion and expectation a no-op "
+        "(Shopper.touch), to see what the rest of the model costs",
+    )
     args = parser.parse_args()
+    if args.without_touch:
+        if COMPILED:
+            parser.error("--without-touch needs the pure-Python build (JOURNEYSIM_PURE_PYTHON=1)")
+        shopper.Shopper.touch = lambda self, *args: 0.0  # type: ignore[method-assign]
     runs = []
     if args.mode in ("open", "both"):
         runs.append(("open", open_scenario(args.visits, args.rate, args.cashiers), args.rate))
