@@ -1,7 +1,7 @@
 """Instructions per visit, counted by valgrind's callgrind: a measure of the model's work that
 other load on the machine does not move (timings on a shared machine move by 10-20%).
 
-    python benchmarks/instructions.py [--mode customer_base|open|bare]
+    python benchmarks/instructions.py [--mode customer_base|open|bare] [--cache-sim]
 
 Runs the model (or the bare SimPy journey of benchmarks/throughput.py) twice under callgrind,
 a short and a longer run, counting instructions only while it simulates (set-up, imports and
@@ -10,7 +10,9 @@ difference: what one more visit costs, the days' fixed work spread over their vi
 Customer-base mode runs scenarios/baseline.yaml for 2 and 9 days from its history (lived
 first, outside valgrind); open mode scenarios/validation/mmc.yaml at 240 arrivals an hour for
 1 and 2 days; bare the reference journey for 2,000 and 6,000 visits. Counts differ by about
-1% between runs (valgrind's own scheduling); about 2 minutes for each mode.
+1% between runs (valgrind's own scheduling); about 2 minutes for each mode. `--cache-sim` also
+simulates the caches (callgrind's model of this machine's) and prints the first-level misses a
+visit: instruction fetches, data reads and data writes (about twice as slow).
 """
 
 from __future__ import annotations
@@ -51,8 +53,12 @@ def child(mode: str, size: int, counted: bool) -> None:
     print(f"visits {visits}")
 
 
-def counted(mode: str, size: int) -> tuple[int, int]:
-    """(visits, instructions) of one run under callgrind."""
+MISSES = ("I1mr", "D1mr", "D1mw")  # callgrind's names of the first-level misses
+
+
+def counted(mode: str, size: int, cache_sim: bool) -> tuple[int, dict[str, int]]:
+    """(visits, callgrind's totals by event: instructions "Ir", and with `cache_sim` the
+    misses) of one run under callgrind."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "callgrind.out"
         run = subprocess.run(
@@ -60,6 +66,7 @@ def counted(mode: str, size: int) -> tuple[int, int]:
                 "valgrind",
                 "--tool=callgrind",
                 "--instr-atstart=no",
+                f"--cache-sim={'yes' if cache_sim else 'no'}",
                 f"--callgrind-out-file={out}",
                 sys.executable,
                 __file__,
@@ -73,13 +80,16 @@ def counted(mode: str, size: int) -> tuple[int, int]:
             env={**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"},
         )
         visits = int(re.search(r"visits (\d+)", run.stdout).group(1))
-        totals = re.search(r"^totals: (\d+)", out.read_text(), re.MULTILINE)
-        return visits, int(totals.group(1))
+        text = out.read_text()
+        events = re.search(r"^events: (.*)$", text, re.MULTILINE).group(1).split()
+        totals = re.search(r"^totals: (.*)$", text, re.MULTILINE).group(1).split()
+        return visits, dict(zip(events, map(int, totals)))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=list(SIZES), default="customer_base")
+    parser.add_argument("--cache-sim", action="store_true", help="also count first-level misses")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--uncounted", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -90,10 +100,21 @@ def main() -> None:
     if args.mode == "customer_base":  # its history, lived outside valgrind
         command = [sys.executable, __file__, "--child", args.mode, str(short), "--uncounted"]
         subprocess.run(command, check=True)
-    (v1, i1), (v2, i2) = counted(args.mode, short), counted(args.mode, long)
+    (v1, c1), (v2, c2) = (counted(args.mode, size, args.cache_sim) for size in (short, long))
     build = "compiled" if throughput.COMPILED else "pure Python"
-    per_visit = (i2 - i1) / (v2 - v1)
-    print(f"{args.mode} ({build}): {v1} and {v2} visits, {per_visit:,.0f} instructions a visit")
+
+    def per_visit(event: str) -> float:
+        return (c2[event] - c1[event]) / (v2 - v1)
+
+    print(
+        f"{args.mode} ({build}): {v1} and {v2} visits, {per_visit('Ir'):,.0f} instructions a visit"
+    )
+    if args.cache_sim:
+        i1, d1r, d1w = (per_visit(event) for event in MISSES)
+        print(
+            f"  first-level misses a visit: {i1:,.0f} instruction, {d1r:,.0f} data read, "
+            f"{d1w:,.0f} data write"
+        )
 
 
 if __name__ == "__main__":
