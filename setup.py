@@ -25,7 +25,15 @@ def compiled_modules() -> list:
         return []
     from mypyc.build import mypycify
 
-    return mypycify(sorted(p for p in HOT_PATH if not p.endswith("__init__.py")))
+    extensions = mypycify(sorted(p for p in HOT_PATH if not p.endswith("__init__.py")))
+    if os.name == "posix":
+        # Keep the compiled functions private to their library (its modules' entry points stay
+        # exported): gcc and clang then call them directly and can inline them, where a public
+        # function of a shared library is called through its procedure linkage table and never
+        # inlined, since another library might replace it.
+        for extension in extensions:
+            extension.extra_compile_args.append("-fvisibility=hidden")
+    return extensions
 
 
 setup(ext_modules=compiled_modules())
