@@ -31,8 +31,8 @@ def compiled_modules() -> list:
         # exported): gcc and clang then call them directly and can inline them, where a public
         # function of a shared library is called through its procedure linkage table and never
         # inlined, since another library might replace it.
-        for extension in extensions:
-            extension.extra_compile_args.append("-fvisibility=hidden")
+        for extension in extensions:  # (their lists of arguments may be one shared list)
+            extension.extra_compile_args = [*extension.extra_compile_args, "-fvisibility=hidden"]
     return extensions
 
 
