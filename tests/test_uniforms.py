@@ -87,7 +87,7 @@ def test_a_shoppers_draws_are_its_visits_sequence_dealt_or_not() -> None:
 
 
 def test_the_uniforms_are_uniform_and_uncorrelated() -> None:
-    # 2,000 visits of 40: Kolmogorov-Smirnov on all 80,000 and on the first draw of each
+    # 2,000 visits of BLOCK (44): Kolmogorov-Smirnov on all 88,000 and on the first draw of each
     # visit (visits side by side), and the lag-1 correlation within visits. With a fixed key
     # the numbers are fixed; a sound generator passes at these levels (p > 0.01, and
     # |r| < 4 standard errors of 1/sqrt(n)), a broken mix or a shared seed does not.
