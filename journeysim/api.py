@@ -1,7 +1,8 @@
 """The Python API: everything the command line does, returning pandas tables, for notebooks.
 
 Scenarios are given as a file path or a `Scenario`; `overrides` are `--set` texts
-(`"checkout.cashiers=4"`); `reps`, `days` and `seed` are `--reps`, `--days` and `--seed`.
+(`"checkout.cashiers=4"`; one text alone stands for a list of one, as in every list of texts
+below); `reps`, `days` and `seed` are `--reps`, `--days` and `--seed`.
 `workers` (default: all cores) or `scheduler` (a Dask scheduler address) choose where the
 replications run; the numbers do not depend on it.
 """
@@ -41,7 +42,7 @@ from journeysim.study.optimise_spec import (
 )
 from journeysim.study.parameter_sets import read_parameter_sets
 from journeysim.study.selection import SelectResult, parse_constraint, select_scenarios
-from journeysim.study.sources import ScenarioSource, resolve_scenario
+from journeysim.study.sources import ScenarioSource, check_source, listed, resolve_scenario
 from journeysim.study.sweep import Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 from journeysim.study.uncertainty import UncertaintyResult, run_parameter_sets
@@ -174,7 +175,7 @@ def select(
             resolved,
             objective,
             maximise=None if minimise is None else not minimise,
-            constraints=[parse_constraint(text) for text in constraints],
+            constraints=[parse_constraint(text) for text in listed(constraints)],
             indifference=indifference,
             confidence=confidence,
             executor=make_executor(workers, scheduler),
@@ -222,7 +223,7 @@ def sweep(
     """
     spec = _sweep_spec(scenario).updated(
         vary=_varies(vary),
-        overrides=tuple(overrides),
+        overrides=tuple(listed(overrides)),
         design=design,
         samples=samples,
         name=name,
@@ -273,14 +274,14 @@ def optimise(
     if isinstance(decide, Mapping):
         decisions = tuple(decision_from_yaml(str(k), v, "decide") for k, v in decide.items())
     else:
-        decisions = tuple(parse_decision(text) for text in decide)
-    objectives = [objective(m, False) for m in _listed(minimise)]
-    objectives += [objective(m, True) for m in _listed(maximise)]
+        decisions = tuple(parse_decision(text) for text in listed(decide))
+    objectives = [objective(m, False) for m in listed(minimise)]
+    objectives += [objective(m, True) for m in listed(maximise)]
     spec = spec.updated(
         decisions=decisions,
         objectives=tuple(objectives),
-        constraints=tuple(parse_constraint(text) for text in subject_to),
-        overrides=tuple(overrides),
+        constraints=tuple(parse_constraint(text) for text in listed(subject_to)),
+        overrides=tuple(listed(overrides)),
         trials=trials,
         candidates=candidates,
         name=name,
@@ -324,7 +325,7 @@ def calibrate(
     if isinstance(free, Mapping):
         decisions = tuple(decision_from_yaml(str(k), v, "free") for k, v in free.items())
     else:
-        decisions = tuple(parse_decision(text, "--free") for text in free)
+        decisions = tuple(parse_decision(text, "--free") for text in listed(free))
     if isinstance(targets, (str, os.PathLike)):
         aims = read_targets_file(Path(targets))
     elif isinstance(targets, Mapping):
@@ -334,7 +335,7 @@ def calibrate(
     spec = spec.updated(
         free=decisions,
         targets=aims,
-        overrides=tuple(overrides),
+        overrides=tuple(listed(overrides)),
         trials=trials,
         sampler=sampler,
         name=name,
@@ -349,22 +350,21 @@ def calibrate(
 
 
 def _calibrate_spec(scenario: ScenarioSource) -> CalibrateSpec:
+    check_source(scenario)
     if not isinstance(scenario, Scenario) and is_calibration_file(Path(scenario)):
         return read_calibration_file(Path(scenario))
     return CalibrateSpec(scenario)
 
 
 def _optimise_spec(scenario: ScenarioSource) -> OptimiseSpec:
+    check_source(scenario)
     if not isinstance(scenario, Scenario) and is_optimise_file(Path(scenario)):
         return read_optimise_file(Path(scenario))
     return OptimiseSpec(scenario)
 
 
-def _listed(metrics: str | Sequence[str]) -> list[str]:
-    return [metrics] if isinstance(metrics, str) else list(metrics)
-
-
 def _sweep_spec(scenario: ScenarioSource) -> SweepSpec:
+    check_source(scenario)
     if not isinstance(scenario, Scenario) and is_sweep_file(Path(scenario)):
         return read_sweep_file(Path(scenario))
     return SweepSpec(scenario, ())
@@ -373,4 +373,4 @@ def _sweep_spec(scenario: ScenarioSource) -> SweepSpec:
 def _varies(vary: Sequence[str] | Mapping[str, Any]) -> tuple[Vary, ...]:
     if isinstance(vary, Mapping):
         return tuple(vary_from_yaml(str(k), v, "vary") for k, v in vary.items())
-    return tuple(parse_vary(text) for text in vary)
+    return tuple(parse_vary(text) for text in listed(vary))

@@ -160,6 +160,44 @@ def test_wrong_type(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("checkout: {cashiers: true}", "checkout.cashiers: expected a whole number from 0 to 200"),
+        ("checkout: {cashiers: '3'}", "checkout.cashiers: expected a whole number from 0 to 200"),
+        ('payment: {cash_share: "0.5"}', "payment.cash_share: expected a number from 0 to 1"),
+    ],
+)
+def test_a_boolean_or_quoted_number_is_not_taken_for_a_number(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    # Python would read true as 1 and "0.5" as 0.5; a scenario must say what it means.
+    path = write(tmp_path, "x.yaml", text + "\n")
+    assert error_of(path).startswith(f"{path}: {expected} (got ")
+
+
+def test_a_number_where_a_fraction_is_expected_is_fine(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "payment: {cash_share: 1}\ncheckout: {cashiers: 3}\n")
+    scenario = load_scenario(path)
+    assert scenario.payment.cash_share == 1.0 and scenario.checkout.cashiers == 3
+
+
+def test_a_key_given_twice_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout:\n  cashiers: 3\n  cashiers: 4\n")
+    assert error_of(path) == (
+        f"{path}: line 3, column 3: not valid YAML: the key 'cashiers' is given twice"
+    )
+    with pytest.raises(ScenarioError, match="--set checkout: .* the key 'cashiers' is given twice"):
+        load_scenario(
+            write(tmp_path, "ok.yaml", "seed: 1\n"), ["checkout={cashiers: 2, cashiers: 3}"]
+        )
+
+
+def test_a_yaml_merge_key_is_not_a_repeated_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout:\n  <<: {cashiers: 2}\n  cashiers: 4\n")
+    assert load_scenario(path).checkout.cashiers == 4
+
+
 def test_negative_rate(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "arrivals:\n  rate_per_hour: -3\n")
     assert (
@@ -237,6 +275,14 @@ def test_missing_extends_file(tmp_path: Path) -> None:
     message = error_of(path)
     assert message.startswith(f"{path}: extends: expected an existing file (got 'nowhere.yaml'")
     assert str(tmp_path / "nowhere.yaml") in message
+
+
+def test_extends_naming_a_folder_says_so(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    path = write(tmp_path, "x.yaml", "extends: d\n")
+    assert error_of(path) == (
+        f"{path}: extends: expected an existing file (got 'd', but {tmp_path / 'd'} is a folder)"
+    )
 
 
 def test_missing_file() -> None:

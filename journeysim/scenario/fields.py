@@ -60,7 +60,9 @@ class Section(BaseModel):
     """A scenario section: unknown keys are errors, numbers must be finite, values are checked
     on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, allow_inf_nan=False, strict=True
+    )
 
 
 def field(default, description: str, **constraints):

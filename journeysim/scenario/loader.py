@@ -123,7 +123,8 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
         )
     parent = path.parent / ref
     if not parent.is_file():
-        got = f"{shown(ref)}, but {parent} does not exist"
+        missing = "is a folder" if parent.is_dir() else "does not exist"
+        got = f"{shown(ref)}, but {parent} {missing}"
         raise ScenarioError(
             problem(str(path), ("extends",), f"expected an existing file (got {got})")
         )
@@ -154,10 +155,26 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (which YAML forbids and
+    PyYAML would settle silently by keeping the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key_node.value!r} is given twice", key_node.start_mark
+                )
+            seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
 def _parse_yaml(text: str, source: str) -> Any:
-    """`yaml.safe_load`, with errors naming the source, line and column."""
+    """`yaml.safe_load` (refusing repeated keys), with errors naming the source, line and
+    column."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""

@@ -62,7 +62,9 @@ def run_scenario(
 
     def stacked(table: str) -> pd.DataFrame:
         frames = [getattr(done[r][1], table).assign(replication=r) for r in order]
-        return pd.concat(frames, ignore_index=True)
+        # An empty log (no outage in that replication) has untyped columns: leave it out, or
+        # pandas warns that it will let such columns decide the dtypes.
+        return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
 
     visits = stacked("visits")
     tallies = (

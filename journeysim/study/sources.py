@@ -33,10 +33,25 @@ def resolve_scenario(
     seed: int | None = None,
 ) -> Scenario:
     """The validated scenario; raises ScenarioError naming the file or `--set` at fault."""
-    overrides = [*overrides, *run_overrides(reps, days, seed)]
+    check_source(source)
+    overrides = [*listed(overrides), *run_overrides(reps, days, seed)]
     if not isinstance(source, Scenario):
         return loader.load_scenario(source, overrides)
     return loader.apply_overrides(source, overrides)
+
+
+def check_source(source: object) -> None:
+    """Raise TypeError unless `source` is a file path or a Scenario (the API's scenarios)."""
+    if not isinstance(source, (str, os.PathLike, Scenario)):
+        raise TypeError(
+            f"scenario: expected a file path or a Scenario, got {type(source).__name__}"
+        )
+
+
+def listed(texts: str | Sequence[str]) -> list[str]:
+    """The API's lists of texts (overrides, constraints, ...): one text stands for a list of
+    one, rather than being read one character at a time."""
+    return [texts] if isinstance(texts, str) else list(texts)
 
 
 def is_study_file(path: Path, key: str) -> bool:

@@ -1,0 +1,69 @@
+"""The Python API's inputs: texts given alone, wrong scenario types, worker counts; and a run
+whose tables are empty in some replications."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+import journeysim
+from journeysim.scenario import load_scenario
+from journeysim.simulation.executors import LocalPool, Serial
+from journeysim.simulation.runner import run_scenario
+from journeysim.study.sources import resolve_scenario
+
+MMC = Path(__file__).resolve().parents[1] / "scenarios" / "validation" / "mmc.yaml"
+
+
+def test_one_override_given_as_a_text_is_a_list_of_one() -> None:
+    alone = resolve_scenario(MMC, "checkout.cashiers=3")
+    listed = resolve_scenario(MMC, ["checkout.cashiers=3"])
+    assert alone == listed and alone.checkout.cashiers == 3
+
+
+def test_one_decision_given_as_a_text_is_a_list_of_one(tmp_path: Path) -> None:
+    result = journeysim.optimise(
+        MMC,
+        decide="checkout.cashiers=1:2",
+        minimise="wages_per_day",
+        out=tmp_path,
+        reps=2,
+        days=1,
+        overrides="horizon.warmup_days=0",
+    )
+    assert sorted(result.trials["checkout.cashiers"]) == [1, 2]
+
+
+@pytest.mark.parametrize("source", [None, {"checkout": {"cashiers": 2}}, 3])
+@pytest.mark.parametrize("function", [journeysim.run, journeysim.sweep, journeysim.optimise])
+def test_a_scenario_that_is_neither_a_path_nor_a_scenario_is_named(function, source) -> None:
+    with pytest.raises(TypeError, match="^scenario: expected a file path or a Scenario, got "):
+        function(source)
+
+
+@pytest.mark.parametrize("workers", [0, -1])
+def test_fewer_than_one_worker_is_refused(workers: int) -> None:
+    with pytest.raises(ValueError, match=f"^workers: expected at least 1 process, got {workers}$"):
+        LocalPool(workers)
+
+
+def test_a_log_empty_in_some_replications_stacks_without_warnings() -> None:
+    # Random terminal failures every 100 hours on one day: replications 0 and 2 log a failure
+    # and its repair, 1 and 3 none. The stacked log keeps its numeric time column.
+    scenario = load_scenario(
+        MMC,
+        [
+            "horizon.days=1",
+            "horizon.warmup_days=0",
+            "replications=4",
+            "payment.random_failures=true",
+            "payment.terminal_mtbf_hours=100",
+        ],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = run_scenario(scenario, Serial())
+    assert sorted(set(result.terminal_log["replication"])) == [0, 2]
+    assert result.terminal_log["time"].dtype == float
