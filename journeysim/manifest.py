@@ -58,16 +58,34 @@ def write_manifest(
     write_text(Path(folder) / MANIFEST, text)
 
 
+class ManifestUnreadable(ValueError):
+    """A results folder's manifest.json that is not a manifest."""
+
+
 def overrides_of(folder: Path) -> list[str] | None:
     """The --set overrides a results folder was made with: None when there is no folder,
-    none for a folder from before manifests (or with an unreadable one)."""
+    none for a folder from before manifests; ManifestUnreadable when its manifest cannot be
+    read."""
+    path = Path(folder) / MANIFEST
     if not Path(folder).is_dir():
         return None
-    try:
-        made_with = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-        return [str(text) for text in made_with["overrides"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    if not path.exists():
         return []
+    try:
+        made_with = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ManifestUnreadable(f"cannot read {path}: {error.strerror or error}") from None
+    except ValueError as error:  # not UTF-8, or not JSON
+        raise ManifestUnreadable(f"cannot read {path}: not JSON ({error})") from None
+    overrides = made_with.get("overrides") if isinstance(made_with, dict) else None
+    if not isinstance(overrides, list):
+        raise ManifestUnreadable(f"cannot read {path}: it has no `overrides` list")
+    return [str(text) for text in overrides]
+
+
+def journeysim_version() -> str:
+    """The installed journeysim's version, or the source tree's when it is not installed."""
+    return _version("journeysim") or "unknown"
 
 
 def _version(name: str) -> str | None:

@@ -6,9 +6,12 @@ import argparse
 import sys
 import warnings
 
-from journeysim.cli.options import UsageError
+from journeysim.cli.options import UsageError, WritingInterrupted
 from journeysim.scenario.errors import ScenarioError
 from journeysim.simulation.failures import ReplicationFailed
+
+# The commands that keep what they finished when interrupted, and what they keep.
+RESUMED = {"sweep": "runs", "optimise": "trials", "calibrate": "trials"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,9 +30,21 @@ def main(argv: list[str] | None = None) -> int:
     except ReplicationFailed as error:
         print(f"journeysim: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("journeysim: interrupted; finished runs are kept", file=sys.stderr)
+    except WritingInterrupted as interrupted:
+        print(
+            f"journeysim: interrupted while writing {interrupted.folder}; it may be incomplete",
+            file=sys.stderr,
+        )
         return 130
+    except KeyboardInterrupt:
+        kept = RESUMED.get(args.command)
+        said = f"finished {kept} are kept; the same command resumes" if kept else "nothing written"
+        print(f"journeysim: interrupted; {said}", file=sys.stderr)
+        return 130
+    except OSError as error:  # e.g. a full disk while writing results
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"journeysim: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 def _one_line(message, category, filename, lineno, file=None, line=None) -> None:
@@ -45,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="journeysim",
         description="Simulate the retail customer journey and its effect on loyalty.",
     )
+    parser.add_argument("--version", action=_Version, help="print journeysim's version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from journeysim.cli import (
         calibrate,
@@ -73,3 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command.register(commands)
     return parser
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed journeysim's version (read only when asked, for a quick
+    start), or the source tree's when it is not installed."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, argparse.SUPPRESS, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from journeysim.manifest import journeysim_version
+
+        print(f"journeysim {journeysim_version()}")
+        parser.exit()

@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute
+from journeysim.cli.options import add_run_options, execute, writable_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -88,6 +88,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     calibration = Calibration(plan_calibration(spec), args.out)
+    writable_folder(args.command, calibration.folder)
     plan = calibration.plan
     pending = calibration.pending()
     print(

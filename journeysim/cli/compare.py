@@ -14,6 +14,7 @@ from journeysim.cli.options import (
     execute,
     results_folder,
     scenario_from_args,
+    writing,
 )
 from journeysim.manifest import write_manifest
 
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="compare scenarios with common random numbers: differences with 95%% CIs",
         description="Run every scenario with the first one's seed and replication count, so "
         "their replications share random numbers, and report each scenario's KPIs and money "
-        "against the first: paired differences with 95%% confidence intervals, * where "
+        "against the first: paired differences with 95% confidence intervals, * where "
         "significant. Files go to DIR/compare-<names>/.",
     )
     compare.add_argument(
@@ -69,12 +70,13 @@ def _compare(args: argparse.Namespace) -> int:
     result = execute(
         args, total, "compare", lambda executor, done: compare_scenarios(scenarios, executor, done)
     )
-    write_comparison(result, folder)
-    write_manifest(folder, result.scenarios[0].seed, args.overrides)
-    if not args.no_report:
-        from journeysim.report.html import compare_report  # matplotlib loads only when needed
+    with writing(folder):
+        write_comparison(result, folder)
+        write_manifest(folder, result.scenarios[0].seed, args.overrides)
+        if not args.no_report:
+            from journeysim.report.html import compare_report  # matplotlib only when needed
 
-        compare_report(result.table, result.scenarios, folder, with_replay=not args.no_replay)
+            compare_report(result.table, result.scenarios, folder, with_replay=not args.no_replay)
     first = result.scenarios[0]
     print(
         f"\n{' vs '.join(result.names)}: {first.replications} paired replications, seed "

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from journeysim.cli.options import writable_file, writing
 from journeysim.files import write_text
 
 DEFAULT_BASE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
@@ -52,6 +53,9 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     from journeysim.study.receipt_reference import reference_run
     from journeysim.study.receipts import read_receipts
 
+    targets_path = args.out.parent / "targets.yaml"
+    for path in (args.out, targets_path):
+        writable_file(args.command, path)
     receipts = read_receipts(args.receipts)
     base = load_scenario(args.extends)
     fit = fit_receipts(receipts, base, reference_run(base))
@@ -69,9 +73,9 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         "fit-receipts).\n# Values the receipts determine; everything else comes from the base. "
         "Calibration targets: targets.yaml.\n"
     )
-    write_text(args.out, header + _dump(layer))
-    targets_path = args.out.parent / "targets.yaml"
-    write_text(targets_path, _targets_text(args, fit))
+    with writing(args.out.parent):
+        write_text(args.out, header + _dump(layer))
+        write_text(targets_path, _targets_text(args, fit))
     load_scenario(args.out)  # what was written loads back
     facts = fit.facts
     print(

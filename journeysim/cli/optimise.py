@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute
+from journeysim.cli.options import add_run_options, execute, writable_folder
 
 
 class _Objective(argparse.Action):
@@ -110,6 +110,7 @@ def _optimise(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     optimisation = Optimisation(plan_optimisation(spec), args.out)
+    writable_folder(args.command, optimisation.folder)
     plan = optimisation.plan
     pending = optimisation.pending()
     print(

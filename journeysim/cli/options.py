@@ -7,12 +7,13 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from journeysim.files import folder_name
-from journeysim.manifest import overrides_of
+from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of
 from journeysim.scenario.loader import load_scenario
 from journeysim.study.sources import run_overrides
 
@@ -41,16 +42,17 @@ class LazyChoices:
         return len(self._values())
 
 
-def whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least `minimum`."""
+def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum` (and at most `maximum`)."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}")
+        if value < minimum or (maximum is not None and value > maximum):
+            wanted = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, got {text!r}")
         return value
 
     return parse
@@ -135,15 +137,26 @@ def add_force_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="overwrite a results folder made with other --set overrides",
+        help="overwrite a results folder made with other --set overrides, or whose "
+        "manifest.json cannot be read",
     )
 
 
 def results_folder(args: argparse.Namespace, name: str) -> Path:
-    """`--out/<name>`, checked before anything runs: a folder whose manifest says it was made
-    with other --set overrides is not overwritten without --force."""
+    """`--out/<name>`, checked before anything runs: it can be written (`writable_folder`), and a
+    folder whose manifest says it was made with other --set overrides, or whose manifest cannot
+    be read, is not overwritten without --force."""
     folder = args.out / folder_name(name)
-    made_with = overrides_of(folder)
+    writable_folder(args.command, folder, [MANIFEST])
+    try:
+        made_with = overrides_of(folder)
+    except ManifestUnreadable as error:
+        if not args.force:
+            raise UsageError(
+                f"{args.command}: {error}; give --force to overwrite the folder's results, or "
+                "delete the manifest, or give another --out"
+            ) from None
+        made_with = None
     if made_with is not None and made_with != list(args.overrides) and not args.force:
         shown = " ".join(f"--set {o}" for o in made_with) or "no --set overrides"
         raise UsageError(
@@ -151,6 +164,56 @@ def results_folder(args: argparse.Namespace, name: str) -> Path:
             "for this run, or --force to overwrite them"
         )
     return folder
+
+
+def writable_folder(
+    command: str, folder: Path, files: Sequence[str] = (), option: str = "--out"
+) -> None:
+    """Refuse, before anything runs, a results `folder` (given by `option`) that cannot be made
+    or written, or in which one of `files` is a folder."""
+    where = f"{command}: cannot write {folder}{os.sep} ({option})"
+    _can_write_in(folder, where)
+    for name in files:
+        if (folder / name).is_dir():
+            raise UsageError(f"{where}: {folder / name} is a folder; expected a file")
+
+
+def writable_file(command: str, path: Path, option: str = "--out") -> None:
+    """Refuse, before anything runs, a file `path` (given by `option`) that cannot be written:
+    a folder, or in a folder that cannot be made or written."""
+    where = f"{command}: cannot write {path} ({option})"
+    if path.is_dir():
+        raise UsageError(f"{where}: it is a folder; expected a file")
+    _can_write_in(path.parent, where)
+
+
+def _can_write_in(folder: Path, where: str) -> None:
+    """UsageError(`where`: why) unless files can be written in `folder`: it is a writable
+    folder, or the nearest of its parents that exists is (then it can be made)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"{where}: {existing} is a file; expected a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{where}: no permission to write in {existing}{os.sep}")
+
+
+class WritingInterrupted(KeyboardInterrupt):
+    """A Ctrl-C while the results in `folder` were being written."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.folder = folder
+
+
+@contextmanager
+def writing(folder: Path) -> Iterator[None]:
+    """Results being written to `folder`: a Ctrl-C now says that it may be incomplete."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise WritingInterrupted(folder) from None
 
 
 def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:

@@ -7,7 +7,7 @@ import argparse
 import os
 from collections.abc import Sequence
 
-from journeysim.cli.options import execute
+from journeysim.cli.options import execute, writable_folder, writing
 from journeysim.files import folder_name
 from journeysim.report.uncertainty import uncertainty_text, write_uncertainty
 from journeysim.scenario.schema import Scenario
@@ -19,6 +19,8 @@ def run_with_parameter_sets(
     args: argparse.Namespace, scenarios: Sequence[Scenario], stem: str
 ) -> int:
     """Run, print and write to DIR/<stem>/ (the sets are checked before any run)."""
+    folder = args.out / folder_name(stem)
+    writable_folder(args.command, folder)
     sets = read_parameter_sets(args.parameter_sets)
     reps = scenarios[0].replications
     total = len(scenarios) * len(sets) * reps
@@ -28,8 +30,8 @@ def run_with_parameter_sets(
         stem,
         lambda executor, done: run_parameter_sets(scenarios, sets, executor, done),
     )
-    folder = args.out / folder_name(stem)
-    write_uncertainty(result, folder)
+    with writing(folder):
+        write_uncertainty(result, folder)
     print(
         f"\n{' vs '.join(result.names)}: {len(sets)} parameter sets of {args.parameter_sets} "
         f"x {reps} replications each, seed {result.scenarios[0].seed}\n"

@@ -12,9 +12,11 @@ from journeysim.cli.options import (
     add_replication_options,
     clock_window,
     scenario_from_args,
+    writable_folder,
+    writing,
 )
 from journeysim.files import folder_name, write_text
-from journeysim.manifest import write_manifest
+from journeysim.manifest import MANIFEST, write_manifest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,6 +47,10 @@ def _replay(args: argparse.Namespace) -> int:
     from journeysim.report.replay import replay_data, replay_page, replays, title, window
 
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
+    folder = args.out or Path("results") / folder_name(
+        "-".join(["replay", *(s.name for s in scenarios)])
+    )
+    writable_folder(args.command, folder, ["replay.html", MANIFEST])
     last = min(s.total_days for s in scenarios) - 1
     if not 0 <= args.day <= last:
         print(f"journeysim replay: --day must be between 0 and {last}", file=sys.stderr)
@@ -60,12 +66,10 @@ def _replay(args: argparse.Namespace) -> int:
     name = title(days, start, end)
     data = replay_data(days, start, end)
     html = replay_page(data, name)
-    folder = args.out or Path("results") / folder_name(
-        "-".join(["replay", *(s.name for s in scenarios)])
-    )
     path = folder / "replay.html"
-    write_text(path, html)
-    write_manifest(folder, scenarios[0].seed, args.overrides)
+    with writing(folder):
+        write_text(path, html)
+        write_manifest(folder, scenarios[0].seed, args.overrides)
     visits = sum(len(panel["shoppers"]) for panel in data["panels"])
     print(
         f"{path}: {name}, {visits} visits, {len(html.encode()) / 1e6:.1f} MB "

@@ -14,6 +14,7 @@ from journeysim.cli.options import (
     execute,
     results_folder,
     scenario_from_args,
+    writing,
 )
 from journeysim.manifest import write_manifest
 
@@ -87,12 +88,13 @@ def _run(args: argparse.Namespace) -> int:
         scenario.name,
         lambda executor, done: run_scenario(scenario, executor, on_done=done),
     )
-    write_run(result, folder)
-    write_manifest(folder, scenario.seed, args.overrides)
-    if not args.no_report:
-        from journeysim.report.html import run_report  # matplotlib loads only when needed
+    with writing(folder):
+        write_run(result, folder)
+        write_manifest(folder, scenario.seed, args.overrides)
+        if not args.no_report:
+            from journeysim.report.html import run_report  # matplotlib loads only when needed
 
-        run_report(result, folder, with_replay=not args.no_replay)
+            run_report(result, folder, with_replay=not args.no_replay)
     print(
         f"\n{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
         f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}\n"

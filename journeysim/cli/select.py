@@ -15,6 +15,7 @@ from journeysim.cli.options import (
     execute,
     results_folder,
     scenario_from_args,
+    writing,
 )
 from journeysim.manifest import write_manifest
 
@@ -112,12 +113,13 @@ def _select(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         raise SystemExit(f"journeysim select: {error}") from None
-    write_selection(result, folder)
-    write_manifest(folder, result.scenarios[0].seed, args.overrides)
-    if not args.no_report:
-        from journeysim.report.selection import select_report  # matplotlib only when needed
+    with writing(folder):
+        write_selection(result, folder)
+        write_manifest(folder, result.scenarios[0].seed, args.overrides)
+        if not args.no_report:
+            from journeysim.report.selection import select_report  # matplotlib only when needed
 
-        select_report(result, folder)
+            select_report(result, folder)
     first = result.scenarios[0]
     print(
         f"\nselect on {args.objective}: {' vs '.join(result.names)}, first stage "

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journeysim.cli.options import LazyChoices, add_run_options, execute
-from journeysim.manifest import write_manifest
+from journeysim.cli.options import LazyChoices, add_run_options, execute, writable_folder
+from journeysim.manifest import MANIFEST, write_manifest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,6 +79,7 @@ def _sweep(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     sweep = Sweep(plan_sweep(spec), args.out)
+    writable_folder(args.command, sweep.folder, [MANIFEST])
     plan = sweep.plan
     total = sum(s.replications for s in plan.points)
     pending = len(sweep.pending())

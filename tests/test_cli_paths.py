@@ -1,0 +1,248 @@
+"""Where the commands write: an output path that cannot be written is refused with one line
+naming it, exit 2, before anything is simulated; a write error at the end is one line, exit 1;
+an unreadable manifest is named as such; Ctrl-C says what was kept; and the smaller promises of
+the command line (help text, --version, animate's --frames and --out)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from journeysim.cli import build_parser, main
+from journeysim.simulation.replication import Simulation
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+RECEIPTS = str(ROOT / "examples" / "receipts.csv")
+SHORT = [
+    *("--set", "arrivals.base_customers=200", "--set", "horizon.burn_in_days=0"),
+    *("--set", "horizon.warmup_days=0", "--set", "horizon.days=2"),
+]
+RUN = [*SHORT, "--reps", "2", "--workers", "1", "--quiet", "--no-report"]
+DECIDE = ["--decide", "checkout.cashiers=2:4", "--minimise", "wages_per_day", "--trials", "1"]
+FREE = ["--free", "checkout.cashiers=2:4", "--target", "nps=30", "--trials", "2"]
+
+
+def command_lines(out: str) -> dict[str, list[str]]:
+    """Every command that writes, with `out` as its output folder or file stem."""
+    return {
+        "run": ["run", BASELINE, *RUN, "--out", out],
+        "run --parameter-sets": [
+            *("run", BASELINE, *RUN, "--out", out),
+            *("--parameter-sets", str(ROOT / "examples" / "parameter_sets.csv")),
+        ],
+        "compare": ["compare", BASELINE, BASELINE, *RUN, "--out", out],
+        "select": ["select", BASELINE, BASELINE, "--objective", "csat", *RUN, "--out", out],
+        "sweep": ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", *RUN, "--out", out],
+        "optimise": ["optimise", BASELINE, *DECIDE, *RUN, "--out", out],
+        "calibrate": ["calibrate", BASELINE, *FREE, *RUN, "--out", out],
+        "animate": ["animate", BASELINE, "--day", "1", *SHORT, "--out", f"{out}/floor.gif"],
+        "replay": ["replay", BASELINE, "--day", "1", *SHORT, "--out", out],
+        "fit-receipts": ["fit-receipts", RECEIPTS, "--out", f"{out}/store.yaml"],
+    }
+
+
+def exit_code(argv: list[str]) -> int:
+    """The exit code of `journeysim ARGV`, whether main returns it or argparse exits."""
+    try:
+        return main(argv)
+    except SystemExit as exit:
+        return exit.code if isinstance(exit.code, int) else 1
+
+
+@pytest.fixture
+def no_simulation(monkeypatch) -> None:
+    """Any simulation fails the test: the checks must come before it (all commands run it in
+    this process: --workers 1)."""
+
+    def simulated(self):
+        raise AssertionError("simulated before checking the output path")
+
+    monkeypatch.setattr(Simulation, "run", simulated)
+
+
+def one_line(err: str) -> str:
+    assert err.endswith("\n") and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("command", list(command_lines("x")))
+def test_an_output_path_under_a_file_is_refused_before_simulating(
+    command: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder\n")
+    assert exit_code(command_lines(str(afile / "sub"))[command]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(f"journeysim {command.split()[0]}: cannot write {afile / 'sub'}")
+    assert f"(--out): {afile} is a file; expected a folder" in err
+    assert afile.read_text() == "not a folder\n"
+
+
+@pytest.mark.parametrize(
+    "command, folder",
+    [
+        ("run", "baseline/manifest.json"),
+        ("sweep", "sweep-baseline-checkout.cashiers/manifest.json"),
+        ("animate", "floor.gif"),
+        ("replay", "replay.html"),
+        ("replay", "manifest.json"),
+        ("fit-receipts", "store.yaml"),
+        ("fit-receipts", "targets.yaml"),
+    ],
+)
+def test_a_folder_where_a_file_goes_is_refused_before_simulating(
+    command: str, folder: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    (tmp_path / folder).mkdir(parents=True)
+    assert exit_code(command_lines(str(tmp_path))[command]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert f"{tmp_path / folder} is a folder; expected a file" in err or (
+        f"cannot write {tmp_path / folder} (--out): it is a folder; expected a file" in err
+    )
+
+
+def unprivileged(argv: list[str]) -> list[str]:
+    """A command line that runs `journeysim ARGV` without root's right to write anywhere."""
+    command = [sys.executable, "-m", "journeysim.cli", *argv]
+    if os.geteuid() != 0:
+        return command
+    if shutil.which("setpriv") is None:
+        pytest.skip("root writes into read-only folders, and setpriv is missing")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", "--bounding-set", caps, "--inh-caps", caps, *command]
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "animate", "fit-receipts"])
+def test_a_read_only_folder_is_refused(command: str, tmp_path: Path) -> None:
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+    argv = command_lines(str(read_only))[command]
+    done = subprocess.run(unprivileged(argv), capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"(--out): no permission to write in {read_only}{os.sep}\n" in one_line(done.stderr)
+    assert list(read_only.iterdir()) == []
+
+
+def test_a_write_error_at_the_end_is_one_line_naming_the_file(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert exit_code(command_lines(str(tmp_path))["run"]) == 1
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(f"journeysim: {tmp_path / 'baseline'}{os.sep}")
+    assert err.endswith(f": {os.strerror(errno.ENOSPC)}\n") and ".tmp" not in err
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("text", ["{broken", "[1, 2]", '{"seed": 1}', "\xff\xfe"])
+def test_an_unreadable_manifest_is_named_and_force_replaces_it(
+    text: str, tmp_path: Path, capsys
+) -> None:
+    manifest = tmp_path / "baseline" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_bytes(text.encode("latin-1"))
+    run = command_lines(str(tmp_path))["run"]
+    assert exit_code(run) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(f"journeysim run: cannot read {manifest}: ")
+    assert "--force" in err and "no --set overrides" not in err
+    assert exit_code([*run, "--force"]) == 0
+    assert '"overrides": [' in manifest.read_text()
+
+
+@pytest.mark.parametrize(
+    "command, said",
+    [
+        ("run", "interrupted; nothing written"),
+        ("compare", "interrupted; nothing written"),
+        ("select", "interrupted; nothing written"),
+        ("animate", "interrupted; nothing written"),
+        ("sweep", "interrupted; finished runs are kept; the same command resumes"),
+        ("optimise", "interrupted; finished trials are kept; the same command resumes"),
+        ("calibrate", "interrupted; finished trials are kept; the same command resumes"),
+    ],
+)
+def test_ctrl_c_says_what_is_kept(
+    command: str, said: str, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Simulation, "run", interrupted)
+    out = tmp_path / "out"
+    assert exit_code(command_lines(str(out))[command]) == 130
+    assert capsys.readouterr().err.endswith(f"journeysim: {said}\n")
+    written = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    if "nothing written" in said:
+        assert written == []
+
+
+def test_ctrl_c_while_trace_runs_says_nothing_written(capsys, monkeypatch) -> None:
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Simulation, "run", interrupted)
+    assert exit_code(["trace", BASELINE, *SHORT]) == 130
+    assert capsys.readouterr().err.endswith("journeysim: interrupted; nothing written\n")
+
+
+def test_ctrl_c_while_writing_names_the_folder(tmp_path: Path, capsys, monkeypatch) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("journeysim.cli.run.write_manifest", interrupted)
+    assert exit_code(command_lines(str(tmp_path))["run"]) == 130
+    said = f"journeysim: interrupted while writing {tmp_path / 'baseline'}; it may be incomplete\n"
+    assert capsys.readouterr().err == said
+    assert (tmp_path / "baseline" / "summary.csv").exists()  # written before the Ctrl-C
+
+
+def test_help_texts_show_percent_signs_once() -> None:
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    assert len(commands) >= 12
+    for name, command in {"journeysim": parser, **commands}.items():
+        assert "%%" not in command.format_help(), name
+    assert "95% confidence intervals" in commands["compare"].format_help().replace("\n", " ")
+
+
+def test_version_is_the_projects(capsys) -> None:
+    with open(ROOT / "pyproject.toml", "rb") as handle:
+        version = tomllib.load(handle)["project"]["version"]
+    assert exit_code(["--version"]) == 0
+    assert capsys.readouterr().out == f"journeysim {version}\n"
+
+
+@pytest.mark.parametrize("frames", ["0", "481", "100000000", "many"])
+def test_animate_frames_are_bounded(frames: str, capsys, no_simulation) -> None:
+    assert exit_code(["animate", BASELINE, "--day", "1", "--frames", frames]) == 2
+    assert "argument --frames: expected a whole number from 1 to 480" in capsys.readouterr().err
+
+
+def test_animate_takes_up_to_480_frames() -> None:
+    args = build_parser().parse_args(["animate", BASELINE, "--day", "1", "--frames", "480"])
+    assert args.frames == 480
+
+
+@pytest.mark.parametrize("name", ["floor.txt", "floor", "floor.gif.png"])
+def test_animate_refuses_an_out_that_is_not_a_gif(
+    name: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    out = tmp_path / name
+    assert exit_code(["animate", BASELINE, "--day", "1", *SHORT, "--out", str(out)]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err == f"journeysim animate: --out {out}: expected a file name ending in .gif\n"
+    assert not out.exists()
