@@ -46,6 +46,7 @@ def command_lines(out: str) -> dict[str, list[str]]:
         "animate": ["animate", BASELINE, "--day", "1", *SHORT, "--out", f"{out}/floor.gif"],
         "replay": ["replay", BASELINE, "--day", "1", *SHORT, "--out", out],
         "fit-receipts": ["fit-receipts", RECEIPTS, "--out", f"{out}/store.yaml"],
+        "schema": ["schema", "--out", f"{out}/schema.json"],
     }
 
 
@@ -96,6 +97,7 @@ def test_an_output_path_under_a_file_is_refused_before_simulating(
         ("replay", "manifest.json"),
         ("fit-receipts", "store.yaml"),
         ("fit-receipts", "targets.yaml"),
+        ("schema", "schema.json"),
     ],
 )
 def test_a_folder_where_a_file_goes_is_refused_before_simulating(

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from journeysim.cli.options import add_set_option
+from journeysim.cli.options import add_set_option, writable_file
 from journeysim.files import write_text
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import load_scenario, scenario_json_schema
@@ -69,6 +69,7 @@ def _schema(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
         return 0
+    writable_file("schema", args.out)
     try:
         if args.markdown:
             text = _with_table(args.out, text)
