@@ -95,8 +95,8 @@ class RunsFile:
             key = self._key(fields)
             if key is None:
                 raise self._unreadable(
-                    f"line {number} is not a row of this sweep ({len(fields)} fields, "
-                    f"{self._width} expected, point and replication whole numbers)"
+                    f"line {number} is not a row of this sweep (a row has {self._width} fields, "
+                    f"whole numbers for point and replication; it has {len(fields)})"
                 )
             if key not in rows or self._failed(rows[key]):
                 rows[key] = line

@@ -163,16 +163,19 @@ class Sweep:
                 if on_done:
                     on_done()
 
-            for point in {p for p, _ in self._todo()}:
+            todo = self._todo()
+            for point in {p for p, _ in todo}:
                 past(plan.point(point), plan.base)  # lived once here, read by the workers
-            while todo := self._todo(failed)[:CHUNK]:
-                scenarios = {p: plan.point(p) for p in dict.fromkeys(p for p, _ in todo)}
-                tasks = [(scenarios[p], r, plan.base) for p, r in todo]
+            while todo:
+                chunk, todo = todo[:CHUNK], todo[CHUNK:]
+                scenarios = {p: plan.point(p) for p in dict.fromkeys(p for p, _ in chunk)}
+                tasks = [(scenarios[p], r, plan.base) for p, r in chunk]
                 try:
                     for index, outcome in executor.run(_measured, tasks):
-                        record(todo[index], outcome)
+                        record(chunk[index], outcome)
                 except TaskFailed as death:  # a worker died: record its run, go on with the rest
-                    record(todo[death.index], death.reason)
+                    record(chunk[death.index], death.reason)
+                    todo = self._todo(failed)
         runs = self.runs.finish()
         if parquet_available():
             write_table(self.folder / "runs.parquet", runs)
