@@ -289,6 +289,17 @@ def test_a_design_over_the_limit_is_refused_at_once_saying_its_size(tmp_path, op
     assert not list(tmp_path.iterdir())
 
 
+def test_a_varied_replication_count_counts_each_points_runs():
+    cashiers = "checkout.cashiers=" + ",".join(map(str, range(1, 101)))
+    assert plan("replications=1,9999", cashiers).runs == 100 * 1 + 100 * 9999  # 999,000: allowed
+    with pytest.raises(DesignError) as refused:
+        plan("replications=1,10000", cashiers)
+    assert str(refused.value) == (
+        "the sweep would have 200 points and 1,000,100 runs in all; the limit is 1,000,000 runs "
+        "(give fewer values or replications)"
+    )
+
+
 def test_planning_reads_the_scenario_once_and_keeps_no_scenario_per_point(monkeypatch):
     import tracemalloc
 

@@ -147,13 +147,13 @@ def make_design(
                 f"--vary {ranged[0]}=LOW:HIGH: ranges need --design lhs or sobol "
                 "(a grid takes a list of values)"
             )
-        check_runs(math.prod(len(v.values) for v in varies), replications)
+        _check_runs(math.prod(len(v.values) for v in varies), replications)
         points = tuple(itertools.product(*(v.values for v in varies)))
         return Design(kind, keys, tuple(v.origin for v in varies), points)
     return _sampled(varies, kind, samples, seed, set(integer_keys), replications)
 
 
-def check_runs(points: int, replications: int) -> None:
+def _check_runs(points: int, replications: int) -> None:
     """Refuse a sweep of more than MAX_RUNS runs, saying how many it would have."""
     runs = points * replications
     if runs > MAX_RUNS:
@@ -179,7 +179,7 @@ def _sampled(
         raise DesignError(f"--design {kind} needs --samples N (N >= 1)")
     if kind == "sobol" and samples & (samples - 1):
         raise DesignError(f"--samples: Sobol' designs need a power of 2 (got {samples})")
-    check_runs(samples * (len(varies) + 2) if kind == "sobol" else samples, replications)
+    _check_runs(samples * (len(varies) + 2) if kind == "sobol" else samples, replications)
     bounds = tuple(
         (low - 0.5, high + 0.5) if v.key in integer_keys else (low, high)
         for v in varies

@@ -30,7 +30,7 @@ from journeysim.simulation.failures import TaskFailed, failure_reason
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
-from journeysim.study.designs import Design, DesignError, check_runs, make_design, yaml_text
+from journeysim.study.designs import MAX_RUNS, Design, DesignError, make_design, yaml_text
 from journeysim.study.runs_file import RunKey, RunsFile
 from journeysim.study.sensitivity import SobolWarning, imprecision_warning, sobol_indices
 from journeysim.study.sources import resolve_scenario, run_overrides
@@ -87,8 +87,11 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
             plan.replications.append(point.replications)
             plan.values.append([_shown(_value(point, key)) for key in design.keys])
             bar.update()
-    if "replications" in design.keys:  # the points' replication counts differ
-        check_runs(len(design.points), max(plan.replications))
+    if plan.runs > MAX_RUNS:  # a varied `replications` gives points more than the base's
+        raise DesignError(
+            f"the sweep would have {len(design.points):,} points and {plan.runs:,} runs in all; "
+            f"the limit is {MAX_RUNS:,} runs (give fewer values or replications)"
+        )
     return plan
 
 
