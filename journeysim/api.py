@@ -205,7 +205,8 @@ def sweep(
     `scenario` is a scenario or a sweep file. `vary` holds `--vary` texts ("KEY=V1,V2" for a
     grid, "KEY=LOW:HIGH" for lhs and sobol designs) or a mapping as in a sweep file
     ({KEY: [values]} or {KEY: {"low": L, "high": H}}). For Sobol' designs the indices are in
-    `out/sweep-<name>/sobol_indices.csv`.
+    `out/sweep-<name>/sobol_indices.csv`. A sweep has at most 1,000,000 runs (points x
+    replications); a larger design is refused before it is built.
 
     >>> import tempfile, journeysim
     >>> out = tempfile.mkdtemp()
@@ -231,7 +232,7 @@ def sweep(
         days=days,
         seed=seed,
     )
-    runner = Sweep(plan_sweep(spec), Path(out))
+    runner = Sweep(plan_sweep(spec, not progress), Path(out))
     with progress_bar(len(runner.pending()), runner.plan.name, not progress) as bar:
         return runner.run(make_executor(workers, scheduler), bar.update)
 

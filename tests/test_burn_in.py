@@ -3,10 +3,12 @@ reproducible, and that dated events are left to the run."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
+from journeysim.loyalty.history import History
 from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
 from journeysim.simulation import burn_in
@@ -90,3 +92,24 @@ def test_no_history_without_burn_in_or_in_open_mode():
 def test_burn_in_must_be_whole_weeks():
     with pytest.raises(Exception, match="burn_in_days"):
         load_scenario(SCENARIOS / "baseline.yaml", ["horizon.burn_in_days=30"])
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        pickle.dumps({"customers": ()}),  # a pickle, but not of a history (the audit's case)
+        pickle.dumps(("customers", "staff", "reviews")),
+        b"not a pickle at all",
+        pickle.dumps(History((), (), ()))[:-3],  # torn
+    ],
+    ids=["dict", "tuple", "bytes", "torn"],
+)
+def test_a_cache_entry_that_is_not_a_history_is_lived_again_and_replaced(tmp_path, kept):
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    first = past(scenario)
+    (path,) = (tmp_path / "cache").glob("history-*.pickle")
+    path.write_bytes(kept)
+    burn_in._kept.cache_clear()
+    assert past(scenario) == first  # a miss: lived again, the same history
+    with path.open("rb") as handle:
+        assert pickle.load(handle) == first  # and kept in place of the foreign entry

@@ -295,6 +295,23 @@ def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hour
     assert code == 2 and expected in error and "\n" not in error and "targets.yaml" in error
 
 
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("abc", "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance} (got 'abc')"),
+        ("30+-0", "targets.nps: expected a finite value and a tolerance > 0"),
+    ],
+)
+def test_a_bad_target_in_a_file_names_the_file_and_key(tmp_path, capsys, given, expected):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(yaml.safe_dump({"targets": {"nps": given}}))
+    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4"]
+    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    error = capsys.readouterr().err
+    assert code == 2 and error.startswith(f"journeysim: {targets}: {expected}")
+    assert error.count("\n") == 1
+
+
 def test_an_hourly_target_outside_the_opening_hours_is_refused(tmp_path, capsys):
     args = ["--target", "receipts_weekday_h0300=4+-1", "--free", "loyalty.ltr_center=0.2:0.4"]
     code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path)])

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import journeysim
+from journeysim.cli import main
 from journeysim.simulation.dask_executor import DaskCluster
 from journeysim.simulation.executors import LocalPool, Serial
 from journeysim.study.designs import parse_vary
@@ -72,3 +74,24 @@ def test_without_dask_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "dask.distributed", None)
     with pytest.raises(ImportError, match=r"pip install journeysim\[dask\]"):
         next(DaskCluster("tcp://127.0.0.1:1").run(operator.mul, [(1, 2)]))
+
+
+@pytest.mark.parametrize("address", ["garbage", "http://x", "tcp://", "tcp://:abc", "h:99999"])
+def test_a_scheduler_address_of_the_wrong_form_is_a_usage_error(address, capsys):
+    pytest.importorskip("dask.distributed")
+    with pytest.raises(SystemExit) as stopped:  # argparse, before anything is loaded or run
+        main(["run", str(BASELINE), "--scheduler", address])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error == (
+        "journeysim run: error: argument --scheduler: expected a Dask scheduler address "
+        f"[tcp://]HOST:PORT, e.g. tcp://10.0.0.5:8786 (got {address!r})"
+    )
+    with pytest.raises(ValueError, match=r"^scheduler: expected a Dask scheduler address"):
+        journeysim.run(BASELINE, scheduler=address)
+
+
+def test_scheduler_addresses_of_the_right_form_pass(capsys):
+    pytest.importorskip("dask.distributed")
+    for address in ("tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://host:8786", "[::1]:8786"):
+        assert DaskCluster(address).address == address

@@ -39,12 +39,12 @@ def plan(*vary: str, design: str = "grid", samples: int | None = None, **options
 def test_grid_crosses_every_value_in_order():
     p = plan("checkout.cashiers=2,3,4", "shelves.stockout_prob=0.05,0.1")
     assert p.values == [[c, s] for c in (2, 3, 4) for s in (0.05, 0.1)]
-    assert [s.checkout.cashiers for s in p.points] == [2, 2, 3, 3, 4, 4]
+    assert [p.point(i).checkout.cashiers for i in range(6)] == [2, 2, 3, 3, 4, 4]
 
 
 def test_latin_hypercube_has_samples_points_one_per_stratum():
     p = plan("shelves.stockout_prob=0.0:0.2", "checkout.cashiers=2:5", design="lhs", samples=8)
-    assert len(p.points) == 8
+    assert len(p.values) == 8
     stockout = sorted(v[0] for v in p.values)
     # Latin hypercube: exactly one of the 8 samples in each eighth of the range.
     assert [int(v / 0.025) for v in stockout] == list(range(8))
@@ -55,7 +55,7 @@ def test_latin_hypercube_has_samples_points_one_per_stratum():
 def test_sobol_design_has_samples_times_parameters_plus_two_points():
     vary = ("shelves.stockout_prob=0.02:0.2", "carts.worn_share=0:0.5", "checkout.cashiers=2:4")
     p = plan(*vary, design="sobol", samples=4)
-    assert len(p.points) == 4 * (3 + 2)  # Saltelli without second-order terms
+    assert len(p.values) == 4 * (3 + 2)  # Saltelli without second-order terms
     assert all(0.02 <= v[0] <= 0.2 and 0 <= v[1] <= 0.5 and v[2] in (2, 3, 4) for v in p.values)
 
 
@@ -94,7 +94,7 @@ def test_sweep_file_names_the_same_as_the_options(tmp_path):
         "shelves.stockout_prob=0.02:0.2", "checkout.cashiers=2:4", design="lhs", samples=3, reps=2
     )
     assert p.values == same.values
-    assert p.points == same.points
+    assert p.design.points == same.design.points and p.base == same.base
 
 
 # Sobol' indices
@@ -185,3 +185,183 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path):
         Sweep(other, tmp_path).pending()
     more_reps = plan("checkout.cashiers=2,3", reps=3, days=7, name="same")
     assert len(Sweep(more_reps, tmp_path).pending()) == 2 * 3  # extending reps is allowed
+
+
+# Bad input: one line naming where it came from, exit code 2, before anything runs
+
+
+def sweep_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "study.yaml"
+    path.write_text(f"scenario: {BASELINE}\n{body}")
+    return path
+
+
+def refused(argv: list[str], capsys) -> str:
+    """The one-line error of `journeysim sweep ARGV`, checked to exit 2."""
+    from journeysim.cli import main
+
+    assert main(["sweep", *argv]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error and "\n" not in error and "Traceback" not in error
+    return error
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "vary: {checkout.cashiers: []}\n",
+            "study.yaml: vary.checkout.cashiers: expected at least",
+        ),
+        ("vary: {checkout.cashiers: [2, 3]}\nreps: -1\n", "study.yaml: reps: replications:"),
+        ("vary: {checkout.cashiers: [2, 3]}\nset: [5]\n", "study.yaml: set: expected a list"),
+        ("vary: {checkout.cashiers: [2, 3]}\nset: [nope]\n", "study.yaml: set: nope: expected"),
+        (
+            "vary: {checkout.cashiers: [2, 3]}\nset: [checkout.cashiers=-1]\n",
+            "study.yaml: set: checkout.cashiers: expected",
+        ),
+        ("vary: {checkout.cashiers: [3, -1]}\n", "study.yaml: vary.checkout.cashiers: checkout"),
+        (
+            "design: lhs\nsamples: 4\nvary: {checkout.cashiers: {low: .nan, high: 5}}\n",
+            "study.yaml: vary.checkout.cashiers: expected finite numbers LOW < HIGH",
+        ),
+        (
+            "design: lhs\nsamples: 4\nvary: {shelves.stockout_prob: {low: 0, high: 2}}\n",
+            "study.yaml: vary.shelves.stockout_prob: shelves.stockout_prob: expected a number",
+        ),
+    ],
+)
+def test_a_sweep_file_error_names_the_file_and_key(tmp_path, capsys, body, expected):
+    error = refused([str(sweep_file(tmp_path, body)), "--out", str(tmp_path / "out")], capsys)
+    assert error.startswith(f"journeysim: {tmp_path / expected}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_options_overriding_a_sweep_file_are_named_as_options(tmp_path, capsys):
+    path = sweep_file(tmp_path, "vary: {checkout.cashiers: [2, 3]}\nreps: 2\n")
+    error = refused([str(path), "--reps", "0", "--out", str(tmp_path)], capsys)
+    assert error.startswith("journeysim: --reps: replications:")
+    error = refused([str(BASELINE), "--vary", "checkout.cashiers=3,-1"], capsys)
+    assert error.startswith("journeysim: --vary checkout.cashiers: checkout.cashiers: expected")
+
+
+GRID = [
+    *("--vary", "checkout.cashiers=" + ",".join(map(str, range(201)))),
+    *("--vary", "shelves.stockout_prob=" + ",".join(f"{i / 10000:g}" for i in range(1001))),
+]
+
+
+@pytest.mark.parametrize(
+    ("options", "runs"),
+    [
+        # Sobol': N (D + 2) points; the audit's 2^30 base samples ate 23 GB before this check.
+        (
+            ["--vary", "checkout.cashiers=2:5", "--design", "sobol", "--samples", "1073741824"],
+            "3,221,225,472 points x 10 replications = 32,212,254,720 runs",
+        ),
+        (
+            ["--vary", "checkout.cashiers=2:5", "--design", "lhs", "--samples", "100000000"],
+            "100,000,000 points x 10 replications = 1,000,000,000 runs",
+        ),
+        # A grid: the product of its levels.
+        (GRID, "201,201 points x 10 replications = 2,012,010 runs"),
+        # One run over the limit.
+        (
+            ["--vary", "checkout.cashiers=2:5", "--design", "lhs", "--samples", "1000001"]
+            + ["--reps", "1"],
+            "1,000,001 points x 1 replications = 1,000,001 runs",
+        ),
+    ],
+    ids=["sobol", "lhs", "grid", "one-over"],
+)
+def test_a_design_over_the_limit_is_refused_at_once_saying_its_size(tmp_path, options, runs):
+    # In a subprocess with a deadline: before the check these ran for minutes or ran out of
+    # memory.
+    command = [sys.executable, "-m", "journeysim.cli", "sweep", str(BASELINE), *options]
+    done = subprocess.run(
+        [*command, "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    limit = "the limit is 1,000,000 runs (give fewer values, --samples or --reps)"
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"journeysim: the sweep would have {runs}; {limit}\n",
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_varied_replication_count_counts_each_points_runs():
+    cashiers = "checkout.cashiers=" + ",".join(map(str, range(1, 101)))
+    assert plan("replications=1,9999", cashiers).runs == 100 * 1 + 100 * 9999  # 999,000: allowed
+    with pytest.raises(DesignError) as refused:
+        plan("replications=1,10000", cashiers)
+    assert str(refused.value) == (
+        "the sweep would have 200 points and 1,000,100 runs in all; the limit is 1,000,000 runs "
+        "(give fewer values or replications)"
+    )
+
+
+def test_planning_reads_the_scenario_once_and_keeps_no_scenario_per_point(monkeypatch):
+    import tracemalloc
+
+    from journeysim.scenario import loader
+
+    reads = []
+    read = loader._read
+    monkeypatch.setattr(loader, "_read", lambda path: reads.append(path) or read(path))
+    values = ",".join(f"{i / 1000:g}" for i in range(500))
+    tracemalloc.start()
+    p = plan("checkout.cashiers=2,3,4,5", f"shelves.stockout_prob={values}", reps=1)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert len(p.values) == p.runs == 2000
+    assert reads == [BASELINE]  # not once per point (4 ms each)
+    # A scenario object takes about 36 kB: 2000 of them would be 72 MB; the plan keeps the
+    # points' values only (a few hundred bytes each).
+    assert held < 2000 * 2_000
+    assert p.point(1999).shelves.stockout_prob == 0.499 and p.point(1999).checkout.cashiers == 5
+
+
+# A runs.csv that cannot be read
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        (b"somebody else's,line\n", "line 2 is not a row of this sweep"),
+        (b"0,2,x" + b",0" * (1 + len(METRICS)) + b"\n", "line 2 is not a row"),
+        (b"\xff\xfe not text\n", "line 2 is not UTF-8 text"),
+    ],
+)
+def test_a_runs_file_that_cannot_be_read_is_named_with_what_to_do(tmp_path, capsys, tail, expected):
+    options = ["--vary", "checkout.cashiers=2,3", "--name", "mine", "--out", str(tmp_path)]
+    p = plan("checkout.cashiers=2,3")
+    runs = tmp_path / "sweep-mine" / "runs.csv"
+    runs.parent.mkdir()
+    runs.write_bytes(",".join(p.columns).encode() + b"\n" + tail)
+    error = refused([str(BASELINE), *options, *[a for s in SMALL for a in ("--set", s)]], capsys)
+    assert error.startswith(f"journeysim: {runs}: cannot read the finished runs: {expected}")
+    assert error.endswith("mend or remove that line, or remove the folder to run the sweep afresh")
+    assert runs.read_bytes().endswith(tail)  # left as it was
+
+
+def test_runs_handed_to_the_executor_in_chunks_give_the_same_rows(tmp_path, monkeypatch):
+    from journeysim.simulation.executors import Serial
+    from journeysim.study import sweep as sweep_module
+
+    class Counting(Serial):
+        """Serial, noting how many tasks each call is handed."""
+
+        def __init__(self) -> None:
+            self.handed: list[int] = []
+
+        def run(self, fn, tasks):
+            self.handed.append(len(tasks))
+            yield from super().run(fn, tasks)
+
+    p = plan("checkout.cashiers=2,3,4", reps=2, days=2)
+    whole = Sweep(p, tmp_path / "whole").run(Serial())
+    monkeypatch.setattr(sweep_module, "CHUNK", 4)
+    executor = Counting()
+    chunked = Sweep(p, tmp_path / "chunked").run(executor)
+    assert executor.handed == [4, 2]  # 6 runs, at most 4 scenarios held at once
+    pd.testing.assert_frame_equal(chunked, whole)

@@ -58,6 +58,16 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
     return parse
 
 
+def scheduler_address(text: str) -> str:
+    """An argparse type: a Dask scheduler address, [tcp://]HOST:PORT."""
+    from journeysim.simulation.dask_executor import checked_address
+
+    try:
+        return checked_address(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def add_set_option(parser: argparse.ArgumentParser) -> None:
     """The repeatable `--set KEY=VALUE` scenario override, for every command that loads one."""
     parser.add_argument(
@@ -108,6 +118,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--scheduler",
+        type=scheduler_address,
         metavar="ADDRESS",
         help="run on an existing Dask cluster at ADDRESS instead of local "
         "processes (needs `pip install journeysim[dask]`)",

@@ -46,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--samples",
         type=int,
         metavar="N",
-        help="lhs: N points; sobol: N base samples (a power of 2), N x (parameters + 2) points",
+        help="lhs: N points; sobol: N base samples (a power of 2), N x (parameters + 2) points "
+        "(a sweep has at most 1,000,000 runs: points x replications)",
     )
     sweep.add_argument("--name", help="folder name sweep-NAME (default: scenario and keys)")
     sweep.add_argument(
@@ -78,13 +79,13 @@ def _sweep(args: argparse.Namespace) -> int:
         days=args.days,
         seed=args.seed,
     )
-    sweep = Sweep(plan_sweep(spec), args.out)
+    sweep = Sweep(plan_sweep(spec, args.quiet), args.out)
     writable_folder(args.command, sweep.folder, [MANIFEST])
     plan = sweep.plan
-    total = sum(s.replications for s in plan.points)
+    total = plan.runs
     pending = len(sweep.pending())
     print(
-        f"{plan.name}: {plan.design.kind} design, {len(plan.points)} points, {total} runs "
+        f"{plan.name}: {plan.design.kind} design, {len(plan.values)} points, {total} runs "
         f"({total - pending} already done)"
     )
     runs = execute(args, pending, plan.name, sweep.run)

@@ -8,9 +8,11 @@ reach any key and list items by index.
 
 from __future__ import annotations
 
+import copy
 import os
 import warnings
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -205,9 +207,10 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
     dotted_key, equals, raw = text.partition("=")
     keys = dotted_key.strip().split(".")
     if not equals or "" in keys:
-        raise ScenarioError(f"--set {text}: expected KEY.PATH=VALUE, e.g. checkout.cashiers=3")
+        where = f"{option}: {text}" if option else f"--set {text}"
+        raise ScenarioError(f"{where}: expected KEY.PATH=VALUE, e.g. checkout.cashiers=3")
     source = option or f"--set {dotted_key.strip()}"
-    value = _parse_yaml(raw, source)
+    value = copy.deepcopy(_override_value(raw, source))
     node: Any = data
     path: KeyPath = ()
     for depth, key in enumerate(keys):
@@ -219,6 +222,12 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
             if isinstance(node, dict) and part not in node:
                 node[part] = {}
             node, path = node[part], (*path, part)
+
+
+@lru_cache(maxsize=4096)
+def _override_value(raw: str, source: str) -> Any:
+    """An override's VALUE as YAML, parsed once (a sweep gives each value to many points)."""
+    return _parse_yaml(raw, source)
 
 
 def _part(node: Any, key: str, path: KeyPath, source: str) -> str | int:

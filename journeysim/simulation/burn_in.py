@@ -59,14 +59,25 @@ def history(
 def _kept(burn_in_json: str, live: Callable[[Scenario, int], History]) -> History:
     key = hashlib.sha256(f"{_code_fingerprint()}\n{burn_in_json}".encode()).hexdigest()[:32]
     path = _cache_dir() / f"history-{key}.pickle"
-    try:
-        with path.open("rb") as f:
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-        pass
+    kept = _read(path)
+    if kept is not None:
+        return kept
     result = live(Scenario.model_validate_json(burn_in_json), BURN_IN_REPLICATION)
     _store(path, result)
     return result
+
+
+def _read(path: Path) -> History | None:
+    """The history kept at `path`; None for a miss: no file, or one that cannot be read as a
+    history (torn, from another version, or not written by journeysim), then lived again."""
+    try:
+        with path.open("rb") as f:
+            kept = pickle.load(f)
+    except Exception:  # unpickling foreign bytes can raise almost anything
+        return None
+    if isinstance(kept, History) and all(isinstance(part, tuple) for part in kept):
+        return kept
+    return None
 
 
 def _store(path: Path, result: History) -> None:

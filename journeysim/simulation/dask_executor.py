@@ -14,7 +14,10 @@ class DaskCluster:
     """The workers of the Dask scheduler at `address`, e.g. tcp://10.0.0.5:8786."""
 
     def __init__(self, address: str) -> None:
-        self.address = address
+        try:
+            self.address = checked_address(address)
+        except ValueError as error:
+            raise ValueError(f"scheduler: {error}") from None
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         """Submit fn(*task) for every task; yield (task index, result) as each finishes."""
@@ -42,3 +45,23 @@ class DaskCluster:
             except BaseException:
                 client.cancel(list(futures))
                 raise
+
+
+def checked_address(address: str) -> str:
+    """`address` if it has the form of a scheduler address, [SCHEME://]HOST:PORT (scheme tcp,
+    tls, ws, wss or ucx); ValueError saying so if not. Without Dask it is left to `run`, which
+    says how to install it."""
+    try:
+        from distributed.comm.addressing import get_address_host_port
+    except ImportError:
+        return address
+    try:
+        host, port = get_address_host_port(address)
+    except ValueError:
+        host, port = "", 0
+    if not host or not 0 < port < 65536:
+        raise ValueError(
+            f"expected a Dask scheduler address [tcp://]HOST:PORT, e.g. tcp://10.0.0.5:8786 "
+            f"(got {address!r})"
+        )
+    return address

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tqdm import tqdm
 
 
-def progress_bar(total: int | None, what: str, quiet: bool = False) -> tqdm:
-    """A bar with runs done, rate and time left (a count and rate when the total is unknown);
-    shown only after two seconds, never if quiet."""
-    return tqdm(total=total, desc=what, unit="run", delay=2.0, disable=quiet, leave=False)
+def progress_bar(total: int | None, what: str, quiet: bool = False, unit: str = "run") -> tqdm:
+    """A bar with runs (or other units) done, rate and time left (a count and rate when the
+    total is unknown); shown only after two seconds, never if quiet."""
+    return tqdm(total=total, desc=what, unit=unit, delay=2.0, disable=quiet, leave=False)

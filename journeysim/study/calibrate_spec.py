@@ -89,16 +89,19 @@ def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
     found = []
     for metric, given in data.items():
         where = f"{source}: targets.{metric}"
+        expected = "expected VALUE, 'VALUE+-TOL' or {value, tolerance}"
         if isinstance(given, str):
-            found.append(parse_target(f"{metric}={given}"))
-            continue
-        if isinstance(given, dict) and "value" in given and set(given) <= {"value", "tolerance"}:
+            match = _TARGET.match(f"{metric}={given}")
+            if not match:
+                raise DesignError(f"{where}: {expected} (got {given!r})")
+            value, tolerance = float(match[2]), _float(match[3])
+        elif isinstance(given, dict) and "value" in given and set(given) <= {"value", "tolerance"}:
             value, tolerance = given["value"], given.get("tolerance")
         else:
             value, tolerance = given, None
         numbers = [v for v in (value, tolerance) if v is not None]
         if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers):
-            raise DesignError(f"{where}: expected VALUE, 'VALUE+-TOL' or {{value, tolerance}}")
+            raise DesignError(f"{where}: {expected}")
         found.append(target(str(metric), float(value), _float(tolerance), where))
     return tuple(found)
 

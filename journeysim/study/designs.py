@@ -17,8 +17,10 @@ import numpy as np
 import yaml
 
 from journeysim.scenario.errors import ScenarioError
+from journeysim.scenario.loader import Override
 
 KINDS = ("grid", "lhs", "sobol")
+MAX_RUNS = 1_000_000  # runs (points x replications) a sweep may have
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 
@@ -34,6 +36,11 @@ class Vary:
     key: str
     values: tuple[str, ...] = ()
     bounds: tuple[float, float] | None = None
+    where: str = ""  # who gave it, for errors: `--vary ...` or a file and key
+
+    @property
+    def origin(self) -> str:
+        return self.where or f"--vary {self.key}"
 
 
 def parse_vary(text: str) -> Vary:
@@ -45,31 +52,35 @@ def parse_vary(text: str) -> Vary:
     match = _RANGE.match(raw)
     if match:
         return _ranged(key, float(match[1]), float(match[2]), f"--vary {text}")
-    return Vary(key, tuple(value.strip() for value in raw.split(",")))
+    return Vary(key, tuple(value.strip() for value in raw.split(",")), where=f"--vary {key}")
 
 
 def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
     """A sweep file's `vary` entry: a list of values, {low: L, high: H}, "L:H", or one value."""
+    where = f"{source}: vary.{key}"
     if isinstance(value, dict):
         if set(value) != {"low", "high"}:
-            raise DesignError(f"{source}: vary.{key}: expected a list of values or {{low, high}}")
-        return _ranged(key, _number(value["low"], key, source), _number(value["high"], key, source))
+            raise DesignError(f"{where}: expected a list of values or {{low, high}}")
+        return _ranged(key, _number(value["low"], where), _number(value["high"], where), where)
     if isinstance(value, str) and (match := _RANGE.match(value)):
-        return _ranged(key, float(match[1]), float(match[2]), source)
+        return _ranged(key, float(match[1]), float(match[2]), where)
     values = value if isinstance(value, list) else [value]
-    return Vary(key, tuple(yaml_text(v) for v in values))
+    if not values:
+        raise DesignError(f"{where}: expected at least one value (got an empty list)")
+    return Vary(key, tuple(yaml_text(v) for v in values), where=where)
 
 
-def _number(value: Any, key: str, source: str) -> float:
+def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DesignError(f"{source}: vary.{key}: expected numbers for low and high")
+        raise DesignError(f"{where}: expected numbers for low and high")
     return float(value)
 
 
-def _ranged(key: str, low: float, high: float, source: str = "") -> Vary:
-    if not low < high:
-        raise DesignError(f"{source}: {key}: expected LOW < HIGH (got {low:g}:{high:g})")
-    return Vary(key, bounds=(low, high))
+def _ranged(key: str, low: float, high: float, where: str) -> Vary:
+    """A range to sample; `where` (the --vary option or the file and key) names errors."""
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise DesignError(f"{where}: expected finite numbers LOW < HIGH (got {low:g}:{high:g})")
+    return Vary(key, bounds=(low, high), where=where)
 
 
 def yaml_text(value: Any) -> str:
@@ -80,15 +91,20 @@ def yaml_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Design:
-    """Points (one YAML text per key) in a fixed order; `bounds` are the sampled ranges."""
+    """Points (one YAML text per key) in a fixed order; `bounds` are the sampled ranges;
+    `origins` who gave each key (errors in a point's values name them)."""
 
     kind: str
     keys: tuple[str, ...]
+    origins: tuple[str, ...]
     points: tuple[tuple[str, ...], ...]
     bounds: tuple[tuple[float, float], ...] = ()
 
-    def overrides(self, point: int) -> list[str]:
-        return [f"{key}={value}" for key, value in zip(self.keys, self.points[point])]
+    def overrides(self, point: int) -> list[Override]:
+        return [
+            (origin, f"{key}={value}")
+            for origin, key, value in zip(self.origins, self.keys, self.points[point])
+        ]
 
     def problem(self) -> dict[str, Any]:
         """The SALib problem the design was sampled from."""
@@ -105,12 +121,14 @@ def make_design(
     samples: int | None = None,
     seed: int = 0,
     integer_keys: Iterable[str] = (),
+    replications: int = 1,
 ) -> Design:
     """The points of a grid (all values crossed) or of `samples` base samples of a Latin
     hypercube (`samples` points) or Sobol' design (samples x (parameters + 2) points).
 
     Keys in `integer_keys` are sampled on [low - 0.5, high + 0.5] and rounded, so that every
-    integer in the range is equally likely.
+    integer in the range is equally likely. A design of more than MAX_RUNS runs (points x
+    `replications`) is refused before it is built.
     """
     if kind not in KINDS:
         raise DesignError(f"--design: expected one of {', '.join(KINDS)} (got {kind!r})")
@@ -129,12 +147,30 @@ def make_design(
                 f"--vary {ranged[0]}=LOW:HIGH: ranges need --design lhs or sobol "
                 "(a grid takes a list of values)"
             )
-        return Design(kind, keys, tuple(itertools.product(*(v.values for v in varies))))
-    return _sampled(varies, kind, samples, seed, set(integer_keys))
+        _check_runs(math.prod(len(v.values) for v in varies), replications)
+        points = tuple(itertools.product(*(v.values for v in varies)))
+        return Design(kind, keys, tuple(v.origin for v in varies), points)
+    return _sampled(varies, kind, samples, seed, set(integer_keys), replications)
+
+
+def _check_runs(points: int, replications: int) -> None:
+    """Refuse a sweep of more than MAX_RUNS runs, saying how many it would have."""
+    runs = points * replications
+    if runs > MAX_RUNS:
+        raise DesignError(
+            f"the sweep would have {points:,} points x {replications:,} replications = "
+            f"{runs:,} runs; the limit is {MAX_RUNS:,} runs (give fewer values, --samples or "
+            "--reps)"
+        )
 
 
 def _sampled(
-    varies: Sequence[Vary], kind: str, samples: int | None, seed: int, integer_keys: set[str]
+    varies: Sequence[Vary],
+    kind: str,
+    samples: int | None,
+    seed: int,
+    integer_keys: set[str],
+    replications: int,
 ) -> Design:
     listed = [v.key for v in varies if v.bounds is None]
     if listed:
@@ -143,6 +179,7 @@ def _sampled(
         raise DesignError(f"--design {kind} needs --samples N (N >= 1)")
     if kind == "sobol" and samples & (samples - 1):
         raise DesignError(f"--samples: Sobol' designs need a power of 2 (got {samples})")
+    _check_runs(samples * (len(varies) + 2) if kind == "sobol" else samples, replications)
     bounds = tuple(
         (low - 0.5, high + 0.5) if v.key in integer_keys else (low, high)
         for v in varies
@@ -161,4 +198,5 @@ def _sampled(
             low, high = v.bounds
             column = np.clip(np.rint(column), low, high).astype(int)
         columns.append([yaml_text(value.item()) for value in column])
-    return Design(kind, tuple(v.key for v in varies), tuple(zip(*columns)), bounds)
+    keys, origins = tuple(v.key for v in varies), tuple(v.origin for v in varies)
+    return Design(kind, keys, origins, tuple(zip(*columns)), bounds)

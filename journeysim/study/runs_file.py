@@ -33,6 +33,7 @@ class RunsFile:
     def __init__(self, path: Path, columns: Sequence[str]) -> None:
         self.path = Path(path)
         self.header = csv_line(columns)
+        self._width = len(columns)
         self._point = columns.index("point")
         self._replication = columns.index("replication")
         self._status = columns.index("status") if "status" in columns else None
@@ -42,7 +43,7 @@ class RunsFile:
         but for runs whose latest row has the status `failed`: those are to be run again."""
         if not self.path.exists():
             return set()
-        lines = self._complete().decode("utf-8").splitlines(keepends=True)
+        lines = self._lines(self._complete())
         if lines and lines[0] != self.header:
             raise DesignError(
                 f"{self.path}: its columns differ from this sweep's; remove the folder or choose "
@@ -75,7 +76,7 @@ class RunsFile:
     def finish(self) -> pd.DataFrame:
         """Rewrite the file atomically with one row per key in (point, replication) order, so
         the finished file is the same whatever the executor or interruptions; return it."""
-        lines = self.path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = self._lines(self.path.read_bytes())
         rows = self._rows(lines[1:])
         text = self.header + "".join(rows[key] for key in sorted(rows))
         write_text(self.path, text)
@@ -90,11 +91,39 @@ class RunsFile:
         """Lines by key: the first of any duplicates kept, unless it failed and a later one
         did not (a failed run run again)."""
         rows: dict[RunKey, str] = {}
-        for line, fields in zip(lines, csv.reader(lines)):
-            key = (int(fields[self._point]), int(fields[self._replication]))
+        for number, (line, fields) in enumerate(zip(lines, csv.reader(lines)), start=2):
+            key = self._key(fields)
+            if key is None:
+                raise self._unreadable(
+                    f"line {number} is not a row of this sweep (a row has {self._width} fields, "
+                    f"whole numbers for point and replication; it has {len(fields)})"
+                )
             if key not in rows or self._failed(rows[key]):
                 rows[key] = line
         return rows
+
+    def _key(self, fields: list[str]) -> RunKey | None:
+        """The row's (point, replication), or None for a row not of this file's columns."""
+        if len(fields) != self._width:
+            return None
+        try:
+            return int(fields[self._point]), int(fields[self._replication])
+        except ValueError:
+            return None
+
+    def _lines(self, data: bytes) -> list[str]:
+        """The file's lines (newlines kept) from its bytes."""
+        try:
+            return data.decode("utf-8").splitlines(keepends=True)
+        except UnicodeDecodeError as error:
+            number = data.count(b"\n", 0, error.start) + 1
+            raise self._unreadable(f"line {number} is not UTF-8 text") from None
+
+    def _unreadable(self, reason: str) -> DesignError:
+        return DesignError(
+            f"{self.path}: cannot read the finished runs: {reason}; mend or remove that line, "
+            "or remove the folder to run the sweep afresh"
+        )
 
     def _failed(self, line: str) -> bool:
         """Whether the row's `status` column (if there is one) says `failed`."""

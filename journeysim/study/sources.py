@@ -4,7 +4,7 @@ run options --reps, --days and --seed."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -15,14 +15,25 @@ from journeysim.scenario.schema import Scenario
 ScenarioSource = str | os.PathLike[str] | Scenario
 
 
-def run_overrides(reps: int | None, days: int | None, seed: int | None) -> list[tuple[str, str]]:
-    """--reps, --days and --seed as overrides labelled with their option (errors name it)."""
+def run_overrides(
+    reps: int | None,
+    days: int | None,
+    seed: int | None,
+    origins: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """--reps, --days and --seed as overrides labelled with their option (errors name it), or
+    with `origins[name]` (e.g. `sweep.yaml: reps`) for those a study file gave."""
+    origins = origins or {}
     options = (
-        ("--reps", "replications", reps),
-        ("--days", "horizon.days", days),
-        ("--seed", "seed", seed),
+        ("reps", "replications", reps),
+        ("days", "horizon.days", days),
+        ("seed", "seed", seed),
     )
-    return [(option, f"{key}={value}") for option, key, value in options if value is not None]
+    return [
+        (origins.get(name, f"--{name}"), f"{key}={value}")
+        for name, key, value in options
+        if value is not None
+    ]
 
 
 def resolve_scenario(

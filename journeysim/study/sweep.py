@@ -19,34 +19,48 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from journeysim.files import folder_name, parquet_available, write_table, write_text
-from journeysim.scenario.loader import resolved_yaml
+from journeysim.scenario.loader import apply_overrides, resolved_yaml
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import TaskFailed, failure_reason
 from journeysim.simulation.measure import METRICS, measure
+from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
-from journeysim.study.designs import Design, DesignError, make_design, yaml_text
+from journeysim.study.designs import MAX_RUNS, Design, DesignError, make_design, yaml_text
 from journeysim.study.runs_file import RunKey, RunsFile
 from journeysim.study.sensitivity import SobolWarning, imprecision_warning, sobol_indices
 from journeysim.study.sources import resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 
+CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held in memory)
+
 
 @dataclass
 class SweepPlan:
-    """A sweep's validated scenario per point, ready to run."""
+    """A sweep's design and base scenario, every point validated, ready to run. The points'
+    scenarios are built when run (a large design's would not fit in memory)."""
 
     name: str
     design: Design
     base: Scenario
-    points: list[Scenario]
+    replications: list[int]  # per point
     values: list[list[Any]]  # per point, the resolved value of each varied key
 
     @property
     def columns(self) -> list[str]:
         return ["point", *self.design.keys, "replication", *METRICS, "status", "error"]
+
+    @property
+    def runs(self) -> int:
+        return sum(self.replications)
+
+    def point(self, index: int) -> Scenario:
+        """The scenario of one point: the base with the point's values."""
+        return apply_overrides(self.base, self.design.overrides(index))
 
     def points_table(self) -> pd.DataFrame:
         """points.csv: point, then the value of each varied key."""
@@ -54,23 +68,31 @@ class SweepPlan:
         return pd.DataFrame(rows, columns=["point", *self.design.keys])
 
 
-def plan_sweep(spec: SweepSpec) -> SweepPlan:
-    """Build the design and validate every point's scenario before anything runs."""
-    overrides = [*spec.overrides, *run_overrides(spec.reps, spec.days, spec.seed)]
+def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
+    """Check the design's size, build it and validate every point's scenario before anything
+    runs (with a progress bar unless quiet, shown when that takes more than two seconds)."""
+    overrides = [*spec.overrides, *run_overrides(spec.reps, spec.days, spec.seed, spec.origins)]
     base = resolve_scenario(spec.scenario, overrides)
     data = base.model_dump(mode="json")
     integers = [v.key for v in spec.vary if type(_lookup(data, v.key)) is int]
-    design = make_design(spec.vary, spec.design, spec.samples, base.seed, integers)
-    points = [
-        resolve_scenario(spec.scenario, [*overrides, *design.overrides(i)])
-        for i in range(len(design.points))
-    ]
-    values = [
-        [_shown(_lookup(p.model_dump(mode="json"), key)) for key in design.keys] for p in points
-    ]
+    design = make_design(
+        spec.vary, spec.design, spec.samples, base.seed, integers, base.replications
+    )
     kind = [] if design.kind == "grid" else [design.kind]
     name = spec.name or "-".join([base.name, *design.keys, *kind])
-    return SweepPlan(name, design, base, points, values)
+    plan = SweepPlan(name, design, base, [], [])
+    with progress_bar(len(design.points), "checking the points", quiet, "point") as bar:
+        for index in range(len(design.points)):
+            point = plan.point(index)
+            plan.replications.append(point.replications)
+            plan.values.append([_shown(_value(point, key)) for key in design.keys])
+            bar.update()
+    if plan.runs > MAX_RUNS:  # a varied `replications` gives points more than the base's
+        raise DesignError(
+            f"the sweep would have {len(design.points):,} points and {plan.runs:,} runs in all; "
+            f"the limit is {MAX_RUNS:,} runs (give fewer values or replications)"
+        )
+    return plan
 
 
 def _lookup(data: Any, key: str) -> Any:
@@ -83,6 +105,18 @@ def _lookup(data: Any, key: str) -> Any:
         else:
             return None
     return data
+
+
+def _value(scenario: Scenario, key: str) -> Any:
+    """The value at a dotted key path of a validated scenario, as plain data (as
+    `_lookup(scenario.model_dump(mode="json"), key)`, without dumping the whole scenario)."""
+    node: Any = scenario
+    for part in key.split("."):
+        if isinstance(node, BaseModel):
+            node = getattr(node, part)
+        else:
+            node = node[int(part)] if isinstance(node, (list, tuple)) else node[part]
+    return to_jsonable_python(node)
 
 
 def _shown(value: Any) -> Any:
@@ -106,8 +140,8 @@ class Sweep:
         done = self.runs.done() | set(skip)
         return [
             (p, r)
-            for p, scenario in enumerate(self.plan.points)
-            for r in range(scenario.replications)
+            for p, replications in enumerate(self.plan.replications)
+            for r in range(replications)
             if (p, r) not in done
         ]
 
@@ -132,15 +166,19 @@ class Sweep:
                 if on_done:
                     on_done()
 
-            for point in {p for p, _ in self._todo()}:
-                past(plan.points[point], plan.base)  # lived once here, read by the workers
-            while todo := self._todo(failed):
-                tasks = [(plan.points[p], r, plan.base) for p, r in todo]
+            todo = self._todo()
+            for point in {p for p, _ in todo}:
+                past(plan.point(point), plan.base)  # lived once here, read by the workers
+            while todo:
+                chunk, todo = todo[:CHUNK], todo[CHUNK:]
+                scenarios = {p: plan.point(p) for p in dict.fromkeys(p for p, _ in chunk)}
+                tasks = [(scenarios[p], r, plan.base) for p, r in chunk]
                 try:
                     for index, outcome in executor.run(_measured, tasks):
-                        record(todo[index], outcome)
+                        record(chunk[index], outcome)
                 except TaskFailed as death:  # a worker died: record its run, go on with the rest
-                    record(todo[death.index], death.reason)
+                    record(chunk[death.index], death.reason)
+                    todo = self._todo(failed)
         runs = self.runs.finish()
         if parquet_available():
             write_table(self.folder / "runs.parquet", runs)

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from journeysim.scenario.loader import Override
 from journeysim.study.designs import DesignError, Vary, vary_from_yaml
 from journeysim.study.sources import ScenarioSource, is_study_file
 
@@ -22,10 +23,12 @@ class SweepSpec:
     design: str = "grid"
     samples: int | None = None
     name: str | None = None
-    overrides: tuple[str, ...] = field(default=())
+    overrides: tuple[Override, ...] = field(default=())
     reps: int | None = None
     days: int | None = None
     seed: int | None = None
+    # Where reps, days and seed came from when not from their option, e.g. `sweep.yaml: reps`.
+    origins: dict[str, str] = field(default_factory=dict)
 
     def updated(self, vary: tuple[Vary, ...] = (), overrides: tuple[str, ...] = (), **options):
         """This spec with `vary` replacing entries of the same key, `overrides` applied after its
@@ -33,7 +36,14 @@ class SweepSpec:
         keys = {v.key for v in vary}
         merged = tuple(v for v in self.vary if v.key not in keys) + tuple(vary)
         given = {name: value for name, value in options.items() if value is not None}
-        return replace(self, vary=merged, overrides=self.overrides + tuple(overrides), **given)
+        origins = {name: text for name, text in self.origins.items() if name not in given}
+        return replace(
+            self,
+            vary=merged,
+            overrides=self.overrides + tuple(overrides),
+            origins=origins,
+            **given,
+        )
 
 
 def is_sweep_file(path: Path) -> bool:
@@ -61,16 +71,21 @@ def read_sweep_file(path: Path) -> SweepSpec:
     overrides = data.get("set", [])
     if not isinstance(overrides, list):
         raise DesignError(f"{source}: set: expected a list of KEY=VALUE")
+    wrong = [text for text in overrides if not isinstance(text, str)]
+    if wrong:
+        raise DesignError(f"{source}: set: expected a list of KEY=VALUE (got {wrong[0]!r})")
+    given = [key for key in ("reps", "days", "seed") if data.get(key) is not None]
     return SweepSpec(
         scenario=path.parent / data["scenario"],
         vary=tuple(vary_from_yaml(str(k), v, source) for k, v in data["vary"].items()),
         design=data.get("design", "grid"),
         samples=_option(data, "samples", source),
         name=str(data.get("name", path.stem)),
-        overrides=tuple(str(text) for text in overrides),
+        overrides=tuple((f"{source}: set", text) for text in overrides),
         reps=_option(data, "reps", source),
         days=_option(data, "days", source),
         seed=_option(data, "seed", source),
+        origins={key: f"{source}: {key}" for key in given},
     )
 
 
