@@ -6,12 +6,14 @@ replications with its seed (common random numbers across trials, so two trials d
 decisions, not by their luck), from the base's history (a decision taken today, in the store as
 it is) or, with `own_history`, from the trial's own (parameters that made the store what it
 is, as a calibration fits). The metrics of every replication are stored
-with the trial as soon as it has run, before Optuna is told its values.
+with the trial as soon as it has run, before Optuna is told its values (ask-and-tell, so that
+a failure or Ctrl-C reaches the caller without Optuna's warnings).
 
 Resuming: one process at a time holds the folder's lock, so a trial found RUNNING when the
 study opens belongs to a process that died. It is marked failed and queued again with the same
 parameters (and the results it had stored, if any, which are then reused rather than run
-again); only COMPLETE trials count. Optuna's heartbeat is not needed for this: it serves
+again); only COMPLETE trials count. A trial interrupted by Ctrl-C is queued again and marked failed
+at once, the same way. Optuna's heartbeat is not needed for this: it serves
 several live workers that cannot know of each other, and would leave a killed trial RUNNING
 for its grace period. A trial whose parameters equal those of a complete trial reuses that
 trial's results too: with common random numbers they would be identical.
@@ -131,10 +133,16 @@ class TrialStudy:
         """Queue every RUNNING trial again with its parameters and stored results, then mark
         it failed (in this order, so that a kill in between loses nothing)."""
         for trial in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            self.study.enqueue_trial(
-                trial.params, user_attrs={**trial.user_attrs, "retry_of": trial.number}
-            )
-            self.study.tell(trial.number, state=TrialState.FAIL)
+            self._retry(trial.number)
+
+    def _retry(self, number: int) -> None:
+        """Queue trial `number` again with its parameters and stored results, then mark it
+        failed (failed trials count for no sampler)."""
+        trial = self.study.get_trials(deepcopy=False)[number]
+        self.study.enqueue_trial(
+            trial.params, user_attrs={**trial.user_attrs, "retry_of": trial.number}
+        )
+        self.study.tell(trial.number, state=TrialState.FAIL)
 
     def complete(self) -> list[FrozenTrial]:
         """The COMPLETE trials, in trial order."""
@@ -153,14 +161,22 @@ class TrialStudy:
         trial."""
         while len(self.complete()) < total:
             self.study.sampler = sampler(len(self.complete()))
-            self.study.optimize(
-                lambda trial: self._evaluate(trial, executor, on_done),
-                n_trials=1,
-                catch=(),
-            )
-            last = self.study.get_trials(deepcopy=False)[-1]
-            if last.state != TrialState.COMPLETE:
-                raise DesignError(f"trial {last.number} failed: {last.user_attrs.get('error')}")
+            trial = self.study.ask()
+            try:
+                values = self._evaluate(trial, executor, on_done)
+            except KeyboardInterrupt:
+                self._retry(trial.number)
+                raise
+            except BaseException:
+                self.study.tell(trial, state=TrialState.FAIL)
+                raise
+            if not all(np.isfinite(values)):
+                self.study.tell(trial, state=TrialState.FAIL)
+                raise DesignError(
+                    f"trial {trial.number} failed: an objective is undefined (no visits to "
+                    "average over?)"
+                )
+            self.study.tell(trial, values)
             if after_trial:
                 after_trial()
 
@@ -180,8 +196,6 @@ class TrialStudy:
         values, constraints = self.score(rows)
         for name, value in constraints.items():
             trial.set_constraint(name, value)
-        if not all(np.isfinite(values)):
-            trial.set_user_attr("error", "an objective is undefined (no visits to average over?)")
         return values
 
     def baseline(self, executor: Executor, on_done: Callable[[], None] | None = None) -> Rows:
