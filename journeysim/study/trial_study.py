@@ -12,10 +12,10 @@ a failure or Ctrl-C reaches the caller without Optuna's warnings).
 Resuming: one process at a time holds the folder's lock, so a trial found RUNNING when the
 study opens belongs to a process that died. It is marked failed and queued again with the same
 parameters (and the results it had stored, if any, which are then reused rather than run
-again); only COMPLETE trials count. A trial interrupted by Ctrl-C is queued again and marked failed
-at once, the same way. Optuna's heartbeat is not needed for this: it serves
-several live workers that cannot know of each other, and would leave a killed trial RUNNING
-for its grace period. A trial whose parameters equal those of a complete trial reuses that
+again); only COMPLETE trials count. A trial interrupted by Ctrl-C is queued again and marked
+failed at once, the same way. Optuna's heartbeat is not needed for this: it serves several
+live workers that cannot know of each other, and would leave a killed trial RUNNING for its
+grace period. A trial whose parameters equal those of a complete trial reuses that
 trial's results too: with common random numbers they would be identical.
 
 The sampler is made afresh for each trial, seeded from the study's seed and the number of
