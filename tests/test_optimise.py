@@ -256,3 +256,18 @@ def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
     assert len(list((tmp_path / "serial" / serial.folder.name / "pareto").glob("*.yaml"))) == len(
         front
     )
+
+
+@pytest.mark.parametrize("content", ["text", "folder"])
+def test_a_study_db_that_is_not_a_database_is_one_line_and_exit_code_2(tmp_path, capsys, content):
+    folder = tmp_path / "optimise-mmc-checkout.cashiers"
+    folder.mkdir()
+    db = folder / "study.db"
+    db.mkdir() if content == "folder" else db.write_text("not a database, just words\n" * 10)
+    args = ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day"]
+    code = main(["optimise", str(MMC), *args, "--out", str(tmp_path), *QUICK])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error
+    assert error.startswith(f"journeysim: {db}: expected the study's SQLite database")
+    assert "remove it" in error
+    assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran
