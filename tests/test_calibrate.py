@@ -208,6 +208,10 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
         (["--target", "nps=0", "--free", "loyalty.ltr_center=0.2:0.4"], "tolerance > 0"),
         (["--target", "nps=30+-3", "--free", "loyalty.ltr_center=0.4:0.2"], "LOW < HIGH"),
         (["--targets", "missing.yaml", "--free", "loyalty.ltr_center=0.2:0.4"], "not found"),
+        (
+            ["--target", "return_rate=0.5", "--free", "loyalty.ltr_center=0.2:0.4", "--days", "7"],
+            "horizon.days is 7: expected more than loyalty.return_window_days",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expected):

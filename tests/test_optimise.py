@@ -220,6 +220,14 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
             ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--reps", "1"],
             "at least 2 replications",
         ),
+        (
+            ["--decide", "checkout.cashiers=1:3", "--maximise", "return_rate", "--days", "14"],
+            "horizon.days is 14: expected more than loyalty.return_window_days (14)",
+        ),
+        (
+            ["--decide", "loyalty.return_window_days=7:30", "--maximise", "return_rate"],
+            "with loyalty.return_window_days=30: horizon.days is 24: expected more than",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expected):
