@@ -130,7 +130,7 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, h
     folder = killed / "optimise-mmc-checkout.service_time.mean_min"
     code, stderr = kill_after_three_trials(_command(killed), folder, env, how)
     before = {t.number: t for t in complete_trials(folder)}
-    assert 3 <= len(before) < 8, "kill the study mid-way"
+    assert 3 <= len(before) < 8, f"kill the study mid-way (exit {code}: {stderr})"
     if how == signal.SIGINT:  # Ctrl-C: journeysim's line only, no Optuna warning or traceback
         assert (code, stderr) == (130, "journeysim: interrupted; finished runs are kept\n")
     study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
