@@ -25,7 +25,7 @@ from journeysim.study.calibrate import Calibration, CalibrationResult, plan_cali
 from journeysim.study.calibrate_spec import (
     CalibrateSpec,
     is_calibration_file,
-    parse_target,
+    parse_targets,
     read_calibration_file,
     read_targets_file,
     targets_from_yaml,
@@ -332,7 +332,7 @@ def calibrate(
     elif isinstance(targets, Mapping):
         aims = targets_from_yaml(dict(targets), "targets")
     else:
-        aims = tuple(parse_target(text) for text in targets)
+        aims = parse_targets(targets)
     spec = spec.updated(
         free=decisions,
         targets=aims,

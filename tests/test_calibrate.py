@@ -24,6 +24,7 @@ from journeysim.scenario import load_scenario
 from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_receipts
 from journeysim.simulation.measure import measure, measure_hourly
 from journeysim.simulation.replication import simulate
+from journeysim.study.calibrate_spec import parse_target, parse_targets
 from journeysim.study.parameter_sets import read_parameter_sets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,9 +206,17 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
         (["--target", "nps=30+-3"], "at least one free parameter"),
         (["--target", "nps=30+-3", "--free", "loyalty.ltr_centre=0.2:0.4"], "ltr_centre"),
         (["--target", "promoters=30", "--free", "loyalty.ltr_center=0.2:0.4"], "expected a KPI"),
-        (["--target", "nps=0", "--free", "loyalty.ltr_center=0.2:0.4"], "tolerance > 0"),
+        (["--target", "nps=0+-0", "--free", "loyalty.ltr_center=0.2:0.4"], "tolerance > 0"),
+        (
+            ["--target", "nps=30", "--target", "nps=31+-2", "--free", "loyalty.ltr_center=0:1"],
+            "--target nps=30 and --target nps=31+-2: expected one target per KPI",
+        ),
         (["--target", "nps=30+-3", "--free", "loyalty.ltr_center=0.4:0.2"], "LOW < HIGH"),
         (["--targets", "missing.yaml", "--free", "loyalty.ltr_center=0.2:0.4"], "not found"),
+        (
+            ["--target", "return_rate=0.5", "--free", "loyalty.ltr_center=0.2:0.4", "--days", "7"],
+            "horizon.days is 7: expected more than loyalty.return_window_days",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expected):
@@ -317,3 +326,40 @@ def test_an_hourly_target_outside_the_opening_hours_is_refused(tmp_path, capsys)
     code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path)])
     error = capsys.readouterr().err.strip()
     assert code == 2 and "not an opening hour" in error and "\n" not in error
+
+
+@pytest.mark.parametrize(
+    "text, tolerance",
+    [
+        ("nps=0", 1.0),  # a target of 0 is legitimate: the KPI's floor, a point of NPS
+        ("nps=36", 1.8),  # 5% of the value where that is above the floor
+        ("return_rate=0", 0.005),
+        ("mean_checkout_wait_min=0", 0.1),
+        ("complaints_per_day=0", 1.0),  # other KPIs: one unit
+        ("receipts_weekday_h0800=3", 1.0),  # receipts in an hour: one receipt, as before
+        ("nps=0+-0.5", 0.5),  # a given tolerance is kept
+    ],
+)
+def test_the_default_tolerance_has_a_floor_per_kpi(text, tolerance):
+    assert parse_target(text).tolerance == pytest.approx(tolerance)
+
+
+def test_a_target_given_on_the_command_line_replaces_the_files(tmp_path):
+    # One target per KPI: --target nps replaces targets.yaml's nps (documented), while the
+    # same KPI twice on the command line is refused (test_bad_input_is_one_line...).
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("targets:\n  nps: {value: 30, tolerance: 3}\n  csat: 4.1\n")
+    code = main(
+        [
+            "calibrate", str(STORE), "--targets", str(targets), "--target", "nps=0",
+            "--free", "loyalty.ltr_center=0.2:0.4", "--trials", "2", "--reps", "2",
+            "--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1",
+            *(x for item in SMALL for x in ("--set", item)),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    (folder,) = tmp_path.glob("calibrate-*")
+    fit = pd.read_csv(folder / "fit.csv").set_index("target")
+    assert sorted(fit.index) == ["csat", "nps"]
+    assert (fit.loc["nps", "observed"], fit.loc["nps", "tolerance"]) == (0.0, 1.0)
+    assert parse_targets(["nps=0", "csat=4"]) == (parse_target("nps=0"), parse_target("csat=4"))

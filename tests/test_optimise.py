@@ -92,36 +92,52 @@ def _command(out: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def _count_complete(db: Path) -> int:
+def _count_complete(db: Path, running: bool = False) -> int:
+    """Complete trials in the study `db`; with `running`, running trials with parameters."""
+    query = (
+        "SELECT count(*) FROM trials JOIN trial_params USING (trial_id) WHERE state = 'RUNNING'"
+        if running
+        else "SELECT count(*) FROM trials WHERE state = 'COMPLETE'"
+    )
     try:
         with sqlite3.connect(db, timeout=1) as connection:
-            return connection.execute(
-                "SELECT count(*) FROM trials WHERE state = 'COMPLETE'"
-            ).fetchone()[0]
+            return connection.execute(query).fetchone()[0]
     except sqlite3.Error:  # not created yet, or busy
         return 0
 
 
-def kill_after_three_trials(command: list[str], folder: Path, env: dict[str, str]) -> None:
-    """Start `command` and SIGKILL it once its study in `folder` holds 3 complete trials (or
-    after 2 minutes, which the callers' checks then report)."""
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+def kill_after_three_trials(
+    command: list[str], folder: Path, env: dict[str, str], how: int = signal.SIGKILL
+) -> tuple[int, str]:
+    """Start `command` and send it `how` once its study in `folder` holds 3 complete trials and
+    a running one has drawn its decisions, so that the signal lands mid-trial (or after 2
+    minutes, which the callers' checks then report); its exit code and stderr."""
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while _count_complete(folder / "study.db") < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    while not _count_complete(folder / "study.db", running=True) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(how)
+    _, stderr = process.communicate()
+    return process.returncode, stderr
 
 
-def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path):
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, how):
     env = {"JOURNEYSIM_CACHE": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)}
     killed = tmp_path / "killed"
     folder = killed / "optimise-mmc-checkout.service_time.mean_min"
-    kill_after_three_trials(_command(killed), folder, env)
+    code, stderr = kill_after_three_trials(_command(killed), folder, env, how)
     before = {t.number: t for t in complete_trials(folder)}
+    assert 3 <= len(before) < 8, f"kill the study mid-way (exit {code}: {stderr})"
+    if how == signal.SIGINT:  # Ctrl-C: journeysim's line only, no Optuna warning or traceback
+        assert (code, stderr) == (130, "journeysim: interrupted; finished runs are kept\n")
     study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
-    running = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))  # killed mid-trial
-    assert 3 <= len(before) < 8, "kill the study mid-way"
+    # The trial the signal interrupted: left running by a kill, failed and queued again by
+    # Ctrl-C (a failed trial counts for no sampler).
+    states = (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.FAIL)
+    running = study.get_trials(states=states)
     subprocess.run(_command(killed), env=env, cwd=ROOT, check=True, capture_output=True)
     after = complete_trials(folder)
     assert len(after) == 8
@@ -204,6 +220,14 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
             ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--reps", "1"],
             "at least 2 replications",
         ),
+        (
+            ["--decide", "checkout.cashiers=1:3", "--maximise", "return_rate", "--days", "14"],
+            "horizon.days is 14: expected more than loyalty.return_window_days (14)",
+        ),
+        (
+            ["--decide", "loyalty.return_window_days=7:30", "--maximise", "return_rate"],
+            "with loyalty.return_window_days=30: horizon.days is 24: expected more than",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expected):
@@ -240,3 +264,18 @@ def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
     assert len(list((tmp_path / "serial" / serial.folder.name / "pareto").glob("*.yaml"))) == len(
         front
     )
+
+
+@pytest.mark.parametrize("content", ["text", "folder"])
+def test_a_study_db_that_is_not_a_database_is_one_line_and_exit_code_2(tmp_path, capsys, content):
+    folder = tmp_path / "optimise-mmc-checkout.cashiers"
+    folder.mkdir()
+    db = folder / "study.db"
+    db.mkdir() if content == "folder" else db.write_text("not a database, just words\n" * 10)
+    args = ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day"]
+    code = main(["optimise", str(MMC), *args, "--out", str(tmp_path), *QUICK])
+    error = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in error
+    assert error.startswith(f"journeysim: {db}: expected the study's SQLite database")
+    assert "remove it" in error
+    assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran

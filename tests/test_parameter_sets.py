@@ -175,6 +175,11 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
             "line 3, column loyalty.ltr_center: expected a value",
         ),
         ("set\na\nb\n", "line 1: expected one column per scenario key"),
+        (
+            "set,loyalty.ltr_center\n1,0.2\n1,0.3\n",
+            "line 3, column set: expected a name of its own ('1' is also on line 2)",
+        ),
+        ("set,loyalty.ltr_center\n1,0.2\n,0.3\n", "line 3, column set: expected a name"),
     ],
 )
 def test_bad_parameter_sets_fail_in_one_line_before_simulating(tmp_path, capsys, text, message):

@@ -17,6 +17,7 @@ from journeysim.scenario.loader import load_scenario
 from journeysim.simulation.kpis import KPIS, returned
 from journeysim.simulation.replication import simulate
 from journeysim.study.arrival_profile import preferred_profile, smoothing
+from journeysim.study.calibrate_spec import read_targets_file
 from journeysim.study.receipt_fit import fit_receipts, fitted_scenario
 from journeysim.study.receipt_reference import reference_run
 from journeysim.study.receipts import read_receipts
@@ -260,3 +261,28 @@ def test_a_weekend_of_its_own_shape_is_reported_not_fitted(round_trip, tmp_path)
     fit = fit_receipts(read_receipts(path), base, reference)
     reasons = dict(fit.not_fitted)
     assert "one hourly shape for all days" in reasons["hours.weekend_profile as its own shape"]
+
+
+@pytest.mark.parametrize(("dates", "single"), [(1, "weekday"), (6, "weekend")])
+def test_receipts_of_one_weekday_or_one_weekend_day(tmp_path, capsys, dates, single):
+    # One date of a kind gives its mean receipts per hour but no spread across dates: the
+    # tolerance is left out (calibrate's default applies) and the fit says so.
+    table = read_receipts(EXAMPLE).table
+    kept = table[table["timestamp"].dt.normalize().rank(method="dense") <= dates]
+    assert kept["timestamp"].dt.normalize().nunique() == dates
+    path = tmp_path / "few.csv"
+    kept.to_csv(path, index=False)
+    base = tmp_path / "base.yaml"
+    base.write_text(f"extends: {BASELINE}\nhorizon: {{burn_in_days: 0, warmup_days: 0}}\n")
+    out = tmp_path / "fitted" / "store.yaml"
+    assert main(["fit-receipts", str(path), "--out", str(out), "--extends", str(base)]) == 0
+    assert f"{single}_tolerance: one {single} date only" in capsys.readouterr().out
+    hourly = yaml.safe_load((out.parent / "targets.yaml").read_text())["hourly_receipts"]
+    assert f"{single}_tolerance" not in hourly
+    if dates == 6:
+        assert len(hourly["weekday_tolerance"]) == len(hourly["weekday"])
+    # Conservation: the single date's receipts are all counted in its opening hours.
+    last = kept["timestamp"].dt.normalize() == kept["timestamp"].dt.normalize().max()
+    assert sum(hourly[single]) == pytest.approx(int(last.sum()))
+    targets = read_targets_file(out.parent / "targets.yaml")  # calibrate accepts the file
+    assert all(t.tolerance >= 1.0 for t in targets if t.metric.startswith(f"receipts_{single}"))

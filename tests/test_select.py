@@ -11,6 +11,7 @@ stronger here (every first-stage gap is several standard errors wide), so these 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,8 @@ from theory import erlang_c_wait
 from journeysim.cli import main
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool
+from journeysim.simulation.kpis import horizon_too_short, replication_kpis
+from journeysim.simulation.replication import simulate
 from journeysim.study.selection import parse_constraint, select_scenarios
 
 MMC = Path(__file__).parent.parent / "scenarios" / "validation" / "mmc.yaml"
@@ -137,3 +140,37 @@ def test_select_command_rejects_a_bad_constraint_with_exit_2(capsys):
         main(["select", str(MMC), str(MMC), "--objective", "nps", "--constraint", "nps>>1"])
     assert exit.value.code == 2
     assert "expected KPI>=VALUE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--objective", "nps", "--reps", "1"], "--reps: select needs a first stage of at least 2"),
+        (
+            ["--objective", "return_rate", "--days", "2"],
+            "scenario mmc: horizon.days is 2: expected more than loyalty.return_window_days",
+        ),
+        (
+            ["--objective", "nps", "--constraint", "return_rate>=0.1+-0.01", "--days", "2"],
+            "to measure return_rate",
+        ),
+    ],
+)
+def test_select_usage_errors_exit_2_before_simulating(tmp_path, capsys, arguments, message):
+    args = ["select", str(MMC), str(MMC), *arguments, "--out", str(tmp_path), "--quiet"]
+    assert main([*args, "--set", "loyalty.return_window_days=2", "--workers", "1"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("journeysim: ") and message in error and "\n" not in error
+    assert not list(tmp_path.iterdir())  # nothing ran
+
+
+@pytest.mark.parametrize("days, defined", [(2, False), (3, True)])
+def test_the_horizon_check_says_exactly_when_return_rate_is_undefined(days, defined):
+    # return_rate counts a visit once its window has passed within the horizon: with a 2-day
+    # window every visit of a 2-day run is censored (the store is open around the clock, so
+    # the first visit comes after midnight), and a 3-day run has a day of visits that count.
+    scenario = load_scenario(MMC, ["loyalty.return_window_days=2", f"horizon.days={days}"])
+    problem = horizon_too_short(scenario, ["return_rate"])
+    kpis = replication_kpis(simulate(scenario, 0), scenario)
+    assert (problem is None) == defined == (not math.isnan(kpis["return_rate"]))
+    assert horizon_too_short(scenario, ["nps"]) is None

@@ -67,7 +67,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from journeysim.study.calibrate_spec import (
         CalibrateSpec,
         is_calibration_file,
-        parse_target,
+        parse_targets,
         read_calibration_file,
         read_targets_file,
     )
@@ -75,10 +75,11 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     path = args.scenario
     spec = read_calibration_file(path) if is_calibration_file(path) else CalibrateSpec(path)
-    targets = read_targets_file(args.targets) if args.targets else ()
+    if args.targets:
+        spec = spec.updated(targets=read_targets_file(args.targets))
     spec = spec.updated(
         free=tuple(parse_decision(text, "--free") for text in args.free),
-        targets=(*targets, *(parse_target(text) for text in args.target)),
+        targets=parse_targets(args.target),
         overrides=tuple(args.overrides),
         trials=args.trials,
         sampler=args.sampler,

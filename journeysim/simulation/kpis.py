@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,19 @@ BETTER = {
 KPIS = tuple(BETTER)
 # KPIs that are fractions 0..1: their differences read in percentage points.
 SHARES = frozenset({"return_rate", "share_of_wallet", "abandonment_rate"})
+
+
+def horizon_too_short(scenario: Scenario, metrics: Iterable[str]) -> str | None:
+    """Why a KPI of `metrics` can have no value on `scenario`'s horizon, else None: a visit's
+    return is known only once its window has passed within the horizon (see `returned`), so
+    return_rate needs horizon.days longer than loyalty.return_window_days."""
+    window, days = scenario.loyalty.return_window_days, scenario.horizon.days
+    if "return_rate" in metrics and days <= window:
+        return (
+            f"horizon.days is {days}: expected more than loyalty.return_window_days "
+            f"({window:g}) to measure return_rate (set horizon.days or --days)"
+        )
+    return None
 
 
 def returned(visits: pd.DataFrame, window_days: float, horizon_min: float) -> pd.Series:

@@ -123,7 +123,9 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
         days=spec.days,
         seed=spec.seed,
     )
-    base = checked_base(search, "calibrate", "for the CI of each target")
+    base = checked_base(
+        search, "calibrate", "for the CI of each target", [t.metric for t in spec.targets]
+    )
     hours = set(hourly_names(base))
     for t in spec.targets:
         if is_hourly(t.metric) and t.metric not in hours:
@@ -187,7 +189,7 @@ class Calibration:
         if undefined:
             raise DesignError(
                 f"target {undefined[0]} is undefined in the simulated runs (no visits to "
-                "average over, or a horizon shorter than its window?)"
+                "average over?)"
             )
         return [self.plan.distance(means)], {}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,18 @@ FILE_KEYS = (
 )
 SAMPLERS = ("tpe", "random")
 DEFAULT_TRIALS = 40
-DEFAULT_TOLERANCE = 0.05  # of |VALUE| when a target gives none
-MIN_HOURLY_TOLERANCE = 1.0  # receipts an hour, when an hourly target gives no tolerance
+DEFAULT_TOLERANCE = 0.05  # of |VALUE| when a target gives none, at least its KPI's floor:
+MIN_TOLERANCE = {  # (so that a target of 0, such as nps=0, has one)
+    "return_rate": 0.005,  # half a percentage point
+    "share_of_wallet": 0.005,
+    "abandonment_rate": 0.005,
+    "nps": 1.0,  # a point
+    "csat": 0.05,  # a twentieth of a point of the scale
+    "ces": 0.05,
+    "rating": 0.05,
+    "mean_checkout_wait_min": 0.1,  # six seconds
+}
+MIN_TOLERANCE_UNITS = 1.0  # any other KPI: one of its units (visit, receipt, customer, day, PLN)
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _TARGET = re.compile(rf"^\s*(\w+)\s*=\s*({_NUMBER})\s*(?:\+-\s*({_NUMBER}))?\s*$")
 
@@ -57,24 +68,37 @@ class Target:
 
 
 def target(metric: str, value: float, tolerance: float | None, where: str) -> Target:
-    """A checked target; tolerance None (or NaN) is 5% of |value| (for receipts in an hour at
-    least one receipt)."""
+    """A checked target; tolerance None (or NaN) is 5% of |value|, at least the KPI's floor
+    (MIN_TOLERANCE; other KPIs, receipts in an hour among them, one unit)."""
     if metric not in METRICS and not is_hourly(metric):
         raise DesignError(
             f"{where}: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM / "
             f"receipts_weekend_hHHMM (got {metric!r})"
         )
     if tolerance is None or (isinstance(tolerance, float) and math.isnan(tolerance)):
-        tolerance = DEFAULT_TOLERANCE * abs(value)
-        if is_hourly(metric):
-            tolerance = max(tolerance, MIN_HOURLY_TOLERANCE)
+        floor = MIN_TOLERANCE.get(metric, MIN_TOLERANCE_UNITS)
+        tolerance = max(DEFAULT_TOLERANCE * abs(value), floor)
     if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
         raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)")
     return Target(metric, float(value), float(tolerance))
 
 
+def parse_targets(texts: Iterable[str]) -> tuple[Target, ...]:
+    """`--target` texts, refusing a KPI targeted twice."""
+    found: dict[str, tuple[str, Target]] = {}
+    for text in texts:
+        aim = parse_target(text)
+        if aim.metric in found:
+            raise DesignError(
+                f"--target {found[aim.metric][0]} and --target {text}: expected one target "
+                f"per KPI ({aim.metric} is targeted twice)"
+            )
+        found[aim.metric] = (text, aim)
+    return tuple(aim for _, aim in found.values())
+
+
 def parse_target(text: str) -> Target:
-    """`KPI=VALUE` or `KPI=VALUE+-TOLERANCE` (default tolerance: 5% of |VALUE|)."""
+    """`KPI=VALUE` or `KPI=VALUE+-TOLERANCE` (default tolerance: see `target`)."""
     match = _TARGET.match(text)
     if not match:
         raise DesignError(f"--target {text}: expected KPI=VALUE or KPI=VALUE+-TOLERANCE")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ from journeysim.study.selection import (
     PARTS,
     Constraint,
     SelectResult,
+    check_horizon,
     ci_of,
     relative_constraints,
     select_scenarios,
@@ -105,7 +106,8 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     anything runs."""
     spec.check()
     check_names(spec.decisions)
-    base = checked_base(spec, "optimise", "for CIs and select")
+    metrics = [o.metric for o in spec.objectives] + [c.metric for c in spec.constraints]
+    base = checked_base(spec, "optimise", "for CIs and select", metrics)
     size = space_size(spec.decisions)
     trials = spec.trials
     if size <= trials:
@@ -117,9 +119,12 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     return OptimisePlan(spec, name, base, sampler, trials)
 
 
-def checked_base(spec: OptimiseSpec, command: str, why: str) -> Scenario:
-    """The base scenario of a search, checked to have 2 or more replications and to accept
-    every decision's bounds or choices, before anything runs."""
+def checked_base(
+    spec: OptimiseSpec, command: str, why: str, metrics: Sequence[str] = ()
+) -> Scenario:
+    """The base scenario of a search, checked to have 2 or more replications, to accept
+    every decision's bounds or choices and, there, to have a horizon long enough to measure
+    `metrics`, before anything runs."""
     base = resolve_scenario(
         spec.scenario, spec.overrides, reps=spec.reps, days=spec.days, seed=spec.seed
     )
@@ -128,10 +133,14 @@ def checked_base(spec: OptimiseSpec, command: str, why: str) -> Scenario:
             f"{command} needs at least 2 replications per trial, {why} (--reps; "
             f"got {base.replications})"
         )
+    check_horizon(base, metrics)
     runs = run_overrides(spec.reps, spec.days, spec.seed)
     for decision in spec.decisions:
         for value in decision.extremes():
-            resolve_scenario(spec.scenario, [*spec.overrides, *decision.overrides(value), *runs])
+            scenario = resolve_scenario(
+                spec.scenario, [*spec.overrides, *decision.overrides(value), *runs]
+            )
+            check_horizon(scenario, metrics, f" with {decision.name}={value}")
     return base
 
 

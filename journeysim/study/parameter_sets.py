@@ -2,9 +2,9 @@
 
 The file is a CSV with a header line. Every column is a scenario key, dotted as for `--set`
 (`loyalty.ltr_center`, `zones.1.walk_min`), and every cell a YAML value as after `--set KEY=`;
-an optional column `set` names the rows (default: 0, 1, 2, ...). Each row is one set of
-values, all equally likely (as the trials a calibration accepts). A calibration writes it with
-`write_parameter_sets`; `run` and `compare` read it with `--parameter-sets`.
+an optional column `set` names the rows, each its own name (default: 0, 1, 2, ...). Each row
+is one set of values, all equally likely (as the trials a calibration accepts). A calibration
+writes it with `write_parameter_sets`; `run` and `compare` read it with `--parameter-sets`.
 """
 
 from __future__ import annotations
@@ -106,6 +106,16 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
             if not row[position[key]]:
                 raise ParameterSetsError(f"{source}: line {line}, column {key}: expected a value")
     labels = [row[position[LABEL]] if LABEL in position else str(i) for i, row in enumerate(rows)]
+    first: dict[str, int] = {}
+    for label, line in zip(labels, lines):
+        if not label:
+            raise ParameterSetsError(f"{source}: line {line}, column {LABEL}: expected a name")
+        if label in first:
+            raise ParameterSetsError(
+                f"{source}: line {line}, column {LABEL}: expected a name of its own "
+                f"({label!r} is also on line {first[label]})"
+            )
+        first[label] = line
     values = tuple(tuple(row[position[key]] for key in keys) for row in rows)
     return ParameterSets(source, tuple(keys), values, tuple(labels), tuple(lines))
 

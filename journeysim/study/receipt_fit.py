@@ -324,9 +324,21 @@ def _targets(fit: ReceiptsFit, receipts: Receipts, base: Scenario, days: pd.Data
     for kpi, column in (("visits_per_day", "receipts"), ("revenue_per_day", "revenue")):
         value, half = observe.weekly_mean(days[column], days["weekend"])
         fit.targets[kpi] = {"value": round(value, 2), "tolerance": _rounded(half)}
+        if not np.isfinite(half):
+            fit.skip(
+                f"{kpi} tolerance",
+                "needs two weekdays and two weekend days (calibrate uses its default tolerance)",
+            )
     hours = base.hours
     count = int(-(-(hours.close_min - hours.open_min) // 60))
     fit.hourly = {"open": hours.open, **observe.hourly_receipts(receipts, hours.open_min, count)}
+    for kind in ("weekday", "weekend"):
+        if kind in fit.hourly and f"{kind}_tolerance" not in fit.hourly:
+            fit.skip(
+                f"hourly_receipts.{kind}_tolerance",
+                f"one {kind} date only: its spread across dates needs two (calibrate uses its "
+                "default tolerance)",
+            )
     if fit.facts["customers"] < 2:
         fit.skip("return_rate, inter-visit times", "needs customer_id of at least two card holders")
         return

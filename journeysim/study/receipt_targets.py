@@ -111,7 +111,8 @@ def inter_visit_days(receipts: Receipts) -> dict[str, float]:
 def hourly_receipts(receipts: Receipts, open_min: int, hours: int) -> dict[str, list[float]]:
     """Mean receipts per opening hour (by receipt time) on a weekday and on a weekend day, and
     as `weekday_tolerance` / `weekend_tolerance` their 95% half-widths over the dates (the
-    variance across dates, at least that of a Poisson count of one receipt)."""
+    variance across dates, at least that of a Poisson count of one receipt; left out for a kind
+    of day seen on one date only, whose spread across dates is unknown)."""
     days = calendar(receipts)
     hour = np.clip(np.floor((days["minute"] - open_min) / 60.0), 0, hours - 1).astype(int)
     result = {}
@@ -121,8 +122,9 @@ def hourly_receipts(receipts: Receipts, open_min: int, hours: int) -> dict[str, 
         if dates:
             per_date = pd.crosstab(days.loc[mine, "date"], hour[mine])
             counts = per_date.reindex(columns=range(hours), fill_value=0).to_numpy(dtype=float)
-            variance = np.fmax(counts.var(axis=0, ddof=1) if dates > 1 else np.nan, 1.0)
-            half = Z95 * np.sqrt(variance / dates)
             result[name] = [round(float(c), 2) for c in counts.mean(axis=0)]
-            result[f"{name}_tolerance"] = [float(f"{h:.3g}") for h in half]
+            if dates > 1:
+                variance = np.fmax(counts.var(axis=0, ddof=1), 1.0)
+                half = Z95 * np.sqrt(variance / dates)
+                result[f"{name}_tolerance"] = [float(f"{h:.3g}") for h in half]
     return result

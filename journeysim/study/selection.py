@@ -40,11 +40,12 @@ from scipy import stats
 
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
-from journeysim.simulation.kpis import HIGHER
+from journeysim.simulation.kpis import HIGHER, horizon_too_short
 from journeysim.simulation.measure import BETTER, METRICS, measure
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import common_random_numbers
+from journeysim.study.designs import DesignError
 
 DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
 DEFAULT_INDIFFERENCE = 0.01  # of the first scenario's first-stage objective mean
@@ -86,6 +87,14 @@ class Constraint:
 
     def met(self, mean: float) -> bool:
         return (operator.ge if self.sense > 0 else operator.le)(mean, self.bound)
+
+
+def check_horizon(scenario: Scenario, metrics: Iterable[str], case: str = "") -> None:
+    """Raise DesignError, naming the scenario, if its horizon (`case`: the variant checked)
+    is too short to measure one of `metrics`."""
+    problem = horizon_too_short(scenario, list(metrics))
+    if problem:
+        raise DesignError(f"scenario {scenario.name}{case}: {problem}")
 
 
 def parse_constraint(text: str) -> Constraint:
@@ -182,7 +191,11 @@ def select_scenarios(
     scenarios = common_random_numbers(scenarios)
     n0 = scenarios[0].replications
     if n0 < 2:
-        raise ValueError("select needs a first stage of at least 2 replications (--reps)")
+        raise DesignError(
+            f"--reps: select needs a first stage of at least 2 replications (got {n0})"
+        )
+    for scenario in scenarios:
+        check_horizon(scenario, [objective, *(c.metric for c in constraints)])
     maximise = BETTER[objective] == HIGHER if maximise is None else maximise
     if baseline is not None and relative:
         update = {"seed": scenarios[0].seed, "replications": n0, "name": BASELINE}

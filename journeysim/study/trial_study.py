@@ -11,9 +11,10 @@ with the trial as soon as it has run, before Optuna is told its values.
 Resuming: one process at a time holds the folder's lock, so a trial found RUNNING when the
 study opens belongs to a process that died. It is marked failed and queued again with the same
 parameters (and the results it had stored, if any, which are then reused rather than run
-again); only COMPLETE trials count. Optuna's heartbeat is not needed for this: it serves
-several live workers that cannot know of each other, and would leave a killed trial RUNNING
-for its grace period. A trial whose parameters equal those of a complete trial reuses that
+again); only COMPLETE trials count. A trial interrupted by Ctrl-C (which Optuna marks failed) is
+queued again at once, the same way. Optuna's heartbeat is not needed for this: it serves several
+live workers that cannot know of each other, and would leave a killed trial RUNNING for its
+grace period. A trial whose parameters equal those of a complete trial reuses that
 trial's results too: with common random numbers they would be identical.
 
 The sampler is made afresh for each trial, seeded from the study's seed and the number of
@@ -30,9 +31,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import optuna
 import pandas as pd
+import sqlalchemy.exc
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -99,16 +100,25 @@ class TrialStudy:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise DesignError(f"{self.folder}: another process is running this study") from None
-            optuna.logging.set_verbosity(optuna.logging.WARNING)
-            storage = optuna.storages.RDBStorage(f"sqlite:///{self.folder / STORAGE}")
+            # Failed trials, and Ctrl-C, are journeysim's to report (in one line): Optuna's own
+            # warnings about them, with tracebacks, are not shown.
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+            path = self.folder / STORAGE
             try:
-                self.study = optuna.create_study(
-                    storage=storage,
-                    study_name="journeysim",
-                    directions=self.directions,
-                    sampler=optuna.samplers.RandomSampler(),  # replaced for every trial
-                    load_if_exists=True,
-                )
+                storage = optuna.storages.RDBStorage(f"sqlite:///{path}")
+            except sqlalchemy.exc.SQLAlchemyError as error:
+                raise DesignError(_unreadable(path, error)) from None
+            try:
+                try:
+                    self.study = optuna.create_study(
+                        storage=storage,
+                        study_name="journeysim",
+                        directions=self.directions,
+                        sampler=optuna.samplers.RandomSampler(),  # replaced for every trial
+                        load_if_exists=True,
+                    )
+                except sqlalchemy.exc.SQLAlchemyError as error:
+                    raise DesignError(_unreadable(path, error)) from None
                 self._claim()
                 self._recover()
                 yield self
@@ -131,9 +141,16 @@ class TrialStudy:
         """Queue every RUNNING trial again with its parameters and stored results, then mark
         it failed (in this order, so that a kill in between loses nothing)."""
         for trial in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            self.study.enqueue_trial(
-                trial.params, user_attrs={**trial.user_attrs, "retry_of": trial.number}
-            )
+            self._retry(trial)
+
+    def _retry(self, trial: FrozenTrial) -> None:
+        """Queue `trial` again with its parameters and stored results, then mark it failed if
+        it is still running (failed trials count for no sampler but the brute-force one's
+        record of points tried, which the queued trial then runs)."""
+        self.study.enqueue_trial(
+            trial.params, user_attrs={**trial.user_attrs, "retry_of": trial.number}
+        )
+        if trial.state == TrialState.RUNNING:
             self.study.tell(trial.number, state=TrialState.FAIL)
 
     def complete(self) -> list[FrozenTrial]:
@@ -153,14 +170,22 @@ class TrialStudy:
         trial."""
         while len(self.complete()) < total:
             self.study.sampler = sampler(len(self.complete()))
-            self.study.optimize(
-                lambda trial: self._evaluate(trial, executor, on_done),
-                n_trials=1,
-                catch=(),
-            )
+            first = len(self.study.get_trials(deepcopy=False))
+            try:
+                self.study.optimize(
+                    lambda trial: self._evaluate(trial, executor, on_done), n_trials=1, catch=()
+                )
+            except KeyboardInterrupt:
+                for trial in self.study.get_trials(deepcopy=False)[first:]:
+                    if trial.state in (TrialState.RUNNING, TrialState.FAIL):
+                        self._retry(trial)
+                raise
             last = self.study.get_trials(deepcopy=False)[-1]
             if last.state != TrialState.COMPLETE:
-                raise DesignError(f"trial {last.number} failed: {last.user_attrs.get('error')}")
+                raise DesignError(
+                    f"trial {last.number} failed: an objective is undefined (no visits to "
+                    "average over?)"
+                )
             if after_trial:
                 after_trial()
 
@@ -180,8 +205,6 @@ class TrialStudy:
         values, constraints = self.score(rows)
         for name, value in constraints.items():
             trial.set_constraint(name, value)
-        if not all(np.isfinite(values)):
-            trial.set_user_attr("error", "an objective is undefined (no visits to average over?)")
         return values
 
     def baseline(self, executor: Executor, on_done: Callable[[], None] | None = None) -> Rows:
@@ -221,6 +244,15 @@ class TrialStudy:
             if on_done:
                 on_done()
         return rows
+
+
+def _unreadable(path: Path, error: sqlalchemy.exc.SQLAlchemyError) -> str:
+    """One line: `path` is no study database, why, and what to do."""
+    why = str(getattr(error, "orig", None) or error).splitlines()[0]
+    return (
+        f"{path}: expected the study's SQLite database ({why}): remove it (or its folder) to "
+        "start the study afresh, or choose another --name"
+    )
 
 
 def suggest(trial: optuna.Trial, name: str, distribution: BaseDistribution) -> Any:
