@@ -82,12 +82,13 @@ def test_cheapest_staffing_meeting_a_wait_limit_is_the_one_erlang_c_gives(tmp_pa
 
 
 def _command(out: Path) -> list[str]:
-    # A real range: TPE (8 trials < infinitely many points), one replication set per trial.
+    # A real range: TPE (8 trials < infinitely many points), one replication set per trial;
+    # two days each, so that a trial lasts long enough for the kill test to signal mid-trial.
     return [
         sys.executable, "-m", "journeysim.cli", "optimise", str(MMC),
         "--decide", "checkout.service_time.mean_min=1.0:3.0",
         "--minimise", "mean_checkout_wait_min", "--maximise", "visits_per_day",
-        "--trials", "8", "--reps", "2", "--days", "1", "--quiet", "--no-report",
+        "--trials", "8", "--reps", "2", "--days", "2", "--quiet", "--no-report",
         "--set", "horizon.warmup_days=0", "--workers", "1", "--out", str(out),
     ]  # fmt: skip
 
@@ -132,7 +133,10 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, h
     before = {t.number: t for t in complete_trials(folder)}
     assert 3 <= len(before) < 8, f"kill the study mid-way (exit {code}: {stderr})"
     if how == signal.SIGINT:  # Ctrl-C: journeysim's line only, no Optuna warning or traceback
-        assert (code, stderr) == (130, "journeysim: interrupted; finished runs are kept\n")
+        assert (code, stderr) == (
+            130,
+            "journeysim: interrupted; finished trials are kept; the same command resumes\n",
+        )
     study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
     # The trial the signal interrupted: left running by a kill, failed and queued again by
     # Ctrl-C (a failed trial counts for no sampler).
@@ -159,6 +163,36 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, h
     assert [t.values for t in after] == [t.values for t in uninterrupted]
     trials = pd.read_csv(folder / "trials.csv")
     assert sorted(trials["trial"]) == sorted(kept) and trials["pareto"].any()
+
+
+def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
+    tmp_path, monkeypatch, capsys
+):
+    # Ctrl-C landing inside Optuna's bookkeeping (here: as it is told trial 1's values) used to
+    # leave it half-done, and Optuna then failed with an error of its own (UnboundLocalError,
+    # or AssertionError "Should not reach": a traceback, exit 1). Held until the trial is
+    # recorded, it ends the study cleanly.
+    import os
+
+    from optuna.study import _optimize
+
+    tell = _optimize._tell_with_warning
+
+    def interrupted_tell(**kwargs):
+        if kwargs["trial"].number == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        return tell(**kwargs)
+
+    monkeypatch.setattr(_optimize, "_tell_with_warning", interrupted_tell)
+    argv = _command(tmp_path)[3:]  # the command line after `python -m journeysim.cli`
+    assert main(argv) == 130
+    assert capsys.readouterr().err.endswith(
+        "interrupted; finished trials are kept; the same command resumes\n"
+    )
+    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
+    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_path):

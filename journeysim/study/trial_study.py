@@ -12,7 +12,8 @@ Resuming: one process at a time holds the folder's lock, so a trial found RUNNIN
 study opens belongs to a process that died. It is marked failed and queued again with the same
 parameters (and the results it had stored, if any, which are then reused rather than run
 again); only COMPLETE trials count. A trial interrupted by Ctrl-C (which Optuna marks failed) is
-queued again at once, the same way. Optuna's heartbeat is not needed for this: it serves several
+queued again at once, the same way; a Ctrl-C while Optuna records a trial waits until it is
+recorded (`HeldInterrupts`). Optuna's heartbeat is not needed for this: it serves several
 live workers that cannot know of each other, and would leave a killed trial RUNNING for its
 grace period. A trial whose parameters equal those of a complete trial reuses that
 trial's results too: with common random numbers they would be identical.
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import fcntl
 import json
+import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +63,52 @@ Rows = list[dict[str, float]]
 Scorer = Callable[[Rows], tuple[list[float], dict[str, float]]]
 
 
+class HeldInterrupts:
+    """Ctrl-C while a trial runs stops it at once (Optuna marks it failed and it is queued
+    again); while Optuna asks for a trial or records one, where an interruption leaves its
+    bookkeeping half-done (it then fails with an AssertionError of its own), the Ctrl-C is held
+    and raised as soon as the trial is stored."""
+
+    def __init__(self) -> None:
+        self.in_trial = False
+        self.held = False
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle SIGINT so while inside (only in the main thread, and only where Python's own
+        handler is in place: an ignored SIGINT stays ignored)."""
+        mine = threading.current_thread() is threading.main_thread()
+        if not mine or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+            yield
+            return
+        signal.signal(signal.SIGINT, self._interrupted)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def _interrupted(self, signum: int, frame: object) -> None:
+        if self.in_trial:
+            raise KeyboardInterrupt
+        self.held = True
+
+    def check(self) -> None:
+        """Raise a held Ctrl-C now."""
+        if self.held:
+            self.held = False
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def trial(self) -> Iterator[None]:
+        """A trial's own work, where Ctrl-C acts at once."""
+        self.in_trial = True
+        try:
+            self.check()
+            yield
+        finally:
+            self.in_trial = False
+
+
 class TrialStudy:
     """An Optuna study in `folder`/study.db over `distributions` (parameter name -> Optuna
     distribution), whose trials run `scenario_of(params)` from the history of `base` (of their
@@ -89,6 +138,7 @@ class TrialStudy:
         self.own_history = own_history
         self.measure = measure
         self.study: optuna.Study | None = None
+        self.interrupts = HeldInterrupts()
 
     @contextmanager
     def opened(self) -> Iterator[TrialStudy]:
@@ -168,28 +218,45 @@ class TrialStudy:
         """Run trials until `total` are complete; `sampler(n)` makes the sampler for the trial
         after n complete ones; `on_done()` follows every replication, `after_trial()` every
         trial."""
-        while len(self.complete()) < total:
-            self.study.sampler = sampler(len(self.complete()))
-            first = len(self.study.get_trials(deepcopy=False))
-            try:
-                self.study.optimize(
-                    lambda trial: self._evaluate(trial, executor, on_done), n_trials=1, catch=()
-                )
-            except KeyboardInterrupt:
-                for trial in self.study.get_trials(deepcopy=False)[first:]:
-                    if trial.state in (TrialState.RUNNING, TrialState.FAIL):
-                        self._retry(trial)
-                raise
-            last = self.study.get_trials(deepcopy=False)[-1]
-            if last.state != TrialState.COMPLETE:
-                raise DesignError(
-                    f"trial {last.number} failed: an objective is undefined (no visits to "
-                    "average over?)"
-                )
-            if after_trial:
-                after_trial()
+        with self.interrupts.installed():
+            while len(self.complete()) < total:
+                self.interrupts.check()
+                self._run_trial(sampler, executor, on_done)
+                if after_trial:
+                    after_trial()
+            self.interrupts.check()
+
+    def _run_trial(
+        self,
+        sampler: Callable[[int], optuna.samplers.BaseSampler],
+        executor: Executor,
+        on_done: Callable[[], None] | None,
+    ) -> None:
+        self.study.sampler = sampler(len(self.complete()))
+        first = len(self.study.get_trials(deepcopy=False))
+        try:
+            self.study.optimize(
+                lambda trial: self._evaluate(trial, executor, on_done), n_trials=1, catch=()
+            )
+        except KeyboardInterrupt:
+            for trial in self.study.get_trials(deepcopy=False)[first:]:
+                if trial.state in (TrialState.RUNNING, TrialState.FAIL):
+                    self._retry(trial)
+            raise
+        last = self.study.get_trials(deepcopy=False)[-1]
+        if last.state != TrialState.COMPLETE:
+            raise DesignError(
+                f"trial {last.number} failed: an objective is undefined (no visits to "
+                "average over?)"
+            )
 
     def _evaluate(
+        self, trial: optuna.Trial, executor: Executor, on_done: Callable[[], None] | None
+    ) -> list[float]:
+        with self.interrupts.trial():
+            return self._evaluated(trial, executor, on_done)
+
+    def _evaluated(
         self, trial: optuna.Trial, executor: Executor, on_done: Callable[[], None] | None
     ) -> list[float]:
         params = {name: suggest(trial, name, d) for name, d in self.distributions.items()}
