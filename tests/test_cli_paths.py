@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from journeysim.cli import build_parser, main
+from journeysim.simulation import measure, runner
 from journeysim.simulation.replication import Simulation
+from journeysim.study import receipt_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
@@ -63,10 +65,19 @@ def no_simulation(monkeypatch) -> None:
     """Any simulation fails the test: the checks must come before it (all commands run it in
     this process: --workers 1)."""
 
-    def simulated(self):
+    def simulated(*args, **kwargs):
         raise AssertionError("simulated before checking the output path")
 
-    monkeypatch.setattr(Simulation, "run", simulated)
+    every_simulation(monkeypatch, simulated)
+
+
+def every_simulation(monkeypatch, instead) -> None:
+    """Every simulation the commands run calls `instead`. They reach it through `simulate`
+    in the Python modules below, or, traced, by calling `Simulation.run` from Python (the
+    compiled build's own calls of `run` go past a patch of its class)."""
+    for module in (runner, measure, receipt_reference):
+        monkeypatch.setattr(module, "simulate", instead)
+    monkeypatch.setattr(Simulation, "run", instead)
 
 
 def one_line(err: str) -> str:
@@ -180,10 +191,10 @@ def test_an_unreadable_manifest_is_named_and_force_replaces_it(
 def test_ctrl_c_says_what_is_kept(
     command: str, said: str, tmp_path: Path, capsys, monkeypatch
 ) -> None:
-    def interrupted(self):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Simulation, "run", interrupted)
+    every_simulation(monkeypatch, interrupted)
     out = tmp_path / "out"
     assert exit_code(command_lines(str(out))[command]) == 130
     assert capsys.readouterr().err.endswith(f"journeysim: {said}\n")
@@ -193,10 +204,10 @@ def test_ctrl_c_says_what_is_kept(
 
 
 def test_ctrl_c_while_trace_runs_says_nothing_written(capsys, monkeypatch) -> None:
-    def interrupted(self):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Simulation, "run", interrupted)
+    every_simulation(monkeypatch, interrupted)
     assert exit_code(["trace", BASELINE, *SHORT]) == 130
     assert capsys.readouterr().err.endswith("journeysim: interrupted; nothing written\n")
 

@@ -6,6 +6,7 @@ two days without burn-in or warm-up, so a trial takes about a second.
 
 from __future__ import annotations
 
+import os
 import signal
 import sqlite3
 import subprocess
@@ -107,13 +108,21 @@ def _count_complete(db: Path, running: bool = False) -> int:
         return 0
 
 
+def ctrl_c_acts() -> None:
+    """SIGINT as a terminal delivers it (a shell's background job, such as a CI script run
+    with `&`, ignores it, and Python keeps it ignored)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def kill_after_three_trials(
     command: list[str], folder: Path, env: dict[str, str], how: int = signal.SIGKILL
 ) -> tuple[int, str]:
     """Start `command` and send it `how` once its study in `folder` holds 3 complete trials and
     a running one has drawn its decisions, so that the signal lands mid-trial (or after 2
     minutes, which the callers' checks then report); its exit code and stderr."""
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_acts
+    )
     deadline = time.monotonic() + 120
     while _count_complete(folder / "study.db") < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -172,8 +181,6 @@ def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
     # leave it half-done, and Optuna then failed with an error of its own (UnboundLocalError,
     # or AssertionError "Should not reach": a traceback, exit 1). Held until the trial is
     # recorded, it ends the study cleanly.
-    import os
-
     from optuna.study import _optimize
 
     tell = _optimize._tell_with_warning
@@ -185,14 +192,18 @@ def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
 
     monkeypatch.setattr(_optimize, "_tell_with_warning", interrupted_tell)
     argv = _command(tmp_path)[3:]  # the command line after `python -m journeysim.cli`
-    assert main(argv) == 130
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # see ctrl_c_acts
+    try:
+        assert main(argv) == 130
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert capsys.readouterr().err.endswith(
         "interrupted; finished trials are kept; the same command resumes\n"
     )
     folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
     study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_path):
