@@ -193,6 +193,11 @@ def test_a_key_given_twice_is_refused_with_its_line(tmp_path: Path) -> None:
         )
 
 
+def test_a_list_as_a_key_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "seed: 1\n? [1, 2]\n: x\n")
+    assert error_of(path) == f"{path}: line 2, column 3: not valid YAML: found unhashable key"
+
+
 def test_a_yaml_merge_key_is_not_a_repeated_key(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "checkout:\n  <<: {cashiers: 2}\n  cashiers: 4\n")
     assert load_scenario(path).checkout.cashiers == 4

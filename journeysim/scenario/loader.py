@@ -162,13 +162,16 @@ class _UniqueKeys(yaml.SafeLoader):
     PyYAML would settle silently by keeping the last)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value in seen:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a list or mapping as a key: SafeLoader refuses it with its own error
+            key = (key_node.tag, key_node.value)  # 1 and "1" are different keys
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"the key {key_node.value!r} is given twice", key_node.start_mark
                 )
-            seen.add(key_node.value)
+            seen.add(key)
         return super().construct_mapping(node, deep)
 
 

@@ -167,11 +167,11 @@ class Sweep:
                     on_done()
 
             todo = self._todo()
-            for point in {p for p, _ in todo}:
-                past(plan.point(point), plan.base)  # lived once here, read by the workers
             while todo:
                 chunk, todo = todo[:CHUNK], todo[CHUNK:]
                 scenarios = {p: plan.point(p) for p in dict.fromkeys(p for p, _ in chunk)}
+                for scenario in scenarios.values():
+                    past(scenario, plan.base)  # lived once here, read by the workers
                 tasks = [(scenarios[p], r, plan.base) for p, r in chunk]
                 try:
                     for index, outcome in executor.run(_measured, tasks):

@@ -66,8 +66,8 @@ Scorer = Callable[[Rows], tuple[list[float], dict[str, float]]]
 class HeldInterrupts:
     """Ctrl-C while a trial runs stops it at once (Optuna marks it failed and it is queued
     again); while Optuna asks for a trial or records one, where an interruption leaves its
-    bookkeeping half-done (it then fails with an AssertionError of its own), the Ctrl-C is held
-    and raised as soon as the trial is stored."""
+    bookkeeping half-done (it then fails with an UnboundLocalError or AssertionError of its
+    own), the Ctrl-C is held and raised as soon as the trial is stored."""
 
     def __init__(self) -> None:
         self.in_trial = False
