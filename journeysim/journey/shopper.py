@@ -145,7 +145,7 @@ class Shopper:
 
         The appraisal is `psyche.appraisal.value` times the segment's weight, and the new
         expectation is `Adaptation.adapted`'s, written out here because this runs at every
-        touchpoint (tests/test_touch.py holds them equal). `what` is a str.format template
+        touchpoint (tests/test_fast_paths.py holds them equal). `what` is a str.format template
         filled with `details` only when tracing."""
         disposition = self.disposition
         quality += disposition
