@@ -9,6 +9,7 @@ import os
 from glob import glob
 
 from setuptools import setup
+from setuptools.command.build_py import build_py
 
 HOT_PATH = [
     *glob("journeysim/journey/*.py"),
@@ -18,6 +19,23 @@ HOT_PATH = [
     "journeysim/simulation/replication.py",
     "journeysim/simulation/seeding.py",
 ]
+
+# Files outside the package that an installed package ships beside its code (a clone and an
+# editable install read them where they are): the scenario fit-receipts extends by default.
+SHIPPED = {"scenarios/baseline.yaml": "journeysim/scenarios/baseline.yaml"}
+
+
+class BuildWithShipped(build_py):
+    """build_py that also copies SHIPPED into the built package."""
+
+    def run(self) -> None:
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return
+        for source, target in SHIPPED.items():
+            destination = os.path.join(self.build_lib, target)
+            self.mkpath(os.path.dirname(destination))
+            self.copy_file(source, destination)
 
 
 def compiled_modules() -> list:
@@ -36,4 +54,4 @@ def compiled_modules() -> list:
     return extensions
 
 
-setup(ext_modules=compiled_modules())
+setup(ext_modules=compiled_modules(), cmdclass={"build_py": BuildWithShipped})

@@ -135,6 +135,12 @@ def test_kept_sets_feed_run_and_widen_its_interval(tmp_path):
         ci = plain.loc[metric]
         assert row["ci_high"] - row["ci_low"] > ci["ci_high"] - ci["ci_low"], metric
         assert 0 <= row["param_share"] <= 1
+    # docs/calibration.md: the sets applied to the calibrated scenario with the calibration's
+    # --set run exactly what they do applied to calibrated.yaml (each set replaces its values).
+    with pytest.warns(UserWarning, match="keep 20 or more sets"):
+        direct = journeysim.run(STORE, parameter_sets=sets.source, **options)
+    columns = [c for c in uncertain.table.columns if c != "scenario"]
+    pd.testing.assert_frame_equal(direct.table[columns], uncertain.table[columns])
 
 
 def test_warns_of_a_parameter_no_target_moves_and_a_target_none_reaches(tmp_path, capsys):

@@ -3,8 +3,13 @@ their script, and the round trip store -> receipts -> fitted scenario."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import importlib.util
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +18,7 @@ import yaml
 from scipy import stats
 
 from journeysim.cli import main
+from journeysim.cli.fit_receipts import default_base
 from journeysim.scenario.loader import load_scenario
 from journeysim.simulation.kpis import KPIS, returned
 from journeysim.simulation.replication import simulate
@@ -160,6 +166,44 @@ def test_example_receipts_are_what_the_script_makes(tmp_path):
     receipts = read_receipts(out)
     assert len(receipts.table) == count > 1000
     assert receipts.has("customer_id") and receipts.has("scan_start")
+
+
+def shipped_files() -> dict[str, str]:
+    """setup.py's SHIPPED: files outside the package that a built package carries inside."""
+    for node in ast.parse((ROOT / "setup.py").read_text()).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
+            "SHIPPED"
+        ]:
+            return ast.literal_eval(node.value)
+    raise AssertionError("setup.py defines no SHIPPED")
+
+
+def test_the_default_base_is_the_clones_baseline_or_the_one_an_installed_package_ships(tmp_path):
+    # From a clone (or an editable install) the default is the clone's own file.
+    assert default_base() == BASELINE
+    # A non-editable install has no clone beside it (site-packages/scenarios/ does not exist):
+    # the package as setup.py builds it, its code and SHIPPED, in a folder of its own.
+    site = tmp_path / "site-packages"
+    shutil.copytree(
+        ROOT / "journeysim", site / "journeysim", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shipped = shipped_files()
+    for source, target in shipped.items():
+        (site / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / source, site / target)
+    manifest = (ROOT / "MANIFEST.in").read_text().splitlines()
+    assert all(f"include {source}" in manifest for source in shipped)  # in an sdist too
+    code = "from journeysim.cli.fit_receipts import default_base; print(default_base())"
+    found = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(site)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(found) == site / "journeysim" / "scenarios" / "baseline.yaml"
+    assert Path(found).read_bytes() == BASELINE.read_bytes()
 
 
 def test_fit_receipts_command_on_the_example(tmp_path, capsys):

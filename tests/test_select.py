@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from theory import erlang_c_wait
 
+import journeysim.simulation.executors as executors
 from journeysim.cli import main
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool
@@ -133,6 +134,41 @@ def test_select_command_writes_selection_csv_and_prints_the_guarantee(tmp_path, 
     assert table["met[abandonment_rate<=0.01]"].tolist() == ["yes", "yes"]  # no balking: none
     assert (folder / "report.html").read_text().count("SMORE") >= 1
     assert (folder / "smore.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_one_worker_selects_in_this_process_with_the_numbers_of_two(tmp_path, monkeypatch):
+    # --workers 1 builds no process pool (the tasks run one after another here, as in run,
+    # compare and sweep); --workers 2 builds one per batch of replications. Both give the same
+    # files: the executor does not change the numbers.
+    pools = []
+    real = executors.ProcessPoolExecutor
+
+    def counted(*args, **kwargs):
+        pools.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(executors, "ProcessPoolExecutor", counted)
+    paths = []
+    for rate in (24, 30):
+        paths.append(tmp_path / f"lambda{rate}.yaml")
+        paths[-1].write_text(
+            f"extends: {MMC}\nname: lambda{rate}\narrivals: {{rate_per_hour: {rate}}}\n"
+        )
+    args = ["select", *map(str, paths), "--objective", "mean_checkout_wait_min", "--days", "2"]
+    args += ["--reps", "3", "--indifference", "0.05", "--quiet", "--no-report"]
+    built, files = {}, {}
+    for workers in (1, 2):
+        out = tmp_path / f"workers{workers}"
+        before = len(pools)
+        assert main([*args, "--out", str(out), "--workers", str(workers)]) == 0
+        built[workers] = len(pools) - before
+        folder = out / "select-lambda24-lambda30"
+        files[workers] = [
+            (folder / name).read_text() for name in ("selection.csv", "replications.csv")
+        ]
+    assert built[1] == 0 and built[2] >= 1
+    assert files[1] == files[2]
+    assert len(pd.read_csv(out / "select-lambda24-lambda30" / "replications.csv")) >= 6
 
 
 def test_select_command_rejects_a_bad_constraint_with_exit_2(capsys):

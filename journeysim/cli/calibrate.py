@@ -108,9 +108,11 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"warning: {warning}")
     print(f"\ncalibrated.yaml: journeysim run {result.folder / 'calibrated.yaml'}")
     if len(result.kept) >= 2:
+        # calibrated.yaml carries the --set overrides the sets were found with; each set then
+        # replaces its fitted values.
         print(
-            f"parameter sets: journeysim run SCENARIO --parameter-sets "
-            f"{result.folder / 'parameter_sets.csv'}"
+            f"parameter sets: journeysim run {result.folder / 'calibrated.yaml'} "
+            f"--parameter-sets {result.folder / 'parameter_sets.csv'}"
         )
     print(f"\n{time.perf_counter() - start:.0f} s. Results in {result.folder}{os.sep}")
     return 0

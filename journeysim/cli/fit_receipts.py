@@ -12,7 +12,13 @@ import yaml
 from journeysim.cli.options import writable_file, writing
 from journeysim.files import write_text
 
-DEFAULT_BASE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+
+def default_base() -> Path:
+    """scenarios/baseline.yaml: the copy an installed package ships beside its code (setup.py
+    SHIPPED), else the one of the clone the package runs from."""
+    package = Path(__file__).resolve().parents[1]
+    shipped = package / "scenarios" / "baseline.yaml"
+    return shipped if shipped.is_file() else package.parent / "scenarios" / "baseline.yaml"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,9 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     command.add_argument(
         "--extends",
         type=Path,
-        default=DEFAULT_BASE,
         metavar="BASE.yaml",
-        help="scenario the fitted one starts from (default: scenarios/baseline.yaml)",
+        help="scenario the fitted one starts from (default: the shipped scenarios/baseline.yaml)",
     )
     command.add_argument("--name", help="name of the fitted scenario (default: the stem of --out)")
     command.set_defaults(handler=_fit_receipts)
@@ -57,19 +62,20 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     for path in (args.out, targets_path):
         writable_file(args.command, path)
     receipts = read_receipts(args.receipts)
-    base = load_scenario(args.extends)
+    base_path = args.extends or default_base()
+    base = load_scenario(base_path)
     fit = fit_receipts(receipts, base, reference_run(base))
     refine_traffic(fit, receipts, reference_run(fitted_scenario(base, fit)))
     fitted = fitted_scenario(base, fit)
     name = args.name or args.out.stem
     layer = {
-        "extends": os.path.relpath(args.extends.resolve(), args.out.resolve().parent),
+        "extends": os.path.relpath(base_path.resolve(), args.out.resolve().parent),
         "name": name,
         "description": f"Fitted to {args.receipts.name} by journeysim fit-receipts.",
         **scenario_layer(fitted, fit),
     }
     header = (
-        f"# {name}: fitted to {args.receipts} over {args.extends.name} (journeysim "
+        f"# {name}: fitted to {args.receipts} over {base_path.name} (journeysim "
         "fit-receipts).\n# Values the receipts determine; everything else comes from the base. "
         "Calibration targets: targets.yaml.\n"
     )
