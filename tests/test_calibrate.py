@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from test_optimise import complete_trials, kill_after_three_trials
+from test_optimise import another_programs_database, complete_trials, kill_after_three_trials
 
 import journeysim
 from journeysim.cli import main
@@ -369,3 +369,68 @@ def test_a_target_given_on_the_command_line_replaces_the_files(tmp_path):
     assert sorted(fit.index) == ["csat", "nps"]
     assert (fit.loc["nps", "observed"], fit.loc["nps", "tolerance"]) == (0.0, 1.0)
     assert parse_targets(["nps=0", "csat=4"]) == (parse_target("nps=0"), parse_target("csat=4"))
+
+
+FREE = "free: {checkout.service_time.mean_min: '1.0:3.0'}\n"
+TARGETS = "targets: {mean_checkout_wait_min: 1.0}\n"
+QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "--days", "1"]
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("reps: 1\n", "reps: calibrate needs at least 2 replications per trial"),
+        ("days: 0\n", "days: horizon.days: expected a whole number from 1"),
+        ("seed: -2\n", "seed: seed: expected a whole number from 0"),
+        ("set: checkout.cashiers=-1\n", "set: checkout.cashiers: expected a whole number"),
+        ("trials: 0\n", "trials: expected a whole number >= 2 (got 0)"),
+        ("sampler: grid\n", "sampler: expected one of tpe, random (got 'grid')"),
+        (
+            "free: {checkout.service_time.mean: '1:3'}\n",
+            "free.checkout.service_time.mean: checkout.service_time.mean: expected one of",
+        ),
+        ("free: {checkout.service_time.mean_min: '3:1'}\n", "free.checkout.service_time.mean_min"),
+    ],
+)
+def test_a_bad_setting_in_a_calibration_file_names_the_file_and_key(
+    tmp_path, capsys, body, expected
+):
+    # A setting the file gives is named by the file and its key, not by the option of the same
+    # name.
+    study = tmp_path / "calibration.yaml"
+    free = "" if body.startswith("free:") else FREE
+    study.write_text(f"scenario: {MMC}\n{TARGETS}{free}{body}")
+    code = main(["calibrate", str(study), "--out", str(tmp_path / "out")])
+    error = capsys.readouterr().err
+    assert (code, error.count("\n")) == (2, 1)
+    assert error.startswith(f"journeysim: {study}: {expected}")
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+def test_options_overriding_a_calibration_file_are_named_as_options(tmp_path, capsys):
+    study = tmp_path / "calibration.yaml"
+    study.write_text(f"scenario: {MMC}\n{TARGETS}{FREE}reps: 3\nsampler: random\n")
+    out = ["--out", str(tmp_path / "out")]
+    assert main(["calibrate", str(study), "--reps", "1", *out]) == 2
+    assert capsys.readouterr().err.startswith("journeysim: --reps: calibrate needs at least 2")
+    assert main(["calibrate", str(study), "--sampler", "grid", *out]) == 2
+    assert capsys.readouterr().err.startswith("journeysim: --sampler: expected one of tpe")
+
+
+def test_a_study_db_of_another_program_is_refused_and_left_as_it_was(tmp_path, capsys):
+    folder = tmp_path / "calibrate-mmc-checkout.service_time.mean_min"
+    folder.mkdir()
+    db = folder / "study.db"
+    content, mtime = another_programs_database(db, ["receipts"])
+    args = [
+        "--free",
+        "checkout.service_time.mean_min=1.0:3.0",
+        "--target",
+        "mean_checkout_wait_min=1",
+    ]
+    code = main(["calibrate", str(MMC), *args, "--reps", "2", "--out", str(tmp_path), *QUICK])
+    error = capsys.readouterr().err
+    assert (code, error.count("\n")) == (2, 1)
+    assert error.startswith(f"journeysim: {db}: expected the study's SQLite database (it holds")
+    assert (db.read_bytes(), db.stat().st_mtime_ns) == (content, mtime)
+    assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import optuna
@@ -23,7 +24,7 @@ from theory import erlang_c_wait
 import journeysim
 from journeysim.cli import main
 from journeysim.scenario import load_scenario
-from journeysim.study.trial_study import RESULTS
+from journeysim.study.trial_study import OPTUNA_TABLES, RESULTS
 
 ROOT = Path(__file__).parent.parent
 MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
@@ -324,3 +325,127 @@ def test_a_study_db_that_is_not_a_database_is_one_line_and_exit_code_2(tmp_path,
     assert error.startswith(f"journeysim: {db}: expected the study's SQLite database")
     assert "remove it" in error
     assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran
+
+
+# A setting given in an optimise file is named by the file and its key, not by the option of the
+# same name; the option, given, overrides it and is named itself.
+
+DECIDE = "decide: {checkout.cashiers: '1:3'}\n"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("reps: 1\n", "reps: optimise needs at least 2 replications per trial"),
+        ("reps: 0\n", "reps: replications: expected a whole number from 1"),
+        ("days: -1\n", "days: horizon.days: expected a whole number from 1"),
+        ("seed: -1\n", "seed: seed: expected a whole number from 0"),
+        ("set: [checkout.cashiers=-1]\n", "set: checkout.cashiers: expected a whole number"),
+        ("set: [nope]\n", "set: nope: expected KEY.PATH=VALUE"),
+        ("trials: 0\n", "trials: expected a whole number >= 1 (got 0)"),
+        ("candidates: 1\n", "candidates: expected a whole number >= 2 (got 1)"),
+        ("maximise: [nps, csat]\n", "minimise, maximise: expected one or two objectives (got 3)"),
+    ],
+)
+def test_a_bad_setting_in_an_optimise_file_names_the_file_and_key(tmp_path, capsys, body, expected):
+    study = tmp_path / "study.yaml"
+    study.write_text(f"scenario: {MMC}\n{DECIDE}minimise: wages_per_day\n{body}")
+    code = main(["optimise", str(study), "--out", str(tmp_path / "out"), *QUICK])
+    error = capsys.readouterr().err
+    assert (code, error.count("\n")) == (2, 1)
+    assert error.startswith(f"journeysim: {study}: {expected}")
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+@pytest.mark.parametrize(
+    "decide, expected",
+    [
+        (
+            "decide: {checkout.cashier: '1:3'}\n",
+            "decide.checkout.cashier: checkout.cashier: expected one of the keys",
+        ),
+        (
+            "decide:\n  a: {keys: [checkout.cashiers], values: '1:3'}\n"
+            "  b: {keys: [checkout.cashiers], values: [1, 2]}\n",
+            "decide.a and {study}: decide.b: each key once (got checkout.cashiers twice)",
+        ),
+    ],
+)
+def test_a_bad_decision_in_an_optimise_file_names_the_file_and_key(
+    tmp_path, capsys, decide, expected
+):
+    study = tmp_path / "study.yaml"
+    study.write_text(f"scenario: {MMC}\n{decide}minimise: wages_per_day\n")
+    code = main(["optimise", str(study), "--out", str(tmp_path / "out"), *QUICK])
+    error = capsys.readouterr().err
+    assert (code, error.count("\n")) == (2, 1)
+    assert error.startswith(f"journeysim: {study}: {expected.format(study=study)}")
+
+
+@pytest.mark.parametrize(
+    "body, options, expected",
+    [
+        ("reps: 3\n", ["--reps", "1"], "--reps: optimise needs at least 2 replications"),
+        ("trials: 3\n", ["--trials", "0"], "--trials: expected a whole number >= 1 (got 0)"),
+        ("days: 1\n", ["--days", "0"], "--days: horizon.days: expected a whole number"),
+        ("", ["--decide", "checkout.cashier=1:3"], "--decide checkout.cashier=1:3: checkout."),
+    ],
+)
+def test_options_overriding_an_optimise_file_are_named_as_options(
+    tmp_path, capsys, body, options, expected
+):
+    study = tmp_path / "study.yaml"
+    study.write_text(f"scenario: {MMC}\n{DECIDE}minimise: wages_per_day\n{body}")
+    code = main(["optimise", str(study), *options, "--out", str(tmp_path / "out"), *QUICK])
+    error = capsys.readouterr().err
+    assert (code, error.count("\n")) == (2, 1)
+    assert error.startswith(f"journeysim: {expected}")
+
+
+def another_programs_database(path: Path, tables: list[str]) -> tuple[bytes, int]:
+    """A SQLite database at `path` with `tables` (a row each) and an mtime in the past; its
+    bytes and mtime (ns)."""
+    with sqlite3.connect(path) as db:
+        for table in tables:
+            db.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, note TEXT)")
+            db.execute(f"INSERT INTO {table} (note) VALUES ('kept')")
+    db.close()
+    os.utime(path, ns=(1_600_000_000_000_000_000, 1_600_000_000_000_000_000))
+    return path.read_bytes(), path.stat().st_mtime_ns
+
+
+@pytest.mark.parametrize(
+    "tables, shown",
+    [(["receipts", "shops"], "receipts, shops"), (["studies", "notes"], "notes")],
+    ids=["none-of-optunas", "one-of-optunas-and-its-own"],
+)
+def test_a_study_db_of_another_program_is_refused_and_left_as_it_was(
+    tmp_path, capsys, tables, shown
+):
+    # Optuna would add its tables to it (and go on to run the study there).
+    folder = tmp_path / "optimise-mmc-checkout.cashiers"
+    folder.mkdir()
+    db = folder / "study.db"
+    content, mtime = another_programs_database(db, tables)
+    args = ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day"]
+    code = main(["optimise", str(MMC), *args, "--out", str(tmp_path), *QUICK])
+    error = capsys.readouterr().err
+    assert (code, error.count("\n")) == (2, 1)
+    assert error.startswith(
+        f"journeysim: {db}: expected the study's SQLite database (it holds tables that are "
+        f"not Optuna's: {shown}): move it elsewhere, or choose another --out or --name"
+    )
+    assert (db.read_bytes(), db.stat().st_mtime_ns) == (content, mtime)
+    assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran
+
+
+def test_every_table_of_a_new_optuna_study_is_known_as_optunas(tmp_path):
+    # Else a study.db from an earlier run would be refused as another program's after an
+    # Optuna upgrade that adds a table.
+    storage = optuna.storages.RDBStorage(f"sqlite:///{tmp_path / 'study.db'}")
+    optuna.create_study(storage=storage, study_name="journeysim")
+    storage.engine.dispose()
+    with closing(sqlite3.connect(tmp_path / "study.db")) as db:
+        rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    tables = {name for (name,) in rows if not name.startswith("sqlite_")}
+    assert tables and tables <= OPTUNA_TABLES

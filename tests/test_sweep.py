@@ -229,6 +229,32 @@ def refused(argv: list[str], capsys) -> str:
             "design: lhs\nsamples: 4\nvary: {shelves.stockout_prob: {low: 0, high: 2}}\n",
             "study.yaml: vary.shelves.stockout_prob: shelves.stockout_prob: expected a number",
         ),
+        # The design's settings, named by the file's key rather than --design or --samples
+        (
+            "vary: {checkout.cashiers: [2, 3]}\ndesign: foo\n",
+            "study.yaml: design: expected one of grid, lhs, sobol (got 'foo')",
+        ),
+        (
+            "vary: {checkout.cashiers: [2, 3]}\nsamples: 4\n",
+            "study.yaml: samples: only for --design lhs or sobol",
+        ),
+        (
+            "vary: {checkout.cashiers: '2:4'}\n",
+            "study.yaml: vary.checkout.cashiers: ranges need --design lhs or sobol",
+        ),
+        (
+            "design: lhs\nsamples: 4\nvary: {checkout.cashiers: [2, 3]}\n",
+            "study.yaml: vary.checkout.cashiers: design lhs needs a range LOW:HIGH",
+        ),
+        ("design: lhs\nvary: {checkout.cashiers: '2:4'}\n", "study.yaml: design: lhs needs"),
+        (
+            "design: lhs\nsamples: 0\nvary: {checkout.cashiers: '2:4'}\n",
+            "study.yaml: samples: expected a whole number >= 1 (got 0)",
+        ),
+        (
+            "design: sobol\nsamples: 3\nvary: {checkout.cashiers: '2:4'}\n",
+            "study.yaml: samples: Sobol' designs need a power of 2 (got 3)",
+        ),
     ],
 )
 def test_a_sweep_file_error_names_the_file_and_key(tmp_path, capsys, body, expected):
@@ -241,6 +267,11 @@ def test_options_overriding_a_sweep_file_are_named_as_options(tmp_path, capsys):
     path = sweep_file(tmp_path, "vary: {checkout.cashiers: [2, 3]}\nreps: 2\n")
     error = refused([str(path), "--reps", "0", "--out", str(tmp_path)], capsys)
     assert error.startswith("journeysim: --reps: replications:")
+    path = sweep_file(tmp_path, "vary: {checkout.cashiers: '2:4'}\ndesign: sobol\nsamples: 4\n")
+    error = refused([str(path), "--samples", "3", "--out", str(tmp_path)], capsys)
+    assert error.startswith("journeysim: --samples: Sobol' designs need a power of 2 (got 3)")
+    error = refused([str(path), "--design", "grid", "--out", str(tmp_path)], capsys)
+    assert error.startswith(f"journeysim: {path}: samples: only for --design lhs or sobol")
     error = refused([str(BASELINE), "--vary", "checkout.cashiers=3,-1"], capsys)
     assert error.startswith("journeysim: --vary checkout.cashiers: checkout.cashiers: expected")
 

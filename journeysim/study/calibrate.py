@@ -122,6 +122,7 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
         reps=spec.reps,
         days=spec.days,
         seed=spec.seed,
+        origins=spec.origins,
     )
     base = checked_base(
         search, "calibrate", "for the CI of each target", [t.metric for t in spec.targets]

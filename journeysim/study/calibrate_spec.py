@@ -13,12 +13,15 @@ from typing import Any
 
 import yaml
 
+from journeysim.scenario.loader import Override
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
-from journeysim.study.sources import ScenarioSource, is_study_file
+from journeysim.study.sources import ScenarioSource, given_by, is_study_file, whole_number
 
+# The file's settings that an option of the same name overrides: errors name the file and key.
+OPTIONS = ("trials", "sampler", "reps", "days", "seed")
 FILE_KEYS = (
     "scenario",
     "name",
@@ -181,10 +184,12 @@ class CalibrateSpec:
     trials: int = DEFAULT_TRIALS
     sampler: str = "tpe"
     name: str | None = None
-    overrides: tuple[str, ...] = field(default=())
+    overrides: tuple[Override, ...] = field(default=())
     reps: int | None = None
     days: int | None = None
     seed: int | None = None
+    # Who gave the OPTIONS when not their option, e.g. `calibration.yaml: reps`.
+    origins: dict[str, str] = field(default_factory=dict)
 
     def updated(
         self,
@@ -200,8 +205,14 @@ class CalibrateSpec:
         metrics = {t.metric for t in targets}
         aims = tuple(t for t in self.targets if t.metric not in metrics) + tuple(targets)
         given = {name: value for name, value in options.items() if value is not None}
+        origins = {name: text for name, text in self.origins.items() if name not in given}
         return replace(
-            self, free=merged, targets=aims, overrides=self.overrides + tuple(overrides), **given
+            self,
+            free=merged,
+            targets=aims,
+            overrides=self.overrides + tuple(overrides),
+            origins=origins,
+            **given,
         )
 
     def check(self) -> None:
@@ -210,9 +221,15 @@ class CalibrateSpec:
         if not self.free:
             raise DesignError("calibrate needs at least one free parameter (--free KEY=LOW:HIGH)")
         if self.trials < 2:
-            raise DesignError("--trials: expected a whole number >= 2")
+            raise DesignError(
+                f"{given_by(self.origins, 'trials')}: expected a whole number >= 2 "
+                f"(got {self.trials})"
+            )
         if self.sampler not in SAMPLERS:
-            raise DesignError(f"--sampler: expected one of {', '.join(SAMPLERS)}")
+            raise DesignError(
+                f"{given_by(self.origins, 'sampler')}: expected one of {', '.join(SAMPLERS)} "
+                f"(got {self.sampler!r})"
+            )
 
 
 def is_calibration_file(path: Path) -> bool:
@@ -247,15 +264,16 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
         raise DesignError(f"{source}: set: expected a text or a list of texts")
     return CalibrateSpec(
         scenario=path.parent / data["scenario"],
-        free=tuple(decision_from_yaml(str(k), v, source) for k, v in data["free"].items()),
+        free=tuple(decision_from_yaml(str(k), v, source, "free") for k, v in data["free"].items()),
         targets=targets,
-        trials=_whole(data, "trials", source) or DEFAULT_TRIALS,
+        trials=whole_number(data, "trials", source, DEFAULT_TRIALS),
         sampler=str(data.get("sampler", "tpe")),
         name=str(data.get("name", path.stem)),
-        overrides=tuple(overrides),
-        reps=_whole(data, "reps", source),
-        days=_whole(data, "days", source),
-        seed=_whole(data, "seed", source),
+        overrides=tuple((f"{source}: set", text) for text in overrides),
+        reps=whole_number(data, "reps", source),
+        days=whole_number(data, "days", source),
+        seed=whole_number(data, "seed", source),
+        origins={key: f"{source}: {key}" for key in OPTIONS if data.get(key) is not None},
     )
 
 
@@ -271,10 +289,3 @@ def _load(path: Path, what: str) -> Any:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def _whole(data: dict[str, Any], key: str, source: str) -> int | None:
-    value = data.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise DesignError(f"{source}: {key}: expected a whole number (got {value!r})")
-    return value

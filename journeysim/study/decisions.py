@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import optuna
 
+from journeysim.scenario.loader import Override
 from journeysim.study.designs import DesignError, yaml_text
 
 _INT = r"[-+]?\d+"
@@ -25,7 +26,8 @@ _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 @dataclass(frozen=True)
 class Decision:
     """One decision: `name`, the scenario `keys` it sets, and its values: `low`..`high` (whole
-    numbers when `integer`) or `choices` (YAML texts)."""
+    numbers when `integer`) or `choices` (YAML texts); `where` who gave it, for errors (an
+    option such as `--decide KEY`, or a file and its key)."""
 
     name: str
     keys: tuple[str, ...]
@@ -33,6 +35,7 @@ class Decision:
     high: float | None = None
     integer: bool = False
     choices: tuple[str, ...] = ()
+    where: str = field(default="", compare=False)
 
     def distribution(self) -> optuna.distributions.BaseDistribution:
         if self.choices:
@@ -58,6 +61,11 @@ class Decision:
         text = value if self.choices else yaml_text(self._typed(value))
         return [f"{key}={text}" for key in self.keys]
 
+    def labelled(self, value: Any) -> list[Override]:
+        """`overrides(value)` labelled with `where` (errors in them name it), when known."""
+        texts = self.overrides(value)
+        return [(self.where, text) for text in texts] if self.where else list(texts)
+
     def describe(self) -> dict[str, Any]:
         """A plain description, stored with the study to recognise it on resume."""
         values: Any = list(self.choices) or [self._typed(self.low), self._typed(self.high)]
@@ -77,10 +85,11 @@ def parse_decision(text: str, option: str = "--decide") -> Decision:
     return _decision(key, (key,), raw, f"{option} {text}")
 
 
-def decision_from_yaml(name: str, value: Any, source: str) -> Decision:
-    """An optimise file's `decide` entry: "LOW:HIGH", {low, high}, a list of choices, or
-    {keys: [KEY, ...], and one of values ("LOW:HIGH" or a list) or low and high}."""
-    where = f"{source}: decide.{name}"
+def decision_from_yaml(name: str, value: Any, source: str, section: str = "decide") -> Decision:
+    """An optimise file's `decide` entry (a calibration file's `free`: `section`): "LOW:HIGH",
+    {low, high}, a list of choices, or {keys: [KEY, ...], and one of values ("LOW:HIGH" or a
+    list) or low and high}."""
+    where = f"{source}: {section}.{name}"
     keys: tuple[str, ...] = (name,)
     if isinstance(value, dict) and "keys" in value:
         keys_given = value["keys"]
@@ -116,13 +125,13 @@ def _ranged(
 ) -> Decision:
     if not low < high:
         raise DesignError(f"{where}: expected LOW < HIGH (got {low:g}:{high:g})")
-    return Decision(name, keys, float(low), float(high), integer)
+    return Decision(name, keys, float(low), float(high), integer, where=where)
 
 
 def _choices(name: str, keys: tuple[str, ...], values: list[str], where: str) -> Decision:
     if len(set(values)) < 2 or "" in values:
         raise DesignError(f"{where}: expected at least two different choices")
-    return Decision(name, keys, choices=tuple(values))
+    return Decision(name, keys, choices=tuple(values), where=where)
 
 
 def space_size(decisions: Sequence[Decision]) -> float:
@@ -131,12 +140,17 @@ def space_size(decisions: Sequence[Decision]) -> float:
 
 
 def check_names(decisions: Sequence[Decision], option: str = "--decide") -> None:
-    """Each decision and each key once (errors name `option`)."""
-    names = [d.name for d in decisions]
-    keys = [k for d in decisions for k in d.keys]
+    """Each decision and each key once (errors name who gave the decisions at fault, else
+    `option`)."""
+    names = [(d.name, d) for d in decisions]
+    keys = [(k, d) for d in decisions for k in d.keys]
     for what, items in (("decision", names), ("key", keys)):
-        twice = sorted({item for item in items if items.count(item) > 1})
+        found = [item for item, _ in items]
+        twice = sorted({item for item in found if found.count(item) > 1})
         if twice:
-            raise DesignError(f"{option}: each {what} once (got {', '.join(twice)} twice)")
+            given = dict.fromkeys(d.where or option for item, d in items if item == twice[0])
+            raise DesignError(
+                f"{' and '.join(given)}: each {what} once (got {', '.join(twice)} twice)"
+            )
     if not decisions:
         raise DesignError("optimise needs at least one decision (--decide KEY=LOW:HIGH)")

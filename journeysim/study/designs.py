@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,16 +122,21 @@ def make_design(
     seed: int = 0,
     integer_keys: Iterable[str] = (),
     replications: int = 1,
+    origins: Mapping[str, str] | None = None,
 ) -> Design:
     """The points of a grid (all values crossed) or of `samples` base samples of a Latin
     hypercube (`samples` points) or Sobol' design (samples x (parameters + 2) points).
 
     Keys in `integer_keys` are sampled on [low - 0.5, high + 0.5] and rounded, so that every
     integer in the range is equally likely. A design of more than MAX_RUNS runs (points x
-    `replications`) is refused before it is built.
+    `replications`) is refused before it is built. Errors name who gave `kind` and `samples`:
+    `origins["design"]` and `origins["samples"]` (a sweep file and its key), else the option.
     """
+    given = _Given(origins or {})
     if kind not in KINDS:
-        raise DesignError(f"--design: expected one of {', '.join(KINDS)} (got {kind!r})")
+        raise DesignError(
+            f"{given.by('design')}: expected one of {', '.join(KINDS)} (got {kind!r})"
+        )
     if not varies:
         raise DesignError("a sweep needs at least one --vary KEY=...")
     keys = tuple(v.key for v in varies)
@@ -140,17 +145,36 @@ def make_design(
         raise DesignError(f"--vary: each key once (got {', '.join(twice)} more than once)")
     if kind == "grid":
         if samples is not None:
-            raise DesignError("--samples: only for --design lhs or sobol")
-        ranged = [v.key for v in varies if v.bounds]
+            raise DesignError(
+                f"{given.by('samples')}: only for {given.name('design')} lhs or sobol"
+            )
+        ranged = [v.origin for v in varies if v.bounds]
         if ranged:
             raise DesignError(
-                f"--vary {ranged[0]}=LOW:HIGH: ranges need --design lhs or sobol "
+                f"{ranged[0]}: ranges need {given.name('design')} lhs or sobol "
                 "(a grid takes a list of values)"
             )
         _check_runs(math.prod(len(v.values) for v in varies), replications)
         points = tuple(itertools.product(*(v.values for v in varies)))
         return Design(kind, keys, tuple(v.origin for v in varies), points)
-    return _sampled(varies, kind, samples, seed, set(integer_keys), replications)
+    return _sampled(varies, kind, samples, seed, set(integer_keys), replications, given)
+
+
+@dataclass(frozen=True)
+class _Given:
+    """Who gave a design's settings: `origins[key]` (a sweep file and its key), else its
+    option `--key`."""
+
+    origins: Mapping[str, str]
+
+    def by(self, key: str) -> str:
+        """Who gave `key`, to open an error about its value."""
+        return self.origins.get(key, f"--{key}")
+
+    def name(self, key: str) -> str:
+        """How to refer to `key` in an error about another setting: as the sweep file's key
+        when it gave it, else as the option."""
+        return key if key in self.origins else f"--{key}"
 
 
 def _check_runs(points: int, replications: int) -> None:
@@ -171,14 +195,19 @@ def _sampled(
     seed: int,
     integer_keys: set[str],
     replications: int,
+    given: _Given,
 ) -> Design:
-    listed = [v.key for v in varies if v.bounds is None]
+    listed = [v.origin for v in varies if v.bounds is None]
     if listed:
-        raise DesignError(f"--vary {listed[0]}: --design {kind} needs a range KEY=LOW:HIGH")
-    if samples is None or samples < 1:
-        raise DesignError(f"--design {kind} needs --samples N (N >= 1)")
+        raise DesignError(f"{listed[0]}: {given.name('design')} {kind} needs a range LOW:HIGH")
+    if samples is None:
+        raise DesignError(f"{given.by('design')}: {kind} needs {given.name('samples')} N (N >= 1)")
+    if samples < 1:
+        raise DesignError(f"{given.by('samples')}: expected a whole number >= 1 (got {samples})")
     if kind == "sobol" and samples & (samples - 1):
-        raise DesignError(f"--samples: Sobol' designs need a power of 2 (got {samples})")
+        raise DesignError(
+            f"{given.by('samples')}: Sobol' designs need a power of 2 (got {samples})"
+        )
     _check_runs(samples * (len(varies) + 2) if kind == "sobol" else samples, replications)
     bounds = tuple(
         (low - 0.5, high + 0.5) if v.key in integer_keys else (low, high)

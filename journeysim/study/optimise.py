@@ -34,6 +34,7 @@ import pandas as pd
 import yaml
 
 from journeysim.files import folder_name, write_table, write_text
+from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.summary import mean_ci
@@ -49,7 +50,7 @@ from journeysim.study.selection import (
     relative_constraints,
     select_scenarios,
 )
-from journeysim.study.sources import resolve_scenario, run_overrides
+from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.trial_study import Rows, TrialStudy, replications, trials_table
 
 
@@ -80,15 +81,16 @@ class OptimisePlan:
         """One constraint relative to the baseline per KPI."""
         return relative_constraints(self.constraints)
 
-    def overrides(self, params: dict[str, Any]) -> list[str]:
-        """A trial's `--set` overrides: the spec's, then each decision's."""
-        chosen = [text for d in self.decisions for text in d.overrides(params[d.name])]
+    def overrides(self, params: dict[str, Any]) -> list[Override]:
+        """A trial's `--set` overrides: the spec's, then each decision's (labelled with who
+        gave them, for errors)."""
+        chosen = [o for d in self.decisions for o in d.labelled(params[d.name])]
         return [*self.spec.overrides, *chosen]
 
     def scenario(self, params: dict[str, Any]) -> Scenario:
         """The scenario of a trial (the base's seed, replications and days)."""
         spec = self.spec
-        runs = run_overrides(spec.reps, spec.days, spec.seed)
+        runs = run_overrides(spec.reps, spec.days, spec.seed, spec.origins)
         return resolve_scenario(spec.scenario, [*self.overrides(params), *runs])
 
     def design(self) -> dict[str, Any]:
@@ -125,20 +127,18 @@ def checked_base(
     """The base scenario of a search, checked to have 2 or more replications, to accept
     every decision's bounds or choices and, there, to have a horizon long enough to measure
     `metrics`, before anything runs."""
-    base = resolve_scenario(
-        spec.scenario, spec.overrides, reps=spec.reps, days=spec.days, seed=spec.seed
-    )
+    runs = run_overrides(spec.reps, spec.days, spec.seed, spec.origins)
+    base = resolve_scenario(spec.scenario, [*spec.overrides, *runs])
     if base.replications < 2:
-        raise DesignError(
-            f"{command} needs at least 2 replications per trial, {why} (--reps; "
-            f"got {base.replications})"
-        )
+        needs = f"{command} needs at least 2 replications per trial, {why}"
+        if spec.reps is None:  # the scenario's own count
+            raise DesignError(f"{needs} (--reps; got {base.replications})")
+        raise DesignError(f"{given_by(spec.origins, 'reps')}: {needs} (got {spec.reps})")
     check_horizon(base, metrics)
-    runs = run_overrides(spec.reps, spec.days, spec.seed)
     for decision in spec.decisions:
         for value in decision.extremes():
             scenario = resolve_scenario(
-                spec.scenario, [*spec.overrides, *decision.overrides(value), *runs]
+                spec.scenario, [*spec.overrides, *decision.labelled(value), *runs]
             )
             check_horizon(scenario, metrics, f" with {decision.name}={value}")
     return base
@@ -411,7 +411,8 @@ def best_yaml(
     if isinstance(source, Scenario):
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     layer: dict[str, Any] = {}
-    for text in plan.overrides(params):
+    for override in plan.overrides(params):
+        text = override if isinstance(override, str) else override[1]
         path = _settable(text.partition("=")[0].strip().split("."), data)
         node = layer
         for key in path[:-1]:

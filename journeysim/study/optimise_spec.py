@@ -10,12 +10,15 @@ from typing import Any
 
 import yaml
 
+from journeysim.scenario.loader import Override
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
 from journeysim.study.selection import Constraint, parse_constraint
-from journeysim.study.sources import ScenarioSource, is_study_file
+from journeysim.study.sources import ScenarioSource, given_by, is_study_file, whole_number
 
+# The file's settings that an option of the same name overrides: errors name the file and key.
+OPTIONS = ("trials", "candidates", "reps", "days", "seed")
 FILE_KEYS = (
     "scenario",
     "name",
@@ -62,10 +65,12 @@ class OptimiseSpec:
     trials: int = DEFAULT_TRIALS
     candidates: int = DEFAULT_CANDIDATES
     name: str | None = None
-    overrides: tuple[str, ...] = field(default=())
+    overrides: tuple[Override, ...] = field(default=())
     reps: int | None = None
     days: int | None = None
     seed: int | None = None
+    # Who gave the OPTIONS and the objectives when not their option, e.g. `optimise.yaml: reps`.
+    origins: dict[str, str] = field(default_factory=dict)
 
     def updated(
         self,
@@ -81,27 +86,38 @@ class OptimiseSpec:
         names = {d.name for d in decisions}
         merged = tuple(d for d in self.decisions if d.name not in names) + tuple(decisions)
         given = {name: value for name, value in options.items() if value is not None}
+        replaced = {*given, *(["objectives"] if objectives else [])}
+        origins = {name: text for name, text in self.origins.items() if name not in replaced}
         return replace(
             self,
             decisions=merged,
             objectives=tuple(objectives) or self.objectives,
             constraints=self.constraints + tuple(constraints),
             overrides=self.overrides + tuple(overrides),
+            origins=origins,
             **given,
         )
 
     def check(self) -> None:
         """Objectives and counts that an optimisation can run with."""
-        if not 1 <= len(self.objectives) <= 2:
+        where = self.origins.get("objectives")
+        count = len(self.objectives)
+        if not 1 <= count <= 2:
+            if where:
+                raise DesignError(f"{where}: expected one or two objectives (got {count})")
             raise DesignError(
                 "optimise needs one or two objectives (--minimise KPI, --maximise KPI), "
-                f"got {len(self.objectives)}"
+                f"got {count}"
             )
-        if len({o.metric for o in self.objectives}) < len(self.objectives):
-            raise DesignError("optimise: the two objectives must be different KPIs")
+        if len({o.metric for o in self.objectives}) < count:
+            raise DesignError(f"{where or 'optimise'}: the two objectives must be different KPIs")
         for option, least in (("trials", 1), ("candidates", 2)):
-            if getattr(self, option) < least:
-                raise DesignError(f"--{option}: expected a whole number >= {least}")
+            value = getattr(self, option)
+            if value < least:
+                raise DesignError(
+                    f"{given_by(self.origins, option)}: expected a whole number >= {least} "
+                    f"(got {value})"
+                )
 
 
 def is_optimise_file(path: Path) -> bool:
@@ -129,6 +145,7 @@ def read_optimise_file(path: Path) -> OptimiseSpec:
     if not isinstance(data["decide"], dict) or not data["decide"]:
         raise DesignError(f"{source}: decide: expected a mapping of decisions to their values")
     objectives = []
+    ways = [way for way in ("minimise", "maximise") if way in data]
     for way in ("minimise", "maximise"):
         for metric in _texts(data, way, source):
             objectives.append(objective(metric, way == "maximise", f"{source}: {way}"))
@@ -143,13 +160,15 @@ def read_optimise_file(path: Path) -> OptimiseSpec:
         decisions=tuple(decision_from_yaml(str(k), v, source) for k, v in data["decide"].items()),
         objectives=tuple(objectives),
         constraints=tuple(constraints),
-        trials=_whole(data, "trials", source) or DEFAULT_TRIALS,
-        candidates=_whole(data, "candidates", source) or DEFAULT_CANDIDATES,
+        trials=whole_number(data, "trials", source, DEFAULT_TRIALS),
+        candidates=whole_number(data, "candidates", source, DEFAULT_CANDIDATES),
         name=str(data.get("name", path.stem)),
-        overrides=tuple(_texts(data, "set", source)),
-        reps=_whole(data, "reps", source),
-        days=_whole(data, "days", source),
-        seed=_whole(data, "seed", source),
+        overrides=tuple((f"{source}: set", text) for text in _texts(data, "set", source)),
+        reps=whole_number(data, "reps", source),
+        days=whole_number(data, "days", source),
+        seed=whole_number(data, "seed", source),
+        origins={key: f"{source}: {key}" for key in OPTIONS if data.get(key) is not None}
+        | ({"objectives": f"{source}: {', '.join(ways)}"} if ways else {}),
     )
 
 
@@ -159,10 +178,3 @@ def _texts(data: dict[str, Any], key: str, source: str) -> list[str]:
     if not all(isinstance(v, str) for v in values):
         raise DesignError(f"{source}: {key}: expected a text or a list of texts")
     return values
-
-
-def _whole(data: dict[str, Any], key: str, source: str) -> int | None:
-    value = data.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise DesignError(f"{source}: {key}: expected a whole number (got {value!r})")
-    return value

@@ -1,16 +1,19 @@
 """Scenarios given as a file or as a Scenario object, with `KEY=VALUE` overrides applied, then the
-run options --reps, --days and --seed."""
+run options --reps, --days and --seed (or a study file's reps, days and seed, errors naming the
+file and key); reading a study file's settings."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
+from journeysim.study.designs import DesignError
 
 ScenarioSource = str | os.PathLike[str] | Scenario
 
@@ -30,10 +33,16 @@ def run_overrides(
         ("seed", "seed", seed),
     )
     return [
-        (origins.get(name, f"--{name}"), f"{key}={value}")
+        (given_by(origins, name), f"{key}={value}")
         for name, key, value in options
         if value is not None
     ]
+
+
+def given_by(origins: Mapping[str, str], name: str) -> str:
+    """Who gave the setting `name`, for errors: `origins[name]` (a study file and its key, e.g.
+    `study.yaml: reps`), else its option `--name`."""
+    return origins.get(name, f"--{name}")
 
 
 def resolve_scenario(
@@ -63,6 +72,19 @@ def listed(texts: str | Sequence[str]) -> list[str]:
     """The API's lists of texts (overrides, constraints, ...): one text stands for a list of
     one, rather than being read one character at a time."""
     return [texts] if isinstance(texts, str) else list(texts)
+
+
+def whole_number(
+    data: Mapping[str, Any], key: str, source: str, default: int | None = None
+) -> int | None:
+    """A study file's whole number at `key`, `default` when it has none (0 is a value); errors
+    name the file `source` and the key."""
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DesignError(f"{source}: {key}: expected a whole number (got {value!r})")
+    return value
 
 
 def is_study_file(path: Path, key: str) -> bool:

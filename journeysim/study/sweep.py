@@ -76,7 +76,7 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
     data = base.model_dump(mode="json")
     integers = [v.key for v in spec.vary if type(_lookup(data, v.key)) is int]
     design = make_design(
-        spec.vary, spec.design, spec.samples, base.seed, integers, base.replications
+        spec.vary, spec.design, spec.samples, base.seed, integers, base.replications, spec.origins
     )
     kind = [] if design.kind == "grid" else [design.kind]
     name = spec.name or "-".join([base.name, *design.keys, *kind])

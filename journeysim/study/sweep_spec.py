@@ -11,8 +11,10 @@ import yaml
 
 from journeysim.scenario.loader import Override
 from journeysim.study.designs import DesignError, Vary, vary_from_yaml
-from journeysim.study.sources import ScenarioSource, is_study_file
+from journeysim.study.sources import ScenarioSource, is_study_file, whole_number
 
+# The file's settings that an option of the same name overrides: errors name the file and key.
+OPTIONS = ("design", "samples", "reps", "days", "seed")
 FILE_KEYS = ("scenario", "name", "design", "samples", "vary", "set", "reps", "days", "seed")
 
 
@@ -27,7 +29,8 @@ class SweepSpec:
     reps: int | None = None
     days: int | None = None
     seed: int | None = None
-    # Where reps, days and seed came from when not from their option, e.g. `sweep.yaml: reps`.
+    # Who gave design, samples, reps, days and seed when not their option, e.g.
+    # `sweep.yaml: reps`.
     origins: dict[str, str] = field(default_factory=dict)
 
     def updated(self, vary: tuple[Vary, ...] = (), overrides: tuple[str, ...] = (), **options):
@@ -74,26 +77,19 @@ def read_sweep_file(path: Path) -> SweepSpec:
     wrong = [text for text in overrides if not isinstance(text, str)]
     if wrong:
         raise DesignError(f"{source}: set: expected a list of KEY=VALUE (got {wrong[0]!r})")
-    given = [key for key in ("reps", "days", "seed") if data.get(key) is not None]
+    given = [key for key in OPTIONS if data.get(key) is not None]
     return SweepSpec(
         scenario=path.parent / data["scenario"],
         vary=tuple(vary_from_yaml(str(k), v, source) for k, v in data["vary"].items()),
-        design=data.get("design", "grid"),
-        samples=_option(data, "samples", source),
+        design="grid" if data.get("design") is None else data["design"],
+        samples=whole_number(data, "samples", source),
         name=str(data.get("name", path.stem)),
         overrides=tuple((f"{source}: set", text) for text in overrides),
-        reps=_option(data, "reps", source),
-        days=_option(data, "days", source),
-        seed=_option(data, "seed", source),
+        reps=whole_number(data, "reps", source),
+        days=whole_number(data, "days", source),
+        seed=whole_number(data, "seed", source),
         origins={key: f"{source}: {key}" for key in given},
     )
-
-
-def _option(data: dict[str, Any], key: str, source: str) -> int | None:
-    value = data.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise DesignError(f"{source}: {key}: expected a whole number (got {value!r})")
-    return value
 
 
 def _load(path: Path) -> Any:

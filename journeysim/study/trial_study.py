@@ -28,9 +28,10 @@ from __future__ import annotations
 import fcntl
 import json
 import signal
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,25 @@ RESULTS = "replications"  # trial user attribute: the metrics of every replicati
 SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
 DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
 BASELINE = "baseline"  # study user attribute: the metrics of every replication of the base
+# The tables of an Optuna study database (RDBStorage, Optuna 5): a study.db with any other
+# table belongs to another program.
+OPTUNA_TABLES = frozenset(
+    {
+        "alembic_version",
+        "studies",
+        "study_directions",
+        "study_system_attributes",
+        "study_user_attributes",
+        "trial_heartbeats",
+        "trial_intermediate_values",
+        "trial_params",
+        "trial_system_attributes",
+        "trial_user_attributes",
+        "trial_values",
+        "trials",
+        "version_info",
+    }
+)
 
 Rows = list[dict[str, float]]
 # What a trial's replications score: the objective values, and constraint values (<= 0 met).
@@ -154,10 +174,11 @@ class TrialStudy:
             # warnings about them, with tracebacks, are not shown.
             optuna.logging.set_verbosity(optuna.logging.ERROR)
             path = self.folder / STORAGE
+            _check_storage(path)
             try:
                 storage = optuna.storages.RDBStorage(f"sqlite:///{path}")
             except sqlalchemy.exc.SQLAlchemyError as error:
-                raise DesignError(_unreadable(path, error)) from None
+                raise DesignError(_unreadable(path, _why(error))) from None
             try:
                 try:
                     self.study = optuna.create_study(
@@ -168,7 +189,7 @@ class TrialStudy:
                         load_if_exists=True,
                     )
                 except sqlalchemy.exc.SQLAlchemyError as error:
-                    raise DesignError(_unreadable(path, error)) from None
+                    raise DesignError(_unreadable(path, _why(error))) from None
                 self._claim()
                 self._recover()
                 yield self
@@ -313,9 +334,36 @@ class TrialStudy:
         return rows
 
 
-def _unreadable(path: Path, error: sqlalchemy.exc.SQLAlchemyError) -> str:
+def _check_storage(path: Path) -> None:
+    """Refuse, before Optuna opens it, a study file that SQLite cannot read, or a SQLite
+    database holding tables that are not Optuna's (another program's: Optuna would add its
+    own tables to it). A missing or empty file is Optuna's to make the study in."""
+    if not path.exists() and not path.is_symlink():
+        return
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            rows = db.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+            ).fetchall()
+    except sqlite3.Error as error:
+        raise DesignError(_unreadable(path, str(error).splitlines()[0])) from None
+    foreign = sorted(name for (name,) in rows if name not in OPTUNA_TABLES)
+    foreign = [name for name in foreign if not name.startswith("sqlite_")]  # SQLite's own
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise DesignError(
+            f"{path}: expected the study's SQLite database (it holds tables that are not "
+            f"Optuna's: {shown}): move it elsewhere, or choose another --out or --name"
+        )
+
+
+def _why(error: sqlalchemy.exc.SQLAlchemyError) -> str:
+    """The first line of what the database driver said."""
+    return str(getattr(error, "orig", None) or error).splitlines()[0]
+
+
+def _unreadable(path: Path, why: str) -> str:
     """One line: `path` is no study database, why, and what to do."""
-    why = str(getattr(error, "orig", None) or error).splitlines()[0]
     return (
         f"{path}: expected the study's SQLite database ({why}): remove it (or its folder) to "
         "start the study afresh, or choose another --name"
