@@ -407,3 +407,31 @@ def test_partial_section_keeps_the_other_defaults(tmp_path: Path) -> None:
 def test_segments_named_in_a_file_replace_the_default_segments(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "segments: {everyone: {share: 1}}\n")
     assert list(load_scenario(path).segments) == ["everyone"]
+
+
+def test_a_segment_a_file_names_keeps_its_values_from_below(tmp_path: Path) -> None:
+    # The file's segments are the store's segments, but a segment it names is merged over its
+    # own values below (the defaults, then the parent), as --set merges, not over a new
+    # segment's: only the share given changes.
+    defaults = Scenario().segments
+    family = next(name for name, s in defaults.items() if s.visit_interval_days != 4.0)
+    write(tmp_path, "parent.yaml", f"segments: {{{family}: {{patience_min: 3}}}}\n")
+    path = write(
+        tmp_path, "x.yaml", f"extends: parent.yaml\nsegments: {{{family}: {{share: 0.1}}}}\n"
+    )
+    scenario = load_scenario(path)
+    assert list(scenario.segments) == [family]
+    expected = defaults[family].model_copy(update={"share": 0.1, "patience_min": 3.0})
+    assert scenario.segments[family] == expected
+    plain = write(tmp_path, "y.yaml", "name: y\n")
+    by_option = load_scenario(plain, [f"segments.{family}.share=0.1"])
+    assert by_option.segments[family] == defaults[family].model_copy(update={"share": 0.1})
+    assert set(by_option.segments) == set(defaults)
+
+
+def test_a_file_that_names_segments_drops_the_other_segments_of_its_parent(tmp_path: Path) -> None:
+    write(tmp_path, "parent.yaml", "segments: {a: {share: 1}, b: {share: 1, patience_min: 3}}\n")
+    path = write(tmp_path, "x.yaml", "extends: parent.yaml\nsegments: {a: {share: 2}}\n")
+    assert list(load_scenario(path).segments) == ["a"]
+    with pytest.raises(ScenarioError, match="at least one segment with a positive share"):
+        load_scenario(path, ["segments.a.share=0"])  # b is gone, not there to carry the store

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,14 +41,16 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     """Load a scenario file with its extends chain, then apply `KEY.PATH=VALUE` overrides.
 
     Files merge over the schema defaults, so a partial section keeps the other defaults of
-    that section; `segments` is the exception: a file that names segments names all of them.
-    `name` defaults to the file's stem unless the file itself sets it. Raises ScenarioError.
+    that section; `segments` is the exception: a file that names segments names all of them
+    (see `_named_segments`). `name` defaults to the file's stem unless the file itself sets
+    it. Raises ScenarioError.
     """
     path = Path(path)
     origins: Origins = {}
     chain = _chain(path)
-    data = _defaults(layer for _, layer in chain)
+    data = Scenario().model_dump(mode="json")
     for source, layer in chain:
+        _named_segments(data, layer, origins)
         data = _merge(data, layer, source, origins)
     if "name" not in chain[-1][1]:
         data["name"] = path.stem
@@ -94,12 +96,17 @@ def resolved_yaml(scenario: Scenario) -> str:
     return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
-def _defaults(layers: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The default scenario as plain data, without default segments when a file names its own."""
-    data = Scenario().model_dump(mode="json")
-    if any("segments" in layer for layer in layers):
-        del data["segments"]
-    return data
+def _named_segments(data: dict[str, Any], layer: dict[str, Any], origins: Origins) -> None:
+    """A layer that names segments names the store's segments: the segments below it (the
+    parent's or the defaults) that it leaves out are dropped from `data`; one it names keeps
+    its values from below unless it gives them (a new name starts from a segment's defaults)."""
+    named = layer.get("segments")
+    if not isinstance(named, dict) or not isinstance(data.get("segments"), dict):
+        return  # (not a mapping: validation says so)
+    data["segments"] = {k: v for k, v in data["segments"].items() if k in named}
+    dropped = [k for k in origins if k[:1] == ("segments",) and len(k) > 1 and k[1] not in named]
+    for key in dropped:
+        del origins[key]
 
 
 def _chain(path: Path) -> list[tuple[str, dict[str, Any]]]:

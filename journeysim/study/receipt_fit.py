@@ -385,7 +385,7 @@ def fitted_scenario(base: Scenario, fit: ReceiptsFit) -> Scenario:
 
 def scenario_layer(fitted: Scenario, fit: ReceiptsFit) -> dict[str, Any]:
     """The fitted settings as a scenario file's mappings over its base. Segments are written
-    whole, as a file that names segments names all of them with every key."""
+    whole, every segment with every key, as a file that names segments names all of them."""
     layer: dict[str, Any] = {}
     for key, value in fit.settings.items():
         section, *rest = key.split(".")
