@@ -140,6 +140,27 @@ def test_outages_outside_the_horizon_are_errors(outage: str) -> None:
         load_scenario(BASELINE, [f"payment.outages=[{outage}]", "horizon.days=56"])
 
 
+@pytest.mark.parametrize(
+    ("start", "minutes", "refused"),
+    [
+        ("23:30", 60, True),  # after closing (22:00), before the next opening (06:00)
+        ("04:00", 120, True),  # ends at opening
+        ("21:30", 60, False),  # runs past closing
+        ("23:30", 420, False),  # into the next morning's opening
+        ("04:00", 121, False),
+    ],
+)
+def test_outages_when_the_store_is_closed_are_errors(
+    start: str, minutes: int, refused: bool
+) -> None:
+    outage = f"payment.outages=[{{day: 1, start: '{start}', duration_min: {minutes}}}]"
+    if refused:
+        with pytest.raises(ScenarioError, match=r"outages\.0: expected a time when the store"):
+            load_scenario(BASELINE, [outage])
+    else:
+        load_scenario(BASELINE, [outage])
+
+
 def test_outages_repeat_on_weekdays_and_day_0_is_a_monday() -> None:
     scenario = load_scenario(BASELINE, ["payment.outages=[{day: 3, weekdays: [sat, sun]}]"])
     (outage,) = scenario.payment.outages

@@ -435,3 +435,27 @@ def test_a_file_that_names_segments_drops_the_other_segments_of_its_parent(tmp_p
     assert list(load_scenario(path).segments) == ["a"]
     with pytest.raises(ScenarioError, match="at least one segment with a positive share"):
         load_scenario(path, ["segments.a.share=0"])  # b is gone, not there to carry the store
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [("vary", "a sweep file"), ("decide", "an optimise file"), ("free", "a calibration file")],
+)
+def test_a_study_file_is_named_as_one_where_a_scenario_is_expected(
+    tmp_path: Path, key: str, kind: str
+) -> None:
+    write(tmp_path, "study.yaml", f"scenario: baseline.yaml\n{key}: {{checkout.cashiers: 2:4}}\n")
+    path = write(tmp_path, "x.yaml", "extends: study.yaml\n")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert str(error.value).startswith(
+        f"{tmp_path / 'study.yaml'}: expected a scenario, not {kind}"
+    )
+
+
+def test_a_parent_that_is_one_long_text_is_shown_shortened(tmp_path: Path) -> None:
+    write(tmp_path, "notes.txt", "word " * 1000)
+    path = write(tmp_path, "x.yaml", "extends: notes.txt\n")
+    with pytest.raises(ScenarioError, match="expected a mapping") as error:
+        load_scenario(path)
+    assert len(str(error.value)) < 200

@@ -42,8 +42,11 @@ def shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value)
-    text = json.dumps(value, default=str) if isinstance(value, (list, dict)) else str(value)
+        text = repr(value)
+    elif isinstance(value, (list, dict)):
+        text = json.dumps(value, default=str)
+    else:
+        text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -32,6 +32,12 @@ from journeysim.scenario.schema import Scenario
 # An override: `KEY.PATH=VALUE`, or (option, `KEY.PATH=VALUE`) for one set by an option such
 # as `--days`, which errors then name.
 Override = str | tuple[str, str]
+# The top-level key of each kind of study file, which no scenario has: (what, its command).
+STUDY_FILES = {
+    "vary": ("a sweep file", "sweep"),
+    "decide": ("an optimise file", "optimise"),
+    "free": ("a calibration file", "calibrate"),
+}
 # Who set each value: key path -> file name or `--set KEY.PATH`. Only values that are not
 # mappings are recorded; a key's source is that of the nearest recorded path at or above it.
 Origins = dict[KeyPath, str]
@@ -161,6 +167,12 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of keys to values (got {shown(data)})")
+    for key, (kind, command) in STUDY_FILES.items():
+        if key in data:
+            raise ScenarioError(
+                f"{path}: expected a scenario, not {kind} (it has `{key}`): run it with "
+                f"journeysim {command}, or use the scenario it names"
+            )
     return data
 
 

@@ -137,6 +137,12 @@ class Scenario(Section):
                     f"payment.outages.{i}: it never happens within the simulated days 0..{last} "
                     f"(warm-up and horizon.days; day {outage.day} given)"
                 )
+            if not self.hours.overlaps(outage.start_min, outage.duration_min):
+                raise ValueError(
+                    f"payment.outages.{i}: expected a time when the store is open "
+                    f"({self.hours.open}-{self.hours.close}; got {outage.start} for "
+                    f"{outage.duration_min:g} min, which no shopper would meet)"
+                )
             if outage.terminals != "all" and any(i >= tills for i in outage.terminals):
                 raise ValueError(
                     f"payment.outages: terminal indices must be below {tills} "

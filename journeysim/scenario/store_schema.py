@@ -68,6 +68,15 @@ class Hours(Section):
     def close_min(self) -> int:
         return _minutes(self.close)
 
+    def overlaps(self, start_min: float, duration_min: float) -> bool:
+        """Whether minutes `start_min` to `start_min + duration_min` of a day (running on past
+        midnight) meet the opening hours of that day or a later one."""
+        end = start_min + duration_min
+        return any(
+            max(start_min, self.open_min + day) < min(end, self.close_min + day)
+            for day in range(0, int(end) + 1440, 1440)
+        )
+
     @model_validator(mode="after")
     def _profiles_fit(self) -> Hours:
         hours = (self.close_min - self.open_min) / 60
@@ -301,6 +310,10 @@ class Outage(Section):
         if self.every_day and self.weekdays:
             raise ValueError("give every_day or weekdays, not both")
         return self
+
+    @property
+    def start_min(self) -> int:
+        return _minutes(self.start)
 
     def days_in(self, total_days: int) -> list[int]:
         """The days (0 .. total_days - 1) the outage happens on."""

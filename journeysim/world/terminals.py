@@ -47,8 +47,7 @@ def random_failures(terminal: Terminal, payment: Payment, rng: np.random.Generat
 
 def scheduled_outage(env: simpy.Environment, terminals: list[Terminal], outage: Outage, days: int):
     """Process: take the outage's terminals down at its start, on each of its days."""
-    hours, minutes = outage.start.split(":")
-    start = int(hours) * 60 + int(minutes)
+    start = outage.start_min
     chosen = terminals if outage.terminals == "all" else [terminals[i] for i in outage.terminals]
     for day in outage.days_in(days):
         yield env.timeout(max(day * 1440 + start - env.now, 0.0))
