@@ -113,3 +113,13 @@ def test_a_cache_entry_that_is_not_a_history_is_lived_again_and_replaced(tmp_pat
     assert past(scenario) == first  # a miss: lived again, the same history
     with path.open("rb") as handle:
         assert pickle.load(handle) == first  # and kept in place of the foreign entry
+
+
+def test_a_cache_that_cannot_be_written_warns_and_the_run_goes_on(tmp_path):
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the cache folder should be")
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    with pytest.warns(burn_in.CacheWarning, match=f"cannot keep the history in {cache} \\(it is"):
+        lived = past(scenario)
+    assert lived.customers  # the run has its history all the same
+    assert list(tmp_path.iterdir()) == [cache]  # and no temporary file is left

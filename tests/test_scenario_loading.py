@@ -459,3 +459,11 @@ def test_a_parent_that_is_one_long_text_is_shown_shortened(tmp_path: Path) -> No
     with pytest.raises(ScenarioError, match="expected a mapping") as error:
         load_scenario(path)
     assert len(str(error.value)) < 200
+
+
+def test_new_opening_hours_with_the_default_profiles_say_to_give_both(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "hours: {open: '08:00', close: '20:00'}\n")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert "(12 for 08:00-20:00); got 16 (the default" in str(error.value)
+    assert "give both profiles for your hours" in str(error.value)

@@ -82,13 +82,24 @@ class Hours(Section):
         hours = (self.close_min - self.open_min) / 60
         if hours <= 0:
             raise ValueError("close must be later than open")
-        for name in ("weekday_profile", "weekend_profile"):
+        needed = int(-(-hours // 1))
+        for name, default in (
+            ("weekday_profile", _WEEKDAY_PROFILE),
+            ("weekend_profile", _WEEKEND_PROFILE),
+        ):
             profile = getattr(self, name)
-            if len(profile) != int(-(-hours // 1)) or sum(profile) <= 0:
-                raise ValueError(
-                    f"{name} needs one non-negative weight per opening hour "
-                    f"({int(-(-hours // 1))} here), not all zero; got {len(profile)}"
+            if len(profile) != needed:
+                whose = (
+                    " (the default, for 06:00-22:00: give both profiles for your hours)"
+                    if profile == default
+                    else ""
                 )
+                raise ValueError(
+                    f"{name} needs one weight per opening hour ({needed} for "
+                    f"{self.open}-{self.close}); got {len(profile)}{whose}"
+                )
+            if sum(profile) <= 0:
+                raise ValueError(f"{name} needs a positive weight in some hour (got all zero)")
         return self
 
 

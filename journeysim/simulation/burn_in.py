@@ -17,6 +17,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -80,16 +81,30 @@ def _read(path: Path) -> History | None:
     return None
 
 
+class CacheWarning(UserWarning):
+    """The history cannot be kept: every run lives it again."""
+
+
 def _store(path: Path, result: History) -> None:
-    """Write atomically; a cache that cannot be written only costs time."""
+    """Write atomically; a cache that cannot be written only costs time, and a warning says so."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-    except OSError:
-        pass
+    except OSError as error:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        why = "it is a file" if path.parent.is_file() else error.strerror or str(error)
+        warnings.warn(
+            CacheWarning(
+                f"cannot keep the history in {path.parent} ({why}): every "
+                "run lives it again; set JOURNEYSIM_CACHE to a folder you can write"
+            ),
+            stacklevel=2,
+        )
 
 
 def _cache_dir() -> Path:
