@@ -75,6 +75,11 @@ def test_kpis_over_days_overlays_scenarios(result):
     rendered(fig)
     names = [text.get_text() for text in fig.legends[0].get_texts()]
     assert names == ["terminal_outage", "the same again"]
+    # Days as the scenario numbers them (its outage day, the report's "days W to N"), not
+    # counted again from the end of the warm-up.
+    nps = fig.axes[1].lines[0].get_xdata()
+    assert nps.min() == result.scenario.horizon.warmup_days
+    assert nps.max() == result.scenario.total_days - 1
 
 
 def test_daily_kpis_leave_out_the_warm_up(result):

@@ -213,16 +213,16 @@ def mean_band(table: pd.DataFrame, by: str, column: str, level: float = 0.95) ->
 
 @_styled
 def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPIS) -> Figure:
-    """KPIs per day after warm-up, mean and 95% CI band over replications, scenarios overlaid."""
+    """KPIs per day after warm-up (days numbered from the first simulated day, as scenarios
+    number them), mean and 95% CI band over replications, scenarios overlaid."""
     fig = figure()
     axes = fig.subplots(len(kpis), 1, sharex=True, squeeze=False)[:, 0]
     for colour, result in zip(SCENARIO_COLOURS * 4, results):
         table = daily_kpis(result)
-        warmup = result.scenario.horizon.warmup_days
         for ax, kpi in zip(axes, kpis):
             band = mean_band(table, "day", kpi).dropna(subset=["mean"])
             scale = 100.0 if kpi in SHARES else 1.0
-            day = band["day"] - warmup + 1
+            day = band["day"]  # numbered as the scenario, the report's text and traces number it
             ax.plot(day, band["mean"] * scale, color=colour, label=result.scenario.name)
             ax.fill_between(day, band["low"] * scale, band["high"] * scale, color=colour, alpha=0.2)
     for ax, kpi in zip(axes, kpis):
@@ -238,7 +238,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
                 va="center",
                 color=NEUTRAL,
             )
-    axes[-1].set_xlabel("Day after warm-up (return rate: only days whose window has closed)")
+    axes[-1].set_xlabel("Day (warm-up left out; return rate: only days whose window has closed)")
     axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.legend(*axes[1].get_legend_handles_labels(), loc="outside upper right", ncols=3)
     fig.suptitle("KPIs over days (line: mean; band: 95% CI over replications)", x=0.01, ha="left")
