@@ -15,6 +15,8 @@ import pytest
 from PIL import Image
 
 from journeysim.report.animate import animate
+from journeysim.report.comparison import magnitude
+from journeysim.report.console import setting_text, unit
 from journeysim.report.html import compare_report, run_report, sweep_report
 from journeysim.report.html_blocks import fmt, label
 from journeysim.report.monitor import replay
@@ -184,3 +186,23 @@ def test_sweep_report(tmp_path):
         decoded(src)
     for value in (1, 2, 3):
         assert f"checkout.cashiers={value}" in text
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [
+        ("contribution_per_day", "PLN"),
+        ("mean_checkout_wait_min", "min"),
+        ("nps", "points"),
+        ("csat", ""),
+        ("visits_per_day", ""),
+    ],
+)
+def test_a_kpis_unit_is_the_one_its_label_names(metric: str, expected: str) -> None:
+    assert unit(metric) == expected
+
+
+def test_a_tolerance_is_shown_without_a_sign_and_a_setting_to_four_digits() -> None:
+    assert magnitude("nps", 5.0) == "5.00" and magnitude("nps", -5.0) == "5.00"
+    assert magnitude("return_rate", 0.02) == "2.00 pts"
+    assert setting_text(0.4499283309865609) == "0.4499" and setting_text(3) == "3"

@@ -11,8 +11,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from journeysim.files import write_bytes, write_text
-from journeysim.report.comparison import metric_text
-from journeysim.report.console import label, render
+from journeysim.report.comparison import magnitude, metric_text
+from journeysim.report.console import label, render, setting_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
 from journeysim.simulation.hourly import KINDS, PATTERN, is_hourly
@@ -37,7 +37,7 @@ def fit_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]]]:
         rows.append(
             [
                 label(metric),
-                f"{text(row['observed'])} +- {text(row['tolerance'])}",
+                f"{text(row['observed'])} +- {magnitude(metric, row['tolerance'])}",
                 f"{text(row['simulated_mean'])} [{text(row['ci_low'])}, {text(row['ci_high'])}]",
                 f"{row['tolerances_off']:.2f}",
                 row["within"],
@@ -53,13 +53,13 @@ def parameter_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]
     kept = result.trials[result.trials["kept"]]
     rows = []
     for decision in result.plan.free:
-        span = "-" if kept.empty else f"{_value(kept[decision.name].min())} .. "
-        span += "" if kept.empty else _value(kept[decision.name].max())
+        span = "-" if kept.empty else f"{setting_text(kept[decision.name].min())} .. "
+        span += "" if kept.empty else setting_text(kept[decision.name].max())
         rows.append(
             [
                 decision.name,
                 " .. ".join(str(v) for v in decision.extremes()),
-                _value(result.best_params[decision.name]),
+                setting_text(result.best_params[decision.name]),
                 span,
             ]
         )
@@ -72,7 +72,7 @@ def fit_text(result: CalibrationResult) -> str:
 
 def answer(result: CalibrationResult) -> str:
     """The fitted values and the kept set, in words."""
-    fitted = ", ".join(f"{name}={_value(v)}" for name, v in result.best_params.items())
+    fitted = ", ".join(f"{name}={setting_text(v)}" for name, v in result.best_params.items())
     within = (result.fit["within"] == "yes").sum()
     text = (
         f"Fitted: trial {result.best}, {fitted}; {within} of {len(result.fit)} targets within "
@@ -206,7 +206,7 @@ def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path
     trial_rows = [
         [
             str(r["trial"]),
-            *(_value(r[d.name]) for d in plan.free),
+            *(setting_text(r[d.name]) for d in plan.free),
             *(metric_text(t.metric, r[f"{t.metric}_mean"]) for t in kpis),
             f"{r['distance']:.2f}",
             "yes" if r["kept"] else "",
@@ -264,7 +264,3 @@ _CAPTIONS = {
     "hourly.png": "Receipts per opening hour: observed with its tolerance in green, the fitted "
     "trial's mean with its 95% CI in red, the range of the kept trials' means in grey.",
 }
-
-
-def _value(value: object) -> str:
-    return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)

@@ -91,6 +91,11 @@ def metric_text(metric: str, value: float) -> str:
     return LABELS.get(metric, (metric, "{:.4g}"))[1].format(value)
 
 
+def magnitude(metric: str, value: float) -> str:
+    """A tolerance or half-width: a difference's text without its sign."""
+    return signed(metric, abs(value)).lstrip("+")
+
+
 def signed(metric: str, value: float) -> str:
     """A difference with its sign and one more decimal than the metric's own format; a
     difference of shares in percentage points."""

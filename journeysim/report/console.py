@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 
+import numpy as np
 import pandas as pd
 
 from journeysim.simulation.journey_map import touched
@@ -47,6 +49,20 @@ def fmt(metric: str, value: float) -> str:
 
 def label(metric: str) -> str:
     return LABELS.get(metric, (metric, ""))[0]
+
+
+def unit(metric: str) -> str:
+    """The unit a KPI's label names (PLN, min, stars, ...); NPS in points; "" for a scale such
+    as CSAT's (1-5) or a count."""
+    if metric == "nps":
+        return "points"
+    named = re.search(r"\(([A-Za-z][^)]*)\)$", label(metric))
+    return named[1] if named else ""
+
+
+def setting_text(value: object) -> str:
+    """A scenario setting's value as shown: a float to 4 significant digits."""
+    return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
 
 
 def render(rows: list[list[str]], header: list[str]) -> str:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from journeysim.files import write_bytes, write_text
 from journeysim.report.comparison import ci_text, metric_text, signed
-from journeysim.report.console import label, render
+from journeysim.report.console import label, render, setting_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
 from journeysim.report.selection import guarantee, selection_rows, smore_png
@@ -37,7 +37,7 @@ def answer(result: OptimiseResult) -> str:
         )
     if result.best is None:
         return "No plan meets the constraints: every trial's CI misses a bound."
-    chosen = ", ".join(f"{name}={value}" for name, value in result.best_params.items())
+    chosen = ", ".join(f"{name}={setting_text(v)}" for name, v in result.best_params.items())
     text = f"Best plan: trial {result.best}, {chosen}."
     if plan.constraints:
         row, runs = _best_row(result)
@@ -102,7 +102,7 @@ def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tupl
     )
     rows = []
     for _, row in ordered.head(limit).iterrows():
-        cells = [str(row["trial"]), *(str(row[d.name]) for d in plan.decisions)]
+        cells = [str(row["trial"]), *(setting_text(row[d.name]) for d in plan.decisions)]
         cells += [ci_text(metric, *ci_of(row, metric)) for metric in metrics]
         cells += [ci_text(c.metric, *ci_of(row, c.column), difference=True) for c in relative]
         cells.append(row["feasible"])

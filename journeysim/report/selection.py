@@ -8,7 +8,7 @@ from pathlib import Path
 
 from journeysim.files import write_bytes, write_table, write_text
 from journeysim.report.comparison import ci_text
-from journeysim.report.console import label, render
+from journeysim.report.console import label, render, unit
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import png
 from journeysim.report.selection_plot import smore_plot
@@ -21,7 +21,7 @@ def indifference_text(result: SelectResult) -> str:
     """The indifference in the objective's unit (shares in points)."""
     if result.objective in SHARES:
         return f"{100.0 * result.indifference:.2g} points"
-    return f"{result.indifference:.3g}"
+    return f"{result.indifference:.3g} {unit(result.objective)}".rstrip()
 
 
 def guarantee(result: SelectResult) -> str:
