@@ -128,6 +128,8 @@ def test_sweep_line_follows_the_means():
     line = fig.axes[0].lines[0]
     expected = runs.groupby("lanes")["nps"].mean()
     assert np.allclose(line.get_ydata(), expected.to_numpy())
+    ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 3]
+    assert ticks and all(t % 1 == 0 for t in ticks)  # lanes come whole: no 1.5 lanes
 
 
 def test_sweep_heatmap_shows_the_mean_of_each_cell():

@@ -174,11 +174,13 @@ def test_sweep_report(tmp_path):
         [
             {"point": p, "checkout.cashiers": c, "replication": r}
             | {kpi: rng.normal() for kpi in KPIS}
+            | {"contribution_per_day": 3000.0 + c}
             for p, c in enumerate((1, 2, 3))
             for r in range(2)
         ]
     )
     text = sweep_report(runs, ["checkout.cashiers"], tmp_path, kpis=("nps", "csat")).read_text()
+    assert "Contribution per day (PLN)" in text and "3,003" in text  # money, as the console shows
     page = Page(text)
     assert page.external == []
     assert len(page.images) == 2  # one line per KPI against the single parameter

@@ -118,7 +118,9 @@ def test_select_command_writes_selection_csv_and_prints_the_guarantee(tmp_path, 
     args += ["--out", str(tmp_path), "--quiet", "--workers", "1"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "With probability at least 95%, no feasible scenario beats it by more than 0.1 min" in out
+    assert (
+        "With probability at least 95%, no feasible scenario beats it by more than 0.1 min" in out
+    )
     folder = tmp_path / "select-mmc-mmc-2"
     table = pd.read_csv(folder / "selection.csv")
     assert list(table.columns[:5]) == [

@@ -383,10 +383,10 @@ def sweep_report(
 
     `runs`: runs.csv (one row per run: the `parameters` columns, replication, and a column per
     KPI); `scenario`: the base scenario, for its settings and a traced example; `kpis`: those
-    plotted against the parameters (the table shows every KPI of KPIS present in `runs`).
+    plotted against the parameters (the table shows every KPI and money figure in `runs`).
     """
     folder = Path(folder)
-    shown = [k for k in KPIS if k in runs]
+    shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
     sections = []
     if scenario is not None:
         sections.append(section("Base scenario", settings_table([scenario]), id="scenario"))
@@ -433,7 +433,7 @@ def sweep_table(runs: pd.DataFrame, parameters: list[str], kpis: Sequence[str]) 
             mean, low, high, _ = mean_ci(group[kpi].to_numpy())
             row.append(interval(kpi, mean, low, high))
         rows.append(row)
-    header = ["point", "runs", *(KPI_LABELS[k][0] for k in kpis)]
+    header = ["point", "runs", *(label(k) for k in kpis)]
     return table(header, rows, id="kpi-table")
 
 

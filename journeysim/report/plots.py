@@ -335,6 +335,8 @@ def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str) -> Figure:
     ax.fill_between(
         band[parameter], band["low"], band["high"], color=SCENARIO_COLOURS[0], alpha=0.2
     )
+    if (band[parameter] % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(parameter)
     ax.set_ylabel(axis_label(kpi))
     ax.set_title(f"{label(kpi)} against {parameter} (mean, 95% CI over runs)")
