@@ -105,6 +105,24 @@ def test_compare_differences():
     assert titles == ["NPS", "Return rate (points)"]  # shares are drawn in percentage points
 
 
+def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset():
+    differences = pd.DataFrame(
+        {
+            "metric": ["customer_value"],
+            "diff_mean": [-14.5e6],
+            "diff_low": [-15.5e6],
+            "diff_high": [-13.5e6],
+        }
+    )
+    fig = plots.compare_differences(differences)
+    rendered(fig)
+    (ax,) = [ax for ax in fig.axes if ax.get_visible()]
+    assert ax.get_title() == "Customer base lifetime value (PLN)"
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith(" M") or t == "0" for t in ticks)
+    assert ax.xaxis.get_offset_text().get_text() == ""  # no "1e7" in the corner
+
+
 def sweep_runs() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     rows = [

@@ -16,10 +16,10 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from journeysim.journey.shopper import Step
-from journeysim.report.console import KPI_LABELS, label
+from journeysim.report.console import LABELS, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
 from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
@@ -292,6 +292,7 @@ def compare_differences(
         ax.set_title(f"{name} (points)" if metric in SHARES else name, fontsize=16)
         ax.tick_params(axis="x", labelsize=12)
         ax.xaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _short(value)))
         ax.use_sticky_edges = False  # keep the zero line off the frame
         ax.margins(x=0.08)
         ax.invert_yaxis()
@@ -308,8 +309,17 @@ def compare_differences(
 
 
 def _name(metric: str) -> str:
-    """A KPI's label, or a readable form of another metric's name (money, ...)."""
-    return label(metric) if metric in KPI_LABELS else metric.replace("_", " ").capitalize()
+    """A KPI's or money figure's label (with its unit), or a readable form of another name."""
+    return label(metric) if metric in LABELS else metric.replace("_", " ").capitalize()
+
+
+def _short(value: float) -> str:
+    """A tick's number as people write it: 14.5 M, 250 k, 0.25 (no offset or exponent to
+    read off the axis's corner)."""
+    for size, suffix in ((1e6, " M"), (1e4, " k")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
 
 
 def _binned(values: pd.Series, bins: int = 8) -> pd.Series:
