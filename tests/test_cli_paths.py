@@ -220,7 +220,7 @@ def test_ctrl_c_while_writing_names_the_folder(tmp_path: Path, capsys, monkeypat
 
     monkeypatch.setattr("journeysim.cli.compare.write_manifest", interrupted)
     assert exit_code(command_lines(str(tmp_path))["compare"]) == 130
-    folder = tmp_path / "compare-baseline-baseline"
+    folder = tmp_path / "compare-baseline-baseline-2"  # the second is renamed
     said = f"journeysim: interrupted while writing {folder}; it may be incomplete\n"
     assert capsys.readouterr().err == said
     assert (folder / "comparison.csv").exists()  # written before the Ctrl-C

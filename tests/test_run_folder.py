@@ -198,3 +198,16 @@ def test_two_concurrent_runs_one_refused(tmp_path: Path) -> None:
     assert codes == [0, 2], done
     refused = next(err for code, err in done if code == 2)
     assert "another journeysim process is writing" in refused
+
+
+def test_a_sweeps_runs_file_uses_the_same_lock(tmp_path: Path) -> None:
+    from journeysim.study.designs import DesignError
+    from journeysim.study.runs_file import RunsFile
+
+    runs = RunsFile(tmp_path / "runs.csv", ["point", "replication", "nps"])
+    with runs.appending() as append:
+        append([0, 0, 1.5])
+        second = RunsFile(tmp_path / "runs.csv", ["point", "replication", "nps"])
+        with pytest.raises(DesignError, match="another sweep is writing to it"):
+            second.appending().__enter__()
+    assert runs.done() == {(0, 0)}
