@@ -1,13 +1,18 @@
 """Writing result files atomically: a temporary file in the same folder, then a rename; files get
-the permissions of any new file under the user's umask."""
+the permissions of any new file under the user's umask. A whole results folder is replaced the
+same way (`replaced_folder`), under a lock that one process holds at a time (`exclusive`)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import shutil
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,3 +77,109 @@ def parquet_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+@contextmanager
+def exclusive(path: Path, busy: Exception, mode: str = "a") -> Iterator[IO[str]]:
+    """Open `path` (made if missing) and hold its exclusive lock in the block; raise `busy`,
+    without waiting, when another process holds it. The lock dies with the process, even by
+    `kill -9`, so a lock left behind never blocks."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, mode, encoding="utf-8", newline="") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy from None
+        yield handle
+
+
+def folder_lock(folder: Path) -> Path:
+    """The lock file of a results folder: beside it, as the folder itself gets replaced."""
+    return folder.with_name(f".{folder.name}.lock")
+
+
+@contextmanager
+def replaced_folder(folder: Path, carried: Callable[[str], bool]) -> Iterator[Path]:
+    """A fresh folder beside `folder` to write a whole set of results into; when the block ends
+    without error it takes the place of `folder`, whose old results go. So `folder` always
+    holds one complete set: a process killed at any moment leaves the old one (and a leftover
+    that the next call removes). Entries of the old folder whose name `carried` accepts
+    (files put there by the user or another command) are linked into the new one first,
+    but for temporary files a killed writer left.
+    Call it holding `folder_lock(folder)`."""
+    folder = Path(folder)
+    staging, retired = _staging(folder), _retired(folder)
+    recover_folder(folder)
+    staging.mkdir(parents=True)
+    try:
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                if carried(entry.name) and not _TEMPORARY.fullmatch(entry.name):
+                    _link_or_copy(entry, staging / entry.name)
+        yield staging
+        if folder.exists():
+            folder.rename(retired)
+        staging.rename(folder)
+        _sync_folder(folder.parent)
+    except OSError as error:
+        recover_folder(folder)
+        named = str(error.filename or "")
+        if not named.startswith(str(staging)):
+            raise
+        # name the file as the user knows it, not its place in the unfinished folder
+        raise OSError(
+            error.errno, error.strerror, str(folder) + named[len(str(staging)) :]
+        ) from None
+    except BaseException:
+        recover_folder(folder)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def recover_folder(folder: Path) -> None:
+    """Undo what a killed `replaced_folder` left beside `folder`: its old results back in place
+    if they were moved aside and not replaced, the unfinished new ones removed."""
+    staging, retired = _staging(folder), _retired(folder)
+    if retired.exists() and not folder.exists():
+        retired.rename(folder)
+    shutil.rmtree(retired, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+# The temporary files of `write_bytes` (mkstemp's names), left behind only by a killed process.
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def _staging(folder: Path) -> Path:
+    return folder.with_name(f".{folder.name}.new")
+
+
+def _retired(folder: Path) -> Path:
+    return folder.with_name(f".{folder.name}.old")
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link (a copy where links are not possible) of a file, or of a folder's files."""
+
+    def link(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+
+    if source.is_dir() and not source.is_symlink():
+        shutil.copytree(source, target, symlinks=True, copy_function=link)
+    elif source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    else:
+        link(str(source), str(target))
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the renames in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

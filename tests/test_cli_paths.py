@@ -198,7 +198,9 @@ def test_ctrl_c_says_what_is_kept(
     out = tmp_path / "out"
     assert exit_code(command_lines(str(out))[command]) == 130
     assert capsys.readouterr().err.endswith(f"journeysim: {said}\n")
-    written = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    written = (
+        [p for p in out.rglob("*") if p.is_file() and p.suffix != ".lock"] if out.exists() else []
+    )
     if "nothing written" in said:
         assert written == []
 
@@ -216,11 +218,24 @@ def test_ctrl_c_while_writing_names_the_folder(tmp_path: Path, capsys, monkeypat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
+    monkeypatch.setattr("journeysim.cli.compare.write_manifest", interrupted)
+    assert exit_code(command_lines(str(tmp_path))["compare"]) == 130
+    folder = tmp_path / "compare-baseline-baseline-2"  # the second is renamed
+    said = f"journeysim: interrupted while writing {folder}; it may be incomplete\n"
+    assert capsys.readouterr().err == said
+    assert (folder / "comparison.csv").exists()  # written before the Ctrl-C
+
+
+def test_ctrl_c_while_run_writes_leaves_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
+    """run writes into a fresh folder that replaces its results only when complete."""
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
     monkeypatch.setattr("journeysim.cli.run.write_manifest", interrupted)
     assert exit_code(command_lines(str(tmp_path))["run"]) == 130
-    said = f"journeysim: interrupted while writing {tmp_path / 'baseline'}; it may be incomplete\n"
-    assert capsys.readouterr().err == said
-    assert (tmp_path / "baseline" / "summary.csv").exists()  # written before the Ctrl-C
+    assert capsys.readouterr().err == "journeysim: interrupted; nothing written\n"
+    assert [p.name for p in tmp_path.iterdir()] == [".baseline.lock"]
 
 
 def test_help_texts_show_percent_signs_once() -> None:

@@ -12,7 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from journeysim.files import folder_name
+from journeysim.files import (
+    exclusive,
+    folder_lock,
+    folder_name,
+    recover_folder,
+    replaced_folder,
+)
 from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of
 from journeysim.scenario.loader import load_scenario
 from journeysim.study.sources import run_overrides
@@ -159,6 +165,34 @@ def results_folder(args: argparse.Namespace, name: str) -> Path:
     be read, is not overwritten without --force."""
     folder = args.out / folder_name(name)
     writable_folder(args.command, folder, [MANIFEST])
+    _check_overrides(args, folder)
+    return folder
+
+
+@contextmanager
+def replacing_results(
+    args: argparse.Namespace, folder: Path, carried: Callable[[str], bool]
+) -> Iterator[Path]:
+    """Own the results `folder` for the block: refuse it, before anything runs, when another
+    process is writing it, when it cannot be written, or when `results_folder` would; yield a
+    fresh folder to write the new results into, which replaces `folder` when the block ends
+    without error (see `replaced_folder`: a kill or Ctrl-C keeps the old results whole)."""
+    writable_folder(args.command, folder, [MANIFEST])
+    _can_write_in(folder.parent, f"{args.command}: cannot write {folder}{os.sep} (--out)")
+    busy = UsageError(
+        f"{args.command}: another journeysim process is writing {folder}{os.sep}; wait for it "
+        "to finish, or give another --out"
+    )
+    with exclusive(folder_lock(folder), busy):
+        recover_folder(folder)  # the old results back first if a killed run moved them aside
+        _check_overrides(args, folder)
+        with replaced_folder(folder, carried) as staging:
+            yield staging
+
+
+def _check_overrides(args: argparse.Namespace, folder: Path) -> None:
+    """Refuse a folder made with other --set overrides, or whose manifest cannot be read,
+    unless --force."""
     try:
         made_with = overrides_of(folder)
     except ManifestUnreadable as error:
@@ -174,7 +208,6 @@ def results_folder(args: argparse.Namespace, name: str) -> Path:
             f"{args.command}: {folder} holds results made with {shown}; give another --out "
             "for this run, or --force to overwrite them"
         )
-    return folder
 
 
 def writable_folder(

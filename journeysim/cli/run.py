@@ -12,10 +12,10 @@ from journeysim.cli.options import (
     add_parameter_sets_option,
     add_run_options,
     execute,
-    results_folder,
+    replacing_results,
     scenario_from_args,
-    writing,
 )
+from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 
 
@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from journeysim.report.console import journey_map_table, kpi_table, money_table
-    from journeysim.report.outputs import write_run
+    from journeysim.report.outputs import RUN_FILES, write_run
     from journeysim.simulation.precision import precision_notes
     from journeysim.simulation.runner import run_scenario
     from journeysim.simulation.warmup_check import warmup_warnings
@@ -81,20 +81,20 @@ def _run(args: argparse.Namespace) -> int:
         from journeysim.cli.parameter_sets import run_with_parameter_sets
 
         return run_with_parameter_sets(args, [scenario], scenario.name)
-    folder = results_folder(args, scenario.name)
-    result = execute(
-        args,
-        scenario.replications,
-        scenario.name,
-        lambda executor, done: run_scenario(scenario, executor, on_done=done),
-    )
-    with writing(folder):
-        write_run(result, folder)
-        write_manifest(folder, scenario.seed, args.overrides)
+    folder = args.out / folder_name(scenario.name)
+    with replacing_results(args, folder, lambda name: name not in RUN_FILES) as staging:
+        result = execute(
+            args,
+            scenario.replications,
+            scenario.name,
+            lambda executor, done: run_scenario(scenario, executor, on_done=done),
+        )
+        write_run(result, staging)
+        write_manifest(staging, scenario.seed, args.overrides)
         if not args.no_report:
             from journeysim.report.html import run_report  # matplotlib loads only when needed
 
-            run_report(result, folder, with_replay=not args.no_replay)
+            run_report(result, staging, with_replay=not args.no_replay)
     print(
         f"\n{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
         f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}\n"

@@ -177,8 +177,10 @@ def run_report(
     s = result.scenario
     warmup = s.horizon.warmup_days
     first = result.visits[result.visits["replication"] == 0]
-    visit_id = example_visit(first, warmup)
-    day = int(first.loc[first["visit_id"] == visit_id, "day"].iloc[0])
+    try:
+        visit_id = example_visit(first, warmup)
+    except LookupError:
+        visit_id = None
     pngs = {
         "kpis_over_days.png": plots.png(plots.kpis_over_days([result])),
         "journey_map.png": plots.png(plots.journey_map(result.touchpoints)),
@@ -222,10 +224,15 @@ def run_report(
             journey_map_table(result.touchpoints),
             id="journey-map",
         ),
-        example_section(replay(s, day), visit_id, "A traced visit", _hours(s)),
     ]
-    if with_replay:
-        sections.append(report_section(replays([s], day), folder))
+    if visit_id is None:
+        why = "Replication 0 had no visit on the measured days, so no visit is traced or replayed."
+        sections.append(section("A traced visit", paragraph(why), id="example"))
+    else:
+        day = int(first.loc[first["visit_id"] == visit_id, "day"].iloc[0])
+        sections.append(example_section(replay(s, day), visit_id, "A traced visit", _hours(s)))
+        if with_replay:
+            sections.append(report_section(replays([s], day), folder))
     gif = gif or _newest_gif(folder)
     if gif is not None:
         sections.append(

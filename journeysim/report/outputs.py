@@ -8,6 +8,27 @@ from journeysim.files import parquet_available, write_table, write_text
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.runner import RunResult
 
+# Every file `journeysim run` may write into its folder: a new run replaces them all (any other
+# file there, such as an animation's GIF, is kept).
+RUN_FILES = frozenset(
+    {
+        *(f"{name}.{kind}" for name in ("visits", "customers") for kind in ("parquet", "csv")),
+        "summary.csv",
+        "replications.csv",
+        "days.csv",
+        "touchpoints.csv",
+        "terminal_log.csv",
+        "turnover_log.csv",
+        "lanes_log.csv",
+        "scenario.yaml",
+        "manifest.json",
+        "report.html",
+        "replay.html",
+        "kpis_over_days.png",
+        "journey_map.png",
+    }
+)
+
 
 def write_run(result: RunResult, folder: Path) -> list[Path]:
     """Write summary, replications, visits, days, customers and the journey map; return paths."""

@@ -200,7 +200,8 @@ def daily_kpis(result: RunResult) -> pd.DataFrame:
             return_rate=("returned", "mean"), nps=("ltr", net_promoter_score)
         )
         frames.append(per_day.assign(replication=replication).reset_index())
-    table = pd.concat(frames, ignore_index=True)
+    columns = ["day", "return_rate", "nps", "replication"]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     days = result.days[result.days["day"] >= warmup][["day", "replication", "active_customers"]]
     return table.merge(days, on=["day", "replication"], how="outer").sort_values("day")
 
@@ -217,6 +218,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
     number them), mean and 95% CI band over replications, scenarios overlaid."""
     fig = figure()
     axes = fig.subplots(len(kpis), 1, sharex=True, squeeze=False)[:, 0]
+    visited = any((r.visits["day"] >= r.scenario.horizon.warmup_days).any() for r in results)
     for colour, result in zip(SCENARIO_COLOURS * 4, results):
         table = daily_kpis(result)
         for ax, kpi in zip(axes, kpis):
@@ -232,7 +234,9 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
             ax.text(
                 0.5,
                 0.5,
-                "not known yet: the horizon is shorter than the return window",
+                "not known yet: the horizon is shorter than the return window"
+                if visited
+                else "no measured visits",
                 transform=ax.transAxes,
                 ha="center",
                 va="center",

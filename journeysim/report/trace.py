@@ -139,16 +139,13 @@ def _lane_opened_while_waiting(rep: Replication) -> int:
 
 def example_visit(visits: pd.DataFrame, first_day: int) -> int:
     """A telling visit that needs a short replay: the worst of the earliest day on which
-    shoppers met a terminal outage, else the worst from `first_day` (the first measured day)."""
+    shoppers met a terminal outage, else the worst of the first day from `first_day` (the
+    first measured day) on that has visits; LookupError when there is none."""
     met = visits[visits["met_outage"]]
-    if not met.empty:
-        day = met["day"].min()
-        candidates = met[met["day"] == day]
-    else:
-        day = max(first_day, visits["day"].min()) if len(visits) else first_day
-        candidates = visits[visits["day"] == day]
+    candidates = met if not met.empty else visits[visits["day"] >= first_day]
     if candidates.empty:
-        raise LookupError(f"no visits on day {day}")
+        raise LookupError(f"no visits from day {first_day} on")
+    candidates = candidates[candidates["day"] == candidates["day"].min()]
     return int(candidates.loc[candidates["remembered"].idxmin(), "visit_id"])
 
 

@@ -43,12 +43,11 @@ def daily_runs(
     stacked visits and days tables (NaN where a day has no visits, and for the return rate
     where the return window passes the horizon)."""
     s = scenario
-    back = pd.concat(
-        [
-            returned(v, s.loyalty.return_window_days, s.total_days * 1440.0)
-            for _, v in visits.groupby("replication")
-        ]
-    )
+    parts = [
+        returned(v, s.loyalty.return_window_days, s.total_days * 1440.0)
+        for _, v in visits.groupby("replication")
+    ]
+    back = pd.concat(parts) if parts else pd.Series(dtype=float)  # no visits at all
     per_visit = pd.DataFrame(
         {
             "replication": visits["replication"],

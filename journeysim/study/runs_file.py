@@ -4,7 +4,6 @@ killed sweep loses at most the line being written; read back on resume to skip w
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.files import write_text
+from journeysim.files import exclusive, write_text
 from journeysim.study.designs import DesignError
 
 RunKey = tuple[int, int]  # (point, replication)
@@ -56,12 +55,8 @@ class RunsFile:
     def appending(self) -> Iterator[Callable[[Sequence], None]]:
         """A function that appends one row and syncs it to disk. One writer at a time; a torn
         last line left by a killed writer is cut off first."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8", newline="") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise DesignError(f"{self.path}: another sweep is writing to it") from None
+        busy = DesignError(f"{self.path}: another sweep is writing to it")
+        with exclusive(self.path, busy) as handle:
             os.truncate(self.path, len(self._complete()))
             if os.fstat(handle.fileno()).st_size == 0:
                 handle.write(self.header)

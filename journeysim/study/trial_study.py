@@ -25,7 +25,6 @@ continues as the uninterrupted one would have.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import signal
 import sqlite3
@@ -46,6 +45,7 @@ from optuna.distributions import (
 )
 from optuna.trial import FrozenTrial, TrialState
 
+from journeysim.files import exclusive
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor
 from journeysim.simulation.measure import METRICS, measure
@@ -165,11 +165,8 @@ class TrialStudy:
         """Lock the folder, open (or create) the study, check it is this one, recover trials
         left running by a killed process."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / "study.lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise DesignError(f"{self.folder}: another process is running this study") from None
+        busy = DesignError(f"{self.folder}: another process is running this study")
+        with exclusive(self.folder / "study.lock", busy, "w"):
             # Failed trials, and Ctrl-C, are journeysim's to report (in one line): Optuna's own
             # warnings about them, with tracebacks, are not shown.
             optuna.logging.set_verbosity(optuna.logging.ERROR)

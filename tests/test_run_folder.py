@@ -1,0 +1,213 @@
+"""The folder `journeysim run` writes: always one complete run (a failed or killed run leaves the
+previous results whole, and what it left behind is cleared by the next run), one writer at a
+time, and a report even for a store without visits."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from journeysim.cli import main
+from journeysim.files import exclusive, folder_lock
+from journeysim.report.trace import example_visit
+from journeysim.simulation import runner
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+SHORT = [
+    *("--set", "arrivals.base_customers=200", "--set", "horizon.burn_in_days=0"),
+    *("--set", "horizon.warmup_days=0", "--set", "horizon.days=2"),
+    *("--reps", "2", "--workers", "1", "--quiet"),
+]
+
+
+def run(out: Path, *extra: str) -> list[str]:
+    return ["run", BASELINE, *SHORT, *extra, "--out", str(out)]
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (hidden ones too) by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def overrides(folder: Path) -> list[str]:
+    """The --set overrides of a run folder past those of SHORT."""
+    return json.loads((folder / "manifest.json").read_text())["overrides"][4:]
+
+
+def subprocess_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+
+
+# -- a report for a store without visits ---------------------------------------------------------
+
+
+def test_a_store_without_visits_gets_its_report_and_kpi_table(tmp_path: Path, capsys) -> None:
+    scenario = tmp_path / "empty.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\nhorizon: {{days: 1, warmup_days: 0, burn_in_days: 0}}\n"
+        "replications: 2\narrivals: {base_customers: 0, new_per_day: 0}\n"
+    )
+    argv = ["run", str(scenario), "--quiet", "--workers", "1", "--out", str(tmp_path / "out")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Return rate" in out and "Contribution per day" in out
+    folder = tmp_path / "out" / "empty"
+    report = (folder / "report.html").read_text()
+    assert "no visit on the measured days, so no visit is traced or replayed" in report
+    assert not (folder / "replay.html").exists()
+    assert (folder / "kpis_over_days.png").exists() and (folder / "summary.csv").exists()
+
+
+def test_the_example_visit_is_from_the_first_measured_day_with_visits() -> None:
+    visits = pd.DataFrame(
+        {
+            "visit_id": [1, 2, 3, 4],
+            "day": [0, 2, 2, 3],
+            "met_outage": [False] * 4,
+            "remembered": [-0.9, 0.3, -0.2, -0.8],
+        }
+    )
+    assert example_visit(visits, 1) == 3  # day 1 had none: the worst of day 2
+    with pytest.raises(LookupError, match="no visits from day 4 on"):
+        example_visit(visits, 4)
+
+
+# -- one complete run in the folder ---------------------------------------------------------------
+
+
+def test_a_failed_write_keeps_the_previous_run_whole(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    folder = out / "baseline"
+    assert main(run(out, "--set", "checkout.cashiers=2")) == 0
+    before = contents(folder)
+
+    from journeysim.report import html
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(html, "write_bytes", full_disk)  # the report's PNGs: after the tables
+    assert main(run(out, "--set", "checkout.cashiers=5", "--force")) == 1
+    assert contents(folder) == before
+    assert sorted(p.name for p in out.iterdir()) == [".baseline.lock", "baseline"]
+
+
+def test_a_rerun_replaces_the_run_and_keeps_other_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    folder = out / "baseline"
+    assert main(run(out, "--set", "checkout.cashiers=2")) == 0
+    assert (folder / "report.html").exists()
+    (folder / "notes.txt").write_text("mine\n")
+    (folder / ".visits.parquet.ab12cd34.tmp").write_bytes(b"left by a killed writer")
+    assert main(run(out, "--set", "checkout.cashiers=5", "--force", "--no-report")) == 0
+    assert overrides(folder) == ["checkout.cashiers=5"]
+    assert (folder / "notes.txt").read_text() == "mine\n"
+    assert not (folder / "report.html").exists()  # the old run's report went with it
+    hidden = [p.name for p in out.rglob(".*")]
+    assert hidden == [".baseline.lock"]
+
+
+def kill_while_writing(argv: list[str], folder: Path, tmp_path: Path) -> None:
+    """Start `journeysim ARGV` and kill -9 it once it has written summary.csv of its results."""
+    command = [sys.executable, "-m", "journeysim.cli", *argv]
+    process = subprocess.Popen(command, env=subprocess_env(tmp_path), stderr=subprocess.PIPE)
+    staged = folder.with_name(f".{folder.name}.new") / "summary.csv"
+    deadline = time.monotonic() + 120
+    while not staged.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed"
+
+
+def test_kill_9_while_writing_leaves_the_old_run_and_no_false_refusal(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    folder = out / "baseline"
+    assert main(run(out, "--set", "checkout.cashiers=2")) == 0
+    before = contents(folder)
+    kill_while_writing(run(out, "--set", "checkout.cashiers=5", "--force"), folder, tmp_path)
+    assert contents(folder) == before
+
+    fresh = tmp_path / "fresh"
+    kill_while_writing(run(fresh, "--set", "checkout.cashiers=5"), fresh / "baseline", tmp_path)
+    assert not (fresh / "baseline").exists()
+    assert main(run(fresh, "--set", "checkout.cashiers=5")) == 0  # not refused
+    assert overrides(fresh / "baseline") == ["checkout.cashiers=5"]
+    assert [p.name for p in fresh.rglob(".*")] == [".baseline.lock"]
+
+
+def test_results_moved_aside_by_a_killed_run_come_back(tmp_path: Path, capsys) -> None:
+    """Killed between moving the old results aside and moving the new ones in: the old ones
+    are put back before the overrides check, so they are not overwritten without --force."""
+    out = tmp_path / "out"
+    assert main(run(out, "--set", "checkout.cashiers=2")) == 0
+    before = contents(out / "baseline")
+    (out / "baseline").rename(out / ".baseline.old")
+    assert main(run(out, "--set", "checkout.cashiers=5")) == 2
+    err = capsys.readouterr().err
+    assert "holds results made with" in err and "--set checkout.cashiers=2;" in err
+    assert contents(out / "baseline") == before
+
+
+# -- one writer at a time ---------------------------------------------------------------------
+
+
+def test_a_run_into_a_folder_being_written_is_refused_before_simulating(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    def simulated(*args, **kwargs):
+        raise AssertionError("simulated before checking the lock")
+
+    monkeypatch.setattr(runner, "simulate", simulated)
+    folder = tmp_path / "out" / "baseline"
+    with exclusive(folder_lock(folder), AssertionError("the test cannot take the lock")):
+        assert main(run(tmp_path / "out", "--set", "checkout.cashiers=6")) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"journeysim run: another journeysim process is writing {folder}{os.sep}; wait for it "
+        "to finish, or give another --out\n"
+    )
+    assert not folder.exists()
+
+
+def test_two_concurrent_runs_one_refused(tmp_path: Path) -> None:
+    """Two processes started together into one folder: one writes, the other is refused."""
+    out = tmp_path / "out"
+    env = subprocess_env(tmp_path)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "journeysim.cli", *run(out, "--set", f"checkout.cashiers={n}")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in (2, 6)
+    ]
+    done = [(p.wait(timeout=300), p.stderr.read()) for p in runs]
+    codes = sorted(code for code, _ in done)
+    assert codes == [0, 2], done
+    refused = next(err for code, err in done if code == 2)
+    assert "another journeysim process is writing" in refused
+
+
+def test_a_sweeps_runs_file_uses_the_same_lock(tmp_path: Path) -> None:
+    from journeysim.study.designs import DesignError
+    from journeysim.study.runs_file import RunsFile
+
+    runs = RunsFile(tmp_path / "runs.csv", ["point", "replication", "nps"])
+    with runs.appending() as append:
+        append([0, 0, 1.5])
+        second = RunsFile(tmp_path / "runs.csv", ["point", "replication", "nps"])
+        with pytest.raises(DesignError, match="another sweep is writing to it"):
+            second.appending().__enter__()
+    assert runs.done() == {(0, 0)}
