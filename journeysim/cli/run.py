@@ -72,8 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from journeysim.report.console import journey_map_table, kpi_table, money_table
     from journeysim.report.outputs import write_run
-    from journeysim.simulation.precision import precision_notes
     from journeysim.simulation.lifetime import lifetime_warning
+    from journeysim.simulation.precision import precision_notes
     from journeysim.simulation.runner import run_scenario
     from journeysim.simulation.warmup_check import warmup_warnings
 

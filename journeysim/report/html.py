@@ -37,8 +37,8 @@ from journeysim.report.replay import replays, report_section
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS
-from journeysim.simulation.runner import RunResult
 from journeysim.simulation.lifetime import lifetime_warning
+from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 
 MAIN_KPIS = ("return_rate", "nps", "csat", "revenue_per_day")
