@@ -19,6 +19,7 @@ import pandas as pd
 
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import make_executor
+from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
 from journeysim.study.calibrate import Calibration, CalibrationResult, plan_calibration
@@ -82,7 +83,9 @@ def run(
     if parameter_sets is not None:
         return _with_sets([resolved], parameter_sets, workers, scheduler, progress)
     with progress_bar(resolved.replications, resolved.name, not progress) as bar:
-        return run_scenario(resolved, make_executor(workers, scheduler), bar.update)
+        result = run_scenario(resolved, make_executor(workers, scheduler), bar.update)
+    _warn_lifetime(result.summary)
+    return result
 
 
 def compare(
@@ -120,7 +123,15 @@ def compare(
         return _with_sets(resolved, parameter_sets, workers, scheduler, progress)
     total = len(resolved) * resolved[0].replications
     with progress_bar(total, "compare", not progress) as bar:
-        return compare_scenarios(resolved, make_executor(workers, scheduler), bar.update)
+        result = compare_scenarios(resolved, make_executor(workers, scheduler), bar.update)
+    _warn_lifetime(result.table)
+    return result
+
+
+def _warn_lifetime(table: pd.DataFrame) -> None:
+    """A UserWarning where the run was too short for customer lifetimes."""
+    if text := lifetime_warning(table):
+        warnings.warn(text, UserWarning, stacklevel=3)
 
 
 def _with_sets(

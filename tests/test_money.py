@@ -13,7 +13,15 @@ import pytest
 
 import journeysim
 from journeysim.cli import main
-from journeysim.simulation.lifetime import Survival, base_lifetime_days, daily_discount, tenures
+from journeysim.simulation.lifetime import (
+    MIN_DEPARTURES,
+    NOT_IDENTIFIED,
+    Survival,
+    base_lifetime_days,
+    daily_discount,
+    lifetime_warning,
+    tenures,
+)
 from journeysim.simulation.money import MONEY, payback_interval, payback_text
 from journeysim.simulation.runner import RunResult
 
@@ -68,6 +76,42 @@ def test_exponential_lifetimes_with_entry_and_censoring_give_the_known_lifetime(
     assert base_lifetime_days(table, 56, 0.0) == pytest.approx(400.0, rel=0.05)
     d = daily_discount(0.08)
     assert base_lifetime_days(table, 56, 0.08) == pytest.approx(1 / (1 / 400 + d), rel=0.05)
+
+
+def _exponential_customers(
+    rng: np.random.Generator, count: int, since: int, end: int, mean: float = 400.0
+) -> pd.DataFrame:
+    """Customers joining uniformly from day `since` to `end`, staying an exponential time, as
+    a run from day 0 to `end` sees them (those gone before day 0 left out)."""
+    joined = rng.integers(since, end, count) if since < end else np.full(count, since)
+    gone = joined + rng.exponential(mean, count)
+    seen = gone >= 0
+    left = np.where(gone[seen] < end, np.floor(gone[seen]), -1).astype(int)
+    return pd.DataFrame({"joined_day": joined[seen], "left_day": left})
+
+
+def test_too_few_departures_leave_the_lifetime_unidentified():
+    # The same exponential customers as above, but so few that a 56-day run sees about 50 of
+    # them leave: below MIN_DEPARTURES the hazard's relative error exceeds 10%, so no number.
+    # 5,000 times as many customers (the case above) give the known lifetime.
+    rng = np.random.default_rng(3)
+    few = _exponential_customers(rng, 1_000, -400, 56)
+    assert 0 < (few["left_day"] >= 0).sum() < MIN_DEPARTURES
+    assert math.isnan(base_lifetime_days(few, 56, 0.08))
+    many = _exponential_customers(rng, 200_000, -400, 56)
+    d = daily_discount(0.08)
+    assert base_lifetime_days(many, 56, 0.08) == pytest.approx(1 / (1 / 400 + d), rel=0.05)
+
+
+def test_a_lifetime_extrapolated_far_beyond_the_observed_tenures_is_unidentified():
+    # Everyone joined on day 0 (no history) and the run lasts 30 days: about 3,600 departures,
+    # plenty, yet every tenure ends by day 30 and more than 90% of a 400-day lifetime lies
+    # beyond it, the tail hazard of the first month standing for years. Seen for 400 days
+    # longer (joined from day -400 on, as above) the same customers give the known answer.
+    rng = np.random.default_rng(4)
+    new_store = _exponential_customers(rng, 50_000, 0, 30)
+    assert (new_store["left_day"] >= 0).sum() > 10 * MIN_DEPARTURES
+    assert math.isnan(base_lifetime_days(new_store, 30, 0.08))
 
 
 # Lifetime: the survival the simulation shows
@@ -137,7 +181,9 @@ def test_run_reports_money_per_replication_and_in_the_summary(baseline):
             row.gross_margin_per_day - row.wages_per_day - row.outage_cost_per_day
         )
     # The customers stay for months (the issue: a 14-day return rule made it about 57 days).
+    # The default horizon sees enough departures (about 580 per replication): no warning.
     assert 120 < summary.at["lifetime_days", "mean"] < 3650
+    assert summary.at["lifetime_days", "n"] == 2 and lifetime_warning(baseline.summary) is None
 
 
 def test_run_command_prints_the_money_table(tmp_path, capsys):
@@ -145,10 +191,19 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
     args = ["run", str(BASELINE), "--reps", "2", "--days", "7", "--out", str(tmp_path)]
     args += [*(f"--set={s}" for s in small), "--quiet", "--no-report", "--workers", "2"]
     assert main(args) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     money = out[out.index("Money") : out.index("Journey map")]
     assert "Contribution per day (PLN)" in money and "Customer base lifetime value" in money
+    # 300 customers for 7 + 14 days without burn-in: too few departures and too short
+    # tenures for a lifetime, so no figure (a dash) and one warning line saying what to do.
+    for label in ("Customer lifetime (discounted days)", "Customer base lifetime value (PLN)"):
+        row = next(line for line in money.splitlines() if line.startswith(label))
+        assert row.split()[-4:] == ["-", "[-,", "-]", "0"], row
+    warnings = [line for line in captured.err.splitlines() if "lifetime" in line]
+    assert warnings == [f"journeysim: warning: {BASELINE}: {NOT_IDENTIFIED}"]
     summary = pd.read_csv(tmp_path / "baseline" / "summary.csv").set_index("metric")
+    assert summary.loc[["lifetime_days", "customer_value"], "mean"].isna().all()
     assert summary.at["fixed_cost_per_day", "mean"] == 1000
     assert summary.at["cost_per_day", "mean"] == pytest.approx(
         summary.at["wages_per_day", "mean"] + summary.at["outage_cost_per_day", "mean"] + 1000

@@ -12,8 +12,9 @@ import pytest
 import journeysim
 from journeysim.cli import main
 from journeysim.simulation.measure import METRICS
+from journeysim.simulation.ranges import metric_range
 from journeysim.study.parameter_sets import read_parameter_sets, write_parameter_sets
-from journeysim.study.uncertainty import band, few_sets_warning, metric_range, uncertainty_table
+from journeysim.study.uncertainty import band, few_sets_warning, uncertainty_table
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from journeysim.cli.options import (
@@ -54,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _compare(args: argparse.Namespace) -> int:
     from journeysim.report.bottom_line import bottom_line
     from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
+    from journeysim.simulation.lifetime import lifetime_warning
     from journeysim.study.compare import common_random_numbers, compare_scenarios
 
     if len(args.scenarios) < 2:
@@ -88,4 +90,7 @@ def _compare(args: argparse.Namespace) -> int:
     print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)\n")
     print(narrowing_note(result.table))
     print(f"\nResults in {folder}{os.sep}")
+    if lifetime := lifetime_warning(result.table):
+        sys.stdout.flush()
+        print(f"journeysim: warning: {lifetime}", file=sys.stderr)
     return 0

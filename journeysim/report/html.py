@@ -37,6 +37,7 @@ from journeysim.report.replay import replays, report_section
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS
+from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 
@@ -203,6 +204,7 @@ def run_report(
                 "PLN per measured day, and the lifetime value of the customer base from the "
                 "customers' simulated survival, with 95% confidence intervals."
             ),
+            _lifetime_note(result.summary),
             table(MONEY_HEADER, kpi_rows(result.summary, MONEY_LABELS), id="money-table"),
         ),
         section(
@@ -288,7 +290,7 @@ def compare_report(
     write_bytes(folder / "comparison.png", chart)
     verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in bottom_line(comparison))
     sections = [
-        section("Bottom line", verdicts, id="bottom-line"),
+        section("Bottom line", verdicts + _lifetime_note(comparison), id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),
         section(
             "KPIs",
@@ -430,6 +432,12 @@ def sweep_report(
     return path
 
 
+def _lifetime_note(table: pd.DataFrame) -> str:
+    """A warning paragraph where the run was too short for customer lifetimes, else nothing."""
+    warning = lifetime_warning(table)
+    return paragraph(f"Warning: {warning}.") if warning else ""
+
+
 def sweep_table(runs: pd.DataFrame, parameters: list[str], kpis: Sequence[str]) -> str:
     """One row per point: its parameter values and every KPI's mean [95% CI]."""
     rows = []
@@ -437,7 +445,7 @@ def sweep_table(runs: pd.DataFrame, parameters: list[str], kpis: Sequence[str]) 
         values = values if isinstance(values, tuple) else (values,)
         row = [", ".join(f"{p}={v}" for p, v in zip(parameters, values)), str(len(group))]
         for kpi in kpis:
-            mean, low, high, _ = mean_ci(group[kpi].to_numpy())
+            mean, low, high, _ = mean_ci(group[kpi].to_numpy(), metric=kpi)
             row.append(interval(kpi, mean, low, high))
         rows.append(row)
     header = ["point", "runs", *(label(k) for k in kpis)]

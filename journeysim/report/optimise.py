@@ -78,7 +78,7 @@ def baseline_text(result: OptimiseResult) -> str:
     parts = []
     for constraint in result.plan.relative:
         metric = constraint.metric
-        values = ci_text(metric, *mean_ci(runs[metric].to_numpy(dtype=float))[:3])
+        values = ci_text(metric, *mean_ci(runs[metric].to_numpy(dtype=float), metric=metric)[:3])
         parts.append(f"{label(metric)} {values}")
     return (
         f"The baseline (the scenario with its set and no decisions, {len(runs)} replications "

@@ -208,7 +208,9 @@ def daily_kpis(result: RunResult) -> pd.DataFrame:
 
 def mean_band(table: pd.DataFrame, by: str, column: str, level: float = 0.95) -> pd.DataFrame:
     """Mean and Student-t CI of `column` over replications for each value of `by`."""
-    rows = [(key, *mean_ci(group.to_numpy(), level)) for key, group in table.groupby(by)[column]]
+    rows = [
+        (key, *mean_ci(group.to_numpy(), level, column)) for key, group in table.groupby(by)[column]
+    ]
     return pd.DataFrame(rows, columns=[by, "mean", "low", "high", "n"])
 
 

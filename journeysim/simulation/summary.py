@@ -1,4 +1,5 @@
-"""Mean and Student-t confidence interval of each KPI over replications."""
+"""Mean and Student-t confidence interval of each KPI over replications, cut to what the KPI
+can be."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journeysim.simulation.ranges import cut, metric_range
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
-    """(mean, ci_low, ci_high, n) of the finite values; a single value has no interval."""
+
+def mean_ci(
+    values: np.ndarray, level: float = 0.95, metric: str | None = None
+) -> tuple[float, float, float, int]:
+    """(mean, ci_low, ci_high, n) of the finite values, the interval cut to what `metric` can
+    be (simulation/ranges.py; a difference of two levels is not a metric: pass none); a single
+    value has no interval."""
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
     n = len(x)
@@ -18,10 +25,12 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     if n == 1:
         return (mean, np.nan, np.nan, 1)
     half = float(stats.t.ppf(0.5 + level / 2.0, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return (mean, mean - half, mean + half, n)
+    return (mean, *cut(mean - half, mean + half, metric_range(metric)), n)
 
 
 def summarize(replications: pd.DataFrame, metrics: tuple[str, ...]) -> pd.DataFrame:
     """summary.csv: one row per metric with columns metric, mean, ci_low, ci_high, n."""
-    rows = [(metric, *mean_ci(replications[metric].to_numpy())) for metric in metrics]
+    rows = [
+        (metric, *mean_ci(replications[metric].to_numpy(), metric=metric)) for metric in metrics
+    ]
     return pd.DataFrame(rows, columns=["metric", "mean", "ci_low", "ci_high", "n"])

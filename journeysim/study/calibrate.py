@@ -254,7 +254,7 @@ class Calibration:
         kept = table[table["kept"]]
         records = []
         for t in self.plan.targets:
-            mean, low, high, _ = mean_ci(runs[t.metric].to_numpy(dtype=float))
+            mean, low, high, _ = mean_ci(runs[t.metric].to_numpy(dtype=float), metric=t.metric)
             means = kept[f"{t.metric}_mean"]
             records.append(
                 {

@@ -120,7 +120,7 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
     for name in names:
         table = wide[name]
         for metric in METRICS:
-            mean, low, high, n = mean_ci(table[metric].to_numpy())
+            mean, low, high, n = mean_ci(table[metric].to_numpy(), metric=metric)
             row = {"scenario": name, "metric": metric, "mean": mean, "ci_low": low}
             row |= {"ci_high": high, "n": n}
             if name != names[0]:

@@ -427,7 +427,7 @@ class _Procedure:
         for i, scenario in enumerate(runs.scenarios):
             row: dict[str, object] = {"scenario": scenario.name, "replications": len(runs.rows[i])}
             for metric in dict.fromkeys([objective, *metrics]):
-                row |= ci_columns(metric, *mean_ci(runs.values(i, metric))[:3])
+                row |= ci_columns(metric, *mean_ci(runs.values(i, metric), metric=metric)[:3])
             for constraint in relative:
                 row |= ci_columns(constraint.column, *mean_ci(runs.constrained(i, constraint))[:3])
             for c, constraint in enumerate(self.constraints):

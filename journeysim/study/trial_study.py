@@ -394,7 +394,7 @@ def trials_table(
         runs = pd.DataFrame(replications(trial), columns=list(metrics))
         row["replications"] = len(runs)
         for metric in metrics:
-            mean, low, high, _ = mean_ci(runs[metric].to_numpy(dtype=float))
+            mean, low, high, _ = mean_ci(runs[metric].to_numpy(dtype=float), metric=metric)
             row |= {f"{metric}_mean": mean, f"{metric}_ci_low": low, f"{metric}_ci_high": high}
         rows.append(row)
     columns = ["trial", *params, "replications"]

@@ -16,7 +16,7 @@ make; the rest would shrink with more replications per set.
 
 The t band assumes set means spread normally; with few sets t(m-1) is large (4.3 for three)
 and the band can run past what the KPI can be. A band is therefore cut at the KPI's possible
-range (NPS -100..100, a share 0..1, CSAT 1..5, ...; a difference at the widths of that range),
+range (simulation/ranges.py, as every CI; a difference at the widths of that range),
 and with 39 sets or more it is distribution-free instead: the order statistics X(k) and
 X(m+1-k) of the set means, k = floor((m+1)(1-level)/2), cover a new set's mean with probability
 (m+1-2k)/(m+1) >= level whatever the spread (Wilks 1941). Fewer than RECOMMENDED_SETS sets
@@ -36,6 +36,7 @@ from scipy import stats
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.measure import METRICS, measure
+from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
 from journeysim.study.compare import common_random_numbers, verdict
 from journeysim.study.parameter_sets import ParameterSets
@@ -43,26 +44,6 @@ from journeysim.study.parameter_sets import ParameterSets
 LEVEL = 0.95
 RECOMMENDED_SETS = 20  # fewer: t(m-1) above 2.09, a band wider than it need be
 ORDER_STATISTICS_SETS = 39  # the fewest for a distribution-free 95% band
-# What each KPI can be (None: no bound on that side); a metric not listed is unbounded.
-RANGES: dict[str, tuple[float | None, float | None]] = {
-    "nps": (-100.0, 100.0),
-    "return_rate": (0.0, 1.0),
-    "share_of_wallet": (0.0, 1.0),
-    "abandonment_rate": (0.0, 1.0),
-    "csat": (1.0, 5.0),
-    "ces": (1.0, 7.0),
-    "rating": (1.0, 5.0),
-    "mean_checkout_wait_min": (0.0, None),
-    "revenue_per_day": (0.0, None),
-    "visits_per_day": (0.0, None),
-    "new_customers_per_day": (0.0, None),
-    "active_customers": (0.0, None),
-    "complaints_per_day": (0.0, None),
-    "wages_per_day": (0.0, None),
-    "fixed_cost_per_day": (0.0, None),
-    "outage_cost_per_day": (0.0, None),
-    "investment": (0.0, None),
-}
 COLUMNS = (
     "scenario",
     "metric",
@@ -81,13 +62,6 @@ COLUMNS = (
     "verdict",
     "band",
 )
-
-
-def metric_range(metric: str, difference: bool = False) -> tuple[float, float]:
-    """What a KPI (or a difference of two) can be; -inf/inf where unbounded."""
-    low, high = RANGES.get(metric, (None, None))
-    low, high = -np.inf if low is None else low, np.inf if high is None else high
-    return (low - high, high - low) if difference else (low, high)
 
 
 def band(

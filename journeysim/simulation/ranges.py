@@ -1,0 +1,51 @@
+"""What each metric can be, and a confidence interval cut to it.
+
+A Student-t interval is symmetric about the mean, so with few replications or a mean near a
+bound it can run past what the metric can be (a negative wait, an NPS above 100); every level
+interval (summary.csv, compare, sweep, select, optimise, calibrate, the charts, parameter-set
+bands) is cut here so that all of them agree. Differences between scenarios are not levels:
+they are cut only at the widths of the range, never at the range itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# What each metric can be (None: no bound on that side); a metric not listed is unbounded
+# (contribution_per_day: a loss is possible). Money that is a sum of amounts the schema keeps
+# non-negative (wages, costs, margin x revenue, lifetime x margin) cannot fall below 0.
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "nps": (-100.0, 100.0),
+    "return_rate": (0.0, 1.0),
+    "share_of_wallet": (0.0, 1.0),
+    "abandonment_rate": (0.0, 1.0),
+    "csat": (1.0, 5.0),
+    "ces": (1.0, 7.0),
+    "rating": (1.0, 5.0),
+    "mean_checkout_wait_min": (0.0, None),
+    "revenue_per_day": (0.0, None),
+    "visits_per_day": (0.0, None),
+    "new_customers_per_day": (0.0, None),
+    "active_customers": (0.0, None),
+    "complaints_per_day": (0.0, None),
+    "gross_margin_per_day": (0.0, None),
+    "wages_per_day": (0.0, None),
+    "fixed_cost_per_day": (0.0, None),
+    "outage_cost_per_day": (0.0, None),
+    "cost_per_day": (0.0, None),
+    "lifetime_days": (0.0, None),
+    "customer_value": (0.0, None),
+    "investment": (0.0, None),
+}
+
+
+def metric_range(metric: str | None, difference: bool = False) -> tuple[float, float]:
+    """What a metric (or a difference of two) can be; -inf/inf where unbounded."""
+    low, high = RANGES.get(metric, (None, None)) if metric else (None, None)
+    low, high = -np.inf if low is None else low, np.inf if high is None else high
+    return (low - high, high - low) if difference else (low, high)
+
+
+def cut(low: float, high: float, bounds: tuple[float, float]) -> tuple[float, float]:
+    """The interval [low, high] cut to `bounds` (a NaN end stays NaN)."""
+    return float(np.clip(low, *bounds)), float(np.clip(high, *bounds))
