@@ -2,7 +2,7 @@
 
 The Python API does all the command line does and returns pandas tables: `load_scenario`,
 `run`, `compare`, `select`, `sweep`, `optimise` and `calibrate` (see journeysim.api,
-docs/experiments.md and docs/calibration.md).
+docs/experiments.md and docs/calibration.md). Bad input raises `InputError` (a ValueError).
 
 The names below load on first use, so that `import journeysim` (and the command line) stays
 quick: pandas, SciPy and the simulation load only when something runs.
@@ -17,6 +17,7 @@ from journeysim.compiled import warn_if_stale
 
 if TYPE_CHECKING:
     from journeysim.api import calibrate, compare, optimise, run, select, sweep
+    from journeysim.errors import InputError, InputTypeError
     from journeysim.scenario import Scenario, ScenarioError, load_scenario
     from journeysim.simulation.runner import RunResult, run_scenario
     from journeysim.study.compare import CompareResult
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 _HOMES = {
     "calibrate": "journeysim.api",
     "CompareResult": "journeysim.study.compare",
+    "InputError": "journeysim.errors",
+    "InputTypeError": "journeysim.errors",
     "RunResult": "journeysim.simulation.runner",
     "Scenario": "journeysim.scenario",
     "ScenarioError": "journeysim.scenario",
@@ -41,6 +44,8 @@ _HOMES = {
 
 __all__ = [
     "CompareResult",
+    "InputError",
+    "InputTypeError",
     "RunResult",
     "Scenario",
     "ScenarioError",

@@ -5,20 +5,27 @@ Scenarios are given as a file path or a `Scenario`; `overrides` are `--set` text
 below); `reps`, `days` and `seed` are `--reps`, `--days` and `--seed`.
 `workers` (default: all cores) or `scheduler` (a Dask scheduler address) choose where the
 replications run; the numbers do not depend on it.
+
+Bad input of any kind (arguments, scenario files, `overrides`, study files) raises
+`journeysim.InputError`, a ValueError, before anything runs: one line per problem naming the
+argument, file or key and what was expected (ScenarioError is a kind of it; an argument of
+the wrong type raises InputTypeError, also a TypeError).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
+from journeysim import arguments
+from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import make_executor
+from journeysim.simulation.executors import Executor, make_executor
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
@@ -43,10 +50,12 @@ from journeysim.study.optimise_spec import (
 )
 from journeysim.study.parameter_sets import read_parameter_sets
 from journeysim.study.selection import SelectResult, parse_constraint, select_scenarios
-from journeysim.study.sources import ScenarioSource, check_source, listed, resolve_scenario
+from journeysim.study.sources import ScenarioSource, resolve_scenario
 from journeysim.study.sweep import Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 from journeysim.study.uncertainty import UncertaintyResult, run_parameter_sets
+
+T = TypeVar("T")
 
 
 def run(
@@ -79,11 +88,12 @@ def run(
     >>> {"visit_id", "csat", "replication"} <= set(result.visits.columns)
     True
     """
-    resolved = resolve_scenario(scenario, overrides, reps, days, seed)
+    executor = _executor(workers, scheduler)
+    resolved = resolve_scenario(arguments.source(scenario), _texts(overrides), reps, days, seed)
     if parameter_sets is not None:
-        return _with_sets([resolved], parameter_sets, workers, scheduler, progress)
+        return _with_sets([resolved], parameter_sets, executor, progress)
     with progress_bar(resolved.replications, resolved.name, not progress) as bar:
-        result = run_scenario(resolved, make_executor(workers, scheduler), bar.update)
+        result = run_scenario(resolved, executor, bar.update)
     _warn_lifetime(result.summary)
     return result
 
@@ -118,12 +128,15 @@ def compare(
     >>> bool(row["diff_ci_low"] <= row["diff"] <= row["diff_ci_high"])
     True
     """
-    resolved = [resolve_scenario(s, overrides, reps, days, seed) for s in scenarios]
+    executor = _executor(workers, scheduler)
+    given = _texts(overrides)
+    sources = arguments.sources(scenarios, "compare")
+    resolved = [resolve_scenario(s, given, reps, days, seed) for s in sources]
     if parameter_sets is not None:
-        return _with_sets(resolved, parameter_sets, workers, scheduler, progress)
+        return _with_sets(resolved, parameter_sets, executor, progress)
     total = len(resolved) * resolved[0].replications
     with progress_bar(total, "compare", not progress) as bar:
-        result = compare_scenarios(resolved, make_executor(workers, scheduler), bar.update)
+        result = compare_scenarios(resolved, executor, bar.update)
     _warn_lifetime(result.table)
     return result
 
@@ -137,15 +150,14 @@ def _warn_lifetime(table: pd.DataFrame) -> None:
 def _with_sets(
     scenarios: list[Scenario],
     path: str | os.PathLike[str],
-    workers: int | None,
-    scheduler: str | None,
+    executor: Executor,
     progress: bool,
 ) -> UncertaintyResult:
     """Every scenario over every parameter set of the file."""
-    sets = read_parameter_sets(path)
+    sets = read_parameter_sets(arguments.path(path, "parameter_sets"))
     total = len(scenarios) * len(sets) * scenarios[0].replications
     with progress_bar(total, "parameter sets", not progress) as bar:
-        result = run_parameter_sets(scenarios, sets, make_executor(workers, scheduler), bar.update)
+        result = run_parameter_sets(scenarios, sets, executor, bar.update)
     for text in result.warnings:
         warnings.warn(text, UserWarning, stacklevel=3)
     return result
@@ -180,16 +192,23 @@ def select(
     >>> result.selected, result.table["replications"].tolist()
     ('mmc', [3, 3])
     """
-    resolved = [resolve_scenario(s, overrides, reps, days, seed) for s in scenarios]
+    executor = _executor(workers, scheduler)
+    given = _texts(overrides)
+    sources = arguments.sources(scenarios, "select")
+    minimise = arguments.flag(minimise, "minimise")
+    rules = _parsed(parse_constraint, constraints, "constraints", "nps>=30")
+    indifference = arguments.number(indifference, "indifference", 0.0)
+    confidence = arguments.number(confidence, "confidence", 0.5, 1.0)
+    resolved = [resolve_scenario(s, given, reps, days, seed) for s in sources]
     with progress_bar(None, "select", not progress) as bar:
         return select_scenarios(
             resolved,
             objective,
             maximise=None if minimise is None else not minimise,
-            constraints=[parse_constraint(text) for text in listed(constraints)],
+            constraints=rules,
             indifference=indifference,
-            confidence=confidence,
-            executor=make_executor(workers, scheduler),
+            confidence=0.95 if confidence is None else confidence,
+            executor=executor,
             on_done=bar.update,
         )
 
@@ -233,19 +252,22 @@ def sweep(
     ... ))  # nothing left to run: the same table
     True
     """
+    executor = _executor(workers, scheduler)
+    folder = arguments.out_folder(out)
     spec = _sweep_spec(scenario).updated(
         vary=_varies(vary),
-        overrides=tuple(listed(overrides)),
-        design=design,
+        overrides=tuple(_texts(overrides)),
+        design=arguments.text(design, "design"),
         samples=samples,
-        name=name,
+        name=arguments.text(name, "name"),
         reps=reps,
         days=days,
         seed=seed,
     )
-    runner = Sweep(plan_sweep(spec, not progress), Path(out))
+    runner = Sweep(plan_sweep(spec, not progress), folder)
+    arguments.out_folder(out, runner.folder)
     with progress_bar(len(runner.pending()), runner.plan.name, not progress) as bar:
-        return runner.run(make_executor(workers, scheduler), bar.update)
+        return runner.run(executor, bar.update)
 
 
 def optimise(
@@ -282,29 +304,38 @@ def optimise(
     >>> result.plan.sampler, len(result.trials), result.best_params
     ('brute-force', 3, {'checkout.cashiers': 2})
     """
+    executor = _executor(workers, scheduler)
+    folder = arguments.out_folder(out)
     spec = _optimise_spec(scenario)
+    decide = arguments.texts_or_mapping(decide, "decide", "checkout.cashiers=2:6")
     if isinstance(decide, Mapping):
         decisions = tuple(decision_from_yaml(str(k), v, "decide") for k, v in decide.items())
     else:
-        decisions = tuple(parse_decision(text) for text in listed(decide))
-    objectives = [objective(m, False) for m in listed(minimise)]
-    objectives += [objective(m, True) for m in listed(maximise)]
+        decisions = tuple(parse_decision(text) for text in decide)
+    objectives = [
+        objective(metric, way == "maximise", way)
+        for way, given in (("minimise", minimise), ("maximise", maximise))
+        for metric in arguments.texts(given, way, "wages_per_day")
+    ]
     spec = spec.updated(
         decisions=decisions,
         objectives=tuple(objectives),
-        constraints=tuple(parse_constraint(text) for text in listed(subject_to)),
-        overrides=tuple(listed(overrides)),
+        constraints=tuple(
+            _parsed(parse_constraint, subject_to, "subject_to", "mean_checkout_wait_min<=2")
+        ),
+        overrides=tuple(_texts(overrides)),
         trials=trials,
         candidates=candidates,
-        name=name,
+        name=arguments.text(name, "name"),
         reps=reps,
         days=days,
         seed=seed,
     )
-    runner = Optimisation(plan_optimisation(spec), Path(out))
+    runner = Optimisation(plan_optimisation(spec), folder)
+    arguments.out_folder(out, runner.folder)
     total = runner.pending_replications()
     with progress_bar(total, runner.plan.name, not progress) as bar:
-        return runner.run(make_executor(workers, scheduler), bar.update)
+        return runner.run(executor, bar.update)
 
 
 def calibrate(
@@ -333,56 +364,82 @@ def calibrate(
     `result.fit` is fit.csv, `result.kept` the kept sets and `result.warnings` what the
     targets cannot tell.
     """
+    executor = _executor(workers, scheduler)
+    folder = arguments.out_folder(out)
     spec = _calibrate_spec(scenario)
+    free = arguments.texts_or_mapping(free, "free", "loyalty.ltr_center=0.2:0.4")
     if isinstance(free, Mapping):
         decisions = tuple(decision_from_yaml(str(k), v, "free") for k, v in free.items())
     else:
-        decisions = tuple(parse_decision(text, "--free") for text in listed(free))
+        decisions = tuple(parse_decision(text, "--free") for text in free)
     if isinstance(targets, (str, os.PathLike)):
         aims = read_targets_file(Path(targets))
     elif isinstance(targets, Mapping):
         aims = targets_from_yaml(dict(targets), "targets")
     else:
-        aims = parse_targets(targets)
+        aims = parse_targets(arguments.texts(targets, "targets", "nps=36+-4"))
     spec = spec.updated(
         free=decisions,
         targets=aims,
-        overrides=tuple(listed(overrides)),
+        overrides=tuple(_texts(overrides)),
         trials=trials,
-        sampler=sampler,
-        name=name,
+        sampler=arguments.text(sampler, "sampler"),
+        name=arguments.text(name, "name"),
         reps=reps,
         days=days,
         seed=seed,
     )
-    runner = Calibration(plan_calibration(spec), Path(out))
+    runner = Calibration(plan_calibration(spec), folder)
+    arguments.out_folder(out, runner.folder)
     total = runner.pending() * runner.plan.base.replications
     with progress_bar(total, runner.plan.name, not progress) as bar:
-        return runner.run(make_executor(workers, scheduler), bar.update)
+        return runner.run(executor, bar.update)
 
 
 def _calibrate_spec(scenario: ScenarioSource) -> CalibrateSpec:
-    check_source(scenario)
+    arguments.source(scenario)
     if not isinstance(scenario, Scenario) and is_calibration_file(Path(scenario)):
         return read_calibration_file(Path(scenario))
     return CalibrateSpec(scenario)
 
 
 def _optimise_spec(scenario: ScenarioSource) -> OptimiseSpec:
-    check_source(scenario)
+    arguments.source(scenario)
     if not isinstance(scenario, Scenario) and is_optimise_file(Path(scenario)):
         return read_optimise_file(Path(scenario))
     return OptimiseSpec(scenario)
 
 
 def _sweep_spec(scenario: ScenarioSource) -> SweepSpec:
-    check_source(scenario)
+    arguments.source(scenario)
     if not isinstance(scenario, Scenario) and is_sweep_file(Path(scenario)):
         return read_sweep_file(Path(scenario))
     return SweepSpec(scenario, ())
 
 
 def _varies(vary: Sequence[str] | Mapping[str, Any]) -> tuple[Vary, ...]:
+    vary = arguments.texts_or_mapping(vary, "vary", "checkout.cashiers=2,3")
     if isinstance(vary, Mapping):
         return tuple(vary_from_yaml(str(k), v, "vary") for k, v in vary.items())
-    return tuple(parse_vary(text) for text in listed(vary))
+    return tuple(parse_vary(text) for text in vary)
+
+
+def _texts(overrides: object) -> list[str]:
+    """The `overrides` argument, checked: `KEY=VALUE` texts."""
+    return arguments.texts(overrides, "overrides", "checkout.cashiers=4")
+
+
+def _executor(workers: object, scheduler: object) -> Executor:
+    """The executor of the `workers` and `scheduler` arguments, checked."""
+    return make_executor(
+        arguments.whole_number(workers, "workers", 1), arguments.text(scheduler, "scheduler")
+    )
+
+
+def _parsed(parse: Callable[[str], T], texts: object, name: str, example: str) -> list[T]:
+    """Each text of the argument `name` parsed; a problem names the argument."""
+    given = arguments.texts(texts, name, example)
+    try:
+        return [parse(text) for text in given]
+    except InputError as error:
+        raise type(error)(f"{name}: {error}") from None

@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -22,6 +22,23 @@ def folder_name(name: str) -> str:
     """A file-system-safe folder name for a scenario or experiment name."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._")
     return safe or "scenario"
+
+
+def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
+    """Why result files cannot be written in `folder` (None when they can): the nearest of it
+    and its parents that exists is a file or not writable (else the folder can be made), or
+    one of `files` in it is a folder."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file; expected a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"no permission to write in {existing}{os.sep}"
+    for name in files:
+        if (folder / name).is_dir():
+            return f"{folder / name} is a folder; expected a file"
+    return None
 
 
 def current_umask() -> int:

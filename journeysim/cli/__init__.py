@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from journeysim.cli.options import UsageError, WritingInterrupted
-from journeysim.scenario.errors import ScenarioError
+from journeysim.errors import InputError
 from journeysim.simulation.failures import ReplicationFailed
 
 # The commands that keep what they finished when interrupted, and what they keep.
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line
             return args.handler(args)
-    except ScenarioError as error:
+    except InputError as error:
         print(f"journeysim: {error}", file=sys.stderr)
         return 2
     except UsageError as error:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute, writable_folder
+from journeysim.scenario.errors import ScenarioError
 
 
 class _Objective(argparse.Action):
@@ -122,6 +123,8 @@ def _optimise(args: argparse.Namespace) -> int:
     try:
         total = optimisation.pending_replications()
         result = execute(args, total, plan.name, optimisation.run)
+    except ScenarioError:
+        raise  # bad input: exit code 2 (main)
     except ValueError as error:
         raise SystemExit(f"journeysim optimise: {error}") from None
     plots = write_plots(result)

@@ -18,6 +18,7 @@ from journeysim.files import (
     folder_name,
     recover_folder,
     replaced_folder,
+    unwritable,
 )
 from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of
 from journeysim.scenario.loader import load_scenario
@@ -178,7 +179,8 @@ def replacing_results(
     fresh folder to write the new results into, which replaces `folder` when the block ends
     without error (see `replaced_folder`: a kill or Ctrl-C keeps the old results whole)."""
     writable_folder(args.command, folder, [MANIFEST])
-    _can_write_in(folder.parent, f"{args.command}: cannot write {folder}{os.sep} (--out)")
+    if reason := unwritable(folder.parent):
+        raise UsageError(f"{args.command}: cannot write {folder}{os.sep} (--out): {reason}")
     busy = UsageError(
         f"{args.command}: another journeysim process is writing {folder}{os.sep}; wait for it "
         "to finish, or give another --out"
@@ -215,32 +217,17 @@ def writable_folder(
 ) -> None:
     """Refuse, before anything runs, a results `folder` (given by `option`) that cannot be made
     or written, or in which one of `files` is a folder."""
-    where = f"{command}: cannot write {folder}{os.sep} ({option})"
-    _can_write_in(folder, where)
-    for name in files:
-        if (folder / name).is_dir():
-            raise UsageError(f"{where}: {folder / name} is a folder; expected a file")
+    reason = unwritable(folder, files)
+    if reason:
+        raise UsageError(f"{command}: cannot write {folder}{os.sep} ({option}): {reason}")
 
 
 def writable_file(command: str, path: Path, option: str = "--out") -> None:
     """Refuse, before anything runs, a file `path` (given by `option`) that cannot be written:
     a folder, or in a folder that cannot be made or written."""
-    where = f"{command}: cannot write {path} ({option})"
-    if path.is_dir():
-        raise UsageError(f"{where}: it is a folder; expected a file")
-    _can_write_in(path.parent, where)
-
-
-def _can_write_in(folder: Path, where: str) -> None:
-    """UsageError(`where`: why) unless files can be written in `folder`: it is a writable
-    folder, or the nearest of its parents that exists is (then it can be made)."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise UsageError(f"{where}: {existing} is a file; expected a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(f"{where}: no permission to write in {existing}{os.sep}")
+    reason = "it is a folder; expected a file" if path.is_dir() else unwritable(path.parent)
+    if reason:
+        raise UsageError(f"{command}: cannot write {path} ({option}): {reason}")
 
 
 class WritingInterrupted(KeyboardInterrupt):

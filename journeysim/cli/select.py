@@ -18,6 +18,7 @@ from journeysim.cli.options import (
     writing,
 )
 from journeysim.manifest import write_manifest
+from journeysim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
     from journeysim.study.selection import Constraint
@@ -111,6 +112,8 @@ def _select(args: argparse.Namespace) -> int:
                 on_done=done,
             ),
         )
+    except ScenarioError:
+        raise  # bad input: exit code 2 (main)
     except ValueError as error:
         raise SystemExit(f"journeysim select: {error}") from None
     with writing(folder):

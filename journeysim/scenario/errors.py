@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from journeysim.errors import InputError
 from journeysim.scenario.schema import CLOCK_PATTERN, Scenario
 
 KeyPath = tuple[str | int, ...]
@@ -17,7 +18,7 @@ KeyPath = tuple[str | int, ...]
 _CLOCK_PATTERN = CLOCK_PATTERN
 
 
-class ScenarioError(Exception):
+class ScenarioError(InputError):
     """A scenario that cannot be loaded: one problem per line, each naming its file (or `--set`)."""
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from journeysim import arguments
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -49,9 +50,10 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     Files merge over the schema defaults, so a partial section keeps the other defaults of
     that section; `segments` is the exception: a file that names segments names all of them
     (see `_named_segments`). `name` defaults to the file's stem unless the file itself sets
-    it. Raises ScenarioError.
+    it. Raises ScenarioError
+    (InputTypeError for a `path` that is not a file path).
     """
-    path = Path(path)
+    path = Path(arguments.path(path, "path"))
     origins: Origins = {}
     chain = _chain(path)
     data = Scenario().model_dump(mode="json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from journeysim.errors import InputError
 from journeysim.simulation.failures import TaskFailed, failure_reason
 
 CONNECT_TIMEOUT = "20s"
@@ -17,7 +18,7 @@ class DaskCluster:
         try:
             self.address = checked_address(address)
         except ValueError as error:
-            raise ValueError(f"scheduler: {error}") from None
+            raise InputError(f"scheduler: {error}") from None
 
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         """Submit fn(*task) for every task; yield (task index, result) as each finishes."""

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.measure import BETTER, METRICS, measure
@@ -91,7 +92,7 @@ def compare_scenarios(
 ) -> CompareResult:
     """Run every scenario with the seed and replication count of the first; compare each with it."""
     if len(scenarios) < 2:
-        raise ValueError("compare needs at least two scenarios")
+        raise InputError("compare needs at least two scenarios")
     scenarios = common_random_numbers(scenarios)
     reps = scenarios[0].replications
     reference = scenarios[0]  # every scenario starts from the same store as it is today

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER, horizon_too_short
@@ -107,7 +108,7 @@ def parse_constraint(text: str) -> Constraint:
         f"optionally +-TOLERANCE, with a KPI of {', '.join(METRICS)}"
     )
     if not match or match["kpi"] not in METRICS:
-        raise ValueError(f"{expected} (got {text!r})")
+        raise InputError(f"{expected} (got {text!r})")
     relative = match["baseline"] is not None
     if relative:
         bound = float(match["offset"] or 0.0) * (-1.0 if match["sign"] == "-" else 1.0)
@@ -116,7 +117,7 @@ def parse_constraint(text: str) -> Constraint:
     given = match["tolerance"]
     tolerance = float(given) if given else DEFAULT_TOLERANCE * abs(bound)
     if not tolerance > 0:
-        raise ValueError(f"constraint {text!r} needs a tolerance > 0, e.g. {text}+-0.01")
+        raise InputError(f"constraint {text!r} needs a tolerance > 0, e.g. {text}+-0.01")
     return Constraint(match["kpi"], 1 if match["sense"] == ">=" else -1, bound, tolerance, relative)
 
 
@@ -180,14 +181,14 @@ def select_scenarios(
     Constraints relative to the baseline need `baseline`, run with the same random numbers
     as far as the scenarios run (`baseline_known`: its first replications, already run)."""
     if len(scenarios) < 2:
-        raise ValueError("select needs at least two scenarios")
+        raise InputError("select needs at least two scenarios")
     relative = [c.text for c in constraints if c.relative]
     if relative and baseline is None:
-        raise ValueError(f"{relative[0]} needs a baseline to compare with (optimise gives one)")
+        raise InputError(f"{relative[0]} needs a baseline to compare with (optimise gives one)")
     if objective not in METRICS:
-        raise ValueError(f"objective {objective!r} is not one of {', '.join(METRICS)}")
+        raise InputError(f"objective {objective!r} is not one of {', '.join(METRICS)}")
     if not 0.5 <= confidence < 1.0:
-        raise ValueError(f"confidence must be in [0.5, 1) (got {confidence})")
+        raise InputError(f"confidence must be in [0.5, 1) (got {confidence})")
     scenarios = common_random_numbers(scenarios)
     n0 = scenarios[0].replications
     if n0 < 2:
@@ -216,7 +217,7 @@ def select_scenarios(
     if delta is None:
         delta = DEFAULT_INDIFFERENCE * abs(float(np.mean(run.values(0, objective))))
     if not delta > 0:
-        raise ValueError(f"the indifference must be > 0 (got {delta})")
+        raise InputError(f"the indifference must be > 0 (got {delta})")
     procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
     while not procedure.step():
         run.add(sorted(procedure.alive), 1)
@@ -281,7 +282,7 @@ class _Runs:
         rows = self.baseline_rows if i < 0 else self.rows[i]
         values = np.array([row[metric] for row in rows[:n]], dtype=float)
         if not np.isfinite(values).all():
-            raise ValueError(
+            raise InputError(
                 f"{metric} of {self._scenario(i).name} is undefined in a replication (no "
                 "visits to average over?): select needs it in every replication"
             )

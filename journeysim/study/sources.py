@@ -4,18 +4,18 @@ file and key); reading a study file's settings."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from journeysim import arguments
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
 from journeysim.study.designs import DesignError
 
-ScenarioSource = str | os.PathLike[str] | Scenario
+ScenarioSource = arguments.ScenarioSource
 
 
 def run_overrides(
@@ -61,11 +61,8 @@ def resolve_scenario(
 
 
 def check_source(source: object) -> None:
-    """Raise TypeError unless `source` is a file path or a Scenario (the API's scenarios)."""
-    if not isinstance(source, (str, os.PathLike, Scenario)):
-        raise TypeError(
-            f"scenario: expected a file path or a Scenario, got {type(source).__name__}"
-        )
+    """Raise InputTypeError (a TypeError) unless `source` is a file path or a Scenario."""
+    arguments.source_type(source)
 
 
 def listed(texts: str | Sequence[str]) -> list[str]:
