@@ -189,20 +189,30 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
     before = {t.number: t for t in complete_trials(folder)}
     assert 3 <= len(before) < 8, "kill the calibration mid-way"
     assert not (folder / "fit.csv").exists()
-    subprocess.run(_command(killed), env=env, cwd=ROOT, check=True, capture_output=True)
+    resumed = subprocess.run(
+        _command(killed), env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     after = complete_trials(folder)
     kept = {t.number: t for t in after}
     assert len(after) == 8
     for number, trial in before.items():  # finished trials kept, not run again
         assert kept[number].datetime_complete == trial.datetime_complete
     whole = tmp_path / "whole"
-    subprocess.run(_command(whole), env=env, cwd=ROOT, check=True, capture_output=True)
+    complete = subprocess.run(
+        _command(whole), env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     uninterrupted = complete_trials(whole / folder.name)
     assert [t.params for t in after] == [t.params for t in uninterrupted]
     assert [t.values for t in after] == [t.values for t in uninterrupted]
-    pd.testing.assert_frame_equal(
-        pd.read_csv(folder / "fit.csv"), pd.read_csv(whole / folder.name / "fit.csv")
-    )
+    for name in ("fit.csv", "trials.csv"):  # the trials numbered as if never stopped
+        pd.testing.assert_frame_equal(
+            pd.read_csv(folder / name), pd.read_csv(whole / folder.name / name)
+        )
+    fitted = [
+        [line for line in run.stdout.splitlines() if line.startswith("Fitted: trial")]
+        for run in (resumed, complete)
+    ]
+    assert fitted[0] == fitted[1] and len(fitted[0]) == 1
 
 
 @pytest.mark.parametrize(

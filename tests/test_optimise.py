@@ -23,8 +23,10 @@ from theory import erlang_c_wait
 
 import journeysim
 from journeysim.cli import main
+from journeysim.report.optimise import answer
 from journeysim.scenario import load_scenario
-from journeysim.study.trial_study import OPTUNA_TABLES, RESULTS
+from journeysim.study import selection
+from journeysim.study.trial_study import OPTUNA_TABLES, RESULTS, TrialStudy
 
 ROOT = Path(__file__).parent.parent
 MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
@@ -172,7 +174,86 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, h
     assert [t.params for t in after] == [t.params for t in uninterrupted]
     assert [t.values for t in after] == [t.values for t in uninterrupted]
     trials = pd.read_csv(folder / "trials.csv")
-    assert sorted(trials["trial"]) == sorted(kept) and trials["pareto"].any()
+    assert list(trials["trial"]) == list(range(8)) and trials["pareto"].any()
+    # ... and numbers its trials as the uninterrupted study does (the Pareto front names them).
+    pd.testing.assert_frame_equal(trials, pd.read_csv(whole / folder.name / "trials.csv"))
+
+
+def test_an_interrupted_study_numbers_its_trials_and_selects_as_an_uninterrupted_one(
+    tmp_path, monkeypatch
+):
+    # 5 tills of 3 to 7 (lambda = 40 an hour, 4-minute service) by brute force, then select
+    # among the 3 feasible ones (2 replications each: its first stage) with a wait limit whose
+    # feasibility check needs some 20 replications more. Ctrl-C lands first in trial 2, which
+    # Optuna keeps as a failed trial and runs again under its next number, then in select.
+    options = dict(
+        decide=["checkout.cashiers=3:7"],
+        minimise="wages_per_day",
+        subject_to=["mean_checkout_wait_min<=0.9+-0.3"],
+        trials=5,
+        reps=2,
+        days=1,
+        overrides=[
+            "arrivals.rate_per_hour=40",
+            "checkout.service_time.mean_min=4",
+            "horizon.warmup_days=0",
+            "horizon.burn_in_days=0",
+        ],
+        workers=1,  # select's replications run in this process, where `measure` is counted
+    )
+    finished: list[tuple[str, int]] = []  # select's replications, as they finish
+    measure = selection.measure
+    stop_after: list[int] = []  # Ctrl-C at the start of select's replication n + 1
+
+    def counted(scenario, replication, reference):
+        if stop_after and len(finished) == stop_after[0]:
+            raise KeyboardInterrupt
+        metrics = measure(scenario, replication, reference)
+        finished.append((scenario.name, replication))
+        return metrics
+
+    monkeypatch.setattr(selection, "measure", counted)
+    whole = journeysim.optimise(MMC, out=tmp_path / "whole", **options)
+    uninterrupted = list(finished)
+    assert len(uninterrupted) > 10  # select ran well past its first stage
+
+    replicate, sets = TrialStudy._replicate, []
+
+    def interrupted(self, *args):  # Ctrl-C in the third trial
+        sets.append(args)
+        if len(sets) == 3:
+            raise KeyboardInterrupt
+        return replicate(self, *args)
+
+    monkeypatch.setattr(TrialStudy, "_replicate", interrupted)
+    out = tmp_path / "resumed"
+    with pytest.raises(KeyboardInterrupt):
+        journeysim.optimise(MMC, out=out, **options)
+    monkeypatch.setattr(TrialStudy, "_replicate", replicate)
+    finished.clear()
+    stop_after.append(7)
+    with pytest.raises(KeyboardInterrupt):
+        journeysim.optimise(MMC, out=out, **options)
+    before = list(finished)
+    assert len(before) == 7
+    finished.clear()
+    stop_after.clear()
+    resumed = journeysim.optimise(MMC, out=out, **options)
+    # Select ran only the replications missing, and the selection is the uninterrupted one.
+    assert not set(before) & set(finished)
+    assert sorted(before + finished) == sorted(uninterrupted)
+    pd.testing.assert_frame_equal(resumed.selection.table, whole.selection.table)
+    pd.testing.assert_frame_equal(
+        resumed.selection.replications.sort_values(["scenario", "replication"]),
+        whole.selection.replications.sort_values(["scenario", "replication"]),
+    )
+    # Optuna numbered the trial run again after Ctrl-C anew; the study's numbers do not shift.
+    numbers = [t.number for t in complete_trials(resumed.folder)]
+    assert numbers != list(range(5)) and resumed.best > 1
+    pd.testing.assert_frame_equal(resumed.trials, whole.trials)
+    assert resumed.best == whole.best and answer(resumed) == answer(whole)
+    for name in ("trials.csv", "best.yaml"):
+        assert (resumed.folder / name).read_text() == (whole.folder / name).read_text()
 
 
 def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(

@@ -11,7 +11,8 @@ study (Optuna's SQLite file): with common random numbers the luck that a trial a
 baseline share cancels in their difference. At the end, the best `candidates` trials not
 ruled out go through `select` (Kim & Nelson's KN with the feasibility check of Batur & Kim, relative
 constraints on the paired differences again), reusing their replications as the first stage,
-so the reported optimum carries select's guarantee.
+so the reported optimum carries select's guarantee. Select's replications are kept in the study
+as they finish: a study interrupted during select resumes it without running them again.
 
 Samplers: Optuna's BruteForceSampler when every decision is discrete and the whole space fits
 in the trial budget (every combination is tried once); else TPE for one objective and NSGA-II
@@ -179,8 +180,8 @@ def run_trials(
         )
         table = write_trials(opened)
         done = opened.complete()
-        rows = {t.number: replications(t) for t in done}
-        params = {t.number: dict(t.params) for t in done}
+        rows = {n: replications(t) for n, t in enumerate(done)}
+        params = {n: dict(t.params) for n, t in enumerate(done)}
     return table, rows, params
 
 
@@ -352,18 +353,21 @@ class Optimisation:
             for t in candidates
         ]
         objective = self.plan.objectives[0]
-        return select_scenarios(
-            scenarios,
-            objective.metric,
-            maximise=objective.maximise,
-            constraints=self.plan.constraints,
-            executor=executor,
-            on_done=on_done,
-            reference=self.plan.base,
-            known=[rows[t] for t in candidates],
-            baseline=self.plan.base,
-            baseline_known=self.baseline or (),
-        )
+        with self.study.opened() as study:  # every replication kept as it finishes
+            return select_scenarios(
+                scenarios,
+                objective.metric,
+                maximise=objective.maximise,
+                constraints=self.plan.constraints,
+                executor=executor,
+                on_done=on_done,
+                reference=self.plan.base,
+                known=[rows[t] for t in candidates],
+                baseline=self.plan.base,
+                baseline_known=self.baseline or (),
+                done=study.selected(),
+                keep=study.keep_selected,
+            )
 
 
 def _reach(constraint: Constraint, values: pd.Series) -> float:

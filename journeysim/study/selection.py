@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,6 +59,7 @@ _CONSTRAINT = re.compile(
 )
 BASELINE = "baseline"  # the name of the baseline scenario a relative constraint refers to
 PARTS = ("mean", "ci_low", "ci_high")  # a mean and its 95% CI as table columns COLUMN_PART
+Metrics = dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ def select_scenarios(
     known: Sequence[Sequence[dict[str, float]]] = (),
     baseline: Scenario | None = None,
     baseline_known: Sequence[dict[str, float]] = (),
+    done: Mapping[tuple[str, int], Metrics] | None = None,
+    keep: Callable[[str, int, Metrics], None] | None = None,
 ) -> SelectResult:
     """Select the best scenario by the mean of `objective` (better way: the metric's own unless
     `maximise` says), among those meeting `constraints`. The first stage is the first
@@ -179,7 +182,10 @@ def select_scenarios(
     from the history of `reference` (default: the first scenario); `known` may hold, per
     scenario, the metrics of its first replications, already run with that seed and history.
     Constraints relative to the baseline need `baseline`, run with the same random numbers
-    as far as the scenarios run (`baseline_known`: its first replications, already run)."""
+    as far as the scenarios run (`baseline_known`: its first replications, already run). A
+    selection resumed after an interruption reads the replications it ran from `done` (by
+    scenario name, "baseline" for the baseline, and replication) instead of running them
+    again; `keep(name, replication, metrics)` follows every replication run, to keep it."""
     if len(scenarios) < 2:
         raise InputError("select needs at least two scenarios")
     relative = [c.text for c in constraints if c.relative]
@@ -211,6 +217,8 @@ def select_scenarios(
         known,
         baseline,
         baseline_known,
+        done or {},
+        keep,
     )
     run.fill(n0)
     delta = indifference
@@ -237,8 +245,12 @@ class _Runs:
         known: Sequence[Sequence[dict[str, float]]] = (),
         baseline: Scenario | None = None,
         baseline_known: Sequence[dict[str, float]] = (),
+        done: Mapping[tuple[str, int], Metrics] | None = None,
+        keep: Callable[[str, int, Metrics], None] | None = None,
     ) -> None:
         self.scenarios = scenarios
+        self.done = done or {}
+        self.keep = keep
         self.executor = executor
         self.on_done = on_done
         self.rows: list[list[dict[str, float]]] = [[] for _ in scenarios]
@@ -262,14 +274,18 @@ class _Runs:
 
     def _run(self, tasks: list[tuple[int, int]]) -> None:
         """Run (scenario index, replication) `tasks`, with the baseline's replications they
-        reach that it has not run yet (index -1)."""
+        reach that it has not run yet (index -1); those already `done` are read instead."""
         if self.baseline is not None:
             reach = max([len(rows) for rows in self.rows] + [rep + 1 for _, rep in tasks])
             tasks = [*tasks, *((-1, rep) for rep in range(len(self.baseline_rows), reach))]
-        results: list[dict[str, float]] = [{}] * len(tasks)
-        work = [(self._scenario(i), rep, self.reference) for i, rep in tasks]
+        keys = [(self._scenario(i).name, rep) for i, rep in tasks]
+        results = [self.done.get(key) for key in keys]
+        missing = [k for k, metrics in enumerate(results) if metrics is None]
+        work = [(self._scenario(tasks[k][0]), tasks[k][1], self.reference) for k in missing]
         for index, metrics in run_replications(self.executor, measure, work):
-            results[index] = metrics
+            results[missing[index]] = metrics
+            if self.keep:
+                self.keep(*keys[missing[index]], metrics)
             if self.on_done:
                 self.on_done()
         for (i, _), metrics in zip(tasks, results):

@@ -18,6 +18,12 @@ live workers that cannot know of each other, and would leave a killed trial RUNN
 grace period. A trial whose parameters equal those of a complete trial reuses that
 trial's results too: with common random numbers they would be identical.
 
+A trial's number, as tables and reports show it, is its position among the complete trials
+(in the order they were asked), not Optuna's: a killed trial keeps its Optuna number as a
+failed one and runs again under the next, so a resumed study numbers its trials as the
+uninterrupted one does. The replications of the final selection (`optimise`) are kept with
+the study too, each as it finishes, so that a resumed selection runs only what is missing.
+
 The sampler is made afresh for each trial, seeded from the study's seed and the number of
 trials complete so far, so the search is a function of the stored trials: a resumed study
 continues as the uninterrupted one would have.
@@ -58,6 +64,7 @@ RESULTS = "replications"  # trial user attribute: the metrics of every replicati
 SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
 DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
 BASELINE = "baseline"  # study user attribute: the metrics of every replication of the base
+SELECTED = "select"  # study user attributes select/SCENARIO/REPLICATION: the selection's runs
 # The tables of an Optuna study database (RDBStorage, Optuna 5): a study.db with any other
 # table belongs to another program.
 OPTUNA_TABLES = frozenset(
@@ -222,7 +229,7 @@ class TrialStudy:
             self.study.tell(trial.number, state=TrialState.FAIL)
 
     def complete(self) -> list[FrozenTrial]:
-        """The COMPLETE trials, in trial order."""
+        """The COMPLETE trials, in trial order: trial n is the n-th (from 0)."""
         return self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
     def run(
@@ -264,7 +271,7 @@ class TrialStudy:
         last = self.study.get_trials(deepcopy=False)[-1]
         if last.state != TrialState.COMPLETE:
             raise DesignError(
-                f"trial {last.number} failed: an objective is undefined (no visits to "
+                f"trial {len(self.complete())} failed: an objective is undefined (no visits to "
                 "average over?)"
             )
 
@@ -280,10 +287,11 @@ class TrialStudy:
         params = {name: suggest(trial, name, d) for name, d in self.distributions.items()}
         rows = trial.user_attrs.get(RESULTS)
         if rows is None:
-            same = next((t for t in self.complete() if t.params == params), None)
+            done = self.complete()
+            same = next((n for n, t in enumerate(done) if t.params == params), None)
             if same is not None:
-                rows = same.user_attrs[RESULTS]
-                trial.set_user_attr(SAME_AS, same.number)
+                rows = done[same].user_attrs[RESULTS]
+                trial.set_user_attr(SAME_AS, same)
             else:
                 rows = self._simulate(params, executor, on_done)
             trial.set_user_attr(RESULTS, rows)
@@ -305,6 +313,21 @@ class TrialStudy:
     def baseline_pending(self) -> bool:
         """Whether the base's replications are still to run."""
         return BASELINE not in self.study.user_attrs
+
+    def selected(self) -> dict[tuple[str, int], dict[str, float]]:
+        """The metrics of the replications the final selection has run, by scenario name and
+        replication."""
+        runs = {}
+        for key, metrics in self.study.user_attrs.items():
+            kind, _, rest = key.partition("/")
+            if kind == SELECTED:
+                name, _, replication = rest.rpartition("/")
+                runs[(name, int(replication))] = metrics
+        return runs
+
+    def keep_selected(self, name: str, replication: int, metrics: dict[str, float]) -> None:
+        """Keep one replication the final selection has run (see `selected`)."""
+        self.study.set_user_attr(f"{SELECTED}/{name}/{replication}", metrics)
 
     def _simulate(
         self, params: dict[str, Any], executor: Executor, on_done: Callable[[], None] | None
@@ -385,11 +408,12 @@ def replications(trial: FrozenTrial) -> Rows:
 def trials_table(
     trials: Sequence[FrozenTrial], params: Sequence[str], metrics: Sequence[str] = METRICS
 ) -> pd.DataFrame:
-    """One row per trial: `trial`, each parameter, `replications`, and every metric's mean,
-    ci_low and ci_high (95%) over the replications."""
+    """One row per complete trial (`trials` in trial order): `trial` (its number, from 0), each
+    parameter, `replications`, and every metric's mean, ci_low and ci_high (95%) over the
+    replications."""
     rows = []
-    for trial in trials:
-        row: dict[str, Any] = {"trial": trial.number}
+    for number, trial in enumerate(trials):
+        row: dict[str, Any] = {"trial": number}
         row |= {name: trial.params.get(name) for name in params}
         runs = pd.DataFrame(replications(trial), columns=list(metrics))
         row["replications"] = len(runs)
