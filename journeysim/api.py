@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,7 +90,10 @@ def run(
     True
     """
     executor = _executor(workers, scheduler)
-    resolved = resolve_scenario(arguments.source(scenario), _texts(overrides), reps, days, seed)
+    counts = _counts(reps=reps, days=days, seed=seed)
+    resolved = resolve_scenario(
+        arguments.source(scenario), _texts(overrides), **counts, origins=_named(counts)
+    )
     if parameter_sets is not None:
         return _with_sets([resolved], parameter_sets, executor, progress)
     with progress_bar(resolved.replications, resolved.name, not progress) as bar:
@@ -131,7 +135,8 @@ def compare(
     executor = _executor(workers, scheduler)
     given = _texts(overrides)
     sources = arguments.sources(scenarios, "compare")
-    resolved = [resolve_scenario(s, given, reps, days, seed) for s in sources]
+    counts = _counts(reps=reps, days=days, seed=seed)
+    resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
     if parameter_sets is not None:
         return _with_sets(resolved, parameter_sets, executor, progress)
     total = len(resolved) * resolved[0].replications
@@ -199,7 +204,8 @@ def select(
     rules = _parsed(parse_constraint, constraints, "constraints", "nps>=30")
     indifference = arguments.number(indifference, "indifference", 0.0)
     confidence = arguments.number(confidence, "confidence", 0.5, 1.0)
-    resolved = [resolve_scenario(s, given, reps, days, seed) for s in sources]
+    counts = _counts(reps=reps, days=days, seed=seed)
+    resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
     with progress_bar(None, "select", not progress) as bar:
         return select_scenarios(
             resolved,
@@ -254,16 +260,15 @@ def sweep(
     """
     executor = _executor(workers, scheduler)
     folder = arguments.out_folder(out)
+    counts = _counts(samples=samples, reps=reps, days=days, seed=seed)
     spec = _sweep_spec(scenario).updated(
         vary=_varies(vary),
         overrides=tuple(_texts(overrides)),
         design=arguments.text(design, "design"),
-        samples=samples,
         name=arguments.text(name, "name"),
-        reps=reps,
-        days=days,
-        seed=seed,
+        **counts,
     )
+    spec = replace(spec, origins={**spec.origins, **_named(counts)})
     runner = Sweep(plan_sweep(spec, not progress), folder)
     arguments.out_folder(out, runner.folder)
     with progress_bar(len(runner.pending()), runner.plan.name, not progress) as bar:
@@ -307,6 +312,7 @@ def optimise(
     executor = _executor(workers, scheduler)
     folder = arguments.out_folder(out)
     spec = _optimise_spec(scenario)
+    counts = _counts(trials=trials, candidates=candidates, reps=reps, days=days, seed=seed)
     decide = arguments.texts_or_mapping(decide, "decide", "checkout.cashiers=2:6")
     if isinstance(decide, Mapping):
         decisions = tuple(decision_from_yaml(str(k), v, "decide") for k, v in decide.items())
@@ -324,13 +330,10 @@ def optimise(
             _parsed(parse_constraint, subject_to, "subject_to", "mean_checkout_wait_min<=2")
         ),
         overrides=tuple(_texts(overrides)),
-        trials=trials,
-        candidates=candidates,
         name=arguments.text(name, "name"),
-        reps=reps,
-        days=days,
-        seed=seed,
+        **counts,
     )
+    spec = replace(spec, origins={**spec.origins, **_named(counts)})
     runner = Optimisation(plan_optimisation(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending_replications()
@@ -367,6 +370,7 @@ def calibrate(
     executor = _executor(workers, scheduler)
     folder = arguments.out_folder(out)
     spec = _calibrate_spec(scenario)
+    counts = _counts(trials=trials, reps=reps, days=days, seed=seed)
     free = arguments.texts_or_mapping(free, "free", "loyalty.ltr_center=0.2:0.4")
     if isinstance(free, Mapping):
         decisions = tuple(decision_from_yaml(str(k), v, "free") for k, v in free.items())
@@ -382,13 +386,11 @@ def calibrate(
         free=decisions,
         targets=aims,
         overrides=tuple(_texts(overrides)),
-        trials=trials,
         sampler=arguments.text(sampler, "sampler"),
         name=arguments.text(name, "name"),
-        reps=reps,
-        days=days,
-        seed=seed,
+        **counts,
     )
+    spec = replace(spec, origins={**spec.origins, **_named(counts)})
     runner = Calibration(plan_calibration(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending() * runner.plan.base.replications
@@ -422,6 +424,22 @@ def _varies(vary: Sequence[str] | Mapping[str, Any]) -> tuple[Vary, ...]:
     if isinstance(vary, Mapping):
         return tuple(vary_from_yaml(str(k), v, "vary") for k, v in vary.items())
     return tuple(parse_vary(text) for text in vary)
+
+
+LEAST = {"reps": 1, "days": 1, "seed": 0, "samples": 1, "trials": 1, "candidates": 1}
+
+
+def _counts(**given: object) -> dict[str, Any]:
+    """The whole-number arguments (reps, days, seed, samples, trials, candidates) checked
+    against their least values; errors found later name them
+    as arguments through `_named`."""
+    return {name: arguments.whole_number(value, name, LEAST[name]) for name, value in given.items()}
+
+
+def _named(counts: Mapping[str, int | None]) -> dict[str, str]:
+    """The given `counts` as origins naming the argument (`reps: ...`), not the option
+    (`--reps: ...`)."""
+    return {name: name for name, value in counts.items() if value is not None}
 
 
 def _texts(overrides: object) -> list[str]:

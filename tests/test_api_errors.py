@@ -79,6 +79,29 @@ CASES = {
     "optimise bad subject_to": ("subject_to", lambda d, f: _optimise(d, subject_to=["x<3"])),
     "optimise bad minimise": ("minimise", lambda d, f: _optimise(d, minimise="foo")),
     "calibrate targets [3]": ("targets[0]", lambda d, f: _calibrate(d, targets=[3])),
+    "reps 0": ("reps", lambda d, f: journeysim.run(BASE, reps=0, overrides=SHORT)),
+    "reps text": ("reps", lambda d, f: journeysim.run(BASE, reps="2", overrides=SHORT)),
+    "reps too many": ("reps", lambda d, f: journeysim.run(BASE, reps=10**6, overrides=SHORT)),
+    "days too many in compare": (
+        "days",
+        lambda d, f: journeysim.compare(BASE, BASE, days=10**6, overrides=SHORT),
+    ),
+    "seed -1 in select": ("seed", lambda d, f: _select(seed=-1)),
+    "sweep samples text": (
+        "samples",
+        lambda d, f: journeysim.sweep(
+            BASE, vary="checkout.cashiers=2:4", design="lhs", samples="8", out=d
+        ),
+    ),
+    "sweep reps too many": (
+        "reps",
+        lambda d, f: journeysim.sweep(
+            BASE, vary="checkout.cashiers=2,3", reps=10**6, out=d, overrides=SHORT
+        ),
+    ),
+    "optimise trials 0": ("trials", lambda d, f: _optimise(d, trials=0)),
+    "optimise days too many": ("days", lambda d, f: _optimise(d, days=10**6)),
+    "calibrate trials text": ("trials", lambda d, f: _calibrate(d, trials="3")),
     "edited Scenario without lanes": ("scenario", lambda d, f: journeysim.run(zero_lanes())),
     "edited Scenario in compare": (
         "scenarios[1]",

@@ -51,10 +51,12 @@ def resolve_scenario(
     reps: int | None = None,
     days: int | None = None,
     seed: int | None = None,
+    origins: Mapping[str, str] | None = None,
 ) -> Scenario:
-    """The validated scenario; raises ScenarioError naming the file or `--set` at fault."""
+    """The validated scenario; raises ScenarioError naming the file or `--set` at fault (and
+    `reps`, `days`, `seed` as `run_overrides` does)."""
     check_source(source)
-    overrides = [*listed(overrides), *run_overrides(reps, days, seed)]
+    overrides = [*listed(overrides), *run_overrides(reps, days, seed, origins)]
     if not isinstance(source, Scenario):
         return loader.load_scenario(source, overrides)
     return loader.apply_overrides(source, overrides)
