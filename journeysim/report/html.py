@@ -418,18 +418,30 @@ def sweep_report(
             figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
     sections.append(section("KPIs against the parameters", *figures, id="plots"))
     if scenario is not None:
-        day = scenario.horizon.warmup_days
-        rep = replay(scenario, day)
-        visit_id = example_visit(rep.replication.visits, day)
-        sections.append(
-            example_section(rep, visit_id, "A traced visit (base scenario)", _hours(scenario))
-        )
+        sections.append(_base_example(scenario))
     name = scenario.name if scenario is not None else "sweep"
     path = folder / "report.html"
     write_text(
         path, page(f"journeysim sweep: {name}", f"Varied: {', '.join(parameters)}", sections)
     )
     return path
+
+
+def _base_example(scenario: Scenario) -> str:
+    """A traced visit of the base scenario's first measured day (replication 0), or a plain
+    note that there is none to trace."""
+    heading = "A traced visit (base scenario)"
+    day = scenario.horizon.warmup_days
+    rep = replay(scenario, day)
+    try:
+        visit_id = example_visit(rep.replication.visits, day)
+    except LookupError:
+        why = (
+            f"Replication 0 of the base scenario had no visit on {day_label(day)}, the first "
+            f"measured day, so no visit is traced."
+        )
+        return section(heading, paragraph(why), id="example")
+    return example_section(rep, visit_id, heading, _hours(scenario))
 
 
 def _lifetime_note(table: pd.DataFrame) -> str:

@@ -138,13 +138,15 @@ def _lane_opened_while_waiting(rep: Replication) -> int:
 
 
 def example_visit(visits: pd.DataFrame, first_day: int) -> int:
-    """A telling visit that needs a short replay: the worst of the earliest day on which
-    shoppers met a terminal outage, else the worst of the first day from `first_day` (the
-    first measured day) on that has visits; LookupError when there is none."""
-    met = visits[visits["met_outage"]]
-    candidates = met if not met.empty else visits[visits["day"] >= first_day]
-    if candidates.empty:
+    """A telling visit of the measured days (from `first_day` on) that needs a short replay:
+    the worst of the earliest such day on which shoppers met a terminal outage, else the worst
+    of the first such day that has visits; LookupError when there is none. Warm-up visits
+    are never picked: the report is about the measured days."""
+    measured = visits[visits["day"] >= first_day]
+    if measured.empty:
         raise LookupError(f"no visits from day {first_day} on")
+    met = measured[measured["met_outage"]]
+    candidates = met if not met.empty else measured
     candidates = candidates[candidates["day"] == candidates["day"].min()]
     return int(candidates.loc[candidates["remembered"].idxmin(), "visit_id"])
 
