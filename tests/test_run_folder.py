@@ -63,6 +63,7 @@ def test_a_store_without_visits_gets_its_report_and_kpi_table(tmp_path: Path, ca
     folder = tmp_path / "out" / "empty"
     report = (folder / "report.html").read_text()
     assert "no visit on the measured days, so no visit is traced or replayed" in report
+    assert "Warning: return rate is n/a: no visit can be seen to return" in report  # 1 day
     assert not (folder / "replay.html").exists()
     assert (folder / "kpis_over_days.png").exists() and (folder / "summary.csv").exists()
 
