@@ -27,6 +27,7 @@ from journeysim import arguments
 from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
+from journeysim.simulation.kpis import return_rate_warning
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
@@ -98,7 +99,7 @@ def run(
         return _with_sets([resolved], parameter_sets, executor, progress)
     with progress_bar(resolved.replications, resolved.name, not progress) as bar:
         result = run_scenario(resolved, executor, bar.update)
-    _warn_lifetime(result.summary)
+    _warn_short_run(result.summary, [resolved])
     return result
 
 
@@ -142,13 +143,14 @@ def compare(
     total = len(resolved) * resolved[0].replications
     with progress_bar(total, "compare", not progress) as bar:
         result = compare_scenarios(resolved, executor, bar.update)
-    _warn_lifetime(result.table)
+    _warn_short_run(result.table, result.scenarios)
     return result
 
 
-def _warn_lifetime(table: pd.DataFrame) -> None:
-    """A UserWarning where the run was too short for customer lifetimes."""
-    if text := lifetime_warning(table):
+def _warn_short_run(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> None:
+    """A UserWarning where the run was too short for customers' returns or their lifetimes."""
+    found = [return_rate_warning(s) for s in scenarios] + [lifetime_warning(table)]
+    for text in dict.fromkeys(text for text in found if text):  # each once
         warnings.warn(text, UserWarning, stacklevel=3)
 
 

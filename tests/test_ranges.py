@@ -37,7 +37,11 @@ def test_a_t_interval_past_a_bound_is_cut_there_and_the_mean_kept():
 
 @pytest.fixture(scope="module")
 def short_run() -> journeysim.RunResult:
-    with pytest.warns(UserWarning, match="lifetime value are n/a"):  # 300 customers, 3 days
+    # 300 customers, 3 days: too few departures for a lifetime, too short for a return
+    with (
+        pytest.warns(UserWarning, match="lifetime value are n/a"),
+        pytest.warns(UserWarning, match="return rate is n/a"),
+    ):
         return journeysim.run(BASELINE, reps=2, days=3, overrides=SMALL, workers=1)
 
 

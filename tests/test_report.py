@@ -190,6 +190,32 @@ def test_sweep_report(tmp_path):
         assert f"checkout.cashiers={value}" in text
 
 
+def test_sweep_report_of_a_base_scenario_without_visits_says_no_visit_is_traced(tmp_path):
+    """A base scenario whose first measured day has no visit (no customers, one day) still
+    gets its report, with a plain note in place of the traced visit."""
+    scenario = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        [
+            "horizon.days=1",
+            "horizon.warmup_days=0",
+            "horizon.burn_in_days=0",
+            "arrivals.base_customers=0",
+            "arrivals.new_per_day=0",
+        ],
+    )
+    runs = pd.DataFrame(
+        [
+            {"point": p, "checkout.cashiers": c, "replication": r, "nps": np.nan, "csat": np.nan}
+            for p, c in enumerate((2, 3))
+            for r in range(2)
+        ]
+    )
+    text = sweep_report(runs, ["checkout.cashiers"], tmp_path, scenario, kpis=()).read_text()
+    assert "A traced visit (base scenario)" in text
+    assert "had no visit on day 0 (Mon), the first measured day, so no visit is traced" in text
+    assert "Emotion curve" not in text
+
+
 @pytest.mark.parametrize(
     ("metric", "expected"),
     [

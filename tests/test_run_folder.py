@@ -63,6 +63,7 @@ def test_a_store_without_visits_gets_its_report_and_kpi_table(tmp_path: Path, ca
     folder = tmp_path / "out" / "empty"
     report = (folder / "report.html").read_text()
     assert "no visit on the measured days, so no visit is traced or replayed" in report
+    assert "Warning: return rate is n/a: no visit can be seen to return" in report  # 1 day
     assert not (folder / "replay.html").exists()
     assert (folder / "kpis_over_days.png").exists() and (folder / "summary.csv").exists()
 
@@ -79,6 +80,24 @@ def test_the_example_visit_is_from_the_first_measured_day_with_visits() -> None:
     assert example_visit(visits, 1) == 3  # day 1 had none: the worst of day 2
     with pytest.raises(LookupError, match="no visits from day 4 on"):
         example_visit(visits, 4)
+
+
+def test_the_example_visit_is_never_a_warm_up_visit_that_met_an_outage() -> None:
+    """A terminal failure during the warm-up (day 0) does not win over the measured days."""
+    visits = pd.DataFrame(
+        {
+            "visit_id": [1, 2, 3, 4, 5],
+            "day": [0, 1, 1, 2, 2],
+            "met_outage": [True, False, False, True, True],
+            "remembered": [-0.9, -0.5, 0.2, 0.1, -0.3],
+        }
+    )
+    assert example_visit(visits, 1) == 5  # the worst outage visit of the first measured day
+    assert example_visit(visits[visits["visit_id"] != 5], 1) == 4
+    without_outages = visits.assign(met_outage=[True, False, False, False, False])
+    assert example_visit(without_outages, 1) == 2  # the worst of day 1, not the day-0 outage
+    with pytest.raises(LookupError, match="no visits from day 3 on"):
+        example_visit(visits, 3)  # only warm-up visits: none to pick, however telling
 
 
 # -- one complete run in the folder ---------------------------------------------------------------

@@ -62,6 +62,43 @@ def test_trace_pick_outage_without_an_outage_says_so(capsys):
     assert "no visit met a terminal outage" in capsys.readouterr().err
 
 
+LEAVE_WITHIN_A_YEAR = [
+    f"segments.{name}.attrition_per_year=1.0"
+    for name in ("time_pressed", "bargain_hunter", "loyal_local", "leisure")
+]
+
+
+@pytest.mark.parametrize(
+    ("burn_in", "overrides", "expected"),
+    [
+        (  # nobody at all: more days cannot help
+            0,
+            ["arrivals.base_customers=0", "arrivals.new_per_day=0"],
+            "no visits: the store has no customers (arrivals.base_customers and "
+            "arrivals.new_per_day are 0), so more --days cannot help; set either above 0",
+        ),
+        (  # a base that all left during a year of history, and no newcomers
+            364,
+            ["arrivals.base_customers=3", "arrivals.new_per_day=0", *LEAVE_WITHIN_A_YEAR],
+            "no visits: none of the store's 3 customers (arrivals.base_customers) still shops "
+            "here and arrivals.new_per_day is 0, so more --days cannot help",
+        ),
+        (  # a newcomer every hundred days: one day is too short, more days would help
+            0,
+            ["arrivals.base_customers=0", "arrivals.new_per_day=0.01"],
+            "no visits were simulated in 1 day (warm-up included); try more --days",
+        ),
+    ],
+)
+def test_trace_without_visits_names_the_cause(capsys, burn_in, overrides, expected):
+    sets = [f"horizon.burn_in_days={burn_in}", "horizon.warmup_days=0", *overrides]
+    argv = ["trace", str(SCENARIOS / "baseline.yaml"), "--days", "1"]
+    assert main([*argv, *(arg for key in sets for arg in ("--set", key))]) == 1
+    err = capsys.readouterr().err
+    assert expected in err
+    assert ("cannot help" in err) != ("try more --days" in err)
+
+
 def test_trace_regular_sees_the_familiar_cashier_leave(capsys):
     leaves = "staff.turnover=[{role: cashier, index: 0, day: 5}]"
     args = ["trace", str(SCENARIOS / "staff_turnover.yaml"), "--pick", "regular"]

@@ -55,6 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _compare(args: argparse.Namespace) -> int:
     from journeysim.report.bottom_line import bottom_line
     from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
+    from journeysim.simulation.kpis import return_rate_warning
     from journeysim.simulation.lifetime import lifetime_warning
     from journeysim.study.compare import common_random_numbers, compare_scenarios
 
@@ -90,7 +91,8 @@ def _compare(args: argparse.Namespace) -> int:
     print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)\n")
     print(narrowing_note(result.table))
     print(f"\nResults in {folder}{os.sep}")
-    if lifetime := lifetime_warning(result.table):
+    texts = [return_rate_warning(s) for s in result.scenarios] + [lifetime_warning(result.table)]
+    if found := list(dict.fromkeys(text for text in texts if text)):  # each once
         sys.stdout.flush()
-        print(f"journeysim: warning: {lifetime}", file=sys.stderr)
+        print("\n".join(f"journeysim: warning: {text}" for text in found), file=sys.stderr)
     return 0

@@ -36,7 +36,7 @@ from journeysim.report.monitor import Replay, replay
 from journeysim.report.replay import replays, report_section
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.kpis import KPIS
+from journeysim.simulation.kpis import KPIS, return_rate_warning
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
@@ -196,6 +196,7 @@ def run_report(
                 f"Mean over {s.replications} replications with 95% confidence intervals, "
                 f"days {warmup} to {s.total_days - 1} (warm-up left out)."
             ),
+            _return_rate_note([s]),
             kpi_table(result.summary),
         ),
         section(
@@ -299,6 +300,7 @@ def compare_report(
                 f"replications that share random numbers. Green: better, red: worse (the CI "
                 f"excludes 0); shares differ in percentage points (pts)."
             ),
+            _return_rate_note(scenarios),
             comparison_table(comparison, names),
         ),
         section("Differences", image(chart, "Paired differences"), id="differences"),
@@ -418,18 +420,36 @@ def sweep_report(
             figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
     sections.append(section("KPIs against the parameters", *figures, id="plots"))
     if scenario is not None:
-        day = scenario.horizon.warmup_days
-        rep = replay(scenario, day)
-        visit_id = example_visit(rep.replication.visits, day)
-        sections.append(
-            example_section(rep, visit_id, "A traced visit (base scenario)", _hours(scenario))
-        )
+        sections.append(_base_example(scenario))
     name = scenario.name if scenario is not None else "sweep"
     path = folder / "report.html"
     write_text(
         path, page(f"journeysim sweep: {name}", f"Varied: {', '.join(parameters)}", sections)
     )
     return path
+
+
+def _base_example(scenario: Scenario) -> str:
+    """A traced visit of the base scenario's first measured day (replication 0), or a plain
+    note that there is none to trace."""
+    heading = "A traced visit (base scenario)"
+    day = scenario.horizon.warmup_days
+    rep = replay(scenario, day)
+    try:
+        visit_id = example_visit(rep.replication.visits, day)
+    except LookupError:
+        why = (
+            f"Replication 0 of the base scenario had no visit on {day_label(day)}, the first "
+            f"measured day, so no visit is traced."
+        )
+        return section(heading, paragraph(why), id="example")
+    return example_section(rep, visit_id, heading, _hours(scenario))
+
+
+def _return_rate_note(scenarios: Sequence[Scenario]) -> str:
+    """A warning paragraph where the horizon is too short for the return rate, else nothing."""
+    texts = dict.fromkeys(text for s in scenarios if (text := return_rate_warning(s)))
+    return "".join(paragraph(f"Warning: {text}.") for text in texts)
 
 
 def _lifetime_note(table: pd.DataFrame) -> str:

@@ -62,11 +62,9 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
     terminal outage, one with no cash to fall back on and the fullest cart (the worst
     remembered of those); a regular's last visit to a staff member who left and the first
     visit to a staffed lane after the departure; or the visit that found the longest queue
-    while the policy opened a lane."""
+    while the policy opened a lane. `rep` has visits (`tell` says why when it has none)."""
     visits = rep.visits
     if pick in ("worst", "best"):
-        if visits.empty:
-            raise LookupError("no visits were simulated; try more --days")
         column = visits["remembered"]
         row = column.idxmin() if pick == "worst" else column.idxmax()
         return [int(visits.loc[row, "visit_id"])]
@@ -137,14 +135,43 @@ def _lane_opened_while_waiting(rep: Replication) -> int:
     )
 
 
+def no_visits(rep: Replication, scenario: Scenario) -> str:
+    """Why a replication without visits had none, and what would change that: a store that
+    has nobody left to come (no customer still shopping here and no newcomers) cannot be
+    helped by more days; otherwise the horizon was too short."""
+    arrivals = scenario.arrivals
+    nobody = (
+        arrivals.mode == "customer_base"
+        and arrivals.new_per_day == 0
+        and not rep.customers["active"].any()
+    )
+    if nobody and arrivals.base_customers == 0:
+        return (
+            "no visits: the store has no customers (arrivals.base_customers and "
+            "arrivals.new_per_day are 0), so more --days cannot help; set either above 0"
+        )
+    if nobody:
+        return (
+            f"no visits: none of the store's {arrivals.base_customers} customers "
+            f"(arrivals.base_customers) still shops here and arrivals.new_per_day is 0, so "
+            f"more --days cannot help; set arrivals.new_per_day above 0"
+        )
+    return (
+        f"no visits were simulated in {plural(scenario.total_days, 'day')} "
+        f"(warm-up included); try more --days"
+    )
+
+
 def example_visit(visits: pd.DataFrame, first_day: int) -> int:
-    """A telling visit that needs a short replay: the worst of the earliest day on which
-    shoppers met a terminal outage, else the worst of the first day from `first_day` (the
-    first measured day) on that has visits; LookupError when there is none."""
-    met = visits[visits["met_outage"]]
-    candidates = met if not met.empty else visits[visits["day"] >= first_day]
-    if candidates.empty:
+    """A telling visit of the measured days (from `first_day` on) that needs a short replay:
+    the worst of the earliest such day on which shoppers met a terminal outage, else the worst
+    of the first such day that has visits; LookupError when there is none. Warm-up visits
+    are never picked: the report is about the measured days."""
+    measured = visits[visits["day"] >= first_day]
+    if measured.empty:
         raise LookupError(f"no visits from day {first_day} on")
+    met = measured[measured["met_outage"]]
+    candidates = met if not met.empty else measured
     candidates = candidates[candidates["day"] == candidates["day"].min()]
     return int(candidates.loc[candidates["remembered"].idxmin(), "visit_id"])
 
@@ -160,8 +187,11 @@ def tell(
 ) -> str:
     """The story of one customer: given by id, by one of their visits, or picked
     (default: the worst remembered visit); picked or given visits are told in full.
-    `staff` maps staff ids to names (`{m.id: m.name for m in sim.store.roster.members}`)."""
+    `staff` maps staff ids to names (`{m.id: m.name for m in sim.store.roster.members}`).
+    LookupError when there is nothing to tell, saying why (`no_visits` when `rep` has none)."""
     visits = rep.visits
+    if visits.empty:
+        raise LookupError(no_visits(rep, scenario))
     if visit is not None:
         focus = [visit]
     elif customer is None:

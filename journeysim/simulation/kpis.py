@@ -46,6 +46,19 @@ def horizon_too_short(scenario: Scenario, metrics: Iterable[str]) -> str | None:
     return None
 
 
+def return_rate_warning(scenario: Scenario) -> str | None:
+    """Why `scenario`'s return rate will be n/a (`horizon_too_short`), as the one-line warning
+    `run` and `compare` print beside the lifetime's, else None."""
+    if horizon_too_short(scenario, ["return_rate"]) is None:
+        return None
+    window, days = scenario.loyalty.return_window_days, scenario.horizon.days
+    return (
+        f"return rate is n/a: no visit can be seen to return, since the {days} measured days "
+        f"(horizon.days) are not longer than loyalty.return_window_days ({window:g}); run more "
+        f"than {window:g} days (horizon.days or --days) or shorten loyalty.return_window_days"
+    )
+
+
 def returned(visits: pd.DataFrame, window_days: float, horizon_min: float) -> pd.Series:
     """Per visit: 1.0 if the same customer visits again within the window, 0.0 if not,
     NaN when the window runs past the end of the horizon (censored)."""

@@ -1,0 +1,69 @@
+"""A horizon no longer than the return window leaves the return rate without a value: `run` and
+`compare` say so in one warning line (the API as a UserWarning), exactly when it happens."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import pytest
+
+import journeysim
+from journeysim.cli import main
+from journeysim.scenario import load_scenario
+from journeysim.simulation.kpis import replication_kpis, return_rate_warning
+from journeysim.simulation.replication import Simulation
+
+BASELINE = str(Path(__file__).parent.parent / "scenarios" / "baseline.yaml")
+SMALL = ["arrivals.base_customers=200", "horizon.burn_in_days=0", "horizon.warmup_days=0"]
+
+
+@pytest.mark.parametrize(("window", "days"), [(1, 1), (1, 2), (1.5, 1), (1.5, 2), (2, 2)])
+def test_the_warning_comes_exactly_when_the_return_rate_has_no_value(window, days):
+    """Against the KPI itself: a visit's return is known only once its window has ended within
+    the run, so a window as long as the measured days leaves every visit censored."""
+    scenario = load_scenario(
+        BASELINE, [*SMALL, f"loyalty.return_window_days={window}", f"horizon.days={days}"]
+    )
+    rate = replication_kpis(Simulation(scenario, 0).run(), scenario)["return_rate"]
+    warning = return_rate_warning(scenario)
+    assert math.isnan(rate) == (warning is not None) == (days <= window)
+    if warning:
+        assert f"the {days} measured days (horizon.days)" in warning
+        assert f"loyalty.return_window_days ({window:g})" in warning
+        assert f"more than {window:g} days" in warning and "shorten" in warning
+
+
+def test_run_prints_one_warning_line_beside_the_dash(tmp_path, capsys):
+    args = ["run", BASELINE, "--reps", "2", "--days", "3", "--out", str(tmp_path)]
+    args += [*(f"--set={s}" for s in SMALL), "--quiet", "--no-report", "--workers", "1"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    row = next(line for line in captured.out.splitlines() if line.startswith("Return rate"))
+    assert row.split()[-4:] == ["-", "[-,", "-]", "0"], row
+    lines = [line for line in captured.err.splitlines() if "return rate" in line]
+    scenario = load_scenario(BASELINE, [*SMALL, "horizon.days=3"])
+    assert lines == [f"journeysim: warning: {BASELINE}: {return_rate_warning(scenario)}"]
+
+
+def test_compare_prints_it_once_for_scenarios_that_share_the_horizon(tmp_path, capsys):
+    args = ["compare", BASELINE, BASELINE, "--set", "checkout.cashiers=4", "--reps", "2"]
+    args += ["--days", "1", *(f"--set={s}" for s in SMALL), "--out", str(tmp_path)]
+    assert main([*args, "--quiet", "--no-report", "--workers", "1"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "return rate" in line]
+    assert len(lines) == 1 and "loyalty.return_window_days (14)" in lines[0]
+
+
+def test_the_api_warns_only_when_the_window_cannot_end_within_the_run():
+    overrides = [*SMALL, "loyalty.return_window_days=1"]
+
+    def warned(days: int) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            journeysim.run(BASELINE, reps=2, days=days, overrides=overrides, workers=1)
+        return [str(w.message) for w in caught if w.category is UserWarning]
+
+    one_day = load_scenario(BASELINE, [*overrides, "horizon.days=1"])
+    assert return_rate_warning(one_day) in warned(1)
+    assert not [text for text in warned(2) if "return rate" in text]
