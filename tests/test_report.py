@@ -17,7 +17,7 @@ from PIL import Image
 from journeysim.report.animate import animate
 from journeysim.report.comparison import magnitude
 from journeysim.report.console import setting_text, unit
-from journeysim.report.html import compare_report, run_report, sweep_report
+from journeysim.report.html import compare_report, paired_examples, run_report, sweep_report
 from journeysim.report.html_blocks import fmt, label
 from journeysim.report.monitor import replay
 from journeysim.scenario import load_scenario
@@ -213,6 +213,20 @@ def test_sweep_report_of_a_base_scenario_without_visits_says_no_visit_is_traced(
     text = sweep_report(runs, ["checkout.cashiers"], tmp_path, scenario, kpis=()).read_text()
     assert "A traced visit (base scenario)" in text
     assert "had no visit on day 0 (Mon), the first measured day, so no visit is traced" in text
+    assert "Emotion curve" not in text
+
+
+def test_compare_report_without_a_common_customer_says_no_visit_is_traced():
+    """A compare whose scenarios share no customer on the first measured day (one has none)
+    says so in place of the paired example (it dropped the section without a word)."""
+    short = ["horizon.days=1", "horizon.warmup_days=0", "horizon.burn_in_days=0"]
+    store = load_scenario(SCENARIOS / "baseline.yaml", [*short, "arrivals.base_customers=200"])
+    empty = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        [*short, "arrivals.base_customers=0", "arrivals.new_per_day=0", "name=empty"],
+    )
+    (text,) = paired_examples(store, empty)
+    assert "No customer visited on day 0 (Mon), the first measured day, in both" in text
     assert "Emotion curve" not in text
 
 

@@ -354,7 +354,7 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
 
 def paired_examples(first: Scenario, last: Scenario) -> list[str]:
     """The same customer on the first measured day in both scenarios: the visit whose
-    remembered score differs most."""
+    remembered score differs most (or a note that no customer visited in both)."""
     day = first.horizon.warmup_days
     a, b = replay(first, day), replay(last, day)
     key = ["customer_id", "day"]
@@ -368,7 +368,11 @@ def paired_examples(first: Scenario, last: Scenario) -> list[str]:
         .query("day == @day")
     )
     if pairs.empty:
-        return []
+        why = (
+            f"No customer visited on {day_label(day)}, the first measured day, in both "
+            f"{first.name} and {last.name} (replication 0), so no visit is traced."
+        )
+        return [section("The same customer in both", paragraph(why), id="example-a")]
     pair = pairs.loc[(pairs["remembered_b"] - pairs["remembered_a"]).abs().idxmax()]
     hours = _hours(first)
     return [
