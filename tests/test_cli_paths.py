@@ -218,24 +218,33 @@ def test_ctrl_c_while_writing_names_the_folder(tmp_path: Path, capsys, monkeypat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("journeysim.cli.compare.write_manifest", interrupted)
-    assert exit_code(command_lines(str(tmp_path))["compare"]) == 130
-    folder = tmp_path / "compare-baseline-baseline-2"  # the second is renamed
-    said = f"journeysim: interrupted while writing {folder}; it may be incomplete\n"
+    monkeypatch.setattr("journeysim.cli.replay.write_manifest", interrupted)
+    assert exit_code(command_lines(str(tmp_path))["replay"]) == 130
+    said = f"journeysim: interrupted while writing {tmp_path}; it may be incomplete\n"
     assert capsys.readouterr().err == said
-    assert (folder / "comparison.csv").exists()  # written before the Ctrl-C
+    assert (tmp_path / "replay.html").exists()  # written before the Ctrl-C
 
 
-def test_ctrl_c_while_run_writes_leaves_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
-    """run writes into a fresh folder that replaces its results only when complete."""
+@pytest.mark.parametrize(
+    "command, folder",
+    [
+        ("run", "baseline"),
+        ("compare", "compare-baseline-baseline-2"),
+        ("select", "select-baseline-baseline-2"),
+    ],
+)
+def test_ctrl_c_while_writing_a_results_folder_leaves_nothing(
+    command: str, folder: str, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """These commands write into a fresh folder that replaces their results only when complete."""
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("journeysim.cli.run.write_manifest", interrupted)
-    assert exit_code(command_lines(str(tmp_path))["run"]) == 130
+    monkeypatch.setattr(f"journeysim.cli.{command}.write_manifest", interrupted)
+    assert exit_code(command_lines(str(tmp_path))[command]) == 130
     assert capsys.readouterr().err == "journeysim: interrupted; nothing written\n"
-    assert [p.name for p in tmp_path.iterdir()] == [".baseline.lock"]
+    assert [p.name for p in tmp_path.iterdir()] == [f".{folder}.lock"]
 
 
 def test_help_texts_show_percent_signs_once() -> None:

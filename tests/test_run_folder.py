@@ -1,6 +1,7 @@
-"""The folder `journeysim run` writes: always one complete run (a failed or killed run leaves the
-previous results whole, and what it left behind is cleared by the next run), one writer at a
-time, and a report even for a store without visits."""
+"""The folders `journeysim run`, `compare`, `select` and `--parameter-sets` write: always one
+complete set of results (a failed or killed command leaves the previous results whole, and what it
+left behind is cleared by the next one), one writer at a time, and a report even for a store
+without visits."""
 
 from __future__ import annotations
 
@@ -18,10 +19,13 @@ import pytest
 from journeysim.cli import main
 from journeysim.files import exclusive, folder_lock
 from journeysim.report.trace import example_visit
-from journeysim.simulation import runner
+from journeysim.simulation import measure, runner
+from journeysim.simulation.replication import Simulation
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+OTHER = str(ROOT / "scenarios" / "effortless_checkout.yaml")
+PARAMETER_SETS = str(ROOT / "examples" / "parameter_sets.csv")
 SHORT = [
     *("--set", "arrivals.base_customers=200", "--set", "horizon.burn_in_days=0"),
     *("--set", "horizon.warmup_days=0", "--set", "horizon.days=2"),
@@ -31,6 +35,37 @@ SHORT = [
 
 def run(out: Path, *extra: str) -> list[str]:
     return ["run", BASELINE, *SHORT, *extra, "--out", str(out)]
+
+
+# The commands that replace a whole results folder: their command line into `out`, the folder
+# they write there, and their first table (written before the other files).
+FOLDERS = {
+    "run": (["run", BASELINE], "baseline", "summary.csv"),
+    "compare": (
+        ["compare", BASELINE, OTHER],
+        "compare-baseline-effortless_checkout",
+        "comparison.csv",
+    ),
+    "select": (
+        ["select", BASELINE, OTHER, "--objective", "csat"],
+        "select-baseline-effortless_checkout",
+        "selection.csv",
+    ),
+    "compare --parameter-sets": (
+        ["compare", BASELINE, OTHER, "--parameter-sets", PARAMETER_SETS],
+        "compare-baseline-effortless_checkout",
+        "uncertainty.csv",
+    ),
+    "run --parameter-sets": (
+        ["run", BASELINE, "--parameter-sets", PARAMETER_SETS],
+        "baseline",
+        "uncertainty.csv",
+    ),
+}
+
+
+def command(name: str, out: Path, *extra: str) -> list[str]:
+    return [*FOLDERS[name][0], *SHORT, *extra, "--out", str(out)]
 
 
 def contents(folder: Path) -> dict[str, bytes]:
@@ -135,11 +170,14 @@ def test_a_rerun_replaces_the_run_and_keeps_other_files(tmp_path: Path) -> None:
     assert hidden == [".baseline.lock"]
 
 
-def kill_while_writing(argv: list[str], folder: Path, tmp_path: Path) -> None:
-    """Start `journeysim ARGV` and kill -9 it once it has written summary.csv of its results."""
-    command = [sys.executable, "-m", "journeysim.cli", *argv]
-    process = subprocess.Popen(command, env=subprocess_env(tmp_path), stderr=subprocess.PIPE)
-    staged = folder.with_name(f".{folder.name}.new") / "summary.csv"
+def kill_while_writing(
+    argv: list[str], folder: Path, tmp_path: Path, first: str = "summary.csv"
+) -> None:
+    """Start `journeysim ARGV` and kill -9 it once it has written `first` of its results (with
+    `first` empty: once it has made the fresh folder, i.e. while it simulates)."""
+    argv = [sys.executable, "-m", "journeysim.cli", *argv]
+    process = subprocess.Popen(argv, env=subprocess_env(tmp_path), stderr=subprocess.PIPE)
+    staged = folder.with_name(f".{folder.name}.new") / first
     deadline = time.monotonic() + 120
     while not staged.exists() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
@@ -230,3 +268,118 @@ def test_a_sweeps_runs_file_uses_the_same_lock(tmp_path: Path) -> None:
         with pytest.raises(DesignError, match="another sweep is writing to it"):
             second.appending().__enter__()
     assert runs.done() == {(0, 0)}
+
+
+# -- compare, select and --parameter-sets: the same guarantees as run ----------------------------
+
+
+def refusal(name: str, folder: Path) -> str:
+    return (
+        f"journeysim {name.split()[0]}: another journeysim process is writing {folder}{os.sep}; "
+        "wait for it to finish, or give another --out\n"
+    )
+
+
+def no_simulation(monkeypatch) -> None:
+    def simulated(*args, **kwargs):
+        raise AssertionError("simulated before checking the lock")
+
+    for module in (runner, measure):
+        monkeypatch.setattr(module, "simulate", simulated)
+    monkeypatch.setattr(Simulation, "run", simulated)
+
+
+@pytest.mark.parametrize("name", [name for name in FOLDERS if name != "run"])
+def test_a_folder_being_written_is_refused_before_simulating(
+    name: str, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    out = tmp_path / "out"
+    folder = out / FOLDERS[name][1]
+    folder.mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine\n")
+    no_simulation(monkeypatch)
+    with exclusive(folder_lock(folder), AssertionError("the test cannot take the lock")):
+        assert main(command(name, out, "--set", "checkout.cashiers=6")) == 2
+    assert capsys.readouterr().err == refusal(name, folder)
+    assert contents(folder) == {"notes.txt": b"mine\n"}
+    assert sorted(p.name for p in out.iterdir()) == [f".{folder.name}.lock", folder.name]
+
+
+@pytest.mark.parametrize("name", ["compare", "select"])
+def test_a_second_command_while_one_writes_is_refused_and_the_first_keeps_its_results(
+    name: str, tmp_path: Path, capsys
+) -> None:
+    """The audit's case: two commands with different overrides into one --out. The first is a
+    real process, seen holding the folder (its fresh folder exists); the second is refused at
+    once, and the first's results land whole."""
+    out = tmp_path / "out"
+    folder = out / FOLDERS[name][1]
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "journeysim.cli",
+            *command(name, out, "--set", "checkout.cashiers=2"),
+        ],
+        env=subprocess_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    staging = folder.with_name(f".{folder.name}.new")
+    deadline = time.monotonic() + 120
+    while not staging.exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert main(command(name, out, "--set", "checkout.cashiers=6")) == 2
+    assert first.poll() is None, "the first command ended before the second was tried"
+    assert capsys.readouterr().err == refusal(name, folder)
+    assert first.wait(timeout=300) == 0, first.stderr.read()
+    assert overrides(folder) == ["checkout.cashiers=2"]
+    assert FOLDERS[name][2] in contents(folder)
+    assert [p.name for p in out.rglob(".*")] == [f".{folder.name}.lock"]
+
+
+@pytest.mark.parametrize("name", ["compare", "select", "run --parameter-sets"])
+def test_kill_9_mid_write_keeps_the_old_results_and_the_next_write_clears_what_it_left(
+    name: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    _, folder_name, first = FOLDERS[name]
+    folder = out / folder_name
+    assert main(command(name, out, "--set", "checkout.cashiers=2")) == 0
+    (folder / "notes.txt").write_text("mine\n")
+    before = contents(folder)
+    # --parameter-sets writes a few small tables in an instant: it is killed while it simulates
+    marker = "" if "--parameter-sets" in name else first
+    again = command(name, out, "--set", "checkout.cashiers=5", "--force")
+    kill_while_writing(again, folder, tmp_path, marker)
+    assert contents(folder) == before
+    leftover = folder.with_name(f".{folder.name}.new")
+    assert leftover.is_dir()
+    assert main(again) == 0
+    assert overrides(folder) == ["checkout.cashiers=5"]
+    assert (folder / "notes.txt").read_text() == "mine\n"
+    assert [p.name for p in out.rglob(".*")] == [f".{folder.name}.lock"]
+
+
+@pytest.mark.parametrize("plain", ["run", "compare"])
+def test_parameter_sets_and_plain_results_of_one_folder_replace_each_other(
+    plain: str, tmp_path: Path
+) -> None:
+    """run and run --parameter-sets (compare and compare --parameter-sets) write one folder:
+    each replaces the other's files whole, so no table of one is left beside the other's."""
+    out = tmp_path / "out"
+    folder = out / FOLDERS[plain][1]
+    assert main(command(plain, out, "--no-report")) == 0
+    (folder / "notes.txt").write_text("mine\n")
+    made_plain = set(contents(folder))
+    assert main(command(f"{plain} --parameter-sets", out)) == 0
+    made_with_sets = set(contents(folder))
+    assert made_with_sets & made_plain == {"notes.txt", "replications.csv", "manifest.json"} | (
+        {"baseline.yaml", "effortless_checkout.yaml"} if plain == "compare" else set()
+    )
+    assert {"uncertainty.csv", "parameter_sets.csv"} <= made_with_sets
+    assert "set" in pd.read_csv(folder / "replications.csv").columns
+    assert main(command(plain, out, "--no-report")) == 0
+    assert set(contents(folder)) == made_plain
+    assert "set" not in pd.read_csv(folder / "replications.csv").columns

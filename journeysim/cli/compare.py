@@ -13,10 +13,10 @@ from journeysim.cli.options import (
     add_parameter_sets_option,
     add_run_options,
     execute,
-    results_folder,
+    replacing_results,
     scenario_from_args,
-    writing,
 )
+from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 
 
@@ -54,7 +54,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     from journeysim.report.bottom_line import bottom_line
-    from journeysim.report.comparison import comparison_text, narrowing_note, write_comparison
+    from journeysim.report.comparison import (
+        comparison_files,
+        comparison_text,
+        narrowing_note,
+        write_comparison,
+    )
+    from journeysim.report.uncertainty import uncertainty_files
     from journeysim.simulation.kpis import return_rate_warning
     from journeysim.simulation.lifetime import lifetime_warning
     from journeysim.study.compare import common_random_numbers, compare_scenarios
@@ -62,24 +68,29 @@ def _compare(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         raise UsageError("compare: give at least two scenario files")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
+    names = [s.name for s in common_random_numbers(scenarios)]
+    stem = "-".join(["compare", *names])
+    # compare and compare --parameter-sets share the folder: either replaces the other's files
+    made = comparison_files(names) | uncertainty_files(names)
     if args.parameter_sets:
         from journeysim.cli.parameter_sets import run_with_parameter_sets
 
-        stem = "-".join(["compare", *(s.name for s in scenarios)])
-        return run_with_parameter_sets(args, scenarios, stem)
-    names = [s.name for s in common_random_numbers(scenarios)]
-    folder = results_folder(args, "-".join(["compare", *names]))
-    total = len(scenarios) * scenarios[0].replications
-    result = execute(
-        args, total, "compare", lambda executor, done: compare_scenarios(scenarios, executor, done)
-    )
-    with writing(folder):
-        write_comparison(result, folder)
-        write_manifest(folder, result.scenarios[0].seed, args.overrides)
+        return run_with_parameter_sets(args, scenarios, stem, made)
+    folder = args.out / folder_name(stem)
+    with replacing_results(args, folder, made) as staging:
+        total = len(scenarios) * scenarios[0].replications
+        result = execute(
+            args,
+            total,
+            "compare",
+            lambda executor, done: compare_scenarios(scenarios, executor, done),
+        )
+        write_comparison(result, staging)
+        write_manifest(staging, result.scenarios[0].seed, args.overrides)
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed
 
-            compare_report(result.table, result.scenarios, folder, with_replay=not args.no_replay)
+            compare_report(result.table, result.scenarios, staging, with_replay=not args.no_replay)
     first = result.scenarios[0]
     print(
         f"\n{' vs '.join(result.names)}: {first.replications} paired replications, seed "

@@ -7,7 +7,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, TypeVar
 from journeysim.files import (
     exclusive,
     folder_lock,
-    folder_name,
     recover_folder,
     replaced_folder,
     unwritable,
@@ -151,7 +150,7 @@ class UsageError(Exception):
 
 
 def add_force_option(parser: argparse.ArgumentParser) -> None:
-    """`--force` of the commands that write a results folder (see `results_folder`)."""
+    """`--force` of the commands that write a results folder (see `replacing_results`)."""
     parser.add_argument(
         "--force",
         action="store_true",
@@ -160,24 +159,17 @@ def add_force_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def results_folder(args: argparse.Namespace, name: str) -> Path:
-    """`--out/<name>`, checked before anything runs: it can be written (`writable_folder`), and a
-    folder whose manifest says it was made with other --set overrides, or whose manifest cannot
-    be read, is not overwritten without --force."""
-    folder = args.out / folder_name(name)
-    writable_folder(args.command, folder, [MANIFEST])
-    _check_overrides(args, folder)
-    return folder
-
-
 @contextmanager
 def replacing_results(
-    args: argparse.Namespace, folder: Path, carried: Callable[[str], bool]
+    args: argparse.Namespace, folder: Path, made: Collection[str]
 ) -> Iterator[Path]:
-    """Own the results `folder` for the block: refuse it, before anything runs, when another
-    process is writing it, when it cannot be written, or when `results_folder` would; yield a
-    fresh folder to write the new results into, which replaces `folder` when the block ends
-    without error (see `replaced_folder`: a kill or Ctrl-C keeps the old results whole)."""
+    """Own the results `folder` (`--out/<name>`) of run, compare or select for the block:
+    refuse it, before anything runs, when another process is writing it, when it cannot be
+    written, or when it holds results made with other --set overrides or a manifest that
+    cannot be read (unless --force); yield a fresh folder to write the new results into, which
+    replaces `folder` when the block ends without error (see `replaced_folder`: a kill or
+    Ctrl-C keeps the old results whole). Files of the old folder whose names are not in `made`
+    (every file the command may write there) are kept."""
     writable_folder(args.command, folder, [MANIFEST])
     if reason := unwritable(folder.parent):
         raise UsageError(f"{args.command}: cannot write {folder}{os.sep} (--out): {reason}")
@@ -188,7 +180,7 @@ def replacing_results(
     with exclusive(folder_lock(folder), busy):
         recover_folder(folder)  # the old results back first if a killed run moved them aside
         _check_overrides(args, folder)
-        with replaced_folder(folder, carried) as staging:
+        with replaced_folder(folder, lambda name: name not in made) as staging:
             yield staging
 
 

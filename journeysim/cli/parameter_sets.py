@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from journeysim.cli.options import execute, writable_folder, writing
+from journeysim.cli.options import execute, replacing_results
 from journeysim.files import folder_name
+from journeysim.manifest import write_manifest
 from journeysim.report.uncertainty import uncertainty_text, write_uncertainty
 from journeysim.scenario.schema import Scenario
 from journeysim.study.parameter_sets import read_parameter_sets
@@ -16,22 +17,23 @@ from journeysim.study.uncertainty import run_parameter_sets
 
 
 def run_with_parameter_sets(
-    args: argparse.Namespace, scenarios: Sequence[Scenario], stem: str
+    args: argparse.Namespace, scenarios: Sequence[Scenario], stem: str, made: Collection[str]
 ) -> int:
-    """Run, print and write to DIR/<stem>/ (the sets are checked before any run)."""
+    """Run, print and write to DIR/<stem>/, replacing the files of `made` there as `run` does
+    (`replacing_results`; the sets and the folder are checked before any run)."""
     folder = args.out / folder_name(stem)
-    writable_folder(args.command, folder)
     sets = read_parameter_sets(args.parameter_sets)
     reps = scenarios[0].replications
     total = len(scenarios) * len(sets) * reps
-    result = execute(
-        args,
-        total,
-        stem,
-        lambda executor, done: run_parameter_sets(scenarios, sets, executor, done),
-    )
-    with writing(folder):
-        write_uncertainty(result, folder)
+    with replacing_results(args, folder, made) as staging:
+        result = execute(
+            args,
+            total,
+            stem,
+            lambda executor, done: run_parameter_sets(scenarios, sets, executor, done),
+        )
+        write_uncertainty(result, staging)
+        write_manifest(staging, result.scenarios[0].seed, args.overrides)
     print(
         f"\n{' vs '.join(result.names)}: {len(sets)} parameter sets of {args.parameter_sets} "
         f"x {reps} replications each, seed {result.scenarios[0].seed}\n"

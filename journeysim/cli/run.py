@@ -72,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     from journeysim.report.console import journey_map_table, kpi_table, money_table
     from journeysim.report.outputs import RUN_FILES, write_run
+    from journeysim.report.uncertainty import uncertainty_files
     from journeysim.simulation.kpis import return_rate_warning
     from journeysim.simulation.lifetime import lifetime_warning
     from journeysim.simulation.precision import precision_notes
@@ -79,12 +80,14 @@ def _run(args: argparse.Namespace) -> int:
     from journeysim.simulation.warmup_check import warmup_warnings
 
     scenario = scenario_from_args(args.scenario, args)
+    # run and run --parameter-sets share the folder: either replaces the other's files
+    made = RUN_FILES | uncertainty_files([scenario.name])
     if args.parameter_sets:
         from journeysim.cli.parameter_sets import run_with_parameter_sets
 
-        return run_with_parameter_sets(args, [scenario], scenario.name)
+        return run_with_parameter_sets(args, [scenario], scenario.name, made)
     folder = args.out / folder_name(scenario.name)
-    with replacing_results(args, folder, lambda name: name not in RUN_FILES) as staging:
+    with replacing_results(args, folder, made) as staging:
         result = execute(
             args,
             scenario.replications,

@@ -13,10 +13,10 @@ from journeysim.cli.options import (
     add_force_option,
     add_run_options,
     execute,
-    results_folder,
+    replacing_results,
     scenario_from_args,
-    writing,
 )
+from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 from journeysim.scenario.errors import ScenarioError
 
@@ -87,42 +87,49 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _select(args: argparse.Namespace) -> int:
-    from journeysim.report.selection import guarantee, selection_text, subset_text, write_selection
+    from journeysim.report.selection import (
+        guarantee,
+        selection_files,
+        selection_text,
+        subset_text,
+        write_selection,
+    )
     from journeysim.study.compare import common_random_numbers
-    from journeysim.study.selection import select_scenarios
+    from journeysim.study.selection import check_selection, select_scenarios
 
     if len(args.scenarios) < 2:
         raise UsageError("select: give at least two scenario files")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
-    folder = results_folder(args, "-".join(["select", *names]))
-    try:
-        result = execute(
-            args,
-            None,
-            "select",
-            lambda executor, done: select_scenarios(
-                scenarios,
-                args.objective,
-                maximise=args.maximise,
-                constraints=args.constraint,
-                indifference=args.indifference,
-                confidence=args.confidence,
-                executor=executor,
-                on_done=done,
-            ),
-        )
-    except ScenarioError:
-        raise  # bad input: exit code 2 (main)
-    except ValueError as error:
-        raise SystemExit(f"journeysim select: {error}") from None
-    with writing(folder):
-        write_selection(result, folder)
-        write_manifest(folder, result.scenarios[0].seed, args.overrides)
+    check_selection(scenarios, args.objective, args.constraint, args.confidence)
+    folder = args.out / folder_name("-".join(["select", *names]))
+    with replacing_results(args, folder, selection_files(names)) as staging:
+        try:
+            result = execute(
+                args,
+                None,
+                "select",
+                lambda executor, done: select_scenarios(
+                    scenarios,
+                    args.objective,
+                    maximise=args.maximise,
+                    constraints=args.constraint,
+                    indifference=args.indifference,
+                    confidence=args.confidence,
+                    executor=executor,
+                    on_done=done,
+                ),
+            )
+        except ScenarioError:
+            raise  # bad input: exit code 2 (main)
+        except ValueError as error:
+            raise SystemExit(f"journeysim select: {error}") from None
+        write_selection(result, staging)
+        write_manifest(staging, result.scenarios[0].seed, args.overrides)
         if not args.no_report:
             from journeysim.report.selection import select_report  # matplotlib only when needed
 
-            select_report(result, folder)
+            select_report(result, staging)
     first = result.scenarios[0]
     print(
         f"\nselect on {args.objective}: {' vs '.join(result.names)}, first stage "

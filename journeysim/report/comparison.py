@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,14 @@ from journeysim.simulation.kpis import SHARES
 from journeysim.study.compare import CompareResult
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
+
+
+def comparison_files(names: Iterable[str]) -> frozenset[str]:
+    """Every file `compare` may write into its folder, for scenarios of these names: a new
+    comparison replaces them all (any other file there is kept)."""
+    made = ("comparison.csv", "replications.csv", "comparison.png", "kpis_over_days.png")
+    shown = ("report.html", "replay.html", "manifest.json")
+    return frozenset({*made, *shown, *(f"{name}.yaml" for name in names)})
 
 
 def write_comparison(result: CompareResult, folder: Path) -> list[Path]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
@@ -78,6 +79,13 @@ def selection_text(result: SelectResult) -> str:
 
 def smore_png(result: SelectResult) -> bytes:
     return png(smore_plot(result.replications, result.table, result.objective, result.indifference))
+
+
+def selection_files(names: Iterable[str]) -> frozenset[str]:
+    """Every file `select` may write into its folder, for scenarios of these names: a new
+    selection replaces them all (any other file there is kept)."""
+    made = ("selection.csv", "replications.csv", "smore.png", "report.html", "manifest.json")
+    return frozenset({*made, *(f"{name}.yaml" for name in names)})
 
 
 def write_selection(result: SelectResult, folder: Path) -> list[Path]:

@@ -5,6 +5,7 @@ resolved scenario)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,12 @@ from journeysim.report.comparison import metric_text, signed
 from journeysim.report.console import KPI_LABELS, label, render
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.study.uncertainty import UncertaintyResult
+
+
+def uncertainty_files(names: Iterable[str]) -> frozenset[str]:
+    """Every file `--parameter-sets` may write into its folder, for scenarios of these names."""
+    made = ("uncertainty.csv", "replications.csv", "parameter_sets.csv", "manifest.json")
+    return frozenset({*made, *(f"{name}.yaml" for name in names)})
 
 
 def write_uncertainty(result: UncertaintyResult, folder: Path) -> list[Path]:

@@ -160,6 +160,36 @@ class SelectResult:
         return [s.name for s in self.scenarios]
 
 
+def check_selection(
+    scenarios: Sequence[Scenario],
+    objective: str,
+    constraints: Sequence[Constraint] = (),
+    confidence: float = 0.95,
+    baseline: Scenario | None = None,
+) -> None:
+    """Refuse, before anything runs, a selection `select_scenarios` cannot make: fewer than two
+    scenarios, an unknown objective, a confidence outside [0.5, 1), a relative constraint
+    without a baseline, a first stage under 2 replications, or a horizon too short to measure
+    the objective or a constraint."""
+    if len(scenarios) < 2:
+        raise InputError("select needs at least two scenarios")
+    relative = [c.text for c in constraints if c.relative]
+    if relative and baseline is None:
+        raise InputError(f"{relative[0]} needs a baseline to compare with (optimise gives one)")
+    if objective not in METRICS:
+        raise InputError(f"objective {objective!r} is not one of {', '.join(METRICS)}")
+    if not 0.5 <= confidence < 1.0:
+        raise InputError(f"confidence must be in [0.5, 1) (got {confidence})")
+    aligned = common_random_numbers(scenarios)
+    n0 = aligned[0].replications
+    if n0 < 2:
+        raise DesignError(
+            f"--reps: select needs a first stage of at least 2 replications (got {n0})"
+        )
+    for scenario in aligned:
+        check_horizon(scenario, [objective, *(c.metric for c in constraints)])
+
+
 def select_scenarios(
     scenarios: Sequence[Scenario],
     objective: str,
@@ -186,23 +216,10 @@ def select_scenarios(
     selection resumed after an interruption reads the replications it ran from `done` (by
     scenario name, "baseline" for the baseline, and replication) instead of running them
     again; `keep(name, replication, metrics)` follows every replication run, to keep it."""
-    if len(scenarios) < 2:
-        raise InputError("select needs at least two scenarios")
+    check_selection(scenarios, objective, constraints, confidence, baseline)
     relative = [c.text for c in constraints if c.relative]
-    if relative and baseline is None:
-        raise InputError(f"{relative[0]} needs a baseline to compare with (optimise gives one)")
-    if objective not in METRICS:
-        raise InputError(f"objective {objective!r} is not one of {', '.join(METRICS)}")
-    if not 0.5 <= confidence < 1.0:
-        raise InputError(f"confidence must be in [0.5, 1) (got {confidence})")
     scenarios = common_random_numbers(scenarios)
     n0 = scenarios[0].replications
-    if n0 < 2:
-        raise DesignError(
-            f"--reps: select needs a first stage of at least 2 replications (got {n0})"
-        )
-    for scenario in scenarios:
-        check_horizon(scenario, [objective, *(c.metric for c in constraints)])
     maximise = BETTER[objective] == HIGHER if maximise is None else maximise
     if baseline is not None and relative:
         update = {"seed": scenarios[0].seed, "replications": n0, "name": BASELINE}
