@@ -157,6 +157,9 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
     printed = capsys.readouterr().out
     assert "3 parameter sets" in printed and "terminal_outage - baseline [95% band]" in printed
     assert "warning: only 3 parameter sets" in printed
+    # 7 days of a small store: too short to see returns (window 14 days) or lifetimes, said once
+    assert printed.count("warning: return rate is n/a") == 1
+    assert printed.count("warning: customer lifetime and lifetime value are n/a") == 1
     folder = tmp_path / "compare-baseline-terminal_outage"
     assert {p.name for p in folder.iterdir()} >= {
         "uncertainty.csv",

@@ -35,6 +35,8 @@ from scipy import stats
 
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.kpis import return_rate_warning
+from journeysim.simulation.lifetime import NOT_IDENTIFIED
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
@@ -117,7 +119,8 @@ class UncertaintyResult:
     first (`diff`, `diff_ci_low`, `diff_ci_high`, `diff_param_share`, `verdict`), and how the
     band was made (`band`: t(m-1) or order statistics, possibly cut at the KPI's range).
     `replications` has every metric per scenario, set and replication; `sets` the sets;
-    `warnings` says when the sets are too few."""
+    `warnings` says when the sets are too few, or the runs too short for the return rate or
+    the customers' lifetime."""
 
     scenarios: list[Scenario]
     table: pd.DataFrame
@@ -164,9 +167,11 @@ def run_parameter_sets(
             on_done()
     replications = pd.DataFrame(rows, columns=["scenario", "set", "replication", *METRICS])
     table = uncertainty_table(replications)
-    return UncertaintyResult(
-        aligned, table, replications, parameter_sets.table(), few_sets_warning(len(parameter_sets))
-    )
+    short = [return_rate_warning(s) for s in aligned]
+    if replications["lifetime_days"].isna().any():
+        short.append(NOT_IDENTIFIED)
+    warnings = few_sets_warning(len(parameter_sets)) + [w for w in dict.fromkeys(short) if w]
+    return UncertaintyResult(aligned, table, replications, parameter_sets.table(), warnings)
 
 
 def few_sets_warning(sets: int, level: float = LEVEL) -> list[str]:
