@@ -396,3 +396,24 @@ def test_runs_handed_to_the_executor_in_chunks_give_the_same_rows(tmp_path, monk
     chunked = Sweep(p, tmp_path / "chunked").run(executor)
     assert executor.handed == [4, 2]  # 6 runs, at most 4 scenarios held at once
     pd.testing.assert_frame_equal(chunked, whole)
+
+
+def test_a_sweep_warns_where_its_runs_are_too_short_to_see_returns(tmp_path):
+    """Return windows of 14 days: the 7-day point can see no return and is named; the 15-day
+    point can; both runs are too small to tell lifetimes (300 customers, no burn-in)."""
+    with pytest.warns(UserWarning) as caught:
+        runs = journeysim.sweep(
+            BASELINE,
+            vary=["horizon.days=7,15"],
+            out=tmp_path,
+            reps=2,
+            overrides=["horizon.burn_in_days=0", "arrivals.base_customers=300"],
+            workers=1,
+        )
+    rates = runs.groupby("horizon.days")["return_rate"].count()
+    assert rates[7] == 0 and rates[15] == 2
+    texts = [str(w.message) for w in caught]
+    returns = [t for t in texts if "return rate is n/a" in t]
+    assert returns == [t for t in returns if t.startswith("1 of 2 points (e.g. point 0): ")]
+    assert len(returns) == 1 and "the 7 measured days" in returns[0]
+    assert sum("lifetime value are n/a" in t for t in texts) == 1

@@ -27,6 +27,8 @@ from journeysim.scenario.loader import apply_overrides, resolved_yaml
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import TaskFailed, failure_reason
+from journeysim.simulation.kpis import return_rate_warning
+from journeysim.simulation.lifetime import NOT_IDENTIFIED
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
@@ -66,6 +68,27 @@ class SweepPlan:
         """points.csv: point, then the value of each varied key."""
         rows = [[point, *values] for point, values in enumerate(self.values)]
         return pd.DataFrame(rows, columns=["point", *self.design.keys])
+
+
+class ShortRunWarning(UserWarning):
+    """Runs too short for some KPIs (the return rate, the customers' lifetime)."""
+
+
+def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
+    """Why some of the finished `runs` have no return rate (points whose measured days are not
+    longer than their return window) or no lifetime (too few departures), as warnings."""
+    texts = []
+    returns = runs.groupby("point")["return_rate"].count()
+    unseen = returns.index[returns == 0]
+    for point in unseen:
+        if text := return_rate_warning(plan.point(int(point))):
+            where = f"{len(unseen)} of {len(returns)} points"
+            where = "every point" if len(unseen) == len(returns) else where
+            texts.append(f"{where} (e.g. point {point}): {text}")
+            break
+    if runs["lifetime_days"].isna().any():
+        texts.append(NOT_IDENTIFIED)
+    return texts
 
 
 def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
@@ -195,6 +218,8 @@ class Sweep:
             warning = imprecision_warning(indices, samples)
             if warning:
                 warnings.warn(SobolWarning(warning), stacklevel=2)
+        for text in short_run_warnings(plan, ok):
+            warnings.warn(ShortRunWarning(text), stacklevel=2)
         return runs
 
     def _claim(self) -> None:
