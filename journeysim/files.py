@@ -4,10 +4,12 @@ same way (`replaced_folder`), under a lock that one process holds at a time (`ex
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -122,19 +124,25 @@ def replaced_folder(folder: Path, carried: Callable[[str], bool]) -> Iterator[Pa
     without error it takes the place of `folder`, whose old results go. So `folder` always
     holds one complete set: a process killed at any moment leaves the old one (and a leftover
     that the next call removes). Entries of the old folder whose name `carried` accepts
-    (files put there by the user or another command) are linked into the new one first,
-    but for temporary files a killed writer left.
+    (files put there by the user or another command, also while the block ran) are linked
+    into the new one at the end, but for temporary files a killed writer left. A `folder` that
+    is a symbolic link keeps pointing to the new results; the new folder has the old one's
+    group and permissions.
     Call it holding `folder_lock(folder)`."""
-    folder = Path(folder)
+    folder = _target(folder)
     staging, retired = _staging(folder), _retired(folder)
     recover_folder(folder)
     staging.mkdir(parents=True)
     try:
         if folder.is_dir():
-            for entry in folder.iterdir():
-                if carried(entry.name) and not _TEMPORARY.fullmatch(entry.name):
-                    _link_or_copy(entry, staging / entry.name)
+            _same_access(folder, staging)
         yield staging
+        if folder.is_dir():  # the user's files as they are now, also those added meanwhile
+            written = {entry.name for entry in staging.iterdir()}
+            for entry in folder.iterdir():
+                name = entry.name
+                if carried(name) and name not in written and not _TEMPORARY.fullmatch(name):
+                    _link_or_copy(entry, staging / name)
         if folder.exists():
             folder.rename(retired)
         staging.rename(folder)
@@ -157,6 +165,7 @@ def replaced_folder(folder: Path, carried: Callable[[str], bool]) -> Iterator[Pa
 def recover_folder(folder: Path) -> None:
     """Undo what a killed `replaced_folder` left beside `folder`: its old results back in place
     if they were moved aside and not replaced, the unfinished new ones removed."""
+    folder = _target(folder)
     staging, retired = _staging(folder), _retired(folder)
     if retired.exists() and not folder.exists():
         retired.rename(folder)
@@ -166,6 +175,22 @@ def recover_folder(folder: Path) -> None:
 
 # The temporary files of `write_bytes` (mkstemp's names), left behind only by a killed process.
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def _target(folder: Path) -> Path:
+    """The folder itself, or where it points when it is a symbolic link (so that the link's
+    target gets the new results and the link stays)."""
+    folder = Path(folder)
+    return Path(os.path.realpath(folder)) if folder.is_symlink() else folder
+
+
+def _same_access(folder: Path, staging: Path) -> None:
+    """Give `staging` the group and permissions of the `folder` it will replace (e.g. a team's
+    setgid folder, whose group new files then inherit), as far as the user may."""
+    info = folder.stat()
+    with contextlib.suppress(OSError):  # a group the user is not in
+        os.chown(staging, -1, info.st_gid)
+    os.chmod(staging, stat.S_IMODE(info.st_mode))
 
 
 def _staging(folder: Path) -> Path:

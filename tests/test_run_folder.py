@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 
 from journeysim.cli import main
-from journeysim.files import exclusive, folder_lock
+from journeysim.files import exclusive, folder_lock, replaced_folder
 from journeysim.report.trace import example_visit
 from journeysim.simulation import measure, runner
 from journeysim.simulation.replication import Simulation
@@ -383,3 +384,53 @@ def test_parameter_sets_and_plain_results_of_one_folder_replace_each_other(
     assert main(command(plain, out, "--no-report")) == 0
     assert set(contents(folder)) == made_plain
     assert "set" not in pd.read_csv(folder / "replications.csv").columns
+
+
+def _results(staging: Path, text: str) -> None:
+    (staging / "summary.csv").write_text(text)
+
+
+def test_files_added_or_edited_while_the_results_are_written_are_kept(tmp_path: Path) -> None:
+    """An animation's GIF written, a note added and a note saved by rename (as editors do)
+    while a command writes its results all survive the swap, as they are at its end."""
+    folder = tmp_path / "baseline"
+    folder.mkdir()
+    (folder / "summary.csv").write_text("old")
+    (folder / "notes.txt").write_text("first draft")
+    with replaced_folder(folder, lambda name: name != "summary.csv") as staging:
+        _results(staging, "new")
+        (folder / "floor_day3.gif").write_bytes(b"GIF89a")
+        edited = folder / ".notes.txt.swp"
+        edited.write_text("second draft")
+        edited.rename(folder / "notes.txt")
+    assert (folder / "summary.csv").read_text() == "new"
+    assert (folder / "notes.txt").read_text() == "second draft"
+    assert (folder / "floor_day3.gif").read_bytes() == b"GIF89a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline"]
+
+
+def test_a_results_folder_that_is_a_link_keeps_its_link_run_after_run(tmp_path: Path) -> None:
+    """--out/baseline linked to another disk: the link stays, its target gets the results,
+    and nothing is left beside either (a second run failed with 'Not a directory')."""
+    target = tmp_path / "bigdisk" / "baseline"
+    target.mkdir(parents=True)
+    link = tmp_path / "out" / "baseline"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    for text in ("one", "two"):
+        with replaced_folder(link, lambda name: name != "summary.csv") as staging:
+            _results(staging, text)
+    assert link.is_symlink() and (link / "summary.csv").read_text() == "two"
+    assert sorted(p.name for p in link.parent.iterdir()) == ["baseline"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["baseline"]
+
+
+def test_the_new_folder_has_the_old_ones_permissions_and_group(tmp_path: Path) -> None:
+    """A team folder (setgid, group-writable, closed to others) stays one after a run (it
+    came back as drwxr-xr-x)."""
+    folder = tmp_path / "baseline"
+    folder.mkdir()
+    os.chmod(folder, 0o2770)
+    with replaced_folder(folder, lambda name: name != "summary.csv") as staging:
+        _results(staging, "new")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o2770
