@@ -171,6 +171,20 @@ def test_a_rerun_replaces_the_run_and_keeps_other_files(tmp_path: Path) -> None:
     assert hidden == [".baseline.lock"]
 
 
+def test_a_folder_holding_only_an_animation_is_not_taken_for_results(tmp_path: Path) -> None:
+    """animate writes its GIF into results/<scenario>/: a run with --set into that folder is
+    not refused as 'holds results made with no --set overrides' (it holds none); results of a
+    run without manifest still are."""
+    out = tmp_path / "out"
+    folder = out / "baseline"
+    folder.mkdir(parents=True)
+    (folder / "floor_day3.gif").write_bytes(b"GIF89a")
+    assert main(run(out, "--set", "checkout.cashiers=2", "--no-report")) == 0
+    assert (folder / "floor_day3.gif").read_bytes() == b"GIF89a"
+    (folder / "manifest.json").unlink()  # results from before manifests: made with no --set
+    assert main(run(out, "--set", "checkout.cashiers=3", "--no-report")) == 2
+
+
 def kill_while_writing(
     argv: list[str], folder: Path, tmp_path: Path, first: str = "summary.csv"
 ) -> None:

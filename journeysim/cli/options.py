@@ -179,14 +179,17 @@ def replacing_results(
     )
     with exclusive(folder_lock(folder), busy):
         recover_folder(folder)  # the old results back first if a killed run moved them aside
-        _check_overrides(args, folder)
+        _check_overrides(args, folder, made)
         with replaced_folder(folder, lambda name: name not in made) as staging:
             yield staging
 
 
-def _check_overrides(args: argparse.Namespace, folder: Path) -> None:
+def _check_overrides(args: argparse.Namespace, folder: Path, made: Collection[str]) -> None:
     """Refuse a folder made with other --set overrides, or whose manifest cannot be read,
-    unless --force."""
+    unless --force; a folder without any of the files the command makes (`made`) holds no
+    results of it (e.g. only an animation) and is not refused."""
+    if not any((folder / name).exists() for name in made):
+        return
     try:
         made_with = overrides_of(folder)
     except ManifestUnreadable as error:
