@@ -3,6 +3,7 @@ line naming the argument and what was expected (an InputTypeError for a wrong ty
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -87,24 +88,24 @@ def flag(value: object, name: str) -> bool | None:
 
 
 def whole_number(value: object, name: str, minimum: int) -> int | None:
-    """None, or a whole number of at least `minimum`."""
+    """None, or a whole number of at least `minimum` (numpy's too), as an int."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InputTypeError(
             f"{name}: expected a whole number of at least {minimum}, got {_kind(value)} {value!r}"
         )
     if value < minimum:
         raise InputError(f"{name}: expected a whole number of at least {minimum}, got {value}")
-    return value
+    return int(value)
 
 
 def number(value: object, name: str, low: float, high: float | None = None) -> float | None:
-    """None, or a number above `low` (and below `high`)."""
+    """None, or a number above `low` (and below `high`), numpy's too."""
     if value is None:
         return None
     wanted = f"a number above {low:g}" if high is None else f"a number in [{low:g}, {high:g})"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InputTypeError(f"{name}: expected {wanted}, got {_kind(value)} {value!r}")
     inside = low < value if high is None else low <= value < high
     if not inside:

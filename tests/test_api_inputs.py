@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import journeysim
@@ -41,6 +42,21 @@ def test_one_decision_given_as_a_text_is_a_list_of_one(tmp_path: Path) -> None:
 def test_a_scenario_that_is_neither_a_path_nor_a_scenario_is_named(function, source) -> None:
     with pytest.raises(TypeError, match="^scenario: expected a file path or a Scenario, got "):
         function(source)
+
+
+def test_numpy_numbers_are_numbers() -> None:
+    """Counts from a numpy array (a researcher's design) are whole numbers: the same run as
+    with Python ints (np.int64(2) was refused as 'expected a whole number, got int64')."""
+    short = ["horizon.warmup_days=0"]
+    given = journeysim.run(
+        MMC, reps=np.int64(2), days=np.int32(1), seed=np.uint8(7), overrides=short
+    )
+    plain = journeysim.run(MMC, reps=2, days=1, seed=7, overrides=short)
+    assert given.summary.equals(plain.summary)
+    chosen = journeysim.select(
+        MMC, MMC, objective="csat", reps=2, days=1, overrides=short, confidence=np.float32(0.9)
+    )
+    assert chosen.table["replications"].tolist() == [2, 2]
 
 
 @pytest.mark.parametrize("workers", [0, -1])
