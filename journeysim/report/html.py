@@ -369,8 +369,9 @@ def paired_examples(first: Scenario, last: Scenario) -> list[str]:
     )
     if pairs.empty:
         why = (
-            f"No customer visited on {day_label(day)}, the first measured day, in both "
-            f"{first.name} and {last.name} (replication 0), so no visit is traced."
+            f"No customer who shopped on {day_label(day)}, the first measured day, in "
+            f"{first.name} also shopped that day in {last.name} (replication 0), so no pair "
+            f"of visits is traced."
         )
         return [section("The same customer in both", paragraph(why), id="example-a")]
     pair = pairs.loc[(pairs["remembered_b"] - pairs["remembered_a"]).abs().idxmax()]

@@ -236,7 +236,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
             ax.text(
                 0.5,
                 0.5,
-                "not known yet: the horizon is shorter than the return window"
+                "not known yet: the horizon is not longer than the return window"
                 if visited
                 else "no measured visits",
                 transform=ax.transAxes,
