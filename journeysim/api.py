@@ -91,13 +91,14 @@ def run(
     True
     """
     executor = _executor(workers, scheduler)
+    quiet = not arguments.flag(progress, "progress")
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = resolve_scenario(
         arguments.source(scenario), _texts(overrides), **counts, origins=_named(counts)
     )
     if parameter_sets is not None:
-        return _with_sets([resolved], parameter_sets, executor, progress)
-    with progress_bar(resolved.replications, resolved.name, not progress) as bar:
+        return _with_sets([resolved], parameter_sets, executor, quiet)
+    with progress_bar(resolved.replications, resolved.name, quiet) as bar:
         result = run_scenario(resolved, executor, bar.update)
     _warn_short_run(result.summary, [resolved])
     return result
@@ -134,14 +135,15 @@ def compare(
     True
     """
     executor = _executor(workers, scheduler)
+    quiet = not arguments.flag(progress, "progress")
     given = _texts(overrides)
     sources = arguments.sources(scenarios, "compare")
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
     if parameter_sets is not None:
-        return _with_sets(resolved, parameter_sets, executor, progress)
+        return _with_sets(resolved, parameter_sets, executor, quiet)
     total = len(resolved) * resolved[0].replications
-    with progress_bar(total, "compare", not progress) as bar:
+    with progress_bar(total, "compare", quiet) as bar:
         result = compare_scenarios(resolved, executor, bar.update)
     _warn_short_run(result.table, result.scenarios)
     return result
@@ -158,12 +160,12 @@ def _with_sets(
     scenarios: list[Scenario],
     path: str | os.PathLike[str],
     executor: Executor,
-    progress: bool,
+    quiet: bool,
 ) -> UncertaintyResult:
     """Every scenario over every parameter set of the file."""
     sets = read_parameter_sets(arguments.path(path, "parameter_sets"))
     total = len(scenarios) * len(sets) * scenarios[0].replications
-    with progress_bar(total, "parameter sets", not progress) as bar:
+    with progress_bar(total, "parameter sets", quiet) as bar:
         result = run_parameter_sets(scenarios, sets, executor, bar.update)
     for text in result.warnings:
         warnings.warn(text, UserWarning, stacklevel=3)
@@ -200,6 +202,7 @@ def select(
     ('mmc', [3, 3])
     """
     executor = _executor(workers, scheduler)
+    quiet = not arguments.flag(progress, "progress")
     given = _texts(overrides)
     sources = arguments.sources(scenarios, "select")
     minimise = arguments.flag(minimise, "minimise")
@@ -208,7 +211,7 @@ def select(
     confidence = arguments.number(confidence, "confidence", 0.5, 1.0)
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
-    with progress_bar(None, "select", not progress) as bar:
+    with progress_bar(None, "select", quiet) as bar:
         return select_scenarios(
             resolved,
             objective,
@@ -261,6 +264,7 @@ def sweep(
     True
     """
     executor = _executor(workers, scheduler)
+    quiet = not arguments.flag(progress, "progress")
     folder = arguments.out_folder(out)
     counts = _counts(samples=samples, reps=reps, days=days, seed=seed)
     spec = _sweep_spec(scenario).updated(
@@ -271,9 +275,9 @@ def sweep(
         **counts,
     )
     spec = replace(spec, origins={**spec.origins, **_named(counts)})
-    runner = Sweep(plan_sweep(spec, not progress), folder)
+    runner = Sweep(plan_sweep(spec, quiet), folder)
     arguments.out_folder(out, runner.folder)
-    with progress_bar(len(runner.pending()), runner.plan.name, not progress) as bar:
+    with progress_bar(len(runner.pending()), runner.plan.name, quiet) as bar:
         return runner.run(executor, bar.update)
 
 
@@ -312,6 +316,7 @@ def optimise(
     ('brute-force', 3, {'checkout.cashiers': 2})
     """
     executor = _executor(workers, scheduler)
+    quiet = not arguments.flag(progress, "progress")
     folder = arguments.out_folder(out)
     spec = _optimise_spec(scenario)
     counts = _counts(trials=trials, candidates=candidates, reps=reps, days=days, seed=seed)
@@ -339,7 +344,7 @@ def optimise(
     runner = Optimisation(plan_optimisation(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending_replications()
-    with progress_bar(total, runner.plan.name, not progress) as bar:
+    with progress_bar(total, runner.plan.name, quiet) as bar:
         return runner.run(executor, bar.update)
 
 
@@ -370,6 +375,7 @@ def calibrate(
     targets cannot tell.
     """
     executor = _executor(workers, scheduler)
+    quiet = not arguments.flag(progress, "progress")
     folder = arguments.out_folder(out)
     spec = _calibrate_spec(scenario)
     counts = _counts(trials=trials, reps=reps, days=days, seed=seed)
@@ -396,7 +402,7 @@ def calibrate(
     runner = Calibration(plan_calibration(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending() * runner.plan.base.replications
-    with progress_bar(total, runner.plan.name, not progress) as bar:
+    with progress_bar(total, runner.plan.name, quiet) as bar:
         return runner.run(executor, bar.update)
 
 

@@ -79,6 +79,7 @@ CASES = {
     "optimise bad subject_to": ("subject_to", lambda d, f: _optimise(d, subject_to=["x<3"])),
     "optimise bad minimise": ("minimise", lambda d, f: _optimise(d, minimise="foo")),
     "calibrate targets [3]": ("targets[0]", lambda d, f: _calibrate(d, targets=[3])),
+    "progress a text": ("progress", lambda d, f: journeysim.run(BASE, progress="no")),
     "reps 0": ("reps", lambda d, f: journeysim.run(BASE, reps=0, overrides=SHORT)),
     "reps text": ("reps", lambda d, f: journeysim.run(BASE, reps="2", overrides=SHORT)),
     "reps too many": ("reps", lambda d, f: journeysim.run(BASE, reps=10**6, overrides=SHORT)),
