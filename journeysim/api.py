@@ -368,11 +368,11 @@ def calibrate(
     (study.db, resumed when run again), trials.csv, fit.csv, calibrated.yaml and (with two or
     more trials within tolerance of every target) parameter_sets.csv go to
     `out/calibrate-<name>/`. `scenario` is a scenario or a calibration file; `targets` holds
-    `--target` texts ("nps=36+-4"), a mapping as in a calibration file, or the path of a
-    targets file (fit-receipts' targets.yaml); `free` holds `--free` texts
-    ("loyalty.ltr_center=0.2:0.4") or a mapping. `result.best_params` are the fitted values,
-    `result.fit` is fit.csv, `result.kept` the kept sets and `result.warnings` what the
-    targets cannot tell.
+    `--target` texts ("nps=36+-4"; one text alone is one target), a mapping as in a
+    calibration file, or the path of a targets file (fit-receipts' targets.yaml); `free`
+    holds `--free` texts ("loyalty.ltr_center=0.2:0.4") or a mapping. `result.best_params`
+    are the fitted values, `result.fit` is fit.csv, `result.kept` the kept sets and
+    `result.warnings` what the targets cannot tell.
     """
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
@@ -384,7 +384,7 @@ def calibrate(
         decisions = tuple(decision_from_yaml(str(k), v, "free") for k, v in free.items())
     else:
         decisions = tuple(parse_decision(text, "--free") for text in free)
-    if isinstance(targets, (str, os.PathLike)):
+    if isinstance(targets, os.PathLike) or (isinstance(targets, str) and "=" not in targets):
         aims = read_targets_file(Path(targets))
     elif isinstance(targets, Mapping):
         aims = targets_from_yaml(dict(targets), "targets")

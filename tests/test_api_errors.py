@@ -78,6 +78,8 @@ CASES = {
     "select bad objective": ("objective", lambda d, f: _select(objective="foo")),
     "optimise bad subject_to": ("subject_to", lambda d, f: _optimise(d, subject_to=["x<3"])),
     "optimise bad minimise": ("minimise", lambda d, f: _optimise(d, minimise="foo")),
+    # one text is one target (it was taken for a targets file's path)
+    "calibrate one bad target text": ("--target nps=", lambda d, f: _calibrate(d, targets="nps=")),
     "calibrate targets [3]": ("targets[0]", lambda d, f: _calibrate(d, targets=[3])),
     "progress a text": ("progress", lambda d, f: journeysim.run(BASE, progress="no")),
     "reps 0": ("reps", lambda d, f: journeysim.run(BASE, reps=0, overrides=SHORT)),
