@@ -27,7 +27,7 @@ from journeysim import arguments
 from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
-from journeysim.simulation.kpis import return_rate_warning
+from journeysim.simulation.kpis import return_rate_warnings
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
@@ -151,7 +151,7 @@ def compare(
 
 def _warn_short_run(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> None:
     """A UserWarning where the run was too short for customers' returns or their lifetimes."""
-    found = [return_rate_warning(s) for s in scenarios] + [lifetime_warning(table)]
+    found = [*return_rate_warnings(scenarios), lifetime_warning(table)]
     for text in dict.fromkeys(text for text in found if text):  # each once
         warnings.warn(text, UserWarning, stacklevel=3)
 

@@ -114,6 +114,29 @@ def test_a_lifetime_extrapolated_far_beyond_the_observed_tenures_is_unidentified
     assert math.isnan(base_lifetime_days(new_store, 30, 0.08))
 
 
+def test_no_customer_left_at_the_end_leaves_the_lifetime_unidentified():
+    # The lifetime is a mean over the customers still here; with none (no customers at all, or
+    # everyone gone, however many departures) it has no value, not 0 (it was 0 before).
+    empty = pd.DataFrame({"joined_day": [], "left_day": []})
+    assert math.isnan(base_lifetime_days(empty, 56, 0.08))
+    rng = np.random.default_rng(5)
+    gone = pd.DataFrame(
+        {"joined_day": rng.integers(-400, 0, 500), "left_day": rng.integers(0, 56, 500)}
+    )
+    assert math.isnan(base_lifetime_days(gone, 56, 0.08))
+
+
+def test_a_store_without_customers_has_no_lifetime_and_says_so():
+    # No customers at all: lifetime and lifetime value n/a in every replication, and the
+    # summary's warning (the console, report and API show it) appears.
+    store = ["arrivals.base_customers=0", "arrivals.new_per_day=0", "horizon.burn_in_days=0"]
+    with pytest.warns(UserWarning, match="customer lifetime and lifetime value are n/a"):
+        result = journeysim.run(BASELINE, reps=2, days=2, overrides=store, workers=1)
+    assert len(result.visits) == 0
+    assert result.replications[["lifetime_days", "customer_value"]].isna().all(axis=None)
+    assert lifetime_warning(result.summary) == NOT_IDENTIFIED
+
+
 # Lifetime: the survival the simulation shows
 
 

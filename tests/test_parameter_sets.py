@@ -3,6 +3,7 @@ with bands that cover the parameters' uncertainty."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +12,20 @@ import pytest
 
 import journeysim
 from journeysim.cli import main
+from journeysim.scenario import load_scenario
+from journeysim.scenario.loader import apply_overrides
+from journeysim.simulation.kpis import return_rate_warning
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import metric_range
 from journeysim.study.parameter_sets import read_parameter_sets, write_parameter_sets
-from journeysim.study.uncertainty import band, few_sets_warning, uncertainty_table
+from journeysim.study.uncertainty import (
+    band,
+    few_sets_warning,
+    return_rate_warnings,
+    uncertainty_table,
+    unmeasured_return_rate,
+    without_return_rate,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -221,3 +232,72 @@ def test_written_sets_read_back_exactly(tmp_path):
     assert scenario.loyalty.ltr_center == 0.1 + 0.2
     assert scenario.checkout.cashiers == 2 and scenario.checkout.service_time.dist == "gamma"
     assert sets.apply(scenario, 1).loyalty.ltr_center == 1 / 3
+
+
+def test_sets_that_cannot_see_returns_leave_the_return_rate_na_and_are_named(tmp_path):
+    """Sets whose return window is as long as the 3 measured days cannot measure the return
+    rate (replications.csv: no value there). The scenario's mean and band are then n/a, not a
+    mean of the other sets, and the warning names those sets and their window, not the base
+    scenario's 14 days, which no set uses."""
+    path = tmp_path / "windows.csv"
+    path.write_text("set,loyalty.return_window_days\nshort,1\nmid,2\nlong,3\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = journeysim.run(
+            BASELINE, reps=2, days=3, overrides=SMALL, parameter_sets=path, workers=1
+        )
+    measured = result.replications.groupby("set", sort=False)["return_rate"].count()
+    assert measured.to_dict() == {"short": 2, "mid": 2, "long": 0}
+    row = result.row("baseline", "return_rate")
+    assert row[["mean", "ci_low", "ci_high", "param_share"]].isna().all()
+    assert result.row("baseline", "nps")[["mean", "ci_low", "ci_high"]].notna().all()
+    texts = [str(w.message) for w in caught if "return rate" in str(w.message)]
+    assert len(texts) == 1, texts
+    assert texts[0].startswith("parameter set long of 3: return rate is n/a")
+    assert "loyalty.return_window_days (3)" in texts[0] and "(14)" not in texts[0]
+    assert texts[0].endswith("not taken from the other 2 sets alone")
+
+
+def test_return_rate_warnings_name_the_sets_and_the_scenario_they_concern(tmp_path):
+    """Checked per set and per scenario from the scenarios alone (no run): a set is blind
+    where its measured days are not longer than its window."""
+    base = load_scenario(BASELINE, [*SMALL, "horizon.days=3"])
+    wide = base.model_copy(update={"name": "wide"})
+    path = tmp_path / "sets.csv"
+    path.write_text("set,loyalty.return_window_days\na,3\nb,5\n")
+    sets = read_parameter_sets(path)
+    per_set = [[sets.apply(s, i) for s in (base, wide)] for i in range(len(sets))]
+    # both scenarios alike: said once, without a name; the windows differ: an example set
+    assert return_rate_warnings(per_set, sets.labels) == [
+        f"every parameter set (e.g. set a): {return_rate_warning(per_set[0][0])}"
+    ]
+    # sets that leave the window alone; the second scenario's 1-day window sees returns
+    path.write_text("set,loyalty.ltr_center\na,0.2\nb,0.3\n")
+    sets = read_parameter_sets(path)
+    narrow = apply_overrides(wide, ["loyalty.return_window_days=1"])
+    per_set = [[sets.apply(s, i) for s in (base, narrow)] for i in range(len(sets))]
+    assert unmeasured_return_rate(per_set, sets.labels) == {"baseline": ["a", "b"]}
+    assert return_rate_warnings(per_set, sets.labels) == [f"baseline: {return_rate_warning(base)}"]
+
+
+@pytest.mark.parametrize("blind", ["baseline", "wide"])
+def test_a_blind_scenario_takes_its_return_rate_and_its_differences_out(blind):
+    rng = np.random.default_rng(4)
+    rows = [
+        {"scenario": name, "set": label, "replication": r}
+        | {metric: rng.uniform(0.2, 0.8) for metric in METRICS}
+        for name in ("baseline", "wide")
+        for label in "abc"
+        for r in range(2)
+    ]
+    full = uncertainty_table(pd.DataFrame(rows))
+    table = without_return_rate(full, {blind: ["c"]})
+    levels = ["mean", "ci_low", "ci_high", "param_share", "param_sd", "noise_sd"]
+    rate = table["metric"] == "return_rate"
+    for name in ("baseline", "wide"):
+        mine = rate & (table["scenario"] == name)
+        assert table.loc[mine, levels].isna().all(axis=None) == (name == blind)
+    wide = rate & (table["scenario"] == "wide")
+    assert table.loc[wide, ["diff", "diff_ci_low", "diff_ci_high"]].isna().all(axis=None)
+    assert (table.loc[wide, "verdict"] == "no_difference").all()
+    assert table[~rate].equals(full[~rate])  # every other metric as it was

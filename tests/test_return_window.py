@@ -67,3 +67,23 @@ def test_the_api_warns_only_when_the_window_cannot_end_within_the_run():
     one_day = load_scenario(BASELINE, [*overrides, "horizon.days=1"])
     assert return_rate_warning(one_day) in warned(1)
     assert not [text for text in warned(2) if "return rate" in text]
+
+
+def test_compare_names_the_scenario_when_only_one_cannot_see_returns(tmp_path, capsys):
+    """2 measured days: baseline's 14-day window sees no return, a 1-day window does. The
+    warning (console and API) says it is about baseline, not the other scenario."""
+    short = tmp_path / "shortwin.yaml"
+    short.write_text(f"extends: {BASELINE}\nloyalty: {{return_window_days: 1}}\n")
+    args = ["compare", BASELINE, str(short), "--reps", "2", "--days", "2", "--out", str(tmp_path)]
+    args += [*(f"--set={s}" for s in SMALL), "--quiet", "--no-report", "--workers", "1"]
+    assert main(args) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "return rate" in line]
+    scenario = load_scenario(BASELINE, [*SMALL, "horizon.days=2"])
+    assert lines == [f"journeysim: warning: baseline: {return_rate_warning(scenario)}"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = journeysim.compare(BASELINE, short, reps=2, days=2, overrides=SMALL, workers=1)
+    rates = result.table[result.table["metric"] == "return_rate"].set_index("scenario")["n"]
+    assert rates.to_dict() == {"baseline": 0, "shortwin": 2}  # the warning's claim, measured
+    texts = [str(w.message) for w in caught if "return rate" in str(w.message)]
+    assert texts == [f"baseline: {return_rate_warning(scenario)}"]

@@ -4,6 +4,7 @@ with exactly the rows of an uninterrupted sweep."""
 from __future__ import annotations
 
 import csv
+import html
 import os
 import signal
 import subprocess
@@ -417,3 +418,27 @@ def test_a_sweep_warns_where_its_runs_are_too_short_to_see_returns(tmp_path):
     assert returns == [t for t in returns if t.startswith("1 of 2 points (e.g. point 0): ")]
     assert len(returns) == 1 and "the 7 measured days" in returns[0]
     assert sum("lifetime value are n/a" in t for t in texts) == 1
+
+
+def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, capsys):
+    """Windows of 1 and 2 days over 2 measured days: point 1 has no return rate and the small
+    store no lifetime; report.html says why beside its "-", with the console's texts."""
+    from journeysim.cli import main
+    from journeysim.study.sweep import short_run_warnings
+
+    argv = [str(BASELINE), "--vary", "loyalty.return_window_days=1,2", "--reps", "2"]
+    argv += ["--days", "2", "--out", str(tmp_path), "--quiet", "--workers", "1"]
+    argv += [f"--set={s}" for s in (*SMALL, "horizon.warmup_days=0")]
+    assert main(["sweep", *argv]) == 0
+    printed = capsys.readouterr().err
+    folder = next(tmp_path.glob("sweep-*"))
+    runs = pd.read_csv(folder / "runs.csv")
+    assert runs.groupby("point")["return_rate"].count().to_dict() == {0: 2, 1: 0}
+    spec = SweepSpec(BASELINE, (parse_vary("loyalty.return_window_days=1,2"),), "grid", None)
+    overrides = (*SMALL, "horizon.warmup_days=0", "horizon.days=2", "replications=2")
+    texts = short_run_warnings(plan_sweep(spec.updated(overrides=overrides)), runs)
+    assert texts[0].startswith("1 of 2 points (e.g. point 1): return rate is n/a")
+    assert texts[1].startswith("customer lifetime and lifetime value are n/a")
+    report = (folder / "report.html").read_text()
+    for text in texts:
+        assert text in printed and f"Warning: {html.escape(text)}." in report

@@ -64,7 +64,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     from journeysim.report.console import render
     from journeysim.study.designs import parse_vary
-    from journeysim.study.sweep import Sweep, plan_sweep
+    from journeysim.study.sweep import Sweep, plan_sweep, short_run_warnings
     from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 
     path = args.scenario
@@ -95,7 +95,8 @@ def _sweep(args: argparse.Namespace) -> int:
     if not args.no_report and len(runs):
         from journeysim.report.html import sweep_report  # matplotlib loads only when needed
 
-        sweep_report(runs, list(plan.design.keys), sweep.folder, plan.base)
+        notes = short_run_warnings(plan, runs)
+        sweep_report(runs, list(plan.design.keys), sweep.folder, plan.base, warnings=notes)
     print(f"\n{_point_table(plan.points_table(), runs)}")
     if plan.design.kind == "sobol" and failed.empty:
         indices = pd.read_csv(sweep.folder / "sobol_indices.csv")

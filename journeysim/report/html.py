@@ -394,12 +394,14 @@ def sweep_report(
     folder: Path,
     scenario: Scenario | None = None,
     kpis: Sequence[str] = MAIN_KPIS,
+    warnings: Sequence[str] = (),
 ) -> Path:
     """Write `folder`/report.html for a sweep.
 
     `runs`: runs.csv (one row per run: the `parameters` columns, replication, and a column per
     KPI); `scenario`: the base scenario, for its settings and a traced example; `kpis`: those
-    plotted against the parameters (the table shows every KPI and money figure in `runs`).
+    plotted against the parameters (the table shows every KPI and money figure in `runs`);
+    `warnings`: why some points show "-" (study/sweep.py `short_run_warnings`), above the table.
     """
     folder = Path(folder)
     shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
@@ -410,6 +412,7 @@ def sweep_report(
         section(
             "KPIs per point",
             paragraph("Mean and 95% CI over the replications at each point of the design."),
+            *(paragraph(f"Warning: {text}.") for text in warnings),
             sweep_table(runs, list(parameters), shown),
         )
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,15 @@ def return_rate_warning(scenario: Scenario) -> str | None:
         f"(horizon.days) are not longer than loyalty.return_window_days ({window:g}); run more "
         f"than {window:g} days (horizon.days or --days) or shorten loyalty.return_window_days"
     )
+
+
+def return_rate_warnings(scenarios: Sequence[Scenario]) -> list[str]:
+    """`return_rate_warning` of each of `scenarios` (compared together), each text once; when
+    the scenarios do not all share a warning, each is prefixed with its scenario's name."""
+    texts = [return_rate_warning(s) for s in scenarios]
+    if len(set(texts)) > 1:
+        texts = [f"{s.name}: {text}" if text else None for s, text in zip(scenarios, texts)]
+    return [text for text in dict.fromkeys(texts) if text]
 
 
 def returned(visits: pd.DataFrame, window_days: float, horizon_min: float) -> pd.Series:

@@ -12,7 +12,8 @@ delayed entry (lifelines); beyond the longest tenure it falls at a constant haza
 last `TAIL_SHARE` of the observed tenures, widened back until it holds `TAIL_DEPARTURES`
 departures (departures over exposure, the maximum-likelihood estimate of an exponential tail).
 
-The lifetime is not identified, and `base_lifetime_days` gives NaN, when the run saw fewer than
+The lifetime is not identified, and `base_lifetime_days` gives NaN, when no customer is here at
+the end (none at all, or all gone: the mean over nobody), when the run saw fewer than
 `MIN_DEPARTURES` customers leave (the hazard, and the lifetime that goes as its inverse, would
 carry a relative error above 1/sqrt(100) = 10%, and short windows also bias it) or when more
 than `MAX_EXTRAPOLATED` of it lies beyond the longest observed tenure (no burn-in: the tail
@@ -46,8 +47,9 @@ MIN_DEPARTURES = 100
 # are estimated within 5% (tests/test_money.py).
 MAX_EXTRAPOLATED = 0.9
 NOT_IDENTIFIED = (
-    f"customer lifetime and lifetime value are n/a: a replication saw fewer than "
-    f"{MIN_DEPARTURES} customers leave, or no tenure longer than the run (no burn-in); run "
+    f"customer lifetime and lifetime value are n/a: a replication had no customer left at its "
+    f"end, saw fewer than {MIN_DEPARTURES} customers leave, or no tenure longer than the run "
+    f"(no burn-in); run "
     f"more days (horizon.days, warm-up included) or more customers, with horizon.burn_in_days"
 )
 
@@ -160,9 +162,7 @@ def base_lifetime_days(customers: pd.DataFrame, end_day: int, annual_discount: f
     each given their tenure, from the survival of all the replication's customers; NaN where
     it is not identified (see the module's docstring)."""
     durations, left, entry = tenures(customers, end_day)
-    if left.all():
-        return 0.0
-    if left.sum() < MIN_DEPARTURES:
+    if left.all() or left.sum() < MIN_DEPARTURES:  # nobody here (none at all): no mean
         return math.nan
     survival = Survival.fit(durations, left, entry)
     d, here = daily_discount(annual_discount), durations[~left]

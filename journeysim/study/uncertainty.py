@@ -166,12 +166,80 @@ def run_parameter_sets(
         if on_done:
             on_done()
     replications = pd.DataFrame(rows, columns=["scenario", "set", "replication", *METRICS])
-    table = uncertainty_table(replications)
-    short = [return_rate_warning(s) for s in aligned]
+    blind = unmeasured_return_rate(per_set, parameter_sets.labels)
+    table = without_return_rate(uncertainty_table(replications), blind)
+    short = return_rate_warnings(per_set, parameter_sets.labels)
     if replications["lifetime_days"].isna().any():
         short.append(NOT_IDENTIFIED)
-    warnings = few_sets_warning(len(parameter_sets)) + [w for w in dict.fromkeys(short) if w]
+    warnings = few_sets_warning(len(parameter_sets)) + list(dict.fromkeys(short))
     return UncertaintyResult(aligned, table, replications, parameter_sets.table(), warnings)
+
+
+def unmeasured_return_rate(
+    per_set: Sequence[Sequence[Scenario]], labels: Sequence[str]
+) -> dict[str, list[str]]:
+    """Per scenario (by its name in the first set), the labels of the parameter sets whose
+    variant of it cannot measure the return rate (`return_rate_warning`: its measured days
+    are not longer than its return window); only scenarios with such sets."""
+    blind = {}
+    for index, scenario in enumerate(per_set[0]):
+        found = [label for label, variants in zip(labels, per_set) if _short(variants[index])]
+        if found:
+            blind[scenario.name] = found
+    return blind
+
+
+def _short(scenario: Scenario) -> bool:
+    return return_rate_warning(scenario) is not None
+
+
+def without_return_rate(table: pd.DataFrame, blind: dict[str, list[str]]) -> pd.DataFrame:
+    """`table` (uncertainty.csv) with the return rate n/a (NaN; band and verdict as for no
+    values) for each scenario of `blind` and for every difference that involves one: a mean
+    and band over only the sets that can measure it would stand for all of them."""
+    table = table.copy()
+    first = table["scenario"].iloc[0]
+    rate = table["metric"] == "return_rate"
+    level = rate & table["scenario"].isin(blind)
+    table.loc[level, ["mean", "ci_low", "ci_high", "param_share", "param_sd", "noise_sd"]] = np.nan
+    table.loc[level, "band"] = ""
+    diff = rate & (table["scenario"] != first) & (level | (first in blind))
+    if diff.any():
+        table.loc[diff, ["diff", "diff_ci_low", "diff_ci_high", "diff_param_share"]] = np.nan
+        table.loc[diff, "verdict"] = verdict("return_rate", np.nan, np.nan)
+    return table
+
+
+def return_rate_warnings(per_set: Sequence[Sequence[Scenario]], labels: Sequence[str]) -> list[str]:
+    """One warning per scenario whose return rate some parameter sets cannot measure, naming
+    those sets (or every set, where their windows or horizons differ) and the scenario (unless
+    all share the warning), each text once."""
+    blind = unmeasured_return_rate(per_set, labels)
+    sets = len(labels)
+    found: dict[str, list[str]] = {}
+    for index, scenario in enumerate(per_set[0]):
+        if scenario.name not in blind:
+            continue
+        named = blind[scenario.name]
+        first = per_set[labels.index(named[0])][index]
+        texts = {return_rate_warning(variants[index]) for variants in per_set}
+        if len(texts) == 1:  # every set alike: as a plain run says it
+            text = str(return_rate_warning(first))
+        elif len(named) == sets:
+            text = f"every parameter set (e.g. set {named[0]}): {return_rate_warning(first)}"
+        else:
+            which = f"parameter set{'s' if len(named) > 1 else ''} {', '.join(named)} of {sets}"
+            others = sets - len(named)
+            text = (
+                f"{which}: {return_rate_warning(first)}; so the return rate's mean and band are "
+                f"n/a, not taken from the other {others} set{'s' if others > 1 else ''} alone"
+            )
+        found.setdefault(text, []).append(scenario.name)
+    everyone = len(per_set[0])
+    return [
+        text if len(names) == everyone else f"{', '.join(names)}: {text}"
+        for text, names in found.items()
+    ]
 
 
 def few_sets_warning(sets: int, level: float = LEVEL) -> list[str]:
