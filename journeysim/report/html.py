@@ -36,7 +36,7 @@ from journeysim.report.monitor import Replay, replay
 from journeysim.report.replay import replays, report_section
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.kpis import KPIS, return_rate_warning
+from journeysim.simulation.kpis import KPIS, return_rate_warnings
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
@@ -456,8 +456,7 @@ def _base_example(scenario: Scenario) -> str:
 
 def _return_rate_note(scenarios: Sequence[Scenario]) -> str:
     """A warning paragraph where the horizon is too short for the return rate, else nothing."""
-    texts = dict.fromkeys(text for s in scenarios if (text := return_rate_warning(s)))
-    return "".join(paragraph(f"Warning: {text}.") for text in texts)
+    return "".join(paragraph(f"Warning: {text}.") for text in return_rate_warnings(scenarios))
 
 
 def _lifetime_note(table: pd.DataFrame) -> str:
