@@ -47,10 +47,10 @@ MIN_DEPARTURES = 100
 # are estimated within 5% (tests/test_money.py).
 MAX_EXTRAPOLATED = 0.9
 NOT_IDENTIFIED = (
-    f"customer lifetime and lifetime value are n/a: a replication had no customer left at its "
+    "customer lifetime and lifetime value are n/a: a replication had no customer left at its "
     f"end, saw fewer than {MIN_DEPARTURES} customers leave, or no tenure longer than the run "
-    f"(no burn-in); run "
-    f"more days (horizon.days, warm-up included) or more customers, with horizon.burn_in_days"
+    "(no burn-in); run more days (horizon.days, warm-up included) or more customers, with "
+    "horizon.burn_in_days"
 )
 
 
