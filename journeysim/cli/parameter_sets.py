@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Collection, Sequence
 
 from journeysim.cli.options import execute, replacing_results
@@ -39,12 +40,15 @@ def run_with_parameter_sets(
         f"x {reps} replications each, seed {result.scenarios[0].seed}\n"
     )
     print(uncertainty_text(result.table))
-    for warning in result.warnings:
-        print(f"\nwarning: {warning}")
     print(
         "\n95% band: where the mean of a store with parameters like the kept sets falls, "
         "simulation noise included; params: the parameters' share of the band's variance (the "
         "rest shrinks with more replications); * the band of a difference excludes 0"
     )
     print(f"\nResults in {folder}{os.sep}")
+    if result.warnings:  # on stderr after the results, as run and compare give theirs
+        sys.stdout.flush()
+        print(
+            "\n".join(f"journeysim: warning: {text}" for text in result.warnings), file=sys.stderr
+        )
     return 0
