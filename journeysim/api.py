@@ -27,8 +27,7 @@ from journeysim import arguments
 from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
-from journeysim.simulation.kpis import return_rate_warnings
-from journeysim.simulation.lifetime import lifetime_warning
+from journeysim.simulation.kpis import short_horizon_warnings
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
 from journeysim.study.calibrate import Calibration, CalibrationResult, plan_calibration
@@ -151,8 +150,7 @@ def compare(
 
 def _warn_short_run(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> None:
     """A UserWarning where the run was too short for customers' returns or their lifetimes."""
-    found = [*return_rate_warnings(scenarios), lifetime_warning(table)]
-    for text in dict.fromkeys(text for text in found if text):  # each once
+    for text in short_horizon_warnings(scenarios, table):
         warnings.warn(text, UserWarning, stacklevel=3)
 
 

@@ -61,8 +61,7 @@ def _compare(args: argparse.Namespace) -> int:
         write_comparison,
     )
     from journeysim.report.uncertainty import uncertainty_files
-    from journeysim.simulation.kpis import return_rate_warnings
-    from journeysim.simulation.lifetime import lifetime_warning
+    from journeysim.simulation.kpis import short_horizon_warnings
     from journeysim.study.compare import common_random_numbers, compare_scenarios
 
     if len(args.scenarios) < 2:
@@ -102,8 +101,7 @@ def _compare(args: argparse.Namespace) -> int:
     print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)\n")
     print(narrowing_note(result.table))
     print(f"\nResults in {folder}{os.sep}")
-    texts = [*return_rate_warnings(result.scenarios), lifetime_warning(result.table)]
-    if found := list(dict.fromkeys(text for text in texts if text)):  # each once
+    if found := short_horizon_warnings(result.scenarios, result.table):
         sys.stdout.flush()
         print("\n".join(f"journeysim: warning: {text}" for text in found), file=sys.stderr)
     return 0

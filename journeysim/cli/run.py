@@ -73,8 +73,7 @@ def _run(args: argparse.Namespace) -> int:
     from journeysim.report.console import journey_map_table, kpi_table, money_table
     from journeysim.report.outputs import RUN_FILES, write_run
     from journeysim.report.uncertainty import uncertainty_files
-    from journeysim.simulation.kpis import return_rate_warning
-    from journeysim.simulation.lifetime import lifetime_warning
+    from journeysim.simulation.kpis import short_horizon_warnings
     from journeysim.simulation.precision import precision_notes
     from journeysim.simulation.runner import run_scenario
     from journeysim.simulation.warmup_check import warmup_warnings
@@ -115,10 +114,8 @@ def _run(args: argparse.Namespace) -> int:
         print("\n".join(precision_notes(result.summary, dict(args.precision))))
     print(f"\nResults in {folder}{os.sep}", file=sys.stdout)
     warnings = warmup_warnings(result.warmup, str(args.scenario))
-    if returns := return_rate_warning(scenario):
-        warnings.append(f"journeysim: warning: {args.scenario}: {returns}")
-    if lifetime := lifetime_warning(result.summary):
-        warnings.append(f"journeysim: warning: {args.scenario}: {lifetime}")
+    for text in short_horizon_warnings([scenario], result.summary):
+        warnings.append(f"journeysim: warning: {args.scenario}: {text}")
     if warnings:
         sys.stdout.flush()
         print("\n".join(warnings), file=sys.stderr)

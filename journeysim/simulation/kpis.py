@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.replication import Replication
 
 HIGHER, LOWER = 1, -1
@@ -65,6 +66,14 @@ def return_rate_warnings(scenarios: Sequence[Scenario]) -> list[str]:
     texts = [return_rate_warning(s) for s in scenarios]
     if len(set(texts)) > 1:
         texts = [f"{s.name}: {text}" if text else None for s, text in zip(scenarios, texts)]
+    return [text for text in dict.fromkeys(texts) if text]
+
+
+def short_horizon_warnings(scenarios: Sequence[Scenario], table: pd.DataFrame) -> list[str]:
+    """What `scenarios`, run together into `table` (summary.csv or comparison.csv), were too
+    short to measure: the return rate (`return_rate_warnings`) and the customers' lifetime
+    (`lifetime_warning`), each text once."""
+    texts = [*return_rate_warnings(scenarios), lifetime_warning(table)]
     return [text for text in dict.fromkeys(texts) if text]
 
 
