@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -187,3 +188,16 @@ def test_a_weekday_outage_takes_the_terminals_down_on_those_days(tmp_path: Path)
     down = log[log["state"] == "down:outage"]
     assert sorted(set((down["time"] // 1440).astype(int))) == [1, 8]
     assert set(down["time"] % 1440) == {600.0}
+
+
+def test_a_reader_that_stops_early_gets_no_error() -> None:
+    """`journeysim schema | head -1`: the closed pipe ends the command quietly (exit 1), not
+    with "journeysim: Broken pipe" on stderr."""
+    command = subprocess.Popen(
+        [sys.executable, "-m", "journeysim.cli", "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    command.stdout.close()  # before the command writes
+    stderr = command.stderr.read()
+    assert (command.wait(timeout=60), stderr) == (1, b"")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         said = f"finished {kept} are kept; the same command resumes" if kept else "nothing written"
         print(f"journeysim: interrupted; {said}", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # stdout closed early, e.g. by `| head`: results are written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # silences the flush
+        return 1
     except OSError as error:  # e.g. a full disk while writing results
         where = f"{error.filename}: " if error.filename else ""
         print(f"journeysim: {where}{error.strerror or error}", file=sys.stderr)

@@ -100,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
 
             run_report(result, staging, with_replay=not args.no_replay)
     print(
-        f"\n{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
+        f"{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
         f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}\n"
     )
     print(kpi_table(result.summary))
@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.precision:
         print("\nPrecision\n")
         print("\n".join(precision_notes(result.summary, dict(args.precision))))
-    print(f"\nResults in {folder}{os.sep}", file=sys.stdout)
+    print(f"\nResults in {folder}{os.sep}")
     warnings = warmup_warnings(result.warmup, str(args.scenario))
     for text in short_horizon_warnings([scenario], result.summary):
         warnings.append(f"journeysim: warning: {args.scenario}: {text}")
