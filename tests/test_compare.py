@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import math
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ import journeysim
 from journeysim import api
 from journeysim.cli import main
 from journeysim.report.bottom_line import bottom_line
+from journeysim.report.comparison import comparison_text
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.money import PER_DAY, payback_text
 from journeysim.simulation.precision import precision_notes, replications_needed
@@ -196,3 +198,27 @@ def test_api_examples_run(monkeypatch):
     monkeypatch.chdir(ROOT)
     failed, tried = doctest.testmod(api, raise_on_error=False)
     assert tried > 0 and failed == 0
+
+
+def test_another_return_window_leaves_return_rate_and_active_customers_uncompared(tmp_path):
+    # The window only defines what counts as a return: the store and its customers are the
+    # same (every other difference is exactly 0 under common random numbers), so a return
+    # rate or active-customer count measured over 21 days is not "better" than over 14.
+    wider = tmp_path / "wider.yaml"
+    wider.write_text(f"extends: {BASELINE}\nname: wider\nloyalty:\n  return_window_days: 21\n")
+    with warnings.catch_warnings(record=True) as caught:  # this small store has no lifetime
+        warnings.simplefilter("always")
+        result = journeysim.compare(BASELINE, wider, reps=2, days=28, overrides=SMALL, workers=1)
+    assert any(
+        "(loyalty.return_window_days: baseline 14, wider 21 days)" in str(w.message) for w in caught
+    )
+    rows = result.table[result.table["scenario"] == "wider"].set_index("metric")
+    windowed = ["return_rate", "active_customers"]
+    assert (rows.loc[windowed, "verdict"] == "not_compared").all()
+    assert rows.loc[windowed, ["diff", "diff_ci_low", "p_value"]].isna().all().all()
+    assert rows.loc[windowed, "mean"].notna().all()  # each is still measured on its own terms
+    others = rows.drop(index=[*windowed, "payback_days"]).dropna(subset="diff")
+    assert len(others) >= 15
+    assert (others["diff"] == 0).all() and (others["verdict"] == "no_difference").all()
+    assert "not compared" in comparison_text(result.table)
+    assert not any("return rate" in line for line in bottom_line(result.table))

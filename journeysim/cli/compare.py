@@ -92,7 +92,7 @@ def _compare(args: argparse.Namespace) -> int:
             compare_report(result.table, result.scenarios, staging, with_replay=not args.no_replay)
     first = result.scenarios[0]
     print(
-        f"\n{' vs '.join(result.names)}: {first.replications} paired replications, seed "
+        f"{' vs '.join(result.names)}: {first.replications} paired replications, seed "
         f"{first.seed} (common random numbers)\n"
     )
     print("\n".join(bottom_line(result.table)))

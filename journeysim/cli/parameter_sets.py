@@ -36,7 +36,7 @@ def run_with_parameter_sets(
         write_uncertainty(result, staging)
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
     print(
-        f"\n{' vs '.join(result.names)}: {len(sets)} parameter sets of {args.parameter_sets} "
+        f"{' vs '.join(result.names)}: {len(sets)} parameter sets of {args.parameter_sets} "
         f"x {reps} replications each, seed {result.scenarios[0].seed}\n"
     )
     print(uncertainty_text(result.table))

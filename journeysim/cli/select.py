@@ -132,7 +132,7 @@ def _select(args: argparse.Namespace) -> int:
             select_report(result, staging)
     first = result.scenarios[0]
     print(
-        f"\nselect on {args.objective}: {' vs '.join(result.names)}, first stage "
+        f"select on {args.objective}: {' vs '.join(result.names)}, first stage "
         f"{result.first_stage} replications, seed {first.seed} (common random numbers)\n"
     )
     print(guarantee(result))

@@ -64,7 +64,10 @@ def comparison_text(table: pd.DataFrame) -> str:
 
 def difference_text(metric: str, row: pd.Series) -> str:
     """A row's difference with its 95% CI and `*` when significant; for payback, its note with
-    the payback interval where there is one."""
+    the payback interval where there is one; "not compared" where the scenarios measure the
+    metric differently (`without_unlike_windows`)."""
+    if row["verdict"] == "not_compared":
+        return "not compared  "
     interval = f"[{signed(metric, row['diff_ci_low'])}, {signed(metric, row['diff_ci_high'])}]"
     if metric == "payback_days":
         note = row["note"] if isinstance(row["note"], str) else "-"

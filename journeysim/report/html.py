@@ -36,7 +36,7 @@ from journeysim.report.monitor import Replay, replay
 from journeysim.report.replay import replays, report_section
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.kpis import KPIS, return_rate_warnings
+from journeysim.simulation.kpis import KPIS, return_rate_warnings, window_warning
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
@@ -339,7 +339,7 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
             r = mine.loc[name]
             low, high = signed(metric, r["diff_ci_low"]), signed(metric, r["diff_ci_high"])
             cell = f"{signed(metric, r['diff'])} [{low}, {high}]"
-            if metric == "payback_days":
+            if metric == "payback_days" or r["verdict"] == "not_compared":
                 cell = difference_text(metric, r).strip()
             elif pd.notna(r["diff_per_year"]):
                 cell += f"; {r['diff_per_year']:+,.0f} a year"
@@ -455,8 +455,10 @@ def _base_example(scenario: Scenario) -> str:
 
 
 def _return_rate_note(scenarios: Sequence[Scenario]) -> str:
-    """A warning paragraph where the horizon is too short for the return rate, else nothing."""
-    return "".join(paragraph(f"Warning: {text}.") for text in return_rate_warnings(scenarios))
+    """A warning paragraph where the horizon is too short for the return rate, or where the
+    scenarios count a return within different windows, else nothing."""
+    texts = [*return_rate_warnings(scenarios), window_warning(scenarios)]
+    return "".join(paragraph(f"Warning: {text}.") for text in texts if text)
 
 
 def _lifetime_note(table: pd.DataFrame) -> str:

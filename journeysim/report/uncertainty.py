@@ -51,7 +51,10 @@ def uncertainty_text(table: pd.DataFrame) -> str:
             r = mine.loc[name]
             low, high = signed(metric, r["diff_ci_low"]), signed(metric, r["diff_ci_high"])
             mark = " *" if r["verdict"] in ("better", "worse") else "  "
-            row += [f"{signed(metric, r['diff'])} [{low}, {high}]{mark}"]
+            if r["verdict"] == "not_compared":
+                row += ["not compared  "]
+            else:
+                row += [f"{signed(metric, r['diff'])} [{low}, {high}]{mark}"]
             row += [_share(r["diff_param_share"])]
         rows.append(row)
     header = ["KPI"]

@@ -32,6 +32,9 @@ BETTER = {
 KPIS = tuple(BETTER)
 # KPIs that are fractions 0..1: their differences read in percentage points.
 SHARES = frozenset({"return_rate", "share_of_wallet", "abandonment_rate"})
+# KPIs that count a return within loyalty.return_window_days: scenarios with other windows
+# measure them on other yardsticks, so a comparison leaves their differences out.
+WINDOWED = ("return_rate", "active_customers")
 
 
 def horizon_too_short(scenario: Scenario, metrics: Iterable[str]) -> str | None:
@@ -69,11 +72,25 @@ def return_rate_warnings(scenarios: Sequence[Scenario]) -> list[str]:
     return [text for text in dict.fromkeys(texts) if text]
 
 
+def window_warning(scenarios: Sequence[Scenario]) -> str | None:
+    """Why the `WINDOWED` KPIs of `scenarios` compared together are not compared (their return
+    windows differ), else None."""
+    windows = [s.loyalty.return_window_days for s in scenarios]
+    if len(set(windows)) < 2:
+        return None
+    each = ", ".join(f"{s.name} {window:g}" for s, window in zip(scenarios, windows))
+    return (
+        "return rate and active customers are not compared: the scenarios count a return within "
+        f"different windows (loyalty.return_window_days: {each} days)"
+    )
+
+
 def short_horizon_warnings(scenarios: Sequence[Scenario], table: pd.DataFrame) -> list[str]:
     """What `scenarios`, run together into `table` (summary.csv or comparison.csv), were too
     short to measure: the return rate (`return_rate_warnings`) and the customers' lifetime
-    (`lifetime_warning`), each text once."""
-    texts = [*return_rate_warnings(scenarios), lifetime_warning(table)]
+    (`lifetime_warning`); and what they measure too differently to compare (`window_warning`);
+    each text once."""
+    texts = [*return_rate_warnings(scenarios), lifetime_warning(table), window_warning(scenarios)]
     return [text for text in dict.fromkeys(texts) if text]
 
 

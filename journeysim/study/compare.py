@@ -15,6 +15,7 @@ from scipy import stats
 from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
+from journeysim.simulation.kpis import WINDOWED
 from journeysim.simulation.measure import BETTER, METRICS, measure
 from journeysim.simulation.money import DAYS_PER_YEAR, PER_DAY, payback_interval, payback_text
 from journeysim.simulation.replication import past
@@ -49,7 +50,8 @@ class CompareResult:
     and for every scenario after the first its paired difference from the first (`diff`, its
     95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0, and
     `verdict`: `better` or `worse` when it excludes 0, by the way the metric is better
-    (measure.BETTER), else `no_difference`) and,
+    (measure.BETTER), else `no_difference`; `not_compared` for the return rate and active
+    customers of a scenario with another return window) and,
     for reference, the unpaired Welch interval of the same difference. Money per day also has
     its difference per year (`diff_per_year`, 365 x `diff`). The metric `payback_days` has only
     the difference columns, a number only where an extra investment is repaid by an extra
@@ -106,7 +108,8 @@ def compare_scenarios(
         if on_done:
             on_done()
     replications = pd.DataFrame(rows, columns=["scenario", "replication", *METRICS])
-    return CompareResult(scenarios, comparison_table(replications), replications)
+    table = without_unlike_windows(comparison_table(replications), scenarios)
+    return CompareResult(scenarios, table, replications)
 
 
 def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
@@ -134,6 +137,21 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
             rows.append(_payback_row(name, rows))
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["significant"] = table["significant"].eq(True)
+    return table
+
+
+def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """`table` (comparison.csv or uncertainty.csv) with no difference, and the verdict
+    `not_compared`, for the `WINDOWED` KPIs of each scenario whose return window is not the
+    first's: they count a return differently (`window_warning`)."""
+    first = scenarios[0].loyalty.return_window_days
+    other = [s.name for s in scenarios[1:] if s.loyalty.return_window_days != first]
+    rows = table["scenario"].isin(other) & table["metric"].isin(WINDOWED)
+    differences = [c for c in table.columns if c.startswith(("diff", "unpaired", "p_value"))]
+    table.loc[rows, differences] = np.nan
+    table.loc[rows, "verdict"] = "not_compared"
+    if "significant" in table:
+        table.loc[rows, "significant"] = False
     return table
 
 

@@ -35,12 +35,12 @@ from scipy import stats
 
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
-from journeysim.simulation.kpis import return_rate_warning
+from journeysim.simulation.kpis import return_rate_warning, window_warning
 from journeysim.simulation.lifetime import NOT_IDENTIFIED
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
-from journeysim.study.compare import common_random_numbers, verdict
+from journeysim.study.compare import common_random_numbers, verdict, without_unlike_windows
 from journeysim.study.parameter_sets import ParameterSets
 
 LEVEL = 0.95
@@ -168,7 +168,10 @@ def run_parameter_sets(
     replications = pd.DataFrame(rows, columns=["scenario", "set", "replication", *METRICS])
     blind = unmeasured_return_rate(per_set, parameter_sets.labels)
     table = without_return_rate(uncertainty_table(replications), blind)
+    for variants in per_set:
+        table = without_unlike_windows(table, variants)
     short = return_rate_warnings(per_set, parameter_sets.labels)
+    short += [text for variants in per_set if (text := window_warning(variants))][:1]
     if replications["lifetime_days"].isna().any():
         short.append(NOT_IDENTIFIED)
     warnings = few_sets_warning(len(parameter_sets)) + list(dict.fromkeys(short))
