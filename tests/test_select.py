@@ -212,3 +212,47 @@ def test_the_horizon_check_says_exactly_when_return_rate_is_undefined(days, defi
     kpis = replication_kpis(simulate(scenario, 0), scenario)
     assert (problem is None) == defined == (not math.isnan(kpis["return_rate"]))
     assert horizon_too_short(scenario, ["nps"]) is None
+
+
+def close_queues() -> list:
+    """Two queues 0.2 arrivals an hour apart: five one-day replications do not tell them
+    apart at an indifference of 0.06 min (measured: 11 replications each)."""
+    return [
+        load_scenario(
+            MMC, ["horizon.days=1", "replications=5", f"arrivals.rate_per_hour={r}"]
+        ).model_copy(update={"name": f"lambda{r}"})
+        for r in (36, 36.2)
+    ]
+
+
+def test_an_open_first_stage_announces_kn_bound_and_no_scenario_runs_past_it():
+    heard = []
+    result = select_scenarios(
+        close_queues(),
+        "mean_checkout_wait_min",
+        indifference=0.06,
+        executor=LocalPool(2),
+        on_bound=lambda most, delta: heard.append((most, delta)),
+    )
+    ((most, delta),) = heard  # once, after the first stage
+    assert delta == 0.06
+    assert 5 < result.table["replications"].max() <= most
+
+
+def test_a_decided_first_stage_announces_nothing():
+    heard = []
+    same = [load_scenario(MMC, ["horizon.days=2", "replications=3"])] * 2
+    select_scenarios(same, "mean_checkout_wait_min", indifference=0.1, on_bound=heard.append)
+    assert heard == []
+
+
+def test_select_command_says_how_many_replications_may_follow(tmp_path, capsys):
+    files = [tmp_path / f"{name}.yaml" for name in ("a", "b")]
+    for file, rate in zip(files, (36, 36.2)):
+        file.write_text(f"extends: {MMC}\narrivals:\n  rate_per_hour: {rate}\n")
+    args = ["select", *map(str, files), "--objective", "mean_checkout_wait_min"]
+    args += ["--days", "1", "--reps", "5", "--indifference", "0.06", "--quiet", "--no-report"]
+    assert main([*args, "--out", str(tmp_path), "--workers", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "journeysim: select: 5 replications do not decide yet; a scenario may need up to" in err
+    assert "at indifference 0.06 min; a larger --indifference" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,6 +104,7 @@ def _select(args: argparse.Namespace) -> int:
     names = [s.name for s in common_random_numbers(scenarios)]
     check_selection(scenarios, args.objective, args.constraint, args.confidence)
     folder = args.out / folder_name("-".join(["select", *names]))
+    first_stage = scenarios[0].replications
     with replacing_results(args, folder, selection_files(names)) as staging:
         try:
             result = execute(
@@ -118,6 +120,7 @@ def _select(args: argparse.Namespace) -> int:
                     confidence=args.confidence,
                     executor=executor,
                     on_done=done,
+                    on_bound=lambda most, delta: _bound_note(args, first_stage, most, delta),
                 ),
             )
         except ScenarioError:
@@ -142,6 +145,24 @@ def _select(args: argparse.Namespace) -> int:
     print(f"\n{'; '.join(result.procedures)}")
     print(f"\nResults in {folder}{os.sep}")
     return 0
+
+
+def _bound_note(args: argparse.Namespace, first_stage: int, most: int, indifference: float) -> None:
+    """When the first stage leaves the selection open, on stderr (above the progress bar): how
+    many replications a scenario may still need, and what shortens that."""
+    from tqdm import tqdm
+
+    from journeysim.report.selection import indifference_text
+
+    if most <= first_stage:
+        return
+    given = "" if args.indifference else " (by default 1% of the first scenario's mean)"
+    tqdm.write(
+        f"journeysim: select: {first_stage} replications do not decide yet; a scenario may need "
+        f"up to {most:,} at indifference {indifference_text(args.objective, indifference)}"
+        f"{given}; a larger --indifference or a lower --confidence ends sooner",
+        file=sys.stderr,
+    )
 
 
 def _constraint(text: str) -> Constraint:

@@ -18,11 +18,11 @@ from journeysim.simulation.kpis import SHARES
 from journeysim.study.selection import SelectResult, ci_of, relative_constraints
 
 
-def indifference_text(result: SelectResult) -> str:
-    """The indifference in the objective's unit (shares in points)."""
-    if result.objective in SHARES:
-        return f"{100.0 * result.indifference:.2g} points"
-    return f"{result.indifference:.3g} {unit(result.objective)}".rstrip()
+def indifference_text(objective: str, indifference: float) -> str:
+    """An indifference in the `objective`'s unit (shares in points)."""
+    if objective in SHARES:
+        return f"{100.0 * indifference:.2g} points"
+    return f"{indifference:.3g} {unit(objective)}".rstrip()
 
 
 def guarantee(result: SelectResult) -> str:
@@ -36,9 +36,10 @@ def guarantee(result: SelectResult) -> str:
             f"No scenario meets the constraints: with probability at least {level}, each was "
             "found to miss one by more than its tolerance."
         )
+    delta = indifference_text(result.objective, result.indifference)
     text = (
         f"Selected: {result.selected} ({way} {name} is better). With probability at least "
-        f"{level}, no feasible scenario beats it by more than {indifference_text(result)}"
+        f"{level}, no feasible scenario beats it by more than {delta}"
     )
     if result.constraints:
         limits = ", ".join(f"{c.text} (tolerance {c.tolerance:g})" for c in result.constraints)

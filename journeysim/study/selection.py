@@ -205,6 +205,7 @@ def select_scenarios(
     baseline_known: Sequence[dict[str, float]] = (),
     done: Mapping[tuple[str, int], Metrics] | None = None,
     keep: Callable[[str, int, Metrics], None] | None = None,
+    on_bound: Callable[[int, float], None] | None = None,
 ) -> SelectResult:
     """Select the best scenario by the mean of `objective` (better way: the metric's own unless
     `maximise` says), among those meeting `constraints`. The first stage is the first
@@ -215,7 +216,9 @@ def select_scenarios(
     as far as the scenarios run (`baseline_known`: its first replications, already run). A
     selection resumed after an interruption reads the replications it ran from `done` (by
     scenario name, "baseline" for the baseline, and replication) instead of running them
-    again; `keep(name, replication, metrics)` follows every replication run, to keep it."""
+    again; `keep(name, replication, metrics)` follows every replication run, to keep it.
+    `on_bound(most, indifference)` hears, when the first stage leaves the selection open, the
+    most replications a scenario can need (KN's bound, which the indifference sets)."""
     check_selection(scenarios, objective, constraints, confidence, baseline)
     relative = [c.text for c in constraints if c.relative]
     scenarios = common_random_numbers(scenarios)
@@ -244,8 +247,12 @@ def select_scenarios(
     if not delta > 0:
         raise InputError(f"the indifference must be > 0 (got {delta})")
     procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
-    while not procedure.step():
+    decided = procedure.step()
+    if on_bound and not decided:
+        on_bound(procedure.last, delta)
+    while not decided:
         run.add(sorted(procedure.alive), 1)
+        decided = procedure.step()
     return procedure.result()
 
 
