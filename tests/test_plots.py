@@ -123,6 +123,29 @@ def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset
     assert ax.xaxis.get_offset_text().get_text() == ""  # no "1e7" in the corner
 
 
+def test_thousands_are_ticked_in_thousands():
+    # -770,621 PLN [-861,224, -680,020] was ticked "-75 k" (divided by 10,000, not 1,000).
+    differences = pd.DataFrame(
+        {
+            "metric": ["customer_value"],
+            "diff_mean": [-770_621.0],
+            "diff_low": [-861_224.0],
+            "diff_high": [-680_020.0],
+        }
+    )
+    fig = plots.compare_differences(differences)
+    rendered(fig)
+    (ax,) = [ax for ax in fig.axes if ax.get_visible()]
+    ticks = {t.get_text(): t.get_position()[0] for t in ax.get_xticklabels() if t.get_text()}
+    scale = {"k": 1e3, "M": 1e6}
+    for text, position in ticks.items():  # each label reads back as its tick's value
+        number, _, suffix = text.partition(" ")
+        assert float(number) * scale.get(suffix, 1.0) == pytest.approx(position)
+    assert len(ticks) >= 3
+    texts = [plots.tick_text(v) for v in (14.5e6, 250_000.0, -10_000.0, 9_999.0, 0.25)]
+    assert texts == ["14.5 M", "250 k", "-10 k", "9999", "0.25"]
+
+
 def sweep_runs() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     rows = [

@@ -298,7 +298,7 @@ def compare_differences(
         ax.set_title(f"{name} (points)" if metric in SHARES else name, fontsize=16)
         ax.tick_params(axis="x", labelsize=12)
         ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _short(value)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: tick_text(value)))
         ax.use_sticky_edges = False  # keep the zero line off the frame
         ax.margins(x=0.08)
         ax.invert_yaxis()
@@ -319,11 +319,11 @@ def _name(metric: str) -> str:
     return label(metric) if metric in LABELS else metric.replace("_", " ").capitalize()
 
 
-def _short(value: float) -> str:
+def tick_text(value: float) -> str:
     """A tick's number as people write it: 14.5 M, 250 k, 0.25 (no offset or exponent to
     read off the axis's corner)."""
-    for size, suffix in ((1e6, " M"), (1e4, " k")):
-        if abs(value) >= size:
+    for least, size, suffix in ((1e6, 1e6, " M"), (1e4, 1e3, " k")):
+        if abs(value) >= least:
             return f"{value / size:g}{suffix}"
     return f"{value:g}"
 
