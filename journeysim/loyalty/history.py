@@ -25,14 +25,15 @@ class CustomerState(NamedTuple):
 
 
 class StaffState(NamedTuple):
-    """Who holds a post: (role, shift, place) and how the person differs from the role's
-    level (a what-if that trains a role moves its people by as much)."""
+    """Who holds a post: (role, shift, place), the person's id, and how the person differs from
+    the role's level (a what-if that trains a role moves its people by as much)."""
 
     role: str
     shift: int
     place: int  # the post's number within its role and shift
     friendliness: float  # the person's friendliness minus the role's
     competence: float
+    id: int  # the person's staff id, which customers' rapport names
 
 
 class History(NamedTuple):

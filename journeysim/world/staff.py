@@ -46,20 +46,22 @@ class Roster:
     rng: np.random.Generator
     posts: dict[tuple[StaffRole, int, int], StaffMember] = field(default_factory=dict)
     members: list[StaffMember] = field(default_factory=list)
+    next_id: int = 0  # ids stay unique across the past and the run (customers' rapport)
 
     @classmethod
     def hire_all(
         cls, scenario: Scenario, rng: np.random.Generator, past: tuple[StaffState, ...] = ()
     ) -> Roster:
         """Everyone at their posts on day 0; posts the store's past names (see burn_in.py)
-        keep the people who held them, so customers meet the staff they know."""
-        roster = cls(scenario, rng)
+        keep the people who held them, with their ids, so customers meet the staff they know
+        (even where a what-if adds or removes posts)."""
+        roster = cls(scenario, rng, next_id=max((p.id for p in past), default=-1) + 1)
         known = {(p.role, p.shift, p.place): p for p in past}
         for role, settings in scenario.staff.roles.items():
             for shift in (0, 1):
                 for index in range(roster.headcount(role)):
-                    member = roster._hire(role, settings, 0, 0.0)
                     held = known.get((role, shift, index))
+                    member = roster._hire(role, settings, 0, 0.0, None if held is None else held.id)
                     if held is not None:
                         member.friendliness = _quality(settings.friendliness + held.friendliness)
                         member.competence = _quality(settings.competence + held.competence)
@@ -76,6 +78,7 @@ class Roster:
                 index,
                 m.friendliness - roles[role].friendliness,
                 m.competence - roles[role].competence,
+                m.id,
             )
             for (role, shift, index), m in self.posts.items()
         )
@@ -84,12 +87,18 @@ class Roster:
         """Staff of a role on each shift (cashiers: one per staffed lane)."""
         return self.settings.posts_per_shift(role)
 
-    def _hire(self, role: StaffRole, s: StaffRoleSettings, day: int, gap: float) -> StaffMember:
+    def _hire(
+        self, role: StaffRole, s: StaffRoleSettings, day: int, gap: float, person: int | None = None
+    ) -> StaffMember:
+        """A new member (or, with `person`, the one the past knows by that id) of the role's
+        level."""
         friendliness, competence = self.rng.normal([s.friendliness, s.competence], s.spread)
+        if person is None:
+            person, self.next_id = self.next_id, self.next_id + 1
         member = StaffMember(
-            id=len(self.members),
+            id=person,
             role=role,
-            name=f"{role.replace('_', ' ')} #{len(self.members) + 1}",
+            name=f"{role.replace('_', ' ')} #{person + 1}",
             friendliness=_quality(float(friendliness)),
             competence=_quality(float(competence)),
             since_day=day,
