@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from journeysim.report import plots
 from journeysim.report.animate import animate
 from journeysim.report.comparison import magnitude
 from journeysim.report.console import setting_text, unit
@@ -188,6 +189,28 @@ def test_sweep_report(tmp_path):
         decoded(src)
     for value in (1, 2, 3):
         assert f"checkout.cashiers={value}" in text
+
+
+def test_a_sweep_kpi_with_no_value_is_named_not_drawn_and_shares_read_in_percent(tmp_path):
+    runs = pd.DataFrame(
+        [
+            {"point": p, "checkout.cashiers": c, "replication": r}
+            | {"return_rate": np.nan, "share_of_wallet": 0.4 + 0.05 * c + 0.01 * r}
+            for p, c in enumerate((1, 2, 3))
+            for r in range(2)
+        ]
+    )
+    kpis = ("return_rate", "share_of_wallet")
+    text = sweep_report(runs, ["checkout.cashiers"], tmp_path, kpis=kpis).read_text()
+    assert "Not drawn, n/a at every point: Return rate." in text
+    assert len(Page(text).images) == 1  # an empty chart of the return rate was drawn before
+    assert not (tmp_path / "return_rate_by_checkout.cashiers.png").exists()
+    figure = plots.sweep_line(runs, "checkout.cashiers", "share_of_wallet")
+    figure.canvas.draw()
+    ax = figure.axes[0]
+    assert ax.get_ylabel() == "Share of wallet (%)"
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks)
 
 
 def test_sweep_report_of_a_base_scenario_without_visits_says_no_visit_is_traced(tmp_path):

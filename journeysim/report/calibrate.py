@@ -14,7 +14,7 @@ from journeysim.files import write_bytes, write_text
 from journeysim.report.comparison import magnitude, metric_text
 from journeysim.report.console import label, render, setting_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table
-from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
+from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, figure, label_axis, png
 from journeysim.simulation.hourly import KINDS, PATTERN, is_hourly
 from journeysim.study.calibrate import CalibrationResult
 
@@ -123,7 +123,7 @@ def fit_plot(result: CalibrationResult) -> Figure:
                 if i == len(targets) - 1:
                     ax.set_xlabel(decision.name)
                 if j == 0:
-                    ax.set_ylabel(axis_label(target.metric))
+                    label_axis(ax.yaxis, target.metric)
         handles, labels = axes[0, 0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
         fig.suptitle("Observed against simulated: each trial's mean by parameter value")

@@ -417,7 +417,10 @@ def sweep_report(
         )
     )
     figures = []
-    for kpi in (k for k in kpis if k in runs):
+    unknown = [label(k) for k in kpis if k in runs and runs[k].isna().all()]
+    if unknown:
+        figures.append(paragraph(f"Not drawn, n/a at every point: {', '.join(unknown)}."))
+    for kpi in (k for k in kpis if k in runs and runs[k].notna().any()):
         for parameter in parameters:
             data = plots.png(plots.sweep_line(runs, parameter, kpi))
             write_bytes(folder / f"{kpi}_by_{folder_name(parameter)}.png", data)

@@ -14,7 +14,7 @@ from journeysim.files import write_bytes, write_text
 from journeysim.report.comparison import ci_text, metric_text, signed
 from journeysim.report.console import label, render, setting_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table
-from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, axis_label, figure, png
+from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, figure, label_axis, png
 from journeysim.report.selection import guarantee, selection_rows, smore_png
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.optimise import OptimiseResult
@@ -155,7 +155,7 @@ def objective_plot(result: OptimiseResult) -> Figure:
                 chosen["trial"], chosen[column], "*", color=NEGATIVE, markersize=28, label="chosen"
             )
         ax.set_xlabel("trial")
-        ax.set_ylabel(axis_label(objective.metric))
+        label_axis(ax.yaxis, objective.metric)
         ax.legend(loc="best")
         fig.suptitle(f"{objective.text}: mean and 95% CI of each trial")
         return fig
@@ -188,8 +188,8 @@ def pareto_plot(result: OptimiseResult) -> Figure:
         )
         for _, row in front.iterrows():
             ax.annotate(f" {row['trial']}", (row[f"{x.metric}_mean"], row[f"{y.metric}_mean"]))
-        ax.set_xlabel(f"{axis_label(x.metric)} ({'max' if x.maximise else 'min'}imise)")
-        ax.set_ylabel(f"{axis_label(y.metric)} ({'max' if y.maximise else 'min'}imise)")
+        label_axis(ax.xaxis, x.metric, f" ({'max' if x.maximise else 'min'}imise)")
+        label_axis(ax.yaxis, y.metric, f" ({'max' if y.maximise else 'min'}imise)")
         ax.legend(loc="best")
         fig.suptitle("Pareto front of the trial means")
         return fig

@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from journeysim.journey.shopper import Step
 from journeysim.report.console import LABELS, label
@@ -53,12 +54,21 @@ DAILY_KPIS = ("return_rate", "nps", "active_customers")
 
 
 def axis_label(kpi: str) -> str:
-    """A KPI's name with its unit, for an axis."""
+    """A KPI's name with its unit, for an axis (shares in %, as the tables show them; see
+    `label_axis`)."""
     if kpi in SHARES:
-        return f"{label(kpi)} (0-1)"
+        return f"{label(kpi)} (%)"
     if kpi == "nps":
         return "NPS (points, -100..100)"
     return label(kpi)
+
+
+def label_axis(axis: Axis, kpi: str, note: str = "") -> None:
+    """Name an axis of a KPI's values (`axis_label`, then `note`); a share's values, fractions
+    in the data, are ticked in % as the tables show them."""
+    axis.set_label_text(f"{axis_label(kpi)}{note}")
+    if kpi in SHARES:
+        axis.set_major_formatter(PercentFormatter(1.0))
 
 
 def figure(**style: object) -> Figure:
@@ -230,7 +240,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
             ax.plot(day, band["mean"] * scale, color=colour, label=result.scenario.name)
             ax.fill_between(day, band["low"] * scale, band["high"] * scale, color=colour, alpha=0.2)
     for ax, kpi in zip(axes, kpis):
-        unit = f"{label(kpi)}\n(%)" if kpi in SHARES else axis_label(kpi).replace(" (", "\n(")
+        unit = axis_label(kpi).replace(" (", "\n(")
         ax.set_ylabel(unit, fontsize=15)
         if not any(len(line.get_xdata()) for line in ax.lines):
             ax.text(
@@ -354,7 +364,7 @@ def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str) -> Figure:
     if (band[parameter] % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(parameter)
-    ax.set_ylabel(axis_label(kpi))
+    label_axis(ax.yaxis, kpi)
     ax.set_title(f"{label(kpi)} against {parameter} (mean, 95% CI over runs)")
     return fig
 
@@ -378,7 +388,7 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
                 ax.text(
                     col,
                     row,
-                    f"{value:.3g}",
+                    f"{value:.1%}" if kpi in SHARES else f"{value:.3g}",
                     ha="center",
                     va="center",
                     fontsize=14,
@@ -387,7 +397,8 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(f"{label(kpi)} by {x} and {y} (mean over runs)")
-    fig.colorbar(image, ax=ax, label=axis_label(kpi))
+    percent = PercentFormatter(1.0) if kpi in SHARES else None
+    fig.colorbar(image, ax=ax, label=axis_label(kpi), format=percent)
     return fig
 
 
