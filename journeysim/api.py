@@ -272,7 +272,8 @@ def sweep(
         name=arguments.text(name, "name"),
         **counts,
     )
-    spec = replace(spec, origins={**spec.origins, **_named(counts)})
+    given = {**counts, "design": design, "vary": "vary"}
+    spec = replace(spec, origins={**spec.origins, **_named(given)})
     runner = Sweep(plan_sweep(spec, quiet), folder)
     arguments.out_folder(out, runner.folder)
     with progress_bar(len(runner.pending()), runner.plan.name, quiet) as bar:
@@ -322,7 +323,7 @@ def optimise(
     if isinstance(decide, Mapping):
         decisions = tuple(decision_from_yaml(str(k), v, "decide") for k, v in decide.items())
     else:
-        decisions = tuple(parse_decision(text) for text in decide)
+        decisions = tuple(parse_decision(text, "decide:") for text in decide)
     objectives = [
         objective(metric, way == "maximise", way)
         for way, given in (("minimise", minimise), ("maximise", maximise))
@@ -381,13 +382,13 @@ def calibrate(
     if isinstance(free, Mapping):
         decisions = tuple(decision_from_yaml(str(k), v, "free") for k, v in free.items())
     else:
-        decisions = tuple(parse_decision(text, "--free") for text in free)
+        decisions = tuple(parse_decision(text, "free:") for text in free)
     if isinstance(targets, os.PathLike) or (isinstance(targets, str) and "=" not in targets):
         aims = read_targets_file(Path(targets))
     elif isinstance(targets, Mapping):
         aims = targets_from_yaml(dict(targets), "targets")
     else:
-        aims = parse_targets(arguments.texts(targets, "targets", "nps=36+-4"))
+        aims = parse_targets(arguments.texts(targets, "targets", "nps=36+-4"), "targets:")
     spec = spec.updated(
         free=decisions,
         targets=aims,
@@ -429,7 +430,7 @@ def _varies(vary: Sequence[str] | Mapping[str, Any]) -> tuple[Vary, ...]:
     vary = arguments.texts_or_mapping(vary, "vary", "checkout.cashiers=2,3")
     if isinstance(vary, Mapping):
         return tuple(vary_from_yaml(str(k), v, "vary") for k, v in vary.items())
-    return tuple(parse_vary(text) for text in vary)
+    return tuple(parse_vary(text, "vary:") for text in vary)
 
 
 LEAST = {"reps": 1, "days": 1, "seed": 0, "samples": 1, "trials": 1, "candidates": 1}
@@ -442,10 +443,10 @@ def _counts(**given: object) -> dict[str, Any]:
     return {name: arguments.whole_number(value, name, LEAST[name]) for name, value in given.items()}
 
 
-def _named(counts: Mapping[str, int | None]) -> dict[str, str]:
-    """The given `counts` as origins naming the argument (`reps: ...`), not the option
-    (`--reps: ...`)."""
-    return {name: name for name, value in counts.items() if value is not None}
+def _named(given: Mapping[str, object]) -> dict[str, str]:
+    """The `given` arguments (those not None) as origins naming the argument (`reps: ...`),
+    not the option (`--reps: ...`)."""
+    return {name: name for name, value in given.items() if value is not None}
 
 
 def _texts(overrides: object) -> list[str]:

@@ -79,7 +79,13 @@ CASES = {
     "optimise bad subject_to": ("subject_to", lambda d, f: _optimise(d, subject_to=["x<3"])),
     "optimise bad minimise": ("minimise", lambda d, f: _optimise(d, minimise="foo")),
     # one text is one target (it was taken for a targets file's path)
-    "calibrate one bad target text": ("--target nps=", lambda d, f: _calibrate(d, targets="nps=")),
+    "calibrate one bad target text": ("targets: nps=", lambda d, f: _calibrate(d, targets="nps=")),
+    "calibrate a KPI targeted twice": (
+        "targets: nps=30",
+        lambda d, f: _calibrate(d, targets=["nps=30", "nps=31"]),
+    ),
+    "calibrate bad free": ("free", lambda d, f: _calibrate(d, free=["loyalty.ltr_center"])),
+    "optimise bad decide": ("decide", lambda d, f: _optimise(d, decide=["checkout.cashiers"])),
     "calibrate targets [3]": ("targets[0]", lambda d, f: _calibrate(d, targets=[3])),
     "progress a text": ("progress", lambda d, f: journeysim.run(BASE, progress="no")),
     "reps 0": ("reps", lambda d, f: journeysim.run(BASE, reps=0, overrides=SHORT)),
@@ -95,6 +101,24 @@ CASES = {
         lambda d, f: journeysim.sweep(
             BASE, vary="checkout.cashiers=2:4", design="lhs", samples="8", out=d
         ),
+    ),
+    "sweep bad vary": (
+        "vary: checkout",
+        lambda d, f: journeysim.sweep(BASE, vary="checkout", out=d),
+    ),
+    "sweep a key varied twice": (
+        "vary: each key once",
+        lambda d, f: journeysim.sweep(
+            BASE, vary=["checkout.cashiers=2,3", "checkout.cashiers=4"], out=d
+        ),
+    ),
+    "sweep without vary": (
+        "a sweep needs at least one vary",
+        lambda d, f: journeysim.sweep(BASE, out=d),
+    ),
+    "sweep bad design": (
+        "design",
+        lambda d, f: journeysim.sweep(BASE, vary="checkout.cashiers=2,3", design="halton", out=d),
     ),
     "sweep reps too many": (
         "reps",
@@ -122,7 +146,7 @@ def test_bad_input_is_an_input_error_naming_the_argument(case: str, tmp_path: Pa
         call(tmp_path / "out", a_file)
     message = str(raised.value)
     assert re.match(rf"{re.escape(name)}[: ]", message), message
-    assert "\n" not in message and "--reps" not in message
+    assert "\n" not in message and not re.search(r"(^| )--[a-z]", message)  # no option names
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]  # nothing ran or was written
 
 

@@ -86,27 +86,28 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
     return Target(metric, float(value), float(tolerance))
 
 
-def parse_targets(texts: Iterable[str]) -> tuple[Target, ...]:
-    """`--target` texts, refusing a KPI targeted twice."""
+def parse_targets(texts: Iterable[str], option: str = "--target") -> tuple[Target, ...]:
+    """`--target` texts, refusing a KPI targeted twice; errors name the `option` (or
+    argument) that gave them."""
     found: dict[str, tuple[str, Target]] = {}
     for text in texts:
-        aim = parse_target(text)
+        aim = parse_target(text, option)
         if aim.metric in found:
             raise DesignError(
-                f"--target {found[aim.metric][0]} and --target {text}: expected one target "
+                f"{option} {found[aim.metric][0]} and {option} {text}: expected one target "
                 f"per KPI ({aim.metric} is targeted twice)"
             )
         found[aim.metric] = (text, aim)
     return tuple(aim for _, aim in found.values())
 
 
-def parse_target(text: str) -> Target:
+def parse_target(text: str, option: str = "--target") -> Target:
     """`KPI=VALUE` or `KPI=VALUE+-TOLERANCE` (default tolerance: see `target`)."""
     match = _TARGET.match(text)
     if not match:
-        raise DesignError(f"--target {text}: expected KPI=VALUE or KPI=VALUE+-TOLERANCE")
+        raise DesignError(f"{option} {text}: expected KPI=VALUE or KPI=VALUE+-TOLERANCE")
     tolerance = float(match[3]) if match[3] else None
-    return target(match[1], float(match[2]), tolerance, f"--target {text}")
+    return target(match[1], float(match[2]), tolerance, f"{option} {text}")
 
 
 def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:

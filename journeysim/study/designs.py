@@ -43,16 +43,17 @@ class Vary:
         return self.where or f"--vary {self.key}"
 
 
-def parse_vary(text: str) -> Vary:
-    """`KEY=V1,V2,...` (grid values, YAML each) or `KEY=LOW:HIGH` (a range to sample)."""
+def parse_vary(text: str, option: str = "--vary") -> Vary:
+    """`KEY=V1,V2,...` (grid values, YAML each) or `KEY=LOW:HIGH` (a range to sample); errors
+    name the `option` (or argument) that gave it."""
     key, equals, raw = text.partition("=")
     key = key.strip()
     if not equals or not key or not raw.strip():
-        raise DesignError(f"--vary {text}: expected KEY=V1,V2,... or KEY=LOW:HIGH")
+        raise DesignError(f"{option} {text}: expected KEY=V1,V2,... or KEY=LOW:HIGH")
     match = _RANGE.match(raw)
     if match:
-        return _ranged(key, float(match[1]), float(match[2]), f"--vary {text}")
-    return Vary(key, tuple(value.strip() for value in raw.split(",")), where=f"--vary {key}")
+        return _ranged(key, float(match[1]), float(match[2]), f"{option} {text}")
+    return Vary(key, tuple(value.strip() for value in raw.split(",")), where=f"{option} {key}")
 
 
 def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
@@ -129,8 +130,9 @@ def make_design(
 
     Keys in `integer_keys` are sampled on [low - 0.5, high + 0.5] and rounded, so that every
     integer in the range is equally likely. A design of more than MAX_RUNS runs (points x
-    `replications`) is refused before it is built. Errors name who gave `kind` and `samples`:
-    `origins["design"]` and `origins["samples"]` (a sweep file and its key), else the option.
+    `replications`) is refused before it is built. Errors name who gave `kind`, `samples` and
+    the `varies`: `origins["design"]`, `origins["samples"]` and `origins["vary"]` (a sweep file
+    and its key, or an argument of the Python API), else the option.
     """
     given = _Given(origins or {})
     if kind not in KINDS:
@@ -138,11 +140,13 @@ def make_design(
             f"{given.by('design')}: expected one of {', '.join(KINDS)} (got {kind!r})"
         )
     if not varies:
-        raise DesignError("a sweep needs at least one --vary KEY=...")
+        raise DesignError(f"a sweep needs at least one {given.name('vary')} KEY=...")
     keys = tuple(v.key for v in varies)
     if len(set(keys)) < len(keys):
         twice = sorted({k for k in keys if keys.count(k) > 1})
-        raise DesignError(f"--vary: each key once (got {', '.join(twice)} more than once)")
+        raise DesignError(
+            f"{given.by('vary')}: each key once (got {', '.join(twice)} more than once)"
+        )
     if kind == "grid":
         if samples is not None:
             raise DesignError(
