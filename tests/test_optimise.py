@@ -12,8 +12,10 @@ import sqlite3
 import subprocess
 import sys
 import time
+import warnings
 from contextlib import closing
 from pathlib import Path
+from types import SimpleNamespace
 
 import optuna
 import pandas as pd
@@ -23,7 +25,7 @@ from theory import erlang_c_wait
 
 import journeysim
 from journeysim.cli import main
-from journeysim.report.optimise import answer
+from journeysim.report.optimise import answer, objective_plot
 from journeysim.scenario import load_scenario
 from journeysim.study import selection
 from journeysim.study.trial_study import OPTUNA_TABLES, RESULTS, TrialStudy
@@ -530,3 +532,25 @@ def test_every_table_of_a_new_optuna_study_is_known_as_optunas(tmp_path):
         rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     tables = {name for (name,) in rows if not name.startswith("sqlite_")}
     assert tables and tables <= OPTUNA_TABLES
+
+
+def test_the_objective_chart_of_a_lone_trial_per_feasibility_draws_without_warnings():
+    # A feasibility group of one trial gave errorbar a list of one-element Series, which
+    # pandas deprecates (FutureWarning, a TypeError to come).
+    trials = pd.DataFrame(
+        {
+            "trial": [0, 1, 2],
+            "feasible": ["yes", "no", "yes"],
+            "wages_per_day_mean": [4800.0, 4300.0, 5300.0],
+            "wages_per_day_ci_low": [4700.0, 4250.0, 5200.0],
+            "wages_per_day_ci_high": [4900.0, 4350.0, 5400.0],
+        }
+    )
+    objective = SimpleNamespace(metric="wages_per_day", maximise=False, text="minimise wages")
+    result = SimpleNamespace(plan=SimpleNamespace(objectives=[objective]), trials=trials, best=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure = objective_plot(result)
+        figure.canvas.draw()
+    bars = [c for c in figure.axes[0].containers if c.has_yerr]
+    assert len(bars) == 2  # feasible yes and no

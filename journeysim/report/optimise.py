@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -140,7 +141,7 @@ def objective_plot(result: OptimiseResult) -> Figure:
             ax.errorbar(
                 group["trial"],
                 group[column],
-                yerr=[low.fillna(0), high.fillna(0)],
+                yerr=np.vstack([low.fillna(0).to_numpy(), high.fillna(0).to_numpy()]),
                 fmt="o",
                 markersize=10,
                 color=COLOURS[state],
