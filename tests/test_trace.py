@@ -99,6 +99,24 @@ def test_trace_without_visits_names_the_cause(capsys, burn_in, overrides, expect
     assert ("cannot help" in err) != ("try more --days" in err)
 
 
+def test_an_unknown_customer_or_visit_is_a_usage_error(capsys):
+    assert main(["trace", OUTAGE, "--customer", "99999999", *SMALL]) == 2
+    assert "customer 99999999 made no visit in these days" in capsys.readouterr().err
+    assert main(["trace", OUTAGE, "--visit", "99999999", *SMALL]) == 2
+    assert "visit ids run from 1 to" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "option, value", [("--visit", "0"), ("--visit", "-5"), ("--customer", "-1")]
+)
+def test_an_impossible_id_is_refused_before_simulating(capsys, option, value):
+    with pytest.raises(SystemExit) as exited:
+        main(["trace", OUTAGE, option, value])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{option}: expected a whole number >=" in err and "Tracing" not in err
+
+
 def test_trace_regular_sees_the_familiar_cashier_leave(capsys):
     leaves = "staff.turnover=[{role: cashier, index: 0, day: 5}]"
     args = ["trace", str(SCENARIOS / "staff_turnover.yaml"), "--pick", "regular"]

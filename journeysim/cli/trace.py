@@ -34,8 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     trace.add_argument("scenario", type=Path, metavar="SCENARIO.yaml", help="scenario file")
     who = trace.add_mutually_exclusive_group()
-    who.add_argument("--customer", type=int, metavar="ID", help="tell this customer's visits")
-    who.add_argument("--visit", type=int, metavar="N", help="tell the visit with this id")
+    who.add_argument(
+        "--customer", type=whole_number(0), metavar="ID", help="tell this customer's visits"
+    )
+    who.add_argument(
+        "--visit", type=whole_number(1), metavar="N", help="tell the visit with this id (from 1)"
+    )
     who.add_argument(
         "--pick",
         choices=PICKS,
@@ -97,9 +101,9 @@ def _trace(args: argparse.Namespace) -> int:
         story = tell(
             rep, scenario, customer=args.customer, visit=args.visit, pick=args.pick, staff=staff
         )
-    except LookupError as error:
+    except LookupError as error:  # an unknown id is a usage error; no telling visit is not
         print(f"journeysim trace: {error.args[0]}", file=sys.stderr)
-        return 1
+        return 2 if args.customer is not None or args.visit is not None else 1
     print(story, end="")
     return 0
 
