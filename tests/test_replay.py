@@ -223,3 +223,15 @@ def test_scenario_text_cannot_break_out_of_the_data(pair):
     html = replay_page(hostile, "<b>title</b>")
     assert "<script>alert" not in html and "<b>title" not in html
     assert page_data(html)["panels"][0]["scenario"] == hostile["panels"][0]["scenario"]
+
+
+def test_a_window_with_nobody_in_the_store_warns(tmp_path, capsys):
+    scenario = str(SCENARIOS / "baseline.yaml")
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    window = ["--day", "3", "--from", "23:00", "--to", "23:30"]
+    assert main(["replay", scenario, *window, *sets, "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert ", 0 visits," in captured.out
+    assert "no shopper is in the store in this window; the store is open 06:00 to 22:00" in (
+        captured.err
+    )
