@@ -16,6 +16,7 @@ import pytest
 
 from journeysim.cli import main
 from journeysim.report import plots
+from journeysim.report.console import journey_map_rows
 from journeysim.simulation import runner
 from journeysim.simulation.replication import simulate
 
@@ -191,3 +192,19 @@ def test_kpis_over_rows_without_warmup_are_the_summary(run):
     assert own.size().mean() / DAYS == pytest.approx(summary["visits_per_day"], rel=1e-12)
     new = days[~days["warmup"]]["new_customers"].groupby(days["replication"]).mean()
     assert new.mean() == pytest.approx(summary["new_customers_per_day"], rel=1e-12)
+
+
+def test_feelings_that_round_to_zero_have_no_sign():
+    # A negative column's -0.0004 read "-0.000" and an untouched positive one "+0.000".
+    touchpoints = pd.DataFrame(
+        {
+            "touchpoint": ["crowding", "staff"],
+            "positive": [0.0, 0.0431],
+            "negative": [-0.0004, -0.0427],
+            "net": [-0.0004, 0.0004],
+            "effort_share": [0.0, 0.3],
+            "touches": [1.0, 1.0],
+        }
+    )
+    rows = {row[0]: row[1:4] for row in journey_map_rows(touchpoints)}
+    assert rows == {"crowding": ["0.000", "0.000", "0.000"], "staff": ["+0.043", "-0.043", "0.000"]}

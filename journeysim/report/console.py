@@ -116,13 +116,20 @@ def journey_map_rows(touchpoints: pd.DataFrame) -> list[list[str]]:
     return [
         [
             r.touchpoint,
-            f"{r.positive:+.3f}",
-            f"{r.negative:+.3f}",
-            f"{r.net:+.3f}",
+            _feeling(r.positive),
+            _feeling(r.negative),
+            _feeling(r.net),
             f"{r.effort_share:.0%}",
         ]
         for r in touched(touchpoints).itertuples()
     ]
+
+
+def _feeling(value: float) -> str:
+    """A feeling with its sign, and none where it rounds to zero (a negative column's -0.0004
+    read "-0.000", an untouched one "+0.000")."""
+    text = f"{value:+.3f}"
+    return "0.000" if float(text) == 0.0 else text
 
 
 def journey_map_table(touchpoints: pd.DataFrame) -> str:
