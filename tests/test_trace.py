@@ -330,3 +330,16 @@ def test_pick_outage_prefers_no_cash_and_the_fullest_cart(told):
     picked = met.set_index("visit_id").loc[pick_visits(rep, "outage")[0]]
     assert not picked["has_cash"]
     assert picked["planned_items"] == cashless["planned_items"].max()
+
+
+def test_the_relationship_change_is_the_difference_of_the_two_values_printed(told):
+    # "0.45 -> 0.32 (-0.14)" read wrong: the change came from the unrounded values.
+    _, _, stories = told
+    lines = [
+        re.search(rf"Relationship +(\d\.\d\d) -> (\d\.\d\d) \({NUMBER}\)", story)
+        for story in stories.values()
+    ]
+    assert lines and all(lines)
+    for found in lines:
+        before, after, change = (float(found.group(i)) for i in (1, 2, 3))
+        assert change == pytest.approx(after - before, abs=1e-9)

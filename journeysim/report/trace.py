@@ -443,7 +443,7 @@ def outcome(row: pd.Series, scenario: Scenario, steps: list[Step] | None = None)
         f"  Effort          {row['effort']:.1f} units -> CES {row['ces']:.1f} of 7 (1 = very easy)",
         f"  Satisfaction    CSAT {row['csat']:.1f} of 5",
         f"  Relationship    {before:.2f} -> {row['strength_after']:.2f} "
-        f"({row['strength_after'] - before:+.2f})",
+        f"({round(row['strength_after'], 2) - round(before, 2):+.2f})",  # as the two read
         f"  Return chance   {chance}",
         f"  Share of wallet {wallet}",
         f"  Recommend       {ltr} of 10 ({nps_group(ltr)})",
