@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,7 +20,7 @@ from journeysim.report.animate import animate
 from journeysim.report.comparison import magnitude
 from journeysim.report.console import setting_text, unit
 from journeysim.report.html import compare_report, paired_examples, run_report, sweep_report
-from journeysim.report.html_blocks import fmt, label
+from journeysim.report.html_blocks import fmt, interval, label
 from journeysim.report.monitor import replay
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import Serial
@@ -274,3 +275,9 @@ def test_a_tolerance_is_shown_without_a_sign_and_a_setting_to_four_digits() -> N
     assert magnitude("nps", 5.0) == "5.00" and magnitude("nps", -5.0) == "5.00"
     assert magnitude("return_rate", 0.02) == "2.00 pts"
     assert setting_text(0.4499283309865609) == "0.4499" and setting_text(3) == "3"
+
+
+def test_an_interval_without_a_mean_is_one_dash():
+    # The compare report's payback row read "- [-, -]" in each scenario's column.
+    assert interval("payback_days", math.nan, math.nan, math.nan) == "-"
+    assert interval("nps", 30.0, 28.0, 32.0) == "+30.0 [+28.0, +32.0]"

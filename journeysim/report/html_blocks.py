@@ -111,6 +111,10 @@ def label(metric: str) -> str:
 
 
 def interval(metric: str, mean: float, low: float, high: float, signed: bool = False) -> str:
+    """A mean and its CI, "mean [low, high]"; "-" alone when there is no mean (payback's
+    scenario columns, a KPI the run could not measure)."""
+    if mean is None or math.isnan(mean):
+        return "-"
     return f"{fmt(metric, mean, signed)} [{fmt(metric, low, signed)}, {fmt(metric, high, signed)}]"
 
 
