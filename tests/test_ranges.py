@@ -33,6 +33,10 @@ def test_a_t_interval_past_a_bound_is_cut_there_and_the_mean_kept():
     # Unbounded: contribution can be a loss; an unknown name is not cut either.
     assert mean_ci(np.array([-5.0, 5.0]), metric="contribution_per_day")[1] < -5.0
     assert mean_ci(np.array([-5.0, 5.0]), metric="payback_days")[1] < -5.0
+    # Receipts per opening hour (calibrate's hourly targets) are counts: 5.5 [-4.03, 15.03]
+    # from 2 and 9 receipts read as a negative count.
+    assert mean_ci(np.array([2.0, 9.0]), metric="receipts_weekend_h1000")[1] == 0.0
+    assert metric_range("receipts_weekday_h0800") == (0.0, np.inf)
 
 
 @pytest.fixture(scope="module")

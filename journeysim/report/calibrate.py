@@ -14,9 +14,21 @@ from journeysim.files import write_bytes, write_text
 from journeysim.report.comparison import magnitude, metric_text
 from journeysim.report.console import label, render, setting_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table
-from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, figure, label_axis, png
+from journeysim.report.plots import (
+    NEUTRAL,
+    SCENARIO_COLOURS,
+    STYLE,
+    figure,
+    label_axis,
+    png,
+)
 from journeysim.simulation.hourly import KINDS, PATTERN, is_hourly
 from journeysim.study.calibrate import CalibrationResult
+
+# Observed data against simulation: neither is good or bad, so no green or red.
+OBSERVED = "#222222"
+KEPT = SCENARIO_COLOURS[0]  # blue
+FITTED = SCENARIO_COLOURS[3]  # orange
 
 
 def fit_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]]]:
@@ -102,12 +114,12 @@ def fit_plot(result: CalibrationResult) -> Figure:
                 ax.axhspan(
                     target.value - target.tolerance,
                     target.value + target.tolerance,
-                    color=POSITIVE,
-                    alpha=0.15,
+                    color=OBSERVED,
+                    alpha=0.12,
                     label="observed +- tolerance",
                 )
-                ax.axhline(target.value, color=POSITIVE, linewidth=2, label="observed")
-                for kept, colour in ((False, NEUTRAL), (True, POSITIVE)):
+                ax.axhline(target.value, color=OBSERVED, linewidth=2, label="observed")
+                for kept, colour in ((False, NEUTRAL), (True, KEPT)):
                     mine = trials[trials["kept"] == kept]
                     x = mine[decision.name].astype(str) if decision.choices else mine[decision.name]
                     ax.plot(
@@ -119,7 +131,7 @@ def fit_plot(result: CalibrationResult) -> Figure:
                         label="kept trial" if kept else "trial",
                     )
                 x = best[decision.name].astype(str) if decision.choices else best[decision.name]
-                ax.plot(x, best[column], "*", color=NEGATIVE, markersize=24, label="fitted")
+                ax.plot(x, best[column], "*", color=FITTED, markersize=24, label="fitted")
                 if i == len(targets) - 1:
                     ax.set_xlabel(decision.name)
                 if j == 0:
@@ -150,11 +162,11 @@ def hourly_plot(result: CalibrationResult) -> Figure:
                 x,
                 observed - tolerance,
                 observed + tolerance,
-                color=POSITIVE,
-                alpha=0.15,
+                color=OBSERVED,
+                alpha=0.12,
                 label="observed +- tolerance",
             )
-            ax.plot(x, observed, color=POSITIVE, linewidth=2, label="observed")
+            ax.plot(x, observed, color=OBSERVED, linewidth=2, label="observed")
             if mine["kept_min"].notna().any():
                 ax.vlines(
                     x,
@@ -168,7 +180,7 @@ def hourly_plot(result: CalibrationResult) -> Figure:
             mean = mine["simulated_mean"].to_numpy()
             error = [mean - mine["ci_low"].to_numpy(), mine["ci_high"].to_numpy() - mean]
             ax.errorbar(
-                x, mean, yerr=error, fmt="o", color=NEGATIVE, markersize=8, label="fitted (95% CI)"
+                x, mean, yerr=error, fmt="o", color=FITTED, markersize=8, label="fitted (95% CI)"
             )
             ax.set_xticks(x[::2], mine["hour"].to_numpy()[::2])
             ax.set_xlabel(f"opening hour ({kind})")

@@ -39,9 +39,15 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
 }
 
 
+# Receipts per opening hour (simulation/hourly.py: receipts_weekday_h1000, ...) are counts.
+HOURLY = "receipts_"
+
+
 def metric_range(metric: str | None, difference: bool = False) -> tuple[float, float]:
     """What a metric (or a difference of two) can be; -inf/inf where unbounded."""
     low, high = RANGES.get(metric, (None, None)) if metric else (None, None)
+    if metric and metric.startswith(HOURLY):
+        low = 0.0
     low, high = -np.inf if low is None else low, np.inf if high is None else high
     return (low - high, high - low) if difference else (low, high)
 
