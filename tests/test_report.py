@@ -17,7 +17,7 @@ from PIL import Image
 
 from journeysim.report import plots
 from journeysim.report.animate import animate
-from journeysim.report.comparison import magnitude
+from journeysim.report.comparison import magnitude, metric_text, signed
 from journeysim.report.console import setting_text, unit
 from journeysim.report.html import compare_report, paired_examples, run_report, sweep_report
 from journeysim.report.html_blocks import fmt, interval, label
@@ -281,3 +281,14 @@ def test_an_interval_without_a_mean_is_one_dash():
     # The compare report's payback row read "- [-, -]" in each scenario's column.
     assert interval("payback_days", math.nan, math.nan, math.nan) == "-"
     assert interval("nps", 30.0, 28.0, 32.0) == "+30.0 [+28.0, +32.0]"
+
+
+def test_a_metric_without_a_format_of_its_own_reads_plainly():
+    # Receipts per opening hour have no label: "[0.08052, 28.67]" and "1.064e+04" before.
+    hourly = "receipts_weekend_h1000"
+    assert [metric_text(hourly, v) for v in (0.08052, 28.67, 10640.0)] == [
+        "0.0805",
+        "28.7",
+        "10,640",
+    ]
+    assert (signed(hourly, -4.5), magnitude(hourly, -12345.0)) == ("-4.5", "12,345")

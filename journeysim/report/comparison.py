@@ -100,7 +100,13 @@ def metric_text(metric: str, value: float) -> str:
         return "-"
     if math.isinf(value):
         return "never"
-    return LABELS.get(metric, (metric, "{:.4g}"))[1].format(value)
+    return LABELS.get(metric, (metric, _plain(value)))[1].format(value)
+
+
+def _plain(value: float, sign: str = "") -> str:
+    """The format of a value without a label of its own (receipts per hour): whole numbers
+    from 1,000 (10,640, not 1.064e+04), else 3 significant digits."""
+    return f"{{:{sign},.0f}}" if abs(value) >= 1000 else f"{{:{sign}.3g}}"
 
 
 def magnitude(metric: str, value: float) -> str:
@@ -117,9 +123,9 @@ def signed(metric: str, value: float) -> str:
         return metric_text(metric, value)
     if metric in SHARES:
         return f"{100.0 * value:+.2f} pts"
-    own = LABELS.get(metric, (metric, "{:.4g}"))[1]
+    own = LABELS.get(metric, (metric, ""))[1]
     match = _FORMAT.fullmatch(own)
-    pattern = f"{{:+{match[1]}.{int(match[2]) + 1}{match[3]}}}" if match else "{:+.4g}"
+    pattern = f"{{:+{match[1]}.{int(match[2]) + 1}{match[3]}}}" if match else _plain(value, "+")
     return pattern.format(value)
 
 

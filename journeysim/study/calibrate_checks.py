@@ -76,9 +76,11 @@ def calibration_warnings(
         offs = (trials[f"{t.metric}_mean"] - t.value).abs() / t.tolerance
         if (offs > 1.0).all():
             closest = trials.loc[offs.idxmin()]
+            mean = closest[f"{t.metric}_mean"]
+            gives = f"{mean:,.0f}" if abs(mean) >= 1000 else f"{mean:.3g}"  # not 1.064e+04
             found.append(
                 f"target {t.text} is not reached by any trial: the closest, trial "
-                f"{int(closest['trial'])}, gives {closest[f'{t.metric}_mean']:.4g} "
+                f"{int(closest['trial'])}, gives {gives} "
                 f"({offs.min():.1f} tolerances off); widen a range, free another parameter, "
                 "or check the target"
             )
