@@ -187,8 +187,9 @@ def select(
 ) -> SelectResult:
     """Select the best scenario by the mean of `objective` with probability at least
     `confidence`, among those meeting `constraints` ("KPI>=VALUE", "KPI<=VALUE[+-TOL]"); like
-    `journeysim select` without writing files. `reps` is the first stage; `minimise` defaults
-    to the objective's own better way. `table` is selection.csv, `selected` the winner.
+    `journeysim select` without writing files. `reps` is the first stage (at least 5);
+    `minimise` defaults to the objective's own better way. `table` is selection.csv,
+    `selected` the winner.
 
     >>> import journeysim
     >>> mmc = "scenarios/validation/mmc.yaml"

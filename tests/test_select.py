@@ -24,7 +24,7 @@ from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool
 from journeysim.simulation.kpis import horizon_too_short, replication_kpis
 from journeysim.simulation.replication import simulate
-from journeysim.study.selection import parse_constraint, select_scenarios
+from journeysim.study.selection import FIRST_STAGE, parse_constraint, select_scenarios
 
 MMC = Path(__file__).parent.parent / "scenarios" / "validation" / "mmc.yaml"
 RATES = (42, 24, 36, 30)  # arrivals per hour, not in order of merit
@@ -95,7 +95,8 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
     same = [load_scenario(MMC, ["horizon.days=2", "replications=3"])] * 2
     result = select_scenarios(same, "mean_checkout_wait_min", indifference=0.1)
     assert result.selected == "mmc"
-    assert result.table["replications"].tolist() == [3, 3]
+    assert result.table["replications"].tolist() == [5, 5]  # the least first stage
+    assert result.first_stage == FIRST_STAGE == 5
 
 
 @pytest.mark.parametrize(
@@ -183,7 +184,6 @@ def test_select_command_rejects_a_bad_constraint_with_exit_2(capsys):
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        (["--objective", "nps", "--reps", "1"], "--reps: select needs a first stage of at least 2"),
         (
             ["--objective", "return_rate", "--days", "2"],
             "scenario mmc: horizon.days is 2: expected more than loyalty.return_window_days",
@@ -232,17 +232,19 @@ def test_an_open_first_stage_announces_kn_bound_and_no_scenario_runs_past_it():
         "mean_checkout_wait_min",
         indifference=0.06,
         executor=LocalPool(2),
-        on_bound=lambda most, delta: heard.append((most, delta)),
+        on_bound=lambda first_stage, most, delta: heard.append((first_stage, most, delta)),
     )
-    ((most, delta),) = heard  # once, after the first stage
-    assert delta == 0.06
+    ((first_stage, most, delta),) = heard  # once, after the first stage
+    assert (first_stage, delta) == (5, 0.06)
     assert 5 < result.table["replications"].max() <= most
 
 
 def test_a_decided_first_stage_announces_nothing():
     heard = []
     same = [load_scenario(MMC, ["horizon.days=2", "replications=3"])] * 2
-    select_scenarios(same, "mean_checkout_wait_min", indifference=0.1, on_bound=heard.append)
+    select_scenarios(
+        same, "mean_checkout_wait_min", indifference=0.1, on_bound=lambda *told: heard.append(told)
+    )
     assert heard == []
 
 

@@ -104,7 +104,6 @@ def _select(args: argparse.Namespace) -> int:
     names = [s.name for s in common_random_numbers(scenarios)]
     check_selection(scenarios, args.objective, args.constraint, args.confidence)
     folder = args.out / folder_name("-".join(["select", *names]))
-    first_stage = scenarios[0].replications
     with replacing_results(args, folder, selection_files(names)) as staging:
         try:
             result = execute(
@@ -120,7 +119,9 @@ def _select(args: argparse.Namespace) -> int:
                     confidence=args.confidence,
                     executor=executor,
                     on_done=done,
-                    on_bound=lambda most, delta: _bound_note(args, first_stage, most, delta),
+                    on_bound=lambda first_stage, most, delta: _bound_note(
+                        args, first_stage, most, delta
+                    ),
                 ),
             )
         except ScenarioError:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from journeysim.files import write_table, write_text
 from journeysim.report.comparison import metric_text, signed
-from journeysim.report.console import KPI_LABELS, label, render
+from journeysim.report.console import KPI_LABELS, MONEY_LABELS, label, render
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.study.uncertainty import UncertaintyResult
 
@@ -36,11 +36,12 @@ def write_uncertainty(result: UncertaintyResult, folder: Path) -> list[Path]:
 
 
 def uncertainty_text(table: pd.DataFrame) -> str:
-    """Per KPI: each scenario's mean with its 95% band and the parameters' share of the band's
-    variance; then each difference from the first scenario the same way."""
+    """Per KPI and money metric: each scenario's mean with its 95% band and the parameters'
+    share of the band's variance; then each difference from the first scenario the same way."""
     names = list(dict.fromkeys(table["scenario"]))
+    given = set(table["metric"])
     rows = []
-    for metric in KPI_LABELS:
+    for metric in (m for m in (*KPI_LABELS, *MONEY_LABELS) if m in given):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(names)
         row = [label(metric)]
         for name in names:
@@ -57,7 +58,7 @@ def uncertainty_text(table: pd.DataFrame) -> str:
                 row += [f"{signed(metric, r['diff'])} [{low}, {high}]{mark}"]
             row += [_share(r["diff_param_share"])]
         rows.append(row)
-    header = ["KPI"]
+    header = ["metric"]
     for name in names:
         header += [f"{name} [95% band]", "params"]
     for name in names[1:]:

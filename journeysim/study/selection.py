@@ -50,6 +50,9 @@ from journeysim.study.designs import DesignError
 
 DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
 DEFAULT_INDIFFERENCE = 0.01  # of the first scenario's first-stage objective mean
+# The least first stage: KN's bound grows as (2 alpha / (k - 1))^(-2 / (n0 - 1)), so with 8
+# candidates a first stage of 2 replications can need some 20,000 where 5 need a few dozen.
+FIRST_STAGE = 5
 _NUMBER = r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _CONSTRAINT = re.compile(
     rf"^\s*(?P<kpi>\w+)\s*(?P<sense>>=|<=)\s*"
@@ -169,8 +172,7 @@ def check_selection(
 ) -> None:
     """Refuse, before anything runs, a selection `select_scenarios` cannot make: fewer than two
     scenarios, an unknown objective, a confidence outside [0.5, 1), a relative constraint
-    without a baseline, a first stage under 2 replications, or a horizon too short to measure
-    the objective or a constraint."""
+    without a baseline, or a horizon too short to measure the objective or a constraint."""
     if len(scenarios) < 2:
         raise InputError("select needs at least two scenarios")
     relative = [c.text for c in constraints if c.relative]
@@ -181,11 +183,6 @@ def check_selection(
     if not 0.5 <= confidence < 1.0:
         raise InputError(f"confidence must be in [0.5, 1) (got {confidence})")
     aligned = common_random_numbers(scenarios)
-    n0 = aligned[0].replications
-    if n0 < 2:
-        raise DesignError(
-            f"--reps: select needs a first stage of at least 2 replications (got {n0})"
-        )
     for scenario in aligned:
         check_horizon(scenario, [objective, *(c.metric for c in constraints)])
 
@@ -205,24 +202,26 @@ def select_scenarios(
     baseline_known: Sequence[dict[str, float]] = (),
     done: Mapping[tuple[str, int], Metrics] | None = None,
     keep: Callable[[str, int, Metrics], None] | None = None,
-    on_bound: Callable[[int, float], None] | None = None,
+    on_bound: Callable[[int, int, float], None] | None = None,
 ) -> SelectResult:
     """Select the best scenario by the mean of `objective` (better way: the metric's own unless
     `maximise` says), among those meeting `constraints`. The first stage is the first
-    scenario's replication count; `on_done()` follows every replication. Every scenario starts
-    from the history of `reference` (default: the first scenario); `known` may hold, per
+    scenario's replication count, at least FIRST_STAGE; `on_done()` follows every replication.
+    Every scenario starts from the history of `reference` (default: the first scenario);
+    `known` may hold, per
     scenario, the metrics of its first replications, already run with that seed and history.
     Constraints relative to the baseline need `baseline`, run with the same random numbers
     as far as the scenarios run (`baseline_known`: its first replications, already run). A
     selection resumed after an interruption reads the replications it ran from `done` (by
     scenario name, "baseline" for the baseline, and replication) instead of running them
     again; `keep(name, replication, metrics)` follows every replication run, to keep it.
-    `on_bound(most, indifference)` hears, when the first stage leaves the selection open, the
-    most replications a scenario can need (KN's bound, which the indifference sets)."""
+    `on_bound(first_stage, most, indifference)` hears, when the first stage leaves the
+    selection open, the most replications a scenario can need (KN's bound, which the
+    indifference sets)."""
     check_selection(scenarios, objective, constraints, confidence, baseline)
     relative = [c.text for c in constraints if c.relative]
     scenarios = common_random_numbers(scenarios)
-    n0 = scenarios[0].replications
+    n0 = max(scenarios[0].replications, FIRST_STAGE)
     maximise = BETTER[objective] == HIGHER if maximise is None else maximise
     if baseline is not None and relative:
         update = {"seed": scenarios[0].seed, "replications": n0, "name": BASELINE}
@@ -249,7 +248,7 @@ def select_scenarios(
     procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
     decided = procedure.step()
     if on_bound and not decided:
-        on_bound(procedure.last, delta)
+        on_bound(n0, procedure.last, delta)
     while not decided:
         run.add(sorted(procedure.alive), 1)
         decided = procedure.step()
