@@ -3,6 +3,7 @@ with bands that cover the parameters' uncertainty."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -168,6 +169,12 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
     printed, warned = capsys.readouterr()
     assert "3 parameter sets" in printed and "terminal_outage - baseline [95% band]" in printed
     assert "warning" not in printed
+    # the money with its bands, as run and compare print it; "-" where it is n/a
+    rows = {line.split("  ")[0]: line for line in printed.splitlines()}
+    assert "Contribution per day (PLN)" in rows and "Gross margin per day (PLN)" in rows
+    assert re.search(
+        r"Customer base lifetime value \(PLN\) +- +- ", rows["Customer base lifetime value (PLN)"]
+    )
     # 7 days of a small store: too short to see returns (window 14 days) or lifetimes, said once
     lines = warned.splitlines()
     assert len(lines) == 3 and all(line.startswith("journeysim: warning: ") for line in lines)

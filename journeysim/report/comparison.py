@@ -131,6 +131,8 @@ def signed(metric: str, value: float) -> str:
 
 def ci_text(metric: str, mean: float, low: float, high: float, difference: bool = False) -> str:
     """A mean and its 95% CI, "mean [low, high]", in the metric's unit (`metric_text`) or,
-    for a `difference`, signed (`signed`)."""
+    for a `difference`, signed (`signed`); "-" where there is no mean."""
+    if mean is None or math.isnan(mean):
+        return "-"
     text = signed if difference else metric_text
     return f"{text(metric, mean)} [{text(metric, low)}, {text(metric, high)}]"

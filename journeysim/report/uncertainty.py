@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from journeysim.files import write_table, write_text
-from journeysim.report.comparison import metric_text, signed
+from journeysim.report.comparison import ci_text
 from journeysim.report.console import KPI_LABELS, MONEY_LABELS, label, render
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.study.uncertainty import UncertaintyResult
@@ -46,16 +46,15 @@ def uncertainty_text(table: pd.DataFrame) -> str:
         row = [label(metric)]
         for name in names:
             r = mine.loc[name]
-            low, high = metric_text(metric, r["ci_low"]), metric_text(metric, r["ci_high"])
-            row += [f"{metric_text(metric, r['mean'])} [{low}, {high}]", _share(r["param_share"])]
+            row += [ci_text(metric, r["mean"], r["ci_low"], r["ci_high"]), _share(r["param_share"])]
         for name in names[1:]:
             r = mine.loc[name]
-            low, high = signed(metric, r["diff_ci_low"]), signed(metric, r["diff_ci_high"])
             mark = " *" if r["verdict"] in ("better", "worse") else "  "
             if r["verdict"] == "not_compared":
                 row += ["not compared  "]
             else:
-                row += [f"{signed(metric, r['diff'])} [{low}, {high}]{mark}"]
+                band = ci_text(metric, r["diff"], r["diff_ci_low"], r["diff_ci_high"], True)
+                row += [f"{band}{mark}"]
             row += [_share(r["diff_param_share"])]
         rows.append(row)
     header = ["metric"]
