@@ -336,6 +336,14 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
         ("checkout.cashiers.x=1", "--set checkout.cashiers.x: checkout.cashiers: expected no key"),
         ("payment.cash_share=7", "--set payment.cash_share: payment.cash_share: expected a number"),
         ("hours.close=[1", "--set hours.close: line 1, column 3: not valid YAML"),
+        # an empty mapping merged nothing, silently
+        ("segments={}", "--set segments: an empty mapping changes nothing"),
+        # whole-scenario checks name the override that set the key they open with
+        ("zones=[]", "--set zones: zones need at least one zone"),
+        (
+            'payment.outages=[{day: 999, start: "17:00", duration_min: 90, terminals: all}]',
+            "--set payment.outages: payment.outages.0: it never happens",
+        ),
     ],
 )
 def test_bad_set_names_the_override(tmp_path: Path, override: str, expected: str) -> None:

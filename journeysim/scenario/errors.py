@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
@@ -16,6 +17,7 @@ from journeysim.scenario.schema import CLOCK_PATTERN, Scenario
 KeyPath = tuple[str | int, ...]
 
 _CLOCK_PATTERN = CLOCK_PATTERN
+_LEADING_KEY = re.compile(r"[a-z_]+(?:\.[A-Za-z0-9_]+)*")  # of a problem's text
 
 
 class ScenarioError(InputError):
@@ -62,12 +64,22 @@ def from_validation_error(
     for detail in error.errors():
         path = _key_path(detail["loc"], data)
         expected, got = _describe(detail, path)
-        grouped.setdefault((problem(source_of(path), path, ""), got), []).append(expected)
+        blamed = path or _named_key(expected, data)  # a whole-scenario check names its key
+        grouped.setdefault((problem(source_of(blamed), path, ""), got), []).append(expected)
     lines = [
         head + ("; ".join(texts) if got is None else f"expected {' or '.join(texts)} (got {got})")
         for (head, got), texts in grouped.items()
     ]
     return ScenarioError("\n".join(lines))
+
+
+def _named_key(text: str, data: Any) -> KeyPath:
+    """The key path a whole-scenario problem opens with ("payment.outages.0: it never
+    happens", "zones need ..."), as far as the data has it."""
+    match = _LEADING_KEY.match(text)
+    if not match:
+        return ()
+    return _key_path(tuple(int(p) if p.isdigit() else p for p in match[0].split(".")), data)
 
 
 def _key_path(loc: tuple[str | int, ...], data: Any) -> KeyPath:

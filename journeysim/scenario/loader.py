@@ -235,6 +235,11 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
         raise ScenarioError(f"{where}: expected KEY.PATH=VALUE, e.g. checkout.cashiers=3")
     source = option or f"--set {dotted_key.strip()}"
     value = copy.deepcopy(_override_value(raw, source))
+    if value == {}:
+        raise ScenarioError(
+            f"{source}: an empty mapping changes nothing (mappings merge key by key); set the "
+            f"keys inside it, e.g. {dotted_key.strip()}.NAME=VALUE"
+        )
     node: Any = data
     path: KeyPath = ()
     for depth, key in enumerate(keys):
