@@ -194,11 +194,11 @@ def select(
     >>> import journeysim
     >>> mmc = "scenarios/validation/mmc.yaml"
     >>> result = journeysim.select(
-    ...     mmc, mmc, objective="mean_checkout_wait_min", indifference=0.2, reps=3, days=2,
+    ...     mmc, mmc, objective="mean_checkout_wait_min", indifference=0.2, reps=5, days=2,
     ...     overrides=["arrivals.rate_per_hour=20"],
     ... )
     >>> result.selected, result.table["replications"].tolist()
-    ('mmc', [3, 3])
+    ('mmc', [5, 5])
     """
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
