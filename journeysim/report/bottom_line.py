@@ -79,7 +79,7 @@ def _item(row: pd.Series) -> str:
         name = name[0].lower() + name[1:]
     low, high = row["diff_ci_low"], row["diff_ci_high"]
     if metric in SHARES:
-        values = [f"{100.0 * v:+.1f}" for v in (row["diff"], low, high)]
+        values = [f"{100.0 * v:+.2f}" for v in (row["diff"], low, high)]  # as the table
         return f"{name} {values[0]} points [{values[1]}, {values[2]}]"
     if money:
         values = [f"{v:+,.0f}" for v in (row["diff"], low, high)]

@@ -4,6 +4,7 @@ share cancels out of their difference."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,8 +51,8 @@ class CompareResult:
     and for every scenario after the first its paired difference from the first (`diff`, its
     95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0, and
     `verdict`: `better` or `worse` when it excludes 0, by the way the metric is better
-    (measure.BETTER), else `no_difference`; `not_compared` for the return rate and active
-    customers of a scenario with another return window) and,
+    (measure.BETTER), else `no_difference`; `not_measured` without a CI; `not_compared` for
+    the return rate and active customers of a scenario with another return window) and,
     for reference, the unpaired Welch interval of the same difference. Money per day also has
     its difference per year (`diff_per_year`, 365 x `diff`). The metric `payback_days` has only
     the difference columns, a number only where an extra investment is repaid by an extra
@@ -156,8 +157,11 @@ def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -
 
 
 def verdict(metric: str, low: float, high: float) -> str:
-    """`better`, `worse` or `no_difference` for a difference whose 95% CI is [low, high]
-    (`no_difference` also when the CI is unknown: fewer than two finite pairs)."""
+    """`better`, `worse` or `no_difference` for a difference whose 95% CI is [low, high];
+    `not_measured` when the CI is unknown (fewer than two finite pairs, e.g. a return rate
+    the horizon cannot measure)."""
+    if math.isnan(low) or math.isnan(high):
+        return "not_measured"
     if low > 0 or high < 0:
         return "better" if (1 if low > 0 else -1) == BETTER[metric] else "worse"
     return "no_difference"
