@@ -82,7 +82,8 @@ def _item(row: pd.Series) -> str:
         values = [f"{100.0 * v:+.2f}" for v in (row["diff"], low, high)]  # as the table
         return f"{name} {values[0]} points [{values[1]}, {values[2]}]"
     if money:
-        values = [f"{v:+,.0f}" for v in (row["diff"], low, high)]
+        places = 2 if abs(row["diff"]) < 10 else 0  # not "wages -0 PLN a day [-1, -0]"
+        values = [f"{v:+,.{places}f}" for v in (row["diff"], low, high)]
         unit = " PLN a day" if per_day else " PLN"
         text = f"{name} {values[0]}{unit} [{values[1]}, {values[2]}]"
         return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
