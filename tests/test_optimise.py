@@ -555,3 +555,4 @@ def test_the_objective_chart_of_a_lone_trial_per_feasibility_draws_without_warni
         figure.canvas.draw()
     bars = [c for c in figure.axes[0].containers if c.has_yerr]
     assert len(bars) == 2  # feasible yes and no
+    assert all(tick == int(tick) for tick in figure.axes[0].get_xticks())  # trials are whole

@@ -72,7 +72,7 @@ def test_comparison_table_has_a_verdict_per_scenario_and_metric():
 
 def test_bottom_line_says_worse_in_words_with_points_and_money_a_year():
     (line,) = bottom_line(comparison_table(replications()))
-    assert line.startswith("outage is worse than baseline: return rate -2.0 points [")
+    assert line.startswith("outage is worse than baseline: return rate -2.05 points [")
     # -300 PLN a day plus noise of sd 1.4/sqrt(6): within 3 PLN
     money = re.search(r"contribution (-[\d,]+) PLN a day \[[^]]+\] \((-[\d,]+) PLN a year\)", line)
     assert money and abs(int(money[1]) + 300) <= 3

@@ -33,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="pick the best scenario with a stated confidence (ranking and selection)",
         description="Run the scenarios with common random numbers and select the best by the "
         "mean of KPI, among those meeting every --constraint, with the fully sequential "
-        "procedure of Kim & Nelson (2001): after --reps first-stage replications each, it adds "
+        "procedure of Kim & Nelson (2001): after --reps first-stage replications each (at least "
+        "5), it adds "
         "replications only to the scenarios still in contention. Prints the selection with its "
         "guarantee and the subset that could be the best; files go to DIR/select-<names>/.",
     )

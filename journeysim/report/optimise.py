@@ -10,6 +10,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from journeysim.files import write_bytes, write_text
 from journeysim.report.comparison import ci_text, metric_text, signed
@@ -156,6 +157,7 @@ def objective_plot(result: OptimiseResult) -> Figure:
                 chosen["trial"], chosen[column], "*", color=NEGATIVE, markersize=28, label="chosen"
             )
         ax.set_xlabel("trial")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         label_axis(ax.yaxis, objective.metric)
         ax.legend(loc="best")
         fig.suptitle(f"{objective.text}: mean and 95% CI of each trial")
