@@ -98,8 +98,9 @@ def _compare(args: argparse.Namespace) -> int:
     print("\n".join(bottom_line(result.table)))
     print()
     print(comparison_text(result.table))
-    print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)\n")
-    print(narrowing_note(result.table))
+    print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)")
+    if note := narrowing_note(result.table):  # none when no return rate was measured
+        print(f"\n{note}")
     print(f"\nResults in {folder}{os.sep}")
     if found := short_horizon_warnings(result.scenarios, result.table):
         sys.stdout.flush()
