@@ -105,18 +105,19 @@ def test_compare_differences():
     assert titles == ["NPS", "Return rate (points)"]  # shares are drawn in percentage points
 
 
-def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset():
+def customer_value_panel(mean: float, low: float, high: float):
+    """The drawn panel of one customer-value difference with its 95% CI."""
     differences = pd.DataFrame(
-        {
-            "metric": ["customer_value"],
-            "diff_mean": [-14.5e6],
-            "diff_low": [-15.5e6],
-            "diff_high": [-13.5e6],
-        }
+        {"metric": ["customer_value"], "diff_mean": [mean], "diff_low": [low], "diff_high": [high]}
     )
     fig = plots.compare_differences(differences)
     rendered(fig)
     (ax,) = [ax for ax in fig.axes if ax.get_visible()]
+    return ax
+
+
+def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset():
+    ax = customer_value_panel(-14.5e6, -15.5e6, -13.5e6)
     assert ax.get_title() == "Customer base lifetime value (PLN)"
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and all(t.endswith(" M") or t == "0" for t in ticks)
@@ -125,17 +126,7 @@ def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset
 
 def test_thousands_are_ticked_in_thousands():
     # -770,621 PLN [-861,224, -680,020] was ticked "-75 k" (divided by 10,000, not 1,000).
-    differences = pd.DataFrame(
-        {
-            "metric": ["customer_value"],
-            "diff_mean": [-770_621.0],
-            "diff_low": [-861_224.0],
-            "diff_high": [-680_020.0],
-        }
-    )
-    fig = plots.compare_differences(differences)
-    rendered(fig)
-    (ax,) = [ax for ax in fig.axes if ax.get_visible()]
+    ax = customer_value_panel(-770_621.0, -861_224.0, -680_020.0)
     ticks = {t.get_text(): t.get_position()[0] for t in ax.get_xticklabels() if t.get_text()}
     scale = {"k": 1e3, "M": 1e6}
     for text, position in ticks.items():  # each label reads back as its tick's value
