@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from journeysim.simulation.hourly import is_hourly
+
 # What each metric can be (None: no bound on that side); a metric not listed is unbounded
 # (contribution_per_day: a loss is possible). Money that is a sum of amounts the schema keeps
 # non-negative (wages, costs, margin x revenue, lifetime x margin) cannot fall below 0.
@@ -39,14 +41,10 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
 }
 
 
-# Receipts per opening hour (simulation/hourly.py: receipts_weekday_h1000, ...) are counts.
-HOURLY = "receipts_"
-
-
 def metric_range(metric: str | None, difference: bool = False) -> tuple[float, float]:
     """What a metric (or a difference of two) can be; -inf/inf where unbounded."""
     low, high = RANGES.get(metric, (None, None)) if metric else (None, None)
-    if metric and metric.startswith(HOURLY):
+    if metric and is_hourly(metric):  # receipts per opening hour: counts
         low = 0.0
     low, high = -np.inf if low is None else low, np.inf if high is None else high
     return (low - high, high - low) if difference else (low, high)
