@@ -80,6 +80,21 @@ def test_bottom_line_says_worse_in_words_with_points_and_money_a_year():
     assert line.endswith("nothing is better")
 
 
+def test_bottom_line_counts_money_once_as_contribution():
+    """A wage rise moves wages, cost and contribution by the same amount: one worse metric."""
+    table = replications()
+    raise_ = table["scenario"] == "outage"
+    table.loc[raise_, METRICS] = table.loc[table["scenario"] == "baseline", METRICS].to_numpy()
+    rise = 50.0 + np.random.default_rng(3).normal(size=REPS)
+    table.loc[raise_, "wages_per_day"] += rise
+    table.loc[raise_, "cost_per_day"] += rise
+    table.loc[raise_, "contribution_per_day"] -= rise
+    (line,) = bottom_line(comparison_table(table))
+    assert line.startswith("outage is worse than baseline: contribution -50")
+    assert line.endswith("nothing is better")
+    assert "wages" not in line and "cost" not in line and "more" not in line
+
+
 def test_chart_colours_better_green_worse_red_no_difference_grey_and_shares_in_points():
     differences = pd.DataFrame(
         {

@@ -1,5 +1,8 @@
 """The bottom line of a comparison: per scenario, one sentence saying whether it is better or
-worse than the first and in what, from the verdicts of comparison.csv."""
+worse than the first and in what, from the verdicts of comparison.csv.
+
+Money counts once, as contribution: its parts (gross margin, wages, outage and fixed cost, and
+their sum) are left to the table, so that a wage rise is not one worse metric three times."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pandas as pd
 
 from journeysim.report.comparison import LABELS, signed
 from journeysim.simulation.kpis import SHARES
-from journeysim.simulation.money import DAYS_PER_YEAR
+from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -34,6 +37,7 @@ def bottom_line(table: pd.DataFrame) -> list[str]:
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
+    rows = rows[~rows["metric"].isin(CONTRIBUTION_PARTS)]
     order = {metric: i for i, metric in enumerate(dict.fromkeys([*FIRST, *rows["metric"]]))}
     rows = rows.assign(order=rows["metric"].map(order)).sort_values("order", kind="stable")
     better = rows[rows["verdict"] == "better"]

@@ -28,6 +28,15 @@ BETTER = {
     "investment": LOWER,
 }
 MONEY = tuple(BETTER)
+# What contribution is made of: contribution = gross margin - cost, cost = wages + outage cost +
+# fixed cost.
+CONTRIBUTION_PARTS = (
+    "gross_margin_per_day",
+    "wages_per_day",
+    "outage_cost_per_day",
+    "fixed_cost_per_day",
+    "cost_per_day",
+)
 # Money flows per measured day; compare also shows their differences per year.
 PER_DAY = tuple(metric for metric in MONEY if metric.endswith("_per_day"))
 DAYS_PER_YEAR = 365.0
