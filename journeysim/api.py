@@ -25,6 +25,7 @@ import pandas as pd
 
 from journeysim import arguments
 from journeysim.errors import InputError
+from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
 from journeysim.simulation.kpis import short_horizon_warnings
@@ -93,7 +94,7 @@ def run(
     quiet = not arguments.flag(progress, "progress")
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = resolve_scenario(
-        arguments.source(scenario), _texts(overrides), **counts, origins=_named(counts)
+        arguments.source(scenario), _overrides(overrides), **counts, origins=_named(counts)
     )
     if parameter_sets is not None:
         return _with_sets([resolved], parameter_sets, executor, quiet)
@@ -135,7 +136,7 @@ def compare(
     """
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
-    given = _texts(overrides)
+    given = _overrides(overrides)
     sources = arguments.sources(scenarios, "compare")
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
@@ -202,7 +203,7 @@ def select(
     """
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
-    given = _texts(overrides)
+    given = _overrides(overrides)
     sources = arguments.sources(scenarios, "select")
     minimise = arguments.flag(minimise, "minimise")
     rules = _parsed(parse_constraint, constraints, "constraints", "nps>=30")
@@ -268,7 +269,7 @@ def sweep(
     counts = _counts(samples=samples, reps=reps, days=days, seed=seed)
     spec = _sweep_spec(scenario).updated(
         vary=_varies(vary),
-        overrides=tuple(_texts(overrides)),
+        overrides=tuple(_overrides(overrides)),
         design=arguments.text(design, "design"),
         name=arguments.text(name, "name"),
         **counts,
@@ -336,7 +337,7 @@ def optimise(
         constraints=tuple(
             _parsed(parse_constraint, subject_to, "subject_to", "mean_checkout_wait_min<=2")
         ),
-        overrides=tuple(_texts(overrides)),
+        overrides=tuple(_overrides(overrides)),
         name=arguments.text(name, "name"),
         **counts,
     )
@@ -393,7 +394,7 @@ def calibrate(
     spec = spec.updated(
         free=decisions,
         targets=aims,
-        overrides=tuple(_texts(overrides)),
+        overrides=tuple(_overrides(overrides)),
         sampler=arguments.text(sampler, "sampler"),
         name=arguments.text(name, "name"),
         **counts,
@@ -450,9 +451,11 @@ def _named(given: Mapping[str, object]) -> dict[str, str]:
     return {name: name for name, value in given.items() if value is not None}
 
 
-def _texts(overrides: object) -> list[str]:
-    """The `overrides` argument, checked: `KEY=VALUE` texts."""
-    return arguments.texts(overrides, "overrides", "checkout.cashiers=4")
+def _overrides(overrides: object) -> list[Override]:
+    """The `overrides` argument, checked: `KEY=VALUE` texts, each labelled `overrides[i]` for
+    the errors it causes."""
+    texts = arguments.texts(overrides, "overrides", "checkout.cashiers=4")
+    return [(f"overrides[{i}]", text) for i, text in enumerate(texts)]
 
 
 def _executor(workers: object, scheduler: object) -> Executor:

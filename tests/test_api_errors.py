@@ -56,6 +56,26 @@ CASES = {
         "overrides[0]",
         lambda d, f: journeysim.run(BASE, overrides=[("checkout.cashiers", "3")]),
     ),
+    "overrides a bad value": (
+        "overrides[1]: checkout.cashiers",
+        lambda d, f: journeysim.run(BASE, overrides=[SHORT[0], "checkout.cashiers=-1"]),
+    ),
+    "overrides without zones in a sweep": (
+        "overrides[0]: zones need",
+        lambda d, f: journeysim.sweep(
+            BASE, vary="checkout.cashiers=2,3", out=d, overrides="zones=[]"
+        ),
+    ),
+    "overrides a bad value in optimise": (
+        "overrides[0]: checkout.cashiers",
+        lambda d, f: journeysim.optimise(
+            BASE,
+            decide=["checkout.cashiers=2:3"],
+            minimise="wages_per_day",
+            out=d,
+            overrides="checkout.cashiers=x",
+        ),
+    ),
     "workers text": ("workers", lambda d, f: journeysim.run(BASE, workers="2", overrides=SHORT)),
     "workers float": ("workers", lambda d, f: journeysim.run(BASE, workers=2.0, overrides=SHORT)),
     "workers 0": ("workers", lambda d, f: journeysim.run(BASE, workers=0, overrides=SHORT)),

@@ -196,7 +196,7 @@ class CalibrateSpec:
         self,
         free: tuple[Decision, ...] = (),
         targets: tuple[Target, ...] = (),
-        overrides: tuple[str, ...] = (),
+        overrides: tuple[Override, ...] = (),
         **options: Any,
     ) -> CalibrateSpec:
         """This spec with `free` and `targets` replacing those of the same name, `overrides`

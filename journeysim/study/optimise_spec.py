@@ -77,7 +77,7 @@ class OptimiseSpec:
         decisions: tuple[Decision, ...] = (),
         objectives: tuple[Objective, ...] = (),
         constraints: tuple[Constraint, ...] = (),
-        overrides: tuple[str, ...] = (),
+        overrides: tuple[Override, ...] = (),
         **options: Any,
     ) -> OptimiseSpec:
         """This spec with `decisions` replacing those of the same name, `objectives` replacing

@@ -33,7 +33,7 @@ class SweepSpec:
     # `sweep.yaml: reps`.
     origins: dict[str, str] = field(default_factory=dict)
 
-    def updated(self, vary: tuple[Vary, ...] = (), overrides: tuple[str, ...] = (), **options):
+    def updated(self, vary: tuple[Vary, ...] = (), overrides: tuple[Override, ...] = (), **options):
         """This spec with `vary` replacing entries of the same key, `overrides` applied after its
         own, and every option that is not None replacing its value."""
         keys = {v.key for v in vary}
