@@ -168,9 +168,41 @@ def test_sweep_heatmap_shows_the_mean_of_each_cell():
     runs = sweep_runs()
     fig = plots.sweep_heatmap(runs, "lanes", "cash", "nps")
     rendered(fig)
-    shown = fig.axes[0].images[0].get_array()
+    (mesh,) = fig.axes[0].collections
     expected = runs.pivot_table(index="cash", columns="lanes", values="nps", aggfunc="mean")
-    assert np.allclose(shown, expected.to_numpy())
+    assert np.allclose(mesh.get_array(), expected.to_numpy())
+
+
+def test_sweep_heatmap_cells_lie_where_their_values_are():
+    """Uneven values get cells reaching halfway to their neighbours, and a combination the
+    design did not run stays blank rather than closing the gap."""
+    runs = pd.DataFrame(
+        {"lanes": [1, 2, 4, 1, 2], "cash": [0.2, 0.2, 0.2, 0.8, 0.8], "nps": [1.0, 2, 3, 4, 5]}
+    )
+    fig = plots.sweep_heatmap(runs, "lanes", "cash", "nps")
+    rendered(fig)
+    (mesh,) = fig.axes[0].collections
+    corners = mesh.get_coordinates()  # (rows + 1, columns + 1, 2): x, y of every corner
+    assert np.allclose(corners[0, :, 0], [0.5, 1.5, 3.0, 5.0])
+    assert np.allclose(corners[:, 0, 1], [-0.1, 0.5, 1.1])
+    shown = mesh.get_array()
+    assert shown[1, 2] is np.ma.masked  # lanes 4 with cash 0.8 never ran
+    assert [shown[0, 2], shown[1, 1]] == [3.0, 5.0]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2", "4"]
+
+
+def test_sweep_heatmap_bins_a_continuous_design_evenly_keeping_empty_bins():
+    """Values spread over 0-1 with none in (0.25, 0.8): the empty bins stay in place."""
+    low = np.linspace(0.0, 0.25, 10)
+    high = np.linspace(0.8, 1.0, 10)
+    x = np.concatenate([low, high])
+    runs = pd.DataFrame({"a": x, "b": x[::-1], "nps": x})
+    fig = plots.sweep_heatmap(runs, "a", "b", "nps")
+    rendered(fig)
+    (mesh,) = fig.axes[0].collections
+    assert np.allclose(mesh.get_coordinates()[0, :, 0], np.linspace(0.0, 1.0, 9))
+    filled = ~np.ma.getmaskarray(mesh.get_array())
+    assert filled.any(axis=0).tolist() == [True, True, False, False, False, False, True, True]
 
 
 def test_queue_and_terminals_over_the_outage_day(day):

@@ -338,12 +338,21 @@ def tick_text(value: float) -> str:
     return f"{value:g}"
 
 
-def _binned(values: pd.Series, bins: int = 8) -> pd.Series:
-    """Discrete values as they are; a continuous design's values in equal-width bins (mids)."""
+def _cells(values: pd.Series, bins: int = 8) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Each value's cell centre, the cells' centres and their edges along one axis, spaced as
+    the values are: discrete values (at most 12) each get a cell reaching halfway to their
+    neighbours; a continuous design's values fall in `bins` equal-width cells."""
     if values.nunique() <= 12:
-        return values
-    cut = pd.cut(values, bins)
-    return cut.map(lambda interval: interval.mid).astype(float)
+        centres = np.sort(values.unique()).astype(float)
+        if len(centres) == 1:
+            return values.astype(float), centres, centres + np.array([-0.5, 0.5])
+        middles = (centres[1:] + centres[:-1]) / 2.0
+        first, last = 2.0 * centres[0] - middles[0], 2.0 * centres[-1] - middles[-1]
+        return values.astype(float), centres, np.concatenate([[first], middles, [last]])
+    edges = np.linspace(values.min(), values.max(), bins + 1)
+    centres = (edges[1:] + edges[:-1]) / 2.0
+    index = pd.cut(values, edges, labels=False, include_lowest=True).astype(int)
+    return pd.Series(centres[index], index=values.index), centres, edges
 
 
 @_styled
@@ -353,7 +362,7 @@ def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str) -> Figure:
     `runs`: tidy rows (parameter columns, replication, KPI columns); runs differing in other
     parameters are pooled; continuous designs are binned.
     """
-    table = runs.assign(**{parameter: _binned(runs[parameter])})
+    table = runs.assign(**{parameter: _cells(runs[parameter])[0]})
     band = mean_band(table, parameter, kpi).sort_values(parameter)
     fig = figure()
     ax = fig.add_subplot()
@@ -371,23 +380,26 @@ def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str) -> Figure:
 
 @_styled
 def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
-    """Mean KPI over a grid of two swept parameters (continuous designs binned)."""
-    table = runs.assign(**{x: _binned(runs[x]), y: _binned(runs[y])})
-    grid = table.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean").sort_index()
+    """Mean KPI over a grid of two swept parameters, each cell where its values lie (continuous
+    designs binned); combinations the design did not run are left blank."""
+    x_values, x_centres, x_edges = _cells(runs[x])
+    y_values, y_centres, y_edges = _cells(runs[y])
+    table = runs.assign(**{x: x_values, y: y_values})
+    grid = table.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean")
+    values = grid.reindex(index=y_centres, columns=x_centres).to_numpy(dtype=float)
     fig = figure()
     ax = fig.add_subplot()
     ax.grid(False)
-    image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index])
-    values = grid.to_numpy(dtype=float)
-    if values.size <= 100:
+    mesh = ax.pcolormesh(x_edges, y_edges, np.ma.masked_invalid(values), cmap="viridis")
+    ax.set_xticks(x_centres, [f"{v:.3g}" for v in x_centres])
+    ax.set_yticks(y_centres, [f"{v:.3g}" for v in y_centres])
+    if np.isfinite(values).sum() <= 100:
         middle = np.nanmean(values)
         for (row, col), value in np.ndenumerate(values):
             if np.isfinite(value):
                 ax.text(
-                    col,
-                    row,
+                    x_centres[col],
+                    y_centres[row],
                     f"{value:.1%}" if kpi in SHARES else f"{value:.3g}",
                     ha="center",
                     va="center",
@@ -398,7 +410,7 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
     ax.set_ylabel(y)
     ax.set_title(f"{label(kpi)} by {x} and {y} (mean over runs)")
     percent = PercentFormatter(1.0) if kpi in SHARES else None
-    fig.colorbar(image, ax=ax, label=axis_label(kpi), format=percent)
+    fig.colorbar(mesh, ax=ax, label=axis_label(kpi), format=percent)
     return fig
 
 
