@@ -8,6 +8,7 @@ import math
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
@@ -154,23 +155,33 @@ def test_replications_needed_from_two_replications_in_the_issue():
 
 
 def test_precision_notes_name_the_count():
-    summary = pd.DataFrame(
-        {"metric": ["nps"], "mean": [30.0], "ci_low": [27.0], "ci_high": [33.0], "n": [10]}
-    )
-    (note,) = precision_notes(summary, {"nps": 1.0})
-    assert "3 > 1" in note and f"--reps {_fewest(3.0, 10, 1.0)}" in note
-    (note,) = precision_notes(summary, {"nps": 3.0})
+    # nps over 10 replications: s = 3 sqrt(10) / t(9), so the half-width is exactly 3.
+    spread = 3.0 * math.sqrt(10) / stats.t.ppf(0.975, 9)
+    values = np.linspace(-1.0, 1.0, 10)
+    replications = pd.DataFrame({"nps": 30.0 + values * spread / values.std(ddof=1)})
+    (note,) = precision_notes(replications, {"nps": 1.0})
+    assert "half-width 3 > 1" in note and f"--reps {_fewest(3.0, 10, 1.0)}" in note
+    (note,) = precision_notes(replications, {"nps": 3.0001})
     assert "reached" in note
+
+
+def test_precision_is_measured_on_the_interval_before_it_is_cut():
+    """An abandonment rate near 0: summary.csv cuts its CI at 0, which would halve the
+    half-width; the precision is that of the t-interval of the replications (audit 25)."""
+    replications = pd.DataFrame({"abandonment_rate": [0.0, 0.03]})
+    half = stats.t.ppf(0.975, 1) * np.std([0.0, 0.03], ddof=1) / math.sqrt(2)
+    (note,) = precision_notes(replications, {"abandonment_rate": 0.025})
+    assert f"half-width {half:.4g} > 0.025" in note
+    assert f"--reps {_fewest(half, 2, 0.025)}" in note
 
 
 def test_run_reports_the_replications_a_precision_needs(tmp_path, capsys):
     args = ["run", str(BASELINE), "--reps", "3", "--days", "7", "--set", SMALL[0]]
     args += ["--out", str(tmp_path), "--quiet", "--no-report", "--precision", "csat=1e-6"]
     assert main(args) == 0
-    summary = pd.read_csv(tmp_path / "baseline" / "summary.csv").set_index("metric")
-    half = (summary.at["csat", "ci_high"] - summary.at["csat", "ci_low"]) / 2
+    csat = pd.read_csv(tmp_path / "baseline" / "replications.csv")["csat"]
     needed = int(capsys.readouterr().out.split("(--reps ")[1].split(")")[0])
-    sd = half * math.sqrt(3) / stats.t.ppf(0.975, 2)
+    sd = csat.std(ddof=1)
     for m, reaches in ((needed, True), (needed - 1, False)):  # the fewest that reach it
         assert (stats.t.ppf(0.975, m - 1) * sd / math.sqrt(m) <= 1e-6) == reaches
 

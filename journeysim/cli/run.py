@@ -111,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
     print(journey_map_table(result.touchpoints))
     if args.precision:
         print("\nPrecision\n")
-        print("\n".join(precision_notes(result.summary, dict(args.precision))))
+        print("\n".join(precision_notes(result.replications, dict(args.precision))))
     print(f"\nResults in {folder}{os.sep}")
     warnings = warmup_warnings(result.warmup, str(args.scenario))
     for text in short_horizon_warnings([scenario], result.summary):

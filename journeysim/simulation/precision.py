@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 
@@ -29,12 +30,26 @@ def replications_needed(half_width: float, n: int, target: float, level: float =
     return high
 
 
-def precision_notes(summary: pd.DataFrame, targets: dict[str, float]) -> list[str]:
-    """One line per KPI with a target half-width: reached, or how many replications would."""
+def half_width(values: pd.Series, level: float = 0.95) -> tuple[float, int]:
+    """(half-width t(n-1) s / sqrt(n) of the CI of the mean, n) over the finite values; NaN
+    below two. The interval as measured, not cut to the metric's range as summary.csv's is:
+    a cut end is not a measured one."""
+    from scipy import stats
+
+    finite = values[np.isfinite(values.to_numpy(dtype=float))]
+    n = len(finite)
+    if n < 2:
+        return math.nan, n
+    quantile = stats.t.ppf(0.5 + level / 2.0, n - 1)
+    return float(quantile * finite.std(ddof=1) / math.sqrt(n)), n
+
+
+def precision_notes(replications: pd.DataFrame, targets: dict[str, float]) -> list[str]:
+    """One line per KPI with a target half-width (from its column of per-replication values):
+    reached, or how many replications would reach it."""
     notes = []
     for metric, target in targets.items():
-        row = summary[summary["metric"] == metric].iloc[0]
-        half, n = (row["ci_high"] - row["ci_low"]) / 2.0, int(row["n"])
+        half, n = half_width(replications[metric])
         if not math.isfinite(half):
             notes.append(
                 f"{metric}: no confidence interval from {n} replication(s); run at least 2"
