@@ -25,6 +25,7 @@ import pandas as pd
 
 from journeysim import arguments
 from journeysim.errors import InputError
+from journeysim.manifest import api_call, write_manifest
 from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
@@ -279,7 +280,13 @@ def sweep(
     runner = Sweep(plan_sweep(spec, quiet), folder)
     arguments.out_folder(out, runner.folder)
     with progress_bar(len(runner.pending()), runner.plan.name, quiet) as bar:
-        return runner.run(executor, bar.update)
+        runs = runner.run(executor, bar.update)
+    call = api_call(
+        "sweep", scenario, vary=vary, design=design, samples=samples, name=name, out=out,
+        reps=reps, days=days, seed=seed, overrides=overrides or None,
+    )  # fmt: skip
+    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)
+    return runs
 
 
 def optimise(
@@ -346,7 +353,15 @@ def optimise(
     arguments.out_folder(out, runner.folder)
     total = runner.pending_replications()
     with progress_bar(total, runner.plan.name, quiet) as bar:
-        return runner.run(executor, bar.update)
+        result = runner.run(executor, bar.update)
+    call = api_call(
+        "optimise", scenario, decide=decide or None, minimise=minimise or None,
+        maximise=maximise or None, subject_to=subject_to or None, trials=trials,
+        candidates=candidates, name=name, out=out, reps=reps, days=days, seed=seed,
+        overrides=overrides or None,
+    )  # fmt: skip
+    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)
+    return result
 
 
 def calibrate(
@@ -404,7 +419,14 @@ def calibrate(
     arguments.out_folder(out, runner.folder)
     total = runner.pending() * runner.plan.base.replications
     with progress_bar(total, runner.plan.name, quiet) as bar:
-        return runner.run(executor, bar.update)
+        result = runner.run(executor, bar.update)
+    call = api_call(
+        "calibrate", scenario, targets=targets or None, free=free or None, trials=trials,
+        sampler=sampler, name=name, out=out, reps=reps, days=days, seed=seed,
+        overrides=overrides or None,
+    )  # fmt: skip
+    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)
+    return result
 
 
 def _calibrate_spec(scenario: ScenarioSource) -> CalibrateSpec:
@@ -451,11 +473,14 @@ def _named(given: Mapping[str, object]) -> dict[str, str]:
     return {name: name for name, value in given.items() if value is not None}
 
 
+def _texts(overrides: object) -> list[str]:
+    """The `overrides` argument, checked: `KEY=VALUE` texts."""
+    return arguments.texts(overrides, "overrides", "checkout.cashiers=4")
+
+
 def _overrides(overrides: object) -> list[Override]:
-    """The `overrides` argument, checked: `KEY=VALUE` texts, each labelled `overrides[i]` for
-    the errors it causes."""
-    texts = arguments.texts(overrides, "overrides", "checkout.cashiers=4")
-    return [(f"overrides[{i}]", text) for i, text in enumerate(texts)]
+    """The `overrides` texts, each labelled `overrides[i]` for the errors it causes."""
+    return [(f"overrides[{i}]", text) for i, text in enumerate(_texts(overrides))]
 
 
 def _executor(workers: object, scheduler: object) -> Executor:

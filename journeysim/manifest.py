@@ -33,14 +33,12 @@ _DEPENDENCIES = (
 )
 
 
-def manifest(
-    seed: int, overrides: Sequence[str] = (), command: Sequence[str] | None = None
-) -> dict[str, Any]:
-    """What made a results folder; `command` defaults to this process's command line."""
-    argv = list(sys.argv if command is None else command)
+def manifest(seed: int, overrides: Sequence[str] = (), call: str | None = None) -> dict[str, Any]:
+    """What made a results folder: `call`, the Python API call that made it (`api_call`), or
+    else this process's command line."""
     return {
         "journeysim": _version("journeysim"),
-        "command": shlex.join(["journeysim", *argv[1:]]),
+        "command": call or shlex.join(["journeysim", *sys.argv[1:]]),
         "seed": seed,
         "overrides": list(overrides),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -51,11 +49,27 @@ def manifest(
 
 
 def write_manifest(
-    folder: Path, seed: int, overrides: Sequence[str] = (), command: Sequence[str] | None = None
+    folder: Path, seed: int, overrides: Sequence[str] = (), call: str | None = None
 ) -> None:
     """Write `folder/manifest.json` atomically."""
-    text = json.dumps(manifest(seed, overrides, command), indent=2) + "\n"
+    text = json.dumps(manifest(seed, overrides, call), indent=2) + "\n"
     write_text(Path(folder) / MANIFEST, text)
+
+
+def api_call(function: str, *args: object, **kwargs: object) -> str:
+    """A Python API call as text, e.g. `journeysim.sweep('baseline.yaml', reps=2)`, leaving
+    out keyword arguments that are None; a scenario object appears by its name."""
+    shown = [_shown(value) for value in args]
+    shown += [f"{key}={_shown(value)}" for key, value in kwargs.items() if value is not None]
+    return f"journeysim.{function}({', '.join(shown)})"
+
+
+def _shown(value: object) -> str:
+    from journeysim.scenario.schema import Scenario
+
+    if isinstance(value, Scenario):
+        return f"<Scenario {value.name!r}>"
+    return repr(str(value)) if isinstance(value, Path) else repr(value)
 
 
 class ManifestUnreadable(ValueError):

@@ -7,6 +7,7 @@ replication); the kill test uses scenarios/validation/mmc.yaml over a day.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -122,6 +123,8 @@ def test_kept_sets_feed_run_and_widen_its_interval(tmp_path):
     assert main(["calibrate", str(spec), "--out", str(tmp_path), "--quiet", "--workers", "2"]) == 0
     folder = tmp_path / "calibrate-fit"
     sets = read_parameter_sets(folder / "parameter_sets.csv")
+    made = json.loads((folder / "manifest.json").read_text())  # what made the folder
+    assert made["seed"] == load_scenario(STORE).seed and made["packages"]["optuna"]
     kept = pd.read_csv(folder / "trials.csv").query("kept")
     assert len(sets) == len(kept) >= 3 and set(sets.keys) == set(TRUTH)
     options = dict(reps=3, overrides=SMALL, workers=2)

@@ -6,6 +6,7 @@ two days without burn-in or warm-up, so a trial takes about a second.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -326,6 +327,8 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
     assert isinstance(
         yaml.safe_load((folder / "best.yaml").read_text())["hours"]["weekday_profile"], list
     )
+    made = json.loads((folder / "manifest.json").read_text())  # what made the folder
+    assert made["seed"] == load_scenario(MMC).seed and made["journeysim"]
 
 
 @pytest.mark.parametrize(

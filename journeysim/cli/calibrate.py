@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute, writable_folder
+from journeysim.manifest import MANIFEST, write_manifest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,7 +90,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     calibration = Calibration(plan_calibration(spec), args.out)
-    writable_folder(args.command, calibration.folder)
+    writable_folder(args.command, calibration.folder, [MANIFEST])
     plan = calibration.plan
     pending = calibration.pending()
     print(
@@ -99,6 +100,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     )
     start = time.perf_counter()
     result = execute(args, pending * plan.base.replications, plan.name, calibration.run)
+    write_manifest(calibration.folder, plan.base.seed, args.overrides)
     plots = write_plots(result)
     if not args.no_report:
         calibrate_report(result, plots)

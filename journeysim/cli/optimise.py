@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute, writable_folder
+from journeysim.manifest import MANIFEST, write_manifest
 from journeysim.scenario.errors import ScenarioError
 
 
@@ -111,7 +112,7 @@ def _optimise(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     optimisation = Optimisation(plan_optimisation(spec), args.out)
-    writable_folder(args.command, optimisation.folder)
+    writable_folder(args.command, optimisation.folder, [MANIFEST])
     plan = optimisation.plan
     pending = optimisation.pending()
     print(
@@ -127,6 +128,7 @@ def _optimise(args: argparse.Namespace) -> int:
         raise  # bad input: exit code 2 (main)
     except ValueError as error:
         raise SystemExit(f"journeysim optimise: {error}") from None
+    write_manifest(optimisation.folder, plan.base.seed, args.overrides)
     plots = write_plots(result)
     if not args.no_report:
         optimise_report(result, plots)
