@@ -160,6 +160,15 @@ def test_wrong_type(tmp_path: Path) -> None:
     )
 
 
+def test_a_number_with_colons_is_text_not_yaml_1_1_base_60(tmp_path: Path) -> None:
+    """YAML 1.1 reads 2:3 as 123 (2 x 60 + 3), a valid till count; journeysim reads YAML 1.2's
+    numbers, so the value is refused for what it is."""
+    path = write(tmp_path, "x.yaml", "checkout:\n  cashiers: 2:3\n")
+    assert error_of(path) == (
+        f"{path}: checkout.cashiers: expected a whole number from 0 to 200 (got '2:3')"
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import os
 import signal
 import subprocess
@@ -243,6 +244,10 @@ def refused(argv: list[str], capsys) -> str:
             "vary: {checkout.cashiers: '2:4'}\n",
             "study.yaml: vary.checkout.cashiers: ranges need --design lhs or sobol",
         ),
+        (  # unquoted: YAML 1.1 would read the base-60 number 123 (audit 25)
+            "vary:\n  checkout.cashiers: 2:4\n",
+            "study.yaml: vary.checkout.cashiers: ranges need --design lhs or sobol",
+        ),
         (
             "design: lhs\nsamples: 4\nvary: {checkout.cashiers: [2, 3]}\n",
             "study.yaml: vary.checkout.cashiers: design lhs needs a range LOW:HIGH",
@@ -413,6 +418,13 @@ def test_a_sweep_warns_where_its_runs_are_too_short_to_see_returns(tmp_path):
         )
     rates = runs.groupby("horizon.days")["return_rate"].count()
     assert rates[7] == 0 and rates[15] == 2
+    (manifest,) = tmp_path.glob("sweep-*/manifest.json")  # the API's folders say what made them
+    made = json.loads(manifest.read_text())
+    assert made["command"] == (
+        f"journeysim.sweep('{BASELINE}', vary=['horizon.days=7,15'], out='{tmp_path}', reps=2, "
+        "overrides=['horizon.burn_in_days=0', 'arrivals.base_customers=300'])"
+    )
+    assert made["overrides"] == ["horizon.burn_in_days=0", "arrivals.base_customers=300"]
     texts = [str(w.message) for w in caught]
     returns = [t for t in texts if "return rate is n/a" in t]
     assert returns == [t for t in returns if t.startswith("1 of 2 points (e.g. point 0): ")]

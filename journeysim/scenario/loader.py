@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import warnings
 from collections.abc import Sequence
 from functools import lru_cache
@@ -178,9 +179,21 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
+# YAML 1.1's base-60 numbers (2:30 is 150), which YAML 1.2 dropped: read as text, so that an
+# unquoted range 2:3 is not the number 123.
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+
+
 class _UniqueKeys(yaml.SafeLoader):
     """YAML's safe loader, refusing a key given twice in one mapping (which YAML forbids and
-    PyYAML would settle silently by keeping the last)."""
+    PyYAML would settle silently by keeping the last), with base-60 numbers read as text."""
+
+    yaml_implicit_resolvers = {
+        first: [("tag:yaml.org,2002:str", _SEXAGESIMAL), *resolvers]
+        if first in "+-0123456789"
+        else resolvers
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[tuple[str, str]] = set()
@@ -196,11 +209,16 @@ class _UniqueKeys(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def yaml_data(text: str) -> Any:
+    """YAML as journeysim reads it: `yaml.safe_load`, refusing a key given twice, with YAML
+    1.2's numbers (an unquoted 2:3 is the text "2:3", not YAML 1.1's base-60 number 123)."""
+    return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
+
+
 def _parse_yaml(text: str, source: str) -> Any:
-    """`yaml.safe_load` (refusing repeated keys), with errors naming the source, line and
-    column."""
+    """`yaml_data`, with errors naming the source, line and column."""
     try:
-        return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
+        return yaml_data(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""

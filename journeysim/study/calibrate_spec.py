@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from journeysim.scenario.loader import Override
+from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
@@ -280,7 +280,7 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
 
 def _load(path: Path, what: str) -> Any:
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return yaml_data(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DesignError(f"{path}: {what} not found") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from journeysim.scenario.loader import Override
+from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
@@ -132,7 +132,7 @@ def read_optimise_file(path: Path) -> OptimiseSpec:
     candidates, name (default: the file's stem), set, reps, days, seed."""
     source = str(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml_data(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise DesignError(f"{source}: cannot read the optimise file ({error})") from None
     if not isinstance(data, dict) or "decide" not in data:

@@ -90,7 +90,7 @@ def is_study_file(path: Path, key: str) -> bool:
     """Whether `path` is a YAML file with a top-level `key` mapping: a sweep (`vary`), optimise
     (`decide`) or calibration (`free`) file rather than a scenario, which has none of them."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = loader.yaml_data(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
     return isinstance(data, dict) and key in data

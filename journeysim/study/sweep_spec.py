@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from journeysim.scenario.loader import Override
+from journeysim.scenario.loader import Override, yaml_data
 from journeysim.study.designs import DesignError, Vary, vary_from_yaml
 from journeysim.study.sources import ScenarioSource, is_study_file, whole_number
 
@@ -93,4 +93,4 @@ def read_sweep_file(path: Path) -> SweepSpec:
 
 
 def _load(path: Path) -> Any:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return yaml_data(Path(path).read_text(encoding="utf-8"))
