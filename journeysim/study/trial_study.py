@@ -94,7 +94,10 @@ class HeldInterrupts:
     """Ctrl-C while a trial runs stops it at once (Optuna marks it failed and it is queued
     again); while Optuna asks for a trial or records one, where an interruption leaves its
     bookkeeping half-done (it then fails with an UnboundLocalError or AssertionError of its
-    own), the Ctrl-C is held and raised as soon as the trial is stored."""
+    own), the Ctrl-C is held and raised as soon as the trial is stored. A Ctrl-C raised in a
+    trial is held too until it leaves the trial: where Python drops an exception raised by a
+    signal handler (in a hook running as the trial forks its workers), it is raised once the
+    trial is stored, not lost."""
 
     def __init__(self) -> None:
         self.in_trial = False
@@ -115,9 +118,9 @@ class HeldInterrupts:
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def _interrupted(self, signum: int, frame: object) -> None:
+        self.held = True
         if self.in_trial:
             raise KeyboardInterrupt
-        self.held = True
 
     def check(self) -> None:
         """Raise a held Ctrl-C now."""
@@ -132,6 +135,9 @@ class HeldInterrupts:
         try:
             self.check()
             yield
+        except KeyboardInterrupt:
+            self.held = False  # it stops the trial as it is
+            raise
         finally:
             self.in_trial = False
 
