@@ -17,7 +17,7 @@ import journeysim
 from journeysim import api
 from journeysim.cli import main
 from journeysim.report.bottom_line import bottom_line
-from journeysim.report.comparison import comparison_text
+from journeysim.report.comparison import comparison_text, narrowing_note
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.money import PER_DAY, payback_text
 from journeysim.simulation.precision import precision_notes, replications_needed
@@ -122,6 +122,23 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
             assert math.isnan(per_year)
     assert result.table[result.table["metric"].isin(unidentified)]["mean"].isna().all()
     assert not any("lifetime" in line for line in bottom_line(result.table))
+
+
+def test_the_narrowing_note_says_wider_when_pairing_widens_the_interval():
+    table = pd.DataFrame(
+        {
+            "metric": ["return_rate"] * 2,
+            "scenario": ["narrow", "wide"],
+            "diff": [0.01, 0.01],
+            "diff_ci_low": [0.0, -0.01],
+            "diff_ci_high": [0.02, 0.03],
+            "unpaired_ci_low": [-0.03, 0.0],
+            "unpaired_ci_high": [0.05, 0.02],
+        }
+    )
+    narrow, wide = narrowing_note(table).splitlines()
+    assert narrow.endswith("(4.0x narrower with common random numbers)")
+    assert wide.endswith("(2.0x wider with common random numbers)")
 
 
 # Run length

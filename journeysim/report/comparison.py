@@ -86,7 +86,12 @@ def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:
     for r in table[(table["metric"] == metric) & table["diff"].notna()].itertuples():
         paired = r.diff_ci_high - r.diff_ci_low
         unpaired = r.unpaired_ci_high - r.unpaired_ci_low
-        ratio = f"{unpaired / paired:.1f}x narrower" if paired > 0 else "exact"
+        if paired <= 0:
+            ratio = "exact"
+        elif unpaired >= paired:
+            ratio = f"{unpaired / paired:.1f}x narrower"
+        else:  # the change decorrelates the pair (a large effect of its own)
+            ratio = f"{paired / unpaired:.1f}x wider"
         lines.append(
             f"{LABELS[metric][0]}, {r.scenario}: paired 95% CI width {paired:.3g}, "
             f"unpaired {unpaired:.3g} ({ratio} with common random numbers)"
