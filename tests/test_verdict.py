@@ -115,3 +115,22 @@ def test_chart_colours_better_green_worse_red_no_difference_grey_and_shares_in_p
     assert colours["NPS"][0] == VERDICT_COLOURS["no_difference"]
     assert colours["CES (1-7)"][0] == VERDICT_COLOURS["worse"]  # more effort
     assert VERDICT_COLOURS["better"] == "#1a9850" and VERDICT_COLOURS["worse"] == "#d73027"
+
+
+def test_chart_names_the_reference_and_keeps_long_titles_apart():
+    differences = pd.DataFrame(
+        {
+            "scenario": ["outage"] * 2,
+            "metric": ["lifetime_days", "customer_value"],
+            "diff_mean": [-75.0, -7.7e5],
+            "diff_low": [-85.0, -8.6e5],
+            "diff_high": [-65.0, -6.8e5],
+        }
+    )
+    fig = compare_differences(differences, reference="baseline")
+    assert fig.get_suptitle().startswith("outage minus baseline (bar: mean;")
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    assert titles == [
+        "Customer lifetime (discounted\ndays)",
+        "Customer base lifetime value\n(PLN)",
+    ]

@@ -20,4 +20,5 @@ def comparison_png(table: pd.DataFrame, titles: Mapping[str, str] | None = None)
     differences = rows.rename(
         columns={"diff": "diff_mean", "diff_ci_low": "diff_low", "diff_ci_high": "diff_high"}
     )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "verdict"]]
-    return png(compare_differences(differences, titles=titles))
+    reference = str(table["scenario"].iloc[0])
+    return png(compare_differences(differences, titles=titles, reference=reference))

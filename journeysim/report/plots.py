@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -49,6 +50,7 @@ STYLE = {
 POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
 # A difference that is better, worse or no different (its 95% CI contains 0).
 VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999999"}
+PANEL_TITLE = 30  # characters a comparison panel's title takes on one line (4 panels a row)
 SCENARIO_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 DAILY_KPIS = ("return_rate", "nps", "active_customers")
 
@@ -263,7 +265,10 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
 
 @_styled
 def compare_differences(
-    differences: pd.DataFrame, title: str = "", titles: Mapping[str, str] | None = None
+    differences: pd.DataFrame,
+    title: str = "",
+    titles: Mapping[str, str] | None = None,
+    reference: str = "the first scenario",
 ) -> Figure:
     """Paired differences against the first scenario, one small panel per metric, coloured by
     verdict: better green, worse red, no difference grey. Shares are drawn in percentage points.
@@ -272,7 +277,8 @@ def compare_differences(
     of the paired difference, in the metric's unit); optional scenario (the scenario compared
     with the first; one row per metric and scenario) and verdict (better, worse or
     no_difference; default: from the CI and the way the metric is better). `titles` name the
-    panels (default: the KPI labels).
+    panels (default: the KPI labels; a long one takes two lines); `reference` is the scenario
+    the differences are taken from.
     """
     table = differences.copy()
     if "scenario" not in table:
@@ -305,7 +311,8 @@ def compare_differences(
         named = len(scenarios) > 1 and i % cols == 0
         ax.set_yticks(y, scenarios if named else [""] * len(y), fontsize=13)
         name = (titles or {}).get(metric) or _name(metric)
-        ax.set_title(f"{name} (points)" if metric in SHARES else name, fontsize=16)
+        name = f"{name} (points)" if metric in SHARES else name
+        ax.set_title(textwrap.fill(name, PANEL_TITLE), fontsize=16)
         ax.tick_params(axis="x", labelsize=12)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: tick_text(value)))
@@ -315,9 +322,9 @@ def compare_differences(
     for ax in axes[len(metrics) :]:
         ax.set_visible(False)
     versus = (
-        f"{scenarios[0]} minus the first scenario"
+        f"{scenarios[0]} minus {reference}"
         if len(scenarios) == 1 and scenarios[0]
-        else ("Difference from the first scenario")
+        else f"Difference from {reference}"
     )
     key = "green: better, red: worse, grey: no difference"
     fig.suptitle(title or f"{versus} (bar: mean; whisker: 95% CI; {key})", fontsize=19)
