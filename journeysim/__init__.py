@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from journeysim.compiled import warn_if_stale
+from journeysim.version import VERSION
 
 if TYPE_CHECKING:
     from journeysim.api import calibrate, compare, optimise, run, select, sweep
@@ -59,7 +60,7 @@ __all__ = [
     "select",
     "sweep",
 ]
-__version__ = "0.1.0"
+__version__ = VERSION
 
 
 def __getattr__(name: str) -> Any:

@@ -107,9 +107,9 @@ def _version(name: str) -> str | None:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         if name == "journeysim":
-            from journeysim import __version__
+            from journeysim.version import VERSION
 
-            return __version__
+            return VERSION
         return None
 
 
