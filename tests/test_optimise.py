@@ -304,15 +304,19 @@ def test_a_ctrl_c_dropped_inside_a_trial_stops_the_study_once_the_trial_is_store
     (logging's, as a trial forks its workers: audit 25); the Ctrl-C is still held and raised
     at the next check, once. One that leaves the trial as it should is not raised again."""
     interrupts = HeldInterrupts()
-    with interrupts.installed():
-        with interrupts.trial(), contextlib.suppress(KeyboardInterrupt):
-            _ctrl_c()  # dropped, as in the hook
-        with pytest.raises(KeyboardInterrupt):
-            interrupts.check()
-        interrupts.check()  # raised once
-        with pytest.raises(KeyboardInterrupt), interrupts.trial():
-            _ctrl_c()
-        interrupts.check()  # it stopped the trial already
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's, as a CLI has
+    try:
+        with interrupts.installed():
+            with interrupts.trial(), contextlib.suppress(KeyboardInterrupt):
+                _ctrl_c()  # dropped, as in the hook
+            with pytest.raises(KeyboardInterrupt):
+                interrupts.check()
+            interrupts.check()  # raised once
+            with pytest.raises(KeyboardInterrupt), interrupts.trial():
+                _ctrl_c()
+            interrupts.check()  # it stopped the trial already
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_path):
