@@ -126,6 +126,7 @@ def test_few_sets_are_warned_about():
     assert few_sets_warning(20) == []
 
 
+@pytest.mark.filterwarnings("error::FutureWarning")  # pandas: not_compared in a float column
 def test_run_with_parameter_sets_is_wider_and_says_how_much_is_the_parameters(sets_file):
     # The sets move the NPS centre by +-0.1 and stock-outs by half: the band of NPS, CSAT and
     # share of wallet must be wider than the plain run's 95% CI, and mostly the parameters'.

@@ -150,6 +150,7 @@ def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -
     rows = table["scenario"].isin(other) & table["metric"].isin(WINDOWED)
     differences = [c for c in table.columns if c.startswith(("diff", "unpaired", "p_value"))]
     table.loc[rows, differences] = np.nan
+    table["verdict"] = table["verdict"].astype(object)  # a float column when all NaN
     table.loc[rows, "verdict"] = "not_compared"
     if "significant" in table:
         table.loc[rows, "significant"] = False
