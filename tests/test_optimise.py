@@ -364,7 +364,15 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
         (["--decide", "checkout.cashiers=3:2", "--minimise", "wages_per_day"], "LOW < HIGH"),
         (["--decide", "checkout.cashier=1:3", "--minimise", "wages_per_day"], "checkout"),
         (["--decide", "checkout.cashiers=1:3"], "one or two objectives"),
-        (["--decide", "checkout.cashiers=1:3", "--minimise", "speed"], "expected a KPI"),
+        (
+            ["--decide", "checkout.cashiers=1:3", "--minimise", "speed"],
+            "--minimise: expected a KPI",
+        ),
+        (
+            ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--subject-to"]
+            + ["nps>=baseline-3+-0"],
+            "needs a tolerance > 0, e.g. nps>=baseline-3+-0.01",
+        ),
         (
             [
                 "--decide",

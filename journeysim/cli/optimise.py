@@ -101,7 +101,10 @@ def _optimise(args: argparse.Namespace) -> int:
         raise DesignError(f"--subject-to: {error}") from None
     spec = spec.updated(
         decisions=tuple(parse_decision(text) for text in args.decide),
-        objectives=tuple(objective(*given) for given in args.objectives or ()),
+        objectives=tuple(
+            objective(kpi, up, "--maximise" if up else "--minimise")
+            for kpi, up in args.objectives or ()
+        ),
         constraints=constraints,
         overrides=tuple(args.overrides),
         trials=args.trials,

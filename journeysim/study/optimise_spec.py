@@ -106,8 +106,7 @@ class OptimiseSpec:
             if where:
                 raise DesignError(f"{where}: expected one or two objectives (got {count})")
             raise DesignError(
-                "optimise needs one or two objectives (--minimise KPI, --maximise KPI), "
-                f"got {count}"
+                f"optimise needs one or two objectives, KPIs to minimise or maximise (got {count})"
             )
         if len({o.metric for o in self.objectives}) < count:
             raise DesignError(f"{where or 'optimise'}: the two objectives must be different KPIs")

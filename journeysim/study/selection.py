@@ -121,7 +121,8 @@ def parse_constraint(text: str) -> Constraint:
     given = match["tolerance"]
     tolerance = float(given) if given else DEFAULT_TOLERANCE * abs(bound)
     if not tolerance > 0:
-        raise InputError(f"constraint {text!r} needs a tolerance > 0, e.g. {text}+-0.01")
+        without = text.split("+-")[0]
+        raise InputError(f"constraint {text!r} needs a tolerance > 0, e.g. {without}+-0.01")
     return Constraint(match["kpi"], 1 if match["sense"] == ">=" else -1, bound, tolerance, relative)
 
 

@@ -12,7 +12,7 @@ Sobol' designs sobol_indices.csv.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from journeysim.simulation.lifetime import NOT_IDENTIFIED
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
-from journeysim.study.designs import MAX_RUNS, Design, DesignError, make_design, yaml_text
+from journeysim.study.designs import MAX_RUNS, Design, DesignError, Vary, make_design, yaml_text
 from journeysim.study.runs_file import RunKey, RunsFile
 from journeysim.study.sensitivity import SobolWarning, imprecision_warning, sobol_indices
 from journeysim.study.sources import resolve_scenario, run_overrides
@@ -98,6 +98,7 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
     base = resolve_scenario(spec.scenario, overrides)
     data = base.model_dump(mode="json")
     integers = [v.key for v in spec.vary if type(_lookup(data, v.key)) is int]
+    _check_bounds(base, spec.vary, integers)
     design = make_design(
         spec.vary, spec.design, spec.samples, base.seed, integers, base.replications, spec.origins
     )
@@ -116,6 +117,16 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
             f"the limit is {MAX_RUNS:,} runs (give fewer values or replications)"
         )
     return plan
+
+
+def _check_bounds(base: Scenario, vary: Sequence[Vary], integers: list[str]) -> None:
+    """Refuse a range whose own end is not a valid value, naming that end rather than a point
+    sampled near it (a scenario that holds at both ends may still fail inside, e.g. together
+    with another key: the points are checked as well)."""
+    for v in vary:
+        for end in v.bounds or ():
+            value = int(end) if v.key in integers else end
+            apply_overrides(base, [(v.origin, f"{v.key}={yaml_text(value)}")])
 
 
 def _lookup(data: Any, key: str) -> Any:
