@@ -141,13 +141,14 @@ def sweep_runs() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     rows = [
         {
+            "point": 2 * (lanes - 1) + c,
             "lanes": lanes,
             "cash": cash,
             "replication": r,
             "nps": 10 * lanes - 20 * cash + rng.normal(),
         }
         for lanes in (1, 2, 3)
-        for cash in (0.2, 0.5)
+        for c, cash in enumerate((0.2, 0.5))
         for r in range(3)
     ]
     return pd.DataFrame(rows)
@@ -162,6 +163,20 @@ def test_sweep_line_follows_the_means():
     assert np.allclose(line.get_ydata(), expected.to_numpy())
     ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 3]
     assert ticks and all(t % 1 == 0 for t in ticks)  # lanes come whole: no 1.5 lanes
+
+
+def test_sweep_line_draws_points_not_a_ci_where_other_keys_vary():
+    """cash moves NPS by 6 points at every lane count: not noise, so no CI band pooling it
+    (audit 25); each point of the design is a dot."""
+    runs = sweep_runs()
+    alone = plots.sweep_line(runs[runs["cash"] == 0.2], "lanes", "nps", ["cash"])
+    assert len(alone.axes[0].collections) == 1  # the band: cash does not vary here
+    fig = plots.sweep_line(runs, "lanes", "nps", ["cash"])
+    rendered(fig)
+    (dots,) = fig.axes[0].collections
+    expected = runs.groupby("point")[["lanes", "nps"]].mean().to_numpy()
+    assert np.allclose(dots.get_offsets(), expected)
+    assert "dots: each point, with cash varied too" in fig.axes[0].get_title()
 
 
 def test_sweep_heatmap_shows_the_mean_of_each_cell():

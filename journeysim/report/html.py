@@ -422,7 +422,8 @@ def sweep_report(
         figures.append(paragraph(f"Not drawn, n/a at every point: {', '.join(unknown)}."))
     for kpi in (k for k in kpis if k in runs and runs[k].notna().any()):
         for parameter in parameters:
-            data = plots.png(plots.sweep_line(runs, parameter, kpi))
+            others = [p for p in parameters if p != parameter]
+            data = plots.png(plots.sweep_line(runs, parameter, kpi, others))
             write_bytes(folder / f"{kpi}_by_{folder_name(parameter)}.png", data)
             figures.append(image(data, f"{label(kpi)} against {parameter}"))
         if len(parameters) >= 2:

@@ -363,25 +363,33 @@ def _cells(values: pd.Series, bins: int = 8) -> tuple[pd.Series, np.ndarray, np.
 
 
 @_styled
-def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str) -> Figure:
-    """A KPI against one swept parameter: mean and 95% CI over all runs at each value.
+def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str, others: Sequence[str] = ()) -> Figure:
+    """A KPI against one swept parameter: the mean over all runs at each value (continuous
+    designs binned), with its 95% CI over the runs when nothing else varies. Where `others`
+    (further varied keys) vary too, their effect is not noise: each point of the design is
+    drawn as a dot instead of a band.
 
-    `runs`: tidy rows (parameter columns, replication, KPI columns); runs differing in other
-    parameters are pooled; continuous designs are binned.
+    `runs`: tidy rows (`point`, parameter columns, replication, KPI columns).
     """
     table = runs.assign(**{parameter: _cells(runs[parameter])[0]})
     band = mean_band(table, parameter, kpi).sort_values(parameter)
+    pooled = any(runs[key].nunique() > 1 for key in others if key in runs)
     fig = figure()
     ax = fig.add_subplot()
-    ax.plot(band[parameter], band["mean"], color=SCENARIO_COLOURS[0], marker="o", markersize=10)
-    ax.fill_between(
-        band[parameter], band["low"], band["high"], color=SCENARIO_COLOURS[0], alpha=0.2
-    )
+    colour = SCENARIO_COLOURS[0]
+    ax.plot(band[parameter], band["mean"], color=colour, marker="o", markersize=10)
+    if pooled:
+        points = runs.groupby("point")[[parameter, kpi]].mean()
+        ax.scatter(points[parameter], points[kpi], color=colour, alpha=0.35, s=30)
+        what = f"mean over runs; dots: each point, with {', '.join(others)} varied too"
+    else:
+        ax.fill_between(band[parameter], band["low"], band["high"], color=colour, alpha=0.2)
+        what = "mean, 95% CI over runs"
     if (band[parameter] % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(parameter)
     label_axis(ax.yaxis, kpi)
-    ax.set_title(f"{label(kpi)} against {parameter} (mean, 95% CI over runs)")
+    ax.set_title(f"{label(kpi)} against {parameter} ({what})")
     return fig
 
 
