@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
+
+from journeysim.simulation.summary import mean_ci
 
 
 def replications_needed(half_width: float, n: int, target: float, level: float = 0.95) -> int:
@@ -34,14 +35,8 @@ def half_width(values: pd.Series, level: float = 0.95) -> tuple[float, int]:
     """(half-width t(n-1) s / sqrt(n) of the CI of the mean, n) over the finite values; NaN
     below two. The interval as measured, not cut to the metric's range as summary.csv's is:
     a cut end is not a measured one."""
-    from scipy import stats
-
-    finite = values[np.isfinite(values.to_numpy(dtype=float))]
-    n = len(finite)
-    if n < 2:
-        return math.nan, n
-    quantile = stats.t.ppf(0.5 + level / 2.0, n - 1)
-    return float(quantile * finite.std(ddof=1) / math.sqrt(n)), n
+    _, low, high, n = mean_ci(values.to_numpy(dtype=float), level)
+    return (high - low) / 2.0, n
 
 
 def precision_notes(replications: pd.DataFrame, targets: dict[str, float]) -> list[str]:
