@@ -110,14 +110,31 @@ def test_a_good_recovery_restores_more_trust_than_a_poor_one() -> None:
 
 
 def test_touchpoint_kind_indices_name_the_schema_kinds() -> None:
-    """The kinds' indices (psyche/kinds.py) are their places in the schema's list, and a
-    customer's expectations by index are the market standard by name."""
+    """The kinds' indices (psyche/kinds.py) are their places in the schema's list; each
+    expectation slot starts from the market standard of its kind, the in-store kinds once per
+    zone; and a customer's expectations survive the history's names (a zone the past did not
+    have starts where a newcomer's does)."""
     from journeysim.psyche import kinds
     from journeysim.scenario.schema import TOUCHPOINT_KINDS
 
     for index, name in enumerate(TOUCHPOINT_KINDS):
         assert getattr(kinds, name.upper()) == index
     sim = Simulation(Scenario())
+    adaptation = sim.adaptation
+    zones = [zone.name for zone in sim.scenario.zones]
     standard = sim.scenario.psyche.market_standard
-    assert kinds.by_name(sim.adaptation.standard) == standard
-    assert kinds.by_kind(dict(standard)) == sim.adaptation.standard
+    assert len(adaptation.standard) == len(TOUCHPOINT_KINDS) + 4 * (len(zones) - 1)
+    named = adaptation.named(adaptation.standard)
+    assert named["cashier"] == standard["cashier"]
+    for zone in zones:
+        assert named[f"ambience@{zone}"] == standard["ambience"]
+        assert named[f"shelf@{zone}"] == standard["shelf"]
+    for index, zone in enumerate(sim.store.zones):
+        assert adaptation.names[zone.floor_slot] == f"floor@{zones[index]}"
+    lived = [level + 0.01 * slot for slot, level in enumerate(adaptation.first(0.2))]
+    assert adaptation.restored(adaptation.named(lived), 0.2) == lived
+    without_fresh = {k: v for k, v in adaptation.named(lived).items() if "@fresh" not in k}
+    restored = adaptation.restored(without_fresh, 0.2)
+    for slot, name in enumerate(adaptation.names):
+        expected = adaptation.first(0.2)[slot] if name.endswith("@fresh") else lived[slot]
+        assert restored[slot] == expected

@@ -138,10 +138,10 @@ class Shopper:
         self.lanes_open = -1  # staffed lanes open then
 
     def touch(
-        self, now: float, kind: int, quality: float, effort: float, what: str, *details: object
+        self, now: float, slot: int, quality: float, effort: float, what: str, *details: object
     ) -> float:
-        """Appraise a touchpoint of a `kind` (psyche/kinds.py) against expectation, move
-        emotion, adapt the expectation, add effort; return felt.
+        """Appraise a touchpoint against the expectation in `slot` (its kind, or its kind in
+        a zone: psyche/kinds.py), move emotion, adapt the expectation, add effort; return felt.
 
         The appraisal is `psyche.appraisal.value` times the segment's weight, and the new
         expectation is `Adaptation.adapted`'s, written out here because this runs at every
@@ -150,22 +150,22 @@ class Shopper:
         disposition = self.disposition
         quality += disposition
         expectations = self.expectations
-        e = expectations[kind]
+        e = expectations[slot]
         x = quality - e
         if x >= 0.0:
-            felt = math.pow(x, self.curvature) * self.weights[kind]
+            felt = math.pow(x, self.curvature) * self.weights[slot]
         else:
-            felt = -self.loss_aversion * math.pow(-x, self.curvature) * self.weights[kind]
+            felt = -self.loss_aversion * math.pow(-x, self.curvature) * self.weights[slot]
         valence = self.emotion.feel(now, felt)
         self.effort += effort
         adaptation = self.adaptation
-        target = quality + adaptation.anchor * (adaptation.standard[kind] + disposition - quality)
+        target = quality + adaptation.anchor * (adaptation.standard[slot] + disposition - quality)
         step = adaptation.rise if target > e else adaptation.fall
-        expectations[kind] = e + step * (target - e)
+        expectations[slot] = e + step * (target - e)
         self.expectation_sum += e
         self.quality_sum += quality
         self.disconfirmation_sum += x
-        tally = self.journey_map[kind]
+        tally = self.journey_map[slot]
         if felt >= 0.0:
             tally.positive += felt
         else:
@@ -177,7 +177,7 @@ class Shopper:
                 Step(
                     now,
                     self.place,
-                    TOUCHPOINT_KINDS[kind],
+                    TOUCHPOINT_KINDS[adaptation.kinds[slot]],
                     what.format(*details),
                     quality,
                     e,

@@ -81,15 +81,15 @@ def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
     zone.soil()
     now = store.clock.now()
     shopper.touch(
-        now, kind.AMBIENCE, zone.ambience_quality, 0.0, "{}: smell, music and light", name
+        now, zone.ambience_slot, zone.ambience_quality, 0.0, "{}: smell, music and light", name
     )
     crowding = zone.crowding()
     if crowding > 0.5:
         quality = max(0.1 - 1.8 * (crowding - 0.5), -1.0)
-        shopper.touch(now, kind.CROWDING, quality, crowding - 0.5, "{} is crowded", name)
+        shopper.touch(now, zone.crowding_slot, quality, crowding - 0.5, "{} is crowded", name)
     else:
-        shopper.touch(now, kind.CROWDING, 0.1, 0.0, "{} has room to move", name)
-    shopper.touch(now, kind.FLOOR, zone.floor_quality(), 0.0, "{0.name} floor {0.looks}", zone)
+        shopper.touch(now, zone.crowding_slot, 0.1, 0.0, "{} has room to move", name)
+    shopper.touch(now, zone.floor_slot, zone.floor_quality(), 0.0, "{0.name} floor {0.looks}", zone)
     items = rounded(shopper.planned_items * zone.item_share)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
     return zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
@@ -120,7 +120,7 @@ def _look_for_items(
     if gaps == 0:
         shopper.touch(
             now,
-            kind.SHELF,
+            zone.shelf_slot,
             shelves.full_quality,
             0.0,
             "finds all {} items in {}" if items > 1 else "finds the {} item in {}",
@@ -146,7 +146,7 @@ def _look_for_items(
     quality = shelves.gap_quality if lost else shelves.gap_quality / 2.0
     shopper.touch(
         now,
-        kind.SHELF,
+        zone.shelf_slot,
         quality,
         shelves.search_min * gaps / 2.0,
         "{} of {} {} missing in {}, {} not bought",

@@ -13,7 +13,6 @@ from journeysim.loyalty.customer import Customer
 from journeysim.loyalty.history import CustomerState
 from journeysim.loyalty.relationship import daily_trips
 from journeysim.psyche.expectations import Adaptation
-from journeysim.psyche.kinds import by_kind, by_name
 from journeysim.scenario.plain import plain
 from journeysim.scenario.schema import Scenario, Segment
 from journeysim.world.uniforms import VisitUniforms
@@ -85,7 +84,7 @@ class CustomerBase:
                     segment=self._segments[state.segment_name],
                     uniforms=self._uniforms,
                     strength=state.strength,
-                    expectations=by_kind(state.expectations),
+                    expectations=self._adaptation.restored(state.expectations, state.disposition),
                     preferred_minute=state.preferred_minute,
                     baseline_mood=state.baseline_mood,
                     disposition=state.disposition,
@@ -176,7 +175,7 @@ class CustomerBase:
         return CustomerState(
             segment_name=c.segment_name,
             strength=c.strength,
-            expectations=by_name(c.expectations),
+            expectations=self._adaptation.named(c.expectations),
             preferred_minute=c.preferred_minute,
             baseline_mood=c.baseline_mood,
             disposition=c.disposition,

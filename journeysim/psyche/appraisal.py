@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from journeysim.psyche.kinds import KINDS
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
 
 
@@ -23,21 +24,31 @@ def value(x: float, curvature: float = 0.88, loss_aversion: float = 2.25) -> flo
 class Appraisal:
     """Turns (quality, expectation) into felt emotion with a segment's sensitivities."""
 
-    __slots__ = ("curvature", "loss_aversion", "scale", "_weights")
+    __slots__ = ("curvature", "loss_aversion", "scale", "kinds", "_weights")
 
-    def __init__(self, curvature: float, loss_aversion: float, scale: float) -> None:
+    def __init__(
+        self,
+        curvature: float,
+        loss_aversion: float,
+        scale: float,
+        kinds: Sequence[int] = range(KINDS),
+    ) -> None:
+        """`kinds` is the touchpoint kind of each expectation slot (psyche/kinds.py)."""
         self.curvature = curvature
         self.loss_aversion = loss_aversion
         self.scale = scale
+        self.kinds = kinds
         self._weights: dict[int, tuple[Mapping[Any, float], list[float]]] = {}
 
     def weights(self, sensitivity: Mapping[Any, float]) -> list[float]:
-        """Scale times a segment's sensitivity (1 where it names none) for each touchpoint
-        kind, indexed by kind: the factor `felt` applies, worked out once per segment instead
-        of at every touchpoint."""
+        """Scale times a segment's sensitivity (1 where it names none) to each slot's kind,
+        indexed by slot: the factor `felt` applies, worked out once per segment instead of at
+        every touchpoint."""
         cached = self._weights.get(id(sensitivity))
         if cached is None or cached[0] is not sensitivity:
-            weights = [self.scale * sensitivity.get(kind, 1.0) for kind in TOUCHPOINT_KINDS]
+            weights = [
+                self.scale * sensitivity.get(TOUCHPOINT_KINDS[kind], 1.0) for kind in self.kinds
+            ]
             cached = self._weights[id(sensitivity)] = (sensitivity, weights)
         return cached[1]
 

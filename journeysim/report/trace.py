@@ -13,10 +13,11 @@ import pandas as pd
 
 from journeysim.journey.shopper import Step
 from journeysim.loyalty.relationship import return_chance, share_of_wallet
+from journeysim.psyche.kinds import IN_STORE
 from journeysim.psyche.memory import remembered_score
 from journeysim.report.console import render
 from journeysim.report.monitor import down_intervals
-from journeysim.scenario.schema import Scenario
+from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation.replication import Replication
 from journeysim.world.checkout import terminal_name
 
@@ -31,6 +32,7 @@ MOODS = (  # upper bound of valence -> word
     (0.6, "pleased"),
     (math.inf, "delighted"),
 )
+_IN_STORE_NAMES = frozenset(TOUCHPOINT_KINDS[kind] for kind in IN_STORE)
 FULL_STORIES = 6  # a customer with more visits gets the first, worst and last told in full
 
 
@@ -315,17 +317,23 @@ def history(mine: pd.DataFrame, traces: dict[int, list[Step]], staff: dict[int, 
 
 
 def expectation_changes(stories: list[list[Step]], threshold: float = 0.02) -> str:
-    """Touchpoint kinds whose expectation moved by more than `threshold` over the visits."""
+    """Expectations whose level moved by more than `threshold` over the visits (in-store kinds
+    zone by zone, as they are expected: psyche/kinds.py)."""
     if len(stories) < 2:
         return ""
-    first = {step.kind: step.expectation for step in reversed(stories[0])}
-    last = {step.kind: step.expectation for step in stories[-1]}
+    first = {_expected(step): step.expectation for step in reversed(stories[0])}
+    last = {_expected(step): step.expectation for step in stories[-1]}
     moved = [
-        f"{kind} {first[kind]:+.2f} -> {last[kind]:+.2f}"
-        for kind in first
-        if kind in last and abs(last[kind] - first[kind]) > threshold
+        f"{what} {first[what]:+.2f} -> {last[what]:+.2f}"
+        for what in first
+        if what in last and abs(last[what] - first[what]) > threshold
     ]
     return ", ".join(moved)
+
+
+def _expected(step: Step) -> str:
+    """What a step's expectation is of: its kind, and for an in-store kind its zone."""
+    return f"{step.kind} in {step.place}" if step.kind in _IN_STORE_NAMES else step.kind
 
 
 def tell_visit(

@@ -134,7 +134,7 @@ class Loyalty(Section):
     )
     defect_prob: Probability = field(0.5, "Chance to switch after a visit below the threshold.")
     routine_value: Quality = field(
-        0.3, "Outcome of an uneventful visit that met expectations (the store's convenience)."
+        0.27, "Outcome of an uneventful visit that met expectations (the store's convenience)."
     )
     csat_scale: PositiveFloat = field(2.5, "CSAT points per unit of remembered score.", le=100.0)
     # Fornell et al. 1996 (ACSI): perceived quality is the strongest driver of satisfaction.

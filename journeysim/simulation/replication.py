@@ -74,7 +74,6 @@ class Simulation:
         self.store = Store(self.env, scenario, self.streams, past.staff if past else ())
         self.aftercare = Aftercare(scenario)
         psyche = scenario.psyche
-        self.appraisal = Appraisal(psyche.curvature, psyche.loss_aversion, psyche.felt_scale)
         self.moods = Moods(
             psyche.baseline_mood,
             psyche.baseline_mood_sd,
@@ -86,6 +85,10 @@ class Simulation:
             psyche.expectation_fall,
             psyche.market_anchor,
             by_kind({str(kind): level for kind, level in psyche.market_standard.items()}),
+            [zone.name for zone in scenario.zones],
+        )
+        self.appraisal = Appraisal(
+            psyche.curvature, psyche.loss_aversion, psyche.felt_scale, self.adaptation.kinds
         )
         self.base = CustomerBase(
             scenario,
@@ -95,7 +98,10 @@ class Simulation:
             self.adaptation,
         )
         self.journey_map = [TouchTally() for _ in TOUCHPOINT_KINDS]  # by kind
-        self._warmup_map = [TouchTally() for _ in TOUCHPOINT_KINDS]
+        # The tallies a shopper adds to, by expectation slot (a kind's slots share its tally).
+        self._slot_map = [self.journey_map[kind] for kind in self.adaptation.kinds]
+        warmup_map = [TouchTally() for _ in TOUCHPOINT_KINDS]  # (left out of the KPIs)
+        self._warmup_slot_map = [warmup_map[kind] for kind in self.adaptation.kinds]
         self.visit_log = VisitLog()
         self.day_rows: list[dict] = []
         self.turnovers: list[dict] = []
@@ -203,7 +209,7 @@ class Simulation:
             self.appraisal,
             self.adaptation,
             self.moods,
-            self.journey_map if now >= self._measured_from else self._warmup_map,
+            self._slot_map if now >= self._measured_from else self._warmup_slot_map,
             self.trace,
         )
         self.entered += 1

@@ -54,7 +54,9 @@ class Store:
         hours = scenario.hours
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
-        self.zones = [ZoneState(zone, scenario.floor) for zone in scenario.zones]
+        self.zones = [
+            ZoneState(zone, scenario.floor, index) for index, zone in enumerate(scenario.zones)
+        ]
         self.clock = Clock(env)  # cheap timeouts for the visits
         self.carts = CartPool(scenario.carts.pool)
         checkout = scenario.checkout

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
+from journeysim.psyche.kinds import zone_slots
 from journeysim.scenario.schema import Floor, Zone
 from journeysim.world.crews import Crew
 
@@ -19,6 +20,7 @@ class ZoneState:
 
     settings: Zone
     floor: Floor
+    index: int  # the zone's place in the scenario's zones
     occupancy: int = 0
     dirt: float = 0.0  # 0 clean .. 1 filthy
     last_restock: float = 0.0
@@ -30,6 +32,11 @@ class ZoneState:
     soil_per_visit: float = field(init=False)
     clean_quality: float = field(init=False)
     dirty_quality: float = field(init=False)
+    # The shopper's expectation slots of this zone's touchpoints (psyche/kinds.py).
+    ambience_slot: int = field(init=False)
+    crowding_slot: int = field(init=False)
+    floor_slot: int = field(init=False)
+    shelf_slot: int = field(init=False)
 
     def __post_init__(self) -> None:
         zone, floor = self.settings, self.floor
@@ -39,6 +46,8 @@ class ZoneState:
         self.ambience_quality = (ambience.smell + ambience.music + ambience.light) / 3.0
         self.soil_per_visit = floor.soil_per_visit
         self.clean_quality, self.dirty_quality = floor.clean_quality, floor.dirty_quality
+        slots = zone_slots(self.index)
+        self.ambience_slot, self.crowding_slot, self.floor_slot, self.shelf_slot = slots
 
     def crowding(self) -> float:
         """Occupancy over comfortable capacity (felt above 0.5)."""
