@@ -63,7 +63,7 @@ class Customer:
         self.segment = segment
         self.uniforms = uniforms  # of every visit (this customer's are theirs alone)
         self.strength = strength  # relationship strength 0..1
-        self.expectations = expectations  # by touchpoint kind (psyche/kinds.py)
+        self.expectations = expectations  # by expectation slot (psyche/kinds.py)
         self.preferred_minute = preferred_minute  # usual time of day for shopping
         self.baseline_mood = baseline_mood
         self.disposition = disposition  # added to every quality perceived and to expectations

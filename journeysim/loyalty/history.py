@@ -11,7 +11,7 @@ class CustomerState(NamedTuple):
 
     segment_name: str
     strength: float
-    expectations: dict[str, float]
+    expectations: dict[str, float]  # by slot name ("cashier", "ambience@fresh")
     preferred_minute: float
     baseline_mood: float
     disposition: float
