@@ -343,3 +343,27 @@ def test_the_relationship_change_is_the_difference_of_the_two_values_printed(tol
     for found in lines:
         before, after, change = (float(found.group(i)) for i in (1, 2, 3))
         assert change == pytest.approx(after - before, abs=1e-9)
+
+
+def test_pick_lane_takes_a_shopper_at_the_checkout_when_the_lane_opened():
+    """`--pick lane` picks from the window the story tells (`lane_changes`: from joining the
+    queue to leaving), not the whole visit: a shopper who saw a longer queue but reached the
+    checkout after the lane had opened has no lane to tell."""
+    from types import SimpleNamespace
+
+    visits = pd.DataFrame(
+        {
+            "visit_id": [1, 2],
+            "day": [0, 0],
+            "arrival_min": [590.0, 595.0],
+            "duration_min": [40.0, 20.0],
+            # 1 was still walking the aisles at 600, and queued from 620 behind 5 shoppers;
+            # 2 had queued from 598 behind 3 and was served at 604.
+            "service_start_min": [625.0, 604.0],
+            "queue_time_min": [5.0, 6.0],
+            "queue_seen": [5, 3],
+        }
+    )
+    lanes_log = pd.DataFrame({"time": [600.0], "event": ["opened"], "reason": ["policy"]})
+    rep = SimpleNamespace(visits=visits, lanes_log=lanes_log)
+    assert pick_visits(rep, "lane") == [2]

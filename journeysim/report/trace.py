@@ -118,15 +118,19 @@ def _regular_before_and_after(rep: Replication) -> list[int]:
 
 
 def _lane_opened_while_waiting(rep: Replication) -> int:
-    """The visit that found the longest queue among those during which the policy opened a
-    lane (the first such visit when several found as long a queue)."""
+    """The visit that found the longest queue among the served shoppers who queued and during
+    whose time at the checkout (from joining the queue to leaving, the window `lane_changes`
+    tells) the policy opened a lane; the first such visit when several found as long a
+    queue."""
     visits = rep.visits
     log = rep.lanes_log
     called = log[(log["event"] == "opened") & (log["reason"] == "policy")]["time"].to_numpy()
     if called.size:
-        start = (visits["day"] * 1440.0 + visits["arrival_min"]).to_numpy()
-        end = start + visits["duration_min"].to_numpy()
-        first = np.searchsorted(called, start)
+        day_start = visits["day"].to_numpy() * 1440.0
+        # A served shopper's first checkout step is the start of service, after the queue.
+        reached = day_start + (visits["service_start_min"] - visits["queue_time_min"]).to_numpy()
+        end = day_start + (visits["arrival_min"] + visits["duration_min"]).to_numpy()
+        first = np.searchsorted(called, reached)  # (NaN, for the unserved, sorts last)
         during = (first < called.size) & (called[np.minimum(first, called.size - 1)] <= end)
         waited = visits[during & (visits["queue_seen"] > 0).to_numpy()]
         if not waited.empty:

@@ -38,11 +38,11 @@ TAIL_DEPARTURES = 30
 # Below this many departures in a replication its lifetime is not reported. A hazard from n
 # departures has a relative standard error of 1/sqrt(n), and so has the lifetime (about its
 # inverse): 100 keep it near 10%. Measured on the baseline (2 replications, with its burn-in):
-# windows of 3, 7 and 14 days (25, 73 and 143 departures) gave 196, 208 and 236 days against
-# 268 from the default 56 days (580 departures).
+# windows of 3, 7 and 14 days (29, 86 and 176 departures) gave 193, 213 and 223 days against
+# 266 from the default 56 days (about 690 departures).
 MIN_DEPARTURES = 100
 # The most of a lifetime that may lie beyond the longest observed tenure, extrapolated at the
-# tail hazard. Without burn-in the tenures end with the run and 98-100% of it does (baseline,
+# tail hazard. Without burn-in the tenures end with the run and 99-100% of it does (baseline,
 # 14 and 42 days); synthetic exponential lifetimes seen for 456 days put about half there and
 # are estimated within 5% (tests/test_money.py).
 MAX_EXTRAPOLATED = 0.9
