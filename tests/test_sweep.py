@@ -19,7 +19,7 @@ import pytest
 import journeysim
 from journeysim.simulation.measure import METRICS
 from journeysim.study.designs import DesignError, parse_vary
-from journeysim.study.sweep import Sweep, plan_sweep
+from journeysim.study.sweep import KeptRunsWarning, Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -434,6 +434,18 @@ def test_a_sweep_warns_where_its_runs_are_too_short_to_see_returns(tmp_path):
     assert returns == [t for t in returns if t.startswith("1 of 2 points (e.g. point 0): ")]
     assert len(returns) == 1 and "the 7 measured days" in returns[0]
     assert sum("lifetime value are n/a" in t for t in texts) == 1
+
+
+def test_a_sweep_run_again_with_fewer_replications_says_it_keeps_the_earlier_ones(tmp_path):
+    """The finished runs stay (a sweep only adds runs), and summary.csv's n counts them: the
+    second command is told, since its own --reps does not describe the folder."""
+    p = plan("checkout.cashiers=2,3", reps=2, days=1)
+    Sweep(p, tmp_path).run()
+    fewer = plan("checkout.cashiers=2,3", reps=1, days=1)
+    with pytest.warns(KeptRunsWarning, match=r"up to 2 a point, against 1"):
+        Sweep(fewer, tmp_path).run()
+    summary = pd.read_csv(next(tmp_path.glob("sweep-*/summary.csv")))
+    assert summary["n"].tolist() == [2, 2]
 
 
 def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, capsys):

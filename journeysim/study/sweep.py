@@ -74,6 +74,10 @@ class ShortRunWarning(UserWarning):
     """Runs too short for some KPIs (the return rate, the customers' lifetime)."""
 
 
+class KeptRunsWarning(UserWarning):
+    """An earlier run of the sweep left more replications a point than this one asks for."""
+
+
 def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
     """Why some of the finished `runs` have no return rate (points whose measured days are not
     longer than their return window) or no lifetime (too few departures), as warnings."""
@@ -222,6 +226,15 @@ class Sweep:
         summary = plan.points_table().join(count, on="point").join(means, on="point")
         summary["n"] = summary["n"].fillna(0).astype(int)
         write_table(self.folder / "summary.csv", summary)
+        extra = summary["n"].to_numpy() > plan.replications
+        if extra.any():
+            warnings.warn(
+                f"{self.folder}: an earlier run of this sweep left more replications than this "
+                f"one asks for (up to {summary['n'].max()} a point, against "
+                f"{max(plan.replications)}); summary.csv uses them all (its n column)",
+                KeptRunsWarning,
+                stacklevel=2,
+            )
         if plan.design.kind == "sobol" and len(ok) == len(runs):
             indices = sobol_indices(plan.design, runs, METRICS, plan.base.seed)
             write_table(self.folder / "sobol_indices.csv", indices)
