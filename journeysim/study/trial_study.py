@@ -31,9 +31,11 @@ continues as the uninterrupted one would have.
 
 from __future__ import annotations
 
+import functools
 import json
 import signal
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
@@ -96,8 +98,8 @@ class HeldInterrupts:
     bookkeeping half-done (it then fails with an UnboundLocalError or AssertionError of its
     own), the Ctrl-C is held and raised as soon as the trial is stored. A Ctrl-C raised in a
     trial is held too until it leaves the trial: where Python drops an exception raised by a
-    signal handler (in a hook running as the trial forks its workers), it is raised once the
-    trial is stored, not lost."""
+    signal handler (in a hook running as the trial forks its workers, or a garbage collector's
+    callback), it is raised once the trial is stored, not lost, and not reported as ignored."""
 
     def __init__(self) -> None:
         self.in_trial = False
@@ -112,15 +114,23 @@ class HeldInterrupts:
             yield
             return
         signal.signal(signal.SIGINT, self._interrupted)
+        reported = sys.unraisablehook
+        sys.unraisablehook = functools.partial(self._dropped, reported)
         try:
             yield
         finally:
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            sys.unraisablehook = reported
 
     def _interrupted(self, signum: int, frame: object) -> None:
         self.held = True
         if self.in_trial:
             raise KeyboardInterrupt
+
+    def _dropped(self, reported: Callable[[Any], None], unraisable: Any) -> None:
+        """Keep quiet about a held Ctrl-C that Python dropped; report anything else."""
+        if not (self.held and unraisable.exc_type is KeyboardInterrupt):
+            reported(unraisable)
 
     def check(self) -> None:
         """Raise a held Ctrl-C now."""
