@@ -179,6 +179,24 @@ def test_sweep_line_draws_points_not_a_ci_where_other_keys_vary():
     assert "dots: each point, with cash varied too" in fig.axes[0].get_title()
 
 
+def test_a_long_sweep_title_stays_inside_the_picture():
+    """Two long keys made the title run off both edges (audit 25): it wraps instead."""
+    runs = sweep_runs().rename(
+        columns={"lanes": "checkout.service_time.mean_min", "cash": "payment.terminal_mtbf_hours"}
+    )
+    for fig in (
+        plots.sweep_line(
+            runs, "checkout.service_time.mean_min", "nps", ["payment.terminal_mtbf_hours"]
+        ),
+        plots.sweep_heatmap(
+            runs, "checkout.service_time.mean_min", "payment.terminal_mtbf_hours", "nps"
+        ),
+    ):
+        rendered(fig)
+        title = fig.axes[0].title.get_window_extent()
+        assert title.x0 >= 0 and title.x1 <= fig.bbox.x1 and title.y1 <= fig.bbox.y1
+
+
 def test_sweep_heatmap_shows_the_mean_of_each_cell():
     runs = sweep_runs()
     fig = plots.sweep_heatmap(runs, "lanes", "cash", "nps")
@@ -204,6 +222,26 @@ def test_sweep_heatmap_cells_lie_where_their_values_are():
     assert shown[1, 2] is np.ma.masked  # lanes 4 with cash 0.8 never ran
     assert [shown[0, 2], shown[1, 1]] == [3.0, 5.0]
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2", "4"]
+
+
+def test_sweep_heatmap_writes_its_numbers_as_the_tables_do():
+    """Revenue of 36,512 PLN read "3.65e+04" in its cell (audit 25): cells are written as
+    the console writes the KPI, the colour bar and a parameter's ticks without exponents."""
+    runs = pd.DataFrame(
+        {
+            "lanes": [1, 2, 1, 2],
+            "rent": [1500.0, 1500.0, 2500.0, 2500.0],
+            "revenue_per_day": [36_512.0, 38_020.0, 35_007.0, 41_250.0],
+        }
+    )
+    fig = plots.sweep_heatmap(runs, "lanes", "rent", "revenue_per_day")
+    rendered(fig)
+    ax, bar = fig.axes
+    assert sorted(t.get_text() for t in ax.texts) == ["35,007", "36,512", "38,020", "41,250"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1500", "2500"]
+    shown = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+    assert shown and all("e" not in text for text in shown)
+    assert plots.tick_text(36_512.0, 3) == "36.5 k" and plots.tick_text(1234.4, 3) == "1234"
 
 
 def test_sweep_heatmap_bins_a_continuous_design_evenly_keeping_empty_bins():

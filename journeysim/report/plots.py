@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from journeysim.journey.shopper import Step
-from journeysim.report.console import LABELS, label
+from journeysim.report.console import LABELS, fmt, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
 from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
@@ -51,6 +51,7 @@ POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
 # A difference that is better, worse or no different (its 95% CI contains 0).
 VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999999"}
 PANEL_TITLE = 30  # characters a comparison panel's title takes on one line (4 panels a row)
+TITLE = 90  # characters a whole figure's title takes on one line
 SCENARIO_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 DAILY_KPIS = ("return_rate", "nps", "active_customers")
 
@@ -336,13 +337,20 @@ def _name(metric: str) -> str:
     return label(metric) if metric in LABELS else metric.replace("_", " ").capitalize()
 
 
-def tick_text(value: float) -> str:
-    """A tick's number as people write it: 14.5 M, 250 k, 0.25 (no offset or exponent to
-    read off the axis's corner)."""
+def tick_text(value: float, digits: int = 6) -> str:
+    """A tick's number as people write it, to `digits` significant digits: 14.5 M, 250 k,
+    1234, 0.25 (no offset or exponent to read off the axis's corner)."""
     for least, size, suffix in ((1e6, 1e6, " M"), (1e4, 1e3, " k")):
         if abs(value) >= least:
-            return f"{value / size:g}{suffix}"
-    return f"{value:g}"
+            return f"{_significant(value / size, digits)}{suffix}"
+    return _significant(value, digits)
+
+
+def _significant(value: float, digits: int) -> str:
+    """`value` to `digits` significant digits, whole numbers that have more written out."""
+    if abs(value) >= 10 ** (digits - 1):
+        return f"{value:.0f}"
+    return f"{value:.{digits}g}"
 
 
 def _cells(values: pd.Series, bins: int = 8) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -389,7 +397,7 @@ def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str, others: Sequence[st
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(parameter)
     label_axis(ax.yaxis, kpi)
-    ax.set_title(f"{label(kpi)} against {parameter} ({what})")
+    ax.set_title(textwrap.fill(f"{label(kpi)} against {parameter} ({what})", TITLE))
     return fig
 
 
@@ -406,8 +414,8 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
     ax = fig.add_subplot()
     ax.grid(False)
     mesh = ax.pcolormesh(x_edges, y_edges, np.ma.masked_invalid(values), cmap="viridis")
-    ax.set_xticks(x_centres, [f"{v:.3g}" for v in x_centres])
-    ax.set_yticks(y_centres, [f"{v:.3g}" for v in y_centres])
+    ax.set_xticks(x_centres, [tick_text(v, 3) for v in x_centres])
+    ax.set_yticks(y_centres, [tick_text(v, 3) for v in y_centres])
     if np.isfinite(values).sum() <= 100:
         middle = np.nanmean(values)
         for (row, col), value in np.ndenumerate(values):
@@ -415,7 +423,7 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
                 ax.text(
                     x_centres[col],
                     y_centres[row],
-                    f"{value:.1%}" if kpi in SHARES else f"{value:.3g}",
+                    fmt(kpi, value) if kpi in LABELS else tick_text(value, 3),
                     ha="center",
                     va="center",
                     fontsize=14,
@@ -423,9 +431,9 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
                 )
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(f"{label(kpi)} by {x} and {y} (mean over runs)")
-    percent = PercentFormatter(1.0) if kpi in SHARES else None
-    fig.colorbar(mesh, ax=ax, label=axis_label(kpi), format=percent)
+    ax.set_title(textwrap.fill(f"{label(kpi)} by {x} and {y} (mean over runs)", TITLE))
+    ticks = PercentFormatter(1.0) if kpi in SHARES else FuncFormatter(lambda v, _: tick_text(v))
+    fig.colorbar(mesh, ax=ax, label=axis_label(kpi), format=ticks)
     return fig
 
 
