@@ -51,14 +51,10 @@ def zone_slots(zone: int) -> tuple[int, ...]:
 def slot_names(zone_names: Sequence[str]) -> list[str]:
     """The name of each expectation slot: the kind's, with its zone for in-store kinds
     ("ambience@fresh")."""
-    names = list(TOUCHPOINT_KINDS)
+    names = [TOUCHPOINT_KINDS[kind] for kind in slot_kinds(len(zone_names))]
     for zone, zone_name in enumerate(zone_names):
         for kind, slot in zip(IN_STORE, zone_slots(zone)):
-            name = f"{TOUCHPOINT_KINDS[kind]}@{zone_name}"
-            if slot < KINDS:
-                names[slot] = name
-            else:
-                names.append(name)
+            names[slot] = f"{TOUCHPOINT_KINDS[kind]}@{zone_name}"
     return names
 
 
