@@ -299,10 +299,7 @@ def test_fact13_a_permanent_quality_level_stays_felt(
 @pytest.fixture(scope="module")
 def steps() -> CompareResult:
     """Three months after a permanent step of the cashiers' friendliness, from the same store as
-    it is today (the baseline's history, as compare does). 12 paired replications: on the
-    return rate, near saturation, the step up gains 0.0008 [-0.0008, 0.0024] against a loss
-    of 0.0030 [0.0017, 0.0044]; 4 replications could not tell them apart (0.0019 against
-    0.0018 at this seed)."""
+    it is today (the baseline's history, as compare does), 12 paired replications."""
     base = load_scenario(
         SCENARIOS / "baseline.yaml",
         ["replications=12", "horizon.warmup_days=91", "horizon.days=28"],
@@ -315,13 +312,26 @@ def steps() -> CompareResult:
     return compare_scenarios([base, *changed], LocalPool(2))
 
 
-def step_effects(result: CompareResult, kpi: str) -> tuple[float, float]:
-    """(loss from the step down, gain from the step up)."""
-    return -result.difference("down", kpi)["diff"], result.difference("up", kpi)["diff"]
+def asymmetry(result: CompareResult, kpi: str) -> tuple[float, float]:
+    """95% CI of the step down's change plus the step up's, paired by replication: below zero
+    when the step down costs more than the step up gains."""
+    table = result.replications.pivot(index="replication", columns="scenario", values=kpi)
+    both = (table["down"] - table["baseline"]) + (table["up"] - table["baseline"])
+    interval = stats.ttest_1samp(both, 0.0).confidence_interval()
+    return interval.low, interval.high
 
 
-@pytest.mark.parametrize("kpi", ["csat", "return_rate", "visits_per_day"])
+@pytest.mark.parametrize("kpi", ["csat", "visits_per_day"])
 def test_fact14_a_step_down_costs_more_than_a_step_up_gains(steps, kpi: str) -> None:
-    loss, gain = step_effects(steps, kpi)
-    # The step up may gain nothing measurable on a saturated KPI (return rate near 92%).
-    assert loss > max(gain, 0.0), f"{kpi}: loss {loss:.4f}, gain {gain:.4f}"
+    # With the baseline's seed: CSAT loss 0.036, gain 0.025, asymmetry -0.011 [-0.021,
+    # -0.002]; visits a day loss 24.8, gain 19.1, asymmetry -5.8 [-10.3, -1.2].
+    assert steps.difference("down", kpi)["diff_ci_high"] < 0.0
+    assert asymmetry(steps, kpi)[1] < 0.0
+
+
+def test_fact14_the_step_down_costs_return_rate_clearly(steps) -> None:
+    """The return rate per visit falls clearly after the step down (-0.33 points [-0.46,
+    -0.19]), but its asymmetry is within the noise (-0.03 points [-0.20, +0.14]): the step down
+    drives the least attached customers away and those who stay return as often as before,
+    as in fact 13 (docs/calibration.md)."""
+    assert steps.difference("down", "return_rate")["diff_ci_high"] < 0.0
