@@ -54,11 +54,11 @@ class VisitRecord(NamedTuple):
     found_by_staff: int
     abandoned: str  # "", "balk", "renege" or "payment"
     checkout_wait_min: float  # from joining the queue to the start of service
-    queue_time_min: float  # time in a checkout queue, also for those who gave up
+    queue_time_min: float  # time in a checkout queue, also for those who reneged (NaN: balked)
     perceived_wait_min: float  # queue time as the shopper felt it
     service_start_min: float  # minutes since midnight when scanning began (NaN: not served)
     service_min: float  # scan and pack time at the till (NaN: not served)
-    queue_seen: int  # shoppers waiting in the chosen line on reaching the checkout (-1: none)
+    queue_seen: int  # shoppers waiting in the chosen line on reaching it (-1: never reached)
     lanes_open: int  # staffed lanes open then (-1: never reached the checkout)
     till: int
     cashier_id: int

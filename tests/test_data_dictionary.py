@@ -1,0 +1,135 @@
+"""docs/data.md lists every column of every table `journeysim run` writes, in the file's order,
+with its type: a short run's files are written and each table of the document is held against
+its file, so a column added, removed or renamed in the code fails here until the document
+follows."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.api import types
+
+import journeysim
+from journeysim.files import parquet_available
+from journeysim.report.outputs import RUN_FILES, write_run
+from journeysim.simulation.runner import RunResult
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENT = ROOT / "docs" / "data.md"
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+# A small store without its history, one warm-up day and two measured days, with an outage and
+# a departure so that every log has rows: every table with all its columns in a few seconds
+# (too short for a lifetime or a return rate, which is fine).
+SHORT = [
+    "arrivals.base_customers=200",
+    "horizon.burn_in_days=0",
+    "horizon.warmup_days=1",
+    'payment.outages=[{day: 1, start: "17:00", duration_min: 30, terminals: all}]',
+    "staff.turnover=[{role: cashier, index: 0, day: 1}]",
+]
+BIG = "parquet" if parquet_available() else "csv"
+TABLES = [
+    "summary.csv",
+    "replications.csv",
+    f"visits.{BIG}",
+    f"customers.{BIG}",
+    "days.csv",
+    "touchpoints.csv",
+    "terminal_log.csv",
+    "turnover_log.csv",
+    "lanes_log.csv",
+]
+FILE_NAME = re.compile(r"\w+\.(?:csv|parquet)")
+ROW = re.compile(r"^\|\s*`([^`]+)`\s*\|\s*([^|]*?)\s*\|")
+# The document's types and the dtypes that hold them in memory.
+TYPES = {
+    "int": types.is_integer_dtype,
+    "float": types.is_float_dtype,
+    "bool": types.is_bool_dtype,
+    "text": types.is_string_dtype,  # an object column of strings, or a string column
+    "list": lambda column: types.is_object_dtype(column) and not types.is_string_dtype(column),
+}
+
+
+def documented() -> dict[str, list[tuple[str, str]]]:
+    """Per file a `## ` heading of docs/data.md names, the (column, type) of each row of the
+    table under it: the first cell in backticks, the second."""
+    tables: dict[str, list[tuple[str, str]]] = {}
+    names: list[str] = []
+    for line in DOCUMENT.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            names = FILE_NAME.findall(line) if line.startswith("## ") else []
+            for name in names:
+                tables.setdefault(name, [])
+            continue
+        row = ROW.match(line)
+        for name in names if row else []:
+            tables[name].append((row.group(1), row.group(2)))
+    return tables
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, dict[str, list[str]]]:
+    """A short run and the columns of each table file `write_run` wrote for it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the lifetime and return rate are n/a: said in a warning
+        result = journeysim.run(BASELINE, reps=1, days=2, overrides=SHORT)
+    assert isinstance(result, RunResult)
+    folder = tmp_path_factory.mktemp("results")
+    columns = {}
+    for path in write_run(result, folder):
+        if path.suffix == ".parquet":
+            columns[path.name] = list(pd.read_parquet(path).columns)
+        elif path.suffix == ".csv":
+            columns[path.name] = list(pd.read_csv(path, nrows=0).columns)
+    return result, columns
+
+
+def test_every_table_file_has_a_section() -> None:
+    tables = {name for name in RUN_FILES if name.endswith((".csv", ".parquet"))}
+    assert set(documented()) == tables
+
+
+def test_the_run_writes_the_tables_checked_here(run) -> None:
+    _, columns = run
+    assert sorted(columns) == sorted(TABLES)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_the_document_lists_the_file_columns_in_order(run, table: str) -> None:
+    _, columns = run
+    listed = [column for column, _ in documented()[table]]
+    missing = [c for c in columns[table] if c not in listed]
+    extra = [c for c in listed if c not in columns[table]]
+    assert listed == columns[table], f"docs/data.md, {table}: missing {missing}, extra {extra}"
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_the_document_gives_each_column_its_type(run, table: str) -> None:
+    """The type column agrees with the table in memory (which needs rows: an empty log's
+    columns have no type)."""
+    result, _ = run
+    frame = getattr(result, table.split(".")[0])
+    assert len(frame), f"{table} is empty in this run: its types cannot be checked"
+    for column, kind in documented()[table]:
+        assert column in frame, f"docs/data.md, {table}: the table has no column {column}"
+        assert kind in TYPES, f"docs/data.md, {table}: {column} has an unknown type {kind!r}"
+        assert TYPES[kind](frame[column]), f"{table}: {column} is {frame[column].dtype}, not {kind}"
+
+
+def test_the_reader_finds_the_tables_under_their_headings(tmp_path: Path, monkeypatch) -> None:
+    page = tmp_path / "data.md"
+    page.write_text(
+        "# Data\n\n| `not_a_table` | int | x |\n\n## a.parquet or a.csv: rows\n\n"
+        "| column | type | unit | meaning |\n| --- | --- | --- | --- |\n"
+        "| `first` | int | day | from 0 |\n| `second` | text | — | a `name` |\n\n"
+        "## Notes\n\n| `not_either` | int | x |\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setitem(globals(), "DOCUMENT", page)
+    expected = [("first", "int"), ("second", "text")]
+    assert documented() == {"a.parquet": expected, "a.csv": expected}
