@@ -19,10 +19,17 @@ from journeysim.report import plots
 from journeysim.report.animate import animate
 from journeysim.report.comparison import magnitude, metric_text, signed
 from journeysim.report.console import setting_text, unit
-from journeysim.report.html import compare_report, paired_examples, run_report, sweep_report
+from journeysim.report.html import (
+    compare_report,
+    paired_examples,
+    paired_replays,
+    run_report,
+    sweep_report,
+)
 from journeysim.report.html_blocks import fmt, interval, label
 from journeysim.report.monitor import replay
 from journeysim.scenario import load_scenario
+from journeysim.scenario.loader import apply_overrides
 from journeysim.simulation.executors import Serial
 from journeysim.simulation.kpis import KPIS
 from journeysim.simulation.runner import run_scenario
@@ -255,6 +262,22 @@ def test_compare_report_without_a_common_customer_says_no_visit_is_traced():
     )
     assert "shopped that day in empty (replication 0), so no pair of visits is traced" in text
     assert "Emotion curve" not in text
+
+
+def test_the_same_customer_in_a_compare_report_is_the_same_person():
+    """The paired example re-ran the second scenario from its own history, so "the same
+    customer" was another person there (audit 26); compare runs both from the first's."""
+    short = ["horizon.days=1", "horizon.warmup_days=0", "horizon.burn_in_days=28"]
+    store = load_scenario(SCENARIOS / "baseline.yaml", [*short, "arrivals.base_customers=300"])
+    kinder = apply_overrides(store, ["name=kinder", "staff.roles.cashier.friendliness=0.9"])
+    a, b = (
+        rep.replication.customers.set_index("customer_id")
+        for rep in paired_replays(store, kinder, 0)
+    )
+    history = a.index[a["joined_day"] < 0]
+    assert len(history) > 100
+    columns = ["segment", "joined_day"]
+    pd.testing.assert_frame_equal(a.loc[history, columns], b.loc[history, columns])
 
 
 @pytest.mark.parametrize(

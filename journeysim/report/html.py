@@ -352,11 +352,17 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
     return table(header, rows, id="kpi-table", row_keys=keys, marked=marks)
 
 
+def paired_replays(first: Scenario, last: Scenario, day: int) -> tuple[Replay, Replay]:
+    """Replication 0 of both scenarios through `day`, both from the first's history, as
+    compare runs them: a customer is the same person in both."""
+    return replay(first, day), replay(last, day, reference=first)
+
+
 def paired_examples(first: Scenario, last: Scenario) -> list[str]:
     """The same customer on the first measured day in both scenarios: the visit whose
     remembered score differs most (or a note that no customer visited in both)."""
     day = first.horizon.warmup_days
-    a, b = replay(first, day), replay(last, day)
+    a, b = paired_replays(first, last, day)
     key = ["customer_id", "day"]
     pairs = (
         a.replication.visits.drop_duplicates(key)[[*key, "visit_id", "remembered"]]
