@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from journeysim.cli import main
-from journeysim.report.trace import pick_visits, tell, tell_visit
+from journeysim.report.trace import WHAT, pick_visits, step_row, tell, tell_visit
 from journeysim.scenario import load_scenario
 from journeysim.simulation.replication import Simulation
 
@@ -29,6 +29,18 @@ SMALL = [
     "--set",
     "horizon.burn_in_days=0",
 ]
+
+
+def test_a_long_step_wraps_in_its_column_rather_than_being_cut():
+    """A step's text was cut at its column's width, losing "min by the clock)" (audit 26): it
+    wraps within its column, the numbers stay on the first line."""
+    what = "gives up waiting and leaves the cart (6.2 min as felt, 4.5 min by the clock)"
+    first, second = step_row(635.0, "checkout", what, "-1.64     3.1  -1.00 upset").split("\n")
+    assert first.startswith("  10:35  checkout ") and first.endswith("-1.64     3.1  -1.00 upset")
+    column = first.index("gives")
+    assert second[:column].isspace() and second[column:] == "min by the clock)"
+    assert " ".join([first[column:].split("  ")[0], second.strip()]) == what
+    assert len(first[column:].split("  ")[0]) <= WHAT
 
 
 def test_trace_pick_outage_tells_a_visit_that_met_it(capsys):

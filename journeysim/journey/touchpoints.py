@@ -149,7 +149,9 @@ def _look_for_items(
         zone.shelf_slot,
         quality,
         shelves.search_min * gaps / 2.0,
-        "{} of {} {} missing in {}, {} not bought",
+        "{} of {} {} missing in {}, {} lost to the store"
+        if lost
+        else "{} of {} {} missing in {}, all replaced or found",
         gaps,
         items,
         "items" if items > 1 else "item",

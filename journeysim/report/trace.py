@@ -7,6 +7,7 @@ Every function returns text; the `trace` command prints it.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ MOODS = (  # upper bound of valence -> word
     (math.inf, "delighted"),
 )
 _IN_STORE_NAMES = frozenset(TOUCHPOINT_KINDS[kind] for kind in IN_STORE)
+WHAT = 58  # characters of the step table's "what happened" column (longer text wraps)
 FULL_STORIES = 6  # a customer with more visits gets the first, worst and last told in full
 
 
@@ -354,21 +356,33 @@ def tell_visit(
     the checkout (from `lanes`, the lane log), then what the customer took home."""
     heading, *down = visit_heading(row, scenario, outages, f"Visit {number} of {of}")
     lines = [heading, *(f"  {line}" for line in down), ""]
-    lines.append(f"  {'time':5}  {'place':15}  {'what happened':58}  felt   effort  mood after")
+    lines.append(f"  {'time':5}  {'place':15}  {'what happened':{WHAT}}  felt   effort  mood after")
     told = [
         (
             step.time,
-            f"  {clock(step.time):5}  {step.place[:15]:15}  {step.what[:58]:58}  "
-            f"{step.felt:+.2f}  {step.effort:6.1f}  {step.valence:+.2f} {mood_word(step.valence)}",
+            step_row(
+                step.time,
+                step.place,
+                step.what,
+                f"{step.felt:+.2f}  {step.effort:6.1f}  {step.valence:+.2f} "
+                f"{mood_word(step.valence)}",
+            ),
         )
         for step in steps
     ]
     for time, what in lane_changes(row, steps, lanes, staff or {}):
-        told.append((time, f"  {clock(time):5}  {'checkout':15}  {what[:58]:58}"))
+        told.append((time, step_row(time, "checkout", what)))
     lines.extend(line for _, line in sorted(told, key=lambda pair: pair[0]))
     lines.append("")
     lines.extend(outcome(row, scenario, steps))
     return "\n".join(lines)
+
+
+def step_row(time: float, place: str, what: str, numbers: str = "") -> str:
+    """A line of the step table; what happened wraps onto further lines of its column."""
+    first, *more = textwrap.wrap(what, WHAT) or [""]
+    row = f"  {clock(time):5}  {place[:15]:15}  {first:{WHAT}}  {numbers}".rstrip()
+    return "\n".join([row, *(f"  {'':5}  {'':15}  {line}" for line in more)])
 
 
 def lane_changes(
