@@ -65,10 +65,34 @@ def exit_code(argv: list[str]) -> int:
     ],
     ids=lambda argv: " ".join(Path(a).name for a in argv) or "no command",
 )
-def test_usage_errors_exit_2(argv: list[str], capsys) -> None:
+def test_usage_errors_exit_2_with_one_line(argv: list[str], capsys) -> None:
     assert exit_code(argv) == 2
     err = capsys.readouterr().err
-    assert err.strip() and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err  # no usage block, no traceback
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["trace", BASELINE, "--pick", "wrost"], "; did you mean 'worst'?"),
+        (["runn", BASELINE], "; did you mean 'run'?"),
+        (
+            ["select", BASELINE, BASELINE, "--objective", "contributon_per_day"],
+            "; did you mean 'contribution_per_day'?",
+        ),
+        (
+            ["run", BASELINE, "--precision", "retrun_rate=0.002"],
+            "did you mean 'return_rate=0.002'?",
+        ),
+        (
+            ["trace", BASELINE, "--pick", "xyzzy"],
+            "(choose from 'worst', 'best', 'outage', 'regular', 'lane')",
+        ),
+    ],
+)
+def test_a_mistyped_choice_is_answered_with_the_closest(argv: list[str], said: str, capsys) -> None:
+    assert exit_code(argv) == 2
+    assert capsys.readouterr().err.rstrip("\n").endswith(said)
 
 
 def test_the_days_message_names_days(capsys) -> None:

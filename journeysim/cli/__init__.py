@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
 import sys
 import warnings
+from typing import NoReturn
 
 from journeysim.cli.options import UsageError, WritingInterrupted
 from journeysim.errors import InputError
@@ -59,8 +62,30 @@ def _one_line(message, category, filename, lineno, file=None, line=None) -> None
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse's parser (and its commands', which take its class) with usage errors in one
+    line, a mistyped choice with the closest one, instead of the usage block above the error
+    (`--help` shows the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}{_closest_choice(message)}\n")
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(.*)' \(choose from (.*)\)$")
+
+
+def _closest_choice(message: str) -> str:
+    """ "; did you mean 'worst'?" for argparse's message of an invalid choice close to one."""
+    invalid = _INVALID_CHOICE.search(message)
+    if invalid is None:
+        return ""
+    choices = re.findall(r"'([^']*)'", invalid.group(2))
+    close = difflib.get_close_matches(invalid.group(1), choices, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="journeysim",
         description="Simulate the retail customer journey and its effect on loyalty.",
     )

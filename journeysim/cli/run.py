@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 from pathlib import Path
@@ -29,9 +30,11 @@ def _precision(text: str) -> tuple[str, float]:
     except ValueError:
         target = 0.0
     if metric not in KPIS or not target > 0:
+        close = difflib.get_close_matches(metric, KPIS, n=1)
+        hint = f"; did you mean '{close[0]}={value}'?" if close and metric not in KPIS else ""
         raise argparse.ArgumentTypeError(
             f"expected KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and HALFWIDTH > 0 "
-            f"(got {text!r})"
+            f"(got {text!r}){hint}"
         )
     return metric, target
 
