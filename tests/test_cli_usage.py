@@ -165,6 +165,16 @@ def test_outages_outside_the_horizon_are_errors(outage: str) -> None:
         load_scenario(BASELINE, [f"payment.outages=[{outage}]", "horizon.days=56"])
 
 
+def test_an_outage_of_a_terminal_the_store_has_not_names_the_entry_and_the_index() -> None:
+    """The baseline has 3 lanes and 2 self-checkouts: terminals 0..4. The error named neither
+    the outage nor the index given (audit 26)."""
+    outages = "payment.outages=[{day: 1}, {day: 2, terminals: [1, 7, 4, 5]}]"
+    expected = r"payment\.outages\.1\.terminals: expected terminal indices 0\.\.4, .* got 7, 5\)"
+    with pytest.raises(ScenarioError, match=expected):
+        load_scenario(BASELINE, [outages])
+    load_scenario(BASELINE, ["payment.outages=[{day: 2, terminals: [0, 4]}]"])
+
+
 @pytest.mark.parametrize(
     ("start", "minutes", "refused"),
     [

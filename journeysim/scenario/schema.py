@@ -143,10 +143,14 @@ class Scenario(Section):
                     f"({self.hours.open}-{self.hours.close}; got {outage.start} for "
                     f"{outage.duration_min:g} min, which no shopper would meet)"
                 )
-            if outage.terminals != "all" and any(i >= tills for i in outage.terminals):
+            beyond = (
+                [t for t in outage.terminals if t >= tills] if outage.terminals != "all" else []
+            )
+            if beyond:
                 raise ValueError(
-                    f"payment.outages: terminal indices must be below {tills} "
-                    f"(cashier lanes first, then self-checkouts)"
+                    f"payment.outages.{i}.terminals: expected terminal indices 0..{tills - 1}, "
+                    f"cashier lanes first, then self-checkouts (index k is 'terminal k+1' in "
+                    f"traces and logs; got {', '.join(map(str, beyond))})"
                 )
         for i, departure in enumerate(self.staff.turnover):
             if departure.day > last:
