@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,10 @@ from journeysim.scenario import (
     resolved_yaml,
     scenario_json_schema,
 )
+from journeysim.scenario.errors import ScenarioWarning
 
 ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -328,7 +331,7 @@ def test_extends_cycle(tmp_path: Path) -> None:
 def test_unknown_set_key_lists_the_valid_keys(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "")
     message = error_of(path, ("checkout.cashier=3",))
-    assert message.startswith("--set checkout.cashier: checkout.cashier: expected one of the keys")
+    assert message.startswith("--set checkout.cashier: expected one of the keys")
     assert "cashiers" in message and "self_checkouts" in message
 
 
@@ -343,7 +346,7 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
         ("checkout.cashiers", "--set checkout.cashiers: expected KEY.PATH=VALUE"),
         ("zones.9.walk_min=1", "--set zones.9.walk_min: zones: expected a list index from 0 to 3"),
         ("checkout.cashiers.x=1", "--set checkout.cashiers.x: checkout.cashiers: expected no key"),
-        ("payment.cash_share=7", "--set payment.cash_share: payment.cash_share: expected a number"),
+        ("payment.cash_share=7", "--set payment.cash_share: expected a number"),
         ("hours.close=[1", "--set hours.close: line 1, column 3: not valid YAML"),
         # an empty mapping merged nothing, silently
         ("segments={}", "--set segments: an empty mapping changes nothing"),
@@ -449,9 +452,42 @@ def test_a_segment_a_file_names_keeps_its_values_from_below(tmp_path: Path) -> N
 def test_a_file_that_names_segments_drops_the_other_segments_of_its_parent(tmp_path: Path) -> None:
     write(tmp_path, "parent.yaml", "segments: {a: {share: 1}, b: {share: 1, patience_min: 3}}\n")
     path = write(tmp_path, "x.yaml", "extends: parent.yaml\nsegments: {a: {share: 2}}\n")
-    assert list(load_scenario(path).segments) == ["a"]
-    with pytest.raises(ScenarioError, match="at least one segment with a positive share"):
+    with pytest.warns(ScenarioWarning, match="are dropped: b$"):
+        assert list(load_scenario(path).segments) == ["a"]
+    with (
+        pytest.raises(ScenarioError, match="at least one segment with a positive share"),
+        pytest.warns(ScenarioWarning),
+    ):
         load_scenario(path, ["segments.a.share=0"])  # b is gone, not there to carry the store
+
+
+def test_a_set_below_a_segment_the_scenario_has_not_is_refused_with_the_closest() -> None:
+    """`--set segments.famly.share=0.1` added a fifth segment with the defaults (audit 26)."""
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(BASELINE, ["segments.famly.share=0.1"])
+    assert str(error.value).startswith("--set segments.famly.share: segments: expected one of")
+    assert "(got 'famly'; did you mean 'family'?)" in str(error.value)
+    whole = load_scenario(BASELINE, ["segments.extra={share: 0.1}"])  # a new one, set whole
+    assert list(whole.segments)[-1] == "extra" and len(whole.segments) == 5
+
+
+def test_a_file_dropping_its_parents_segments_says_so(tmp_path: Path) -> None:
+    """A what-if naming one segment (or misspelling one) silently dropped the others."""
+    parent = write(tmp_path, "parent.yaml", "segments: {family: {share: 1}, other: {share: 1}}\n")
+    typo = write(tmp_path, "typo.yaml", "extends: parent.yaml\nsegments: {famly: {share: 2}}\n")
+    with pytest.warns(ScenarioWarning) as said:
+        assert list(load_scenario(typo).segments) == ["famly"]
+    assert [str(w.message) for w in said] == [
+        f"{typo}: segments: the file names the store's segments, so those of {parent} it leaves "
+        "out are dropped: family, other; did you mean 'family' for 'famly'?"
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_scenario(parent)  # the first file replaces the defaults' segments without a word
+        both = write(
+            tmp_path, "both.yaml", "extends: parent.yaml\nsegments: {family: {}, other: {}}\n"
+        )
+        assert list(load_scenario(both).segments) == ["family", "other"]
 
 
 @pytest.mark.parametrize(

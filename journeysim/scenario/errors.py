@@ -29,8 +29,11 @@ class ScenarioWarning(UserWarning):
 
 
 def problem(source: str, path: KeyPath, text: str) -> str:
-    """One problem line: `SOURCE: KEY.PATH: text` (the key is left out for the whole scenario)."""
-    return f"{source}: {dotted(path)}: {text}" if path else f"{source}: {text}"
+    """One problem line: `SOURCE: KEY.PATH: text` (the key is left out for the whole scenario,
+    and where the source names it already: `--set checkout.cashiers: expected ...`)."""
+    if not path or source.endswith(f" {dotted(path)}"):
+        return f"{source}: {text}"
+    return f"{source}: {dotted(path)}: {text}"
 
 
 def dotted(path: KeyPath) -> str:

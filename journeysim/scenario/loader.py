@@ -9,6 +9,7 @@ reach any key and list items by index.
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import re
 import warnings
@@ -58,8 +59,8 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     origins: Origins = {}
     chain = _chain(path)
     data = Scenario().model_dump(mode="json")
-    for source, layer in chain:
-        _named_segments(data, layer, origins)
+    for depth, (source, layer) in enumerate(chain):
+        _named_segments(data, layer, origins, chain[depth - 1][0] if depth else None, source)
         data = _merge(data, layer, source, origins)
     if "name" not in chain[-1][1]:
         data["name"] = path.stem
@@ -105,13 +106,32 @@ def resolved_yaml(scenario: Scenario) -> str:
     return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
-def _named_segments(data: dict[str, Any], layer: dict[str, Any], origins: Origins) -> None:
+def _named_segments(
+    data: dict[str, Any],
+    layer: dict[str, Any],
+    origins: Origins,
+    parent: str | None,
+    source: str,
+) -> None:
     """A layer that names segments names the store's segments: the segments below it (the
     parent's or the defaults) that it leaves out are dropped from `data`; one it names keeps
-    its values from below unless it gives them (a new name starts from a segment's defaults)."""
+    its values from below unless it gives them (a new name starts from a segment's defaults).
+    Dropping a `parent` file's segments is said in a warning, with a close name suggested."""
     named = layer.get("segments")
     if not isinstance(named, dict) or not isinstance(data.get("segments"), dict):
         return  # (not a mapping: validation says so)
+    gone = [name for name in data["segments"] if name not in named]
+    if parent is not None and gone:
+        new = [str(name) for name in named if name not in data["segments"]]
+        close = [(n, difflib.get_close_matches(n, gone, n=1)) for n in new]
+        hints = "".join(f"; did you mean '{match[0]}' for '{n}'?" for n, match in close if match)
+        warnings.warn(
+            ScenarioWarning(
+                f"{source}: segments: the file names the store's segments, so those of "
+                f"{parent} it leaves out are dropped: {', '.join(gone)}{hints}"
+            ),
+            stacklevel=3,
+        )
     data["segments"] = {k: v for k, v in data["segments"].items() if k in named}
     dropped = [k for k in origins if k[:1] == ("segments",) and len(k) > 1 and k[1] not in named]
     for key in dropped:
@@ -267,8 +287,21 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
             node[part] = _merge(existing, value, source, origins, (*path, part))
         else:
             if isinstance(node, dict) and part not in node:
+                if path == ("segments",):
+                    raise ScenarioError(problem(source, path, _no_segment(node, key)))
                 node[part] = {}
             node, path = node[part], (*path, part)
+
+
+def _no_segment(segments: dict[str, Any], name: str) -> str:
+    """Why a key below a segment the scenario has not is refused (a misspelt segment would
+    otherwise be added, with the defaults, to the store's customers)."""
+    close = difflib.get_close_matches(name, list(segments), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return (
+        f"expected one of the scenario's segments {', '.join(segments)} (got {shown(name)}{hint}); "
+        f"a new segment is set whole, e.g. segments.{name}={{share: 0.1}}"
+    )
 
 
 @lru_cache(maxsize=4096)
