@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
+from scipy import stats
 
 from journeysim.report import plots
 from journeysim.report.monitor import replay
@@ -204,6 +205,34 @@ def test_sweep_heatmap_shows_the_mean_of_each_cell():
     (mesh,) = fig.axes[0].collections
     expected = runs.pivot_table(index="cash", columns="lanes", values="nps", aggfunc="mean")
     assert np.allclose(mesh.get_array(), expected.to_numpy())
+
+
+def test_sweep_heatmap_colours_do_not_stretch_noise_into_contrast():
+    """Return rates of 89.4% and 90.0% with CIs of about +-3.5 points were drawn deepest purple
+    and bright yellow (audit 26): the colours span at least a cell's 95% CI, while an effect
+    larger than the noise still spans the whole scale."""
+    rng = np.random.default_rng(5)
+    noisy = pd.DataFrame(
+        {
+            "lanes": np.repeat([2, 3, 4, 2, 3, 4], 4),
+            "cash": np.repeat([0.4, 0.4, 0.4, 0.65, 0.65, 0.65], 4),
+            "return_rate": 0.897 + rng.normal(0.0, 0.02, 24),
+        }
+    )
+    fig = plots.sweep_heatmap(noisy, "lanes", "cash", "return_rate")
+    rendered(fig)
+    (mesh,) = fig.axes[0].collections
+    means = noisy.groupby(["lanes", "cash"])["return_rate"].mean()
+    widths = noisy.groupby(["lanes", "cash"])["return_rate"].agg(
+        lambda cell: 2 * stats.t.ppf(0.975, len(cell) - 1) * cell.std() / np.sqrt(len(cell))
+    )
+    assert mesh.norm.vmax - mesh.norm.vmin == pytest.approx(widths.median())
+    assert mesh.norm.vmax - mesh.norm.vmin > 1.5 * (means.max() - means.min())
+    assert (mesh.norm.vmin + mesh.norm.vmax) / 2 == pytest.approx((means.max() + means.min()) / 2)
+    clear = plots.sweep_heatmap(sweep_runs(), "lanes", "cash", "nps")
+    (mesh,) = clear.axes[0].collections
+    cells = sweep_runs().groupby(["lanes", "cash"])["nps"].mean()
+    assert (mesh.norm.vmin, mesh.norm.vmax) == pytest.approx((cells.min(), cells.max()))
 
 
 def test_sweep_heatmap_cells_lie_where_their_values_are():

@@ -401,23 +401,45 @@ def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str, others: Sequence[st
     return fig
 
 
+def _noise(table: pd.DataFrame, cells: list[str], kpi: str) -> float:
+    """Half the median width of the cells' 95% CIs of their mean (0 when no cell has two
+    runs): a heatmap's colours span at least that much either side, so that cells which
+    differ by their runs' luck alone do not look far apart."""
+    widths = []
+    for _, group in table.groupby(cells)[kpi]:
+        _, low, high, _ = mean_ci(group.to_numpy())
+        if np.isfinite(high - low):
+            widths.append(high - low)
+    return float(np.median(widths)) / 2.0 if widths else 0.0
+
+
 @_styled
 def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
     """Mean KPI over a grid of two swept parameters, each cell where its values lie (continuous
-    designs binned); combinations the design did not run are left blank."""
+    designs binned); combinations the design did not run are left blank. The colours span
+    at least the median cell's 95% CI (`_noise`)."""
     x_values, x_centres, x_edges = _cells(runs[x])
     y_values, y_centres, y_edges = _cells(runs[y])
     table = runs.assign(**{x: x_values, y: y_values})
     grid = table.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean")
     values = grid.reindex(index=y_centres, columns=x_centres).to_numpy(dtype=float)
+    low, high = np.nanmin(values), np.nanmax(values)
+    middle = (low + high) / 2.0
+    half = max((high - low) / 2.0, _noise(table, [x, y], kpi))
     fig = figure()
     ax = fig.add_subplot()
     ax.grid(False)
-    mesh = ax.pcolormesh(x_edges, y_edges, np.ma.masked_invalid(values), cmap="viridis")
+    mesh = ax.pcolormesh(
+        x_edges,
+        y_edges,
+        np.ma.masked_invalid(values),
+        cmap="viridis",
+        vmin=middle - half,
+        vmax=middle + half,
+    )
     ax.set_xticks(x_centres, [tick_text(v, 3) for v in x_centres])
     ax.set_yticks(y_centres, [tick_text(v, 3) for v in y_centres])
     if np.isfinite(values).sum() <= 100:
-        middle = np.nanmean(values)
         for (row, col), value in np.ndenumerate(values):
             if np.isfinite(value):
                 ax.text(
@@ -431,7 +453,8 @@ def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
                 )
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(textwrap.fill(f"{label(kpi)} by {x} and {y} (mean over runs)", TITLE))
+    title = f"{label(kpi)} by {x} and {y} (mean over runs; colours span at least a cell's 95% CI)"
+    ax.set_title(textwrap.fill(title, TITLE))
     ticks = PercentFormatter(1.0) if kpi in SHARES else FuncFormatter(lambda v, _: tick_text(v))
     fig.colorbar(mesh, ax=ax, label=axis_label(kpi), format=ticks)
     return fig
