@@ -17,7 +17,7 @@ from PIL import Image
 
 from journeysim.report import plots
 from journeysim.report.animate import animate
-from journeysim.report.comparison import magnitude, metric_text, signed
+from journeysim.report.comparison import magnitude, metric_text, signed, signed_interval
 from journeysim.report.console import setting_text, unit
 from journeysim.report.html import (
     compare_report,
@@ -304,6 +304,18 @@ def test_an_interval_without_a_mean_is_one_dash():
     # The compare report's payback row read "- [-, -]" in each scenario's column.
     assert interval("payback_days", math.nan, math.nan, math.nan) == "-"
     assert interval("nps", 30.0, 28.0, 32.0) == "+30.0 [+28.0, +32.0]"
+
+
+def test_a_large_difference_has_no_spurious_decimal_and_its_bounds_are_written_alike():
+    """Money differences read "-827,977.3 [-1,056,122.0, ...]" (audit 26): one more decimal
+    than the metric's own format only below 1,000, and an interval's bounds follow its
+    difference."""
+    assert signed("customer_value", -827_977.3) == "-827,977"
+    assert signed("wages_per_day", 1.44) == "+1.4"
+    assert signed_interval("revenue_per_day", -1_200.4, -1_743.2, -657.6) == (
+        "-1,200 [-1,743, -658]"
+    )
+    assert signed_interval("nps", -15.4, -19.5, -11.3) == "-15.40 [-19.50, -11.30]"
 
 
 def test_a_metric_without_a_format_of_its_own_reads_plainly():

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from journeysim.report.comparison import LABELS, signed
+from journeysim.report.comparison import LABELS, signed_interval
 from journeysim.simulation.kpis import SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
 
@@ -91,4 +91,4 @@ def _item(row: pd.Series) -> str:
         unit = " PLN a day" if per_day else " PLN"
         text = f"{name} {values[0]}{unit} [{values[1]}, {values[2]}]"
         return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
-    return f"{name} {signed(metric, row['diff'])} [{signed(metric, low)}, {signed(metric, high)}]"
+    return f"{name} {signed_interval(metric, row['diff'], low, high)}"

@@ -68,7 +68,10 @@ def difference_text(metric: str, row: pd.Series) -> str:
     metric differently (`without_unlike_windows`)."""
     if row["verdict"] == "not_compared":
         return "not compared  "
-    interval = f"[{signed(metric, row['diff_ci_low'])}, {signed(metric, row['diff_ci_high'])}]"
+    low, high = (
+        signed(metric, row[key], like=row["diff"]) for key in ("diff_ci_low", "diff_ci_high")
+    )
+    interval = f"[{low}, {high}]"
     if metric == "payback_days":
         note = row["note"] if isinstance(row["note"], str) else "-"
         return f"{note} {interval}  " if math.isfinite(row["diff"]) else f"{note}  "
@@ -119,9 +122,11 @@ def magnitude(metric: str, value: float) -> str:
     return signed(metric, abs(value)).lstrip("+")
 
 
-def signed(metric: str, value: float) -> str:
-    """A difference with its sign and one more decimal than the metric's own format; a
-    difference of shares in percentage points."""
+def signed(metric: str, value: float, like: float | None = None) -> str:
+    """A difference with its sign and, below 1,000, one more decimal than the metric's own
+    format (a whole number of more digits needs none: -827,977, not -827,977.3); a
+    difference of shares in percentage points. The bounds of an interval are written `like`
+    its difference."""
     if value is None or math.isnan(value) or math.isinf(value):
         return metric_text(metric, value)
     if metric == "payback_days":
@@ -130,8 +135,17 @@ def signed(metric: str, value: float) -> str:
         return f"{100.0 * value:+.2f} pts"
     own = LABELS.get(metric, (metric, ""))[1]
     match = _FORMAT.fullmatch(own)
-    pattern = f"{{:+{match[1]}.{int(match[2]) + 1}{match[3]}}}" if match else _plain(value, "+")
-    return pattern.format(value)
+    if match is None:
+        return _plain(value, "+").format(value)
+    size = abs(value if like is None or not math.isfinite(like) else like)
+    places = int(match[2]) + (1 if size < 1000 else 0)
+    return f"{{:+{match[1]}.{places}{match[3]}}}".format(value)
+
+
+def signed_interval(metric: str, difference: float, low: float, high: float) -> str:
+    """ "difference [low, high]", each `signed` like the difference."""
+    texts = (signed(metric, v, like=difference) for v in (difference, low, high))
+    return "{} [{}, {}]".format(*texts)
 
 
 def ci_text(metric: str, mean: float, low: float, high: float, difference: bool = False) -> str:
@@ -139,5 +153,6 @@ def ci_text(metric: str, mean: float, low: float, high: float, difference: bool 
     for a `difference`, signed (`signed`); "-" where there is no mean."""
     if mean is None or math.isnan(mean):
         return "-"
-    text = signed if difference else metric_text
-    return f"{text(metric, mean)} [{text(metric, low)}, {text(metric, high)}]"
+    if difference:
+        return signed_interval(metric, mean, low, high)
+    return f"{metric_text(metric, mean)} [{metric_text(metric, low)}, {metric_text(metric, high)}]"

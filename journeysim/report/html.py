@@ -13,7 +13,7 @@ from journeysim.files import folder_name, write_bytes, write_text
 from journeysim.report import plots
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.comparison import difference_text, signed
+from journeysim.report.comparison import difference_text, signed_interval
 from journeysim.report.console import (
     JOURNEY_MAP_HEADER,
     KPI_HEADER,
@@ -337,8 +337,7 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
         mark = [""] * len(row)
         for name in names[1:]:
             r = mine.loc[name]
-            low, high = signed(metric, r["diff_ci_low"]), signed(metric, r["diff_ci_high"])
-            cell = f"{signed(metric, r['diff'])} [{low}, {high}]"
+            cell = signed_interval(metric, r["diff"], r["diff_ci_low"], r["diff_ci_high"])
             if metric == "payback_days" or r["verdict"] == "not_compared":
                 cell = difference_text(metric, r).strip()
             elif pd.notna(r["diff_per_year"]):
