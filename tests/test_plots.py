@@ -59,6 +59,14 @@ def test_emotion_curve_marks_peak_and_end(day):
     marks = [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith(("peak", "end"))]
     valence = [s.valence for s in steps]
     assert marks == [f"peak {max(valence, key=abs):+.2f}", f"end {valence[-1]:+.2f}"]
+    # The legend keys both colours of the bars (it showed only the green, audit 26).
+    legend = fig.axes[0].get_legend()
+    keys = {text.get_text(): handle for text, handle in zip(legend.texts, legend.legend_handles)}
+    (bars,) = fig.axes[0].containers
+    lifted = {tuple(b.get_facecolor()) for b, s in zip(bars, steps) if s.felt >= 0}
+    lowered = {tuple(b.get_facecolor()) for b, s in zip(bars, steps) if s.felt < 0}
+    assert lifted == {tuple(keys["felt at the touchpoint: lifted"].get_facecolor())}
+    assert lowered == {tuple(keys["lowered"].get_facecolor())}
 
 
 def test_journey_map_has_a_bar_pair_per_touchpoint_kind(result):

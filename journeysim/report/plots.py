@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from journeysim.journey.shopper import Step
@@ -109,16 +110,8 @@ def emotion_curve(steps: Sequence[Step], title: str = "") -> Figure:
     felt = np.array([s.felt for s in steps])
     ax.axhline(0.0, color=NEUTRAL, linewidth=1.2)
     _shade_places(ax, steps)
-    ax.plot(x, valence, color="#1f4e79", marker="o", markersize=9, zorder=3, label="mood")
-    ax.bar(
-        x,
-        felt,
-        width=0.5,
-        color=np.where(felt >= 0, POSITIVE, NEGATIVE),
-        alpha=0.45,
-        zorder=2,
-        label="felt at the touchpoint",
-    )
+    (mood,) = ax.plot(x, valence, color="#1f4e79", marker="o", markersize=9, zorder=3)
+    ax.bar(x, felt, width=0.5, color=np.where(felt >= 0, POSITIVE, NEGATIVE), alpha=0.45, zorder=2)
     if len(steps):
         peak = int(np.argmax(np.abs(valence)))
         _mark(ax, x[peak], valence[peak], f"peak {valence[peak]:+.2f}", "#7b3294", -1)
@@ -129,7 +122,13 @@ def emotion_curve(steps: Sequence[Step], title: str = "") -> Figure:
     ax.set_xlabel("Touchpoints in the order met")
     ax.set_ylabel("Mood (valence, -1 .. +1)")
     ax.set_title(title or "One visit: mood along the touchpoints")
-    ax.legend(loc="lower left", ncols=2)
+    felt_keys = [Patch(color=colour, alpha=0.45) for colour in (POSITIVE, NEGATIVE)]
+    ax.legend(
+        [mood, *felt_keys],
+        ["mood", "felt at the touchpoint: lifted", "lowered"],
+        loc="lower left",
+        ncols=3,
+    )
     return fig
 
 
