@@ -86,12 +86,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _trace(args: argparse.Namespace) -> int:
-    from journeysim.report.trace import tell
+    from journeysim.report.trace import plural, tell
     from journeysim.simulation.replication import Simulation, past
 
     scenario = scenario_from_args(args.scenario, args)
     print(
-        f"Tracing {scenario.name}, replication {args.replication}, {scenario.total_days} days...",
+        f"Tracing {scenario.name}, replication {args.replication}, "
+        f"{plural(scenario.total_days, 'day')}...",
         file=sys.stderr,
     )
     sim = Simulation(scenario, args.replication, trace=True, past=past(scenario))
