@@ -9,11 +9,11 @@ import types
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from journeysim.scenario.fields import CLOCK_PATTERN, TouchpointKind
+from journeysim.scenario.loader import yaml_data
 from journeysim.scenario.parameter_notes import SOURCES, UNITS
 from journeysim.scenario.schema import Scenario, StaffRole
 
@@ -189,7 +189,7 @@ def _value(value: Any) -> str:
     if isinstance(value, float):
         return _number(value)
     if isinstance(value, str):
-        return value if value and yaml.safe_load(value) == value else json.dumps(value)
+        return value if value and yaml_data(value) == value else json.dumps(value)
     if isinstance(value, list):
         return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, dict):
