@@ -394,7 +394,7 @@ QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "-
     [
         ("reps: 1\n", "reps: calibrate needs at least 2 replications per trial"),
         ("days: 0\n", "days: horizon.days: expected a whole number from 1"),
-        ("seed: -2\n", "seed: seed: expected a whole number from 0"),
+        ("seed: -2\n", "seed: expected a whole number from 0"),
         ("set: checkout.cashiers=-1\n", "set: checkout.cashiers: expected a whole number"),
         ("trials: 0\n", "trials: expected a whole number >= 2 (got 0)"),
         ("sampler: grid\n", "sampler: expected one of tpe, random (got 'grid')"),

@@ -492,7 +492,7 @@ DECIDE = "decide: {checkout.cashiers: '1:3'}\n"
         ("reps: 1\n", "reps: optimise needs at least 2 replications per trial"),
         ("reps: 0\n", "reps: replications: expected a whole number from 1"),
         ("days: -1\n", "days: horizon.days: expected a whole number from 1"),
-        ("seed: -1\n", "seed: seed: expected a whole number from 0"),
+        ("seed: -1\n", "seed: expected a whole number from 0"),
         ("set: [checkout.cashiers=-1]\n", "set: checkout.cashiers: expected a whole number"),
         ("set: [nope]\n", "set: nope: expected KEY.PATH=VALUE"),
         ("trials: 0\n", "trials: expected a whole number >= 1 (got 0)"),

@@ -74,9 +74,9 @@ def test_trace_pick_outage_without_an_outage_says_so(capsys):
     assert "no visit met a terminal outage" in capsys.readouterr().err
 
 
-LEAVE_WITHIN_A_YEAR = [
+LEAVE_WITHIN_A_YEAR = [  # (two of the names were misspelt and added segments: audit 26)
     f"segments.{name}.attrition_per_year=1.0"
-    for name in ("time_pressed", "bargain_hunter", "loyal_local", "leisure")
+    for name in load_scenario(SCENARIOS / "baseline.yaml").segments
 ]
 
 
