@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from journeysim.scenario import load_scenario
-from journeysim.simulation.replication import past
+from journeysim.simulation.replication import past, simulate
 from journeysim.world.staff import Roster
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
@@ -38,3 +38,36 @@ def test_a_what_if_keeps_each_known_person_at_their_post(change: str) -> None:
     known = {staff for customer in history.customers for staff in customer.rapport}
     newcomers = {m.id for post, m in roster.posts.items() if post not in held}
     assert known and not known & newcomers
+
+
+def test_a_leaving_cashier_counts_and_hurts_only_customers_still_here() -> None:
+    """Turnover counted customers who had left among a leaver's regulars and lowered their
+    strength after they had gone (audit 26). Here everyone leaves at a rate of half a year
+    so that many have gone by the departure on day 120."""
+    leaving = [
+        f"segments.{name}.attrition_per_year=0.5" for name in load_scenario(BASELINE).segments
+    ]
+    scenario = load_scenario(
+        BASELINE,
+        [
+            *SMALL,
+            *leaving,
+            "horizon.warmup_days=0",
+            "horizon.days=121",
+            "staff.rapport_gain=0.5",
+            "staff.turnover=[{role: cashier, index: 0, day: 120}]",
+        ],
+    )
+    result = simulate(scenario, 0, reference=scenario)
+    (event,) = result.turnover_log.to_dict("records")
+    customers = result.customers.set_index("customer_id")
+    gone_before = customers.index[customers["left_day"].between(0, 119)]
+    assert len(gone_before) > 50 and len(event["regulars"]) > 10
+    assert not set(gone_before) & set(event["regulars"] + event["others"])
+    kept = simulate(
+        scenario.model_copy(update={"staff": scenario.staff.model_copy(update={"turnover": []})}),
+        0,
+        reference=scenario,
+    ).customers.set_index("customer_id")
+    strength = customers.loc[gone_before, "strength"]
+    assert strength.equals(kept.loc[gone_before, "strength"])

@@ -253,6 +253,8 @@ class Simulation:
             regulars: list[int] = []
             others: list[int] = []
             for customer in self.base.customers:
+                if not customer.active:  # gone already: neither a regular nor hurt
+                    continue
                 familiarity = customer.familiarity(leaver.id, day, decay)
                 favourite, level = customer.favourite(colleagues | {leaver.id}, day, decay)
                 if level >= REGULAR_FAMILIARITY:
