@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class InputError(ValueError):
     """Bad input: a scenario, study file, option or API argument that cannot be used as given.
@@ -12,3 +15,15 @@ class InputError(ValueError):
 
 class InputTypeError(InputError, TypeError):
     """An API argument of the wrong type (also a TypeError)."""
+
+
+def closest(given: str, choices: Iterable[str]) -> str | None:
+    """The choice a mistyped `given` most likely meant, if any is close."""
+    close = difflib.get_close_matches(given, list(choices), n=1)
+    return close[0] if close else None
+
+
+def did_you_mean(given: str, choices: Iterable[str]) -> str:
+    """ "; did you mean 'family'?" for a `given` close to one of `choices`, else ""."""
+    meant = closest(given, choices)
+    return f"; did you mean '{meant}'?" if meant else ""

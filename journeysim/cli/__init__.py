@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import re
 import sys
@@ -11,7 +10,7 @@ import warnings
 from typing import NoReturn
 
 from journeysim.cli.options import UsageError, WritingInterrupted
-from journeysim.errors import InputError
+from journeysim.errors import InputError, did_you_mean
 from journeysim.simulation.failures import ReplicationFailed
 
 # The commands that keep what they finished when interrupted, and what they keep.
@@ -79,9 +78,7 @@ def _closest_choice(message: str) -> str:
     invalid = _INVALID_CHOICE.search(message)
     if invalid is None:
         return ""
-    choices = re.findall(r"'([^']*)'", invalid.group(2))
-    close = difflib.get_close_matches(invalid.group(1), choices, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(invalid.group(1), re.findall(r"'([^']*)'", invalid.group(2)))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from journeysim.cli.options import (
     replacing_results,
     scenario_from_args,
 )
+from journeysim.errors import closest
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 
@@ -30,8 +30,8 @@ def _precision(text: str) -> tuple[str, float]:
     except ValueError:
         target = 0.0
     if metric not in KPIS or not target > 0:
-        close = difflib.get_close_matches(metric, KPIS, n=1)
-        hint = f"; did you mean '{close[0]}={value}'?" if close and metric not in KPIS else ""
+        meant = closest(metric, KPIS) if metric not in KPIS else None
+        hint = f"; did you mean '{meant}={value}'?" if meant else ""
         raise argparse.ArgumentTypeError(
             f"expected KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and HALFWIDTH > 0 "
             f"(got {text!r}){hint}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -11,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from journeysim.errors import InputError
+from journeysim.errors import InputError, did_you_mean
 from journeysim.scenario.schema import CLOCK_PATTERN, Scenario
 
 KeyPath = tuple[str | int, ...]
@@ -107,8 +106,7 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
         return str(ctx.get("error", detail["msg"])), None
     if kind == "extra_forbidden":
         keys = list(_schema_at(path[:-1]).get("properties", {}))
-        close = difflib.get_close_matches(str(path[-1]), keys, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+        hint = did_you_mean(str(path[-1]), keys)
         return f"one of the keys {', '.join(keys)}", f"unknown key {shown(path[-1])}{hint}"
     if kind == "literal_error":
         choices = ctx["expected"]

@@ -9,7 +9,6 @@ reach any key and list items by index.
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 import re
 import warnings
@@ -22,6 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from journeysim import arguments
+from journeysim.errors import closest, did_you_mean
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -123,8 +123,8 @@ def _named_segments(
     gone = [name for name in data["segments"] if name not in named]
     if parent is not None and gone:
         new = [str(name) for name in named if name not in data["segments"]]
-        close = [(n, difflib.get_close_matches(n, gone, n=1)) for n in new]
-        hints = "".join(f"; did you mean '{match[0]}' for '{n}'?" for n, match in close if match)
+        meant = [(n, closest(n, gone)) for n in new]
+        hints = "".join(f"; did you mean '{m}' for '{n}'?" for n, m in meant if m)
         warnings.warn(
             ScenarioWarning(
                 f"{source}: segments: the file names the store's segments, so those of "
@@ -296,10 +296,9 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
 def _no_segment(segments: dict[str, Any], name: str) -> str:
     """Why a key below a segment the scenario has not is refused (a misspelt segment would
     otherwise be added, with the defaults, to the store's customers)."""
-    close = difflib.get_close_matches(name, list(segments), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
     return (
-        f"expected one of the scenario's segments {', '.join(segments)} (got {shown(name)}{hint}); "
+        f"expected one of the scenario's segments {', '.join(segments)} "
+        f"(got {shown(name)}{did_you_mean(name, segments)}); "
         f"a new segment is set whole, e.g. segments.{name}={{share: 0.1}}"
     )
 
