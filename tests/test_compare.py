@@ -108,7 +108,9 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
         assert payback["diff"] == pytest.approx(20000 / gain["diff"])
     else:
         assert math.isnan(payback["diff"])
-    assert payback["note"] == payback_text(20000, gain["diff"])
+    assert payback["note"] == payback_text(
+        20000, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"]
+    )
     # 300 customers without burn-in: no lifetime to compare (test_money.py), and so no
     # lifetime value in the bottom line; every other metric has its difference.
     unidentified = ("lifetime_days", "customer_value")

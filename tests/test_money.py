@@ -240,20 +240,39 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
     ("investment", "gain", "low", "high", "expected", "text"),
     [
         (1000.0, 50.0, 20.0, 80.0, (20.0, 12.5, 50.0), "pays back in 20 days"),
-        (1000.0, 50.0, -10.0, 80.0, (20.0, 12.5, math.inf), "pays back in 20 days"),
+        (
+            1000.0,
+            50.0,
+            -10.0,
+            80.0,
+            (20.0, 12.5, math.inf),
+            "pays back in 20 days if the gain is real "
+            "(no clear difference: +18,250 PLN a year [-3,650, +29,200])",
+        ),
         (1000.0, -5.0, -9.0, -1.0, None, "never pays back (earns 1,825 PLN a year less)"),
+        (1000.0, -5.0, -9.0, 1.0, None, "never pays back (earns no more)"),
         (1000.0, 0.0, 0.0, 0.0, None, "never pays back (earns no more)"),
         (0.0, 5.0, 1.0, 9.0, None, "no extra investment; earns 1,825 PLN a year more"),
         (0.0, -5.0, -9.0, -1.0, None, "no extra investment; earns 1,825 PLN a year less"),
+        (
+            0.0,
+            10.0,
+            -20.0,
+            40.0,
+            None,
+            "no extra investment; no clear difference: +3,650 PLN a year [-7,300, +14,600]",
+        ),
+        (0.0, 0.0, 0.0, 0.0, None, "no extra investment; earns the same"),
         (-500.0, 5.0, 1.0, 9.0, None, "500 PLN less invested; earns 1,825 PLN a year more"),
     ],
 )
 def test_payback_only_where_an_extra_investment_earns_more(
     investment, gain, low, high, expected, text
 ):
+    """A contribution whose CI includes 0 is not quoted as a gain or a loss."""
     payback = payback_interval(investment, gain, low, high)
     if expected is None:
         assert all(math.isnan(value) for value in payback)
     else:
         assert payback == pytest.approx(expected)
-    assert payback_text(investment, gain) == text
+    assert payback_text(investment, gain, low, high) == text

@@ -134,3 +134,30 @@ def test_chart_names_the_reference_and_keeps_long_titles_apart():
         "Customer lifetime (discounted\ndays)",
         "Customer base lifetime value\n(PLN)",
     ]
+
+
+def test_bottom_line_states_a_contribution_that_does_not_clearly_move_and_why():
+    """A plan that pays 50 PLN a day more in wages and earns it back in gross margin keeps
+    its contribution within noise: the sentence says so, with the two parts that moved,
+    rather than leaving the money out."""
+    table = replications()
+    plan = table["scenario"] == "outage"
+    table.loc[plan, METRICS] = table.loc[table["scenario"] == "baseline", METRICS].to_numpy()
+    rng = np.random.default_rng(5)
+    rise = 50.0 + rng.normal(size=REPS)
+    table.loc[plan, "return_rate"] += 0.02 + 0.001 * rng.normal(size=REPS)
+    table.loc[plan, ["wages_per_day", "cost_per_day", "gross_margin_per_day"]] += rise[:, None]
+    table.loc[plan, "contribution_per_day"] += 5.0 * rng.normal(size=REPS)
+    comparison = comparison_table(table).set_index(["scenario", "metric"])
+    contribution = comparison.loc[("outage", "contribution_per_day")]
+    assert contribution["diff_ci_low"] < 0 < contribution["diff_ci_high"]
+    (line,) = bottom_line(comparison.reset_index())
+    head, money = line.split("; nothing is worse; ")
+    assert head.startswith("outage is better than baseline: return rate +2.")
+    low, high = contribution[["diff_ci_low", "diff_ci_high"]]
+    assert money.startswith(
+        f"contribution no different: {contribution['diff']:+.1f} PLN a day [{low:+.1f}, "
+        f"{high:+.1f}] (gross margin +"
+    )
+    assert money.endswith(" PLN a day)") and ", wages +" in money
+    assert "outage cost" not in money  # only the parts that clearly moved

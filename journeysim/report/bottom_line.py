@@ -2,7 +2,9 @@
 worse than the first and in what, from the verdicts of comparison.csv.
 
 Money counts once, as contribution: its parts (gross margin, wages, outage and fixed cost, and
-their sum) are left to the table, so that a wage rise is not one worse metric three times."""
+their sum) are not counted as better or worse, so that a wage rise is not one worse metric three
+times. Where the contribution does not clearly differ, the sentence still says so, with the parts
+that do (a plan that pays 1,500 PLN a day more in wages and earns it back is not free)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import re
 
 import pandas as pd
 
-from journeysim.report.comparison import LABELS, signed_interval
+from journeysim.report.comparison import LABELS, signed, signed_interval
 from journeysim.simulation.kpis import SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
 
@@ -26,6 +28,7 @@ FIRST = (
     "customer_value",
 )
 SHOWN = 3  # differences named per side; the rest are counted
+PARTS = CONTRIBUTION_PARTS[:-1]  # the sum, cost, repeats wages, outage and fixed cost
 
 
 def bottom_line(table: pd.DataFrame) -> list[str]:
@@ -37,15 +40,19 @@ def bottom_line(table: pd.DataFrame) -> list[str]:
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
-    rows = rows[~rows["metric"].isin(CONTRIBUTION_PARTS)]
+    kept = rows[~rows["metric"].isin(CONTRIBUTION_PARTS)]
+    if not kept["verdict"].isin(["better", "worse"]).any():
+        return (
+            f"{name} is no different from {reference}: no 95% CI of a paired difference excludes 0"
+        )
+    return _verdicts(kept, name, reference) + _unclear_money(rows.set_index("metric"))
+
+
+def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
     order = {metric: i for i, metric in enumerate(dict.fromkeys([*FIRST, *rows["metric"]]))}
     rows = rows.assign(order=rows["metric"].map(order)).sort_values("order", kind="stable")
     better = rows[rows["verdict"] == "better"]
     worse = rows[rows["verdict"] == "worse"]
-    if better.empty and worse.empty:
-        return (
-            f"{name} is no different from {reference}: no 95% CI of a paired difference excludes 0"
-        )
     if worse.empty:
         return f"{name} is better than {reference}: {_items(better)}; nothing is worse"
     if better.empty:
@@ -63,6 +70,27 @@ def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
     return f"{head}: {words[0]} {_items(first)}; {words[1]} {_items(second)}"
 
 
+def _unclear_money(rows: pd.DataFrame) -> str:
+    """ "; contribution no different: ..." (written as the table writes it) with the money
+    parts that clearly moved, when the contribution's CI includes 0; "" otherwise. `rows` are
+    one scenario's, indexed by metric."""
+    if rows["verdict"].get("contribution_per_day") != "no_difference":
+        return ""
+    c = rows.loc["contribution_per_day"]
+    diff, low, high = (
+        signed("contribution_per_day", c[key], like=c["diff"])
+        for key in ("diff", "diff_ci_low", "diff_ci_high")
+    )
+    parts = [
+        f"{_item_name(metric)} {signed(metric, rows.at[metric, 'diff'])}"
+        for metric in PARTS
+        if metric in rows.index and rows.at[metric, "significant"]
+    ]
+    return f"; contribution no different: {diff} PLN a day [{low}, {high}]" + (
+        f" ({', '.join(parts)} PLN a day)" if parts else ""
+    )
+
+
 def _items(rows: pd.DataFrame) -> str:
     items = [_item(row) for _, row in rows.head(SHOWN).iterrows()]
     if len(rows) > SHOWN:
@@ -73,14 +101,9 @@ def _items(rows: pd.DataFrame) -> str:
 def _item(row: pd.Series) -> str:
     """`name difference [CI]` in words: shares in points, money per day also per year."""
     metric = row["metric"]
-    text = LABELS.get(metric, (metric,))[0]
-    money = "(PLN)" in text
+    money = "(PLN)" in LABELS.get(metric, (metric,))[0]
     per_day = money and metric.endswith("_per_day")
-    name = re.sub(r" \(.*\)$", "", text)
-    if per_day:
-        name = name.removesuffix(" per day")
-    if not name.split()[0].isupper():
-        name = name[0].lower() + name[1:]
+    name = _item_name(metric)
     low, high = row["diff_ci_low"], row["diff_ci_high"]
     if metric in SHARES:
         values = [f"{100.0 * v:+.2f}" for v in (row["diff"], low, high)]  # as the table
@@ -92,3 +115,13 @@ def _item(row: pd.Series) -> str:
         text = f"{name} {values[0]}{unit} [{values[1]}, {values[2]}]"
         return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
     return f"{name} {signed_interval(metric, row['diff'], low, high)}"
+
+
+def _item_name(metric: str) -> str:
+    """The metric's label in a sentence: "return rate", "NPS", "visits per day", "wages" (the
+    unit, and money's "per day", left to the sentence)."""
+    label = LABELS.get(metric, (metric,))[0]
+    name = re.sub(r" \(.*\)$", "", label)
+    if "(PLN)" in label and metric.endswith("_per_day"):
+        name = name.removesuffix(" per day")
+    return name if name.split()[0].isupper() else name[0].lower() + name[1:]

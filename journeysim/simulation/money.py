@@ -148,22 +148,28 @@ def payback_interval(
     return days(contribution), days(high), days(low)
 
 
-def payback_text(investment: float, contribution: float) -> str:
-    """The payback of an extra `investment` (PLN) and an extra `contribution` per day, in words:
-    "pays back in N days", "never pays back", or, without extra investment, what the change
-    earns or saves a year."""
+def payback_text(investment: float, contribution: float, low: float, high: float) -> str:
+    """The payback of an extra `investment` (PLN) and an extra `contribution` per day whose 95%
+    CI is [low, high], in words: "pays back in N days", "never pays back", or, without extra
+    investment, what the change earns or saves a year; a contribution whose CI includes 0 is
+    said to be no clear difference, with its interval a year."""
     if math.isnan(investment) or math.isnan(contribution):
         return "-"
     per_year = abs(contribution) * DAYS_PER_YEAR
+    clear = not low <= 0.0 <= high  # an unknown CI (one replication) is taken as it comes
+    unclear = "no clear difference: {:+,.0f} PLN a year [{:+,.0f}, {:+,.0f}]".format(
+        *(DAYS_PER_YEAR * v for v in (contribution, low, high))
+    )
     if investment > 0:
         if contribution > 0:
-            return f"pays back in {investment / contribution:,.0f} days"
-        if contribution < 0:
+            days = f"pays back in {investment / contribution:,.0f} days"
+            return days if clear else f"{days} if the gain is real ({unclear})"
+        if contribution < 0 and clear:
             return f"never pays back (earns {per_year:,.0f} PLN a year less)"
         return "never pays back (earns no more)"
     head = "no extra investment" if investment == 0 else f"{-investment:,.0f} PLN less invested"
+    if not clear:
+        return f"{head}; earns the same" if contribution == 0 else f"{head}; {unclear}"
     if contribution > 0:
         return f"{head}; earns {per_year:,.0f} PLN a year more"
-    if contribution < 0:
-        return f"{head}; earns {per_year:,.0f} PLN a year less"
-    return f"{head}; earns the same"
+    return f"{head}; earns {per_year:,.0f} PLN a year less"

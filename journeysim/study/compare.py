@@ -208,5 +208,5 @@ def _payback_row(name: str, rows: list[dict]) -> dict:
         "diff": payback,
         "diff_ci_low": low,
         "diff_ci_high": high,
-        "note": payback_text(investment, gain["diff"]),
+        "note": payback_text(investment, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"]),
     }
