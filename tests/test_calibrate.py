@@ -227,6 +227,18 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
         (["--target", "promoters=30", "--free", "loyalty.ltr_center=0.2:0.4"], "expected a KPI"),
         (["--target", "nps=0+-0", "--free", "loyalty.ltr_center=0.2:0.4"], "tolerance > 0"),
         (
+            ["--target", "return_rate=90", "--free", "loyalty.ltr_center=0.2:0.4"],
+            "--target return_rate=90: expected a share from 0 to 1 (90% is 0.9)",
+        ),
+        (
+            ["--target", "nps=500", "--free", "loyalty.ltr_center=0.2:0.4"],
+            "--target nps=500: expected a value from -100 to 100",
+        ),
+        (
+            ["--target", "csat=0.2", "--free", "loyalty.ltr_center=0.2:0.4"],
+            "--target csat=0.2: expected a value from 1 to 5",
+        ),
+        (
             ["--target", "nps=30", "--target", "nps=31+-2", "--free", "loyalty.ltr_center=0:1"],
             "--target nps=30 and --target nps=31+-2: expected one target per KPI",
         ),
@@ -328,6 +340,7 @@ def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hour
     [
         ("abc", "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance} (got 'abc')"),
         ("30+-0", "targets.nps: expected a finite value and a tolerance > 0"),
+        ("500+-5", "targets.nps: expected a value from -100 to 100"),
     ],
 )
 def test_a_bad_target_in_a_file_names_the_file_and_key(tmp_path, capsys, given, expected):
@@ -361,6 +374,11 @@ def test_an_hourly_target_outside_the_opening_hours_is_refused(tmp_path, capsys)
 )
 def test_the_default_tolerance_has_a_floor_per_kpi(text, tolerance):
     assert parse_target(text).tolerance == pytest.approx(tolerance)
+
+
+@pytest.mark.parametrize("text", ["return_rate=1", "return_rate=0", "nps=-100", "csat=5"])
+def test_a_target_at_the_end_of_a_kpis_range_is_allowed(text):
+    assert parse_target(text).text.startswith(f"{text}+-")
 
 
 def test_a_target_given_on_the_command_line_replaces_the_files(tmp_path):

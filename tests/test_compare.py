@@ -89,7 +89,7 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
             "payment.outages=[{day: 16, start: '17:00', duration_min: 60, terminals: all}]",
         ],
     )
-    with pytest.warns(UserWarning, match="lifetime value are n/a"):
+    with pytest.warns(UserWarning, match="lifetime margin are n/a"):
         result = journeysim.compare(a, b, reps=3, days=21, workers=2)
     row = {m: result.difference("extra_lane", m) for m in (*METRICS, "payback_days")}
     cashier_wage = b.costs.wage_per_hour["cashier"]

@@ -130,7 +130,7 @@ def test_a_store_without_customers_has_no_lifetime_and_says_so():
     # No customers at all: lifetime and lifetime value n/a in every replication, and the
     # summary's warning (the console, report and API show it) appears.
     store = ["arrivals.base_customers=0", "arrivals.new_per_day=0", "horizon.burn_in_days=0"]
-    with pytest.warns(UserWarning, match="customer lifetime and lifetime value are n/a"):
+    with pytest.warns(UserWarning, match="customer lifetime and lifetime margin are n/a"):
         result = journeysim.run(BASELINE, reps=2, days=2, overrides=store, workers=1)
     assert len(result.visits) == 0
     assert result.replications[["lifetime_days", "customer_value"]].isna().all(axis=None)
@@ -217,10 +217,10 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
     captured = capsys.readouterr()
     out = captured.out
     money = out[out.index("Money") : out.index("Journey map")]
-    assert "Contribution per day (PLN)" in money and "Customer base lifetime value" in money
+    assert "Contribution per day (PLN)" in money and "Customer base lifetime margin" in money
     # 300 customers for 7 + 14 days without burn-in: too few departures and too short
     # tenures for a lifetime, so no figure (a dash) and one warning line saying what to do.
-    for label in ("Customer lifetime (discounted days)", "Customer base lifetime value (PLN)"):
+    for label in ("Customer lifetime (discounted days)", "Customer base lifetime margin (PLN)"):
         row = next(line for line in money.splitlines() if line.startswith(label))
         assert row.split()[-4:] == ["-", "[-,", "-]", "0"], row
     warnings = [line for line in captured.err.splitlines() if "lifetime" in line]

@@ -30,6 +30,10 @@ from journeysim.cli import main
 from journeysim.report.optimise import answer, objective_plot
 from journeysim.scenario import load_scenario
 from journeysim.study import selection
+from journeysim.study.decisions import parse_decision
+from journeysim.study.designs import DesignError
+from journeysim.study.optimise import Optimisation, plan_optimisation
+from journeysim.study.optimise_spec import OptimiseSpec, objective
 from journeysim.study.trial_study import OPTUNA_TABLES, RESULTS, HeldInterrupts, TrialStudy
 
 ROOT = Path(__file__).parent.parent
@@ -405,6 +409,18 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
             "needs a tolerance > 0, e.g. nps>=baseline-3+-0.01",
         ),
         (
+            ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--subject-to"]
+            + ["abandonment_rate<=3"],
+            "--subject-to: constraint 'abandonment_rate<=3': expected a share from 0 to 1 "
+            "(3% is 0.03)",
+        ),
+        (
+            ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--subject-to"]
+            + ["nps>=baseline-300"],
+            "--subject-to: constraint 'nps>=baseline-300': expected a difference from -200 to "
+            "200 (nps spans -100 to 100)",
+        ),
+        (
             [
                 "--decide",
                 "checkout.cashiers=1:3",
@@ -434,6 +450,32 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expe
     error = capsys.readouterr().err.strip()
     assert code == 2 and expected in error and "\n" not in error
     assert not list(tmp_path.iterdir())  # nothing ran
+
+
+@pytest.mark.parametrize(
+    "changed, reason",
+    [
+        ({"reps": 3}, "replications differ"),
+        ({"seed": 5}, "seed differs"),
+        ({"days": 2, "seed": 5}, "seed, days differ"),
+        ({"overrides": ("arrivals.rate_per_hour=20",)}, "scenario differs"),
+    ],
+)
+def test_a_changed_study_is_refused_naming_what_changed(tmp_path, changed, reason):
+    # --reps, --seed and --days are held in the scenario the study stores: named for
+    # themselves, and the scenario only when something else in it changed.
+    spec = OptimiseSpec(
+        MMC,
+        decisions=(parse_decision("checkout.cashiers=2:4"),),
+        objectives=(objective("wages_per_day", False),),
+        trials=2,
+        reps=2,
+        days=1,
+    )
+    Optimisation(plan_optimisation(spec), tmp_path).pending()  # makes the study, runs nothing
+    other = Optimisation(plan_optimisation(spec.updated(**changed)), tmp_path)
+    with pytest.raises(DesignError, match=rf"holds a different study \({reason}\): remove"):
+        other.pending()
 
 
 def test_the_study_does_not_depend_on_where_trials_run(tmp_path):

@@ -72,6 +72,15 @@ def test_cheapest_staffing_within_a_wait_of_todays_is_the_one_erlang_c_gives(tmp
     met = result.selection.table.set_index("scenario")[f"met[{WAIT}<=baseline+0.3]"]
     assert set(met) == {"yes"} and len(met) == 2
     assert "vs baseline (limit +0.300)" in answer(result)
+    # The answer says what the plan costs and what today's 7 tills cost: the trade-off a
+    # consultant quotes (one till fewer saves a cashier's wage over the opening hours).
+    chosen = result.selection.table.set_index("scenario").loc[f"trial-{result.best}"]
+    wages, today = chosen["wages_per_day_mean"], baseline["wages_per_day"].mean()
+    store = load_scenario(MMC, [*STORE, *QUICK])
+    hours = (store.hours.close_min - store.hours.open_min) / 60.0
+    assert today - wages == pytest.approx(store.costs.wage_per_hour["cashier"] * hours)
+    assert f"Wages per day (PLN) {wages:,.0f} [" in answer(result)
+    assert f"], the objective (baseline {today:,.0f}); " in answer(result)
 
 
 def test_select_runs_the_baseline_as_far_as_the_scenarios_with_the_same_numbers():

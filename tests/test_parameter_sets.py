@@ -174,12 +174,12 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
     rows = {line.split("  ")[0]: line for line in printed.splitlines()}
     assert "Contribution per day (PLN)" in rows and "Gross margin per day (PLN)" in rows
     assert re.search(
-        r"Customer base lifetime value \(PLN\) +- +- ", rows["Customer base lifetime value (PLN)"]
+        r"Customer base lifetime margin \(PLN\) +- +- ", rows["Customer base lifetime margin (PLN)"]
     )
     # 7 days of a small store: too short to see returns (window 14 days) or lifetimes, said once
     lines = warned.splitlines()
     assert len(lines) == 3 and all(line.startswith("journeysim: warning: ") for line in lines)
-    causes = ("only 3 parameter sets", "return rate is n/a", "lifetime value are n/a")
+    causes = ("only 3 parameter sets", "return rate is n/a", "lifetime margin are n/a")
     assert [sum(cause in line for line in lines) for cause in causes] == [1, 1, 1]
     folder = tmp_path / "compare-baseline-terminal_outage"
     assert {p.name for p in folder.iterdir()} >= {

@@ -6,6 +6,7 @@ import dataclasses
 import io
 from pathlib import Path
 
+import matplotlib.colors
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from scipy import stats
 
 from journeysim.report import plots
 from journeysim.report.monitor import replay
+from journeysim.report.selection_plot import STATUS, smore_plot
 from journeysim.report.trace import pick_visits
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import Serial
@@ -67,6 +69,17 @@ def test_emotion_curve_marks_peak_and_end(day):
     lowered = {tuple(b.get_facecolor()) for b, s in zip(bars, steps) if s.felt < 0}
     assert lifted == {tuple(keys["felt at the touchpoint: lifted"].get_facecolor())}
     assert lowered == {tuple(keys["lowered"].get_facecolor())}
+
+
+def test_a_felt_bar_beyond_one_is_drawn_whole(day):
+    """Valence stays within -1..1, but what one touchpoint makes felt may not (a payment at a
+    dead terminal felt -1.48 was cut at the axis, audit 28)."""
+    steps = day.replication.traces[pick_visits(day.replication, "outage")[0]]
+    strong = [dataclasses.replace(steps[-1], felt=-1.8), *steps]
+    low, high = plots.emotion_curve(strong).axes[0].get_ylim()
+    assert low < -1.8 and high > 1.8
+    low, high = plots.emotion_curve(steps[:3]).axes[0].get_ylim()  # room for the mood at 1
+    assert low <= -1.45 and high >= 1.45
 
 
 def test_journey_map_has_a_bar_pair_per_touchpoint_kind(result):
@@ -127,7 +140,7 @@ def customer_value_panel(mean: float, low: float, high: float):
 
 def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset():
     ax = customer_value_panel(-14.5e6, -15.5e6, -13.5e6)
-    assert ax.get_title() == "Customer base lifetime value\n(PLN)"
+    assert ax.get_title() == "Customer base lifetime margin\n(PLN)"
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and all(t.endswith(" M") or t == "0" for t in ticks)
     assert ax.xaxis.get_offset_text().get_text() == ""  # no "1e7" in the corner
@@ -301,3 +314,30 @@ def test_queue_and_terminals_over_the_outage_day(day):
     terminals = [c for c in samples.columns if c.startswith("terminal:")]
     assert not samples.loc[3 * 1440 + 17 * 60 + 30, terminals].any()  # 17:30: all down
     assert samples.loc[3 * 1440 + 16 * 60, terminals].all()  # 16:00: all up
+
+
+def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_infeasible():
+    """The box, not only the thin CI bar, says which scenario was selected (green), which were
+    feasible (blue) and which broke a constraint (grey), and the legend names each once."""
+    names = ["a", "b", "c"]
+    rng = np.random.default_rng(2)
+    replications = pd.DataFrame(
+        {"scenario": np.repeat(names, 5), "csat": rng.normal(3.9, 0.05, 15)}
+    )
+    table = pd.DataFrame(
+        {
+            "scenario": names,
+            "csat_mean": [3.9, 3.95, 3.8],
+            "csat_ci_low": [3.85, 3.9, 3.75],
+            "csat_ci_high": [3.95, 4.0, 3.85],
+            "met[abandonment_rate<=0.03]": ["yes", "yes", "no"],
+            "selected": [False, True, False],
+        }
+    )
+    ax = smore_plot(replications, table, "csat", 0.02).axes[0]
+    boxes = [(bars.get_label(), bars.patches[0].get_facecolor()) for bars in ax.containers]
+    assert [(status, matplotlib.colors.to_hex(fill)) for status, fill in boxes] == [
+        (status, STATUS[status][1]) for status in ("feasible", "selected", "infeasible")
+    ]
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["selected", "feasible", "infeasible", "indifference zone"]

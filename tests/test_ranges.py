@@ -43,7 +43,7 @@ def test_a_t_interval_past_a_bound_is_cut_there_and_the_mean_kept():
 def short_run() -> journeysim.RunResult:
     # 300 customers, 3 days: too few departures for a lifetime, too short for a return
     with (
-        pytest.warns(UserWarning, match="lifetime value are n/a"),
+        pytest.warns(UserWarning, match="lifetime margin are n/a"),
         pytest.warns(UserWarning, match="return rate is n/a"),
     ):
         return journeysim.run(BASELINE, reps=2, days=3, overrides=SMALL, workers=1)

@@ -262,6 +262,12 @@ GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
             "2026-03-02 08:00:00,3,1,card,2026-03-02 08:00:00,2026-03-02 07:59:00\n",
             "line 2, column scan_end: expected a time not before scan_start",
         ),
+        (
+            "timestamp,items,amount,payment,scan_start,scan_end\n"
+            "2026-03-02 08:33:21,3,1,card,2026-03-05 11:00:00,2026-03-05 11:02:00\n",
+            "line 2, column timestamp: expected a time not before scan_end (got 2026-03-02 "
+            "08:33:21, before scan_end 2026-03-05 11:02:00)",
+        ),
     ],
 )
 def test_bad_receipts_fail_in_one_line_before_simulating(tmp_path, capsys, text, message):

@@ -21,6 +21,7 @@ from journeysim.report.comparison import magnitude, metric_text, signed, signed_
 from journeysim.report.console import setting_text, unit
 from journeysim.report.html import (
     compare_report,
+    customers_settings,
     paired_examples,
     paired_replays,
     run_report,
@@ -327,3 +328,17 @@ def test_a_metric_without_a_format_of_its_own_reads_plainly():
         "10,640",
     ]
     assert (signed(hourly, -4.5), magnitude(hourly, -12345.0)) == ("-4.5", "12,345")
+
+
+def test_the_scenario_table_names_founders_and_newcomers_not_the_customers_it_ends_with():
+    """The settings are where customers come from; the KPIs' active and new customers differ
+    (the history and word of mouth move them), so the table must not read as a count of them."""
+    baseline = load_scenario(SCENARIOS / "baseline.yaml")
+    assert customers_settings(baseline) == (
+        "customer base: 2,500 founders 637 days before day 0 (the store's history); "
+        "8 newcomers a day before word of mouth and the rating"
+    )
+    no_history = apply_overrides(baseline, ["horizon.burn_in_days=0"])
+    assert "2,500 founders on day 0" in customers_settings(no_history)
+    open_mode = load_scenario(SCENARIOS / "validation" / "mmc.yaml")
+    assert customers_settings(open_mode).startswith("open: one-off shoppers, ")

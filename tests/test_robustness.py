@@ -203,14 +203,17 @@ def test_sobol_indices_narrower_than_their_half_widths_are_flagged() -> None:
             ["nps", "b", 0.50, 0.10, 0.60, 0.10],  # precise
             ["nps", "c", 0.10, 0.05, -0.30, 0.40],  # ST's half-width exceeds |ST|
             ["csat", "a", math.nan, math.nan, math.nan, math.nan],  # undefined: not flagged
+            ["abandonment_rate", "a", 1.265, 0.2, 1.265, 0.1],  # above 1: impossible (audit 28)
+            ["ces", "a", 0.5, 0.1, -0.2, 0.1],  # below 0: impossible
+            ["ces", "b", 1.0, 0.1, 0.0, 0.0],  # at the ends of 0..1: possible
         ],
         columns=["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
     )
-    assert imprecise(indices)["parameter"].tolist() == ["a", "c"]
+    assert imprecise(indices).index.tolist() == [0, 2, 4, 5]
     text = imprecision_warning(indices, 8)
-    assert text is not None and "2 of 4" in text and "S1 0.74 +- 1.06" in text
+    assert text is not None and "4 of 7" in text and "S1 0.74 +- 1.06" in text
     assert "--samples 32" in text
-    assert imprecision_warning(indices.iloc[[1, 3]], 8) is None
+    assert imprecision_warning(indices.iloc[[1, 3, 6]], 8) is None
 
 
 def test_a_small_sobol_design_warns(tmp_path: Path) -> None:

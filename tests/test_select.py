@@ -105,11 +105,23 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
         ("wait<=1", "expected KPI>=VALUE"),
         ("nps>=x", "expected KPI>=VALUE"),
         ("nps>=0", "tolerance > 0"),
+        # A bound the KPI cannot have: shares are fractions, so 3 is 300%.
+        ("abandonment_rate<=3", r"'abandonment_rate<=3': expected a share from 0 to 1 \(3% is"),
+        ("return_rate>=-0.1", r"expected a share from 0 to 1$"),
+        ("csat>=0.5+-0.1", "'csat>=0.5\\+-0.1': expected a value from 1 to 5$"),
+        ("wages_per_day<=-1", "expected a value of at least 0$"),
     ],
 )
 def test_bad_constraints_are_named(text, message):
     with pytest.raises(ValueError, match=message):
         parse_constraint(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["abandonment_rate<=1", "nps>=-100", "csat<=5", "nps>=baseline-200", "nps>=0+-1"]
+)
+def test_a_bound_at_the_end_of_a_kpis_range_is_allowed(text):
+    assert parse_constraint(text).text == text.split("+-")[0]
 
 
 def test_select_command_writes_selection_csv_and_prints_the_guarantee(tmp_path, capsys):

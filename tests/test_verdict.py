@@ -132,7 +132,7 @@ def test_chart_names_the_reference_and_keeps_long_titles_apart():
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert titles == [
         "Customer lifetime (discounted\ndays)",
-        "Customer base lifetime value\n(PLN)",
+        "Customer base lifetime margin\n(PLN)",
     ]
 
 

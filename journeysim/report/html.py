@@ -63,6 +63,20 @@ def checkout_settings(scenario: Scenario) -> str:
     return text
 
 
+def customers_settings(scenario: Scenario) -> str:
+    """Where the customers come from, in a line: in customer-base mode the founders and the
+    newcomers the scenario sets, which are not the KPIs' active and new customers (the history
+    and word of mouth move both)."""
+    arrivals, burn_in = scenario.arrivals, scenario.horizon.burn_in_days
+    if arrivals.mode == "open":
+        return f"open: one-off shoppers, {arrivals.rate_per_hour:g} an hour"
+    start = f"{burn_in} days before day 0 (the store's history)" if burn_in else "on day 0"
+    return (
+        f"customer base: {arrivals.base_customers:,} founders {start}; "
+        f"{arrivals.new_per_day:g} newcomers a day before word of mouth and the rating"
+    )
+
+
 def settings(scenario: Scenario) -> list[tuple[str, str]]:
     """The scenario's key settings as (name, value) text pairs."""
     s = scenario
@@ -89,11 +103,7 @@ def settings(scenario: Scenario) -> list[tuple[str, str]]:
             f"{s.horizon.warmup_days} warm-up days), seed {s.seed}",
         ),
         ("Opening hours", f"{s.hours.open}-{s.hours.close}"),
-        (
-            "Customers",
-            f"{s.arrivals.mode.replace('_', ' ')}: {s.arrivals.base_customers} at the "
-            f"start, {s.arrivals.new_per_day:g} new per day",
-        ),
+        ("Customers", customers_settings(s)),
         ("Segments (share)", segments),
         ("Zones", ", ".join(zone.name for zone in s.zones)),
         ("Checkout", checkout_settings(s)),
@@ -202,8 +212,9 @@ def run_report(
         section(
             "Money",
             paragraph(
-                "PLN per measured day, and the lifetime value of the customer base from the "
-                "customers' simulated survival, with 95% confidence intervals."
+                "PLN per measured day, and the lifetime margin of the customer base (before "
+                "wages and other costs) from the customers' simulated survival, with 95% "
+                "confidence intervals."
             ),
             _lifetime_note(result.summary),
             table(MONEY_HEADER, kpi_rows(result.summary, MONEY_LABELS), id="money-table"),

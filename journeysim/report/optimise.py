@@ -40,11 +40,10 @@ def answer(result: OptimiseResult) -> str:
     if result.best is None:
         return "No plan meets the constraints: every trial's CI misses a bound."
     chosen = ", ".join(f"{name}={setting_text(v)}" for name, v in result.best_params.items())
-    text = f"Best plan: trial {result.best}, {chosen}."
-    if plan.constraints:
-        row, runs = _best_row(result)
-        limits = "; ".join(limit_text(c, row) for c in plan.constraints)
-        text += f" Over {runs} replications: {limits}."
+    row, runs = _best_row(result)
+    parts = [objective_text(result, row), *(limit_text(c, row) for c in plan.constraints)]
+    text = f"Best plan: trial {result.best}, {chosen}. Over {runs} replications: "
+    text += "; ".join(parts) + "."
     if result.selection is not None:
         return f"{text} {guarantee(result.selection)}"
     return f"{text} It was the only candidate not ruled out, so select did not run."
@@ -59,6 +58,17 @@ def _best_row(result: OptimiseResult) -> tuple[pd.Series, int]:
     else:
         row = result.trials[result.trials["trial"] == result.best].iloc[0]
     return row, int(row["replications"])
+
+
+def objective_text(result: OptimiseResult, row: pd.Series) -> str:
+    """The objective's mean [95% CI] in `row`, and the baseline's mean where one was run, e.g.
+    "Wages per day (PLN) 4,539 [4,537, 4,541], the objective (baseline 4,834)"."""
+    metric = result.plan.objectives[0].metric
+    text = f"{label(metric)} {ci_text(metric, *ci_of(row, metric))}, the objective"
+    if result.baseline is None:
+        return text
+    baseline = pd.DataFrame(result.baseline)[metric].mean()
+    return f"{text} (baseline {metric_text(metric, baseline)})"
 
 
 def limit_text(constraint: Constraint, row: pd.Series) -> str:

@@ -118,7 +118,8 @@ def emotion_curve(steps: Sequence[Step], title: str = "") -> Figure:
         _mark(ax, x[-1], valence[-1], f"end {valence[-1]:+.2f}", "#e66101", 1)
     ax.set_xticks(x, [s.kind.replace("_", " ") for s in steps], rotation=60, ha="right")
     ax.set_xlim(0.4, len(steps) + 0.6)
-    ax.set_ylim(-1.45, 1.45)
+    reach = max(1.45, float(np.abs(felt).max(initial=0.0)) + 0.1)  # a felt bar may pass 1
+    ax.set_ylim(-reach, reach)
     ax.set_xlabel("Touchpoints in the order met")
     ax.set_ylabel("Mood (valence, -1 .. +1)")
     ax.set_title(title or "One visit: mood along the touchpoints")

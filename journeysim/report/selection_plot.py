@@ -1,7 +1,8 @@
 """The SMORE plot of a selection (after Nelson's MORE plot and Simio's SMORE plot): per
 scenario the spread of the objective over replications (whiskers min-max, box 25th-75th
-percentile), its mean and the 95% CI of the mean; the selected scenario in green, scenarios out
-on a constraint in grey, and the indifference zone around the selected mean."""
+percentile), its mean and the 95% CI of the mean; the selected scenario in green, the other
+feasible ones blue, scenarios out on a constraint grey, and the indifference zone around the
+selected mean."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from journeysim.report.console import label
 from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, figure
 from journeysim.simulation.kpis import SHARES
 
-SPREAD, OTHER = "#c6dbef", "#2b6ca3"
+# (line, box) colours: the selected scenario green, feasible others blue, infeasible grey.
+STATUS = {
+    "selected": (POSITIVE, "#c7e9c0"),
+    "feasible": ("#2b6ca3", "#c6dbef"),
+    "infeasible": ("#969696", "#e5e5e5"),
+}
 
 
 def smore_plot(
@@ -36,16 +42,17 @@ def smore_plot(
         values = scale * replications.loc[replications["scenario"] == name, objective]
         low, q1, q3, high = np.percentile(values.to_numpy(dtype=float), [0, 25, 75, 100])
         out = any(entry[c] == "no" for c in met)
-        colour = POSITIVE if entry["selected"] else (NEUTRAL if out else OTHER)
+        status = "selected" if entry["selected"] else ("infeasible" if out else "feasible")
+        colour, fill = STATUS[status]
         ax.vlines(x, low, high, color=NEUTRAL, linewidth=1.5)
-        ax.bar(x, q3 - q1, bottom=q1, width=0.5, color=SPREAD, edgecolor=NEUTRAL)
+        ax.bar(x, q3 - q1, bottom=q1, width=0.5, color=fill, edgecolor=colour, label=status)
         mean = scale * entry[f"{objective}_mean"]
         ci_low, ci_high = (
             scale * entry[f"{objective}_ci_low"],
             scale * entry[f"{objective}_ci_high"],
         )
         ax.vlines(x, ci_low, ci_high, color=colour, linewidth=9)
-        ax.plot([x], [mean], "o", color="white", markeredgecolor=colour, markersize=12)
+        ax.plot([x], [mean], "o", color="white", markeredgecolor=colour, markersize=7)
         if out:
             ax.annotate("infeasible", (x, high), ha="center", va="bottom", color=NEGATIVE)
     chosen = table[table["selected"]]
@@ -53,7 +60,10 @@ def smore_plot(
         best = scale * chosen.iloc[0][f"{objective}_mean"]
         zone = scale * indifference
         ax.axhspan(best - zone, best + zone, color=POSITIVE, alpha=0.12, label="indifference zone")
-        ax.legend(loc="best")
+    handles, labels = ax.get_legend_handles_labels()
+    once = dict(zip(labels, handles))  # one entry a status
+    order = [key for key in (*STATUS, "indifference zone") if key in once]
+    ax.legend([once[key] for key in order], order, loc="best")
     ax.set_xticks(range(len(names)), names)
     unit = f"{label(objective)} (%)" if scale != 1.0 else label(objective)
     ax.set_ylabel(unit)

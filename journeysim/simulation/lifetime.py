@@ -47,7 +47,7 @@ MIN_DEPARTURES = 100
 # are estimated within 5% (tests/test_money.py).
 MAX_EXTRAPOLATED = 0.9
 NOT_IDENTIFIED = (
-    "customer lifetime and lifetime value are n/a: a replication had no customer left at its "
+    "customer lifetime and lifetime margin are n/a: a replication had no customer left at its "
     f"end, saw fewer than {MIN_DEPARTURES} customers leave, or no tenure longer than the run "
     "(no burn-in); run more days (horizon.days, warm-up included) or more customers, with "
     "horizon.burn_in_days"

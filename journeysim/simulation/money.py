@@ -103,10 +103,10 @@ def replication_money(
     """The MONEY columns of one replication.
 
     contribution_per_day is the gross margin less wages, outage costs and `costs.fixed_per_day`.
-    customer_value, the lifetime value of the customer base at the end of the run, is the
-    margin the base earns a day (margin x revenue_per_day) times `lifetime_days`, the mean
-    expected discounted remaining lifetime of its customers from their simulated survival
-    (simulation/lifetime.py).
+    customer_value, the lifetime margin of the customer base at the end of the run (its lifetime
+    value before wages and other costs), is the margin the base earns a day (margin x
+    revenue_per_day) times `lifetime_days`, the mean expected discounted remaining lifetime of
+    its customers from their simulated survival (simulation/lifetime.py).
     """
     costs = scenario.costs
     gross_margin = costs.margin * kpis["revenue_per_day"]

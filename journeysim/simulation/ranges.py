@@ -9,9 +9,12 @@ they are cut only at the widths of the range, never at the range itself.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from journeysim.simulation.hourly import is_hourly
+from journeysim.simulation.kpis import SHARES
 
 # What each metric can be (None: no bound on that side); a metric not listed is unbounded
 # (contribution_per_day: a loss is possible). Money that is a sum of amounts the schema keeps
@@ -48,6 +51,24 @@ def metric_range(metric: str | None, difference: bool = False) -> tuple[float, f
         low = 0.0
     low, high = -np.inf if low is None else low, np.inf if high is None else high
     return (low - high, high - low) if difference else (low, high)
+
+
+def out_of_range(metric: str, value: float, difference: bool = False) -> str | None:
+    """What a bound or target `value` of `metric` (or of a difference of two) should have been,
+    if it is one the metric cannot reach; None if it can (a range's end included)."""
+    low, high = metric_range(metric, difference)
+    if low <= value <= high:
+        return None
+    share = metric in SHARES
+    what = "a difference" if difference else "a share" if share else "a value"
+    span = f"of at least {low:g}" if math.isinf(high) else f"from {low:g} to {high:g}"
+    if share and low <= value / 100 <= high:  # a percentage, or percentage points
+        hint = f" ({value:g}{' points' if difference else '%'} is {value / 100:g})"
+    elif difference:
+        hint = f" ({metric} spans {' to '.join(f'{end:g}' for end in metric_range(metric))})"
+    else:
+        hint = ""
+    return f"expected {what} {span}{hint}"
 
 
 def cut(low: float, high: float, bounds: tuple[float, float]) -> tuple[float, float]:

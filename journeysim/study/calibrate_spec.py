@@ -16,6 +16,7 @@ import yaml
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
+from journeysim.simulation.ranges import out_of_range
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
 from journeysim.study.sources import ScenarioSource, given_by, is_study_file, whole_number
@@ -71,8 +72,9 @@ class Target:
 
 
 def target(metric: str, value: float, tolerance: float | None, where: str) -> Target:
-    """A checked target; tolerance None (or NaN) is 5% of |value|, at least the KPI's floor
-    (MIN_TOLERANCE; other KPIs, receipts in an hour among them, one unit)."""
+    """A checked target (a value the KPI can have); tolerance None (or NaN) is 5% of |value|,
+    at least the KPI's floor (MIN_TOLERANCE; other KPIs, receipts in an hour among them, one
+    unit)."""
     if metric not in METRICS and not is_hourly(metric):
         raise DesignError(
             f"{where}: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM / "
@@ -83,6 +85,9 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
         tolerance = max(DEFAULT_TOLERANCE * abs(value), floor)
     if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
         raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)")
+    problem = out_of_range(metric, value)
+    if problem:
+        raise DesignError(f"{where}: {problem}")
     return Target(metric, float(value), float(tolerance))
 
 

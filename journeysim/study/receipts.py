@@ -5,7 +5,7 @@ Columns (a header line names them; the order is free, other columns are ignored)
 (whole number of at least 1), `amount` (number of at least 0), `payment` (card or cash), and
 optionally `lane` (the till; ids starting with S, like S1, are self-checkouts), `customer_id`
 (a loyalty card; empty for shoppers without one), `scan_start` and `scan_end` (date and time
-scanning began and ended at the till; both or neither).
+scanning began and ended at the till; both or neither, and not after the receipt's timestamp).
 """
 
 from __future__ import annotations
@@ -150,7 +150,8 @@ def _payments(text: pd.Series, line: np.ndarray, source: str) -> pd.Series:
 
 
 def _scans(raw: pd.DataFrame, table: pd.DataFrame, line: np.ndarray, source: str) -> None:
-    """scan_start and scan_end: both or neither per receipt, the end not before the start."""
+    """scan_start and scan_end: both or neither per receipt, the end not before the start nor
+    after the receipt's timestamp."""
     start = _times(raw["scan_start"], line, source, "scan_start", required=False)
     end = _times(raw["scan_end"], line, source, "scan_end", required=False)
     for column, mine, other, name in (
@@ -162,9 +163,13 @@ def _scans(raw: pd.DataFrame, table: pd.DataFrame, line: np.ndarray, source: str
             i = int(np.argmax(lonely.to_numpy()))
             expected = f"a date and time, as the receipt has a {name}"
             raise _fail(source, int(line[i]), column, expected, "")
-    backwards = end < start
-    if backwards.any():
-        i = int(np.argmax(backwards.to_numpy()))
-        got = f"{raw['scan_end'].iloc[i]}, before scan_start {raw['scan_start'].iloc[i]}"
-        raise _fail(source, int(line[i]), "scan_end", "a time not before scan_start", got)
+    for later, earlier, name, column in (
+        (end, start, "scan_start", "scan_end"),
+        (table["timestamp"], end, "scan_end", "timestamp"),  # printed when scanning is done
+    ):
+        backwards = later < earlier
+        if backwards.any():
+            i = int(np.argmax(backwards.to_numpy()))
+            got = f"{raw[column].iloc[i]}, before {name} {raw[name].iloc[i]}"
+            raise _fail(source, int(line[i]), column, f"a time not before {name}", got)
     table["scan_start"], table["scan_end"] = start, end

@@ -43,6 +43,7 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER, horizon_too_short
 from journeysim.simulation.measure import BETTER, METRICS, measure
+from journeysim.simulation.ranges import out_of_range
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import common_random_numbers
@@ -105,7 +106,8 @@ def check_horizon(scenario: Scenario, metrics: Iterable[str], case: str = "") ->
 def parse_constraint(text: str) -> Constraint:
     """`KPI>=VALUE` or `KPI<=VALUE`, or relative to the baseline `KPI>=baseline-DIFF` or
     `KPI<=baseline+DIFF` (DIFF optional), each optionally `+-TOLERANCE` (default: 1% of
-    |VALUE| or |DIFF|)."""
+    |VALUE| or |DIFF|); a VALUE the KPI cannot have, or a DIFF beyond its range's width, is
+    refused."""
     match = _CONSTRAINT.match(text)
     expected = (
         "expected KPI>=VALUE, KPI<=VALUE or relative KPI>=baseline-DIFF, KPI<=baseline+DIFF, "
@@ -118,6 +120,9 @@ def parse_constraint(text: str) -> Constraint:
         bound = float(match["offset"] or 0.0) * (-1.0 if match["sign"] == "-" else 1.0)
     else:
         bound = float(match["value"])
+    problem = out_of_range(match["kpi"], bound, relative)
+    if problem:
+        raise InputError(f"constraint {text!r}: {problem}")
     given = match["tolerance"]
     tolerance = float(given) if given else DEFAULT_TOLERANCE * abs(bound)
     if not tolerance > 0:

@@ -43,21 +43,26 @@ class SobolWarning(UserWarning):
 
 
 def imprecise(indices: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `indices` whose 95% half-width exceeds the index itself, S1 or ST."""
-    s1 = indices["S1_conf"] > indices["S1"].abs()
-    st = indices["ST_conf"] > indices["ST"].abs()
-    return indices[s1 | st]
+    """The rows of `indices` whose 95% half-width exceeds the index itself, S1 or ST, or whose
+    index lies outside 0..1, where no index can be (an estimate the samples cannot pin down)."""
+    flagged = pd.Series(False, index=indices.index)
+    for index in ("S1", "ST"):
+        value = indices[index]
+        flagged |= (indices[f"{index}_conf"] > value.abs()) | (value < 0.0) | (value > 1.0)
+    return indices[flagged]
 
 
 def imprecision_warning(indices: pd.DataFrame, samples: int) -> str | None:
-    """A one-line warning when some indices are narrower than their half-widths, else None."""
+    """A one-line warning when some indices are narrower than their half-widths or impossible,
+    else None."""
     wide = imprecise(indices)
     if wide.empty:
         return None
     first = wide.iloc[0]
     return (
         f"Sobol' indices uncertain: for {len(wide)} of {len(indices)} metric-parameter pairs "
-        f"the 95% half-width exceeds the index (e.g. {first['metric']}, {first['parameter']}: "
+        "the 95% half-width exceeds the index or the index lies outside 0..1 (e.g. "
+        f"{first['metric']}, {first['parameter']}: "
         f"S1 {first['S1']:.2f} +- {first['S1_conf']:.2f}, ST {first['ST']:.2f} +- "
         f"{first['ST_conf']:.2f}); {samples} base samples are too few, use more "
         f"(--samples {samples * 4} narrows them about twofold)"

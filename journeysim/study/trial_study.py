@@ -66,6 +66,9 @@ RESULTS = "replications"  # trial user attribute: the metrics of every replicati
 SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
 DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
 BASELINE = "baseline"  # study user attribute: the metrics of every replication of the base
+SCENARIO = "scenario"  # design key: the base scenario (a JSON dump), run options and all
+# The run options a scenario holds, by the name a changed one is reported under.
+RUN_OPTIONS = {"replications": "replications", "seed": "seed", "days": "horizon.days"}
 SELECTED = "select"  # study user attributes select/SCENARIO/REPLICATION: the selection's runs
 # The tables of an Optuna study database (RDBStorage, Optuna 5): a study.db with any other
 # table belongs to another program.
@@ -222,10 +225,12 @@ class TrialStudy:
         if stored is None:
             self.study.set_user_attr(DESIGN, self.design)
         elif stored != self.design:
-            differs = sorted(k for k in self.design if stored.get(k) != self.design[k])
+            differs = _differences(stored, self.design) or ["design"]
+            # A plural name (decisions, replications, days) or several take "differ".
+            verb = "differs" if len(differs) == 1 and not differs[0].endswith("s") else "differ"
             raise DesignError(
-                f"{self.folder} holds a different study ({', '.join(differs) or 'design'} "
-                "differs): remove the folder, or choose another --name"
+                f"{self.folder} holds a different study ({', '.join(differs)} {verb}): remove "
+                "the folder, or choose another --name"
             )
 
     def _recover(self) -> None:
@@ -368,6 +373,33 @@ class TrialStudy:
             if on_done:
                 on_done()
         return rows
+
+
+def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> list[str]:
+    """The keys of `design` whose value `stored` does not hold, sorted; a changed scenario as
+    the run options that changed, and as `scenario` only if anything else in it did."""
+    differs = []
+    for key in sorted(design):
+        if stored.get(key) == design[key]:
+            continue
+        if key == SCENARIO and isinstance(stored.get(key), dict):
+            (old, old_rest), (new, new_rest) = _run_options(stored[key]), _run_options(design[key])
+            differs += [name for name in RUN_OPTIONS if old[name] != new[name]]
+            differs += [SCENARIO] if old_rest != new_rest else []
+        else:
+            differs.append(key)
+    return differs
+
+
+def _run_options(scenario: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A scenario dump's RUN_OPTIONS by name, and the rest of the dump."""
+    rest = json.loads(json.dumps(scenario))  # a deep copy
+    options = {}
+    for name, path in RUN_OPTIONS.items():
+        *parents, last = path.split(".")
+        holder = functools.reduce(lambda part, key: part.get(key, {}), parents, rest)
+        options[name] = holder.pop(last, None)
+    return options, rest
 
 
 def _check_storage(path: Path) -> None:

@@ -231,7 +231,7 @@
       this.counts.replaceChildren(
         el("span", {}, "in the store ", el("b", {}, String(k2.inside))),
         el("span", {}, "waiting to pay ", el("b", {}, String(k2.waiting))),
-        el("span", {}, "left without buying ", el("b", {}, String(k2.left))),
+        el("span", {}, "left without buying today ", el("b", {}, String(k2.left))),
         el("span", {}, "mean mood ", el("b", {}, `${signed(k2.mean)} ${moodWord(moods, k2.mean)}`)));
       Object.assign(this.root.dataset, { inside: k2.inside, waiting: k2.waiting, left: k2.left });
     }
