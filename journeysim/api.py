@@ -279,14 +279,15 @@ def sweep(
     spec = replace(spec, origins={**spec.origins, **_named(given)})
     runner = Sweep(plan_sweep(spec, quiet), folder)
     arguments.out_folder(out, runner.folder)
-    with progress_bar(len(runner.pending()), runner.plan.name, quiet) as bar:
-        runs = runner.run(executor, bar.update)
+    pending = len(runner.pending())
     call = api_call(
         "sweep", scenario, vary=vary, design=design, samples=samples, name=name, out=out,
         reps=reps, days=days, seed=seed, overrides=overrides or None,
     )  # fmt: skip
+    # before the runs, so that an interrupted sweep's folder has it too
     write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)
-    return runs
+    with progress_bar(pending, runner.plan.name, quiet) as bar:
+        return runner.run(executor, bar.update)
 
 
 def optimise(

@@ -176,7 +176,8 @@ def test_sweep_killed_and_run_again_ends_with_the_rows_of_an_uninterrupted_sweep
     assert runs.read_text() == expected
     keys = [(row["point"], row["replication"]) for row in csv.DictReader(expected.splitlines())]
     assert len(keys) == len(set(keys)) == RUNS
-    assert pd.read_parquet(runs.with_suffix(".parquet")).equals(pd.read_csv(runs))
+    stored = pd.read_parquet(runs.with_suffix(".parquet"))
+    assert stored.equals(pd.read_csv(runs).fillna({"error": ""}))  # CSV reads "" as NaN
 
 
 def test_a_folder_holding_another_sweep_is_refused(tmp_path):
@@ -261,11 +262,24 @@ def refused(argv: list[str], capsys) -> str:
             "design: sobol\nsamples: 3\nvary: {checkout.cashiers: '2:4'}\n",
             "study.yaml: samples: Sobol' designs need a power of 2 (got 3)",
         ),
+        (
+            "vary: {checkout.cashiers: [2, 3, 2]}\n",
+            "study.yaml: vary.checkout.cashiers: each value once (got 2 more than once)",
+        ),
     ],
 )
 def test_a_sweep_file_error_names_the_file_and_key(tmp_path, capsys, body, expected):
     error = refused([str(sweep_file(tmp_path, body)), "--out", str(tmp_path / "out")], capsys)
     assert error.startswith(f"journeysim: {tmp_path / expected}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_grid_value_given_twice_is_refused_naming_the_key_and_value(tmp_path, capsys):
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2,3,2", "--out", str(tmp_path / "out")]
+    error = refused(argv, capsys)
+    assert error == (
+        "journeysim: --vary checkout.cashiers=2,3,2: each value once (got 2 more than once)"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -371,10 +385,31 @@ def test_planning_reads_the_scenario_once_and_keeps_no_scenario_per_point(monkey
         (b"somebody else's,line\n", "line 2 is not a row of this sweep"),
         (b"0,2,x" + b",0" * (1 + len(METRICS)) + b"\n", "line 2 is not a row"),
         (b"\xff\xfe not text\n", "line 2 is not UTF-8 text"),
+        # Rows of the right shape that are not rows of this sweep (points 0 and 1, 2 and 3
+        # cashiers), refused before anything runs rather than kept or failing later
+        (
+            b"2,2,0" + b",0" * len(METRICS) + b",ok,\n",
+            "line 2 is not a row of this sweep (expected a point of the design, 0 to 1, it has 2)",
+        ),
+        (
+            b"0,7,0" + b",0" * len(METRICS) + b",ok,\n",
+            "line 2 is not a row of this sweep (expected checkout.cashiers 2 at point 0, "
+            "it has '7')",
+        ),
+        (
+            b"1,3,0,abc" + b",0" * (len(METRICS) - 1) + b",ok,\n",
+            f"line 2 is not a row of this sweep (expected a number or nothing for {METRICS[0]}, "
+            "it has 'abc')",
+        ),
+        (
+            b"1,3,0" + b",0" * len(METRICS) + b",done,\n",
+            "line 2 is not a row of this sweep (expected status ok or failed, it has 'done')",
+        ),
     ],
 )
 def test_a_runs_file_that_cannot_be_read_is_named_with_what_to_do(tmp_path, capsys, tail, expected):
     options = ["--vary", "checkout.cashiers=2,3", "--name", "mine", "--out", str(tmp_path)]
+    options += ["--reps", "1", "--days", "1", "--set", "horizon.warmup_days=0"]
     p = plan("checkout.cashiers=2,3")
     runs = tmp_path / "sweep-mine" / "runs.csv"
     runs.parent.mkdir()
@@ -383,6 +418,37 @@ def test_a_runs_file_that_cannot_be_read_is_named_with_what_to_do(tmp_path, caps
     assert error.startswith(f"journeysim: {runs}: cannot read the finished runs: {expected}")
     assert error.endswith("mend or remove that line, or remove the folder to run the sweep afresh")
     assert runs.read_bytes().endswith(tail)  # left as it was
+
+
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_the_error_column_is_text_and_empty_where_no_run_failed(tmp_path):
+    """data.md: a text column's missing value is "", which runs.parquet keeps apart from NaN."""
+    from journeysim.simulation.executors import Serial
+
+    p = plan("checkout.cashiers=2", reps=1, days=1, overrides=("horizon.warmup_days=0",))
+    runs = Sweep(p, tmp_path).run(Serial())
+    stored = pd.read_parquet(next(tmp_path.glob("sweep-*/runs.parquet")))
+    for table in (runs, stored):
+        assert table["status"].tolist() == ["ok"] and table["error"].tolist() == [""]
+
+
+def test_an_interrupted_sweep_folder_has_its_manifest(tmp_path, monkeypatch):
+    """The manifest is written before the runs, so a sweep stopped by Ctrl-C says what made
+    it, from the command line and from the Python API alike."""
+    from journeysim.cli import main
+
+    def interrupted(self, *args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Sweep, "run", interrupted)
+    vary = "checkout.cashiers=2,3"
+    assert main(["sweep", str(BASELINE), "--vary", vary, "--out", str(tmp_path / "cli")]) == 130
+    with pytest.raises(KeyboardInterrupt):
+        journeysim.sweep(BASELINE, vary=[vary], out=tmp_path / "api", overrides=["seed=7"])
+    (made,) = (json.loads(m.read_text()) for m in tmp_path.glob("cli/sweep-*/manifest.json"))
+    assert made["command"].startswith("journeysim ") and made["overrides"] == []
+    (made,) = (json.loads(m.read_text()) for m in tmp_path.glob("api/sweep-*/manifest.json"))
+    assert made["command"].startswith("journeysim.sweep(") and made["overrides"] == ["seed=7"]
 
 
 def test_runs_handed_to_the_executor_in_chunks_give_the_same_rows(tmp_path, monkeypatch):
@@ -433,7 +499,7 @@ def test_a_sweep_warns_where_its_runs_are_too_short_to_see_returns(tmp_path):
     returns = [t for t in texts if "return rate is n/a" in t]
     assert returns == [t for t in returns if t.startswith("1 of 2 points (e.g. point 0): ")]
     assert len(returns) == 1 and "the 7 measured days" in returns[0]
-    assert sum("lifetime value are n/a" in t for t in texts) == 1
+    assert sum("lifetime margin are n/a" in t for t in texts) == 1
 
 
 def test_a_sweep_run_again_with_fewer_replications_says_it_keeps_the_earlier_ones(tmp_path):
@@ -466,7 +532,7 @@ def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, cap
     overrides = (*SMALL, "horizon.warmup_days=0", "horizon.days=2", "replications=2")
     texts = short_run_warnings(plan_sweep(spec.updated(overrides=overrides)), runs)
     assert texts[0].startswith("1 of 2 points (e.g. point 1): return rate is n/a")
-    assert texts[1].startswith("customer lifetime and lifetime value are n/a")
+    assert texts[1].startswith("customer lifetime and lifetime margin are n/a")
     report = (folder / "report.html").read_text()
     for text in texts:
         assert text in printed and f"Warning: {html.escape(text)}." in report

@@ -84,12 +84,12 @@ def _sweep(args: argparse.Namespace) -> int:
     plan = sweep.plan
     total = plan.runs
     pending = len(sweep.pending())
+    write_manifest(sweep.folder, plan.base.seed, args.overrides)  # also if interrupted
     print(
         f"{plan.name}: {plan.design.kind} design, {len(plan.values)} points, {total} runs "
         f"({total - pending} already done)"
     )
     runs = execute(args, pending, plan.name, sweep.run)
-    write_manifest(sweep.folder, plan.base.seed, args.overrides)
     failed = runs[runs["status"] == "failed"]
     runs = runs[runs["status"] == "ok"]
     if not args.no_report and len(runs):

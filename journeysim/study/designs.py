@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,9 @@ def parse_vary(text: str, option: str = "--vary") -> Vary:
     match = _RANGE.match(raw)
     if match:
         return _ranged(key, float(match[1]), float(match[2]), f"{option} {text}")
-    return Vary(key, tuple(value.strip() for value in raw.split(",")), where=f"{option} {key}")
+    values = tuple(value.strip() for value in raw.split(","))
+    _check_once(values, f"{option} {text}")
+    return Vary(key, values, where=f"{option} {key}")
 
 
 def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
@@ -68,7 +71,16 @@ def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
     values = value if isinstance(value, list) else [value]
     if not values:
         raise DesignError(f"{where}: expected at least one value (got an empty list)")
-    return Vary(key, tuple(yaml_text(v) for v in values), where=where)
+    texts = tuple(yaml_text(v) for v in values)
+    _check_once(texts, where)
+    return Vary(key, texts, where=where)
+
+
+def _check_once(values: Sequence[str], where: str) -> None:
+    """Refuse grid values given more than once (they would run the same points twice)."""
+    twice = [value for value, count in Counter(values).items() if count > 1]
+    if twice:
+        raise DesignError(f"{where}: each value once (got {', '.join(twice)} more than once)")
 
 
 def _number(value: Any, where: str) -> float:

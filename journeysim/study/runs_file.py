@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -16,6 +18,7 @@ from journeysim.files import exclusive, write_text
 from journeysim.study.designs import DesignError
 
 RunKey = tuple[int, int]  # (point, replication)
+_WHOLE = re.compile(r"[0-9]+")
 
 
 def csv_line(values: Sequence) -> str:
@@ -27,15 +30,26 @@ def csv_line(values: Sequence) -> str:
 
 class RunsFile:
     """A CSV file whose rows are keyed by (point, replication) in the given columns; rows whose
-    `status` column (if any) says `failed` do not count as done."""
+    `status` column (if any) says `failed` do not count as done. Given `points` (each point's
+    values of the columns between `point` and `replication`), a row of another point or with
+    other values is refused, and so is one with text in a column of `numbers` or a status
+    neither `ok` nor `failed`."""
 
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        columns: Sequence[str],
+        points: Sequence[Sequence[Any]] | None = None,
+        numbers: Collection[str] = (),
+    ) -> None:
         self.path = Path(path)
         self.header = csv_line(columns)
-        self._width = len(columns)
+        self._columns = list(columns)
         self._point = columns.index("point")
         self._replication = columns.index("replication")
         self._status = columns.index("status") if "status" in columns else None
+        self._points = None if points is None else [_fields(values) for values in points]
+        self._numbers = [columns.index(name) for name in numbers]
 
     def done(self) -> set[RunKey]:
         """Keys of the complete rows written so far (a torn last line has no newline yet),
@@ -75,7 +89,8 @@ class RunsFile:
         rows = self._rows(lines[1:])
         text = self.header + "".join(rows[key] for key in sorted(rows))
         write_text(self.path, text)
-        return pd.read_csv(io.StringIO(text))
+        texts = {"error": str} if "error" in self._columns else None  # "" where empty, not NaN
+        return pd.read_csv(io.StringIO(text), converters=texts)
 
     def _complete(self) -> bytes:
         """The file's bytes up to the end of its last complete line."""
@@ -87,24 +102,47 @@ class RunsFile:
         did not (a failed run run again)."""
         rows: dict[RunKey, str] = {}
         for number, (line, fields) in enumerate(zip(lines, csv.reader(lines)), start=2):
-            key = self._key(fields)
-            if key is None:
-                raise self._unreadable(
-                    f"line {number} is not a row of this sweep (a row has {self._width} fields, "
-                    f"whole numbers for point and replication; it has {len(fields)})"
-                )
+            reason = self._mismatch(fields)
+            if reason:
+                raise self._unreadable(f"line {number} is not a row of this sweep ({reason})")
+            key = int(fields[self._point]), int(fields[self._replication])
             if key not in rows or self._failed(rows[key]):
                 rows[key] = line
         return rows
 
-    def _key(self, fields: list[str]) -> RunKey | None:
-        """The row's (point, replication), or None for a row not of this file's columns."""
-        if len(fields) != self._width:
+    def _mismatch(self, fields: list[str]) -> str | None:
+        """What a row's fields hold that a row of this file cannot, or None."""
+        if len(fields) != len(self._columns):
+            return f"expected {len(self._columns)} fields, it has {len(fields)}"
+        point, replication = fields[self._point], fields[self._replication]
+        if not (_WHOLE.fullmatch(point) and _WHOLE.fullmatch(replication)):
+            return (
+                "expected whole numbers for point and replication, it has "
+                f"{point!r} and {replication!r}"
+            )
+        return self._other_point(int(point), fields) or self._text(fields)
+
+    def _other_point(self, point: int, fields: list[str]) -> str | None:
+        """How the row's point or values differ from the sweep's `points`, or None."""
+        if self._points is None:
             return None
-        try:
-            return int(fields[self._point]), int(fields[self._replication])
-        except ValueError:
-            return None
+        if point >= len(self._points):
+            return f"expected a point of the design, 0 to {len(self._points) - 1}, it has {point}"
+        for index, value in enumerate(self._points[point], start=self._point + 1):
+            if fields[index] != value:
+                name = self._columns[index]
+                return f"expected {name} {value} at point {point}, it has {fields[index]!r}"
+        return None
+
+    def _text(self, fields: list[str]) -> str | None:
+        """Which of the row's number columns holds text, or its unknown status, or None."""
+        for index in self._numbers:
+            if not _is_number(fields[index]):
+                name = self._columns[index]
+                return f"expected a number or nothing for {name}, it has {fields[index]!r}"
+        if self._status is not None and fields[self._status] not in ("ok", "failed"):
+            return f"expected status ok or failed, it has {fields[self._status]!r}"
+        return None
 
     def _lines(self, data: bytes) -> list[str]:
         """The file's lines (newlines kept) from its bytes."""
@@ -126,3 +164,18 @@ class RunsFile:
             return False
         fields = next(csv.reader([line]))
         return len(fields) > self._status and fields[self._status] == "failed"
+
+
+def _fields(values: Sequence[Any]) -> list[str]:
+    """The fields csv_line writes for `values`, as csv reads them back."""
+    return next(csv.reader([csv_line(values)]))
+
+
+def _is_number(field: str) -> bool:
+    """Whether pandas reads the field as a number (as csv_line writes floats: repr, inf, nan)
+    or as nothing."""
+    try:
+        float(field)
+    except ValueError:
+        return field == ""
+    return "_" not in field  # Python's digit separators are not pandas'

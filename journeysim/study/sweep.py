@@ -109,7 +109,7 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
     kind = [] if design.kind == "grid" else [design.kind]
     name = spec.name or "-".join([base.name, *design.keys, *kind])
     plan = SweepPlan(name, design, base, [], [])
-    with progress_bar(len(design.points), "checking the points", quiet, "point") as bar:
+    with progress_bar(len(design.points), "checking the points", quiet, "points") as bar:
         for index in range(len(design.points)):
             point = plan.point(index)
             plan.replications.append(point.replications)
@@ -167,7 +167,7 @@ class Sweep:
     def __init__(self, plan: SweepPlan, out: Path | str = "results") -> None:
         self.plan = plan
         self.folder = Path(out) / folder_name(f"sweep-{plan.name}")
-        self.runs = RunsFile(self.folder / "runs.csv", plan.columns)
+        self.runs = RunsFile(self.folder / "runs.csv", plan.columns, plan.values, METRICS)
 
     def pending(self) -> list[RunKey]:
         """(point, replication) of the runs not yet in runs.csv."""
