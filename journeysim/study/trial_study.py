@@ -31,6 +31,7 @@ continues as the uninterrupted one would have.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import signal
@@ -393,7 +394,7 @@ def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> list[s
 
 def _run_options(scenario: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """A scenario dump's RUN_OPTIONS by name, and the rest of the dump."""
-    rest = json.loads(json.dumps(scenario))  # a deep copy
+    rest = copy.deepcopy(dict(scenario))
     options = {}
     for name, path in RUN_OPTIONS.items():
         *parents, last = path.split(".")
