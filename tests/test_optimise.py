@@ -7,6 +7,7 @@ two days without burn-in or warm-up, so a trial takes about a second.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -27,7 +28,7 @@ from theory import erlang_c_wait
 
 import journeysim
 from journeysim.cli import main
-from journeysim.report.optimise import answer, objective_plot
+from journeysim.report.optimise import answer, objective_plot, trial_rows, trials_text
 from journeysim.scenario import load_scenario
 from journeysim.study import selection
 from journeysim.study.decisions import parse_decision
@@ -667,3 +668,25 @@ def test_the_objective_chart_of_a_lone_trial_per_feasibility_draws_without_warni
     bars = [c for c in figure.axes[0].containers if c.has_yerr]
     assert len(bars) == 2  # feasible yes and no
     assert all(tick == int(tick) for tick in figure.axes[0].get_xticks())  # trials are whole
+
+
+def test_a_plan_tried_again_is_one_row_of_the_trials_table_naming_every_trial(tmp_path):
+    """A plan the sampler proposes again reuses its first trial's runs: the table shows it
+    once, with the numbers of all its trials, and counts the trials it leaves out."""
+    result = journeysim.optimise(
+        MMC,
+        decide=["checkout.cashiers=5:7"],
+        minimise="wages_per_day",
+        trials=3,
+        reps=2,
+        days=1,
+        overrides=["horizon.warmup_days=0", "horizon.burn_in_days=0"],
+        out=tmp_path,
+        workers=1,
+    )
+    again = result.trials.iloc[[1]].assign(trial=3)  # trial 1's plan, proposed again
+    result = dataclasses.replace(result, trials=pd.concat([result.trials, again]))
+    header, rows = trial_rows(result)
+    assert header[:2] == ["trial", "checkout.cashiers"]
+    assert sorted(row[0] for row in rows) == ["0", "1, 3", "2"]
+    assert "more trials" not in trials_text(result)  # all 4 trials are in its 3 rows

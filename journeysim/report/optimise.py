@@ -100,21 +100,27 @@ def baseline_text(result: OptimiseResult) -> str:
 
 
 def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tuple[list, list]:
-    """Header and rows of the best trials: decisions, objectives and constrained metrics as
-    mean [95% CI], feasible."""
+    """Header and rows of the best plans: the trials that tried it, decisions, objectives and
+    constrained metrics as mean [95% CI], feasible."""
     plan, table_ = result.plan, result.trials
     metrics = list(
         dict.fromkeys([*(o.metric for o in plan.objectives), *(c.metric for c in plan.constraints)])
     )
     relative = plan.relative
     first = plan.objectives[0]
-    ordered = table_.sort_values(f"{first.metric}_mean", ascending=not first.maximise)
+    decisions = [d.name for d in plan.decisions]
+    # A plan proposed again reused its first trial's runs: one row, naming every trial of it.
+    trials = table_.groupby(decisions, sort=False)["trial"].transform(
+        lambda numbers: ", ".join(map(str, numbers))
+    )
+    ordered = table_.assign(trials=trials).drop_duplicates(decisions)
+    ordered = ordered.sort_values(f"{first.metric}_mean", ascending=not first.maximise)
     ordered = pd.concat(
         [ordered[ordered["feasible"] != "no"], ordered[ordered["feasible"] == "no"]]
     )
     rows = []
     for _, row in ordered.head(limit).iterrows():
-        cells = [str(row["trial"]), *(setting_text(row[d.name]) for d in plan.decisions)]
+        cells = [row["trials"], *(setting_text(row[d.name]) for d in plan.decisions)]
         cells += [ci_text(metric, *ci_of(row, metric)) for metric in metrics]
         cells += [ci_text(c.metric, *ci_of(row, c.column), difference=True) for c in relative]
         cells.append(row["feasible"])
@@ -133,7 +139,8 @@ def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tupl
 
 def trials_text(result: OptimiseResult) -> str:
     header, rows = trial_rows(result)
-    more = len(result.trials) - len(rows)
+    shown = sum(len(row[0].split(", ")) for row in rows)
+    more = len(result.trials) - shown
     return render(rows, header) + (f"\n... {more} more trials in trials.csv" if more > 0 else "")
 
 
