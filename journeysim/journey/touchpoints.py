@@ -179,7 +179,7 @@ def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
         kind.STAFF,
         quality,
         store.settings.shelves.ask_effort,
-        "asks {} about a missing item",
+        "finds an item missing; asks {} about it",
         member.name,
     )
     return True
