@@ -207,11 +207,11 @@
         const z = f.zones.find((q) => q.name === zone);
         if (!z) continue;
         const row = (rows[zone] = (rows[zone] ?? -1) + 1);
-        const [x, y] = z.box, sx = x + 1.5, sy = y + 1.3 + row * 1.9;
+        const [x, y] = z.box, sx = x + 1.5, sy = y + 1.5 + row * 2.3;
         const [cx, cy] = this.toCanvas(sx, sy);
         c.fillStyle = STAFF; c.beginPath();
         c.moveTo(cx, cy - k); c.lineTo(cx + k, cy); c.lineTo(cx, cy + k); c.lineTo(cx - k, cy); c.fill();
-        text(name, sx + 1.3, sy, 1.3, "left", STAFF);
+        text(name, sx + 1.3, sy, 1.7, "left", STAFF, "bold");
       }
       // shoppers
       const active = this.state(t), chosen = this.player.highlighted(this.index);
