@@ -89,6 +89,19 @@ def test_journey_map_has_a_bar_pair_per_touchpoint_kind(result):
     assert len(fig.axes[0].patches) == 2 * kinds  # positive and negative bar per kind
 
 
+def test_the_journey_maps_effort_column_stands_beside_the_plot_not_on_its_scale(result):
+    """The effort shares are a column right of the plot: the feeling axis spans the bars
+    alone, symmetric about 0 (it ran to +0.3 with nothing there, audit 28)."""
+    ax = plots.journey_map(result.touchpoints).axes[0]
+    touched = result.touchpoints[result.touchpoints["touches"] > 0]
+    span = max(touched["positive"].max(), -touched["negative"].min())
+    low, high = ax.get_xlim()
+    assert high == pytest.approx(-low) == pytest.approx(1.1 * span)
+    shares = [text for text in ax.texts if text.get_text().endswith("of effort")]
+    assert len(shares) == len(touched)
+    assert all(text.get_position()[0] > 1.0 for text in shares)  # x in axes fraction
+
+
 def test_kpis_over_days_overlays_scenarios(result):
     other = dataclasses.replace(
         result, scenario=result.scenario.model_copy(update={"name": "the same again"})

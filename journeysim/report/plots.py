@@ -187,10 +187,14 @@ def journey_map(touchpoints: pd.DataFrame, title: str = "") -> Figure:
     ax.scatter(table["net"], y, color="black", s=90, zorder=3, label="net")
     ax.axvline(0.0, color=NEUTRAL, linewidth=1.2)
     span = max(table["positive"].max(), -table["negative"].min(), 1e-6) if len(table) else 1.0
+    beside = ax.get_yaxis_transform()  # x in axes fraction: a column right of the plot
     for yi, share in zip(y, table["effort_share"]):
-        ax.text(span * 1.08, yi, f"{share:.0%} of effort", va="center", fontsize=14, color=NEUTRAL)
+        ax.text(
+            1.02, yi, f"{share:.0%} of effort", transform=beside, va="center", fontsize=14,
+            color=NEUTRAL,
+        )  # fmt: skip
     ax.set_yticks(y, names)
-    ax.set_xlim(-span * 1.1, span * 1.45)
+    ax.set_xlim(-span * 1.1, span * 1.1)
     ax.set_xlabel("Feeling per measured visit (sum of felt valence; worst net at the bottom)")
     ax.set_title(title or "Journey map: where the feeling comes from")
     ax.legend(loc="upper left")
