@@ -61,6 +61,10 @@ def test_emotion_curve_marks_peak_and_end(day):
     marks = [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith(("peak", "end"))]
     valence = [s.valence for s in steps]
     assert marks == [f"peak {max(valence, key=abs):+.2f}", f"end {valence[-1]:+.2f}"]
+    # A mark below zero is labelled below its point, off the line falling into it (audit 28).
+    for mark in fig.axes[0].texts:
+        if mark.get_text().startswith(("peak", "end")) and mark.xy[1] < 0:
+            assert mark.xyann[1] < 0, mark.get_text()
     # The legend keys both colours of the bars (it showed only the green, audit 26).
     legend = fig.axes[0].get_legend()
     keys = {text.get_text(): handle for text, handle in zip(legend.texts, legend.legend_handles)}

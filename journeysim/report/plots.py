@@ -160,7 +160,7 @@ def _mark(ax, x: float, y: float, text: str, colour: str, side: int) -> None:
     ax.annotate(
         text,
         (x, y),
-        xytext=(side * 30, 40 if y < 0.5 else -50),
+        xytext=(side * 30, -50 if y < 0.0 or y >= 0.5 else 40),  # off the line into a dip
         textcoords="offset points",
         ha="left" if side > 0 else "right",
         fontsize=18,
