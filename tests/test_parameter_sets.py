@@ -311,3 +311,31 @@ def test_a_blind_scenario_takes_its_return_rate_and_its_differences_out(blind):
     assert table.loc[wide, ["diff", "diff_ci_low", "diff_ci_high"]].isna().all(axis=None)
     assert (table.loc[wide, "verdict"] == "not_measured").all()
     assert table[~rate].equals(full[~rate])  # every other metric as it was
+
+
+def test_a_what_if_keeps_its_own_change_of_a_key_the_sets_vary(sets_file):
+    """frequent_stockouts sets shelves.stockout_prob to 0.24, a key the sets vary (0.05 to
+    0.12). Applied to it, each set would put the baseline's stock-outs back and cancel the
+    what-if (every difference came out exactly 0, audit 28): it keeps its own value, the
+    sets vary the key in the baseline only, and a note says so."""
+    stockouts = ROOT / "scenarios" / "frequent_stockouts.yaml"
+    result = journeysim.compare(
+        BASELINE, stockouts, reps=2, days=2, overrides=SMALL, workers=1, parameter_sets=sets_file
+    )
+    assert (
+        result.warnings.count(
+            f"frequent_stockouts keeps its own shelves.stockout_prob=0.24 in every set of "
+            f"{sets_file}: the sets vary it in baseline only"
+        )
+        == 1
+    )
+    sets = read_parameter_sets(sets_file)
+    baseline, what_if = (load_scenario(path, SMALL) for path in (BASELINE, stockouts))
+    keep = sets.own_keys(what_if, baseline)
+    assert keep == ["shelves.stockout_prob"]
+    for index in range(len(sets)):
+        varied = sets.apply(what_if, index, keep)
+        assert varied.shelves.stockout_prob == 0.24  # its own change stays
+        assert varied.loyalty.ltr_center == sets.apply(baseline, index).loyalty.ltr_center
+    lost = result.table.set_index(["scenario", "metric"]).loc[("frequent_stockouts", "csat")]
+    assert lost["diff_ci_high"] < 0  # the what-if is measured, not cancelled

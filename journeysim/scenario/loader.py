@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import to_jsonable_python
 
 from journeysim import arguments
 from journeysim.errors import closest, did_you_mean
@@ -87,6 +88,18 @@ def apply_overrides(
         option, text = (None, override) if isinstance(override, str) else override
         _override(data, text, origins, option)
     return _validate(data, origins, source or scenario.name)
+
+
+def value_at(scenario: Scenario, key: str) -> Any:
+    """The value at a dotted key path (`--set` syntax) of a validated scenario, as plain data
+    (as in `scenario.model_dump(mode="json")`, without dumping the whole scenario)."""
+    node: Any = scenario
+    for part in key.split("."):
+        if isinstance(node, BaseModel):
+            node = getattr(node, part)
+        else:
+            node = node[int(part)] if isinstance(node, (list, tuple)) else node[part]
+    return to_jsonable_python(node)
 
 
 def scenario_json_schema() -> dict[str, Any]:

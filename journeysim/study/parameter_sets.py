@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import yaml
 
 from journeysim.files import write_text
 from journeysim.scenario.errors import ScenarioError
-from journeysim.scenario.loader import apply_overrides
+from journeysim.scenario.loader import apply_overrides, value_at
 from journeysim.scenario.schema import Scenario
 
 LABEL = "set"
@@ -44,19 +45,27 @@ class ParameterSets:
     def __len__(self) -> int:
         return len(self.values)
 
-    def overrides(self, index: int) -> list[str]:
-        """Row `index` as `--set` texts."""
-        return [f"{key}={value}" for key, value in zip(self.keys, self.values[index])]
+    def overrides(self, index: int, keep: Collection[str] = ()) -> list[str]:
+        """Row `index` as `--set` texts, but for the keys in `keep`."""
+        row = zip(self.keys, self.values[index])
+        return [f"{key}={value}" for key, value in row if key not in keep]
+
+    def own_keys(self, scenario: Scenario, reference: Scenario) -> list[str]:
+        """The keys of the sets that `scenario` sets otherwise than `reference`: a what-if's
+        own change, which the sets must not overwrite. (A key neither has is left to `apply`,
+        which names it.)"""
+        return [key for key in self.keys if _differ(scenario, reference, key)]
 
     def table(self) -> pd.DataFrame:
         """The sets as a table: column `set`, then one column per key (values as given)."""
         rows = [(label, *values) for label, values in zip(self.labels, self.values)]
         return pd.DataFrame(rows, columns=[LABEL, *self.keys])
 
-    def apply(self, scenario: Scenario, index: int) -> Scenario:
-        """`scenario` with row `index`; errors name the file, line and column."""
+    def apply(self, scenario: Scenario, index: int, keep: Collection[str] = ()) -> Scenario:
+        """`scenario` with row `index`, but for the keys in `keep`; errors name the file, line
+        and column."""
         try:
-            return apply_overrides(scenario, self.overrides(index))
+            return apply_overrides(scenario, self.overrides(index, keep))
         except ScenarioError as error:
             first = str(error).splitlines()[0]
             head, _, rest = first.partition(": ")
@@ -64,6 +73,13 @@ class ParameterSets:
             raise ParameterSetsError(
                 f"{self.source}: line {self.lines[index]}, column {column}: {text}"
             ) from None
+
+
+def _differ(scenario: Scenario, reference: Scenario, key: str) -> bool:
+    try:
+        return value_at(scenario, key) != value_at(reference, key)
+    except (AttributeError, KeyError, IndexError, ValueError):
+        return False
 
 
 def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:

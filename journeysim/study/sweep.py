@@ -19,11 +19,9 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel
-from pydantic_core import to_jsonable_python
 
 from journeysim.files import folder_name, parquet_available, write_table, write_text
-from journeysim.scenario.loader import apply_overrides, resolved_yaml
+from journeysim.scenario.loader import apply_overrides, resolved_yaml, value_at
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import TaskFailed, failure_reason
@@ -113,7 +111,7 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
         for index in range(len(design.points)):
             point = plan.point(index)
             plan.replications.append(point.replications)
-            plan.values.append([_shown(_value(point, key)) for key in design.keys])
+            plan.values.append([_shown(value_at(point, key)) for key in design.keys])
             bar.update()
     if plan.runs > MAX_RUNS:  # a varied `replications` gives points more than the base's
         raise DesignError(
@@ -143,18 +141,6 @@ def _lookup(data: Any, key: str) -> Any:
         else:
             return None
     return data
-
-
-def _value(scenario: Scenario, key: str) -> Any:
-    """The value at a dotted key path of a validated scenario, as plain data (as
-    `_lookup(scenario.model_dump(mode="json"), key)`, without dumping the whole scenario)."""
-    node: Any = scenario
-    for part in key.split("."):
-        if isinstance(node, BaseModel):
-            node = getattr(node, part)
-        else:
-            node = node[int(part)] if isinstance(node, (list, tuple)) else node[part]
-    return to_jsonable_python(node)
 
 
 def _shown(value: Any) -> Any:

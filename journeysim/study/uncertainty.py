@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.kpis import return_rate_warning, window_warning
@@ -147,7 +148,11 @@ def run_parameter_sets(
     difference from the first scenario. All sets are applied and checked before any run."""
     aligned = common_random_numbers(scenarios)
     reps = aligned[0].replications
-    per_set = [[parameter_sets.apply(s, i) for s in aligned] for i in range(len(parameter_sets))]
+    own = [parameter_sets.own_keys(s, aligned[0]) for s in aligned]
+    per_set = [
+        [parameter_sets.apply(s, i, keep) for s, keep in zip(aligned, own)]
+        for i in range(len(parameter_sets))
+    ]
     tasks = []
     for index, variants in enumerate(per_set):
         reference = variants[0]  # the sets' own store as it is today, shared by the scenarios
@@ -175,6 +180,7 @@ def run_parameter_sets(
     if replications["lifetime_days"].isna().any():
         short.append(NOT_IDENTIFIED)
     warnings = few_sets_warning(len(parameter_sets)) + list(dict.fromkeys(short))
+    warnings += own_change_notes(aligned, own, parameter_sets.source)
     return UncertaintyResult(aligned, table, replications, parameter_sets.table(), warnings)
 
 
@@ -242,6 +248,19 @@ def return_rate_warnings(per_set: Sequence[Sequence[Scenario]], labels: Sequence
     return [
         text if len(names) == everyone else f"{', '.join(names)}: {text}"
         for text, names in found.items()
+    ]
+
+
+def own_change_notes(
+    scenarios: Sequence[Scenario], own: Sequence[Sequence[str]], source: str
+) -> list[str]:
+    """One line per scenario that keeps its own value of keys the sets vary."""
+    return [
+        f"{s.name} keeps its own {', '.join(f'{k}={value_at(s, k)}' for k in keys)} in every "
+        f"set of {source}: the sets vary {'it' if len(keys) == 1 else 'them'} in "
+        f"{scenarios[0].name} only"
+        for s, keys in zip(scenarios, own)
+        if keys
     ]
 
 
