@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -21,11 +22,13 @@ from test_optimise import another_programs_database, complete_trials, kill_after
 import journeysim
 from journeysim.cli import main
 from journeysim.loyalty.base import is_weekend
+from journeysim.report.calibrate import fit_plot
 from journeysim.scenario import load_scenario
 from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_receipts
 from journeysim.simulation.measure import measure, measure_hourly
 from journeysim.simulation.replication import simulate
 from journeysim.study.calibrate_spec import parse_target, parse_targets
+from journeysim.study.decisions import parse_decision
 from journeysim.study.parameter_sets import read_parameter_sets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -465,3 +468,28 @@ def test_a_study_db_of_another_program_is_refused_and_left_as_it_was(tmp_path, c
     assert error.startswith(f"journeysim: {db}: expected the study's SQLite database (it holds")
     assert (db.read_bytes(), db.stat().st_mtime_ns) == (content, mtime)
     assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran
+
+
+def test_the_fit_chart_writes_a_share_in_percent_in_every_panel_of_its_row():
+    """The return rate's first panel read 94.00% and the others 0.94 (audit 28)."""
+    targets = [parse_target("return_rate=0.94+-0.02"), parse_target("nps=30+-5")]
+    free = [parse_decision(text) for text in ("loyalty.ltr_center=0.2:0.4", "x.y=1:3")]
+    trials = pd.DataFrame(
+        {
+            "trial": [0, 1],
+            "loyalty.ltr_center": [0.25, 0.35],
+            "x.y": [1, 2],
+            "return_rate_mean": [0.93, 0.95],
+            "nps_mean": [28.0, 33.0],
+            "kept": [False, True],
+        }
+    )
+    result = SimpleNamespace(
+        plan=SimpleNamespace(targets=targets, free=free), trials=trials, best=1
+    )
+    axes = fit_plot(result).axes
+    for ax in axes[:2]:  # the return rate's row
+        ax.figure.canvas.draw()
+        ticks = [tick.get_text() for tick in ax.get_yticklabels() if tick.get_text()]
+        assert ticks and all(text.endswith("%") for text in ticks), ticks
+    assert [ax.get_ylabel() for ax in axes[:2]] == ["Return rate (%)", ""]

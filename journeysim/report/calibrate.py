@@ -99,7 +99,7 @@ def answer(result: CalibrationResult) -> str:
 def fit_plot(result: CalibrationResult) -> Figure:
     """Per KPI target (rows) and free parameter (columns): every trial's simulated mean
     against the parameter's value, the observed value with its tolerance band, kept trials in
-    green and the fitted trial starred."""
+    blue and the fitted trial starred; shares in % in every panel."""
     with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
         targets = [t for t in result.plan.targets if not is_hourly(t.metric)]
         free = result.plan.free
@@ -134,8 +134,9 @@ def fit_plot(result: CalibrationResult) -> Figure:
                 ax.plot(x, best[column], "*", color=FITTED, markersize=24, label="fitted")
                 if i == len(targets) - 1:
                     ax.set_xlabel(decision.name)
-                if j == 0:
-                    label_axis(ax.yaxis, target.metric)
+                label_axis(ax.yaxis, target.metric)  # shares in % in every panel of the row
+                if j > 0:
+                    ax.set_ylabel("")
         handles, labels = axes[0, 0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
         fig.suptitle("Observed against simulated: each trial's mean by parameter value")
@@ -271,8 +272,10 @@ def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path
 
 _CAPTIONS = {
     "fit.png": "Each trial's simulated mean of a target (rows) against a free parameter's value "
-    "(columns): the observed value and its tolerance in green, kept trials green, the fitted "
-    "trial starred. A flat cloud means the parameter does not move that target.",
-    "hourly.png": "Receipts per opening hour: observed with its tolerance in green, the fitted "
-    "trial's mean with its 95% CI in red, the range of the kept trials' means in grey.",
+    "(columns): the observed value as a black line in its grey tolerance band, the other "
+    "trials grey, kept trials blue, the fitted trial an orange star. A flat cloud means the "
+    "parameter does not move that target.",
+    "hourly.png": "Receipts per opening hour: the observed counts as a black line in their grey "
+    "tolerance band, the fitted trial's mean with its 95% CI in orange, the range of the kept "
+    "trials' means as grey bars.",
 }
