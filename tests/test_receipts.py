@@ -336,3 +336,22 @@ def test_receipts_of_one_weekday_or_one_weekend_day(tmp_path, capsys, dates, sin
     assert sum(hourly[single]) == pytest.approx(int(last.sum()))
     targets = read_targets_file(out.parent / "targets.yaml")  # calibrate accepts the file
     assert all(t.tolerance >= 1.0 for t in targets if t.metric.startswith(f"receipts_{single}"))
+
+
+def test_hours_wider_than_the_receipts_and_the_unfitted_crew_are_named(round_trip, tmp_path):
+    """Receipts from 08:00 to 20:00 fitted over the base's 06:00-22:00: the fit keeps the
+    base's hours (it does not fit them) and says so, and it says that staff and costs are the
+    base's (the fitted store's money rests on them, audit 28)."""
+    *_, base, reference = round_trip
+    table = read_receipts(EXAMPLE).table
+    minute = table["timestamp"].dt.hour * 60 + table["timestamp"].dt.minute
+    path = tmp_path / "daytime.csv"
+    table[(minute >= 8 * 60) & (minute < 20 * 60)].to_csv(path, index=False)
+    skipped = dict(fit_receipts(read_receipts(path), base, reference).not_fitted)
+    assert skipped["hours.open, hours.close"].startswith(
+        "kept 06:00-22:00 from the base, yet the receipts run from 08:"
+    )
+    assert "staff.roles, costs.*" in skipped["staff, costs"]
+    assert "hours.open, hours.close" not in dict(
+        fit_receipts(read_receipts(EXAMPLE), base, reference).not_fitted
+    )

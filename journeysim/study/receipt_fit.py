@@ -82,6 +82,11 @@ def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> Re
         "psyche, loyalty, after_visit, word_of_mouth",
         "receipts show what customers did, not how they felt; calibrate them against the targets",
     )
+    fit.skip(
+        "staff, costs",
+        "receipts do not show who works or what they cost: kept from the base, as are the wages "
+        "and margin behind contribution; set the store's own (staff.roles, costs.*)",
+    )
     return fit
 
 
@@ -128,11 +133,19 @@ def _hours(fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Refe
     days = observe.calendar(receipts)
     arrival = days["minute"].to_numpy() - reference.dwell_min
     outside = (arrival < hours.open_min - 30) | (arrival > hours.close_min + 30)
+    first, last = (int(f(days["minute"])) for f in (np.min, np.max))
     if outside.mean() > 0.01:
         fit.skip(
             "hours.open, hours.close",
             f"kept {hours.open}-{hours.close} from the base, yet {outside.mean():.1%} of the "
             "receipts fall more than half an hour outside them: set the store's hours in the base",
+        )
+    elif first > hours.open_min + 60 or last < hours.close_min - 60:
+        fit.skip(
+            "hours.open, hours.close",
+            f"kept {hours.open}-{hours.close} from the base, yet the receipts run from "
+            f"{first // 60:02d}:{first % 60:02d} to {last // 60:02d}:{last % 60:02d}: set the "
+            "store's hours in the base (its shoppers and staff come in the hours it is open)",
         )
     if base.arrivals.mode == "open":
         fit.skip(
