@@ -73,7 +73,7 @@ def customers_settings(scenario: Scenario) -> str:
     start = f"{burn_in} days before day 0 (the store's history)" if burn_in else "on day 0"
     return (
         f"customer base: {arrivals.base_customers:,} founders {start}; "
-        f"{arrivals.new_per_day:g} newcomers a day before word of mouth and the rating"
+        f"{arrivals.new_per_day:.3g} newcomers a day before word of mouth and the rating"
     )
 
 

@@ -53,7 +53,7 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     Files merge over the schema defaults, so a partial section keeps the other defaults of
     that section; `segments` is the exception: a file that names segments names all of them
     (see `_named_segments`). `name` defaults to the file's stem unless the file itself sets
-    it. Raises ScenarioError
+    it, and `description` to none: neither is inherited through `extends`. Raises ScenarioError
     (InputTypeError for a `path` that is not a file path).
     """
     path = Path(arguments.path(path, "path"))
@@ -66,6 +66,8 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     if "name" not in chain[-1][1]:
         data["name"] = path.stem
         origins[("name",)] = str(path)
+    if "description" not in chain[-1][1]:  # a what-if is not the store it extends
+        data["description"] = ""
     return apply_overrides(_validate(data, origins, str(path)), overrides, origins, str(path))
 
 

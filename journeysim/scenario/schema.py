@@ -91,7 +91,9 @@ class Scenario(Section):
     name: str = field(
         "baseline", "Scenario name (defaults to the file name).", min_length=1, max_length=100
     )
-    description: str = field("", "What the scenario shows.")
+    description: str = field(
+        "", "What the scenario shows (the file's own: not inherited through extends)."
+    )
     seed: NonNegativeInt = field(
         20261125, "Root seed; replications spawn their streams from it.", le=MAX_SEED
     )

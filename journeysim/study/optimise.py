@@ -423,17 +423,16 @@ def best_yaml(
             node = node.setdefault(key, {})
         node[path[-1]] = _value(data, path)
     target = os.path.relpath(Path(source).resolve(), folder.resolve())
-    header = (
-        f"# {chose}: {plan.base.name} with "
-        + ", ".join(f"{name}={value}" for name, value in params.items())
-        + "\n"
+    what = f"{chose}: {plan.base.name} with " + ", ".join(
+        f"{name}={value}" for name, value in params.items()
     )
+    name = f"{plan.base.name}-{suffix}"
     body = yaml.safe_dump(
-        {"extends": target, "name": f"{plan.base.name}-{suffix}", **layer},
+        {"extends": target, "name": name, "description": f"{what}.", **layer},
         sort_keys=False,
         allow_unicode=True,
     )
-    return header + body
+    return f"# {what}\n{body}"
 
 
 def _settable(keys: list[str], data: Any) -> list[str]:
