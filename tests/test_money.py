@@ -276,3 +276,19 @@ def test_payback_only_where_an_extra_investment_earns_more(
     else:
         assert payback == pytest.approx(expected)
     assert payback_text(investment, gain, low, high) == text
+
+
+def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():
+    """In a comparison, say which scenarios have no lifetime (audit 28: one showed it, two
+    did not, and the warning did not say which)."""
+    rows = [
+        (scenario, metric, n)
+        for scenario, lifetimes in (("store", 1), ("cashier3", 3), ("dirty", 3), ("late", 0))
+        for metric, n in (("lifetime_days", lifetimes), ("investment", 3))
+    ]
+    table = pd.DataFrame(rows, columns=["scenario", "metric", "n"])
+    assert lifetime_warning(table) == NOT_IDENTIFIED.replace(
+        "are n/a: ", "are n/a for store, late: "
+    )
+    assert lifetime_warning(table[table["scenario"] == "store"]) == NOT_IDENTIFIED
+    assert lifetime_warning(table[table["scenario"] != "store"].query("scenario != 'late'")) is None

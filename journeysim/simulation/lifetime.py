@@ -49,8 +49,8 @@ MAX_EXTRAPOLATED = 0.9
 NOT_IDENTIFIED = (
     "customer lifetime and lifetime margin are n/a: a replication had no customer left at its "
     f"end, saw fewer than {MIN_DEPARTURES} customers leave, or no tenure longer than the run "
-    "(no burn-in); run more days (horizon.days, warm-up included) or more customers, with "
-    "horizon.burn_in_days"
+    "(as without a burn-in); run more days (horizon.days, warm-up included) or more customers, "
+    "with horizon.burn_in_days"
 )
 
 
@@ -174,10 +174,15 @@ def base_lifetime_days(customers: pd.DataFrame, end_day: int, annual_discount: f
 
 def lifetime_warning(table: pd.DataFrame) -> str | None:
     """NOT_IDENTIFIED if a scenario of a summary or comparison table (summary.csv,
-    comparison.csv: metric, n, ...) has fewer lifetimes than replications, else None (the
-    investment, known in every replication, counts them)."""
+    comparison.csv: metric, n, ...) has fewer lifetimes than replications, naming the
+    scenarios of a comparison that do; else None (the investment, known in every
+    replication, counts them)."""
     lifetimes = table.loc[table["metric"] == "lifetime_days", "n"].to_numpy()
     replications = table.loc[table["metric"] == "investment", "n"].to_numpy()
-    if len(lifetimes) and (lifetimes < replications).any():
+    if not (len(lifetimes) and (lifetimes < replications).any()):
+        return None
+    if "scenario" not in table or table["scenario"].nunique() < 2:
         return NOT_IDENTIFIED
-    return None
+    names = table.loc[table["metric"] == "lifetime_days", "scenario"].to_numpy()
+    short = ", ".join(names[lifetimes < replications])
+    return NOT_IDENTIFIED.replace(" are n/a: ", f" are n/a for {short}: ", 1)
