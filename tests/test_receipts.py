@@ -220,6 +220,10 @@ def test_fit_receipts_command_on_the_example(tmp_path, capsys):
     assert fitted.name == "store" and fitted.horizon.burn_in_days == 0  # extends the base
     targets = yaml.safe_load((out.parent / "targets.yaml").read_text())
     assert set(targets["targets"]) == {"return_rate", "visits_per_day", "revenue_per_day"}
+    # The hourly targets written are listed too (only the three KPIs were, audit 28).
+    hours = {kind: len(targets["hourly_receipts"][kind]) for kind in ("weekday", "weekend")}
+    listed = ", ".join(f"{n} {kind} hours" for kind, n in hours.items()).replace(", ", " and ")
+    assert f"hourly_receipts: mean receipts per opening hour from 06:00, {listed}" in printed
     assert len(targets["hourly_receipts"]["weekday"]) == 16
     # The traffic level: the fitted store's own till sells what the receipts show a day. The
     # proportional first guess alone missed by about 1.7x; after the corrective step it sells

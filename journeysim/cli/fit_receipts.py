@@ -100,6 +100,12 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         tolerance = target["tolerance"]
         spread = "" if tolerance is None else f" +- {tolerance:g}"
         print(f"  {kpi} = {target['value']:g}{spread}")
+    hours = {kind: len(fit.hourly[kind]) for kind in ("weekday", "weekend") if kind in fit.hourly}
+    if hours:
+        print(
+            "  hourly_receipts: mean receipts per opening hour from "
+            f"{fit.hourly['open']}, " + " and ".join(f"{n} {k} hours" for k, n in hours.items())
+        )
     gaps = fit.observed.get("inter_visit_days", {})
     if gaps.get("gaps"):
         print(
