@@ -107,7 +107,7 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
     kind = [] if design.kind == "grid" else [design.kind]
     name = spec.name or "-".join([base.name, *design.keys, *kind])
     plan = SweepPlan(name, design, base, [], [])
-    with progress_bar(len(design.points), "checking the points", quiet, "points") as bar:
+    with progress_bar(len(design.points), "checking the points", quiet, "point") as bar:
         for index in range(len(design.points)):
             point = plan.point(index)
             plan.replications.append(point.replications)
