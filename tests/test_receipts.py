@@ -232,6 +232,38 @@ def test_fit_receipts_command_on_the_example(tmp_path, capsys):
     assert reference_run(fitted).receipts_per_day == pytest.approx(observed, rel=0.15)
 
 
+def test_the_default_base_is_copied_beside_the_fitted_store(tmp_path, monkeypatch, capsys):
+    # Without --extends the store's folder gets its own copy of the shipped baseline: it holds
+    # all the store needs, and a newer journeysim (a new shipped baseline) leaves it as fitted.
+    shipped = tmp_path / "package" / "baseline.yaml"
+    shipped.parent.mkdir()
+    data = yaml.safe_load(BASELINE.read_text())
+    data["horizon"].update(burn_in_days=0, warmup_days=0)
+    data["arrivals"]["base_customers"] = 900
+    shipped.write_text(yaml.safe_dump(data, sort_keys=False))
+    monkeypatch.setattr("journeysim.cli.fit_receipts.default_base", lambda: shipped)
+    out = tmp_path / "client" / "store.yaml"
+    assert main(["fit-receipts", str(EXAMPLE), "--out", str(out)]) == 0
+    copy = out.parent / "baseline.yaml"
+    assert copy.read_bytes() == shipped.read_bytes()
+    assert yaml.safe_load(out.read_text())["extends"] == "baseline.yaml"
+    printed = capsys.readouterr().out
+    assert f"Wrote {out} over {copy}, a copy of the shipped baseline, and" in printed
+    shutil.rmtree(shipped.parent)  # the package moves on; the client's folder still loads
+    moved = shutil.move(out.parent, tmp_path / "elsewhere")
+    assert load_scenario(Path(moved) / "store.yaml").horizon.burn_in_days == 0
+    # A different file under that name is not overwritten: the run stops before anything runs.
+    shipped.parent.mkdir()
+    shipped.write_text(BASELINE.read_text())
+    assert main(["fit-receipts", str(EXAMPLE), "--out", str(Path(moved) / "store.yaml")]) == 2
+    error = capsys.readouterr().err.strip()
+    base = Path(moved) / "baseline.yaml"
+    assert error == (
+        f"journeysim fit-receipts: {base} exists and is not the shipped baseline; give "
+        f"--extends {base} to fit over it, or move it away"
+    )
+
+
 GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from journeysim.cli.options import writable_file, writing
+from journeysim.cli.options import UsageError, writable_file, writing
 from journeysim.files import write_text
 
 
@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--extends",
         type=Path,
         metavar="BASE.yaml",
-        help="scenario the fitted one starts from (default: the shipped scenarios/baseline.yaml)",
+        help="scenario the fitted one starts from (default: a copy of the shipped "
+        "scenarios/baseline.yaml written beside STORE.yaml)",
     )
     command.add_argument("--name", help="name of the fitted scenario (default: the stem of --out)")
     command.set_defaults(handler=_fit_receipts)
@@ -59,11 +60,17 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     from journeysim.study.receipts import read_receipts
 
     targets_path = args.out.parent / "targets.yaml"
-    for path in (args.out, targets_path):
+    shipped = None if args.extends else default_base()
+    base_path = args.extends or args.out.parent / "baseline.yaml"
+    for path in (args.out, targets_path, base_path):
         writable_file(args.command, path)
+    if shipped and base_path.is_file() and base_path.read_bytes() != shipped.read_bytes():
+        raise UsageError(
+            f"{args.command}: {base_path} exists and is not the shipped baseline; give "
+            f"--extends {base_path} to fit over it, or move it away"
+        )
     receipts = read_receipts(args.receipts)
-    base_path = args.extends or default_base()
-    base = load_scenario(base_path)
+    base = load_scenario(shipped or base_path)
     fit = fit_receipts(receipts, base, reference_run(base))
     refine_traffic(fit, receipts, reference_run(fitted_scenario(base, fit)))
     fitted = fitted_scenario(base, fit)
@@ -80,6 +87,8 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         "Calibration targets: targets.yaml.\n"
     )
     with writing(args.out.parent):
+        if shipped:  # the store's folder holds its base: a newer journeysim leaves it as fitted
+            write_text(base_path, shipped.read_text())
         write_text(args.out, header + _dump(layer))
         write_text(targets_path, _targets_text(args, fit))
     load_scenario(args.out)  # what was written loads back
@@ -113,7 +122,8 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             f"{gaps['median']:g}, quartiles {gaps['q1']:g}-{gaps['q3']:g} over {gaps['gaps']:,} "
             "gaps"
         )
-    print(f"\nWrote {args.out} and {targets_path}")
+    over = f" over {base_path}, a copy of the shipped baseline," if shipped else ""
+    print(f"\nWrote {args.out}{over} and {targets_path}")
     return 0
 
 
