@@ -229,7 +229,17 @@ def test_fit_receipts_command_on_the_example(tmp_path, capsys):
     # proportional first guess alone missed by about 1.7x; after the corrective step it sells
     # 179 a day against 181 observed (1%); 15% leaves room for a 28-day run's noise.
     observed = targets["targets"]["visits_per_day"]["value"]
-    assert reference_run(fitted).receipts_per_day == pytest.approx(observed, rel=0.15)
+    own_till = reference_run(fitted)
+    assert own_till.receipts_per_day == pytest.approx(observed, rel=0.15)
+    # The command ends with that check in front of the user: the receipts against the written
+    # store's own till, the same run as above.
+    row = next(line for line in printed.splitlines() if line.startswith("  receipts a day"))
+    cells = row.split()
+    assert float(cells[3]) == pytest.approx(observed, abs=0.05)
+    assert float(cells[4]) == pytest.approx(own_till.receipts_per_day, abs=0.05)
+    assert cells[5] == f"{own_till.receipts_per_day / observed - 1:+.0%}"
+    cash = next(line for line in printed.splitlines() if line.startswith("  paid in cash"))
+    assert f"{own_till.cash:.1%}" in cash
 
 
 def test_the_default_base_is_copied_beside_the_fitted_store(tmp_path, monkeypatch, capsys):

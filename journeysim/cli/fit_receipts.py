@@ -55,6 +55,7 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         fitted_scenario,
         refine_traffic,
         scenario_layer,
+        till_check,
     )
     from journeysim.study.receipt_reference import reference_run
     from journeysim.study.receipts import read_receipts
@@ -122,9 +123,27 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             f"{gaps['median']:g}, quartiles {gaps['q1']:g}-{gaps['q3']:g} over {gaps['gaps']:,} "
             "gaps"
         )
+    own_till = reference_run(fitted)
+    _print_check(till_check(receipts, own_till), own_till.days)
     over = f" over {base_path}, a copy of the shipped baseline," if shipped else ""
     print(f"\nWrote {args.out}{over} and {targets_path}")
     return 0
+
+
+def _print_check(rows: list[tuple[str, float, float]], days: int) -> None:
+    """The receipts against the fitted store's own till: how far the fit alone gets."""
+    print(f"\nCheck: the receipts against the fitted store's own till ({days}-day run)\n")
+    print(f"  {'':<26}{'observed':>10}{'fitted':>10}")
+    for what, observed, simulated in rows:
+        if what == "paid in cash":
+            cells = f"{observed:>10.1%}{simulated:>10.1%}  {100 * (simulated - observed):+.1f} pts"
+        else:
+            cells = f"{observed:>10,.1f}{simulated:>10,.1f}  {simulated / observed - 1:+.0%}"
+        print(f"  {what:<26}{cells}")
+    print(
+        "  calibrate matches traffic and revenue to targets.yaml as it fits psyche and loyalty\n"
+        "  (the base's until then): docs/calibration.md"
+    )
 
 
 class _Dumper(yaml.SafeDumper):

@@ -390,6 +390,23 @@ def refine_traffic(fit: ReceiptsFit, receipts: Receipts, fitted: Reference) -> N
         fit.fitted = [(k, how + step if k == key else how) for k, how in fit.fitted]
 
 
+def till_check(receipts: Receipts, fitted: Reference) -> list[tuple[str, float, float]]:
+    """What the receipts show against what the fitted store's own till prints (`fitted`): rows
+    of (what, observed, simulated); per day as a week's mean, as the traffic is fitted."""
+    table = receipts.table
+    days = observe.daily(receipts)
+    per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
+    revenue, _ = observe.weekly_mean(days["revenue"], days["weekend"])
+    amount = fitted.price * fitted.items
+    return [
+        ("receipts a day", per_day, fitted.receipts_per_day),
+        ("revenue a day (PLN)", revenue, fitted.receipts_per_day * amount),
+        ("items per receipt", float(table["items"].mean()), fitted.items),
+        ("amount per receipt (PLN)", float(table["amount"].mean()), amount),
+        ("paid in cash", float((table["payment"] == "cash").mean()), fitted.cash),
+    ]
+
+
 def fitted_scenario(base: Scenario, fit: ReceiptsFit) -> Scenario:
     """`base` with the fitted settings applied and checked (raises ScenarioError)."""
     overrides = [f"{key}={json.dumps(value)}" for key, value in fit.settings.items()]
