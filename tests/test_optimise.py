@@ -24,6 +24,7 @@ import optuna
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.colors import to_hex
 from theory import erlang_c_wait
 
 import journeysim
@@ -668,6 +669,35 @@ def test_the_objective_chart_of_a_lone_trial_per_feasibility_draws_without_warni
     bars = [c for c in figure.axes[0].containers if c.has_yerr]
     assert len(bars) == 2  # feasible yes and no
     assert all(tick == int(tick) for tick in figure.axes[0].get_xticks())  # trials are whole
+
+
+def test_the_objective_chart_keeps_green_and_red_for_feasibility():
+    # The chosen plan was a red star, which reads as a bad trial, and the best-so-far line was
+    # the feasible trials' green. Both are black now; the legend lists the trials first.
+    trials = pd.DataFrame(
+        {
+            "trial": [0, 1, 2, 3],
+            "feasible": ["no", "yes", "undecided", "yes"],
+            "wages_per_day_mean": [4300.0, 4800.0, 4500.0, 5300.0],
+            "wages_per_day_ci_low": [4250.0, 4700.0, 4400.0, 5200.0],
+            "wages_per_day_ci_high": [4350.0, 4900.0, 4600.0, 5400.0],
+        }
+    )
+    objective = SimpleNamespace(metric="wages_per_day", maximise=False, text="minimise wages")
+    result = SimpleNamespace(plan=SimpleNamespace(objectives=[objective]), trials=trials, best=1)
+    ax = objective_plot(result).axes[0]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == [
+        "feasible: yes",
+        "feasible: undecided",
+        "feasible: no",
+        "best so far",
+        "chosen",
+    ]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert to_hex(lines["best so far"].get_color()) == "#000000"
+    star = lines["chosen"]
+    assert star.get_markerfacecolor() == "none" and to_hex(star.get_markeredgecolor()) == "#000000"
 
 
 def test_a_plan_tried_again_is_one_row_of_the_trials_table_naming_every_trial(tmp_path):

@@ -16,7 +16,7 @@ from journeysim.files import write_bytes, write_text
 from journeysim.report.comparison import ci_text, metric_text, signed
 from journeysim.report.console import label, render, setting_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table
-from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, STYLE, figure, label_axis, png
+from journeysim.report.plots import NEUTRAL, POSITIVE, STYLE, figure, label_axis, png
 from journeysim.report.selection import guarantee, selection_rows, smore_png
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.optimise import OptimiseResult
@@ -153,7 +153,10 @@ def objective_plot(result: OptimiseResult) -> Figure:
         fig = figure()
         ax = fig.subplots()
         column = f"{objective.metric}_mean"
-        for state, group in trials.groupby("feasible"):
+        for state in COLOURS:
+            group = trials[trials["feasible"] == state]
+            if group.empty:
+                continue
             low = group[column] - group[f"{objective.metric}_ci_low"]
             high = group[f"{objective.metric}_ci_high"] - group[column]
             ax.errorbar(
@@ -167,16 +170,26 @@ def objective_plot(result: OptimiseResult) -> Figure:
             )
         kept = trials[column].where(trials["feasible"] != "no")
         best = (kept.cummax() if objective.maximise else kept.cummin()).ffill()
-        ax.step(trials["trial"], best, where="post", color=POSITIVE, label="best so far")
-        if result.best is not None:
+        ax.step(trials["trial"], best, where="post", color="black", lw=1.5, label="best so far")
+        if result.best is not None:  # a ring, not a colour: green and red speak of feasibility
             chosen = trials[trials["trial"] == result.best]
             ax.plot(
-                chosen["trial"], chosen[column], "*", color=NEGATIVE, markersize=28, label="chosen"
+                chosen["trial"],
+                chosen[column],
+                "*",
+                markersize=30,
+                markerfacecolor="none",
+                markeredgecolor="black",
+                markeredgewidth=2,
+                zorder=5,
+                label="chosen",
             )
         ax.set_xlabel("trial")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         label_axis(ax.yaxis, objective.metric)
-        ax.legend(loc="best")
+        handles, labels = ax.get_legend_handles_labels()  # the trials first, then the lines
+        order = sorted(range(len(labels)), key=lambda i: not labels[i].startswith("feasible"))
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="best")
         fig.suptitle(f"{objective.text}: mean and 95% CI of each trial")
         return fig
 
@@ -188,7 +201,10 @@ def pareto_plot(result: OptimiseResult) -> Figure:
         trials = result.trials
         fig = figure()
         ax = fig.subplots()
-        for state, group in trials.groupby("feasible"):
+        for state in COLOURS:
+            group = trials[trials["feasible"] == state]
+            if group.empty:
+                continue
             ax.plot(
                 group[f"{x.metric}_mean"],
                 group[f"{y.metric}_mean"],
@@ -202,12 +218,14 @@ def pareto_plot(result: OptimiseResult) -> Figure:
             front[f"{x.metric}_mean"],
             front[f"{y.metric}_mean"],
             "-D",
-            color=POSITIVE,
-            markersize=12,
+            color="black",
+            markerfacecolor="none",
+            markersize=14,
             label="Pareto front",
         )
         for _, row in front.iterrows():
-            ax.annotate(f" {row['trial']}", (row[f"{x.metric}_mean"], row[f"{y.metric}_mean"]))
+            point = (row[f"{x.metric}_mean"], row[f"{y.metric}_mean"])
+            ax.annotate(str(row["trial"]), point, xytext=(9, 6), textcoords="offset points")
         label_axis(ax.xaxis, x.metric, f" ({'max' if x.maximise else 'min'}imise)")
         label_axis(ax.yaxis, y.metric, f" ({'max' if y.maximise else 'min'}imise)")
         ax.legend(loc="best")
@@ -277,5 +295,6 @@ def _caption(name: str) -> str:
         )
     return (
         "Each trial's objective mean and 95% CI (green: feasible, orange: undecided, grey: "
-        "ruled out), the best so far, and the plan chosen."
+        "ruled out), the best so far among those not ruled out (black steps), and the plan "
+        "chosen (star)."
     )
