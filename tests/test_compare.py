@@ -17,7 +17,7 @@ import journeysim
 from journeysim import api
 from journeysim.cli import main
 from journeysim.report.bottom_line import bottom_line
-from journeysim.report.comparison import comparison_text, narrowing_note
+from journeysim.report.comparison import comparison_text, narrowing_note, payback_lines
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.money import PER_DAY, payback_text
 from journeysim.simulation.precision import precision_notes, replications_needed
@@ -111,6 +111,15 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
     assert payback["note"] == payback_text(
         20000, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"]
     )
+    # The terminal's table gives the payback's days only (the note in its column made the
+    # table some 210 characters wide); the note, in words, follows the table.
+    text = comparison_text(result.table)
+    cell = next(line for line in text.splitlines() if line.startswith("Payback (days)"))
+    days = f"{payback['diff']:,.0f} [" if gain["diff"] > 0 else "-"
+    assert payback["note"] not in cell and days in cell
+    assert payback_lines(result.table) == [
+        f"Payback of extra_lane against baseline: {payback['note']}"
+    ]
     # 300 customers without burn-in: no lifetime to compare (test_money.py), and so no
     # lifetime value in the bottom line; every other metric has its difference.
     unidentified = ("lifetime_days", "customer_value")

@@ -58,6 +58,7 @@ def _compare(args: argparse.Namespace) -> int:
         comparison_files,
         comparison_text,
         narrowing_note,
+        payback_lines,
         write_comparison,
     )
     from journeysim.report.uncertainty import uncertainty_files
@@ -99,6 +100,8 @@ def _compare(args: argparse.Namespace) -> int:
     print()
     print(comparison_text(result.table))
     print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)")
+    if paybacks := payback_lines(result.table):
+        print("\n" + "\n".join(paybacks))
     if note := narrowing_note(result.table):  # none when no return rate was measured
         print(f"\n{note}")
     print(f"\nResults in {folder}{os.sep}")

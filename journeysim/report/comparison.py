@@ -45,7 +45,7 @@ def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
 def comparison_text(table: pd.DataFrame) -> str:
     """Each scenario's mean side by side, then each difference from the first with its 95% CI
     (`*` marks differences whose CI excludes 0) and, for money per day, per year. The payback
-    row says in words what the change is worth."""
+    row gives the days only; `payback_lines` says what each change is worth."""
     names = list(dict.fromkeys(table["scenario"]))
     rows = []
     for metric in dict.fromkeys(table["metric"]):
@@ -53,7 +53,7 @@ def comparison_text(table: pd.DataFrame) -> str:
         row = [LABELS.get(metric, (metric,))[0]]
         row += [metric_text(metric, mine.at[name, "mean"]) for name in names]
         for name in names[1:]:
-            row.append(difference_text(metric, mine.loc[name]))
+            row.append(difference_text(metric, mine.loc[name], note=False))
         row += [_per_year(mine.at[name, "diff_per_year"]) for name in names[1:]]
         rows.append(row)
     header = ["metric", *names]
@@ -62,10 +62,10 @@ def comparison_text(table: pd.DataFrame) -> str:
     return render(rows, header)
 
 
-def difference_text(metric: str, row: pd.Series) -> str:
-    """A row's difference with its 95% CI and `*` when significant; for payback, its note with
-    the payback interval where there is one; "not compared" where the scenarios measure the
-    metric differently (`without_unlike_windows`)."""
+def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
+    """A row's difference with its 95% CI and `*` when significant; for payback, its `note`
+    (or, without it, the days) with the payback interval where there is one; "not compared"
+    where the scenarios measure the metric differently (`without_unlike_windows`)."""
     if row["verdict"] == "not_compared":
         return "not compared  "
     low, high = (
@@ -73,10 +73,24 @@ def difference_text(metric: str, row: pd.Series) -> str:
     )
     interval = f"[{low}, {high}]"
     if metric == "payback_days":
-        note = row["note"] if isinstance(row["note"], str) else "-"
-        return f"{note} {interval}  " if math.isfinite(row["diff"]) else f"{note}  "
+        finite = math.isfinite(row["diff"])
+        if not note:
+            return f"{metric_text(metric, row['diff'])} {interval}  " if finite else "-  "
+        text = row["note"] if isinstance(row["note"], str) else "-"
+        return f"{text} {interval}  " if finite else f"{text}  "
     mark = " *" if row["significant"] else "  "
     return f"{signed(metric, row['diff'])} {interval}{mark}"
+
+
+def payback_lines(table: pd.DataFrame) -> list[str]:
+    """What each scenario's change is worth against the first, in words (its payback note)."""
+    names = list(dict.fromkeys(table["scenario"]))
+    rows = table[table["metric"] == "payback_days"].set_index("scenario")
+    return [
+        f"Payback of {name} against {names[0]}: {rows.at[name, 'note']}"
+        for name in names[1:]
+        if name in rows.index and isinstance(rows.at[name, "note"], str)
+    ]
 
 
 def _per_year(value: float) -> str:
