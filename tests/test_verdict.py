@@ -161,3 +161,28 @@ def test_bottom_line_states_a_contribution_that_does_not_clearly_move_and_why():
     )
     assert money.endswith(" PLN a day)") and ", wages +" in money
     assert "outage cost" not in money  # only the parts that clearly moved
+
+
+def test_bottom_line_says_how_many_fewer_shoppers_stand_behind_a_shorter_wait():
+    """An outage that drives 54 shoppers a day away shortens the queue: the "better" wait is
+    told with the visits lost, so that no one reads it as an improvement of the store."""
+    table = replications()
+    outage = table["scenario"] == "outage"
+    noise = np.random.default_rng(7).normal(size=(2, REPS))
+    table.loc[outage, "visits_per_day"] -= 54.0 + 0.5 * noise[0]
+    table.loc[outage, "mean_checkout_wait_min"] -= 0.04 + 0.002 * noise[1]
+    (line,) = bottom_line(comparison_table(table))
+    head, better = line.split("; better ")
+    assert head.startswith("outage is mostly worse than baseline")
+    assert re.fullmatch(r"checkout wait -0\.04\d \[[^]]+\] \(with 54 fewer visits a day\)", better)
+    # The same store with 54 more shoppers a day: the longer wait is told with them.
+    table = replications()
+    more = table["scenario"] == "outage"
+    table.loc[more, "visits_per_day"] += 54.0 + 0.5 * noise[0]
+    table.loc[more, "mean_checkout_wait_min"] += 0.04 + 0.002 * noise[1]
+    (line,) = bottom_line(comparison_table(table))
+    worse, better = line.split("; better ")
+    assert worse.endswith("and 1 more (with 54 more visits a day)")  # the wait is the 4th
+    assert better.startswith("visits per day +5")
+    # Without a clear change in visits the sentence says nothing of them.
+    assert "visits a day)" not in bottom_line(comparison_table(replications()))[0]

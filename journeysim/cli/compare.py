@@ -61,6 +61,7 @@ def _compare(args: argparse.Namespace) -> int:
         payback_lines,
         write_comparison,
     )
+    from journeysim.report.history_text import compare_history_text
     from journeysim.report.uncertainty import uncertainty_files
     from journeysim.simulation.kpis import short_horizon_warnings
     from journeysim.study.compare import common_random_numbers, compare_scenarios
@@ -94,8 +95,11 @@ def _compare(args: argparse.Namespace) -> int:
     first = result.scenarios[0]
     print(
         f"{' vs '.join(result.names)}: {first.replications} paired replications, seed "
-        f"{first.seed} (common random numbers)\n"
+        f"{first.seed} (common random numbers)"
     )
+    if history := compare_history_text(result.scenarios):
+        print(history)
+    print()
     print("\n".join(bottom_line(result.table)))
     print()
     print(comparison_text(result.table))

@@ -74,6 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from journeysim.report.console import journey_map_table, kpi_table, money_table
+    from journeysim.report.history_text import run_history_text
     from journeysim.report.outputs import RUN_FILES, write_run
     from journeysim.report.uncertainty import uncertainty_files
     from journeysim.simulation.kpis import short_horizon_warnings
@@ -104,8 +105,11 @@ def _run(args: argparse.Namespace) -> int:
             run_report(result, staging, with_replay=not args.no_replay)
     print(
         f"{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
-        f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}\n"
+        f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}"
     )
+    if history := run_history_text(scenario):
+        print(history)
+    print()
     print(kpi_table(result.summary))
     print("\nMoney (PLN per measured day; customer value from simulated survival)\n")
     print(money_table(result.summary))

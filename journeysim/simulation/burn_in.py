@@ -42,18 +42,26 @@ def burn_in_scenario(scenario: Scenario) -> Scenario | None:
     return Scenario.model_validate(data)
 
 
+def history_source(scenario: Scenario, reference: Scenario | None = None) -> Scenario | None:
+    """The scenario whose burn-in `scenario` starts from: `reference` (default: itself), or
+    the scenario itself when the reference has other segments, which cannot hand their
+    customers over; None without a history."""
+    if reference is None or set(reference.segments) != set(scenario.segments):
+        reference = scenario
+    if burn_in_scenario(reference) is None or scenario.horizon.burn_in_days == 0:
+        return None
+    return reference
+
+
 def history(
     scenario: Scenario, reference: Scenario | None, live: Callable[[Scenario, int], History]
 ) -> History | None:
-    """The history `scenario` starts from: the burn-in of `reference` (default: itself), lived
-    by `live(burn_in_scenario, replication)` unless kept from before. A reference with other
-    segments cannot hand its customers over; the scenario's own burn-in is used then."""
-    if reference is None or set(reference.segments) != set(scenario.segments):
-        reference = scenario
-    burn_in = burn_in_scenario(reference)
-    if burn_in is None or scenario.horizon.burn_in_days == 0:
+    """The history `scenario` starts from (the burn-in of `history_source`), lived by
+    `live(burn_in_scenario, replication)` unless kept from before."""
+    source = history_source(scenario, reference)
+    if source is None:
         return None
-    return _kept(burn_in.model_dump_json(), live)
+    return _kept(burn_in_scenario(source).model_dump_json(), live)
 
 
 @lru_cache(maxsize=8)

@@ -1,0 +1,57 @@
+"""The line that says which history a run or a comparison starts from (a what-if run alone
+lives its own; compare starts every scenario from the first one's)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeysim.cli import main
+from journeysim.report.history_text import compare_history_text, run_history_text
+from journeysim.scenario import load_scenario
+from journeysim.scenario.errors import ScenarioWarning
+from journeysim.simulation.burn_in import history_source
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+DIRTY = ROOT / "scenarios" / "dirty_floor.yaml"
+MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
+
+
+def test_run_says_a_scenario_lives_its_own_history_and_open_mode_has_none():
+    dirty = load_scenario(DIRTY)
+    assert history_source(dirty) is dirty
+    assert run_history_text(dirty).startswith(
+        "from 637 days of its own history: the store as if it had always been so"
+    )
+    assert run_history_text(load_scenario(MMC)) == ""  # one-off shoppers: no history
+    assert run_history_text(load_scenario(BASELINE, ["horizon.burn_in_days=0"])) == ""
+
+
+def test_compare_says_every_scenario_starts_from_the_first_ones_history(tmp_path):
+    baseline, dirty = load_scenario(BASELINE), load_scenario(DIRTY)
+    assert history_source(dirty, baseline) is baseline
+    assert compare_history_text([baseline, dirty]).startswith(
+        "every scenario starts from baseline's 637 days of history: the store as it is today, "
+        "changed on day 0"
+    )
+    # A scenario with other segments cannot take over the first one's customers (burn_in.py).
+    lone = tmp_path / "lone.yaml"
+    lone.write_text(f"extends: {BASELINE}\nname: lone\nsegments:\n  solo: {{share: 1}}\n")
+    with pytest.warns(ScenarioWarning, match="are dropped"):
+        solo = load_scenario(lone)
+    assert history_source(solo, baseline) is solo
+    assert compare_history_text([baseline, dirty, solo]).endswith(
+        "; not lone: other segments, so a history of its own"
+    )
+    assert compare_history_text([load_scenario(MMC), load_scenario(MMC)]) == ""
+
+
+def test_the_run_command_prints_the_line_under_its_header(tmp_path, capsys):
+    overrides = ["--set", "horizon.burn_in_days=7", "--set", "arrivals.base_customers=200"]
+    args = ["run", str(BASELINE), "--reps", "1", "--days", "2", "--out", str(tmp_path)]
+    assert main([*args, *overrides, "--no-report"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("baseline: 1 replications x 2 days")
+    assert lines[1].startswith("from 7 days of its own history")
