@@ -13,6 +13,7 @@ import pytest
 
 import journeysim
 from journeysim.cli import main
+from journeysim.report.console import unset_costs_text
 from journeysim.simulation.lifetime import (
     MIN_DEPARTURES,
     NOT_IDENTIFIED,
@@ -292,3 +293,17 @@ def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():
     )
     assert lifetime_warning(table[table["scenario"] == "store"]) == NOT_IDENTIFIED
     assert lifetime_warning(table[table["scenario"] != "store"].query("scenario != 'late'")) is None
+
+
+def test_costs_left_at_zero_are_said_to_be_unset():
+    # An outage scenario printed "Outage cost per day 0": read as "the outage cost nothing",
+    # when the scenario sets no cost per outage (its lost sales are in the gross margin).
+    base = journeysim.load_scenario(BASELINE)
+    assert unset_costs_text([base]) == (
+        "Outage cost and fixed cost are 0: costs.per_outage and costs.fixed_per_day are not set "
+        "(an outage's lost sales are in the gross margin)"
+    )
+    priced = journeysim.load_scenario(BASELINE, ["costs.per_outage=150"])
+    assert unset_costs_text([base, priced]) == "Fixed cost is 0: costs.fixed_per_day is not set"
+    both = ["costs.per_outage=150", "costs.fixed_per_day=300"]
+    assert unset_costs_text([journeysim.load_scenario(BASELINE, both)]) == ""

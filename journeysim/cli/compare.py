@@ -61,6 +61,7 @@ def _compare(args: argparse.Namespace) -> int:
         payback_lines,
         write_comparison,
     )
+    from journeysim.report.console import unset_costs_text
     from journeysim.report.history_text import compare_history_text
     from journeysim.report.uncertainty import uncertainty_files
     from journeysim.simulation.kpis import short_horizon_warnings
@@ -104,6 +105,8 @@ def _compare(args: argparse.Namespace) -> int:
     print()
     print(comparison_text(result.table))
     print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)")
+    if unset := unset_costs_text(result.scenarios):
+        print(unset)
     if paybacks := payback_lines(result.table):
         print("\n" + "\n".join(paybacks))
     if note := narrowing_note(result.table):  # none when no return rate was measured

@@ -73,7 +73,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from journeysim.report.console import journey_map_table, kpi_table, money_table
+    from journeysim.report.console import (
+        journey_map_table,
+        kpi_table,
+        money_table,
+        unset_costs_text,
+    )
     from journeysim.report.history_text import run_history_text
     from journeysim.report.outputs import RUN_FILES, write_run
     from journeysim.report.uncertainty import uncertainty_files
@@ -113,6 +118,8 @@ def _run(args: argparse.Namespace) -> int:
     print(kpi_table(result.summary))
     print("\nMoney (PLN per measured day; customer value from simulated survival)\n")
     print(money_table(result.summary))
+    if unset := unset_costs_text([scenario]):
+        print(unset)
     visits = int(result.touchpoints["visits"].iloc[0])
     print(f"\nJourney map (feeling per visit over {visits:,} measured visits, worst first)\n")
     print(journey_map_table(result.touchpoints))

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from journeysim.simulation.journey_map import touched
+
+if TYPE_CHECKING:
+    from journeysim.scenario.schema import Scenario
 
 KPI_LABELS = {
     "return_rate": ("Return rate", "{:.1%}"),
@@ -38,6 +43,8 @@ MONEY_LABELS = {
     "payback_days": ("Payback (days)", "{:,.0f}"),
 }
 LABELS = {**KPI_LABELS, **MONEY_LABELS}
+# Costs a scenario may leave at 0, by the name the money table gives them.
+UNSET_COSTS = {"per_outage": "outage cost", "fixed_per_day": "fixed cost"}
 
 
 def fmt(metric: str, value: float) -> str:
@@ -135,3 +142,21 @@ def _feeling(value: float) -> str:
 def journey_map_table(touchpoints: pd.DataFrame) -> str:
     """Feeling per measured visit and share of effort by touchpoint kind, worst net first."""
     return render(journey_map_rows(touchpoints), JOURNEY_MAP_HEADER)
+
+
+def unset_costs_text(scenarios: Sequence[Scenario]) -> str:
+    """Which costs are 0 in every scenario because the scenario does not set them (so that a
+    0 is not read as "the outage cost nothing"), or ""."""
+    unset = {
+        key: name
+        for key, name in UNSET_COSTS.items()
+        if all(getattr(s.costs, key) == 0 for s in scenarios)
+    }
+    if not unset:
+        return ""
+    names, keys = " and ".join(unset.values()), " and ".join(f"costs.{k}" for k in unset)
+    verb = "are" if len(unset) > 1 else "is"
+    text = f"{names[0].upper()}{names[1:]} {verb} 0: {keys} {verb} not set"
+    if "per_outage" in unset:
+        text += " (an outage's lost sales are in the gross margin)"
+    return text
