@@ -21,7 +21,6 @@ from journeysim.report.comparison import magnitude, metric_text, signed, signed_
 from journeysim.report.console import setting_text, unit
 from journeysim.report.html import (
     compare_report,
-    customers_settings,
     paired_examples,
     paired_replays,
     run_report,
@@ -29,6 +28,7 @@ from journeysim.report.html import (
 )
 from journeysim.report.html_blocks import fmt, interval, label
 from journeysim.report.monitor import replay
+from journeysim.report.scenario_table import customers_settings
 from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
 from journeysim.simulation.executors import Serial

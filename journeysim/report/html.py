@@ -34,6 +34,7 @@ from journeysim.report.html_blocks import (
 )
 from journeysim.report.monitor import Replay, replay
 from journeysim.report.replay import replays, report_section
+from journeysim.report.scenario_table import settings_table
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, return_rate_warnings, window_warning
@@ -42,89 +43,6 @@ from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 
 MAIN_KPIS = ("return_rate", "nps", "csat", "revenue_per_day")
-
-
-def checkout_settings(scenario: Scenario) -> str:
-    """Lanes and self-checkouts, the lane plan's range and the policy, in a line."""
-    checkout = scenario.checkout
-    text = f"{checkout.cashiers} staffed lanes"
-    planned = checkout.lanes.weekday + checkout.lanes.weekend
-    if planned:
-        text += f" ({min(planned)} to {max(planned)} open by the hourly plan)"
-    text += f", {checkout.self_checkouts} self-checkouts"
-    if checkout.single_queue:
-        text += ", one snake queue"
-    policy = checkout.policy
-    if policy.active:
-        text += (
-            f"; one more lane when more than {policy.open_above} wait, staffed by a "
-            f"{policy.from_role.replace('_', ' ')} from the floor"
-        )
-    return text
-
-
-def customers_settings(scenario: Scenario) -> str:
-    """Where the customers come from, in a line: in customer-base mode the founders and the
-    newcomers the scenario sets, which are not the KPIs' active and new customers (the history
-    and word of mouth move both)."""
-    arrivals, burn_in = scenario.arrivals, scenario.horizon.burn_in_days
-    if arrivals.mode == "open":
-        return f"open: one-off shoppers, {arrivals.rate_per_hour:g} an hour"
-    start = f"{burn_in} days before day 0 (the store's history)" if burn_in else "on day 0"
-    return (
-        f"customer base: {arrivals.base_customers:,} founders {start}; "
-        f"{arrivals.new_per_day:.3g} newcomers a day before word of mouth and the rating"
-    )
-
-
-def settings(scenario: Scenario) -> list[tuple[str, str]]:
-    """The scenario's key settings as (name, value) text pairs."""
-    s = scenario
-    roles = ", ".join(
-        f"{role.replace('_', ' ')} {s.checkout.cashiers if role == 'cashier' else r.count}"
-        for role, r in s.staff.roles.items()
-    )
-    outages = "; ".join(
-        f"{'all terminals' if o.terminals == 'all' else 'terminals ' + str(o.terminals)} "
-        f"{'every day from' if o.every_day else 'on'} day {o.day}, {o.start} for "
-        f"{o.duration_min:g} min"
-        for o in s.payment.outages
-    )
-    departures = "; ".join(f"{t.role} post {t.index} on day {t.day}" for t in s.staff.turnover)
-    segments = ", ".join(
-        f"{name.replace('_', ' ')} {seg.share:g}" for name, seg in s.segments.items()
-    )
-    return [
-        ("Scenario", s.name),
-        ("Description", s.description or "-"),
-        (
-            "Replications x days",
-            f"{s.replications} x {s.horizon.days} (after "
-            f"{s.horizon.warmup_days} warm-up days), seed {s.seed}",
-        ),
-        ("Opening hours", f"{s.hours.open}-{s.hours.close}"),
-        ("Customers", customers_settings(s)),
-        ("Segments (share)", segments),
-        ("Zones", ", ".join(zone.name for zone in s.zones)),
-        ("Checkout", checkout_settings(s)),
-        ("Staff per shift", roles),
-        ("Carts", f"{s.carts.pool} in the pool, {s.carts.worn_share:.0%} worn"),
-        ("Stock-outs", f"{s.shelves.stockout_prob:.0%} of items looked for"),
-        (
-            "Payment",
-            f"{s.payment.cash_share:.0%} carry cash; terminals fail every "
-            f"{s.payment.terminal_mtbf_hours:g} h, repaired in {s.payment.terminal_mttr_min:g} min",
-        ),
-        ("Scheduled outages", outages or "none"),
-        ("Staff departures", departures or "none"),
-    ]
-
-
-def settings_table(scenarios: Sequence[Scenario]) -> str:
-    columns = [settings(s) for s in scenarios]
-    rows = [[name, *(col[i][1] for col in columns)] for i, (name, _) in enumerate(columns[0])]
-    header = ["Setting", *(s.name for s in scenarios)] if len(scenarios) > 1 else ["Setting", ""]
-    return table(header, rows, id="settings")
 
 
 # -- the traced example ---------------------------------------------------------------------
