@@ -41,7 +41,12 @@ from journeysim.study.calibrate_spec import (
     read_targets_file,
     targets_from_yaml,
 )
-from journeysim.study.compare import CompareResult, compare_scenarios
+from journeysim.study.compare import (
+    CompareResult,
+    compare_scenarios,
+    growth_warnings,
+    revenue_growth,
+)
 from journeysim.study.decisions import decision_from_yaml, parse_decision
 from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
 from journeysim.study.optimise import Optimisation, OptimiseResult, plan_optimisation
@@ -147,6 +152,8 @@ def compare(
     with progress_bar(total, "compare", quiet) as bar:
         result = compare_scenarios(resolved, executor, bar.update)
     _warn_short_run(result.table, result.scenarios)
+    for text in growth_warnings(revenue_growth(result.replications)):
+        warnings.warn(text, UserWarning, stacklevel=2)
     return result
 
 

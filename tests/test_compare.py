@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -17,11 +18,15 @@ import journeysim
 from journeysim import api
 from journeysim.cli import main
 from journeysim.report.bottom_line import bottom_line
-from journeysim.report.comparison import comparison_text, narrowing_note, payback_lines
+from journeysim.report.comparison import (
+    comparison_text,
+    narrowing_note,
+    payback_lines,
+)
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.money import PER_DAY, payback_text
 from journeysim.simulation.precision import precision_notes, replications_needed
-from journeysim.study.compare import common_random_numbers
+from journeysim.study.compare import common_random_numbers, growth_warnings, revenue_growth
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -263,3 +268,40 @@ def test_another_return_window_leaves_return_rate_and_active_customers_uncompare
     assert (others["diff"] == 0).all() and (others["verdict"] == "no_difference").all()
     assert "not compared" in comparison_text(result.table)
     assert not any("return rate" in line for line in bottom_line(result.table))
+
+
+def test_a_difference_in_revenue_still_growing_at_the_end_is_warned_about():
+    """A dirty floor loses customers week by week: its revenue gap doubles from the first half
+    of the measured days to the second, and 365 x the mean understates a year. A gap that
+    holds, or narrows, is not warned about."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for r in range(6):
+        first, second = 44_000 + rng.normal(0, 300, size=2)
+        noise = rng.normal(0, 50, size=6)
+        for name, gap_first, gap_second in (
+            ("baseline", 0.0, 0.0),
+            ("dirty", -8_000 + noise[0], -15_000 + noise[1]),
+            ("steady", -3_000 + noise[2], -3_000 + noise[3]),
+            ("recovering", -9_000 + noise[4], -4_000 + noise[5]),
+        ):
+            rows.append(
+                {
+                    "scenario": name,
+                    "replication": r,
+                    "revenue_first_half": first + gap_first,
+                    "revenue_second_half": second + gap_second,
+                }
+            )
+    growth = revenue_growth(pd.DataFrame(rows)).set_index("scenario")
+    assert growth.loc["dirty", "first"] == pytest.approx(-8_000, abs=100)
+    assert growth.loc["dirty", "growth"] == pytest.approx(-7_000, abs=150)
+    assert growth.loc["dirty", "high"] < 0
+    (warning,) = growth_warnings(growth.reset_index())
+    assert re.fullmatch(
+        r"dirty: the difference in revenue per day is still growing: -[78],\d{3} PLN a day over "
+        r"the first half of the measured days, -1[45],\d{3} over the second \(95% CI of the "
+        r"change \[-7,\d{3}, -6,\d{3}\]\), so its yearly figures understate it; run more days "
+        r"\(--days\) to see where it settles",
+        warning,
+    )

@@ -65,7 +65,12 @@ def _compare(args: argparse.Namespace) -> int:
     from journeysim.report.history_text import compare_history_text
     from journeysim.report.uncertainty import uncertainty_files
     from journeysim.simulation.kpis import short_horizon_warnings
-    from journeysim.study.compare import common_random_numbers, compare_scenarios
+    from journeysim.study.compare import (
+        common_random_numbers,
+        compare_scenarios,
+        growth_warnings,
+        revenue_growth,
+    )
 
     if len(args.scenarios) < 2:
         raise UsageError("compare: give at least two scenario files")
@@ -112,7 +117,9 @@ def _compare(args: argparse.Namespace) -> int:
     if note := narrowing_note(result.table):  # none when no return rate was measured
         print(f"\n{note}")
     print(f"\nResults in {folder}{os.sep}")
-    if found := short_horizon_warnings(result.scenarios, result.table):
+    found = short_horizon_warnings(result.scenarios, result.table)
+    found += growth_warnings(revenue_growth(result.replications))
+    if found:
         sys.stdout.flush()
         print("\n".join(f"journeysim: warning: {text}" for text in found), file=sys.stderr)
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation import kpis, money
 from journeysim.simulation.hourly import hourly_receipts
-from journeysim.simulation.kpis import KPIS, replication_kpis
+from journeysim.simulation.kpis import KPIS, replication_kpis, revenue_halves
 from journeysim.simulation.money import MONEY, replication_money
 from journeysim.simulation.replication import Replication, simulate
 
@@ -35,3 +35,12 @@ def measure_hourly(
     """As `measure`, and the replication's receipts per opening hour (simulation.hourly)."""
     rep = simulate(scenario, replication, reference=reference)
     return {**replication_metrics(rep, scenario), **hourly_receipts(rep, scenario)}
+
+
+def measure_halves(
+    scenario: Scenario, replication: int, reference: Scenario | None = None
+) -> dict[str, float]:
+    """As `measure`, and the revenue per day of each half of the measured days (kpis.HALVES),
+    which tells a difference still growing at the end of the run."""
+    rep = simulate(scenario, replication, reference=reference)
+    return {**replication_metrics(rep, scenario), **revenue_halves(rep, scenario)}

@@ -16,8 +16,8 @@ from scipy import stats
 from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
-from journeysim.simulation.kpis import WINDOWED
-from journeysim.simulation.measure import BETTER, METRICS, measure
+from journeysim.simulation.kpis import HALVES, WINDOWED
+from journeysim.simulation.measure import BETTER, METRICS, measure_halves
 from journeysim.simulation.money import DAYS_PER_YEAR, PER_DAY, payback_interval, payback_text
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
@@ -103,14 +103,55 @@ def compare_scenarios(
         past(scenario, reference)  # lived once here, then read by every worker
     tasks = [(scenario, r, reference) for scenario in scenarios for r in range(reps)]
     rows: list[dict] = [{}] * len(tasks)
-    for index, metrics in run_replications(executor or LocalPool(), measure, tasks):
+    for index, metrics in run_replications(executor or LocalPool(), measure_halves, tasks):
         scenario, replication, _ = tasks[index]
         rows[index] = {"scenario": scenario.name, "replication": replication, **metrics}
         if on_done:
             on_done()
-    replications = pd.DataFrame(rows, columns=["scenario", "replication", *METRICS])
+    replications = pd.DataFrame(rows, columns=["scenario", "replication", *METRICS, *HALVES])
     table = without_unlike_windows(comparison_table(replications), scenarios)
     return CompareResult(scenarios, table, replications)
+
+
+def revenue_growth(replications: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario after the first: its paired difference in revenue per day over the first
+    and the second half of the measured days (`first`, `second`), and how much the second
+    exceeds the first (`growth`, with its 95% t-interval `low`, `high`): a difference still
+    growing at the end of the run is larger in a year than its mean says."""
+    names = list(dict.fromkeys(replications["scenario"]))
+    wide = replications.set_index(["scenario", "replication"])[list(HALVES)]
+    rows = []
+    for name in names[1:]:
+        paired = (wide.loc[name] - wide.loc[names[0]]).dropna()
+        growth = paired[HALVES[1]] - paired[HALVES[0]]
+        low = high = math.nan
+        if len(growth) > 1 and growth.std() > 0:
+            low, high = stats.ttest_1samp(growth, 0.0).confidence_interval(LEVEL)
+        rows.append(
+            {
+                "scenario": name,
+                "first": paired[HALVES[0]].mean(),
+                "second": paired[HALVES[1]].mean(),
+                "growth": growth.mean(),
+                "low": low,
+                "high": high,
+            }
+        )
+    return pd.DataFrame(rows, columns=["scenario", "first", "second", "growth", "low", "high"])
+
+
+def growth_warnings(growth: pd.DataFrame) -> list[str]:
+    """A warning per scenario whose difference in revenue per day clearly grows from the first
+    half of the measured days to the second (study.compare.revenue_growth): its "a year", 365
+    times the mean, understates it."""
+    return [
+        f"{r.scenario}: the difference in revenue per day is still growing: {r.first:+,.0f} PLN "
+        f"a day over the first half of the measured days, {r.second:+,.0f} over the second "
+        f"(95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}]), so its yearly figures "
+        "understate it; run more days (--days) to see where it settles"
+        for r in growth.itertuples()
+        if (r.low > 0 or r.high < 0) and abs(r.second) > abs(r.first) and r.second * r.growth > 0
+    ]
 
 
 def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
