@@ -211,6 +211,21 @@ def test_a_list_as_a_key_is_refused_in_one_line(tmp_path: Path) -> None:
     assert error_of(path) == f"{path}: line 2, column 3: not valid YAML: found unhashable key"
 
 
+def test_a_misindented_line_gets_a_hint_in_words(tmp_path: Path) -> None:
+    # PyYAML's "expected <block end>, but found '<block mapping start>'" alone tells a new
+    # user nothing; the error says what is likely wrong.
+    path = write(tmp_path, "x.yaml", "checkout:\n    cashiers: 3\n  self_checkouts: 2\n")
+    assert error_of(path) == (
+        f"{path}: line 3, column 3: not valid YAML: expected <block end>, but found "
+        "'<block mapping start>' (a line indented unlike the keys beside it?)"
+    )
+    path = write(tmp_path, "y.yaml", "checkout:\n  cashiers: 3\n   self_checkouts: 2\n")
+    assert error_of(path).endswith(
+        "not valid YAML: mapping values are not allowed here (a line indented too far, a key "
+        "without ':' above it, or a value with ': ' in it that needs quotes?)"
+    )
+
+
 def test_a_yaml_merge_key_is_not_a_repeated_key(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "checkout:\n  <<: {cashiers: 2}\n  cashiers: 4\n")
     assert load_scenario(path).checkout.cashiers == 4

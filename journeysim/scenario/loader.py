@@ -250,14 +250,28 @@ def yaml_data(text: str) -> Any:
     return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
 
 
+# What PyYAML's words for a misindented line mean to someone editing a scenario file.
+_YAML_HINTS = {
+    "expected <block end>": "a line indented unlike the keys beside it?",
+    "mapping values are not allowed here": "a line indented too far, a key without ':' above "
+    "it, or a value with ': ' in it that needs quotes?",
+    "could not find expected ':'": "a key without ':', or a line indented unlike the keys "
+    "beside it?",
+}
+
+
 def _parse_yaml(text: str, source: str) -> Any:
-    """`yaml_data`, with errors naming the source, line and column."""
+    """`yaml_data`, with errors naming the source, line and column (and, for an indentation
+    problem, what is likely wrong)."""
     try:
         return yaml_data(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        raise ScenarioError(f"{source}:{where} not valid YAML: {error.problem}") from None
+        problem = str(error.problem)
+        hint = next((h for start, h in _YAML_HINTS.items() if problem.startswith(start)), "")
+        problem += f" ({hint})" if hint else ""
+        raise ScenarioError(f"{source}:{where} not valid YAML: {problem}") from None
     except yaml.YAMLError as error:
         reason = str(error).splitlines()[0]
         raise ScenarioError(f"{source}: not valid YAML: {reason}") from None
