@@ -22,8 +22,8 @@ MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
 def test_run_says_a_scenario_lives_its_own_history_and_open_mode_has_none():
     dirty = load_scenario(DIRTY)
     assert history_source(dirty) is dirty
-    assert run_history_text(dirty).startswith(
-        "from 637 days of its own history: the store as if it had always been so"
+    assert run_history_text(dirty) == (
+        "history: 637 days of this store before day 0, as if it had always been so"
     )
     assert run_history_text(load_scenario(MMC)) == ""  # one-off shoppers: no history
     assert run_history_text(load_scenario(BASELINE, ["horizon.burn_in_days=0"])) == ""
@@ -32,9 +32,8 @@ def test_run_says_a_scenario_lives_its_own_history_and_open_mode_has_none():
 def test_compare_says_every_scenario_starts_from_the_first_ones_history(tmp_path):
     baseline, dirty = load_scenario(BASELINE), load_scenario(DIRTY)
     assert history_source(dirty, baseline) is baseline
-    assert compare_history_text([baseline, dirty]).startswith(
-        "every scenario starts from baseline's 637 days of history: the store as it is today, "
-        "changed on day 0"
+    assert compare_history_text([baseline, dirty]) == (
+        "history: baseline's 637 days before day 0 for every scenario, each changing it from day 0"
     )
     # A scenario with other segments cannot take over the first one's customers (burn_in.py).
     lone = tmp_path / "lone.yaml"
@@ -43,7 +42,7 @@ def test_compare_says_every_scenario_starts_from_the_first_ones_history(tmp_path
         solo = load_scenario(lone)
     assert history_source(solo, baseline) is solo
     assert compare_history_text([baseline, dirty, solo]).endswith(
-        "; not lone: other segments, so a history of its own"
+        " (but lone: other segments, so a history of its own)"
     )
     assert compare_history_text([load_scenario(MMC), load_scenario(MMC)]) == ""
 
@@ -54,4 +53,4 @@ def test_the_run_command_prints_the_line_under_its_header(tmp_path, capsys):
     assert main([*args, *overrides, "--no-report"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("baseline: 1 replications x 2 days")
-    assert lines[1].startswith("from 7 days of its own history")
+    assert lines[1].startswith("history: 7 days of this store before day 0")

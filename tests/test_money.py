@@ -300,10 +300,10 @@ def test_costs_left_at_zero_are_said_to_be_unset():
     # when the scenario sets no cost per outage (its lost sales are in the gross margin).
     base = journeysim.load_scenario(BASELINE)
     assert unset_costs_text([base]) == (
-        "Outage cost and fixed cost are 0: costs.per_outage and costs.fixed_per_day are not set "
-        "(an outage's lost sales are in the gross margin)"
+        "Not set, so 0: costs.per_outage and costs.fixed_per_day (lost sales are in the gross "
+        "margin)"
     )
     priced = journeysim.load_scenario(BASELINE, ["costs.per_outage=150"])
-    assert unset_costs_text([base, priced]) == "Fixed cost is 0: costs.fixed_per_day is not set"
+    assert unset_costs_text([base, priced]) == "Not set, so 0: costs.fixed_per_day"
     both = ["costs.per_outage=150", "costs.fixed_per_day=300"]
     assert unset_costs_text([journeysim.load_scenario(BASELINE, both)]) == ""

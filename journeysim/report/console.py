@@ -43,8 +43,8 @@ MONEY_LABELS = {
     "payback_days": ("Payback (days)", "{:,.0f}"),
 }
 LABELS = {**KPI_LABELS, **MONEY_LABELS}
-# Costs a scenario may leave at 0, by the name the money table gives them.
-UNSET_COSTS = {"per_outage": "outage cost", "fixed_per_day": "fixed cost"}
+# Costs a scenario may leave at 0 (the money table's outage and fixed cost).
+UNSET_COSTS = ("per_outage", "fixed_per_day")
 
 
 def fmt(metric: str, value: float) -> str:
@@ -145,18 +145,10 @@ def journey_map_table(touchpoints: pd.DataFrame) -> str:
 
 
 def unset_costs_text(scenarios: Sequence[Scenario]) -> str:
-    """Which costs are 0 in every scenario because the scenario does not set them (so that a
-    0 is not read as "the outage cost nothing"), or ""."""
-    unset = {
-        key: name
-        for key, name in UNSET_COSTS.items()
-        if all(getattr(s.costs, key) == 0 for s in scenarios)
-    }
+    """The costs that are 0 in every scenario because no scenario sets them (so that a 0 is not
+    read as "the outage cost nothing"), or ""."""
+    unset = [key for key in UNSET_COSTS if all(getattr(s.costs, key) == 0 for s in scenarios)]
     if not unset:
         return ""
-    names, keys = " and ".join(unset.values()), " and ".join(f"costs.{k}" for k in unset)
-    verb = "are" if len(unset) > 1 else "is"
-    text = f"{names[0].upper()}{names[1:]} {verb} 0: {keys} {verb} not set"
-    if "per_outage" in unset:
-        text += " (an outage's lost sales are in the gross margin)"
-    return text
+    text = "Not set, so 0: " + " and ".join(f"costs.{key}" for key in unset)
+    return text + (" (lost sales are in the gross margin)" if "per_outage" in unset else "")
