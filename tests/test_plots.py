@@ -10,15 +10,18 @@ import matplotlib.colors
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.text import Text
 from PIL import Image
 from scipy import stats
 
+from journeysim.journey.shopper import Step
 from journeysim.report import plots
 from journeysim.report.monitor import replay
 from journeysim.report.selection_plot import STATUS, smore_plot
 from journeysim.report.trace import pick_visits
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import Serial
+from journeysim.simulation.measure import METRICS
 from journeysim.simulation.runner import run_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
@@ -86,6 +89,52 @@ def test_a_felt_bar_beyond_one_is_drawn_whole(day):
     assert low <= -1.45 and high >= 1.45
 
 
+def visit(valences: list[float]) -> list[Step]:
+    """A made-up visit with these moods, a touchpoint a minute from 7:00 on day 14."""
+    places = ["entrance", "fresh", "aisles", "chilled", "checkout", "exit"]
+    return [
+        Step(
+            time=14 * 1440 + 420 + i,
+            place=places[min(i * len(places) // len(valences), len(places) - 1)],
+            kind="floor",
+            what="",
+            quality=0.0,
+            expectation=0.0,
+            felt=0.05,
+            effort=0.0,
+            valence=v,
+        )
+        for i, v in enumerate(valences)
+    ]
+
+
+@pytest.mark.parametrize(
+    "valences",
+    [
+        [0.28, -0.1, -0.1, -0.09, 0.0, 0.05, 0.1, 0.15, 0.2, 0.2, 0.25, 0.26] * 2,  # peak first
+        [0.1, 0.12, 0.2, 0.3, 0.35, 0.4, 0.41, 0.4],  # peak beside the end
+        [-0.1, -0.2, -0.3, -0.5, -0.7, -0.95],  # the end is the peak, low down
+        [0.9],  # one touchpoint
+    ],
+)
+def test_emotion_curve_notes_stay_inside_the_axes_and_apart(valences):
+    """The peak's note sat left of a peak at the first touchpoint, over the y label ("peak
+    +0.28" on "Mood (valence, -1 .. +1)"), and the end's right of the last, off the axes."""
+    fig = plots.emotion_curve(visit(valences), "made up")
+    rendered(fig)
+    ax = fig.axes[0]
+    frame = ax.get_window_extent()
+    notes = [t for t in ax.texts if t.get_text().startswith(("peak", "end"))]
+    assert len(notes) == 2
+    boxes = [Text.get_window_extent(note) for note in notes]
+    for note, box in zip(notes, boxes):
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, note.get_text()
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1, note.get_text()
+        assert not box.overlaps(ax.yaxis.label.get_window_extent()), note.get_text()
+        assert not box.overlaps(ax.get_legend().get_window_extent()), note.get_text()
+    assert not boxes[0].overlaps(boxes[1])
+
+
 def test_journey_map_has_a_bar_pair_per_touchpoint_kind(result):
     fig = plots.journey_map(result.touchpoints)
     rendered(fig)
@@ -144,6 +193,44 @@ def test_compare_differences():
     assert titles == ["NPS", "Return rate (points)"]  # shares are drawn in percentage points
 
 
+@pytest.mark.parametrize("scenarios", [2, 3, 5])
+def test_compare_panel_titles_never_run_into_each_other(scenarios):
+    """Every metric of a comparison against 1, 2 and 4 scenarios: each panel's title fits
+    above its own panel ("Customer lifetime (discounted" ran into "Customer base lifetime
+    margin" with three scenarios, the more so the more scenarios named the rows)."""
+    names = ["terminal_outage", "dirty_floor", "understaffed_checkout", "effortless_checkout"]
+    rng = np.random.default_rng(4)
+    rows = [
+        {"scenario": name, "metric": metric, "diff_mean": mean, "diff_low": mean - 1.0,
+         "diff_high": mean + 1.0}
+        for name in names[: scenarios - 1]
+        for metric in METRICS
+        if metric != "payback_days"
+        for mean in [rng.normal(0.0, 3.0) * 10.0 ** rng.integers(0, 6)]
+    ]  # fmt: skip
+    fig = plots.compare_differences(pd.DataFrame(rows), reference="baseline")
+    rendered(fig)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) >= 18
+    titles = [ax.title.get_window_extent() for ax in panels]
+    for ax, title in zip(panels, titles):
+        frame = ax.get_window_extent()
+        assert frame.x0 - 0.5 <= title.x0 and title.x1 <= frame.x1 + 0.5, ax.get_title()
+    for i, a in enumerate(titles):
+        for j in range(i + 1, len(titles)):
+            assert not a.overlaps(titles[j]), (panels[i].get_title(), panels[j].get_title())
+    wrapped = {ax.get_title().replace("\n", " "): ax.get_title() for ax in panels}
+    assert wrapped["Customer lifetime (discounted days)"] == "Customer lifetime\n(discounted days)"
+
+
+def test_a_title_is_wrapped_into_even_lines():
+    assert plots._balanced("Customer lifetime (discounted days)", 30) == (
+        "Customer lifetime\n(discounted days)"
+    )
+    assert plots._balanced("Revenue per day (PLN)", 30) == "Revenue per day (PLN)"
+    assert plots._balanced("NPS", 2) == "NPS"  # a word is never broken
+
+
 def customer_value_panel(mean: float, low: float, high: float):
     """The drawn panel of one customer-value difference with its 95% CI."""
     differences = pd.DataFrame(
@@ -157,7 +244,7 @@ def customer_value_panel(mean: float, low: float, high: float):
 
 def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset():
     ax = customer_value_panel(-14.5e6, -15.5e6, -13.5e6)
-    assert ax.get_title() == "Customer base lifetime margin\n(PLN)"
+    assert ax.get_title().replace("\n", " ") == "Customer base lifetime margin (PLN)"
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and all(t.endswith(" M") or t == "0" for t in ticks)
     assert ax.xaxis.get_offset_text().get_text() == ""  # no "1e7" in the corner
@@ -326,7 +413,16 @@ def test_sweep_heatmap_bins_a_continuous_design_evenly_keeping_empty_bins():
 
 
 def test_queue_and_terminals_over_the_outage_day(day):
-    rendered(plots.queue_and_terminals(day.samples, day.replication.terminal_log, 3, (300, 1380)))
+    fig = plots.queue_and_terminals(day.samples, day.replication.terminal_log, 3, (300, 1380))
+    rendered(fig)
+    # The legend stands below the title, not beside it where a long title ran into it.
+    (legend,) = [child.get_legend() for child in fig.axes if child.get_legend()]
+    assert legend.get_window_extent().y1 <= fig._suptitle.get_window_extent().y0
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "shoppers waiting",
+        "lanes open",
+        "carts in the pool",
+    ]
     samples = day.samples.set_index("time")
     terminals = [c for c in samples.columns if c.startswith("terminal:")]
     assert not samples.loc[3 * 1440 + 17 * 60 + 30, terminals].any()  # 17:30: all down
@@ -358,3 +454,17 @@ def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_in
     ]
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert legend == ["selected", "feasible", "infeasible", "indifference zone"]
+
+
+def test_counts_are_ticked_in_whole_numbers(day, result):
+    """Carts, shoppers waiting, lanes and customers are whole: no 72.5 carts on an axis."""
+    samples = day.samples.assign(carts=70 + (day.samples["time"] % 21).astype(int))  # 70..90
+    fig = plots.queue_and_terminals(samples, day.replication.terminal_log, 3, (300, 1380))
+    top, _, carts = fig.axes
+    plots.png(fig)
+    people = plots.kpis_over_days([result]).axes[2]
+    plots.png(people.figure)
+    for axis in (top.yaxis, carts.yaxis, people.yaxis):
+        low, high = axis.get_view_interval()
+        ticks = [t for t in axis.get_majorticklocs() if low <= t <= high]
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks

@@ -9,6 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from journeysim.report.replay import replay_data, replay_page, replays, title, window
@@ -148,5 +149,94 @@ def test_replay_plays_scrubs_and_tells(browser, page_file):
     page.wait_for_timeout(300)
     assert page.evaluate("parseFloat(getComputedStyle(journeyReplay.root).fontSize)") > normal
     page.screenshot(path=SHOTS / "6_presenter.png")
+    assert problems == []
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def three_file(tmp_path_factory) -> Path:
+    """The replay of a compare of three scenarios, as its report embeds it."""
+    names = ("baseline", "terminal_outage", "dirty_floor")
+    days = replays([load_scenario(SCENARIOS / f"{n}.yaml", SMALL) for n in names], 3)
+    start, end = window(days)
+    path = tmp_path_factory.mktemp("replay3") / "replay.html"
+    path.write_text(replay_page(replay_data(days, start, end), title(days, start, end)))
+    return path
+
+
+def floor_state(page, panel: int) -> dict:
+    """What panel `panel` drew last: its labels, staff names, queue bars, zones and lines."""
+    return page.evaluate(
+        """(i) => { const p = journeyReplay.panels[i], f = p.data.floor;
+        return { labels: p.labels, staff: p.staffLabels, bars: p.queueBars,
+          zones: Object.fromEntries(f.zones.map((z) => { const [x, y, w, h] = z.box;
+            const [x0, y0] = p.toCanvas(x, y + h), [x1, y1] = p.toCanvas(x + w, y);
+            return [z.name, [x0, y0, x1, y1]]; })),
+          waiting: f.lines.map((_, n) => (p.data.samples.lines[n] || [])[p.sample(p.player.t)]),
+          lanes: f.lines.map((line) => line.at),
+          ratio: p.ratio, width: p.canvas.clientWidth }; }""",
+        panel,
+    )
+
+
+def apart(a: list[float], b: list[float]) -> bool:
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def test_three_floors_fit_a_1400_pixel_window_readably(browser, three_file):
+    """A 1400-pixel window: no sideways scrolling (the 'terminals back' mark at the end of the
+    timeline was half off the page), floors at least 400 px wide (three in a row were 290 px,
+    their staff names 5 px high and on top of each other), an empty queue draws no bar (a
+    full-length tan bar stood under "0 waiting"), and "way in" says what it is."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(three_file.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 3")
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    marks = page.evaluate(
+        """Array.from(document.querySelectorAll('.jsr-mark')).map((m) => {
+        const r = m.getBoundingClientRect(); return [m.dataset.kind, r.left, r.right]; })"""
+    )
+    assert {kind for kind, _, _ in marks} >= {"outage", "repair"}
+    assert all(left >= 0 and right <= width for _, left, right in marks), marks
+    start, end = page.evaluate("[journeyReplay.data.from, journeyReplay.data.to]")
+    empty_lanes = 0
+    for step, t in enumerate(np.linspace(start, end, 9)):
+        page.evaluate(f"journeyReplay.seek({t})")
+        for panel in range(3):
+            state = floor_state(page, panel)
+            assert state["width"] >= 400
+            assert min(label["px"] for label in state["labels"]) >= 9
+            staff = state["staff"]
+            for i, a in enumerate(staff):
+                x0, y0, x1, y1 = state["zones"][a["zone"]]
+                box = a["box"]
+                assert x0 <= box[0] and box[2] <= x1 and y0 <= box[1] and box[3] <= y1, a
+                assert all(apart(box, b["box"]) for b in staff[i + 1 :]), (a, staff)
+            barred = {line: waiting for line, waiting, _, _ in state["bars"]}
+            for line, waiting in enumerate(state["waiting"]):
+                assert barred.get(line, 0) == waiting
+                if waiting == 0:
+                    empty_lanes += 1
+                    qx, qy = page.evaluate(
+                        f"journeyReplay.panels[{panel}].data.floor.lines[{line}].at"
+                    )
+                    r, g, b, _ = pixel(page, panel, qx, qy + 6.0)  # mid-lane, where the bar stood
+                    assert (r, g, b) != (200, 188, 168), (panel, line)
+        if step == 4:
+            page.screenshot(path=SHOTS / "7_three_floors.png")
+    assert empty_lanes > 0
+    # The door label explains itself on hover.
+    door = next(label for label in floor_state(page, 0)["labels"] if label["text"] == "way in ▼")
+    ratio = floor_state(page, 0)["ratio"]
+    rect = page.evaluate("journeyReplay.panels[0].canvas.getBoundingClientRect().toJSON()")
+    page.mouse.move(
+        rect["x"] + (door["box"][0] + door["box"][2]) / 2 / ratio,
+        rect["y"] + (door["box"][1] + door["box"][3]) / 2 / ratio,
+    )
+    assert page.evaluate("journeyReplay.panels[0].canvas.title").startswith("Way in:")
     assert problems == []
     page.close()

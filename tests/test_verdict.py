@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from journeysim.report.bottom_line import bottom_line
-from journeysim.report.plots import VERDICT_COLOURS, compare_differences
+from journeysim.report.html import comparison_table as report_table
+from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
 from journeysim.simulation.measure import BETTER, METRICS
 from journeysim.study.compare import comparison_table, verdict
 
@@ -131,9 +132,58 @@ def test_chart_names_the_reference_and_keeps_long_titles_apart():
     assert fig.get_suptitle().startswith("outage minus baseline (bar: mean;")
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert titles == [
-        "Customer lifetime (discounted\ndays)",
-        "Customer base lifetime margin\n(PLN)",
+        "Customer lifetime\n(discounted days)",
+        "Customer base\nlifetime margin (PLN)",
     ]
+
+
+def test_chart_colours_money_as_the_bottom_line_counts_it():
+    """Money counts once, as contribution: a wage cut is drawn neither better (green) nor
+    worse, nor are the costs and gross margin that add up to the contribution; the
+    contribution is coloured by its verdict, and the legend says which is which."""
+    metrics = [
+        "gross_margin_per_day",
+        "wages_per_day",
+        "outage_cost_per_day",
+        "fixed_cost_per_day",
+        "cost_per_day",
+        "contribution_per_day",
+        "revenue_per_day",
+    ]
+    differences = pd.DataFrame(
+        {
+            "scenario": "dirty_floor",
+            "metric": metrics,
+            "diff_mean": [-4142.0, -454.6, 120.0, 50.0, -284.6, -3688.0, -19_000.0],
+            "diff_low": [-6457.0, -461.3, 100.0, 40.0, -300.0, -6009.0, -28_000.0],
+            "diff_high": [-1827.0, -448.0, 140.0, 60.0, -270.0, -1366.0, -9_000.0],
+        }
+    )
+    fig = compare_differences(differences, reference="baseline")
+    drawn = {}
+    for ax, metric in zip(fig.axes, metrics):
+        (bar,) = ax.patches
+        drawn[metric] = mcolors.to_hex(bar.get_facecolor())
+    assert drawn == {
+        **dict.fromkeys(metrics[:5], MONEY_PART),
+        "contribution_per_day": VERDICT_COLOURS["worse"],
+        "revenue_per_day": VERDICT_COLOURS["worse"],  # judged by the bottom line too
+    }
+    assert MONEY_PART not in VERDICT_COLOURS.values()
+    (legend,) = fig.legends
+    keys = {
+        text.get_text(): mcolors.to_hex(patch.get_facecolor())
+        for text, patch in zip(legend.get_texts(), legend.get_patches())
+    }
+    assert keys == {
+        "better": VERDICT_COLOURS["better"],
+        "worse": VERDICT_COLOURS["worse"],
+        "no difference (the CI contains 0)": VERDICT_COLOURS["no_difference"],
+        "part of the contribution: not judged": MONEY_PART,
+    }
+    # Without money parts the legend leaves that key out.
+    (legend,) = compare_differences(differences.iloc[5:]).legends
+    assert len(legend.get_texts()) == 3
 
 
 def test_bottom_line_states_a_contribution_that_does_not_clearly_move_and_why():
@@ -186,3 +236,16 @@ def test_bottom_line_says_how_many_fewer_shoppers_stand_behind_a_shorter_wait():
     assert better.startswith("visits per day +5")
     # Without a clear change in visits the sentence says nothing of them.
     assert "visits a day)" not in bottom_line(comparison_table(replications()))[0]
+
+
+def test_the_report_table_marks_contribution_but_not_its_parts():
+    """The HTML table colours a clear difference green or red, except the parts of the
+    contribution, which the bottom line and the chart leave unjudged too."""
+    table = replications()
+    rise = 50.0 + np.random.default_rng(3).normal(size=REPS)
+    outage = table["scenario"] == "outage"
+    table.loc[outage, ["wages_per_day", "cost_per_day"]] += rise[:, None]
+    html = report_table(comparison_table(table), ["baseline", "outage"])
+    marks = dict(re.findall(r'<tr data-kpi="(\w+)">(?:<td>[^<]*</td>){3}<td class="(\w+)">', html))
+    assert marks["contribution_per_day"] == "worse" and marks["return_rate"] == "worse"
+    assert "wages_per_day" not in marks and "cost_per_day" not in marks

@@ -1,9 +1,10 @@
 """The store floor from above, animated: shoppers as dots coloured by mood walking the zones,
-queueing and paying, with queue lengths, the cart pool and the card terminals' state.
+queueing and paying, with queue lengths, the cart pool, the card terminals' state and the staff
+(cashiers at their tills, floor staff where shoppers met them), as the replay page draws it.
 
 Positions come from the traces of a `Replay` (each step's place and time); queue lengths, carts
-and terminals from its monitor samples. The result is an animated GIF (matplotlib's
-PillowWriter) returned as bytes.
+and cashiers from its monitor samples, terminals from its terminal log. The result is an
+animated GIF (matplotlib's PillowWriter) returned as bytes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from journeysim.report.monitor import Replay, down_intervals
 from journeysim.report.trace import clock, day_label
+from journeysim.world.checkout import terminal_name
 
 FIGSIZE, DPI, FPS = (12.0, 7.5), 80, 8
 WIDTH, HEIGHT = 100.0, 64.0  # floor plan units
@@ -36,7 +38,12 @@ GLIDE_MIN = 1.0  # minutes a dot takes to move to its next place
 LINGER_MIN = 1.0  # minutes a dot stays at the exit
 MOOD = matplotlib.colormaps["RdBu"]  # diverging and colour-blind safe (ColorBrewer)
 UP, DOWN = "#4d4d4d", "#d73027"  # card terminal working / down
+QUEUE, STAFF = "#c8bca8", "#1b7837"  # a queue's bar; staff (the replay page's colours)
+STAFF_SEEN_MIN = 45.0  # a staff member stays drawn where a shopper last met them this long
+STAFF_ROWS = 4  # names drawn a zone, from its foot up
+BACK_MIN = 10.0  # minutes the banner says the terminals work again
 _CLOCK_WAIT = re.compile(r"([\d.]+) min by the clock")
+_MET = re.compile(r"^(?:meets|greeted at the door by) (.+)$")
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,35 @@ def positions(floor: Floor, active: list[Track], t: float) -> tuple[np.ndarray, 
     return np.array(xy).reshape(-1, 2), np.array(moods)
 
 
+def sightings(replay: Replay, shown: list[Track]) -> list[tuple[float, str, str]]:
+    """(time, zone, staff name): where the shown shoppers met floor staff, in time order."""
+    seen = []
+    for track in shown:
+        for step in replay.replication.traces.get(track.visit_id, []):
+            met = _MET.match(step.what)
+            if met and step.kind in ("staff", "entrance"):
+                seen.append((step.time, step.place, met.group(1)))
+    return sorted(seen)
+
+
+def staff_on_floor(seen: list[tuple[float, str, str]], t: float) -> dict[str, str]:
+    """Staff name -> the zone a shopper last met them in, within STAFF_SEEN_MIN before t."""
+    return {name: zone for time, zone, name in seen if time <= t and t - time < STAFF_SEEN_MIN}
+
+
+def terminals_down(outages: pd.DataFrame, tills: int, t: float) -> set[int]:
+    """The tills whose terminal is down at t (from `down_intervals`; up again at its end)."""
+    till = {terminal_name(i): i for i in range(tills)}
+    now = outages[(outages["start"] <= t) & (t < outages["end"])]
+    return {till[name] for name in now["terminal"] if name in till}
+
+
+def frame_times(start: float, end: float, frames: int) -> np.ndarray:
+    """The moments of the frames: from `start` to `end`, both included (the last frame shows
+    the window's end, e.g. the terminals back at 18:30 at the end of an outage)."""
+    return np.linspace(start, end, frames) if frames > 1 else np.array([start])
+
+
 def default_window(replay: Replay) -> tuple[float, float]:
     """Minutes of the day to show: two hours from half an hour before the day's first
     terminal failure, or the whole opening hours when every terminal stays up."""
@@ -226,21 +262,42 @@ class FloorView:
                 )
             x, y, w, h = CHECKOUT_BOX
             ax.add_patch(Rectangle((x, y), w, h, facecolor="#f7f4ee", edgecolor="#aa9988"))
-            for qx, qy in floor.queues:  # the lane a queue forms in, from the till upwards
-                ax.plot([qx, qx], [qy - 1.0, y + h - 4.0], color="#c8bca8", linewidth=7, zorder=1)
-            self.tills = {}
+            self.floor, self.staff_names = floor, replay.staff
+            self.top = y + h - 4.0  # where a queue's bar may reach
+            self.queues = []  # a bar per line, as long as its queue; none when it is empty
+            for qx, qy in floor.queues:
+                (bar,) = ax.plot([qx, qx], [qy - 1.0, qy - 1.0], color=QUEUE, linewidth=7)
+                bar.set_zorder(1)
+                self.queues.append(bar)
+            self.tills, self.crosses = {}, {}
             for till, (tx, ty) in floor.tills.items():
                 self.tills[till] = ax.add_patch(
                     Rectangle((tx - 1.6, ty - 1.6), 3.2, 3.2, facecolor=UP, edgecolor="black")
                 )
-            self.queue_labels = []
+                (cross,) = ax.plot(  # a white cross on a dead terminal, as on the replay page
+                    [tx - 1.0, tx + 1.0, np.nan, tx - 1.0, tx + 1.0],
+                    [ty + 1.0, ty - 1.0, np.nan, ty - 1.0, ty + 1.0],
+                    color="white",
+                    linewidth=2.5,
+                    visible=False,
+                )
+                cross.set_zorder(2.5)
+                self.crosses[till] = cross
+            self.queue_labels, self.cashiers = [], {}
             for line, (qx, _) in enumerate(floor.queues):
-                staffed = replay.staffed[replay.line_tills[line][0]]
+                first = replay.line_tills[line][0]
+                staffed = replay.staffed[first]
                 name = f"lane {line + 1}" if staffed else "self-checkout"
                 ax.text(qx, y - 1.2, name, ha="center", va="top", fontsize=11)
                 self.queue_labels.append(
                     ax.text(qx, y + h - 1.5, "", ha="center", va="top", fontsize=12)
                 )
+                if staffed:  # the cashier behind the till, named
+                    tx, ty = floor.tills[first]
+                    ax.scatter([tx + 2.6], [ty], s=60, color=STAFF, zorder=3)
+                    self.cashiers[first] = ax.text(
+                        tx + 3.8, ty, "", ha="left", va="center", fontsize=9, color=STAFF
+                    )
             x, y, w, h = floor.exit
             ax.add_patch(Rectangle((x, y), w, h, facecolor="#eeeeee", edgecolor="#888888"))
             ax.text(x + w / 2, y + h - 2.5, "EXIT", ha="center", va="center", fontsize=14)
@@ -248,6 +305,11 @@ class FloorView:
                 [], [], s=110, c=[], cmap=MOOD, vmin=-1, vmax=1, edgecolors="black", linewidths=0.5
             )
             self.dots.set_zorder(3)
+            self.floor_staff = ax.scatter([], [], s=45, marker="D", color=STAFF, zorder=3)
+            self.floor_staff_names = [
+                ax.text(0, 0, "", fontsize=10, fontweight="bold", color=STAFF, va="center")
+                for _ in range(len(floor.zones) * STAFF_ROWS)
+            ]
             self.clock = ax.text(2, HEIGHT - 3.5, "", fontsize=18, fontweight="bold", va="center")
             self.banner = ax.text(
                 52,
@@ -261,6 +323,14 @@ class FloorView:
                 bbox={"facecolor": DOWN, "edgecolor": "none", "boxstyle": "round,pad=0.4"},
             )
             self.carts = self.fig.text(0.895, 0.9, "", fontsize=14, ha="center", va="center")
+            self.title = self.fig.text(
+                0.015,
+                0.975,
+                f"{replay.scenario.name}, {day_label(replay.day)}",
+                va="top",
+                fontsize=17,
+                fontweight="bold",
+            )
             legend_ax = self.fig.add_axes((0.845, 0.36, 0.022, 0.42))
             bar = self.fig.colorbar(self.dots, cax=legend_ax)
             bar.set_ticks(
@@ -274,7 +344,8 @@ class FloorView:
                 handles=[
                     Patch(facecolor=UP, edgecolor="black", label="terminal works"),
                     Patch(facecolor=DOWN, edgecolor="black", label="terminal down"),
-                    Line2D([], [], color="#c8bca8", linewidth=7, label="queue"),
+                    Line2D([], [], color=QUEUE, linewidth=7, label="queue"),
+                    Line2D([], [], color=STAFF, marker="D", linestyle="", label="staff where met"),
                 ],
                 loc="lower right",
                 bbox_to_anchor=(0.995, 0.06),
@@ -282,25 +353,69 @@ class FloorView:
                 frameon=False,
             )
 
-    def update(self, t: float, sample: pd.Series, xy, moods, pool: int) -> None:
-        """Show moment t: dots, clock, zone occupancy, queues, terminals and carts."""
+    def update(
+        self,
+        t: float,
+        sample: pd.Series,
+        xy,
+        moods,
+        pool: int,
+        down: set[int] = frozenset(),
+        back: float | None = None,
+        staff: dict[str, str] | None = None,
+    ) -> None:
+        """Show moment t: dots, clock, zone occupancy, queues, terminals (`down`: the tills
+        whose terminal is down; `back`: when they last all came back up), carts and staff
+        (`staff`: name -> zone where a shopper last met them)."""
         self.dots.set_offsets(xy)
         self.dots.set_array(moods)
         self.clock.set_text(f"{clock(t)}:{int(t * 60) % 60:02d}")
         for name, text in self.zone_labels.items():
             text.set_text(f"{name}: {int(sample[f'zone:{name}'])}")
         for line, text in enumerate(self.queue_labels):
-            text.set_text(f"{int(sample[f'line:{line}'])} waiting")
-        down = [till for till in self.tills if not sample[f"terminal:{till}"]]
+            waiting = int(sample[f"line:{line}"])
+            text.set_text(f"{waiting} waiting")
+            qx, qy = self.floor.queues[line]
+            top = min(qy + (waiting - 1) * QUEUE_STEP + 1.0, self.top)
+            self.queues[line].set_data([qx, qx], [qy - 1.0, top])
+            self.queues[line].set_visible(waiting > 0)  # an empty queue draws no bar
         for till, patch in self.tills.items():
             patch.set_facecolor(DOWN if till in down else UP)
+            self.crosses[till].set_visible(till in down)
+        for till, text in self.cashiers.items():
+            who = int(sample.get(f"cashier:{till}", -1))
+            text.set_text(self.staff_names.get(who, f"staff {who}") if who >= 0 else "no cashier")
+        self._floor_staff(staff or {})
         if down:
             count = "all " if len(down) == len(self.tills) else f"{len(down)} "
             self.banner.set_text(f"TERMINAL DOWN ({count}card terminals)")
+            self.banner.get_bbox_patch().set_facecolor(DOWN)
+            self.banner.set_visible(True)
+        elif back is not None and 0.0 <= t - back < BACK_MIN:
+            self.banner.set_text(f"Card terminals working again since {clock(back)}")
+            self.banner.get_bbox_patch().set_facecolor(UP)
             self.banner.set_visible(True)
         else:
             self.banner.set_visible(False)
         self.carts.set_text(f"Carts\nin the pool\n{int(sample['carts'])} of {pool}")
+
+    def _floor_staff(self, staff: dict[str, str]) -> None:
+        """A diamond and a name a staff member, from each zone's foot up."""
+        rows: dict[str, int] = {}
+        points, names = [], iter(self.floor_staff_names)
+        for name, zone in staff.items():
+            if zone not in self.floor.zones or rows.get(zone, 0) >= STAFF_ROWS:
+                continue
+            row = rows.get(zone, 0)
+            rows[zone] = row + 1
+            x, y, _, _ = self.floor.zones[zone]
+            points.append((x + 1.8, y + 1.8 + row * 2.4))
+            label = next(names)
+            label.set_position((x + 3.0, y + 1.8 + row * 2.4))
+            label.set_text(name)
+        for label in names:
+            label.set_text("")
+        self.floor_staff.set_offsets(np.array(points).reshape(-1, 2))
 
 
 def animate(
@@ -317,19 +432,25 @@ def animate(
     names = [c.split(":", 1)[1] for c in replay.samples.columns if c.startswith("zone:")]
     floor = floor_plan(names, replay.line_tills)
     all_tracks = tracks(replay, floor, start, end)
+    met = sightings(replay, all_tracks)
+    outages = down_intervals(replay.replication.terminal_log, replay.scenario.total_days * 1440.0)
+    repairs = np.sort(outages["end"].to_numpy(dtype=float))
     view = FloorView(replay, floor)
-    view.fig.text(0.015, 0.975, f"{replay.scenario.name}, {day_label(replay.day)}", va="top")
     samples = replay.samples.set_index("time")
     times = samples.index.to_numpy()
     pool = replay.scenario.carts.pool
+    tills = len(replay.staffed)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "floor.gif"
         writer = PillowWriter(fps=FPS)
         with writer.saving(view.fig, str(path), DPI):
-            for t in np.linspace(start, end, frames, endpoint=False):
+            for t in frame_times(start, end, frames):
                 active = [track for track in all_tracks if track.start <= t < track.end]
                 xy, moods = positions(floor, active, t)
                 row = samples.iloc[max(int(np.searchsorted(times, t, side="right")) - 1, 0)]
-                view.update(t, row, xy, moods, pool)
+                done = repairs[repairs <= t]
+                back = float(done[-1]) if len(done) else None
+                down = terminals_down(outages, tills, t)
+                view.update(t, row, xy, moods, pool, down, back, staff_on_floor(met, t))
                 writer.grab_frame()
         return path.read_bytes()

@@ -1,5 +1,7 @@
 """The comparison chart: each scenario's paired difference from the first, per metric, with
-95% CI error bars, coloured by verdict (drawn by report.plots.compare_differences)."""
+95% CI error bars, coloured by verdict; the parts of the contribution (gross margin, wages,
+costs) in a neutral colour, since the bottom line counts money once, as contribution (drawn
+by report.plots.compare_differences)."""
 
 from __future__ import annotations
 

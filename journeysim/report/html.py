@@ -39,6 +39,7 @@ from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, return_rate_warnings, window_warning
 from journeysim.simulation.lifetime import lifetime_warning
+from journeysim.simulation.money import CONTRIBUTION_PARTS
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 
@@ -227,7 +228,9 @@ def compare_report(
             paragraph(
                 f"Mean with 95% CI per scenario; differences from {names[0]} are paired over "
                 f"replications that share random numbers. Green: better, red: worse (the CI "
-                f"excludes 0); shares differ in percentage points (pts)."
+                "excludes 0); the parts of the contribution (gross margin, wages, outage and "
+                "fixed cost) are not judged, as money counts once, as contribution; shares "
+                "differ in percentage points (pts)."
             ),
             _return_rate_note(scenarios),
             comparison_table(comparison, names),
@@ -272,7 +275,8 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
             elif pd.notna(r["diff_per_year"]):
                 cell += f"; {r['diff_per_year']:+,.0f} a year"
             row.append(cell)
-            mark.append(r["verdict"] if r["verdict"] in ("better", "worse") else "")
+            judged = r["verdict"] in ("better", "worse") and metric not in CONTRIBUTION_PARTS
+            mark.append(r["verdict"] if judged else "")
         rows.append(row)
         keys.append(metric)
         marks.append(mark)

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from journeysim.journey.shopper import Step
@@ -26,6 +27,7 @@ from journeysim.report.console import LABELS, fmt, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
 from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
+from journeysim.simulation.money import CONTRIBUTION_PARTS
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import verdict
@@ -51,10 +53,14 @@ STYLE = {
 POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
 # A difference that is better, worse or no different (its 95% CI contains 0).
 VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999999"}
-PANEL_TITLE = 30  # characters a comparison panel's title takes on one line (4 panels a row)
+# A part of the contribution (wages, costs, gross margin): not judged better or worse, since the
+# bottom line counts money once, as contribution (report/bottom_line.py).
+MONEY_PART = "#7f9bbd"
+PANEL_TITLE = 30  # characters a comparison panel's title takes on one line at most
 TITLE = 90  # characters a whole figure's title takes on one line
 SCENARIO_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 DAILY_KPIS = ("return_rate", "nps", "active_customers")
+COUNTS = ("active_customers",)  # KPIs that count people: ticked in whole numbers
 
 
 def axis_label(kpi: str) -> str:
@@ -112,10 +118,11 @@ def emotion_curve(steps: Sequence[Step], title: str = "") -> Figure:
     _shade_places(ax, steps)
     (mood,) = ax.plot(x, valence, color="#1f4e79", marker="o", markersize=9, zorder=3)
     ax.bar(x, felt, width=0.5, color=np.where(felt >= 0, POSITIVE, NEGATIVE), alpha=0.45, zorder=2)
+    marks = []
     if len(steps):
         peak = int(np.argmax(np.abs(valence)))
-        _mark(ax, x[peak], valence[peak], f"peak {valence[peak]:+.2f}", "#7b3294", -1)
-        _mark(ax, x[-1], valence[-1], f"end {valence[-1]:+.2f}", "#e66101", 1)
+        marks.append(_mark(ax, x[peak], valence[peak], f"peak {valence[peak]:+.2f}", "#7b3294"))
+        marks.append(_mark(ax, x[-1], valence[-1], f"end {valence[-1]:+.2f}", "#e66101"))
     ax.set_xticks(x, [s.kind.replace("_", " ") for s in steps], rotation=60, ha="right")
     ax.set_xlim(0.4, len(steps) + 0.6)
     reach = max(1.45, float(np.abs(felt).max(initial=0.0)) + 0.1)  # a felt bar may pass 1
@@ -130,6 +137,7 @@ def emotion_curve(steps: Sequence[Step], title: str = "") -> Figure:
         loc="lower left",
         ncols=3,
     )
+    _place_marks(fig, ax, marks)
     return fig
 
 
@@ -155,19 +163,52 @@ def _shade_places(ax, steps: Sequence[Step]) -> None:
             band += 1
 
 
-def _mark(ax, x: float, y: float, text: str, colour: str, side: int) -> None:
+def _mark(ax, x: float, y: float, text: str, colour: str):
+    """A circled point labelled by an arrowed note (placed by `_place_marks`)."""
     ax.scatter([x], [y], s=420, facecolors="none", edgecolors=colour, linewidths=3, zorder=4)
-    ax.annotate(
+    return ax.annotate(
         text,
         (x, y),
-        xytext=(side * 30, -50 if y < 0.0 or y >= 0.5 else 40),  # off the line into a dip
+        xytext=(0, 0),
         textcoords="offset points",
-        ha="left" if side > 0 else "right",
         fontsize=18,
         fontweight="bold",
         color=colour,
         arrowprops={"arrowstyle": "->", "color": colour, "linewidth": 2},
+        zorder=5,
     )
+
+
+def _place_marks(fig: Figure, ax, marks: Sequence) -> None:
+    """Put each mark's note beside its point, inside the axes and clear of the legend, the
+    place labels and the notes placed before it: towards the middle of the plot, below a
+    point that is below zero or high up (off the line falling into it) and above one
+    otherwise, as far as that fits (a note left of a point at the start ran into the y label,
+    one right of the last point off the figure)."""
+    fig.draw_without_rendering()  # lay the figure out: where the axes and legend are
+    frame = ax.get_window_extent()
+    taken = [ax.get_legend().get_window_extent()]
+    taken += [t.get_window_extent() for t in ax.texts if t not in marks]
+    middle = sum(ax.get_xlim()) / 2.0
+    for mark in marks:
+        mark.set_in_layout(False)  # placed inside the axes: no room to be made for it
+        x, y = mark.xy
+        side = 1 if x < middle else -1
+        up = -1 if y < 0.0 or y >= 0.5 else 1
+        tries = [(side, up), (-side, up), (side, -up), (-side, -up)]
+        for s, u in [*tries, tries[0]]:  # none fits: the first choice after all
+            mark.set_position((s * 30, 40 if u > 0 else -50))
+            mark.set_horizontalalignment("left" if s > 0 else "right")
+            box = Text.get_window_extent(mark)  # the note, not its arrow
+            inside = (
+                box.x0 >= frame.x0
+                and box.x1 <= frame.x1
+                and box.y0 >= frame.y0
+                and box.y1 <= frame.y1
+            )
+            if inside and not any(box.overlaps(other) for other in taken):
+                break
+        taken.append(Text.get_window_extent(mark))
 
 
 @_styled
@@ -249,6 +290,8 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
     for ax, kpi in zip(axes, kpis):
         unit = axis_label(kpi).replace(" (", "\n(")
         ax.set_ylabel(unit, fontsize=15)
+        if kpi in COUNTS:  # people: whole-number ticks
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if not any(len(line.get_xdata()) for line in ax.lines):
             ax.text(
                 0.5,
@@ -277,13 +320,16 @@ def compare_differences(
 ) -> Figure:
     """Paired differences against the first scenario, one small panel per metric, coloured by
     verdict: better green, worse red, no difference grey. Shares are drawn in percentage points.
+    The parts of the contribution (gross margin, wages, outage and fixed cost, their sum) are
+    not judged, as the bottom line counts money once, as contribution: their bars are drawn in
+    MONEY_PART's neutral blue whatever their verdict.
 
     `differences` columns: metric (a KPI or money name), diff_mean, diff_low, diff_high (95% CI
     of the paired difference, in the metric's unit); optional scenario (the scenario compared
     with the first; one row per metric and scenario) and verdict (better, worse or
     no_difference; default: from the CI and the way the metric is better). `titles` name the
-    panels (default: the KPI labels; a long one takes two lines); `reference` is the scenario
-    the differences are taken from.
+    panels (default: the KPI labels; a long one is wrapped to its panel's width); `reference`
+    is the scenario the differences are taken from.
     """
     table = differences.copy()
     if "scenario" not in table:
@@ -301,23 +347,21 @@ def compare_differences(
     fig = figure()
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     y = np.arange(len(scenarios))
+    panels = []
     for i, (ax, metric) in enumerate(zip(axes, metrics)):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
         mean = mine["diff_mean"].to_numpy(dtype=float)
         errors = np.vstack(
             [mean - mine["diff_low"].to_numpy(dtype=float), mine["diff_high"] - mean]
         )
-        colours = [
-            VERDICT_COLOURS.get(v, VERDICT_COLOURS["no_difference"]) for v in mine["verdict"]
-        ]
+        colours = [verdict_colour(metric, v) for v in mine["verdict"]]
         ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
         ax.barh(y, mean, color=colours, height=0.5)
         ax.errorbar(mean, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=8)
         named = len(scenarios) > 1 and i % cols == 0
         ax.set_yticks(y, scenarios if named else [""] * len(y), fontsize=13)
         name = (titles or {}).get(metric) or _name(metric)
-        name = f"{name} (points)" if metric in SHARES else name
-        ax.set_title(textwrap.fill(name, PANEL_TITLE), fontsize=16)
+        panels.append((ax, f"{name} (points)" if metric in SHARES else name))
         ax.tick_params(axis="x", labelsize=12)
         ax.xaxis.set_major_locator(MaxNLocator(4))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: tick_text(value)))
@@ -331,9 +375,69 @@ def compare_differences(
         if len(scenarios) == 1 and scenarios[0]
         else f"Difference from {reference}"
     )
-    key = "green: better, red: worse, grey: no difference"
-    fig.suptitle(title or f"{versus} (bar: mean; whisker: 95% CI; {key})", fontsize=19)
+    fig.suptitle(title or f"{versus} (bar: mean; whisker: 95% CI)", fontsize=19)
+    keys = [
+        ("better", VERDICT_COLOURS["better"]),
+        ("worse", VERDICT_COLOURS["worse"]),
+        ("no difference (the CI contains 0)", VERDICT_COLOURS["no_difference"]),
+    ]
+    if any(metric in CONTRIBUTION_PARTS for metric in metrics):
+        keys.append(("part of the contribution: not judged", MONEY_PART))
+    fig.legend(
+        [Patch(color=colour) for _, colour in keys],
+        [text for text, _ in keys],
+        loc="outside lower center",
+        ncols=len(keys),
+        fontsize=14,
+    )
+    fit_titles(fig, panels, fontsize=16)
     return fig
+
+
+def verdict_colour(metric: str, verdict: str) -> str:
+    """A comparison bar's colour: its verdict's (VERDICT_COLOURS), or MONEY_PART for a part
+    of the contribution, which the bottom line does not count as better or worse."""
+    if metric in CONTRIBUTION_PARTS:
+        return MONEY_PART
+    return VERDICT_COLOURS.get(verdict, VERDICT_COLOURS["no_difference"])
+
+
+def fit_titles(fig: Figure, panels: Sequence[tuple], fontsize: int, smallest: int = 11) -> None:
+    """Title each (axes, text) of `panels` in as few lines as fit the width of its axes once
+    the figure is laid out, the lines as even as they can be, so that no title runs into its
+    neighbour's however many panels and scenarios there are. A word too long for its panel
+    makes that title's type smaller, down to `smallest` points."""
+    for ax, text in panels:
+        ax.set_title(_balanced(text, PANEL_TITLE), fontsize=fontsize)
+    for _ in range(3):  # the layout moves the axes when titles change their height
+        fig.draw_without_rendering()
+        before = [(ax.get_title(), ax.title.get_fontsize()) for ax, _ in panels]
+        for ax, text in panels:
+            _fit_title(ax, text, fontsize, smallest)
+        if before == [(ax.get_title(), ax.title.get_fontsize()) for ax, _ in panels]:
+            return
+
+
+def _fit_title(ax, text: str, fontsize: int, smallest: int) -> None:
+    room = ax.get_window_extent().width
+    longest = max(map(len, text.split()), default=1)
+    for size in range(fontsize, smallest - 1, -1):
+        for width in range(max(PANEL_TITLE, longest), longest - 1, -1):
+            ax.set_title(_balanced(text, width), fontsize=size)
+            if ax.title.get_window_extent().width <= room:
+                return
+
+
+def _balanced(text: str, width: int) -> str:
+    """`text` wrapped at words into the lines it takes at `width` characters, each line as
+    short as that many lines allow ("Customer lifetime\n(discounted days)", not
+    "Customer lifetime (discounted\ndays)")."""
+    lines = functools.partial(textwrap.wrap, text, break_long_words=False)
+    count = len(lines(width))
+    longest = max(map(len, text.split()), default=1)
+    while width > longest and len(lines(width - 1)) == count:
+        width -= 1
+    return "\n".join(lines(width))
 
 
 def _name(metric: str) -> str:
@@ -490,9 +594,18 @@ def queue_and_terminals(
     twin = top.twinx()
     twin.plot(clock, shown["carts"], color="#999999", linewidth=2, label="carts in the pool")
     twin.set_ylabel("Carts in the pool", color="#777777")
+    twin.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole carts, not 72.5
     twin.grid(False)
     lines = top.get_lines() + twin.get_lines()
-    fig.legend(lines, [line.get_label() for line in lines], loc="outside upper right", ncols=2)
+    top.legend(  # a row of its own between the title and the plot, where no line runs
+        lines,
+        [line.get_label() for line in lines],
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.01),
+        borderaxespad=0.0,
+        ncols=len(lines),
+        frameon=False,
+    )
     count = sum(c.startswith("terminal:") for c in samples.columns)
     names = [terminal_name(i) for i in range(count)]
     down = down_intervals(terminal_log, last)

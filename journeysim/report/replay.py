@@ -10,7 +10,6 @@ that JSON with the player's JavaScript and CSS (`report/player/`): no network, n
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from html import escape
@@ -31,6 +30,7 @@ from journeysim.report.animate import (
     Track,
     default_window,
     floor_plan,
+    sightings,
     spot,
     tracks,
 )
@@ -51,7 +51,6 @@ from journeysim.study.compare import common_random_numbers
 from journeysim.world.checkout import terminal_name
 
 SPILL_JUMP = 0.5  # a zone's dirt rising this much between two samples is a spill, not tread
-_MET = re.compile(r"^(?:meets|greeted at the door by) (.+)$")
 _PLAYER = files("journeysim.report") / "player"
 
 
@@ -207,13 +206,7 @@ def _events(
 
 def _sightings(rep: Replay, shown: list[Track], day_start: float) -> list[list]:
     """[time, zone, staff name]: where shoppers met floor staff (their posts as seen)."""
-    seen = []
-    for track in shown:
-        for step in rep.replication.traces.get(track.visit_id, []):
-            met = _MET.match(step.what)
-            if met and step.kind in ("staff", "entrance"):
-                seen.append([round(step.time - day_start, 2), step.place, met.group(1)])
-    return sorted(seen)
+    return [[round(t - day_start, 2), zone, name] for t, zone, name in sightings(rep, shown)]
 
 
 def _place(place: tuple, zones: list[str]) -> list:

@@ -9,6 +9,9 @@
   const SPEEDS = [1, 5, 10, 30, 60, 120, 300, 600];
   const UP = "#4d4d4d", DOWN = "#d73027", QUEUE = "#c8bca8", STAFF = "#1b7837";
   const STAFF_SEEN_MIN = 45; // a staff member stays drawn where last met for this long
+  const LEAST_PX = 11, TINIEST_PX = 9; // CSS px: labels never smaller (then shrunk to fit, then cut)
+  const MIN_FLOOR_PX = 400; // narrower floors are unreadable: the side panel goes below, then rows
+  const DOOR_TIP = "Way in: shoppers come in through this door into the entrance zone, taking a cart from the pool beside it.";
 
   const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
   function moodColour(v) {
@@ -65,10 +68,14 @@
         el("h3", {}, data.scenario + (data.description ? ` — ${data.description}` : "")),
         this.canvas, this.counts);
       this.canvas.addEventListener("click", (e) => this.click(e));
+      this.canvas.addEventListener("mousemove", (e) => this.hover(e));
       this.dots = [];
+      this.tips = []; // [x0, y0, x1, y1, text] in canvas px: what a label or mark means
+      this.queueBars = []; // [line, waiting, from y, to y] in floor units, as last drawn
     }
     resize() {
       const ratio = window.devicePixelRatio || 1, width = this.canvas.clientWidth || 800;
+      this.ratio = ratio;
       this.canvas.width = Math.round(width * ratio);
       this.canvas.height = Math.round(width * this.geo.height / this.geo.width * ratio);
       this.scale = this.canvas.width / this.geo.width;
@@ -128,50 +135,77 @@
         c.fillStyle = fill; c.fillRect(cx, cy, w * k, h * k);
         if (stroke) { c.strokeStyle = stroke; c.lineWidth = Math.max(1, k * 0.15); c.strokeRect(cx, cy, w * k, h * k); }
       };
-      const text = (s, x, y, size, align = "center", colour = "#222", weight = "") => {
-        const [cx, cy] = this.toCanvas(x, y);
-        c.font = `${weight} ${size * k}px system-ui, sans-serif`; c.fillStyle = colour;
-        c.textAlign = align; c.textBaseline = "middle"; c.fillText(s, cx, cy);
+      const ratio = this.ratio || 1;
+      this.tips = []; this.labels = []; this.staffLabels = []; // as drawn, for tooltips and tests
+      // A label `size` floor units high, but at least LEAST_PX on screen; given `room` (floor
+      // units), it shrinks to fit down to TINIEST_PX, then is cut with "…" (the whole label is
+      // then its tooltip). Returns its box [x0, y0, x1, y1] in canvas px.
+      const text = (s, x, y, size, align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = "") => {
+        const [cx, cy] = this.toCanvas(x, y), width = room * k;
+        let px = Math.max(size * k, LEAST_PX * ratio);
+        const font = () => { c.font = `${weight} ${px}px system-ui, sans-serif`; };
+        font();
+        let shown = s, w = c.measureText(s).width;
+        if (w > width) { px = Math.max(px * width / w, TINIEST_PX * ratio); font(); w = c.measureText(s).width; }
+        while (w > width && shown.length > 1) { shown = shown.slice(0, -2) + "…"; w = c.measureText(shown).width; }
+        const x0 = align === "left" ? cx : align === "right" ? cx - w : cx - w / 2;
+        const box = [x0, cy - px / 2, x0 + w, cy + px / 2];
+        if (bg) { c.fillStyle = bg; c.fillRect(x0 - 2 * ratio, box[1] - ratio, w + 4 * ratio, px + 2 * ratio); }
+        c.fillStyle = colour; c.textAlign = align; c.textBaseline = "middle"; c.fillText(shown, cx, cy);
+        if (tip || shown !== s) this.tips.push([...box, tip || s]);
+        this.labels.push({ text: s, shown, box, px: px / ratio });
+        return box;
       };
       c.fillStyle = "#fff"; c.fillRect(0, 0, this.canvas.width, this.canvas.height);
       // zones: floor tinted by dirt, shelves, occupancy; the first zone is the entrance
+      const spilled = new Set();
       f.zones.forEach((z, n) => {
         const [x, y, w, h] = z.box, dirt = (S.dirt[z.name] || [])[i] || 0;
         const tint = [238, 242, 247].map((v, j) => Math.round(v + ([201, 169, 120][j] - v) * dirt));
         rect(z.box, `rgb(${tint.join(",")})`, "#8899aa");
         if (n > 0) for (let r = 0; r < 3; r++) rect([x + 3, y + 4 + r * (h - 10) / 2.5, w - 6, 0.8], "#c3cad6");
-        text(`${z.name}: ${S.zones[z.name][i]}`, x + w / 2, y + h - 2.5, 2.2);
+        text(`${z.name}: ${S.zones[z.name][i]}`, x + w / 2, y + h - 2.5, 2.2, "center", "#222", "", w - 1);
         if (dirt >= 0.5) {
+          spilled.add(z.name);
           const [cx, cy] = this.toCanvas(x + w - 5, y + 4);
           c.fillStyle = "rgba(176,138,74,0.75)"; c.beginPath();
           c.ellipse(cx, cy, 3 * k, 1.4 * k, 0, 0, 2 * Math.PI); c.fill();
           text("spill", x + w - 5, y + 4, 1.5, "center", "#3b2a10", "bold");
         }
       });
-      // the entrance door and the cart pool above it
+      // the door shoppers come in by, over the entrance zone, and the cart pool beside it
       const [ex, ey, ew, eh] = f.zones[0].box, carts = S.carts[i];
-      text("IN ▼", ex + 1, ey + eh + 1.8, 1.8, "left", "#222", "bold");
-      text(`carts in the pool: ${carts} of ${f.carts}`, ex + 8, ey + eh + 1.6, 1.5, "left");
-      const gauge = [ex + 8, ey + eh + 3.2, Math.min(ew + 8, 30), 1.2];
+      const door = text("way in ▼", ex + 1, ey + eh + 1.8, 1.8, "left", "#222", "bold", Infinity, DOOR_TIP);
+      const cartsX = Math.max(ex + 8, (door[2] - door[0]) / k + ex + 2.5);
+      text(`carts in the pool: ${carts} of ${f.carts}`, cartsX, ey + eh + 1.6, 1.5, "left", "#222", "", 40);
+      const gauge = [cartsX, ey + eh + 3.2, Math.min(ew + 8, 24), 1.2];
       rect(gauge, "#fff", "#888");
       rect([gauge[0], gauge[1], gauge[2] * carts / Math.max(f.carts, 1), gauge[3]], "#7a8699");
       // checkout: queue lanes, tills with terminals, cashiers at their posts
       const box = this.geo.checkout;
       rect(box, "#f7f4ee", "#aa9988");
       let anyDown = 0;
+      const column = box[2] / Math.max(f.lines.length, 1); // each line's share of the checkout
+      this.queueBars = [];
       f.lines.forEach((line, n) => {
-        const [qx, qy] = line.at;
-        const [x0, y0] = this.toCanvas(qx, qy - 1), [, y1] = this.toCanvas(qx, box[1] + box[3] - 4);
-        c.strokeStyle = QUEUE; c.lineWidth = 1.8 * k; c.beginPath(); c.moveTo(x0, y0); c.lineTo(x0, y1); c.stroke();
-        text(`${(S.lines[n] || [])[i] ?? 0} waiting`, qx, box[1] + box[3] - 2, 1.8);
+        const [qx, qy] = line.at, waiting = (S.lines[n] || [])[i] ?? 0;
+        if (waiting > 0) { // the queue as long as it is, front at the till; an empty one draws nothing
+          const top = Math.min(qy + (waiting - 1) * this.geo.queueStep + 1, box[1] + box[3] - 4);
+          const [x0, y0] = this.toCanvas(qx, qy - 1), [, y1] = this.toCanvas(qx, top);
+          c.strokeStyle = QUEUE; c.lineWidth = 1.8 * k; c.beginPath(); c.moveTo(x0, y0); c.lineTo(x0, y1); c.stroke();
+          this.queueBars.push([n, waiting, qy - 1, top]);
+        }
+        text(`${waiting} waiting`, qx, box[1] + box[3] - 2, 1.8, "center", "#222", "", column - 1);
         const cashier = line.staffed ? (S.cashiers[String(line.tills[0])] || [])[i] : undefined;
         const who = line.staffed
           ? (cashier >= 0 ? this.data.staff[String(cashier)] || `staff ${cashier}` : "no cashier")
           : "self-checkout";
-        text(line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, "center", "#222", "bold");
+        text(line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, "center", "#222", "bold", column - 0.5);
         if (line.staffed) {
           const [tx, ty] = f.tills[String(line.tills[0])];
-          text(who, tx + 3.8, ty, 1.3, "left", STAFF);
+          const next = f.lines[n + 1], edge = next // clear of the next line's first till
+            ? Math.min(...next.tills.map((t) => f.tills[String(t)][0])) - 2.0 : box[0] + box[2] - 0.5;
+          text(who, tx + 3.8, ty, 1.3, "left", STAFF, "", edge - tx - 3.8);
         }
       });
       for (const [till, [tx, ty]] of Object.entries(f.tills)) {
@@ -190,28 +224,34 @@
         }
       }
       rect(f.exit, "#eeeeee", "#888888");
-      text("EXIT", f.exit[0] + f.exit[2] / 2, f.exit[1] + f.exit[3] - 2.5, 2.2);
+      text("EXIT", f.exit[0] + f.exit[2] / 2, f.exit[1] + f.exit[3] - 2.5, 2.2, "center", "#222", "", f.exit[2] - 1);
       if (anyDown) {
         const all = anyDown === Object.keys(f.tills).length ? "ALL " : `${anyDown} `;
         const [bx, by] = this.toCanvas(45, this.geo.height - 1);
         c.fillStyle = DOWN; c.fillRect(bx, by, 40 * k, 5 * k);
-        text(`${all}CARD TERMINAL${anyDown > 1 ? "S" : ""} DOWN`, 65, this.geo.height - 3.5, 2.2, "center", "#fff", "bold");
+        text(`${all}CARD TERMINAL${anyDown > 1 ? "S" : ""} DOWN`, 65, this.geo.height - 3.5, 2.2, "center", "#fff", "bold", 39);
       }
       // floor staff where shoppers last met them
       const seen = new Map();
       for (const [time, zone, name] of this.data.sightings) {
         if (time <= t && t - time < STAFF_SEEN_MIN) seen.set(name, zone);
       }
-      const rows = {};
+      // one name a row from the zone's foot up, a row as high as the name is drawn, each name
+      // kept inside its zone (shrunk, or cut with its whole name as the tooltip)
+      const pitch = Math.max(2.3, LEAST_PX * ratio * 1.3 / k), rows = {};
       for (const [name, zone] of seen) {
         const z = f.zones.find((q) => q.name === zone);
         if (!z) continue;
         const row = (rows[zone] = (rows[zone] ?? -1) + 1);
-        const [x, y] = z.box, sx = x + 1.5, sy = y + 1.5 + row * 2.3;
-        const [cx, cy] = this.toCanvas(sx, sy);
+        const [x, y, w, h] = z.box, sx = x + 1.5, foot = spilled.has(zone) ? 7.2 : 1.5; // above a spill
+        const sy = y + foot + row * pitch;
+        if (sy > y + h - 4 - pitch) continue; // no room left under the zone's name
+        const [cx, cy] = this.toCanvas(sx, sy), d = Math.max(k, 4 * ratio);
         c.fillStyle = STAFF; c.beginPath();
-        c.moveTo(cx, cy - k); c.lineTo(cx + k, cy); c.lineTo(cx, cy + k); c.lineTo(cx - k, cy); c.fill();
-        text(name, sx + 1.3, sy, 1.7, "left", STAFF, "bold");
+        c.moveTo(cx, cy - d); c.lineTo(cx + d, cy); c.lineTo(cx, cy + d); c.lineTo(cx - d, cy); c.fill();
+        const met = `${name}: staff, drawn where a shopper last met them (within ${STAFF_SEEN_MIN} min)`;
+        const box = text(name, sx + d / k + 0.6, sy, 1.7, "left", STAFF, "bold", w - 1.5 - d / k - 0.9, met, "rgba(255,255,255,0.8)");
+        this.staffLabels.push({ name, zone, box: [cx - d, box[1], box[2], box[3]] });
       }
       // shoppers
       const active = this.state(t), chosen = this.player.highlighted(this.index);
@@ -234,6 +274,13 @@
         el("span", {}, "left without buying today ", el("b", {}, String(k2.left))),
         el("span", {}, "mean mood ", el("b", {}, `${signed(k2.mean)} ${moodWord(moods, k2.mean)}`)));
       Object.assign(this.root.dataset, { inside: k2.inside, waiting: k2.waiting, left: k2.left });
+    }
+    hover(event) { // a label's or mark's tooltip
+      const r = this.canvas.getBoundingClientRect(), ratio = this.canvas.width / r.width;
+      const px = (event.clientX - r.left) * ratio, py = (event.clientY - r.top) * ratio;
+      const tip = this.tips.find(([x0, y0, x1, y1]) => x0 <= px && px <= x1 && y0 <= py && py <= y1);
+      const text = tip ? tip[4] : "";
+      if (this.canvas.title !== text) this.canvas.title = text;
     }
     click(event) {
       const r = this.canvas.getBoundingClientRect(), ratio = this.canvas.width / r.width;
@@ -288,7 +335,7 @@
       }
       this.side = el("aside", { class: "jsr-side", "aria-live": "polite" });
       const panels = el("div", { class: "jsr-panels" }, ...this.panels.map((p) => p.root));
-      panels.style.gridTemplateColumns = `repeat(${this.panels.length}, minmax(0, 1fr))`;
+      this.panelsEl = panels;
       const stops = RDBU.map((c, i) => `${c} ${i * 10}%`).join(",");
       const legend = el("div", { class: "jsr-legend" },
         el("span", { class: "jsr-scale" }, "shopper's mood: ", d.moods[0][1], " ",
@@ -297,7 +344,8 @@
         el("span", {}, el("span", { class: "jsr-swatch", style: `background:${DOWN}` }), "card terminal down"),
         el("span", {}, el("span", { class: "jsr-swatch", style: `background:${QUEUE};border-color:${QUEUE}` }), "queue (front at the till)"),
         el("span", {}, el("span", { class: "jsr-swatch", style: `background:${STAFF};border-radius:50%` }), "cashier / staff where a shopper met them"),
-        el("span", {}, el("span", { class: "jsr-swatch", style: "background:#c9a978" }), "floor dirt, spill"));
+        el("span", {}, el("span", { class: "jsr-swatch", style: "background:#c9a978" }), "floor dirt, spill"),
+        el("span", { title: DOOR_TIP }, el("b", {}, "way in ▼"), " the door shoppers come in by"));
       const keys = el("div", { class: "jsr-keys" },
         "Keys: space play/pause · ← → one minute (shift: ten) · ↑ ↓ speed · F presenter mode · click a shopper to follow");
       this.root.append(
@@ -309,11 +357,23 @@
             el("button", { type: "button", title: "Forward one minute (→)", onclick: () => this.seek(this.t + 1) }, "+1 min"),
             el("label", {}, "speed ", this.speedSel), presenter)),
         el("div", { class: "jsr-timeline" }, this.slider, marks),
-        el("div", { class: "jsr-body" }, panels, this.side), legend, keys);
+        this.body = el("div", { class: "jsr-body" }, panels, this.side), legend, keys);
       this.root.tabIndex = -1;
       document.addEventListener("keydown", (e) => this.key(e));
     }
-    resize() { this.panels.forEach((p) => p.resize()); this.render(); }
+    resize() { this.layout(); this.panels.forEach((p) => p.resize()); this.render(); }
+    layout() { // floors side by side while each is MIN_FLOOR_PX wide: else the side panel below, then rows
+      const n = this.panels.length, body = this.body, grid = this.panelsEl;
+      body.classList.remove("jsr-stacked");
+      grid.style.gridTemplateColumns = `repeat(${n}, minmax(0, 1fr))`;
+      const gap = parseFloat(getComputedStyle(grid).columnGap) || 0;
+      const each = (width) => (width - gap * (n - 1)) / n;
+      if (n > 1 && each(grid.clientWidth) < MIN_FLOOR_PX) body.classList.add("jsr-stacked");
+      const width = grid.clientWidth;
+      const columns = Math.max(1, Math.min(n, Math.floor((width + gap) / (MIN_FLOOR_PX + gap))));
+      grid.style.gridTemplateColumns = `repeat(${columns}, minmax(0, 1fr))`;
+      this.root.dataset.columns = String(columns);
+    }
     highlighted(index) { return this.follow || index === this.chosenPanel ? this.chosen : null; }
     toggle() { this.playing ? this.pause() : this.play(); }
     play() {

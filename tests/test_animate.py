@@ -1,0 +1,116 @@
+"""`journeysim animate`'s GIF shows the floor the replay page shows: dead terminals crossed out
+and named by the banner, an empty queue drawn as no bar, the staff (cashiers at their tills,
+floor staff where shoppers met them), a readable title, and frames that run to the end of the
+window, so that an outage's end (18:30) is seen."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from journeysim.report.animate import (
+    DOWN,
+    QUEUE_STEP,
+    UP,
+    FloorView,
+    animate,
+    floor_plan,
+    frame_times,
+    sightings,
+    staff_on_floor,
+    tracks,
+)
+from journeysim.report.monitor import replay
+from journeysim.scenario import load_scenario
+
+OUTAGE = Path(__file__).parent.parent / "scenarios" / "terminal_outage.yaml"
+# Four days; every terminal is down 17:00-18:30 on day 3.
+SMALL = [
+    "horizon.warmup_days=2",
+    "horizon.days=2",
+    "arrivals.base_customers=600",
+    "horizon.burn_in_days=0",
+]
+
+
+@pytest.fixture(scope="module")
+def day():
+    return replay(load_scenario(OUTAGE, SMALL), 3)
+
+
+@pytest.fixture(scope="module")
+def view(day):
+    names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
+    floor = floor_plan(names, day.line_tills)
+    return FloorView(day, floor), floor
+
+
+def test_frames_run_to_the_end_of_the_window():
+    """60 frames of 16:30-18:30 ended at 18:28, so the terminals never came back."""
+    times = frame_times(990.0, 1110.0, 60)
+    assert len(times) == 60 and times[0] == 990.0 and times[-1] == 1110.0
+    assert np.all(np.diff(times) > 0)
+    assert frame_times(990.0, 1110.0, 1).tolist() == [990.0]
+
+
+def frames(gif: bytes) -> list[np.ndarray]:
+    image = Image.open(io.BytesIO(gif))
+    shown = []
+    for i in range(image.n_frames):
+        image.seek(i)
+        shown.append(np.asarray(image.convert("RGB")).astype(int))
+    return shown
+
+
+def share(rgb: np.ndarray, colour: str) -> float:
+    """Share of the pixels of `rgb` within 12 of `colour` on every channel."""
+    target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return float((np.abs(rgb - target) <= 12).all(axis=-1).mean())
+
+
+def test_the_last_frame_shows_the_terminals_back_at_the_end_of_the_outage(day):
+    first, middle, last = frames(animate(day, 18 * 60 + 20, 18 * 60 + 30, frames=3))
+    top = slice(0, first.shape[0] // 6)  # the banner's strip
+    assert share(first[top], DOWN) > 0.01  # 18:20: "TERMINAL DOWN"
+    assert share(last[top], DOWN) == 0.0  # 18:30: up again ...
+    assert share(last[top], UP) > 0.01  # ... and the banner says so
+
+
+def test_dead_terminals_are_crossed_out_and_empty_queues_draw_no_bar(day, view):
+    view, floor = view
+    sample = day.samples.iloc[len(day.samples) // 2].copy()
+    sample["line:0"], sample["line:1"] = 0, 3
+    view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90, down={0, 1})
+    for till, patch in view.tills.items():
+        crossed = till in (0, 1)
+        assert view.crosses[till].get_visible() == crossed
+        assert patch.get_facecolor()[:3] == pytest.approx(
+            tuple(int((DOWN if crossed else UP)[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        )
+    assert not view.queues[0].get_visible()  # "0 waiting": no bar
+    qx, qy = floor.queues[1]
+    assert view.queues[1].get_visible()
+    assert list(view.queues[1].get_ydata()) == pytest.approx([qy - 1.0, qy + 2 * QUEUE_STEP + 1])
+    assert [t.get_text() for t in view.queue_labels[:2]] == ["0 waiting", "3 waiting"]
+
+
+def test_staff_are_drawn_as_on_the_replay_page(day, view):
+    view, floor = view
+    shown = tracks(day, floor, 3 * 1440.0 + 16 * 60, 3 * 1440.0 + 18 * 60)
+    met = sightings(day, shown)
+    assert met, "no shopper met a member of staff"
+    t = met[len(met) // 2][0]
+    on_floor = staff_on_floor(met, t)
+    assert on_floor
+    sample = day.samples.iloc[0]
+    view.update(t, sample, np.empty((0, 2)), np.empty(0), 90, staff=on_floor)
+    names = {text.get_text() for text in view.floor_staff_names} - {""}
+    assert names == set(on_floor)
+    assert len(view.floor_staff.get_offsets()) == len(on_floor)
+    assert view.cashiers and all(text.get_text() for text in view.cashiers.values())
+    assert view.title.get_text() == "terminal_outage, day 3 (Thu)"
+    assert view.title.get_fontsize() >= 16  # it was 10 points on a 960-pixel frame
