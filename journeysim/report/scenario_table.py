@@ -10,7 +10,7 @@ import numpy as np
 from journeysim.report.html_blocks import paragraph, table
 from journeysim.report.trace import day_label, plural
 from journeysim.scenario.schema import Outage, Scenario
-from journeysim.simulation.burn_in import burn_in_scenario
+from journeysim.simulation.burn_in import burn_in_scenario, history_source
 from journeysim.world.staff import Roster
 
 
@@ -88,15 +88,13 @@ def outage_text(outage: Outage) -> str:
 def leavers(scenario: Scenario, reference: Scenario) -> list[str]:
     """Who leaves at each scheduled departure (by day), named as traces name them ("cashier
     #1"): the roster hired as a run hires it, on the history of `reference` (a comparison's
-    first scenario; see burn_in.history), through the departures before. Empty with random
-    turnover, which may replace anyone first."""
+    first scenario; see burn_in.history_source), through the departures before. Empty with
+    random turnover, which may replace anyone first."""
     if scenario.staff.turnover_per_year > 0:
         return []
-    if set(reference.segments) != set(scenario.segments):
-        reference = scenario
-    burn_in = burn_in_scenario(reference) if scenario.horizon.burn_in_days else None
+    source = history_source(scenario, reference)
     rng = np.random.default_rng(0)  # the qualities drawn do not matter, only the ids
-    past = Roster.hire_all(burn_in, rng).state() if burn_in else ()
+    past = Roster.hire_all(burn_in_scenario(source), rng).state() if source else ()
     roster = Roster.hire_all(scenario, rng, past)
     turnover = sorted(scenario.staff.turnover, key=lambda t: t.day)
     return [roster.replace(t.role, t.index, t.day)[0].name for t in turnover]
