@@ -441,12 +441,16 @@ def test_an_interrupted_sweep_folder_has_its_manifest(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Sweep, "run", interrupted)
+    # The command line the manifest records is this process's (sys.argv), here pytest's own or
+    # an xdist worker's: set the one a shell would give.
     vary = "checkout.cashiers=2,3"
+    monkeypatch.setattr(sys, "argv", ["journeysim", "sweep", "baseline.yaml", "--vary", vary])
     assert main(["sweep", str(BASELINE), "--vary", vary, "--out", str(tmp_path / "cli")]) == 130
     with pytest.raises(KeyboardInterrupt):
         journeysim.sweep(BASELINE, vary=[vary], out=tmp_path / "api", overrides=["seed=7"])
     (made,) = (json.loads(m.read_text()) for m in tmp_path.glob("cli/sweep-*/manifest.json"))
-    assert made["command"].startswith("journeysim ") and made["overrides"] == []
+    assert made["command"] == f"journeysim sweep baseline.yaml --vary {vary}"
+    assert made["overrides"] == []
     (made,) = (json.loads(m.read_text()) for m in tmp_path.glob("api/sweep-*/manifest.json"))
     assert made["command"].startswith("journeysim.sweep(") and made["overrides"] == ["seed=7"]
 
