@@ -87,6 +87,9 @@ def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
     assert calibrated.shelves.stockout_prob == fitted["shelves.stockout_prob"]
     run = ["run", str(folder / "calibrated.yaml"), "--reps", "1", "--days", "1", "--quiet"]
     assert main([*run, "--workers", "1", "--out", str(tmp_path / "runs")]) == 0
+    # ... named after its calibration, as the folder is: another calibration's runs elsewhere.
+    assert calibrated.name == folder.name.removeprefix("calibrate-") + "-calibrated"
+    assert (tmp_path / "runs" / calibrated.name / "summary.csv").exists()
     # fit.csv is the best trial's; trials.csv marks as kept exactly the trials within every
     # tolerance, and parameter_sets.csv holds them.
     fit = pd.read_csv(folder / "fit.csv").set_index("target")

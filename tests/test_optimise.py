@@ -87,6 +87,7 @@ def test_cheapest_staffing_meeting_a_wait_limit_is_the_one_erlang_c_gives(tmp_pa
     assert best.checkout.cashiers == expected
     assert best.arrivals.rate_per_hour == rate and best.checkout.service_time.mean_min == service
     assert yaml.safe_load((folder / "best.yaml").read_text())["extends"].endswith("mmc.yaml")
+    assert best.name == folder.name.removeprefix("optimise-") + "-best"  # the study's, not mmc's
     assert (folder / "objective.png").stat().st_size > 0 and (folder / "report.html").exists()
     # trials.csv can be rebuilt from the storage: the same means from the stored replications.
     stored = {t.number: t.user_attrs[RESULTS] for t in complete_trials(folder)}
@@ -404,6 +405,10 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
         (
             ["--decide", "checkout.cashiers=1:3", "--minimise", "speed"],
             "--minimise: expected a KPI",
+        ),
+        (
+            ["--decide", "checkout.cashiers=1:3", "--minimise", "wage_per_day"],
+            "(got 'wage_per_day'); did you mean 'wages_per_day'?",
         ),
         (
             ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--subject-to"]

@@ -78,6 +78,7 @@ def test_band_without_parameter_effect_gives_them_no_share():
     assert band(same)["param_share"] == 0.0
     noise_only = rng.normal(0, 1, (3000, 5))
     assert band(noise_only)["param_share"] < 0.05
+    assert np.isnan(band(np.zeros((4, 3)))["param_share"])  # no spread: no one's share of it
 
 
 def test_a_band_never_leaves_the_kpis_range():

@@ -30,8 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a scenario that extends BASE with what the receipts determine (hourly arrivals, "
         "traffic, baskets, cash, service times), and targets.yaml beside it with what only a "
         "calibration can match (return rate, visits and revenue per day). Prints what was "
-        "fitted and what was not, and why. Runs BASE, then the fitted store, once each for four "
-        "weeks to read their own tills.",
+        "fitted and what was not, and why. Runs four weeks of BASE, of the fitted store (to "
+        "correct its traffic) and of the store as written (to print its till beside the "
+        "receipts), to read their own tills.",
     )
     command.add_argument("receipts", type=Path, metavar="RECEIPTS.csv", help="the till export")
     command.add_argument(

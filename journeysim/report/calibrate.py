@@ -75,7 +75,8 @@ def parameter_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]
                 span,
             ]
         )
-    return ["parameter", "range", "fitted", f"kept ({len(result.kept)} sets)"], rows
+    sets = len(result.kept)
+    return ["parameter", "range", "fitted", f"kept ({sets} set{'' if sets == 1 else 's'})"], rows
 
 
 def fit_text(result: CalibrationResult) -> str:
@@ -121,6 +122,8 @@ def fit_plot(result: CalibrationResult) -> Figure:
                 ax.axhline(target.value, color=OBSERVED, linewidth=2, label="observed")
                 for kept, colour in ((False, NEUTRAL), (True, KEPT)):
                     mine = trials[trials["kept"] == kept]
+                    if mine.empty:  # no "kept trial" in the legend when none is kept
+                        continue
                     x = mine[decision.name].astype(str) if decision.choices else mine[decision.name]
                     ax.plot(
                         x,

@@ -406,11 +406,13 @@ def best_yaml(
     chose: str = "The plan optimise chose",
 ) -> str:
     """A scenario for `folder` that extends the optimised one and sets the `--set` overrides
-    and the chosen decisions (a key inside a list sets the whole list), named after the base
-    and `suffix`, its header comment opening with `chose`; the fully resolved scenario when the
+    and the chosen decisions (a key inside a list sets the whole list), named after the study
+    (as its folder is, so that two studies' scenarios run into different result folders) and
+    `suffix`, its header comment opening with `chose`; the fully resolved scenario when the
     optimised one was given as an object."""
+    name = f"{plan.name}-{suffix}"
     chosen = plan.scenario(params)
-    data = chosen.model_dump(mode="json") | {"name": f"{plan.base.name}-{suffix}"}
+    data = chosen.model_dump(mode="json") | {"name": name}
     source = plan.spec.scenario
     if isinstance(source, Scenario):
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
@@ -426,7 +428,6 @@ def best_yaml(
     what = f"{chose}: {plan.base.name} with " + ", ".join(
         f"{name}={value}" for name, value in params.items()
     )
-    name = f"{plan.base.name}-{suffix}"
     body = yaml.safe_dump(
         {"extends": target, "name": name, "description": f"{what}.", **layer},
         sort_keys=False,

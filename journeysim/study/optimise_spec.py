@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from journeysim.errors import did_you_mean
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
@@ -52,6 +53,7 @@ def objective(metric: str, maximise: bool, source: str = "") -> Objective:
         where = f"{source}: " if source else ""
         raise DesignError(
             f"{where}expected a KPI of {', '.join(METRICS)} to optimise (got {metric!r})"
+            + did_you_mean(metric, METRICS)
         )
     return Objective(metric, maximise)
 

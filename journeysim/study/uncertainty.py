@@ -103,9 +103,10 @@ def band(
     noise = float(sum(((row - row.mean()) ** 2).sum() for row in sets) / freedom)
     noise_of_mean = noise * float(np.mean(1.0 / counts))
     param = max(between - noise_of_mean, 0.0)
-    share = param / between if between > 0 else 0.0
+    # When the sets agree none of the spread is theirs; a value that never varies has none.
+    share = min(param / between, 1.0) if between > 0 else 0.0 if noise > 0 else np.nan
     return result | {
-        "param_share": min(share, 1.0),
+        "param_share": share,
         "param_sd": float(np.sqrt(param)),
         "noise_sd": float(np.sqrt(noise)),
     }
