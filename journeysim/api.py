@@ -292,7 +292,7 @@ def sweep(
         reps=reps, days=days, seed=seed, overrides=overrides or None,
     )  # fmt: skip
     # before the runs, so that an interrupted sweep's folder has it too
-    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)
+    runner.write_manifest(_texts(overrides), call)
     with progress_bar(pending, runner.plan.name, quiet) as bar:
         return runner.run(executor, bar.update)
 

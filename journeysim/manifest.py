@@ -56,6 +56,27 @@ def write_manifest(
     write_text(Path(folder) / MANIFEST, text)
 
 
+INVOCATION = ("command", "created", "journeysim")  # the fields of a manifest's `invocations`
+
+
+def earlier_invocations(folder: Path) -> list[dict[str, Any]]:
+    """The invocations that `folder/manifest.json` lists (`invocations`: the command, time and
+    version of each, and what the command notes of it); for a manifest of one command (from
+    before they were listed), that command's; none where there is no readable manifest."""
+    try:
+        made = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(made, dict):
+        return []
+    listed = made.get("invocations")
+    if isinstance(listed, list):
+        return [entry for entry in listed if isinstance(entry, dict)]
+    if "command" not in made:
+        return []
+    return [{key: made.get(key) for key in INVOCATION}]
+
+
 def api_call(function: str, *args: object, **kwargs: object) -> str:
     """A Python API call as text, e.g. `journeysim.sweep('baseline.yaml', reps=2)`, leaving
     out keyword arguments that are None; a scenario object appears by its name."""

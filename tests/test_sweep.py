@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest.mock import ANY
 
 import pandas as pd
 import pytest
@@ -188,6 +189,59 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path):
         Sweep(other, tmp_path).pending()
     more_reps = plan("checkout.cashiers=2,3", reps=3, days=7, name="same")
     assert len(Sweep(more_reps, tmp_path).pending()) == 2 * 3  # extending reps is allowed
+
+
+@pytest.mark.parametrize(
+    "options, named",
+    [
+        ({"days": 8}, "(days differ)"),
+        ({"seed": 7}, "(seed differs)"),
+        ({"days": 8, "seed": 7}, "(days, seed differ)"),
+        ({"overrides": ("arrivals.base_customers=301",)}, "(arrivals.base_customers differs)"),
+        (
+            {"overrides": tuple(f"{k}=0.3" for k in ("payment.cash_share", "carts.worn_share"))},
+            "(carts.worn_share, payment.cash_share differ)",
+        ),
+        ({"vary": "checkout.cashiers=2,4"}, "(points differ)"),
+        ({"vary": "checkout.single_queue=true,false"}, "(design, points differ)"),
+    ],
+)
+def test_a_refused_sweep_names_what_differs(tmp_path, options, named):
+    """Another --days, --seed or --set is named as such, not as "scenario.yaml differs"; so
+    are other points, or another design (more replications are no difference)."""
+    Sweep(plan("checkout.cashiers=2,3", reps=1, days=7, name="same"), tmp_path).pending()
+    vary = options.pop("vary", "checkout.cashiers=2,3")
+    other = plan(vary, reps=2, days=options.pop("days", 7), name="same", **options)
+    with pytest.raises(DesignError) as refusal:
+        Sweep(other, tmp_path).pending()
+    assert f"holds a different sweep {named}: remove the folder" in str(refusal.value)
+
+
+def test_many_changed_scenario_keys_are_counted_after_the_first_ones(tmp_path):
+    Sweep(plan("checkout.cashiers=2,3", reps=1, days=7, name="same"), tmp_path).pending()
+    keys = ("payment.cash_share", "carts.worn_share", "shelves.stockout_prob")
+    overrides = (*(f"{key}=0.1" for key in keys), "arrivals.base_customers=301")
+    other = plan("checkout.cashiers=2,3", reps=1, days=5, seed=7, name="same", overrides=overrides)
+    with pytest.raises(DesignError) as refusal:
+        Sweep(other, tmp_path).pending()
+    # the run options first, then the scenario's keys in its order
+    named = "days, seed, arrivals.base_customers, carts.worn_share, 2 more scenario keys differ"
+    assert f"({named})" in str(refusal.value)
+
+
+def test_the_command_line_is_told_which_option_differs(tmp_path, capsys):
+    """exit 2 and one line naming --days as days (the command did not edit scenario.yaml)."""
+    from journeysim.cli import main
+
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2,3", "--reps", "1", "--out", str(tmp_path)]
+    argv += ["--quiet", "--no-report", "--workers", "1", *(f"--set={s}" for s in SMALL)]
+    argv += ["--set=horizon.warmup_days=0"]
+    assert main(["sweep", *argv, "--days", "1"]) == 0
+    capsys.readouterr()
+    error = refused([*argv, "--days", "2"], capsys)
+    assert error.endswith(
+        "holds a different sweep (days differ): remove the folder, or choose another --name"
+    )
 
 
 # Bad input: one line naming where it came from, exit code 2, before anything runs
@@ -453,6 +507,87 @@ def test_an_interrupted_sweep_folder_has_its_manifest(tmp_path, monkeypatch):
     assert made["overrides"] == []
     (made,) = (json.loads(m.read_text()) for m in tmp_path.glob("api/sweep-*/manifest.json"))
     assert made["command"].startswith("journeysim.sweep(") and made["overrides"] == ["seed=7"]
+
+
+def made(folder: Path) -> dict:
+    (path,) = folder.glob("sweep-*/manifest.json")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # runs too short, replications kept
+def test_a_resumed_sweep_manifest_lists_every_invocation_and_the_runs_it_holds(tmp_path):
+    """Run with 2 replications, again with 1, then with 3: the latest command alone does not
+    describe the folder, so the manifest lists every invocation with the runs it added, and the
+    replications a point the folder holds."""
+    sweep = {"vary": ["checkout.cashiers=2,3"], "out": tmp_path, "days": 1, "workers": 1}
+    sweep["overrides"] = [*SMALL, "horizon.warmup_days=0"]
+    for reps in (2, 1, 3):
+        journeysim.sweep(BASELINE, reps=reps, **sweep)
+    manifest = made(tmp_path)
+    invocations = manifest["invocations"]
+    assert [entry["runs_added"] for entry in invocations] == [4, 0, 2]
+    assert [entry["command"] for entry in invocations] == [
+        f"journeysim.sweep('{BASELINE}', vary=['checkout.cashiers=2,3'], out='{tmp_path}', "
+        f"reps={reps}, days=1, overrides={sweep['overrides']!r})"
+        for reps in (2, 1, 3)
+    ]
+    assert all(entry["created"] and entry["journeysim"] for entry in invocations)
+    assert manifest["command"] == invocations[-1]["command"]  # the latest, as before
+    assert manifest["runs"] == 6 and manifest["replications"] == {"min": 3, "max": 3}
+
+
+def test_a_sweep_stopped_by_ctrl_c_notes_the_runs_it_added(tmp_path):
+    from journeysim.simulation.executors import Serial
+
+    class Interrupted(Serial):
+        """Serial, with a Ctrl-C after the first run."""
+
+        def run(self, fn, tasks):
+            yield next(iter(super().run(fn, tasks)))
+            raise KeyboardInterrupt
+
+    sweep = Sweep(plan("checkout.cashiers=2,3", reps=2, days=1), tmp_path)
+    sweep.pending()
+    sweep.write_manifest(SMALL, "a call")
+    assert made(tmp_path)["invocations"] == [
+        {
+            "command": "a call",
+            "created": made(tmp_path)["created"],
+            "journeysim": ANY,
+            "runs_added": None,
+        }
+    ]  # until it ends: a sweep killed outright leaves it unknown
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run(Interrupted())
+    manifest = made(tmp_path)
+    assert [entry["runs_added"] for entry in manifest["invocations"]] == [1]
+    assert manifest["runs"] == 1 and manifest["replications"] == {"min": 0, "max": 1}
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # runs too short
+def test_a_manifest_of_one_command_becomes_the_first_invocation(tmp_path):
+    """A folder from before invocations were listed: its command is kept, the runs it added
+    unknown; a folder with runs and no manifest gets an unknown first invocation."""
+    from journeysim.manifest import write_manifest
+    from journeysim.simulation.executors import Serial
+
+    p = plan("checkout.cashiers=2,3", reps=1, days=1, overrides=("horizon.warmup_days=0",))
+    Sweep(p, tmp_path / "old").run(Serial())
+    (folder,) = (tmp_path / "old").glob("sweep-*")
+    write_manifest(folder, p.base.seed, SMALL, "the old call")
+    Sweep(p, tmp_path / "none").run(Serial())  # no manifest at all
+    for out in ("old", "none"):
+        sweep = Sweep(p, tmp_path / out)
+        sweep.pending()
+        sweep.write_manifest(SMALL, "the new call")
+        sweep.run(Serial())
+    old, none = made(tmp_path / "old")["invocations"], made(tmp_path / "none")["invocations"]
+    assert [(e["command"], e["runs_added"]) for e in old] == [
+        ("the old call", None),
+        ("the new call", 0),
+    ]
+    assert none[0] == {"command": None, "created": None, "journeysim": None, "runs_added": None}
+    assert made(tmp_path / "none")["runs"] == 2
 
 
 def test_runs_handed_to_the_executor_in_chunks_give_the_same_rows(tmp_path, monkeypatch):

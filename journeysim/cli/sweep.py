@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from journeysim.cli.options import LazyChoices, add_run_options, execute, writable_folder
-from journeysim.manifest import MANIFEST, write_manifest
+from journeysim.manifest import MANIFEST
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,7 +84,7 @@ def _sweep(args: argparse.Namespace) -> int:
     plan = sweep.plan
     total = plan.runs
     pending = len(sweep.pending())
-    write_manifest(sweep.folder, plan.base.seed, args.overrides)  # also if interrupted
+    sweep.write_manifest(args.overrides)  # also if interrupted
     print(
         f"{plan.name}: {plan.design.kind} design, {len(plan.values)} points, {total} runs "
         f"({total - pending} already done)"

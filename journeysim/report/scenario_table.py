@@ -9,6 +9,7 @@ import numpy as np
 
 from journeysim.report.html_blocks import paragraph, table
 from journeysim.report.trace import day_label, plural
+from journeysim.scenario.loader import flat
 from journeysim.scenario.schema import Outage, Scenario
 from journeysim.simulation.burn_in import burn_in_scenario, history_source
 from journeysim.world.staff import Roster
@@ -163,18 +164,6 @@ def settings(scenario: Scenario, reference: Scenario | None = None) -> list[tupl
 # Keys with rows of their own in every scenario table.
 OWN_ROWS = frozenset({"name", "description", "seed", "replications"})
 _MISSING = object()
-
-
-def flat(data: dict, prefix: str = "") -> dict[str, object]:
-    """Nested settings by dotted key, as `--set` takes them (`floor.spill_per_day`); lists
-    stay whole."""
-    keys: dict[str, object] = {}
-    for key, value in data.items():
-        if isinstance(value, dict) and value:
-            keys.update(flat(value, f"{prefix}{key}."))
-        else:
-            keys[f"{prefix}{key}"] = value
-    return keys
 
 
 def setting_value(value: object) -> str:

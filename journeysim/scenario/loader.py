@@ -104,6 +104,18 @@ def value_at(scenario: Scenario, key: str) -> Any:
     return to_jsonable_python(node)
 
 
+def flat(data: dict, prefix: str = "") -> dict[str, object]:
+    """Nested settings by dotted key, as `--set` takes them (`floor.spill_per_day`); lists
+    stay whole."""
+    keys: dict[str, object] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            keys.update(flat(value, f"{prefix}{key}."))
+        else:
+            keys[f"{prefix}{key}"] = value
+    return keys
+
+
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files (with `extends`), for editor completion and checks."""
     schema = Scenario.model_json_schema()

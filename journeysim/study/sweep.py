@@ -5,13 +5,18 @@ A run that raises, or whose worker dies, gets a row with status `failed` and its
 the sweep goes on; such runs are not done, so the sweep run again retries them.
 
 The folder also holds the resolved base scenario (scenario.yaml), the design (design.yaml,
-points.csv), per-point means (summary.csv), runs.parquet where pyarrow is installed, and for
-Sobol' designs sobol_indices.csv.
+points.csv), per-point means (summary.csv), runs.parquet where pyarrow is installed, for
+Sobol' designs sobol_indices.csv, and manifest.json: the latest command that made it, every
+command that added to it or read it (`invocations`, with the runs each added), and the
+finished runs it holds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import warnings
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +26,8 @@ import pandas as pd
 import yaml
 
 from journeysim.files import folder_name, parquet_available, write_table, write_text
-from journeysim.scenario.loader import apply_overrides, resolved_yaml, value_at
+from journeysim.manifest import INVOCATION, MANIFEST, earlier_invocations, manifest
+from journeysim.scenario.loader import apply_overrides, flat, resolved_yaml, value_at
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import TaskFailed, failure_reason
@@ -37,6 +43,11 @@ from journeysim.study.sources import resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 
 CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held in memory)
+# The scenario's run options, by the name a changed one is reported under (as `optimise` does);
+# `replications` may change: a sweep can be extended with more.
+RUN_OPTIONS = {"horizon.days": "days", "seed": "seed"}
+SHOWN_KEYS = 3  # changed scenario keys named in a refusal; the rest are counted
+_MISSING = object()
 
 
 @dataclass
@@ -154,6 +165,48 @@ class Sweep:
         self.plan = plan
         self.folder = Path(out) / folder_name(f"sweep-{plan.name}")
         self.runs = RunsFile(self.folder / "runs.csv", plan.columns, plan.values, METRICS)
+        self._made: dict[str, Any] | None = None  # this invocation's manifest (write_manifest)
+        self._earlier: list[dict[str, Any]] = []  # the invocations before it
+        self._before = 0  # the finished runs the folder held when it began
+
+    def write_manifest(self, overrides: Sequence[str] = (), call: str | None = None) -> None:
+        """Write manifest.json before any run (so that an interrupted sweep's folder has it
+        too), adding this invocation to those the folder's manifest lists; `run` then notes the
+        runs it added. `call` is the Python API call that made the folder, else it is this
+        process's command line (see journeysim.manifest)."""
+        self._made = manifest(self.plan.base.seed, overrides, call)
+        self._earlier = [  # a manifest of one command did not count its runs: None
+            {**entry, "runs_added": entry.get("runs_added")}
+            for entry in earlier_invocations(self.folder)
+        ]
+        done = self.runs.done()
+        self._before = len(done)
+        if done and not self._earlier:  # runs from before there was a (readable) manifest
+            self._earlier = [dict.fromkeys([*INVOCATION, "runs_added"])]
+        self._write_manifest(done, added=None)
+
+    def _note_runs(self) -> None:
+        """Rewrite manifest.json (if `write_manifest` wrote it) with the runs this invocation
+        added and those the folder holds now."""
+        if self._made is not None:
+            done = self.runs.done()
+            self._write_manifest(done, added=len(done) - self._before)
+
+    def _write_manifest(self, done: Collection[RunKey], added: int | None) -> None:
+        """manifest.json: this invocation's manifest, with the finished runs the folder holds
+        (`runs`; `replications`: the fewest and most a point) and every invocation, this one
+        last with the runs it `added` (None until it ends: a sweep killed outright leaves it
+        so)."""
+        assert self._made is not None
+        held = Counter(point for point, _ in done)
+        counts = [held[point] for point in range(len(self.plan.values))]
+        this = {key: self._made[key] for key in INVOCATION} | {"runs_added": added}
+        data = self._made | {
+            "runs": len(done),
+            "replications": {"min": min(counts), "max": max(counts)},
+            "invocations": [*self._earlier, this],
+        }
+        write_text(self.folder / MANIFEST, json.dumps(data, indent=2) + "\n")
 
     def pending(self) -> list[RunKey]:
         """(point, replication) of the runs not yet in runs.csv."""
@@ -172,7 +225,19 @@ class Sweep:
     def run(
         self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
     ) -> pd.DataFrame:
-        """Run what is pending, then write the finished files; return runs.csv as a table."""
+        """Run what is pending, then write the finished files; return runs.csv as a table. The
+        manifest (if `write_manifest` wrote it) then notes the runs added, also when stopped."""
+        try:
+            runs = self._run(executor, on_done)
+        except BaseException:
+            # e.g. an unreadable runs.csv: the error being raised says so
+            with contextlib.suppress(Exception):
+                self._note_runs()
+            raise
+        self._note_runs()
+        return runs
+
+    def _run(self, executor: Executor | None, on_done: Callable[[], None] | None) -> pd.DataFrame:
         plan, values = self.plan, self.plan.values
         executor = executor or LocalPool()
         self._claim()
@@ -219,7 +284,7 @@ class Sweep:
                 f"one asks for (up to {summary['n'].max()} a point, against "
                 f"{max(plan.replications)}); summary.csv uses them all (its n column)",
                 KeptRunsWarning,
-                stacklevel=2,
+                stacklevel=3,  # run's caller's line
             )
         if plan.design.kind == "sobol" and len(ok) == len(runs):
             indices = sobol_indices(plan.design, runs, METRICS, plan.base.seed)
@@ -227,9 +292,9 @@ class Sweep:
             samples = len(plan.design.points) // (len(plan.design.keys) + 2)
             warning = imprecision_warning(indices, samples)
             if warning:
-                warnings.warn(SobolWarning(warning), stacklevel=2)
+                warnings.warn(SobolWarning(warning), stacklevel=3)
         for text in short_run_warnings(plan, ok):
-            warnings.warn(ShortRunWarning(text), stacklevel=2)
+            warnings.warn(ShortRunWarning(text), stacklevel=3)
         return runs
 
     def _claim(self) -> None:
@@ -244,14 +309,18 @@ class Sweep:
             "points.csv": plan.points_table().to_csv(index=False, lineterminator="\n"),
             "scenario.yaml": resolved_yaml(plan.base),
         }
+        differs = []
         for name, text in files.items():
             path = self.folder / name
-            before = path.read_text("utf-8") if path.exists() else text
-            if _comparable(name, before) != _comparable(name, text):
-                raise DesignError(
-                    f"{self.folder} holds a different sweep ({name} differs): remove the folder, "
-                    "or choose another --name"
-                )
+            if path.exists():
+                differs += _differences(name, path.read_text("utf-8"), text)
+        if differs:
+            # A plural name (days, points) or several take "differ".
+            verb = "differ" if len(differs) > 1 or differs[0] in ("days", "points") else "differs"
+            raise DesignError(
+                f"{self.folder} holds a different sweep ({', '.join(differs)} {verb}): remove "
+                "the folder, or choose another --name"
+            )
         for name, text in files.items():
             write_text(self.folder / name, text)
 
@@ -264,9 +333,30 @@ def _measured(scenario: Scenario, replication: int, reference: Scenario) -> dict
         return failure_reason(error)
 
 
-def _comparable(name: str, text: str) -> Any:
+def _differences(name: str, stored: str, text: str) -> list[str]:
+    """What differs between a file of the folder, as `stored` there, and as this sweep would
+    write it (`text`): `design` (design.yaml), `points` (points.csv), and for scenario.yaml the
+    run options that changed by name (`days`, `seed`), then the other changed keys (e.g. a
+    --set override or an edit of the scenario file), the first SHOWN_KEYS of them by key;
+    `replications` may differ."""
+    if stored == text:
+        return []
     if name != "scenario.yaml":
-        return text
-    data = yaml.safe_load(text)
-    data.pop("replications", None)
-    return data
+        return [{"design.yaml": "design", "points.csv": "points"}.get(name, name)]
+    try:
+        old, new = yaml.safe_load(stored), yaml.safe_load(text)
+    except yaml.YAMLError:
+        return [name]
+    if not isinstance(old, dict):
+        return [name]
+    before, after = flat(old), flat(new)
+    keys = [
+        key
+        for key in {**after, **before}
+        if key != "replications" and before.get(key, _MISSING) != after.get(key, _MISSING)
+    ]
+    named = [RUN_OPTIONS[key] for key in RUN_OPTIONS if key in keys]
+    rest = [key for key in keys if key not in RUN_OPTIONS]
+    if len(rest) > SHOWN_KEYS:
+        rest = [*rest[: SHOWN_KEYS - 1], f"{len(rest) - SHOWN_KEYS + 1} more scenario keys"]
+    return named + rest
