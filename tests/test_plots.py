@@ -15,7 +15,7 @@ from PIL import Image
 from scipy import stats
 
 from journeysim.journey.shopper import Step
-from journeysim.report import plots
+from journeysim.report import plots, sweep_plots
 from journeysim.report.monitor import replay
 from journeysim.report.selection_plot import STATUS, smore_plot
 from journeysim.report.trace import pick_visits
@@ -282,7 +282,7 @@ def sweep_runs() -> pd.DataFrame:
 
 def test_sweep_line_follows_the_means():
     runs = sweep_runs()
-    fig = plots.sweep_line(runs, "lanes", "nps")
+    fig = sweep_plots.sweep_line(runs, "lanes", "nps")
     rendered(fig)
     line = fig.axes[0].lines[0]
     expected = runs.groupby("lanes")["nps"].mean()
@@ -295,9 +295,9 @@ def test_sweep_line_draws_points_not_a_ci_where_other_keys_vary():
     """cash moves NPS by 6 points at every lane count: not noise, so no CI band pooling it
     (audit 25); each point of the design is a dot."""
     runs = sweep_runs()
-    alone = plots.sweep_line(runs[runs["cash"] == 0.2], "lanes", "nps", ["cash"])
+    alone = sweep_plots.sweep_line(runs[runs["cash"] == 0.2], "lanes", "nps", ["cash"])
     assert len(alone.axes[0].collections) == 1  # the band: cash does not vary here
-    fig = plots.sweep_line(runs, "lanes", "nps", ["cash"])
+    fig = sweep_plots.sweep_line(runs, "lanes", "nps", ["cash"])
     rendered(fig)
     (dots,) = fig.axes[0].collections
     expected = runs.groupby("point")[["lanes", "nps"]].mean().to_numpy()
@@ -311,10 +311,10 @@ def test_a_long_sweep_title_stays_inside_the_picture():
         columns={"lanes": "checkout.service_time.mean_min", "cash": "payment.terminal_mtbf_hours"}
     )
     for fig in (
-        plots.sweep_line(
+        sweep_plots.sweep_line(
             runs, "checkout.service_time.mean_min", "nps", ["payment.terminal_mtbf_hours"]
         ),
-        plots.sweep_heatmap(
+        sweep_plots.sweep_heatmap(
             runs, "checkout.service_time.mean_min", "payment.terminal_mtbf_hours", "nps"
         ),
     ):
@@ -325,7 +325,7 @@ def test_a_long_sweep_title_stays_inside_the_picture():
 
 def test_sweep_heatmap_shows_the_mean_of_each_cell():
     runs = sweep_runs()
-    fig = plots.sweep_heatmap(runs, "lanes", "cash", "nps")
+    fig = sweep_plots.sweep_heatmap(runs, "lanes", "cash", "nps")
     rendered(fig)
     (mesh,) = fig.axes[0].collections
     expected = runs.pivot_table(index="cash", columns="lanes", values="nps", aggfunc="mean")
@@ -344,7 +344,7 @@ def test_sweep_heatmap_colours_do_not_stretch_noise_into_contrast():
             "return_rate": 0.897 + rng.normal(0.0, 0.02, 24),
         }
     )
-    fig = plots.sweep_heatmap(noisy, "lanes", "cash", "return_rate")
+    fig = sweep_plots.sweep_heatmap(noisy, "lanes", "cash", "return_rate")
     rendered(fig)
     (mesh,) = fig.axes[0].collections
     means = noisy.groupby(["lanes", "cash"])["return_rate"].mean()
@@ -354,7 +354,7 @@ def test_sweep_heatmap_colours_do_not_stretch_noise_into_contrast():
     assert mesh.norm.vmax - mesh.norm.vmin == pytest.approx(widths.median())
     assert mesh.norm.vmax - mesh.norm.vmin > 1.5 * (means.max() - means.min())
     assert (mesh.norm.vmin + mesh.norm.vmax) / 2 == pytest.approx((means.max() + means.min()) / 2)
-    clear = plots.sweep_heatmap(sweep_runs(), "lanes", "cash", "nps")
+    clear = sweep_plots.sweep_heatmap(sweep_runs(), "lanes", "cash", "nps")
     (mesh,) = clear.axes[0].collections
     cells = sweep_runs().groupby(["lanes", "cash"])["nps"].mean()
     assert (mesh.norm.vmin, mesh.norm.vmax) == pytest.approx((cells.min(), cells.max()))
@@ -366,7 +366,7 @@ def test_sweep_heatmap_cells_lie_where_their_values_are():
     runs = pd.DataFrame(
         {"lanes": [1, 2, 4, 1, 2], "cash": [0.2, 0.2, 0.2, 0.8, 0.8], "nps": [1.0, 2, 3, 4, 5]}
     )
-    fig = plots.sweep_heatmap(runs, "lanes", "cash", "nps")
+    fig = sweep_plots.sweep_heatmap(runs, "lanes", "cash", "nps")
     rendered(fig)
     (mesh,) = fig.axes[0].collections
     corners = mesh.get_coordinates()  # (rows + 1, columns + 1, 2): x, y of every corner
@@ -388,7 +388,7 @@ def test_sweep_heatmap_writes_its_numbers_as_the_tables_do():
             "revenue_per_day": [36_512.0, 38_020.0, 35_007.0, 41_250.0],
         }
     )
-    fig = plots.sweep_heatmap(runs, "lanes", "rent", "revenue_per_day")
+    fig = sweep_plots.sweep_heatmap(runs, "lanes", "rent", "revenue_per_day")
     rendered(fig)
     ax, bar = fig.axes
     assert sorted(t.get_text() for t in ax.texts) == ["35,007", "36,512", "38,020", "41,250"]
@@ -404,12 +404,226 @@ def test_sweep_heatmap_bins_a_continuous_design_evenly_keeping_empty_bins():
     high = np.linspace(0.8, 1.0, 10)
     x = np.concatenate([low, high])
     runs = pd.DataFrame({"a": x, "b": x[::-1], "nps": x})
-    fig = plots.sweep_heatmap(runs, "a", "b", "nps")
+    fig = sweep_plots.sweep_heatmap(runs, "a", "b", "nps")
     rendered(fig)
     (mesh,) = fig.axes[0].collections
     assert np.allclose(mesh.get_coordinates()[0, :, 0], np.linspace(0.0, 1.0, 9))
     filled = ~np.ma.getmaskarray(mesh.get_array())
     assert filled.any(axis=0).tolist() == [True, True, False, False, False, False, True, True]
+
+
+# The user's sweep (baseline, --design lhs --samples 8, shelves.stockout_prob=0.02:0.15,
+# checkout.cashiers=2:5, --reps 2): each point's values and mean NPS.
+LHS_POINTS = [
+    (0.05624, 5, 45.7),
+    (0.04128, 2, 43.1),
+    (0.1429, 4, 23.7),
+    (0.1302, 3, 25.8),
+    (0.09768, 4, 34.5),
+    (0.1017, 5, 33.5),
+    (0.02577, 3, 53.0),
+    (0.07688, 2, 34.3),
+]
+STOCKOUT, CASHIERS = "shelves.stockout_prob", "checkout.cashiers"
+
+
+def lhs_runs() -> pd.DataFrame:
+    """Two runs a point, 0.4 NPS points either side of the point's mean."""
+    rows = [
+        {"point": p, STOCKOUT: s, CASHIERS: c, "replication": r, "nps": nps + (0.4 if r else -0.4)}
+        for p, (s, c, nps) in enumerate(LHS_POINTS)
+        for r in range(2)
+    ]
+    return pd.DataFrame(rows)
+
+
+def mesh_edges(ax) -> tuple[np.ndarray, np.ndarray]:
+    (mesh,) = ax.collections
+    corners = mesh.get_coordinates()
+    return corners[0, :, 0], corners[:, 0, 1]
+
+
+def labels_overlap(labels, axis: str) -> bool:
+    boxes = [t.get_window_extent() for t in labels if t.get_text()]
+    spans = sorted((b.x0, b.x1) if axis == "x" else (b.y0, b.y1) for b in boxes)
+    return any(after[0] < before[1] for before, after in zip(spans, spans[1:]))
+
+
+def contrast(first, second) -> float:
+    """WCAG contrast ratio of two colours."""
+
+    def luminance(colour) -> float:
+        c = np.asarray(matplotlib.colors.to_rgb(colour))
+        c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+        return float(c @ [0.2126, 0.7152, 0.0722])
+
+    light, dark = sorted([luminance(first), luminance(second)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def assert_cell_labels_fit(ax) -> None:
+    """Every number written in a cell lies inside that cell and reads on its colour."""
+    (mesh,) = ax.collections
+    xs, ys = mesh_edges(ax)
+    values = mesh.get_array()
+    for text in ax.texts:
+        x, y = text.get_position()
+        col, row = np.searchsorted(xs, x) - 1, np.searchsorted(ys, y) - 1
+        (x0, y0), (x1, y1) = np.sort(
+            ax.transData.transform([(xs[col], ys[row]), (xs[col + 1], ys[row + 1])]), axis=0
+        )
+        box = text.get_window_extent()
+        assert x0 < box.x0 and box.x1 < x1 and y0 < box.y0 and box.y1 < y1, text.get_text()
+        background = mesh.cmap(mesh.norm(values[row, col]))
+        assert contrast(text.get_color(), background) >= 4.5, text.get_text()
+
+
+def test_sweep_heatmap_bins_an_lhs_design_in_equal_cells():
+    """The user's 8-point LHS sweep had 8 distinct values per axis, so it was drawn as a grid
+    of 8 uneven columns (0.0977 and 0.102 a sliver apart): its values fall in equal bins with
+    round edges, and its whole-numbered cashiers get a cell each."""
+    runs = lhs_runs()
+    fig = sweep_plots.sweep_heatmap(runs, STOCKOUT, CASHIERS, "nps")
+    rendered(fig)
+    ax = fig.axes[0]
+    xs, ys = mesh_edges(ax)
+    assert np.allclose(xs, np.arange(0.02, 0.161, 0.02))
+    assert np.allclose(ys, [1.5, 2.5, 3.5, 4.5, 5.5])
+    shown = fig.axes[0].collections[0].get_array()
+    assert shown[3, 1] == pytest.approx(45.7)  # 5 cashiers, stockout 0.04-0.06
+    assert shown[2, 3] == pytest.approx(34.5) and shown[3, 4] == pytest.approx(33.5)
+    assert np.ma.getmaskarray(shown).sum() == 4 * 7 - 8  # every point in a cell of its own
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks[0] == "0.02" and ticks[-1] == "0.16"  # ticked at the bins' edges
+    assert "in each bin" in ax.get_title()
+
+
+def test_sweep_heatmap_labels_keep_their_sign_inside_their_cells_and_ticks_apart():
+    """ "+33.5" was written white across a cell narrower than itself, its "+" on the white
+    outside, so that it read "-33.5"; "+34.5" was cut to "+34."; the ticks 0.0977 and 0.102
+    ran together. Every label now lies inside its cell, in black or white as reads on it."""
+    fig = sweep_plots.sweep_heatmap(lhs_runs(), STOCKOUT, CASHIERS, "nps")
+    rendered(fig)
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(
+        f"{nps:+.1f}" for _, _, nps in LHS_POINTS
+    )
+    assert_cell_labels_fit(ax)
+    assert not labels_overlap(ax.get_xticklabels(), "x")
+    assert not labels_overlap(ax.get_yticklabels(), "y")
+
+
+def test_sweep_heatmap_gives_a_grid_too_close_for_its_ticks_even_cells():
+    """A grid's values 0.0977, 0.102 and 0.11 beside 0.3, 0.5 and 1: cells where the values
+    lie would be slivers with labels on top of each other, so each value gets an even cell,
+    every tick labelled and every number inside its cell."""
+    values = [0.0977, 0.102, 0.11, 0.3, 0.5, 1.0]
+    runs = pd.DataFrame(
+        [
+            {"a": a, "lanes": lanes, "replication": r, "nps": 100 * a - 40 + 3 * lanes + r}
+            for a in values
+            for lanes in (1, 2, 3)
+            for r in range(2)
+        ]
+    )
+    fig = sweep_plots.sweep_heatmap(runs, "a", "lanes", "nps")
+    rendered(fig)
+    ax = fig.axes[0]
+    xs, ys = mesh_edges(ax)
+    assert np.allclose(np.diff(xs), np.diff(xs)[0])
+    assert np.allclose(ys, [0.5, 1.5, 2.5, 3.5])  # lanes fit their ticks: where they lie
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.0977", "0.102", "0.11", "0.3"] + [
+        "0.5",
+        "1",
+    ]
+    assert not labels_overlap(ax.get_xticklabels(), "x")
+    assert len(ax.texts) == 18
+    assert_cell_labels_fit(ax)
+
+
+def test_sweep_heatmap_leaves_out_tick_labels_that_would_meet():
+    """40 values of a grid in 1600 pixels: every other label, none touching."""
+    values = np.round(np.linspace(0.0101, 0.4, 40), 4)
+    runs = pd.DataFrame([{"a": a, "b": b, "nps": 50 * a + b} for a in values for b in (1.0, 2.0)])
+    fig = sweep_plots.sweep_heatmap(runs, "a", "b", "nps", design="grid")
+    rendered(fig)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert not labels_overlap(fig.axes[0].get_xticklabels(), "x")
+    assert labels[0] == "0.0101" and 10 <= sum(map(bool, labels)) < 40
+    assert_cell_labels_fit(fig.axes[0])
+
+
+def test_the_design_decides_whether_values_are_binned():
+    """A grid of 13 values a key was binned for having more than 12 values, and an lhs
+    design of 8 points drawn as a grid for having fewer: a grid (every combination of its
+    values run) keeps a cell per value however many, an lhs or sobol design is binned, and
+    a kind given decides."""
+    values = np.arange(1.0, 14.0)
+    grid = pd.DataFrame([{"a": a, "b": b, "nps": a + b} for a in values for b in (0.1, 0.3)])
+    fig = sweep_plots.sweep_heatmap(grid, "a", "b", "nps")
+    assert np.allclose(mesh_edges(fig.axes[0])[0], np.arange(0.5, 14.0))
+    fig = sweep_plots.sweep_heatmap(lhs_runs(), STOCKOUT, CASHIERS, "nps", design="grid")
+    assert len(mesh_edges(fig.axes[0])[0]) == 8 + 1  # a cell per value, as asked
+    three = pd.DataFrame({"a": [0.1, 0.25, 0.9], "b": [0.5, 0.1, 0.3], "nps": [1.0, 2.0, 3.0]})
+    fig = sweep_plots.sweep_heatmap(three, "a", "b", "nps", design="lhs")
+    assert np.allclose(mesh_edges(fig.axes[0])[0], np.linspace(0.1, 0.9, 9))  # round edges
+
+
+def test_sweep_line_of_an_lhs_design_draws_its_points_without_a_line():
+    """Each of the 8 points has its own cashiers: a line through them zig-zagged like a
+    trend. Each point is a dot, no line joins them."""
+    runs = lhs_runs()
+    for parameter, other in ((STOCKOUT, CASHIERS), (CASHIERS, STOCKOUT)):
+        fig = sweep_plots.sweep_line(runs, parameter, "nps", [other])
+        rendered(fig)
+        ax = fig.axes[0]
+        assert all(len(line.get_xdata()) <= 1 for line in ax.lines), parameter
+        (dots,) = ax.collections
+        expected = runs.groupby("point")[[parameter, "nps"]].mean().to_numpy()
+        assert np.allclose(dots.get_offsets(), expected)
+        assert f"each dot a point of the design, mean over its runs, {other} varied too" in (
+            ax.get_title().replace("\n", " ")
+        )
+
+
+def test_sweep_line_of_a_larger_lhs_design_adds_the_mean_of_each_bin():
+    """64 points: a bar across each of 8 equal bins at the mean of the points in it."""
+    rng = np.random.default_rng(3)
+    a = (rng.permutation(64) + rng.random(64)) / 64
+    runs = pd.DataFrame(
+        {"point": range(64), "a": a, "b": rng.permutation(a), "nps": 40 * a + rng.normal(size=64)}
+    )
+    fig = sweep_plots.sweep_line(runs, "a", "nps", ["b"], design="lhs")
+    rendered(fig)
+    ax = fig.axes[0]
+    assert not [line for line in ax.lines if len(line.get_xdata()) > 1]
+    dots, bars = ax.collections
+    segments = bars.get_segments()
+    assert len(segments) == 8
+    for segment in segments:
+        (x0, y), (x1, _) = segment
+        assert x1 - x0 == pytest.approx(0.125)
+        inside = runs[(runs["a"] > x0) & (runs["a"] <= x1) | (runs["a"] == x0)]
+        assert y == pytest.approx(inside["nps"].mean())
+    assert "bars: the mean of the points in each bin" in ax.get_title().replace("\n", " ")
+
+
+def test_sweep_line_of_a_one_key_lhs_design_gives_each_point_its_ci():
+    runs = pd.DataFrame(
+        [
+            {"point": p, "a": a, "replication": r, "nps": 10 * a + r}
+            for p, a in enumerate((0.13, 0.41, 0.27, 0.88))
+            for r in range(3)
+        ]
+    )
+    fig = sweep_plots.sweep_line(runs, "a", "nps", design="lhs")
+    rendered(fig)
+    ax = fig.axes[0]
+    (errors,) = ax.containers
+    low, high = errors.lines[1]  # the caps below and above each point
+    assert np.allclose(np.sort(low.get_xdata()), [0.13, 0.27, 0.41, 0.88])
+    assert np.allclose(high.get_ydata() - low.get_ydata(), 2 * stats.t.ppf(0.975, 2) / 3**0.5)
+    assert all(line.get_linestyle() == "None" for line in ax.lines)
 
 
 def test_queue_and_terminals_over_the_outage_day(day):

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from journeysim.report import plots
+from journeysim.report import sweep_plots
 from journeysim.report.animate import animate
 from journeysim.report.comparison import magnitude, metric_text, signed, signed_interval
 from journeysim.report.console import setting_text, unit
@@ -214,7 +214,7 @@ def test_a_sweep_kpi_with_no_value_is_named_not_drawn_and_shares_read_in_percent
     assert "Not drawn, n/a at every point: Return rate." in text
     assert len(Page(text).images) == 1  # an empty chart of the return rate was drawn before
     assert not (tmp_path / "return_rate_by_checkout.cashiers.png").exists()
-    figure = plots.sweep_line(runs, "checkout.cashiers", "share_of_wallet")
+    figure = sweep_plots.sweep_line(runs, "checkout.cashiers", "share_of_wallet")
     figure.canvas.draw()
     ax = figure.axes[0]
     assert ax.get_ylabel() == "Share of wallet (%)"

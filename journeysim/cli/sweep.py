@@ -96,7 +96,14 @@ def _sweep(args: argparse.Namespace) -> int:
         from journeysim.report.html import sweep_report  # matplotlib loads only when needed
 
         notes = short_run_warnings(plan, runs)
-        sweep_report(runs, list(plan.design.keys), sweep.folder, plan.base, warnings=notes)
+        sweep_report(
+            runs,
+            list(plan.design.keys),
+            sweep.folder,
+            plan.base,
+            warnings=notes,
+            design=plan.design.kind,
+        )
     print(f"\n{_point_table(plan.points_table(), runs)}")
     if plan.design.kind == "sobol" and failed.empty:
         indices = pd.read_csv(sweep.folder / "sobol_indices.csv")

@@ -35,6 +35,7 @@ from journeysim.report.html_blocks import (
 from journeysim.report.monitor import Replay, replay
 from journeysim.report.replay import replays, report_section
 from journeysim.report.scenario_table import settings_table
+from journeysim.report.sweep_plots import sweep_heatmap, sweep_line
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, return_rate_warnings, window_warning
@@ -333,13 +334,15 @@ def sweep_report(
     scenario: Scenario | None = None,
     kpis: Sequence[str] = MAIN_KPIS,
     warnings: Sequence[str] = (),
+    design: str | None = None,
 ) -> Path:
     """Write `folder`/report.html for a sweep.
 
     `runs`: runs.csv (one row per run: the `parameters` columns, replication, and a column per
     KPI); `scenario`: the base scenario, for its settings and a traced example; `kpis`: those
     plotted against the parameters (the table shows every KPI and money figure in `runs`);
-    `warnings`: why some points show "-" (study/sweep.py `short_run_warnings`), above the table.
+    `warnings`: why some points show "-" (study/sweep.py `short_run_warnings`), above the table;
+    `design`: the design's kind (grid, lhs, sobol), else told from the runs.
     """
     folder = Path(folder)
     shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
@@ -361,11 +364,11 @@ def sweep_report(
     for kpi in (k for k in kpis if k in runs and runs[k].notna().any()):
         for parameter in parameters:
             others = [p for p in parameters if p != parameter]
-            data = plots.png(plots.sweep_line(runs, parameter, kpi, others))
+            data = plots.png(sweep_line(runs, parameter, kpi, others, design))
             write_bytes(folder / f"{kpi}_by_{folder_name(parameter)}.png", data)
             figures.append(image(data, f"{label(kpi)} against {parameter}"))
         if len(parameters) >= 2:
-            data = plots.png(plots.sweep_heatmap(runs, parameters[0], parameters[1], kpi))
+            data = plots.png(sweep_heatmap(runs, *parameters[:2], kpi, design))
             write_bytes(folder / f"{kpi}_heatmap.png", data)
             figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
     sections.append(section("KPIs against the parameters", *figures, id="plots"))

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib
+import matplotlib.colors
 import numpy as np
 import pandas as pd
 from matplotlib.axis import Axis
@@ -23,7 +24,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from journeysim.journey.shopper import Step
-from journeysim.report.console import LABELS, fmt, label
+from journeysim.report.console import LABELS, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
 from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
@@ -95,7 +96,7 @@ def png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _styled(draw):
+def styled(draw):
     """Run a plotting function with the report's rc style (fonts are fixed when drawn)."""
 
     @functools.wraps(draw)
@@ -106,7 +107,7 @@ def _styled(draw):
     return wrapper
 
 
-@_styled
+@styled
 def emotion_curve(steps: Sequence[Step], title: str = "") -> Figure:
     """One visit's mood (valence) after each touchpoint, peak and end marked, places shaded."""
     fig = figure()
@@ -211,7 +212,7 @@ def _place_marks(fig: Figure, ax, marks: Sequence) -> None:
         taken.append(Text.get_window_extent(mark))
 
 
-@_styled
+@styled
 def journey_map(touchpoints: pd.DataFrame, title: str = "") -> Figure:
     """Positive and negative feeling per measured visit by touchpoint kind, stacked around zero,
     worst net at the bottom.
@@ -272,7 +273,7 @@ def mean_band(table: pd.DataFrame, by: str, column: str, level: float = 0.95) ->
     return pd.DataFrame(rows, columns=[by, "mean", "low", "high", "n"])
 
 
-@_styled
+@styled
 def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPIS) -> Figure:
     """KPIs per day after warm-up (days numbered from the first simulated day, as scenarios
     number them), mean and 95% CI band over replications, scenarios overlaid."""
@@ -311,7 +312,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
     return fig
 
 
-@_styled
+@styled
 def compare_differences(
     differences: pd.DataFrame,
     title: str = "",
@@ -461,114 +462,7 @@ def _significant(value: float, digits: int) -> str:
     return f"{value:.{digits}g}"
 
 
-def _cells(values: pd.Series, bins: int = 8) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Each value's cell centre, the cells' centres and their edges along one axis, spaced as
-    the values are: discrete values (at most 12) each get a cell reaching halfway to their
-    neighbours; a continuous design's values fall in `bins` equal-width cells."""
-    if values.nunique() <= 12:
-        centres = np.sort(values.unique()).astype(float)
-        if len(centres) == 1:
-            return values.astype(float), centres, centres + np.array([-0.5, 0.5])
-        middles = (centres[1:] + centres[:-1]) / 2.0
-        first, last = 2.0 * centres[0] - middles[0], 2.0 * centres[-1] - middles[-1]
-        return values.astype(float), centres, np.concatenate([[first], middles, [last]])
-    edges = np.linspace(values.min(), values.max(), bins + 1)
-    centres = (edges[1:] + edges[:-1]) / 2.0
-    index = pd.cut(values, edges, labels=False, include_lowest=True).astype(int)
-    return pd.Series(centres[index], index=values.index), centres, edges
-
-
-@_styled
-def sweep_line(runs: pd.DataFrame, parameter: str, kpi: str, others: Sequence[str] = ()) -> Figure:
-    """A KPI against one swept parameter: the mean over all runs at each value (continuous
-    designs binned), with its 95% CI over the runs when nothing else varies. Where `others`
-    (further varied keys) vary too, their effect is not noise: each point of the design is
-    drawn as a dot instead of a band.
-
-    `runs`: tidy rows (`point`, parameter columns, replication, KPI columns).
-    """
-    table = runs.assign(**{parameter: _cells(runs[parameter])[0]})
-    band = mean_band(table, parameter, kpi).sort_values(parameter)
-    pooled = any(runs[key].nunique() > 1 for key in others if key in runs)
-    fig = figure()
-    ax = fig.add_subplot()
-    colour = SCENARIO_COLOURS[0]
-    ax.plot(band[parameter], band["mean"], color=colour, marker="o", markersize=10)
-    if pooled:
-        points = runs.groupby("point")[[parameter, kpi]].mean()
-        ax.scatter(points[parameter], points[kpi], color=colour, alpha=0.35, s=30)
-        what = f"mean over runs; dots: each point, with {', '.join(others)} varied too"
-    else:
-        ax.fill_between(band[parameter], band["low"], band["high"], color=colour, alpha=0.2)
-        what = "mean, 95% CI over runs"
-    if (band[parameter] % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(parameter)
-    label_axis(ax.yaxis, kpi)
-    ax.set_title(textwrap.fill(f"{label(kpi)} against {parameter} ({what})", TITLE))
-    return fig
-
-
-def _noise(table: pd.DataFrame, cells: list[str], kpi: str) -> float:
-    """Half the median width of the cells' 95% CIs of their mean (0 when no cell has two
-    runs): a heatmap's colours span at least that much either side, so that cells which
-    differ by their runs' luck alone do not look far apart."""
-    widths = []
-    for _, group in table.groupby(cells)[kpi]:
-        _, low, high, _ = mean_ci(group.to_numpy())
-        if np.isfinite(high - low):
-            widths.append(high - low)
-    return float(np.median(widths)) / 2.0 if widths else 0.0
-
-
-@_styled
-def sweep_heatmap(runs: pd.DataFrame, x: str, y: str, kpi: str) -> Figure:
-    """Mean KPI over a grid of two swept parameters, each cell where its values lie (continuous
-    designs binned); combinations the design did not run are left blank. The colours span
-    at least the median cell's 95% CI (`_noise`)."""
-    x_values, x_centres, x_edges = _cells(runs[x])
-    y_values, y_centres, y_edges = _cells(runs[y])
-    table = runs.assign(**{x: x_values, y: y_values})
-    grid = table.pivot_table(index=y, columns=x, values=kpi, aggfunc="mean")
-    values = grid.reindex(index=y_centres, columns=x_centres).to_numpy(dtype=float)
-    low, high = np.nanmin(values), np.nanmax(values)
-    middle = (low + high) / 2.0
-    half = max((high - low) / 2.0, _noise(table, [x, y], kpi))
-    fig = figure()
-    ax = fig.add_subplot()
-    ax.grid(False)
-    mesh = ax.pcolormesh(
-        x_edges,
-        y_edges,
-        np.ma.masked_invalid(values),
-        cmap="viridis",
-        vmin=middle - half,
-        vmax=middle + half,
-    )
-    ax.set_xticks(x_centres, [tick_text(v, 3) for v in x_centres])
-    ax.set_yticks(y_centres, [tick_text(v, 3) for v in y_centres])
-    if np.isfinite(values).sum() <= 100:
-        for (row, col), value in np.ndenumerate(values):
-            if np.isfinite(value):
-                ax.text(
-                    x_centres[col],
-                    y_centres[row],
-                    fmt(kpi, value) if kpi in LABELS else tick_text(value, 3),
-                    ha="center",
-                    va="center",
-                    fontsize=14,
-                    color="white" if value < middle else "black",
-                )
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    title = f"{label(kpi)} by {x} and {y} (mean over runs; colours span at least a cell's 95% CI)"
-    ax.set_title(textwrap.fill(title, TITLE))
-    ticks = PercentFormatter(1.0) if kpi in SHARES else FuncFormatter(lambda v, _: tick_text(v))
-    fig.colorbar(mesh, ax=ax, label=axis_label(kpi), format=ticks)
-    return fig
-
-
-@_styled
+@styled
 def queue_and_terminals(
     samples: pd.DataFrame,
     terminal_log: pd.DataFrame,
