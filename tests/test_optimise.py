@@ -31,7 +31,7 @@ import journeysim
 from journeysim.cli import main
 from journeysim.report.optimise import answer, objective_plot, trial_rows, trials_text
 from journeysim.scenario import load_scenario
-from journeysim.study import selection
+from journeysim.study import selection, trial_study
 from journeysim.study.decisions import parse_decision
 from journeysim.study.designs import DesignError
 from journeysim.study.optimise import Optimisation, plan_optimisation
@@ -527,6 +527,30 @@ def test_a_study_db_that_is_not_a_database_is_one_line_and_exit_code_2(tmp_path,
     assert error.startswith(f"journeysim: {db}: expected the study's SQLite database")
     assert "remove it" in error
     assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran
+
+
+def test_a_study_db_another_program_keeps_locked_stops_in_one_line_and_resumes(
+    tmp_path, capsys, monkeypatch
+):
+    # A dashboard reading study.db holds SQLite's shared lock: a write waits LOCK_WAIT_S for
+    # it, then the command stops in one line (Optuna raises an AssertionError of its own in
+    # place of the lock's error; neither is shown), and the same command resumes once it is
+    # closed.
+    monkeypatch.setattr(trial_study, "LOCK_WAIT_S", 0.2)
+    decide = ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day"]
+    args = ["optimise", str(MMC), *decide, "--out", str(tmp_path), "--quiet", *QUICK]
+    assert main([*args, "--trials", "1"]) == 0
+    folder = tmp_path / "optimise-mmc-checkout.cashiers"
+    db = folder / "study.db"
+    with closing(sqlite3.connect(db)) as reader:
+        reader.execute("BEGIN")  # a read transaction: its shared lock lasts until it ends
+        reader.execute("SELECT count(*) FROM trials").fetchone()
+        code = main([*args, "--trials", "2"])
+    error = capsys.readouterr().err
+    assert (code, error.count("\n")) == (1, 1)
+    assert error.startswith(f"journeysim: {db}: locked by another program for over 0.2 s")
+    assert main([*args, "--trials", "2"]) == 0
+    assert len(complete_trials(folder)) == 2
 
 
 # A setting given in an optimise file is named by the file and its key, not by the option of the

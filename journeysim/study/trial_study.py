@@ -32,6 +32,7 @@ continues as the uninterrupted one would have.
 from __future__ import annotations
 
 import copy
+import errno
 import functools
 import json
 import signal
@@ -63,6 +64,9 @@ from journeysim.simulation.summary import mean_ci
 from journeysim.study.designs import DesignError
 
 STORAGE = "study.db"
+# How long a write to study.db waits for another program reading it (a dashboard, a database
+# browser) before it gives up; SQLite's driver waits 5 s unless told.
+LOCK_WAIT_S = 60
 RESULTS = "replications"  # trial user attribute: the metrics of every replication
 SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
 DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
@@ -200,26 +204,19 @@ class TrialStudy:
             path = self.folder / STORAGE
             _check_storage(path)
             try:
-                storage = optuna.storages.RDBStorage(f"sqlite:///{path}")
-            except sqlalchemy.exc.SQLAlchemyError as error:
-                raise DesignError(_unreadable(path, _why(error))) from None
-            try:
+                storage = _storage(path)
                 try:
-                    self.study = optuna.create_study(
-                        storage=storage,
-                        study_name="journeysim",
-                        directions=self.directions,
-                        sampler=optuna.samplers.RandomSampler(),  # replaced for every trial
-                        load_if_exists=True,
-                    )
-                except sqlalchemy.exc.SQLAlchemyError as error:
-                    raise DesignError(_unreadable(path, _why(error))) from None
-                self._claim()
-                self._recover()
-                yield self
-            finally:
-                storage.engine.dispose()
-                self.study = None
+                    self.study = _study(storage, path, self.directions)
+                    self._claim()
+                    self._recover()
+                    yield self
+                finally:
+                    storage.engine.dispose()
+                    self.study = None
+            except Exception as error:  # Optuna may raise an error of its own in its place
+                if _locked(error):
+                    raise _locked_out(path) from None
+                raise
 
     def _claim(self) -> None:
         stored = self.study.user_attrs.get(DESIGN)
@@ -410,11 +407,14 @@ def _check_storage(path: Path) -> None:
     if not path.exists() and not path.is_symlink():
         return
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT_S)) as db:
             rows = db.execute(
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
             ).fetchall()
     except sqlite3.Error as error:
+        if _locked(error):
+            raise _locked_out(path) from None
         raise DesignError(_unreadable(path, str(error).splitlines()[0])) from None
     foreign = sorted(name for (name,) in rows if name not in OPTUNA_TABLES)
     foreign = [name for name in foreign if not name.startswith("sqlite_")]  # SQLite's own
@@ -429,6 +429,57 @@ def _check_storage(path: Path) -> None:
 def _why(error: sqlalchemy.exc.SQLAlchemyError) -> str:
     """The first line of what the database driver said."""
     return str(getattr(error, "orig", None) or error).splitlines()[0]
+
+
+def _storage(path: Path) -> optuna.storages.RDBStorage:
+    """The study database at `path` (created if missing), whose writes wait LOCK_WAIT_S for
+    a reader; DesignError if it is not one."""
+    try:
+        url = f"sqlite:///{path}"
+        return optuna.storages.RDBStorage(
+            url, engine_kwargs={"connect_args": {"timeout": LOCK_WAIT_S}}
+        )
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        if _locked(error):
+            raise
+        raise DesignError(_unreadable(path, _why(error))) from None
+
+
+def _study(
+    storage: optuna.storages.RDBStorage, path: Path, directions: Sequence[str]
+) -> optuna.Study:
+    """The study in `storage` (created if missing); DesignError if it cannot be read."""
+    try:
+        return optuna.create_study(
+            storage=storage,
+            study_name="journeysim",
+            directions=directions,
+            sampler=optuna.samplers.RandomSampler(),  # replaced for every trial
+            load_if_exists=True,
+        )
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        if _locked(error):
+            raise
+        raise DesignError(_unreadable(path, _why(error))) from None
+
+
+def _locked(error: BaseException | None) -> bool:
+    """Whether `error`, or one it arose from, is SQLite's "database is locked"."""
+    while error is not None:
+        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _locked_out(path: Path) -> OSError:
+    """One line: another program kept `path` locked; what is kept and what to do."""
+    return OSError(
+        errno.EBUSY,
+        f"locked by another program for over {LOCK_WAIT_S} s (a dashboard or a database browser "
+        "reading it?): close it and run the same command again; finished trials are kept",
+        str(path),
+    )
 
 
 def _unreadable(path: Path, why: str) -> str:
