@@ -113,6 +113,17 @@ def exclusive(path: Path, busy: Exception, mode: str = "a") -> Iterator[IO[str]]
         yield handle
 
 
+@contextmanager
+def waiting(path: Path) -> Iterator[None]:
+    """Hold the exclusive lock of `path` (made if missing) in the block, waiting while another
+    process holds it; as `exclusive`'s, it dies with its process."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def folder_lock(folder: Path) -> Path:
     """The lock file of a results folder: beside it, as the folder itself gets replaced."""
     return folder.with_name(f".{folder.name}.lock")

@@ -3,7 +3,11 @@ reproducible, and that dated events are left to the run."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import pickle
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,7 @@ import pytest
 from journeysim.loyalty.history import History
 from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
-from journeysim.simulation import burn_in
+from journeysim.simulation import burn_in, replication
 from journeysim.simulation.replication import Simulation, past, simulate
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
@@ -123,3 +127,29 @@ def test_a_cache_that_cannot_be_written_warns_and_the_run_goes_on(tmp_path):
         lived = past(scenario)
     assert lived.customers  # the run has its history all the same
     assert list(tmp_path.iterdir()) == [cache]  # and no temporary file is left
+
+
+def _logged_life(scenario, number: int) -> History:
+    """The burn-in's life, noted in LIVED_LOG, slow enough that a second process asks for the
+    same history while it is lived."""
+    with open(os.environ["LIVED_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()}\n")
+    time.sleep(1.0)
+    return replication._lived(scenario, number)
+
+
+def _history_bytes(burn_in_json: str) -> bytes:
+    return pickle.dumps(burn_in._kept(burn_in_json, _logged_life))
+
+
+def test_processes_needing_the_same_history_at_once_live_it_once(tmp_path, monkeypatch):
+    # Workers handed the same new scenario at once: one lives its history, the other waits for
+    # it and reads it (each living it too doubled the work of a parallel run on a new machine).
+    monkeypatch.setenv("LIVED_LOG", str(tmp_path / "lived.log"))
+    scenario = burn_in.burn_in_scenario(load_scenario(SCENARIOS / "baseline.yaml", SMALL))
+    text = scenario.model_dump_json()
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(2, mp_context=fork) as pool:
+        first, second = pool.map(_history_bytes, [text, text])
+    assert len((tmp_path / "lived.log").read_text().splitlines()) == 1
+    assert first == second

@@ -18,10 +18,12 @@ import os
 import pickle
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
+from journeysim.files import waiting
 from journeysim.loyalty.history import History
 from journeysim.scenario.schema import Scenario
 
@@ -71,9 +73,24 @@ def _kept(burn_in_json: str, live: Callable[[Scenario, int], History]) -> Histor
     kept = _read(path)
     if kept is not None:
         return kept
-    result = live(Scenario.model_validate_json(burn_in_json), BURN_IN_REPLICATION)
-    _store(path, result)
-    return result
+    with _living(path):
+        kept = _read(path)  # lived meanwhile by the process that held the lock
+        if kept is not None:
+            return kept
+        result = live(Scenario.model_validate_json(burn_in_json), BURN_IN_REPLICATION)
+        _store(path, result)
+        return result
+
+
+@contextmanager
+def _living(path: Path) -> Iterator[None]:
+    """While one process lives the history kept at `path`, others that need it wait for it
+    rather than live it too (workers handed the same scenario at once); without a writable
+    cache each lives its own."""
+    with ExitStack() as stack:
+        with suppress(OSError):
+            stack.enter_context(waiting(path.with_suffix(".lock")))
+        yield
 
 
 def _read(path: Path) -> History | None:
