@@ -99,29 +99,18 @@ def parquet_available() -> bool:
 
 
 @contextmanager
-def exclusive(path: Path, busy: Exception, mode: str = "a") -> Iterator[IO[str]]:
+def exclusive(path: Path, busy: Exception | None, mode: str = "a") -> Iterator[IO[str]]:
     """Open `path` (made if missing) and hold its exclusive lock in the block; raise `busy`,
-    without waiting, when another process holds it. The lock dies with the process, even by
-    `kill -9`, so a lock left behind never blocks."""
+    without waiting, when another process holds it (with `busy` None, wait for it). The lock
+    dies with the process, even by `kill -9`, so a lock left behind never blocks."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, mode, encoding="utf-8", newline="") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if busy is None else fcntl.LOCK_NB))
         except BlockingIOError:
             raise busy from None
         yield handle
-
-
-@contextmanager
-def waiting(path: Path) -> Iterator[None]:
-    """Hold the exclusive lock of `path` (made if missing) in the block, waiting while another
-    process holds it; as `exclusive`'s, it dies with its process."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def folder_lock(folder: Path) -> Path:

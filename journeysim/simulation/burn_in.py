@@ -23,7 +23,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
-from journeysim.files import waiting
+from journeysim.files import exclusive
 from journeysim.loyalty.history import History
 from journeysim.scenario.schema import Scenario
 
@@ -89,7 +89,7 @@ def _living(path: Path) -> Iterator[None]:
     cache each lives its own."""
     with ExitStack() as stack:
         with suppress(OSError):
-            stack.enter_context(waiting(path.with_suffix(".lock")))
+            stack.enter_context(exclusive(path.with_suffix(".lock"), None))
         yield
 
 
