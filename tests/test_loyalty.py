@@ -86,6 +86,9 @@ def test_a_steady_bad_level_keeps_costing_more_than_an_equal_good_one_adds() -> 
 
 
 def strength_change_of_complainers(recovery_quality: float) -> pd.Series:
+    """Strength gained by each complaint's visit when every dissatisfied customer complains and
+    is answered with `recovery_quality`, from the baseline's history (the store as it is today,
+    as compare runs a what-if)."""
     scenario = load_scenario(
         SCENARIOS / "terminal_outage.yaml",
         [
@@ -95,7 +98,8 @@ def strength_change_of_complainers(recovery_quality: float) -> pd.Series:
             f"after_visit.recovery_quality={recovery_quality}",
         ],
     )
-    visits = run_scenario(scenario, LocalPool(2)).visits
+    today = load_scenario(SCENARIOS / "baseline.yaml")
+    visits = run_scenario(scenario, LocalPool(2), reference=today).visits
     complained = visits[visits["complained"]]
     return complained["strength_after"] - complained["strength_before"]
 

@@ -39,19 +39,27 @@ class RunResult:
         return warmup_table(self.scenario, self.visits, self.days)
 
 
-def replicate(scenario: Scenario, replication: int) -> tuple[dict[str, float], Replication]:
-    """One replication with its KPIs and money (the unit of work an executor runs)."""
-    rep = simulate(scenario, replication)
+def replicate(
+    scenario: Scenario, replication: int, reference: Scenario | None = None
+) -> tuple[dict[str, float], Replication]:
+    """One replication with its KPIs and money (the unit of work an executor runs), started
+    from the history of `reference` (default: the scenario's own)."""
+    rep = simulate(scenario, replication, reference=reference)
     return replication_metrics(rep, scenario), rep
 
 
 def run_scenario(
-    scenario: Scenario, executor: Executor | None = None, on_done: Callable[[], None] | None = None
+    scenario: Scenario,
+    executor: Executor | None = None,
+    on_done: Callable[[], None] | None = None,
+    reference: Scenario | None = None,
 ) -> RunResult:
-    """All replications of the scenario; identical numbers whichever executor runs them."""
+    """All replications of the scenario, started from the history of `reference` (default: the
+    scenario's own; a what-if of the store as it is today, as compare runs it); identical
+    numbers whichever executor runs them."""
     executor = executor or LocalPool()
-    past(scenario)  # the burn-in, lived once here and then read by every worker
-    tasks = [(scenario, r) for r in range(scenario.replications)]
+    past(scenario, reference)  # the burn-in, lived once here and then read by every worker
+    tasks = [(scenario, r, reference) for r in range(scenario.replications)]
     done: dict[int, tuple[dict[str, float], Replication]] = {}
     for index, result in run_replications(executor, replicate, tasks):
         done[index] = result
