@@ -129,6 +129,45 @@ def test_a_cache_that_cannot_be_written_warns_and_the_run_goes_on(tmp_path):
     assert list(tmp_path.iterdir()) == [cache]  # and no temporary file is left
 
 
+def _live(scenario) -> Path:
+    """Live the scenario's history; the cache file it was kept in."""
+    cache = Path(os.environ["JOURNEYSIM_CACHE"])
+    before = set(cache.glob("history-*.pickle"))
+    past(scenario)
+    (path,) = set(cache.glob("history-*.pickle")) - before
+    return path
+
+
+def test_the_cache_keeps_to_its_size_deleting_the_histories_least_recently_used(
+    tmp_path, monkeypatch
+):
+    first_store = load_scenario(SCENARIOS / "baseline.yaml", [*SMALL, "seed=1"])
+    first = _live(first_store)
+    second = _live(load_scenario(SCENARIOS / "baseline.yaml", [*SMALL, "seed=2"]))
+    os.utime(first, (1e9, 1e9))  # lived long ago ...
+    os.utime(second, (1.5e9, 1.5e9))
+    burn_in._kept.cache_clear()
+    history = past(first_store)  # ... but read now
+    assert first.stat().st_mtime > second.stat().st_mtime
+    # A third history as large as the first, in a cache one byte too small for all three:
+    # the history least recently used goes, and only that one.
+    sizes = first.stat().st_size, second.stat().st_size
+    monkeypatch.setenv("JOURNEYSIM_CACHE_MB", str((2 * sizes[0] + sizes[1] - 1) / 1e6))
+    third = tmp_path / "cache" / "history-third.pickle"
+    burn_in._store(third, history)
+    assert sorted((tmp_path / "cache").glob("history-*")) == sorted(
+        [first, first.with_suffix(".lock"), third]
+    )
+
+
+def test_a_cache_size_that_is_not_a_number_is_warned_about_and_the_default_kept(monkeypatch):
+    monkeypatch.setenv("JOURNEYSIM_CACHE_MB", "lots")
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    with pytest.warns(burn_in.CacheWarning, match="JOURNEYSIM_CACHE_MB: expected a size in "):
+        path = _live(scenario)
+    assert path.exists()
+
+
 def _logged_life(scenario, number: int) -> History:
     """The burn-in's life, noted in LIVED_LOG, slow enough that a second process asks for the
     same history while it is lived."""

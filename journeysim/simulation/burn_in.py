@@ -8,7 +8,8 @@ are its `History`. A comparison or a sweep starts every scenario from the histor
 (the reference): each what-if then changes the same "store as it is today", which also keeps
 common random numbers aligned. A history depends only on the reference scenario, its seed and
 the model's code, so it is computed once and kept on disk (`JOURNEYSIM_CACHE`, default
-~/.cache/journeysim).
+~/.cache/journeysim), up to `JOURNEYSIM_CACHE_MB` megabytes (default 1024): past that the
+histories least recently used are deleted, to be lived again if needed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from journeysim.scenario.schema import Scenario
 
 # The burn-in draws from its own seed sequences, apart from every replication's.
 BURN_IN_REPLICATION = 2**31 - 1
+CACHE_MB = 1024  # the cache's size when JOURNEYSIM_CACHE_MB does not set it
 
 
 def burn_in_scenario(scenario: Scenario) -> Scenario | None:
@@ -102,6 +104,8 @@ def _read(path: Path) -> History | None:
     except Exception:  # unpickling foreign bytes can raise almost anything
         return None
     if isinstance(kept, History) and all(isinstance(part, tuple) for part in kept):
+        with suppress(OSError):
+            os.utime(path)  # used now: the last to be pruned
         return kept
     return None
 
@@ -119,6 +123,7 @@ def _store(path: Path, result: History) -> None:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        _prune(path.parent, keep=path)
     except OSError as error:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
@@ -130,6 +135,43 @@ def _store(path: Path, result: History) -> None:
             ),
             stacklevel=2,
         )
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Delete the histories least recently used until the cache is within its size."""
+    histories = []
+    for path in folder.glob("history-*.pickle"):
+        with suppress(OSError):
+            status = path.stat()
+            histories.append((status.st_mtime, status.st_size, path))
+    excess = sum(size for _, size, _ in histories) - _cache_limit()
+    for _, size, path in sorted(histories):
+        if excess <= 0:
+            return
+        if path != keep:
+            with suppress(OSError):
+                path.unlink()
+                excess -= size
+                path.with_suffix(".lock").unlink(missing_ok=True)
+
+
+def _cache_limit() -> float:
+    """The cache's size in bytes: JOURNEYSIM_CACHE_MB megabytes, or CACHE_MB."""
+    given = os.environ.get("JOURNEYSIM_CACHE_MB", "").strip()
+    try:
+        megabytes = float(given) if given else CACHE_MB
+    except ValueError:
+        megabytes = -1.0
+    if not megabytes >= 0.0:  # also NaN
+        warnings.warn(
+            CacheWarning(
+                f"JOURNEYSIM_CACHE_MB: expected a size in megabytes, got {given!r}; "
+                f"keeping {CACHE_MB}"
+            ),
+            stacklevel=2,
+        )
+        megabytes = CACHE_MB
+    return megabytes * 1e6
 
 
 def _cache_dir() -> Path:
