@@ -263,6 +263,24 @@ def test_thousands_are_ticked_in_thousands():
     assert texts == ["14.5 M", "250 k", "-10 k", "9999", "0.25"]
 
 
+@pytest.mark.parametrize(
+    ("kpi", "values", "expected"),
+    [
+        ("revenue_per_day", [41_000.0, 47_500.0], " k"),  # fit.png's revenue read "46000"
+        ("return_rate", [0.82, 0.91], "%"),
+    ],
+)
+def test_a_kpi_axis_ticks_shares_in_percent_and_large_numbers_in_thousands(kpi, values, expected):
+    fig = plots.figure()
+    ax = fig.subplots()
+    ax.plot([0, 1], values)
+    plots.label_axis(ax.yaxis, kpi)
+    fig.canvas.draw()
+    texts = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(texts) >= 3 and all(text.endswith(expected) for text in texts), texts
+    assert ax.yaxis.get_offset_text().get_text() == ""
+
+
 def sweep_runs() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     rows = [

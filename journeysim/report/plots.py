@@ -76,10 +76,13 @@ def axis_label(kpi: str) -> str:
 
 def label_axis(axis: Axis, kpi: str, note: str = "") -> None:
     """Name an axis of a KPI's values (`axis_label`, then `note`); a share's values, fractions
-    in the data, are ticked in % as the tables show them."""
+    in the data, are ticked in % as the tables show them, others as people write numbers
+    (`tick_text`: 45 k, not 45000)."""
     axis.set_label_text(f"{axis_label(kpi)}{note}")
     if kpi in SHARES:
         axis.set_major_formatter(PercentFormatter(1.0))
+    else:
+        axis.set_major_formatter(FuncFormatter(lambda value, _: tick_text(value)))
 
 
 def figure(**style: object) -> Figure:
