@@ -465,12 +465,12 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expe
         ({"reps": 3}, "replications differ"),
         ({"seed": 5}, "seed differs"),
         ({"days": 2, "seed": 5}, "seed, days differ"),
-        ({"overrides": ("arrivals.rate_per_hour=20",)}, "scenario differs"),
+        ({"overrides": ("arrivals.rate_per_hour=20",)}, "arrivals.rate_per_hour differs"),
     ],
 )
 def test_a_changed_study_is_refused_naming_what_changed(tmp_path, changed, reason):
     # --reps, --seed and --days are held in the scenario the study stores: named for
-    # themselves, and the scenario only when something else in it changed.
+    # themselves, then any other key of the scenario that changed.
     spec = OptimiseSpec(
         MMC,
         decisions=(parse_decision("checkout.cashiers=2:4"),),

@@ -116,6 +116,28 @@ def flat(data: dict, prefix: str = "") -> dict[str, object]:
     return keys
 
 
+_MISSING = object()
+
+
+def changed_keys(
+    before: dict, after: dict, named: dict[str, str], ignored: tuple[str, ...] = (), shown: int = 3
+) -> list[str]:
+    """What differs between two scenario dumps, for a refusal to mix their runs: the `named`
+    keys that changed by their names (`horizon.days` as "days"), then the other changed dotted
+    keys, the first `shown` of them ("... and N more scenario keys"); `ignored` keys may differ."""
+    old, new = flat(before), flat(after)
+    keys = [
+        key
+        for key in {**new, **old}
+        if key not in ignored and old.get(key, _MISSING) != new.get(key, _MISSING)
+    ]
+    names = [name for key, name in named.items() if key in keys]
+    rest = [key for key in keys if key not in named]
+    if len(rest) > shown:
+        rest = [*rest[: shown - 1], f"{len(rest) - shown + 1} more scenario keys"]
+    return names + rest
+
+
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files (with `extends`), for editor completion and checks."""
     schema = Scenario.model_json_schema()

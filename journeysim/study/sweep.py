@@ -27,7 +27,7 @@ import yaml
 
 from journeysim.files import folder_name, parquet_available, write_table, write_text
 from journeysim.manifest import INVOCATION, MANIFEST, earlier_invocations, manifest
-from journeysim.scenario.loader import apply_overrides, flat, resolved_yaml, value_at
+from journeysim.scenario.loader import apply_overrides, changed_keys, resolved_yaml, value_at
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import TaskFailed, failure_reason
@@ -46,8 +46,6 @@ CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held 
 # The scenario's run options, by the name a changed one is reported under (as `optimise` does);
 # `replications` may change: a sweep can be extended with more.
 RUN_OPTIONS = {"horizon.days": "days", "seed": "seed"}
-SHOWN_KEYS = 3  # changed scenario keys named in a refusal; the rest are counted
-_MISSING = object()
 
 
 @dataclass
@@ -336,9 +334,8 @@ def _measured(scenario: Scenario, replication: int, reference: Scenario) -> dict
 def _differences(name: str, stored: str, text: str) -> list[str]:
     """What differs between a file of the folder, as `stored` there, and as this sweep would
     write it (`text`): `design` (design.yaml), `points` (points.csv), and for scenario.yaml the
-    run options that changed by name (`days`, `seed`), then the other changed keys (e.g. a
-    --set override or an edit of the scenario file), the first SHOWN_KEYS of them by key;
-    `replications` may differ."""
+    changed keys (`changed_keys`: days and seed by name, then e.g. a --set override or an edit
+    of the scenario file); `replications` may differ."""
     if stored == text:
         return []
     if name != "scenario.yaml":
@@ -349,14 +346,4 @@ def _differences(name: str, stored: str, text: str) -> list[str]:
         return [name]
     if not isinstance(old, dict):
         return [name]
-    before, after = flat(old), flat(new)
-    keys = [
-        key
-        for key in {**after, **before}
-        if key != "replications" and before.get(key, _MISSING) != after.get(key, _MISSING)
-    ]
-    named = [RUN_OPTIONS[key] for key in RUN_OPTIONS if key in keys]
-    rest = [key for key in keys if key not in RUN_OPTIONS]
-    if len(rest) > SHOWN_KEYS:
-        rest = [*rest[: SHOWN_KEYS - 1], f"{len(rest) - SHOWN_KEYS + 1} more scenario keys"]
-    return named + rest
+    return changed_keys(old, new, RUN_OPTIONS, ignored=("replications",))

@@ -31,7 +31,6 @@ continues as the uninterrupted one would have.
 
 from __future__ import annotations
 
-import copy
 import errno
 import functools
 import json
@@ -56,6 +55,7 @@ from optuna.distributions import (
 from optuna.trial import FrozenTrial, TrialState
 
 from journeysim.files import exclusive
+from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor
 from journeysim.simulation.measure import METRICS, measure
@@ -72,8 +72,8 @@ SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it
 DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
 BASELINE = "baseline"  # study user attribute: the metrics of every replication of the base
 SCENARIO = "scenario"  # design key: the base scenario (a JSON dump), run options and all
-# The run options a scenario holds, by the name a changed one is reported under.
-RUN_OPTIONS = {"replications": "replications", "seed": "seed", "days": "horizon.days"}
+# The run options a scenario holds, by key: the name a changed one is reported under.
+RUN_OPTIONS = {"replications": "replications", "seed": "seed", "horizon.days": "days"}
 SELECTED = "select"  # study user attributes select/SCENARIO/REPLICATION: the selection's runs
 # The tables of an Optuna study database (RDBStorage, Optuna 5): a study.db with any other
 # table belongs to another program.
@@ -374,30 +374,17 @@ class TrialStudy:
 
 
 def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> list[str]:
-    """The keys of `design` whose value `stored` does not hold, sorted; a changed scenario as
-    the run options that changed, and as `scenario` only if anything else in it did."""
+    """The keys of `design` whose value `stored` does not hold, sorted; for a changed scenario,
+    what changed in it (`changed_keys`: replications, seed and days by name, then the keys)."""
     differs = []
     for key in sorted(design):
         if stored.get(key) == design[key]:
             continue
         if key == SCENARIO and isinstance(stored.get(key), dict):
-            (old, old_rest), (new, new_rest) = _run_options(stored[key]), _run_options(design[key])
-            differs += [name for name in RUN_OPTIONS if old[name] != new[name]]
-            differs += [SCENARIO] if old_rest != new_rest else []
+            differs += changed_keys(stored[key], design[key], RUN_OPTIONS)
         else:
             differs.append(key)
     return differs
-
-
-def _run_options(scenario: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A scenario dump's RUN_OPTIONS by name, and the rest of the dump."""
-    rest = copy.deepcopy(dict(scenario))
-    options = {}
-    for name, path in RUN_OPTIONS.items():
-        *parents, last = path.split(".")
-        holder = functools.reduce(lambda part, key: part.get(key, {}), parents, rest)
-        options[name] = holder.pop(last, None)
-    return options, rest
 
 
 def _check_storage(path: Path) -> None:
