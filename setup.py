@@ -6,6 +6,7 @@ skip compilation: the same code then runs as Python, at about a third of the spe
 """
 
 import os
+import sys
 from glob import glob
 
 from setuptools import setup
@@ -38,8 +39,13 @@ class BuildWithShipped(build_py):
             self.copy_file(source, destination)
 
 
+# pip runs this file three times for one install: for the build's requirements, for the
+# package's metadata, and to build it. Only a build compiles: mypyc takes a minute or more.
+BUILDS = {"build", "build_ext", "bdist_wheel", "editable_wheel", "develop", "install"}
+
+
 def compiled_modules() -> list:
-    if os.environ.get("JOURNEYSIM_PURE_PYTHON"):
+    if os.environ.get("JOURNEYSIM_PURE_PYTHON") or not BUILDS & set(sys.argv[1:]):
         return []
     from mypyc.build import mypycify
 
@@ -48,9 +54,12 @@ def compiled_modules() -> list:
         # Keep the compiled functions private to their library (its modules' entry points stay
         # exported): gcc and clang then call them directly and can inline them, where a public
         # function of a shared library is called through its procedure linkage table and never
-        # inlined, since another library might replace it.
+        # inlined, since another library might replace it. And leave out debugging information
+        # (Python's flags ask for it): it nearly doubles the library and makes its compilation
+        # a third longer, and nobody steps through mypyc's C.
+        flags = ["-fvisibility=hidden", "-g0"]
         for extension in extensions:  # (their lists of arguments may be one shared list)
-            extension.extra_compile_args = [*extension.extra_compile_args, "-fvisibility=hidden"]
+            extension.extra_compile_args = [*extension.extra_compile_args, *flags]
     return extensions
 
 

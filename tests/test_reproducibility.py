@@ -20,12 +20,14 @@ RUNS = {
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory) -> dict[str, Path]:
-    """Result folder of each run: the baseline, 2 replications of 3 days after 2 warm-up days."""
+    """Result folder of each run: the baseline, 2 replications of 3 days after 2 warm-up days,
+    from a history of 4 weeks (a seed's own: the full 91 weeks would cost most of the test)."""
     folders = {}
     for name, options in RUNS.items():
         out = tmp_path_factory.mktemp(name)
         command = [sys.executable, "-m", "journeysim.cli", "run", str(BASELINE)]
         command += ["--reps", "2", "--days", "3", "--set", "horizon.warmup_days=2"]
+        command += ["--set", "horizon.burn_in_days=28"]
         command += ["--out", str(out), "--quiet", "--no-report", *options]
         subprocess.run(command, check=True, capture_output=True, cwd=out)
         folders[name] = out / "baseline"
