@@ -84,9 +84,7 @@ def run(
     UncertaintyResult: `table` has each metric's 95% band and the parameters' share of it.
 
     >>> import journeysim
-    >>> result = journeysim.run(
-    ...     "scenarios/baseline.yaml", reps=2, days=7, overrides=["arrivals.base_customers=300"]
-    ... )
+    >>> result = journeysim.run("scenarios/baseline.yaml", reps=2, days=7)
     >>> result.summary.columns.tolist()
     ['metric', 'mean', 'ci_low', 'ci_high', 'n']
     >>> {"csat", "contribution_per_day", "customer_value"} <= set(result.summary["metric"])
@@ -127,10 +125,8 @@ def compare(
     with every set and the result is an UncertaintyResult (bands of each difference too).
 
     >>> import journeysim
-    >>> small = ["arrivals.base_customers=300"]
     >>> result = journeysim.compare(
-    ...     "scenarios/baseline.yaml", "scenarios/terminal_outage.yaml",
-    ...     reps=3, days=7, overrides=small,
+    ...     "scenarios/baseline.yaml", "scenarios/terminal_outage.yaml", reps=3, days=7
     ... )
     >>> result.names
     ['baseline', 'terminal_outage']
@@ -261,13 +257,13 @@ def sweep(
     >>> out = tempfile.mkdtemp()
     >>> runs = journeysim.sweep(
     ...     "scenarios/baseline.yaml", vary=["checkout.cashiers=2,3"], out=out,
-    ...     reps=2, days=7, overrides=["arrivals.base_customers=300"],
+    ...     reps=2, days=7,
     ... )
     >>> runs[["point", "checkout.cashiers", "replication"]].values.tolist()
     [[0, 2, 0], [0, 2, 1], [1, 3, 0], [1, 3, 1]]
     >>> runs.equals(journeysim.sweep(
     ...     "scenarios/baseline.yaml", vary=["checkout.cashiers=2,3"], out=out,
-    ...     reps=2, days=7, overrides=["arrivals.base_customers=300"],
+    ...     reps=2, days=7,
     ... ))  # nothing left to run: the same table
     True
     """
