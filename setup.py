@@ -5,6 +5,7 @@ experiments, reports) stay plain Python. Set JOURNEYSIM_PURE_PYTHON=1 when insta
 skip compilation: the same code then runs as Python, at about a third of the speed.
 """
 
+import gc
 import os
 import sys
 from glob import glob
@@ -50,6 +51,9 @@ def compiled_modules() -> list:
     from mypyc.build import mypycify
 
     extensions = mypycify(sorted(p for p in HOT_PATH if not p.endswith("__init__.py")))
+    # mypy's analysis leaves millions of objects alive, which every later garbage collection
+    # walks: those at the interpreter's exit alone took about 25 s. Keep them out of it.
+    gc.freeze()
     if os.name == "posix":
         # Keep the compiled functions private to their library (its modules' entry points stay
         # exported): gcc and clang then call them directly and can inline them, where a public

@@ -22,12 +22,12 @@ from journeysim.report.console import setting_text, unit
 from journeysim.report.html import (
     compare_report,
     paired_examples,
-    paired_replays,
     run_report,
     sweep_report,
 )
 from journeysim.report.html_blocks import fmt, interval, label
 from journeysim.report.monitor import replay
+from journeysim.report.replay import replays
 from journeysim.report.scenario_table import customers_settings
 from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
@@ -257,7 +257,7 @@ def test_compare_report_without_a_common_customer_says_no_visit_is_traced():
         SCENARIOS / "baseline.yaml",
         [*short, "arrivals.base_customers=0", "arrivals.new_per_day=0", "name=empty"],
     )
-    (text,) = paired_examples(store, empty)
+    (text,) = paired_examples(*replays([store, empty], 0))
     assert (
         "No customer who shopped on day 0 (Mon), the first measured day, in baseline also " in text
     )
@@ -272,8 +272,7 @@ def test_the_same_customer_in_a_compare_report_is_the_same_person():
     store = load_scenario(SCENARIOS / "baseline.yaml", [*short, "arrivals.base_customers=300"])
     kinder = apply_overrides(store, ["name=kinder", "staff.roles.cashier.friendliness=0.9"])
     a, b = (
-        rep.replication.customers.set_index("customer_id")
-        for rep in paired_replays(store, kinder, 0)
+        rep.replication.customers.set_index("customer_id") for rep in replays([store, kinder], 0)
     )
     history = a.index[a["joined_day"] < 0]
     assert len(history) > 100

@@ -164,9 +164,10 @@ def run_report(
         sections.append(section("A traced visit", paragraph(why), id="example"))
     else:
         day = int(first.loc[first["visit_id"] == visit_id, "day"].iloc[0])
-        sections.append(example_section(replay(s, day), visit_id, "A traced visit", _hours(s)))
+        (traced,) = replays([s], day)  # one re-run for the example and the replay
+        sections.append(example_section(traced, visit_id, "A traced visit", _hours(s)))
         if with_replay:
-            sections.append(report_section(replays([s], day), folder))
+            sections.append(report_section([traced], folder))
     gif = gif or _newest_gif(folder)
     if gif is not None:
         sections.append(
@@ -249,11 +250,12 @@ def compare_report(
             )
             maps.append(image(data, f"Journey map of {result.scenario.name}"))
         sections.append(section("Journey maps", *maps, id="journey-map"))
-    sections.extend(paired_examples(scenarios[0], scenarios[-1]))
+    # One re-run of each scenario for the paired example (the first and the last) and the replay.
+    day = scenarios[0].horizon.warmup_days
+    traced = replays(scenarios if with_replay else [scenarios[0], scenarios[-1]], day)
+    sections.extend(paired_examples(traced[0], traced[-1]))
     if with_replay:
-        sections.append(
-            report_section(replays(scenarios, scenarios[0].horizon.warmup_days), folder)
-        )
+        sections.append(report_section(traced, folder))
     path = folder / "report.html"
     write_text(path, page(f"journeysim: {' vs '.join(names)}", "Scenario comparison", sections))
     return path
@@ -285,17 +287,11 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
     return table(header, rows, id="kpi-table", row_keys=keys, marked=marks)
 
 
-def paired_replays(first: Scenario, last: Scenario, day: int) -> tuple[Replay, Replay]:
-    """Replication 0 of both scenarios through `day`, both from the first's history, as
-    compare runs them: a customer is the same person in both."""
-    return replay(first, day), replay(last, day, reference=first)
-
-
-def paired_examples(first: Scenario, last: Scenario) -> list[str]:
-    """The same customer on the first measured day in both scenarios: the visit whose
-    remembered score differs most (or a note that no customer visited in both)."""
-    day = first.horizon.warmup_days
-    a, b = paired_replays(first, last, day)
+def paired_examples(a: Replay, b: Replay) -> list[str]:
+    """The same customer on the replayed day in two scenarios' replays (`replays` runs them
+    from the first's history, as compare does): the visit whose remembered score differs most
+    (or a note that no customer visited in both)."""
+    day, first, last = a.day, a.scenario, b.scenario
     key = ["customer_id", "day"]
     pairs = (
         a.replication.visits.drop_duplicates(key)[[*key, "visit_id", "remembered"]]

@@ -124,7 +124,8 @@ def changed_keys(
 ) -> list[str]:
     """What differs between two scenario dumps, for a refusal to mix their runs: the `named`
     keys that changed by their names (`horizon.days` as "days"), then the other changed dotted
-    keys, the first `shown` of them ("... and N more scenario keys"); `ignored` keys may differ."""
+    keys, at most `shown` entries of them, the last "N more scenario keys" when there are more;
+    `ignored` keys may differ."""
     old, new = flat(before), flat(after)
     keys = [
         key
