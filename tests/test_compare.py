@@ -3,6 +3,7 @@ Python API's examples."""
 
 from __future__ import annotations
 
+import base64
 import doctest
 import math
 import re
@@ -234,10 +235,15 @@ def test_compare_command_prints_the_table_and_writes_csv_and_chart(tmp_path, cap
     table = pd.read_csv(folder / "comparison.csv")
     assert set(table["scenario"]) == {"baseline", "terminal_outage"}
     assert set(METRICS) <= set(table["metric"])
-    assert (folder / "comparison.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    chart = (folder / "comparison.png").read_bytes()
+    assert chart[:8] == b"\x89PNG\r\n\x1a\n"
     assert {"baseline.yaml", "terminal_outage.yaml", "replications.csv", "report.html"} <= {
         p.name for p in folder.iterdir()
     }
+    # The report shows the very chart the folder holds.
+    report = (folder / "report.html").read_text()
+    shown = re.search(r'src="data:image/png;base64,([^"]+)" alt="Paired differences"', report)
+    assert shown and base64.b64decode(shown.group(1)) == chart
 
 
 def test_api_examples_run(monkeypatch):

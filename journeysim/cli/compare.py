@@ -97,7 +97,14 @@ def _compare(args: argparse.Namespace) -> int:
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed
 
-            compare_report(result.table, result.scenarios, staging, with_replay=not args.no_replay)
+            chart = (staging / "comparison.png").read_bytes()  # as write_comparison drew it
+            compare_report(
+                result.table,
+                result.scenarios,
+                staging,
+                with_replay=not args.no_replay,
+                chart=chart,
+            )
     first = result.scenarios[0]
     print(
         f"{' vs '.join(result.names)}: {first.replications} paired replications, seed "

@@ -5,17 +5,15 @@ by report.plots.compare_differences)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pandas as pd
 
 from journeysim.report.plots import compare_differences, png
 
 
-def comparison_png(table: pd.DataFrame, titles: Mapping[str, str] | None = None) -> bytes:
+def comparison_png(table: pd.DataFrame) -> bytes:
     """PNG of the differences in a comparison table (comparison.csv), a panel per metric titled
-    by `titles` (default: the KPI labels). Payback and metrics whose difference is zero in every
-    replication and scenario (unchanged costs) are left out."""
+    by its label. Payback and metrics whose difference is zero in every replication and
+    scenario (unchanged costs) are left out."""
     rows = table[table["diff"].notna() & (table["metric"] != "payback_days")]
     size = rows[["diff", "diff_ci_low", "diff_ci_high"]].abs().max(axis=1)
     rows = rows[size.groupby(rows["metric"]).transform("max") > 0]
@@ -23,4 +21,4 @@ def comparison_png(table: pd.DataFrame, titles: Mapping[str, str] | None = None)
         columns={"diff": "diff_mean", "diff_ci_low": "diff_low", "diff_ci_high": "diff_high"}
     )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "verdict"]]
     reference = str(table["scenario"].iloc[0])
-    return png(compare_differences(differences, titles=titles, reference=reference))
+    return png(compare_differences(differences, reference=reference))

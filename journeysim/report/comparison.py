@@ -12,7 +12,7 @@ import pandas as pd
 
 from journeysim.files import write_bytes, write_table, write_text
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.console import LABELS, MONEY_LABELS, render
+from journeysim.report.console import LABELS, render
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
 from journeysim.study.compare import CompareResult
@@ -34,8 +34,7 @@ def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
     files = [folder / "comparison.csv", folder / "replications.csv", folder / "comparison.png"]
     write_table(files[0], result.table)
     write_table(files[1], result.replications)
-    titles = {metric: text for metric, (text, _) in MONEY_LABELS.items()}
-    write_bytes(files[2], comparison_png(result.table, titles))
+    write_bytes(files[2], comparison_png(result.table))
     for scenario in result.scenarios:
         files.append(folder / f"{scenario.name}.yaml")
         write_text(files[-1], resolved_yaml(scenario))

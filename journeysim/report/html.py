@@ -207,6 +207,7 @@ def compare_report(
     folder: Path,
     results: Sequence[RunResult] = (),
     with_replay: bool = True,
+    chart: bytes | None = None,
 ) -> Path:
     """Write `folder`/report.html for a comparison (with the replay of the traced day, every
     scenario side by side, when `with_replay`).
@@ -216,11 +217,14 @@ def compare_report(
     `scenarios`: the compared scenarios in order (first is the reference); `results`: their
     RunResults when at hand, for KPIs over days and journey maps. A traced example shows the
     same customer on the same day in the first and the last scenario (common random numbers).
+    `chart`: comparison.png as `write_comparison` wrote it into `folder` (else drawn and
+    written here).
     """
     folder = Path(folder)
     names = [s.name for s in scenarios]
-    chart = comparison_png(comparison)
-    write_bytes(folder / "comparison.png", chart)
+    if chart is None:
+        chart = comparison_png(comparison)
+        write_bytes(folder / "comparison.png", chart)
     verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in bottom_line(comparison))
     sections = [
         section("Bottom line", verdicts + _lifetime_note(comparison), id="bottom-line"),

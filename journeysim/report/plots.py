@@ -11,7 +11,7 @@ import functools
 import io
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import matplotlib
 import matplotlib.colors
@@ -319,7 +319,6 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
 def compare_differences(
     differences: pd.DataFrame,
     title: str = "",
-    titles: Mapping[str, str] | None = None,
     reference: str = "the first scenario",
 ) -> Figure:
     """Paired differences against the first scenario, one small panel per metric, coloured by
@@ -331,9 +330,9 @@ def compare_differences(
     `differences` columns: metric (a KPI or money name), diff_mean, diff_low, diff_high (95% CI
     of the paired difference, in the metric's unit); optional scenario (the scenario compared
     with the first; one row per metric and scenario) and verdict (better, worse or
-    no_difference; default: from the CI and the way the metric is better). `titles` name the
-    panels (default: the KPI labels; a long one is wrapped to its panel's width); `reference`
-    is the scenario the differences are taken from.
+    no_difference; default: from the CI and the way the metric is better). Each panel is
+    titled by its metric's label (a long one wrapped to the panel's width); `reference` is the
+    scenario the differences are taken from.
     """
     table = differences.copy()
     if "scenario" not in table:
@@ -364,7 +363,7 @@ def compare_differences(
         ax.errorbar(mean, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=8)
         named = len(scenarios) > 1 and i % cols == 0
         ax.set_yticks(y, scenarios if named else [""] * len(y), fontsize=13)
-        name = (titles or {}).get(metric) or _name(metric)
+        name = _name(metric)
         panels.append((ax, f"{name} (points)" if metric in SHARES else name))
         ax.tick_params(axis="x", labelsize=12)
         ax.xaxis.set_major_locator(MaxNLocator(4))
