@@ -8,7 +8,6 @@ skip compilation: the same code then runs as Python, at about a third of the spe
 import gc
 import os
 import sys
-import sysconfig
 from glob import glob
 
 from setuptools import setup
@@ -62,23 +61,10 @@ def compiled_modules() -> list:
         # inlined, since another library might replace it. And leave out debugging information
         # (Python's flags ask for it): it nearly doubles the library and makes its compilation
         # a third longer, and nobody steps through mypyc's C.
-        flags, link = ["-fvisibility=hidden", "-g0"], []
-        if linux_gcc():
-            # gcc only parses the C when compiling and optimises it when linking, in as many
-            # parts at once as there are cores: the same code (172,500 instructions a visit
-            # either way), in 35 s instead of 52 on 2 cores.
-            flags.append("-flto")
-            link = [f"-flto={os.cpu_count() or 1}", "-O3", "-g0"]
+        flags = ["-fvisibility=hidden", "-g0"]
         for extension in extensions:  # (their lists of arguments may be one shared list)
             extension.extra_compile_args = [*extension.extra_compile_args, *flags]
-            extension.extra_link_args = [*extension.extra_link_args, *link]
     return extensions
-
-
-def linux_gcc() -> bool:
-    """Whether the extensions are built by gcc on Linux (the compiler is $CC, else Python's)."""
-    compiler = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "").split()
-    return sys.platform.startswith("linux") and bool(compiler) and "gcc" in compiler[0]
 
 
 setup(ext_modules=compiled_modules(), cmdclass={"build_py": BuildWithShipped})
