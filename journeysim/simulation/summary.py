@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit  # Student's t quantile (scipy.stats is slow to import)
 
 from journeysim.simulation.ranges import cut, metric_range
 
@@ -24,7 +24,7 @@ def mean_ci(
     mean = float(x.mean())
     if n == 1:
         return (mean, np.nan, np.nan, 1)
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    half = float(stdtrit(n - 1, 0.5 + level / 2.0) * x.std(ddof=1) / np.sqrt(n))
     return (mean, *cut(mean - half, mean + half, metric_range(metric)), n)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy.special import stdtrit  # Student's t quantile
 
 BATCH = 5
 MIN_BATCHES = 4  # fewer batch means leave no first half to search
@@ -72,5 +72,5 @@ def warmup_bias(runs: np.ndarray, warmup: int, settled: int) -> tuple[float, flo
     n = len(units)
     if n < 2:
         return bias, float("nan")
-    half_width = stats.t.ppf(0.975, n - 1) * units.std(ddof=1) / np.sqrt(n)
+    half_width = stdtrit(n - 1, 0.975) * units.std(ddof=1) / np.sqrt(n)
     return bias, float(half_width)

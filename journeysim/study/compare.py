@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from journeysim.errors import InputError
 from journeysim.scenario.schema import Scenario
@@ -118,6 +117,8 @@ def revenue_growth(replications: pd.DataFrame) -> pd.DataFrame:
     and the second half of the measured days (`first`, `second`), and how much the second
     exceeds the first (`growth`, with its 95% t-interval `low`, `high`): a difference still
     growing at the end of the run is larger in a year than its mean says."""
+    from scipy import stats  # slow to import, and every report imports this module
+
     names = list(dict.fromkeys(replications["scenario"]))
     wide = replications.set_index(["scenario", "replication"])[list(HALVES)]
     rows = []
@@ -212,6 +213,8 @@ def verdict(metric: str, low: float, high: float) -> str:
 def paired_difference(b: pd.Series, a: pd.Series) -> dict[str, float]:
     """Mean of b - a over the replications both have finite, with its paired t-interval and
     p-value, and the Welch interval that ignores the pairing."""
+    from scipy import stats  # (as in revenue_growth)
+
     pairs = pd.concat([b, a], axis=1, join="inner").to_numpy(dtype=float)
     pairs = pairs[np.isfinite(pairs).all(axis=1)]
     x, y = pairs[:, 0], pairs[:, 1]

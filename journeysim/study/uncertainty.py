@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit  # Student's t quantile
 
 from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
@@ -92,7 +92,7 @@ def band(
         ordered = np.sort(means)
         low, high, method = float(ordered[k - 1]), float(ordered[m - k]), "order statistics"
     else:
-        half = float(stats.t.ppf(0.5 + level / 2, m - 1) * np.sqrt(between * (1 + 1 / m)))
+        half = float(stdtrit(m - 1, 0.5 + level / 2) * np.sqrt(between * (1 + 1 / m)))
         low, high, method = means.mean() - half, means.mean() + half, f"t({m - 1})"
     if low < bounds[0] or high > bounds[1]:
         low, high, method = max(low, bounds[0]), min(high, bounds[1]), f"{method}, cut at range"
@@ -269,7 +269,7 @@ def few_sets_warning(sets: int, level: float = LEVEL) -> list[str]:
     """A warning when too few sets make the band wide."""
     if sets >= RECOMMENDED_SETS:
         return []
-    t = stats.t.ppf(0.5 + level / 2, sets - 1)
+    t = stdtrit(sets - 1, 0.5 + level / 2)
     return [
         f"only {sets} parameter sets: the band rests on t({sets - 1}) = {t:.2f} and is wide "
         f"(cut at each KPI's range); keep {RECOMMENDED_SETS} or more sets, "
