@@ -268,23 +268,44 @@ def test_an_interrupted_study_numbers_its_trials_and_selects_as_an_uninterrupted
         assert (resumed.folder / name).read_text() == (whole.folder / name).read_text()
 
 
-def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
-    tmp_path, monkeypatch, capsys
-):
-    # Ctrl-C landing inside Optuna's bookkeeping (here: as it is told trial 1's values) used to
-    # leave it half-done, and Optuna then failed with an error of its own (UnboundLocalError,
-    # or AssertionError "Should not reach": a traceback, exit 1). Held until the trial is
-    # recorded, it ends the study cleanly.
+def _interrupt_telling(monkeypatch) -> None:
+    """Ctrl-C as Optuna is told trial 1's values."""
     from optuna.study import _optimize
 
     tell = _optimize._tell_with_warning
 
-    def interrupted_tell(**kwargs):
+    def interrupted(**kwargs):
         if kwargs["trial"].number == 1:
             os.kill(os.getpid(), signal.SIGINT)
         return tell(**kwargs)
 
-    monkeypatch.setattr(_optimize, "_tell_with_warning", interrupted_tell)
+    monkeypatch.setattr(_optimize, "_tell_with_warning", interrupted)
+
+
+def _interrupt_storing(monkeypatch) -> None:
+    """Ctrl-C as trial 1 stores its simulated results in the study database."""
+    store = optuna.Trial.set_user_attr
+
+    def interrupted(trial, key, value):
+        if trial.number == 1 and key == RESULTS:
+            os.kill(os.getpid(), signal.SIGINT)
+        return store(trial, key, value)
+
+    monkeypatch.setattr(optuna.Trial, "set_user_attr", interrupted)
+
+
+@pytest.mark.parametrize("interrupt", [_interrupt_telling, _interrupt_storing])
+def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
+    tmp_path, monkeypatch, capsys, interrupt
+):
+    # Ctrl-C landing inside Optuna's bookkeeping (as it is told a trial's values) used to
+    # leave it half-done, and Optuna then failed with an error of its own (UnboundLocalError,
+    # or AssertionError "Should not reach": a traceback, exit 1); landing in a write to the
+    # study database (as a trial stores its results), it could leave a transaction open, and
+    # the command waited 60 s for its own lock and ended in "locked by another program" (in
+    # CI; 3 times in 30 Ctrl-Cs of the killed-mid-way test above). Held until the trial is
+    # recorded, it ends the study cleanly.
+    interrupt(monkeypatch)
     argv = _command(tmp_path)[3:]  # the command line after `python -m journeysim.cli`
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # see ctrl_c_acts
     try:
@@ -306,7 +327,7 @@ def _ctrl_c() -> None:
     time.sleep(0.05)
 
 
-def test_a_ctrl_c_dropped_inside_a_trial_stops_the_study_once_the_trial_is_stored():
+def test_a_ctrl_c_dropped_while_simulating_stops_the_study_once_the_trial_is_stored():
     """Python reports and drops an exception that a signal handler raises inside some hooks
     (logging's, as a trial forks its workers: audit 25); the Ctrl-C is still held and raised
     at the next check, once. One that leaves the trial as it should is not raised again."""
@@ -314,12 +335,12 @@ def test_a_ctrl_c_dropped_inside_a_trial_stops_the_study_once_the_trial_is_store
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's, as a CLI has
     try:
         with interrupts.installed():
-            with interrupts.trial(), contextlib.suppress(KeyboardInterrupt):
+            with interrupts.simulating(), contextlib.suppress(KeyboardInterrupt):
                 _ctrl_c()  # dropped, as in the hook
             with pytest.raises(KeyboardInterrupt):
                 interrupts.check()
             interrupts.check()  # raised once
-            with pytest.raises(KeyboardInterrupt), interrupts.trial():
+            with pytest.raises(KeyboardInterrupt), interrupts.simulating():
                 _ctrl_c()
             interrupts.check()  # it stopped the trial already
     finally:
@@ -346,7 +367,7 @@ def test_a_ctrl_c_dropped_in_a_garbage_collector_callback_is_held_not_reported(m
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with interrupts.installed():
-            with interrupts.trial():
+            with interrupts.simulating():
                 _CtrlCWhenCollected()  # collected at once: its Ctrl-C is dropped
             with pytest.raises(KeyboardInterrupt):
                 interrupts.check()

@@ -101,16 +101,18 @@ Scorer = Callable[[Rows], tuple[list[float], dict[str, float]]]
 
 
 class HeldInterrupts:
-    """Ctrl-C while a trial runs stops it at once (Optuna marks it failed and it is queued
-    again); while Optuna asks for a trial or records one, where an interruption leaves its
-    bookkeeping half-done (it then fails with an UnboundLocalError or AssertionError of its
-    own), the Ctrl-C is held and raised as soon as the trial is stored. A Ctrl-C raised in a
-    trial is held too until it leaves the trial: where Python drops an exception raised by a
-    signal handler (in a hook running as the trial forks its workers, or a garbage collector's
-    callback), it is raised once the trial is stored, not lost, and not reported as ignored."""
+    """Ctrl-C while a trial simulates stops it at once (Optuna marks it failed and it is queued
+    again). Anywhere else the Ctrl-C is held and raised as soon as the trial is stored: in
+    Optuna's bookkeeping an interruption leaves it half-done (it then fails with an
+    UnboundLocalError or AssertionError of its own), and a write to the study database cut
+    short can leave it locked, so that the next write waits for it in vain. A Ctrl-C
+    raised while simulating is held too until the simulation ends: where Python drops an
+    exception raised by a signal handler (in a hook running as the trial forks its workers, or
+    a garbage collector's callback), it is raised once the trial is stored, not lost, and not
+    reported as ignored."""
 
     def __init__(self) -> None:
-        self.in_trial = False
+        self.simulating_now = False
         self.held = False
 
     @contextmanager
@@ -132,7 +134,7 @@ class HeldInterrupts:
 
     def _interrupted(self, signum: int, frame: object) -> None:
         self.held = True
-        if self.in_trial:
+        if self.simulating_now:
             raise KeyboardInterrupt
 
     def _dropped(self, reported: Callable[[Any], None], unraisable: Any) -> None:
@@ -147,9 +149,9 @@ class HeldInterrupts:
             raise KeyboardInterrupt
 
     @contextmanager
-    def trial(self) -> Iterator[None]:
-        """A trial's own work, where Ctrl-C acts at once."""
-        self.in_trial = True
+    def simulating(self) -> Iterator[None]:
+        """A trial's simulation, where Ctrl-C acts at once."""
+        self.simulating_now = True
         try:
             self.check()
             yield
@@ -157,7 +159,7 @@ class HeldInterrupts:
             self.held = False  # it stops the trial as it is
             raise
         finally:
-            self.in_trial = False
+            self.simulating_now = False
 
 
 class TrialStudy:
@@ -297,12 +299,6 @@ class TrialStudy:
     def _evaluate(
         self, trial: optuna.Trial, executor: Executor, on_done: Callable[[], None] | None
     ) -> list[float]:
-        with self.interrupts.trial():
-            return self._evaluated(trial, executor, on_done)
-
-    def _evaluated(
-        self, trial: optuna.Trial, executor: Executor, on_done: Callable[[], None] | None
-    ) -> list[float]:
         params = {name: suggest(trial, name, d) for name, d in self.distributions.items()}
         rows = trial.user_attrs.get(RESULTS)
         if rows is None:
@@ -312,7 +308,8 @@ class TrialStudy:
                 rows = done[same].user_attrs[RESULTS]
                 trial.set_user_attr(SAME_AS, same)
             else:
-                rows = self._simulate(params, executor, on_done)
+                with self.interrupts.simulating():
+                    rows = self._simulate(params, executor, on_done)
             trial.set_user_attr(RESULTS, rows)
         values, constraints = self.score(rows)
         for name, value in constraints.items():
