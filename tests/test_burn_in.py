@@ -160,6 +160,18 @@ def test_the_cache_keeps_to_its_size_deleting_the_histories_least_recently_used(
     )
 
 
+def test_storing_a_history_clears_what_killed_writes_left_but_not_a_write_under_way(tmp_path):
+    history = past(load_scenario(SCENARIOS / "baseline.yaml", SMALL))
+    cache = tmp_path / "cache"
+    killed, writing = cache / "tmpkilled.tmp", cache / "tmpwriting.tmp"
+    killed.write_bytes(b"torn")
+    writing.write_bytes(b"half")
+    stale = time.time() - burn_in.STALE_WRITE_S - 60.0
+    os.utime(killed, (stale, stale))
+    burn_in._store(cache / "history-other.pickle", history)
+    assert not killed.exists() and writing.exists()
+
+
 def test_a_cache_size_that_is_not_a_number_is_warned_about_and_the_default_kept(monkeypatch):
     monkeypatch.setenv("JOURNEYSIM_CACHE_MB", "lots")
     scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)

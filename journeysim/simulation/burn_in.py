@@ -18,6 +18,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -31,6 +32,7 @@ from journeysim.scenario.schema import Scenario
 # The burn-in draws from its own seed sequences, apart from every replication's.
 BURN_IN_REPLICATION = 2**31 - 1
 CACHE_MB = 1024  # the cache's size when JOURNEYSIM_CACHE_MB does not set it
+STALE_WRITE_S = 3600.0  # a history's temporary file this old was left by a killed write
 
 
 def burn_in_scenario(scenario: Scenario) -> Scenario | None:
@@ -138,7 +140,12 @@ def _store(path: Path, result: History) -> None:
 
 
 def _prune(folder: Path, keep: Path) -> None:
-    """Delete the histories least recently used until the cache is within its size."""
+    """Delete the histories least recently used until the cache is within its size, and the
+    temporary files that killed writes left (a write takes seconds, not STALE_WRITE_S)."""
+    for tmp in folder.glob("*.tmp"):
+        with suppress(OSError):
+            if time.time() - tmp.stat().st_mtime > STALE_WRITE_S:
+                tmp.unlink()
     histories = []
     for path in folder.glob("history-*.pickle"):
         with suppress(OSError):
