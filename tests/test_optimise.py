@@ -301,7 +301,7 @@ def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
     # Ctrl-C landing inside Optuna's bookkeeping (as it is told a trial's values) used to
     # leave it half-done, and Optuna then failed with an error of its own (UnboundLocalError,
     # or AssertionError "Should not reach": a traceback, exit 1); landing in a write to the
-    # study database (as a trial stores its results), it could leave a transaction open, and
+    # study database (as a trial stores its results), it could leave the database locked, and
     # the command waited 60 s for its own lock and ended in "locked by another program" (in
     # CI; 3 times in 30 Ctrl-Cs of the killed-mid-way test above). Held until the trial is
     # recorded, it ends the study cleanly.
