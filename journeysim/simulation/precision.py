@@ -7,20 +7,17 @@ import math
 
 import pandas as pd
 
-from journeysim.simulation.summary import mean_ci
+from journeysim.simulation.summary import mean_ci, t_quantile
 
 
 def replications_needed(half_width: float, n: int, target: float, level: float = 0.95) -> int:
     """The fewest replications (at least n) whose CI half-width t(m-1) s / sqrt(m) reaches
     `target`, with the standard deviation s that gave `half_width` from n replications and the
     t quantile at the new count m (with few replications the quantile shrinks a lot too)."""
-    from scipy.special import stdtrit  # Student's t quantile
-
-    quantile = 0.5 + level / 2.0
-    spread = half_width * math.sqrt(n) / stdtrit(n - 1, quantile)
+    spread = half_width * math.sqrt(n) / t_quantile(level, n - 1)
 
     def reached(m: int) -> bool:
-        return stdtrit(m - 1, quantile) * spread / math.sqrt(m) <= target
+        return t_quantile(level, m - 1) * spread / math.sqrt(m) <= target
 
     low, high = n - 1, max(n, 2)  # reached(high) is searched for; low never reaches
     while not reached(high):

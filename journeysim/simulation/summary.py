@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit  # Student's t quantile (scipy.stats is slow to import)
+from scipy.special import stdtrit  # what scipy.stats.t.ppf calls; scipy.stats is slow to import
 
 from journeysim.simulation.ranges import cut, metric_range
+
+
+def t_quantile(level: float, freedom: int) -> float:
+    """The quantile of Student's t with `freedom` degrees of freedom that bounds a two-sided
+    `level` interval (0.95: the 97.5% quantile)."""
+    return float(stdtrit(freedom, 0.5 + level / 2.0))
 
 
 def mean_ci(
@@ -24,7 +30,7 @@ def mean_ci(
     mean = float(x.mean())
     if n == 1:
         return (mean, np.nan, np.nan, 1)
-    half = float(stdtrit(n - 1, 0.5 + level / 2.0) * x.std(ddof=1) / np.sqrt(n))
+    half = float(t_quantile(level, n - 1) * x.std(ddof=1) / np.sqrt(n))
     return (mean, *cut(mean - half, mean + half, metric_range(metric)), n)
 
 

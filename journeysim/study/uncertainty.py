@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit  # Student's t quantile
 
 from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
@@ -41,6 +40,7 @@ from journeysim.simulation.lifetime import NOT_IDENTIFIED
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
+from journeysim.simulation.summary import t_quantile
 from journeysim.study.compare import common_random_numbers, verdict, without_unlike_windows
 from journeysim.study.parameter_sets import ParameterSets
 
@@ -92,7 +92,7 @@ def band(
         ordered = np.sort(means)
         low, high, method = float(ordered[k - 1]), float(ordered[m - k]), "order statistics"
     else:
-        half = float(stdtrit(m - 1, 0.5 + level / 2) * np.sqrt(between * (1 + 1 / m)))
+        half = float(t_quantile(level, m - 1) * np.sqrt(between * (1 + 1 / m)))
         low, high, method = means.mean() - half, means.mean() + half, f"t({m - 1})"
     if low < bounds[0] or high > bounds[1]:
         low, high, method = max(low, bounds[0]), min(high, bounds[1]), f"{method}, cut at range"
@@ -269,7 +269,7 @@ def few_sets_warning(sets: int, level: float = LEVEL) -> list[str]:
     """A warning when too few sets make the band wide."""
     if sets >= RECOMMENDED_SETS:
         return []
-    t = stdtrit(sets - 1, 0.5 + level / 2)
+    t = t_quantile(level, sets - 1)
     return [
         f"only {sets} parameter sets: the band rests on t({sets - 1}) = {t:.2f} and is wide "
         f"(cut at each KPI's range); keep {RECOMMENDED_SETS} or more sets, "
