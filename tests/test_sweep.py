@@ -655,7 +655,8 @@ def test_a_sweep_run_again_with_fewer_replications_says_it_keeps_the_earlier_one
 
 def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, capsys):
     """Windows of 1 and 2 days over 2 measured days: point 1 has no return rate and the small
-    store no lifetime; report.html says why beside its "-", with the console's texts."""
+    store no lifetime; report.html says why beside its "-", with the console's texts, and
+    charts the contribution beside the revenue, as the console's table shows it."""
     from journeysim.cli import main
     from journeysim.study.sweep import short_run_warnings
 
@@ -675,3 +676,6 @@ def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, cap
     report = (folder / "report.html").read_text()
     for text in texts:
         assert text in printed and f"Warning: {html.escape(text)}." in report
+    charts = {path.name for path in folder.glob("*.png")}
+    drawn = ("return_rate", "nps", "csat", "revenue_per_day", "contribution_per_day")
+    assert charts == {f"{kpi}_by_loyalty.return_window_days.png" for kpi in drawn}

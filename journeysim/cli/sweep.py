@@ -101,6 +101,7 @@ def _sweep(args: argparse.Namespace) -> int:
             list(plan.design.keys),
             sweep.folder,
             plan.base,
+            kpis=HEADLINE,
             warnings=notes,
             design=plan.design.kind,
         )

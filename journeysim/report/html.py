@@ -44,9 +44,6 @@ from journeysim.simulation.money import CONTRIBUTION_PARTS
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 
-MAIN_KPIS = ("return_rate", "nps", "csat", "revenue_per_day")
-
-
 # -- the traced example ---------------------------------------------------------------------
 
 
@@ -332,7 +329,7 @@ def sweep_report(
     parameters: Sequence[str],
     folder: Path,
     scenario: Scenario | None = None,
-    kpis: Sequence[str] = MAIN_KPIS,
+    kpis: Sequence[str] = (),
     warnings: Sequence[str] = (),
     design: str | None = None,
 ) -> Path:
@@ -340,7 +337,9 @@ def sweep_report(
 
     `runs`: runs.csv (one row per run: the `parameters` columns, replication, and a column per
     KPI); `scenario`: the base scenario, for its settings and a traced example; `kpis`: those
-    plotted against the parameters (the table shows every KPI and money figure in `runs`);
+    plotted against the parameters (`sweep` gives its headline, contribution among them, so
+    that no chart of revenue stands without the bottom line; the table shows every KPI and
+    money figure in `runs`);
     `warnings`: why some points show "-" (study/sweep.py `short_run_warnings`), above the table;
     `design`: the design's kind (grid, lhs, sobol), else told from the runs.
     """
