@@ -141,7 +141,7 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
     assert not any("lifetime" in line for line in bottom_line(result.table))
 
 
-def test_the_narrowing_note_says_wider_when_pairing_widens_the_interval():
+def test_the_narrowing_note_gives_points_and_says_wider_when_pairing_widens_the_interval():
     table = pd.DataFrame(
         {
             "metric": ["return_rate"] * 2,
@@ -154,6 +154,7 @@ def test_the_narrowing_note_says_wider_when_pairing_widens_the_interval():
         }
     )
     narrow, wide = narrowing_note(table).splitlines()
+    assert narrow.startswith("Return rate, narrow: paired 95% CI width 2.00 pts, unpaired 8.00 pts")
     assert narrow.endswith("(4.0x narrower with common random numbers)")
     assert wide.endswith("(2.0x wider with common random numbers)")
 

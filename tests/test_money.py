@@ -251,7 +251,15 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
             "(no clear difference: +18,250 PLN a year [-3,650, +29,200])",
         ),
         (1000.0, -5.0, -9.0, -1.0, None, "never pays back (earns 1,825 PLN a year less)"),
-        (1000.0, -5.0, -9.0, 1.0, None, "never pays back (earns no more)"),
+        (
+            1000.0,
+            -5.0,
+            -9.0,
+            1.0,
+            None,
+            "never pays back if the loss is real "
+            "(no clear difference: -1,825 PLN a year [-3,285, +365])",
+        ),
         (1000.0, 0.0, 0.0, 0.0, None, "never pays back (earns no more)"),
         (0.0, 5.0, 1.0, 9.0, None, "no extra investment; earns 1,825 PLN a year more"),
         (0.0, -5.0, -9.0, -1.0, None, "no extra investment; earns 1,825 PLN a year less"),

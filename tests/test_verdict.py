@@ -139,8 +139,9 @@ def test_chart_names_the_reference_and_keeps_long_titles_apart():
 
 def test_chart_colours_money_as_the_bottom_line_counts_it():
     """Money counts once, as contribution: a wage cut is drawn neither better (green) nor
-    worse, nor are the costs and gross margin that add up to the contribution; the
-    contribution is coloured by its verdict, and the legend says which is which."""
+    worse, nor are the costs and gross margin that add up to the contribution, nor the
+    investment; the contribution is coloured by its verdict, and the legend says which is
+    which."""
     metrics = [
         "gross_margin_per_day",
         "wages_per_day",
@@ -149,14 +150,15 @@ def test_chart_colours_money_as_the_bottom_line_counts_it():
         "cost_per_day",
         "contribution_per_day",
         "revenue_per_day",
+        "investment",
     ]
     differences = pd.DataFrame(
         {
             "scenario": "dirty_floor",
             "metric": metrics,
-            "diff_mean": [-4142.0, -454.6, 120.0, 50.0, -284.6, -3688.0, -19_000.0],
-            "diff_low": [-6457.0, -461.3, 100.0, 40.0, -300.0, -6009.0, -28_000.0],
-            "diff_high": [-1827.0, -448.0, 140.0, 60.0, -270.0, -1366.0, -9_000.0],
+            "diff_mean": [-4142.0, -454.6, 120.0, 50.0, -284.6, -3688.0, -19_000.0, 4500.0],
+            "diff_low": [-6457.0, -461.3, 100.0, 40.0, -300.0, -6009.0, -28_000.0, 4500.0],
+            "diff_high": [-1827.0, -448.0, 140.0, 60.0, -270.0, -1366.0, -9_000.0, 4500.0],
         }
     )
     fig = compare_differences(differences, reference="baseline")
@@ -168,6 +170,7 @@ def test_chart_colours_money_as_the_bottom_line_counts_it():
         **dict.fromkeys(metrics[:5], MONEY_PART),
         "contribution_per_day": VERDICT_COLOURS["worse"],
         "revenue_per_day": VERDICT_COLOURS["worse"],  # judged by the bottom line too
+        "investment": MONEY_PART,  # set by the user, weighed by the payback
     }
     assert MONEY_PART not in VERDICT_COLOURS.values()
     (legend,) = fig.legends
@@ -179,10 +182,10 @@ def test_chart_colours_money_as_the_bottom_line_counts_it():
         "better": VERDICT_COLOURS["better"],
         "worse": VERDICT_COLOURS["worse"],
         "no difference (the CI contains 0)": VERDICT_COLOURS["no_difference"],
-        "part of the contribution: not judged": MONEY_PART,
+        "cost or margin: not judged": MONEY_PART,
     }
-    # Without money parts the legend leaves that key out.
-    (legend,) = compare_differences(differences.iloc[5:]).legends
+    # Without money parts or the investment the legend leaves that key out.
+    (legend,) = compare_differences(differences.iloc[5:7]).legends
     assert len(legend.get_texts()) == 3
 
 
@@ -249,3 +252,31 @@ def test_the_report_table_marks_contribution_but_not_its_parts():
     marks = dict(re.findall(r'<tr data-kpi="(\w+)">(?:<td>[^<]*</td>){3}<td class="(\w+)">', html))
     assert marks["contribution_per_day"] == "worse" and marks["return_rate"] == "worse"
     assert "wages_per_day" not in marks and "cost_per_day" not in marks
+
+
+def test_an_investment_is_named_with_its_payback_but_not_judged():
+    """A one-off investment is a number the user sets, not a result: a scenario that only
+    invests more is no different, and its sentence ends with the investment and its payback;
+    with a clear gain it is better, not "mixed"; the report table leaves the investment
+    unmarked."""
+    table = replications()
+    plan = table["scenario"] == "outage"
+    table.loc[plan, METRICS] = table.loc[table["scenario"] == "baseline", METRICS].to_numpy()
+    table.loc[plan, "investment"] += 4500.0
+    (line,) = bottom_line(comparison_table(table))
+    assert line == (
+        "outage is no different from baseline: no 95% CI of a paired difference in its "
+        "results excludes 0; 4,500 PLN more invested: never pays back (earns no more)"
+    )
+    gain = 50.0 + np.random.default_rng(4).normal(size=REPS)
+    table.loc[plan, ["contribution_per_day", "gross_margin_per_day"]] += gain[:, None]
+    comparison = comparison_table(table)
+    (line,) = bottom_line(comparison)
+    days = 4500.0 / gain.mean()
+    assert line.startswith("outage is better than baseline: contribution +5")
+    assert line.endswith(
+        f"; nothing is worse; 4,500 PLN more invested: pays back in {days:.0f} days"
+    )
+    html = report_table(comparison, ["baseline", "outage"])
+    marks = dict(re.findall(r'<tr data-kpi="(\w+)">(?:<td>[^<]*</td>){3}<td class="(\w+)">', html))
+    assert marks["contribution_per_day"] == "better" and "investment" not in marks

@@ -3,10 +3,12 @@ worse than the first and in what, from the verdicts of comparison.csv.
 
 Money counts once, as contribution: its parts (gross margin, wages, outage and fixed cost, and
 their sum) are not counted as better or worse, so that a wage rise is not one worse metric three
-times. Where the contribution does not clearly differ, the sentence still says so, with the parts
-that do (a plan that pays 1,500 PLN a day more in wages and earns it back is not free). A clear
-change in visits per day is told beside the list it may explain: a shorter wait "with 54 fewer
-visits a day" comes from shoppers lost, not from a better checkout."""
+times; nor is the one-off investment, a number the user sets: the sentence ends with it and
+its payback instead. Where the contribution does not clearly differ, the sentence still says
+so, with the parts that do (a plan that pays 1,500 PLN a day more in wages and earns it back
+is not free). A clear change in visits per day is told beside the list it may explain: a
+shorter wait "with 54 fewer visits a day" comes from shoppers lost, not from a better
+checkout."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pandas as pd
 
 from journeysim.report.comparison import LABELS, signed, signed_interval
 from journeysim.simulation.kpis import SHARES
-from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
+from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR, NOT_JUDGED
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -42,12 +44,12 @@ def bottom_line(table: pd.DataFrame) -> list[str]:
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
-    kept = rows[~rows["metric"].isin(CONTRIBUTION_PARTS)]
+    kept = rows[~rows["metric"].isin(NOT_JUDGED)]
+    by_metric = rows.set_index("metric")
     if not kept["verdict"].isin(["better", "worse"]).any():
-        return (
-            f"{name} is no different from {reference}: no 95% CI of a paired difference excludes 0"
-        )
-    return _verdicts(kept, name, reference) + _unclear_money(rows.set_index("metric"))
+        head = f"{name} is no different from {reference}: no 95% CI of a paired difference "
+        return head + "in its results excludes 0" + _investment(by_metric)
+    return _verdicts(kept, name, reference) + _unclear_money(by_metric) + _investment(by_metric)
 
 
 def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
@@ -104,6 +106,17 @@ def _unclear_money(rows: pd.DataFrame) -> str:
     return f"; contribution no different: {diff} PLN a day [{low}, {high}]" + (
         f" ({', '.join(parts)} PLN a day)" if parts else ""
     )
+
+
+def _investment(rows: pd.DataFrame) -> str:
+    """ "; 4,500 PLN more invested: never pays back ..." (the payback note) when the scenario
+    invests more or less than the first; "" otherwise. `rows` are one scenario's, indexed by
+    metric."""
+    extra = rows["diff"].get("investment", 0.0)
+    if not extra or "payback_days" not in rows.index:  # none, or a table without money
+        return ""
+    note = rows.at["payback_days", "note"]
+    return f"; {extra:,.0f} PLN more invested: {note}" if extra > 0 else f"; {note}"
 
 
 def _items(rows: pd.DataFrame) -> str:

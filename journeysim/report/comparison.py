@@ -97,7 +97,8 @@ def _per_year(value: float) -> str:
 
 
 def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:
-    """How much narrower the paired CI of a difference is than the unpaired (Welch) one."""
+    """How much narrower the paired CI of a difference is than the unpaired (Welch) one, the
+    widths in the metric's unit (a share's in percentage points, as the table writes it)."""
     lines = []
     for r in table[(table["metric"] == metric) & table["diff"].notna()].itertuples():
         paired = r.diff_ci_high - r.diff_ci_low
@@ -109,8 +110,9 @@ def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:
         else:  # the change decorrelates the pair (a large effect of its own)
             ratio = f"{paired / unpaired:.1f}x wider"
         lines.append(
-            f"{LABELS[metric][0]}, {r.scenario}: paired 95% CI width {paired:.3g}, "
-            f"unpaired {unpaired:.3g} ({ratio} with common random numbers)"
+            f"{LABELS[metric][0]}, {r.scenario}: paired 95% CI width "
+            f"{magnitude(metric, paired)}, unpaired {magnitude(metric, unpaired)} ({ratio} "
+            "with common random numbers)"
         )
     return "\n".join(lines)
 

@@ -40,7 +40,7 @@ from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, return_rate_warnings, window_warning
 from journeysim.simulation.lifetime import lifetime_warning
-from journeysim.simulation.money import CONTRIBUTION_PARTS
+from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 
@@ -232,7 +232,8 @@ def compare_report(
                 f"Mean with 95% CI per scenario; differences from {names[0]} are paired over "
                 f"replications that share random numbers. Green: better, red: worse (the CI "
                 "excludes 0); the parts of the contribution (gross margin, wages, outage and "
-                "fixed cost) are not judged, as money counts once, as contribution; shares "
+                "fixed cost) are not judged, as money counts once, as contribution, nor is "
+                "the one-off investment, which the payback weighs; shares "
                 "differ in percentage points (pts)."
             ),
             _return_rate_note(scenarios),
@@ -279,7 +280,7 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
             elif pd.notna(r["diff_per_year"]):
                 cell += f"; {r['diff_per_year']:+,.0f} a year"
             row.append(cell)
-            judged = r["verdict"] in ("better", "worse") and metric not in CONTRIBUTION_PARTS
+            judged = r["verdict"] in ("better", "worse") and metric not in NOT_JUDGED
             mark.append(r["verdict"] if judged else "")
         rows.append(row)
         keys.append(metric)

@@ -28,7 +28,7 @@ from journeysim.report.console import LABELS, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
 from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
-from journeysim.simulation.money import CONTRIBUTION_PARTS
+from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import verdict
@@ -54,8 +54,9 @@ STYLE = {
 POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
 # A difference that is better, worse or no different (its 95% CI contains 0).
 VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999999"}
-# A part of the contribution (wages, costs, gross margin): not judged better or worse, since the
-# bottom line counts money once, as contribution (report/bottom_line.py).
+# A part of the contribution (wages, costs, gross margin) or the investment: not judged better or
+# worse, since the bottom line counts money once, as contribution, and weighs the investment by
+# its payback (money.NOT_JUDGED).
 MONEY_PART = "#7f9bbd"
 PANEL_TITLE = 30  # characters a comparison panel's title takes on one line at most
 TITLE = 90  # characters a whole figure's title takes on one line
@@ -323,8 +324,9 @@ def compare_differences(
 ) -> Figure:
     """Paired differences against the first scenario, one small panel per metric, coloured by
     verdict: better green, worse red, no difference grey. Shares are drawn in percentage points.
-    The parts of the contribution (gross margin, wages, outage and fixed cost, their sum) are
-    not judged, as the bottom line counts money once, as contribution: their bars are drawn in
+    The parts of the contribution (gross margin, wages, outage and fixed cost, their sum) and
+    the one-off investment are not judged, as the bottom line counts money once, as
+    contribution, and weighs the investment by its payback: their bars are drawn in
     MONEY_PART's neutral blue whatever their verdict.
 
     `differences` columns: metric (a KPI or money name), diff_mean, diff_low, diff_high (95% CI
@@ -384,8 +386,8 @@ def compare_differences(
         ("worse", VERDICT_COLOURS["worse"]),
         ("no difference (the CI contains 0)", VERDICT_COLOURS["no_difference"]),
     ]
-    if any(metric in CONTRIBUTION_PARTS for metric in metrics):
-        keys.append(("part of the contribution: not judged", MONEY_PART))
+    if any(metric in NOT_JUDGED for metric in metrics):
+        keys.append(("cost or margin: not judged", MONEY_PART))
     fig.legend(
         [Patch(color=colour) for _, colour in keys],
         [text for text, _ in keys],
@@ -399,8 +401,9 @@ def compare_differences(
 
 def verdict_colour(metric: str, verdict: str) -> str:
     """A comparison bar's colour: its verdict's (VERDICT_COLOURS), or MONEY_PART for a part
-    of the contribution, which the bottom line does not count as better or worse."""
-    if metric in CONTRIBUTION_PARTS:
+    of the contribution or the investment, which the bottom line does not count as better or
+    worse."""
+    if metric in NOT_JUDGED:
         return MONEY_PART
     return VERDICT_COLOURS.get(verdict, VERDICT_COLOURS["no_difference"])
 

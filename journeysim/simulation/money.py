@@ -37,6 +37,9 @@ CONTRIBUTION_PARTS = (
     "fixed_cost_per_day",
     "cost_per_day",
 )
+# Money the bottom line judges neither better nor worse: the contribution's parts (money counts
+# once, as contribution) and the one-off investment, which the user sets and the payback weighs.
+NOT_JUDGED = (*CONTRIBUTION_PARTS, "investment")
 # Money flows per measured day; compare also shows their differences per year.
 PER_DAY = tuple(metric for metric in MONEY if metric.endswith("_per_day"))
 DAYS_PER_YEAR = 365.0
@@ -152,7 +155,8 @@ def payback_text(investment: float, contribution: float, low: float, high: float
     """The payback of an extra `investment` (PLN) and an extra `contribution` per day whose 95%
     CI is [low, high], in words: "pays back in N days", "never pays back", or, without extra
     investment, what the change earns or saves a year; a contribution whose CI includes 0 is
-    said to be no clear difference, with its interval a year."""
+    said to be no clear difference, with its interval a year (and a payback or its absence
+    only "if the gain (loss) is real")."""
     if math.isnan(investment) or math.isnan(contribution):
         return "-"
     per_year = abs(contribution) * DAYS_PER_YEAR
@@ -164,8 +168,9 @@ def payback_text(investment: float, contribution: float, low: float, high: float
         if contribution > 0:
             days = f"pays back in {investment / contribution:,.0f} days"
             return days if clear else f"{days} if the gain is real ({unclear})"
-        if contribution < 0 and clear:
-            return f"never pays back (earns {per_year:,.0f} PLN a year less)"
+        if contribution < 0:
+            less = f"never pays back (earns {per_year:,.0f} PLN a year less)"
+            return less if clear else f"never pays back if the loss is real ({unclear})"
         return "never pays back (earns no more)"
     head = "no extra investment" if investment == 0 else f"{-investment:,.0f} PLN less invested"
     if not clear:
