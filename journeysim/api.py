@@ -57,7 +57,12 @@ from journeysim.study.optimise_spec import (
     read_optimise_file,
 )
 from journeysim.study.parameter_sets import read_parameter_sets
-from journeysim.study.selection import SelectResult, parse_constraint, select_scenarios
+from journeysim.study.selection import (
+    SelectResult,
+    parse_constraint,
+    select_scenarios,
+    warn_of_investments,
+)
 from journeysim.study.sources import ScenarioSource, resolve_scenario
 from journeysim.study.sweep import Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
@@ -215,6 +220,7 @@ def select(
     confidence = arguments.number(confidence, "confidence", 0.5, 1.0)
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
+    warn_of_investments(resolved, objective)
     with progress_bar(None, "select", quiet) as bar:
         return select_scenarios(
             resolved,

@@ -12,6 +12,8 @@ stronger here (every first-stage gap is several standard errors wide), so these 
 from __future__ import annotations
 
 import math
+import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -20,11 +22,18 @@ from theory import erlang_c_wait
 
 import journeysim.simulation.executors as executors
 from journeysim.cli import main
+from journeysim.report.selection import screening_note
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool
 from journeysim.simulation.kpis import horizon_too_short, replication_kpis
 from journeysim.simulation.replication import simulate
-from journeysim.study.selection import FIRST_STAGE, parse_constraint, select_scenarios
+from journeysim.study.selection import (
+    FIRST_STAGE,
+    InvestmentWarning,
+    parse_constraint,
+    select_scenarios,
+    warn_of_investments,
+)
 
 MMC = Path(__file__).parent.parent / "scenarios" / "validation" / "mmc.yaml"
 RATES = (42, 24, 36, 30)  # arrivals per hour, not in order of merit
@@ -58,6 +67,15 @@ def test_select_picks_the_shortest_wait_by_erlang_c(seed):
     assert table.loc[f"lambda{best}", "in_subset"]  # the subset holds the best
     assert (table["replications"] >= 5).all()
     assert len(result.replications) == table["replications"].sum()
+    # A scenario screened out ran exactly the replications it was judged on, its screener at
+    # least those: the means differ in their replications, as the note under the table says.
+    screened = table[table["status"].str.startswith("screened out by")]
+    for row in screened.itertuples():
+        by, after = re.fullmatch(
+            r"screened out by (\w+) after (\d+) replications", row.status
+        ).groups()
+        assert row.replications == int(after) <= table.loc[by, "replications"]
+    assert screening_note(result).startswith("Means are over") == (not screened.empty)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -97,6 +115,7 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
     assert result.selected == "mmc"
     assert result.table["replications"].tolist() == [5, 5]  # the least first stage
     assert result.first_stage == FIRST_STAGE == 5
+    assert screening_note(result) == ""  # nothing screened out
 
 
 @pytest.mark.parametrize(
@@ -270,3 +289,23 @@ def test_select_command_says_how_many_replications_may_follow(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "journeysim: select: 5 replications do not decide yet; a scenario may need up to" in err
     assert "at indifference 0.06 min; a larger --indifference" in err
+
+
+def test_select_warns_once_that_its_objective_leaves_out_different_investments(tmp_path, capsys):
+    """A one-off investment is in no objective but itself: selecting on contribution among
+    scenarios that invest differently says so, once, and sends the reader to the payback."""
+    plain = load_scenario(MMC, [*SHORT, "name=plain"])
+    costly = load_scenario(MMC, [*SHORT, "name=costly", "costs.investment=4500"])
+    with pytest.warns(InvestmentWarning, match=r"\(PLN: plain 0, costly 4,500\), which "):
+        warn_of_investments([plain, costly], "contribution_per_day")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_of_investments([plain, costly], "investment")
+        warn_of_investments([plain, plain], "contribution_per_day")
+    costly_file = tmp_path / "costly.yaml"
+    costly_file.write_text(f"extends: {MMC}\nname: costly\ncosts: {{investment: 4500}}\n")
+    args = ["select", str(MMC), str(costly_file), "--objective", "contribution_per_day"]
+    args += ["--days", "2", "--reps", "5", "--indifference", "1000"]
+    args += ["--out", str(tmp_path), "--quiet", "--workers", "1"]
+    assert main(args) == 0
+    assert capsys.readouterr().err.count("journeysim: warning: the scenarios invest") == 1

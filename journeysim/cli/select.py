@@ -91,19 +91,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _select(args: argparse.Namespace) -> int:
     from journeysim.report.selection import (
         guarantee,
+        screening_note,
         selection_files,
         selection_text,
         subset_text,
         write_selection,
     )
     from journeysim.study.compare import common_random_numbers
-    from journeysim.study.selection import check_selection, select_scenarios
+    from journeysim.study.selection import check_selection, select_scenarios, warn_of_investments
 
     if len(args.scenarios) < 2:
         raise UsageError("select: give at least two scenario files")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
     check_selection(scenarios, args.objective, args.constraint, args.confidence)
+    warn_of_investments(scenarios, args.objective)
     folder = args.out / folder_name("-".join(["select", *names]))
     with replacing_results(args, folder, selection_files(names)) as staging:
         try:
@@ -144,6 +146,8 @@ def _select(args: argparse.Namespace) -> int:
     print(subset_text(result))
     print()
     print(selection_text(result))
+    if note := screening_note(result):
+        print(note)
     print(f"\n{'; '.join(result.procedures)}")
     print(f"\nResults in {folder}{os.sep}")
     return 0

@@ -55,6 +55,18 @@ def subset_text(result: SelectResult) -> str:
     )
 
 
+def screening_note(result: SelectResult) -> str:
+    """Why a scenario screened out can show a mean as good as the one that screened it out's
+    (means over different replications); "" when none was screened out."""
+    if not result.table["status"].str.startswith("screened out by").any():
+        return ""
+    return (
+        "Means are over the replications each scenario ran: a scenario screened out fell "
+        "behind, paired, on the replications both had run then, and the one that screened it "
+        "out may end lower over its further replications; the guarantee above still holds."
+    )
+
+
 def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
     """Header and rows per scenario: replications used, the objective and each constrained
     metric's mean [95% CI], whether each constraint is met, the subset and what became of it."""
@@ -112,7 +124,11 @@ def select_report(result: SelectResult, folder: Path) -> Path:
             paragraph(subset_text(result)),
             id="bottom-line",
         ),
-        section("Scenarios", table(header, rows, id="selection-table")),
+        section(
+            "Scenarios",
+            table(header, rows, id="selection-table"),
+            *([paragraph(note)] if (note := screening_note(result)) else []),
+        ),
         section(
             "SMORE plot",
             image(smore_png(result), "SMORE plot of the objective per scenario"),

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -169,6 +170,11 @@ class SelectResult:
         return [s.name for s in self.scenarios]
 
 
+class InvestmentWarning(UserWarning):
+    """Scenarios that invest different one-off amounts, selected on a metric that leaves the
+    investment out."""
+
+
 def check_selection(
     scenarios: Sequence[Scenario],
     objective: str,
@@ -191,6 +197,20 @@ def check_selection(
     aligned = common_random_numbers(scenarios)
     for scenario in aligned:
         check_horizon(scenario, [objective, *(c.metric for c in constraints)])
+
+
+def warn_of_investments(scenarios: Sequence[Scenario], objective: str) -> None:
+    """Warn, before a selection runs, when its scenarios invest different one-off amounts,
+    which no objective but the investment itself counts."""
+    invested = {s.name: s.costs.investment for s in scenarios}
+    if objective != "investment" and len(set(invested.values())) > 1:
+        amounts = ", ".join(f"{name} {value:,.0f}" for name, value in invested.items())
+        warnings.warn(
+            f"the scenarios invest different one-off amounts (PLN: {amounts}), which "
+            f"{objective} leaves out: weigh them against the selection with compare's payback",
+            InvestmentWarning,
+            stacklevel=2,
+        )
 
 
 def select_scenarios(
