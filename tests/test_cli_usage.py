@@ -88,9 +88,23 @@ def test_usage_errors_exit_2_with_one_line(argv: list[str], capsys) -> None:
             ["trace", BASELINE, "--pick", "xyzzy"],
             "(choose from 'worst', 'best', 'outage', 'regular', 'lane')",
         ),
+        (
+            ["run", BASELINE, "--dyas", "30"],
+            "journeysim run: error: unrecognized arguments: --dyas 30; did you mean '--days'?",
+        ),
+        (
+            ["compare", BASELINE, BASELINE, "--wrokers=2"],
+            "compare: error: unrecognized arguments: --wrokers=2; did you mean '--workers'?",
+        ),
+        (
+            ["trace", BASELINE, "other.yaml"],
+            "trace: error: unrecognized arguments: other.yaml",
+        ),
     ],
 )
 def test_a_mistyped_choice_is_answered_with_the_closest(argv: list[str], said: str, capsys) -> None:
+    """A mistyped choice, command or option gets the closest one; arguments a command does
+    not know are named with it."""
     assert exit_code(argv) == 2
     assert capsys.readouterr().err.rstrip("\n").endswith(said)
 

@@ -19,7 +19,9 @@ RESUMED = {"sweep": "runs", "optimise": "trials", "calibrate": "trials"}
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _refuse_unknown(parser, args.command, unknown)
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line
@@ -59,6 +61,18 @@ def _one_line(message, category, filename, lineno, file=None, line=None) -> None
         print(f"journeysim: warning: {message}", file=sys.stderr)
     else:
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _refuse_unknown(parser: argparse.ArgumentParser, name: str, unknown: list[str]) -> NoReturn:
+    """Exit 2 naming the command given arguments it does not know, and the option the first
+    may have meant ("journeysim run: error: unrecognized arguments: --dyas 30; did you mean
+    '--days'?")."""
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = commands.choices[name]
+    options = [option for action in command._actions for option in action.option_strings]
+    first = unknown[0].split("=")[0]
+    meant = did_you_mean(first, options) if first.startswith("--") else ""
+    command.error(f"unrecognized arguments: {' '.join(unknown)}{meant}")
 
 
 class OneLineParser(argparse.ArgumentParser):
