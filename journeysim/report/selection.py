@@ -56,8 +56,8 @@ def subset_text(result: SelectResult) -> str:
 
 
 def screening_note(result: SelectResult) -> str:
-    """Why a scenario screened out can show a mean as good as the one that screened it out's
-    (means over different replications); "" when none was screened out."""
+    """Why a screened-out scenario's mean can look as good as that of the one that screened
+    it out (means over different replications); "" when none was screened out."""
     if not result.table["status"].str.startswith("screened out by").any():
         return ""
     return (
