@@ -115,6 +115,18 @@ def test_resolved_yaml_loads_back_to_the_same_scenario(tmp_path: Path) -> None:
     assert load_scenario(write(tmp_path, "copy.yaml", text)) == scenario
 
 
+@pytest.mark.parametrize("cashiers", [1, 3, 7])
+def test_the_resolved_scenario_counts_the_cashiers_the_run_staffs(tmp_path, cashiers) -> None:
+    """A cashier's post per staffed lane: the resolved file says as many as checkout.cashiers,
+    whatever staff.roles.cashier.count was given, and loads back to the same scenario."""
+    given = "staff: {roles: {cashier: {count: 4}}}\n"
+    scenario = load_scenario(write(tmp_path, "x.yaml", given), [f"checkout.cashiers={cashiers}"])
+    text = resolved_yaml(scenario)
+    assert yaml.safe_load(text)["staff"]["roles"]["cashier"]["count"] == cashiers
+    assert scenario.posts_per_shift("cashier") == cashiers
+    assert load_scenario(write(tmp_path, "copy.yaml", text)) == scenario
+
+
 # Overrides
 
 

@@ -122,7 +122,7 @@ def _default_segments() -> dict[str, Segment]:
 class StaffRoleSettings(Section):
     count: NonNegativeInt = field(
         1,
-        "Staff of this role on each of two shifts (cashiers: checkout.cashiers instead).",
+        "Staff of this role on each of two shifts (cashiers: set to checkout.cashiers).",
         le=MAX_STAFF,
     )
     friendliness: Quality = field(0.4, "Mean friendliness (-1 .. 1).")
@@ -134,7 +134,7 @@ class StaffRoleSettings(Section):
 
 def _default_roles() -> dict[StaffRole, StaffRoleSettings]:
     return {
-        "cashier": StaffRoleSettings(count=4, friendliness=0.45, competence=0.5),
+        "cashier": StaffRoleSettings(count=3, friendliness=0.45, competence=0.5),
         "stocker": StaffRoleSettings(count=2, friendliness=0.2, competence=0.4),
         "floor_assistant": StaffRoleSettings(count=1, friendliness=0.5, competence=0.5),
         "cleaner": StaffRoleSettings(count=1, friendliness=0.3, competence=0.4),

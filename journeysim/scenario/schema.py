@@ -122,6 +122,9 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        cashier = self.staff.roles.get("cashier")
+        if cashier is not None and cashier.count != self.checkout.cashiers:
+            cashier.count = self.checkout.cashiers  # a post per staffed lane, as the run staffs
         if self.checkout.cashiers + self.checkout.self_checkouts == 0:
             raise ValueError("checkout needs at least one cashier lane or self-checkout")
         if not self.segments or sum(s.share for s in self.segments.values()) <= 0:
