@@ -200,6 +200,40 @@ def test_sweep_report(tmp_path):
         assert f"checkout.cashiers={value}" in text
 
 
+def test_a_sobol_sweep_report_shows_the_indices_and_says_when_they_are_uncertain(tmp_path):
+    """As the console prints them: the plotted KPIs' indices with their half-widths, and the
+    warning when the half-widths exceed them; a grid's report has no such section."""
+    rng = np.random.default_rng(4)
+    keys = ["shelves.stockout_prob", "carts.worn_share"]
+    runs = pd.DataFrame(
+        [{"point": p, "replication": 0, keys[0]: rng.uniform(), keys[1]: rng.uniform()}
+         | {"nps": rng.normal(), "csat": rng.normal()} for p in range(2 * (2 + 2))]
+    )  # fmt: skip
+    indices = pd.DataFrame(
+        [
+            ["nps", keys[0], 0.74, 1.06, 0.80, 0.20],
+            ["nps", keys[1], 0.20, 0.05, 0.25, 0.05],
+            ["csat", keys[0], 0.50, 0.10, 0.60, 0.10],
+            ["csat", keys[1], 0.30, 0.10, 0.35, 0.10],
+            ["ces", keys[0], 0.30, 0.10, 0.35, 0.10],  # not plotted: not in the table
+        ],
+        columns=["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
+    )
+    text = sweep_report(runs, keys, tmp_path, kpis=("nps", "csat"), indices=indices).read_text()
+    table = text[text.index('id="sobol-table"') :]
+    rows = re.findall(r"<tr>((?:<td>[^<]*</td>)+)</tr>", table)
+    assert [re.findall(r"<td>([^<]*)</td>", row)[:3] for row in rows] == [
+        ["NPS", keys[0], "0.740"],
+        ["NPS", keys[1], "0.200"],
+        ["CSAT (1-5)", keys[0], "0.500"],
+        ["CSAT (1-5)", keys[1], "0.300"],
+    ]
+    assert "Warning: Sobol&#x27; indices uncertain: the 95% half-width exceeds" in text
+    assert "2 base samples are too few" in text  # 8 points of 2 keys: N x (2 + 2)
+    grid = sweep_report(runs, keys, tmp_path / "grid", kpis=("nps",)).read_text()
+    assert 'id="sobol"' not in grid
+
+
 def test_a_sweep_kpi_with_no_value_is_named_not_drawn_and_shares_read_in_percent(tmp_path):
     runs = pd.DataFrame(
         [

@@ -92,6 +92,9 @@ def _sweep(args: argparse.Namespace) -> int:
     runs = execute(args, pending, plan.name, sweep.run)
     failed = runs[runs["status"] == "failed"]
     runs = runs[runs["status"] == "ok"]
+    indices = None  # a Sobol' design's, once every run has finished
+    if plan.design.kind == "sobol" and failed.empty:
+        indices = pd.read_csv(sweep.folder / "sobol_indices.csv")
     if not args.no_report and len(runs):
         from journeysim.report.html import sweep_report  # matplotlib loads only when needed
 
@@ -104,10 +107,10 @@ def _sweep(args: argparse.Namespace) -> int:
             kpis=HEADLINE,
             warnings=notes,
             design=plan.design.kind,
+            indices=indices,
         )
     print(f"\n{_point_table(plan.points_table(), runs)}")
-    if plan.design.kind == "sobol" and failed.empty:
-        indices = pd.read_csv(sweep.folder / "sobol_indices.csv")
+    if indices is not None:
         shown = indices[indices["metric"].isin(HEADLINE)]
         rows = [[str(v) if isinstance(v, str) else f"{v:.3f}" for v in row] for row in shown.values]
         print("\nSobol' indices (first-order S1, total ST, with 95% confidence half-widths)\n")

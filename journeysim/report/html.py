@@ -43,6 +43,7 @@ from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
+from journeysim.study.sensitivity import imprecision_warning
 
 # -- the traced example ---------------------------------------------------------------------
 
@@ -333,6 +334,7 @@ def sweep_report(
     kpis: Sequence[str] = (),
     warnings: Sequence[str] = (),
     design: str | None = None,
+    indices: pd.DataFrame | None = None,
 ) -> Path:
     """Write `folder`/report.html for a sweep.
 
@@ -342,7 +344,9 @@ def sweep_report(
     that no chart of revenue stands without the bottom line; the table shows every KPI and
     money figure in `runs`);
     `warnings`: why some points show "-" (study/sweep.py `short_run_warnings`), above the table;
-    `design`: the design's kind (grid, lhs, sobol), else told from the runs.
+    `design`: the design's kind (grid, lhs, sobol), else told from the runs; `indices`: a
+    Sobol' design's sobol_indices.csv, whose `kpis` rows the report shows with the warning
+    when the design is too small to pin them down.
     """
     folder = Path(folder)
     shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
@@ -372,6 +376,10 @@ def sweep_report(
             write_bytes(folder / f"{kpi}_heatmap.png", data)
             figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
     sections.append(section("KPIs against the parameters", *figures, id="plots"))
+    if indices is not None:
+        sections.append(
+            _sobol_section(indices, kpis, len(set(runs["point"])) // (len(parameters) + 2))
+        )
     if scenario is not None:
         sections.append(_base_example(scenario))
     name = scenario.name if scenario is not None else "sweep"
@@ -380,6 +388,28 @@ def sweep_report(
         path, page(f"journeysim sweep: {name}", f"Varied: {', '.join(parameters)}", sections)
     )
     return path
+
+
+def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> str:
+    """The Sobol' indices of `kpis` with their 95% half-widths, as the console prints them,
+    and the warning when `samples` base samples cannot pin them down."""
+    shown = indices[indices["metric"].isin(kpis)]
+    rows = [
+        [label(r.metric), r.parameter, *(f"{v:.3f}" for v in (r.S1, r.S1_conf, r.ST, r.ST_conf))]
+        for r in shown.itertuples()
+    ]
+    header = ["metric", "parameter", "S1", "S1 95% +-", "ST", "ST 95% +-"]
+    warning = imprecision_warning(indices, samples)
+    return section(
+        "Sobol' indices",
+        paragraph(
+            "First-order (S1) and total (ST) indices of the per-point means, with their 95% "
+            "confidence half-widths; every index is in sobol_indices.csv."
+        ),
+        *([paragraph(f"Warning: {warning}.")] if warning else []),
+        table(header, rows, id="sobol-table"),
+        id="sobol",
+    )
 
 
 def _base_example(scenario: Scenario) -> str:

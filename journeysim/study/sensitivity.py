@@ -59,11 +59,15 @@ def imprecision_warning(indices: pd.DataFrame, samples: int) -> str | None:
     if wide.empty:
         return None
     first = wide.iloc[0]
+    estimated = int(indices["S1"].notna().sum())
+    unvaried = len(indices) - estimated
+    verb = "has" if unvaried == 1 else "have"
+    none = f"; {unvaried} more {verb} none, their metric not varying" if unvaried else ""
     return (
-        f"Sobol' indices uncertain: for {len(wide)} of {len(indices)} metric-parameter pairs "
-        "the 95% half-width exceeds the index or the index lies outside 0..1 (e.g. "
-        f"{first['metric']}, {first['parameter']}: "
+        "Sobol' indices uncertain: the 95% half-width exceeds the index or the index lies "
+        f"outside 0..1 for {len(wide)} of the {estimated} metric-parameter pairs with indices "
+        f"(e.g. {first['metric']}, {first['parameter']}: "
         f"S1 {first['S1']:.2f} +- {first['S1_conf']:.2f}, ST {first['ST']:.2f} +- "
-        f"{first['ST_conf']:.2f}); {samples} base samples are too few, use more "
-        f"(--samples {samples * 4} narrows them about twofold)"
+        f"{first['ST_conf']:.2f}){none}; {samples} base samples are too few, use more "
+        f"({samples * 4} narrow them about twofold)"
     )
