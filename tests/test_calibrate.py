@@ -27,7 +27,8 @@ from journeysim.scenario import load_scenario
 from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_receipts
 from journeysim.simulation.measure import measure, measure_hourly
 from journeysim.simulation.replication import simulate
-from journeysim.study.calibrate_spec import parse_target, parse_targets
+from journeysim.study.calibrate_checks import calibration_warnings
+from journeysim.study.calibrate_spec import Target, parse_target, parse_targets
 from journeysim.study.decisions import parse_decision
 from journeysim.study.parameter_sets import read_parameter_sets
 
@@ -496,3 +497,13 @@ def test_the_fit_chart_writes_a_share_in_percent_in_every_panel_of_its_row():
         ticks = [tick.get_text() for tick in ax.get_yticklabels() if tick.get_text()]
         assert ticks and all(text.endswith("%") for text in ticks), ticks
     assert [ax.get_ylabel() for ax in axes[:2]] == ["Return rate (%)", ""]
+
+
+@pytest.mark.parametrize(("mean", "said"), [(5.7, "1.01"), (5.6921, "1.01"), (6.634, "2.00")])
+def test_a_target_not_reached_never_reads_as_within_its_tolerance(mean, said):
+    """5.7 against 4.75 +- 0.942 is 1.008 tolerances off: said 1.01 (rounded up), not 1.0;
+    1.0001 off is 1.01 too; 2 off (1.884 / 0.942) stays 2.00."""
+    target = Target("nps", 4.75, 0.942)
+    trials = pd.DataFrame({"trial": [4, 5], "nps_mean": [mean, 9.0], "kept": [False, False]})
+    (*_, found) = calibration_warnings(trials, pd.DataFrame(), [], [target])
+    assert f"the closest, trial 4, gives {mean:.3g} ({said} tolerances off)" in found

@@ -12,6 +12,7 @@ equally well, and a kept set only reflects its range.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -81,8 +82,8 @@ def calibration_warnings(
             found.append(
                 f"target {t.text} is not reached by any trial: the closest, trial "
                 f"{int(closest['trial'])}, gives {gives} "
-                f"({offs.min():.1f} tolerances off); widen a range, free another parameter, "
-                "or check the target"
+                f"({_rounded_up(offs.min())} tolerances off); widen a range, free another "
+                "parameter, or check the target"
             )
     if not trials["kept"].any() and len(targets) > 1:
         found.append(
@@ -90,3 +91,10 @@ def calibration_warnings(
             "ranges or wider tolerances may find some)"
         )
     return found
+
+
+def _rounded_up(off: float) -> str:
+    """Tolerances off to two decimals, rounded up: a target missed by 1.008 tolerances reads
+    1.01, never 1.00, which would look reached (a float's last bit past a round number, as in
+    1.884 / 0.942, does not round it up)."""
+    return f"{math.ceil(off * 100.0 - 1e-9) / 100.0:.2f}"
