@@ -17,6 +17,7 @@ import journeysim
 from journeysim.files import parquet_available
 from journeysim.report.outputs import RUN_FILES, write_run
 from journeysim.simulation.runner import RunResult
+from journeysim.study.uncertainty import COLUMNS as UNCERTAINTY
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT = ROOT / "docs" / "data.md"
@@ -91,7 +92,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, dict[str, 
 
 def test_every_table_file_has_a_section() -> None:
     tables = {name for name in RUN_FILES if name.endswith((".csv", ".parquet"))}
-    assert set(documented()) == tables
+    assert set(documented()) == tables | {"uncertainty.csv"}
+
+
+def test_the_document_lists_the_uncertainty_columns_in_order() -> None:
+    """uncertainty.csv (a run with parameter sets) is built with these columns, in order."""
+    assert [column for column, _ in documented()["uncertainty.csv"]] == list(UNCERTAINTY)
 
 
 def test_the_run_writes_the_tables_checked_here(run) -> None:
