@@ -163,6 +163,8 @@ def settings(scenario: Scenario, reference: Scenario | None = None) -> list[tupl
 
 # Keys with rows of their own in every scenario table.
 OWN_ROWS = frozenset({"name", "description", "seed", "replications"})
+# Keys set from another, which the table lists instead: the cashiers' posts, checkout.cashiers.
+FOLLOWING = frozenset({"staff.roles.cashier.count"})
 _MISSING = object()
 
 
@@ -183,13 +185,14 @@ def setting_value(value: object) -> str:
 
 def differing_settings(scenarios: Sequence[Scenario]) -> list[list[str]]:
     """[dotted key, value per scenario] for every setting whose resolved value differs
-    between `scenarios` (but those of OWN_ROWS), in the schema's order; "-" where a scenario
-    has no such key (a segment of its own)."""
+    between `scenarios` (but those of OWN_ROWS and FOLLOWING), in the schema's order; "-"
+    where a scenario has no such key (a segment of its own)."""
     flats = [flat(s.model_dump()) for s in scenarios]
     rows = []
     for key in dict.fromkeys(key for keys in flats for key in keys):
         values = [keys.get(key, _MISSING) for keys in flats]
-        if key not in OWN_ROWS and any(v != values[0] for v in values[1:]):
+        shown = key not in OWN_ROWS and key not in FOLLOWING
+        if shown and any(v != values[0] for v in values[1:]):
             rows.append([key, *("-" if v is _MISSING else setting_value(v) for v in values)])
     return rows
 
