@@ -5,6 +5,7 @@ without visits."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -183,6 +184,19 @@ def test_a_folder_holding_only_an_animation_is_not_taken_for_results(tmp_path: P
     assert (folder / "floor_day3.gif").read_bytes() == b"GIF89a"
     (folder / "manifest.json").unlink()  # results from before manifests: made with no --set
     assert main(run(out, "--set", "checkout.cashiers=3", "--no-report")) == 2
+
+
+def test_the_run_report_embeds_the_animation_of_its_folder(tmp_path: Path) -> None:
+    """`animate` writes results/<scenario>/floor_day<N>.gif for the run report to embed: the
+    report, written in a fresh folder that then replaces the old one, finds it there."""
+    out = tmp_path / "out"
+    folder = out / "baseline"
+    folder.mkdir(parents=True)
+    (folder / "floor_day3.gif").write_bytes(b"GIF89a")
+    assert main(run(out, "--no-replay")) == 0
+    report = (folder / "report.html").read_text()
+    assert "floor_day3.gif: shoppers coloured by mood" in report
+    assert f"data:image/gif;base64,{base64.b64encode(b'GIF89a').decode()}" in report
 
 
 def kill_while_writing(

@@ -105,9 +105,10 @@ def _run(args: argparse.Namespace) -> int:
         write_run(result, staging)
         write_manifest(staging, scenario.seed, args.overrides)
         if not args.no_report:
-            from journeysim.report.html import run_report  # matplotlib loads only when needed
+            from journeysim.report.html import newest_gif, run_report  # matplotlib when needed
 
-            run_report(result, staging, with_replay=not args.no_replay)
+            gif = newest_gif(folder)  # `animate` wrote it beside the results, not to staging
+            run_report(result, staging, gif, with_replay=not args.no_replay)
     print(
         f"{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
         f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}"

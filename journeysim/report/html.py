@@ -166,7 +166,7 @@ def run_report(
         sections.append(example_section(traced, visit_id, "A traced visit", _hours(s)))
         if with_replay:
             sections.append(report_section([traced], folder))
-    gif = gif or _newest_gif(folder)
+    gif = gif or newest_gif(folder)
     if gif is not None:
         sections.append(
             section(
@@ -456,6 +456,7 @@ def sweep_table(runs: pd.DataFrame, parameters: list[str], kpis: Sequence[str]) 
     return table(header, rows, id="kpi-table")
 
 
-def _newest_gif(folder: Path) -> Path | None:
+def newest_gif(folder: Path) -> Path | None:
+    """The animation `journeysim animate` wrote last into `folder`, if any."""
     gifs = sorted(folder.glob("*.gif"), key=lambda p: p.stat().st_mtime)
     return gifs[-1] if gifs else None
