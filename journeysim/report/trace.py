@@ -63,17 +63,19 @@ def nps_group(ltr: int) -> str:
 
 def pick_visits(rep: Replication, pick: str) -> list[int]:
     """Ids of telling visits: the worst or best remembered one; of the visits that met a
-    terminal outage, one with no cash to fall back on and the fullest cart (the worst
+    terminal outage, one with no cash to fall back on and the longest shopping list (the worst
     remembered of those); a regular's last visit to a staff member who left and the first
     visit to a staffed lane after the departure; or the visit that found the longest queue
-    while the policy opened a lane. `rep` has visits (`tell` says why when it has none)."""
-    visits = rep.visits
+    while the policy opened a lane. The first three come from the measured days, as the KPIs
+    do (from the warm-up when it alone has one). `rep` has visits (`tell` says why when it
+    has none)."""
     if pick in ("worst", "best"):
+        visits = _measured_first(rep.visits)
         column = visits["remembered"]
         row = column.idxmin() if pick == "worst" else column.idxmax()
         return [int(visits.loc[row, "visit_id"])]
     if pick == "outage":
-        met = visits[visits["met_outage"]]
+        met = _measured_first(rep.visits[rep.visits["met_outage"]])
         if met.empty:
             raise LookupError(
                 "no visit met a terminal outage; try scenarios/terminal_outage.yaml or more --days"
@@ -89,6 +91,12 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
     if pick == "lane":
         return [_lane_opened_while_waiting(rep)]
     raise ValueError(f"--pick must be one of {', '.join(PICKS)}, not {pick!r}")
+
+
+def _measured_first(visits: pd.DataFrame) -> pd.DataFrame:
+    """The `visits` of the measured days, or the warm-up's when there are none."""
+    measured = visits[~visits["warmup"]]
+    return measured if len(measured) else visits
 
 
 def _regular_before_and_after(rep: Replication) -> list[int]:
