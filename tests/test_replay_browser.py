@@ -240,3 +240,30 @@ def test_three_floors_fit_a_1400_pixel_window_readably(browser, three_file):
     assert page.evaluate("journeyReplay.panels[0].canvas.title").startswith("Way in:")
     assert problems == []
     page.close()
+
+
+def test_a_zone_label_counts_the_dots_drawn_in_it(browser, three_file):
+    """The label over a zone says how many shoppers the zone shows ("fresh: 3" stood over 4
+    dots when it was the monitor's occupancy, which moves up to a minute before the dot)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(three_file.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 3")
+    start, end = page.evaluate("[journeyReplay.data.from, journeyReplay.data.to]")
+    shown = 0
+    for t in np.linspace(start, end, 25):
+        page.evaluate(f"journeyReplay.seek({t})")
+        for panel in range(3):
+            zones = page.evaluate(
+                """(i) => { const p = journeyReplay.panels[i];
+                return p.data.floor.zones.map((z) => { const [x, y, w, h] = z.box;
+                  const label = p.labels.find((l) => l.text.startsWith(z.name + ": "));
+                  const dots = p.dots.filter((a) =>
+                    a.x >= x && a.x <= x + w && a.y >= y && a.y <= y + h).length;
+                  return [label.text, z.name, dots]; }); }""",
+                panel,
+            )
+            for text, name, dots in zones:
+                assert text == f"{name}: {dots}", (t, panel)
+                shown += dots
+    assert shown > 50  # the floors were busy
+    page.close()

@@ -201,6 +201,16 @@ def positions(floor: Floor, active: list[Track], t: float) -> tuple[np.ndarray, 
     return np.array(xy).reshape(-1, 2), np.array(moods)
 
 
+def drawn_in(box: tuple[float, float, float, float], xy: np.ndarray) -> int:
+    """Dots drawn inside the zone `box` (x, y, width, height): a zone's head-count as the
+    picture shows it (a dot on its way counts where it is drawn), where the monitor's
+    occupancy moves up to a minute before the dot."""
+    x, y, w, h = box
+    points = np.asarray(xy, dtype=float).reshape(-1, 2)
+    inside = (points[:, 0] >= x) & (points[:, 0] <= x + w)
+    return int((inside & (points[:, 1] >= y) & (points[:, 1] <= y + h)).sum())
+
+
 def sightings(replay: Replay, shown: list[Track]) -> list[tuple[float, str, str]]:
     """(time, zone, staff name): where the shown shoppers met floor staff, in time order."""
     seen = []
@@ -364,14 +374,14 @@ class FloorView:
         back: float | None = None,
         staff: dict[str, str] | None = None,
     ) -> None:
-        """Show moment t: dots, clock, zone occupancy, queues, terminals (`down`: the tills
+        """Show moment t: dots, clock, the dots in each zone, queues, terminals (`down`: the tills
         whose terminal is down; `back`: when they last all came back up), carts and staff
         (`staff`: name -> zone where a shopper last met them)."""
         self.dots.set_offsets(xy)
         self.dots.set_array(moods)
         self.clock.set_text(f"{clock(t)}:{int(t * 60) % 60:02d}")
         for name, text in self.zone_labels.items():
-            text.set_text(f"{name}: {int(sample[f'zone:{name}'])}")
+            text.set_text(f"{name}: {drawn_in(self.floor.zones[name], xy)}")
         for line, text in enumerate(self.queue_labels):
             waiting = int(sample[f"line:{line}"])
             text.set_text(f"{waiting} waiting")

@@ -112,7 +112,7 @@ def panel(rep: Replay, start_min: float, end_min: float) -> dict:
         "scenario": rep.scenario.name,
         "description": rep.scenario.description,
         "floor": _floor(floor, rep),
-        "samples": _samples(samples, day_start, zone_names),
+        "samples": _samples(samples, day_start),
         "outages": _outages(outages, len(rep.staffed), start, end, day_start),
         "events": _events(rep.scenario, outages, samples, start, end, day_start),
         "staff": {str(k): v for k, v in rep.staff.items()},
@@ -140,7 +140,7 @@ def _floor(floor: Floor, rep: Replay) -> dict:
     }
 
 
-def _samples(samples: pd.DataFrame, day_start: float, zones: list[str]) -> dict:
+def _samples(samples: pd.DataFrame, day_start: float) -> dict:
     """Columns of the monitor's samples as lists (time in minutes of the day)."""
 
     def column(prefix: str) -> dict[str, list]:
@@ -153,7 +153,6 @@ def _samples(samples: pd.DataFrame, day_start: float, zones: list[str]) -> dict:
     return {
         "time": [round(t - day_start, 3) for t in samples["time"]],
         "carts": [int(v) for v in samples["carts"]],
-        "zones": {name: [int(v) for v in samples[f"zone:{name}"]] for name in zones},
         "dirt": column("dirt:"),
         "lines": column("line:"),
         "cashiers": {k: [int(v) for v in vs] for k, vs in column("cashier:").items()},

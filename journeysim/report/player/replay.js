@@ -157,14 +157,18 @@
         return box;
       };
       c.fillStyle = "#fff"; c.fillRect(0, 0, this.canvas.width, this.canvas.height);
-      // zones: floor tinted by dirt, shelves, occupancy; the first zone is the entrance
+      // zones: floor tinted by dirt, shelves, the shoppers drawn in each (a dot on its way
+      // counts where it is drawn, as the GIF's animate.drawn_in); the first zone is the entrance
+      const active = this.state(t), chosen = this.player.highlighted(this.index);
+      const drawnIn = ([x, y, w, h]) =>
+        active.filter((a) => a.x >= x && a.x <= x + w && a.y >= y && a.y <= y + h).length;
       const spilled = new Set();
       f.zones.forEach((z, n) => {
         const [x, y, w, h] = z.box, dirt = (S.dirt[z.name] || [])[i] || 0;
         const tint = [238, 242, 247].map((v, j) => Math.round(v + ([201, 169, 120][j] - v) * dirt));
         rect(z.box, `rgb(${tint.join(",")})`, "#8899aa");
         if (n > 0) for (let r = 0; r < 3; r++) rect([x + 3, y + 4 + r * (h - 10) / 2.5, w - 6, 0.8], "#c3cad6");
-        text(`${z.name}: ${S.zones[z.name][i]}`, x + w / 2, y + h - 2.5, 2.2, "center", "#222", "", w - 1);
+        text(`${z.name}: ${drawnIn(z.box)}`, x + w / 2, y + h - 2.5, 2.2, "center", "#222", "", w - 1);
         if (dirt >= 0.5) {
           spilled.add(z.name);
           const [cx, cy] = this.toCanvas(x + w - 5, y + 4);
@@ -254,7 +258,6 @@
         this.staffLabels.push({ name, zone, box: [cx - d, box[1], box[2], box[3]] });
       }
       // shoppers
-      const active = this.state(t), chosen = this.player.highlighted(this.index);
       this.dots = active;
       for (const a of active) {
         const [cx, cy] = this.toCanvas(a.x, a.y);
