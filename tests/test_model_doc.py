@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from journeysim.cli.scenario import END, START, MarkersMissing, section, splice
 from journeysim.scenario import Scenario, apply_overrides
 from journeysim.scenario.parameter_notes import SOURCES, UNITS
-from journeysim.scenario.reference import (
-    END,
-    REFRESH,
-    START,
-    MarkersMissing,
-    parameter_table,
-    parameters,
-    section,
-    splice,
-)
+from journeysim.scenario.reference import REFRESH, parameter_table, parameters
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_DOC = ROOT / "docs" / "model.md"

@@ -15,13 +15,14 @@ ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "scipy", "matplotlib", "SALib", "dask", "simpy")
 
 
-def loaded_after(code: str) -> set[str]:
-    """Top-level packages among HEAVY that a fresh interpreter holds after running `code`."""
+def loaded_after(code: str, watched: tuple[str, ...] = HEAVY) -> set[str]:
+    """Top-level packages among `watched` that a fresh interpreter holds after running
+    `code`."""
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
-    return {name.split(".")[0] for name in json.loads(out.splitlines()[-1])} & set(HEAVY)
+    return {name.split(".")[0] for name in json.loads(out.splitlines()[-1])} & set(watched)
 
 
 @pytest.mark.parametrize(
@@ -34,6 +35,14 @@ def loaded_after(code: str) -> set[str]:
 )
 def test_light_imports(code: str) -> None:
     assert loaded_after(code) == set()
+
+
+def test_help_loads_neither_the_schema_nor_numpy() -> None:
+    """`journeysim --help` builds the parser only: the scenario schema (pydantic, a sixth of a
+    second) and numpy (a tenth) load with the commands that use them."""
+    parser = "from journeysim.cli import build_parser; build_parser()"
+    assert loaded_after(parser, ("pydantic", "numpy")) == set()
+    assert loaded_after("import journeysim.scenario", ("pydantic",)) == {"pydantic"}  # the probe
 
 
 def test_the_probe_sees_heavy_imports() -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute, writable_folder
 from journeysim.manifest import MANIFEST, write_manifest
-from journeysim.scenario.errors import ScenarioError
 
 
 class _Objective(argparse.Action):
@@ -82,6 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _optimise(args: argparse.Namespace) -> int:
     from journeysim.report.optimise import answer, optimise_report, trials_text, write_plots
+    from journeysim.scenario.errors import ScenarioError
     from journeysim.study.decisions import parse_decision
     from journeysim.study.designs import DesignError
     from journeysim.study.optimise import Optimisation, plan_optimisation

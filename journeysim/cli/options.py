@@ -20,8 +20,6 @@ from journeysim.files import (
     unwritable,
 )
 from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of
-from journeysim.scenario.loader import load_scenario
-from journeysim.study.sources import run_overrides
 
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Scenario
@@ -244,6 +242,9 @@ def writing(folder: Path) -> Iterator[None]:
 
 def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:
     """Load a scenario and apply --set, then --reps, --days and --seed."""
+    from journeysim.scenario.loader import load_scenario  # the schema: not for --help
+    from journeysim.study.sources import run_overrides
+
     options = run_overrides(args.reps, args.days, args.seed)
     return load_scenario(path, [*args.overrides, *options])
 

@@ -1,4 +1,6 @@
-"""The `validate` and `schema` commands."""
+"""The `validate` and `schema` commands, and where `schema --markdown --out` puts the parameter
+table in a document: between two marker lines, the rest kept (text only, so that `--help`
+loads no schema)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,29 @@ from pathlib import Path
 
 from journeysim.cli.options import add_set_option, writable_file
 from journeysim.files import write_text
-from journeysim.scenario.errors import ScenarioError
-from journeysim.scenario.loader import load_scenario, scenario_json_schema
-from journeysim.scenario.reference import END, START, MarkersMissing, parameter_table, splice
+
+# Where `schema --markdown --out` puts the parameter table in a document (docs/model.md).
+START = "<!-- parameters:start -->"
+END = "<!-- parameters:end -->"
+
+
+class MarkersMissing(ValueError):
+    """The document has no parameter markers to write the table between."""
+
+
+def section(document: str) -> str:
+    """The text between the parameter markers of `document`."""
+    start, end = document.find(START), document.find(END)
+    if start < 0 or end < start:
+        raise MarkersMissing(f"no {START} ... {END} markers")
+    return document[start + len(START) : end].strip("\n") + "\n"
+
+
+def splice(document: str, table: str) -> str:
+    """`document` with `table` between its parameter markers, the rest unchanged."""
+    section(document)  # raises when the markers are missing
+    start, end = document.find(START) + len(START), document.find(END)
+    return document[:start] + "\n" + table + document[end:]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,6 +71,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from journeysim.scenario.errors import ScenarioError  # the schema: not for --help
+    from journeysim.scenario.loader import load_scenario
+
     valid = True
     for path in args.files:
         try:
@@ -62,6 +87,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from journeysim.scenario.loader import scenario_json_schema  # the schema: not for --help
+    from journeysim.scenario.reference import parameter_table
+
     if args.markdown:
         text = parameter_table()
     else:

@@ -19,7 +19,6 @@ from journeysim.cli.options import (
 )
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
-from journeysim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
     from journeysim.study.selection import Constraint
@@ -97,6 +96,7 @@ def _select(args: argparse.Namespace) -> int:
         subset_text,
         write_selection,
     )
+    from journeysim.scenario.errors import ScenarioError
     from journeysim.study.compare import common_random_numbers
     from journeysim.study.selection import check_selection, select_scenarios, warn_of_investments
 

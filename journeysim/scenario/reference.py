@@ -17,8 +17,6 @@ from journeysim.scenario.loader import yaml_data
 from journeysim.scenario.parameter_notes import SOURCES, UNITS
 from journeysim.scenario.schema import Scenario, StaffRole
 
-START = "<!-- parameters:start -->"
-END = "<!-- parameters:end -->"
 REFRESH = "journeysim schema --markdown --out docs/model.md"
 
 # Placeholders for the keys of mappings and lists of sections.
@@ -274,25 +272,3 @@ def _get(model: BaseModel, dotted: str) -> Any:
     for part in dotted.split("."):
         model = getattr(model, part)
     return model
-
-
-# -- docs/model.md ----------------------------------------------------------------------------
-
-
-class MarkersMissing(ValueError):
-    """The document has no parameter markers to write the table between."""
-
-
-def section(document: str) -> str:
-    """The text between the parameter markers of `document`."""
-    start, end = document.find(START), document.find(END)
-    if start < 0 or end < start:
-        raise MarkersMissing(f"no {START} ... {END} markers")
-    return document[start + len(START) : end].strip("\n") + "\n"
-
-
-def splice(document: str, table: str) -> str:
-    """`document` with `table` between its parameter markers, the rest unchanged."""
-    section(document)  # raises when the markers are missing
-    start, end = document.find(START) + len(START), document.find(END)
-    return document[:start] + "\n" + table + document[end:]
