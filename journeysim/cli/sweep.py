@@ -108,6 +108,7 @@ def _sweep(args: argparse.Namespace) -> int:
             warnings=notes,
             design=plan.design.kind,
             indices=indices,
+            samples=plan.design.base_samples,
         )
     print(f"\n{_point_table(plan.points_table(), runs)}")
     if indices is not None:

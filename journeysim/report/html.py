@@ -335,6 +335,7 @@ def sweep_report(
     warnings: Sequence[str] = (),
     design: str | None = None,
     indices: pd.DataFrame | None = None,
+    samples: int = 0,
 ) -> Path:
     """Write `folder`/report.html for a sweep.
 
@@ -346,7 +347,7 @@ def sweep_report(
     `warnings`: why some points show "-" (study/sweep.py `short_run_warnings`), above the table;
     `design`: the design's kind (grid, lhs, sobol), else told from the runs; `indices`: a
     Sobol' design's sobol_indices.csv, whose `kpis` rows the report shows with the warning
-    when the design is too small to pin them down.
+    when its `samples` base samples are too few to pin them down.
     """
     folder = Path(folder)
     shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
@@ -377,9 +378,7 @@ def sweep_report(
             figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
     sections.append(section("KPIs against the parameters", *figures, id="plots"))
     if indices is not None:
-        sections.append(
-            _sobol_section(indices, kpis, len(set(runs["point"])) // (len(parameters) + 2))
-        )
+        sections.append(_sobol_section(indices, kpis, samples))
     if scenario is not None:
         sections.append(_base_example(scenario))
     name = scenario.name if scenario is not None else "sweep"

@@ -119,6 +119,11 @@ class Design:
             for origin, key, value in zip(self.origins, self.keys, self.points[point])
         ]
 
+    @property
+    def base_samples(self) -> int:
+        """A Sobol' design's base samples N: its points are N x (keys + 2)."""
+        return len(self.points) // (len(self.keys) + 2)
+
     def problem(self) -> dict[str, Any]:
         """The SALib problem the design was sampled from."""
         return {

@@ -287,8 +287,7 @@ class Sweep:
         if plan.design.kind == "sobol" and len(ok) == len(runs):
             indices = sobol_indices(plan.design, runs, METRICS, plan.base.seed)
             write_table(self.folder / "sobol_indices.csv", indices)
-            samples = len(plan.design.points) // (len(plan.design.keys) + 2)
-            warning = imprecision_warning(indices, samples)
+            warning = imprecision_warning(indices, plan.design.base_samples)
             if warning:
                 warnings.warn(SobolWarning(warning), stacklevel=3)
         for text in short_run_warnings(plan, ok):
