@@ -122,7 +122,7 @@ def settings(scenario: Scenario, reference: Scenario | None = None) -> list[tupl
     whose history the run starts from (a comparison's first; default: itself)."""
     s = scenario
     roles = ", ".join(
-        f"{role.replace('_', ' ')} {s.checkout.cashiers if role == 'cashier' else r.count}"
+        f"{role.replace('_', ' ')} {r.count}"  # a cashier's count is checkout.cashiers
         for role, r in s.staff.roles.items()
     )
     segments = ", ".join(
