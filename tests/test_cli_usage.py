@@ -47,6 +47,7 @@ def exit_code(argv: list[str]) -> int:
         ["run", BASELINE, "--reps", "-1"],
         ["run", BASELINE, "--set", "checkout.cashiers=many"],
         ["run", BASELINE, "--precision", "nope=1"],
+        ["run", BASELINE, "--precision", "nps=inf"],
         ["compare", BASELINE],
         ["compare", BASELINE, "missing.yaml"],
         ["select", BASELINE, "--objective", "csat"],

@@ -189,6 +189,16 @@ def test_replications_needed_from_two_replications_in_the_issue():
     assert replications_needed(0.005, 10, 0.01) == 10  # reached: never fewer than run
 
 
+def test_replications_needed_stops_at_the_most_a_run_takes():
+    """A target a million times narrower than the interval would need about 10^12 replications;
+    a run takes at most 10,000, so none is named (the search overflowed a float before)."""
+    assert replications_needed(1.0, 10, 1e-6) is None
+    assert replications_needed(2.0, 10, 1e-300) is None
+    assert replications_needed(1.0, 10, 0.1, most=10_000) == _fewest(1.0, 10, 0.1) < 10_000
+    (note,) = precision_notes(pd.DataFrame({"nps": [30.0, 33.0, 36.0]}), {"nps": 1e-9})
+    assert note.endswith("more than 10,000 (the most a run takes) would be needed")
+
+
 def test_precision_notes_name_the_count():
     # nps over 10 replications: s = 3 sqrt(10) / t(9), so the half-width is exactly 3.
     spread = 3.0 * math.sqrt(10) / stats.t.ppf(0.975, 9)
@@ -214,13 +224,13 @@ def test_run_reports_the_replications_a_precision_needs(tmp_path, capsys):
     # The baseline as shipped: its history is the one most tests share (a smaller base would
     # live a history of its own, grown by the same newcomers to about the same size).
     args = ["run", str(BASELINE), "--reps", "3", "--days", "7"]
-    args += ["--out", str(tmp_path), "--quiet", "--no-report", "--precision", "csat=1e-6"]
+    args += ["--out", str(tmp_path), "--quiet", "--no-report", "--precision", "csat=0.005"]
     assert main(args) == 0
     csat = pd.read_csv(tmp_path / "baseline" / "replications.csv")["csat"]
     needed = int(capsys.readouterr().out.split("(--reps ")[1].split(")")[0])
     sd = csat.std(ddof=1)
     for m, reaches in ((needed, True), (needed - 1, False)):  # the fewest that reach it
-        assert (stats.t.ppf(0.975, m - 1) * sd / math.sqrt(m) <= 1e-6) == reaches
+        assert (stats.t.ppf(0.975, m - 1) * sd / math.sqrt(m) <= 0.005) == reaches
 
 
 # The compare command and the API

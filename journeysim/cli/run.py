@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -29,12 +30,12 @@ def _precision(text: str) -> tuple[str, float]:
         target = float(value)
     except ValueError:
         target = 0.0
-    if metric not in KPIS or not target > 0:
+    if metric not in KPIS or not 0 < target < math.inf:
         meant = closest(metric, KPIS) if metric not in KPIS else None
         hint = f"; did you mean '{meant}={value}'?" if meant else ""
         raise argparse.ArgumentTypeError(
-            f"expected KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and HALFWIDTH > 0 "
-            f"(got {text!r}){hint}"
+            f"expected KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and a finite "
+            f"HALFWIDTH > 0 (got {text!r}){hint}"
         )
     return metric, target
 

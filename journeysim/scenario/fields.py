@@ -16,6 +16,7 @@ MAX_STAFF = 200  # staff of one role on a shift
 MAX_CUSTOMERS = 200_000  # customers in the starting base
 MAX_ITEMS = 500  # items in a basket
 MAX_SEED = 2**63 - 1
+MAX_REPLICATIONS = 10_000  # replications of one run
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Quality = Annotated[float, Field(ge=-1.0, le=1.0)]

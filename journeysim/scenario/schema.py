@@ -15,6 +15,7 @@ from journeysim.scenario.behaviour_schema import AfterVisit, Costs, Loyalty, Psy
 from journeysim.scenario.fields import (
     CLOCK_PATTERN,
     MAX_SEED,
+    MAX_REPLICATIONS,
     TOUCHPOINT_KINDS,
     ClockTime,
     Distribution,
@@ -97,7 +98,9 @@ class Scenario(Section):
     seed: NonNegativeInt = field(
         20261125, "Root seed; replications spawn their streams from it.", le=MAX_SEED
     )
-    replications: Annotated[int, Field(ge=1)] = field(10, "Independent replications.", le=10_000)
+    replications: Annotated[int, Field(ge=1)] = field(
+        10, "Independent replications.", le=MAX_REPLICATIONS
+    )
     horizon: Horizon = field(Horizon, "Simulated days and warm-up.")
     hours: Hours = field(Hours, "Opening hours and hourly arrival profiles.")
     arrivals: Arrivals = field(Arrivals, "Where shoppers come from.")

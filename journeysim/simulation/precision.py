@@ -7,21 +7,25 @@ import math
 
 import pandas as pd
 
+from journeysim.scenario.fields import MAX_REPLICATIONS
 from journeysim.simulation.summary import mean_ci, t_quantile
 
 
-def replications_needed(half_width: float, n: int, target: float, level: float = 0.95) -> int:
+def replications_needed(
+    half_width: float, n: int, target: float, level: float = 0.95, most: int = MAX_REPLICATIONS
+) -> int | None:
     """The fewest replications (at least n) whose CI half-width t(m-1) s / sqrt(m) reaches
     `target`, with the standard deviation s that gave `half_width` from n replications and the
-    t quantile at the new count m (with few replications the quantile shrinks a lot too)."""
+    t quantile at the new count m (with few replications the quantile shrinks a lot too); None
+    when more than `most` would be needed."""
     spread = half_width * math.sqrt(n) / t_quantile(level, n - 1)
 
     def reached(m: int) -> bool:
         return t_quantile(level, m - 1) * spread / math.sqrt(m) <= target
 
-    low, high = n - 1, max(n, 2)  # reached(high) is searched for; low never reaches
-    while not reached(high):
-        low, high = high, high * 2
+    low, high = n - 1, max(n, most)  # low never reaches; high is the answer once it does
+    if not reached(high):
+        return None
     while high - low > 1:
         middle = (low + high) // 2
         low, high = (low, middle) if reached(middle) else (middle, high)
@@ -50,8 +54,13 @@ def precision_notes(replications: pd.DataFrame, targets: dict[str, float]) -> li
             notes.append(f"{metric}: 95% CI half-width {half:.4g} <= {target:g}, reached")
         else:
             needed = replications_needed(half, n, target)
+            would = (
+                f"more than {MAX_REPLICATIONS:,} (the most a run takes) would be needed"
+                if needed is None
+                else f"about {needed} would reach it (--reps {needed})"
+            )
             notes.append(
                 f"{metric}: 95% CI half-width {half:.4g} > {target:g} with {n} replications; "
-                f"about {needed} would reach it (--reps {needed})"
+                + would
             )
     return notes
