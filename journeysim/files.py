@@ -28,15 +28,20 @@ def folder_name(name: str) -> str:
 
 def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
     """Why result files cannot be written in `folder` (None when they can): the nearest of it
-    and its parents that exists is a file or not writable (else the folder can be made), or
-    one of `files` in it is a folder."""
+    and its parents that exists is a file or refuses a trial file (else the folder can be made),
+    or one of `files` in it is a folder. The trial, not the permission bits, decides: root may
+    write anywhere by them, yet not in /proc or on a read-only mount."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is a file; expected a folder"
-    if not os.access(existing, os.W_OK | os.X_OK):
+    try:
+        tempfile.TemporaryFile(dir=existing).close()
+    except PermissionError:
         return f"no permission to write in {existing}{os.sep}"
+    except OSError as error:
+        return f"{existing}{os.sep} refuses new files: {error.strerror or error}"
     for name in files:
         if (folder / name).is_dir():
             return f"{folder / name} is a folder; expected a file"

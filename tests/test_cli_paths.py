@@ -98,6 +98,18 @@ def test_an_output_path_under_a_file_is_refused_before_simulating(
     assert afile.read_text() == "not a folder\n"
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("command", list(command_lines("x")))
+def test_a_folder_that_takes_no_files_is_refused_before_simulating(
+    command: str, capsys, no_simulation
+) -> None:
+    """/proc takes no files, not even root's, whose permission bits would allow them."""
+    assert exit_code(command_lines("/proc/journeysim")[command]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert f"journeysim {command.split()[0]}: cannot write /proc/journeysim" in err
+    assert "no permission to write in /proc/" in err or "/proc/ refuses new files:" in err
+
+
 @pytest.mark.parametrize(
     "command, folder",
     [
