@@ -186,6 +186,26 @@ def test_a_number_with_colons_is_text_not_yaml_1_1_base_60(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
+    ("text", "value"), [("1e-3", 0.001), ("2.5E1", 25.0), (".5e1", 5.0), ("1.0e+1", 10.0)]
+)
+def test_an_exponent_is_a_number_as_in_yaml_1_2(tmp_path: Path, text: str, value: float) -> None:
+    """YAML 1.1 reads an exponent without a point and a signed power (1e-3) as text; a
+    researcher writing 1e-3 means the number, in a file and in --set alike."""
+    key = "checkout.service_time.mean_min"
+    path = write(tmp_path, "x.yaml", f"checkout:\n  service_time:\n    mean_min: {text}\n")
+    for scenario in (load_scenario(path), load_scenario(BASELINE, (f"{key}={text}",))):
+        assert scenario.checkout.service_time.mean_min == value
+
+
+def test_a_huge_exponent_is_refused_for_its_size_not_as_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout:\n  service_time:\n    mean_min: 1e300\n")
+    assert error_of(path) == (
+        f"{path}: checkout.service_time.mean_min: expected a number above 0 and at most 240 "
+        "(got 1e+300)"
+    )
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("checkout: {cashiers: true}", "checkout.cashiers: expected a whole number from 0 to 200"),

@@ -307,6 +307,11 @@ def refused(argv: list[str], capsys) -> str:
             "design: lhs\nsamples: 4\nvary: {checkout.cashiers: [2, 3]}\n",
             "study.yaml: vary.checkout.cashiers: design lhs needs a range LOW:HIGH",
         ),
+        (
+            "design: lhs\nsamples: 4\nvary: {checkout.service_time.mean_min: '1:.inf'}\n",
+            "study.yaml: vary.checkout.service_time.mean_min: design lhs needs a range LOW:HIGH "
+            "of finite numbers (got 1:.inf)",
+        ),
         ("design: lhs\nvary: {checkout.cashiers: '2:4'}\n", "study.yaml: design: lhs needs"),
         (
             "design: lhs\nsamples: 0\nvary: {checkout.cashiers: '2:4'}\n",

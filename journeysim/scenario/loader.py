@@ -252,16 +252,19 @@ def _read(path: Path) -> dict[str, Any]:
 # YAML 1.1's base-60 numbers (2:30 is 150), which YAML 1.2 dropped: read as text, so that an
 # unquoted range 2:3 is not the number 123.
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+# YAML 1.2's exponents, which YAML 1.1 reads as text unless they have a point and a sign: 1e-3
+# and 2.5e3 are numbers, as 1.0e-3 and 2.5e+3 are.
+_EXPONENT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+_YAML_1_2 = [("tag:yaml.org,2002:str", _SEXAGESIMAL), ("tag:yaml.org,2002:float", _EXPONENT)]
 
 
 class _UniqueKeys(yaml.SafeLoader):
     """YAML's safe loader, refusing a key given twice in one mapping (which YAML forbids and
-    PyYAML would settle silently by keeping the last), with base-60 numbers read as text."""
+    PyYAML would settle silently by keeping the last), with YAML 1.2's numbers: base-60 ones
+    read as text, exponents without a point or sign as numbers."""
 
     yaml_implicit_resolvers = {
-        first: [("tag:yaml.org,2002:str", _SEXAGESIMAL), *resolvers]
-        if first in "+-0123456789"
-        else resolvers
+        first: [*_YAML_1_2, *resolvers] if first in "+-.0123456789" else resolvers
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
@@ -281,7 +284,8 @@ class _UniqueKeys(yaml.SafeLoader):
 
 def yaml_data(text: str) -> Any:
     """YAML as journeysim reads it: `yaml.safe_load`, refusing a key given twice, with YAML
-    1.2's numbers (an unquoted 2:3 is the text "2:3", not YAML 1.1's base-60 number 123)."""
+    1.2's numbers (an unquoted 2:3 is the text "2:3", not YAML 1.1's base-60 number 123, and
+    1e-3 the number 0.001, not a text)."""
     return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
 
 

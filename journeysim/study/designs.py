@@ -218,9 +218,12 @@ def _sampled(
     replications: int,
     given: _Given,
 ) -> Design:
-    listed = [v.origin for v in varies if v.bounds is None]
+    listed = [v for v in varies if v.bounds is None]
     if listed:
-        raise DesignError(f"{listed[0]}: {given.name('design')} {kind} needs a range LOW:HIGH")
+        raise DesignError(
+            f"{listed[0].origin}: {given.name('design')} {kind} needs a range LOW:HIGH of finite "
+            f"numbers (got {','.join(listed[0].values)})"
+        )
     if samples is None:
         raise DesignError(f"{given.by('design')}: {kind} needs {given.name('samples')} N (N >= 1)")
     if samples < 1:
