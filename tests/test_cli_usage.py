@@ -101,6 +101,10 @@ def test_usage_errors_exit_2_with_one_line(argv: list[str], capsys) -> None:
             ["trace", BASELINE, "other.yaml"],
             "trace: error: unrecognized arguments: other.yaml",
         ),
+        (  # the dashes every option has do not make --out the closest (they were compared)
+            ["schema", "--bogus"],
+            "journeysim schema: error: unrecognized arguments: --bogus",
+        ),
     ],
 )
 def test_a_mistyped_choice_is_answered_with_the_closest(argv: list[str], said: str, capsys) -> None:

@@ -10,7 +10,7 @@ import warnings
 from typing import NoReturn
 
 from journeysim.cli.options import UsageError, WritingInterrupted
-from journeysim.errors import InputError, did_you_mean
+from journeysim.errors import InputError, closest, did_you_mean
 from journeysim.simulation.failures import ReplicationFailed
 
 # The commands that keep what they finished when interrupted, and what they keep.
@@ -71,8 +71,11 @@ def _refuse_unknown(parser: argparse.ArgumentParser, name: str, unknown: list[st
     command = commands.choices[name]
     options = [option for action in command._actions for option in action.option_strings]
     first = unknown[0].split("=")[0]
-    meant = did_you_mean(first, options) if first.startswith("--") else ""
-    command.error(f"unrecognized arguments: {' '.join(unknown)}{meant}")
+    # Compared without their dashes, which every option shares ("--bogus" is not "--out").
+    names = {option.lstrip("-"): option for option in options if option.startswith("--")}
+    meant = closest(first.lstrip("-"), names) if first.startswith("--") else None
+    hint = f"; did you mean '{names[meant]}'?" if meant else ""
+    command.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
 
 
 class OneLineParser(argparse.ArgumentParser):
