@@ -21,6 +21,7 @@ import pytest
 from theory import erlang_c_wait
 
 import journeysim.simulation.executors as executors
+from journeysim.errors import InputError
 from journeysim.cli import main
 from journeysim.report.selection import screening_note
 from journeysim.scenario import load_scenario
@@ -268,6 +269,40 @@ def test_an_open_first_stage_announces_kn_bound_and_no_scenario_runs_past_it():
     ((first_stage, most, delta),) = heard  # once, after the first stage
     assert (first_stage, delta) == (5, 0.06)
     assert 5 < result.table["replications"].max() <= most
+
+
+@pytest.mark.parametrize(
+    ("indifference", "constraint", "named"),
+    [
+        (1e-6, None, "indifference 1e-06"),  # KN's N ~ h^2 S^2 / delta^2: about 10^10
+        (0.06, "mean_checkout_wait_min<=1+-1e-300", "mean_checkout_wait_min<=1+-1e-300"),
+    ],
+)
+def test_a_selection_that_could_outrun_the_most_replications_stops_after_the_first_stage(
+    indifference, constraint, named
+):
+    """A bound past the 10,000 replications a run takes is refused once the first stage
+    leaves the selection open (it ran on, seemingly hung, or overflowed a float), naming what
+    sets it; the first stage alone runs."""
+    counted = []
+    constraints = [parse_constraint(constraint)] if constraint else []
+    with pytest.raises(InputError) as refused:
+        select_scenarios(
+            close_queues(),
+            "mean_checkout_wait_min",
+            constraints=constraints,
+            indifference=indifference,
+            on_done=lambda: counted.append(1),
+        )
+    assert f"deciding it at {named} could take more than 10,000" in str(refused.value)
+    assert len(counted) == 2 * FIRST_STAGE
+
+
+def test_a_huge_indifference_decides_at_once():
+    """Any difference is indifferent: the first stage picks the better mean (KN's W, written
+    with the indifference squared, overflowed a float at 1e308)."""
+    result = select_scenarios(close_queues(), "mean_checkout_wait_min", indifference=1e308)
+    assert result.table["replications"].tolist() == [FIRST_STAGE] * 2
 
 
 def test_a_decided_first_stage_announces_nothing():

@@ -14,8 +14,8 @@ from pydantic import Field, model_validator
 from journeysim.scenario.behaviour_schema import AfterVisit, Costs, Loyalty, Psyche, WordOfMouth
 from journeysim.scenario.fields import (
     CLOCK_PATTERN,
-    MAX_SEED,
     MAX_REPLICATIONS,
+    MAX_SEED,
     TOUCHPOINT_KINDS,
     ClockTime,
     Distribution,

@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from journeysim.errors import InputError
+from journeysim.scenario.fields import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER, horizon_too_short
@@ -269,10 +270,18 @@ def select_scenarios(
     delta = indifference
     if delta is None:
         delta = DEFAULT_INDIFFERENCE * abs(float(np.mean(run.values(0, objective))))
-    if not delta > 0:
-        raise InputError(f"the indifference must be > 0 (got {delta})")
+    if not 0 < delta < math.inf:
+        raise InputError(f"the indifference must be a finite number > 0 (got {delta})")
     procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
     decided = procedure.step()
+    too_fine = [what for what, count in procedure.bounds() if not count < MAX_REPLICATIONS]
+    if not decided and too_fine:
+        raise InputError(
+            f"{n0} replications a scenario do not decide the selection, and deciding it at "
+            f"{' and '.join(too_fine)} could take more than {MAX_REPLICATIONS:,} (the most a "
+            "run takes); give a larger indifference or tolerance (KPI>=VALUE+-TOLERANCE), or a "
+            "lower confidence"
+        )
     if on_bound and not decided:
         on_bound(n0, procedure.last, delta)
     while not decided:
@@ -407,14 +416,28 @@ class _Procedure:
         self.first = first
         self.last = self.most()
 
+    def bounds(self) -> list[tuple[str, float]]:
+        """What caps the replications a scenario can need, and the count it allows: the
+        objective's indifference (KN's N) and each constraint's tolerance (the feasibility
+        check's count past which it always decides); inf where the count is beyond floats."""
+        with np.errstate(over="ignore", divide="ignore"):
+            found = [
+                (f"indifference {self.delta:g}", self.h2 * self.s2.max() / np.square(self.delta))
+            ]
+            for c, constraint in enumerate(self.constraints):
+                top = self.h2_feasible * self.s2_feasible[:, c].max()
+                found.append(
+                    (
+                        f"{constraint.text}+-{constraint.tolerance:g}",
+                        top / np.square(constraint.tolerance),
+                    )
+                )
+        return found
+
     def most(self) -> int:
-        """The most replications any scenario can need (KN's N + 1, and the feasibility check's
-        count past which it always decides)."""
-        n = np.floor(self.h2 * self.s2.max() / self.delta**2)
-        for c, constraint in enumerate(self.constraints):
-            top = self.h2_feasible * self.s2_feasible[:, c].max() / constraint.tolerance**2
-            n = max(n, np.floor(top))
-        return int(max(n + 1, self.n0))
+        """The most replications any scenario can need (at most MAX_REPLICATIONS + 1)."""
+        n = max(count for _, count in self.bounds())
+        return int(max(min(np.floor(n), MAX_REPLICATIONS) + 1, self.n0))
 
     def step(self) -> bool:
         """Decide what the replications so far decide; True when the selection is done."""
@@ -465,7 +488,9 @@ class _Procedure:
                 self.left[i] = f"infeasible: misses {', '.join(missed)} after {r} replications"
 
     def _w(self, i: int, j: int, r: int) -> float:
-        return max(0.0, self.delta / (2 * r) * (self.h2 * self.s2[i, j] / self.delta**2 - r))
+        """KN's W(r) = max(0, delta / 2r (h^2 S^2 / delta^2 - r)), written without delta^2,
+        which overflows for a huge indifference."""
+        return max(0.0, self.h2 * self.s2[i, j] / (2 * r * self.delta) - self.delta / 2)
 
     def _subset(self, candidates: list[int]) -> set[int]:
         """Nelson et al. (2001) screening of the first stage: the candidates (scenarios not
