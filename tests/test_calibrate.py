@@ -8,6 +8,8 @@ replication); the kill test uses scenarios/validation/mmc.yaml over a day.
 from __future__ import annotations
 
 import json
+import math
+import re
 import subprocess
 import sys
 import time
@@ -499,11 +501,32 @@ def test_the_fit_chart_writes_a_share_in_percent_in_every_panel_of_its_row():
     assert [ax.get_ylabel() for ax in axes[:2]] == ["Return rate (%)", ""]
 
 
-@pytest.mark.parametrize(("mean", "said"), [(5.7, "1.01"), (5.6921, "1.01"), (6.634, "2.00")])
-def test_a_target_not_reached_never_reads_as_within_its_tolerance(mean, said):
+@pytest.mark.parametrize(
+    ("mean", "said", "tolerance"),
+    [
+        (5.7, "1.01", 0.942),
+        (5.6921, "1.01", 0.942),
+        (6.634, "2.00", 0.942),
+        (5.0, "2.5e+299", 1e-300),
+    ],
+)
+def test_a_target_not_reached_never_reads_as_within_its_tolerance(mean, said, tolerance):
     """5.7 against 4.75 +- 0.942 is 1.008 tolerances off: said 1.01 (rounded up), not 1.0;
-    1.0001 off is 1.01 too; 2 off (1.884 / 0.942) stays 2.00."""
-    target = Target("nps", 4.75, 0.942)
+    1.0001 off is 1.01 too; 2 off (1.884 / 0.942) stays 2.00; a tolerance of 1e-300 is missed
+    by some 10^300 tolerances, said in three figures (not in 301 digits)."""
+    target = Target("nps", 4.75, tolerance)
     trials = pd.DataFrame({"trial": [4, 5], "nps_mean": [mean, 9.0], "kept": [False, False]})
     (*_, found) = calibration_warnings(trials, pd.DataFrame(), [], [target])
     assert f"the closest, trial 4, gives {mean:.3g} ({said} tolerances off)" in found
+
+
+def test_a_target_far_narrower_than_any_trial_is_missed_not_an_overflow(tmp_path, capsys):
+    """A tolerance of 1e-300 puts every trial some 10^300 tolerances off: the fit's distance
+    is infinite (its square overflowed into a traceback) and the warning gives three figures."""
+    args = ["--free", "checkout.service_time.mean_min=1.0:3.0", "--trials", "2", "--quiet"]
+    args += ["--target", "mean_checkout_wait_min=1+-1e-300", "--reps", "2", *QUICK]
+    assert main(["calibrate", str(MMC), *args, "--out", str(tmp_path)]) == 0
+    (folder,) = tmp_path.iterdir()
+    assert (pd.read_csv(folder / "trials.csv")["distance"] == math.inf).all()
+    said = capsys.readouterr()
+    assert re.search(r"gives [\d.]+ \(\d\.\d+e\+\d{3} tolerances off\)", said.out + said.err)

@@ -103,9 +103,10 @@ class CalibrationPlan:
         }
 
     def distance(self, means: dict[str, float]) -> float:
-        """Root mean square of each target's distance in tolerances."""
+        """Root mean square of each target's distance in tolerances (inf past floats: a
+        product overflows to inf where ** raises)."""
         offs = [t.off(means[t.metric]) for t in self.targets]
-        return math.sqrt(sum(off**2 for off in offs) / len(offs))
+        return math.sqrt(sum(off * off for off in offs) / len(offs))
 
 
 def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:

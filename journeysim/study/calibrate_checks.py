@@ -96,5 +96,7 @@ def calibration_warnings(
 def _rounded_up(off: float) -> str:
     """Tolerances off to two decimals, rounded up: a target missed by 1.008 tolerances reads
     1.01, never 1.00, which would look reached (a float's last bit past a round number, as in
-    1.884 / 0.942, does not round it up)."""
+    1.884 / 0.942, does not round it up); from a million on, three figures (1.23e+08)."""
+    if off >= 1e6:
+        return f"{off:.3g}"
     return f"{math.ceil(off * 100.0 - 1e-9) / 100.0:.2f}"
