@@ -21,8 +21,8 @@ import pytest
 from theory import erlang_c_wait
 
 import journeysim.simulation.executors as executors
-from journeysim.errors import InputError
 from journeysim.cli import main
+from journeysim.errors import InputError
 from journeysim.report.selection import screening_note
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool
