@@ -254,3 +254,18 @@ def test_a_reader_that_stops_early_gets_no_error() -> None:
     command.stdout.close()  # before the command writes
     stderr = command.stderr.read()
     assert (command.wait(timeout=60), stderr) == (1, b"")
+
+
+@pytest.mark.parametrize("command", ["sweep", "optimise", "calibrate"])
+def test_a_study_file_that_is_not_valid_yaml_is_named_with_its_line(
+    command: str, tmp_path: Path, capsys
+) -> None:
+    """Not read as a study file, it was taken for a scenario, and the command asked for
+    options it lacked (calibrate: "needs at least one target") instead of naming the error."""
+    study = tmp_path / "study.yaml"
+    study.write_text(f"scenario: {BASELINE}\nset: &a {{x: *a}}\n")
+    assert exit_code([command, str(study), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {study}: line 2, column 13: not valid YAML: the alias *a is inside the &a "
+        "it refers to\n"
+    )

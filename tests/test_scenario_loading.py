@@ -20,6 +20,7 @@ from journeysim.scenario import (
     scenario_json_schema,
 )
 from journeysim.scenario.errors import ScenarioWarning
+from journeysim.scenario.loader import yaml_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -195,6 +196,24 @@ def test_an_exponent_is_a_number_as_in_yaml_1_2(tmp_path: Path, text: str, value
     path = write(tmp_path, "x.yaml", f"checkout:\n  service_time:\n    mean_min: {text}\n")
     for scenario in (load_scenario(path), load_scenario(BASELINE, (f"{key}={text}",))):
         assert scenario.checkout.service_time.mean_min == value
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("description: &a [*a]\n", "line 1, column 18"),
+        ("segments: &s {x: *s}\n", "line 1, column 18"),
+    ],
+)
+def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path, text: str, where: str) -> None:
+    """PyYAML builds a list or mapping that holds itself, which no check could walk (a
+    RecursionError, or 'Circular reference detected' when written out)."""
+    path = write(tmp_path, "x.yaml", text)
+    assert error_of(path) == (
+        f"{path}: {where}: not valid YAML: the alias *{text[text.index('&') + 1]} is inside the "
+        f"&{text[text.index('&') + 1]} it refers to"
+    )
+    assert yaml_data("a: &x [1, {k: 2}]\nb: *x\n") == {"a": [1, {"k": 2}], "b": [1, {"k": 2}]}
 
 
 def test_a_huge_exponent_is_refused_for_its_size_not_as_text(tmp_path: Path) -> None:

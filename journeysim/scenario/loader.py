@@ -224,15 +224,21 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
     return parent
 
 
-def _read(path: Path) -> dict[str, Any]:
-    """One scenario file's top-level mapping (an empty file is an empty mapping)."""
+def yaml_file(path: Path) -> Any:
+    """A YAML file's data (`yaml_data`); a file that is missing, unreadable or not valid YAML
+    raises a ScenarioError naming it (and the line)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(f"{path}: cannot read the file ({error})") from None
-    data = _parse_yaml(text, str(path))
+    return _parse_yaml(text, str(path))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """One scenario file's top-level mapping (an empty file is an empty mapping)."""
+    data = yaml_file(path)
     if data is None or data == {}:
         warnings.warn(
             ScenarioWarning(f"{path}: the file sets no keys; every default applies"), stacklevel=2
@@ -260,13 +266,35 @@ _YAML_1_2 = [("tag:yaml.org,2002:str", _SEXAGESIMAL), ("tag:yaml.org,2002:float"
 
 class _UniqueKeys(yaml.SafeLoader):
     """YAML's safe loader, refusing a key given twice in one mapping (which YAML forbids and
-    PyYAML would settle silently by keeping the last), with YAML 1.2's numbers: base-60 ones
-    read as text, exponents without a point or sign as numbers."""
+    PyYAML would settle silently by keeping the last) and an alias inside the node it refers
+    to (PyYAML would build a list or mapping that holds itself), with YAML 1.2's numbers:
+    base-60 ones read as text, exponents without a point or sign as numbers."""
 
     yaml_implicit_resolvers = {
         first: [*_YAML_1_2, *resolvers] if first in "+-.0123456789" else resolvers
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.composing: set[str] = set()  # anchors of the nodes being composed
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) and event.anchor in self.composing:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"the alias *{event.anchor} is inside the &{event.anchor} it refers to",
+                event.start_mark,
+            )
+        anchor = None if isinstance(event, yaml.AliasEvent) else event.anchor
+        if anchor is not None:
+            self.composing.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.composing.discard(anchor)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[tuple[str, str]] = set()

@@ -8,8 +8,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from journeysim import arguments
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
@@ -88,9 +86,10 @@ def whole_number(
 
 def is_study_file(path: Path, key: str) -> bool:
     """Whether `path` is a YAML file with a top-level `key` mapping: a sweep (`vary`), optimise
-    (`decide`) or calibration (`free`) file rather than a scenario, which has none of them."""
-    try:
-        data = loader.yaml_data(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    (`decide`) or calibration (`free`) file rather than a scenario, which has none of them. A
+    file that cannot be read as YAML is refused here (a ScenarioError naming it and the line),
+    whichever it was meant to be; a path that is not a file is left to the scenario's loader."""
+    if not Path(path).is_file():
         return False
+    data = loader.yaml_file(Path(path))
     return isinstance(data, dict) and key in data
