@@ -162,6 +162,17 @@ def test_cli_schema_markdown_refuses_a_document_without_markers(tmp_path: Path) 
     assert [p.name for p in tmp_path.iterdir()] == ["notes.md"]  # no temporary file left
 
 
+def test_cli_schema_markdown_refuses_a_document_that_is_not_text(tmp_path: Path) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_bytes(b"\xff\xfe# Notes\n")  # UTF-16's byte order mark: not UTF-8
+    result = run_cli("schema", "--markdown", "--out", "notes.md", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "journeysim: notes.md: expected a UTF-8 text file"
+    ]
+    assert doc.read_bytes() == b"\xff\xfe# Notes\n"
+
+
 def test_model_doc_links_stay_inside_the_repository() -> None:
     text = MODEL_DOC.read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", text):

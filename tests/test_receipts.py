@@ -326,6 +326,32 @@ def test_bad_receipts_fail_in_one_line_before_simulating(tmp_path, capsys, text,
     assert not (tmp_path / "s.yaml").exists()
 
 
+def test_times_read_as_the_stores_clock_showed_them_whatever_their_offsets(tmp_path):
+    """An export across the change to summer time gives +01:00 and then +02:00 (pandas
+    refuses such a column; the fit failed with a traceback); a time with an offset and one
+    without mixed too. Each time is read as written, its offset dropped."""
+    written = [
+        "2026-03-28 08:04:15+01:00",
+        "2026-03-29T08:04:15+02:00",
+        "2026-03-30 08:04:15",
+        "2026-03-31 18:30:00Z",
+        "2026-04-01 09:00:00.5-0500",
+    ]
+    path = tmp_path / "clock.csv"
+    path.write_text(
+        "timestamp,items,amount,payment\n" + "".join(f"{t},3,9.5,card\n" for t in written)
+    )
+    times = read_receipts(path).table["timestamp"]
+    assert times.dt.tz is None
+    assert [str(t) for t in times] == [
+        "2026-03-28 08:04:15",
+        "2026-03-29 08:04:15",
+        "2026-03-30 08:04:15",
+        "2026-03-31 18:30:00",
+        "2026-04-01 09:00:00.500000",
+    ]
+
+
 def test_receipts_with_the_required_columns_only(round_trip, tmp_path):
     # Without cards, lanes or scan times the fit still sets traffic, hours, baskets and cash,
     # and says what it could not fit and why.

@@ -105,6 +105,9 @@ def _schema(args: argparse.Namespace) -> int:
     except MarkersMissing:
         print(f"journeysim: {args.out}: expected {START} and {END} lines", file=sys.stderr)
         return 2
+    except UnicodeDecodeError:
+        print(f"journeysim: {args.out}: expected a UTF-8 text file", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"journeysim: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
         return 1

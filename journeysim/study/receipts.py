@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,10 +115,17 @@ def _fail(source: str, line: int, column: str, expected: str, got: str) -> Recei
     )
 
 
+# A time's UTC offset (2026-03-02 08:15:03+01:00, ...Z): dropped, so that times read as the
+# store's clock showed them, also across a change to summer time (pandas refuses mixed offsets).
+_OFFSET = re.compile(r"^(.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+
+
 def _times(
     text: pd.Series, line: np.ndarray, source: str, column: str, required: bool
 ) -> pd.Series:
-    values = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    """A column of times as the store's clock showed them; an unreadable one is named."""
+    local = text.str.replace(_OFFSET, r"\1", regex=True)
+    values = pd.to_datetime(local, format="ISO8601", errors="coerce")
     bad = values.isna() if required else values.isna() & (text != "")
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
