@@ -427,3 +427,28 @@ def test_hours_wider_than_the_receipts_and_the_unfitted_crew_are_named(round_tri
     assert "hours.open, hours.close" not in dict(
         fit_receipts(read_receipts(EXAMPLE), base, reference).not_fitted
     )
+
+
+def test_receipts_all_in_cash_fit_every_shopper_paying_cash(tmp_path, capsys):
+    """A cash preference past 1 (1.075 from one cash receipt) was refused as if the user had
+    given it with --set; every receipt in cash is a preference of 1, and cash on hand of 1."""
+    table = read_receipts(EXAMPLE).table.head(200).assign(payment="cash")
+    table = table.drop(columns=["customer_id"])  # cash from the whole store, not by segment
+    path = tmp_path / "cash.csv"
+    table.to_csv(path, index=False)
+    base = tmp_path / "base.yaml"
+    base.write_text(f"extends: {BASELINE}\nhorizon: {{burn_in_days: 0, warmup_days: 0}}\n")
+    out = tmp_path / "fitted" / "store.yaml"
+    assert main(["fit-receipts", str(path), "--out", str(out), "--extends", str(base)]) == 0
+    fitted = load_scenario(out)
+    assert fitted.payment.cash_preference == 1.0
+    assert max(s.cash_share for s in fitted.segments.values()) == 1.0
+
+
+def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, capsys):
+    path = tmp_path / "huge.csv"
+    path.write_text("timestamp,items,amount,payment\n2026-03-02 08:00:00,100000000,5,card\n")
+    assert main(["fit-receipts", str(path), "--out", str(tmp_path / "s.yaml")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("journeysim: fitted from the receipts segments.")
+    assert ".basket_items: expected a number above 0 and at most 500" in error

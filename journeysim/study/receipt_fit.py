@@ -275,7 +275,7 @@ def _cash(
         )
     highest = max(on_hand.values())
     if highest > 1.0:
-        preference = round(payment.cash_preference * highest, 3)
+        preference = min(round(payment.cash_preference * highest, 3), 1.0)  # all cash: 1
         fit.set(
             "payment.cash_preference",
             preference,
@@ -408,8 +408,12 @@ def till_check(receipts: Receipts, fitted: Reference) -> list[tuple[str, float, 
 
 
 def fitted_scenario(base: Scenario, fit: ReceiptsFit) -> Scenario:
-    """`base` with the fitted settings applied and checked (raises ScenarioError)."""
-    overrides = [f"{key}={json.dumps(value)}" for key, value in fit.settings.items()]
+    """`base` with the fitted settings applied and checked (raises ScenarioError, naming a
+    value the receipts gave that the scenario cannot take as fitted from the receipts)."""
+    overrides = [
+        (f"fitted from the receipts {key}", f"{key}={json.dumps(value)}")
+        for key, value in fit.settings.items()
+    ]
     return apply_overrides(base, overrides)
 
 

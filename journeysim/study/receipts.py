@@ -67,7 +67,7 @@ def read_receipts(path: str | os.PathLike[str]) -> Receipts:
     )
     for name in ("lane", "customer_id"):
         if name in raw:
-            table[name] = raw[name].replace("", np.nan)
+            table[name] = raw[name].mask(raw[name] == "")  # empty: none
     if ("scan_start" in raw) != ("scan_end" in raw):
         given = "scan_start" if "scan_start" in raw else "scan_end"
         raise ReceiptsError(f"{source}: line 1: column {given} needs scan_start and scan_end both")
