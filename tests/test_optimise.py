@@ -471,6 +471,11 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
             ["--decide", "loyalty.return_window_days=7:30", "--maximise", "return_rate"],
             "with loyalty.return_window_days=30: horizon.days is 24: expected more than",
         ),
+        (
+            ["--decide", "checkout.service_time.mean_min=1:inf", "--minimise", "wages_per_day"],
+            "=1:inf: expected LOW:HIGH of two finite numbers, or at least two different choices "
+            "A,B (got 1:inf)",
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expected):

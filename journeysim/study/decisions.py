@@ -130,7 +130,10 @@ def _ranged(
 
 def _choices(name: str, keys: tuple[str, ...], values: list[str], where: str) -> Decision:
     if len(set(values)) < 2 or "" in values:
-        raise DesignError(f"{where}: expected at least two different choices")
+        raise DesignError(
+            f"{where}: expected LOW:HIGH of two finite numbers, or at least two different "
+            f"choices A,B (got {','.join(values)})"
+        )
     return Decision(name, keys, choices=tuple(values), where=where)
 
 
