@@ -61,6 +61,8 @@ def exit_code(argv: list[str]) -> int:
         ["animate", BASELINE, "--day", "9999"],
         ["animate", BASELINE, "--day", "1", "--frames", "0"],
         ["replay", BASELINE, "--day", "9999"],
+        ["replay", BASELINE, "--day", "1", "--from", "10:99"],  # was read as 11:39
+        ["animate", BASELINE, "--day", "1", "--to", "24:01"],
         ["validate", "missing.yaml"],
         ["schema", "--markdown", "--out", BASELINE],
     ],

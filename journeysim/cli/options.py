@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -273,14 +274,11 @@ def execute(
 
 
 def clock(text: str) -> float:
-    """HH:MM as minutes of the day (an argparse type)."""
-    hours, _, minutes = text.partition(":")
-    try:
-        value = int(hours) * 60 + int(minutes)
-    except ValueError:
-        value = -1
+    """HH:MM from 00:00 to 24:00 as minutes of the day (an argparse type)."""
+    match = re.fullmatch(r"(\d{1,2}):([0-5]\d)", text.strip())
+    value = int(match[1]) * 60 + int(match[2]) if match else -1
     if not 0 <= value <= 1440:
-        raise argparse.ArgumentTypeError(f"expected a time HH:MM, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a time HH:MM from 00:00 to 24:00, got {text!r}")
     return float(value)
 
 
