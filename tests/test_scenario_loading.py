@@ -177,6 +177,15 @@ def test_wrong_type(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("''", "at least 1 character (got '')"), ("x" * 101, "at most 100 characters (got 'xxx")],
+)
+def test_a_name_of_the_wrong_length_is_said_in_words(tmp_path: Path, name: str, expected: str):
+    path = write(tmp_path, "x.yaml", f"name: {name}\n")
+    assert error_of(path).startswith(f"{path}: name: expected text of {expected}")
+
+
 def test_a_number_with_colons_is_text_not_yaml_1_1_base_60(tmp_path: Path) -> None:
     """YAML 1.1 reads 2:3 as 123 (2 x 60 + 3), a valid till count; journeysim reads YAML 1.2's
     numbers, so the value is refused for what it is."""

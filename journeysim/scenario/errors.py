@@ -125,6 +125,10 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
         return 'a time of day as "HH:MM"', shown(value)
     if kind == "string_type":
         return "text", shown(value)
+    if kind in ("string_too_short", "string_too_long"):
+        least, most = ctx.get("min_length"), ctx.get("max_length")
+        length = f"at least {least}" if least is not None else f"at most {most}"
+        return f"text of {length} character{'' if (least or most) == 1 else 's'}", shown(value)
     if kind == "list_type":
         return "a list", shown(value)
     if kind in ("dict_type", "model_type", "model_attributes_type"):
