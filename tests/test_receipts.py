@@ -296,7 +296,11 @@ GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
         (GOOD + "yesterday,2,12.5,cash\n", "line 3, column timestamp: expected a date and time"),
         (
             GOOD + "2026-03-02 08:05:00,2,-1,cash\n",
-            "line 3, column amount: expected a number of at least 0",
+            "line 3, column amount: expected a finite number of at least 0",
+        ),
+        (
+            GOOD + "2026-03-02 08:05:00,2,inf,cash\n",
+            "line 3, column amount: expected a finite number of at least 0 (got inf)",
         ),
         (
             GOOD + "2026-03-02 08:05:00,2,12.5\n",

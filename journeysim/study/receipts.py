@@ -143,7 +143,7 @@ def _numbers(
         bad |= values.notna() & (values != values.round())
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
-        kind = "a whole number" if whole else "a number"
+        kind = "a whole number" if whole else "a finite number"
         raise _fail(source, int(line[i]), column, f"{kind} of at least {least:g}", text.iloc[i])
     return values.astype(int) if whole else values.astype(float)
 
