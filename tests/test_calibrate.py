@@ -331,6 +331,8 @@ def test_hourly_receipts_add_up_to_the_receipts_of_a_replication():
     [
         ({"weekday": [3.0]}, "expected a mapping with `open`"),
         ({"open": "7am", "weekday": [3.0]}, "open: expected HH:MM"),
+        ({"open": "25:00", "weekday": [3.0]}, "open: expected HH:MM from 00:00 to 23:59"),
+        ({"open": "07:75", "weekday": [3.0]}, "open: expected HH:MM from 00:00 to 23:59"),
         ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": []}, "weekday_tolerance as"),
         ({"open": "07:00", "weekday": ["x"]}, "expected a list of numbers"),
     ],
@@ -360,6 +362,18 @@ def test_a_bad_target_in_a_file_names_the_file_and_key(tmp_path, capsys, given, 
     error = capsys.readouterr().err
     assert code == 2 and error.startswith(f"journeysim: {targets}: {expected}")
     assert error.count("\n") == 1
+
+
+def test_an_unknown_key_in_a_targets_file_is_refused(tmp_path, capsys):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(yaml.safe_dump({"targets": {"nps": "30+-3"}, "taregts": {"csat": 4}}))
+    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4"]
+    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {targets}: taregts: expected one of the keys targets, hourly_receipts, "
+        "source, scenario, observed (got unknown key 'taregts'; did you mean 'targets'?)\n"
+    )
 
 
 def test_an_hourly_target_outside_the_opening_hours_is_refused(tmp_path, capsys):

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from journeysim.errors import did_you_mean
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
@@ -146,10 +147,12 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
     where = f"{source}: hourly_receipts"
     if not isinstance(data, dict) or not isinstance(data.get("open"), str):
         raise DesignError(f"{where}: expected a mapping with `open` (HH:MM) and hourly lists")
-    match = re.fullmatch(r"(\d{1,2}):(\d\d)", data["open"].strip())
-    if not match:
-        raise DesignError(f"{where}.open: expected HH:MM (got {data['open']!r})")
-    open_min = int(match[1]) * 60 + int(match[2])
+    match = re.fullmatch(r"(\d{1,2}):([0-5]\d)", data["open"].strip())
+    open_min = int(match[1]) * 60 + int(match[2]) if match else 1440
+    if open_min >= 1440:
+        raise DesignError(
+            f"{where}.open: expected HH:MM from 00:00 to 23:59 (got {data['open']!r})"
+        )
     found = []
     for kind in KINDS:
         values = data.get(kind)
@@ -171,12 +174,22 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
     return tuple(found)
 
 
+# A targets file's keys: what calibrate reads, and what fit-receipts writes beside it.
+TARGETS_FILE_KEYS = ("targets", "hourly_receipts", "source", "scenario", "observed")
+
+
 def read_targets_file(path: Path) -> tuple[Target, ...]:
     """The `targets` of a YAML file such as fit-receipts' targets.yaml, and the receipts per
     opening hour of its `hourly_receipts`."""
     data = _load(path, "targets file")
     if not isinstance(data, dict) or not ({"targets", "hourly_receipts"} & set(data)):
         raise DesignError(f"{path}: expected a YAML file with `targets` or `hourly_receipts`")
+    unknown = [key for key in data if key not in TARGETS_FILE_KEYS]
+    if unknown:
+        raise DesignError(
+            f"{path}: {unknown[0]}: expected one of the keys {', '.join(TARGETS_FILE_KEYS)} "
+            f"(got unknown key {unknown[0]!r}{did_you_mean(str(unknown[0]), TARGETS_FILE_KEYS)})"
+        )
     kpis = targets_from_yaml(data["targets"], str(path)) if data.get("targets") else ()
     hourly = data.get("hourly_receipts")
     return kpis + (hourly_targets(hourly, str(path)) if hourly else ())
