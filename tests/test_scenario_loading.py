@@ -370,6 +370,15 @@ def test_missing_extends_file(tmp_path: Path) -> None:
     assert str(tmp_path / "nowhere.yaml") in message
 
 
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
+def test_extends_naming_a_device_says_it_is_no_regular_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "extends: /dev/null\n")
+    assert error_of(path) == (
+        f"{path}: extends: expected an existing file (got '/dev/null', but /dev/null is not a "
+        "regular file)"
+    )
+
+
 def test_extends_naming_a_folder_says_so(tmp_path: Path) -> None:
     (tmp_path / "d").mkdir()
     path = write(tmp_path, "x.yaml", "extends: d\n")

@@ -211,7 +211,13 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
         )
     parent = path.parent / ref
     if not parent.is_file():
-        missing = "is a folder" if parent.is_dir() else "does not exist"
+        missing = (
+            "is a folder"
+            if parent.is_dir()
+            else "is not a regular file"
+            if parent.exists()
+            else "does not exist"
+        )
         got = f"{shown(ref)}, but {parent} {missing}"
         raise ScenarioError(
             problem(str(path), ("extends",), f"expected an existing file (got {got})")
