@@ -175,6 +175,19 @@ def test_an_empty_scenario_file_warns(tmp_path: Path, capsys) -> None:
         load_scenario(empty)
 
 
+def test_a_warning_is_shown_once_a_command(tmp_path: Path, capsys) -> None:
+    """optimise loads its scenario several times (the check, the plan, the study): an empty
+    file's warning came four times. Each is said once a command."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing yet\n")
+    small = ["horizon.warmup_days=0", "horizon.burn_in_days=0", "arrivals.base_customers=200"]
+    argv = ["optimise", str(empty), "--decide", "checkout.cashiers=2:3", "--minimise"]
+    argv += ["wages_per_day", "--days", "1", "--reps", "2", "--trials", "2", "--candidates", "2"]
+    argv += [*(f"--set={s}" for s in small), "--out", str(tmp_path / "out"), "--quiet"]
+    assert main(argv) == 0
+    assert capsys.readouterr().err.count("the file sets no keys") == 1
+
+
 @pytest.mark.parametrize(
     "outage",
     ["{day: 500}", "{day: 70}", "{day: 65, weekdays: [mon]}"],

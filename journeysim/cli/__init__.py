@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         _refuse_unknown(parser, args.command, unknown)
     try:
         with warnings.catch_warnings():
-            warnings.showwarning = _one_line
+            warnings.showwarning = _OneLineWarnings()
             return args.handler(args)
     except InputError as error:
         print(f"journeysim: {error}", file=sys.stderr)
@@ -55,12 +55,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _one_line(message, category, filename, lineno, file=None, line=None) -> None:
-    """journeysim's warnings as one line on stderr; others as Python shows them."""
-    if category.__module__.startswith("journeysim."):
-        print(f"journeysim: warning: {message}", file=sys.stderr)
-    else:
-        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+class _OneLineWarnings:
+    """Shows journeysim's warnings as one line on stderr, each text once a command (a study
+    loads its scenario more than once), and others as Python shows them."""
+
+    def __init__(self) -> None:
+        self.shown: set[str] = set()
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:
+        if not category.__module__.startswith("journeysim."):
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        elif str(message) not in self.shown:
+            self.shown.add(str(message))
+            print(f"journeysim: warning: {message}", file=sys.stderr)
 
 
 def _refuse_unknown(parser: argparse.ArgumentParser, name: str, unknown: list[str]) -> NoReturn:
