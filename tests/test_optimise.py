@@ -471,6 +471,10 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
             ["--decide", "loyalty.return_window_days=7:30", "--maximise", "return_rate"],
             "with loyalty.return_window_days=30: horizon.days is 24: expected more than",
         ),
+        (  # --days set every trial's horizon over the decided one, without a word
+            ["--decide", "horizon.days=1:3", "--minimise", "wages_per_day"],
+            "--decide horizon.days=1:3: horizon.days is the same in every trial (set by --days)",
+        ),
         (
             ["--decide", "checkout.service_time.mean_min=1:inf", "--minimise", "wages_per_day"],
             "=1:inf: expected LOW:HIGH of two finite numbers, or at least two different choices "

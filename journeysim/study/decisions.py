@@ -142,9 +142,20 @@ def space_size(decisions: Sequence[Decision]) -> float:
     return math.prod(d.size() for d in decisions)
 
 
+# Keys every trial shares, set by the run's options (which would silently replace a value
+# decided or fitted for them).
+RUN_KEYS = {"horizon.days": "--days", "replications": "--reps", "seed": "--seed"}
+
+
 def check_names(decisions: Sequence[Decision], option: str = "--decide") -> None:
-    """Each decision and each key once (errors name who gave the decisions at fault, else
-    `option`)."""
+    """Each decision and each key once, and none of the RUN_KEYS (errors name who gave the
+    decisions at fault, else `option`)."""
+    for decision in decisions:
+        for key in set(decision.keys) & set(RUN_KEYS):
+            raise DesignError(
+                f"{decision.where or option}: {key} is the same in every trial (set by "
+                f"{RUN_KEYS[key]}), not a value to choose"
+            )
     names = [(d.name, d) for d in decisions]
     keys = [(k, d) for d in decisions for k in d.keys]
     for what, items in (("decision", names), ("key", keys)):
