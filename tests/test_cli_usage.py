@@ -54,6 +54,8 @@ def exit_code(argv: list[str]) -> int:
         ["select", BASELINE, BASELINE, "--objective", "nope"],
         ["sweep", BASELINE, "--vary", "checkout.cashiers"],
         ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", "--design", "nope"],
+        ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", "--name", ""],  # was ignored
+        ["optimise", BASELINE, "--decide", "checkout.cashiers=2:3", "--name", "two\nlines"],
         ["trace", BASELINE, "--pick", "nope"],
         ["trace", BASELINE, "--seed", "-1"],
         ["trace", BASELINE, "--replication", "-1"],

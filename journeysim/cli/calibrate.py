@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute, writable_folder
+from journeysim.cli.options import add_run_options, execute, name_text, writable_folder
 from journeysim.manifest import MANIFEST, write_manifest
 
 
@@ -56,7 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="tpe (default: finds the fit in fewer trials) or random (uniform over the ranges: "
         "the kept set is then an ABC rejection sample)",
     )
-    calibrate.add_argument("--name", help="folder name calibrate-NAME (default: scenario, keys)")
+    calibrate.add_argument(
+        "--name", type=name_text, help="folder name calibrate-NAME (default: scenario, keys)"
+    )
     calibrate.add_argument("--no-report", action="store_true", help="skip report.html")
     add_run_options(calibrate)
     calibrate.set_defaults(handler=_calibrate)

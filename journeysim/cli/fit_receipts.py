@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from journeysim.cli.options import UsageError, writable_file, writing
+from journeysim.cli.options import UsageError, name_text, writable_file, writing
 from journeysim.files import write_text
 
 
@@ -45,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="scenario the fitted one starts from (default: a copy of the shipped "
         "scenarios/baseline.yaml written beside STORE.yaml)",
     )
-    command.add_argument("--name", help="name of the fitted scenario (default: the stem of --out)")
+    command.add_argument(
+        "--name", type=name_text, help="name of the fitted scenario (default: the stem of --out)"
+    )
     command.set_defaults(handler=_fit_receipts)
 
 

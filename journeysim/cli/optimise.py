@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute, writable_folder
+from journeysim.cli.options import add_run_options, execute, name_text, writable_folder
 from journeysim.manifest import MANIFEST, write_manifest
 
 
@@ -73,7 +73,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="K",
         help="best trials that go through select at the end (default 5)",
     )
-    optimise.add_argument("--name", help="folder name optimise-NAME (default: scenario and keys)")
+    optimise.add_argument(
+        "--name", type=name_text, help="folder name optimise-NAME (default: scenario and keys)"
+    )
     optimise.add_argument("--no-report", action="store_true", help="skip report.html")
     add_run_options(optimise)
     optimise.set_defaults(handler=_optimise, objectives=None)

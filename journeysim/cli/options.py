@@ -273,6 +273,13 @@ def execute(
         raise SystemExit(f"journeysim: {error}") from None
 
 
+def name_text(text: str) -> str:
+    """A --name: one line of text (an argparse type)."""
+    if not text.strip() or any(character < " " for character in text):
+        raise argparse.ArgumentTypeError(f"expected one line of text (got {text!r})")
+    return text
+
+
 def clock(text: str) -> float:
     """HH:MM from 00:00 to 24:00 as minutes of the day (an argparse type)."""
     match = re.fullmatch(r"(\d{1,2}):([0-5]\d)", text.strip())

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journeysim.cli.options import LazyChoices, add_run_options, execute, writable_folder
+from journeysim.cli.options import LazyChoices, add_run_options, execute, name_text, writable_folder
 from journeysim.manifest import MANIFEST
 
 if TYPE_CHECKING:
@@ -49,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="lhs: N points; sobol: N base samples (a power of 2), N x (parameters + 2) points "
         "(a sweep has at most 1,000,000 runs: points x replications)",
     )
-    sweep.add_argument("--name", help="folder name sweep-NAME (default: scenario and keys)")
+    sweep.add_argument(
+        "--name", type=name_text, help="folder name sweep-NAME (default: scenario and keys)"
+    )
     sweep.add_argument(
         "--no-report",
         action="store_true",
