@@ -305,6 +305,18 @@ def test_a_huge_indifference_decides_at_once():
     assert result.table["replications"].tolist() == [FIRST_STAGE] * 2
 
 
+def test_an_undefined_objective_says_why():
+    """M/M/c's shoppers never come back: no customer lifetime can be measured, and select
+    says so, not "no visits to average over?"."""
+    with pytest.raises(InputError) as refused:
+        select_scenarios(close_queues(), "lifetime_days", indifference=1.0)
+    assert str(refused.value) == (
+        "lifetime_days of lambda36 is undefined in a replication: fewer than 100 customers left "
+        "within the run, or most of the lifetime would lie past the longest tenure seen (run "
+        "longer, or with a burn-in: horizon.burn_in_days); select needs it in every replication"
+    )
+
+
 def test_a_decided_first_stage_announces_nothing():
     heard = []
     same = [load_scenario(MMC, ["horizon.days=2", "replications=3"])] * 2

@@ -13,6 +13,21 @@ from journeysim.simulation.replication import Replication, simulate
 METRICS = KPIS + MONEY
 # Which way is better for every metric: kpis.HIGHER (+1) or kpis.LOWER (-1).
 BETTER = kpis.BETTER | money.BETTER
+_LIFETIME_UNDEFINED = (
+    "fewer than 100 customers left within the run, or most of the lifetime would lie past the "
+    "longest tenure seen (run longer, or with a burn-in: horizon.burn_in_days)"
+)
+# Why a metric can be undefined (NaN) in a replication (simulation/lifetime.py, kpis.py).
+_UNDEFINED = {
+    "lifetime_days": _LIFETIME_UNDEFINED,
+    "customer_value": _LIFETIME_UNDEFINED,
+    "return_rate": "no visit's return window (loyalty.return_window_days) ended within the run",
+}
+
+
+def why_undefined(metric: str) -> str:
+    """Why `metric` can have no value in a replication, in words for an error message."""
+    return _UNDEFINED.get(metric, "no visits to average over")
 
 
 def replication_metrics(rep: Replication, scenario: Scenario) -> dict[str, float]:

@@ -32,7 +32,7 @@ from journeysim.files import folder_name, write_table, write_text
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.hourly import hourly_names, is_hourly
-from journeysim.simulation.measure import METRICS, measure, measure_hourly
+from journeysim.simulation.measure import METRICS, measure, measure_hourly, why_undefined
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.calibrate_checks import calibration_warnings, sensitivity
 from journeysim.study.calibrate_spec import CalibrateSpec, Target
@@ -190,8 +190,8 @@ class Calibration:
         undefined = [metric for metric, mean in means.items() if math.isnan(mean)]
         if undefined:
             raise DesignError(
-                f"target {undefined[0]} is undefined in the simulated runs (no visits to "
-                "average over?)"
+                f"target {undefined[0]} is undefined in the simulated runs: "
+                f"{why_undefined(undefined[0])}"
             )
         return [self.plan.distance(means)], {}
 

@@ -44,7 +44,7 @@ from journeysim.scenario.fields import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER, horizon_too_short
-from journeysim.simulation.measure import BETTER, METRICS, measure
+from journeysim.simulation.measure import BETTER, METRICS, measure, why_undefined
 from journeysim.simulation.ranges import out_of_range
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
@@ -357,8 +357,8 @@ class _Runs:
         values = np.array([row[metric] for row in rows[:n]], dtype=float)
         if not np.isfinite(values).all():
             raise InputError(
-                f"{metric} of {self._scenario(i).name} is undefined in a replication (no "
-                "visits to average over?): select needs it in every replication"
+                f"{metric} of {self._scenario(i).name} is undefined in a replication: "
+                f"{why_undefined(metric)}; select needs it in every replication"
             )
         return values
 
