@@ -177,6 +177,12 @@ def test_wrong_type(tmp_path: Path) -> None:
     )
 
 
+def test_a_name_of_two_lines_is_refused(tmp_path: Path) -> None:
+    # It split the header of every table the name heads.
+    path = write(tmp_path, "x.yaml", 'name: "two\\nlines"\n')
+    assert error_of(path) == f"{path}: name: expected one line of text (got 'two\\nlines')"
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("''", "at least 1 character (got '')"), ("x" * 101, "at most 100 characters (got 'xxx")],

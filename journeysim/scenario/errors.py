@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from journeysim.errors import InputError, did_you_mean
+from journeysim.scenario.fields import LINE_PATTERN
 from journeysim.scenario.schema import CLOCK_PATTERN, Scenario
 
 KeyPath = tuple[str | int, ...]
@@ -123,6 +124,8 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
         return "true or false", shown(value)
     if kind in ("string_type", "string_pattern_mismatch") and node.get("pattern") == _CLOCK_PATTERN:
         return 'a time of day as "HH:MM"', shown(value)
+    if kind == "string_pattern_mismatch" and node.get("pattern") == LINE_PATTERN:
+        return "one line of text", shown(value)
     if kind == "string_type":
         return "text", shown(value)
     if kind in ("string_too_short", "string_too_long"):

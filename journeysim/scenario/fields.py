@@ -35,6 +35,7 @@ def _sexagesimal(value):
 
 
 CLOCK_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d|24:00)$"
+LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # one line: no newline or other control character
 ClockTime = Annotated[str, Field(pattern=CLOCK_PATTERN), BeforeValidator(_sexagesimal)]
 
 TouchpointKind = Literal[

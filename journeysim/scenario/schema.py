@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from journeysim.scenario.behaviour_schema import AfterVisit, Costs, Loyalty, Psyche, WordOfMouth
 from journeysim.scenario.fields import (
     CLOCK_PATTERN,
+    LINE_PATTERN,
     MAX_REPLICATIONS,
     MAX_SEED,
     TOUCHPOINT_KINDS,
@@ -90,7 +91,11 @@ class Scenario(Section):
     """A complete store scenario."""
 
     name: str = field(
-        "baseline", "Scenario name (defaults to the file name).", min_length=1, max_length=100
+        "baseline",
+        "Scenario name (defaults to the file name).",
+        min_length=1,
+        max_length=100,
+        pattern=LINE_PATTERN,
     )
     description: str = field(
         "", "What the scenario shows (the file's own: not inherited through extends)."
