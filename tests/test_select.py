@@ -311,10 +311,24 @@ def test_an_undefined_objective_says_why():
     with pytest.raises(InputError) as refused:
         select_scenarios(close_queues(), "lifetime_days", indifference=1.0)
     assert str(refused.value) == (
-        "lifetime_days of lambda36 is undefined in a replication: fewer than 100 customers left "
-        "within the run, or most of the lifetime would lie past the longest tenure seen (run "
-        "longer, or with a burn-in: horizon.burn_in_days); select needs it in every replication"
+        "lifetime_days of lambda36 is undefined in a replication: a replication had no customer "
+        "left at its end, saw fewer than 100 customers leave, or no tenure longer than the run "
+        "(as without a burn-in); run more days (horizon.days, warm-up included) or more "
+        "customers, with horizon.burn_in_days; select needs it in every replication"
     )
+
+
+def test_a_constraints_bound_does_not_hold_the_comparison_open():
+    """Copies tie on every replication (common random numbers): KN's bound for the objective
+    is its first stage. A constraint's bound (nps>=30, tolerance 0.3: thousands) kept them
+    compared, one replication at a time, to its end; once both are proven feasible the tie is
+    decided for the first."""
+    same = [load_scenario(MMC, ["horizon.days=1", "replications=5"])] * 2
+    result = select_scenarios(
+        same, "mean_checkout_wait_min", constraints=[parse_constraint("nps>=30")], indifference=0.5
+    )
+    assert result.selected == "mmc"
+    assert result.table["replications"].max() < 100
 
 
 def test_a_decided_first_stage_announces_nothing():

@@ -414,7 +414,9 @@ class _Procedure:
         self.left: dict[int, str] = {}
         self.selected: int | None = None
         self.first = first
-        self.last = self.most()
+        bounds = self.bounds()
+        self.last = self.most(bounds)
+        self.last_compared = self.most(bounds[:1])  # KN's N + 1: then the best mean is chosen
 
     def bounds(self) -> list[tuple[str, float]]:
         """What caps the replications a scenario can need, and the count it allows: the
@@ -434,9 +436,10 @@ class _Procedure:
                 )
         return found
 
-    def most(self) -> int:
-        """The most replications any scenario can need (at most MAX_REPLICATIONS + 1)."""
-        n = max(count for _, count in self.bounds())
+    def most(self, bounds: list[tuple[str, float]]) -> int:
+        """The most replications a scenario can need by `bounds` (at most
+        MAX_REPLICATIONS + 1)."""
+        n = max(count for _, count in bounds)
         return int(max(min(np.floor(n), MAX_REPLICATIONS) + 1, self.n0))
 
     def step(self) -> bool:
@@ -455,7 +458,7 @@ class _Procedure:
             self.alive.discard(i)
             self.left[i] = why
         undecided = any(None in self.feasible[i] for i in self.alive)
-        if r >= self.last and not undecided and len(self.alive) > 1:  # no indifference left
+        if r >= self.last_compared and not undecided and len(self.alive) > 1:  # no indifference
             best = max(sorted(self.alive), key=lambda i: means[i])  # a tie: the first given
             for i in self.alive - {best}:
                 self.left[i] = f"below {self.runs.scenarios[best].name} after {r} replications"
