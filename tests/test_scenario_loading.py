@@ -611,3 +611,21 @@ def test_new_opening_hours_with_the_default_profiles_say_to_give_both(tmp_path: 
         load_scenario(path)
     assert "(12 for 08:00-20:00); got 16 (the default" in str(error.value)
     assert "give both profiles for your hours" in str(error.value)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_file_that_never_ends_is_refused_unread() -> None:
+    """/dev/zero was read until the process ran out of memory."""
+    assert (
+        error_of(Path("/dev/zero"))
+        == "/dev/zero: expected a YAML file of at most 1 MB (it is larger)"
+    )
+
+
+@pytest.mark.parametrize("deep", ["[" * 5000 + "]" * 5000, "{a: " * 3000 + "1" + "}" * 3000])
+def test_yaml_nested_past_pythons_recursion_is_refused(tmp_path: Path, deep: str) -> None:
+    path = write(tmp_path, "x.yaml", f"description: {deep}\n")
+    assert error_of(path) == f"{path}: expected YAML nested less deeply"
+    assert error_of(BASELINE, (f"description={deep}",)) == (
+        "--set description: expected YAML nested less deeply"
+    )

@@ -230,11 +230,18 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
     return parent
 
 
+MAX_YAML_BYTES = 1_000_000  # a scenario or study file is a few KB; /dev/zero never ends
+
+
 def yaml_file(path: Path) -> Any:
-    """A YAML file's data (`yaml_data`); a file that is missing, unreadable or not valid YAML
-    raises a ScenarioError naming it (and the line)."""
+    """A YAML file's data (`yaml_data`); a file that is missing, unreadable, larger than
+    MAX_YAML_BYTES or not valid YAML raises a ScenarioError naming it (and the line)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_YAML_BYTES + 1)
+        if len(data) > MAX_YAML_BYTES:
+            raise ScenarioError(f"{path}: expected a YAML file of at most 1 MB (it is larger)")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -348,6 +355,8 @@ def _parse_yaml(text: str, source: str) -> Any:
     except yaml.YAMLError as error:
         reason = str(error).splitlines()[0]
         raise ScenarioError(f"{source}: not valid YAML: {reason}") from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: expected YAML nested less deeply") from None
 
 
 def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath = ()) -> Any:
