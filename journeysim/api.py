@@ -281,7 +281,7 @@ def sweep(
         vary=_varies(vary),
         overrides=tuple(_overrides(overrides)),
         design=arguments.text(design, "design"),
-        name=arguments.text(name, "name"),
+        name=arguments.name(name),
         **counts,
     )
     given = {**counts, "design": design, "vary": "vary"}
@@ -355,7 +355,7 @@ def optimise(
             _parsed(parse_constraint, subject_to, "subject_to", "mean_checkout_wait_min<=2")
         ),
         overrides=tuple(_overrides(overrides)),
-        name=arguments.text(name, "name"),
+        name=arguments.name(name),
         **counts,
     )
     spec = replace(spec, origins={**spec.origins, **_named(counts)})
@@ -413,7 +413,7 @@ def calibrate(
     if isinstance(targets, os.PathLike) or (isinstance(targets, str) and "=" not in targets):
         aims = read_targets_file(Path(targets))
     elif isinstance(targets, Mapping):
-        aims = targets_from_yaml(dict(targets), "targets")
+        aims = targets_from_yaml(arguments.plain(targets), "targets")
     else:
         aims = parse_targets(arguments.texts(targets, "targets", "nps=36+-4"), "targets:")
     spec = spec.updated(
@@ -421,7 +421,7 @@ def calibrate(
         targets=aims,
         overrides=tuple(_overrides(overrides)),
         sampler=arguments.text(sampler, "sampler"),
-        name=arguments.text(name, "name"),
+        name=arguments.name(name),
         **counts,
     )
     spec = replace(spec, origins={**spec.origins, **_named(counts)})

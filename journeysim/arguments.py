@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from journeysim.errors import InputError, InputTypeError
-from journeysim.files import unwritable
+from journeysim.files import name_problem, unwritable
 from journeysim.scenario.errors import from_validation_error
 from journeysim.scenario.schema import Scenario
 
@@ -76,8 +76,19 @@ def texts(value: object, name: str, example: str) -> list[str]:
 
 
 def texts_or_mapping(value: object, name: str, example: str) -> list[str] | Mapping[str, Any]:
-    """A list of texts (as `texts`) or a mapping as in a study file."""
-    return value if isinstance(value, Mapping) else texts(value, name, example)
+    """A list of texts (as `texts`) or a mapping as in a study file (`plain`)."""
+    return plain(value) if isinstance(value, Mapping) else texts(value, name, example)
+
+
+def plain(value: Any) -> Any:
+    """`value` with numpy's numbers and arrays as Python's, as a study file would hold them."""
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):
+        return value.tolist()
+    return value
 
 
 def flag(value: object, name: str) -> bool | None:
@@ -117,6 +128,13 @@ def text(value: object, name: str) -> str | None:
     """None, or a text."""
     if value is not None and not isinstance(value, str):
         raise InputTypeError(f"{name}: expected a text, got {_kind(value)} {value!r}")
+    return value
+
+
+def name(value: object, what: str = "name") -> str | None:
+    """None, or an experiment's name (`name_problem`)."""
+    if text(value, what) is not None and (problem := name_problem(value)):
+        raise InputError(f"{what}: {problem}")
     return value
 
 

@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+MAX_NAME = 100  # characters of an experiment's name (a folder's name: file systems take 255)
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name an experiment and its folder (None when it can)."""
+    if not name.strip() or not name.isprintable() or len(name) > MAX_NAME:
+        shown = f"{len(name)} characters" if len(name) > MAX_NAME else repr(name)
+        return f"expected one line of 1 to {MAX_NAME} characters (got {shown})"
+    return None
+
+
 def folder_name(name: str) -> str:
     """A file-system-safe folder name for a scenario or experiment name."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._")

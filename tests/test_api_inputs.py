@@ -59,6 +59,35 @@ def test_numpy_numbers_are_numbers() -> None:
     assert chosen.table["replications"].tolist() == [5, 5]  # reps=2: the least first stage, 5
 
 
+def test_numpy_numbers_in_a_study_mapping_are_numbers(tmp_path: Path) -> None:
+    """A sweep's values or a calibration's range from numpy (np.int64) were refused (YAML
+    cannot write them; 'expected numbers for low and high'): they are the numbers they hold."""
+    cashiers = np.arange(2, 4)
+    swept = journeysim.sweep(
+        MMC, vary={"checkout.cashiers": list(cashiers)}, reps=1, days=1, out=tmp_path / "a"
+    )
+    assert sorted(swept["checkout.cashiers"].unique()) == [2, 3]
+    fitted = journeysim.calibrate(
+        MMC,
+        free={"checkout.cashiers": {"low": cashiers[0], "high": cashiers[1]}},
+        targets={"mean_checkout_wait_min": np.float64(1.0)},
+        reps=2,
+        days=1,
+        trials=2,
+        out=tmp_path / "b",
+    )
+    assert fitted.best_params["checkout.cashiers"] in (2, 3)
+
+
+@pytest.mark.parametrize("name", ["", "x" * 300, "two\nlines"])
+def test_a_name_that_cannot_name_a_folder_is_refused_before_running(name: str, tmp_path) -> None:
+    """300 characters raised OSError (file name too long) once the sweep was planned; an empty
+    name was ignored."""
+    with pytest.raises(journeysim.InputError, match="^name: expected one line of 1 to 100"):
+        journeysim.sweep(MMC, vary=["checkout.cashiers=2,3"], name=name, out=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("workers", [0, -1])
 def test_fewer_than_one_worker_is_refused(workers: int) -> None:
     with pytest.raises(ValueError, match=f"^workers: expected at least 1 process, got {workers}$"):

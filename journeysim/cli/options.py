@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from journeysim.files import (
     exclusive,
     folder_lock,
+    name_problem,
     recover_folder,
     replaced_folder,
     unwritable,
@@ -274,9 +275,9 @@ def execute(
 
 
 def name_text(text: str) -> str:
-    """A --name: one line of text (an argparse type)."""
-    if not text.strip() or any(character < " " for character in text):
-        raise argparse.ArgumentTypeError(f"expected one line of text (got {text!r})")
+    """A --name (an argparse type; see `name_problem`)."""
+    if problem := name_problem(text):
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 
