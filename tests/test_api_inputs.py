@@ -13,6 +13,7 @@ import journeysim
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool, Serial
 from journeysim.simulation.runner import run_scenario
+from journeysim.study import selection
 from journeysim.study.sources import resolve_scenario
 
 MMC = Path(__file__).resolve().parents[1] / "scenarios" / "validation" / "mmc.yaml"
@@ -86,6 +87,28 @@ def test_a_name_that_cannot_name_a_folder_is_refused_before_running(name: str, t
     with pytest.raises(journeysim.InputError, match="^name: expected one line of 1 to 100"):
         journeysim.sweep(MMC, vary=["checkout.cashiers=2,3"], name=name, out=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_load_scenario_takes_one_override_text_and_refuses_other_types() -> None:
+    """One text was read letter by letter ("--set c: expected KEY.PATH=VALUE"); a number
+    raised TypeError."""
+    assert load_scenario(MMC, "checkout.cashiers=3").checkout.cashiers == 3
+    for bad in ([5], {"checkout.cashiers": 3}, b"checkout.cashiers=3", 5):
+        with pytest.raises(journeysim.InputTypeError, match="^overrides: expected"):
+            load_scenario(MMC, bad)
+
+
+def test_a_comparisons_difference_names_a_mistyped_metric() -> None:
+    compared = journeysim.compare(MMC, MMC, reps=2, days=1)
+    assert compared.difference("mmc-2", "csat")["metric"] == "csat"
+    with pytest.raises(journeysim.InputError, match="got 'csatt'; did you mean 'csat'"):
+        compared.difference("mmc-2", "csatt")  # was an IndexError
+
+
+def test_an_infinite_indifference_is_refused_before_anything_runs(monkeypatch) -> None:
+    monkeypatch.setattr(selection, "_Runs", lambda *args: pytest.fail("ran before refusing"))
+    with pytest.raises(journeysim.InputError, match="^indifference: expected a finite number"):
+        journeysim.select(MMC, MMC, objective="csat", indifference=float("inf"))
 
 
 @pytest.mark.parametrize("workers", [0, -1])

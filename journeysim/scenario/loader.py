@@ -12,7 +12,7 @@ import copy
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
 
 from journeysim import arguments
-from journeysim.errors import closest, did_you_mean
+from journeysim.errors import InputTypeError, closest, did_you_mean
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -82,6 +82,7 @@ def apply_overrides(
     `origins` and `source` say who set which key, for error messages (default: the scenario's
     name). Raises ScenarioError.
     """
+    overrides = _listed(overrides)
     if not overrides:
         return scenario
     origins = {} if origins is None else origins
@@ -90,6 +91,21 @@ def apply_overrides(
         option, text = (None, override) if isinstance(override, str) else override
         _override(data, text, origins, option)
     return _validate(data, origins, source or scenario.name)
+
+
+def _listed(overrides: object) -> list[Override]:
+    """Overrides as a list: one text stands for a list of one (not read letter by letter); a
+    value that is no text is refused (InputTypeError)."""
+    given = [overrides] if isinstance(overrides, str) else overrides
+    if isinstance(given, (Mapping, bytes)) or not isinstance(given, Iterable):
+        raise InputTypeError(f"overrides: expected a list of KEY.PATH=VALUE texts, got {given!r}")
+    listed = list(given)
+    for item in listed:
+        if not isinstance(item, (str, tuple)):
+            raise InputTypeError(
+                f"overrides: expected KEY.PATH=VALUE texts, got {type(item).__name__} {item!r}"
+            )
+    return listed
 
 
 def value_at(scenario: Scenario, key: str) -> Any:

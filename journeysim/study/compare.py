@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from journeysim.errors import InputError
+from journeysim.errors import InputError, did_you_mean
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HALVES, WINDOWED
@@ -68,7 +68,14 @@ class CompareResult:
         return [s.name for s in self.scenarios]
 
     def difference(self, scenario: str, metric: str) -> pd.Series:
-        """The row of `table` for one scenario and metric."""
+        """The row of `table` for one scenario and metric (InputError for names it has not)."""
+        for given, column in ((scenario, "scenario"), (metric, "metric")):
+            names = self.table[column].unique().tolist()
+            if given not in names:
+                raise InputError(
+                    f"{column}: expected one of {', '.join(map(str, names))} (got {given!r}"
+                    f"{did_you_mean(str(given), map(str, names))})"
+                )
         rows = self.table[(self.table["scenario"] == scenario) & (self.table["metric"] == metric)]
         return rows.iloc[0]
 

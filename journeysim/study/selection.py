@@ -182,10 +182,14 @@ def check_selection(
     constraints: Sequence[Constraint] = (),
     confidence: float = 0.95,
     baseline: Scenario | None = None,
+    indifference: float | None = None,
 ) -> None:
     """Refuse, before anything runs, a selection `select_scenarios` cannot make: fewer than two
-    scenarios, an unknown objective, a confidence outside [0.5, 1), a relative constraint
-    without a baseline, or a horizon too short to measure the objective or a constraint."""
+    scenarios, an unknown objective, a confidence outside [0.5, 1), an indifference that is
+    not a finite number > 0, a relative constraint without a baseline, or a horizon too short
+    to measure the objective or a constraint."""
+    if indifference is not None and not 0 < indifference < math.inf:
+        raise InputError(f"indifference: expected a finite number > 0 (got {indifference})")
     if len(scenarios) < 2:
         raise InputError("select needs at least two scenarios")
     relative = [c.text for c in constraints if c.relative]
@@ -245,7 +249,7 @@ def select_scenarios(
     `on_bound(first_stage, most, indifference)` hears, when the first stage leaves the
     selection open, the most replications a scenario can need (KN's bound, which the
     indifference sets)."""
-    check_selection(scenarios, objective, constraints, confidence, baseline)
+    check_selection(scenarios, objective, constraints, confidence, baseline, indifference)
     relative = [c.text for c in constraints if c.relative]
     scenarios = common_random_numbers(scenarios)
     n0 = max(scenarios[0].replications, FIRST_STAGE)
