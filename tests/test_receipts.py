@@ -389,6 +389,18 @@ def test_a_weekend_of_its_own_shape_is_reported_not_fitted(round_trip, tmp_path)
     assert "one hourly shape for all days" in reasons["hours.weekend_profile as its own shape"]
 
 
+def fitted_by_the_command(table, tmp_path: Path) -> Path:
+    """`journeysim fit-receipts` on the receipts `table` over the baseline without burn-in or
+    warm-up (quick): the fitted scenario's path (targets.yaml beside it)."""
+    path = tmp_path / "receipts.csv"
+    table.to_csv(path, index=False)
+    base = tmp_path / "base.yaml"
+    base.write_text(f"extends: {BASELINE}\nhorizon: {{burn_in_days: 0, warmup_days: 0}}\n")
+    out = tmp_path / "fitted" / "store.yaml"
+    assert main(["fit-receipts", str(path), "--out", str(out), "--extends", str(base)]) == 0
+    return out
+
+
 @pytest.mark.parametrize(("dates", "single"), [(1, "weekday"), (6, "weekend")])
 def test_receipts_of_one_weekday_or_one_weekend_day(tmp_path, capsys, dates, single):
     # One date of a kind gives its mean receipts per hour but no spread across dates: the
@@ -396,12 +408,7 @@ def test_receipts_of_one_weekday_or_one_weekend_day(tmp_path, capsys, dates, sin
     table = read_receipts(EXAMPLE).table
     kept = table[table["timestamp"].dt.normalize().rank(method="dense") <= dates]
     assert kept["timestamp"].dt.normalize().nunique() == dates
-    path = tmp_path / "few.csv"
-    kept.to_csv(path, index=False)
-    base = tmp_path / "base.yaml"
-    base.write_text(f"extends: {BASELINE}\nhorizon: {{burn_in_days: 0, warmup_days: 0}}\n")
-    out = tmp_path / "fitted" / "store.yaml"
-    assert main(["fit-receipts", str(path), "--out", str(out), "--extends", str(base)]) == 0
+    out = fitted_by_the_command(kept, tmp_path)
     assert f"{single}_tolerance: one {single} date only" in capsys.readouterr().out
     hourly = yaml.safe_load((out.parent / "targets.yaml").read_text())["hourly_receipts"]
     assert f"{single}_tolerance" not in hourly
@@ -438,13 +445,7 @@ def test_receipts_all_in_cash_fit_every_shopper_paying_cash(tmp_path, capsys):
     given it with --set; every receipt in cash is a preference of 1, and cash on hand of 1."""
     table = read_receipts(EXAMPLE).table.head(200).assign(payment="cash")
     table = table.drop(columns=["customer_id"])  # cash from the whole store, not by segment
-    path = tmp_path / "cash.csv"
-    table.to_csv(path, index=False)
-    base = tmp_path / "base.yaml"
-    base.write_text(f"extends: {BASELINE}\nhorizon: {{burn_in_days: 0, warmup_days: 0}}\n")
-    out = tmp_path / "fitted" / "store.yaml"
-    assert main(["fit-receipts", str(path), "--out", str(out), "--extends", str(base)]) == 0
-    fitted = load_scenario(out)
+    fitted = load_scenario(fitted_by_the_command(table, tmp_path))
     assert fitted.payment.cash_preference == 1.0
     assert max(s.cash_share for s in fitted.segments.values()) == 1.0
 
