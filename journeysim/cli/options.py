@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from journeysim.clock import minutes_of_day
 from journeysim.files import (
     exclusive,
     folder_lock,
@@ -283,9 +283,8 @@ def name_text(text: str) -> str:
 
 def clock(text: str) -> float:
     """HH:MM from 00:00 to 24:00 as minutes of the day (an argparse type)."""
-    match = re.fullmatch(r"(\d{1,2}):([0-5]\d)", text.strip())
-    value = int(match[1]) * 60 + int(match[2]) if match else -1
-    if not 0 <= value <= 1440:
+    value = minutes_of_day(text)
+    if value is None:
         raise argparse.ArgumentTypeError(f"expected a time HH:MM from 00:00 to 24:00, got {text!r}")
     return float(value)
 

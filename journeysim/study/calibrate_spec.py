@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from journeysim.clock import minutes_of_day
 from journeysim.errors import did_you_mean
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
@@ -147,9 +148,8 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
     where = f"{source}: hourly_receipts"
     if not isinstance(data, dict) or not isinstance(data.get("open"), str):
         raise DesignError(f"{where}: expected a mapping with `open` (HH:MM) and hourly lists")
-    match = re.fullmatch(r"(\d{1,2}):([0-5]\d)", data["open"].strip())
-    open_min = int(match[1]) * 60 + int(match[2]) if match else 1440
-    if open_min >= 1440:
+    open_min = minutes_of_day(data["open"])
+    if open_min is None or open_min >= 1440:
         raise DesignError(
             f"{where}.open: expected HH:MM from 00:00 to 23:59 (got {data['open']!r})"
         )
