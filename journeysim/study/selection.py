@@ -278,7 +278,7 @@ def select_scenarios(
         raise InputError(f"the indifference must be a finite number > 0 (got {delta})")
     procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
     decided = procedure.step()
-    too_fine = [what for what, count in procedure.bounds() if not count < MAX_REPLICATIONS]
+    too_fine = [what for what, count in procedure.bounds if not count < MAX_REPLICATIONS]
     if not decided and too_fine:
         raise InputError(
             f"{n0} replications a scenario do not decide the selection, and deciding it at "
@@ -418,11 +418,11 @@ class _Procedure:
         self.left: dict[int, str] = {}
         self.selected: int | None = None
         self.first = first
-        bounds = self.bounds()
-        self.last = self.most(bounds)
-        self.last_compared = self.most(bounds[:1])  # KN's N + 1: then the best mean is chosen
+        self.bounds = self._bounds()
+        self.last = self.most(self.bounds)
+        self.last_compared = self.most(self.bounds[:1])  # KN's N + 1: then the best mean wins
 
-    def bounds(self) -> list[tuple[str, float]]:
+    def _bounds(self) -> list[tuple[str, float]]:
         """What caps the replications a scenario can need, and the count it allows: the
         objective's indifference (KN's N) and each constraint's tolerance (the feasibility
         check's count past which it always decides); inf where the count is beyond floats."""
