@@ -308,10 +308,15 @@ def test_costs_left_at_zero_are_said_to_be_unset():
     # when the scenario sets no cost per outage (its lost sales are in the gross margin).
     base = journeysim.load_scenario(BASELINE)
     assert unset_costs_text([base]) == (
-        "Not set, so 0: costs.per_outage and costs.fixed_per_day (lost sales are in the gross "
-        "margin)"
+        "Not set, so 0: costs.investment, costs.per_outage and costs.fixed_per_day (lost sales "
+        "are in the gross margin)"
     )
-    priced = journeysim.load_scenario(BASELINE, ["costs.per_outage=150"])
+    priced = journeysim.load_scenario(BASELINE, ["costs.per_outage=150", "costs.investment=10"])
     assert unset_costs_text([base, priced]) == "Not set, so 0: costs.fixed_per_day"
-    both = ["costs.per_outage=150", "costs.fixed_per_day=300"]
-    assert unset_costs_text([journeysim.load_scenario(BASELINE, both)]) == ""
+    # A what-if that adds tills yet sets no investment says so: its payback is not free money.
+    tills = journeysim.load_scenario(BASELINE, ["checkout.cashiers=4", "costs.fixed_per_day=9"])
+    assert unset_costs_text([base, tills]) == (
+        "Not set, so 0: costs.investment and costs.per_outage (lost sales are in the gross margin)"
+    )
+    every = ["costs.per_outage=150", "costs.fixed_per_day=300", "costs.investment=1"]
+    assert unset_costs_text([journeysim.load_scenario(BASELINE, every)]) == ""

@@ -353,6 +353,19 @@ def test_a_large_difference_has_no_spurious_decimal_and_its_bounds_are_written_a
     assert signed_interval("nps", -15.4, -19.5, -11.3) == "-15.40 [-19.50, -11.30]"
 
 
+def test_a_bound_that_is_not_zero_never_reads_as_zero():
+    """A share of wallet read "+0.18 pts [+0.00 pts, +0.35 pts] *", wages "-0.6 [-1.2, -0.0] *":
+    an interval marked as excluding 0 with an end written as 0. Such an end gets the decimals
+    its first digit needs; an exact zero reads +0.0, never -0.0."""
+    assert signed_interval("share_of_wallet", 0.0018, 0.00003, 0.0035) == (
+        "+0.18 pts [+0.003 pts, +0.35 pts]"
+    )
+    assert signed_interval("wages_per_day", -0.6, -1.2, -0.004) == "-0.6 [-1.2, -0.004]"
+    assert signed("wages_per_day", -0.0) == "+0.0"
+    assert signed("wages_per_day", -0.06) == "-0.1"  # has a digit in its own decimals
+    assert signed("nps", 1e-300) == "+0.000000000"  # at most nine decimals
+
+
 def test_a_metric_without_a_format_of_its_own_reads_plainly():
     # Receipts per opening hour have no label: "[0.08052, 28.67]" and "1.064e+04" before.
     hourly = "receipts_weekend_h1000"

@@ -3,6 +3,7 @@ or no_difference, the chart colours them and the bottom line says it in words.""
 
 from __future__ import annotations
 
+import math
 import re
 
 import matplotlib.colors as mcolors
@@ -53,6 +54,9 @@ def test_every_metric_declares_which_way_is_better():
         ("abandonment_rate", 0.01, 0.02, "worse"),
         ("abandonment_rate", -0.02, -0.01, "better"),
         ("nps", -1.0, 2.0, "no_difference"),
+        ("wages_per_day", 10.0, 20.0, "not_judged"),  # money counts once, as contribution
+        ("investment", -20.0, -10.0, "not_judged"),  # weighed by its payback
+        ("wages_per_day", math.nan, math.nan, "not_measured"),
     ],
 )
 def test_verdict_follows_the_better_way(metric, low, high, expected):
@@ -252,6 +256,18 @@ def test_the_report_table_marks_contribution_but_not_its_parts():
     marks = dict(re.findall(r'<tr data-kpi="(\w+)">(?:<td>[^<]*</td>){3}<td class="(\w+)">', html))
     assert marks["contribution_per_day"] == "worse" and marks["return_rate"] == "worse"
     assert "wages_per_day" not in marks and "cost_per_day" not in marks
+    # comparison.csv says so too, and every clear difference, judged or not, has its * (a
+    # printout in black and white keeps what the colours say).
+    rows = comparison_table(table).set_index(["scenario", "metric"]).loc["outage"]
+    assert (
+        rows.loc["wages_per_day", "verdict"] == "not_judged"
+        and rows.loc["wages_per_day", "significant"]
+    )
+    cells = dict(
+        re.findall(r'<tr data-kpi="(\w+)">(?:<td>[^<]*</td>){3}<td[^>]*>([^<]*)</td>', html)
+    )
+    assert cells["wages_per_day"].endswith(" *") and cells["return_rate"].endswith(" *")
+    assert cells["nps"].endswith(" *") == (rows.loc["nps", "verdict"] != "no_difference")
 
 
 def test_an_investment_is_named_with_its_payback_but_not_judged():

@@ -16,9 +16,9 @@ import re
 
 import pandas as pd
 
-from journeysim.report.comparison import LABELS, signed, signed_interval
+from journeysim.report.comparison import LABELS, places_shown, signed, signed_interval
 from journeysim.simulation.kpis import SHARES
-from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR, NOT_JUDGED
+from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -44,12 +44,11 @@ def bottom_line(table: pd.DataFrame) -> list[str]:
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
-    kept = rows[~rows["metric"].isin(NOT_JUDGED)]
     by_metric = rows.set_index("metric")
-    if not kept["verdict"].isin(["better", "worse"]).any():
+    if not rows["verdict"].isin(["better", "worse"]).any():
         head = f"{name} is no different from {reference}: no 95% CI of a paired difference "
         return head + "in its results excludes 0" + _investment(by_metric)
-    return _verdicts(kept, name, reference) + _unclear_money(by_metric) + _investment(by_metric)
+    return _verdicts(rows, name, reference) + _unclear_money(by_metric) + _investment(by_metric)
 
 
 def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
@@ -134,15 +133,21 @@ def _item(row: pd.Series) -> str:
     name = _item_name(metric)
     low, high = row["diff_ci_low"], row["diff_ci_high"]
     if metric in SHARES:
-        values = [f"{100.0 * v:+.2f}" for v in (row["diff"], low, high)]  # as the table
+        values = [_number(100.0 * v, 2) for v in (row["diff"], low, high)]  # as the table
         return f"{name} {values[0]} points [{values[1]}, {values[2]}]"
     if money:
         places = 2 if abs(row["diff"]) < 10 else 0  # not "wages -0 PLN a day [-1, -0]"
-        values = [f"{v:+,.{places}f}" for v in (row["diff"], low, high)]
+        values = [_number(v, places) for v in (row["diff"], low, high)]
         unit = " PLN a day" if per_day else " PLN"
         text = f"{name} {values[0]}{unit} [{values[1]}, {values[2]}]"
         return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
     return f"{name} {signed_interval(metric, row['diff'], low, high)}"
+
+
+def _number(value: float, places: int) -> str:
+    """`value` signed, with thousands separated, to `places` decimals or as many more as its
+    first digit needs (`places_shown`)."""
+    return f"{value + 0.0:+,.{places_shown(value, places)}f}"
 
 
 def _item_name(metric: str) -> str:

@@ -43,8 +43,8 @@ MONEY_LABELS = {
     "payback_days": ("Payback (days)", "{:,.0f}"),
 }
 LABELS = {**KPI_LABELS, **MONEY_LABELS}
-# Costs a scenario may leave at 0 (the money table's outage and fixed cost).
-UNSET_COSTS = ("per_outage", "fixed_per_day")
+# Money a scenario may leave at 0 (the money table's investment, outage and fixed cost).
+UNSET_COSTS = ("investment", "per_outage", "fixed_per_day")
 
 
 def fmt(metric: str, value: float) -> str:
@@ -146,9 +146,10 @@ def journey_map_table(touchpoints: pd.DataFrame) -> str:
 
 def unset_costs_text(scenarios: Sequence[Scenario]) -> str:
     """The costs that are 0 in every scenario because no scenario sets them (so that a 0 is not
-    read as "the outage cost nothing"), or ""."""
+    read as "the outage cost nothing", nor a new till as free), or ""."""
     unset = [key for key in UNSET_COSTS if all(getattr(s.costs, key) == 0 for s in scenarios)]
     if not unset:
         return ""
-    text = "Not set, so 0: " + " and ".join(f"costs.{key}" for key in unset)
+    *first, last = [f"costs.{key}" for key in unset]
+    text = "Not set, so 0: " + (f"{', '.join(first)} and {last}" if first else last)
     return text + (" (lost sales are in the gross margin)" if "per_outage" in unset else "")

@@ -40,7 +40,6 @@ from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, return_rate_warnings, window_warning
 from journeysim.simulation.lifetime import lifetime_warning
-from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.sensitivity import imprecision_warning
@@ -231,11 +230,11 @@ def compare_report(
             "KPIs",
             paragraph(
                 f"Mean with 95% CI per scenario; differences from {names[0]} are paired over "
-                f"replications that share random numbers. Green: better, red: worse (the CI "
-                "excludes 0); the parts of the contribution (gross margin, wages, outage and "
-                "fixed cost) are not judged, as money counts once, as contribution, nor is "
-                "the one-off investment, which the payback weighs; shares "
-                "differ in percentage points (pts)."
+                f"replications that share random numbers; * marks a difference whose CI "
+                "excludes 0. Green: better, red: worse; the parts of the contribution (gross "
+                "margin, wages, outage and fixed cost) are not judged, as money counts once, "
+                "as contribution, nor is the one-off investment, which the payback weighs; "
+                "shares differ in percentage points (pts)."
             ),
             _return_rate_note(scenarios),
             comparison_table(comparison, names),
@@ -278,11 +277,12 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
             cell = signed_interval(metric, r["diff"], r["diff_ci_low"], r["diff_ci_high"])
             if metric == "payback_days" or r["verdict"] == "not_compared":
                 cell = difference_text(metric, r).strip()
-            elif pd.notna(r["diff_per_year"]):
-                cell += f"; {r['diff_per_year']:+,.0f} a year"
+            else:
+                if pd.notna(r["diff_per_year"]):
+                    cell += f"; {r['diff_per_year']:+,.0f} a year"
+                cell += " *" if r["significant"] else ""
             row.append(cell)
-            judged = r["verdict"] in ("better", "worse") and metric not in NOT_JUDGED
-            mark.append(r["verdict"] if judged else "")
+            mark.append(r["verdict"] if r["verdict"] in ("better", "worse") else "")
         rows.append(row)
         keys.append(metric)
         marks.append(mark)

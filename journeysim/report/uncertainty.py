@@ -49,7 +49,7 @@ def uncertainty_text(table: pd.DataFrame) -> str:
             row += [ci_text(metric, r["mean"], r["ci_low"], r["ci_high"]), _share(r["param_share"])]
         for name in names[1:]:
             r = mine.loc[name]
-            mark = " *" if r["verdict"] in ("better", "worse") else "  "
+            mark = " *" if r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0 else "  "
             if r["verdict"] == "not_compared":
                 row += ["not compared  "]
             else:

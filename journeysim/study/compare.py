@@ -17,7 +17,13 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HALVES, WINDOWED
 from journeysim.simulation.measure import BETTER, METRICS, measure_halves
-from journeysim.simulation.money import DAYS_PER_YEAR, PER_DAY, payback_interval, payback_text
+from journeysim.simulation.money import (
+    DAYS_PER_YEAR,
+    NOT_JUDGED,
+    PER_DAY,
+    payback_interval,
+    payback_text,
+)
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 
@@ -209,9 +215,12 @@ def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -
 def verdict(metric: str, low: float, high: float) -> str:
     """`better`, `worse` or `no_difference` for a difference whose 95% CI is [low, high];
     `not_measured` when the CI is unknown (fewer than two finite pairs, e.g. a return rate
-    the horizon cannot measure)."""
+    the horizon cannot measure); `not_judged` for the money that counts only through the
+    contribution and the payback (money.NOT_JUDGED: its parts and the investment)."""
     if math.isnan(low) or math.isnan(high):
         return "not_measured"
+    if metric in NOT_JUDGED:
+        return "not_judged"
     if low > 0 or high < 0:
         return "better" if (1 if low > 0 else -1) == BETTER[metric] else "worse"
     return "no_difference"
