@@ -4,6 +4,7 @@ runs, row for row."""
 from __future__ import annotations
 
 import operator
+import signal
 import sys
 from pathlib import Path
 
@@ -95,3 +96,11 @@ def test_scheduler_addresses_of_the_right_form_pass(capsys):
     pytest.importorskip("dask.distributed")
     for address in ("tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://host:8786", "[::1]:8786"):
         assert DaskCluster(address).address == address
+
+
+def test_workers_leave_ctrl_c_to_the_parent():
+    """Ctrl-C reaches every process of the terminal's group: a worker that took it printed
+    its own traceback beside the command's one line. The parent stops the workers itself."""
+    tasks = [(signal.SIGINT,)] * 2
+    handlers = [handler for _, handler in LocalPool(2).run(signal.getsignal, tasks)]
+    assert handlers == [signal.SIG_IGN, signal.SIG_IGN]

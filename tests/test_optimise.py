@@ -583,6 +583,60 @@ def test_a_study_db_another_program_keeps_locked_stops_in_one_line_and_resumes(
     assert len(complete_trials(folder)) == 2
 
 
+def test_a_trial_whose_shoppers_cannot_leave_stops_the_study_in_one_line(tmp_path, capsys):
+    """A trial whose checkout cannot keep up (here every plan: 40 shoppers an hour, 5 minutes
+    each, one or two tills) ended optimise with a traceback; it is one line naming the trial's
+    decisions, the replication and the likely key, exit 1 as for run."""
+    unstable = ["--set", "arrivals.rate_per_hour=40", "--set", "checkout.service_time.mean_min=5"]
+    args = ["--decide", "checkout.cashiers=1,2", "--minimise", "wages_per_day", *unstable]
+    args += ["--reps", "2", "--days", "1", "--quiet", "--no-report", "--out", str(tmp_path)]
+    code = main(["optimise", str(MMC), *args, *QUICK])
+    error = capsys.readouterr().err
+    assert (code, error.count("\n")) == (1, 1)
+    assert error.startswith("journeysim: the trial checkout.cashiers=")
+    assert "failed: mmc, replication " in error
+    assert "still in the store 1 simulated day after the horizon" in error
+    assert "checkout.service_time.mean_min (5 min" in error
+
+
+def test_a_study_db_this_process_may_not_write_is_refused_before_any_trial(tmp_path, capsys):
+    """SQLite read it, then failed at the first write with a traceback (sqlite3's "attempt to
+    write a readonly database" inside Optuna's StorageInternalError). Root writes whatever
+    the permission bits say: as root the command runs without its capabilities (setpriv)."""
+    args = ["optimise", str(MMC), "--decide", "checkout.cashiers=1:3", "--minimise"]
+    args += ["wages_per_day", "--out", str(tmp_path), "--quiet", "--no-report", *QUICK]
+    assert main([*args, "--trials", "1"]) == 0
+    db = tmp_path / "optimise-mmc-checkout.cashiers" / "study.db"
+    db.chmod(0o444)
+    unprivileged = ["setpriv", "--bounding-set", "-all", "--"] if os.geteuid() == 0 else []
+    if unprivileged and subprocess.run(["setpriv", "--version"], capture_output=True).returncode:
+        pytest.skip("running as root without setpriv to drop root's right to write anywhere")
+    done = subprocess.run(
+        [*unprivileged, sys.executable, "-m", "journeysim.cli", *args, "--trials", "2"],
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode, done.stderr.count("\n")) == (2, 1), done.stderr
+    assert done.stderr.startswith(f"journeysim: {db}: expected a study database this process ")
+    assert len(complete_trials(db.parent)) == 1
+
+
+def test_a_looping_chain_of_exceptions_is_searched_once():
+    """An exception re-raised from its own handler is the context of its context: looking for
+    SQLite's lock error along such a chain looped for ever."""
+    try:
+        try:
+            raise KeyError("first")
+        except KeyError as first:
+            try:
+                raise ValueError("second") from first
+            except ValueError:
+                raise first from None  # first.__context__ is second, second's cause is first
+    except KeyError as chained:
+        assert chained.__context__.__cause__ is chained
+        assert not trial_study._locked(chained)
+
+
 # A setting given in an optimise file is named by the file and its key, not by the option of the
 # same name; the option, given, overrides it and is named itself.
 

@@ -217,6 +217,23 @@ def test_a_refused_sweep_names_what_differs(tmp_path, options, named):
     assert f"holds a different sweep {named}: remove the folder" in str(refusal.value)
 
 
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_runs_whose_scenario_file_was_removed_are_not_taken_for_another_sweeps(tmp_path):
+    """With scenario.yaml gone, an edited scenario's sweep resumed the old runs as its own
+    (8 runs of one store and 1 of another in runs.csv, exit 0): such a folder is refused."""
+    from journeysim.simulation.executors import Serial
+
+    Sweep(plan("checkout.cashiers=2", reps=1, days=1, name="same"), tmp_path).run(Serial())
+    folder = tmp_path / "sweep-same"
+    (folder / "scenario.yaml").unlink()
+    edited = ("arrivals.base_customers=301",)
+    other = plan("checkout.cashiers=2", reps=2, days=1, name="same", overrides=edited)
+    with pytest.raises(DesignError, match=r"sweep-same holds runs but not the scenario.yaml"):
+        Sweep(other, tmp_path).pending()
+    (folder / "runs.csv").unlink()  # no runs: nothing to mix up, the folder is claimed afresh
+    assert len(Sweep(other, tmp_path).pending()) == 2
+
+
 def test_many_changed_scenario_keys_are_counted_after_the_first_ones(tmp_path):
     Sweep(plan("checkout.cashiers=2,3", reps=1, days=7, name="same"), tmp_path).pending()
     keys = ("payment.cash_share", "carts.worn_share", "shelves.stockout_prob")

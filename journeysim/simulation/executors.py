@@ -62,7 +62,7 @@ class LocalPool:
             yield from Serial().run(fn, tasks)
             return
         workers = min(self.workers, len(tasks))
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_prepare_worker)
         try:
             futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
             for future in as_completed(futures):
@@ -87,8 +87,11 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join()
 
 
-def _end_with_parent() -> None:
-    """In a worker: on Linux, end when the parent dies (a killed sweep leaves no orphans)."""
+def _prepare_worker() -> None:
+    """In a worker: leave Ctrl-C to the parent, which stops the workers (`_stop`; a worker
+    that took it too would print its own traceback), and on Linux end when the parent dies (a
+    killed sweep leaves no orphans)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)

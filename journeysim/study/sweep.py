@@ -306,6 +306,13 @@ class Sweep:
             "points.csv": plan.points_table().to_csv(index=False, lineterminator="\n"),
             "scenario.yaml": resolved_yaml(plan.base),
         }
+        missing = [name for name in files if not (self.folder / name).exists()]
+        if missing and self.runs.done():  # written before the first run: since removed
+            raise DesignError(
+                f"{self.folder} holds runs but not the {' and '.join(missing)} they were run "
+                "with, so a resumed sweep cannot tell that they are its own: remove the folder, "
+                "or choose another --name"
+            )
         differs = []
         for name, text in files.items():
             path = self.folder / name

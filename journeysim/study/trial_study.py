@@ -57,7 +57,8 @@ from optuna.trial import FrozenTrial, TrialState
 from journeysim.files import exclusive
 from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.executors import Executor
+from journeysim.simulation.executors import Executor, run_replications
+from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
@@ -350,7 +351,11 @@ class TrialStudy:
     ) -> Rows:
         scenario = self.scenario_of(params)
         reference = scenario if self.own_history else self.base
-        return self._replicate(scenario, reference, executor, on_done)
+        try:
+            return self._replicate(scenario, reference, executor, on_done)
+        except ReplicationFailed as failed:
+            settings = ", ".join(f"{name}={value}" for name, value in params.items())
+            raise ReplicationFailed(f"the trial {settings} failed: {failed}") from None
 
     def _replicate(
         self,
@@ -363,7 +368,7 @@ class TrialStudy:
         past(scenario, reference)  # the history, lived once here, read by the workers
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
-        for index, metrics in executor.run(self.measure, tasks):
+        for index, metrics in run_replications(executor, self.measure, tasks):
             rows[index] = metrics
             if on_done:
                 on_done()
@@ -385,9 +390,10 @@ def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> list[s
 
 
 def _check_storage(path: Path) -> None:
-    """Refuse, before Optuna opens it, a study file that SQLite cannot read, or a SQLite
-    database holding tables that are not Optuna's (another program's: Optuna would add its
-    own tables to it). A missing or empty file is Optuna's to make the study in."""
+    """Refuse, before Optuna opens it, a study file that SQLite cannot read or this process
+    cannot write, or a SQLite database holding tables that are not Optuna's (another
+    program's: Optuna would add its own tables to it). A missing or empty file is Optuna's to
+    make the study in."""
     if not path.exists() and not path.is_symlink():
         return
     try:
@@ -400,6 +406,13 @@ def _check_storage(path: Path) -> None:
         if _locked(error):
             raise _locked_out(path) from None
         raise DesignError(_unreadable(path, str(error).splitlines()[0])) from None
+    try:
+        path.open("ab").close()  # SQLite would refuse only at its first write, mid-study
+    except OSError as error:
+        raise DesignError(
+            f"{path}: expected a study database this process may write to ("
+            f"{error.strerror or error}): give it write permission, or choose another --out"
+        ) from None
     foreign = sorted(name for (name,) in rows if name not in OPTUNA_TABLES)
     foreign = [name for name in foreign if not name.startswith("sqlite_")]  # SQLite's own
     if foreign:
@@ -448,10 +461,13 @@ def _study(
 
 
 def _locked(error: BaseException | None) -> bool:
-    """Whether `error`, or one it arose from, is SQLite's "database is locked"."""
-    while error is not None:
+    """Whether `error`, or one it arose from, is SQLite's "database is locked" (a chain may
+    loop: an exception re-raised from its own handler is the context of its context)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
         if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
             return True
+        seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False
 
