@@ -362,16 +362,15 @@ def optimise(
     runner = Optimisation(plan_optimisation(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending_replications()
-    with progress_bar(total, runner.plan.name, quiet) as bar:
-        result = runner.run(executor, bar.update)
     call = api_call(
         "optimise", scenario, decide=decide or None, minimise=minimise or None,
         maximise=maximise or None, subject_to=subject_to or None, trials=trials,
         candidates=candidates, name=name, out=out, reps=reps, days=days, seed=seed,
         overrides=overrides or None,
     )  # fmt: skip
-    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)
-    return result
+    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)  # kept if stopped
+    with progress_bar(total, runner.plan.name, quiet) as bar:
+        return runner.run(executor, bar.update)
 
 
 def calibrate(
@@ -428,15 +427,14 @@ def calibrate(
     runner = Calibration(plan_calibration(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending() * runner.plan.base.replications
-    with progress_bar(total, runner.plan.name, quiet) as bar:
-        result = runner.run(executor, bar.update)
     call = api_call(
         "calibrate", scenario, targets=targets or None, free=free or None, trials=trials,
         sampler=sampler, name=name, out=out, reps=reps, days=days, seed=seed,
         overrides=overrides or None,
     )  # fmt: skip
-    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)
-    return result
+    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)  # kept if stopped
+    with progress_bar(total, runner.plan.name, quiet) as bar:
+        return runner.run(executor, bar.update)
 
 
 def _calibrate_spec(scenario: ScenarioSource) -> CalibrateSpec:

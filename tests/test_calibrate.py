@@ -201,6 +201,7 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
     before = {t.number: t for t in complete_trials(folder)}
     assert 3 <= len(before) < 8, "kill the calibration mid-way"
     assert not (folder / "fit.csv").exists()
+    assert (folder / "manifest.json").exists()  # what made the folder, from the start
     resumed = subprocess.run(
         _command(killed), env=env, cwd=ROOT, check=True, capture_output=True, text=True
     )

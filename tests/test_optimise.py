@@ -155,6 +155,8 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, h
     code, stderr = kill_after_three_trials(_command(killed), folder, env, how)
     before = {t.number: t for t in complete_trials(folder)}
     assert 3 <= len(before) < 8, f"kill the study mid-way (exit {code}: {stderr})"
+    made = json.loads((folder / "manifest.json").read_text())  # written before the first trial
+    assert made["command"].startswith("journeysim optimise ")
     if how == signal.SIGINT:  # Ctrl-C: journeysim's line only, no Optuna warning or traceback
         assert (code, stderr) == (
             130,

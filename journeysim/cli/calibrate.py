@@ -100,9 +100,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"{plan.sampler} sampler, {plan.base.replications} replications each, seed "
         f"{plan.base.seed} (common random numbers); targets {plan.targets_text}"
     )
+    write_manifest(calibration.folder, plan.base.seed, args.overrides)  # kept if stopped
     start = time.perf_counter()
     result = execute(args, pending * plan.base.replications, plan.name, calibration.run)
-    write_manifest(calibration.folder, plan.base.seed, args.overrides)
     plots = write_plots(result)
     if not args.no_report:
         calibrate_report(result, plots)

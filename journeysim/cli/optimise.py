@@ -125,6 +125,7 @@ def _optimise(args: argparse.Namespace) -> int:
         f"{plan.sampler} sampler, {plan.base.replications} replications each, seed "
         f"{plan.base.seed} (common random numbers)"
     )
+    write_manifest(optimisation.folder, plan.base.seed, args.overrides)  # kept if stopped
     start = time.perf_counter()
     try:
         total = optimisation.pending_replications()
@@ -133,7 +134,6 @@ def _optimise(args: argparse.Namespace) -> int:
         raise  # bad input: exit code 2 (main)
     except ValueError as error:
         raise SystemExit(f"journeysim optimise: {error}") from None
-    write_manifest(optimisation.folder, plan.base.seed, args.overrides)
     plots = write_plots(result)
     if not args.no_report:
         optimise_report(result, plots)
