@@ -223,6 +223,27 @@ def test_compare_panel_titles_never_run_into_each_other(scenarios):
     assert wrapped["Customer lifetime (discounted days)"] == "Customer lifetime\n(discounted days)"
 
 
+@pytest.mark.parametrize("scenarios", [3, 9])
+def test_scenario_names_of_a_comparison_panel_never_overlap(scenarios):
+    """All eight what-ifs against the baseline (with every metric: six rows of panels): their
+    names, in the lettering of two, ran into one another down each panel's side. Crowded
+    panels name them smaller."""
+    names = [f"what_if_number_{i}" for i in range(scenarios - 1)]
+    rows = [
+        {"scenario": name, "metric": metric, "diff_mean": 1.0, "diff_low": 0.5, "diff_high": 1.5}
+        for name in names
+        for metric in METRICS
+        if metric != "payback_days"
+    ]
+    fig = plots.compare_differences(pd.DataFrame(rows), reference="baseline")
+    rendered(fig)
+    first = fig.axes[0]
+    labels = [label.get_window_extent() for label in first.get_yticklabels()]
+    assert [label.get_text() for label in first.get_yticklabels()] == names
+    for above, below in zip(labels, labels[1:]):  # a glyph fills about 3/4 of its label's box
+        assert abs(above.y0 - below.y0) >= 0.75 * above.height, (above, below)
+
+
 def test_a_title_is_wrapped_into_even_lines():
     assert plots._balanced("Customer lifetime (discounted days)", 30) == (
         "Customer lifetime\n(discounted days)"

@@ -352,6 +352,11 @@ def compare_differences(
     fig = figure()
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     y = np.arange(len(scenarios))
+    # The names down a panel's side in the full lettering where there is room, smaller where
+    # many scenarios share the panel's height (about half the figure's height is panels).
+    room = FIGSIZE[1] * 72.0 * 0.5 / (rows * len(scenarios))  # points of height per name
+    names_pt = min(13.0, max(6.0, room))
+    caps = 8.0 * names_pt / 13.0  # whisker caps, as tall as the names
     panels = []
     for i, (ax, metric) in enumerate(zip(axes, metrics)):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
@@ -362,9 +367,9 @@ def compare_differences(
         colours = [verdict_colour(metric, v) for v in mine["verdict"]]
         ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
         ax.barh(y, mean, color=colours, height=0.5)
-        ax.errorbar(mean, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=8)
+        ax.errorbar(mean, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=caps)
         named = len(scenarios) > 1 and i % cols == 0
-        ax.set_yticks(y, scenarios if named else [""] * len(y), fontsize=13)
+        ax.set_yticks(y, scenarios if named else [""] * len(y), fontsize=names_pt)
         name = _name(metric)
         panels.append((ax, f"{name} (points)" if metric in SHARES else name))
         ax.tick_params(axis="x", labelsize=12)
