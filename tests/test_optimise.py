@@ -596,7 +596,7 @@ def test_a_trial_whose_shoppers_cannot_leave_stops_the_study_in_one_line(tmp_pat
     error = capsys.readouterr().err
     assert (code, error.count("\n")) == (1, 1)
     assert error.startswith("journeysim: the trial checkout.cashiers=")
-    assert "failed: mmc, replication " in error
+    assert "narrow the ranges searched to leave it out): mmc, replication " in error
     assert "still in the store 1 simulated day after the horizon" in error
     assert "checkout.service_time.mean_min (5 min" in error
 

@@ -355,7 +355,10 @@ class TrialStudy:
             return self._replicate(scenario, reference, executor, on_done)
         except ReplicationFailed as failed:
             settings = ", ".join(f"{name}={value}" for name, value in params.items())
-            raise ReplicationFailed(f"the trial {settings} failed: {failed}") from None
+            raise ReplicationFailed(
+                f"the trial {settings} failed (the same command would run it again: narrow "
+                f"the ranges searched to leave it out): {failed}"
+            ) from None
 
     def _replicate(
         self,
