@@ -234,6 +234,22 @@ def test_runs_whose_scenario_file_was_removed_are_not_taken_for_another_sweeps(t
     assert len(Sweep(other, tmp_path).pending()) == 2
 
 
+@pytest.mark.parametrize("name", ["runs.csv", "scenario.yaml"])
+def test_a_folder_where_a_sweep_keeps_a_file_is_refused_before_it_runs(tmp_path, capsys, name):
+    """A folder in place of runs.csv or scenario.yaml failed only when written ("Is a
+    directory", exit 1, after simulating); it is a usage error, exit 2, before any run."""
+    from journeysim.cli import main
+
+    (tmp_path / "sweep-x" / name).mkdir(parents=True)
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2,3", "--reps", "1", "--days", "1"]
+    argv += ["--name", "x", "--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1"]
+    assert main(["sweep", *argv]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert f"{tmp_path / 'sweep-x' / name} is a folder; expected a file" in error
+    assert not (tmp_path / "sweep-x" / "points.csv").exists()  # nothing ran
+
+
 def test_many_changed_scenario_keys_are_counted_after_the_first_ones(tmp_path):
     Sweep(plan("checkout.cashiers=2,3", reps=1, days=7, name="same"), tmp_path).pending()
     keys = ("payment.cash_share", "carts.worn_share", "shelves.stockout_prob")

@@ -66,7 +66,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     from journeysim.report.console import render
     from journeysim.study.designs import parse_vary
-    from journeysim.study.sweep import Sweep, plan_sweep, short_run_warnings
+    from journeysim.study.sweep import CLAIMED, Sweep, plan_sweep, short_run_warnings
     from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 
     path = args.scenario
@@ -82,7 +82,7 @@ def _sweep(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     sweep = Sweep(plan_sweep(spec, args.quiet), args.out)
-    writable_folder(args.command, sweep.folder, [MANIFEST])
+    writable_folder(args.command, sweep.folder, [MANIFEST, sweep.runs.path.name, *CLAIMED])
     plan = sweep.plan
     total = plan.runs
     pending = len(sweep.pending())

@@ -46,6 +46,8 @@ CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held 
 # The scenario's run options, by the name a changed one is reported under (as `optimise` does);
 # `replications` may change: a sweep can be extended with more.
 RUN_OPTIONS = {"horizon.days": "days", "seed": "seed"}
+# What a sweep folder holds from before its first run, to recognise it on resume.
+CLAIMED = ("design.yaml", "points.csv", "scenario.yaml")
 
 
 @dataclass
@@ -301,11 +303,12 @@ class Sweep:
         design = {"design": plan.design.kind, "parameters": list(plan.design.keys)}
         if plan.design.bounds:
             design["bounds"] = [list(b) for b in plan.design.bounds]
-        files = {
-            "design.yaml": yaml.safe_dump(design, sort_keys=False),
-            "points.csv": plan.points_table().to_csv(index=False, lineterminator="\n"),
-            "scenario.yaml": resolved_yaml(plan.base),
-        }
+        texts = (
+            yaml.safe_dump(design, sort_keys=False),
+            plan.points_table().to_csv(index=False, lineterminator="\n"),
+            resolved_yaml(plan.base),
+        )
+        files = dict(zip(CLAIMED, texts, strict=True))
         missing = [name for name in files if not (self.folder / name).exists()]
         if missing and self.runs.done():  # written before the first run: since removed
             raise DesignError(
