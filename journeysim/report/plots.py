@@ -354,7 +354,7 @@ def compare_differences(
     y = np.arange(len(scenarios))
     # The names down a panel's side in the full lettering where there is room, smaller where
     # many scenarios share the panel's height (about half the figure's height is panels).
-    room = FIGSIZE[1] * 72.0 * 0.5 / (rows * len(scenarios))  # points of height per name
+    room = FIGSIZE[1] * 72.0 * 0.5 / (rows * max(len(scenarios), 1))  # points a name
     names_pt = min(13.0, max(6.0, room))
     caps = 8.0 * names_pt / 13.0  # whisker caps, as tall as the names
     panels = []
