@@ -8,6 +8,7 @@ import platform
 import re
 import shlex
 import sys
+import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
@@ -59,15 +60,30 @@ def write_manifest(
 INVOCATION = ("command", "created", "journeysim")  # the fields of a manifest's `invocations`
 
 
+class ManifestWarning(UserWarning):
+    """A results folder's manifest cannot be read: what it recorded is lost."""
+
+
 def earlier_invocations(folder: Path) -> list[dict[str, Any]]:
     """The invocations that `folder/manifest.json` lists (`invocations`: the command, time and
     version of each, and what the command notes of it); for a manifest of one command (from
-    before they were listed), that command's; none where there is no readable manifest."""
+    before they were listed), that command's; none where there is no manifest, or (with a
+    warning: the manifest is then written afresh) none that can be read."""
+    path = Path(folder) / MANIFEST
     try:
-        made = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        made = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return []
+    except (OSError, ValueError):
+        made = None  # unreadable, or not JSON
     if not isinstance(made, dict):
+        warnings.warn(
+            ManifestWarning(
+                f"{path} cannot be read as a manifest, so the commands it listed are lost; the "
+                "results are kept, and the manifest is written afresh"
+            ),
+            stacklevel=2,
+        )
         return []
     listed = made.get("invocations")
     if isinstance(listed, list):

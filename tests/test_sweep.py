@@ -574,6 +574,23 @@ def test_a_resumed_sweep_manifest_lists_every_invocation_and_the_runs_it_holds(t
     assert manifest["runs"] == 6 and manifest["replications"] == {"min": 3, "max": 3}
 
 
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_a_manifest_that_cannot_be_read_is_written_afresh_with_a_warning(tmp_path):
+    """A damaged manifest lost the commands it listed without a word; the runs are kept."""
+    from journeysim.manifest import ManifestWarning
+
+    sweep = {"vary": ["checkout.cashiers=2"], "out": tmp_path, "days": 1, "workers": 1}
+    sweep["overrides"] = [*SMALL, "horizon.warmup_days=0"]
+    journeysim.sweep(BASELINE, reps=1, **sweep)
+    (path,) = tmp_path.glob("sweep-*/manifest.json")
+    path.write_text('{"invocations": [')  # cut short
+    with pytest.warns(ManifestWarning, match=r"manifest.json cannot be read as a manifest, so "):
+        journeysim.sweep(BASELINE, reps=2, **sweep)
+    manifest = made(tmp_path)
+    assert manifest["runs"] == 2
+    assert [entry["runs_added"] for entry in manifest["invocations"]] == [None, 1]
+
+
 def test_a_sweep_stopped_by_ctrl_c_notes_the_runs_it_added(tmp_path):
     from journeysim.simulation.executors import Serial
 
