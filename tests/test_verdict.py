@@ -266,8 +266,9 @@ def test_the_report_table_marks_contribution_but_not_its_parts():
     cells = dict(
         re.findall(r'<tr data-kpi="(\w+)">(?:<td>[^<]*</td>){3}<td[^>]*>([^<]*)</td>', html)
     )
-    assert cells["wages_per_day"].endswith(" *") and cells["return_rate"].endswith(" *")
-    assert cells["nps"].endswith(" *") == (rows.loc["nps", "verdict"] != "no_difference")
+    assert re.search(r"\] \*; [-+][\d,]+ a year$", cells["wages_per_day"])  # * after the CI
+    assert cells["return_rate"].endswith("] *")
+    assert cells["nps"].endswith("] *") == (rows.loc["nps", "verdict"] != "no_difference")
 
 
 def test_an_investment_is_named_with_its_payback_but_not_judged():

@@ -278,9 +278,9 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
             if metric == "payback_days" or r["verdict"] == "not_compared":
                 cell = difference_text(metric, r).strip()
             else:
+                cell += " *" if r["significant"] else ""  # after the CI, as in the console
                 if pd.notna(r["diff_per_year"]):
                     cell += f"; {r['diff_per_year']:+,.0f} a year"
-                cell += " *" if r["significant"] else ""
             row.append(cell)
             mark.append(r["verdict"] if r["verdict"] in ("better", "worse") else "")
         rows.append(row)
