@@ -1,15 +1,18 @@
 """Times of day written HH:MM, read without the scenario schema (the command line loads it
-only where it is used)."""
+only where it is used); the schema's times follow the same pattern."""
 
 from __future__ import annotations
 
 import re
 
-_HH_MM = re.compile(r"(\d{1,2}):([0-5]\d)")
+CLOCK_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d|24:00)$"  # HH:MM from 00:00 to 24:00
 
 
 def minutes_of_day(text: str) -> int | None:
-    """HH:MM from 00:00 to 24:00 as minutes after midnight; None for anything else."""
-    match = _HH_MM.fullmatch(text.strip())
-    minutes = int(match[1]) * 60 + int(match[2]) if match else None
-    return minutes if minutes is not None and minutes <= 1440 else None
+    """HH:MM from 00:00 to 24:00 (CLOCK_PATTERN) as minutes after midnight; None for anything
+    else."""
+    text = text.strip()
+    if not re.fullmatch(CLOCK_PATTERN, text):
+        return None
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)

@@ -6,6 +6,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from journeysim.clock import CLOCK_PATTERN
+
 # Sane ranges. Every number of a scenario is finite and bounded on both sides, so that no
 # input makes a run endless or a worker run out of memory; the bounds show in the schema.
 MAX_STEP_MIN = 240.0  # one step of a visit (walking a zone, service, patience...) in minutes
@@ -34,7 +36,6 @@ def _sexagesimal(value):
     return value
 
 
-CLOCK_PATTERN = r"^(([01]?\d|2[0-3]):[0-5]\d|24:00)$"
 LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # one line: no newline or other control character
 ClockTime = Annotated[str, Field(pattern=CLOCK_PATTERN), BeforeValidator(_sexagesimal)]
 

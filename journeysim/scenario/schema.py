@@ -11,6 +11,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from journeysim.files import MAX_NAME
 from journeysim.scenario.behaviour_schema import AfterVisit, Costs, Loyalty, Psyche, WordOfMouth
 from journeysim.scenario.fields import (
     CLOCK_PATTERN,
@@ -94,7 +95,7 @@ class Scenario(Section):
         "baseline",
         "Scenario name (defaults to the file name).",
         min_length=1,
-        max_length=100,
+        max_length=MAX_NAME,  # it names the results folder, as an experiment's name does
         pattern=LINE_PATTERN,
     )
     description: str = field(
