@@ -40,8 +40,9 @@ def folder_name(name: str) -> str:
 def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
     """Why result files cannot be written in `folder` (None when they can): the nearest of it
     and its parents that exists is a file or refuses a trial file (else the folder can be made),
-    or one of `files` in it is a folder. The trial, not the permission bits, decides: root may
-    write anywhere by them, yet not in /proc or on a read-only mount."""
+    or one of `files` in it is a folder or a file that cannot be opened for writing (as a
+    sweep's runs.csv, which grows run by run). Trials, not the permission bits, decide: root
+    may write anywhere by them, yet not in /proc or on a read-only mount."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -54,8 +55,16 @@ def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
     except OSError as error:
         return f"{existing}{os.sep} refuses new files: {error.strerror or error}"
     for name in files:
-        if (folder / name).is_dir():
-            return f"{folder / name} is a folder; expected a file"
+        path = folder / name
+        if path.is_dir():
+            return f"{path} is a folder; expected a file"
+        if path.exists():
+            try:
+                open(path, "ab").close()
+            except PermissionError:
+                return f"no permission to write {path}"
+            except OSError as error:
+                return f"{path} cannot be written: {error.strerror or error}"
     return None
 
 

@@ -158,6 +158,23 @@ def test_a_read_only_folder_is_refused(command: str, tmp_path: Path) -> None:
     assert list(read_only.iterdir()) == []
 
 
+def test_a_read_only_runs_file_stops_a_resumed_sweep_before_simulating(tmp_path: Path) -> None:
+    """runs.csv grows run by run: read-only, the sweep resumed with more replications would
+    fail after its first new run."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+    argv = command_lines(str(tmp_path))["sweep"]
+    first = [sys.executable, "-m", "journeysim.cli", *argv]
+    assert subprocess.run(first, env=env, capture_output=True, timeout=120).returncode == 0
+    runs = tmp_path / "sweep-baseline-checkout.cashiers" / "runs.csv"
+    before = runs.read_bytes()
+    runs.chmod(0o444)
+    more = [*argv, "--reps", "3"]  # the last --reps counts: a run more at each point
+    done = subprocess.run(unprivileged(more), capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert one_line(done.stderr).endswith(f"(--out): no permission to write {runs}\n")
+    assert runs.read_bytes() == before
+
+
 def test_a_write_error_at_the_end_is_one_line_naming_the_file(
     tmp_path: Path, capsys, monkeypatch
 ) -> None:
