@@ -283,6 +283,25 @@ def test_sweep_report_of_a_base_scenario_without_visits_says_no_visit_is_traced(
     assert "Emotion curve" not in text
 
 
+@pytest.mark.parametrize(
+    "order, way",
+    [(("baseline", "terminal_outage"), "worse"), (("terminal_outage", "baseline"), "better")],
+)
+def test_the_paired_example_moves_the_way_the_day_moved_on_average(order, way):
+    """The traced pair shows the change as most shoppers lived it: with the outage last, a
+    customer who remembers the day worse; with it first, one who remembers it better (it once
+    took the largest change either way, chance against the verdict included)."""
+    scenarios = [load_scenario(SCENARIOS / f"{name}.yaml", SMALL) for name in order]
+    first, _ = paired_examples(*replays(scenarios, 3))  # the outages start on day 3
+    found = re.search(
+        r"remember it (\d\.\d{3}) (\w+) on average in (\w+) .*? by ([-+]\d\.\d\d)\.", first
+    )
+    assert found, first
+    average, said, name, change = found.groups()
+    assert (said, name) == (way, order[1]) and float(average) > 0.01
+    assert (float(change) < 0) == (way == "worse") and abs(float(change)) >= float(average)
+
+
 def test_compare_report_without_a_common_customer_says_no_visit_is_traced():
     """A compare whose scenarios share no customer on the first measured day (one has none)
     says so in place of the paired example (it dropped the section without a word)."""

@@ -48,9 +48,15 @@ from journeysim.study.sensitivity import imprecision_warning
 
 
 def example_section(
-    rep: Replay, visit_id: int, heading: str, hours: tuple[float, float], id: str = "example"
+    rep: Replay,
+    visit_id: int,
+    heading: str,
+    hours: tuple[float, float],
+    id: str = "example",
+    why: str = "",
 ) -> str:
-    """A visit told step by step with its emotion curve, and its day at the checkout."""
+    """A visit told step by step with its emotion curve, and its day at the checkout; `why`
+    says why this visit was chosen."""
     scenario = rep.scenario
     steps = rep.replication.traces[visit_id]
     warm = " (warm-up)" if rep.day < scenario.horizon.warmup_days else ""
@@ -65,7 +71,7 @@ def example_section(
         heading,
         paragraph(
             f"Replication 0 of {scenario.name}, {day_label(rep.day)}{warm}: one customer's "
-            f"visit as the simulation traced it."
+            f"visit as the simulation traced it.{why}"
         ),
         image(
             curve,
@@ -292,8 +298,9 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
 
 def paired_examples(a: Replay, b: Replay) -> list[str]:
     """The same customer on the replayed day in two scenarios' replays (`replays` runs them
-    from the first's history, as compare does): the visit whose remembered score differs most
-    (or a note that no customer visited in both)."""
+    from the first's history, as compare does): the visit whose remembered score moves most the
+    way the day's shared customers moved on average, so that the story shows the change rather
+    than chance running against it (or a note that no customer visited in both)."""
     day, first, last = a.day, a.scenario, b.scenario
     key = ["customer_id", "day"]
     pairs = (
@@ -312,7 +319,10 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
             f"of visits is traced."
         )
         return [section("The same customer in both", paragraph(why), id="example-a")]
-    pair = pairs.loc[(pairs["remembered_b"] - pairs["remembered_a"]).abs().idxmax()]
+    change = pairs["remembered_b"] - pairs["remembered_a"]
+    chosen = change.idxmin() if change.mean() < 0 else change.idxmax()
+    pair = pairs.loc[chosen]
+    why = _why_chosen(change, change[chosen], last.name)
     hours = _hours(first)
     return [
         example_section(
@@ -321,9 +331,25 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
             f"The same customer in {rep.scenario.name}",
             hours,
             id=f"example-{side}",
+            why=why if side == "a" else "",
         )
         for rep, side in ((a, "a"), (b, "b"))
     ]
+
+
+def _why_chosen(change: pd.Series, chosen: float, last: str) -> str:
+    """Why the paired example is the customer whose remembered score changed by `chosen`, of
+    the day's shared customers' `change`s (the last scenario's less the first's)."""
+    n, mean = len(change), float(change.mean())
+    if n == 1:
+        return ""
+    if not change.any():
+        return f" The {n:,} customers who shopped that day in both scenarios remember it the same."
+    return (
+        f" The {n:,} customers who shopped that day in both scenarios remember it "
+        f"{abs(mean):.3f} {'worse' if mean < 0 else 'better'} on average in {last} "
+        f"(remembered score, -1 to 1); this one moved furthest that way, by {chosen:+.2f}."
+    )
 
 
 def sweep_report(
