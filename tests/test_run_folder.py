@@ -17,10 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image
 
 from journeysim.cli import main
 from journeysim.files import exclusive, folder_lock, replaced_folder
+from journeysim.report.animate import setup_stamp
 from journeysim.report.trace import example_visit
+from journeysim.scenario import load_scenario
 from journeysim.simulation import measure, runner
 from journeysim.simulation.replication import Simulation
 
@@ -186,17 +189,35 @@ def test_a_folder_holding_only_an_animation_is_not_taken_for_results(tmp_path: P
     assert main(run(out, "--set", "checkout.cashiers=3", "--no-report")) == 2
 
 
-def test_the_run_report_embeds_the_animation_of_its_folder(tmp_path: Path) -> None:
+def stamped_gif(path: Path, overrides: list[str]) -> bytes:
+    """A one-frame GIF stamped as an animation of the baseline with `overrides`."""
+    scenario = load_scenario(BASELINE, overrides)
+    Image.new("RGB", (4, 4)).save(path, "GIF", comment=setup_stamp(scenario))
+    return path.read_bytes()
+
+
+def test_the_run_report_embeds_the_animation_of_its_settings_only(tmp_path: Path) -> None:
     """`animate` writes results/<scenario>/floor_day<N>.gif for the run report to embed: the
-    report, written in a fresh folder that then replaces the old one, finds it there."""
+    report, written in a fresh folder that then replaces the old one, finds it there; one of
+    other settings (an animation of 2 tills, the run has 3) is named and left out, though newer,
+    and only that one: the report says so."""
     out = tmp_path / "out"
     folder = out / "baseline"
     folder.mkdir(parents=True)
-    (folder / "floor_day3.gif").write_bytes(b"GIF89a")
-    assert main(run(out, "--no-replay")) == 0
+    same = ["arrivals.base_customers=200", "horizon.burn_in_days=0", "horizon.warmup_days=0"]
+    ours = stamped_gif(folder / "floor_day1.gif", [*same, "horizon.days=9", "replications=7"])
+    os.utime(folder / "floor_day1.gif", (1, 1))
+    stamped_gif(folder / "floor_day3.gif", [*same, "checkout.cashiers=2"])
+    assert main(run(out, "--no-replay", "--set", "checkout.cashiers=3")) == 0
     report = (folder / "report.html").read_text()
-    assert "floor_day3.gif: shoppers coloured by mood" in report
-    assert f"data:image/gif;base64,{base64.b64encode(b'GIF89a').decode()}" in report
+    assert "floor_day1.gif: shoppers coloured by mood" in report
+    assert f"data:image/gif;base64,{base64.b64encode(ours).decode()}" in report
+    assert "floor_day3.gif" not in report
+    (folder / "floor_day1.gif").unlink()
+    assert main(run(out, "--no-replay", "--set", "checkout.cashiers=3", "--force")) == 0
+    report = (folder / "report.html").read_text()
+    assert "floor_day3.gif beside these results was drawn from other settings" in report
+    assert "data:image/gif" not in report
 
 
 def kill_while_writing(

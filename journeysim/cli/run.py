@@ -106,10 +106,10 @@ def _run(args: argparse.Namespace) -> int:
         write_run(result, staging)
         write_manifest(staging, scenario.seed, args.overrides)
         if not args.no_report:
-            from journeysim.report.html import newest_gif, run_report  # matplotlib when needed
+            from journeysim.report.html import animations, run_report  # matplotlib when needed
 
-            gif = newest_gif(folder)  # `animate` wrote it beside the results, not to staging
-            run_report(result, staging, gif, with_replay=not args.no_replay)
+            gifs = animations(folder)  # `animate` wrote them beside the results, not to staging
+            run_report(result, staging, gifs, with_replay=not args.no_replay)
     print(
         f"{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
         f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}"

@@ -79,7 +79,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="FILE.gif",
         help="GIF to write, its name ending in .gif (default: "
-        "results/<scenario>/floor_day<N>.gif, which the run report embeds)",
+        "results/<scenario>/floor_day<N>.gif, which the report of a run of the same settings "
+        "embeds)",
     )
     add_replication_options(anim)
     anim.set_defaults(handler=_animate, days=None)

@@ -4,28 +4,30 @@ queueing and paying, with queue lengths, the cart pool, the card terminals' stat
 
 Positions come from the traces of a `Replay` (each step's place and time); queue lengths, carts
 and cashiers from its monitor samples, terminals from its terminal log. The result is an
-animated GIF (matplotlib's PillowWriter) returned as bytes.
+animated GIF (Pillow's) returned as bytes; its comment names the settings it was drawn from
+(`setup_stamp`), so that a run report embeds only an animation of its own store.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
+import io
 import math
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.animation import PillowWriter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from PIL import Image
 
 from journeysim.report.monitor import Replay, down_intervals
 from journeysim.report.trace import clock, day_label
+from journeysim.scenario.schema import Scenario
 from journeysim.world.checkout import terminal_name
 
 FIGSIZE, DPI, FPS = (12.0, 7.5), 80, 8
@@ -450,17 +452,43 @@ def animate(
     times = samples.index.to_numpy()
     pool = replay.scenario.carts.pool
     tills = len(replay.staffed)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "floor.gif"
-        writer = PillowWriter(fps=FPS)
-        with writer.saving(view.fig, str(path), DPI):
-            for t in frame_times(start, end, frames):
-                active = [track for track in all_tracks if track.start <= t < track.end]
-                xy, moods = positions(floor, active, t)
-                row = samples.iloc[max(int(np.searchsorted(times, t, side="right")) - 1, 0)]
-                done = repairs[repairs <= t]
-                back = float(done[-1]) if len(done) else None
-                down = terminals_down(outages, tills, t)
-                view.update(t, row, xy, moods, pool, down, back, staff_on_floor(met, t))
-                writer.grab_frame()
-        return path.read_bytes()
+    images = []
+    for t in frame_times(start, end, frames):
+        active = [track for track in all_tracks if track.start <= t < track.end]
+        xy, moods = positions(floor, active, t)
+        row = samples.iloc[max(int(np.searchsorted(times, t, side="right")) - 1, 0)]
+        done = repairs[repairs <= t]
+        back = float(done[-1]) if len(done) else None
+        down = terminals_down(outages, tills, t)
+        view.update(t, row, xy, moods, pool, down, back, staff_on_floor(met, t))
+        images.append(_frame(view.fig))
+    gif = io.BytesIO()
+    images[0].save(
+        gif,
+        "GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=1000 // FPS,
+        loop=0,
+        comment=setup_stamp(replay.scenario),
+    )
+    return gif.getvalue()
+
+
+def _frame(fig: Figure) -> Image.Image:
+    """The figure as drawn now, at DPI."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="rgba", dpi=DPI)
+    width, height = fig.get_size_inches()
+    size = (int(width * DPI), int(height * DPI))
+    return Image.frombuffer("RGBA", size, buffer.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
+
+
+def setup_stamp(scenario: Scenario) -> str:
+    """What an animation's comment says of the settings it was drawn from: a digest of the
+    scenario but for what leaves a day's floor as it was (its description, the number of
+    replications and of measured days)."""
+    settings = scenario.model_dump_json(
+        exclude={"description": True, "replications": True, "horizon": {"days"}}
+    )
+    return f"journeysim scenario {hashlib.sha256(settings.encode()).hexdigest()[:16]}"

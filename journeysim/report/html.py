@@ -8,9 +8,11 @@ from html import escape
 from pathlib import Path
 
 import pandas as pd
+from PIL import Image
 
 from journeysim.files import folder_name, write_bytes, write_text
 from journeysim.report import plots
+from journeysim.report.animate import setup_stamp
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_png
 from journeysim.report.comparison import difference_text, signed_interval
@@ -99,13 +101,17 @@ def _hours(scenario: Scenario) -> tuple[float, float]:
 
 
 def run_report(
-    result: RunResult, folder: Path, gif: Path | None = None, with_replay: bool = True
+    result: RunResult,
+    folder: Path,
+    gifs: Sequence[Path] | None = None,
+    with_replay: bool = True,
 ) -> Path:
     """Write `folder`/report.html for one scenario's run, with its plots as PNG beside it.
 
     The example visit comes from re-running replication 0 with tracing up to its day; the
-    replay of that day (`with_replay`, also written as replay.html) and `gif` (default: the
-    newest *.gif in `folder`, as `journeysim animate` writes) are embedded too.
+    replay of that day (`with_replay`, also written as replay.html) and the newest of `gifs`
+    (default: the *.gif in `folder`, as `journeysim animate` writes them) drawn from the run's
+    settings are embedded too (one drawn from other settings is named, not shown).
     """
     folder = Path(folder)
     s = result.scenario
@@ -171,20 +177,9 @@ def run_report(
         sections.append(example_section(traced, visit_id, "A traced visit", _hours(s)))
         if with_replay:
             sections.append(report_section([traced], folder))
-    gif = gif or newest_gif(folder)
-    if gif is not None:
-        sections.append(
-            section(
-                "The store floor",
-                image(
-                    gif.read_bytes(),
-                    "Animated store floor",
-                    f"{gif.name}: shoppers coloured by mood, queues, carts and terminals.",
-                    "image/gif",
-                ),
-                id="animation",
-            )
-        )
+    gifs = animations(folder) if gifs is None else gifs
+    if gifs:
+        sections.append(floor_section(s, gifs))
     path = folder / "report.html"
     write_text(path, page(f"journeysim: {s.name}", s.description, sections))
     return path
@@ -481,7 +476,41 @@ def sweep_table(runs: pd.DataFrame, parameters: list[str], kpis: Sequence[str]) 
     return table(header, rows, id="kpi-table")
 
 
-def newest_gif(folder: Path) -> Path | None:
-    """The animation `journeysim animate` wrote last into `folder`, if any."""
-    gifs = sorted(folder.glob("*.gif"), key=lambda p: p.stat().st_mtime)
-    return gifs[-1] if gifs else None
+def animations(folder: Path) -> list[Path]:
+    """The animations in `folder` (where `journeysim animate` writes them), newest first."""
+    return sorted(folder.glob("*.gif"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def floor_section(scenario: Scenario, gifs: Sequence[Path]) -> str:
+    """The first of `gifs` that was drawn from `scenario`'s settings, or a note naming those
+    drawn from others."""
+    stamp = setup_stamp(scenario)
+    drawn = next((gif for gif in gifs if _comment(gif) == stamp), None)
+    if drawn is None:
+        names = ", ".join(gif.name for gif in gifs)
+        why = (
+            f"{names} beside these results {'was' if len(gifs) == 1 else 'were'} drawn from "
+            f"other settings than this run's, so not shown: journeysim animate with the run's "
+            f"scenario and --set options draws this store's floor."
+        )
+        return section("The store floor", paragraph(why), id="animation")
+    return section(
+        "The store floor",
+        image(
+            drawn.read_bytes(),
+            "Animated store floor",
+            f"{drawn.name}: shoppers coloured by mood, queues, carts and terminals.",
+            "image/gif",
+        ),
+        id="animation",
+    )
+
+
+def _comment(gif: Path) -> str | None:
+    """A GIF's comment (`setup_stamp` for an animation), None for a file that is no GIF."""
+    try:
+        with Image.open(gif) as picture:
+            comment = picture.info.get("comment", b"")
+    except OSError:
+        return None
+    return comment.decode("utf-8", "replace") if isinstance(comment, bytes) else str(comment)
