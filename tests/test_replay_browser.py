@@ -12,7 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from journeysim.report.replay import replay_data, replay_page, replays, title, window
+from journeysim.report.html_blocks import page, paragraph, section
+from journeysim.report.replay import (
+    replay_data,
+    replay_page,
+    replays,
+    report_section,
+    title,
+    window,
+)
 from journeysim.scenario import load_scenario
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -40,14 +48,28 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def page_file(tmp_path_factory) -> Path:
+def days() -> list:
     scenarios = [
         load_scenario(SCENARIOS / f"{n}.yaml", SMALL) for n in ("baseline", "terminal_outage")
     ]
-    days = replays(scenarios, 3)
+    return replays(scenarios, 3)
+
+
+@pytest.fixture(scope="module")
+def page_file(days, tmp_path_factory) -> Path:
     start, end = window(days)
     path = tmp_path_factory.mktemp("replay") / "replay.html"
     path.write_text(replay_page(replay_data(days, start, end), title(days, start, end)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def report_file(days, tmp_path_factory) -> Path:
+    """A report page with the replay below a screenful of text, as report.html has it."""
+    folder = tmp_path_factory.mktemp("report")
+    text = section("Bottom line", *[paragraph("A line of the report.")] * 60)
+    path = folder / "report.html"
+    path.write_text(page("journeysim", "a report", [text, report_section(days, folder)]))
     return path
 
 
@@ -267,3 +289,22 @@ def test_a_zone_label_counts_the_dots_drawn_in_it(browser, three_file):
                 shown += dots
     assert shown > 50  # the floors were busy
     page.close()
+
+
+def test_in_a_report_the_keys_scroll_the_page_until_the_replay_is_clicked(browser, report_file):
+    """Space and the arrows are the page's in a report (they started the replay and changed
+    its speed wherever the reader was); a click on the player makes them its own."""
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto(report_file.as_uri())
+    tab.wait_for_function("window.journeyReplay !== undefined && window.journeyReplay !== null")
+    player = tab.locator(".jsr")
+    assert "Click the replay, then keys:" in tab.locator(".jsr-keys").inner_text()
+    tab.keyboard.press("Space")
+    tab.keyboard.press("ArrowDown")
+    tab.wait_for_function("window.scrollY > 0", timeout=10_000)
+    assert player.get_attribute("data-playing") == "false"
+    assert tab.locator(".jsr-speed").input_value() == "60"
+    tab.locator(".jsr-clock").click()
+    tab.keyboard.press("Space")
+    assert player.get_attribute("data-playing") == "true"
+    tab.close()

@@ -280,17 +280,20 @@ def replay_page(data: dict, title: str) -> str:
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
-        f"{player(data, title)}\n<script>{script}</script>\n</body>\n</html>\n"
+        f"{player(data, title, page_keys=True)}\n<script>{script}</script>\n</body>\n</html>\n"
     )
 
 
-def player(data: dict, title: str) -> str:
-    """The player's container and its data, for a page that also inlines replay.js/css."""
+def player(data: dict, title: str, page_keys: bool = False) -> str:
+    """The player's container and its data, for a page that also inlines replay.js/css. The
+    keys (space, arrows, F) are the player's on the whole page with `page_keys` (a page of
+    its own), else once a click has put it in focus (a report's page keys scroll it)."""
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False)
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         payload = payload.replace(char, code)  # no markup can end or open inside the script
+    keys = ' data-keys="page"' if page_keys else ""
     return (
-        f'<div class="jsr" data-title="{escape(title)}">'
+        f'<div class="jsr" data-title="{escape(title)}"{keys}>'
         f'<script type="application/json" class="jsr-data">{payload}</script></div>'
     )
 

@@ -349,8 +349,8 @@
         el("span", {}, el("span", { class: "jsr-swatch", style: `background:${STAFF};border-radius:50%` }), "cashier / staff where a shopper met them"),
         el("span", {}, el("span", { class: "jsr-swatch", style: "background:#c9a978" }), "floor dirt, spill"),
         el("span", { title: DOOR_TIP }, el("b", {}, "way in ▼"), " the door shoppers come in by"));
-      const keys = el("div", { class: "jsr-keys" },
-        "Keys: space play/pause · ← → one minute (shift: ten) · ↑ ↓ speed · F presenter mode · click a shopper to follow");
+      const keys = el("div", { class: "jsr-keys" }, this.pageKeys() ? "Keys: " : "Click the replay, then keys: ",
+        "space play/pause · ← → one minute (shift: ten) · ↑ ↓ speed · F presenter mode · click a shopper to follow");
       this.root.append(
         el("div", { class: "jsr-top" },
           el("div", {}, el("div", { class: "jsr-title" }, this.root.dataset.title || ""), el("div", { class: "jsr-hint" }, d.dayLabel)),
@@ -403,8 +403,10 @@
       if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
       requestAnimationFrame(() => this.resize());
     }
-    key(e) {
-      if (e.target instanceof HTMLSelectElement || e.altKey || e.ctrlKey || e.metaKey) return;
+    pageKeys() { return this.root.dataset.keys === "page"; }
+    key(e) { // a page of its own: every key; in a report: once a click has focused the player
+      const mine = this.pageKeys() || this.root.contains(document.activeElement) || this.root.classList.contains("presenter");
+      if (!mine || e.target instanceof HTMLSelectElement || e.altKey || e.ctrlKey || e.metaKey) return;
       const step = e.shiftKey ? 10 : 1, i = SPEEDS.indexOf(this.speed);
       const actions = {
         " ": () => this.toggle(), ArrowRight: () => this.seek(this.t + step), ArrowLeft: () => this.seek(this.t - step),
