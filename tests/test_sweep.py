@@ -682,6 +682,10 @@ def test_a_sweep_warns_where_its_runs_are_too_short_to_see_returns(tmp_path):
         )
     rates = runs.groupby("horizon.days")["return_rate"].count()
     assert rates[7] == 0 and rates[15] == 2
+    with open(next(tmp_path.glob("sweep-*/runs.csv")), newline="") as table:
+        rows = list(csv.DictReader(table))  # data.md: NaN is an empty field, in every CSV
+    assert [r["return_rate"] for r in rows if float(r["horizon.days"]) == 7] == ["", ""]
+    assert not [v for r in rows for v in r.values() if v.lower() == "nan"]
     (manifest,) = tmp_path.glob("sweep-*/manifest.json")  # the API's folders say what made them
     made = json.loads(manifest.read_text())
     assert made["command"] == (

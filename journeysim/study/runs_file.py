@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -22,9 +23,12 @@ _WHOLE = re.compile(r"[0-9]+")
 
 
 def csv_line(values: Sequence) -> str:
-    """One CSV line; floats as repr, so they load back exactly."""
+    """One CSV line; floats as repr, so they load back exactly, but NaN as an empty field, as
+    the other tables write it."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(values)
+    csv.writer(buffer, lineterminator="\n").writerow(
+        "" if isinstance(value, float) and math.isnan(value) else value for value in values
+    )
     return buffer.getvalue()
 
 
