@@ -375,6 +375,20 @@ def test_a_grid_value_given_twice_is_refused_naming_the_key_and_value(tmp_path, 
     assert not (tmp_path / "out").exists()
 
 
+def test_a_number_given_twice_in_two_spellings_is_refused_too(tmp_path, capsys):
+    """As a sweep file's values are, read as YAML: there 0x2 is already 2."""
+    argv = [str(BASELINE), "--vary", "payment.cash_share=0.1,0.3,0.10", "--out", str(tmp_path)]
+    assert refused(argv, capsys) == (
+        "journeysim: --vary payment.cash_share=0.1,0.3,0.10: each value once "
+        "(got 0.1 and 0.10, the same number)"
+    )
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2,0x2,3,3.0", "--out", str(tmp_path)]
+    assert refused(argv, capsys).endswith(
+        "(got 2 and 0x2, the same number; 3 and 3.0, the same number)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_options_overriding_a_sweep_file_are_named_as_options(tmp_path, capsys):
     path = sweep_file(tmp_path, "vary: {checkout.cashiers: [2, 3]}\nreps: 2\n")
     error = refused([str(path), "--reps", "0", "--out", str(tmp_path)], capsys)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,10 +76,30 @@ def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
 
 
 def _check_once(values: Sequence[str], where: str) -> None:
-    """Refuse grid values given more than once (they would run the same points twice)."""
-    twice = [value for value, count in Counter(values).items() if count > 1]
+    """Refuse grid values given more than once, also as another spelling of the same number
+    (0.1 and 0.10, 2 and 0x2): they would run the same points twice."""
+    spellings: dict[object, list[str]] = {}
+    for text in values:
+        spellings.setdefault(_number_or_text(text), []).append(text)
+    twice = [_repeated(texts) for texts in spellings.values() if len(texts) > 1]
     if twice:
-        raise DesignError(f"{where}: each value once (got {', '.join(twice)} more than once)")
+        raise DesignError(f"{where}: each value once (got {'; '.join(twice)})")
+
+
+def _repeated(texts: list[str]) -> str:
+    if len(set(texts)) == 1:
+        return f"{texts[0]} more than once"
+    return f"{' and '.join(texts)}, the same number"
+
+
+def _number_or_text(text: str) -> object:
+    """The number a grid value's YAML text reads as, else the text itself."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return value if number else text
 
 
 def _number(value: Any, where: str) -> float:
