@@ -52,5 +52,5 @@ def test_the_run_command_prints_the_line_under_its_header(tmp_path, capsys):
     args = ["run", str(BASELINE), "--reps", "1", "--days", "2", "--out", str(tmp_path)]
     assert main([*args, *overrides, "--no-report"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("baseline: 1 replications x 2 days")
+    assert lines[0].startswith("baseline: 1 replication x 2 days")
     assert lines[1].startswith("history: 7 days of this store before day 0")

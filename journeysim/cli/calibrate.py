@@ -9,6 +9,7 @@ from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute, name_text, writable_folder
 from journeysim.manifest import MANIFEST, write_manifest
+from journeysim.words import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -97,7 +98,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     pending = calibration.pending()
     print(
         f"{plan.name}: {plan.trials} trials ({plan.trials - pending} already done), "
-        f"{plan.sampler} sampler, {plan.base.replications} replications each, seed "
+        f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers); targets {plan.targets_text}"
     )
     write_manifest(calibration.folder, plan.base.seed, args.overrides)  # kept if stopped

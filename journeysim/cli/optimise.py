@@ -9,6 +9,7 @@ from pathlib import Path
 
 from journeysim.cli.options import add_run_options, execute, name_text, writable_folder
 from journeysim.manifest import MANIFEST, write_manifest
+from journeysim.words import plural
 
 
 class _Objective(argparse.Action):
@@ -122,7 +123,7 @@ def _optimise(args: argparse.Namespace) -> int:
     pending = optimisation.pending()
     print(
         f"{plan.name}: {plan.trials} trials ({plan.trials - pending} already done), "
-        f"{plan.sampler} sampler, {plan.base.replications} replications each, seed "
+        f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers)"
     )
     write_manifest(optimisation.folder, plan.base.seed, args.overrides)  # kept if stopped

@@ -19,6 +19,7 @@ from journeysim.cli.options import (
 from journeysim.errors import closest
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
+from journeysim.words import plural
 
 
 def _precision(text: str) -> tuple[str, float]:
@@ -111,8 +112,9 @@ def _run(args: argparse.Namespace) -> int:
             gifs = animations(folder)  # `animate` wrote them beside the results, not to staging
             run_report(result, staging, gifs, with_replay=not args.no_replay)
     print(
-        f"{scenario.name}: {scenario.replications} replications x {scenario.horizon.days} "
-        f"days (after {scenario.horizon.warmup_days} warm-up days), seed {scenario.seed}"
+        f"{scenario.name}: {plural(scenario.replications, 'replication')} x "
+        f"{plural(scenario.horizon.days, 'day')} (after "
+        f"{plural(scenario.horizon.warmup_days, 'warm-up day')}), seed {scenario.seed}"
     )
     if history := run_history_text(scenario):
         print(history)

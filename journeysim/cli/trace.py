@@ -87,8 +87,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _trace(args: argparse.Namespace) -> int:
-    from journeysim.report.trace import plural, tell
+    from journeysim.report.trace import tell
     from journeysim.simulation.replication import Simulation, past
+    from journeysim.words import plural
 
     scenario = scenario_from_args(args.scenario, args)
     print(

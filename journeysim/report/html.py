@@ -45,6 +45,7 @@ from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.sensitivity import imprecision_warning
+from journeysim.words import plural
 
 # -- the traced example ---------------------------------------------------------------------
 
@@ -132,7 +133,7 @@ def run_report(
         section(
             "KPIs",
             paragraph(
-                f"Mean over {s.replications} replications with 95% confidence intervals, "
+                f"Mean over {plural(s.replications, 'replication')} with 95% confidence intervals, "
                 f"days {warmup} to {s.total_days - 1} (warm-up left out)."
             ),
             _return_rate_note([s]),

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from journeysim.report.html_blocks import paragraph, table
-from journeysim.report.trace import day_label, plural
+from journeysim.report.trace import day_label
 from journeysim.scenario.loader import flat
 from journeysim.scenario.schema import Outage, Scenario
 from journeysim.simulation.burn_in import burn_in_scenario, history_source
+from journeysim.words import plural
 from journeysim.world.staff import Roster
 
 

@@ -20,6 +20,7 @@ from journeysim.report.console import render
 from journeysim.report.monitor import down_intervals
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation.replication import Replication
+from journeysim.words import plural
 from journeysim.world.checkout import terminal_name
 
 PICKS = ("worst", "best", "outage", "regular", "lane")
@@ -46,11 +47,6 @@ def clock(minutes: float) -> str:
 
 def day_label(day: int) -> str:
     return f"day {day} ({WEEKDAYS[day % 7]})"
-
-
-def plural(count: int, word: str) -> str:
-    """`1 item`, `2 items`."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def mood_word(valence: float) -> str:
