@@ -45,6 +45,12 @@ def test_compare_says_every_scenario_starts_from_the_first_ones_history(tmp_path
         " (but lone: other segments, so a history of its own)"
     )
     assert compare_history_text([load_scenario(MMC), load_scenario(MMC)]) == ""
+    # Settings only the history reads change nothing in a scenario that starts from another's.
+    bigger = load_scenario(DIRTY, ["arrivals.base_customers=5000", "horizon.burn_in_days=98"])
+    assert compare_history_text([baseline, bigger, dirty]).endswith(
+        "each changing it from day 0; only the history reads dirty_floor's "
+        "arrivals.base_customers, dirty_floor's horizon.burn_in_days, so they change nothing"
+    )
 
 
 def test_the_run_command_prints_the_line_under_its_header(tmp_path, capsys):

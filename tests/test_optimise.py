@@ -39,6 +39,7 @@ from journeysim.study.optimise_spec import OptimiseSpec, objective
 from journeysim.study.trial_study import OPTUNA_TABLES, RESULTS, HeldInterrupts, TrialStudy
 
 ROOT = Path(__file__).parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
 MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
 QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "--workers", "2"]
 
@@ -489,6 +490,21 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expe
     error = capsys.readouterr().err.strip()
     assert code == 2 and expected in error and "\n" not in error
     assert not list(tmp_path.iterdir())  # nothing ran
+
+
+def test_a_decision_only_the_history_reads_is_refused(tmp_path, capsys):
+    """Every trial starts from the base's history, whose customers a decision on the base's
+    size would not change (the trials ran and all gave the same numbers)."""
+    decide = ["--decide", "arrivals.base_customers=500:3000", "--minimise", "wages_per_day"]
+    assert main(["optimise", str(BASELINE), *decide, "--out", str(tmp_path)]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        "journeysim: --decide arrivals.base_customers=500:3000: only the store's history before "
+        "day 0 reads arrivals.base_customers, and every trial starts from the base scenario's "
+        "history (a decision taken in the store as it is), so it would change nothing; "
+        "calibrate fits such settings, each trial with a history of its own\n"
+    )
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize(

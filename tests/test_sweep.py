@@ -389,6 +389,29 @@ def test_a_number_given_twice_in_two_spellings_is_refused_too(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    "vary",
+    [
+        "arrivals.base_customers=300,1000",
+        "horizon.burn_in_days=28:56",
+        "loyalty.initial_strength=0.2,0.8",
+    ],
+)
+def test_a_setting_only_the_history_reads_is_refused_as_varied(tmp_path, capsys, vary):
+    """Every point starts from the base's history: the customers it starts with, their first
+    strength and its length would change nothing (the points ran and gave the same numbers)."""
+    error = refused([str(BASELINE), "--vary", vary, "--out", str(tmp_path)], capsys)
+    assert error.startswith("journeysim: --vary " + vary.split("=")[0])
+    assert "only the store's history before day 0 reads it" in error and "--set" in error
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_a_history_the_customers_it_would_start_with_can_be_varied():
+    """SMALL has no burn-in: each run starts from arrivals.base_customers founders of its own."""
+    p = plan("arrivals.base_customers=300,600")
+    assert [point.arrivals.base_customers for point in map(p.point, range(2))] == [300, 600]
+
+
 def test_options_overriding_a_sweep_file_are_named_as_options(tmp_path, capsys):
     path = sweep_file(tmp_path, "vary: {checkout.cashiers: [2, 3]}\nreps: 2\n")
     error = refused([str(path), "--reps", "0", "--out", str(tmp_path)], capsys)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import history_source
+from journeysim.simulation.burn_in import HISTORY_ONLY, history_only, history_source
 
 
 def run_history_text(scenario: Scenario) -> str:
@@ -33,4 +34,14 @@ def compare_history_text(scenarios: Sequence[Scenario]) -> str:
     )
     if own:
         text += f" (but {', '.join(own)}: other segments, so a history of its own)"
+    unseen = [
+        f"{s.name}'s {key}"
+        for s in scenarios[1:]
+        if s.name not in own
+        for key in history_only(HISTORY_ONLY, first)
+        if value_at(s, key) != value_at(first, key)
+    ]
+    if unseen:
+        they = "it changes" if len(unseen) == 1 else "they change"
+        text += f"; only the history reads {', '.join(unseen)}, so {they} nothing"
     return text

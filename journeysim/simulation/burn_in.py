@@ -20,7 +20,7 @@ import pickle
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +33,19 @@ from journeysim.scenario.schema import Scenario
 BURN_IN_REPLICATION = 2**31 - 1
 CACHE_MB = 1024  # the cache's size when JOURNEYSIM_CACHE_MB does not set it
 STALE_WRITE_S = 3600.0  # a history's temporary file this old was left by a killed write
+
+
+# Settings that only the history reads (the customers it starts with, their first strength, its
+# length): a run from another scenario's history, as a compared what-if, a sweep's point or an
+# optimisation's trial is, does not see its own.
+HISTORY_ONLY = ("arrivals.base_customers", "loyalty.initial_strength", "horizon.burn_in_days")
+
+
+def history_only(keys: Iterable[str], base: Scenario) -> list[str]:
+    """Those of `keys` that runs from `base`'s history ignore (none when it has no history)."""
+    if history_source(base) is None:
+        return []
+    return [key for key in keys if key in HISTORY_ONLY]
 
 
 def burn_in_scenario(scenario: Scenario) -> Scenario | None:

@@ -37,6 +37,7 @@ import yaml
 from journeysim.files import folder_name, write_table, write_text
 from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.burn_in import history_only
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.decisions import Decision, check_names, space_size
@@ -111,6 +112,14 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     check_names(spec.decisions)
     metrics = [o.metric for o in spec.objectives] + [c.metric for c in spec.constraints]
     base = checked_base(spec, "optimise", "for CIs and select", metrics)
+    for decision in spec.decisions:
+        if ignored := history_only(decision.keys, base):
+            raise DesignError(
+                f"{decision.where or decision.name}: only the store's history before day 0 "
+                f"reads {ignored[0]}, and every trial starts from the base scenario's history "
+                "(a decision taken in the store as it is), so it would change nothing; "
+                "calibrate fits such settings, each trial with a history of its own"
+            )
     size = space_size(spec.decisions)
     trials = spec.trials
     if size <= trials:
