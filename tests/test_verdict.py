@@ -243,6 +243,14 @@ def test_bottom_line_says_how_many_fewer_shoppers_stand_behind_a_shorter_wait():
     assert better.startswith("visits per day +5")
     # Without a clear change in visits the sentence says nothing of them.
     assert "visits a day)" not in bottom_line(comparison_table(replications()))[0]
+    # Nor beside a list that crowding does not explain: 54 more shoppers, a lower return rate
+    # and contribution and the same abandonment is not a loss "with 54 more visits a day".
+    table = replications()
+    table.loc[more, "visits_per_day"] += 54.0 + 0.5 * noise[0]
+    table.loc[more, "abandonment_rate"] = table.loc[~more, "abandonment_rate"].to_numpy()
+    (line,) = bottom_line(comparison_table(table))
+    assert line.startswith("outage is mostly worse than baseline (1 better, 2 worse metrics)")
+    assert "contribution -299" in line and "visits a day)" not in line
 
 
 def test_the_report_table_marks_contribution_but_not_its_parts():

@@ -6,9 +6,10 @@ their sum) are not counted as better or worse, so that a wage rise is not one wo
 times; nor is the one-off investment, a number the user sets: the sentence ends with it and
 its payback instead. Where the contribution does not clearly differ, the sentence still says
 so, with the parts that do (a plan that pays 1,500 PLN a day more in wages and earns it back
-is not free). A clear change in visits per day is told beside the list it may explain: a
-shorter wait "with 54 fewer visits a day" comes from shoppers lost, not from a better
-checkout."""
+is not free). A clear change in visits per day is told beside the list it may explain, when
+that list holds a metric that crowding moves: a shorter wait "with 54 fewer visits a day" comes
+from shoppers lost, not from a better checkout (while a loss of money "with 46 more visits a
+day" would wrongly blame the shoppers)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ FIRST = (
     "customer_value",
 )
 SHOWN = 3  # differences named per side; the rest are counted
+# What more shoppers make worse and fewer better, whatever the store does: queues and what
+# follows them, and complaints counted a day.
+CROWDED = ("ces", "abandonment_rate", "mean_checkout_wait_min", "complaints_per_day")
 PARTS = CONTRIBUTION_PARTS[:-1]  # the sum, cost, repeats wages, outage and fixed cost
 
 
@@ -57,8 +61,10 @@ def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
     better = rows[rows["verdict"] == "better"]
     worse = rows[rows["verdict"] == "worse"]
     items = {"better": _items(better), "worse": _items(worse)}
-    if change := _volume(rows):  # queues and daily counts follow the number of shoppers
-        items["better" if change < 0 else "worse"] += (
+    change = _volume(rows)
+    side = "better" if change < 0 else "worse"  # where fewer or more shoppers would put them
+    if change and rows.loc[rows["verdict"] == side, "metric"].isin(CROWDED).any():
+        items[side] += (
             f" (with {abs(change):,.0f} {'fewer' if change < 0 else 'more'} visits a day)"
         )
     if worse.empty:
