@@ -280,7 +280,7 @@ def history(mine: pd.DataFrame, traces: dict[int, list[Step]], staff: dict[int, 
     rows = []
     for row in mine.itertuples():
         familiar = (
-            f"{staff_name(staff, row.cashier_id)} ({row.cashier_familiarity:.2f})"
+            f"{staff_name(staff, row.cashier_id)} ({row.cashier_familiarity:z.2f})"
             if row.cashier_id >= 0
             else "-"
         )
@@ -288,11 +288,11 @@ def history(mine: pd.DataFrame, traces: dict[int, list[Step]], staff: dict[int, 
             [
                 str(row.visit_id),
                 f"{day_label(row.day)} {clock(row.arrival_min)}",
-                f"{row.expectation:+.2f}",
-                f"{row.remembered:+.2f}",
+                f"{row.expectation:+z.2f}",
+                f"{row.remembered:+z.2f}",
                 f"{row.ces:.1f}",
                 f"{row.csat:.1f}",
-                f"{row.strength_before:.2f}->{row.strength_after:.2f}",
+                f"{row.strength_before:z.2f}->{row.strength_after:z.2f}",
                 "0% (left)" if row.switched_store else f"{row.return_chance:.0%}",
                 str(row.ltr),
                 familiar,
@@ -334,7 +334,7 @@ def expectation_changes(stories: list[list[Step]], threshold: float = 0.02) -> s
     first = {_expected(step): step.expectation for step in reversed(stories[0])}
     last = {_expected(step): step.expectation for step in stories[-1]}
     moved = [
-        f"{what} {first[what]:+.2f} -> {last[what]:+.2f}"
+        f"{what} {first[what]:+z.2f} -> {last[what]:+z.2f}"
         for what in first
         if what in last and abs(last[what] - first[what]) > threshold
     ]
@@ -368,7 +368,7 @@ def tell_visit(
                 step.time,
                 step.place,
                 step.what,
-                f"{step.felt:+.2f}  {step.effort:6.1f}  {step.valence:+.2f} "
+                f"{step.felt:+z.2f}  {step.effort:6.1f}  {step.valence:+z.2f} "
                 f"{mood_word(step.valence)}",
             ),
         )
@@ -467,13 +467,13 @@ def outcome(row: pd.Series, scenario: Scenario, steps: list[Step] | None = None)
         chance = f"{chance_before} -> {row['return_chance']:.0%} ({window})"
         wallet = f"{wallet_before} -> {row['share_of_wallet']:.0%}"
     lines = [
-        f"  Remembered      {row['remembered']:+.2f}  (peak {row['peak']:+.2f}, end "
-        f"{row['end']:+.2f}{after_visit}: memory keeps the peak and the end, hardly the length)",
+        f"  Remembered      {row['remembered']:+z.2f}  (peak {row['peak']:+z.2f}, end "
+        f"{row['end']:+z.2f}{after_visit}: memory keeps the peak and the end, hardly the length)",
         *memory_reasons(row, scenario),
         f"  Effort          {row['effort']:.1f} units -> CES {row['ces']:.1f} of 7 (1 = very easy)",
         f"  Satisfaction    CSAT {row['csat']:.1f} of 5",
-        f"  Relationship    {before:.2f} -> {row['strength_after']:.2f} "
-        f"({round(row['strength_after'], 2) - round(before, 2):+.2f})",  # as the two read
+        f"  Relationship    {before:z.2f} -> {row['strength_after']:z.2f} "
+        f"({round(row['strength_after'], 2) - round(before, 2):+z.2f})",  # as the two read
         f"  Return chance   {chance}",
         f"  Share of wallet {wallet}",
         f"  Recommend       {ltr} of 10 ({nps_group(ltr)})",
@@ -501,16 +501,16 @@ def memory_reasons(row: pd.Series, scenario: Scenario) -> list[str]:
         if peak_w == end_w
         else f"({peak_w:g} x peak + {end_w:g} x end) / {peak_w + end_w:g}"
     )
-    terms = [f"{formula}: {mix:+.2f}"]
+    terms = [f"{formula}: {mix:+z.2f}"]
     if softened != peak:
         terms.append(
-            f"recovery (peak softened to {softened:+.2f}): "
-            f"{(softened - peak) * peak_w / (peak_w + end_w):+.2f}"
+            f"recovery (peak softened to {softened:+z.2f}): "
+            f"{(softened - peak) * peak_w / (peak_w + end_w):+z.2f}"
         )
     if length_w:
-        terms.append(f"length: {length_w * -math.log(max(minutes, 1.0) / 30.0):+.2f}")
+        terms.append(f"length: {length_w * -math.log(max(minutes, 1.0) / 30.0):+z.2f}")
     if abs(noise) >= 0.005:
-        terms.append(f"misremembering: {noise:+.2f}")
+        terms.append(f"misremembering: {noise:+z.2f}")
     return [f"                  = {'; '.join(terms)}"]
 
 
@@ -528,7 +528,7 @@ def _events(row: pd.Series) -> list[str]:
     if row["payment"] not in ("", "card", "cash"):
         events.append(f"Payment: {row['payment']}.")
     if row["complained"]:
-        events.append(f"Complained; the recovery's quality was {row['recovery_quality']:+.2f}.")
+        events.append(f"Complained; the recovery's quality was {row['recovery_quality']:+z.2f}.")
     if row["review_stars"]:
         events.append(f"Posted a {int(row['review_stars'])}-star review online.")
     if row["told_negative"]:

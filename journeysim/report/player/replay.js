@@ -22,7 +22,7 @@
   }
   const pad = (n) => String(n).padStart(2, "0");
   const clock = (m) => `${pad(Math.floor(m / 60) % 24)}:${pad(Math.floor(m % 60))}`;
-  const signed = (x) => (x >= 0 ? "+" : "") + x.toFixed(2);
+  const signed = (x) => { const r = Math.round(x * 100) / 100 || 0; return (r >= 0 ? "+" : "") + r.toFixed(2); }; // never "-0.00"
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
