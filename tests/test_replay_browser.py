@@ -308,3 +308,25 @@ def test_in_a_report_the_keys_scroll_the_page_until_the_replay_is_clicked(browse
     tab.keyboard.press("Space")
     assert player.get_attribute("data-playing") == "true"
     tab.close()
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_presenter_mode_fits_the_floors_counts_and_legend_on_a_projector(
+    browser, page_file, width, height
+):
+    """At a projector's 1280 x 720 the checkout row, where the crossed-out terminals tell the
+    outage, was below the screen's edge with the counts and the legend."""
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    tab.goto(page_file.as_uri())
+    tab.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    tab.keyboard.press("f")
+    tab.wait_for_function("document.querySelector('.jsr').classList.contains('presenter')")
+    tab.wait_for_timeout(300)  # the next frame lays it out
+    bottoms = tab.evaluate(
+        """[...document.querySelectorAll('.jsr-panel canvas, .jsr-counts, .jsr-legend')]
+        .map((e) => e.getBoundingClientRect().bottom)"""
+    )
+    assert len(bottoms) == 5 and max(bottoms) <= height
+    widths = tab.evaluate("journeyReplay.panels.map((p) => p.canvas.clientWidth)")
+    assert min(widths) >= 0.3 * width  # two floors side by side, as wide as the height allows
+    tab.close()

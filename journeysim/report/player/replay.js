@@ -65,7 +65,7 @@
       this.canvas = el("canvas", { "aria-label": `Store floor of ${data.scenario}`, role: "img" });
       this.counts = el("div", { class: "jsr-counts", "aria-live": "off" });
       this.root = el("section", { class: "jsr-panel", "data-scenario": data.scenario },
-        el("h3", {}, data.scenario + (data.description ? ` — ${data.description}` : "")),
+        el("h3", {}, data.scenario, data.description ? el("span", { class: "jsr-description" }, ` — ${data.description}`) : ""),
         this.canvas, this.counts);
       this.canvas.addEventListener("click", (e) => this.click(e));
       this.canvas.addEventListener("mousemove", (e) => this.hover(e));
@@ -361,10 +361,20 @@
             el("label", {}, "speed ", this.speedSel), presenter)),
         el("div", { class: "jsr-timeline" }, this.slider, marks),
         this.body = el("div", { class: "jsr-body" }, panels, this.side), legend, keys);
+      this.legendEl = legend;
       this.root.tabIndex = -1;
       document.addEventListener("keydown", (e) => this.key(e));
     }
-    resize() { this.layout(); this.panels.forEach((p) => p.resize()); this.render(); }
+    resize() { this.layout(); this.fit(); this.panels.forEach((p) => p.resize()); this.render(); }
+    fit() { // presenter mode: floors as tall as the screen leaves them, counts and legend in view
+      this.panels.forEach((p) => { p.canvas.style.maxWidth = ""; });
+      if (!this.root.classList.contains("presenter")) return;
+      const first = this.panels[0], geo = this.data.geometry;
+      const below = first.counts.offsetHeight + this.legendEl.offsetHeight + 32;
+      const height = window.innerHeight - first.canvas.getBoundingClientRect().top - below;
+      const width = Math.max(MIN_FLOOR_PX / 2, height * geo.width / geo.height);
+      this.panels.forEach((p) => { p.canvas.style.maxWidth = `${width}px`; });
+    }
     layout() { // floors side by side while each is MIN_FLOOR_PX wide: else the side panel below, then rows
       const n = this.panels.length, body = this.body, grid = this.panelsEl;
       body.classList.remove("jsr-stacked");
