@@ -775,3 +775,18 @@ def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, cap
     charts = {path.name for path in folder.glob("*.png")}
     drawn = ("return_rate", "nps", "csat", "revenue_per_day", "contribution_per_day")
     assert charts == {f"{kpi}_by_loyalty.return_window_days.png" for kpi in drawn}
+
+
+def test_the_sobol_table_shows_a_dash_where_a_metric_has_no_indices(tmp_path, capsys):
+    """One measured day cannot show a return: its indices are NaN, printed "-" as in
+    report.html (the console printed nan)."""
+    from journeysim.cli import main
+
+    small = [f"--set={s}" for s in (*SMALL, "horizon.warmup_days=0")]
+    argv = ["sweep", str(BASELINE), "--design", "sobol", "--samples", "2"]
+    argv += ["--vary", "checkout.cashiers=2:4", "--reps", "2", "--days", "1", *small]
+    assert main([*argv, "--workers", "1", "--quiet", "--no-report", "--out", str(tmp_path)]) == 0
+    table = capsys.readouterr().out.split("Sobol' indices")[1]
+    (returns,) = [line.split() for line in table.splitlines() if line.startswith("return_rate")]
+    assert returns == ["return_rate", "checkout.cashiers", "-", "-", "-", "-"]
+    assert "nan" not in table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -115,7 +116,7 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"\n{_point_table(plan.points_table(), runs)}")
     if indices is not None:
         shown = indices[indices["metric"].isin(HEADLINE)]
-        rows = [[str(v) if isinstance(v, str) else f"{v:.3f}" for v in row] for row in shown.values]
+        rows = [[_index_text(v) for v in row] for row in shown.values]
         print("\nSobol' indices (first-order S1, total ST, with 95% confidence half-widths)\n")
         print(render(rows, list(shown.columns)))
     print(f"\nResults in {sweep.folder}{os.sep}")
@@ -129,6 +130,14 @@ def _sweep(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _index_text(value: str | float) -> str:
+    """A cell of the Sobol' table: a name, an index to three places, or "-" where there is
+    none (a metric that does not vary or that some point cannot measure), as report.html."""
+    if isinstance(value, str):
+        return value
+    return "-" if math.isnan(value) else f"{value:.3f}"
 
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:

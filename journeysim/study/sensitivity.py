@@ -62,7 +62,11 @@ def imprecision_warning(indices: pd.DataFrame, samples: int) -> str | None:
     estimated = int(indices["S1"].notna().sum())
     unvaried = len(indices) - estimated
     verb = "has" if unvaried == 1 else "have"
-    none = f"; {unvaried} more {verb} none, their metric not varying" if unvaried else ""
+    none = (
+        f"; {unvaried} more {verb} none, their metric not varying or not known at some point"
+        if unvaried
+        else ""
+    )
     return (
         "Sobol' indices uncertain: the 95% half-width exceeds the index or the index lies "
         f"outside 0..1 for {len(wide)} of the {estimated} metric-parameter pairs with indices "
