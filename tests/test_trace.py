@@ -341,6 +341,18 @@ def test_counts_agree_with_their_nouns(told):
     assert re.search(r"(?<![\d.])1 item\b", text)
 
 
+def test_a_story_says_once_how_to_read_felt_and_mood(told):
+    """'floor clean -0.13': felt is against what the customer expects, which the story says
+    under the customer's line, once however many visits it tells."""
+    scenario, rep, _ = told
+    customer = int(rep.visits["customer_id"].value_counts().index[0])  # the most visits
+    story = tell(rep, scenario, customer=customer)
+    lines = story.splitlines()
+    assert lines[0].startswith(f"Customer {customer}, a ") and lines[1].startswith("(felt: ")
+    assert story.count("(felt: ") == 1 and story.count("  felt  ") >= 1
+    assert max(map(len, lines[1:3])) <= 100
+
+
 def test_pick_outage_prefers_no_cash_and_the_fullest_cart(told):
     """Of the visits that met a dead terminal, the picked shopper carried no cash (when anyone
     did not) and planned the most items among those."""

@@ -24,6 +24,13 @@ from journeysim.words import plural
 from journeysim.world.checkout import terminal_name
 
 PICKS = ("worst", "best", "outage", "regular", "lane")
+# How to read a visit's steps: "floor clean -0.13" puzzled a trainer.
+READING = textwrap.fill(
+    "(felt: each touchpoint against what this customer expects of it there, so a floor that "
+    "looks clean but less so than they are used to feels bad; mood after: where it leaves the "
+    "mood, which fades back to the day's mood between touchpoints)",
+    width=100,
+)
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # day 0 is a Monday
 MOODS = (  # upper bound of valence -> word
     (-0.6, "upset"),
@@ -225,7 +232,7 @@ def tell(
             if len(mine) <= FULL_STORIES
             else [ids.iloc[0], mine.loc[mine["remembered"].idxmin(), "visit_id"], ids.iloc[-1]]
         )
-    parts = [customer_header(mine, scenario)]
+    parts = [f"{customer_header(mine, scenario)}\n{READING}"]
     if len(mine) > 1:
         parts.append(history(mine, rep.traces, staff or {}))
     parts.extend(departures(rep.turnover_log, customer, staff or {}))
