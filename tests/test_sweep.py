@@ -778,15 +778,19 @@ def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, cap
 
 
 def test_the_sobol_table_shows_a_dash_where_a_metric_has_no_indices(tmp_path, capsys):
-    """One measured day cannot show a return: its indices are NaN, printed "-" as in
-    report.html (the console printed nan)."""
+    """One measured day cannot show a return: its indices are NaN, printed "-" in the console
+    and in report.html (both printed nan)."""
     from journeysim.cli import main
 
     small = [f"--set={s}" for s in (*SMALL, "horizon.warmup_days=0")]
     argv = ["sweep", str(BASELINE), "--design", "sobol", "--samples", "2"]
     argv += ["--vary", "checkout.cashiers=2:4", "--reps", "2", "--days", "1", *small]
-    assert main([*argv, "--workers", "1", "--quiet", "--no-report", "--out", str(tmp_path)]) == 0
+    assert main([*argv, "--workers", "1", "--quiet", "--out", str(tmp_path)]) == 0
     table = capsys.readouterr().out.split("Sobol' indices")[1]
     (returns,) = [line.split() for line in table.splitlines() if line.startswith("return_rate")]
     assert returns == ["return_rate", "checkout.cashiers", "-", "-", "-", "-"]
     assert "nan" not in table
+    report = next(tmp_path.glob("sweep-*/report.html")).read_text()
+    section = report.split("<h2>Sobol&#x27; indices</h2>")[1].split("</section>")[0]
+    row = "<td>Return rate</td><td>checkout.cashiers</td>" + "<td>-</td>" * 4
+    assert row in section.replace("\n", "") and "nan" not in section

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from pathlib import Path
@@ -65,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _sweep(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from journeysim.report.console import render
+    from journeysim.report.console import index_text, render
     from journeysim.study.designs import parse_vary
     from journeysim.study.sweep import CLAIMED, Sweep, plan_sweep, short_run_warnings
     from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
@@ -116,7 +115,7 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"\n{_point_table(plan.points_table(), runs)}")
     if indices is not None:
         shown = indices[indices["metric"].isin(HEADLINE)]
-        rows = [[_index_text(v) for v in row] for row in shown.values]
+        rows = [[metric, key, *map(index_text, values)] for metric, key, *values in shown.values]
         print("\nSobol' indices (first-order S1, total ST, with 95% confidence half-widths)\n")
         print(render(rows, list(shown.columns)))
     print(f"\nResults in {sweep.folder}{os.sep}")
@@ -130,14 +129,6 @@ def _sweep(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
-
-
-def _index_text(value: str | float) -> str:
-    """A cell of the Sobol' table: a name, an index to three places, or "-" where there is
-    none (a metric that does not vary or that some point cannot measure), as report.html."""
-    if isinstance(value, str):
-        return value
-    return "-" if math.isnan(value) else f"{value:.3f}"
 
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:

@@ -58,6 +58,12 @@ def label(metric: str) -> str:
     return LABELS.get(metric, (metric, ""))[0]
 
 
+def index_text(value: float) -> str:
+    """A Sobol' index or half-width to three places, "-" where there is none (a metric that
+    does not vary or that some point cannot measure)."""
+    return "-" if math.isnan(value) else f"{value:.3f}"
+
+
 def unit(metric: str) -> str:
     """The unit a KPI's label names (PLN, min, stars, ...); NPS in points; "" for a scale such
     as CSAT's (1-5) or a count."""

@@ -22,6 +22,7 @@ from journeysim.report.console import (
     KPI_LABELS,
     MONEY_HEADER,
     MONEY_LABELS,
+    index_text,
     journey_map_rows,
     kpi_rows,
 )
@@ -416,7 +417,7 @@ def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> 
     and the warning when `samples` base samples cannot pin them down."""
     shown = indices[indices["metric"].isin(kpis)]
     rows = [
-        [label(r.metric), r.parameter, *(f"{v:.3f}" for v in (r.S1, r.S1_conf, r.ST, r.ST_conf))]
+        [label(r.metric), r.parameter, *map(index_text, (r.S1, r.S1_conf, r.ST, r.ST_conf))]
         for r in shown.itertuples()
     ]
     header = ["metric", "parameter", "S1", "S1 95% +-", "ST", "ST 95% +-"]
