@@ -58,13 +58,21 @@ def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
         path = folder / name
         if path.is_dir():
             return f"{path} is a folder; expected a file"
-        if path.exists():
-            try:
-                open(path, "ab").close()
-            except PermissionError:
-                return f"no permission to write {path}"
-            except OSError as error:
-                return f"{path} cannot be written: {error.strerror or error}"
+        error = write_error(path) if path.exists() else None
+        if isinstance(error, PermissionError):
+            return f"no permission to write {path}"
+        if error is not None:
+            return f"{path} cannot be written: {error.strerror or error}"
+    return None
+
+
+def write_error(path: Path) -> OSError | None:
+    """What opening the existing file `path` for writing raises (None when it opens): opened
+    to append, and closed at once, it is left as it was."""
+    try:
+        open(path, "ab").close()
+    except OSError as error:
+        return error
     return None
 
 

@@ -492,8 +492,8 @@ def floor_section(scenario: Scenario, gifs: Sequence[Path]) -> str:
         names = ", ".join(gif.name for gif in gifs)
         why = (
             f"{names} beside these results {'was' if len(gifs) == 1 else 'were'} drawn from "
-            f"other settings than this run's, so not shown: journeysim animate with the run's "
-            f"scenario and --set options draws this store's floor."
+            "other settings than this run's, so not shown: journeysim animate with the run's "
+            "scenario and --set options draws this store's floor."
         )
         return section("The store floor", paragraph(why), id="animation")
     return section(

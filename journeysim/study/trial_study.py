@@ -54,7 +54,7 @@ from optuna.distributions import (
 )
 from optuna.trial import FrozenTrial, TrialState
 
-from journeysim.files import exclusive
+from journeysim.files import exclusive, write_error
 from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, run_replications
@@ -409,13 +409,11 @@ def _check_storage(path: Path) -> None:
         if _locked(error):
             raise _locked_out(path) from None
         raise DesignError(_unreadable(path, str(error).splitlines()[0])) from None
-    try:
-        path.open("ab").close()  # SQLite would refuse only at its first write, mid-study
-    except OSError as error:
+    if error := write_error(path):  # SQLite would refuse only at its first write, mid-study
         raise DesignError(
             f"{path}: expected a study database this process may write to ("
             f"{error.strerror or error}): give it write permission, or choose another --out"
-        ) from None
+        )
     foreign = sorted(name for (name,) in rows if name not in OPTUNA_TABLES)
     foreign = [name for name in foreign if not name.startswith("sqlite_")]  # SQLite's own
     if foreign:
