@@ -8,7 +8,6 @@ replication); the kill test uses scenarios/validation/mmc.yaml over a day.
 from __future__ import annotations
 
 import json
-import math
 import re
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -522,13 +522,15 @@ def test_the_fit_chart_writes_a_share_in_percent_in_every_panel_of_its_row():
         (5.7, "1.01", 0.942),
         (5.6921, "1.01", 0.942),
         (6.634, "2.00", 0.942),
+        (7.24818, "2.65", 0.942),
         (5.0, "2.5e+299", 1e-300),
     ],
 )
 def test_a_target_not_reached_never_reads_as_within_its_tolerance(mean, said, tolerance):
-    """5.7 against 4.75 +- 0.942 is 1.008 tolerances off: said 1.01 (rounded up), not 1.0;
-    1.0001 off is 1.01 too; 2 off (1.884 / 0.942) stays 2.00; a tolerance of 1e-300 is missed
-    by some 10^300 tolerances, said in three figures (not in 301 digits)."""
+    """5.7 against 4.75 +- 0.942 is 1.008 tolerances off: said 1.01; 1.0001 off is 1.01 too,
+    never 1.00, which would read as reached; otherwise two decimals as the fit table gives
+    them, 2 off (1.884 / 0.942) 2.00 and 2.652 off 2.65; a tolerance of 1e-300 is missed by
+    some 10^300 tolerances, said in three figures (not in 301 digits)."""
     target = Target("nps", 4.75, tolerance)
     trials = pd.DataFrame({"trial": [4, 5], "nps_mean": [mean, 9.0], "kept": [False, False]})
     (*_, found) = calibration_warnings(trials, pd.DataFrame(), [], [target])
@@ -537,11 +539,22 @@ def test_a_target_not_reached_never_reads_as_within_its_tolerance(mean, said, to
 
 def test_a_target_far_narrower_than_any_trial_is_missed_not_an_overflow(tmp_path, capsys):
     """A tolerance of 1e-300 puts every trial some 10^300 tolerances off: the fit's distance
-    is infinite (its square overflowed into a traceback) and the warning gives three figures."""
-    args = ["--free", "checkout.service_time.mean_min=1.0:3.0", "--trials", "2", "--quiet"]
+    stays finite (its square overflowed, first into a traceback, then to inf, which left the
+    fitted trial to chance), the fitted trial is the closest, and the table and the warning
+    give its tolerances off in three figures (not in 301 digits)."""
+    args = ["--free", "checkout.service_time.mean_min=1.0:3.0", "--trials", "3", "--quiet"]
     args += ["--target", "mean_checkout_wait_min=1+-1e-300", "--reps", "2", *QUICK]
     assert main(["calibrate", str(MMC), *args, "--out", str(tmp_path)]) == 0
     (folder,) = tmp_path.iterdir()
-    assert (pd.read_csv(folder / "trials.csv")["distance"] == math.inf).all()
-    said = capsys.readouterr()
-    assert re.search(r"gives [\d.]+ \(\d\.\d+e\+\d{3} tolerances off\)", said.out + said.err)
+    trials = pd.read_csv(folder / "trials.csv")
+    off = (trials["mean_checkout_wait_min_mean"] - 1).abs() / 1e-300
+    assert np.isfinite(trials["distance"]).all() and off.nunique() == 3
+    assert trials["distance"].to_numpy() == pytest.approx(off.to_numpy(), rel=1e-12)
+    closest = trials.loc[off.idxmin()]
+    fitted = yaml.safe_load((folder / "calibrated.yaml").read_text())["checkout"]
+    assert fitted["service_time"]["mean_min"] == closest["checkout.service_time.mean_min"]
+    said = capsys.readouterr().out
+    closest_off = f"{off.min():.3g}"
+    assert f"trial {int(closest['trial'])}, gives" in said
+    assert f"({closest_off} tolerances off)" in said
+    assert re.search(rf"\s{re.escape(closest_off)}\s+no\s", said)  # the fit table's row

@@ -24,6 +24,7 @@ from journeysim.report.plots import (
 )
 from journeysim.simulation.hourly import KINDS, PATTERN, is_hourly
 from journeysim.study.calibrate import CalibrationResult
+from journeysim.study.calibrate_checks import tolerances_off_text
 
 # Observed data against simulation: neither is good or bad, so no green or red.
 OBSERVED = "#222222"
@@ -51,7 +52,7 @@ def fit_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]]]:
                 label(metric),
                 f"{text(row['observed'])} +- {magnitude(metric, row['tolerance'])}",
                 f"{text(row['simulated_mean'])} [{text(row['ci_low'])}, {text(row['ci_high'])}]",
-                f"{row['tolerances_off']:.2f}",
+                tolerances_off_text(row["tolerances_off"]),
                 row["within"],
                 kept,
             ]

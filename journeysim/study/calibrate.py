@@ -20,7 +20,7 @@ of the tolerances; TPE finds the set with fewer trials but samples it unevenly.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,10 +103,15 @@ class CalibrationPlan:
         }
 
     def distance(self, means: dict[str, float]) -> float:
-        """Root mean square of each target's distance in tolerances (inf past floats: a
-        product overflows to inf where ** raises)."""
-        offs = [t.off(means[t.metric]) for t in self.targets]
-        return math.sqrt(sum(off * off for off in offs) / len(offs))
+        """Root mean square of each target's distance in tolerances."""
+        return root_mean_square([t.off(means[t.metric]) for t in self.targets])
+
+
+def root_mean_square(values: Sequence[float]) -> float:
+    """sqrt(mean(values^2)), through math.hypot, which scales before squaring: distances of
+    10^300 tolerances (a tolerance of 1e-300) stay finite and ordered, where their squares
+    would overflow to inf and leave the fitted trial to chance."""
+    return math.hypot(*values) / math.sqrt(len(values))
 
 
 def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
@@ -244,7 +249,7 @@ class Calibration:
                 for t in self.plan.targets
             }
         )
-        table["distance"] = (offs**2).mean(axis=1) ** 0.5
+        table["distance"] = [root_mean_square(row) for row in offs.to_numpy()]
         table["worst"] = offs.max(axis=1)
         table["kept"] = table["worst"] <= 1.0
         write_table(self.folder / "trials.csv", table)

@@ -12,7 +12,6 @@ equally well, and a kept set only reflects its range.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -82,7 +81,7 @@ def calibration_warnings(
             found.append(
                 f"target {t.text} is not reached by any trial: the closest, trial "
                 f"{int(closest['trial'])}, gives {gives} "
-                f"({_rounded_up(offs.min())} tolerances off); widen a range, free another "
+                f"({tolerances_off_text(offs.min())} tolerances off); widen a range, free another "
                 "parameter, or check the target"
             )
     if not trials["kept"].any() and len(targets) > 1:
@@ -93,10 +92,10 @@ def calibration_warnings(
     return found
 
 
-def _rounded_up(off: float) -> str:
-    """Tolerances off to two decimals, rounded up: a target missed by 1.008 tolerances reads
-    1.01, never 1.00, which would look reached (a float's last bit past a round number, as in
-    1.884 / 0.942, does not round it up); from a million on, three figures (1.23e+08)."""
+def tolerances_off_text(off: float) -> str:
+    """Tolerances off to two decimals, except that a target missed (more than 1 off) never
+    reads 1.00, which would look reached: 1.0001 and 1.004 read 1.01 (as the fit table's
+    `within` says no); from a million on, three figures (1.23e+08)."""
     if off >= 1e6:
         return f"{off:.3g}"
-    return f"{math.ceil(off * 100.0 - 1e-9) / 100.0:.2f}"
+    return "1.01" if 1.0 < off < 1.01 else f"{off:.2f}"
