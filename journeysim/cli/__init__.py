@@ -67,7 +67,10 @@ class _OneLineWarnings:
             sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
         elif str(message) not in self.shown:
             self.shown.add(str(message))
-            print(f"journeysim: warning: {message}", file=sys.stderr)
+            from tqdm import tqdm  # loaded once a warning is shown, not at start-up
+
+            # on a line of its own, above a progress bar being shown (then drawn again)
+            tqdm.write(f"journeysim: warning: {message}", file=sys.stderr)
 
 
 def _refuse_unknown(parser: argparse.ArgumentParser, name: str, unknown: list[str]) -> NoReturn:

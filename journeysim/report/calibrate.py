@@ -225,7 +225,7 @@ def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path
             str(r["trial"]),
             *(setting_text(r[d.name]) for d in plan.free),
             *(metric_text(t.metric, r[f"{t.metric}_mean"]) for t in kpis),
-            f"{r['distance']:.2f}",
+            tolerances_off_text(r["distance"]),
             "yes" if r["kept"] else "",
         ]
         for _, r in trials.iterrows()

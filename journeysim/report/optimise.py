@@ -19,7 +19,7 @@ from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import NEUTRAL, POSITIVE, STYLE, figure, label_axis, png
 from journeysim.report.selection import guarantee, selection_rows, smore_png
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.optimise import OptimiseResult
+from journeysim.study.optimise import OptimiseResult, failures_text
 from journeysim.study.selection import Constraint, ci_of
 
 COLOURS = {"yes": POSITIVE, "undecided": "#f4a582", "no": NEUTRAL}
@@ -247,6 +247,7 @@ def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
     """Write report.html: the answer, the best trials, the plots, the selection."""
     plan = result.plan
     header, rows = trial_rows(result, limit=None)
+    failures = failures_text(result.failed, len(result.trials))
     figures = [
         image(data, name.removesuffix(".png"), caption=_caption(name))
         for name, data in plots.items()
@@ -262,6 +263,7 @@ def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
                 "misses the bound; the best candidates left then went through select. "
                 + baseline_text(result)
             ),
+            *([paragraph(f"Warning: {failures}")] if failures else []),
             *figures,
             id="search",
         ),

@@ -38,7 +38,13 @@ from journeysim.study.calibrate_checks import calibration_warnings, sensitivity
 from journeysim.study.calibrate_spec import CalibrateSpec, Target
 from journeysim.study.decisions import Decision, check_names, space_size
 from journeysim.study.designs import DesignError
-from journeysim.study.optimise import OptimisePlan, best_yaml, checked_base, run_trials
+from journeysim.study.optimise import (
+    OptimisePlan,
+    best_yaml,
+    checked_base,
+    failures_text,
+    run_trials,
+)
 from journeysim.study.optimise_spec import OptimiseSpec
 from journeysim.study.parameter_sets import LABEL, write_parameter_sets
 from journeysim.study.trial_study import TrialStudy, trials_table
@@ -203,7 +209,7 @@ class Calibration:
     def pending(self) -> int:
         """Trials still to run."""
         with self.study.opened() as study:
-            return max(0, self.plan.trials - len(study.complete()))
+            return max(0, self.plan.trials - study.finished())
 
     def run(
         self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
@@ -212,7 +218,7 @@ class Calibration:
         calibrated.yaml and parameter_sets.csv (when two or more trials are kept)."""
         executor = executor or LocalPool()
         plan = self.plan
-        table, rows, params = run_trials(
+        table, rows, params, failed = run_trials(
             self.study,
             plan.trials,
             plan.sampler,
@@ -237,6 +243,8 @@ class Calibration:
         effects = sensitivity(table, self.plan.free, self.plan.targets)
         write_table(self.folder / "sensitivity.csv", effects)
         notes = calibration_warnings(table, effects, self.plan.free, self.plan.targets)
+        if text := failures_text(failed, len(table)):
+            notes.append(text)
         return CalibrationResult(
             self.plan, self.folder, table, fit, kept, best, params, effects, notes
         )

@@ -39,6 +39,7 @@ from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import history_only
 from journeysim.simulation.executors import Executor, LocalPool
+from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.decisions import Decision, check_names, space_size
 from journeysim.study.designs import DesignError
@@ -53,7 +54,13 @@ from journeysim.study.selection import (
     select_scenarios,
 )
 from journeysim.study.sources import given_by, resolve_scenario, run_overrides
-from journeysim.study.trial_study import Rows, TrialStudy, replications, trials_table
+from journeysim.study.trial_study import (
+    Rows,
+    TrialStudy,
+    failed_table,
+    replications,
+    trials_table,
+)
 
 
 @dataclass
@@ -176,13 +183,15 @@ def run_trials(
     executor: Executor,
     on_done: Callable[[], None] | None,
     write_trials: Callable[[TrialStudy], pd.DataFrame],
-) -> tuple[pd.DataFrame, dict[int, Rows], dict[int, dict[str, Any]]]:
+) -> tuple[pd.DataFrame, dict[int, Rows], dict[int, dict[str, Any]], pd.DataFrame]:
     """Run the trials still to run, `write_trials` after each (trials.csv); return the final
-    table and every complete trial's replications and parameters by trial number."""
+    table, every complete trial's replications and parameters by trial number, and the trials
+    whose simulation failed (failed.csv; if every trial failed, ReplicationFailed says why the
+    first did)."""
     with study.opened() as opened:
         opened.run(
             trials,
-            lambda complete: make_sampler(sampler, seed, complete),
+            lambda finished: make_sampler(sampler, seed, finished),
             executor,
             on_done,
             after_trial=lambda: write_trials(opened),
@@ -191,7 +200,33 @@ def run_trials(
         done = opened.complete()
         rows = {n: replications(t) for n, t in enumerate(done)}
         params = {n: dict(t.params) for n, t in enumerate(done)}
-    return table, rows, params
+        failed = failed_table(opened.failed(), list(study.distributions))
+        write_table(study.folder / "failed.csv", failed)
+    if not done:
+        raise ReplicationFailed(f"every trial failed, the first, {first_failure(failed)}")
+    return table, rows, params, failed
+
+
+def first_failure(failed: pd.DataFrame) -> str:
+    """The first failed trial's settings and error (failed.csv's first row)."""
+    *values, error = failed.iloc[0]
+    settings = ", ".join(f"{name}={value}" for name, value in zip(failed.columns, values))
+    return f"{settings}: {error}"
+
+
+def failures_text(failed: pd.DataFrame, complete: int) -> str | None:
+    """A warning that trials failed and are left out, or None when none did."""
+    if failed.empty:
+        return None
+    left_out = "is" if len(failed) == 1 else "are"
+    return (
+        f"{len(failed)} of {len(failed) + complete} trials failed and {left_out} left out "
+        f"(failed.csv), the first, {first_failure(failed)}"
+    )
+
+
+class FailedTrialsWarning(UserWarning):
+    """Some trials' simulations failed; the study went on without them."""
 
 
 @dataclass
@@ -208,6 +243,7 @@ class OptimiseResult:
     plan: OptimisePlan
     folder: Path
     trials: pd.DataFrame
+    failed: pd.DataFrame
     selection: SelectResult | None
     best: int | None
     candidates: list[int]
@@ -256,13 +292,13 @@ class Optimisation:
     def pending(self) -> int:
         """Trials still to run."""
         with self.study.opened() as study:
-            return max(0, self.plan.trials - len(study.complete()))
+            return max(0, self.plan.trials - study.finished())
 
     def pending_replications(self) -> int:
         """Replications still to run before select: the trials', and the baseline's once when a
         constraint is relative to it."""
         with self.study.opened() as study:
-            trials = max(0, self.plan.trials - len(study.complete()))
+            trials = max(0, self.plan.trials - study.finished())
             baseline = bool(self.plan.relative) and study.baseline_pending()
         return (trials + baseline) * self.plan.base.replications
 
@@ -276,7 +312,7 @@ class Optimisation:
         if plan.relative:
             with self.study.opened() as study:
                 self.baseline = study.baseline(executor, on_done)
-        table, rows, params = run_trials(
+        table, rows, params, failed = run_trials(
             self.study,
             plan.trials,
             plan.sampler,
@@ -292,8 +328,18 @@ class Optimisation:
             selection = self._select(candidates, params, rows, executor, on_done)
             if selection.selected is not None:
                 best = int(selection.selected.removeprefix("trial-"))
+        if text := failures_text(failed, len(table)):
+            warnings.warn(FailedTrialsWarning(text), stacklevel=2)  # run's caller's line
         result = OptimiseResult(
-            self.plan, self.folder, table, selection, best, candidates, params, self.baseline
+            self.plan,
+            self.folder,
+            table,
+            failed,
+            selection,
+            best,
+            candidates,
+            params,
+            self.baseline,
         )
         if best is not None:
             text = best_yaml(self.plan, params[best], self.folder, "best")

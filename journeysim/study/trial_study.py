@@ -24,9 +24,15 @@ failed one and runs again under the next, so a resumed study numbers its trials 
 uninterrupted one does. The replications of the final selection (`optimise`) are kept with
 the study too, each as it finishes, so that a resumed selection runs only what is missing.
 
+A trial whose simulation fails (a replication raises, or its worker dies: a plan the store
+cannot run, such as one till for a day's traffic) is kept failed with the reason, and the search
+goes on: it counts against the trials asked for, a resumed study does not run it again, and a
+later trial with the same parameters fails with the same reason without running (with common
+random numbers it would fail the same way).
+
 The sampler is made afresh for each trial, seeded from the study's seed and the number of
-trials complete so far, so the search is a function of the stored trials: a resumed study
-continues as the uninterrupted one would have.
+trials finished so far (complete or failed), so the search is a function of the stored trials:
+a resumed study continues as the uninterrupted one would have.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ STORAGE = "study.db"
 LOCK_WAIT_S = 60
 RESULTS = "replications"  # trial user attribute: the metrics of every replication
 SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
+FAILED = "failed"  # trial user attribute: why its simulation failed, in one line
 DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
 BASELINE = "baseline"  # study user attribute: the metrics of every replication of the base
 SCENARIO = "scenario"  # design key: the base scenario (a JSON dump), run options and all
@@ -236,9 +243,13 @@ class TrialStudy:
 
     def _recover(self) -> None:
         """Queue every RUNNING trial again with its parameters and stored results, then mark
-        it failed (in this order, so that a kill in between loses nothing)."""
+        it failed (in this order, so that a kill in between loses nothing); one whose
+        simulation had failed is only marked failed."""
         for trial in self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            self._retry(trial)
+            if FAILED in trial.user_attrs:
+                self.study.tell(trial.number, state=TrialState.FAIL)
+            else:
+                self._retry(trial)
 
     def _retry(self, trial: FrozenTrial) -> None:
         """Queue `trial` again with its parameters and stored results, then mark it failed if
@@ -254,6 +265,15 @@ class TrialStudy:
         """The COMPLETE trials, in trial order: trial n is the n-th (from 0)."""
         return self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 
+    def failed(self) -> list[FrozenTrial]:
+        """The trials whose simulation failed (FAILED says why), in the order they ran."""
+        trials = self.study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+        return [trial for trial in trials if FAILED in trial.user_attrs]
+
+    def finished(self) -> int:
+        """Trials that count against the trials asked for: the complete and the failed."""
+        return len(self.complete()) + len(self.failed())
+
     def run(
         self,
         total: int,
@@ -262,11 +282,11 @@ class TrialStudy:
         on_done: Callable[[], None] | None = None,
         after_trial: Callable[[], None] | None = None,
     ) -> None:
-        """Run trials until `total` are complete; `sampler(n)` makes the sampler for the trial
-        after n complete ones; `on_done()` follows every replication, `after_trial()` every
-        trial."""
+        """Run trials until `total` have finished (complete or failed); `sampler(n)` makes the
+        sampler for the trial after n finished ones; `on_done()` follows every replication,
+        `after_trial()` every trial."""
         with self.interrupts.installed():
-            while len(self.complete()) < total:
+            while self.finished() < total:
                 self.interrupts.check()
                 self._run_trial(sampler, executor, on_done)
                 if after_trial:
@@ -279,23 +299,35 @@ class TrialStudy:
         executor: Executor,
         on_done: Callable[[], None] | None,
     ) -> None:
-        self.study.sampler = sampler(len(self.complete()))
-        first = len(self.study.get_trials(deepcopy=False))
+        self.study.sampler = sampler(self.finished())
+        ran: list[int] = []  # the number of the trial run (a queued one may come before others)
+
+        def objective(trial: optuna.Trial) -> list[float]:
+            ran.append(trial.number)
+            return self._evaluate(trial, executor, on_done)
+
         try:
             self.study.optimize(
-                lambda trial: self._evaluate(trial, executor, on_done), n_trials=1, catch=()
+                objective,
+                n_trials=1,
+                catch=(ReplicationFailed,),  # kept failed (FAILED says why): the search goes on
             )
         except KeyboardInterrupt:
-            for trial in self.study.get_trials(deepcopy=False)[first:]:
-                if trial.state in (TrialState.RUNNING, TrialState.FAIL):
+            for trial in self._trials(ran):
+                interrupted = trial.state in (TrialState.RUNNING, TrialState.FAIL)
+                if interrupted and FAILED not in trial.user_attrs:
                     self._retry(trial)
             raise
-        last = self.study.get_trials(deepcopy=False)[-1]
-        if last.state != TrialState.COMPLETE:
-            raise DesignError(
-                f"trial {len(self.complete())} failed: an objective is undefined (no visits to "
-                "average over?)"
-            )
+        for trial in self._trials(ran):
+            if trial.state != TrialState.COMPLETE and FAILED not in trial.user_attrs:
+                raise DesignError(
+                    f"trial {len(self.complete())} failed: an objective is undefined (no visits "
+                    "to average over?)"
+                )
+
+    def _trials(self, numbers: Sequence[int]) -> list[FrozenTrial]:
+        """The trials of these numbers, as they are now."""
+        return [t for t in self.study.get_trials(deepcopy=False) if t.number in numbers]
 
     def _evaluate(
         self, trial: optuna.Trial, executor: Executor, on_done: Callable[[], None] | None
@@ -310,7 +342,7 @@ class TrialStudy:
                 trial.set_user_attr(SAME_AS, same)
             else:
                 with self.interrupts.simulating():
-                    rows = self._simulate(params, executor, on_done)
+                    rows = self._simulate(trial, params, executor, on_done)
             trial.set_user_attr(RESULTS, rows)
         values, constraints = self.score(rows)
         for name, value in constraints.items():
@@ -347,18 +379,25 @@ class TrialStudy:
         self.study.set_user_attr(f"{SELECTED}/{name}/{replication}", metrics)
 
     def _simulate(
-        self, params: dict[str, Any], executor: Executor, on_done: Callable[[], None] | None
+        self,
+        trial: optuna.Trial,
+        params: dict[str, Any],
+        executor: Executor,
+        on_done: Callable[[], None] | None,
     ) -> Rows:
-        scenario = self.scenario_of(params)
-        reference = scenario if self.own_history else self.base
-        try:
-            return self._replicate(scenario, reference, executor, on_done)
-        except ReplicationFailed as failed:
-            settings = ", ".join(f"{name}={value}" for name, value in params.items())
-            raise ReplicationFailed(
-                f"the trial {settings} failed (the same command would run it again: narrow "
-                f"the ranges searched to leave it out): {failed}"
-            ) from None
+        """The trial's replications; if they fail (or failed before with these parameters),
+        keep why with the trial and raise ReplicationFailed, which Optuna records as a failed
+        trial."""
+        why = next((t.user_attrs[FAILED] for t in self.failed() if t.params == params), None)
+        if why is None:
+            scenario = self.scenario_of(params)
+            reference = scenario if self.own_history else self.base
+            try:
+                return self._replicate(scenario, reference, executor, on_done)
+            except ReplicationFailed as failed:
+                why = str(failed)
+        trial.set_user_attr(FAILED, why)
+        raise ReplicationFailed(why)
 
     def _replicate(
         self,
@@ -504,6 +543,14 @@ def suggest(trial: optuna.Trial, name: str, distribution: BaseDistribution) -> A
 def replications(trial: FrozenTrial) -> Rows:
     """The metrics of every replication a trial ran."""
     return trial.user_attrs[RESULTS]
+
+
+def failed_table(trials: Sequence[FrozenTrial], params: Sequence[str]) -> pd.DataFrame:
+    """One row per failed trial (failed.csv): each parameter and the `error` that failed it."""
+    rows = [
+        [trial.params.get(name) for name in params] + [trial.user_attrs[FAILED]] for trial in trials
+    ]
+    return pd.DataFrame(rows, columns=[*params, "error"])
 
 
 def trials_table(
