@@ -68,7 +68,7 @@ def test_emotion_curve_marks_peak_and_end(day):
     for mark in fig.axes[0].texts:
         if mark.get_text().startswith(("peak", "end")) and mark.xy[1] < 0:
             assert mark.xyann[1] < 0, mark.get_text()
-    # The legend keys both colours of the bars (it showed only the green, audit 26).
+    # The legend keys both colours of the bars (it showed only the lifted one's, audit 26).
     legend = fig.axes[0].get_legend()
     keys = {text.get_text(): handle for text, handle in zip(legend.texts, legend.legend_handles)}
     (bars,) = fig.axes[0].containers
@@ -683,8 +683,8 @@ def test_queue_and_terminals_over_the_outage_day(day):
 
 
 def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_infeasible():
-    """The box, not only the thin CI bar, says which scenario was selected (green), which were
-    feasible (blue) and which broke a constraint (grey), and the legend names each once."""
+    """The box, not only the thin CI bar, says which scenario was selected (blue), which were
+    feasible (sand) and which broke a constraint (grey), and the legend names each once."""
     names = ["a", "b", "c"]
     rng = np.random.default_rng(2)
     replications = pd.DataFrame(

@@ -25,10 +25,10 @@ from journeysim.report.plots import (
 from journeysim.simulation.hourly import KINDS, PATTERN, is_hourly
 from journeysim.study.calibrate import CalibrationResult
 
-# Observed data against simulation: neither is good or bad, so no green or red.
+# Observed data against simulation: neither is good or bad, so no blue or red (better, worse).
 OBSERVED = "#222222"
 KEPT = SCENARIO_COLOURS[0]  # blue
-FITTED = SCENARIO_COLOURS[3]  # orange
+FITTED = SCENARIO_COLOURS[1]  # orange
 
 
 def fit_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]]]:
