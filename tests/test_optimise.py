@@ -871,9 +871,9 @@ def test_the_objective_chart_of_a_lone_trial_per_feasibility_draws_without_warni
     assert all(tick == int(tick) for tick in figure.axes[0].get_xticks())  # trials are whole
 
 
-def test_the_objective_chart_keeps_green_and_red_for_feasibility():
+def test_the_objective_chart_keeps_its_colours_for_feasibility():
     # The chosen plan was a red star, which reads as a bad trial, and the best-so-far line was
-    # the feasible trials' green. Both are black now; the legend lists the trials first.
+    # the feasible trials' colour. Both are black now; the legend lists the trials first.
     trials = pd.DataFrame(
         {
             "trial": [0, 1, 2, 3],

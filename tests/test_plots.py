@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 from pathlib import Path
 
 import matplotlib.colors
@@ -68,7 +69,7 @@ def test_emotion_curve_marks_peak_and_end(day):
     for mark in fig.axes[0].texts:
         if mark.get_text().startswith(("peak", "end")) and mark.xy[1] < 0:
             assert mark.xyann[1] < 0, mark.get_text()
-    # The legend keys both colours of the bars (it showed only the green, audit 26).
+    # The legend keys both colours of the bars (it showed only the lifted one's, audit 26).
     legend = fig.axes[0].get_legend()
     keys = {text.get_text(): handle for text, handle in zip(legend.texts, legend.legend_handles)}
     (bars,) = fig.axes[0].containers
@@ -488,16 +489,84 @@ def labels_overlap(labels, axis: str) -> bool:
     return any(after[0] < before[1] for before, after in zip(spans, spans[1:]))
 
 
+def linear_rgb(colour) -> np.ndarray:
+    """An sRGB colour's linear RGB (light, before the display's gamma)."""
+    c = np.asarray(matplotlib.colors.to_rgb(colour))
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
 def contrast(first, second) -> float:
     """WCAG contrast ratio of two colours."""
-
-    def luminance(colour) -> float:
-        c = np.asarray(matplotlib.colors.to_rgb(colour))
-        c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-        return float(c @ [0.2126, 0.7152, 0.0722])
-
-    light, dark = sorted([luminance(first), luminance(second)], reverse=True)
+    light, dark = sorted(
+        [float(linear_rgb(c) @ [0.2126, 0.7152, 0.0722]) for c in (first, second)], reverse=True
+    )
     return (light + 0.05) / (dark + 0.05)
+
+
+# What a reader without working green (deuteranopia) or red (protanopia) cones sees of a linear
+# RGB colour: Machado, Oliveira and Fernandes (2009), severity 1.0, the worst case of the
+# red-green colour blindness of about 8% of men (the milder forms see in between).
+COLOUR_BLIND = {
+    "deuteranopia": np.array(
+        [
+            [0.367322, 0.860646, -0.227968],
+            [0.280085, 0.672501, 0.047413],
+            [-0.01182, 0.04294, 0.968881],
+        ]
+    ),
+    "protanopia": np.array(
+        [
+            [0.152286, 1.052583, -0.204868],
+            [0.114503, 0.786281, 0.099216],
+            [-0.003882, -0.048116, 1.051998],
+        ]
+    ),
+}
+SRGB_TO_XYZ = np.array(
+    [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
+)
+D65 = np.array([0.95047, 1.0, 1.08883])
+OLD_GREEN = "#1a9850"  # better's colour before: green, which readers also take for good
+
+
+def delta_e(first, second, seen: str = "") -> float:
+    """CIE76 difference (Euclidean in CIELAB; 2.3 is just noticeable) of two sRGB colours as a
+    reader with the `seen` colour blindness (a COLOUR_BLIND key; "": none) sees them."""
+
+    def lab(colour) -> np.ndarray:
+        linear = linear_rgb(colour)
+        if seen:
+            linear = np.clip(COLOUR_BLIND[seen] @ linear, 0.0, 1.0)
+        xyz = SRGB_TO_XYZ @ linear / D65
+        f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+        return np.array([116.0 * f[1] - 16.0, 500.0 * (f[0] - f[1]), 200.0 * (f[1] - f[2])])
+
+    return float(np.linalg.norm(lab(first) - lab(second)))
+
+
+def test_verdict_and_scenario_colours_read_for_red_green_colour_blind_readers():
+    """Better and worse stay far apart, and each verdict colour apart from the others, as a
+    red-green colour-blind reader sees them; the green and red better and worse were could
+    not. No scenario colour looks like red or green, which would read as worse or better."""
+    better, worse = plots.VERDICT_COLOURS["better"], plots.VERDICT_COLOURS["worse"]
+    judged = [*plots.VERDICT_COLOURS.values(), plots.MONEY_PART]
+    for seen in COLOUR_BLIND:
+        # Better and worse must be told apart at a glance, in thin bars and at the emotion
+        # curve's 45% opacity, so by hue, not by a step in lightness alone: over 40, more than a
+        # third of the 107-114 a typical reader sees between them. Blue and red keep 98
+        # (deuteranopia) and 74 (protanopia); green and red kept 26 and 20, their lightness step.
+        assert delta_e(better, worse, seen) > 40
+        assert delta_e(OLD_GREEN, worse, seen) < 40
+        # Each bar is matched to one of four keys in the legend: 20, well past noticeable.
+        for first, second in itertools.combinations(judged, 2):
+            assert delta_e(first, second, seen) > 20, (seen, first, second)
+    # Another colour name, not a shade of red or green: the palette's old red and green were 3
+    # and 21 from them, its orange is 38 from red.
+    for colour in plots.SCENARIO_COLOURS:
+        assert min(delta_e(colour, worse), delta_e(colour, OLD_GREEN)) > 30, colour
+    # A compare of three scenarios keeps its lines apart for a colour-blind reader too.
+    for first, second in itertools.combinations(plots.SCENARIO_COLOURS[:3], 2):
+        assert min(delta_e(first, second, seen) for seen in COLOUR_BLIND) > 40, (first, second)
 
 
 def assert_cell_labels_fit(ax) -> None:
@@ -683,8 +752,8 @@ def test_queue_and_terminals_over_the_outage_day(day):
 
 
 def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_infeasible():
-    """The box, not only the thin CI bar, says which scenario was selected (green), which were
-    feasible (blue) and which broke a constraint (grey), and the legend names each once."""
+    """The box, not only the thin CI bar, says which scenario was selected (blue), which were
+    feasible (sand) and which broke a constraint (grey), and the legend names each once."""
     names = ["a", "b", "c"]
     rng = np.random.default_rng(2)
     replications = pd.DataFrame(

@@ -100,7 +100,7 @@ def test_bottom_line_counts_money_once_as_contribution():
     assert "wages" not in line and "cost" not in line and "more" not in line
 
 
-def test_chart_colours_better_green_worse_red_no_difference_grey_and_shares_in_points():
+def test_chart_colours_better_blue_worse_red_no_difference_grey_and_shares_in_points():
     differences = pd.DataFrame(
         {
             "metric": ["return_rate", "abandonment_rate", "nps", "ces"],
@@ -119,7 +119,8 @@ def test_chart_colours_better_green_worse_red_no_difference_grey_and_shares_in_p
     assert colours["Abandonment (points)"] == (VERDICT_COLOURS["better"], pytest.approx(-1.0))
     assert colours["NPS"][0] == VERDICT_COLOURS["no_difference"]
     assert colours["CES (1-7)"][0] == VERDICT_COLOURS["worse"]  # more effort
-    assert VERDICT_COLOURS["better"] == "#1a9850" and VERDICT_COLOURS["worse"] == "#d73027"
+    # ColorBrewer RdBu, as the replay colours mood: red and green fail colour-blind readers.
+    assert VERDICT_COLOURS["better"] == "#2166ac" and VERDICT_COLOURS["worse"] == "#d73027"
 
 
 def test_chart_names_the_reference_and_keeps_long_titles_apart():
@@ -142,7 +143,7 @@ def test_chart_names_the_reference_and_keeps_long_titles_apart():
 
 
 def test_chart_colours_money_as_the_bottom_line_counts_it():
-    """Money counts once, as contribution: a wage cut is drawn neither better (green) nor
+    """Money counts once, as contribution: a wage cut is drawn neither better (blue) nor
     worse, nor are the costs and gross margin that add up to the contribution, nor the
     investment; the contribution is coloured by its verdict, and the legend says which is
     which."""
@@ -254,7 +255,7 @@ def test_bottom_line_says_how_many_fewer_shoppers_stand_behind_a_shorter_wait():
 
 
 def test_the_report_table_marks_contribution_but_not_its_parts():
-    """The HTML table colours a clear difference green or red, except the parts of the
+    """The HTML table colours a clear difference blue or red, except the parts of the
     contribution, which the bottom line and the chart leave unjudged too."""
     table = replications()
     rise = 50.0 + np.random.default_rng(3).normal(size=REPS)

@@ -26,10 +26,10 @@ from journeysim.simulation.hourly import KINDS, PATTERN, is_hourly
 from journeysim.study.calibrate import CalibrationResult
 from journeysim.study.calibrate_checks import tolerances_off_text
 
-# Observed data against simulation: neither is good or bad, so no green or red.
+# Observed data against simulation: neither is good or bad, so no blue or red (better, worse).
 OBSERVED = "#222222"
 KEPT = SCENARIO_COLOURS[0]  # blue
-FITTED = SCENARIO_COLOURS[3]  # orange
+FITTED = SCENARIO_COLOURS[1]  # orange
 
 
 def fit_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]]]:

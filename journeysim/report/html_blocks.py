@@ -19,7 +19,7 @@ p.lead { color: #555; margin-top: 0; }
 table { border-collapse: collapse; margin: 0.6em 0; }
 th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #dde; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-td.better { font-weight: bold; color: #1a6b3a; }
+td.better { font-weight: bold; color: #2166ac; }
 td.worse { font-weight: bold; color: #b2182b; }
 p.verdict { font-size: 1.1em; }
 #settings td { text-align: left; }

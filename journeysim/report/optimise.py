@@ -22,7 +22,9 @@ from journeysim.simulation.summary import mean_ci
 from journeysim.study.optimise import OptimiseResult, failures_text
 from journeysim.study.selection import Constraint, ci_of
 
-COLOURS = {"yes": POSITIVE, "undecided": "#f4a582", "no": NEUTRAL}
+# Undecided orange: apart from the blue of feasible and, unlike RdBu's salmon, off the red
+# that means worse elsewhere in the reports.
+COLOURS = {"yes": POSITIVE, "undecided": "#f1a340", "no": NEUTRAL}
 SHOWN_TRIALS = 20
 
 
@@ -171,7 +173,7 @@ def objective_plot(result: OptimiseResult) -> Figure:
         kept = trials[column].where(trials["feasible"] != "no")
         best = (kept.cummax() if objective.maximise else kept.cummin()).ffill()
         ax.step(trials["trial"], best, where="post", color="black", lw=1.5, label="best so far")
-        if result.best is not None:  # a ring, not a colour: green and red speak of feasibility
+        if result.best is not None:  # a hollow black star: the colours speak of feasibility
             chosen = trials[trials["trial"] == result.best]
             ax.plot(
                 chosen["trial"],
@@ -296,7 +298,7 @@ def _caption(name: str) -> str:
             "Each trial's two objective means; the front joins the trials no other beats on both."
         )
     return (
-        "Each trial's objective mean and 95% CI (green: feasible, orange: undecided, grey: "
+        "Each trial's objective mean and 95% CI (blue: feasible, orange: undecided, grey: "
         "ruled out), the best so far among those not ruled out (black steps), and the plan "
         "chosen (star)."
     )

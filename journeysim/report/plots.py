@@ -51,16 +51,22 @@ STYLE = {
     "grid.alpha": 0.3,
     "lines.linewidth": 3.0,
 }
-POSITIVE, NEGATIVE, NEUTRAL = "#1a9850", "#d73027", "#4d4d4d"
+# Good blue, bad red, as the replay and the GIF colour mood (ColorBrewer RdBu): readers with
+# red-green colour blindness (about 8% of men) cannot tell green from red.
+POSITIVE, NEGATIVE, NEUTRAL = "#2166ac", "#d73027", "#4d4d4d"
 # A difference that is better, worse or no different (its 95% CI contains 0).
 VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999999"}
 # A part of the contribution (wages, costs, gross margin) or the investment: not judged better or
 # worse, since the bottom line counts money once, as contribution, and weighs the investment by
-# its payback (money.NOT_JUDGED).
-MONEY_PART = "#7f9bbd"
+# its payback (money.NOT_JUDGED). Sand: neither blue nor red, and apart from the grey of no
+# difference.
+MONEY_PART = "#d9bf8c"
 PANEL_TITLE = 30  # characters a comparison panel's title takes on one line at most
 TITLE = 90  # characters a whole figure's title takes on one line
-SCENARIO_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
+# Scenarios are told apart, not judged: no red or green, which would read as worse or better.
+# In this order the first three stay apart for red-green colour-blind readers too (the purple,
+# last, is the blue's twin to them).
+SCENARIO_COLOURS = ("#1f77b4", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f", "#9467bd")
 DAILY_KPIS = ("return_rate", "nps", "active_customers")
 COUNTS = ("active_customers",)  # KPIs that count people: ticked in whole numbers
 
@@ -323,11 +329,11 @@ def compare_differences(
     reference: str = "the first scenario",
 ) -> Figure:
     """Paired differences against the first scenario, one small panel per metric, coloured by
-    verdict: better green, worse red, no difference grey. Shares are drawn in percentage points.
+    verdict: better blue, worse red, no difference grey. Shares are drawn in percentage points.
     The parts of the contribution (gross margin, wages, outage and fixed cost, their sum) and
     the one-off investment are not judged, as the bottom line counts money once, as
     contribution, and weighs the investment by its payback: their bars are drawn in
-    MONEY_PART's neutral blue whatever their verdict.
+    MONEY_PART's neutral sand whatever their verdict.
 
     `differences` columns: metric (a KPI or money name), diff_mean, diff_low, diff_high (95% CI
     of the paired difference, in the metric's unit); optional scenario (the scenario compared
@@ -492,7 +498,7 @@ def queue_and_terminals(
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
     top.plot(clock, shown["queue"], color=SCENARIO_COLOURS[0], label="shoppers waiting")
     if "lanes" in shown:
-        top.step(clock, shown["lanes"], where="post", color=SCENARIO_COLOURS[2], label="lanes open")
+        top.step(clock, shown["lanes"], where="post", color=SCENARIO_COLOURS[1], label="lanes open")
     top.set_ylabel("Shoppers waiting, lanes open")
     top.yaxis.set_major_locator(MaxNLocator(integer=True))
     twin = top.twinx()
@@ -517,8 +523,8 @@ def queue_and_terminals(
         bottom.broken_barh(
             [(hours[0] / 60.0, (hours[1] - hours[0]) / 60.0)],
             (row - 0.35, 0.7),
-            color=POSITIVE,
-            alpha=0.6,
+            color=NEUTRAL,  # grey up, red down, as the replay draws terminals
+            alpha=0.25,
         )
         mine = down[down["terminal"] == name]
         spans = [
@@ -531,7 +537,7 @@ def queue_and_terminals(
     bottom.set_ylim(-0.6, len(names) - 0.4)
     bottom.invert_yaxis()
     bottom.grid(False)
-    bottom.set_title("Card terminals: green up, red down", fontsize=17)
+    bottom.set_title("Card terminals: grey up, red down", fontsize=17)
     bottom.set_xlabel("Time of day (hours)")
     bottom.set_xlim(hours[0] / 60.0, hours[1] / 60.0)
     bottom.set_xticks(np.arange(math.ceil(hours[0] / 60.0), math.floor(hours[1] / 60.0) + 1, 2))

@@ -1,7 +1,7 @@
 """The SMORE plot of a selection (after Nelson's MORE plot and Simio's SMORE plot): per
 scenario the spread of the objective over replications (whiskers min-max, box 25th-75th
-percentile), its mean and the 95% CI of the mean; the selected scenario in green, the other
-feasible ones blue, scenarios out on a constraint grey, and the indifference zone around the
+percentile), its mean and the 95% CI of the mean; the selected scenario in blue, the other
+feasible ones sand, scenarios out on a constraint grey, and the indifference zone around the
 selected mean."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from journeysim.report.console import label
 from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, figure
 from journeysim.simulation.kpis import SHARES
 
-# (line, box) colours: the selected scenario green, feasible others blue, infeasible grey.
+# (line, box) colours: the selected scenario blue (RdBu's light blue box), feasible others sand
+# (neither chosen nor ruled out; a second blue would not tell them from the selected one),
+# infeasible grey.
 STATUS = {
-    "selected": (POSITIVE, "#c7e9c0"),
-    "feasible": ("#2b6ca3", "#c6dbef"),
+    "selected": (POSITIVE, "#d1e5f0"),
+    "feasible": ("#a08450", "#efe5d0"),
     "infeasible": ("#969696", "#e5e5e5"),
 }
 
