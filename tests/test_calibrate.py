@@ -558,3 +558,17 @@ def test_a_target_far_narrower_than_any_trial_is_missed_not_an_overflow(tmp_path
     assert f"trial {int(closest['trial'])}, gives" in said
     assert f"({closest_off} tolerances off)" in said
     assert re.search(rf"\s{re.escape(closest_off)}\s+no\s", said)  # the fit table's row
+
+
+def test_more_trials_extend_a_study_even_once_they_cover_every_combination(tmp_path, capsys):
+    """3 trials of 4 tills' counts run TPE; --trials 4 covers the space, so the rest run
+    brute force, and the study was refused as another ("sampler differs") though only the
+    count of trials had grown. It stores the sampler asked for, and goes on."""
+    args = ["calibrate", str(MMC), "--free", "checkout.cashiers=3:6", "--reps", "2", "--quiet"]
+    args += ["--target", "mean_checkout_wait_min=1+-0.5", *QUICK, "--out", str(tmp_path)]
+    assert main([*args, "--trials", "3"]) == 0
+    assert "3 trials (0 already done), tpe sampler" in capsys.readouterr().out
+    assert main([*args, "--trials", "4"]) == 0
+    assert "4 trials (3 already done), brute-force sampler" in capsys.readouterr().out
+    (folder,) = tmp_path.iterdir()
+    assert len(pd.read_csv(folder / "trials.csv")) == 4

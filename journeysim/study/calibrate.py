@@ -102,10 +102,12 @@ class CalibrationPlan:
         return self.search.trials
 
     def design(self) -> dict[str, Any]:
-        """What the study fits, stored with it (the trial count may grow on resume)."""
+        """What the study fits, stored with it: the sampler asked for, not the one in use, since
+        more trials (the count may grow on resume) can make the space small enough to try
+        every combination."""
         return self.search.design() | {
             "targets": [t.text for t in self.targets],
-            "sampler": self.sampler,
+            "sampler": self.spec.sampler,
         }
 
     def distance(self, means: dict[str, float]) -> float:
