@@ -27,7 +27,12 @@ from journeysim.report.comparison import (
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.money import NOT_JUDGED, PER_DAY, payback_text
 from journeysim.simulation.precision import precision_notes, replications_needed
-from journeysim.study.compare import common_random_numbers, growth_warnings, revenue_growth
+from journeysim.study.compare import (
+    common_random_numbers,
+    growing,
+    growth_warnings,
+    revenue_growth,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -318,11 +323,13 @@ def test_a_difference_in_revenue_still_growing_at_the_end_is_warned_about():
     assert growth.loc["dirty", "first"] == pytest.approx(-8_000, abs=100)
     assert growth.loc["dirty", "growth"] == pytest.approx(-7_000, abs=150)
     assert growth.loc["dirty", "high"] < 0
+    assert list(growing(growth.reset_index())["scenario"]) == ["dirty"]
     (warning,) = growth_warnings(growth.reset_index())
     assert re.fullmatch(
         r"dirty: the difference in revenue per day is still growing: -[78],\d{3} PLN a day over "
         r"the first half of the measured days, -1[45],\d{3} over the second \(95% CI of the "
-        r"change \[-7,\d{3}, -6,\d{3}\]\), so its yearly figures understate it; run more days "
-        r"\(--days\) to see where it settles",
+        r"change \[-7,\d{3}, -6,\d{3}\]\), so its yearly figures, the contribution's and the "
+        r"payback, taken at the mean of the measured days, are not yet where it settles; run "
+        r"more days \(--days\) to see where",
         warning,
     )

@@ -7,6 +7,7 @@ import base64
 import io
 import math
 import re
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from PIL import Image
 
 from journeysim.report import sweep_plots
 from journeysim.report.animate import animate
+from journeysim.report.bottom_line import PROVISIONAL
 from journeysim.report.comparison import magnitude, metric_text, signed, signed_interval
-from journeysim.report.console import setting_text, unit
+from journeysim.report.console import setting_text, unit, unset_costs_text
 from journeysim.report.html import (
     compare_report,
     paired_examples,
@@ -167,7 +169,20 @@ def test_compare_report(tmp_path):
         load_scenario(SCENARIOS / f"{name}.yaml", SMALL) for name in ("baseline", "terminal_outage")
     ]
     comparison = compare_scenarios(scenarios, Serial())
-    text = compare_report(comparison.table, comparison.scenarios, tmp_path).read_text()
+    # The console's caveats reach the report too: the warnings under the bottom line, the
+    # provisional clause of a scenario still moving and the costs left at 0 for being unset.
+    warning = "terminal_outage: the difference in revenue per day is still growing: ..."
+    text = compare_report(
+        comparison.table,
+        comparison.scenarios,
+        tmp_path,
+        growing={"terminal_outage"},
+        warnings=[warning],
+    ).read_text()
+    assert f"Warning: {escape(warning)}." in text
+    assert escape(PROVISIONAL) in text
+    unset = unset_costs_text(comparison.scenarios)
+    assert unset.startswith("Not set, so 0: ") and escape(unset) in text
     page = Page(text)
     assert set(KPIS) <= set(page.kpi_rows)
     assert page.external == []

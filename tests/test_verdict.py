@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeysim.report.bottom_line import bottom_line
+from journeysim.report.bottom_line import PROVISIONAL, bottom_line
 from journeysim.report.html import comparison_table as report_table
 from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
 from journeysim.simulation.measure import BETTER, METRICS
@@ -83,6 +83,17 @@ def test_bottom_line_says_worse_in_words_with_points_and_money_a_year():
     assert money and abs(int(money[1]) + 300) <= 3
     assert int(money[2].replace(",", "")) == pytest.approx(365 * int(money[1]), abs=365)
     assert line.endswith("nothing is better")
+
+
+def test_bottom_line_of_a_scenario_still_moving_says_its_figures_are_provisional():
+    # An option whose revenue difference is still growing may yet turn its contribution, and
+    # its payback, around: the sentence that quotes them says they are provisional, and only
+    # for the scenario whose revenue difference grows (study.compare.growing).
+    table = comparison_table(replications())
+    (steady,) = bottom_line(table)
+    (moving,) = bottom_line(table, growing={"outage"})
+    assert moving == steady + PROVISIONAL
+    assert bottom_line(table, growing={"baseline"}) == [steady]
 
 
 def test_bottom_line_counts_money_once_as_contribution():

@@ -68,6 +68,7 @@ def _compare(args: argparse.Namespace) -> int:
     from journeysim.study.compare import (
         common_random_numbers,
         compare_scenarios,
+        growing,
         growth_warnings,
         revenue_growth,
     )
@@ -94,6 +95,8 @@ def _compare(args: argparse.Namespace) -> int:
         )
         write_comparison(result, staging)
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
+        growth = revenue_growth(result.replications)
+        moving, found = set(growing(growth)["scenario"]), growth_warnings(growth)
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed
 
@@ -104,6 +107,8 @@ def _compare(args: argparse.Namespace) -> int:
                 staging,
                 with_replay=not args.no_replay,
                 chart=chart,
+                growing=moving,
+                warnings=found,
             )
     first = result.scenarios[0]
     print(
@@ -113,7 +118,7 @@ def _compare(args: argparse.Namespace) -> int:
     if history := compare_history_text(result.scenarios):
         print(history)
     print()
-    print("\n".join(bottom_line(result.table)))
+    print("\n".join(bottom_line(result.table, moving)))
     print()
     print(comparison_text(result.table))
     print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)")
@@ -124,8 +129,7 @@ def _compare(args: argparse.Namespace) -> int:
     if note := narrowing_note(result.table):  # none when no return rate was measured
         print(f"\n{note}")
     print(f"\nResults in {folder}{os.sep}")
-    found = short_horizon_warnings(result.scenarios, result.table)
-    found += growth_warnings(revenue_growth(result.replications))
+    found = short_horizon_warnings(result.scenarios, result.table) + found
     if found:
         sys.stdout.flush()
         print("\n".join(f"journeysim: warning: {text}" for text in found), file=sys.stderr)

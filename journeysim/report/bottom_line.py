@@ -14,6 +14,7 @@ day" would wrongly blame the shoppers)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -37,14 +38,23 @@ SHOWN = 3  # differences named per side; the rest are counted
 # follows them, and complaints counted a day.
 CROWDED = ("ces", "abandonment_rate", "mean_checkout_wait_min", "complaints_per_day")
 PARTS = CONTRIBUTION_PARTS[:-1]  # the sum, cost, repeats wages, outage and fixed cost
+PROVISIONAL = (
+    "; provisional: its revenue difference is still growing at the end of the run, so the yearly "
+    "figures and payback, at the measured days' mean, are not yet where it settles"
+)
 
 
-def bottom_line(table: pd.DataFrame) -> list[str]:
+def bottom_line(table: pd.DataFrame, growing: Collection[str] = ()) -> list[str]:
     """One sentence per scenario after the first of a comparison table (comparison.csv), e.g.
     "outage is worse than baseline: return rate -1.80 points [-1.90, -1.70], ...; nothing is
-    better"."""
+    better"; for the scenarios `growing` (whose revenue difference is still growing:
+    study.compare.growing), a last clause says its yearly figures are provisional."""
     names = list(dict.fromkeys(table["scenario"]))
-    return [_sentence(table[table["scenario"] == name], name, names[0]) for name in names[1:]]
+    return [
+        _sentence(table[table["scenario"] == name], name, names[0])
+        + (PROVISIONAL if name in growing else "")
+        for name in names[1:]
+    ]
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:

@@ -3,7 +3,7 @@ data URIs, every text that comes from a scenario file escaped."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from journeysim.report.console import (
     index_text,
     journey_map_rows,
     kpi_rows,
+    unset_costs_text,
 )
 from journeysim.report.html_blocks import (
     image,
@@ -208,6 +209,8 @@ def compare_report(
     results: Sequence[RunResult] = (),
     with_replay: bool = True,
     chart: bytes | None = None,
+    growing: Collection[str] = (),
+    warnings: Sequence[str] = (),
 ) -> Path:
     """Write `folder`/report.html for a comparison (with the replay of the traced day, every
     scenario side by side, when `with_replay`).
@@ -218,16 +221,20 @@ def compare_report(
     RunResults when at hand, for KPIs over days and journey maps. A traced example shows the
     same customer on the same day in the first and the last scenario (common random numbers).
     `chart`: comparison.png as `write_comparison` wrote it into `folder` (else drawn and
-    written here).
+    written here). `growing`: the scenarios whose revenue difference is still growing (their
+    bottom line says its figures are provisional); `warnings`: the command's warnings, shown
+    under the bottom line.
     """
     folder = Path(folder)
     names = [s.name for s in scenarios]
     if chart is None:
         chart = comparison_png(comparison)
         write_bytes(folder / "comparison.png", chart)
-    verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in bottom_line(comparison))
+    lines = bottom_line(comparison, growing)
+    verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in lines)
+    notes = "".join(paragraph(f"Warning: {text}.") for text in warnings)
     sections = [
-        section("Bottom line", verdicts + _lifetime_note(comparison), id="bottom-line"),
+        section("Bottom line", verdicts + notes + _lifetime_note(comparison), id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),
         section(
             "KPIs",
@@ -241,6 +248,7 @@ def compare_report(
             ),
             _return_rate_note(scenarios),
             comparison_table(comparison, names),
+            paragraph(unset) if (unset := unset_costs_text(scenarios)) else "",
         ),
         section("Differences", image(chart, "Paired differences"), id="differences"),
     ]

@@ -154,17 +154,28 @@ def revenue_growth(replications: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "first", "second", "growth", "low", "high"])
 
 
+def growing(growth: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `revenue_growth` whose difference clearly grows from the first half of the
+    measured days to the second: its CI of the change excludes 0, away from 0."""
+    clear = (growth["low"] > 0) | (growth["high"] < 0)
+    away = (growth["second"].abs() > growth["first"].abs()) & (
+        growth["second"] * growth["growth"] > 0
+    )
+    return growth[clear & away]
+
+
 def growth_warnings(growth: pd.DataFrame) -> list[str]:
-    """A warning per scenario whose difference in revenue per day clearly grows from the first
-    half of the measured days to the second (study.compare.revenue_growth): its "a year", 365
-    times the mean, understates it."""
+    """A warning per scenario whose difference in revenue per day is still growing
+    (`growing`): the yearly figures and the payback, which take the mean of the measured days,
+    are not where it settles (a revenue gain still growing may yet turn a contribution lost
+    into one gained)."""
     return [
         f"{r.scenario}: the difference in revenue per day is still growing: {r.first:+,.0f} PLN "
         f"a day over the first half of the measured days, {r.second:+,.0f} over the second "
-        f"(95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}]), so its yearly figures "
-        "understate it; run more days (--days) to see where it settles"
-        for r in growth.itertuples()
-        if (r.low > 0 or r.high < 0) and abs(r.second) > abs(r.first) and r.second * r.growth > 0
+        f"(95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}]), so its yearly figures, the "
+        "contribution's and the payback, taken at the mean of the measured days, are not yet "
+        "where it settles; run more days (--days) to see where"
+        for r in growing(growth).itertuples()
     ]
 
 
