@@ -29,7 +29,7 @@ from journeysim.scenario import load_scenario
 from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_receipts
 from journeysim.simulation.measure import measure, measure_hourly
 from journeysim.simulation.replication import simulate
-from journeysim.study.calibrate_checks import calibration_warnings
+from journeysim.study.calibrate_checks import calibration_warnings, precision_warning
 from journeysim.study.calibrate_spec import Target, parse_target, parse_targets
 from journeysim.study.decisions import parse_decision
 from journeysim.study.parameter_sets import read_parameter_sets
@@ -572,3 +572,64 @@ def test_more_trials_extend_a_study_even_once_they_cover_every_combination(tmp_p
     assert "4 trials (3 already done), brute-force sampler" in capsys.readouterr().out
     (folder,) = tmp_path.iterdir()
     assert len(pd.read_csv(folder / "trials.csv")) == 4
+
+
+@pytest.mark.parametrize(
+    ("free", "values", "best", "kept", "said"),
+    [
+        # TPE drawn towards a fit beyond the range: 0.5039 is 0.8% of the range from its end.
+        ("arrivals.new_per_day=0.5:1.0", [0.5039, 0.7, 0.9], 0, [0, 1], ["fitted lower"]),
+        ("arrivals.new_per_day=0.5:1.0", [0.5039, 0.7, 0.9], 1, [0, 1], ["kept lower"]),
+        ("arrivals.new_per_day=0.5:1.0", [0.5039, 0.7, 0.9], 1, [0], []),  # one kept: no set
+        ("arrivals.new_per_day=0.5:1.0", [0.52, 0.7, 0.995], 1, [1], []),  # 4% in; not kept
+        ("checkout.cashiers=3:6", [6, 5, 4], 0, [], ["fitted upper"]),
+        ("checkout.cashiers=3:6", [6, 5, 4], 1, [], []),  # whole numbers: only on the end
+        ("checkout.cashiers=3,4,6", ["6", "4", "3"], 0, [], []),  # choices have no ends
+    ],
+)
+def test_a_fit_or_kept_set_at_the_end_of_a_range_is_warned_about(free, values, best, kept, said):
+    decision = parse_decision(free)
+    trials = pd.DataFrame({"trial": [0, 1, 2], decision.name: values, "nps_mean": [5.0] * 3})
+    trials["kept"] = trials["trial"].isin(kept)
+    target = Target("nps", 5.0, 1.0)
+    effects = pd.DataFrame(columns=["parameter", "target", "effect"])  # none known
+    found = calibration_warnings(trials, effects, [decision], [target], best)
+    edges = [text for text in found if " end of " in text]
+    expected = []
+    for what in said:
+        whose, end = what.split()
+        if whose == "fitted":
+            value = f"{values[best]:.4g}"
+            expected.append(
+                f"the fitted {decision.name}={value} is at the {end} end of its range "
+                f"({decision.low:.4g} .. {decision.high:.4g}): the best fit may lie beyond it; "
+                "widen the range if values there are plausible"
+            )
+        else:
+            expected.append(
+                f"the kept sets reach the {end} end of {decision.name}'s range "
+                f"({decision.low:.4g} .. {decision.high:.4g}): the set may go on beyond it; "
+                "widen the range if values there are plausible"
+            )
+    assert edges == expected
+
+
+def test_a_fit_its_replications_cannot_tell_within_tolerance_is_warned_about():
+    # Revenue 14,746 [12,726, 16,766] against 14,791 +- 496 is "within" by its mean, yet its
+    # CI is four tolerances wide on each side; visits 162 [157, 166] against +-5 is not wide.
+    fit = pd.DataFrame(
+        {
+            "target": ["visits_per_day", "revenue_per_day", "return_rate"],
+            "tolerance": [5.0, 496.0, 0.0137],
+            "ci_low": [157.0, 12_726.0, 0.882],
+            "ci_high": [166.0, 16_766.0, 0.959],
+        }
+    )
+    assert precision_warning(fit) == (
+        "2 of 3 targets have a 95% CI at the fitted trial wider than their tolerance (most: "
+        "revenue_per_day +-2,020 against +-496), so its replications cannot tell whether they "
+        "are within; more replications (--reps) narrow it"
+    )
+    assert precision_warning(fit.iloc[:1]) is None
+    one_replication = fit.assign(ci_low=np.nan, ci_high=np.nan)  # no CI: nothing to tell
+    assert precision_warning(one_replication) is None

@@ -34,7 +34,11 @@ from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.hourly import hourly_names, is_hourly
 from journeysim.simulation.measure import METRICS, measure, measure_hourly, why_undefined
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.calibrate_checks import calibration_warnings, sensitivity
+from journeysim.study.calibrate_checks import (
+    calibration_warnings,
+    precision_warning,
+    sensitivity,
+)
 from journeysim.study.calibrate_spec import CalibrateSpec, Target
 from journeysim.study.decisions import Decision, check_names, space_size
 from journeysim.study.designs import DesignError
@@ -244,7 +248,9 @@ class Calibration:
             sets.unlink(missing_ok=True)
         effects = sensitivity(table, self.plan.free, self.plan.targets)
         write_table(self.folder / "sensitivity.csv", effects)
-        notes = calibration_warnings(table, effects, self.plan.free, self.plan.targets)
+        notes = calibration_warnings(table, effects, self.plan.free, self.plan.targets, best)
+        if text := precision_warning(fit):
+            notes.append(text)
         if text := failures_text(failed, len(table)):
             notes.append(text)
         return CalibrationResult(

@@ -21,6 +21,9 @@ from journeysim.study.calibrate_spec import Target
 from journeysim.study.decisions import Decision
 
 IDENTIFIABLE = 1.0  # tolerances a parameter must move some target by over its range
+# A value within this share of its range from an end is at the end: TPE, drawn towards a fit
+# that lies beyond, gives values such as 0.5039 in 0.5 .. 1.0.
+EDGE = 0.02
 
 
 def scaled(decision: Decision, values: pd.Series) -> np.ndarray:
@@ -54,9 +57,11 @@ def calibration_warnings(
     effects: pd.DataFrame,
     free: Sequence[Decision],
     targets: Sequence[Target],
+    best: int | None = None,
 ) -> list[str]:
-    """Parameters no target moves, targets no trial reaches (with the closest trial), and no
-    trial meeting every target at once."""
+    """Parameters no target moves, the fitted trial (`best`) or the kept set at an end of a
+    range, targets no trial reaches (with the closest trial), and no trial meeting every target
+    at once."""
     found = []
     if effects.empty:
         found.append(
@@ -72,6 +77,7 @@ def calibration_warnings(
                 f"moves no target by a tolerance (most: {strongest['target']}, "
                 f"{abs(strongest['effect']):.2f} tolerances); its fitted value is arbitrary"
             )
+    found += edge_warnings(trials, free, best)
     for t in targets:
         offs = (trials[f"{t.metric}_mean"] - t.value).abs() / t.tolerance
         if (offs > 1.0).all():
@@ -89,6 +95,54 @@ def calibration_warnings(
             "no trial meets every target at once: no parameter set is kept (more trials, wider "
             "ranges or wider tolerances may find some)"
         )
+    return found
+
+
+def precision_warning(fit: pd.DataFrame) -> str | None:
+    """A warning when the fitted trial's 95% CI of some targets (fit.csv) is wider than their
+    tolerance: "within" is then a matter of luck in its few replications; else None."""
+    half = (fit["ci_high"] - fit["ci_low"]) / 2.0
+    wide = half > fit["tolerance"]
+    if not wide.any():
+        return None
+    worst = (half / fit["tolerance"]).idxmax()
+    target, tolerance = fit.at[worst, "target"], fit.at[worst, "tolerance"]
+    return (
+        f"{wide.sum()} of {len(fit)} targets have a 95% CI at the fitted trial wider than their "
+        f"tolerance (most: {target} +-{_figure(half[worst])} against +-{_figure(tolerance)}), "
+        "so its replications cannot tell whether they are within; more replications (--reps) "
+        "narrow it"
+    )
+
+
+def _figure(value: float) -> str:
+    """A value to three figures, with thousands separated from a hundred on (not 2.02e+03)."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def edge_warnings(trials: pd.DataFrame, free: Sequence[Decision], best: int | None) -> list[str]:
+    """Per range (not choices) whose fitted value, or the kept set, reaches an end (within
+    EDGE of it, or on it for whole numbers): the fit, or the set, may go on beyond it."""
+    found = []
+    for decision in (d for d in free if not d.choices):
+        position = pd.Series(scaled(decision, trials[decision.name]), index=trials.index)
+        near = EDGE if not decision.integer else 0.0
+        ends = {"lower": position <= near, "upper": position >= 1.0 - near}
+        span = f"{decision.low:.4g} .. {decision.high:.4g}"
+        fitted = trials["trial"] == best
+        for end, at in ends.items():
+            if (at & fitted).any():
+                value = f"{trials.loc[at & fitted, decision.name].iloc[0]:.4g}"
+                found.append(
+                    f"the fitted {decision.name}={value} is at the {end} end of its range "
+                    f"({span}): the best fit may lie beyond it; widen the range if values "
+                    "there are plausible"
+                )
+            elif (at & trials["kept"]).any() and trials["kept"].sum() >= 2:
+                found.append(
+                    f"the kept sets reach the {end} end of {decision.name}'s range ({span}): "
+                    "the set may go on beyond it; widen the range if values there are plausible"
+                )
     return found
 
 
