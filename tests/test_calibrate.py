@@ -630,6 +630,11 @@ def test_a_fit_its_replications_cannot_tell_within_tolerance_is_warned_about():
         "revenue_per_day +-2,020 against +-496), so its replications cannot tell whether they "
         "are within; more replications (--reps) narrow it"
     )
+    assert precision_warning(fit.iloc[[0, 2]]) == (
+        "1 of 2 targets has a 95% CI at the fitted trial wider than its tolerance (most: "
+        "return_rate +-0.0385 against +-0.0137), so its replications cannot tell whether it "
+        "is within; more replications (--reps) narrow it"
+    )
     assert precision_warning(fit.iloc[:1]) is None
     one_replication = fit.assign(ci_low=np.nan, ci_high=np.nan)  # no CI: nothing to tell
     assert precision_warning(one_replication) is None

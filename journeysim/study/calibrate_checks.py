@@ -107,11 +107,13 @@ def precision_warning(fit: pd.DataFrame) -> str | None:
         return None
     worst = (half / fit["tolerance"]).idxmax()
     target, tolerance = fit.at[worst, "target"], fit.at[worst, "tolerance"]
+    one = wide.sum() == 1
+    have, their, they = ("has", "its", "it is") if one else ("have", "their", "they are")
+    most = f"{target} +-{_figure(half[worst])} against +-{_figure(tolerance)}"
     return (
-        f"{wide.sum()} of {len(fit)} targets have a 95% CI at the fitted trial wider than their "
-        f"tolerance (most: {target} +-{_figure(half[worst])} against +-{_figure(tolerance)}), "
-        "so its replications cannot tell whether they are within; more replications (--reps) "
-        "narrow it"
+        f"{wide.sum()} of {len(fit)} targets {have} a 95% CI at the fitted trial wider than "
+        f"{their} tolerance (most: {most}), so its replications cannot tell whether {they} "
+        "within; more replications (--reps) narrow it"
     )
 
 
