@@ -134,6 +134,35 @@ def test_chart_colours_better_blue_worse_red_no_difference_grey_and_shares_in_po
     assert VERDICT_COLOURS["better"] == "#2166ac" and VERDICT_COLOURS["worse"] == "#d73027"
 
 
+def test_chart_hatches_a_verdict_that_fewer_or_more_visits_may_explain():
+    # As the bottom line says "(with 50 fewer visits a day)" beside a shorter wait, the chart
+    # hatches the wait's blue bar, and keys the hatching; an unclear change in visits (the
+    # second scenario's CI contains 0) explains nothing, nor does crowding move NPS.
+    rows = []
+    for scenario, visits in (("fewer", (-50.0, -60.0, -40.0)), ("unclear", (-50.0, -90.0, 10.0))):
+        for metric, values in (
+            ("visits_per_day", visits),
+            ("mean_checkout_wait_min", (-0.5, -0.6, -0.4)),
+            ("nps", (-3.0, -4.0, -2.0)),
+        ):
+            rows.append([scenario, metric, *values])
+    columns = ["scenario", "metric", "diff_mean", "diff_low", "diff_high"]
+    fig = compare_differences(pd.DataFrame(rows, columns=columns))
+    hatched = {}
+    for ax in fig.axes:
+        if ax.get_visible():
+            hatched[ax.get_title()] = [bar.get_hatch() for bar in ax.patches]
+    assert hatched["Checkout wait (min)"] == ["//", None]
+    assert hatched["NPS"] == [None, None] and hatched["Visits per day"] == [None, None]
+    (legend,) = fig.legends
+    keys = [text.get_text() for text in legend.get_texts()]
+    assert keys[-1] == "hatched: may come from fewer or more visits"
+    assert legend.get_patches()[-1].get_hatch() == "//"
+    steady = pd.DataFrame([r for r in rows if r[0] == "unclear"], columns=columns)
+    (legend,) = compare_differences(steady).legends
+    assert not any("hatched" in text.get_text() for text in legend.get_texts())
+
+
 def test_chart_names_the_reference_and_keeps_long_titles_apart():
     differences = pd.DataFrame(
         {

@@ -19,7 +19,7 @@ from collections.abc import Collection
 import pandas as pd
 
 from journeysim.report.comparison import LABELS, places_shown, signed, signed_interval
-from journeysim.simulation.kpis import SHARES
+from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
 
 # What a reader asks first; the other metrics follow in the table's order.
@@ -34,9 +34,6 @@ FIRST = (
     "customer_value",
 )
 SHOWN = 3  # differences named per side; the rest are counted
-# What more shoppers make worse and fewer better, whatever the store does: queues and what
-# follows them, and complaints counted a day.
-CROWDED = ("ces", "abandonment_rate", "mean_checkout_wait_min", "complaints_per_day")
 PARTS = CONTRIBUTION_PARTS[:-1]  # the sum, cost, repeats wages, outage and fixed cost
 PROVISIONAL = (
     "; provisional: its revenue difference is still growing at the end of the run, so the yearly "

@@ -250,7 +250,17 @@ def compare_report(
             comparison_table(comparison, names),
             paragraph(unset) if (unset := unset_costs_text(scenarios)) else "",
         ),
-        section("Differences", image(chart, "Paired differences"), id="differences"),
+        section(
+            "Differences",
+            image(
+                chart,
+                "Paired differences",
+                caption="Blue: better, red: worse, grey: no clear difference; hatched: a "
+                "verdict that a clear change in visits per day may explain (a shorter wait "
+                "with fewer shoppers, a longer one with more), as the bottom line says.",
+            ),
+            id="differences",
+        ),
     ]
     if results:
         over_days = plots.png(plots.kpis_over_days(results))

@@ -27,7 +27,7 @@ from journeysim.journey.shopper import Step
 from journeysim.report.console import LABELS, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
-from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
+from journeysim.simulation.kpis import CROWDED, SHARES, net_promoter_score, returned
 from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
@@ -61,6 +61,8 @@ VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999
 # its payback (money.NOT_JUDGED). Sand: neither blue nor red, and apart from the grey of no
 # difference.
 MONEY_PART = "#d9bf8c"
+CROWDED_HATCH = "//"  # a verdict that more or fewer shoppers may explain (crowding_explains)
+JUDGED = ("better", "worse")
 PANEL_TITLE = 30  # characters a comparison panel's title takes on one line at most
 TITLE = 90  # characters a whole figure's title takes on one line
 # Scenarios are told apart, not judged: no red or green, which would read as worse or better.
@@ -333,7 +335,9 @@ def compare_differences(
     The parts of the contribution (gross margin, wages, outage and fixed cost, their sum) and
     the one-off investment are not judged, as the bottom line counts money once, as
     contribution, and weighs the investment by its payback: their bars are drawn in
-    MONEY_PART's neutral sand whatever their verdict.
+    MONEY_PART's neutral sand whatever their verdict. A verdict that a clear change in visits
+    per day may explain (a shorter wait with fewer shoppers: kpis.CROWDED) is hatched,
+    as the bottom line names the visits beside it.
 
     `differences` columns: metric (a KPI or money name), diff_mean, diff_low, diff_high (95% CI
     of the paired difference, in the metric's unit); optional scenario (the scenario compared
@@ -363,6 +367,7 @@ def compare_differences(
     room = FIGSIZE[1] * 72.0 * 0.5 / (rows * max(len(scenarios), 1))  # points a name
     names_pt = min(13.0, max(6.0, room))
     caps = 8.0 * names_pt / 13.0  # whisker caps, as tall as the names
+    crowded = crowding_explains(table)
     panels = []
     for i, (ax, metric) in enumerate(zip(axes, metrics)):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
@@ -372,7 +377,9 @@ def compare_differences(
         )
         colours = [verdict_colour(metric, v) for v in mine["verdict"]]
         ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
-        ax.barh(y, mean, color=colours, height=0.5)
+        for bar, scenario in zip(ax.barh(y, mean, color=colours, height=0.5), scenarios):
+            if (scenario, metric) in crowded:
+                bar.set(hatch=CROWDED_HATCH, edgecolor="white", linewidth=0)
         ax.errorbar(mean, y, xerr=np.nan_to_num(errors), fmt="none", ecolor="black", capsize=caps)
         named = len(scenarios) > 1 and i % cols == 0
         ax.set_yticks(y, scenarios if named else [""] * len(y), fontsize=names_pt)
@@ -399,8 +406,12 @@ def compare_differences(
     ]
     if any(metric in NOT_JUDGED for metric in metrics):
         keys.append(("cost or margin: not judged", MONEY_PART))
+    patches = [Patch(color=colour) for _, colour in keys]
+    if crowded:
+        keys.append(("hatched: may come from fewer or more visits", "#999999"))
+        patches.append(Patch(facecolor="#999999", hatch=CROWDED_HATCH, edgecolor="white"))
     fig.legend(
-        [Patch(color=colour) for _, colour in keys],
+        patches,
         [text for text, _ in keys],
         loc="outside lower center",
         ncols=len(keys),
@@ -408,6 +419,19 @@ def compare_differences(
     )
     fit_titles(fig, panels, fontsize=16)
     return fig
+
+
+def crowding_explains(table: pd.DataFrame) -> set[tuple[str, str]]:
+    """(scenario, metric) of the verdicts a clear change in visits per day may explain: a
+    metric that crowding moves (kpis.CROWDED) judged better with fewer visits, or worse
+    with more. `table`: compare_differences's rows, visits per day's among them."""
+    visits = table[(table["metric"] == "visits_per_day") & table["verdict"].isin(JUDGED)]
+    explained = set()
+    for scenario, change in zip(visits["scenario"], visits["diff_mean"]):
+        side = "better" if change < 0 else "worse"
+        mine = table[(table["scenario"] == scenario) & table["metric"].isin(CROWDED)]
+        explained |= {(scenario, m) for m in mine.loc[mine["verdict"] == side, "metric"]}
+    return explained
 
 
 def verdict_colour(metric: str, verdict: str) -> str:

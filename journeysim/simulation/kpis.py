@@ -32,6 +32,9 @@ BETTER = {
 KPIS = tuple(BETTER)
 # KPIs that are fractions 0..1: their differences read in percentage points.
 SHARES = frozenset({"return_rate", "share_of_wallet", "abandonment_rate"})
+# What more shoppers make worse and fewer better, whatever the store does: queues and what
+# follows them, and complaints counted a day.
+CROWDED = ("ces", "abandonment_rate", "mean_checkout_wait_min", "complaints_per_day")
 # KPIs that count a return within loyalty.return_window_days: scenarios with other windows
 # measure them on other yardsticks, so a comparison leaves their differences out.
 WINDOWED = ("return_rate", "active_customers")
