@@ -24,7 +24,7 @@ from test_optimise import another_programs_database, complete_trials, kill_after
 import journeysim
 from journeysim.cli import main
 from journeysim.loyalty.base import is_weekend
-from journeysim.report.calibrate import fit_plot
+from journeysim.report.calibrate import fit_plot, parameter_rows
 from journeysim.scenario import load_scenario
 from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_receipts
 from journeysim.simulation.measure import measure, measure_hourly
@@ -76,7 +76,11 @@ def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
     assert fitted["shelves.stockout_prob"] == pytest.approx(
         TRUTH["shelves.stockout_prob"], abs=0.01
     )
-    assert (result.fit["within"] == "yes").all() and not result.warnings, result.fit
+    # Nothing unreached, unidentified or at a range's end; 3 replications leave CIs wider than
+    # the tolerances (which the search, judging means with common random numbers, may do).
+    (wide,) = result.warnings
+    assert wide.startswith("2 of 2 targets have a 95% CI at the fitted trial wider than")
+    assert (result.fit["within"] == "yes").all(), result.fit
     # The sensitivity the trials show: NPS falls with both, CES rises with stockouts only.
     effect = result.sensitivity.set_index(["parameter", "target"])["effect"]
     assert effect["loyalty.ltr_center", "nps"] < -1 and effect["shelves.stockout_prob", "ces"] > 1
@@ -631,10 +635,34 @@ def test_a_fit_its_replications_cannot_tell_within_tolerance_is_warned_about():
         "are within; more replications (--reps) narrow it"
     )
     assert precision_warning(fit.iloc[[0, 2]]) == (
-        "1 of 2 targets has a 95% CI at the fitted trial wider than its tolerance (most: "
+        "1 of 2 targets has a 95% CI at the fitted trial wider than its tolerance ("
         "return_rate +-0.0385 against +-0.0137), so its replications cannot tell whether it "
         "is within; more replications (--reps) narrow it"
+    )
+    assert precision_warning(fit.iloc[1:2]).startswith(
+        "the target has a 95% CI at the fitted trial wider than its tolerance (revenue_per_day"
     )
     assert precision_warning(fit.iloc[:1]) is None
     one_replication = fit.assign(ci_low=np.nan, ci_high=np.nan)  # no CI: nothing to tell
     assert precision_warning(one_replication) is None
+
+
+def test_the_parameter_table_lists_choices_rather_than_spanning_them():
+    # "--free checkout.reneging=true,false" read "range: true .. false", "kept: true .. true".
+    choice, span = parse_decision("checkout.reneging=true,false"), parse_decision("x.y=1:3")
+    trials = pd.DataFrame(
+        {"trial": [0, 1, 2], choice.name: ["true", "false", "true"], span.name: [1.5, 2.5, 2.0]}
+    )
+    trials["kept"] = [True, False, True]
+    result = SimpleNamespace(
+        plan=SimpleNamespace(free=[choice, span]),
+        trials=trials,
+        kept=trials[trials["kept"]],
+        best_params={choice.name: "true", span.name: 1.5},
+    )
+    header, rows = parameter_rows(result)
+    assert rows == [
+        ["checkout.reneging", "true, false", "true", "true"],
+        ["x.y", "1 .. 3", "1.5", "1.5 .. 2"],
+    ]
+    assert header[-1] == "kept (2 sets)"

@@ -35,7 +35,7 @@ from journeysim.scenario import load_scenario
 from journeysim.study import selection, trial_study
 from journeysim.study.decisions import parse_decision
 from journeysim.study.designs import DesignError
-from journeysim.study.optimise import Optimisation, plan_optimisation
+from journeysim.study.optimise import Optimisation, failures_text, plan_optimisation
 from journeysim.study.optimise_spec import OptimiseSpec, objective
 from journeysim.study.trial_study import OPTUNA_TABLES, RESULTS, HeldInterrupts, TrialStudy
 
@@ -174,13 +174,25 @@ def test_plans_the_store_cannot_run_fail_and_the_search_goes_on(tmp_path, capsys
     warning = r"2 of 4 trials failed and are left out \(failed.csv\), the first, "
     warning += r"checkout.cashiers=[12]: mmc, replication \d: "
     assert re.search(rf"^journeysim: warning: {warning}", said.err, re.MULTILINE)
-    assert re.search(warning, (folder / "report.html").read_text())
+    report = (folder / "report.html").read_text()
+    assert re.search(warning, report) and "4 trials (2 complete, 2 failed) (brute-force" in report
     assert re.search(r"^Best plan: trial \d, checkout.cashiers=3\.", said.out, re.MULTILINE)
     # Resumed, the study runs nothing again: failed trials count against the 4 asked for.
     monkeypatch.setattr(TrialStudy, "_replicate", lambda *args: pytest.fail("ran again"))
     assert main([*args, *QUICK]) == 0
     said = capsys.readouterr()
     assert "4 trials (4 already done)" in said.out and re.search(warning, said.err)
+
+
+def test_a_single_failed_trial_is_told_as_one_with_its_settings_as_the_tables_give_them():
+    failed = pd.DataFrame(
+        {"checkout.service_time.mean_min": [11.922500653712868], "error": ["mmc, replication 0: x"]}
+    )
+    assert failures_text(failed, 3) == (
+        "1 of 4 trials failed and is left out (failed.csv): "
+        "checkout.service_time.mean_min=11.92: mmc, replication 0: x"
+    )
+    assert failures_text(failed.iloc[:0], 3) is None
 
 
 def test_a_trial_repeating_a_failed_ones_settings_fails_without_running(tmp_path, monkeypatch):

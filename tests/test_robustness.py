@@ -7,6 +7,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,29 @@ def test_a_raising_task_is_named_by_its_index(executor) -> None:
     with pytest.raises(TaskFailed) as error:
         list(executor.run(_fail_on_three, [(i,) for i in range(6)]))
     assert (error.value.index, error.value.reason) == (3, "ValueError: three is")
+
+
+def _fail_on_one_slowly_and_three(i: int) -> int:
+    if i == 1:
+        time.sleep(1.0)  # fails long after task 3 has
+        raise ValueError("one")
+    if i == 3:
+        raise ValueError("three")
+    return i
+
+
+@pytest.mark.parametrize("executor", [Serial(), LocalPool(2)], ids=["serial", "pool"])
+def test_the_failure_named_is_the_lowest_task_that_fails_whatever_the_timing(executor) -> None:
+    # Two workers: task 3 fails while task 1 is still running. Naming the first failure seen
+    # made a study's failed.csv (which replication failed, and how) depend on timing; the
+    # run waits for the tasks below a failure and names the lowest.
+    tasks = [(i,) for i in range(6)]
+    finished = []
+    with pytest.raises(TaskFailed) as error:
+        for index, _ in executor.run(_fail_on_one_slowly_and_three, tasks):
+            finished.append(index)
+    assert (error.value.index, error.value.reason) == (1, "ValueError: one")
+    assert 0 in finished and not {1, 3} & set(finished)
 
 
 def test_a_dying_worker_ends_the_run_without_hanging() -> None:

@@ -156,8 +156,11 @@ def test_chart_hatches_a_verdict_that_fewer_or_more_visits_may_explain():
     assert hatched["NPS"] == [None, None] and hatched["Visits per day"] == [None, None]
     (legend,) = fig.legends
     keys = [text.get_text() for text in legend.get_texts()]
-    assert keys[-1] == "hatched: may come from fewer or more visits"
+    assert keys[-1] == "hatched: the change in visits may explain it"
     assert legend.get_patches()[-1].get_hatch() == "//"
+    fig.canvas.draw()  # five keys in one row, inside the figure
+    box, width = legend.get_window_extent(), fig.bbox.width
+    assert box.x0 >= 0 and box.x1 <= width, (box, width)
     steady = pd.DataFrame([r for r in rows if r[0] == "unclear"], columns=columns)
     (legend,) = compare_differences(steady).legends
     assert not any("hatched" in text.get_text() for text in legend.get_texts())
@@ -226,8 +229,8 @@ def test_chart_colours_money_as_the_bottom_line_counts_it():
     assert keys == {
         "better": VERDICT_COLOURS["better"],
         "worse": VERDICT_COLOURS["worse"],
-        "no difference (the CI contains 0)": VERDICT_COLOURS["no_difference"],
-        "cost or margin: not judged": MONEY_PART,
+        "no difference (CI contains 0)": VERDICT_COLOURS["no_difference"],
+        "costs, margin, investment: not judged": MONEY_PART,
     }
     # Without money parts or the investment the legend leaves that key out.
     (legend,) = compare_differences(differences.iloc[5:7]).legends

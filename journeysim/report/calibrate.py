@@ -66,12 +66,17 @@ def parameter_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]
     kept = result.trials[result.trials["kept"]]
     rows = []
     for decision in result.plan.free:
-        span = "-" if kept.empty else f"{setting_text(kept[decision.name].min())} .. "
-        span += "" if kept.empty else setting_text(kept[decision.name].max())
+        values = kept[decision.name]
+        if kept.empty:
+            span = "-"
+        elif decision.choices:  # no order to span: the choices kept, in the given order
+            span = ", ".join(c for c in decision.choices if c in set(values.astype(str)))
+        else:
+            span = f"{setting_text(values.min())} .. {setting_text(values.max())}"
         rows.append(
             [
                 decision.name,
-                " .. ".join(str(v) for v in decision.extremes()),
+                (", " if decision.choices else " .. ").join(map(str, decision.extremes())),
                 setting_text(result.best_params[decision.name]),
                 span,
             ]

@@ -21,6 +21,7 @@ from journeysim.report.selection import guarantee, selection_rows, smore_png
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.optimise import OptimiseResult, failures_text
 from journeysim.study.selection import Constraint, ci_of
+from journeysim.words import plural
 
 # Undecided orange: apart from the blue of feasible and, unlike RdBu's salmon, off the red
 # that means worse elsewhere in the reports.
@@ -34,7 +35,7 @@ def answer(result: OptimiseResult) -> str:
     if len(plan.objectives) == 2:
         front = result.trials[result.trials["pareto"]]
         return (
-            f"{len(front)} trials on the Pareto front of "
+            f"{plural(len(front), 'trial')} on the Pareto front of "
             f"{' and '.join(o.text for o in plan.objectives)}: "
             + ", ".join(f"trial {t}" for t in front["trial"])
             + " (their scenarios are in pareto/)."
@@ -259,7 +260,7 @@ def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
         section(
             "Search",
             paragraph(
-                f"{len(result.trials)} trials ({plan.sampler} sampler), each "
+                f"{_trials_count(result)} ({plan.sampler} sampler), each "
                 f"{plan.base.replications} replications with common random numbers (seed "
                 f"{plan.base.seed}). A constraint rules a trial out only when its whole 95% CI "
                 "misses the bound; the best candidates left then went through select. "
@@ -290,6 +291,14 @@ def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
     )
     write_text(path, page(f"journeysim optimise: {plan.name}", lead, sections))
     return path
+
+
+def _trials_count(result: OptimiseResult) -> str:
+    """ "12 trials", or "14 trials (5 complete, 9 failed)" when some failed."""
+    complete, failed = len(result.trials), len(result.failed)
+    if not failed:
+        return plural(complete, "trial")
+    return f"{plural(complete + failed, 'trial')} ({complete} complete, {failed} failed)"
 
 
 def _caption(name: str) -> str:

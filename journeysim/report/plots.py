@@ -402,20 +402,20 @@ def compare_differences(
     keys = [
         ("better", VERDICT_COLOURS["better"]),
         ("worse", VERDICT_COLOURS["worse"]),
-        ("no difference (the CI contains 0)", VERDICT_COLOURS["no_difference"]),
+        ("no difference (CI contains 0)", VERDICT_COLOURS["no_difference"]),
     ]
     if any(metric in NOT_JUDGED for metric in metrics):
-        keys.append(("cost or margin: not judged", MONEY_PART))
+        keys.append(("costs, margin, investment: not judged", MONEY_PART))
     patches = [Patch(color=colour) for _, colour in keys]
     if crowded:
-        keys.append(("hatched: may come from fewer or more visits", "#999999"))
+        keys.append(("hatched: the change in visits may explain it", "#999999"))
         patches.append(Patch(facecolor="#999999", hatch=CROWDED_HATCH, edgecolor="white"))
     fig.legend(
         patches,
         [text for text, _ in keys],
         loc="outside lower center",
         ncols=len(keys),
-        fontsize=14,
+        fontsize=14 if len(keys) < 5 else 12.5,  # five keys in a row on 16 inches
     )
     fit_titles(fig, panels, fontsize=16)
     return fig

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from journeysim.errors import InputError
-from journeysim.simulation.failures import TaskFailed, failure_reason
+from journeysim.simulation.failures import first_failure_in_order
 
 CONNECT_TIMEOUT = "20s"
 
@@ -37,12 +37,11 @@ class DaskCluster:
         with client:
             futures = {client.submit(fn, *task, pure=False): i for i, task in enumerate(tasks)}
             try:
-                for future in as_completed(futures):
-                    try:
-                        result = future.result()
-                    except Exception as error:
-                        raise TaskFailed(futures[future], failure_reason(error)) from error
-                    yield futures[future], result
+                finished = ((futures[f], f.result) for f in as_completed(futures))
+                yield from first_failure_in_order(
+                    finished,
+                    lambda index: client.cancel([f for f, i in futures.items() if i > index]),
+                )
             except BaseException:
                 client.cancel(list(futures))
                 raise

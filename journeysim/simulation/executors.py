@@ -11,13 +11,19 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
-from journeysim.simulation.failures import ReplicationFailed, TaskFailed, failure_reason
+from journeysim.simulation.failures import (
+    ReplicationFailed,
+    TaskFailed,
+    failure_reason,
+    first_failure_in_order,
+)
 
 
 class Executor(Protocol):
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         """Call fn(*task) for every task; yield (task index, result) in completion order.
-        A task that raises, or whose worker dies, ends the run with TaskFailed."""
+        A task that raises, or whose worker dies, ends the run with TaskFailed: of the lowest
+        index that failed, whatever the timing."""
         ...
 
 
@@ -65,12 +71,14 @@ class LocalPool:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_prepare_worker)
         try:
             futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
-            for future in as_completed(futures):
-                try:
-                    result = future.result()
-                except Exception as error:
-                    raise TaskFailed(futures[future], failure_reason(error)) from error
-                yield futures[future], result
+
+            def cancel_above(index: int) -> None:
+                for future, i in futures.items():
+                    if i > index:
+                        future.cancel()
+
+            finished = ((futures[f], f.result) for f in as_completed(futures))
+            yield from first_failure_in_order(finished, cancel_above)
         except BaseException:
             _stop(pool)  # the other tasks' results would be thrown away: do not wait for them
             raise

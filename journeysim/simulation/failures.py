@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 
 class TaskFailed(Exception):
@@ -16,6 +18,32 @@ class TaskFailed(Exception):
 
 class ReplicationFailed(Exception):
     """A replication raised or its worker died; the message names the scenario and replication."""
+
+
+def first_failure_in_order(
+    finished: Iterator[tuple[int, Callable[[], Any]]], cancel_above: Callable[[int], None]
+) -> Iterator[tuple[int, Any]]:
+    """(index, result) of tasks as they finish (`finished`: each one's index and a call that
+    returns its result or raises). When some fail, TaskFailed names the one of lowest index,
+    raised once every task below it has finished (`cancel_above(index)` drops those above),
+    so that which failure a parallel run reports does not depend on which ran faster."""
+    done: set[int] = set()
+    failure: tuple[int, Exception] | None = None
+    for index, result_of in finished:
+        done.add(index)
+        if failure is None or index < failure[0]:
+            try:
+                result = result_of()
+            except Exception as error:
+                failure = (index, error)
+                cancel_above(index)
+            else:
+                yield index, result
+        if failure is not None and done.issuperset(range(failure[0])):
+            break
+    if failure is not None:
+        index, error = failure
+        raise TaskFailed(index, failure_reason(error)) from error
 
 
 def failure_reason(error: BaseException) -> str:

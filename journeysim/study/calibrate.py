@@ -161,7 +161,8 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
 @dataclass
 class CalibrationResult:
     """`trials` is trials.csv (trials_table's columns, then `distance`, `worst`: the largest
-    distance of a target in tolerances, and `kept`); `fit` is fit.csv (per target: observed,
+    distance of a target in tolerances, and `kept`); `failed` is failed.csv (the trials whose
+    simulation failed: their values and `error`); `fit` is fit.csv (per target: observed,
     tolerance, the best trial's simulated mean and 95% CI, tolerances off, within, and the range
     of the kept trials' means); `kept` the kept parameter sets (parameter_sets.csv); `best` the
     trial of least distance; `sensitivity` each target's change over each parameter's range in
@@ -170,6 +171,7 @@ class CalibrationResult:
     plan: CalibrationPlan
     folder: Path
     trials: pd.DataFrame
+    failed: pd.DataFrame
     fit: pd.DataFrame
     kept: pd.DataFrame
     best: int
@@ -254,7 +256,7 @@ class Calibration:
         if text := failures_text(failed, len(table)):
             notes.append(text)
         return CalibrationResult(
-            self.plan, self.folder, table, fit, kept, best, params, effects, notes
+            self.plan, self.folder, table, failed, fit, kept, best, params, effects, notes
         )
 
     def _write_trials(self, study: TrialStudy) -> pd.DataFrame:

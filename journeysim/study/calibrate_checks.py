@@ -110,9 +110,11 @@ def precision_warning(fit: pd.DataFrame) -> str | None:
     one = wide.sum() == 1
     have, their, they = ("has", "its", "it is") if one else ("have", "their", "they are")
     most = f"{target} +-{_figure(half[worst])} against +-{_figure(tolerance)}"
+    most = f"most: {most}" if wide.sum() > 1 else most
+    which = "the target" if len(fit) == 1 else f"{wide.sum()} of {len(fit)} targets"
     return (
-        f"{wide.sum()} of {len(fit)} targets {have} a 95% CI at the fitted trial wider than "
-        f"{their} tolerance (most: {most}), so its replications cannot tell whether {they} "
+        f"{which} {have} a 95% CI at the fitted trial wider than "
+        f"{their} tolerance ({most}), so its replications cannot tell whether {they} "
         "within; more replications (--reps) narrow it"
     )
 

@@ -208,9 +208,13 @@ def run_trials(
 
 
 def first_failure(failed: pd.DataFrame) -> str:
-    """The first failed trial's settings and error (failed.csv's first row)."""
+    """The first failed trial's settings (4 figures, as the tables give them) and error
+    (failed.csv's first row)."""
     *values, error = failed.iloc[0]
-    settings = ", ".join(f"{name}={value}" for name, value in zip(failed.columns, values))
+    settings = ", ".join(
+        f"{name}={value:.4g}" if isinstance(value, float) else f"{name}={value}"
+        for name, value in zip(failed.columns, values)
+    )
     return f"{settings}: {error}"
 
 
@@ -218,10 +222,12 @@ def failures_text(failed: pd.DataFrame, complete: int) -> str | None:
     """A warning that trials failed and are left out, or None when none did."""
     if failed.empty:
         return None
-    left_out = "is" if len(failed) == 1 else "are"
+    which = (
+        "is left out (failed.csv):" if len(failed) == 1 else "are left out (failed.csv), the first,"
+    )
     return (
-        f"{len(failed)} of {len(failed) + complete} trials failed and {left_out} left out "
-        f"(failed.csv), the first, {first_failure(failed)}"
+        f"{len(failed)} of {len(failed) + complete} trials failed and {which} "
+        f"{first_failure(failed)}"
     )
 
 
@@ -321,6 +327,8 @@ class Optimisation:
             on_done,
             self._write_trials,
         )
+        if text := failures_text(failed, len(table)):  # before select, which may stop the command
+            warnings.warn(FailedTrialsWarning(text), stacklevel=3)  # journeysim.optimise's caller
         candidates = self._candidates(table)
         selection = None
         best = candidates[0] if len(candidates) == 1 else None
@@ -328,8 +336,6 @@ class Optimisation:
             selection = self._select(candidates, params, rows, executor, on_done)
             if selection.selected is not None:
                 best = int(selection.selected.removeprefix("trial-"))
-        if text := failures_text(failed, len(table)):
-            warnings.warn(FailedTrialsWarning(text), stacklevel=2)  # run's caller's line
         result = OptimiseResult(
             self.plan,
             self.folder,
