@@ -50,7 +50,7 @@ NOT_IDENTIFIED = (
     "customer lifetime and lifetime margin are n/a: a replication had no customer left at its "
     f"end, saw fewer than {MIN_DEPARTURES} customers leave, or no tenure longer than the run "
     "(as without a burn-in); run more days (horizon.days, warm-up included) or more customers, "
-    "with horizon.burn_in_days"
+    "keeping a burn-in (horizon.burn_in_days above 0)"
 )
 
 
