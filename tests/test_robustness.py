@@ -97,7 +97,14 @@ def test_a_run_whose_shoppers_never_leave_stops_naming_the_key(tmp_path: Path) -
         simulate(load_scenario(path), replication=1)
     message = str(error.value)
     assert message.startswith("stuck, replication 1: ")
-    assert "checkout.service_time.mean_min (240 min, default 2.5)" in message
+    # Open mode: 100 an hour against one till serving one in 4 hours names the load and the
+    # tills first (utilisation 400), with the service time.
+    assert (
+        ": the checkout cannot keep up: 100 shoppers arrive an hour (arrivals.rate_per_hour), "
+        "more than its tills serve: at most 0.25 an hour; check checkout.cashiers, "
+        "checkout.self_checkouts and checkout.service_time.mean_min (240 min, default 2.5) "
+        "against the traffic, and checkout.reneging"
+    ) in message
     # The day after the horizon is simulated time: 100 shoppers an hour for 16 hours, one
     # served every 4 hours, so nearly all of the ~1,600 are still there.
     inside = int(message.split(" shoppers")[0].rsplit(" ", 1)[1].replace(",", ""))

@@ -10,6 +10,7 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import BURN_IN_REPLICATION
 from journeysim.simulation.failures import ReplicationFailed
 
+SERVICE = "checkout.service_time.mean_min"
 # Simulated minutes the last shoppers get to leave after the horizon before the run stops.
 OVERTIME_MIN = 1440.0
 # Minutes that are not spent in the store by a shopper (they cannot keep one inside).
@@ -30,19 +31,49 @@ class Overrun(ReplicationFailed):
 
 def overrun(scenario: Scenario, replication: int, inside: int, day: int | None) -> Overrun:
     """The error for `inside` shoppers in the store for more than a day at the end of `day`,
-    or (`day` None) still in the store OVERTIME_MIN after the horizon."""
-    key, value, default = max(_visit_minutes(scenario), key=lambda k: k[1] / k[2])
+    or (`day` None) still in the store OVERTIME_MIN after the horizon. It names the duration
+    furthest above its default, or, where the one-off shoppers of open mode arrive faster than
+    the tills can serve them all (`overload`), the tills first and their service time."""
+    minutes = {key: (value, default) for key, value, default in _visit_minutes(scenario)}
     which = "the burn-in" if replication == BURN_IN_REPLICATION else f"replication {replication}"
     when = (
         f"in the store for more than a day at the end of day {day}"
         if day is not None
         else f"still in the store {OVERTIME_MIN / 1440:g} simulated day after the horizon"
     )
+    head = f"{scenario.name}, {which}: {inside:,} shoppers {when}: "
+    if too_many := overload(scenario):
+        value, default = minutes[SERVICE]
+        return Overrun(
+            f"{head}the checkout cannot keep up: {too_many}; check checkout.cashiers, "
+            f"checkout.self_checkouts and {SERVICE} ({value:g} min, default {default:g}) "
+            "against the traffic, and checkout.reneging"
+        )
+    key = max(minutes, key=lambda k: minutes[k][0] / minutes[k][1])
+    value, default = minutes[key]
     return Overrun(
-        f"{scenario.name}, {which}: {inside:,} shoppers {when}: visits take too long or the "
-        f"checkout cannot keep up; check {key} ({value:g} min, default {default:g}), "
-        "checkout.cashiers and checkout.self_checkouts against the traffic, and "
-        "checkout.reneging"
+        f"{head}visits take too long or the checkout cannot keep up; check {key} ({value:g} "
+        f"min, default {default:g}), checkout.cashiers and checkout.self_checkouts against the "
+        "traffic, and checkout.reneging"
+    )
+
+
+def overload(scenario: Scenario) -> str | None:
+    """In open mode, where shoppers arrive faster than every till together serves them at
+    their mean service times: that, in words (e.g. "40 shoppers arrive an hour
+    (arrivals.rate_per_hour), more than its tills serve: at most 15 an hour"); else None."""
+    arrivals, checkout = scenario.arrivals, scenario.checkout
+    if arrivals.mode != "open":
+        return None
+    served = 60.0 * (
+        checkout.cashiers / checkout.service_time.mean_min
+        + checkout.self_checkouts / checkout.self_service_time.mean_min
+    )
+    if arrivals.rate_per_hour < served:
+        return None
+    return (
+        f"{arrivals.rate_per_hour:g} shoppers arrive an hour (arrivals.rate_per_hour), more "
+        f"than its tills serve: at most {served:.3g} an hour"
     )
 
 
