@@ -83,7 +83,7 @@ def calibration_warnings(
         if (offs > 1.0).all():
             closest = trials.loc[offs.idxmin()]
             mean = closest[f"{t.metric}_mean"]
-            gives = f"{mean:,.0f}" if abs(mean) >= 1000 else f"{mean:.3g}"  # not 1.064e+04
+            gives = _figure(mean)  # not 1.064e+04
             found.append(
                 f"target {t.text} is not reached by any trial: the closest, trial "
                 f"{int(closest['trial'])}, gives {gives} "
@@ -110,7 +110,7 @@ def precision_warning(fit: pd.DataFrame) -> str | None:
     one = wide.sum() == 1
     have, their, they = ("has", "its", "it is") if one else ("have", "their", "they are")
     most = f"{target} +-{_figure(half[worst])} against +-{_figure(tolerance)}"
-    most = f"most: {most}" if wide.sum() > 1 else most
+    most = most if one else f"most: {most}"
     which = "the target" if len(fit) == 1 else f"{wide.sum()} of {len(fit)} targets"
     return (
         f"{which} {have} a 95% CI at the fitted trial wider than "
@@ -128,12 +128,12 @@ def edge_warnings(trials: pd.DataFrame, free: Sequence[Decision], best: int | No
     """Per range (not choices) whose fitted value, or the kept set, reaches an end (within
     EDGE of it, or on it for whole numbers): the fit, or the set, may go on beyond it."""
     found = []
+    fitted = trials["trial"] == best
     for decision in (d for d in free if not d.choices):
         position = pd.Series(scaled(decision, trials[decision.name]), index=trials.index)
         near = EDGE if not decision.integer else 0.0
         ends = {"lower": position <= near, "upper": position >= 1.0 - near}
         span = f"{decision.low:.4g} .. {decision.high:.4g}"
-        fitted = trials["trial"] == best
         for end, at in ends.items():
             if (at & fitted).any():
                 value = f"{trials.loc[at & fitted, decision.name].iloc[0]:.4g}"
