@@ -143,3 +143,34 @@ def test_a_zone_counts_the_shoppers_drawn_in_it(day, view):
             assert settled <= count <= settled + gliding  # a glide may cross the zone
             checked += count
     assert checked > 100  # the evening's zones were busy
+
+
+@pytest.fixture(scope="module")
+def busy_day():
+    """Day 3 of the outage store with all its 3,000 customers: queues long enough that some
+    shoppers give up during the outage."""
+    return replay(load_scenario(OUTAGE, [*SMALL, "arrivals.base_customers=3000"]), 3)
+
+
+def test_a_line_shows_as_many_dots_as_shoppers_wait_in_it(busy_day):
+    """Every shopper queueing is drawn in the line they joined, those who give up included:
+    a reneger was drawn in a line made up from the visit's id, so during the outage a lane
+    read "1 waiting" over 2 dots and another over none. Checked at every monitor sample of
+    the outage evening against the monitor's count of each line, which the replay prints."""
+    day = busy_day
+    names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
+    floor = floor_plan(names, day.line_tills)
+    start, end = 3 * 1440.0 + 16 * 60 + 30, 3 * 1440.0 + 18 * 60 + 30
+    shown = tracks(day, floor, start, end)
+    visits = day.replication.visits.set_index("visit_id")
+    gave_up = [t for t in shown if visits.at[t.visit_id, "abandoned"] == "renege"]
+    assert len(gave_up) >= 3  # the check reaches the shoppers it is about
+    lines = [f"line:{i}" for i in range(len(floor.queues))]
+    samples = day.samples[day.samples["time"].between(start, end)]
+    assert samples[lines].to_numpy().sum() > 50
+    for t, *waiting in samples[["time", *lines]].itertuples(index=False):
+        drawn = [0] * len(lines)
+        for track in shown:
+            if track.start <= t < track.end and (place := track.at(t)[0])[0] == "queue":
+                drawn[place[1]] += 1
+        assert drawn == waiting, t

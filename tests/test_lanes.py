@@ -265,8 +265,13 @@ def test_balkers_saw_a_long_queue():
     balked = visits[visits["abandoned"] == "balk"]
     assert len(balked) >= 20
     assert (balked["queue_seen"] >= scenario.checkout.balk_queue * 0.2).all()
-    skipped = visits[visits["items"] == 0]
-    assert (skipped["queue_seen"] >= -1).all()
+    assert (balked["line"] == 0).all()  # the one lane
+    # A shopper who reached the checkout chose a line and saw it; the others (nothing left
+    # to buy) have none of the three.
+    reached = visits["line"] >= 0
+    assert (visits.loc[reached, ["queue_seen", "lanes_open"]] >= 0).all(axis=None)
+    assert (visits.loc[~reached, ["queue_seen", "lanes_open"]] == -1).all(axis=None)
+    assert (visits.loc[~reached, "items"] == 0).all()
 
 
 # Bad plans

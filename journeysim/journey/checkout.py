@@ -27,6 +27,7 @@ def check_out(store: Store, shopper: Shopper):
         return
     shopper.place = "checkout"
     line = _choose_line(store, shopper)
+    shopper.line = line.index
     shopper.queue_seen = line.waiting()
     shopper.lanes_open = store.checkout.open_lanes()
     mood = 1.0 + store.settings.psyche.mood_patience_effect * shopper.valence
@@ -36,8 +37,9 @@ def check_out(store: Store, shopper: Shopper):
             kind.CHECKOUT_WAIT,
             -0.8,
             1.0,
-            "sees {} waiting and leaves the cart",
+            "sees {} waiting {} and leaves the cart",
             line.waiting(),
+            line.where,
         )
         shopper.abandoned = "balk"
         return
@@ -81,7 +83,9 @@ def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
     if till is not None:
         return till
     shopper.queue_time = store.clock.now() - joined
-    appraise_wait(store, shopper, shopper.queue_time, "gives up waiting and leaves the cart")
+    appraise_wait(
+        store, shopper, shopper.queue_time, f"gives up waiting {line.where} and leaves the cart"
+    )
     shopper.abandoned = "renege"
     return None
 

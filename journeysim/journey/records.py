@@ -60,6 +60,7 @@ class VisitRecord(NamedTuple):
     service_min: float  # scan and pack time at the till (NaN: not served)
     queue_seen: int  # shoppers waiting in the chosen line on reaching it (-1: never reached)
     lanes_open: int  # staffed lanes open then (-1: never reached the checkout)
+    line: int  # the line chosen: staffed lanes from 0, then the self-checkouts (-1: none)
     till: int
     cashier_id: int
     cashier_familiarity: float

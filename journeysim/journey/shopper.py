@@ -77,6 +77,7 @@ class Shopper:
         "scan_min",
         "patience",
         "place",
+        "line",
         "queue_seen",
         "lanes_open",
     )
@@ -134,6 +135,7 @@ class Shopper:
         self.served_at = self.scan_min = math.nan  # start and length of scanning at a till
         self.expectation_sum = self.disconfirmation_sum = self.quality_sum = 0.0
         self.place = "entrance"
+        self.line = -1  # the checkout line chosen (Line.index)
         self.queue_seen = -1  # shoppers waiting in the chosen line on reaching the checkout
         self.lanes_open = -1  # staffed lanes open then
 

@@ -123,7 +123,9 @@ def _look_for_items(
             zone.shelf_slot,
             shelves.full_quality,
             0.0,
-            "finds all {} items in {}" if items > 1 else "finds the {} item in {}",
+            "finds all {} items in {}"
+            if items > 2
+            else ("finds both items in {1}" if items == 2 else "finds its item in {1}"),
             items,
             zone.name,
         )

@@ -163,6 +163,7 @@ class Aftercare:
             shopper.scan_min,  # service_min
             shopper.queue_seen,  # queue_seen
             shopper.lanes_open,  # lanes_open
+            shopper.line,  # line
             shopper.till,  # till
             shopper.cashier_id,  # cashier_id
             shopper.familiarity,  # cashier_familiarity

@@ -55,7 +55,6 @@ class Floor:
     zones: dict[str, tuple[float, float, float, float]]
     queues: list[tuple[float, float]]  # bottom of each line's queue (x, y)
     tills: dict[int, tuple[float, float]]
-    line_of_till: dict[int, int]
     exit: tuple[float, float, float, float]
 
 
@@ -67,15 +66,14 @@ def floor_plan(zone_names: list[str], line_tills: list[tuple[int, ...]]) -> Floo
     zones = {name: (x0 + i * (each + gap), y0, each, height) for i, name in enumerate(zone_names)}
     cx, cy, cwidth, _ = CHECKOUT_BOX
     column = cwidth / max(len(line_tills), 1)
-    queues, tills, line_of_till = [], {}, {}
+    queues, tills = [], {}
     for line, members in enumerate(line_tills):
         centre = cx + (line + 0.5) * column
         queues.append((centre, cy + 6.0))
         spread = min(column * 0.8, 5.0 * len(members))
         for k, till in enumerate(members):
             tills[till] = (centre - spread / 2 + spread * (k + 0.5) / len(members), cy + 2.0)
-            line_of_till[till] = line
-    return Floor(zones, queues, tills, line_of_till, EXIT_BOX)
+    return Floor(zones, queues, tills, EXIT_BOX)
 
 
 @dataclass
@@ -155,8 +153,7 @@ def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
     if not math.isfinite(waited):  # gave up or never joined: the wait is only in the text
         found = _CLOCK_WAIT.search(wait_step.what)
         waited = float(found.group(1)) if found else 0.0
-    line = floor.line_of_till.get(row.till, row.visit_id % max(len(floor.queues), 1))
-    points = [(wait_step.time - waited, ("queue", line))]
+    points = [(wait_step.time - waited, ("queue", row.line))]
     if row.till >= 0:
         points.append((wait_step.time, ("till", row.till)))
     return points

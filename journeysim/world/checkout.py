@@ -47,10 +47,14 @@ class Line:
     each till that closes after serving its last shopper.
     """
 
-    __slots__ = ("env", "free", "size", "active", "tills", "on_closed")
+    __slots__ = ("env", "index", "where", "free", "size", "active", "tills", "on_closed")
 
-    def __init__(self, env: simpy.Environment, tills: list[Till]) -> None:
+    def __init__(self, env: simpy.Environment, index: int, where: str, tills: list[Till]) -> None:
+        """`index` numbers the store's lines, staffed lanes first and self-checkouts last;
+        `where` names the line in a story ("at lane 2")."""
         self.env = env
+        self.index = index
+        self.where = where
         self.free = simpy.Store(env, capacity=len(tills))
         self.free.items = [till for till in tills if till.open]
         self.size = self.active = len(self.free.items)
@@ -129,10 +133,11 @@ class Checkout:
         ]
         staffed, unstaffed = self.tills[:lanes], self.tills[lanes:]
         if single_queue:
-            self.lane_lines = [Line(env, staffed)] if staffed else []
+            self.lane_lines = [Line(env, 0, "in the shared line", staffed)] if staffed else []
         else:
-            self.lane_lines = [Line(env, [till]) for till in staffed]
-        self.self_line = Line(env, unstaffed) if unstaffed else None
+            self.lane_lines = [Line(env, i, f"at lane {i + 1}", [t]) for i, t in enumerate(staffed)]
+        n = len(self.lane_lines)
+        self.self_line = Line(env, n, "at the self-checkouts", unstaffed) if unstaffed else None
         # The line each staffed lane's till belongs to.
         self.line_of = [self.lane_lines[0 if single_queue else i] for i in range(lanes)]
 
