@@ -790,3 +790,30 @@ def test_counts_are_ticked_in_whole_numbers(day, result):
         low, high = axis.get_view_interval()
         ticks = [t for t in axis.get_majorticklocs() if low <= t <= high]
         assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_queue_charts_set_side_by_side_share_their_scale(day):
+    """A compare report's two queue charts ran 0-5 and 0-4, so "shorter queues" could not be
+    read across them: given the larger of the two peaks, both draw the same axis."""
+    hours = (300.0, 1380.0)
+    busier = day.samples.assign(queue=day.samples["queue"] + 6)
+    peaks = [plots.queue_peak(s, 3, hours) for s in (busier, day.samples)]
+    assert peaks[0] > peaks[1] >= 1
+    tops = []
+    for samples in (busier, day.samples):
+        fig = plots.queue_and_terminals(
+            samples, day.replication.terminal_log, 3, hours, queue_top=max(peaks)
+        )
+        tops.append(fig.axes[0].get_ylim())
+    assert tops[0] == tops[1] == (0.0, pytest.approx(max(peaks) * 1.05))
+
+
+def test_an_empty_kpi_panel_has_no_scale(result):
+    """A return rate not known yet is said in words, without ticks from -0.04 to 0.04 %."""
+    s = result.scenario
+    window = s.loyalty.model_copy(update={"return_window_days": 10 * s.total_days})
+    short = dataclasses.replace(result, scenario=s.model_copy(update={"loyalty": window}))
+    fig = plots.kpis_over_days([short])
+    empty = [ax for ax in fig.axes if any("not known yet" in t.get_text() for t in ax.texts)]
+    assert len(empty) == 1 and list(empty[0].get_yticks()) == []
+    assert all(len(ax.get_yticks()) for ax in fig.axes if ax not in empty)

@@ -330,3 +330,40 @@ def test_presenter_mode_fits_the_floors_counts_and_legend_on_a_projector(
     widths = tab.evaluate("journeyReplay.panels.map((p) => p.canvas.clientWidth)")
     assert min(widths) >= 0.3 * width  # two floors side by side, as wide as the height allows
     tab.close()
+
+
+def test_presenter_mode_keeps_the_followed_shoppers_latest_step_in_view(browser, page_file):
+    """At 1280 x 720 in presenter mode the side panel grew to the visit's full length and
+    stayed at its first step: "card refused", the mood and the outcome were off the screen,
+    the legend below it, and the last column cut at the right edge."""
+    tab = browser.new_page(viewport={"width": 1280, "height": 720})
+    tab.goto(page_file.as_uri())
+    tab.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    visit, refused = tab.evaluate(
+        """() => { for (const s of journeyReplay.panels[1].shoppers) {
+            const st = s.steps.find((q) => q[2].startsWith("card refused"));
+            if (st && st[0] < journeyReplay.data.to) return [s.visit, st[0]]; } }"""
+    )
+    tab.fill(".jsr-scrub", f"{refused + 0.05:.2f}")
+    tab.mouse.click(*tab.evaluate(f"journeyReplay.panels[1].clientPosition({visit})"))
+    tab.keyboard.press("f")
+    tab.wait_for_function("document.querySelector('.jsr').classList.contains('presenter')")
+    tab.locator(".jsr-follow").click()  # both stores' stories: the longest side panel
+    tab.wait_for_timeout(300)
+    side = tab.evaluate(
+        """() => { const s = document.querySelector('.jsr-side'), r = s.getBoundingClientRect();
+        const rows = [...s.querySelectorAll('tr')], refused = rows.find((row) =>
+          row.textContent.includes('card refused')), latest = s.querySelector('tr.latest');
+        return { top: r.top, bottom: r.bottom, scroll: s.scrollWidth, width: s.clientWidth,
+          rows: [refused, latest].map((row) => { const b = row.getBoundingClientRect();
+            return [b.top, b.bottom]; }) }; }"""
+    )
+    assert side["bottom"] <= 720
+    for top, bottom in side["rows"]:  # the refusal and the latest step (its exit) in view
+        assert side["top"] <= top < bottom <= side["bottom"], side
+    tab.screenshot(path=SHOTS / "7_presenter_followed.png")
+    assert side["scroll"] <= side["width"]  # no column cut off
+    legend = tab.evaluate("document.querySelector('.jsr-legend').getBoundingClientRect().bottom")
+    assert legend <= 720
+    tab.screenshot(path=SHOTS / "7_presenter_followed.png")
+    tab.close()

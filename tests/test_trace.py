@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from journeysim.cli import main
-from journeysim.report.trace import WHAT, pick_visits, step_row, tell, tell_visit
+from journeysim.report.trace import MOODS, WHAT, mood_word, pick_visits, step_row, tell, tell_visit
 from journeysim.scenario import load_scenario
 from journeysim.simulation.replication import Simulation
 
@@ -400,3 +400,14 @@ def test_pick_lane_takes_a_shopper_at_the_checkout_when_the_lane_opened():
     lanes_log = pd.DataFrame({"time": [600.0], "event": ["opened"], "reason": ["policy"]})
     rep = SimpleNamespace(visits=visits, lanes_log=lanes_log)
     assert pick_visits(rep, "lane") == [2]
+
+
+@pytest.mark.parametrize("bound, word", MOODS[:-1])
+def test_a_mood_reads_the_word_of_its_number_as_shown(bound, word):
+    """The word goes with the two decimals the story prints: consecutive lines read "+0.25
+    content" and "+0.25 pleased" (0.2496 and 0.2504), "+0.60 pleased" and "+0.61 delighted"."""
+    below, above = bound - 0.004, bound + 0.004  # both print as the bound
+    assert f"{below:+.2f}" == f"{above:+.2f}" == f"{bound:+.2f}"
+    assert mood_word(below) == mood_word(above) == mood_word(bound) == word
+    following = MOODS[MOODS.index((bound, word)) + 1][1]
+    assert mood_word(bound + 0.006) == following  # prints one hundredth above the bound

@@ -59,9 +59,11 @@ def example_section(
     hours: tuple[float, float],
     id: str = "example",
     why: str = "",
+    queue_top: float | None = None,
 ) -> str:
     """A visit told step by step with its emotion curve, and its day at the checkout; `why`
-    says why this visit was chosen."""
+    says why this visit was chosen; `queue_top` the queue chart's top, shared with the
+    example's twin."""
     scenario = rep.scenario
     steps = rep.replication.traces[visit_id]
     warm = " (warm-up)" if rep.day < scenario.horizon.warmup_days else ""
@@ -69,7 +71,9 @@ def example_section(
         plots.emotion_curve(steps, f"{scenario.name}: visit {visit_id}, {day_label(rep.day)}")
     )
     queue = plots.png(
-        plots.queue_and_terminals(rep.samples, rep.replication.terminal_log, rep.day, hours)
+        plots.queue_and_terminals(
+            rep.samples, rep.replication.terminal_log, rep.day, hours, queue_top
+        )
     )
     story = tell(rep.replication, scenario, visit=visit_id, staff=rep.staff)
     return section(
@@ -339,6 +343,8 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
     pair = pairs.loc[chosen]
     why = _why_chosen(change, change[chosen], last.name)
     hours = _hours(first)
+    # One scale for both queue charts, which the reader compares.
+    queue_top = max(plots.queue_peak(rep.samples, rep.day, hours) for rep in (a, b))
     return [
         example_section(
             rep,
@@ -347,6 +353,7 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
             hours,
             id=f"example-{side}",
             why=why if side == "a" else "",
+            queue_top=queue_top,
         )
         for rep, side in ((a, "a"), (b, "b"))
     ]
@@ -363,7 +370,7 @@ def _why_chosen(change: pd.Series, chosen: float, last: str) -> str:
     return (
         f" The {n:,} customers who shopped that day in both scenarios remember it "
         f"{abs(mean):.3f} {'worse' if mean < 0 else 'better'} on average in {last} "
-        f"(remembered score, -1 to 1); this one moved furthest that way, by {chosen:+.2f}."
+        f"(remembered score, about -1 to 1); this one moved furthest that way, by {chosen:+.2f}."
     )
 
 

@@ -306,6 +306,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
         if kpi in COUNTS:  # people: whole-number ticks
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if not any(len(line.get_xdata()) for line in ax.lines):
+            ax.set_yticks([])  # no scale for no data (it ticked -0.04 to 0.04 %)
             ax.text(
                 0.5,
                 0.5,
@@ -503,20 +504,35 @@ def _significant(value: float, digits: int) -> str:
 
 
 @styled
+def _during(samples: pd.DataFrame, day: int, hours: tuple[float, float]) -> pd.DataFrame:
+    """The monitor's samples of `day` within `hours` (minutes of the day)."""
+    first, last = day * 1440.0 + hours[0], day * 1440.0 + hours[1]
+    return samples[(samples["time"] >= first) & (samples["time"] <= last)]
+
+
+def queue_peak(samples: pd.DataFrame, day: int, hours: tuple[float, float]) -> float:
+    """The highest queue or count of open lanes `queue_and_terminals` draws (at least 1)."""
+    shown = _during(samples, day, hours)
+    columns = [c for c in ("queue", "lanes") if c in shown]
+    return max(float(shown[columns].to_numpy().max(initial=0)), 1.0)
+
+
 def queue_and_terminals(
     samples: pd.DataFrame,
     terminal_log: pd.DataFrame,
     day: int,
     hours: tuple[float, float] = (0.0, 1440.0),
+    queue_top: float | None = None,
 ) -> Figure:
     """Checkout queue, staffed lanes open and carts over one day, and each card terminal's
     state below.
 
     `samples`: Monitor.table() of the day; `terminal_log`: (time, terminal, state) of the
-    replication; `hours`: the minutes of the day to show (e.g. opening hours).
+    replication; `hours`: the minutes of the day to show (e.g. opening hours); `queue_top`:
+    the queue axis's top (charts set side by side share one, see `queue_peak`), else its own.
     """
     first, last = day * 1440.0 + hours[0], day * 1440.0 + hours[1]
-    shown = samples[(samples["time"] >= first) & (samples["time"] <= last)]
+    shown = _during(samples, day, hours)
     clock = (shown["time"] - day * 1440.0) / 60.0
     fig = figure()
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 2])
@@ -525,6 +541,8 @@ def queue_and_terminals(
         top.step(clock, shown["lanes"], where="post", color=SCENARIO_COLOURS[1], label="lanes open")
     top.set_ylabel("Shoppers waiting, lanes open")
     top.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if queue_top is not None:
+        top.set_ylim(0, queue_top * 1.05)
     twin = top.twinx()
     twin.plot(clock, shown["carts"], color="#999999", linewidth=2, label="carts in the pool")
     twin.set_ylabel("Carts in the pool", color="#777777")

@@ -57,7 +57,10 @@ def day_label(day: int) -> str:
 
 
 def mood_word(valence: float) -> str:
-    return next(word for bound, word in MOODS if valence <= bound)
+    """The word of `valence` as the stories show it, to two decimals: +0.25 is "content"
+    whether it was 0.2496 or 0.2504 (the second read "+0.25 pleased")."""
+    shown = round(valence, 2)
+    return next(word for bound, word in MOODS if shown <= bound)
 
 
 def nps_group(ltr: int) -> str:

@@ -40,7 +40,8 @@
     }
     return found;
   }
-  function moodWord(moods, v) { return moods.find(([bound]) => v <= bound)[1]; }
+  // the word of the valence as shown, to two decimals (+0.25 is content whatever follows)
+  function moodWord(moods, v) { const shown = Math.round(v * 100) / 100; return moods.find(([bound]) => shown <= bound)[1]; }
 
   class Shopper {
     constructor(d) {
@@ -346,7 +347,8 @@
         el("span", {}, el("span", { class: "jsr-swatch", style: `background:${UP}` }), "card terminal works"),
         el("span", {}, el("span", { class: "jsr-swatch", style: `background:${DOWN}` }), "card terminal down"),
         el("span", {}, el("span", { class: "jsr-swatch", style: `background:${QUEUE};border-color:${QUEUE}` }), "queue (front at the till)"),
-        el("span", {}, el("span", { class: "jsr-swatch", style: `background:${STAFF};border-radius:50%` }), "cashier / staff where a shopper met them"),
+        el("span", {}, el("span", { class: "jsr-swatch", style: `background:${STAFF};border-radius:50%` }), "cashier"),
+        el("span", {}, el("span", { class: "jsr-swatch", style: `background:${STAFF};transform:rotate(45deg) scale(0.8)` }), "staff where a shopper met them"),
         el("span", {}, el("span", { class: "jsr-swatch", style: "background:#c9a978" }), "floor dirt, spill"),
         el("span", { title: DOOR_TIP }, el("b", {}, "way in ▼"), " the door shoppers come in by"));
       const keys = el("div", { class: "jsr-keys" }, this.pageKeys() ? "Keys: " : "Click the replay, then keys: ",
@@ -368,7 +370,11 @@
     resize() { this.layout(); this.fit(); this.panels.forEach((p) => p.resize()); this.render(); }
     fit() { // presenter mode: floors as tall as the screen leaves them, counts and legend in view
       this.panels.forEach((p) => { p.canvas.style.maxWidth = ""; });
+      this.side.style.maxHeight = "";
       if (!this.root.classList.contains("presenter")) return;
+      // the story scrolls within the screen (story() keeps its latest step in view)
+      const room = window.innerHeight - this.side.getBoundingClientRect().top - this.legendEl.offsetHeight - 32;
+      this.side.style.maxHeight = `${Math.max(room, 120)}px`;
       const first = this.panels[0], geo = this.data.geometry;
       const below = first.counts.offsetHeight + this.legendEl.offsetHeight + 32;
       const height = window.innerHeight - first.canvas.getBoundingClientRect().top - below;
@@ -455,7 +461,7 @@
       parts.push(el("p", {}, el("button", { type: "button", onclick: () => this.select(null, 0) }, "Close")));
       side.replaceChildren(...parts);
       const latest = side.querySelector("tr.latest"); // keep the clicked store's latest step in view
-      if (latest) side.scrollTop = Math.max(latest.offsetTop - side.clientHeight / 2, 0);
+      if (latest) side.scrollTop += latest.getBoundingClientRect().top - side.getBoundingClientRect().top - side.clientHeight / 2;
     }
     visitStory(panel, customer, t) {
       const mine = panel.shoppers.filter((s) => s.customer === customer);
@@ -466,10 +472,10 @@
       s.heading.forEach((line, i) => out.push(el("p", { class: i ? "warn" : "" }, line)));
       if (t < s.start) { out.push(el("p", { class: "jsr-hint" }, `Arrives at ${clock(s.start)}.`)); return out; }
       const rows = s.steps.filter((st) => st[0] <= t).map((st, i, all) => el("tr", { class: i === all.length - 1 ? "latest" : "" },
-        el("td", { class: "num" }, clock(st[0])), el("td", {}, st[1]), el("td", {}, st[2]),
-        el("td", { class: "num", title: "felt" }, signed(st[3])), el("td", { class: "num", title: "effort" }, st[4].toFixed(1)),
+        el("td", { class: "num" }, clock(st[0])), el("td", { class: "minor" }, st[1]), el("td", {}, st[2]),
+        el("td", { class: "num", title: "felt" }, signed(st[3])), el("td", { class: "num minor", title: "effort" }, st[4].toFixed(1)),
         el("td", { class: "num", title: "mood after" }, `${signed(st[5])} ${st[6]}`)));
-      out.push(el("table", {}, el("thead", {}, el("tr", {}, ...["time", "place", "what happened", "felt", "effort", "mood after"].map((h) => el("td", {}, h)))),
+      out.push(el("table", {}, el("thead", {}, el("tr", {}, ...["time", "place", "what happened", "felt", "effort", "mood after"].map((h) => el("td", { class: h === "place" || h === "effort" ? "minor" : "" }, h)))),
         el("tbody", {}, ...rows)));
       out.push(this.moodLine(s, t));
       if (t >= s.left) out.push(el("div", { class: "outcome" }, [...s.outcome, s.comesBack].join("\n")));
