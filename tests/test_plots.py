@@ -806,6 +806,8 @@ def test_queue_charts_set_side_by_side_share_their_scale(day):
         )
         tops.append(fig.axes[0].get_ylim())
     assert tops[0] == tops[1] == (0.0, pytest.approx(max(peaks) * 1.05))
+    # In the report's style (its decorator once slipped onto a helper above it).
+    assert fig.axes[0].yaxis.label.get_fontsize() == plots.STYLE["axes.labelsize"]
 
 
 def test_an_empty_kpi_panel_has_no_scale(result):

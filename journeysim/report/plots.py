@@ -503,7 +503,6 @@ def _significant(value: float, digits: int) -> str:
     return f"{value:.{digits}g}"
 
 
-@styled
 def _during(samples: pd.DataFrame, day: int, hours: tuple[float, float]) -> pd.DataFrame:
     """The monitor's samples of `day` within `hours` (minutes of the day)."""
     first, last = day * 1440.0 + hours[0], day * 1440.0 + hours[1]
@@ -517,6 +516,7 @@ def queue_peak(samples: pd.DataFrame, day: int, hours: tuple[float, float]) -> f
     return max(float(shown[columns].to_numpy().max(initial=0)), 1.0)
 
 
+@styled
 def queue_and_terminals(
     samples: pd.DataFrame,
     terminal_log: pd.DataFrame,
