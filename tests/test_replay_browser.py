@@ -96,6 +96,15 @@ def pixel(page, panel: int, x: float, y: float) -> list[int]:
     )
 
 
+def card_refused(page) -> tuple[int, float]:
+    """(visit, time) of the first shopper of the outage panel whose card was refused."""
+    return page.evaluate(
+        """() => { for (const s of journeyReplay.panels[1].shoppers) {
+            const st = s.steps.find((q) => q[2].startsWith("card refused"));
+            if (st && st[0] < journeyReplay.data.to) return [s.visit, st[0]]; } }"""
+    )
+
+
 def test_replay_plays_scrubs_and_tells(browser, page_file):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -141,11 +150,7 @@ def test_replay_plays_scrubs_and_tells(browser, page_file):
     page.screenshot(path=SHOTS / "3_outage.png")
 
     # A shopper whose card was refused: go to that moment and click the dot.
-    visit, refused = page.evaluate(
-        """() => { for (const s of journeyReplay.panels[1].shoppers) {
-            const st = s.steps.find((q) => q[2].startsWith("card refused"));
-            if (st && st[0] < journeyReplay.data.to) return [s.visit, st[0]]; } }"""
-    )
+    visit, refused = card_refused(page)
     page.fill(".jsr-scrub", f"{refused + 0.05:.2f}")
     x, y = page.evaluate(f"journeyReplay.panels[1].clientPosition({visit})")
     page.mouse.click(x, y)
@@ -339,11 +344,7 @@ def test_presenter_mode_keeps_the_followed_shoppers_latest_step_in_view(browser,
     tab = browser.new_page(viewport={"width": 1280, "height": 720})
     tab.goto(page_file.as_uri())
     tab.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
-    visit, refused = tab.evaluate(
-        """() => { for (const s of journeyReplay.panels[1].shoppers) {
-            const st = s.steps.find((q) => q[2].startsWith("card refused"));
-            if (st && st[0] < journeyReplay.data.to) return [s.visit, st[0]]; } }"""
-    )
+    visit, refused = card_refused(tab)
     tab.fill(".jsr-scrub", f"{refused + 0.05:.2f}")
     tab.mouse.click(*tab.evaluate(f"journeyReplay.panels[1].clientPosition({visit})"))
     tab.keyboard.press("f")
@@ -361,7 +362,6 @@ def test_presenter_mode_keeps_the_followed_shoppers_latest_step_in_view(browser,
     assert side["bottom"] <= 720
     for top, bottom in side["rows"]:  # the refusal and the latest step (its exit) in view
         assert side["top"] <= top < bottom <= side["bottom"], side
-    tab.screenshot(path=SHOTS / "7_presenter_followed.png")
     assert side["scroll"] <= side["width"]  # no column cut off
     legend = tab.evaluate("document.querySelector('.jsr-legend').getBoundingClientRect().bottom")
     assert legend <= 720
