@@ -144,7 +144,9 @@ class CustomerBase:
         been, so they are left out; in their place comes the tail of tenures longer than the
         history that a steady inflow leaves (renewal theory: the survivors who join a day, over
         the hazard of leaving seen at long tenure), each a copy of a customer of the oldest
-        quarter of observed tenures, older by an exponential time at that hazard.
+        quarter of observed tenures who joined an exponential time at that hazard before the
+        history began (at a constant hazard the tenures beyond it are the history's length plus
+        such a time).
         """
         natural = [c for c in self.customers if c.joined_day > 0]
         half, quarter = today // 2, max(today // 4, 1)
@@ -165,7 +167,7 @@ class CustomerBase:
         hazard = leavers / exposure
         for i in rng.integers(len(oldest), size=round(len(oldest) / quarter / hazard)).tolist():
             model = oldest[i]
-            joined = model.joined_day - today - int(rng.exponential(1.0 / hazard))
+            joined = -today - int(rng.exponential(1.0 / hazard))
             attrition_day = self._attrition_day(model.segment, today, rng)
             states.append(self._state(model, today, joined, attrition_day))
         return tuple(states)
