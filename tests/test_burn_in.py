@@ -3,6 +3,7 @@ reproducible, and that dated events are left to the run."""
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import pickle
@@ -10,6 +11,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from journeysim.loyalty.history import History
@@ -47,20 +49,27 @@ def test_a_run_starts_from_the_customers_its_history_left(tmp_path):
 
 
 def test_the_customers_older_than_the_history_are_the_tail_a_steady_inflow_leaves():
-    # Renewal theory: in a store that has always been open, the customers who have stayed
-    # longer than the history's B days number the survivors per joining day at tenure B times
-    # their mean time beyond B. The survivors per day come from the history's own oldest
-    # quarter; the tail's tenures must begin at B for their mean excess to be that time (a
-    # tail dated from the oldest quarter's own join days falls partly inside the history,
-    # where it is counted twice and left out here: 0.6 of the count). 0.2: about 3 SE of
-    # the count of the quarter's ~330 customers and the mean excess of the tail's ~1,200.
-    days = 280
-    scenario = load_scenario(SCENARIOS / "baseline.yaml", [f"horizon.burn_in_days={days}"])
-    tenure = [-c.joined_day for c in past(scenario).customers]
-    tail = [t - days for t in tenure if t >= days]
-    oldest_quarter = sum(3 * days / 4 <= t < days for t in tenure)
-    renewal = oldest_quarter / (days / 4) * (sum(tail) / len(tail) + 0.5)  # days cut to whole
-    assert len(tail) == pytest.approx(renewal, rel=0.2)
+    # Renewal theory, on a history with a known answer: 50 customers join a day for 400 days
+    # and stay an exponential time at 0.004 a day. A store always run so holds, beyond 400
+    # days of tenure, 50 e^(-0.004 x 400) / 0.004 = 2,524 customers, at tenures 400 plus an
+    # exponential time at that hazard (mean 250 days). 0.1: about 2.3 SE of the tail's count,
+    # from the ~1,240 customers of the oldest quarter and the ~1,400 leavers the hazard is
+    # estimated from (a tail reckoned from the quarter's survivors per day averaged over the
+    # quarter is a fifth too large: 3,008).
+    days, per_day, hazard = 400, 50, 0.004
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", [*SMALL, "arrivals.base_customers=0"])
+    base = Simulation(scenario, 0).base
+    rng = np.random.default_rng(7)
+    for day in range(1, days):
+        for stay in rng.exponential(1.0 / hazard, per_day):
+            customer = base.join(day, 0.5)
+            if day + stay < days:
+                customer.leave(int(day + stay), "switched")
+    tenures = np.array([-state.joined_day for state in base.steady_state(days, rng)])
+    tail = tenures[tenures >= days] - days
+    expected = per_day * math.exp(-hazard * days) / hazard
+    assert len(tail) == pytest.approx(expected, rel=0.1)
+    assert tail.mean() + 0.5 == pytest.approx(1.0 / hazard, rel=0.1)  # days cut to whole ones
 
 
 def test_the_run_keeps_the_historys_staff_and_a_trained_role_moves_its_people():

@@ -142,11 +142,11 @@ class CustomerBase:
         Customers who joined during the history stand for their own tenures. The founders all
         joined on its first day and have not yet been sorted the way older customers would have
         been, so they are left out; in their place comes the tail of tenures longer than the
-        history that a steady inflow leaves (renewal theory: the survivors who join a day, over
-        the hazard of leaving seen at long tenure), each a copy of a customer of the oldest
-        quarter of observed tenures who joined an exponential time at that hazard before the
-        history began (at a constant hazard the tenures beyond it are the history's length plus
-        such a time).
+        history that a steady inflow leaves (renewal theory: the survivors per joining day at
+        the history's length, over the hazard of leaving seen at long tenure), each a copy of a
+        customer of the oldest quarter of observed tenures who joined an exponential time at
+        that hazard before the history began (at a constant hazard the tenures beyond it are
+        the history's length plus such a time).
         """
         natural = [c for c in self.customers if c.joined_day > 0]
         half, quarter = today // 2, max(today // 4, 1)
@@ -165,7 +165,11 @@ class CustomerBase:
         if not oldest or not leavers:
             return tuple(states)
         hazard = leavers / exposure
-        for i in rng.integers(len(oldest), size=round(len(oldest) / quarter / hazard)).tolist():
+        # Survivors per joining day fall as e^(-hazard tenure): with s of them at tenure
+        # `today`, the oldest quarter holds s (e^(hazard quarter) - 1) / hazard, the tail
+        # s / hazard.
+        tail = len(oldest) / math.expm1(hazard * quarter)
+        for i in rng.integers(len(oldest), size=round(tail)).tolist():
             model = oldest[i]
             joined = -today - int(rng.exponential(1.0 / hazard))
             attrition_day = self._attrition_day(model.segment, today, rng)
