@@ -411,3 +411,28 @@ def test_a_mood_reads_the_word_of_its_number_as_shown(bound, word):
     assert mood_word(below) == mood_word(above) == mood_word(bound) == word
     following = MOODS[MOODS.index((bound, word)) + 1][1]
     assert mood_word(bound + 0.006) == following  # prints one hundredth above the bound
+
+
+def test_the_exit_check_asks_a_receipt_only_of_those_who_bought():
+    scenario = load_scenario(
+        OUTAGE,
+        [
+            "horizon.warmup_days=3",  # the outage starts on day 3
+            "horizon.days=1",
+            "arrivals.base_customers=1000",
+            "horizon.burn_in_days=0",
+            "exit.check_prob=1",
+        ],
+    )
+    rep = Simulation(scenario, trace=True).run()
+    exits = [
+        (row.abandoned, step.what)
+        for row in rep.visits.itertuples()
+        for step in rep.traces[int(row.visit_id)]
+        if step.kind == "exit"
+    ]
+    assert len(exits) == len(rep.visits)  # one exit each
+    bought = {what for abandoned, what in exits if not abandoned}
+    not_bought = {what for abandoned, what in exits if abandoned}
+    assert bought == {"receipt and bag check"}
+    assert not_bought == {"bag check, having bought nothing"}

@@ -235,13 +235,13 @@ def rapport_lift(store: Store, familiarity: float) -> float:
 
 
 def leave(store: Store, shopper: Shopper):
-    """The exit: a receipt or bag check, or a plain goodbye."""
+    """The exit: a receipt and bag check (a bag check for a shopper who bought nothing), or a
+    plain goodbye."""
     exit_ = store.settings.exit
     shopper.place = "exit"
     if shopper.draw() < exit_.check_prob:
         yield float(exit_.check_min)
-        shopper.touch(
-            store.clock.now(), kind.EXIT, exit_.check_quality, 0.5, "receipt and bag check"
-        )
+        check = "bag check, having bought nothing" if shopper.abandoned else "receipt and bag check"
+        shopper.touch(store.clock.now(), kind.EXIT, exit_.check_quality, 0.5, check)
     else:
         shopper.touch(store.clock.now(), kind.EXIT, exit_.goodbye_quality, 0.0, "leaves")
