@@ -178,7 +178,7 @@ def test_the_extrapolated_tail_predicts_survival_beyond_the_observed_tenures(bas
     # Fitted on what a run ending on day 28 saw, the survival curve predicts how many of the
     # oldest tenth of day 0's customers are still here on day 56, a stretch it never saw and
     # where the oldest ages run into the fitted constant-hazard tail. 0.03: about 3 SE of the
-    # counted share (~690 customers over the two replications) and of the fitted hazard.
+    # counted share (~660 customers over the two replications) and of the fitted hazard.
     customers = baseline.customers
     view = _censored(customers, 28)
     survival = Survival.fit(*tenures(view, 28))
@@ -205,7 +205,7 @@ def test_run_reports_money_per_replication_and_in_the_summary(baseline):
             row.gross_margin_per_day - row.wages_per_day - row.outage_cost_per_day
         )
     # The customers stay for months (the issue: a 14-day return rule made it about 57 days).
-    # The default horizon sees enough departures (about 690 per replication): no warning.
+    # The default horizon sees enough departures (about 640 per replication): no warning.
     assert 120 < summary.at["lifetime_days", "mean"] < 3650
     assert summary.at["lifetime_days", "n"] == 2 and lifetime_warning(baseline.summary) is None
 

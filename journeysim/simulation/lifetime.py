@@ -38,8 +38,8 @@ TAIL_DEPARTURES = 30
 # Below this many departures in a replication its lifetime is not reported. A hazard from n
 # departures has a relative standard error of 1/sqrt(n), and so has the lifetime (about its
 # inverse): 100 keep it near 10%. Measured on the baseline (2 replications, with its burn-in):
-# windows of 3, 7 and 14 days (29, 86 and 176 departures) gave 193, 213 and 223 days against
-# 266 from the default 56 days (about 690 departures).
+# windows of 3, 7 and 14 days (27, 79 and 162 departures) gave 190, 224 and 242 days against
+# 264 from the default 56 days (about 640 departures).
 MIN_DEPARTURES = 100
 # The most of a lifetime that may lie beyond the longest observed tenure, extrapolated at the
 # tail hazard. Without burn-in the tenures end with the run and 99-100% of it does (baseline,
