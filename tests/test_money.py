@@ -297,7 +297,7 @@ def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():
     ]
     table = pd.DataFrame(rows, columns=["scenario", "metric", "n"])
     assert lifetime_warning(table) == NOT_IDENTIFIED.replace(
-        "are n/a: ", "are n/a for store, late: "
+        "one replication (", "one replication of store, late ("
     )
     assert lifetime_warning(table[table["scenario"] == "store"]) == NOT_IDENTIFIED
     assert lifetime_warning(table[table["scenario"] != "store"].query("scenario != 'late'")) is None

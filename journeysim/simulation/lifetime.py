@@ -47,10 +47,11 @@ MIN_DEPARTURES = 100
 # are estimated within 5% (tests/test_money.py).
 MAX_EXTRAPOLATED = 0.9
 NOT_IDENTIFIED = (
-    "customer lifetime and lifetime margin are n/a: a replication had no customer left at its "
-    f"end, saw fewer than {MIN_DEPARTURES} customers leave, or no tenure longer than the run "
-    "(as without a burn-in); run more days (horizon.days, warm-up included) or more customers, "
-    "keeping a burn-in (horizon.burn_in_days above 0)"
+    "customer lifetime and lifetime margin are n/a in at least one replication (a figure shown "
+    "is the mean of the others): a replication had no customer left at its end, saw fewer than "
+    f"{MIN_DEPARTURES} customers leave, or no tenure longer than the run (as without a burn-in); "
+    "run more days (horizon.days, warm-up included) or more customers, with a burn-in "
+    "(horizon.burn_in_days above 0)"
 )
 
 
@@ -185,4 +186,4 @@ def lifetime_warning(table: pd.DataFrame) -> str | None:
         return NOT_IDENTIFIED
     names = table.loc[table["metric"] == "lifetime_days", "scenario"].to_numpy()
     short = ", ".join(names[lifetimes < replications])
-    return NOT_IDENTIFIED.replace(" are n/a: ", f" are n/a for {short}: ", 1)
+    return NOT_IDENTIFIED.replace(" one replication ", f" one replication of {short} ", 1)
