@@ -314,7 +314,7 @@ def test_an_undefined_objective_says_why():
         "lifetime_days of lambda36 is undefined in a replication: a replication had no customer "
         "left at its end, saw fewer than 100 customers leave, or no tenure longer than the run "
         "(as without a burn-in); run more days (horizon.days, warm-up included) or more "
-        "customers, keeping a burn-in (horizon.burn_in_days above 0); select needs it in every "
+        "customers, with a burn-in (horizon.burn_in_days above 0); select needs it in every "
         "replication"
     )
 
