@@ -13,11 +13,12 @@ horizon is found by a short warm-up run. Each runs one replication without warm-
 time is that of `simulate`. The reference is plain SimPy in the same process: Poisson arrivals
 at the same mean rate, a cart from a Container, the same zones as timeouts with scalar random
 draws, one Resource of as many servers as the store has tills with exponential service of the
-same mean, the cart back. After a warm-up run of the model, each is timed K times,
+same mean, the cart back. After a warm-up run of the model, each is timed K times (default 7),
 alternately, and its best time counts (as with timeit: slower runs measure other load on the
-machine); times are the process's CPU time, which other processes on a loaded machine inflate
-less than the wall clock. Prints visits/s of both, their ratio and whether it meets its goal:
-compiled, at least 1.0 in open mode and 0.8 in customer-base mode; pure Python
+machine; with K = 3 the ratio wandered by 0.3 to 0.4 between runs on a virtual machine, with 7
+by 0.1 to 0.15); times are the process's CPU time, which other processes on a loaded machine
+inflate less than the wall clock. Prints visits/s of both, their ratio and whether it meets
+its goal: compiled, at least 1.0 in open mode and 0.8 in customer-base mode; pure Python
 (JOURNEYSIM_PURE_PYTHON=1), at least 0.5. `--profile` instead runs the model once under
 cProfile, which sees SimPy and the other Python code but not the compiled hot path.
 `--without-touch` (pure Python) times a model whose touchpoints move nothing: what the
@@ -162,7 +163,7 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=100_000, help="visits (default 100000)")
     parser.add_argument("--rate", type=float, default=240.0, help="open mode arrivals/hour")
     parser.add_argument("--cashiers", type=int, default=10, help="open mode servers")
-    parser.add_argument("--repeat", type=int, default=3, help="timings of each (default 3)")
+    parser.add_argument("--repeat", type=int, default=7, help="timings of each (default 7)")
     parser.add_argument("--mode", choices=["open", "customer_base", "both"], default="both")
     parser.add_argument("--profile", action="store_true", help="cProfile one model run instead")
     parser.add_argument(
