@@ -443,6 +443,11 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
         ("segments={}", "--set segments: an empty mapping changes nothing"),
         # whole-scenario checks name the override that set the key they open with
         ("zones=[]", "--set zones: zones need at least one zone"),
+        # a duplicate name would merge two zones' rows in the journey map and the replay
+        (
+            "zones.2.name=fresh",
+            "--set zones.2.name: expected a name no other zone has (got 'fresh', as zones.1)",
+        ),
         (
             'payment.outages=[{day: 999, start: "17:00", duration_min: 90, terminals: all}]',
             "--set payment.outages: payment.outages.0: it never happens",
@@ -451,6 +456,28 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
 )
 def test_bad_set_names_the_override(tmp_path: Path, override: str, expected: str) -> None:
     assert error_of(write(tmp_path, "x.yaml", ""), (override,)).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ('""', "expected text of at least 1 character (got '')"),
+        ('"a\\nb"', "expected one line of text (got 'a\\nb')"),
+        ("x" * 61, "expected text of at most 60 characters"),
+    ],
+)
+def test_a_zone_name_is_one_short_line(tmp_path: Path, name: str, expected: str) -> None:
+    message = error_of(write(tmp_path, "x.yaml", ""), (f"zones.2.name={name}",))
+    assert message.startswith(f"--set zones.2.name: {expected}")
+
+
+def test_a_zone_without_a_name_is_named_aisles_and_must_not_repeat_one(tmp_path: Path) -> None:
+    zones = "zones:\n  - {walk_min: 2, item_share: 0.5}\n  - {name: aisles, item_share: 0.5}\n"
+    path = write(tmp_path, "x.yaml", zones)
+    assert error_of(path) == (
+        f"{path}: zones.1.name: expected a name no other zone has (got 'aisles', as zones.0; "
+        "a zone without a name is 'aisles')"
+    )
 
 
 # Schema and command line

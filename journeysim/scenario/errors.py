@@ -68,7 +68,10 @@ def from_validation_error(
         path = _key_path(detail["loc"], data)
         expected, got = _describe(detail, path)
         blamed = path or _named_key(expected, data)  # a whole-scenario check names its key
-        grouped.setdefault((problem(source_of(blamed), path, ""), got), []).append(expected)
+        source = source_of(blamed)
+        if not path and blamed and source.endswith(f" {dotted(blamed)}"):  # `--set KEY` names it
+            expected = expected.removeprefix(f"{dotted(blamed)}: ")
+        grouped.setdefault((problem(source, path, ""), got), []).append(expected)
     lines = [
         head + ("; ".join(texts) if got is None else f"expected {' or '.join(texts)} (got {got})")
         for (head, got), texts in grouped.items()

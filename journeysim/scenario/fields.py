@@ -19,6 +19,7 @@ MAX_CUSTOMERS = 200_000  # customers in the starting base
 MAX_ITEMS = 500  # items in a basket
 MAX_SEED = 2**63 - 1
 MAX_REPLICATIONS = 10_000  # replications of one run
+MAX_ZONE_NAME = 60  # characters: a zone name labels charts and the floor plan
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Quality = Annotated[float, Field(ge=-1.0, le=1.0)]

@@ -140,6 +140,14 @@ class Scenario(Section):
             raise ValueError("segments need at least one segment with a positive share")
         if not self.zones:
             raise ValueError("zones need at least one zone")
+        names = [zone.name for zone in self.zones]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                unnamed = "; a zone without a name is 'aisles'" if name == "aisles" else ""
+                raise ValueError(
+                    f"zones.{i}.name: expected a name no other zone has (got {name!r}, as "
+                    f"zones.{names.index(name)}{unnamed})"
+                )
         picked = sum(zone.item_share for zone in self.zones)
         if abs(picked - 1.0) > 1e-6:
             raise ValueError(f"zones' item_share must add up to 1, not {picked:g}")
