@@ -471,6 +471,14 @@ def test_a_zone_name_is_one_short_line(tmp_path: Path, name: str, expected: str)
     assert message.startswith(f"--set zones.2.name: {expected}")
 
 
+@pytest.mark.parametrize(("name", "shown"), [('""', "''"), ('"a\\nb"', "'a\\nb'")])
+def test_a_segment_name_is_one_short_line(tmp_path: Path, name: str, shown: str) -> None:
+    path = write(tmp_path, "x.yaml", f"segments:\n  {name}: {{share: 1}}\n")
+    assert error_of(path) == (
+        f"{path}: segments: expected names of one line of 1 to 60 characters (got {shown})"
+    )
+
+
 def test_a_zone_without_a_name_is_named_aisles_and_must_not_repeat_one(tmp_path: Path) -> None:
     zones = "zones:\n  - {walk_min: 2, item_share: 0.5}\n  - {name: aisles, item_share: 0.5}\n"
     path = write(tmp_path, "x.yaml", zones)

@@ -19,7 +19,7 @@ MAX_CUSTOMERS = 200_000  # customers in the starting base
 MAX_ITEMS = 500  # items in a basket
 MAX_SEED = 2**63 - 1
 MAX_REPLICATIONS = 10_000  # replications of one run
-MAX_ZONE_NAME = 60  # characters: a zone name labels charts and the floor plan
+MAX_LABEL = 60  # characters of a zone's or segment's name, which labels tables and charts
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Quality = Annotated[float, Field(ge=-1.0, le=1.0)]
@@ -38,6 +38,7 @@ def _sexagesimal(value):
 
 
 LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # one line: no newline or other control character
+Label = Annotated[str, Field(min_length=1, max_length=MAX_LABEL, pattern=LINE_PATTERN)]
 ClockTime = Annotated[str, Field(pattern=CLOCK_PATTERN), BeforeValidator(_sexagesimal)]
 
 TouchpointKind = Literal[

@@ -7,6 +7,7 @@ times in minutes unless the name says otherwise.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -16,6 +17,7 @@ from journeysim.scenario.behaviour_schema import AfterVisit, Costs, Loyalty, Psy
 from journeysim.scenario.fields import (
     CLOCK_PATTERN,
     LINE_PATTERN,
+    MAX_LABEL,
     MAX_REPLICATIONS,
     MAX_SEED,
     TOUCHPOINT_KINDS,
@@ -111,7 +113,9 @@ class Scenario(Section):
     hours: Hours = field(Hours, "Opening hours and hourly arrival profiles.")
     arrivals: Arrivals = field(Arrivals, "Where shoppers come from.")
     segments: dict[str, Segment] = field(
-        _default_segments, "Shopper segments and their mix.", max_length=50
+        _default_segments,
+        "Shopper segments by name (one line of at most 60 characters) and their mix.",
+        max_length=50,
     )
     zones: list[Zone] = field(
         _default_zones, "Zones walked in order before the checkout.", max_length=50
@@ -138,6 +142,12 @@ class Scenario(Section):
             raise ValueError("checkout needs at least one cashier lane or self-checkout")
         if not self.segments or sum(s.share for s in self.segments.values()) <= 0:
             raise ValueError("segments need at least one segment with a positive share")
+        for name in self.segments:
+            if not (1 <= len(name) <= MAX_LABEL and re.fullmatch(LINE_PATTERN, name)):
+                raise ValueError(
+                    f"segments: expected names of one line of 1 to {MAX_LABEL} characters "
+                    f"(got {name!r})"
+                )
         if not self.zones:
             raise ValueError("zones need at least one zone")
         names = [zone.name for zone in self.zones]

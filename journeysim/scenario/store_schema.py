@@ -8,16 +8,15 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from journeysim.scenario.fields import (
-    LINE_PATTERN,
     MAX_DAYS,
     MAX_ITEMS,
     MAX_LANES,
     MAX_OUTAGE_MIN,
     MAX_STEP_MIN,
-    MAX_ZONE_NAME,
     ClockTime,
     Distribution,
     FloorRole,
+    Label,
     NonNegativeFloat,
     NonNegativeInt,
     PositiveFloat,
@@ -117,12 +116,8 @@ class Ambience(Section):
 
 
 class Zone(Section):
-    name: str = field(
-        "aisles",
-        "Zone name, one no other zone has (it labels the zone's rows, charts and replay).",
-        min_length=1,
-        max_length=MAX_ZONE_NAME,
-        pattern=LINE_PATTERN,
+    name: Label = field(
+        "aisles", "Zone name, one no other zone has (it labels the zone's rows, charts and replay)."
     )
     walk_min: PositiveFloat = field(
         4.0, "Mean minutes spent walking and picking in the zone.", le=MAX_STEP_MIN
