@@ -457,3 +457,45 @@ def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, ca
     error = capsys.readouterr().err
     assert error.startswith("journeysim: fitted from the receipts segments.")
     assert ".basket_items: expected a number above 0 and at most 500" in error
+
+
+def test_a_base_that_sells_nothing_is_refused_in_one_line(tmp_path, capsys):
+    """A base without customers has no till to read the receipts against."""
+    base = tmp_path / "empty.yaml"
+    base.write_text(f"extends: {BASELINE}\narrivals: {{base_customers: 0, new_per_day: 0}}\n")
+    out = tmp_path / "fitted" / "store.yaml"
+    command = ["fit-receipts", str(EXAMPLE), "--out", str(out), "--extends", str(base)]
+    assert main(command) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {base}: sells nothing in a 28-day run, so it has no till to read the "
+        "receipts against (--extends)\n"
+    )
+    assert not out.parent.exists()
+
+
+def test_a_fitted_store_that_sells_nothing_writes_nothing(tmp_path, capsys, monkeypatch):
+    """One receipt fitted a store of 5 customers, and its check run sold nothing (a fuzzed
+    receipts file found it): a one-line error, and no scenario written that cannot be checked.
+    Here the fitted store's run is made empty, as that one was."""
+    from journeysim.study import receipt_reference
+
+    runs = []
+
+    def second_run_sells_nothing(scenario):
+        runs.append(scenario.name)
+        if len(runs) > 1:
+            raise receipt_reference.SellsNothing(f"{scenario.name} sells nothing")
+        return reference_run(scenario)
+
+    monkeypatch.setattr(receipt_reference, "reference_run", second_run_sells_nothing)
+    path = tmp_path / "one.csv"
+    path.write_text("timestamp,items,amount,payment\n2026-03-28 17:00:49,9,81.0,card\n")
+    base = tmp_path / "base.yaml"
+    base.write_text(f"extends: {BASELINE}\nhorizon: {{burn_in_days: 0, warmup_days: 0}}\n")
+    out = tmp_path / "fitted" / "store.yaml"
+    assert main(["fit-receipts", str(path), "--out", str(out), "--extends", str(base)]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {path}: the store fitted to 1 receipt on 1 day sells nothing in a 28-day "
+        "run; too few receipts to fit a store: give a week or more\n"
+    )
+    assert len(runs) == 2 and not out.parent.exists()

@@ -11,6 +11,7 @@ import yaml
 
 from journeysim.cli.options import UsageError, name_text, writable_file, writing
 from journeysim.files import write_text
+from journeysim.words import plural
 
 
 def default_base() -> Path:
@@ -60,8 +61,8 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         scenario_layer,
         till_check,
     )
-    from journeysim.study.receipt_reference import reference_run
-    from journeysim.study.receipts import read_receipts
+    from journeysim.study.receipt_reference import REFERENCE_DAYS, SellsNothing, reference_run
+    from journeysim.study.receipts import ReceiptsError, read_receipts
 
     targets_path = args.out.parent / "targets.yaml"
     shipped = None if args.extends else default_base()
@@ -75,9 +76,25 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         )
     receipts = read_receipts(args.receipts)
     base = load_scenario(shipped or base_path)
-    fit = fit_receipts(receipts, base, reference_run(base))
-    refine_traffic(fit, receipts, reference_run(fitted_scenario(base, fit)))
-    fitted = fitted_scenario(base, fit)
+    try:
+        reference = reference_run(base)
+    except SellsNothing:
+        raise ReceiptsError(
+            f"{base_path}: sells nothing in a {REFERENCE_DAYS}-day run, so it has no till to "
+            "read the receipts against (--extends)"
+        ) from None
+    fit = fit_receipts(receipts, base, reference)
+    try:
+        refine_traffic(fit, receipts, reference_run(fitted_scenario(base, fit)))
+        fitted = fitted_scenario(base, fit)
+        own_till = reference_run(fitted)
+    except SellsNothing:
+        facts = fit.facts
+        raise ReceiptsError(
+            f"{args.receipts}: the store fitted to {plural(facts['receipts'], 'receipt')} on "
+            f"{plural(facts['days'], 'day')} sells nothing in a {REFERENCE_DAYS}-day run; too "
+            "few receipts to fit a store: give a week or more"
+        ) from None
     name = args.name or args.out.stem
     layer = {
         "extends": os.path.relpath(base_path.resolve(), args.out.resolve().parent),
@@ -126,7 +143,6 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             f"{gaps['median']:g}, quartiles {gaps['q1']:g}-{gaps['q3']:g} over {gaps['gaps']:,} "
             "gaps"
         )
-    own_till = reference_run(fitted)
     _print_check(till_check(receipts, own_till), own_till.days)
     over = f" over {base_path}, a copy of the shipped baseline," if shipped else ""
     print(f"\nWrote {args.out}{over} and {targets_path}")

@@ -14,6 +14,10 @@ from journeysim.study.receipts_export import CASH_PAYMENTS
 REFERENCE_DAYS = 28  # four whole weeks: every weekday as often
 
 
+class SellsNothing(ValueError):
+    """The scenario's reference run has no receipt to measure."""
+
+
 @dataclass(frozen=True)
 class Reference:
     """The base scenario's receipts over `days` measured days of one replication."""
@@ -34,7 +38,7 @@ def reference_run(base: Scenario, days: int = REFERENCE_DAYS) -> Reference:
     visits = simulate(scenario, 0).visits
     bought = visits[(~visits["warmup"]) & (visits["items"] > 0) & (visits["abandoned"] == "")]
     if bought.empty:
-        raise ValueError(f"the base scenario {base.name} sells nothing in {days} days")
+        raise SellsNothing(f"{base.name} sells nothing in a {days}-day run")
     receipt_end = bought["service_start_min"] + bought["service_min"]
     by_segment = bought.groupby("segment")
     customers = by_segment["customer_id"].nunique()
