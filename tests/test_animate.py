@@ -174,3 +174,29 @@ def test_a_line_shows_as_many_dots_as_shoppers_wait_in_it(busy_day):
             if track.start <= t < track.end and (place := track.at(t)[0])[0] == "queue":
                 drawn[place[1]] += 1
         assert drawn == waiting, t
+
+
+def test_shoppers_between_counts_the_days_visits_in_the_store(day):
+    today = day.replication.visits["day"] == day.day
+    assert day.shoppers_between(0.0, 1440.0) == int(today.sum()) > 0
+    assert day.shoppers_between(4 * 60.0, 5 * 60.0) == 0  # the store opens at 06:00
+    morning, evening = (
+        day.shoppers_between(6 * 60.0, 14 * 60.0),
+        day.shoppers_between(14 * 60.0, 1440.0),
+    )
+    assert morning + evening - day.shoppers_between(14 * 60.0, 14 * 60.0) == int(today.sum())
+
+
+@pytest.mark.parametrize(
+    ("window", "warned"), [(("04:00", "05:00"), True), (("17:00", "18:00"), False)]
+)
+def test_a_window_with_nobody_in_the_store_warns(tmp_path, capsys, window, warned):
+    from journeysim.cli import main
+
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    start, end = window
+    gif = tmp_path / "floor.gif"
+    command = ["animate", str(OUTAGE), "--day", "3", "--from", start, "--to", end, "--frames", "2"]
+    assert main([*command, *sets, "--out", str(gif)]) == 0
+    assert gif.is_file()
+    assert ("no shopper is in the store in this window" in capsys.readouterr().err) == warned

@@ -316,6 +316,18 @@ def add_replication_options(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(reps=None)
 
 
+def warn_if_nobody(shoppers: int, scenario: Scenario) -> None:
+    """A warning on stderr when a shown window of a day has no shopper in the store."""
+    if not shoppers:
+        hours = scenario.hours
+        print(
+            f"journeysim: warning: no shopper is in the store in this window; the store is open "
+            f"{hours.open} to {hours.close} (hours.open, hours.close): choose --from and --to "
+            "within them",
+            file=sys.stderr,
+        )
+
+
 def clock_window(
     command: str, args: argparse.Namespace, default: tuple[float, float]
 ) -> tuple[float, float] | None:

@@ -12,6 +12,7 @@ from journeysim.cli.options import (
     add_replication_options,
     clock_window,
     scenario_from_args,
+    warn_if_nobody,
     writable_folder,
     writing,
 )
@@ -75,12 +76,5 @@ def _replay(args: argparse.Namespace) -> int:
         f"{path}: {name}, {visits} visits, {len(html.encode()) / 1e6:.1f} MB "
         f"in {time.perf_counter() - began:.1f} s"
     )
-    if not visits:
-        hours = scenarios[0].hours
-        print(
-            f"journeysim: warning: no shopper is in the store in this window; the store is open "
-            f"{hours.open} to {hours.close} (hours.open, hours.close): choose --from and --to "
-            "within them",
-            file=sys.stderr,
-        )
+    warn_if_nobody(visits, scenarios[0])
     return 0

@@ -14,6 +14,7 @@ from journeysim.cli.options import (
     add_replication_options,
     clock_window,
     scenario_from_args,
+    warn_if_nobody,
     whole_number,
     writable_file,
 )
@@ -141,4 +142,5 @@ def _animate(args: argparse.Namespace) -> int:
         f"{out}: {args.frames} frames, day {args.day} {clock(start)}-{clock(end)}, "
         f"{len(gif) / 1e6:.1f} MB in {time.perf_counter() - began:.1f} s"
     )
+    warn_if_nobody(day.shoppers_between(start, end), scenario)
     return 0

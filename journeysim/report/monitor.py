@@ -88,6 +88,14 @@ class Replay:
     staffed: list[bool]  # per till: a staffed lane (True) or a self-checkout
     staff: dict[int, str]  # staff id -> name, leavers and newcomers included
 
+    def shoppers_between(self, start_min: float, end_min: float) -> int:
+        """Shoppers of `day` in the store at some time from `start_min` to `end_min`
+        (minutes of the day)."""
+        visits = self.replication.visits
+        today = visits[visits["day"] == self.day]
+        arrived, left = today["arrival_min"], today["arrival_min"] + today["duration_min"]
+        return int(((arrived <= end_min) & (left >= start_min)).sum())
+
 
 def replay(
     scenario: Scenario,
