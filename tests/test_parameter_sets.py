@@ -206,6 +206,12 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
             "line 3, column set: expected a name of its own ('1' is also on line 2)",
         ),
         ("set,loyalty.ltr_center\n1,0.2\n,0.3\n", "line 3, column set: expected a name"),
+        (
+            "set,seed\na,1\nb,2\n",
+            "line 1, column seed: the same in every set (set by --seed), not a parameter",
+        ),
+        # a row that breaks a check across keys names the key the check names
+        ("zones.1.name\naisles\nfresh\n", "line 2: zones.2.name: expected a name no other"),
     ],
 )
 def test_bad_parameter_sets_fail_in_one_line_before_simulating(tmp_path, capsys, text, message):

@@ -16,7 +16,7 @@ from typing import Any
 import optuna
 
 from journeysim.scenario.loader import Override
-from journeysim.study.designs import DesignError, yaml_text
+from journeysim.study.designs import RUN_KEYS, DesignError, yaml_text
 
 _INT = r"[-+]?\d+"
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -140,11 +140,6 @@ def _choices(name: str, keys: tuple[str, ...], values: list[str], where: str) ->
 def space_size(decisions: Sequence[Decision]) -> float:
     """How many combinations the decisions have (infinite with a real range)."""
     return math.prod(d.size() for d in decisions)
-
-
-# Keys every trial shares, set by the run's options (which would silently replace a value
-# decided or fitted for them).
-RUN_KEYS = {"horizon.days": "--days", "replications": "--reps", "seed": "--seed"}
 
 
 def check_names(decisions: Sequence[Decision], option: str = "--decide") -> None:

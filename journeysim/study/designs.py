@@ -24,6 +24,10 @@ MAX_RUNS = 1_000_000  # runs (points x replications) a sweep may have
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 
+# Keys every trial or parameter set shares, set by the run's options (which would silently
+# replace a value decided, fitted or kept for them).
+RUN_KEYS = {"horizon.days": "--days", "replications": "--reps", "seed": "--seed"}
+
 
 class DesignError(ScenarioError):
     """A sweep design that cannot be built (bad --vary, design or samples)."""

@@ -23,6 +23,7 @@ from journeysim.files import write_text
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import apply_overrides, value_at
 from journeysim.scenario.schema import Scenario
+from journeysim.study.designs import RUN_KEYS
 
 LABEL = "set"
 
@@ -69,9 +70,12 @@ class ParameterSets:
         except ScenarioError as error:
             first = str(error).splitlines()[0]
             head, _, rest = first.partition(": ")
-            column, text = head.removeprefix("--set "), rest.split(": ", 1)[-1]
+            if head.startswith("--set "):
+                where, text = f", column {head.removeprefix('--set ')}", rest.split(": ", 1)[-1]
+            else:  # a check across keys failed on one the row leaves as it was
+                where, text = "", rest
             raise ParameterSetsError(
-                f"{self.source}: line {self.lines[index]}, column {column}: {text}"
+                f"{self.source}: line {self.lines[index]}{where}: {text}"
             ) from None
 
 
@@ -112,6 +116,11 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
         )
     if len(set(header)) != len(header):
         raise ParameterSetsError(f"{source}: line 1: a column appears twice")
+    for key in (key for key in keys if key in RUN_KEYS):
+        raise ParameterSetsError(
+            f"{source}: line 1, column {key}: the same in every set (set by {RUN_KEYS[key]}), "
+            "not a parameter"
+        )
     if len(rows) < 2:
         raise ParameterSetsError(
             f"{source}: expected at least two parameter sets, one per line (got {len(rows)})"
