@@ -340,6 +340,8 @@ def test_hourly_receipts_add_up_to_the_receipts_of_a_replication():
         ({"open": "07:75", "weekday": [3.0]}, "open: expected HH:MM from 00:00 to 23:59"),
         ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": []}, "weekday_tolerance as"),
         ({"open": "07:00", "weekday": ["x"]}, "expected a list of numbers"),
+        ({"open": "07:00", "weekday": 5}, "weekday: expected a list of numbers"),
+        ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": ["a"]}, "a list of numbers"),
     ],
 )
 def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hourly, expected):
@@ -357,6 +359,9 @@ def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hour
         ("abc", "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance} (got 'abc')"),
         ("30+-0", "targets.nps: expected a finite value and a tolerance > 0"),
         ("500+-5", "targets.nps: expected a value from -100 to 100"),
+        (None, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance}"),
+        ({"value": None}, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance}"),
+        ({"value": 5, "tolerance": True}, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value"),
     ],
 )
 def test_a_bad_target_in_a_file_names_the_file_and_key(tmp_path, capsys, given, expected):
@@ -367,6 +372,21 @@ def test_a_bad_target_in_a_file_names_the_file_and_key(tmp_path, capsys, given, 
     error = capsys.readouterr().err
     assert code == 2 and error.startswith(f"journeysim: {targets}: {expected}")
     assert error.count("\n") == 1
+
+
+def test_a_kpi_targeted_twice_in_a_targets_file_is_refused(tmp_path, capsys):
+    targets = tmp_path / "targets.yaml"
+    hourly = {"open": "06:00", "weekday": [3.0, 4.0]}
+    targets.write_text(
+        yaml.safe_dump({"targets": {"receipts_weekday_h0600": 9}, "hourly_receipts": hourly})
+    )
+    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4"]
+    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {targets}: targets.receipts_weekday_h0600: expected one target per KPI "
+        "(receipts_weekday_h0600 is also targeted by hourly_receipts)\n"
+    )
 
 
 def test_an_unknown_key_in_a_targets_file_is_refused(tmp_path, capsys):

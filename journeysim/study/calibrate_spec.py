@@ -134,8 +134,7 @@ def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
             value, tolerance = given["value"], given.get("tolerance")
         else:
             value, tolerance = given, None
-        numbers = [v for v in (value, tolerance) if v is not None]
-        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in numbers):
+        if not (_is_number(value) and (tolerance is None or _is_number(tolerance))):
             raise DesignError(f"{where}: {expected}")
         found.append(target(str(metric), float(value), _float(tolerance), where))
     return tuple(found)
@@ -158,12 +157,15 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
         values = data.get(kind)
         if values is None:
             continue
-        tolerances = data.get(f"{kind}_tolerance", [None] * len(values) if values else None)
+        tolerances = data.get(f"{kind}_tolerance")
+        if tolerances is None and isinstance(values, list):
+            tolerances = [None] * len(values)
         if not (
             isinstance(values, list)
             and isinstance(tolerances, list)
             and len(tolerances) == len(values)
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+            and all(_is_number(v) for v in values)
+            and all(t is None or _is_number(t) for t in tolerances)
         ):
             raise DesignError(
                 f"{where}.{kind}: expected a list of numbers (and {kind}_tolerance as long)"
@@ -192,7 +194,14 @@ def read_targets_file(path: Path) -> tuple[Target, ...]:
         )
     kpis = targets_from_yaml(data["targets"], str(path)) if data.get("targets") else ()
     hourly = data.get("hourly_receipts")
-    return kpis + (hourly_targets(hourly, str(path)) if hourly else ())
+    hours = hourly_targets(hourly, str(path)) if hourly else ()
+    twice = sorted({t.metric for t in kpis} & {t.metric for t in hours})
+    if twice:
+        raise DesignError(
+            f"{path}: targets.{twice[0]}: expected one target per KPI ({twice[0]} is also "
+            "targeted by hourly_receipts)"
+        )
+    return kpis + hours
 
 
 @dataclass(frozen=True)
@@ -308,3 +317,8 @@ def _load(path: Path, what: str) -> Any:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _is_number(value: Any) -> bool:
+    """A YAML number: an int or float, not a boolean."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
