@@ -16,10 +16,13 @@ from unittest.mock import ANY
 
 import pandas as pd
 import pytest
+import yaml
 
 import journeysim
 from journeysim.simulation.measure import METRICS
+from journeysim.study.calibrate_spec import read_calibration_file
 from journeysim.study.designs import DesignError, parse_vary
+from journeysim.study.optimise_spec import read_optimise_file
 from journeysim.study.sweep import KeptRunsWarning, Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
 
@@ -98,6 +101,30 @@ def test_sweep_file_names_the_same_as_the_options(tmp_path):
     )
     assert p.values == same.values
     assert p.design.points == same.design.points and p.base == same.base
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("n" * 101, "101 characters"), ("two\nlines", "'two\\nlines'"), ("  ", "'  '")],
+)
+@pytest.mark.parametrize(
+    ("read", "body"),
+    [
+        (read_sweep_file, "vary: {checkout.cashiers: '2:4'}"),
+        (read_optimise_file, "decide: {checkout.cashiers: '2:4'}\nmaximise: nps"),
+        (read_calibration_file, "free: {loyalty.ltr_center: '0.2:0.4'}\ntargets: {nps: 30}"),
+    ],
+)
+def test_a_study_files_name_names_a_folder(tmp_path, read, body, name, expected) -> None:
+    """A name that cannot name the results folder is refused before anything runs, as --name
+    is (a name of 300 characters failed at the folder with 'File name too long')."""
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump({"scenario": str(BASELINE), "name": name}) + body + "\n")
+    with pytest.raises(DesignError) as caught:
+        read(path)
+    assert str(caught.value) == (
+        f"{path}: name: expected one line of 1 to 100 characters (got {expected})"
+    )
 
 
 # Sobol' indices

@@ -21,7 +21,13 @@ from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import out_of_range
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
-from journeysim.study.sources import ScenarioSource, given_by, is_study_file, whole_number
+from journeysim.study.sources import (
+    ScenarioSource,
+    experiment_name,
+    given_by,
+    is_study_file,
+    whole_number,
+)
 
 # The file's settings that an option of the same name overrides: errors name the file and key.
 OPTIONS = ("trials", "sampler", "reps", "days", "seed")
@@ -296,7 +302,7 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
         targets=targets,
         trials=whole_number(data, "trials", source, DEFAULT_TRIALS),
         sampler=str(data.get("sampler", "tpe")),
-        name=str(data.get("name", path.stem)),
+        name=experiment_name(data, path),
         overrides=tuple((f"{source}: set", text) for text in overrides),
         reps=whole_number(data, "reps", source),
         days=whole_number(data, "days", source),

@@ -16,7 +16,13 @@ from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
 from journeysim.study.selection import Constraint, parse_constraint
-from journeysim.study.sources import ScenarioSource, given_by, is_study_file, whole_number
+from journeysim.study.sources import (
+    ScenarioSource,
+    experiment_name,
+    given_by,
+    is_study_file,
+    whole_number,
+)
 
 # The file's settings that an option of the same name overrides: errors name the file and key.
 OPTIONS = ("trials", "candidates", "reps", "days", "seed")
@@ -163,7 +169,7 @@ def read_optimise_file(path: Path) -> OptimiseSpec:
         constraints=tuple(constraints),
         trials=whole_number(data, "trials", source, DEFAULT_TRIALS),
         candidates=whole_number(data, "candidates", source, DEFAULT_CANDIDATES),
-        name=str(data.get("name", path.stem)),
+        name=experiment_name(data, path),
         overrides=tuple((f"{source}: set", text) for text in _texts(data, "set", source)),
         reps=whole_number(data, "reps", source),
         days=whole_number(data, "days", source),

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from journeysim import arguments
+from journeysim.files import name_problem
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
 from journeysim.study.designs import DesignError
@@ -82,6 +83,15 @@ def whole_number(
     if isinstance(value, bool) or not isinstance(value, int):
         raise DesignError(f"{source}: {key}: expected a whole number (got {value!r})")
     return value
+
+
+def experiment_name(data: Mapping[str, Any], path: Path) -> str:
+    """A study file's `name` (default: the file's stem); errors name the file and the key."""
+    name = str(data.get("name", path.stem))
+    problem = name_problem(name)
+    if problem:
+        raise DesignError(f"{path}: name: {problem}")
+    return name
 
 
 def is_study_file(path: Path, key: str) -> bool:

@@ -11,7 +11,7 @@ import yaml
 
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.study.designs import DesignError, Vary, vary_from_yaml
-from journeysim.study.sources import ScenarioSource, is_study_file, whole_number
+from journeysim.study.sources import ScenarioSource, experiment_name, is_study_file, whole_number
 
 # The file's settings that an option of the same name overrides: errors name the file and key.
 OPTIONS = ("design", "samples", "reps", "days", "seed")
@@ -83,7 +83,7 @@ def read_sweep_file(path: Path) -> SweepSpec:
         vary=tuple(vary_from_yaml(str(k), v, source) for k, v in data["vary"].items()),
         design="grid" if data.get("design") is None else data["design"],
         samples=whole_number(data, "samples", source),
-        name=str(data.get("name", path.stem)),
+        name=experiment_name(data, path),
         overrides=tuple((f"{source}: set", text) for text in overrides),
         reps=whole_number(data, "reps", source),
         days=whole_number(data, "days", source),
