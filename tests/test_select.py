@@ -305,6 +305,18 @@ def test_a_huge_indifference_decides_at_once():
     assert result.table["replications"].tolist() == [FIRST_STAGE] * 2
 
 
+def test_an_objective_that_averages_zero_asks_for_an_indifference():
+    """The default indifference is 1% of the first scenario's mean: none for an investment of
+    0 (it said "the indifference must be a finite number > 0 (got 0.0)", though none was
+    given)."""
+    with pytest.raises(InputError) as refused:
+        select_scenarios(close_queues(), "investment")
+    assert str(refused.value) == (
+        "no default indifference: it is 1% of the first scenario's mean investment, which is 0; "
+        "give the smallest difference worth finding (--indifference)"
+    )
+
+
 def test_an_undefined_objective_says_why():
     """M/M/c's shoppers never come back: no customer lifetime can be measured, and select
     says so, not "no visits to average over?"."""

@@ -273,7 +273,14 @@ def select_scenarios(
     run.fill(n0)
     delta = indifference
     if delta is None:
-        delta = DEFAULT_INDIFFERENCE * abs(float(np.mean(run.values(0, objective))))
+        mean = float(np.mean(run.values(0, objective)))
+        delta = DEFAULT_INDIFFERENCE * abs(mean)
+        if not 0 < delta < math.inf:
+            raise InputError(
+                f"no default indifference: it is {DEFAULT_INDIFFERENCE:.0%} of the first "
+                f"scenario's mean {objective}, which is {mean:g}; give the smallest difference "
+                "worth finding (--indifference)"
+            )
     if not 0 < delta < math.inf:
         raise InputError(f"the indifference must be a finite number > 0 (got {delta})")
     procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
