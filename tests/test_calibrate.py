@@ -342,6 +342,12 @@ def test_hourly_receipts_add_up_to_the_receipts_of_a_replication():
         ({"open": "07:00", "weekday": ["x"]}, "expected a list of numbers"),
         ({"open": "07:00", "weekday": 5}, "weekday: expected a list of numbers"),
         ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": ["a"]}, "a list of numbers"),
+        (  # a typo left the hours at the default tolerance
+            {"open": "07:00", "weekday": [3.0], "weekday_tolerances": [1.0]},
+            "hourly_receipts.weekday_tolerances: expected one of the keys open, weekday, weekend, "
+            "weekday_tolerance, weekend_tolerance (got unknown key 'weekday_tolerances'; did you "
+            "mean 'weekday_tolerance'?)",
+        ),
     ],
 )
 def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hourly, expected):

@@ -514,7 +514,7 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
         (
             ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--subject-to"]
             + ["nps>=baseline-3+-0"],
-            "needs a tolerance > 0, e.g. nps>=baseline-3+-0.01",
+            "needs a finite tolerance > 0, e.g. nps>=baseline-3+-0.01",
         ),
         (
             ["--decide", "checkout.cashiers=1:3", "--minimise", "wages_per_day", "--subject-to"]

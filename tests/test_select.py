@@ -125,6 +125,7 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
         ("wait<=1", "expected KPI>=VALUE"),
         ("nps>=x", "expected KPI>=VALUE"),
         ("nps>=0", "tolerance > 0"),
+        ("nps>=5+-1e999", "needs a finite tolerance > 0"),  # inf: every bound looked met
         # A bound the KPI cannot have: shares are fractions, so 3 is 300%.
         ("abandonment_rate<=3", r"'abandonment_rate<=3': expected a share from 0 to 1 \(3% is"),
         ("return_rate>=-0.1", r"expected a share from 0 to 1$"),

@@ -153,6 +153,13 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
     where = f"{source}: hourly_receipts"
     if not isinstance(data, dict) or not isinstance(data.get("open"), str):
         raise DesignError(f"{where}: expected a mapping with `open` (HH:MM) and hourly lists")
+    keys = ("open", *KINDS, *(f"{kind}_tolerance" for kind in KINDS))
+    unknown = [key for key in data if key not in keys]
+    if unknown:
+        raise DesignError(
+            f"{where}.{unknown[0]}: expected one of the keys {', '.join(keys)} (got unknown key "
+            f"{unknown[0]!r}{did_you_mean(str(unknown[0]), keys)})"
+        )
     open_min = minutes_of_day(data["open"])
     if open_min is None or open_min >= 1440:
         raise DesignError(

@@ -127,9 +127,9 @@ def parse_constraint(text: str) -> Constraint:
         raise InputError(f"constraint {text!r}: {problem}")
     given = match["tolerance"]
     tolerance = float(given) if given else DEFAULT_TOLERANCE * abs(bound)
-    if not tolerance > 0:
+    if not 0 < tolerance < math.inf:
         without = text.split("+-")[0]
-        raise InputError(f"constraint {text!r} needs a tolerance > 0, e.g. {without}+-0.01")
+        raise InputError(f"constraint {text!r} needs a finite tolerance > 0, e.g. {without}+-0.01")
     return Constraint(match["kpi"], 1 if match["sense"] == ">=" else -1, bound, tolerance, relative)
 
 
