@@ -331,6 +331,14 @@ def test_hourly_receipts_add_up_to_the_receipts_of_a_replication():
     assert set(counts) == set(hourly_names(store))
 
 
+def calibrate_with_targets_file(tmp_path: Path, data: dict) -> tuple[Path, int]:
+    """A targets file written from `data`, and calibrate's exit code with it."""
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(yaml.safe_dump(data))
+    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4", "--reps", "2"]
+    return targets, main(["calibrate", str(STORE), *args, "--out", str(tmp_path / "o")])
+
+
 @pytest.mark.parametrize(
     "hourly, expected",
     [
@@ -351,10 +359,7 @@ def test_hourly_receipts_add_up_to_the_receipts_of_a_replication():
     ],
 )
 def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hourly, expected):
-    targets = tmp_path / "targets.yaml"
-    targets.write_text(yaml.safe_dump({"hourly_receipts": hourly}))
-    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4"]
-    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    targets, code = calibrate_with_targets_file(tmp_path, {"hourly_receipts": hourly})
     error = capsys.readouterr().err.strip()
     assert code == 2 and expected in error and "\n" not in error and "targets.yaml" in error
 
@@ -371,23 +376,16 @@ def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hour
     ],
 )
 def test_a_bad_target_in_a_file_names_the_file_and_key(tmp_path, capsys, given, expected):
-    targets = tmp_path / "targets.yaml"
-    targets.write_text(yaml.safe_dump({"targets": {"nps": given}}))
-    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4"]
-    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    targets, code = calibrate_with_targets_file(tmp_path, {"targets": {"nps": given}})
     error = capsys.readouterr().err
     assert code == 2 and error.startswith(f"journeysim: {targets}: {expected}")
     assert error.count("\n") == 1
 
 
 def test_a_kpi_targeted_twice_in_a_targets_file_is_refused(tmp_path, capsys):
-    targets = tmp_path / "targets.yaml"
     hourly = {"open": "06:00", "weekday": [3.0, 4.0]}
-    targets.write_text(
-        yaml.safe_dump({"targets": {"receipts_weekday_h0600": 9}, "hourly_receipts": hourly})
-    )
-    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4"]
-    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    data = {"targets": {"receipts_weekday_h0600": 9}, "hourly_receipts": hourly}
+    targets, code = calibrate_with_targets_file(tmp_path, data)
     assert code == 2
     assert capsys.readouterr().err == (
         f"journeysim: {targets}: targets.receipts_weekday_h0600: expected one target per KPI "
@@ -396,10 +394,8 @@ def test_a_kpi_targeted_twice_in_a_targets_file_is_refused(tmp_path, capsys):
 
 
 def test_an_unknown_key_in_a_targets_file_is_refused(tmp_path, capsys):
-    targets = tmp_path / "targets.yaml"
-    targets.write_text(yaml.safe_dump({"targets": {"nps": "30+-3"}, "taregts": {"csat": 4}}))
-    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4"]
-    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    data = {"targets": {"nps": "30+-3"}, "taregts": {"csat": 4}}
+    targets, code = calibrate_with_targets_file(tmp_path, data)
     assert code == 2
     assert capsys.readouterr().err == (
         f"journeysim: {targets}: taregts: expected one of the keys targets, hourly_receipts, "

@@ -20,7 +20,7 @@ from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import out_of_range
 from journeysim.study.decisions import Decision, decision_from_yaml
-from journeysim.study.designs import DesignError
+from journeysim.study.designs import DesignError, is_number
 from journeysim.study.sources import (
     ScenarioSource,
     experiment_name,
@@ -140,7 +140,7 @@ def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
             value, tolerance = given["value"], given.get("tolerance")
         else:
             value, tolerance = given, None
-        if not (_is_number(value) and (tolerance is None or _is_number(tolerance))):
+        if not (is_number(value) and (tolerance is None or is_number(tolerance))):
             raise DesignError(f"{where}: {expected}")
         found.append(target(str(metric), float(value), _float(tolerance), where))
     return tuple(found)
@@ -177,8 +177,8 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
             isinstance(values, list)
             and isinstance(tolerances, list)
             and len(tolerances) == len(values)
-            and all(_is_number(v) for v in values)
-            and all(t is None or _is_number(t) for t in tolerances)
+            and all(is_number(v) for v in values)
+            and all(t is None or is_number(t) for t in tolerances)
         ):
             raise DesignError(
                 f"{where}.{kind}: expected a list of numbers (and {kind}_tolerance as long)"
@@ -330,8 +330,3 @@ def _load(path: Path, what: str) -> Any:
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def _is_number(value: Any) -> bool:
-    """A YAML number: an int or float, not a boolean."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -16,7 +16,7 @@ from typing import Any
 import optuna
 
 from journeysim.scenario.loader import Override
-from journeysim.study.designs import RUN_KEYS, DesignError, yaml_text
+from journeysim.study.designs import RUN_KEYS, DesignError, is_number, yaml_text
 
 _INT = r"[-+]?\d+"
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -102,7 +102,7 @@ def decision_from_yaml(name: str, value: Any, source: str, section: str = "decid
         if set(value) != {"low", "high"}:
             raise DesignError(f"{where}: expected LOW:HIGH, {{low, high}} or a list of values")
         low, high = value["low"], value["high"]
-        if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in (low, high)):
+        if not (is_number(low) and is_number(high)):
             raise DesignError(f"{where}: expected numbers for low and high")
         return _ranged(name, keys, low, high, isinstance(low, int) and isinstance(high, int), where)
     if isinstance(value, str) and _RANGE.match(value):

@@ -102,12 +102,16 @@ def _number_or_text(text: str) -> object:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return value if number else text
+    return value if is_number(value) else text
+
+
+def is_number(value: Any) -> bool:
+    """A YAML number: an int or float, not a boolean."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise DesignError(f"{where}: expected numbers for low and high")
     return float(value)
 
