@@ -27,6 +27,7 @@ from journeysim.report.selection import screening_note
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool
 from journeysim.simulation.kpis import horizon_too_short, replication_kpis
+from journeysim.simulation.ranges import resolution
 from journeysim.simulation.replication import simulate
 from journeysim.study.selection import (
     FIRST_STAGE,
@@ -306,16 +307,15 @@ def test_a_huge_indifference_decides_at_once():
     assert result.table["replications"].tolist() == [FIRST_STAGE] * 2
 
 
-def test_an_objective_that_averages_zero_asks_for_an_indifference():
-    """The default indifference is 1% of the first scenario's mean: none for an investment of
-    0 (it said "the indifference must be a finite number > 0 (got 0.0)", though none was
-    given)."""
-    with pytest.raises(InputError) as refused:
-        select_scenarios(close_queues(), "investment")
-    assert str(refused.value) == (
-        "no default indifference: it is 1% of the first scenario's mean investment, which is 0; "
-        "give the smallest difference worth finding (--indifference)"
-    )
+def test_an_objective_that_averages_zero_has_a_default_indifference():
+    """The default indifference is 1% of the first scenario's mean, at least the objective's
+    resolution: an investment of 0 is decided at 1 PLN (1% of 0 left none, and optimise, which
+    has no --indifference, could not go on)."""
+    result = select_scenarios(close_queues(), "investment")
+    assert result.indifference == resolution("investment") == 1.0
+    assert result.table["replications"].tolist() == [FIRST_STAGE] * 2  # a tie: both within 1 PLN
+    waits = select_scenarios(close_queues(), "mean_checkout_wait_min")
+    assert waits.indifference == 0.1  # 1% of M/M/2's wait at rho 0.6 (Erlang C: 1.1 min) is less
 
 
 def test_an_undefined_objective_says_why():

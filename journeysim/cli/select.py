@@ -73,7 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_positive,
         metavar="DELTA",
         help="differences of the objective smaller than DELTA do not matter (default: 1%% of "
-        "the first scenario's first-stage mean); shares as fractions, e.g. 0.005",
+        "the first scenario's first-stage mean, at least the KPI's resolution, such as 1 NPS "
+        "point); shares as fractions, e.g. 0.005",
     )
     select.add_argument(
         "--confidence",
@@ -163,7 +164,8 @@ def _bound_note(args: argparse.Namespace, first_stage: int, most: int, indiffere
 
     if most <= first_stage:
         return
-    given = "" if args.indifference else " (by default 1% of the first scenario's mean)"
+    default = " (by default 1% of the first scenario's mean, at least the KPI's resolution)"
+    given = "" if args.indifference else default
     tqdm.write(
         f"journeysim: select: {first_stage} replications do not decide yet; a scenario may need "
         f"up to {most:,} at indifference {indifference_text(args.objective, indifference)}"

@@ -44,6 +44,26 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
 }
 
 
+# The smallest difference of each metric worth telling apart: calibrate's least tolerance of a
+# target and select's least default indifference, so that a target or mean of 0 has one. A
+# metric not listed: one of its units (visit, receipt, customer, day, PLN).
+RESOLUTION: dict[str, float] = {
+    "return_rate": 0.005,  # half a percentage point
+    "share_of_wallet": 0.005,
+    "abandonment_rate": 0.005,
+    "nps": 1.0,  # a point
+    "csat": 0.05,  # a twentieth of a point of the scale
+    "ces": 0.05,
+    "rating": 0.05,
+    "mean_checkout_wait_min": 0.1,  # six seconds
+}
+
+
+def resolution(metric: str) -> float:
+    """The smallest difference of `metric` worth telling apart (RESOLUTION, else 1 unit)."""
+    return RESOLUTION.get(metric, 1.0)
+
+
 def metric_range(metric: str | None, difference: bool = False) -> tuple[float, float]:
     """What a metric (or a difference of two) can be; -inf/inf where unbounded."""
     low, high = RANGES.get(metric, (None, None)) if metric else (None, None)

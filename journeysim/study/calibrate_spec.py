@@ -18,7 +18,7 @@ from journeysim.errors import did_you_mean
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
-from journeysim.simulation.ranges import out_of_range
+from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError, is_number
 from journeysim.study.sources import (
@@ -45,18 +45,7 @@ FILE_KEYS = (
 )
 SAMPLERS = ("tpe", "random")
 DEFAULT_TRIALS = 40
-DEFAULT_TOLERANCE = 0.05  # of |VALUE| when a target gives none, at least its KPI's floor:
-MIN_TOLERANCE = {  # (so that a target of 0, such as nps=0, has one)
-    "return_rate": 0.005,  # half a percentage point
-    "share_of_wallet": 0.005,
-    "abandonment_rate": 0.005,
-    "nps": 1.0,  # a point
-    "csat": 0.05,  # a twentieth of a point of the scale
-    "ces": 0.05,
-    "rating": 0.05,
-    "mean_checkout_wait_min": 0.1,  # six seconds
-}
-MIN_TOLERANCE_UNITS = 1.0  # any other KPI: one of its units (visit, receipt, customer, day, PLN)
+DEFAULT_TOLERANCE = 0.05  # of |VALUE| when a target gives none, at least its KPI's resolution
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _TARGET = re.compile(rf"^\s*(\w+)\s*=\s*({_NUMBER})\s*(?:\+-\s*({_NUMBER}))?\s*$")
 
@@ -81,16 +70,15 @@ class Target:
 
 def target(metric: str, value: float, tolerance: float | None, where: str) -> Target:
     """A checked target (a value the KPI can have); tolerance None (or NaN) is 5% of |value|,
-    at least the KPI's floor (MIN_TOLERANCE; other KPIs, receipts in an hour among them, one
-    unit)."""
+    at least the KPI's resolution (ranges.RESOLUTION; other KPIs, receipts in an hour among
+    them, one unit)."""
     if metric not in METRICS and not is_hourly(metric):
         raise DesignError(
             f"{where}: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM / "
             f"receipts_weekend_hHHMM (got {metric!r})"
         )
     if tolerance is None or (isinstance(tolerance, float) and math.isnan(tolerance)):
-        floor = MIN_TOLERANCE.get(metric, MIN_TOLERANCE_UNITS)
-        tolerance = max(DEFAULT_TOLERANCE * abs(value), floor)
+        tolerance = max(DEFAULT_TOLERANCE * abs(value), resolution(metric))
     if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
         raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)")
     problem = out_of_range(metric, value)

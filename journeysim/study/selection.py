@@ -45,14 +45,15 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER, horizon_too_short
 from journeysim.simulation.measure import BETTER, METRICS, measure, why_undefined
-from journeysim.simulation.ranges import out_of_range
+from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import common_random_numbers
 from journeysim.study.designs import DesignError
 
 DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
-DEFAULT_INDIFFERENCE = 0.01  # of the first scenario's first-stage objective mean
+DEFAULT_INDIFFERENCE = 0.01  # of the first scenario's first-stage objective mean, at least
+# the objective's resolution (ranges.RESOLUTION), so that a mean of 0 has one
 # The least first stage: KN's bound grows as (2 alpha / (k - 1))^(-2 / (n0 - 1)), so with 8
 # candidates a first stage of 2 replications can need some 20,000 where 5 need a few dozen.
 FIRST_STAGE = 5
@@ -272,17 +273,9 @@ def select_scenarios(
     )
     run.fill(n0)
     delta = indifference
-    if delta is None:
+    if delta is None:  # values() refused an undefined (NaN) objective
         mean = float(np.mean(run.values(0, objective)))
-        delta = DEFAULT_INDIFFERENCE * abs(mean)
-        if not 0 < delta < math.inf:
-            raise InputError(
-                f"no default indifference: it is {DEFAULT_INDIFFERENCE:.0%} of the first "
-                f"scenario's mean {objective}, which is {mean:g}; give the smallest difference "
-                "worth finding (--indifference)"
-            )
-    if not 0 < delta < math.inf:
-        raise InputError(f"the indifference must be a finite number > 0 (got {delta})")
+        delta = max(DEFAULT_INDIFFERENCE * abs(mean), resolution(objective))
     procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
     decided = procedure.step()
     too_fine = [what for what, count in procedure.bounds if not count < MAX_REPLICATIONS]
