@@ -350,6 +350,16 @@ def calibrate_with_targets_file(tmp_path: Path, data: dict) -> tuple[Path, int]:
         ({"open": "07:00", "weekday": ["x"]}, "expected a list of numbers"),
         ({"open": "07:00", "weekday": 5}, "weekday: expected a list of numbers"),
         ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": ["a"]}, "a list of numbers"),
+        ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": [True]}, "a list of numbers"),
+        ({"open": "07:00", "weekday": ["1.5"]}, "a list of numbers"),  # text, not a number
+        (  # NaN was read as no tolerance, and so the default
+            {"open": "07:00", "weekday": [3.0], "weekday_tolerance": [np.nan]},
+            "hourly_receipts.weekday[0]: expected a finite value and a tolerance > 0",
+        ),
+        ({"open": "07:00", "weekday": []}, "weekday: expected a list of numbers, one per opening"),
+        ({"open": "07:00"}, "hourly_receipts: expected `weekday` and/or `weekend`"),  # no target
+        (0, "expected a mapping with `open`"),  # was read as no hourly_receipts
+        ([], "expected a mapping with `open`"),
         (  # a typo left the hours at the default tolerance
             {"open": "07:00", "weekday": [3.0], "weekday_tolerances": [1.0]},
             "hourly_receipts.weekday_tolerances: expected one of the keys open, weekday, weekend, "
@@ -393,6 +403,15 @@ def test_a_kpi_targeted_twice_in_a_targets_file_is_refused(tmp_path, capsys):
     )
 
 
+def test_targets_that_are_no_mapping_are_refused_even_when_falsy(tmp_path, capsys):
+    """`targets: 0` was read as no targets (only null and {} are none)."""
+    data = {"targets": 0, "hourly_receipts": {"open": "06:00", "weekday": [3.0]}}
+    targets, code = calibrate_with_targets_file(tmp_path, data)
+    assert code == 2 and capsys.readouterr().err == (
+        f"journeysim: {targets}: targets: expected a mapping of KPIs to observed values\n"
+    )
+
+
 def test_an_unknown_key_in_a_targets_file_is_refused(tmp_path, capsys):
     data = {"targets": {"nps": "30+-3"}, "taregts": {"csat": 4}}
     targets, code = calibrate_with_targets_file(tmp_path, data)
@@ -408,6 +427,28 @@ def test_an_hourly_target_outside_the_opening_hours_is_refused(tmp_path, capsys)
     code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path)])
     error = capsys.readouterr().err.strip()
     assert code == 2 and "not an opening hour" in error and "\n" not in error
+
+
+@pytest.mark.parametrize(
+    "target, options, days",
+    [
+        ("receipts_weekend_h0800", ["--days", "3"], "0 to 2"),  # no warm-up: Monday to Wednesday
+        ("receipts_weekday_h0800", ["--days", "2", "--set", "horizon.warmup_days=5"], "5 to 6"),
+    ],
+)
+def test_an_hourly_target_of_days_the_run_does_not_measure_is_refused(
+    tmp_path, capsys, target, options, days
+):
+    """Refused before the first trial (every trial failed on a NaN mean, and stayed in the
+    study as a failed trial)."""
+    args = ["--target", f"{target}=4+-1", "--free", "loyalty.ltr_center=0.2:0.4", *options]
+    code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
+    day = "weekday" if "weekday" in target else "weekend day"
+    assert code == 2 and capsys.readouterr().err == (
+        f"journeysim: target {target}: the run measures days {days} (day 0 is a Monday), none a "
+        f"{day}; give --days 7 or more\n"
+    )
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,13 @@ def hourly_names(scenario: Scenario) -> list[str]:
     return [hourly_name(kind, start) for kind in KINDS for start in starts]
 
 
+def measured_days(scenario: Scenario, kind: str) -> int:
+    """How many weekdays or weekend days (`kind`) the run measures, after its warm-up."""
+    warmup = scenario.horizon.warmup_days
+    days = range(warmup, warmup + scenario.horizon.days)
+    return sum(is_weekend(day) == (kind == "weekend") for day in days)
+
+
 def hourly_receipts(rep: Replication, scenario: Scenario) -> dict[str, float]:
     """Mean receipts per opening hour on a measured weekday and weekend day (NaN for a kind
     the horizon has no day of)."""
@@ -42,10 +49,9 @@ def hourly_receipts(rep: Replication, scenario: Scenario) -> dict[str, float]:
     minute = (bought["service_start_min"] + bought["service_min"]).to_numpy(dtype=float)
     hour = np.clip((minute - scenario.hours.open_min) // 60, 0, hours - 1).astype(int)
     weekend = bought["day"].map(is_weekend).to_numpy(dtype=bool)
-    days = range(warmup, warmup + scenario.horizon.days)
     result = {}
     for kind, flag in zip(KINDS, (False, True)):
-        count = sum(is_weekend(day) == flag for day in days)
+        count = measured_days(scenario, kind)
         per_hour = np.bincount(hour[weekend == flag], minlength=hours) / count if count else None
         for i in range(hours):
             name = hourly_name(kind, scenario.hours.open_min + 60 * i)

@@ -31,7 +31,7 @@ import yaml
 from journeysim.files import folder_name, write_table, write_text
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
-from journeysim.simulation.hourly import hourly_names, is_hourly
+from journeysim.simulation.hourly import hourly_names, is_hourly, measured_days
 from journeysim.simulation.measure import METRICS, measure, measure_hourly, why_undefined
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.calibrate_checks import (
@@ -151,6 +151,15 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
             raise DesignError(
                 f"target {t.metric}: not an opening hour of {base.name} (open "
                 f"{base.hours.open}-{base.hours.close}; the first is {hourly_names(base)[0]})"
+            )
+        kind = t.metric.split("_")[1] if is_hourly(t.metric) else None
+        if kind and not measured_days(base, kind):
+            first = base.horizon.warmup_days
+            day = "weekday" if kind == "weekday" else "weekend day"
+            raise DesignError(
+                f"target {t.metric}: the run measures days {first} to "
+                f"{first + base.horizon.days - 1} (day 0 is a Monday), none a {day}; give "
+                "--days 7 or more"
             )
     size = space_size(spec.free)
     sampler, trials = ("brute-force", int(size)) if size <= spec.trials else (spec.sampler, None)

@@ -69,7 +69,7 @@ class Target:
 
 
 def target(metric: str, value: float, tolerance: float | None, where: str) -> Target:
-    """A checked target (a value the KPI can have); tolerance None (or NaN) is 5% of |value|,
+    """A checked target (a value the KPI can have); tolerance None is 5% of |value|,
     at least the KPI's resolution (ranges.RESOLUTION; other KPIs, receipts in an hour among
     them, one unit)."""
     if metric not in METRICS and not is_hourly(metric):
@@ -77,7 +77,7 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
             f"{where}: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM / "
             f"receipts_weekend_hHHMM (got {metric!r})"
         )
-    if tolerance is None or (isinstance(tolerance, float) and math.isnan(tolerance)):
+    if tolerance is None:
         tolerance = max(DEFAULT_TOLERANCE * abs(value), resolution(metric))
     if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
         raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)")
@@ -163,17 +163,23 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
             tolerances = [None] * len(values)
         if not (
             isinstance(values, list)
+            and values
             and isinstance(tolerances, list)
             and len(tolerances) == len(values)
             and all(is_number(v) for v in values)
             and all(t is None or is_number(t) for t in tolerances)
         ):
             raise DesignError(
-                f"{where}.{kind}: expected a list of numbers (and {kind}_tolerance as long)"
+                f"{where}.{kind}: expected a list of numbers, one per opening hour (and "
+                f"{kind}_tolerance as long)"
             )
         for i, (value, tolerance) in enumerate(zip(values, tolerances)):
             name = hourly_name(kind, open_min + 60 * i)
             found.append(target(name, float(value), _float(tolerance), f"{where}.{kind}[{i}]"))
+    if not found:
+        raise DesignError(
+            f"{where}: expected `weekday` and/or `weekend`, receipts per opening hour"
+        )
     return tuple(found)
 
 
@@ -193,9 +199,9 @@ def read_targets_file(path: Path) -> tuple[Target, ...]:
             f"{path}: {unknown[0]}: expected one of the keys {', '.join(TARGETS_FILE_KEYS)} "
             f"(got unknown key {unknown[0]!r}{did_you_mean(str(unknown[0]), TARGETS_FILE_KEYS)})"
         )
-    kpis = targets_from_yaml(data["targets"], str(path)) if data.get("targets") else ()
-    hourly = data.get("hourly_receipts")
-    hours = hourly_targets(hourly, str(path)) if hourly else ()
+    kpis, hourly = data.get("targets"), data.get("hourly_receipts")
+    kpis = () if _none(kpis) else targets_from_yaml(kpis, str(path))
+    hours = () if _none(hourly) else hourly_targets(hourly, str(path))
     twice = sorted({t.metric for t in kpis} & {t.metric for t in hours})
     if twice:
         raise DesignError(
@@ -282,11 +288,11 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
         raise DesignError(f"{source}: scenario: expected the path of a scenario file")
     if not isinstance(data["free"], dict) or not data["free"]:
         raise DesignError(f"{source}: free: expected a mapping of scenario keys to LOW:HIGH")
-    given = data.get("targets", {})
+    given = data.get("targets")
     if isinstance(given, str):
         targets = read_targets_file(path.parent / given)
     else:
-        targets = targets_from_yaml(given, source) if given else ()
+        targets = () if _none(given) else targets_from_yaml(given, source)
     overrides = data.get("set", [])
     overrides = overrides if isinstance(overrides, list) else [overrides]
     if not all(isinstance(text, str) for text in overrides):
@@ -314,6 +320,11 @@ def _load(path: Path, what: str) -> Any:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         first = str(error).splitlines()[0]
         raise DesignError(f"{path}: cannot read the {what} ({first})") from None
+
+
+def _none(value: Any) -> bool:
+    """Whether a file's value gives nothing: null or an empty mapping (0 or [] are mistakes)."""
+    return value is None or value == {}
 
 
 def _float(value: Any) -> float | None:
