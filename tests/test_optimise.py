@@ -577,8 +577,26 @@ def test_a_decision_only_the_history_reads_is_refused(tmp_path, capsys):
     error = capsys.readouterr().err
     assert error == (
         "journeysim: --decide arrivals.base_customers=500:3000: only the store's history before "
-        "day 0 reads arrivals.base_customers, and every trial starts from the base scenario's "
-        "history (a decision taken in the store as it is), so it would change nothing; "
+        "day 0 reads arrivals.base_customers, and every trial, a decision taken in the store as "
+        "it is, starts from the base scenario's history, so it would change nothing; calibrate "
+        "fits such settings, each trial with a history of its own\n"
+    )
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "base, why", [(BASELINE, "horizon.burn_in_days 0"), (MMC, "open arrivals")]
+)
+def test_a_history_s_length_is_refused_as_a_decision_without_a_history(tmp_path, capsys, base, why):
+    """Without a history in the base, a trial with horizon.burn_in_days 28 starts from none
+    either: the trials ran and gave the same numbers."""
+    decide = ["--decide", "horizon.burn_in_days=28,56", "--minimise", "wages_per_day"]
+    no_history = ["--set", "horizon.burn_in_days=0"] if base == BASELINE else []
+    assert main(["optimise", str(base), *no_history, *decide, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim: --decide horizon.burn_in_days=28,56: only the store's history before day 0 "
+        "reads horizon.burn_in_days, and every trial, a decision taken in the store as it is, "
+        f"starts from the base scenario's history (none: {why}), so it would change nothing; "
         "calibrate fits such settings, each trial with a history of its own\n"
     )
     assert not list(tmp_path.iterdir())

@@ -433,6 +433,20 @@ def test_a_setting_only_the_history_reads_is_refused_as_varied(tmp_path, capsys,
     assert list(tmp_path.iterdir()) == []
 
 
+def test_without_a_history_its_length_is_refused_as_varied(tmp_path, capsys):
+    """SMALL has no burn-in, so no point has one either, whatever its horizon.burn_in_days."""
+    small = [f"--set={override}" for override in SMALL]
+    vary = ["--vary", "horizon.burn_in_days=28,56"]
+    error = refused([str(BASELINE), *small, *vary, "--out", str(tmp_path)], capsys)
+    assert error == (
+        "journeysim: --vary horizon.burn_in_days: only the store's history before day 0 reads "
+        "it, and every point starts from the base scenario's history (none: horizon.burn_in_days "
+        "0), so it would change nothing; give it with --set for the whole sweep, or run each "
+        "value on its own (journeysim run --set)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_without_a_history_the_customers_it_would_start_with_can_be_varied():
     """SMALL has no burn-in: each run starts from arrivals.base_customers founders of its own."""
     p = plan("arrivals.base_customers=300,600")

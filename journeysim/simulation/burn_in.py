@@ -42,10 +42,18 @@ HISTORY_ONLY = ("arrivals.base_customers", "loyalty.initial_strength", "horizon.
 
 
 def history_only(keys: Iterable[str], base: Scenario) -> list[str]:
-    """Those of `keys` that runs from `base`'s history ignore (none when it has no history)."""
-    if history_source(base) is None:
-        return []
-    return [key for key in keys if key in HISTORY_ONLY]
+    """Those of `keys` that runs from `base`'s history ignore. Without a history, only its
+    length: the others then set the customers of day 0."""
+    only = HISTORY_ONLY if history_source(base) else ("horizon.burn_in_days",)
+    return [key for key in keys if key in only]
+
+
+def base_history(base: Scenario) -> str:
+    """ "the base scenario's history", saying why there is none when there is none."""
+    if history_source(base):
+        return "the base scenario's history"
+    why = "horizon.burn_in_days 0" if base.horizon.burn_in_days == 0 else "open arrivals"
+    return f"the base scenario's history (none: {why})"
 
 
 def burn_in_scenario(scenario: Scenario) -> Scenario | None:

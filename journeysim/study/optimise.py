@@ -37,7 +37,7 @@ import yaml
 from journeysim.files import folder_name, write_table, write_text
 from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import history_only
+from journeysim.simulation.burn_in import base_history, history_only
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.summary import mean_ci
@@ -123,8 +123,8 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
         if ignored := history_only(decision.keys, base):
             raise DesignError(
                 f"{decision.where or decision.name}: only the store's history before day 0 "
-                f"reads {ignored[0]}, and every trial starts from the base scenario's history "
-                "(a decision taken in the store as it is), so it would change nothing; "
+                f"reads {ignored[0]}, and every trial, a decision taken in the store as it is, "
+                f"starts from {base_history(base)}, so it would change nothing; "
                 "calibrate fits such settings, each trial with a history of its own"
             )
     size = space_size(spec.decisions)

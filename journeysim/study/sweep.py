@@ -29,7 +29,7 @@ from journeysim.files import folder_name, parquet_available, write_table, write_
 from journeysim.manifest import INVOCATION, MANIFEST, earlier_invocations, manifest
 from journeysim.scenario.loader import apply_overrides, changed_keys, resolved_yaml, value_at
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import history_only
+from journeysim.simulation.burn_in import base_history, history_only
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import TaskFailed, failure_reason
 from journeysim.simulation.kpis import return_rate_warning
@@ -114,9 +114,9 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
         if history_only([vary.key], base):
             raise DesignError(
                 f"{vary.origin}: only the store's history before day 0 reads it, and every "
-                "point starts from the base scenario's history, so it would change nothing; "
-                "give it with --set for the whole sweep, or run each value on its own "
-                "(journeysim run --set)"
+                f"point starts from {base_history(base)}, so it would change nothing; give it "
+                "with --set for the whole sweep, or run each value on its own (journeysim run "
+                "--set)"
             )
     data = base.model_dump(mode="json")
     integers = [v.key for v in spec.vary if type(_lookup(data, v.key)) is int]
