@@ -505,7 +505,8 @@ QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "-
         ("days: 0\n", "days: horizon.days: expected a whole number from 1"),
         ("seed: -2\n", "seed: expected a whole number from 0"),
         ("set: checkout.cashiers=-1\n", "set: checkout.cashiers: expected a whole number"),
-        ("trials: 0\n", "trials: expected a whole number >= 2 (got 0)"),
+        ("trials: 0\n", "trials: expected a whole number from 2 to 10,000 (got 0)"),
+        ("trials: 10001\n", "trials: expected a whole number from 2 to 10,000 (got 10001)"),
         ("sampler: grid\n", "sampler: expected one of tpe, random (got 'grid')"),
         (
             "free: {checkout.service_time.mean: '1:3'}\n",

@@ -769,8 +769,9 @@ DECIDE = "decide: {checkout.cashiers: '1:3'}\n"
         ("seed: -1\n", "seed: expected a whole number from 0"),
         ("set: [checkout.cashiers=-1]\n", "set: checkout.cashiers: expected a whole number"),
         ("set: [nope]\n", "set: nope: expected KEY.PATH=VALUE"),
-        ("trials: 0\n", "trials: expected a whole number >= 1 (got 0)"),
-        ("candidates: 1\n", "candidates: expected a whole number >= 2 (got 1)"),
+        ("trials: 0\n", "trials: expected a whole number from 1 to 10,000 (got 0)"),
+        ("trials: 100000\n", "trials: expected a whole number from 1 to 10,000 (got 100000)"),
+        ("candidates: 1\n", "candidates: expected a whole number from 2 to 10,000 (got 1)"),
         ("maximise: [nps, csat]\n", "minimise, maximise: expected one or two objectives (got 3)"),
     ],
 )
@@ -813,7 +814,7 @@ def test_a_bad_decision_in_an_optimise_file_names_the_file_and_key(
     "body, options, expected",
     [
         ("reps: 3\n", ["--reps", "1"], "--reps: optimise needs at least 2 replications"),
-        ("trials: 3\n", ["--trials", "0"], "--trials: expected a whole number >= 1 (got 0)"),
+        ("trials: 3\n", ["--trials", "0"], "--trials: expected a whole number from 1 to 10,000"),
         ("days: 1\n", ["--days", "0"], "--days: horizon.days: expected a whole number"),
         ("", ["--decide", "checkout.cashier=1:3"], "--decide checkout.cashier=1:3: checkout."),
     ],

@@ -50,7 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="KEY=LOW:HIGH",
         help="a scenario key to fit and its range (or KEY=A,B,C choices); repeatable",
     )
-    calibrate.add_argument("--trials", type=int, metavar="N", help="complete trials (default 40)")
+    calibrate.add_argument(
+        "--trials", type=int, metavar="N", help="complete trials (default 40, at most 10,000)"
+    )
     calibrate.add_argument(
         "--sampler",
         metavar="tpe|random",

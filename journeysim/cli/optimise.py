@@ -67,7 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "KPI>=baseline-DIFF or KPI<=baseline+DIFF; optionally +-TOLERANCE for the final "
         "select (default 1%% of VALUE or DIFF); repeatable",
     )
-    optimise.add_argument("--trials", type=int, metavar="N", help="complete trials (default 30)")
+    optimise.add_argument(
+        "--trials", type=int, metavar="N", help="complete trials (default 30, at most 10,000)"
+    )
     optimise.add_argument(
         "--candidates",
         type=int,

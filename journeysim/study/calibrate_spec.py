@@ -20,7 +20,7 @@ from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.study.decisions import Decision, decision_from_yaml
-from journeysim.study.designs import DesignError, is_number
+from journeysim.study.designs import MAX_TRIALS, DesignError, is_number
 from journeysim.study.sources import (
     ScenarioSource,
     experiment_name,
@@ -255,10 +255,10 @@ class CalibrateSpec:
             raise DesignError("calibrate needs at least one target (--target KPI=VALUE+-TOL)")
         if not self.free:
             raise DesignError("calibrate needs at least one free parameter (--free KEY=LOW:HIGH)")
-        if self.trials < 2:
+        if not 2 <= self.trials <= MAX_TRIALS:
             raise DesignError(
-                f"{given_by(self.origins, 'trials')}: expected a whole number >= 2 "
-                f"(got {self.trials})"
+                f"{given_by(self.origins, 'trials')}: expected a whole number from 2 to "
+                f"{MAX_TRIALS:,} (got {self.trials})"
             )
         if self.sampler not in SAMPLERS:
             raise DesignError(

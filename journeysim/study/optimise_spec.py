@@ -14,7 +14,7 @@ from journeysim.errors import did_you_mean
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
-from journeysim.study.designs import DesignError
+from journeysim.study.designs import MAX_TRIALS, DesignError
 from journeysim.study.selection import Constraint, parse_constraint
 from journeysim.study.sources import (
     ScenarioSource,
@@ -120,10 +120,10 @@ class OptimiseSpec:
             raise DesignError(f"{where or 'optimise'}: the two objectives must be different KPIs")
         for option, least in (("trials", 1), ("candidates", 2)):
             value = getattr(self, option)
-            if value < least:
+            if not least <= value <= MAX_TRIALS:
                 raise DesignError(
-                    f"{given_by(self.origins, option)}: expected a whole number >= {least} "
-                    f"(got {value})"
+                    f"{given_by(self.origins, option)}: expected a whole number from {least} to "
+                    f"{MAX_TRIALS:,} (got {value})"
                 )
 
 
