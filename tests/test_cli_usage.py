@@ -124,6 +124,21 @@ def test_the_days_message_names_days(capsys) -> None:
     assert capsys.readouterr().err.startswith("journeysim: --days: horizon.days: expected")
 
 
+def test_a_scenario_with_several_problems_says_each_on_a_line_of_its_own(
+    tmp_path: Path, capsys
+) -> None:
+    """Every line starts with the program's name (the second and later ones did not)."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("checkout:\n  cashiers: -1\narrivals:\n  rate_per_hour: x\n")
+    assert exit_code(["run", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"journeysim: {path}: arrivals.rate_per_hour: expected a number above 0 and at most 2000 "
+        "(got 'x')",
+        f"journeysim: {path}: checkout.cashiers: expected a whole number from 0 to 200 (got -1)",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
 def test_results_follow_the_umask_and_have_a_manifest(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(sys, "argv", ["journeysim", "run", "baseline.yaml"])
     previous = os.umask(0o027)

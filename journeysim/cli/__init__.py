@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _OneLineWarnings()
             return args.handler(args)
-    except InputError as error:
-        print(f"journeysim: {error}", file=sys.stderr)
+    except InputError as error:  # a scenario with several problems: one line each
+        print("\n".join(f"journeysim: {line}" for line in str(error).splitlines()), file=sys.stderr)
         return 2
     except UsageError as error:
         print(f"journeysim {error}", file=sys.stderr)
