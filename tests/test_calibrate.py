@@ -530,6 +530,36 @@ def test_a_bad_setting_in_a_calibration_file_names_the_file_and_key(
     assert not (tmp_path / "out").exists()  # nothing ran
 
 
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        (
+            ["--free", "payment.cash_share=0.1,0.10,1e-1"],
+            "--free payment.cash_share=0.1,0.10,1e-1: each value once "
+            "(got 0.1 and 0.10 and 1e-1, the same number)",
+        ),
+        (
+            ["--free", "checkout.single_queue=true,false,True"],
+            "--free checkout.single_queue=true,false,True: each value once "
+            "(got true and True, the same value)",
+        ),
+        (
+            "free: {checkout.single_queue: [true, false, True]}\n",
+            "{study}: free.checkout.single_queue: each value once (got true more than once)",
+        ),
+    ],
+    ids=["option-number", "option-boolean", "file"],
+)
+def test_a_choice_given_twice_after_yaml_reads_it_is_refused(tmp_path, capsys, given, expected):
+    study = tmp_path / "calibration.yaml"
+    if isinstance(given, str):
+        study.write_text(f"scenario: {MMC}\n{TARGETS}{given}")
+    argv = [str(study)] if isinstance(given, str) else [str(MMC), "--target", "nps=30", *given]
+    code = main(["calibrate", *argv, "--out", str(tmp_path / "out")])
+    assert (code, capsys.readouterr().err) == (2, f"journeysim: {expected.format(study=study)}\n")
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
 def test_options_overriding_a_calibration_file_are_named_as_options(tmp_path, capsys):
     study = tmp_path / "calibration.yaml"
     study.write_text(f"scenario: {MMC}\n{TARGETS}{FREE}reps: 3\nsampler: random\n")

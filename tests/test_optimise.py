@@ -811,6 +811,39 @@ def test_a_bad_decision_in_an_optimise_file_names_the_file_and_key(
 
 
 @pytest.mark.parametrize(
+    "given, expected",
+    [
+        (
+            ["--decide", "checkout.cashiers=2,3,2.0"],
+            "--decide checkout.cashiers=2,3,2.0: each value once (got 2 and 2.0, the same number)",
+        ),
+        (
+            ["--decide", "checkout.single_queue=true,false,True"],
+            "--decide checkout.single_queue=true,false,True: each value once "
+            "(got true and True, the same value)",
+        ),
+        (
+            "decide: {checkout.cashiers: [2, 3, 2.0]}\n",
+            "{study}: decide.checkout.cashiers: each value once (got 2 and 2.0, the same number)",
+        ),
+        (
+            "decide:\n  a: {keys: [checkout.single_queue], values: [true, false, True]}\n",
+            "{study}: decide.a: each value once (got true more than once)",
+        ),
+    ],
+    ids=["option-number", "option-boolean", "file-number", "file-named-decision"],
+)
+def test_a_choice_given_twice_after_yaml_reads_it_is_refused(tmp_path, capsys, given, expected):
+    study = tmp_path / "study.yaml"
+    if isinstance(given, str):
+        study.write_text(f"scenario: {MMC}\n{given}minimise: wages_per_day\n")
+    argv = [str(study)] if isinstance(given, str) else [str(MMC), *given, "--minimise", "nps"]
+    code = main(["optimise", *argv, "--out", str(tmp_path / "out"), *QUICK])
+    assert (code, capsys.readouterr().err) == (2, f"journeysim: {expected.format(study=study)}\n")
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+@pytest.mark.parametrize(
     "body, options, expected",
     [
         ("reps: 3\n", ["--reps", "1"], "--reps: optimise needs at least 2 replications"),

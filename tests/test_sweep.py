@@ -21,7 +21,7 @@ import yaml
 import journeysim
 from journeysim.simulation.measure import METRICS
 from journeysim.study.calibrate_spec import read_calibration_file
-from journeysim.study.designs import DesignError, parse_vary
+from journeysim.study.designs import DesignError, check_once, parse_vary
 from journeysim.study.optimise_spec import read_optimise_file
 from journeysim.study.sweep import KeptRunsWarning, Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
@@ -414,6 +414,50 @@ def test_a_number_given_twice_in_two_spellings_is_refused_too(tmp_path, capsys):
         "(got 2 and 0x2, the same number; 3 and 3.0, the same number)"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        (  # a boolean's spellings, read as YAML (they were two points of the same scenario)
+            ["--vary", "checkout.single_queue=true,True"],
+            "--vary checkout.single_queue=true,True: each value once "
+            "(got true and True, the same value)",
+        ),
+        (  # an exponent is a number as the override reads it, not a text
+            ["--vary", "payment.cash_share=0.1,1e-1"],
+            "--vary payment.cash_share=0.1,1e-1: each value once "
+            "(got 0.1 and 1e-1, the same number)",
+        ),
+        (
+            "vary: {checkout.single_queue: [true, false, True]}\n",
+            "{file}: vary.checkout.single_queue: each value once (got true more than once)",
+        ),
+        (
+            "vary: {payment.cash_share: [0.1, 0.10, 1e-1]}\n",
+            "{file}: vary.payment.cash_share: each value once (got 0.1 more than once)",
+        ),
+    ],
+    ids=["option-boolean", "option-exponent", "file-boolean", "file-number"],
+)
+def test_a_value_given_twice_after_yaml_reads_it_is_refused(tmp_path, capsys, given, expected):
+    file = sweep_file(tmp_path, given) if isinstance(given, str) else None
+    argv = [str(file)] if file else [str(BASELINE), *given]
+    assert refused([*argv, "--out", str(tmp_path / "out")], capsys) == (
+        f"journeysim: {expected.format(file=file)}"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_boolean_and_a_number_are_different_values():
+    """True == 1 in Python, but not as a scenario's value; 1 and 1.0 are the same number."""
+    with pytest.raises(DesignError) as refusal:
+        check_once(["true", "1", "yes", "1.0"], "--vary k=true,1,yes,1.0")
+    assert str(refusal.value) == (
+        "--vary k=true,1,yes,1.0: each value once "
+        "(got true and yes, the same value; 1 and 1.0, the same number)"
+    )
+    check_once(["true", "1", "'1'", "'true'"], "--vary k=true,1,'1','true'")
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from typing import Any
 import optuna
 
 from journeysim.scenario.loader import Override
-from journeysim.study.designs import RUN_KEYS, DesignError, is_number, yaml_text
+from journeysim.study.designs import RUN_KEYS, DesignError, check_once, is_number, yaml_text
 
 _INT = r"[-+]?\d+"
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -134,6 +134,7 @@ def _choices(name: str, keys: tuple[str, ...], values: list[str], where: str) ->
             f"{where}: expected LOW:HIGH of two finite numbers, or at least two different "
             f"choices A,B (got {','.join(values)})"
         )
+    check_once(values, where)
     return Decision(name, keys, choices=tuple(values), where=where)
 
 

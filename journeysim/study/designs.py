@@ -17,7 +17,7 @@ import numpy as np
 import yaml
 
 from journeysim.scenario.errors import ScenarioError
-from journeysim.scenario.loader import Override
+from journeysim.scenario.loader import Override, yaml_data
 
 KINDS = ("grid", "lhs", "sobol")
 MAX_RUNS = 1_000_000  # runs (points x replications) a sweep may have
@@ -61,7 +61,7 @@ def parse_vary(text: str, option: str = "--vary") -> Vary:
     if match:
         return _ranged(key, float(match[1]), float(match[2]), f"{option} {text}")
     values = tuple(value.strip() for value in raw.split(","))
-    _check_once(values, f"{option} {text}")
+    check_once(values, f"{option} {text}")
     return Vary(key, values, where=f"{option} {key}")
 
 
@@ -78,34 +78,35 @@ def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
     if not values:
         raise DesignError(f"{where}: expected at least one value (got an empty list)")
     texts = tuple(yaml_text(v) for v in values)
-    _check_once(texts, where)
+    check_once(texts, where)
     return Vary(key, texts, where=where)
 
 
-def _check_once(values: Sequence[str], where: str) -> None:
-    """Refuse grid values given more than once, also as another spelling of the same number
-    (0.1 and 0.10, 2 and 0x2): they would run the same points twice."""
-    spellings: dict[object, list[str]] = {}
+def check_once(values: Sequence[str], where: str) -> None:
+    """Refuse values (YAML texts) given more than once, also spelt another way (0.1 and 0.10,
+    true and True): they would run, or be tried, twice."""
+    spellings: dict[tuple[str, object], list[str]] = {}
     for text in values:
-        spellings.setdefault(_number_or_text(text), []).append(text)
-    twice = [_repeated(texts) for texts in spellings.values() if len(texts) > 1]
+        spellings.setdefault(_read_as(text), []).append(text)
+    twice = [_repeated(texts, kind) for (kind, _), texts in spellings.items() if len(texts) > 1]
     if twice:
         raise DesignError(f"{where}: each value once (got {'; '.join(twice)})")
 
 
-def _repeated(texts: list[str]) -> str:
+def _repeated(texts: list[str], kind: str) -> str:
     if len(set(texts)) == 1:
         return f"{texts[0]} more than once"
-    return f"{' and '.join(texts)}, the same number"
+    return f"{' and '.join(texts)}, the same {kind}"
 
 
-def _number_or_text(text: str) -> object:
-    """The number a grid value's YAML text reads as, else the text itself."""
+def _read_as(text: str) -> tuple[str, object]:
+    """What a value's YAML text reads as, to compare: a number by its value (2 is 2.0; a
+    boolean is no number), anything else by its YAML (True is true, 'a' is a)."""
     try:
-        value = yaml.safe_load(text)
+        value = yaml_data(text)
     except yaml.YAMLError:
-        return text
-    return value if is_number(value) else text
+        return "value", text
+    return ("number", value) if is_number(value) else ("value", yaml_text(value))
 
 
 def is_number(value: Any) -> bool:
