@@ -24,10 +24,15 @@ MAX_NAME = 100  # characters of an experiment's name (a folder's name: file syst
 
 
 def name_problem(name: str) -> str | None:
-    """Why `name` cannot name an experiment and its folder (None when it can)."""
+    """Why `name` cannot name an experiment and its folder (None when it can). It needs an ASCII
+    letter or digit: `folder_name` would leave '.', '..' or '_' one folder (`sweep-`) for all."""
     if not name.strip() or not name.isprintable() or len(name) > MAX_NAME:
         shown = f"{len(name)} characters" if len(name) > MAX_NAME else repr(name)
         return f"expected one line of 1 to {MAX_NAME} characters (got {shown})"
+    if not re.search(r"[A-Za-z0-9]", name):
+        return (
+            f"expected a name with a letter or digit (A-Z, a-z, 0-9) for its folder (got {name!r})"
+        )
     return None
 
 

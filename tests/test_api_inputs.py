@@ -80,11 +80,21 @@ def test_numpy_numbers_in_a_study_mapping_are_numbers(tmp_path: Path) -> None:
     assert fitted.best_params["checkout.cashiers"] in (2, 3)
 
 
-@pytest.mark.parametrize("name", ["", "x" * 300, "two\nlines"])
-def test_a_name_that_cannot_name_a_folder_is_refused_before_running(name: str, tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("", "one line of 1 to 100"),
+        ("x" * 300, "one line of 1 to 100"),
+        ("two\nlines", "one line of 1 to 100"),
+        ("..", r"a name with a letter or digit \(A-Z, a-z, 0-9\) for its folder \(got '\.\.'\)$"),
+    ],
+)
+def test_a_name_that_cannot_name_a_folder_is_refused_before_running(
+    name: str, expected: str, tmp_path
+) -> None:
     """300 characters raised OSError (file name too long) once the sweep was planned; an empty
-    name was ignored."""
-    with pytest.raises(journeysim.InputError, match="^name: expected one line of 1 to 100"):
+    name was ignored; '.' and '..' both named the folder sweep-."""
+    with pytest.raises(journeysim.InputError, match=f"^name: expected {expected}"):
         journeysim.sweep(MMC, vary=["checkout.cashiers=2,3"], name=name, out=tmp_path)
     assert list(tmp_path.iterdir()) == []
 

@@ -56,6 +56,7 @@ def exit_code(argv: list[str]) -> int:
         ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", "--design", "nope"],
         ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", "--name", ""],  # was ignored
         ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", "--name", "x" * 300],  # OSError
+        ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", "--name", ".."],  # sweep-
         ["optimise", BASELINE, "--decide", "checkout.cashiers=2:3", "--name", "two\nlines"],
         ["trace", BASELINE, "--pick", "nope"],
         ["trace", BASELINE, "--seed", "-1"],

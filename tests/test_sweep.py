@@ -103,11 +103,7 @@ def test_sweep_file_names_the_same_as_the_options(tmp_path):
     assert p.design.points == same.design.points and p.base == same.base
 
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [("n" * 101, "101 characters"), ("two\nlines", "'two\\nlines'"), ("  ", "'  '")],
-)
-@pytest.mark.parametrize(
+STUDY_FILES = pytest.mark.parametrize(
     ("read", "body"),
     [
         (read_sweep_file, "vary: {checkout.cashiers: '2:4'}"),
@@ -115,16 +111,52 @@ def test_sweep_file_names_the_same_as_the_options(tmp_path):
         (read_calibration_file, "free: {loyalty.ltr_center: '0.2:0.4'}\ntargets: {nps: 30}"),
     ],
 )
-def test_a_study_files_name_names_a_folder(tmp_path, read, body, name, expected) -> None:
+NO_FOLDER = "expected a name with a letter or digit (A-Z, a-z, 0-9) for its folder"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("n" * 101, "expected one line of 1 to 100 characters (got 101 characters)"),
+        ("two\nlines", "expected one line of 1 to 100 characters (got 'two\\nlines')"),
+        ("  ", "expected one line of 1 to 100 characters (got '  ')"),
+        # Each named the folder sweep- (optimise-, calibrate-): '.' and '..' ran into one
+        (".", f"{NO_FOLDER} (got '.')"),
+        ("..", f"{NO_FOLDER} (got '..')"),
+        ("_-_", f"{NO_FOLDER} (got '_-_')"),
+    ],
+)
+@STUDY_FILES
+def test_a_study_files_name_names_a_folder(tmp_path, read, body, name, problem) -> None:
     """A name that cannot name the results folder is refused before anything runs, as --name
     is (a name of 300 characters failed at the folder with 'File name too long')."""
     path = tmp_path / "study.yaml"
     path.write_text(yaml.safe_dump({"scenario": str(BASELINE), "name": name}) + body + "\n")
     with pytest.raises(DesignError) as caught:
         read(path)
-    assert str(caught.value) == (
-        f"{path}: name: expected one line of 1 to 100 characters (got {expected})"
+    assert str(caught.value) == f"{path}: name: {problem}"
+
+
+@STUDY_FILES
+def test_a_study_files_null_name_is_no_name(tmp_path, read, body) -> None:
+    """`name: null` takes the file's name, as a missing name and the other null keys do (it
+    named the folder sweep-None)."""
+    path = tmp_path / "staffing.yaml"
+    path.write_text(f"scenario: {BASELINE}\nname: null\n{body}\n")
+    assert read(path).name == "staffing"
+
+
+def test_a_name_without_a_letter_or_digit_is_refused_as_an_option(tmp_path, capsys) -> None:
+    from journeysim.cli import main
+
+    argv = ["sweep", str(BASELINE), "--vary", "checkout.cashiers=2,3", "--name", "."]
+    with pytest.raises(SystemExit) as exit:
+        main([*argv, "--out", str(tmp_path)])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"journeysim sweep: error: argument --name: {NO_FOLDER} (got '.')"
     )
+    assert list(tmp_path.iterdir()) == []
 
 
 # Sobol' indices

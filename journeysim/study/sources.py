@@ -86,8 +86,9 @@ def whole_number(
 
 
 def experiment_name(data: Mapping[str, Any], path: Path) -> str:
-    """A study file's `name` (default: the file's stem); errors name the file and the key."""
-    name = str(data.get("name", path.stem))
+    """A study file's `name` (default, also for `name: null`: the file's stem); errors name the
+    file and the key."""
+    name = str(path.stem if data.get("name") is None else data["name"])
     problem = name_problem(name)
     if problem:
         raise DesignError(f"{path}: name: {problem}")
