@@ -59,6 +59,7 @@ from journeysim.study.optimise_spec import (
 from journeysim.study.parameter_sets import read_parameter_sets
 from journeysim.study.selection import (
     SelectResult,
+    check_first_stage,
     parse_constraint,
     select_scenarios,
     warn_of_investments,
@@ -197,9 +198,9 @@ def select(
 ) -> SelectResult:
     """Select the best scenario by the mean of `objective` with probability at least
     `confidence`, among those meeting `constraints` ("KPI>=VALUE", "KPI<=VALUE[+-TOL]"); like
-    `journeysim select` without writing files. `reps` is the first stage (at least 5);
-    `minimise` defaults to the objective's own better way. `table` is selection.csv,
-    `selected` the winner.
+    `journeysim select` without writing files. `reps` is the first stage (at least 5; a
+    scenario's own fewer `replications` are raised to 5); `minimise` defaults to the
+    objective's own better way. `table` is selection.csv, `selected` the winner.
 
     >>> import journeysim
     >>> mmc = "scenarios/validation/mmc.yaml"
@@ -219,6 +220,7 @@ def select(
     indifference = arguments.number(indifference, "indifference", 0.0)
     confidence = arguments.number(confidence, "confidence", 0.5, 1.0)
     counts = _counts(reps=reps, days=days, seed=seed)
+    check_first_stage(counts["reps"], "reps")
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
     warn_of_investments(resolved, objective)
     with progress_bar(None, "select", quiet) as bar:

@@ -41,7 +41,10 @@ def command_lines(out: str) -> dict[str, list[str]]:
             *("--parameter-sets", str(ROOT / "examples" / "parameter_sets.csv")),
         ],
         "compare": ["compare", BASELINE, BASELINE, *RUN, "--out", out],
-        "select": ["select", BASELINE, BASELINE, "--objective", "csat", *RUN, "--out", out],
+        "select": [  # select's first stage is at least 5 replications
+            *("select", BASELINE, BASELINE, "--objective", "csat", *RUN, "--reps", "5"),
+            *("--out", out),
+        ],
         "sweep": ["sweep", BASELINE, "--vary", "checkout.cashiers=2,3", *RUN, "--out", out],
         "optimise": ["optimise", BASELINE, *DECIDE, *RUN, "--out", out],
         "calibrate": ["calibrate", BASELINE, *FREE, *RUN, "--out", out],

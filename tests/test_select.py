@@ -20,15 +20,17 @@ import pandas as pd
 import pytest
 from theory import erlang_c_wait
 
+import journeysim
 import journeysim.simulation.executors as executors
 from journeysim.cli import main
 from journeysim.errors import InputError
 from journeysim.report.selection import screening_note
 from journeysim.scenario import load_scenario
+from journeysim.simulation import measure
 from journeysim.simulation.executors import LocalPool
 from journeysim.simulation.kpis import horizon_too_short, replication_kpis
 from journeysim.simulation.ranges import resolution
-from journeysim.simulation.replication import simulate
+from journeysim.simulation.replication import Simulation, simulate
 from journeysim.study.selection import (
     FIRST_STAGE,
     InvestmentWarning,
@@ -148,7 +150,7 @@ def test_a_bound_at_the_end_of_a_kpis_range_is_allowed(text):
 
 def test_select_command_writes_selection_csv_and_prints_the_guarantee(tmp_path, capsys):
     args = ["select", str(MMC), str(MMC), "--objective", "mean_checkout_wait_min"]
-    args += ["--set", "arrivals.rate_per_hour=24", "--days", "2", "--reps", "3"]
+    args += ["--set", "arrivals.rate_per_hour=24", "--days", "2", "--reps", "5"]
     args += ["--indifference", "0.1", "--constraint", "abandonment_rate<=0.01+-0.001"]
     args += ["--out", str(tmp_path), "--quiet", "--workers", "1"]
     assert main(args) == 0
@@ -192,7 +194,7 @@ def test_one_worker_selects_in_this_process_with_the_numbers_of_two(tmp_path, mo
             f"extends: {MMC}\nname: lambda{rate}\narrivals: {{rate_per_hour: {rate}}}\n"
         )
     args = ["select", *map(str, paths), "--objective", "mean_checkout_wait_min", "--days", "2"]
-    args += ["--reps", "3", "--indifference", "0.05", "--quiet", "--no-report"]
+    args += ["--reps", "5", "--indifference", "0.05", "--quiet", "--no-report"]
     built, files = {}, {}
     for workers in (1, 2):
         out = tmp_path / f"workers{workers}"
@@ -205,7 +207,7 @@ def test_one_worker_selects_in_this_process_with_the_numbers_of_two(tmp_path, mo
         ]
     assert built[1] == 0 and built[2] >= 1
     assert files[1] == files[2]
-    assert len(pd.read_csv(out / "select-lambda24-lambda30" / "replications.csv")) >= 6
+    assert len(pd.read_csv(out / "select-lambda24-lambda30" / "replications.csv")) >= 10
 
 
 def test_select_command_rejects_a_bad_constraint_with_exit_2(capsys):
@@ -234,6 +236,26 @@ def test_select_usage_errors_exit_2_before_simulating(tmp_path, capsys, argument
     error = capsys.readouterr().err.strip()
     assert error.startswith("journeysim: ") and message in error and "\n" not in error
     assert not list(tmp_path.iterdir())  # nothing ran
+
+
+def test_a_first_stage_below_five_is_refused_not_raised(tmp_path, capsys, monkeypatch):
+    """--reps 4 (reps=4) ran 5 replications a scenario unasked: the command line and the
+    Python API refuse it before anything runs."""
+
+    def simulated(*args, **kwargs):
+        raise AssertionError("simulated before refusing --reps")
+
+    monkeypatch.setattr(measure, "simulate", simulated)
+    monkeypatch.setattr(Simulation, "run", simulated)
+    args = ["select", str(MMC), str(MMC), "--objective", "nps", "--reps", "4"]
+    assert main([*args, "--out", str(tmp_path), "--quiet", "--workers", "1"]) == 2
+    refused = "select's first stage needs at least 5 replications: with fewer, the number it may "
+    refused += "add grows steeply (got 4)"
+    assert capsys.readouterr().err == f"journeysim: --reps: {refused}\n"
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(InputError) as caught:
+        journeysim.select(MMC, MMC, objective="nps", reps=4)
+    assert str(caught.value) == f"reps: {refused}"
 
 
 @pytest.mark.parametrize("days, defined", [(2, False), (3, True)])

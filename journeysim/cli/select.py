@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run the scenarios with common random numbers and select the best by the "
         "mean of KPI, among those meeting every --constraint, with the fully sequential "
         "procedure of Kim & Nelson (2001): after --reps first-stage replications each (at least "
-        "5), it adds "
+        "5; a scenario's own fewer are raised to 5), it adds "
         "replications only to the scenarios still in contention. Prints the selection with its "
         "guarantee and the subset that could be the best; files go to DIR/select-<names>/.",
     )
@@ -100,10 +100,16 @@ def _select(args: argparse.Namespace) -> int:
     )
     from journeysim.scenario.errors import ScenarioError
     from journeysim.study.compare import common_random_numbers
-    from journeysim.study.selection import check_selection, select_scenarios, warn_of_investments
+    from journeysim.study.selection import (
+        check_first_stage,
+        check_selection,
+        select_scenarios,
+        warn_of_investments,
+    )
 
     if len(args.scenarios) < 2:
         raise UsageError("select: give at least two scenario files")
+    check_first_stage(args.reps, "--reps")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
     check_selection(scenarios, args.objective, args.constraint, args.confidence)

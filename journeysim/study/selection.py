@@ -205,6 +205,16 @@ def check_selection(
         check_horizon(scenario, [objective, *(c.metric for c in constraints)])
 
 
+def check_first_stage(reps: int | None, given_by: str) -> None:
+    """Refuse first-stage replications `reps` (None: the scenarios' own) below FIRST_STAGE,
+    which select would raise to FIRST_STAGE unasked; `given_by` names the option or argument."""
+    if reps is not None and reps < FIRST_STAGE:
+        raise InputError(
+            f"{given_by}: select's first stage needs at least {FIRST_STAGE} replications: with "
+            f"fewer, the number it may add grows steeply (got {reps})"
+        )
+
+
 def warn_of_investments(scenarios: Sequence[Scenario], objective: str) -> None:
     """Warn, before a selection runs, when its scenarios invest different one-off amounts,
     which no objective but the investment itself counts."""
