@@ -339,6 +339,12 @@ def test_the_command_line_is_told_which_option_differs(tmp_path, capsys):
 # Bad input: one line naming where it came from, exit code 2, before anything runs
 
 
+ONE_SEED = (
+    "seed is the same at every point (set by --seed, for common random numbers), not a value "
+    "to vary"
+)
+
+
 def sweep_file(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "study.yaml"
     path.write_text(f"scenario: {BASELINE}\n{body}")
@@ -416,6 +422,10 @@ def refused(argv: list[str], capsys) -> str:
         (
             "vary: {checkout.cashiers: [2, 3, 2]}\n",
             "study.yaml: vary.checkout.cashiers: each value once (got 2 more than once)",
+        ),
+        (
+            "vary: {seed: [1, 2]}\n",
+            f"study.yaml: vary.seed: {ONE_SEED}",
         ),
     ],
 )
@@ -521,6 +531,24 @@ def test_without_a_history_its_length_is_refused_as_varied(tmp_path, capsys):
         "value on its own (journeysim run --set)"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_seed_is_refused_as_varied_and_the_days_and_replications_are_not(tmp_path, capsys):
+    """Points of other seeds share no random numbers, and their differences are luck (it ran,
+    charting the KPIs by seed); a point's own days or replications are a design's."""
+    argv = [str(BASELINE), "--vary", "seed=1,2", "--out", str(tmp_path)]
+    assert refused(argv, capsys) == f"journeysim: --vary seed: {ONE_SEED}"
+    with pytest.raises(DesignError) as caught:
+        journeysim.sweep(BASELINE, vary={"seed": "1:9"}, design="lhs", samples=2, out=tmp_path)
+    assert str(caught.value) == f"vary: vary.seed: {ONE_SEED}"
+    assert list(tmp_path.iterdir()) == []
+    p = plan("horizon.days=7,15", "replications=2,3")
+    assert [(p.point(i).horizon.days, p.point(i).replications) for i in range(4)] == [
+        (7, 2),
+        (7, 3),
+        (15, 2),
+        (15, 3),
+    ]
 
 
 def test_without_a_history_the_customers_it_would_start_with_can_be_varied():

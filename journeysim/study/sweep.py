@@ -111,6 +111,11 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
     overrides = [*spec.overrides, *run_overrides(spec.reps, spec.days, spec.seed, spec.origins)]
     base = resolve_scenario(spec.scenario, overrides)
     for vary in spec.vary:
+        if vary.key == "seed":
+            raise DesignError(
+                f"{vary.origin}: seed is the same at every point (set by --seed, for common "
+                "random numbers), not a value to vary"
+            )
         if history_only([vary.key], base):
             raise DesignError(
                 f"{vary.origin}: only the store's history before day 0 reads it, and every "
