@@ -551,6 +551,37 @@ def test_the_seed_is_refused_as_varied_and_the_days_and_replications_are_not(tmp
     ]
 
 
+@pytest.mark.parametrize(
+    "vary, option, by",
+    [
+        ("replications=2,3", ["--reps", "4"], "--reps (4)"),
+        ("horizon.days=2,3", ["--days", "5"], "--days (5)"),
+    ],
+)
+def test_a_varied_run_setting_is_refused_with_its_option(tmp_path, capsys, vary, option, by):
+    """The option was ignored at every point (a point's own value won), so raising --reps did
+    not extend a sweep of varied replications."""
+    argv = [str(BASELINE), "--vary", vary, *option, "--out", str(tmp_path)]
+    key = vary.split("=")[0]
+    assert refused(argv, capsys) == (
+        f"journeysim: --vary {key}: varied, and also set for every point by {by}; give one or "
+        "the other"
+    )
+    study = tmp_path / "sweep.yaml"
+    study.write_text(f"scenario: {BASELINE}\nvary: {{{key}: [2, 3]}}\n{option[0][2:]}: 4\n")
+    assert refused([str(study), "--out", str(tmp_path / "out")], capsys) == (
+        f"journeysim: {study}: vary.{key}: varied, and also set for every point by "
+        f"{option[0][2:]} (4); give one or the other"
+    )
+    assert list(tmp_path.iterdir()) == [study]
+    with pytest.raises(DesignError) as caught:
+        journeysim.sweep(BASELINE, vary=[vary], **{option[0][2:]: 4}, out=tmp_path / "api")
+    assert str(caught.value) == (
+        f"vary: {key}: varied, and also set for every point by {option[0][2:]} (4); give one "
+        "or the other"
+    )
+
+
 def test_without_a_history_the_customers_it_would_start_with_can_be_varied():
     """SMALL has no burn-in: each run starts from arrivals.base_customers founders of its own."""
     p = plan("arrivals.base_customers=300,600")

@@ -37,10 +37,18 @@ from journeysim.simulation.lifetime import NOT_IDENTIFIED
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
-from journeysim.study.designs import MAX_RUNS, Design, DesignError, Vary, make_design, yaml_text
+from journeysim.study.designs import (
+    MAX_RUNS,
+    RUN_KEYS,
+    Design,
+    DesignError,
+    Vary,
+    make_design,
+    yaml_text,
+)
 from journeysim.study.runs_file import RunKey, RunsFile
 from journeysim.study.sensitivity import SobolWarning, imprecision_warning, sobol_indices
-from journeysim.study.sources import resolve_scenario, run_overrides
+from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 
 CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held in memory)
@@ -115,6 +123,14 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
             raise DesignError(
                 f"{vary.origin}: seed is the same at every point (set by --seed, for common "
                 "random numbers), not a value to vary"
+            )
+        given = {"replications": spec.reps, "horizon.days": spec.days}.get(vary.key)
+        if given is not None:  # the option would be silently ignored at every point
+            name = RUN_KEYS[vary.key].removeprefix("--")
+            by = given_by(spec.origins, name).rpartition(": ")[2]  # --reps, or a file's reps
+            raise DesignError(
+                f"{vary.origin}: varied, and also set for every point by {by} ({given}); "
+                "give one or the other"
             )
         if history_only([vary.key], base):
             raise DesignError(
