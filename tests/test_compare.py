@@ -215,6 +215,21 @@ def test_precision_notes_name_the_count():
     assert "reached" in note
 
 
+@pytest.mark.parametrize(
+    "values, said",
+    [
+        ([np.nan, np.nan], "no value in 2 of 2 replications: no visit's return window"),
+        ([0.9, np.nan], "no value in 1 of 2 replications: no visit's return window"),
+        ([0.9], "from 1 replication(s); run at least 2"),
+    ],
+)
+def test_a_precision_without_an_interval_says_why(values, said):
+    """Two replications of a run too short for a return window: it said "no confidence
+    interval from 0 replication(s); run at least 2", though 2 had run."""
+    (note,) = precision_notes(pd.DataFrame({"return_rate": values}), {"return_rate": 0.002})
+    assert note.startswith("return_rate: no confidence interval") and said in note
+
+
 def test_precision_is_measured_on_the_interval_before_it_is_cut():
     """An abandonment rate near 0: summary.csv cuts its CI at 0, which would halve the
     half-width; the precision is that of the t-interval of the replications (audit 25)."""

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from journeysim.scenario.fields import MAX_REPLICATIONS
+from journeysim.simulation.measure import why_undefined
 from journeysim.simulation.summary import mean_ci, t_quantile
 
 
@@ -46,7 +47,13 @@ def precision_notes(replications: pd.DataFrame, targets: dict[str, float]) -> li
     notes = []
     for metric, target in targets.items():
         half, n = half_width(replications[metric])
-        if not math.isfinite(half):
+        missing = len(replications) - n
+        if missing and n < 2:
+            notes.append(
+                f"{metric}: no confidence interval, as it has no value in {missing} of "
+                f"{len(replications)} replications: {why_undefined(metric)}"
+            )
+        elif not math.isfinite(half):
             notes.append(
                 f"{metric}: no confidence interval from {n} replication(s); run at least 2"
             )
