@@ -340,6 +340,14 @@ def test_an_objective_that_averages_zero_has_a_default_indifference():
     assert waits.indifference == 0.1  # 1% of M/M/2's wait at rho 0.6 (Erlang C: 1.1 min) is less
 
 
+def test_the_procedure_states_a_share_s_indifference_in_points_as_the_guarantee_does():
+    """The guarantee said "0.9 points" and the procedure line "indifference 0.00901"."""
+    result = select_scenarios(close_queues(), "abandonment_rate", indifference=0.009)
+    assert "indifference 0.9 points" in result.procedures[0]
+    waits = select_scenarios(close_queues(), "mean_checkout_wait_min", indifference=1.0)
+    assert waits.procedures[0].endswith("indifference 1")
+
+
 def test_an_undefined_objective_says_why():
     """M/M/c's shoppers never come back: no customer lifetime can be measured, and select
     says so, not "no visits to average over?"."""

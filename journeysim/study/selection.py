@@ -43,7 +43,7 @@ from journeysim.errors import InputError
 from journeysim.scenario.fields import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
-from journeysim.simulation.kpis import HIGHER, horizon_too_short
+from journeysim.simulation.kpis import HIGHER, SHARES, horizon_too_short
 from journeysim.simulation.measure import BETTER, METRICS, measure, why_undefined
 from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.simulation.replication import past
@@ -547,8 +547,9 @@ class _Procedure:
             row["selected"] = i == self.selected
             row["status"] = "selected" if i == self.selected else self.left.get(i, "")
             rows.append(row)
-        procedures = [
-            f"Kim & Nelson (2001) KN, first stage {self.n0}, indifference {self.delta:.3g}",
+        delta = f"{100 * self.delta:.3g} points" if objective in SHARES else f"{self.delta:.3g}"
+        procedures = [  # the indifference in the guarantee's unit (shares in points)
+            f"Kim & Nelson (2001) KN, first stage {self.n0}, indifference {delta}",
             "Nelson, Swann, Goldsman & Song (2001) subset on the first stage",
         ]
         if self.constraints:
