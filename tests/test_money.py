@@ -13,6 +13,7 @@ import pytest
 
 import journeysim
 from journeysim.cli import main
+from journeysim.report.comparison import difference_text
 from journeysim.report.console import unset_costs_text
 from journeysim.simulation.lifetime import (
     MIN_DEPARTURES,
@@ -285,6 +286,19 @@ def test_payback_only_where_an_extra_investment_earns_more(
     else:
         assert payback == pytest.approx(expected)
     assert payback_text(investment, gain, low, high) == text
+
+
+@pytest.mark.parametrize(
+    "days, note, shown",
+    [(math.inf, "never pays back (earns no more)", "never"), (math.nan, None, "-")],
+)
+def test_the_table_s_payback_says_never_where_the_note_does(days, note, shown):
+    """The console table showed "-" for a plan that never pays back, as for one without an
+    extra investment."""
+    row = pd.Series(
+        {"verdict": "", "diff": days, "diff_ci_low": np.nan, "diff_ci_high": np.nan, "note": note}
+    )
+    assert difference_text("payback_days", row, note=False).strip() == shown
 
 
 def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():

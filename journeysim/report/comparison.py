@@ -75,7 +75,8 @@ def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
     if metric == "payback_days":
         finite = math.isfinite(row["diff"])
         if not note:
-            return f"{metric_text(metric, row['diff'])} {interval}  " if finite else "-  "
+            days = metric_text(metric, row["diff"])  # never (inf), or - without a payback
+            return f"{days} {interval}  " if finite else f"{days}  "
         text = row["note"] if isinstance(row["note"], str) else "-"
         return f"{text} {interval}  " if finite else f"{text}  "
     mark = " *" if row["significant"] else "  "
