@@ -23,6 +23,7 @@ from journeysim.report.comparison import magnitude, metric_text, signed, signed_
 from journeysim.report.console import setting_text, unit, unset_costs_text
 from journeysim.report.html import (
     compare_report,
+    example_section,
     paired_examples,
     run_report,
     sweep_report,
@@ -31,6 +32,7 @@ from journeysim.report.html_blocks import fmt, interval, label
 from journeysim.report.monitor import replay
 from journeysim.report.replay import replays
 from journeysim.report.scenario_table import customers_settings
+from journeysim.report.trace import example_visit
 from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
 from journeysim.simulation.executors import Serial
@@ -332,6 +334,18 @@ def test_compare_report_without_a_common_customer_says_no_visit_is_traced():
     )
     assert "shopped that day in empty (replication 0), so no pair of visits is traced" in text
     assert "Emotion curve" not in text
+
+
+@pytest.mark.parametrize("through, told", [(5, True), (11, False)])
+def test_a_story_cut_by_its_re_run_says_where_it_ends(through, told):
+    """A compare report re-runs each scenario two weeks past the traced day: its story listed
+    the customer's visits up to there as if they were all ("10 visits between day 2 and day
+    28" of a 42-day run)."""
+    mmc = load_scenario(SCENARIOS / "validation" / "mmc.yaml", ["horizon.days=10"])
+    rep = replay(mmc, 3, through=through)  # the run has days 0 to 10 (a day of warm-up)
+    html = example_section(rep, example_visit(rep.replication.visits, 3), "Example", (0, 24))
+    ends = "The traced re-run ends on day 5 (Sat), so the customer&#x27;s later visits are not"
+    assert (ends in html) == told
 
 
 def test_the_same_customer_in_a_compare_report_is_the_same_person():

@@ -76,11 +76,18 @@ def example_section(
         )
     )
     story = tell(rep.replication, scenario, visit=visit_id, staff=rep.staff)
+    last = int(rep.replication.days["day"].max())
+    ends = (
+        f" The traced re-run ends on {day_label(last)}, so the customer's later visits are not "
+        "in the story."
+        if last < scenario.total_days - 1
+        else ""
+    )
     return section(
         heading,
         paragraph(
             f"Replication 0 of {scenario.name}, {day_label(rep.day)}{warm}: one customer's "
-            f"visit as the simulation traced it.{why}"
+            f"visit as the simulation traced it.{why}{ends}"
         ),
         image(
             curve,
