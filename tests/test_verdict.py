@@ -56,6 +56,10 @@ def test_every_metric_declares_which_way_is_better():
         ("nps", -1.0, 2.0, "no_difference"),
         ("wages_per_day", 10.0, 20.0, "not_judged"),  # money counts once, as contribution
         ("investment", -20.0, -10.0, "not_judged"),  # weighed by its payback
+        # gross margin x lifetime: counted as the contribution and judged as lifetime_days (a
+        # plan that "never pays back" was better by +1 M PLN of it, before its wages)
+        ("customer_value", 1e5, 2e5, "not_judged"),
+        ("lifetime_days", 10.0, 20.0, "better"),
         ("wages_per_day", math.nan, math.nan, "not_measured"),
     ],
 )

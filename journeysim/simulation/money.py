@@ -38,8 +38,10 @@ CONTRIBUTION_PARTS = (
     "cost_per_day",
 )
 # Money the bottom line judges neither better nor worse: the contribution's parts (money counts
-# once, as contribution) and the one-off investment, which the user sets and the payback weighs.
-NOT_JUDGED = (*CONTRIBUTION_PARTS, "investment")
+# once, as contribution), the customer base's lifetime margin (that gross margin over the
+# customers' lifetime, before wages: its loyalty part is judged as lifetime_days) and the
+# one-off investment, which the user sets and the payback weighs.
+NOT_JUDGED = (*CONTRIBUTION_PARTS, "customer_value", "investment")
 # Money flows per measured day; compare also shows their differences per year.
 PER_DAY = tuple(metric for metric in MONEY if metric.endswith("_per_day"))
 DAYS_PER_YEAR = 365.0
