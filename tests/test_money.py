@@ -13,7 +13,7 @@ import pytest
 
 import journeysim
 from journeysim.cli import main
-from journeysim.report.comparison import difference_text
+from journeysim.report.comparison import difference_text, payback_lines
 from journeysim.report.console import unset_costs_text
 from journeysim.simulation.lifetime import (
     MIN_DEPARTURES,
@@ -299,6 +299,21 @@ def test_the_table_s_payback_says_never_where_the_note_does(days, note, shown):
         {"verdict": "", "diff": days, "diff_ci_low": np.nan, "diff_ci_high": np.nan, "note": note}
     )
     assert difference_text("payback_days", row, note=False).strip() == shown
+
+
+def test_a_payback_line_is_provisional_where_the_bottom_line_is():
+    """ "earns 82,779 PLN a year less" read as firm under a bottom line that ends "provisional"."""
+    table = pd.DataFrame(
+        {
+            "scenario": ["base", "calm", "moving"],
+            "metric": ["payback_days"] * 3,
+            "note": [None, "no extra investment; earns 1,000 PLN a year less", "x"],
+        }
+    )
+    assert payback_lines(table, growing={"moving"}) == [
+        "Payback of calm against base: no extra investment; earns 1,000 PLN a year less",
+        "Payback of moving against base: x (provisional: its revenue difference is still growing)",
+    ]
 
 
 def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():

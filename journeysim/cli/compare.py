@@ -124,7 +124,7 @@ def _compare(args: argparse.Namespace) -> int:
     print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)")
     if unset := unset_costs_text(result.scenarios):
         print(unset)
-    if paybacks := payback_lines(result.table):
+    if paybacks := payback_lines(result.table, moving):
         print("\n" + "\n".join(paybacks))
     if note := narrowing_note(result.table):  # none when no return rate was measured
         print(f"\n{note}")
