@@ -24,6 +24,7 @@ from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import Serial
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.runner import run_scenario
+from journeysim.simulation.summary import mean_ci
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 # All terminals down 17:00-18:30 every day from day 3: day 3 is the last of four days.
@@ -336,13 +337,40 @@ def test_sweep_line_draws_points_not_a_ci_where_other_keys_vary():
     (audit 25); each point of the design is a dot."""
     runs = sweep_runs()
     alone = sweep_plots.sweep_line(runs[runs["cash"] == 0.2], "lanes", "nps", ["cash"])
-    assert len(alone.axes[0].collections) == 1  # the band: cash does not vary here
+    assert len(alone.axes[0].collections) == 2  # the band and bars: cash does not vary here
     fig = sweep_plots.sweep_line(runs, "lanes", "nps", ["cash"])
     rendered(fig)
     (dots,) = fig.axes[0].collections
     expected = runs.groupby("point")[["lanes", "nps"]].mean().to_numpy()
     assert np.allclose(dots.get_offsets(), expected)
     assert "dots: each point, with cash varied too" in fig.axes[0].get_title()
+
+
+def test_sweep_line_bars_show_the_paired_difference_the_bands_hide():
+    """The points share random numbers: a replication's luck (sd 5) moves every point alike,
+    so each point's own band overlaps the others' while the difference from the first value
+    (2 points a lane, sd 0.3 a replication) is clear; the bars are the paired 95% CI of that
+    difference drawn around each mean, so a bar misses the first mean (dashed) exactly when
+    the CI excludes 0."""
+    rng = np.random.default_rng(1)
+    luck = rng.normal(0.0, 5.0, size=4)
+    rows = [
+        {"point": i, "lanes": lanes, "replication": r, "nps": 30 + 2 * i + luck[r]}
+        for i, lanes in enumerate((2, 3, 4))
+        for r in range(4)
+    ]
+    runs = pd.DataFrame(rows)
+    runs["nps"] += rng.normal(0.0, 0.3, size=len(runs))
+    ax = sweep_plots.sweep_line(runs, "lanes", "nps").axes[0]
+    by_run = runs.pivot(index="replication", columns="lanes", values="nps")
+    for lanes, (bottom, top) in zip((3, 4), (s[:, 1] for s in ax.collections[1].get_segments())):
+        _, low, high, _ = mean_ci((by_run[lanes] - by_run[2]).to_numpy())
+        assert (bottom, top) == pytest.approx((by_run[2].mean() + low, by_run[2].mean() + high))
+        assert bottom > by_run[2].mean()  # clear: the bar misses the dashed line
+    band = plots.mean_band(runs, "lanes", "nps")
+    assert band["low"].iloc[1] < band["high"].iloc[0]  # while the bands overlap
+    (dashed,) = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert dashed.get_ydata()[0] == pytest.approx(by_run[2].mean())
 
 
 def test_a_long_sweep_title_stays_inside_the_picture():
