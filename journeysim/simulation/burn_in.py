@@ -49,7 +49,7 @@ def history_only(keys: Iterable[str], base: Scenario) -> list[str]:
 
 
 def base_history(base: Scenario) -> str:
-    """ "the base scenario's history", saying why there is none when there is none."""
+    """The base scenario's history in words, saying why there is none when there is none."""
     if history_source(base):
         return "the base scenario's history"
     why = "horizon.burn_in_days 0" if base.horizon.burn_in_days == 0 else "open arrivals"
