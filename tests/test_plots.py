@@ -373,6 +373,18 @@ def test_sweep_line_bars_show_the_paired_difference_the_bands_hide():
     assert dashed.get_ydata()[0] == pytest.approx(by_run[2].mean())
 
 
+def test_sweep_line_draws_no_bar_where_the_kpi_is_n_a():
+    """A return window as long as the run leaves a point without a return rate: no paired
+    difference, so no bar (pivoting dropped the empty column: KeyError)."""
+    rows = [
+        {"point": i, "window": w, "replication": r, "return_rate": 0.9 + 0.01 * r if i else np.nan}
+        for i, w in enumerate((2.0, 1.0))
+        for r in range(2)
+    ]
+    ax = sweep_plots.sweep_line(pd.DataFrame(rows), "window", "return_rate").axes[0]
+    assert len(ax.collections) == 1 and "bars" not in ax.get_title()  # the band alone
+
+
 def test_a_long_sweep_title_stays_inside_the_picture():
     """Two long keys made the title run off both edges (audit 25): it wraps instead."""
     runs = sweep_runs().rename(

@@ -221,22 +221,25 @@ def sweep_line(
         what = f"mean over runs; dots: each point, with {', '.join(others)} varied too"
     else:
         ax.fill_between(band[parameter], band["low"], band["high"], color=colour, alpha=0.2)
-        bars = _paired_bars(table, parameter, kpi, band)
-        ax.errorbar(
-            bars[parameter],
-            bars["mean"],
-            yerr=[bars["below"], bars["above"]],
-            fmt="none",
-            ecolor=NEUTRAL,
-            elinewidth=3,
-            capsize=6,
-        )
-        ax.axhline(band["mean"].iloc[0], color=NEUTRAL, linestyle="--", linewidth=1)
-        first = f"{band[parameter].iloc[0]:g}"
-        what = (
-            f"mean, 95% CI over runs; bars: paired 95% CI of the difference from {first}, "
-            "clear where a bar misses the dashed line"
-        )
+        what = "mean, 95% CI over runs"
+        bars = _paired_bars(table, parameter, kpi, band).dropna()  # none where a KPI is n/a
+        if not bars.empty:
+            yerr = bars[["below", "above"]].to_numpy().T
+            ax.errorbar(
+                bars[parameter],
+                bars["mean"],
+                yerr=yerr,
+                fmt="none",
+                ecolor=NEUTRAL,
+                elinewidth=3,
+                capsize=6,
+            )
+            ax.axhline(band["mean"].iloc[0], color=NEUTRAL, linestyle="--", linewidth=1)
+            first = f"{band[parameter].iloc[0]:g}"
+            what += (
+                f"; bars: paired 95% CI of the difference from {first}, clear where a bar "
+                "misses the dashed line"
+            )
     _finish_line(ax, band[parameter], parameter, kpi, what)
     return fig
 
@@ -246,7 +249,7 @@ def _paired_bars(table: pd.DataFrame, parameter: str, kpi: str, band: pd.DataFra
     it the 95% CI of its paired difference from the first value reaches: the points share
     random numbers replication by replication, so a difference is often far surer than the
     two bands' overlap suggests."""
-    by_run = table.pivot_table(index="replication", columns=parameter, values=kpi)
+    by_run = table.pivot_table(index="replication", columns=parameter, values=kpi, dropna=False)
     first, rows = band[parameter].iloc[0], []
     for value, mean in zip(band[parameter].iloc[1:], band["mean"].iloc[1:]):
         diff, low, high, _ = mean_ci((by_run[value] - by_run[first]).dropna().to_numpy())
