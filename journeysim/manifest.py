@@ -11,7 +11,6 @@ import sys
 import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +139,8 @@ def journeysim_version() -> str:
 
 
 def _version(name: str) -> str | None:
+    from importlib import metadata  # here, not at import: every command's start-up pays it
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -152,6 +153,8 @@ def _version(name: str) -> str | None:
 
 def _dependencies() -> list[str]:
     """journeysim's required packages, by name."""
+    from importlib import metadata
+
     try:
         required = metadata.requires("journeysim") or []
     except metadata.PackageNotFoundError:

@@ -39,9 +39,13 @@ def test_light_imports(code: str) -> None:
 
 def test_help_loads_neither_the_schema_nor_numpy() -> None:
     """`journeysim --help` builds the parser only: the scenario schema (pydantic, a sixth of a
-    second) and numpy (a tenth) load with the commands that use them."""
+    second) and numpy (a tenth) load with the commands that use them, and so do the process
+    pool (multiprocessing) and the installed packages' metadata, which the manifest reads
+    (together some 50 ms of every command's start)."""
     parser = "from journeysim.cli import build_parser; build_parser()"
-    assert loaded_after(parser, ("pydantic", "numpy")) == set()
+    assert loaded_after(parser, ("pydantic", "numpy", "multiprocessing")) == set()
+    probe = f"{parser}\nimport sys\nassert 'importlib.metadata' not in sys.modules"
+    subprocess.run([sys.executable, "-c", probe], check=True, cwd=ROOT)
     assert loaded_after("import journeysim.scenario", ("pydantic",)) == {"pydantic"}  # the probe
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 
@@ -48,6 +47,8 @@ def first_failure_in_order(
 
 def failure_reason(error: BaseException) -> str:
     """Why a task failed, in one line (no traceback)."""
+    from concurrent.futures.process import BrokenProcessPool  # not at every command's start
+
     if isinstance(error, BrokenProcessPool):
         return "its worker process died (out of memory?)"
     if isinstance(error, ReplicationFailed):  # it names its scenario and replication
