@@ -92,6 +92,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _select(args: argparse.Namespace) -> int:
     from journeysim.report.selection import (
         guarantee,
+        procedures,
         screening_note,
         selection_files,
         selection_text,
@@ -156,7 +157,7 @@ def _select(args: argparse.Namespace) -> int:
     print(selection_text(result))
     if note := screening_note(result):
         print(note)
-    print(f"\n{'; '.join(result.procedures)}")
+    print(f"\n{procedures(result)}")
     print(f"\nResults in {folder}{os.sep}")
     return 0
 

@@ -17,7 +17,7 @@ from journeysim.report.comparison import ci_text, metric_text, signed
 from journeysim.report.console import label, render, setting_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table
 from journeysim.report.plots import NEUTRAL, POSITIVE, STYLE, figure, label_axis, png
-from journeysim.report.selection import guarantee, selection_rows, smore_png
+from journeysim.report.selection import guarantee, procedures, selection_rows, smore_png
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.optimise import OptimiseResult, failures_text
 from journeysim.study.selection import Constraint, ci_of
@@ -279,7 +279,7 @@ def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
                 "Selection among the best candidates",
                 table(sel_header, sel_rows, id="selection-table"),
                 image(smore_png(result.selection), "SMORE plot of the candidates"),
-                paragraph("; ".join(result.selection.procedures) + ". See docs/experiments.md."),
+                paragraph(procedures(result.selection) + ". See docs/experiments.md."),
                 id="selection",
             )
         )

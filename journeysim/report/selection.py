@@ -25,6 +25,19 @@ def indifference_text(objective: str, indifference: float) -> str:
     return f"{indifference:.3g} {unit(objective)}".rstrip()
 
 
+def procedures(result: SelectResult) -> str:
+    """The published procedures the selection ran, with its indifference as the guarantee
+    states it."""
+    names = [
+        f"Kim & Nelson (2001) KN, first stage {result.first_stage}, indifference "
+        + indifference_text(result.objective, result.indifference),
+        "Nelson, Swann, Goldsman & Song (2001) subset on the first stage",
+    ]
+    if result.constraints:
+        names.append("Batur & Kim (2010) feasibility check within Andradottir & Kim (2010)")
+    return "; ".join(names)
+
+
 def guarantee(result: SelectResult) -> str:
     """The selected scenario and what the procedure promises about it, in words."""
     name = label(result.objective)
@@ -136,7 +149,7 @@ def select_report(result: SelectResult, folder: Path) -> Path:
         ),
         section(
             "Procedures",
-            paragraph("; ".join(result.procedures) + ". See docs/experiments.md."),
+            paragraph(procedures(result) + ". See docs/experiments.md."),
         ),
     ]
     path = Path(folder) / "report.html"

@@ -33,7 +33,7 @@ import operator
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ from journeysim.errors import InputError
 from journeysim.scenario.fields import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
-from journeysim.simulation.kpis import HIGHER, SHARES, horizon_too_short
+from journeysim.simulation.kpis import HIGHER, horizon_too_short
 from journeysim.simulation.measure import BETTER, METRICS, measure, why_undefined
 from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.simulation.replication import past
@@ -165,7 +165,6 @@ class SelectResult:
     replications: pd.DataFrame
     selected: str | None = None
     first_stage: int = 0
-    procedures: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> list[str]:
@@ -547,15 +546,6 @@ class _Procedure:
             row["selected"] = i == self.selected
             row["status"] = "selected" if i == self.selected else self.left.get(i, "")
             rows.append(row)
-        delta = f"{100 * self.delta:.3g} points" if objective in SHARES else f"{self.delta:.3g}"
-        procedures = [  # the indifference in the guarantee's unit (shares in points)
-            f"Kim & Nelson (2001) KN, first stage {self.n0}, indifference {delta}",
-            "Nelson, Swann, Goldsman & Song (2001) subset on the first stage",
-        ]
-        if self.constraints:
-            procedures.append(
-                "Batur & Kim (2010) feasibility check within Andradottir & Kim (2010)"
-            )
         return SelectResult(
             scenarios=runs.scenarios,
             objective=objective,
@@ -567,7 +557,6 @@ class _Procedure:
             replications=runs.table(),
             selected=None if self.selected is None else runs.scenarios[self.selected].name,
             first_stage=self.n0,
-            procedures=procedures,
         )
 
 
