@@ -46,13 +46,23 @@ MIN_DEPARTURES = 100
 # 14 and 42 days); synthetic exponential lifetimes seen for 456 days put about half there and
 # are estimated within 5% (tests/test_money.py).
 MAX_EXTRAPOLATED = 0.9
-NOT_IDENTIFIED = (
-    "customer lifetime and lifetime margin are n/a in at least one replication (a figure shown "
-    "is the mean of the others): a replication had no customer left at its end, saw fewer than "
-    f"{MIN_DEPARTURES} customers leave, or no tenure longer than the run (as without a burn-in); "
-    "run more days (horizon.days, warm-up included) or more customers, with a burn-in "
-    "(horizon.burn_in_days above 0)"
+NO_LIFETIME_WHY = (
+    f"a replication had no customer left at its end, saw fewer than {MIN_DEPARTURES} customers "
+    "leave, or no tenure longer than the run (as without a burn-in); run more days (horizon.days, "
+    "warm-up included) or more customers, with a burn-in (horizon.burn_in_days above 0)"
 )
+
+
+def not_identified(scenarios: str = "") -> str:
+    """The warning that some replication (of `scenarios`, when named) has no lifetime."""
+    of = f" of {scenarios}" if scenarios else ""
+    return (
+        f"customer lifetime and lifetime margin are n/a in at least one replication{of} (a figure "
+        f"shown is the mean of the others): {NO_LIFETIME_WHY}"
+    )
+
+
+NOT_IDENTIFIED = not_identified()
 
 
 @dataclass(frozen=True)
@@ -174,7 +184,7 @@ def base_lifetime_days(customers: pd.DataFrame, end_day: int, annual_discount: f
 
 
 def lifetime_warning(table: pd.DataFrame) -> str | None:
-    """NOT_IDENTIFIED if a scenario of a summary or comparison table (summary.csv,
+    """`not_identified`'s warning if a scenario of a summary or comparison table (summary.csv,
     comparison.csv: metric, n, ...) has fewer lifetimes than replications, naming the
     scenarios of a comparison that do; else None (the investment, known in every
     replication, counts them)."""
@@ -185,5 +195,4 @@ def lifetime_warning(table: pd.DataFrame) -> str | None:
     if "scenario" not in table or table["scenario"].nunique() < 2:
         return NOT_IDENTIFIED
     names = table.loc[table["metric"] == "lifetime_days", "scenario"].to_numpy()
-    short = ", ".join(names[lifetimes < replications])
-    return NOT_IDENTIFIED.replace(" one replication ", f" one replication of {short} ", 1)
+    return not_identified(", ".join(names[lifetimes < replications]))

@@ -7,18 +7,17 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation import kpis, money
 from journeysim.simulation.hourly import hourly_receipts
 from journeysim.simulation.kpis import KPIS, replication_kpis, revenue_halves
-from journeysim.simulation.lifetime import NOT_IDENTIFIED
+from journeysim.simulation.lifetime import NO_LIFETIME_WHY
 from journeysim.simulation.money import MONEY, replication_money
 from journeysim.simulation.replication import Replication, simulate
 
 METRICS = KPIS + MONEY
 # Which way is better for every metric: kpis.HIGHER (+1) or kpis.LOWER (-1).
 BETTER = kpis.BETTER | money.BETTER
-_LIFETIME_UNDEFINED = NOT_IDENTIFIED.split(": ", 1)[1]  # run's warning, without its subject
 # Why a metric can be undefined (NaN) in a replication (simulation/lifetime.py, kpis.py).
 _UNDEFINED = {
-    "lifetime_days": _LIFETIME_UNDEFINED,
-    "customer_value": _LIFETIME_UNDEFINED,
+    "lifetime_days": NO_LIFETIME_WHY,
+    "customer_value": NO_LIFETIME_WHY,
     "return_rate": "no visit's return window (loyalty.return_window_days) ended within the run",
 }
 
