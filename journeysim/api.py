@@ -290,15 +290,16 @@ def sweep(
     spec = replace(spec, origins={**spec.origins, **_named(given)})
     runner = Sweep(plan_sweep(spec, quiet), folder)
     arguments.out_folder(out, runner.folder)
-    pending = len(runner.pending())
     call = api_call(
         "sweep", scenario, vary=vary, design=design, samples=samples, name=name, out=out,
         reps=reps, days=days, seed=seed, overrides=overrides or None,
     )  # fmt: skip
-    # before the runs, so that an interrupted sweep's folder has it too
-    runner.write_manifest(_texts(overrides), call)
-    with progress_bar(pending, runner.plan.name, quiet) as bar:
-        return runner.run(executor, bar.update)
+    with runner.held():  # a second sweep into the folder is refused before it writes
+        pending = len(runner.pending())
+        # before the runs, so that an interrupted sweep's folder has it too
+        runner.write_manifest(_texts(overrides), call)
+        with progress_bar(pending, runner.plan.name, quiet) as bar:
+            return runner.run(executor, bar.update)
 
 
 def optimise(

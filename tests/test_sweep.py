@@ -309,6 +309,29 @@ def test_a_folder_where_a_sweep_keeps_a_file_is_refused_before_it_runs(tmp_path,
     assert not (tmp_path / "sweep-x" / "points.csv").exists()  # nothing ran
 
 
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_a_sweep_refused_for_one_running_leaves_its_folder_alone(tmp_path, capsys):
+    """A second sweep into the folder of one still running rewrote manifest.json (naming itself
+    as what made the folder, kept so when the first was killed) and printed its header before
+    the refusal: it is refused in one line, before it writes anything."""
+    from journeysim.cli import main
+    from journeysim.study.runs_file import RunsFile
+
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2", "--days", "1", "--name", "x"]
+    argv += ["--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1"]
+    argv += [*(f"--set={s}" for s in SMALL), "--set=horizon.warmup_days=0"]
+    assert main(["sweep", *argv, "--reps", "1"]) == 0
+    folder = tmp_path / "sweep-x"
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    capsys.readouterr()
+    with RunsFile(folder / "runs.csv", ["point", "replication"]).appending():  # one running
+        assert main(["sweep", *argv, "--reps", "2"]) == 2
+    out, error = capsys.readouterr()
+    assert out == ""
+    assert error == f"journeysim: {folder / 'runs.csv'}: another sweep is writing to it\n"
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
 def test_many_changed_scenario_keys_are_counted_after_the_first_ones(tmp_path):
     Sweep(plan("checkout.cashiers=2,3", reps=1, days=7, name="same"), tmp_path).pending()
     keys = ("payment.cash_share", "carts.worn_share", "shelves.stockout_prob")

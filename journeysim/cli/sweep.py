@@ -85,13 +85,14 @@ def _sweep(args: argparse.Namespace) -> int:
     writable_folder(args.command, sweep.folder, [MANIFEST, sweep.runs.path.name, *CLAIMED])
     plan = sweep.plan
     total = plan.runs
-    pending = len(sweep.pending())
-    sweep.write_manifest(args.overrides)  # also if interrupted
-    print(
-        f"{plan.name}: {plan.design.kind} design, {len(plan.values)} points, {total} runs "
-        f"({total - pending} already done)"
-    )
-    runs = execute(args, pending, plan.name, sweep.run)
+    with sweep.held():  # a second sweep into the folder is refused before it writes
+        pending = len(sweep.pending())
+        sweep.write_manifest(args.overrides)  # also if interrupted
+        print(
+            f"{plan.name}: {plan.design.kind} design, {len(plan.values)} points, {total} runs "
+            f"({total - pending} already done)"
+        )
+        runs = execute(args, pending, plan.name, sweep.run)
     failed = runs[runs["status"] == "failed"]
     runs = runs[runs["status"] == "ok"]
     indices = None  # a Sobol' design's, once every run has finished

@@ -17,7 +17,7 @@ import contextlib
 import json
 import warnings
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -198,6 +198,27 @@ class Sweep:
         self._made: dict[str, Any] | None = None  # this invocation's manifest (write_manifest)
         self._earlier: list[dict[str, Any]] = []  # the invocations before it
         self._before = 0  # the finished runs the folder held when it began
+        self._append: Callable[[Sequence], None] | None = None  # runs.csv's, while `held`
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold runs.csv's lock in the block: a second sweep into the folder is then refused
+        before it writes anything (manifest.json included), and `run` appends under it."""
+        with self.runs.appending() as append:
+            self._append = append
+            try:
+                yield
+            finally:
+                self._append = None
+
+    @contextlib.contextmanager
+    def _appending(self) -> Iterator[Callable[[Sequence], None]]:
+        """runs.csv's appender: the one `held` holds, else one holding the lock itself."""
+        if self._append is not None:
+            yield self._append
+        else:
+            with self.runs.appending() as append:
+                yield append
 
     def write_manifest(self, overrides: Sequence[str] = (), call: str | None = None) -> None:
         """Write manifest.json before any run (so that an interrupted sweep's folder has it
@@ -272,7 +293,7 @@ class Sweep:
         executor = executor or LocalPool()
         self._claim()
         failed: set[RunKey] = set()
-        with self.runs.appending() as append:
+        with self._appending() as append:
 
             def record(key: RunKey, outcome: dict[str, float] | str) -> None:
                 point, replication = key
