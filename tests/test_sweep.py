@@ -80,6 +80,16 @@ def test_design_errors_say_what_to_do(vary, design, samples, message):
         plan(*vary, design=design, samples=samples)
 
 
+@pytest.mark.parametrize("bounds", ["2.5:5", "2:3.5"])
+def test_a_whole_number_key_is_refused_a_range_with_fractional_ends(bounds):
+    """Points were rounded, then cut at the ends: 2.5:5 gave 2 cashiers, outside the range, and
+    2:3.5 gave 3 more often than 2."""
+    expected = r"--vary checkout.cashiers=.*: checkout.cashiers is a whole number: expected whole "
+    expected += rf"ends LOW:HIGH \(got {bounds}\)"
+    with pytest.raises(DesignError, match=expected):
+        plan(f"checkout.cashiers={bounds}", design="lhs", samples=8)
+
+
 def test_every_point_is_validated_before_anything_runs(tmp_path):
     with pytest.raises(journeysim.ScenarioError, match="checkout.cashiers"):
         journeysim.sweep(BASELINE, vary=["checkout.cashiers=3,-1"], out=tmp_path, overrides=SMALL)

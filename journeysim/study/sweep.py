@@ -165,8 +165,15 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
 def _check_bounds(base: Scenario, vary: Sequence[Vary], integers: list[str]) -> None:
     """Refuse a range whose own end is not a valid value, naming that end rather than a point
     sampled near it (a scenario that holds at both ends may still fail inside, e.g. together
-    with another key: the points are checked as well)."""
+    with another key: the points are checked as well). A whole-number key's range has whole
+    ends: its points are rounded, and one rounded past a fractional end left the range."""
     for v in vary:
+        if v.key in integers and v.bounds and any(end != int(end) for end in v.bounds):
+            low, high = v.bounds
+            raise DesignError(
+                f"{v.origin}: {v.key} is a whole number: expected whole ends LOW:HIGH "
+                f"(got {low:g}:{high:g})"
+            )
         for end in v.bounds or ():
             value = int(end) if v.key in integers else end
             apply_overrides(base, [(v.origin, f"{v.key}={yaml_text(value)}")])
