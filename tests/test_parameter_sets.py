@@ -127,6 +127,18 @@ def test_few_sets_are_warned_about():
     assert few_sets_warning(20) == []
 
 
+def test_one_replication_per_set_says_the_split_needs_more(sets_file):
+    """With one replication per set the share of the parameters is unknown: it showed "-", as
+    for a value that never varies, without a word."""
+    result = journeysim.run(
+        BASELINE, reps=1, days=1, overrides=SMALL, parameter_sets=sets_file, workers=1
+    )
+    assert result.row("baseline", "nps")[["ci_low", "ci_high"]].notna().all()
+    assert np.isnan(result.row("baseline", "nps")["param_share"])
+    (warning,) = [w for w in result.warnings if w.startswith("1 replication per parameter set")]
+    assert warning.endswith("needs 2 or more (--reps)")
+
+
 @pytest.mark.filterwarnings("error::FutureWarning")  # pandas: not_compared in a float column
 def test_run_with_parameter_sets_is_wider_and_says_how_much_is_the_parameters(sets_file):
     # The sets move the NPS centre by +-0.1 and stock-outs by half: the band of NPS, CSAT and

@@ -180,7 +180,8 @@ def run_parameter_sets(
     short += [text for variants in per_set if (text := window_warning(variants))][:1]
     if replications["lifetime_days"].isna().any():
         short.append(NOT_IDENTIFIED)
-    warnings = few_sets_warning(len(parameter_sets)) + list(dict.fromkeys(short))
+    warnings = few_sets_warning(len(parameter_sets)) + one_replication_warning(reps)
+    warnings += list(dict.fromkeys(short))
     warnings += own_change_notes(aligned, own, parameter_sets.source)
     return UncertaintyResult(aligned, table, replications, parameter_sets.table(), warnings)
 
@@ -274,6 +275,18 @@ def few_sets_warning(sets: int, level: float = LEVEL) -> list[str]:
         f"only {sets} parameter sets: the band rests on t({sets - 1}) = {t:.2f} and is wide "
         f"(cut at each KPI's range); keep {RECOMMENDED_SETS} or more sets, "
         f"{ORDER_STATISTICS_SETS} or more for a band from the sets' own spread"
+    ]
+
+
+def one_replication_warning(reps: int) -> list[str]:
+    """A warning when one replication per set leaves the band's split unknown: its `params`
+    would read "-", as for a value that never varies."""
+    if reps >= 2:
+        return []
+    return [
+        "1 replication per parameter set: the band holds, but splitting it between the "
+        "parameters and the simulation's noise (params; param_share, param_sd and noise_sd in "
+        "uncertainty.csv) needs 2 or more (--reps)"
     ]
 
 
