@@ -109,7 +109,7 @@ def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
         assert len(read_parameter_sets(folder / "parameter_sets.csv")) == within.sum()
 
 
-def test_kept_sets_feed_run_and_widen_its_interval(tmp_path):
+def test_kept_sets_feed_run_and_widen_its_interval(tmp_path, capsys):
     # A calibration file reading fit-receipts' targets.yaml format, with tolerances wide
     # enough (NPS +-15, CES +-0.2: about 40% of the ranges' area) that a random search over
     # the ranges keeps several sets; their NPS spans some 30 points and their CES 0.4, against a
@@ -135,6 +135,9 @@ def test_kept_sets_feed_run_and_widen_its_interval(tmp_path):
     )
     assert main(["calibrate", str(spec), "--out", str(tmp_path), "--quiet", "--workers", "2"]) == 0
     folder = tmp_path / "calibrate-fit"
+    hint = f"journeysim run {folder / 'calibrated.yaml'} --parameter-sets "
+    hint += f"{folder / 'parameter_sets.csv'} --reps 2\n"  # the calibration's runs (its reps)
+    assert hint in capsys.readouterr().out
     sets = read_parameter_sets(folder / "parameter_sets.csv")
     made = json.loads((folder / "manifest.json").read_text())  # what made the folder
     assert made["seed"] == load_scenario(STORE).seed and made["packages"]["optuna"]
