@@ -243,6 +243,22 @@ def test_sets_file_as_overrides(sets_file):
     assert sets.table().columns.tolist() == ["set", "loyalty.ltr_center", "shelves.stockout_prob"]
 
 
+def test_sets_table_holds_numbers_as_numbers(tmp_path):
+    # UncertaintyResult.sets: a researcher averages a key's values or plots against them.
+    path = tmp_path / "sets.csv"
+    path.write_text(
+        "loyalty.ltr_center,checkout.cashiers,checkout.service_time\n"
+        '0.2,2,"{dist: gamma, mean_min: 2.5, sd_min: 1.2}"\n'
+        '0.30,3,"{dist: exponential, mean_min: 2}"\n'
+    )
+    table = read_parameter_sets(path).table()
+    assert table["set"].tolist() == ["0", "1"]
+    assert table["loyalty.ltr_center"].dtype == float
+    assert table["loyalty.ltr_center"].tolist() == [0.2, 0.3]
+    assert table["checkout.cashiers"].dtype == int
+    assert table["checkout.service_time"].tolist()[1] == "{dist: exponential, mean_min: 2}"
+
+
 def test_written_sets_read_back_exactly(tmp_path):
     # What a calibration writes is what run and compare read: floats to the last bit, and
     # values that are not numbers (a distribution mapping) as YAML.

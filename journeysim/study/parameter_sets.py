@@ -15,13 +15,14 @@ import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
 
 from journeysim.files import write_text
 from journeysim.scenario.errors import ScenarioError
-from journeysim.scenario.loader import apply_overrides, value_at
+from journeysim.scenario.loader import apply_overrides, value_at, yaml_data
 from journeysim.scenario.schema import Scenario
 from journeysim.study.designs import RUN_KEYS
 
@@ -58,9 +59,12 @@ class ParameterSets:
         return [key for key in self.keys if _differ(scenario, reference, key)]
 
     def table(self) -> pd.DataFrame:
-        """The sets as a table: column `set`, then one column per key (values as given)."""
-        rows = [(label, *values) for label, values in zip(self.labels, self.values)]
-        return pd.DataFrame(rows, columns=[LABEL, *self.keys])
+        """The sets as a table: column `set`, then one column per key, of numbers where every
+        value of the key is one (else the values as given)."""
+        columns = {LABEL: list(self.labels)}
+        for i, key in enumerate(self.keys):
+            columns[key] = _column([values[i] for values in self.values])
+        return pd.DataFrame(columns, columns=[LABEL, *self.keys])
 
     def apply(self, scenario: Scenario, index: int, keep: Collection[str] = ()) -> Scenario:
         """`scenario` with row `index`, but for the keys in `keep`; errors name the file, line
@@ -77,6 +81,17 @@ class ParameterSets:
             raise ParameterSetsError(
                 f"{self.source}: line {self.lines[index]}{where}: {text}"
             ) from None
+
+
+def _column(texts: list[str]) -> list[Any]:
+    """A key's values as numbers when each reads as one (YAML, as `--set` reads it), else the
+    texts as given."""
+    try:
+        values = [yaml_data(text) for text in texts]
+    except yaml.YAMLError:
+        return texts
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    return values if numbers else texts
 
 
 def _differ(scenario: Scenario, reference: Scenario, key: str) -> bool:
