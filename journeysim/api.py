@@ -426,7 +426,7 @@ def calibrate(
         name=arguments.name(name),
         **counts,
     )
-    spec = replace(spec, origins={**spec.origins, **_named(counts)})
+    spec = replace(spec, origins={**spec.origins, **_named({**counts, "sampler": sampler})})
     runner = Calibration(plan_calibration(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending() * runner.plan.base.replications

@@ -146,6 +146,7 @@ CASES = {
             BASE, vary="checkout.cashiers=2,3", reps=10**6, out=d, overrides=SHORT
         ),
     ),
+    "calibrate bad sampler": ("sampler", lambda d, f: _calibrate(d, sampler="grid")),
     "optimise trials 0": ("trials", lambda d, f: _optimise(d, trials=0)),
     "optimise days too many": ("days", lambda d, f: _optimise(d, days=10**6)),
     "calibrate trials text": ("trials", lambda d, f: _calibrate(d, trials="3")),
