@@ -287,7 +287,8 @@ def sweep(
         **counts,
     )
     given = {**counts, "design": design, "vary": "vary"}
-    spec = replace(spec, origins={**spec.origins, **_named(given)})
+    unset = {"design": "design", "samples": "samples"}  # named as arguments where missing
+    spec = replace(spec, origins={**unset, **spec.origins, **_named(given)})
     runner = Sweep(plan_sweep(spec, quiet), folder)
     arguments.out_folder(out, runner.folder)
     call = api_call(

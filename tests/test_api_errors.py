@@ -146,6 +146,14 @@ CASES = {
             BASE, vary="checkout.cashiers=2,3", reps=10**6, out=d, overrides=SHORT
         ),
     ),
+    "sweep lhs without samples": (
+        "design: lhs needs samples",
+        lambda d, f: journeysim.sweep(BASE, vary="checkout.cashiers=2:4", design="lhs", out=d),
+    ),
+    "sweep grid given a range": (
+        "vary: checkout.cashiers=2:4: ranges need design",
+        lambda d, f: journeysim.sweep(BASE, vary="checkout.cashiers=2:4", out=d),
+    ),
     "calibrate bad sampler": ("sampler", lambda d, f: _calibrate(d, sampler="grid")),
     "optimise trials 0": ("trials", lambda d, f: _optimise(d, trials=0)),
     "optimise days too many": ("days", lambda d, f: _optimise(d, days=10**6)),
