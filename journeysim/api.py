@@ -362,7 +362,8 @@ def optimise(
         name=arguments.name(name),
         **counts,
     )
-    spec = replace(spec, origins={**spec.origins, **_named(counts)})
+    named = {"decide": "decide", **spec.origins, **_named(counts)}  # as arguments, not options
+    spec = replace(spec, origins=named)
     runner = Optimisation(plan_optimisation(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending_replications()
@@ -427,7 +428,8 @@ def calibrate(
         name=arguments.name(name),
         **counts,
     )
-    spec = replace(spec, origins={**spec.origins, **_named({**counts, "sampler": sampler})})
+    named = {"target": "targets", "free": "free", **spec.origins}  # as arguments, not options
+    spec = replace(spec, origins={**named, **_named({**counts, "sampler": sampler})})
     runner = Calibration(plan_calibration(spec), folder)
     arguments.out_folder(out, runner.folder)
     total = runner.pending() * runner.plan.base.replications

@@ -894,7 +894,7 @@ def test_a_study_db_of_another_program_is_refused_and_left_as_it_was(
     assert (code, error.count("\n")) == (2, 1)
     assert error.startswith(
         f"journeysim: {db}: expected the study's SQLite database (it holds tables that are "
-        f"not Optuna's: {shown}): move it elsewhere, or choose another --out or --name"
+        f"not Optuna's: {shown}): move it elsewhere, or choose another folder or name"
     )
     assert (db.read_bytes(), db.stat().st_mtime_ns) == (content, mtime)
     assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran

@@ -365,7 +365,7 @@ def test_the_command_line_is_told_which_option_differs(tmp_path, capsys):
     capsys.readouterr()
     error = refused([*argv, "--days", "2"], capsys)
     assert error.endswith(
-        "holds a different sweep (days differ): remove the folder, or choose another --name"
+        "holds a different sweep (days differ): remove the folder, or give the sweep another name"
     )
 
 
@@ -674,7 +674,7 @@ def test_a_design_over_the_limit_is_refused_at_once_saying_its_size(tmp_path, op
     done = subprocess.run(
         [*command, "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
-    limit = "the limit is 1,000,000 runs (give fewer values, --samples or --reps)"
+    limit = "the limit is 1,000,000 runs (give fewer values, samples or replications)"
     assert (done.returncode, done.stderr) == (
         2,
         f"journeysim: the sweep would have {runs}; {limit}\n",

@@ -51,6 +51,7 @@ from journeysim.study.optimise import (
 )
 from journeysim.study.optimise_spec import OptimiseSpec
 from journeysim.study.parameter_sets import LABEL, write_parameter_sets
+from journeysim.study.sources import given_by
 from journeysim.study.trial_study import TrialStudy, trials_table
 
 
@@ -130,7 +131,7 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
     """Check the spec, and every free parameter's bounds on the base scenario, before
     anything runs."""
     spec.check()
-    check_names(spec.free, "--free")
+    check_names(spec.free, given_by(spec.origins, "free"))
     search = OptimiseSpec(
         spec.scenario,
         decisions=spec.free,

@@ -252,9 +252,15 @@ class CalibrateSpec:
 
     def check(self) -> None:
         if not self.targets:
-            raise DesignError("calibrate needs at least one target (--target KPI=VALUE+-TOL)")
+            raise DesignError(
+                f"{given_by(self.origins, 'target')}: calibrate needs at least one target "
+                "(KPI=VALUE+-TOL)"
+            )
         if not self.free:
-            raise DesignError("calibrate needs at least one free parameter (--free KEY=LOW:HIGH)")
+            raise DesignError(
+                f"{given_by(self.origins, 'free')}: calibrate needs at least one free parameter "
+                "(KEY=LOW:HIGH)"
+            )
         if not 2 <= self.trials <= MAX_TRIALS:
             raise DesignError(
                 f"{given_by(self.origins, 'trials')}: expected a whole number from 2 to "

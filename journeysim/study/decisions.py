@@ -143,7 +143,7 @@ def space_size(decisions: Sequence[Decision]) -> float:
     return math.prod(d.size() for d in decisions)
 
 
-def check_names(decisions: Sequence[Decision], option: str = "--decide") -> None:
+def check_names(decisions: Sequence[Decision], option: str) -> None:
     """Each decision and each key once, and none of the RUN_KEYS (errors name who gave the
     decisions at fault, else `option`)."""
     for decision in decisions:
@@ -162,5 +162,3 @@ def check_names(decisions: Sequence[Decision], option: str = "--decide") -> None
             raise DesignError(
                 f"{' and '.join(given)}: each {what} once (got {', '.join(twice)} twice)"
             )
-    if not decisions:
-        raise DesignError("optimise needs at least one decision (--decide KEY=LOW:HIGH)")

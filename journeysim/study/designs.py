@@ -235,8 +235,8 @@ def _check_runs(points: int, replications: int) -> None:
     if runs > MAX_RUNS:
         raise DesignError(
             f"the sweep would have {points:,} points x {replications:,} replications = "
-            f"{runs:,} runs; the limit is {MAX_RUNS:,} runs (give fewer values, --samples or "
-            "--reps)"
+            f"{runs:,} runs; the limit is {MAX_RUNS:,} runs (give fewer values, samples or "
+            "replications)"
         )
 
 

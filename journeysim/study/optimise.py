@@ -116,7 +116,7 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     """Check the spec, and every decision's bounds or choices on the base scenario, before
     anything runs."""
     spec.check()
-    check_names(spec.decisions)
+    check_names(spec.decisions, given_by(spec.origins, "decide"))
     metrics = [o.metric for o in spec.objectives] + [c.metric for c in spec.constraints]
     base = checked_base(spec, "optimise", "for CIs and select", metrics)
     for decision in spec.decisions:

@@ -107,7 +107,12 @@ class OptimiseSpec:
         )
 
     def check(self) -> None:
-        """Objectives and counts that an optimisation can run with."""
+        """Decisions, objectives and counts that an optimisation can run with."""
+        if not self.decisions:
+            raise DesignError(
+                f"{given_by(self.origins, 'decide')}: optimise needs at least one decision "
+                "(KEY=LOW:HIGH)"
+            )
         where = self.origins.get("objectives")
         count = len(self.objectives)
         if not 1 <= count <= 2:

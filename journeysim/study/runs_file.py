@@ -63,8 +63,8 @@ class RunsFile:
         lines = self._lines(self._complete())
         if lines and lines[0] != self.header:
             raise DesignError(
-                f"{self.path}: its columns differ from this sweep's; remove the folder or choose "
-                "another --name"
+                f"{self.path}: its columns differ from this sweep's; remove the folder or give "
+                "the sweep another name"
             )
         rows = self._rows(lines[1:])
         return {key for key, line in rows.items() if not self._failed(line)}

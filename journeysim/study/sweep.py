@@ -372,7 +372,7 @@ class Sweep:
             raise DesignError(
                 f"{self.folder} holds runs but not the {' and '.join(missing)} they were run "
                 "with, so a resumed sweep cannot tell that they are its own: remove the folder, "
-                "or choose another --name"
+                "or give the sweep another name"
             )
         differs = []
         for name, text in files.items():
@@ -384,7 +384,7 @@ class Sweep:
             verb = "differ" if len(differs) > 1 or differs[0] in ("days", "points") else "differs"
             raise DesignError(
                 f"{self.folder} holds a different sweep ({', '.join(differs)} {verb}): remove "
-                "the folder, or choose another --name"
+                "the folder, or give the sweep another name"
             )
         for name, text in files.items():
             write_text(self.folder / name, text)

@@ -238,7 +238,7 @@ class TrialStudy:
             verb = "differs" if len(differs) == 1 and not differs[0].endswith("s") else "differ"
             raise DesignError(
                 f"{self.folder} holds a different study ({', '.join(differs)} {verb}): remove "
-                "the folder, or choose another --name"
+                "the folder, or give the study another name"
             )
 
     def _recover(self) -> None:
@@ -451,7 +451,7 @@ def _check_storage(path: Path) -> None:
     if error := write_error(path):  # SQLite would refuse only at its first write, mid-study
         raise DesignError(
             f"{path}: expected a study database this process may write to ("
-            f"{error.strerror or error}): give it write permission, or choose another --out"
+            f"{error.strerror or error}): give it write permission, or choose another folder"
         )
     foreign = sorted(name for (name,) in rows if name not in OPTUNA_TABLES)
     foreign = [name for name in foreign if not name.startswith("sqlite_")]  # SQLite's own
@@ -459,7 +459,7 @@ def _check_storage(path: Path) -> None:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         raise DesignError(
             f"{path}: expected the study's SQLite database (it holds tables that are not "
-            f"Optuna's: {shown}): move it elsewhere, or choose another --out or --name"
+            f"Optuna's: {shown}): move it elsewhere, or choose another folder or name"
         )
 
 
@@ -526,7 +526,7 @@ def _unreadable(path: Path, why: str) -> str:
     """One line: `path` is no study database, why, and what to do."""
     return (
         f"{path}: expected the study's SQLite database ({why}): remove it (or its folder) to "
-        "start the study afresh, or choose another --name"
+        "start the study afresh, or give the study another name"
     )
 
 
