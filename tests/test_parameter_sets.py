@@ -136,7 +136,7 @@ def test_one_replication_per_set_says_the_split_needs_more(sets_file):
     assert result.row("baseline", "nps")[["ci_low", "ci_high"]].notna().all()
     assert np.isnan(result.row("baseline", "nps")["param_share"])
     (warning,) = [w for w in result.warnings if w.startswith("1 replication per parameter set")]
-    assert warning.endswith("needs 2 or more (--reps)")
+    assert warning.endswith("needs 2 replications or more")
 
 
 @pytest.mark.filterwarnings("error::FutureWarning")  # pandas: not_compared in a float column

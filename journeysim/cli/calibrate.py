@@ -115,8 +115,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"warning: {warning}")
     print(f"\ncalibrated.yaml: journeysim run {result.folder / 'calibrated.yaml'}")
     if len(result.kept) >= 2:
-        # calibrated.yaml carries the --set overrides the sets were found with, and the command
-        # the runs' options; each set then replaces its fitted values.
+        # calibrated.yaml carries the --set overrides the sets were found with, the command the
+        # calibration's days, reps and seed; each set then replaces its fitted values.
         search = plan.search.spec
         given = (("days", search.days), ("reps", search.reps), ("seed", search.seed))
         runs = "".join(f" --{option} {value}" for option, value in given if value is not None)

@@ -286,7 +286,7 @@ def one_replication_warning(reps: int) -> list[str]:
     return [
         "1 replication per parameter set: the band holds, but splitting it between the "
         "parameters and the simulation's noise (params; param_share, param_sd and noise_sd in "
-        "uncertainty.csv) needs 2 or more (--reps)"
+        "uncertainty.csv) needs 2 replications or more"
     ]
 
 
