@@ -26,6 +26,7 @@ import pandas as pd
 from journeysim import arguments
 from journeysim.errors import InputError
 from journeysim.manifest import api_call, write_manifest
+from journeysim.scenario import loader
 from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
@@ -70,6 +71,14 @@ from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_fil
 from journeysim.study.uncertainty import UncertaintyResult, run_parameter_sets
 
 T = TypeVar("T")
+
+
+def load_scenario(path: str | os.PathLike[str], overrides: object = ()) -> Scenario:
+    """A scenario file with its extends chain and `KEY.PATH=VALUE` overrides, as
+    `journeysim.scenario.load_scenario` reads it; an override's error names it `overrides[i]`,
+    as in the other functions. Raises ScenarioError (InputTypeError for a `path` or
+    `overrides` of the wrong type)."""
+    return loader.load_scenario(path, _overrides(overrides))
 
 
 def run(

@@ -63,7 +63,7 @@ def texts(value: object, name: str, example: str) -> list[str]:
     (rather than being read one character at a time)."""
     if isinstance(value, str):
         return [value]
-    if not isinstance(value, Sequence):
+    if not isinstance(value, Sequence) or isinstance(value, (bytes, bytearray)):
         raise InputTypeError(
             f"{name}: expected a list of texts such as {example!r}, got {_kind(value)}"
         )

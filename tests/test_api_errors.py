@@ -91,6 +91,10 @@ CASES = {
     "calibrate out a file": ("out", lambda d, f: _calibrate(f)),
     "calibrate out None": ("out", lambda d, f: _calibrate(None)),
     "load_scenario 3": ("path", lambda d, f: journeysim.load_scenario(3)),
+    "load_scenario a bad override": (
+        "overrides[0]: checkout.cashiers",
+        lambda d, f: journeysim.load_scenario(BASE, ["checkout.cashiers=-3"]),
+    ),
     "select minimise yes": ("minimise", lambda d, f: _select(minimise="yes")),
     "select confidence 1.5": ("confidence", lambda d, f: _select(confidence=1.5)),
     "select indifference -1": ("indifference", lambda d, f: _select(indifference=-1)),

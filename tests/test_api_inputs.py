@@ -101,11 +101,12 @@ def test_a_name_that_cannot_name_a_folder_is_refused_before_running(
 
 def test_load_scenario_takes_one_override_text_and_refuses_other_types() -> None:
     """One text was read letter by letter ("--set c: expected KEY.PATH=VALUE"); a number
-    raised TypeError."""
-    assert load_scenario(MMC, "checkout.cashiers=3").checkout.cashiers == 3
-    for bad in ([5], {"checkout.cashiers": 3}, b"checkout.cashiers=3", 5):
-        with pytest.raises(journeysim.InputTypeError, match="^overrides: expected"):
-            load_scenario(MMC, bad)
+    raised TypeError. The API's load_scenario names the argument as its other functions do."""
+    for load in (load_scenario, journeysim.load_scenario):
+        assert load(MMC, "checkout.cashiers=3").checkout.cashiers == 3
+        for bad in ([5], {"checkout.cashiers": 3}, b"checkout.cashiers=3", 5):
+            with pytest.raises(journeysim.InputTypeError, match=r"^overrides(\[0\])?: expected"):
+                load(MMC, bad)
 
 
 def test_a_comparisons_difference_names_a_mistyped_metric() -> None:
