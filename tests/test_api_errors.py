@@ -196,3 +196,12 @@ def test_the_error_family() -> None:
     assert issubclass(ScenarioError, InputError) and issubclass(DesignError, ScenarioError)
     with pytest.raises(ScenarioError, match="^nope.yaml: file not found$"):
         journeysim.load_scenario("nope.yaml")
+
+
+def test_an_argument_named_as_its_key_is_named_once(tmp_path: Path) -> None:
+    """`seed=2**70` said "seed: seed: expected ...", a sweep's mapping "vary:
+    vary.checkout.cashiers: checkout.cashiers: expected ..."."""
+    with pytest.raises(ScenarioError, match=r"^seed: expected a whole number from 0 to"):
+        journeysim.run(BASE, seed=2**70, overrides=SHORT)
+    with pytest.raises(ScenarioError, match=r"^vary: vary\.checkout\.cashiers: expected a whole"):
+        journeysim.sweep(BASE, vary={"checkout.cashiers": [2, "x"]}, out=tmp_path, overrides=SHORT)

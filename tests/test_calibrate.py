@@ -513,7 +513,7 @@ QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "-
         ("sampler: grid\n", "sampler: expected one of tpe, random (got 'grid')"),
         (
             "free: {checkout.service_time.mean: '1:3'}\n",
-            "free.checkout.service_time.mean: checkout.service_time.mean: expected one of",
+            "free.checkout.service_time.mean: expected one of",
         ),
         ("free: {checkout.service_time.mean_min: '3:1'}\n", "free.checkout.service_time.mean_min"),
     ],

@@ -790,7 +790,7 @@ def test_a_bad_setting_in_an_optimise_file_names_the_file_and_key(tmp_path, caps
     [
         (
             "decide: {checkout.cashier: '1:3'}\n",
-            "decide.checkout.cashier: checkout.cashier: expected one of the keys",
+            "decide.checkout.cashier: expected one of the keys",
         ),
         (
             "decide:\n  a: {keys: [checkout.cashiers], values: '1:3'}\n"

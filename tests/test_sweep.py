@@ -408,14 +408,14 @@ def refused(argv: list[str], capsys) -> str:
             "vary: {checkout.cashiers: [2, 3]}\nset: [checkout.cashiers=-1]\n",
             "study.yaml: set: checkout.cashiers: expected",
         ),
-        ("vary: {checkout.cashiers: [3, -1]}\n", "study.yaml: vary.checkout.cashiers: checkout"),
+        ("vary: {checkout.cashiers: [3, -1]}\n", "study.yaml: vary.checkout.cashiers: expected"),
         (
             "design: lhs\nsamples: 4\nvary: {checkout.cashiers: {low: .nan, high: 5}}\n",
             "study.yaml: vary.checkout.cashiers: expected finite numbers LOW < HIGH",
         ),
         (
             "design: lhs\nsamples: 4\nvary: {shelves.stockout_prob: {low: 0, high: 2}}\n",
-            "study.yaml: vary.shelves.stockout_prob: shelves.stockout_prob: expected a number",
+            "study.yaml: vary.shelves.stockout_prob: expected a number",
         ),
         # The design's settings, named by the file's key rather than --design or --samples
         (

@@ -30,10 +30,12 @@ class ScenarioWarning(UserWarning):
 
 def problem(source: str, path: KeyPath, text: str) -> str:
     """One problem line: `SOURCE: KEY.PATH: text` (the key is left out for the whole scenario,
-    and where the source names it already: `--set checkout.cashiers: expected ...`)."""
-    if not path or source.endswith(f" {dotted(path)}"):
+    and where the source names it already: `--set checkout.cashiers: expected ...`, the API's
+    `seed: expected ...`, a sweep file's `vary.checkout.cashiers: expected ...`)."""
+    key = dotted(path)
+    if not path or source == key or source.endswith((f" {key}", f".{key}")):
         return f"{source}: {text}"
-    return f"{source}: {dotted(path)}: {text}"
+    return f"{source}: {key}: {text}"
 
 
 def dotted(path: KeyPath) -> str:
