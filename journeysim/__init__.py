@@ -17,8 +17,9 @@ from journeysim.compiled import warn_if_stale
 from journeysim.version import VERSION
 
 if TYPE_CHECKING:
-    from journeysim.api import calibrate, compare, load_scenario, optimise, run, select, sweep
+    from journeysim.api import calibrate, compare, optimise, run, select, sweep
     from journeysim.errors import InputError, InputTypeError
+    from journeysim.loading import load_scenario
     from journeysim.scenario import Scenario, ScenarioError
     from journeysim.simulation.runner import RunResult, run_scenario
     from journeysim.study.compare import CompareResult
@@ -35,7 +36,7 @@ _HOMES = {
     "ScenarioError": "journeysim.scenario",
     "SelectResult": "journeysim.study.selection",
     "compare": "journeysim.api",
-    "load_scenario": "journeysim.api",
+    "load_scenario": "journeysim.loading",
     "optimise": "journeysim.api",
     "run": "journeysim.api",
     "run_scenario": "journeysim.simulation.runner",

@@ -26,8 +26,6 @@ import pandas as pd
 from journeysim import arguments
 from journeysim.errors import InputError
 from journeysim.manifest import api_call, write_manifest
-from journeysim.scenario import loader
-from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
 from journeysim.simulation.kpis import short_horizon_warnings
@@ -73,14 +71,6 @@ from journeysim.study.uncertainty import UncertaintyResult, run_parameter_sets
 T = TypeVar("T")
 
 
-def load_scenario(path: str | os.PathLike[str], overrides: object = ()) -> Scenario:
-    """A scenario file with its extends chain and `KEY.PATH=VALUE` overrides, as
-    `journeysim.scenario.load_scenario` reads it; an override's error names it `overrides[i]`,
-    as in the other functions. Raises ScenarioError (InputTypeError for a `path` or
-    `overrides` of the wrong type)."""
-    return loader.load_scenario(path, _overrides(overrides))
-
-
 def run(
     scenario: ScenarioSource,
     reps: int | None = None,
@@ -113,7 +103,7 @@ def run(
     quiet = not arguments.flag(progress, "progress")
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = resolve_scenario(
-        arguments.source(scenario), _overrides(overrides), **counts, origins=_named(counts)
+        arguments.source(scenario), arguments.overrides(overrides), **counts, origins=_named(counts)
     )
     if parameter_sets is not None:
         return _with_sets([resolved], parameter_sets, executor, quiet)
@@ -153,7 +143,7 @@ def compare(
     """
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
-    given = _overrides(overrides)
+    given = arguments.overrides(overrides)
     sources = arguments.sources(scenarios, "compare")
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
@@ -222,7 +212,7 @@ def select(
     """
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
-    given = _overrides(overrides)
+    given = arguments.overrides(overrides)
     sources = arguments.sources(scenarios, "select")
     minimise = arguments.flag(minimise, "minimise")
     rules = _parsed(parse_constraint, constraints, "constraints", "nps>=30")
@@ -290,7 +280,7 @@ def sweep(
     counts = _counts(samples=samples, reps=reps, days=days, seed=seed)
     spec = _sweep_spec(scenario).updated(
         vary=_varies(vary),
-        overrides=tuple(_overrides(overrides)),
+        overrides=tuple(arguments.overrides(overrides)),
         design=arguments.text(design, "design"),
         name=arguments.name(name),
         **counts,
@@ -367,7 +357,7 @@ def optimise(
         constraints=tuple(
             _parsed(parse_constraint, subject_to, "subject_to", "mean_checkout_wait_min<=2")
         ),
-        overrides=tuple(_overrides(overrides)),
+        overrides=tuple(arguments.overrides(overrides)),
         name=arguments.name(name),
         **counts,
     )
@@ -432,7 +422,7 @@ def calibrate(
     spec = spec.updated(
         free=decisions,
         targets=aims,
-        overrides=tuple(_overrides(overrides)),
+        overrides=tuple(arguments.overrides(overrides)),
         sampler=arguments.text(sampler, "sampler"),
         name=arguments.name(name),
         **counts,
@@ -499,11 +489,6 @@ def _named(given: Mapping[str, object]) -> dict[str, str]:
 def _texts(overrides: object) -> list[str]:
     """The `overrides` argument, checked: `KEY=VALUE` texts."""
     return arguments.texts(overrides, "overrides", "checkout.cashiers=4")
-
-
-def _overrides(overrides: object) -> list[Override]:
-    """The `overrides` texts, each labelled `overrides[i]` for the errors it causes."""
-    return [(f"overrides[{i}]", text) for i, text in enumerate(_texts(overrides))]
 
 
 def _executor(workers: object, scheduler: object) -> Executor:

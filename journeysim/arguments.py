@@ -75,6 +75,13 @@ def texts(value: object, name: str, example: str) -> list[str]:
     return list(value)
 
 
+def overrides(value: object) -> list[tuple[str, str]]:
+    """The API's `overrides`: `KEY=VALUE` texts, each labelled `overrides[i]` for the errors it
+    causes."""
+    given = texts(value, "overrides", "checkout.cashiers=4")
+    return [(f"overrides[{i}]", text) for i, text in enumerate(given)]
+
+
 def texts_or_mapping(value: object, name: str, example: str) -> list[str] | Mapping[str, Any]:
     """A list of texts (as `texts`) or a mapping as in a study file (`plain`)."""
     return plain(value) if isinstance(value, Mapping) else texts(value, name, example)

@@ -31,6 +31,8 @@ def loaded_after(code: str, watched: tuple[str, ...] = HEAVY) -> set[str]:
         "import journeysim",
         "import journeysim.cli",
         "from journeysim.cli import build_parser; build_parser()",
+        # a researcher checking a scenario (it took 2 s when it came from journeysim.api)
+        "import journeysim; journeysim.load_scenario('scenarios/baseline.yaml', 'seed=3')",
     ],
 )
 def test_light_imports(code: str) -> None:
