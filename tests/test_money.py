@@ -26,6 +26,7 @@ from journeysim.simulation.lifetime import (
 )
 from journeysim.simulation.money import MONEY, payback_interval, payback_text
 from journeysim.simulation.runner import RunResult
+from journeysim.study.compare import _payback_row
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -251,17 +252,24 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
             "pays back in 20 days if the gain is real "
             "(no clear difference: +18,250 PLN a year [-3,650, +29,200])",
         ),
-        (1000.0, -5.0, -9.0, -1.0, None, "never pays back (earns 1,825 PLN a year less)"),
+        (
+            1000.0,
+            -5.0,
+            -9.0,
+            -1.0,
+            (math.inf, math.inf, math.inf),
+            "never pays back (earns 1,825 PLN a year less)",
+        ),
         (
             1000.0,
             -5.0,
             -9.0,
             1.0,
-            None,
+            (math.inf, 1000.0, math.inf),
             "never pays back if the loss is real "
             "(no clear difference: -1,825 PLN a year [-3,285, +365])",
         ),
-        (1000.0, 0.0, 0.0, 0.0, None, "never pays back (earns no more)"),
+        (1000.0, 0.0, 0.0, 0.0, (math.inf,) * 3, "never pays back (earns no more)"),
         (0.0, 5.0, 1.0, 9.0, None, "no extra investment; earns 1,825 PLN a year more"),
         (0.0, -5.0, -9.0, -1.0, None, "no extra investment; earns 1,825 PLN a year less"),
         (
@@ -276,7 +284,7 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
         (-500.0, 5.0, 1.0, 9.0, None, "500 PLN less invested; earns 1,825 PLN a year more"),
     ],
 )
-def test_payback_only_where_an_extra_investment_earns_more(
+def test_payback_of_an_extra_investment_and_what_a_change_is_worth(
     investment, gain, low, high, expected, text
 ):
     """A contribution whose CI includes 0 is not quoted as a gain or a loss."""
@@ -299,6 +307,20 @@ def test_the_table_s_payback_says_never_where_the_note_does(days, note, shown):
         {"verdict": "", "diff": days, "diff_ci_low": np.nan, "diff_ci_high": np.nan, "note": note}
     )
     assert difference_text("payback_days", row, note=False).strip() == shown
+
+
+def test_an_extra_investment_that_earns_less_shows_never_in_the_table():
+    """The payback row of an investment that earns less was NaN, so the table showed "-" (as
+    for no extra investment) while the note under it said "never pays back"."""
+    money = {"investment": (20000.0,) * 3, "contribution_per_day": (-500.0, -600.0, -400.0)}
+    rows = [
+        {"scenario": "till", "metric": metric, "n": 4}
+        | dict(zip(("diff", "diff_ci_low", "diff_ci_high"), values, strict=True))
+        for metric, values in money.items()
+    ]
+    row = pd.Series(_payback_row("till", rows) | {"verdict": ""})
+    assert difference_text("payback_days", row, note=False).strip() == "never"
+    assert row["note"].startswith("never pays back")
 
 
 def test_a_payback_line_is_provisional_where_the_bottom_line_is():

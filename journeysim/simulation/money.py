@@ -139,10 +139,10 @@ def payback_interval(
 ) -> tuple[float, float, float]:
     """(payback, low, high) in days of an extra one-off `investment` repaid by an extra
     `contribution` a day whose 95% CI is [low, high]. Payback falls as the contribution rises,
-    so the CI maps endpoint to endpoint; an end at or below 0 never pays back (inf). NaN
-    throughout where there is no payback period: nothing extra invested, or no extra
-    contribution (`payback_text` says what it is instead)."""
-    if not (investment > 0 and contribution > 0):
+    so the CI maps endpoint to endpoint; an end at or below 0, or an extra investment that
+    earns no more, never pays back (inf). NaN throughout where nothing extra is invested
+    (`payback_text` says what the change is worth instead)."""
+    if not investment > 0:
         return (math.nan, math.nan, math.nan)
 
     def days(per_day: float) -> float:

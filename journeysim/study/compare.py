@@ -60,9 +60,10 @@ class CompareResult:
     the return rate and active customers of a scenario with another return window) and,
     for reference, the unpaired Welch interval of the same difference. Money per day also has
     its difference per year (`diff_per_year`, 365 x `diff`). The metric `payback_days` has only
-    the difference columns, a number only where an extra investment is repaid by an extra
-    contribution, and `note` says in words what the change is worth. `replications` holds every
-    metric of every replication (columns scenario, replication, METRICS).
+    the difference columns, a number where an extra investment is repaid by an extra
+    contribution, inf where it never is, and `note` says in words what the change is worth.
+    `replications` holds every metric of every replication (columns scenario, replication,
+    METRICS).
     """
 
     scenarios: list[Scenario]
