@@ -304,6 +304,22 @@ def test_a_kpi_axis_ticks_shares_in_percent_and_large_numbers_in_thousands(kpi, 
     assert ax.yaxis.get_offset_text().get_text() == ""
 
 
+@pytest.mark.parametrize("largest", [20_000.0, -900_000.0])
+def test_an_axis_ticks_every_number_in_the_unit_of_its_largest_shown(largest):
+    """An investment of 20,000 PLN was ticked "0, 6000, 12 k, 18 k", and wages "9500, 10 k";
+    a tick beyond the axis's end must not set the unit ("-0.4 M" on an axis to -900 k)."""
+    fig = plots.figure()
+    ax = fig.subplots()
+    ax.plot([0, 1], [0.0, largest])
+    plots.label_axis(ax.yaxis, "investment")
+    fig.canvas.draw()
+    ticks = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels() if t.get_text()}
+    assert any(0 < abs(value) < 10_000 for value in ticks.values()) or largest < 0, ticks
+    for text, value in ticks.items():
+        assert text.endswith(" k") or value == 0, ticks
+        assert float(text.removesuffix(" k")) * (1e3 if value else 1) == pytest.approx(value)
+
+
 def sweep_runs() -> pd.DataFrame:
     rng = np.random.default_rng(7)
     rows = [

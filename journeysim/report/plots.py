@@ -21,7 +21,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import Formatter, MaxNLocator, PercentFormatter
 
 from journeysim.journey.shopper import Step
 from journeysim.report.console import LABELS, label
@@ -91,7 +91,7 @@ def label_axis(axis: Axis, kpi: str, note: str = "") -> None:
     if kpi in SHARES:
         axis.set_major_formatter(PercentFormatter(1.0))
     else:
-        axis.set_major_formatter(FuncFormatter(lambda value, _: tick_text(value)))
+        axis.set_major_formatter(TickFormatter())
 
 
 def figure(**style: object) -> Figure:
@@ -388,7 +388,7 @@ def compare_differences(
         panels.append((ax, f"{name} (points)" if metric in SHARES else name))
         ax.tick_params(axis="x", labelsize=12)
         ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: tick_text(value)))
+        ax.xaxis.set_major_formatter(TickFormatter())
         ax.use_sticky_edges = False  # keep the zero line off the frame
         ax.margins(x=0.08)
         ax.invert_yaxis()
@@ -487,13 +487,29 @@ def _name(metric: str) -> str:
     return label(metric) if metric in LABELS else metric.replace("_", " ").capitalize()
 
 
-def tick_text(value: float, digits: int = 6) -> str:
+def tick_text(value: float, digits: int = 6, like: float | None = None) -> str:
     """A tick's number as people write it, to `digits` significant digits: 14.5 M, 250 k,
-    1234, 0.25 (no offset or exponent to read off the axis's corner)."""
+    1234, 0.25 (no offset or exponent to read off the axis's corner); in the unit a number
+    as large as `like` takes, if given (6 k beside 12 k), 0 as 0."""
+    magnitude = abs(value if like is None else like)
     for least, size, suffix in ((1e6, 1e6, " M"), (1e4, 1e3, " k")):
-        if abs(value) >= least:
+        if magnitude >= least and value != 0:
             return f"{_significant(value / size, digits)}{suffix}"
     return _significant(value, digits)
+
+
+class TickFormatter(Formatter):
+    """An axis's ticks as `tick_text` writes them, all in the unit of the largest one shown
+    (6 k, 12 k and 18 k, not 6000, 12 k and 18 k)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return tick_text(x)
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        low, high = sorted(self.axis.get_view_interval()) if self.axis else (-math.inf, math.inf)
+        shown = [abs(v) for v in values if low <= v <= high] or [abs(v) for v in values]
+        largest = max(shown, default=0.0)
+        return [tick_text(v, like=largest) for v in values]
 
 
 def _significant(value: float, digits: int) -> str:

@@ -17,13 +17,14 @@ import pandas as pd
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from journeysim.report.console import LABELS, fmt, label
 from journeysim.report.plots import (
     NEUTRAL,
     SCENARIO_COLOURS,
     TITLE,
+    TickFormatter,
     axis_label,
     figure,
     label_axis,
@@ -394,7 +395,7 @@ def _heatmap(
         "cell's 95% CI)"
     )
     ax.set_title(textwrap.fill(title, TITLE))
-    ticks = PercentFormatter(1.0) if kpi in SHARES else FuncFormatter(lambda v, _: tick_text(v))
+    ticks = PercentFormatter(1.0) if kpi in SHARES else TickFormatter()
     fig.colorbar(mesh, ax=ax, label=axis_label(kpi), format=ticks)
     fig.draw_without_rendering()
     return fig, ax, values
