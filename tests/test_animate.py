@@ -118,6 +118,20 @@ def test_staff_are_drawn_as_on_the_replay_page(day, view):
     assert view.title.get_fontsize() >= 16  # it was 10 points on a 960-pixel frame
 
 
+def test_a_lane_without_a_cashier_draws_no_cashier_dot(day, view):
+    """A closed lane read "no cashier" beside the green dot that stands for a cashier."""
+    view, _ = view
+    sample = day.samples.iloc[len(day.samples) // 2].copy()
+    closed, *open_ = sorted(view.cashiers)
+    sample[f"cashier:{closed}"] = -1
+    view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90)
+    assert view.cashiers[closed].get_text() == "no cashier"
+    assert not view.cashier_dots[closed].get_visible()
+    for till in open_:
+        assert int(sample[f"cashier:{till}"]) >= 0
+        assert view.cashier_dots[till].get_visible()
+
+
 def test_a_zone_counts_the_shoppers_drawn_in_it(day, view):
     """The label over a zone counts its dots: every shopper settled there (arrived a glide or
     more ago), and of the others only dots on their way (a glide may cross the zone); the

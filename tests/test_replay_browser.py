@@ -180,6 +180,34 @@ def test_replay_plays_scrubs_and_tells(browser, page_file):
     page.close()
 
 
+def test_a_lane_without_a_cashier_draws_no_cashier_dot(browser, days, tmp_path):
+    """Before opening every lane read "no cashier" beside the green dot that stands for a
+    cashier; the dot now shows only while someone works the till."""
+    path = tmp_path / "replay.html"
+    path.write_text(replay_page(replay_data(days, 5.5 * 60, 6.5 * 60), "dawn"))
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(path.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    staffed = page.evaluate(
+        """() => { const f = journeyReplay.data.panels[0].floor;
+        return f.lines.filter((l) => l.staffed).map((l) => [l.tills[0], f.tills[l.tills[0]]]); }"""
+    )
+    assert staffed
+    seen = {True: 0, False: 0}
+    for t in (5.75 * 60, 6.5 * 60):
+        page.evaluate(f"journeyReplay.seek({t})")
+        for till, (x, y) in staffed:
+            works = page.evaluate(
+                f"""() => {{ const p = journeyReplay.panels[0];
+                return (p.data.samples.cashiers[{till}] || [])[p.sample({t})] >= 0; }}"""
+            )
+            r, g, b, _ = pixel(page, 0, x + 2.6, y)
+            assert ((r, g, b) == (27, 120, 55)) == works, (t, till, (r, g, b))
+            seen[works] += 1
+    assert seen[True] and seen[False]  # closed lanes before 06:00, staffed ones after
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def three_file(tmp_path_factory) -> Path:
     """The replay of a compare of three scenarios, as its report embeds it."""

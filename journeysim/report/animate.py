@@ -292,7 +292,7 @@ class FloorView:
                 )
                 cross.set_zorder(2.5)
                 self.crosses[till] = cross
-            self.queue_labels, self.cashiers = [], {}
+            self.queue_labels, self.cashiers, self.cashier_dots = [], {}, {}
             for line, (qx, _) in enumerate(floor.queues):
                 first = replay.line_tills[line][0]
                 staffed = replay.staffed[first]
@@ -301,9 +301,11 @@ class FloorView:
                 self.queue_labels.append(
                     ax.text(qx, y + h - 1.5, "", ha="center", va="top", fontsize=12)
                 )
-                if staffed:  # the cashier behind the till, named
+                if staffed:  # the cashier behind the till, named; no dot at a closed lane
                     tx, ty = floor.tills[first]
-                    ax.scatter([tx + 2.6], [ty], s=60, color=STAFF, zorder=3)
+                    self.cashier_dots[first] = ax.scatter(
+                        [tx + 2.6], [ty], s=60, color=STAFF, zorder=3
+                    )
                     self.cashiers[first] = ax.text(
                         tx + 3.8, ty, "", ha="left", va="center", fontsize=9, color=STAFF
                     )
@@ -394,6 +396,7 @@ class FloorView:
         for till, text in self.cashiers.items():
             who = int(sample.get(f"cashier:{till}", -1))
             text.set_text(self.staff_names.get(who, f"staff {who}") if who >= 0 else "no cashier")
+            self.cashier_dots[till].set_visible(who >= 0)
         self._floor_staff(staff or {})
         if down:
             count = "all " if len(down) == len(self.tills) else f"{len(down)} "

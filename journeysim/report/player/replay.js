@@ -223,7 +223,7 @@
           c.moveTo(ax, ay); c.lineTo(bx, by); c.moveTo(bx, ay); c.lineTo(ax, by); c.stroke();
         }
         const line = f.lines.find((l) => l.tills.includes(Number(till)));
-        if (line && line.staffed) { // the cashier behind the till
+        if (line && line.staffed && (S.cashiers[till] || [])[i] >= 0) { // the cashier behind the till, if any
           const [cx, cy] = this.toCanvas(tx + 2.6, ty);
           c.fillStyle = STAFF; c.beginPath(); c.arc(cx, cy, 0.8 * k, 0, 2 * Math.PI); c.fill();
         }
