@@ -190,6 +190,33 @@ def test_a_line_shows_as_many_dots_as_shoppers_wait_in_it(busy_day):
         assert drawn == waiting, t
 
 
+def test_every_frame_labels_each_line_with_the_shoppers_drawn_in_it(busy_day, monkeypatch):
+    """Between the monitor's minute samples a frame read "1 waiting", with its bar, over a line
+    whose shopper had already reached the till."""
+    day = busy_day
+    names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
+    floor = floor_plan(names, day.line_tills)
+    start, end = 3 * 1440.0 + 17 * 60, 3 * 1440.0 + 18 * 60
+    shown = tracks(day, floor, start, end)
+    labelled: list[tuple[float, list[str]]] = []
+    update = FloorView.update
+
+    def recording(view, t, *args, **kwargs):
+        update(view, t, *args, **kwargs)
+        labelled.append((t, [text.get_text() for text in view.queue_labels]))
+
+    monkeypatch.setattr(FloorView, "update", recording)
+    animate(day, 17 * 60, 18 * 60, frames=41)  # frames 1.5 min apart: half of them mid-minute
+    for t, labels in labelled:
+        drawn = [0] * len(floor.queues)
+        for track in shown:
+            if track.start <= t < track.end and (place := track.at(t)[0])[0] == "queue":
+                drawn[place[1]] += 1
+        assert labels == [f"{n} waiting" for n in drawn], t
+    assert len(labelled) == 41
+    assert any(label != "0 waiting" for _, labels in labelled for label in labels)
+
+
 def test_shoppers_between_counts_the_days_visits_in_the_store(day):
     today = day.replication.visits["day"] == day.day
     assert day.shoppers_between(0.0, 1440.0) == int(today.sum()) > 0

@@ -115,17 +115,19 @@ def test_drawn_queues_match_the_monitor():
     days = replays([scenario], DAY)
     hours = scenario.hours
     shown = replay_data(days, hours.open_min, hours.close_min)["panels"][0]
-    samples = shown["samples"]
+    monitor = days[0].samples
+    lines = [c for c in monitor.columns if c.startswith("line:")]
+    opening = monitor["time"].between(DAY * 1440.0 + hours.open_min, DAY * 1440.0 + hours.close_min)
     drawn, counted = [], []
-    for k, t in enumerate(samples["time"]):
-        t += 1e-3
+    for t, waiting in zip(monitor["time"][opening], monitor[lines][opening].sum(axis=1)):
+        t += 1e-3 - DAY * 1440.0
         drawn.append(
             sum(
                 s["start"] <= t < s["end"] and place_at(s, t)[0] == "queue"
                 for s in shown["shoppers"]
             )
         )
-        counted.append(sum(line[k] for line in samples["lines"].values()))
+        counted.append(waiting)
     drawn, counted = np.array(drawn), np.array(counted)
     assert counted.max() >= 3  # there were queues to draw
     assert np.abs(drawn - counted).max() <= 1

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from journeysim.report.html_blocks import page, paragraph, section
+from journeysim.report.monitor import replay
 from journeysim.report.replay import (
     replay_data,
     replay_page,
@@ -227,7 +228,8 @@ def floor_state(page, panel: int) -> dict:
           zones: Object.fromEntries(f.zones.map((z) => { const [x, y, w, h] = z.box;
             const [x0, y0] = p.toCanvas(x, y + h), [x1, y1] = p.toCanvas(x + w, y);
             return [z.name, [x0, y0, x1, y1]]; })),
-          waiting: f.lines.map((_, n) => (p.data.samples.lines[n] || [])[p.sample(p.player.t)]),
+          waiting: f.lines.map((_, n) =>
+            p.dots.filter((a) => a.place[0] === "queue" && a.place[1] === n).length),
           lanes: f.lines.map((line) => line.at),
           ratio: p.ratio, width: p.canvas.clientWidth }; }""",
         panel,
@@ -294,6 +296,31 @@ def test_three_floors_fit_a_1400_pixel_window_readably(browser, three_file):
     )
     assert page.evaluate("journeyReplay.panels[0].canvas.title").startswith("Way in:")
     assert problems == []
+    page.close()
+
+
+def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, tmp_path):
+    """Between the monitor's minute samples a lane read "1 waiting", with its bar, while its
+    shopper was at the till and the strip said "waiting to pay 0"."""
+    busy = load_scenario(
+        SCENARIOS / "terminal_outage.yaml", [*SMALL, "arrivals.base_customers=3000"]
+    )
+    path = tmp_path / "replay.html"
+    path.write_text(replay_page(replay_data([replay(busy, 3)], 17 * 60, 18 * 60), "busy"))
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 1")
+    queued = 0
+    for t in np.linspace(17 * 60 + 0.3, 18 * 60 - 0.3, 120):  # off the whole minutes
+        page.evaluate(f"journeyReplay.seek({t})")
+        state = floor_state(page, 0)
+        shown = [
+            int(a["text"].split()[0]) for a in state["labels"] if a["text"].endswith(" waiting")
+        ]
+        strip = page.evaluate("journeyReplay.panels[0].root.dataset.waiting")
+        assert shown == state["waiting"] and sum(shown) == int(strip), t
+        queued += sum(shown)
+    assert queued > 20  # the evening had queues
     page.close()
 
 

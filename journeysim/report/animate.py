@@ -2,8 +2,8 @@
 queueing and paying, with queue lengths, the cart pool, the card terminals' state and the staff
 (cashiers at their tills, floor staff where shoppers met them), as the replay page draws it.
 
-Positions come from the traces of a `Replay` (each step's place and time); queue lengths, carts
-and cashiers from its monitor samples, terminals from its terminal log. The result is an
+Positions and queue lengths come from the traces of a `Replay` (each step's place and time);
+carts and cashiers from its monitor samples, terminals from its terminal log. The result is an
 animated GIF (Pillow's) returned as bytes; its comment names the settings it was drawn from
 (`setup_stamp`), so that a run report embeds only an animation of its own store.
 """
@@ -198,6 +198,17 @@ def positions(floor: Floor, active: list[Track], t: float) -> tuple[np.ndarray, 
         xy.append(here)
         moods.append(mood)
     return np.array(xy).reshape(-1, 2), np.array(moods)
+
+
+def in_lines(active: list[Track], t: float, lines: int) -> list[int]:
+    """Shoppers waiting in each line at t, as the dots show them (the monitor's count, sampled
+    each minute, lags them)."""
+    waiting = [0] * lines
+    for track in active:
+        place = track.at(t)[0]
+        if place[0] == "queue":
+            waiting[place[1]] += 1
+    return waiting
 
 
 def drawn_in(box: tuple[float, float, float, float], xy: np.ndarray) -> int:
@@ -452,11 +463,13 @@ def animate(
     times = samples.index.to_numpy()
     pool = replay.scenario.carts.pool
     tills = len(replay.staffed)
+    lines = [f"line:{i}" for i in range(len(floor.queues))]
     images = []
     for t in frame_times(start, end, frames):
         active = [track for track in all_tracks if track.start <= t < track.end]
         xy, moods = positions(floor, active, t)
-        row = samples.iloc[max(int(np.searchsorted(times, t, side="right")) - 1, 0)]
+        row = samples.iloc[max(int(np.searchsorted(times, t, side="right")) - 1, 0)].copy()
+        row[lines] = in_lines(active, t, len(lines))
         done = repairs[repairs <= t]
         back = float(done[-1]) if len(done) else None
         down = terminals_down(outages, tills, t)

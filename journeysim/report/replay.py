@@ -154,7 +154,6 @@ def _samples(samples: pd.DataFrame, day_start: float) -> dict:
         "time": [round(t - day_start, 3) for t in samples["time"]],
         "carts": [int(v) for v in samples["carts"]],
         "dirt": column("dirt:"),
-        "lines": column("line:"),
         "cashiers": {k: [int(v) for v in vs] for k, vs in column("cashier:").items()},
     }
 

@@ -193,7 +193,8 @@
       const column = box[2] / Math.max(f.lines.length, 1); // each line's share of the checkout
       this.queueBars = [];
       f.lines.forEach((line, n) => {
-        const [qx, qy] = line.at, waiting = (S.lines[n] || [])[i] ?? 0;
+        // the shoppers drawn in the line (the monitor's minute samples lag the dots)
+        const [qx, qy] = line.at, waiting = active.filter((a) => a.place[0] === "queue" && a.place[1] === n).length;
         if (waiting > 0) { // the queue as long as it is, front at the till; an empty one draws nothing
           const top = Math.min(qy + (waiting - 1) * this.geo.queueStep + 1, box[1] + box[3] - 4);
           const [x0, y0] = this.toCanvas(qx, qy - 1), [, y1] = this.toCanvas(qx, top);
