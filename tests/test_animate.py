@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 from PIL import Image
 
 from journeysim.report.animate import (
@@ -130,6 +131,18 @@ def test_a_lane_without_a_cashier_draws_no_cashier_dot(day, view):
     for till in open_:
         assert int(sample[f"cashier:{till}"]) >= 0
         assert view.cashier_dots[till].get_visible()
+
+
+def test_the_legend_explains_the_cashier_dot(view):
+    """The green dot beside each staffed till had no legend entry (the replay page has one)."""
+    view, _ = view
+    entries = {
+        t.get_text(): h
+        for t, h in zip(view.fig.legends[0].texts, view.fig.legends[0].legend_handles)
+    }
+    dot = next(iter(view.cashier_dots.values()))
+    assert entries["cashier"].get_marker() == "o"
+    assert to_rgba(entries["cashier"].get_color()) == pytest.approx(tuple(dot.get_facecolor()[0]))
 
 
 def test_a_zone_counts_the_shoppers_drawn_in_it(day, view):

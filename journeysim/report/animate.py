@@ -367,6 +367,7 @@ class FloorView:
                     Patch(facecolor=UP, edgecolor="black", label="terminal works"),
                     Patch(facecolor=DOWN, edgecolor="black", label="terminal down"),
                     Line2D([], [], color=QUEUE, linewidth=7, label="queue"),
+                    Line2D([], [], color=STAFF, marker="o", linestyle="", label="cashier"),
                     Line2D([], [], color=STAFF, marker="D", linestyle="", label="staff where met"),
                 ],
                 loc="lower right",
