@@ -331,6 +331,19 @@ def test_lanes_terminals_and_tills_are_numbered_from_one_the_same_way(told):
     assert banner == f"All {tills} card terminals down"
 
 
+def test_a_visits_length_is_the_time_between_its_clocks(told):
+    """A heading read "12:11 to 12:36 (24 min)" and "07:47 to 08:08 (22 min)": clocks cut to
+    the minute beside a length rounded to it."""
+    _, rep, stories = told
+    lengths = rep.visits.set_index("visit_id")["duration_min"]
+    for visit, story in stories.items():
+        found = re.search(r", (\d\d):(\d\d) to (\d\d):(\d\d) \((\d+) min\)", story)
+        assert found, story
+        h0, m0, h1, m1, minutes = (int(g) for g in found.groups())
+        assert (h1 * 60 + m1) - (h0 * 60 + m0) == minutes, found.group(0)
+        assert abs(minutes - lengths[visit]) < 1.0
+
+
 def test_counts_agree_with_their_nouns(told):
     """No '1 items', '1 friends' or '1 visits'; single items are told as such somewhere."""
     scenario, rep, stories = told

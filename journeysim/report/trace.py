@@ -433,9 +433,10 @@ def visit_heading(
     start = row["day"] * 1440.0 + row["arrival_min"]
     end = start + row["duration_min"]
     wallet = "cash in the wallet" if row["has_cash"] else "no cash, card only"
+    minutes = math.floor(end) - math.floor(start)  # between the clocks shown, so that it adds up
     lines = [
         f"{label} (visit id {int(row['visit_id'])}), {day_label(int(row['day']))}, "
-        f"{clock(start)} to {clock(end)} ({row['duration_min']:.0f} min); "
+        f"{clock(start)} to {clock(end)} ({minutes} min); "
         f"{plural(int(row['planned_items']), 'item')} planned, {wallet}"
     ]
     down = outages[(outages["start"] < end) & (outages["end"] > start)]
