@@ -366,6 +366,16 @@ def test_a_story_says_once_how_to_read_felt_and_mood(told):
     assert max(map(len, lines[1:3])) <= 100
 
 
+def test_the_help_of_pick_outage_says_whom_it_picks(capsys):
+    """--help said "the worst that met a terminal outage"; it picks the no-cash shopper with the
+    longest list, as the walkthrough says and the test below checks."""
+    with pytest.raises(SystemExit):
+        main(["trace", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "the worst that met" not in text
+    assert "met a terminal outage, one with no cash and the longest shopping list" in text
+
+
 def test_pick_outage_prefers_no_cash_and_the_fullest_cart(told):
     """Of the visits that met a dead terminal, the picked shopper carried no cash (when anyone
     did not) and planned the most items among those."""

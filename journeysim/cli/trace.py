@@ -45,9 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--pick",
         choices=PICKS,
         metavar="WHICH",
-        help="a telling visit (%(choices)s): worst or best remembered, the worst that met a "
-        "terminal outage, a regular's visits before and after a familiar staff member left, or "
-        "a shopper queueing while a colleague opened one more lane",
+        help="a telling visit (%(choices)s): the worst or best remembered; of the visits that "
+        "met a terminal outage, one with no cash and the longest shopping list; a regular's "
+        "visits before and after a familiar staff member left; or a shopper queueing while a "
+        "colleague opened one more lane",
     )
     add_replication_options(trace)
     trace.add_argument(
