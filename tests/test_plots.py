@@ -866,6 +866,21 @@ def test_queue_charts_set_side_by_side_share_their_scale(day):
     assert fig.axes[0].yaxis.label.get_fontsize() == plots.STYLE["axes.labelsize"]
 
 
+def test_a_single_known_day_is_drawn(result):
+    """With one day whose return window had closed (a run one day longer than the window), the
+    return-rate panel was blank: a line and a band of one point draw nothing."""
+    s = result.scenario
+    window = s.loyalty.model_copy(update={"return_window_days": 1})  # day 2 known, day 3 not
+    short = dataclasses.replace(result, scenario=s.model_copy(update={"loyalty": window}))
+    assert plots.daily_kpis(short).dropna(subset=["return_rate"])["day"].nunique() == 1
+    fig = plots.kpis_over_days([short])
+    image = np.asarray(rendered(fig).convert("RGB")).astype(int)
+    x0, y0, x1, y1 = fig.axes[0].get_window_extent().extents.round().astype(int)
+    panel = image[image.shape[0] - y1 : image.shape[0] - y0, x0:x1]
+    colour = np.array(matplotlib.colors.to_rgb(plots.SCENARIO_COLOURS[0])) * 255
+    assert (np.abs(panel - colour) <= 12).all(axis=-1).sum() > 100  # a dot and its CI
+
+
 def test_an_empty_kpi_panel_has_no_scale(result):
     """A return rate not known yet is said in words, without ticks from -0.04 to 0.04 %."""
     s = result.scenario

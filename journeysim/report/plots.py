@@ -285,6 +285,20 @@ def mean_band(table: pd.DataFrame, by: str, column: str, level: float = 0.95) ->
     return pd.DataFrame(rows, columns=[by, "mean", "low", "high", "n"])
 
 
+def _mean_and_band(ax, band: pd.DataFrame, scale: float, colour: str, name: str) -> None:
+    """A line of the daily means in a band of their CIs (days numbered as the scenario, the
+    report's text and traces number them); a single known day, which a line and a band draw
+    as nothing, as a dot with its CI as error bar."""
+    day = band["day"].to_numpy()
+    mean, low, high = (band[column].to_numpy() * scale for column in ("mean", "low", "high"))
+    if len(band) == 1:
+        error = [mean - low, high - mean]
+        ax.errorbar(day, mean, yerr=error, color=colour, marker="o", capsize=8, label=name)
+        return
+    ax.plot(day, mean, color=colour, label=name)
+    ax.fill_between(day, low, high, color=colour, alpha=0.2)
+
+
 @styled
 def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPIS) -> Figure:
     """KPIs per day after warm-up (days numbered from the first simulated day, as scenarios
@@ -297,9 +311,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
         for ax, kpi in zip(axes, kpis):
             band = mean_band(table, "day", kpi).dropna(subset=["mean"])
             scale = 100.0 if kpi in SHARES else 1.0
-            day = band["day"]  # numbered as the scenario, the report's text and traces number it
-            ax.plot(day, band["mean"] * scale, color=colour, label=result.scenario.name)
-            ax.fill_between(day, band["low"] * scale, band["high"] * scale, color=colour, alpha=0.2)
+            _mean_and_band(ax, band, scale, colour, result.scenario.name)
     for ax, kpi in zip(axes, kpis):
         unit = axis_label(kpi).replace(" (", "\n(")
         ax.set_ylabel(unit, fontsize=15)
