@@ -17,6 +17,7 @@ import matplotlib
 import matplotlib.colors
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -285,7 +286,7 @@ def mean_band(table: pd.DataFrame, by: str, column: str, level: float = 0.95) ->
     return pd.DataFrame(rows, columns=[by, "mean", "low", "high", "n"])
 
 
-def _mean_and_band(ax, band: pd.DataFrame, scale: float, colour: str, name: str) -> None:
+def _mean_and_band(ax: Axes, band: pd.DataFrame, scale: float, colour: str, name: str) -> None:
     """A line of the daily means in a band of their CIs (days numbered as the scenario, the
     report's text and traces number them); a single known day, which a line and a band draw
     as nothing, as a dot with its CI as error bar."""
