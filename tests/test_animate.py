@@ -254,3 +254,23 @@ def test_a_window_with_nobody_in_the_store_warns(tmp_path, capsys, window, warne
     assert main([*command, *sets, "--out", str(gif)]) == 0
     assert gif.is_file()
     assert ("no shopper is in the store in this window" in capsys.readouterr().err) == warned
+
+
+def test_a_window_to_midnight_ends_at_24_00(tmp_path, capsys, monkeypatch):
+    """`animate --from 23:00 --to 24:00` printed "23:00-00:00" and its last frame's clock read
+    00:00:00."""
+    from journeysim.cli import main
+
+    clocks: list[str] = []
+    update = FloorView.update
+
+    def recording(view, t, *args, **kwargs):
+        update(view, t, *args, **kwargs)
+        clocks.append(view.clock.get_text())
+
+    monkeypatch.setattr(FloorView, "update", recording)
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    window = ["--day", "3", "--from", "23:00", "--to", "24:00", "--frames", "2"]
+    assert main(["animate", str(OUTAGE), *window, *sets, "--out", str(tmp_path / "f.gif")]) == 0
+    assert "day 3 23:00-24:00," in capsys.readouterr().out
+    assert clocks == ["23:00:00", "24:00:00"]

@@ -15,7 +15,7 @@ import pytest
 
 from journeysim.cli import main
 from journeysim.report.monitor import down_intervals
-from journeysim.report.replay import replay_data, replay_page, replays, window
+from journeysim.report.replay import replay_data, replay_page, replays, title, window
 from journeysim.report.trace import outcome
 from journeysim.scenario import load_scenario
 
@@ -216,6 +216,13 @@ def test_run_report_embeds_the_replay_of_its_traced_day(tmp_path):
     assert external_references(report) == []
     skipped = run_report(result, tmp_path / "without", with_replay=False).read_text()
     assert "jsr-data" not in skipped and not (tmp_path / "without" / "replay.html").exists()
+
+
+def test_a_window_to_midnight_ends_at_24_00(pair):
+    """`replay --from 23:00 --to 24:00` printed and titled the page "23:00-00:00"."""
+    days, _ = pair
+    assert title(days, 23 * 60.0, 1440.0).endswith("day 3 (Thu), 23:00-24:00")
+    assert title(days, 0.0, 60.0).endswith("00:00-01:00")  # a window from midnight starts at 00:00
 
 
 def test_scenario_text_cannot_break_out_of_the_data(pair):

@@ -209,6 +209,20 @@ def test_a_lane_without_a_cashier_draws_no_cashier_dot(browser, days, tmp_path):
     page.close()
 
 
+def test_the_clock_reads_24_00_at_the_end_of_a_window_to_midnight(browser, days, tmp_path):
+    """A window to 24:00 ended with the clock at 00:00:00."""
+    path = tmp_path / "replay.html"
+    path.write_text(replay_page(replay_data(days, 23 * 60, 24 * 60), "to midnight"))
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(path.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    clock = page.locator(".jsr-clock")
+    assert clock.inner_text() == "23:00:00"
+    page.evaluate("journeyReplay.seek(24 * 60)")
+    assert clock.inner_text() == "24:00:00"
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def three_file(tmp_path_factory) -> Path:
     """The replay of a compare of three scenarios, as its report embeds it."""

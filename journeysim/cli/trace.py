@@ -116,7 +116,7 @@ def _trace(args: argparse.Namespace) -> int:
 def _animate(args: argparse.Namespace) -> int:
     from journeysim.report.animate import animate, default_window
     from journeysim.report.monitor import replay
-    from journeysim.report.trace import clock
+    from journeysim.report.trace import span
 
     scenario = scenario_from_args(args.scenario, args)
     if not 0 <= args.day < scenario.total_days:
@@ -140,7 +140,7 @@ def _animate(args: argparse.Namespace) -> int:
     gif = animate(day, start, end, args.frames)
     write_bytes(out, gif)
     print(
-        f"{out}: {args.frames} frames, day {args.day} {clock(start)}-{clock(end)}, "
+        f"{out}: {args.frames} frames, day {args.day} {span(start, end)}, "
         f"{len(gif) / 1e6:.1f} MB in {time.perf_counter() - began:.1f} s"
     )
     warn_if_nobody(day.shoppers_between(start, end), scenario)

@@ -26,7 +26,7 @@ from matplotlib.patches import Patch, Rectangle
 from PIL import Image
 
 from journeysim.report.monitor import Replay, down_intervals
-from journeysim.report.trace import clock, day_label
+from journeysim.report.trace import clock, day_label, end_clock
 from journeysim.scenario.schema import Scenario
 from journeysim.world.checkout import terminal_name
 
@@ -283,6 +283,7 @@ class FloorView:
             x, y, w, h = CHECKOUT_BOX
             ax.add_patch(Rectangle((x, y), w, h, facecolor="#f7f4ee", edgecolor="#aa9988"))
             self.floor, self.staff_names = floor, replay.staff
+            self.day_start = replay.day * 1440.0  # the clock reads the day's end as 24:00:00
             self.top = y + h - 4.0  # where a queue's bar may reach
             self.queues = []  # a bar per line, as long as its queue; none when it is empty
             for qx, qy in floor.queues:
@@ -392,7 +393,7 @@ class FloorView:
         (`staff`: name -> zone where a shopper last met them)."""
         self.dots.set_offsets(xy)
         self.dots.set_array(moods)
-        self.clock.set_text(f"{clock(t)}:{int(t * 60) % 60:02d}")
+        self.clock.set_text(f"{end_clock(t - self.day_start)}:{int(t * 60) % 60:02d}")
         for name, text in self.zone_labels.items():
             text.set_text(f"{name}: {drawn_in(self.floor.zones[name], xy)}")
         for line, text in enumerate(self.queue_labels):

@@ -43,6 +43,7 @@ from journeysim.report.trace import (
     day_label,
     mood_word,
     outcome,
+    span,
     terminals_down,
     visit_heading,
 )
@@ -307,7 +308,7 @@ def player_assets() -> tuple[str, str]:
 
 def title(days: Sequence[Replay], start_min: float, end_min: float) -> str:
     names = " vs ".join(day.scenario.name for day in days)
-    return f"{names}: {day_label(days[0].day)}, {clock(start_min)}-{clock(end_min)}"
+    return f"{names}: {day_label(days[0].day)}, {span(start_min, end_min)}"
 
 
 def report_section(days: Sequence[Replay], folder: Path) -> str:

@@ -52,6 +52,16 @@ def clock(minutes: float) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
+def end_clock(minutes: float) -> str:
+    """`clock` of the end of a range or window: the midnight that ends a day reads 24:00."""
+    return "24:00" if minutes > 0 and minutes % 1440 == 0 else clock(minutes)
+
+
+def span(start: float, end: float) -> str:
+    """HH:MM-HH:MM of a window (see `end_clock`)."""
+    return f"{clock(start)}-{end_clock(end)}"
+
+
 def day_label(day: int) -> str:
     return f"day {day} ({WEEKDAYS[day % 7]})"
 

@@ -22,6 +22,7 @@
   }
   const pad = (n) => String(n).padStart(2, "0");
   const clock = (m) => `${pad(Math.floor(m / 60) % 24)}:${pad(Math.floor(m % 60))}`;
+  const endClock = (m) => (m > 0 && m % 1440 === 0 ? "24:00" : clock(m)); // the day's end: 24:00
   const signed = (x) => { const r = Math.round(x * 100) / 100 || 0; return (r >= 0 ? "+" : "") + r.toFixed(2); }; // never "-0.00"
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -436,7 +437,7 @@
     }
     render() {
       const t = this.t;
-      this.clockEl.textContent = `${clock(t)}:${pad(Math.floor((t * 60) % 60))}`;
+      this.clockEl.textContent = `${endClock(t)}:${pad(Math.floor((t * 60) % 60))}`;
       this.playBtn.textContent = this.playing ? "❚❚ Pause" : "▶ Play";
       this.playBtn.setAttribute("aria-pressed", String(this.playing));
       if (document.activeElement !== this.slider) this.slider.value = String(t);
