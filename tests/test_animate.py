@@ -6,6 +6,7 @@ window, so that an outage's end (18:30) is seen."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from journeysim.report.animate import (
     staff_on_floor,
     tracks,
 )
+from journeysim.report.html import animations, floor_section
 from journeysim.report.monitor import replay
 from journeysim.scenario import load_scenario
 
@@ -274,3 +276,17 @@ def test_a_window_to_midnight_ends_at_24_00(tmp_path, capsys, monkeypatch):
     assert main(["animate", str(OUTAGE), *window, *sets, "--out", str(tmp_path / "f.gif")]) == 0
     assert "day 3 23:00-24:00," in capsys.readouterr().out
     assert clocks == ["23:00:00", "24:00:00"]
+
+
+def test_the_report_embeds_only_an_animation_of_the_replication_it_replays(tmp_path, day):
+    """A GIF of replication 99 went into a run report, unlabelled, beside the replay of
+    replication 0: the GIF's stamp named the settings but not the replication."""
+    ours, theirs = tmp_path / "ours.gif", tmp_path / "floor_day3.gif"
+    ours.write_bytes(animate(day, 17 * 60, 17 * 60 + 10, frames=1))
+    os.utime(ours, (1, 1))  # older than theirs
+    theirs.write_bytes(animate(replay(day.scenario, 3, 99), 17 * 60, 17 * 60 + 10, frames=1))
+    html = floor_section(day.scenario, animations(tmp_path))
+    assert "ours.gif, replication 0: shoppers" in html and "floor_day3.gif" not in html
+    html = floor_section(day.scenario, [theirs])
+    assert "floor_day3.gif beside these results was drawn from" in html
+    assert "another replication" in html and "data:image/gif" not in html

@@ -193,7 +193,7 @@ def test_a_folder_holding_only_an_animation_is_not_taken_for_results(tmp_path: P
 def stamped_gif(path: Path, overrides: list[str]) -> bytes:
     """A one-frame GIF stamped as an animation of the baseline with `overrides`."""
     scenario = load_scenario(BASELINE, overrides)
-    Image.new("RGB", (4, 4)).save(path, "GIF", comment=setup_stamp(scenario))
+    Image.new("RGB", (4, 4)).save(path, "GIF", comment=setup_stamp(scenario, 0))
     return path.read_bytes()
 
 
@@ -211,7 +211,7 @@ def test_the_run_report_embeds_the_animation_of_its_settings_only(tmp_path: Path
     stamped_gif(folder / "floor_day3.gif", [*same, "checkout.cashiers=2"])
     assert main(run(out, "--no-replay", "--set", "checkout.cashiers=3")) == 0
     report = (folder / "report.html").read_text()
-    assert "floor_day1.gif: shoppers coloured by mood" in report
+    assert "floor_day1.gif, replication 0: shoppers coloured by mood" in report
     assert f"data:image/gif;base64,{base64.b64encode(ours).decode()}" in report
     assert "floor_day3.gif" not in report
     (folder / "floor_day1.gif").unlink()

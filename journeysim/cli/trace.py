@@ -82,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE.gif",
         help="GIF to write, its name ending in .gif (default: "
         "results/<scenario>/floor_day<N>.gif, which the report of a run of the same settings "
-        "embeds)",
+        "embeds if it is of replication 0)",
     )
     add_replication_options(anim)
     anim.set_defaults(handler=_animate, days=None)

@@ -4,8 +4,9 @@ queueing and paying, with queue lengths, the cart pool, the card terminals' stat
 
 Positions and queue lengths come from the traces of a `Replay` (each step's place and time);
 carts and cashiers from its monitor samples, terminals from its terminal log. The result is an
-animated GIF (Pillow's) returned as bytes; its comment names the settings it was drawn from
-(`setup_stamp`), so that a run report embeds only an animation of its own store.
+animated GIF (Pillow's) returned as bytes; its comment names the settings and replication it
+was drawn from (`setup_stamp`), so that a run report embeds only an animation of its own store
+and of the replication it replays.
 """
 
 from __future__ import annotations
@@ -485,7 +486,7 @@ def animate(
         append_images=images[1:],
         duration=1000 // FPS,
         loop=0,
-        comment=setup_stamp(replay.scenario),
+        comment=setup_stamp(replay.scenario, replay.number),
     )
     return gif.getvalue()
 
@@ -499,11 +500,12 @@ def _frame(fig: Figure) -> Image.Image:
     return Image.frombuffer("RGBA", size, buffer.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
 
 
-def setup_stamp(scenario: Scenario) -> str:
+def setup_stamp(scenario: Scenario, replication: int) -> str:
     """What an animation's comment says of the settings it was drawn from: a digest of the
     scenario but for what leaves a day's floor as it was (its description, the number of
-    replications and of measured days)."""
+    replications and of measured days), and the replication."""
     settings = scenario.model_dump_json(
         exclude={"description": True, "replications": True, "horizon": {"days"}}
     )
-    return f"journeysim scenario {hashlib.sha256(settings.encode()).hexdigest()[:16]}"
+    digest = hashlib.sha256(settings.encode()).hexdigest()[:16]
+    return f"journeysim scenario {digest} replication {replication}"

@@ -125,7 +125,7 @@ def run_report(
     The example visit comes from re-running replication 0 with tracing up to its day; the
     replay of that day (`with_replay`, also written as replay.html) and the newest of `gifs`
     (default: the *.gif in `folder`, as `journeysim animate` writes them) drawn from the run's
-    settings are embedded too (one drawn from other settings is named, not shown).
+    settings and replication 0 are embedded too (one drawn from others is named, not shown).
     """
     folder = Path(folder)
     s = result.scenario
@@ -516,16 +516,17 @@ def animations(folder: Path) -> list[Path]:
 
 
 def floor_section(scenario: Scenario, gifs: Sequence[Path]) -> str:
-    """The first of `gifs` that was drawn from `scenario`'s settings, or a note naming those
-    drawn from others."""
-    stamp = setup_stamp(scenario)
+    """The first of `gifs` that was drawn from `scenario`'s settings and replication 0 (the one
+    the report traces and replays), or a note naming those drawn from others."""
+    stamp = setup_stamp(scenario, 0)
     drawn = next((gif for gif in gifs if _comment(gif) == stamp), None)
     if drawn is None:
         names = ", ".join(gif.name for gif in gifs)
         why = (
             f"{names} beside these results {'was' if len(gifs) == 1 else 'were'} drawn from "
-            "other settings than this run's, so not shown: journeysim animate with the run's "
-            "scenario and --set options draws this store's floor."
+            "other settings than this run's or from another replication than its replay's (0), "
+            "so not shown: journeysim animate with the run's scenario and --set options, and "
+            "without --replication, draws this store's floor."
         )
         return section("The store floor", paragraph(why), id="animation")
     return section(
@@ -533,7 +534,7 @@ def floor_section(scenario: Scenario, gifs: Sequence[Path]) -> str:
         image(
             drawn.read_bytes(),
             "Animated store floor",
-            f"{drawn.name}: shoppers coloured by mood, queues, carts and terminals.",
+            f"{drawn.name}, replication 0: shoppers coloured by mood, queues, carts and terminals.",
             "image/gif",
         ),
         id="animation",

@@ -82,6 +82,7 @@ class Replay:
 
     scenario: Scenario  # the scenario as given (full horizon)
     day: int
+    number: int  # which replication
     replication: Replication  # traces for every visit up to the end of `day` (or `through`)
     samples: pd.DataFrame  # Monitor.table() for the whole of `day`
     line_tills: list[tuple[int, ...]]
@@ -128,6 +129,7 @@ def replay(
     return Replay(
         scenario=scenario,
         day=day,
+        number=replication,
         replication=result,
         samples=monitor.table(),
         line_tills=monitor.line_tills(),
