@@ -137,6 +137,24 @@ def test_emotion_curve_notes_stay_inside_the_axes_and_apart(valences):
     assert not boxes[0].overlaps(boxes[1])
 
 
+def test_emotion_curve_names_the_felt_bars_and_keeps_its_notes_legible():
+    """The y axis read "Mood (valence, -1 .. +1)" over felt bars down to -1.5, and the mood line
+    falling into a peak at the last but one touchpoint crossed out the end's note beside it."""
+    steps = visit([0.1, 0.15, 0.2, 0.2, -1.0, -1.0])
+    steps[4] = dataclasses.replace(steps[4], felt=-1.48)
+    fig = plots.emotion_curve(steps, "made up")
+    rendered(fig)
+    ax = fig.axes[0]
+    assert "felt (bars)" in ax.get_ylabel() and ax.get_ylim()[0] < -1.48
+    notes = [t for t in ax.texts if t.get_text().startswith(("peak", "end"))]
+    assert len(notes) == 2
+    for note in notes:  # on a white box over every line, the arrow starting at its edge
+        box = note.get_bbox_patch()
+        assert box is not None and matplotlib.colors.to_rgb(box.get_facecolor()) == (1, 1, 1)
+        assert box.get_alpha() >= 0.8
+        assert all(line.get_zorder() < note.get_zorder() for line in ax.lines)
+
+
 def test_journey_map_has_a_bar_pair_per_touchpoint_kind(result):
     fig = plots.journey_map(result.touchpoints)
     rendered(fig)

@@ -142,7 +142,7 @@ def emotion_curve(steps: Sequence[Step], title: str = "") -> Figure:
     reach = max(1.45, float(np.abs(felt).max(initial=0.0)) + 0.1)  # a felt bar may pass 1
     ax.set_ylim(-reach, reach)
     ax.set_xlabel("Touchpoints in the order met")
-    ax.set_ylabel("Mood (valence, -1 .. +1)")
+    ax.set_ylabel("Mood (line, -1 .. +1) and felt (bars)")
     ax.set_title(title or "One visit: mood along the touchpoints")
     felt_keys = [Patch(color=colour, alpha=0.45) for colour in (POSITIVE, NEGATIVE)]
     ax.legend(
@@ -178,7 +178,8 @@ def _shade_places(ax, steps: Sequence[Step]) -> None:
 
 
 def _mark(ax, x: float, y: float, text: str, colour: str):
-    """A circled point labelled by an arrowed note (placed by `_place_marks`)."""
+    """A circled point labelled by an arrowed note (placed by `_place_marks`) on a white box: a
+    line passing behind does not cross it out, and the arrow starts at the box's edge."""
     ax.scatter([x], [y], s=420, facecolors="none", edgecolors=colour, linewidths=3, zorder=4)
     return ax.annotate(
         text,
@@ -188,6 +189,7 @@ def _mark(ax, x: float, y: float, text: str, colour: str):
         fontsize=18,
         fontweight="bold",
         color=colour,
+        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
         arrowprops={"arrowstyle": "->", "color": colour, "linewidth": 2},
         zorder=5,
     )
