@@ -43,6 +43,7 @@ from journeysim.study.calibrate_spec import (
 from journeysim.study.compare import (
     CompareResult,
     compare_scenarios,
+    cost_warnings,
     growth_warnings,
     revenue_growth,
 )
@@ -153,7 +154,9 @@ def compare(
     with progress_bar(total, "compare", quiet) as bar:
         result = compare_scenarios(resolved, executor, bar.update)
     _warn_short_run(result.table, result.scenarios)
-    for text in growth_warnings(revenue_growth(result.replications)):
+    for text in cost_warnings(result.scenarios) + growth_warnings(
+        revenue_growth(result.replications)
+    ):
         warnings.warn(text, UserWarning, stacklevel=2)
     return result
 

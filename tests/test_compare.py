@@ -29,6 +29,7 @@ from journeysim.simulation.money import NOT_JUDGED, PER_DAY, payback_text
 from journeysim.simulation.precision import precision_notes, replications_needed
 from journeysim.study.compare import (
     common_random_numbers,
+    cost_warnings,
     growing,
     growth_warnings,
     revenue_growth,
@@ -348,3 +349,49 @@ def test_a_difference_in_revenue_still_growing_at_the_end_is_warned_about():
         r"more days \(--days\) to see where",
         warning,
     )
+
+
+# Costs that differ between the scenarios
+
+
+def _new_till(folder: Path) -> Path:
+    """A what-if that prices the outages and a new till, which the baseline leaves at 0."""
+    path = folder / "newtill.yaml"
+    costs = "costs: {investment: 20000, per_outage: 300}"
+    path.write_text(f"extends: {BASELINE}\nname: newtill\n{costs}\n")
+    return path
+
+
+def test_every_cost_but_the_investment_that_differs_is_warned_about_with_its_values():
+    base = journeysim.load_scenario(BASELINE)
+    dearer = journeysim.load_scenario(
+        BASELINE,
+        ["name=dearer", "costs.investment=5000", "costs.wage_per_hour.cashier=40"],
+    )
+    thinner = journeysim.load_scenario(BASELINE, ["name=thinner", "costs.margin=0.2"])
+    (wage,) = cost_warnings([base, dearer])
+    assert "costs.wage_per_hour.cashier" in wage and "(baseline 32, dearer 40 PLN/h)" in wage
+    assert [w.split()[0] for w in cost_warnings([base, dearer, thinner])] == [
+        "costs.wage_per_hour.cashier",
+        "costs.margin",
+    ]
+    assert cost_warnings([base, journeysim.load_scenario(BASELINE, ["name=same"])]) == []
+
+
+def test_compare_warns_when_one_scenario_prices_what_the_other_leaves_free(tmp_path, capsys):
+    args = ["compare", str(BASELINE), str(_new_till(tmp_path)), "--reps", "2", "--days", "7"]
+    sets = [arg for override in SMALL for arg in ("--set", override)]
+    assert main([*args, *sets, "--workers", "1", "--out", str(tmp_path), "--quiet"]) == 0
+    said = "costs.per_outage differs between scenarios (baseline 0, newtill 300 PLN)"
+    warned = [line for line in capsys.readouterr().err.splitlines() if "costs." in line]
+    assert len(warned) == 1 and said in warned[0]  # the investment is what a what-if changes
+    assert said in (tmp_path / "compare-baseline-newtill" / "report.html").read_text()
+
+
+def test_the_api_warns_when_a_cost_differs_between_the_scenarios(tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        journeysim.compare(BASELINE, _new_till(tmp_path), reps=2, days=7, overrides=SMALL)
+    assert [str(w.message).split()[0] for w in caught if "costs." in str(w.message)] == [
+        "costs.per_outage"
+    ]

@@ -374,3 +374,14 @@ def test_a_what_if_keeps_its_own_change_of_a_key_the_sets_vary(sets_file):
         assert varied.loyalty.ltr_center == sets.apply(baseline, index).loyalty.ltr_center
     lost = result.table.set_index(["scenario", "metric"]).loc[("frequent_stockouts", "csat")]
     assert lost["diff_ci_high"] < 0  # the what-if is measured, not cancelled
+
+
+def test_compare_over_the_sets_warns_when_a_cost_differs_between_the_scenarios(sets_file):
+    priced = load_scenario(BASELINE, [*SMALL, "name=priced", "costs.per_outage=300"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # too short and one replication
+        result = journeysim.compare(
+            BASELINE, priced, reps=1, days=1, overrides=SMALL, workers=1, parameter_sets=sets_file
+        )
+    (cost,) = [text for text in result.warnings if "costs." in text]
+    assert cost.startswith("costs.per_outage differs between scenarios (baseline 0, priced 300")

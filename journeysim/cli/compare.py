@@ -68,6 +68,7 @@ def _compare(args: argparse.Namespace) -> int:
     from journeysim.study.compare import (
         common_random_numbers,
         compare_scenarios,
+        cost_warnings,
         growing,
         growth_warnings,
         revenue_growth,
@@ -96,7 +97,8 @@ def _compare(args: argparse.Namespace) -> int:
         write_comparison(result, staging)
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
         growth = revenue_growth(result.replications)
-        moving, found = set(growing(growth)["scenario"]), growth_warnings(growth)
+        moving = set(growing(growth)["scenario"])
+        found = cost_warnings(result.scenarios) + growth_warnings(growth)
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed
 

@@ -131,6 +131,16 @@ def _bounds(metadata: list[Any]) -> str:
 
 # -- unit -------------------------------------------------------------------------------------
 
+
+def unit_of(key: str) -> str:
+    """The unit of a dotted key as `--set` takes it (`costs.wage_per_hour.cashier`: PLN/h), or
+    "" for none or an unknown key."""
+    for parameter in parameters():
+        if re.fullmatch(re.sub(r"<\w+>", r"[^.]+", re.escape(parameter.key)), key):
+            return parameter.unit
+    return ""
+
+
 _SUFFIX_UNITS = (
     ("_per_hour", "1/h"),
     ("_per_day", "1/day"),

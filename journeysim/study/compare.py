@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from journeysim.errors import InputError, did_you_mean
+from journeysim.scenario.loader import flat
+from journeysim.scenario.reference import unit_of
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HALVES, WINDOWED
@@ -178,6 +180,23 @@ def growth_warnings(growth: pd.DataFrame) -> list[str]:
         "where it settles; run more days (--days) to see where"
         for r in growing(growth).itertuples()
     ]
+
+
+def cost_warnings(scenarios: Sequence[Scenario]) -> list[str]:
+    """A warning per cost setting, but the investment, that differs between `scenarios` (a
+    what-if that sets `costs.per_outage` leaves the first's outages free): their money
+    differences then count a change of price as well as the change of the store."""
+    costs = [flat(s.costs.model_dump(), "costs.") for s in scenarios]
+    texts = []
+    for key in costs[0]:
+        values = [c[key] for c in costs]
+        if key != "costs.investment" and len(set(values)) > 1:
+            each = ", ".join(f"{s.name} {value:,g}" for s, value in zip(scenarios, values))
+            texts.append(
+                f"{key} differs between scenarios ({f'{each} {unit_of(key)}'.rstrip()}): the "
+                "money differences count the change of cost as well as the change of the store"
+            )
+    return texts
 
 
 def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:

@@ -41,7 +41,12 @@ from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import t_quantile
-from journeysim.study.compare import common_random_numbers, verdict, without_unlike_windows
+from journeysim.study.compare import (
+    common_random_numbers,
+    cost_warnings,
+    verdict,
+    without_unlike_windows,
+)
 from journeysim.study.parameter_sets import ParameterSets
 
 LEVEL = 0.95
@@ -121,8 +126,8 @@ class UncertaintyResult:
     first (`diff`, `diff_ci_low`, `diff_ci_high`, `diff_param_share`, `verdict`), and how the
     band was made (`band`: t(m-1) or order statistics, possibly cut at the KPI's range).
     `replications` has every metric per scenario, set and replication; `sets` the sets;
-    `warnings` says when the sets are too few, or the runs too short for the return rate or
-    the customers' lifetime."""
+    `warnings` says when the sets are too few, the runs too short for the return rate or the
+    customers' lifetime, or a cost setting differs between the scenarios (`cost_warnings`)."""
 
     scenarios: list[Scenario]
     table: pd.DataFrame
@@ -181,7 +186,7 @@ def run_parameter_sets(
     if replications["lifetime_days"].isna().any():
         short.append(NOT_IDENTIFIED)
     warnings = few_sets_warning(len(parameter_sets)) + one_replication_warning(reps)
-    warnings += list(dict.fromkeys(short))
+    warnings += list(dict.fromkeys(short)) + cost_warnings(aligned)
     warnings += own_change_notes(aligned, own, parameter_sets.source)
     return UncertaintyResult(aligned, table, replications, parameter_sets.table(), warnings)
 
