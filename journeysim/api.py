@@ -225,7 +225,7 @@ def select(
     check_first_stage(counts["reps"], "reps")
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
     warn_of_investments(resolved, objective)
-    with progress_bar(None, "select", quiet) as bar:
+    with progress_bar(None, "select", quiet, "replication") as bar:
         return select_scenarios(
             resolved,
             objective,

@@ -18,7 +18,9 @@ def test_a_bar_run_past_its_total_turns_into_a_count() -> None:
         assert str(bar).startswith("optimise: 5 runs [")
 
 
-def test_a_bar_without_a_total_counts_from_the_start() -> None:
-    with progress_bar(None, "select") as bar:
+def test_a_bar_without_a_total_counts_from_the_start_in_words() -> None:
+    with progress_bar(None, "select", unit="replication") as bar:
         bar.update()
-        assert str(bar).startswith("select: 1 runs [")
+        assert str(bar).startswith("select: 1 replication [")
+        bar.update()
+        assert str(bar).startswith("select: 2 replications [")

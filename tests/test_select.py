@@ -22,6 +22,8 @@ from theory import erlang_c_wait
 
 import journeysim
 import journeysim.simulation.executors as executors
+import journeysim.simulation.progress as progress
+from journeysim import api
 from journeysim.cli import main
 from journeysim.errors import InputError
 from journeysim.report.selection import guarantee, procedures, screening_note
@@ -416,3 +418,35 @@ def test_select_warns_once_that_its_objective_leaves_out_different_investments(t
     args += ["--out", str(tmp_path), "--quiet", "--workers", "1"]
     assert main(args) == 0
     assert capsys.readouterr().err.count("journeysim: warning: the scenarios invest") == 1
+
+
+def _recorded_bars(monkeypatch, module) -> list:
+    """The progress bars made through `module.progress_bar` (each as made, then updated)."""
+    bars, made = [], progress.progress_bar
+
+    def recording(*args, **kwargs):
+        bars.append(made(*args, **kwargs))
+        return bars[-1]
+
+    monkeypatch.setattr(module, "progress_bar", recording)
+    return bars
+
+
+def test_the_select_command_counts_the_replications_it_runs(tmp_path, monkeypatch):
+    bars = _recorded_bars(monkeypatch, progress)
+    args = ["select", str(MMC), str(MMC), "--objective", "mean_checkout_wait_min", "--days", "2"]
+    args += ["--reps", "5", "--out", str(tmp_path), "--no-report", "--workers", "1"]
+    assert main(args) == 0
+    ran = len(pd.read_csv(tmp_path / "select-mmc-mmc-2" / "replications.csv"))
+    (bar,) = bars
+    assert bar.n == ran and str(bar).startswith(f"select: {ran} replications [")
+
+
+def test_select_counts_the_replications_it_runs(monkeypatch):
+    bars = _recorded_bars(monkeypatch, api)
+    result = journeysim.select(
+        MMC, MMC, objective="mean_checkout_wait_min", reps=5, days=2, workers=1, progress=True
+    )
+    (bar,) = bars
+    ran = len(result.replications)
+    assert bar.n == ran and str(bar).startswith(f"select: {ran} replications [")

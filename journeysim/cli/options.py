@@ -259,16 +259,17 @@ def execute(
     total: int | None,
     what: str,
     work: Callable[[Executor, Callable[[], None]], T],
+    unit: str = "run",
 ) -> T:
     """work(executor, on_done) on the executor of --workers/--scheduler, with a progress bar of
-    `total` runs (None: unknown, then a count) unless --quiet; a missing Dask or an unreachable
-    scheduler ends the command."""
+    `total` runs or other units (None: unknown, then a count) unless --quiet; a missing Dask or
+    an unreachable scheduler ends the command."""
     from journeysim.simulation.executors import make_executor
     from journeysim.simulation.progress import progress_bar
 
     try:
         executor = make_executor(args.workers, args.scheduler)
-        with progress_bar(total, what, args.quiet) as bar:
+        with progress_bar(total, what, args.quiet, unit) as bar:
             return work(executor, bar.update)
     except (ImportError, ConnectionError) as error:
         raise SystemExit(f"journeysim: {error}") from None

@@ -135,6 +135,7 @@ def _select(args: argparse.Namespace) -> int:
                         args, first_stage, most, delta
                     ),
                 ),
+                unit="replication",
             )
         except ScenarioError:
             raise  # bad input: exit code 2 (main)
