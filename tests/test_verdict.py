@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from journeysim.report.bottom_line import PROVISIONAL, bottom_line
+from journeysim.report.console import unit
 from journeysim.report.html import comparison_table as report_table
 from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
 from journeysim.simulation.measure import BETTER, METRICS
@@ -241,6 +242,16 @@ def test_chart_colours_money_as_the_bottom_line_counts_it():
     assert len(legend.get_texts()) == 3
 
 
+@pytest.mark.parametrize("metric", ["mean_checkout_wait_min", "nps", "rating", "lifetime_days"])
+def test_bottom_line_gives_each_difference_in_the_unit_the_tables_give(metric):
+    table = replications()
+    better = BETTER[metric] * (5.0 + np.random.default_rng(5).normal(scale=0.01, size=REPS))
+    table.loc[table["scenario"] == "outage", metric] += better
+    (line,) = bottom_line(comparison_table(table))
+    item = re.fullmatch(r"(.+) [-+][\d.]+ (.+) \[[^]]+\]", line.split("; better ")[1])
+    assert item and item[2] == unit(metric)
+
+
 def test_bottom_line_states_a_contribution_that_does_not_clearly_move_and_why():
     """A plan that pays 50 PLN a day more in wages and earns it back in gross margin keeps
     its contribution within noise: the sentence says so, with the two parts that moved,
@@ -279,7 +290,9 @@ def test_bottom_line_says_how_many_fewer_shoppers_stand_behind_a_shorter_wait():
     (line,) = bottom_line(comparison_table(table))
     head, better = line.split("; better ")
     assert head.startswith("outage is mostly worse than baseline")
-    assert re.fullmatch(r"checkout wait -0\.04\d \[[^]]+\] \(with 54 fewer visits a day\)", better)
+    assert re.fullmatch(
+        r"checkout wait -0\.04\d min \[[^]]+\] \(with 54 fewer visits a day\)", better
+    )
     # The same store with 54 more shoppers a day: the longer wait is told with them.
     table = replications()
     more = table["scenario"] == "outage"

@@ -19,7 +19,8 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from journeysim.report.comparison import LABELS, places_shown, signed, signed_interval
+from journeysim.report.comparison import LABELS, places_shown, signed
+from journeysim.report.console import unit
 from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
 
@@ -140,7 +141,8 @@ def _items(rows: pd.DataFrame) -> str:
 
 
 def _item(row: pd.Series) -> str:
-    """`name difference [CI]` in words: shares in points, money per day also per year."""
+    """`name difference unit [CI]` in words: shares in points, money per day also per year,
+    the rest in the unit of its label (`unit`: min, stars, ...)."""
     metric = row["metric"]
     money = "(PLN)" in LABELS.get(metric, (metric,))[0]
     per_day = money and metric.endswith("_per_day")
@@ -152,10 +154,11 @@ def _item(row: pd.Series) -> str:
     if money:
         places = 2 if abs(row["diff"]) < 10 else 0  # not "wages -0 PLN a day [-1, -0]"
         values = [_number(v, places) for v in (row["diff"], low, high)]
-        unit = " PLN a day" if per_day else " PLN"
-        text = f"{name} {values[0]}{unit} [{values[1]}, {values[2]}]"
+        pln = " PLN a day" if per_day else " PLN"
+        text = f"{name} {values[0]}{pln} [{values[1]}, {values[2]}]"
         return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
-    return f"{name} {signed_interval(metric, row['diff'], low, high)}"
+    difference, low, high = (signed(metric, v, like=row["diff"]) for v in (row["diff"], low, high))
+    return f"{name} {f'{difference} {unit(metric)}'.rstrip()} [{low}, {high}]"
 
 
 def _number(value: float, places: int) -> str:
