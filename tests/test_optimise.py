@@ -964,6 +964,21 @@ def test_the_objective_chart_keeps_its_colours_for_feasibility():
     assert star.get_markerfacecolor() == "none" and to_hex(star.get_markeredgecolor()) == "#000000"
 
 
+@pytest.mark.parametrize("metric, maximise", [("wages_per_day", False), ("nps", True)])
+def test_the_objective_chart_is_titled_with_the_objectives_label(metric, maximise):
+    # It was titled with the key ("minimise wages_per_day"), where the axes use the label.
+    trials = pd.DataFrame(
+        {"trial": [0, 1], "feasible": ["yes", "no"]}
+        | {f"{metric}_{what}": [10.0, 12.0] for what in ("mean", "ci_low", "ci_high")}
+    )
+    objective = SimpleNamespace(metric=metric, maximise=maximise, text=f"key {metric}")
+    result = SimpleNamespace(plan=SimpleNamespace(objectives=[objective]), trials=trials, best=0)
+    figure = objective_plot(result)
+    title, axis = figure.get_suptitle(), figure.axes[0].get_ylabel()
+    assert title.startswith(axis) and metric not in title
+    assert ("maximise" in title) == maximise and ("minimise" in title) != maximise
+
+
 def test_a_plan_tried_again_is_one_row_of_the_trials_table_naming_every_trial(tmp_path):
     """A plan the sampler proposes again reuses its first trial's runs: the table shows it
     once, with the numbers of all its trials, and counts the trials it leaves out."""

@@ -16,10 +16,19 @@ from journeysim.files import write_bytes, write_text
 from journeysim.report.comparison import ci_text, metric_text, signed
 from journeysim.report.console import label, render, setting_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table
-from journeysim.report.plots import NEUTRAL, POSITIVE, STYLE, figure, label_axis, png
+from journeysim.report.plots import (
+    NEUTRAL,
+    POSITIVE,
+    STYLE,
+    axis_label,
+    figure,
+    label_axis,
+    png,
+)
 from journeysim.report.selection import guarantee, procedures, selection_rows, smore_png
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.optimise import OptimiseResult, failures_text
+from journeysim.study.optimise_spec import Objective
 from journeysim.study.selection import Constraint, ci_of
 from journeysim.words import plural
 
@@ -193,8 +202,15 @@ def objective_plot(result: OptimiseResult) -> Figure:
         handles, labels = ax.get_legend_handles_labels()  # the trials first, then the lines
         order = sorted(range(len(labels)), key=lambda i: not labels[i].startswith("feasible"))
         ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="best")
-        fig.suptitle(f"{objective.text}: mean and 95% CI of each trial")
+        fig.suptitle(
+            f"{axis_label(objective.metric)}{_goal(objective)}: mean and 95% CI of each trial"
+        )
         return fig
+
+
+def _goal(objective: Objective) -> str:
+    """ " (minimise)" or " (maximise)", after an objective's label."""
+    return f" ({'max' if objective.maximise else 'min'}imise)"
 
 
 def pareto_plot(result: OptimiseResult) -> Figure:
@@ -229,8 +245,8 @@ def pareto_plot(result: OptimiseResult) -> Figure:
         for _, row in front.iterrows():
             point = (row[f"{x.metric}_mean"], row[f"{y.metric}_mean"])
             ax.annotate(str(row["trial"]), point, xytext=(9, 6), textcoords="offset points")
-        label_axis(ax.xaxis, x.metric, f" ({'max' if x.maximise else 'min'}imise)")
-        label_axis(ax.yaxis, y.metric, f" ({'max' if y.maximise else 'min'}imise)")
+        label_axis(ax.xaxis, x.metric, _goal(x))
+        label_axis(ax.yaxis, y.metric, _goal(y))
         ax.legend(loc="best")
         fig.suptitle("Pareto front of the trial means")
         return fig
