@@ -376,6 +376,8 @@ def test_every_cost_but_the_investment_that_differs_is_warned_about_with_its_val
         "costs.margin",
     ]
     assert cost_warnings([base, journeysim.load_scenario(BASELINE, ["name=same"])]) == []
+    lane = ["name=lane", "costs.investment=5000", "costs.fixed_per_day=300"]
+    assert cost_warnings([base, journeysim.load_scenario(BASELINE, lane)]) == []  # its own
 
 
 def test_compare_warns_when_one_scenario_prices_what_the_other_leaves_free(tmp_path, capsys):

@@ -182,15 +182,20 @@ def growth_warnings(growth: pd.DataFrame) -> list[str]:
     ]
 
 
+# What an option itself costs, which a what-if is expected to set otherwise than the first.
+OPTION_COSTS = frozenset({"costs.investment", "costs.fixed_per_day"})
+
+
 def cost_warnings(scenarios: Sequence[Scenario]) -> list[str]:
-    """A warning per cost setting, but the investment, that differs between `scenarios` (a
-    what-if that sets `costs.per_outage` leaves the first's outages free): their money
-    differences then count a change of price as well as the change of the store."""
+    """A warning per price (a cost setting but the option's own, OPTION_COSTS) that differs
+    between `scenarios` (a what-if that sets `costs.per_outage` leaves the first's outages
+    free): their money differences then count a change of price as well as the change of the
+    store."""
     costs = [flat(s.costs.model_dump(), "costs.") for s in scenarios]
     texts = []
     for key in costs[0]:
         values = [c[key] for c in costs]
-        if key != "costs.investment" and len(set(values)) > 1:
+        if key not in OPTION_COSTS and len(set(values)) > 1:
             each = ", ".join(f"{s.name} {value:,g}" for s, value in zip(scenarios, values))
             texts.append(
                 f"{key} differs between scenarios ({f'{each} {unit_of(key)}'.rstrip()}): the "
