@@ -19,7 +19,7 @@ from collections.abc import Collection
 
 import pandas as pd
 
-from journeysim.report.comparison import LABELS, places_shown, signed
+from journeysim.report.comparison import LABELS, places_shown, signed, signed_interval
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
@@ -157,8 +157,7 @@ def _item(row: pd.Series) -> str:
         pln = " PLN a day" if per_day else " PLN"
         text = f"{name} {values[0]}{pln} [{values[1]}, {values[2]}]"
         return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
-    difference, low, high = (signed(metric, v, like=row["diff"]) for v in (row["diff"], low, high))
-    return f"{name} {f'{difference} {unit(metric)}'.rstrip()} [{low}, {high}]"
+    return f"{name} {signed_interval(metric, row['diff'], low, high, unit(metric))}"
 
 
 def _number(value: float, places: int) -> str:

@@ -173,10 +173,13 @@ def places_shown(value: float, places: int) -> int:
     return min(-math.floor(math.log10(abs(value))), MAX_PLACES)
 
 
-def signed_interval(metric: str, difference: float, low: float, high: float) -> str:
-    """ "difference [low, high]", each `signed` like the difference."""
-    texts = (signed(metric, v, like=difference) for v in (difference, low, high))
-    return "{} [{}, {}]".format(*texts)
+def signed_interval(metric: str, difference: float, low: float, high: float, unit: str = "") -> str:
+    """ "difference [low, high]", each `signed` like the difference, with the `unit` after the
+    difference if given ("-0.028 min [-0.044, -0.011]")."""
+    shown, low_text, high_text = (
+        signed(metric, v, like=difference) for v in (difference, low, high)
+    )
+    return f"{f'{shown} {unit}'.rstrip()} [{low_text}, {high_text}]"
 
 
 def ci_text(metric: str, mean: float, low: float, high: float, difference: bool = False) -> str:
