@@ -300,7 +300,7 @@ def sweep(
     with runner.held():  # a second sweep into the folder is refused before it writes
         pending = len(runner.pending())
         # before the runs, so that an interrupted sweep's folder has it too
-        runner.write_manifest(_texts(overrides), call)
+        runner.write_manifest(arguments.override_texts(overrides), call)
         with progress_bar(pending, runner.plan.name, quiet) as bar:
             return runner.run(executor, bar.update)
 
@@ -375,7 +375,8 @@ def optimise(
         candidates=candidates, name=name, out=out, reps=reps, days=days, seed=seed,
         overrides=overrides or None,
     )  # fmt: skip
-    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)  # kept if stopped
+    # written before the runs, so that a stopped study's folder keeps it
+    write_manifest(runner.folder, runner.plan.base.seed, arguments.override_texts(overrides), call)
     with progress_bar(total, runner.plan.name, quiet) as bar:
         return runner.run(executor, bar.update)
 
@@ -440,7 +441,8 @@ def calibrate(
         sampler=sampler, name=name, out=out, reps=reps, days=days, seed=seed,
         overrides=overrides or None,
     )  # fmt: skip
-    write_manifest(runner.folder, runner.plan.base.seed, _texts(overrides), call)  # kept if stopped
+    # written before the runs, so that a stopped study's folder keeps it
+    write_manifest(runner.folder, runner.plan.base.seed, arguments.override_texts(overrides), call)
     with progress_bar(total, runner.plan.name, quiet) as bar:
         return runner.run(executor, bar.update)
 
@@ -487,11 +489,6 @@ def _named(given: Mapping[str, object]) -> dict[str, str]:
     """The `given` arguments (those not None) as origins naming the argument (`reps: ...`),
     not the option (`--reps: ...`)."""
     return {name: name for name, value in given.items() if value is not None}
-
-
-def _texts(overrides: object) -> list[str]:
-    """The `overrides` argument, checked: `KEY=VALUE` texts."""
-    return arguments.texts(overrides, "overrides", "checkout.cashiers=4")
 
 
 def _executor(workers: object, scheduler: object) -> Executor:

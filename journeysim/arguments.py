@@ -75,11 +75,14 @@ def texts(value: object, name: str, example: str) -> list[str]:
     return list(value)
 
 
+def override_texts(value: object) -> list[str]:
+    """The API's `overrides`: a list of `KEY=VALUE` texts (as `texts`)."""
+    return texts(value, "overrides", "checkout.cashiers=4")
+
+
 def overrides(value: object) -> list[tuple[str, str]]:
-    """The API's `overrides`: `KEY=VALUE` texts, each labelled `overrides[i]` for the errors it
-    causes."""
-    given = texts(value, "overrides", "checkout.cashiers=4")
-    return [(f"overrides[{i}]", text) for i, text in enumerate(given)]
+    """The API's `overrides` texts, each labelled `overrides[i]` for the errors it causes."""
+    return [(f"overrides[{i}]", text) for i, text in enumerate(override_texts(value))]
 
 
 def texts_or_mapping(value: object, name: str, example: str) -> list[str] | Mapping[str, Any]:
