@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 
 
 MAX_NAME = 100  # characters of an experiment's name (a folder's name: file systems take 255)
+# characters of a results folder's name, several names joined for compare: with the lock file
+# beside it (`.NAME.lock`), within the 255 bytes file systems take
+MAX_FOLDER = 200
 
 
 def name_problem(name: str) -> str | None:
@@ -37,9 +41,13 @@ def name_problem(name: str) -> str | None:
 
 
 def folder_name(name: str) -> str:
-    """A file-system-safe folder name for a scenario or experiment name."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._")
-    return safe or "scenario"
+    """A file-system-safe folder name for a scenario or experiment name; one longer than
+    MAX_FOLDER is cut short and ends in a hash of the whole name, which keeps it apart."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "scenario"
+    if len(safe) <= MAX_FOLDER:
+        return safe
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{safe[: MAX_FOLDER - len(digest) - 1]}-{digest}"
 
 
 def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:

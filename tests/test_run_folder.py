@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from journeysim.cli import main
-from journeysim.files import exclusive, folder_lock, replaced_folder
+from journeysim.files import MAX_FOLDER, exclusive, folder_lock, folder_name, replaced_folder
 from journeysim.report.animate import setup_stamp
 from journeysim.report.trace import example_visit
 from journeysim.scenario import load_scenario
@@ -484,3 +484,18 @@ def test_the_new_folder_has_the_old_ones_permissions_and_group(tmp_path: Path) -
     with replaced_folder(folder, lambda name: name != "summary.csv") as staging:
         _results(staging, "new")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o2770
+
+
+def test_a_compare_of_long_names_gets_a_folder_the_file_system_takes(tmp_path: Path) -> None:
+    """Scenario names of up to 100 characters, joined for compare, made a folder name longer
+    than the 255 bytes file systems take ("File name too long" before anything ran)."""
+    names = ["compare", "baseline", *(f"{letter * 100}" for letter in "abc")]
+    stem = "-".join(names)
+    name = folder_name(stem)
+    assert len(name) <= MAX_FOLDER and name.startswith("compare-baseline-aaa")
+    assert folder_name(stem[:-1]) != name  # the names that are cut off still tell them apart
+    folder = tmp_path / name
+    with exclusive(folder_lock(folder), None), replaced_folder(folder, bool) as staging:
+        _results(staging, "new")
+    assert (folder / "summary.csv").exists()
+    assert folder_name("baseline") == "baseline"
