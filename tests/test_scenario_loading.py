@@ -20,7 +20,7 @@ from journeysim.scenario import (
     scenario_json_schema,
 )
 from journeysim.scenario.errors import ScenarioWarning
-from journeysim.scenario.loader import yaml_data
+from journeysim.scenario.loader import MAX_YAML_BYTES, yaml_data
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -648,13 +648,35 @@ def test_new_opening_hours_with_the_default_profiles_say_to_give_both(tmp_path: 
     assert "give both profiles for your hours" in str(error.value)
 
 
-@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_a_file_that_never_ends_is_refused_unread() -> None:
+def test_a_file_that_never_ends_is_refused_unread(tmp_path: Path) -> None:
     """/dev/zero was read until the process ran out of memory."""
-    assert (
-        error_of(Path("/dev/zero"))
-        == "/dev/zero: expected a YAML file of at most 1 MB (it is larger)"
+    path = tmp_path / "x.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_YAML_BYTES + 1)
+    assert error_of(path) == f"{path}: expected a YAML file of at most 1 MB (it is larger)"
+    if Path("/dev/zero").exists():
+        assert error_of(Path("/dev/zero")) == (
+            "/dev/zero: expected a YAML file (it is not a regular file)"
+        )
+
+
+def test_a_folder_given_as_the_scenario_says_so(tmp_path: Path) -> None:
+    assert error_of(tmp_path) == f"{tmp_path}: expected a YAML file (it is a folder)"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    """`journeysim validate PIPE` waited for ever for something to write to the pipe."""
+    fifo = tmp_path / "x.yaml"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "journeysim.cli", "validate", str(fifo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
+    assert done.returncode == 2
+    assert done.stderr == f"{fifo}: expected a YAML file (it is not a regular file)\n"
 
 
 @pytest.mark.parametrize("deep", ["[" * 5000 + "]" * 5000, "{a: " * 3000 + "1" + "}" * 3000])

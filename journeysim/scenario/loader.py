@@ -250,8 +250,12 @@ MAX_YAML_BYTES = 1_000_000  # a scenario or study file is a few KB; /dev/zero ne
 
 
 def yaml_file(path: Path) -> Any:
-    """A YAML file's data (`yaml_data`); a file that is missing, unreadable, larger than
-    MAX_YAML_BYTES or not valid YAML raises a ScenarioError naming it (and the line)."""
+    """A YAML file's data (`yaml_data`); a file that is missing, unreadable, not a regular file
+    (a folder; a named pipe would wait for a writer for ever), larger than MAX_YAML_BYTES or not
+    valid YAML raises a ScenarioError naming it (and the line)."""
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise ScenarioError(f"{path}: expected a YAML file (it is {kind})")
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_YAML_BYTES + 1)
