@@ -231,6 +231,24 @@ def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path, text: str, wh
     assert yaml_data("a: &x [1, {k: 2}]\nb: *x\n") == {"a": [1, {"k": 2}], "b": [1, {"k": 2}]}
 
 
+def test_aliases_that_expand_past_a_million_values_are_refused(tmp_path: Path) -> None:
+    """Nine lists of ten aliases of the list before (a "billion laughs", 400 bytes) held a
+    billion values, which validating took minutes and gigabytes to walk."""
+    lines = ["a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    path = write(tmp_path, "x.yaml", "\n".join([*lines, "description: *a9", ""]))
+    assert error_of(path) == (
+        f"{path}: line 6, column 5: not valid YAML: its aliases expand to more than 1,000,000 "
+        "values"
+    )
+    bomb = "[" + ", ".join(["&b [" + ", ".join(["0"] * 1000) + "]"] + ["*b"] * 1000) + "]"
+    assert error_of(BASELINE, (f"description={bomb}",)).startswith(
+        "--set description: line 1, column 1: not valid YAML: its aliases expand"
+    )
+    within = yaml_data(f"a: &a [{', '.join(['1'] * 999)}]\nb: [{', '.join(['*a'] * 990)}]\n")
+    assert len(within["b"]) == 990 and within["b"][-1] is within["a"]  # 991,994 values
+
+
 def test_a_huge_exponent_is_refused_for_its_size_not_as_text(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "checkout:\n  service_time:\n    mean_min: 1e300\n")
     assert error_of(path) == (

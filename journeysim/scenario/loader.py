@@ -297,11 +297,18 @@ _EXPONENT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?
 _YAML_1_2 = [("tag:yaml.org,2002:str", _SEXAGESIMAL), ("tag:yaml.org,2002:float", _EXPONENT)]
 
 
+# Values a YAML text may hold with its aliases expanded: a file of MAX_YAML_BYTES holds at most
+# half a million without aliases, but ten nested lists of ten aliases each hold ten billion.
+MAX_YAML_VALUES = 1_000_000
+
+
 class _UniqueKeys(yaml.SafeLoader):
     """YAML's safe loader, refusing a key given twice in one mapping (which YAML forbids and
-    PyYAML would settle silently by keeping the last) and an alias inside the node it refers
-    to (PyYAML would build a list or mapping that holds itself), with YAML 1.2's numbers:
-    base-60 ones read as text, exponents without a point or sign as numbers."""
+    PyYAML would settle silently by keeping the last), an alias inside the node it refers
+    to (PyYAML would build a list or mapping that holds itself) and aliases that expand to
+    more than MAX_YAML_VALUES values (each check of the data would walk all of them), with
+    YAML 1.2's numbers: base-60 ones read as text, exponents without a point or sign as
+    numbers."""
 
     yaml_implicit_resolvers = {
         first: [*_YAML_1_2, *resolvers] if first in "+-.0123456789" else resolvers
@@ -311,23 +318,37 @@ class _UniqueKeys(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.composing: set[str] = set()  # anchors of the nodes being composed
+        self.sizes: dict[int, int] = {}  # values in each list or mapping node, aliases expanded
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) and event.anchor in self.composing:
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"the alias *{event.anchor} is inside the &{event.anchor} it refers to",
-                event.start_mark,
-            )
-        anchor = None if isinstance(event, yaml.AliasEvent) else event.anchor
-        if anchor is not None:
-            self.composing.add(anchor)
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.composing:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the alias *{event.anchor} is inside the &{event.anchor} it refers to",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)  # a node composed and counted before
+        if event.anchor is not None:
+            self.composing.add(event.anchor)
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
-            self.composing.discard(anchor)
+            self.composing.discard(event.anchor)
+        if isinstance(node, yaml.CollectionNode):
+            items = node.value if isinstance(node, yaml.SequenceNode) else sum(node.value, ())
+            size = 1 + sum(self.sizes.get(id(item), 1) for item in items)
+            if size > MAX_YAML_VALUES:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"its aliases expand to more than {MAX_YAML_VALUES:,} values",
+                    node.start_mark,
+                )
+            self.sizes[id(node)] = size
+        return node
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[tuple[str, str]] = set()
