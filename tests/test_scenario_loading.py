@@ -273,6 +273,18 @@ def test_a_boolean_or_quoted_number_is_not_taken_for_a_number(
     assert error_of(path).startswith(f"{path}: {expected} (got ")
 
 
+def test_too_many_zones_or_segments_are_counted_in_words(tmp_path: Path) -> None:
+    """Pydantic's own words came through: "zones: expected List should have at most 50 items
+    after validation, not 51 (got [{}, {}, ...)"."""
+    zones = "zones: [" + ", ".join(["{}"] * 51) + "]\n"
+    segments = "segments: {" + ", ".join(f"s{i}: {{}}" for i in range(51)) + "}\n"
+    path = write(tmp_path, "x.yaml", zones + segments)
+    assert error_of(path) == (
+        f"{path}: segments: expected a mapping of at most 50 keys (got 51 keys)\n"
+        f"{path}: zones: expected a list of at most 50 items (got 51 items)"
+    )
+
+
 def test_a_number_where_a_fraction_is_expected_is_fine(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "payment: {cash_share: 1}\ncheckout: {cashiers: 3}\n")
     scenario = load_scenario(path)

@@ -139,6 +139,11 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
         return f"text of {length} character{'' if (least or most) == 1 else 's'}", shown(value)
     if kind == "list_type":
         return "a list", shown(value)
+    if kind in ("too_short", "too_long"):  # a list's or mapping's items (`value` is the input)
+        bound = ctx["min_length"] if kind == "too_short" else ctx["max_length"]
+        length = f"{'at least' if kind == 'too_short' else 'at most'} {bound}"
+        what, items = ("a list", "items") if isinstance(value, list) else ("a mapping", "keys")
+        return f"{what} of {length} {items}", f"{len(value)} {items}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return "a mapping of keys to values", shown(value)
     return detail["msg"].removeprefix("Input should be "), shown(value)
