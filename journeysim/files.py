@@ -50,12 +50,17 @@ def folder_name(name: str) -> str:
     return f"{safe[: MAX_FOLDER - len(digest) - 1]}-{digest}"
 
 
+# What a device, named pipe or socket is to someone naming an output file: writing the result in
+# its place would replace it (/dev/full by a file), and opening a pipe would wait for a reader.
+NOT_REGULAR = "not a regular file (a device, pipe or socket)"
+
+
 def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
     """Why result files cannot be written in `folder` (None when they can): the nearest of it
     and its parents that exists is a file or refuses a trial file (else the folder can be made),
-    or one of `files` in it is a folder or a file that cannot be opened for writing (as a
-    sweep's runs.csv, which grows run by run). Trials, not the permission bits, decide: root
-    may write anywhere by them, yet not in /proc or on a read-only mount."""
+    or one of `files` in it is a folder, not a regular file, or a file that cannot be opened for
+    writing (as a sweep's runs.csv, which grows run by run). Trials, not the permission bits,
+    decide: root may write anywhere by them, yet not in /proc or on a read-only mount."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -71,6 +76,8 @@ def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
         path = folder / name
         if path.is_dir():
             return f"{path} is a folder; expected a file"
+        if path.exists() and not path.is_file():
+            return f"{path} is {NOT_REGULAR}; expected a file"
         error = write_error(path) if path.exists() else None
         if isinstance(error, PermissionError):
             return f"no permission to write {path}"

@@ -137,6 +137,32 @@ def test_a_folder_where_a_file_goes_is_refused_before_simulating(
     )
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize(
+    "command, pipe",
+    [
+        ("animate", "floor.gif"),
+        ("replay", "replay.html"),
+        ("fit-receipts", "store.yaml"),
+        ("schema", "schema.json"),
+    ],
+)
+def test_a_pipe_where_a_file_goes_is_refused_and_kept(
+    command: str, pipe: str, tmp_path: Path
+) -> None:
+    """The written file took the place of a pipe or device (as root, `schema --out /dev/full`
+    left a regular file for /dev/full), and replay waited for ever to open the pipe."""
+    os.mkfifo(tmp_path / pipe)
+    argv = [sys.executable, "-m", "journeysim.cli", *command_lines(str(tmp_path))[command]]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "is not a regular file (a device, pipe or socket); expected a file\n" in one_line(
+        done.stderr
+    )
+    assert (tmp_path / pipe).is_fifo()
+
+
 def unprivileged(argv: list[str]) -> list[str]:
     """A command line that runs `journeysim ARGV` without root's right to write anywhere."""
     command = [sys.executable, "-m", "journeysim.cli", *argv]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from journeysim.clock import minutes_of_day
 from journeysim.files import (
+    NOT_REGULAR,
     exclusive,
     folder_lock,
     name_problem,
@@ -219,8 +220,14 @@ def writable_folder(
 
 def writable_file(command: str, path: Path, option: str = "--out") -> None:
     """Refuse, before anything runs, a file `path` (given by `option`) that cannot be written:
-    a folder, or in a folder that cannot be made or written."""
-    reason = "it is a folder; expected a file" if path.is_dir() else unwritable(path.parent)
+    a folder, a device or pipe (which the written file would replace), or in a folder that
+    cannot be made or written."""
+    if path.is_dir():
+        reason: str | None = "it is a folder; expected a file"
+    elif path.exists() and not path.is_file():
+        reason = f"it is {NOT_REGULAR}; expected a file"
+    else:
+        reason = unwritable(path.parent)
     if reason:
         raise UsageError(f"{command}: cannot write {path} ({option}): {reason}")
 
