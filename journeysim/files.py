@@ -108,10 +108,11 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically; an OSError names `path` (not the temporary file)."""
+    """Write `data` to `path` atomically; an OSError names `path` (not the temporary file). A
+    `path` that is a symbolic link stays one: the file it points to is written."""
     path = Path(path)
     try:
-        _write_bytes(path, data)
+        _write_bytes(_target(path), data)
     except OSError as error:
         raise OSError(error.errno, error.strerror or str(error), str(path)) from error
 
@@ -230,11 +231,11 @@ def recover_folder(folder: Path) -> None:
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
-def _target(folder: Path) -> Path:
-    """The folder itself, or where it points when it is a symbolic link (so that the link's
-    target gets the new results and the link stays)."""
-    folder = Path(folder)
-    return Path(os.path.realpath(folder)) if folder.is_symlink() else folder
+def _target(path: Path) -> Path:
+    """The folder or file itself, or where it points when it is a symbolic link (so that the
+    link's target gets the new results and the link stays)."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _same_access(folder: Path, staging: Path) -> None:

@@ -163,6 +163,15 @@ def test_a_pipe_where_a_file_goes_is_refused_and_kept(
     assert (tmp_path / pipe).is_fifo()
 
 
+def test_an_out_file_that_is_a_link_stays_a_link(tmp_path: Path) -> None:
+    """The link was replaced by a file, and the file it pointed to kept its old text."""
+    (tmp_path / "schema-v1.json").write_text("old\n")
+    (tmp_path / "schema.json").symlink_to("schema-v1.json")
+    assert main(command_lines(str(tmp_path))["schema"]) == 0
+    assert (tmp_path / "schema.json").is_symlink()
+    assert (tmp_path / "schema-v1.json").read_text().startswith("{")
+
+
 def unprivileged(argv: list[str]) -> list[str]:
     """A command line that runs `journeysim ARGV` without root's right to write anywhere."""
     command = [sys.executable, "-m", "journeysim.cli", *argv]
