@@ -50,6 +50,16 @@ def folder_name(name: str) -> str:
     return f"{safe[: MAX_FOLDER - len(digest) - 1]}-{digest}"
 
 
+def not_regular(path: Path) -> str | None:
+    """What `path` is when it exists but is no regular file to read ("a folder" or "not a
+    regular file": a device, pipe or socket, where a named pipe would wait for a writer for
+    ever), else None."""
+    path = Path(path)
+    if not path.exists() or path.is_file():
+        return None
+    return "a folder" if path.is_dir() else "not a regular file"
+
+
 # What a device, named pipe or socket is to someone naming an output file: writing the result in
 # its place would replace it (/dev/full by a file), and opening a pipe would wait for a reader.
 NOT_REGULAR = "not a regular file (a device, pipe or socket)"

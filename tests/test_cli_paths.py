@@ -350,3 +350,32 @@ def test_animate_refuses_an_out_that_is_not_a_gif(
     err = one_line(capsys.readouterr().err)
     assert err == f"journeysim animate: --out {out}: expected a file name ending in .gif\n"
     assert not out.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["run", "--parameter-sets", "{}", BASELINE], "a CSV file"),
+        (
+            ["calibrate", BASELINE, "--free", "loyalty.ltr_center=0.3:0.6", "--targets", "{}"],
+            "a targets file",
+        ),
+        (["fit-receipts", "{}", "--out", "fitted"], "a CSV file"),
+    ],
+)
+def test_a_study_input_that_is_a_pipe_is_refused_without_waiting(
+    tmp_path: Path, command: list[str], expected: str
+) -> None:
+    """`run --parameter-sets PIPE`, a targets file or a receipts file given as a named pipe
+    waited for ever for a writer."""
+    pipe = tmp_path / "input"
+    os.mkfifo(pipe)
+    done = subprocess.run(
+        [sys.executable, "-m", "journeysim.cli", *(part.format(pipe) for part in command)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"journeysim: {pipe}: expected {expected} (it is not a regular file)\n"

@@ -23,6 +23,7 @@ from pydantic_core import to_jsonable_python
 
 from journeysim import arguments
 from journeysim.errors import InputTypeError, closest, did_you_mean
+from journeysim.files import not_regular
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -253,8 +254,8 @@ def yaml_file(path: Path) -> Any:
     """A YAML file's data (`yaml_data`); a file that is missing, unreadable, not a regular file
     (a folder; a named pipe would wait for a writer for ever), larger than MAX_YAML_BYTES or not
     valid YAML raises a ScenarioError naming it (and the line)."""
-    if path.exists() and not path.is_file():
-        kind = "a folder" if path.is_dir() else "not a regular file"
+    kind = not_regular(path)
+    if kind:
         raise ScenarioError(f"{path}: expected a YAML file (it is {kind})")
     try:
         with path.open("rb") as handle:

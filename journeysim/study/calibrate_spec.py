@@ -15,6 +15,7 @@ import yaml
 
 from journeysim.clock import minutes_of_day
 from journeysim.errors import did_you_mean
+from journeysim.files import not_regular
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
@@ -319,6 +320,9 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
 
 
 def _load(path: Path, what: str) -> Any:
+    kind = not_regular(path)
+    if kind:
+        raise DesignError(f"{path}: expected a {what} (it is {kind})")
     try:
         return yaml_data(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

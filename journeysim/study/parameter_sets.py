@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from journeysim.files import write_text
+from journeysim.files import not_regular, write_text
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import apply_overrides, value_at, yaml_data
 from journeysim.scenario.schema import Scenario
@@ -104,6 +104,9 @@ def _differ(scenario: Scenario, reference: Scenario, key: str) -> bool:
 def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
     """The sets of a CSV file; raises ParameterSetsError at the first problem."""
     source = str(path)
+    kind = not_regular(Path(path))
+    if kind:
+        raise ParameterSetsError(f"{source}: expected a CSV file (it is {kind})")
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from journeysim.files import not_regular
 from journeysim.scenario.errors import ScenarioError
 
 REQUIRED = ("timestamp", "items", "amount", "payment")
@@ -80,6 +81,9 @@ def read_receipts(path: str | os.PathLike[str]) -> Receipts:
 
 def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
     """Header, rows of the same length and the line each row starts on."""
+    kind = not_regular(path)
+    if kind:
+        raise ReceiptsError(f"{path}: expected a CSV file (it is {kind})")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
