@@ -14,6 +14,7 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -339,7 +340,7 @@ class _UniqueKeys(yaml.SafeLoader):
         finally:
             self.composing.discard(event.anchor)
         if isinstance(node, yaml.CollectionNode):
-            items = node.value if isinstance(node, yaml.SequenceNode) else sum(node.value, ())
+            items = node.value if isinstance(node, yaml.SequenceNode) else chain(*node.value)
             size = 1 + sum(self.sizes.get(id(item), 1) for item in items)
             if size > MAX_YAML_VALUES:
                 raise yaml.composer.ComposerError(
