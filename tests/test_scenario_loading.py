@@ -355,7 +355,7 @@ def test_every_error_is_listed_one_per_line_with_list_indices(tmp_path: Path) ->
 
 
 def test_unquoted_clock_time_is_read_as_the_time_not_a_number(tmp_path: Path) -> None:
-    # YAML 1.1 reads an unquoted 21:00 as the base-60 number 1260; the schema turns it back.
+    # YAML 1.1 would read an unquoted 21:00 as the base-60 number 1260; journeysim reads 1.2.
     path = write(
         tmp_path,
         "x.yaml",
@@ -366,6 +366,11 @@ def test_unquoted_clock_time_is_read_as_the_time_not_a_number(tmp_path: Path) ->
         + "\n",
     )
     assert load_scenario(path).hours.close == "21:00"
+
+
+def test_a_bare_number_for_a_clock_time_is_refused_not_read_as_minutes(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "hours:\n  open: 6\n")
+    assert error_of(path) == f'{path}: hours.open: expected a time of day as "HH:MM" (got 6)'
 
 
 def test_clock_time_past_midnight_is_refused(tmp_path: Path) -> None:

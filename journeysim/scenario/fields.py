@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from journeysim.clock import CLOCK_PATTERN
 
@@ -30,16 +30,9 @@ Weight = Annotated[float, Field(ge=0.0, le=1000.0)]  # a relative weight
 Multiplier = Annotated[float, Field(ge=0.0, le=100.0)]
 
 
-def _sexagesimal(value):
-    """YAML 1.1 reads an unquoted 22:00 as 1320 (base 60); turn it back into a clock time."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value // 60}:{value % 60:02d}"
-    return value
-
-
 LINE_PATTERN = r"^[^\x00-\x1f\x7f]*$"  # one line: no newline or other control character
 Label = Annotated[str, Field(min_length=1, max_length=MAX_LABEL, pattern=LINE_PATTERN)]
-ClockTime = Annotated[str, Field(pattern=CLOCK_PATTERN), BeforeValidator(_sexagesimal)]
+ClockTime = Annotated[str, Field(pattern=CLOCK_PATTERN)]
 
 TouchpointKind = Literal[
     "entrance",

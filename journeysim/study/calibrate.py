@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from journeysim.files import folder_name, write_table, write_text
+from journeysim.scenario.loader import yaml_data
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.hourly import hourly_names, is_hourly, measured_days
@@ -321,5 +321,5 @@ class Calibration:
 def _typed(decision: Decision, value: Any) -> Any:
     """A trial's value as the scenario takes it (a choice is a YAML text)."""
     if decision.choices:
-        return yaml.safe_load(str(value))
+        return yaml_data(str(value))
     return int(value) if decision.integer else float(value)

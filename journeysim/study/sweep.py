@@ -27,7 +27,13 @@ import yaml
 
 from journeysim.files import folder_name, parquet_available, write_table, write_text
 from journeysim.manifest import INVOCATION, MANIFEST, earlier_invocations, manifest
-from journeysim.scenario.loader import apply_overrides, changed_keys, resolved_yaml, value_at
+from journeysim.scenario.loader import (
+    apply_overrides,
+    changed_keys,
+    resolved_yaml,
+    value_at,
+    yaml_data,
+)
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import base_history, history_only
 from journeysim.simulation.executors import Executor, LocalPool
@@ -408,7 +414,7 @@ def _differences(name: str, stored: str, text: str) -> list[str]:
     if name != "scenario.yaml":
         return [{"design.yaml": "design", "points.csv": "points"}.get(name, name)]
     try:
-        old, new = yaml.safe_load(stored), yaml.safe_load(text)
+        old, new = yaml_data(stored), yaml_data(text)
     except yaml.YAMLError:
         return [name]
     if not isinstance(old, dict):
