@@ -314,6 +314,39 @@ def test_ctrl_c_while_writing_a_results_folder_leaves_nothing(
     assert [p.name for p in tmp_path.iterdir()] == [f".{folder}.lock"]
 
 
+# `journeysim ARGV` whose first replication, in a worker, has the command sent SIGTERM.
+TERMINATED_MID_RUN = """
+import os, signal, sys, time
+from journeysim.cli import main
+from journeysim.simulation import runner
+
+def simulate(scenario, replication, **kwargs):
+    if replication == 0:
+        os.kill(os.getppid(), signal.SIGTERM)
+    time.sleep(60)
+
+runner.simulate = simulate
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_sigterm_while_running_stops_as_ctrl_c_does(tmp_path: Path) -> None:
+    """SIGTERM (kill, a batch system's time limit) ended the command at once: exit 143 with no
+    word, its unfinished results left in .baseline.new; now the workers are stopped and the
+    old results kept whole, as at a Ctrl-C, and one line says so."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+    out = tmp_path / "out"
+    argv = command_lines(str(out))["run"]
+    assert main(argv) == 0
+    old = {p.name: p.read_bytes() for p in (out / "baseline").iterdir()}
+    two_workers = [*argv, "--workers", "2"]  # the last --workers counts
+    command = [sys.executable, "-c", TERMINATED_MID_RUN, *two_workers]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert (done.returncode, done.stderr) == (143, "journeysim: terminated; nothing written\n")
+    assert sorted(p.name for p in out.iterdir()) == [".baseline.lock", "baseline"]
+    assert {p.name: p.read_bytes() for p in (out / "baseline").iterdir()} == old
+
+
 def test_help_texts_show_percent_signs_once() -> None:
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices

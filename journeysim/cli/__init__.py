@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 from journeysim.cli.options import UsageError, WritingInterrupted
@@ -22,8 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         _refuse_unknown(parser, args.command, unknown)
+    terminated = _Terminated()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), terminated.handled():
             warnings.showwarning = _OneLineWarnings()
             return args.handler(args)
     except InputError as error:  # a scenario with several problems: one line each
@@ -37,15 +42,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except WritingInterrupted as interrupted:
         print(
-            f"journeysim: interrupted while writing {interrupted.folder}; it may be incomplete",
+            f"journeysim: {terminated.what} while writing {interrupted.folder}; it may be "
+            "incomplete",
             file=sys.stderr,
         )
-        return 130
+        return terminated.code
     except KeyboardInterrupt:
         kept = RESUMED.get(args.command)
         said = f"finished {kept} are kept; the same command resumes" if kept else "nothing written"
-        print(f"journeysim: interrupted; {said}", file=sys.stderr)
-        return 130
+        print(f"journeysim: {terminated.what}; {said}", file=sys.stderr)
+        return terminated.code
     except BrokenPipeError:  # stdout closed early, e.g. by `| head`: results are written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # silences the flush
         return 1
@@ -53,6 +59,43 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"journeysim: {where}{error.strerror or error}", file=sys.stderr)
         return 1
+
+
+class _Terminated:
+    """SIGTERM (`kill`, a batch system's time limit) taken as a Ctrl-C by whatever handles
+    Ctrl-C at that moment, so that the same path stops the workers and leaves no unfinished
+    results; `what` and `code` say which of the two stopped the command."""
+
+    def __init__(self) -> None:
+        self.received = False
+
+    @property
+    def what(self) -> str:
+        return "terminated" if self.received else "interrupted"
+
+    @property
+    def code(self) -> int:
+        """The shell's exit code of a command ended by the signal: 143 or 130."""
+        return 128 + (signal.SIGTERM if self.received else signal.SIGINT)
+
+    @contextmanager
+    def handled(self) -> Iterator[None]:
+        """Handle SIGTERM so while inside (only in the main thread, where Python may)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGTERM, self._received)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _received(self, signum: int, frame: object) -> None:
+        self.received = True
+        ctrl_c = signal.getsignal(signal.SIGINT)
+        if not callable(ctrl_c):  # Ctrl-C ignored, as in a shell's background job
+            raise KeyboardInterrupt
+        ctrl_c(signal.SIGINT, frame)
 
 
 class _OneLineWarnings:

@@ -97,9 +97,11 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 def _prepare_worker() -> None:
     """In a worker: leave Ctrl-C to the parent, which stops the workers (`_stop`; a worker
-    that took it too would print its own traceback), and on Linux end when the parent dies (a
-    killed sweep leaves no orphans)."""
+    that took it too would print its own traceback), end at SIGTERM (which `_stop` sends;
+    a forked worker inherits the command's handler of it), and on Linux end when the parent
+    dies (a killed sweep leaves no orphans)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
