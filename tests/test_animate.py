@@ -278,6 +278,16 @@ def test_a_window_to_midnight_ends_at_24_00(tmp_path, capsys, monkeypatch):
     assert clocks == ["23:00:00", "24:00:00"]
 
 
+def test_one_frame_is_said_in_the_singular(tmp_path, capsys):
+    """It said "f.gif: 1 frames"."""
+    from journeysim.cli import main
+
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    window = ["--day", "3", "--from", "17:00", "--to", "17:10", "--frames", "1"]
+    assert main(["animate", str(OUTAGE), *window, *sets, "--out", str(tmp_path / "f.gif")]) == 0
+    assert capsys.readouterr().out.startswith(f"{tmp_path / 'f.gif'}: 1 frame, day 3 ")
+
+
 def test_the_report_embeds_only_an_animation_of_the_replication_it_replays(tmp_path, day):
     """A GIF of replication 99 went into a run report, unlabelled, beside the replay of
     replication 0: the GIF's stamp named the settings but not the replication."""

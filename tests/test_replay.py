@@ -234,6 +234,15 @@ def test_scenario_text_cannot_break_out_of_the_data(pair):
     assert page_data(html)["panels"][0]["scenario"] == hostile["panels"][0]["scenario"]
 
 
+def test_a_window_with_one_shopper_says_one_visit(tmp_path, capsys):
+    """It said "1 visits"; the first shopper of day 3 comes before 07:10, the second after."""
+    scenario = str(SCENARIOS / "baseline.yaml")
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    window = ["--day", "3", "--from", "06:00", "--to", "07:10"]
+    assert main(["replay", scenario, *window, *sets, "--out", str(tmp_path)]) == 0
+    assert ", 1 visit, " in capsys.readouterr().out
+
+
 def test_a_window_with_nobody_in_the_store_warns(tmp_path, capsys):
     scenario = str(SCENARIOS / "baseline.yaml")
     sets = [arg for key in SMALL for arg in ("--set", key)]

@@ -342,6 +342,18 @@ def test_a_sweep_refused_for_one_running_leaves_its_folder_alone(tmp_path, capsy
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_a_sweep_of_one_run_says_so_in_the_singular(tmp_path, capsys):
+    """It said "grid design, 1 points, 1 runs"."""
+    from journeysim.cli import main
+
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2", "--days", "1", "--name", "x"]
+    argv += ["--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1", "--reps", "1"]
+    argv += [*(f"--set={s}" for s in SMALL), "--set=horizon.warmup_days=0"]
+    assert main(["sweep", *argv]) == 0
+    assert capsys.readouterr().out.startswith("x: grid design, 1 point, 1 run (0 already done)\n")
+
+
 def test_many_changed_scenario_keys_are_counted_after_the_first_ones(tmp_path):
     Sweep(plan("checkout.cashiers=2,3", reps=1, days=7, name="same"), tmp_path).pending()
     keys = ("payment.cash_share", "carts.worn_share", "shelves.stockout_prob")

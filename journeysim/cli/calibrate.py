@@ -99,7 +99,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     plan = calibration.plan
     pending = calibration.pending()
     print(
-        f"{plan.name}: {plan.trials} trials ({plan.trials - pending} already done), "
+        f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers); targets {plan.targets_text}"
     )

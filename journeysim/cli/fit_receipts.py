@@ -115,9 +115,10 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     load_scenario(args.out)  # what was written loads back
     facts = fit.facts
     print(
-        f"\n{args.receipts}: {facts['receipts']:,} receipts on {facts['days']} days "
-        f"({facts['weekend_days']} weekend days), {facts['card_receipts']:,} with a loyalty card "
-        f"of {facts['customers']:,} customers\n"
+        f"\n{args.receipts}: {plural(facts['receipts'], 'receipt')} on "
+        f"{plural(facts['days'], 'day')} ({plural(facts['weekend_days'], 'weekend day')}), "
+        f"{facts['card_receipts']:,} with a loyalty card of "
+        f"{plural(facts['customers'], 'customer')}\n"
     )
     print("Fitted\n")
     for key, how in fit.fitted:

@@ -124,7 +124,7 @@ def _optimise(args: argparse.Namespace) -> int:
     plan = optimisation.plan
     pending = optimisation.pending()
     print(
-        f"{plan.name}: {plan.trials} trials ({plan.trials - pending} already done), "
+        f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers)"
     )

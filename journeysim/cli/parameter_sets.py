@@ -15,6 +15,7 @@ from journeysim.report.uncertainty import uncertainty_text, write_uncertainty
 from journeysim.scenario.schema import Scenario
 from journeysim.study.parameter_sets import read_parameter_sets
 from journeysim.study.uncertainty import run_parameter_sets
+from journeysim.words import plural
 
 
 def run_with_parameter_sets(
@@ -37,7 +38,7 @@ def run_with_parameter_sets(
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
     print(
         f"{' vs '.join(result.names)}: {len(sets)} parameter sets of {args.parameter_sets} "
-        f"x {reps} replications each, seed {result.scenarios[0].seed}\n"
+        f"x {plural(reps, 'replication')} each, seed {result.scenarios[0].seed}\n"
     )
     print(uncertainty_text(result.table))
     print(

@@ -18,6 +18,7 @@ from journeysim.cli.options import (
 )
 from journeysim.files import folder_name, write_text
 from journeysim.manifest import MANIFEST, write_manifest
+from journeysim.words import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -73,7 +74,7 @@ def _replay(args: argparse.Namespace) -> int:
         write_manifest(folder, scenarios[0].seed, args.overrides)
     visits = sum(len(panel["shoppers"]) for panel in data["panels"])
     print(
-        f"{path}: {name}, {visits} visits, {len(html.encode()) / 1e6:.1f} MB "
+        f"{path}: {name}, {plural(visits, 'visit')}, {len(html.encode()) / 1e6:.1f} MB "
         f"in {time.perf_counter() - began:.1f} s"
     )
     warn_if_nobody(visits, scenarios[0])

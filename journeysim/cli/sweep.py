@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from journeysim.cli.options import LazyChoices, add_run_options, execute, name_text, writable_folder
 from journeysim.manifest import MANIFEST
+from journeysim.words import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,8 +90,8 @@ def _sweep(args: argparse.Namespace) -> int:
         pending = len(sweep.pending())
         sweep.write_manifest(args.overrides)  # also if interrupted
         print(
-            f"{plan.name}: {plan.design.kind} design, {len(plan.values)} points, {total} runs "
-            f"({total - pending} already done)"
+            f"{plan.name}: {plan.design.kind} design, {plural(len(plan.values), 'point')}, "
+            f"{plural(total, 'run')} ({total - pending} already done)"
         )
         runs = execute(args, pending, plan.name, sweep.run)
     failed = runs[runs["status"] == "failed"]

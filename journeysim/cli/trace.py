@@ -19,6 +19,7 @@ from journeysim.cli.options import (
     writable_file,
 )
 from journeysim.files import folder_name, write_bytes
+from journeysim.words import plural
 
 PICKS = LazyChoices("journeysim.report.trace", "PICKS")
 MAX_FRAMES = 480  # a minute of GIF: each frame takes about 0.15 s and 3 MB while drawing
@@ -91,7 +92,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _trace(args: argparse.Namespace) -> int:
     from journeysim.report.trace import tell
     from journeysim.simulation.replication import Simulation, past
-    from journeysim.words import plural
 
     scenario = scenario_from_args(args.scenario, args)
     print(
@@ -140,7 +140,7 @@ def _animate(args: argparse.Namespace) -> int:
     gif = animate(day, start, end, args.frames)
     write_bytes(out, gif)
     print(
-        f"{out}: {args.frames} frames, day {args.day} {span(start, end)}, "
+        f"{out}: {plural(args.frames, 'frame')}, day {args.day} {span(start, end)}, "
         f"{len(gif) / 1e6:.1f} MB in {time.perf_counter() - began:.1f} s"
     )
     warn_if_nobody(day.shoppers_between(start, end), scenario)
