@@ -369,6 +369,28 @@ def test_animate_frames_are_bounded(frames: str, capsys, no_simulation) -> None:
     assert "argument --frames: expected a whole number from 1 to 480" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["trace", "animate", "replay"])
+@pytest.mark.parametrize("replication", ["10000", str(10**12), str(10**30)])
+def test_the_replication_is_bounded(command: str, replication: str, capsys, no_simulation) -> None:
+    """A --replication past the last of the longest run (10**30) was simulated all the same."""
+    argv = [command, BASELINE, "--day", "1"] if command != "trace" else [command, BASELINE]
+    assert exit_code([*argv, "--replication", replication]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert (
+        f"argument --replication: expected a whole number from 0 to 9999, got '{replication}'"
+        in err
+    )
+
+
+def test_the_last_replication_is_the_last_a_run_can_have() -> None:
+    from journeysim.cli.options import LAST_REPLICATION
+    from journeysim.scenario.fields import MAX_REPLICATIONS
+
+    assert LAST_REPLICATION == MAX_REPLICATIONS - 1
+    argv = ["trace", BASELINE, "--replication", str(LAST_REPLICATION)]
+    assert build_parser().parse_args(argv).replication == 9999
+
+
 def test_animate_takes_up_to_480_frames() -> None:
     args = build_parser().parse_args(["animate", BASELINE, "--day", "1", "--frames", "480"])
     assert args.frames == 480

@@ -310,14 +310,19 @@ def add_day_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="end", type=clock, metavar="HH:MM", help="end time")
 
 
+# The last replication of the longest run, whose `replications` are at most MAX_REPLICATIONS
+# (of journeysim.scenario.fields, which loads pydantic, too slow to load for parsing).
+LAST_REPLICATION = 9_999
+
+
 def add_replication_options(parser: argparse.ArgumentParser) -> None:
     """Which replication of which seed, with `--set` overrides (trace, animate, replay)."""
     parser.add_argument(
         "--replication",
-        type=whole_number(0),
+        type=whole_number(0, LAST_REPLICATION),
         default=0,
         metavar="R",
-        help="replication (default: 0)",
+        help=f"replication, from 0 to {LAST_REPLICATION} (default: 0)",
     )
     parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
     add_set_option(parser)
