@@ -101,6 +101,20 @@ def test_an_output_path_under_a_file_is_refused_before_simulating(
     assert afile.read_text() == "not a folder\n"
 
 
+@pytest.mark.parametrize("command", list(command_lines("x")))
+def test_an_empty_output_path_is_refused_before_simulating(
+    command: str, tmp_path: Path, capsys, monkeypatch, no_simulation
+) -> None:
+    """`--out ""` was the current folder: run wrote ./baseline/, replay ./replay.html."""
+    monkeypatch.chdir(tmp_path)
+    argv = command_lines("x")[command]
+    argv[argv.index("--out") + 1] = ""
+    assert exit_code(argv) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.endswith(" error: argument --out: expected a path, got ''\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
 @pytest.mark.parametrize("command", list(command_lines("x")))
 def test_a_folder_that_takes_no_files_is_refused_before_simulating(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from journeysim.cli.options import UsageError, name_text, writable_file, writing
+from journeysim.cli.options import UsageError, name_text, output_path, writable_file, writing
 from journeysim.files import write_text
 from journeysim.words import plural
 
@@ -37,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     command.add_argument("receipts", type=Path, metavar="RECEIPTS.csv", help="the till export")
     command.add_argument(
-        "--out", type=Path, required=True, metavar="STORE.yaml", help="scenario file to write"
+        "--out",
+        type=output_path,
+        required=True,
+        metavar="STORE.yaml",
+        help="scenario file to write",
     )
     command.add_argument(
         "--extends",

@@ -65,6 +65,13 @@ def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], in
     return parse
 
 
+def output_path(text: str) -> Path:
+    """An argparse type: the path of an --out, not empty (which would be the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, got ''")
+    return Path(text)
+
+
 def scheduler_address(text: str) -> str:
     """An argparse type: a Dask scheduler address, [tcp://]HOST:PORT."""
     from journeysim.simulation.dask_executor import checked_address
@@ -111,7 +118,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     add_set_option(parser)
     parser.add_argument(
         "--out",
-        type=Path,
+        type=output_path,
         metavar="DIR",
         default=Path("results"),
         help="folder for result folders (default: results)",

@@ -11,6 +11,7 @@ from journeysim.cli.options import (
     add_day_options,
     add_replication_options,
     clock_window,
+    output_path,
     scenario_from_args,
     warn_if_nobody,
     writable_folder,
@@ -37,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_day_options(parser)
     parser.add_argument(
         "--out",
-        type=Path,
+        type=output_path,
         metavar="DIR",
         help="folder for replay.html (default: results/replay-<names>)",
     )

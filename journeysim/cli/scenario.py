@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from journeysim.cli.options import add_set_option, writable_file
+from journeysim.cli.options import add_set_option, output_path, writable_file
 from journeysim.files import write_text
 
 # Where `schema --markdown --out` puts the parameter table in a document (docs/model.md).
@@ -62,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     schema.add_argument(
         "--out",
-        type=Path,
+        type=output_path,
         metavar="FILE",
         help="write to FILE instead of printing; with --markdown an existing FILE keeps its "
         f"text and gets the table between its {START} and {END} lines",

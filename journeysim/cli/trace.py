@@ -13,6 +13,7 @@ from journeysim.cli.options import (
     add_day_options,
     add_replication_options,
     clock_window,
+    output_path,
     scenario_from_args,
     warn_if_nobody,
     whole_number,
@@ -79,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     anim.add_argument(
         "--out",
-        type=Path,
+        type=output_path,
         metavar="FILE.gif",
         help="GIF to write, its name ending in .gif (default: "
         "results/<scenario>/floor_day<N>.gif, which the report of a run of the same settings "
