@@ -192,6 +192,23 @@ def test_a_name_of_the_wrong_length_is_said_in_words(tmp_path: Path, name: str, 
     assert error_of(path).startswith(f"{path}: name: expected text of {expected}")
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("'   '", "expected one line of 1 to 100 characters (got '   ')"),
+        (
+            "'...'",
+            "expected a name with a letter or digit (A-Z, a-z, 0-9) for its folder (got '...')",
+        ),
+    ],
+)
+def test_a_name_that_cannot_name_a_folder_is_refused(tmp_path: Path, name: str, expected: str):
+    """Its results went to results/scenario/, as those of every such name (folder_name's
+    fallback); now the name is refused as an experiment's --name is."""
+    path = write(tmp_path, "x.yaml", f"name: {name}\n")
+    assert error_of(path) == f"{path}: name: {expected}"
+
+
 def test_a_number_with_colons_is_text_not_yaml_1_1_base_60(tmp_path: Path) -> None:
     """YAML 1.1 reads 2:3 as 123 (2 x 60 + 3), a valid till count; journeysim reads YAML 1.2's
     numbers, so the value is refused for what it is."""

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from journeysim.files import MAX_NAME
+from journeysim.files import MAX_NAME, name_problem
 from journeysim.scenario.behaviour_schema import AfterVisit, Costs, Loyalty, Psyche, WordOfMouth
 from journeysim.scenario.fields import (
     CLOCK_PATTERN,
@@ -135,6 +135,8 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        if problem := name_problem(self.name):  # blank or "..." named the folder "scenario"
+            raise ValueError(f"name: {problem}")
         cashier = self.staff.roles.get("cashier")
         if cashier is not None and cashier.count != self.checkout.cashiers:
             cashier.count = self.checkout.cashiers  # a post per staffed lane, as the run staffs
