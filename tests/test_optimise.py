@@ -30,7 +30,15 @@ from theory import erlang_c_wait
 
 import journeysim
 from journeysim.cli import main
-from journeysim.report.optimise import answer, objective_plot, trial_rows, trials_text
+from journeysim.report.optimise import (
+    answer,
+    objective_plot,
+    pareto_plot,
+    trial_rows,
+    trials_text,
+    write_plots,
+)
+from journeysim.report.plots import POSITIVE
 from journeysim.scenario import load_scenario
 from journeysim.study import selection, trial_study
 from journeysim.study.decisions import parse_decision
@@ -977,6 +985,60 @@ def test_the_objective_chart_is_titled_with_the_objectives_label(metric, maximis
     title, axis = figure.get_suptitle(), figure.axes[0].get_ylabel()
     assert title.startswith(axis) and metric not in title
     assert ("maximise" in title) == maximise and ("minimise" in title) != maximise
+
+
+def _two_objectives(folder: Path | None = None) -> SimpleNamespace:
+    """A result of two objectives (cheap and short waits): trials 1 and 3 on the front, trial 0
+    dominated by trial 1, trial 2 ruled out."""
+    trials = pd.DataFrame(
+        {
+            "trial": [0, 1, 2, 3],
+            "feasible": ["yes", "yes", "no", "undecided"],
+            "pareto": [False, True, False, True],
+            "wages_per_day_mean": [8000.0, 7000.0, 6000.0, 9000.0],
+            "mean_checkout_wait_min_mean": [0.5, 0.4, 3.0, 0.1],
+        }
+    )
+    for part in ("ci_low", "ci_high"):  # as trials.csv has them
+        trials[f"wages_per_day_{part}"] = trials["wages_per_day_mean"]
+        trials[f"mean_checkout_wait_min_{part}"] = trials["mean_checkout_wait_min_mean"]
+    objectives = [
+        SimpleNamespace(metric="wages_per_day", maximise=False),
+        SimpleNamespace(metric="mean_checkout_wait_min", maximise=False),
+    ]
+    plan = SimpleNamespace(objectives=objectives)
+    return SimpleNamespace(plan=plan, trials=trials, folder=folder, best=None)
+
+
+def test_two_objectives_draw_the_pareto_chart_instead_of_the_first_objectives(tmp_path):
+    # objective.png showed the first objective alone with its best so far, which means nothing
+    # when the answer is a front; an objective.png left from such a run goes too.
+    (tmp_path / "objective.png").write_bytes(b"stale")
+    plots = write_plots(_two_objectives(tmp_path))
+    assert list(plots) == ["pareto.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pareto.png"]
+
+
+def test_the_pareto_chart_shows_the_front_in_blue_and_the_other_trials_in_grey():
+    # Every trial was coloured by feasibility, so a dominated feasible trial was as blue as the
+    # front, which a black line picked out.
+    ax = pareto_plot(_two_objectives()).axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "dominated",
+        "ruled out by a constraint",
+        "Pareto front",
+    ]
+    front = lines["Pareto front"]
+    assert to_hex(front.get_color()) == POSITIVE and front.get_linestyle() == "-"
+    assert list(front.get_xdata()) == [7000.0, 9000.0] and list(front.get_ydata()) == [0.4, 0.1]
+    assert [t.get_text() for t in ax.texts] == ["1", "3"]
+    for name, x, marker in [("dominated", 8000.0, "o"), ("ruled out by a constraint", 6000.0, "x")]:
+        line = lines[name]
+        assert list(line.get_xdata()) == [x] and line.get_marker() == marker
+        assert to_hex(line.get_color()) == "#999999" and line.get_linestyle() == "None"
+    assert ax.get_xlabel() == "Wages per day (PLN) (minimise)"
+    assert ax.get_ylabel() == "Checkout wait (min) (minimise)"
 
 
 def test_a_plan_tried_again_is_one_row_of_the_trials_table_naming_every_trial(tmp_path):

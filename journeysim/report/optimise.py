@@ -1,5 +1,5 @@
 """An optimisation in the terminal and on disk: the answer with its guarantee, the trials
-table, the objective against the trials (and the Pareto front of two objectives), report.html."""
+table, the objective against the trials (or the Pareto front of two objectives), report.html."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from journeysim.words import plural
 # Undecided orange: apart from the blue of feasible and, unlike RdBu's salmon, off the red
 # that means worse elsewhere in the reports.
 COLOURS = {"yes": POSITIVE, "undecided": "#f1a340", "no": NEUTRAL}
+DOMINATED = "#999999"  # off the Pareto front: grey, as no difference is elsewhere
 SHOWN_TRIALS = 20
 
 
@@ -214,49 +215,44 @@ def _goal(objective: Objective) -> str:
 
 
 def pareto_plot(result: OptimiseResult) -> Figure:
-    """The two objective means of every trial, the Pareto front joined."""
+    """The two objective means of every trial: the Pareto front in blue, joined and numbered,
+    the trials it dominates grey dots, those a constraint rules out grey crosses."""
     with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
         x, y = result.plan.objectives
         trials = result.trials
+        columns = [f"{x.metric}_mean", f"{y.metric}_mean"]
         fig = figure()
         ax = fig.subplots()
-        for state in COLOURS:
-            group = trials[trials["feasible"] == state]
-            if group.empty:
-                continue
-            ax.plot(
-                group[f"{x.metric}_mean"],
-                group[f"{y.metric}_mean"],
-                "o",
-                markersize=10,
-                color=COLOURS[state],
-                label=f"feasible: {state}",
-            )
-        front = trials[trials["pareto"]].sort_values(f"{x.metric}_mean")
-        ax.plot(
-            front[f"{x.metric}_mean"],
-            front[f"{y.metric}_mean"],
-            "-D",
-            color="black",
-            markerfacecolor="none",
-            markersize=14,
-            label="Pareto front",
-        )
+        out = trials["feasible"] == "no"
+        front = trials[trials["pareto"]].sort_values(columns)
+        groups = [
+            (trials[~trials["pareto"] & ~out], "o", DOMINATED, "dominated"),
+            (trials[out], "x", DOMINATED, "ruled out by a constraint"),
+            (front, "-o", POSITIVE, "Pareto front"),
+        ]
+        for group, style, colour, name in groups:
+            if not group.empty:
+                points = group[columns].T.to_numpy()
+                ax.plot(*points, style, markersize=11, mew=3, color=colour, label=name)
         for _, row in front.iterrows():
-            point = (row[f"{x.metric}_mean"], row[f"{y.metric}_mean"])
-            ax.annotate(str(row["trial"]), point, xytext=(9, 6), textcoords="offset points")
+            ax.annotate(
+                str(row["trial"]), tuple(row[columns]), xytext=(9, 6), textcoords="offset points"
+            )
         label_axis(ax.xaxis, x.metric, _goal(x))
         label_axis(ax.yaxis, y.metric, _goal(y))
         ax.legend(loc="best")
-        fig.suptitle("Pareto front of the trial means")
+        fig.suptitle("Each trial's means and the Pareto front (numbered by trial)")
         return fig
 
 
 def write_plots(result: OptimiseResult) -> dict[str, bytes]:
-    """objective.png, and pareto.png for two objectives; returned by name."""
-    plots = {"objective.png": png(objective_plot(result))}
+    """objective.png for one objective, pareto.png for two (then objective.png, which an
+    earlier version drew for the first objective alone, is removed); returned by name."""
     if len(result.plan.objectives) == 2:
-        plots["pareto.png"] = png(pareto_plot(result))
+        plots = {"pareto.png": png(pareto_plot(result))}
+        (result.folder / "objective.png").unlink(missing_ok=True)
+    else:
+        plots = {"objective.png": png(objective_plot(result))}
     for name, data in plots.items():
         write_bytes(result.folder / name, data)
     return plots
@@ -320,7 +316,9 @@ def _trials_count(result: OptimiseResult) -> str:
 def _caption(name: str) -> str:
     if name == "pareto.png":
         return (
-            "Each trial's two objective means; the front joins the trials no other beats on both."
+            "Each trial's two objective means: the Pareto front (blue, joined: the trials no "
+            "other trial not ruled out beats on both), the trials it dominates (grey dots) and "
+            "those a constraint rules out (grey crosses)."
         )
     return (
         "Each trial's objective mean and 95% CI (blue: feasible, orange: undecided, grey: "
