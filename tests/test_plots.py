@@ -446,6 +446,47 @@ def test_sweep_heatmap_shows_the_mean_of_each_cell():
     assert np.allclose(mesh.get_array(), expected.to_numpy())
 
 
+def test_a_sweep_line_of_one_whole_number_left_ticks_whole_numbers():
+    """Lane counts of 1 and 3 whose 1 failed left one value, ticked 2.80, 2.85, ..., 3.20."""
+    runs = sweep_runs()
+    fig = sweep_plots.sweep_line(runs[(runs["lanes"] == 3) & (runs["cash"] == 0.2)], "lanes", "nps")
+    fig.draw_without_rendering()  # one dot: too little ink for rendered()
+    ticks = fig.axes[0].get_xticks()
+    assert 3 in ticks and all(tick % 1 == 0 for tick in ticks)
+
+
+def test_a_sweep_point_whose_runs_all_failed_is_crossed_at_the_foot_of_the_line():
+    """A point whose runs all failed (1 lane: the checkout could not keep up) was left out of
+    the line without a word."""
+    runs = sweep_runs()
+    runs = runs[(runs["lanes"] == 3) & (runs["cash"] == 0.2)]
+    failed = pd.DataFrame({"point": [0], "lanes": [1], "cash": [0.2]})
+    fig = sweep_plots.sweep_line(runs, "lanes", "nps", failed=failed)
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    (cross,) = [line for line in ax.lines if line.get_label() == "all runs failed"]
+    assert list(cross.get_xdata()) == [1] and cross.get_marker() == "x"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["all runs failed"]
+    assert ax.get_xlim()[0] < 1 < 3 < ax.get_xlim()[1]
+    assert all(tick % 1 == 0 for tick in ax.get_xticks())
+
+
+def test_a_sweep_heatmap_crosses_the_cell_of_a_point_whose_runs_all_failed():
+    """Its cell was blank, as a combination the design did not run; a failed row or column
+    vanished with its tick."""
+    runs = sweep_runs()
+    gone = (runs["lanes"] == 1) & (runs["cash"] == 0.5)
+    failed = runs[gone].drop_duplicates("point")[["point", "lanes", "cash"]]
+    fig = sweep_plots.sweep_heatmap(runs[~gone], "lanes", "cash", "nps", failed=failed)
+    rendered(fig)
+    ax = fig.axes[0]
+    (cross,) = [line for line in ax.lines if line.get_label() == "all runs failed"]
+    assert (list(cross.get_xdata()), list(cross.get_ydata())) == ([1.0], [0.5])
+    (mesh,) = ax.collections
+    assert mesh.get_array().mask.sum() == 1  # the failed cell alone is blank
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["all runs failed"]
+
+
 def test_sweep_heatmap_colours_do_not_stretch_noise_into_contrast():
     """Return rates of 89.4% and 90.0% with CIs of about +-3.5 points were drawn deepest purple
     and bright yellow (audit 26): the colours span at least a cell's 95% CI, while an effect

@@ -17,6 +17,7 @@ from unittest.mock import ANY
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.figure import Figure
 
 import journeysim
 from journeysim.simulation.measure import METRICS
@@ -780,6 +781,28 @@ def test_the_error_column_is_text_and_empty_where_no_run_failed(tmp_path):
     stored = pd.read_parquet(next(tmp_path.glob("sweep-*/runs.parquet")))
     for table in (runs, stored):
         assert table["status"].tolist() == ["ok"] and table["error"].tolist() == [""]
+
+
+def test_the_sweep_report_crosses_a_point_whose_runs_all_failed(tmp_path, monkeypatch):
+    """One till cannot serve 40 shoppers an hour at 4 min each: every run of that point fails,
+    and its charts got only the points that ran, so the point was silently left out."""
+    from journeysim.cli import main
+    from journeysim.report import html as report_html
+
+    drawn = []
+
+    def sweep_line(runs, parameter, kpi, others, design, failed):
+        drawn.append(failed[parameter].tolist())
+        return Figure()
+
+    monkeypatch.setattr(report_html, "sweep_line", sweep_line)
+    monkeypatch.setattr(report_html.plots, "png", lambda figure: b"")
+    mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
+    argv = ["sweep", str(mmc), "--vary", "checkout.cashiers=1,3", "--reps", "2", "--days", "1"]
+    argv += ["--set", "horizon.warmup_days=0", "--set", "arrivals.rate_per_hour=40"]
+    argv += ["--set", "checkout.service_time.mean_min=4", "--workers", "1", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path)]) == 1  # some runs failed
+    assert drawn and all(values == [1] for values in drawn)
 
 
 def test_an_interrupted_sweep_folder_has_its_manifest(tmp_path, monkeypatch):

@@ -113,6 +113,7 @@ def _sweep(args: argparse.Namespace) -> int:
             design=plan.design.kind,
             indices=indices,
             samples=plan.design.base_samples,
+            failed=failed[~failed["point"].isin(runs["point"])].drop_duplicates("point"),
         )
     print(f"\n{_point_table(plan.points_table(), runs)}")
     if indices is not None:

@@ -391,6 +391,7 @@ def sweep_report(
     design: str | None = None,
     indices: pd.DataFrame | None = None,
     samples: int = 0,
+    failed: pd.DataFrame | None = None,
 ) -> Path:
     """Write `folder`/report.html for a sweep.
 
@@ -402,7 +403,8 @@ def sweep_report(
     `warnings`: why some points show "-" (study/sweep.py `short_run_warnings`), above the table;
     `design`: the design's kind (grid, lhs, sobol), else told from the runs; `indices`: a
     Sobol' design's sobol_indices.csv, whose `kpis` rows the report shows with the warning
-    when its `samples` base samples are too few to pin them down.
+    when its `samples` base samples are too few to pin them down; `failed`: the points whose
+    runs all failed (their `parameters` columns), crossed on the charts.
     """
     folder = Path(folder)
     shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
@@ -424,11 +426,11 @@ def sweep_report(
     for kpi in (k for k in kpis if k in runs and runs[k].notna().any()):
         for parameter in parameters:
             others = [p for p in parameters if p != parameter]
-            data = plots.png(sweep_line(runs, parameter, kpi, others, design))
+            data = plots.png(sweep_line(runs, parameter, kpi, others, design, failed))
             write_bytes(folder / f"{kpi}_by_{folder_name(parameter)}.png", data)
             figures.append(image(data, f"{label(kpi)} against {parameter}"))
         if len(parameters) >= 2:
-            data = plots.png(sweep_heatmap(runs, *parameters[:2], kpi, design))
+            data = plots.png(sweep_heatmap(runs, *parameters[:2], kpi, design, failed))
             write_bytes(folder / f"{kpi}_heatmap.png", data)
             figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
     sections.append(section("KPIs against the parameters", *figures, id="plots"))

@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from journeysim.report.console import LABELS, fmt, label
 from journeysim.report.plots import (
+    NEGATIVE,
     NEUTRAL,
     SCENARIO_COLOURS,
     TITLE,
@@ -37,6 +38,7 @@ from journeysim.simulation.summary import mean_ci
 
 BINS = 8  # cells per axis of a continuous (lhs, sobol) design's charts
 LABEL_SIZES = (14, 9)  # a heatmap cell's number: its largest and smallest type, points
+FAILED = "all runs failed"  # the legend of the crosses that mark such points
 
 
 def _continuous(runs: pd.DataFrame, keys: Sequence[str], design: str | None = None) -> bool:
@@ -193,6 +195,7 @@ def sweep_line(
     kpi: str,
     others: Sequence[str] = (),
     design: str | None = None,
+    failed: pd.DataFrame | None = None,
 ) -> Figure:
     """A KPI against one swept parameter.
 
@@ -204,11 +207,13 @@ def sweep_line(
     varies), and with 12 points or more a bar spans each bin of the range at the mean of its
     points; no line joins them into a trend. `design` None: told from the runs (`_continuous`).
 
-    `runs`: tidy rows (`point`, parameter columns, replication, KPI columns).
+    `runs`: tidy rows (`point`, parameter columns, replication, KPI columns); `failed`: the
+    points whose runs all failed (their parameter columns), a cross each at the axis' foot.
     """
     keys = [parameter, *others]
+    lost = pd.Series(dtype=float) if failed is None else failed[parameter]
     if _continuous(runs, keys, design):
-        return _sampled_line(runs, parameter, kpi, [k for k in others if k in runs])
+        return _sampled_line(runs, parameter, kpi, [k for k in others if k in runs], lost)
     table = runs.assign(**{parameter: runs[parameter].astype(float)})
     band = mean_band(table, parameter, kpi).sort_values(parameter)
     pooled = any(runs[key].nunique() > 1 for key in others if key in runs)
@@ -241,7 +246,7 @@ def sweep_line(
                 f"; bars: paired 95% CI of the difference from {first}, clear where a bar "
                 "misses the dashed line"
             )
-    _finish_line(ax, band[parameter], parameter, kpi, what)
+    _finish_line(ax, band[parameter], parameter, kpi, what, lost)
     return fig
 
 
@@ -258,7 +263,9 @@ def _paired_bars(table: pd.DataFrame, parameter: str, kpi: str, band: pd.DataFra
     return pd.DataFrame(rows, columns=[parameter, "mean", "below", "above"])
 
 
-def _sampled_line(runs: pd.DataFrame, parameter: str, kpi: str, others: list[str]) -> Figure:
+def _sampled_line(
+    runs: pd.DataFrame, parameter: str, kpi: str, others: list[str], lost: pd.Series
+) -> Figure:
     """`sweep_line` of a continuous design: a dot per point, bars of the binned means."""
     by = "point" if "point" in runs else [parameter, *others]
     points = runs.groupby(by)[[parameter, kpi]].mean().dropna()
@@ -291,13 +298,31 @@ def _sampled_line(runs: pd.DataFrame, parameter: str, kpi: str, others: list[str
         starts, ends = cells.edges[bin_of], cells.edges[bin_of + 1]
         ax.hlines(means.to_numpy(), starts, ends, color=NEUTRAL, linewidth=4)
         what += "; bars: the mean of the points in each bin"
-    _finish_line(ax, points[parameter], parameter, kpi, what)
+    _finish_line(ax, points[parameter], parameter, kpi, what, lost)
     return fig
 
 
-def _finish_line(ax, values: pd.Series, parameter: str, kpi: str, what: str) -> None:
-    if (values % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+def _finish_line(
+    ax, values: pd.Series, parameter: str, kpi: str, what: str, lost: pd.Series
+) -> None:
+    """Cross the values of `lost`, points whose runs all failed, at the axis' foot (they have
+    no KPI), tick a count in whole numbers, label the axes and title the chart."""
+    if len(lost):
+        ax.plot(
+            lost,
+            np.zeros(len(lost)),
+            "x",
+            transform=ax.get_xaxis_transform(),  # x in data, y on the axes (0: the foot)
+            clip_on=False,
+            color=NEGATIVE,
+            markersize=16,
+            mew=4,
+            label=FAILED,
+        )
+        ax.legend(loc="best")
+    shown = np.concatenate([values.to_numpy(float), lost.to_numpy(float)])
+    if (shown % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks, also of one
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     ax.set_xlabel(parameter)
     label_axis(ax.yaxis, kpi)
     ax.set_title(textwrap.fill(f"{label(kpi)} against {parameter} ({what})", TITLE))
@@ -317,14 +342,23 @@ def _noise(table: pd.DataFrame, cells: list[str], kpi: str) -> float:
 
 @styled
 def sweep_heatmap(
-    runs: pd.DataFrame, x: str, y: str, kpi: str, design: str | None = None
+    runs: pd.DataFrame,
+    x: str,
+    y: str,
+    kpi: str,
+    design: str | None = None,
+    failed: pd.DataFrame | None = None,
 ) -> Figure:
     """Mean KPI over a grid of two swept parameters, each cell where its values lie (a grid's
     values each their own cell; a continuous design's binned, `_cells`; `design` None: told
-    from the runs, `_continuous`); combinations the design did not run are left blank. A
-    grid's values too close together for their tick labels get cells of even width instead.
-    The colours span at least the median cell's 95% CI (`_noise`). Each cell's number lies
-    inside it, black or white as reads better on its colour, and tick labels never meet."""
+    from the runs, `_continuous`); combinations the design did not run are left blank, and
+    the cells of `failed`, points whose runs all failed, crossed. A grid's values too close
+    together for their tick labels get cells of even width instead. The colours span at least
+    the median cell's 95% CI (`_noise`). Each cell's number lies inside it, black or white as
+    reads better on its colour, and tick labels never meet."""
+    lost = 0 if failed is None else len(failed)
+    if lost:  # a failed point keeps its cell, without a KPI: the last rows
+        runs = pd.concat([runs, failed[[x, y]]], ignore_index=True)
     continuous = _continuous(runs, [x, y], design)
     cells = [_cells(runs[x], continuous), _cells(runs[y], continuous)]
     fig, ax, grid = _heatmap(runs, x, y, kpi, *cells)
@@ -360,6 +394,17 @@ def sweep_heatmap(
             )
             labels.append((text, corners))
         _fit_labels(fig, ax, labels)
+    if lost:
+        ax.plot(
+            columns.at.iloc[-lost:],
+            rows.at.iloc[-lost:],
+            "x",
+            color=NEGATIVE,
+            markersize=16,
+            mew=4,
+            label=FAILED,
+        )
+        fig.legend(loc="outside lower left")
     return fig
 
 
