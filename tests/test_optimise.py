@@ -665,6 +665,37 @@ def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
     )
 
 
+def test_the_pareto_front_is_optunas_of_the_trials_not_ruled_out(tmp_path):
+    # The front was found by comparing every pair of trials by hand; it is Optuna's
+    # best_trials, which leaves out the trials a constraint rules out, as the front must.
+    result = journeysim.optimise(
+        MMC,
+        decide=["checkout.cashiers=3:7", "checkout.service_time.mean_min=2.0:4.0"],
+        minimise=["wages_per_day", "mean_checkout_wait_min"],
+        subject_to=["mean_checkout_wait_min<=1.0"],
+        trials=10,
+        reps=2,
+        days=1,
+        overrides=["horizon.warmup_days=0", "arrivals.rate_per_hour=40"],
+        out=tmp_path,
+        workers=1,
+    )
+    trials = result.trials
+    study = optuna.load_study(
+        study_name="journeysim", storage=f"sqlite:///{result.folder / 'study.db'}"
+    )
+    numbers = [t.number for t in complete_trials(result.folder)]
+    front = {numbers.index(t.number) for t in study.best_trials}
+    assert set(trials.loc[trials["pareto"], "trial"]) == front
+    assert (trials["feasible"] == "no").any() and not (
+        trials["pareto"] & (trials["feasible"] == "no")
+    ).any()
+    means = trials[["wages_per_day_mean", "mean_checkout_wait_min_mean"]].to_numpy()
+    kept = trials["feasible"] != "no"
+    for i in trials.index[kept & ~trials["pareto"]]:  # each dominated by a trial on the front
+        assert any((means[j] <= means[i]).all() for j in trials.index[trials["pareto"]])
+
+
 @pytest.mark.parametrize("content", ["text", "folder"])
 def test_a_study_db_that_is_not_a_database_is_one_line_and_exit_code_2(tmp_path, capsys, content):
     folder = tmp_path / "optimise-mmc-checkout.cashiers"

@@ -372,8 +372,9 @@ class Optimisation:
             for k, part in enumerate(PARTS):
                 table[f"{constraint.column}_{part}"] = [ci[k] for ci in cis]
         table["feasible"] = [self._feasible(row) for _, row in table.iterrows()]
-        if len(self.plan.objectives) == 2:
-            table["pareto"] = _pareto(table, self.plan.objectives)
+        if len(self.plan.objectives) == 2:  # Optuna's front, of the trials not ruled out
+            front = {trial.number for trial in study.study.best_trials}
+            table["pareto"] = [trial.number in front for trial in trials]
         write_table(self.folder / "trials.csv", table)
         return table
 
@@ -439,24 +440,6 @@ def _reach(constraint: Constraint, values: pd.Series) -> float:
         return math.inf
     low, high = (mean, mean) if math.isnan(low) else (low, high)
     return constraint.bound - high if constraint.sense > 0 else low - constraint.bound
-
-
-def _pareto(table: pd.DataFrame, objectives: tuple[Objective, ...]) -> list[bool]:
-    """Whether each trial not ruled out is on the Pareto front of the objective means."""
-    signs = [1.0 if o.maximise else -1.0 for o in objectives]
-    points = [
-        [s * row[f"{o.metric}_mean"] for s, o in zip(signs, objectives)]
-        for _, row in table.iterrows()
-    ]
-    kept = list(table["feasible"] != "no")
-
-    def dominated(i: int) -> bool:
-        return any(
-            kept[j] and all(a >= b for a, b in zip(points[j], points[i])) and points[j] != points[i]
-            for j in range(len(points))
-        )
-
-    return [kept[i] and not dominated(i) for i in range(len(points))]
 
 
 def best_yaml(
