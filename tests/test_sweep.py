@@ -7,6 +7,7 @@ import csv
 import html
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -785,7 +786,7 @@ def test_the_error_column_is_text_and_empty_where_no_run_failed(tmp_path):
 
 def test_the_sweep_report_crosses_a_point_whose_runs_all_failed(tmp_path, monkeypatch):
     """One till cannot serve 40 shoppers an hour at 4 min each: every run of that point fails,
-    and its charts got only the points that ran, so the point was silently left out."""
+    and its charts and table got only the points that ran, so the point was silently left out."""
     from journeysim.cli import main
     from journeysim.report import html as report_html
 
@@ -803,6 +804,9 @@ def test_the_sweep_report_crosses_a_point_whose_runs_all_failed(tmp_path, monkey
     argv += ["--set", "checkout.service_time.mean_min=4", "--workers", "1", "--quiet"]
     assert main([*argv, "--out", str(tmp_path)]) == 1  # some runs failed
     assert drawn and all(values == [1] for values in drawn)
+    (report,) = tmp_path.glob("sweep-*/report.html")
+    rows = re.findall(r"<tr><td>checkout\.cashiers=(\d)</td><td>([^<]*)</td>", report.read_text())
+    assert rows == [("1", "0 (all failed)"), ("3", "2")]  # the table lists it too, in order
 
 
 def test_an_interrupted_sweep_folder_has_its_manifest(tmp_path, monkeypatch):

@@ -404,7 +404,8 @@ def sweep_report(
     `design`: the design's kind (grid, lhs, sobol), else told from the runs; `indices`: a
     Sobol' design's sobol_indices.csv, whose `kpis` rows the report shows with the warning
     when its `samples` base samples are too few to pin them down; `failed`: the points whose
-    runs all failed (their `parameters` columns), crossed on the charts.
+    runs all failed (their `parameters` columns), crossed on the charts and "0 (all failed)"
+    in the table.
     """
     folder = Path(folder)
     shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
@@ -416,7 +417,7 @@ def sweep_report(
             "KPIs per point",
             paragraph("Mean and 95% CI over the replications at each point of the design."),
             *(paragraph(f"Warning: {text}.") for text in warnings),
-            sweep_table(runs, list(parameters), shown),
+            sweep_table(runs, list(parameters), shown, failed),
         )
     )
     figures = []
@@ -498,12 +499,28 @@ def _lifetime_note(table: pd.DataFrame) -> str:
     return paragraph(f"Warning: {warning}.") if warning else ""
 
 
-def sweep_table(runs: pd.DataFrame, parameters: list[str], kpis: Sequence[str]) -> str:
-    """One row per point: its parameter values and every KPI's mean [95% CI]."""
+# Marks the row of a point whose runs all failed among a sweep's runs (sweep_table).
+_ALL_FAILED = "all runs failed"
+
+
+def sweep_table(
+    runs: pd.DataFrame,
+    parameters: list[str],
+    kpis: Sequence[str],
+    failed: pd.DataFrame | None = None,
+) -> str:
+    """One row per point: its parameter values and every KPI's mean [95% CI]; a point whose
+    runs all failed (a row of `failed`) has no runs and "-" for every KPI."""
+    if failed is not None and len(failed):
+        runs = pd.concat([runs, failed[parameters].assign(**{_ALL_FAILED: True})])
     rows = []
     for values, group in runs.groupby(parameters, sort=True, dropna=False):
         values = values if isinstance(values, tuple) else (values,)
-        row = [", ".join(f"{p}={v}" for p, v in zip(parameters, values)), str(len(group))]
+        point = ", ".join(f"{p}={v}" for p, v in zip(parameters, values))
+        if _ALL_FAILED in group and group[_ALL_FAILED].eq(True).any():
+            rows.append([point, "0 (all failed)", *("-" for _ in kpis)])
+            continue
+        row = [point, str(len(group))]
         for kpi in kpis:
             mean, low, high, _ = mean_ci(group[kpi].to_numpy(), metric=kpi)
             row.append(interval(kpi, mean, low, high))
