@@ -12,6 +12,7 @@ import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,32 +23,34 @@ if TYPE_CHECKING:
 
 
 MAX_NAME = 100  # characters of an experiment's name (a folder's name: file systems take 255)
-# characters of a results folder's name, several names joined for compare: with the lock file
+# UTF-8 bytes of a results folder's name, several names joined for compare: with the lock file
 # beside it (`.NAME.lock`), within the 255 bytes file systems take
 MAX_FOLDER = 200
 
 
 def name_problem(name: str) -> str | None:
-    """Why `name` cannot name an experiment and its folder (None when it can). It needs an ASCII
-    letter or digit: `folder_name` would leave '.', '..' or '_' one folder (`sweep-`) for all."""
+    """Why `name` cannot name an experiment and its folder (None when it can). It needs a letter
+    or digit, of any script: `folder_name` would leave '.', '..' or '_' one folder (`sweep-`)
+    for all."""
     if not name.strip() or not name.isprintable() or len(name) > MAX_NAME:
         shown = f"{len(name)} characters" if len(name) > MAX_NAME else repr(name)
         return f"expected one line of 1 to {MAX_NAME} characters (got {shown})"
-    if not re.search(r"[A-Za-z0-9]", name):
-        return (
-            f"expected a name with a letter or digit (A-Z, a-z, 0-9) for its folder (got {name!r})"
-        )
+    if not re.search(r"[^\W_]", name):
+        return f"expected a name with a letter or digit for its folder (got {name!r})"
     return None
 
 
 def folder_name(name: str) -> str:
-    """A file-system-safe folder name for a scenario or experiment name; one longer than
-    MAX_FOLDER is cut short and ends in a hash of the whole name, which keeps it apart."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "scenario"
-    if len(safe) <= MAX_FOLDER:
+    """A file-system-safe folder name for a scenario or experiment name: its letters and digits
+    of any script, `_`, `.` and `-`, every other run of characters one `_`. One longer than
+    MAX_FOLDER bytes is cut short and ends in a hash of the whole name, which keeps it apart."""
+    safe = re.sub(r"[^\w.-]+", "_", unicodedata.normalize("NFC", name)).strip("._") or "scenario"
+    encoded = safe.encode("utf-8")
+    if len(encoded) <= MAX_FOLDER:
         return safe
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-    return f"{safe[: MAX_FOLDER - len(digest) - 1]}-{digest}"
+    kept = encoded[: MAX_FOLDER - len(digest) - 1].decode("utf-8", errors="ignore")
+    return f"{kept}-{digest}"
 
 
 def not_regular(path: Path) -> str | None:

@@ -499,3 +499,20 @@ def test_a_compare_of_long_names_gets_a_folder_the_file_system_takes(tmp_path: P
         _results(staging, "new")
     assert (folder / "summary.csv").exists()
     assert folder_name("baseline") == "baseline"
+
+
+def test_names_in_other_scripts_keep_their_letters_in_the_folder_name(tmp_path: Path) -> None:
+    """Only A-Z, a-z and 0-9 were kept: "Sklep Łódź" wrote to Sklep_d/, and a name with no
+    ASCII letter ("Магазин у дома", "日本の店") was refused, though a name of any script is a
+    name; one cut short by MAX_FOLDER bytes keeps whole characters, and the file system takes
+    it."""
+    assert folder_name("Sklep Łódź") == "Sklep_Łódź"
+    assert folder_name("Магазин у дома") == "Магазин_у_дома"
+    assert folder_name("e\u0301cole") == "école"  # decomposed as a Mac may give it: composed
+    path = tmp_path / "s.yaml"
+    path.write_text("name: 日本の店\n", encoding="utf-8")
+    assert load_scenario(path).name == "日本の店"
+    long = folder_name("-".join(["compare", *("日本の店" * 25 for _ in range(3))]))
+    assert len(long.encode()) <= MAX_FOLDER and long.startswith("compare-日本の店")
+    (tmp_path / long).mkdir()  # and a lock file's name, four bytes longer, fits 255 too
+    (tmp_path / f".{long}.lock").touch()

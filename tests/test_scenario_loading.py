@@ -198,7 +198,7 @@ def test_a_name_of_the_wrong_length_is_said_in_words(tmp_path: Path, name: str, 
         ("'   '", "expected one line of 1 to 100 characters (got '   ')"),
         (
             "'...'",
-            "expected a name with a letter or digit (A-Z, a-z, 0-9) for its folder (got '...')",
+            "expected a name with a letter or digit for its folder (got '...')",
         ),
     ],
 )
