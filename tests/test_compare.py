@@ -278,6 +278,22 @@ def test_compare_command_prints_the_table_and_writes_csv_and_chart(tmp_path, cap
     assert shown and base64.b64decode(shown.group(1)) == chart
 
 
+def test_one_replication_is_said_to_judge_nothing(tmp_path, capsys):
+    """One replication gives no CI of a difference: the terminal outage was "no different from
+    baseline" (with "; -" after it and "Payback ...: -"), under "1 paired replications"."""
+    args = ["compare", str(BASELINE), str(OUTAGE), "--reps", "1", "--days", "7", "--no-report"]
+    sets = [arg for override in SMALL for arg in ("--set", override)]
+    assert main([*args, *sets, "--workers", "1", "--out", str(tmp_path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "baseline vs terminal_outage: 1 paired replication, seed" in out
+    verdicts = [line for line in out.splitlines() if line.startswith("terminal_outage ")]
+    assert verdicts == [
+        "terminal_outage cannot be judged against baseline: no paired difference has a 95% CI, "
+        "which takes 2 or more replications (--reps)"
+    ]
+    assert "Payback of" not in out
+
+
 def test_api_examples_run(monkeypatch):
     monkeypatch.chdir(ROOT)
     with warnings.catch_warnings():  # the examples run a few days: no return rate or lifetime

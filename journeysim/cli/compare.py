@@ -18,6 +18,7 @@ from journeysim.cli.options import (
 )
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
+from journeysim.words import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -114,7 +115,7 @@ def _compare(args: argparse.Namespace) -> int:
             )
     first = result.scenarios[0]
     print(
-        f"{' vs '.join(result.names)}: {first.replications} paired replications, seed "
+        f"{' vs '.join(result.names)}: {plural(first.replications, 'paired replication')}, seed "
         f"{first.seed} (common random numbers)"
     )
     if history := compare_history_text(result.scenarios):

@@ -58,6 +58,11 @@ def bottom_line(table: pd.DataFrame, growing: Collection[str] = ()) -> list[str]
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
     by_metric = rows.set_index("metric")
+    if rows["diff_ci_low"].isna().all():  # one replication: no difference has a CI
+        return (
+            f"{name} cannot be judged against {reference}: no paired difference has a 95% CI, "
+            "which takes 2 or more replications (--reps)"
+        )
     if not rows["verdict"].isin(["better", "worse"]).any():
         head = f"{name} is no different from {reference}: no 95% CI of a paired difference "
         return head + "in its results excludes 0" + _investment(by_metric)

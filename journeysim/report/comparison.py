@@ -85,14 +85,17 @@ def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
 
 def payback_lines(table: pd.DataFrame, growing: Collection[str] = ()) -> list[str]:
     """What each scenario's change is worth against the first, in words (its payback note),
-    said to be provisional for the scenarios `growing` (as their bottom line says)."""
+    said to be provisional for the scenarios `growing` (as their bottom line says); none for
+    a scenario whose change is unknown (one replication: the note is "-")."""
     names = list(dict.fromkeys(table["scenario"]))
     rows = table[table["metric"] == "payback_days"].set_index("scenario")
     return [
         f"Payback of {name} against {names[0]}: {rows.at[name, 'note']}"
         + (" (provisional: its revenue difference is still growing)" if name in growing else "")
         for name in names[1:]
-        if name in rows.index and isinstance(rows.at[name, "note"], str)
+        if name in rows.index
+        and isinstance(rows.at[name, "note"], str)
+        and rows.at[name, "note"] != "-"
     ]
 
 
