@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from journeysim.report.bottom_line import PROVISIONAL, bottom_line
+from journeysim.report.compare_plot import comparison_figure
 from journeysim.report.console import unit
 from journeysim.report.html import comparison_table as report_table
 from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
@@ -188,6 +189,22 @@ def test_chart_names_the_reference_and_keeps_long_titles_apart():
         "Customer lifetime\n(discounted days)",
         "Customer base\nlifetime margin (PLN)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("reps", "said"),
+    [(REPS, "Every metric is the same as in baseline"), (1, "one replication gives none")],
+)
+def test_chart_without_a_difference_to_draw_says_why(reps, said):
+    """Two identical scenarios, or one replication, left comparison.png a title and a legend
+    on a blank page."""
+    table = replications()
+    table = table[table["replication"] < reps]
+    same = table["scenario"] == "outage"
+    table.loc[same, METRICS] = table.loc[table["scenario"] == "baseline", METRICS].to_numpy()
+    fig = comparison_figure(comparison_table(table))
+    assert not [ax for ax in fig.axes if ax.get_visible()] and not fig.legends
+    assert any(said in text.get_text() for text in fig.texts)
 
 
 def test_chart_colours_money_as_the_bottom_line_counts_it():

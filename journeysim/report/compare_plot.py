@@ -6,19 +6,34 @@ by report.plots.compare_differences)."""
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
 
-from journeysim.report.plots import compare_differences, png
+from journeysim.report.plots import compare_differences, message, png
 
 
 def comparison_png(table: pd.DataFrame) -> bytes:
-    """PNG of the differences in a comparison table (comparison.csv), a panel per metric titled
-    by its label. Payback and metrics whose difference is zero in every replication and
-    scenario (unchanged costs) are left out."""
+    """PNG of `comparison_figure`."""
+    return png(comparison_figure(table))
+
+
+def comparison_figure(table: pd.DataFrame) -> Figure:
+    """The differences in a comparison table (comparison.csv), a panel per metric titled by its
+    label. Payback and metrics whose difference is zero in every replication and scenario
+    (unchanged costs) are left out; with none left, the chart says why."""
     rows = table[table["diff"].notna() & (table["metric"] != "payback_days")]
     size = rows[["diff", "diff_ci_low", "diff_ci_high"]].abs().max(axis=1)
     rows = rows[size.groupby(rows["metric"]).transform("max") > 0]
+    reference = str(table["scenario"].iloc[0])
+    if rows.empty:
+        return message(f"Difference from {reference}", _nothing_drawn(table, reference))
     differences = rows.rename(
         columns={"diff": "diff_mean", "diff_ci_low": "diff_low", "diff_ci_high": "diff_high"}
     )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "verdict"]]
-    reference = str(table["scenario"].iloc[0])
-    return png(compare_differences(differences, reference=reference))
+    return compare_differences(differences, reference=reference)
+
+
+def _nothing_drawn(table: pd.DataFrame, reference: str) -> str:
+    """Why a comparison has no difference to draw: none was measured, or all are 0."""
+    if table["diff"].isna().all():
+        return "No paired difference: one replication gives none; run 2 or more (--reps)"
+    return f"Every metric is the same as in {reference} in every replication"

@@ -437,6 +437,15 @@ def compare_differences(
     return fig
 
 
+@styled
+def message(title: str, text: str) -> Figure:
+    """A chart with nothing to draw: its `title` and, in the middle, `text` saying why."""
+    fig = figure()
+    fig.suptitle(title, fontsize=19)
+    fig.text(0.5, 0.5, text, ha="center", va="center", color=NEUTRAL, fontsize=16, wrap=True)
+    return fig
+
+
 def crowding_explains(table: pd.DataFrame) -> set[tuple[str, str]]:
     """(scenario, metric) of the verdicts a clear change in visits per day may explain: a
     metric that crowding moves (kpis.CROWDED) judged better with fewer visits, or worse
