@@ -26,7 +26,12 @@ import journeysim.simulation.progress as progress
 from journeysim import api
 from journeysim.cli import main
 from journeysim.errors import InputError
-from journeysim.report.selection import guarantee, procedures, screening_note
+from journeysim.report.selection import (
+    guarantee,
+    indifference_text,
+    procedures,
+    screening_note,
+)
 from journeysim.scenario import load_scenario
 from journeysim.simulation import measure
 from journeysim.simulation.executors import LocalPool
@@ -350,6 +355,19 @@ def test_the_procedure_states_a_share_s_indifference_in_points_as_the_guarantee_
     waits = select_scenarios(close_queues(), "mean_checkout_wait_min", indifference=1.0)
     assert "by more than 1 min" in guarantee(waits)
     assert "indifference 1 min;" in procedures(waits)
+
+
+@pytest.mark.parametrize(
+    ("objective", "indifference", "said"),
+    [
+        ("revenue_per_day", 12_500.0, "12,500 PLN"),  # was 1.25e+04 PLN
+        ("nps", 1.0, "1 point"),  # was 1 points, the default for an NPS near 50
+        ("return_rate", 0.01, "1 point"),
+        ("nps", 2.0, "2 points"),
+    ],
+)
+def test_an_indifference_is_written_as_a_reader_quotes_it(objective, indifference, said):
+    assert indifference_text(objective, indifference) == said
 
 
 def test_an_undefined_objective_says_why():
