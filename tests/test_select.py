@@ -127,6 +127,7 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
     assert result.table["replications"].tolist() == [5, 5]  # the least first stage
     assert result.first_stage == FIRST_STAGE == 5
     assert screening_note(result) == ""  # nothing screened out
+    assert result.table["status"].tolist() == ["selected", "tied with mmc after 5 replications"]
 
 
 @pytest.mark.parametrize(

@@ -474,7 +474,8 @@ class _Procedure:
         if r >= self.last_compared and not undecided and len(self.alive) > 1:  # no indifference
             best = max(sorted(self.alive), key=lambda i: means[i])  # a tie: the first given
             for i in self.alive - {best}:
-                self.left[i] = f"below {self.runs.scenarios[best].name} after {r} replications"
+                place = "tied with" if means[i] == means[best] else "below"
+                self.left[i] = f"{place} {self.runs.scenarios[best].name} after {r} replications"
             self.alive = {best}
         if not undecided and len(self.alive) <= 1:
             self.selected = min(self.alive) if self.alive else None
