@@ -139,6 +139,15 @@ def test_one_replication_per_set_says_the_split_needs_more(sets_file):
     assert warning.endswith("needs 2 replications or more")
 
 
+def test_run_over_the_sets_speaks_of_no_difference(sets_file, tmp_path, capsys):
+    """run has one scenario: its legend ended "* the band of a difference excludes 0"."""
+    args = ["run", str(BASELINE), "--reps", "2", "--days", "1", "--parameter-sets", str(sets_file)]
+    args += [f"--set={text}" for text in SMALL]
+    assert main([*args, "--out", str(tmp_path), "--quiet", "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "95% band: where the mean" in printed and "difference" not in printed
+
+
 @pytest.mark.filterwarnings("error::FutureWarning")  # pandas: not_compared in a float column
 def test_run_with_parameter_sets_is_wider_and_says_how_much_is_the_parameters(sets_file):
     # The sets move the NPS centre by +-0.1 and stock-outs by half: the band of NPS, CSAT and
