@@ -45,6 +45,7 @@ from journeysim.study.compare import (
     compare_scenarios,
     cost_warnings,
     growth_warnings,
+    horizon_warnings,
     revenue_growth,
 )
 from journeysim.study.decisions import decision_from_yaml, parse_decision
@@ -154,8 +155,10 @@ def compare(
     with progress_bar(total, "compare", quiet) as bar:
         result = compare_scenarios(resolved, executor, bar.update)
     _warn_short_run(result.table, result.scenarios)
-    for text in cost_warnings(result.scenarios) + growth_warnings(
-        revenue_growth(result.replications)
+    for text in (
+        horizon_warnings(result.scenarios)
+        + cost_warnings(result.scenarios)
+        + growth_warnings(revenue_growth(result.replications))
     ):
         warnings.warn(text, UserWarning, stacklevel=2)
     return result

@@ -32,6 +32,7 @@ from journeysim.study.compare import (
     cost_warnings,
     growing,
     growth_warnings,
+    horizon_warnings,
     revenue_growth,
 )
 
@@ -394,6 +395,20 @@ def test_every_cost_but_the_investment_that_differs_is_warned_about_with_its_val
     assert cost_warnings([base, journeysim.load_scenario(BASELINE, ["name=same"])]) == []
     lane = ["name=lane", "costs.investment=5000", "costs.fixed_per_day=300"]
     assert cost_warnings([base, journeysim.load_scenario(BASELINE, lane)]) == []  # its own
+
+
+def test_compare_warns_when_the_scenarios_measure_different_days(tmp_path, capsys):
+    """A what-if with a warm-up of its own was compared over other days than the baseline's,
+    without a word: its differences mixed the days measured with the change of the store."""
+    early = tmp_path / "early.yaml"
+    early.write_text(f"extends: {BASELINE}\nname: early\nhorizon: {{warmup_days: 7}}\n")
+    args = ["compare", str(BASELINE), str(early), "--reps", "2", "--days", "7", "--no-report"]
+    sets = [arg for override in SMALL for arg in ("--set", override)]
+    assert main([*args, *sets, "--workers", "1", "--out", str(tmp_path), "--quiet"]) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "different days" in line]
+    assert len(warned) == 1 and "baseline 7 after 14, early 7 after 7" in warned[0]
+    same = journeysim.load_scenario(BASELINE, ["name=same"])
+    assert horizon_warnings([journeysim.load_scenario(BASELINE), same]) == []
 
 
 def test_compare_warns_when_one_scenario_prices_what_the_other_leaves_free(tmp_path, capsys):

@@ -72,6 +72,7 @@ def _compare(args: argparse.Namespace) -> int:
         cost_warnings,
         growing,
         growth_warnings,
+        horizon_warnings,
         revenue_growth,
     )
 
@@ -99,7 +100,8 @@ def _compare(args: argparse.Namespace) -> int:
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
         growth = revenue_growth(result.replications)
         moving = set(growing(growth)["scenario"])
-        found = cost_warnings(result.scenarios) + growth_warnings(growth)
+        found = horizon_warnings(result.scenarios) + cost_warnings(result.scenarios)
+        found += growth_warnings(growth)
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed
 

@@ -182,6 +182,23 @@ def growth_warnings(growth: pd.DataFrame) -> list[str]:
     ]
 
 
+def horizon_warnings(scenarios: Sequence[Scenario]) -> list[str]:
+    """A warning when `scenarios` measure different days (their horizon.days or
+    horizon.warmup_days differ): their differences then count the change of the days measured
+    as well as the change of the store."""
+    horizons = [(s.horizon.days, s.horizon.warmup_days) for s in scenarios]
+    if len(set(horizons)) < 2:
+        return []
+    each = ", ".join(
+        f"{s.name} {days} after {warmup}" for s, (days, warmup) in zip(scenarios, horizons)
+    )
+    return [
+        f"the scenarios measure different days (horizon.days after horizon.warmup_days: {each}): "
+        "the differences count the change of the days measured as well as the change of the "
+        "store; give them the same horizon"
+    ]
+
+
 # What an option itself costs, which a what-if is expected to set otherwise than the first.
 OPTION_COSTS = frozenset({"costs.investment", "costs.fixed_per_day"})
 

@@ -44,6 +44,7 @@ from journeysim.simulation.summary import t_quantile
 from journeysim.study.compare import (
     common_random_numbers,
     cost_warnings,
+    horizon_warnings,
     verdict,
     without_unlike_windows,
 )
@@ -186,7 +187,7 @@ def run_parameter_sets(
     if replications["lifetime_days"].isna().any():
         short.append(NOT_IDENTIFIED)
     warnings = few_sets_warning(len(parameter_sets)) + one_replication_warning(reps)
-    warnings += list(dict.fromkeys(short)) + cost_warnings(aligned)
+    warnings += list(dict.fromkeys(short)) + horizon_warnings(aligned) + cost_warnings(aligned)
     warnings += own_change_notes(aligned, own, parameter_sets.source)
     return UncertaintyResult(aligned, table, replications, parameter_sets.table(), warnings)
 
