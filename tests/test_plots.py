@@ -893,6 +893,25 @@ def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_in
     assert legend == ["selected", "feasible", "infeasible", "indifference zone"]
 
 
+def test_the_smore_plot_writes_infeasible_above_the_ci_bar():
+    """With five replications the CI of the mean may reach past their range: "infeasible",
+    written at the range's top, sat on the thick CI bar."""
+    replications = pd.DataFrame({"scenario": ["a"] * 3 + ["b"] * 3, "nps": [40, 50, 45] * 2})
+    table = pd.DataFrame(
+        {
+            "scenario": ["a", "b"],
+            "nps_mean": [45.0, 45.0],
+            "nps_ci_low": [32.6, 32.6],
+            "nps_ci_high": [57.4, 57.4],
+            "met[csat>=4]": ["no", "yes"],
+            "selected": [False, True],
+        }
+    )
+    ax = smore_plot(replications, table, "nps", 1.0).axes[0]
+    (label,) = [text for text in ax.texts if text.get_text() == "infeasible"]
+    assert label.xy[1] >= 57.4
+
+
 def test_counts_are_ticked_in_whole_numbers(day, result):
     """Carts, shoppers waiting, lanes and customers are whole: no 72.5 carts on an axis."""
     samples = day.samples.assign(carts=70 + (day.samples["time"] % 21).astype(int))  # 70..90

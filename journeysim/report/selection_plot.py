@@ -55,8 +55,9 @@ def smore_plot(
         )
         ax.vlines(x, ci_low, ci_high, color=colour, linewidth=9)
         ax.plot([x], [mean], "o", color="white", markeredgecolor=colour, markersize=7)
-        if out:
-            ax.annotate("infeasible", (x, high), ha="center", va="bottom", color=NEGATIVE)
+        if out:  # above the CI too, which few replications may reach past their range
+            top = max(high, ci_high)
+            ax.annotate("infeasible", (x, top), ha="center", va="bottom", color=NEGATIVE)
     chosen = table[table["selected"]]
     if len(chosen):
         best = scale * chosen.iloc[0][f"{objective}_mean"]
