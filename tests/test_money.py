@@ -282,6 +282,8 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
         ),
         (0.0, 0.0, 0.0, 0.0, None, "no extra investment; earns the same"),
         (-500.0, 5.0, 1.0, 9.0, None, "500 PLN less invested; earns 1,825 PLN a year more"),
+        (50.0, 40.0, 30.0, 50.0, (1.25, 1.0, 50 / 30), "pays back in 1 day"),  # was "1 days"
+        (10.0, 40.0, 30.0, 50.0, (0.25, 0.2, 1 / 3), "pays back within a day"),  # was "0 days"
     ],
 )
 def test_payback_of_an_extra_investment_and_what_a_change_is_worth(

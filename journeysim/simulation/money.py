@@ -14,6 +14,7 @@ from journeysim.scenario.schema import Scenario, StaffRole
 from journeysim.simulation.kpis import HIGHER, LOWER
 from journeysim.simulation.lifetime import base_lifetime_days
 from journeysim.simulation.replication import Replication
+from journeysim.words import plural
 
 # Every money metric with the way that is better (an investment is money spent).
 BETTER = {
@@ -153,6 +154,13 @@ def payback_interval(
     return days(contribution), days(high), days(low)
 
 
+def _pays_back(days: float) -> str:
+    """ "pays back in 12 days", "in 1 day", or "within a day" (not "in 0 days")."""
+    if days < 0.5:
+        return "pays back within a day"
+    return f"pays back in {plural(round(days), 'day')}"
+
+
 def payback_text(investment: float, contribution: float, low: float, high: float) -> str:
     """The payback of an extra `investment` (PLN) and an extra `contribution` per day whose 95%
     CI is [low, high], in words: "pays back in N days", "never pays back", or, without extra
@@ -168,7 +176,7 @@ def payback_text(investment: float, contribution: float, low: float, high: float
     )
     if investment > 0:
         if contribution > 0:
-            days = f"pays back in {investment / contribution:,.0f} days"
+            days = _pays_back(investment / contribution)
             return days if clear else f"{days} if the gain is real ({unclear})"
         if contribution < 0:
             less = f"never pays back (earns {per_year:,.0f} PLN a year less)"
