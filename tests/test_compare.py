@@ -79,6 +79,17 @@ def test_all_scenarios_run_with_the_first_ones_seed_and_replications():
     assert [s.name for s in aligned] == ["baseline", "baseline-2"]
 
 
+def test_a_repeated_scenario_is_not_named_as_another_scenario_is():
+    """compare baseline baseline b2, b2 named "baseline-2", stopped on a pandas traceback
+    ("cannot reindex on an axis with duplicate labels"); select ran on and wrote one
+    baseline-2.yaml for both."""
+    base = journeysim.load_scenario(BASELINE)
+    named = journeysim.load_scenario(BASELINE, ["name=baseline-2", "checkout.cashiers=1"])
+    aligned = common_random_numbers([base, base, named])
+    assert [s.name for s in aligned] == ["baseline", "baseline-3", "baseline-2"]
+    assert aligned[2].checkout.cashiers == 1
+
+
 # Money
 
 

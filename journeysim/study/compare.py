@@ -92,15 +92,26 @@ class CompareResult:
 def common_random_numbers(scenarios: Sequence[Scenario]) -> list[Scenario]:
     """The scenarios with the first one's seed and replication count, and distinct names."""
     first = scenarios[0]
-    aligned, seen = [], {}
-    for scenario in scenarios:
-        name = scenario.name
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            name = f"{name}-{seen[name]}"
-        update = {"seed": first.seed, "replications": first.replications, "name": name}
-        aligned.append(scenario.model_copy(update=update))
-    return aligned
+    names = distinct_names([scenario.name for scenario in scenarios])
+    return [
+        scenario.model_copy(
+            update={"seed": first.seed, "replications": first.replications, "name": name}
+        )
+        for scenario, name in zip(scenarios, names)
+    ]
+
+
+def distinct_names(names: Sequence[str]) -> list[str]:
+    """`names` with each repeat numbered -2, -3, ..., skipping a number that names another
+    scenario (a, a, a-2 give a, a-3, a-2)."""
+    given, distinct = set(names), []
+    for name in names:
+        unique, number = name, 1
+        while unique in distinct or (unique != name and unique in given):
+            number += 1
+            unique = f"{name}-{number}"
+        distinct.append(unique)
+    return distinct
 
 
 def compare_scenarios(
