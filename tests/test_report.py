@@ -24,6 +24,7 @@ from journeysim.report.console import setting_text, unit, unset_costs_text
 from journeysim.report.html import (
     compare_report,
     example_section,
+    intervals,
     paired_examples,
     run_report,
     sweep_report,
@@ -381,6 +382,13 @@ def test_a_tolerance_is_shown_without_a_sign_and_a_setting_to_four_digits() -> N
     assert magnitude("nps", 5.0) == "5.00" and magnitude("nps", -5.0) == "5.00"
     assert magnitude("return_rate", 0.02) == "2.00 pts"
     assert setting_text(0.4499283309865609) == "0.4499" and setting_text(3) == "3"
+
+
+def test_a_run_of_one_replication_claims_no_confidence_interval():
+    """report.html said "Mean over 1 replication with 95% confidence intervals" above a table
+    of "[-, -]"."""
+    assert intervals(1) == "without confidence intervals (they take 2 replications or more)"
+    assert intervals(2) == "with 95% confidence intervals"
 
 
 def test_an_interval_without_a_mean_is_one_dash():

@@ -114,6 +114,14 @@ def _hours(scenario: Scenario) -> tuple[float, float]:
 # -- the three reports --------------------------------------------------------------------------
 
 
+def intervals(replications: int) -> str:
+    """What a run's tables give around each mean: 95% confidence intervals, which one
+    replication cannot give."""
+    if replications == 1:
+        return "without confidence intervals (they take 2 replications or more)"
+    return "with 95% confidence intervals"
+
+
 def run_report(
     result: RunResult,
     folder: Path,
@@ -146,7 +154,7 @@ def run_report(
         section(
             "KPIs",
             paragraph(
-                f"Mean over {plural(s.replications, 'replication')} with 95% confidence intervals, "
+                f"Mean over {plural(s.replications, 'replication')} {intervals(s.replications)}, "
                 f"days {warmup} to {s.total_days - 1} (warm-up left out)."
             ),
             _return_rate_note([s]),
@@ -156,8 +164,8 @@ def run_report(
             "Money",
             paragraph(
                 "PLN per measured day, and the lifetime margin of the customer base (before "
-                "wages and other costs) from the customers' simulated survival, with 95% "
-                "confidence intervals."
+                "wages and other costs) from the customers' simulated survival, "
+                f"{intervals(s.replications)}."
             ),
             _lifetime_note(result.summary),
             table(MONEY_HEADER, kpi_rows(result.summary, MONEY_LABELS), id="money-table"),
