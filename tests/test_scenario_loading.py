@@ -402,6 +402,23 @@ def test_cross_field_rule_is_reported_in_plain_words(tmp_path: Path) -> None:
     )
 
 
+def test_an_override_can_settle_a_rule_the_file_alone_breaks(tmp_path: Path) -> None:
+    """An outage on day 100 lies past the file's 56 days but within --days 100 (114 days with
+    the warm-up): it was refused for the file's horizon, naming days 0..55."""
+    outage = "payment:\n  outages: [{day: 100, start: '18:00', duration_min: 60}]\n"
+    path = write(tmp_path, "late.yaml", f"horizon: {{days: 42}}\n{outage}")
+    assert "never happens within the simulated days 0..55" in error_of(path)
+    assert "days 0..53" in error_of(path, ("horizon.days=40",))
+    scenario = load_scenario(path, [("--days", "horizon.days=100")])
+    assert scenario.payment.outages[0].days_in(scenario.total_days) == [100]
+
+
+def test_a_file_that_cannot_take_an_override_names_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout: 5\n")
+    expected = f"{path}: checkout: expected a mapping of keys to values (got 5)"
+    assert error_of(path, ("checkout.cashiers=3",)) == expected
+
+
 def test_error_names_the_file_in_the_chain_that_set_the_key(tmp_path: Path) -> None:
     base = write(tmp_path, "base.yaml", "payment:\n  cash_share: 2\n")
     middle = write(tmp_path, "middle.yaml", "extends: base.yaml\narrivals: {rate_per_hour: 0}\n")

@@ -55,7 +55,9 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     Files merge over the schema defaults, so a partial section keeps the other defaults of
     that section; `segments` is the exception: a file that names segments names all of them
     (see `_named_segments`). `name` defaults to the file's stem unless the file itself sets
-    it, and `description` to none: neither is inherited through `extends`. Raises ScenarioError
+    it, and `description` to none: neither is inherited through `extends`. A file refused alone
+    is validated again with its overrides, which may settle a rule between keys (an outage
+    past the file's `horizon.days` that `--days` reaches). Raises ScenarioError
     (InputTypeError for a `path` that is not a file path).
     """
     path = Path(arguments.path(path, "path"))
@@ -70,7 +72,12 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
         origins[("name",)] = str(path)
     if "description" not in chain[-1][1]:  # a what-if is not the store it extends
         data["description"] = ""
-    return apply_overrides(_validate(data, origins, str(path)), overrides, origins, str(path))
+    overrides = _listed(overrides)
+    try:
+        scenario = _validate(data, origins, str(path))
+    except ScenarioError as file_error:
+        return _validate_with(data, overrides, origins, str(path), file_error)
+    return apply_overrides(scenario, overrides, origins, str(path))
 
 
 def apply_overrides(
@@ -89,10 +96,31 @@ def apply_overrides(
         return scenario
     origins = {} if origins is None else origins
     data = scenario.model_dump(mode="json")
+    _apply(data, overrides, origins)
+    return _validate(data, origins, source or scenario.name)
+
+
+def _validate_with(
+    data: dict[str, Any],
+    overrides: list[Override],
+    origins: Origins,
+    leaf: str,
+    file_error: ScenarioError,
+) -> Scenario:
+    """A file that is refused alone, validated with its overrides, which may settle a rule
+    between keys; `file_error` stands where an override cannot even be placed in the file."""
+    try:
+        _apply(data, overrides, origins)
+    except ScenarioError:
+        raise file_error from None
+    return _validate(data, origins, leaf)
+
+
+def _apply(data: dict[str, Any], overrides: list[Override], origins: Origins) -> None:
+    """Apply `overrides` to scenario data in place, in order."""
     for override in overrides:
         option, text = (None, override) if isinstance(override, str) else override
         _override(data, text, origins, option)
-    return _validate(data, origins, source or scenario.name)
 
 
 def _listed(overrides: object) -> list[Override]:
