@@ -868,29 +868,33 @@ def test_queue_and_terminals_over_the_outage_day(day):
 
 def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_infeasible():
     """The box, not only the thin CI bar, says which scenario was selected (blue), which were
-    feasible (sand) and which broke a constraint (grey), and the legend names each once."""
-    names = ["a", "b", "c"]
+    feasible (sand), undecided (sand hatched: it was drawn and named "feasible", though
+    selection.csv says undecided) and which broke a constraint (grey), and the legend names
+    each once."""
+    names = ["a", "b", "c", "d"]
     rng = np.random.default_rng(2)
     replications = pd.DataFrame(
-        {"scenario": np.repeat(names, 5), "csat": rng.normal(3.9, 0.05, 15)}
+        {"scenario": np.repeat(names, 5), "csat": rng.normal(3.9, 0.05, 20)}
     )
     table = pd.DataFrame(
         {
             "scenario": names,
-            "csat_mean": [3.9, 3.95, 3.8],
-            "csat_ci_low": [3.85, 3.9, 3.75],
-            "csat_ci_high": [3.95, 4.0, 3.85],
-            "met[abandonment_rate<=0.03]": ["yes", "yes", "no"],
-            "selected": [False, True, False],
+            "csat_mean": [3.9, 3.95, 3.8, 3.85],
+            "csat_ci_low": [3.85, 3.9, 3.75, 3.8],
+            "csat_ci_high": [3.95, 4.0, 3.85, 3.9],
+            "met[abandonment_rate<=0.03]": ["yes", "yes", "no", "undecided"],
+            "selected": [False, True, False, False],
         }
     )
     ax = smore_plot(replications, table, "csat", 0.02).axes[0]
-    boxes = [(bars.get_label(), bars.patches[0].get_facecolor()) for bars in ax.containers]
-    assert [(status, matplotlib.colors.to_hex(fill)) for status, fill in boxes] == [
-        (status, STATUS[status][1]) for status in ("feasible", "selected", "infeasible")
+    boxes = [(bars.get_label(), bars.patches[0]) for bars in ax.containers]
+    statuses = ("feasible", "selected", "infeasible", "undecided")
+    assert [(status, matplotlib.colors.to_hex(box.get_facecolor())) for status, box in boxes] == [
+        (status, STATUS[status][1]) for status in statuses
     ]
+    assert [bool(box.get_hatch()) for _, box in boxes] == [False, False, False, True]
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert legend == ["selected", "feasible", "infeasible", "indifference zone"]
+    assert legend == ["selected", "feasible", "undecided", "infeasible", "indifference zone"]
 
 
 def test_the_smore_plot_writes_infeasible_above_the_ci_bar():

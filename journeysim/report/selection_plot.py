@@ -1,8 +1,8 @@
 """The SMORE plot of a selection (after Nelson's MORE plot and Simio's SMORE plot): per
 scenario the spread of the objective over replications (whiskers min-max, box 25th-75th
 percentile), its mean and the 95% CI of the mean; the selected scenario in blue, the other
-feasible ones sand, scenarios out on a constraint grey, and the indifference zone around the
-selected mean."""
+feasible ones sand (hatched where a constraint's check is undecided), scenarios out on a
+constraint grey, and the indifference zone around the selected mean."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, figure
 from journeysim.simulation.kpis import SHARES
 
 # (line, box) colours: the selected scenario blue (RdBu's light blue box), feasible others sand
-# (neither chosen nor ruled out; a second blue would not tell them from the selected one),
-# infeasible grey.
+# (neither chosen nor ruled out; a second blue would not tell them from the selected one), those
+# whose feasibility is undecided sand hatched, infeasible grey.
 STATUS = {
     "selected": (POSITIVE, "#d1e5f0"),
     "feasible": ("#a08450", "#efe5d0"),
+    "undecided": ("#a08450", "#efe5d0"),
     "infeasible": ("#969696", "#e5e5e5"),
 }
+HATCH = {"undecided": "//"}
 
 
 def smore_plot(
@@ -43,11 +45,12 @@ def smore_plot(
         entry = table.iloc[x]
         values = scale * replications.loc[replications["scenario"] == name, objective]
         low, q1, q3, high = np.percentile(values.to_numpy(dtype=float), [0, 25, 75, 100])
-        out = any(entry[c] == "no" for c in met)
-        status = "selected" if entry["selected"] else ("infeasible" if out else "feasible")
+        status = _status(entry, met)
+        out = status == "infeasible"
         colour, fill = STATUS[status]
         ax.vlines(x, low, high, color=NEUTRAL, linewidth=1.5)
-        ax.bar(x, q3 - q1, bottom=q1, width=0.5, color=fill, edgecolor=colour, label=status)
+        box = {"color": fill, "edgecolor": colour, "hatch": HATCH.get(status), "label": status}
+        ax.bar(x, q3 - q1, bottom=q1, width=0.5, **box)
         mean = scale * entry[f"{objective}_mean"]
         ci_low, ci_high = (
             scale * entry[f"{objective}_ci_low"],
@@ -75,3 +78,14 @@ def smore_plot(
         fontsize=19,
     )
     return fig
+
+
+def _status(entry: pd.Series, met: list[str]) -> str:
+    """A scenario's box: selected, infeasible (a constraint missed), undecided (a check left
+    unfinished, as selection.csv says) or feasible."""
+    checks = {entry[c] for c in met}
+    if entry["selected"]:
+        return "selected"
+    if "no" in checks:
+        return "infeasible"
+    return "undecided" if "undecided" in checks else "feasible"
