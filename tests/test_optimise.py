@@ -1050,6 +1050,26 @@ def test_two_objectives_draw_the_pareto_chart_instead_of_the_first_objectives(tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pareto.png"]
 
 
+@pytest.mark.parametrize(
+    ("decide", "objectives", "expected"),
+    [
+        ("4:6", ["--minimise", "wages_per_day", "--minimise", "mean_checkout_wait_min"], "Pareto"),
+        ("3:5", ["--minimise", "wages_per_day"], "did not run"),  # one trial left: 5 lanes
+    ],
+)
+def test_the_report_says_select_ran_only_where_it_did(tmp_path, decide, objectives, expected):
+    """The report's search said "the best candidates left then went through select" of two
+    objectives too, and where one candidate was left: neither runs select."""
+    argv = ["optimise", str(MMC), "--decide", f"checkout.cashiers={decide}", *objectives]
+    argv += ["--subject-to", "mean_checkout_wait_min<=0.5", "--reps", "2", "--days", "2"]
+    argv += ["--set", "arrivals.rate_per_hour=40", "--set", "checkout.service_time.mean_min=4"]
+    argv += [*QUICK[:4], "--workers", "1", "--out", str(tmp_path), "--quiet"]
+    assert main(argv) == 0
+    (report,) = tmp_path.glob("*/report.html")
+    search = report.read_text().split('id="search"')[1]
+    assert "went through select" not in search and expected in search
+
+
 def test_the_pareto_chart_shows_the_front_in_blue_and_the_other_trials_in_grey():
     # Every trial was coloured by feasibility, so a dominated feasible trial was as blue as the
     # front, which a black line picked out.

@@ -62,6 +62,16 @@ def answer(result: OptimiseResult) -> str:
     return f"{text} It was the only candidate not ruled out, so select did not run."
 
 
+def search_end(result: OptimiseResult) -> str:
+    """What became of the trials left: the Pareto front of two objectives, or select among
+    the best candidates of one where it ran."""
+    if len(result.plan.objectives) == 2:
+        return "the trials left that no other beats on both objectives form the Pareto front."
+    if result.selection is None:
+        return "select, which weighs two or more candidates left, did not run."
+    return "the best candidates left then went through select."
+
+
 def _best_row(result: OptimiseResult) -> tuple[pd.Series, int]:
     """The chosen trial's means and CIs: select's when it ran (more replications), else the
     trial's; and how many replications they hold."""
@@ -275,8 +285,7 @@ def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
                 f"{_trials_count(result)} ({plan.sampler} sampler), each "
                 f"{plan.base.replications} replications with common random numbers (seed "
                 f"{plan.base.seed}). A constraint rules a trial out only when its whole 95% CI "
-                "misses the bound; the best candidates left then went through select. "
-                + baseline_text(result)
+                f"misses the bound; {search_end(result)} " + baseline_text(result)
             ),
             *([paragraph(f"Warning: {failures}")] if failures else []),
             *figures,
