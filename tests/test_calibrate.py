@@ -260,6 +260,14 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
             "--target nps=30 and --target nps=31+-2: expected one target per KPI",
         ),
         (["--target", "nps=30+-3", "--free", "loyalty.ltr_center=0.4:0.2"], "LOW < HIGH"),
+        (  # calibrate's users free parameters; they make no decision (optimise's word)
+            ["--target", "nps=30+-3", "--free", "seed=1:9"],
+            "--free seed=1:9: seed is the same in every trial (set by --seed), not a value to fit",
+        ),
+        (
+            ["--target", "nps=30+-3", *("--free", "loyalty.ltr_center=0:1") * 2],
+            "each free parameter once (got loyalty.ltr_center twice)",
+        ),
         (["--targets", "missing.yaml", "--free", "loyalty.ltr_center=0.2:0.4"], "not found"),
         (
             ["--target", "return_rate=0.5", "--free", "loyalty.ltr_center=0.2:0.4", "--days", "7"],

@@ -131,7 +131,7 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
     """Check the spec, and every free parameter's bounds on the base scenario, before
     anything runs."""
     spec.check()
-    check_names(spec.free, given_by(spec.origins, "free"))
+    check_names(spec.free, given_by(spec.origins, "free"), "free parameter", "fit")
     search = OptimiseSpec(
         spec.scenario,
         decisions=spec.free,

@@ -143,18 +143,20 @@ def space_size(decisions: Sequence[Decision]) -> float:
     return math.prod(d.size() for d in decisions)
 
 
-def check_names(decisions: Sequence[Decision], option: str) -> None:
+def check_names(
+    decisions: Sequence[Decision], option: str, noun: str = "decision", verb: str = "choose"
+) -> None:
     """Each decision and each key once, and none of the RUN_KEYS (errors name who gave the
-    decisions at fault, else `option`)."""
+    decisions at fault, else `option`; calibrate's are a "free parameter" "to fit")."""
     for decision in decisions:
         for key in set(decision.keys) & set(RUN_KEYS):
             raise DesignError(
                 f"{decision.where or option}: {key} is the same in every trial (set by "
-                f"{RUN_KEYS[key]}), not a value to choose"
+                f"{RUN_KEYS[key]}), not a value to {verb}"
             )
     names = [(d.name, d) for d in decisions]
     keys = [(k, d) for d in decisions for k in d.keys]
-    for what, items in (("decision", names), ("key", keys)):
+    for what, items in ((noun, names), ("key", keys)):
         found = [item for item, _ in items]
         twice = sorted({item for item in found if found.count(item) > 1})
         if twice:
