@@ -74,6 +74,20 @@ def test_trace_pick_outage_without_an_outage_says_so(capsys):
     assert "no visit met a terminal outage" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("scenario", "suggested"), [("staffing/one_in_front.yaml", False), ("baseline.yaml", True)]
+)
+def test_a_pick_that_finds_nothing_suggests_another_scenario_only_to_one_without_it(
+    capsys, scenario, suggested
+):
+    """A quiet one_in_front store was told to try scenarios/staffing/one_in_front.yaml."""
+    quiet = ["--set", "arrivals.base_customers=50", "--set", "arrivals.new_per_day=1"]
+    assert main(["trace", str(SCENARIOS / scenario), "--pick", "lane", *SMALL, *quiet]) == 1
+    error = capsys.readouterr().err
+    assert "no shopper queued while the policy opened a lane" in error and "--days" in error
+    assert ("scenarios/staffing/one_in_front.yaml" in error) == suggested
+
+
 LEAVE_WITHIN_A_YEAR = [  # (two of the names were misspelt and added segments: audit 26)
     f"segments.{name}.attrition_per_year=1.0"
     for name in load_scenario(SCENARIOS / "baseline.yaml").segments

@@ -24,6 +24,13 @@ from journeysim.words import plural
 from journeysim.world.checkout import terminal_name
 
 PICKS = ("worst", "best", "outage", "regular", "lane")
+# Per pick that can find nothing: whether a scenario has what it looks for, and a shipped one
+# that has.
+PICK_NEEDS = {
+    "outage": (lambda s: bool(s.payment.outages), "scenarios/terminal_outage.yaml"),
+    "regular": (lambda s: bool(s.staff.turnover), "scenarios/staff_turnover.yaml"),
+    "lane": (lambda s: s.checkout.policy.active, "scenarios/staffing/one_in_front.yaml"),
+}
 # How to read a visit's steps: "floor clean -0.13" puzzled a trainer.
 READING = textwrap.fill(
     "(felt: each touchpoint against what this customer expects of it there, so a floor that "
@@ -93,9 +100,7 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
     if pick == "outage":
         met = _measured_first(rep.visits[rep.visits["met_outage"]])
         if met.empty:
-            raise LookupError(
-                "no visit met a terminal outage; try scenarios/terminal_outage.yaml or more --days"
-            )
+            raise LookupError("no visit met a terminal outage")
         ranked = met.sort_values(
             ["has_cash", "planned_items", "remembered"],
             ascending=[True, False, True],
@@ -136,10 +141,7 @@ def _regular_before_and_after(rep: Replication) -> list[int]:
                 first_after = (newcomer if met else after).iloc[0]
                 best = (*score, int(last["visit_id"]), int(first_after["visit_id"]))
     if best is None:
-        raise LookupError(
-            "no regular of a departed staff member came back in these days; try "
-            "scenarios/staff_turnover.yaml with enough --days to pass the departure"
-        )
+        raise LookupError("no regular of a departed staff member came back in these days")
     return [best[2], best[3]]
 
 
@@ -161,10 +163,14 @@ def _lane_opened_while_waiting(rep: Replication) -> int:
         waited = visits[during & (visits["queue_seen"] > 0).to_numpy()]
         if not waited.empty:
             return int(waited.loc[waited["queue_seen"].idxmax(), "visit_id"])
-    raise LookupError(
-        "no shopper queued while the policy opened a lane; try "
-        "scenarios/staffing/one_in_front.yaml or more --days"
-    )
+    raise LookupError("no shopper queued while the policy opened a lane")
+
+
+def pick_hint(pick: str, scenario: Scenario) -> str:
+    """What to try when `pick` found nothing: more --days where the scenario has what it looks
+    for, else also the shipped scenario that has (it was suggested to that one itself)."""
+    has, example = PICK_NEEDS[pick]
+    return "try more --days" if has(scenario) else f"try {example} or more --days"
 
 
 def no_visits(rep: Replication, scenario: Scenario) -> str:
@@ -227,7 +233,10 @@ def tell(
     if visit is not None:
         focus = [visit]
     elif customer is None:
-        focus = pick_visits(rep, pick or "worst")
+        try:
+            focus = pick_visits(rep, pick or "worst")
+        except LookupError as error:
+            raise LookupError(f"{error}; {pick_hint(pick or 'worst', scenario)}") from None
     else:
         focus = []
     if focus:
