@@ -356,6 +356,8 @@ def test_the_procedure_states_a_share_s_indifference_in_points_as_the_guarantee_
     waits = select_scenarios(close_queues(), "mean_checkout_wait_min", indifference=1.0)
     assert "by more than 1 min" in guarantee(waits)
     assert "indifference 1 min;" in procedures(waits)
+    point = select_scenarios(close_queues(), "abandonment_rate", indifference=0.01)
+    assert "by more than 1 point." in guarantee(point)  # "1 points"
 
 
 @pytest.mark.parametrize(

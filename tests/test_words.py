@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeysim.words import plural
+from journeysim.words import amount, plural
 
 
 def test_a_count_is_singular_for_one_and_groups_its_thousands() -> None:
@@ -10,3 +10,10 @@ def test_a_count_is_singular_for_one_and_groups_its_thousands() -> None:
     assert plural(1, "receipt") == "1 receipt"
     assert plural(0, "weekend day") == "0 weekend days"
     assert plural(4898, "receipt") == "4,898 receipts"
+
+
+def test_an_amount_of_exactly_one_is_singular() -> None:
+    """select's guarantee read "beats it by more than 1 points" for NPS's default."""
+    assert amount("1", "points") == "1 point" and amount("-1", "stars") == "-1 star"
+    assert amount("0.5", "points") == "0.5 points" and amount("10", "points") == "10 points"
+    assert amount("1", "PLN") == "1 PLN" and amount("1", "") == "1"

@@ -16,17 +16,16 @@ from journeysim.report.selection_plot import smore_plot
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
 from journeysim.study.selection import SelectResult, ci_of, relative_constraints
+from journeysim.words import amount
 
 
 def indifference_text(objective: str, indifference: float) -> str:
     """An indifference in the `objective`'s unit (shares in points), from 1,000 in whole
-    numbers with thousands grouped (12,500 PLN, not 1.25e+04); "1 point", not "1 points"."""
+    numbers with thousands grouped (12,500 PLN, not 1.25e+04); "1 point", "0.9 points"."""
     share = objective in SHARES
     value = 100.0 * indifference if share else indifference
     digits = ",.0f" if abs(value) >= 1000 else (".2g" if share else ".3g")
-    number = format(value, digits)
-    name = "points" if share else unit(objective)
-    return f"{number} {name.removesuffix('s') if number == '1' else name}".rstrip()
+    return amount(format(value, digits), "points" if share else unit(objective))
 
 
 def procedures(result: SelectResult) -> str:
