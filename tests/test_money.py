@@ -243,6 +243,7 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
     ("investment", "gain", "low", "high", "expected", "text"),
     [
         (1000.0, 50.0, 20.0, 80.0, (20.0, 12.5, 50.0), "pays back in 20 days"),
+        (50.0, 50.0, 20.0, 80.0, (1.0, 0.625, 2.5), "pays back in 1 day"),  # was "1 days"
         (
             1000.0,
             50.0,

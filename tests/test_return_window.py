@@ -30,9 +30,13 @@ def test_the_warning_comes_exactly_when_the_return_rate_has_no_value(window, day
     warning = return_rate_warning(scenario)
     assert math.isnan(rate) == (warning is not None) == (days <= window)
     if warning:
-        assert f"the {days} measured days (horizon.days)" in warning
+        measured = (
+            "the 1 measured day (horizon.days) is" if days == 1 else "days (horizon.days) are"
+        )
+        assert measured in warning  # "the 1 measured days (horizon.days) are"
         assert f"loyalty.return_window_days ({window:g})" in warning
-        assert f"more than {window:g} days" in warning and "shorten" in warning
+        longer = "more than 1 day " if window == 1 else f"more than {window:g} days"
+        assert longer in warning and "shorten" in warning
 
 
 def test_run_prints_one_warning_line_beside_the_dash(tmp_path, capsys):

@@ -11,6 +11,7 @@ import pandas as pd
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.replication import Replication
+from journeysim.words import amount, plural
 
 HIGHER, LOWER = 1, -1
 # Every KPI with the way that is better for the store and its customers.
@@ -59,10 +60,12 @@ def return_rate_warning(scenario: Scenario) -> str | None:
     if horizon_too_short(scenario, ["return_rate"]) is None:
         return None
     window, days = scenario.loyalty.return_window_days, scenario.horizon.days
+    are = "is" if days == 1 else "are"
     return (
-        f"return rate is n/a: no visit can be seen to return, since the {days} measured days "
-        f"(horizon.days) are not longer than loyalty.return_window_days ({window:g}); run more "
-        f"than {window:g} days (horizon.days or --days) or shorten loyalty.return_window_days"
+        f"return rate is n/a: no visit can be seen to return, since the "
+        f"{plural(days, 'measured day')} (horizon.days) {are} not longer than "
+        f"loyalty.return_window_days ({window:g}); run more than {amount(f'{window:g}', 'days')} "
+        "(horizon.days or --days) or shorten loyalty.return_window_days"
     )
 
 
