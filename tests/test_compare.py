@@ -233,7 +233,7 @@ def test_precision_notes_name_the_count():
     [
         ([np.nan, np.nan], "no value in 2 of 2 replications: no visit's return window"),
         ([0.9, np.nan], "no value in 1 of 2 replications: no visit's return window"),
-        ([0.9], "from 1 replication(s); run at least 2"),
+        ([0.9], "from 1 replication; run at least 2"),  # "1 replication(s)"
     ],
 )
 def test_a_precision_without_an_interval_says_why(values, said):

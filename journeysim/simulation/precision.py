@@ -10,6 +10,7 @@ import pandas as pd
 from journeysim.scenario.fields import MAX_REPLICATIONS
 from journeysim.simulation.measure import why_undefined
 from journeysim.simulation.summary import mean_ci, t_quantile
+from journeysim.words import plural
 
 
 def replications_needed(
@@ -55,7 +56,7 @@ def precision_notes(replications: pd.DataFrame, targets: dict[str, float]) -> li
             )
         elif not math.isfinite(half):
             notes.append(
-                f"{metric}: no confidence interval from {n} replication(s); run at least 2"
+                f"{metric}: no confidence interval from {plural(n, 'replication')}; run at least 2"
             )
         elif half <= target:
             notes.append(f"{metric}: 95% CI half-width {half:.4g} <= {target:g}, reached")
