@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -111,8 +112,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         calibrate_report(result, plots)
     print(f"\n{fit_text(result)}\n")
     print(answer(result))
-    for warning in result.warnings:
-        print(f"warning: {warning}")
+    for warning in result.warnings:  # (on stderr, as every command's warnings)
+        print(f"journeysim: warning: {warning}", file=sys.stderr)
     print(f"\ncalibrated.yaml: journeysim run {result.folder / 'calibrated.yaml'}")
     if len(result.kept) >= 2:
         # calibrated.yaml carries the --set overrides the sets were found with, the command the
