@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from journeysim.loyalty.base import MIN_LEAVERS
 from journeysim.loyalty.history import History
 from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
@@ -70,6 +71,25 @@ def test_the_customers_older_than_the_history_are_the_tail_a_steady_inflow_leave
     expected = per_day * math.exp(-hazard * days) / hazard
     assert len(tail) == pytest.approx(expected, rel=0.1)
     assert tail.mean() + 0.5 == pytest.approx(1.0 / hazard, rel=0.1)  # days cut to whole ones
+
+
+def test_a_history_too_short_to_show_the_hazard_of_leaving_keeps_its_founders():
+    # 300 founders, then 10 newcomers a day for 56 days, of whom 3 leave after 39 days: the
+    # hazard at long tenure rested on those 3 (3 over 3,510 customer-days) and the tail of
+    # older tenures came to about 12,000 customers, 14 times the store; with no leaver at all
+    # (a 28-day history) the founders were dropped, leaving the newcomers alone. Below
+    # MIN_LEAVERS leavers every active customer is kept as they are, founders at tenure 56.
+    days, leavers = 56, 3
+    assert leavers < MIN_LEAVERS
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", [*SMALL, "arrivals.base_customers=0"])
+    base = Simulation(scenario, 0).base
+    founders = [base.join(0, 0.5) for _ in range(300)]
+    newcomers = [base.join(day, 0.5) for day in range(1, days) for _ in range(10)]
+    for customer in newcomers[:leavers]:
+        customer.leave(40, "switched")
+    states = base.steady_state(days, np.random.default_rng(7))
+    assert len(states) == len(founders) + len(newcomers) - leavers
+    assert sorted(-state.joined_day for state in states)[-300:] == [days] * 300
 
 
 def test_the_run_keeps_the_historys_staff_and_a_trained_role_moves_its_people():

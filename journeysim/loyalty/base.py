@@ -18,6 +18,9 @@ from journeysim.scenario.schema import Scenario, Segment
 from journeysim.world.uniforms import VisitUniforms
 
 NEVER: Final = 2**62  # an attrition day beyond any horizon
+# Leavers the hazard of leaving at long tenure must rest on for the tail of older tenures to be
+# reckoned from it: its relative standard error, and the tail's, is then at most 1/sqrt(100).
+MIN_LEAVERS: Final = 100
 
 
 class CustomerBase:
@@ -146,7 +149,9 @@ class CustomerBase:
         the history's length, over the hazard of leaving seen at long tenure), each a copy of a
         customer of the oldest quarter of observed tenures who joined an exponential time at
         that hazard before the history began (at a constant hazard the tenures beyond it are
-        the history's length plus such a time).
+        the history's length plus such a time). A history too short to show that hazard (fewer
+        than MIN_LEAVERS leavers, where three gave a tail of 10,000) keeps its founders as they
+        are instead: the base then settles over the run, as without a burn-in.
         """
         natural = [c for c in self.customers if c.joined_day > 0]
         half, quarter = today // 2, max(today // 4, 1)
@@ -157,13 +162,14 @@ class CustomerBase:
                 exposure += end - c.joined_day - half
                 leavers += 0 if c.active else 1
         oldest = [c for c in natural if c.active and c.joined_day <= quarter]
+        if not oldest or leavers < MIN_LEAVERS:
+            kept = (c for c in self.customers if c.active)
+            return tuple(self._state(c, today, c.joined_day - today, c.attrition_day) for c in kept)
         states = [
             self._state(c, today, c.joined_day - today, c.attrition_day)
             for c in natural
             if c.active
         ]
-        if not oldest or not leavers:
-            return tuple(states)
         hazard = leavers / exposure
         # Survivors per joining day fall as e^(-hazard tenure): with s of them at tenure
         # `today`, the oldest quarter holds s (e^(hazard quarter) - 1) / hazard, the tail
