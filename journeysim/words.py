@@ -14,3 +14,8 @@ def amount(number: str, unit: str) -> str:
     if number.lstrip("+-") == "1" and unit.endswith("s"):
         unit = unit.removesuffix("s")
     return f"{number} {unit}".rstrip()
+
+
+def with_article(words: str) -> str:
+    """`words` after "a", or "an" before a vowel: `a family shopper`, `an elderly shopper`."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"

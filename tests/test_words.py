@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeysim.words import amount, plural
+from journeysim.words import amount, plural, with_article
 
 
 def test_a_count_is_singular_for_one_and_groups_its_thousands() -> None:
@@ -17,3 +17,10 @@ def test_an_amount_of_exactly_one_is_singular() -> None:
     assert amount("1", "points") == "1 point" and amount("-1", "stars") == "-1 star"
     assert amount("0.5", "points") == "0.5 points" and amount("10", "points") == "10 points"
     assert amount("1", "PLN") == "1 PLN" and amount("1", "") == "1"
+
+
+def test_a_word_beginning_with_a_vowel_takes_an() -> None:
+    """trace told of "a elderly shopper" for a segment of that name."""
+    assert with_article("elderly shopper") == "an elderly shopper"
+    assert with_article("Urban shopper") == "an Urban shopper"
+    assert with_article("family shopper") == "a family shopper"

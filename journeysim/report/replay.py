@@ -49,6 +49,7 @@ from journeysim.report.trace import (
 )
 from journeysim.scenario.schema import Scenario
 from journeysim.study.compare import common_random_numbers
+from journeysim.words import amount
 from journeysim.world.checkout import terminal_name
 
 SPILL_JUMP = 0.5  # a zone's dirt rising this much between two samples is a spill, not tread
@@ -269,7 +270,7 @@ def comes_back(visits: pd.DataFrame, row: pd.Series, scenario: Scenario) -> str:
     simulated = int(visits["day"].max()) if len(visits) else int(row["day"])
     if simulated < row["day"] + window:
         return f"Not back by {day_label(simulated)}, where this replay's simulation ends."
-    return f"Did not come back within {window:g} days."
+    return f"Did not come back within {amount(f'{window:g}', 'days')}."
 
 
 def replay_page(data: dict, title: str) -> str:

@@ -20,7 +20,7 @@ from journeysim.report.console import render
 from journeysim.report.monitor import down_intervals
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation.replication import Replication
-from journeysim.words import plural
+from journeysim.words import plural, with_article
 from journeysim.world.checkout import terminal_name
 
 PICKS = ("worst", "best", "outage", "regular", "lane")
@@ -283,10 +283,8 @@ def customer_header(mine: pd.DataFrame, scenario: Scenario) -> str:
         if len(mine) == 1
         else f"{len(mine)} visits between {day_label(first)} and {day_label(last)}"
     )
-    return (
-        f"Customer {int(mine['customer_id'].iloc[0])}, a "
-        f"{mine['segment'].iloc[0].replace('_', ' ')} shopper of {scenario.name}: {when}."
-    )
+    shopper = with_article(f"{mine['segment'].iloc[0].replace('_', ' ')} shopper")
+    return f"Customer {int(mine['customer_id'].iloc[0])}, {shopper} of {scenario.name}: {when}."
 
 
 def staff_name(staff: dict[int, str], staff_id: int) -> str:
