@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import pickle
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -66,7 +67,9 @@ def test_the_customers_older_than_the_history_are_the_tail_a_steady_inflow_leave
             customer = base.join(day, 0.5)
             if day + stay < days:
                 customer.leave(int(day + stay), "switched")
-    tenures = np.array([-state.joined_day for state in base.steady_state(days, rng)])
+    states, leavers = base.steady_state(days, rng)
+    assert leavers >= MIN_LEAVERS
+    tenures = np.array([-state.joined_day for state in states])
     tail = tenures[tenures >= days] - days
     expected = per_day * math.exp(-hazard * days) / hazard
     assert len(tail) == pytest.approx(expected, rel=0.1)
@@ -87,9 +90,30 @@ def test_a_history_too_short_to_show_the_hazard_of_leaving_keeps_its_founders():
     newcomers = [base.join(day, 0.5) for day in range(1, days) for _ in range(10)]
     for customer in newcomers[:leavers]:
         customer.leave(40, "switched")
-    states = base.steady_state(days, np.random.default_rng(7))
+    states, counted = base.steady_state(days, np.random.default_rng(7))
+    assert counted == leavers
     assert len(states) == len(founders) + len(newcomers) - leavers
     assert sorted(-state.joined_day for state in states)[-300:] == [days] * 300
+
+
+def test_a_history_too_short_for_a_steady_base_says_so_and_a_long_one_does_not():
+    # SMALL's 28 days see no customer leave after staying 14 days (see the test above).
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    with pytest.warns(
+        burn_in.ShortHistoryWarning,
+        match=r"^baseline: its 28 days of history \(horizon.burn_in_days\) saw 0 customers leave "
+        "after staying half of them, fewer than the 100 needed",
+    ):
+        short = past(scenario)
+    assert short.long_tenure_leavers == 0
+    enough = History(short.customers, (), (), MIN_LEAVERS)
+    nobody = History((), (), (), 0)  # a store without customers: no base to settle
+    for i, history in enumerate([enough, nobody]):
+        other = load_scenario(SCENARIOS / "baseline.yaml", [*SMALL, f"arrivals.base_customers={i}"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            lived = burn_in.history(other, None, lambda scenario, replication, h=history: h)
+        assert lived == history
 
 
 def test_the_run_keeps_the_historys_staff_and_a_trained_role_moves_its_people():
@@ -150,7 +174,7 @@ def test_burn_in_must_be_whole_weeks():
         pickle.dumps({"customers": ()}),  # a pickle, but not of a history (the audit's case)
         pickle.dumps(("customers", "staff", "reviews")),
         b"not a pickle at all",
-        pickle.dumps(History((), (), ()))[:-3],  # torn
+        pickle.dumps(History((), (), (), 0))[:-3],  # torn
     ],
     ids=["dict", "tuple", "bytes", "torn"],
 )

@@ -139,8 +139,11 @@ class CustomerBase:
         self._attrition[ids] = [c.attrition_day if c.active else NEVER for c in changed]
         self._changed = []
 
-    def steady_state(self, today: int, rng: np.random.Generator) -> tuple[CustomerState, ...]:
-        """The base a store that has always been open holds, from `today` days of history.
+    def steady_state(
+        self, today: int, rng: np.random.Generator
+    ) -> tuple[tuple[CustomerState, ...], int]:
+        """The base a store that has always been open holds, from `today` days of history, and
+        the leavers its hazard of leaving at long tenure rests on.
 
         Customers who joined during the history stand for their own tenures. The founders all
         joined on its first day and have not yet been sorted the way older customers would have
@@ -164,7 +167,8 @@ class CustomerBase:
         oldest = [c for c in natural if c.active and c.joined_day <= quarter]
         if not oldest or leavers < MIN_LEAVERS:
             kept = (c for c in self.customers if c.active)
-            return tuple(self._state(c, today, c.joined_day - today, c.attrition_day) for c in kept)
+            states = [self._state(c, today, c.joined_day - today, c.attrition_day) for c in kept]
+            return tuple(states), leavers
         states = [
             self._state(c, today, c.joined_day - today, c.attrition_day)
             for c in natural
@@ -180,7 +184,7 @@ class CustomerBase:
             joined = -today - int(rng.exponential(1.0 / hazard))
             attrition_day = self._attrition_day(model.segment, today, rng)
             states.append(self._state(model, today, joined, attrition_day))
-        return tuple(states)
+        return tuple(states), leavers
 
     def _state(self, c: Customer, today: int, joined: int, attrition_day: int) -> CustomerState:
         """A customer's state with days counted from `today` as day 0."""

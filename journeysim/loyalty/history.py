@@ -38,8 +38,11 @@ class StaffState(NamedTuple):
 
 class History(NamedTuple):
     """The store as its past leaves it: the customers still shopping here, its staff (the
-    same people the customers know), and the recent reviews."""
+    same people the customers know), the recent reviews, and the customers who left after
+    staying half the history (too few of them, and the customers are kept as they are:
+    `CustomerBase.steady_state`)."""
 
     customers: tuple[CustomerState, ...]
     staff: tuple[StaffState, ...]
     reviews: tuple[int, ...]
+    long_tenure_leavers: int

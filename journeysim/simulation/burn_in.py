@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from journeysim.files import exclusive
+from journeysim.loyalty.base import MIN_LEAVERS
 from journeysim.loyalty.history import History
 from journeysim.scenario.schema import Scenario
 
@@ -84,11 +85,32 @@ def history(
     scenario: Scenario, reference: Scenario | None, live: Callable[[Scenario, int], History]
 ) -> History | None:
     """The history `scenario` starts from (the burn-in of `history_source`), lived by
-    `live(burn_in_scenario, replication)` unless kept from before."""
+    `live(burn_in_scenario, replication)` unless kept from before; a warning when it leaves
+    customers but is too short for a steady base of them."""
     source = history_source(scenario, reference)
     if source is None:
         return None
-    return _kept(burn_in_scenario(source).model_dump_json(), live)
+    kept = _kept(burn_in_scenario(source).model_dump_json(), live)
+    if kept.customers and kept.long_tenure_leavers < MIN_LEAVERS:  # none: nothing to settle
+        warnings.warn(ShortHistoryWarning(short_history(source, kept)), stacklevel=2)
+    return kept
+
+
+class ShortHistoryWarning(UserWarning):
+    """A history too short for a steady customer base at day 0."""
+
+
+def short_history(source: Scenario, kept: History) -> str:
+    """Why `source`'s history leaves its customers as they are, and what to change."""
+    left = kept.long_tenure_leavers
+    return (
+        f"{source.name}: its {source.horizon.burn_in_days} days of history "
+        f"(horizon.burn_in_days) saw {left} {'customer' if left == 1 else 'customers'} leave "
+        f"after staying half of them, fewer than the {MIN_LEAVERS} needed to tell how long "
+        "older customers stay; day 0 starts from the history's customers as they are, and the "
+        "base settles during the run (a longer history, or more customers through "
+        "arrivals.base_customers, gives a steady start)"
+    )
 
 
 @lru_cache(maxsize=8)
@@ -126,7 +148,11 @@ def _read(path: Path) -> History | None:
             kept = pickle.load(f)
     except Exception:  # unpickling foreign bytes can raise almost anything
         return None
-    if isinstance(kept, History) and all(isinstance(part, tuple) for part in kept):
+    if (
+        isinstance(kept, History)
+        and all(isinstance(part, tuple) for part in kept[:3])
+        and isinstance(kept.long_tenure_leavers, int)
+    ):
         with suppress(OSError):
             os.utime(path)  # used now: the last to be pruned
         return kept

@@ -140,8 +140,10 @@ class Simulation:
 
     def history(self) -> History:
         """What this run leaves to a run that starts where it ended (see burn_in.py)."""
-        customers = self.base.steady_state(self.scenario.total_days, self.streams["history"])
-        return History(customers, self.store.roster.state(), tuple(self.aftercare.reviews))
+        customers, leavers = self.base.steady_state(
+            self.scenario.total_days, self.streams["history"]
+        )
+        return History(customers, self.store.roster.state(), tuple(self.aftercare.reviews), leavers)
 
     # -- arrivals ----------------------------------------------------------------------------
 
