@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from journeysim.cli import main
+from journeysim.loyalty.base import MIN_LEAVERS
+from journeysim.loyalty.history import History
 from journeysim.report.history_text import compare_history_text, run_history_text
 from journeysim.scenario import load_scenario
 from journeysim.scenario.errors import ScenarioWarning
 from journeysim.simulation.burn_in import history_source
+from journeysim.simulation.replication import past
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -22,11 +25,12 @@ MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
 def test_run_says_a_scenario_lives_its_own_history_and_open_mode_has_none():
     dirty = load_scenario(DIRTY)
     assert history_source(dirty) is dirty
-    assert run_history_text(dirty) == (
+    steady = History((), (), (), MIN_LEAVERS)  # as the 637 days' (about 330 leavers)
+    assert run_history_text(dirty, steady) == (
         "history: 637 days of this store before day 0, as if it had always been so"
     )
-    assert run_history_text(load_scenario(MMC)) == ""  # one-off shoppers: no history
-    assert run_history_text(load_scenario(BASELINE, ["horizon.burn_in_days=0"])) == ""
+    for scenario in load_scenario(MMC), load_scenario(BASELINE, ["horizon.burn_in_days=0"]):
+        assert run_history_text(scenario, past(scenario)) == ""  # one-off shoppers, no history
 
 
 def test_compare_says_every_scenario_starts_from_the_first_ones_history(tmp_path):
@@ -57,6 +61,9 @@ def test_the_run_command_prints_the_line_under_its_header(tmp_path, capsys):
     overrides = ["--set", "horizon.burn_in_days=7", "--set", "arrivals.base_customers=200"]
     args = ["run", str(BASELINE), "--reps", "1", "--days", "2", "--out", str(tmp_path)]
     assert main([*args, *overrides, "--no-report"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
     assert lines[0].startswith("baseline: 1 replication x 2 days")
-    assert lines[1].startswith("history: 7 days of this store before day 0")
+    # A week sees no customer leave after half a week's stay: the base has not settled.
+    assert lines[1] == "history: 7 days of this store before day 0, too short to have settled"
+    assert "journeysim: warning: baseline: its 7 days of history (horizon.burn_in_days)" in err

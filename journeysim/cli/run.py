@@ -86,6 +86,7 @@ def _run(args: argparse.Namespace) -> int:
     from journeysim.report.uncertainty import uncertainty_files
     from journeysim.simulation.kpis import short_horizon_warnings
     from journeysim.simulation.precision import precision_notes
+    from journeysim.simulation.replication import past
     from journeysim.simulation.runner import run_scenario
     from journeysim.simulation.warmup_check import warmup_warnings
 
@@ -116,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         f"{plural(scenario.horizon.days, 'day')} (after "
         f"{plural(scenario.horizon.warmup_days, 'warm-up day')}), seed {scenario.seed}"
     )
-    if history := run_history_text(scenario):
+    if history := run_history_text(scenario, past(scenario)):
         print(history)
     print()
     print(kpi_table(result.summary))

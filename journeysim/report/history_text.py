@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from journeysim.loyalty.history import History
 from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import HISTORY_ONLY, history_source
+from journeysim.simulation.burn_in import HISTORY_ONLY, history_source, settled
 
 
-def run_history_text(scenario: Scenario) -> str:
-    """'history: N days of this store before day 0, ...', or "" without a history."""
-    if history_source(scenario) is None:
+def run_history_text(scenario: Scenario, history: History | None) -> str:
+    """'history: N days of this store before day 0, ...' of the `history` the scenario starts
+    from (`past(scenario)`), or "" without one."""
+    if history is None:
         return ""
-    return (
-        f"history: {scenario.horizon.burn_in_days} days of this store before day 0, as if it "
-        "had always been so"
-    )
+    how = "as if it had always been so" if settled(history) else "too short to have settled"
+    return f"history: {scenario.horizon.burn_in_days} days of this store before day 0, {how}"
 
 
 def compare_history_text(scenarios: Sequence[Scenario]) -> str:

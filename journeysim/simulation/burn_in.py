@@ -85,15 +85,21 @@ def history(
     scenario: Scenario, reference: Scenario | None, live: Callable[[Scenario, int], History]
 ) -> History | None:
     """The history `scenario` starts from (the burn-in of `history_source`), lived by
-    `live(burn_in_scenario, replication)` unless kept from before; a warning when it leaves
-    customers but is too short for a steady base of them."""
+    `live(burn_in_scenario, replication)` unless kept from before; a warning when it has not
+    `settled`."""
     source = history_source(scenario, reference)
     if source is None:
         return None
     kept = _kept(burn_in_scenario(source).model_dump_json(), live)
-    if kept.customers and kept.long_tenure_leavers < MIN_LEAVERS:  # none: nothing to settle
+    if not settled(kept):
         warnings.warn(ShortHistoryWarning(short_history(source, kept)), stacklevel=2)
     return kept
+
+
+def settled(history: History) -> bool:
+    """Whether `history` leaves a steady customer base: enough customers left after a long stay
+    to reckon the older tenures from (`CustomerBase.steady_state`), or it has no customer."""
+    return not history.customers or history.long_tenure_leavers >= MIN_LEAVERS
 
 
 class ShortHistoryWarning(UserWarning):
