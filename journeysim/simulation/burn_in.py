@@ -29,6 +29,7 @@ from journeysim.files import exclusive
 from journeysim.loyalty.base import MIN_LEAVERS
 from journeysim.loyalty.history import History
 from journeysim.scenario.schema import Scenario
+from journeysim.words import plural
 
 # The burn-in draws from its own seed sequences, apart from every replication's.
 BURN_IN_REPLICATION = 2**31 - 1
@@ -108,10 +109,9 @@ class ShortHistoryWarning(UserWarning):
 
 def short_history(source: Scenario, kept: History) -> str:
     """Why `source`'s history leaves its customers as they are, and what to change."""
-    left = kept.long_tenure_leavers
     return (
         f"{source.name}: its {source.horizon.burn_in_days} days of history "
-        f"(horizon.burn_in_days) saw {left} {'customer' if left == 1 else 'customers'} leave "
+        f"(horizon.burn_in_days) saw {plural(kept.long_tenure_leavers, 'customer')} leave "
         f"after staying half of them, fewer than the {MIN_LEAVERS} needed to tell how long "
         "older customers stay; day 0 starts from the history's customers as they are, and the "
         "base settles during the run (a longer history, or more customers through "
