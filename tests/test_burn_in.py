@@ -96,6 +96,27 @@ def test_a_history_too_short_to_show_the_hazard_of_leaving_keeps_its_founders():
     assert sorted(-state.joined_day for state in states)[-300:] == [days] * 300
 
 
+def test_enough_leavers_and_no_survivor_of_the_oldest_quarter_leave_no_tail_and_no_founder():
+    # 300 founders; 400 newcomers join on day 150 (after the first quarter of 400 days), and
+    # MIN_LEAVERS of them leave on day 399, after staying half the history. No customer of the
+    # oldest quarter is active, so the survivors at long tenure, and the tail, are none: the
+    # base is the active newcomers (founders are never kept once the hazard is known, which
+    # is also when burn_in.settled stays silent).
+    days = 400
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", [*SMALL, "arrivals.base_customers=0"])
+    base = Simulation(scenario, 0).base
+    for _ in range(300):
+        base.join(0, 0.5)
+    newcomers = [base.join(150, 0.5) for _ in range(400)]
+    for customer in newcomers[:MIN_LEAVERS]:
+        customer.leave(399, "switched")
+    rng = np.random.default_rng(7)
+    states, leavers = base.steady_state(days, rng)
+    assert leavers == MIN_LEAVERS
+    assert sorted(-state.joined_day for state in states) == [days - 150] * (400 - MIN_LEAVERS)
+    assert burn_in.settled(History(states, (), (), leavers))
+
+
 def test_a_history_too_short_for_a_steady_base_says_so_and_a_long_one_does_not():
     # SMALL's 28 days see no customer leave after staying 14 days (see the test above).
     scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)

@@ -154,7 +154,9 @@ class CustomerBase:
         that hazard before the history began (at a constant hazard the tenures beyond it are
         the history's length plus such a time). A history too short to show that hazard (fewer
         than MIN_LEAVERS leavers, where three gave a tail of 10,000) keeps its founders as they
-        are instead: the base then settles over the run, as without a burn-in.
+        are instead: the base then settles over the run, as without a burn-in
+        (`burn_in.settled` warns of it). With enough leavers but no customer of the oldest
+        quarter still active, the tail is empty.
         """
         natural = [c for c in self.customers if c.joined_day > 0]
         half, quarter = today // 2, max(today // 4, 1)
@@ -165,7 +167,7 @@ class CustomerBase:
                 exposure += end - c.joined_day - half
                 leavers += 0 if c.active else 1
         oldest = [c for c in natural if c.active and c.joined_day <= quarter]
-        if not oldest or leavers < MIN_LEAVERS:
+        if leavers < MIN_LEAVERS:
             kept = (c for c in self.customers if c.active)
             states = [self._state(c, today, c.joined_day - today, c.attrition_day) for c in kept]
             return tuple(states), leavers
