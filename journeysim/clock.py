@@ -1,5 +1,5 @@
-"""Times of day written HH:MM, read without the scenario schema (the command line loads it
-only where it is used); the schema's times follow the same pattern."""
+"""Times of day written HH:MM, read and written without the scenario schema (the command line
+loads it only where it is used); the schema's times follow the same pattern."""
 
 from __future__ import annotations
 
@@ -16,3 +16,14 @@ def minutes_of_day(text: str) -> int | None:
         return None
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+def clock(minutes: float) -> str:
+    """HH:MM of a simulation time (minutes since day 0 midnight, or minutes of a day)."""
+    minute = int(minutes % 1440)
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def end_clock(minutes: float) -> str:
+    """`clock` of the end of a range or window: the midnight that ends a day reads 24:00."""
+    return "24:00" if minutes > 0 and minutes % 1440 == 0 else clock(minutes)

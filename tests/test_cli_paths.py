@@ -391,14 +391,14 @@ def test_the_replication_is_bounded(command: str, replication: str, capsys, no_s
     assert exit_code([*argv, "--replication", replication]) == 2
     err = one_line(capsys.readouterr().err)
     assert (
-        f"argument --replication: expected a whole number from 0 to 9999, got '{replication}'"
+        f"argument --replication: expected a whole number from 0 to 9,999 (got '{replication}')"
         in err
     )
 
 
 def test_the_last_replication_is_the_last_a_run_can_have() -> None:
     from journeysim.cli.options import LAST_REPLICATION
-    from journeysim.scenario.fields import MAX_REPLICATIONS
+    from journeysim.limits import MAX_REPLICATIONS
 
     assert LAST_REPLICATION == MAX_REPLICATIONS - 1
     argv = ["trace", BASELINE, "--replication", str(LAST_REPLICATION)]

@@ -26,8 +26,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from PIL import Image
 
+from journeysim.clock import clock, end_clock
 from journeysim.report.monitor import Replay, down_intervals
-from journeysim.report.trace import clock, day_label, end_clock
+from journeysim.report.trace import day_label
 from journeysim.scenario.schema import Scenario
 from journeysim.world.checkout import terminal_name
 

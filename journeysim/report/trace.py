@@ -12,6 +12,7 @@ import textwrap
 import numpy as np
 import pandas as pd
 
+from journeysim.clock import clock, end_clock
 from journeysim.journey.shopper import Step
 from journeysim.loyalty.relationship import return_chance, share_of_wallet
 from journeysim.psyche.kinds import IN_STORE
@@ -51,17 +52,6 @@ MOODS = (  # upper bound of valence -> word
 _IN_STORE_NAMES = frozenset(TOUCHPOINT_KINDS[kind] for kind in IN_STORE)
 WHAT = 58  # characters of the step table's "what happened" column (longer text wraps)
 FULL_STORIES = 6  # a customer with more visits gets the first, worst and last told in full
-
-
-def clock(minutes: float) -> str:
-    """HH:MM of a simulation time (minutes since day 0 midnight, or minutes of a day)."""
-    minute = int(minutes % 1440)
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def end_clock(minutes: float) -> str:
-    """`clock` of the end of a range or window: the midnight that ends a day reads 24:00."""
-    return "24:00" if minutes > 0 and minutes % 1440 == 0 else clock(minutes)
 
 
 def span(start: float, end: float) -> str:

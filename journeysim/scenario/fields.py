@@ -9,16 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from journeysim.clock import CLOCK_PATTERN
 
 # Sane ranges. Every number of a scenario is finite and bounded on both sides, so that no
-# input makes a run endless or a worker run out of memory; the bounds show in the schema.
+# input makes a run endless or a worker run out of memory; the bounds show in the schema
+# (those of the run's settings in journeysim.limits, which the command line reads too).
 MAX_STEP_MIN = 240.0  # one step of a visit (walking a zone, service, patience...) in minutes
 MAX_OUTAGE_MIN = 10_080.0  # a terminal outage, a repair or a complaint's answer: a week
-MAX_DAYS = 3650  # ten years of simulated days
 MAX_LANES = 200  # checkout lanes or self-checkouts of one store
 MAX_STAFF = 200  # staff of one role on a shift
 MAX_CUSTOMERS = 200_000  # customers in the starting base
 MAX_ITEMS = 500  # items in a basket
-MAX_SEED = 2**63 - 1
-MAX_REPLICATIONS = 10_000  # replications of one run
 MAX_LABEL = 60  # characters of a zone's or segment's name, which labels tables and charts
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]

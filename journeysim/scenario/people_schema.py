@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from journeysim.limits import MAX_DAYS
 from journeysim.scenario.fields import (
     MAX_CUSTOMERS,
-    MAX_DAYS,
     MAX_ITEMS,
     MAX_STAFF,
     MAX_STEP_MIN,

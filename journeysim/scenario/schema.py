@@ -13,13 +13,12 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from journeysim.files import MAX_NAME, name_problem
+from journeysim.limits import MAX_REPLICATIONS, MAX_SEED
 from journeysim.scenario.behaviour_schema import AfterVisit, Costs, Loyalty, Psyche, WordOfMouth
 from journeysim.scenario.fields import (
     CLOCK_PATTERN,
     LINE_PATTERN,
     MAX_LABEL,
-    MAX_REPLICATIONS,
-    MAX_SEED,
     TOUCHPOINT_KINDS,
     ClockTime,
     Distribution,

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from journeysim.limits import MAX_DAYS
 from journeysim.scenario.fields import (
-    MAX_DAYS,
     MAX_ITEMS,
     MAX_LANES,
     MAX_OUTAGE_MIN,

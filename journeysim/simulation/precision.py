@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from journeysim.scenario.fields import MAX_REPLICATIONS
+from journeysim.limits import MAX_REPLICATIONS
 from journeysim.simulation.measure import why_undefined
 from journeysim.simulation.summary import mean_ci, t_quantile
 from journeysim.words import plural

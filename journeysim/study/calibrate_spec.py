@@ -16,12 +16,13 @@ import yaml
 from journeysim.clock import minutes_of_day
 from journeysim.errors import did_you_mean
 from journeysim.files import not_regular
+from journeysim.limits import MAX_TRIALS
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.study.decisions import Decision, decision_from_yaml
-from journeysim.study.designs import MAX_TRIALS, DesignError, is_number
+from journeysim.study.designs import DesignError, is_number
 from journeysim.study.sources import (
     ScenarioSource,
     experiment_name,

@@ -21,9 +21,6 @@ from journeysim.scenario.loader import Override, yaml_data
 
 KINDS = ("grid", "lhs", "sobol")
 MAX_RUNS = 1_000_000  # runs (points x replications) a sweep may have
-# Trials an optimisation or calibration may ask for: each of Optuna's samples weighs every
-# earlier trial, and a search of a few keys settles within hundreds.
-MAX_TRIALS = 10_000
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 

@@ -11,10 +11,11 @@ from typing import Any
 import yaml
 
 from journeysim.errors import did_you_mean
+from journeysim.limits import MAX_TRIALS
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
-from journeysim.study.designs import MAX_TRIALS, DesignError
+from journeysim.study.designs import DesignError
 from journeysim.study.selection import Constraint, parse_constraint
 from journeysim.study.sources import (
     ScenarioSource,

@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from journeysim.errors import InputError
-from journeysim.scenario.fields import MAX_REPLICATIONS
+from journeysim.limits import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER, horizon_too_short
