@@ -549,17 +549,20 @@ def test_a_bad_setting_in_a_calibration_file_names_the_file_and_key(
     [
         (
             ["--free", "payment.cash_share=0.1,0.10,1e-1"],
-            "--free payment.cash_share=0.1,0.10,1e-1: each value once "
+            "journeysim calibrate: error: argument --free payment.cash_share=0.1,0.10,1e-1: each "
+            "value once "
             "(got 0.1 and 0.10 and 1e-1, the same number)",
         ),
         (
             ["--free", "checkout.single_queue=true,false,True"],
-            "--free checkout.single_queue=true,false,True: each value once "
+            "journeysim calibrate: error: argument --free checkout.single_queue=true,false,True: "
+            "each value once "
             "(got true and True, the same value)",
         ),
         (
             "free: {checkout.single_queue: [true, false, True]}\n",
-            "{study}: free.checkout.single_queue: each value once (got true more than once)",
+            "journeysim: {study}: free.checkout.single_queue: each value once (got true more than "
+            "once)",
         ),
     ],
     ids=["option-number", "option-boolean", "file"],
@@ -570,7 +573,7 @@ def test_a_choice_given_twice_after_yaml_reads_it_is_refused(tmp_path, capsys, g
         study.write_text(f"scenario: {MMC}\n{TARGETS}{given}")
     argv = [str(study)] if isinstance(given, str) else [str(MMC), "--target", "nps=30", *given]
     code = main(["calibrate", *argv, "--out", str(tmp_path / "out")])
-    assert (code, capsys.readouterr().err) == (2, f"journeysim: {expected.format(study=study)}\n")
+    assert (code, capsys.readouterr().err) == (2, f"{expected.format(study=study)}\n")
     assert not (tmp_path / "out").exists()  # nothing ran
 
 
@@ -579,9 +582,11 @@ def test_options_overriding_a_calibration_file_are_named_as_options(tmp_path, ca
     study.write_text(f"scenario: {MMC}\n{TARGETS}{FREE}reps: 3\nsampler: random\n")
     out = ["--out", str(tmp_path / "out")]
     assert main(["calibrate", str(study), "--reps", "1", *out]) == 2
-    assert capsys.readouterr().err.startswith("journeysim: --reps: calibrate needs at least 2")
+    refused = "journeysim calibrate: error: argument --reps: calibrate needs at least 2"
+    assert capsys.readouterr().err.startswith(refused)
     assert main(["calibrate", str(study), "--sampler", "grid", *out]) == 2
-    assert capsys.readouterr().err.startswith("journeysim: --sampler: expected one of tpe")
+    refused = "journeysim calibrate: error: argument --sampler: expected one of tpe"
+    assert capsys.readouterr().err.startswith(refused)
 
 
 def test_a_study_db_of_another_program_is_refused_and_left_as_it_was(tmp_path, capsys):

@@ -96,8 +96,9 @@ def test_an_output_path_under_a_file_is_refused_before_simulating(
     afile.write_text("not a folder\n")
     assert exit_code(command_lines(str(afile / "sub"))[command]) == 2
     err = one_line(capsys.readouterr().err)
-    assert err.startswith(f"journeysim {command.split()[0]}: cannot write {afile / 'sub'}")
-    assert f"(--out): {afile} is a file; expected a folder" in err
+    name = command.split()[0]
+    assert err.startswith(f"journeysim {name}: error: argument --out: cannot write {afile / 'sub'}")
+    assert f": {afile} is a file; expected a folder\n" in err
     assert afile.read_text() == "not a folder\n"
 
 
@@ -111,7 +112,7 @@ def test_an_empty_output_path_is_refused_before_simulating(
     argv[argv.index("--out") + 1] = ""
     assert exit_code(argv) == 2
     err = one_line(capsys.readouterr().err)
-    assert err.endswith(" error: argument --out: expected a path, got ''\n")
+    assert err.endswith(" error: argument --out: expected a path (got '')\n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -123,7 +124,8 @@ def test_a_folder_that_takes_no_files_is_refused_before_simulating(
     """/proc takes no files, not even root's, whose permission bits would allow them."""
     assert exit_code(command_lines("/proc/journeysim")[command]) == 2
     err = one_line(capsys.readouterr().err)
-    assert f"journeysim {command.split()[0]}: cannot write /proc/journeysim" in err
+    name = command.split()[0]
+    assert f"journeysim {name}: error: argument --out: cannot write /proc/journeysim" in err
     assert "no permission to write in /proc/" in err or "/proc/ refuses new files:" in err
 
 
@@ -147,7 +149,7 @@ def test_a_folder_where_a_file_goes_is_refused_before_simulating(
     assert exit_code(command_lines(str(tmp_path))[command]) == 2
     err = one_line(capsys.readouterr().err)
     assert f"{tmp_path / folder} is a folder; expected a file" in err or (
-        f"cannot write {tmp_path / folder} (--out): it is a folder; expected a file" in err
+        f"argument --out: cannot write {tmp_path / folder}: it is a folder; expected a file" in err
     )
 
 
@@ -206,7 +208,9 @@ def test_a_read_only_folder_is_refused(command: str, tmp_path: Path) -> None:
     argv = command_lines(str(read_only))[command]
     done = subprocess.run(unprivileged(argv), capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert f"(--out): no permission to write in {read_only}{os.sep}\n" in one_line(done.stderr)
+    err = one_line(done.stderr)
+    assert f"error: argument --out: cannot write {read_only}" in err
+    assert err.endswith(f": no permission to write in {read_only}{os.sep}\n")
     assert list(read_only.iterdir()) == []
 
 
@@ -223,7 +227,10 @@ def test_a_read_only_runs_file_stops_a_resumed_sweep_before_simulating(tmp_path:
     more = [*argv, "--reps", "3"]  # the last --reps counts: a run more at each point
     done = subprocess.run(unprivileged(more), capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert one_line(done.stderr).endswith(f"(--out): no permission to write {runs}\n")
+    assert one_line(done.stderr).endswith(
+        f"sweep: error: argument --out: cannot write {runs.parent}{os.sep}: no permission to "
+        f"write {runs}\n"
+    )
     assert runs.read_bytes() == before
 
 
@@ -251,7 +258,7 @@ def test_an_unreadable_manifest_is_named_and_force_replaces_it(
     run = command_lines(str(tmp_path))["run"]
     assert exit_code(run) == 2
     err = one_line(capsys.readouterr().err)
-    assert err.startswith(f"journeysim run: cannot read {manifest}: ")
+    assert err.startswith(f"journeysim run: error: cannot read {manifest}: ")
     assert "--force" in err and "no --set overrides" not in err
     assert exit_code([*run, "--force"]) == 0
     assert '"overrides": [' in manifest.read_text()
@@ -417,7 +424,10 @@ def test_animate_refuses_an_out_that_is_not_a_gif(
     out = tmp_path / name
     assert exit_code(["animate", BASELINE, "--day", "1", *SHORT, "--out", str(out)]) == 2
     err = one_line(capsys.readouterr().err)
-    assert err == f"journeysim animate: --out {out}: expected a file name ending in .gif\n"
+    assert err == (
+        f"journeysim animate: error: argument --out: expected a file name ending in .gif (got "
+        f"'{out}')\n"
+    )
     assert not out.exists()
 
 

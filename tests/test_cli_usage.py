@@ -19,6 +19,7 @@ from journeysim.files import write_text
 from journeysim.loyalty.base import is_weekend
 from journeysim.scenario import ScenarioError, load_scenario
 from journeysim.scenario.store_schema import WEEKDAYS
+from journeysim.simulation.kpis import KPIS
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
@@ -93,7 +94,7 @@ def test_usage_errors_exit_2_with_one_line(argv: list[str], capsys) -> None:
         ),
         (
             ["trace", BASELINE, "--pick", "xyzzy"],
-            "(choose from 'worst', 'best', 'outage', 'regular', 'lane')",
+            "expected one of worst, best, outage, regular, lane (got 'xyzzy')",
         ),
         (
             ["run", BASELINE, "--dyas", "30"],
@@ -120,9 +121,126 @@ def test_a_mistyped_choice_is_answered_with_the_closest(argv: list[str], said: s
     assert capsys.readouterr().err.rstrip("\n").endswith(said)
 
 
+# Every usage error reads as argparse says its own: the command, the option, what was expected and
+# what was given ('x' and 0 alike), whether argparse finds it while parsing or journeysim after
+# (B is the baseline scenario).
+ONE_VOICE = [
+    # whole numbers in a range
+    ("run B --reps x", "--reps: replications: expected a whole number from 1 to 10,000 (got 'x')"),
+    ("run B --reps 0", "--reps: replications: expected a whole number from 1 to 10,000 (got '0')"),
+    (
+        "compare B B --days 0",
+        "--days: horizon.days: expected a whole number from 1 to 3,650 (got '0')",
+    ),
+    ("sweep B --samples many", "--samples: expected a whole number of at least 1 (got 'many')"),
+    ("optimise B --trials 0", "--trials: expected a whole number from 1 to 10,000 (got '0')"),
+    ("calibrate B --trials 1", "--trials: expected a whole number from 2 to 10,000 (got '1')"),
+    (
+        "trace B --seed -1",
+        "--seed: expected a whole number from 0 to 9,223,372,036,854,775,807 (got '-1')",
+    ),
+    ("animate B --day x", "--day: expected a whole number of at least 0 (got 'x')"),
+    (
+        "animate B --day 1000",
+        "--day: expected a whole number from 0 to 55, the last day simulated (got '1000')",
+    ),
+    # numbers
+    (
+        "select B B --objective nps --confidence 2",
+        "--confidence: expected a probability of at least 0.5 and below 1 (got '2')",
+    ),
+    (
+        "select B B --objective nps --indifference x",
+        "--indifference: expected a finite number above 0 (got 'x')",
+    ),
+    (
+        "run B --precision nps=0",
+        f"--precision: expected KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and a finite "
+        "HALFWIDTH above 0 (got 'nps=0')",
+    ),
+    # choices
+    (
+        "sweep B --design gird",
+        "--design: expected one of grid, lhs, sobol (got 'gird'); did you mean 'grid'?",
+    ),
+    (
+        "trace B --pick wrost",
+        "--pick: expected one of worst, best, outage, regular, lane (got 'wrost'); did you mean "
+        "'worst'?",
+    ),
+    # paths
+    ("run B --out=", "--out: expected a path (got '')"),
+    ("schema --out=", "--out: expected a path (got '')"),
+    (
+        "animate B --day 1 --out floor.png",
+        "--out: expected a file name ending in .gif (got 'floor.png')",
+    ),
+    # times of day, and a window that ends before it starts
+    (
+        "replay B --day 1 --from 25:00",
+        "--from: expected a time HH:MM from 00:00 to 24:00 (got '25:00')",
+    ),
+    (
+        "replay B --day 1 --from 10:00 --to 09:00",
+        "--to: expected a time later than --from 10:00 (got '09:00')",
+    ),
+    (
+        "animate B --day 1 --to 00:00",
+        "--to: expected a time later than 00:00, where the window starts without --from (got "
+        "'00:00')",
+    ),
+    # found once the scenario is read: --set, and the scenarios a command needs
+    (
+        "run B --set checkout.cashiers=-1",
+        "--set checkout.cashiers: expected a whole number from 0 to 200 (got -1)",
+    ),
+    ("compare B", f"SCENARIO.yaml: expected two or more scenario files (got '{BASELINE}')"),
+]
+
+
+@pytest.mark.parametrize(("line", "said"), ONE_VOICE, ids=[line for line, _ in ONE_VOICE])
+def test_every_usage_error_reads_in_one_voice(line: str, said: str, capsys) -> None:
+    argv = [BASELINE if word == "B" else word for word in line.split()]
+    assert exit_code(argv) == 2
+    assert capsys.readouterr().err == f"journeysim {argv[0]}: error: argument {said}\n"
+
+
+def test_a_mistyped_command_reads_in_the_same_voice(capsys) -> None:
+    assert exit_code(["runn", BASELINE]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim: error: argument COMMAND: expected one of run, compare, select, sweep, "
+        "optimise, calibrate, validate, schema, trace, animate, replay, fit-receipts (got 'runn')"
+        "; did you mean 'run'?\n"
+    )
+
+
+def test_no_option_is_left_to_argparse_s_own_numbers() -> None:
+    """argparse's int and float said "invalid int value: 'x'" in a voice of their own."""
+    from journeysim.cli import build_parser
+
+    (commands,) = (a for a in build_parser()._actions if a.dest == "command")
+    typed = {
+        f"{name} {action.option_strings or action.dest}": action.type
+        for name, command in commands.choices.items()
+        for action in command._actions
+    }
+    assert not {option for option, kind in typed.items() if kind in (int, float)}
+
+
+def test_an_option_s_problem_in_validate_reads_as_a_usage_error(capsys) -> None:
+    """validate prints a file's problems as they are, and --set's as a usage error."""
+    assert exit_code(["validate", BASELINE, "--set", "checkout.cashiers=-1"]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim validate: error: argument --set checkout.cashiers: expected a whole number "
+        "from 0 to 200 (got -1)\n"
+    )
+
+
 def test_the_days_message_names_days(capsys) -> None:
     assert exit_code(["run", BASELINE, "--days", "0"]) == 2
-    assert capsys.readouterr().err.startswith("journeysim: --days: horizon.days: expected")
+    assert capsys.readouterr().err.startswith(
+        "journeysim run: error: argument --days: horizon.days: expected"
+    )
 
 
 def test_a_scenario_with_several_problems_says_each_on_a_line_of_its_own(

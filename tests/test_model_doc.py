@@ -156,7 +156,8 @@ def test_cli_schema_markdown_refuses_a_document_without_markers(tmp_path: Path) 
     result = run_cli("schema", "--markdown", "--out", "notes.md", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"journeysim: notes.md: expected {START} and {END} lines"
+        f"journeysim schema: error: argument --out: expected a file with {START} and {END} lines "
+        "(got 'notes.md')"
     ]
     assert doc.read_text(encoding="utf-8") == "# Notes\n"
     assert [p.name for p in tmp_path.iterdir()] == ["notes.md"]  # no temporary file left
@@ -168,7 +169,7 @@ def test_cli_schema_markdown_refuses_a_document_that_is_not_text(tmp_path: Path)
     result = run_cli("schema", "--markdown", "--out", "notes.md", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "journeysim: notes.md: expected a UTF-8 text file"
+        "journeysim schema: error: argument --out: expected a UTF-8 text file (got 'notes.md')"
     ]
     assert doc.read_bytes() == b"\xff\xfe# Notes\n"
 

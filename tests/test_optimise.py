@@ -584,7 +584,8 @@ def test_a_decision_only_the_history_reads_is_refused(tmp_path, capsys):
     assert main(["optimise", str(BASELINE), *decide, "--out", str(tmp_path)]) == 2
     error = capsys.readouterr().err
     assert error == (
-        "journeysim: --decide arrivals.base_customers=500:3000: only the store's history before "
+        "journeysim optimise: error: argument --decide arrivals.base_customers=500:3000: only the "
+        "store's history before "
         "day 0 reads arrivals.base_customers, and every trial, a decision taken in the store as "
         "it is, starts from the base scenario's history, so it would change nothing; calibrate "
         "fits such settings, each trial with a history of its own\n"
@@ -602,7 +603,8 @@ def test_a_history_s_length_is_refused_as_a_decision_without_a_history(tmp_path,
     no_history = ["--set", "horizon.burn_in_days=0"] if base == BASELINE else []
     assert main(["optimise", str(base), *no_history, *decide, "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
-        "journeysim: --decide horizon.burn_in_days=28,56: only the store's history before day 0 "
+        "journeysim optimise: error: argument --decide horizon.burn_in_days=28,56: only the "
+        "store's history before day 0 "
         "reads horizon.burn_in_days, and every trial, a decision taken in the store as it is, "
         f"starts from the base scenario's history (none: {why}), so it would change nothing; "
         "calibrate fits such settings, each trial with a history of its own\n"
@@ -854,20 +856,23 @@ def test_a_bad_decision_in_an_optimise_file_names_the_file_and_key(
     [
         (
             ["--decide", "checkout.cashiers=2,3,2.0"],
-            "--decide checkout.cashiers=2,3,2.0: each value once (got 2 and 2.0, the same number)",
+            "journeysim optimise: error: argument --decide checkout.cashiers=2,3,2.0: each value "
+            "once (got 2 and 2.0, the same number)",
         ),
         (
             ["--decide", "checkout.single_queue=true,false,True"],
-            "--decide checkout.single_queue=true,false,True: each value once "
+            "journeysim optimise: error: argument --decide checkout.single_queue=true,false,True: "
+            "each value once "
             "(got true and True, the same value)",
         ),
         (
             "decide: {checkout.cashiers: [2, 3, 2.0]}\n",
-            "{study}: decide.checkout.cashiers: each value once (got 2 and 2.0, the same number)",
+            "journeysim: {study}: decide.checkout.cashiers: each value once (got 2 and 2.0, the "
+            "same number)",
         ),
         (
             "decide:\n  a: {keys: [checkout.single_queue], values: [true, false, True]}\n",
-            "{study}: decide.a: each value once (got true more than once)",
+            "journeysim: {study}: decide.a: each value once (got true more than once)",
         ),
     ],
     ids=["option-number", "option-boolean", "file-number", "file-named-decision"],
@@ -878,7 +883,7 @@ def test_a_choice_given_twice_after_yaml_reads_it_is_refused(tmp_path, capsys, g
         study.write_text(f"scenario: {MMC}\n{given}minimise: wages_per_day\n")
     argv = [str(study)] if isinstance(given, str) else [str(MMC), *given, "--minimise", "nps"]
     code = main(["optimise", *argv, "--out", str(tmp_path / "out"), *QUICK])
-    assert (code, capsys.readouterr().err) == (2, f"journeysim: {expected.format(study=study)}\n")
+    assert (code, capsys.readouterr().err) == (2, f"{expected.format(study=study)}\n")
     assert not (tmp_path / "out").exists()  # nothing ran
 
 
@@ -896,10 +901,13 @@ def test_options_overriding_an_optimise_file_are_named_as_options(
 ):
     study = tmp_path / "study.yaml"
     study.write_text(f"scenario: {MMC}\n{DECIDE}minimise: wages_per_day\n{body}")
-    code = main(["optimise", str(study), *options, "--out", str(tmp_path / "out"), *QUICK])
+    try:  # refused when the options are parsed, or once the file is read
+        code = main(["optimise", str(study), *options, "--out", str(tmp_path / "out"), *QUICK])
+    except SystemExit as exit:
+        code = exit.code
     error = capsys.readouterr().err
     assert (code, error.count("\n")) == (2, 1)
-    assert error.startswith(f"journeysim: {expected}")
+    assert error.startswith(f"journeysim optimise: error: argument {expected}")
 
 
 def another_programs_database(path: Path, tables: list[str]) -> tuple[bytes, int]:

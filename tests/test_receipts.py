@@ -269,7 +269,7 @@ def test_the_default_base_is_copied_beside_the_fitted_store(tmp_path, monkeypatc
     error = capsys.readouterr().err.strip()
     base = Path(moved) / "baseline.yaml"
     assert error == (
-        f"journeysim fit-receipts: {base} exists and is not the shipped baseline; give "
+        f"journeysim fit-receipts: error: {base} exists and is not the shipped baseline; give "
         f"--extends {base} to fit over it, or move it away"
     )
 

@@ -190,8 +190,11 @@ def test_busy_evening_of_two_scenarios_stays_small(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--day", "99"], "--day must be between 0 and"),
-        (["--day", "3", "--from", "18:00", "--to", "17:00"], "--to must be later than --from"),
+        (["--day", "99"], "replay: error: argument --day: expected a whole number from 0 to "),
+        (
+            ["--day", "3", "--from", "18:00", "--to", "17:00"],
+            "replay: error: argument --to: expected a time later than --from 18:00 (got '17:00')",
+        ),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args, message, tmp_path, capsys):

@@ -281,8 +281,8 @@ def test_a_run_into_a_folder_being_written_is_refused_before_simulating(
         assert main(run(tmp_path / "out", "--set", "checkout.cashiers=6")) == 2
     err = capsys.readouterr().err
     assert err == (
-        f"journeysim run: another journeysim process is writing {folder}{os.sep}; wait for it "
-        "to finish, or give another --out\n"
+        f"journeysim run: error: another journeysim process is writing {folder}{os.sep}; wait "
+        "for it to finish, or give another --out\n"
     )
     assert not folder.exists()
 
@@ -326,8 +326,8 @@ def test_a_sweeps_runs_file_uses_the_same_lock(tmp_path: Path) -> None:
 
 def refusal(name: str, folder: Path) -> str:
     return (
-        f"journeysim {name.split()[0]}: another journeysim process is writing {folder}{os.sep}; "
-        "wait for it to finish, or give another --out\n"
+        f"journeysim {name.split()[0]}: error: another journeysim process is writing "
+        f"{folder}{os.sep}; wait for it to finish, or give another --out\n"
     )
 
 

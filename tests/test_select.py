@@ -259,7 +259,7 @@ def test_a_first_stage_below_five_is_refused_not_raised(tmp_path, capsys, monkey
     assert main([*args, "--out", str(tmp_path), "--quiet", "--workers", "1"]) == 2
     refused = "select's first stage needs at least 5 replications: with fewer, the number it may "
     refused += "add grows steeply (got 4)"
-    assert capsys.readouterr().err == f"journeysim: --reps: {refused}\n"
+    assert capsys.readouterr().err == f"journeysim select: error: argument --reps: {refused}\n"
     assert not list(tmp_path.iterdir())
     with pytest.raises(InputError) as caught:
         journeysim.select(MMC, MMC, objective="nps", reps=4)

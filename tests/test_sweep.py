@@ -165,9 +165,7 @@ def test_a_name_without_a_letter_or_digit_is_refused_as_an_option(tmp_path, caps
     with pytest.raises(SystemExit) as exit:
         main([*argv, "--out", str(tmp_path)])
     assert exit.value.code == 2
-    assert capsys.readouterr().err.splitlines()[-1] == (
-        f"journeysim sweep: error: argument --name: {NO_FOLDER} (got '.')"
-    )
+    assert capsys.readouterr().err.splitlines()[-1] == USAGE + f"--name: {NO_FOLDER} (got '.')"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -398,11 +396,19 @@ def sweep_file(tmp_path: Path, body: str) -> Path:
     return path
 
 
+# How sweep begins an error of its options.
+USAGE = "journeysim sweep: error: argument "
+
+
 def refused(argv: list[str], capsys) -> str:
-    """The one-line error of `journeysim sweep ARGV`, checked to exit 2."""
+    """The one-line error of `journeysim sweep ARGV`, checked to exit 2 (from argparse too)."""
     from journeysim.cli import main
 
-    assert main(["sweep", *argv]) == 2
+    try:
+        code = main(["sweep", *argv])
+    except SystemExit as exit:
+        code = exit.code
+    assert code == 2
     error = capsys.readouterr().err.strip()
     assert error and "\n" not in error and "Traceback" not in error
     return error
@@ -486,7 +492,7 @@ def test_a_grid_value_given_twice_is_refused_naming_the_key_and_value(tmp_path, 
     argv = [str(BASELINE), "--vary", "checkout.cashiers=2,3,2", "--out", str(tmp_path / "out")]
     error = refused(argv, capsys)
     assert error == (
-        "journeysim: --vary checkout.cashiers=2,3,2: each value once (got 2 more than once)"
+        USAGE + "--vary checkout.cashiers=2,3,2: each value once (got 2 more than once)"
     )
     assert not (tmp_path / "out").exists()
 
@@ -495,7 +501,7 @@ def test_a_number_given_twice_in_two_spellings_is_refused_too(tmp_path, capsys):
     """As a sweep file's values are, read as YAML: there 0x2 is already 2."""
     argv = [str(BASELINE), "--vary", "payment.cash_share=0.1,0.3,0.10", "--out", str(tmp_path)]
     assert refused(argv, capsys) == (
-        "journeysim: --vary payment.cash_share=0.1,0.3,0.10: each value once "
+        USAGE + "--vary payment.cash_share=0.1,0.3,0.10: each value once "
         "(got 0.1 and 0.10, the same number)"
     )
     argv = [str(BASELINE), "--vary", "checkout.cashiers=2,0x2,3,3.0", "--out", str(tmp_path)]
@@ -561,7 +567,7 @@ def test_a_setting_only_the_history_reads_is_refused_as_varied(tmp_path, capsys,
     """Every point starts from the base's history: the customers it starts with, their first
     strength and its length would change nothing (the points ran and gave the same numbers)."""
     error = refused([str(BASELINE), "--vary", vary, "--out", str(tmp_path)], capsys)
-    assert error.startswith("journeysim: --vary " + vary.split("=")[0])
+    assert error.startswith(USAGE + "--vary " + vary.split("=")[0])
     assert "only the store's history before day 0 reads it" in error and "--set" in error
     assert list(tmp_path.iterdir()) == []
 
@@ -572,7 +578,7 @@ def test_without_a_history_its_length_is_refused_as_varied(tmp_path, capsys):
     vary = ["--vary", "horizon.burn_in_days=28,56"]
     error = refused([str(BASELINE), *small, *vary, "--out", str(tmp_path)], capsys)
     assert error == (
-        "journeysim: --vary horizon.burn_in_days: only the store's history before day 0 reads "
+        USAGE + "--vary horizon.burn_in_days: only the store's history before day 0 reads "
         "it, and every point starts from the base scenario's history (none: horizon.burn_in_days "
         "0), so it would change nothing; give it with --set for the whole sweep, or run each "
         "value on its own (journeysim run --set)"
@@ -584,7 +590,7 @@ def test_the_seed_is_refused_as_varied_and_the_days_and_replications_are_not(tmp
     """Points of other seeds share no random numbers, and their differences are luck (it ran,
     charting the KPIs by seed); a point's own days or replications are a design's."""
     argv = [str(BASELINE), "--vary", "seed=1,2", "--out", str(tmp_path)]
-    assert refused(argv, capsys) == f"journeysim: --vary seed: {ONE_SEED}"
+    assert refused(argv, capsys) == USAGE + f"--vary seed: {ONE_SEED}"
     with pytest.raises(DesignError) as caught:
         journeysim.sweep(BASELINE, vary={"seed": "1:9"}, design="lhs", samples=2, out=tmp_path)
     assert str(caught.value) == f"vary: vary.seed: {ONE_SEED}"
@@ -611,8 +617,7 @@ def test_a_varied_run_setting_is_refused_with_its_option(tmp_path, capsys, vary,
     argv = [str(BASELINE), "--vary", vary, *option, "--out", str(tmp_path)]
     key = vary.split("=")[0]
     assert refused(argv, capsys) == (
-        f"journeysim: --vary {key}: varied, and also set for every point by {by}; give one or "
-        "the other"
+        USAGE + f"--vary {key}: varied, and also set for every point by {by}; give one or the other"
     )
     study = tmp_path / "sweep.yaml"
     study.write_text(f"scenario: {BASELINE}\nvary: {{{key}: [2, 3]}}\n{option[0][2:]}: 4\n")
@@ -638,14 +643,16 @@ def test_without_a_history_the_customers_it_would_start_with_can_be_varied():
 def test_options_overriding_a_sweep_file_are_named_as_options(tmp_path, capsys):
     path = sweep_file(tmp_path, "vary: {checkout.cashiers: [2, 3]}\nreps: 2\n")
     error = refused([str(path), "--reps", "0", "--out", str(tmp_path)], capsys)
-    assert error.startswith("journeysim: --reps: replications:")
+    assert error == (
+        USAGE + "--reps: replications: expected a whole number from 1 to 10,000 (got '0')"
+    )
     path = sweep_file(tmp_path, "vary: {checkout.cashiers: '2:4'}\ndesign: sobol\nsamples: 4\n")
     error = refused([str(path), "--samples", "3", "--out", str(tmp_path)], capsys)
-    assert error.startswith("journeysim: --samples: Sobol' designs need a power of 2 (got 3)")
+    assert error.startswith(USAGE + "--samples: Sobol' designs need a power of 2 (got 3)")
     error = refused([str(path), "--design", "grid", "--out", str(tmp_path)], capsys)
     assert error.startswith(f"journeysim: {path}: samples: only for --design lhs or sobol")
     error = refused([str(BASELINE), "--vary", "checkout.cashiers=3,-1"], capsys)
-    assert error.startswith("journeysim: --vary checkout.cashiers: expected")
+    assert error.startswith(USAGE + "--vary checkout.cashiers: expected")
     # a range's end that is out of range is named, not a point sampled near it (audit 25)
     lhs = ["--vary", "payment.cash_share=0.2:1.5", "--design", "lhs", "--samples", "4"]
     error = refused([str(BASELINE), *lhs, "--out", str(tmp_path)], capsys)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import sys
 import threading
@@ -13,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
-from journeysim.cli.options import UsageError, WritingInterrupted
+from journeysim.cli.options import UsageError, WritingInterrupted, expected, problem_lines
 from journeysim.errors import InputError, closest, did_you_mean
 from journeysim.simulation.failures import ReplicationFailed
 
@@ -32,10 +31,10 @@ def main(argv: list[str] | None = None) -> int:
             warnings.showwarning = _OneLineWarnings()
             return args.handler(args)
     except InputError as error:  # a scenario with several problems: one line each
-        print("\n".join(f"journeysim: {line}" for line in str(error).splitlines()), file=sys.stderr)
+        print(problem_lines(args.command, error), file=sys.stderr)
         return 2
     except UsageError as error:
-        print(f"journeysim {error}", file=sys.stderr)
+        print(error.line(args.command), file=sys.stderr)
         return 2
     except ReplicationFailed as error:
         print(f"journeysim: {error}", file=sys.stderr)
@@ -133,22 +132,19 @@ def _refuse_unknown(parser: argparse.ArgumentParser, name: str, unknown: list[st
 
 class OneLineParser(argparse.ArgumentParser):
     """argparse's parser (and its commands', which take its class) with usage errors in one
-    line, a mistyped choice with the closest one, instead of the usage block above the error
-    (`--help` shows the usage)."""
+    line instead of the usage block above the error (`--help` shows the usage), and a value
+    that is not one of the choices refused as journeysim refuses values, with the closest."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}{_closest_choice(message)}\n")
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
-
-_INVALID_CHOICE = re.compile(r"invalid choice: '(.*)' \(choose from (.*)\)$")
-
-
-def _closest_choice(message: str) -> str:
-    """ "; did you mean 'worst'?" for argparse's message of an invalid choice close to one."""
-    invalid = _INVALID_CHOICE.search(message)
-    if invalid is None:
-        return ""
-    return did_you_mean(invalid.group(1), re.findall(r"'([^']*)'", invalid.group(2)))
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        """argparse's check of a value (a command, or an option's) against the choices."""
+        if action.choices is None or value in action.choices:
+            return
+        choices = [str(choice) for choice in action.choices]
+        wanted = expected(f"one of {', '.join(choices)}", value)
+        raise argparse.ArgumentError(action, wanted + did_you_mean(str(value), choices))
 
 
 def build_parser() -> argparse.ArgumentParser:

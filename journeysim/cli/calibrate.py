@@ -8,7 +8,14 @@ import sys
 import time
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute, name_text, writable_folder
+from journeysim.cli.options import (
+    add_run_options,
+    execute,
+    name_text,
+    whole_number,
+    writable_folder,
+)
+from journeysim.limits import MAX_TRIALS
 from journeysim.manifest import MANIFEST, write_manifest
 from journeysim.words import plural
 
@@ -52,7 +59,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a scenario key to fit and its range (or KEY=A,B,C choices); repeatable",
     )
     calibrate.add_argument(
-        "--trials", type=int, metavar="N", help="complete trials (default 40, at most 10,000)"
+        "--trials",
+        type=whole_number(2, MAX_TRIALS),
+        metavar="N",
+        help=f"complete trials (default 40, at most {MAX_TRIALS:,})",
     )
     calibrate.add_argument(
         "--sampler",
@@ -96,7 +106,7 @@ def _calibrate(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     calibration = Calibration(plan_calibration(spec), args.out)
-    writable_folder(args.command, calibration.folder, [MANIFEST])
+    writable_folder(calibration.folder, [MANIFEST])
     plan = calibration.plan
     pending = calibration.pending()
     print(

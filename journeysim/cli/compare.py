@@ -13,6 +13,7 @@ from journeysim.cli.options import (
     add_parameter_sets_option,
     add_run_options,
     execute,
+    expected,
     replacing_results,
     scenario_from_args,
 )
@@ -77,7 +78,7 @@ def _compare(args: argparse.Namespace) -> int:
     )
 
     if len(args.scenarios) < 2:
-        raise UsageError("compare: give at least two scenario files")
+        raise UsageError(expected("two or more scenario files", args.scenarios[0]), "SCENARIO.yaml")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
     stem = "-".join(["compare", *names])

@@ -72,11 +72,11 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     shipped = None if args.extends else default_base()
     base_path = args.extends or args.out.parent / "baseline.yaml"
     for path in (args.out, targets_path, base_path):
-        writable_file(args.command, path)
+        writable_file(path)
     if shipped and base_path.is_file() and base_path.read_bytes() != shipped.read_bytes():
         raise UsageError(
-            f"{args.command}: {base_path} exists and is not the shipped baseline; give "
-            f"--extends {base_path} to fit over it, or move it away"
+            f"{base_path} exists and is not the shipped baseline; give --extends {base_path} to "
+            "fit over it, or move it away"
         )
     receipts = read_receipts(args.receipts)
     base = load_scenario(shipped or base_path)

@@ -5,9 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from journeysim.cli.options import add_run_options, execute, name_text, writable_folder
+from journeysim.cli.options import (
+    add_run_options,
+    execute,
+    name_text,
+    whole_number,
+    writable_folder,
+)
+from journeysim.limits import MAX_TRIALS
 from journeysim.manifest import MANIFEST, write_manifest
 from journeysim.words import plural
 
@@ -68,11 +76,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "select (default 1%% of VALUE or DIFF); repeatable",
     )
     optimise.add_argument(
-        "--trials", type=int, metavar="N", help="complete trials (default 30, at most 10,000)"
+        "--trials",
+        type=whole_number(1, MAX_TRIALS),
+        metavar="N",
+        help=f"complete trials (default 30, at most {MAX_TRIALS:,})",
     )
     optimise.add_argument(
         "--candidates",
-        type=int,
+        type=whole_number(2, MAX_TRIALS),
         metavar="K",
         help="best trials that go through select at the end (default 5)",
     )
@@ -119,8 +130,10 @@ def _optimise(args: argparse.Namespace) -> int:
         days=args.days,
         seed=args.seed,
     )
+    # the file's objectives, if it gave them and no option replaced them, else the options'
+    spec = replace(spec, origins={"objectives": "--minimise or --maximise", **spec.origins})
     optimisation = Optimisation(plan_optimisation(spec), args.out)
-    writable_folder(args.command, optimisation.folder, [MANIFEST])
+    writable_folder(optimisation.folder, [MANIFEST])
     plan = optimisation.plan
     pending = optimisation.pending()
     print(

@@ -6,13 +6,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from journeysim.clock import minutes_of_day
+from journeysim.clock import end_clock, minutes_of_day
+from journeysim.errors import InputError
 from journeysim.files import (
     NOT_REGULAR,
     exclusive,
@@ -22,6 +24,7 @@ from journeysim.files import (
     replaced_folder,
     unwritable,
 )
+from journeysim.limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED
 from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of
 
 if TYPE_CHECKING:
@@ -49,27 +52,54 @@ class LazyChoices:
         return len(self._values())
 
 
-def whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least `minimum` (and at most `maximum`)."""
+def expected(what: str, given: object, key: str = "") -> str:
+    """The one form of an option value refused: `[KEY: ]expected WHAT (got 'GIVEN')`, GIVEN
+    as typed and KEY the scenario key that the option sets, where that helps."""
+    where = f"{key}: " if key else ""
+    return f"{where}expected {what} (got {str(given)!r})"
+
+
+def whole_number(minimum: int, maximum: int | None = None, key: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `minimum` (and at most `maximum`); errors
+    name the scenario `key` the option sets, if any."""
+    span = f"of at least {minimum:,}" if maximum is None else f"from {minimum:,} to {maximum:,}"
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum or (maximum is not None and value > maximum):
-            wanted = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-            raise argparse.ArgumentTypeError(f"expected a whole number {wanted}, got {text!r}")
+        value = _integer(text)
+        if value is None or value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(expected(f"a whole number {span}", text, key))
         return value
 
     return parse
 
 
+def _integer(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+REPS = whole_number(1, MAX_REPLICATIONS, "replications")
+DAYS = whole_number(1, MAX_DAYS, "horizon.days")
+SEED = whole_number(0, MAX_SEED)
+# The last replication of the longest run.
+LAST_REPLICATION = MAX_REPLICATIONS - 1
+
+
 def output_path(text: str) -> Path:
     """An argparse type: the path of an --out, not empty (which would be the current folder)."""
     if not text:
-        raise argparse.ArgumentTypeError("expected a path, got ''")
+        raise argparse.ArgumentTypeError(expected("a path", text))
     return Path(text)
+
+
+def gif_path(text: str) -> Path:
+    """An argparse type: a GIF's path (`output_path`), its name ending in .gif."""
+    path = output_path(text)
+    if path.suffix.lower() != ".gif":
+        raise argparse.ArgumentTypeError(expected("a file name ending in .gif", text))
+    return path
 
 
 def scheduler_address(text: str) -> str:
@@ -99,19 +129,14 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by run, compare and sweep."""
     parser.add_argument(
         "--reps",
-        type=int,
+        type=REPS,
         metavar="N",
         help="replications (default: the scenario's `replications`)",
     )
-    parser.add_argument(
-        "--days",
-        type=int,
-        metavar="N",
-        help="simulated days after warm-up (default: `horizon.days`)",
-    )
+    add_days_option(parser)
     parser.add_argument(
         "--seed",
-        type=int,
+        type=SEED,
         metavar="S",
         help="root seed; the same seed gives identical numbers (default: `seed`)",
     )
@@ -140,6 +165,16 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def add_days_option(parser: argparse.ArgumentParser) -> None:
+    """`--days N`, the simulated days after warm-up."""
+    parser.add_argument(
+        "--days",
+        type=DAYS,
+        metavar="N",
+        help="simulated days after warm-up (default: `horizon.days`)",
+    )
+
+
 def add_parameter_sets_option(parser: argparse.ArgumentParser) -> None:
     """`--parameter-sets FILE` of run and compare."""
     parser.add_argument(
@@ -153,8 +188,36 @@ def add_parameter_sets_option(parser: argparse.ArgumentParser) -> None:
 
 
 class UsageError(Exception):
-    """A command line that cannot be run as given: one line starting with the command's name,
+    """A command line that cannot be run as given, found after parsing it: said in one line as
+    argparse says its usage errors, `journeysim COMMAND: error: [argument OPTION: ]MESSAGE`,
     exit code 2."""
+
+    def __init__(self, message: str, option: str = "") -> None:
+        super().__init__(message)
+        self.option = option
+
+    def line(self, command: str) -> str:
+        """The line said for `command`."""
+        return usage_line(command, f"argument {self.option}: {self}" if self.option else str(self))
+
+
+def usage_line(command: str, message: str) -> str:
+    """A usage error of `command`, as argparse says it."""
+    return f"journeysim {command}: error: {message}"
+
+
+# A problem of an option, such as `--reps: replications: expected ...`, `--set KEY: ...` or
+# `--vary TEXT: ...` (only the command line names options: files and the API name keys).
+_OPTION_FIRST = re.compile(r"--[a-z][a-z-]*[: ]")
+
+
+def problem_lines(command: str, error: InputError, others: str = "journeysim: ") -> str:
+    """The problems of `error`, one line each: an option's as a usage error of `command`
+    (`journeysim run: error: argument --reps: ...`), any other, a file's, after `others`."""
+    return "\n".join(
+        usage_line(command, f"argument {line}") if _OPTION_FIRST.match(line) else others + line
+        for line in str(error).splitlines()
+    )
 
 
 def add_force_option(parser: argparse.ArgumentParser) -> None:
@@ -178,12 +241,12 @@ def replacing_results(
     replaces `folder` when the block ends without error (see `replaced_folder`: a kill or
     Ctrl-C keeps the old results whole). Files of the old folder whose names are not in `made`
     (every file the command may write there) are kept."""
-    writable_folder(args.command, folder, [MANIFEST])
+    writable_folder(folder, [MANIFEST])
     if reason := unwritable(folder.parent):
-        raise UsageError(f"{args.command}: cannot write {folder}{os.sep} (--out): {reason}")
+        raise UsageError(f"cannot write {folder}{os.sep}: {reason}", "--out")
     busy = UsageError(
-        f"{args.command}: another journeysim process is writing {folder}{os.sep}; wait for it "
-        "to finish, or give another --out"
+        f"another journeysim process is writing {folder}{os.sep}; wait for it to finish, or "
+        "give another --out"
     )
     with exclusive(folder_lock(folder), busy):
         recover_folder(folder)  # the old results back first if a killed run moved them aside
@@ -203,29 +266,27 @@ def _check_overrides(args: argparse.Namespace, folder: Path, made: Collection[st
     except ManifestUnreadable as error:
         if not args.force:
             raise UsageError(
-                f"{args.command}: {error}; give --force to overwrite the folder's results, or "
-                "delete the manifest, or give another --out"
+                f"{error}; give --force to overwrite the folder's results, or delete the "
+                "manifest, or give another --out"
             ) from None
         made_with = None
     if made_with is not None and made_with != list(args.overrides) and not args.force:
         shown = " ".join(f"--set {o}" for o in made_with) or "no --set overrides"
         raise UsageError(
-            f"{args.command}: {folder} holds results made with {shown}; give another --out "
-            "for this run, or --force to overwrite them"
+            f"{folder} holds results made with {shown}; give another --out for this run, or "
+            "--force to overwrite them"
         )
 
 
-def writable_folder(
-    command: str, folder: Path, files: Sequence[str] = (), option: str = "--out"
-) -> None:
+def writable_folder(folder: Path, files: Sequence[str] = (), option: str = "--out") -> None:
     """Refuse, before anything runs, a results `folder` (given by `option`) that cannot be made
     or written, or in which one of `files` is a folder."""
     reason = unwritable(folder, files)
     if reason:
-        raise UsageError(f"{command}: cannot write {folder}{os.sep} ({option}): {reason}")
+        raise UsageError(f"cannot write {folder}{os.sep}: {reason}", option)
 
 
-def writable_file(command: str, path: Path, option: str = "--out") -> None:
+def writable_file(path: Path, option: str = "--out") -> None:
     """Refuse, before anything runs, a file `path` (given by `option`) that cannot be written:
     a folder, a device or pipe (which the written file would replace), or in a folder that
     cannot be made or written."""
@@ -236,7 +297,7 @@ def writable_file(command: str, path: Path, option: str = "--out") -> None:
     else:
         reason = unwritable(path.parent)
     if reason:
-        raise UsageError(f"{command}: cannot write {path} ({option}): {reason}")
+        raise UsageError(f"cannot write {path}: {reason}", option)
 
 
 class WritingInterrupted(KeyboardInterrupt):
@@ -296,11 +357,11 @@ def name_text(text: str) -> str:
     return text
 
 
-def clock(text: str) -> float:
+def clock_time(text: str) -> float:
     """HH:MM from 00:00 to 24:00 as minutes of the day (an argparse type)."""
     value = minutes_of_day(text)
     if value is None:
-        raise argparse.ArgumentTypeError(f"expected a time HH:MM from 00:00 to 24:00, got {text!r}")
+        raise argparse.ArgumentTypeError(expected("a time HH:MM from 00:00 to 24:00", text))
     return float(value)
 
 
@@ -308,18 +369,21 @@ def add_day_options(parser: argparse.ArgumentParser) -> None:
     """`--day N` and the `--from`/`--to` window of that day (see `clock_window`)."""
     parser.add_argument(
         "--day",
-        type=int,
+        type=whole_number(0),
         required=True,
         metavar="N",
         help="day to show (0 = first simulated day, warm-up included, as in payment.outages)",
     )
-    parser.add_argument("--from", dest="start", type=clock, metavar="HH:MM", help="start time")
-    parser.add_argument("--to", dest="end", type=clock, metavar="HH:MM", help="end time")
+    parser.add_argument("--from", dest="start", type=clock_time, metavar="HH:MM", help="start time")
+    parser.add_argument("--to", dest="end", type=clock_time, metavar="HH:MM", help="end time")
 
 
-# The last replication of the longest run, whose `replications` are at most MAX_REPLICATIONS
-# (of journeysim.scenario.fields, which loads pydantic, too slow to load for parsing).
-LAST_REPLICATION = 9_999
+def check_day(day: int, days: int) -> None:
+    """Refuse a `--day` past the last of `days` simulated days."""
+    if day >= days:
+        raise UsageError(
+            expected(f"a whole number from 0 to {days - 1}, the last day simulated", day), "--day"
+        )
 
 
 def add_replication_options(parser: argparse.ArgumentParser) -> None:
@@ -331,7 +395,7 @@ def add_replication_options(parser: argparse.ArgumentParser) -> None:
         metavar="R",
         help=f"replication, from 0 to {LAST_REPLICATION} (default: 0)",
     )
-    parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: `seed`)")
+    parser.add_argument("--seed", type=SEED, metavar="S", help="root seed (default: `seed`)")
     add_set_option(parser)
     parser.set_defaults(reps=None)
 
@@ -348,18 +412,18 @@ def warn_if_nobody(shoppers: int, scenario: Scenario) -> None:
         )
 
 
-def clock_window(
-    command: str, args: argparse.Namespace, default: tuple[float, float]
-) -> tuple[float, float] | None:
-    """The `--from`/`--to` window of a day, each end defaulting to `default`'s; None, after a
-    one-line error naming `command`, when it ends before it starts."""
+def clock_window(args: argparse.Namespace, default: tuple[float, float]) -> tuple[float, float]:
+    """The `--from`/`--to` window of a day, each end defaulting to `default`'s; a UsageError
+    naming the end given when the window ends before it starts."""
     start = args.start if args.start is not None else default[0]
     end = args.end if args.end is not None else default[1]
     if end > start:
         return start, end
-    if args.start is not None and args.end is not None:
-        message = "--to must be later than --from"
+    if args.end is None:
+        before = f"a time before {end_clock(end)}, where the window ends without --to"
+        raise UsageError(expected(before, end_clock(start)), "--from")
+    if args.start is None:
+        later = f"a time later than {end_clock(start)}, where the window starts without --from"
     else:
-        message = "the window ends before it starts; give --from and --to"
-    print(f"journeysim {command}: {message}", file=sys.stderr)
-    return None
+        later = f"a time later than --from {end_clock(start)}"
+    raise UsageError(expected(later, end_clock(end)), "--to")

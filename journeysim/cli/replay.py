@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 from journeysim.cli.options import (
     add_day_options,
     add_replication_options,
+    check_day,
     clock_window,
     output_path,
     scenario_from_args,
@@ -53,19 +53,12 @@ def _replay(args: argparse.Namespace) -> int:
     folder = args.out or Path("results") / folder_name(
         "-".join(["replay", *(s.name for s in scenarios)])
     )
-    writable_folder(args.command, folder, ["replay.html", MANIFEST])
-    last = min(s.total_days for s in scenarios) - 1
-    if not 0 <= args.day <= last:
-        print(f"journeysim replay: --day must be between 0 and {last}", file=sys.stderr)
-        return 2
-    if clock_window("replay", args, (0.0, 1440.0)) is None:  # before simulating anything
-        return 2
+    writable_folder(folder, ["replay.html", MANIFEST])
+    check_day(args.day, min(s.total_days for s in scenarios))
+    clock_window(args, (0.0, 1440.0))  # before simulating anything
     began = time.perf_counter()
     days = replays(scenarios, args.day, args.replication)
-    chosen = clock_window("replay", args, window(days))
-    if chosen is None:
-        return 2
-    start, end = chosen
+    start, end = clock_window(args, window(days))
     name = title(days, start, end)
     data = replay_data(days, start, end)
     html = replay_page(data, name)

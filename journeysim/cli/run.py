@@ -13,6 +13,7 @@ from journeysim.cli.options import (
     add_parameter_sets_option,
     add_run_options,
     execute,
+    expected,
     replacing_results,
     scenario_from_args,
 )
@@ -34,10 +35,8 @@ def _precision(text: str) -> tuple[str, float]:
     if metric not in KPIS or not 0 < target < math.inf:
         meant = closest(metric, KPIS) if metric not in KPIS else None
         hint = f"; did you mean '{meant}={value}'?" if meant else ""
-        raise argparse.ArgumentTypeError(
-            f"expected KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and a finite "
-            f"HALFWIDTH > 0 (got {text!r}){hint}"
-        )
+        wanted = f"KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and a finite HALFWIDTH above 0"
+        raise argparse.ArgumentTypeError(expected(wanted, text) + hint)
     return metric, target
 
 

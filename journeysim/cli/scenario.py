@@ -9,7 +9,14 @@ import json
 import sys
 from pathlib import Path
 
-from journeysim.cli.options import add_set_option, output_path, writable_file
+from journeysim.cli.options import (
+    UsageError,
+    add_set_option,
+    expected,
+    output_path,
+    problem_lines,
+    writable_file,
+)
 from journeysim.files import write_text
 
 # Where `schema --markdown --out` puts the parameter table in a document (docs/model.md).
@@ -78,8 +85,8 @@ def _validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             scenario = load_scenario(path, args.overrides)
-        except ScenarioError as error:
-            print(error, file=sys.stderr)
+        except ScenarioError as error:  # a file's problems as they are, an option's as usage
+            print(problem_lines(args.command, error, others=""), file=sys.stderr)
             valid = False
         else:
             print(f"ok  {path} ({scenario.name})")
@@ -97,17 +104,17 @@ def _schema(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
         return 0
-    writable_file("schema", args.out)
+    writable_file(args.out)
     try:
         if args.markdown:
             text = _with_table(args.out, text)
         write_text(args.out, text)
     except MarkersMissing:
-        print(f"journeysim: {args.out}: expected {START} and {END} lines", file=sys.stderr)
-        return 2
+        raise UsageError(
+            expected(f"a file with {START} and {END} lines", args.out), "--out"
+        ) from None
     except UnicodeDecodeError:
-        print(f"journeysim: {args.out}: expected a UTF-8 text file", file=sys.stderr)
-        return 2
+        raise UsageError(expected("a UTF-8 text file", args.out), "--out") from None
     except OSError as error:
         print(f"journeysim: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
         return 1

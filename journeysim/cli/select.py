@@ -15,6 +15,7 @@ from journeysim.cli.options import (
     add_force_option,
     add_run_options,
     execute,
+    expected,
     replacing_results,
     scenario_from_args,
 )
@@ -109,7 +110,7 @@ def _select(args: argparse.Namespace) -> int:
     )
 
     if len(args.scenarios) < 2:
-        raise UsageError("select: give at least two scenario files")
+        raise UsageError(expected("two or more scenario files", args.scenarios[0]), "SCENARIO.yaml")
     check_first_stage(args.reps, "--reps")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
@@ -190,28 +191,32 @@ def _constraint(text: str) -> Constraint:
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     if constraint.relative:
-        raise argparse.ArgumentTypeError(
-            f"{text}: select has no baseline to compare with (optimise has): expected "
-            "KPI>=VALUE or KPI<=VALUE"
-        )
+        wanted = "KPI>=VALUE or KPI<=VALUE, as select has no baseline to compare with"
+        raise argparse.ArgumentTypeError(expected(wanted, text))
     return constraint
 
 
 def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
+    """--indifference: a finite number above 0."""
+    value = _number(text)
     if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0 (got {text!r})")
+        raise argparse.ArgumentTypeError(expected("a finite number above 0", text))
     return value
 
 
 def _confidence(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
+    """--confidence: a probability from 0.5 up to (not including) 1."""
+    value = _number(text)
     if not 0.5 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a probability in [0.5, 1) (got {text!r})")
+        raise argparse.ArgumentTypeError(
+            expected("a probability of at least 0.5 and below 1", text)
+        )
     return value
+
+
+def _number(text: str) -> float:
+    """`text` as a number; NaN when it is none (which every range refuses)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan

@@ -8,7 +8,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journeysim.cli.options import LazyChoices, add_run_options, execute, name_text, writable_folder
+from journeysim.cli.options import (
+    LazyChoices,
+    add_run_options,
+    execute,
+    name_text,
+    whole_number,
+    writable_folder,
+)
 from journeysim.manifest import MANIFEST
 from journeysim.words import plural
 
@@ -45,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument(
         "--samples",
-        type=int,
+        type=whole_number(1),
         metavar="N",
         help="lhs: N points; sobol: N base samples (a power of 2), N x (parameters + 2) points "
         "(a sweep has at most 1,000,000 runs: points x replications)",
@@ -83,7 +90,7 @@ def _sweep(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     sweep = Sweep(plan_sweep(spec, args.quiet), args.out)
-    writable_folder(args.command, sweep.folder, [MANIFEST, sweep.runs.path.name, *CLAIMED])
+    writable_folder(sweep.folder, [MANIFEST, sweep.runs.path.name, *CLAIMED])
     plan = sweep.plan
     total = plan.runs
     with sweep.held():  # a second sweep into the folder is refused before it writes

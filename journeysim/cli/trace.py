@@ -11,9 +11,11 @@ from journeysim.cli.options import (
     LazyChoices,
     UsageError,
     add_day_options,
+    add_days_option,
     add_replication_options,
+    check_day,
     clock_window,
-    output_path,
+    gif_path,
     scenario_from_args,
     warn_if_nobody,
     whole_number,
@@ -53,12 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "colleague opened one more lane",
     )
     add_replication_options(trace)
-    trace.add_argument(
-        "--days",
-        type=int,
-        metavar="N",
-        help="simulated days after warm-up (default: `horizon.days`)",
-    )
+    add_days_option(trace)
     trace.set_defaults(handler=_trace)
 
     anim = subparsers.add_parser(
@@ -80,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     anim.add_argument(
         "--out",
-        type=output_path,
+        type=gif_path,
         metavar="FILE.gif",
         help="GIF to write, its name ending in .gif (default: "
         "results/<scenario>/floor_day<N>.gif, which the report of a run of the same settings "
@@ -108,8 +105,11 @@ def _trace(args: argparse.Namespace) -> int:
             rep, scenario, customer=args.customer, visit=args.visit, pick=args.pick, staff=staff
         )
     except LookupError as error:  # an unknown id is a usage error; no telling visit is not
+        if args.customer is not None or args.visit is not None:
+            option = "--visit" if args.customer is None else "--customer"
+            raise UsageError(error.args[0], option) from None
         print(f"journeysim trace: {error.args[0]}", file=sys.stderr)
-        return 2 if args.customer is not None or args.visit is not None else 1
+        return 1
     print(story, end="")
     return 0
 
@@ -120,24 +120,13 @@ def _animate(args: argparse.Namespace) -> int:
     from journeysim.report.trace import span
 
     scenario = scenario_from_args(args.scenario, args)
-    if not 0 <= args.day < scenario.total_days:
-        print(
-            f"journeysim animate: --day must be between 0 and {scenario.total_days - 1}",
-            file=sys.stderr,
-        )
-        return 2
+    check_day(args.day, scenario.total_days)
     out = args.out or Path("results") / folder_name(scenario.name) / f"floor_day{args.day}.gif"
-    if out.suffix.lower() != ".gif":
-        raise UsageError(f"animate: --out {out}: expected a file name ending in .gif")
-    writable_file(args.command, out)
-    if clock_window("animate", args, (0.0, 1440.0)) is None:  # before simulating anything
-        return 2
+    writable_file(out)
+    clock_window(args, (0.0, 1440.0))  # before simulating anything
     began = time.perf_counter()
     day = replay(scenario, args.day, args.replication)
-    chosen = clock_window("animate", args, default_window(day))
-    if chosen is None:
-        return 2
-    start, end = chosen
+    start, end = clock_window(args, default_window(day))
     gif = animate(day, start, end, args.frames)
     write_bytes(out, gif)
     print(
