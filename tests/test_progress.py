@@ -1,7 +1,11 @@
-"""The progress bar keeps telling the truth when a last stage runs past its total."""
+"""The progress bar shows while nothing has finished yet, and keeps telling the truth when a
+last stage runs past its total."""
 
 from __future__ import annotations
 
+import time
+
+from journeysim.simulation import progress
 from journeysim.simulation.progress import progress_bar
 
 
@@ -24,3 +28,16 @@ def test_a_bar_without_a_total_counts_from_the_start_in_words() -> None:
         assert str(bar).startswith("select: 1 replication [")
         bar.update()
         assert str(bar).startswith("select: 2 replications [")
+
+
+def test_a_bar_shows_and_ticks_before_the_first_run_finishes(monkeypatch, capsys) -> None:
+    """A big store's history and first replications take minutes before any run finishes: the
+    bar shows after its delay all the same, and its elapsed time goes on, then it is cleared."""
+    monkeypatch.setattr(progress, "DELAY", 0.05)
+    monkeypatch.setattr(progress, "TICK", 0.05)
+    with progress_bar(2, "baseline"):
+        time.sleep(0.5)
+        shown = capsys.readouterr().err
+    assert "baseline:   0%" in shown and "0/2" in shown
+    assert shown.count("0/2") >= 3  # drawn again as the time passes
+    assert capsys.readouterr().err.endswith("\r")  # cleared when done
