@@ -22,12 +22,12 @@ KPI_LABELS = {
     "csat": ("CSAT (1-5)", "{:.2f}"),
     "ces": ("CES (1-7)", "{:.2f}"),
     "abandonment_rate": ("Abandonment", "{:.2%}"),
-    "mean_checkout_wait_min": ("Checkout wait (min)", "{:.2f}"),
+    "mean_checkout_wait_min": ("Checkout wait (min)", "{:,.2f}"),
     "revenue_per_day": ("Revenue per day (PLN)", "{:,.0f}"),
     "visits_per_day": ("Visits per day", "{:,.0f}"),
-    "new_customers_per_day": ("New customers per day", "{:.1f}"),
+    "new_customers_per_day": ("New customers per day", "{:,.1f}"),
     "active_customers": ("Active customers", "{:,.0f}"),
-    "complaints_per_day": ("Complaints per day", "{:.2f}"),
+    "complaints_per_day": ("Complaints per day", "{:,.2f}"),
     "rating": ("Online rating (stars)", "{:.2f}"),
 }
 MONEY_LABELS = {
