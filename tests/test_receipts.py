@@ -459,6 +459,17 @@ def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, ca
     assert ".basket_items: expected a number above 0 and at most 500" in error
 
 
+def test_a_short_history_warning_names_the_fitted_store(tmp_path, capsys):
+    """One receipt fits a store of 5 customers whose history cannot settle; the warning about
+    it named "baseline", the base the user had not changed, not the store fitted."""
+    path = tmp_path / "one.csv"
+    path.write_text("timestamp,items,amount,payment\n2026-03-02 08:04:15,17,119.0,cash\n")
+    assert main(["fit-receipts", str(path), "--out", str(tmp_path / "corner.yaml")]) == 0
+    error = capsys.readouterr().err
+    assert "journeysim: warning: corner: its 637 days of history" in error
+    assert "baseline:" not in error
+
+
 def test_a_base_that_sells_nothing_is_refused_in_one_line(tmp_path, capsys):
     """A base without customers has no till to read the receipts against."""
     base = tmp_path / "empty.yaml"

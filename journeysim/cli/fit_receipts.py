@@ -88,9 +88,10 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             "read the receipts against (--extends)"
         ) from None
     fit = fit_receipts(receipts, base, reference)
+    name = args.name or args.out.stem
     try:
-        refine_traffic(fit, receipts, reference_run(fitted_scenario(base, fit)))
-        fitted = fitted_scenario(base, fit)
+        refine_traffic(fit, receipts, reference_run(fitted_scenario(base, fit, name)))
+        fitted = fitted_scenario(base, fit, name)
         own_till = reference_run(fitted)
     except SellsNothing:
         facts = fit.facts
@@ -99,7 +100,6 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             f"{plural(facts['days'], 'day')} sells nothing in a {REFERENCE_DAYS}-day run; too "
             "few receipts to fit a store: give a week or more"
         ) from None
-    name = args.name or args.out.stem
     layer = {
         "extends": os.path.relpath(base_path.resolve(), args.out.resolve().parent),
         "name": name,

@@ -407,14 +407,16 @@ def till_check(receipts: Receipts, fitted: Reference) -> list[tuple[str, float, 
     ]
 
 
-def fitted_scenario(base: Scenario, fit: ReceiptsFit) -> Scenario:
+def fitted_scenario(base: Scenario, fit: ReceiptsFit, name: str | None = None) -> Scenario:
     """`base` with the fitted settings applied and checked (raises ScenarioError, naming a
-    value the receipts gave that the scenario cannot take as fitted from the receipts)."""
+    value the receipts gave that the scenario cannot take as fitted from the receipts), named
+    `name` (default: the base's), so that its runs' warnings name the store fitted."""
     overrides = [
         (f"fitted from the receipts {key}", f"{key}={json.dumps(value)}")
         for key, value in fit.settings.items()
     ]
-    return apply_overrides(base, overrides)
+    fitted = apply_overrides(base, overrides)
+    return fitted if name is None else fitted.model_copy(update={"name": name})
 
 
 def scenario_layer(fitted: Scenario, fit: ReceiptsFit) -> dict[str, Any]:
