@@ -527,6 +527,16 @@ def test_bad_set_names_the_override(tmp_path: Path, override: str, expected: str
     assert error_of(write(tmp_path, "x.yaml", ""), (override,)).startswith(expected)
 
 
+def test_a_checkout_without_tills_names_the_overrides_keys(tmp_path: Path) -> None:
+    """--set checkout.cashiers=0 --set checkout.self_checkouts=0 was blamed on the scenario
+    file, whose checkout has tills ("x.yaml: checkout needs at least one ...")."""
+    overrides = ("checkout.cashiers=0", "checkout.self_checkouts=0")
+    assert error_of(write(tmp_path, "x.yaml", ""), overrides) == (
+        "--set checkout.cashiers: checkout.cashiers, checkout.self_checkouts: expected at least "
+        "one staffed lane or self-checkout (got 0 of each)"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

@@ -140,7 +140,10 @@ class Scenario(Section):
         if cashier is not None and cashier.count != self.checkout.cashiers:
             cashier.count = self.checkout.cashiers  # a post per staffed lane, as the run staffs
         if self.checkout.cashiers + self.checkout.self_checkouts == 0:
-            raise ValueError("checkout needs at least one cashier lane or self-checkout")
+            raise ValueError(
+                "checkout.cashiers, checkout.self_checkouts: expected at least one staffed lane "
+                "or self-checkout (got 0 of each)"
+            )
         if not self.segments or sum(s.share for s in self.segments.values()) <= 0:
             raise ValueError("segments need at least one segment with a positive share")
         for name in self.segments:
