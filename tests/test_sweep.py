@@ -516,21 +516,22 @@ def test_a_number_given_twice_in_two_spellings_is_refused_too(tmp_path, capsys):
     [
         (  # a boolean's spellings, read as YAML (they were two points of the same scenario)
             ["--vary", "checkout.single_queue=true,True"],
-            "--vary checkout.single_queue=true,True: each value once "
-            "(got true and True, the same value)",
+            "journeysim sweep: error: argument --vary checkout.single_queue=true,True: each "
+            "value once (got true and True, the same value)",
         ),
         (  # an exponent is a number as the override reads it, not a text
             ["--vary", "payment.cash_share=0.1,1e-1"],
-            "--vary payment.cash_share=0.1,1e-1: each value once "
-            "(got 0.1 and 1e-1, the same number)",
+            "journeysim sweep: error: argument --vary payment.cash_share=0.1,1e-1: each value "
+            "once (got 0.1 and 1e-1, the same number)",
         ),
         (
             "vary: {checkout.single_queue: [true, false, True]}\n",
-            "{file}: vary.checkout.single_queue: each value once (got true more than once)",
+            "journeysim: {file}: vary.checkout.single_queue: each value once (got true more "
+            "than once)",
         ),
         (
             "vary: {payment.cash_share: [0.1, 0.10, 1e-1]}\n",
-            "{file}: vary.payment.cash_share: each value once (got 0.1 more than once)",
+            "journeysim: {file}: vary.payment.cash_share: each value once (got 0.1 more than once)",
         ),
     ],
     ids=["option-boolean", "option-exponent", "file-boolean", "file-number"],
@@ -538,9 +539,7 @@ def test_a_number_given_twice_in_two_spellings_is_refused_too(tmp_path, capsys):
 def test_a_value_given_twice_after_yaml_reads_it_is_refused(tmp_path, capsys, given, expected):
     file = sweep_file(tmp_path, given) if isinstance(given, str) else None
     argv = [str(file)] if file else [str(BASELINE), *given]
-    assert refused([*argv, "--out", str(tmp_path / "out")], capsys) == (
-        f"journeysim: {expected.format(file=file)}"
-    )
+    assert refused([*argv, "--out", str(tmp_path / "out")], capsys) == expected.format(file=file)
     assert not (tmp_path / "out").exists()
 
 
