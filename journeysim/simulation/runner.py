@@ -69,7 +69,14 @@ def run_scenario(
     kpi_rows = pd.DataFrame([{"replication": r, **done[r][0]} for r in order])
 
     def stacked(table: str) -> pd.DataFrame:
-        frames = [getattr(done[r][1], table).assign(replication=r) for r in order]
+        """The replications' `table` one below the other, each given up to the stacked one
+        (else a long run's visits are held three times at once: each replication's, a copy
+        of it with its number, and the stacked table)."""
+        frames = []
+        for r in order:
+            frames.append(getattr(done[r][1], table))
+            frames[-1]["replication"] = r  # in place: no copy
+            setattr(done[r][1], table, pd.DataFrame())
         # An empty log (no outage in that replication) has untyped columns: leave it out, or
         # pandas warns that it will let such columns decide the dtypes.
         return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)

@@ -45,7 +45,10 @@ def daily_runs(
     s = scenario
     parts = [
         returned(v, s.loyalty.return_window_days, s.total_days * 1440.0)
-        for _, v in visits.groupby("replication")
+        # (the columns `returned` reads: grouping all would copy every column of the visits)
+        for _, v in visits[["replication", "customer_id", "day", "arrival_min"]].groupby(
+            "replication"
+        )
     ]
     back = pd.concat(parts) if parts else pd.Series(dtype=float)  # no visits at all
     per_visit = pd.DataFrame(
