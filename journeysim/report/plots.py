@@ -267,7 +267,8 @@ def daily_kpis(result: RunResult) -> pd.DataFrame:
     horizon = s.total_days * 1440.0
     warmup = s.horizon.warmup_days
     frames = []
-    for replication, visits in result.visits.groupby("replication"):
+    read = ["replication", "customer_id", "day", "arrival_min", "ltr"]  # (not a copy of all)
+    for replication, visits in result.visits[read].groupby("replication"):
         back = returned(visits, s.loyalty.return_window_days, horizon)
         measured = visits.assign(returned=back)[visits["day"] >= warmup]
         per_day = measured.groupby("day").agg(
