@@ -10,6 +10,7 @@ import pandas as pd
 
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
+from journeysim.simulation.footprint import warn_if_too_big
 from journeysim.simulation.journey_map import journey_map
 from journeysim.simulation.measure import METRICS, replication_metrics
 from journeysim.simulation.replication import Replication, past, simulate
@@ -62,6 +63,8 @@ def run_scenario(
     tasks = [(scenario, r, reference) for r in range(scenario.replications)]
     done: dict[int, tuple[dict[str, float], Replication]] = {}
     for index, result in run_replications(executor, replicate, tasks):
+        if not done:
+            warn_if_too_big(scenario, len(result[1].visits))
         done[index] = result
         if on_done:
             on_done()
