@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+import psutil
+
 from journeysim.scenario.schema import Scenario
 from journeysim.words import plural
 
@@ -18,9 +20,7 @@ class MemoryWarning(UserWarning):
 
 
 def available_memory() -> int:
-    """Bytes of memory available to a process now, without swapping (psutil)."""
-    import psutil
-
+    """Bytes of memory available to a process now, without swapping."""
     return int(psutil.virtual_memory().available)
 
 

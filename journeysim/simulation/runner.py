@@ -72,9 +72,9 @@ def run_scenario(
     kpi_rows = pd.DataFrame([{"replication": r, **done[r][0]} for r in order])
 
     def stacked(table: str) -> pd.DataFrame:
-        """The replications' `table` one below the other, each given up to the stacked one
-        (else a long run's visits are held three times at once: each replication's, a copy
-        of it with its number, and the stacked table)."""
+        """The replications' `table` one below the other, each replication's let go once it
+        is stacked (else a long run's visits are held three times at once: each
+        replication's, a copy of it with its number, and the stacked table)."""
         frames = []
         for r in order:
             frames.append(getattr(done[r][1], table))
