@@ -538,6 +538,34 @@ def test_a_checkout_without_tills_names_the_overrides_keys(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
+    ("overrides", "blamed", "got"),
+    [
+        (("hours.open=10:00", "hours.close=10:00"), "hours.open", "10:00 and 10:00"),
+        (("hours.open=22:00", "hours.close=06:00"), "hours.open", "22:00 and 06:00"),
+        # the file's (default) hours.open is named first, but the override set hours.close
+        (("hours.close=06:00",), "hours.close", "06:00 and 06:00"),
+    ],
+)
+def test_hours_closing_before_opening_name_the_override_and_the_times(
+    tmp_path: Path, overrides: tuple[str, ...], blamed: str, got: str
+) -> None:
+    """--set hours.open=10:00 --set hours.close=10:00 was blamed on the scenario file, whose
+    hours are fine, without the times ("x.yaml: hours: close must be later than open")."""
+    assert error_of(write(tmp_path, "x.yaml", ""), overrides) == (
+        f"--set {blamed}: hours.open, hours.close: expected a closing time later than the "
+        f"opening time (got {got})"
+    )
+
+
+def test_hours_closing_before_opening_in_a_file_name_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "hours: {open: '22:00', close: '06:00'}\n")
+    assert error_of(path, ("checkout.cashiers=2",)) == (
+        f"{path}: hours.open, hours.close: expected a closing time later than the opening time "
+        "(got 22:00 and 06:00)"
+    )
+
+
+@pytest.mark.parametrize(
     ("name", "expected"),
     [
         ('""', "expected text of at least 1 character (got '')"),

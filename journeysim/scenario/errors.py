@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import cache
 from typing import Any
 
@@ -18,6 +18,8 @@ KeyPath = tuple[str | int, ...]
 
 _CLOCK_PATTERN = CLOCK_PATTERN
 _LEADING_KEY = re.compile(r"[a-z_]+(?:\.[A-Za-z0-9_]+)*")  # of a problem's text
+# The keys a check between keys opens with: `hours.open, hours.close: expected ...`.
+_LEADING_KEYS = re.compile(rf"{_LEADING_KEY.pattern}(?:, {_LEADING_KEY.pattern})*(?=: )")
 
 
 class ScenarioError(InputError):
@@ -59,18 +61,31 @@ def shown(value: Any) -> str:
 
 
 def from_validation_error(
-    error: ValidationError, data: Mapping[str, Any], source_of: Callable[[KeyPath], str]
+    error: ValidationError,
+    data: Mapping[str, Any],
+    source_of: Callable[[KeyPath], str],
+    overrides: Collection[str] = (),
 ) -> ScenarioError:
     """Turn pydantic's errors on `data` into one ScenarioError; `source_of` names who set a key.
 
-    Errors of the alternatives of one union (same key, same value) are joined with "or".
+    Errors of the alternatives of one union (same key, same value) are joined with "or". A
+    check between keys names them first (`hours.open, hours.close: expected ...`; a section's
+    check names its own keys, `open, close: ...`, which become full key paths), and is blamed
+    on the first of `overrides` (the sources of overrides) that set one of them, else on the
+    source of the first.
     """
     grouped: dict[tuple[str, str | None], list[str]] = {}
     for detail in error.errors():
         path = _key_path(detail["loc"], data)
         expected, got = _describe(detail, path)
-        blamed = path or _named_key(expected, data)  # a whole-scenario check names its key
-        source = source_of(blamed)
+        if got is None and path and (full := _section_keys(expected, path)):
+            expected, path = full, ()
+        source, blamed = source_of(path), path
+        if not path:  # a whole-scenario check names its keys
+            named = [(source_of(key), key) for key in _named_keys(expected, data)]
+            by_override = [pair for pair in named if pair[0] in overrides]
+            if by_override or named:
+                source, blamed = (by_override or named)[0]
         if not path and blamed and source.endswith(f" {dotted(blamed)}"):  # `--set KEY` names it
             expected = expected.removeprefix(f"{dotted(blamed)}: ")
         grouped.setdefault((problem(source, path, ""), got), []).append(expected)
@@ -81,13 +96,30 @@ def from_validation_error(
     return ScenarioError("\n".join(lines))
 
 
-def _named_key(text: str, data: Any) -> KeyPath:
-    """The key path a whole-scenario problem opens with ("payment.outages.0: it never
-    happens", "zones need ..."), as far as the data has it."""
-    match = _LEADING_KEY.match(text)
+def _named_keys(text: str, data: Any) -> list[KeyPath]:
+    """The key paths a whole-scenario problem opens with ("payment.outages.0: it never
+    happens", "zones need ...", "hours.open, hours.close: expected ..."), as far as the data
+    has them."""
+    match = _LEADING_KEYS.match(text) or _LEADING_KEY.match(text)
     if not match:
-        return ()
-    return _key_path(tuple(int(p) if p.isdigit() else p for p in match[0].split(".")), data)
+        return []
+    return [_key_path(_parts(key), data) for key in match[0].split(", ")]
+
+
+def _parts(key: str) -> KeyPath:
+    return tuple(int(p) if p.isdigit() else p for p in key.split("."))
+
+
+def _section_keys(text: str, path: KeyPath) -> str | None:
+    """A section's problem that opens with keys of the section (`open, close: expected ...`
+    at `hours`) with those keys as full paths (`hours.open, hours.close: expected ...`), or
+    None when it opens with none."""
+    match = _LEADING_KEYS.match(text)
+    keys = match[0].split(", ") if match else []
+    fields = _schema_at(path).get("properties", {})
+    if not keys or any(key not in fields for key in keys):
+        return None
+    return ", ".join(dotted((*path, key)) for key in keys) + text[match.end() :]
 
 
 def _key_path(loc: tuple[str | int, ...], data: Any) -> KeyPath:

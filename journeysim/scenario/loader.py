@@ -12,7 +12,7 @@ import copy
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -96,8 +96,8 @@ def apply_overrides(
         return scenario
     origins = {} if origins is None else origins
     data = scenario.model_dump(mode="json")
-    _apply(data, overrides, origins)
-    return _validate(data, origins, source or scenario.name)
+    applied = _apply(data, overrides, origins)
+    return _validate(data, origins, source or scenario.name, applied)
 
 
 def _validate_with(
@@ -110,17 +110,19 @@ def _validate_with(
     """A file that is refused alone, validated with its overrides, which may settle a rule
     between keys; `file_error` stands where an override cannot even be placed in the file."""
     try:
-        _apply(data, overrides, origins)
+        applied = _apply(data, overrides, origins)
     except ScenarioError:
         raise file_error from None
-    return _validate(data, origins, leaf)
+    return _validate(data, origins, leaf, applied)
 
 
-def _apply(data: dict[str, Any], overrides: list[Override], origins: Origins) -> None:
-    """Apply `overrides` to scenario data in place, in order."""
+def _apply(data: dict[str, Any], overrides: list[Override], origins: Origins) -> set[str]:
+    """Apply `overrides` to scenario data in place, in order; the sources they are named by."""
+    sources = set()
     for override in overrides:
         option, text = (None, override) if isinstance(override, str) else override
-        _override(data, text, origins, option)
+        sources.add(_override(data, text, origins, option))
+    return sources
 
 
 def _listed(overrides: object) -> list[Override]:
@@ -445,9 +447,9 @@ def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath =
     return merged
 
 
-def _override(data: dict[str, Any], text: str, origins: Origins, option: str | None) -> None:
+def _override(data: dict[str, Any], text: str, origins: Origins, option: str | None) -> str:
     """Apply one `KEY.PATH=VALUE` override (VALUE is YAML) to resolved scenario data in place;
-    errors name the `option` that set it, else `--set KEY.PATH`."""
+    errors name the `option` that set it, else `--set KEY.PATH` (the source returned)."""
     dotted_key, equals, raw = text.partition("=")
     keys = dotted_key.strip().split(".")
     if not equals or "" in keys:
@@ -473,6 +475,7 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
                     raise ScenarioError(problem(source, path, _no_segment(node, key)))
                 node[part] = {}
             node, path = node[part], (*path, part)
+    return source
 
 
 def _no_segment(segments: dict[str, Any], name: str) -> str:
@@ -509,13 +512,16 @@ def _part(node: Any, key: str, path: KeyPath, source: str) -> str | int:
     )
 
 
-def _validate(data: dict[str, Any], origins: Origins, leaf: str) -> Scenario:
-    """The validated scenario; errors name the file (or --set) that set the offending key."""
+def _validate(
+    data: dict[str, Any], origins: Origins, leaf: str, overrides: Collection[str] = ()
+) -> Scenario:
+    """The validated scenario; errors name the file (or --set) that set the offending key, an
+    override (of the sources `overrides`) before a file where a check between keys names both."""
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
         raise from_validation_error(
-            error, data, lambda path: _source(origins, path, leaf)
+            error, data, lambda path: _source(origins, path, leaf), overrides
         ) from None
 
 

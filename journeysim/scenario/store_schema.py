@@ -82,7 +82,10 @@ class Hours(Section):
     def _profiles_fit(self) -> Hours:
         hours = (self.close_min - self.open_min) / 60
         if hours <= 0:
-            raise ValueError("close must be later than open")
+            raise ValueError(
+                "open, close: expected a closing time later than the opening time "
+                f"(got {self.open} and {self.close})"
+            )
         needed = int(-(-hours // 1))
         for name, default in (
             ("weekday_profile", _WEEKDAY_PROFILE),
