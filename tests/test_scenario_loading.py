@@ -557,6 +557,17 @@ def test_hours_closing_before_opening_name_the_override_and_the_times(
     )
 
 
+def test_an_outage_repeated_both_ways_names_its_keys_and_the_override(tmp_path: Path) -> None:
+    """--set payment.outages.0.weekdays=[sat] on an outage repeated every_day was blamed on the
+    file, naming neither key's path nor values ("x.yaml: payment.outages.0: give every_day or
+    weekdays, not both")."""
+    path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, every_day: true}]\n")
+    assert error_of(path, ("payment.outages.0.weekdays=[sat, sun]",)) == (
+        "--set payment.outages.0.weekdays: payment.outages.0.every_day, "
+        "payment.outages.0.weekdays: expected one of them, not both (got true and [sat, sun])"
+    )
+
+
 def test_hours_closing_before_opening_in_a_file_name_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "hours: {open: '22:00', close: '06:00'}\n")
     assert error_of(path, ("checkout.cashiers=2",)) == (

@@ -325,7 +325,10 @@ class Outage(Section):
     @model_validator(mode="after")
     def _one_repeat(self) -> Outage:
         if self.every_day and self.weekdays:
-            raise ValueError("give every_day or weekdays, not both")
+            raise ValueError(
+                "every_day, weekdays: expected one of them, not both (got true and ["
+                f"{', '.join(self.weekdays)}])"
+            )
         return self
 
     @property
