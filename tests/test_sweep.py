@@ -815,6 +815,24 @@ def test_the_sweep_report_crosses_a_point_whose_runs_all_failed(tmp_path, monkey
     assert rows == [("1", "0 (all failed)"), ("3", "2")]  # the table lists it too, in order
 
 
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_a_failed_run_is_named_once(tmp_path, capsys):
+    """The line named the run twice: "e.g. point 0, replication 0: mmc, replication 0: 200
+    shoppers still in the store ..."."""
+    from journeysim.cli import main
+
+    mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
+    argv = ["sweep", str(mmc), "--vary", "checkout.cashiers=1,3", "--reps", "1", "--days", "1"]
+    argv += ["--set", "horizon.warmup_days=0", "--set", "arrivals.rate_per_hour=40"]
+    argv += ["--set", "checkout.service_time.mean_min=4", "--workers", "1", "--quiet"]
+    assert main([*argv, "--no-report", "--out", str(tmp_path)]) == 1
+    line = capsys.readouterr().err.splitlines()[-1]
+    assert "e.g. point 0, replication 0: 200 shoppers still in the store" in line
+    assert line.count("replication") == 1 and "mmc" not in line
+    (runs,) = tmp_path.glob("sweep-*/runs.csv")  # the file keeps the whole error
+    assert pd.read_csv(runs)["error"].dropna().str.startswith("mmc, replication 0: ").all()
+
+
 def test_an_interrupted_sweep_folder_has_its_manifest(tmp_path, monkeypatch):
     """The manifest is written before the runs, so a sweep stopped by Ctrl-C says what made
     it, from the command line and from the Python API alike."""
