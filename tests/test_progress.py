@@ -3,6 +3,7 @@ last stage runs past its total."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 from journeysim.simulation import progress
@@ -35,9 +36,22 @@ def test_a_bar_shows_and_ticks_before_the_first_run_finishes(monkeypatch, capsys
     bar shows after its delay all the same, and its elapsed time goes on, then it is cleared."""
     monkeypatch.setattr(progress, "DELAY", 0.05)
     monkeypatch.setattr(progress, "TICK", 0.05)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with progress_bar(2, "baseline"):
         time.sleep(0.5)
         shown = capsys.readouterr().err
     assert "baseline:   0%" in shown and "0/2" in shown
     assert shown.count("0/2") >= 3  # drawn again as the time passes
     assert capsys.readouterr().err.endswith("\r")  # cleared when done
+
+
+def test_a_log_file_gets_no_ticks(monkeypatch, capsys) -> None:
+    """Redrawn every second into a file, an hour's run would leave 3,600 copies of its bar."""
+    monkeypatch.setattr(progress, "DELAY", 0.05)
+    monkeypatch.setattr(progress, "TICK", 0.05)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with progress_bar(2, "baseline") as bar:
+        time.sleep(0.5)
+        assert capsys.readouterr().err == ""
+        bar.update()
+    assert "1/2" in capsys.readouterr().err  # a unit finished: shown as before

@@ -16,16 +16,17 @@ TICK = 1.0  # seconds between redraws while no unit finishes
 class _Bar(tqdm):
     """tqdm that turns into a count once it runs past its total (a last stage whose runs are
     not known ahead, as the selection after optimise's trials), rather than lose its total and
-    show "25run" after "24/24". It shows once its delay has passed and then ticks every second,
-    also before the first unit finishes (the history of a big store, its first replications),
-    so that a long wait shows its elapsed time instead of nothing."""
+    show "25run" after "24/24". On a terminal it shows once its delay has passed and then
+    ticks every second, also before the first unit finishes (the history of a big store, its
+    first replications), so that a long wait shows its elapsed time instead of nothing; a log
+    file gets a line only as units finish."""
 
     def __init__(self, *args, **kwargs) -> None:
         self._closed = threading.Event()
         self._drawn = False
         self._ticker: threading.Thread | None = None
         super().__init__(*args, **kwargs)
-        if not self.disable:
+        if not self.disable and self.fp.isatty():
             self._ticker = threading.Thread(target=self._tick, daemon=True)
             self._ticker.start()
 
