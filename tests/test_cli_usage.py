@@ -373,7 +373,11 @@ def test_outages_repeat_on_weekdays_and_day_0_is_a_monday() -> None:
     days = outage.days_in(scenario.total_days)
     assert days == [d for d in range(3, scenario.total_days) if is_weekend(d)]
     assert days[:4] == [5, 6, 12, 13] and WEEKDAYS[0] == "mon"
-    with pytest.raises(ScenarioError, match="every_day or weekdays"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"^--set payment\.outages: payment\.outages\.0\.every_day, "
+        r"payment\.outages\.0\.weekdays: expected one of them, not both \(got true and \[sat\]\)$",
+    ):
         load_scenario(BASELINE, ["payment.outages=[{every_day: true, weekdays: [sat]}]"])
 
 
