@@ -398,7 +398,21 @@ def test_clock_time_past_midnight_is_refused(tmp_path: Path) -> None:
 def test_cross_field_rule_is_reported_in_plain_words(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "checkout:\n  service_time: {dist: gamma, sd_min: 0}\n")
     assert error_of(path) == (
-        f"{path}: checkout.service_time: sd_min must be > 0 for a gamma distribution"
+        f"{path}: checkout.service_time.dist, checkout.service_time.sd_min: expected an sd_min "
+        "above 0 for a gamma distribution (got gamma and 0)"
+    )
+
+
+def test_a_cross_field_rule_broken_by_an_override_names_it(tmp_path: Path) -> None:
+    """--set checkout.service_time.dist=gamma on a file's exponential service of sd_min 0 was
+    blamed on the file ("x.yaml: checkout.service_time: sd_min must be > 0 for a gamma
+    distribution")."""
+    text = "checkout:\n  service_time: {dist: exponential, sd_min: 0}\n"
+    override = ("checkout.service_time.dist=gamma",)
+    assert error_of(write(tmp_path, "x.yaml", text), override) == (
+        "--set checkout.service_time.dist: checkout.service_time.dist, "
+        "checkout.service_time.sd_min: expected an sd_min above 0 for a gamma distribution "
+        "(got gamma and 0)"
     )
 
 

@@ -89,5 +89,8 @@ class Distribution(Section):
     @model_validator(mode="after")
     def _spread_given(self) -> Distribution:
         if self.dist in ("lognormal", "gamma") and self.sd_min <= 0:
-            raise ValueError(f"sd_min must be > 0 for a {self.dist} distribution")
+            raise ValueError(
+                f"dist, sd_min: expected an sd_min above 0 for a {self.dist} distribution "
+                f"(got {self.dist} and {self.sd_min:g})"
+            )
         return self
