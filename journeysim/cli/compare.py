@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 
 from journeysim.cli.options import (
-    UsageError,
     add_force_option,
     add_parameter_sets_option,
     add_run_options,
+    check_two_or_more,
     execute,
-    expected,
     replacing_results,
     scenario_from_args,
 )
@@ -77,8 +76,7 @@ def _compare(args: argparse.Namespace) -> int:
         revenue_growth,
     )
 
-    if len(args.scenarios) < 2:
-        raise UsageError(expected("two or more scenario files", args.scenarios[0]), "SCENARIO.yaml")
+    check_two_or_more(args.scenarios)
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
     stem = "-".join(["compare", *names])

@@ -378,6 +378,12 @@ def add_day_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="end", type=clock_time, metavar="HH:MM", help="end time")
 
 
+def check_two_or_more(scenarios: Sequence[Path]) -> None:
+    """Refuse fewer than two scenario files (compare and select weigh one against another)."""
+    if len(scenarios) < 2:
+        raise UsageError(expected("two or more scenario files", scenarios[0]), "SCENARIO.yaml")
+
+
 def check_day(day: int, days: int) -> None:
     """Refuse a `--day` past the last of `days` simulated days."""
     if day >= days:

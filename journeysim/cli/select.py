@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from journeysim.cli.options import (
     LazyChoices,
-    UsageError,
     add_force_option,
     add_run_options,
+    check_two_or_more,
     execute,
     expected,
     replacing_results,
@@ -109,8 +109,7 @@ def _select(args: argparse.Namespace) -> int:
         warn_of_investments,
     )
 
-    if len(args.scenarios) < 2:
-        raise UsageError(expected("two or more scenario files", args.scenarios[0]), "SCENARIO.yaml")
+    check_two_or_more(args.scenarios)
     check_first_stage(args.reps, "--reps")
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
