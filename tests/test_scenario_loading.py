@@ -582,6 +582,32 @@ def test_an_outage_repeated_both_ways_names_its_keys_and_the_override(tmp_path: 
     )
 
 
+def test_shares_that_do_not_add_up_name_every_key_their_values_and_the_override(
+    tmp_path: Path,
+) -> None:
+    """--set zones.0.item_share=0.9 read "zones' item_share must add up to 1, not 1.4", naming
+    no key; a check between keys names them first, as the hours do."""
+    zones = "zones:\n  - {name: a, item_share: 0.5}\n  - {name: b, item_share: 0.5}\n"
+    path = write(tmp_path, "x.yaml", zones)
+    assert error_of(path, ("zones.1.item_share=0.25",)) == (
+        "--set zones.1.item_share: zones.0.item_share, zones.1.item_share: expected shares "
+        "that add up to 1 (got 0.5 + 0.25 = 0.75)"
+    )
+    assert error_of(path, ("shelves.response_skip=0.5",)).startswith(
+        "--set shelves.response_skip: shelves.response_elsewhere, shelves.response_brand, "
+        "shelves.response_size, shelves.response_delay, shelves.response_skip: expected shares "
+        "that add up to 1 (got "
+    )
+
+
+def test_segments_without_a_positive_share_name_their_shares(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "segments: {a: {share: 0}, b: {share: 0}}\n")
+    assert error_of(path) == (
+        f"{path}: segments.a.share, segments.b.share: expected at least one positive share "
+        "(got 0, 0)"
+    )
+
+
 def test_hours_closing_before_opening_in_a_file_name_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "hours: {open: '22:00', close: '06:00'}\n")
     assert error_of(path, ("checkout.cashiers=2",)) == (
@@ -713,7 +739,7 @@ def test_a_file_that_names_segments_drops_the_other_segments_of_its_parent(tmp_p
     with pytest.warns(ScenarioWarning, match="are dropped: b$"):
         assert list(load_scenario(path).segments) == ["a"]
     with (
-        pytest.raises(ScenarioError, match="at least one segment with a positive share"),
+        pytest.raises(ScenarioError, match="expected at least one positive share"),
         pytest.warns(ScenarioWarning),
     ):
         load_scenario(path, ["segments.a.share=0"])  # b is gone, not there to carry the store

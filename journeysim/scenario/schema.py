@@ -144,8 +144,12 @@ class Scenario(Section):
                 "checkout.cashiers, checkout.self_checkouts: expected at least one staffed lane "
                 "or self-checkout (got 0 of each)"
             )
-        if not self.segments or sum(s.share for s in self.segments.values()) <= 0:
-            raise ValueError("segments need at least one segment with a positive share")
+        if not self.segments:
+            raise ValueError("segments: expected at least one segment (got none)")
+        if sum(s.share for s in self.segments.values()) <= 0:
+            keys = ", ".join(f"segments.{name}.share" for name in self.segments)
+            shares = ", ".join(f"{s.share:g}" for s in self.segments.values())
+            raise ValueError(f"{keys}: expected at least one positive share (got {shares})")
         for name in self.segments:
             if not (1 <= len(name) <= MAX_LABEL and re.fullmatch(LINE_PATTERN, name)):
                 raise ValueError(
@@ -162,9 +166,9 @@ class Scenario(Section):
                     f"zones.{i}.name: expected a name no other zone has (got {name!r}, as "
                     f"zones.{names.index(name)}{unnamed})"
                 )
-        picked = sum(zone.item_share for zone in self.zones)
-        if abs(picked - 1.0) > 1e-6:
-            raise ValueError(f"zones' item_share must add up to 1, not {picked:g}")
+        _add_up_to_one(
+            {f"zones.{i}.item_share": zone.item_share for i, zone in enumerate(self.zones)}
+        )
         tills = self.checkout.cashiers + self.checkout.self_checkouts
         last = self.total_days - 1
         for i, outage in enumerate(self.payment.outages):
@@ -202,16 +206,18 @@ class Scenario(Section):
                     f"{2 * count} posts (morning 0..{count - 1}, evening {count}..{2 * count - 1})"
                 )
         self._lanes_fit()
-        shelves = self.shelves
-        responses = (
-            shelves.response_elsewhere
-            + shelves.response_brand
-            + shelves.response_size
-            + shelves.response_delay
-            + shelves.response_skip
+        _add_up_to_one(
+            {
+                f"shelves.{key}": getattr(self.shelves, key)
+                for key in (
+                    "response_elsewhere",
+                    "response_brand",
+                    "response_size",
+                    "response_delay",
+                    "response_skip",
+                )
+            }
         )
-        if abs(responses - 1.0) > 1e-6:
-            raise ValueError(f"shelves.response_* shares must add up to 1, not {responses:g}")
         return self
 
     def _lanes_fit(self) -> None:
@@ -278,3 +284,13 @@ class Scenario(Section):
     @property
     def total_days(self) -> int:
         return self.horizon.warmup_days + self.horizon.days
+
+
+def _add_up_to_one(shares: dict[str, float]) -> None:
+    """Refuse shares (by key) whose sum is not 1, naming every key and value."""
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        values = " + ".join(f"{share:g}" for share in shares.values())
+        raise ValueError(
+            f"{', '.join(shares)}: expected shares that add up to 1 (got {values} = {total:g})"
+        )
