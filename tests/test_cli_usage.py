@@ -251,7 +251,7 @@ def test_a_scenario_with_several_problems_says_each_on_a_line_of_its_own(
     path.write_text("checkout:\n  cashiers: -1\narrivals:\n  rate_per_hour: x\n")
     assert exit_code(["run", str(path), "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        f"journeysim: {path}: arrivals.rate_per_hour: expected a number above 0 and at most 2000 "
+        f"journeysim: {path}: arrivals.rate_per_hour: expected a number above 0 and at most 2,000 "
         "(got 'x')",
         f"journeysim: {path}: checkout.cashiers: expected a whole number from 0 to 200 (got -1)",
     ]

@@ -78,8 +78,8 @@ def test_every_number_has_a_lower_and_an_upper_bound() -> None:
         ("staff.roles.stocker.count=1000000000000", "from 0 to 200"),
         ("hours.weekday_profile.0=.inf", "finite"),
         ("psyche.market_standard.cart=.nan", "finite"),
-        ("costs.wage_per_hour.cashier=-1", "from 0 to 10000"),
-        ("arrivals.base_customers=1000000000", "from 0 to 200000"),
+        ("costs.wage_per_hour.cashier=-1", "from 0 to 10,000"),
+        ("arrivals.base_customers=1000000000", "from 0 to 200,000"),
     ],
 )
 def test_extreme_values_are_refused_with_the_key(override: str, expected: str) -> None:

@@ -348,7 +348,7 @@ def test_negative_rate(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "arrivals:\n  rate_per_hour: -3\n")
     assert (
         error_of(path)
-        == f"{path}: arrivals.rate_per_hour: expected a number above 0 and at most 2000 (got -3)"
+        == f"{path}: arrivals.rate_per_hour: expected a number above 0 and at most 2,000 (got -3)"
     )
 
 
@@ -440,7 +440,7 @@ def test_error_names_the_file_in_the_chain_that_set_the_key(tmp_path: Path) -> N
     lines = error_of(leaf).splitlines()
     assert f"{base}: payment.cash_share: expected a number from 0 to 1 (got 2)" in lines
     assert (
-        f"{middle}: arrivals.rate_per_hour: expected a number above 0 and at most 2000 (got 0)"
+        f"{middle}: arrivals.rate_per_hour: expected a number above 0 and at most 2,000 (got 0)"
         in lines
     )
     assert f"{leaf}: checkout.cashiers: expected a whole number from 0 to 200 (got -1)" in lines

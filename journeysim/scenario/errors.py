@@ -188,8 +188,8 @@ def _number(node: Mapping[str, Any]) -> str:
     integer = node.get("type") == "integer"
     kind = "a whole number" if integer else "a number"
 
-    def bound(value: float) -> str:
-        return str(int(value)) if integer else f"{value:g}"
+    def bound(value: float) -> str:  # 10,000 as the command line's bounds read
+        return f"{int(value):,}" if integer or value == int(value) else f"{value:g}"
 
     if "minimum" in node and "maximum" in node:
         return f"{kind} from {bound(node['minimum'])} to {bound(node['maximum'])}"
