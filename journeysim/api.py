@@ -46,7 +46,6 @@ from journeysim.study.compare import (
     cost_warnings,
     growth_warnings,
     horizon_warnings,
-    revenue_growth,
 )
 from journeysim.study.decisions import decision_from_yaml, parse_decision
 from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
@@ -158,7 +157,7 @@ def compare(
     for text in (
         horizon_warnings(result.scenarios)
         + cost_warnings(result.scenarios)
-        + growth_warnings(revenue_growth(result.replications))
+        + growth_warnings(result.moving)
     ):
         warnings.warn(text, UserWarning, stacklevel=2)
     return result

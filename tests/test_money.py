@@ -5,6 +5,7 @@ reporting the money metrics."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +25,16 @@ from journeysim.simulation.lifetime import (
     lifetime_warning,
     tenures,
 )
-from journeysim.simulation.money import MONEY, payback_interval, payback_text
+from journeysim.simulation.measure import METRICS
+from journeysim.simulation.money import HALVES, MONEY, payback_interval, payback_text
 from journeysim.simulation.runner import RunResult
-from journeysim.study.compare import _payback_row
+from journeysim.study.compare import (
+    _payback_row,
+    comparison_table,
+    contribution_growth,
+    moving,
+    provisional_notes,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
@@ -326,19 +334,37 @@ def test_an_extra_investment_that_earns_less_shows_never_in_the_table():
     assert row["note"].startswith("never pays back")
 
 
-def test_a_payback_line_is_provisional_where_the_bottom_line_is():
-    """ "earns 82,779 PLN a year less" read as firm under a bottom line that ends "provisional"."""
-    table = pd.DataFrame(
-        {
-            "scenario": ["base", "calm", "moving"],
-            "metric": ["payback_days"] * 3,
-            "note": [None, "no extra investment; earns 1,000 PLN a year less", "x"],
-        }
+def test_a_payback_note_is_provisional_where_the_bottom_line_is():
+    """ "earns 31,872 PLN a year less" read as firm in comparison.csv, the report and the
+    console under a bottom line that ends "provisional" (its contribution difference moving
+    from -402 PLN a day to +227): the note itself now says so, for every reader of it."""
+    rng = np.random.default_rng(1)
+    ones = dict.fromkeys(METRICS, 1.0)
+    rows = []
+    for r in range(6):
+        noise = rng.normal(0, 10, size=4)
+        for name, first, second in (
+            ("base", 0.0, 0.0),
+            ("calm", -300 + noise[0], -300 + noise[1]),
+            ("moving", -400 + noise[2], 230 + noise[3]),
+        ):
+            halves = dict(zip(HALVES, (first, second), strict=True))
+            money = {"contribution_per_day": (first + second) / 2, "investment": 0.0}
+            rows.append({"scenario": name, "replication": r, **ones, **money, **halves})
+    replications = pd.DataFrame(rows)
+    table = comparison_table(replications)
+    still = moving(contribution_growth(replications))
+    assert list(still["scenario"]) == ["moving"]
+    calm, rising = payback_lines(provisional_notes(table, still))
+    assert re.fullmatch(
+        r"Payback of calm against base: no extra investment; earns 1[01]\d,\d{3} PLN a year less",
+        calm,
     )
-    assert payback_lines(table, growing={"moving"}) == [
-        "Payback of calm against base: no extra investment; earns 1,000 PLN a year less",
-        "Payback of moving against base: x (provisional: its revenue difference is still growing)",
-    ]
+    assert re.fullmatch(
+        r"Payback of moving against base: no extra investment; earns 3\d,\d{3} PLN a year "
+        r"less \(provisional\)",
+        rising,
+    )
 
 
 def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():

@@ -18,7 +18,7 @@ from PIL import Image
 
 from journeysim.report import sweep_plots
 from journeysim.report.animate import animate
-from journeysim.report.bottom_line import PROVISIONAL
+from journeysim.report.bottom_line import provisional
 from journeysim.report.comparison import magnitude, metric_text, signed, signed_interval
 from journeysim.report.console import setting_text, unit, unset_costs_text
 from journeysim.report.html import (
@@ -174,16 +174,17 @@ def test_compare_report(tmp_path):
     comparison = compare_scenarios(scenarios, Serial())
     # The console's caveats reach the report too: the warnings under the bottom line, the
     # provisional clause of a scenario still moving and the costs left at 0 for being unset.
-    warning = "terminal_outage: the difference in revenue per day is still growing: ..."
+    warning = "terminal_outage: its difference in contribution per day is still moving: ..."
+    halves = pd.DataFrame({"scenario": ["terminal_outage"], "first": [-10.0], "second": [-20.0]})
     text = compare_report(
         comparison.table,
         comparison.scenarios,
         tmp_path,
-        growing={"terminal_outage"},
+        moving=halves,
         warnings=[warning],
     ).read_text()
     assert f"Warning: {escape(warning)}." in text
-    assert escape(PROVISIONAL) in text
+    assert escape(provisional(-10.0, -20.0)) in text
     unset = unset_costs_text(comparison.scenarios)
     assert unset.startswith("Not set, so 0: ") and escape(unset) in text
     page = Page(text)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from journeysim.report.bottom_line import PROVISIONAL, bottom_line
+from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_figure
 from journeysim.report.console import unit
 from journeysim.report.html import comparison_table as report_table
@@ -91,15 +91,20 @@ def test_bottom_line_says_worse_in_words_with_points_and_money_a_year():
     assert line.endswith("nothing is better")
 
 
-def test_bottom_line_of_a_scenario_still_moving_says_its_figures_are_provisional():
-    # An option whose revenue difference is still growing may yet turn its contribution, and
-    # its payback, around: the sentence that quotes them says they are provisional, and only
-    # for the scenario whose revenue difference grows (study.compare.growing).
+def test_bottom_line_of_a_scenario_still_moving_says_how_and_that_its_figures_are_provisional():
+    # An option whose contribution difference is still moving may yet turn its yearly figure,
+    # and its payback, around: the sentence that quotes them says how it moved and that they
+    # are provisional, only for the scenario still moving (study.compare.moving).
     table = comparison_table(replications())
     (steady,) = bottom_line(table)
-    (moving,) = bottom_line(table, growing={"outage"})
-    assert moving == steady + PROVISIONAL
-    assert bottom_line(table, growing={"baseline"}) == [steady]
+    halves = pd.DataFrame({"scenario": ["outage"], "first": [-402.4], "second": [227.0]})
+    (still,) = bottom_line(table, halves)
+    assert still == steady + (
+        "; provisional: its contribution difference moved from -402 PLN a day over the first "
+        "half of the measured days to +227 over the second, so the yearly figures and payback, "
+        "at the measured days' mean, are not yet where it settles"
+    )
+    assert bottom_line(table, halves.assign(scenario="baseline")) == [steady]
 
 
 def test_bottom_line_counts_money_once_as_contribution():

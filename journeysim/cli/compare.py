@@ -70,10 +70,8 @@ def _compare(args: argparse.Namespace) -> int:
         common_random_numbers,
         compare_scenarios,
         cost_warnings,
-        growing,
         growth_warnings,
         horizon_warnings,
-        revenue_growth,
     )
 
     check_two_or_more(args.scenarios)
@@ -97,10 +95,8 @@ def _compare(args: argparse.Namespace) -> int:
         )
         write_comparison(result, staging)
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
-        growth = revenue_growth(result.replications)
-        moving = set(growing(growth)["scenario"])
         found = horizon_warnings(result.scenarios) + cost_warnings(result.scenarios)
-        found += growth_warnings(growth)
+        found += growth_warnings(result.moving)
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed
 
@@ -111,7 +107,7 @@ def _compare(args: argparse.Namespace) -> int:
                 staging,
                 with_replay=not args.no_replay,
                 chart=chart,
-                growing=moving,
+                moving=result.moving,
                 warnings=found,
             )
     first = result.scenarios[0]
@@ -122,13 +118,13 @@ def _compare(args: argparse.Namespace) -> int:
     if history := compare_history_text(result.scenarios):
         print(history)
     print()
-    print("\n".join(bottom_line(result.table, moving)))
+    print("\n".join(bottom_line(result.table, result.moving)))
     print()
     print(comparison_text(result.table))
     print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)")
     if unset := unset_costs_text(result.scenarios):
         print(unset)
-    if paybacks := payback_lines(result.table, moving):
+    if paybacks := payback_lines(result.table):
         print("\n" + "\n".join(paybacks))
     if note := narrowing_note(result.table):  # none when no return rate was measured
         print(f"\n{note}")

@@ -15,7 +15,6 @@ a day" would wrongly blame the shoppers)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 
 import pandas as pd
 
@@ -37,23 +36,31 @@ FIRST = (
 )
 SHOWN = 3  # differences named per side; the rest are counted
 PARTS = CONTRIBUTION_PARTS[:-1]  # the sum, cost, repeats wages, outage and fixed cost
-PROVISIONAL = (
-    "; provisional: its revenue difference is still growing at the end of the run, so the yearly "
-    "figures and payback, at the measured days' mean, are not yet where it settles"
-)
 
 
-def bottom_line(table: pd.DataFrame, growing: Collection[str] = ()) -> list[str]:
+def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list[str]:
     """One sentence per scenario after the first of a comparison table (comparison.csv), e.g.
     "outage is worse than baseline: return rate -1.80 points [-1.90, -1.70], ...; nothing is
-    better"; for the scenarios `growing` (whose revenue difference is still growing:
-    study.compare.growing), a last clause says its yearly figures are provisional."""
+    better"; for the scenarios of `moving` (whose difference in contribution is still moving:
+    study.compare.moving), a last clause says how, and that its yearly figures are
+    provisional."""
     names = list(dict.fromkeys(table["scenario"]))
+    rows = () if moving is None else moving.itertuples()
+    halves = {r.scenario: (r.first, r.second) for r in rows}
     return [
         _sentence(table[table["scenario"] == name], name, names[0])
-        + (PROVISIONAL if name in growing else "")
+        + (provisional(*halves[name]) if name in halves else "")
         for name in names[1:]
     ]
+
+
+def provisional(first: float, second: float) -> str:
+    """The bottom line's last clause for a difference in contribution still moving."""
+    return (
+        f"; provisional: its contribution difference moved from {first:+,.0f} PLN a day over "
+        f"the first half of the measured days to {second:+,.0f} over the second, so the yearly "
+        "figures and payback, at the measured days' mean, are not yet where it settles"
+    )
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:

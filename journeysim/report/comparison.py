@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -83,15 +83,14 @@ def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
     return f"{signed(metric, row['diff'])} {interval}{mark}"
 
 
-def payback_lines(table: pd.DataFrame, growing: Collection[str] = ()) -> list[str]:
-    """What each scenario's change is worth against the first, in words (its payback note),
-    said to be provisional for the scenarios `growing` (as their bottom line says); none for
-    a scenario whose change is unknown (one replication: the note is "-")."""
+def payback_lines(table: pd.DataFrame) -> list[str]:
+    """What each scenario's change is worth against the first, in words (its payback note,
+    which ends "(provisional)" where the difference is still moving); none for a scenario
+    whose change is unknown (one replication: the note is "-")."""
     names = list(dict.fromkeys(table["scenario"]))
     rows = table[table["metric"] == "payback_days"].set_index("scenario")
     return [
         f"Payback of {name} against {names[0]}: {rows.at[name, 'note']}"
-        + (" (provisional: its revenue difference is still growing)" if name in growing else "")
         for name in names[1:]
         if name in rows.index
         and isinstance(rows.at[name, "note"], str)

@@ -3,7 +3,7 @@ data URIs, every text that comes from a scenario file escaped."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -228,7 +228,7 @@ def compare_report(
     results: Sequence[RunResult] = (),
     with_replay: bool = True,
     chart: bytes | None = None,
-    growing: Collection[str] = (),
+    moving: pd.DataFrame | None = None,
     warnings: Sequence[str] = (),
 ) -> Path:
     """Write `folder`/report.html for a comparison (with the replay of the traced day, every
@@ -240,16 +240,16 @@ def compare_report(
     RunResults when at hand, for KPIs over days and journey maps. A traced example shows the
     same customer on the same day in the first and the last scenario (common random numbers).
     `chart`: comparison.png as `write_comparison` wrote it into `folder` (else drawn and
-    written here). `growing`: the scenarios whose revenue difference is still growing (their
-    bottom line says its figures are provisional); `warnings`: the command's warnings, shown
-    under the bottom line.
+    written here). `moving`: the scenarios whose difference in contribution is still moving
+    (study.compare.moving: their bottom line says how, and that its figures are
+    provisional); `warnings`: the command's warnings, shown under the bottom line.
     """
     folder = Path(folder)
     names = [s.name for s in scenarios]
     if chart is None:
         chart = comparison_png(comparison)
         write_bytes(folder / "comparison.png", chart)
-    lines = bottom_line(comparison, growing)
+    lines = bottom_line(comparison, moving)
     verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in lines)
     notes = "".join(paragraph(f"Warning: {text}.") for text in warnings)
     sections = [

@@ -125,24 +125,6 @@ def net_promoter_score(ltr: pd.Series) -> float:
     return 100.0 * ((ltr >= 9).mean() - (ltr <= 6).mean())
 
 
-HALVES = ("revenue_first_half", "revenue_second_half")  # PLN per day
-
-
-def revenue_halves(rep: Replication, scenario: Scenario) -> dict[str, float]:
-    """Revenue per day over the first half of the measured days (the shorter, when they are
-    odd) and over the rest, keyed by HALVES; NaN with fewer than two measured days."""
-    warmup, days = scenario.horizon.warmup_days, scenario.horizon.days
-    first = days // 2
-    if first == 0:
-        return dict.fromkeys(HALVES, math.nan)
-    day, revenue = rep.visits["day"], rep.visits["revenue"]
-    middle = warmup + first
-    return {
-        HALVES[0]: float(revenue[(day >= warmup) & (day < middle)].sum()) / first,
-        HALVES[1]: float(revenue[day >= middle].sum()) / (days - first),
-    }
-
-
 def replication_kpis(rep: Replication, scenario: Scenario) -> dict[str, float]:
     """All KPIs of a replication over the days after warm-up."""
     warmup = scenario.horizon.warmup_days

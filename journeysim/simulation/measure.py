@@ -6,9 +6,9 @@ from __future__ import annotations
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation import kpis, money
 from journeysim.simulation.hourly import hourly_receipts
-from journeysim.simulation.kpis import KPIS, replication_kpis, revenue_halves
+from journeysim.simulation.kpis import KPIS, replication_kpis
 from journeysim.simulation.lifetime import NO_LIFETIME_WHY
-from journeysim.simulation.money import MONEY, replication_money
+from journeysim.simulation.money import MONEY, contribution_halves, replication_money
 from journeysim.simulation.replication import Replication, simulate
 
 METRICS = KPIS + MONEY
@@ -52,7 +52,7 @@ def measure_hourly(
 def measure_halves(
     scenario: Scenario, replication: int, reference: Scenario | None = None
 ) -> dict[str, float]:
-    """As `measure`, and the revenue per day of each half of the measured days (kpis.HALVES),
-    which tells a difference still growing at the end of the run."""
+    """As `measure`, and the contribution per day of each half of the measured days
+    (money.HALVES), which tells a difference still moving at the end of the run."""
     rep = simulate(scenario, replication, reference=reference)
-    return {**replication_metrics(rep, scenario), **revenue_halves(rep, scenario)}
+    return {**replication_metrics(rep, scenario), **contribution_halves(rep, scenario)}

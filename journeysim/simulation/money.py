@@ -75,32 +75,69 @@ def _overlap(since: float, until: float, start: float, end: float) -> float:
     return max(min(until, end) - max(since, start), 0.0)
 
 
-def staff_hours_per_day(scenario: Scenario, lanes_log: pd.DataFrame) -> dict[StaffRole, float]:
-    """Paid hours per role and measured day. Floor staff hold their posts on both shifts,
-    which split the opening hours at midday, so a post costs the opening hours each day
-    (also while its holder is called to a till); cashiers are paid for the hours their lanes
-    were actually staffed by the plan, from opening until the last shopper has paid."""
-    horizon = scenario.horizon
+def staff_hours_per_day(
+    scenario: Scenario, lanes_log: pd.DataFrame, days: tuple[int, int] | None = None
+) -> dict[StaffRole, float]:
+    """Paid hours per role and day of `days` (first, end; default: the measured days). Floor
+    staff hold their posts on both shifts, which split the opening hours at midday, so a post
+    costs the opening hours each day (also while its holder is called to a till); cashiers are
+    paid for the hours their lanes were actually staffed by the plan, from opening until the
+    last shopper has paid."""
+    first, end = days or measured_days(scenario)
     open_hours = (scenario.hours.close_min - scenario.hours.open_min) / 60.0
     hours = {role: scenario.posts_per_shift(role) * open_hours for role in scenario.staff.roles}
-    staffed = lane_hours(lanes_log, horizon.warmup_days * 1440.0, scenario.total_days * 1440.0)
-    cashier = staffed.loc[staffed["role"] == "cashier", "hours"].sum() / horizon.days
+    staffed = lane_hours(lanes_log, first * 1440.0, end * 1440.0)
+    cashier = staffed.loc[staffed["role"] == "cashier", "hours"].sum() / (end - first)
     hours["cashier"] = float(cashier)
     return hours
 
 
-def wages_per_day(scenario: Scenario, lanes_log: pd.DataFrame) -> float:
+def measured_days(scenario: Scenario) -> tuple[int, int]:
+    """The first measured day and the day after the last."""
+    return scenario.horizon.warmup_days, scenario.total_days
+
+
+def wages_per_day(
+    scenario: Scenario, lanes_log: pd.DataFrame, days: tuple[int, int] | None = None
+) -> float:
     wage = scenario.costs.wage_per_hour
     return sum(
         wage.get(role, 0.0) * hours
-        for role, hours in staff_hours_per_day(scenario, lanes_log).items()
+        for role, hours in staff_hours_per_day(scenario, lanes_log, days).items()
     )
 
 
-def outages(terminal_log: pd.DataFrame, warmup_days: int) -> int:
-    """Terminals going down (random failure or scheduled outage) after the warm-up."""
-    measured = terminal_log["time"] >= warmup_days * 1440.0
-    return int(terminal_log["state"][measured].str.startswith("down").sum())
+def outages(terminal_log: pd.DataFrame, first: int, end: float = math.inf) -> int:
+    """Terminals going down (random failure or scheduled outage) from day `first` to before
+    day `end`."""
+    time = terminal_log["time"]
+    within = (time >= first * 1440.0) & (time < end * 1440.0)
+    return int(terminal_log["state"][within].str.startswith("down").sum())
+
+
+HALVES = ("contribution_first_half", "contribution_second_half")  # PLN per day
+
+
+def contribution_halves(replication: Replication, scenario: Scenario) -> dict[str, float]:
+    """The contribution per day (as `replication_money` has it) over the first half of the
+    measured days (the shorter, when they are odd) and over the rest, keyed by HALVES; NaN
+    with fewer than two measured days. Their difference tells a result still moving at the
+    end of the run."""
+    first_day, end = measured_days(scenario)
+    middle = first_day + scenario.horizon.days // 2
+    if middle == first_day:
+        return dict.fromkeys(HALVES, math.nan)
+    costs = scenario.costs
+    day, revenue = replication.visits["day"], replication.visits["revenue"]
+
+    def contribution(days: tuple[int, int]) -> float:
+        length = days[1] - days[0]
+        margin = costs.margin * float(revenue[(day >= days[0]) & (day < days[1])].sum())
+        outage_cost = costs.per_outage * outages(replication.terminal_log, *days)
+        wages = wages_per_day(scenario, replication.lanes_log, days)
+        return (margin - outage_cost) / length - wages - costs.fixed_per_day
+
+    return {HALVES[0]: contribution((first_day, middle)), HALVES[1]: contribution((middle, end))}
 
 
 def replication_money(

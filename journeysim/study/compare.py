@@ -17,10 +17,11 @@ from journeysim.scenario.loader import flat
 from journeysim.scenario.reference import unit_of
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
-from journeysim.simulation.kpis import HALVES, WINDOWED
+from journeysim.simulation.kpis import WINDOWED
 from journeysim.simulation.measure import BETTER, METRICS, measure_halves
 from journeysim.simulation.money import (
     DAYS_PER_YEAR,
+    HALVES,
     NOT_JUDGED,
     PER_DAY,
     payback_interval,
@@ -65,12 +66,14 @@ class CompareResult:
     the difference columns, a number where an extra investment is repaid by an extra
     contribution, inf where it never is, and `note` says in words what the change is worth.
     `replications` holds every metric of every replication (columns scenario, replication,
-    METRICS).
+    METRICS, money.HALVES). `moving` holds the rows of `contribution_growth` whose difference
+    is still moving at the end of the run (`moving`); their payback notes end "(provisional)".
     """
 
     scenarios: list[Scenario]
     table: pd.DataFrame
     replications: pd.DataFrame
+    moving: pd.DataFrame
 
     @property
     def names(self) -> list[str]:
@@ -136,14 +139,24 @@ def compare_scenarios(
             on_done()
     replications = pd.DataFrame(rows, columns=["scenario", "replication", *METRICS, *HALVES])
     table = without_unlike_windows(comparison_table(replications), scenarios)
-    return CompareResult(scenarios, table, replications)
+    still = moving(contribution_growth(replications))
+    return CompareResult(scenarios, provisional_notes(table, still), replications, still)
 
 
-def revenue_growth(replications: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario after the first: its paired difference in revenue per day over the first
-    and the second half of the measured days (`first`, `second`), and how much the second
-    exceeds the first (`growth`, with its 95% t-interval `low`, `high`): a difference still
-    growing at the end of the run is larger in a year than its mean says."""
+def provisional_notes(table: pd.DataFrame, moving: pd.DataFrame) -> pd.DataFrame:
+    """`table` (comparison.csv) with the payback note of each scenario in `moving` ending
+    "(provisional)": what it is worth a year, at the measured days' mean, is not yet where it
+    settles."""
+    notes = (table["metric"] == "payback_days") & table["scenario"].isin(moving["scenario"])
+    table.loc[notes, "note"] += " (provisional)"
+    return table
+
+
+def contribution_growth(replications: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario after the first: its paired difference in contribution per day over the
+    first and the second half of the measured days (`first`, `second`), and how much the
+    second exceeds the first (`growth`, with its 95% t-interval `low`, `high`): a difference
+    still moving at the end of the run is not, in a year, what its mean says."""
     from scipy import stats  # slow to import, and every report imports this module
 
     names = list(dict.fromkeys(replications["scenario"]))
@@ -168,28 +181,25 @@ def revenue_growth(replications: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "first", "second", "growth", "low", "high"])
 
 
-def growing(growth: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `revenue_growth` whose difference clearly grows from the first half of the
-    measured days to the second: its CI of the change excludes 0, away from 0."""
-    clear = (growth["low"] > 0) | (growth["high"] < 0)
-    away = (growth["second"].abs() > growth["first"].abs()) & (
-        growth["second"] * growth["growth"] > 0
-    )
-    return growth[clear & away]
+def moving(growth: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `contribution_growth` whose difference clearly changes from the first half
+    of the measured days to the second (the 95% CI of the change excludes 0), either way: a
+    loss still growing is larger in a year than its mean says, and one shrinking (or a gain
+    overtaking costs) may turn the sign of the yearly figure."""
+    return growth[(growth["low"] > 0) | (growth["high"] < 0)]
 
 
-def growth_warnings(growth: pd.DataFrame) -> list[str]:
-    """A warning per scenario whose difference in revenue per day is still growing
-    (`growing`): the yearly figures and the payback, which take the mean of the measured days,
-    are not where it settles (a revenue gain still growing may yet turn a contribution lost
-    into one gained)."""
+def growth_warnings(moving: pd.DataFrame) -> list[str]:
+    """A warning per scenario whose difference in contribution per day is still moving (the
+    rows of `moving`): the yearly figures and the payback, which take the mean of the
+    measured days, are not where it settles."""
     return [
-        f"{r.scenario}: the difference in revenue per day is still growing: {r.first:+,.0f} PLN "
-        f"a day over the first half of the measured days, {r.second:+,.0f} over the second "
-        f"(95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}]), so its yearly figures, the "
-        "contribution's and the payback, taken at the mean of the measured days, are not yet "
-        "where it settles; run more days (--days) to see where"
-        for r in growing(growth).itertuples()
+        f"{r.scenario}: its difference in contribution per day is still moving: "
+        f"{r.first:+,.0f} PLN a day over the first half of the measured days, {r.second:+,.0f} "
+        f"over the second (95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}]), so its yearly "
+        "figures and payback, taken at the mean of the measured days, are not yet where it "
+        "settles; run more days (--days) to see where"
+        for r in moving.itertuples()
     ]
 
 
@@ -293,7 +303,7 @@ def verdict(metric: str, low: float, high: float) -> str:
 def paired_difference(b: pd.Series, a: pd.Series) -> dict[str, float]:
     """Mean of b - a over the replications both have finite, with its paired t-interval and
     p-value, and the Welch interval that ignores the pairing."""
-    from scipy import stats  # (as in revenue_growth)
+    from scipy import stats  # (as in contribution_growth)
 
     pairs = pd.concat([b, a], axis=1, join="inner").to_numpy(dtype=float)
     pairs = pairs[np.isfinite(pairs).all(axis=1)]
