@@ -103,6 +103,18 @@ def test_dead_terminals_are_crossed_out_and_empty_queues_draw_no_bar(day, view):
     assert [t.get_text() for t in view.queue_labels[:2]] == ["0 waiting", "3 waiting"]
 
 
+def test_a_shopper_stuck_at_a_dead_till_is_counted_but_draws_no_bar(day, view):
+    """One shopper stuck at lane 1's dead till and none in its queue: "1 waiting", no bar."""
+    view, _ = view
+    sample = day.samples.iloc[len(day.samples) // 2].copy()
+    lines = len(view.queues)
+    sample[[f"line:{i}" for i in range(lines)]] = [0] * lines
+    stuck = [1] + [0] * (lines - 1)
+    view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90, {0}, stuck=stuck)
+    assert [t.get_text() for t in view.queue_labels[:2]] == ["1 waiting", "0 waiting"]
+    assert not view.queues[0].get_visible()
+
+
 def test_staff_are_drawn_as_on_the_replay_page(day, view):
     view, floor = view
     shown = tracks(day, floor, 3 * 1440.0 + 16 * 60, 3 * 1440.0 + 18 * 60)
@@ -205,31 +217,55 @@ def test_a_line_shows_as_many_dots_as_shoppers_wait_in_it(busy_day):
         assert drawn == waiting, t
 
 
-def test_every_frame_labels_each_line_with_the_shoppers_drawn_in_it(busy_day, monkeypatch):
+def dead_till_waits(day) -> list[tuple[float, float, int]]:
+    """(from, to, line) of each wait at a till for its dead terminal on the replayed day, as
+    the trace tells it: from "card refused" to the next step, "waited 15 min ..."."""
+    visits = day.replication.visits
+    waits = []
+    for row in visits[visits["day"] == day.day].itertuples():
+        steps = day.replication.traces.get(row.visit_id, [])
+        for step, after in zip(steps, steps[1:]):
+            if step.what.startswith("card refused") and after.what.startswith("waited"):
+                waits.append((step.time, after.time, row.line))
+    return waits
+
+
+def test_every_frame_labels_each_line_with_the_shoppers_waiting_in_it(busy_day, monkeypatch):
     """Between the monitor's minute samples a frame read "1 waiting", with its bar, over a line
-    whose shopper had already reached the till."""
+    whose shopper had already reached the till. And a card-only shopper waiting at the till
+    for its dead terminal was counted nowhere: lane 3 read "0 waiting" over the one stuck at
+    its till from 17:19 to 17:34. A line's label counts its queue and those stuck at its
+    tills; its bar, the queue."""
     day = busy_day
     names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
     floor = floor_plan(names, day.line_tills)
     start, end = 3 * 1440.0 + 17 * 60, 3 * 1440.0 + 18 * 60
     shown = tracks(day, floor, start, end)
-    labelled: list[tuple[float, list[str]]] = []
+    waits = dead_till_waits(day)
+    labelled: list[tuple[float, list[str], list[bool]]] = []
     update = FloorView.update
 
     def recording(view, t, *args, **kwargs):
         update(view, t, *args, **kwargs)
-        labelled.append((t, [text.get_text() for text in view.queue_labels]))
+        bars = [bar.get_visible() for bar in view.queues]
+        labelled.append((t, [text.get_text() for text in view.queue_labels], bars))
 
     monkeypatch.setattr(FloorView, "update", recording)
     animate(day, 17 * 60, 18 * 60, frames=41)  # frames 1.5 min apart: half of them mid-minute
-    for t, labels in labelled:
-        drawn = [0] * len(floor.queues)
+    stuck_seen = 0
+    for t, labels, bars in labelled:
+        queued, stuck = [0] * len(floor.queues), [0] * len(floor.queues)
         for track in shown:
             if track.start <= t < track.end and (place := track.at(t)[0])[0] == "queue":
-                drawn[place[1]] += 1
-        assert labels == [f"{n} waiting" for n in drawn], t
+                queued[place[1]] += 1
+        for begin, until, line in waits:
+            stuck[line] += begin <= t < until
+        assert labels == [f"{q + s} waiting" for q, s in zip(queued, stuck)], t
+        assert bars == [q > 0 for q in queued], t
+        stuck_seen += sum(stuck)
     assert len(labelled) == 41
-    assert any(label != "0 waiting" for _, labels in labelled for label in labels)
+    assert any(label != "0 waiting" for _, labels, _ in labelled for label in labels)
+    assert stuck_seen >= 10  # the outage hour had shoppers stuck at dead tills
 
 
 def test_shoppers_between_counts_the_days_visits_in_the_store(day):

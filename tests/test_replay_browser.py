@@ -235,15 +235,24 @@ def three_file(tmp_path_factory) -> Path:
 
 
 def floor_state(page, panel: int) -> dict:
-    """What panel `panel` drew last: its labels, staff names, queue bars, zones and lines."""
+    """What panel `panel` drew last: its labels, staff names, queue bars, zones and lines, the
+    dots in each line's queue, and the shoppers stuck at each line's tills (as their story
+    tells it: from "card refused" to "waited ...", the wait for the terminal's repair)."""
     return page.evaluate(
-        """(i) => { const p = journeyReplay.panels[i], f = p.data.floor;
+        """(i) => { const p = journeyReplay.panels[i], f = p.data.floor, t = journeyReplay.t;
+        const stuckAt = (a) => { const st = a.s.steps;
+          const k = st.findIndex((q, j) => q[2].startsWith("card refused")
+            && st[j + 1] && st[j + 1][2].startsWith("waited"));
+          return k >= 0 && st[k][0] <= t && t < st[k + 1][0]
+            ? a.s.way.find((w) => w[1][0] === "till")[1][1] : null; };
         return { labels: p.labels, staff: p.staffLabels, bars: p.queueBars,
           zones: Object.fromEntries(f.zones.map((z) => { const [x, y, w, h] = z.box;
             const [x0, y0] = p.toCanvas(x, y + h), [x1, y1] = p.toCanvas(x + w, y);
             return [z.name, [x0, y0, x1, y1]]; })),
-          waiting: f.lines.map((_, n) =>
+          queued: f.lines.map((_, n) =>
             p.dots.filter((a) => a.place[0] === "queue" && a.place[1] === n).length),
+          stuck: f.lines.map((line) =>
+            p.dots.filter((a) => line.tills.includes(stuckAt(a))).length),
           lanes: f.lines.map((line) => line.at),
           ratio: p.ratio, width: p.canvas.clientWidth }; }""",
         panel,
@@ -287,10 +296,10 @@ def test_three_floors_fit_a_1400_pixel_window_readably(browser, three_file):
                 box = a["box"]
                 assert x0 <= box[0] and box[2] <= x1 and y0 <= box[1] and box[3] <= y1, a
                 assert all(apart(box, b["box"]) for b in staff[i + 1 :]), (a, staff)
-            barred = {line: waiting for line, waiting, _, _ in state["bars"]}
-            for line, waiting in enumerate(state["waiting"]):
-                assert barred.get(line, 0) == waiting
-                if waiting == 0:
+            barred = {line: queued for line, queued, _, _ in state["bars"]}
+            for line, queued in enumerate(state["queued"]):
+                assert barred.get(line, 0) == queued
+                if queued == 0:
                     empty_lanes += 1
                     qx, qy = page.evaluate(
                         f"journeyReplay.panels[{panel}].data.floor.lines[{line}].at"
@@ -315,7 +324,10 @@ def test_three_floors_fit_a_1400_pixel_window_readably(browser, three_file):
 
 def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, tmp_path):
     """Between the monitor's minute samples a lane read "1 waiting", with its bar, while its
-    shopper was at the till and the strip said "waiting to pay 0"."""
+    shopper was at the till and the strip said "waiting to pay 0". And a card-only shopper
+    waiting at the till for its dead terminal was counted nowhere: at 17:27 the strip read
+    "waiting to pay 0" and lane 3 "0 waiting" over the one stuck at its till. A line's label
+    counts its queue (its bar) and those stuck at its tills; the strip, all lines'."""
     busy = load_scenario(
         SCENARIOS / "terminal_outage.yaml", [*SMALL, "arrivals.base_customers=3000"]
     )
@@ -324,7 +336,7 @@ def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(path.as_uri())
     page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 1")
-    queued = 0
+    queued = stuck = 0
     for t in np.linspace(17 * 60 + 0.3, 18 * 60 - 0.3, 120):  # off the whole minutes
         page.evaluate(f"journeyReplay.seek({t})")
         state = floor_state(page, 0)
@@ -332,9 +344,15 @@ def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, tmp_path):
             int(a["text"].split()[0]) for a in state["labels"] if a["text"].endswith(" waiting")
         ]
         strip = page.evaluate("journeyReplay.panels[0].root.dataset.waiting")
-        assert shown == state["waiting"] and sum(shown) == int(strip), t
-        queued += sum(shown)
+        assert shown == [q + s for q, s in zip(state["queued"], state["stuck"])], t
+        assert sum(shown) == int(strip), t
+        assert {line: n for line, n, _, _ in state["bars"]} == {
+            line: n for line, n in enumerate(state["queued"]) if n
+        }, t
+        queued += sum(state["queued"])
+        stuck += sum(state["stuck"])
     assert queued > 20  # the evening had queues
+    assert stuck > 20  # and shoppers stuck at dead tills (six, up to 15 minutes each)
     page.close()
 
 

@@ -48,6 +48,9 @@ STAFF_ROWS = 4  # names drawn a zone, from its foot up
 BACK_MIN = 10.0  # minutes the banner says the terminals work again
 _CLOCK_WAIT = re.compile(r"([\d.]+) min by the clock")
 _MET = re.compile(r"^(?:meets|greeted at the door by) (.+)$")
+# A card-only shopper's payment after waiting at the till for its dead terminal (the card
+# refused, they wait for the repair, up to payment.max_repair_wait_min: journey/checkout.py).
+WAITED_AT_TILL = frozenset({"waited for repair", "waited, gave up"})
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ class Track:
     visit_id: int
     start: float
     end: float  # when the dot leaves the picture
-    waypoints: list[tuple[float, tuple]]  # place: ("zone", name), ("queue", line), ("till", i)...
+    # place: ("zone", name), ("queue", line), ("till", i), ("stuck", line, till)...
+    waypoints: list[tuple[float, tuple]]
     mood_times: list[float]
     moods: list[float]
 
@@ -149,7 +153,9 @@ def _latest_per_moment(waypoints: list[tuple[float, tuple]]) -> list[tuple[float
 
 
 def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
-    """Queue from joining the line to the start of service, then the till until leaving."""
+    """Queue from joining the line to the start of service, then the till until leaving; a
+    shopper who waits there for its dead terminal is "stuck" at it from the card's refusal to
+    the end of that wait (the visit's two payment steps), waiting to pay as the queue does."""
     wait_step = steps[0]
     waited = row.checkout_wait_min
     if not math.isfinite(waited):  # gave up or never joined: the wait is only in the text
@@ -158,6 +164,9 @@ def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
     points = [(wait_step.time - waited, ("queue", row.line))]
     if row.till >= 0:
         points.append((wait_step.time, ("till", row.till)))
+    if row.payment in WAITED_AT_TILL:
+        refused, resolved = (step.time for step in steps if step.kind == "payment")
+        points += [(refused, ("stuck", row.line, row.till)), (resolved, ("till", row.till))]
     return points
 
 
@@ -174,8 +183,8 @@ def _position(floor: Floor, place: tuple, visit_id: int, rank: int) -> tuple[flo
     if place[0] == "queue":
         x, y = floor.queues[place[1]]
         return x + 0.6 * (u - 0.5), y + rank * QUEUE_STEP
-    if place[0] == "till":
-        return floor.tills[place[1]]
+    if place[0] in ("till", "stuck"):
+        return floor.tills[place[-1]]
     x, y, w, h = floor.exit
     return x + 2.0 + u * (w - 4.0), y + 2.0 + v * (h - 9.0)
 
@@ -202,15 +211,16 @@ def positions(floor: Floor, active: list[Track], t: float) -> tuple[np.ndarray, 
     return np.array(xy).reshape(-1, 2), np.array(moods)
 
 
-def in_lines(active: list[Track], t: float, lines: int) -> list[int]:
-    """Shoppers waiting in each line at t, as the dots show them (the monitor's count, sampled
-    each minute, lags them)."""
-    waiting = [0] * lines
+def in_lines(active: list[Track], t: float, lines: int, kind: str = "queue") -> list[int]:
+    """Shoppers of each line at t, as the dots show them: in its queue (the monitor's count,
+    sampled each minute, lags them), or with `kind` "stuck", at one of its tills waiting for
+    its dead terminal."""
+    counts = [0] * lines
     for track in active:
         place = track.at(t)[0]
-        if place[0] == "queue":
-            waiting[place[1]] += 1
-    return waiting
+        if place[0] == kind:
+            counts[place[1]] += 1
+    return counts
 
 
 def drawn_in(box: tuple[float, float, float, float], xy: np.ndarray) -> int:
@@ -389,22 +399,25 @@ class FloorView:
         down: set[int] = frozenset(),
         back: float | None = None,
         staff: dict[str, str] | None = None,
+        stuck: list[int] | None = None,
     ) -> None:
         """Show moment t: dots, clock, the dots in each zone, queues, terminals (`down`: the tills
         whose terminal is down; `back`: when they last all came back up), carts and staff
-        (`staff`: name -> zone where a shopper last met them)."""
+        (`staff`: name -> zone where a shopper last met them). A line's label counts its queue
+        (its bar) and the shoppers `stuck` at its tills (per line: `in_lines`)."""
         self.dots.set_offsets(xy)
         self.dots.set_array(moods)
         self.clock.set_text(f"{end_clock(t - self.day_start)}:{int(t * 60) % 60:02d}")
         for name, text in self.zone_labels.items():
             text.set_text(f"{name}: {drawn_in(self.floor.zones[name], xy)}")
+        stuck = stuck or [0] * len(self.queue_labels)
         for line, text in enumerate(self.queue_labels):
-            waiting = int(sample[f"line:{line}"])
-            text.set_text(f"{waiting} waiting")
+            queued = int(sample[f"line:{line}"])
+            text.set_text(f"{queued + stuck[line]} waiting")
             qx, qy = self.floor.queues[line]
-            top = min(qy + (waiting - 1) * QUEUE_STEP + 1.0, self.top)
+            top = min(qy + (queued - 1) * QUEUE_STEP + 1.0, self.top)
             self.queues[line].set_data([qx, qx], [qy - 1.0, top])
-            self.queues[line].set_visible(waiting > 0)  # an empty queue draws no bar
+            self.queues[line].set_visible(queued > 0)  # an empty queue draws no bar
         for till, patch in self.tills.items():
             patch.set_facecolor(DOWN if till in down else UP)
             self.crosses[till].set_visible(till in down)
@@ -477,7 +490,8 @@ def animate(
         done = repairs[repairs <= t]
         back = float(done[-1]) if len(done) else None
         down = terminals_down(outages, tills, t)
-        view.update(t, row, xy, moods, pool, down, back, staff_on_floor(met, t))
+        stuck = in_lines(active, t, len(lines), "stuck")
+        view.update(t, row, xy, moods, pool, down, back, staff_on_floor(met, t), stuck)
         images.append(_frame(view.fig))
     gif = io.BytesIO()
     images[0].save(

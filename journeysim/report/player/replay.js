@@ -9,6 +9,7 @@
   const SPEEDS = [1, 5, 10, 30, 60, 120, 300, 600];
   const UP = "#4d4d4d", DOWN = "#d73027", QUEUE = "#c8bca8", STAFF = "#1b7837";
   const STAFF_SEEN_MIN = 45; // a staff member stays drawn where last met for this long
+  const WAITING = ["queue", "stuck"]; // waiting to pay: in a line's queue, or at its till for a dead terminal
   const LEAST_PX = 11, TINIEST_PX = 9; // CSS px: labels never smaller (then shrunk to fit, then cut)
   const MIN_FLOOR_PX = 400; // narrower floors are unreadable: the side panel goes below, then rows
   const DOOR_TIP = "Way in: shoppers come in through this door into the entrance zone, taking a cart from the pool beside it.";
@@ -97,7 +98,7 @@
         const [x, y] = f.lines[arg].at;
         return [x + 0.6 * (s.u - 0.5), y + rank * this.geo.queueStep];
       }
-      if (kind === "till") return f.tills[String(arg)];
+      if (kind === "till" || kind === "stuck") return f.tills[String(place[place.length - 1])];
       const [x, y, w, h] = f.exit;
       return [x + 2 + s.u * (w - 4), y + 2 + s.v * (h - 9)];
     }
@@ -123,7 +124,7 @@
     }
     counted(t, active) {
       const inside = active.filter((a) => t < a.s.left);
-      const waiting = active.filter((a) => a.place[0] === "queue").length;
+      const waiting = active.filter((a) => WAITING.includes(a.place[0])).length;
       const left = this.data.leftBefore + this.shoppers.filter(
         (s) => s.abandoned && s.left <= t && s.left >= this.player.data.from).length;
       const mean = inside.length ? inside.reduce((sum, a) => sum + a.mood, 0) / inside.length : 0;
@@ -194,13 +195,15 @@
       const column = box[2] / Math.max(f.lines.length, 1); // each line's share of the checkout
       this.queueBars = [];
       f.lines.forEach((line, n) => {
-        // the shoppers drawn in the line (the monitor's minute samples lag the dots)
-        const [qx, qy] = line.at, waiting = active.filter((a) => a.place[0] === "queue" && a.place[1] === n).length;
-        if (waiting > 0) { // the queue as long as it is, front at the till; an empty one draws nothing
-          const top = Math.min(qy + (waiting - 1) * this.geo.queueStep + 1, box[1] + box[3] - 4);
+        // the shoppers drawn in the line, and those stuck at its tills (the label counts both, as
+        // the GIF's animate.in_lines; the bar the queue); the monitor's minute samples lag the dots
+        const [qx, qy] = line.at, mine = active.filter((a) => WAITING.includes(a.place[0]) && a.place[1] === n);
+        const waiting = mine.length, queued = mine.filter((a) => a.place[0] === "queue").length;
+        if (queued > 0) { // the queue as long as it is, front at the till; an empty one draws nothing
+          const top = Math.min(qy + (queued - 1) * this.geo.queueStep + 1, box[1] + box[3] - 4);
           const [x0, y0] = this.toCanvas(qx, qy - 1), [, y1] = this.toCanvas(qx, top);
           c.strokeStyle = QUEUE; c.lineWidth = 1.8 * k; c.beginPath(); c.moveTo(x0, y0); c.lineTo(x0, y1); c.stroke();
-          this.queueBars.push([n, waiting, qy - 1, top]);
+          this.queueBars.push([n, queued, qy - 1, top]);
         }
         text(`${waiting} waiting`, qx, box[1] + box[3] - 2, 1.8, "center", "#222", "", column - 1);
         const cashier = line.staffed ? (S.cashiers[String(line.tills[0])] || [])[i] : undefined;
