@@ -109,6 +109,25 @@ def test_a_store_without_visits_gets_its_report_and_kpi_table(tmp_path: Path, ca
     assert (folder / "kpis_over_days.png").exists() and (folder / "summary.csv").exists()
 
 
+def test_a_store_without_visits_shows_no_rating(tmp_path: Path, capsys) -> None:
+    """A store nobody visited showed after_visit.initial_rating, "Online rating (stars) 4.00",
+    as if shoppers had earned it; its rating is n/a, as its CSAT: "-" and an empty cell."""
+    scenario = tmp_path / "empty.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\nhorizon: {{days: 2, warmup_days: 1, burn_in_days: 0}}\n"
+        "replications: 2\narrivals: {base_customers: 0, new_per_day: 0}\n"
+    )
+    argv = ["run", str(scenario), "--workers", "1", "--out", str(tmp_path / "out")]
+    assert main(argv) == 0
+    rows = {line[:21].strip(): line[21:].split() for line in capsys.readouterr().out.splitlines()}
+    assert rows["Online rating (stars)"] == rows["CSAT (1-5)"] == ["-", "[-,", "-]", "0"]
+    folder = tmp_path / "out" / "empty"
+    summary = pd.read_csv(folder / "summary.csv", index_col=0)
+    assert summary.loc["rating", "n"] == 0 and summary["mean"].isna()["rating"]
+    assert pd.read_csv(folder / "replications.csv")["rating"].isna().all()
+    assert "Online rating (stars)</td><td>-</td>" in (folder / "report.html").read_text()
+
+
 def test_the_example_visit_is_from_the_first_measured_day_with_visits() -> None:
     visits = pd.DataFrame(
         {

@@ -148,5 +148,13 @@ def replication_kpis(rep: Replication, scenario: Scenario) -> dict[str, float]:
         "new_customers_per_day": float(day_table["new_customers"].mean()),
         "active_customers": float(day_table["active_customers"].mean()),
         "complaints_per_day": float(visits["complained"].sum()) / days,
-        "rating": float(day_table["rating"].iloc[-1]) if len(day_table) else math.nan,
+        "rating": final_rating(day_table, all_visits),
     }
+
+
+def final_rating(day_table: pd.DataFrame, visits: pd.DataFrame) -> float:
+    """The online rating at the end of the measured days (`day_table`); NaN when the store had
+    no visit (warm-up included): no review earned it, it would read after_visit.initial_rating."""
+    if day_table.empty or visits.empty:
+        return math.nan
+    return float(day_table["rating"].iloc[-1])
