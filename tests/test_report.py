@@ -303,6 +303,41 @@ def test_sweep_report_of_a_base_scenario_without_visits_says_no_visit_is_traced(
 
 
 @pytest.mark.parametrize(
+    "counts, row, note",
+    [
+        ((2, 2), "2 x 1", None),
+        ((3, 3), "3 x 1", "3 a point, the runs the KPI table holds, where this sweep asked for 2"),
+        ((1, 2), "1 to 2 x 1", "where this sweep asked for 2: the others failed (runs.csv has "),
+    ],
+)
+def test_a_sweep_report_gives_the_replications_its_table_holds(tmp_path, counts, row, note):
+    """The base scenario's "Replications x days" gave the scenario's count (2) whatever the
+    table held: 3 a point kept from an earlier, larger --reps, or fewer where runs failed."""
+    scenario = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        [
+            "replications=2",
+            "horizon.days=1",
+            "horizon.warmup_days=0",
+            "horizon.burn_in_days=0",
+            "arrivals.base_customers=0",
+            "arrivals.new_per_day=0",
+        ],
+    )
+    runs = pd.DataFrame(
+        [
+            {"point": p, "checkout.cashiers": c, "replication": r, "nps": np.nan}
+            for p, (c, n) in enumerate(zip((2, 3), counts))
+            for r in range(n)
+        ]
+    )
+    text = sweep_report(runs, ["checkout.cashiers"], tmp_path, scenario, kpis=()).read_text()
+    assert f"<td>Replications x days</td><td>{row} (after 0 warm-up days)" in text
+    assert ("Replications: " in text) == (note is not None)
+    assert note is None or note in text
+
+
+@pytest.mark.parametrize(
     "order, way",
     [(("baseline", "terminal_outage"), "worse"), (("terminal_outage", "baseline"), "better")],
 )

@@ -1021,6 +1021,23 @@ def test_a_sweep_run_again_with_fewer_replications_says_it_keeps_the_earlier_one
     assert summary["n"].tolist() == [2, 2]
 
 
+def test_a_resumed_sweep_report_gives_the_replications_its_table_holds(tmp_path, capsys):
+    """Run with --reps 2, then again with --reps 1: the report's base scenario read "1 x 1"
+    over a table of 2 runs a point, kept from the first. It reads "2 x 1", and says why."""
+    from journeysim.cli import main
+
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2,3", "--days", "1", "--quiet"]
+    argv += ["--out", str(tmp_path), "--workers", "1", *(f"--set={s}" for s in SMALL)]
+    assert main(["sweep", *argv, "--reps", "2"]) == 0
+    assert main(["sweep", *argv, "--reps", "1"]) == 0
+    assert "left more replications than this one asks for" in capsys.readouterr().err
+    text = next(tmp_path.glob("sweep-*/report.html")).read_text()
+    assert "<td>Replications x days</td><td>2 x 1 (after " in text
+    assert text.count("<td>2</td>") >= 2  # the KPI table's runs column: 2 at each point
+    assert "Replications: 2 a point, the runs the KPI table holds, where this sweep asked " in text
+    assert "for 1: a sweep run again keeps the runs already done, and an earlier run" in text
+
+
 def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, capsys):
     """Windows of 1 and 2 days over 2 measured days: point 1 has no return rate and the small
     store no lifetime; report.html says why beside its "-", with the console's texts, and

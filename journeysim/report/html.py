@@ -419,7 +419,7 @@ def sweep_report(
     shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
     sections = []
     if scenario is not None:
-        sections.append(section("Base scenario", settings_table([scenario]), id="scenario"))
+        sections.append(_base_scenario(scenario, runs, parameters))
     sections.append(
         section(
             "KPIs per point",
@@ -453,6 +453,30 @@ def sweep_report(
         path, page(f"journeysim sweep: {name}", f"Varied: {', '.join(parameters)}", sections)
     )
     return path
+
+
+def _base_scenario(scenario: Scenario, runs: pd.DataFrame, parameters: Sequence[str]) -> str:
+    """The base scenario's settings, with the replications a point that the sweep's table
+    holds ("4", or "2 to 4" where points differ), and why when they are not the scenario's: a
+    sweep run again keeps the runs already done, also those of an earlier, larger --reps."""
+    counts = runs.groupby(list(parameters), dropna=False).size()
+    low, high = int(counts.min()), int(counts.max())
+    held = str(low) if low == high else f"{low} to {high}"
+    asked = scenario.replications
+    notes = []
+    if "replications" not in parameters and (low, high) != (asked, asked):
+        why = (
+            "a sweep run again keeps the runs already done, and an earlier run of it asked for more"
+            if high > asked
+            else "the others failed (runs.csv has their errors; the same command retries them)"
+        )
+        notes.append(
+            paragraph(
+                f"Replications: {held} a point, the runs the KPI table holds, where this sweep "
+                f"asked for {asked}: {why}."
+            )
+        )
+    return section("Base scenario", settings_table([scenario], held), *notes, id="scenario")
 
 
 def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> str:

@@ -118,9 +118,12 @@ def departures_text(scenario: Scenario, reference: Scenario) -> str:
     return "; ".join(parts) or "none"
 
 
-def settings(scenario: Scenario, reference: Scenario | None = None) -> list[tuple[str, str]]:
+def settings(
+    scenario: Scenario, reference: Scenario | None = None, replications: str | None = None
+) -> list[tuple[str, str]]:
     """The scenario's key settings as (name, value) text pairs; `reference` is the scenario
-    whose history the run starts from (a comparison's first; default: itself)."""
+    whose history the run starts from (a comparison's first; default: itself); `replications`
+    says what the results hold in place of the scenario's count (a sweep's table: "2 to 4")."""
     s = scenario
     roles = ", ".join(
         f"{role.replace('_', ' ')} {r.count}"  # a cashier's count is checkout.cashiers
@@ -141,7 +144,7 @@ def settings(scenario: Scenario, reference: Scenario | None = None) -> list[tupl
         ("Description", s.description or "-"),
         (
             "Replications x days",
-            f"{s.replications} x {s.horizon.days} (after "
+            f"{replications or s.replications} x {s.horizon.days} (after "
             f"{s.horizon.warmup_days} warm-up days), seed {s.seed}",
         ),
         ("Opening hours", f"{s.hours.open}-{s.hours.close}"),
@@ -198,10 +201,11 @@ def differing_settings(scenarios: Sequence[Scenario]) -> list[list[str]]:
     return rows
 
 
-def settings_table(scenarios: Sequence[Scenario]) -> str:
+def settings_table(scenarios: Sequence[Scenario], replications: str | None = None) -> str:
     """The scenarios' key settings side by side, then every setting that differs between
-    them (a single scenario's: every one that differs from the schema's default)."""
-    columns = [settings(s, scenarios[0]) for s in scenarios]
+    them (a single scenario's: every one that differs from the schema's default);
+    `replications` as `settings` takes it."""
+    columns = [settings(s, scenarios[0], replications) for s in scenarios]
     rows = [[name, *(col[i][1] for col in columns)] for i, (name, _) in enumerate(columns[0])]
     if len(scenarios) > 1:
         header = ["Setting", *(s.name for s in scenarios)]
