@@ -140,6 +140,15 @@ def test_run_report_shows_every_kpi(report, result):
         assert page.cells[metric][:2] == [label(metric), fmt(metric, mean)]
 
 
+def test_run_report_says_which_costs_are_0_for_being_unset(report, result):
+    """The console and the compare report said "Not set, so 0: costs.investment, ..." while
+    the run report showed "Outage cost per day 0" with no word of it."""
+    unset = unset_costs_text([result.scenario])
+    assert unset.startswith("Not set, so 0: ")
+    money = report[1].index('id="money-table"')
+    assert report[1].index(escape(unset)) > money
+
+
 def test_run_report_escapes_scenario_text(report):
     text = report[1]
     assert "<script>alert" not in text

@@ -169,6 +169,7 @@ def run_report(
             ),
             _lifetime_note(result.summary),
             table(MONEY_HEADER, kpi_rows(result.summary, MONEY_LABELS), id="money-table"),
+            paragraph(unset) if (unset := unset_costs_text([s])) else "",
         ),
         section(
             "KPIs over days",
