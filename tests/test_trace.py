@@ -439,11 +439,38 @@ def test_pick_lane_takes_a_shopper_at_the_checkout_when_the_lane_opened():
             "service_start_min": [625.0, 604.0],
             "queue_time_min": [5.0, 6.0],
             "queue_seen": [5, 3],
+            "warmup": [False, False],
         }
     )
     lanes_log = pd.DataFrame({"time": [600.0], "event": ["opened"], "reason": ["policy"]})
     rep = SimpleNamespace(visits=visits, lanes_log=lanes_log)
     assert pick_visits(rep, "lane") == [2]
+
+
+def test_pick_lane_takes_a_measured_day_as_the_other_picks_do():
+    """`trace scenarios/staffing/one_in_front.yaml --pick lane --days 7` told a visit of day 12,
+    inside the 14 warm-up days, for the longest queue; the warm-up's is told only when the
+    measured days have none."""
+    from types import SimpleNamespace
+
+    visits = pd.DataFrame(
+        {
+            "visit_id": [1, 2],
+            "day": [0, 1],
+            "arrival_min": [595.0, 595.0],
+            "duration_min": [20.0, 20.0],
+            "service_start_min": [604.0, 604.0],
+            "queue_time_min": [6.0, 6.0],
+            "queue_seen": [5, 3],
+            "warmup": [True, False],
+        }
+    )
+    opened = pd.DataFrame(
+        {"time": [600.0, 2040.0], "event": ["opened"] * 2, "reason": ["policy"] * 2}
+    )
+    assert pick_visits(SimpleNamespace(visits=visits, lanes_log=opened), "lane") == [2]
+    warmup_only = SimpleNamespace(visits=visits, lanes_log=opened.iloc[:1])
+    assert pick_visits(warmup_only, "lane") == [1]
 
 
 @pytest.mark.parametrize("bound, word", MOODS[:-1])

@@ -79,8 +79,8 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
     terminal outage, one with no cash to fall back on and the longest shopping list (the worst
     remembered of those); a regular's last visit to a staff member who left and the first
     visit to a staffed lane after the departure; or the visit that found the longest queue
-    while the policy opened a lane. The first three come from the measured days, as the KPIs
-    do (from the warm-up when it alone has one). `rep` has visits (`tell` says why when it
+    while the policy opened a lane. All but the regular's come from the measured days, as the
+    KPIs do (from the warm-up when it alone has one). `rep` has visits (`tell` says why when it
     has none)."""
     if pick in ("worst", "best"):
         visits = _measured_first(rep.visits)
@@ -138,8 +138,8 @@ def _regular_before_and_after(rep: Replication) -> list[int]:
 def _lane_opened_while_waiting(rep: Replication) -> int:
     """The visit that found the longest queue among the served shoppers who queued and during
     whose time at the checkout (from joining the queue to leaving, the window `lane_changes`
-    tells) the policy opened a lane; the first such visit when several found as long a
-    queue."""
+    tells) the policy opened a lane, of the measured days when they have one (`_measured_first`);
+    the first such visit when several found as long a queue."""
     visits = rep.visits
     log = rep.lanes_log
     called = log[(log["event"] == "opened") & (log["reason"] == "policy")]["time"].to_numpy()
@@ -150,7 +150,7 @@ def _lane_opened_while_waiting(rep: Replication) -> int:
         end = day_start + (visits["arrival_min"] + visits["duration_min"]).to_numpy()
         first = np.searchsorted(called, reached)  # (NaN, for the unserved, sorts last)
         during = (first < called.size) & (called[np.minimum(first, called.size - 1)] <= end)
-        waited = visits[during & (visits["queue_seen"] > 0).to_numpy()]
+        waited = _measured_first(visits[during & (visits["queue_seen"] > 0).to_numpy()])
         if not waited.empty:
             return int(waited.loc[waited["queue_seen"].idxmax(), "visit_id"])
     raise LookupError("no shopper queued while the policy opened a lane")
