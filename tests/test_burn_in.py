@@ -123,7 +123,7 @@ def test_a_history_too_short_for_a_steady_base_says_so_and_a_long_one_does_not()
     with pytest.warns(
         burn_in.ShortHistoryWarning,
         match=r"^baseline: its 28 days of history \(horizon.burn_in_days\) saw 0 customers leave "
-        "after staying half of them, fewer than the 100 needed",
+        "after staying at least half of those days, fewer than the 100 needed",
     ):
         short = past(scenario)
     assert short.long_tenure_leavers == 0

@@ -107,12 +107,25 @@ class ShortHistoryWarning(UserWarning):
     """A history too short for a steady customer base at day 0."""
 
 
+def trials_short(count: int) -> str:
+    """`short_history` for the trials of a study, told once for all of them."""
+    return (
+        f"{plural(count, 'trial')} run here started from a history too short for a steady "
+        f"customer base: fewer than {MIN_LEAVERS} customers left after staying at least half of "
+        "its days (horizon.burn_in_days), too few to tell how long older customers stay; their "
+        "day 0 starts from the history's customers as they are, and the base settles during "
+        "the run (a longer history, or more customers through arrivals.base_customers, gives "
+        "a steady start)"
+    )
+
+
 def short_history(source: Scenario, kept: History) -> str:
     """Why `source`'s history leaves its customers as they are, and what to change."""
     return (
         f"{source.name}: its {source.horizon.burn_in_days} days of history "
         f"(horizon.burn_in_days) saw {plural(kept.long_tenure_leavers, 'customer')} leave "
-        f"after staying half of them, fewer than the {MIN_LEAVERS} needed to tell how long "
+        f"after staying at least half of those days, fewer than the {MIN_LEAVERS} needed to "
+        "tell how long "
         "older customers stay; day 0 starts from the history's customers as they are, and the "
         "base settles during the run (a longer history, or more customers through "
         "arrivals.base_customers, gives a steady start)"

@@ -44,6 +44,7 @@ import signal
 import sqlite3
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -63,6 +64,7 @@ from optuna.trial import FrozenTrial, TrialState
 from journeysim.files import exclusive, write_error
 from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.burn_in import ShortHistoryWarning, trials_short
 from journeysim.simulation.executors import Executor, run_replications
 from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.measure import METRICS, measure
@@ -200,6 +202,7 @@ class TrialStudy:
         self.measure = measure
         self.study: optuna.Study | None = None
         self.interrupts = HeldInterrupts()
+        self.short_histories = 0  # trials run here whose history was too short (one warning)
 
     @contextmanager
     def opened(self) -> Iterator[TrialStudy]:
@@ -286,12 +289,18 @@ class TrialStudy:
         sampler for the trial after n finished ones; `on_done()` follows every replication,
         `after_trial()` every trial."""
         with self.interrupts.installed():
-            while self.finished() < total:
+            try:
+                while self.finished() < total:
+                    self.interrupts.check()
+                    self._run_trial(sampler, executor, on_done)
+                    if after_trial:
+                        after_trial()
                 self.interrupts.check()
-                self._run_trial(sampler, executor, on_done)
-                if after_trial:
-                    after_trial()
-            self.interrupts.check()
+            finally:
+                if self.short_histories:
+                    warnings.warn(
+                        ShortHistoryWarning(trials_short(self.short_histories)), stacklevel=2
+                    )
 
     def _run_trial(
         self,
@@ -355,7 +364,7 @@ class TrialStudy:
         study, so that a resumed study reads them."""
         rows = self.study.user_attrs.get(BASELINE)
         if rows is None:
-            rows = self._replicate(self.base, self.base, executor, on_done)
+            rows = self._replicate(self.base, self.base, executor, on_done, trial=False)
             self.study.set_user_attr(BASELINE, rows)
         return rows
 
@@ -405,9 +414,20 @@ class TrialStudy:
         reference: Scenario,
         executor: Executor,
         on_done: Callable[[], None] | None,
+        trial: bool = True,
     ) -> Rows:
-        """The metrics of the base's replications of `scenario` from `reference`'s history."""
-        past(scenario, reference)  # the history, lived once here, read by the workers
+        """The metrics of the base's replications of `scenario` from `reference`'s history (a
+        trial's history too short is counted, for `run` to warn of once, not each trial)."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            past(scenario, reference)  # the history, lived once here, read by the workers
+        for warning in caught:
+            if trial and issubclass(warning.category, ShortHistoryWarning):
+                self.short_histories += 1
+            else:
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
         for index, metrics in run_replications(executor, self.measure, tasks):
