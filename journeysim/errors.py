@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple, Self
+
+
+class Option(str):
+    """Who gave a value, when a command-line option did: the option as problems name it
+    (`--reps`, `--set hours.open`, `--vary KEY=1,2`), so that the command line says a problem
+    opening with it as a usage error of the option."""
+
+
+def given_with(source: str, text: str) -> str:
+    """`SOURCE TEXT`, e.g. `--vary KEY=1,2`: an Option when `source` is one."""
+    joined = f"{source} {text}"
+    return Option(joined) if isinstance(source, Option) else joined
+
+
+def option_of(source: str) -> str:
+    """`source` when it is a command-line option (an Option), else ""."""
+    return source if isinstance(source, Option) else ""
+
+
+class Problem(NamedTuple):
+    """One line of an InputError, and the command-line option it opens with, whose value is at
+    fault ("" when a file, key or API argument is)."""
+
+    line: str
+    option: str = ""
 
 
 class InputError(ValueError):
     """Bad input: a scenario, study file, option or API argument that cannot be used as given.
     The message has one line per problem, naming the file, key or argument and what was
-    expected. Every error journeysim raises for bad input is an InputError (ScenarioError and
-    DesignError are kinds of it)."""
+    expected; `problems` holds each line with its option (see `Problem`). Every error
+    journeysim raises for bad input is an InputError (ScenarioError and DesignError are kinds
+    of it)."""
+
+    def __init__(self, message: str, given_by: str = "") -> None:
+        """A problem that opens with `given_by`, who gave the value at fault (an Option makes
+        it the problem of a command-line option)."""
+        super().__init__(message)
+        self.problems = (Problem(message, option_of(given_by)),)
+
+    @classmethod
+    def joined(cls, problems: Sequence[Problem]) -> Self:
+        """One error of several problems, a line each."""
+        error = cls("\n".join(problem.line for problem in problems))
+        error.problems = tuple(problems)
+        return error
 
 
 class InputTypeError(InputError, TypeError):

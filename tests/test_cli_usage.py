@@ -236,6 +236,19 @@ def test_an_option_s_problem_in_validate_reads_as_a_usage_error(capsys) -> None:
     )
 
 
+def test_a_file_whose_name_looks_like_an_option_is_no_usage_error(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """Whether a problem is an option's is carried by the error, not read from its text: a file
+    named like an option (`--store x.yaml`) keeps its problems as a file's."""
+    monkeypatch.chdir(tmp_path)
+    Path("--store x.yaml").write_text("checkout:\n  cashiers: -1\n", encoding="utf-8")
+    assert exit_code(["validate", "--", "--store x.yaml"]) == 2
+    assert capsys.readouterr().err == (
+        "--store x.yaml: checkout.cashiers: expected a whole number from 0 to 200 (got -1)\n"
+    )
+
+
 def test_the_days_message_names_days(capsys) -> None:
     assert exit_code(["run", BASELINE, "--days", "0"]) == 2
     assert capsys.readouterr().err.startswith(

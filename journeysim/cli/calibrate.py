@@ -15,6 +15,7 @@ from journeysim.cli.options import (
     whole_number,
     writable_folder,
 )
+from journeysim.errors import Option
 from journeysim.limits import MAX_TRIALS
 from journeysim.manifest import MANIFEST, write_manifest
 from journeysim.words import plural
@@ -95,7 +96,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.targets:
         spec = spec.updated(targets=read_targets_file(args.targets))
     spec = spec.updated(
-        free=tuple(parse_decision(text, "--free") for text in args.free),
+        free=tuple(parse_decision(text, Option("--free")) for text in args.free),
         targets=parse_targets(args.target),
         overrides=tuple(args.overrides),
         trials=args.trials,

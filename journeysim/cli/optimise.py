@@ -15,6 +15,7 @@ from journeysim.cli.options import (
     whole_number,
     writable_folder,
 )
+from journeysim.errors import Option
 from journeysim.limits import MAX_TRIALS
 from journeysim.manifest import MANIFEST, write_manifest
 from journeysim.words import plural
@@ -114,11 +115,11 @@ def _optimise(args: argparse.Namespace) -> int:
     try:
         constraints = tuple(parse_constraint(text) for text in args.subject_to)
     except ValueError as error:
-        raise DesignError(f"--subject-to: {error}") from None
+        raise DesignError(f"--subject-to: {error}", Option("--subject-to")) from None
     spec = spec.updated(
         decisions=tuple(parse_decision(text) for text in args.decide),
         objectives=tuple(
-            objective(kpi, up, "--maximise" if up else "--minimise")
+            objective(kpi, up, Option("--maximise" if up else "--minimise"))
             for kpi, up in args.objectives or ()
         ),
         constraints=constraints,
@@ -131,7 +132,7 @@ def _optimise(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     # the file's objectives, if it gave them and no option replaced them, else the options'
-    spec = replace(spec, origins={"objectives": "--minimise or --maximise", **spec.origins})
+    spec = replace(spec, origins={"objectives": Option("--minimise or --maximise"), **spec.origins})
     optimisation = Optimisation(plan_optimisation(spec), args.out)
     writable_folder(optimisation.folder, [MANIFEST])
     plan = optimisation.plan

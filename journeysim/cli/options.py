@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -206,17 +205,12 @@ def usage_line(command: str, message: str) -> str:
     return f"journeysim {command}: error: {message}"
 
 
-# A problem of an option, such as `--reps: replications: expected ...`, `--set KEY: ...` or
-# `--vary TEXT: ...` (only the command line names options: files and the API name keys).
-_OPTION_FIRST = re.compile(r"--[a-z][a-z-]*[: ]")
-
-
 def problem_lines(command: str, error: InputError, others: str = "journeysim: ") -> str:
     """The problems of `error`, one line each: an option's as a usage error of `command`
     (`journeysim run: error: argument --reps: ...`), any other, a file's, after `others`."""
     return "\n".join(
-        usage_line(command, f"argument {line}") if _OPTION_FIRST.match(line) else others + line
-        for line in str(error).splitlines()
+        usage_line(command, f"argument {line}") if option else others + line
+        for line, option in error.problems
     )
 
 

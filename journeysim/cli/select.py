@@ -19,6 +19,7 @@ from journeysim.cli.options import (
     replacing_results,
     scenario_from_args,
 )
+from journeysim.errors import Option
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 
@@ -110,7 +111,7 @@ def _select(args: argparse.Namespace) -> int:
     )
 
     check_two_or_more(args.scenarios)
-    check_first_stage(args.reps, "--reps")
+    check_first_stage(args.reps, Option("--reps"))
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
     check_selection(scenarios, args.objective, args.constraint, args.confidence)

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from journeysim.errors import InputError, did_you_mean
+from journeysim.errors import InputError, Problem, did_you_mean, option_of
 from journeysim.scenario.fields import LINE_PATTERN
 from journeysim.scenario.schema import CLOCK_PATTERN, Scenario
 
@@ -74,7 +74,7 @@ def from_validation_error(
     on the first of `overrides` (the sources of overrides) that set one of them, else on the
     source of the first.
     """
-    grouped: dict[tuple[str, str | None], list[str]] = {}
+    grouped: dict[tuple[str, str | None, str], list[str]] = {}
     for detail in error.errors():
         path = _key_path(detail["loc"], data)
         expected, got = _describe(detail, path)
@@ -88,12 +88,12 @@ def from_validation_error(
                 source, blamed = (by_override or named)[0]
         if not path and blamed and source.endswith(f" {dotted(blamed)}"):  # `--set KEY` names it
             expected = expected.removeprefix(f"{dotted(blamed)}: ")
-        grouped.setdefault((problem(source, path, ""), got), []).append(expected)
-    lines = [
-        head + ("; ".join(texts) if got is None else f"expected {' or '.join(texts)} (got {got})")
-        for (head, got), texts in grouped.items()
-    ]
-    return ScenarioError("\n".join(lines))
+        grouped.setdefault((problem(source, path, ""), got, option_of(source)), []).append(expected)
+    problems = []
+    for (head, got, option), texts in grouped.items():
+        said = "; ".join(texts) if got is None else f"expected {' or '.join(texts)} (got {got})"
+        problems.append(Problem(head + said, option))
+    return ScenarioError.joined(problems)
 
 
 def _named_keys(text: str, data: Any) -> list[KeyPath]:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
 
 from journeysim import arguments
-from journeysim.errors import InputTypeError, closest, did_you_mean
+from journeysim.errors import InputTypeError, Option, closest, did_you_mean
 from journeysim.files import not_regular
 from journeysim.scenario.errors import (
     KeyPath,
@@ -424,12 +424,12 @@ def _parse_yaml(text: str, source: str) -> Any:
         problem = str(error.problem)
         hint = next((h for start, h in _YAML_HINTS.items() if problem.startswith(start)), "")
         problem += f" ({hint})" if hint else ""
-        raise ScenarioError(f"{source}:{where} not valid YAML: {problem}") from None
+        raise ScenarioError(f"{source}:{where} not valid YAML: {problem}", source) from None
     except yaml.YAMLError as error:
         reason = str(error).splitlines()[0]
-        raise ScenarioError(f"{source}: not valid YAML: {reason}") from None
+        raise ScenarioError(f"{source}: not valid YAML: {reason}", source) from None
     except RecursionError:
-        raise ScenarioError(f"{source}: expected YAML nested less deeply") from None
+        raise ScenarioError(f"{source}: expected YAML nested less deeply", source) from None
 
 
 def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath = ()) -> Any:
@@ -454,13 +454,16 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
     keys = dotted_key.strip().split(".")
     if not equals or "" in keys:
         where = f"{option}: {text}" if option else f"--set {text}"
-        raise ScenarioError(f"{where}: expected KEY.PATH=VALUE, e.g. checkout.cashiers=3")
-    source = option or f"--set {dotted_key.strip()}"
+        raise ScenarioError(
+            f"{where}: expected KEY.PATH=VALUE, e.g. checkout.cashiers=3", option or Option(where)
+        )
+    source = option or Option(f"--set {dotted_key.strip()}")
     value = copy.deepcopy(_override_value(raw, source))
     if value == {}:
         raise ScenarioError(
             f"{source}: an empty mapping changes nothing (mappings merge key by key); set the "
-            f"keys inside it, e.g. {dotted_key.strip()}.NAME=VALUE"
+            f"keys inside it, e.g. {dotted_key.strip()}.NAME=VALUE",
+            source,
         )
     node: Any = data
     path: KeyPath = ()
@@ -472,7 +475,7 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
         else:
             if isinstance(node, dict) and part not in node:
                 if path == ("segments",):
-                    raise ScenarioError(problem(source, path, _no_segment(node, key)))
+                    raise ScenarioError(problem(source, path, _no_segment(node, key)), source)
                 node[part] = {}
             node, path = node[part], (*path, part)
     return source
@@ -506,9 +509,11 @@ def _part(node: Any, key: str, path: KeyPath, source: str) -> str | int:
             if node
             else "no index, as the list is empty; set the whole list instead"
         )
-        raise ScenarioError(problem(source, path, f"expected {expected} (got {shown(key)})"))
+        raise ScenarioError(
+            problem(source, path, f"expected {expected} (got {shown(key)})"), source
+        )
     raise ScenarioError(
-        problem(source, path, f"expected no key below a single value (got {shown(key)})")
+        problem(source, path, f"expected no key below a single value (got {shown(key)})"), source
     )
 
 

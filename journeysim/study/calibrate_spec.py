@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from journeysim.clock import minutes_of_day
-from journeysim.errors import did_you_mean
+from journeysim.errors import Option, did_you_mean, given_with
 from journeysim.files import not_regular
 from journeysim.limits import MAX_TRIALS
 from journeysim.scenario.loader import Override, yaml_data
@@ -77,19 +77,20 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
     if metric not in METRICS and not is_hourly(metric):
         raise DesignError(
             f"{where}: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM / "
-            f"receipts_weekend_hHHMM (got {metric!r})"
+            f"receipts_weekend_hHHMM (got {metric!r})",
+            where,
         )
     if tolerance is None:
         tolerance = max(DEFAULT_TOLERANCE * abs(value), resolution(metric))
     if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
-        raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)")
+        raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)", where)
     problem = out_of_range(metric, value)
     if problem:
-        raise DesignError(f"{where}: {problem}")
+        raise DesignError(f"{where}: {problem}", where)
     return Target(metric, float(value), float(tolerance))
 
 
-def parse_targets(texts: Iterable[str], option: str = "--target") -> tuple[Target, ...]:
+def parse_targets(texts: Iterable[str], option: str = Option("--target")) -> tuple[Target, ...]:
     """`--target` texts, refusing a KPI targeted twice; errors name the `option` (or
     argument) that gave them."""
     found: dict[str, tuple[str, Target]] = {}
@@ -98,19 +99,20 @@ def parse_targets(texts: Iterable[str], option: str = "--target") -> tuple[Targe
         if aim.metric in found:
             raise DesignError(
                 f"{option} {found[aim.metric][0]} and {option} {text}: expected one target "
-                f"per KPI ({aim.metric} is targeted twice)"
+                f"per KPI ({aim.metric} is targeted twice)",
+                option,
             )
         found[aim.metric] = (text, aim)
     return tuple(aim for _, aim in found.values())
 
 
-def parse_target(text: str, option: str = "--target") -> Target:
+def parse_target(text: str, option: str = Option("--target")) -> Target:
     """`KPI=VALUE` or `KPI=VALUE+-TOLERANCE` (default tolerance: see `target`)."""
-    match = _TARGET.match(text)
+    match, where = _TARGET.match(text), given_with(option, text)
     if not match:
-        raise DesignError(f"{option} {text}: expected KPI=VALUE or KPI=VALUE+-TOLERANCE")
+        raise DesignError(f"{where}: expected KPI=VALUE or KPI=VALUE+-TOLERANCE", where)
     tolerance = float(match[3]) if match[3] else None
-    return target(match[1], float(match[2]), tolerance, f"{option} {text}")
+    return target(match[1], float(match[2]), tolerance, where)
 
 
 def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
@@ -254,24 +256,22 @@ class CalibrateSpec:
 
     def check(self) -> None:
         if not self.targets:
-            raise DesignError(
-                f"{given_by(self.origins, 'target')}: calibrate needs at least one target "
-                "(KPI=VALUE+-TOL)"
-            )
+            by = given_by(self.origins, "target")
+            raise DesignError(f"{by}: calibrate needs at least one target (KPI=VALUE+-TOL)", by)
         if not self.free:
+            by = given_by(self.origins, "free")
             raise DesignError(
-                f"{given_by(self.origins, 'free')}: calibrate needs at least one free parameter "
-                "(KEY=LOW:HIGH)"
+                f"{by}: calibrate needs at least one free parameter (KEY=LOW:HIGH)", by
             )
         if not 2 <= self.trials <= MAX_TRIALS:
+            by = given_by(self.origins, "trials")
             raise DesignError(
-                f"{given_by(self.origins, 'trials')}: expected a whole number from 2 to "
-                f"{MAX_TRIALS:,} (got {self.trials})"
+                f"{by}: expected a whole number from 2 to {MAX_TRIALS:,} (got {self.trials})", by
             )
         if self.sampler not in SAMPLERS:
+            by = given_by(self.origins, "sampler")
             raise DesignError(
-                f"{given_by(self.origins, 'sampler')}: expected one of {', '.join(SAMPLERS)} "
-                f"(got {self.sampler!r})"
+                f"{by}: expected one of {', '.join(SAMPLERS)} (got {self.sampler!r})", by
             )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import optuna
 
+from journeysim.errors import Option, given_with
 from journeysim.scenario.loader import Override
 from journeysim.study.designs import RUN_KEYS, DesignError, check_once, is_number, yaml_text
 
@@ -75,14 +76,14 @@ class Decision:
         return int(value) if self.integer else float(value)
 
 
-def parse_decision(text: str, option: str = "--decide") -> Decision:
+def parse_decision(text: str, option: str = Option("--decide")) -> Decision:
     """`KEY=LOW:HIGH` (whole numbers when both are, else real) or `KEY=a,b,c` (choices), given
     with `option` (named in errors)."""
     key, equals, raw = text.partition("=")
-    key = key.strip()
+    key, where = key.strip(), given_with(option, text)
     if not equals or not key or not raw.strip():
-        raise DesignError(f"{option} {text}: expected KEY=LOW:HIGH or KEY=A,B,C")
-    return _decision(key, (key,), raw, f"{option} {text}")
+        raise DesignError(f"{where}: expected KEY=LOW:HIGH or KEY=A,B,C", where)
+    return _decision(key, (key,), raw, where)
 
 
 def decision_from_yaml(name: str, value: Any, source: str, section: str = "decide") -> Decision:
@@ -124,7 +125,7 @@ def _ranged(
     name: str, keys: tuple[str, ...], low: float, high: float, integer: bool, where: str
 ) -> Decision:
     if not low < high:
-        raise DesignError(f"{where}: expected LOW < HIGH (got {low:g}:{high:g})")
+        raise DesignError(f"{where}: expected LOW < HIGH (got {low:g}:{high:g})", where)
     return Decision(name, keys, float(low), float(high), integer, where=where)
 
 
@@ -132,7 +133,8 @@ def _choices(name: str, keys: tuple[str, ...], values: list[str], where: str) ->
     if len(set(values)) < 2 or "" in values:
         raise DesignError(
             f"{where}: expected LOW:HIGH of two finite numbers, or at least two different "
-            f"choices A,B (got {','.join(values)})"
+            f"choices A,B (got {','.join(values)})",
+            where,
         )
     check_once(values, where)
     return Decision(name, keys, choices=tuple(values), where=where)
@@ -150,9 +152,11 @@ def check_names(
     decisions at fault, else `option`; calibrate's are a "free parameter" "to fit")."""
     for decision in decisions:
         for key in set(decision.keys) & set(RUN_KEYS):
+            by = decision.where or option
             raise DesignError(
-                f"{decision.where or option}: {key} is the same in every trial (set by "
-                f"{RUN_KEYS[key]}), not a value to {verb}"
+                f"{by}: {key} is the same in every trial (set by {RUN_KEYS[key]}), not a value "
+                f"to {verb}",
+                by,
             )
     names = [(d.name, d) for d in decisions]
     keys = [(k, d) for d in decisions for k in d.keys]
@@ -160,7 +164,7 @@ def check_names(
         found = [item for item, _ in items]
         twice = sorted({item for item in found if found.count(item) > 1})
         if twice:
-            given = dict.fromkeys(d.where or option for item, d in items if item == twice[0])
+            given = list(dict.fromkeys(d.where or option for item, d in items if item == twice[0]))
             raise DesignError(
-                f"{' and '.join(given)}: each {what} once (got {', '.join(twice)} twice)"
+                f"{' and '.join(given)}: each {what} once (got {', '.join(twice)} twice)", given[0]
             )

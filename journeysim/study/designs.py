@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from journeysim.errors import Option, given_with
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import Override, yaml_data
 
@@ -44,22 +45,22 @@ class Vary:
 
     @property
     def origin(self) -> str:
-        return self.where or f"--vary {self.key}"
+        return self.where or Option(f"--vary {self.key}")
 
 
-def parse_vary(text: str, option: str = "--vary") -> Vary:
+def parse_vary(text: str, option: str = Option("--vary")) -> Vary:
     """`KEY=V1,V2,...` (grid values, YAML each) or `KEY=LOW:HIGH` (a range to sample); errors
     name the `option` (or argument) that gave it."""
     key, equals, raw = text.partition("=")
-    key = key.strip()
+    key, where = key.strip(), given_with(option, text)
     if not equals or not key or not raw.strip():
-        raise DesignError(f"{option} {text}: expected KEY=V1,V2,... or KEY=LOW:HIGH")
+        raise DesignError(f"{where}: expected KEY=V1,V2,... or KEY=LOW:HIGH", where)
     match = _RANGE.match(raw)
     if match:
-        return _ranged(key, float(match[1]), float(match[2]), f"{option} {text}")
+        return _ranged(key, float(match[1]), float(match[2]), where)
     values = tuple(value.strip() for value in raw.split(","))
-    check_once(values, f"{option} {text}")
-    return Vary(key, values, where=f"{option} {key}")
+    check_once(values, where)
+    return Vary(key, values, where=given_with(option, key))
 
 
 def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
@@ -87,7 +88,7 @@ def check_once(values: Sequence[str], where: str) -> None:
         spellings.setdefault(_read_as(text), []).append(text)
     twice = [_repeated(texts, kind) for (kind, _), texts in spellings.items() if len(texts) > 1]
     if twice:
-        raise DesignError(f"{where}: each value once (got {'; '.join(twice)})")
+        raise DesignError(f"{where}: each value once (got {'; '.join(twice)})", where)
 
 
 def _repeated(texts: list[str], kind: str) -> str:
@@ -120,7 +121,9 @@ def _number(value: Any, where: str) -> float:
 def _ranged(key: str, low: float, high: float, where: str) -> Vary:
     """A range to sample; `where` (the --vary option or the file and key) names errors."""
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise DesignError(f"{where}: expected finite numbers LOW < HIGH (got {low:g}:{high:g})")
+        raise DesignError(
+            f"{where}: expected finite numbers LOW < HIGH (got {low:g}:{high:g})", where
+        )
     return Vary(key, bounds=(low, high), where=where)
 
 
@@ -181,27 +184,25 @@ def make_design(
     """
     given = _Given(origins or {})
     if kind not in KINDS:
-        raise DesignError(
-            f"{given.by('design')}: expected one of {', '.join(KINDS)} (got {kind!r})"
-        )
+        by = given.by("design")
+        raise DesignError(f"{by}: expected one of {', '.join(KINDS)} (got {kind!r})", by)
     if not varies:
         raise DesignError(f"a sweep needs at least one {given.name('vary')} KEY=...")
     keys = tuple(v.key for v in varies)
     if len(set(keys)) < len(keys):
         twice = sorted({k for k in keys if keys.count(k) > 1})
-        raise DesignError(
-            f"{given.by('vary')}: each key once (got {', '.join(twice)} more than once)"
-        )
+        by = given.by("vary")
+        raise DesignError(f"{by}: each key once (got {', '.join(twice)} more than once)", by)
     if kind == "grid":
         if samples is not None:
-            raise DesignError(
-                f"{given.by('samples')}: only for {given.name('design')} lhs or sobol"
-            )
+            by = given.by("samples")
+            raise DesignError(f"{by}: only for {given.name('design')} lhs or sobol", by)
         ranged = [v.origin for v in varies if v.bounds]
         if ranged:
             raise DesignError(
                 f"{ranged[0]}: ranges need {given.name('design')} lhs or sobol "
-                "(a grid takes a list of values)"
+                "(a grid takes a list of values)",
+                ranged[0],
             )
         _check_runs(math.prod(len(v.values) for v in varies), replications)
         points = tuple(itertools.product(*(v.values for v in varies)))
@@ -218,7 +219,7 @@ class _Given:
 
     def by(self, key: str) -> str:
         """Who gave `key`, to open an error about its value."""
-        return self.origins.get(key, f"--{key}")
+        return self.origins.get(key, Option(f"--{key}"))
 
     def name(self, key: str) -> str:
         """How to refer to `key` in an error about another setting: as the sweep file's key
@@ -250,16 +251,17 @@ def _sampled(
     if listed:
         raise DesignError(
             f"{listed[0].origin}: {given.name('design')} {kind} needs a range LOW:HIGH of finite "
-            f"numbers (got {','.join(listed[0].values)})"
+            f"numbers (got {','.join(listed[0].values)})",
+            listed[0].origin,
         )
     if samples is None:
-        raise DesignError(f"{given.by('design')}: {kind} needs {given.name('samples')} N (N >= 1)")
+        by = given.by("design")
+        raise DesignError(f"{by}: {kind} needs {given.name('samples')} N (N >= 1)", by)
+    by = given.by("samples")
     if samples < 1:
-        raise DesignError(f"{given.by('samples')}: expected a whole number >= 1 (got {samples})")
+        raise DesignError(f"{by}: expected a whole number >= 1 (got {samples})", by)
     if kind == "sobol" and samples & (samples - 1):
-        raise DesignError(
-            f"{given.by('samples')}: Sobol' designs need a power of 2 (got {samples})"
-        )
+        raise DesignError(f"{by}: Sobol' designs need a power of 2 (got {samples})", by)
     _check_runs(samples * (len(varies) + 2) if kind == "sobol" else samples, replications)
     bounds = tuple(
         (low - 0.5, high + 0.5) if v.key in integer_keys else (low, high)

@@ -121,11 +121,13 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     base = checked_base(spec, "optimise", "for CIs and select", metrics)
     for decision in spec.decisions:
         if ignored := history_only(decision.keys, base):
+            by = decision.where or decision.name
             raise DesignError(
-                f"{decision.where or decision.name}: only the store's history before day 0 "
-                f"reads {ignored[0]}, and every trial, a decision taken in the store as it is, "
-                f"starts from {base_history(base)}, so it would change nothing; "
-                "calibrate fits such settings, each trial with a history of its own"
+                f"{by}: only the store's history before day 0 reads {ignored[0]}, and every "
+                f"trial, a decision taken in the store as it is, starts from "
+                f"{base_history(base)}, so it would change nothing; calibrate fits such "
+                "settings, each trial with a history of its own",
+                by,
             )
     size = space_size(spec.decisions)
     trials = spec.trials
@@ -150,7 +152,8 @@ def checked_base(
         needs = f"{command} needs at least 2 replications per trial, {why}"
         if spec.reps is None:  # the scenario's own count
             raise DesignError(f"{needs} (--reps; got {base.replications})")
-        raise DesignError(f"{given_by(spec.origins, 'reps')}: {needs} (got {spec.reps})")
+        by = given_by(spec.origins, "reps")
+        raise DesignError(f"{by}: {needs} (got {spec.reps})", by)
     check_horizon(base, metrics)
     for decision in spec.decisions:
         for value in decision.extremes():

@@ -60,7 +60,8 @@ def objective(metric: str, maximise: bool, source: str = "") -> Objective:
         where = f"{source}: " if source else ""
         raise DesignError(
             f"{where}expected a KPI of {', '.join(METRICS)} to optimise (got {metric!r})"
-            + did_you_mean(metric, METRICS)
+            + did_you_mean(metric, METRICS),
+            source,
         )
     return Objective(metric, maximise)
 
@@ -110,26 +111,26 @@ class OptimiseSpec:
     def check(self) -> None:
         """Decisions, objectives and counts that an optimisation can run with."""
         if not self.decisions:
-            raise DesignError(
-                f"{given_by(self.origins, 'decide')}: optimise needs at least one decision "
-                "(KEY=LOW:HIGH)"
-            )
+            by = given_by(self.origins, "decide")
+            raise DesignError(f"{by}: optimise needs at least one decision (KEY=LOW:HIGH)", by)
         where = self.origins.get("objectives")
         count = len(self.objectives)
         if not 1 <= count <= 2:
             if where:
-                raise DesignError(f"{where}: expected one or two objectives (got {count})")
+                raise DesignError(f"{where}: expected one or two objectives (got {count})", where)
             raise DesignError(
                 f"optimise needs one or two objectives, KPIs to minimise or maximise (got {count})"
             )
         if len({o.metric for o in self.objectives}) < count:
-            raise DesignError(f"{where or 'optimise'}: the two objectives must be different KPIs")
+            by = where or "optimise"
+            raise DesignError(f"{by}: the two objectives must be different KPIs", by)
         for option, least in (("trials", 1), ("candidates", 2)):
             value = getattr(self, option)
             if not least <= value <= MAX_TRIALS:
+                by = given_by(self.origins, option)
                 raise DesignError(
-                    f"{given_by(self.origins, option)}: expected a whole number from {least} to "
-                    f"{MAX_TRIALS:,} (got {value})"
+                    f"{by}: expected a whole number from {least} to {MAX_TRIALS:,} (got {value})",
+                    by,
                 )
 
 

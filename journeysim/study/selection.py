@@ -210,7 +210,8 @@ def check_first_stage(reps: int | None, given_by: str) -> None:
     if reps is not None and reps < FIRST_STAGE:
         raise InputError(
             f"{given_by}: select's first stage needs at least {FIRST_STAGE} replications: with "
-            f"fewer, the number it may add grows steeply (got {reps})"
+            f"fewer, the number it may add grows steeply (got {reps})",
+            given_by,
         )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from journeysim import arguments
+from journeysim.errors import Option
 from journeysim.files import name_problem
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
@@ -41,7 +42,7 @@ def run_overrides(
 def given_by(origins: Mapping[str, str], name: str) -> str:
     """Who gave the setting `name`, for errors: `origins[name]` (a study file and its key, e.g.
     `study.yaml: reps`), else its option `--name`."""
-    return origins.get(name, f"--{name}")
+    return origins.get(name, Option(f"--{name}"))
 
 
 def resolve_scenario(

@@ -128,7 +128,8 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
         if vary.key == "seed":
             raise DesignError(
                 f"{vary.origin}: seed is the same at every point (set by --seed, for common "
-                "random numbers), not a value to vary"
+                "random numbers), not a value to vary",
+                vary.origin,
             )
         given = {"replications": spec.reps, "horizon.days": spec.days}.get(vary.key)
         if given is not None:  # the option would be silently ignored at every point
@@ -136,14 +137,16 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
             by = given_by(spec.origins, name).rpartition(": ")[2]  # --reps, or a file's reps
             raise DesignError(
                 f"{vary.origin}: varied, and also set for every point by {by} ({given}); "
-                "give one or the other"
+                "give one or the other",
+                vary.origin,
             )
         if history_only([vary.key], base):
             raise DesignError(
                 f"{vary.origin}: only the store's history before day 0 reads it, and every "
                 f"point starts from {base_history(base)}, so it would change nothing; give it "
                 "with --set for the whole sweep, or run each value on its own (journeysim run "
-                "--set)"
+                "--set)",
+                vary.origin,
             )
     data = base.model_dump(mode="json")
     integers = [v.key for v in spec.vary if type(_lookup(data, v.key)) is int]
@@ -178,7 +181,8 @@ def _check_bounds(base: Scenario, vary: Sequence[Vary], integers: list[str]) -> 
             low, high = v.bounds
             raise DesignError(
                 f"{v.origin}: {v.key} is a whole number: expected whole ends LOW:HIGH "
-                f"(got {low:g}:{high:g})"
+                f"(got {low:g}:{high:g})",
+                v.origin,
             )
         for end in v.bounds or ():
             value = int(end) if v.key in integers else end
