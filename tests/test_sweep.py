@@ -8,6 +8,7 @@ import html
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -831,6 +832,43 @@ def test_a_failed_run_is_named_once(tmp_path, capsys):
     assert line.count("replication") == 1 and "mmc" not in line
     (runs,) = tmp_path.glob("sweep-*/runs.csv")  # the file keeps the whole error
     assert pd.read_csv(runs)["error"].dropna().str.startswith("mmc, replication 0: ").all()
+
+
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_a_failed_run_keeps_its_reason_apart(tmp_path, capsys):
+    """runs.csv holds a failed run's error whole and, in `reason`, without the scenario and the
+    replication that its row names: what the sweep's last line says."""
+    from journeysim.cli import main
+
+    mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
+    argv = ["sweep", str(mmc), "--vary", "checkout.cashiers=1,3", "--reps", "1", "--days", "1"]
+    argv += ["--set", "horizon.warmup_days=0", "--set", "arrivals.rate_per_hour=40"]
+    argv += ["--set", "checkout.service_time.mean_min=4", "--workers", "1", "--quiet"]
+    assert main([*argv, "--no-report", "--out", str(tmp_path)]) == 1
+    line = capsys.readouterr().err.splitlines()[-1]
+    (runs,) = tmp_path.glob("sweep-*/runs.csv")
+    failed = pd.read_csv(runs).query("status == 'failed'")
+    assert failed["error"].tolist() == [f"mmc, replication 0: {failed['reason'].iloc[0]}"]
+    assert line.endswith(f"e.g. point 0, replication 0: {failed['reason'].iloc[0]}")
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # runs too short
+def test_a_folder_made_before_the_reason_column_resumes(tmp_path):
+    """A runs.csv without `reason` (made by an earlier journeysim) is resumed: its rows take
+    their `error` for it, and the finished file is that of a sweep run whole."""
+    sweep = {"vary": ["checkout.cashiers=2,3"], "days": 1, "workers": 1, "overrides": SMALL}
+    journeysim.sweep(BASELINE, out=tmp_path / "whole", reps=2, **sweep)
+    (whole,) = (tmp_path / "whole").glob("sweep-*/runs.csv")
+    rows = list(csv.reader(whole.read_text().splitlines()))
+    assert rows[0][-2:] == ["error", "reason"]
+    older = tmp_path / "older" / whole.parent.name / "runs.csv"
+    shutil.copytree(whole.parent, older.parent)
+    with older.open("w", newline="") as handle:  # two runs of four missing, one failed
+        csv.writer(handle, lineterminator="\n").writerows(
+            [row[:-1] for row in rows[:2]] + [[*rows[2][:-3], "failed", "it broke"]]
+        )
+    journeysim.sweep(BASELINE, out=tmp_path / "older", reps=2, **sweep)
+    assert older.read_text() == whole.read_text()
 
 
 def test_an_interrupted_sweep_folder_has_its_manifest(tmp_path, monkeypatch):

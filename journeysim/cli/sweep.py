@@ -136,18 +136,10 @@ def _sweep(args: argparse.Namespace) -> int:
     print(
         f"journeysim sweep: {len(failed)} of {total} runs failed (status and error in "
         f"runs.csv; the same command retries them), e.g. point {point}, replication "
-        f"{replication}: {_unnamed(first['error'], plan.base.name, replication)}",
+        f"{replication}: {first['reason']}",
         file=sys.stderr,
     )
     return 1
-
-
-def _unnamed(error: str, name: str, replication: int) -> str:
-    """A failed run's error without what the line names already: the base scenario's `name`,
-    which every point has, and the replication (`baseline, replication 0: 242 shoppers ...`);
-    a failed burn-in keeps its words (`the burn-in: ...`)."""
-    rest = error.removeprefix(f"{name}, ")
-    return error if rest == error else rest.removeprefix(f"replication {replication}: ")
 
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:

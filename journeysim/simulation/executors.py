@@ -38,9 +38,7 @@ def run_replications(
         if isinstance(failed.__cause__, ReplicationFailed):
             raise failed.__cause__ from None
         scenario, replication = tasks[failed.index][:2]
-        raise ReplicationFailed(
-            f"{scenario.name}, replication {replication}: {failed.reason}"
-        ) from failed
+        raise ReplicationFailed(failed.reason, scenario.name, replication) from failed
 
 
 class Serial:

@@ -16,7 +16,26 @@ class TaskFailed(Exception):
 
 
 class ReplicationFailed(Exception):
-    """A replication raised or its worker died; the message names the scenario and replication."""
+    """A replication raised or its worker died: why (`reason`), after the scenario (`name`) and
+    the `replication` it failed in, where known (None: the burn-in), e.g. `baseline, replication
+    2: out of memory` or `baseline, the burn-in: ...`."""
+
+    def __init__(self, reason: str, name: str = "", replication: int | None = None) -> None:
+        super().__init__(reason, name, replication)  # each part, so that it pickles whole
+        self.reason, self.name, self.replication = reason, name, replication
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self._which()}: {self.reason}" if self.name else self.reason
+
+    def told_after(self, name: str, replication: int) -> str:
+        """Why, told after a line that names the scenario `name` and its `replication`: without
+        what the line says already (`the burn-in: ...` where the burn-in failed)."""
+        if self.name != name:
+            return str(self)
+        return self.reason if self.replication == replication else f"{self._which()}: {self.reason}"
+
+    def _which(self) -> str:
+        return "the burn-in" if self.replication is None else f"replication {self.replication}"
 
 
 def first_failure_in_order(

@@ -35,26 +35,28 @@ def overrun(scenario: Scenario, replication: int, inside: int, day: int | None) 
     furthest above its default, or, where the one-off shoppers of open mode arrive faster than
     the tills can serve them all (`overload`), the tills first and their service time."""
     minutes = {key: (value, default) for key, value, default in _visit_minutes(scenario)}
-    which = "the burn-in" if replication == BURN_IN_REPLICATION else f"replication {replication}"
     when = (
         f"in the store for more than a day at the end of day {day}"
         if day is not None
         else f"still in the store {OVERTIME_MIN / 1440:g} simulated day after the horizon"
     )
-    head = f"{scenario.name}, {which}: {inside:,} shoppers {when}: "
+    head = f"{inside:,} shoppers {when}: "
+    run = scenario.name, None if replication == BURN_IN_REPLICATION else replication
     if too_many := overload(scenario):
         value, default = minutes[SERVICE]
         return Overrun(
             f"{head}the checkout cannot keep up: {too_many}; check checkout.cashiers, "
             f"checkout.self_checkouts and {SERVICE} ({value:g} min, default {default:g}) "
-            "against the traffic, and checkout.reneging"
+            "against the traffic, and checkout.reneging",
+            *run,
         )
     key = max(minutes, key=lambda k: minutes[k][0] / minutes[k][1])
     value, default = minutes[key]
     return Overrun(
         f"{head}visits take too long or the checkout cannot keep up; check {key} ({value:g} "
         f"min, default {default:g}), checkout.cashiers and checkout.self_checkouts against the "
-        "traffic, and checkout.reneging"
+        "traffic, and checkout.reneging",
+        *run,
     )
 
 

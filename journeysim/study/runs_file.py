@@ -37,7 +37,9 @@ class RunsFile:
     `status` column (if any) says `failed` do not count as done. Given `points` (each point's
     values of the columns between `point` and `replication`), a row of another point or with
     other values is refused, and so is one with text in a column of `numbers` or a status
-    neither `ok` nor `failed`."""
+    neither `ok` nor `failed`. Given `last_from`, a file or row written before the last column
+    was added is read too, each such row taking the value of column `last_from` for it (rows
+    appended have the last column, and `finish` writes the file in the new form)."""
 
     def __init__(
         self,
@@ -45,9 +47,12 @@ class RunsFile:
         columns: Sequence[str],
         points: Sequence[Sequence[Any]] | None = None,
         numbers: Collection[str] = (),
+        last_from: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.header = csv_line(columns)
+        self._older = csv_line(columns[:-1]) if last_from else None
+        self._last_from = columns.index(last_from) if last_from else None
         self._columns = list(columns)
         self._point = columns.index("point")
         self._replication = columns.index("replication")
@@ -61,7 +66,7 @@ class RunsFile:
         if not self.path.exists():
             return set()
         lines = self._lines(self._complete())
-        if lines and lines[0] != self.header:
+        if lines and lines[0] not in (self.header, self._older):
             raise DesignError(
                 f"{self.path}: its columns differ from this sweep's; remove the folder or give "
                 "the sweep another name"
@@ -102,10 +107,13 @@ class RunsFile:
         return data[: data.rfind(b"\n") + 1]
 
     def _rows(self, lines: list[str]) -> dict[RunKey, str]:
-        """Lines by key: the first of any duplicates kept, unless it failed and a later one
-        did not (a failed run run again)."""
+        """Rows by key (a row written before the last column, with it added): the first of any
+        duplicates kept, unless it failed and a later one did not (a failed run run again)."""
         rows: dict[RunKey, str] = {}
         for number, (line, fields) in enumerate(zip(lines, csv.reader(lines)), start=2):
+            if self._last_from is not None and len(fields) == len(self._columns) - 1:
+                fields.append(fields[self._last_from])
+                line = csv_line(fields)
             reason = self._mismatch(fields)
             if reason:
                 raise self._unreadable(f"line {number} is not a row of this sweep ({reason})")

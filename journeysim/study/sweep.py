@@ -37,7 +37,7 @@ from journeysim.scenario.loader import (
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import base_history, history_only
 from journeysim.simulation.executors import Executor, LocalPool
-from journeysim.simulation.failures import TaskFailed, failure_reason
+from journeysim.simulation.failures import ReplicationFailed, TaskFailed, failure_reason
 from journeysim.simulation.kpis import return_rate_warning
 from journeysim.simulation.lifetime import NOT_IDENTIFIED
 from journeysim.simulation.measure import METRICS, measure
@@ -78,7 +78,7 @@ class SweepPlan:
 
     @property
     def columns(self) -> list[str]:
-        return ["point", *self.design.keys, "replication", *METRICS, "status", "error"]
+        return ["point", *self.design.keys, "replication", *METRICS, "status", "error", "reason"]
 
     @property
     def runs(self) -> int:
@@ -211,7 +211,8 @@ class Sweep:
     def __init__(self, plan: SweepPlan, out: Path | str = "results") -> None:
         self.plan = plan
         self.folder = Path(out) / folder_name(f"sweep-{plan.name}")
-        self.runs = RunsFile(self.folder / "runs.csv", plan.columns, plan.values, METRICS)
+        runs = self.folder / "runs.csv"
+        self.runs = RunsFile(runs, plan.columns, plan.values, METRICS, last_from="error")
         self._made: dict[str, Any] | None = None  # this invocation's manifest (write_manifest)
         self._earlier: list[dict[str, Any]] = []  # the invocations before it
         self._before = 0  # the finished runs the folder held when it began
@@ -312,13 +313,13 @@ class Sweep:
         failed: set[RunKey] = set()
         with self._appending() as append:
 
-            def record(key: RunKey, outcome: dict[str, float] | str) -> None:
+            def record(key: RunKey, outcome: dict[str, float] | tuple[str, str]) -> None:
                 point, replication = key
-                if isinstance(outcome, str):
+                if isinstance(outcome, tuple):
                     failed.add(key)
-                    row = [*([""] * len(METRICS)), "failed", outcome]
+                    row = [*([""] * len(METRICS)), "failed", *outcome]
                 else:
-                    row = [*(outcome[m] for m in METRICS), "ok", ""]
+                    row = [*(outcome[m] for m in METRICS), "ok", "", ""]
                 append([point, *values[point], replication, *row])
                 if on_done:
                     on_done()
@@ -334,7 +335,7 @@ class Sweep:
                     for index, outcome in executor.run(_measured, tasks):
                         record(chunk[index], outcome)
                 except TaskFailed as death:  # a worker died: record its run, go on with the rest
-                    record(chunk[death.index], death.reason)
+                    record(chunk[death.index], (death.reason, death.reason))
                     todo = self._todo(failed)
         runs = self.runs.finish()
         if parquet_available():
@@ -400,12 +401,18 @@ class Sweep:
             write_text(self.folder / name, text)
 
 
-def _measured(scenario: Scenario, replication: int, reference: Scenario) -> dict[str, float] | str:
-    """measure(), or the one-line reason it failed (so that the sweep records it and goes on)."""
+def _measured(
+    scenario: Scenario, replication: int, reference: Scenario
+) -> dict[str, float] | tuple[str, str]:
+    """measure(), or why it failed, so that the sweep records it and goes on: in one line, and
+    without the base scenario and the replication that its row names (`reason`)."""
     try:
         return measure(scenario, replication, reference)
+    except ReplicationFailed as failed:
+        return str(failed), failed.told_after(reference.name, replication)
     except Exception as error:
-        return failure_reason(error)
+        reason = failure_reason(error)
+        return reason, reason
 
 
 def _differences(name: str, stored: str, text: str) -> list[str]:
