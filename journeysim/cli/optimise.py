@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from journeysim.cli.options import (
@@ -122,6 +121,7 @@ def _optimise(args: argparse.Namespace) -> int:
             objective(kpi, up, Option("--maximise" if up else "--minimise"))
             for kpi, up in args.objectives or ()
         ),
+        objectives_by=Option("--minimise or --maximise"),
         constraints=constraints,
         overrides=tuple(args.overrides),
         trials=args.trials,
@@ -131,8 +131,6 @@ def _optimise(args: argparse.Namespace) -> int:
         days=args.days,
         seed=args.seed,
     )
-    # the file's objectives, if it gave them and no option replaced them, else the options'
-    spec = replace(spec, origins={"objectives": Option("--minimise or --maximise"), **spec.origins})
     optimisation = Optimisation(plan_optimisation(spec), args.out)
     writable_folder(optimisation.folder, [MANIFEST])
     plan = optimisation.plan

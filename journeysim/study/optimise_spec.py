@@ -88,16 +88,20 @@ class OptimiseSpec:
         objectives: tuple[Objective, ...] = (),
         constraints: tuple[Constraint, ...] = (),
         overrides: tuple[Override, ...] = (),
+        objectives_by: str = "",
         **options: Any,
     ) -> OptimiseSpec:
         """This spec with `decisions` replacing those of the same name, `objectives` replacing
         its objectives when given, `constraints` and `overrides` added, and every option that
-        is not None replacing its value."""
+        is not None replacing its value. Errors about the objectives name `objectives_by` where
+        the spec's file does not give them (the command line's options; the API names none)."""
         names = {d.name for d in decisions}
         merged = tuple(d for d in self.decisions if d.name not in names) + tuple(decisions)
         given = {name: value for name, value in options.items() if value is not None}
         replaced = {*given, *(["objectives"] if objectives else [])}
         origins = {name: text for name, text in self.origins.items() if name not in replaced}
+        if objectives_by:
+            origins.setdefault("objectives", objectives_by)
         return replace(
             self,
             decisions=merged,
