@@ -7,3 +7,9 @@ MAX_REPLICATIONS = 10_000  # replications of one run
 # Trials an optimisation or calibration may ask for: each of Optuna's samples weighs every
 # earlier trial, and a search of a few keys settles within hundreds.
 MAX_TRIALS = 10_000
+# The fewest trials an optimisation runs, best trials (candidates) its select weighs against
+# one another, and trials a calibration runs: the options' types and the specs' checks (of
+# files and the API) share them.
+MIN_TRIALS = 1
+MIN_CANDIDATES = 2
+MIN_CALIBRATION_TRIALS = 2

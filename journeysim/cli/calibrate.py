@@ -16,7 +16,7 @@ from journeysim.cli.options import (
     writable_folder,
 )
 from journeysim.errors import Option
-from journeysim.limits import MAX_TRIALS
+from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
 from journeysim.manifest import MANIFEST, write_manifest
 from journeysim.words import plural
 
@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     calibrate.add_argument(
         "--trials",
-        type=whole_number(2, MAX_TRIALS),
+        type=whole_number(MIN_CALIBRATION_TRIALS, MAX_TRIALS),
         metavar="N",
         help=f"complete trials (default 40, at most {MAX_TRIALS:,})",
     )

@@ -15,7 +15,7 @@ from journeysim.cli.options import (
     writable_folder,
 )
 from journeysim.errors import Option
-from journeysim.limits import MAX_TRIALS
+from journeysim.limits import MAX_TRIALS, MIN_CANDIDATES, MIN_TRIALS
 from journeysim.manifest import MANIFEST, write_manifest
 from journeysim.words import plural
 
@@ -77,13 +77,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     optimise.add_argument(
         "--trials",
-        type=whole_number(1, MAX_TRIALS),
+        type=whole_number(MIN_TRIALS, MAX_TRIALS),
         metavar="N",
         help=f"complete trials (default 30, at most {MAX_TRIALS:,})",
     )
     optimise.add_argument(
         "--candidates",
-        type=whole_number(2, MAX_TRIALS),
+        type=whole_number(MIN_CANDIDATES, MAX_TRIALS),
         metavar="K",
         help="best trials that go through select at the end (default 5)",
     )

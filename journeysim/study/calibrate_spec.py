@@ -16,7 +16,7 @@ import yaml
 from journeysim.clock import minutes_of_day
 from journeysim.errors import Option, did_you_mean, given_with
 from journeysim.files import not_regular
-from journeysim.limits import MAX_TRIALS
+from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
@@ -263,10 +263,12 @@ class CalibrateSpec:
             raise DesignError(
                 f"{by}: calibrate needs at least one free parameter (KEY=LOW:HIGH)", by
             )
-        if not 2 <= self.trials <= MAX_TRIALS:
+        if not MIN_CALIBRATION_TRIALS <= self.trials <= MAX_TRIALS:
             by = given_by(self.origins, "trials")
             raise DesignError(
-                f"{by}: expected a whole number from 2 to {MAX_TRIALS:,} (got {self.trials})", by
+                f"{by}: expected a whole number from {MIN_CALIBRATION_TRIALS} to "
+                f"{MAX_TRIALS:,} (got {self.trials})",
+                by,
             )
         if self.sampler not in SAMPLERS:
             by = given_by(self.origins, "sampler")

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from journeysim.errors import did_you_mean
-from journeysim.limits import MAX_TRIALS
+from journeysim.limits import MAX_TRIALS, MIN_CANDIDATES, MIN_TRIALS
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
@@ -128,7 +128,7 @@ class OptimiseSpec:
         if len({o.metric for o in self.objectives}) < count:
             by = where or "optimise"
             raise DesignError(f"{by}: the two objectives must be different KPIs", by)
-        for option, least in (("trials", 1), ("candidates", 2)):
+        for option, least in (("trials", MIN_TRIALS), ("candidates", MIN_CANDIDATES)):
             value = getattr(self, option)
             if not least <= value <= MAX_TRIALS:
                 by = given_by(self.origins, option)
