@@ -23,6 +23,13 @@ NEVER: Final = 2**62  # an attrition day beyond any horizon
 MIN_LEAVERS: Final = 100
 
 
+def enough_leavers(leavers: int) -> bool:
+    """Whether `leavers`, the customers of a history who left after staying half of it, are
+    enough to reckon the tail of older tenures from (`CustomerBase.steady_state`, which keeps
+    the founders as they are without them, and `burn_in.settled`, which then warns)."""
+    return leavers >= MIN_LEAVERS
+
+
 class CustomerBase:
     """All customers ever seen, with the daily visit decision of each. Code that changes a
     customer's strength, last visit or standing outside the base tells it with `changed`."""
@@ -167,7 +174,7 @@ class CustomerBase:
                 exposure += end - c.joined_day - half
                 leavers += 0 if c.active else 1
         oldest = [c for c in natural if c.active and c.joined_day <= quarter]
-        if leavers < MIN_LEAVERS:
+        if not enough_leavers(leavers):
             kept = (c for c in self.customers if c.active)
             states = [self._state(c, today, c.joined_day - today, c.attrition_day) for c in kept]
             return tuple(states), leavers

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from journeysim.files import exclusive
-from journeysim.loyalty.base import MIN_LEAVERS
+from journeysim.loyalty.base import MIN_LEAVERS, enough_leavers
 from journeysim.loyalty.history import History
 from journeysim.scenario.schema import Scenario
 from journeysim.words import plural
@@ -100,7 +100,7 @@ def history(
 def settled(history: History) -> bool:
     """Whether `history` leaves a steady customer base: enough customers left after a long stay
     to reckon the older tenures from (`CustomerBase.steady_state`), or it has no customer."""
-    return not history.customers or history.long_tenure_leavers >= MIN_LEAVERS
+    return not history.customers or enough_leavers(history.long_tenure_leavers)
 
 
 class ShortHistoryWarning(UserWarning):
