@@ -22,6 +22,7 @@ from journeysim.report.comparison import LABELS, places_shown, signed, signed_in
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
+from journeysim.study.compare import has_differences
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -65,7 +66,7 @@ def provisional(first: float, second: float) -> str:
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
     by_metric = rows.set_index("metric")
-    if rows["diff_ci_low"].isna().all():  # one replication: no difference has a CI
+    if not has_differences(rows):  # one replication: no difference, nor its CI
         return (
             f"{name} cannot be judged against {reference}: no paired difference has a 95% CI, "
             "which takes 2 or more replications (--reps)"

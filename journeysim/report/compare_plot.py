@@ -9,6 +9,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from journeysim.report.plots import compare_differences, message, png
+from journeysim.study.compare import has_differences
 
 
 def comparison_png(table: pd.DataFrame) -> bytes:
@@ -34,6 +35,6 @@ def comparison_figure(table: pd.DataFrame) -> Figure:
 
 def _nothing_drawn(table: pd.DataFrame, reference: str) -> str:
     """Why a comparison has no difference to draw: none was measured, or all are 0."""
-    if table["diff"].isna().all():
+    if not has_differences(table):
         return "No paired difference: one replication gives none; run 2 or more (--reps)"
     return f"Every metric is the same as in {reference} in every replication"

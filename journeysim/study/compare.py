@@ -270,6 +270,12 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def has_differences(rows: pd.DataFrame) -> bool:
+    """Whether `rows` of comparison.csv hold a paired difference: with one replication none
+    does (a difference takes two finite pairs)."""
+    return bool(rows["diff"].notna().any())
+
+
 def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> pd.DataFrame:
     """`table` (comparison.csv or uncertainty.csv) with no difference, and the verdict
     `not_compared`, for the `WINDOWED` KPIs of each scenario whose return window is not the
