@@ -143,11 +143,11 @@ def compare_scenarios(
     return CompareResult(scenarios, provisional_notes(table, still), replications, still)
 
 
-def provisional_notes(table: pd.DataFrame, moving: pd.DataFrame) -> pd.DataFrame:
-    """`table` (comparison.csv) with the payback note of each scenario in `moving` ending
-    "(provisional)": what it is worth a year, at the measured days' mean, is not yet where it
-    settles."""
-    notes = (table["metric"] == "payback_days") & table["scenario"].isin(moving["scenario"])
+def provisional_notes(table: pd.DataFrame, still: pd.DataFrame) -> pd.DataFrame:
+    """`table` (comparison.csv) with the payback note of each scenario in `still` (the rows of
+    `moving`) ending "(provisional)": what it is worth a year, at the measured days' mean, is
+    not yet where it settles."""
+    notes = (table["metric"] == "payback_days") & table["scenario"].isin(still["scenario"])
     table.loc[notes, "note"] += " (provisional)"
     return table
 
@@ -189,9 +189,9 @@ def moving(growth: pd.DataFrame) -> pd.DataFrame:
     return growth[(growth["low"] > 0) | (growth["high"] < 0)]
 
 
-def growth_warnings(moving: pd.DataFrame) -> list[str]:
-    """A warning per scenario whose difference in contribution per day is still moving (the
-    rows of `moving`): the yearly figures and the payback, which take the mean of the
+def growth_warnings(still: pd.DataFrame) -> list[str]:
+    """A warning per scenario whose difference in contribution per day is still moving (`still`,
+    the rows of `moving`): the yearly figures and the payback, which take the mean of the
     measured days, are not where it settles."""
     return [
         f"{r.scenario}: its difference in contribution per day is still moving: "
@@ -199,7 +199,7 @@ def growth_warnings(moving: pd.DataFrame) -> list[str]:
         f"over the second (95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}]), so its yearly "
         "figures and payback, taken at the mean of the measured days, are not yet where it "
         "settles; run more days (--days) to see where"
-        for r in moving.itertuples()
+        for r in still.itertuples()
     ]
 
 
