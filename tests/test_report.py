@@ -50,6 +50,14 @@ SMALL = [
     "horizon.burn_in_days=0",
 ]
 EVIL = "outage <script>alert('x')</script> & co"
+# One measured day of a store nobody visits (no history, no customers, no newcomers).
+EMPTY_DAY = [
+    "horizon.days=1",
+    "horizon.warmup_days=0",
+    "horizon.burn_in_days=0",
+    "arrivals.base_customers=0",
+    "arrivals.new_per_day=0",
+]
 
 
 class Page(HTMLParser):
@@ -288,16 +296,7 @@ def test_a_sweep_kpi_with_no_value_is_named_not_drawn_and_shares_read_in_percent
 def test_sweep_report_of_a_base_scenario_without_visits_says_no_visit_is_traced(tmp_path):
     """A base scenario whose first measured day has no visit (no customers, one day) still
     gets its report, with a plain note in place of the traced visit."""
-    scenario = load_scenario(
-        SCENARIOS / "baseline.yaml",
-        [
-            "horizon.days=1",
-            "horizon.warmup_days=0",
-            "horizon.burn_in_days=0",
-            "arrivals.base_customers=0",
-            "arrivals.new_per_day=0",
-        ],
-    )
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", EMPTY_DAY)
     runs = pd.DataFrame(
         [
             {"point": p, "checkout.cashiers": c, "replication": r, "nps": np.nan, "csat": np.nan}
@@ -322,17 +321,7 @@ def test_sweep_report_of_a_base_scenario_without_visits_says_no_visit_is_traced(
 def test_a_sweep_report_gives_the_replications_its_table_holds(tmp_path, counts, row, note):
     """The base scenario's "Replications x days" gave the scenario's count (2) whatever the
     table held: 3 a point kept from an earlier, larger --reps, or fewer where runs failed."""
-    scenario = load_scenario(
-        SCENARIOS / "baseline.yaml",
-        [
-            "replications=2",
-            "horizon.days=1",
-            "horizon.warmup_days=0",
-            "horizon.burn_in_days=0",
-            "arrivals.base_customers=0",
-            "arrivals.new_per_day=0",
-        ],
-    )
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", ["replications=2", *EMPTY_DAY])
     runs = pd.DataFrame(
         [
             {"point": p, "checkout.cashiers": c, "replication": r, "nps": np.nan}

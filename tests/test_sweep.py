@@ -817,9 +817,10 @@ def test_the_sweep_report_crosses_a_point_whose_runs_all_failed(tmp_path, monkey
 
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
-def test_a_failed_run_is_named_once(tmp_path, capsys):
+def test_a_failed_run_is_named_once_and_keeps_its_reason_apart(tmp_path, capsys):
     """The line named the run twice: "e.g. point 0, replication 0: mmc, replication 0: 200
-    shoppers still in the store ..."."""
+    shoppers still in the store ...". runs.csv holds a failed run's error whole and, in
+    `reason`, without the scenario and the replication that its row names: what the line says."""
     from journeysim.cli import main
 
     mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
@@ -832,21 +833,6 @@ def test_a_failed_run_is_named_once(tmp_path, capsys):
     assert line.count("replication") == 1 and "mmc" not in line
     (runs,) = tmp_path.glob("sweep-*/runs.csv")  # the file keeps the whole error
     assert pd.read_csv(runs)["error"].dropna().str.startswith("mmc, replication 0: ").all()
-
-
-@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
-def test_a_failed_run_keeps_its_reason_apart(tmp_path, capsys):
-    """runs.csv holds a failed run's error whole and, in `reason`, without the scenario and the
-    replication that its row names: what the sweep's last line says."""
-    from journeysim.cli import main
-
-    mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
-    argv = ["sweep", str(mmc), "--vary", "checkout.cashiers=1,3", "--reps", "1", "--days", "1"]
-    argv += ["--set", "horizon.warmup_days=0", "--set", "arrivals.rate_per_hour=40"]
-    argv += ["--set", "checkout.service_time.mean_min=4", "--workers", "1", "--quiet"]
-    assert main([*argv, "--no-report", "--out", str(tmp_path)]) == 1
-    line = capsys.readouterr().err.splitlines()[-1]
-    (runs,) = tmp_path.glob("sweep-*/runs.csv")
     failed = pd.read_csv(runs).query("status == 'failed'")
     assert failed["error"].tolist() == [f"mmc, replication 0: {failed['reason'].iloc[0]}"]
     assert line.endswith(f"e.g. point 0, replication 0: {failed['reason'].iloc[0]}")
