@@ -30,7 +30,7 @@ def why_undefined(metric: str) -> str:
 def replication_metrics(rep: Replication, scenario: Scenario) -> dict[str, float]:
     """KPIs and money of a replication, keyed by METRICS."""
     kpis = {name: float(value) for name, value in replication_kpis(rep, scenario).items()}
-    return {**kpis, **replication_money(scenario, kpis, rep)}
+    return {**kpis, **replication_money(scenario, rep)}
 
 
 def measure(

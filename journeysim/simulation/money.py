@@ -107,7 +107,7 @@ def wages_per_day(
     )
 
 
-def outages(terminal_log: pd.DataFrame, first: int, end: float = math.inf) -> int:
+def outages(terminal_log: pd.DataFrame, first: int, end: int) -> int:
     """Terminals going down (random failure or scheduled outage) from day `first` to before
     day `end`."""
     time = terminal_log["time"]
@@ -115,35 +115,51 @@ def outages(terminal_log: pd.DataFrame, first: int, end: float = math.inf) -> in
     return int(terminal_log["state"][within].str.startswith("down").sum())
 
 
+def money_per_day(
+    scenario: Scenario, replication: Replication, days: tuple[int, int]
+) -> tuple[float, float, float]:
+    """Gross margin, wages and outage cost per day of `days` (first, end) of one replication:
+    the margin on the revenue of the visits begun on those days, the wages of the hours worked
+    on them and the cost of the terminals that went down on them."""
+    first, end = days
+    length = end - first
+    costs = scenario.costs
+    day = replication.visits["day"]
+    revenue = float(replication.visits["revenue"][(day >= first) & (day < end)].sum())
+    return (
+        costs.margin * (revenue / length),
+        wages_per_day(scenario, replication.lanes_log, days),
+        costs.per_outage * outages(replication.terminal_log, first, end) / length,
+    )
+
+
+def contribution_per_day(
+    scenario: Scenario, replication: Replication, days: tuple[int, int]
+) -> float:
+    """Gross margin less wages, outage cost and `costs.fixed_per_day`, per day of `days`."""
+    gross_margin, wages, outage_cost = money_per_day(scenario, replication, days)
+    return gross_margin - (wages + outage_cost + scenario.costs.fixed_per_day)
+
+
 HALVES = ("contribution_first_half", "contribution_second_half")  # PLN per day
 
 
 def contribution_halves(replication: Replication, scenario: Scenario) -> dict[str, float]:
-    """The contribution per day (as `replication_money` has it) over the first half of the
-    measured days (the shorter, when they are odd) and over the rest, keyed by HALVES; NaN
-    with fewer than two measured days. Their difference tells a result still moving at the
-    end of the run."""
+    """The contribution per day over the first half of the measured days (the shorter, when
+    they are odd) and over the rest, keyed by HALVES; NaN with fewer than two measured days.
+    Their difference tells a result still moving at the end of the run."""
     first_day, end = measured_days(scenario)
     middle = first_day + scenario.horizon.days // 2
     if middle == first_day:
         return dict.fromkeys(HALVES, math.nan)
-    costs = scenario.costs
-    day, revenue = replication.visits["day"], replication.visits["revenue"]
-
-    def contribution(days: tuple[int, int]) -> float:
-        length = days[1] - days[0]
-        margin = costs.margin * float(revenue[(day >= days[0]) & (day < days[1])].sum())
-        outage_cost = costs.per_outage * outages(replication.terminal_log, *days)
-        wages = wages_per_day(scenario, replication.lanes_log, days)
-        return (margin - outage_cost) / length - wages - costs.fixed_per_day
-
-    return {HALVES[0]: contribution((first_day, middle)), HALVES[1]: contribution((middle, end))}
+    return {
+        HALVES[0]: contribution_per_day(scenario, replication, (first_day, middle)),
+        HALVES[1]: contribution_per_day(scenario, replication, (middle, end)),
+    }
 
 
-def replication_money(
-    scenario: Scenario, kpis: dict[str, float], replication: Replication
-) -> dict[str, float]:
-    """The MONEY columns of one replication.
+def replication_money(scenario: Scenario, replication: Replication) -> dict[str, float]:
+    """The MONEY columns of one replication, per measured day (`money_per_day`).
 
     contribution_per_day is the gross margin less wages, outage costs and `costs.fixed_per_day`.
     customer_value, the lifetime margin of the customer base at the end of the run (its lifetime
@@ -152,11 +168,7 @@ def replication_money(
     its customers from their simulated survival (simulation/lifetime.py).
     """
     costs = scenario.costs
-    gross_margin = costs.margin * kpis["revenue_per_day"]
-    wages = wages_per_day(scenario, replication.lanes_log)
-    outage_cost = (
-        costs.per_outage * outages(replication.terminal_log, scenario.horizon.warmup_days)
-    ) / scenario.horizon.days
+    gross_margin, wages, outage_cost = money_per_day(scenario, replication, measured_days(scenario))
     cost = wages + outage_cost + costs.fixed_per_day
     lifetime = base_lifetime_days(replication.customers, scenario.total_days, costs.annual_discount)
     return {
