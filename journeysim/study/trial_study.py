@@ -64,7 +64,7 @@ from optuna.trial import FrozenTrial, TrialState
 from journeysim.files import exclusive, write_error
 from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import ShortHistoryWarning, trials_short
+from journeysim.simulation.burn_in import ShortHistoryWarning, settled, trials_short
 from journeysim.simulation.executors import Executor, run_replications
 from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.measure import METRICS, measure
@@ -418,16 +418,13 @@ class TrialStudy:
     ) -> Rows:
         """The metrics of the base's replications of `scenario` from `reference`'s history (a
         trial's history too short is counted, for `run` to warn of once, not each trial)."""
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        if trial:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ShortHistoryWarning)
+                history = past(scenario, reference)
+            self.short_histories += history is not None and not settled(history)
+        else:
             past(scenario, reference)  # the history, lived once here, read by the workers
-        for warning in caught:
-            if trial and issubclass(warning.category, ShortHistoryWarning):
-                self.short_histories += 1
-            else:
-                warnings.warn_explicit(
-                    warning.message, warning.category, warning.filename, warning.lineno
-                )
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
         for index, metrics in run_replications(executor, self.measure, tasks):
