@@ -36,7 +36,7 @@ from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.kpis import return_rate_warning, window_warning
-from journeysim.simulation.lifetime import NOT_IDENTIFIED
+from journeysim.simulation.lifetime import not_identified
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
@@ -184,8 +184,8 @@ def run_parameter_sets(
         table = without_unlike_windows(table, variants)
     short = return_rate_warnings(per_set, parameter_sets.labels)
     short += [text for variants in per_set if (text := window_warning(variants))][:1]
-    if replications["lifetime_days"].isna().any():
-        short.append(NOT_IDENTIFIED)
+    if len(unknown := replications.loc[replications["lifetime_days"].isna(), "scenario"].unique()):
+        short.append(not_identified(", ".join(unknown)))
     warnings = few_sets_warning(len(parameter_sets)) + one_replication_warning(reps)
     warnings += list(dict.fromkeys(short)) + horizon_warnings(aligned) + cost_warnings(aligned)
     warnings += own_change_notes(aligned, own, parameter_sets.source)
