@@ -250,7 +250,8 @@ def test_precision_is_measured_on_the_interval_before_it_is_cut():
     replications = pd.DataFrame({"abandonment_rate": [0.0, 0.03]})
     half = stats.t.ppf(0.975, 1) * np.std([0.0, 0.03], ddof=1) / math.sqrt(2)
     (note,) = precision_notes(replications, {"abandonment_rate": 0.025})
-    assert f"half-width {half:.4g} > 0.025" in note
+    points = f"{100 * half:.2g}"
+    assert f"half-width {half:.4g} ({points} points) > 0.025 (2.5 points)" in note
     assert f"--reps {_fewest(half, 2, 0.025)}" in note
 
 

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from journeysim.limits import MAX_REPLICATIONS
+from journeysim.simulation.kpis import SHARES
 from journeysim.simulation.measure import why_undefined
 from journeysim.simulation.summary import mean_ci, t_quantile
 from journeysim.words import plural
@@ -42,6 +43,13 @@ def half_width(values: pd.Series, level: float = 0.95) -> tuple[float, int]:
     return (high - low) / 2.0, n
 
 
+def _shown(metric: str, value: float) -> str:
+    """`value` as `--precision` takes it, a share with its percentage points beside it (as
+    the tables show it)."""
+    text = f"{value:.4g}"
+    return f"{text} ({100.0 * value:.2g} points)" if metric in SHARES else text
+
+
 def precision_notes(replications: pd.DataFrame, targets: dict[str, float]) -> list[str]:
     """One line per KPI with a target half-width (from its column of per-replication values):
     reached, or how many replications would reach it."""
@@ -59,7 +67,10 @@ def precision_notes(replications: pd.DataFrame, targets: dict[str, float]) -> li
                 f"{metric}: no confidence interval from {plural(n, 'replication')}; run at least 2"
             )
         elif half <= target:
-            notes.append(f"{metric}: 95% CI half-width {half:.4g} <= {target:g}, reached")
+            notes.append(
+                f"{metric}: 95% CI half-width {_shown(metric, half)} <= "
+                f"{_shown(metric, target)}, reached"
+            )
         else:
             needed = replications_needed(half, n, target)
             would = (
@@ -68,7 +79,7 @@ def precision_notes(replications: pd.DataFrame, targets: dict[str, float]) -> li
                 else f"about {needed} would reach it (--reps {needed})"
             )
             notes.append(
-                f"{metric}: 95% CI half-width {half:.4g} > {target:g} with {n} replications; "
-                + would
+                f"{metric}: 95% CI half-width {_shown(metric, half)} > {_shown(metric, target)} "
+                f"with {n} replications; " + would
             )
     return notes
