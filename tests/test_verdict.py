@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import matplotlib.colors as mcolors
 import numpy as np
 import pandas as pd
 import pytest
 
+from journeysim.files import write_table
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_figure
+from journeysim.report.comparison import comparison_text
 from journeysim.report.console import unit
 from journeysim.report.html import comparison_table as report_table
 from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
+from journeysim.scenario import load_scenario
 from journeysim.simulation.measure import BETTER, METRICS
-from journeysim.study.compare import comparison_table, verdict
+from journeysim.study.compare import comparison_table, verdict, without_unlike_windows
 
 REPS = 6
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 
 
 def replications() -> pd.DataFrame:
@@ -79,6 +84,35 @@ def test_comparison_table_has_a_verdict_per_scenario_and_metric():
     assert table.loc[("baseline", "nps"), "verdict"] is np.nan or pd.isna(
         table.loc[("baseline", "nps"), "verdict"]
     )
+
+
+def read_back(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
+    """`table` written as comparison.csv and read back by pandas, indexed by scenario, metric."""
+    write_table(folder / "comparison.csv", table)
+    return pd.read_csv(folder / "comparison.csv").set_index(["scenario", "metric"])
+
+
+def test_comparison_csv_leaves_significant_empty_where_there_is_no_difference(tmp_path):
+    """`significant` read False for the first scenario, which has no difference; it is empty
+    there as in the other difference columns, in payback's row, in a metric not compared and
+    in a comparison of one replication, and True or False wherever a paired CI was judged."""
+    other = load_scenario(BASELINE, ["name=outage", "loyalty.return_window_days=7"])
+    table = comparison_table(replications())
+    csv = read_back(without_unlike_windows(table, [load_scenario(BASELINE), other]), tmp_path)
+    assert csv.loc["baseline", "significant"].isna().all()
+    outage = csv.loc["outage"]
+    assert outage.loc["return_rate", "verdict"] == "not_compared"
+    assert outage.loc[["return_rate", "payback_days"], "significant"].isna().all()
+    judged = outage[outage["diff_ci_low"].notna() & (outage.index != "payback_days")]
+    excludes = (judged["diff_ci_low"] > 0) | (judged["diff_ci_high"] < 0)
+    assert judged["significant"].tolist() == excludes.tolist()
+    assert judged["significant"].any() and not judged["significant"].all()
+    single = comparison_table(replications().query("replication == 0"))
+    assert read_back(single, tmp_path)["significant"].isna().all()
+    # The console, the report and the bottom line read NA as not significant.
+    assert "*" not in comparison_text(single)
+    assert " *" not in report_table(single, ["baseline", "outage"])
+    assert bottom_line(single)
 
 
 def test_bottom_line_says_worse_in_words_with_points_and_money_a_year():

@@ -22,7 +22,7 @@ from journeysim.report.comparison import LABELS, places_shown, signed, signed_in
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
-from journeysim.study.compare import has_differences
+from journeysim.study.compare import has_differences, significant
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -109,7 +109,7 @@ def _volume(rows: pd.DataFrame) -> float:
     """The difference in visits per day when its CI excludes 0, else 0: shorter queues and
     fewer complaints a day may come from fewer shoppers, and the sentence says how many."""
     visits = rows[rows["metric"] == "visits_per_day"]
-    if visits.empty or not visits["significant"].iloc[0]:
+    if visits.empty or not significant(visits["significant"].iloc[0]):
         return 0.0
     return float(visits["diff"].iloc[0])
 
@@ -128,7 +128,7 @@ def _unclear_money(rows: pd.DataFrame) -> str:
     parts = [
         f"{_item_name(metric)} {signed(metric, rows.at[metric, 'diff'])}"
         for metric in PARTS
-        if metric in rows.index and rows.at[metric, "significant"]
+        if metric in rows.index and significant(rows.at[metric, "significant"])
     ]
     return f"; contribution no different: {diff} PLN a day [{low}, {high}]" + (
         f" ({', '.join(parts)} PLN a day)" if parts else ""

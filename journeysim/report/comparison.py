@@ -15,7 +15,7 @@ from journeysim.report.compare_plot import comparison_png
 from journeysim.report.console import LABELS, render
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
-from journeysim.study.compare import CompareResult
+from journeysim.study.compare import CompareResult, significant
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
 MAX_PLACES = 9  # decimals of a difference that would otherwise read as zero
@@ -79,7 +79,7 @@ def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
             return f"{days} {interval}  " if finite else f"{days}  "
         text = row["note"] if isinstance(row["note"], str) else "-"
         return f"{text} {interval}  " if finite else f"{text}  "
-    mark = " *" if row["significant"] else "  "
+    mark = " *" if significant(row["significant"]) else "  "
     return f"{signed(metric, row['diff'])} {interval}{mark}"
 
 

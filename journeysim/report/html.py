@@ -46,6 +46,7 @@ from journeysim.simulation.kpis import KPIS, return_rate_warnings, window_warnin
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
+from journeysim.study.compare import significant
 from journeysim.study.sensitivity import imprecision_warning
 from journeysim.words import plural
 
@@ -319,7 +320,8 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
             if metric == "payback_days" or r["verdict"] == "not_compared":
                 cell = difference_text(metric, r).strip()
             else:
-                cell += " *" if r["significant"] else ""  # after the CI, as in the console
+                star = " *" if significant(r["significant"]) else ""
+                cell += star  # after the CI, as in the console
                 if pd.notna(r["diff_per_year"]):
                     cell += f"; {r['diff_per_year']:+,.0f} a year"
             row.append(cell)

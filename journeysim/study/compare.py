@@ -57,7 +57,8 @@ class CompareResult:
 
     `table` (comparison.csv) has one row per scenario and metric: the scenario's mean and 95% CI,
     and for every scenario after the first its paired difference from the first (`diff`, its
-    95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0, and
+    95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0 (NA
+    where there is no interval: the first scenario, one replication, `not_compared`, payback),
     `verdict`: `better` or `worse` when it excludes 0, by the way the metric is better
     (measure.BETTER), else `no_difference`; `not_measured` without a CI; `not_compared` for
     the return rate and active customers of a scenario with another return window) and,
@@ -266,8 +267,14 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
         if name != names[0]:
             rows.append(_payback_row(name, rows))
     table = pd.DataFrame(rows, columns=COLUMNS)
-    table["significant"] = table["significant"].eq(True)
+    table["significant"] = table["significant"].astype("boolean")
     return table
+
+
+def significant(flag: object) -> bool:
+    """A `significant` cell of comparison.csv as a truth value: NA (no paired difference to
+    judge) is not significant."""
+    return bool(pd.notna(flag) and flag)
 
 
 def has_differences(rows: pd.DataFrame) -> bool:
@@ -283,12 +290,11 @@ def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -
     first = scenarios[0].loyalty.return_window_days
     other = [s.name for s in scenarios[1:] if s.loyalty.return_window_days != first]
     rows = table["scenario"].isin(other) & table["metric"].isin(WINDOWED)
-    differences = [c for c in table.columns if c.startswith(("diff", "unpaired", "p_value"))]
-    table.loc[rows, differences] = np.nan
+    prefixes = ("diff", "unpaired", "p_value", "significant")
+    differences = [c for c in table.columns if c.startswith(prefixes)]
+    table.loc[rows, differences] = np.nan  # NA in the nullable boolean `significant`
     table["verdict"] = table["verdict"].astype(object)  # a float column when all NaN
     table.loc[rows, "verdict"] = "not_compared"
-    if "significant" in table:
-        table.loc[rows, "significant"] = False
     return table
 
 
@@ -314,7 +320,7 @@ def paired_difference(b: pd.Series, a: pd.Series) -> dict[str, float]:
     pairs = pd.concat([b, a], axis=1, join="inner").to_numpy(dtype=float)
     pairs = pairs[np.isfinite(pairs).all(axis=1)]
     x, y = pairs[:, 0], pairs[:, 1]
-    result = dict.fromkeys(COLUMNS[6:], np.nan) | {"significant": False}
+    result = dict.fromkeys(COLUMNS[6:], np.nan)
     if len(pairs) < 2:
         return result
     with warnings.catch_warnings():  # identical pairs: scipy warns, yet gets the interval right
