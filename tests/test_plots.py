@@ -869,8 +869,8 @@ def test_queue_and_terminals_over_the_outage_day(day):
 def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_infeasible():
     """The box, not only the thin CI bar, says which scenario was selected (blue), which were
     feasible (sand), undecided (sand hatched: it was drawn and named "feasible", though
-    selection.csv says undecided) and which broke a constraint (grey), and the legend names
-    each once."""
+    selection.csv leaves its check empty) and which broke a constraint (grey), and the legend
+    names each once."""
     names = ["a", "b", "c", "d"]
     rng = np.random.default_rng(2)
     replications = pd.DataFrame(
@@ -882,7 +882,7 @@ def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_in
             "csat_mean": [3.9, 3.95, 3.8, 3.85],
             "csat_ci_low": [3.85, 3.9, 3.75, 3.8],
             "csat_ci_high": [3.95, 4.0, 3.85, 3.9],
-            "met[abandonment_rate<=0.03]": ["yes", "yes", "no", "undecided"],
+            "met[abandonment_rate<=0.03]": pd.array([True, True, False, None], dtype="boolean"),
             "selected": [False, True, False, False],
         }
     )
@@ -907,7 +907,7 @@ def test_the_smore_plot_writes_infeasible_above_the_ci_bar():
             "nps_mean": [45.0, 45.0],
             "nps_ci_low": [32.6, 32.6],
             "nps_ci_high": [57.4, 57.4],
-            "met[csat>=4]": ["no", "yes"],
+            "met[csat>=4]": [False, True],
             "selected": [False, True],
         }
     )

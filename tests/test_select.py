@@ -31,6 +31,8 @@ from journeysim.report.selection import (
     indifference_text,
     procedures,
     screening_note,
+    selection_rows,
+    write_selection,
 )
 from journeysim.scenario import load_scenario
 from journeysim.simulation import measure
@@ -41,8 +43,11 @@ from journeysim.simulation.replication import Simulation, simulate
 from journeysim.study.selection import (
     FIRST_STAGE,
     InvestmentWarning,
+    SelectResult,
+    ci_columns,
     parse_constraint,
     select_scenarios,
+    selection_table,
     warn_of_investments,
 )
 
@@ -107,8 +112,8 @@ def test_select_with_a_wait_constraint_picks_the_busiest_feasible_queue(seed):
     met = result.table.set_index("scenario")["met[mean_checkout_wait_min<=0.9]"]
     for rate in RATES:
         if erlang_wait(rate) > constraint.bound + constraint.tolerance:
-            assert met[f"lambda{rate}"] == "no"
-    assert met[f"lambda{max(feasible)}"] == "yes"
+            assert not met[f"lambda{rate}"]
+    assert met[f"lambda{max(feasible)}"]
 
 
 def test_without_the_constraint_the_busiest_queue_wins():
@@ -178,9 +183,33 @@ def test_select_command_writes_selection_csv_and_prints_the_guarantee(tmp_path, 
     assert {"abandonment_rate_mean", "met[abandonment_rate<=0.01]", "in_subset", "selected"} <= set(
         table.columns
     )
-    assert table["met[abandonment_rate<=0.01]"].tolist() == ["yes", "yes"]  # no balking: none
+    assert table["met[abandonment_rate<=0.01]"].tolist() == [True, True]  # no balking: none
     assert (folder / "report.html").read_text().count("SMORE") >= 1
     assert (folder / "smore.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_selection_csv_says_met_as_true_false_or_empty_and_the_console_in_words(tmp_path):
+    """met[...] read "yes", "no" or "undecided" beside the True/False of in_subset and
+    selected: every such column is boolean in selection.csv, a check left undecided empty;
+    the console and report keep yes, no and undecided."""
+    constraint = parse_constraint("abandonment_rate<=0.03")
+    means = ci_columns("csat", 4.0, 3.9, 4.1) | ci_columns("abandonment_rate", 0.02, 0.01, 0.03)
+    rows = [
+        {"scenario": name, "replications": 5, **means, "met[abandonment_rate<=0.03]": met}
+        | {"in_subset": met is True, "selected": name == "a", "status": ""}
+        for name, met in (("a", True), ("b", False), ("c", None))
+    ]
+    replications = pd.DataFrame({"scenario": list("aabbcc"), "csat": [4.0, 4.1] * 3})
+    result = SelectResult(
+        [], "csat", True, 0.05, 0.95, [constraint], selection_table(rows), replications
+    )
+    write_selection(result, tmp_path)
+    table = pd.read_csv(tmp_path / "selection.csv")
+    met = table["met[abandonment_rate<=0.03]"]
+    assert met.iloc[:2].tolist() == [True, False] and pd.isna(met.iloc[2])
+    assert table["in_subset"].tolist() == [True, False, False]
+    _, shown = selection_rows(result)
+    assert [row[-3:-1] for row in shown] == [["yes", "yes"], ["no", "no"], ["undecided", "no"]]
 
 
 def test_one_worker_selects_in_this_process_with_the_numbers_of_two(tmp_path, monkeypatch):

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
+import pandas as pd
+
 from journeysim.files import write_bytes, write_table, write_text
 from journeysim.report.comparison import ci_text
 from journeysim.report.console import label, render, unit
@@ -93,12 +95,20 @@ def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
         row = [r["scenario"], str(r["replications"])]
         row += [ci_text(metric, *ci_of(r, metric)) for metric in metrics]
         row += [ci_text(c.metric, *ci_of(r, c.column), difference=True) for c in relative]
-        row += [r[f"met[{c.text}]"] for c in result.constraints]
+        row += [check_text(r[f"met[{c.text}]"]) for c in result.constraints]
         row += ["yes" if r["in_subset"] else "no", r["status"]]
         rows.append(row)
     header = ["scenario", "replications", *(f"{label(m)} [95% CI]" for m in metrics)]
     header += [f"{label(c.metric)} vs baseline [95% CI]" for c in relative]
     return header + [c.text for c in result.constraints] + ["in subset", "status"], rows
+
+
+def check_text(met: object) -> str:
+    """A constraint's check as selection.csv's `met[...]` holds it (True, False, or NA:
+    undecided) in words: yes, no or undecided."""
+    if pd.isna(met):
+        return "undecided"
+    return "yes" if met else "no"
 
 
 def selection_text(result: SelectResult) -> str:

@@ -82,10 +82,10 @@ def smore_plot(
 
 def _status(entry: pd.Series, met: list[str]) -> str:
     """A scenario's box: selected, infeasible (a constraint missed), undecided (a check left
-    unfinished, as selection.csv says) or feasible."""
-    checks = {entry[c] for c in met}
+    unfinished: NA in selection.csv) or feasible."""
+    decided = [bool(entry[c]) for c in met if pd.notna(entry[c])]
     if entry["selected"]:
         return "selected"
-    if "no" in checks:
+    if not all(decided):
         return "infeasible"
-    return "undecided" if "undecided" in checks else "feasible"
+    return "undecided" if len(decided) < len(met) else "feasible"

@@ -540,10 +540,7 @@ class _Procedure:
             for constraint in relative:
                 row |= ci_columns(constraint.column, *mean_ci(runs.constrained(i, constraint))[:3])
             for c, constraint in enumerate(self.constraints):
-                ok = self.feasible[i][c]
-                row[f"met[{constraint.text}]"] = (
-                    "undecided" if ok is None else ("yes" if ok else "no")
-                )
+                row[f"met[{constraint.text}]"] = self.feasible[i][c]
             row["in_subset"] = i in subset
             row["selected"] = i == self.selected
             row["status"] = "selected" if i == self.selected else self.left.get(i, "")
@@ -555,11 +552,20 @@ class _Procedure:
             indifference=self.delta,
             confidence=self.confidence,
             constraints=self.constraints,
-            table=pd.DataFrame(rows),
+            table=selection_table(rows),
             replications=runs.table(),
             selected=None if self.selected is None else runs.scenarios[self.selected].name,
             first_stage=self.n0,
         )
+
+
+def selection_table(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """selection.csv from its rows: each `met[<constraint>]` column True or False, NA where
+    the check is undecided (None)."""
+    table = pd.DataFrame(rows)
+    met = [column for column in table.columns if column.startswith("met[")]
+    table[met] = table[met].astype("boolean")
+    return table
 
 
 def _eta(alpha: float, n0: int) -> float:
