@@ -80,7 +80,7 @@ def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
     # the tolerances (which the search, judging means with common random numbers, may do).
     (wide,) = result.warnings
     assert wide.startswith("2 of 2 targets have a 95% CI at the fitted trial wider than")
-    assert (result.fit["within"] == "yes").all(), result.fit
+    assert result.fit["within"].all(), result.fit
     # The sensitivity the trials show: NPS falls with both, CES rises with stockouts only.
     effect = result.sensitivity.set_index(["parameter", "target"])["effect"]
     assert effect["loyalty.ltr_center", "nps"] < -1 and effect["shelves.stockout_prob", "ces"] > 1
@@ -189,7 +189,8 @@ def test_warns_of_a_parameter_no_target_moves_and_a_target_none_reaches(tmp_path
     assert "target ces" not in out
     folder = tmp_path / "calibrate-example_store-loyalty.ltr_center-shelves.stockout_prob"
     assert not (folder / "parameter_sets.csv").exists()  # nothing meets both targets
-    assert (pd.read_csv(folder / "fit.csv").set_index("target")["within"]["csat"]) == "no"
+    fit = pd.read_csv(folder / "fit.csv").set_index("target")
+    assert fit["within"].dtype == bool and not fit.at["csat", "within"]  # not "yes"/"no"
 
 
 def _command(out: Path) -> list[str]:
@@ -322,7 +323,7 @@ def test_hourly_receipts_alone_recover_traffic_and_weekend_level(tmp_path):
     assert fitted["hours.weekend_factor"] == pytest.approx(1.0, abs=0.1)
     # Root mean square over the 32 hours within a tolerance; single hours may stray by noise.
     assert result.trials["distance"].min() <= 1.0
-    assert (result.fit["within"] == "yes").mean() >= 0.9
+    assert result.fit["within"].mean() >= 0.9
     assert not [w for w in result.warnings if "identifiable" in w or "reached" in w]
     effect = result.sensitivity.set_index(["parameter", "target"])["effect"]
     evening = hourly_name("weekday", store.hours.open_min + 60 * 12)

@@ -53,7 +53,7 @@ def fit_rows(result: CalibrationResult) -> tuple[list[str], list[list[str]]]:
                 f"{text(row['observed'])} +- {magnitude(metric, row['tolerance'])}",
                 f"{text(row['simulated_mean'])} [{text(row['ci_low'])}, {text(row['ci_high'])}]",
                 tolerances_off_text(row["tolerances_off"]),
-                row["within"],
+                "yes" if row["within"] else "no",
                 kept,
             ]
         )
@@ -92,7 +92,7 @@ def fit_text(result: CalibrationResult) -> str:
 def answer(result: CalibrationResult) -> str:
     """The fitted values and the kept set, in words."""
     fitted = ", ".join(f"{name}={setting_text(v)}" for name, v in result.best_params.items())
-    within = (result.fit["within"] == "yes").sum()
+    within = result.fit["within"].sum()
     text = (
         f"Fitted: trial {result.best}, {fitted}; {within} of {len(result.fit)} targets within "
         f"tolerance. {len(result.kept)} of {len(result.trials)} trials are consistent with "

@@ -299,7 +299,7 @@ class Calibration:
                     "ci_low": low,
                     "ci_high": high,
                     "tolerances_off": t.off(mean),
-                    "within": "yes" if t.off(mean) <= 1.0 else "no",
+                    "within": bool(t.off(mean) <= 1.0),
                     "kept_min": means.min() if len(means) else math.nan,
                     "kept_max": means.max() if len(means) else math.nan,
                 }
