@@ -43,7 +43,12 @@ from journeysim.scenario import load_scenario
 from journeysim.study import selection, trial_study
 from journeysim.study.decisions import parse_decision
 from journeysim.study.designs import DesignError
-from journeysim.study.optimise import Optimisation, failures_text, plan_optimisation
+from journeysim.study.optimise import (
+    Optimisation,
+    failures_text,
+    plan_optimisation,
+    ruled_out,
+)
 from journeysim.study.optimise_spec import OptimiseSpec, objective
 from journeysim.study.trial_study import OPTUNA_TABLES, RESULTS, HeldInterrupts, TrialStudy
 
@@ -89,10 +94,14 @@ def test_cheapest_staffing_meeting_a_wait_limit_is_the_one_erlang_c_gives(tmp_pa
     by_tills = trials.sort_values("checkout.cashiers")
     assert by_tills["wages_per_day_mean"].is_monotonic_increasing
     assert by_tills["mean_checkout_wait_min_mean"].is_monotonic_decreasing
+    # trials.csv says True or False (empty where undecided); the console yes or no.
     feasible = trials.set_index("checkout.cashiers")["feasible"]
-    assert feasible[2] == feasible[3] == "no" and feasible[7] == "yes"
+    assert [feasible[2], feasible[3], feasible[7]] == [False, False, True]
+    out = capsys.readouterr().out
+    assert re.search(r"^[\d, ]+ +2 .* no$", out, re.MULTILINE)
+    assert re.search(r"^[\d, ]+ +7 .* yes$", out, re.MULTILINE)
     # The answer, carried by select, and best.yaml is the chosen scenario, ready to run.
-    assert f"checkout.cashiers={expected}" in capsys.readouterr().out
+    assert f"checkout.cashiers={expected}" in out
     best = load_scenario(folder / "best.yaml")
     assert best.checkout.cashiers == expected
     assert best.arrivals.rate_per_hour == rate and best.checkout.service_time.mean_min == service
@@ -689,9 +698,8 @@ def test_the_pareto_front_is_optunas_of_the_trials_not_ruled_out(tmp_path):
     numbers = [t.number for t in complete_trials(result.folder)]
     front = {numbers.index(t.number) for t in study.best_trials}
     assert set(trials.loc[trials["pareto"], "trial"]) == front
-    assert (trials["feasible"] == "no").any() and not (
-        trials["pareto"] & (trials["feasible"] == "no")
-    ).any()
+    out = ruled_out(trials)
+    assert out.any() and not (trials["pareto"] & out).any()
     means = trials[["wages_per_day_mean", "mean_checkout_wait_min_mean"]].to_numpy()
     kept = trials["feasible"] != "no"
     for i in trials.index[kept & ~trials["pareto"]]:  # each dominated by a trial on the front
@@ -965,7 +973,7 @@ def test_the_objective_chart_of_a_lone_trial_per_feasibility_draws_without_warni
     trials = pd.DataFrame(
         {
             "trial": [0, 1, 2],
-            "feasible": ["yes", "no", "yes"],
+            "feasible": [True, False, True],
             "wages_per_day_mean": [4800.0, 4300.0, 5300.0],
             "wages_per_day_ci_low": [4700.0, 4250.0, 5200.0],
             "wages_per_day_ci_high": [4900.0, 4350.0, 5400.0],
@@ -988,7 +996,7 @@ def test_the_objective_chart_keeps_its_colours_for_feasibility():
     trials = pd.DataFrame(
         {
             "trial": [0, 1, 2, 3],
-            "feasible": ["no", "yes", "undecided", "yes"],
+            "feasible": pd.array([False, True, None, True], dtype="boolean"),
             "wages_per_day_mean": [4300.0, 4800.0, 4500.0, 5300.0],
             "wages_per_day_ci_low": [4250.0, 4700.0, 4400.0, 5200.0],
             "wages_per_day_ci_high": [4350.0, 4900.0, 4600.0, 5400.0],
@@ -1015,7 +1023,7 @@ def test_the_objective_chart_keeps_its_colours_for_feasibility():
 def test_the_objective_chart_is_titled_with_the_objectives_label(metric, maximise):
     # It was titled with the key ("minimise wages_per_day"), where the axes use the label.
     trials = pd.DataFrame(
-        {"trial": [0, 1], "feasible": ["yes", "no"]}
+        {"trial": [0, 1], "feasible": [True, False]}
         | {f"{metric}_{what}": [10.0, 12.0] for what in ("mean", "ci_low", "ci_high")}
     )
     objective = SimpleNamespace(metric=metric, maximise=maximise, text=f"key {metric}")
@@ -1032,7 +1040,7 @@ def _two_objectives(folder: Path | None = None) -> SimpleNamespace:
     trials = pd.DataFrame(
         {
             "trial": [0, 1, 2, 3],
-            "feasible": ["yes", "yes", "no", "undecided"],
+            "feasible": pd.array([True, True, False, None], dtype="boolean"),
             "pareto": [False, True, False, True],
             "wages_per_day_mean": [8000.0, 7000.0, 6000.0, 9000.0],
             "mean_checkout_wait_min_mean": [0.5, 0.4, 3.0, 0.1],

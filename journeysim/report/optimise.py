@@ -25,9 +25,15 @@ from journeysim.report.plots import (
     label_axis,
     png,
 )
-from journeysim.report.selection import guarantee, procedures, selection_rows, smore_png
+from journeysim.report.selection import (
+    check_text,
+    guarantee,
+    procedures,
+    selection_rows,
+    smore_png,
+)
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.optimise import OptimiseResult, failures_text
+from journeysim.study.optimise import OptimiseResult, failures_text, ruled_out
 from journeysim.study.optimise_spec import Objective
 from journeysim.study.selection import Constraint, ci_of
 from journeysim.words import plural
@@ -138,15 +144,14 @@ def trial_rows(result: OptimiseResult, limit: int | None = SHOWN_TRIALS) -> tupl
     )
     ordered = table_.assign(trials=trials).drop_duplicates(decisions)
     ordered = ordered.sort_values(f"{first.metric}_mean", ascending=not first.maximise)
-    ordered = pd.concat(
-        [ordered[ordered["feasible"] != "no"], ordered[ordered["feasible"] == "no"]]
-    )
+    out = ruled_out(ordered)
+    ordered = pd.concat([ordered[~out], ordered[out]])
     rows = []
     for _, row in ordered.head(limit).iterrows():
         cells = [row["trials"], *(setting_text(row[d.name]) for d in plan.decisions)]
         cells += [ci_text(metric, *ci_of(row, metric)) for metric in metrics]
         cells += [ci_text(c.metric, *ci_of(row, c.column), difference=True) for c in relative]
-        cells.append(row["feasible"])
+        cells.append(check_text(row["feasible"]))
         if "pareto" in row:
             cells.append("yes" if row["pareto"] else "")
         rows.append(cells)
@@ -176,8 +181,9 @@ def objective_plot(result: OptimiseResult) -> Figure:
         fig = figure()
         ax = fig.subplots()
         column = f"{objective.metric}_mean"
+        states = trials["feasible"].map(check_text)
         for state in COLOURS:
-            group = trials[trials["feasible"] == state]
+            group = trials[states == state]
             if group.empty:
                 continue
             low = group[column] - group[f"{objective.metric}_ci_low"]
@@ -191,7 +197,7 @@ def objective_plot(result: OptimiseResult) -> Figure:
                 color=COLOURS[state],
                 label=f"feasible: {state}",
             )
-        kept = trials[column].where(trials["feasible"] != "no")
+        kept = trials[column].where(~ruled_out(trials))
         best = (kept.cummax() if objective.maximise else kept.cummin()).ffill()
         ax.step(trials["trial"], best, where="post", color="black", lw=1.5, label="best so far")
         if result.best is not None:  # a hollow black star: the colours speak of feasibility
@@ -233,7 +239,7 @@ def pareto_plot(result: OptimiseResult) -> Figure:
         columns = [f"{x.metric}_mean", f"{y.metric}_mean"]
         fig = figure()
         ax = fig.subplots()
-        out = trials["feasible"] == "no"
+        out = ruled_out(trials)
         front = trials[trials["pareto"]].sort_values(columns)
         groups = [
             (trials[~trials["pareto"] & ~out], "o", DOMINATED, "dominated"),

@@ -104,8 +104,8 @@ def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
 
 
 def check_text(met: object) -> str:
-    """A constraint's check as selection.csv's `met[...]` holds it (True, False, or NA:
-    undecided) in words: yes, no or undecided."""
+    """A constraint's check as selection.csv's `met[...]` and trials.csv's `feasible` hold it
+    (True, False, or NA: undecided) in words: yes, no or undecided."""
     if pd.isna(met):
         return "undecided"
     return "yes" if met else "no"

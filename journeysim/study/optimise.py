@@ -241,11 +241,11 @@ class FailedTrialsWarning(UserWarning):
 @dataclass
 class OptimiseResult:
     """`trials` is trials.csv: per complete trial its decisions, replications, every metric's
-    mean and 95% CI, `feasible` (yes: every constraint's CI is on its feasible side; no: some
-    CI is wholly on the wrong side; undecided) and, for two objectives, `pareto`. `selection` is
-    the select run on the best candidates (None when fewer than two), `best` the chosen
-    trial's number (None with two objectives or when none is feasible); `params` holds every
-    complete trial's decisions. With constraints relative to the baseline, `baseline` holds
+    mean and 95% CI, `feasible` (True: every constraint's CI is on its feasible side; False:
+    some CI is wholly on the wrong side; NA: undecided) and, for two objectives, `pareto`.
+    `selection` is the select run on the best candidates (None when fewer than two), `best` the
+    chosen trial's number (None with two objectives or when none is feasible); `params` holds
+    every complete trial's decisions. With constraints relative to the baseline, `baseline` holds
     its replications and trials.csv each such KPI's mean paired difference and 95% CI
     (`KPI_vs_baseline_mean`, `_ci_low`, `_ci_high`)."""
 
@@ -374,23 +374,26 @@ class Optimisation:
             ]
             for k, part in enumerate(PARTS):
                 table[f"{constraint.column}_{part}"] = [ci[k] for ci in cis]
-        table["feasible"] = [self._feasible(row) for _, row in table.iterrows()]
+        feasible = [self._feasible(row) for _, row in table.iterrows()]
+        table["feasible"] = pd.array(feasible, dtype="boolean")
         if len(self.plan.objectives) == 2:  # Optuna's front, of the trials not ruled out
             front = {trial.number for trial in study.study.best_trials}
             table["pareto"] = [trial.number in front for trial in trials]
         write_table(self.folder / "trials.csv", table)
         return table
 
-    def _feasible(self, row: pd.Series) -> str:
-        verdicts = []
+    def _feasible(self, row: pd.Series) -> bool | None:
+        """Whether a trial meets every constraint: True when each CI is on its feasible side,
+        False when one is wholly on the wrong side, None (undecided) otherwise."""
+        verdicts: list[bool | None] = []
         for c in self.plan.constraints:
             mean, low, high = ci_of(row, c.column)
             low, high = (mean, mean) if math.isnan(low) else (low, high)
             good, bad = (low, high) if c.sense > 0 else (high, low)  # good: the far end
-            verdicts.append("yes" if c.met(good) else ("no" if not c.met(bad) else "undecided"))
-        if "no" in verdicts:
-            return "no"
-        return "undecided" if "undecided" in verdicts else "yes"
+            verdicts.append(True if c.met(good) else (None if c.met(bad) else False))
+        if False in verdicts:
+            return False
+        return None if None in verdicts else True
 
     def _candidates(self, table: pd.DataFrame) -> list[int]:
         """The best trials (one per distinct plan) not ruled out, best first; none for two
@@ -398,7 +401,7 @@ class Optimisation:
         if len(self.plan.objectives) != 1:
             return []
         objective = self.plan.objectives[0]
-        kept = table[table["feasible"] != "no"]
+        kept = table[~ruled_out(table)]
         kept = kept.sort_values(
             [f"{objective.metric}_mean", "trial"], ascending=[not objective.maximise, True]
         )
@@ -433,6 +436,12 @@ class Optimisation:
                 done=study.selected(),
                 keep=study.keep_selected,
             )
+
+
+def ruled_out(trials: pd.DataFrame) -> pd.Series:
+    """Whether each trial of trials.csv is ruled out by a constraint: `feasible` False, not
+    NA (undecided)."""
+    return trials["feasible"].eq(False).fillna(False).astype(bool)
 
 
 def _reach(constraint: Constraint, values: pd.Series) -> float:
