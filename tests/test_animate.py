@@ -336,3 +336,47 @@ def test_the_report_embeds_only_an_animation_of_the_replication_it_replays(tmp_p
     html = floor_section(day.scenario, [theirs])
     assert "floor_day3.gif beside these results was drawn from" in html
     assert "another replication" in html and "data:image/gif" not in html
+
+
+def cash_fetches(day) -> list[tuple[int, int, float, float]]:
+    """(visit, till, refused, back) of each shopper of the replayed day who fetched cash: from
+    "card refused" to "fetches cash from an ATM and pays", as the trace tells it."""
+    visits = day.replication.visits
+    fetched = visits[(visits["day"] == day.day) & (visits["payment"] == "fetched cash")]
+    out = []
+    for row in fetched.itertuples():
+        steps = day.replication.traces[row.visit_id]
+        refused, back = (step.time for step in steps if step.kind == "payment")
+        out.append((row.visit_id, row.till, refused, back))
+    return out
+
+
+def drawn_at(floor, track, t: float) -> tuple[float, float]:
+    return tuple(positions(floor, [track], t)[0][0])
+
+
+def inside(box, xy) -> bool:
+    x, y, w, h = box
+    return x <= xy[0] <= x + w and y <= xy[1] <= y + h
+
+
+@pytest.mark.parametrize("check", [0.0, 1.0])
+def test_a_shopper_fetching_cash_is_drawn_at_the_exit_while_away(check):
+    """A card-only shopper whose card was refused and who went to fetch cash stayed drawn at
+    the till for the 8 minutes away (while it served the next shopper). Away, they are drawn
+    at the exit; back, at the till until they leave (with a bag check, for its minute)."""
+    day = replay(load_scenario(OUTAGE, [*SMALL, f"exit.check_prob={check}"]), 3)
+    names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
+    floor = floor_plan(names, day.line_tills)
+    shown = {t.visit_id: t for t in tracks(day, floor, 3 * 1440.0, 4 * 1440.0)}
+    fetches = cash_fetches(day)
+    assert len(fetches) >= 3
+    for visit, till, refused, back in fetches:
+        track = shown[visit]
+        assert drawn_at(floor, track, refused - 0.1) == floor.tills[till]
+        for t in np.linspace(refused + GLIDE_MIN, back, 5):
+            assert inside(floor.exit, drawn_at(floor, track, t)), (visit, t)
+        leaves = day.replication.traces[visit][-1].time
+        assert (leaves > back) == (check == 1.0)
+        if leaves > back:
+            assert track.at((back + leaves) / 2)[0] == ("till", till)

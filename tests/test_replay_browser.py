@@ -454,3 +454,28 @@ def test_presenter_mode_keeps_the_followed_shoppers_latest_step_in_view(browser,
     assert legend <= 720
     tab.screenshot(path=SHOTS / "7_presenter_followed.png")
     tab.close()
+
+
+def test_a_shopper_fetching_cash_is_drawn_at_the_exit_while_away(browser, page_file):
+    """A shopper who went to fetch cash stayed drawn at the till while away (as the GIF did):
+    they are drawn at the exit from the card's refusal to their return."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(page_file.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    away = page.evaluate(
+        """() => journeyReplay.panels[1].shoppers.flatMap((s) => {
+          const k = s.steps.findIndex((q) => q[2].startsWith("fetches cash"));
+          return k > 0 ? [[s.visit, s.steps[k - 1][0], s.steps[k][0]]] : []; })"""
+    )
+    assert len(away) >= 3
+    exit_box = page.evaluate("journeyReplay.panels[1].data.floor.exit")
+    for visit, refused, back in away:
+        page.evaluate(f"journeyReplay.seek({(refused + back) / 2})")
+        x, y = page.evaluate(
+            f"""() => {{ const p = journeyReplay.panels[1];
+            const a = p.state(journeyReplay.t).find((a) => a.s.visit === {visit});
+            return [a.x, a.y]; }}"""
+        )
+        ex, ey, ew, eh = exit_box
+        assert ex <= x <= ex + ew and ey <= y <= ey + eh, (visit, x, y)
+    page.close()

@@ -51,6 +51,8 @@ _MET = re.compile(r"^(?:meets|greeted at the door by) (.+)$")
 # A card-only shopper's payment after waiting at the till for its dead terminal (the card
 # refused, they wait for the repair, up to payment.max_repair_wait_min: journey/checkout.py).
 WAITED_AT_TILL = frozenset({"waited for repair", "waited, gave up"})
+# A card-only shopper's payment after leaving the till to fetch cash (payment.fetch_cash_min).
+FETCHED_CASH = "fetched cash"
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,8 @@ class Track:
     visit_id: int
     start: float
     end: float  # when the dot leaves the picture
-    # place: ("zone", name), ("queue", line), ("till", i), ("stuck", line, till)...
+    # place: ("zone", name), ("queue", line), ("till", i), ("stuck", line, till),
+    # ("atm", line, till)...
     waypoints: list[tuple[float, tuple]]
     mood_times: list[float]
     moods: list[float]
@@ -155,7 +158,9 @@ def _latest_per_moment(waypoints: list[tuple[float, tuple]]) -> list[tuple[float
 def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
     """Queue from joining the line to the start of service, then the till until leaving; a
     shopper who waits there for its dead terminal is "stuck" at it from the card's refusal to
-    the end of that wait (the visit's two payment steps), waiting to pay as the queue does."""
+    the end of that wait (the visit's two payment steps), waiting to pay as the queue does,
+    and one who goes to fetch cash is away ("atm", drawn at the exit) from the refusal to
+    their return to pay."""
     wait_step = steps[0]
     waited = row.checkout_wait_min
     if not math.isfinite(waited):  # gave up or never joined: the wait is only in the text
@@ -167,6 +172,9 @@ def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
     if row.payment in WAITED_AT_TILL:
         refused, resolved = (step.time for step in steps if step.kind == "payment")
         points += [(refused, ("stuck", row.line, row.till)), (resolved, ("till", row.till))]
+    elif row.payment == FETCHED_CASH:
+        refused, back = (step.time for step in steps if step.kind == "payment")
+        points += [(refused, ("atm", row.line, row.till)), (back, ("till", row.till))]
     return points
 
 
@@ -185,7 +193,7 @@ def _position(floor: Floor, place: tuple, visit_id: int, rank: int) -> tuple[flo
         return x + 0.6 * (u - 0.5), y + rank * QUEUE_STEP
     if place[0] in ("till", "stuck"):
         return floor.tills[place[-1]]
-    x, y, w, h = floor.exit
+    x, y, w, h = floor.exit  # leaving, or "atm": gone out for cash
     return x + 2.0 + u * (w - 4.0), y + 2.0 + v * (h - 9.0)
 
 

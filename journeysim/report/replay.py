@@ -211,7 +211,8 @@ def _sightings(rep: Replay, shown: list[Track], day_start: float) -> list[list]:
 
 def _place(place: tuple, zones: list[str]) -> list:
     """A waypoint's place as ["zone", index], ["queue", line], ["till", i], ["stuck", line, i]
-    (waiting at till i for its dead terminal) or ["exit"]."""
+    (waiting at till i for its dead terminal), ["atm", line, i] (gone from till i to fetch
+    cash, drawn at the exit) or ["exit"]."""
     return ["zone", zones.index(place[1])] if place[0] == "zone" else list(place)
 
 

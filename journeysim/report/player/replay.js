@@ -99,7 +99,7 @@
         return [x + 0.6 * (s.u - 0.5), y + rank * this.geo.queueStep];
       }
       if (kind === "till" || kind === "stuck") return f.tills[String(place[place.length - 1])];
-      const [x, y, w, h] = f.exit;
+      const [x, y, w, h] = f.exit; // leaving, or "atm": gone out for cash (as animate._position)
       return [x + 2 + s.u * (w - 4), y + 2 + s.v * (h - 9)];
     }
     state(t) { // every shopper on the floor at t with position and mood; queues in join order
