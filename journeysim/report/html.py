@@ -337,29 +337,24 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
     """The same customer on the replayed day in two scenarios' replays (`replays` runs them
     from the first's history, as compare does): the visit whose remembered score moves most the
     way the day's shared customers moved on average, so that the story shows the change rather
-    than chance running against it (or a note that no customer visited in both)."""
+    than chance running against it (or a note that no customer visited in both). Only visits
+    that are the customer's same visit in both are paired: a visit's draws of chance (its
+    wallet, list, patience) follow the customer's visits, so another visit draws others."""
     day, first, last = a.day, a.scenario, b.scenario
-    key = ["customer_id", "day"]
-    pairs = (
-        a.replication.visits.drop_duplicates(key)[[*key, "visit_id", "remembered"]]
-        .merge(
-            b.replication.visits.drop_duplicates(key)[[*key, "visit_id", "remembered"]],
-            on=key,
-            suffixes=("_a", "_b"),
-        )
-        .query("day == @day")
-    )
+    key = ["customer_id", "day", "trip"]
+    pairs = _visits_by_trip(a).merge(_visits_by_trip(b), on=key, suffixes=("_a", "_b"))
+    pairs = pairs.query("day == @day")
     if pairs.empty:
         why = (
             f"No customer who shopped on {day_label(day)}, the first measured day, in "
-            f"{first.name} also shopped that day in {last.name} (replication 0), so no pair "
-            f"of visits is traced."
+            f"{first.name} also made the same visit of theirs that day in {last.name} "
+            f"(replication 0), so no pair of visits is traced."
         )
         return [section("The same customer in both", paragraph(why), id="example-a")]
     change = pairs["remembered_b"] - pairs["remembered_a"]
     chosen = change.idxmin() if change.mean() < 0 else change.idxmax()
     pair = pairs.loc[chosen]
-    why = _why_chosen(change, change[chosen], last.name)
+    whys = {"a": _why_chosen(change, change[chosen], last.name), "b": _why_list(pair, first.name)}
     hours = _hours(first)
     # One scale for both queue charts, which the reader compares.
     queue_top = max(plots.queue_peak(rep.samples, rep.day, hours) for rep in (a, b))
@@ -370,11 +365,32 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
             f"The same customer in {rep.scenario.name}",
             hours,
             id=f"example-{side}",
-            why=why if side == "a" else "",
+            why=whys[side],
             queue_top=queue_top,
         )
         for rep, side in ((a, "a"), (b, "b"))
     ]
+
+
+def _visits_by_trip(rep: Replay) -> pd.DataFrame:
+    """Each customer's first visit of each day, with "trip": how many visits they made before
+    it (from day 0, after a history the scenarios share)."""
+    visits = rep.replication.visits.sort_values("visit_id")
+    visits = visits.assign(trip=visits.groupby("customer_id").cumcount())
+    columns = ["customer_id", "day", "trip", "visit_id", "remembered", "planned_items"]
+    return visits.drop_duplicates(["customer_id", "day"])[columns]
+
+
+def _why_list(pair: pd.Series, first: str) -> str:
+    """Why the paired customer's shopping list differs from the one in `first`, if it does."""
+    here, there = int(pair["planned_items_b"]), int(pair["planned_items_a"])
+    if here == there:
+        return ""
+    return (
+        f" They plan {plural(here, 'item')} here, {there} in {first}: the part of their "
+        "shopping a customer does in a store follows the loyalty built over earlier visits, "
+        "which differs between the stores."
+    )
 
 
 def _why_chosen(change: pd.Series, chosen: float, last: str) -> str:
@@ -383,10 +399,11 @@ def _why_chosen(change: pd.Series, chosen: float, last: str) -> str:
     n, mean = len(change), float(change.mean())
     if n == 1:
         return ""
+    both = "made the same visit of theirs that day in both scenarios (the same draws of chance)"
     if not change.any():
-        return f" The {n:,} customers who shopped that day in both scenarios remember it the same."
+        return f" The {n:,} customers who {both} remember it the same."
     return (
-        f" The {n:,} customers who shopped that day in both scenarios remember it "
+        f" The {n:,} customers who {both} remember it "
         f"{abs(mean):.3f} {'worse' if mean < 0 else 'better'} on average in {last} "
         f"(remembered score, about -1 to 1); this one moved furthest that way, by {chosen:+.2f}."
     )
