@@ -17,12 +17,14 @@ from scipy import stats
 
 from journeysim.journey.shopper import Step
 from journeysim.report import plots, sweep_plots
+from journeysim.report.console import fmt
 from journeysim.report.monitor import replay
 from journeysim.report.selection_plot import STATUS, smore_plot
 from journeysim.report.trace import pick_visits
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import Serial
 from journeysim.simulation.measure import METRICS
+from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.runner import run_scenario
 from journeysim.simulation.summary import mean_ci
 
@@ -405,6 +407,36 @@ def test_sweep_line_bars_show_the_paired_difference_the_bands_hide():
     assert band["low"].iloc[1] < band["high"].iloc[0]  # while the bands overlap
     (dashed,) = [line for line in ax.lines if line.get_linestyle() == "--"]
     assert dashed.get_ydata()[0] == pytest.approx(by_run[2].mean())
+
+
+@pytest.mark.parametrize("kpi, level, bound", [("return_rate", 0.97, 1.0), ("csat", 1.03, 1.0)])
+def test_sweep_line_bars_stay_within_the_kpis_range(kpi, level, bound):
+    """A paired difference's CI drawn about a mean near a bound ran past it (a return rate
+    above 100%, a CSAT below 1) while the band stopped there: the bars are cut at the bound,
+    and the title says so; cut, a bar still crosses the dashed line as the CI crosses 0."""
+    rng = np.random.default_rng(3)
+    rows = [
+        {"point": i, "lanes": lanes, "replication": r, kpi: level + rng.normal(0.0, 0.03)}
+        for i, lanes in enumerate((2, 3))
+        for r in range(3)
+    ]
+    runs = pd.DataFrame(rows)
+    by_run = runs.pivot(index="replication", columns="lanes", values=kpi)
+    diff, low, high, _ = mean_ci((by_run[3] - by_run[2]).to_numpy())
+    mean, start, end = by_run[3].mean(), *metric_range(kpi)
+    uncut = np.array([mean - diff + low, mean - diff + high])
+    assert uncut[0] < start or uncut[1] > end  # the CI passes the bound
+    ax = sweep_plots.sweep_line(runs, "lanes", kpi).axes[0]
+    ((bottom, top),) = (segment[:, 1] for segment in ax.collections[1].get_segments())
+    assert start <= bottom <= mean <= top <= end and bound in (bottom, top)
+    assert (bottom, top) == pytest.approx(np.clip(uncut, start, end))
+    assert (bottom <= by_run[2].mean() <= top) == (low <= 0.0 <= high)
+    assert f"cut at {fmt(kpi, bound)}, the KPI's bound" in ax.get_title().replace("\n", " ")
+
+
+def test_sweep_line_bars_within_range_are_not_said_to_be_cut():
+    ax = sweep_plots.sweep_line(sweep_runs()[lambda r: r["cash"] == 0.2], "lanes", "nps").axes[0]
+    assert "bars: paired" in ax.get_title() and "cut at" not in ax.get_title()
 
 
 def test_sweep_line_draws_no_bar_where_the_kpi_is_n_a():

@@ -226,6 +226,7 @@ def test_sweep_report(tmp_path):
             for r in range(2)
         ]
     )
+    runs["csat"] += 3.0  # within 1..5, where the chart cuts its bars
     text = sweep_report(runs, ["checkout.cashiers"], tmp_path, kpis=("nps", "csat")).read_text()
     assert "Contribution per day (PLN)" in text and "3,003" in text  # money, as the console shows
     page = Page(text)

@@ -34,6 +34,7 @@ from journeysim.report.plots import (
     tick_text,
 )
 from journeysim.simulation.kpis import SHARES
+from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.summary import mean_ci
 
 BINS = 8  # cells per axis of a continuous (lhs, sobol) design's charts
@@ -230,7 +231,7 @@ def sweep_line(
         what = "mean, 95% CI over runs"
         bars = _paired_bars(table, parameter, kpi, band).dropna()  # none where a KPI is n/a
         if not bars.empty:
-            yerr = bars[["below", "above"]].to_numpy().T
+            yerr, bounds = _within_range(bars, kpi)
             ax.errorbar(
                 bars[parameter],
                 bars["mean"],
@@ -246,6 +247,9 @@ def sweep_line(
                 f"; bars: paired 95% CI of the difference from {first}, clear where a bar "
                 "misses the dashed line"
             )
+            if bounds:
+                ends = " and ".join(fmt(kpi, bound) for bound in bounds)
+                what += f", cut at {ends}, the KPI's {'bounds' if len(bounds) > 1 else 'bound'}"
     _finish_line(ax, band[parameter], parameter, kpi, what, lost)
     return fig
 
@@ -261,6 +265,18 @@ def _paired_bars(table: pd.DataFrame, parameter: str, kpi: str, band: pd.DataFra
         diff, low, high, _ = mean_ci((by_run[value] - by_run[first]).dropna().to_numpy())
         rows.append((value, mean, diff - low, high - diff))
     return pd.DataFrame(rows, columns=[parameter, "mean", "below", "above"])
+
+
+def _within_range(bars: pd.DataFrame, kpi: str) -> tuple[np.ndarray, list[float]]:
+    """`_paired_bars`' lengths below and above each mean (2 x n, as errorbar's yerr) cut to
+    what `kpi` can be, and the bounds they were cut at. A difference's CI drawn about a mean
+    can pass the range (a return rate above 100%); cut, a bar still crosses the dashed line,
+    a mean within the range, exactly when it did."""
+    low, high = metric_range(kpi)
+    bottom, top = bars["mean"] - bars["below"], bars["mean"] + bars["above"]
+    bounds = [bound for bound, out in ((low, bottom < low), (high, top > high)) if out.any()]
+    below, above = bars["mean"] - bottom.clip(lower=low), top.clip(upper=high) - bars["mean"]
+    return np.vstack([below.to_numpy(), above.to_numpy()]), bounds
 
 
 def _sampled_line(
