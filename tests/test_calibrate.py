@@ -692,15 +692,16 @@ def test_more_trials_extend_a_study_even_once_they_cover_every_combination(tmp_p
     assert len(pd.read_csv(folder / "trials.csv")) == 4
 
 
-def test_trials_whose_histories_are_too_short_are_warned_of_once(tmp_path, capsys):
+def test_trials_whose_histories_are_too_short_are_warned_of_once(tmp_path, capfd):
     """The docs' calibration printed its four-line warning of a history too short once per
-    trial, 16 times, each with its own count of leavers; a study now says it once, with how
-    many of its trials it concerns."""
+    trial, 16 times, each with its own count of leavers, and then once per worker of each
+    trial; a study now says it once, with how many of its trials it concerns (capfd: the
+    workers' output too)."""
     args = ["calibrate", str(STORE), "--free", "arrivals.new_per_day=0.5:1.0", "--reps", "2"]
-    args += ["--target", "visits_per_day=100+-50", "--trials", "3", "--quiet"]
+    args += ["--target", "visits_per_day=100+-50", "--trials", "3", "--quiet", "--workers", "2"]
     args += ["--set", "horizon.burn_in_days=14", "--days", "1", "--out", str(tmp_path)]
     assert main(args) == 0
-    err = capsys.readouterr().err
+    err = capfd.readouterr().err
     assert "days of history (horizon.burn_in_days) saw" not in err
     assert err.count("started from a history too short") == 1
     assert "3 trials run here started from a history too short for a steady customer base" in err

@@ -83,16 +83,19 @@ def history_source(scenario: Scenario, reference: Scenario | None = None) -> Sce
 
 
 def history(
-    scenario: Scenario, reference: Scenario | None, live: Callable[[Scenario, int], History]
+    scenario: Scenario,
+    reference: Scenario | None,
+    live: Callable[[Scenario, int], History],
+    warn: bool = True,
 ) -> History | None:
     """The history `scenario` starts from (the burn-in of `history_source`), lived by
-    `live(burn_in_scenario, replication)` unless kept from before; a warning when it has not
-    `settled`."""
+    `live(burn_in_scenario, replication)` unless kept from before; a warning (if `warn`) when
+    it has not `settled`."""
     source = history_source(scenario, reference)
     if source is None:
         return None
     kept = _kept(burn_in_scenario(source).model_dump_json(), live)
-    if not settled(kept):
+    if warn and not settled(kept):
         warnings.warn(ShortHistoryWarning(short_history(source, kept)), stacklevel=2)
     return kept
 

@@ -386,15 +386,20 @@ def simulate(
     reference: Scenario | None = None,
 ) -> Replication:
     """Run one replication of a scenario, starting from the burn-in of `reference` (default:
-    the scenario itself; see burn_in.py)."""
-    return Simulation(scenario, replication, trace, past(scenario, reference)).run()
+    the scenario itself; see burn_in.py). It does not warn of a history too short: call `past`
+    first, once, which does (each worker would repeat it)."""
+    history = past(scenario, reference, warn=False)
+    return Simulation(scenario, replication, trace, history).run()
 
 
-def past(scenario: Scenario, reference: Scenario | None = None) -> History | None:
+def past(
+    scenario: Scenario, reference: Scenario | None = None, warn: bool = True
+) -> History | None:
     """The history a run of `scenario` starts from: the burn-in of `reference` (default: the
-    scenario), kept on disk once lived. Call it before sending replications to workers, so
-    that they find it there instead of each living it again."""
-    return burn_in.history(scenario, reference, _lived)
+    scenario), kept on disk once lived, with a warning (if `warn`) when it is too short for a
+    steady customer base. Call it before sending replications to workers, so that they find
+    it there instead of each living it again."""
+    return burn_in.history(scenario, reference, _lived, warn)
 
 
 def _lived(scenario: Scenario, replication: int) -> History:

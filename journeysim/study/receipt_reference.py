@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from journeysim.scenario.loader import apply_overrides
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.replication import simulate
+from journeysim.simulation.replication import past, simulate
 from journeysim.study.receipts_export import CASH_PAYMENTS
 
 REFERENCE_DAYS = 28  # four whole weeks: every weekday as often
@@ -35,6 +35,7 @@ class Reference:
 def reference_run(base: Scenario, days: int = REFERENCE_DAYS) -> Reference:
     """One replication of `base` (from its history, after its warm-up) reduced to a Reference."""
     scenario = apply_overrides(base, [f"horizon.days={days}", "replications=1"])
+    past(scenario)  # warns when its history is too short
     visits = simulate(scenario, 0).visits
     bought = visits[(~visits["warmup"]) & (visits["items"] > 0) & (visits["abandoned"] == "")]
     if bought.empty:

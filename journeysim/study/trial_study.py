@@ -418,13 +418,9 @@ class TrialStudy:
     ) -> Rows:
         """The metrics of the base's replications of `scenario` from `reference`'s history (a
         trial's history too short is counted, for `run` to warn of once, not each trial)."""
-        if trial:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ShortHistoryWarning)
-                history = past(scenario, reference)
-            self.short_histories += history is not None and not settled(history)
-        else:
-            past(scenario, reference)  # the history, lived once here, read by the workers
+        history = past(scenario, reference, warn=not trial)  # lived once here, read by workers
+        if trial and history is not None and not settled(history):
+            self.short_histories += 1
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
         for index, metrics in run_replications(executor, self.measure, tasks):
