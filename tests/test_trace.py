@@ -74,6 +74,23 @@ def test_trace_pick_outage_without_an_outage_says_so(capsys):
     assert "no visit met a terminal outage" in capsys.readouterr().err
 
 
+def test_a_pick_from_the_warm_up_says_so(capsys):
+    """`trace scenarios/baseline.yaml --pick outage --days 3` told a visit of day 11, inside the
+    14 warm-up days, as if measured: the only outage came then. The story now says so first."""
+    once = ["payment.outages.0.every_day=false", "payment.random_failures=false"]
+    args = ["trace", OUTAGE, "--pick", "outage", *SMALL, "--days", "1"]
+    args += ["--set", "horizon.warmup_days=4", *(f"--set={override}" for override in once)]
+    assert main(args) == 0
+    story = capsys.readouterr().out
+    assert " ".join(story.split()).startswith(
+        "(No visit of the measured days, from day 4 (Fri) on, met a terminal outage: this one is "
+        "from the 4 warm-up days"
+    )
+    assert "day 3 (Thu)" in story and re.search(r"card refused: terminal \d+ is down", story)
+    assert main(["trace", OUTAGE, "--pick", "outage", *SMALL]) == 0  # measured: no note
+    assert not capsys.readouterr().out.startswith("(No visit")
+
+
 @pytest.mark.parametrize(
     ("scenario", "suggested"), [("staffing/one_in_front.yaml", False), ("baseline.yaml", True)]
 )

@@ -156,6 +156,27 @@ def _lane_opened_while_waiting(rep: Replication) -> int:
     raise LookupError("no shopper queued while the policy opened a lane")
 
 
+# What each pick of the measured days looks for, as "no visit of the measured days ..."
+# completes it (a regular's story spans the departure, whenever that was).
+_SOUGHT = {
+    "worst": "was made",
+    "best": "was made",
+    "outage": "met a terminal outage",
+    "lane": "queued while the policy opened a lane",
+}
+
+
+def warm_up_note(pick: str, scenario: Scenario) -> str:
+    """Why a picked visit comes from the warm-up, which the KPIs leave out."""
+    first = scenario.horizon.warmup_days
+    return textwrap.fill(
+        f"(No visit of the measured days, from {day_label(first)} on, {_SOUGHT[pick]}: this "
+        f"one is from the {plural(first, 'warm-up day')}, which the KPIs leave out; try more "
+        "--days.)",
+        width=100,
+    )
+
+
 def pick_hint(pick: str, scenario: Scenario) -> str:
     """What to try when `pick` found nothing: more --days where the scenario has what it looks
     for, else also the shipped scenario that has (it was suggested to that one itself)."""
@@ -220,13 +241,14 @@ def tell(
     visits = rep.visits
     if visits.empty:
         raise LookupError(no_visits(rep, scenario))
+    picked = (pick or "worst") if visit is None and customer is None else ""
     if visit is not None:
         focus = [visit]
     elif customer is None:
         try:
-            focus = pick_visits(rep, pick or "worst")
+            focus = pick_visits(rep, picked)
         except LookupError as error:
-            raise LookupError(f"{error}; {pick_hint(pick or 'worst', scenario)}") from None
+            raise LookupError(f"{error}; {pick_hint(picked, scenario)}") from None
     else:
         focus = []
     if focus:
@@ -245,6 +267,8 @@ def tell(
             else [ids.iloc[0], mine.loc[mine["remembered"].idxmin(), "visit_id"], ids.iloc[-1]]
         )
     parts = [f"{customer_header(mine, scenario)}\n{READING}"]
+    if picked in _SOUGHT and visits.loc[visits["visit_id"] == focus[0], "warmup"].all():
+        parts.insert(0, warm_up_note(picked, scenario))
     if len(mine) > 1:
         parts.append(history(mine, rep.traces, staff or {}))
     parts.extend(departures(rep.turnover_log, customer, staff or {}))
