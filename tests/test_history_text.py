@@ -33,6 +33,21 @@ def test_run_says_a_scenario_lives_its_own_history_and_open_mode_has_none():
         assert run_history_text(scenario, past(scenario)) == ""  # one-off shoppers, no history
 
 
+def test_run_names_the_dated_events_its_history_lived_without():
+    """`run scenarios/terminal_outage.yaml` said "637 days of this store ..., as if it had
+    always been so", though the history never had the outage that begins on day 3."""
+    steady = History((), (), (), MIN_LEAVERS)
+    outage = load_scenario(ROOT / "scenarios" / "terminal_outage.yaml")
+    assert run_history_text(outage, steady) == (
+        "history: 637 days of this store without its dated events (payment.outages: they begin "
+        "on their days) before day 0, as if it had always been so"
+    )
+    both = load_scenario(ROOT / "scenarios" / "staff_turnover.yaml", ["staff.turnover_per_year=2"])
+    assert "without its dated events (staff.turnover, staff.turnover_per_year: they" in (
+        run_history_text(both, steady)
+    )
+
+
 def test_compare_says_every_scenario_starts_from_the_first_ones_history(tmp_path):
     baseline, dirty = load_scenario(BASELINE), load_scenario(DIRTY)
     assert history_source(dirty, baseline) is baseline

@@ -9,16 +9,20 @@ from collections.abc import Sequence
 from journeysim.loyalty.history import History
 from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import HISTORY_ONLY, history_source, settled
+from journeysim.simulation.burn_in import HISTORY_ONLY, dated_events, history_source, settled
 
 
 def run_history_text(scenario: Scenario, history: History | None) -> str:
     """'history: N days of this store before day 0, ...' of the `history` the scenario starts
-    from (`past(scenario)`), or "" without one."""
+    from (`past(scenario)`), naming the dated events it lived without, or "" without one."""
     if history is None:
         return ""
     how = "as if it had always been so" if settled(history) else "too short to have settled"
-    return f"history: {scenario.horizon.burn_in_days} days of this store before day 0, {how}"
+    dated = dated_events(scenario)
+    store = "this store"
+    if dated:
+        store += f" without its dated events ({', '.join(dated)}: they begin on their days)"
+    return f"history: {scenario.horizon.burn_in_days} days of {store} before day 0, {how}"
 
 
 def compare_history_text(scenarios: Sequence[Scenario]) -> str:

@@ -41,6 +41,12 @@ STALE_WRITE_S = 3600.0  # a history's temporary file this old was left by a kill
 # length): a run from another scenario's history, as a compared what-if, a sweep's point or an
 # optimisation's trial is, does not see its own.
 HISTORY_ONLY = ("arrivals.base_customers", "loyalty.initial_strength", "horizon.burn_in_days")
+# The dated events a history leaves out, as it sets them: they are the story told from day 0.
+WITHOUT_DATED_EVENTS = {
+    ("payment", "outages"): [],
+    ("staff", "turnover"): [],
+    ("staff", "turnover_per_year"): 0.0,
+}
 
 
 def history_only(keys: Iterable[str], base: Scenario) -> list[str]:
@@ -66,9 +72,19 @@ def burn_in_scenario(scenario: Scenario) -> Scenario | None:
     data = scenario.model_dump()
     data.update(name="burn-in", description="", replications=1)
     data["horizon"].update(days=horizon.burn_in_days, warmup_days=0, burn_in_days=0)
-    data["payment"]["outages"] = []
-    data["staff"].update(turnover=[], turnover_per_year=0.0)
+    for (section, key), none in WITHOUT_DATED_EVENTS.items():
+        data[section][key] = none
     return Scenario.model_validate(data)
+
+
+def dated_events(scenario: Scenario) -> list[str]:
+    """The keys of `scenario`'s dated events, which its history lives without."""
+    data = scenario.model_dump()
+    return [
+        f"{section}.{key}"
+        for (section, key), none in WITHOUT_DATED_EVENTS.items()
+        if data[section][key] != none
+    ]
 
 
 def history_source(scenario: Scenario, reference: Scenario | None = None) -> Scenario | None:
