@@ -107,10 +107,16 @@ def test_the_check_speaks_on_stationary_noise_at_most_its_error_rate() -> None:
     assert spoke <= 0.02 * len(SEEDS)
 
 
-def synthetic_run(warmup: int, shortfall: Callable[[int], float], days: int = 100) -> pd.DataFrame:
-    """warmup_table of 4 replications whose CSAT falls short of 4 by shortfall(day)."""
+OUTAGE = "terminal_outage"
+
+
+def synthetic_run(
+    warmup: int, shortfall: Callable[[int], float], days: int = 100, name: str = "baseline"
+) -> pd.DataFrame:
+    """warmup_table of 4 replications of scenario `name` whose CSAT falls short of 4 by
+    shortfall(day)."""
     settings = [f"horizon.warmup_days={warmup}", f"horizon.days={days - warmup}"]
-    scenario = load_scenario(SCENARIOS / "baseline.yaml", settings)
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml", settings)
     rng = np.random.default_rng(5)
     rows = []
     for replication in range(4):
@@ -153,6 +159,17 @@ def test_a_trend_all_run_long_gives_a_lower_bound() -> None:
     assert table.loc["csat", "advice"] == (
         "horizon.warmup_days is 0 but the daily CSAT settles only after 25 or more of the 56 "
         "days (MSER-5); set horizon.warmup_days: 25 or more and lengthen horizon.days"
+    )
+
+
+def test_a_trend_may_be_the_dated_events_own_change() -> None:
+    """terminal_outage (its outage from day 3) was told to take a longer warm-up, which would
+    leave out the outage's days: the advice says the trend may be the outage's."""
+    table = synthetic_run(warmup=0, shortfall=lambda day: 1.0 - day / 56, days=56, name=OUTAGE)
+    assert table.loc["csat", "advice"].endswith(
+        "and lengthen horizon.days, unless the trend is the change its dated events bring "
+        "(payment.outages), which a longer warm-up would leave out of the KPIs: then run more "
+        "days (horizon.days) to see where it settles"
     )
 
 

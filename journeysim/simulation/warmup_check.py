@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.burn_in import dated_events
 from journeysim.simulation.kpis import returned
 from journeysim.simulation.warmup import BATCH, MIN_BATCHES, mser, warmup_bias, weekly_adjusted
 
@@ -77,6 +78,7 @@ def warmup_table(scenario: Scenario, visits: pd.DataFrame, days: pd.DataFrame) -
     (`bias`), the KPI's 95% CI half-width, whether the warm-up is too short (MSER-5 alone
     decides where there is no half-width), and the advice."""
     warmup = scenario.horizon.warmup_days
+    dated = dated_events(scenario)
     weekend = days.drop_duplicates("day").set_index("day")["weekend"]
     weekend = weekend.reindex(range(scenario.total_days), fill_value=False).to_numpy(dtype=bool)
     rows = []
@@ -102,23 +104,32 @@ def warmup_table(scenario: Scenario, visits: pd.DataFrame, days: pd.DataFrame) -
                 bias,
                 half_width,
                 too_short,
-                _advice(DAILY_KPIS[kpi], warmup, cut, settled, n) if too_short else "",
+                _advice(DAILY_KPIS[kpi], warmup, cut, settled, n, dated) if too_short else "",
             ]
         )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _advice(label: str, warmup: int, cut: int, settled: bool, days: int) -> str:
+def _advice(label: str, warmup: int, cut: int, settled: bool, days: int, dated: list[str]) -> str:
+    """What to set, and, for a scenario with dated events, that the trend may be theirs."""
     start = f"horizon.warmup_days is {warmup} but the {label}"
     if settled:
-        return (
+        advice = (
             f"{start} settles only after about {cut} days (MSER-5); "
             f"set horizon.warmup_days: {cut} or more"
         )
-    return (
-        f"{start} settles only after {cut} or more of the {days} days (MSER-5); "
-        f"set horizon.warmup_days: {cut} or more and lengthen horizon.days"
-    )
+    else:
+        advice = (
+            f"{start} settles only after {cut} or more of the {days} days (MSER-5); "
+            f"set horizon.warmup_days: {cut} or more and lengthen horizon.days"
+        )
+    if dated:
+        advice += (
+            f", unless the trend is the change its dated events bring ({', '.join(dated)}), "
+            "which a longer warm-up would leave out of the KPIs: then run more days "
+            "(horizon.days) to see where it settles"
+        )
+    return advice
 
 
 def warmup_warnings(table: pd.DataFrame, label: str) -> list[str]:
