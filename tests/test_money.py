@@ -23,6 +23,7 @@ from journeysim.simulation.lifetime import (
     base_lifetime_days,
     daily_discount,
     lifetime_warning,
+    not_identified,
     tenures,
 )
 from journeysim.simulation.measure import METRICS
@@ -145,7 +146,9 @@ def test_a_store_without_customers_has_no_lifetime_and_says_so():
         result = journeysim.run(BASELINE, reps=2, days=2, overrides=store, workers=1)
     assert len(result.visits) == 0
     assert result.replications[["lifetime_days", "customer_value"]].isna().all(axis=None)
-    assert lifetime_warning(result.summary) == NOT_IDENTIFIED
+    assert lifetime_warning(result.summary) == not_identified(every=True)
+    assert "n/a in every replication: a replication had no customer" in not_identified(every=True)
+    assert lifetime_warning(result.summary, ["baseline"]) is None  # as if one-off shoppers
 
 
 # Lifetime: the survival the simulation shows
@@ -235,7 +238,7 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
         row = next(line for line in money.splitlines() if line.startswith(label))
         assert row.split()[-4:] == ["-", "[-,", "-]", "0"], row
     warnings = [line for line in captured.err.splitlines() if "lifetime" in line]
-    assert warnings == [f"journeysim: warning: {BASELINE}: {NOT_IDENTIFIED}"]
+    assert warnings == [f"journeysim: warning: {BASELINE}: {not_identified(every=True)}"]
     summary = pd.read_csv(tmp_path / "baseline" / "summary.csv").set_index("metric")
     assert summary.loc[["lifetime_days", "customer_value"], "mean"].isna().all()
     assert summary.at["fixed_cost_per_day", "mean"] == 1000
@@ -379,6 +382,10 @@ def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():
     assert lifetime_warning(table).startswith(
         "customer lifetime and lifetime margin are n/a in at least one replication of store, late "
         "(a figure shown is the mean of the others): a replication had no customer left"
+    )
+    assert lifetime_warning(table[table["scenario"] == "late"]) == not_identified(every=True)
+    assert lifetime_warning(table, one_off=["late"]).startswith(
+        "customer lifetime and lifetime margin are n/a in at least one replication of store ("
     )
     assert lifetime_warning(table[table["scenario"] == "store"]) == NOT_IDENTIFIED
     assert lifetime_warning(table[table["scenario"] != "store"].query("scenario != 'late'")) is None

@@ -42,7 +42,7 @@ from journeysim.report.scenario_table import settings_table
 from journeysim.report.sweep_plots import sweep_heatmap, sweep_line
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.kpis import KPIS, return_rate_warnings, window_warning
+from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, window_warning
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
@@ -168,7 +168,7 @@ def run_report(
                 "wages and other costs) from the customers' simulated survival, "
                 f"{intervals(s.replications)}."
             ),
-            _lifetime_note(result.summary),
+            _lifetime_note(result.summary, [s]),
             table(MONEY_HEADER, kpi_rows(result.summary, MONEY_LABELS), id="money-table"),
             paragraph(unset) if (unset := unset_costs_text([s])) else "",
         ),
@@ -254,8 +254,9 @@ def compare_report(
     lines = bottom_line(comparison, moving)
     verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in lines)
     notes = "".join(paragraph(f"Warning: {text}.") for text in warnings)
+    notes += _lifetime_note(comparison, scenarios)
     sections = [
-        section("Bottom line", verdicts + notes + _lifetime_note(comparison), id="bottom-line"),
+        section("Bottom line", verdicts + notes, id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),
         section(
             "KPIs",
@@ -545,9 +546,9 @@ def _return_rate_note(scenarios: Sequence[Scenario]) -> str:
     return "".join(paragraph(f"Warning: {text}.") for text in texts if text)
 
 
-def _lifetime_note(table: pd.DataFrame) -> str:
+def _lifetime_note(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> str:
     """A warning paragraph where the run was too short for customer lifetimes, else nothing."""
-    warning = lifetime_warning(table)
+    warning = lifetime_warning(table, one_off(scenarios))
     return paragraph(f"Warning: {warning}.") if warning else ""
 
 

@@ -91,12 +91,18 @@ def window_warning(scenarios: Sequence[Scenario]) -> str | None:
     )
 
 
+def one_off(scenarios: Iterable[Scenario]) -> list[str]:
+    """The names of `scenarios` whose shoppers come once (arrivals.mode open)."""
+    return [s.name for s in scenarios if s.arrivals.mode == "open"]
+
+
 def short_horizon_warnings(scenarios: Sequence[Scenario], table: pd.DataFrame) -> list[str]:
     """What `scenarios`, run together into `table` (summary.csv or comparison.csv), were too
     short to measure: the return rate (`return_rate_warnings`) and the customers' lifetime
     (`lifetime_warning`); and what they measure too differently to compare (`window_warning`);
     each text once."""
-    texts = [*return_rate_warnings(scenarios), lifetime_warning(table), window_warning(scenarios)]
+    lifetime = lifetime_warning(table, one_off(scenarios))
+    texts = [*return_rate_warnings(scenarios), lifetime, window_warning(scenarios)]
     return [text for text in dict.fromkeys(texts) if text]
 
 

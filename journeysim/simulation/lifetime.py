@@ -23,6 +23,7 @@ hazard of the first weeks' tenures would stand for years).
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,13 +54,16 @@ NO_LIFETIME_WHY = (
 )
 
 
-def not_identified(scenarios: str = "") -> str:
-    """The warning that some replication (of `scenarios`, when named) has no lifetime."""
+def not_identified(scenarios: str = "", every: bool = False) -> str:
+    """The warning that some replication (of `scenarios`, when named), or `every` one, has no
+    lifetime."""
     of = f" of {scenarios}" if scenarios else ""
-    return (
-        f"customer lifetime and lifetime margin are n/a in at least one replication{of} (a figure "
-        f"shown is the mean of the others): {NO_LIFETIME_WHY}"
+    which = (
+        f"every replication{of}"
+        if every
+        else f"at least one replication{of} (a figure shown is the mean of the others)"
     )
+    return f"customer lifetime and lifetime margin are n/a in {which}: {NO_LIFETIME_WHY}"
 
 
 NOT_IDENTIFIED = not_identified()
@@ -183,16 +187,24 @@ def base_lifetime_days(customers: pd.DataFrame, end_day: int, annual_discount: f
     return lifetime
 
 
-def lifetime_warning(table: pd.DataFrame) -> str | None:
+def lifetime_warning(table: pd.DataFrame, one_off: Collection[str] = ()) -> str | None:
     """`not_identified`'s warning if a scenario of a summary or comparison table (summary.csv,
     comparison.csv: metric, n, ...) has fewer lifetimes than replications, naming the
     scenarios of a comparison that do; else None (the investment, known in every
-    replication, counts them)."""
+    replication, counts them). Scenarios named in `one_off` (arrivals.mode open: one-off
+    shoppers, who have no lifetime) are left out; a table without a scenario column is one
+    scenario's, left out whenever `one_off` names any."""
+    if "scenario" in table:
+        table = table[~table["scenario"].isin(one_off)]
+    elif one_off:
+        return None
     lifetimes = table.loc[table["metric"] == "lifetime_days", "n"].to_numpy()
     replications = table.loc[table["metric"] == "investment", "n"].to_numpy()
-    if not (len(lifetimes) and (lifetimes < replications).any()):
+    short = lifetimes < replications
+    if not (len(lifetimes) and short.any()):
         return None
+    every = bool((lifetimes[short] == 0).all())
     if "scenario" not in table or table["scenario"].nunique() < 2:
-        return NOT_IDENTIFIED
+        return not_identified(every=every)
     names = table.loc[table["metric"] == "lifetime_days", "scenario"].to_numpy()
-    return not_identified(", ".join(names[lifetimes < replications]))
+    return not_identified(", ".join(names[short]), every)
