@@ -25,13 +25,20 @@ from journeysim.report.comparison import (
     payback_lines,
 )
 from journeysim.simulation.measure import METRICS, replication_metrics
-from journeysim.simulation.money import NOT_JUDGED, PER_DAY, contribution_halves, payback_text
+from journeysim.simulation.money import (
+    LIFETIME_MIDDLE,
+    NOT_JUDGED,
+    PER_DAY,
+    contribution_halves,
+    lifetime_middle,
+    payback_text,
+)
 from journeysim.simulation.precision import precision_notes, replications_needed
 from journeysim.simulation.replication import simulate
 from journeysim.study.compare import (
     common_random_numbers,
-    contribution_growth,
     cost_warnings,
+    difference_growth,
     growth_warnings,
     horizon_warnings,
     moving,
@@ -366,7 +373,7 @@ def test_a_difference_in_contribution_still_moving_at_the_end_is_warned_about():
                     "contribution_second_half": second + gap_second,
                 }
             )
-    growth = contribution_growth(pd.DataFrame(rows)).set_index("scenario")
+    growth = difference_growth(pd.DataFrame(rows)).set_index("scenario")
     assert growth.loc["dirty", "first"] == pytest.approx(-800, abs=100)
     assert growth.loc["dirty", "growth"] == pytest.approx(-700, abs=150)
     assert growth.loc["dirty", "high"] < 0 < growth.loc["recovering", "low"]
@@ -395,6 +402,18 @@ def test_the_contribution_halves_make_up_the_contribution_per_day():
     whole = (3 * halves["contribution_first_half"] + 4 * halves["contribution_second_half"]) / 7
     assert whole == pytest.approx(metrics["contribution_per_day"], rel=1e-12)
     assert halves["contribution_first_half"] != halves["contribution_second_half"]
+
+
+def test_the_lifetime_mid_way_is_that_of_the_run_stopped_there():
+    """The lifetime as a run stood at the middle of its measured days (customers who had joined
+    by then, those who left later still here) is the lifetime of the same run stopped on that
+    day: the days before it do not depend on what follows."""
+    days = ["horizon.warmup_days=7", "horizon.days=14"]
+    whole = journeysim.load_scenario(BASELINE, days)
+    stopped = journeysim.load_scenario(BASELINE, [*days[:1], "horizon.days=7"])
+    middle = lifetime_middle(simulate(whole, 0), whole)[LIFETIME_MIDDLE]
+    lifetime = replication_metrics(simulate(stopped, 0), stopped)["lifetime_days"]
+    assert math.isfinite(lifetime) and middle == pytest.approx(lifetime, rel=1e-12)
 
 
 # Costs that differ between the scenarios

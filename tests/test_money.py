@@ -32,7 +32,7 @@ from journeysim.simulation.runner import RunResult
 from journeysim.study.compare import (
     _payback_row,
     comparison_table,
-    contribution_growth,
+    difference_growth,
     moving,
     provisional_notes,
 )
@@ -356,7 +356,7 @@ def test_a_payback_note_is_provisional_where_the_bottom_line_is():
             rows.append({"scenario": name, "replication": r, **ones, **money, **halves})
     replications = pd.DataFrame(rows)
     table = comparison_table(replications)
-    still = moving(contribution_growth(replications))
+    still = moving(difference_growth(replications))
     assert list(still["scenario"]) == ["moving"]
     calm, rising = payback_lines(provisional_notes(table, still))
     assert re.fullmatch(

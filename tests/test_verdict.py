@@ -131,14 +131,31 @@ def test_bottom_line_of_a_scenario_still_moving_says_how_and_that_its_figures_ar
     # are provisional, only for the scenario still moving (study.compare.moving).
     table = comparison_table(replications())
     (steady,) = bottom_line(table)
-    halves = pd.DataFrame({"scenario": ["outage"], "first": [-402.4], "second": [227.0]})
+    halves = pd.DataFrame(
+        {
+            "scenario": ["outage"],
+            "metric": ["contribution_per_day"],
+            "first": [-402.4],
+            "second": [227.0],
+        }
+    )
     (still,) = bottom_line(table, halves)
-    assert still == steady + (
+    contribution = (
         "; provisional: its contribution difference moved from -402 PLN a day over the first "
         "half of the measured days to +227 over the second, so the yearly figures and payback, "
         "at the measured days' mean, are not yet where it settles"
     )
+    assert still == steady + contribution
     assert bottom_line(table, halves.assign(scenario="baseline")) == [steady]
+    # A customer lifetime still moving (effortless_checkout: +76 days after 21 days, +138 after
+    # 84) adds its own clause.
+    lifetime = halves.assign(metric="lifetime_days", first=80.2, second=106.5)
+    (both,) = bottom_line(table, pd.concat([halves, lifetime]))
+    assert both == steady + contribution + (
+        "; provisional: its customer lifetime difference moved from +80 days at the middle of "
+        "the measured days to +106 at their end, so the lifetime and the lifetime margin are not "
+        "yet where they settle"
+    )
 
 
 def test_bottom_line_counts_money_once_as_contribution():

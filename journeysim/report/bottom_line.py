@@ -42,25 +42,32 @@ PARTS = CONTRIBUTION_PARTS[:-1]  # the sum, cost, repeats wages, outage and fixe
 def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list[str]:
     """One sentence per scenario after the first of a comparison table (comparison.csv), e.g.
     "outage is worse than baseline: return rate -1.80 points [-1.90, -1.70], ...; nothing is
-    better"; for the scenarios of `moving` (whose difference in contribution is still moving:
-    study.compare.moving), a last clause says how, and that its yearly figures are
-    provisional."""
+    better"; for the scenarios of `moving` (whose difference in contribution or in customer
+    lifetime is still moving: study.compare.moving), a last clause says how, and that the
+    figures it bears on are provisional."""
     names = list(dict.fromkeys(table["scenario"]))
-    rows = () if moving is None else moving.itertuples()
-    halves = {r.scenario: (r.first, r.second) for r in rows}
+    clauses: dict[str, str] = {}
+    for r in () if moving is None else moving.itertuples():
+        clauses[r.scenario] = clauses.get(r.scenario, "") + provisional(r.metric, r.first, r.second)
     return [
-        _sentence(table[table["scenario"] == name], name, names[0])
-        + (provisional(*halves[name]) if name in halves else "")
+        _sentence(table[table["scenario"] == name], name, names[0]) + clauses.get(name, "")
         for name in names[1:]
     ]
 
 
-def provisional(first: float, second: float) -> str:
-    """The bottom line's last clause for a difference in contribution still moving."""
+def provisional(metric: str, first: float, second: float) -> str:
+    """The bottom line's last clause for a difference in contribution per day or in customer
+    lifetime (`metric`) still moving from `first` to `second`."""
+    if metric == "contribution_per_day":
+        return (
+            f"; provisional: its contribution difference moved from {first:+,.0f} PLN a day over "
+            f"the first half of the measured days to {second:+,.0f} over the second, so the "
+            "yearly figures and payback, at the measured days' mean, are not yet where it settles"
+        )
     return (
-        f"; provisional: its contribution difference moved from {first:+,.0f} PLN a day over "
-        f"the first half of the measured days to {second:+,.0f} over the second, so the yearly "
-        "figures and payback, at the measured days' mean, are not yet where it settles"
+        f"; provisional: its customer lifetime difference moved from {first:+,.0f} days at the "
+        f"middle of the measured days to {second:+,.0f} at their end, so the lifetime and the "
+        "lifetime margin are not yet where they settle"
     )
 
 

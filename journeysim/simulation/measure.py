@@ -8,7 +8,12 @@ from journeysim.simulation import kpis, money
 from journeysim.simulation.hourly import hourly_receipts
 from journeysim.simulation.kpis import KPIS, replication_kpis
 from journeysim.simulation.lifetime import NO_LIFETIME_WHY
-from journeysim.simulation.money import MONEY, contribution_halves, replication_money
+from journeysim.simulation.money import (
+    MONEY,
+    contribution_halves,
+    lifetime_middle,
+    replication_money,
+)
 from journeysim.simulation.replication import Replication, simulate
 
 METRICS = KPIS + MONEY
@@ -53,6 +58,11 @@ def measure_halves(
     scenario: Scenario, replication: int, reference: Scenario | None = None
 ) -> dict[str, float]:
     """As `measure`, and the contribution per day of each half of the measured days
-    (money.HALVES), which tells a difference still moving at the end of the run."""
+    (money.HALVES) and the lifetime as it stood mid-way (money.LIFETIME_MIDDLE), which tell a
+    difference still moving at the end of the run."""
     rep = simulate(scenario, replication, reference=reference)
-    return {**replication_metrics(rep, scenario), **contribution_halves(rep, scenario)}
+    return {
+        **replication_metrics(rep, scenario),
+        **contribution_halves(rep, scenario),
+        **lifetime_middle(rep, scenario),
+    }

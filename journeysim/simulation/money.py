@@ -158,6 +158,27 @@ def contribution_halves(replication: Replication, scenario: Scenario) -> dict[st
     }
 
 
+LIFETIME_MIDDLE = "lifetime_days_middle"  # lifetime_days as the run stood mid-way
+
+
+def lifetime_middle(replication: Replication, scenario: Scenario) -> dict[str, float]:
+    """`lifetime_days` as the run stood at the middle of the measured days (customers who had
+    joined by then, those who left later counted as still here), keyed by LIFETIME_MIDDLE;
+    NaN with fewer than two measured days. Its change to the end tells a lifetime still moving:
+    it rests on the customers seen to leave so far."""
+    first_day, _ = measured_days(scenario)
+    middle = first_day + scenario.horizon.days // 2
+    if middle == first_day:
+        return {LIFETIME_MIDDLE: math.nan}
+    customers = replication.customers
+    seen = customers[customers["joined_day"] < middle]
+    left = seen["left_day"].where(seen["left_day"] < middle, -1)
+    lifetime = base_lifetime_days(
+        seen.assign(left_day=left), middle, scenario.costs.annual_discount
+    )
+    return {LIFETIME_MIDDLE: lifetime}
+
+
 def replication_money(scenario: Scenario, replication: Replication) -> dict[str, float]:
     """The MONEY columns of one replication, per measured day (`money_per_day`).
 

@@ -22,6 +22,7 @@ from journeysim.simulation.measure import BETTER, METRICS, measure_halves
 from journeysim.simulation.money import (
     DAYS_PER_YEAR,
     HALVES,
+    LIFETIME_MIDDLE,
     NOT_JUDGED,
     PER_DAY,
     payback_interval,
@@ -67,8 +68,9 @@ class CompareResult:
     the difference columns, a number where an extra investment is repaid by an extra
     contribution, inf where it never is, and `note` says in words what the change is worth.
     `replications` holds every metric of every replication (columns scenario, replication,
-    METRICS, money.HALVES). `moving` holds the rows of `contribution_growth` whose difference
-    is still moving at the end of the run (`moving`); their payback notes end "(provisional)".
+    METRICS, money.HALVES, money.LIFETIME_MIDDLE). `moving` holds the rows of
+    `difference_growth` whose difference is still moving at the end of the run (`moving`); the
+    payback notes of those in contribution end "(provisional)".
     """
 
     scenarios: list[Scenario]
@@ -138,70 +140,91 @@ def compare_scenarios(
         rows[index] = {"scenario": scenario.name, "replication": replication, **metrics}
         if on_done:
             on_done()
-    replications = pd.DataFrame(rows, columns=["scenario", "replication", *METRICS, *HALVES])
+    columns = ["scenario", "replication", *METRICS, *HALVES, LIFETIME_MIDDLE]
+    replications = pd.DataFrame(rows, columns=columns)
     table = without_unlike_windows(comparison_table(replications), scenarios)
-    still = moving(contribution_growth(replications))
+    still = moving(difference_growth(replications))
     return CompareResult(scenarios, provisional_notes(table, still), replications, still)
 
 
 def provisional_notes(table: pd.DataFrame, still: pd.DataFrame) -> pd.DataFrame:
-    """`table` (comparison.csv) with the payback note of each scenario in `still` (the rows of
-    `moving`) ending "(provisional)": what it is worth a year, at the measured days' mean, is
-    not yet where it settles."""
-    notes = (table["metric"] == "payback_days") & table["scenario"].isin(still["scenario"])
+    """`table` (comparison.csv) with the payback note of each scenario whose contribution is in
+    `still` (the rows of `moving`) ending "(provisional)": what it is worth a year, at the
+    measured days' mean, is not yet where it settles."""
+    contribution = still.loc[still["metric"] == "contribution_per_day", "scenario"]
+    notes = (table["metric"] == "payback_days") & table["scenario"].isin(contribution)
     table.loc[notes, "note"] += " (provisional)"
     return table
 
 
-def contribution_growth(replications: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario after the first: its paired difference in contribution per day over the
-    first and the second half of the measured days (`first`, `second`), and how much the
-    second exceeds the first (`growth`, with its 95% t-interval `low`, `high`): a difference
-    still moving at the end of the run is not, in a year, what its mean says."""
+# The differences whose change during the measured days tells one not yet settled, with the
+# columns of replications.csv holding each early and late: the contribution per day over the
+# first and the second half of the measured days, the customer lifetime at their middle and
+# at their end.
+GROWING = {
+    "contribution_per_day": HALVES,
+    "lifetime_days": (LIFETIME_MIDDLE, "lifetime_days"),
+}
+GROWTH_COLUMNS = ["scenario", "metric", "first", "second", "growth", "low", "high"]
+
+
+def difference_growth(replications: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario after the first and metric of GROWING (of those in `replications`): its
+    paired difference early and late in the measured days (`first`, `second`), and how much
+    the second exceeds the first (`growth`, with its 95% t-interval `low`, `high`): a
+    difference still moving at the end of the run is not, in a year, what its mean says."""
     from scipy import stats  # slow to import, and every report imports this module
 
     names = list(dict.fromkeys(replications["scenario"]))
-    wide = replications.set_index(["scenario", "replication"])[list(HALVES)]
     rows = []
-    for name in names[1:]:
-        paired = (wide.loc[name] - wide.loc[names[0]]).dropna()
-        growth = paired[HALVES[1]] - paired[HALVES[0]]
-        low = high = math.nan
-        if len(growth) > 1 and growth.std() > 0:
-            low, high = stats.ttest_1samp(growth, 0.0).confidence_interval(LEVEL)
-        rows.append(
-            {
-                "scenario": name,
-                "first": paired[HALVES[0]].mean(),
-                "second": paired[HALVES[1]].mean(),
-                "growth": growth.mean(),
-                "low": low,
-                "high": high,
-            }
-        )
-    return pd.DataFrame(rows, columns=["scenario", "first", "second", "growth", "low", "high"])
+    for metric, (early, late) in GROWING.items():
+        if early not in replications:
+            continue
+        wide = replications.set_index(["scenario", "replication"])[[early, late]]
+        for name in names[1:]:
+            paired = (wide.loc[name] - wide.loc[names[0]]).dropna()
+            growth = paired[late] - paired[early]
+            low = high = math.nan
+            if len(growth) > 1 and growth.std() > 0:
+                low, high = stats.ttest_1samp(growth, 0.0).confidence_interval(LEVEL)
+            first, second = paired[early].mean(), paired[late].mean()
+            rows.append([name, metric, first, second, growth.mean(), low, high])
+    return pd.DataFrame(rows, columns=GROWTH_COLUMNS)
 
 
 def moving(growth: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `contribution_growth` whose difference clearly changes from the first half
-    of the measured days to the second (the 95% CI of the change excludes 0), either way: a
-    loss still growing is larger in a year than its mean says, and one shrinking (or a gain
-    overtaking costs) may turn the sign of the yearly figure."""
+    """The rows of `difference_growth` whose difference clearly changes from early to late in
+    the measured days (the 95% CI of the change excludes 0), either way: a loss still growing
+    is larger in a year than its mean says, and one shrinking (or a gain overtaking costs) may
+    turn the sign of the yearly figure."""
     return growth[(growth["low"] > 0) | (growth["high"] < 0)]
 
 
 def growth_warnings(still: pd.DataFrame) -> list[str]:
-    """A warning per scenario whose difference in contribution per day is still moving (`still`,
-    the rows of `moving`): the yearly figures and the payback, which take the mean of the
-    measured days, are not where it settles."""
-    return [
-        f"{r.scenario}: its difference in contribution per day is still moving: "
-        f"{r.first:+,.0f} PLN a day over the first half of the measured days, {r.second:+,.0f} "
-        f"over the second (95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}]), so its yearly "
-        "figures and payback, taken at the mean of the measured days, are not yet where it "
-        "settles; run more days (--days) to see where"
-        for r in still.itertuples()
-    ]
+    """A warning per scenario and metric whose difference is still moving (`still`, the rows
+    of `moving`): in contribution per day, the yearly figures and the payback, which take the
+    mean of the measured days, are not where it settles; in customer lifetime, it and the
+    lifetime margin, which rest on the customers seen to leave so far, are not either."""
+    texts = []
+    for r in still.itertuples():
+        change = f"(95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}])"
+        if r.metric == "contribution_per_day":
+            texts.append(
+                f"{r.scenario}: its difference in contribution per day is still moving: "
+                f"{r.first:+,.0f} PLN a day over the first half of the measured days, "
+                f"{r.second:+,.0f} over the second {change}, so its yearly figures and payback, "
+                "taken at the mean of the measured days, are not yet where it settles; run more "
+                "days (--days) to see where"
+            )
+        else:
+            texts.append(
+                f"{r.scenario}: its difference in customer lifetime is still moving: "
+                f"{r.first:+,.0f} days at the middle of the measured days, {r.second:+,.0f} at "
+                f"their end {change}, so it and the lifetime margin, which rest on the customers "
+                "seen to leave so far, are not yet where they settle; run more days (--days) to "
+                "see where"
+            )
+    return texts
 
 
 def horizon_warnings(scenarios: Sequence[Scenario]) -> list[str]:
@@ -315,7 +338,7 @@ def verdict(metric: str, low: float, high: float) -> str:
 def paired_difference(b: pd.Series, a: pd.Series) -> dict[str, float]:
     """Mean of b - a over the replications both have finite, with its paired t-interval and
     p-value, and the Welch interval that ignores the pairing."""
-    from scipy import stats  # (as in contribution_growth)
+    from scipy import stats  # (as in difference_growth)
 
     pairs = pd.concat([b, a], axis=1, join="inner").to_numpy(dtype=float)
     pairs = pairs[np.isfinite(pairs).all(axis=1)]
