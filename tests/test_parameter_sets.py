@@ -204,7 +204,7 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
     causes = (
         "only 3 parameter sets",
         "return rate is n/a",
-        "lifetime margin are n/a in at least one replication of baseline, terminal_outage",
+        "lifetime margin are n/a in every replication of baseline, terminal_outage",
     )
     assert [sum(cause in line for line in lines) for cause in causes] == [1, 1, 1]
     folder = tmp_path / "compare-baseline-terminal_outage"

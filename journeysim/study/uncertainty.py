@@ -35,7 +35,7 @@ import pandas as pd
 from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
-from journeysim.simulation.kpis import return_rate_warning, window_warning
+from journeysim.simulation.kpis import one_off, return_rate_warning, window_warning
 from journeysim.simulation.lifetime import not_identified
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.ranges import metric_range
@@ -184,8 +184,13 @@ def run_parameter_sets(
         table = without_unlike_windows(table, variants)
     short = return_rate_warnings(per_set, parameter_sets.labels)
     short += [text for variants in per_set if (text := window_warning(variants))][:1]
-    if len(unknown := replications.loc[replications["lifetime_days"].isna(), "scenario"].unique()):
-        short.append(not_identified(", ".join(unknown)))
+    lifetimes = replications[~replications["scenario"].isin(one_off(aligned))]
+    unknown = lifetimes["lifetime_days"].isna().groupby(lifetimes["scenario"], sort=False)
+    unknown = unknown.agg(["any", "all"])
+    if unknown["any"].any():
+        names = unknown.index[unknown["any"]]
+        every = bool(unknown.loc[names, "all"].all())
+        short.append(not_identified(", ".join(names), every))
     warnings = few_sets_warning(len(parameter_sets)) + one_replication_warning(reps)
     warnings += list(dict.fromkeys(short)) + horizon_warnings(aligned) + cost_warnings(aligned)
     warnings += own_change_notes(aligned, own, parameter_sets.source)
