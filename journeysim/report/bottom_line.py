@@ -46,29 +46,38 @@ def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list
     lifetime is still moving: study.compare.moving), a last clause says how, and that the
     figures it bears on are provisional."""
     names = list(dict.fromkeys(table["scenario"]))
-    clauses: dict[str, str] = {}
-    for r in () if moving is None else moving.itertuples():
-        clauses[r.scenario] = clauses.get(r.scenario, "") + provisional(r.metric, r.first, r.second)
+    still = pd.DataFrame(columns=["scenario"]) if moving is None else moving
     return [
-        _sentence(table[table["scenario"] == name], name, names[0]) + clauses.get(name, "")
+        _sentence(table[table["scenario"] == name], name, names[0])
+        + provisional(still[still["scenario"] == name])
         for name in names[1:]
     ]
 
 
-def provisional(metric: str, first: float, second: float) -> str:
-    """The bottom line's last clause for a difference in contribution per day or in customer
-    lifetime (`metric`) still moving from `first` to `second`."""
-    if metric == "contribution_per_day":
-        return (
-            f"; provisional: its contribution difference moved from {first:+,.0f} PLN a day over "
-            f"the first half of the measured days to {second:+,.0f} over the second, so the "
-            "yearly figures and payback, at the measured days' mean, are not yet where it settles"
-        )
-    return (
-        f"; provisional: its customer lifetime difference moved from {first:+,.0f} days at the "
-        f"middle of the measured days to {second:+,.0f} at their end, so the lifetime and the "
-        "lifetime margin are not yet where they settle"
-    )
+# How a difference still moving moved, and what it leaves provisional, per metric.
+_MOVED = {
+    "contribution_per_day": (
+        "its contribution difference moved from {:+,.0f} PLN a day over the first half of the "
+        "measured days to {:+,.0f} over the second",
+        "the yearly figures and payback, at the measured days' mean, are not yet where it settles",
+    ),
+    "lifetime_days": (
+        "its customer lifetime difference moved from {:+,.0f} days at the middle of the measured "
+        "days to {:+,.0f} at their end",
+        "the lifetime and the lifetime margin are not yet where they settle",
+    ),
+}
+_BOTH = "the yearly figures, payback, lifetime and lifetime margin are not yet where they settle"
+
+
+def provisional(still: pd.DataFrame) -> str:
+    """The bottom line's last clause for a scenario's differences still moving (its rows of
+    study.compare.moving: contribution per day, customer lifetime), or ""."""
+    if still.empty:
+        return ""
+    moved = [_MOVED[r.metric][0].format(r.first, r.second) for r in still.itertuples()]
+    settles = _MOVED[still["metric"].iloc[0]][1] if len(still) == 1 else _BOTH
+    return f"; provisional: {', and '.join(moved)}, so {settles}"
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
