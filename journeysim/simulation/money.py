@@ -97,6 +97,12 @@ def measured_days(scenario: Scenario) -> tuple[int, int]:
     return scenario.horizon.warmup_days, scenario.total_days
 
 
+def middle_day(scenario: Scenario) -> int:
+    """The first day of the second half of the measured days (the longer half, when they are
+    odd)."""
+    return scenario.horizon.warmup_days + scenario.horizon.days // 2
+
+
 def wages_per_day(
     scenario: Scenario, lanes_log: pd.DataFrame, days: tuple[int, int] | None = None
 ) -> float:
@@ -149,7 +155,7 @@ def contribution_halves(replication: Replication, scenario: Scenario) -> dict[st
     they are odd) and over the rest, keyed by HALVES; NaN with fewer than two measured days.
     Their difference tells a result still moving at the end of the run."""
     first_day, end = measured_days(scenario)
-    middle = first_day + scenario.horizon.days // 2
+    middle = middle_day(scenario)
     if middle == first_day:
         return dict.fromkeys(HALVES, math.nan)
     return {
@@ -166,9 +172,8 @@ def lifetime_middle(replication: Replication, scenario: Scenario) -> dict[str, f
     joined by then, those who left later counted as still here), keyed by LIFETIME_MIDDLE;
     NaN with fewer than two measured days. Its change to the end tells a lifetime still moving:
     it rests on the customers seen to leave so far."""
-    first_day, _ = measured_days(scenario)
-    middle = first_day + scenario.horizon.days // 2
-    if middle == first_day:
+    middle = middle_day(scenario)
+    if middle == measured_days(scenario)[0]:
         return {LIFETIME_MIDDLE: math.nan}
     customers = replication.customers
     seen = customers[customers["joined_day"] < middle]
