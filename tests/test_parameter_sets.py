@@ -148,6 +148,20 @@ def test_run_over_the_sets_speaks_of_no_difference(sets_file, tmp_path, capsys):
     assert "95% band: where the mean" in printed and "difference" not in printed
 
 
+def test_sets_whose_histories_are_too_short_are_warned_of_once(sets_file, tmp_path, capfd):
+    """The docs' compare over six parameter sets printed a history's four-line warning once per
+    set, each with its own count of leavers: it now says it once, with how many sets it
+    concerns (capfd: the workers' output too)."""
+    short = [text for text in SMALL if "burn_in" not in text] + ["horizon.burn_in_days=14"]
+    args = ["run", str(BASELINE), "--reps", "2", "--days", "1", "--parameter-sets", str(sets_file)]
+    args += [f"--set={text}" for text in short]
+    assert main([*args, "--out", str(tmp_path), "--quiet", "--workers", "2"]) == 0
+    err = capfd.readouterr().err
+    assert "days of history (horizon.burn_in_days) saw" not in err
+    assert err.count("started from a history too short") == 1
+    assert "3 parameter sets run here started from a history too short for a steady" in err
+
+
 @pytest.mark.filterwarnings("error::FutureWarning")  # pandas: not_compared in a float column
 def test_run_with_parameter_sets_is_wider_and_says_how_much_is_the_parameters(sets_file):
     # The sets move the NPS centre by +-0.1 and stock-outs by half: the band of NPS, CSAT and

@@ -64,7 +64,7 @@ from optuna.trial import FrozenTrial, TrialState
 from journeysim.files import exclusive, write_error
 from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import ShortHistoryWarning, settled, trials_short
+from journeysim.simulation.burn_in import ShortHistoryWarning, histories_too_short, settled
 from journeysim.simulation.executors import Executor, run_replications
 from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.measure import METRICS, measure
@@ -299,7 +299,8 @@ class TrialStudy:
             finally:
                 if self.short_histories:
                     warnings.warn(
-                        ShortHistoryWarning(trials_short(self.short_histories)), stacklevel=2
+                        ShortHistoryWarning(histories_too_short(self.short_histories, "trial")),
+                        stacklevel=2,
                     )
 
     def _run_trial(

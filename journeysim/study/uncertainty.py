@@ -34,6 +34,7 @@ import pandas as pd
 
 from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.burn_in import histories_too_short, settled
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.kpis import one_off, return_rate_warning, window_warning
 from journeysim.simulation.lifetime import not_identified
@@ -161,11 +162,12 @@ def run_parameter_sets(
         for i in range(len(parameter_sets))
     ]
     tasks = []
+    short_histories = 0  # sets whose history is too short: one warning for all
     for index, variants in enumerate(per_set):
         reference = variants[0]  # the sets' own store as it is today, shared by the scenarios
-        for scenario in variants:
-            past(scenario, reference)
-            tasks += [(scenario, index * reps + j, reference) for j in range(reps)]
+        histories = [past(scenario, reference, warn=False) for scenario in variants]
+        short_histories += any(h is not None and not settled(h) for h in histories)
+        tasks += [(s, index * reps + j, reference) for s in variants for j in range(reps)]
     rows: list[dict] = [{}] * len(tasks)
     for index, metrics in (executor or LocalPool()).run(measure, tasks):
         scenario, replication, _ = tasks[index]
@@ -191,6 +193,8 @@ def run_parameter_sets(
         names = unknown.index[unknown["any"]]
         every = bool(unknown.loc[names, "all"].all())
         short.append(not_identified(", ".join(names), every))
+    if short_histories:
+        short.append(histories_too_short(short_histories, "parameter set"))
     warnings = few_sets_warning(len(parameter_sets)) + one_replication_warning(reps)
     warnings += list(dict.fromkeys(short)) + horizon_warnings(aligned) + cost_warnings(aligned)
     warnings += own_change_notes(aligned, own, parameter_sets.source)
