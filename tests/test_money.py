@@ -18,7 +18,6 @@ from journeysim.report.comparison import difference_text, payback_lines
 from journeysim.report.console import unset_costs_text
 from journeysim.simulation.lifetime import (
     MIN_DEPARTURES,
-    NOT_IDENTIFIED,
     Survival,
     base_lifetime_days,
     daily_discount,
@@ -387,7 +386,7 @@ def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():
     assert lifetime_warning(table, one_off=["late"]).startswith(
         "customer lifetime and lifetime margin are n/a in at least one replication of store ("
     )
-    assert lifetime_warning(table[table["scenario"] == "store"]) == NOT_IDENTIFIED
+    assert lifetime_warning(table[table["scenario"] == "store"]) == not_identified()
     assert lifetime_warning(table[table["scenario"] != "store"].query("scenario != 'late'")) is None
 
 

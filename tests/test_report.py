@@ -193,7 +193,14 @@ def test_compare_report(tmp_path):
     # The console's caveats reach the report too: the warnings under the bottom line, the
     # provisional clause of a scenario still moving and the costs left at 0 for being unset.
     warning = "terminal_outage: its difference in contribution per day is still moving: ..."
-    halves = pd.DataFrame({"scenario": ["terminal_outage"], "first": [-10.0], "second": [-20.0]})
+    halves = pd.DataFrame(
+        {
+            "scenario": ["terminal_outage"],
+            "metric": ["contribution_per_day"],
+            "first": [-10.0],
+            "second": [-20.0],
+        }
+    )
     text = compare_report(
         comparison.table,
         comparison.scenarios,
@@ -202,7 +209,7 @@ def test_compare_report(tmp_path):
         warnings=[warning],
     ).read_text()
     assert f"Warning: {escape(warning)}." in text
-    assert escape(provisional(-10.0, -20.0)) in text
+    assert escape(provisional(halves)) in text
     unset = unset_costs_text(comparison.scenarios)
     assert unset.startswith("Not set, so 0: ") and escape(unset) in text
     page = Page(text)

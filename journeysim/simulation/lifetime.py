@@ -66,9 +66,6 @@ def not_identified(scenarios: str = "", every: bool = False) -> str:
     return f"customer lifetime and lifetime margin are n/a in {which}: {NO_LIFETIME_WHY}"
 
 
-NOT_IDENTIFIED = not_identified()
-
-
 @dataclass(frozen=True)
 class Survival:
     """S(t), the share of customers still here t days after joining: estimated steps up to

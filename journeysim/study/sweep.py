@@ -39,7 +39,7 @@ from journeysim.simulation.burn_in import base_history, history_only
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import ReplicationFailed, TaskFailed, failure_reason
 from journeysim.simulation.kpis import return_rate_warning
-from journeysim.simulation.lifetime import NOT_IDENTIFIED
+from journeysim.simulation.lifetime import not_identified
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
@@ -114,8 +114,9 @@ def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
             where = "every point" if len(unseen) == len(returns) else where
             texts.append(f"{where} (e.g. point {point}): {text}")
             break
-    if runs["lifetime_days"].isna().any():
-        texts.append(NOT_IDENTIFIED)
+    unknown = runs["lifetime_days"].isna()
+    if unknown.any() and plan.base.arrivals.mode != "open":  # one-off shoppers: no lifetime
+        texts.append(not_identified(every=bool(unknown.all())))
     return texts
 
 
