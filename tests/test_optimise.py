@@ -308,10 +308,10 @@ def test_an_interrupted_study_numbers_its_trials_and_selects_as_an_uninterrupted
             "horizon.warmup_days=0",
             "horizon.burn_in_days=0",
         ],
-        workers=1,  # select's replications run in this process, where `measure` is counted
+        workers=1,  # select's replications run in this process, where `measure_halves` is counted
     )
     finished: list[tuple[str, int]] = []  # select's replications, as they finish
-    measure = selection.measure
+    measure = selection.measure_halves
     stop_after: list[int] = []  # Ctrl-C at the start of select's replication n + 1
 
     def counted(scenario, replication, reference):
@@ -321,7 +321,7 @@ def test_an_interrupted_study_numbers_its_trials_and_selects_as_an_uninterrupted
         finished.append((scenario.name, replication))
         return metrics
 
-    monkeypatch.setattr(selection, "measure", counted)
+    monkeypatch.setattr(selection, "measure_halves", counted)
     whole = journeysim.optimise(MMC, out=tmp_path / "whole", **options)
     uninterrupted = list(finished)
     assert len(uninterrupted) > 10  # select ran well past its first stage

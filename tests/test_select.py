@@ -16,6 +16,7 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from theory import erlang_c_wait
@@ -500,3 +501,49 @@ def test_select_counts_the_replications_it_runs(monkeypatch):
     (bar,) = bars
     ran = len(result.replications)
     assert bar.n == ran and str(bar).startswith(f"select: {ran} replications [")
+
+
+def _halves_runs(second_gap: float) -> pd.DataFrame:
+    """Six paired replications of a selected 'lean' and a rival 'rich' whose contribution per
+    day is 300 PLN below lean's over the first half of the measured days and `second_gap` from
+    it over the second."""
+    rng = np.random.default_rng(4)
+    rows = []
+    for r in range(6):
+        first, second = 4_000 + rng.normal(0, 300, size=2)
+        noise = rng.normal(0, 20, size=2)
+        for name, gaps in (
+            ("lean", (0.0, 0.0)),
+            ("rich", (-300 + noise[0], second_gap + noise[1])),
+        ):
+            halves = {"contribution_first_half": first + gaps[0]}
+            halves["contribution_second_half"] = second + gaps[1]
+            rows.append({"scenario": name, "replication": r, **halves})
+    return pd.DataFrame(rows)
+
+
+def test_a_selection_on_money_still_moving_is_warned_of():
+    """select picks by the mean of the measured days; a rival catching up (a gap of -300 PLN a
+    day over the first half, +200 over the second) may overtake the selected once it settles."""
+    from types import SimpleNamespace
+
+    from journeysim.study.selection import StillMovingWarning, warn_if_still_moving
+
+    moving = SimpleNamespace(
+        selected="lean", objective="contribution_per_day", replications=_halves_runs(200.0)
+    )
+    with pytest.warns(StillMovingWarning) as caught:
+        warn_if_still_moving(moving)
+    (warning,) = caught
+    assert re.fullmatch(
+        r"the selection of lean on contribution_per_day rests on the mean of the measured days, "
+        r"but rich's difference from it moved from -3\d\d PLN a day early in them to \+2\d\d late "
+        r"\(95% CI of the change \[\+\d\d\d, \+\d\d\d\]\); run more days \(--days\) to see "
+        r"where it settles",
+        str(warning.message),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_still_moving(SimpleNamespace(**{**vars(moving), "objective": "nps"}))
+        steady = SimpleNamespace(**{**vars(moving), "replications": _halves_runs(-300.0)})
+        warn_if_still_moving(steady)

@@ -44,11 +44,12 @@ from journeysim.limits import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER, horizon_too_short
-from journeysim.simulation.measure import BETTER, METRICS, measure, why_undefined
+from journeysim.simulation.measure import BETTER, METRICS, measure_halves, why_undefined
+from journeysim.simulation.money import HALVES, LIFETIME_MIDDLE
 from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.compare import common_random_numbers
+from journeysim.study.compare import GROWING, common_random_numbers, difference_growth, moving
 from journeysim.study.designs import DesignError
 
 DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
@@ -229,6 +230,33 @@ def warn_of_investments(scenarios: Sequence[Scenario], objective: str) -> None:
         )
 
 
+class StillMovingWarning(UserWarning):
+    """A selection on contribution or lifetime whose difference is still moving at the end of
+    the run."""
+
+
+def warn_if_still_moving(result: SelectResult) -> None:
+    """Warn when the selected scenario's paired difference from another in the objective
+    (contribution per day or customer lifetime: study.compare.GROWING) clearly changes from
+    early to late in the measured days: the selection, made on their mean, may not hold once
+    it settles. Replications run before their halves were kept (an older study) are left out."""
+    if result.selected is None or result.objective not in GROWING:
+        return
+    runs = result.replications
+    ordered = pd.concat([runs[runs["scenario"] == result.selected], runs])
+    still = moving(difference_growth(ordered.drop_duplicates(["scenario", "replication"])))
+    unit = "PLN a day" if result.objective == "contribution_per_day" else "days"
+    for r in still[still["metric"] == result.objective].itertuples():
+        warnings.warn(
+            f"the selection of {result.selected} on {result.objective} rests on the mean of the "
+            f"measured days, but {r.scenario}'s difference from it moved from {r.first:+,.0f} "
+            f"{unit} early in them to {r.second:+,.0f} late (95% CI of the change [{r.low:+,.0f}, "
+            f"{r.high:+,.0f}]); run more days (--days) to see where it settles",
+            StillMovingWarning,
+            stacklevel=3,
+        )
+
+
 def select_scenarios(
     scenarios: Sequence[Scenario],
     objective: str,
@@ -301,7 +329,9 @@ def select_scenarios(
     while not decided:
         run.add(sorted(procedure.alive), 1)
         decided = procedure.step()
-    return procedure.result()
+    result = procedure.result()
+    warn_if_still_moving(result)
+    return result
 
 
 class _Runs:
@@ -354,7 +384,7 @@ class _Runs:
         results = [self.done.get(key) for key in keys]
         missing = [k for k, metrics in enumerate(results) if metrics is None]
         work = [(self._scenario(tasks[k][0]), tasks[k][1], self.reference) for k in missing]
-        for index, metrics in run_replications(self.executor, measure, work):
+        for index, metrics in run_replications(self.executor, measure_halves, work):
             results[missing[index]] = metrics
             if self.keep:
                 self.keep(*keys[missing[index]], metrics)
@@ -390,7 +420,8 @@ class _Runs:
             for scenario, runs in zip(self.scenarios, self.rows)
             for r, metrics in enumerate(runs)
         ]
-        return pd.DataFrame(rows, columns=["scenario", "replication", *METRICS])
+        columns = ["scenario", "replication", *METRICS, *HALVES, LIFETIME_MIDDLE]
+        return pd.DataFrame(rows, columns=columns)
 
 
 class _Procedure:
