@@ -1081,7 +1081,10 @@ def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, cap
     overrides = (*SMALL, "horizon.warmup_days=0", "horizon.days=2", "replications=2")
     texts = short_run_warnings(plan_sweep(spec.updated(overrides=overrides)), runs)
     assert texts[0].startswith("1 of 2 points (e.g. point 1): return rate is n/a")
-    assert texts[1].startswith("customer lifetime and lifetime margin are n/a")
+    assert texts[1].startswith(
+        "customer lifetime and lifetime margin are n/a in every replication of every point "
+        "(e.g. point 0): "
+    )
     report = (folder / "report.html").read_text()
     for text in texts:
         assert text in printed and f"Warning: {html.escape(text)}." in report

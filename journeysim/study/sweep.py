@@ -114,9 +114,13 @@ def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
             where = "every point" if len(unseen) == len(returns) else where
             texts.append(f"{where} (e.g. point {point}): {text}")
             break
-    unknown = runs["lifetime_days"].isna()
-    if unknown.any() and plan.base.arrivals.mode != "open":  # one-off shoppers: no lifetime
-        texts.append(not_identified(every=bool(unknown.all())))
+    unknown = runs["lifetime_days"].isna().groupby(runs["point"]).agg(["any", "all"])
+    if unknown["any"].any() and plan.base.arrivals.mode != "open":  # one-off shoppers: none
+        points = unknown.index[unknown["any"]]
+        where = f"{len(points)} of {len(unknown)} points"
+        where = "every point" if len(points) == len(unknown) else where
+        every = bool(unknown.loc[points, "all"].all())
+        texts.append(not_identified(f"{where} (e.g. point {points[0]})", every))
     return texts
 
 
