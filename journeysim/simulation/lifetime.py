@@ -184,6 +184,15 @@ def base_lifetime_days(customers: pd.DataFrame, end_day: int, annual_discount: f
     return lifetime
 
 
+def without_lifetime(lifetimes: pd.Series, groups: pd.Series) -> tuple[list, bool]:
+    """The groups (scenarios, sweep points: `groups`, beside each replication's lifetime) that
+    have a replication without a lifetime, in the order they first come, and whether none of
+    theirs has one: what `not_identified` names."""
+    unknown = lifetimes.isna().groupby(groups, sort=False).agg(["any", "all"])
+    names = unknown.index[unknown["any"]]
+    return list(names), bool(unknown.loc[names, "all"].all())
+
+
 def lifetime_warning(table: pd.DataFrame, one_off: Collection[str] = ()) -> str | None:
     """`not_identified`'s warning if a scenario of a summary or comparison table (summary.csv,
     comparison.csv: metric, n, ...) has fewer lifetimes than replications, naming the

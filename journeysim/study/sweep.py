@@ -39,7 +39,7 @@ from journeysim.simulation.burn_in import base_history, history_only
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import ReplicationFailed, TaskFailed, failure_reason
 from journeysim.simulation.kpis import return_rate_warning
-from journeysim.simulation.lifetime import not_identified
+from journeysim.simulation.lifetime import not_identified, without_lifetime
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
@@ -114,13 +114,11 @@ def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
             where = "every point" if len(unseen) == len(returns) else where
             texts.append(f"{where} (e.g. point {point}): {text}")
             break
-    unknown = runs["lifetime_days"].isna().groupby(runs["point"]).agg(["any", "all"])
-    if unknown["any"].any() and plan.base.arrivals.mode != "open":  # one-off shoppers: none
-        points = unknown.index[unknown["any"]]
-        where = f"{len(points)} of {len(unknown)} points"
-        where = "every point" if len(points) == len(unknown) else where
-        every = bool(unknown.loc[points, "all"].all())
-        texts.append(not_identified(f"{where} (e.g. point {points[0]})", every))
+    points, every = without_lifetime(runs["lifetime_days"], runs["point"])
+    if points and plan.base.arrivals.mode != "open":  # one-off shoppers have no lifetime
+        total = runs["point"].nunique()
+        where = "every point" if len(points) == total else f"{len(points)} of {total} points"
+        texts.append(not_identified(f"{where} (e.g. point {min(points)})", every))
     return texts
 
 

@@ -37,7 +37,7 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import histories_too_short, settled
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.kpis import one_off, return_rate_warning, window_warning
-from journeysim.simulation.lifetime import not_identified
+from journeysim.simulation.lifetime import not_identified, without_lifetime
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
@@ -187,11 +187,8 @@ def run_parameter_sets(
     short = return_rate_warnings(per_set, parameter_sets.labels)
     short += [text for variants in per_set if (text := window_warning(variants))][:1]
     lifetimes = replications[~replications["scenario"].isin(one_off(aligned))]
-    unknown = lifetimes["lifetime_days"].isna().groupby(lifetimes["scenario"], sort=False)
-    unknown = unknown.agg(["any", "all"])
-    if unknown["any"].any():
-        names = unknown.index[unknown["any"]]
-        every = bool(unknown.loc[names, "all"].all())
+    names, every = without_lifetime(lifetimes["lifetime_days"], lifetimes["scenario"])
+    if names:
         short.append(not_identified(", ".join(names), every))
     if short_histories:
         short.append(histories_too_short(short_histories, "parameter set"))
