@@ -122,6 +122,12 @@ def settled(history: History) -> bool:
     return not history.customers or enough_leavers(history.long_tenure_leavers)
 
 
+def too_short(history: History | None) -> bool:
+    """Whether a run starts from a history (`past`'s, None without one) that has not
+    `settled`."""
+    return history is not None and not settled(history)
+
+
 class ShortHistoryWarning(UserWarning):
     """A history too short for a steady customer base at day 0."""
 

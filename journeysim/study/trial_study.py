@@ -64,7 +64,7 @@ from optuna.trial import FrozenTrial, TrialState
 from journeysim.files import exclusive, write_error
 from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import ShortHistoryWarning, histories_too_short, settled
+from journeysim.simulation.burn_in import ShortHistoryWarning, histories_too_short, too_short
 from journeysim.simulation.executors import Executor, run_replications
 from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.measure import METRICS, measure
@@ -420,7 +420,7 @@ class TrialStudy:
         """The metrics of the base's replications of `scenario` from `reference`'s history (a
         trial's history too short is counted, for `run` to warn of once, not each trial)."""
         history = past(scenario, reference, warn=not trial)  # lived once here, read by workers
-        if trial and history is not None and not settled(history):
+        if trial and too_short(history):
             self.short_histories += 1
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)

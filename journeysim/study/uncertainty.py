@@ -34,7 +34,7 @@ import pandas as pd
 
 from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
-from journeysim.simulation.burn_in import histories_too_short, settled
+from journeysim.simulation.burn_in import histories_too_short, too_short
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.kpis import one_off, return_rate_warning, window_warning
 from journeysim.simulation.lifetime import not_identified, without_lifetime
@@ -166,7 +166,7 @@ def run_parameter_sets(
     for index, variants in enumerate(per_set):
         reference = variants[0]  # the sets' own store as it is today, shared by the scenarios
         histories = [past(scenario, reference, warn=False) for scenario in variants]
-        short_histories += any(h is not None and not settled(h) for h in histories)
+        short_histories += any(too_short(history) for history in histories)
         tasks += [(s, index * reps + j, reference) for s in variants for j in range(reps)]
     rows: list[dict] = [{}] * len(tasks)
     for index, metrics in (executor or LocalPool()).run(measure, tasks):
