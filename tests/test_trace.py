@@ -272,6 +272,21 @@ def test_no_story_prints_minus_zero(told):
     assert "-0.00" not in text and "+0.00" in text
 
 
+def test_staff_help_is_felt_after_the_gap_it_answers(told):
+    """Staff help with a missing item was felt before the gap itself, at the same minute, so
+    that the mood peaked on finding the gap (staff_turnover's regular, visit 16416). The gap is
+    felt first, then each help it led to."""
+    _, rep, _ = told
+    helped = 0
+    for steps in rep.traces.values():
+        for before, step in zip(steps, steps[1:]):
+            if step.kind == "staff" and "missing" in step.what:
+                helped += 1
+                assert before.time == step.time, steps
+                assert before.kind in ("shelf", "staff") and "missing" in before.what, steps
+    assert helped > 10  # enough helps to have seen the order
+
+
 def test_remembered_score_is_the_peak_end_mix_unless_the_story_says_why(told):
     """Printed to 0.01, the remembered score equals (peak + end) / 2 of the printed peak and end
     (tolerance 0.015: three roundings of 0.005) unless a line below names the difference; its

@@ -112,8 +112,8 @@ def _look_for_items(
     store: Store, shopper: Shopper, zone: ZoneState, items: int, now: float
 ) -> float:
     """Look up the zone's `items` (one or more); gaps lead to search, asking staff,
-    substitution or loss. The shelf touchpoint is felt `now`, on entering the zone; returns
-    the extra minutes the search adds to the zone's walk."""
+    substitution or loss. The shelf touchpoint is felt `now`, on entering the zone, and then
+    any staff help it led to; returns the extra minutes the search adds to the zone's walk."""
     shelves = store.settings.shelves
     shopper.lookups += items
     gaps = _binomial(items, store.gap_probability(zone, now), shopper.draw())
@@ -133,9 +133,10 @@ def _look_for_items(
     shopper.gaps += gaps
     minutes = 0.0
     lost = 0
+    helpers: list[tuple[StaffMember, float]] = []
     for _ in range(gaps):
         minutes += shelves.search_min
-        if _ask_staff(store, shopper, now):
+        if _ask_staff(store, shopper, now, helpers):
             minutes += 1.0
             if shopper.draw() < shelves.backroom_find_prob:
                 shopper.responses[FOUND] += 1
@@ -160,12 +161,24 @@ def _look_for_items(
         zone.name,
         lost,
     )
+    for member, quality in helpers:
+        shopper.touch(
+            now,
+            kind.STAFF,
+            quality,
+            shelves.ask_effort,
+            "asks {} about a missing item",
+            member.name,
+        )
     return minutes
 
 
-def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
+def _ask_staff(
+    store: Store, shopper: Shopper, now: float, helpers: list[tuple[StaffMember, float]]
+) -> bool:
     """Ask a stocker, assistant or manager on the floor about a missing item (harder to find
-    while some of them are at a till)."""
+    while some of them are at a till); whether someone was there. The help is appended to
+    `helpers` as (member, quality), to be felt after the gap itself."""
     if shopper.draw() >= store.settings.shelves.ask_staff_prob * store.helper_share(now):
         return False
     staff = store.floor_staff(now)
@@ -174,16 +187,8 @@ def _ask_staff(store: Store, shopper: Shopper, now: float) -> bool:
     member = staff[int(shopper.draw() * len(staff))]
     competence = member.competence_on(shopper.day, store.settings.staff.newcomer_learning_days)
     lift = rapport_lift(store, meet(store, shopper, member))
-    quality = 0.3 * member.friendliness + 0.4 * competence + lift
+    helpers.append((member, 0.3 * member.friendliness + 0.4 * competence + lift))
     shopper.asked_staff = True
-    shopper.touch(
-        now,
-        kind.STAFF,
-        quality,
-        store.settings.shelves.ask_effort,
-        "finds an item missing; asks {} about it",
-        member.name,
-    )
     return True
 
 
