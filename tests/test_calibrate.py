@@ -77,9 +77,13 @@ def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
         TRUTH["shelves.stockout_prob"], abs=0.01
     )
     # Nothing unreached, unidentified or at a range's end; 3 replications leave CIs wider than
-    # the tolerances (which the search, judging means with common random numbers, may do).
-    (wide,) = result.warnings
-    assert wide.startswith("2 of 2 targets have a 95% CI at the fitted trial wider than")
+    # the tolerances (which the search, judging means with common random numbers, may do), and
+    # the one warning counts them.
+    half = (result.fit["ci_high"] - result.fit["ci_low"]) / 2.0
+    wide = int((half > result.fit["tolerance"]).sum())
+    (warning,) = result.warnings
+    assert wide >= 1
+    assert re.match(f"{wide} of 2 targets ha(s|ve) a 95% CI at the fitted trial wider", warning)
     assert result.fit["within"].all(), result.fit
     # The sensitivity the trials show: NPS falls with both, CES rises with stockouts only.
     effect = result.sensitivity.set_index(["parameter", "target"])["effect"]
