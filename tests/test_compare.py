@@ -381,13 +381,16 @@ def test_a_difference_in_contribution_still_moving_at_the_end_is_warned_about():
     assert list(still["scenario"]) == ["dirty", "recovering"]
     dirty, recovering = growth_warnings(still)
     assert re.fullmatch(
-        r"dirty: its difference in contribution per day is still moving: -[78]\d\d PLN a day "
-        r"over the first half of the measured days, -1,[45]\d\d over the second \(95% CI of the "
+        r"dirty: its difference in contribution per day is still moving: it moved from -[78]\d\d "
+        r"PLN a day over the first half of the measured days to -1,[45]\d\d over the second "
+        r"\(95% CI of the "
         r"change \[-\d\d\d, -\d\d\d\]\), so its yearly figures and payback, taken at the mean of "
         r"the measured days, are not yet where it settles; run more days \(--days\) to see where",
         dirty,
     )
-    assert re.match(r"recovering: .* -[34]\d\d PLN a day .*, \+2\d\d over the second", recovering)
+    assert re.match(
+        r"recovering: .* from -[34]\d\d PLN a day .* to \+2\d\d over the second", recovering
+    )
 
 
 def test_the_contribution_halves_make_up_the_contribution_per_day():

@@ -537,7 +537,8 @@ def test_a_selection_on_money_still_moving_is_warned_of():
     (warning,) = caught
     assert re.fullmatch(
         r"the selection of lean on contribution_per_day rests on the mean of the measured days, "
-        r"but rich's difference from it moved from -3\d\d PLN a day early in them to \+2\d\d late "
+        r"but rich's difference from it moved from -3\d\d PLN a day over the first half of the "
+        r"measured days to \+2\d\d over the second "
         r"\(95% CI of the change \[\+\d\d\d, \+\d\d\d\]\); run more days \(--days\) to see "
         r"where it settles",
         str(warning.message),

@@ -22,7 +22,7 @@ from journeysim.report.comparison import LABELS, places_shown, signed, signed_in
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
-from journeysim.study.compare import has_differences, significant
+from journeysim.study.compare import has_differences, how_it_moved, significant
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -54,16 +54,14 @@ def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list
     ]
 
 
-# How a difference still moving moved, and what it leaves provisional, per metric.
+# What a difference still moving is named, and what it leaves provisional, per metric.
 _MOVED = {
     "contribution_per_day": (
-        "its contribution difference moved from {:+,.0f} PLN a day over the first half of the "
-        "measured days to {:+,.0f} over the second",
+        "its contribution difference",
         "the yearly figures and payback, at the measured days' mean, are not yet where it settles",
     ),
     "lifetime_days": (
-        "its customer lifetime difference moved from {:+,.0f} days at the middle of the measured "
-        "days to {:+,.0f} at their end",
+        "its customer lifetime difference",
         "the lifetime and the lifetime margin are not yet where they settle",
     ),
 }
@@ -75,7 +73,10 @@ def provisional(still: pd.DataFrame) -> str:
     study.compare.moving: contribution per day, customer lifetime), or ""."""
     if still.empty:
         return ""
-    moved = [_MOVED[r.metric][0].format(r.first, r.second) for r in still.itertuples()]
+    moved = [
+        f"{_MOVED[r.metric][0]} moved {how_it_moved(r.metric, r.first, r.second)}"
+        for r in still.itertuples()
+    ]
     settles = _MOVED[still["metric"].iloc[0]][1] if len(still) == 1 else _BOTH
     return f"; provisional: {', and '.join(moved)}, so {settles}"
 

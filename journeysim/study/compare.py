@@ -166,6 +166,22 @@ GROWING = {
     "lifetime_days": (LIFETIME_MIDDLE, "lifetime_days"),
 }
 GROWTH_COLUMNS = ["scenario", "metric", "first", "second", "growth", "low", "high"]
+# How each of GROWING's differences is told: its unit, and when it is taken early and late.
+_MOVED_WORDS = {
+    "contribution_per_day": (
+        "PLN a day",
+        "over the first half of the measured days",
+        "over the second",
+    ),
+    "lifetime_days": ("days", "at the middle of the measured days", "at their end"),
+}
+
+
+def how_it_moved(metric: str, first: float, second: float) -> str:
+    """How a difference of GROWING moved, from `first` to `second`: "from -803 PLN a day over
+    the first half of the measured days to -1,105 over the second"."""
+    unit, early, late = _MOVED_WORDS[metric]
+    return f"from {first:+,.0f} {unit} {early} to {second:+,.0f} {late}"
 
 
 def difference_growth(replications: pd.DataFrame) -> pd.DataFrame:
@@ -207,23 +223,24 @@ def growth_warnings(still: pd.DataFrame) -> list[str]:
     lifetime margin, which rest on the customers seen to leave so far, are not either."""
     texts = []
     for r in still.itertuples():
+        moved = how_it_moved(r.metric, r.first, r.second)
         change = f"(95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}])"
         if r.metric == "contribution_per_day":
-            texts.append(
-                f"{r.scenario}: its difference in contribution per day is still moving: "
-                f"{r.first:+,.0f} PLN a day over the first half of the measured days, "
-                f"{r.second:+,.0f} over the second {change}, so its yearly figures and payback, "
-                "taken at the mean of the measured days, are not yet where it settles; run more "
-                "days (--days) to see where"
+            what = "contribution per day"
+            settles = (
+                "its yearly figures and payback, taken at the mean of the measured days, are "
+                "not yet where it settles"
             )
         else:
-            texts.append(
-                f"{r.scenario}: its difference in customer lifetime is still moving: "
-                f"{r.first:+,.0f} days at the middle of the measured days, {r.second:+,.0f} at "
-                f"their end {change}, so it and the lifetime margin, which rest on the customers "
-                "seen to leave so far, are not yet where they settle; run more days (--days) to "
-                "see where"
+            what = "customer lifetime"
+            settles = (
+                "it and the lifetime margin, which rest on the customers seen to leave so far, "
+                "are not yet where they settle"
             )
+        texts.append(
+            f"{r.scenario}: its difference in {what} is still moving: it moved {moved} {change}, "
+            f"so {settles}; run more days (--days) to see where"
+        )
     return texts
 
 

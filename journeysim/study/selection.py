@@ -49,7 +49,13 @@ from journeysim.simulation.money import HALVES, LIFETIME_MIDDLE
 from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.compare import GROWING, common_random_numbers, difference_growth, moving
+from journeysim.study.compare import (
+    GROWING,
+    common_random_numbers,
+    difference_growth,
+    how_it_moved,
+    moving,
+)
 from journeysim.study.designs import DesignError
 
 DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
@@ -245,13 +251,12 @@ def warn_if_still_moving(result: SelectResult) -> None:
     runs = result.replications
     ordered = pd.concat([runs[runs["scenario"] == result.selected], runs])
     still = moving(difference_growth(ordered.drop_duplicates(["scenario", "replication"])))
-    unit = "PLN a day" if result.objective == "contribution_per_day" else "days"
     for r in still[still["metric"] == result.objective].itertuples():
         warnings.warn(
             f"the selection of {result.selected} on {result.objective} rests on the mean of the "
-            f"measured days, but {r.scenario}'s difference from it moved from {r.first:+,.0f} "
-            f"{unit} early in them to {r.second:+,.0f} late (95% CI of the change [{r.low:+,.0f}, "
-            f"{r.high:+,.0f}]); run more days (--days) to see where it settles",
+            f"measured days, but {r.scenario}'s difference from it moved "
+            f"{how_it_moved(r.metric, r.first, r.second)} (95% CI of the change "
+            f"[{r.low:+,.0f}, {r.high:+,.0f}]); run more days (--days) to see where it settles",
             StillMovingWarning,
             stacklevel=3,
         )
