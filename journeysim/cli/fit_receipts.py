@@ -58,6 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _fit_receipts(args: argparse.Namespace) -> int:
     from journeysim.scenario.loader import load_scenario
+    from journeysim.simulation.replication import past
     from journeysim.study.receipt_fit import (
         fit_receipts,
         fitted_scenario,
@@ -65,7 +66,12 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         scenario_layer,
         till_check,
     )
-    from journeysim.study.receipt_reference import REFERENCE_DAYS, SellsNothing, reference_run
+    from journeysim.study.receipt_reference import (
+        REFERENCE_DAYS,
+        SellsNothing,
+        reference_run,
+        reference_scenario,
+    )
     from journeysim.study.receipts import ReceiptsError, read_receipts
 
     targets_path = args.out.parent / "targets.yaml"
@@ -90,9 +96,13 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     fit = fit_receipts(receipts, base, reference)
     name = args.name or args.out.stem
     try:
-        refine_traffic(fit, receipts, reference_run(fitted_scenario(base, fit, name)))
+        # The stores tried on the way are not what is written: only the last one's history
+        # is worth a warning.
+        own_till = refine_traffic(
+            fit, receipts, lambda: reference_run(fitted_scenario(base, fit, name), warn=False)
+        )
         fitted = fitted_scenario(base, fit, name)
-        own_till = reference_run(fitted)
+        past(reference_scenario(fitted))  # its history, kept on disk: warns if too short
     except SellsNothing:
         facts = fit.facts
         raise ReceiptsError(

@@ -32,10 +32,16 @@ class Reference:
     segment_customers: dict[str, float]  # share of the customers seen at the till, per segment
 
 
-def reference_run(base: Scenario, days: int = REFERENCE_DAYS) -> Reference:
-    """One replication of `base` (from its history, after its warm-up) reduced to a Reference."""
-    scenario = apply_overrides(base, [f"horizon.days={days}", "replications=1"])
-    past(scenario)  # warns when its history is too short
+def reference_scenario(base: Scenario, days: int = REFERENCE_DAYS) -> Scenario:
+    """`base` as its reference run runs it: one replication of `days` measured days."""
+    return apply_overrides(base, [f"horizon.days={days}", "replications=1"])
+
+
+def reference_run(base: Scenario, days: int = REFERENCE_DAYS, warn: bool = True) -> Reference:
+    """One replication of `base` (from its history, after its warm-up) reduced to a Reference;
+    `warn`: whether to warn when its history is too short (`past`)."""
+    scenario = reference_scenario(base, days)
+    past(scenario, warn=warn)
     visits = simulate(scenario, 0).visits
     bought = visits[(~visits["warmup"]) & (visits["items"] > 0) & (visits["abandoned"] == "")]
     if bought.empty:
