@@ -14,6 +14,7 @@ store choice, which the relationship drives, so they are left to calibration aga
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -394,19 +395,18 @@ def refine_traffic(
     days = observe.daily(receipts)
     per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
     scales: list[float] = []
-    seen: list[float] = []
-    runs: list[tuple[float, float]] = []  # (log newcomers, log receipts a day) of each run
+    runs: list[tuple[float, float]] = []  # (newcomers a day, receipts a day) of each run
     while True:
         sold = fitted.receipts_per_day
-        seen.append(sold)
-        runs.append((np.log(fit.settings["arrivals.new_per_day"]), np.log(sold)))
+        runs.append((fit.settings["arrivals.new_per_day"], sold))
         if abs(sold / per_day - 1.0) <= TRAFFIC_TOLERANCE or len(runs) == TRAFFIC_RUNS:
             break
         elasticity = 1.0
         if len(runs) > 1:
             (x0, y0), (x1, y1) = runs[-2:]
             if x1 != x0:
-                elasticity = float(np.clip((y1 - y0) / (x1 - x0), *ELASTICITY_RANGE))
+                secant = math.log(y1 / y0) / math.log(x1 / x0)
+                elasticity = min(max(secant, ELASTICITY_RANGE[0]), ELASTICITY_RANGE[1])
         scale = float((per_day / sold) ** (1.0 / elasticity))
         scales.append(scale)
         for key, places in (("arrivals.new_per_day", 3), ("arrivals.base_customers", 0)):
@@ -414,7 +414,7 @@ def refine_traffic(
             fit.settings[key] = int(value) if places == 0 else value
         fitted = till()
     if scales:
-        sold_text = ", then ".join(f"{r:,.1f}" for r in seen[:-1])
+        sold_text = ", then ".join(f"{sold:,.1f}" for _, sold in runs[:-1])
         step = (
             f"; then {' and '.join(f'x {c:.3f}' for c in scales)} on the fitted store's own till "
             f"({sold_text} receipts a day: word of mouth and the rating add to the newcomers)"
