@@ -17,6 +17,8 @@ from journeysim.simulation.money import (
 from journeysim.simulation.replication import Replication, simulate
 
 METRICS = KPIS + MONEY
+# The keys of `measure_halves`: METRICS, and what tells a difference still moving.
+HALVES_METRICS = [*METRICS, *money.HALVES, money.LIFETIME_MIDDLE]
 # Which way is better for every metric: kpis.HIGHER (+1) or kpis.LOWER (-1).
 BETTER = kpis.BETTER | money.BETTER
 # Why a metric can be undefined (NaN) in a replication (simulation/lifetime.py, kpis.py).

@@ -18,7 +18,7 @@ from journeysim.scenario.reference import unit_of
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import WINDOWED
-from journeysim.simulation.measure import BETTER, METRICS, measure_halves
+from journeysim.simulation.measure import BETTER, HALVES_METRICS, METRICS, measure_halves
 from journeysim.simulation.money import (
     DAYS_PER_YEAR,
     HALVES,
@@ -140,8 +140,7 @@ def compare_scenarios(
         rows[index] = {"scenario": scenario.name, "replication": replication, **metrics}
         if on_done:
             on_done()
-    columns = ["scenario", "replication", *METRICS, *HALVES, LIFETIME_MIDDLE]
-    replications = pd.DataFrame(rows, columns=columns)
+    replications = pd.DataFrame(rows, columns=["scenario", "replication", *HALVES_METRICS])
     table = without_unlike_windows(comparison_table(replications), scenarios)
     still = moving(difference_growth(replications))
     return CompareResult(scenarios, provisional_notes(table, still), replications, still)
@@ -174,6 +173,19 @@ _MOVED_WORDS = {
         "over the second",
     ),
     "lifetime_days": ("days", "at the middle of the measured days", "at their end"),
+}
+# What `growth_warnings` calls each of GROWING's differences, and what its moving leaves unsure.
+_STILL_MOVING = {
+    "contribution_per_day": (
+        "contribution per day",
+        "its yearly figures and payback, taken at the mean of the measured days, are not yet "
+        "where it settles",
+    ),
+    "lifetime_days": (
+        "customer lifetime",
+        "it and the lifetime margin, which rest on the customers seen to leave so far, are not "
+        "yet where they settle",
+    ),
 }
 
 
@@ -223,23 +235,11 @@ def growth_warnings(still: pd.DataFrame) -> list[str]:
     lifetime margin, which rest on the customers seen to leave so far, are not either."""
     texts = []
     for r in still.itertuples():
-        moved = how_it_moved(r.metric, r.first, r.second)
-        change = f"(95% CI of the change [{r.low:+,.0f}, {r.high:+,.0f}])"
-        if r.metric == "contribution_per_day":
-            what = "contribution per day"
-            settles = (
-                "its yearly figures and payback, taken at the mean of the measured days, are "
-                "not yet where it settles"
-            )
-        else:
-            what = "customer lifetime"
-            settles = (
-                "it and the lifetime margin, which rest on the customers seen to leave so far, "
-                "are not yet where they settle"
-            )
+        what, settles = _STILL_MOVING[r.metric]
         texts.append(
-            f"{r.scenario}: its difference in {what} is still moving: it moved {moved} {change}, "
-            f"so {settles}; run more days (--days) to see where"
+            f"{r.scenario}: its difference in {what} is still moving: it moved "
+            f"{how_it_moved(r.metric, r.first, r.second)} (95% CI of the change "
+            f"[{r.low:+,.0f}, {r.high:+,.0f}]), so {settles}; run more days (--days) to see where"
         )
     return texts
 

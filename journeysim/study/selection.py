@@ -44,8 +44,13 @@ from journeysim.limits import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import HIGHER, horizon_too_short
-from journeysim.simulation.measure import BETTER, METRICS, measure_halves, why_undefined
-from journeysim.simulation.money import HALVES, LIFETIME_MIDDLE
+from journeysim.simulation.measure import (
+    BETTER,
+    HALVES_METRICS,
+    METRICS,
+    measure_halves,
+    why_undefined,
+)
 from journeysim.simulation.ranges import out_of_range, resolution
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
@@ -425,8 +430,7 @@ class _Runs:
             for scenario, runs in zip(self.scenarios, self.rows)
             for r, metrics in enumerate(runs)
         ]
-        columns = ["scenario", "replication", *METRICS, *HALVES, LIFETIME_MIDDLE]
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(rows, columns=["scenario", "replication", *HALVES_METRICS])
 
 
 class _Procedure:
