@@ -356,6 +356,31 @@ def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, tmp_path):
     page.close()
 
 
+def test_a_shopper_out_for_cash_is_not_counted_in_the_store(browser, tmp_path):
+    """The strip's "in the store" counted a shopper gone out to fetch cash (drawn at the exit,
+    "atm" on their way) as inside. It counts those who have arrived and not yet left, less
+    those out for cash, as their ways say."""
+    busy = load_scenario(
+        SCENARIOS / "terminal_outage.yaml", [*SMALL, "arrivals.base_customers=3000"]
+    )
+    path = tmp_path / "replay.html"
+    path.write_text(replay_page(replay_data([replay(busy, 3)], 17 * 60, 18 * 60), "busy"))
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 1")
+    shoppers = page.evaluate("journeyReplay.panels[0].data.shoppers")
+    out_for_cash = 0
+    for t in np.linspace(17 * 60 + 0.3, 18 * 60 - 0.3, 60):
+        page.evaluate(f"journeyReplay.seek({t})")
+        here = [s for s in shoppers if s["start"] <= t < min(s["end"], s["left"])]
+        away = [s for s in here if [w for w in s["way"] if w[0] <= t][-1][1][0] == "atm"]
+        inside = int(page.evaluate("journeyReplay.panels[0].root.dataset.inside"))
+        assert inside == len(here) - len(away), t
+        out_for_cash += len(away)
+    assert out_for_cash > 0  # the evening sent shoppers out for cash
+    page.close()
+
+
 def test_a_zone_label_counts_the_dots_drawn_in_it(browser, three_file):
     """The label over a zone says how many shoppers the zone shows ("fresh: 3" stood over 4
     dots when it was the monitor's occupancy, which moves up to a minute before the dot)."""

@@ -123,7 +123,7 @@
       return active;
     }
     counted(t, active) {
-      const inside = active.filter((a) => t < a.s.left);
+      const inside = active.filter((a) => t < a.s.left && a.place[0] !== "atm"); // not out for cash
       const waiting = active.filter((a) => WAITING.includes(a.place[0])).length;
       const left = this.data.leftBefore + this.shoppers.filter(
         (s) => s.abandoned && s.left <= t && s.left >= this.player.data.from).length;
