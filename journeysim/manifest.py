@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from journeysim.files import write_text
+from journeysim.machine import MachineWarning
 
 MANIFEST = "manifest.json"
 # Read when journeysim's own metadata is missing (a source tree on the path, not installed).
@@ -59,7 +60,7 @@ def write_manifest(
 INVOCATION = ("command", "created", "journeysim")  # the fields of a manifest's `invocations`
 
 
-class ManifestWarning(UserWarning):
+class ManifestWarning(MachineWarning):
     """A results folder's manifest cannot be read: what it recorded is lost."""
 
 

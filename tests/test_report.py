@@ -515,3 +515,39 @@ def test_the_scenario_table_names_founders_and_newcomers_not_the_customers_it_en
     assert "2,500 founders on day 0" in customers_settings(no_history)
     open_mode = load_scenario(SCENARIOS / "validation" / "mmc.yaml")
     assert customers_settings(open_mode).startswith("open: one-off shoppers, ")
+
+
+def test_a_run_report_repeats_the_warnings_the_console_printed(tmp_path, capsys):
+    """report.html said nothing of the short history and the short warm-up that `run` warned
+    of on the console. It repeats every warning about the results, and only those: a warning
+    about the machine (memory, the history cache) stays on the console."""
+    from journeysim.cli import main
+
+    small = ["arrivals.base_customers=300", "horizon.burn_in_days=56", "horizon.days=21"]
+    small += ["horizon.warmup_days=0", "replications=2"]
+    sets = [arg for setting in small for arg in ("--set", setting)]
+    options = ["--workers", "1", "--quiet", "--no-replay", "--out", str(tmp_path)]
+    assert main(["run", str(SCENARIOS / "baseline.yaml"), *sets, *options]) == 0
+    printed = [
+        line.removeprefix("journeysim: warning: ") for line in capsys.readouterr().err.splitlines()
+    ]
+    assert any("days of history (horizon.burn_in_days)" in text for text in printed)
+    assert any("(MSER-5)" in text for text in printed)
+    (report,) = tmp_path.glob("*/report.html")
+    shown = set(re.findall(r"<p>Warning: (.*?)\.</p>", report.read_text()))
+    for text in printed:
+        # the run's own short-horizon warnings are shown without the file that names the run
+        assert escape(text) in shown or escape(text.split(": ", 1)[1]) in shown, text
+
+
+def test_a_warning_about_the_machine_is_printed_but_left_out_of_reports(capsys):
+    from journeysim.cli import _OneLineWarnings
+    from journeysim.scenario.errors import ScenarioWarning
+    from journeysim.simulation.footprint import MemoryWarning
+
+    shown = _OneLineWarnings()
+    shown("the run may need 30 GB", MemoryWarning, "footprint.py", 1)
+    shown("an empty scenario file", ScenarioWarning, "loader.py", 1)
+    shown("an empty scenario file", ScenarioWarning, "loader.py", 1)
+    assert capsys.readouterr().err.count("journeysim: warning: ") == 2
+    assert shown.about_results == ["an empty scenario file"]

@@ -469,6 +469,8 @@ def test_select_warns_once_that_its_objective_leaves_out_different_investments(t
     args += ["--out", str(tmp_path), "--quiet", "--workers", "1"]
     assert main(args) == 0
     assert capsys.readouterr().err.count("journeysim: warning: the scenarios invest") == 1
+    (report,) = tmp_path.glob("select-*/report.html")  # which says so too
+    assert report.read_text().count("<p>Warning: the scenarios invest") == 1
 
 
 def _recorded_bars(monkeypatch, module) -> list:

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from journeysim.cli.options import UsageError, WritingInterrupted, expected, problem_lines
 from journeysim.errors import InputError, closest, did_you_mean
+from journeysim.machine import MachineWarning
 from journeysim.simulation.failures import ReplicationFailed
 
 # The commands that keep what they finished when interrupted, and what they keep.
@@ -28,7 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     terminated = _Terminated()
     try:
         with warnings.catch_warnings(), terminated.handled():
-            warnings.showwarning = _OneLineWarnings()
+            shown = _OneLineWarnings()
+            warnings.showwarning = shown
+            args.warned = shown.about_results  # for the command's report
             return args.handler(args)
     except InputError as error:  # a scenario with several problems: one line each
         print(problem_lines(args.command, error), file=sys.stderr)
@@ -99,16 +102,21 @@ class _Terminated:
 
 class _OneLineWarnings:
     """Shows journeysim's warnings as one line on stderr, each text once a command (a study
-    loads its scenario more than once), and others as Python shows them."""
+    loads its scenario more than once), and others as Python shows them; `about_results`
+    keeps the texts of those about the results (not a MachineWarning), in order, which the
+    command's report repeats."""
 
     def __init__(self) -> None:
         self.shown: set[str] = set()
+        self.about_results: list[str] = []
 
     def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:
         if not category.__module__.startswith("journeysim."):
             sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
         elif str(message) not in self.shown:
             self.shown.add(str(message))
+            if not issubclass(category, MachineWarning):
+                self.about_results.append(str(message))
             from tqdm import tqdm  # loaded once a warning is shown, not at start-up
 
             # on a line of its own, above a progress bar being shown (then drawn again)

@@ -97,6 +97,7 @@ def _compare(args: argparse.Namespace) -> int:
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
         found = horizon_warnings(result.scenarios) + cost_warnings(result.scenarios)
         found += growth_warnings(result.moving)
+        shown = [*args.warned, *found]  # printed as they came, then `found` at the end
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed
 
@@ -108,7 +109,7 @@ def _compare(args: argparse.Namespace) -> int:
                 with_replay=not args.no_replay,
                 chart=chart,
                 moving=result.moving,
-                warnings=found,
+                warnings=shown,
             )
     first = result.scenarios[0]
     print(

@@ -106,11 +106,13 @@ def _run(args: argparse.Namespace) -> int:
         )
         write_run(result, staging)
         write_manifest(staging, scenario.seed, args.overrides)
+        warmup = warmup_warnings(result.warmup, str(args.scenario))
         if not args.no_report:
             from journeysim.report.html import animations, run_report  # matplotlib when needed
 
             gifs = animations(folder)  # `animate` wrote them beside the results, not to staging
-            run_report(result, staging, gifs, with_replay=not args.no_replay)
+            warned = [*args.warned, *warmup]
+            run_report(result, staging, gifs, with_replay=not args.no_replay, warnings=warned)
     print(
         f"{scenario.name}: {plural(scenario.replications, 'replication')} x "
         f"{plural(scenario.horizon.days, 'day')} (after "
@@ -131,10 +133,8 @@ def _run(args: argparse.Namespace) -> int:
         print("\nPrecision\n")
         print("\n".join(precision_notes(result.replications, dict(args.precision))))
     print(f"\nResults in {folder}{os.sep}")
-    warnings = warmup_warnings(result.warmup, str(args.scenario))
-    for text in short_horizon_warnings([scenario], result.summary):
-        warnings.append(f"journeysim: warning: {args.scenario}: {text}")
-    if warnings:
+    short = short_horizon_warnings([scenario], result.summary)
+    if warnings := warmup + [f"{args.scenario}: {text}" for text in short]:
         sys.stdout.flush()
-        print("\n".join(warnings), file=sys.stderr)
+        print("\n".join(f"journeysim: warning: {text}" for text in warnings), file=sys.stderr)
     return 0

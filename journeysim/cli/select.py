@@ -147,7 +147,7 @@ def _select(args: argparse.Namespace) -> int:
         if not args.no_report:
             from journeysim.report.selection import select_report  # matplotlib only when needed
 
-            select_report(result, staging)
+            select_report(result, staging, warnings=args.warned)
     first = result.scenarios[0]
     print(
         f"select on {args.objective}: {' vs '.join(result.names)}, first stage "

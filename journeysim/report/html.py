@@ -35,6 +35,7 @@ from journeysim.report.html_blocks import (
     paragraph,
     section,
     table,
+    warning_notes,
 )
 from journeysim.report.monitor import Replay, replay
 from journeysim.report.replay import replays, report_section
@@ -128,6 +129,7 @@ def run_report(
     folder: Path,
     gifs: Sequence[Path] | None = None,
     with_replay: bool = True,
+    warnings: Sequence[str] = (),
 ) -> Path:
     """Write `folder`/report.html for one scenario's run, with its plots as PNG beside it.
 
@@ -135,6 +137,7 @@ def run_report(
     replay of that day (`with_replay`, also written as replay.html) and the newest of `gifs`
     (default: the *.gif in `folder`, as `journeysim animate` writes them) drawn from the run's
     settings and replication 0 are embedded too (one drawn from others is named, not shown).
+    `warnings`: the command's warnings (a short warm-up, a short history), shown with the KPIs.
     """
     folder = Path(folder)
     s = result.scenario
@@ -158,6 +161,7 @@ def run_report(
                 f"Mean over {plural(s.replications, 'replication')} {intervals(s.replications)}, "
                 f"days {warmup} to {s.total_days - 1} (warm-up left out)."
             ),
+            warning_notes(warnings),
             _return_rate_note([s]),
             kpi_table(result.summary),
         ),
@@ -253,8 +257,7 @@ def compare_report(
         write_bytes(folder / "comparison.png", chart)
     lines = bottom_line(comparison, moving)
     verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in lines)
-    notes = "".join(paragraph(f"Warning: {text}.") for text in warnings)
-    notes += _lifetime_note(comparison, scenarios)
+    notes = warning_notes(warnings) + _lifetime_note(comparison, scenarios)
     sections = [
         section("Bottom line", verdicts + notes, id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),
@@ -445,7 +448,7 @@ def sweep_report(
         section(
             "KPIs per point",
             paragraph("Mean and 95% CI over the replications at each point of the design."),
-            *(paragraph(f"Warning: {text}.") for text in warnings),
+            warning_notes(warnings),
             sweep_table(runs, list(parameters), shown, failed),
         )
     )
@@ -509,14 +512,13 @@ def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> 
         for r in shown.itertuples()
     ]
     header = ["metric", "parameter", "S1", "S1 95% +-", "ST", "ST 95% +-"]
-    warning = imprecision_warning(indices, samples)
     return section(
         "Sobol' indices",
         paragraph(
             "First-order (S1) and total (ST) indices of the per-point means, with their 95% "
             "confidence half-widths; every index is in sobol_indices.csv."
         ),
-        *([paragraph(f"Warning: {warning}.")] if warning else []),
+        warning_notes([imprecision_warning(indices, samples)]),
         table(header, rows, id="sobol-table"),
         id="sobol",
     )
@@ -542,14 +544,12 @@ def _base_example(scenario: Scenario) -> str:
 def _return_rate_note(scenarios: Sequence[Scenario]) -> str:
     """A warning paragraph where the horizon is too short for the return rate, or where the
     scenarios count a return within different windows, else nothing."""
-    texts = [*return_rate_warnings(scenarios), window_warning(scenarios)]
-    return "".join(paragraph(f"Warning: {text}.") for text in texts if text)
+    return warning_notes([*return_rate_warnings(scenarios), window_warning(scenarios)])
 
 
 def _lifetime_note(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> str:
     """A warning paragraph where the run was too short for customer lifetimes, else nothing."""
-    warning = lifetime_warning(table, one_off(scenarios))
-    return paragraph(f"Warning: {warning}.") if warning else ""
+    return warning_notes([lifetime_warning(table, one_off(scenarios))])
 
 
 # Marks the row of a point whose runs all failed among a sweep's runs (sweep_table).

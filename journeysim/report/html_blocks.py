@@ -62,6 +62,11 @@ def paragraph(text: str) -> str:
     return f"<p>{escape(text)}</p>"
 
 
+def warning_notes(texts: Sequence[str]) -> str:
+    """A "Warning: TEXT." paragraph for each of `texts` that is not empty."""
+    return "".join(paragraph(f"Warning: {text}.") for text in texts if text)
+
+
 def image(data: bytes, alt: str, caption: str = "", mime: str = "image/png") -> str:
     """A figure with the image embedded as a base64 data URI."""
     uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

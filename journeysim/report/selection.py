@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pandas as pd
 from journeysim.files import write_bytes, write_table, write_text
 from journeysim.report.comparison import ci_text
 from journeysim.report.console import label, render, unit
-from journeysim.report.html_blocks import image, page, paragraph, section, table
+from journeysim.report.html_blocks import image, page, paragraph, section, table, warning_notes
 from journeysim.report.plots import png
 from journeysim.report.selection_plot import smore_plot
 from journeysim.scenario.loader import resolved_yaml
@@ -140,14 +140,17 @@ def write_selection(result: SelectResult, folder: Path) -> list[Path]:
     return files
 
 
-def select_report(result: SelectResult, folder: Path) -> Path:
-    """Write `folder`/report.html: the guarantee, the table, the SMORE plot and the procedures."""
+def select_report(result: SelectResult, folder: Path, warnings: Sequence[str] = ()) -> Path:
+    """Write `folder`/report.html: the guarantee, the table, the SMORE plot and the procedures;
+    `warnings`, the command's (a difference still moving, an investment left out), under the
+    bottom line."""
     header, rows = selection_rows(result)
     sections = [
         section(
             "Bottom line",
             f'<p class="verdict">{escape(guarantee(result))}</p>',
             paragraph(subset_text(result)),
+            warning_notes(warnings),
             id="bottom-line",
         ),
         section(

@@ -28,6 +28,7 @@ from pathlib import Path
 from journeysim.files import exclusive
 from journeysim.loyalty.base import MIN_LEAVERS, enough_leavers
 from journeysim.loyalty.history import History
+from journeysim.machine import MachineWarning
 from journeysim.scenario.schema import Scenario
 from journeysim.words import plural
 
@@ -204,7 +205,7 @@ def _read(path: Path) -> History | None:
     return None
 
 
-class CacheWarning(UserWarning):
+class CacheWarning(MachineWarning):
     """The history cannot be kept: every run lives it again."""
 
 

@@ -6,6 +6,7 @@ import warnings
 
 import psutil
 
+from journeysim.machine import MachineWarning
 from journeysim.scenario.schema import Scenario
 from journeysim.words import plural
 
@@ -15,7 +16,7 @@ from journeysim.words import plural
 PEAK_BYTES_PER_VISIT = 1_100
 
 
-class MemoryWarning(UserWarning):
+class MemoryWarning(MachineWarning):
     """A run whose visits may need more memory than the machine has available."""
 
 

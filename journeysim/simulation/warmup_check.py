@@ -133,6 +133,6 @@ def _advice(label: str, warmup: int, cut: int, settled: bool, days: int, dated: 
 
 
 def warmup_warnings(table: pd.DataFrame, label: str) -> list[str]:
-    """One warning line per KPI of a warm-up table whose warm-up is too short, `label` naming
-    the scenario."""
-    return [f"journeysim: warning: {label}: {advice}" for advice in table["advice"] if advice]
+    """One warning per KPI of a warm-up table whose warm-up is too short, `label` naming the
+    scenario."""
+    return [f"{label}: {advice}" for advice in table["advice"] if advice]
