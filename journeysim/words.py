@@ -1,6 +1,11 @@
-"""English for counts in what journeysim prints."""
+"""English for counts in what journeysim prints, and signed numbers that never read as a
+false zero."""
 
 from __future__ import annotations
+
+import math
+
+MAX_PLACES = 9  # decimals of a number that would otherwise read as zero
 
 
 def plural(count: int, word: str) -> str:
@@ -19,3 +24,18 @@ def amount(number: str, unit: str) -> str:
 def with_article(words: str) -> str:
     """`words` after "a", or "an" before a vowel: `a family shopper`, `an elderly shopper`."""
     return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}"
+
+
+def places_shown(value: float, places: int) -> int:
+    """`places` decimals, or as many more as a value that would read as zero in them needs
+    to show its first digit: a CI bound of +0.00003 is not +0.00, which would contradict the
+    `*` of an interval that excludes 0."""
+    if value == 0.0 or abs(value) >= 0.5 * 10.0**-places:
+        return places
+    return min(-math.floor(math.log10(abs(value))), MAX_PLACES)
+
+
+def signed_number(value: float, places: int) -> str:
+    """`value` signed, with thousands separated, to `places` decimals or as many more as its
+    first digit needs (`places_shown`): "-1,105", "-0.3", never "-0"."""
+    return f"{value + 0.0:+,.{places_shown(value, places)}f}"

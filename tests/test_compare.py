@@ -36,6 +36,7 @@ from journeysim.simulation.money import (
 from journeysim.simulation.precision import precision_notes, replications_needed
 from journeysim.simulation.replication import simulate
 from journeysim.study.compare import (
+    GROWTH_COLUMNS,
     common_random_numbers,
     cost_warnings,
     difference_growth,
@@ -391,6 +392,17 @@ def test_a_difference_in_contribution_still_moving_at_the_end_is_warned_about():
     assert re.match(
         r"recovering: .* from -[34]\d\d PLN a day .* to \+2\d\d over the second", recovering
     )
+
+
+def test_a_change_that_is_not_zero_never_reads_as_zero():
+    """A lifetime still moving read "(95% CI of the change [-14, -0])": an end of an interval
+    that excludes 0, written as 0. Such an end gets the decimals its first digit needs."""
+    still = pd.DataFrame(
+        [["outage", "lifetime_days", 0.2, -6.8, -7.0, -14.2, -0.31]], columns=GROWTH_COLUMNS
+    )
+    (text,) = growth_warnings(still)
+    assert "moved from +0.2 days at the middle of the measured days to -7 at their end" in text
+    assert "(95% CI of the change [-14, -0.3])" in text
 
 
 def test_the_contribution_halves_make_up_the_contribution_per_day():

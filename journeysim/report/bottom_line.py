@@ -18,11 +18,12 @@ import re
 
 import pandas as pd
 
-from journeysim.report.comparison import LABELS, places_shown, signed, signed_interval
+from journeysim.report.comparison import LABELS, signed, signed_interval
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
 from journeysim.study.compare import has_differences, how_it_moved, significant
+from journeysim.words import signed_number
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -179,21 +180,15 @@ def _item(row: pd.Series) -> str:
     name = _item_name(metric)
     low, high = row["diff_ci_low"], row["diff_ci_high"]
     if metric in SHARES:
-        values = [_number(100.0 * v, 2) for v in (row["diff"], low, high)]  # as the table
+        values = [signed_number(100.0 * v, 2) for v in (row["diff"], low, high)]  # as the table
         return f"{name} {values[0]} points [{values[1]}, {values[2]}]"
     if money:
         places = 2 if abs(row["diff"]) < 10 else 0  # not "wages -0 PLN a day [-1, -0]"
-        values = [_number(v, places) for v in (row["diff"], low, high)]
+        values = [signed_number(v, places) for v in (row["diff"], low, high)]
         pln = " PLN a day" if per_day else " PLN"
         text = f"{name} {values[0]}{pln} [{values[1]}, {values[2]}]"
         return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
     return f"{name} {signed_interval(metric, row['diff'], low, high, unit(metric))}"
-
-
-def _number(value: float, places: int) -> str:
-    """`value` signed, with thousands separated, to `places` decimals or as many more as its
-    first digit needs (`places_shown`)."""
-    return f"{value + 0.0:+,.{places_shown(value, places)}f}"
 
 
 def _item_name(metric: str) -> str:

@@ -16,9 +16,9 @@ from journeysim.report.console import LABELS, render
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
 from journeysim.study.compare import CompareResult, significant
+from journeysim.words import places_shown
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
-MAX_PLACES = 9  # decimals of a difference that would otherwise read as zero
 
 
 def comparison_files(names: Iterable[str]) -> frozenset[str]:
@@ -164,15 +164,6 @@ def signed(metric: str, value: float, like: float | None = None) -> str:
     places = int(match[2]) + (1 if size < 1000 else 0)
     shown = 100.0 * value if match[3] == "%" else value
     return f"{{:+{match[1]}.{places_shown(shown, places)}{match[3]}}}".format(value)
-
-
-def places_shown(value: float, places: int) -> int:
-    """`places` decimals, or as many more as a value that would read as zero in them needs
-    to show its first digit: a CI bound of +0.00003 is not +0.00, which would contradict the
-    `*` of an interval that excludes 0."""
-    if value == 0.0 or abs(value) >= 0.5 * 10.0**-places:
-        return places
-    return min(-math.floor(math.log10(abs(value))), MAX_PLACES)
 
 
 def signed_interval(metric: str, difference: float, low: float, high: float, unit: str = "") -> str:

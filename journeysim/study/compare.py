@@ -30,6 +30,7 @@ from journeysim.simulation.money import (
 )
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
+from journeysim.words import signed_number
 
 LEVEL = 0.95
 COLUMNS = (
@@ -193,7 +194,7 @@ def how_it_moved(metric: str, first: float, second: float) -> str:
     """How a difference of GROWING moved, from `first` to `second`: "from -803 PLN a day over
     the first half of the measured days to -1,105 over the second"."""
     unit, early, late = _MOVED_WORDS[metric]
-    return f"from {first:+,.0f} {unit} {early} to {second:+,.0f} {late}"
+    return f"from {signed_number(first, 0)} {unit} {early} to {signed_number(second, 0)} {late}"
 
 
 def difference_growth(replications: pd.DataFrame) -> pd.DataFrame:
@@ -239,7 +240,8 @@ def growth_warnings(still: pd.DataFrame) -> list[str]:
         texts.append(
             f"{r.scenario}: its difference in {what} is still moving: it moved "
             f"{how_it_moved(r.metric, r.first, r.second)} (95% CI of the change "
-            f"[{r.low:+,.0f}, {r.high:+,.0f}]), so {settles}; run more days (--days) to see where"
+            f"[{signed_number(r.low, 0)}, {signed_number(r.high, 0)}]), so {settles}; run more "
+            "days (--days) to see where"
         )
     return texts
 
