@@ -287,6 +287,29 @@ def test_staff_help_is_felt_after_the_gap_it_answers(told):
     assert helped > 10  # enough helps to have seen the order
 
 
+def test_a_shopper_leaves_what_they_carry():
+    """A shopper with too few items for a cart "leaves the cart" when they gave up at the
+    checkout. Whoever leaves their goods leaves the cart they took, or else their basket."""
+    scenario = load_scenario(
+        SCENARIOS / "understaffed_checkout.yaml",
+        [
+            "horizon.warmup_days=0",
+            "horizon.days=3",
+            "horizon.burn_in_days=0",
+            "arrivals.base_customers=1000",
+        ],
+    )
+    rep = Simulation(scenario, trace=True).run()
+    left = {"cart": 0, "basket": 0}
+    for steps in rep.traces.values():
+        took_cart = any(s.kind == "cart" and s.what.startswith("a cart") for s in steps)
+        for step in steps:
+            if found := re.search(r"leaves the (?:full )?(\w+)", step.what):
+                assert found[1] == ("cart" if took_cart else "basket"), steps
+                left[found[1]] += 1
+    assert left["cart"] > 0 and left["basket"] > 0, left  # both were told
+
+
 def test_remembered_score_is_the_peak_end_mix_unless_the_story_says_why(told):
     """Printed to 0.01, the remembered score equals (peak + end) / 2 of the printed peak and end
     (tolerance 0.015: three roundings of 0.005) unless a line below names the difference; its

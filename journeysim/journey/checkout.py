@@ -37,9 +37,10 @@ def check_out(store: Store, shopper: Shopper):
             kind.CHECKOUT_WAIT,
             -0.8,
             1.0,
-            "sees {} waiting {} and leaves the cart",
+            "sees {} waiting {} and leaves the {}",
             line.waiting(),
             line.where,
+            carried(shopper),
         )
         shopper.abandoned = "balk"
         return
@@ -84,7 +85,10 @@ def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
         return till
     shopper.queue_time = store.clock.now() - joined
     appraise_wait(
-        store, shopper, shopper.queue_time, f"gives up waiting {line.where} and leaves the cart"
+        store,
+        shopper,
+        shopper.queue_time,
+        f"gives up waiting {line.where} and leaves the {carried(shopper)}",
     )
     shopper.abandoned = "renege"
     return None
@@ -223,8 +227,9 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 kind.PAYMENT,
                 -1.0,
                 waited / 2.0,
-                "waited {:.0f} min for the terminal; leaves the full cart",
+                "waited {:.0f} min for the terminal; leaves the full {}",
                 waited,
+                carried(shopper),
             )
             shopper.abandoned = "payment"
             shopper.payment = "waited, gave up"
@@ -248,8 +253,19 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
         return
     else:
         shopper.touch(
-            store.clock.now(), kind.PAYMENT, -1.0, 1.0, "no cash, no card: leaves the full cart"
+            store.clock.now(),
+            kind.PAYMENT,
+            -1.0,
+            1.0,
+            "no cash, no card: leaves the full {}",
+            carried(shopper),
         )
         shopper.abandoned = "payment"
         shopper.payment = "left the cart"
     line.release(till)
+
+
+def carried(shopper: Shopper) -> str:
+    """What the shopper carries the goods in: "cart", or "basket" (too few items for a cart,
+    or no cart left)."""
+    return "cart" if shopper.cart else "basket"

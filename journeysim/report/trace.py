@@ -564,7 +564,7 @@ def _events(row: pd.Series) -> list[str]:
             {
                 "balk": "Left without buying: the queue looked too long.",
                 "renege": "Left the queue without buying: patience ran out.",
-                "payment": "Left the full cart at the till: could not pay.",
+                "payment": "Left the goods at the till: could not pay.",
             }.get(row["abandoned"], f"Abandoned ({row['abandoned']}).")
         )
     if row["payment"] not in ("", "card", "cash"):
