@@ -22,6 +22,7 @@ from journeysim.report.replay import (
     title,
     window,
 )
+from journeysim.report.scenario_table import settings_table
 from journeysim.scenario import load_scenario
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -379,6 +380,31 @@ def test_a_shopper_out_for_cash_is_not_counted_in_the_store(browser, tmp_path):
         out_for_cash += len(away)
     assert out_for_cash > 0  # the evening sent shoppers out for cash
     page.close()
+
+
+def test_a_settings_tables_headings_line_up_with_their_cells(browser, tmp_path):
+    """In a compare report's "Scenarios" and "Settings that differ" tables, the scenario names
+    heading the columns stood right-aligned over left-aligned text. Every heading is aligned
+    as its column's cells."""
+    scenarios = [
+        load_scenario(SCENARIOS / f"{n}.yaml", SMALL) for n in ("baseline", "terminal_outage")
+    ]
+    path = tmp_path / "settings.html"
+    path.write_text(
+        page("journeysim", "settings", [section("Scenarios", settings_table(scenarios))])
+    )
+    tab = browser.new_page()
+    tab.goto(path.as_uri())
+    aligned = tab.evaluate(
+        """() => Array.from(document.querySelectorAll("table")).flatMap((t) =>
+        Array.from(t.querySelectorAll("th")).map((th, i) => [t.id, i,
+          getComputedStyle(th).textAlign,
+          getComputedStyle(t.querySelector(`tbody td:nth-child(${i + 1})`)).textAlign]))"""
+    )
+    assert {table for table, *_ in aligned} == {"settings", "settings-differ"}
+    for table, column, heading, cell in aligned:
+        assert heading == cell, (table, column, heading, cell)
+    tab.close()
 
 
 def test_a_zone_label_counts_the_dots_drawn_in_it(browser, three_file):

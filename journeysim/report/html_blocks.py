@@ -22,7 +22,7 @@ th:first-child, td:first-child { text-align: left; }
 td.better { font-weight: bold; color: #2166ac; }
 td.worse { font-weight: bold; color: #b2182b; }
 p.verdict { font-size: 1.1em; }
-#settings td { text-align: left; }
+#settings th, #settings td, #settings-differ th, #settings-differ td { text-align: left; }
 .wide { overflow-x: auto; }
 figure { margin: 1em 0; } figure img { width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; }
