@@ -33,7 +33,7 @@ from journeysim.report.html_blocks import fmt, interval, label
 from journeysim.report.monitor import replay
 from journeysim.report.replay import replays
 from journeysim.report.scenario_table import customers_settings
-from journeysim.report.trace import example_visit
+from journeysim.report.trace import day_label, example_visit
 from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
 from journeysim.simulation.executors import Serial
@@ -317,6 +317,23 @@ def test_sweep_report_of_a_base_scenario_without_visits_says_no_visit_is_traced(
     assert "A traced visit (base scenario)" in text
     assert "had no visit on day 0 (Mon), the first measured day, so no visit is traced" in text
     assert "Emotion curve" not in text
+
+
+def test_a_sweep_reports_story_runs_on_through_the_return_window(tmp_path):
+    """The sweep report's traced story stopped on its day ("The traced re-run ends on day 14"),
+    where run and compare reports run on through the return window, to tell whether the
+    customer came back: it does too."""
+    scenario = load_scenario(SCENARIOS / "validation" / "mmc.yaml", ["horizon.days=30"])
+    runs = pd.DataFrame(
+        [
+            {"point": p, "checkout.cashiers": c, "replication": r, "nps": 0.0}
+            for p, c in enumerate((2, 3))
+            for r in range(2)
+        ]
+    )
+    text = sweep_report(runs, ["checkout.cashiers"], tmp_path, scenario, kpis=()).read_text()
+    day = scenario.horizon.warmup_days + int(scenario.loyalty.return_window_days)
+    assert f"The traced re-run ends on {day_label(day)}, so the customer" in text
 
 
 @pytest.mark.parametrize(

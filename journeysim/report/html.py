@@ -37,7 +37,7 @@ from journeysim.report.html_blocks import (
     table,
     warning_notes,
 )
-from journeysim.report.monitor import Replay, replay
+from journeysim.report.monitor import Replay
 from journeysim.report.replay import replays, report_section
 from journeysim.report.scenario_table import settings_table
 from journeysim.report.sweep_plots import sweep_heatmap, sweep_line
@@ -525,11 +525,12 @@ def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> 
 
 
 def _base_example(scenario: Scenario) -> str:
-    """A traced visit of the base scenario's first measured day (replication 0), or a plain
-    note that there is none to trace."""
+    """A traced visit of the base scenario's first measured day (replication 0), run on
+    through the return window as in run and compare reports, or a plain note that there is
+    none to trace."""
     heading = "A traced visit (base scenario)"
     day = scenario.horizon.warmup_days
-    rep = replay(scenario, day)
+    (rep,) = replays([scenario], day)
     try:
         visit_id = example_visit(rep.replication.visits, day)
     except LookupError:
