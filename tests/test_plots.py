@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import itertools
+import re
 from pathlib import Path
 
 import matplotlib.colors
@@ -300,10 +301,18 @@ def test_thousands_are_ticked_in_thousands():
     scale = {"k": 1e3, "M": 1e6}
     for text, position in ticks.items():  # each label reads back as its tick's value
         number, _, suffix = text.partition(" ")
-        assert float(number) * scale.get(suffix, 1.0) == pytest.approx(position)
+        assert float(number.replace(",", "")) * scale.get(suffix, 1.0) == pytest.approx(position)
     assert len(ticks) >= 3
     texts = [plots.tick_text(v) for v in (14.5e6, 250_000.0, -10_000.0, 9_999.0, 0.25)]
-    assert texts == ["14.5 M", "250 k", "-10 k", "9999", "0.25"]
+    assert texts == ["14.5 M", "250 k", "-10 k", "9,999", "0.25"]
+
+
+def test_a_comparison_panel_ticks_thousands_with_separators_as_the_table_writes_them():
+    """A contribution of -4,335 PLN [-5,100, -3,600] was ticked "-4500, -3000, -1500"."""
+    ax = customer_value_panel(-4_335.0, -5_100.0, -3_600.0)
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert len(ticks) >= 3 and all(re.fullmatch(r"-?\d{1,3}(,\d{3})*", t) for t in ticks), ticks
+    assert any(abs(int(t.replace(",", ""))) >= 1000 for t in ticks), ticks
 
 
 @pytest.mark.parametrize(
@@ -337,7 +346,8 @@ def test_an_axis_ticks_every_number_in_the_unit_of_its_largest_shown(largest):
     assert any(0 < abs(value) < 10_000 for value in ticks.values()) or largest < 0, ticks
     for text, value in ticks.items():
         assert text.endswith(" k") or value == 0, ticks
-        assert float(text.removesuffix(" k")) * (1e3 if value else 1) == pytest.approx(value)
+        number = text.removesuffix(" k").replace(",", "")
+        assert float(number) * (1e3 if value else 1) == pytest.approx(value)
 
 
 def sweep_runs() -> pd.DataFrame:
@@ -355,6 +365,16 @@ def sweep_runs() -> pd.DataFrame:
         for r in range(3)
     ]
     return pd.DataFrame(rows)
+
+
+def test_a_sweep_line_ticks_a_parameter_in_thousands_with_separators():
+    """A rent swept from 1,500 to 4,500 PLN was ticked "1500 ... 4500"."""
+    runs = sweep_runs().assign(rent=lambda t: 1500.0 * t["lanes"])
+    fig = sweep_plots.sweep_line(runs, "rent", "nps")
+    rendered(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert len(ticks) >= 3 and all(re.fullmatch(r"\d{1,3}(,\d{3})*", t) for t in ticks), ticks
+    assert any("," in t for t in ticks), ticks
 
 
 def test_sweep_line_follows_the_means():
@@ -579,10 +599,10 @@ def test_sweep_heatmap_writes_its_numbers_as_the_tables_do():
     rendered(fig)
     ax, bar = fig.axes
     assert sorted(t.get_text() for t in ax.texts) == ["35,007", "36,512", "38,020", "41,250"]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["1500", "2500"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1,500", "2,500"]
     shown = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
     assert shown and all("e" not in text for text in shown)
-    assert plots.tick_text(36_512.0, 3) == "36.5 k" and plots.tick_text(1234.4, 3) == "1234"
+    assert plots.tick_text(36_512.0, 3) == "36.5 k" and plots.tick_text(1234.4, 3) == "1,234"
 
 
 def test_sweep_heatmap_bins_a_continuous_design_evenly_keeping_empty_bins():
@@ -946,6 +966,15 @@ def test_the_smore_plot_writes_infeasible_above_the_ci_bar():
     ax = smore_plot(replications, table, "nps", 1.0).axes[0]
     (label,) = [text for text in ax.texts if text.get_text() == "infeasible"]
     assert label.xy[1] >= 57.4
+
+
+def test_thousands_of_customers_over_days_are_ticked_with_separators(result):
+    """Active customers around 4,500 were ticked "4400, 4500"."""
+    days = result.days.assign(active_customers=result.days["active_customers"] + 4000)
+    fig = plots.kpis_over_days([dataclasses.replace(result, days=days)])
+    rendered(fig)
+    ticks = [t.get_text() for t in fig.axes[2].get_yticklabels() if t.get_text()]
+    assert ticks and all(re.fullmatch(r"\d,\d{3}", t) for t in ticks), ticks
 
 
 def test_counts_are_ticked_in_whole_numbers(day, result):

@@ -319,6 +319,7 @@ def kpis_over_days(results: Sequence[RunResult], kpis: Sequence[str] = DAILY_KPI
     for ax, kpi in zip(axes, kpis):
         unit = axis_label(kpi).replace(" (", "\n(")
         ax.set_ylabel(unit, fontsize=15)
+        ax.yaxis.set_major_formatter(TickFormatter())  # 4,500 customers, as the tables say
         if kpi in COUNTS:  # people: whole-number ticks
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         if not any(len(line.get_xdata()) for line in ax.lines):
@@ -514,8 +515,9 @@ def _name(metric: str) -> str:
 
 def tick_text(value: float, digits: int = 6, like: float | None = None) -> str:
     """A tick's number as people write it, to `digits` significant digits: 14.5 M, 250 k,
-    1234, 0.25 (no offset or exponent to read off the axis's corner); in the unit a number
-    as large as `like` takes, if given (6 k beside 12 k), 0 as 0."""
+    1,234, 0.25 (thousands separated as the tables write them; no offset or exponent to read
+    off the axis's corner); in the unit a number as large as `like` takes, if given (6 k
+    beside 12 k), 0 as 0."""
     magnitude = abs(value if like is None else like)
     for least, size, suffix in ((1e6, 1e6, " M"), (1e4, 1e3, " k")):
         if magnitude >= least and value != 0:
@@ -538,10 +540,11 @@ class TickFormatter(Formatter):
 
 
 def _significant(value: float, digits: int) -> str:
-    """`value` to `digits` significant digits, whole numbers that have more written out."""
+    """`value` to `digits` significant digits, whole numbers that have more written out,
+    thousands separated by commas."""
     if abs(value) >= 10 ** (digits - 1):
-        return f"{value:.0f}"
-    return f"{value:.{digits}g}"
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}g}"
 
 
 def _during(samples: pd.DataFrame, day: int, hours: tuple[float, float]) -> pd.DataFrame:

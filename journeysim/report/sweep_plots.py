@@ -322,7 +322,8 @@ def _finish_line(
     ax, values: pd.Series, parameter: str, kpi: str, what: str, lost: pd.Series
 ) -> None:
     """Cross the values of `lost`, points whose runs all failed, at the axis' foot (they have
-    no KPI), tick a count in whole numbers, label the axes and title the chart."""
+    no KPI), tick a count in whole numbers and every value as `tick_text` writes it (2,500),
+    label the axes and title the chart."""
     if len(lost):
         ax.plot(
             lost,
@@ -339,6 +340,7 @@ def _finish_line(
     shown = np.concatenate([values.to_numpy(float), lost.to_numpy(float)])
     if (shown % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks, also of one
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.xaxis.set_major_formatter(TickFormatter())
     ax.set_xlabel(parameter)
     label_axis(ax.yaxis, kpi)
     ax.set_title(textwrap.fill(f"{label(kpi)} against {parameter} ({what})", TITLE))
