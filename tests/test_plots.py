@@ -977,6 +977,57 @@ def test_thousands_of_customers_over_days_are_ticked_with_separators(result):
     assert ticks and all(re.fullmatch(r"\d,\d{3}", t) for t in ticks), ticks
 
 
+def test_the_smore_plot_keeps_the_whiskers_clear_of_a_wider_ci_bar():
+    """A 95% CI wider than the range (five replications or fewer) hid the whiskers under its
+    thick bar drawn on top of them: the CI bar stands beside the box, the whiskers are capped
+    at the lowest and highest replication."""
+    replications = pd.DataFrame({"scenario": ["a"] * 3 + ["b"] * 3, "nps": [40, 50, 45] * 2})
+    table = pd.DataFrame(
+        {
+            "scenario": ["a", "b"],
+            "nps_mean": [45.0, 45.0],
+            "nps_ci_low": [32.6, 32.6],
+            "nps_ci_high": [57.4, 57.4],
+            "selected": [False, True],
+        }
+    )
+    fig = smore_plot(replications, table, "nps", 1.0)
+    rendered(fig)
+    ax = fig.axes[0]
+    segments = [seg for lines in ax.collections for seg in lines.get_segments()]
+    caps = [seg for seg in segments if seg[0][1] == seg[1][1]]
+    ci = [seg[0][0] for seg in segments if {seg[0][1], seg[1][1]} == {32.6, 57.4}]
+    for x in (0, 1):
+        assert sorted(seg[0][1] for seg in caps if seg[0][0] < x < seg[1][0]) == [40, 50]
+        assert sum(seg[0][0] == seg[1][0] == x for seg in segments) == 2  # below, above the box
+    assert len(ci) == 2 and all(min(abs(at - x) for x in (0, 1)) > 0.25 for at in ci)
+
+
+def test_the_smore_plot_is_lettered_as_the_other_charts_with_thousands_separated():
+    """The select chart kept matplotlib's small default type (ticks 10 pt) and ticked 4250
+    where the tables write 4,227."""
+    replications = pd.DataFrame(
+        {"scenario": ["a"] * 3 + ["b"] * 3, "revenue_per_day": [4180, 4250, 4227] * 2}
+    )
+    table = pd.DataFrame(
+        {
+            "scenario": ["a", "b"],
+            "revenue_per_day_mean": [4219.0, 4219.0],
+            "revenue_per_day_ci_low": [4130.0, 4130.0],
+            "revenue_per_day_ci_high": [4310.0, 4310.0],
+            "selected": [False, True],
+        }
+    )
+    fig = smore_plot(replications, table, "revenue_per_day", 10.0)
+    rendered(fig)
+    ax = fig.axes[0]
+    ticks = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert {t.get_fontsize() for t in ticks} == {plots.STYLE["ytick.labelsize"]}
+    assert ticks and all(re.fullmatch(r"4,\d{3}", t.get_text()) for t in ticks)
+    assert ax.xaxis.get_ticklabels()[0].get_fontsize() == plots.STYLE["xtick.labelsize"]
+    assert ax.yaxis.label.get_fontsize() == plots.STYLE["axes.labelsize"]
+
+
 def test_counts_are_ticked_in_whole_numbers(day, result):
     """Carts, shoppers waiting, lanes and customers are whole: no 72.5 carts on an axis."""
     samples = day.samples.assign(carts=70 + (day.samples["time"] % 21).astype(int))  # 70..90

@@ -1,8 +1,9 @@
 """The SMORE plot of a selection (after Nelson's MORE plot and Simio's SMORE plot): per
 scenario the spread of the objective over replications (whiskers min-max, box 25th-75th
-percentile), its mean and the 95% CI of the mean; the selected scenario in blue, the other
-feasible ones sand (hatched where a constraint's check is undecided), scenarios out on a
-constraint grey, and the indifference zone around the selected mean."""
+percentile) and, on a bar beside the box, its mean and the 95% CI of the mean; the selected
+scenario in blue, the other feasible ones sand (hatched where a constraint's check is
+undecided), scenarios out on a constraint grey, and the indifference zone around the selected
+mean."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from journeysim.report.console import label
-from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, figure
+from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, TickFormatter, figure, styled
 from journeysim.simulation.kpis import SHARES
 
 # (line, box) colours: the selected scenario blue (RdBu's light blue box), feasible others sand
@@ -24,8 +25,12 @@ STATUS = {
     "infeasible": ("#969696", "#e5e5e5"),
 }
 HATCH = {"undecided": "//"}
+BOX = 0.5  # a box's width, in scenarios
+CI_AT = 0.36  # the CI bar's distance right of the box's middle: beside the box and its
+# whiskers, which a CI wider than the range hid when drawn over them
 
 
+@styled
 def smore_plot(
     replications: pd.DataFrame,
     table: pd.DataFrame,
@@ -48,16 +53,16 @@ def smore_plot(
         status = _status(entry, met)
         out = status == "infeasible"
         colour, fill = STATUS[status]
-        ax.vlines(x, low, high, color=NEUTRAL, linewidth=1.5)
+        _whiskers(ax, x, low, q1, q3, high)
         box = {"color": fill, "edgecolor": colour, "hatch": HATCH.get(status), "label": status}
-        ax.bar(x, q3 - q1, bottom=q1, width=0.5, **box)
+        ax.bar(x, q3 - q1, bottom=q1, width=BOX, **box)
         mean = scale * entry[f"{objective}_mean"]
         ci_low, ci_high = (
             scale * entry[f"{objective}_ci_low"],
             scale * entry[f"{objective}_ci_high"],
         )
-        ax.vlines(x, ci_low, ci_high, color=colour, linewidth=9)
-        ax.plot([x], [mean], "o", color="white", markeredgecolor=colour, markersize=7)
+        ax.vlines(x + CI_AT, ci_low, ci_high, color=colour, linewidth=7)
+        ax.plot([x + CI_AT], [mean], "o", color="white", markeredgecolor=colour, markersize=7)
         if out:  # above the CI too, which few replications may reach past their range
             top = max(high, ci_high)
             ax.annotate("infeasible", (x, top), ha="center", va="bottom", color=NEGATIVE)
@@ -73,11 +78,19 @@ def smore_plot(
     ax.set_xticks(range(len(names)), names)
     unit = f"{label(objective)} (%)" if scale != 1.0 else label(objective)
     ax.set_ylabel(unit)
+    ax.yaxis.set_major_formatter(TickFormatter())
     fig.suptitle(
-        title or f"{unit}: mean (dot), 95% CI (thick), middle half (box) and range (whiskers)",
+        title
+        or f"{unit}: range (whiskers), middle half (box); beside it mean (dot) and 95% CI (bar)",
         fontsize=19,
     )
     return fig
+
+
+def _whiskers(ax, x: float, low: float, q1: float, q3: float, high: float) -> None:
+    """The range's whiskers from the box to the lowest and highest replication, capped."""
+    ax.vlines([x, x], [low, q3], [q1, high], color=NEUTRAL, linewidth=1.5)
+    ax.hlines([low, high], x - BOX / 4, x + BOX / 4, color=NEUTRAL, linewidth=1.5)
 
 
 def _status(entry: pd.Series, met: list[str]) -> str:
