@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from journeysim.report import sweep_plots
+from journeysim.report import plots, sweep_plots
 from journeysim.report.animate import animate
 from journeysim.report.bottom_line import provisional
 from journeysim.report.comparison import magnitude, metric_text, signed, signed_interval
@@ -434,6 +434,19 @@ def test_a_story_cut_by_its_re_run_says_where_it_ends(through, told):
     html = example_section(rep, example_visit(rep.replication.visits, 3), "Example", (0, 24))
     ends = "The traced re-run ends on day 5 (Sat), so the customer&#x27;s later visits are not"
     assert (ends in html) == told
+
+
+def test_the_queue_charts_caption_names_every_line_it_draws():
+    """The caption said "Shoppers waiting at the checkout and carts left in the pool" of a
+    chart that also draws the lanes open."""
+    mmc = load_scenario(SCENARIOS / "validation" / "mmc.yaml", ["horizon.days=2"])
+    rep = replay(mmc, 1)
+    html = example_section(rep, example_visit(rep.replication.visits, 1), "Example", (0, 24))
+    caption = html.split("<figcaption>")[-1].split("</figcaption>")[0].lower()
+    top = plots.queue_and_terminals(rep.samples, rep.replication.terminal_log, 1).axes[0]
+    drawn = [text.get_text() for text in top.get_legend().get_texts()]
+    assert "lanes open" in drawn
+    assert all(line in caption for line in drawn), (drawn, caption)
 
 
 def test_the_same_customer_in_a_compare_report_is_the_same_person():

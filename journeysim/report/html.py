@@ -102,8 +102,8 @@ def example_section(
         image(
             queue,
             f"Checkout queue and terminals on day {rep.day}",
-            "Shoppers waiting at the checkout and carts left in the pool, sampled every "
-            "minute; below, each card terminal's state.",
+            "Shoppers waiting at the checkout, staffed lanes open and carts in the pool, sampled "
+            "every minute; below, each card terminal's state.",
         ),
         id=id,
     )
