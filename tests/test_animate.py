@@ -21,6 +21,7 @@ from journeysim.report.animate import (
     UP,
     FloorView,
     animate,
+    down_banner,
     floor_plan,
     frame_times,
     positions,
@@ -80,9 +81,21 @@ def share(rgb: np.ndarray, colour: str) -> float:
 def test_the_last_frame_shows_the_terminals_back_at_the_end_of_the_outage(day):
     first, middle, last = frames(animate(day, 18 * 60 + 20, 18 * 60 + 30, frames=3))
     top = slice(0, first.shape[0] // 6)  # the banner's strip
-    assert share(first[top], DOWN) > 0.01  # 18:20: "TERMINAL DOWN"
+    assert share(first[top], DOWN) > 0.01  # 18:20: "ALL CARD TERMINALS DOWN"
     assert share(last[top], DOWN) == 0.0  # 18:30: up again ...
     assert share(last[top], UP) > 0.01  # ... and the banner says so
+
+
+def test_the_banner_words_an_outage_as_the_replay_does(day, view):
+    """The GIF said "TERMINAL DOWN (all card terminals)" where the replay says "ALL CARD
+    TERMINALS DOWN" (the replay's browser test checks its banner against `down_banner`)."""
+    view, _ = view
+    sample = day.samples.iloc[len(day.samples) // 2]
+    tills = set(view.tills)
+    for down, said in [(tills, "ALL CARD TERMINALS DOWN"), ({0, 1}, "2 CARD TERMINALS DOWN")]:
+        view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90, down=down)
+        assert view.banner.get_text() == said == down_banner(len(down), len(tills))
+    assert down_banner(1, 4) == "1 CARD TERMINAL DOWN"
 
 
 def test_dead_terminals_are_crossed_out_and_empty_queues_draw_no_bar(day, view):

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from journeysim.report.animate import down_banner
 from journeysim.report.html_blocks import page, paragraph, section
 from journeysim.report.monitor import replay
 from journeysim.report.replay import (
@@ -149,6 +150,8 @@ def test_replay_plays_scrubs_and_tells(browser, page_file):
         assert r > 180 and g < 90 and b < 90, (r, g, b)
         r, g, b, _ = pixel(page, 0, x + 1.2, y + 1.2)
         assert not (r > 180 and g < 90), (r, g, b)
+    said = [label["text"] for label in floor_state(page, 1)["labels"]]  # as the GIF's banner
+    assert down_banner(len(tills), len(tills)) in said
     page.screenshot(path=SHOTS / "3_outage.png")
 
     # A shopper whose card was refused: go to that moment and click the dot.

@@ -208,7 +208,7 @@ def test_animate_writes_frames_that_show_the_terminals_go_down(tmp_path, capsys)
         return red.mean()
 
     assert red_banner(0) == 0.0  # 16:54: every terminal up
-    assert red_banner(49) > 0.01  # 17:05: "TERMINAL DOWN"
+    assert red_banner(49) > 0.01  # 17:05: "ALL CARD TERMINALS DOWN"
 
 
 def test_animate_rejects_a_backward_window(tmp_path, capsys):

@@ -270,6 +270,13 @@ def frame_times(start: float, end: float, frames: int) -> np.ndarray:
     return np.linspace(start, end, frames) if frames > 1 else np.array([start])
 
 
+def down_banner(down: int, total: int) -> str:
+    """The banner over `down` dead card terminals of `total`, worded as the replay's
+    (player/replay.js): "ALL CARD TERMINALS DOWN", "2 CARD TERMINALS DOWN"."""
+    count = "ALL" if down == total else str(down)
+    return f"{count} CARD TERMINAL{'S' if down > 1 else ''} DOWN"
+
+
 def default_window(replay: Replay) -> tuple[float, float]:
     """Minutes of the day to show: two hours from half an hour before the day's first
     terminal failure, or the whole opening hours when every terminal stays up."""
@@ -435,8 +442,7 @@ class FloorView:
             self.cashier_dots[till].set_visible(who >= 0)
         self._floor_staff(staff or {})
         if down:
-            count = "all " if len(down) == len(self.tills) else f"{len(down)} "
-            self.banner.set_text(f"TERMINAL DOWN ({count}card terminals)")
+            self.banner.set_text(down_banner(len(down), len(self.tills)))
             self.banner.get_bbox_patch().set_facecolor(DOWN)
             self.banner.set_visible(True)
         elif back is not None and 0.0 <= t - back < BACK_MIN:
