@@ -9,11 +9,14 @@ import bisect
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from journeysim.cli import main
+from journeysim.report.animate import default_window
 from journeysim.report.monitor import down_intervals
 from journeysim.report.replay import replay_data, replay_page, replays, title, window
 from journeysim.report.trace import outcome
@@ -55,6 +58,24 @@ def external_references(html: str) -> list[str]:
     attributes = re.findall(r"""(?:src|href)\s*=\s*["']?\s*([^"'\s>]+)""", html, re.I)
     urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", html, re.I)
     return [v for v in attributes + urls if re.match(r"(?:https?:)?//|https?:", v, re.I)]
+
+
+@pytest.mark.parametrize(
+    "failure, start",
+    [("13:29:56", "13:00"), ("13:37:20", "13:00"), ("13:37:31", "13:15"), ("17:00:00", "16:30")],
+)
+def test_the_window_starts_on_a_quarter_hour(failure, start):
+    """A run's replay played "12:59-14:59", its clock at 12:59:56, half an hour before a
+    terminal failed at 13:29:56: it starts on the quarter hour nearest that, for two hours."""
+    h, m, s = (int(part) for part in failure.split(":"))
+    at = DAY * 1440.0 + h * 60 + m + s / 60
+    log = pd.DataFrame({"time": [at, at + 20], "terminal": ["T1"] * 2, "state": ["down", "up"]})
+    day = SimpleNamespace(
+        scenario=small("baseline"), day=DAY, replication=SimpleNamespace(terminal_log=log)
+    )
+    first, last = default_window(day)
+    assert f"{int(first) // 60:02d}:{int(first) % 60:02d}" == start
+    assert first % 15 == 0 and last - first == 120
 
 
 def test_page_is_self_contained(pair):

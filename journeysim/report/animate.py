@@ -45,6 +45,7 @@ UP, DOWN = "#4d4d4d", "#d73027"  # card terminal working / down
 QUEUE, STAFF = "#c8bca8", "#1b7837"  # a queue's bar; staff (the replay page's colours)
 STAFF_SEEN_MIN = 45.0  # a staff member stays drawn where a shopper last met them this long
 STAFF_ROWS = 4  # names drawn a zone, from its foot up
+QUARTER = 15.0  # minutes: a window starts on a quarter hour, so its clock reads cleanly
 BACK_MIN = 10.0  # minutes the banner says the terminals work again
 _CLOCK_WAIT = re.compile(r"([\d.]+) min by the clock")
 _MET = re.compile(r"^(?:meets|greeted at the door by) (.+)$")
@@ -278,15 +279,16 @@ def down_banner(down: int, total: int) -> str:
 
 
 def default_window(replay: Replay) -> tuple[float, float]:
-    """Minutes of the day to show: two hours from half an hour before the day's first
-    terminal failure, or the whole opening hours when every terminal stays up."""
+    """Minutes of the day to show: two hours from the quarter hour nearest half an hour before
+    the day's first terminal failure (12:15 for one at 12:44:50, not 12:14:50), or the whole
+    opening hours when every terminal stays up."""
     hours = replay.scenario.hours
     day_start = replay.day * 1440.0
     down = down_intervals(replay.replication.terminal_log)
     today = down[(down["start"] >= day_start + hours.open_min) & (down["start"] < day_start + 1440)]
     if today.empty:
         return float(hours.open_min), float(hours.close_min)
-    first = float(today["start"].min()) - day_start - 30.0
+    first = QUARTER * round((float(today["start"].min()) - day_start - 30.0) / QUARTER)
     return max(first, 0.0), min(first + 120.0, 1440.0)
 
 
