@@ -533,3 +533,46 @@ def test_a_shopper_fetching_cash_is_drawn_at_the_exit_while_away(browser, page_f
         ex, ey, ew, eh = exit_box
         assert ex <= x <= ex + ew and ey <= y <= ey + eh, (visit, x, y)
     page.close()
+
+
+def red_under_labels(page, panel: int, names: list[str]) -> dict[str, int]:
+    """Move a dark red (upset) shopper's dot onto the middle of each label named, redraw, and
+    count the reddish pixels inside each label's box: a dot painted over a label shows there."""
+    return page.evaluate(
+        """([i, names]) => { const p = journeyReplay.panels[i], t = journeyReplay.t;
+        const boxes = names.map((n) => p.labels.find((l) => l.text === n).box);
+        const spots = boxes.map(([x0, y0, x1, y1]) => [(x0 + x1) / 2 / p.scale,
+          p.geo.height - (y0 + y1) / 2 / p.scale]);
+        const state = p.state.bind(p);
+        p.state = (now) => { const active = state(now);
+          return [...active, ...spots.map(([x, y]) => ({ ...active[0], x, y, mood: -1 }))]; };
+        p.draw(t); p.state = state;
+        const c = p.canvas.getContext("2d");
+        return Object.fromEntries(names.map((n, k) => { const [x0, y0, x1, y1] = boxes[k];
+          const d = c.getImageData(x0 + 1, y0 + 1, x1 - x0 - 2, y1 - y0 - 2).data;
+          let red = 0;
+          for (let j = 0; j < d.length; j += 4) red += d[j] - d[j + 1] > 60;
+          return [n, red]; })); }""",
+        [panel, names],
+    )
+
+
+def test_labels_are_painted_over_the_shoppers_dots(browser, page_file):
+    """Dots were drawn over the staff names ("floo◯assistant #11", "st◯cker #7") and the
+    zones' names: the labels are painted last, on a light backing."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(page_file.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    start, end = page.evaluate("[journeyReplay.data.from, journeyReplay.data.to]")
+    t = next(
+        t
+        for t in np.linspace(start, end, 25)
+        if page.evaluate(f"journeyReplay.seek({t}) || journeyReplay.panels[1].staffLabels.length")
+    )
+    state = floor_state(page, 1)
+    zone = next(label["text"] for label in state["labels"] if ": " in label["text"])
+    names = [state["staff"][0]["name"], zone]
+    assert red_under_labels(page, 1, names) == dict.fromkeys(names, 0), t
+    page.screenshot(path=SHOTS / "8_labels_over_dots.png")
+    page.close()

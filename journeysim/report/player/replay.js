@@ -11,6 +11,7 @@
   const STAFF_SEEN_MIN = 45; // a staff member stays drawn where last met for this long
   const WAITING = ["queue", "stuck"]; // waiting to pay: in a line's queue, or at its till for a dead terminal
   const LEAST_PX = 11, TINIEST_PX = 9; // CSS px: labels never smaller (then shrunk to fit, then cut)
+  const BACKING = "rgba(255,255,255,0.8)"; // behind a label, over the dots and shelves under it
   const MIN_FLOOR_PX = 400; // narrower floors are unreadable: the side panel goes below, then rows
   const DOOR_TIP = "Way in: shoppers come in through this door into the entrance zone, taking a cart from the pool beside it.";
 
@@ -142,8 +143,9 @@
       this.tips = []; this.labels = []; this.staffLabels = []; // as drawn, for tooltips and tests
       // A label `size` floor units high, but at least LEAST_PX on screen; given `room` (floor
       // units), it shrinks to fit down to TINIEST_PX, then is cut with "…" (the whole label is
-      // then its tooltip). Returns its box [x0, y0, x1, y1] in canvas px.
-      const text = (s, x, y, size, align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = "") => {
+      // then its tooltip). It is painted last, over the dots, on a light backing (`bg`).
+      // Returns its box [x0, y0, x1, y1] in canvas px.
+      const text = (s, x, y, size, { align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = BACKING } = {}) => {
         const [cx, cy] = this.toCanvas(x, y), width = room * k;
         let px = Math.max(size * k, LEAST_PX * ratio);
         const font = () => { c.font = `${weight} ${px}px system-ui, sans-serif`; };
@@ -153,10 +155,8 @@
         while (w > width && shown.length > 1) { shown = shown.slice(0, -2) + "…"; w = c.measureText(shown).width; }
         const x0 = align === "left" ? cx : align === "right" ? cx - w : cx - w / 2;
         const box = [x0, cy - px / 2, x0 + w, cy + px / 2];
-        if (bg) { c.fillStyle = bg; c.fillRect(x0 - 2 * ratio, box[1] - ratio, w + 4 * ratio, px + 2 * ratio); }
-        c.fillStyle = colour; c.textAlign = align; c.textBaseline = "middle"; c.fillText(shown, cx, cy);
         if (tip || shown !== s) this.tips.push([...box, tip || s]);
-        this.labels.push({ text: s, shown, box, px: px / ratio });
+        this.labels.push({ text: s, shown, box, px: px / ratio, font: c.font, colour, bg });
         return box;
       };
       c.fillStyle = "#fff"; c.fillRect(0, 0, this.canvas.width, this.canvas.height);
@@ -171,20 +171,20 @@
         const tint = [238, 242, 247].map((v, j) => Math.round(v + ([201, 169, 120][j] - v) * dirt));
         rect(z.box, `rgb(${tint.join(",")})`, "#8899aa");
         if (n > 0) for (let r = 0; r < 3; r++) rect([x + 3, y + 4 + r * (h - 10) / 2.5, w - 6, 0.8], "#c3cad6");
-        text(`${z.name}: ${drawnIn(z.box)}`, x + w / 2, y + h - 2.5, 2.2, "center", "#222", "", w - 1);
+        text(`${z.name}: ${drawnIn(z.box)}`, x + w / 2, y + h - 2.5, 2.2, { room: w - 1 });
         if (dirt >= 0.5) {
           spilled.add(z.name);
           const [cx, cy] = this.toCanvas(x + w - 5, y + 4);
           c.fillStyle = "rgba(176,138,74,0.75)"; c.beginPath();
           c.ellipse(cx, cy, 3 * k, 1.4 * k, 0, 0, 2 * Math.PI); c.fill();
-          text("spill", x + w - 5, y + 4, 1.5, "center", "#3b2a10", "bold");
+          text("spill", x + w - 5, y + 4, 1.5, { colour: "#3b2a10", weight: "bold", bg: "" });
         }
       });
       // the door shoppers come in by, over the entrance zone, and the cart pool beside it
       const [ex, ey, ew, eh] = f.zones[0].box, carts = S.carts[i];
-      const door = text("way in ▼", ex + 1, ey + eh + 1.8, 1.8, "left", "#222", "bold", Infinity, DOOR_TIP);
+      const door = text("way in ▼", ex + 1, ey + eh + 1.8, 1.8, { align: "left", weight: "bold", tip: DOOR_TIP });
       const cartsX = Math.max(ex + 8, (door[2] - door[0]) / k + ex + 2.5);
-      text(`carts in the pool: ${carts} of ${f.carts}`, cartsX, ey + eh + 1.6, 1.5, "left", "#222", "", 40);
+      text(`carts in the pool: ${carts} of ${f.carts}`, cartsX, ey + eh + 1.6, 1.5, { align: "left", room: 40 });
       const gauge = [cartsX, ey + eh + 3.2, Math.min(ew + 8, 24), 1.2];
       rect(gauge, "#fff", "#888");
       rect([gauge[0], gauge[1], gauge[2] * carts / Math.max(f.carts, 1), gauge[3]], "#7a8699");
@@ -205,17 +205,17 @@
           c.strokeStyle = QUEUE; c.lineWidth = 1.8 * k; c.beginPath(); c.moveTo(x0, y0); c.lineTo(x0, y1); c.stroke();
           this.queueBars.push([n, queued, qy - 1, top]);
         }
-        text(`${waiting} waiting`, qx, box[1] + box[3] - 2, 1.8, "center", "#222", "", column - 1);
+        text(`${waiting} waiting`, qx, box[1] + box[3] - 2, 1.8, { room: column - 1 });
         const cashier = line.staffed ? (S.cashiers[String(line.tills[0])] || [])[i] : undefined;
         const who = line.staffed
           ? (cashier >= 0 ? this.data.staff[String(cashier)] || `staff ${cashier}` : "no cashier")
           : "self-checkout";
-        text(line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, "center", "#222", "bold", column - 0.5);
+        text(line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, { weight: "bold", room: column - 0.5 });
         if (line.staffed) {
           const [tx, ty] = f.tills[String(line.tills[0])];
           const next = f.lines[n + 1], edge = next // clear of the next line's first till
             ? Math.min(...next.tills.map((t) => f.tills[String(t)][0])) - 2.0 : box[0] + box[2] - 0.5;
-          text(who, tx + 3.8, ty, 1.3, "left", STAFF, "", edge - tx - 3.8);
+          text(who, tx + 3.8, ty, 1.3, { align: "left", colour: STAFF, room: edge - tx - 3.8 });
         }
       });
       for (const [till, [tx, ty]] of Object.entries(f.tills)) {
@@ -234,12 +234,12 @@
         }
       }
       rect(f.exit, "#eeeeee", "#888888");
-      text("EXIT", f.exit[0] + f.exit[2] / 2, f.exit[1] + f.exit[3] - 2.5, 2.2, "center", "#222", "", f.exit[2] - 1);
+      text("EXIT", f.exit[0] + f.exit[2] / 2, f.exit[1] + f.exit[3] - 2.5, 2.2, { room: f.exit[2] - 1 });
       if (anyDown) {
         const all = anyDown === Object.keys(f.tills).length ? "ALL " : `${anyDown} `;
         const [bx, by] = this.toCanvas(45, this.geo.height - 1);
         c.fillStyle = DOWN; c.fillRect(bx, by, 40 * k, 5 * k);
-        text(`${all}CARD TERMINAL${anyDown > 1 ? "S" : ""} DOWN`, 65, this.geo.height - 3.5, 2.2, "center", "#fff", "bold", 39);
+        text(`${all}CARD TERMINAL${anyDown > 1 ? "S" : ""} DOWN`, 65, this.geo.height - 3.5, 2.2, { colour: "#fff", weight: "bold", room: 39, bg: "" });
       }
       // floor staff where shoppers last met them
       const seen = new Map();
@@ -260,7 +260,7 @@
         c.fillStyle = STAFF; c.beginPath();
         c.moveTo(cx, cy - d); c.lineTo(cx + d, cy); c.lineTo(cx, cy + d); c.lineTo(cx - d, cy); c.fill();
         const met = `${name}: staff, drawn where a shopper last met them (within ${STAFF_SEEN_MIN} min)`;
-        const box = text(name, sx + d / k + 0.6, sy, 1.7, "left", STAFF, "bold", w - 1.5 - d / k - 0.9, met, "rgba(255,255,255,0.8)");
+        const box = text(name, sx + d / k + 0.6, sy, 1.7, { align: "left", colour: STAFF, weight: "bold", room: w - 1.5 - d / k - 0.9, tip: met });
         this.staffLabels.push({ name, zone, box: [cx - d, box[1], box[2], box[3]] });
       }
       // shoppers
@@ -274,8 +274,9 @@
         const [cx, cy] = this.toCanvas(a.x, a.y);
         c.strokeStyle = "#000"; c.lineWidth = 0.45 * k; c.beginPath(); c.arc(cx, cy, 1.9 * k, 0, 2 * Math.PI); c.stroke();
         c.strokeStyle = "#fee08b"; c.lineWidth = 0.25 * k; c.stroke();
-        text(`customer ${chosen}`, a.x, a.y + 3.2, 1.7, "center", "#000", "bold");
+        text(`customer ${chosen}`, a.x, a.y + 3.2, 1.7, { colour: "#000", weight: "bold" });
       }
+      this.paintLabels(c);
       const k2 = this.counted(t, active), moods = this.player.data.moods;
       this.counts.replaceChildren(
         el("span", {}, "in the store ", el("b", {}, String(k2.inside))),
@@ -283,6 +284,14 @@
         el("span", {}, "left without buying today ", el("b", {}, String(k2.left))),
         el("span", {}, "mean mood ", el("b", {}, `${signed(k2.mean)} ${moodWord(moods, k2.mean)}`)));
       Object.assign(this.root.dataset, { inside: k2.inside, waiting: k2.waiting, left: k2.left });
+    }
+    paintLabels(c) { // the labels laid out by draw(), over the floor and its dots
+      const ratio = this.ratio || 1;
+      for (const { shown, box: [x0, y0, x1, y1], font, colour, bg } of this.labels) {
+        if (bg) { c.fillStyle = bg; c.fillRect(x0 - 2 * ratio, y0 - ratio, x1 - x0 + 4 * ratio, y1 - y0 + 2 * ratio); }
+        c.font = font; c.fillStyle = colour; c.textAlign = "left"; c.textBaseline = "middle";
+        c.fillText(shown, x0, (y0 + y1) / 2);
+      }
     }
     hover(event) { // a label's or mark's tooltip
       const r = this.canvas.getBoundingClientRect(), ratio = this.canvas.width / r.width;
