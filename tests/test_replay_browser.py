@@ -576,3 +576,40 @@ def test_labels_are_painted_over_the_shoppers_dots(browser, page_file):
     assert red_under_labels(page, 1, names) == dict.fromkeys(names, 0), t
     page.screenshot(path=SHOTS / "8_labels_over_dots.png")
     page.close()
+
+
+def test_a_chosen_shoppers_label_is_whole_inside_the_floor_and_clear_of_other_labels(
+    browser, page_file
+):
+    """Clicking customer 2040 at the exit showed "customer 20", cut at the canvas's right edge
+    and over the "EXIT" label: the label stays whole inside the canvas, above the dot or, where
+    another label is, below or beside it."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(page_file.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    start, end = page.evaluate("[journeyReplay.data.from, journeyReplay.data.to]")
+    checked = 0
+    for t in np.linspace(start, end, 13):
+        page.evaluate(f"journeyReplay.seek({t})")
+        edge = page.evaluate(  # the shoppers drawn furthest right and highest up
+            """() => { const dots = journeyReplay.panels[1].dots, by = (f) =>
+              dots.reduce((a, b) => (f(b) > f(a) ? b : a)).s.customer;
+            return dots.length ? [by((a) => a.x), by((a) => a.y)] : []; }"""
+        )
+        for customer in edge:
+            page.evaluate(f"journeyReplay.select({customer}, 1)")
+            state = floor_state(page, 1)
+            width, height = page.evaluate(
+                "[journeyReplay.panels[1].canvas.width, journeyReplay.panels[1].canvas.height]"
+            )
+            (mine,) = [a for a in state["labels"] if a["text"] == f"customer {customer}"]
+            x0, y0, x1, y1 = mine["box"]
+            assert mine["shown"] == mine["text"], (t, mine)
+            assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height, (t, mine)
+            others = [a for a in state["labels"] if a is not mine]
+            assert all(apart(mine["box"], a["box"]) for a in others), (t, mine)
+            checked += 1
+    assert checked > 10
+    page.screenshot(path=SHOTS / "9_chosen_label.png")
+    page.close()

@@ -23,6 +23,8 @@
     return `rgb(${a.map((c, k) => Math.round(c + (b[k] - c) * f)).join(",")})`;
   }
   const pad = (n) => String(n).padStart(2, "0");
+  const apart = (p, q) => p[2] <= q[0] || q[2] <= p[0] || p[3] <= q[1] || q[3] <= p[1]; // boxes
+
   const clock = (m) => `${pad(Math.floor(m / 60) % 24)}:${pad(Math.floor(m % 60))}`;
   const endClock = (m) => (m > 0 && m % 1440 === 0 ? "24:00" : clock(m)); // the day's end: 24:00
   const signed = (x) => { const r = Math.round(x * 100) / 100 || 0; return (r >= 0 ? "+" : "") + r.toFixed(2); }; // never "-0.00"
@@ -143,22 +145,24 @@
       this.tips = []; this.labels = []; this.staffLabels = []; // as drawn, for tooltips and tests
       // A label `size` floor units high, but at least LEAST_PX on screen; given `room` (floor
       // units), it shrinks to fit down to TINIEST_PX, then is cut with "…" (the whole label is
-      // then its tooltip). It is painted last, over the dots, on a light backing (`bg`).
-      // Returns its box [x0, y0, x1, y1] in canvas px.
-      const text = (s, x, y, size, { align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = BACKING } = {}) => {
-        const [cx, cy] = this.toCanvas(x, y), width = room * k;
+      // then its tooltip); kept whole inside the canvas. Painted last, over the dots, on a light
+      // backing (`bg`). `layout` places it; `text` keeps it and returns its box [x0, y0, x1, y1]
+      // in canvas px.
+      const layout = (s, x, y, size, { align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = BACKING } = {}) => {
+        const [cx, cy] = this.toCanvas(x, y), width = room * k, edge = 2 * ratio;
         let px = Math.max(size * k, LEAST_PX * ratio);
         const font = () => { c.font = `${weight} ${px}px system-ui, sans-serif`; };
         font();
         let shown = s, w = c.measureText(s).width;
         if (w > width) { px = Math.max(px * width / w, TINIEST_PX * ratio); font(); w = c.measureText(s).width; }
         while (w > width && shown.length > 1) { shown = shown.slice(0, -2) + "…"; w = c.measureText(shown).width; }
-        const x0 = align === "left" ? cx : align === "right" ? cx - w : cx - w / 2;
-        const box = [x0, cy - px / 2, x0 + w, cy + px / 2];
-        if (tip || shown !== s) this.tips.push([...box, tip || s]);
-        this.labels.push({ text: s, shown, box, px: px / ratio, font: c.font, colour, bg });
-        return box;
+        const left = align === "left" ? cx : align === "right" ? cx - w : cx - w / 2;
+        const x0 = Math.max(Math.min(left, this.canvas.width - edge - w), edge);
+        const y0 = Math.max(Math.min(cy - px / 2, this.canvas.height - edge - px), edge);
+        return { text: s, shown, box: [x0, y0, x0 + w, y0 + px], px: px / ratio, font: c.font, colour, bg,
+          tip: tip || (shown !== s ? s : "") };
       };
+      const text = (...args) => this.keep(layout(...args));
       c.fillStyle = "#fff"; c.fillRect(0, 0, this.canvas.width, this.canvas.height);
       // zones: floor tinted by dirt, shelves, the shoppers drawn in each (a dot on its way
       // counts where it is drawn, as the GIF's animate.drawn_in); the first zone is the entrance
@@ -274,7 +278,10 @@
         const [cx, cy] = this.toCanvas(a.x, a.y);
         c.strokeStyle = "#000"; c.lineWidth = 0.45 * k; c.beginPath(); c.arc(cx, cy, 1.9 * k, 0, 2 * Math.PI); c.stroke();
         c.strokeStyle = "#fee08b"; c.lineWidth = 0.25 * k; c.stroke();
-        text(`customer ${chosen}`, a.x, a.y + 3.2, 1.7, { colour: "#000", weight: "bold" });
+        // above the dot, else below or beside it, where no other label is
+        const tries = [[0, 3.2, "center"], [0, -3.2, "center"], [2.4, 0, "left"], [-2.4, 0, "right"]]
+          .map(([dx, dy, align]) => layout(`customer ${chosen}`, a.x + dx, a.y + dy, 1.7, { align, colour: "#000", weight: "bold" }));
+        this.keep(tries.find((l) => this.labels.every((o) => apart(l.box, o.box))) || tries[0]);
       }
       this.paintLabels(c);
       const k2 = this.counted(t, active), moods = this.player.data.moods;
@@ -284,6 +291,11 @@
         el("span", {}, "left without buying today ", el("b", {}, String(k2.left))),
         el("span", {}, "mean mood ", el("b", {}, `${signed(k2.mean)} ${moodWord(moods, k2.mean)}`)));
       Object.assign(this.root.dataset, { inside: k2.inside, waiting: k2.waiting, left: k2.left });
+    }
+    keep(label) { // a label laid out by draw(): painted by paintLabels, its tooltip on hover
+      this.labels.push(label);
+      if (label.tip) this.tips.push([...label.box, label.tip]);
+      return label.box;
     }
     paintLabels(c) { // the labels laid out by draw(), over the floor and its dots
       const ratio = this.ratio || 1;
