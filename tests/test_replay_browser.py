@@ -613,3 +613,37 @@ def test_a_chosen_shoppers_label_is_whole_inside_the_floor_and_clear_of_other_la
     assert checked > 10
     page.screenshot(path=SHOTS / "9_chosen_label.png")
     page.close()
+
+
+@pytest.fixture(scope="module")
+def effortless(tmp_path_factory) -> Path:
+    """baseline beside effortless_checkout (four staffed lanes, then three self-checkouts),
+    16:00-19:00."""
+    names = ("baseline", "effortless_checkout")
+    days = replays([load_scenario(SCENARIOS / f"{n}.yaml", SMALL) for n in names], 3)
+    path = tmp_path_factory.mktemp("effortless") / "replay.html"
+    path.write_text(replay_page(replay_data(days, 16 * 60, 19 * 60), "effortless"))
+    return path
+
+
+def test_labels_are_whole_where_there_is_room_and_apart(browser, effortless):
+    """At 1600 px lane 4's cashier, beside the self-checkouts' first till, read "cash…": a
+    name cut beside its till goes on the row above it, clear of the next line's queue. No
+    label is cut, and no two overlap."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(effortless.as_uri())
+    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    staff = page.evaluate("Object.values(journeyReplay.data.panels[1].staff)")
+    cashiers = 0
+    for t in np.linspace(16 * 60, 19 * 60, 13):
+        page.evaluate(f"journeyReplay.seek({t})")
+        for panel in range(2):
+            labels = floor_state(page, panel)["labels"]
+            assert [a["text"] for a in labels if a["shown"] != a["text"]] == [], (t, panel)
+            for i, a in enumerate(labels):
+                assert all(apart(a["box"], b["box"]) for b in labels[i + 1 :]), (t, a)
+            cashiers += sum(a["text"] in staff for a in labels)
+    assert cashiers > 20
+    page.screenshot(path=SHOTS / "10_lane_4_cashier.png")
+    page.close()

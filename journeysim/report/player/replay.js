@@ -217,9 +217,13 @@
         text(line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, { weight: "bold", room: column - 0.5 });
         if (line.staffed) {
           const [tx, ty] = f.tills[String(line.tills[0])];
-          const next = f.lines[n + 1], edge = next // clear of the next line's first till
-            ? Math.min(...next.tills.map((t) => f.tills[String(t)][0])) - 2.0 : box[0] + box[2] - 0.5;
-          text(who, tx + 3.8, ty, 1.3, { align: "left", colour: STAFF, room: edge - tx - 3.8 });
+          const next = f.lines[n + 1], end = box[0] + box[2] - 0.5, edge = next // clear of the next line's first till
+            ? Math.min(...next.tills.map((t) => f.tills[String(t)][0])) - 2.0 : end;
+          const style = { align: "left", colour: STAFF };
+          const beside = layout(who, tx + 3.8, ty, 1.3, { ...style, room: edge - tx - 3.8 });
+          // cut there (a self-checkout's tills close by): on the row above the till, clear of the next line's queue
+          this.keep(beside.shown === who ? beside
+            : layout(who, tx + 1.8, ty + 3.2, 1.3, { ...style, room: (next ? next.at[0] - 1.5 : end) - tx - 1.8 }));
         }
       });
       for (const [till, [tx, ty]] of Object.entries(f.tills)) {
