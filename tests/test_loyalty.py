@@ -3,6 +3,7 @@ promise"), hedonic adaptation and service recovery, checked on the model's own o
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,11 @@ import pytest
 
 from journeysim.journey.checkout import appraise_wait
 from journeysim.journey.shopper import Shopper
-from journeysim.loyalty.relationship import updated_strength
+from journeysim.loyalty.relationship import (
+    likelihood_to_recommend,
+    store_choice,
+    updated_strength,
+)
 from journeysim.psyche.kinds import CASHIER
 from journeysim.scenario import Scenario, load_scenario
 from journeysim.simulation.executors import LocalPool
@@ -37,6 +42,21 @@ def test_bad_visits_move_the_relationship_faster_than_good_ones() -> None:
     gain = updated_strength(0.5, 0.4, loyalty) - 0.5
     loss = 0.5 - updated_strength(0.5, -0.4, loyalty)
     assert loss > 2 * gain > 0
+
+
+def test_the_logistic_curves_end_at_zero_where_their_exponent_leaves_the_float_range() -> None:
+    """The schema lets the slopes reach 1,000: e^-x of the curves then passes e^709.8, the
+    largest float, and is taken as the curve's limit, 0 (it was an OverflowError)."""
+    loyalty = Scenario(loyalty={"wallet_slope": 1000, "ltr_slope": 1000, "ltr_center": 1}).loyalty
+    assert store_choice(0.0, 1.0, loyalty) == 0.0  # x = -1,000
+    assert likelihood_to_recommend(0.0, 0.0, loyalty) == 0
+    # (a visit remembered as far below -1 as a long one with psyche.duration_weight can be)
+    assert likelihood_to_recommend(0.5, -10.0, Scenario(loyalty={"ltr_memory": 100}).loyalty) == 0
+    # Short of that the curve is as it always was: 1 / (1 + e^690) at x = -690.
+    assert store_choice(0.31, 1.0, loyalty) == 1.0 / (1.0 + math.exp(690.0)) > 0.0
+    # and a store choice near 1 and an answer of 10 at the other end.
+    assert store_choice(1.0, 0.0, loyalty) == 1.0
+    assert likelihood_to_recommend(1.0, 0.0, Scenario(loyalty={"ltr_slope": 1000}).loyalty) == 10
 
 
 def test_a_customer_used_to_fast_checkout_is_hurt_more_by_the_same_slow_one() -> None:

@@ -27,6 +27,7 @@ from journeysim.study.sweep_spec import SweepSpec
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 SMALL = ("arrivals.base_customers=300", "horizon.burn_in_days=0", "horizon.warmup_days=0")
+SEGMENTS = ("time_pressed", "bargain_hunter", "family", "loyal_regular")
 
 # One cashier serving for 4 hours each, nobody balks or reneges: shoppers pile up and are
 # still queueing a day after the one-day horizon.
@@ -132,6 +133,37 @@ def test_the_same_store_with_quick_service_finishes(tmp_path: Path) -> None:
     scenario = load_scenario(path, ["checkout.service_time.mean_min=0.5"])
     rep = simulate(scenario)
     assert len(rep.visits) == rep.entered > 1000
+
+
+# A store its customers hardly choose (a steep wallet curve, competitors that pull with full
+# force, customers who start with no attachment): every store choice after a visit is e^-x
+# with x near 1,000, past the float's range. Fuzzing found it; it was an OverflowError.
+UNCHOSEN = (
+    "loyalty.wallet_slope=1000",
+    "loyalty.initial_strength=0",
+    "loyalty.newcomer_strength=0",
+    *(f"segments.{name}.competitor_pull=1" for name in SEGMENTS),
+)
+# Nobody recommends: likelihood to recommend far below its centre (the same overflow).
+SILENT = ("loyalty.ltr_slope=1000", "loyalty.ltr_center=1", "loyalty.initial_strength=0")
+
+
+def test_a_store_nobody_chooses_runs_with_choices_of_zero() -> None:
+    scenario = load_scenario(BASELINE, [*SMALL, "horizon.days=3", *UNCHOSEN])
+    visits = simulate(scenario).visits
+    assert len(visits) > 20  # a few customers of day 0 still come (37 here)
+    # Their strength stays below 0.1 (gain_rate), so a trip comes here with a chance of
+    # 1 / (1 + e^900): none, and nobody is expected back.
+    assert visits["strength_after"].max() < 0.1
+    assert visits["share_of_wallet"].max() == 0.0
+    assert visits["return_chance"].max() == 0.0
+
+
+def test_likelihood_to_recommend_far_below_its_centre_is_zero() -> None:
+    scenario = load_scenario(BASELINE, [*SMALL, "horizon.days=3", *SILENT])
+    visits = simulate(scenario).visits
+    assert len(visits) > 20
+    assert (visits["ltr"] == 0).all()
 
 
 def test_the_command_ends_in_one_line_naming_scenario_and_replication(tmp_path: Path) -> None:

@@ -7,6 +7,17 @@ import math
 
 from journeysim.scenario.schema import Loyalty, Segment
 
+# Below this, e^-x overflows a float (its largest is about e^709.8), and the logistic curve is
+# 0 to within 1e-304: taken as 0, as every choice and answer drawn from it would be.
+_LOGISTIC_FLOOR = -700.0
+
+
+def logistic(x: float) -> float:
+    """1 / (1 + e^-x); 0 at or below _LOGISTIC_FLOOR, where e^-x would overflow. The schema
+    lets loyalty.wallet_slope reach 1,000, so x reaches -1,000 where competitor_pull is well
+    above the strength (and likelihood_to_recommend's logit further still)."""
+    return 1.0 / (1.0 + math.exp(-x)) if x > _LOGISTIC_FLOOR else 0.0
+
 
 def visit_outcome(remembered: float, effort: float, loyalty: Loyalty) -> float:
     """What a visit does to the relationship: remembered feeling plus the quiet value of an
@@ -26,7 +37,7 @@ def updated_strength(strength: float, outcome: float, loyalty: Loyalty) -> float
 
 def store_choice(strength: float, competitor_pull: float, loyalty: Loyalty) -> float:
     """Chance that a category shopping trip comes here rather than to the competitor."""
-    return 1.0 / (1.0 + math.exp(-loyalty.wallet_slope * (strength - competitor_pull)))
+    return logistic(loyalty.wallet_slope * (strength - competitor_pull))
 
 
 def basket_share(strength: float, loyalty: Loyalty) -> float:
@@ -62,6 +73,8 @@ def chance_of_return(daily: float, loyalty: Loyalty) -> float:
 def likelihood_to_recommend(strength: float, remembered: float, loyalty: Loyalty) -> int:
     """Answer 0..10 to 'How likely are you to recommend us?' (Reichheld 2003)."""
     logit = loyalty.ltr_slope * (strength - loyalty.ltr_center) + loyalty.ltr_memory * remembered
+    if logit <= _LOGISTIC_FLOOR:  # e^-logit would overflow: 11 times a logistic of 0
+        return 0
     answer = int(11.0 / (1.0 + math.exp(-logit)))  # never below 0
     return answer if answer < 10 else 10
 
