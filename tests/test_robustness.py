@@ -166,6 +166,18 @@ def test_likelihood_to_recommend_far_below_its_centre_is_zero() -> None:
     assert (visits["ltr"] == 0).all()
 
 
+def test_memory_without_peak_or_end_weight_is_refused_with_both_keys() -> None:
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(BASELINE, ["psyche.peak_weight=0", "psyche.end_weight=0"])
+    assert str(error.value) == (
+        "--set psyche.peak_weight: psyche.peak_weight, psyche.end_weight: expected at least one "
+        "above 0, as the remembered visit weighs its peak and its end by them (got 0 and 0)"
+    )
+    # Either alone is fine: the memory is then the end, or the peak.
+    for key in ("peak_weight", "end_weight"):
+        assert getattr(load_scenario(BASELINE, [f"psyche.{key}=0"]).psyche, key) == 0.0
+
+
 def test_the_command_ends_in_one_line_naming_scenario_and_replication(tmp_path: Path) -> None:
     path = tmp_path / "stuck.yaml"
     path.write_text(STUCK)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from journeysim.scenario.fields import (
     MAX_OUTAGE_MIN,
@@ -103,6 +103,17 @@ class Psyche(Section):
     mood_patience_effect: NonNegativeFloat = field(
         0.5, "Relative patience change per unit of valence.", le=10.0
     )
+
+    @model_validator(mode="after")
+    def _memory_weighed(self) -> Psyche:
+        """The remembered visit is the peak and the end weighed by their shares of
+        peak_weight + end_weight: with both 0 it is undefined."""
+        if self.peak_weight + self.end_weight <= 0:
+            raise ValueError(
+                "peak_weight, end_weight: expected at least one above 0, as the remembered "
+                "visit weighs its peak and its end by them (got 0 and 0)"
+            )
+        return self
 
 
 class Loyalty(Section):
