@@ -298,3 +298,25 @@ def test_a_small_sobol_design_warns(tmp_path: Path) -> None:
     spec = SweepSpec(BASELINE, vary, design="sobol", samples=2, overrides=SMALL, reps=1, days=2)
     with pytest.warns(SobolWarning, match="2 base samples are too few"):
         Sweep(plan_sweep(spec), tmp_path).run(LocalPool(2))
+
+
+def test_a_segment_with_a_mean_basket_below_one_item_shops_like_one_of_one_item(
+    tmp_path: Path,
+) -> None:
+    """Every shopper plans at least one item, so a mean basket below one (the schema allows
+    down to 0) plans the one item of a mean basket of one, and walks the store as long. The
+    walk used to scale with planned / mean items: 500-fold at 1e-9 items, minutes of walking
+    became days, and the watchdog blamed a zone's walk_min."""
+    runs = {}
+    for items in ("1.0", "1.0e-9"):
+        path = tmp_path / "few.yaml"
+        path.write_text(
+            f"extends: {BASELINE}\nsegments:\n  few: {{share: 1, basket_items: {items}}}\n"
+        )
+        scenario = load_scenario(path, [*SMALL, "horizon.days=2"])
+        assert list(scenario.segments) == ["few"]
+        runs[items] = simulate(scenario).visits
+    one, tiny = runs["1.0"], runs["1.0e-9"]
+    assert len(one) > 100 and (one["planned_items"] == 1).all()
+    pd.testing.assert_series_equal(one["duration_min"], tiny["duration_min"])
+    assert one["duration_min"].max() < 120  # minutes, as the zones' walks add up

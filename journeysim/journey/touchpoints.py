@@ -33,7 +33,11 @@ def plan_basket(store: Store, shopper: Shopper) -> None:
     bought_here = basket_share(customer.strength, store.settings.loyalty)
     planned = max(1, rounded(segment.basket_items * bought_here * (0.5 + shopper.draw())))
     shopper.planned_items = planned
-    shopper.walk_scale = (planned / segment.basket_items) ** 0.3
+    # Against a mean basket of at least the one item every shopper plans: a segment's mean of
+    # basket_items below 1 (the schema allows down to 0) would otherwise scale the walk of its
+    # 1-item baskets without bound, 500-fold at 1e-9 items, keeping shoppers in for days.
+    mean = segment.basket_items
+    shopper.walk_scale = (planned / (mean if mean > 1.0 else 1.0)) ** 0.3
     cash_share = segment.cash_share
     if cash_share is None:
         cash_share = store.settings.payment.cash_share
