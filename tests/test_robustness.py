@@ -17,7 +17,7 @@ import pytest
 from journeysim.scenario import ScenarioError, load_scenario, scenario_json_schema
 from journeysim.simulation.executors import LocalPool, Serial, run_replications
 from journeysim.simulation.failures import ReplicationFailed, TaskFailed
-from journeysim.simulation.overrun import OVERTIME_MIN, Overrun
+from journeysim.simulation.overrun import OVERTIME_MIN, Overrun, overrun
 from journeysim.simulation.replication import simulate
 from journeysim.study.designs import parse_vary
 from journeysim.study.sensitivity import SobolWarning, imprecise, imprecision_warning
@@ -111,6 +111,28 @@ def test_a_run_whose_shoppers_never_leave_stops_naming_the_key(tmp_path: Path) -
     inside = int(message.split(" shoppers")[0].rsplit(" ", 1)[1].replace(",", ""))
     assert 1400 < inside < 1800
     assert OVERTIME_MIN == 1440.0
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        # A long tail keeps a shopper in as a long mean does (a gamma of mean 2.5 and sd 240
+        # kept one in for a day; the message named zones.2.walk_min, the aisles' usual 7 min).
+        ("checkout.service_time.sd_min=240", "checkout.service_time.sd_min (240 min, default 1.2)"),
+        # Defaults are the default scenario's: self-service takes 3.5 min there, not the 2.5
+        # of a bare distribution, and the aisles' 7 min are their default, not 4 min over 1.75.
+        (
+            "checkout.self_service_time.mean_min=240",
+            "checkout.self_service_time.mean_min (240 min, default 3.5)",
+        ),
+        ("shelves.search_min=2.5", "shelves.search_min (2.5 min, default 1.5)"),
+    ],
+)
+def test_the_watchdog_names_the_duration_furthest_above_the_default_scenario(
+    override: str, named: str
+) -> None:
+    message = str(overrun(load_scenario(BASELINE, [override]), 0, 1, None))
+    assert f"; check {named}, checkout.cashiers and " in message
 
 
 def test_a_long_run_stops_when_shoppers_stay_over_a_day(tmp_path: Path) -> None:

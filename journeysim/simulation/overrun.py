@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from journeysim.scenario.schema import Scenario
+from journeysim.scenario.schema import Distribution, Scenario
 from journeysim.simulation.burn_in import BURN_IN_REPLICATION
 from journeysim.simulation.failures import ReplicationFailed
 
@@ -79,10 +79,16 @@ def overload(scenario: Scenario) -> str | None:
     )
 
 
-def _visit_minutes(model: BaseModel, prefix: str = ""):
-    """(key, value, schema default) of every duration in minutes a shopper spends inside."""
+def _visit_minutes(model: BaseModel, prefix: str = "", default: BaseModel | None = None):
+    """(key, value, default) of every duration in minutes a shopper spends inside. The default
+    is the default scenario's value at the key: a zone or segment it has not (by name) takes
+    the schema field's. A lognormal or gamma duration's sd_min counts too, as its long tail
+    keeps a shopper inside as a long mean does."""
+    if default is None and isinstance(model, Scenario):
+        default = Scenario()
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
+        usual = getattr(default, name, None)
         children = (
             value.items()
             if isinstance(value, dict)
@@ -91,11 +97,31 @@ def _visit_minutes(model: BaseModel, prefix: str = ""):
             else ()
         )
         if isinstance(value, BaseModel):
-            yield from _visit_minutes(value, f"{prefix}{name}.")
+            yield from _visit_minutes(value, f"{prefix}{name}.", usual)
         for index, child in children:
             if isinstance(child, BaseModel):
-                yield from _visit_minutes(child, f"{prefix}{name}.{index}.")
-        if name.endswith("_min") and name not in _NOT_IN_STORE and isinstance(value, float):
-            default = info.default if isinstance(info.default, float) else 0.0
-            if default > 0:
-                yield prefix + name, value, default
+                yield from _visit_minutes(
+                    child, f"{prefix}{name}.{index}.", _alike(index, child, usual)
+                )
+        if not name.endswith("_min") or not isinstance(value, float):
+            continue
+        if name == "sd_min":
+            if not (isinstance(model, Distribution) and model.dist in ("lognormal", "gamma")):
+                continue
+        elif name in _NOT_IN_STORE:
+            continue
+        if not isinstance(usual, float):
+            usual = info.default if isinstance(info.default, float) else 0.0
+        if usual > 0:
+            yield prefix + name, value, usual
+
+
+def _alike(key: object, child: BaseModel, usual: object) -> BaseModel | None:
+    """The default scenario's item of a mapping (`usual`) under the same `key`, or of a list
+    with the same name as `child`."""
+    if isinstance(usual, dict):
+        found = usual.get(key)
+        return found if isinstance(found, BaseModel) else None
+    name = getattr(child, "name", None)
+    items = usual if isinstance(usual, list) else []
+    return next((item for item in items if name and getattr(item, "name", None) == name), None)
