@@ -844,3 +844,24 @@ def test_yaml_nested_past_pythons_recursion_is_refused(tmp_path: Path, deep: str
     assert error_of(BASELINE, (f"description={deep}",)) == (
         "--set description: expected YAML nested less deeply"
     )
+
+
+@pytest.mark.parametrize(
+    "roles, expected",
+    [
+        ("{count: 0}", "floor_assistant post 2 does not exist; there are none"),
+        ("{count: 1}", "there are 2 posts (morning 0..0, evening 1..1)"),
+    ],
+)
+def test_a_departure_from_a_post_that_does_not_exist_says_which_there_are(
+    tmp_path: Path, roles: str, expected: str
+) -> None:
+    """A departure from a role with no staff read "there are 0 posts (morning 0..-1, evening
+    0..-1)"."""
+    path = tmp_path / "gone.yaml"
+    path.write_text(
+        f"extends: {BASELINE}\nstaff:\n  roles: {{floor_assistant: {roles}}}\n"
+        "  turnover: [{role: floor_assistant, index: 2, day: 3}]\n"
+    )
+    with pytest.raises(ScenarioError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        load_scenario(path)

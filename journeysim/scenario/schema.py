@@ -201,9 +201,14 @@ class Scenario(Section):
             role = departure.role
             count = self.posts_per_shift(role)
             if departure.index >= 2 * count:
+                posts = (
+                    f"{2 * count} posts (morning 0..{count - 1}, evening {count}..{2 * count - 1})"
+                    if count
+                    else "none"
+                )
                 raise ValueError(
                     f"staff.turnover: {role} post {departure.index} does not exist; there are "
-                    f"{2 * count} posts (morning 0..{count - 1}, evening {count}..{2 * count - 1})"
+                    f"{posts}"
                 )
         self._lanes_fit()
         _add_up_to_one(
