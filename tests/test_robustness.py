@@ -219,6 +219,17 @@ def test_the_command_ends_in_one_line_naming_scenario_and_replication(tmp_path: 
     assert "checkout.service_time.mean_min" in lines[0]
 
 
+def test_a_burn_in_that_never_ends_is_told_of_the_scenario(tmp_path: Path) -> None:
+    """A history whose shoppers never leave ended "journeysim: burn-in, the burn-in: ...",
+    naming the scenario the burn-in simulates, not the one the user ran."""
+    path = tmp_path / "stuck.yaml"
+    stuck = STUCK.replace("burn_in_days: 0", "burn_in_days: 7")
+    path.write_text(stuck.replace("mode: open, rate_per_hour: 100", "base_customers: 3000"))
+    with pytest.raises(Overrun) as error:
+        simulate(load_scenario(path), 0)
+    assert str(error.value).startswith("stuck, the burn-in: ")
+
+
 def _die(code: int) -> int:
     os._exit(code)
 

@@ -30,6 +30,7 @@ from journeysim.loyalty.base import MIN_LEAVERS, enough_leavers
 from journeysim.loyalty.history import History
 from journeysim.machine import MachineWarning
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.failures import ReplicationFailed
 from journeysim.words import plural
 
 # The burn-in draws from its own seed sequences, apart from every replication's.
@@ -111,7 +112,10 @@ def history(
     source = history_source(scenario, reference)
     if source is None:
         return None
-    kept = _kept(burn_in_scenario(source).model_dump_json(), live)
+    try:
+        kept = _kept(burn_in_scenario(source).model_dump_json(), live)
+    except ReplicationFailed as failed:  # told of the scenario lived, named "burn-in"
+        raise type(failed)(failed.reason, source.name, None) from None
     if warn and not settled(kept):
         warnings.warn(ShortHistoryWarning(short_history(source, kept)), stacklevel=2)
     return kept
