@@ -977,21 +977,29 @@ def test_thousands_of_customers_over_days_are_ticked_with_separators(result):
     assert ticks and all(re.fullmatch(r"\d,\d{3}", t) for t in ticks), ticks
 
 
+def _two_alike(
+    metric: str, values: list[float], mean: float, low: float, high: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A selection's replications and table of two scenarios, a and b (selected), whose three
+    replications of `metric` are `values` and whose means have the CI `low`..`high`."""
+    replications = pd.DataFrame({"scenario": ["a"] * 3 + ["b"] * 3, metric: values * 2})
+    table = pd.DataFrame(
+        {
+            "scenario": ["a", "b"],
+            f"{metric}_mean": [mean, mean],
+            f"{metric}_ci_low": [low, low],
+            f"{metric}_ci_high": [high, high],
+            "selected": [False, True],
+        }
+    )
+    return replications, table
+
+
 def test_the_smore_plot_keeps_the_whiskers_clear_of_a_wider_ci_bar():
     """A 95% CI wider than the range (five replications or fewer) hid the whiskers under its
     thick bar drawn on top of them: the CI bar stands beside the box, the whiskers are capped
     at the lowest and highest replication."""
-    replications = pd.DataFrame({"scenario": ["a"] * 3 + ["b"] * 3, "nps": [40, 50, 45] * 2})
-    table = pd.DataFrame(
-        {
-            "scenario": ["a", "b"],
-            "nps_mean": [45.0, 45.0],
-            "nps_ci_low": [32.6, 32.6],
-            "nps_ci_high": [57.4, 57.4],
-            "selected": [False, True],
-        }
-    )
-    fig = smore_plot(replications, table, "nps", 1.0)
+    fig = smore_plot(*_two_alike("nps", [40, 50, 45], 45.0, 32.6, 57.4), "nps", 1.0)
     rendered(fig)
     ax = fig.axes[0]
     segments = [seg for lines in ax.collections for seg in lines.get_segments()]
@@ -1006,19 +1014,8 @@ def test_the_smore_plot_keeps_the_whiskers_clear_of_a_wider_ci_bar():
 def test_the_smore_plot_is_lettered_as_the_other_charts_with_thousands_separated():
     """The select chart kept matplotlib's small default type (ticks 10 pt) and ticked 4250
     where the tables write 4,227."""
-    replications = pd.DataFrame(
-        {"scenario": ["a"] * 3 + ["b"] * 3, "revenue_per_day": [4180, 4250, 4227] * 2}
-    )
-    table = pd.DataFrame(
-        {
-            "scenario": ["a", "b"],
-            "revenue_per_day_mean": [4219.0, 4219.0],
-            "revenue_per_day_ci_low": [4130.0, 4130.0],
-            "revenue_per_day_ci_high": [4310.0, 4310.0],
-            "selected": [False, True],
-        }
-    )
-    fig = smore_plot(replications, table, "revenue_per_day", 10.0)
+    made = _two_alike("revenue_per_day", [4180, 4250, 4227], 4219.0, 4130.0, 4310.0)
+    fig = smore_plot(*made, "revenue_per_day", 10.0)
     rendered(fig)
     ax = fig.axes[0]
     ticks = [t for t in ax.get_yticklabels() if t.get_text()]

@@ -77,6 +77,18 @@ def report_file(days, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def busy_file(tmp_path_factory) -> Path:
+    """The outage's evening, 17:00 to 18:00, of a store busy enough for queues at every lane,
+    shoppers stuck at dead tills and shoppers gone out for cash."""
+    busy = load_scenario(
+        SCENARIOS / "terminal_outage.yaml", [*SMALL, "arrivals.base_customers=3000"]
+    )
+    path = tmp_path_factory.mktemp("busy") / "replay.html"
+    path.write_text(replay_page(replay_data([replay(busy, 3)], 17 * 60, 18 * 60), "busy"))
+    return path
+
+
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright  # the test extra installs it
 
@@ -326,19 +338,14 @@ def test_three_floors_fit_a_1400_pixel_window_readably(browser, three_file):
     page.close()
 
 
-def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, tmp_path):
+def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, busy_file):
     """Between the monitor's minute samples a lane read "1 waiting", with its bar, while its
     shopper was at the till and the strip said "waiting to pay 0". And a card-only shopper
     waiting at the till for its dead terminal was counted nowhere: at 17:27 the strip read
     "waiting to pay 0" and lane 3 "0 waiting" over the one stuck at its till. A line's label
     counts its queue (its bar) and those stuck at its tills; the strip, all lines'."""
-    busy = load_scenario(
-        SCENARIOS / "terminal_outage.yaml", [*SMALL, "arrivals.base_customers=3000"]
-    )
-    path = tmp_path / "replay.html"
-    path.write_text(replay_page(replay_data([replay(busy, 3)], 17 * 60, 18 * 60), "busy"))
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(path.as_uri())
+    page.goto(busy_file.as_uri())
     page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 1")
     queued = stuck = 0
     for t in np.linspace(17 * 60 + 0.3, 18 * 60 - 0.3, 120):  # off the whole minutes
@@ -360,17 +367,12 @@ def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, tmp_path):
     page.close()
 
 
-def test_a_shopper_out_for_cash_is_not_counted_in_the_store(browser, tmp_path):
+def test_a_shopper_out_for_cash_is_not_counted_in_the_store(browser, busy_file):
     """The strip's "in the store" counted a shopper gone out to fetch cash (drawn at the exit,
     "atm" on their way) as inside. It counts those who have arrived and not yet left, less
     those out for cash, as their ways say."""
-    busy = load_scenario(
-        SCENARIOS / "terminal_outage.yaml", [*SMALL, "arrivals.base_customers=3000"]
-    )
-    path = tmp_path / "replay.html"
-    path.write_text(replay_page(replay_data([replay(busy, 3)], 17 * 60, 18 * 60), "busy"))
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(path.as_uri())
+    page.goto(busy_file.as_uri())
     page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 1")
     shoppers = page.evaluate("journeyReplay.panels[0].data.shoppers")
     out_for_cash = 0
