@@ -197,6 +197,12 @@ def how_it_moved(metric: str, first: float, second: float) -> str:
     return f"from {signed_number(first, 0)} {unit} {early} to {signed_number(second, 0)} {late}"
 
 
+def change_interval(low: float, high: float) -> str:
+    """The 95% CI of how much a difference moved: "95% CI of the change [-14, -0.3]", each end
+    to whole numbers or as many decimals as its first digit needs (not "-0")."""
+    return f"95% CI of the change [{signed_number(low, 0)}, {signed_number(high, 0)}]"
+
+
 def difference_growth(replications: pd.DataFrame) -> pd.DataFrame:
     """Per scenario after the first and metric of GROWING (of those in `replications`): its
     paired difference early and late in the measured days (`first`, `second`), and how much
@@ -239,9 +245,8 @@ def growth_warnings(still: pd.DataFrame) -> list[str]:
         what, settles = _STILL_MOVING[r.metric]
         texts.append(
             f"{r.scenario}: its difference in {what} is still moving: it moved "
-            f"{how_it_moved(r.metric, r.first, r.second)} (95% CI of the change "
-            f"[{signed_number(r.low, 0)}, {signed_number(r.high, 0)}]), so {settles}; run more "
-            "days (--days) to see where"
+            f"{how_it_moved(r.metric, r.first, r.second)} ({change_interval(r.low, r.high)}), "
+            f"so {settles}; run more days (--days) to see where"
         )
     return texts
 

@@ -56,6 +56,7 @@ from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import (
     GROWING,
+    change_interval,
     common_random_numbers,
     difference_growth,
     how_it_moved,
@@ -260,8 +261,8 @@ def warn_if_still_moving(result: SelectResult) -> None:
         warnings.warn(
             f"the selection of {result.selected} on {result.objective} rests on the mean of the "
             f"measured days, but {r.scenario}'s difference from it moved "
-            f"{how_it_moved(r.metric, r.first, r.second)} (95% CI of the change "
-            f"[{r.low:+,.0f}, {r.high:+,.0f}]); run more days (--days) to see where it settles",
+            f"{how_it_moved(r.metric, r.first, r.second)} ({change_interval(r.low, r.high)}); "
+            "run more days (--days) to see where it settles",
             StillMovingWarning,
             stacklevel=3,
         )
