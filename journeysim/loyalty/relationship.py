@@ -12,11 +12,11 @@ from journeysim.scenario.schema import Loyalty, Segment
 _LOGISTIC_FLOOR = -700.0
 
 
-def logistic(x: float) -> float:
-    """1 / (1 + e^-x); 0 at or below _LOGISTIC_FLOOR, where e^-x would overflow. The schema
+def logistic(x: float, top: float = 1.0) -> float:
+    """top / (1 + e^-x); 0 at or below _LOGISTIC_FLOOR, where e^-x would overflow. The schema
     lets loyalty.wallet_slope reach 1,000, so x reaches -1,000 where competitor_pull is well
     above the strength (and likelihood_to_recommend's logit further still)."""
-    return 1.0 / (1.0 + math.exp(-x)) if x > _LOGISTIC_FLOOR else 0.0
+    return top / (1.0 + math.exp(-x)) if x > _LOGISTIC_FLOOR else 0.0
 
 
 def visit_outcome(remembered: float, effort: float, loyalty: Loyalty) -> float:
@@ -73,9 +73,7 @@ def chance_of_return(daily: float, loyalty: Loyalty) -> float:
 def likelihood_to_recommend(strength: float, remembered: float, loyalty: Loyalty) -> int:
     """Answer 0..10 to 'How likely are you to recommend us?' (Reichheld 2003)."""
     logit = loyalty.ltr_slope * (strength - loyalty.ltr_center) + loyalty.ltr_memory * remembered
-    if logit <= _LOGISTIC_FLOOR:  # e^-logit would overflow: 11 times a logistic of 0
-        return 0
-    answer = int(11.0 / (1.0 + math.exp(-logit)))  # never below 0
+    answer = int(logistic(logit, 11.0))  # never below 0
     return answer if answer < 10 else 10
 
 
