@@ -98,6 +98,15 @@ def browser():
         chromium.close()
 
 
+def opened(browser, path: Path, panels: int, size: tuple[int, int] = (1600, 1000)):
+    """A tab of `size` pixels showing the replay page at `path` once its `panels` are drawn."""
+    width, height = size
+    tab = browser.new_page(viewport={"width": width, "height": height})
+    tab.goto(path.as_uri())
+    tab.wait_for_function(f"window.journeyReplay && journeyReplay.panels.length === {panels}")
+    return tab
+
+
 def canvas_pixels(page, panel: int) -> str:
     return page.evaluate(f"journeyReplay.panels[{panel}].canvas.toDataURL()")
 
@@ -202,9 +211,7 @@ def test_a_lane_without_a_cashier_draws_no_cashier_dot(browser, days, tmp_path):
     cashier; the dot now shows only while someone works the till."""
     path = tmp_path / "replay.html"
     path.write_text(replay_page(replay_data(days, 5.5 * 60, 6.5 * 60), "dawn"))
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    page.goto(path.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    page = opened(browser, path, 2)
     staffed = page.evaluate(
         """() => { const f = journeyReplay.data.panels[0].floor;
         return f.lines.filter((l) => l.staffed).map((l) => [l.tills[0], f.tills[l.tills[0]]]); }"""
@@ -229,9 +236,7 @@ def test_the_clock_reads_24_00_at_the_end_of_a_window_to_midnight(browser, days,
     """A window to 24:00 ended with the clock at 00:00:00."""
     path = tmp_path / "replay.html"
     path.write_text(replay_page(replay_data(days, 23 * 60, 24 * 60), "to midnight"))
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    page.goto(path.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    page = opened(browser, path, 2)
     clock = page.locator(".jsr-clock")
     assert clock.inner_text() == "23:00:00"
     page.evaluate("journeyReplay.seek(24 * 60)")
@@ -344,9 +349,7 @@ def test_a_line_label_counts_the_shoppers_waiting_in_it(browser, busy_file):
     waiting at the till for its dead terminal was counted nowhere: at 17:27 the strip read
     "waiting to pay 0" and lane 3 "0 waiting" over the one stuck at its till. A line's label
     counts its queue (its bar) and those stuck at its tills; the strip, all lines'."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(busy_file.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 1")
+    page = opened(browser, busy_file, 1, (1400, 900))
     queued = stuck = 0
     for t in np.linspace(17 * 60 + 0.3, 18 * 60 - 0.3, 120):  # off the whole minutes
         page.evaluate(f"journeyReplay.seek({t})")
@@ -371,9 +374,7 @@ def test_a_shopper_out_for_cash_is_not_counted_in_the_store(browser, busy_file):
     """The strip's "in the store" counted a shopper gone out to fetch cash (drawn at the exit,
     "atm" on their way) as inside. It counts those who have arrived and not yet left, less
     those out for cash, as their ways say."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(busy_file.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 1")
+    page = opened(browser, busy_file, 1, (1400, 900))
     shoppers = page.evaluate("journeyReplay.panels[0].data.shoppers")
     out_for_cash = 0
     for t in np.linspace(17 * 60 + 0.3, 18 * 60 - 0.3, 60):
@@ -415,9 +416,7 @@ def test_a_settings_tables_headings_line_up_with_their_cells(browser, tmp_path):
 def test_a_zone_label_counts_the_dots_drawn_in_it(browser, three_file):
     """The label over a zone says how many shoppers the zone shows ("fresh: 3" stood over 4
     dots when it was the monitor's occupancy, which moves up to a minute before the dot)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(three_file.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 3")
+    page = opened(browser, three_file, 3, (1400, 900))
     start, end = page.evaluate("[journeyReplay.data.from, journeyReplay.data.to]")
     shown = 0
     for t in np.linspace(start, end, 25):
@@ -464,9 +463,7 @@ def test_presenter_mode_fits_the_floors_counts_and_legend_on_a_projector(
 ):
     """At a projector's 1280 x 720 the checkout row, where the crossed-out terminals tell the
     outage, was below the screen's edge with the counts and the legend."""
-    tab = browser.new_page(viewport={"width": width, "height": height})
-    tab.goto(page_file.as_uri())
-    tab.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    tab = opened(browser, page_file, 2, (width, height))
     tab.keyboard.press("f")
     tab.wait_for_function("document.querySelector('.jsr').classList.contains('presenter')")
     tab.wait_for_timeout(300)  # the next frame lays it out
@@ -484,9 +481,7 @@ def test_presenter_mode_keeps_the_followed_shoppers_latest_step_in_view(browser,
     """At 1280 x 720 in presenter mode the side panel grew to the visit's full length and
     stayed at its first step: "card refused", the mood and the outcome were off the screen,
     the legend below it, and the last column cut at the right edge."""
-    tab = browser.new_page(viewport={"width": 1280, "height": 720})
-    tab.goto(page_file.as_uri())
-    tab.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    tab = opened(browser, page_file, 2, (1280, 720))
     visit, refused = card_refused(tab)
     tab.fill(".jsr-scrub", f"{refused + 0.05:.2f}")
     tab.mouse.click(*tab.evaluate(f"journeyReplay.panels[1].clientPosition({visit})"))
@@ -515,9 +510,7 @@ def test_presenter_mode_keeps_the_followed_shoppers_latest_step_in_view(browser,
 def test_a_shopper_fetching_cash_is_drawn_at_the_exit_while_away(browser, page_file):
     """A shopper who went to fetch cash stayed drawn at the till while away (as the GIF did):
     they are drawn at the exit from the card's refusal to their return."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(page_file.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    page = opened(browser, page_file, 2, (1400, 900))
     away = page.evaluate(
         """() => journeyReplay.panels[1].shoppers.flatMap((s) => {
           const k = s.steps.findIndex((q) => q[2].startsWith("fetches cash"));
@@ -563,9 +556,7 @@ def test_labels_are_painted_over_the_shoppers_dots(browser, page_file):
     """Dots were drawn over the staff names ("floo◯assistant #11", "st◯cker #7") and the
     zones' names: the labels are painted last, on a light backing."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    page.goto(page_file.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    page = opened(browser, page_file, 2)
     start, end = page.evaluate("[journeyReplay.data.from, journeyReplay.data.to]")
     t = next(
         t
@@ -587,9 +578,7 @@ def test_a_chosen_shoppers_label_is_whole_inside_the_floor_and_clear_of_other_la
     and over the "EXIT" label: the label stays whole inside the canvas, above the dot or, where
     another label is, below or beside it."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    page.goto(page_file.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    page = opened(browser, page_file, 2)
     start, end = page.evaluate("[journeyReplay.data.from, journeyReplay.data.to]")
     checked = 0
     for t in np.linspace(start, end, 13):
@@ -633,9 +622,7 @@ def test_labels_are_whole_where_there_is_room_and_apart(browser, effortless):
     name cut beside its till goes on the row above it, clear of the next line's queue. No
     label is cut, and no two overlap."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    page.goto(effortless.as_uri())
-    page.wait_for_function("window.journeyReplay && journeyReplay.panels.length === 2")
+    page = opened(browser, effortless, 2)
     staff = page.evaluate("Object.values(journeyReplay.data.panels[1].staff)")
     cashiers = 0
     for t in np.linspace(16 * 60, 19 * 60, 13):
