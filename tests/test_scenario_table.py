@@ -140,11 +140,14 @@ def test_outages_queues_and_values_read_as_the_file_sets_them():
     assert dict(settings(scenario("understaffed_checkout")))["Checkout"].startswith(
         "1 staffed lane, "
     )
-    assert [setting_value(v) for v in (True, None, 0.0012, 4.0, [], {"a": ["sat"]})] == [
+    values = (True, None, 0.0012, 4.0, 123456.0, 0.1 + 0.2, [], {"a": ["sat"]})
+    assert [setting_value(v) for v in values] == [
         "true",
         "null",
         "0.0012",
         "4",
+        "123456",  # as the money table's 123,456 (it read 1.235e+05)
+        "0.3",
         "[]",
         "{a: [sat]}",
     ]

@@ -173,13 +173,14 @@ _MISSING = object()
 
 
 def setting_value(value: object) -> str:
-    """A setting as a scenario file writes it, compactly: `4`, `0.0012`, `false`, `[sat]`."""
+    """A setting as a scenario file writes it: `4`, `0.0012`, `123456`, `false`, `[sat]`
+    (to 12 significant digits, so that a sum of money is whole and float noise is not shown)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:.12g}"
     if isinstance(value, list):
         return f"[{', '.join(map(setting_value, value))}]"
     if isinstance(value, dict):
