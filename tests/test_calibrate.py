@@ -758,6 +758,7 @@ def test_a_fit_its_replications_cannot_tell_within_tolerance_is_warned_about():
         {
             "target": ["visits_per_day", "revenue_per_day", "return_rate"],
             "tolerance": [5.0, 496.0, 0.0137],
+            "simulated_mean": [161.5, 14_746.0, 0.9205],
             "ci_low": [157.0, 12_726.0, 0.882],
             "ci_high": [166.0, 16_766.0, 0.959],
         }
@@ -778,6 +779,21 @@ def test_a_fit_its_replications_cannot_tell_within_tolerance_is_warned_about():
     assert precision_warning(fit.iloc[:1]) is None
     one_replication = fit.assign(ci_low=np.nan, ci_high=np.nan)  # no CI: nothing to tell
     assert precision_warning(one_replication) is None
+
+
+def test_a_precision_warning_measures_a_ci_cut_at_zero_by_its_whole_side():
+    """Receipts 9.3 [0, 20.7] (the t-interval's lower end, -2.1, cut at 0 receipts) read
+    "+-10.4", half the cut interval, where the interval reaches 11.4 either side."""
+    fit = pd.DataFrame(
+        {
+            "target": ["receipts_weekday_h1400"],
+            "tolerance": [0.667],
+            "simulated_mean": [9.3],
+            "ci_low": [0.0],
+            "ci_high": [20.74],
+        }
+    )
+    assert "(receipts_weekday_h1400 +-11.4 against +-0.667)" in precision_warning(fit)
 
 
 def test_the_parameter_table_lists_choices_rather_than_spanning_them():

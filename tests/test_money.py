@@ -338,6 +338,25 @@ def test_an_extra_investment_that_earns_less_shows_never_in_the_table():
     assert row["note"].startswith("never pays back")
 
 
+def test_a_provisional_payback_shows_its_interval_before_saying_it_is_provisional():
+    """The report's cell read "pays back in 20 days (provisional) [17, 25]"."""
+    row = pd.Series(
+        {
+            "verdict": "",
+            "diff": 20.2,
+            "diff_ci_low": 17.0,
+            "diff_ci_high": 25.0,
+            "note": "pays back in 20 days (provisional)",
+        }
+    )
+    text = difference_text("payback_days", row).strip()
+    assert text == "pays back in 20 days [17, 25] (provisional)"
+    firm = difference_text(
+        "payback_days", row.replace("pays back in 20 days (provisional)", "pays back in 20 days")
+    )
+    assert firm.strip() == "pays back in 20 days [17, 25]"
+
+
 def test_a_payback_note_is_provisional_where_the_bottom_line_is():
     """ "earns 31,872 PLN a year less" read as firm in comparison.csv, the report and the
     console under a bottom line that ends "provisional" (its contribution difference moving

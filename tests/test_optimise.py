@@ -33,6 +33,7 @@ from journeysim.cli import main
 from journeysim.report.optimise import (
     answer,
     objective_plot,
+    objective_text,
     pareto_plot,
     trial_rows,
     trials_text,
@@ -210,6 +211,29 @@ def test_a_single_failed_trial_is_told_as_one_with_its_settings_as_the_tables_gi
         "checkout.service_time.mean_min=11.92: mmc, replication 0: x"
     )
     assert failures_text(failed.iloc[:0], 3) is None
+
+
+def test_the_baseline_beside_the_best_plan_is_its_mean_over_the_plans_replications():
+    """The plan select chose was the baseline itself (paired differences exactly 0 over 5
+    replications), yet "the objective (baseline 4,835)" showed the baseline's mean over the
+    3 replications of the trials, a saving of 1 PLN that did not exist."""
+    wages = [4_836.0, 4_835.0, 4_834.0, 4_833.0, 4_832.0]  # the baseline's, replication order
+    plan = SimpleNamespace(objectives=[SimpleNamespace(metric="wages_per_day")])
+    row = pd.Series(
+        {
+            "replications": 5,
+            "wages_per_day_mean": 4_834.0,  # the same store: the same five values
+            "wages_per_day_ci_low": 4_832.0,
+            "wages_per_day_ci_high": 4_836.0,
+        }
+    )
+    trials = [{"wages_per_day": w} for w in wages[:3]]
+    selected = SimpleNamespace(baseline=pd.DataFrame({"wages_per_day": wages}))
+    result = SimpleNamespace(plan=plan, baseline=trials, selection=selected)
+    assert objective_text(result, row).endswith("the objective (baseline 4,834)")
+    # Without select, the plan's row is a trial's, over the trials' replications.
+    alone = SimpleNamespace(plan=plan, baseline=trials, selection=None)
+    assert objective_text(alone, row.replace(5, 3)).endswith("(baseline 4,835)")
 
 
 def test_a_trial_repeating_a_failed_ones_settings_fails_without_running(tmp_path, monkeypatch):

@@ -195,6 +195,12 @@ def test_select_has_no_baseline_to_compare_with(capsys):
         main(["select", str(MMC), str(MMC), "--objective", WAIT, "--constraint", "nps>=baseline-3"])
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert exit.value.code == 2 and "no baseline" in error
+    # Nor does its error for a malformed constraint offer the relative forms it refuses.
+    with pytest.raises(SystemExit) as exit:
+        main(["select", str(MMC), str(MMC), "--objective", WAIT, "--constraint", "nps=3"])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert exit.value.code == 2 and "expected KPI>=VALUE or KPI<=VALUE, optionally" in error
+    assert "baseline" not in error
     with pytest.raises(ValueError, match="needs a baseline"):
         select_scenarios(
             [load_scenario(MMC)] * 2, WAIT, constraints=[parse_constraint("nps>=baseline-3")]

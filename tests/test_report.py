@@ -467,7 +467,8 @@ def test_the_same_customer_in_a_compare_report_is_the_same_person():
 @pytest.mark.parametrize(
     ("metric", "expected"),
     [
-        ("contribution_per_day", "PLN"),
+        ("contribution_per_day", "PLN a day"),  # "41.8 PLN" read as a total
+        ("investment", "PLN"),
         ("mean_checkout_wait_min", "min"),
         ("nps", "points"),
         ("csat", ""),
@@ -482,6 +483,7 @@ def test_a_tolerance_is_shown_without_a_sign_and_a_setting_to_four_digits() -> N
     assert magnitude("nps", 5.0) == "5.00" and magnitude("nps", -5.0) == "5.00"
     assert magnitude("return_rate", 0.02) == "2.00 pts"
     assert setting_text(0.4499283309865609) == "0.4499" and setting_text(3) == "3"
+    assert setting_text(12_345.6) == "12,346"  # was 1.235e+04
 
 
 def test_a_run_of_one_replication_claims_no_confidence_interval():

@@ -336,7 +336,7 @@ def test_an_open_first_stage_announces_kn_bound_and_no_scenario_runs_past_it():
 @pytest.mark.parametrize(
     ("indifference", "constraint", "named"),
     [
-        (1e-6, None, "indifference 1e-06"),  # KN's N ~ h^2 S^2 / delta^2: about 10^10
+        (1e-6, None, "indifference 0.000001"),  # KN's N ~ h^2 S^2 / delta^2: about 10^10
         (0.06, "mean_checkout_wait_min<=1+-1e-300", "mean_checkout_wait_min<=1+-1e-300"),
     ],
 )
@@ -393,7 +393,9 @@ def test_the_procedure_states_a_share_s_indifference_in_points_as_the_guarantee_
 @pytest.mark.parametrize(
     ("objective", "indifference", "said"),
     [
-        ("revenue_per_day", 12_500.0, "12,500 PLN"),  # was 1.25e+04 PLN
+        ("revenue_per_day", 12_500.0, "12,500 PLN a day"),  # was 1.25e+04 PLN
+        ("contribution_per_day", 41.83, "41.8 PLN a day"),  # was 41.8 PLN, read as a total
+        ("investment", 12_000.0, "12,000 PLN"),
         ("nps", 1.0, "1 point"),  # was 1 points, the default for an NPS near 50
         ("return_rate", 0.01, "1 point"),
         ("nps", 2.0, "2 points"),

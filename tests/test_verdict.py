@@ -392,6 +392,9 @@ def test_bottom_line_says_how_many_fewer_shoppers_stand_behind_a_shorter_wait():
     (line,) = bottom_line(comparison_table(table))
     assert line.startswith("outage is mostly worse than baseline (1 better, 2 worse metrics)")
     assert "contribution -299" in line and "visits a day)" not in line
+    # Seen from the outage, one metric is worse: "1 worse metric" (it read "1 worse metrics").
+    (line,) = bottom_line(comparison_table(table.sort_values("scenario", ascending=False)))
+    assert line.startswith("baseline is mostly better than outage (2 better, 1 worse metric):")
 
 
 def test_the_report_table_marks_contribution_but_not_its_parts():

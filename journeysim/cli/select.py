@@ -187,13 +187,9 @@ def _constraint(text: str) -> Constraint:
     from journeysim.study.selection import parse_constraint
 
     try:
-        constraint = parse_constraint(text)
+        return parse_constraint(text, baseline=False)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-    if constraint.relative:
-        wanted = "KPI>=VALUE or KPI<=VALUE, as select has no baseline to compare with"
-        raise argparse.ArgumentTypeError(expected(wanted, text))
-    return constraint
 
 
 def _positive(text: str) -> float:

@@ -23,7 +23,7 @@ from journeysim.report.console import unit
 from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
 from journeysim.study.compare import has_differences, how_it_moved, significant
-from journeysim.words import signed_number
+from journeysim.words import plural, signed_number
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -117,7 +117,7 @@ def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
         word = "better" if len(better) > len(worse) else "worse"
         head = (
             f"{name} is mostly {word} than {reference} ({len(better)} better, "
-            f"{len(worse)} worse metrics)"
+            f"{plural(len(worse), 'worse metric')})"
         )
     words = ("better", "worse") if len(better) >= len(worse) else ("worse", "better")
     return f"{head}: {words[0]} {items[words[0]]}; {words[1]} {items[words[1]]}"

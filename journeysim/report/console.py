@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.simulation.journey_map import touched
+from journeysim.words import figure
 
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Scenario
@@ -65,17 +66,20 @@ def index_text(value: float) -> str:
 
 
 def unit(metric: str) -> str:
-    """The unit a KPI's label names (PLN, min, stars, ...); NPS in points; "" for a scale such
-    as CSAT's (1-5) or a count."""
+    """The unit a KPI's label names (PLN, min, stars, ...), money per day as "PLN a day"; NPS
+    in points; "" for a scale such as CSAT's (1-5) or a count."""
     if metric == "nps":
         return "points"
     named = re.search(r"\(([A-Za-z][^)]*)\)$", label(metric))
-    return named[1] if named else ""
+    if not named:
+        return ""
+    return f"{named[1]} a day" if named[1] == "PLN" and metric.endswith("_per_day") else named[1]
 
 
 def setting_text(value: object) -> str:
-    """A scenario setting's value as shown: a float to 4 significant digits."""
-    return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
+    """A scenario setting's value as shown: a float to 4 significant digits (`figure`:
+    12,346, not 1.235e+04)."""
+    return figure(float(value), 4) if isinstance(value, (float, np.floating)) else str(value)
 
 
 def render(rows: list[list[str]], header: list[str]) -> str:

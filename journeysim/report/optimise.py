@@ -90,14 +90,20 @@ def _best_row(result: OptimiseResult) -> tuple[pd.Series, int]:
 
 
 def objective_text(result: OptimiseResult, row: pd.Series) -> str:
-    """The objective's mean [95% CI] in `row`, and the baseline's mean where one was run, e.g.
-    "Wages per day (PLN) 4,539 [4,537, 4,541], the objective (baseline 4,834)"."""
+    """The objective's mean [95% CI] in `row`, and the baseline's mean over the same
+    replications where one was run, e.g. "Wages per day (PLN) 4,539 [4,537, 4,541], the
+    objective (baseline 4,834)"."""
     metric = result.plan.objectives[0].metric
     text = f"{label(metric)} {ci_text(metric, *ci_of(row, metric))}, the objective"
-    if result.baseline is None:
+    selection = result.selection
+    if selection is not None and selection.baseline is not None:
+        baseline = selection.baseline  # run on as far as select ran the plan
+    elif result.baseline is not None:
+        baseline = pd.DataFrame(result.baseline)
+    else:
         return text
-    baseline = pd.DataFrame(result.baseline)[metric].mean()
-    return f"{text} (baseline {metric_text(metric, baseline)})"
+    mean = baseline[metric].iloc[: int(row["replications"])].mean()
+    return f"{text} (baseline {metric_text(metric, mean)})"
 
 
 def limit_text(constraint: Constraint, row: pd.Series) -> str:

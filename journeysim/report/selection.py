@@ -18,16 +18,15 @@ from journeysim.report.selection_plot import smore_plot
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
 from journeysim.study.selection import SelectResult, ci_of, relative_constraints
-from journeysim.words import amount
+from journeysim.words import amount, figure
 
 
 def indifference_text(objective: str, indifference: float) -> str:
-    """An indifference in the `objective`'s unit (shares in points), from 1,000 in whole
-    numbers with thousands grouped (12,500 PLN, not 1.25e+04); "1 point", "0.9 points"."""
-    share = objective in SHARES
-    value = 100.0 * indifference if share else indifference
-    digits = ",.0f" if abs(value) >= 1000 else (".2g" if share else ".3g")
-    return amount(format(value, digits), "points" if share else unit(objective))
+    """An indifference in the `objective`'s unit (shares in points): "12,500 PLN a day" (not
+    1.25e+04 PLN), "1 point", "0.9 points"."""
+    if objective in SHARES:
+        return amount(figure(100.0 * indifference, 2), "points")
+    return amount(figure(indifference), unit(objective))
 
 
 def procedures(result: SelectResult) -> str:
@@ -60,7 +59,9 @@ def guarantee(result: SelectResult) -> str:
         f"{level}, no feasible scenario beats it by more than {delta}"
     )
     if result.constraints:
-        limits = ", ".join(f"{c.text} (tolerance {c.tolerance:g})" for c in result.constraints)
+        limits = ", ".join(
+            f"{c.text} (tolerance {figure(c.tolerance)})" for c in result.constraints
+        )
         text += f"; feasible means meeting {limits}, each decided up to its tolerance"
     return text + "."
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from journeysim.study.calibrate_spec import Target
 from journeysim.study.decisions import Decision
+from journeysim.words import figure
 
 IDENTIFIABLE = 1.0  # tolerances a parameter must move some target by over its range
 # A value within this share of its range from an end is at the end: TPE, drawn towards a fit
@@ -83,7 +84,7 @@ def calibration_warnings(
         if (offs > 1.0).all():
             closest = trials.loc[offs.idxmin()]
             mean = closest[f"{t.metric}_mean"]
-            gives = _figure(mean)  # not 1.064e+04
+            gives = figure(mean)  # not 1.064e+04
             found.append(
                 f"target {t.text} is not reached by any trial: the closest, trial "
                 f"{int(closest['trial'])}, gives {gives} "
@@ -100,8 +101,11 @@ def calibration_warnings(
 
 def precision_warning(fit: pd.DataFrame) -> str | None:
     """A warning when the fitted trial's 95% CI of some targets (fit.csv) is wider than their
-    tolerance: "within" is then a matter of luck in its few replications; else None."""
-    half = (fit["ci_high"] - fit["ci_low"]) / 2.0
+    tolerance: "within" is then a matter of luck in its few replications; else None. The
+    half-width is the CI's wider side: an end cut at the metric's range (no fewer than 0
+    receipts) is not where the interval ends."""
+    mean = fit["simulated_mean"]
+    half = np.maximum(fit["ci_high"] - mean, mean - fit["ci_low"])
     wide = half > fit["tolerance"]
     if not wide.any():
         return None
@@ -109,7 +113,7 @@ def precision_warning(fit: pd.DataFrame) -> str | None:
     target, tolerance = fit.at[worst, "target"], fit.at[worst, "tolerance"]
     one = wide.sum() == 1
     have, their, they = ("has", "its", "it is") if one else ("have", "their", "they are")
-    most = f"{target} +-{_figure(half[worst])} against +-{_figure(tolerance)}"
+    most = f"{target} +-{figure(half[worst])} against +-{figure(tolerance)}"
     most = most if one else f"most: {most}"
     which = "the target" if len(fit) == 1 else f"{wide.sum()} of {len(fit)} targets"
     return (
@@ -117,11 +121,6 @@ def precision_warning(fit: pd.DataFrame) -> str | None:
         f"{their} tolerance ({most}), so its replications cannot tell whether {they} "
         "within; more replications (--reps) narrow it"
     )
-
-
-def _figure(value: float) -> str:
-    """A value to three figures, with thousands separated from a hundred on (not 2.02e+03)."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def edge_warnings(trials: pd.DataFrame, free: Sequence[Decision], best: int | None) -> list[str]:

@@ -30,6 +30,7 @@ from journeysim.study.sources import (
     is_study_file,
     whole_number,
 )
+from journeysim.words import figure
 
 # The file's settings that an option of the same name overrides: errors name the file and key.
 OPTIONS = ("trials", "sampler", "reps", "days", "seed")
@@ -63,7 +64,7 @@ class Target:
 
     @property
     def text(self) -> str:
-        return f"{self.metric}={self.value:g}+-{self.tolerance:g}"
+        return f"{self.metric}={self.value:.12g}+-{figure(self.tolerance)}"
 
     def off(self, simulated: float) -> float:
         """How many tolerances the simulated mean is from the observed value."""

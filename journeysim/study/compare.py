@@ -33,6 +33,7 @@ from journeysim.simulation.summary import mean_ci
 from journeysim.words import signed_number
 
 LEVEL = 0.95
+PROVISIONAL = " (provisional)"  # ends the payback note of a difference still moving
 COLUMNS = (
     "scenario",
     "metric",
@@ -153,7 +154,7 @@ def provisional_notes(table: pd.DataFrame, still: pd.DataFrame) -> pd.DataFrame:
     measured days' mean, is not yet where it settles."""
     contribution = still.loc[still["metric"] == "contribution_per_day", "scenario"]
     notes = (table["metric"] == "payback_days") & table["scenario"].isin(contribution)
-    table.loc[notes, "note"] += " (provisional)"
+    table.loc[notes, "note"] += PROVISIONAL
     return table
 
 

@@ -30,6 +30,7 @@ from journeysim.study.arrival_profile import as_weights, hour_counts, preferred_
 from journeysim.study.receipt_reference import Reference
 from journeysim.study.receipts import Receipts
 from journeysim.study.service_fit import fit_service_time
+from journeysim.words import plural
 
 # Per segment, which receipts are its card holders' (None: segments are not told apart).
 Groups = dict[str, np.ndarray] | None
@@ -316,7 +317,10 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
         zero = int((mask & (minutes <= 0)).sum())
         if len(durations) < MIN_DURATIONS:
             if mask.any():
-                fit.skip(key, f"{len(durations)} positive scan times, fewer than {MIN_DURATIONS}")
+                fit.skip(
+                    key,
+                    f"{plural(len(durations), 'positive scan time')}, fewer than {MIN_DURATIONS}",
+                )
             continue
         chosen = fit_service_time(durations)
         ranking = ", ".join(

@@ -63,6 +63,7 @@ from journeysim.study.compare import (
     moving,
 )
 from journeysim.study.designs import DesignError
+from journeysim.words import figure
 
 DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
 DEFAULT_INDIFFERENCE = 0.01  # of the first scenario's first-stage objective mean, at least
@@ -97,9 +98,9 @@ class Constraint:
 
     @property
     def text(self) -> str:
-        limit = f"{self.bound:g}"
+        limit = f"{self.bound:.12g}"
         if self.relative:
-            limit = BASELINE + (f"{self.bound:+g}" if self.bound else "")
+            limit = BASELINE + (f"{self.bound:+.12g}" if self.bound else "")
         return f"{self.metric}{'>=' if self.sense > 0 else '<='}{limit}"
 
     @property
@@ -119,19 +120,23 @@ def check_horizon(scenario: Scenario, metrics: Iterable[str], case: str = "") ->
         raise DesignError(f"scenario {scenario.name}{case}: {problem}")
 
 
-def parse_constraint(text: str) -> Constraint:
-    """`KPI>=VALUE` or `KPI<=VALUE`, or relative to the baseline `KPI>=baseline-DIFF` or
-    `KPI<=baseline+DIFF` (DIFF optional), each optionally `+-TOLERANCE` (default: 1% of
-    |VALUE| or |DIFF|); a VALUE the KPI cannot have, or a DIFF beyond its range's width, is
-    refused."""
+def parse_constraint(text: str, baseline: bool = True) -> Constraint:
+    """`KPI>=VALUE` or `KPI<=VALUE`, or (where there is a `baseline`) relative to it
+    `KPI>=baseline-DIFF` or `KPI<=baseline+DIFF` (DIFF optional), each optionally
+    `+-TOLERANCE` (default: 1% of |VALUE| or |DIFF|); a VALUE the KPI cannot have, or a DIFF
+    beyond its range's width, is refused."""
     match = _CONSTRAINT.match(text)
-    expected = (
-        "expected KPI>=VALUE, KPI<=VALUE or relative KPI>=baseline-DIFF, KPI<=baseline+DIFF, "
-        f"optionally +-TOLERANCE, with a KPI of {', '.join(METRICS)}"
-    )
+    forms = "KPI>=VALUE or KPI<=VALUE"
+    if baseline:
+        forms = "KPI>=VALUE, KPI<=VALUE or relative KPI>=baseline-DIFF, KPI<=baseline+DIFF"
+    expected = f"expected {forms}, optionally +-TOLERANCE, with a KPI of {', '.join(METRICS)}"
     if not match or match["kpi"] not in METRICS:
         raise InputError(f"{expected} (got {text!r})")
     relative = match["baseline"] is not None
+    if relative and not baseline:
+        raise InputError(
+            f"expected {forms}, as there is no baseline to compare with (got {text!r})"
+        )
     if relative:
         bound = float(match["offset"] or 0.0) * (-1.0 if match["sign"] == "-" else 1.0)
     else:
@@ -166,7 +171,8 @@ def ci_of(row: pd.Series, column: str) -> tuple[float, float, float]:
 @dataclass
 class SelectResult:
     """A selection as pandas tables: `table` (selection.csv) has one row per scenario,
-    `replications` every metric of every replication run (scenario, replication, METRICS)."""
+    `replications` every metric of every replication run (scenario, replication, METRICS),
+    `baseline` the baseline's in replication order (relative constraints only; else None)."""
 
     scenarios: list[Scenario]
     objective: str
@@ -178,6 +184,7 @@ class SelectResult:
     replications: pd.DataFrame
     selected: str | None = None
     first_stage: int = 0
+    baseline: pd.DataFrame | None = None
 
     @property
     def names(self) -> list[str]:
@@ -478,14 +485,13 @@ class _Procedure:
         objective's indifference (KN's N) and each constraint's tolerance (the feasibility
         check's count past which it always decides); inf where the count is beyond floats."""
         with np.errstate(over="ignore", divide="ignore"):
-            found = [
-                (f"indifference {self.delta:g}", self.h2 * self.s2.max() / np.square(self.delta))
-            ]
+            top = self.h2 * self.s2.max()
+            found = [(f"indifference {figure(self.delta)}", top / np.square(self.delta))]
             for c, constraint in enumerate(self.constraints):
                 top = self.h2_feasible * self.s2_feasible[:, c].max()
                 found.append(
                     (
-                        f"{constraint.text}+-{constraint.tolerance:g}",
+                        f"{constraint.text}+-{figure(constraint.tolerance)}",
                         top / np.square(constraint.tolerance),
                     )
                 )
@@ -597,6 +603,7 @@ class _Procedure:
             replications=runs.table(),
             selected=None if self.selected is None else runs.scenarios[self.selected].name,
             first_stage=self.n0,
+            baseline=None if runs.baseline is None else pd.DataFrame(runs.baseline_rows),
         )
 
 
