@@ -3,15 +3,19 @@ runs, row for row."""
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import signal
+import socket
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 import journeysim
 from journeysim.cli import main
+from journeysim.simulation import dask_executor
 from journeysim.simulation.dask_executor import DaskCluster
 from journeysim.simulation.executors import LocalPool, Serial
 from journeysim.study.designs import parse_vary
@@ -90,6 +94,65 @@ def test_a_scheduler_address_of_the_wrong_form_is_a_usage_error(address, capsys)
     )
     with pytest.raises(ValueError, match=r"^scheduler: expected a Dask scheduler address"):
         journeysim.run(BASELINE, scheduler=address)
+
+
+@contextlib.contextmanager
+def listener(greeting: bytes | None):
+    """A loopback port whose listener accepts and sends `greeting` (None: says nothing)."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):  # the server closed at the end of the test
+            while True:
+                connection = server.accept()[0]
+                accepted.append(connection)
+                if greeting is not None:
+                    connection.sendall(greeting)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        server.close()
+        for connection in accepted:
+            connection.close()
+
+
+@pytest.mark.parametrize(
+    ("greeting", "said"),
+    [
+        # Dask's handshake waited for ever on a listener that never answers.
+        (None, "does not answer: something listens there but said nothing in 1 s"),
+        # An SSH banner read as a frame length: "Unable to allocate 2.82 EiB", a traceback.
+        (
+            b"SSH-2.0-OpenSSH_9.2p1\r\n",
+            "does not answer as a Dask scheduler (another service on that port?)",
+        ),
+        (
+            b"HTTP/1.0 400 Bad request\r\n\r\n",
+            "does not answer as a Dask scheduler (another service on that port?)",
+        ),
+    ],
+)
+def test_a_port_without_a_dask_scheduler_ends_the_command_in_one_line(
+    greeting, said, monkeypatch, capsys
+):
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 0.5)
+    with listener(greeting) as address, pytest.raises(SystemExit) as stopped:
+        main(["run", str(BASELINE), "--reps", "1", "--days", "1", "--scheduler", address])
+    assert str(stopped.value) == f"journeysim: the Dask scheduler at {address} {said}"
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_port_nobody_listens_on_cannot_be_reached(monkeypatch):
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 0.5)
+    with listener(None) as address:
+        pass  # closed again: nothing listens there now
+    with pytest.raises(ConnectionError, match=f"^cannot reach the Dask scheduler at {address}"):
+        next(DaskCluster(address).run(operator.mul, [(1, 2)]))
 
 
 def test_scheduler_addresses_of_the_right_form_pass(capsys):

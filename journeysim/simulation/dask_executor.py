@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from journeysim.errors import InputError
 from journeysim.simulation.failures import first_failure_in_order
 
-CONNECT_TIMEOUT = "20s"
+CONNECT_SECONDS = 20.0  # to reach the scheduler; as long again for it to answer
 
 
 class DaskCluster:
@@ -28,13 +30,8 @@ class DaskCluster:
             raise ImportError(
                 "--scheduler needs dask.distributed: pip install journeysim[dask]"
             ) from None
-        try:
-            client = Client(self.address, timeout=CONNECT_TIMEOUT)
-        except OSError as error:
-            raise ConnectionError(
-                f"cannot reach the Dask scheduler at {self.address}: {error}"
-            ) from None
-        with client:
+        scheduler_answers(self.address)
+        with Client(self.address, timeout=f"{CONNECT_SECONDS}s") as client:
             futures = {client.submit(fn, *task, pure=False): i for i, task in enumerate(tasks)}
             try:
                 finished = ((futures[f], f.result) for f in as_completed(futures))
@@ -45,6 +42,43 @@ class DaskCluster:
             except BaseException:
                 client.cancel(list(futures))
                 raise
+
+
+def scheduler_answers(address: str) -> None:
+    """Return once a Dask scheduler at `address` answers who it is; ConnectionError, within
+    2 x CONNECT_SECONDS, where nothing listens, a listener never answers (Dask's own
+    handshake waits for ever) or another service answers (whose bytes Dask read as a frame
+    of exabytes)."""
+    from distributed.comm import connect
+
+    async def identity() -> object:
+        comm = await connect(address, timeout=CONNECT_SECONDS)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    async def answer() -> object:
+        return await asyncio.wait_for(identity(), 2 * CONNECT_SECONDS)
+
+    there = f"the Dask scheduler at {address}"
+    try:  # in a thread of its own, which may start an event loop where the caller runs one
+        with ThreadPoolExecutor(1) as thread:
+            reply = thread.submit(asyncio.run, answer()).result()
+    except TimeoutError:  # (an OSError: caught first)
+        raise ConnectionError(
+            f"{there} does not answer: something listens there but said nothing in "
+            f"{2 * CONNECT_SECONDS:.0f} s"
+        ) from None
+    except OSError as error:
+        raise ConnectionError(f"cannot reach {there}: {error}") from None
+    except Exception:  # whatever Dask makes of another protocol's bytes
+        reply = None
+    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
+        raise ConnectionError(
+            f"{there} does not answer as a Dask scheduler (another service on that port?)"
+        )
 
 
 def checked_address(address: str) -> str:
