@@ -248,7 +248,7 @@ def test_sweep_killed_and_run_again_ends_with_the_rows_of_an_uninterrupted_sweep
     keys = [(row["point"], row["replication"]) for row in csv.DictReader(expected.splitlines())]
     assert len(keys) == len(set(keys)) == RUNS
     stored = pd.read_parquet(runs.with_suffix(".parquet"))
-    assert stored.equals(pd.read_csv(runs).fillna({"error": ""}))  # CSV reads "" as NaN
+    assert stored.equals(pd.read_csv(runs).fillna({"error": "", "reason": ""}))  # CSV: NaN
 
 
 def test_a_folder_holding_another_sweep_is_refused(tmp_path):
@@ -780,8 +780,9 @@ def test_a_runs_file_that_cannot_be_read_is_named_with_what_to_do(tmp_path, caps
 
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
-def test_the_error_column_is_text_and_empty_where_no_run_failed(tmp_path):
-    """data.md: a text column's missing value is "", which runs.parquet keeps apart from NaN."""
+def test_the_error_and_reason_columns_are_text_and_empty_where_no_run_failed(tmp_path):
+    """data.md: a text column's missing value is "", which runs.parquet keeps apart from NaN
+    (`reason` was NaN, a float column, where no run failed)."""
     from journeysim.simulation.executors import Serial
 
     p = plan("checkout.cashiers=2", reps=1, days=1, overrides=("horizon.warmup_days=0",))
@@ -789,6 +790,7 @@ def test_the_error_column_is_text_and_empty_where_no_run_failed(tmp_path):
     stored = pd.read_parquet(next(tmp_path.glob("sweep-*/runs.parquet")))
     for table in (runs, stored):
         assert table["status"].tolist() == ["ok"] and table["error"].tolist() == [""]
+        assert table["reason"].tolist() == [""]
 
 
 def test_the_sweep_report_crosses_a_point_whose_runs_all_failed(tmp_path, monkeypatch):

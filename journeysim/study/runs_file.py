@@ -39,7 +39,8 @@ class RunsFile:
     other values is refused, and so is one with text in a column of `numbers` or a status
     neither `ok` nor `failed`. Given `last_from`, a file or row written before the last column
     was added is read too, each such row taking the value of column `last_from` for it (rows
-    appended have the last column, and `finish` writes the file in the new form)."""
+    appended have the last column, and `finish` writes the file in the new form). `finish`
+    reads the columns of `texts` as text, "" where empty (not NaN)."""
 
     def __init__(
         self,
@@ -48,12 +49,14 @@ class RunsFile:
         points: Sequence[Sequence[Any]] | None = None,
         numbers: Collection[str] = (),
         last_from: str | None = None,
+        texts: Collection[str] = (),
     ) -> None:
         self.path = Path(path)
         self.header = csv_line(columns)
         self._older = csv_line(columns[:-1]) if last_from else None
         self._last_from = columns.index(last_from) if last_from else None
         self._columns = list(columns)
+        self._texts = {column: str for column in texts}
         self._point = columns.index("point")
         self._replication = columns.index("replication")
         self._status = columns.index("status") if "status" in columns else None
@@ -98,8 +101,7 @@ class RunsFile:
         rows = self._rows(lines[1:])
         text = self.header + "".join(rows[key] for key in sorted(rows))
         write_text(self.path, text)
-        texts = {"error": str} if "error" in self._columns else None  # "" where empty, not NaN
-        return pd.read_csv(io.StringIO(text), converters=texts)
+        return pd.read_csv(io.StringIO(text), converters=self._texts)
 
     def _complete(self) -> bytes:
         """The file's bytes up to the end of its last complete line."""

@@ -215,7 +215,9 @@ class Sweep:
         self.plan = plan
         self.folder = Path(out) / folder_name(f"sweep-{plan.name}")
         runs = self.folder / "runs.csv"
-        self.runs = RunsFile(runs, plan.columns, plan.values, METRICS, last_from="error")
+        self.runs = RunsFile(
+            runs, plan.columns, plan.values, METRICS, last_from="error", texts=("error", "reason")
+        )
         self._made: dict[str, Any] | None = None  # this invocation's manifest (write_manifest)
         self._earlier: list[dict[str, Any]] = []  # the invocations before it
         self._before = 0  # the finished runs the folder held when it began
