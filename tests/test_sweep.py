@@ -74,6 +74,7 @@ def test_sobol_design_has_samples_times_parameters_plus_two_points():
         (("checkout.cashiers=2:4",), "grid", None, "need --design lhs or sobol"),
         (("checkout.cashiers=2,3",), "lhs", 4, "needs a range"),
         (("shelves.stockout_prob=0:0.1",), "sobol", 6, "power of 2"),
+        (("shelves.stockout_prob=0:0.1",), "sobol", 1, "power of 2 from 2 on"),  # no CI
         (("shelves.stockout_prob=0:0.1",), "lhs", None, "needs --samples"),
         (("checkout.cashiers=2,3", "checkout.cashiers=4"), "grid", None, "each key once"),
     ],
@@ -471,7 +472,7 @@ def refused(argv: list[str], capsys) -> str:
         ),
         (
             "design: sobol\nsamples: 3\nvary: {checkout.cashiers: '2:4'}\n",
-            "study.yaml: samples: Sobol' designs need a power of 2 (got 3)",
+            "study.yaml: samples: Sobol' designs need a power of 2 from 2 on (got 3)",
         ),
         (
             "vary: {checkout.cashiers: [2, 3, 2]}\n",
@@ -648,7 +649,7 @@ def test_options_overriding_a_sweep_file_are_named_as_options(tmp_path, capsys):
     )
     path = sweep_file(tmp_path, "vary: {checkout.cashiers: '2:4'}\ndesign: sobol\nsamples: 4\n")
     error = refused([str(path), "--samples", "3", "--out", str(tmp_path)], capsys)
-    assert error.startswith(USAGE + "--samples: Sobol' designs need a power of 2 (got 3)")
+    assert error.startswith(USAGE + "--samples: Sobol' designs need a power of 2 from 2 on (got 3)")
     error = refused([str(path), "--design", "grid", "--out", str(tmp_path)], capsys)
     assert error.startswith(f"journeysim: {path}: samples: only for --design lhs or sobol")
     error = refused([str(BASELINE), "--vary", "checkout.cashiers=3,-1"], capsys)

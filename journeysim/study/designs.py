@@ -260,8 +260,9 @@ def _sampled(
     by = given.by("samples")
     if samples < 1:
         raise DesignError(f"{by}: expected a whole number >= 1 (got {samples})", by)
-    if kind == "sobol" and samples & (samples - 1):
-        raise DesignError(f"{by}: Sobol' designs need a power of 2 (got {samples})", by)
+    if kind == "sobol" and (samples < 2 or samples & (samples - 1)):
+        # N = 1 gave every index a confidence half-width of exactly 0 (one resample).
+        raise DesignError(f"{by}: Sobol' designs need a power of 2 from 2 on (got {samples})", by)
     _check_runs(samples * (len(varies) + 2) if kind == "sobol" else samples, replications)
     bounds = tuple(
         (low - 0.5, high + 0.5) if v.key in integer_keys else (low, high)
