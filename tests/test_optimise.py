@@ -236,6 +236,26 @@ def test_the_baseline_beside_the_best_plan_is_its_mean_over_the_plans_replicatio
     assert objective_text(alone, row.replace(5, 3)).endswith("(baseline 4,835)")
 
 
+def test_a_study_stopped_while_it_is_being_created_keeps_its_manifest(
+    tmp_path, monkeypatch, capsys
+):
+    """A Ctrl-C 1.6 s in (while Optuna created study.db) left study.db and study.lock and no
+    manifest.json: a new study's folder records what made it before the study starts."""
+
+    def stopped(self) -> int:
+        raise KeyboardInterrupt  # as it opens (creates) the study
+
+    monkeypatch.setattr(Optimisation, "pending", stopped)
+    command = _command(tmp_path)[3:]  # without the interpreter and -m journeysim.cli
+    monkeypatch.setattr(sys, "argv", ["journeysim", *command])
+    assert main(command) == 130
+    assert "interrupted; finished trials are kept" in capsys.readouterr().err
+    (folder,) = tmp_path.iterdir()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["command"].startswith("journeysim optimise ")
+    assert manifest["seed"] == 4242
+
+
 def test_a_trial_repeating_a_failed_ones_settings_fails_without_running(tmp_path, monkeypatch):
     spec = OptimiseSpec(
         MMC,

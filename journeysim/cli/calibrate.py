@@ -109,13 +109,18 @@ def _calibrate(args: argparse.Namespace) -> int:
     calibration = Calibration(plan_calibration(spec), args.out)
     writable_folder(calibration.folder, [MANIFEST])
     plan = calibration.plan
+    resumed = calibration.study.started
+    if not resumed:  # a new study records what made it before it starts (and is stopped)
+        calibration.folder.mkdir(parents=True, exist_ok=True)
+        write_manifest(calibration.folder, plan.base.seed, args.overrides)
     pending = calibration.pending()
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers); targets {plan.targets_text}"
     )
-    write_manifest(calibration.folder, plan.base.seed, args.overrides)  # kept if stopped
+    if resumed:  # once opened and found to be this study
+        write_manifest(calibration.folder, plan.base.seed, args.overrides)
     start = time.perf_counter()
     result = execute(args, pending * plan.base.replications, plan.name, calibration.run)
     plots = write_plots(result)

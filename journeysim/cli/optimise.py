@@ -134,13 +134,18 @@ def _optimise(args: argparse.Namespace) -> int:
     optimisation = Optimisation(plan_optimisation(spec), args.out)
     writable_folder(optimisation.folder, [MANIFEST])
     plan = optimisation.plan
+    resumed = optimisation.study.started
+    if not resumed:  # a new study records what made it before it starts (and is stopped)
+        optimisation.folder.mkdir(parents=True, exist_ok=True)
+        write_manifest(optimisation.folder, plan.base.seed, args.overrides)
     pending = optimisation.pending()
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers)"
     )
-    write_manifest(optimisation.folder, plan.base.seed, args.overrides)  # kept if stopped
+    if resumed:  # once opened and found to be this study
+        write_manifest(optimisation.folder, plan.base.seed, args.overrides)
     start = time.perf_counter()
     try:
         total = optimisation.pending_replications()

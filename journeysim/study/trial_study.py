@@ -204,6 +204,11 @@ class TrialStudy:
         self.interrupts = HeldInterrupts()
         self.short_histories = 0  # trials run here whose history was too short (one warning)
 
+    @property
+    def started(self) -> bool:
+        """Whether the folder holds a study already (which `opened` checks is this one)."""
+        return (self.folder / STORAGE).exists()
+
     @contextmanager
     def opened(self) -> Iterator[TrialStudy]:
         """Lock the folder, open (or create) the study, check it is this one, recover trials
