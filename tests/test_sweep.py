@@ -482,6 +482,11 @@ def refused(argv: list[str], capsys) -> str:
             "vary: {seed: [1, 2]}\n",
             f"study.yaml: vary.seed: {ONE_SEED}",
         ),
+        (  # read as a scenario: one error for each sweep key, none suggesting vary
+            "design: grid\nvarry: {checkout.cashiers: [2, 3]}\n",
+            "study.yaml: unknown key 'varry'; did you mean 'vary'? (expected scenario, name, ",
+        ),
+        ("design: grid\n", "study.yaml: vary: missing (sweep files need `scenario` and `vary`)"),
     ],
 )
 def test_a_sweep_file_error_names_the_file_and_key(tmp_path, capsys, body, expected):

@@ -25,6 +25,7 @@ from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError, is_number
 from journeysim.study.sources import (
     ScenarioSource,
+    checked_keys,
     experiment_name,
     given_by,
     is_study_file,
@@ -290,11 +291,7 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
     set, reps, days, seed."""
     source = str(path)
     data = _load(path, "calibration file")
-    if not isinstance(data, dict) or "free" not in data:
-        raise DesignError(f"{source}: expected a calibration file with `scenario` and `free`")
-    unknown = sorted(set(data) - set(FILE_KEYS))
-    if unknown:
-        raise DesignError(f"{source}: unknown key {unknown[0]!r} (expected {', '.join(FILE_KEYS)})")
+    checked_keys(source, data, FILE_KEYS, "free", "calibration file")
     if not isinstance(data.get("scenario"), str):
         raise DesignError(f"{source}: scenario: expected the path of a scenario file")
     if not isinstance(data["free"], dict) or not data["free"]:

@@ -19,6 +19,7 @@ from journeysim.study.designs import DesignError
 from journeysim.study.selection import Constraint, parse_constraint
 from journeysim.study.sources import (
     ScenarioSource,
+    checked_keys,
     experiment_name,
     given_by,
     is_study_file,
@@ -153,11 +154,7 @@ def read_optimise_file(path: Path) -> OptimiseSpec:
         data = yaml_data(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise DesignError(f"{source}: cannot read the optimise file ({error})") from None
-    if not isinstance(data, dict) or "decide" not in data:
-        raise DesignError(f"{source}: expected an optimise file with `scenario` and `decide`")
-    unknown = sorted(set(data) - set(FILE_KEYS))
-    if unknown:
-        raise DesignError(f"{source}: unknown key {unknown[0]!r} (expected {', '.join(FILE_KEYS)})")
+    checked_keys(source, data, FILE_KEYS, "decide", "optimise file")
     if not isinstance(data.get("scenario"), str):
         raise DesignError(f"{source}: scenario: expected the path of a scenario file")
     if not isinstance(data["decide"], dict) or not data["decide"]:

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from journeysim import arguments
-from journeysim.errors import Option
+from journeysim.errors import Option, did_you_mean
 from journeysim.files import name_problem
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
 from journeysim.study.designs import DesignError
+from journeysim.words import with_article
 
 ScenarioSource = arguments.ScenarioSource
 
@@ -97,11 +98,29 @@ def experiment_name(data: Mapping[str, Any], path: Path) -> str:
 
 
 def is_study_file(path: Path, key: str) -> bool:
-    """Whether `path` is a YAML file with a top-level `key` mapping: a sweep (`vary`), optimise
-    (`decide`) or calibration (`free`) file rather than a scenario, which has none of them. A
-    file that cannot be read as YAML is refused here (a ScenarioError naming it and the line),
-    whichever it was meant to be; a path that is not a file is left to the scenario's loader."""
+    """Whether `path` is a YAML file with a top-level `key`, a sweep's (`vary`), optimise's
+    (`decide`) or calibration's (`free`), or a `scenario` to start from: a study file rather
+    than a scenario, which has none of them (so that a study file with `key` misspelt is
+    told so, not read as a scenario with unknown keys). A file that cannot be read as YAML is
+    refused here (a ScenarioError naming it and the line), whichever it was meant to be; a
+    path that is not a file is left to the scenario's loader."""
     if not Path(path).is_file():
         return False
     data = loader.yaml_file(Path(path))
-    return isinstance(data, dict) and key in data
+    return isinstance(data, dict) and (key in data or "scenario" in data)
+
+
+def checked_keys(source: str, data: object, keys: Sequence[str], key: str, what: str) -> None:
+    """DesignError unless `data`, read from the `what` file `source`, is a mapping of `keys`
+    alone that has `scenario` and `key`; an unknown key is named with the key it may mean."""
+    if not isinstance(data, dict):
+        raise DesignError(f"{source}: expected {with_article(what)} with `scenario` and `{key}`")
+    unknown = sorted(map(str, set(data) - set(keys)))
+    if unknown:
+        raise DesignError(
+            f"{source}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], keys)} (expected "
+            f"{', '.join(keys)})"
+        )
+    missing = [name for name in ("scenario", key) if name not in data]
+    if missing:
+        raise DesignError(f"{source}: {missing[0]}: missing ({what}s need `scenario` and `{key}`)")

@@ -11,7 +11,13 @@ import yaml
 
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.study.designs import DesignError, Vary, vary_from_yaml
-from journeysim.study.sources import ScenarioSource, experiment_name, is_study_file, whole_number
+from journeysim.study.sources import (
+    ScenarioSource,
+    checked_keys,
+    experiment_name,
+    is_study_file,
+    whole_number,
+)
 
 # The file's settings that an option of the same name overrides: errors name the file and key.
 OPTIONS = ("design", "samples", "reps", "days", "seed")
@@ -62,11 +68,7 @@ def read_sweep_file(path: Path) -> SweepSpec:
         data = _load(path)
     except (OSError, yaml.YAMLError) as error:
         raise DesignError(f"{source}: cannot read the sweep file ({error})") from None
-    if not isinstance(data, dict) or "vary" not in data:
-        raise DesignError(f"{source}: expected a sweep file with `scenario` and `vary`")
-    unknown = sorted(set(data) - set(FILE_KEYS))
-    if unknown:
-        raise DesignError(f"{source}: unknown key {unknown[0]!r} (expected {', '.join(FILE_KEYS)})")
+    checked_keys(source, data, FILE_KEYS, "vary", "sweep file")
     if not isinstance(data.get("scenario"), str):
         raise DesignError(f"{source}: scenario: expected the path of a scenario file")
     if not isinstance(data["vary"], dict) or not data["vary"]:
