@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from journeysim.errors import InputError
@@ -62,10 +62,24 @@ def scheduler_answers(address: str) -> None:
     async def answer() -> object:
         return await asyncio.wait_for(identity(), 2 * CONNECT_SECONDS)
 
+    outcome: list[object] = []  # the reply, or what stopped it
+
+    def ask() -> None:
+        try:
+            outcome.append(asyncio.run(answer()))
+        except BaseException as error:  # handed to the caller's thread
+            outcome.append(error)
+
+    # In a thread of its own, which may start an event loop where the caller runs one; a
+    # daemon, so that a Ctrl-C meanwhile is not held up by the wait.
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join()
     there = f"the Dask scheduler at {address}"
-    try:  # in a thread of its own, which may start an event loop where the caller runs one
-        with ThreadPoolExecutor(1) as thread:
-            reply = thread.submit(asyncio.run, answer()).result()
+    try:
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        reply = outcome[0]
     except TimeoutError:  # (an OSError: caught first)
         raise ConnectionError(
             f"{there} does not answer: something listens there but said nothing in "
