@@ -27,10 +27,10 @@ def with_article(words: str) -> str:
 
 
 def figure(value: float, digits: int = 3) -> str:
-    """`value` to `digits` significant figures: whole with thousands separated from
+    """`value` to `digits` significant figures, thousands separated: whole from
     10 ** (digits - 1) on, else trailing zeros dropped: "12,500", "2,020", "41.8", "0.0385",
-    "0.00001" (where `:g` wrote 1.25e+04 and 1e-05); in exponent form only beyond MAX_PLACES
-    decimals ("1e-300")."""
+    "0.00001" (where `:g` wrote 1.25e+04 and 1e-05), "1,234.5" to 6 figures; in exponent form
+    only beyond MAX_PLACES decimals ("1e-300")."""
     if value == 0.0 or not math.isfinite(value):
         return f"{value:g}"
     if abs(value) >= 10.0 ** (digits - 1):
@@ -38,7 +38,7 @@ def figure(value: float, digits: int = 3) -> str:
     places = digits - 1 - math.floor(math.log10(abs(value)))
     if places > MAX_PLACES:
         return f"{value:.{digits}g}"
-    return f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return f"{value:,.{places}f}".rstrip("0").rstrip(".")
 
 
 def places_shown(value: float, places: int) -> int:

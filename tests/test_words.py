@@ -42,3 +42,4 @@ def test_a_figure_has_three_significant_digits_and_no_exponent_in_practice() -> 
     }
     assert {value: figure(value) for value in cases} == cases
     assert figure(0.904, 2) == "0.9" and figure(12.4, 2) == "12"
+    assert figure(1234.5, 6) == "1,234.5"  # a tick's figure (plots.tick_text)

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator, PercentFormatter
 
+from journeysim import words
 from journeysim.journey.shopper import Step
 from journeysim.report.console import LABELS, label
 from journeysim.report.monitor import down_intervals
@@ -521,8 +522,8 @@ def tick_text(value: float, digits: int = 6, like: float | None = None) -> str:
     magnitude = abs(value if like is None else like)
     for least, size, suffix in ((1e6, 1e6, " M"), (1e4, 1e3, " k")):
         if magnitude >= least and value != 0:
-            return f"{_significant(value / size, digits)}{suffix}"
-    return _significant(value, digits)
+            return f"{words.figure(value / size, digits)}{suffix}"
+    return words.figure(value, digits)
 
 
 class TickFormatter(Formatter):
@@ -537,14 +538,6 @@ class TickFormatter(Formatter):
         shown = [abs(v) for v in values if low <= v <= high] or [abs(v) for v in values]
         largest = max(shown, default=0.0)
         return [tick_text(v, like=largest) for v in values]
-
-
-def _significant(value: float, digits: int) -> str:
-    """`value` to `digits` significant digits, whole numbers that have more written out,
-    thousands separated by commas."""
-    if abs(value) >= 10 ** (digits - 1):
-        return f"{value:,.0f}"
-    return f"{value:,.{digits}g}"
 
 
 def _during(samples: pd.DataFrame, day: int, hours: tuple[float, float]) -> pd.DataFrame:
