@@ -185,8 +185,7 @@ def _item(row: pd.Series) -> str:
     if money:
         places = 2 if abs(row["diff"]) < 10 else 0  # not "wages -0 PLN a day [-1, -0]"
         values = [signed_number(v, places) for v in (row["diff"], low, high)]
-        pln = " PLN a day" if per_day else " PLN"
-        text = f"{name} {values[0]}{pln} [{values[1]}, {values[2]}]"
+        text = f"{name} {values[0]} {unit(metric)} [{values[1]}, {values[2]}]"  # PLN (a day)
         return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
     return f"{name} {signed_interval(metric, row['diff'], low, high, unit(metric))}"
 
