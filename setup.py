@@ -2,12 +2,14 @@
 
 The modules every simulated visit runs through are compiled; the rest (scenario loading,
 experiments, reports) stay plain Python. Set JOURNEYSIM_PURE_PYTHON=1 when installing to
-skip compilation: the same code then runs as Python, at about a third of the speed.
+skip compilation: the same code then runs as Python, at about a third of the speed. A machine
+that cannot build C extensions (no C compiler, or no Python headers) gets that build too.
 """
 
 import gc
 import os
 import sys
+import tempfile
 from glob import glob
 
 from setuptools import setup
@@ -45,8 +47,38 @@ class BuildWithShipped(build_py):
 BUILDS = {"build", "build_ext", "bdist_wheel", "editable_wheel", "develop", "install"}
 
 
+def builds_extensions() -> bool:
+    """Whether this machine builds a C extension for this Python, as the install would: many
+    have no C compiler or no Python headers (Debian's python3-dev, say)."""
+    from setuptools import Distribution, Extension
+    from setuptools.errors import CCompilerError, ExecError, PlatformError
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = os.path.join(folder, "probe.c")
+        with open(source, "w") as file:
+            file.write("#include <Python.h>\nint journeysim_probe(void) { return 0; }\n")
+        probe = Distribution({"ext_modules": [Extension("probe", [source])]})
+        command = probe.get_command_obj("build_ext")
+        command.build_lib = command.build_temp = folder
+        try:
+            command.ensure_finalized()
+            command.run()
+        except (CCompilerError, ExecError, PlatformError, OSError):
+            return False
+    return True
+
+
 def compiled_modules() -> list:
     if os.environ.get("JOURNEYSIM_PURE_PYTHON") or not BUILDS & set(sys.argv[1:]):
+        return []
+    if not builds_extensions():
+        print(
+            "journeysim: this machine cannot build C extensions (no C compiler, or no Python "
+            "headers), so journeysim installs as pure Python: the same numbers at about a third "
+            "of the speed. Install a compiler and the headers (on Debian: build-essential "
+            "python3-dev) and reinstall to compile it.",
+            file=sys.stderr,
+        )
         return []
     from mypyc.build import mypycify
 
@@ -67,4 +99,5 @@ def compiled_modules() -> list:
     return extensions
 
 
-setup(ext_modules=compiled_modules(), cmdclass={"build_py": BuildWithShipped})
+if __name__ == "__main__":  # (as setuptools runs it; tests import it for builds_extensions)
+    setup(ext_modules=compiled_modules(), cmdclass={"build_py": BuildWithShipped})

@@ -8,10 +8,18 @@ module notices that and says so.
 from __future__ import annotations
 
 import importlib.machinery
+import importlib.util
 import warnings
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
+
+
+def runs_compiled() -> bool:
+    """Whether the hot path runs compiled (else its sources run, as pure Python), found without
+    importing it."""
+    origin = importlib.util.find_spec("journeysim.journey.shopper").origin
+    return origin is not None and not origin.endswith(".py")
 
 
 def stale_modules(package: Path = PACKAGE) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from journeysim.cli import build_parser, main
+from journeysim.journey import shopper
 from journeysim.simulation import measure, runner
 from journeysim.simulation.replication import Simulation
 from journeysim.study import receipt_reference
@@ -377,11 +378,12 @@ def test_help_texts_show_percent_signs_once() -> None:
     assert "95% confidence intervals" in commands["compare"].format_help().replace("\n", " ")
 
 
-def test_version_is_the_projects(capsys) -> None:
+def test_version_is_the_projects_and_names_the_build(capsys) -> None:
     with open(ROOT / "pyproject.toml", "rb") as handle:
         version = tomllib.load(handle)["project"]["version"]
+    build = "pure Python" if shopper.__file__.endswith(".py") else "compiled"
     assert exit_code(["--version"]) == 0
-    assert capsys.readouterr().out == f"journeysim {version}\n"
+    assert capsys.readouterr().out == f"journeysim {version} ({build})\n"
 
 
 @pytest.mark.parametrize("frames", ["0", "481", "100000000", "many"])

@@ -1,7 +1,10 @@
-"""The compiled hot path: it is what the tests run, and edits it would hide are reported."""
+"""The compiled hot path: it is what the tests run, edits it would hide are reported, and a
+machine that cannot compile it installs pure Python."""
 
 import importlib.machinery
 import os
+import runpy
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from journeysim.compiled import stale_modules
 from journeysim.journey import shopper
 
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
+SETUP = Path(__file__).resolve().parents[1] / "setup.py"
 
 
 @pytest.mark.skipif(
@@ -34,3 +38,30 @@ def test_a_source_edited_after_compiling_is_stale(tmp_path):
     _module(tmp_path / "psyche", "emotion", source_time=1_000, compiled_time=2_000)
     (tmp_path / "report.py").write_text("")  # never compiled: never stale
     assert stale_modules(tmp_path) == ["journey.shopper"]
+
+
+@pytest.fixture
+def setup_py() -> dict:
+    """setup.py's functions (as a module, it does not call setup)."""
+    pytest.importorskip("setuptools")
+    return runpy.run_path(str(SETUP), run_name="setup")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="CC names the compiler on POSIX systems")
+def test_a_machine_without_a_c_compiler_installs_pure_python(
+    setup_py, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("CC", str(tmp_path / "no-compiler"))
+    monkeypatch.delenv("JOURNEYSIM_PURE_PYTHON", raising=False)
+    monkeypatch.setattr(sys, "argv", ["setup.py", "build_ext"])
+    assert setup_py["compiled_modules"]() == []
+    assert "cannot build C extensions" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("JOURNEYSIM_PURE_PYTHON")), reason="installed without compiling"
+)
+def test_the_machine_that_compiled_journeysim_passes_the_probe(setup_py, monkeypatch):
+    assert shopper.__file__.endswith(SUFFIX)  # so this machine has built extensions
+    monkeypatch.delenv("CC", raising=False)
+    assert setup_py["builds_extensions"]()

@@ -193,13 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 class _Version(argparse.Action):
     """`--version`: the installed journeysim's version (read only when asked, for a quick
-    start), or the source tree's when it is not installed."""
+    start), or the source tree's when it is not installed, and whether its hot path runs
+    compiled."""
 
     def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
         super().__init__(option_strings, argparse.SUPPRESS, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from journeysim.compiled import runs_compiled
         from journeysim.manifest import journeysim_version
 
-        print(f"journeysim {journeysim_version()}")
+        build = "compiled" if runs_compiled() else "pure Python"
+        print(f"journeysim {journeysim_version()} ({build})")
         parser.exit()
