@@ -337,17 +337,21 @@ def test_ctrl_c_while_writing_a_results_folder_leaves_nothing(
 
 
 # `journeysim ARGV` whose first replication, in a worker, has the command sent SIGTERM.
+# The command sends itself SIGTERM once it has handed its workers their replications (they run
+# in processes of their own, which a patch here would not reach).
 TERMINATED_MID_RUN = """
-import os, signal, sys, time
+import os, signal, sys
+from concurrent.futures import ProcessPoolExecutor
 from journeysim.cli import main
-from journeysim.simulation import runner
 
-def simulate(scenario, replication, **kwargs):
-    if replication == 0:
-        os.kill(os.getppid(), signal.SIGTERM)
-    time.sleep(60)
+submit = ProcessPoolExecutor.submit
 
-runner.simulate = simulate
+def submitted(pool, *args, **kwargs):
+    future = submit(pool, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return future
+
+ProcessPoolExecutor.submit = submitted
 sys.exit(main(sys.argv[1:]))
 """
 

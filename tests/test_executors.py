@@ -9,6 +9,7 @@ import signal
 import socket
 import sys
 import threading
+import warnings
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,39 @@ def dask_address():
 def test_local_pool_yields_each_task_once_with_its_index():
     tasks = [(i, i + 1) for i in range(12)]
     assert dict(LocalPool(2).run(operator.mul, tasks)) == {i: i * (i + 1) for i in range(12)}
+
+
+SEEN_BY_WORKERS = {"value": "as imported"}
+
+
+def _seen(_: int) -> str:
+    return SEEN_BY_WORKERS["value"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forks on Linux only")
+def test_local_workers_are_forks_of_the_command(monkeypatch):
+    # They start with what the command has loaded, at once, and end with it (Python 3.14's own
+    # default starts them from a server process, which imports everything again).
+    monkeypatch.setitem(SEEN_BY_WORKERS, "value", "set by the command")
+    seen = dict(LocalPool(2).run(_seen, [(0,), (1,)]))
+    assert seen == {0: "set by the command", 1: "set by the command"}
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forks on Linux only")
+def test_forking_beside_a_thread_is_not_warned_of():
+    # Python 3.12 on warns of it, on stderr under pytest: five tests that read it failed there.
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            products = dict(LocalPool(2).run(operator.mul, [(2, 3), (4, 5)]))
+    finally:
+        stop.set()
+        thread.join()
+    assert products == {0: 6, 1: 20}
+    assert [str(warning.message) for warning in warned] == []
 
 
 def test_serial_local_pool_and_dask_give_identical_runs_csv(tmp_path, request):

@@ -4,9 +4,11 @@ The model does not know which executor runs it; results do not depend on it."""
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -66,9 +68,18 @@ class LocalPool:
             yield from Serial().run(fn, tasks)
             return
         workers = min(self.workers, len(tasks))
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_prepare_worker)
+        # On Linux the workers are forks of this process (Python's default there up to 3.13,
+        # chosen on every version): they start at once, the model imported, and end with the
+        # command (`_prepare_worker`). Elsewhere they start as the platform does by default.
+        forks = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+        pool = ProcessPoolExecutor(workers, mp_context=forks, initializer=_prepare_worker)
         try:
-            futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
+            with warnings.catch_warnings():  # (all forked at the first submit)
+                # Python warns from 3.12 on that a fork of a process running threads may
+                # deadlock. This one's threads are its libraries' (numpy's BLAS, pyarrow's,
+                # tqdm's), whose locks the workers never take.
+                warnings.filterwarnings("ignore", ".* is multi-threaded", DeprecationWarning)
+                futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
 
             def cancel_above(index: int) -> None:
                 for future, i in futures.items():
