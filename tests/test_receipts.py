@@ -60,6 +60,16 @@ def round_trip(tmp_path_factory):
     return store, visits, fit, base, reference
 
 
+def plain(value) -> bool:
+    """Whether `value` holds only what YAML writes: mappings, lists and Python's own scalars
+    (a numpy number is not one)."""
+    if isinstance(value, dict):
+        return all(plain(v) for v in value.values())
+    if isinstance(value, list):
+        return all(plain(v) for v in value)
+    return type(value) in (str, int, float, bool, type(None))
+
+
 def test_round_trip_recovers_the_hourly_profile(round_trip):
     # The store's customers each keep a usual time drawn once from the profile, so with about
     # 900 of them the profile is itself only sampled: over seeds 1-5 the fitted shares were
@@ -116,6 +126,7 @@ def test_fitted_scenario_is_valid_and_traffic_scales_new_customers(round_trip):
     scale = fit.settings["arrivals.new_per_day"] / base.arrivals.new_per_day
     assert fit.settings["arrivals.base_customers"] == round(base.arrivals.base_customers * scale)
     assert fitted.hours.weekday_profile == fit.settings["hours.weekday_profile"]
+    assert plain([fit.settings, fit.targets, fit.hourly, fit.observed])  # YAML writes it
 
 
 def test_deconvolution_undoes_the_models_smoothing():
@@ -414,6 +425,7 @@ def test_receipts_with_the_required_columns_only(round_trip, tmp_path):
     assert "customer_id" in skipped["return_rate, inter-visit times"]
     assert set(fit.targets) == {"visits_per_day", "revenue_per_day"}
     fitted_scenario(base, fit)  # valid
+    assert plain([fit.settings, fit.targets, fit.hourly, fit.observed])  # YAML writes it
 
 
 def test_a_weekend_of_its_own_shape_is_reported_not_fitted(round_trip, tmp_path):
@@ -490,6 +502,26 @@ def test_receipts_all_in_cash_fit_every_shopper_paying_cash(tmp_path, capsys):
     fitted = load_scenario(fitted_by_the_command(table, tmp_path))
     assert fitted.payment.cash_preference == 1.0
     assert max(s.cash_share for s in fitted.segments.values()) == 1.0
+
+
+def test_cash_receipts_without_cards_write_a_scenario_that_loads(tmp_path, capsys):
+    """Cash receipts without loyalty cards over the example store raise its cash preference
+    below 1 (0.997): a numpy number, which the scenario's YAML could not represent (a
+    traceback, nothing written). Every value fitted is Python's own, and the files load."""
+    path = tmp_path / "cash.csv"
+    path.write_text(
+        "timestamp,items,amount,payment\n2026-03-02 08:15:03,5,40.0,cash\n"
+        "2026-03-02 09:15:03,5,40.0,cash\n2026-03-03 09:15:03,5,40.0,cash\n"
+    )
+    out = tmp_path / "fitted" / "store.yaml"
+    assert main(["fit-receipts", str(path), "--out", str(out), "--extends", str(STORE)]) == 0
+    fitted = load_scenario(out)
+    assert 0.9 < fitted.payment.cash_preference < 1.0
+    assert max(s.cash_share for s in fitted.segments.values()) == 1.0
+    assert read_targets_file(out.parent / "targets.yaml")
+    store = load_scenario(STORE)
+    fit = fit_receipts(read_receipts(path), store, reference_run(store))
+    assert plain([fit.settings, fit.targets, fit.hourly, fit.observed, fit.facts])
 
 
 def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, capsys):

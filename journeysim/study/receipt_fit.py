@@ -222,8 +222,8 @@ def _baskets(
 ) -> None:
     table = receipts.table
     if groups is None:
-        items = table["items"].mean() / reference.items
-        price = (table["amount"].sum() / table["items"].sum()) / reference.price
+        items = float(table["items"].mean()) / reference.items
+        price = float(table["amount"].sum() / table["items"].sum()) / reference.price
         for name, segment in base.segments.items():
             fit.settings[f"segments.{name}.basket_items"] = round(segment.basket_items * items, 2)
             fit.settings[f"segments.{name}.item_price"] = round(segment.item_price * price, 2)
@@ -237,7 +237,7 @@ def _baskets(
     for name, mask in groups.items():
         mine = table[mask]
         segment = base.segments[name]
-        ratio = mine["items"].mean() / reference.segment_items[name]
+        ratio = float(mine["items"].mean()) / reference.segment_items[name]
         fit.settings[f"segments.{name}.basket_items"] = round(segment.basket_items * ratio, 2)
         price = mine["amount"].sum() / mine["items"].sum()
         fit.settings[f"segments.{name}.item_price"] = round(float(price), 2)
@@ -256,17 +256,15 @@ def _cash(
     """The share with cash on hand: the model pays cash with `payment.cash_preference` when a
     shopper has cash, so cash receipts / preference (the preference rises when it must)."""
     cash = receipts.table["payment"] == "cash"
+    in_cash = float(cash.mean())  # the share of receipts paid in cash
     payment = base.payment
     if groups is None:
-        scale = cash.mean() / reference.cash
+        scale = in_cash / reference.cash
         on_hand = {
             name: (s.cash_share if s.cash_share is not None else payment.cash_share) * scale
             for name, s in base.segments.items()
         }
-        how = (
-            f"x {scale:.3f}: cash receipts {cash.mean():.1%} against the base's "
-            f"{reference.cash:.1%}"
-        )
+        how = f"x {scale:.3f}: cash receipts {in_cash:.1%} against the base's {reference.cash:.1%}"
     else:
         on_hand = {
             name: float(cash[mask].mean()) / payment.cash_preference
@@ -291,8 +289,8 @@ def _cash(
     preference = fit.settings.get("payment.cash_preference", payment.cash_preference)
     fit.set(
         "payment.cash_share",
-        round(min(float(cash.mean()) / preference, 1.0), 3),
-        f"all receipts: {cash.mean():.1%} paid in cash / cash_preference {preference:g}",
+        round(min(in_cash / preference, 1.0), 3),
+        f"all receipts: {in_cash:.1%} paid in cash / cash_preference {preference:g}",
     )
 
 
