@@ -428,6 +428,22 @@ def test_receipts_with_the_required_columns_only(round_trip, tmp_path):
     assert plain([fit.settings, fit.targets, fit.hourly, fit.observed])  # YAML writes it
 
 
+def test_scan_times_all_alike_are_said_not_fitted(round_trip, tmp_path):
+    """A till that stamps every scan one minute long gives no spread to fit a distribution
+    to: the fit ended in a traceback (ValueError from service_fit); it keeps the base's
+    service time and says why."""
+    *_, base, reference = round_trip
+    table = read_receipts(EXAMPLE).table.head(40)
+    start = table["timestamp"] - np.timedelta64(60, "s")
+    path = tmp_path / "stamped.csv"
+    table.assign(lane="L1", scan_start=start, scan_end=table["timestamp"]).to_csv(path, index=False)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    assert "checkout.service_time" not in fit.settings
+    assert dict(fit.not_fitted)["checkout.service_time"] == (
+        "all 40 positive scan times last 1 min: a distribution needs them to vary"
+    )
+
+
 def test_a_weekend_of_its_own_shape_is_reported_not_fitted(round_trip, tmp_path):
     # Weekend receipts three hours later than usual: the model keeps one usual time per
     # customer, so the fit writes the pooled shape and says why the weekend's is not its own.

@@ -30,7 +30,7 @@ from journeysim.study.arrival_profile import as_weights, hour_counts, preferred_
 from journeysim.study.receipt_reference import Reference
 from journeysim.study.receipts import Receipts
 from journeysim.study.service_fit import fit_service_time
-from journeysim.words import plural
+from journeysim.words import figure, plural
 
 # Per segment, which receipts are its card holders' (None: segments are not told apart).
 Groups = dict[str, np.ndarray] | None
@@ -319,6 +319,13 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
                     key,
                     f"{plural(len(durations), 'positive scan time')}, fewer than {MIN_DURATIONS}",
                 )
+            continue
+        if np.ptp(durations) == 0:  # as from a till that stamps a fixed time: no spread to fit
+            fit.skip(
+                key,
+                f"all {plural(len(durations), 'positive scan time')} last {figure(durations[0])} "
+                "min: a distribution needs them to vary",
+            )
             continue
         chosen = fit_service_time(durations)
         ranking = ", ".join(
