@@ -340,7 +340,17 @@ GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
         ),
         (
             GOOD + "2026-03-02 08:05:00,0,12.5,card\n",
-            "line 3, column items: expected a whole number of at least 1 (got 0)",
+            "line 3, column items: expected a whole number from 1 to 10,000 (got 0)",
+        ),
+        # Items beyond any till overflowed into negative baskets (-2.3e16 items per receipt).
+        (
+            GOOD + "2026-03-02 08:05:00,1e30,12.5,card\n",
+            "line 3, column items: expected a whole number from 1 to 10,000 (got 1e30)",
+        ),
+        (
+            GOOD + "2026-03-02 08:05:00,9223372036854775808,12.5,card\n",
+            "line 3, column items: expected a whole number from 1 to 10,000 (got "
+            "9223372036854775808)",
         ),
         (
             GOOD + "2026-03-02 08:05:00,2,12.5,cheque\n",
@@ -349,11 +359,20 @@ GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
         (GOOD + "yesterday,2,12.5,cash\n", "line 3, column timestamp: expected a date and time"),
         (
             GOOD + "2026-03-02 08:05:00,2,-1,cash\n",
-            "line 3, column amount: expected a finite number of at least 0",
+            "line 3, column amount: expected a number from 0 to 1,000,000 (got -1)",
         ),
         (
             GOOD + "2026-03-02 08:05:00,2,inf,cash\n",
-            "line 3, column amount: expected a finite number of at least 0 (got inf)",
+            "line 3, column amount: expected a number from 0 to 1,000,000 (got inf)",
+        ),
+        (  # fitted revenue of 3.3e+307 a day, after numpy's overflow warning
+            GOOD + "2026-03-02 08:05:00,2,1e308,cash\n",
+            "line 3, column amount: expected a number from 0 to 1,000,000 (got 1e308)",
+        ),
+        (  # each segment's price of 0 was refused as fitted, four lines naming no file
+            "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,0,card\n"
+            "2026-03-02 08:05:00,5,0.00,cash\n",
+            "column amount: expected an amount above 0 on some receipt (got 0 on every one)",
         ),
         (
             GOOD + "2026-03-02 08:05:00,2,12.5\n",
@@ -542,7 +561,7 @@ def test_cash_receipts_without_cards_write_a_scenario_that_loads(tmp_path, capsy
 
 def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, capsys):
     path = tmp_path / "huge.csv"
-    path.write_text("timestamp,items,amount,payment\n2026-03-02 08:00:00,100000000,5,card\n")
+    path.write_text("timestamp,items,amount,payment\n2026-03-02 08:00:00,10000,5,card\n")
     assert main(["fit-receipts", str(path), "--out", str(tmp_path / "s.yaml")]) == 2
     error = capsys.readouterr().err
     assert error.startswith("journeysim: fitted from the receipts segments.")

@@ -2,10 +2,11 @@
 
 Columns (a header line names them; the order is free, other columns are ignored):
 `timestamp` (date and time the receipt was printed, ISO 8601, e.g. 2026-03-02 08:15:03), `items`
-(whole number of at least 1), `amount` (number of at least 0), `payment` (card or cash), and
-optionally `lane` (the till; ids starting with S, like S1, are self-checkouts), `customer_id`
-(a loyalty card; empty for shoppers without one), `scan_start` and `scan_end` (date and time
-scanning began and ended at the till; both or neither, and not after the receipt's timestamp).
+(whole number from 1 to 10,000), `amount` (number from 0 to 1,000,000, above 0 on some receipt),
+`payment` (card or cash), and optionally `lane` (the till; ids starting with S, like S1, are
+self-checkouts), `customer_id` (a loyalty card; empty for shoppers without one), `scan_start` and
+`scan_end` (date and time scanning began and ended at the till; both or neither, and not after
+the receipt's timestamp).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from journeysim.scenario.errors import ScenarioError
 REQUIRED = ("timestamp", "items", "amount", "payment")
 OPTIONAL = ("lane", "customer_id", "scan_start", "scan_end")
 PAYMENTS = ("card", "cash")
+# Sane ranges of a receipt's cells, as every number of a scenario has one: a receipt beyond them
+# is a typing or export error, and sums and squares over the receipts stay far from overflowing.
+ITEMS_RANGE = (1, 10_000)
+AMOUNT_RANGE = (0, 1_000_000)  # PLN
 
 
 class ReceiptsError(ScenarioError):
@@ -61,11 +66,16 @@ def read_receipts(path: str | os.PathLike[str]) -> Receipts:
     table = pd.DataFrame(
         {
             "timestamp": _times(raw["timestamp"], line, source, "timestamp", required=True),
-            "items": _numbers(raw["items"], line, source, "items", whole=True, least=1),
-            "amount": _numbers(raw["amount"], line, source, "amount", whole=False, least=0),
+            "items": _numbers(raw["items"], line, source, "items", ITEMS_RANGE, whole=True),
+            "amount": _numbers(raw["amount"], line, source, "amount", AMOUNT_RANGE, whole=False),
             "payment": _payments(raw["payment"], line, source),
         }
     )
+    if not (table["amount"] > 0).any():  # prices are amounts per item
+        raise ReceiptsError(
+            f"{source}: column amount: expected an amount above 0 on some receipt (got 0 on "
+            "every one)"
+        )
     for name in ("lane", "customer_id"):
         if name in raw:
             table[name] = raw[name].mask(raw[name] == "")  # empty: none
@@ -139,16 +149,24 @@ def _times(
 
 
 def _numbers(
-    text: pd.Series, line: np.ndarray, source: str, column: str, whole: bool, least: float
+    text: pd.Series,
+    line: np.ndarray,
+    source: str,
+    column: str,
+    bounds: tuple[int, int],
+    whole: bool,
 ) -> pd.Series:
+    """A column of numbers within `bounds`, whole ones if `whole`; the first other is named."""
+    least, most = bounds
     values = pd.to_numeric(text, errors="coerce")
-    bad = values.isna() | (values < least) | ~np.isfinite(values)
+    bad = ~values.between(least, most)  # also what is not a number
     if whole:
-        bad |= values.notna() & (values != values.round())
+        bad |= values != values.round()
     if bad.any():
         i = int(np.argmax(bad.to_numpy()))
-        kind = "a whole number" if whole else "a finite number"
-        raise _fail(source, int(line[i]), column, f"{kind} of at least {least:g}", text.iloc[i])
+        kind = "a whole number" if whole else "a number"
+        expected = f"{kind} from {least:,} to {most:,}"
+        raise _fail(source, int(line[i]), column, expected, text.iloc[i])
     return values.astype(int) if whole else values.astype(float)
 
 
