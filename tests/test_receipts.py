@@ -331,6 +331,55 @@ GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
 
 
 @pytest.mark.parametrize(
+    ("receipts", "options", "message"),
+    [
+        ("r.csv", ["--out", "./r.csv"], "the scenario to r.csv: it would replace the receipts"),
+        (
+            "./r.csv",
+            ["--out", "{tmp}/r.csv"],
+            "the scenario to {tmp}/r.csv: it would replace the receipts",
+        ),
+        (
+            "d/targets.yaml",
+            ["--out", "d/store.yaml"],
+            "the targets to d/targets.yaml: it would replace the receipts",
+        ),
+        (
+            "r.csv",
+            ["--out", "b.yaml", "--extends", "./b.yaml"],
+            "the scenario to b.yaml: it would replace the base (--extends)",
+        ),
+        (
+            "r.csv",
+            ["--out", "d/targets.yaml"],
+            "the scenario to d/targets.yaml: it would replace the targets",
+        ),
+        (
+            "r.csv",
+            ["--out", "d/baseline.yaml"],
+            "the scenario to d/baseline.yaml: it would replace the copy of the shipped baseline",
+        ),
+    ],
+)
+def test_a_file_read_or_written_is_not_written_over(
+    tmp_path, monkeypatch, capsys, receipts, options, message
+):
+    """`--out r.csv` wrote the scenario over the receipts; so could the targets written beside
+    it, and --out over the base read or another file written. Refused in one line before
+    anything is written, whichever way the path is spelt."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    Path(receipts).write_text(GOOD)
+    shutil.copy(STORE, "b.yaml")
+    files = {path: path.read_bytes() for path in tmp_path.rglob("*.*")}
+    options = [option.format(tmp=tmp_path) for option in options]
+    assert main(["fit-receipts", receipts, *options]) == 2
+    error = f"argument --out: cannot write {message.format(tmp=tmp_path)}"
+    assert capsys.readouterr().err == f"journeysim fit-receipts: error: {error}\n"
+    assert {path: path.read_bytes() for path in tmp_path.rglob("*.*")} == files
+
+
+@pytest.mark.parametrize(
     ("text", "message"),
     [
         ("timestamp,items,amount\n2026-03-02 08:00,3,1\n", "line 1: missing column payment"),

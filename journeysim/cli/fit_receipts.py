@@ -79,6 +79,14 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     base_path = args.extends or args.out.parent / "baseline.yaml"
     for path in (args.out, targets_path, base_path):
         writable_file(path)
+    read = {"the receipts": args.receipts}
+    if args.extends:
+        read["the base (--extends)"] = args.extends
+    # --out's file last, so that an error says what it would replace
+    written = {"the targets": targets_path, "the scenario": args.out}
+    if shipped:
+        written = {"the copy of the shipped baseline": base_path, **written}
+    _refuse_overwriting(read, written)
     if shipped and base_path.is_file() and base_path.read_bytes() != shipped.read_bytes():
         raise UsageError(
             f"{base_path} exists and is not the shipped baseline; give --extends {base_path} to "
@@ -162,6 +170,16 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     over = f" over {base_path}, a copy of the shipped baseline," if shipped else ""
     print(f"\nWrote {args.out}{over} and {targets_path}")
     return 0
+
+
+def _refuse_overwriting(read: dict[str, Path], written: dict[str, Path]) -> None:
+    """Refuse, before anything runs, a file to write (what -> path) over one read or one listed
+    before it; paths compared resolved: ./r.csv and /abs/r.csv are one file."""
+    files = {path.resolve(): what for what, path in read.items()}
+    for what, path in written.items():
+        other = files.setdefault(path.resolve(), what)
+        if other != what:
+            raise UsageError(f"cannot write {what} to {path}: it would replace {other}", "--out")
 
 
 def _print_check(rows: list[tuple[str, float, float]], days: int) -> None:
