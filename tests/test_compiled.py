@@ -20,7 +20,6 @@ COMPILED = shopper.__file__.endswith(SUFFIX)
 @pytest.fixture
 def setup_py() -> dict:
     """setup.py's functions (as a module, it does not call setup)."""
-    pytest.importorskip("setuptools")
     return runpy.run_path(str(SETUP), run_name="setup")
 
 
