@@ -249,6 +249,13 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
             "set,seed\na,1\nb,2\n",
             "line 1, column seed: the same in every set (set by --seed), not a parameter",
         ),
+        # a cell with ": " in it read as the message's last part ("1})")
+        (
+            'checkout.service_time.mean_min\n"{a: 1}"\n2.0\n',
+            "line 2, column checkout.service_time.mean_min: expected a number above 0 and at "
+            'most 240 (got {"a": 1})',
+        ),
+        ("checkout..cashiers\n1\n2\n", "line 1: expected one column per scenario key"),
         # a row that breaks a check across keys names the key the check names
         ("zones.1.name\naisles\nfresh\n", "line 2: zones.2.name: expected a name no other"),
     ],

@@ -452,6 +452,14 @@ def test_a_value_replaced_by_the_child_is_blamed_on_the_child(tmp_path: Path) ->
     assert error_of(leaf).startswith(f"{leaf}: checkout.cashiers:")
 
 
+def test_a_mapping_set_in_place_of_a_files_value_is_blamed_on_the_set(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "checkout: {service_time: {mean_min: 2}}\n")
+    assert error_of(path, ("checkout.service_time.mean_min={a: 1}",)) == (
+        "--set checkout.service_time.mean_min: expected a number above 0 and at most 240 "
+        '(got {"a": 1})'
+    )
+
+
 def test_missing_extends_file(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "extends: nowhere.yaml\n")
     message = error_of(path)

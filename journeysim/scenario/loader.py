@@ -441,6 +441,7 @@ def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath =
     if not isinstance(layer, dict):
         origins[path] = source
         return layer
+    origins.pop(path, None)  # a mapping in place of a value: who set it is noted key by key
     merged = dict(base) if isinstance(base, dict) else {}
     for key, value in layer.items():
         merged[key] = _merge(merged.get(key), value, source, origins, (*path, key))

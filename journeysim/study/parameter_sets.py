@@ -49,8 +49,7 @@ class ParameterSets:
 
     def overrides(self, index: int, keep: Collection[str] = ()) -> list[str]:
         """Row `index` as `--set` texts, but for the keys in `keep`."""
-        row = zip(self.keys, self.values[index])
-        return [f"{key}={value}" for key, value in row if key not in keep]
+        return [f"{key}={value}" for key, value in self._row(index, keep)]
 
     def own_keys(self, scenario: Scenario, reference: Scenario) -> list[str]:
         """The keys of the sets that `scenario` sets otherwise than `reference`: a what-if's
@@ -68,19 +67,19 @@ class ParameterSets:
 
     def apply(self, scenario: Scenario, index: int, keep: Collection[str] = ()) -> Scenario:
         """`scenario` with row `index`, but for the keys in `keep`; errors name the file, line
-        and column."""
+        and column (the line alone where a check across keys fails on a key the row leaves)."""
+        line = f"{self.source}: line {self.lines[index]}"
+        cells = [
+            (f"{line}, column {key}", f"{key}={value}") for key, value in self._row(index, keep)
+        ]
         try:
-            return apply_overrides(scenario, self.overrides(index, keep))
+            return apply_overrides(scenario, cells, source=line)
         except ScenarioError as error:
-            first = str(error).splitlines()[0]
-            head, _, rest = first.partition(": ")
-            if head.startswith("--set "):
-                where, text = f", column {head.removeprefix('--set ')}", rest.split(": ", 1)[-1]
-            else:  # a check across keys failed on one the row leaves as it was
-                where, text = "", rest
-            raise ParameterSetsError(
-                f"{self.source}: line {self.lines[index]}{where}: {text}"
-            ) from None
+            raise ParameterSetsError(str(error).splitlines()[0]) from None
+
+    def _row(self, index: int, keep: Collection[str]) -> list[tuple[str, str]]:
+        """Row `index` as (key, YAML text) pairs, but for the keys in `keep`."""
+        return [(k, v) for k, v in zip(self.keys, self.values[index]) if k not in keep]
 
 
 def _column(texts: list[str]) -> list[Any]:
@@ -127,7 +126,7 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise ParameterSetsError(f"{source}: cannot read the file as CSV ({error})") from None
     keys = [name for name in header if name != LABEL]
-    if not keys or any(not key or key.startswith(".") or key.endswith(".") for key in keys):
+    if not keys or any("" in key.split(".") for key in keys):
         raise ParameterSetsError(
             f"{source}: line 1: expected one column per scenario key, dotted as for --set "
             f"(e.g. loyalty.ltr_center), and an optional column {LABEL!r} (got {','.join(header)})"
