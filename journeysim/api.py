@@ -26,6 +26,7 @@ import pandas as pd
 from journeysim import arguments
 from journeysim.errors import InputError
 from journeysim.manifest import api_call, write_manifest
+from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
 from journeysim.simulation.kpis import short_horizon_warnings
@@ -103,11 +104,10 @@ def run(
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
     counts = _counts(reps=reps, days=days, seed=seed)
-    resolved = resolve_scenario(
-        arguments.source(scenario), arguments.overrides(overrides), **counts, origins=_named(counts)
-    )
+    given = arguments.overrides(overrides)
+    resolved = resolve_scenario(arguments.source(scenario), given, **counts, origins=_named(counts))
     if parameter_sets is not None:
-        return _with_sets([resolved], parameter_sets, executor, quiet)
+        return _with_sets([resolved], parameter_sets, given, executor, quiet)
     with progress_bar(resolved.replications, resolved.name, quiet) as bar:
         result = run_scenario(resolved, executor, bar.update)
     _warn_short_run(result.summary, [resolved])
@@ -149,7 +149,7 @@ def compare(
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
     if parameter_sets is not None:
-        return _with_sets(resolved, parameter_sets, executor, quiet)
+        return _with_sets(resolved, parameter_sets, given, executor, quiet)
     total = len(resolved) * resolved[0].replications
     with progress_bar(total, "compare", quiet) as bar:
         result = compare_scenarios(resolved, executor, bar.update)
@@ -172,11 +172,13 @@ def _warn_short_run(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> None:
 def _with_sets(
     scenarios: list[Scenario],
     path: str | os.PathLike[str],
+    overrides: Sequence[Override],
     executor: Executor,
     quiet: bool,
 ) -> UncertaintyResult:
-    """Every scenario over every parameter set of the file."""
+    """Every scenario over every parameter set of the file, which `overrides` must leave to it."""
     sets = read_parameter_sets(arguments.path(path, "parameter_sets"))
+    sets.check_overrides(overrides)
     total = len(scenarios) * len(sets) * scenarios[0].replications
     with progress_bar(total, "parameter sets", quiet) as bar:
         result = run_parameter_sets(scenarios, sets, executor, bar.update)

@@ -36,6 +36,8 @@ SMALL = [
     "horizon.burn_in_days=0",
     "horizon.warmup_days=0",
 ]
+# a run as short as it gets, where a test expects none
+TINY = ["--reps", "2", "--days", "1", *(f"--set={override}" for override in SMALL)]
 SETS = "set,loyalty.ltr_center,shelves.stockout_prob\nlow,0.2,0.05\nmid,0.3,0.08\nhigh,0.4,0.12\n"
 
 
@@ -268,6 +270,29 @@ def test_bad_parameter_sets_fail_in_one_line_before_simulating(tmp_path, capsys,
     error = capsys.readouterr().err.strip()
     assert error.startswith(f"journeysim: {path}: ") and message in error and "\n" not in error
     assert not (tmp_path / "baseline").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+@pytest.mark.parametrize("override", ["loyalty.ltr_center=0.5", "loyalty={ltr_center: 0.5}"])
+def test_a_set_of_a_key_the_sets_set_too_is_refused(sets_file, tmp_path, capsys, command, override):
+    """The sets replaced --set checkout.cashiers=4 in every run, while the saved scenario and
+    manifest said 4: a record that contradicted the results."""
+    scenarios = [str(BASELINE)] * (2 if command == "compare" else 1)
+    args = [command, *scenarios, "--set", override, "--parameter-sets", str(sets_file), *TINY]
+    assert main([*args, "--out", str(tmp_path / "out"), "--quiet", "--workers", "1"]) == 2
+    key = override.partition("=")[0]
+    assert capsys.readouterr().err == (
+        f"journeysim {command}: error: argument --set {key}: expected a key the parameter sets "
+        f"leave alone ({sets_file} has the column loyalty.ltr_center, whose values would "
+        "replace it in every set)\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_override_of_a_key_the_sets_set_too_is_refused_by_the_api(sets_file):
+    overrides = [*SMALL, "loyalty.ltr_center=0.5"]
+    with pytest.raises(journeysim.InputError, match=r"^overrides\[3\]: expected a key the"):
+        journeysim.run(BASELINE, reps=2, days=1, overrides=overrides, parameter_sets=sets_file)
 
 
 def test_sets_file_as_overrides(sets_file):

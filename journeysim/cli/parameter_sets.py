@@ -25,6 +25,7 @@ def run_with_parameter_sets(
     (`replacing_results`; the sets and the folder are checked before any run)."""
     folder = args.out / folder_name(stem)
     sets = read_parameter_sets(args.parameter_sets)
+    sets.check_overrides(args.overrides)
     reps = scenarios[0].replications
     total = len(scenarios) * len(sets) * reps
     with replacing_results(args, folder, made) as staging:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from journeysim.errors import Option
 from journeysim.files import not_regular, write_text
 from journeysim.scenario.errors import ScenarioError
-from journeysim.scenario.loader import apply_overrides, value_at, yaml_data
+from journeysim.scenario.loader import Override, apply_overrides, value_at, yaml_data
 from journeysim.scenario.schema import Scenario
 from journeysim.study.designs import RUN_KEYS
 
@@ -50,6 +51,20 @@ class ParameterSets:
     def overrides(self, index: int, keep: Collection[str] = ()) -> list[str]:
         """Row `index` as `--set` texts, but for the keys in `keep`."""
         return [f"{key}={value}" for key, value in self._row(index, keep)]
+
+    def check_overrides(self, overrides: Sequence[Override]) -> None:
+        """Refuse an override of a key a column sets too (or of one within or around it): each
+        set's value would replace it, while the run's record kept the override's."""
+        for override in overrides:
+            option, text = (None, override) if isinstance(override, str) else override
+            key = text.partition("=")[0].strip()
+            for column in (column for column in self.keys if _overlap(key, column)):
+                raise ParameterSetsError(
+                    f"{option or f'--set {key}'}: expected a key the parameter sets leave alone "
+                    f"({self.source} has the column {column}, whose values would replace it in "
+                    "every set)",
+                    option or Option(f"--set {key}"),
+                )
 
     def own_keys(self, scenario: Scenario, reference: Scenario) -> list[str]:
         """The keys of the sets that `scenario` sets otherwise than `reference`: a what-if's
@@ -80,6 +95,11 @@ class ParameterSets:
     def _row(self, index: int, keep: Collection[str]) -> list[tuple[str, str]]:
         """Row `index` as (key, YAML text) pairs, but for the keys in `keep`."""
         return [(k, v) for k, v in zip(self.keys, self.values[index]) if k not in keep]
+
+
+def _overlap(key: str, other: str) -> bool:
+    """Whether the dotted keys are the same, or one lies within the other."""
+    return key == other or key.startswith(f"{other}.") or other.startswith(f"{key}.")
 
 
 def _column(texts: list[str]) -> list[Any]:
