@@ -295,6 +295,18 @@ def test_an_override_of_a_key_the_sets_set_too_is_refused_by_the_api(sets_file):
         journeysim.run(BASELINE, reps=2, days=1, overrides=overrides, parameter_sets=sets_file)
 
 
+def test_precision_is_refused_with_parameter_sets(sets_file, tmp_path, capsys):
+    """--precision sizes the replications of a CI; the sets' band has a part from the
+    parameters that no replications narrow, and run ignored --precision silently."""
+    args = ["run", str(BASELINE), "--parameter-sets", str(sets_file), "--precision", "nps=1", *TINY]
+    assert main([*args, "--out", str(tmp_path / "out"), "--quiet", "--workers", "1"]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim run: error: argument --precision: not with --parameter-sets: its band "
+        "covers the parameters' uncertainty too, which more replications do not narrow\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_sets_file_as_overrides(sets_file):
     sets = read_parameter_sets(sets_file)
     assert sets.labels == ("low", "mid", "high")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from journeysim.cli.options import (
+    UsageError,
     add_force_option,
     add_parameter_sets_option,
     add_run_options,
@@ -89,6 +90,12 @@ def _run(args: argparse.Namespace) -> int:
     from journeysim.simulation.runner import run_scenario
     from journeysim.simulation.warmup_check import warmup_warnings
 
+    if args.parameter_sets and args.precision:
+        raise UsageError(
+            "not with --parameter-sets: its band covers the parameters' uncertainty too, which "
+            "more replications do not narrow",
+            "--precision",
+        )
     scenario = scenario_from_args(args.scenario, args)
     # run and run --parameter-sets share the folder: either replaces the other's files
     made = RUN_FILES | uncertainty_files([scenario.name])
