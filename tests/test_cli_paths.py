@@ -464,3 +464,19 @@ def test_a_study_input_that_is_a_pipe_is_refused_without_waiting(
     )
     assert done.returncode == 2, done.stderr
     assert done.stderr == f"journeysim: {pipe}: expected {expected} (it is not a regular file)\n"
+
+
+@pytest.mark.parametrize("command", ["sweep", "optimise", "calibrate"])
+@pytest.mark.parametrize("given", ["missing.yaml", "folder"])
+def test_a_study_path_that_is_no_file_is_named(
+    command: str, given: str, tmp_path: Path, capsys
+) -> None:
+    """`optimise missing.yaml` said "argument --decide: optimise needs at least one decision",
+    calibrate blamed --target or --free, where sweep said the file was not found."""
+    (tmp_path / "folder").mkdir()
+    path = tmp_path / given
+    assert exit_code([command, str(path)]) == 2
+    problem = (
+        "file not found" if given == "missing.yaml" else "expected a YAML file (it is a folder)"
+    )
+    assert one_line(capsys.readouterr().err) == f"journeysim: {path}: {problem}\n"

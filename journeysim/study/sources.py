@@ -101,11 +101,10 @@ def is_study_file(path: Path, key: str) -> bool:
     """Whether `path` is a YAML file with a top-level `key`, a sweep's (`vary`), optimise's
     (`decide`) or calibration's (`free`), or a `scenario` to start from: a study file rather
     than a scenario, which has none of them (so that a study file with `key` misspelt is
-    told so, not read as a scenario with unknown keys). A file that cannot be read as YAML is
-    refused here (a ScenarioError naming it and the line), whichever it was meant to be; a
-    path that is not a file is left to the scenario's loader."""
-    if not Path(path).is_file():
-        return False
+    told so, not read as a scenario with unknown keys). A path that is no file (missing, a
+    folder) or a file that cannot be read as YAML is refused here, as the scenario's loader
+    refuses it (a ScenarioError naming it), whichever it was meant to be: before the study's
+    checks, which would blame the options it would have given (`--decide`)."""
     data = loader.yaml_file(Path(path))
     return isinstance(data, dict) and (key in data or "scenario" in data)
 
