@@ -135,6 +135,9 @@ def test_a_folder_that_takes_no_files_is_refused_before_simulating(
     [
         ("run", "baseline/manifest.json"),
         ("sweep", "sweep-baseline-checkout.cashiers/manifest.json"),
+        # written once the runs were done: exit 1, "runs.parquet: Is a directory"
+        ("sweep", "sweep-baseline-checkout.cashiers/runs.parquet"),
+        ("sweep", "sweep-baseline-checkout.cashiers/summary.csv"),
         ("animate", "floor.gif"),
         ("replay", "replay.html"),
         ("replay", "manifest.json"),

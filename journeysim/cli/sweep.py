@@ -74,7 +74,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     from journeysim.report.console import index_text, render
     from journeysim.study.designs import parse_vary
-    from journeysim.study.sweep import CLAIMED, Sweep, plan_sweep, short_run_warnings
+    from journeysim.study.sweep import CLAIMED, FINISHED, Sweep, plan_sweep, short_run_warnings
     from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 
     path = args.scenario
@@ -90,7 +90,7 @@ def _sweep(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     sweep = Sweep(plan_sweep(spec, args.quiet), args.out)
-    writable_folder(sweep.folder, [MANIFEST, sweep.runs.path.name, *CLAIMED])
+    writable_folder(sweep.folder, [MANIFEST, sweep.runs.path.name, *CLAIMED, *FINISHED])
     plan = sweep.plan
     total = plan.runs
     with sweep.held():  # a second sweep into the folder is refused before it writes

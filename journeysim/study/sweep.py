@@ -63,6 +63,9 @@ CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held 
 RUN_OPTIONS = {"horizon.days": "days", "seed": "seed"}
 # What a sweep folder holds from before its first run, to recognise it on resume.
 CLAIMED = ("design.yaml", "points.csv", "scenario.yaml")
+# What it writes once the runs are done (runs.parquet where pyarrow is installed,
+# sobol_indices.csv for a Sobol' design, report.html unless --no-report).
+FINISHED = ("runs.parquet", "summary.csv", "sobol_indices.csv", "report.html")
 
 
 @dataclass
