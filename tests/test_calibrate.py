@@ -30,7 +30,12 @@ from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_recei
 from journeysim.simulation.measure import measure, measure_hourly
 from journeysim.simulation.replication import simulate
 from journeysim.study.calibrate_checks import calibration_warnings, precision_warning
-from journeysim.study.calibrate_spec import Target, parse_target, parse_targets
+from journeysim.study.calibrate_spec import (
+    Target,
+    parse_target,
+    parse_targets,
+    read_calibration_file,
+)
 from journeysim.study.decisions import parse_decision
 from journeysim.study.parameter_sets import read_parameter_sets
 
@@ -431,6 +436,22 @@ def test_targets_that_are_no_mapping_are_refused_even_when_falsy(tmp_path, capsy
     )
 
 
+@pytest.mark.parametrize(
+    "data, keys",
+    [
+        ({"targets": None}, "targets"),
+        ({"targets": {}}, "targets"),
+        ({"targets": None, "hourly_receipts": None}, "targets, hourly_receipts"),
+    ],
+)
+def test_a_targets_file_without_a_target_is_named_with_its_keys(tmp_path, capsys, data, keys):
+    """Blamed on --target, which was never given."""
+    targets, code = calibrate_with_targets_file(tmp_path, data)
+    assert code == 2 and capsys.readouterr().err == (
+        f"journeysim: {targets}: {keys}: expected at least one target (got none)\n"
+    )
+
+
 def test_an_unknown_key_in_a_targets_file_is_refused(tmp_path, capsys):
     data = {"targets": {"nps": "30+-3"}, "taregts": {"csat": 4}}
     targets, code = calibrate_with_targets_file(tmp_path, data)
@@ -527,6 +548,7 @@ QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "-
         ("trials: 0\n", "trials: expected a whole number from 2 to 10,000 (got 0)"),
         ("trials: 10001\n", "trials: expected a whole number from 2 to 10,000 (got 10001)"),
         ("sampler: grid\n", "sampler: expected one of tpe, random (got 'grid')"),
+        ("sampler: [tpe]\n", "sampler: expected one of tpe, random (got ['tpe'])"),
         (
             "free: {checkout.service_time.mean: '1:3'}\n",
             "free.checkout.service_time.mean: expected one of",
@@ -580,6 +602,25 @@ def test_a_choice_given_twice_after_yaml_reads_it_is_refused(tmp_path, capsys, g
     code = main(["calibrate", *argv, "--out", str(tmp_path / "out")])
     assert (code, capsys.readouterr().err) == (2, f"{expected.format(study=study)}\n")
     assert not (tmp_path / "out").exists()  # nothing ran
+
+
+@pytest.mark.parametrize("targets", ["targets: {}\n", "targets:\n"])
+def test_a_calibration_file_without_a_target_is_named_with_its_key(tmp_path, capsys, targets):
+    """Blamed on --target, which was never given."""
+    study = tmp_path / "calibration.yaml"
+    study.write_text(f"scenario: {MMC}\n{targets}{FREE}")
+    assert main(["calibrate", str(study), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {study}: targets: calibrate needs at least one target (KPI=VALUE+-TOL)\n"
+    )
+
+
+def test_a_calibration_files_sampler_null_is_the_default(tmp_path):
+    """`sampler: null` read as the sampler 'None', refused as --sampler's; a file's null is
+    the default, as for trials, reps, days and seed."""
+    study = tmp_path / "calibration.yaml"
+    study.write_text(f"scenario: {MMC}\n{TARGETS}{FREE}sampler: null\n")
+    assert read_calibration_file(study).sampler == "tpe"
 
 
 def test_options_overriding_a_calibration_file_are_named_as_options(tmp_path, capsys):

@@ -208,6 +208,9 @@ def read_targets_file(path: Path) -> tuple[Target, ...]:
     kpis, hourly = data.get("targets"), data.get("hourly_receipts")
     kpis = () if _none(kpis) else targets_from_yaml(kpis, str(path))
     hours = () if _none(hourly) else hourly_targets(hourly, str(path))
+    if not kpis + hours:  # `targets:` with nothing after it
+        given = ", ".join(key for key in ("targets", "hourly_receipts") if key in data)
+        raise DesignError(f"{path}: {given}: expected at least one target (got none)")
     twice = sorted({t.metric for t in kpis} & {t.metric for t in hours})
     if twice:
         raise DesignError(
@@ -229,7 +232,8 @@ class CalibrateSpec:
     reps: int | None = None
     days: int | None = None
     seed: int | None = None
-    # Who gave the OPTIONS when not their option, e.g. `calibration.yaml: reps`.
+    # Who gave the OPTIONS and the targets (`target`) when not their option, e.g.
+    # `calibration.yaml: reps`.
     origins: dict[str, str] = field(default_factory=dict)
 
     def updated(
@@ -310,13 +314,14 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
         free=tuple(decision_from_yaml(str(k), v, source, "free") for k, v in data["free"].items()),
         targets=targets,
         trials=whole_number(data, "trials", source, DEFAULT_TRIALS),
-        sampler=str(data.get("sampler", "tpe")),
+        sampler="tpe" if data.get("sampler") is None else data["sampler"],
         name=experiment_name(data, path),
         overrides=tuple((f"{source}: set", text) for text in overrides),
         reps=whole_number(data, "reps", source),
         days=whole_number(data, "days", source),
         seed=whole_number(data, "seed", source),
-        origins={key: f"{source}: {key}" for key in OPTIONS if data.get(key) is not None},
+        origins={key: f"{source}: {key}" for key in OPTIONS if data.get(key) is not None}
+        | ({"target": f"{source}: targets"} if "targets" in data else {}),
     )
 
 
