@@ -404,6 +404,11 @@ def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hour
         ("abc", "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance} (got 'abc')"),
         ("30+-0", "targets.nps: expected a finite value and a tolerance > 0"),
         ("500+-5", "targets.nps: expected a value from -100 to 100"),
+        (
+            "30+-1e300",
+            "targets.nps: expected a tolerance below 200, the width of nps's range -100 to 100 "
+            "(got 1e+300)",
+        ),
         (None, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance}"),
         ({"value": None}, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance}"),
         ({"value": 5, "tolerance": True}, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value"),

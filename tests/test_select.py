@@ -148,6 +148,12 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
         ("return_rate>=-0.1", r"expected a share from 0 to 1$"),
         ("csat>=0.5+-0.1", "'csat>=0.5\\+-0.1': expected a value from 1 to 5$"),
         ("wages_per_day<=-1", "expected a value of at least 0$"),
+        # a tolerance as wide as the KPI's range met anything (and printed 300 digits)
+        (
+            "nps>=30+-1e300",
+            r"expected a tolerance below 200, the width of nps's range -100 to 100 \(got 1e\+300\)",
+        ),
+        ("return_rate>=0.5+-1", r"expected a tolerance below 1, the width of return_rate's"),
     ],
 )
 def test_bad_constraints_are_named(text, message):
@@ -358,6 +364,19 @@ def test_a_selection_that_could_outrun_the_most_replications_stops_after_the_fir
         )
     assert f"deciding it at {named} could take more than 10,000" in str(refused.value)
     assert len(counted) == 2 * FIRST_STAGE
+
+
+def test_an_indifference_as_wide_as_the_objectives_range_is_refused(tmp_path, capsys):
+    """Any two scenarios were indifferent; the command printed a 300-digit indifference."""
+    args = ["select", str(MMC), str(MMC), "--objective", "nps", "--indifference", "1e300"]
+    args += ["--reps", "5", "--days", "1", "--workers", "1", "--quiet", "--out", str(tmp_path)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        "journeysim select: error: argument --indifference: expected an indifference below 200, "
+        "the width of nps's range -100 to 100 (got 1e+300)\n"
+    )
+    with pytest.raises(InputError, match="^indifference: expected an indifference below 4, "):
+        journeysim.select(MMC, MMC, objective="csat", indifference=4, reps=5, days=1)
 
 
 def test_a_huge_indifference_decides_at_once():

@@ -105,6 +105,7 @@ def _select(args: argparse.Namespace) -> int:
     from journeysim.study.compare import common_random_numbers
     from journeysim.study.selection import (
         check_first_stage,
+        check_indifference,
         check_selection,
         select_scenarios,
         warn_of_investments,
@@ -112,6 +113,7 @@ def _select(args: argparse.Namespace) -> int:
 
     check_two_or_more(args.scenarios)
     check_first_stage(args.reps, Option("--reps"))
+    check_indifference(args.objective, args.indifference, Option("--indifference"))
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
     check_selection(scenarios, args.objective, args.constraint, args.confidence)

@@ -91,6 +91,18 @@ def out_of_range(metric: str, value: float, difference: bool = False) -> str | N
     return f"expected {what} {span}{hint}"
 
 
+def too_wide(metric: str, tolerance: float, what: str = "a tolerance") -> str | None:
+    """What a tolerance (or indifference) of `metric` should have been, if it is as wide as
+    the metric's range, within which it tells no two values apart; None if it is narrower."""
+    low, high = metric_range(metric)
+    if tolerance < high - low:
+        return None
+    return (
+        f"expected {what} below {high - low:g}, the width of {metric}'s range {low:g} to "
+        f"{high:g} (got {tolerance:g})"
+    )
+
+
 def cut(low: float, high: float, bounds: tuple[float, float]) -> tuple[float, float]:
     """The interval [low, high] cut to `bounds` (a NaN end stays NaN)."""
     return float(np.clip(low, *bounds)), float(np.clip(high, *bounds))

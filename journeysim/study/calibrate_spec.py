@@ -20,7 +20,7 @@ from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
-from journeysim.simulation.ranges import out_of_range, resolution
+from journeysim.simulation.ranges import out_of_range, resolution, too_wide
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError, is_number
 from journeysim.study.sources import (
@@ -86,7 +86,7 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
         tolerance = max(DEFAULT_TOLERANCE * abs(value), resolution(metric))
     if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
         raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)", where)
-    problem = out_of_range(metric, value)
+    problem = out_of_range(metric, value) or too_wide(metric, tolerance)
     if problem:
         raise DesignError(f"{where}: {problem}", where)
     return Target(metric, float(value), float(tolerance))

@@ -51,7 +51,7 @@ from journeysim.simulation.measure import (
     measure_halves,
     why_undefined,
 )
-from journeysim.simulation.ranges import out_of_range, resolution
+from journeysim.simulation.ranges import out_of_range, resolution, too_wide
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import (
@@ -149,6 +149,9 @@ def parse_constraint(text: str, baseline: bool = True) -> Constraint:
     if not 0 < tolerance < math.inf:
         without = text.split("+-")[0]
         raise InputError(f"constraint {text!r} needs a finite tolerance > 0, e.g. {without}+-0.01")
+    problem = too_wide(match["kpi"], tolerance)
+    if problem:
+        raise InputError(f"constraint {text!r}: {problem}")
     return Constraint(match["kpi"], 1 if match["sense"] == ">=" else -1, bound, tolerance, relative)
 
 
@@ -206,10 +209,9 @@ def check_selection(
 ) -> None:
     """Refuse, before anything runs, a selection `select_scenarios` cannot make: fewer than two
     scenarios, an unknown objective, a confidence outside [0.5, 1), an indifference that is
-    not a finite number > 0, a relative constraint without a baseline, or a horizon too short
-    to measure the objective or a constraint."""
-    if indifference is not None and not 0 < indifference < math.inf:
-        raise InputError(f"indifference: expected a finite number > 0 (got {indifference})")
+    not a finite number > 0 below the width of the objective's range, a relative constraint
+    without a baseline, or a horizon too short to measure the objective or a constraint."""
+    check_indifference(objective, indifference, "indifference")
     if len(scenarios) < 2:
         raise InputError("select needs at least two scenarios")
     relative = [c.text for c in constraints if c.relative]
@@ -222,6 +224,19 @@ def check_selection(
     aligned = common_random_numbers(scenarios)
     for scenario in aligned:
         check_horizon(scenario, [objective, *(c.metric for c in constraints)])
+
+
+def check_indifference(objective: str, indifference: float | None, given_by: str) -> None:
+    """Refuse an `indifference` (None: the default) that is not a finite number > 0 below the
+    width of the objective's range, where it would tell no two scenarios apart; `given_by`
+    names the option or argument."""
+    if indifference is None:
+        return
+    if not 0 < indifference < math.inf:
+        raise InputError(f"{given_by}: expected a finite number > 0 (got {indifference})", given_by)
+    problem = too_wide(objective, indifference, "an indifference")
+    if problem:
+        raise InputError(f"{given_by}: {problem}", given_by)
 
 
 def check_first_stage(reps: int | None, given_by: str) -> None:
