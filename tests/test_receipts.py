@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from scipy import stats
@@ -510,6 +511,25 @@ def test_scan_times_all_alike_are_said_not_fitted(round_trip, tmp_path):
     assert dict(fit.not_fitted)["checkout.service_time"] == (
         "all 40 positive scan times last 1 min: a distribution needs them to vary"
     )
+
+
+def test_a_scan_longer_than_any_step_of_a_visit_is_left_out_of_the_fit(round_trip, tmp_path):
+    """A scan started a month before it ended (a till left open) fed the service-time fit
+    without a word; it is left out, and the fit says so."""
+    *_, base, reference = round_trip
+    table = read_receipts(EXAMPLE).table
+    first = table.index[~table["lane"].str.startswith("S")][0]  # at a staffed till
+    month_long, unscanned = table.copy(), table.copy()
+    month_long.loc[first, "scan_start"] -= np.timedelta64(30, "D")
+    unscanned.loc[first, ["scan_start", "scan_end"]] = pd.NaT
+    fits = {}
+    for name, receipts in {"unscanned": unscanned, "month-long": month_long}.items():
+        receipts.to_csv(tmp_path / f"{name}.csv", index=False)
+        fits[name] = fit_receipts(read_receipts(tmp_path / f"{name}.csv"), base, reference)
+    service = [fit.settings["checkout.service_time"] for fit in fits.values()]
+    assert service[0] == service[1]
+    how = dict(fits["month-long"].fitted)["checkout.service_time"]
+    assert how.endswith("; left out: 1 scan over 240 min")
 
 
 def test_a_weekend_of_its_own_shape_is_reported_not_fitted(round_trip, tmp_path):

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journeysim.scenario.fields import MAX_STEP_MIN
 from journeysim.scenario.loader import apply_overrides
 from journeysim.scenario.schema import Scenario
 from journeysim.study import receipt_targets as observe
@@ -311,8 +312,10 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
         ("checkout.service_time", ~self_lane),
         ("checkout.self_service_time", self_lane),
     ):
-        durations = minutes[mask & (minutes > 0)]
+        durations = minutes[mask & (minutes > 0) & (minutes <= MAX_STEP_MIN)]
         zero = int((mask & (minutes <= 0)).sum())
+        # (a till left open: longer than any step of a visit, which the fit would stretch)
+        long = int((mask & (minutes > MAX_STEP_MIN)).sum())
         if len(durations) < MIN_DURATIONS:
             if mask.any():
                 fit.skip(
@@ -331,7 +334,9 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
         ranking = ", ".join(
             f"{d} {a:,.0f}" for d, a in sorted(chosen.aic.items(), key=lambda x: x[1])
         )
-        note = f"; {zero} zero-length scans left out" if zero else ""
+        left_out = [plural(zero, "zero-length scan")] if zero else []
+        left_out += [f"{plural(long, 'scan')} over {MAX_STEP_MIN:g} min"] if long else []
+        note = f"; left out: {' and '.join(left_out)}" if left_out else ""
         fit.set(
             key, chosen.scenario_value(), f"lowest AIC over {chosen.n:,} scans ({ranking}){note}"
         )
