@@ -339,9 +339,7 @@ def test_ctrl_c_while_writing_a_results_folder_leaves_nothing(
     assert [p.name for p in tmp_path.iterdir()] == [f".{folder}.lock"]
 
 
-# `journeysim ARGV` whose first replication, in a worker, has the command sent SIGTERM.
-# The command sends itself SIGTERM once it has handed its workers their replications (they run
-# in processes of their own, which a patch here would not reach).
+# `journeysim ARGV`, which sends itself SIGTERM once it has handed its workers their replications.
 TERMINATED_MID_RUN = """
 import os, signal, sys
 from concurrent.futures import ProcessPoolExecutor
