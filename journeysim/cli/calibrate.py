@@ -12,12 +12,13 @@ from journeysim.cli.options import (
     add_run_options,
     execute,
     name_text,
+    pending_trials,
     whole_number,
     writable_folder,
 )
 from journeysim.errors import Option
 from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
-from journeysim.manifest import MANIFEST, write_manifest
+from journeysim.manifest import MANIFEST
 from journeysim.words import plural
 
 
@@ -109,18 +110,12 @@ def _calibrate(args: argparse.Namespace) -> int:
     calibration = Calibration(plan_calibration(spec), args.out)
     writable_folder(calibration.folder, [MANIFEST])
     plan = calibration.plan
-    resumed = calibration.study.started
-    if not resumed:  # a new study records what made it before it starts (and is stopped)
-        calibration.folder.mkdir(parents=True, exist_ok=True)
-        write_manifest(calibration.folder, plan.base.seed, args.overrides)
-    pending = calibration.pending()
+    pending = pending_trials(calibration, args.overrides)
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers); targets {plan.targets_text}"
     )
-    if resumed:  # once opened and found to be this study
-        write_manifest(calibration.folder, plan.base.seed, args.overrides)
     start = time.perf_counter()
     result = execute(args, pending * plan.base.replications, plan.name, calibration.run)
     plots = write_plots(result)

@@ -11,12 +11,13 @@ from journeysim.cli.options import (
     add_run_options,
     execute,
     name_text,
+    pending_trials,
     whole_number,
     writable_folder,
 )
 from journeysim.errors import Option
 from journeysim.limits import MAX_TRIALS, MIN_CANDIDATES, MIN_TRIALS
-from journeysim.manifest import MANIFEST, write_manifest
+from journeysim.manifest import MANIFEST
 from journeysim.words import plural
 
 
@@ -134,18 +135,12 @@ def _optimise(args: argparse.Namespace) -> int:
     optimisation = Optimisation(plan_optimisation(spec), args.out)
     writable_folder(optimisation.folder, [MANIFEST])
     plan = optimisation.plan
-    resumed = optimisation.study.started
-    if not resumed:  # a new study records what made it before it starts (and is stopped)
-        optimisation.folder.mkdir(parents=True, exist_ok=True)
-        write_manifest(optimisation.folder, plan.base.seed, args.overrides)
-    pending = optimisation.pending()
+    pending = pending_trials(optimisation, args.overrides)
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers)"
     )
-    if resumed:  # once opened and found to be this study
-        write_manifest(optimisation.folder, plan.base.seed, args.overrides)
     start = time.perf_counter()
     try:
         total = optimisation.pending_replications()

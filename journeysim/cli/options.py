@@ -24,11 +24,13 @@ from journeysim.files import (
     unwritable,
 )
 from journeysim.limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED
-from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of
+from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of, write_manifest
 
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Scenario
     from journeysim.simulation.executors import Executor
+    from journeysim.study.calibrate import Calibration
+    from journeysim.study.optimise import Optimisation
 
 
 class LazyChoices:
@@ -321,6 +323,21 @@ def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:
 
 
 T = TypeVar("T")
+
+
+def pending_trials(search: Optimisation | Calibration, overrides: Sequence[str]) -> int:
+    """The trials `search` has still to run, its manifest written: for a new study before
+    Optuna creates it (so that a stop meanwhile leaves one), for a resumed one once it is
+    opened and found to be this study (so that a study refused cannot overwrite it)."""
+    seed = search.plan.base.seed
+    resumed = search.study.started
+    if not resumed:
+        search.folder.mkdir(parents=True, exist_ok=True)
+        write_manifest(search.folder, seed, overrides)
+    pending = search.pending()
+    if resumed:
+        write_manifest(search.folder, seed, overrides)
+    return pending
 
 
 def execute(
