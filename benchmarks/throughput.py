@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import simpy
 
+from journeysim.compiled import runs_compiled
 from journeysim.journey import shopper
 from journeysim.scenario import load_scenario
 from journeysim.scenario.schema import Scenario
@@ -46,7 +47,7 @@ from journeysim.simulation.replication import past, simulate
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 MMC = SCENARIOS / "validation" / "mmc.yaml"
 BASELINE = SCENARIOS / "baseline.yaml"
-COMPILED = not shopper.__file__.endswith(".py")
+COMPILED = runs_compiled()
 GOALS = {"open": 1.0, "customer_base": 0.8} if COMPILED else {"open": 0.5, "customer_base": 0.5}
 PROBE_DAYS = 14  # the customer-base warm-up run, which also finds the visits per day
 
