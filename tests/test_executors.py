@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import operator
+import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import warnings
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,7 @@ from journeysim.cli import main
 from journeysim.simulation import dask_executor
 from journeysim.simulation.dask_executor import DaskCluster
 from journeysim.simulation.executors import LocalPool, Serial
+from journeysim.simulation.failures import TaskFailed
 from journeysim.study.designs import parse_vary
 from journeysim.study.sweep import Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec
@@ -76,6 +81,58 @@ def test_forking_beside_a_thread_is_not_warned_of():
         thread.join()
     assert products == {0: 6, 1: 20}
     assert [str(warning.message) for warning in warned] == []
+
+
+SIGNALLED_WHILE_FORKING = """
+import operator, os, signal
+from journeysim.simulation.executors import LocalPool
+from journeysim.simulation.failures import TaskFailed
+
+command = os.getpid()
+
+def commands_handler(signum, frame):
+    if os.getpid() != command:
+        os.write(2, b"a worker ran the command's handler\\n")
+
+signal.signal(signal.SIGTERM, commands_handler)
+# SIGTERM reaches each worker as soon as it is forked, before its start-up has run
+os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signal.SIGTERM))
+try:
+    print(dict(LocalPool(2).run(operator.mul, [(2, 3), (4, 5)])))
+except TaskFailed as failed:
+    print(failed.reason)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forks on Linux only")
+def test_a_worker_signalled_as_it_forks_ends_without_the_commands_handler():
+    # `_stop` terminates the workers; one still starting ran the SIGTERM handler it inherited
+    # from the command, which printed a KeyboardInterrupt traceback (a CI run failed on it).
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", SIGNALLED_WHILE_FORKING]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert (done.stderr, done.stdout) == ("", "its worker process died (out of memory?)\n")
+
+
+def test_a_pool_broken_while_tasks_are_submitted_fails_them_in_order(monkeypatch):
+    # A worker that died (out of memory) before every task was submitted made the next submit
+    # raise BrokenProcessPool, which ended the command in a traceback.
+    submit = ProcessPoolExecutor.submit
+    submitted = []
+
+    def break_after_the_first(pool, *args):
+        submitted.append(args)
+        if len(submitted) > 1:
+            raise BrokenProcessPool("A child process terminated abruptly")
+        return submit(pool, *args)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", break_after_the_first)
+    with pytest.raises(TaskFailed) as failed:
+        dict(LocalPool(2).run(operator.mul, [(2, 3), (4, 5), (6, 7)]))
+    assert (failed.value.index, failed.value.reason) == (
+        1,
+        "its worker process died (out of memory?)",
+    )
 
 
 def test_serial_local_pool_and_dask_give_identical_runs_csv(tmp_path, request):

@@ -10,7 +10,9 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from journeysim.simulation.failures import (
@@ -74,12 +76,12 @@ class LocalPool:
         forks = multiprocessing.get_context("fork") if sys.platform == "linux" else None
         pool = ProcessPoolExecutor(workers, mp_context=forks, initializer=_prepare_worker)
         try:
-            with warnings.catch_warnings():  # (all forked at the first submit)
+            with warnings.catch_warnings(), _sigterm_held():  # (all forked at the first submit)
                 # Python warns from 3.12 on that a fork of a process running threads may
                 # deadlock. This one's threads are its libraries' (numpy's BLAS, pyarrow's,
                 # tqdm's), whose locks the workers never take.
                 warnings.filterwarnings("ignore", ".* is multi-threaded", DeprecationWarning)
-                futures = {pool.submit(fn, *task): i for i, task in enumerate(tasks)}
+                futures = {_submit(pool, fn, task): i for i, task in enumerate(tasks)}
 
             def cancel_above(index: int) -> None:
                 for future, i in futures.items():
@@ -94,6 +96,17 @@ class LocalPool:
         pool.shutdown()
 
 
+def _submit(pool: ProcessPoolExecutor, fn: Callable[..., Any], task: tuple) -> Future:
+    """`pool.submit(fn, *task)`, or a future failed as the pool is broken: a worker that died
+    while tasks were being submitted fails them as it fails those submitted before."""
+    try:
+        return pool.submit(fn, *task)
+    except BrokenProcessPool as broken:
+        future: Future = Future()
+        future.set_exception(broken)
+        return future
+
+
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Cancel what has not started and end the workers now."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -104,13 +117,32 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join()
 
 
+@contextmanager
+def _sigterm_held() -> Iterator[None]:
+    """Hold SIGTERM back from this thread while inside, and so from the workers forked here
+    until `_prepare_worker` lets it end them: a worker forked with the command's handler of
+    it, stopped by `_stop` before its start-up had replaced that handler, ran it and printed
+    a traceback. A SIGTERM sent to the command meanwhile reaches it on leaving."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signals, no forks
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
 def _prepare_worker() -> None:
     """In a worker: leave Ctrl-C to the parent, which stops the workers (`_stop`; a worker
     that took it too would print its own traceback), end at SIGTERM (which `_stop` sends;
-    a forked worker inherits the command's handler of it), and on Linux end when the parent
-    dies (a killed sweep leaves no orphans)."""
+    a forked worker inherits the command's handler of it, and SIGTERM held back until
+    here, `_sigterm_held`), and on Linux end when the parent dies (a killed sweep leaves no
+    orphans)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
