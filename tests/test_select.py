@@ -39,7 +39,7 @@ from journeysim.scenario import load_scenario
 from journeysim.simulation import measure
 from journeysim.simulation.executors import LocalPool
 from journeysim.simulation.kpis import horizon_too_short, replication_kpis
-from journeysim.simulation.ranges import resolution
+from journeysim.simulation.ranges import MAX_UNBOUNDED_WIDTH, resolution
 from journeysim.simulation.replication import Simulation, simulate
 from journeysim.study.selection import (
     FIRST_STAGE,
@@ -154,6 +154,12 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
             r"expected a tolerance below 200, the width of nps's range -100 to 100 \(got 1e\+300\)",
         ),
         ("return_rate>=0.5+-1", r"expected a tolerance below 1, the width of return_rate's"),
+        # without an upper bound, a tolerance of 1e300 met anything (and printed 300 digits)
+        (
+            "mean_checkout_wait_min<=5+-1e300",
+            r"expected a tolerance below 1,000,000,000, the most a KPI without an upper bound "
+            r"tells apart \(got 1e\+300\)$",
+        ),
     ],
 )
 def test_bad_constraints_are_named(text, message):
@@ -377,12 +383,15 @@ def test_an_indifference_as_wide_as_the_objectives_range_is_refused(tmp_path, ca
     )
     with pytest.raises(InputError, match="^indifference: expected an indifference below 4, "):
         journeysim.select(MMC, MMC, objective="csat", indifference=4, reps=5, days=1)
+    with pytest.raises(InputError, match="^indifference: expected an indifference below 1,000,"):
+        journeysim.select(MMC, MMC, objective="revenue_per_day", indifference=1e300, reps=5)
 
 
-def test_a_huge_indifference_decides_at_once():
+def test_the_widest_indifference_decides_at_once():
     """Any difference is indifferent: the first stage picks the better mean (KN's W, written
-    with the indifference squared, overflowed a float at 1e308)."""
-    result = select_scenarios(close_queues(), "mean_checkout_wait_min", indifference=1e308)
+    with the indifference squared, overflowed a float at 1e308, which is now refused)."""
+    widest = math.nextafter(MAX_UNBOUNDED_WIDTH, 0.0)
+    result = select_scenarios(close_queues(), "mean_checkout_wait_min", indifference=widest)
     assert result.table["replications"].tolist() == [FIRST_STAGE] * 2
 
 

@@ -91,14 +91,26 @@ def out_of_range(metric: str, value: float, difference: bool = False) -> str | N
     return f"expected {what} {span}{hint}"
 
 
+# The widest tolerance or indifference of a metric without an upper bound (money, minutes,
+# counts), whose range has no width: a billion of its units tells no two stores apart.
+MAX_UNBOUNDED_WIDTH = 1e9
+
+
 def too_wide(metric: str, tolerance: float, what: str = "a tolerance") -> str | None:
     """What a tolerance (or indifference) of `metric` should have been, if it is as wide as
-    the metric's range, within which it tells no two values apart; None if it is narrower."""
+    the metric's range (or MAX_UNBOUNDED_WIDTH, where the range has no end), within which it
+    tells no two values apart; None if it is narrower."""
     low, high = metric_range(metric)
-    if tolerance < high - low:
+    width = high - low
+    if tolerance < min(width, MAX_UNBOUNDED_WIDTH):
         return None
+    if math.isinf(width):
+        return (
+            f"expected {what} below {MAX_UNBOUNDED_WIDTH:,.0f}, the most a KPI without an upper "
+            f"bound tells apart (got {tolerance:g})"
+        )
     return (
-        f"expected {what} below {high - low:g}, the width of {metric}'s range {low:g} to "
+        f"expected {what} below {width:g}, the width of {metric}'s range {low:g} to "
         f"{high:g} (got {tolerance:g})"
     )
 
