@@ -321,6 +321,30 @@ def test_a_folder_where_a_sweep_keeps_a_file_is_refused_before_it_runs(tmp_path,
     assert not (tmp_path / "sweep-x" / "points.csv").exists()  # nothing ran
 
 
+@pytest.mark.parametrize(
+    ("vary", "chart"),
+    [
+        (["checkout.cashiers=2,3"], "nps_by_checkout.cashiers.png"),
+        (["checkout.cashiers=2,3", "checkout.self_checkouts=1,2"], "csat_heatmap.png"),
+    ],
+)
+def test_a_folder_where_the_report_puts_a_chart_is_refused_before_the_sweep_runs(
+    tmp_path, capsys, monkeypatch, vary, chart
+):
+    """A folder in place of one of report.html's charts failed once every run was done ("Is a
+    directory", exit 1); it is a usage error, exit 2, before any run."""
+    from journeysim.cli import main
+
+    monkeypatch.setattr(Sweep, "run", lambda *args: pytest.fail("ran before the checks"))
+    (tmp_path / "sweep-x" / chart).mkdir(parents=True)
+    argv = [str(BASELINE), *(f"--vary={v}" for v in vary), "--reps", "1", "--days", "1"]
+    argv += ["--name", "x", "--out", str(tmp_path), "--quiet", "--workers", "1"]
+    assert main(["sweep", *argv]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert error.endswith(f": {tmp_path / 'sweep-x' / chart} is a folder; expected a file\n")
+
+
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
 def test_a_sweep_refused_for_one_running_leaves_its_folder_alone(tmp_path, capsys):
     """A second sweep into the folder of one still running rewrote manifest.json (naming itself

@@ -16,7 +16,6 @@ from journeysim.cli.options import (
     whole_number,
     writable_folder,
 )
-from journeysim.manifest import MANIFEST
 from journeysim.words import plural
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     from journeysim.report.console import index_text, render
     from journeysim.study.designs import parse_vary
-    from journeysim.study.sweep import CLAIMED, FINISHED, Sweep, plan_sweep, short_run_warnings
+    from journeysim.study.sweep import Sweep, plan_sweep, short_run_warnings
     from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 
     path = args.scenario
@@ -90,7 +89,7 @@ def _sweep(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     sweep = Sweep(plan_sweep(spec, args.quiet), args.out)
-    writable_folder(sweep.folder, [MANIFEST, sweep.runs.path.name, *CLAIMED, *FINISHED])
+    writable_folder(sweep.folder, sweep.files(None if args.no_report else HEADLINE))
     plan = sweep.plan
     total = plan.runs
     with sweep.held():  # a second sweep into the folder is refused before it writes

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image
 
-from journeysim.files import folder_name, write_bytes, write_text
+from journeysim.files import write_bytes, write_text
 from journeysim.report import plots
 from journeysim.report.animate import setup_stamp
 from journeysim.report.bottom_line import bottom_line
@@ -49,6 +49,7 @@ from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import significant
 from journeysim.study.sensitivity import imprecision_warning
+from journeysim.study.sweep import chart_files
 from journeysim.words import plural
 
 # -- the traced example ---------------------------------------------------------------------
@@ -457,14 +458,15 @@ def sweep_report(
     if unknown:
         figures.append(paragraph(f"Not drawn, n/a at every point: {', '.join(unknown)}."))
     for kpi in (k for k in kpis if k in runs and runs[k].notna().any()):
-        for parameter in parameters:
+        charts = chart_files(kpi, parameters)
+        for parameter, chart in zip(parameters, charts):
             others = [p for p in parameters if p != parameter]
             data = plots.png(sweep_line(runs, parameter, kpi, others, design, failed))
-            write_bytes(folder / f"{kpi}_by_{folder_name(parameter)}.png", data)
+            write_bytes(folder / chart, data)
             figures.append(image(data, f"{label(kpi)} against {parameter}"))
         if len(parameters) >= 2:
             data = plots.png(sweep_heatmap(runs, *parameters[:2], kpi, design, failed))
-            write_bytes(folder / f"{kpi}_heatmap.png", data)
+            write_bytes(folder / charts[-1], data)
             figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
     sections.append(section("KPIs against the parameters", *figures, id="plots"))
     if indices is not None:

@@ -64,8 +64,9 @@ RUN_OPTIONS = {"horizon.days": "days", "seed": "seed"}
 # What a sweep folder holds from before its first run, to recognise it on resume.
 CLAIMED = ("design.yaml", "points.csv", "scenario.yaml")
 # What it writes once the runs are done (runs.parquet where pyarrow is installed,
-# sobol_indices.csv for a Sobol' design, report.html unless --no-report).
-FINISHED = ("runs.parquet", "summary.csv", "sobol_indices.csv", "report.html")
+# sobol_indices.csv for a Sobol' design); `journeysim sweep` then writes report.html and its
+# charts (`chart_files`) unless --no-report.
+FINISHED = ("runs.parquet", "summary.csv", "sobol_indices.csv")
 
 
 @dataclass
@@ -177,6 +178,13 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
     return plan
 
 
+def chart_files(kpi: str, keys: Sequence[str]) -> list[str]:
+    """The charts of `kpi` in a sweep's report: one against each varied key of `keys`, then
+    with two or more a heatmap over the first two."""
+    lines = [f"{kpi}_by_{folder_name(key)}.png" for key in keys]
+    return [*lines, f"{kpi}_heatmap.png"] if len(keys) >= 2 else lines
+
+
 def _check_bounds(base: Scenario, vary: Sequence[Vary], integers: list[str]) -> None:
     """Refuse a range whose own end is not a valid value, naming that end rather than a point
     sampled near it (a scenario that holds at both ends may still fail inside, e.g. together
@@ -245,6 +253,14 @@ class Sweep:
         else:
             with self.runs.appending() as append:
                 yield append
+
+    def files(self, charted: Sequence[str] | None = None) -> list[str]:
+        """Every file the sweep may write in its folder, to check before any run; with the KPIs
+        `charted` (None: no report), report.html and its charts too."""
+        keys = self.plan.design.keys
+        charts = [name for kpi in charted or () for name in chart_files(kpi, keys)]
+        report = [] if charted is None else ["report.html", *charts]
+        return [MANIFEST, self.runs.path.name, *CLAIMED, *FINISHED, *report]
 
     def write_manifest(self, overrides: Sequence[str] = (), call: str | None = None) -> None:
         """Write manifest.json before any run (so that an interrupted sweep's folder has it
