@@ -296,7 +296,7 @@ def sweep(
     unset = {"design": "design", "samples": "samples"}  # named as arguments where missing
     spec = replace(spec, origins={**unset, **spec.origins, **_named(given)})
     runner = Sweep(plan_sweep(spec, quiet), folder)
-    arguments.out_folder(out, runner.folder)
+    arguments.out_folder(out, runner.folder, runner.files())  # it writes no report.html
     call = api_call(
         "sweep", scenario, vary=vary, design=design, samples=samples, name=name, out=out,
         reps=reps, days=days, seed=seed, overrides=overrides or None,

@@ -3,6 +3,7 @@ with one line naming the argument, before anything runs (audit 22, B8)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import journeysim
 from journeysim.errors import InputError, InputTypeError
 from journeysim.scenario import ScenarioError
 from journeysim.study.designs import DesignError
+from journeysim.study.sweep import Sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "baseline.yaml"
@@ -205,3 +207,21 @@ def test_an_argument_named_as_its_key_is_named_once(tmp_path: Path) -> None:
         journeysim.run(BASE, seed=2**70, overrides=SHORT)
     with pytest.raises(ScenarioError, match=r"^vary: vary\.checkout\.cashiers: expected a whole"):
         journeysim.sweep(BASE, vary={"checkout.cashiers": [2, "x"]}, out=tmp_path, overrides=SHORT)
+
+
+@pytest.mark.parametrize("name", ["runs.csv", "manifest.json", "runs.parquet", "summary.csv"])
+def test_a_folder_where_a_sweep_keeps_a_file_is_refused_before_it_runs(
+    name: str, tmp_path: Path, monkeypatch
+) -> None:
+    """journeysim.sweep checked only that its folder could be written: a folder in place of
+    one of its files raised IsADirectoryError, for summary.csv once every run was done. It is
+    refused as `journeysim sweep` refuses it, before any run."""
+    monkeypatch.setattr(Sweep, "run", lambda *args: pytest.fail("ran before the checks"))
+    folder = tmp_path / "sweep-x"
+    (folder / name).mkdir(parents=True)
+    expected = f"out: cannot write {folder}{os.sep}: {folder / name} is a folder; expected a file"
+    with pytest.raises(InputError, match=f"^{re.escape(expected)}$"):
+        journeysim.sweep(
+            BASE, vary="checkout.cashiers=2,3", name="x", out=tmp_path, reps=1, overrides=SHORT
+        )
+    assert [p.name for p in folder.iterdir()] == [name]  # nothing written
