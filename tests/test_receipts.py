@@ -360,18 +360,36 @@ GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
             ["--out", "d/baseline.yaml"],
             "the scenario to d/baseline.yaml: it would replace the copy of the shipped baseline",
         ),
+        (
+            "r.csv",
+            ["--out", "m.yaml", "--extends", "b.yaml"],
+            "the scenario to m.yaml: it would replace a file the base (--extends) extends "
+            "(b.yaml -> m.yaml)",
+        ),
+        (
+            "r.csv",
+            ["--out", "{tmp}/e/store.yaml", "--extends", "./b.yaml"],
+            "the targets to {tmp}/e/targets.yaml: it would replace a file the base (--extends) "
+            "extends (b.yaml -> m.yaml -> e/targets.yaml)",
+        ),
     ],
 )
 def test_a_file_read_or_written_is_not_written_over(
     tmp_path, monkeypatch, capsys, receipts, options, message
 ):
     """`--out r.csv` wrote the scenario over the receipts; so could the targets written beside
-    it, and --out over the base read or another file written. Refused in one line before
-    anything is written, whichever way the path is spelt."""
+    it, and --out over the base read or another file written. So did --out over a file the
+    base extends, which the fitted store then extended in a cycle (b.yaml -> m.yaml ->
+    e/targets.yaml -> the baseline here). Refused in one line before anything is written,
+    whichever way the path is spelt."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "d").mkdir()
+    (tmp_path / "e").mkdir()
     Path(receipts).write_text(GOOD)
-    shutil.copy(STORE, "b.yaml")
+    Path("b.yaml").write_text("extends: m.yaml\n")
+    Path("m.yaml").write_text("extends: e/targets.yaml\n")
+    quick = "horizon: {burn_in_days: 0, warmup_days: 0}\narrivals: {base_customers: 900}\n"
+    Path("e/targets.yaml").write_text(f"extends: {BASELINE}\n{quick}")
     files = {path: path.read_bytes() for path in tmp_path.rglob("*.*")}
     options = [option.format(tmp=tmp_path) for option in options]
     assert main(["fit-receipts", receipts, *options]) == 2

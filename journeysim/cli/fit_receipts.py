@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fit_receipts(args: argparse.Namespace) -> int:
-    from journeysim.scenario.loader import load_scenario
+    from journeysim.scenario.loader import extends_chain, load_scenario
     from journeysim.simulation.replication import past
     from journeysim.study.receipt_fit import (
         fit_receipts,
@@ -82,6 +82,10 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     read = {"the receipts": args.receipts}
     if args.extends:
         read["the base (--extends)"] = args.extends
+        chain = [args.extends]
+        for parent in extends_chain(args.extends):  # the fitted store extends them all
+            chain.append(parent)
+            read[f"a file the base (--extends) extends ({' -> '.join(map(str, chain))})"] = parent
     # --out's file last, so that an error says what it would replace
     written = {"the targets": targets_path, "the scenario": args.out}
     if shipped:

@@ -236,6 +236,12 @@ def _named_segments(
         del origins[key]
 
 
+def extends_chain(path: Path) -> list[Path]:
+    """The files `path` extends, nearest first, as the loader finds them (raises ScenarioError
+    for a file that does not load as a layer, a missing parent or a cycle)."""
+    return [Path(name) for name, _ in _chain(path)[-2::-1]]
+
+
 def _chain(path: Path) -> list[tuple[str, dict[str, Any]]]:
     """The files of the extends chain as (name, data without `extends`), root first."""
     chain: list[tuple[str, dict[str, Any]]] = []
