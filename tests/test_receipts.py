@@ -20,7 +20,7 @@ from scipy import stats
 
 from journeysim.cli import main
 from journeysim.cli.fit_receipts import default_base
-from journeysim.scenario.loader import load_scenario
+from journeysim.scenario.loader import apply_overrides, load_scenario
 from journeysim.simulation.kpis import KPIS, returned
 from journeysim.simulation.replication import simulate
 from journeysim.study import receipt_targets as observe
@@ -644,6 +644,45 @@ def test_cash_receipts_without_cards_write_a_scenario_that_loads(tmp_path, capsy
     store = load_scenario(STORE)
     fit = fit_receipts(read_receipts(path), store, reference_run(store))
     assert plain([fit.settings, fit.targets, fit.hourly, fit.observed, fit.facts])
+
+
+def test_prices_that_round_to_zero_are_said_not_fitted(tmp_path, capsys):
+    """Receipts of 0.01 PLN for some ten items fit prices that round to 0.00, which no scenario
+    takes: the command failed, one error line a segment ("fitted from the receipts
+    segments.family.item_price: expected a number above 0 ... (got 0.0)"). Each is listed
+    under Not fitted with the base's price kept, and the store is written."""
+    table = read_receipts(EXAMPLE).table.head(200).drop(columns=["customer_id"])
+    out = fitted_by_the_command(table.assign(amount=0.01), tmp_path)
+    printed = capsys.readouterr().out
+    fitted, not_fitted = printed.split("\nNot fitted\n")
+    assert "item_price" not in fitted
+    reasons = dict(line.strip().split(": ", 1) for line in not_fitted.splitlines() if ": " in line)
+    base = load_scenario(BASELINE)
+    for name, segment in load_scenario(out).segments.items():
+        kept = base.segments[name].item_price
+        assert segment.item_price == kept
+        price, reason = reasons[f"segments.{name}.item_price"].split(" PLN an item ")
+        assert 0 < float(price) < 0.005
+        assert reason == f"rounds to 0.00, and a price must be above 0: kept the base's {kept:g}"
+
+
+def test_a_segment_whose_price_rounds_to_zero_keeps_the_bases(round_trip, tmp_path):
+    """Of segments scaled alike, the one priced 0.01 in the base comes out at 0.001: it keeps
+    its price, the others are fitted."""
+    *_, base, reference = round_trip
+    base = apply_overrides(base, ["segments.time_pressed.item_price=0.01"])
+    table = read_receipts(EXAMPLE).table.drop(columns=["customer_id"])
+    path = tmp_path / "cheap.csv"
+    table.assign(amount=table["amount"] / 10).to_csv(path, index=False)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    prices = {k: v for k, v in fit.settings.items() if k.endswith(".item_price")}
+    assert set(prices) == {f"segments.{n}.item_price" for n in base.segments} - {
+        "segments.time_pressed.item_price"
+    }
+    assert all(price >= 0.5 for price in prices.values())
+    assert dict(fit.not_fitted)["segments.time_pressed.item_price"].endswith("kept the base's 0.01")
+    assert "segments.*.item_price" in dict(fit.fitted)
+    assert fitted_scenario(base, fit).segments["time_pressed"].item_price == 0.01
 
 
 def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, capsys):

@@ -227,28 +227,42 @@ def _baskets(
         price = float(table["amount"].sum() / table["items"].sum()) / reference.price
         for name, segment in base.segments.items():
             fit.settings[f"segments.{name}.basket_items"] = round(segment.basket_items * items, 2)
-            fit.settings[f"segments.{name}.item_price"] = round(segment.item_price * price, 2)
         fit.fitted.append(
             ("segments.*.basket_items", f"x {items:.3f}: mean items per receipt against the base's")
         )
-        fit.fitted.append(
-            ("segments.*.item_price", f"x {price:.3f}: amount per item against the base's")
-        )
+        prices = {name: segment.item_price * price for name, segment in base.segments.items()}
+        _prices(fit, base, prices, f"x {price:.3f}: amount per item against the base's")
         return
+    prices = {}
     for name, mask in groups.items():
         mine = table[mask]
         segment = base.segments[name]
         ratio = float(mine["items"].mean()) / reference.segment_items[name]
         fit.settings[f"segments.{name}.basket_items"] = round(segment.basket_items * ratio, 2)
-        price = mine["amount"].sum() / mine["items"].sum()
-        fit.settings[f"segments.{name}.item_price"] = round(float(price), 2)
+        prices[name] = float(mine["amount"].sum() / mine["items"].sum())
     fit.fitted.append(
         (
             "segments.*.basket_items",
             "per segment of card holders: mean items per receipt against the segment's in the base",
         )
     )
-    fit.fitted.append(("segments.*.item_price", "per segment of card holders: amount per item"))
+    _prices(fit, base, prices, "per segment of card holders: amount per item")
+
+
+def _prices(fit: ReceiptsFit, base: Scenario, prices: dict[str, float], how: str) -> None:
+    """Each segment's `item_price` from `prices` (PLN an item), fitted as `how`; one that rounds
+    to 0.00, which no scenario takes (receipts of amount 0), is not fitted: the base's stays."""
+    for name, price in prices.items():
+        if round(price, 2) > 0:
+            fit.settings[f"segments.{name}.item_price"] = round(price, 2)
+        else:
+            fit.skip(
+                f"segments.{name}.item_price",
+                f"{figure(price)} PLN an item rounds to 0.00, and a price must be above 0: kept "
+                f"the base's {figure(base.segments[name].item_price)}",
+            )
+    if any(round(price, 2) > 0 for price in prices.values()):
+        fit.fitted.append(("segments.*.item_price", how))
 
 
 def _cash(
