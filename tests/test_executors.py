@@ -84,19 +84,20 @@ def test_forking_beside_a_thread_is_not_warned_of():
 
 
 SIGNALLED_WHILE_FORKING = """
-import operator, os, signal
+import operator, os, signal, sys
 from journeysim.simulation.executors import LocalPool
 from journeysim.simulation.failures import TaskFailed
 
 command = os.getpid()
+signalled = signal.Signals[sys.argv[1]]
 
 def commands_handler(signum, frame):
     if os.getpid() != command:
         os.write(2, b"a worker ran the command's handler\\n")
 
-signal.signal(signal.SIGTERM, commands_handler)
-# SIGTERM reaches each worker as soon as it is forked, before its start-up has run
-os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signal.SIGTERM))
+signal.signal(signalled, commands_handler)
+# The signal reaches each worker as soon as it is forked, before its start-up has run.
+os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signalled))
 try:
     print(dict(LocalPool(2).run(operator.mul, [(2, 3), (4, 5)])))
 except TaskFailed as failed:
@@ -105,13 +106,21 @@ except TaskFailed as failed:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the workers are forks on Linux only")
-def test_a_worker_signalled_as_it_forks_ends_without_the_commands_handler():
-    # `_stop` terminates the workers; one still starting ran the SIGTERM handler it inherited
-    # from the command, which printed a KeyboardInterrupt traceback (a CI run failed on it).
+@pytest.mark.parametrize(
+    "signalled, outcome",
+    [
+        ("SIGTERM", "its worker process died (out of memory?)"),  # it ends the worker
+        ("SIGINT", "{0: 6, 1: 20}"),  # Ctrl-C is the command's to take: the worker goes on
+    ],
+)
+def test_a_worker_signalled_as_it_forks_does_not_run_the_commands_handler(signalled, outcome):
+    # `_stop` terminates the workers, and a Ctrl-C at a terminal reaches every process: a
+    # worker still starting ran the handler it inherited from the command, which printed a
+    # KeyboardInterrupt traceback (a CI run failed on it).
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-c", SIGNALLED_WHILE_FORKING]
+    command = [sys.executable, "-c", SIGNALLED_WHILE_FORKING, signalled]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
-    assert (done.stderr, done.stdout) == ("", "its worker process died (out of memory?)\n")
+    assert (done.stderr, done.stdout) == ("", f"{outcome}\n")
 
 
 def test_a_pool_broken_while_tasks_are_submitted_fails_them_in_order(monkeypatch):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from journeysim.simulation.failures import (
     ReplicationFailed,
@@ -21,6 +21,9 @@ from journeysim.simulation.failures import (
     failure_reason,
     first_failure_in_order,
 )
+
+# The signals a worker takes only once it is prepared for them (`_signals_held`).
+HELD_WHILE_FORKING: Final = {signal.SIGINT, signal.SIGTERM}
 
 
 class Executor(Protocol):
@@ -76,7 +79,7 @@ class LocalPool:
         forks = multiprocessing.get_context("fork") if sys.platform == "linux" else None
         pool = ProcessPoolExecutor(workers, mp_context=forks, initializer=_prepare_worker)
         try:
-            with warnings.catch_warnings(), _sigterm_held():  # (all forked at the first submit)
+            with warnings.catch_warnings(), _signals_held():  # (all forked at the first submit)
                 # Python warns from 3.12 on that a fork of a process running threads may
                 # deadlock. This one's threads are its libraries' (numpy's BLAS, pyarrow's,
                 # tqdm's), whose locks the workers never take.
@@ -118,31 +121,32 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 @contextmanager
-def _sigterm_held() -> Iterator[None]:
-    """Hold SIGTERM back from this thread while inside, and so from the workers forked here
-    until `_prepare_worker` lets it end them: a worker forked with the command's handler of
-    it, stopped by `_stop` before its start-up had replaced that handler, ran it and printed
-    a traceback. A SIGTERM sent to the command meanwhile reaches it on leaving."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: no signals, no forks
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back from this thread while inside, and so from the workers
+    forked here until `_prepare_worker` has set what they do: a worker forked with the
+    command's handlers, signalled before its start-up replaced them (stopped by `_stop`, or a
+    Ctrl-C at the terminal reaching every process), ran them and printed a traceback. A signal
+    sent to the command meanwhile reaches it on leaving."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no such signals, no forks
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    signal.pthread_sigmask(signal.SIG_BLOCK, HELD_WHILE_FORKING)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_WHILE_FORKING)
 
 
 def _prepare_worker() -> None:
     """In a worker: leave Ctrl-C to the parent, which stops the workers (`_stop`; a worker
     that took it too would print its own traceback), end at SIGTERM (which `_stop` sends;
-    a forked worker inherits the command's handler of it, and SIGTERM held back until
-    here, `_sigterm_held`), and on Linux end when the parent dies (a killed sweep leaves no
+    a forked worker inherits the command's handler of it), then take both (held back until
+    here, `_signals_held`), and on Linux end when the parent dies (a killed sweep leaves no
     orphans)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, HELD_WHILE_FORKING)
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
