@@ -377,7 +377,33 @@ def test_a_sweep_of_one_run_says_so_in_the_singular(tmp_path, capsys):
     argv += ["--out", str(tmp_path), "--quiet", "--no-report", "--workers", "1", "--reps", "1"]
     argv += [*(f"--set={s}" for s in SMALL), "--set=horizon.warmup_days=0"]
     assert main(["sweep", *argv]) == 0
-    assert capsys.readouterr().out.startswith("x: grid design, 1 point, 1 run (0 already done)\n")
+    out = capsys.readouterr().out
+    assert out.startswith("x: grid design, 1 point, 1 run (0 already done)\n")
+    assert "Means of each point's runs" not in out  # one point: no difference to quote
+
+
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+@pytest.mark.parametrize(
+    "report, where", [([], "their 95% CIs: report.html"), (["--no-report"], "every run: runs.csv")]
+)
+def test_the_point_table_says_its_means_are_not_yet_differences_to_quote(
+    tmp_path, capsys, report, where
+):
+    """A consultant read 4,423 against 4,227 PLN a day as two tills earning more than three,
+    where the paired 95% CI of that difference crossed 0: the table gave means only."""
+    from journeysim.cli import main
+
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2,3", "--days", "1", "--name", "x"]
+    argv += ["--out", str(tmp_path), "--quiet", *report, "--workers", "1", "--reps", "2"]
+    argv += [*(f"--set={s}" for s in SMALL), "--set=horizon.warmup_days=0"]
+    assert main(["sweep", *argv]) == 0
+    table, note, results = capsys.readouterr().out.split("\n\n")[1:]
+    assert table.splitlines()[-1].startswith("1 ")  # point 1, the table's last row
+    assert note == (
+        f"Means only, not how sure they are ({where}). To quote a difference between\n"
+        "two points, compare them (journeysim compare) for its paired 95% CI."
+    )
+    assert results.startswith("Results in ")
 
 
 def test_many_changed_scenario_keys_are_counted_after_the_first_ones(tmp_path):

@@ -122,6 +122,8 @@ def _sweep(args: argparse.Namespace) -> int:
             failed=failed[~failed["point"].isin(runs["point"])].drop_duplicates("point"),
         )
     print(f"\n{_point_table(plan.points_table(), runs)}")
+    if len(plan.values) > 1:
+        print(_means_only(report=not args.no_report))
     if indices is not None:
         shown = indices[indices["metric"].isin(HEADLINE)]
         rows = [[metric, key, *map(index_text, values)] for metric, key, *values in shown.values]
@@ -139,6 +141,16 @@ def _sweep(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1
+
+
+def _means_only(report: bool) -> str:
+    """What the point table does not say: how sure its means are, which a difference between
+    two points needs before it is quoted."""
+    where = "their 95% CIs: report.html" if report else "every run: runs.csv"
+    return (
+        f"\nMeans only, not how sure they are ({where}). To quote a difference between\n"
+        "two points, compare them (journeysim compare) for its paired 95% CI."
+    )
 
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:
