@@ -393,3 +393,23 @@ def test_a_shopper_fetching_cash_is_drawn_at_the_exit_while_away(check):
         assert (leaves > back) == (check == 1.0)
         if leaves > back:
             assert track.at((back + leaves) / 2)[0] == ("till", till)
+
+
+def test_an_animation_of_another_replication_keeps_the_one_the_report_embeds(
+    tmp_path, monkeypatch, capsys
+):
+    """`animate --replication 1` wrote over results/<scenario>/floor_day3.gif, the replication
+    0 animation a run's report embeds: it now writes floor_day3_replication1.gif beside it."""
+    from journeysim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "results" / "terminal_outage"
+    folder.mkdir(parents=True)
+    (folder / "floor_day3.gif").write_bytes(b"GIF89a")
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    window = ["--day", "3", "--from", "17:00", "--to", "17:10", "--frames", "1"]
+    assert main(["animate", str(OUTAGE), *window, *sets, "--replication", "1"]) == 0
+    out = Path("results") / "terminal_outage" / "floor_day3_replication1.gif"
+    assert capsys.readouterr().out.startswith(f"{out}: 1 frame, day 3 ")
+    assert Image.open(out).format == "GIF"
+    assert (folder / "floor_day3.gif").read_bytes() == b"GIF89a"

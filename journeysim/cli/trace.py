@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE.gif",
         help="GIF to write, its name ending in .gif (default: "
         "results/<scenario>/floor_day<N>.gif, which the report of a run of the same settings "
-        "embeds if it is of replication 0)",
+        "embeds, or floor_day<N>_replication<R>.gif for a --replication other than 0)",
     )
     add_replication_options(anim)
     anim.set_defaults(handler=_animate, days=None)
@@ -114,6 +114,16 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def gif_name(day: int, replication: int) -> str:
+    """The default name of an animation: the report embeds replication 0's, so another
+    replication's is named apart rather than written over it."""
+    return (
+        f"floor_day{day}.gif"
+        if replication == 0
+        else f"floor_day{day}_replication{replication}.gif"
+    )
+
+
 def _animate(args: argparse.Namespace) -> int:
     from journeysim.report.animate import animate, default_window
     from journeysim.report.monitor import replay
@@ -121,7 +131,9 @@ def _animate(args: argparse.Namespace) -> int:
 
     scenario = scenario_from_args(args.scenario, args)
     check_day(args.day, scenario.total_days)
-    out = args.out or Path("results") / folder_name(scenario.name) / f"floor_day{args.day}.gif"
+    out = args.out or Path("results") / folder_name(scenario.name) / gif_name(
+        args.day, args.replication
+    )
     writable_file(out)
     clock_window(args, (0.0, 1440.0))  # before simulating anything
     began = time.perf_counter()
