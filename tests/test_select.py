@@ -92,7 +92,18 @@ def test_select_picks_the_shortest_wait_by_erlang_c(seed):
             r"screened out by (\w+) after (\d+) replications", row.status
         ).groups()
         assert row.replications == int(after) <= table.loc[by, "replications"]
-    assert screening_note(result).startswith("Means are over") == (not screened.empty)
+    ran_more = table["replications"].nunique() > 1
+    assert screening_note(result).startswith("Means are over") == (not screened.empty and ran_more)
+
+
+def test_a_scenario_screened_out_on_the_first_stage_needs_no_note_on_its_means():
+    """The note that means are over different replications was printed when every scenario
+    had run the same first stage."""
+    far_apart = variants(1)[:2]  # 42 and 24 an hour: Erlang C waits of 1.92 and 0.38 min
+    result = select_scenarios(far_apart, "mean_checkout_wait_min", indifference=0.1)
+    assert result.table["status"].str.startswith("screened out by").any()
+    assert result.table["replications"].tolist() == [FIRST_STAGE] * 2
+    assert screening_note(result) == ""
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -76,8 +76,12 @@ def subset_text(result: SelectResult) -> str:
 
 def screening_note(result: SelectResult) -> str:
     """Why a screened-out scenario's mean can look as good as that of the one that screened
-    it out (means over different replications); "" when none was screened out."""
-    if not result.table["status"].str.startswith("screened out by").any():
+    it out (means over different replications); "" when none was screened out or every
+    scenario ran as many replications."""
+    table = result.table
+    if not table["status"].str.startswith("screened out by").any():
+        return ""
+    if table["replications"].nunique() == 1:
         return ""
     return (
         "Means are over the replications each scenario ran: a scenario screened out fell "
