@@ -1024,7 +1024,9 @@ def test_the_objective_chart_of_a_lone_trial_per_feasibility_draws_without_warni
         }
     )
     objective = SimpleNamespace(metric="wages_per_day", maximise=False, text="minimise wages")
-    result = SimpleNamespace(plan=SimpleNamespace(objectives=[objective]), trials=trials, best=0)
+    result = SimpleNamespace(
+        plan=SimpleNamespace(objectives=[objective]), trials=trials, best=0, selection=None
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         figure = objective_plot(result)
@@ -1047,7 +1049,9 @@ def test_the_objective_chart_keeps_its_colours_for_feasibility():
         }
     )
     objective = SimpleNamespace(metric="wages_per_day", maximise=False, text="minimise wages")
-    result = SimpleNamespace(plan=SimpleNamespace(objectives=[objective]), trials=trials, best=1)
+    result = SimpleNamespace(
+        plan=SimpleNamespace(objectives=[objective]), trials=trials, best=1, selection=None
+    )
     ax = objective_plot(result).axes[0]
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert labels == [
@@ -1063,6 +1067,43 @@ def test_the_objective_chart_keeps_its_colours_for_feasibility():
     assert star.get_markerfacecolor() == "none" and to_hex(star.get_markeredgecolor()) == "#000000"
 
 
+def test_the_objective_chart_rules_out_the_candidates_select_found_infeasible():
+    """The best-so-far line ended on an undecided trial that select then found infeasible over
+    more replications, below the chosen plan's star, and read as the answer."""
+    trials = pd.DataFrame(
+        {
+            "trial": [0, 1, 2],
+            "feasible": pd.array([True, None, None], dtype="boolean"),
+            "wages_per_day_mean": [4800.0, 4400.0, 4300.0],
+            "wages_per_day_ci_low": [4700.0, 4300.0, 4200.0],
+            "wages_per_day_ci_high": [4900.0, 4500.0, 4400.0],
+        }
+    )
+    selection = SimpleNamespace(
+        table=pd.DataFrame(
+            {
+                "scenario": ["trial-2", "trial-1", "trial-0"],
+                "status": [
+                    "infeasible: misses nps_vs_baseline>=-3 after 43 replications",
+                    "selected",
+                    "screened out by trial-1 after 10 replications",
+                ],
+            }
+        )
+    )
+    objective = SimpleNamespace(metric="wages_per_day", maximise=False, text="minimise wages")
+    result = SimpleNamespace(
+        plan=SimpleNamespace(objectives=[objective]), trials=trials, best=1, selection=selection
+    )
+    ax = objective_plot(result).axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert lines["best so far"].get_ydata()[-1] == 4400.0  # the chosen's, not trial 2's 4,300
+    crossed = lines["ruled out by select"]
+    assert list(crossed.get_xdata()) == [2] and crossed.get_marker() == "x"
+    undecided = [bars for bars in ax.containers if to_hex(bars.lines[0].get_color()) == "#f1a340"]
+    assert list(undecided[0].lines[0].get_xdata()) == [1, 2]  # as trials.csv says, both
+
+
 @pytest.mark.parametrize("metric, maximise", [("wages_per_day", False), ("nps", True)])
 def test_the_objective_chart_is_titled_with_the_objectives_label(metric, maximise):
     # It was titled with the key ("minimise wages_per_day"), where the axes use the label.
@@ -1071,7 +1112,9 @@ def test_the_objective_chart_is_titled_with_the_objectives_label(metric, maximis
         | {f"{metric}_{what}": [10.0, 12.0] for what in ("mean", "ci_low", "ci_high")}
     )
     objective = SimpleNamespace(metric=metric, maximise=maximise, text=f"key {metric}")
-    result = SimpleNamespace(plan=SimpleNamespace(objectives=[objective]), trials=trials, best=0)
+    result = SimpleNamespace(
+        plan=SimpleNamespace(objectives=[objective]), trials=trials, best=0, selection=None
+    )
     figure = objective_plot(result)
     title, axis = figure.get_suptitle(), figure.axes[0].get_ylabel()
     assert title.startswith(axis) and metric not in title

@@ -179,8 +179,9 @@ def trials_text(result: OptimiseResult) -> str:
 
 
 def objective_plot(result: OptimiseResult) -> Figure:
-    """Each trial's objective mean with its 95% CI, coloured by feasibility, and the best
-    mean so far among trials not ruled out."""
+    """Each trial's objective mean with its 95% CI, coloured by feasibility, crossed out where
+    select found the trial infeasible over its further replications, and the best mean so far
+    among trials not ruled out by either."""
     with matplotlib.rc_context(STYLE):  # fonts are fixed when drawn
         objective = result.plan.objectives[0]
         trials = result.trials.sort_values("trial")
@@ -203,7 +204,20 @@ def objective_plot(result: OptimiseResult) -> Figure:
                 color=COLOURS[state],
                 label=f"feasible: {state}",
             )
-        kept = trials[column].where(~ruled_out(trials))
+        rejected = trials["trial"].isin(rejected_by_select(result))
+        if rejected.any():  # crossed out: its dot keeps the colour its trial gave it
+            ax.plot(
+                trials["trial"][rejected],
+                trials[column][rejected],
+                "x",
+                markersize=14,
+                markeredgewidth=2.5,
+                color="black",
+                linestyle="none",
+                zorder=4,
+                label="ruled out by select",
+            )
+        kept = trials[column].where(~(ruled_out(trials) | rejected))
         best = (kept.cummax() if objective.maximise else kept.cummin()).ffill()
         ax.step(trials["trial"], best, where="post", color="black", lw=1.5, label="best so far")
         if result.best is not None:  # a hollow black star: the colours speak of feasibility
@@ -229,6 +243,15 @@ def objective_plot(result: OptimiseResult) -> Figure:
             f"{axis_label(objective.metric)}{_goal(objective)}: mean and 95% CI of each trial"
         )
         return fig
+
+
+def rejected_by_select(result: OptimiseResult) -> list[int]:
+    """The candidate trials select found infeasible, over more replications than the study's."""
+    if result.selection is None:
+        return []
+    table = result.selection.table
+    infeasible = table[table["status"].str.startswith("infeasible")]
+    return [int(name.removeprefix("trial-")) for name in infeasible["scenario"]]
 
 
 def _goal(objective: Objective) -> str:
@@ -343,6 +366,6 @@ def _caption(name: str) -> str:
         )
     return (
         "Each trial's objective mean and 95% CI (blue: feasible, orange: undecided, grey: "
-        "ruled out), the best so far among those not ruled out (black steps), and the plan "
-        "chosen (star)."
+        "ruled out), crossed out where select ruled it out over further replications, the best "
+        "so far among those not ruled out (black steps), and the plan chosen (star)."
     )
