@@ -438,6 +438,22 @@ def test_a_zone_label_counts_the_dots_drawn_in_it(browser, three_file):
     page.close()
 
 
+def test_two_floors_are_the_same_shopper_for_shopper_until_the_outage(browser, page_file):
+    """At 16:59 the baseline read "aisles: 4" and the outage store "aisles: 3", with the same
+    shoppers in both, drawn at other spots: every tenth of a minute before 17:00 both floors
+    draw each shopper at the same point and their zone labels read the same."""
+    page = opened(browser, page_file, 2)
+    for t in np.arange(16.5 * 60, 17 * 60, 0.1):
+        floors = page.evaluate(
+            f"""() => {{ journeyReplay.seek({t});
+            return journeyReplay.panels.map((p) => [
+              Object.fromEntries(p.dots.map((a) => [a.s.customer, [a.x, a.y]])),
+              p.labels.map((l) => l.text).filter((text) => /^[a-z ]+: \\d+$/.test(text))]); }}"""
+        )
+        assert floors[0][1] and floors[0] == floors[1], t
+    page.close()
+
+
 def test_in_a_report_the_keys_scroll_the_page_until_the_replay_is_clicked(browser, report_file):
     """Space and the arrows are the page's in a report (they started the replay and changed
     its speed wherever the reader was); a click on the player makes them its own."""

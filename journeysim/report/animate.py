@@ -89,6 +89,7 @@ class Track:
     """One visit's way through the store: waypoints (time, place) and moods (time, valence)."""
 
     visit_id: int
+    customer_id: int
     start: float
     end: float  # when the dot leaves the picture
     # place: ("zone", name), ("queue", line), ("till", i), ("stuck", line, till),
@@ -135,6 +136,7 @@ def tracks(replay: Replay, floor: Floor, start: float, end: float) -> list[Track
         out.append(
             Track(
                 row.visit_id,
+                row.customer_id,
                 arrive,
                 leave + LINGER_MIN,
                 waypoints,
@@ -179,13 +181,15 @@ def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
     return points
 
 
-def spot(visit_id: int) -> tuple[float, float]:
-    """A fixed, well-spread spot in the unit square for a visit (R2 low-discrepancy sequence)."""
-    return ((0.5 + visit_id * 0.7548776662) % 1.0, (0.5 + visit_id * 0.5698402910) % 1.0)
+def spot(customer_id: int) -> tuple[float, float]:
+    """A customer's fixed, well-spread spot in the unit square (R2 low-discrepancy sequence).
+    It follows the customer, not the visit id, which counts visits as they end: under common
+    random numbers the same shopper is drawn at the same spot in every scenario."""
+    return ((0.5 + customer_id * 0.7548776662) % 1.0, (0.5 + customer_id * 0.5698402910) % 1.0)
 
 
-def _position(floor: Floor, place: tuple, visit_id: int, rank: int) -> tuple[float, float]:
-    u, v = spot(visit_id)
+def _position(floor: Floor, place: tuple, customer_id: int, rank: int) -> tuple[float, float]:
+    u, v = spot(customer_id)
     if place[0] == "zone":
         x, y, w, h = floor.zones[place[1]]
         return x + 1.5 + u * (w - 3.0), y + 1.5 + v * (h - 7.0)
@@ -211,9 +215,9 @@ def positions(floor: Floor, active: list[Track], t: float) -> tuple[np.ndarray, 
             rank[visit_id] = r
     xy, moods = [], []
     for track, place, previous, since, mood in states:
-        here = np.array(_position(floor, place, track.visit_id, rank.get(track.visit_id, 0)))
+        here = np.array(_position(floor, place, track.customer_id, rank.get(track.visit_id, 0)))
         if previous is not None and since < GLIDE_MIN:
-            before = np.array(_position(floor, previous, track.visit_id, 0))
+            before = np.array(_position(floor, previous, track.customer_id, 0))
             here = before + (here - before) * since / GLIDE_MIN
         xy.append(here)
         moods.append(mood)

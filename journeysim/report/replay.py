@@ -226,7 +226,7 @@ def _shopper(
     number = int((mine["visit_id"] <= track.visit_id).sum())
     zones = list(floor.zones)
     steps = rep.replication.traces[track.visit_id]
-    u, v = spot(track.visit_id)
+    u, v = spot(track.customer_id)
     return {
         "visit": int(track.visit_id),
         "customer": int(row["customer_id"]),
