@@ -5,6 +5,7 @@ the outage mark shows red terminals, and a click on a shopper who met the outage
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from journeysim.report.replay import (
     window,
 )
 from journeysim.report.scenario_table import settings_table
+from journeysim.report.trace import tell
 from journeysim.scenario import load_scenario
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -43,6 +45,11 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+# a line of trace's step table: time ... felt, effort, mood after
+STEP_NUMBERS = re.compile(
+    r"^  (\d\d:\d\d)  .*  ([+-]\d\.\d\d)  +(\d+\.\d)  ([+-]\d\.\d\d [a-z ]+)$", re.M
+)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None,
@@ -203,6 +210,32 @@ def test_replay_plays_scrubs_and_tells(browser, page_file):
     assert page.evaluate("parseFloat(getComputedStyle(journeyReplay.root).fontSize)") > normal
     page.screenshot(path=SHOTS / "6_presenter.png")
     assert problems == []
+    page.close()
+
+
+def test_the_side_panel_reads_every_step_as_trace_prints_it(browser, days, page_file):
+    """Customer 2935's exit read "-0.31 annoyed" in the side panel, where `journeysim trace`
+    printed "-0.32 annoyed" (and the panel's own outcome "end -0.32"): the replay kept moods to
+    three decimals and the page rounded -0.315 half up. Every step's time, felt, effort and
+    mood after reads as trace prints it."""
+    rep = days[1]
+    page = opened(browser, page_file, 2)
+    page.evaluate("journeyReplay.follow = false; journeyReplay.seek(journeyReplay.data.to)")
+    compared = 0
+    for customer, visit in page.evaluate(
+        "journeyReplay.data.panels[1].shoppers.map((s) => [s.customer, s.visit])"
+    ):
+        shown = page.evaluate(
+            f"""() => {{ journeyReplay.select({customer}, 1);
+            return [...document.querySelectorAll(".jsr-side tbody tr")].map((row) =>
+              [...row.cells].filter((_, i) => i === 0 || i >= 3).map((c) => c.textContent)); }}"""
+        )
+        story = tell(rep.replication, rep.scenario, visit=visit, staff=rep.staff)
+        told = [list(found.groups()) for found in STEP_NUMBERS.finditer(story)]
+        assert len(told) == len(rep.replication.traces[visit])
+        assert shown and shown == told[: len(shown)], customer
+        compared += len(shown)
+    assert compared > 200
     page.close()
 
 

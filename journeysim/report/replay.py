@@ -41,9 +41,9 @@ from journeysim.report.trace import (
     clock,
     customer_header,
     day_label,
-    mood_word,
     outcome,
     span,
+    step_numbers,
     terminals_down,
     visit_heading,
 )
@@ -238,15 +238,15 @@ def _shopper(
         "abandoned": str(row["abandoned"]),
         "metOutage": bool(row["met_outage"]),
         "way": [[round(t - day_start, 3), _place(p, zones)] for t, p in track.waypoints],
+        # time, place, what, mood; then time, felt, effort and mood after as `trace` prints them
         "steps": [
             [
                 round(s.time - day_start, 3),
                 s.place,
                 s.what,
-                round(s.felt, 3),
-                round(s.effort, 2),
                 round(s.valence, 3),
-                mood_word(s.valence),
+                clock(s.time),
+                *step_numbers(s),
             ]
             for s in steps
         ],

@@ -409,8 +409,7 @@ def tell_visit(
                 step.time,
                 step.place,
                 step.what,
-                f"{step.felt:+z.2f}  {step.effort:6.1f}  {step.valence:+z.2f} "
-                f"{mood_word(step.valence)}",
+                "{}  {:>6}  {}".format(*step_numbers(step)),
             ),
         )
         for step in steps
@@ -421,6 +420,13 @@ def tell_visit(
     lines.append("")
     lines.extend(outcome(row, scenario, steps))
     return "\n".join(lines)
+
+
+def step_numbers(step: Step) -> tuple[str, str, str]:
+    """A step's felt, effort and mood after, as the step table prints them (and the replay's
+    side panel shows them)."""
+    mood = f"{step.valence:+z.2f} {mood_word(step.valence)}"
+    return f"{step.felt:+z.2f}", f"{step.effort:.1f}", mood
 
 
 def step_row(time: float, place: str, what: str, numbers: str = "") -> str:

@@ -59,7 +59,7 @@
       const i = Math.max(lastAtOrBefore(this.wayTimes, t), 0);
       const k = Math.max(lastAtOrBefore(this.moodTimes, t), 0);
       return { place: this.way[i][1], previous: i > 0 ? this.way[i - 1][1] : null,
-        since: t - this.way[i][0], mood: this.floorSteps.length ? this.floorSteps[k][5] : 0 };
+        since: t - this.way[i][0], mood: this.floorSteps.length ? this.floorSteps[k][3] : 0 };
     }
   }
 
@@ -501,10 +501,11 @@
       const out = [...head, el("p", {}, s.header)];
       s.heading.forEach((line, i) => out.push(el("p", { class: i ? "warn" : "" }, line)));
       if (t < s.start) { out.push(el("p", { class: "jsr-hint" }, `Arrives at ${clock(s.start)}.`)); return out; }
+      // a step: [time, place, what, valence, then its time, felt, effort and mood after as trace prints them]
       const rows = s.steps.filter((st) => st[0] <= t).map((st, i, all) => el("tr", { class: i === all.length - 1 ? "latest" : "" },
-        el("td", { class: "num" }, clock(st[0])), el("td", { class: "minor" }, st[1]), el("td", {}, st[2]),
-        el("td", { class: "num", title: "felt" }, signed(st[3])), el("td", { class: "num minor", title: "effort" }, st[4].toFixed(1)),
-        el("td", { class: "num", title: "mood after" }, `${signed(st[5])} ${st[6]}`)));
+        el("td", { class: "num" }, st[4]), el("td", { class: "minor" }, st[1]), el("td", {}, st[2]),
+        el("td", { class: "num", title: "felt" }, st[5]), el("td", { class: "num minor", title: "effort" }, st[6]),
+        el("td", { class: "num", title: "mood after" }, st[7])));
       out.push(el("table", {}, el("thead", {}, el("tr", {}, ...["time", "place", "what happened", "felt", "effort", "mood after"].map((h) => el("td", { class: h === "place" || h === "effort" ? "minor" : "" }, h)))),
         el("tbody", {}, ...rows)));
       out.push(this.moodLine(s, t));
@@ -519,13 +520,13 @@
       c.strokeStyle = "#bbb"; c.beginPath(); c.moveTo(0, h / 2); c.lineTo(w, h / 2); c.stroke();
       c.strokeStyle = "#333"; c.lineWidth = 2; c.beginPath();
       steps.forEach((st, i) => {
-        const x = Math.min((st[0] - s.start) / span, 1) * (w - 8) + 4, y = h / 2 - st[5] * (h / 2 - 6);
+        const x = Math.min((st[0] - s.start) / span, 1) * (w - 8) + 4, y = h / 2 - st[3] * (h / 2 - 6);
         i ? c.lineTo(x, y) : c.moveTo(x, y);
       });
       c.stroke();
       for (const st of steps) {
-        const x = Math.min((st[0] - s.start) / span, 1) * (w - 8) + 4, y = h / 2 - st[5] * (h / 2 - 6);
-        c.fillStyle = moodColour(st[5]); c.beginPath(); c.arc(x, y, 3.5, 0, 2 * Math.PI); c.fill();
+        const x = Math.min((st[0] - s.start) / span, 1) * (w - 8) + 4, y = h / 2 - st[3] * (h / 2 - 6);
+        c.fillStyle = moodColour(st[3]); c.beginPath(); c.arc(x, y, 3.5, 0, 2 * Math.PI); c.fill();
       }
       return el("figure", { style: "margin:0.4em 0" }, canvas, el("figcaption", { class: "jsr-hint" }, "mood line: delighted at the top, upset at the bottom"));
     }
