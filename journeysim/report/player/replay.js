@@ -145,10 +145,10 @@
       this.tips = []; this.labels = []; this.staffLabels = []; // as drawn, for tooltips and tests
       // A label `size` floor units high, but at least LEAST_PX on screen; given `room` (floor
       // units), it shrinks to fit down to TINIEST_PX, then is cut with "…" (the whole label is
-      // then its tooltip); kept whole inside the canvas. Painted last, over the dots, on a light
-      // backing (`bg`). `layout` places it; `text` keeps it and returns its box [x0, y0, x1, y1]
-      // in canvas px.
-      const layout = (s, x, y, size, { align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = BACKING } = {}) => {
+      // then its tooltip); kept whole inside the canvas. Painted on a light backing (`bg`) over
+      // the dots, or with `under` (staff names) under them: no name hides a shopper. `layout`
+      // places it; `text` keeps it and returns its box [x0, y0, x1, y1] in canvas px.
+      const layout = (s, x, y, size, { align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = BACKING, under = false } = {}) => {
         const [cx, cy] = this.toCanvas(x, y), width = room * k, edge = 2 * ratio;
         let px = Math.max(size * k, LEAST_PX * ratio);
         const font = () => { c.font = `${weight} ${px}px system-ui, sans-serif`; };
@@ -159,7 +159,7 @@
         const left = align === "left" ? cx : align === "right" ? cx - w : cx - w / 2;
         const x0 = Math.max(Math.min(left, this.canvas.width - edge - w), edge);
         const y0 = Math.max(Math.min(cy - px / 2, this.canvas.height - edge - px), edge);
-        return { text: s, shown, box: [x0, y0, x0 + w, y0 + px], px: px / ratio, font: c.font, colour, bg,
+        return { text: s, shown, box: [x0, y0, x0 + w, y0 + px], px: px / ratio, font: c.font, colour, bg, under,
           tip: tip || (shown !== s ? s : "") };
       };
       const text = (...args) => this.keep(layout(...args));
@@ -217,13 +217,15 @@
         text(line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, { weight: "bold", room: column - 0.5 });
         if (line.staffed) {
           const [tx, ty] = f.tills[String(line.tills[0])];
-          const next = f.lines[n + 1], end = box[0] + box[2] - 0.5, edge = next // clear of the next line's first till
-            ? Math.min(...next.tills.map((t) => f.tills[String(t)][0])) - 2.0 : end;
-          const style = { align: "left", colour: STAFF };
-          const beside = layout(who, tx + 3.8, ty, 1.3, { ...style, room: edge - tx - 3.8 });
-          // cut there (a self-checkout's tills close by): on the row above the till, clear of the next line's queue
+          const next = f.lines[n + 1], edge = next // clear of the next line's first till
+            ? Math.min(...next.tills.map((t) => f.tills[String(t)][0])) - 2.0 : box[0] + box[2] - 0.5;
+          const style = { colour: STAFF, under: true };
+          const beside = layout(who, tx + 3.8, ty, 1.3, { ...style, align: "left", room: edge - tx - 3.8 });
+          // cut there (a self-checkout's tills close by): over the till, inside the lane's column
+          // (on the row above, reaching over the next line, it read as that line's)
+          const high = Math.max(1.3, LEAST_PX * ratio / k); // the name's height in floor units
           this.keep(beside.shown === who ? beside
-            : layout(who, tx + 1.8, ty + 3.2, 1.3, { ...style, room: (next ? next.at[0] - 1.5 : end) - tx - 1.8 }));
+            : layout(who, qx, ty + 1.8 + high / 2, 1.3, { ...style, room: column - 1 }));
         }
       });
       for (const [till, [tx, ty]] of Object.entries(f.tills)) {
@@ -268,9 +270,10 @@
         c.fillStyle = STAFF; c.beginPath();
         c.moveTo(cx, cy - d); c.lineTo(cx + d, cy); c.lineTo(cx, cy + d); c.lineTo(cx - d, cy); c.fill();
         const met = `${name}: staff, drawn where a shopper last met them (within ${STAFF_SEEN_MIN} min)`;
-        const box = text(name, sx + d / k + 0.6, sy, 1.7, { align: "left", colour: STAFF, weight: "bold", room: w - 1.5 - d / k - 0.9, tip: met });
+        const box = text(name, sx + d / k + 0.6, sy, 1.7, { align: "left", colour: STAFF, weight: "bold", room: w - 1.5 - d / k - 0.9, tip: met, under: true });
         this.staffLabels.push({ name, zone, box: [cx - d, box[1], box[2], box[3]] });
       }
+      this.paintLabels(c, true); // staff names, under the shoppers
       // shoppers
       this.dots = active;
       for (const a of active) {
@@ -287,7 +290,7 @@
           .map(([dx, dy, align]) => layout(`customer ${chosen}`, a.x + dx, a.y + dy, 1.7, { align, colour: "#000", weight: "bold" }));
         this.keep(tries.find((l) => this.labels.every((o) => apart(l.box, o.box))) || tries[0]);
       }
-      this.paintLabels(c);
+      this.paintLabels(c, false);
       const k2 = this.counted(t, active), moods = this.player.data.moods;
       this.counts.replaceChildren(
         el("span", {}, "in the store ", el("b", {}, String(k2.inside))),
@@ -301,9 +304,9 @@
       if (label.tip) this.tips.push([...label.box, label.tip]);
       return label.box;
     }
-    paintLabels(c) { // the labels laid out by draw(), over the floor and its dots
+    paintLabels(c, under) { // the labels laid out by draw() to go `under` the dots, or over them
       const ratio = this.ratio || 1;
-      for (const { shown, box: [x0, y0, x1, y1], font, colour, bg } of this.labels) {
+      for (const { shown, box: [x0, y0, x1, y1], font, colour, bg } of this.labels.filter((l) => l.under === under)) {
         if (bg) { c.fillStyle = bg; c.fillRect(x0 - 2 * ratio, y0 - ratio, x1 - x0 + 4 * ratio, y1 - y0 + 2 * ratio); }
         c.font = font; c.fillStyle = colour; c.textAlign = "left"; c.textBaseline = "middle";
         c.fillText(shown, x0, (y0 + y1) / 2);
