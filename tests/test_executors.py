@@ -123,6 +123,42 @@ def test_a_worker_signalled_as_it_forks_does_not_run_the_commands_handler(signal
     assert (done.stderr, done.stdout) == ("", f"{outcome}\n")
 
 
+STOPPED_HALFWAY_THROUGH_A_RESULT = """
+import os, signal, struct, sys, time
+from journeysim.simulation.executors import LocalPool
+
+def interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+def task(kind):
+    if kind == "half":  # the start of a 10 MB result, as a worker stopped while sending it
+        frame = sys._getframe(1)
+        while "result_queue" not in frame.f_locals:
+            frame = frame.f_back
+        pipe = frame.f_locals["result_queue"]._writer.fileno()
+        os.write(pipe, struct.pack("!i", 10_000_000) + bytes(1000))
+        os.kill(os.getppid(), signal.SIGALRM)  # Ctrl-C now
+    time.sleep(600)
+
+signal.signal(signal.SIGALRM, interrupted)
+try:
+    dict(LocalPool(2).run(task, [("half",), ("whole",)]))
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the workers are forks on Linux only")
+def test_a_worker_stopped_while_sending_its_result_does_not_hang_the_command():
+    # `run` hung after "interrupted; nothing written": a worker stopped halfway through
+    # sending a replication's tables left the pool's manager thread waiting for the rest, and
+    # Python joins that thread at exit.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-c", STOPPED_HALFWAY_THROUGH_A_RESULT]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "interrupted\n")
+
+
 def test_a_pool_broken_while_tasks_are_submitted_fails_them_in_order(monkeypatch):
     # A worker that died (out of memory) before every task was submitted made the next submit
     # raise BrokenProcessPool, which ended the command in a traceback.

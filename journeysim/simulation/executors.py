@@ -111,13 +111,21 @@ def _submit(pool: ProcessPoolExecutor, fn: Callable[..., Any], task: tuple) -> F
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and end the workers now."""
+    """Cancel what has not started and end the workers now.
+
+    A worker ended halfway through sending a result (a run's tables take megabytes) leaves
+    the pool's manager thread waiting for the rest, and Python joins that thread at exit: the
+    command hung after "interrupted". Closing this process's end for writing to the result
+    pipe, the last one once the workers are gone, ends that wait."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)  # shutdown lets go of it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
         process.join()
+    if results is not None:
+        results._writer.close()
 
 
 @contextmanager
