@@ -72,11 +72,12 @@ def daily_runs(
 
 
 def warmup_table(scenario: Scenario, visits: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
-    """One row per daily KPI long enough for MSER-5 (at least 20 finite days): series length,
-    the warm-up, the suggested warm-up in days (a lower bound when `settled` is False: MSER-5
-    found no minimum before mid-run), the mean shift the days between the two leave in the KPI
-    (`bias`), the KPI's 95% CI half-width, whether the warm-up is too short (MSER-5 alone
-    decides where there is no half-width), and the advice."""
+    """One row per daily KPI long enough for MSER-5 (at least 20 finite days, some of them
+    after the warm-up): series length, the warm-up, the suggested warm-up in days (a lower
+    bound when `settled` is False: MSER-5 found no minimum before mid-run), the mean shift the
+    days between the two leave in the KPI (`bias`), the KPI's 95% CI half-width, whether the
+    warm-up is too short (MSER-5 alone decides where there is no half-width), and the
+    advice."""
     warmup = scenario.horizon.warmup_days
     dated = dated_events(scenario)
     weekend = days.drop_duplicates("day").set_index("day")["weekend"]
@@ -86,7 +87,7 @@ def warmup_table(scenario: Scenario, visits: pd.DataFrame, days: pd.DataFrame) -
         runs = table.to_numpy()
         finite = np.isfinite(runs).all(axis=0)
         n = int(np.argmin(finite)) if not finite.all() else len(finite)
-        if n < MIN_BATCHES * BATCH:
+        if n < MIN_BATCHES * BATCH or warmup >= n:  # too short, or no measured day to check
             continue
         runs = weekly_adjusted(runs[:, :n], weekend[:n])
         truncation = mser(runs.mean(axis=0))
