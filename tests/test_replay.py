@@ -281,6 +281,19 @@ def test_a_window_with_one_shopper_says_one_visit(tmp_path, capsys):
     assert ", 1 visit, " in capsys.readouterr().out
 
 
+def test_a_store_without_customers_is_not_told_to_choose_another_window(tmp_path, capsys):
+    """With no window chosen, a store nobody came to was told to choose --from and --to
+    within its opening hours, the very window shown."""
+    scenario = str(SCENARIOS / "baseline.yaml")
+    nobody = ["arrivals.base_customers=0", "arrivals.new_per_day=0"]
+    sets = [arg for key in [*SMALL, *nobody] for arg in ("--set", key)]
+    assert main(["replay", scenario, "--day", "3", *sets, "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == (
+        "journeysim: warning: no shopper came to the store on day 3: it has no customers "
+        "(arrivals.base_customers and new_per_day are 0)\n"
+    )
+
+
 def test_a_window_with_nobody_in_the_store_warns(tmp_path, capsys):
     scenario = str(SCENARIOS / "baseline.yaml")
     sets = [arg for key in SMALL for arg in ("--set", key)]

@@ -417,9 +417,13 @@ def add_replication_options(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(reps=None)
 
 
-def warn_if_nobody(shoppers: int, scenario: Scenario) -> None:
-    """A warning on stderr when a shown window of a day has no shopper in the store."""
-    if not shoppers:
+def warn_if_nobody(shoppers: int, scenario: Scenario, args: argparse.Namespace) -> None:
+    """A warning on stderr when the shown window of a day has no shopper in the store: a
+    window chosen with --from or --to may miss the opening hours; the whole day's is empty
+    because nobody came."""
+    if shoppers:
+        return
+    if args.start is not None or args.end is not None:
         hours = scenario.hours
         print(
             f"journeysim: warning: no shopper is in the store in this window; the store is open "
@@ -427,6 +431,17 @@ def warn_if_nobody(shoppers: int, scenario: Scenario) -> None:
             "within them",
             file=sys.stderr,
         )
+        return
+    arrivals = scenario.arrivals
+    nobody = arrivals.mode == "customer_base" and not (
+        arrivals.base_customers or arrivals.new_per_day
+    )
+    why = ": it has no customers (arrivals.base_customers and new_per_day are 0)"
+    print(
+        f"journeysim: warning: no shopper came to the store on day {args.day}"
+        f"{why if nobody else ''}",
+        file=sys.stderr,
+    )
 
 
 def clock_window(args: argparse.Namespace, default: tuple[float, float]) -> tuple[float, float]:

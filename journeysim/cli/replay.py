@@ -71,5 +71,5 @@ def _replay(args: argparse.Namespace) -> int:
         f"{path}: {name}, {plural(visits, 'visit')}, {len(html.encode()) / 1e6:.1f} MB "
         f"in {time.perf_counter() - began:.1f} s"
     )
-    warn_if_nobody(visits, scenarios[0])
+    warn_if_nobody(visits, scenarios[0], args)
     return 0

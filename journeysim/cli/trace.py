@@ -145,5 +145,5 @@ def _animate(args: argparse.Namespace) -> int:
         f"{out}: {plural(args.frames, 'frame')}, day {args.day} {span(start, end)}, "
         f"{len(gif) / 1e6:.1f} MB in {time.perf_counter() - began:.1f} s"
     )
-    warn_if_nobody(day.shoppers_between(start, end), scenario)
+    warn_if_nobody(day.shoppers_between(start, end), scenario, args)
     return 0
