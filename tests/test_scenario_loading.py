@@ -579,6 +579,21 @@ def test_hours_closing_before_opening_name_the_override_and_the_times(
     )
 
 
+def test_hours_longer_than_the_profiles_name_the_override_and_the_keys(tmp_path: Path) -> None:
+    """--set hours.open=05:00 was blamed on the scenario file, whose hours are fine
+    ("x.yaml: hours: weekday_profile needs one weight per opening hour ...")."""
+    assert error_of(write(tmp_path, "x.yaml", ""), ("hours.open=05:00",)) == (
+        "--set hours.open: hours.open, hours.close, hours.weekday_profile: weekday_profile needs "
+        "one weight per opening hour (17 for 05:00-22:00); got 16 (the default, for "
+        "06:00-22:00: give both profiles for your hours)"
+    )
+    path = write(tmp_path, "y.yaml", "hours: {weekend_profile: [1, 2]}\n")
+    assert error_of(path) == (
+        f"{path}: hours.open, hours.close, hours.weekend_profile: weekend_profile needs one "
+        "weight per opening hour (16 for 06:00-22:00); got 2"
+    )
+
+
 def test_an_outage_repeated_both_ways_names_its_keys_and_the_override(tmp_path: Path) -> None:
     """--set payment.outages.0.weekdays=[sat] on an outage repeated every_day was blamed on the
     file, naming neither key's path nor values ("x.yaml: payment.outages.0: give every_day or

@@ -98,9 +98,9 @@ class Hours(Section):
                     if profile == default
                     else ""
                 )
-                raise ValueError(
-                    f"{name} needs one weight per opening hour ({needed} for "
-                    f"{self.open}-{self.close}); got {len(profile)}{whose}"
+                raise ValueError(  # its keys first: an override of the hours is blamed
+                    f"open, close, {name}: {name} needs one weight per opening hour ({needed} "
+                    f"for {self.open}-{self.close}); got {len(profile)}{whose}"
                 )
             if sum(profile) <= 0:
                 raise ValueError(f"{name} needs a positive weight in some hour (got all zero)")
