@@ -13,7 +13,7 @@ import shutil
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -26,6 +26,7 @@ MAX_NAME = 100  # characters of an experiment's name (a folder's name: file syst
 # UTF-8 bytes of a results folder's name, several names joined for compare: with the lock file
 # beside it (`.NAME.lock`), within the 255 bytes file systems take
 MAX_FOLDER = 200
+NAME_MAX = 255  # bytes of a file's or folder's name most file systems take
 
 
 def name_problem(name: str) -> str | None:
@@ -68,14 +69,28 @@ def not_regular(path: Path) -> str | None:
 NOT_REGULAR = "not a regular file (a device, pipe or socket)"
 
 
+def name_too_long(names: Iterable[str]) -> str | None:
+    """What is wrong with the first of `names` too long for a file system, if one is."""
+    for name in names:
+        size = len(os.fsencode(name))
+        if size > NAME_MAX:
+            return f"{name[:24]}... is a name of {size} bytes; expected at most {NAME_MAX}"
+    return None
+
+
 def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
     """Why result files cannot be written in `folder` (None when they can): the nearest of it
     and its parents that exists is a file or refuses a trial file (else the folder can be made),
     or one of `files` in it is a folder, not a regular file, or a file that cannot be opened for
     writing (as a sweep's runs.csv, which grows run by run). Trials, not the permission bits,
     decide: root may write anywhere by them, yet not in /proc or on a read-only mount."""
+    too_long = name_too_long((*folder.parts, *files))
+    if too_long:
+        return too_long
     existing = folder
     while not existing.exists() and existing != existing.parent:
+        if existing.is_symlink():
+            return f"{existing} is a link to {os.readlink(existing)}, which does not exist"
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is a file; expected a folder"

@@ -104,6 +104,32 @@ def test_an_output_path_under_a_file_is_refused_before_simulating(
 
 
 @pytest.mark.parametrize("command", list(command_lines("x")))
+def test_an_output_path_through_a_dangling_link_is_refused_before_simulating(
+    command: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    """A link to a missing folder ended the command after its runs, exit 1: "out: File
+    exists"."""
+    (tmp_path / "out").symlink_to(tmp_path / "gone")
+    assert exit_code(command_lines(str(tmp_path / "out"))[command]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert " error: argument --out: cannot write " in err
+    assert err.endswith(
+        f": {tmp_path / 'out'} is a link to {tmp_path / 'gone'}, which does not exist\n"
+    )
+
+
+@pytest.mark.parametrize("command", list(command_lines("x")))
+def test_an_output_name_too_long_for_a_file_system_is_refused_before_simulating(
+    command: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    """A name of more than 255 bytes ended the command, exit 1: "File name too long"."""
+    assert exit_code(command_lines(str(tmp_path / ("a" * 300)))[command]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert " error: argument --out: cannot write " in err
+    assert err.endswith(f": {'a' * 24}... is a name of 300 bytes; expected at most 255\n")
+
+
+@pytest.mark.parametrize("command", list(command_lines("x")))
 def test_an_empty_output_path_is_refused_before_simulating(
     command: str, tmp_path: Path, capsys, monkeypatch, no_simulation
 ) -> None:

@@ -19,6 +19,7 @@ from journeysim.files import (
     exclusive,
     folder_lock,
     name_problem,
+    name_too_long,
     recover_folder,
     replaced_folder,
     unwritable,
@@ -284,16 +285,22 @@ def writable_folder(folder: Path, files: Sequence[str] = (), option: str = "--ou
 
 def writable_file(path: Path, option: str = "--out") -> None:
     """Refuse, before anything runs, a file `path` (given by `option`) that cannot be written:
-    a folder, a device or pipe (which the written file would replace), or in a folder that
-    cannot be made or written."""
-    if path.is_dir():
-        reason: str | None = "it is a folder; expected a file"
-    elif path.exists() and not path.is_file():
-        reason = f"it is {NOT_REGULAR}; expected a file"
-    else:
-        reason = unwritable(path.parent)
+    a name too long, a folder, a device or pipe (which the written file would replace), or in
+    a folder that cannot be made or written."""
+    reason = _file_problem(path)
     if reason:
         raise UsageError(f"cannot write {path}: {reason}", option)
+
+
+def _file_problem(path: Path) -> str | None:
+    too_long = name_too_long(path.parts)  # before asking the file system, which would raise
+    if too_long:
+        return too_long
+    if path.is_dir():
+        return "it is a folder; expected a file"
+    if path.exists() and not path.is_file():
+        return f"it is {NOT_REGULAR}; expected a file"
+    return unwritable(path.parent)
 
 
 class WritingInterrupted(KeyboardInterrupt):
