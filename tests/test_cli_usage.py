@@ -236,6 +236,16 @@ def test_an_option_s_problem_in_validate_reads_as_a_usage_error(capsys) -> None:
     )
 
 
+def test_an_option_s_problem_shared_by_every_file_is_said_once(capsys) -> None:
+    """validate of three files printed --set's problem three times, once per file."""
+    argv = ["validate", BASELINE, BASELINE, BASELINE, "--set", "checkout.cashiers=-1"]
+    assert exit_code(argv) == 2
+    assert capsys.readouterr().err == (
+        "journeysim validate: error: argument --set checkout.cashiers: expected a whole number "
+        "from 0 to 200 (got -1)\n"
+    )
+
+
 def test_a_file_whose_name_looks_like_an_option_is_no_usage_error(
     tmp_path: Path, monkeypatch, capsys
 ) -> None:

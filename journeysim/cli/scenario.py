@@ -81,16 +81,18 @@ def _validate(args: argparse.Namespace) -> int:
     from journeysim.scenario.errors import ScenarioError  # the schema: not for --help
     from journeysim.scenario.loader import load_scenario
 
-    valid = True
+    said: set[str] = set()  # an option's problem, the same for every file, is said once
     for path in args.files:
         try:
             scenario = load_scenario(path, args.overrides)
         except ScenarioError as error:  # a file's problems as they are, an option's as usage
-            print(problem_lines(args.command, error, others=""), file=sys.stderr)
-            valid = False
+            lines = problem_lines(args.command, error, others="")
+            if lines not in said:
+                print(lines, file=sys.stderr)
+            said.add(lines)
         else:
             print(f"ok  {path} ({scenario.name})")
-    return 0 if valid else 2
+    return 2 if said else 0
 
 
 def _schema(args: argparse.Namespace) -> int:
