@@ -705,6 +705,34 @@ def test_a_target_not_reached_never_reads_as_within_its_tolerance(mean, said, to
     assert f"the closest, trial 4, gives {mean:.3g} ({said} tolerances off)" in found
 
 
+def test_a_real_key_ranged_between_whole_numbers_is_searched_over_reals(tmp_path):
+    """`--free payment.cash_share=0:1` searched the integers {0, 1}: 2 trials for --trials 4
+    (fuzz D6); a probability's range is of reals, as in sweep."""
+    args = ["--free", "payment.cash_share=0:1", "--trials", "4", "--quiet", "--no-report"]
+    args += ["--target", "mean_checkout_wait_min=1+-0.5", "--reps", "2", *QUICK]
+    assert main(["calibrate", str(MMC), *args, "--out", str(tmp_path)]) == 0
+    (folder,) = tmp_path.iterdir()
+    values = pd.read_csv(folder / "trials.csv")["payment.cash_share"]
+    assert len(values) == 4 and not set(values) <= {0, 1}
+
+
+@pytest.mark.parametrize(
+    ("free", "expected"),
+    [
+        ("2:3.5", "checkout.cashiers is a whole number: expected whole ends LOW:HIGH (got 2:3.5)"),
+        ("1:1e9", "checkout.cashiers: expected a whole number from 0 to 200 (got 1000000000)"),
+    ],
+)
+def test_a_whole_number_keys_range_is_refused_naming_its_bad_end(tmp_path, capsys, free, expected):
+    """`--free checkout.cashiers=2:3.0` was refused as "(got 2.0)" (fuzz D5)."""
+    args = ["--free", f"checkout.cashiers={free}", "--target", "nps=30+-3", "--reps", "2"]
+    assert main(["calibrate", str(MMC), *args, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim calibrate: error: argument --free checkout.cashiers={free}: {expected}\n"
+    )
+    assert not list(tmp_path.iterdir())  # nothing ran
+
+
 def test_a_target_far_narrower_than_any_trial_is_missed_not_an_overflow(tmp_path, capsys):
     """A tolerance of 1e-300 puts every trial some 10^300 tolerances off: the fit's distance
     stays finite (its square overflowed, first into a traceback, then to inf, which left the
@@ -858,6 +886,6 @@ def test_the_parameter_table_lists_choices_rather_than_spanning_them():
     header, rows = parameter_rows(result)
     assert rows == [
         ["checkout.reneging", "true, false", "true", "true"],
-        ["x.y", "1 .. 3", "1.5", "1.5 .. 2"],
+        ["x.y", "1.0 .. 3.0", "1.5", "1.5 .. 2"],  # real: x.y is in no scenario
     ]
     assert header[-1] == "kept (2 sets)"

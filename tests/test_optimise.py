@@ -610,7 +610,7 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
         ),
         (
             ["--decide", "loyalty.return_window_days=7:30", "--maximise", "return_rate"],
-            "with loyalty.return_window_days=30: horizon.days is 24: expected more than",
+            "with loyalty.return_window_days=30.0: horizon.days is 24: expected more than",
         ),
         (  # --days set every trial's horizon over the decided one, without a word
             ["--decide", "horizon.days=1:3", "--minimise", "wages_per_day"],
@@ -628,6 +628,40 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, arguments, expe
     error = capsys.readouterr().err.strip()
     assert code == 2 and expected in error and "\n" not in error
     assert not list(tmp_path.iterdir())  # nothing ran
+
+
+@pytest.mark.parametrize(
+    ("decide", "expected"),
+    [
+        ("2:2.5", "checkout.cashiers is a whole number: expected whole ends LOW:HIGH (got 2:2.5)"),
+        ("1:1e9", "checkout.cashiers: expected a whole number from 0 to 200 (got 1000000000)"),
+    ],
+)
+def test_a_whole_number_keys_range_is_refused_naming_its_bad_end(
+    tmp_path, capsys, decide, expected
+):
+    """As sweep does: `2:3.0` was refused as "(got 2.0)", `0:1e9` as "(got 0.0)" (fuzz D5)."""
+    argv = ["--decide", f"checkout.cashiers={decide}", "--minimise", "wages_per_day"]
+    assert main(["optimise", str(MMC), *argv, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim optimise: error: argument --decide checkout.cashiers={decide}: {expected}\n"
+    )
+    assert not list(tmp_path.iterdir())  # nothing ran
+
+
+@pytest.mark.parametrize(
+    ("decide", "integer", "trials"),
+    [("checkout.cashiers=2:3.0", True, 2), ("checkout.service_time.mean_min=2:3", False, 5)],
+)
+def test_a_range_is_of_whole_numbers_when_its_key_is_one(decide, integer, trials):
+    """Whole-number-ness is the key's, as in sweep, not how the ends are spelt (fuzz D5, D6)."""
+    spec = OptimiseSpec(
+        MMC, decisions=(parse_decision(decide),), objectives=(objective("nps", True),), trials=5
+    )
+    plan = plan_optimisation(spec)
+    (decision,) = plan.decisions
+    assert (decision.integer, decision.extremes(), plan.trials) == (integer, [2, 3], trials)
+    assert [type(end) for end in decision.extremes()] == [int if integer else float] * 2
 
 
 def test_a_decision_only_the_history_reads_is_refused(tmp_path, capsys):

@@ -68,8 +68,9 @@ def test_the_limits_are_relative_to_the_store_as_it_is_today():
 
 def test_every_value_of_every_decision_gives_a_valid_scenario_carrying_it():
     spec = read_optimise_file(STUDY)
-    assert all(d.integer or d.choices for d in spec.decisions)  # a manager's counts and choices
-    for decision in spec.decisions:
+    decisions = plan_optimisation(spec).decisions  # ranges of whole numbers where keys are
+    assert all(d.integer or d.choices for d in decisions)  # a manager's counts and choices
+    for decision in decisions:
         for value in _values(decision):
             overrides = [*spec.overrides, *decision.overrides(value)]
             scenario = resolve_scenario(spec.scenario, overrides, days=2).model_dump(mode="json")
@@ -81,14 +82,15 @@ def test_the_weekday_blocks_plan_every_opening_hour_once_and_fit_the_tills_toget
     spec = read_optimise_file(STUDY)
     base = resolve_scenario(spec.scenario, spec.overrides)
     hours = len(base.hours.weekday_profile)
+    decisions = plan_optimisation(spec).decisions  # lane counts: whole numbers
     weekday = sorted(
         int(key.rsplit(".", 1)[1])
-        for d in spec.decisions
+        for d in decisions
         for key in d.keys
         if key.startswith("checkout.lanes.weekday.")
     )
     assert weekday == list(range(hours))
-    lanes = [d for d in spec.decisions if d.keys[0].startswith("checkout.lanes.")]
+    lanes = [d for d in decisions if d.keys[0].startswith("checkout.lanes.")]
     assert max(d.high for d in lanes) == base.checkout.cashiers  # the search may use every till
     for ends in itertools.product(*[(d.low, d.high) for d in lanes]):
         chosen = [text for d, end in zip(lanes, ends) for text in d.overrides(end)]

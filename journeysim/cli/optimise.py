@@ -54,8 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="KEY=LOW:HIGH|KEY=A,B,C",
-        help="a scenario key and its range (whole numbers when LOW and HIGH are) or its "
-        "choices (YAML values); repeatable",
+        help="a scenario key and its range (whole numbers when the key's value is one, else "
+        "real) or its choices (YAML values); repeatable",
     )
     for way in ("--minimise", "--maximise"):
         optimise.add_argument(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -143,9 +143,10 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
         seed=spec.seed,
         origins=spec.origins,
     )
-    base = checked_base(
+    base, search = checked_base(
         search, "calibrate", "for the CI of each target", [t.metric for t in spec.targets]
     )
+    spec = replace(spec, free=search.decisions)
     hours = set(hourly_names(base))
     for t in spec.targets:
         if is_hourly(t.metric) and t.metric not in hours:

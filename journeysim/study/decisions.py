@@ -1,7 +1,8 @@
 """Decision variables of an optimisation: scenario keys the search may set.
 
-A decision is a range of whole numbers (`KEY=2:6`), of real numbers (`KEY=0.1:0.5`), or a list
-of choices (`KEY=a,b,c`, each a YAML value). A named decision may set several keys to the same
+A decision is a range (`KEY=2:6`), of whole numbers where the base scenario's value of its key
+is one (checkout.cashiers), else of reals (payment.cash_share=0:1), or a list of choices
+(`KEY=a,b,c`, each a YAML value). A named decision may set several keys to the same
 value at once, e.g. the lanes of the evening hours of a lane plan.
 """
 
@@ -10,16 +11,24 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import optuna
 
 from journeysim.errors import Option, given_with
 from journeysim.scenario.loader import Override
-from journeysim.study.designs import RUN_KEYS, DesignError, check_once, is_number, yaml_text
+from journeysim.scenario.schema import Scenario
+from journeysim.study.designs import (
+    RUN_KEYS,
+    DesignError,
+    check_once,
+    check_whole_ends,
+    is_number,
+    whole_number_keys,
+    yaml_text,
+)
 
-_INT = r"[-+]?\d+"
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 
@@ -27,8 +36,8 @@ _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 @dataclass(frozen=True)
 class Decision:
     """One decision: `name`, the scenario `keys` it sets, and its values: `low`..`high` (whole
-    numbers when `integer`) or `choices` (YAML texts); `where` who gave it, for errors (an
-    option such as `--decide KEY`, or a file and its key)."""
+    numbers when `integer`, as `typed` sets it) or `choices` (YAML texts); `where` who gave it,
+    for errors (an option such as `--decide KEY`, or a file and its key)."""
 
     name: str
     keys: tuple[str, ...]
@@ -77,8 +86,8 @@ class Decision:
 
 
 def parse_decision(text: str, option: str = Option("--decide")) -> Decision:
-    """`KEY=LOW:HIGH` (whole numbers when both are, else real) or `KEY=a,b,c` (choices), given
-    with `option` (named in errors)."""
+    """`KEY=LOW:HIGH` (a range) or `KEY=a,b,c` (choices), given with `option` (named in
+    errors)."""
     key, equals, raw = text.partition("=")
     key, where = key.strip(), given_with(option, text)
     if not equals or not key or not raw.strip():
@@ -105,7 +114,7 @@ def decision_from_yaml(name: str, value: Any, source: str, section: str = "decid
         low, high = value["low"], value["high"]
         if not (is_number(low) and is_number(high)):
             raise DesignError(f"{where}: expected numbers for low and high")
-        return _ranged(name, keys, low, high, isinstance(low, int) and isinstance(high, int), where)
+        return _ranged(name, keys, low, high, where)
     if isinstance(value, str) and _RANGE.match(value):
         return _decision(name, keys, value, where)
     if isinstance(value, list) and value:
@@ -116,17 +125,14 @@ def decision_from_yaml(name: str, value: Any, source: str, section: str = "decid
 def _decision(name: str, keys: tuple[str, ...], raw: str, where: str) -> Decision:
     match = _RANGE.match(raw)
     if match:
-        integer = all(re.fullmatch(_INT, part) for part in (match[1], match[2]))
-        return _ranged(name, keys, float(match[1]), float(match[2]), integer, where)
+        return _ranged(name, keys, float(match[1]), float(match[2]), where)
     return _choices(name, keys, [value.strip() for value in raw.split(",")], where)
 
 
-def _ranged(
-    name: str, keys: tuple[str, ...], low: float, high: float, integer: bool, where: str
-) -> Decision:
+def _ranged(name: str, keys: tuple[str, ...], low: float, high: float, where: str) -> Decision:
     if not low < high:
         raise DesignError(f"{where}: expected LOW < HIGH (got {low:g}:{high:g})", where)
-    return Decision(name, keys, float(low), float(high), integer, where=where)
+    return Decision(name, keys, float(low), float(high), where=where)
 
 
 def _choices(name: str, keys: tuple[str, ...], values: list[str], where: str) -> Decision:
@@ -138,6 +144,20 @@ def _choices(name: str, keys: tuple[str, ...], values: list[str], where: str) ->
         )
     check_once(values, where)
     return Decision(name, keys, choices=tuple(values), where=where)
+
+
+def typed(decisions: Sequence[Decision], base: Scenario) -> tuple[Decision, ...]:
+    """The decisions with each range of whole numbers where a key of it is a whole number in
+    `base` (as sweep's ranges; a fractional end refused), else of reals."""
+    whole = whole_number_keys(base, [key for d in decisions if not d.choices for key in d.keys])
+    result = []
+    for decision in decisions:
+        key = next((k for k in decision.keys if k in whole), None)
+        if key and not decision.choices:
+            check_whole_ends(key, (decision.low, decision.high), decision.where or decision.name)
+            decision = replace(decision, integer=True)
+        result.append(decision)
+    return tuple(result)
 
 
 def space_size(decisions: Sequence[Decision]) -> float:

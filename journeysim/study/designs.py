@@ -19,6 +19,7 @@ import yaml
 from journeysim.errors import Option, given_with
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import Override, yaml_data
+from journeysim.scenario.schema import Scenario
 
 KINDS = ("grid", "lhs", "sobol")
 MAX_RUNS = 1_000_000  # runs (points x replications) a sweep may have
@@ -125,6 +126,36 @@ def _ranged(key: str, low: float, high: float, where: str) -> Vary:
             f"{where}: expected finite numbers LOW < HIGH (got {low:g}:{high:g})", where
         )
     return Vary(key, bounds=(low, high), where=where)
+
+
+def whole_number_keys(scenario: Scenario, keys: Iterable[str]) -> list[str]:
+    """Those of `keys` whose value in `scenario` is a whole number: their ranges are of whole
+    numbers (the others' of reals, even between whole ends)."""
+    data = scenario.model_dump(mode="json")
+    return [key for key in keys if type(_lookup(data, key)) is int]
+
+
+def check_whole_ends(key: str, bounds: tuple[float, float], where: str) -> None:
+    """Refuse a range of the whole-number `key` with a fractional end (`where` gave it)."""
+    if not all(float(end).is_integer() for end in bounds):
+        low, high = bounds
+        raise DesignError(
+            f"{where}: {key} is a whole number: expected whole ends LOW:HIGH "
+            f"(got {low:g}:{high:g})",
+            where,
+        )
+
+
+def _lookup(data: Any, key: str) -> Any:
+    """The value at a dotted key path (list items by index); None where there is none."""
+    for part in key.split("."):
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
 
 
 def yaml_text(value: Any) -> str:

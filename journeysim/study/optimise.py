@@ -26,7 +26,7 @@ import math
 import os
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from journeysim.simulation.burn_in import base_history, history_only
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.decisions import Decision, check_names, space_size
+from journeysim.study.decisions import Decision, check_names, space_size, typed
 from journeysim.study.designs import DesignError
 from journeysim.study.optimise_spec import Objective, OptimiseSpec
 from journeysim.study.selection import (
@@ -118,7 +118,7 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
     spec.check()
     check_names(spec.decisions, given_by(spec.origins, "decide"))
     metrics = [o.metric for o in spec.objectives] + [c.metric for c in spec.constraints]
-    base = checked_base(spec, "optimise", "for CIs and select", metrics)
+    base, spec = checked_base(spec, "optimise", "for CIs and select", metrics)
     for decision in spec.decisions:
         if ignored := history_only(decision.keys, base):
             by = decision.where or decision.name
@@ -142,10 +142,10 @@ def plan_optimisation(spec: OptimiseSpec) -> OptimisePlan:
 
 def checked_base(
     spec: OptimiseSpec, command: str, why: str, metrics: Sequence[str] = ()
-) -> Scenario:
+) -> tuple[Scenario, OptimiseSpec]:
     """The base scenario of a search, checked to have 2 or more replications, to accept
     every decision's bounds or choices and, there, to have a horizon long enough to measure
-    `metrics`, before anything runs."""
+    `metrics`, before anything runs; and the spec with its decisions `typed` on it."""
     runs = run_overrides(spec.reps, spec.days, spec.seed, spec.origins)
     base = resolve_scenario(spec.scenario, [*spec.overrides, *runs])
     if base.replications < 2:
@@ -155,13 +155,14 @@ def checked_base(
         by = given_by(spec.origins, "reps")
         raise DesignError(f"{by}: {needs} (got {spec.reps})", by)
     check_horizon(base, metrics)
+    spec = replace(spec, decisions=typed(spec.decisions, base))
     for decision in spec.decisions:
         for value in decision.extremes():
             scenario = resolve_scenario(
                 spec.scenario, [*spec.overrides, *decision.labelled(value), *runs]
             )
             check_horizon(scenario, metrics, f" with {decision.name}={value}")
-    return base
+    return base, spec
 
 
 def make_sampler(kind: str, seed: int, complete: int) -> optuna.samplers.BaseSampler:

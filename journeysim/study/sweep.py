@@ -49,7 +49,9 @@ from journeysim.study.designs import (
     Design,
     DesignError,
     Vary,
+    check_whole_ends,
     make_design,
+    whole_number_keys,
     yaml_text,
 )
 from journeysim.study.runs_file import RunKey, RunsFile
@@ -155,8 +157,7 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
                 "--set)",
                 vary.origin,
             )
-    data = base.model_dump(mode="json")
-    integers = [v.key for v in spec.vary if type(_lookup(data, v.key)) is int]
+    integers = whole_number_keys(base, [v.key for v in spec.vary])
     _check_bounds(base, spec.vary, integers)
     design = make_design(
         spec.vary, spec.design, spec.samples, base.seed, integers, base.replications, spec.origins
@@ -191,28 +192,11 @@ def _check_bounds(base: Scenario, vary: Sequence[Vary], integers: list[str]) -> 
     with another key: the points are checked as well). A whole-number key's range has whole
     ends: its points are rounded, and one rounded past a fractional end left the range."""
     for v in vary:
-        if v.key in integers and v.bounds and any(end != int(end) for end in v.bounds):
-            low, high = v.bounds
-            raise DesignError(
-                f"{v.origin}: {v.key} is a whole number: expected whole ends LOW:HIGH "
-                f"(got {low:g}:{high:g})",
-                v.origin,
-            )
+        if v.key in integers and v.bounds:
+            check_whole_ends(v.key, v.bounds, v.origin)
         for end in v.bounds or ():
             value = int(end) if v.key in integers else end
             apply_overrides(base, [(v.origin, f"{v.key}={yaml_text(value)}")])
-
-
-def _lookup(data: Any, key: str) -> Any:
-    """The value at a dotted key path (list items by index); None where there is none."""
-    for part in key.split("."):
-        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        elif isinstance(data, dict):
-            data = data.get(part)
-        else:
-            return None
-    return data
 
 
 def _shown(value: Any) -> Any:
