@@ -244,6 +244,20 @@ def test_a_read_only_folder_is_refused(command: str, tmp_path: Path) -> None:
     assert list(read_only.iterdir()) == []
 
 
+def test_fit_receipts_reads_a_base_in_a_read_only_folder(tmp_path: Path) -> None:
+    """--extends is only read: a base in a read-only folder was refused as not writable."""
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    (read_only / "base.yaml").write_text(f"extends: {BASELINE}\n")
+    read_only.chmod(0o555)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+    out = tmp_path / "s" / "store.yaml"
+    argv = ["fit-receipts", RECEIPTS, "--out", str(out), "--extends", str(read_only / "base.yaml")]
+    done = subprocess.run(unprivileged(argv), capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert out.is_file() and (out.parent / "targets.yaml").is_file()
+
+
 def test_a_read_only_runs_file_stops_a_resumed_sweep_before_simulating(tmp_path: Path) -> None:
     """runs.csv grows run by run: read-only, the sweep resumed with more replications would
     fail after its first new run."""

@@ -328,6 +328,21 @@ def test_the_default_base_is_copied_beside_the_fitted_store(tmp_path, monkeypatc
     )
 
 
+@pytest.mark.parametrize(("base", "kind"), [("d", "a folder"), (os.devnull, "not a regular file")])
+def test_a_base_that_is_not_a_yaml_file_is_refused_as_extends(
+    tmp_path, monkeypatch, capsys, base, kind
+):
+    """A folder or device given as --extends was refused as if written, naming --out."""
+    monkeypatch.chdir(tmp_path)
+    Path("d").mkdir()
+    assert main(["fit-receipts", str(EXAMPLE), "--out", "s/s.yaml", "--extends", base]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim fit-receipts: error: argument --extends: {base}: expected a YAML file "
+        f"(it is {kind})\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["d"]  # nothing written
+
+
 GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
 
 

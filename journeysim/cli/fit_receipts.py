@@ -57,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fit_receipts(args: argparse.Namespace) -> int:
+    from journeysim.scenario.errors import ScenarioError
     from journeysim.scenario.loader import extends_chain, load_scenario
     from journeysim.simulation.replication import past
     from journeysim.study.receipt_fit import (
@@ -77,19 +78,23 @@ def _fit_receipts(args: argparse.Namespace) -> int:
     targets_path = args.out.parent / "targets.yaml"
     shipped = None if args.extends else default_base()
     base_path = args.extends or args.out.parent / "baseline.yaml"
-    for path in (args.out, targets_path, base_path):
+    # --out's file last, so that an error says what it would replace
+    written = {"the targets": targets_path, "the scenario": args.out}
+    if shipped:
+        written = {"the copy of the shipped baseline": base_path, **written}
+    for path in written.values():
         writable_file(path)
     read = {"the receipts": args.receipts}
     if args.extends:
         read["the base (--extends)"] = args.extends
         chain = [args.extends]
-        for parent in extends_chain(args.extends):  # the fitted store extends them all
+        try:
+            parents = extends_chain(args.extends)  # the fitted store extends them all
+        except ScenarioError as error:
+            raise UsageError(str(error), "--extends") from None
+        for parent in parents:
             chain.append(parent)
             read[f"a file the base (--extends) extends ({' -> '.join(map(str, chain))})"] = parent
-    # --out's file last, so that an error says what it would replace
-    written = {"the targets": targets_path, "the scenario": args.out}
-    if shipped:
-        written = {"the copy of the shipped baseline": base_path, **written}
     _refuse_overwriting(read, written)
     if shipped and base_path.is_file() and base_path.read_bytes() != shipped.read_bytes():
         raise UsageError(
