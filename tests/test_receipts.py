@@ -343,6 +343,20 @@ def test_a_base_that_is_not_a_yaml_file_is_refused_as_extends(
     assert [p.name for p in tmp_path.iterdir()] == ["d"]  # nothing written
 
 
+def test_a_stem_of_out_too_long_for_a_name_is_refused_before_anything_runs(
+    tmp_path, monkeypatch, capsys
+):
+    """It failed after the reference runs, naming neither --out nor --name."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("journeysim.study.receipt_reference.reference_run", None)  # no run
+    assert main(["fit-receipts", str(EXAMPLE), "--out", f"s/{'b' * 150}.yaml"]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim fit-receipts: error: argument --out: the stem names the fitted scenario: "
+        "expected one line of 1 to 100 characters (got 150 characters); give --name\n"
+    )
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
 GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
 
 

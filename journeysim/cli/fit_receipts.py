@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from journeysim.cli.options import UsageError, name_text, output_path, writable_file, writing
-from journeysim.files import write_text
+from journeysim.files import name_problem, write_text
 from journeysim.words import plural
 
 
@@ -84,6 +84,9 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         written = {"the copy of the shipped baseline": base_path, **written}
     for path in written.values():
         writable_file(path)
+    name = args.name or args.out.stem
+    if problem := name_problem(name):  # a --name is checked as given (name_text)
+        raise UsageError(f"the stem names the fitted scenario: {problem}; give --name", "--out")
     read = {"the receipts": args.receipts}
     if args.extends:
         read["the base (--extends)"] = args.extends
@@ -111,7 +114,6 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             "read the receipts against (--extends)"
         ) from None
     fit = fit_receipts(receipts, base, reference)
-    name = args.name or args.out.stem
     try:
         # The stores tried on the way are not what is written: only the last one's history
         # is worth a warning.
