@@ -1249,3 +1249,15 @@ def test_a_plan_tried_again_is_one_row_of_the_trials_table_naming_every_trial(tm
     assert header[:2] == ["trial", "checkout.cashiers"]
     assert sorted(row[0] for row in rows) == ["0", "1, 3", "2"]
     assert "more trials" not in trials_text(result)  # all 4 trials are in its 3 rows
+
+
+def test_a_final_select_refused_as_too_fine_exits_2_in_one_line(tmp_path, capsys):
+    """The command caught every ValueError, InputError too, and exited 1 for this bad input."""
+    args = ["--decide", "checkout.cashiers=2:3", "--minimise", "wages_per_day", "--subject-to"]
+    args += ["nps<=baseline+1", "--reps", "2", "--days", "1", "--quiet", "--no-report"]
+    assert main(["optimise", str(BASELINE), *args, "--out", str(tmp_path), *QUICK]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim: 5 replications a scenario do not decide the selection, and deciding it at "
+        "nps<=baseline+1+-0.01 could take more than 10,000 (the most a run takes); give a larger "
+        "indifference or tolerance (KPI>=VALUE+-TOLERANCE), or a lower confidence\n"
+    )

@@ -39,6 +39,7 @@ from journeysim.scenario import load_scenario
 from journeysim.simulation import measure
 from journeysim.simulation.executors import LocalPool
 from journeysim.simulation.kpis import horizon_too_short, replication_kpis
+from journeysim.simulation.lifetime import NO_LIFETIME_WHY
 from journeysim.simulation.ranges import MAX_UNBOUNDED_WIDTH, resolution
 from journeysim.simulation.replication import Simulation, simulate
 from journeysim.study.selection import (
@@ -591,3 +592,14 @@ def test_a_selection_on_money_still_moving_is_warned_of():
         warn_if_still_moving(SimpleNamespace(**{**vars(moving), "objective": "nps"}))
         steady = SimpleNamespace(**{**vars(moving), "replications": _halves_runs(-300.0)})
         warn_if_still_moving(steady)
+
+
+def test_an_objective_undefined_in_a_replication_exits_2_in_one_line(tmp_path, capsys):
+    """The command caught every ValueError, InputError too, and exited 1 for this bad input."""
+    args = ["select", str(MMC), str(MMC), "--objective", "lifetime_days", "--indifference", "1"]
+    args += ["--reps", "5", "--days", "1", "--workers", "1", "--quiet", "--no-report"]
+    assert main([*args, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: lifetime_days of mmc is undefined in a replication: {NO_LIFETIME_WHY}; "
+        "select needs it in every replication\n"
+    )

@@ -15,7 +15,7 @@ from journeysim.cli.options import (
     whole_number,
     writable_folder,
 )
-from journeysim.errors import Option
+from journeysim.errors import InputError, Option
 from journeysim.limits import MAX_TRIALS, MIN_CANDIDATES, MIN_TRIALS
 from journeysim.manifest import MANIFEST
 from journeysim.words import plural
@@ -98,7 +98,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _optimise(args: argparse.Namespace) -> int:
     from journeysim.report.optimise import answer, optimise_report, trials_text, write_plots
-    from journeysim.scenario.errors import ScenarioError
     from journeysim.study.decisions import parse_decision
     from journeysim.study.designs import DesignError
     from journeysim.study.optimise import Optimisation, plan_optimisation
@@ -145,7 +144,7 @@ def _optimise(args: argparse.Namespace) -> int:
     try:
         total = optimisation.pending_replications()
         result = execute(args, total, plan.name, optimisation.run)
-    except ScenarioError:
+    except InputError:
         raise  # bad input: exit code 2 (main)
     except ValueError as error:
         raise SystemExit(f"journeysim optimise: {error}") from None

@@ -19,7 +19,7 @@ from journeysim.cli.options import (
     replacing_results,
     scenario_from_args,
 )
-from journeysim.errors import Option
+from journeysim.errors import InputError, Option
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 
@@ -101,7 +101,6 @@ def _select(args: argparse.Namespace) -> int:
         subset_text,
         write_selection,
     )
-    from journeysim.scenario.errors import ScenarioError
     from journeysim.study.compare import common_random_numbers
     from journeysim.study.selection import (
         check_first_stage,
@@ -140,7 +139,7 @@ def _select(args: argparse.Namespace) -> int:
                 ),
                 unit="replication",
             )
-        except ScenarioError:
+        except InputError:
             raise  # bad input: exit code 2 (main)
         except ValueError as error:
             raise SystemExit(f"journeysim select: {error}") from None
