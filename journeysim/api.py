@@ -371,7 +371,7 @@ def optimise(
     named = {"decide": "decide", **spec.origins, **_named(counts)}  # as arguments, not options
     spec = replace(spec, origins=named)
     runner = Optimisation(plan_optimisation(spec), folder)
-    arguments.out_folder(out, runner.folder)
+    arguments.out_folder(out, runner.folder, runner.files(report=False))
     total = runner.pending_replications()
     call = api_call(
         "optimise", scenario, decide=decide or None, minimise=minimise or None,
@@ -438,7 +438,7 @@ def calibrate(
     named = {"target": "targets", "free": "free", **spec.origins}  # as arguments, not options
     spec = replace(spec, origins={**named, **_named({**counts, "sampler": sampler})})
     runner = Calibration(plan_calibration(spec), folder)
-    arguments.out_folder(out, runner.folder)
+    arguments.out_folder(out, runner.folder, runner.files(report=False))
     total = runner.pending() * runner.plan.base.replications
     call = api_call(
         "calibrate", scenario, targets=targets or None, free=free or None, trials=trials,

@@ -14,6 +14,7 @@ from journeysim.errors import InputError, InputTypeError
 from journeysim.scenario import ScenarioError
 from journeysim.study.designs import DesignError
 from journeysim.study.sweep import Sweep
+from journeysim.study.trial_study import TrialStudy
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "baseline.yaml"
@@ -224,4 +225,28 @@ def test_a_folder_where_a_sweep_keeps_a_file_is_refused_before_it_runs(
         journeysim.sweep(
             BASE, vary="checkout.cashiers=2,3", name="x", out=tmp_path, reps=1, overrides=SHORT
         )
+    assert [p.name for p in folder.iterdir()] == [name]  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("study", "name"),
+    [("optimise", "best.yaml"), ("optimise", "trials.csv"), ("calibrate", "calibrated.yaml")],
+)
+def test_a_folder_where_a_study_keeps_a_file_is_refused_before_it_runs(
+    study: str, name: str, tmp_path: Path, monkeypatch
+) -> None:
+    """journeysim.optimise and calibrate checked only that their folder could be written: a
+    folder in place of one of their files raised IsADirectoryError once every trial was done."""
+    monkeypatch.setattr(TrialStudy, "run", lambda *args: pytest.fail("ran before the checks"))
+    folder = tmp_path / f"{study}-x"
+    (folder / name).mkdir(parents=True)
+    expected = f"out: cannot write {folder}{os.sep}: {folder / name} is a folder; expected a file"
+    space = ["checkout.cashiers=2:3"]
+    given = (
+        {"decide": space, "minimise": "wages_per_day"}
+        if study == "optimise"
+        else {"free": space, "targets": ["nps=30"]}
+    )
+    with pytest.raises(InputError, match=f"^{re.escape(expected)}$"):
+        getattr(journeysim, study)(BASE, **given, name="x", out=tmp_path, reps=2, overrides=SHORT)
     assert [p.name for p in folder.iterdir()] == [name]  # nothing written

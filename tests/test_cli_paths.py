@@ -164,6 +164,13 @@ def test_a_folder_that_takes_no_files_is_refused_before_simulating(
         # written once the runs were done: exit 1, "runs.parquet: Is a directory"
         ("sweep", "sweep-baseline-checkout.cashiers/runs.parquet"),
         ("sweep", "sweep-baseline-checkout.cashiers/summary.csv"),
+        # written once every trial was done: exit 1, "best.yaml: Is a directory"
+        ("optimise", "optimise-baseline-checkout.cashiers/best.yaml"),
+        ("optimise", "optimise-baseline-checkout.cashiers/trials.csv"),
+        ("optimise", "optimise-baseline-checkout.cashiers/objective.png"),
+        ("calibrate", "calibrate-baseline-checkout.cashiers/calibrated.yaml"),
+        ("calibrate", "calibrate-baseline-checkout.cashiers/fit.csv"),
+        ("calibrate", "calibrate-baseline-checkout.cashiers/fit.png"),
         ("animate", "floor.gif"),
         ("replay", "replay.html"),
         ("replay", "manifest.json"),
@@ -181,6 +188,20 @@ def test_a_folder_where_a_file_goes_is_refused_before_simulating(
     assert f"{tmp_path / folder} is a folder; expected a file" in err or (
         f"argument --out: cannot write {tmp_path / folder}: it is a folder; expected a file" in err
     )
+
+
+@pytest.mark.parametrize("command", ["optimise", "calibrate"])
+def test_a_folder_where_a_study_s_report_goes_is_refused_before_simulating(
+    command: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    """A folder in place of report.html let every trial run, then exit 1 ("Is a directory")."""
+    folder = tmp_path / f"{command}-baseline-checkout.cashiers"
+    (folder / "report.html").mkdir(parents=True)
+    argv = [arg for arg in command_lines(str(tmp_path))[command] if arg != "--no-report"]
+    assert exit_code(argv) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.endswith(f": {folder / 'report.html'} is a folder; expected a file\n")
+    assert [p.name for p in folder.iterdir()] == ["report.html"]  # nothing written
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")

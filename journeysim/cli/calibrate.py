@@ -18,7 +18,6 @@ from journeysim.cli.options import (
 )
 from journeysim.errors import Option
 from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
-from journeysim.manifest import MANIFEST
 from journeysim.words import plural
 
 
@@ -81,7 +80,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from journeysim.report.calibrate import answer, calibrate_report, fit_text, write_plots
+    from journeysim.report.calibrate import (
+        answer,
+        calibrate_report,
+        fit_text,
+        plot_files,
+        write_plots,
+    )
     from journeysim.study.calibrate import Calibration, plan_calibration
     from journeysim.study.calibrate_spec import (
         CalibrateSpec,
@@ -108,8 +113,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     calibration = Calibration(plan_calibration(spec), args.out)
-    writable_folder(calibration.folder, [MANIFEST])
     plan = calibration.plan
+    files = [*calibration.files(not args.no_report), *plot_files(plan)]
+    writable_folder(calibration.folder, files)
     pending = pending_trials(calibration, args.overrides)
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "

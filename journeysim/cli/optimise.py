@@ -17,7 +17,6 @@ from journeysim.cli.options import (
 )
 from journeysim.errors import InputError, Option
 from journeysim.limits import MAX_TRIALS, MIN_CANDIDATES, MIN_TRIALS
-from journeysim.manifest import MANIFEST
 from journeysim.words import plural
 
 
@@ -97,7 +96,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _optimise(args: argparse.Namespace) -> int:
-    from journeysim.report.optimise import answer, optimise_report, trials_text, write_plots
+    from journeysim.report.optimise import (
+        answer,
+        optimise_report,
+        plot_files,
+        trials_text,
+        write_plots,
+    )
     from journeysim.study.decisions import parse_decision
     from journeysim.study.designs import DesignError
     from journeysim.study.optimise import Optimisation, plan_optimisation
@@ -132,8 +137,9 @@ def _optimise(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     optimisation = Optimisation(plan_optimisation(spec), args.out)
-    writable_folder(optimisation.folder, [MANIFEST])
     plan = optimisation.plan
+    files = [*optimisation.files(not args.no_report), *plot_files(plan)]
+    writable_folder(optimisation.folder, files)
     pending = pending_trials(optimisation, args.overrides)
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "

@@ -23,7 +23,7 @@ from journeysim.report.plots import (
     png,
 )
 from journeysim.simulation.hourly import KINDS, PATTERN, is_hourly
-from journeysim.study.calibrate import CalibrationResult
+from journeysim.study.calibrate import CalibrationPlan, CalibrationResult
 from journeysim.study.calibrate_checks import tolerances_off_text
 
 # Observed data against simulation: neither is good or bad, so no blue or red (better, worse).
@@ -201,12 +201,16 @@ def hourly_plot(result: CalibrationResult) -> Figure:
         return fig
 
 
+def plot_files(plan: CalibrationPlan) -> list[str]:
+    """The charts `write_plots` draws: fit.png unless every target is hourly, and hourly.png
+    when one is."""
+    fit = not all(is_hourly(t.metric) for t in plan.targets)
+    return [*(["fit.png"] if fit else []), *(["hourly.png"] if plan.hourly else [])]
+
+
 def write_plots(result: CalibrationResult) -> dict[str, bytes]:
-    plots = {}
-    if not all(is_hourly(t.metric) for t in result.plan.targets):
-        plots["fit.png"] = png(fit_plot(result))
-    if result.plan.hourly:
-        plots["hourly.png"] = png(hourly_plot(result))
+    draw = {"fit.png": fit_plot, "hourly.png": hourly_plot}
+    plots = {name: png(draw[name](result)) for name in plot_files(result.plan)}
     for name, data in plots.items():
         write_bytes(result.folder / name, data)
     return plots

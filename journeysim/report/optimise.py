@@ -33,7 +33,7 @@ from journeysim.report.selection import (
     smore_png,
 )
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.optimise import OptimiseResult, failures_text, ruled_out
+from journeysim.study.optimise import OptimisePlan, OptimiseResult, failures_text, ruled_out
 from journeysim.study.optimise_spec import Objective
 from journeysim.study.selection import Constraint, ci_of
 from journeysim.words import plural
@@ -288,6 +288,12 @@ def pareto_plot(result: OptimiseResult) -> Figure:
         ax.legend(loc="best")
         fig.suptitle("Each trial's means and the Pareto front (numbered by trial)")
         return fig
+
+
+def plot_files(plan: OptimisePlan) -> list[str]:
+    """The charts `write_plots` writes or removes: objective.png, and pareto.png for two
+    objectives."""
+    return ["objective.png", *(["pareto.png"] if len(plan.objectives) == 2 else [])]
 
 
 def write_plots(result: OptimiseResult) -> dict[str, bytes]:

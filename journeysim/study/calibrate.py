@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from journeysim.files import folder_name, write_table, write_text
+from journeysim.manifest import MANIFEST
 from journeysim.scenario.loader import yaml_data
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
@@ -212,6 +213,12 @@ class Calibration:
             own_history=True,
             measure=measure_hourly if plan.hourly else measure,
         )
+
+    def files(self, report: bool) -> list[str]:
+        """Every file the calibration writes in its folder but its charts (report.calibrate's
+        `plot_files`), to check before any trial; report.html too with `report`."""
+        made = ["fit.csv", "calibrated.yaml", "parameter_sets.csv", "sensitivity.csv"]
+        return [MANIFEST, "trials.csv", "failed.csv", *made, *(["report.html"] if report else [])]
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """The trial's distance from the targets."""

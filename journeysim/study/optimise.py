@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from journeysim.files import folder_name, write_table, write_text
+from journeysim.manifest import MANIFEST
 from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import base_history, history_only
@@ -282,6 +283,12 @@ class Optimisation:
             self.score,
         )
         self.baseline: Rows | None = None  # read (or run) by `run` when a constraint needs it
+
+    def files(self, report: bool) -> list[str]:
+        """Every file the study writes in its folder but its charts (report.optimise's
+        `plot_files`), to check before any trial; report.html too with `report`."""
+        made = [MANIFEST, "trials.csv", "failed.csv", "best.yaml"]
+        return [*made, *(["report.html"] if report else [])]
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """Objective means, and per constraint its CI's favourable end minus the bound
