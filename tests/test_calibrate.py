@@ -27,6 +27,7 @@ from journeysim.loyalty.base import is_weekend
 from journeysim.report.calibrate import fit_plot, parameter_rows
 from journeysim.scenario import load_scenario
 from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_receipts
+from journeysim.simulation.lifetime import NO_LIFETIME_WHY
 from journeysim.simulation.measure import measure, measure_hourly
 from journeysim.simulation.replication import simulate
 from journeysim.study.calibrate_checks import calibration_warnings, precision_warning
@@ -889,3 +890,12 @@ def test_the_parameter_table_lists_choices_rather_than_spanning_them():
         ["x.y", "1.0 .. 3.0", "1.5", "1.5 .. 2"],  # real: x.y is in no scenario
     ]
     assert header[-1] == "kept (2 sets)"
+
+
+def test_a_target_undefined_in_a_trial_says_why(tmp_path, capsys):
+    args = ["--target", "lifetime_days=100", "--free", "checkout.cashiers=2:3", "--reps", "2"]
+    args += ["--quiet", "--no-report", "--workers", "1", "--out", str(tmp_path)]
+    assert main(["calibrate", str(MMC), *args, *QUICK]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: target lifetime_days is undefined in the simulated runs: {NO_LIFETIME_WHY}\n"
+    )

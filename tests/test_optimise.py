@@ -41,6 +41,7 @@ from journeysim.report.optimise import (
 )
 from journeysim.report.plots import POSITIVE
 from journeysim.scenario import load_scenario
+from journeysim.simulation.lifetime import NO_LIFETIME_WHY
 from journeysim.study import selection, trial_study
 from journeysim.study.decisions import parse_decision
 from journeysim.study.designs import DesignError
@@ -1261,3 +1262,16 @@ def test_a_final_select_refused_as_too_fine_exits_2_in_one_line(tmp_path, capsys
         "nps<=baseline+1+-0.01 could take more than 10,000 (the most a run takes); give a larger "
         "indifference or tolerance (KPI>=VALUE+-TOLERANCE), or a lower confidence\n"
     )
+
+
+def test_an_objective_undefined_in_a_trial_says_why(tmp_path, capsys):
+    """It said "an objective is undefined (no visits to average over?)" of M/M/c's hundreds of
+    visits a day, whose shoppers never come back: no lifetime can be measured."""
+    args = ["--decide", "checkout.cashiers=2:3", "--minimise", "lifetime_days", "--reps", "2"]
+    args += ["--days", "1", "--quiet", "--no-report", "--out", str(tmp_path)]
+    assert main(["optimise", str(MMC), *args, *QUICK]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim: objective lifetime_days is undefined in the simulated runs: "
+        f"{NO_LIFETIME_WHY}\n"
+    )
+    assert not list(tmp_path.glob("*/trials.csv"))

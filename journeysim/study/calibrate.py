@@ -33,7 +33,7 @@ from journeysim.scenario.loader import yaml_data
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.hourly import hourly_names, is_hourly, measured_days
-from journeysim.simulation.measure import METRICS, measure, measure_hourly, why_undefined
+from journeysim.simulation.measure import METRICS, measure, measure_hourly
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.calibrate_checks import (
     calibration_warnings,
@@ -53,7 +53,7 @@ from journeysim.study.optimise import (
 from journeysim.study.optimise_spec import OptimiseSpec
 from journeysim.study.parameter_sets import LABEL, write_parameter_sets
 from journeysim.study.sources import given_by
-from journeysim.study.trial_study import TrialStudy, trials_table
+from journeysim.study.trial_study import TrialStudy, check_defined, trials_table
 
 
 @dataclass
@@ -224,12 +224,7 @@ class Calibration:
         """The trial's distance from the targets."""
         table = pd.DataFrame(rows)
         means = {t.metric: float(table[t.metric].mean()) for t in self.plan.targets}
-        undefined = [metric for metric, mean in means.items() if math.isnan(mean)]
-        if undefined:
-            raise DesignError(
-                f"target {undefined[0]} is undefined in the simulated runs: "
-                f"{why_undefined(undefined[0])}"
-            )
+        check_defined((f"target {metric}", metric, mean) for metric, mean in means.items())
         return [self.plan.distance(means)], {}
 
     def pending(self) -> int:

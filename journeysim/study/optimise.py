@@ -58,6 +58,7 @@ from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.trial_study import (
     Rows,
     TrialStudy,
+    check_defined,
     failed_table,
     replications,
     trials_table,
@@ -295,6 +296,10 @@ class Optimisation:
         (<= 0: the CI reaches the feasible side)."""
         table = pd.DataFrame(rows)
         values = [float(table[o.metric].mean()) for o in self.plan.objectives]
+        check_defined(
+            (f"objective {o.metric}", o.metric, value)
+            for o, value in zip(self.plan.objectives, values)
+        )
         return values, {c.text: _reach(c, self._judged(c, table)) for c in self.plan.constraints}
 
     def _judged(self, constraint: Constraint, table: pd.DataFrame) -> pd.Series:

@@ -40,12 +40,13 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import math
 import signal
 import sqlite3
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import ShortHistoryWarning, histories_too_short, too_short
 from journeysim.simulation.executors import Executor, run_replications
 from journeysim.simulation.failures import ReplicationFailed
-from journeysim.simulation.measure import METRICS, measure
+from journeysim.simulation.measure import METRICS, measure, why_undefined
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.designs import DesignError
@@ -336,8 +337,7 @@ class TrialStudy:
         for trial in self._trials(ran):
             if trial.state != TrialState.COMPLETE and FAILED not in trial.user_attrs:
                 raise DesignError(
-                    f"trial {len(self.complete())} failed: an objective is undefined (no visits "
-                    "to average over?)"
+                    f"trial {len(self.complete())} failed: Optuna refused its objective values"
                 )
 
     def _trials(self, numbers: Sequence[int]) -> list[FrozenTrial]:
@@ -591,3 +591,12 @@ def trials_table(
     columns = ["trial", *params, "replications"]
     columns += [f"{m}_{part}" for m in metrics for part in ("mean", "ci_low", "ci_high")]
     return pd.DataFrame(rows, columns=columns)
+
+
+def check_defined(means: Iterable[tuple[str, str, float]]) -> None:
+    """Refuse a trial scored on a mean with no value (NaN: the metric is undefined in every
+    replication), saying why the metric can have none; `means` holds what names each mean
+    (`target nps`), its metric and the mean."""
+    for name, metric, mean in means:
+        if math.isnan(mean):
+            raise DesignError(f"{name} is undefined in the simulated runs: {why_undefined(metric)}")
