@@ -1275,3 +1275,16 @@ def test_an_objective_undefined_in_a_trial_says_why(tmp_path, capsys):
         f"{NO_LIFETIME_WHY}\n"
     )
     assert not list(tmp_path.glob("*/trials.csv"))
+
+
+def test_a_constraint_undefined_in_a_trial_says_why_not_that_no_plan_meets_it(tmp_path, capsys):
+    """A constrained KPI with no value in any trial ended in "No plan meets the constraints:
+    every trial's CI misses a bound", exit 0, though no CI was ever measured."""
+    args = ["--decide", "checkout.cashiers=2:3", "--minimise", "wages_per_day", "--subject-to"]
+    args += ["lifetime_days>=10+-1", "--reps", "2", "--days", "1", "--quiet", "--no-report"]
+    assert main(["optimise", str(MMC), *args, "--out", str(tmp_path), *QUICK]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim: lifetime_days of constraint lifetime_days>=10 is undefined in the simulated "
+        f"runs: {NO_LIFETIME_WHY}\n"
+    )
+    assert not list(tmp_path.glob("*/trials.csv"))

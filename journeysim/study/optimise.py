@@ -293,14 +293,18 @@ class Optimisation:
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """Objective means, and per constraint its CI's favourable end minus the bound
-        (<= 0: the CI reaches the feasible side)."""
+        (<= 0: the CI reaches the feasible side); a trial in which one has no value is refused."""
         table = pd.DataFrame(rows)
         values = [float(table[o.metric].mean()) for o in self.plan.objectives]
-        check_defined(
-            (f"objective {o.metric}", o.metric, value)
-            for o, value in zip(self.plan.objectives, values)
-        )
-        return values, {c.text: _reach(c, self._judged(c, table)) for c in self.plan.constraints}
+        judged = {c: self._judged(c, table) for c in self.plan.constraints}
+        named = [
+            (f"objective {o.metric}", o.metric, v) for o, v in zip(self.plan.objectives, values)
+        ]
+        named += [
+            (f"{c.metric} of constraint {c.text}", c.metric, j.mean()) for c, j in judged.items()
+        ]
+        check_defined(named)
+        return values, {c.text: _reach(c, j) for c, j in judged.items()}
 
     def _judged(self, constraint: Constraint, table: pd.DataFrame) -> pd.Series:
         """What a constraint judges of a trial's replications: the metric, or its paired
@@ -461,8 +465,6 @@ def _reach(constraint: Constraint, values: pd.Series) -> float:
     """The constraint's CI end on the feasible side, minus its bound, signed so that <= 0 means
     the CI reaches the feasible side."""
     mean, low, high, _ = mean_ci(values.to_numpy(dtype=float))
-    if math.isnan(mean):
-        return math.inf
     low, high = (mean, mean) if math.isnan(low) else (low, high)
     return constraint.bound - high if constraint.sense > 0 else low - constraint.bound
 
