@@ -59,9 +59,12 @@ def not_regular(path: Path) -> str | None:
     regular file": a device, pipe or socket, where a named pipe would wait for a writer for
     ever), else None."""
     path = Path(path)
-    if not path.exists() or path.is_file():
+    try:
+        if not path.exists() or path.is_file():
+            return None
+        return "a folder" if path.is_dir() else "not a regular file"
+    except OSError:  # a name too long to look up, say: reading the file says why
         return None
-    return "a folder" if path.is_dir() else "not a regular file"
 
 
 # What a device, named pipe or socket is to someone naming an output file: writing the result in

@@ -701,6 +701,16 @@ def test_cli_validate_reports_bad_files_and_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
+def test_a_scenario_name_too_long_to_look_up_is_a_one_line_error(tmp_path: Path) -> None:
+    """A scenario argument of over 255 bytes ended the command with exit 1 and the system's
+    'File name too long', from looking up what kind of file it is."""
+    name = "b" * 300 + ".yaml"
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(tmp_path / name)
+    assert str(error.value).startswith(f"{tmp_path / name}: cannot read the file (")
+    assert "File name too long" in str(error.value) and "\n" not in str(error.value)
+
+
 def test_cli_validate_good_file_with_set_exits_0(tmp_path: Path) -> None:
     write(tmp_path, "good.yaml", "")
     result = run_cli("validate", "good.yaml", "--set", "checkout.cashiers=2", cwd=tmp_path)
