@@ -160,6 +160,10 @@ def test_a_folder_that_takes_no_files_is_refused_before_simulating(
     "command, folder",
     [
         ("run", "baseline/manifest.json"),
+        # the lock beside the results folder, and a study's own: exit 1, "Is a directory"
+        ("run", ".baseline.lock"),
+        ("optimise", "optimise-baseline-checkout.cashiers/study.lock"),
+        ("calibrate", "calibrate-baseline-checkout.cashiers/study.lock"),
         ("sweep", "sweep-baseline-checkout.cashiers/manifest.json"),
         # written once the runs were done: exit 1, "runs.parquet: Is a directory"
         ("sweep", "sweep-baseline-checkout.cashiers/runs.parquet"),

@@ -239,7 +239,7 @@ def replacing_results(
     Ctrl-C keeps the old results whole). Files of the old folder whose names are not in `made`
     (every file the command may write there) are kept."""
     writable_folder(folder, [MANIFEST])
-    if reason := unwritable(folder.parent):
+    if reason := unwritable(folder.parent, [folder_lock(folder).name]):
         raise UsageError(f"cannot write {folder}{os.sep}: {reason}", "--out")
     busy = UsageError(
         f"another journeysim process is writing {folder}{os.sep}; wait for it to finish, or "

@@ -53,7 +53,7 @@ from journeysim.study.optimise import (
 from journeysim.study.optimise_spec import OptimiseSpec
 from journeysim.study.parameter_sets import LABEL, write_parameter_sets
 from journeysim.study.sources import given_by
-from journeysim.study.trial_study import TrialStudy, check_defined, trials_table
+from journeysim.study.trial_study import LOCK, TrialStudy, check_defined, trials_table
 
 
 @dataclass
@@ -218,7 +218,8 @@ class Calibration:
         """Every file the calibration writes in its folder but its charts (report.calibrate's
         `plot_files`), to check before any trial; report.html too with `report`."""
         made = ["fit.csv", "calibrated.yaml", "parameter_sets.csv", "sensitivity.csv"]
-        return [MANIFEST, "trials.csv", "failed.csv", *made, *(["report.html"] if report else [])]
+        study = [MANIFEST, LOCK, "trials.csv", "failed.csv"]
+        return [*study, *made, *(["report.html"] if report else [])]
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """The trial's distance from the targets."""

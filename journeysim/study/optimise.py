@@ -56,6 +56,7 @@ from journeysim.study.selection import (
 )
 from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.trial_study import (
+    LOCK,
     Rows,
     TrialStudy,
     check_defined,
@@ -288,7 +289,7 @@ class Optimisation:
     def files(self, report: bool) -> list[str]:
         """Every file the study writes in its folder but its charts (report.optimise's
         `plot_files`), to check before any trial; report.html too with `report`."""
-        made = [MANIFEST, "trials.csv", "failed.csv", "best.yaml"]
+        made = [MANIFEST, LOCK, "trials.csv", "failed.csv", "best.yaml"]
         return [*made, *(["report.html"] if report else [])]
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:

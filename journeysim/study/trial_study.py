@@ -74,6 +74,7 @@ from journeysim.simulation.summary import mean_ci
 from journeysim.study.designs import DesignError
 
 STORAGE = "study.db"
+LOCK = "study.lock"  # held by the process running the study
 # How long a write to study.db waits for another program reading it (a dashboard, a database
 # browser) before it gives up; SQLite's driver waits 5 s unless told.
 LOCK_WAIT_S = 60
@@ -216,7 +217,7 @@ class TrialStudy:
         left running by a killed process."""
         self.folder.mkdir(parents=True, exist_ok=True)
         busy = DesignError(f"{self.folder}: another process is running this study")
-        with exclusive(self.folder / "study.lock", busy, "w"):
+        with exclusive(self.folder / LOCK, busy, "w"):
             # Failed trials, and Ctrl-C, are journeysim's to report (in one line): Optuna's own
             # warnings about them, with tracebacks, are not shown.
             optuna.logging.set_verbosity(optuna.logging.ERROR)
