@@ -28,7 +28,6 @@ from typing import Any
 import pandas as pd
 
 from journeysim.files import folder_name, write_table, write_text
-from journeysim.manifest import MANIFEST
 from journeysim.scenario.loader import yaml_data
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
@@ -44,6 +43,7 @@ from journeysim.study.calibrate_spec import CalibrateSpec, Target
 from journeysim.study.decisions import Decision, check_names, space_size
 from journeysim.study.designs import DesignError
 from journeysim.study.optimise import (
+    SEARCH_FILES,
     OptimisePlan,
     best_yaml,
     checked_base,
@@ -53,7 +53,7 @@ from journeysim.study.optimise import (
 from journeysim.study.optimise_spec import OptimiseSpec
 from journeysim.study.parameter_sets import LABEL, write_parameter_sets
 from journeysim.study.sources import given_by
-from journeysim.study.trial_study import LOCK, TrialStudy, check_defined, trials_table
+from journeysim.study.trial_study import TrialStudy, check_defined, trials_table
 
 
 @dataclass
@@ -218,8 +218,7 @@ class Calibration:
         """Every file the calibration writes in its folder but its charts (report.calibrate's
         `plot_files`), to check before any trial; report.html too with `report`."""
         made = ["fit.csv", "calibrated.yaml", "parameter_sets.csv", "sensitivity.csv"]
-        study = [MANIFEST, LOCK, "trials.csv", "failed.csv"]
-        return [*study, *made, *(["report.html"] if report else [])]
+        return [*SEARCH_FILES, *made, *(["report.html"] if report else [])]
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """The trial's distance from the targets."""

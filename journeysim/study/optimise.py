@@ -182,6 +182,11 @@ def make_sampler(kind: str, seed: int, complete: int) -> optuna.samplers.BaseSam
     return optuna.samplers.TPESampler(seed=seed)
 
 
+# What every search writes in its folder, whatever else it writes: `run_trials` the trials and
+# the failed ones, the command its manifest, the study its lock.
+SEARCH_FILES = (MANIFEST, LOCK, "trials.csv", "failed.csv")
+
+
 def run_trials(
     study: TrialStudy,
     trials: int,
@@ -289,8 +294,7 @@ class Optimisation:
     def files(self, report: bool) -> list[str]:
         """Every file the study writes in its folder but its charts (report.optimise's
         `plot_files`), to check before any trial; report.html too with `report`."""
-        made = [MANIFEST, LOCK, "trials.csv", "failed.csv", "best.yaml"]
-        return [*made, *(["report.html"] if report else [])]
+        return [*SEARCH_FILES, "best.yaml", *(["report.html"] if report else [])]
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """Objective means, and per constraint its CI's favourable end minus the bound
