@@ -252,10 +252,19 @@ def recover_folder(folder: Path) -> None:
     if they were moved aside and not replaced, the unfinished new ones removed."""
     folder = _target(folder)
     staging, retired = _staging(folder), _retired(folder)
-    if retired.exists() and not folder.exists():
+    if retired.is_dir() and not retired.is_symlink() and not folder.exists():
         retired.rename(folder)
-    shutil.rmtree(retired, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
+    _remove(retired)
+    _remove(staging)
+
+
+def _remove(path: Path) -> None:
+    """Remove a leftover at one of `replaced_folder`'s own names, whatever it is."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 # The temporary files of `write_bytes` (mkstemp's names), left behind only by a killed process.

@@ -494,6 +494,28 @@ def test_a_results_folder_that_is_a_link_keeps_its_link_run_after_run(tmp_path: 
     assert sorted(p.name for p in target.parent.iterdir()) == ["baseline"]
 
 
+@pytest.mark.parametrize("leftover", [".baseline.new", ".baseline.old"])
+@pytest.mark.parametrize("kind", ["file", "link"])
+def test_a_stray_file_or_link_at_a_name_the_swap_uses_is_cleared(
+    leftover: str, kind: str, tmp_path: Path
+) -> None:
+    """A file (or a dangling link) at .baseline.new, where new results are staged, ended the
+    command with exit 1 and 'File exists'; one at .baseline.old could take the results' place.
+    Only a leftover folder was cleared."""
+    folder = tmp_path / "baseline"
+    folder.mkdir()
+    (folder / "summary.csv").write_text("old")
+    stray = tmp_path / leftover
+    if kind == "file":
+        stray.write_text("stray")
+    else:
+        stray.symlink_to(tmp_path / "nowhere")
+    with replaced_folder(folder, lambda name: name != "summary.csv") as staging:
+        _results(staging, "new")
+    assert (folder / "summary.csv").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline"]
+
+
 def test_the_new_folder_has_the_old_ones_permissions_and_group(tmp_path: Path) -> None:
     """A team folder (setgid, group-writable, closed to others) stays one after a run (it
     came back as drwxr-xr-x)."""
