@@ -246,6 +246,32 @@ def test_an_option_s_problem_shared_by_every_file_is_said_once(capsys) -> None:
     )
 
 
+def test_an_override_placed_beyond_a_scenario_s_list_names_that_scenario(
+    tmp_path: Path, capsys
+) -> None:
+    """`compare baseline.yaml two.yaml --set zones.3.walk_min=2` said "expected a list index
+    from 0 to 1" without saying that two.yaml was the scenario with two zones."""
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        "zones:\n  - {name: fresh, walk_min: 5, item_share: 0.5}\n"
+        "  - {name: dry, walk_min: 5, item_share: 0.5}\n",
+        encoding="utf-8",
+    )
+    argv = ["compare", BASELINE, str(two), "--set", "zones.3.walk_min=2", "--out", str(tmp_path)]
+    assert exit_code(argv) == 2
+    assert capsys.readouterr().err == (
+        "journeysim compare: error: argument --set zones.3.walk_min: zones: expected a list "
+        f"index from 0 to 1, as {two} has 2 (got '3')\n"
+    )
+    assert exit_code(["validate", BASELINE, str(two), "--set", "segments.x.share=0.1"]) == 2
+    said = capsys.readouterr().err.splitlines()
+    assert [line.split(", one of")[0] for line in said] == [
+        "journeysim validate: error: argument --set segments.x.share: segments: expected a "
+        f"segment of {name}"
+        for name in (BASELINE, two)
+    ]
+
+
 def test_a_file_whose_name_looks_like_an_option_is_no_usage_error(
     tmp_path: Path, monkeypatch, capsys
 ) -> None:

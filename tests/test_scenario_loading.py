@@ -782,7 +782,9 @@ def test_a_set_below_a_segment_the_scenario_has_not_is_refused_with_the_closest(
     """`--set segments.famly.share=0.1` added a fifth segment with the defaults (audit 26)."""
     with pytest.raises(ScenarioError) as error:
         load_scenario(BASELINE, ["segments.famly.share=0.1"])
-    assert str(error.value).startswith("--set segments.famly.share: segments: expected one of")
+    assert str(error.value).startswith(
+        f"--set segments.famly.share: segments: expected a segment of {BASELINE}, one of"
+    )
     assert "(got 'famly'; did you mean 'family'?)" in str(error.value)
     whole = load_scenario(BASELINE, ["segments.extra={share: 0.1}"])  # a new one, set whole
     assert list(whole.segments)[-1] == "extra" and len(whole.segments) == 5

@@ -77,7 +77,10 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
         scenario = _validate(data, origins, str(path))
     except ScenarioError as file_error:
         return _validate_with(data, overrides, origins, str(path), file_error)
-    return apply_overrides(scenario, overrides, origins, str(path))
+    if not overrides:
+        return scenario
+    data = scenario.model_dump(mode="json")
+    return _validate(data, origins, str(path), _apply(data, overrides, origins, str(path)))
 
 
 def apply_overrides(
@@ -96,7 +99,7 @@ def apply_overrides(
         return scenario
     origins = {} if origins is None else origins
     data = scenario.model_dump(mode="json")
-    applied = _apply(data, overrides, origins)
+    applied = _apply(data, overrides, origins, scenario.name)
     return _validate(data, origins, source or scenario.name, applied)
 
 
@@ -110,18 +113,21 @@ def _validate_with(
     """A file that is refused alone, validated with its overrides, which may settle a rule
     between keys; `file_error` stands where an override cannot even be placed in the file."""
     try:
-        applied = _apply(data, overrides, origins)
+        applied = _apply(data, overrides, origins, leaf)
     except ScenarioError:
         raise file_error from None
     return _validate(data, origins, leaf, applied)
 
 
-def _apply(data: dict[str, Any], overrides: list[Override], origins: Origins) -> set[str]:
-    """Apply `overrides` to scenario data in place, in order; the sources they are named by."""
+def _apply(
+    data: dict[str, Any], overrides: list[Override], origins: Origins, scenario: str
+) -> set[str]:
+    """Apply `overrides` to the data of `scenario` (its file or name, for errors about what it
+    has) in place, in order; the sources they are named by."""
     sources = set()
     for override in overrides:
         option, text = (None, override) if isinstance(override, str) else override
-        sources.add(_override(data, text, origins, option))
+        sources.add(_override(data, text, origins, option, scenario))
     return sources
 
 
@@ -454,9 +460,12 @@ def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath =
     return merged
 
 
-def _override(data: dict[str, Any], text: str, origins: Origins, option: str | None) -> str:
-    """Apply one `KEY.PATH=VALUE` override (VALUE is YAML) to resolved scenario data in place;
-    errors name the `option` that set it, else `--set KEY.PATH` (the source returned)."""
+def _override(
+    data: dict[str, Any], text: str, origins: Origins, option: str | None, scenario: str
+) -> str:
+    """Apply one `KEY.PATH=VALUE` override (VALUE is YAML) to the resolved data of `scenario`
+    in place; errors name the `option` that set it, else `--set KEY.PATH` (the source
+    returned), and the `scenario` when it lacks the place named."""
     dotted_key, equals, raw = text.partition("=")
     keys = dotted_key.strip().split(".")
     if not equals or "" in keys:
@@ -475,24 +484,26 @@ def _override(data: dict[str, Any], text: str, origins: Origins, option: str | N
     node: Any = data
     path: KeyPath = ()
     for depth, key in enumerate(keys):
-        part = _part(node, key, path, source)
+        part = _part(node, key, path, source, scenario)
         if depth == len(keys) - 1:
             existing = node[part] if isinstance(node, list) else node.get(part)
             node[part] = _merge(existing, value, source, origins, (*path, part))
         else:
             if isinstance(node, dict) and part not in node:
                 if path == ("segments",):
-                    raise ScenarioError(problem(source, path, _no_segment(node, key)), source)
+                    raise ScenarioError(
+                        problem(source, path, _no_segment(node, key, scenario)), source
+                    )
                 node[part] = {}
             node, path = node[part], (*path, part)
     return source
 
 
-def _no_segment(segments: dict[str, Any], name: str) -> str:
+def _no_segment(segments: dict[str, Any], name: str, scenario: str) -> str:
     """Why a key below a segment the scenario has not is refused (a misspelt segment would
     otherwise be added, with the defaults, to the store's customers)."""
     return (
-        f"expected one of the scenario's segments {', '.join(segments)} "
+        f"expected a segment of {scenario}, one of {', '.join(segments)} "
         f"(got {shown(name)}{did_you_mean(name, segments)}); "
         f"a new segment is set whole, e.g. segments.{name}={{share: 0.1}}"
     )
@@ -504,17 +515,18 @@ def _override_value(raw: str, source: str) -> Any:
     return _parse_yaml(raw, source)
 
 
-def _part(node: Any, key: str, path: KeyPath, source: str) -> str | int:
-    """`key` as a mapping key or list index of `node`; an error when `node` has no such place."""
+def _part(node: Any, key: str, path: KeyPath, source: str, scenario: str) -> str | int:
+    """`key` as a mapping key or list index of `node`; an error when `node` has no such place
+    (naming the `scenario` when its list is too short)."""
     if isinstance(node, dict):
         return key
     if isinstance(node, list):
         if key.isdigit() and int(key) < len(node):
             return int(key)
         expected = (
-            f"a list index from 0 to {len(node) - 1}"
+            f"a list index from 0 to {len(node) - 1}, as {scenario} has {len(node)}"
             if node
-            else "no index, as the list is empty; set the whole list instead"
+            else f"no index, as the list is empty in {scenario}; set the whole list instead"
         )
         raise ScenarioError(
             problem(source, path, f"expected {expected} (got {shown(key)})"), source
