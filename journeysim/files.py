@@ -85,8 +85,9 @@ def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
     """Why result files cannot be written in `folder` (None when they can): the nearest of it
     and its parents that exists is a file or refuses a trial file (else the folder can be made),
     or one of `files` in it is a folder, not a regular file, or a file that cannot be opened for
-    writing (as a sweep's runs.csv, which grows run by run). Trials, not the permission bits,
-    decide: root may write anywhere by them, yet not in /proc or on a read-only mount."""
+    writing (as a sweep's runs.csv, which grows run by run); a name ending in "/" is a folder
+    for files, so one of those problems. Trials, not the permission bits, decide: root may
+    write anywhere by them, yet not in /proc or on a read-only mount."""
     too_long = name_too_long((*folder.parts, *files))
     if too_long:
         return too_long
@@ -105,6 +106,12 @@ def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
         return f"{existing}{os.sep} refuses new files: {error.strerror or error}"
     for name in files:
         path = folder / name
+        if name.endswith("/"):
+            if path.is_dir():
+                return unwritable(path)
+            if path.exists() or path.is_symlink():
+                return f"{path} is a file; expected a folder"
+            continue
         if path.is_dir():
             return f"{path} is a folder; expected a file"
         if path.exists() and not path.is_file():

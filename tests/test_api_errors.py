@@ -250,3 +250,28 @@ def test_a_folder_where_a_study_keeps_a_file_is_refused_before_it_runs(
     with pytest.raises(InputError, match=f"^{re.escape(expected)}$"):
         getattr(journeysim, study)(BASE, **given, name="x", out=tmp_path, reps=2, overrides=SHORT)
     assert [p.name for p in folder.iterdir()] == [name]  # nothing written
+
+
+def test_a_file_where_a_two_objective_study_keeps_its_front_is_refused_before_it_runs(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A file named pareto, where a study of two objectives writes its front's scenarios, let
+    every trial run and then raised NotADirectoryError."""
+    monkeypatch.setattr(TrialStudy, "run", lambda *args: pytest.fail("ran before the checks"))
+    folder = tmp_path / "optimise-x"
+    folder.mkdir()
+    pareto = folder / "pareto"
+    pareto.write_text("mine\n")
+    expected = f"out: cannot write {folder}{os.sep}: {pareto} is a file; expected a folder"
+    with pytest.raises(InputError, match=f"^{re.escape(expected)}$"):
+        journeysim.optimise(
+            BASE,
+            decide=["checkout.cashiers=2:3"],
+            minimise="wages_per_day",
+            maximise="nps",
+            name="x",
+            out=tmp_path,
+            reps=2,
+            overrides=SHORT,
+        )
+    assert [p.name for p in folder.iterdir()] == ["pareto"]  # nothing written

@@ -293,8 +293,10 @@ class Optimisation:
 
     def files(self, report: bool) -> list[str]:
         """Every file the study writes in its folder but its charts (report.optimise's
-        `plot_files`), to check before any trial; report.html too with `report`."""
-        return [*SEARCH_FILES, "best.yaml", *(["report.html"] if report else [])]
+        `plot_files`), to check before any trial; report.html too with `report`, and the pareto/
+        folder of the front's scenarios with two objectives."""
+        front = ["pareto/"] if len(self.plan.objectives) == 2 else []
+        return [*SEARCH_FILES, "best.yaml", *front, *(["report.html"] if report else [])]
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """Objective means, and per constraint its CI's favourable end minus the bound
