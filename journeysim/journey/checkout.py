@@ -97,17 +97,29 @@ def _wait_for_turn(store: Store, shopper: Shopper, line: Line, mood: float):
 def _choose_line(store: Store, shopper: Shopper) -> Line:
     """Self-checkout for small baskets when preferred (or when no lane is open), else the
     open lane that looks shortest; regulars accept a slightly longer line to reach a familiar
-    cashier."""
+    cashier. A shopper who may use either kind of till does not queue at the one preferred
+    while a till of the other stands free."""
     checkout = store.checkout
     settings = store.settings.checkout
-    if checkout.self_line is not None and (
-        not checkout.open_lanes()
-        or (
-            shopper.items <= settings.self_checkout_max_items
-            and shopper.draw() < settings.self_checkout_share
-        )
-    ):
-        return checkout.self_line
+    self_line = checkout.self_line
+    if self_line is None:
+        return _lane(store, shopper)
+    if not checkout.open_lanes():
+        return self_line
+    if shopper.items > settings.self_checkout_max_items:
+        return _lane(store, shopper)
+    if shopper.draw() < settings.self_checkout_share:
+        if self_line.has_free_till():
+            return self_line
+        lane = _lane(store, shopper)
+        return lane if lane.has_free_till() else self_line
+    lane = _lane(store, shopper)
+    return self_line if not lane.has_free_till() and self_line.has_free_till() else lane
+
+
+def _lane(store: Store, shopper: Shopper) -> Line:
+    """The open staffed lane with the smallest load less the familiarity with its cashier."""
+    checkout = store.checkout
     if len(checkout.lane_lines) == 1:
         return checkout.lane_lines[0]
     now = store.clock.now()

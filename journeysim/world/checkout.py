@@ -68,6 +68,10 @@ class Line:
     def waiting(self) -> int:
         return len(self.free.get_queue)
 
+    def has_free_till(self) -> bool:
+        """Whether a shopper joining now would be served at once."""
+        return bool(self.free.items) and not self.free.get_queue
+
     def free_till(self) -> Till | None:
         """A till taken at once when one is free and nobody is waiting, else None."""
         free = self.free
