@@ -22,6 +22,7 @@ the successor of `constraints_func` in Optuna 5.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import warnings
@@ -190,8 +191,6 @@ SEARCH_FILES = (MANIFEST, LOCK, "trials.csv", "failed.csv")
 def run_trials(
     study: TrialStudy,
     trials: int,
-    sampler: str,
-    seed: int,
     executor: Executor,
     on_done: Callable[[], None] | None,
     write_trials: Callable[[TrialStudy], pd.DataFrame],
@@ -203,7 +202,6 @@ def run_trials(
     with study.opened() as opened:
         opened.run(
             trials,
-            lambda finished: make_sampler(sampler, seed, finished),
             executor,
             on_done,
             after_trial=lambda: write_trials(opened),
@@ -288,6 +286,7 @@ class Optimisation:
             plan.base,
             plan.scenario,
             self.score,
+            functools.partial(make_sampler, plan.sampler, plan.base.seed),
         )
         self.baseline: Rows | None = None  # read (or run) by `run` when a constraint needs it
 
@@ -348,8 +347,6 @@ class Optimisation:
         table, rows, params, failed = run_trials(
             self.study,
             plan.trials,
-            plan.sampler,
-            plan.base.seed,
             executor,
             on_done,
             self._write_trials,
