@@ -1195,6 +1195,43 @@ def test_the_objective_chart_rules_out_the_candidates_select_found_infeasible():
     assert list(undecided[0].lines[0].get_xdata()) == [1, 2]  # as trials.csv says, both
 
 
+def test_no_plan_is_said_of_what_select_found_not_of_every_trials_ci():
+    """When select found every candidate infeasible the answer was "No plan meets the
+    constraints: every trial's CI misses a bound", also of trials whose CI met every bound
+    (trials.csv: True) or reached it (undecided)."""
+    trials = pd.DataFrame(
+        {"trial": [0, 1, 2, 3], "feasible": pd.array([True, None, False, None], dtype="boolean")}
+    )
+    infeasible = "infeasible: misses nps>=baseline-3 after {} replications"
+    selection = SimpleNamespace(
+        table=pd.DataFrame(
+            {
+                "scenario": ["trial-1", "trial-3", "trial-0"],
+                "replications": [12, 5, 40],
+                "status": [infeasible.format(12), infeasible.format(5), infeasible.format(40)],
+            }
+        )
+    )
+    objective = SimpleNamespace(metric="wages_per_day", maximise=False, text="minimise wages")
+    result = SimpleNamespace(
+        plan=SimpleNamespace(objectives=[objective]),
+        trials=trials,
+        best=None,
+        selection=selection,
+        candidates=[1, 3, 0],
+    )
+    assert answer(result) == (
+        "No plan meets the constraints: select found the 3 plans not ruled out (trials 1, 3 and "
+        "0) infeasible over 5 to 40 replications, and every other plan's CI misses a bound."
+    )
+    result.trials = trials[trials["trial"] != 2]  # none ruled out: no other plan to speak of
+    assert answer(result).endswith("(trials 1, 3 and 0) infeasible over 5 to 40 replications.")
+    # With no candidate, every trial was ruled out: then it is so.
+    result.trials = trials.assign(feasible=pd.array([False] * 4, dtype="boolean"))
+    result.selection, result.candidates = None, []
+    assert answer(result) == "No plan meets the constraints: every trial's CI misses a bound."
+
+
 @pytest.mark.parametrize("metric, maximise", [("wages_per_day", False), ("nps", True)])
 def test_the_objective_chart_is_titled_with_the_objectives_label(metric, maximise):
     # It was titled with the key ("minimise wages_per_day"), where the axes use the label.
