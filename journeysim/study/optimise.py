@@ -39,6 +39,7 @@ import optuna
 import pandas as pd
 import yaml
 
+from journeysim.caller import warn_at_caller
 from journeysim.files import folder_name, write_table, write_text
 from journeysim.manifest import MANIFEST
 from journeysim.scenario.loader import Override
@@ -358,7 +359,7 @@ class Optimisation:
             self._write_trials,
         )
         if text := failures_text(failed, len(table)):  # before select, which may stop the command
-            warnings.warn(FailedTrialsWarning(text), stacklevel=3)  # journeysim.optimise's caller
+            warn_at_caller(FailedTrialsWarning(text))
         candidates, selection, best = self._choose(table, params, rows, executor, on_done)
         result = OptimiseResult(
             self.plan,

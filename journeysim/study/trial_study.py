@@ -48,7 +48,6 @@ import signal
 import sqlite3
 import sys
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -65,6 +64,7 @@ from optuna.distributions import (
 )
 from optuna.trial import FrozenTrial, TrialState
 
+from journeysim.caller import warn_at_caller
 from journeysim.files import exclusive, write_error
 from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
@@ -344,9 +344,8 @@ class TrialStudy:
                 self.interrupts.check()
             finally:
                 if self.short_histories:
-                    warnings.warn(
-                        ShortHistoryWarning(histories_too_short(self.short_histories, "trial")),
-                        stacklevel=2,
+                    warn_at_caller(
+                        ShortHistoryWarning(histories_too_short(self.short_histories, "trial"))
                     )
 
     def _run_trial(self, executor: Executor, on_done: Callable[[], None] | None) -> None:
