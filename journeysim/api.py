@@ -15,7 +15,6 @@ the wrong type raises InputTypeError, also a TypeError).
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from journeysim import arguments
+from journeysim.caller import warn_at_caller
 from journeysim.errors import InputError
 from journeysim.manifest import api_call, write_manifest
 from journeysim.scenario.loader import Override
@@ -159,14 +159,14 @@ def compare(
         + cost_warnings(result.scenarios)
         + growth_warnings(result.moving)
     ):
-        warnings.warn(text, UserWarning, stacklevel=2)
+        warn_at_caller(text, UserWarning)
     return result
 
 
 def _warn_short_run(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> None:
     """A UserWarning where the run was too short for customers' returns or their lifetimes."""
     for text in short_horizon_warnings(scenarios, table):
-        warnings.warn(text, UserWarning, stacklevel=3)
+        warn_at_caller(text, UserWarning)
 
 
 def _with_sets(
@@ -183,7 +183,7 @@ def _with_sets(
     with progress_bar(total, "parameter sets", quiet) as bar:
         result = run_parameter_sets(scenarios, sets, executor, bar.update)
     for text in result.warnings:
-        warnings.warn(text, UserWarning, stacklevel=3)
+        warn_at_caller(text, UserWarning)
     return result
 
 

@@ -8,12 +8,12 @@ import platform
 import re
 import shlex
 import sys
-import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from journeysim.caller import warn_at_caller
 from journeysim.files import write_text
 from journeysim.machine import MachineWarning
 
@@ -77,12 +77,11 @@ def earlier_invocations(folder: Path) -> list[dict[str, Any]]:
     except (OSError, ValueError):
         made = None  # unreadable, or not JSON
     if not isinstance(made, dict):
-        warnings.warn(
+        warn_at_caller(
             ManifestWarning(
                 f"{path} cannot be read as a manifest, so the commands it listed are lost; the "
                 "results are kept, and the manifest is written afresh"
-            ),
-            stacklevel=2,
+            )
         )
         return []
     listed = made.get("invocations")

@@ -43,6 +43,7 @@ from journeysim.study.compare import (
     growth_warnings,
     horizon_warnings,
     moving,
+    paired_difference,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -491,3 +492,22 @@ def test_the_api_warns_when_a_cost_differs_between_the_scenarios(tmp_path):
     assert [str(w.message).split()[0] for w in caught if "costs." in str(w.message)] == [
         "costs.per_outage"
     ]
+
+
+@pytest.mark.parametrize(
+    ("b", "a", "p", "significant"),
+    [
+        ([5.0, 5.0, 5.0], [0.0, 0.0, 0.0], 0.0, True),  # an investment: the same in every one
+        ([2.0, 3.0, 4.0], [2.0, 3.0, 4.0], 1.0, False),  # no difference at all
+        ([2.0, 3.5, 4.0], [2.0, 3.0, 4.5], None, False),  # a spread: the t-test's own
+    ],
+)
+def test_a_difference_without_spread_gets_the_p_value_its_interval_gives(
+    b: list[float], a: list[float], p: float | None, significant: bool
+) -> None:
+    """An investment of 20,000 in one scenario alone got p 0.0, significant; an outage cost of
+    0 in both got p NaN, though its interval [0, 0] is as certain."""
+    row = paired_difference(pd.Series(b), pd.Series(a))
+    expected = stats.ttest_rel(b, a).pvalue if p is None else p
+    assert row["p_value"] == pytest.approx(expected, rel=1e-12)
+    assert row["significant"] is significant

@@ -410,6 +410,62 @@ def test_an_interrupted_study_numbers_its_trials_and_selects_as_an_uninterrupted
         assert (resumed.folder / name).read_text() == (whole.folder / name).read_text()
 
 
+class Killed(BaseException):
+    """kill -9, which Optuna cannot catch: it leaves the trial it stops RUNNING."""
+
+
+@pytest.mark.parametrize(
+    "decide, drawn",
+    [
+        (["checkout.cashiers=2:5", "checkout.service_time.mean_min=1.0:3.0"], 1),  # TPE
+        (["checkout.cashiers=3:4", "checkout.service_time.mean_min=1.5,2.0"], 1),  # brute force
+        (["checkout.cashiers=3:4", "checkout.service_time.mean_min=1.5,2.0"], 0),
+    ],
+)
+def test_a_trial_killed_as_it_draws_its_decisions_runs_again_as_it_would_have(
+    tmp_path, monkeypatch, decide, drawn
+):
+    """A study killed as its third trial drew its decisions (each stored as it is drawn),
+    resumed, gave that trial its first decision and drew the other again with a sampler in
+    another state (TPE: another service time than the uninterrupted study's); a brute-force
+    study so killed (with some decisions or none) did not resume at all, its sampler failing
+    with 'param_name mismatch'. The trial now gets the rest of the decisions it was drawing."""
+    options = dict(
+        decide=decide,
+        minimise="wages_per_day",
+        trials=4,
+        reps=2,
+        days=1,
+        overrides=["horizon.warmup_days=0", "horizon.burn_in_days=0"],
+        workers=1,
+    )
+    whole = journeysim.optimise(MMC, out=tmp_path / "whole", **options)
+    calls = []
+
+    def killed(trial, name, distribution):
+        calls.append(name)
+        if len(calls) == 2 * len(decide) + drawn + 1:  # the third trial's decision `drawn`
+            raise Killed
+        return suggest(trial, name, distribution)
+
+    suggest = trial_study.suggest
+    monkeypatch.setattr(trial_study, "suggest", killed)
+    with pytest.raises(Killed):
+        journeysim.optimise(MMC, out=tmp_path / "killed", **options)
+    monkeypatch.setattr(trial_study, "suggest", suggest)
+    folder = tmp_path / "killed" / whole.folder.name
+    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    (running,) = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))
+    assert len(running.params) == drawn and len(complete_trials(folder)) == 2
+    resumed = journeysim.optimise(MMC, out=tmp_path / "killed", **options)
+    assert whole.plan.sampler == ("tpe" if "2:5" in decide[0] else "brute-force")
+    pd.testing.assert_frame_equal(resumed.trials, whole.trials)
+    assert (folder / "trials.csv").read_text() == (whole.folder / "trials.csv").read_text()
+    # The killed trial holds every decision of the trial that ran in its place.
+    killed_trial = study.trials[running.number]
+    assert killed_trial.params == complete_trials(folder)[2].params
+
+
 def _interrupt_telling(monkeypatch) -> None:
     """Ctrl-C as Optuna is told trial 1's values."""
     from optuna.study import _optimize
@@ -1137,6 +1193,43 @@ def test_the_objective_chart_rules_out_the_candidates_select_found_infeasible():
     assert list(crossed.get_xdata()) == [2] and crossed.get_marker() == "x"
     undecided = [bars for bars in ax.containers if to_hex(bars.lines[0].get_color()) == "#f1a340"]
     assert list(undecided[0].lines[0].get_xdata()) == [1, 2]  # as trials.csv says, both
+
+
+def test_no_plan_is_said_of_what_select_found_not_of_every_trials_ci():
+    """When select found every candidate infeasible the answer was "No plan meets the
+    constraints: every trial's CI misses a bound", also of trials whose CI met every bound
+    (trials.csv: True) or reached it (undecided)."""
+    trials = pd.DataFrame(
+        {"trial": [0, 1, 2, 3], "feasible": pd.array([True, None, False, None], dtype="boolean")}
+    )
+    infeasible = "infeasible: misses nps>=baseline-3 after {} replications"
+    selection = SimpleNamespace(
+        table=pd.DataFrame(
+            {
+                "scenario": ["trial-1", "trial-3", "trial-0"],
+                "replications": [12, 5, 40],
+                "status": [infeasible.format(12), infeasible.format(5), infeasible.format(40)],
+            }
+        )
+    )
+    objective = SimpleNamespace(metric="wages_per_day", maximise=False, text="minimise wages")
+    result = SimpleNamespace(
+        plan=SimpleNamespace(objectives=[objective]),
+        trials=trials,
+        best=None,
+        selection=selection,
+        candidates=[1, 3, 0],
+    )
+    assert answer(result) == (
+        "No plan meets the constraints: select found the 3 plans not ruled out (trials 1, 3 and "
+        "0) infeasible over 5 to 40 replications, and every other plan's CI misses a bound."
+    )
+    result.trials = trials[trials["trial"] != 2]  # none ruled out: no other plan to speak of
+    assert answer(result).endswith("(trials 1, 3 and 0) infeasible over 5 to 40 replications.")
+    # With no candidate, every trial was ruled out: then it is so.
+    result.trials = trials.assign(feasible=pd.array([False] * 4, dtype="boolean"))
+    result.selection, result.candidates = None, []
+    assert answer(result) == "No plan meets the constraints: every trial's CI misses a bound."
 
 
 @pytest.mark.parametrize("metric, maximise", [("wages_per_day", False), ("nps", True)])

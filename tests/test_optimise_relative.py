@@ -17,7 +17,7 @@ from theory import erlang_c_wait
 
 import journeysim
 from journeysim.cli import main
-from journeysim.report.optimise import answer
+from journeysim.report.optimise import answer, search_end
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import LocalPool
 from journeysim.study.selection import parse_constraint, select_scenarios
@@ -138,6 +138,41 @@ def test_a_resumed_study_reads_the_baseline_instead_of_running_it(tmp_path, monk
     assert ran and True not in ran  # more trials, no baseline
     assert stored_baseline(second.folder) == kept == second.baseline
     assert len(second.trials) == 5 and second.best_params == {"checkout.cashiers": 5}
+
+
+def test_select_finding_the_best_candidates_infeasible_weighs_the_next_ones(tmp_path):
+    """With two candidates, 4 and 5 tills (undecided on 2 one-day replications, +1.97 and
+    +0.48 min), select found both infeasible and the study ended in "No plan meets the
+    constraints: every trial's CI misses a bound", without best.yaml, though trials.csv said
+    6 and 7 tills (+0.12 and +0 min) met the limit with their whole CI; the next candidates
+    now join them, and select picks 6 tills as Erlang C does (+0.12 min, within +0.3)."""
+    result = journeysim.optimise(
+        MMC,
+        decide=["checkout.cashiers=4:7"],
+        minimise="wages_per_day",
+        subject_to=[f"{WAIT}<=baseline+0.3+-0.1"],
+        candidates=2,
+        reps=2,
+        days=1,
+        seed=1,
+        overrides=[*STORE, *QUICK],
+        out=tmp_path,
+        workers=1,
+    )
+    trials = result.trials.set_index("checkout.cashiers")
+    feasible = trials["feasible"]
+    assert feasible[7] and feasible[6] and feasible[[4, 5]].isna().all()
+    assert answer(result).startswith(f"Best plan: trial {trials.loc[6, 'trial']}, ")
+    assert result.best_params == {"checkout.cashiers": 6}
+    assert load_scenario(result.folder / "best.yaml").checkout.cashiers == 6
+    assert [result.params[t]["checkout.cashiers"] for t in result.candidates] == [4, 5, 6, 7]
+    statuses = result.selection.table.set_index("scenario")["status"]
+    assert statuses[f"trial-{trials.loc[4, 'trial']}"].startswith("infeasible")
+    assert statuses[f"trial-{trials.loc[5, 'trial']}"].startswith("infeasible")
+    assert search_end(result) == (
+        "the best candidates left then went through select: it found the first 2 all "
+        "infeasible, so the next joined them, 2 at a time, 4 in all."
+    )
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from journeysim.simulation.measure import METRICS
 from journeysim.study.calibrate_spec import read_calibration_file
 from journeysim.study.designs import DesignError, check_once, parse_vary
 from journeysim.study.optimise_spec import read_optimise_file
+from journeysim.study.sensitivity import COLUMNS as SOBOL_COLUMNS
 from journeysim.study.sweep import KeptRunsWarning, Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
 
@@ -200,6 +201,16 @@ def test_sobol_indices_are_written_and_zero_for_a_parameter_the_model_ignores(tm
     assert by.loc[("investment", "shelves.stockout_prob"), ["S1", "ST"]].tolist() == [0.0, 0.0]
     assert by.loc[("investment", "costs.investment"), "ST"] > 0
     assert by.loc[("revenue_per_day", "shelves.stockout_prob"), "ST"] > 0
+
+
+def test_the_docs_name_every_column_of_sobol_indices_csv():
+    """docs/experiments.md told of "first-order `S1` and total `ST` indices with their 95%
+    confidence half-widths", leaving the half-widths' columns (S1_conf, ST_conf) and the
+    metric and parameter columns unnamed; it now names each, in the file's order."""
+    text = (ROOT / "docs" / "experiments.md").read_text(encoding="utf-8")
+    entry = text.split("\n- `sobol_indices.csv`", 1)[1].split("\n- ", 1)[0]
+    named = [word for word in re.findall(r"`([^`]+)`", entry) if word in SOBOL_COLUMNS]
+    assert named == SOBOL_COLUMNS  # the file's columns (the test above reads them)
 
 
 # Resuming

@@ -449,3 +449,28 @@ def test_an_investment_is_named_with_its_payback_but_not_judged():
     html = report_table(comparison, ["baseline", "outage"])
     marks = dict(re.findall(r'<tr data-kpi="(\w+)">(?:<td>[^<]*</td>){3}<td class="(\w+)">', html))
     assert marks["contribution_per_day"] == "better" and "investment" not in marks
+
+
+def test_the_head_says_when_the_money_goes_against_the_count() -> None:
+    """An extra cashier read "mostly better than baseline (7 better, 1 worse)" while it lost
+    500 PLN a day: the count of metrics led, the money came last."""
+    table = replications()
+    outage = table["scenario"] == "outage"
+    noise = np.random.default_rng(11).normal(size=REPS)
+    table.loc[outage, "contribution_per_day"] = (
+        table.loc[~outage, "contribution_per_day"].to_numpy() + 300.0 + 5.0 * noise
+    )
+    (line,) = bottom_line(comparison_table(table))
+    assert re.match(
+        r"outage is mostly worse than baseline \(\d+ better, \d+ worse metrics\) but earns more: ",
+        line,
+    )
+    (line,) = bottom_line(comparison_table(table.sort_values("scenario", ascending=False)))
+    assert re.match(
+        r"baseline is mostly better than outage \(\d+ better, \d+ worse metrics?\) "
+        r"but earns less: ",
+        line,
+    )
+    # Money that goes with the count adds nothing to the head.
+    (line,) = bottom_line(comparison_table(replications()))
+    assert "earns" not in line

@@ -85,7 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--candidates",
         type=whole_number(MIN_CANDIDATES, MAX_TRIALS),
         metavar="K",
-        help="best trials that go through select at the end (default 5)",
+        help="best trials that go through select at the end, the next as many joining them "
+        "while it finds them all infeasible (default 5)",
     )
     optimise.add_argument(
         "--name", type=name_text, help="folder name optimise-NAME (default: scenario and keys)"

@@ -111,14 +111,18 @@ def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
         return f"{name} is better than {reference}: {items['better']}; nothing is worse"
     if better.empty:
         return f"{name} is worse than {reference}: {items['worse']}; nothing is better"
+    money = rows.loc[rows["metric"] == "contribution_per_day", "verdict"]
+    earns = {"better": "earns more", "worse": "earns less"}.get(money.iloc[0] if len(money) else "")
     if len(better) == len(worse):
         head = f"{name} is mixed against {reference} ({len(better)} better, {len(worse)} worse)"
+        head += f" and {earns}" if earns else ""
     else:
         word = "better" if len(better) > len(worse) else "worse"
         head = (
             f"{name} is mostly {word} than {reference} ({len(better)} better, "
             f"{plural(len(worse), 'worse metric')})"
         )
+        head += f" but {earns}" if earns and money.iloc[0] != word else ""
     words = ("better", "worse") if len(better) >= len(worse) else ("worse", "better")
     return f"{head}: {words[0]} {items[words[0]]}; {words[1]} {items[words[1]]}"
 

@@ -57,7 +57,7 @@ def answer(result: OptimiseResult) -> str:
             + " (their scenarios are in pareto/)."
         )
     if result.best is None:
-        return "No plan meets the constraints: every trial's CI misses a bound."
+        return no_plan(result)
     chosen = ", ".join(f"{name}={setting_text(v)}" for name, v in result.best_params.items())
     row, runs = _best_row(result)
     parts = [objective_text(result, row), *(limit_text(c, row) for c in plan.constraints)]
@@ -68,6 +68,24 @@ def answer(result: OptimiseResult) -> str:
     return f"{text} It was the only candidate not ruled out, so select did not run."
 
 
+def no_plan(result: OptimiseResult) -> str:
+    """Why no plan of one objective was chosen: every trial ruled out by its CI, or every plan
+    not ruled out found infeasible by select over more replications."""
+    if result.selection is None:  # no candidate at all (a lone one is chosen without select)
+        return "No plan meets the constraints: every trial's CI misses a bound."
+    trials = [f"{t}" for t in result.candidates]
+    listed = ", ".join(trials[:-1]) + f" and {trials[-1]}"
+    runs = result.selection.table["replications"]
+    over = f"{runs.min()}" if runs.min() == runs.max() else f"{runs.min()} to {runs.max()}"
+    text = (
+        f"No plan meets the constraints: select found the {len(trials)} plans not ruled out "
+        f"(trials {listed}) infeasible over {over} replications"
+    )
+    if ruled_out(result.trials).any():
+        text += ", and every other plan's CI misses a bound"
+    return text + "."
+
+
 def search_end(result: OptimiseResult) -> str:
     """What became of the trials left: the Pareto front of two objectives, or select among
     the best candidates of one where it ran."""
@@ -75,6 +93,13 @@ def search_end(result: OptimiseResult) -> str:
         return "the trials left that no other beats on both objectives form the Pareto front."
     if result.selection is None:
         return "select, which weighs two or more candidates left, did not run."
+    first = result.plan.spec.candidates
+    if len(result.candidates) > first:
+        return (
+            f"the best candidates left then went through select: it found the first {first} "
+            f"all infeasible, so the next joined them, {first} at a time, "
+            f"{len(result.candidates)} in all."
+        )
     return "the best candidates left then went through select."
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
 
 from journeysim import arguments
+from journeysim.caller import warn_at_caller
 from journeysim.errors import InputTypeError, Option, closest, did_you_mean
 from journeysim.files import not_regular
 from journeysim.scenario.errors import (
@@ -229,12 +229,11 @@ def _named_segments(
         new = [str(name) for name in named if name not in data["segments"]]
         meant = [(n, closest(n, gone)) for n in new]
         hints = "".join(f"; did you mean '{m}' for '{n}'?" for n, m in meant if m)
-        warnings.warn(
+        warn_at_caller(
             ScenarioWarning(
                 f"{source}: segments: the file names the store's segments, so those of "
                 f"{parent} it leaves out are dropped: {', '.join(gone)}{hints}"
-            ),
-            stacklevel=3,
+            )
         )
     data["segments"] = {k: v for k, v in data["segments"].items() if k in named}
     dropped = [k for k in origins if k[:1] == ("segments",) and len(k) > 1 and k[1] not in named]
@@ -317,9 +316,7 @@ def _read(path: Path) -> dict[str, Any]:
     """One scenario file's top-level mapping (an empty file is an empty mapping)."""
     data = yaml_file(path)
     if data is None or data == {}:
-        warnings.warn(
-            ScenarioWarning(f"{path}: the file sets no keys; every default applies"), stacklevel=2
-        )
+        warn_at_caller(ScenarioWarning(f"{path}: the file sets no keys; every default applies"))
         return {}
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: expected a mapping of keys to values (got {shown(data)})")

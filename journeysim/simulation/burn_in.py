@@ -19,12 +19,12 @@ import os
 import pickle
 import tempfile
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
+from journeysim.caller import warn_at_caller
 from journeysim.files import exclusive
 from journeysim.loyalty.base import MIN_LEAVERS, enough_leavers
 from journeysim.loyalty.history import History
@@ -117,7 +117,7 @@ def history(
     except ReplicationFailed as failed:  # told of the scenario lived, named "burn-in"
         raise type(failed)(failed.reason, source.name, None) from None
     if warn and not settled(kept):
-        warnings.warn(ShortHistoryWarning(short_history(source, kept)), stacklevel=2)
+        warn_at_caller(ShortHistoryWarning(short_history(source, kept)))
     return kept
 
 
@@ -227,12 +227,11 @@ def _store(path: Path, result: History) -> None:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         why = "it is a file" if path.parent.is_file() else error.strerror or str(error)
-        warnings.warn(
+        warn_at_caller(
             CacheWarning(
                 f"cannot keep the history in {path.parent} ({why}): every "
                 "run lives it again; set JOURNEYSIM_CACHE to a folder you can write"
-            ),
-            stacklevel=2,
+            )
         )
 
 
@@ -267,12 +266,11 @@ def _cache_limit() -> float:
     except ValueError:
         megabytes = -1.0
     if not megabytes >= 0.0:  # also NaN
-        warnings.warn(
+        warn_at_caller(
             CacheWarning(
                 f"JOURNEYSIM_CACHE_MB: expected a size in megabytes, got {given!r}; "
                 f"keeping {CACHE_MB}"
-            ),
-            stacklevel=2,
+            )
         )
         megabytes = CACHE_MB
     return megabytes * 1e6

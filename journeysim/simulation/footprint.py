@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import psutil
 
+from journeysim.caller import warn_at_caller
 from journeysim.machine import MachineWarning
 from journeysim.scenario.schema import Scenario
 from journeysim.words import plural
@@ -32,7 +31,7 @@ def warn_if_too_big(scenario: Scenario, visits: int) -> None:
     need = replications * visits * PEAK_BYTES_PER_VISIT
     available = available_memory()
     if need > available:
-        warnings.warn(
+        warn_at_caller(
             MemoryWarning(
                 f"{scenario.name}: {plural(replications, 'replication')} of about "
                 f"{plural(visits, 'visit')}{_in_all(replications, visits)} "
@@ -40,8 +39,7 @@ def warn_if_too_big(scenario: Scenario, visits: int) -> None:
                 f"the run's peak, more than the {_size(available)} available now, and the run may "
                 "be stopped for lack of it; give fewer replications (replications or --reps) "
                 "or days (horizon.days or --days)"
-            ),
-            stacklevel=2,
+            )
         )
 
 

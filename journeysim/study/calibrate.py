@@ -19,6 +19,7 @@ of the tolerances; TPE finds the set with fewer trials but samples it unevenly.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -48,6 +49,7 @@ from journeysim.study.optimise import (
     best_yaml,
     checked_base,
     failures_text,
+    make_sampler,
     run_trials,
 )
 from journeysim.study.optimise_spec import OptimiseSpec
@@ -210,6 +212,7 @@ class Calibration:
             plan.base,
             plan.search.scenario,
             self.score,
+            functools.partial(make_sampler, plan.sampler, plan.base.seed),
             own_history=True,
             measure=measure_hourly if plan.hourly else measure,
         )
@@ -242,8 +245,6 @@ class Calibration:
         table, rows, params, failed = run_trials(
             self.study,
             plan.trials,
-            plan.sampler,
-            plan.base.seed,
             executor,
             on_done,
             self._write_trials,

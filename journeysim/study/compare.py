@@ -380,11 +380,19 @@ def paired_difference(b: pd.Series, a: pd.Series) -> dict[str, float]:
         "diff": float(np.mean(x - y)),
         "diff_ci_low": float(low),
         "diff_ci_high": float(high),
-        "p_value": float(paired.pvalue),
+        "p_value": _p_value(paired.pvalue, x - y),
         "significant": bool(low > 0 or high < 0),
         "unpaired_ci_low": float(welch.low),
         "unpaired_ci_high": float(welch.high),
     }
+
+
+def _p_value(p: float, differences: np.ndarray) -> float:
+    """The paired t-test's p-value; where every replication differs by the same amount (no
+    spread, so no t), 0 for a difference and 1 for none, as its CI says."""
+    if np.ptp(differences) > 0:
+        return float(p)
+    return 0.0 if differences[0] != 0 else 1.0
 
 
 def _payback_row(name: str, rows: list[dict]) -> dict:

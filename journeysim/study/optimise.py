@@ -11,8 +11,12 @@ study (Optuna's SQLite file): with common random numbers the luck that a trial a
 baseline share cancels in their difference. At the end, the best `candidates` trials not
 ruled out go through `select` (Kim & Nelson's KN with the feasibility check of Batur & Kim, relative
 constraints on the paired differences again), reusing their replications as the first stage,
-so the reported optimum carries select's guarantee. Select's replications are kept in the study
-as they finish: a study interrupted during select resumes it without running them again.
+so the reported optimum carries select's guarantee. When select finds every candidate
+infeasible, the next `candidates` trials not ruled out join them and select runs again on them
+all, until it selects one or no trial is left: a plan whose CI meets every bound stays in
+consideration however many cheaper plans only might. Select's replications are kept in the study
+as they finish: a study interrupted during select resumes it without running them again (and a
+select run again on more candidates reads those it ran).
 
 Samplers: Optuna's BruteForceSampler when every decision is discrete and the whole space fits
 in the trial budget (every combination is tried once); else TPE for one objective and NSGA-II
@@ -22,6 +26,7 @@ the successor of `constraints_func` in Optuna 5.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import warnings
@@ -34,6 +39,7 @@ import optuna
 import pandas as pd
 import yaml
 
+from journeysim.caller import warn_at_caller
 from journeysim.files import folder_name, write_table, write_text
 from journeysim.manifest import MANIFEST
 from journeysim.scenario.loader import Override
@@ -190,8 +196,6 @@ SEARCH_FILES = (MANIFEST, LOCK, "trials.csv", "failed.csv")
 def run_trials(
     study: TrialStudy,
     trials: int,
-    sampler: str,
-    seed: int,
     executor: Executor,
     on_done: Callable[[], None] | None,
     write_trials: Callable[[TrialStudy], pd.DataFrame],
@@ -203,7 +207,6 @@ def run_trials(
     with study.opened() as opened:
         opened.run(
             trials,
-            lambda finished: make_sampler(sampler, seed, finished),
             executor,
             on_done,
             after_trial=lambda: write_trials(opened),
@@ -252,8 +255,10 @@ class OptimiseResult:
     """`trials` is trials.csv: per complete trial its decisions, replications, every metric's
     mean and 95% CI, `feasible` (True: every constraint's CI is on its feasible side; False:
     some CI is wholly on the wrong side; NA: undecided) and, for two objectives, `pareto`.
-    `selection` is the select run on the best candidates (None when fewer than two), `best` the
-    chosen trial's number (None with two objectives or when none is feasible); `params` holds
+    `selection` is the select run on the best candidates (None when fewer than two),
+    `candidates` their trial numbers, best first (more than `--candidates` when select found the
+    first ones all infeasible and the next joined them), `best` the chosen trial's number (None
+    with two objectives or when none is feasible); `params` holds
     every complete trial's decisions. With constraints relative to the baseline, `baseline` holds
     its replications and trials.csv each such KPI's mean paired difference and 95% CI
     (`KPI_vs_baseline_mean`, `_ci_low`, `_ci_high`)."""
@@ -288,6 +293,7 @@ class Optimisation:
             plan.base,
             plan.scenario,
             self.score,
+            functools.partial(make_sampler, plan.sampler, plan.base.seed),
         )
         self.baseline: Rows | None = None  # read (or run) by `run` when a constraint needs it
 
@@ -348,21 +354,13 @@ class Optimisation:
         table, rows, params, failed = run_trials(
             self.study,
             plan.trials,
-            plan.sampler,
-            plan.base.seed,
             executor,
             on_done,
             self._write_trials,
         )
         if text := failures_text(failed, len(table)):  # before select, which may stop the command
-            warnings.warn(FailedTrialsWarning(text), stacklevel=3)  # journeysim.optimise's caller
-        candidates = self._candidates(table)
-        selection = None
-        best = candidates[0] if len(candidates) == 1 else None
-        if len(candidates) >= 2:
-            selection = self._select(candidates, params, rows, executor, on_done)
-            if selection.selected is not None:
-                best = int(selection.selected.removeprefix("trial-"))
+            warn_at_caller(FailedTrialsWarning(text))
+        candidates, selection, best = self._choose(table, params, rows, executor, on_done)
         result = OptimiseResult(
             self.plan,
             self.folder,
@@ -419,8 +417,8 @@ class Optimisation:
             return False
         return None if None in verdicts else True
 
-    def _candidates(self, table: pd.DataFrame) -> list[int]:
-        """The best trials (one per distinct plan) not ruled out, best first; none for two
+    def _ranked(self, table: pd.DataFrame) -> list[int]:
+        """The trials not ruled out (one per distinct plan), best first; none for two
         objectives (their front is the answer)."""
         if len(self.plan.objectives) != 1:
             return []
@@ -430,7 +428,33 @@ class Optimisation:
             [f"{objective.metric}_mean", "trial"], ascending=[not objective.maximise, True]
         )
         kept = kept.drop_duplicates([d.name for d in self.plan.decisions])
-        return [int(t) for t in kept["trial"].head(self.plan.spec.candidates)]
+        return [int(t) for t in kept["trial"]]
+
+    def _choose(
+        self,
+        table: pd.DataFrame,
+        params: dict[int, dict[str, Any]],
+        rows: dict[int, list[dict[str, float]]],
+        executor: Executor,
+        on_done: Callable[[], None] | None,
+    ) -> tuple[list[int], SelectResult | None, int | None]:
+        """The candidates, select's result among them (None when fewer than two) and the trial
+        chosen (None when none is feasible). The best `candidates` trials not ruled out go
+        through select; when it finds every one infeasible, the next as many join them and
+        select runs again on them all (reading the replications it ran), until it selects one
+        or no trial is left. A lone candidate is chosen without select."""
+        ranked = self._ranked(table)
+        count = self.plan.spec.candidates
+        while True:
+            candidates = ranked[:count]
+            if len(candidates) < 2:
+                return candidates, None, (candidates[0] if candidates else None)
+            selection = self._select(candidates, params, rows, executor, on_done)
+            if selection.selected is not None:
+                return candidates, selection, int(selection.selected.removeprefix("trial-"))
+            if count >= len(ranked):  # every plan not ruled out found infeasible
+                return candidates, selection, None
+            count += self.plan.spec.candidates
 
     def _select(
         self,

@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 import operator
 import re
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from journeysim.caller import warn_at_caller
 from journeysim.errors import InputError
 from journeysim.limits import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
@@ -256,11 +256,10 @@ def warn_of_investments(scenarios: Sequence[Scenario], objective: str) -> None:
     invested = {s.name: s.costs.investment for s in scenarios}
     if objective != "investment" and len(set(invested.values())) > 1:
         amounts = ", ".join(f"{name} {value:,.0f}" for name, value in invested.items())
-        warnings.warn(
+        warn_at_caller(
             f"the scenarios invest different one-off amounts (PLN: {amounts}), which "
             f"{objective} leaves out: weigh them against the selection with compare's payback",
             InvestmentWarning,
-            stacklevel=2,
         )
 
 
@@ -280,13 +279,12 @@ def warn_if_still_moving(result: SelectResult) -> None:
     ordered = pd.concat([runs[runs["scenario"] == result.selected], runs])
     still = moving(difference_growth(ordered.drop_duplicates(["scenario", "replication"])))
     for r in still[still["metric"] == result.objective].itertuples():
-        warnings.warn(
+        warn_at_caller(
             f"the selection of {result.selected} on {result.objective} rests on the mean of the "
             f"measured days, but {r.scenario}'s difference from it moved "
             f"{how_it_moved(r.metric, r.first, r.second)} ({change_interval(r.low, r.high)}); "
             "run more days (--days) to see where it settles",
             StillMovingWarning,
-            stacklevel=3,
         )
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import warnings
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from journeysim.caller import warn_at_caller
 from journeysim.files import folder_name, parquet_available, write_table, write_text
 from journeysim.manifest import INVOCATION, MANIFEST, earlier_invocations, manifest
 from journeysim.scenario.loader import (
@@ -356,21 +356,20 @@ class Sweep:
         write_table(self.folder / "summary.csv", summary)
         extra = summary["n"].to_numpy() > plan.replications
         if extra.any():
-            warnings.warn(
+            warn_at_caller(
                 f"{self.folder}: an earlier run of this sweep left more replications than this "
                 f"one asks for (up to {summary['n'].max()} a point, against "
                 f"{max(plan.replications)}); summary.csv uses them all (its n column)",
                 KeptRunsWarning,
-                stacklevel=3,  # run's caller's line
             )
         if plan.design.kind == "sobol" and len(ok) == len(runs):
             indices = sobol_indices(plan.design, runs, METRICS, plan.base.seed)
             write_table(self.folder / "sobol_indices.csv", indices)
             warning = imprecision_warning(indices, plan.design.base_samples)
             if warning:
-                warnings.warn(SobolWarning(warning), stacklevel=3)
+                warn_at_caller(SobolWarning(warning))
         for text in short_run_warnings(plan, ok):
-            warnings.warn(ShortRunWarning(text), stacklevel=3)
+            warn_at_caller(ShortRunWarning(text))
         return runs
 
     def _claim(self) -> None:

@@ -11,12 +11,15 @@ with the trial as soon as it has run, before Optuna is told its values.
 Resuming: one process at a time holds the folder's lock, so a trial found RUNNING when the
 study opens belongs to a process that died. It is marked failed and queued again with the same
 parameters (and the results it had stored, if any, which are then reused rather than run
-again); only COMPLETE trials count. A trial interrupted by Ctrl-C (which Optuna marks failed) is
-queued again at once, the same way; a Ctrl-C while Optuna records a trial waits until it is
-recorded (`HeldInterrupts`). Optuna's heartbeat is not needed for this: it serves several
-live workers that cannot know of each other, and would leave a killed trial RUNNING for its
-grace period. A trial whose parameters equal those of a complete trial reuses that
-trial's results too: with common random numbers they would be identical.
+again); only COMPLETE trials count. A trial killed while it drew its parameters (each is
+stored as it is drawn) is first given the rest, which the sampler draws again as it drew them
+(see below) in a copy of the study without it, so that it runs as it would have. A trial
+interrupted by Ctrl-C (which Optuna marks failed) is queued again at once, the same way; a
+Ctrl-C while Optuna records a trial waits until it is recorded (`HeldInterrupts`). Optuna's
+heartbeat is not needed for this: it serves several live workers that cannot know of each
+other, and would leave a killed trial RUNNING for its grace period. A trial whose parameters
+equal those of a complete trial reuses that trial's results too: with common random numbers
+they would be identical.
 
 A trial's number, as tables and reports show it, is its position among the complete trials
 (in the order they were asked), not Optuna's: a killed trial keeps its Optuna number as a
@@ -45,7 +48,6 @@ import signal
 import sqlite3
 import sys
 import threading
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -62,6 +64,7 @@ from optuna.distributions import (
 )
 from optuna.trial import FrozenTrial, TrialState
 
+from journeysim.caller import warn_at_caller
 from journeysim.files import exclusive, write_error
 from journeysim.scenario.loader import changed_keys
 from journeysim.scenario.schema import Scenario
@@ -178,8 +181,8 @@ class TrialStudy:
     """An Optuna study in `folder`/study.db over `distributions` (parameter name -> Optuna
     distribution), whose trials run `scenario_of(params)` from the history of `base` (of their
     own with `own_history`), each replication run by `measure` (a top-level function, for the
-    workers), and are scored by `score`. Use as a context manager: it holds the
-    folder's lock while open."""
+    workers), and are scored by `score`; `sampler(n)` makes the sampler for the trial after n
+    finished ones. Use as a context manager: it holds the folder's lock while open."""
 
     def __init__(
         self,
@@ -190,6 +193,7 @@ class TrialStudy:
         base: Scenario,
         scenario_of: Callable[[dict[str, Any]], Scenario],
         score: Scorer,
+        sampler: Callable[[int], optuna.samplers.BaseSampler],
         own_history: bool = False,
         measure: Callable[..., dict[str, float]] = measure,
     ) -> None:
@@ -200,9 +204,11 @@ class TrialStudy:
         self.base = base
         self.scenario_of = scenario_of
         self.score = score
+        self.sampler = sampler  # sampler(n): the sampler of the trial after n finished ones
         self.own_history = own_history
         self.measure = measure
         self.study: optuna.Study | None = None
+        self.storage: optuna.storages.RDBStorage | None = None
         self.interrupts = HeldInterrupts()
         self.short_histories = 0  # trials run here whose history was too short (one warning)
 
@@ -224,7 +230,7 @@ class TrialStudy:
             path = self.folder / STORAGE
             _check_storage(path)
             try:
-                storage = _storage(path)
+                storage = self.storage = _storage(path)
                 try:
                     self.study = _study(storage, path, self.directions)
                     self._claim()
@@ -232,7 +238,7 @@ class TrialStudy:
                     yield self
                 finally:
                     storage.engine.dispose()
-                    self.study = None
+                    self.study = self.storage = None
             except Exception as error:  # Optuna may raise an error of its own in its place
                 if _locked(error):
                     raise _locked_out(path) from None
@@ -264,12 +270,47 @@ class TrialStudy:
     def _retry(self, trial: FrozenTrial) -> None:
         """Queue `trial` again with its parameters and stored results, then mark it failed if
         it is still running (failed trials count for no sampler but the brute-force one's
-        record of points tried, which the queued trial then runs)."""
-        self.study.enqueue_trial(
-            trial.params, user_attrs={**trial.user_attrs, "retry_of": trial.number}
-        )
+        record of points tried, which the queued trial then runs). A running trial killed
+        before it drew all its parameters is given the rest first (`_all_params`): queued with
+        some, it would draw the rest with a sampler in another state than it had then, and a
+        failed trial with some would leave the brute-force sampler a branch it cannot read."""
+        params = self._all_params(trial)
+        if trial.state == TrialState.RUNNING:
+            study_id = self.storage.get_study_id_from_name(self.study.study_name)
+            trial_id = self.storage.get_trial_id_from_study_id_trial_number(study_id, trial.number)
+            for name, distribution in self.distributions.items():  # in the order drawn
+                if name not in trial.params:
+                    internal = distribution.to_internal_repr(params[name])
+                    self.storage.set_trial_param(trial_id, name, internal, distribution)
+        self.study.enqueue_trial(params, user_attrs={**trial.user_attrs, "retry_of": trial.number})
         if trial.state == TrialState.RUNNING:
             self.study.tell(trial.number, state=TrialState.FAIL)
+
+    def _all_params(self, trial: FrozenTrial) -> dict[str, Any]:
+        """Every parameter of `trial`: those it has, and those it had still to draw when it was
+        stopped: a queued trial's are those of the trial it runs again, a sampled one's are
+        drawn again as the sampler drew them (`_drawn`)."""
+        if trial.params.keys() >= self.distributions.keys():
+            return trial.params
+        again = trial.user_attrs.get("retry_of")
+        if again is not None:
+            queued = self.study.get_trials(deepcopy=False)[again]
+            return {**self._all_params(queued), **trial.params}
+        return {**self._drawn(trial), **trial.params}
+
+    def _drawn(self, stopped: FrozenTrial) -> dict[str, Any]:
+        """The parameters the sampler drew for `stopped`, a trial stopped while it drew them:
+        drawn again by the same sampler (it is made afresh for every trial, from the number of
+        finished ones) from the same finished trials, in a copy of the study kept in memory,
+        without `stopped`, which in the study would be in the sampler's way (the brute-force
+        sampler reads every trial, failed or running)."""
+        copy = optuna.create_study(
+            directions=self.directions, sampler=self.sampler(self.finished())
+        )
+        trials = self.study.get_trials(deepcopy=False)
+        copy.add_trials(t for t in trials if t.state.is_finished() and t.number != stopped.number)
+        trial = copy.ask()
+        return {name: suggest(trial, name, d) for name, d in self.distributions.items()}
 
     def complete(self) -> list[FrozenTrial]:
         """The COMPLETE trials, in trial order: trial n is the n-th (from 0)."""
@@ -287,36 +328,28 @@ class TrialStudy:
     def run(
         self,
         total: int,
-        sampler: Callable[[int], optuna.samplers.BaseSampler],
         executor: Executor,
         on_done: Callable[[], None] | None = None,
         after_trial: Callable[[], None] | None = None,
     ) -> None:
-        """Run trials until `total` have finished (complete or failed); `sampler(n)` makes the
-        sampler for the trial after n finished ones; `on_done()` follows every replication,
-        `after_trial()` every trial."""
+        """Run trials until `total` have finished (complete or failed); `on_done()` follows
+        every replication, `after_trial()` every trial."""
         with self.interrupts.installed():
             try:
                 while self.finished() < total:
                     self.interrupts.check()
-                    self._run_trial(sampler, executor, on_done)
+                    self._run_trial(executor, on_done)
                     if after_trial:
                         after_trial()
                 self.interrupts.check()
             finally:
                 if self.short_histories:
-                    warnings.warn(
-                        ShortHistoryWarning(histories_too_short(self.short_histories, "trial")),
-                        stacklevel=2,
+                    warn_at_caller(
+                        ShortHistoryWarning(histories_too_short(self.short_histories, "trial"))
                     )
 
-    def _run_trial(
-        self,
-        sampler: Callable[[int], optuna.samplers.BaseSampler],
-        executor: Executor,
-        on_done: Callable[[], None] | None,
-    ) -> None:
-        self.study.sampler = sampler(self.finished())
+    def _run_trial(self, executor: Executor, on_done: Callable[[], None] | None) -> None:
+        self.study.sampler = self.sampler(self.finished())
         ran: list[int] = []  # the number of the trial run (a queued one may come before others)
 
         def objective(trial: optuna.Trial) -> list[float]:
