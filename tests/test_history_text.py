@@ -25,21 +25,21 @@ MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
 def test_run_says_a_scenario_lives_its_own_history_and_open_mode_has_none():
     dirty = load_scenario(DIRTY)
     assert history_source(dirty) is dirty
-    steady = History((), (), (), MIN_LEAVERS)  # as the 637 days' (about 330 leavers)
+    steady = History((), (), (), MIN_LEAVERS)  # as the 728 days' (about 330 leavers)
     assert run_history_text(dirty, steady) == (
-        "history: 637 days of this store before day 0, as if it had always been so"
+        "history: 728 days of this store before day 0, as if it had always been so"
     )
     for scenario in load_scenario(MMC), load_scenario(BASELINE, ["horizon.burn_in_days=0"]):
         assert run_history_text(scenario, past(scenario)) == ""  # one-off shoppers, no history
 
 
 def test_run_names_the_dated_events_its_history_lived_without():
-    """`run scenarios/terminal_outage.yaml` said "637 days of this store ..., as if it had
+    """`run scenarios/terminal_outage.yaml` said "728 days of this store ..., as if it had
     always been so", though the history never had the outage that begins on day 3."""
     steady = History((), (), (), MIN_LEAVERS)
     outage = load_scenario(ROOT / "scenarios" / "terminal_outage.yaml")
     assert run_history_text(outage, steady) == (
-        "history: 637 days of this store without its dated events (payment.outages: they begin "
+        "history: 728 days of this store without its dated events (payment.outages: they begin "
         "on their days) before day 0, as if it had always been so"
     )
     both = load_scenario(ROOT / "scenarios" / "staff_turnover.yaml", ["staff.turnover_per_year=2"])
@@ -52,7 +52,7 @@ def test_compare_says_every_scenario_starts_from_the_first_ones_history(tmp_path
     baseline, dirty = load_scenario(BASELINE), load_scenario(DIRTY)
     assert history_source(dirty, baseline) is baseline
     assert compare_history_text([baseline, dirty]) == (
-        "history: baseline's 637 days before day 0 for every scenario, each changing it from day 0"
+        "history: baseline's 728 days before day 0 for every scenario, each changing it from day 0"
     )
     # A scenario with other segments cannot take over the first one's customers (burn_in.py).
     lone = tmp_path / "lone.yaml"

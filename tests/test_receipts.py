@@ -730,7 +730,7 @@ def test_a_short_history_warning_names_the_fitted_store(tmp_path, capsys):
     path.write_text("timestamp,items,amount,payment\n2026-03-02 08:04:15,17,119.0,cash\n")
     assert main(["fit-receipts", str(path), "--out", str(tmp_path / "corner.yaml")]) == 0
     error = capsys.readouterr().err
-    assert "journeysim: warning: corner: its 637 days of history" in error
+    assert "journeysim: warning: corner: its 728 days of history" in error
     assert "baseline:" not in error
 
 

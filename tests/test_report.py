@@ -540,7 +540,7 @@ def test_the_scenario_table_names_founders_and_newcomers_not_the_customers_it_en
     (the history and word of mouth move them), so the table must not read as a count of them."""
     baseline = load_scenario(SCENARIOS / "baseline.yaml")
     assert customers_settings(baseline) == (
-        "customer base: 2,500 founders 637 days before day 0 (the store's history); "
+        "customer base: 2,500 founders 728 days before day 0 (the store's history); "
         "8 newcomers a day before word of mouth and the rating"
     )
     no_history = apply_overrides(baseline, ["horizon.burn_in_days=0"])

@@ -34,7 +34,7 @@ class Horizon(Section):
         14, "Days simulated first and excluded from KPIs (customer base settles).", le=MAX_DAYS
     )
     burn_in_days: NonNegativeInt = field(
-        637,
+        728,
         "Days of the store's history simulated before day 0 (whole weeks), without the "
         "scenario's dated events: customers start from the relationship, expectations and "
         "rapport that history leaves. Shared by every scenario of a comparison; 0 for none.",
