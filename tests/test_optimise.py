@@ -782,6 +782,23 @@ def test_a_changed_study_is_refused_naming_what_changed(tmp_path, changed, reaso
         other.pending()
 
 
+def test_a_study_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkeypatch):
+    """A study resumed after journeysim changed ran its further trials with the new model
+    beside those of the old one, and chose among them."""
+    spec = OptimiseSpec(
+        MMC,
+        decisions=(parse_decision("checkout.cashiers=2:4"),),
+        objectives=(objective("wages_per_day", False),),
+        trials=2,
+        reps=2,
+        days=1,
+    )
+    Optimisation(plan_optimisation(spec), tmp_path).pending()  # makes the study, runs nothing
+    monkeypatch.setattr(trial_study, "source_digest", lambda: "0" * 64)
+    with pytest.raises(DesignError, match=r"holds a study run by another journeysim \(its "):
+        Optimisation(plan_optimisation(spec), tmp_path).pending()
+
+
 def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
     # Two objectives (NSGA-II), one process against a Dask cluster of two: common random
     # numbers and the per-trial seeding make every trial identical.

@@ -240,3 +240,27 @@ def test_select_has_no_baseline_to_compare_with(capsys):
         select_scenarios(
             [load_scenario(MMC)] * 2, WAIT, constraints=[parse_constraint("nps>=baseline-3")]
         )
+
+
+def test_a_lone_plan_not_ruled_out_is_not_called_best_while_undecided(tmp_path):
+    """With 4 to 7 tills and a wait at least 0.1 min below today's 7 tills, 2 one-day
+    replications rule out 5, 6 and 7 tills and leave 4 undecided (+1.97 min, CI [-0.47,
+    +4.41]): the answer called it "Best plan" of a limit its mean misses by 2 minutes."""
+    result = journeysim.optimise(
+        MMC,
+        decide=["checkout.cashiers=4:7"],
+        minimise="wages_per_day",
+        subject_to=[f"{WAIT}<=baseline-0.1"],
+        reps=2,
+        days=1,
+        seed=1,
+        overrides=[*STORE, *QUICK],
+        out=tmp_path,
+        workers=1,
+    )
+    assert result.selection is None and result.best_params == {"checkout.cashiers": 4}
+    assert result.trials["feasible"].isna().sum() == 1
+    said = answer(result)
+    assert said.startswith("Only plan not ruled out, undecided: trial ")
+    assert said.endswith("run more replications (--reps) to decide.")
+    assert "Best plan" not in said

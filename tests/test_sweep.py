@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 import journeysim
 from journeysim.simulation.measure import METRICS
+from journeysim.study import sweep as sweep_module
 from journeysim.study.calibrate_spec import read_calibration_file
 from journeysim.study.designs import DesignError, check_once, parse_vary
 from journeysim.study.optimise_spec import read_optimise_file
@@ -271,6 +272,22 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path):
         Sweep(other, tmp_path).pending()
     more_reps = plan("checkout.cashiers=2,3", reps=3, days=7, name="same")
     assert len(Sweep(more_reps, tmp_path).pending()) == 2 * 3  # extending reps is allowed
+
+
+def test_a_sweep_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkeypatch):
+    """A sweep extended after journeysim changed (a new version, an edited model) added runs of
+    the new model to those of the old one, in one table, without a word."""
+    first = plan("checkout.cashiers=2,3", reps=1, days=7, name="same")
+    Sweep(first, tmp_path).pending()
+    monkeypatch.setattr(sweep_module, "source_digest", lambda: "0" * 64)
+    more_reps = plan("checkout.cashiers=2,3", reps=3, days=7, name="same")
+    with pytest.raises(DesignError) as refusal:
+        Sweep(more_reps, tmp_path).pending()
+    assert str(refusal.value) == (
+        f"{tmp_path / 'sweep-same'} holds a sweep run by another journeysim (its sources "
+        "differ: a newer or edited version), whose runs would mix with this one's: remove the "
+        "folder, or give the sweep another name"
+    )
 
 
 @pytest.mark.parametrize(

@@ -60,12 +60,21 @@ def answer(result: OptimiseResult) -> str:
         return no_plan(result)
     chosen = ", ".join(f"{name}={setting_text(v)}" for name, v in result.best_params.items())
     row, runs = _best_row(result)
-    parts = [objective_text(result, row), *(limit_text(c, row) for c in plan.constraints)]
-    text = f"Best plan: trial {result.best}, {chosen}. Over {runs} replications: "
-    text += "; ".join(parts) + "."
+    parts = "; ".join(
+        [objective_text(result, row), *(limit_text(c, row) for c in plan.constraints)]
+    )
+    feasible = result.trials.loc[result.trials["trial"] == result.best, "feasible"]
     if result.selection is not None:
-        return f"{text} {guarantee(result.selection)}"
-    return f"{text} It was the only candidate not ruled out, so select did not run."
+        head, end = "Best plan", guarantee(result.selection)
+    elif feasible.notna().all():
+        head, end = "Best plan", "It was the only candidate not ruled out, so select did not run."
+    else:  # a lone candidate whose CIs do not yet settle that it meets every limit
+        head = "Only plan not ruled out, undecided"
+        end = (
+            "Select, which weighs two or more, did not run, and its CIs do not yet show that it "
+            "meets every limit: run more replications (--reps) to decide."
+        )
+    return f"{head}: trial {result.best}, {chosen}. Over {runs} replications: {parts}. {end}"
 
 
 def no_plan(result: OptimiseResult) -> str:

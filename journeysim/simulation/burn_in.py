@@ -31,6 +31,7 @@ from journeysim.loyalty.history import History
 from journeysim.machine import MachineWarning
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.failures import ReplicationFailed
+from journeysim.version import source_digest
 from journeysim.words import plural
 
 # The burn-in draws from its own seed sequences, apart from every replication's.
@@ -165,7 +166,7 @@ def short_history(source: Scenario, kept: History) -> str:
 
 @lru_cache(maxsize=8)
 def _kept(burn_in_json: str, live: Callable[[Scenario, int], History]) -> History:
-    key = hashlib.sha256(f"{_code_fingerprint()}\n{burn_in_json}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{source_digest()}\n{burn_in_json}".encode()).hexdigest()[:32]
     path = _cache_dir() / f"history-{key}.pickle"
     kept = _read(path)
     if kept is not None:
@@ -281,14 +282,3 @@ def _cache_dir() -> Path:
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "journeysim"
     )
     return Path(root)
-
-
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """A digest of the package's sources: a changed model never reuses an old history."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode())
-        digest.update(source.read_bytes())
-    return digest.hexdigest()

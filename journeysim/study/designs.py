@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,21 @@ RUN_KEYS = {"horizon.days": "--days", "replications": "--reps", "seed": "--seed"
 
 class DesignError(ScenarioError):
     """A sweep design that cannot be built (bad --vary, design or samples)."""
+
+
+# The key of a sweep's or study's design that holds the digest of the journeysim sources that
+# ran it (version.source_digest), so that results of two models are never mixed.
+JOURNEYSIM = "journeysim"
+
+
+def other_journeysim(folder: Path, kind: str, results: str) -> str:
+    """Why a sweep or study `folder` whose design matches was run by other journeysim sources
+    (version.source_digest) is not resumed: its `results` would mix two models."""
+    return (
+        f"{folder} holds a {kind} run by another journeysim (its sources differ: a newer or "
+        f"edited version), whose {results} would mix with this one's: remove the folder, or "
+        f"give the {kind} another name"
+    )
 
 
 @dataclass(frozen=True)

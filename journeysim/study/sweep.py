@@ -44,6 +44,7 @@ from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
 from journeysim.study.designs import (
+    JOURNEYSIM,
     MAX_RUNS,
     RUN_KEYS,
     Design,
@@ -51,6 +52,7 @@ from journeysim.study.designs import (
     Vary,
     check_whole_ends,
     make_design,
+    other_journeysim,
     whole_number_keys,
     yaml_text,
 )
@@ -58,6 +60,7 @@ from journeysim.study.runs_file import RunKey, RunsFile
 from journeysim.study.sensitivity import SobolWarning, imprecision_warning, sobol_indices
 from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
+from journeysim.version import source_digest
 
 CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held in memory)
 # The scenario's run options, by the name a changed one is reported under (as `optimise` does);
@@ -379,6 +382,7 @@ class Sweep:
         design = {"design": plan.design.kind, "parameters": list(plan.design.keys)}
         if plan.design.bounds:
             design["bounds"] = [list(b) for b in plan.design.bounds]
+        design[JOURNEYSIM] = source_digest()  # runs of a changed model are not mixed with these
         texts = (
             yaml.safe_dump(design, sort_keys=False),
             plan.points_table().to_csv(index=False, lineterminator="\n"),
@@ -397,6 +401,8 @@ class Sweep:
             path = self.folder / name
             if path.exists():
                 differs += _differences(name, path.read_text("utf-8"), text)
+        if differs == [JOURNEYSIM]:
+            raise DesignError(other_journeysim(self.folder, "sweep", "runs"))
         if differs:
             # A plural name (days, points) or several take "differ".
             verb = "differ" if len(differs) > 1 or differs[0] in ("days", "points") else "differs"
@@ -429,12 +435,15 @@ def _differences(name: str, stored: str, text: str) -> list[str]:
     of the scenario file); `replications` may differ."""
     if stored == text:
         return []
-    if name != "scenario.yaml":
-        return [{"design.yaml": "design", "points.csv": "points"}.get(name, name)]
+    if name == "points.csv":
+        return ["points"]
     try:
         old, new = yaml_data(stored), yaml_data(text)
     except yaml.YAMLError:
-        return [name]
+        old = None
+    if name == "design.yaml":  # the design, or only the sources that ran it
+        same = isinstance(old, dict) and {**old, JOURNEYSIM: None} == {**new, JOURNEYSIM: None}
+        return [JOURNEYSIM] if same else ["design"]
     if not isinstance(old, dict):
         return [name]
     return changed_keys(old, new, RUN_OPTIONS, ignored=("replications",))

@@ -74,7 +74,8 @@ from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.measure import METRICS, measure, why_undefined
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.designs import DesignError
+from journeysim.study.designs import JOURNEYSIM, DesignError, other_journeysim
+from journeysim.version import source_digest
 
 STORAGE = "study.db"
 LOCK = "study.lock"  # held by the process running the study
@@ -199,7 +200,8 @@ class TrialStudy:
     ) -> None:
         self.folder = Path(folder)
         self.directions = list(directions)
-        self.design = json.loads(json.dumps(design))
+        # with the sources that ran it: trials of a changed model are not mixed with the old's
+        self.design = json.loads(json.dumps({**design, JOURNEYSIM: source_digest()}))
         self.distributions = dict(distributions)
         self.base = base
         self.scenario_of = scenario_of
@@ -250,6 +252,8 @@ class TrialStudy:
             self.study.set_user_attr(DESIGN, self.design)
         elif stored != self.design:
             differs = _differences(stored, self.design) or ["design"]
+            if differs == [JOURNEYSIM]:
+                raise DesignError(other_journeysim(self.folder, "study", "trials"))
             # A plural name (decisions, replications, days) or several take "differ".
             verb = "differs" if len(differs) == 1 and not differs[0].endswith("s") else "differ"
             raise DesignError(
