@@ -85,9 +85,10 @@ def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
     """Why result files cannot be written in `folder` (None when they can): the nearest of it
     and its parents that exists is a file or refuses a trial file (else the folder can be made),
     or one of `files` in it is a folder, not a regular file, or a file that cannot be opened for
-    writing (as a sweep's runs.csv, which grows run by run); a name ending in "/" is a folder
-    for files, so one of those problems. Trials, not the permission bits, decide: root may
-    write anywhere by them, yet not in /proc or on a read-only mount."""
+    writing (as a sweep's runs.csv, which grows run by run); a name ending in "/" names a
+    folder for files, refused when it is a file or takes no new files. Trials, not the
+    permission bits, decide: root may write anywhere by them, yet not in /proc or on a
+    read-only mount."""
     too_long = name_too_long((*folder.parts, *files))
     if too_long:
         return too_long
