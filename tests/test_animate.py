@@ -201,9 +201,9 @@ def test_a_zone_counts_the_shoppers_drawn_in_it(day, view):
 
 @pytest.fixture(scope="module")
 def busy_day():
-    """Day 3 of the outage store with all its 3,000 customers: queues long enough that some
+    """Day 3 of the outage store with 4,000 customers: queues long enough that some
     shoppers give up during the outage."""
-    return replay(load_scenario(OUTAGE, [*SMALL, "arrivals.base_customers=3000"]), 3)
+    return replay(load_scenario(OUTAGE, [*SMALL, "arrivals.base_customers=4000"]), 3)
 
 
 def test_a_line_shows_as_many_dots_as_shoppers_wait_in_it(busy_day):

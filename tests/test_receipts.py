@@ -724,10 +724,15 @@ def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, ca
 
 
 def test_a_short_history_warning_names_the_fitted_store(tmp_path, capsys):
-    """One receipt fits a store of 5 customers whose history cannot settle; the warning about
-    it named "baseline", the base the user had not changed, not the store fitted."""
-    path = tmp_path / "one.csv"
-    path.write_text("timestamp,items,amount,payment\n2026-03-02 08:04:15,17,119.0,cash\n")
+    """Two receipts fit a store of a handful of customers whose history cannot settle; the
+    warning about it named "baseline", the base the user had not changed, not the store fitted.
+    (One receipt fits a store whose 5 customers all leave in its history: refused as selling
+    nothing.)"""
+    path = tmp_path / "two.csv"
+    path.write_text(
+        "timestamp,items,amount,payment\n"
+        "2026-03-02 08:04:15,17,119.0,cash\n2026-03-02 10:04:15,12,80.0,card\n"
+    )
     assert main(["fit-receipts", str(path), "--out", str(tmp_path / "corner.yaml")]) == 0
     error = capsys.readouterr().err
     assert "journeysim: warning: corner: its 728 days of history" in error

@@ -296,7 +296,7 @@ def test_a_shopper_leaves_what_they_carry():
             "horizon.warmup_days=0",
             "horizon.days=3",
             "horizon.burn_in_days=0",
-            "arrivals.base_customers=1000",
+            "arrivals.base_customers=3000",
         ],
     )
     rep = Simulation(scenario, trace=True).run()

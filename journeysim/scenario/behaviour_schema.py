@@ -78,7 +78,7 @@ class Psyche(Section):
         0.25, "Step by which an expectation rises toward a better target (per touchpoint)."
     )
     expectation_fall: Probability = field(
-        0.02, "Step by which an expectation falls toward a worse target: slower than it rises."
+        0.01, "Step by which an expectation falls toward a worse target: slower than it rises."
     )
     market_anchor: Probability = field(
         0.5,
