@@ -56,7 +56,7 @@ def observed(changes: dict[str, float], reps: int) -> dict[str, float]:
 
 def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
     # The "observed" store has a higher likelihood-to-recommend threshold (NPS falls by about
-    # 3 points per 0.01) and more gaps on the shelves (CES rises by about 0.085 per 0.01);
+    # 3 points per 0.01) and more gaps on the shelves (CES rises by about 0.08 per 0.01);
     # stockouts also lower NPS a little, so both targets together identify both parameters.
     # A twin experiment: the observed KPIs come from the replications the trials run (common
     # random numbers), so the search, not the noise, is under test. Tolerances NPS +-6 and CES
@@ -174,10 +174,10 @@ def test_kept_sets_feed_run_and_widen_its_interval(tmp_path, capsys):
 
 def test_warns_of_a_parameter_no_target_moves_and_a_target_none_reaches(tmp_path, capsys):
     # ltr_center moves NPS only, and the targets are CES and CSAT: not identifiable. CSAT 4.9
-    # is above anything the store reaches with stockouts down to 0.02 (about 4.0). CES 1.7
-    # +-0.3 is reached: CES rises by about 0.085 per 0.01 of stockouts, so the window is 0.07
-    # of the range's 0.18, and 8 random trials all miss it with chance 0.61^8 = 2% (with
-    # +-0.05, 58%: it failed when the draws changed).
+    # is above anything the store reaches with stockouts down to 0.02 (about 4.1). CES 1.7
+    # +-0.3 is reached: CES rises by about 0.08 per 0.01 of stockouts, so the window is 0.075
+    # of the range's 0.18, and 8 random trials all miss it with chance 0.58^8 = 1.3% (with
+    # +-0.05, 56%: it failed when the draws changed).
     code = main(
         [
             "calibrate", str(STORE),
