@@ -756,6 +756,17 @@ def test_a_history_s_length_is_refused_as_a_decision_without_a_history(tmp_path,
     assert not list(tmp_path.iterdir())
 
 
+# Two one-day trials of the M/M/c store's tills, for the checks of a stored study.
+TWO_TILL_TRIALS = OptimiseSpec(
+    MMC,
+    decisions=(parse_decision("checkout.cashiers=2:4"),),
+    objectives=(objective("wages_per_day", False),),
+    trials=2,
+    reps=2,
+    days=1,
+)
+
+
 @pytest.mark.parametrize(
     "changed, reason",
     [
@@ -768,16 +779,8 @@ def test_a_history_s_length_is_refused_as_a_decision_without_a_history(tmp_path,
 def test_a_changed_study_is_refused_naming_what_changed(tmp_path, changed, reason):
     # --reps, --seed and --days are held in the scenario the study stores: named for
     # themselves, then any other key of the scenario that changed.
-    spec = OptimiseSpec(
-        MMC,
-        decisions=(parse_decision("checkout.cashiers=2:4"),),
-        objectives=(objective("wages_per_day", False),),
-        trials=2,
-        reps=2,
-        days=1,
-    )
-    Optimisation(plan_optimisation(spec), tmp_path).pending()  # makes the study, runs nothing
-    other = Optimisation(plan_optimisation(spec.updated(**changed)), tmp_path)
+    Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()  # makes it, runs nothing
+    other = Optimisation(plan_optimisation(TWO_TILL_TRIALS.updated(**changed)), tmp_path)
     with pytest.raises(DesignError, match=rf"holds a different study \({reason}\): remove"):
         other.pending()
 
@@ -785,18 +788,10 @@ def test_a_changed_study_is_refused_naming_what_changed(tmp_path, changed, reaso
 def test_a_study_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkeypatch):
     """A study resumed after journeysim changed ran its further trials with the new model
     beside those of the old one, and chose among them."""
-    spec = OptimiseSpec(
-        MMC,
-        decisions=(parse_decision("checkout.cashiers=2:4"),),
-        objectives=(objective("wages_per_day", False),),
-        trials=2,
-        reps=2,
-        days=1,
-    )
-    Optimisation(plan_optimisation(spec), tmp_path).pending()  # makes the study, runs nothing
+    Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()  # makes it, runs nothing
     monkeypatch.setattr(trial_study, "source_digest", lambda: "0" * 64)
     with pytest.raises(DesignError, match=r"holds a study run by another journeysim \(its "):
-        Optimisation(plan_optimisation(spec), tmp_path).pending()
+        Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()
 
 
 def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
