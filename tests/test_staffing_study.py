@@ -2,7 +2,7 @@
 its decisions are valid scenario keys, every value the search may choose gives a valid
 scenario that carries that value, and the weekday blocks plan every opening hour once.
 
-Nothing is simulated: the study itself takes 5 to 15 minutes compiled (docs/experiments.md)."""
+Nothing is simulated: the study itself takes about 4 minutes compiled (docs/experiments.md)."""
 
 from __future__ import annotations
 
