@@ -74,10 +74,7 @@ class Line:
 
     def free_till(self) -> Till | None:
         """A till taken at once when one is free and nobody is waiting, else None."""
-        free = self.free
-        if free.items and not free.get_queue:
-            return free.items.pop(0)
-        return None
+        return self.free.items.pop(0) if self.has_free_till() else None
 
     def join(self) -> simpy.resources.store.StoreGet:
         """Event that yields a free till when this shopper's turn comes (queue behind the
