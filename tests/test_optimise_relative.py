@@ -140,25 +140,31 @@ def test_a_resumed_study_reads_the_baseline_instead_of_running_it(tmp_path, monk
     assert len(second.trials) == 5 and second.best_params == {"checkout.cashiers": 5}
 
 
-def test_select_finding_the_best_candidates_infeasible_weighs_the_next_ones(tmp_path):
-    """With two candidates, 4 and 5 tills (undecided on 2 one-day replications, +1.97 and
-    +0.48 min), select found both infeasible and the study ended in "No plan meets the
-    constraints: every trial's CI misses a bound", without best.yaml, though trials.csv said
-    6 and 7 tills (+0.12 and +0 min) met the limit with their whole CI; the next candidates
-    now join them, and select picks 6 tills as Erlang C does (+0.12 min, within +0.3)."""
-    result = journeysim.optimise(
+def cheapest_tills(tmp_path, bound: str, **options):
+    """optimise of 4 to 7 tills for the lowest wages with the wait at most `bound`, on 2 one-day
+    replications (seed 1)."""
+    return journeysim.optimise(
         MMC,
         decide=["checkout.cashiers=4:7"],
         minimise="wages_per_day",
-        subject_to=[f"{WAIT}<=baseline+0.3+-0.1"],
-        candidates=2,
+        subject_to=[f"{WAIT}<={bound}"],
         reps=2,
         days=1,
         seed=1,
         overrides=[*STORE, *QUICK],
         out=tmp_path,
         workers=1,
+        **options,
     )
+
+
+def test_select_finding_the_best_candidates_infeasible_weighs_the_next_ones(tmp_path):
+    """With two candidates, 4 and 5 tills (undecided on 2 one-day replications, +1.97 and
+    +0.48 min), select found both infeasible and the study ended in "No plan meets the
+    constraints: every trial's CI misses a bound", without best.yaml, though trials.csv said
+    6 and 7 tills (+0.12 and +0 min) met the limit with their whole CI; the next candidates
+    now join them, and select picks 6 tills as Erlang C does (+0.12 min, within +0.3)."""
+    result = cheapest_tills(tmp_path, "baseline+0.3+-0.1", candidates=2)
     trials = result.trials.set_index("checkout.cashiers")
     feasible = trials["feasible"]
     assert feasible[7] and feasible[6] and feasible[[4, 5]].isna().all()
@@ -246,18 +252,7 @@ def test_a_lone_plan_not_ruled_out_is_not_called_best_while_undecided(tmp_path):
     """With 4 to 7 tills and a wait at least 0.1 min below today's 7 tills, 2 one-day
     replications rule out 5, 6 and 7 tills and leave 4 undecided (+1.97 min, CI [-0.47,
     +4.41]): the answer called it "Best plan" of a limit its mean misses by 2 minutes."""
-    result = journeysim.optimise(
-        MMC,
-        decide=["checkout.cashiers=4:7"],
-        minimise="wages_per_day",
-        subject_to=[f"{WAIT}<=baseline-0.1"],
-        reps=2,
-        days=1,
-        seed=1,
-        overrides=[*STORE, *QUICK],
-        out=tmp_path,
-        workers=1,
-    )
+    result = cheapest_tills(tmp_path, "baseline-0.1")
     assert result.selection is None and result.best_params == {"checkout.cashiers": 4}
     assert result.trials["feasible"].isna().sum() == 1
     said = answer(result)
