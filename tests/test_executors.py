@@ -98,8 +98,8 @@ def commands_handler(signum, frame):
 signal.signal(signalled, commands_handler)
 # The signal reaches each worker as soon as it is forked, before its start-up has run.
 os.register_at_fork(after_in_child=lambda: os.kill(os.getpid(), signalled))
-try:
-    print(dict(LocalPool(2).run(operator.mul, [(2, 3), (4, 5)])))
+try:  # (the results come in the order the workers finish: sorted by task)
+    print(dict(sorted(LocalPool(2).run(operator.mul, [(2, 3), (4, 5)]))))
 except TaskFailed as failed:
     print(failed.reason)
 """
