@@ -91,15 +91,20 @@ class Survival:
         from the last `tail_share` of the tenures, widened to `min_departures` departures."""
         # Breslow-Fleming-Harrington: exp(-Nelson-Aalen hazard), the Kaplan-Meier estimate's
         # twin that stays above 0 when delayed entry leaves a risk set of one at some tenure.
-        from lifelines import BreslowFlemingHarringtonFitter  # imported here: a second to load
+        # Not lifelines' BreslowFlemingHarringtonFitter: its Nelson-Aalen smooths tied
+        # departures, and that smoothing adds a hazard of about ln(n) wherever a customer
+        # enters a risk set that had emptied (lifelines 0.30), so S fell towards 0 at the
+        # longest tenures, where nobody left. Unsmoothed, each step is the textbook d/n:
+        # departures over the customers at risk.
+        from lifelines import NelsonAalenFitter  # imported here: a second to load
 
         durations = np.asarray(durations, dtype=float)
         left = np.asarray(left, dtype=bool)
         entry = np.zeros_like(durations) if entry is None else np.asarray(entry, dtype=float)
         if len(durations) == 0:
             raise ValueError("no customers to estimate survival from")
-        fitter = BreslowFlemingHarringtonFitter()
-        curve = fitter.fit(durations, left, entry=entry).survival_function_
+        fitter = NelsonAalenFitter(nelson_aalen_smoothing=False)
+        curve = np.exp(-fitter.fit(durations, left, entry=entry).cumulative_hazard_)
         span = float(durations.max())
         departed = np.sort(durations[left])
         start = span * (1.0 - tail_share)
