@@ -21,7 +21,12 @@ from journeysim.report.html import comparison_table as report_table
 from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
 from journeysim.scenario import load_scenario
 from journeysim.simulation.measure import BETTER, METRICS
-from journeysim.study.compare import comparison_table, verdict, without_unlike_windows
+from journeysim.study.compare import (
+    comparison_table,
+    provisional_notes,
+    verdict,
+    without_unlike_windows,
+)
 
 REPS = 6
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
@@ -449,6 +454,20 @@ def test_an_investment_is_named_with_its_payback_but_not_judged():
     html = report_table(comparison, ["baseline", "outage"])
     marks = dict(re.findall(r'<tr data-kpi="(\w+)">(?:<td>[^<]*</td>){3}<td class="(\w+)">', html))
     assert marks["contribution_per_day"] == "better" and "investment" not in marks
+    # Its contribution still moving, the payback note ends "(provisional)" (comparison.csv,
+    # the payback lines); the sentence, whose last clause says so of the payback, read "pays
+    # back in 90 days (provisional); provisional: ...".
+    halves = pd.DataFrame(
+        {
+            "scenario": ["outage"],
+            "metric": ["contribution_per_day"],
+            "first": [20.0],
+            "second": [80.0],
+        }
+    )
+    (line,) = bottom_line(provisional_notes(comparison, halves), halves)
+    assert line.count("provisional") == 1
+    assert f"pays back in {days:.0f} days; provisional: its contribution difference" in line
 
 
 def test_the_head_says_when_the_money_goes_against_the_count() -> None:

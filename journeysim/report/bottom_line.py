@@ -22,7 +22,7 @@ from journeysim.report.comparison import LABELS, signed, signed_interval
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import CROWDED, SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
-from journeysim.study.compare import has_differences, how_it_moved, significant
+from journeysim.study.compare import PROVISIONAL, has_differences, how_it_moved, significant
 from journeysim.words import plural, signed_number
 
 # What a reader asks first; the other metrics follow in the table's order.
@@ -47,12 +47,23 @@ def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list
     lifetime is still moving: study.compare.moving), a last clause says how, and that the
     figures it bears on are provisional."""
     names = list(dict.fromkeys(table["scenario"]))
-    still = pd.DataFrame(columns=["scenario"]) if moving is None else moving
+    still = pd.DataFrame(columns=["scenario", "metric"]) if moving is None else moving
     return [
-        _sentence(table[table["scenario"] == name], name, names[0])
-        + provisional(still[still["scenario"] == name])
+        _ending_provisional(
+            _sentence(table[table["scenario"] == name], name, names[0]),
+            still[still["scenario"] == name],
+        )
         for name in names[1:]
     ]
+
+
+def _ending_provisional(sentence: str, still: pd.DataFrame) -> str:
+    """The sentence and its last clause for the differences `still` moving; a payback note's
+    own "(provisional)" (the sentence's end) is left to that clause, which says it of the
+    payback."""
+    if "contribution_per_day" in set(still["metric"]):
+        sentence = sentence.removesuffix(PROVISIONAL)
+    return sentence + provisional(still)
 
 
 # What a difference still moving is named, and what it leaves provisional, per metric.
