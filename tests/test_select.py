@@ -568,13 +568,20 @@ def _halves_runs(second_gap: float) -> pd.DataFrame:
 
 def test_a_selection_on_money_still_moving_is_warned_of():
     """select picks by the mean of the measured days; a rival catching up (a gap of -300 PLN a
-    day over the first half, +200 over the second) may overtake the selected once it settles."""
+    day over the first half, +200 over the second) may overtake the selected once it settles.
+    One falling further behind, or ruled out by a constraint, cannot: a consultant's review
+    found select warning of an infeasible rival whose gap grew."""
     from types import SimpleNamespace
 
     from journeysim.study.selection import StillMovingWarning, warn_if_still_moving
 
+    met = pd.array([True, True], dtype="boolean")
     moving = SimpleNamespace(
-        selected="lean", objective="contribution_per_day", replications=_halves_runs(200.0)
+        selected="lean",
+        objective="contribution_per_day",
+        maximise=True,
+        table=pd.DataFrame({"scenario": ["lean", "rich"], "met[nps>=20]": met}),
+        replications=_halves_runs(200.0),
     )
     with pytest.warns(StillMovingWarning) as caught:
         warn_if_still_moving(moving)
@@ -592,6 +599,11 @@ def test_a_selection_on_money_still_moving_is_warned_of():
         warn_if_still_moving(SimpleNamespace(**{**vars(moving), "objective": "nps"}))
         steady = SimpleNamespace(**{**vars(moving), "replications": _halves_runs(-300.0)})
         warn_if_still_moving(steady)
+        behind = SimpleNamespace(**{**vars(moving), "replications": _halves_runs(-800.0)})
+        warn_if_still_moving(behind)
+        ruled_out = moving.table.assign(**{"met[nps>=20]": pd.array([True, False], "boolean")})
+        warn_if_still_moving(SimpleNamespace(**{**vars(moving), "table": ruled_out}))
+        warn_if_still_moving(SimpleNamespace(**{**vars(moving), "maximise": False}))
 
 
 def test_an_objective_undefined_in_a_replication_exits_2_in_one_line(tmp_path, capsys):

@@ -269,16 +269,22 @@ class StillMovingWarning(UserWarning):
 
 
 def warn_if_still_moving(result: SelectResult) -> None:
-    """Warn when the selected scenario's paired difference from another in the objective
-    (contribution per day or customer lifetime: study.compare.GROWING) clearly changes from
-    early to late in the measured days: the selection, made on their mean, may not hold once
-    it settles. Replications run before their halves were kept (an older study) are left out."""
+    """Warn when a rival that no constraint ruled out closes in on the selected scenario in the
+    objective (contribution per day or customer lifetime: study.compare.GROWING): its paired
+    difference clearly changes towards the selected from early to late in the measured days,
+    so the selection, made on their mean, may not hold once it settles. Replications run
+    before their halves were kept (an older study) are left out."""
     if result.selected is None or result.objective not in GROWING:
         return
     runs = result.replications
     ordered = pd.concat([runs[runs["scenario"] == result.selected], runs])
     still = moving(difference_growth(ordered.drop_duplicates(["scenario", "replication"])))
+    met = result.table.filter(like="met[")
+    ruled_out = set(result.table.loc[met.eq(False).any(axis=1), "scenario"])
+    towards = 1.0 if result.maximise else -1.0  # the way a rival's difference closes in
     for r in still[still["metric"] == result.objective].itertuples():
+        if r.scenario in ruled_out or towards * (r.second - r.first) <= 0.0:
+            continue  # out of the running, or falling further behind: the selection holds
         warn_at_caller(
             f"the selection of {result.selected} on {result.objective} rests on the mean of the "
             f"measured days, but {r.scenario}'s difference from it moved "
