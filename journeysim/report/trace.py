@@ -533,15 +533,14 @@ def outcome(row: pd.Series, scenario: Scenario, steps: list[Step] | None = None)
 def memory_reasons(row: pd.Series, scenario: Scenario) -> list[str]:
     """Why the remembered score differs from the peak-end mix of the printed peak and end:
     a complaint's recovery that softened the peak, the visit's length (when memory weighs it)
-    and misremembering. The terms add up to the remembered score; empty when it is the mix."""
+    and misremembering. The terms, as printed, add up to the remembered score as printed
+    (misremembering takes what rounding the others leaves); empty when it is the mix."""
     psyche = scenario.psyche
     peak_w, end_w, length_w = psyche.peak_weight, psyche.end_weight, psyche.duration_weight
     peak, end, minutes = row["peak"], row["end"], row["duration_min"]
     mix = (peak_w * peak + end_w * end) / (peak_w + end_w)
     recovery = row["recovery_quality"] if row["complained"] else 0.0
     softened = peak * (1.0 - max(recovery, 0.0) * scenario.after_visit.recovery_closure)
-    by_rule = remembered_score(softened, end, minutes, peak_w, end_w, length_w)
-    noise = row["remembered"] - by_rule
     if abs(row["remembered"] - mix) < 0.005 and softened == peak:
         return []
     formula = (
@@ -549,17 +548,20 @@ def memory_reasons(row: pd.Series, scenario: Scenario) -> list[str]:
         if peak_w == end_w
         else f"({peak_w:g} x peak + {end_w:g} x end) / {peak_w + end_w:g}"
     )
-    terms = [f"{formula}: {mix:+z.2f}"]
+    terms = {formula: mix}
     if softened != peak:
-        terms.append(
-            f"recovery (peak softened to {softened:+z.2f}): "
-            f"{(softened - peak) * peak_w / (peak_w + end_w):+z.2f}"
+        terms[f"recovery (peak softened to {softened:+z.2f})"] = (
+            (softened - peak) * peak_w / (peak_w + end_w)
         )
     if length_w:
-        terms.append(f"length: {length_w * -math.log(max(minutes, 1.0) / 30.0):+z.2f}")
-    if abs(noise) >= 0.005:
-        terms.append(f"misremembering: {noise:+z.2f}")
-    return [f"                  = {'; '.join(terms)}"]
+        terms["length"] = remembered_score(peak, end, minutes, peak_w, end_w, length_w) - mix
+    shown = {name: round(value, 2) for name, value in terms.items()}
+    rest = round(round(row["remembered"], 2) - sum(shown.values()), 2)
+    if rest:
+        shown["misremembering"] = rest
+    if len(shown) == 1:  # the printed mix is the printed score
+        return []
+    return [f"                  = {'; '.join(f'{n}: {v:+z.2f}' for n, v in shown.items())}"]
 
 
 def _events(row: pd.Series) -> list[str]:
