@@ -77,7 +77,9 @@ def assert_conserved(scenario: Scenario, sim: Simulation, rep: Replication) -> N
     # (valence is clamped to [-1, 1]), so it never exceeds planned * (1 + mood_basket_effect).
     most = np.round(visits["planned_items"] * (1.0 + scenario.psyche.mood_basket_effect))
     assert (visits["items"] >= 0).all() and (visits["items"] <= most).all()
-    # Every shelf gap ends in exactly one response; gaps come from lookups.
+    # The zones together look for every planned item (their shares add up to 1), and every
+    # shelf gap ends in exactly one response; gaps come from lookups.
+    assert (visits["lookups"] == visits["planned_items"]).all()
     assert (visits[RESPONSES].sum(axis=1) == visits["gaps"]).all()
     assert (visits["gaps"] <= visits["lookups"]).all()
 

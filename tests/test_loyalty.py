@@ -133,6 +133,44 @@ def test_a_good_recovery_restores_more_trust_than_a_poor_one() -> None:
     assert good.mean() < 0.0
 
 
+def complainers_csat(*overrides: str, heard: bool = True) -> pd.Series:
+    """CSAT of the visits that remember the baseline's first day below the complaint threshold,
+    by (replication, customer, visit), with `overrides`: every such customer complains, unless
+    the store is not `heard` at all."""
+    complaints = (
+        ["after_visit.complaint_base=1"]
+        if heard
+        else ["after_visit.complaint_base=0", "after_visit.complaint_peak_slope=0"]
+    )
+    scenario = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        ["replications=2", "horizon.days=1", "horizon.warmup_days=0", *complaints, *overrides],
+    )
+    today = load_scenario(SCENARIOS / "baseline.yaml")
+    visits = run_scenario(scenario, LocalPool(2), reference=today).visits
+    if heard:
+        complainers = visits[visits["complained"]]
+    else:
+        complainers = visits[visits["remembered"] < scenario.after_visit.complaint_threshold]
+    return complainers.set_index(["replication", "customer_id", "visit_id"])["csat"]
+
+
+def test_a_quicker_answer_to_a_complaint_satisfies_more_and_a_neutral_one_less_than_none():
+    """The answer is felt on the end the complaint brings back, less what the wait cost: the same
+    complaints answered within 5 minutes leave more satisfaction than answered a day later
+    (Smith, Bolton & Wagner 1999), and an answer of no quality leaves less than no complaint,
+    where the visit's decayed mood used to make a later or neutral answer look better."""
+    decent = "after_visit.recovery_quality=0.3"
+    quick = complainers_csat(decent, "after_visit.recovery_delay_min=5")
+    late = complainers_csat(decent, "after_visit.recovery_delay_min=1440")
+    neutral = complainers_csat("after_visit.recovery_quality=0")
+    unheard = complainers_csat(heard=False)
+    for better, worse in ((quick, late), (unheard, neutral)):
+        better, worse = better.align(worse, join="inner")
+        assert len(better) > 100  # the same visits: the answer comes after every draw
+        assert (better >= worse).all() and better.mean() > worse.mean()
+
+
 def test_touchpoint_kind_indices_name_the_schema_kinds() -> None:
     """The kinds' indices (psyche/kinds.py) are their places in the schema's list; each
     expectation slot starts from the market standard of its kind, the in-store kinds once per

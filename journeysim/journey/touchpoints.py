@@ -94,7 +94,7 @@ def enter_zone(store: Store, shopper: Shopper, zone: ZoneState) -> float:
     else:
         shopper.touch(now, zone.crowding_slot, 0.1, 0.0, "{} has room to move", name)
     shopper.touch(now, zone.floor_slot, zone.floor_quality(), 0.0, "{0.name} floor {0.looks}", zone)
-    items = rounded(shopper.planned_items * zone.item_share)
+    items = zone.items_of(shopper.planned_items)
     extra_min = _look_for_items(store, shopper, zone, items, now) if items else 0.0
     return zone.walk_min * (0.7 + 0.6 * shopper.draw()) * shopper.walk_scale + extra_min
 

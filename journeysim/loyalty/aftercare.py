@@ -13,6 +13,7 @@ from journeysim.psyche import kinds as kind
 from journeysim.psyche.memory import effort_score
 from journeysim.scenario.plain import Settings
 from journeysim.scenario.schema import Scenario
+from journeysim.words import figure
 from journeysim.world.distributions import standard_normal
 from journeysim.world.numbers import rounded
 
@@ -74,12 +75,10 @@ class Aftercare:
         trusted = remembered
         called_back = complained
         if complained:
-            # An apology that settles the matter softens the memory of the failure itself, and
+            # An answer that settles the matter softens the memory of the failure itself, and
             # its warmth lifts satisfaction; trust is only restored as far as the failure is
-            # settled, the apology's warmth adds none (no paradox on loyalty, de Matos 2007).
-            closure = self.settings.after_visit.recovery_closure
-            settled_peak = peak * (1.0 - (recovery if recovery > 0.0 else 0.0) * closure)
-            settled = peak_w * settled_peak
+            # settled, the answer's warmth adds none (no paradox on loyalty, de Matos 2007).
+            settled = peak_w * peak * (1.0 - self._closure(recovery))
             remembered = misremembering + ((settled + end_w * emotion.valence) / weights - lasting)
             trusted = misremembering + ((settled + end_w * end_of_visit) / weights - lasting)
         elif remembered < -0.2 and self._followed_up(shopper):
@@ -184,8 +183,9 @@ class Aftercare:
 
     def _complaint(self, shopper: Shopper, peak: float) -> tuple[bool, float]:
         """A dissatisfied customer (one who remembers the visit below the complaint threshold)
-        may complain; the recovery becomes the visit's new end. A customer who failed before
-        trusts a recovery less (no paradox after a second failure)."""
+        may complain, which brings the visit's end back; the store's answer settles part of the
+        failure and becomes the visit's new end. A customer who failed before trusts an answer
+        less (no paradox after a second failure), and a late one is worth less."""
         after = self.settings.after_visit
         chance = after.complaint_base + after.complaint_peak_slope * (-peak if peak < 0.0 else 0.0)
         if shopper.draw() >= chance:
@@ -193,29 +193,44 @@ class Aftercare:
         quality = after.recovery_quality
         if quality > 0.0:
             quality /= 1.0 + after.repeat_failure_discount * shopper.customer.failures
+        quality = self._answered(quality)
+        shopper.emotion.settle(self._closure(quality))
         shopper.touch(
-            shopper.emotion.last_t + after.recovery_delay_min,
+            shopper.emotion.last_t,
             kind.AFTER_VISIT,
             quality,
             1.0,
-            "complains; the store's recovery is {}",
+            "complains; {} min later the store's recovery is {}",
+            figure(after.recovery_delay_min),
             _quality_words(quality),
         )
         return True, quality
 
     def _followed_up(self, shopper: Shopper) -> bool:
-        """After a bad visit (remembered below -0.2) the store may call to follow up."""
+        """After a bad visit (remembered below -0.2) the store may call to follow up: felt on
+        the visit's end, which the call brings back."""
         after = self.settings.after_visit
         if shopper.draw() >= after.follow_up_prob:
             return False
         shopper.touch(
-            shopper.emotion.last_t + after.recovery_delay_min,
+            shopper.emotion.last_t,
             kind.AFTER_VISIT,
-            after.follow_up_quality,
+            self._answered(after.follow_up_quality),
             0.0,
-            "the store calls to follow up",
+            "{} min later the store calls to follow up",
+            figure(after.recovery_delay_min),
         )
         return True
+
+    def _answered(self, quality: float) -> float:
+        """The quality of an answer as felt after `recovery_delay_min` of waiting for it."""
+        after = self.settings.after_visit
+        late = quality - after.recovery_wait_cost * after.recovery_delay_min / 1440.0
+        return late if late > -1.0 else -1.0
+
+    def _closure(self, recovery: float) -> float:
+        """How much of the failure a recovery of this quality settles (none if it is not good)."""
+        return (recovery if recovery > 0.0 else 0.0) * self.settings.after_visit.recovery_closure
 
     def _review(self, shopper: Shopper, csat: float) -> int:
         """Maybe post a review (bad visits more often); the rating averages recent reviews."""

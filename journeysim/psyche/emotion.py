@@ -68,12 +68,15 @@ class Emotion:
         self.moves += 1
         return v
 
+    def settle(self, fraction: float) -> None:
+        """Take `fraction` of a bad end away, toward the baseline mood, with no time passing
+        (a recovery that settles the failure the visit ended on)."""
+        if self.valence < self.baseline:
+            self.valence += fraction * (self.baseline - self.valence)
+
     def peak(self) -> float:
         """The most intense moment: the signed valence of largest magnitude after the start."""
         return self._peak if self.moves else self.baseline
-
-    def end(self) -> float:
-        return self.valence
 
     def mean(self) -> float:
         """Time-weighted mean valence up to the last moment (what duration-sensitive memory

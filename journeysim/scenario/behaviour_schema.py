@@ -179,6 +179,9 @@ class AfterVisit(Section):
         "Minutes from the end of the visit to the store's answer to a complaint.",
         le=MAX_OUTAGE_MIN,
     )
+    recovery_wait_cost: NonNegativeFloat = field(
+        0.1, "Quality an answer to a complaint or a follow-up loses per day of waiting.", le=2.0
+    )
     recovery_closure: Probability = field(
         1.0, "How far an excellent recovery softens the remembered failure (peak)."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import cast
 
 import numpy as np
@@ -54,8 +55,10 @@ class Store:
         hours = scenario.hours
         self.open_min, self.close_min = hours.open_min, hours.close_min
         self.midday = (self.open_min + self.close_min) / 2.0
+        shares_before = accumulate((zone.item_share for zone in scenario.zones), initial=0.0)
         self.zones = [
-            ZoneState(zone, scenario.floor, index) for index, zone in enumerate(scenario.zones)
+            ZoneState(zone, scenario.floor, index, before)
+            for index, (zone, before) in enumerate(zip(scenario.zones, shares_before))
         ]
         self.clock = Clock(env)  # cheap timeouts for the visits
         self.carts = CartPool(scenario.carts.pool)

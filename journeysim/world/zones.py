@@ -11,6 +11,7 @@ import simpy
 from journeysim.psyche.kinds import zone_slots
 from journeysim.scenario.schema import Floor, Zone
 from journeysim.world.crews import Crew
+from journeysim.world.numbers import rounded
 
 
 @dataclass(slots=True)
@@ -21,12 +22,13 @@ class ZoneState:
     settings: Zone
     floor: Floor
     index: int  # the zone's place in the scenario's zones
+    share_before: float  # the basket's share picked in the zones before this one
     occupancy: int = 0
     dirt: float = 0.0  # 0 clean .. 1 filthy
     last_restock: float = 0.0
     name: str = field(init=False)
     walk_min: float = field(init=False)
-    item_share: float = field(init=False)
+    share_through: float = field(init=False)  # share_before and this zone's item share
     capacity: int = field(init=False)
     ambience_quality: float = field(init=False)  # mean of smell, music and light
     soil_per_visit: float = field(init=False)
@@ -40,7 +42,8 @@ class ZoneState:
 
     def __post_init__(self) -> None:
         zone, floor = self.settings, self.floor
-        self.name, self.walk_min, self.item_share = zone.name, zone.walk_min, zone.item_share
+        self.name, self.walk_min = zone.name, zone.walk_min
+        self.share_through = self.share_before + zone.item_share
         self.capacity = zone.capacity
         ambience = zone.ambience
         self.ambience_quality = (ambience.smell + ambience.music + ambience.light) / 3.0
@@ -48,6 +51,11 @@ class ZoneState:
         self.clean_quality, self.dirty_quality = floor.clean_quality, floor.dirty_quality
         slots = zone_slots(self.index)
         self.ambience_slot, self.crowding_slot, self.floor_slot, self.shelf_slot = slots
+
+    def items_of(self, planned: int) -> int:
+        """The planned items looked for here: rounding the running total of the shares, so the
+        zones together look for the whole basket."""
+        return rounded(planned * self.share_through) - rounded(planned * self.share_before)
 
     def crowding(self) -> float:
         """Occupancy over comfortable capacity (felt above 0.5)."""
