@@ -17,7 +17,7 @@ from typing import Final
 
 import numpy as np
 
-BLOCK: Final = 44  # uniforms dealt to a visit at first (a baseline visit uses 33; 0.4% use more)
+BLOCK: Final = 44  # uniforms dealt to a visit at first (a baseline visit uses 33; 0.3% use more)
 _GAMMA: Final = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's step: 2**64 over the golden ratio
 _M1: Final = np.uint64(0xBF58476D1CE4E5B9)
 _M2: Final = np.uint64(0x94D049BB133111EB)
