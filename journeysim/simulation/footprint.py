@@ -11,8 +11,8 @@ from journeysim.words import plural
 
 # The peak of a run's process per visit gathered (every replication's visits in typed
 # columns, then the tables and charts of its results): run --reps 4 --days 365 of the
-# baseline, 1,238,949 visits, peaked at 1.62 GB (1.44 GB with --no-report), 1.31 KB a visit.
-PEAK_BYTES_PER_VISIT = 1_300
+# baseline, 1,238,101 visits, peaked at 1.45 GB (1.34 GB with --no-report), 1.17 KB a visit.
+PEAK_BYTES_PER_VISIT = 1_200
 
 
 class MemoryWarning(MachineWarning):
