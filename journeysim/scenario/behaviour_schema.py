@@ -183,7 +183,7 @@ class AfterVisit(Section):
         0.1, "Quality an answer to a complaint or a follow-up loses per day of waiting.", le=2.0
     )
     recovery_closure: Probability = field(
-        1.0, "How far an excellent recovery softens the remembered failure (peak)."
+        1.0, "How far an excellent recovery settles the failure (its peak and the end it left)."
     )
     repeat_failure_discount: NonNegativeFloat = field(
         2.0, "Recovery quality is divided by 1 + this x earlier failures.", le=100.0
