@@ -133,26 +133,26 @@ def test_a_good_recovery_restores_more_trust_than_a_poor_one() -> None:
     assert good.mean() < 0.0
 
 
-def complainers_csat(*overrides: str, heard: bool = True) -> pd.Series:
-    """CSAT of the visits that remember the baseline's first day below the complaint threshold,
-    by (replication, customer, visit), with `overrides`: every such customer complains, unless
-    the store is not `heard` at all."""
-    complaints = (
-        ["after_visit.complaint_base=1"]
-        if heard
-        else ["after_visit.complaint_base=0", "after_visit.complaint_peak_slope=0"]
-    )
+NOBODY_COMPLAINS = ("after_visit.complaint_base=0", "after_visit.complaint_peak_slope=0")
+
+
+def first_day(*overrides: str) -> pd.DataFrame:
+    """The visits of the baseline's first day (2 replications, from its history) with
+    `overrides`, by (replication, customer, visit). The store's answers come after every draw
+    of the visit, so the same visits can be compared with and without them."""
     scenario = load_scenario(
         SCENARIOS / "baseline.yaml",
-        ["replications=2", "horizon.days=1", "horizon.warmup_days=0", *complaints, *overrides],
+        ["replications=2", "horizon.days=1", "horizon.warmup_days=0", *overrides],
     )
     today = load_scenario(SCENARIOS / "baseline.yaml")
     visits = run_scenario(scenario, LocalPool(2), reference=today).visits
-    if heard:
-        complainers = visits[visits["complained"]]
-    else:
-        complainers = visits[visits["remembered"] < scenario.after_visit.complaint_threshold]
-    return complainers.set_index(["replication", "customer_id", "visit_id"])["csat"]
+    return visits.set_index(["replication", "customer_id", "visit_id"])
+
+
+def assert_better_on_the_same_visits(better: pd.Series, worse: pd.Series) -> None:
+    better, worse = better.align(worse, join="inner")
+    assert len(better) > 100
+    assert (better >= worse).all() and better.mean() > worse.mean()
 
 
 def test_a_quicker_answer_to_a_complaint_satisfies_more_and_a_neutral_one_less_than_none():
@@ -160,15 +160,24 @@ def test_a_quicker_answer_to_a_complaint_satisfies_more_and_a_neutral_one_less_t
     complaints answered within 5 minutes leave more satisfaction than answered a day later
     (Smith, Bolton & Wagner 1999), and an answer of no quality leaves less than no complaint,
     where the visit's decayed mood used to make a later or neutral answer look better."""
+    everyone = "after_visit.complaint_base=1"
     decent = "after_visit.recovery_quality=0.3"
-    quick = complainers_csat(decent, "after_visit.recovery_delay_min=5")
-    late = complainers_csat(decent, "after_visit.recovery_delay_min=1440")
-    neutral = complainers_csat("after_visit.recovery_quality=0")
-    unheard = complainers_csat(heard=False)
-    for better, worse in ((quick, late), (unheard, neutral)):
-        better, worse = better.align(worse, join="inner")
-        assert len(better) > 100  # the same visits: the answer comes after every draw
-        assert (better >= worse).all() and better.mean() > worse.mean()
+    quick = first_day(everyone, decent, "after_visit.recovery_delay_min=5")
+    late = first_day(everyone, decent, "after_visit.recovery_delay_min=1440")
+    assert_better_on_the_same_visits(quick.loc[quick["complained"], "csat"], late["csat"])
+    neutral = first_day(everyone, "after_visit.recovery_quality=0")
+    unheard = first_day(*NOBODY_COMPLAINS)
+    assert_better_on_the_same_visits(unheard["csat"], neutral.loc[neutral["complained"], "csat"])
+
+
+def test_a_follow_up_settles_a_bad_visit_for_satisfaction_and_trust():
+    """A call the store makes unasked after a bad visit settles the failure as an answer to a
+    complaint does: the same visits end more satisfied and with a stronger relationship."""
+    called = first_day(*NOBODY_COMPLAINS, "after_visit.follow_up_prob=1")
+    alone = first_day(*NOBODY_COMPLAINS)
+    bad = alone["remembered"] < -0.2
+    for kpi in ("csat", "strength_after"):
+        assert_better_on_the_same_visits(called[kpi], alone.loc[bad, kpi])
 
 
 def test_touchpoint_kind_indices_name_the_schema_kinds() -> None:

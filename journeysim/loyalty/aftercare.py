@@ -72,20 +72,18 @@ class Aftercare:
         complained, recovery = False, math.nan
         if remembered < self.settings.after_visit.complaint_threshold:
             complained, recovery = self._complaint(shopper, peak)
+        answer = recovery  # the store's answer after the visit, as felt; NaN without one
+        if not complained and remembered < -0.2:
+            answer = self._follow_up(shopper)
         trusted = remembered
-        called_back = complained
-        if complained:
+        called_back = not math.isnan(answer)
+        if called_back:
             # An answer that settles the matter softens the memory of the failure itself, and
             # its warmth lifts satisfaction; trust is only restored as far as the failure is
             # settled, the answer's warmth adds none (no paradox on loyalty, de Matos 2007).
-            settled = peak_w * peak * (1.0 - self._closure(recovery))
+            settled = peak_w * peak * (1.0 - self._closure(answer))
             remembered = misremembering + ((settled + end_w * emotion.valence) / weights - lasting)
             trusted = misremembering + ((settled + end_w * end_of_visit) / weights - lasting)
-        elif remembered < -0.2 and self._followed_up(shopper):
-            called_back = True
-            remembered = trusted = misremembering + (
-                (peak_w * peak + end_w * emotion.valence) / weights - lasting
-            )
         end = emotion.valence
         effort = shopper.effort  # a complaint's call adds some
         touchpoints = emotion.moves  # each touchpoint moved the emotion once
@@ -206,21 +204,24 @@ class Aftercare:
         )
         return True, quality
 
-    def _followed_up(self, shopper: Shopper) -> bool:
-        """After a bad visit (remembered below -0.2) the store may call to follow up: felt on
-        the visit's end, which the call brings back."""
+    def _follow_up(self, shopper: Shopper) -> float:
+        """After a bad visit (remembered below -0.2) the store may call unasked, which brings the
+        visit's end back: an answer that settles the failure as a complaint's does. Returns the
+        call's quality as felt, NaN when the store does not call."""
         after = self.settings.after_visit
         if shopper.draw() >= after.follow_up_prob:
-            return False
+            return math.nan
+        quality = self._answered(after.follow_up_quality)
+        shopper.emotion.settle(self._closure(quality))
         shopper.touch(
             shopper.emotion.last_t,
             kind.AFTER_VISIT,
-            self._answered(after.follow_up_quality),
+            quality,
             0.0,
             "{} min later the store calls to follow up",
             figure(after.recovery_delay_min),
         )
-        return True
+        return quality
 
     def _answered(self, quality: float) -> float:
         """The quality of an answer as felt after `recovery_delay_min` of waiting for it."""
