@@ -229,8 +229,9 @@ NUMBER = r"([+-]\d+\.\d\d)"
 
 @pytest.fixture(scope="module")
 def told():
-    """A traced run of the outage days with many complaints (so recoveries soften peaks) and
-    switching after any visit that leaves the relationship below 0.5; every visit's story."""
+    """A traced run of the outage days with many complaints and follow-ups (so answers soften
+    peaks) and switching after any visit that leaves the relationship below 0.5; every visit's
+    story."""
     scenario = load_scenario(
         OUTAGE,
         [
@@ -239,6 +240,7 @@ def told():
             "arrivals.base_customers=1000",  # enough visits meet the outage to pick among
             "horizon.burn_in_days=0",
             "after_visit.complaint_base=0.5",
+            "after_visit.follow_up_prob=0.5",
             "loyalty.defect_threshold=0.5",
             "loyalty.defect_prob=1",
         ],
@@ -328,11 +330,14 @@ def test_remembered_score_is_the_peak_end_mix_unless_the_story_says_why(told):
         assert abs(float(terms[0][1]) - (peak + end) / 2) <= 0.01, story
         assert round(sum(float(value) for _, value in terms), 2) == remembered, story
         named = {name.split(" ")[0] for name, _ in terms[1:]}
-        assert named <= {"recovery", "misremembering"}, why
+        assert named <= {"recovery", "follow-up", "misremembering"}, why
         if "recovery" in named:
             assert visits.loc[visit_id, "complained"] and "Complained" in story, story
+        if "follow-up" in named:
+            assert not visits.loc[visit_id, "complained"], story
+            assert "The store followed up" in story, story
         reasons |= named
-    assert reasons == {"recovery", "misremembering"}  # both reasons occurred and were told
+    assert reasons == {"recovery", "follow-up", "misremembering"}  # each occurred and was told
 
 
 def test_without_noise_or_complaints_memory_is_exactly_the_mix():

@@ -171,7 +171,7 @@ class Aftercare:
             own_csat <= 2.0,  # dissatisfied
             complained,  # complained
             prior_failures,  # prior_failures
-            recovery,  # recovery_quality
+            answer,  # recovery_quality: a complaint's recovery or a follow-up
             shopper.asked_staff or shopper.met_outage or complained,  # service_interaction
             stars,  # review_stars
             told_positive,  # told_positive

@@ -532,15 +532,17 @@ def outcome(row: pd.Series, scenario: Scenario, steps: list[Step] | None = None)
 
 def memory_reasons(row: pd.Series, scenario: Scenario) -> list[str]:
     """Why the remembered score differs from the peak-end mix of the printed peak and end:
-    a complaint's recovery that softened the peak, the visit's length (when memory weighs it)
-    and misremembering. The terms, as printed, add up to the remembered score as printed
-    (misremembering takes what rounding the others leaves); empty when it is the mix."""
+    a complaint's recovery or a follow-up that softened the peak, the visit's length (when
+    memory weighs it) and misremembering. The terms, as printed, add up to the remembered score
+    as printed (misremembering takes what rounding the others leaves); empty when it is the
+    mix."""
     psyche = scenario.psyche
     peak_w, end_w, length_w = psyche.peak_weight, psyche.end_weight, psyche.duration_weight
     peak, end, minutes = row["peak"], row["end"], row["duration_min"]
     mix = (peak_w * peak + end_w * end) / (peak_w + end_w)
-    recovery = row["recovery_quality"] if row["complained"] else 0.0
-    softened = peak * (1.0 - max(recovery, 0.0) * scenario.after_visit.recovery_closure)
+    answer = row["recovery_quality"]  # a complaint's recovery or a follow-up; NaN without
+    recovery = 0.0 if math.isnan(answer) else max(answer, 0.0)
+    softened = peak * (1.0 - recovery * scenario.after_visit.recovery_closure)
     if abs(row["remembered"] - mix) < 0.005 and softened == peak:
         return []
     formula = (
@@ -550,7 +552,8 @@ def memory_reasons(row: pd.Series, scenario: Scenario) -> list[str]:
     )
     terms = {formula: mix}
     if softened != peak:
-        terms[f"recovery (peak softened to {softened:+z.2f})"] = (
+        answered = "recovery" if row["complained"] else "follow-up"
+        terms[f"{answered} (peak softened to {softened:+z.2f})"] = (
             (softened - peak) * peak_w / (peak_w + end_w)
         )
     if length_w:
@@ -579,6 +582,10 @@ def _events(row: pd.Series) -> list[str]:
         events.append(f"Payment: {row['payment']}.")
     if row["complained"]:
         events.append(f"Complained; the recovery's quality was {row['recovery_quality']:+z.2f}.")
+    elif not math.isnan(row["recovery_quality"]):
+        events.append(
+            f"The store followed up; the call's quality was {row['recovery_quality']:+z.2f}."
+        )
     if row["review_stars"]:
         events.append(f"Posted a {int(row['review_stars'])}-star review online.")
     if row["told_negative"]:
