@@ -336,6 +336,8 @@ def test_remembered_score_is_the_peak_end_mix_unless_the_story_says_why(told):
         if "follow-up" in named:
             assert not visits.loc[visit_id, "complained"], story
             assert "The store followed up" in story, story
+        if {"recovery", "follow-up"} & named:  # the answer's step says what it settled
+            assert re.search(r"settling \d+%", story), story
         reasons |= named
     assert reasons == {"recovery", "follow-up", "misremembering"}  # each occurred and was told
 

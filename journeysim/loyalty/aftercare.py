@@ -192,15 +192,17 @@ class Aftercare:
         if quality > 0.0:
             quality /= 1.0 + after.repeat_failure_discount * shopper.customer.failures
         quality = self._answered(quality)
-        shopper.emotion.settle(self._closure(quality))
+        closure = self._closure(quality)
+        shopper.emotion.settle(closure)
         shopper.touch(
             shopper.emotion.last_t,
             kind.AFTER_VISIT,
             quality,
             1.0,
-            "complains; {} min later the store's recovery is {}",
+            "complains; {} min later the store's recovery is {}{}",
             figure(after.recovery_delay_min),
             _quality_words(quality),
+            _settling(closure),
         )
         return True, quality
 
@@ -212,14 +214,16 @@ class Aftercare:
         if shopper.draw() >= after.follow_up_prob:
             return math.nan
         quality = self._answered(after.follow_up_quality)
-        shopper.emotion.settle(self._closure(quality))
+        closure = self._closure(quality)
+        shopper.emotion.settle(closure)
         shopper.touch(
             shopper.emotion.last_t,
             kind.AFTER_VISIT,
             quality,
             0.0,
-            "{} min later the store calls to follow up",
+            "{} min later the store calls to follow up{}",
             figure(after.recovery_delay_min),
+            _settling(closure),
         )
         return quality
 
@@ -265,3 +269,8 @@ def _quality_words(quality: float) -> str:
     if quality >= 0.2:
         return "decent"
     return "poor" if quality >= -0.2 else "dismissive"
+
+
+def _settling(closure: float) -> str:
+    """What an answer settles, for the trace: the mood moves by this as well as by the feeling."""
+    return f", settling {closure:.0%} of the failure" if closure > 0.0 else ""
