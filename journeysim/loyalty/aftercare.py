@@ -10,7 +10,7 @@ from journeysim.journey.records import Row
 from journeysim.journey.shopper import Shopper
 from journeysim.loyalty import relationship as rel
 from journeysim.psyche import kinds as kind
-from journeysim.psyche.memory import effort_score
+from journeysim.psyche.memory import effort_score, settled_share
 from journeysim.scenario.plain import Settings
 from journeysim.scenario.schema import Scenario
 from journeysim.words import figure
@@ -191,18 +191,13 @@ class Aftercare:
         quality = after.recovery_quality
         if quality > 0.0:
             quality /= 1.0 + after.repeat_failure_discount * shopper.customer.failures
-        quality = self._answered(quality)
-        closure = self._closure(quality)
-        shopper.emotion.settle(closure)
-        shopper.touch(
-            shopper.emotion.last_t,
-            kind.AFTER_VISIT,
+        quality = self._after_waiting(quality)
+        self._answer(
+            shopper,
             quality,
             1.0,
             "complains; {} min later the store's recovery is {}{}",
-            figure(after.recovery_delay_min),
             _quality_words(quality),
-            _settling(closure),
         )
         return True, quality
 
@@ -213,29 +208,32 @@ class Aftercare:
         after = self.settings.after_visit
         if shopper.draw() >= after.follow_up_prob:
             return math.nan
-        quality = self._answered(after.follow_up_quality)
-        closure = self._closure(quality)
-        shopper.emotion.settle(closure)
-        shopper.touch(
-            shopper.emotion.last_t,
-            kind.AFTER_VISIT,
-            quality,
-            0.0,
-            "{} min later the store calls to follow up{}",
-            figure(after.recovery_delay_min),
-            _settling(closure),
-        )
+        quality = self._after_waiting(after.follow_up_quality)
+        self._answer(shopper, quality, 0.0, "{} min later the store calls to follow up{}")
         return quality
 
-    def _answered(self, quality: float) -> float:
+    def _after_waiting(self, quality: float) -> float:
         """The quality of an answer as felt after `recovery_delay_min` of waiting for it."""
         after = self.settings.after_visit
         late = quality - after.recovery_wait_cost * after.recovery_delay_min / 1440.0
         return late if late > -1.0 else -1.0
 
+    def _answer(
+        self, shopper: Shopper, quality: float, effort: float, what: str, *words: str
+    ) -> None:
+        """The store's answer (of `quality` as felt) after the visit: it settles part of the
+        failure the visit ended on and is felt on that end, with no time passing. `what` is the
+        trace's template for the delay, `words` and what the answer settled."""
+        closure = self._closure(quality)
+        shopper.emotion.settle(closure)
+        delay = figure(self.settings.after_visit.recovery_delay_min)
+        settling = f", settling {closure:.0%} of the failure" if closure > 0.0 else ""
+        shopper.touch(
+            shopper.emotion.last_t, kind.AFTER_VISIT, quality, effort, what, delay, *words, settling
+        )
+
     def _closure(self, recovery: float) -> float:
-        """How much of the failure a recovery of this quality settles (none if it is not good)."""
-        return (recovery if recovery > 0.0 else 0.0) * self.settings.after_visit.recovery_closure
+        return settled_share(recovery, self.settings.after_visit.recovery_closure)
 
     def _review(self, shopper: Shopper, csat: float) -> int:
         """Maybe post a review (bad visits more often); the rating averages recent reviews."""
@@ -269,8 +267,3 @@ def _quality_words(quality: float) -> str:
     if quality >= 0.2:
         return "decent"
     return "poor" if quality >= -0.2 else "dismissive"
-
-
-def _settling(closure: float) -> str:
-    """What an answer settles, for the trace: the mood moves by this as well as by the feeling."""
-    return f", settling {closure:.0%} of the failure" if closure > 0.0 else ""

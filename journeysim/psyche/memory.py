@@ -22,6 +22,13 @@ def remembered_score(
     return core - duration_weight * math.log(max(duration_min, 1.0) / 30.0)
 
 
+def settled_share(recovery: float, recovery_closure: float) -> float:
+    """How much of a failure the store's answer of quality `recovery` settles, on the remembered
+    peak and the visit's end (none unless the answer is good, nor without one, NaN; model.md
+    7.12)."""
+    return (recovery if recovery > 0.0 else 0.0) * recovery_closure
+
+
 def effort_score(effort: float, expected: float) -> float:
     """Customer Effort Score 1 (very easy) .. 7 (very hard) from effort units."""
     excess = max(effort - expected, 0.0)

@@ -16,7 +16,7 @@ from journeysim.clock import clock, end_clock
 from journeysim.journey.shopper import Step
 from journeysim.loyalty.relationship import return_chance, share_of_wallet
 from journeysim.psyche.kinds import IN_STORE
-from journeysim.psyche.memory import remembered_score
+from journeysim.psyche.memory import remembered_score, settled_share
 from journeysim.report.console import render
 from journeysim.report.monitor import down_intervals
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
@@ -540,9 +540,8 @@ def memory_reasons(row: pd.Series, scenario: Scenario) -> list[str]:
     peak_w, end_w, length_w = psyche.peak_weight, psyche.end_weight, psyche.duration_weight
     peak, end, minutes = row["peak"], row["end"], row["duration_min"]
     mix = (peak_w * peak + end_w * end) / (peak_w + end_w)
-    answer = row["recovery_quality"]  # a complaint's recovery or a follow-up; NaN without
-    recovery = 0.0 if math.isnan(answer) else max(answer, 0.0)
-    softened = peak * (1.0 - recovery * scenario.after_visit.recovery_closure)
+    answer = row["recovery_quality"]  # a complaint's recovery or a follow-up; NaN settles none
+    softened = peak * (1.0 - settled_share(answer, scenario.after_visit.recovery_closure))
     if abs(row["remembered"] - mix) < 0.005 and softened == peak:
         return []
     formula = (
