@@ -58,15 +58,29 @@ class Roster:
         roster = cls(scenario, rng, next_id=max((p.id for p in past), default=-1) + 1)
         known = {(p.role, p.shift, p.place): p for p in past}
         for role, settings in scenario.staff.roles.items():
-            for shift in (0, 1):
-                for index in range(roster.headcount(role)):
-                    held = known.get((role, shift, index))
-                    member = roster._hire(role, settings, 0, 0.0, None if held is None else held.id)
-                    if held is not None:
-                        member.friendliness = _quality(settings.friendliness + held.friendliness)
-                        member.competence = _quality(settings.competence + held.competence)
-                    roster.posts[role, shift, index] = member
+            posts = [
+                (role, shift, index) for shift in (0, 1) for index in range(roster.headcount(role))
+            ]
+            for post, person in zip(posts, roster._team(settings, len(posts))):
+                held = known.get(post)
+                if held is not None:
+                    person = (held.friendliness, held.competence)
+                roster.posts[post] = roster._hire(
+                    role, settings, person, 0, 0.0, None if held is None else held.id
+                )
         return roster
+
+    def _team(self, s: StaffRoleSettings, people: int) -> list[tuple[float, float]]:
+        """How each of a role's `people` differs from its levels (friendliness, competence):
+        drawn with the role's spread given that their mean is the level (the draws less their
+        mean), so that the people differ as much as ever but the team is as the scenario sets
+        it. Drawn independently, a store's few people of a role made a team friendlier or
+        unfriendlier than its role by chance (four cashiers: by 0.07 or more half the time), and
+        its customers' loyalty moved with that from seed to seed."""
+        draws = self.rng.normal(0.0, s.spread, size=(people, 2))
+        if people:
+            draws -= draws.mean(axis=0)
+        return [(float(f), float(c)) for f, c in draws]
 
     def state(self) -> tuple[StaffState, ...]:
         """Who holds each post, for a run that starts where this one ended."""
@@ -88,19 +102,24 @@ class Roster:
         return self.settings.posts_per_shift(role)
 
     def _hire(
-        self, role: StaffRole, s: StaffRoleSettings, day: int, gap: float, person: int | None = None
+        self,
+        role: StaffRole,
+        s: StaffRoleSettings,
+        differs: tuple[float, float],
+        day: int,
+        gap: float,
+        person: int | None = None,
     ) -> StaffMember:
-        """A new member (or, with `person`, the one the past knows by that id) of the role's
-        level."""
-        friendliness, competence = self.rng.normal([s.friendliness, s.competence], s.spread)
+        """A new member (or, with `person`, the one the past knows by that id) who `differs`
+        from the role's levels by (friendliness, competence)."""
         if person is None:
             person, self.next_id = self.next_id, self.next_id + 1
         member = StaffMember(
             id=person,
             role=role,
             name=f"{role.replace('_', ' ')} #{person + 1}",
-            friendliness=_quality(float(friendliness)),
-            competence=_quality(float(competence)),
+            friendliness=_quality(s.friendliness + differs[0]),
+            competence=_quality(s.competence + differs[1]),
             since_day=day,
             learning_gap=gap,
         )
@@ -125,8 +144,13 @@ class Roster:
         key = self.post_key(role, post)
         leaver = self.posts[key]
         settings = self.settings.staff.roles.get(role, StaffRoleSettings())
+        differs = self.rng.normal(0.0, settings.spread, size=2)
         self.posts[key] = self._hire(
-            role, settings, day, self.settings.staff.newcomer_competence_gap
+            role,
+            settings,
+            (float(differs[0]), float(differs[1])),
+            day,
+            self.settings.staff.newcomer_competence_gap,
         )
         return leaver, self.posts[key]
 
