@@ -118,15 +118,16 @@ def test_enough_leavers_and_no_survivor_of_the_oldest_quarter_leave_no_tail_and_
 
 
 def test_a_history_too_short_for_a_steady_base_says_so_and_a_long_one_does_not():
-    # SMALL's 28 days see no customer leave after staying 14 days (see the test above).
+    # SMALL's 28 days see a customer or two at most leave after staying 14 days.
     scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
-    with pytest.warns(
-        burn_in.ShortHistoryWarning,
-        match=r"^baseline: its 28 days of history \(horizon.burn_in_days\) saw 0 customers leave "
-        "after staying at least half of those days, fewer than the 100 needed",
-    ):
+    with pytest.warns(burn_in.ShortHistoryWarning) as caught:
         short = past(scenario)
-    assert short.long_tenure_leavers == 0
+    assert short.long_tenure_leavers < MIN_LEAVERS
+    left = f"{short.long_tenure_leavers} customer" + ("" if short.long_tenure_leavers == 1 else "s")
+    assert str(caught[0].message).startswith(
+        f"baseline: its 28 days of history (horizon.burn_in_days) saw {left} leave after staying "
+        f"at least half of those days, fewer than the {MIN_LEAVERS} needed"
+    )
     enough = History(short.customers, (), (), MIN_LEAVERS)
     nobody = History((), (), (), 0)  # a store without customers: no base to settle
     for i, history in enumerate([enough, nobody]):

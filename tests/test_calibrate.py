@@ -82,14 +82,14 @@ def test_calibration_recovers_the_parameters_that_made_the_targets(tmp_path):
     assert fitted["shelves.stockout_prob"] == pytest.approx(
         TRUTH["shelves.stockout_prob"], abs=0.01
     )
-    # Nothing unreached, unidentified or at a range's end; 3 replications leave CIs wider than
-    # the tolerances (which the search, judging means with common random numbers, may do), and
-    # the one warning counts them.
+    # Nothing unreached, unidentified or at a range's end. 3 replications may leave CIs wider
+    # than the tolerances (which the search, judging means with common random numbers, may
+    # allow): then one warning counts them, else there is none.
     half = (result.fit["ci_high"] - result.fit["ci_low"]) / 2.0
     wide = int((half > result.fit["tolerance"]).sum())
-    (warning,) = result.warnings
-    assert wide >= 1
-    assert re.match(f"{wide} of 2 targets ha(s|ve) a 95% CI at the fitted trial wider", warning)
+    assert len(result.warnings) == (1 if wide else 0), result.warnings
+    for warning in result.warnings:
+        assert re.match(f"{wide} of 2 targets ha(s|ve) a 95% CI at the fitted trial wider", warning)
     assert result.fit["within"].all(), result.fit
     # The sensitivity the trials show: NPS falls with both, CES rises with stockouts only.
     effect = result.sensitivity.set_index(["parameter", "target"])["effect"]
