@@ -8,7 +8,7 @@ lifetime, before wages), nor the one-off investment, a number the user sets: the
 with it and its payback instead. Where the contribution does not clearly differ, the sentence
 still says so, with the parts that do (a plan that pays 1,500 PLN a day more in wages and earns
 it back is not free). A clear change in visits per day is told beside the list it may explain,
-when that list holds a metric that crowding moves: a shorter wait "with 76 fewer visits a day"
+when that list holds a metric that crowding moves: a shorter wait "with 72 fewer visits a day"
 comes from shoppers lost, not from a better checkout (while a loss of money "with 46 more visits
 a day" would wrongly blame the shoppers)."""
 

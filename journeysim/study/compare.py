@@ -192,8 +192,8 @@ _STILL_MOVING = {
 
 
 def how_it_moved(metric: str, first: float, second: float) -> str:
-    """How a difference of GROWING moved, from `first` to `second`: "from -1,153 PLN a day over
-    the first half of the measured days to -1,534 over the second"."""
+    """How a difference of GROWING moved, from `first` to `second`: "from -1,067 PLN a day over
+    the first half of the measured days to -1,464 over the second"."""
     unit, early, late = _MOVED_WORDS[metric]
     return f"from {signed_number(first, 0)} {unit} {early} to {signed_number(second, 0)} {late}"
 
