@@ -125,8 +125,8 @@ def _best_row(result: OptimiseResult) -> tuple[pd.Series, int]:
 
 def objective_text(result: OptimiseResult, row: pd.Series) -> str:
     """The objective's mean [95% CI] in `row`, and the baseline's mean over the same
-    replications where one was run, e.g. "Wages per day (PLN) 4,637 [4,637, 4,637], the
-    objective (baseline 4,836)"."""
+    replications where one was run, e.g. "Wages per day (PLN) 4,551 [4,551, 4,552], the
+    objective (baseline 4,833)"."""
     metric = result.plan.objectives[0].metric
     text = f"{label(metric)} {ci_text(metric, *ci_of(row, metric))}, the objective"
     selection = result.selection
