@@ -288,17 +288,17 @@ def steady_state(*overrides: str, reps: int) -> pd.DataFrame:
         (
             ["staff.roles.cashier.friendliness=-0.5"],
             ["staff.roles.cashier.friendliness=0.95"],
-            # Return rate per visit: unfriendly cashiers drive the marginal customers away (a
-            # quarter fewer visits), and those who stay return almost as often (under a point
-            # less, docs/calibration.md).
+            # Return rate per visit: unfriendly cashiers drive the marginal customers away (45%
+            # fewer visits), and those who stay return almost as often (1.3 points less,
+            # docs/calibration.md).
             ("csat", "nps", "visits_per_day", "active_customers"),
-            6,  # the closest, NPS: -4.6 points, CI up to -3.3 (-3.8 with 8 replications)
+            6,  # the closest, NPS: -7.6 points, CI up to -6.1 (-6.4 with 8 replications)
         ),
         (
             ["staff.roles.cleaner.count=0", "floor.spill_per_day=4"],  # as dirty_floor.yaml
             [],  # against the baseline's floor, its history the one the other tests share
             ("csat", "nps", "return_rate", "visits_per_day", "active_customers"),
-            4,  # the closest, return rate: -8.3 points, CI up to -6.5
+            4,  # the closest, return rate: -10.0 points, CI up to -8.1
         ),
     ],
     ids=["unfriendly-cashiers", "dirty-floor"],
