@@ -25,7 +25,7 @@ MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
 def test_run_says_a_scenario_lives_its_own_history_and_open_mode_has_none():
     dirty = load_scenario(DIRTY)
     assert history_source(dirty) is dirty
-    steady = History((), (), (), MIN_LEAVERS)  # as the baseline's 728 days (518 leavers)
+    steady = History((), (), (), MIN_LEAVERS)  # as the baseline's 728 days (432 leavers)
     assert run_history_text(dirty, steady) == (
         "history: 728 days of this store before day 0, as if it had always been so"
     )

@@ -182,7 +182,7 @@ def _censored(customers: pd.DataFrame, day: int) -> pd.DataFrame:
 def test_survival_estimate_matches_the_customers_who_stayed_in_the_simulation(baseline):
     # The customers of day 0 (from the burn-in, each a different number of days old): the
     # share still here t days later, counted in the table, against the mean of S(a + t) / S(a)
-    # over their ages a. 0.02: the counted share of ~8,600 customers has an SE below 0.006.
+    # over their ages a. 0.02: the counted share of ~7,600 customers has an SE below 0.006.
     customers = baseline.customers
     end = baseline.scenario.total_days
     survival = Survival.fit(*tenures(customers, end))
@@ -239,7 +239,7 @@ def test_run_reports_money_per_replication_and_in_the_summary(baseline):
             row.gross_margin_per_day - row.wages_per_day - row.outage_cost_per_day
         )
     # The customers stay for months (the issue: a 14-day return rule made it about 57 days).
-    # The default horizon sees enough departures (about 750 per replication): no warning.
+    # The default horizon sees enough departures (about 670 per replication): no warning.
     assert 120 < summary.at["lifetime_days", "mean"] < 3650
     assert summary.at["lifetime_days", "n"] == 2 and lifetime_warning(baseline.summary) is None
 

@@ -152,8 +152,8 @@ def test_bottom_line_of_a_scenario_still_moving_says_how_and_that_its_figures_ar
     )
     assert still == steady + contribution
     assert bottom_line(table, halves.assign(scenario="baseline")) == [steady]
-    # A customer lifetime still moving (effortless_checkout, 2 replications: +120 days after 21
-    # days, +110 after 84) adds its own clause.
+    # A customer lifetime still moving (effortless_checkout, 2 replications: +50 days after 21
+    # days, +95 after 84) adds its own clause.
     lifetime = halves.assign(metric="lifetime_days", first=80.2, second=106.5)
     (both,) = bottom_line(table, pd.concat([halves, lifetime]))
     assert both == steady + (

@@ -11,7 +11,7 @@ from journeysim.words import plural
 
 # The peak of a run's process per visit gathered (every replication's visits in typed
 # columns, then the tables and charts of its results): run --reps 4 --days 365 of the
-# baseline, 1,238,101 visits, peaked at 1.45 GB (1.34 GB with --no-report), 1.17 KB a visit.
+# baseline, 1,097,439 visits, peaked at 1.37 GB (1.27 GB with --no-report), 1.25 KB a visit.
 PEAK_BYTES_PER_VISIT = 1_200
 
 

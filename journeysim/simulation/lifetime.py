@@ -39,11 +39,11 @@ TAIL_DEPARTURES = 30
 # Below this many departures in a replication its lifetime is not reported. A hazard from n
 # departures has a relative standard error of 1/sqrt(n), and so has the lifetime (about its
 # inverse): 100 keep it near 10%. Measured on the baseline (2 replications, with its burn-in):
-# windows of 3, 7 and 14 days (35, 85 and 184 departures) gave 513, 420 and 376 days against
-# 318 from 56 days (about 750 departures).
+# windows of 3, 7 and 14 days (31, 86 and 186 departures) gave 406, 366 and 291 days against
+# 329 from 56 days (about 670 departures).
 MIN_DEPARTURES = 100
 # The most of a lifetime that may lie beyond the longest observed tenure, extrapolated at the
-# tail hazard. Without burn-in the tenures end with the run and 98.6-99.8% of it does (baseline,
+# tail hazard. Without burn-in the tenures end with the run and 99.2-99.98% of it does (baseline,
 # 14 and 42 days); synthetic exponential lifetimes seen for 456 days put about half there and
 # are estimated within 5% (tests/test_money.py).
 MAX_EXTRAPOLATED = 0.9
