@@ -412,11 +412,11 @@ def refine_traffic(
     """Correct the traffic until the fitted store's own till (`till()`, a reference run of the
     store as `fit` now sets it) sells the receipts a day within TRAFFIC_TOLERANCE, in at most
     TRAFFIC_RUNS runs; returns the last run. Newcomers are only part of the inflow: word of
-    mouth and the rating add the rest, and a smaller, less crowded store earns more of them per
-    customer, so the first, proportional guess overshoots a smaller store (about 1.14x for the
-    shipped example). The first correction takes the same ratio on the fitted store's till; the
-    next ones the secant of the last two runs on a log scale (receipts a day against
-    newcomers), which the ratio alone overshoots as the store shrinks."""
+    mouth and the rating add the rest, and a store of another size and crowding earns another
+    number of them per customer, so the first, proportional guess misses (0.90x the receipts a
+    day for the shipped example over the baseline). The first correction takes the same ratio
+    on the fitted store's till; the next ones the secant of the last two runs on a log scale
+    (receipts a day against newcomers), where the ratio alone misses again, the other way."""
     fitted = till()
     if "arrivals.new_per_day" not in fit.settings:
         return fitted
