@@ -445,7 +445,8 @@ def refine_traffic(
         sold_text = ", then ".join(f"{sold:,.1f}" for _, sold in runs[:-1])
         step = (
             f"; then {' and '.join(f'x {c:.3f}' for c in scales)} on the fitted store's own till "
-            f"({sold_text} receipts a day: word of mouth and the rating add to the newcomers)"
+            f"({sold_text} receipts a day against {per_day:,.1f}: word of mouth and the rating "
+            "bring newcomers too, more or fewer than in proportion)"
         )
         keys = ("arrivals.new_per_day", "arrivals.base_customers")
         fit.fitted = [(k, how + step if k in keys else how) for k, how in fit.fitted]
