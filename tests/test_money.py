@@ -205,8 +205,8 @@ def test_the_extrapolated_tail_predicts_survival_beyond_the_observed_tenures():
     # each err by under 0.05 (2 hazard-SEs of the ~30 tail departures: a wrong tail errs by
     # more), and their mean error is within its 99% t-interval of 0 (an unbiased estimate).
     # (With lifelines' smoothed Nelson-Aalen, which fell where a customer entered an empty
-    # risk set, the default seed's history predicted 0.83 where 0.86 were counted: see
-    # Survival.fit.)
+    # risk set, an earlier model's default history predicted 0.83 where 0.856 were counted:
+    # see Survival.fit.)
     from scipy import stats
 
     errors = []
