@@ -23,9 +23,9 @@ LEVELS = [
 
 def test_each_roles_team_has_the_roles_levels_and_spread() -> None:
     """Every team's mean is the role's level to rounding, whichever seed hires it; the people
-    still differ with the role's spread: the unbiased variance within teams, pooled over 500
-    rosters (df = 500 x (6 + 4 + 4 x 2 - 6) = 6,000, relative standard error sqrt(2/df) =
-    1.8%), is spread^2 within 8% (4.4 standard errors)."""
+    still differ with the role's spread: the unbiased variance within teams, pooled over both
+    qualities of 500 rosters (df = 2 x 500 x (6 + 4 + 4 x 2 - 6) = 12,000, relative standard
+    error sqrt(2/df) = 1.3%), is spread^2 within 8% (6 standard errors)."""
     scenario = load_scenario(BASELINE, LEVELS)
     squares, df = 0.0, 0
     for seed in range(500):
