@@ -12,7 +12,16 @@ import pytest
 from PIL import Image
 
 from journeysim.cli import main
-from journeysim.report.trace import MOODS, WHAT, mood_word, pick_visits, step_row, tell, tell_visit
+from journeysim.report.trace import (
+    MOODS,
+    WHAT,
+    mood_word,
+    pick_visits,
+    step_numbers,
+    step_row,
+    tell,
+    tell_visit,
+)
 from journeysim.scenario import load_scenario
 from journeysim.simulation.replication import Simulation
 
@@ -340,6 +349,27 @@ def test_remembered_score_is_the_peak_end_mix_unless_the_story_says_why(told):
             assert re.search(r"settling \d+%", story), story
         reasons |= named
     assert reasons == {"recovery", "follow-up", "misremembering"}  # each occurred and was told
+
+
+def test_the_effort_column_adds_up_to_the_effort_printed(told):
+    """As printed, the steps' efforts add up to the visit's "Effort ... units" (a trainer added
+    12.8 under "Effort 12.7"), each within 0.1 of its step's effort (two roundings of 0.05),
+    and the story prints them in its step rows."""
+    _, rep, stories = told
+    off_by_rounding = 0
+    for visit_id, story in stories.items():
+        steps = rep.traces[visit_id]
+        numbers = step_numbers(steps)
+        for felt, effort, mood in numbers:
+            assert f"{felt}  {effort:>6}  {mood}" in story, story
+        efforts = [effort for _, effort, _ in numbers]
+        printed = re.search(r"Effort +(\d+\.\d) units", story)
+        assert printed, story
+        assert f"{sum(map(float, efforts)):.1f}" == printed[1], story
+        for step, effort in zip(steps, efforts):
+            assert abs(float(effort) - step.effort) <= 0.1 + 1e-9, (step, effort)
+            off_by_rounding += effort != f"{step.effort:.1f}"
+    assert off_by_rounding > 0  # some step's own rounding would not have added up
 
 
 def test_without_noise_or_complaints_memory_is_exactly_the_mix():

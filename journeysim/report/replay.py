@@ -240,15 +240,8 @@ def _shopper(
         "way": [[round(t - day_start, 3), _place(p, zones)] for t, p in track.waypoints],
         # time, place, what, mood; then time, felt, effort and mood after as `trace` prints them
         "steps": [
-            [
-                round(s.time - day_start, 3),
-                s.place,
-                s.what,
-                round(s.valence, 3),
-                clock(s.time),
-                *step_numbers(s),
-            ]
-            for s in steps
+            [round(s.time - day_start, 3), s.place, s.what, round(s.valence, 3), clock(s.time), *n]
+            for s, n in zip(steps, step_numbers(steps))
         ],
         "header": customer_header(mine, rep.scenario),
         "heading": visit_heading(row, rep.scenario, outages, f"Visit {number}"),

@@ -403,16 +403,8 @@ def tell_visit(
     lines = [heading, *(f"  {line}" for line in down), ""]
     lines.append(f"  {'time':5}  {'place':15}  {'what happened':{WHAT}}  felt   effort  mood after")
     told = [
-        (
-            step.time,
-            step_row(
-                step.time,
-                step.place,
-                step.what,
-                "{}  {:>6}  {}".format(*step_numbers(step)),
-            ),
-        )
-        for step in steps
+        (step.time, step_row(step.time, step.place, step.what, "{}  {:>6}  {}".format(*numbers)))
+        for step, numbers in zip(steps, step_numbers(steps))
     ]
     for time, what in lane_changes(row, steps, lanes, staff or {}):
         told.append((time, step_row(time, "checkout", what)))
@@ -422,11 +414,19 @@ def tell_visit(
     return "\n".join(lines)
 
 
-def step_numbers(step: Step) -> tuple[str, str, str]:
-    """A step's felt, effort and mood after, as the step table prints them (and the replay's
-    side panel shows them)."""
-    mood = f"{step.valence:+z.2f} {mood_word(step.valence)}"
-    return f"{step.felt:+z.2f}", f"{step.effort:.1f}", mood
+def step_numbers(steps: list[Step]) -> list[tuple[str, str, str]]:
+    """Each step's felt, effort and mood after, as the step table prints them (and the replay's
+    side panel shows them). An effort is printed as the running total to 0.1 less the one
+    before it, within 0.1 of its own, so that the column adds up to the visit's effort as the
+    outcome prints it (a trainer added 12.8 under "Effort 12.7")."""
+    numbers, total, shown = [], 0.0, 0.0
+    for step in steps:
+        total += step.effort
+        rounded = round(total, 1)
+        effort, shown = rounded - shown, rounded
+        mood = f"{step.valence:+z.2f} {mood_word(step.valence)}"
+        numbers.append((f"{step.felt:+z.2f}", f"{effort:z.1f}", mood))
+    return numbers
 
 
 def step_row(time: float, place: str, what: str, numbers: str = "") -> str:
