@@ -7,6 +7,7 @@ warm-up, so a trial takes about a second; Erlang C (tests/theory.py) gives the a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import optuna
@@ -80,6 +81,18 @@ def test_cheapest_staffing_within_a_wait_of_todays_is_the_one_erlang_c_gives(tmp
     assert today - wages == pytest.approx(store.costs.wage_per_hour["cashier"] * hours)
     assert f"Wages per day (PLN) {wages:,.0f} [" in answer(result)
     assert f"], the objective (baseline {today:,.0f}); " in answer(result)
+    # ... and what the plan earns beside it, paired over select's replications: the wages
+    # saved plus the margin's change (contribution = gross margin - wages - outage and fixed
+    # costs, none of which differ here).
+    runs = result.selection.replications
+    plan = runs[runs["scenario"] == f"trial-{result.best}"]
+    same = result.selection.baseline.iloc[plan["replication"]]
+    margin = plan["gross_margin_per_day"].mean() - same["gross_margin_per_day"].mean()
+    saved = same["wages_per_day"].mean() - plan["wages_per_day"].mean()
+    printed = re.search(r"; Contribution per day \(PLN\) ([+-][\d,.]+) \[", answer(result))
+    assert printed, answer(result)
+    assert float(printed[1].replace(",", "")) == pytest.approx(saved + margin, abs=0.051)
+    assert saved == pytest.approx(today - wages) and printed[1].startswith("+")
 
 
 def test_select_runs_the_baseline_as_far_as_the_scenarios_with_the_same_numbers():

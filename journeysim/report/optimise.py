@@ -60,8 +60,13 @@ def answer(result: OptimiseResult) -> str:
         return no_plan(result)
     chosen = ", ".join(f"{name}={setting_text(v)}" for name, v in result.best_params.items())
     row, runs = _best_row(result)
+    money = contribution_text(result)
     parts = "; ".join(
-        [objective_text(result, row), *(limit_text(c, row) for c in plan.constraints)]
+        [
+            objective_text(result, row),
+            *(limit_text(c, row) for c in plan.constraints),
+            *([money] if money else []),
+        ]
     )
     feasible = result.trials.loc[result.trials["trial"] == result.best, "feasible"]
     if result.selection is not None:
@@ -138,6 +143,24 @@ def objective_text(result: OptimiseResult, row: pd.Series) -> str:
         return text
     mean = baseline[metric].iloc[: int(row["replications"])].mean()
     return f"{text} (baseline {metric_text(metric, mean)})"
+
+
+def contribution_text(result: OptimiseResult) -> str | None:
+    """The chosen plan's contribution per day against the baseline's, paired over select's
+    replications, e.g. "Contribution per day (PLN) -32.8 [-65.5, -0.1] vs baseline": what
+    the objective and the limits leave out (a plan that saves wages may lose more margin).
+    None where select ran no baseline, or the contribution is already the objective or a limit
+    relative to the baseline."""
+    selection, metric = result.selection, "contribution_per_day"
+    told = [o.metric for o in result.plan.objectives] + [c.metric for c in result.plan.relative]
+    if selection is None or selection.baseline is None or metric in told:
+        return None
+    runs = selection.replications
+    plan = runs[runs["scenario"] == f"trial-{result.best}"]
+    baseline = selection.baseline[metric].to_numpy(dtype=float)
+    paired = plan[metric].to_numpy(dtype=float) - baseline[plan["replication"].to_numpy()]
+    values = ci_text(metric, *mean_ci(paired)[:3], difference=True)
+    return f"{label(metric)} {values} vs baseline"
 
 
 def limit_text(constraint: Constraint, row: pd.Series) -> str:
