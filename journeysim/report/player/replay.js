@@ -12,6 +12,8 @@
   const WAITING = ["queue", "stuck"]; // waiting to pay: in a line's queue, or at its till for a dead terminal
   const LEAST_PX = 11, TINIEST_PX = 9; // CSS px: labels never smaller (then shrunk to fit, then cut)
   const BACKING = "rgba(255,255,255,0.8)"; // behind a label, over the dots and shelves under it
+  const GAP_PX = 4; // CSS px between two labels of a row
+  const AT_TILL = 2.6; // floor units above its till a paying shopper stands (its terminal in view)
   const MIN_FLOOR_PX = 400; // narrower floors are unreadable: the side panel goes below, then rows
   const DOOR_TIP = "Way in: shoppers come in through this door into the entrance zone, taking a cart from the pool beside it.";
 
@@ -22,6 +24,9 @@
     const a = hex(RDBU[i]), b = hex(RDBU[i + 1]);
     return `rgb(${a.map((c, k) => Math.round(c + (b[k] - c) * f)).join(",")})`;
   }
+  // CSS px under the floor of a canvas `width` CSS px wide: the row of cashiers' names (1.3 floor
+  // units high, at least LEAST_PX), clear of every shopper
+  const footPx = (geo, width) => Math.max(1.3 * width / geo.width, LEAST_PX) * 1.4;
   const pad = (n) => String(n).padStart(2, "0");
   const apart = (p, q) => p[2] <= q[0] || q[2] <= p[0] || p[3] <= q[1] || q[3] <= p[1]; // boxes
 
@@ -78,30 +83,49 @@
       this.dots = [];
       this.tips = []; // [x0, y0, x1, y1, text] in canvas px: what a label or mark means
       this.queueBars = []; // [line, waiting, from y, to y] in floor units, as last drawn
+      // each zone's sets of floor staff drawn at once over the window: their names' strip at
+      // the zone's foot is kept free of shoppers (sized in draw, as it depends on the scale)
+      this.crowds = {};
+      for (const [time] of data.sightings) {
+        const byZone = {};
+        for (const [name, zone] of this.seen(time)) (byZone[zone] ||= []).push(name);
+        for (const [zone, names] of Object.entries(byZone)) (this.crowds[zone] ||= new Map()).set(names.join("\n"), names);
+      }
+      this.strips = {}; this.queueTop = Infinity; // floor units, set by draw before placing dots
+    }
+    seen(t) { // floor staff name -> the zone a shopper last met them in, within STAFF_SEEN_MIN
+      const seen = new Map();
+      for (const [time, zone, name] of this.data.sightings) {
+        if (time <= t && t - time < STAFF_SEEN_MIN) seen.set(name, zone);
+      }
+      return seen;
     }
     resize() {
       const ratio = window.devicePixelRatio || 1, width = this.canvas.clientWidth || 800;
       this.ratio = ratio;
       this.canvas.width = Math.round(width * ratio);
-      this.canvas.height = Math.round(width * this.geo.height / this.geo.width * ratio);
       this.scale = this.canvas.width / this.geo.width;
+      this.canvas.height = Math.round(width * ratio * this.geo.height / this.geo.width + footPx(this.geo, width) * ratio);
     }
     toCanvas(x, y) { return [x * this.scale, (this.geo.height - y) * this.scale]; }
     sample(t) { return Math.max(lastAtOrBefore(this.data.samples.time, t), 0); }
     down(till, t) {
       return this.data.outages.some(([i, a, b]) => i === till && a <= t && t < b);
     }
-    position(place, s, rank) {
+    position(place, s, rank = 0, step = 0) {
       const [kind, arg] = place, f = this.data.floor;
-      if (kind === "zone") {
-        const [x, y, w, h] = f.zones[arg].box;
-        return [x + 1.5 + s.u * (w - 3), y + 1.5 + s.v * (h - 7)];
+      if (kind === "zone") { // above the staff names' strip, below the zone's name
+        const z = f.zones[arg], [x, y, w, h] = z.box, low = (this.strips[z.name] || 0) + 1.5;
+        return [x + 1.5 + s.u * (w - 3), y + low + s.v * (h - 5.5 - low)];
       }
-      if (kind === "queue") {
+      if (kind === "queue") { // behind the shopper paying, as close as the line's label leaves room for
         const [x, y] = f.lines[arg].at;
-        return [x + 0.6 * (s.u - 0.5), y + rank * this.geo.queueStep];
+        return [x + 0.6 * (s.u - 0.5), y + 1 + rank * step];
       }
-      if (kind === "till" || kind === "stuck") return f.tills[String(place[place.length - 1])];
+      if (kind === "till" || kind === "stuck") {
+        const [tx, ty] = f.tills[String(place[place.length - 1])];
+        return [tx, ty + AT_TILL];
+      }
       const [x, y, w, h] = f.exit; // leaving, or "atm": gone out for cash (as animate._position)
       return [x + 2 + s.u * (w - 4), y + 2 + s.v * (h - 9)];
     }
@@ -111,12 +135,14 @@
       for (const a of active) {
         if (a.place[0] === "queue") (queued[a.place[1]] ||= []).push(a);
       }
-      for (const members of Object.values(queued)) {
+      for (const [n, members] of Object.entries(queued)) {
+        const room = this.queueTop - this.data.floor.lines[n].at[1] - 1; // a long queue closes up
+        const step = Math.min(this.geo.queueStep, room / Math.max(members.length - 1, 1));
         members.sort((p, q) => (t - p.since) - (t - q.since) || p.s.visit - q.s.visit)
-          .forEach((a, r) => { a.rank = r; });
+          .forEach((a, r) => { a.rank = r; a.step = step; });
       }
       for (const a of active) {
-        let [x, y] = this.position(a.place, a.s, a.rank || 0);
+        let [x, y] = this.position(a.place, a.s, a.rank, a.step);
         if (a.previous && a.since < this.geo.glide) {
           const [px, py] = this.position(a.previous, a.s, 0), f = a.since / this.geo.glide;
           x = px + (x - px) * f; y = py + (y - py) * f;
@@ -143,45 +169,76 @@
       };
       const ratio = this.ratio || 1;
       this.tips = []; this.labels = []; this.staffLabels = []; // as drawn, for tooltips and tests
+      const high = (size) => Math.max(size, LEAST_PX * ratio / k); // a label's height in floor units
       // A label `size` floor units high, but at least LEAST_PX on screen; given `room` (floor
       // units), it shrinks to fit down to TINIEST_PX, then is cut with "…" (the whole label is
-      // then its tooltip); kept whole inside the canvas. Painted on a light backing (`bg`) over
-      // the dots, or with `under` (staff names) under them: no name hides a shopper. `layout`
-      // places it; `text` keeps it and returns its box [x0, y0, x1, y1] in canvas px.
-      const layout = (s, x, y, size, { align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = BACKING, under = false } = {}) => {
+      // then its tooltip); kept whole inside `within` (floor units across, else the canvas).
+      // Painted over the dots on a light backing (`bg`); the layout keeps labels where shoppers
+      // stand still. `layout` places it; `text` keeps it and returns its box [x0, y0, x1, y1]
+      // in canvas px.
+      const layout = (s, x, y, size, { align = "center", colour = "#222", weight = "", room = Infinity, tip = "", bg = BACKING, within = [0, this.geo.width] } = {}) => {
         const [cx, cy] = this.toCanvas(x, y), width = room * k, edge = 2 * ratio;
-        let px = Math.max(size * k, LEAST_PX * ratio);
+        let px = high(size) * k;
         const font = () => { c.font = `${weight} ${px}px system-ui, sans-serif`; };
         font();
         let shown = s, w = c.measureText(s).width;
         if (w > width) { px = Math.max(px * width / w, TINIEST_PX * ratio); font(); w = c.measureText(s).width; }
         while (w > width && shown.length > 1) { shown = shown.slice(0, -2) + "…"; w = c.measureText(shown).width; }
         const left = align === "left" ? cx : align === "right" ? cx - w : cx - w / 2;
-        const x0 = Math.max(Math.min(left, this.canvas.width - edge - w), edge);
+        const x0 = Math.max(Math.min(left, within[1] * k - edge - w), within[0] * k + edge, edge);
         const y0 = Math.max(Math.min(cy - px / 2, this.canvas.height - edge - px), edge);
-        return { text: s, shown, box: [x0, y0, x0 + w, y0 + px], px: px / ratio, font: c.font, colour, bg, under,
+        return { text: s, shown, box: [x0, y0, x0 + w, y0 + px], px: px / ratio, font: c.font, colour, bg,
           tip: tip || (shown !== s ? s : "") };
       };
       const text = (...args) => this.keep(layout(...args));
+      // A row of labels, one a line of the checkout, each centred on its line (x): whole where it
+      // clears the one before it (nudged right, as long as it still spans its line's centre),
+      // else fitted to its line's column.
+      const column = this.geo.checkout[2] / Math.max(f.lines.length, 1);
+      const row = (items) => {
+        let right = -Infinity;
+        for (const [s, x, y, size, style] of items) {
+          let label = layout(s, x, y, size, style);
+          const shift = Math.max(right + GAP_PX * ratio - label.box[0], 0), [x0, , x1] = label.box;
+          if (x0 + shift > x * k || x1 + shift > this.canvas.width) label = layout(s, x, y, size, { ...style, room: column - 1 });
+          else label.box = [x0 + shift, label.box[1], x1 + shift, label.box[3]];
+          right = this.keep(label)[2];
+        }
+      };
+      // floor staff's names: the room for one beside its mark, wrapped at its last space onto a
+      // second line where it is too long
+      const NAME = 1.7, pitch = Math.max(2.3, LEAST_PX * ratio * 1.15 / k), mark = Math.max(k, 4 * ratio) / k;
+      const wrap = (name, room) => {
+        c.font = `bold ${high(NAME) * k}px system-ui, sans-serif`;
+        const cut = name.lastIndexOf(" ");
+        return c.measureText(name).width <= room * k || cut < 0 ? [name] : [name.slice(0, cut), name.slice(cut + 1)];
+      };
+      // the strip at each zone's foot for the most staff names it shows at once, at most what
+      // leaves shoppers 3 units between it and the zone's name
+      for (const z of f.zones) {
+        const [, , w, h] = z.box, room = w - 2 - mark;
+        const rows = Math.max(0, ...[...(this.crowds[z.name] || new Map()).values()]
+          .map((names) => names.reduce((n, name) => n + wrap(name, room).length, 0)));
+        this.strips[z.name] = Math.min(rows, Math.floor((h - 10) / pitch)) * pitch;
+      }
+      this.queueTop = this.geo.checkout[1] + this.geo.checkout[3] - 2 - high(1.8) / 2 - 1.4; // under "N waiting"
       c.fillStyle = "#fff"; c.fillRect(0, 0, this.canvas.width, this.canvas.height);
       // zones: floor tinted by dirt, shelves, the shoppers drawn in each (a dot on its way
       // counts where it is drawn, as the GIF's animate.drawn_in); the first zone is the entrance
       const active = this.state(t), chosen = this.player.highlighted(this.index);
       const drawnIn = ([x, y, w, h]) =>
         active.filter((a) => a.x >= x && a.x <= x + w && a.y >= y && a.y <= y + h).length;
-      const spilled = new Set();
       f.zones.forEach((z, n) => {
         const [x, y, w, h] = z.box, dirt = (S.dirt[z.name] || [])[i] || 0;
         const tint = [238, 242, 247].map((v, j) => Math.round(v + ([201, 169, 120][j] - v) * dirt));
         rect(z.box, `rgb(${tint.join(",")})`, "#8899aa");
         if (n > 0) for (let r = 0; r < 3; r++) rect([x + 3, y + 4 + r * (h - 10) / 2.5, w - 6, 0.8], "#c3cad6");
         text(`${z.name}: ${drawnIn(z.box)}`, x + w / 2, y + h - 2.5, 2.2, { room: w - 1 });
-        if (dirt >= 0.5) {
-          spilled.add(z.name);
-          const [cx, cy] = this.toCanvas(x + w - 5, y + 4);
+        if (dirt >= 0.5) { // a spill, under the staff names at the zone's foot
+          const [cx, cy] = this.toCanvas(x + w - 5, y + 3), [rx, ry] = [3 * k, 1.4 * k];
           c.fillStyle = "rgba(176,138,74,0.75)"; c.beginPath();
-          c.ellipse(cx, cy, 3 * k, 1.4 * k, 0, 0, 2 * Math.PI); c.fill();
-          text("spill", x + w - 5, y + 4, 1.5, { colour: "#3b2a10", weight: "bold", bg: "" });
+          c.ellipse(cx, cy, rx, ry, 0, 0, 2 * Math.PI); c.fill();
+          this.tips.push([cx - rx, cy - ry, cx + rx, cy + ry, `spill: the ${z.name} floor is dirty`]);
         }
       });
       // the door shoppers come in by, over the entrance zone, and the cart pool beside it
@@ -196,38 +253,28 @@
       const box = this.geo.checkout;
       rect(box, "#f7f4ee", "#aa9988");
       let anyDown = 0;
-      const column = box[2] / Math.max(f.lines.length, 1); // each line's share of the checkout
       this.queueBars = [];
+      const counts = [], lanes = [], cashiers = [];
       f.lines.forEach((line, n) => {
         // the shoppers drawn in the line, and those stuck at its tills (the label counts both, as
         // the GIF's animate.in_lines; the bar the queue); the monitor's minute samples lag the dots
         const [qx, qy] = line.at, mine = active.filter((a) => WAITING.includes(a.place[0]) && a.place[1] === n);
-        const waiting = mine.length, queued = mine.filter((a) => a.place[0] === "queue").length;
-        if (queued > 0) { // the queue as long as it is, front at the till; an empty one draws nothing
-          const top = Math.min(qy + (queued - 1) * this.geo.queueStep + 1, box[1] + box[3] - 4);
+        const waiting = mine.length, queue = mine.filter((a) => a.place[0] === "queue");
+        if (queue.length) { // the queue as long as it is drawn, front at the till; an empty one draws nothing
+          const top = qy + 2 + (queue.length - 1) * queue[0].step;
           const [x0, y0] = this.toCanvas(qx, qy - 1), [, y1] = this.toCanvas(qx, top);
           c.strokeStyle = QUEUE; c.lineWidth = 1.8 * k; c.beginPath(); c.moveTo(x0, y0); c.lineTo(x0, y1); c.stroke();
-          this.queueBars.push([n, queued, qy - 1, top]);
+          this.queueBars.push([n, queue.length, qy - 1, top]);
         }
-        text(`${waiting} waiting`, qx, box[1] + box[3] - 2, 1.8, { room: column - 1 });
-        const cashier = line.staffed ? (S.cashiers[String(line.tills[0])] || [])[i] : undefined;
-        const who = line.staffed
-          ? (cashier >= 0 ? this.data.staff[String(cashier)] || `staff ${cashier}` : "no cashier")
-          : "self-checkout";
-        text(line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, { weight: "bold", room: column - 0.5 });
-        if (line.staffed) {
-          const [tx, ty] = f.tills[String(line.tills[0])];
-          const next = f.lines[n + 1], edge = next // clear of the next line's first till
-            ? Math.min(...next.tills.map((t) => f.tills[String(t)][0])) - 2.0 : box[0] + box[2] - 0.5;
-          const style = { colour: STAFF, under: true };
-          const beside = layout(who, tx + 3.8, ty, 1.3, { ...style, align: "left", room: edge - tx - 3.8 });
-          // cut there (a self-checkout's tills close by): over the till, inside the lane's column
-          // (on the row above, reaching over the next line, it read as that line's)
-          const high = Math.max(1.3, LEAST_PX * ratio / k); // the name's height in floor units
-          this.keep(beside.shown === who ? beside
-            : layout(who, qx, ty + 1.8 + high / 2, 1.3, { ...style, room: column - 1 }));
-        }
+        counts.push([`${waiting} waiting`, qx, box[1] + box[3] - 2, 1.8, {}]);
+        lanes.push([line.staffed ? `lane ${n + 1}` : "self-checkout", qx, box[1] - 1.4, 1.7, { weight: "bold" }]);
+        if (!line.staffed) return;
+        // the cashier's name under the lane's, on the floor's foot, where no shopper goes
+        const cashier = (S.cashiers[String(line.tills[0])] || [])[i];
+        const who = cashier >= 0 ? this.data.staff[String(cashier)] || `staff ${cashier}` : "no cashier";
+        cashiers.push([who, qx, -footPx(this.geo, this.canvas.width / ratio) / 2 / (k / ratio), 1.3, { colour: STAFF }]);
       });
+      [counts, lanes, cashiers].forEach(row);
       for (const [till, [tx, ty]] of Object.entries(f.tills)) {
         const down = this.down(Number(till), t);
         anyDown += down;
@@ -251,29 +298,25 @@
         c.fillStyle = DOWN; c.fillRect(bx, by, 40 * k, 5 * k);
         text(`${all}CARD TERMINAL${anyDown > 1 ? "S" : ""} DOWN`, 65, this.geo.height - 3.5, 2.2, { colour: "#fff", weight: "bold", room: 39, bg: "" });
       }
-      // floor staff where shoppers last met them
-      const seen = new Map();
-      for (const [time, zone, name] of this.data.sightings) {
-        if (time <= t && t - time < STAFF_SEEN_MIN) seen.set(name, zone);
-      }
-      // one name a row from the zone's foot up, a row as high as the name is drawn, each name
-      // kept inside its zone (shrunk, or cut with its whole name as the tooltip)
-      const pitch = Math.max(2.3, LEAST_PX * ratio * 1.3 / k), rows = {};
-      for (const [name, zone] of seen) {
+      // floor staff where shoppers last met them: one line a row up the zone's strip (wrapped
+      // names take two); those the strip has no room for are left out
+      const used = {};
+      for (const [name, zone] of this.seen(t)) {
         const z = f.zones.find((q) => q.name === zone);
         if (!z) continue;
-        const row = (rows[zone] = (rows[zone] ?? -1) + 1);
-        const [x, y, w, h] = z.box, sx = x + 1.5, foot = spilled.has(zone) ? 7.2 : 1.5; // above a spill
-        const sy = y + foot + row * pitch;
-        if (sy > y + h - 4 - pitch) continue; // no room left under the zone's name
-        const [cx, cy] = this.toCanvas(sx, sy), d = Math.max(k, 4 * ratio);
+        const [x, y, w] = z.box, sx = x + 1, tx = sx + mark + 0.5;
+        const first = used[zone] || 0, at = (r) => y + 0.3 + (r + 0.5) * pitch;
+        const room = x + w - 0.5 - tx, lines = wrap(name, room);
+        if ((first + lines.length) * pitch > this.strips[zone] + 0.01) continue;
+        used[zone] = first + lines.length;
+        const top = first + lines.length - 1, [cx, cy] = this.toCanvas(sx + mark / 2, at(top)), d = mark * k;
         c.fillStyle = STAFF; c.beginPath();
         c.moveTo(cx, cy - d); c.lineTo(cx + d, cy); c.lineTo(cx, cy + d); c.lineTo(cx - d, cy); c.fill();
         const met = `${name}: staff, drawn where a shopper last met them (within ${STAFF_SEEN_MIN} min)`;
-        const box = text(name, sx + d / k + 0.6, sy, 1.7, { align: "left", colour: STAFF, weight: "bold", room: w - 1.5 - d / k - 0.9, tip: met, under: true });
-        this.staffLabels.push({ name, zone, box: [cx - d, box[1], box[2], box[3]] });
+        const boxes = lines.map((s, r) => text(s, tx, at(top - r), NAME, { align: "left", colour: STAFF, weight: "bold",
+          room, tip: met }));
+        this.staffLabels.push({ name, zone, box: [cx - d, boxes[0][1], Math.max(...boxes.map((b) => b[2])), boxes[boxes.length - 1][3]] });
       }
-      this.paintLabels(c, true); // staff names, under the shoppers
       // shoppers
       this.dots = active;
       for (const a of active) {
@@ -285,12 +328,14 @@
         const [cx, cy] = this.toCanvas(a.x, a.y);
         c.strokeStyle = "#000"; c.lineWidth = 0.45 * k; c.beginPath(); c.arc(cx, cy, 1.9 * k, 0, 2 * Math.PI); c.stroke();
         c.strokeStyle = "#fee08b"; c.lineWidth = 0.25 * k; c.stroke();
-        // above the dot, else below or beside it, where no other label is
+        // above the dot, else below or beside it, where no other label is; inside the zone it is in
+        const z = f.zones.find(({ box: [x, y, w, h] }) => a.x >= x && a.x <= x + w && a.y >= y && a.y <= y + h);
+        const within = z ? [z.box[0], z.box[0] + z.box[2]] : undefined;
         const tries = [[0, 3.2, "center"], [0, -3.2, "center"], [2.4, 0, "left"], [-2.4, 0, "right"]]
-          .map(([dx, dy, align]) => layout(`customer ${chosen}`, a.x + dx, a.y + dy, 1.7, { align, colour: "#000", weight: "bold" }));
+          .map(([dx, dy, align]) => layout(`customer ${chosen}`, a.x + dx, a.y + dy, 1.7, { align, colour: "#000", weight: "bold", within }));
         this.keep(tries.find((l) => this.labels.every((o) => apart(l.box, o.box))) || tries[0]);
       }
-      this.paintLabels(c, false);
+      this.paintLabels(c);
       const k2 = this.counted(t, active), moods = this.player.data.moods;
       this.counts.replaceChildren(
         el("span", {}, "in the store ", el("b", {}, String(k2.inside))),
@@ -304,9 +349,9 @@
       if (label.tip) this.tips.push([...label.box, label.tip]);
       return label.box;
     }
-    paintLabels(c, under) { // the labels laid out by draw() to go `under` the dots, or over them
+    paintLabels(c) { // the labels laid out by draw(), over the dots
       const ratio = this.ratio || 1;
-      for (const { shown, box: [x0, y0, x1, y1], font, colour, bg } of this.labels.filter((l) => l.under === under)) {
+      for (const { shown, box: [x0, y0, x1, y1], font, colour, bg } of this.labels) {
         if (bg) { c.fillStyle = bg; c.fillRect(x0 - 2 * ratio, y0 - ratio, x1 - x0 + 4 * ratio, y1 - y0 + 2 * ratio); }
         c.font = font; c.fillStyle = colour; c.textAlign = "left"; c.textBaseline = "middle";
         c.fillText(shown, x0, (y0 + y1) / 2);
@@ -411,7 +456,8 @@
       const first = this.panels[0], geo = this.data.geometry;
       const below = first.counts.offsetHeight + this.legendEl.offsetHeight + 32;
       const height = window.innerHeight - first.canvas.getBoundingClientRect().top - below;
-      const width = Math.max(MIN_FLOOR_PX / 2, height * geo.width / geo.height);
+      const tall = height * geo.width / geo.height; // as wide as the floor is, less its foot
+      const width = Math.max(MIN_FLOOR_PX / 2, tall - footPx(geo, tall) * geo.width / geo.height);
       this.panels.forEach((p) => { p.canvas.style.maxWidth = `${width}px`; });
     }
     layout() { // floors side by side while each is MIN_FLOOR_PX wide: else the side panel below, then rows
