@@ -26,12 +26,14 @@ import pandas as pd
 import pytest
 import yaml
 from matplotlib.colors import to_hex
+from scipy import stats
 from theory import erlang_c_wait
 
 import journeysim
 from journeysim.cli import main
 from journeysim.report.optimise import (
     answer,
+    contribution_text,
     objective_plot,
     objective_text,
     pareto_plot,
@@ -235,6 +237,62 @@ def test_the_baseline_beside_the_best_plan_is_its_mean_over_the_plans_replicatio
     # Without select, the plan's row is a trial's, over the trials' replications.
     alone = SimpleNamespace(plan=plan, baseline=trials, selection=None)
     assert objective_text(alone, row.replace(5, 3)).endswith("(baseline 4,835)")
+
+
+def _chosen(first_half: list[float], second_half: list[float]) -> SimpleNamespace:
+    """An optimisation that chose trial 5 (wages the objective, NPS relative to the baseline),
+    whose contribution differs from the baseline's by the given halves, replication by
+    replication; the baseline's first two replications are the trials', without halves."""
+    reps = len(first_half)
+    base = {"contribution_first_half": 6_000.0, "contribution_second_half": 6_200.0}
+    baseline = pd.DataFrame(
+        [{"contribution_per_day": 6_100.0, **(base if r >= 2 else {})} for r in range(reps)]
+    )
+    plan = pd.DataFrame(
+        {
+            "scenario": "trial-5",
+            "replication": range(reps),
+            "contribution_first_half": [6_000.0 + d for d in first_half],
+            "contribution_second_half": [6_200.0 + d for d in second_half],
+        }
+    )
+    plan["contribution_per_day"] = (
+        plan["contribution_first_half"] + plan["contribution_second_half"]
+    ) / 2
+    plan = pd.concat([plan.assign(scenario="trial-2", contribution_per_day=0.0), plan])
+    return SimpleNamespace(
+        best=5,
+        plan=SimpleNamespace(
+            objectives=[SimpleNamespace(metric="wages_per_day")],
+            relative=(SimpleNamespace(metric="nps"),),
+        ),
+        selection=SimpleNamespace(baseline=baseline, replications=plan),
+    )
+
+
+def test_the_answer_tells_the_plans_contribution_and_whether_it_is_still_moving():
+    """A plan that saves wages can lose more margin, and lose it more as customers stay away:
+    the answer gives its paired contribution against the baseline and, as compare does, that
+    it is still moving when its second half clearly differs from its first (the staffing
+    study: +15.6 [-8.7, +39.9], from +101 to -63)."""
+    first = [160.0, 140.0, 90.0, 110.0, 95.0, 105.0]
+    second = [-120.0, -100.0, -50.0, -65.0, -55.0, -70.0]
+    text = contribution_text(_chosen(first, second))
+    paired = [(a + b) / 2 for a, b in zip(first, second)]  # +20 +20 +20 +22.5 +20 +17.5
+    low, high = stats.ttest_1samp(paired, 0.0).confidence_interval(0.95)
+    ci = f"+20.0 [{low:+.1f}, {high:+.1f}]"
+    # The halves of the replications the trials ran are unknown: the last four tell (their
+    # means +100 and -60, where all six give +117 and -77).
+    assert text == (
+        f"Contribution per day (PLN) {ci} vs baseline, still moving: "
+        "from +100 PLN a day over the first half of the measured days to -60 over the second"
+    )
+    assert (
+        contribution_text(_chosen(paired, paired)) == f"Contribution per day (PLN) {ci} vs baseline"
+    )
+    chosen = _chosen(first, second)
+    chosen.plan.objectives = [SimpleNamespace(metric="contribution_per_day")]
+    assert contribution_text(chosen) is None  # the objective already tells it
 
 
 def test_a_study_stopped_while_it_is_being_created_keeps_its_manifest(

@@ -33,6 +33,7 @@ from journeysim.report.selection import (
     smore_png,
 )
 from journeysim.simulation.summary import mean_ci
+from journeysim.study.compare import difference_growth, how_it_moved, moving
 from journeysim.study.optimise import OptimisePlan, OptimiseResult, failures_text, ruled_out
 from journeysim.study.optimise_spec import Objective
 from journeysim.study.selection import Constraint, ci_of
@@ -147,8 +148,10 @@ def objective_text(result: OptimiseResult, row: pd.Series) -> str:
 
 def contribution_text(result: OptimiseResult) -> str | None:
     """The chosen plan's contribution per day against the baseline's, paired over select's
-    replications, e.g. "Contribution per day (PLN) -32.8 [-65.5, -0.1] vs baseline": what
-    the objective and the limits leave out (a plan that saves wages may lose more margin).
+    replications, and whether it is still moving (as compare tells it), e.g. "Contribution
+    per day (PLN) +15.6 [-8.7, +39.9] vs baseline, still moving: from +101 PLN a day over the
+    first half of the measured days to -63 over the second": what the objective and the limits
+    leave out (a plan that saves wages may lose more margin, and more as customers stay away).
     None where select ran no baseline, or the contribution is already the objective or a limit
     relative to the baseline."""
     selection, metric = result.selection, "contribution_per_day"
@@ -157,10 +160,19 @@ def contribution_text(result: OptimiseResult) -> str | None:
         return None
     runs = selection.replications
     plan = runs[runs["scenario"] == f"trial-{result.best}"]
-    baseline = selection.baseline[metric].to_numpy(dtype=float)
-    paired = plan[metric].to_numpy(dtype=float) - baseline[plan["replication"].to_numpy()]
-    values = ci_text(metric, *mean_ci(paired)[:3], difference=True)
-    return f"{label(metric)} {values} vs baseline"
+    baseline = selection.baseline.assign(
+        scenario="baseline", replication=range(len(selection.baseline))
+    )
+    paired = (
+        plan[metric].to_numpy(dtype=float)
+        - baseline[metric].to_numpy(dtype=float)[plan["replication"].to_numpy()]
+    )
+    text = f"{label(metric)} {ci_text(metric, *mean_ci(paired)[:3], difference=True)} vs baseline"
+    # The halves are known of the replications select ran (the trials' keep no halves).
+    growth = difference_growth(pd.concat([baseline, plan], ignore_index=True))
+    for r in moving(growth[growth["metric"] == metric]).itertuples():
+        text += f", still moving: {how_it_moved(metric, r.first, r.second)}"
+    return text
 
 
 def limit_text(constraint: Constraint, row: pd.Series) -> str:
