@@ -256,13 +256,13 @@ def test_a_sobol_sweep_report_shows_the_indices_and_says_when_they_are_uncertain
     )  # fmt: skip
     indices = pd.DataFrame(
         [
-            ["nps", keys[0], 0.74, 1.06, 0.80, 0.20],
-            ["nps", keys[1], 0.20, 0.05, 0.25, 0.05],
-            ["csat", keys[0], 0.50, 0.10, 0.60, 0.10],
-            ["csat", keys[1], 0.30, 0.10, 0.35, 0.10],
-            ["ces", keys[0], 0.30, 0.10, 0.35, 0.10],  # not plotted: not in the table
+            ["nps", keys[0], 0.74, 1.06, 0.80, 0.20, 0.05],
+            ["nps", keys[1], 0.20, 0.05, 0.25, 0.05, 0.05],
+            ["csat", keys[0], 0.50, 0.10, 0.60, 0.10, 0.30],
+            ["csat", keys[1], 0.30, 0.10, 0.35, 0.10, 0.30],
+            ["ces", keys[0], 0.30, 0.10, 0.35, 0.10, 0.05],  # not plotted: not in the table
         ],
-        columns=["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
+        columns=["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf", "noise_share"],
     )
     kpis = ("nps", "csat")
     text = sweep_report(runs, keys, tmp_path, kpis=kpis, indices=indices, samples=2).read_text()
@@ -276,6 +276,9 @@ def test_a_sobol_sweep_report_shows_the_indices_and_says_when_they_are_uncertain
     ]
     assert "Warning: Sobol&#x27; indices uncertain: the 95% half-width exceeds" in text
     assert "2 base samples are too few" in text  # 8 points of 2 keys: N x (2 + 2)
+    # CSAT's runs' own randomness is 30% of its means' variance: said beside it.
+    assert "own randomness: it is more than a tenth of the variance of the per-point means " in text
+    assert "(most: csat, 30%;" in text
     grid = sweep_report(runs, keys, tmp_path / "grid", kpis=("nps",)).read_text()
     assert 'id="sobol"' not in grid
 

@@ -314,16 +314,23 @@ def test_sobol_indices_narrower_than_their_half_widths_are_flagged() -> None:
             ["abandonment_rate", "a", 1.265, 0.2, 1.265, 0.1],  # above 1: impossible (audit 28)
             ["ces", "a", 0.5, 0.1, -0.2, 0.1],  # below 0: impossible
             ["ces", "b", 1.0, 0.1, 0.0, 0.0],  # at the ends of 0..1: possible
+            # Near 0 and known to be small (a researcher's review: "S1 0.01 +- 0.02" was
+            # flagged at every sample size), the interval reaching below 0 or not
+            ["ces", "c", 0.01, 0.02, 0.01, 0.005],
+            ["csat", "b", -0.023, 0.098, 0.03, 0.05],
+            ["nps", "d", 0.05, 0.3, 0.06, 0.04],  # but +- 0.3 says little: flagged
         ],
         columns=["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
     )
-    assert imprecise(indices).index.tolist() == [0, 2, 4, 5]
+    assert imprecise(indices).index.tolist() == [0, 2, 4, 5, 9]
     text = imprecision_warning(indices, 8)
-    assert text is not None and "S1 0.74 +- 1.06" in text
-    assert " for 4 of the 6 metric-parameter pairs with indices (e.g. nps, a: " in text
+    assert text is not None and "S1 0.74 +- 1.06" in text  # the widest is the example
+    assert " for 5 of the 9 metric-parameter pairs with indices (widest: nps, a: " in text
     assert "ST 0.80 +- 0.20); 1 more has none, their metric not varying or not known at " in text
     assert text.endswith("8 base samples are too few, use more (32 narrow them about twofold)")
-    assert imprecision_warning(indices.iloc[[1, 3, 6]], 8) is None
+    assert imprecision_warning(indices.iloc[[1, 3, 6, 7, 8]], 8) is None
+    widest = imprecision_warning(indices.iloc[[2, 9]], 8)
+    assert widest is not None and "(widest: nps, c: " in widest  # ST +- 0.40 against 0.30
 
 
 def test_a_small_sobol_design_warns(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+import math
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 from unittest.mock import ANY
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -28,6 +30,7 @@ from journeysim.study.calibrate_spec import read_calibration_file
 from journeysim.study.designs import DesignError, check_once, parse_vary
 from journeysim.study.optimise_spec import read_optimise_file
 from journeysim.study.sensitivity import COLUMNS as SOBOL_COLUMNS
+from journeysim.study.sensitivity import SobolWarning, noise_share, noise_warning
 from journeysim.study.sweep import KeptRunsWarning, Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
 
@@ -181,27 +184,81 @@ def test_sobol_indices_are_written_and_zero_for_a_parameter_the_model_ignores(tm
     # so its first-order and total indices for any KPI are exactly 0; and it alone moves the
     # `investment` metric, so there the stock-out rate's indices are exactly 0. (Nonzero
     # estimates from 4 base samples are too noisy to pin down.)
-    runs = journeysim.sweep(
-        BASELINE,
-        vary=["shelves.stockout_prob=0.02:0.3", "costs.investment=0:10000"],
-        design="sobol",
-        samples=4,
-        out=tmp_path,
-        reps=1,
-        days=7,
-        overrides=SMALL,
-        workers=2,
-    )
+    # One run a point cannot measure the runs' own randomness in the indices: said, and
+    # noise_share left empty.
+    with pytest.warns(SobolWarning, match="of one run a point: each run's own randomness"):
+        runs = journeysim.sweep(
+            BASELINE,
+            vary=["shelves.stockout_prob=0.02:0.3", "costs.investment=0:10000"],
+            design="sobol",
+            samples=4,
+            out=tmp_path,
+            reps=1,
+            days=7,
+            overrides=SMALL,
+            workers=2,
+        )
     assert len(runs) == 4 * (2 + 2)
     folder = next(tmp_path.iterdir())
     indices = pd.read_csv(folder / "sobol_indices.csv")
-    assert list(indices.columns) == ["metric", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(indices.columns) == [
+        "metric",
+        "parameter",
+        "S1",
+        "S1_conf",
+        "ST",
+        "ST_conf",
+        "noise_share",
+    ]
+    assert indices["noise_share"].isna().all()
     assert len(indices) == len(METRICS) * 2
     by = indices.set_index(["metric", "parameter"])
     assert by.loc[("revenue_per_day", "costs.investment"), ["S1", "ST"]].tolist() == [0.0, 0.0]
     assert by.loc[("investment", "shelves.stockout_prob"), ["S1", "ST"]].tolist() == [0.0, 0.0]
     assert by.loc[("investment", "costs.investment"), "ST"] > 0
     assert by.loc[("revenue_per_day", "shelves.stockout_prob"), "ST"] > 0
+
+
+def test_the_noise_share_is_the_runs_randomness_share_of_the_point_means_variance():
+    """A researcher's review found ST of worn carts 0.40 +- 0.10 with one run a point and 0.17
+    +- 0.06 with two, on the same points: the runs' own randomness counted as an effect.
+    noise_share measures it from the replications: for y = x + N(0, 0.5^2), x uniform on
+    0..1, at 512 points of 4 runs, a mean's noise variance is 0.25 / 4 = 1/16 against the x's
+    1/12: a share of (1/16) / (1/12 + 1/16) = 3/7. The estimate's standard error is about
+    0.03 (the variance of 512 means: relative error sqrt(2 / 511), 6%), so 0.1 is 3 of them.
+    A shock common to every point of a replication (common random numbers) moves no index and
+    leaves the share as it was; a metric of pure noise has a share of 1 (standard error 0.06;
+    0.2 is 3 of them), one whose runs agree has none, and points of one run cannot tell."""
+    rng = np.random.default_rng(7)
+    x = rng.random(512)
+    y = x[:, None] + rng.normal(0.0, 0.5, size=(512, 4))
+    assert noise_share(y) == pytest.approx(3 / 7, abs=0.1)
+    shared = y + rng.normal(0.0, 5.0, size=4)  # each replication's own shock, at every point
+    assert noise_share(shared) == pytest.approx(noise_share(y), rel=1e-9)
+    assert noise_share(rng.normal(size=(512, 4))) == pytest.approx(1.0, abs=0.2)
+    assert noise_share(np.repeat(x[:, None], 4, axis=1)) == pytest.approx(0.0, abs=1e-12)
+    assert math.isnan(noise_share(x[:, None]))
+    # Only the replications every point has count (an earlier sweep may have run more).
+    ragged = np.hstack([y, np.full((512, 1), np.nan)])
+    ragged[:10, 4] = 1.0
+    assert noise_share(ragged) == pytest.approx(noise_share(y), rel=1e-12)
+
+
+def test_noise_in_the_indices_is_warned_of_above_a_tenth():
+    rows = [
+        ["nps", "a", 0.5, 0.1, 0.6, 0.1, 0.08],
+        ["nps", "b", 0.2, 0.1, 0.3, 0.1, 0.08],  # a metric's share on each of its rows
+        ["abandonment_rate", "a", 0.1, 0.1, 0.4, 0.1, 0.39],
+        ["csat", "a", 0.3, 0.1, 0.5, 0.1, 0.12],
+        ["revenue_per_day", "a", math.nan, math.nan, math.nan, math.nan, math.nan],  # no indices
+    ]
+    indices = pd.DataFrame(rows, columns=SOBOL_COLUMNS)
+    text = noise_warning(indices)
+    assert text is not None
+    assert "for 2 of the 3 metrics with indices (most: abandonment_rate, 39%;" in text
+    assert noise_warning(indices.iloc[[0, 1, 4]]) is None  # 8%: no more than a tenth
+    single = indices.assign(noise_share=math.nan)
+    assert "of one run a point" in noise_warning(single)
 
 
 def test_the_docs_name_every_column_of_sobol_indices_csv():
@@ -412,17 +469,23 @@ def test_a_sweep_of_one_run_says_so_in_the_singular(tmp_path, capsys):
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
 @pytest.mark.parametrize(
-    "report, where", [([], "their 95% CIs: report.html"), (["--no-report"], "every run: runs.csv")]
+    "report, reps, where",
+    [
+        ([], 2, "their 95% CIs: report.html"),
+        (["--no-report"], 2, "every run: runs.csv"),
+        ([], 1, "one run a point, so no CI: --reps 2 or more gives them"),
+    ],
 )
 def test_the_point_table_says_its_means_are_not_yet_differences_to_quote(
-    tmp_path, capsys, report, where
+    tmp_path, capsys, report, reps, where
 ):
     """A consultant read 4,423 against 4,227 PLN a day as two tills earning more than three,
-    where the paired 95% CI of that difference crossed 0: the table gave means only."""
+    where the paired 95% CI of that difference crossed 0: the table gave means only. With one
+    run a point it sent a researcher to report.html for CIs that are not there."""
     from journeysim.cli import main
 
     argv = [str(BASELINE), "--vary", "checkout.cashiers=2,3", "--days", "1", "--name", "x"]
-    argv += ["--out", str(tmp_path), "--quiet", *report, "--workers", "1", "--reps", "2"]
+    argv += ["--out", str(tmp_path), "--quiet", *report, "--workers", "1", "--reps", str(reps)]
     argv += [*(f"--set={s}" for s in SMALL), "--set=horizon.warmup_days=0"]
     assert main(["sweep", *argv]) == 0
     table, note, results = capsys.readouterr().out.split("\n\n")[1:]
@@ -1190,7 +1253,7 @@ def test_the_sobol_table_shows_a_dash_where_a_metric_has_no_indices(tmp_path, ca
     assert main([*argv, "--workers", "1", "--quiet", "--out", str(tmp_path)]) == 0
     table = capsys.readouterr().out.split("Sobol' indices")[1]
     (returns,) = [line.split() for line in table.splitlines() if line.startswith("return_rate")]
-    assert returns == ["return_rate", "checkout.cashiers", "-", "-", "-", "-"]
+    assert returns == ["return_rate", "checkout.cashiers", "-", "-", "-", "-", "-"]
     assert "nan" not in table
     report = next(tmp_path.glob("sweep-*/report.html")).read_text()
     section = report.split("<h2>Sobol&#x27; indices</h2>")[1].split("</section>")[0]

@@ -123,11 +123,14 @@ def _sweep(args: argparse.Namespace) -> int:
         )
     print(f"\n{_point_table(plan.points_table(), runs)}")
     if len(plan.values) > 1:
-        print(_means_only(report=not args.no_report))
+        print(_means_only(report=not args.no_report, runs=max(plan.replications)))
     if indices is not None:
         shown = indices[indices["metric"].isin(HEADLINE)]
         rows = [[metric, key, *map(index_text, values)] for metric, key, *values in shown.values]
-        print("\nSobol' indices (first-order S1, total ST, with 95% confidence half-widths)\n")
+        print(
+            "\nSobol' indices (first-order S1, total ST, with 95% confidence half-widths; "
+            "noise_share: the runs' own randomness's share of the variance)\n"
+        )
         print(render(rows, list(shown.columns)))
     print(f"\nResults in {sweep.folder}{os.sep}")
     if failed.empty:
@@ -143,10 +146,13 @@ def _sweep(args: argparse.Namespace) -> int:
     return 1
 
 
-def _means_only(report: bool) -> str:
+def _means_only(report: bool, runs: int) -> str:
     """What the point table does not say: how sure its means are, which a difference between
-    two points needs before it is quoted."""
-    where = "their 95% CIs: report.html" if report else "every run: runs.csv"
+    two points needs before it is quoted (with one run a point nothing says it)."""
+    if runs == 1:
+        where = "one run a point, so no CI: --reps 2 or more gives them"
+    else:
+        where = "their 95% CIs: report.html" if report else "every run: runs.csv"
     return (
         f"\nMeans only, not how sure they are ({where}). To quote a difference between\n"
         "two points, compare them (journeysim compare) for its paired 95% CI."

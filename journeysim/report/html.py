@@ -48,7 +48,7 @@ from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import significant
-from journeysim.study.sensitivity import imprecision_warning
+from journeysim.study.sensitivity import imprecision_warning, noise_warning
 from journeysim.study.sweep import chart_files
 from journeysim.words import plural
 
@@ -520,7 +520,7 @@ def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> 
             "First-order (S1) and total (ST) indices of the per-point means, with their 95% "
             "confidence half-widths; every index is in sobol_indices.csv."
         ),
-        warning_notes([imprecision_warning(indices, samples)]),
+        warning_notes([imprecision_warning(indices, samples), noise_warning(indices)]),
         table(header, rows, id="sobol-table"),
         id="sobol",
     )
