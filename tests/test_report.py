@@ -274,6 +274,9 @@ def test_a_sobol_sweep_report_shows_the_indices_and_says_when_they_are_uncertain
         ["CSAT (1-5)", keys[0], "0.500"],
         ["CSAT (1-5)", keys[1], "0.300"],
     ]
+    assert [re.findall(r"<td>([^<]*)</td>", row)[-1] for row in rows] == ["0.050"] * 2 + [
+        "0.300"
+    ] * 2
     assert "Warning: Sobol&#x27; indices uncertain: the 95% half-width exceeds" in text
     assert "2 base samples are too few" in text  # 8 points of 2 keys: N x (2 + 2)
     # CSAT's runs' own randomness is 30% of its means' variance: said beside it.

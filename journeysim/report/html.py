@@ -510,15 +510,21 @@ def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> 
     and the warning when `samples` base samples cannot pin them down."""
     shown = indices[indices["metric"].isin(kpis)]
     rows = [
-        [label(r.metric), r.parameter, *map(index_text, (r.S1, r.S1_conf, r.ST, r.ST_conf))]
+        [
+            label(r.metric),
+            r.parameter,
+            *map(index_text, (r.S1, r.S1_conf, r.ST, r.ST_conf, r.noise_share)),
+        ]
         for r in shown.itertuples()
     ]
-    header = ["metric", "parameter", "S1", "S1 95% +-", "ST", "ST 95% +-"]
+    header = ["metric", "parameter", "S1", "S1 95% +-", "ST", "ST 95% +-", "noise share"]
     return section(
         "Sobol' indices",
         paragraph(
             "First-order (S1) and total (ST) indices of the per-point means, with their 95% "
-            "confidence half-widths; every index is in sobol_indices.csv."
+            "confidence half-widths, and the share of those means' variance that is the runs' "
+            "own randomness, which the indices count as the parameters' effect (noise share; "
+            "none with one run a point); every index is in sobol_indices.csv."
         ),
         warning_notes([imprecision_warning(indices, samples), noise_warning(indices)]),
         table(header, rows, id="sobol-table"),
