@@ -240,6 +240,28 @@ def test_chart_hatches_a_verdict_that_fewer_or_more_visits_may_explain():
     assert not any("hatched" in text.get_text() for text in legend.get_texts())
 
 
+@pytest.mark.parametrize("rise, explained", [(10.0, True), (36.0, False)])
+def test_more_complaints_are_put_down_to_more_visits_only_in_proportion(rise, explained):
+    """A consultant's review: service recovery's complaints rose 36% with 10% more visits and
+    the bottom line said "(with 73 more visits a day)" and the chart hatched the bar, as if the
+    shoppers explained them. 10% more visits explain 10% more complaints (complaints a visit
+    the same), not 36% (whose whole CI lies above 10): then neither says so."""
+    table = replications()  # visits and complaints 100 a day, give or take noise
+    more = table["scenario"] == "outage"
+    noise = np.random.default_rng(5).normal(size=(2, REPS))
+    table.loc[more, "visits_per_day"] += 10.0 + 0.3 * noise[0]
+    table.loc[more, "complaints_per_day"] += rise + 0.3 * noise[1]
+    table.loc[more, "abandonment_rate"] = table.loc[~more, "abandonment_rate"].to_numpy()
+    comparison = comparison_table(table)
+    (line,) = bottom_line(comparison)
+    assert "complaints per day +" in line  # judged worse either way
+    assert ("(with 10 more visits a day)" in line) == explained, line
+    (panel,) = [
+        ax for ax in comparison_figure(comparison).axes if ax.get_title() == "Complaints per day"
+    ]
+    assert [bar.get_hatch() for bar in panel.patches] == (["//"] if explained else [None])
+
+
 def test_chart_names_the_reference_and_keeps_long_titles_apart():
     differences = pd.DataFrame(
         {

@@ -8,9 +8,10 @@ lifetime, before wages), nor the one-off investment, a number the user sets: the
 with it and its payback instead. Where the contribution does not clearly differ, the sentence
 still says so, with the parts that do (a plan that pays 1,500 PLN a day more in wages and earns
 it back is not free). A clear change in visits per day is told beside the list it may explain,
-when that list holds a metric that crowding moves: a shorter wait "with 72 fewer visits a day"
-comes from shoppers lost, not from a better checkout (while a loss of money "with 46 more visits
-a day" would wrongly blame the shoppers)."""
+when that list holds a metric that crowding may have moved (study.compare.crowding_explains;
+complaints a day only as far as the visits explain them in proportion): a shorter wait "with 72
+fewer visits a day" comes from shoppers lost, not from a better checkout (while a loss of money
+"with 46 more visits a day" would wrongly blame the shoppers)."""
 
 from __future__ import annotations
 
@@ -20,9 +21,15 @@ import pandas as pd
 
 from journeysim.report.comparison import LABELS, signed, signed_interval
 from journeysim.report.console import unit
-from journeysim.simulation.kpis import CROWDED, SHARES
+from journeysim.simulation.kpis import SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
-from journeysim.study.compare import PROVISIONAL, has_differences, how_it_moved, significant
+from journeysim.study.compare import (
+    PROVISIONAL,
+    crowding_explains,
+    has_differences,
+    how_it_moved,
+    significant,
+)
 from journeysim.words import plural, signed_number
 
 # What a reader asks first; the other metrics follow in the table's order.
@@ -112,9 +119,9 @@ def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
     better = rows[rows["verdict"] == "better"]
     worse = rows[rows["verdict"] == "worse"]
     items = {"better": _items(better), "worse": _items(worse)}
-    change = _volume(rows)
-    side = "better" if change < 0 else "worse"  # where fewer or more shoppers would put them
-    if change and rows.loc[rows["verdict"] == side, "metric"].isin(CROWDED).any():
+    if crowding_explains(rows):
+        change = _volume(rows)
+        side = "better" if change < 0 else "worse"  # where fewer or more shoppers put them
         items[side] += (
             f" (with {abs(change):,.0f} {'fewer' if change < 0 else 'more'} visits a day)"
         )

@@ -29,7 +29,7 @@ def comparison_figure(table: pd.DataFrame) -> Figure:
         return message(f"Difference from {reference}", _nothing_drawn(table, reference))
     differences = rows.rename(
         columns={"diff": "diff_mean", "diff_ci_low": "diff_low", "diff_ci_high": "diff_high"}
-    )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "verdict"]]
+    )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "verdict", "mean"]]
     return compare_differences(differences, reference=reference)
 
 

@@ -29,11 +29,11 @@ from journeysim.journey.shopper import Step
 from journeysim.report.console import LABELS, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
-from journeysim.simulation.kpis import CROWDED, SHARES, net_promoter_score, returned
+from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
 from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.compare import verdict
+from journeysim.study.compare import crowding_explains, verdict
 from journeysim.world.checkout import terminal_name
 
 FIGSIZE = (16.0, 9.0)  # inches
@@ -360,8 +360,10 @@ def compare_differences(
 
     `differences` columns: metric (a KPI or money name), diff_mean, diff_low, diff_high (95% CI
     of the paired difference, in the metric's unit); optional scenario (the scenario compared
-    with the first; one row per metric and scenario) and verdict (better, worse or
-    no_difference; default: from the CI and the way the metric is better). Each panel is
+    with the first; one row per metric and scenario), verdict (better, worse or
+    no_difference; default: from the CI and the way the metric is better) and mean (the
+    scenario's, with which complaints a day are weighed against the visits in proportion:
+    study.compare.crowding_explains). Each panel is
     titled by its metric's label (a long one wrapped to the panel's width); `reference` is the
     scenario the differences are taken from.
     """
@@ -386,7 +388,8 @@ def compare_differences(
     room = FIGSIZE[1] * 72.0 * 0.5 / (rows * max(len(scenarios), 1))  # points a name
     names_pt = min(13.0, max(6.0, room))
     caps = 8.0 * names_pt / 13.0  # whisker caps, as tall as the names
-    crowded = crowding_explains(table)
+    names = {"diff_mean": "diff", "diff_low": "diff_ci_low", "diff_high": "diff_ci_high"}
+    crowded = crowding_explains(table.rename(columns=names))
     panels = []
     for i, (ax, metric) in enumerate(zip(axes, metrics)):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
@@ -447,19 +450,6 @@ def message(title: str, text: str) -> Figure:
     fig.suptitle(title, fontsize=19)
     fig.text(0.5, 0.5, text, ha="center", va="center", color=NEUTRAL, fontsize=16, wrap=True)
     return fig
-
-
-def crowding_explains(table: pd.DataFrame) -> set[tuple[str, str]]:
-    """(scenario, metric) of the verdicts a clear change in visits per day may explain: a
-    metric that crowding moves (kpis.CROWDED) judged better with fewer visits, or worse
-    with more. `table`: compare_differences's rows, visits per day's among them."""
-    visits = table[(table["metric"] == "visits_per_day") & table["verdict"].isin(JUDGED)]
-    explained = set()
-    for scenario, change in zip(visits["scenario"], visits["diff_mean"]):
-        side = "better" if change < 0 else "worse"
-        mine = table[(table["scenario"] == scenario) & table["metric"].isin(CROWDED)]
-        explained |= {(scenario, m) for m in mine.loc[mine["verdict"] == side, "metric"]}
-    return explained
 
 
 def verdict_colour(metric: str, verdict: str) -> str:

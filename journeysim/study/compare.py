@@ -17,7 +17,7 @@ from journeysim.scenario.loader import flat
 from journeysim.scenario.reference import unit_of
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
-from journeysim.simulation.kpis import WINDOWED
+from journeysim.simulation.kpis import CROWDED, WINDOWED
 from journeysim.simulation.measure import BETTER, HALVES_METRICS, METRICS, measure_halves
 from journeysim.simulation.money import (
     DAYS_PER_YEAR,
@@ -317,6 +317,38 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["significant"] = table["significant"].astype("boolean")
     return table
+
+
+def crowding_explains(table: pd.DataFrame) -> set[tuple[str, str]]:
+    """(scenario, metric) of the verdicts a clear change in visits per day may explain: a
+    metric that crowding moves (kpis.CROWDED) judged better with fewer visits, or worse with
+    more. Complaints a day are a count, which visits explain only in proportion: where the
+    rows hold the scenarios' `mean`s, a change in complaints whose whole CI lies beyond what
+    the change in visits gives at the first scenario's complaints a visit (complaints a visit
+    clearly moved too) is not explained (a review: service recovery's complaints rose 36% with
+    10% more visits, and were put down to them). `table`: comparison.csv's rows, or any with
+    scenario, metric, verdict, diff and its CI (diff_ci_low, diff_ci_high)."""
+    by = table.set_index(["scenario", "metric"])
+    explained = set()
+    for scenario in dict.fromkeys(table["scenario"]):
+        if (scenario, "visits_per_day") not in by.index:
+            continue
+        visits = by.loc[(scenario, "visits_per_day")]
+        if visits["verdict"] not in ("better", "worse"):  # no clear change in visits
+            continue
+        change = visits["diff"]
+        side = "better" if change < 0 else "worse"
+        for metric in CROWDED:
+            row = by.loc[(scenario, metric)] if (scenario, metric) in by.index else None
+            if row is None or row["verdict"] != side:
+                continue
+            if metric == "complaints_per_day" and "mean" in by.columns:
+                before = (row["mean"] - row["diff"]) / (visits["mean"] - change)  # a visit
+                given = before * change  # the change in complaints the visits give
+                if row["diff_ci_low"] > given if change > 0 else row["diff_ci_high"] < given:
+                    continue
+            explained.add((scenario, metric))
+    return explained
 
 
 def significant(flag: object) -> bool:
