@@ -345,7 +345,8 @@ def crowding_explains(table: pd.DataFrame) -> set[tuple[str, str]]:
             if metric == "complaints_per_day" and "mean" in by.columns:
                 before = (row["mean"] - row["diff"]) / (visits["mean"] - change)  # a visit
                 given = before * change  # the change in complaints the visits give
-                if row["diff_ci_low"] > given if change > 0 else row["diff_ci_high"] < given:
+                beyond = row["diff_ci_low"] > given if change > 0 else row["diff_ci_high"] < given
+                if beyond:  # complaints a visit clearly moved too
                     continue
             explained.add((scenario, metric))
     return explained
