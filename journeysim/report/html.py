@@ -48,7 +48,7 @@ from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import significant
-from journeysim.study.sensitivity import imprecision_warning, noise_warning
+from journeysim.study.sensitivity import sobol_warnings
 from journeysim.study.sweep import chart_files
 from journeysim.words import plural
 
@@ -526,7 +526,7 @@ def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> 
             "own randomness, which the indices count as the parameters' effect (noise share; "
             "none with one run a point); every index is in sobol_indices.csv."
         ),
-        warning_notes([imprecision_warning(indices, samples), noise_warning(indices)]),
+        warning_notes(sobol_warnings(indices, samples)),
         table(header, rows, id="sobol-table"),
         id="sobol",
     )

@@ -110,6 +110,13 @@ def imprecision_warning(indices: pd.DataFrame, samples: int) -> str | None:
     )
 
 
+def sobol_warnings(indices: pd.DataFrame, samples: int) -> list[str]:
+    """The warnings `indices` of `samples` base samples call for (the sweep and its report say
+    the same): imprecise indices, then the runs' own randomness in them."""
+    texts = (imprecision_warning(indices, samples), noise_warning(indices))
+    return [text for text in texts if text]
+
+
 def noise_warning(indices: pd.DataFrame) -> str | None:
     """A one-line warning when the runs' own randomness weighs in the indices: unmeasured with
     one run a point, or more than NOISY of some metric's per-point means' variance; else

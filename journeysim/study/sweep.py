@@ -57,12 +57,7 @@ from journeysim.study.designs import (
     yaml_text,
 )
 from journeysim.study.runs_file import RunKey, RunsFile
-from journeysim.study.sensitivity import (
-    SobolWarning,
-    imprecision_warning,
-    noise_warning,
-    sobol_indices,
-)
+from journeysim.study.sensitivity import SobolWarning, sobol_indices, sobol_warnings
 from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 from journeysim.version import source_digest
@@ -373,12 +368,8 @@ class Sweep:
         if plan.design.kind == "sobol" and len(ok) == len(runs):
             indices = sobol_indices(plan.design, runs, METRICS, plan.base.seed)
             write_table(self.folder / "sobol_indices.csv", indices)
-            for warning in (
-                imprecision_warning(indices, plan.design.base_samples),
-                noise_warning(indices),
-            ):
-                if warning:
-                    warn_at_caller(SobolWarning(warning))
+            for warning in sobol_warnings(indices, plan.design.base_samples):
+                warn_at_caller(SobolWarning(warning))
         for text in short_run_warnings(plan, ok):
             warn_at_caller(ShortRunWarning(text))
         return runs
