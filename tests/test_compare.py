@@ -29,10 +29,12 @@ from journeysim.simulation.money import (
     LIFETIME_MIDDLE,
     NOT_JUDGED,
     PER_DAY,
-    contribution_halves,
+    PERIODS,
+    contribution_per_day,
+    contribution_periods,
     lifetime_middle,
-    payback_text,
 )
+from journeysim.simulation.payback import payback_text
 from journeysim.simulation.precision import precision_notes, replications_needed
 from journeysim.simulation.replication import simulate
 from journeysim.study.compare import (
@@ -137,19 +139,28 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
     gain = row["contribution_per_day"]
     assert gain["diff"] == pytest.approx(margin - extra_cost, rel=1e-9)
     assert row["investment"]["diff"] == 20000
+    # The payback counts from the change's first day: 14 warm-up days, then 10 and 11
+    # measured days at each half's rate, and after the run at the second's.
     payback = row["payback_days"]
-    if gain["diff"] > 0:
-        assert payback["diff"] == pytest.approx(20000 / gain["diff"])
+    runs = result.replications.set_index(["scenario", "replication"])
+    rates = (runs.loc["extra_lane"] - runs.loc["baseline"])[list(PERIODS)].mean()
+
+    def repaid(day: float) -> float:
+        totals = np.cumsum([0.0, 14 * rates.iloc[0], 10 * rates.iloc[1], 11 * rates.iloc[2]])
+        return np.interp(day, [0, 14, 24, 35], totals) + rates.iloc[2] * max(day - 35, 0)
+
+    if math.isfinite(payback["diff"]):
+        assert repaid(payback["diff"]) == pytest.approx(20000, rel=1e-9)
     else:
-        assert math.isinf(payback["diff"])
+        assert repaid(35) < 20000 and rates.iloc[2] <= 0
     assert payback["note"] == payback_text(
-        20000, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"]
+        20000, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"], payback["diff"], 35
     )
     # The terminal's table gives the payback's days only (the note in its column made the
     # table some 210 characters wide); the note, in words, follows the table.
     text = comparison_text(result.table)
     cell = next(line for line in text.splitlines() if line.startswith("Payback (days)"))
-    days = f"{payback['diff']:,.0f} [" if gain["diff"] > 0 else "never"
+    days = f"{payback['diff']:,.0f} [" if math.isfinite(payback["diff"]) else "never"
     assert payback["note"] not in cell and days in cell
     assert payback_lines(result.table) == [
         f"Payback of extra_lane against baseline: {payback['note']}"
@@ -386,8 +397,9 @@ def test_a_difference_in_contribution_still_moving_at_the_end_is_warned_about():
         r"dirty: its difference in contribution per day is still moving: it moved from -[78]\d\d "
         r"PLN a day over the first half of the measured days to -1,[45]\d\d over the second "
         r"\(95% CI of the "
-        r"change \[-\d\d\d, -\d\d\d\]\), so its yearly figures and payback, taken at the mean of "
-        r"the measured days, are not yet where it settles; run more days \(--days\) to see where",
+        r"change \[-\d\d\d, -\d\d\d\]\), so its yearly figures, taken at the mean of the measured "
+        r"days, and its payback, after the run at their second half's rate, are not yet where it "
+        r"settles; run more days \(--days\) to see where",
         dirty,
     )
     assert re.match(
@@ -406,7 +418,7 @@ def test_a_change_that_is_not_zero_never_reads_as_zero():
     assert "(95% CI of the change [-14, -0.3])" in text
 
 
-def test_the_contribution_halves_make_up_the_contribution_per_day():
+def test_the_contribution_periods_make_up_the_contribution_per_day():
     """Weighted by their days, the halves' contribution per day is the run's (conservation):
     margin, wages by the hours the lanes were staffed and outage costs are split by day."""
     scenario = journeysim.load_scenario(
@@ -414,10 +426,16 @@ def test_the_contribution_halves_make_up_the_contribution_per_day():
     )
     rep = simulate(scenario, 0)
     metrics = replication_metrics(rep, scenario)
-    halves = contribution_halves(rep, scenario)
-    whole = (3 * halves["contribution_first_half"] + 4 * halves["contribution_second_half"]) / 7
+    periods = contribution_periods(rep, scenario)
+    whole = (3 * periods["contribution_first_half"] + 4 * periods["contribution_second_half"]) / 7
     assert whole == pytest.approx(metrics["contribution_per_day"], rel=1e-12)
-    assert halves["contribution_first_half"] != halves["contribution_second_half"]
+    assert periods["contribution_first_half"] != periods["contribution_second_half"]
+    # With the warm-up's, they make up the run's from day 0 (the payback's running total).
+    warmup = scenario.horizon.warmup_days
+    run = (warmup * periods["contribution_warmup"] + 7 * metrics["contribution_per_day"]) / (
+        warmup + 7
+    )
+    assert run == pytest.approx(contribution_per_day(scenario, rep, (0, warmup + 7)), rel=1e-12)
 
 
 def test_the_lifetime_mid_way_is_that_of_the_run_stopped_there():

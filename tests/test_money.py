@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import journeysim
 from journeysim.cli import main
@@ -26,10 +27,10 @@ from journeysim.simulation.lifetime import (
     tenures,
 )
 from journeysim.simulation.measure import METRICS
-from journeysim.simulation.money import HALVES, MONEY, payback_interval, payback_text
+from journeysim.simulation.money import HALVES, MONEY, PERIODS
+from journeysim.simulation.payback import Periods, payback, payback_text, running_totals
 from journeysim.simulation.runner import RunResult
 from journeysim.study.compare import (
-    _payback_row,
     comparison_table,
     difference_growth,
     moving,
@@ -272,63 +273,164 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    ("investment", "gain", "low", "high", "expected", "text"),
+    ("investment", "gain", "low", "high", "days", "text"),
     [
-        (1000.0, 50.0, 20.0, 80.0, (20.0, 12.5, 50.0), "pays back in 20 days"),
-        (50.0, 50.0, 20.0, 80.0, (1.0, 0.625, 2.5), "pays back in 1 day"),  # was "1 days"
+        (1000.0, 50.0, 20.0, 80.0, 20.0, "pays back in 20 days"),
+        (50.0, 50.0, 20.0, 80.0, 1.0, "pays back in 1 day"),  # was "1 days"
         (
             1000.0,
             50.0,
             -10.0,
             80.0,
-            (20.0, 12.5, math.inf),
+            20.0,
             "pays back in 20 days if the gain is real "
             "(no clear difference: +18,250 PLN a year [-3,650, +29,200])",
         ),
-        (
-            1000.0,
-            -5.0,
-            -9.0,
-            -1.0,
-            (math.inf, math.inf, math.inf),
-            "never pays back (earns 1,825 PLN a year less)",
-        ),
+        (1000.0, -5.0, -9.0, -1.0, math.inf, "never pays back (earns 1,825 PLN a year less)"),
         (
             1000.0,
             -5.0,
             -9.0,
             1.0,
-            (math.inf, 1000.0, math.inf),
+            math.inf,
             "never pays back if the loss is real "
             "(no clear difference: -1,825 PLN a year [-3,285, +365])",
         ),
-        (1000.0, 0.0, 0.0, 0.0, (math.inf,) * 3, "never pays back (earns no more)"),
-        (0.0, 5.0, 1.0, 9.0, None, "no extra investment; earns 1,825 PLN a year more"),
-        (0.0, -5.0, -9.0, -1.0, None, "no extra investment; earns 1,825 PLN a year less"),
+        (1000.0, 0.0, 0.0, 0.0, math.inf, "never pays back (earns no more)"),
+        (0.0, 5.0, 1.0, 9.0, math.nan, "no extra investment; earns 1,825 PLN a year more"),
+        (0.0, -5.0, -9.0, -1.0, math.nan, "no extra investment; earns 1,825 PLN a year less"),
         (
             0.0,
             10.0,
             -20.0,
             40.0,
-            None,
+            math.nan,
             "no extra investment; no clear difference: +3,650 PLN a year [-7,300, +14,600]",
         ),
-        (0.0, 0.0, 0.0, 0.0, None, "no extra investment; earns the same"),
-        (-500.0, 5.0, 1.0, 9.0, None, "500 PLN less invested; earns 1,825 PLN a year more"),
-        (50.0, 40.0, 30.0, 50.0, (1.25, 1.0, 50 / 30), "pays back in 1 day"),  # was "1 days"
-        (10.0, 40.0, 30.0, 50.0, (0.25, 0.2, 1 / 3), "pays back within a day"),  # was "0 days"
+        (0.0, 0.0, 0.0, 0.0, math.nan, "no extra investment; earns the same"),
+        (-500.0, 5.0, 1.0, 9.0, math.nan, "500 PLN less invested; earns 1,825 PLN a year more"),
+        (10.0, 40.0, 30.0, 50.0, 0.25, "pays back within a day"),  # was "0 days"
+        # Counted from the change's first day: beyond the run at its second half's rate; a
+        # loss over the measured days turned into a gain by their end; a gain gone by then.
+        (
+            20000.0,
+            30.0,
+            10.0,
+            50.0,
+            250.0,
+            "pays back in 250 days (beyond the run's 56 days, at their second half's rate)",
+        ),
+        (
+            20000.0,
+            -30.0,
+            -50.0,
+            -10.0,
+            40.0,
+            "pays back in 40 days; over the measured days it earns 10,950 PLN a year less",
+        ),
+        (
+            20000.0,
+            30.0,
+            10.0,
+            50.0,
+            math.inf,
+            "never pays back (earns 10,950 PLN a year more over the measured days, nothing "
+            "more over their second half)",
+        ),
     ],
 )
-def test_payback_of_an_extra_investment_and_what_a_change_is_worth(
-    investment, gain, low, high, expected, text
-):
-    """A contribution whose CI includes 0 is not quoted as a gain or a loss."""
-    payback = payback_interval(investment, gain, low, high)
-    if expected is None:
-        assert all(math.isnan(value) for value in payback)
-    else:
-        assert payback == pytest.approx(expected)
-    assert payback_text(investment, gain, low, high) == text
+def test_what_a_change_is_worth_in_words(investment, gain, low, high, days, text):
+    """A contribution whose CI includes 0 is not quoted as a gain or a loss; a payback after
+    the run says it is reckoned at the second half's rate."""
+    assert payback_text(investment, gain, low, high, days, 56) == text
+
+
+def paired_runs(rates: dict[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A scenario's runs with the contribution per day of each period (`rates`: money.PERIODS
+    and contribution_per_day, one value per replication), and a first scenario's of zeros."""
+    runs = pd.DataFrame(rates)
+    return runs, runs * 0.0
+
+
+def extra_of(runs: pd.DataFrame, first: pd.DataFrame, periods: Periods | None):
+    return lambda days: running_totals(runs, periods, days) - running_totals(first, periods, days)
+
+
+def test_a_payback_at_an_even_rate_is_the_investment_over_the_gain_and_its_t_interval():
+    """Without periods (or with every period at the same rate) the extra contribution grows
+    evenly from day 0: the payback is investment / mean gain a day and its interval the
+    investment over the ends of the gain's paired t-interval (scipy), an end at or below 0
+    never."""
+    gains = np.array([40.0, 55.0, 61.0, 44.0, 50.0])
+    low, high = stats.ttest_1samp(gains, 0.0).confidence_interval(0.95)
+    runs, first = paired_runs({"contribution_per_day": gains})
+    expected = (1000 / gains.mean(), 1000 / high, 1000 / low)
+    assert payback(1000.0, extra_of(runs, first, None), 0) == pytest.approx(expected, rel=1e-9)
+    even = dict.fromkeys(PERIODS, gains) | {"contribution_per_day": gains}
+    runs, first = paired_runs(even)
+    found = payback(1000.0, extra_of(runs, first, Periods(7, 14, 21)), 21)
+    assert found == pytest.approx(expected, rel=1e-9)
+    unsure = np.array([-10.0, 30.0, 25.0, -5.0])
+    runs, first = paired_runs({"contribution_per_day": unsure})
+    days, _, never = payback(1000.0, extra_of(runs, first, None), 0)
+    assert days == pytest.approx(100.0) and never == math.inf
+    runs, first = paired_runs({"contribution_per_day": -gains})
+    assert payback(1000.0, extra_of(runs, first, None), 0) == (math.inf,) * 3
+    assert all(math.isnan(v) for v in payback(0.0, extra_of(runs, first, None), 0))
+
+
+def ramp_runs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A fourth till (as a review ran it): wages paid through 14 warm-up days (-150 PLN a
+    day), +27 a day over the first half of 182 measured days, +528 over the second."""
+    noise = np.array([-3.0, 1.0, 2.0, -2.0, 2.0])
+    rates = {
+        "contribution_warmup": -150.0 + noise,
+        "contribution_first_half": 27.0 - 2 * noise,
+        "contribution_second_half": 528.0 + 3 * noise,
+    }
+    rates["contribution_per_day"] = (rates[HALVES[0]] + rates[HALVES[1]]) / 2
+    return paired_runs(rates)
+
+
+def test_a_payback_counts_the_warm_up_and_the_ramp_up_from_the_change_s_first_day():
+    """A review found "pays back in 72 days" (investment / mean gain of the measured days) for
+    a gain that grew from +27 to +528 PLN a day after a warm-up that paid the wages: counted
+    day by day from the change's first day it pays back after 142. The mean curve is linear in
+    the mean rates, so its crossing is the hand count; the interval's ends are the days where
+    the paired t-interval (scipy) of the running total reaches the investment."""
+    runs, first = ramp_runs()
+    periods = Periods(14, 105, 196)
+    extra = extra_of(runs, first, periods)
+    days, low, high = payback(20000.0, extra, periods.end)
+    by_warmup, by_middle = -150 * 14, -150 * 14 + 27 * 91
+    assert days == pytest.approx(105 + (20000 - by_middle) / 528, rel=1e-9)
+    assert low < days < high
+    for end, side in ((low, 1), (high, 0)):
+        ci = stats.ttest_1samp(extra(np.array([end]))[:, 0], 0.0).confidence_interval(0.95)
+        assert ci[side] == pytest.approx(20000.0, rel=1e-6)
+    # After the run at the second half's rate; by the warm-up's end, its wages.
+    later = 196 + (200000 - (by_middle + 528 * 91)) / 528
+    assert payback(200000.0, extra, periods.end)[0] == pytest.approx(later, rel=1e-9)
+    assert extra(np.array([14.0]))[:, 0].mean() == pytest.approx(by_warmup)
+    # A gain gone by the second half never pays back what its first half has not.
+    gone = runs.assign(contribution_second_half=-runs["contribution_second_half"])
+    assert payback(20000.0, extra_of(gone, first, periods), periods.end)[0] == math.inf
+
+
+def test_an_extra_investment_that_earns_less_shows_never_in_the_table():
+    """The payback row of an investment that earns less was NaN, so the table showed "-" (as
+    for no extra investment) while the note under it said "never pays back"."""
+    ones = dict.fromkeys(METRICS, 1.0)
+    rows = [
+        {"scenario": name, "replication": r, **ones, "investment": invested}
+        | {"contribution_per_day": gain + r}
+        for name, invested, gain in (("store", 0.0, 0.0), ("till", 20000.0, -500.0))
+        for r in range(3)
+    ]
+    row = comparison_table(pd.DataFrame(rows)).iloc[-1]
+    assert row["metric"] == "payback_days"
+    assert difference_text("payback_days", row, note=False).strip() == "never"
+    assert row["note"].startswith("never pays back")
 
 
 @pytest.mark.parametrize(
@@ -342,20 +444,6 @@ def test_the_table_s_payback_says_never_where_the_note_does(days, note, shown):
         {"verdict": "", "diff": days, "diff_ci_low": np.nan, "diff_ci_high": np.nan, "note": note}
     )
     assert difference_text("payback_days", row, note=False).strip() == shown
-
-
-def test_an_extra_investment_that_earns_less_shows_never_in_the_table():
-    """The payback row of an investment that earns less was NaN, so the table showed "-" (as
-    for no extra investment) while the note under it said "never pays back"."""
-    money = {"investment": (20000.0,) * 3, "contribution_per_day": (-500.0, -600.0, -400.0)}
-    rows = [
-        {"scenario": "till", "metric": metric, "n": 4}
-        | dict(zip(("diff", "diff_ci_low", "diff_ci_high"), values, strict=True))
-        for metric, values in money.items()
-    ]
-    row = pd.Series(_payback_row("till", rows) | {"verdict": ""})
-    assert difference_text("payback_days", row, note=False).strip() == "never"
-    assert row["note"].startswith("never pays back")
 
 
 def test_a_provisional_payback_shows_its_interval_before_saying_it_is_provisional():

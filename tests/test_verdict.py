@@ -147,8 +147,9 @@ def test_bottom_line_of_a_scenario_still_moving_says_how_and_that_its_figures_ar
     (still,) = bottom_line(table, halves)
     contribution = (
         "; provisional: its contribution difference moved from -402 PLN a day over the first "
-        "half of the measured days to +227 over the second, so the yearly figures and payback, "
-        "at the measured days' mean, are not yet where it settles"
+        "half of the measured days to +227 over the second, so the yearly figures, at the "
+        "measured days' mean, and the payback, after the run at their second half's rate, are "
+        "not yet where it settles"
     )
     assert still == steady + contribution
     assert bottom_line(table, halves.assign(scenario="baseline")) == [steady]

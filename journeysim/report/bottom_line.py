@@ -77,7 +77,8 @@ def _ending_provisional(sentence: str, still: pd.DataFrame) -> str:
 _MOVED = {
     "contribution_per_day": (
         "its contribution difference",
-        "the yearly figures and payback, at the measured days' mean, are not yet where it settles",
+        "the yearly figures, at the measured days' mean, and the payback, after the run at their "
+        "second half's rate, are not yet where it settles",
     ),
     "lifetime_days": (
         "its customer lifetime difference",

@@ -10,15 +10,16 @@ from journeysim.simulation.kpis import KPIS, replication_kpis
 from journeysim.simulation.lifetime import NO_LIFETIME_WHY
 from journeysim.simulation.money import (
     MONEY,
-    contribution_halves,
+    contribution_periods,
     lifetime_middle,
     replication_money,
 )
 from journeysim.simulation.replication import Replication, simulate
 
 METRICS = KPIS + MONEY
-# The keys of `measure_halves`: METRICS, and what tells a difference still moving.
-HALVES_METRICS = [*METRICS, *money.HALVES, money.LIFETIME_MIDDLE]
+# The keys of `measure_halves`: METRICS, what tells a difference still moving, and what the
+# payback counts from the change's first day.
+HALVES_METRICS = [*METRICS, *money.PERIODS, money.LIFETIME_MIDDLE]
 # Which way is better for every metric: kpis.HIGHER (+1) or kpis.LOWER (-1).
 BETTER = kpis.BETTER | money.BETTER
 # Why a metric can be undefined (NaN) in a replication (simulation/lifetime.py, kpis.py).
@@ -59,12 +60,13 @@ def measure_hourly(
 def measure_halves(
     scenario: Scenario, replication: int, reference: Scenario | None = None
 ) -> dict[str, float]:
-    """As `measure`, and the contribution per day of each half of the measured days
-    (money.HALVES) and the lifetime as it stood mid-way (money.LIFETIME_MIDDLE), which tell a
-    difference still moving at the end of the run."""
+    """As `measure`, and the contribution per day of the warm-up and of each half of the
+    measured days (money.PERIODS) and the lifetime as it stood mid-way (money.LIFETIME_MIDDLE),
+    which tell a difference still moving at the end of the run and the payback from the
+    change's first day."""
     rep = simulate(scenario, replication, reference=reference)
     return {
         **replication_metrics(rep, scenario),
-        **contribution_halves(rep, scenario),
+        **contribution_periods(rep, scenario),
         **lifetime_middle(rep, scenario),
     }

@@ -1,5 +1,6 @@
 """Money of one replication from the scenario's `costs`: gross margin, running costs, contribution
-and the value of the customer base; and the payback of one scenario against another.
+and the value of the customer base (the payback of one scenario against another:
+simulation/payback.py).
 
 Amounts are in the scenario's currency (PLN) per measured day (warm-up days excluded, like KPIs).
 """
@@ -14,7 +15,6 @@ from journeysim.scenario.schema import Scenario, StaffRole
 from journeysim.simulation.kpis import HIGHER, LOWER
 from journeysim.simulation.lifetime import base_lifetime_days
 from journeysim.simulation.replication import Replication
-from journeysim.words import plural
 
 # Every money metric with the way that is better (an investment is money spent).
 BETTER = {
@@ -147,21 +147,25 @@ def contribution_per_day(
     return gross_margin - (wages + outage_cost + scenario.costs.fixed_per_day)
 
 
-HALVES = ("contribution_first_half", "contribution_second_half")  # PLN per day
+WARMUP = "contribution_warmup"  # PLN per warm-up day
+HALVES = ("contribution_first_half", "contribution_second_half")  # PLN per measured day
+PERIODS = (WARMUP, *HALVES)
 
 
-def contribution_halves(replication: Replication, scenario: Scenario) -> dict[str, float]:
-    """The contribution per day over the first half of the measured days (the shorter, when
-    they are odd) and over the rest, keyed by HALVES; NaN with fewer than two measured days.
-    Their difference tells a result still moving at the end of the run."""
+def contribution_periods(replication: Replication, scenario: Scenario) -> dict[str, float]:
+    """The contribution per day over the warm-up (NaN without warm-up days), over the first half
+    of the measured days (the shorter, when they are odd) and over the rest (NaN with fewer than
+    two measured days), keyed by PERIODS. The halves' difference tells a result still moving at
+    the end of the run; all three give the payback counted from the change's first day."""
     first_day, end = measured_days(scenario)
     middle = middle_day(scenario)
-    if middle == first_day:
-        return dict.fromkeys(HALVES, math.nan)
-    return {
-        HALVES[0]: contribution_per_day(scenario, replication, (first_day, middle)),
-        HALVES[1]: contribution_per_day(scenario, replication, (middle, end)),
-    }
+    periods = dict.fromkeys(PERIODS, math.nan)
+    if first_day > 0:
+        periods[WARMUP] = contribution_per_day(scenario, replication, (0, first_day))
+    if middle > first_day:
+        periods[HALVES[0]] = contribution_per_day(scenario, replication, (first_day, middle))
+        periods[HALVES[1]] = contribution_per_day(scenario, replication, (middle, end))
+    return periods
 
 
 LIFETIME_MIDDLE = "lifetime_days_middle"  # lifetime_days as the run stood mid-way
@@ -208,58 +212,3 @@ def replication_money(scenario: Scenario, replication: Replication) -> dict[str,
         "customer_value": gross_margin * lifetime,
         "investment": costs.investment,
     }
-
-
-def payback_interval(
-    investment: float, contribution: float, low: float, high: float
-) -> tuple[float, float, float]:
-    """(payback, low, high) in days of an extra one-off `investment` repaid by an extra
-    `contribution` a day whose 95% CI is [low, high]. Payback falls as the contribution rises,
-    so the CI maps endpoint to endpoint; an end at or below 0, or an extra investment that
-    earns no more, never pays back (inf). NaN throughout where nothing extra is invested
-    (`payback_text` says what the change is worth instead)."""
-    if not investment > 0:
-        return (math.nan, math.nan, math.nan)
-
-    def days(per_day: float) -> float:
-        if math.isnan(per_day):
-            return math.nan
-        return investment / per_day if per_day > 0 else math.inf
-
-    return days(contribution), days(high), days(low)
-
-
-def _pays_back(days: float) -> str:
-    """ "pays back in 12 days", "in 1 day", or "within a day" (not "in 0 days")."""
-    if days < 0.5:
-        return "pays back within a day"
-    return f"pays back in {plural(round(days), 'day')}"
-
-
-def payback_text(investment: float, contribution: float, low: float, high: float) -> str:
-    """The payback of an extra `investment` (PLN) and an extra `contribution` per day whose 95%
-    CI is [low, high], in words: "pays back in N days", "never pays back", or, without extra
-    investment, what the change earns or saves a year; a contribution whose CI includes 0 is
-    said to be no clear difference, with its interval a year (and a payback or its absence
-    only "if the gain (loss) is real")."""
-    if math.isnan(investment) or math.isnan(contribution):
-        return "-"
-    per_year = abs(contribution) * DAYS_PER_YEAR
-    clear = not low <= 0.0 <= high  # an unknown CI (one replication) is taken as it comes
-    unclear = "no clear difference: {:+,.0f} PLN a year [{:+,.0f}, {:+,.0f}]".format(
-        *(DAYS_PER_YEAR * v for v in (contribution, low, high))
-    )
-    if investment > 0:
-        if contribution > 0:
-            days = _pays_back(investment / contribution)
-            return days if clear else f"{days} if the gain is real ({unclear})"
-        if contribution < 0:
-            less = f"never pays back (earns {per_year:,.0f} PLN a year less)"
-            return less if clear else f"never pays back if the loss is real ({unclear})"
-        return "never pays back (earns no more)"
-    head = "no extra investment" if investment == 0 else f"{-investment:,.0f} PLN less invested"
-    if not clear:
-        return f"{head}; earns the same" if contribution == 0 else f"{head}; {unclear}"
-    if contribution > 0:
-        return f"{head}; earns {per_year:,.0f} PLN a year more"
-    return f"{head}; earns {per_year:,.0f} PLN a year less"

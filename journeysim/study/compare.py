@@ -25,9 +25,9 @@ from journeysim.simulation.money import (
     LIFETIME_MIDDLE,
     NOT_JUDGED,
     PER_DAY,
-    payback_interval,
-    payback_text,
+    middle_day,
 )
+from journeysim.simulation.payback import Periods, payback, payback_text, running_totals
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.words import signed_number
@@ -67,10 +67,11 @@ class CompareResult:
     the return rate and active customers of a scenario with another return window) and,
     for reference, the unpaired Welch interval of the same difference. Money per day also has
     its difference per year (`diff_per_year`, 365 x `diff`). The metric `payback_days` has only
-    the difference columns, a number where an extra investment is repaid by an extra
-    contribution, inf where it never is, and `note` says in words what the change is worth.
+    the difference columns: the days from the change (day 0 of the run) until its extra
+    contribution has repaid an extra investment (simulation/payback.py), inf where it never
+    does, and `note` says in words what the change is worth.
     `replications` holds every metric of every replication (columns scenario, replication,
-    METRICS, money.HALVES, money.LIFETIME_MIDDLE). `moving` holds the rows of
+    METRICS, money.PERIODS, money.LIFETIME_MIDDLE). `moving` holds the rows of
     `difference_growth` whose difference is still moving at the end of the run (`moving`); the
     payback notes of those in contribution end "(provisional)".
     """
@@ -143,9 +144,15 @@ def compare_scenarios(
         if on_done:
             on_done()
     replications = pd.DataFrame(rows, columns=["scenario", "replication", *HALVES_METRICS])
-    table = without_unlike_windows(comparison_table(replications), scenarios)
+    periods = {scenario.name: run_periods(scenario) for scenario in scenarios}
+    table = without_unlike_windows(comparison_table(replications, periods), scenarios)
     still = moving(difference_growth(replications))
     return CompareResult(scenarios, provisional_notes(table, still), replications, still)
+
+
+def run_periods(scenario: Scenario) -> Periods:
+    """The warm-up and the halves of the measured days of `scenario`'s run."""
+    return Periods(scenario.horizon.warmup_days, middle_day(scenario), scenario.total_days)
 
 
 def provisional_notes(table: pd.DataFrame, still: pd.DataFrame) -> pd.DataFrame:
@@ -180,8 +187,8 @@ _MOVED_WORDS = {
 _STILL_MOVING = {
     "contribution_per_day": (
         "contribution per day",
-        "its yearly figures and payback, taken at the mean of the measured days, are not yet "
-        "where it settles",
+        "its yearly figures, taken at the mean of the measured days, and its payback, after the "
+        "run at their second half's rate, are not yet where it settles",
     ),
     "lifetime_days": (
         "customer lifetime",
@@ -238,8 +245,9 @@ def moving(growth: pd.DataFrame) -> pd.DataFrame:
 
 def growth_warnings(still: pd.DataFrame) -> list[str]:
     """A warning per scenario and metric whose difference is still moving (`still`, the rows
-    of `moving`): in contribution per day, the yearly figures and the payback, which take the
-    mean of the measured days, are not where it settles; in customer lifetime, it and the
+    of `moving`): in contribution per day, the yearly figures, which take the mean of the
+    measured days, and the payback, after the run at their second half's rate, are not where it
+    settles; in customer lifetime, it and the
     lifetime margin, which rest on the customers seen to leave so far, are not either."""
     texts = []
     for r in still.itertuples():
@@ -291,8 +299,12 @@ def cost_warnings(scenarios: Sequence[Scenario]) -> list[str]:
     return texts
 
 
-def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
-    """comparison.csv from the per-replication metrics of scenarios in their order of appearance."""
+def comparison_table(
+    replications: pd.DataFrame, periods: dict[str, Periods] | None = None
+) -> pd.DataFrame:
+    """comparison.csv from the per-replication metrics of scenarios in their order of
+    appearance; the payback counted from day 0 through each scenario's `periods` (without
+    them, at the measured days' mean from day 0)."""
     names = list(dict.fromkeys(replications["scenario"]))
     wide = {
         name: replications[replications["scenario"] == name].set_index("replication").sort_index()
@@ -313,7 +325,7 @@ def comparison_table(replications: pd.DataFrame) -> pd.DataFrame:
                     row["diff_per_year"] = row["diff"] * DAYS_PER_YEAR
             rows.append(row)
         if name != names[0]:
-            rows.append(_payback_row(name, rows))
+            rows.append(_payback_row(name, rows, table, reference, periods))
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["significant"] = table["significant"].astype("boolean")
     return table
@@ -428,20 +440,44 @@ def _p_value(p: float, differences: np.ndarray) -> float:
     return 0.0 if differences[0] != 0 else 1.0
 
 
-def _payback_row(name: str, rows: list[dict]) -> dict:
+def _payback_row(
+    name: str,
+    rows: list[dict],
+    runs: pd.DataFrame,
+    reference: pd.DataFrame,
+    periods: dict[str, Periods] | None,
+) -> dict:
     """payback_days of `name` against the first scenario, from its investment and contribution
-    rows."""
+    rows and the running totals of the contribution of its `runs` and of the first's
+    (`reference`), paired by replication."""
     mine = {row["metric"]: row for row in rows if row["scenario"] == name}
     investment = mine["investment"]["diff"]
     gain = mine["contribution_per_day"]
-    payback, low, high = payback_interval(
-        investment, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"]
+    paired = runs.index.intersection(reference.index)
+    finite = (
+        runs.loc[paired, "contribution_per_day"].notna()
+        & reference.loc[paired, "contribution_per_day"].notna()
     )
+    paired = paired[finite.to_numpy()]
+    first = reference["scenario"].iloc[0]
+    mine_periods, first_periods = (periods[n] for n in (name, first)) if periods else (None, None)
+
+    def extra(days: np.ndarray) -> np.ndarray:
+        return running_totals(runs.loc[paired], mine_periods, days) - running_totals(
+            reference.loc[paired], first_periods, days
+        )
+
+    run_end = max(mine_periods.end, first_periods.end) if periods else 0
+    days, low, high = payback(investment, extra, run_end)
     row = dict.fromkeys(COLUMNS, np.nan) | {"scenario": name, "metric": "payback_days"}
+    text_end = run_end if periods else math.inf
+    note = payback_text(
+        investment, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"], days, text_end
+    )
     return row | {
         "n": gain["n"],
-        "diff": payback,
+        "diff": days,
         "diff_ci_low": low,
         "diff_ci_high": high,
-        "note": payback_text(investment, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"]),
+        "note": note,
     }
