@@ -26,9 +26,10 @@ from journeysim.simulation.lifetime import (
     not_identified,
     tenures,
 )
-from journeysim.simulation.measure import METRICS
+from journeysim.simulation.measure import METRICS, replication_metrics
 from journeysim.simulation.money import HALVES, MONEY, PERIODS
 from journeysim.simulation.payback import Periods, payback, payback_text, running_totals
+from journeysim.simulation.replication import simulate
 from journeysim.simulation.runner import RunResult
 from journeysim.study.compare import (
     comparison_table,
@@ -237,12 +238,38 @@ def test_run_reports_money_per_replication_and_in_the_summary(baseline):
         assert row.lifetime_days == pytest.approx(lifetime, rel=1e-12)
         assert row.customer_value == pytest.approx(row.gross_margin_per_day * lifetime)
         assert row.contribution_per_day == pytest.approx(
-            row.gross_margin_per_day - row.wages_per_day - row.outage_cost_per_day
+            row.gross_margin_per_day
+            - row.wages_per_day
+            - row.outage_cost_per_day
+            - row.recovery_cost_per_day
         )
     # The customers stay for months (the issue: a 14-day return rule made it about 57 days).
     # The default horizon sees enough departures (about 670 per replication): no warning.
     assert 120 < summary.at["lifetime_days", "mean"] < 3650
     assert summary.at["lifetime_days", "n"] == 2 and lifetime_warning(baseline.summary) is None
+
+
+def test_the_recovery_cost_prices_the_complaints_answered_and_the_follow_ups_made():
+    """Service recovery's refunds and calls cost what its scenario says: 25 PLN a complaint
+    (complaints a day as the KPIs count them) and 8 PLN a follow-up (a bad visit the store
+    called back unasked), per measured day, and the contribution pays for them."""
+    scenario = journeysim.load_scenario(
+        ROOT / "scenarios" / "service_recovery.yaml",
+        ["arrivals.base_customers=300", "horizon.burn_in_days=0", "horizon.days=7"],
+    )
+    assert (scenario.costs.per_complaint, scenario.costs.per_follow_up) == (25, 8)
+    rep = simulate(scenario, 0)
+    metrics = replication_metrics(rep, scenario)
+    visits = rep.visits[rep.visits["day"] >= scenario.horizon.warmup_days]
+    follow_ups = (visits["recovery_quality"].notna() & ~visits["complained"]).sum()
+    assert metrics["complaints_per_day"] > 0 and follow_ups > 0
+    expected = 25 * metrics["complaints_per_day"] + 8 * follow_ups / 7
+    assert metrics["recovery_cost_per_day"] == pytest.approx(expected, rel=1e-12)
+    paid = metrics["wages_per_day"] + metrics["outage_cost_per_day"] + expected
+    assert metrics["cost_per_day"] == pytest.approx(paid, rel=1e-12)
+    assert metrics["contribution_per_day"] == pytest.approx(
+        metrics["gross_margin_per_day"] - paid, rel=1e-12
+    )
 
 
 def test_run_command_prints_the_money_table(tmp_path, capsys):
@@ -519,20 +546,29 @@ def test_a_comparisons_lifetime_warning_names_the_scenarios_without_one():
     assert lifetime_warning(table[table["scenario"] != "store"].query("scenario != 'late'")) is None
 
 
+RECOVERY_PRICED = ["costs.per_complaint=20", "costs.per_follow_up=5"]
+
+
 def test_costs_left_at_zero_are_said_to_be_unset():
     # An outage scenario printed "Outage cost per day 0": read as "the outage cost nothing",
     # when the scenario sets no cost per outage (its lost sales are in the gross margin).
     base = journeysim.load_scenario(BASELINE)
     assert unset_costs_text([base]) == (
-        "Not set, so 0: costs.investment, costs.per_outage and costs.fixed_per_day (lost sales "
-        "are in the gross margin)"
+        "Not set, so 0: costs.investment, costs.per_outage, costs.per_complaint, "
+        "costs.per_follow_up and costs.fixed_per_day (lost sales are in the gross margin)"
     )
-    priced = journeysim.load_scenario(BASELINE, ["costs.per_outage=150", "costs.investment=10"])
+    priced = journeysim.load_scenario(
+        BASELINE,
+        ["costs.per_outage=150", "costs.investment=10", *RECOVERY_PRICED],
+    )
     assert unset_costs_text([base, priced]) == "Not set, so 0: costs.fixed_per_day"
     # A what-if that adds tills yet sets no investment says so: its payback is not free money.
-    tills = journeysim.load_scenario(BASELINE, ["checkout.cashiers=4", "costs.fixed_per_day=9"])
+    tills = journeysim.load_scenario(
+        BASELINE, ["checkout.cashiers=4", "costs.fixed_per_day=9", *RECOVERY_PRICED]
+    )
     assert unset_costs_text([base, tills]) == (
         "Not set, so 0: costs.investment and costs.per_outage (lost sales are in the gross margin)"
     )
     every = ["costs.per_outage=150", "costs.fixed_per_day=300", "costs.investment=1"]
+    every += RECOVERY_PRICED
     assert unset_costs_text([journeysim.load_scenario(BASELINE, every)]) == ""

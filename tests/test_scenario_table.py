@@ -55,6 +55,8 @@ def test_a_comparison_lists_every_setting_that_differs():
             ["after_visit.recovery_delay_min", "30", "5"],
             ["after_visit.follow_up_prob", "0", "0.3"],
             ["after_visit.follow_up_quality", "0.3", "0.4"],
+            ["costs.per_complaint", "0", "25"],
+            ["costs.per_follow_up", "0", "8"],
         ],
         "effortless_checkout": [
             ["shelves.ask_staff_prob", "0.35", "0.6"],

@@ -44,7 +44,7 @@ FIRST = (
     "customer_value",
 )
 SHOWN = 3  # differences named per side; the rest are counted
-PARTS = CONTRIBUTION_PARTS[:-1]  # the sum, cost, repeats wages, outage and fixed cost
+PARTS = CONTRIBUTION_PARTS[:-1]  # the sum, cost, repeats wages, outage, recovery and fixed cost
 
 
 def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list[str]:

@@ -35,6 +35,7 @@ MONEY_LABELS = {
     "gross_margin_per_day": ("Gross margin per day (PLN)", "{:,.0f}"),
     "wages_per_day": ("Wages per day (PLN)", "{:,.0f}"),
     "outage_cost_per_day": ("Outage cost per day (PLN)", "{:,.0f}"),
+    "recovery_cost_per_day": ("Recovery cost per day (PLN)", "{:,.0f}"),
     "fixed_cost_per_day": ("Fixed cost per day (PLN)", "{:,.0f}"),
     "cost_per_day": ("Cost per day (PLN)", "{:,.0f}"),
     "contribution_per_day": ("Contribution per day (PLN)", "{:,.0f}"),
@@ -45,7 +46,7 @@ MONEY_LABELS = {
 }
 LABELS = {**KPI_LABELS, **MONEY_LABELS}
 # Money a scenario may leave at 0 (the money table's investment, outage and fixed cost).
-UNSET_COSTS = ("investment", "per_outage", "fixed_per_day")
+UNSET_COSTS = ("investment", "per_outage", "per_complaint", "per_follow_up", "fixed_per_day")
 
 
 def fmt(metric: str, value: float) -> str:

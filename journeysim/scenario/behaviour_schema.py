@@ -229,6 +229,14 @@ class Costs(Section):
     )
     investment: NonNegativeFloat = field(0.0, "One-off investment of the scenario (PLN).", le=1e12)
     per_outage: NonNegativeFloat = field(0.0, "Cost per terminal outage or failure (PLN).", le=1e9)
+    per_complaint: NonNegativeFloat = field(
+        0.0,
+        "Cost of answering a complaint (PLN): refunds, replacements, goodwill, staff time.",
+        le=1e9,
+    )
+    per_follow_up: NonNegativeFloat = field(
+        0.0, "Cost of a follow-up contact after a bad visit (PLN).", le=1e9
+    )
     fixed_per_day: NonNegativeFloat = field(
         0.0,
         "Other running costs per day (PLN): rent, energy, ...; subtracted from the contribution.",

@@ -21,6 +21,7 @@ BETTER = {
     "gross_margin_per_day": HIGHER,
     "wages_per_day": LOWER,
     "outage_cost_per_day": LOWER,
+    "recovery_cost_per_day": LOWER,
     "fixed_cost_per_day": LOWER,
     "cost_per_day": LOWER,
     "contribution_per_day": HIGHER,
@@ -30,11 +31,12 @@ BETTER = {
 }
 MONEY = tuple(BETTER)
 # What contribution is made of: contribution = gross margin - cost, cost = wages + outage cost +
-# fixed cost.
+# recovery cost + fixed cost.
 CONTRIBUTION_PARTS = (
     "gross_margin_per_day",
     "wages_per_day",
     "outage_cost_per_day",
+    "recovery_cost_per_day",
     "fixed_cost_per_day",
     "cost_per_day",
 )
@@ -123,28 +125,35 @@ def outages(terminal_log: pd.DataFrame, first: int, end: int) -> int:
 
 def money_per_day(
     scenario: Scenario, replication: Replication, days: tuple[int, int]
-) -> tuple[float, float, float]:
-    """Gross margin, wages and outage cost per day of `days` (first, end) of one replication:
-    the margin on the revenue of the visits begun on those days, the wages of the hours worked
-    on them and the cost of the terminals that went down on them."""
+) -> tuple[float, float, float, float]:
+    """Gross margin, wages, outage cost and recovery cost per day of `days` (first, end) of one
+    replication: the margin on the revenue of the visits begun on those days, the wages of the
+    hours worked on them, the cost of the terminals that went down on them and that of the
+    complaints answered and follow-ups made after their visits."""
     first, end = days
     length = end - first
     costs = scenario.costs
-    day = replication.visits["day"]
-    revenue = float(replication.visits["revenue"][(day >= first) & (day < end)].sum())
+    visits = replication.visits
+    within = (visits["day"] >= first) & (visits["day"] < end)
+    revenue = float(visits["revenue"][within].sum())
+    complained = visits["complained"][within]
+    followed_up = visits["recovery_quality"][within].notna() & ~complained
+    recovery = costs.per_complaint * complained.sum() + costs.per_follow_up * followed_up.sum()
     return (
         costs.margin * (revenue / length),
         wages_per_day(scenario, replication.lanes_log, days),
         costs.per_outage * outages(replication.terminal_log, first, end) / length,
+        float(recovery) / length,
     )
 
 
 def contribution_per_day(
     scenario: Scenario, replication: Replication, days: tuple[int, int]
 ) -> float:
-    """Gross margin less wages, outage cost and `costs.fixed_per_day`, per day of `days`."""
-    gross_margin, wages, outage_cost = money_per_day(scenario, replication, days)
-    return gross_margin - (wages + outage_cost + scenario.costs.fixed_per_day)
+    """Gross margin less wages, outage and recovery cost and `costs.fixed_per_day`, per day of
+    `days`."""
+    gross_margin, *costs = money_per_day(scenario, replication, days)
+    return gross_margin - (sum(costs) + scenario.costs.fixed_per_day)
 
 
 WARMUP = "contribution_warmup"  # PLN per warm-up day
@@ -191,20 +200,24 @@ def lifetime_middle(replication: Replication, scenario: Scenario) -> dict[str, f
 def replication_money(scenario: Scenario, replication: Replication) -> dict[str, float]:
     """The MONEY columns of one replication, per measured day (`money_per_day`).
 
-    contribution_per_day is the gross margin less wages, outage costs and `costs.fixed_per_day`.
+    contribution_per_day is the gross margin less wages, outage and recovery costs and
+    `costs.fixed_per_day`.
     customer_value, the lifetime margin of the customer base at the end of the run (its lifetime
     value before wages and other costs), is the margin the base earns a day (margin x
     revenue_per_day) times `lifetime_days`, the mean expected discounted remaining lifetime of
     its customers from their simulated survival (simulation/lifetime.py).
     """
     costs = scenario.costs
-    gross_margin, wages, outage_cost = money_per_day(scenario, replication, measured_days(scenario))
-    cost = wages + outage_cost + costs.fixed_per_day
+    gross_margin, wages, outage_cost, recovery_cost = money_per_day(
+        scenario, replication, measured_days(scenario)
+    )
+    cost = wages + outage_cost + recovery_cost + costs.fixed_per_day
     lifetime = base_lifetime_days(replication.customers, scenario.total_days, costs.annual_discount)
     return {
         "gross_margin_per_day": gross_margin,
         "wages_per_day": wages,
         "outage_cost_per_day": outage_cost,
+        "recovery_cost_per_day": recovery_cost,
         "fixed_cost_per_day": costs.fixed_per_day,
         "cost_per_day": cost,
         "contribution_per_day": gross_margin - cost,

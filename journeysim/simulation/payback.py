@@ -116,14 +116,14 @@ def _pays_back(days: float) -> str:
 
 
 def payback_text(
-    investment: float, contribution: float, low: float, high: float, days: float, run_end: int
+    investment: float, contribution: float, low: float, high: float, days: float, run_end: float
 ) -> str:
     """What a change is worth, in words, from its extra `investment` (PLN), its extra
     `contribution` per measured day with 95% CI [low, high], and its payback in `days` (from
-    `payback`; the run ends on day `run_end`): "pays back in N days", "never pays back", or,
-    without extra investment, what the change earns or saves a year. A contribution whose CI
-    includes 0 is said to be no clear difference, with its interval a year (and a payback or
-    its absence only "if the gain (loss) is real")."""
+    `payback`; the run ends on day `run_end`, inf where no day is after it): "pays back in N
+    days", "never pays back", or, without extra investment, what the change earns or saves a
+    year. A contribution whose CI includes 0 is said to be no clear difference, with its
+    interval a year (and a payback or its absence only "if the gain (loss) is real")."""
     if math.isnan(investment) or math.isnan(contribution):
         return "-"
     per_year = abs(contribution) * DAYS_PER_YEAR

@@ -37,6 +37,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "wages_per_day": (0.0, None),
     "fixed_cost_per_day": (0.0, None),
     "outage_cost_per_day": (0.0, None),
+    "recovery_cost_per_day": (0.0, None),
     "cost_per_day": (0.0, None),
     "lifetime_days": (0.0, None),
     "customer_value": (0.0, None),

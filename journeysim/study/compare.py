@@ -247,8 +247,8 @@ def growth_warnings(still: pd.DataFrame) -> list[str]:
     """A warning per scenario and metric whose difference is still moving (`still`, the rows
     of `moving`): in contribution per day, the yearly figures, which take the mean of the
     measured days, and the payback, after the run at their second half's rate, are not where it
-    settles; in customer lifetime, it and the
-    lifetime margin, which rest on the customers seen to leave so far, are not either."""
+    settles; in customer lifetime, it and the lifetime margin, which rest on the customers seen
+    to leave so far, are not either."""
     texts = []
     for r in still.itertuples():
         what, settles = _STILL_MOVING[r.metric]
@@ -277,8 +277,11 @@ def horizon_warnings(scenarios: Sequence[Scenario]) -> list[str]:
     ]
 
 
-# What an option itself costs, which a what-if is expected to set otherwise than the first.
-OPTION_COSTS = frozenset({"costs.investment", "costs.fixed_per_day"})
+# What an option itself costs (its investment, its running costs, what its answers to complaints
+# give away), which a what-if is expected to set otherwise than the first.
+OPTION_COSTS = frozenset(
+    {"costs.investment", "costs.fixed_per_day", "costs.per_complaint", "costs.per_follow_up"}
+)
 
 
 def cost_warnings(scenarios: Sequence[Scenario]) -> list[str]:
@@ -470,9 +473,9 @@ def _payback_row(
     run_end = max(mine_periods.end, first_periods.end) if periods else 0
     days, low, high = payback(investment, extra, run_end)
     row = dict.fromkeys(COLUMNS, np.nan) | {"scenario": name, "metric": "payback_days"}
-    text_end = run_end if periods else math.inf
+    known_end = run_end if periods else math.inf  # without periods, no day is after the run
     note = payback_text(
-        investment, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"], days, text_end
+        investment, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"], days, known_end
     )
     return row | {
         "n": gain["n"],
