@@ -205,9 +205,9 @@ def test_compare_differences():
         {
             "scenario": ["b", "b", "c", "c"],
             "metric": ["nps", "return_rate", "nps", "return_rate"],
-            "diff_mean": [5.0, -0.02, -3.0, 0.01],
-            "diff_low": [2.0, -0.03, -7.0, -0.01],
-            "diff_high": [8.0, -0.01, 1.0, 0.03],
+            "diff": [5.0, -0.02, -3.0, 0.01],
+            "diff_ci_low": [2.0, -0.03, -7.0, -0.01],
+            "diff_ci_high": [8.0, -0.01, 1.0, 0.03],
         }
     )
     fig = plots.compare_differences(differences)
@@ -224,8 +224,8 @@ def test_compare_panel_titles_never_run_into_each_other(scenarios):
     names = ["terminal_outage", "dirty_floor", "understaffed_checkout", "effortless_checkout"]
     rng = np.random.default_rng(4)
     rows = [
-        {"scenario": name, "metric": metric, "diff_mean": mean, "diff_low": mean - 1.0,
-         "diff_high": mean + 1.0}
+        {"scenario": name, "metric": metric, "diff": mean, "diff_ci_low": mean - 1.0,
+         "diff_ci_high": mean + 1.0}
         for name in names[: scenarios - 1]
         for metric in METRICS
         if metric != "payback_days"
@@ -253,7 +253,7 @@ def test_scenario_names_of_a_comparison_panel_never_overlap(scenarios):
     panels name them smaller."""
     names = [f"what_if_number_{i}" for i in range(scenarios - 1)]
     rows = [
-        {"scenario": name, "metric": metric, "diff_mean": 1.0, "diff_low": 0.5, "diff_high": 1.5}
+        {"scenario": name, "metric": metric, "diff": 1.0, "diff_ci_low": 0.5, "diff_ci_high": 1.5}
         for name in names
         for metric in METRICS
         if metric != "payback_days"
@@ -278,7 +278,7 @@ def test_a_title_is_wrapped_into_even_lines():
 def customer_value_panel(mean: float, low: float, high: float):
     """The drawn panel of one customer-value difference with its 95% CI."""
     differences = pd.DataFrame(
-        {"metric": ["customer_value"], "diff_mean": [mean], "diff_low": [low], "diff_high": [high]}
+        {"metric": ["customer_value"], "diff": [mean], "diff_ci_low": [low], "diff_ci_high": [high]}
     )
     fig = plots.compare_differences(differences)
     rendered(fig)

@@ -192,9 +192,9 @@ def test_chart_colours_better_blue_worse_red_no_difference_grey_and_shares_in_po
     differences = pd.DataFrame(
         {
             "metric": ["return_rate", "abandonment_rate", "nps", "ces"],
-            "diff_mean": [-0.02, -0.01, 0.5, 0.3],
-            "diff_low": [-0.03, -0.015, -1.0, 0.1],
-            "diff_high": [-0.01, -0.005, 2.0, 0.5],
+            "diff": [-0.02, -0.01, 0.5, 0.3],
+            "diff_ci_low": [-0.03, -0.015, -1.0, 0.1],
+            "diff_ci_high": [-0.01, -0.005, 2.0, 0.5],
         }
     )
     fig = compare_differences(differences)
@@ -223,7 +223,7 @@ def test_chart_hatches_a_verdict_that_fewer_or_more_visits_may_explain():
             ("nps", (-3.0, -4.0, -2.0)),
         ):
             rows.append([scenario, metric, *values])
-    columns = ["scenario", "metric", "diff_mean", "diff_low", "diff_high"]
+    columns = ["scenario", "metric", "diff", "diff_ci_low", "diff_ci_high"]
     fig = compare_differences(pd.DataFrame(rows, columns=columns))
     hatched = {}
     for ax in fig.axes:
@@ -270,9 +270,9 @@ def test_chart_names_the_reference_and_keeps_long_titles_apart():
         {
             "scenario": ["outage"] * 2,
             "metric": ["lifetime_days", "customer_value"],
-            "diff_mean": [-75.0, -7.7e5],
-            "diff_low": [-85.0, -8.6e5],
-            "diff_high": [-65.0, -6.8e5],
+            "diff": [-75.0, -7.7e5],
+            "diff_ci_low": [-85.0, -8.6e5],
+            "diff_ci_high": [-65.0, -6.8e5],
         }
     )
     fig = compare_differences(differences, reference="baseline")
@@ -319,9 +319,9 @@ def test_chart_colours_money_as_the_bottom_line_counts_it():
         {
             "scenario": "dirty_floor",
             "metric": metrics,
-            "diff_mean": [-4142.0, -454.6, 120.0, 50.0, -284.6, -3688.0, -19_000.0, 4500.0],
-            "diff_low": [-6457.0, -461.3, 100.0, 40.0, -300.0, -6009.0, -28_000.0, 4500.0],
-            "diff_high": [-1827.0, -448.0, 140.0, 60.0, -270.0, -1366.0, -9_000.0, 4500.0],
+            "diff": [-4142.0, -454.6, 120.0, 50.0, -284.6, -3688.0, -19_000.0, 4500.0],
+            "diff_ci_low": [-6457.0, -461.3, 100.0, 40.0, -300.0, -6009.0, -28_000.0, 4500.0],
+            "diff_ci_high": [-1827.0, -448.0, 140.0, 60.0, -270.0, -1366.0, -9_000.0, 4500.0],
         }
     )
     fig = compare_differences(differences, reference="baseline")

@@ -27,10 +27,8 @@ def comparison_figure(table: pd.DataFrame) -> Figure:
     reference = str(table["scenario"].iloc[0])
     if rows.empty:
         return message(f"Difference from {reference}", _nothing_drawn(table, reference))
-    differences = rows.rename(
-        columns={"diff": "diff_mean", "diff_ci_low": "diff_low", "diff_ci_high": "diff_high"}
-    )[["scenario", "metric", "diff_mean", "diff_low", "diff_high", "verdict", "mean"]]
-    return compare_differences(differences, reference=reference)
+    columns = ["scenario", "metric", "diff", "diff_ci_low", "diff_ci_high", "verdict", "mean"]
+    return compare_differences(rows[columns], reference=reference)
 
 
 def _nothing_drawn(table: pd.DataFrame, reference: str) -> str:

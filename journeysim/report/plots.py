@@ -350,31 +350,31 @@ def compare_differences(
 ) -> Figure:
     """Paired differences against the first scenario, one small panel per metric, coloured by
     verdict: better blue, worse red, no difference grey. Shares are drawn in percentage points.
-    The parts of the contribution (gross margin, wages, outage and fixed cost, their sum) and
-    the one-off investment are not judged, as the bottom line counts money once, as
+    The parts of the contribution (gross margin, wages, outage, recovery and fixed cost, their
+    sum) and the one-off investment are not judged, as the bottom line counts money once, as
     contribution, and weighs the investment by its payback: their bars are drawn in
     MONEY_PART's neutral sand whatever their verdict. A verdict that a clear change in visits
     per day may explain (a shorter wait with fewer shoppers: kpis.CROWDED) is hatched,
     as the bottom line names the visits beside it.
 
-    `differences` columns: metric (a KPI or money name), diff_mean, diff_low, diff_high (95% CI
-    of the paired difference, in the metric's unit); optional scenario (the scenario compared
-    with the first; one row per metric and scenario), verdict (better, worse or
-    no_difference; default: from the CI and the way the metric is better) and mean (the
-    scenario's, with which complaints a day are weighed against the visits in proportion:
-    study.compare.crowding_explains). Each panel is
-    titled by its metric's label (a long one wrapped to the panel's width); `reference` is the
-    scenario the differences are taken from.
+    `differences` columns, as comparison.csv names them: metric (a KPI or money name), diff,
+    diff_ci_low, diff_ci_high (95% CI of the paired difference, in the metric's unit); optional
+    scenario (the scenario compared with the first; one row per metric and scenario), verdict
+    (better, worse or no_difference; default: from the CI and the way the metric is better)
+    and mean (the scenario's, with which complaints a day are weighed against the visits in
+    proportion: study.compare.crowding_explains). Each panel is titled by its metric's label
+    (a long one wrapped to the panel's width); `reference` is the scenario the differences are
+    taken from.
     """
     table = differences.copy()
     if "scenario" not in table:
         table["scenario"] = ""
     if "verdict" not in table:
         table["verdict"] = [
-            verdict(r.metric, r.diff_low, r.diff_high) for r in table.itertuples(index=False)
+            verdict(r.metric, r.diff_ci_low, r.diff_ci_high) for r in table.itertuples(index=False)
         ]
     shares = table["metric"].isin(SHARES)
-    table.loc[shares, ["diff_mean", "diff_low", "diff_high"]] *= 100.0
+    table.loc[shares, ["diff", "diff_ci_low", "diff_ci_high"]] *= 100.0
     metrics = list(dict.fromkeys(table["metric"]))
     scenarios = list(dict.fromkeys(table["scenario"]))
     cols = min(4, max(len(metrics), 1))
@@ -387,14 +387,13 @@ def compare_differences(
     room = FIGSIZE[1] * 72.0 * 0.5 / (rows * max(len(scenarios), 1))  # points a name
     names_pt = min(13.0, max(6.0, room))
     caps = 8.0 * names_pt / 13.0  # whisker caps, as tall as the names
-    names = {"diff_mean": "diff", "diff_low": "diff_ci_low", "diff_high": "diff_ci_high"}
-    crowded = crowding_explains(table.rename(columns=names))
+    crowded = crowding_explains(table)
     panels = []
     for i, (ax, metric) in enumerate(zip(axes, metrics)):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(scenarios)
-        mean = mine["diff_mean"].to_numpy(dtype=float)
+        mean = mine["diff"].to_numpy(dtype=float)
         errors = np.vstack(
-            [mean - mine["diff_low"].to_numpy(dtype=float), mine["diff_high"] - mean]
+            [mean - mine["diff_ci_low"].to_numpy(dtype=float), mine["diff_ci_high"] - mean]
         )
         colours = [verdict_colour(metric, v) for v in mine["verdict"]]
         ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
