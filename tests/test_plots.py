@@ -20,7 +20,7 @@ from journeysim.journey.shopper import Step
 from journeysim.report import plots, sweep_plots
 from journeysim.report.console import fmt
 from journeysim.report.monitor import replay
-from journeysim.report.selection_plot import STATUS, smore_plot
+from journeysim.report.selection_plot import BEYOND, STATUS, smore_plot
 from journeysim.report.trace import pick_visits
 from journeysim.scenario import load_scenario
 from journeysim.simulation.executors import Serial
@@ -28,6 +28,7 @@ from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.runner import run_scenario
 from journeysim.simulation.summary import mean_ci
+from journeysim.study.selection import parse_constraint
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 # All terminals down 17:00-18:30 every day from day 3: day 3 is the last of four days.
@@ -921,32 +922,45 @@ def test_queue_and_terminals_over_the_outage_day(day):
 def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_infeasible():
     """The box, not only the thin CI bar, says which scenario was selected (blue), which were
     feasible (sand), undecided (sand hatched: it was drawn and named "feasible", though
-    selection.csv leaves its check empty) and which broke a constraint (grey), and the legend
-    names each once."""
-    names = ["a", "b", "c", "d"]
+    selection.csv leaves its check empty), undecided with its whole CI beyond a limit (grey
+    hatched: a review read sand as feasible) and which broke a constraint (grey), and the
+    legend names each once."""
+    names = ["a", "b", "c", "d", "e"]
     rng = np.random.default_rng(2)
     replications = pd.DataFrame(
-        {"scenario": np.repeat(names, 5), "csat": rng.normal(3.9, 0.05, 20)}
+        {"scenario": np.repeat(names, 5), "csat": rng.normal(3.9, 0.05, 25)}
     )
+    met = pd.array([True, True, False, None, None], dtype="boolean")
     table = pd.DataFrame(
         {
             "scenario": names,
-            "csat_mean": [3.9, 3.95, 3.8, 3.85],
-            "csat_ci_low": [3.85, 3.9, 3.75, 3.8],
-            "csat_ci_high": [3.95, 4.0, 3.85, 3.9],
-            "met[abandonment_rate<=0.03]": pd.array([True, True, False, None], dtype="boolean"),
-            "selected": [False, True, False, False],
+            "csat_mean": [3.9, 3.95, 3.8, 3.85, 3.8],
+            "csat_ci_low": [3.85, 3.9, 3.75, 3.8, 3.75],
+            "csat_ci_high": [3.95, 4.0, 3.85, 3.9, 3.85],
+            "abandonment_rate_mean": [0.02, 0.02, 0.05, 0.03, 0.046],
+            "abandonment_rate_ci_low": [0.01, 0.01, 0.04, 0.025, 0.0402],
+            "abandonment_rate_ci_high": [0.03, 0.03, 0.06, 0.035, 0.0519],
+            "met[abandonment_rate<=0.03]": met,
+            "selected": [False, True, False, False, False],
         }
     )
-    ax = smore_plot(replications, table, "csat", 0.02).axes[0]
+    constraints = [parse_constraint("abandonment_rate<=0.03")]
+    ax = smore_plot(replications, table, "csat", 0.02, constraints).axes[0]
     boxes = [(bars.get_label(), bars.patches[0]) for bars in ax.containers]
-    statuses = ("feasible", "selected", "infeasible", "undecided")
+    statuses = ("feasible", "selected", "infeasible", "undecided", BEYOND)
     assert [(status, matplotlib.colors.to_hex(box.get_facecolor())) for status, box in boxes] == [
         (status, STATUS[status][1]) for status in statuses
     ]
-    assert [bool(box.get_hatch()) for _, box in boxes] == [False, False, False, True]
+    assert [bool(box.get_hatch()) for _, box in boxes] == [False, False, False, True, True]
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert legend == ["selected", "feasible", "undecided", "infeasible", "indifference zone"]
+    assert legend == [
+        "selected",
+        "feasible",
+        "undecided",
+        BEYOND,
+        "infeasible",
+        "indifference zone",
+    ]
 
 
 def test_the_smore_plot_writes_infeasible_above_the_ci_bar():

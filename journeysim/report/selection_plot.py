@@ -2,10 +2,13 @@
 scenario the spread of the objective over replications (whiskers min-max, box 25th-75th
 percentile) and, on a bar beside the box, its mean and the 95% CI of the mean; the selected
 scenario in blue, the other feasible ones sand (hatched where a constraint's check is
-undecided), scenarios out on a constraint grey, and the indifference zone around the selected
+undecided), scenarios out on a constraint grey (hatched where a check is undecided but the
+scenario's whole CI lies beyond its limit), and the indifference zone around the selected
 mean."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,17 +17,21 @@ from matplotlib.figure import Figure
 from journeysim.report.console import label
 from journeysim.report.plots import NEGATIVE, NEUTRAL, POSITIVE, TickFormatter, figure, styled
 from journeysim.simulation.kpis import SHARES
+from journeysim.study.selection import Constraint
 
 # (line, box) colours: the selected scenario blue (RdBu's light blue box), feasible others sand
 # (neither chosen nor ruled out; a second blue would not tell them from the selected one), those
-# whose feasibility is undecided sand hatched, infeasible grey.
+# whose feasibility is undecided sand hatched, infeasible grey, and grey hatched those left
+# undecided whose CI plainly misses a limit (a review read sand as feasible).
+BEYOND = "undecided, CI beyond a limit"
 STATUS = {
     "selected": (POSITIVE, "#d1e5f0"),
     "feasible": ("#a08450", "#efe5d0"),
     "undecided": ("#a08450", "#efe5d0"),
+    BEYOND: ("#969696", "#e5e5e5"),
     "infeasible": ("#969696", "#e5e5e5"),
 }
-HATCH = {"undecided": "//"}
+HATCH = {"undecided": "//", BEYOND: "//"}
 BOX = 0.5  # a box's width, in scenarios
 CI_AT = 0.36  # the CI bar's distance right of the box's middle: beside the box and its
 # whiskers, which a CI wider than the range hid when drawn over them
@@ -36,21 +43,21 @@ def smore_plot(
     table: pd.DataFrame,
     objective: str,
     indifference: float,
+    constraints: Sequence[Constraint] = (),
     title: str = "",
 ) -> Figure:
     """`replications`: scenario, replication and the objective per replication; `table`:
     selection.csv (scenario, <objective>_mean/_ci_low/_ci_high, selected, and met[...]
-    columns). Shares are drawn in per cent."""
+    columns, with the CI columns of the `constraints`). Shares are drawn in per cent."""
     scale = 100.0 if objective in SHARES else 1.0
     fig = figure()
     ax = fig.subplots()
     names = list(table["scenario"])
-    met = [c for c in table.columns if c.startswith("met[")]
     for x, name in enumerate(names):
         entry = table.iloc[x]
         values = scale * replications.loc[replications["scenario"] == name, objective]
         low, q1, q3, high = np.percentile(values.to_numpy(dtype=float), [0, 25, 75, 100])
-        status = _status(entry, met)
+        status = _status(entry, constraints)
         out = status == "infeasible"
         colour, fill = STATUS[status]
         _whiskers(ax, x, low, q1, q3, high)
@@ -93,12 +100,17 @@ def _whiskers(ax, x: float, low: float, q1: float, q3: float, high: float) -> No
     ax.hlines([low, high], x - BOX / 4, x + BOX / 4, color=NEUTRAL, linewidth=1.5)
 
 
-def _status(entry: pd.Series, met: list[str]) -> str:
+def _status(entry: pd.Series, constraints: Sequence[Constraint]) -> str:
     """A scenario's box: selected, infeasible (a constraint missed), undecided (a check left
-    unfinished: NA in selection.csv) or feasible."""
-    decided = [bool(entry[c]) for c in met if pd.notna(entry[c])]
+    unfinished: NA in selection.csv), BEYOND (undecided, but its whole CI beyond the limit of
+    one of the `constraints`) or feasible."""
+    checks = [entry[c] for c in entry.index if c.startswith("met[")]
+    decided = [bool(met) for met in checks if pd.notna(met)]
     if entry["selected"]:
         return "selected"
     if not all(decided):
         return "infeasible"
-    return "undecided" if len(decided) < len(met) else "feasible"
+    if len(decided) == len(checks):
+        return "feasible"
+    undecided = [c for c in constraints if pd.isna(entry[f"met[{c.text}]"])]
+    return BEYOND if any(c.missed_by_ci(entry) for c in undecided) else "undecided"
