@@ -336,7 +336,7 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
         ),
         (0.0, 0.0, 0.0, 0.0, math.nan, "no extra investment; earns the same"),
         (-500.0, 5.0, 1.0, 9.0, math.nan, "500 PLN less invested; earns 1,825 PLN a year more"),
-        (10.0, 40.0, 30.0, 50.0, 0.25, "pays back within a day"),  # was "0 days"
+        (10.0, 40.0, 30.0, 50.0, 1.0, "pays back in 1 day"),  # was "0 days"
         # Counted from the change's first day: beyond the run at its second half's rate; a
         # loss over the measured days turned into a gain by their end; a gain gone by then.
         (
@@ -345,7 +345,7 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
             10.0,
             50.0,
             250.0,
-            "pays back in 250 days (beyond the run's 56 days, at their second half's rate)",
+            "pays back in 250 days, beyond the 56 days simulated, at the rate of their last 21",
         ),
         (
             20000.0,
@@ -368,8 +368,9 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
 )
 def test_what_a_change_is_worth_in_words(investment, gain, low, high, days, text):
     """A contribution whose CI includes 0 is not quoted as a gain or a loss; a payback after
-    the run says it is reckoned at the second half's rate."""
-    assert payback_text(investment, gain, low, high, days, 56) == text
+    the run says it is reckoned at the rate of its last days (the measured days' second
+    half)."""
+    assert payback_text(investment, gain, low, high, days, 56, 21) == text
 
 
 def paired_runs(rates: dict[str, np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -387,20 +388,20 @@ def test_a_payback_at_an_even_rate_is_the_investment_over_the_gain_and_its_t_int
     """Without periods (or with every period at the same rate) the extra contribution grows
     evenly from day 0: the payback is investment / mean gain a day and its interval the
     investment over the ends of the gain's paired t-interval (scipy), an end at or below 0
-    never."""
+    never, each rounded up to the day by whose end it is repaid."""
     gains = np.array([40.0, 55.0, 61.0, 44.0, 50.0])
     low, high = stats.ttest_1samp(gains, 0.0).confidence_interval(0.95)
     runs, first = paired_runs({"contribution_per_day": gains})
-    expected = (1000 / gains.mean(), 1000 / high, 1000 / low)
-    assert payback(1000.0, extra_of(runs, first, None), 0) == pytest.approx(expected, rel=1e-9)
+    expected = tuple(math.ceil(days) for days in (1000 / gains.mean(), 1000 / high, 1000 / low))
+    assert expected == (20, 17, 26)
+    assert payback(1000.0, extra_of(runs, first, None), 0) == expected
     even = dict.fromkeys(PERIODS, gains) | {"contribution_per_day": gains}
     runs, first = paired_runs(even)
-    found = payback(1000.0, extra_of(runs, first, Periods(7, 14, 21)), 21)
-    assert found == pytest.approx(expected, rel=1e-9)
+    assert payback(1000.0, extra_of(runs, first, Periods(7, 14, 21)), 21) == expected
     unsure = np.array([-10.0, 30.0, 25.0, -5.0])
     runs, first = paired_runs({"contribution_per_day": unsure})
     days, _, never = payback(1000.0, extra_of(runs, first, None), 0)
-    assert days == pytest.approx(100.0) and never == math.inf
+    assert days == 100 and never == math.inf
     runs, first = paired_runs({"contribution_per_day": -gains})
     assert payback(1000.0, extra_of(runs, first, None), 0) == (math.inf,) * 3
     assert all(math.isnan(v) for v in payback(0.0, extra_of(runs, first, None), 0))
@@ -422,22 +423,25 @@ def ramp_runs() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_a_payback_counts_the_warm_up_and_the_ramp_up_from_the_change_s_first_day():
     """A review found "pays back in 72 days" (investment / mean gain of the measured days) for
     a gain that grew from +27 to +528 PLN a day after a warm-up that paid the wages: counted
-    day by day from the change's first day it pays back after 142. The mean curve is linear in
-    the mean rates, so its crossing is the hand count; the interval's ends are the days where
-    the paired t-interval (scipy) of the running total reaches the investment."""
+    day by day from the change's first day it pays back on day 143. The mean curve is linear in
+    the mean rates, so its crossing is the hand count; the interval's ends are the days by
+    whose end the paired t-interval (scipy) of the running total has reached the investment."""
     runs, first = ramp_runs()
     periods = Periods(14, 105, 196)
     extra = extra_of(runs, first, periods)
     days, low, high = payback(20000.0, extra, periods.end)
     by_warmup, by_middle = -150 * 14, -150 * 14 + 27 * 91
-    assert days == pytest.approx(105 + (20000 - by_middle) / 528, rel=1e-9)
-    assert low < days < high
+    assert days == math.ceil(105 + (20000 - by_middle) / 528) == 143
+    assert low <= days <= high and low < high
     for end, side in ((low, 1), (high, 0)):
-        ci = stats.ttest_1samp(extra(np.array([end]))[:, 0], 0.0).confidence_interval(0.95)
-        assert ci[side] == pytest.approx(20000.0, rel=1e-6)
+        before, by_then = (
+            stats.ttest_1samp(extra(np.array([day]))[:, 0], 0.0).confidence_interval(0.95)[side]
+            for day in (end - 1, end)
+        )
+        assert before < 20000.0 <= by_then
     # After the run at the second half's rate; by the warm-up's end, its wages.
     later = 196 + (200000 - (by_middle + 528 * 91)) / 528
-    assert payback(200000.0, extra, periods.end)[0] == pytest.approx(later, rel=1e-9)
+    assert payback(200000.0, extra, periods.end)[0] == math.ceil(later)
     assert extra(np.array([14.0]))[:, 0].mean() == pytest.approx(by_warmup)
     # A gain gone by the second half never pays back what its first half has not.
     gone = runs.assign(contribution_second_half=-runs["contribution_second_half"])

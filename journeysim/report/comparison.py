@@ -74,12 +74,14 @@ def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
     )
     interval = f"[{low}, {high}]"
     if metric == "payback_days":
-        finite = math.isfinite(row["diff"])
+        # The interval where one end is a day: "never [1,634, never]" where the band's upper
+        # edge reaches the investment and the mean does not.
+        shown = math.isfinite(row["diff"]) or math.isfinite(row["diff_ci_low"])
         if not note:
             days = metric_text(metric, row["diff"])  # never (inf), or - without a payback
-            return f"{days} {interval}  " if finite else f"{days}  "
+            return f"{days} {interval}  " if shown else f"{days}  "
         text = row["note"] if isinstance(row["note"], str) else "-"
-        if not finite:
+        if not shown:
             return f"{text}  "
         firm, provisional, _ = text.partition(PROVISIONAL)
         return f"{firm} {interval}{provisional}  "

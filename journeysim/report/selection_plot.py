@@ -3,8 +3,8 @@ scenario the spread of the objective over replications (whiskers min-max, box 25
 percentile) and, on a bar beside the box, its mean and the 95% CI of the mean; the selected
 scenario in blue, the other feasible ones sand (hatched where a constraint's check is
 undecided), scenarios out on a constraint grey (hatched where a check is undecided but the
-scenario's whole CI lies beyond its limit), and the indifference zone around the selected
-mean."""
+scenario's whole CI of the constrained metric lies beyond its limit), and the indifference zone
+around the selected mean."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from journeysim.study.selection import Constraint
 # (neither chosen nor ruled out; a second blue would not tell them from the selected one), those
 # whose feasibility is undecided sand hatched, infeasible grey, and grey hatched those left
 # undecided whose CI plainly misses a limit (a review read sand as feasible).
-BEYOND = "undecided, CI beyond a limit"
+BEYOND = "undecided, a constraint's CI beyond its limit"
 STATUS = {
     "selected": (POSITIVE, "#d1e5f0"),
     "feasible": ("#a08450", "#efe5d0"),
@@ -102,8 +102,8 @@ def _whiskers(ax, x: float, low: float, q1: float, q3: float, high: float) -> No
 
 def _status(entry: pd.Series, constraints: Sequence[Constraint]) -> str:
     """A scenario's box: selected, infeasible (a constraint missed), undecided (a check left
-    unfinished: NA in selection.csv), BEYOND (undecided, but its whole CI beyond the limit of
-    one of the `constraints`) or feasible."""
+    unfinished: NA in selection.csv), BEYOND (undecided, but its whole CI of what one of the
+    `constraints` constrains beyond the limit) or feasible."""
     checks = [entry[c] for c in entry.index if c.startswith("met[")]
     decided = [bool(met) for met in checks if pd.notna(met)]
     if entry["selected"]:
@@ -113,4 +113,4 @@ def _status(entry: pd.Series, constraints: Sequence[Constraint]) -> str:
     if len(decided) == len(checks):
         return "feasible"
     undecided = [c for c in constraints if pd.isna(entry[f"met[{c.text}]"])]
-    return BEYOND if any(c.missed_by_ci(entry) for c in undecided) else "undecided"
+    return BEYOND if any(c.ci_beyond(entry) for c in undecided) else "undecided"

@@ -68,12 +68,12 @@ def payback(
     run_end: int,
     level: float = 0.95,
 ) -> tuple[float, float, float]:
-    """(payback, low, high) in days of an extra one-off `investment` repaid by the extra
-    contribution `extra(days)` (replications by days, from day 0): the first day its mean
-    reaches the investment, and the first days the upper and lower edge of its pointwise t-band
-    do (NaN with fewer than two replications); inf for never. NaN throughout where nothing
-    extra is invested (`payback_text` says what the change is worth instead) or no replication
-    is paired."""
+    """(payback, low, high) in whole days of an extra one-off `investment` repaid by the extra
+    contribution `extra(days)` (replications by days, from day 0): the first day by whose end
+    its mean has reached the investment, and the first days the upper and lower edge of its
+    pointwise t-band have (NaN with fewer than two replications); inf for never. NaN
+    throughout where nothing extra is invested (`payback_text` says what the change is worth
+    instead) or no replication is paired."""
     from scipy import optimize, stats  # slow to import, and every report imports this module
 
     n = len(extra(np.zeros(1)))
@@ -100,30 +100,38 @@ def payback(
             found.append(math.nan if np.isnan(value).all() else math.inf)
             continue
         after = reached[0]  # > 0: nothing is repaid on day 0
-        found.append(
-            optimize.brentq(
-                lambda t, row=row: curves(np.array([t]))[row, 0], days[after - 1], days[after]
-            )
+        crossing = optimize.brentq(
+            lambda t, row=row: curves(np.array([t]))[row, 0], days[after - 1], days[after]
         )
+        found.append(float(math.ceil(crossing - 1e-9)))  # the day by whose end it is repaid
     return found[0], found[1], found[2]
 
 
-def _pays_back(days: float) -> str:
-    """ "pays back in 12 days", "in 1 day", or "within a day" (not "in 0 days")."""
-    if days < 0.5:
-        return "pays back within a day"
-    return f"pays back in {plural(round(days), 'day')}"
+def _pays_back(days: float, run_end: float, last_days: int) -> str:
+    """ "pays back in 12 days", "in 1 day"; one after the run (day `run_end`) says it is
+    reckoned at the rate of the run's `last_days`."""
+    text = f"pays back in {plural(math.ceil(days), 'day')}"
+    if days > run_end:
+        text += f", beyond the {run_end} days simulated, at the rate of their last {last_days}"
+    return text
 
 
 def payback_text(
-    investment: float, contribution: float, low: float, high: float, days: float, run_end: float
+    investment: float,
+    contribution: float,
+    low: float,
+    high: float,
+    days: float,
+    run_end: float,
+    last_days: int = 0,
 ) -> str:
     """What a change is worth, in words, from its extra `investment` (PLN), its extra
     `contribution` per measured day with 95% CI [low, high], and its payback in `days` (from
-    `payback`; the run ends on day `run_end`, inf where no day is after it): "pays back in N
-    days", "never pays back", or, without extra investment, what the change earns or saves a
-    year. A contribution whose CI includes 0 is said to be no clear difference, with its
-    interval a year (and a payback or its absence only "if the gain (loss) is real")."""
+    `payback`; the run ends on day `run_end`, inf where no day is after it, and after it the
+    rate of its `last_days` goes on): "pays back in N days", "never pays back", or, without
+    extra investment, what the change earns or saves a year. A contribution whose CI includes
+    0 is said to be no clear difference, with its interval a year (and a payback or its
+    absence only "if the gain (loss) is real")."""
     if math.isnan(investment) or math.isnan(contribution):
         return "-"
     per_year = abs(contribution) * DAYS_PER_YEAR
@@ -135,9 +143,7 @@ def payback_text(
         if math.isnan(days):
             return "-"
         if math.isfinite(days):
-            text = _pays_back(days)
-            if days > run_end:
-                text += f" (beyond the run's {plural(run_end, 'day')}, at their second half's rate)"
+            text = _pays_back(days, run_end, last_days)
             if contribution < 0 and clear:  # a loss over the measured days, a gain by their end
                 return f"{text}; over the measured days it earns {per_year:,.0f} PLN a year less"
             return text if clear and contribution > 0 else f"{text} if the gain is real ({unclear})"

@@ -474,8 +474,15 @@ def _payback_row(
     days, low, high = payback(investment, extra, run_end)
     row = dict.fromkeys(COLUMNS, np.nan) | {"scenario": name, "metric": "payback_days"}
     known_end = run_end if periods else math.inf  # without periods, no day is after the run
+    last_days = mine_periods.end - mine_periods.middle if mine_periods else 0
     note = payback_text(
-        investment, gain["diff"], gain["diff_ci_low"], gain["diff_ci_high"], days, known_end
+        investment,
+        gain["diff"],
+        gain["diff_ci_low"],
+        gain["diff_ci_high"],
+        days,
+        known_end,
+        last_days,
     )
     return row | {
         "n": gain["n"],

@@ -111,12 +111,14 @@ class Constraint:
     def met(self, mean: float) -> bool:
         return (operator.ge if self.sense > 0 else operator.le)(mean, self.bound)
 
-    def missed_by_ci(self, row: pd.Series) -> bool:
-        """Whether a table row's whole 95% CI of what this constrains lies beyond the bound:
-        a check left undecided (the scenario out of the running first) may still be plainly
-        missed."""
+    def ci_beyond(self, row: pd.Series) -> str:
+        """ "above" ("below") where a table row's whole 95% CI of what this constrains lies
+        above (below) a `<=` (`>=`) bound by more than the tolerance, else "": a check left
+        undecided (the scenario out of the running first) may still be plainly missed."""
         _, low, high = ci_of(row, self.column)
-        return bool(high < self.bound if self.sense > 0 else low > self.bound)
+        if self.sense > 0:
+            return "below" if high < self.bound - self.tolerance else ""
+        return "above" if low > self.bound + self.tolerance else ""
 
 
 def check_horizon(scenario: Scenario, metrics: Iterable[str], case: str = "") -> None:
