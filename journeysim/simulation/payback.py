@@ -5,8 +5,8 @@ extra contribution starts then, warm-up days included, and may grow as customers
 change. Each replication's contribution is known per day over the warm-up and over each half of
 the measured days; between those it is taken as even, and after the run at its second half's
 rate. The paired difference of two scenarios' running totals, replication by replication, gives
-a mean curve and a pointwise 95% t-band: the payback is the first day the mean reaches the
-investment, its interval the first days the band's upper and lower edges do.
+a mean curve and a pointwise 95% t-band: the payback is the first day by whose end the mean
+has reached the investment, its interval the first days the band's upper and lower edges have.
 """
 
 from __future__ import annotations
