@@ -235,7 +235,9 @@ class Costs(Section):
         le=1e9,
     )
     per_follow_up: NonNegativeFloat = field(
-        0.0, "Cost of a follow-up contact after a bad visit (PLN).", le=1e9
+        0.0,
+        "Cost of a follow-up call after a visit remembered badly, unasked (PLN).",
+        le=1e9,
     )
     fixed_per_day: NonNegativeFloat = field(
         0.0,
