@@ -328,7 +328,8 @@ def comparison_table(
                     row["diff_per_year"] = row["diff"] * DAYS_PER_YEAR
             rows.append(row)
         if name != names[0]:
-            rows.append(_payback_row(name, rows, table, reference, periods))
+            pair = (periods[name], periods[names[0]]) if periods else None
+            rows.append(_payback_row(name, rows, table, reference, pair))
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["significant"] = table["significant"].astype("boolean")
     return table
@@ -448,11 +449,12 @@ def _payback_row(
     rows: list[dict],
     runs: pd.DataFrame,
     reference: pd.DataFrame,
-    periods: dict[str, Periods] | None,
+    periods: tuple[Periods, Periods] | None,
 ) -> dict:
     """payback_days of `name` against the first scenario, from its investment and contribution
     rows and the running totals of the contribution of its `runs` and of the first's
-    (`reference`), paired by replication."""
+    (`reference`), paired by replication, through the `periods` of each (None: at the measured
+    days' mean from day 0)."""
     mine = {row["metric"]: row for row in rows if row["scenario"] == name}
     investment = mine["investment"]["diff"]
     gain = mine["contribution_per_day"]
@@ -462,8 +464,7 @@ def _payback_row(
         & reference.loc[paired, "contribution_per_day"].notna()
     )
     paired = paired[finite.to_numpy()]
-    first = reference["scenario"].iloc[0]
-    mine_periods, first_periods = (periods[n] for n in (name, first)) if periods else (None, None)
+    mine_periods, first_periods = periods or (None, None)
 
     def extra(days: np.ndarray) -> np.ndarray:
         return running_totals(runs.loc[paired], mine_periods, days) - running_totals(
