@@ -163,7 +163,7 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
     days = f"{payback['diff']:,.0f} [" if math.isfinite(payback["diff"]) else "never"
     assert payback["note"] not in cell and days in cell
     assert payback_lines(result.table) == [
-        f"Payback of extra_lane against baseline: {payback['note']}"
+        f"In money, extra_lane against baseline: {payback['note']}"
     ]
     # 300 customers without burn-in: no lifetime to compare (test_money.py), and so no
     # lifetime value in the bottom line; every other metric has its difference.
@@ -325,7 +325,7 @@ def test_one_replication_is_said_to_judge_nothing(tmp_path, capsys):
         "terminal_outage cannot be judged against baseline: no paired difference has a 95% CI, "
         "which takes 2 or more replications (--reps)"
     ]
-    assert "Payback of" not in out
+    assert "In money," not in out
 
 
 def test_api_examples_run(monkeypatch):

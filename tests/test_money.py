@@ -519,11 +519,11 @@ def test_a_payback_note_is_provisional_where_the_bottom_line_is():
     assert list(still["scenario"]) == ["moving"]
     calm, rising = payback_lines(provisional_notes(table, still))
     assert re.fullmatch(
-        r"Payback of calm against base: no extra investment; earns 1[01]\d,\d{3} PLN a year less",
+        r"In money, calm against base: no extra investment; earns 1[01]\d,\d{3} PLN a year less",
         calm,
     )
     assert re.fullmatch(
-        r"Payback of moving against base: no extra investment; earns 3\d,\d{3} PLN a year "
+        r"In money, moving against base: no extra investment; earns 3\d,\d{3} PLN a year "
         r"less \(provisional\)",
         rising,
     )

@@ -21,6 +21,7 @@ from journeysim.report.html import comparison_table as report_table
 from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
 from journeysim.scenario import load_scenario
 from journeysim.simulation.measure import BETTER, METRICS
+from journeysim.simulation.money import SET
 from journeysim.study.compare import (
     comparison_table,
     provisional_notes,
@@ -100,7 +101,8 @@ def read_back(table: pd.DataFrame, folder: Path) -> pd.DataFrame:
 def test_comparison_csv_leaves_significant_empty_where_there_is_no_difference(tmp_path):
     """`significant` read False for the first scenario, which has no difference; it is empty
     there as in the other difference columns, in payback's row, in a metric not compared and
-    in a comparison of one replication, and True or False wherever a paired CI was judged."""
+    in a comparison of one replication, in the money a scenario sets, and True or False
+    wherever a paired CI was judged."""
     other = load_scenario(BASELINE, ["name=outage", "loyalty.return_window_days=7"])
     table = comparison_table(replications())
     csv = read_back(without_unlike_windows(table, [load_scenario(BASELINE), other]), tmp_path)
@@ -108,7 +110,8 @@ def test_comparison_csv_leaves_significant_empty_where_there_is_no_difference(tm
     outage = csv.loc["outage"]
     assert outage.loc["return_rate", "verdict"] == "not_compared"
     assert outage.loc[["return_rate", "payback_days"], "significant"].isna().all()
-    judged = outage[outage["diff_ci_low"].notna() & (outage.index != "payback_days")]
+    assert outage.loc[list(SET), "significant"].isna().all()  # set, so nothing to test
+    judged = outage[outage["diff_ci_low"].notna() & ~outage.index.isin(["payback_days", *SET])]
     excludes = (judged["diff_ci_low"] > 0) | (judged["diff_ci_high"] < 0)
     assert judged["significant"].tolist() == excludes.tolist()
     assert judged["significant"].any() and not judged["significant"].all()
@@ -118,6 +121,34 @@ def test_comparison_csv_leaves_significant_empty_where_there_is_no_difference(tm
     assert "*" not in comparison_text(single)
     assert " *" not in report_table(single, ["baseline", "outage"])
     assert bottom_line(single)
+
+
+def same_store(**changes: float) -> pd.DataFrame:
+    """replications() where the second scenario is the first, up to `changes` added to its
+    metrics in every replication; neither invests nor pays a fixed cost of its own."""
+    table = replications()
+    table[["investment", "fixed_cost_per_day"]] = 0.0
+    other = table["scenario"] == "outage"
+    table.loc[other, METRICS] = table.loc[~other, METRICS].to_numpy()
+    for metric, change in changes.items():
+        table.loc[other, metric] += change
+    return table
+
+
+def test_a_fixed_cost_the_scenario_sets_is_named_where_the_contribution_is_unclear():
+    """A fixed cost of 300 PLN a day more, in a store whose margin is too noisy for the
+    contribution's CI to exclude 0: the sentence names the fixed cost, set, not tested."""
+    noise = np.random.default_rng(5).normal(scale=3000.0, size=REPS)
+    table = same_store(fixed_cost_per_day=300.0, cost_per_day=300.0)
+    other = table["scenario"] == "outage"
+    table.loc[other, "contribution_per_day"] += noise - 300.0
+    table.loc[other, "gross_margin_per_day"] += noise
+    rows = comparison_table(table).set_index(["scenario", "metric"]).loc["outage"]
+    assert rows.at["contribution_per_day", "verdict"] == "no_difference"
+    assert pd.isna(rows.at["fixed_cost_per_day", "significant"])
+    (line,) = bottom_line(comparison_table(table))
+    assert line.startswith("outage is no different from baseline: every judged metric's")
+    assert re.search(r"; contribution no different: [^;]*\(fixed cost \+300\.0 PLN a day\)", line)
 
 
 def test_bottom_line_says_worse_in_words_with_points_and_money_a_year():
@@ -459,15 +490,22 @@ def test_an_investment_is_named_with_its_payback_but_not_judged():
     invests more is no different, and its sentence ends with the investment and its payback;
     with a clear gain it is better, not "mixed"; the report table leaves the investment
     unmarked."""
-    table = replications()
+    table = same_store(investment=4500.0)
     plan = table["scenario"] == "outage"
-    table.loc[plan, METRICS] = table.loc[table["scenario"] == "baseline", METRICS].to_numpy()
-    table.loc[plan, "investment"] += 4500.0
-    (line,) = bottom_line(comparison_table(table))
+    comparison = comparison_table(table)
+    (line,) = bottom_line(comparison)
     assert line == (
-        "outage is no different from baseline: no 95% CI of a paired difference in its "
-        "results excludes 0; 4,500 PLN more invested: never pays back (earns no more)"
+        "outage is no different from baseline: every judged metric's 95% CI of a paired "
+        "difference includes 0; 4,500 PLN more invested: never pays back (earns no more)"
     )
+    # Set, the same in every replication, it has no sampling error to judge: no `*` beside it
+    # (the sentence above once stood over an investment row marked `*`).
+    row = comparison.set_index(["scenario", "metric"]).loc[("outage", "investment")]
+    assert row["diff"] == row["diff_ci_low"] == row["diff_ci_high"] == 4500
+    assert pd.isna(row["significant"]) and math.isnan(row["p_value"])
+    (investment,) = [line for line in comparison_text(comparison).splitlines() if "invest" in line]
+    assert "+4,500" in investment and "*" not in investment
+    assert " *" not in report_table(comparison, ["baseline", "outage"])
     gain = 50.0 + np.random.default_rng(4).normal(size=REPS)
     table.loc[plan, ["contribution_per_day", "gross_margin_per_day"]] += gain[:, None]
     comparison = comparison_table(table)

@@ -22,7 +22,7 @@ import pandas as pd
 from journeysim.report.comparison import LABELS, signed, signed_interval
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import SHARES
-from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR
+from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR, SET
 from journeysim.study.compare import (
     PROVISIONAL,
     crowding_explains,
@@ -109,8 +109,10 @@ def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
             "which takes 2 or more replications (--reps)"
         )
     if not rows["verdict"].isin(["better", "worse"]).any():
-        head = f"{name} is no different from {reference}: no 95% CI of a paired difference "
-        return head + "in its results excludes 0" + _investment(by_metric)
+        head = f"{name} is no different from {reference}: every judged metric's 95% CI of a "
+        head += "paired difference includes 0"
+        money = _unclear_money(by_metric) if _moved_parts(by_metric) else ""
+        return head + money + _investment(by_metric)
     return _verdicts(rows, name, reference) + _unclear_money(by_metric) + _investment(by_metric)
 
 
@@ -166,14 +168,24 @@ def _unclear_money(rows: pd.DataFrame) -> str:
         signed("contribution_per_day", c[key], like=c["diff"])
         for key in ("diff", "diff_ci_low", "diff_ci_high")
     )
-    parts = [
-        f"{_item_name(metric)} {signed(metric, rows.at[metric, 'diff'])}"
-        for metric in PARTS
-        if metric in rows.index and significant(rows.at[metric, "significant"])
-    ]
+    parts = _moved_parts(rows)
     return f"; contribution no different: {diff} PLN a day [{low}, {high}]" + (
         f" ({', '.join(parts)} PLN a day)" if parts else ""
     )
+
+
+def _moved_parts(rows: pd.DataFrame) -> list[str]:
+    """The contribution's parts that clearly moved, as "wages +30": their CI excludes 0, or,
+    set by the scenario (SET), they differ. `rows` are one scenario's, indexed by metric."""
+    return [
+        f"{_item_name(metric)} {signed(metric, rows.at[metric, 'diff'])}"
+        for metric in PARTS
+        if metric in rows.index
+        and (
+            significant(rows.at[metric, "significant"])
+            or (metric in SET and rows.at[metric, "diff"] != 0)
+        )
+    ]
 
 
 def _investment(rows: pd.DataFrame) -> str:

@@ -96,7 +96,7 @@ def payback_lines(table: pd.DataFrame) -> list[str]:
     names = list(dict.fromkeys(table["scenario"]))
     rows = table[table["metric"] == "payback_days"].set_index("scenario")
     return [
-        f"Payback of {name} against {names[0]}: {rows.at[name, 'note']}"
+        f"In money, {name} against {names[0]}: {rows.at[name, 'note']}"
         for name in names[1:]
         if name in rows.index
         and isinstance(rows.at[name, "note"], str)

@@ -45,6 +45,8 @@ CONTRIBUTION_PARTS = (
 # customers' lifetime, before wages: its loyalty part is judged as lifetime_days) and the
 # one-off investment, which the user sets and the payback weighs.
 NOT_JUDGED = (*CONTRIBUTION_PARTS, "customer_value", "investment")
+# Money the scenario sets, the same in every replication: a difference with nothing to test.
+SET = ("fixed_cost_per_day", "investment")
 # Money flows per measured day; compare also shows their differences per year.
 PER_DAY = tuple(metric for metric in MONEY if metric.endswith("_per_day"))
 DAYS_PER_YEAR = 365.0

@@ -25,6 +25,7 @@ from journeysim.simulation.money import (
     LIFETIME_MIDDLE,
     NOT_JUDGED,
     PER_DAY,
+    SET,
     middle_day,
 )
 from journeysim.simulation.payback import Periods, payback, payback_text, running_totals
@@ -61,7 +62,8 @@ class CompareResult:
     `table` (comparison.csv) has one row per scenario and metric: the scenario's mean and 95% CI,
     and for every scenario after the first its paired difference from the first (`diff`, its
     95% t-interval, the paired t-test p-value, `significant` when the interval excludes 0 (NA
-    where there is no interval: the first scenario, one replication, `not_compared`, payback),
+    where there is no interval: the first scenario, one replication, `not_compared`, payback,
+    or nothing to test: the fixed cost and investment, which the scenario sets),
     `verdict`: `better` or `worse` when it excludes 0, by the way the metric is better
     (measure.BETTER), else `no_difference`; `not_measured` without a CI; `not_compared` for
     the return rate and active customers of a scenario with another return window) and,
@@ -324,6 +326,8 @@ def comparison_table(
             if name != names[0]:
                 row |= paired_difference(table[metric], reference[metric])
                 row["verdict"] = verdict(metric, row["diff_ci_low"], row["diff_ci_high"])
+                if metric in SET:  # the same in every replication: nothing to test
+                    row |= {"p_value": np.nan, "significant": np.nan}
                 if metric in PER_DAY:
                     row["diff_per_year"] = row["diff"] * DAYS_PER_YEAR
             rows.append(row)
