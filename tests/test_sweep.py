@@ -27,6 +27,7 @@ import journeysim
 from journeysim.simulation.measure import METRICS
 from journeysim.study import sweep as sweep_module
 from journeysim.study.calibrate_spec import read_calibration_file
+from journeysim.study.decisions import parse_decision
 from journeysim.study.designs import DesignError, check_once, parse_vary
 from journeysim.study.optimise_spec import read_optimise_file
 from journeysim.study.sensitivity import COLUMNS as SOBOL_COLUMNS
@@ -71,6 +72,25 @@ def test_sobol_design_has_samples_times_parameters_plus_two_points():
     p = plan(*vary, design="sobol", samples=4)
     assert len(p.values) == 4 * (3 + 2)  # Saltelli without second-order terms
     assert all(0.02 <= v[0] <= 0.2 and 0 <= v[1] <= 0.5 and v[2] in (2, 3, 4) for v in p.values)
+
+
+def test_grid_values_that_hold_commas_are_whole_values():
+    """`--vary 'checkout.service_time={dist: lognormal, mean_min: 3, sd_min: 1},{...}'` was cut
+    at every comma and refused ("got mean_min: 3 more than once"), though the values are YAML
+    and a sweep file takes them: a comma inside a value's braces, brackets or quotes is the
+    value's own."""
+    times = "{dist: lognormal, mean_min: 3, sd_min: 1},{dist: gamma, mean_min: 3, sd_min: 1}"
+    p = plan(f"checkout.service_time={times}", "payment.cash_share=0.1, 0.2")
+    shapes = [(p.point(i).checkout.service_time.dist, p.point(i).payment.cash_share) for i in (0, 3)]
+    assert len(p.values) == 4 and shapes == [("lognormal", 0.1), ("gamma", 0.2)]
+    assert parse_vary('name="a,b",c').values == ('"a,b"', "c")
+    assert parse_vary("x.y=[3, 4],[2, 5]").values == ("[3, 4]", "[2, 5]")
+    assert parse_decision("x.y={active: false},{active: true, open_above: 1}").choices == (
+        "{active: false}",
+        "{active: true, open_above: 1}",
+    )
+    with pytest.raises(DesignError, match=r"each value once \(got 2 more than once\)"):
+        parse_vary("x.y=2,{a: 1},2")
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from journeysim.study.designs import (
     check_once,
     check_whole_ends,
     is_number,
+    split_values,
     whole_number_keys,
     yaml_text,
 )
@@ -126,7 +127,7 @@ def _decision(name: str, keys: tuple[str, ...], raw: str, where: str) -> Decisio
     match = _RANGE.match(raw)
     if match:
         return _ranged(name, keys, float(match[1]), float(match[2]), where)
-    return _choices(name, keys, [value.strip() for value in raw.split(",")], where)
+    return _choices(name, keys, split_values(raw), where)
 
 
 def _ranged(name: str, keys: tuple[str, ...], low: float, high: float, where: str) -> Decision:

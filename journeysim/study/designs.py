@@ -75,9 +75,24 @@ def parse_vary(text: str, option: str = Option("--vary")) -> Vary:
     match = _RANGE.match(raw)
     if match:
         return _ranged(key, float(match[1]), float(match[2]), where)
-    values = tuple(value.strip() for value in raw.split(","))
+    values = tuple(split_values(raw))
     check_once(values, where)
     return Vary(key, values, where=given_with(option, key))
+
+
+def split_values(raw: str) -> list[str]:
+    """The YAML texts of comma-separated values, as given: a comma inside a value's [...],
+    {...} or quotes does not split it (`{dist: gamma, mean_min: 3},{...}` is two values).
+    Read as a YAML flow sequence, each value is cut from `raw` where YAML found it; text YAML
+    cannot read so, or that ends in a comma, is split at every comma (each value's own error
+    then says why)."""
+    try:
+        sequence = yaml.compose(f"[{raw}]", Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        sequence = None
+    if sequence is None or raw.rstrip().endswith(","):  # YAML would drop a last empty value
+        return [value.strip() for value in raw.split(",")]
+    return [raw[node.start_mark.index - 1 : node.end_mark.index - 1] for node in sequence.value]
 
 
 def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
