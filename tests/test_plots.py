@@ -524,6 +524,25 @@ def test_a_sweep_point_whose_runs_all_failed_is_crossed_at_the_foot_of_the_line(
     assert all(tick % 1 == 0 for tick in ax.get_xticks())
 
 
+def test_sweep_charts_ring_a_point_some_of_whose_runs_failed_at_the_mean_of_the_rest():
+    """Two tills failing in one run of two: their point was drawn as any other, the mean of
+    the run that finished (the luckier one) the best contribution of the line."""
+    runs = sweep_runs()
+    kept = runs[~((runs["point"] == 2) & (runs["replication"] == 0))]  # lanes 2, cash 0.2
+    fig = sweep_plots.sweep_line(kept[kept["cash"] == 0.2], "lanes", "nps", partial={2})
+    rendered(fig)
+    ax = fig.axes[0]
+    (ring,) = [c for c in ax.collections if c.get_label() == sweep_plots.PARTIAL]
+    rest = kept.loc[kept["point"] == 2, "nps"].mean()
+    assert ring.get_offsets().tolist() == [[2.0, pytest.approx(rest)]]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [sweep_plots.PARTIAL]
+    heat = sweep_plots.sweep_heatmap(kept, "lanes", "cash", "nps", partial={2})
+    rendered(heat)
+    (ring,) = [c for c in heat.axes[0].collections if c.get_label() == sweep_plots.PARTIAL]
+    assert ring.get_offsets().tolist() == [[2.0, 0.2]]  # the cell of lanes 2, cash 0.2
+    assert [t.get_text() for t in heat.legends[0].get_texts()] == [sweep_plots.PARTIAL]
+
+
 def test_a_sweep_heatmap_crosses_the_cell_of_a_point_whose_runs_all_failed():
     """Its cell was blank, as a combination the design did not run; a failed row or column
     vanished with its tick."""

@@ -81,7 +81,8 @@ def test_grid_values_that_hold_commas_are_whole_values():
     value's own."""
     times = "{dist: lognormal, mean_min: 3, sd_min: 1},{dist: gamma, mean_min: 3, sd_min: 1}"
     p = plan(f"checkout.service_time={times}", "payment.cash_share=0.1, 0.2")
-    shapes = [(p.point(i).checkout.service_time.dist, p.point(i).payment.cash_share) for i in (0, 3)]
+    points = [p.point(i) for i in (0, 3)]
+    shapes = [(point.checkout.service_time.dist, point.payment.cash_share) for point in points]
     assert len(p.values) == 4 and shapes == [("lognormal", 0.1), ("gamma", 0.2)]
     assert parse_vary('name="a,b",c').values == ('"a,b"', "c")
     assert parse_vary("x.y=[3, 4],[2, 5]").values == ("[3, 4]", "[2, 5]")
@@ -960,29 +961,38 @@ def test_the_error_and_reason_columns_are_text_and_empty_where_no_run_failed(tmp
         assert table["reason"].tolist() == [""]
 
 
-def test_the_sweep_report_crosses_a_point_whose_runs_all_failed(tmp_path, monkeypatch):
+def test_the_sweep_marks_points_whose_runs_all_or_partly_failed(tmp_path, monkeypatch, capsys):
     """One till cannot serve 40 shoppers an hour at 4 min each: every run of that point fails,
-    and its charts and table got only the points that ran, so the point was silently left out."""
+    and its charts and table got only the points that ran, so the point was silently left out.
+    Two tills fail in one replication of two: the point's means, of the run that finished,
+    were shown as any other's (the best contribution of the table)."""
     from journeysim.cli import main
     from journeysim.report import html as report_html
 
     drawn = []
 
-    def sweep_line(runs, parameter, kpi, others, design, failed):
-        drawn.append(failed[parameter].tolist())
+    def sweep_line(runs, parameter, kpi, others, design, failed, partial):
+        drawn.append((failed[parameter].tolist(), set(partial)))
         return Figure()
 
     monkeypatch.setattr(report_html, "sweep_line", sweep_line)
     monkeypatch.setattr(report_html.plots, "png", lambda figure: b"")
     mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
-    argv = ["sweep", str(mmc), "--vary", "checkout.cashiers=1,3", "--reps", "2", "--days", "1"]
+    argv = ["sweep", str(mmc), "--vary", "checkout.cashiers=1,2,3", "--reps", "2", "--days", "3"]
     argv += ["--set", "horizon.warmup_days=0", "--set", "arrivals.rate_per_hour=40"]
     argv += ["--set", "checkout.service_time.mean_min=4", "--workers", "1", "--quiet"]
     assert main([*argv, "--out", str(tmp_path)]) == 1  # some runs failed
-    assert drawn and all(values == [1] for values in drawn)
+    runs = pd.read_csv(next(tmp_path.glob("sweep-*/runs.csv")))
+    finished = runs[runs["status"] == "ok"].groupby("point").size().reindex(range(3), fill_value=0)
+    assert finished.tolist() == [0, 1, 2]  # the case this test is about
+    assert drawn and all(charted == ([1], {1}) for charted in drawn)  # crossed, ringed
     (report,) = tmp_path.glob("sweep-*/report.html")
-    rows = re.findall(r"<tr><td>checkout\.cashiers=(\d)</td><td>([^<]*)</td>", report.read_text())
-    assert rows == [("1", "0 (all failed)"), ("3", "2")]  # the table lists it too, in order
+    rows = re.findall(r"<tr><td>(\d)</td><td>(\d)</td><td>([^<]*)</td>", report.read_text())
+    assert rows == [("0", "1", "0 of 2"), ("1", "2", "1 of 2"), ("2", "3", "2 of 2")]
+    out, err = capsys.readouterr()
+    table = [line.split()[:3] for line in out.splitlines() if re.match(r"\d  ", line)]
+    assert table == [["0", "1", "0"], ["1", "2", "1"], ["2", "3", "2"]]  # "0 of 2", ...
+    assert "the means of the rest" in err
 
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant

@@ -119,9 +119,9 @@ def _sweep(args: argparse.Namespace) -> int:
             design=plan.design.kind,
             indices=indices,
             samples=plan.design.base_samples,
-            failed=failed[~failed["point"].isin(runs["point"])].drop_duplicates("point"),
+            failed=failed,
         )
-    print(f"\n{_point_table(plan.points_table(), runs)}")
+    print(f"\n{_point_table(plan.points_table(), runs, failed)}")
     if len(plan.values) > 1:
         print(_means_only(report=not args.no_report, runs=max(plan.replications)))
     if indices is not None:
@@ -137,10 +137,17 @@ def _sweep(args: argparse.Namespace) -> int:
         return 0
     first = failed.iloc[0]
     point, replication = first["point"], first["replication"]
+    partial = failed["point"].isin(runs["point"]).any()
     print(
         f"journeysim sweep: {len(failed)} of {total} runs failed (status and error in "
         f"runs.csv; the same command retries them), e.g. point {point}, replication "
-        f"{replication}: {first['reason']}",
+        f"{replication}: {first['reason']}"
+        + (
+            "; a point some of whose runs failed shows the means of the rest (its runs, "
+            '"1 of 2"), which may be the luckier ones'
+            if partial
+            else ""
+        ),
         file=sys.stderr,
     )
     return 1
@@ -159,20 +166,23 @@ def _means_only(report: bool, runs: int) -> str:
     )
 
 
-def _point_table(points: pd.DataFrame, runs: pd.DataFrame) -> str:
-    """Mean headline KPIs per point (the first SHOWN_POINTS points)."""
+def _point_table(points: pd.DataFrame, runs: pd.DataFrame, failed: pd.DataFrame) -> str:
+    """Mean headline KPIs per point (the first SHOWN_POINTS points); where runs failed, how
+    many of each point's finished ("1 of 2": its means are of those)."""
     from journeysim.report.comparison import LABELS, metric_text
-    from journeysim.report.console import render
+    from journeysim.report.console import render, setting_text
 
     means = runs.groupby("point")[list(HEADLINE)].mean().reindex(points["point"])
     means = means.head(SHOWN_POINTS)  # a point whose runs all failed shows "-"
-    rows = [
-        [
-            *(f"{v:.4g}" if isinstance(v, float) else str(v) for v in values),
-            *(metric_text(metric, mean[metric]) for metric in HEADLINE),
-        ]
-        for values, (_, mean) in zip(points.values, means.iterrows())
-    ]
+    finished = runs.groupby("point").size()
+    lost = failed.groupby("point").size()
+    rows = []
+    for (point, *values), (_, mean) in zip(points.itertuples(index=False), means.iterrows()):
+        n, gone = int(finished.get(point, 0)), int(lost.get(point, 0))
+        row = [str(point), *map(setting_text, values)]
+        row += [f"{n} of {n + gone}"] if len(failed) else []
+        rows.append(row + [metric_text(metric, mean[metric]) for metric in HEADLINE])
     more = len(points) - len(rows)
-    text = render(rows, [*map(str, points.columns), *(LABELS[m][0] for m in HEADLINE)])
+    header = [*map(str, points.columns), *(["runs"] if len(failed) else [])]
+    text = render(rows, [*header, *(LABELS[m][0] for m in HEADLINE)])
     return text + (f"\n... {more} more points in summary.csv" if more > 0 else "")

@@ -25,6 +25,7 @@ from journeysim.report.console import (
     index_text,
     journey_map_rows,
     kpi_rows,
+    setting_text,
     unset_costs_text,
 )
 from journeysim.report.html_blocks import (
@@ -436,11 +437,15 @@ def sweep_report(
     `warnings`: why some points show "-" (study/sweep.py `short_run_warnings`), above the table;
     `design`: the design's kind (grid, lhs, sobol), else told from the runs; `indices`: a
     Sobol' design's sobol_indices.csv, whose `kpis` rows the report shows with the warning
-    when its `samples` base samples are too few to pin them down; `failed`: the points whose
-    runs all failed (their `parameters` columns), crossed on the charts and "0 (all failed)"
-    in the table.
+    when its `samples` base samples are too few to pin them down; `failed`: the runs that
+    failed (runs.csv's rows: point, the `parameters` columns, replication). A point whose runs
+    all failed is crossed on the charts and "0 of 2" in the table; one where some did, whose
+    means are of the rest, ringed and "1 of 2".
     """
     folder = Path(folder)
+    failed = runs.iloc[:0] if failed is None else failed
+    lost = failed[~failed["point"].isin(runs["point"])].drop_duplicates("point")
+    partial = set(failed["point"]) & set(runs["point"])
     shown = [k for k in (*KPIS, *MONEY_LABELS) if k in runs]
     sections = []
     if scenario is not None:
@@ -448,7 +453,10 @@ def sweep_report(
     sections.append(
         section(
             "KPIs per point",
-            paragraph("Mean and 95% CI over the replications at each point of the design."),
+            paragraph(
+                "Mean and 95% CI over the replications at each point of the design; where some "
+                'failed ("1 of 2" runs), over the rest, which may be the luckier ones.'
+            ),
             warning_notes(warnings),
             sweep_table(runs, list(parameters), shown, failed),
         )
@@ -461,11 +469,13 @@ def sweep_report(
         charts = chart_files(kpi, parameters)
         for parameter, chart in zip(parameters, charts):
             others = [p for p in parameters if p != parameter]
-            data = plots.png(sweep_line(runs, parameter, kpi, others, design, failed))
+            drawn = sweep_line(runs, parameter, kpi, others, design, lost, partial)
+            data = plots.png(drawn)
             write_bytes(folder / chart, data)
             figures.append(image(data, f"{label(kpi)} against {parameter}"))
         if len(parameters) >= 2:
-            data = plots.png(sweep_heatmap(runs, *parameters[:2], kpi, design, failed))
+            drawn = sweep_heatmap(runs, *parameters[:2], kpi, design, lost, partial)
+            data = plots.png(drawn)
             write_bytes(folder / charts[-1], data)
             figures.append(image(data, f"{label(kpi)} by {parameters[0]} and {parameters[1]}"))
     sections.append(section("KPIs against the parameters", *figures, id="plots"))
@@ -561,33 +571,26 @@ def _lifetime_note(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> str:
     return warning_notes([lifetime_warning(table, one_off(scenarios))])
 
 
-# Marks the row of a point whose runs all failed among a sweep's runs (sweep_table).
-_ALL_FAILED = "all runs failed"
-
-
 def sweep_table(
-    runs: pd.DataFrame,
-    parameters: list[str],
-    kpis: Sequence[str],
-    failed: pd.DataFrame | None = None,
+    runs: pd.DataFrame, parameters: list[str], kpis: Sequence[str], failed: pd.DataFrame
 ) -> str:
-    """One row per point: its parameter values and every KPI's mean [95% CI]; a point whose
-    runs all failed (a row of `failed`) has no runs and "-" for every KPI."""
-    if failed is not None and len(failed):
-        runs = pd.concat([runs, failed[parameters].assign(**{_ALL_FAILED: True})])
+    """One row per point, by its number (as in the console and points.csv) and values: its
+    runs (where any run of the sweep failed, how many of the point's finished: "1 of 2", whose
+    means are of the rest) and every KPI's mean [95% CI] over them, "-" where none finished."""
+    points = pd.concat([runs, failed])[["point", *parameters]].drop_duplicates("point")
+    finished = runs.groupby("point").size()
+    lost = failed.groupby("point").size()
     rows = []
-    for values, group in runs.groupby(parameters, sort=True, dropna=False):
-        values = values if isinstance(values, tuple) else (values,)
-        point = ", ".join(f"{p}={v}" for p, v in zip(parameters, values))
-        if _ALL_FAILED in group and group[_ALL_FAILED].eq(True).any():
-            rows.append([point, "0 (all failed)", *("-" for _ in kpis)])
-            continue
-        row = [point, str(len(group))]
+    for point, *values in points.sort_values("point").itertuples(index=False):
+        n, gone = int(finished.get(point, 0)), int(lost.get(point, 0))
+        group = runs[runs["point"] == point]
+        count = f"{n} of {n + gone}" if len(failed) else str(n)
+        row = [str(point), *map(setting_text, values), count]
         for kpi in kpis:
             mean, low, high, _ = mean_ci(group[kpi].to_numpy(), metric=kpi)
-            row.append(interval(kpi, mean, low, high))
+            row.append(interval(kpi, mean, low, high) if n else "-")
         rows.append(row)
-    header = ["point", "runs", *(label(k) for k in kpis)]
+    header = ["point", *parameters, "runs", *(label(k) for k in kpis)]
     return table(header, rows, id="kpi-table")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import matplotlib.colors
 import numpy as np
@@ -40,6 +40,7 @@ from journeysim.simulation.summary import mean_ci
 BINS = 8  # cells per axis of a continuous (lhs, sobol) design's charts
 LABEL_SIZES = (14, 9)  # a heatmap cell's number: its largest and smallest type, points
 FAILED = "all runs failed"  # the legend of the crosses that mark such points
+PARTIAL = "some runs failed: mean of the rest"  # the legend of the rings that mark such points
 
 
 def _continuous(runs: pd.DataFrame, keys: Sequence[str], design: str | None = None) -> bool:
@@ -197,6 +198,7 @@ def sweep_line(
     others: Sequence[str] = (),
     design: str | None = None,
     failed: pd.DataFrame | None = None,
+    partial: Collection[int] = (),
 ) -> Figure:
     """A KPI against one swept parameter.
 
@@ -209,12 +211,14 @@ def sweep_line(
     points; no line joins them into a trend. `design` None: told from the runs (`_continuous`).
 
     `runs`: tidy rows (`point`, parameter columns, replication, KPI columns); `failed`: the
-    points whose runs all failed (their parameter columns), a cross each at the axis' foot.
+    points whose runs all failed (their parameter columns), a cross each at the axis' foot;
+    `partial`: the points some of whose runs failed, a ring each about its mean.
     """
     keys = [parameter, *others]
     lost = pd.Series(dtype=float) if failed is None else failed[parameter]
     if _continuous(runs, keys, design):
-        return _sampled_line(runs, parameter, kpi, [k for k in others if k in runs], lost)
+        shown = [k for k in others if k in runs]
+        return _sampled_line(runs, parameter, kpi, shown, lost, partial)
     table = runs.assign(**{parameter: runs[parameter].astype(float)})
     band = mean_band(table, parameter, kpi).sort_values(parameter)
     pooled = any(runs[key].nunique() > 1 for key in others if key in runs)
@@ -250,8 +254,27 @@ def sweep_line(
             if bounds:
                 ends = " and ".join(fmt(kpi, bound) for bound in bounds)
                 what += f", cut at {ends}, the KPI's {'bounds' if len(bounds) > 1 else 'bound'}"
+    _ring(ax, runs, parameter, kpi, partial)
     _finish_line(ax, band[parameter], parameter, kpi, what, lost)
     return fig
+
+
+def _ring(ax, runs: pd.DataFrame, parameter: str, kpi: str, partial: Collection[int]) -> None:
+    """Ring the mean of each point of `partial`, some of whose runs failed: it is the mean of
+    the rest, which may be the luckier runs."""
+    if not partial:
+        return
+    means = runs[runs["point"].isin(partial)].groupby("point")[[parameter, kpi]].mean()
+    ax.scatter(
+        means[parameter],
+        means[kpi],
+        s=420,
+        facecolors="none",
+        edgecolors=NEGATIVE,
+        linewidths=3,
+        zorder=4,
+        label=PARTIAL,
+    )
 
 
 def _paired_bars(table: pd.DataFrame, parameter: str, kpi: str, band: pd.DataFrame) -> pd.DataFrame:
@@ -280,7 +303,12 @@ def _within_range(bars: pd.DataFrame, kpi: str) -> tuple[np.ndarray, list[float]
 
 
 def _sampled_line(
-    runs: pd.DataFrame, parameter: str, kpi: str, others: list[str], lost: pd.Series
+    runs: pd.DataFrame,
+    parameter: str,
+    kpi: str,
+    others: list[str],
+    lost: pd.Series,
+    partial: Collection[int],
 ) -> Figure:
     """`sweep_line` of a continuous design: a dot per point, bars of the binned means."""
     by = "point" if "point" in runs else [parameter, *others]
@@ -314,6 +342,7 @@ def _sampled_line(
         starts, ends = cells.edges[bin_of], cells.edges[bin_of + 1]
         ax.hlines(means.to_numpy(), starts, ends, color=NEUTRAL, linewidth=4)
         what += "; bars: the mean of the points in each bin"
+    _ring(ax, runs, parameter, kpi, partial)
     _finish_line(ax, points[parameter], parameter, kpi, what, lost)
     return fig
 
@@ -322,8 +351,8 @@ def _finish_line(
     ax, values: pd.Series, parameter: str, kpi: str, what: str, lost: pd.Series
 ) -> None:
     """Cross the values of `lost`, points whose runs all failed, at the axis' foot (they have
-    no KPI), tick a count in whole numbers and every value as `tick_text` writes it (2,500),
-    label the axes and title the chart."""
+    no KPI), give the marks a legend, tick a count in whole numbers and every value as
+    `tick_text` writes it (2,500), label the axes and title the chart."""
     if len(lost):
         ax.plot(
             lost,
@@ -336,6 +365,7 @@ def _finish_line(
             mew=4,
             label=FAILED,
         )
+    if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best")
     shown = np.concatenate([values.to_numpy(float), lost.to_numpy(float)])
     if (shown % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks, also of one
@@ -366,11 +396,13 @@ def sweep_heatmap(
     kpi: str,
     design: str | None = None,
     failed: pd.DataFrame | None = None,
+    partial: Collection[int] = (),
 ) -> Figure:
     """Mean KPI over a grid of two swept parameters, each cell where its values lie (a grid's
     values each their own cell; a continuous design's binned, `_cells`; `design` None: told
     from the runs, `_continuous`); combinations the design did not run are left blank, and
-    the cells of `failed`, points whose runs all failed, crossed. A grid's values too close
+    the cells of `failed`, points whose runs all failed, crossed, and those holding a point of
+    `partial`, some of whose runs failed, ringed. A grid's values too close
     together for their tick labels get cells of even width instead. The colours span at least
     the median cell's 95% CI (`_noise`). Each cell's number lies inside it, black or white as
     reads better on its colour, and tick labels never meet."""
@@ -422,6 +454,20 @@ def sweep_heatmap(
             mew=4,
             label=FAILED,
         )
+    if partial:
+        ringed = np.flatnonzero(runs["point"].isin(partial))
+        centres = pd.DataFrame({"x": columns.at.iloc[ringed], "y": rows.at.iloc[ringed]})
+        centres = centres.drop_duplicates()
+        ax.scatter(
+            centres["x"],
+            centres["y"],
+            s=900,
+            facecolors="none",
+            edgecolors=NEGATIVE,
+            linewidths=3,
+            label=PARTIAL,
+        )
+    if lost or partial:
         fig.legend(loc="outside lower left")
     return fig
 
