@@ -34,14 +34,17 @@ _DEPENDENCIES = (
 )
 
 
-def manifest(seed: int, overrides: Sequence[str] = (), call: str | None = None) -> dict[str, Any]:
+def manifest(
+    seed: int, overrides: Sequence[str | tuple[str, str]] = (), call: str | None = None
+) -> dict[str, Any]:
     """What made a results folder: `call`, the Python API call that made it (`api_call`), or
-    else this process's command line."""
+    else this process's command line; `overrides` every `KEY=VALUE` applied, also those of a
+    study file's `set` (given as (where, text))."""
     return {
         "journeysim": _version("journeysim"),
         "command": call or shlex.join(["journeysim", *sys.argv[1:]]),
         "seed": seed,
-        "overrides": list(overrides),
+        "overrides": [text if isinstance(text, str) else text[1] for text in overrides],
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -50,7 +53,10 @@ def manifest(seed: int, overrides: Sequence[str] = (), call: str | None = None) 
 
 
 def write_manifest(
-    folder: Path, seed: int, overrides: Sequence[str] = (), call: str | None = None
+    folder: Path,
+    seed: int,
+    overrides: Sequence[str | tuple[str, str]] = (),
+    call: str | None = None,
 ) -> None:
     """Write `folder/manifest.json` atomically."""
     text = json.dumps(manifest(seed, overrides, call), indent=2) + "\n"

@@ -313,6 +313,18 @@ def test_a_study_stopped_while_it_is_being_created_keeps_its_manifest(
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["command"].startswith("journeysim optimise ")
     assert manifest["seed"] == 4242
+    assert manifest["overrides"] == ["horizon.warmup_days=0"]
+    # An optimise file's own `set` was left out of it: the --set options alone were listed.
+    study = tmp_path.parent / f"{tmp_path.name}-study.yaml"
+    study.write_text(
+        f"scenario: {MMC}\nset: [arrivals.rate_per_hour=30]\n"
+        "decide: {checkout.cashiers: '2:4'}\nmaximise: nps\n"
+    )
+    given = ["--set", "horizon.warmup_days=0", "--out", str(tmp_path / "file")]
+    assert main(["optimise", str(study), *given]) == 130
+    (path,) = tmp_path.glob("file/*/manifest.json")
+    overrides = json.loads(path.read_text())["overrides"]
+    assert overrides == ["arrivals.rate_per_hour=30", "horizon.warmup_days=0"]
 
 
 def test_a_trial_repeating_a_failed_ones_settings_fails_without_running(tmp_path, monkeypatch):

@@ -1057,6 +1057,19 @@ def test_an_interrupted_sweep_folder_has_its_manifest(tmp_path, monkeypatch):
     assert made["overrides"] == []
     (made,) = (json.loads(m.read_text()) for m in tmp_path.glob("api/sweep-*/manifest.json"))
     assert made["command"].startswith("journeysim.sweep(") and made["overrides"] == ["seed=7"]
+    # A sweep file's own `set` was left out: the manifest listed the --set options alone.
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        f"scenario: {BASELINE}\nset: [payment.random_failures=false]\n"
+        "vary: {checkout.cashiers: [2, 3]}\n"
+    )
+    given = ["--set", "checkout.single_queue=true", "--out", str(tmp_path / "file")]
+    assert main(["sweep", str(study), *given]) == 130
+    with pytest.raises(KeyboardInterrupt):
+        journeysim.sweep(study, out=tmp_path / "file-api", overrides=["seed=7"])
+    for folder, last in (("file", "checkout.single_queue=true"), ("file-api", "seed=7")):
+        (path,) = tmp_path.glob(f"{folder}/sweep-*/manifest.json")
+        assert json.loads(path.read_text())["overrides"] == ["payment.random_failures=false", last]
 
 
 def made(folder: Path) -> dict:

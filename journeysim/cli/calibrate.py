@@ -116,7 +116,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     plan = calibration.plan
     files = [*calibration.files(not args.no_report), *plot_files(plan)]
     writable_folder(calibration.folder, files)
-    pending = pending_trials(calibration, args.overrides)
+    pending = pending_trials(calibration, spec.overrides)
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "

@@ -141,7 +141,7 @@ def _optimise(args: argparse.Namespace) -> int:
     plan = optimisation.plan
     files = [*optimisation.files(not args.no_report), *plot_files(plan)]
     writable_folder(optimisation.folder, files)
-    pending = pending_trials(optimisation, args.overrides)
+    pending = pending_trials(optimisation, spec.overrides)
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "

@@ -332,7 +332,9 @@ def scenario_from_args(path: Path, args: argparse.Namespace) -> Scenario:
 T = TypeVar("T")
 
 
-def pending_trials(search: Optimisation | Calibration, overrides: Sequence[str]) -> int:
+def pending_trials(
+    search: Optimisation | Calibration, overrides: Sequence[str | tuple[str, str]]
+) -> int:
     """The trials `search` has still to run, its manifest written: for a new study before
     Optuna creates it (so that a stop meanwhile leaves one), for a resumed one once it is
     opened and found to be this study (so that a study refused cannot overwrite it)."""

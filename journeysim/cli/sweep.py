@@ -94,7 +94,7 @@ def _sweep(args: argparse.Namespace) -> int:
     total = plan.runs
     with sweep.held():  # a second sweep into the folder is refused before it writes
         pending = len(sweep.pending())
-        sweep.write_manifest(args.overrides)  # also if interrupted
+        sweep.write_manifest(spec.overrides)  # also if interrupted; a file's `set` too
         print(
             f"{plan.name}: {plan.design.kind} design, {plural(len(plan.values), 'point')}, "
             f"{plural(total, 'run')} ({total - pending} already done)"

@@ -249,7 +249,9 @@ class Sweep:
         report = [] if charted is None else ["report.html", *charts]
         return [MANIFEST, self.runs.path.name, *CLAIMED, *FINISHED, *report]
 
-    def write_manifest(self, overrides: Sequence[str] = (), call: str | None = None) -> None:
+    def write_manifest(
+        self, overrides: Sequence[str | tuple[str, str]] = (), call: str | None = None
+    ) -> None:
         """Write manifest.json before any run (so that an interrupted sweep's folder has it
         too), adding this invocation to those the folder's manifest lists; `run` then notes the
         runs it added. `call` is the Python API call that made the folder, else it is this
