@@ -180,10 +180,13 @@ def test_run_with_parameter_sets_is_wider_and_says_how_much_is_the_parameters(se
         assert row["param_share"] > 0.5, metric
     shares = uncertain.table["param_share"].dropna()
     assert len(shares) and shares.between(0, 1).all()
-    # The sets run replications of their own: 3 sets x 3 replications, each set's own.
+    # The sets run replications of their own: 3 sets x 3 replications, each set's own,
+    # numbered as the root seed's (they read 0, 1, 2 in every set: set 1 runs 3, 4, 5).
     replications = uncertain.replications
     assert len(replications) == 9
     assert replications.groupby("set")["nps"].nunique().min() == 3
+    numbers = replications.groupby("set", sort=False)["replication"].apply(list).tolist()
+    assert numbers == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
 
 
 def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, capsys):
@@ -211,6 +214,8 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
     # the money with its bands, as run and compare print it; "-" where it is n/a
     rows = {line.split("  ")[0]: line for line in printed.splitlines()}
     assert "Contribution per day (PLN)" in rows and "Gross margin per day (PLN)" in rows
+    # the costs no scenario sets, as compare names them: the outage's 0 is no free outage
+    assert re.search(r"^Not set, so 0: .*costs\.per_outage", printed, re.MULTILINE)
     assert re.search(
         r"Customer base lifetime margin \(PLN\) +- +- ", rows["Customer base lifetime margin (PLN)"]
     )

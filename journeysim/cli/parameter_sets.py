@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from journeysim.cli.options import execute, replacing_results
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
+from journeysim.report.console import unset_costs_text
 from journeysim.report.uncertainty import uncertainty_text, write_uncertainty
 from journeysim.scenario.schema import Scenario
 from journeysim.study.parameter_sets import read_parameter_sets
@@ -48,6 +49,8 @@ def run_with_parameter_sets(
         "simulation noise included; params: the parameters' share of the band's variance (the "
         f"rest shrinks with more replications){differences}"
     )
+    if unset := unset_costs_text(result.scenarios):  # a 0 is not an outage that cost nothing
+        print(unset)
     print(f"\nResults in {folder}{os.sep}")
     if result.warnings:  # on stderr after the results, as run and compare give theirs
         sys.stdout.flush()

@@ -174,7 +174,7 @@ def run_parameter_sets(
         rows[index] = {
             "scenario": scenario.name,
             "set": parameter_sets.labels[replication // reps],
-            "replication": replication % reps,
+            "replication": replication,  # of the root seed, as `run --reps` numbers them
             **metrics,
         }
         if on_done:
@@ -303,26 +303,26 @@ def one_replication_warning(reps: int) -> list[str]:
 
 
 def uncertainty_table(replications: pd.DataFrame) -> pd.DataFrame:
-    """uncertainty.csv from the per-replication metrics (columns scenario, set, replication)."""
+    """uncertainty.csv from the per-replication metrics (columns scenario, set, replication:
+    each set's own replications, in the same order for every scenario)."""
     names = list(dict.fromkeys(replications["scenario"]))
-    grids = {
-        name: replications[replications["scenario"] == name].set_index(["set", "replication"])
-        for name in names
-    }
+    replications = replications.sort_values("replication", kind="stable")
+    draws = replications.assign(draw=replications.groupby(["scenario", "set"]).cumcount())
+    grids = {name: draws[draws["scenario"] == name].set_index(["set", "draw"]) for name in names}
     reference = grids[names[0]]
     sets = list(dict.fromkeys(replications["set"]))
     rows = []
     for name in names:
         grid = grids[name]
         for metric in METRICS:
-            values = grid[metric].unstack("replication").reindex(sets).to_numpy()
+            values = grid[metric].unstack("draw").reindex(sets).to_numpy()
             b = band(values, bounds=metric_range(metric))
             row = {"scenario": name, "metric": metric, "mean": b["mean"], "ci_low": b["low"]}
             row |= {"ci_high": b["high"], "param_share": b["param_share"]}
             row |= {"param_sd": b["param_sd"], "noise_sd": b["noise_sd"]}
             row |= {"sets": len(sets), "reps": values.shape[1], "band": b["method"]}
             if name != names[0]:
-                paired = (grid[metric] - reference[metric]).unstack("replication").reindex(sets)
+                paired = (grid[metric] - reference[metric]).unstack("draw").reindex(sets)
                 d = band(paired.to_numpy(), bounds=metric_range(metric, difference=True))
                 row |= {"diff": d["mean"], "diff_ci_low": d["low"], "diff_ci_high": d["high"]}
                 row["diff_param_share"] = d["param_share"]
