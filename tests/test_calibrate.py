@@ -7,6 +7,7 @@ replication); the kill test uses scenarios/validation/mmc.yaml over a day.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -783,7 +784,36 @@ def test_trials_whose_histories_are_too_short_are_warned_of_once(tmp_path, capfd
     err = capfd.readouterr().err
     assert "days of history (horizon.burn_in_days) saw" not in err
     assert err.count("started from a history too short") == 1
-    assert "3 trials run here started from a history too short for a steady customer base" in err
+    said = "3 trials run here started from a history too short for a steady customer base"
+    assert said in err
+    # The report repeats it, as it repeats every warning printed about its results: it gave
+    # the fit's own warnings alone.
+    (report,) = tmp_path.glob("*/report.html")
+    assert said in html.unescape(report.read_text())
+
+
+def test_an_interrupted_trial_is_not_counted_as_run_from_a_short_history(
+    tmp_path, capfd, monkeypatch
+):
+    """Stopped during its 5th trial, a study said "5 trials run here started from a history
+    too short", where 4 had run: the trial was counted as it began."""
+    from journeysim.study import trial_study
+
+    started = []
+
+    def run_replications(*args):
+        started.append(True)
+        if len(started) == 2:
+            raise KeyboardInterrupt  # the second trial, as it begins
+        yield from original(*args)
+
+    original = trial_study.run_replications
+    monkeypatch.setattr(trial_study, "run_replications", run_replications)
+    args = ["calibrate", str(STORE), "--free", "arrivals.new_per_day=0.5:1.0", "--reps", "2"]
+    args += ["--target", "visits_per_day=100+-50", "--trials", "3", "--quiet", "--workers", "1"]
+    args += ["--set", "horizon.burn_in_days=14", "--days", "1", "--out", str(tmp_path)]
+    assert main(args) == 130
+    assert "1 trial run here started from a history too short" in capfd.readouterr().err
 
 
 @pytest.mark.parametrize(

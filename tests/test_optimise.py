@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import html
 import json
 import os
 import re
@@ -1361,6 +1362,20 @@ def test_two_objectives_draw_the_pareto_chart_instead_of_the_first_objectives(tm
     plots = write_plots(_two_objectives(tmp_path))
     assert list(plots) == ["pareto.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pareto.png"]
+
+
+def test_the_report_repeats_the_warnings_printed_while_the_trials_ran(tmp_path, capfd):
+    """Trials from a history too short for a steady customer base: the console warned, the
+    report (which gave the failed trials' warning alone) did not."""
+    store = ROOT / "examples" / "store.yaml"
+    args = ["optimise", str(store), "--decide", "arrivals.new_per_day=0.5:1.0", "--reps", "2"]
+    args += ["--maximise", "visits_per_day", "--trials", "2", "--quiet", "--workers", "1"]
+    args += ["--set", "horizon.burn_in_days=14", "--days", "1", "--out", str(tmp_path)]
+    assert main(args) == 0
+    printed = re.findall(r"^journeysim: warning: (.*)$", capfd.readouterr().err, re.MULTILINE)
+    assert any("started from a history too short" in text for text in printed)
+    (report,) = tmp_path.glob("*/report.html")
+    assert all(text in html.unescape(report.read_text()) for text in printed)
 
 
 @pytest.mark.parametrize(

@@ -126,7 +126,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     result = execute(args, pending * plan.base.replications, plan.name, calibration.run)
     plots = write_plots(result)
     if not args.no_report:
-        calibrate_report(result, plots)
+        calibrate_report(result, plots, args.warned)
     print(f"\n{fit_text(result)}\n")
     print(answer(result))
     for warning in result.warnings:  # (on stderr, as every command's warnings)

@@ -157,7 +157,7 @@ def _optimise(args: argparse.Namespace) -> int:
         raise SystemExit(f"journeysim optimise: {error}") from None
     plots = write_plots(result)
     if not args.no_report:
-        optimise_report(result, plots)
+        optimise_report(result, plots, args.warned)
     print(f"\n{trials_text(result)}\n")
     print(answer(result))
     if result.best is not None:

@@ -3,6 +3,7 @@ kept set, the warnings, observed-against-simulated plots and report.html."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -216,13 +217,16 @@ def write_plots(result: CalibrationResult) -> dict[str, bytes]:
     return plots
 
 
-def calibrate_report(result: CalibrationResult, plots: dict[str, bytes]) -> Path:
-    """Write report.html: the answer, warnings, the fit, the parameters, the plots, the
-    sensitivity and the trials."""
+def calibrate_report(
+    result: CalibrationResult, plots: dict[str, bytes], warned: Sequence[str] = ()
+) -> Path:
+    """Write report.html: the answer, warnings (those `warned` while the trials ran, then the
+    fit's), the fit, the parameters, the plots, the sensitivity and the trials."""
     plan = result.plan
     fit_header, fit_body = fit_rows(result)
     param_header, param_body = parameter_rows(result)
-    warnings = "".join(paragraph(f"Warning: {w}") for w in result.warnings)
+    every = dict.fromkeys([*warned, *result.warnings])
+    warnings = "".join(paragraph(f"Warning: {w}") for w in every)
     effects = result.sensitivity
     sens_rows = [
         [r["parameter"], r["target"], f"{r['effect']:+.2f}"] for _, r in effects.iterrows()

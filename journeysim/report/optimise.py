@@ -3,6 +3,7 @@ table, the objective against the trials (or the Pareto front of two objectives),
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -378,8 +379,11 @@ def write_plots(result: OptimiseResult) -> dict[str, bytes]:
     return plots
 
 
-def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
-    """Write report.html: the answer, the best trials, the plots, the selection."""
+def optimise_report(
+    result: OptimiseResult, plots: dict[str, bytes], warned: Sequence[str] = ()
+) -> Path:
+    """Write report.html: the answer, the best trials (with the failed ones and what was
+    `warned` while they ran), the plots, the selection."""
     plan = result.plan
     header, rows = trial_rows(result, limit=None)
     failures = failures_text(result.failed, len(result.trials))
@@ -398,6 +402,7 @@ def optimise_report(result: OptimiseResult, plots: dict[str, bytes]) -> Path:
                 f"misses the bound; {search_end(result)} " + baseline_text(result)
             ),
             *([paragraph(f"Warning: {failures}")] if failures else []),
+            *(paragraph(f"Warning: {text}") for text in warned),
             *figures,
             id="search",
         ),

@@ -463,14 +463,14 @@ class TrialStudy:
         """The metrics of the base's replications of `scenario` from `reference`'s history (a
         trial's history too short is counted, for `run` to warn of once, not each trial)."""
         history = past(scenario, reference, warn=not trial)  # lived once here, read by workers
-        if trial and too_short(history):
-            self.short_histories += 1
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
         for index, metrics in run_replications(executor, self.measure, tasks):
             rows[index] = metrics
             if on_done:
                 on_done()
+        if trial and too_short(history):  # counted once run: an interrupted trial ran nothing
+            self.short_histories += 1
         return rows
 
 
