@@ -241,8 +241,10 @@ def test_sweep_report(tmp_path):
     assert len(page.images) == 2  # one line per KPI against the single parameter
     for src in page.images:
         decoded(src)
-    for value in (1, 2, 3):
-        assert f"checkout.cashiers={value}" in text
+    # a row per point, by its number as in the console and points.csv, then its value and runs
+    rows = re.findall(r"<tr><td>(\d)</td><td>(\d)</td><td>(\d)</td>", text)
+    assert rows == [("0", "1", "2"), ("1", "2", "2"), ("2", "3", "2")]
+    assert "<th>point</th><th>checkout.cashiers</th><th>runs</th>" in text
 
 
 def test_a_sobol_sweep_report_shows_the_indices_and_says_when_they_are_uncertain(tmp_path):
