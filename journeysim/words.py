@@ -4,6 +4,7 @@ false zero."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 MAX_PLACES = 9  # decimals of a number that would otherwise read as zero
 
@@ -11,6 +12,12 @@ MAX_PLACES = 9  # decimals of a number that would otherwise read as zero
 def plural(count: int, word: str) -> str:
     """`1 item`, `2 items`, `1,500 items`."""
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def listed(words: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    *first, last = words
+    return f"{', '.join(first)} and {last}" if first else last
 
 
 def amount(number: str, unit: str) -> str:

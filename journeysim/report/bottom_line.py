@@ -30,7 +30,7 @@ from journeysim.study.compare import (
     how_it_moved,
     significant,
 )
-from journeysim.words import plural, signed_number
+from journeysim.words import listed, plural, signed_number
 
 # What a reader asks first; the other metrics follow in the table's order.
 FIRST = (
@@ -122,12 +122,15 @@ def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
     better = rows[rows["verdict"] == "better"]
     worse = rows[rows["verdict"] == "worse"]
     items = {"better": _items(better), "worse": _items(worse)}
-    if crowding_explains(rows):
+    if explained := crowding_explains(rows):
         change = _volume(rows)
         side = "better" if change < 0 else "worse"  # where fewer or more shoppers put them
-        items[side] += (
-            f" (with {abs(change):,.0f} {'fewer' if change < 0 else 'more'} visits a day)"
-        )
+        fewer = f"with {abs(change):,.0f} {'fewer' if change < 0 else 'more'} visits a day"
+        listed_side = better if side == "better" else worse
+        named = [m for m in listed_side["metric"] if (name, m) in explained]
+        if len(named) < len(listed_side):  # not all: say which ("and 1 more" may be another)
+            fewer = f"{listed([_item_name(m) for m in named])} {fewer}"
+        items[side] += f" ({fewer})"
     if worse.empty:
         return f"{name} is better than {reference}: {items['better']}; nothing is worse"
     if better.empty:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.simulation.journey_map import touched
-from journeysim.words import figure
+from journeysim.words import figure, listed
 
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Scenario
@@ -161,6 +161,5 @@ def unset_costs_text(scenarios: Sequence[Scenario]) -> str:
     unset = [key for key in UNSET_COSTS if all(getattr(s.costs, key) == 0 for s in scenarios)]
     if not unset:
         return ""
-    *first, last = [f"costs.{key}" for key in unset]
-    text = "Not set, so 0: " + (f"{', '.join(first)} and {last}" if first else last)
+    text = "Not set, so 0: " + listed([f"costs.{key}" for key in unset])
     return text + (" (lost sales are in the gross margin)" if "per_outage" in unset else "")
