@@ -47,6 +47,7 @@ from journeysim.study.compare import (
     cost_warnings,
     growth_warnings,
     horizon_warnings,
+    late_change_warnings,
 )
 from journeysim.study.decisions import decision_from_yaml, parse_decision
 from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
@@ -157,6 +158,7 @@ def compare(
     for text in (
         horizon_warnings(result.scenarios)
         + cost_warnings(result.scenarios)
+        + late_change_warnings(result.scenarios)
         + growth_warnings(result.moving)
     ):
         warn_at_caller(text, UserWarning)

@@ -37,6 +37,7 @@ from journeysim.simulation.money import (
 from journeysim.simulation.payback import payback_text
 from journeysim.simulation.precision import precision_notes, replications_needed
 from journeysim.simulation.replication import simulate
+from journeysim.study import compare as compare_module
 from journeysim.study.compare import (
     GROWTH_COLUMNS,
     common_random_numbers,
@@ -44,6 +45,8 @@ from journeysim.study.compare import (
     difference_growth,
     growth_warnings,
     horizon_warnings,
+    late_change_warnings,
+    late_changes,
     moving,
     paired_difference,
 )
@@ -491,6 +494,42 @@ def test_compare_warns_when_the_scenarios_measure_different_days(tmp_path, capsy
     assert len(warned) == 1 and "baseline 7 after 14, early 7 after 7" in warned[0]
     same = journeysim.load_scenario(BASELINE, ["name=same"])
     assert horizon_warnings([journeysim.load_scenario(BASELINE), same]) == []
+
+
+def test_a_change_that_begins_within_the_measured_days_is_warned_of_and_not_called_moving(
+    tmp_path, capsys, monkeypatch
+):
+    """The cashier of staff_turnover leaves on day 28, the 15th of the 42 measured days: its
+    figures a day and a year averaged 14 unchanged days in (a third too low), and the halves
+    of the measured days, parting at the departure, read "still moving ... run more days"."""
+    base = journeysim.load_scenario(BASELINE)
+    turnover = journeysim.load_scenario(ROOT / "scenarios" / "staff_turnover.yaml")
+    assert late_changes([base, turnover]) == {"staff_turnover": 28}
+    assert late_changes([turnover, base]) == {"baseline": 28}  # either has it, the other not
+    (text,) = late_change_warnings([base, turnover])
+    assert text.startswith("staff_turnover: its change begins on day 28, 14 days into the 42 ")
+    assert "average 14 days before the change with 28 after it" in text
+    assert text.endswith("(--set horizon.warmup_days=28)")
+    outage = journeysim.load_scenario(OUTAGE)  # from day 3, within the warm-up: the days agree
+    assert late_changes([base, outage]) == {}
+    measured_from_it = [
+        journeysim.load_scenario(p, ["horizon.warmup_days=28"])
+        for p in (BASELINE, ROOT / "scenarios" / "staff_turnover.yaml")
+    ]
+    assert late_changes(measured_from_it) == {}
+    both = journeysim.load_scenario(ROOT / "scenarios" / "staff_turnover.yaml", ["name=both"])
+    assert late_changes([turnover, both]) == {}  # the same departure: no change
+    # Its halves would part at the change: it is left out of what still moves.
+    monkeypatch.setattr(compare_module, "moving", lambda growth: growth)  # everything moves
+    early = tmp_path / "staff_turnover.yaml"
+    early.write_text(
+        f"extends: {BASELINE}\nstaff: {{turnover: [{{role: cashier, index: 0, day: 4}}]}}\n"
+    )
+    small = [*SMALL, "horizon.warmup_days=2"]
+    result = journeysim.compare(BASELINE, early, reps=2, days=4, overrides=small, workers=1)
+    growth = compare_module.difference_growth(result.replications)
+    assert len(growth) and growth["scenario"].eq("staff_turnover").all()  # would be moving
+    assert len(result.moving) == 0
 
 
 def test_compare_warns_when_one_scenario_prices_what_the_other_leaves_free(tmp_path, capsys):

@@ -72,6 +72,7 @@ def _compare(args: argparse.Namespace) -> int:
         cost_warnings,
         growth_warnings,
         horizon_warnings,
+        late_change_warnings,
     )
 
     check_two_or_more(args.scenarios)
@@ -96,7 +97,7 @@ def _compare(args: argparse.Namespace) -> int:
         write_comparison(result, staging)
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
         found = horizon_warnings(result.scenarios) + cost_warnings(result.scenarios)
-        found += growth_warnings(result.moving)
+        found += late_change_warnings(result.scenarios) + growth_warnings(result.moving)
         shown = [*args.warned, *found]  # printed as they came, then `found` at the end
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed

@@ -31,7 +31,7 @@ from journeysim.simulation.money import (
 from journeysim.simulation.payback import Periods, payback, payback_text, running_totals
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
-from journeysim.words import signed_number
+from journeysim.words import plural, signed_number
 
 LEVEL = 0.95
 PROVISIONAL = " (provisional)"  # ends the payback note of a difference still moving
@@ -149,7 +149,48 @@ def compare_scenarios(
     periods = {scenario.name: run_periods(scenario) for scenario in scenarios}
     table = without_unlike_windows(comparison_table(replications, periods), scenarios)
     still = moving(difference_growth(replications))
+    still = still[~still["scenario"].isin(late_changes(scenarios))]  # the halves cannot tell
     return CompareResult(scenarios, provisional_notes(table, still), replications, still)
+
+
+def late_changes(scenarios: Sequence[Scenario]) -> dict[str, int]:
+    """The first day of each scenario's dated change against the first (a scheduled staff
+    departure or outage that one of the two has and the other has not), by name, where it
+    falls within the measured days: they then average days before the change with days
+    after it, and their halves part at a difference that is only the change beginning."""
+    first = _dated(scenarios[0])
+    late = {}
+    for scenario in scenarios[1:]:
+        mine = _dated(scenario)
+        days = [day for day, event in mine if (day, event) not in first]
+        days += [day for day, event in first if (day, event) not in mine]
+        if days and min(days) > scenario.horizon.warmup_days:
+            late[scenario.name] = min(days)
+    return late
+
+
+def _dated(scenario: Scenario) -> list[tuple[int, object]]:
+    """(first day, event) of `scenario`'s scheduled departures and outages."""
+    return [(event.day, event) for event in (*scenario.staff.turnover, *scenario.payment.outages)]
+
+
+def late_change_warnings(scenarios: Sequence[Scenario]) -> list[str]:
+    """A warning per scenario whose change begins within the measured days (`late_changes`):
+    what its figures average, that whether they still move is not known, and how to measure
+    the change alone."""
+    by_name = {scenario.name: scenario for scenario in scenarios}
+    texts = []
+    for name, day in late_changes(scenarios).items():
+        warmup, days = by_name[name].horizon.warmup_days, by_name[name].horizon.days
+        before, after = day - warmup, warmup + days - day
+        texts.append(
+            f"{name}: its change begins on day {day}, {plural(before, 'day')} into the {days} "
+            f"measured days (from day {warmup}), so its differences a day, and a year, average "
+            f"{plural(before, 'day')} before the change with {after} after it, and the halves "
+            "of the measured days cannot tell whether a difference still moves; to measure the "
+            f"change alone, begin measuring on its day (--set horizon.warmup_days={day})"
+        )
+    return texts
 
 
 def run_periods(scenario: Scenario) -> Periods:

@@ -46,6 +46,7 @@ from journeysim.study.compare import (
     common_random_numbers,
     cost_warnings,
     horizon_warnings,
+    late_change_warnings,
     verdict,
     without_unlike_windows,
 )
@@ -194,6 +195,7 @@ def run_parameter_sets(
         short.append(histories_too_short(short_histories, "parameter set"))
     warnings = few_sets_warning(len(parameter_sets)) + one_replication_warning(reps)
     warnings += list(dict.fromkeys(short)) + horizon_warnings(aligned) + cost_warnings(aligned)
+    warnings += late_change_warnings(aligned)
     warnings += own_change_notes(aligned, own, parameter_sets.source)
     return UncertaintyResult(aligned, table, replications, parameter_sets.table(), warnings)
 
