@@ -1,17 +1,17 @@
 """The bottom line of a comparison: per scenario, one sentence saying whether it is better or worse
 than the first and in what, from the verdicts of comparison.csv.
 
-Money counts once, as contribution: its parts (gross margin, wages, outage and fixed cost, and
-their sum) are not counted as better or worse, so that a wage rise is not one worse metric three
-times; nor is the customer base's lifetime margin (that gross margin over the customers'
-lifetime, before wages), nor the one-off investment, a number the user sets: the sentence ends
-with it and its payback instead. Where the contribution does not clearly differ, the sentence
-still says so, with the parts that do (a plan that pays 1,500 PLN a day more in wages and earns
-it back is not free). A clear change in visits per day is told beside the list it may explain,
-when that list holds a metric that crowding may have moved (study.compare.crowding_explains;
-complaints a day only as far as the visits explain them in proportion): a shorter wait "with 72
-fewer visits a day" comes from shoppers lost, not from a better checkout (while a loss of money
-"with 46 more visits a day" would wrongly blame the shoppers)."""
+Money counts once, as contribution: its parts (gross margin, wages, outage, recovery and fixed cost,
+and their sum) are not counted as better or worse, so that a wage rise is not one worse metric three
+times; nor is the customer base's lifetime margin (that gross margin over the customers' lifetime,
+before wages), nor the one-off investment, a number the user sets: the sentence ends with it and its
+payback instead. Where the contribution does not clearly differ, the sentence still says so, with
+the parts that do (a plan that pays 1,500 PLN a day more in wages and earns it back is not free). A
+clear change in visits per day is told beside the list it may explain, when that list holds a metric
+that crowding may have moved (study.compare.crowding_explains; complaints a day only as far as the
+visits explain them in proportion): a shorter wait "with 72 fewer visits a day" comes from shoppers
+lost, not from a better checkout (while a loss of money "with 46 more visits a day" would wrongly
+blame the shoppers)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ MONEY_LABELS = {
     "payback_days": ("Payback (days)", "{:,.0f}"),
 }
 LABELS = {**KPI_LABELS, **MONEY_LABELS}
-# Money a scenario may leave at 0 (the money table's investment, outage and fixed cost).
+# Money a scenario may leave at 0 (the money table's investment, outage, recovery and fixed cost).
 UNSET_COSTS = ("investment", "per_outage", "per_complaint", "per_follow_up", "fixed_per_day")
 
 

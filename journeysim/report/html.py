@@ -269,9 +269,10 @@ def compare_report(
                 f"Mean with 95% CI per scenario; differences from {names[0]} are paired over "
                 f"replications that share random numbers; * marks a difference whose CI "
                 "excludes 0. Blue: better, red: worse; the parts of the contribution (gross "
-                "margin, wages, outage and fixed cost) and the customer base's lifetime margin "
-                "are not judged, as money counts once, as contribution, nor is the one-off "
-                "investment, which the payback weighs; shares differ in percentage points (pts)."
+                "margin, wages, outage, recovery and fixed cost) and the customer base's "
+                "lifetime margin are not judged, as money counts once, as contribution, nor is "
+                "the one-off investment, which the payback weighs; shares differ in percentage "
+                "points (pts)."
             ),
             _return_rate_note(scenarios),
             comparison_table(comparison, names),
