@@ -939,6 +939,35 @@ def test_a_study_db_that_is_not_a_database_is_one_line_and_exit_code_2(tmp_path,
     assert sorted(p.name for p in folder.iterdir()) == ["study.db", "study.lock"]  # nothing ran
 
 
+def test_a_study_killed_while_it_wrote_its_database_resumes(tmp_path, capsys):
+    """A kill that lands while a study writes study.db leaves SQLite's rollback journal beside
+    it. The resumed study read it read-only first, which SQLite refuses ("attempt to write a
+    readonly database"), and it said the file was no study database and to remove it."""
+    args = ["optimise", str(MMC), "--decide", "checkout.cashiers=3:5", "--reps", "2", "--days"]
+    args += ["1", "--minimise", "wages_per_day", "--quiet", "--out", str(tmp_path), *QUICK]
+    assert main([*args, "--trials", "2"]) == 0
+    (db,) = tmp_path.glob("*/study.db")
+    killed = (  # a write half done, then the process gone without a word
+        "import os, sqlite3, sys\n"
+        "db = sqlite3.connect(sys.argv[1])\n"
+        "db.execute('PRAGMA cache_size=1')\n"
+        "db.execute('BEGIN')\n"
+        "db.execute('CREATE TABLE half_done(x)')\n"
+        "db.executemany('INSERT INTO half_done VALUES (?)', [('x' * 500,)] * 2000)\n"
+        "db.execute('UPDATE trials SET state = state')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", killed, str(db)], check=True)
+    assert db.with_name("study.db-journal").exists()  # the hot journal a kill leaves
+    capsys.readouterr()
+    assert main([*args, "--trials", "3"]) == 0, capsys.readouterr().err
+    assert "3 trials (2 already done)" in capsys.readouterr().out
+    assert len(complete_trials(db.parent)) == 3
+    with sqlite3.connect(db) as connection:  # the half-done write rolled back
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
+    assert "half_done" not in tables
+
+
 def test_a_study_db_another_program_keeps_locked_stops_in_one_line_and_resumes(
     tmp_path, capsys, monkeypatch
 ):

@@ -496,7 +496,10 @@ def _check_storage(path: Path) -> None:
     if not path.exists() and not path.is_symlink():
         return
     try:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
+        # Read-write, not read-only: a process killed while it wrote left a journal that this
+        # first reader must roll back (read-only, SQLite refuses: "attempt to write a readonly
+        # database"), as SQLite does for whoever opens it first; it creates no file.
+        uri = f"{path.resolve().as_uri()}?mode=rw"
         with closing(sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT_S)) as db:
             rows = db.execute(
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
