@@ -394,8 +394,7 @@ class TrialStudy:
                 rows = done[same].user_attrs[RESULTS]
                 trial.set_user_attr(SAME_AS, same)
             else:
-                with self.interrupts.simulating():
-                    rows = self._simulate(trial, params, executor, on_done)
+                rows = self._simulate(trial, params, executor, on_done)
             trial.set_user_attr(RESULTS, rows)
         values, constraints = self.score(rows)
         for name, value in constraints.items():
@@ -440,13 +439,16 @@ class TrialStudy:
     ) -> Rows:
         """The trial's replications; if they fail (or failed before with these parameters),
         keep why with the trial and raise ReplicationFailed, which Optuna records as a failed
-        trial."""
+        trial. Only the replications run where Ctrl-C acts at once: never a read or write of
+        the study, which one cut short leaves holding its lock (the next write then waited
+        for it the 60 s of LOCK_WAIT_S, and the study stopped as "locked by another program")."""
         why = next((t.user_attrs[FAILED] for t in self.failed() if t.params == params), None)
         if why is None:
             scenario = self.scenario_of(params)
             reference = scenario if self.own_history else self.base
             try:
-                return self._replicate(scenario, reference, executor, on_done)
+                with self.interrupts.simulating():
+                    return self._replicate(scenario, reference, executor, on_done)
             except ReplicationFailed as failed:
                 why = str(failed)
         trial.set_user_attr(FAILED, why)
