@@ -170,17 +170,15 @@ def _point_table(points: pd.DataFrame, runs: pd.DataFrame, failed: pd.DataFrame)
     """Mean headline KPIs per point (the first SHOWN_POINTS points); where runs failed, how
     many of each point's finished ("1 of 2": its means are of those)."""
     from journeysim.report.comparison import LABELS, metric_text
-    from journeysim.report.console import render, setting_text
+    from journeysim.report.console import render, runs_per_point, setting_text
 
     means = runs.groupby("point")[list(HEADLINE)].mean().reindex(points["point"])
     means = means.head(SHOWN_POINTS)  # a point whose runs all failed shows "-"
-    finished = runs.groupby("point").size()
-    lost = failed.groupby("point").size()
+    counts = runs_per_point(runs, failed)
     rows = []
     for (point, *values), (_, mean) in zip(points.itertuples(index=False), means.iterrows()):
-        n, gone = int(finished.get(point, 0)), int(lost.get(point, 0))
         row = [str(point), *map(setting_text, values)]
-        row += [f"{n} of {n + gone}"] if len(failed) else []
+        row += [counts.get(point, "0 of 0")] if len(failed) else []
         rows.append(row + [metric_text(metric, mean[metric]) for metric in HEADLINE])
     more = len(points) - len(rows)
     header = [*map(str, points.columns), *(["runs"] if len(failed) else [])]

@@ -83,6 +83,18 @@ def setting_text(value: object) -> str:
     return figure(float(value), 4) if isinstance(value, (float, np.floating)) else str(value)
 
 
+def runs_per_point(runs: pd.DataFrame, failed: pd.DataFrame) -> dict[int, str]:
+    """A sweep's runs of each point, finished (`runs`) and `failed`, as its tables give them:
+    "2", or, where any run of the sweep failed, how many of the point's finished: "1 of 2"."""
+    finished = runs.groupby("point").size()
+    lost = failed.groupby("point").size()
+    points = finished.index.union(lost.index)
+    finished, lost = (counts.reindex(points, fill_value=0) for counts in (finished, lost))
+    if lost.sum() == 0:
+        return {int(p): str(n) for p, n in finished.items()}
+    return {int(p): f"{n} of {n + lost[p]}" for p, n in finished.items()}
+
+
 def render(rows: list[list[str]], header: list[str]) -> str:
     """Columns aligned: first left, the rest right."""
     table = [header, *rows]

@@ -25,6 +25,7 @@ from journeysim.report.console import (
     index_text,
     journey_map_rows,
     kpi_rows,
+    runs_per_point,
     setting_text,
     unset_costs_text,
 )
@@ -579,17 +580,14 @@ def sweep_table(
     runs (where any run of the sweep failed, how many of the point's finished: "1 of 2", whose
     means are of the rest) and every KPI's mean [95% CI] over them, "-" where none finished."""
     points = pd.concat([runs, failed])[["point", *parameters]].drop_duplicates("point")
-    finished = runs.groupby("point").size()
-    lost = failed.groupby("point").size()
+    counts = runs_per_point(runs, failed)
     rows = []
     for point, *values in points.sort_values("point").itertuples(index=False):
-        n, gone = int(finished.get(point, 0)), int(lost.get(point, 0))
         group = runs[runs["point"] == point]
-        count = f"{n} of {n + gone}" if len(failed) else str(n)
-        row = [str(point), *map(setting_text, values), count]
+        row = [str(point), *map(setting_text, values), counts[point]]
         for kpi in kpis:
             mean, low, high, _ = mean_ci(group[kpi].to_numpy(), metric=kpi)
-            row.append(interval(kpi, mean, low, high) if n else "-")
+            row.append(interval(kpi, mean, low, high) if len(group) else "-")
         rows.append(row)
     header = ["point", *parameters, "runs", *(label(k) for k in kpis)]
     return table(header, rows, id="kpi-table")

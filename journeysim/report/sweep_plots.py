@@ -41,6 +41,7 @@ BINS = 8  # cells per axis of a continuous (lhs, sobol) design's charts
 LABEL_SIZES = (14, 9)  # a heatmap cell's number: its largest and smallest type, points
 FAILED = "all runs failed"  # the legend of the crosses that mark such points
 PARTIAL = "some runs failed: mean of the rest"  # the legend of the rings that mark such points
+RING = {"facecolors": "none", "edgecolors": NEGATIVE, "linewidths": 3, "label": PARTIAL}
 
 
 def _continuous(runs: pd.DataFrame, keys: Sequence[str], design: str | None = None) -> bool:
@@ -265,16 +266,7 @@ def _ring(ax, runs: pd.DataFrame, parameter: str, kpi: str, partial: Collection[
     if not partial:
         return
     means = runs[runs["point"].isin(partial)].groupby("point")[[parameter, kpi]].mean()
-    ax.scatter(
-        means[parameter],
-        means[kpi],
-        s=420,
-        facecolors="none",
-        edgecolors=NEGATIVE,
-        linewidths=3,
-        zorder=4,
-        label=PARTIAL,
-    )
+    ax.scatter(means[parameter], means[kpi], s=420, zorder=4, **RING)
 
 
 def _paired_bars(table: pd.DataFrame, parameter: str, kpi: str, band: pd.DataFrame) -> pd.DataFrame:
@@ -458,15 +450,7 @@ def sweep_heatmap(
         ringed = np.flatnonzero(runs["point"].isin(partial))
         centres = pd.DataFrame({"x": columns.at.iloc[ringed], "y": rows.at.iloc[ringed]})
         centres = centres.drop_duplicates()
-        ax.scatter(
-            centres["x"],
-            centres["y"],
-            s=900,
-            facecolors="none",
-            edgecolors=NEGATIVE,
-            linewidths=3,
-            label=PARTIAL,
-        )
+        ax.scatter(centres["x"], centres["y"], s=900, **RING)  # about the cell's number
     if lost or partial:
         fig.legend(loc="outside lower left")
     return fig
