@@ -344,6 +344,25 @@ def test_a_sweep_reports_story_runs_on_through_the_return_window(tmp_path):
     assert f"The traced re-run ends on {day_label(day)}, so the customer" in text
 
 
+def test_a_sweep_reports_story_is_of_the_day_it_names(tmp_path):
+    """The story was picked from the whole replay, which runs on through the return window:
+    a shopper who met an outage on day 3 was told under "day 0" beside day 0's queue chart."""
+    scenario = load_scenario(
+        SCENARIOS / "terminal_outage.yaml", ["horizon.warmup_days=0", "horizon.days=20"]
+    )
+    runs = pd.DataFrame(
+        [
+            {"point": p, "checkout.cashiers": c, "replication": r, "nps": 0.0}
+            for p, c in enumerate((2, 3))
+            for r in range(2)
+        ]
+    )
+    text = sweep_report(runs, ["checkout.cashiers"], tmp_path, scenario, kpis=()).read_text()
+    assert f"Replication 0 of terminal_outage, {day_label(0)}" in text
+    told = re.search(r"\(visit id \d+\), (day \d+ \(\w+\))", text)
+    assert told and told.group(1) == day_label(0)
+
+
 @pytest.mark.parametrize(
     "counts, row, note",
     [

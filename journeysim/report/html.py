@@ -551,8 +551,9 @@ def _base_example(scenario: Scenario) -> str:
     heading = "A traced visit (base scenario)"
     day = scenario.horizon.warmup_days
     (rep,) = replays([scenario], day)
-    try:
-        visit_id = example_visit(rep.replication.visits, day)
+    visits = rep.replication.visits
+    try:  # of the replayed day only: the replay runs on, and may meet an outage, later
+        visit_id = example_visit(visits[visits["day"] == day], day)
     except LookupError:
         why = (
             f"Replication 0 of the base scenario had no visit on {day_label(day)}, the first "
