@@ -563,15 +563,27 @@ def test_costs_left_at_zero_are_said_to_be_unset():
     )
     priced = journeysim.load_scenario(
         BASELINE,
-        ["costs.per_outage=150", "costs.investment=10", *RECOVERY_PRICED],
+        ["name=priced", "costs.per_outage=150", "costs.investment=10", *RECOVERY_PRICED],
     )
-    assert unset_costs_text([base, priced]) == "Not set, so 0: costs.fixed_per_day"
+    assert unset_costs_text([base, priced]) == (
+        "Not set, so 0: costs.fixed_per_day; in baseline only: costs.investment, "
+        "costs.per_outage, costs.per_complaint and costs.per_follow_up"
+    )
     # A what-if that adds tills yet sets no investment says so: its payback is not free money.
     tills = journeysim.load_scenario(
-        BASELINE, ["checkout.cashiers=4", "costs.fixed_per_day=9", *RECOVERY_PRICED]
+        BASELINE, ["name=tills", "checkout.cashiers=4", "costs.fixed_per_day=9", *RECOVERY_PRICED]
     )
     assert unset_costs_text([base, tills]) == (
-        "Not set, so 0: costs.investment and costs.per_outage (lost sales are in the gross margin)"
+        "Not set, so 0: costs.investment and costs.per_outage (lost sales are in the gross "
+        "margin); in baseline only: costs.per_complaint, costs.per_follow_up and "
+        "costs.fixed_per_day"
+    )
+    # Complaints priced in one what-if of three: the two that leave them free are named (the
+    # note dropped the key once any scenario set it).
+    assert unset_costs_text([base, tills, priced]) == (
+        "Not set, so 0: in baseline and tills only: costs.investment and costs.per_outage; "
+        "in baseline only: costs.per_complaint and costs.per_follow_up; in baseline and "
+        "priced only: costs.fixed_per_day"
     )
     every = ["costs.per_outage=150", "costs.fixed_per_day=300", "costs.investment=1"]
     every += RECOVERY_PRICED

@@ -168,10 +168,21 @@ def journey_map_table(touchpoints: pd.DataFrame) -> str:
 
 
 def unset_costs_text(scenarios: Sequence[Scenario]) -> str:
-    """The costs that are 0 in every scenario because no scenario sets them (so that a 0 is not
-    read as "the outage cost nothing", nor a new till as free), or ""."""
-    unset = [key for key in UNSET_COSTS if all(getattr(s.costs, key) == 0 for s in scenarios)]
-    if not unset:
-        return ""
-    text = "Not set, so 0: " + listed([f"costs.{key}" for key in unset])
-    return text + (" (lost sales are in the gross margin)" if "per_outage" in unset else "")
+    """The costs left at 0 because a scenario does not set them (so that a 0 is not read as
+    "the outage cost nothing", nor a new till as free), or "": those no scenario sets, then
+    those only some set, with the scenarios that leave them at 0 ("in baseline only: ...")."""
+    unset_in: dict[str, list[str]] = {}
+    for key in UNSET_COSTS:
+        names = [s.name for s in scenarios if getattr(s.costs, key) == 0]
+        if names:
+            unset_in[key] = names
+    everywhere = [key for key, names in unset_in.items() if len(names) == len(scenarios)]
+    parts = [listed([f"costs.{key}" for key in everywhere])] if everywhere else []
+    if "per_outage" in everywhere:
+        parts[0] += " (lost sales are in the gross margin)"
+    by_names: dict[tuple[str, ...], list[str]] = {}
+    for key, names in unset_in.items():
+        if key not in everywhere:
+            by_names.setdefault(tuple(names), []).append(f"costs.{key}")
+    parts += [f"in {listed(names)} only: {listed(keys)}" for names, keys in by_names.items()]
+    return "Not set, so 0: " + "; ".join(parts) if parts else ""
