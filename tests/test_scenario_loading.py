@@ -230,6 +230,16 @@ def test_an_exponent_is_a_number_as_in_yaml_1_2(tmp_path: Path, text: str, value
         assert scenario.checkout.service_time.mean_min == value
 
 
+@pytest.mark.parametrize(("text", "value"), [("010", 10), ("08", 8), ("0o10", 8), ("0x0A", 10)])
+def test_integers_are_read_as_in_yaml_1_2(tmp_path: Path, text: str, value: int) -> None:
+    """YAML 1.1 reads 010 as the octal 8 (and 08, no octal, as text): `cashiers: 010` ran 8
+    lanes without a word. YAML 1.2 reads leading zeros as decimal, octal as 0o10."""
+    path = write(tmp_path, "x.yaml", f"checkout:\n  cashiers: {text}\n")
+    for scenario in (load_scenario(path), load_scenario(BASELINE, (f"checkout.cashiers={text}",))):
+        assert scenario.checkout.cashiers == value
+    assert yaml_data("[-010, +010, -0o10]") == [-10, 10, "-0o10"]  # YAML 1.2's octal has no sign
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [

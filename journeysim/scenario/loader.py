@@ -335,7 +335,14 @@ _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 # YAML 1.2's exponents, which YAML 1.1 reads as text unless they have a point and a sign: 1e-3
 # and 2.5e3 are numbers, as 1.0e-3 and 2.5e+3 are.
 _EXPONENT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
-_YAML_1_2 = [("tag:yaml.org,2002:str", _SEXAGESIMAL), ("tag:yaml.org,2002:float", _EXPONENT)]
+# YAML 1.2's integers: decimal even with leading zeros (010 is ten, where YAML 1.1 reads the
+# octal 8), octal only as 0o10, hexadecimal as 0x1F.
+_INTEGER = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_YAML_1_2 = [
+    ("tag:yaml.org,2002:str", _SEXAGESIMAL),
+    ("tag:yaml.org,2002:float", _EXPONENT),
+    ("tag:yaml.org,2002:int", _INTEGER),
+]
 
 
 # Values a YAML text may hold with its aliases expanded: a file of MAX_YAML_BYTES holds at most
@@ -349,7 +356,7 @@ class _UniqueKeys(yaml.SafeLoader):
     to (PyYAML would build a list or mapping that holds itself) and aliases that expand to
     more than MAX_YAML_VALUES values (each check of the data would walk all of them), with
     YAML 1.2's numbers: base-60 ones read as text, exponents without a point or sign as
-    numbers."""
+    numbers, integers with leading zeros as decimal."""
 
     yaml_implicit_resolvers = {
         first: [*_YAML_1_2, *resolvers] if first in "+-.0123456789" else resolvers
@@ -391,6 +398,14 @@ class _UniqueKeys(yaml.SafeLoader):
             self.sizes[id(node)] = size
         return node
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = str(self.construct_scalar(node))
+        if not _INTEGER.match(text):  # YAML 1.1's other integers: 0b101, 1_000
+            return int(super().construct_yaml_int(node))
+        if text[:2] in ("0o", "0x"):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[tuple[str, str]] = set()
         for key_node, _ in node.value:
@@ -405,10 +420,13 @@ class _UniqueKeys(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+_UniqueKeys.add_constructor("tag:yaml.org,2002:int", _UniqueKeys.construct_yaml_int)
+
+
 def yaml_data(text: str) -> Any:
     """YAML as journeysim reads it: `yaml.safe_load`, refusing a key given twice, with YAML
-    1.2's numbers (an unquoted 2:3 is the text "2:3", not YAML 1.1's base-60 number 123, and
-    1e-3 the number 0.001, not a text)."""
+    1.2's numbers (an unquoted 2:3 is the text "2:3", not YAML 1.1's base-60 number 123, 1e-3
+    the number 0.001, not a text, and 010 the number 10, not the octal 8)."""
     return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
 
 
