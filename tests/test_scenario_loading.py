@@ -604,6 +604,39 @@ def test_hours_longer_than_the_profiles_name_the_override_and_the_keys(tmp_path:
     )
 
 
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            ("checkout.policy.active=true", "staff.roles.stocker.count=0"),
+            "--set staff.roles.stocker.count: checkout.policy.from_role, "
+            "staff.roles.stocker.count: the store has no stocker to call to the till",
+        ),
+        (
+            ("checkout.policy.active=true", "checkout.cashiers=0"),
+            "--set checkout.policy.active: checkout.policy.active, checkout.cashiers: the store "
+            "has no staffed lane to open",
+        ),
+        (
+            ("checkout.policy.active=true", "checkout.policy.max_lanes=9"),
+            "--set checkout.policy.max_lanes: checkout.policy.max_lanes, checkout.cashiers: 9 "
+            "lanes, but the store has 3",
+        ),
+        (
+            ("hours.weekday_profile=[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",),
+            "--set hours.weekday_profile: needs a positive weight in some hour (got all zero)",
+        ),
+    ],
+)
+def test_a_check_between_keys_blames_the_override_that_broke_it(
+    overrides: tuple[str, ...], expected: str
+) -> None:
+    """The baseline's policy and hours are fine: these were blamed on scenarios/baseline.yaml
+    ("baseline.yaml: checkout.policy.from_role: the store has no stocker ...", "baseline.yaml:
+    hours: weekday_profile needs a positive weight ..."), sending the user to the wrong place."""
+    assert error_of(BASELINE, overrides).startswith(expected)
+
+
 def test_an_outage_repeated_both_ways_names_its_keys_and_the_override(tmp_path: Path) -> None:
     """--set payment.outages.0.weekdays=[sat] on an outage repeated every_day was blamed on the
     file, naming neither key's path nor values ("x.yaml: payment.outages.0: give every_day or

@@ -255,18 +255,20 @@ class Scenario(Section):
             return
         if checkout.cashiers == 0:
             raise ValueError(
-                "checkout.policy.active: the store has no staffed lane to open "
+                "checkout.policy.active, checkout.cashiers: the store has no staffed lane to open "
                 "(checkout.cashiers is 0)"
             )
         if policy.max_lanes is not None and policy.max_lanes > checkout.cashiers:
             raise ValueError(
-                f"checkout.policy.max_lanes: {policy.max_lanes} lanes, but the store has "
+                f"checkout.policy.max_lanes, checkout.cashiers: {policy.max_lanes} lanes, but the "
+                f"store has "
                 f"{checkout.cashiers} (checkout.cashiers)"
             )
         if self.posts_per_shift(policy.from_role) == 0:
             raise ValueError(
-                f"checkout.policy.from_role: the store has no {policy.from_role} to call to "
-                f"the till (staff.roles.{policy.from_role}.count is 0)"
+                f"checkout.policy.from_role, staff.roles.{policy.from_role}.count: the store has "
+                f"no {policy.from_role} to call to the till (staff.roles.{policy.from_role}.count "
+                "is 0)"
             )
 
     @property

@@ -103,7 +103,7 @@ class Hours(Section):
                     f"for {self.open}-{self.close}); got {len(profile)}{whose}"
                 )
             if sum(profile) <= 0:
-                raise ValueError(f"{name} needs a positive weight in some hour (got all zero)")
+                raise ValueError(f"{name}: needs a positive weight in some hour (got all zero)")
         return self
 
 
