@@ -304,3 +304,24 @@ def test_a_window_with_nobody_in_the_store_warns(tmp_path, capsys):
     assert "no shopper is in the store in this window; the store is open 06:00 to 22:00" in (
         captured.err
     )
+
+
+def test_a_replay_into_another_commands_results_is_refused(tmp_path, capsys):
+    """`replay --out` into a run's folder wrote over its manifest.json (and its replay.html),
+    so the next run with other --set overrides no longer saw that the folder held them."""
+    scenario = str(SCENARIOS / "baseline.yaml")
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    run = ["run", scenario, "--reps", "2", *sets, "--no-report", "--quiet"]
+    assert main([*run, "--out", str(tmp_path)]) == 0
+    folder = tmp_path / "baseline"
+    manifest = (folder / "manifest.json").read_text()
+    window = ["--day", "3", "--from", "06:00", "--to", "07:10"]
+    capsys.readouterr()
+    assert main(["replay", scenario, *window, *sets, "--out", str(folder)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    said = f"journeysim replay: error: argument --out: {folder} holds the results of journeysim"
+    assert line.startswith(said) and line.endswith("; give another --out")
+    assert (folder / "manifest.json").read_text() == manifest
+    again = tmp_path / "replays"  # a replay's own folder takes the next replay
+    for _ in range(2):
+        assert main(["replay", scenario, *window, *sets, "--out", str(again)]) == 0

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from journeysim.cli.options import (
+    UsageError,
     add_day_options,
     add_replication_options,
     check_day,
@@ -18,7 +19,7 @@ from journeysim.cli.options import (
     writing,
 )
 from journeysim.files import folder_name, write_text
-from journeysim.manifest import MANIFEST, write_manifest
+from journeysim.manifest import MANIFEST, earlier_invocations, write_manifest
 from journeysim.words import plural
 
 
@@ -46,6 +47,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_replay, days=None)
 
 
+def other_command(folder: Path) -> str | None:
+    """The command whose results `folder` holds beside a replay's own files (a run's, a
+    sweep's: their manifest.json, which a replay would write over), else None."""
+    if not (folder / MANIFEST).is_file():
+        return None
+    if all(path.name in (MANIFEST, "replay.html") for path in folder.iterdir()):
+        return None
+    made = earlier_invocations(folder)
+    return str(made[-1].get("command")) if made else "another command"
+
+
 def _replay(args: argparse.Namespace) -> int:
     from journeysim.report.replay import replay_data, replay_page, replays, title, window
 
@@ -54,6 +66,12 @@ def _replay(args: argparse.Namespace) -> int:
         "-".join(["replay", *(s.name for s in scenarios)])
     )
     writable_folder(folder, ["replay.html", MANIFEST])
+    if other := other_command(folder):
+        raise UsageError(
+            f"{folder} holds the results of {other}, whose manifest and replay.html a replay "
+            "would write over; give another --out",
+            "--out",
+        )
     check_day(args.day, min(s.total_days for s in scenarios))
     clock_window(args, (0.0, 1440.0))  # before simulating anything
     began = time.perf_counter()
