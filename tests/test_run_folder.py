@@ -209,6 +209,25 @@ def test_a_folder_holding_only_an_animation_is_not_taken_for_results(tmp_path: P
     assert main(run(out, "--set", "checkout.cashiers=3", "--no-report")) == 2
 
 
+def test_the_same_overrides_in_another_order_are_not_refused(tmp_path: Path, capsys) -> None:
+    """--set a --set b into a folder made with --set b --set a was refused as "holds results
+    made with" the very overrides given; where two set one key, the order decides, and stays
+    checked."""
+    out = tmp_path / "out"
+    cashiers, lanes = "checkout.cashiers=2", "checkout.self_checkouts=1"
+    assert main(run(out, "--set", cashiers, "--set", lanes, "--no-report")) == 0
+    assert main(run(out, "--set", lanes, "--set", cashiers, "--no-report")) == 0
+    assert overrides(out / "baseline") == [lanes, cashiers]
+    again = ("--set", "checkout.cashiers=2", "--set", "checkout.cashiers=3", "--no-report")
+    assert main(run(out, *again, "--force")) == 0
+    capsys.readouterr()
+    assert main(run(out, *again[2:4], *again[:2], "--no-report")) == 2  # 2 last: other results
+    assert "holds results made with" in capsys.readouterr().err
+    whole = ("--set", "checkout={cashiers: 2}", "--set", "checkout.cashiers=3", "--no-report")
+    assert main(run(out, *whole, "--force")) == 0
+    assert main(run(out, *whole[2:4], *whole[:2], "--no-report")) == 2  # the key inside
+
+
 def stamped_gif(path: Path, overrides: list[str]) -> bytes:
     """A one-frame GIF stamped as an animation of the baseline with `overrides`."""
     scenario = load_scenario(BASELINE, overrides)

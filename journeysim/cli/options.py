@@ -267,12 +267,24 @@ def _check_overrides(args: argparse.Namespace, folder: Path, made: Collection[st
                 "manifest, or give another --out"
             ) from None
         made_with = None
-    if made_with is not None and made_with != list(args.overrides) and not args.force:
+    if made_with is not None and not same_overrides(made_with, args.overrides) and not args.force:
         shown = " ".join(f"--set {o}" for o in made_with) or "no --set overrides"
         raise UsageError(
             f"{folder} holds results made with {shown}; give another --out for this run, or "
             "--force to overwrite them"
         )
+
+
+def same_overrides(made_with: Sequence[str], given: Sequence[str]) -> bool:
+    """Whether `given` --set overrides are those a folder was `made_with`, in any order where
+    each sets a key of its own (where two set one key, or a key and one inside it, the last
+    wins, so there the order matters)."""
+    if list(made_with) == list(given):
+        return True
+    keys = [text.partition("=")[0].strip() + "." for text in given]
+    apart = not any(a.startswith(b) for i, a in enumerate(keys) for b in keys[i + 1 :])
+    apart = apart and not any(b.startswith(a) for i, a in enumerate(keys) for b in keys[i + 1 :])
+    return apart and sorted(made_with) == sorted(given)
 
 
 def writable_folder(folder: Path, files: Sequence[str] = (), option: str = "--out") -> None:
