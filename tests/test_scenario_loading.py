@@ -559,6 +559,13 @@ def test_bad_set_names_the_override(tmp_path: Path, override: str, expected: str
     assert error_of(write(tmp_path, "x.yaml", ""), (override,)).startswith(expected)
 
 
+def test_a_list_item_in_brackets_is_shown_how_to_write_it(tmp_path: Path) -> None:
+    """payment.outages[0].day only heard that outages[0] was no key of payment's."""
+    error = error_of(BASELINE, ("payment.outages[0].day=3",))
+    assert error.endswith("(got unknown key 'outages[0]'; in --set, item 0 of a list is outages.0)")
+    assert error_of(BASELINE, ("payment.outagez=3",)).endswith("did you mean 'outages'?)")
+
+
 def test_a_checkout_without_tills_names_the_overrides_keys(tmp_path: Path) -> None:
     """--set checkout.cashiers=0 --set checkout.self_checkouts=0 was blamed on the scenario
     file, whose checkout has tills ("x.yaml: checkout needs at least one ...")."""

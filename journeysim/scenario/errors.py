@@ -145,6 +145,8 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
     if kind == "extra_forbidden":
         keys = list(_schema_at(path[:-1]).get("properties", {}))
         hint = did_you_mean(str(path[-1]), keys)
+        if (bracket := re.fullmatch(r"(\w+)\[(\d+)\]", str(path[-1]))) and bracket[1] in keys:
+            hint = f"; in --set, item {bracket[2]} of a list is {bracket[1]}.{bracket[2]}"
         return f"one of the keys {', '.join(keys)}", f"unknown key {shown(path[-1])}{hint}"
     if kind == "literal_error":
         choices = ctx["expected"]
