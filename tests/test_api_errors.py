@@ -140,7 +140,7 @@ CASES = {
         ),
     ),
     "sweep without vary": (
-        "a sweep needs at least one vary",
+        "vary: expected a key to vary",
         lambda d, f: journeysim.sweep(BASE, out=d),
     ),
     "sweep bad design": (

@@ -195,6 +195,9 @@ ONE_VOICE = [
         "--set checkout.cashiers: expected a whole number from 0 to 200 (got -1)",
     ),
     ("compare B", f"SCENARIO.yaml: expected two or more scenario files (got '{BASELINE}')"),
+    # what a study needs (a sweep without --vary said "journeysim: a sweep needs ...")
+    ("sweep B", "--vary: expected a key to vary (KEY=V1,V2,... or KEY=LOW:HIGH)"),
+    ("optimise B", "--decide: optimise needs at least one decision (KEY=LOW:HIGH)"),
 ]
 
 

@@ -29,6 +29,7 @@ from journeysim.study.sources import (
     experiment_name,
     given_by,
     is_study_file,
+    study_scenario,
     whole_number,
 )
 from journeysim.words import figure
@@ -296,8 +297,7 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
     source = str(path)
     data = _load(path, "calibration file")
     checked_keys(source, data, FILE_KEYS, "free", "calibration file")
-    if not isinstance(data.get("scenario"), str):
-        raise DesignError(f"{source}: scenario: expected the path of a scenario file")
+    scenario = study_scenario(Path(path), data)
     if not isinstance(data["free"], dict) or not data["free"]:
         raise DesignError(f"{source}: free: expected a mapping of scenario keys to LOW:HIGH")
     given = data.get("targets")
@@ -310,7 +310,7 @@ def read_calibration_file(path: Path) -> CalibrateSpec:
     if not all(isinstance(text, str) for text in overrides):
         raise DesignError(f"{source}: set: expected a text or a list of texts")
     return CalibrateSpec(
-        scenario=path.parent / data["scenario"],
+        scenario=scenario,
         free=tuple(decision_from_yaml(str(k), v, source, "free") for k, v in data["free"].items()),
         targets=targets,
         trials=whole_number(data, "trials", source, DEFAULT_TRIALS),

@@ -249,7 +249,8 @@ def make_design(
         by = given.by("design")
         raise DesignError(f"{by}: expected one of {', '.join(KINDS)} (got {kind!r})", by)
     if not varies:
-        raise DesignError(f"a sweep needs at least one {given.name('vary')} KEY=...")
+        by = given.by("vary")
+        raise DesignError(f"{by}: expected a key to vary (KEY=V1,V2,... or KEY=LOW:HIGH)", by)
     keys = tuple(v.key for v in varies)
     if len(set(keys)) < len(keys):
         twice = sorted({k for k in keys if keys.count(k) > 1})

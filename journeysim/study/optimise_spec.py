@@ -23,6 +23,7 @@ from journeysim.study.sources import (
     experiment_name,
     given_by,
     is_study_file,
+    study_scenario,
     whole_number,
 )
 
@@ -155,8 +156,7 @@ def read_optimise_file(path: Path) -> OptimiseSpec:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise DesignError(f"{source}: cannot read the optimise file ({error})") from None
     checked_keys(source, data, FILE_KEYS, "decide", "optimise file")
-    if not isinstance(data.get("scenario"), str):
-        raise DesignError(f"{source}: scenario: expected the path of a scenario file")
+    scenario = study_scenario(Path(path), data)
     if not isinstance(data["decide"], dict) or not data["decide"]:
         raise DesignError(f"{source}: decide: expected a mapping of decisions to their values")
     objectives = []
@@ -171,7 +171,7 @@ def read_optimise_file(path: Path) -> OptimiseSpec:
         except ValueError as error:
             raise DesignError(f"{source}: subject_to: {error}") from None
     return OptimiseSpec(
-        scenario=path.parent / data["scenario"],
+        scenario=scenario,
         decisions=tuple(decision_from_yaml(str(k), v, source) for k, v in data["decide"].items()),
         objectives=tuple(objectives),
         constraints=tuple(constraints),

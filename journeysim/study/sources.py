@@ -123,3 +123,20 @@ def checked_keys(source: str, data: object, keys: Sequence[str], key: str, what:
     missing = [name for name in ("scenario", key) if name not in data]
     if missing:
         raise DesignError(f"{source}: {missing[0]}: missing ({what}s need `scenario` and `{key}`)")
+
+
+def study_scenario(source: Path, data: Mapping[str, Any]) -> Path:
+    """The scenario file a study file `source` names in `scenario`, relative to it; errors name
+    the study file and the key (the scenario's own loader would name only the missing file)."""
+    given = data.get("scenario")
+    if not isinstance(given, str):
+        raise DesignError(f"{source}: scenario: expected the path of a scenario file")
+    path = source.parent / given
+    if not path.is_file():
+        missing = "is a folder" if path.is_dir() else "is not a regular file"
+        missing = missing if path.exists() else "does not exist"
+        raise DesignError(
+            f"{source}: scenario: expected an existing scenario file (got {given!r}, but "
+            f"{path} {missing})"
+        )
+    return path

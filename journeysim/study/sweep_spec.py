@@ -16,6 +16,7 @@ from journeysim.study.sources import (
     checked_keys,
     experiment_name,
     is_study_file,
+    study_scenario,
     whole_number,
 )
 
@@ -69,8 +70,7 @@ def read_sweep_file(path: Path) -> SweepSpec:
     except (OSError, yaml.YAMLError) as error:
         raise DesignError(f"{source}: cannot read the sweep file ({error})") from None
     checked_keys(source, data, FILE_KEYS, "vary", "sweep file")
-    if not isinstance(data.get("scenario"), str):
-        raise DesignError(f"{source}: scenario: expected the path of a scenario file")
+    scenario = study_scenario(Path(path), data)
     if not isinstance(data["vary"], dict) or not data["vary"]:
         raise DesignError(f"{source}: vary: expected a mapping of scenario keys to values")
     overrides = data.get("set", [])
@@ -81,7 +81,7 @@ def read_sweep_file(path: Path) -> SweepSpec:
         raise DesignError(f"{source}: set: expected a list of KEY=VALUE (got {wrong[0]!r})")
     given = [key for key in OPTIONS if data.get(key) is not None]
     return SweepSpec(
-        scenario=path.parent / data["scenario"],
+        scenario=scenario,
         vary=tuple(vary_from_yaml(str(k), v, source) for k, v in data["vary"].items()),
         design="grid" if data.get("design") is None else data["design"],
         samples=whole_number(data, "samples", source),
