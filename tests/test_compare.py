@@ -21,6 +21,7 @@ from journeysim.cli import main
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.comparison import (
     comparison_text,
+    difference_text,
     narrowing_note,
     payback_lines,
 )
@@ -519,6 +520,11 @@ def test_a_change_that_begins_within_the_measured_days_is_warned_of_and_not_call
     assert late_changes(measured_from_it) == {}
     both = journeysim.load_scenario(ROOT / "scenarios" / "staff_turnover.yaml", ["name=both"])
     assert late_changes([turnover, both]) == {}  # the same departure: no change
+    # A departure beside a change from day 0 (a fourth lane) is no change beginning on day 28.
+    more = journeysim.load_scenario(
+        ROOT / "scenarios" / "staff_turnover.yaml", ["checkout.cashiers=4"]
+    )
+    assert late_changes([base, more]) == {}
     # Its halves would part at the change: it is left out of what still moves.
     monkeypatch.setattr(compare_module, "moving", lambda growth: growth)  # everything moves
     early = tmp_path / "staff_turnover.yaml"
@@ -530,6 +536,17 @@ def test_a_change_that_begins_within_the_measured_days_is_warned_of_and_not_call
     growth = compare_module.difference_growth(result.replications)
     assert len(growth) and growth["scenario"].eq("staff_turnover").all()  # would be moving
     assert len(result.moving) == 0
+    # The money figures say what they average, in the table and in the bottom line.
+    diluted = "diluted: 2 of the 4 measured days precede its change on day 4"
+    (note,) = result.table.loc[result.table["metric"] == "payback_days", "note"].dropna()
+    assert note.endswith(f" ({diluted})") and note.startswith("no extra investment; ")
+    (sentence,) = bottom_line(result.table, result.moving)
+    assert sentence.endswith(f"; {diluted}") and "provisional" not in sentence
+    (line,) = payback_lines(result.table)
+    assert line.endswith(f" ({diluted})")
+    row = result.table[result.table["metric"] == "payback_days"].iloc[-1]
+    shown = difference_text("payback_days", row)
+    assert shown.rstrip().endswith(f"({diluted})") and shown.count("(diluted") == 1
 
 
 def test_compare_warns_when_one_scenario_prices_what_the_other_leaves_free(tmp_path, capsys):

@@ -24,6 +24,7 @@ from journeysim.report.console import unit
 from journeysim.simulation.kpis import SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR, SET
 from journeysim.study.compare import (
+    DILUTED,
     PROVISIONAL,
     crowding_explains,
     has_differences,
@@ -56,20 +57,27 @@ def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list
     names = list(dict.fromkeys(table["scenario"]))
     still = pd.DataFrame(columns=["scenario", "metric"]) if moving is None else moving
     return [
-        _ending_provisional(
+        _ending(
             _sentence(table[table["scenario"] == name], name, names[0]),
+            table[table["scenario"] == name],
             still[still["scenario"] == name],
         )
         for name in names[1:]
     ]
 
 
-def _ending_provisional(sentence: str, still: pd.DataFrame) -> str:
-    """The sentence and its last clause for the differences `still` moving; a payback note's
-    own "(provisional)" (the sentence's end) is left to that clause, which says it of the
-    payback."""
+def _ending(sentence: str, rows: pd.DataFrame, still: pd.DataFrame) -> str:
+    """The sentence and its last clause: for the differences `still` moving (a payback note's
+    own "(provisional)", the sentence's end, is left to that clause, which says it of the
+    payback), after, for a change within the measured days, the payback note's own end: "; diluted:
+    14 of the 42 measured days precede its change on day 28"."""
     if "contribution_per_day" in set(still["metric"]):
         sentence = sentence.removesuffix(PROVISIONAL)
+    note = rows.loc[rows["metric"] == "payback_days", "note"]
+    note = note.iloc[0] if len(note) and isinstance(note.iloc[0], str) else ""
+    if DILUTED in note:
+        end = note[note.index(DILUTED) :]
+        sentence = sentence.removesuffix(end) + "; " + end.strip()[1:-1]
     return sentence + provisional(still)
 
 

@@ -15,7 +15,7 @@ from journeysim.report.compare_plot import comparison_png
 from journeysim.report.console import LABELS, render
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
-from journeysim.study.compare import PROVISIONAL, CompareResult, significant
+from journeysim.study.compare import DILUTED, PROVISIONAL, CompareResult, significant
 from journeysim.words import places_shown
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
@@ -65,8 +65,8 @@ def comparison_text(table: pd.DataFrame) -> str:
 def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
     """A row's difference with its 95% CI and `*` when significant; for payback, its `note`
     (or, without it, the days) with the payback interval where there is one, before the note's
-    "(provisional)"; "not compared" where the scenarios measure the metric differently
-    (`without_unlike_windows`)."""
+    "(provisional)" or "(diluted: ...)"; "not compared" where the scenarios measure the metric
+    differently (`without_unlike_windows`)."""
     if row["verdict"] == "not_compared":
         return "not compared  "
     low, high = (
@@ -83,8 +83,9 @@ def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
         text = row["note"] if isinstance(row["note"], str) else "-"
         if not shown:
             return f"{text}  "
-        firm, provisional, _ = text.partition(PROVISIONAL)
-        return f"{firm} {interval}{provisional}  "
+        ends = [text.find(mark) for mark in (PROVISIONAL, DILUTED) if mark in text]
+        end = min(ends, default=len(text))
+        return f"{text[:end]} {interval}{text[end:]}  "
     mark = " *" if significant(row["significant"]) else "  "
     return f"{signed(metric, row['diff'])} {interval}{mark}"
 

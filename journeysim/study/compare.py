@@ -35,6 +35,7 @@ from journeysim.words import plural, signed_number
 
 LEVEL = 0.95
 PROVISIONAL = " (provisional)"  # ends the payback note of a difference still moving
+DILUTED = " (diluted: "  # begins the end of the payback note of a change within the measured days
 COLUMNS = (
     "scenario",
     "metric",
@@ -150,21 +151,24 @@ def compare_scenarios(
     table = without_unlike_windows(comparison_table(replications, periods), scenarios)
     still = moving(difference_growth(replications))
     still = still[~still["scenario"].isin(late_changes(scenarios))]  # the halves cannot tell
-    return CompareResult(scenarios, provisional_notes(table, still), replications, still)
+    table = diluted_notes(provisional_notes(table, still), scenarios)
+    return CompareResult(scenarios, table, replications, still)
 
 
 def late_changes(scenarios: Sequence[Scenario]) -> dict[str, int]:
     """The first day of each scenario's dated change against the first (a scheduled staff
     departure or outage that one of the two has and the other has not), by name, where it
-    falls within the measured days: they then average days before the change with days
-    after it, and their halves part at a difference that is only the change beginning."""
+    falls within the measured days and the two differ in nothing else: they then average days
+    before the change with days after it, and their halves part at a difference that is only
+    the change beginning."""
     first = _dated(scenarios[0])
     late = {}
     for scenario in scenarios[1:]:
         mine = _dated(scenario)
         days = [day for day, event in mine if (day, event) not in first]
         days += [day for day, event in first if (day, event) not in mine]
-        if days and min(days) > scenario.horizon.warmup_days:
+        undated_alike = _undated(scenario) == _undated(scenarios[0])
+        if days and min(days) > scenario.horizon.warmup_days and undated_alike:
             late[scenario.name] = min(days)
     return late
 
@@ -172,6 +176,14 @@ def late_changes(scenarios: Sequence[Scenario]) -> dict[str, int]:
 def _dated(scenario: Scenario) -> list[tuple[int, object]]:
     """(first day, event) of `scenario`'s scheduled departures and outages."""
     return [(event.day, event) for event in (*scenario.staff.turnover, *scenario.payment.outages)]
+
+
+def _undated(scenario: Scenario) -> dict:
+    """`scenario`'s settings but its scheduled departures and outages and what only names or
+    runs it (a change in them begins on day 0)."""
+    settings = scenario.model_dump(exclude={"name", "description", "seed", "replications"})
+    settings["staff"]["turnover"] = settings["payment"]["outages"] = []
+    return settings
 
 
 def late_change_warnings(scenarios: Sequence[Scenario]) -> list[str]:
@@ -205,6 +217,21 @@ def provisional_notes(table: pd.DataFrame, still: pd.DataFrame) -> pd.DataFrame:
     contribution = still.loc[still["metric"] == "contribution_per_day", "scenario"]
     notes = (table["metric"] == "payback_days") & table["scenario"].isin(contribution)
     table.loc[notes, "note"] += PROVISIONAL
+    return table
+
+
+def diluted_notes(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> pd.DataFrame:
+    """`table` (comparison.csv) with the payback note of each scenario whose change begins
+    within the measured days (`late_changes`) ending "(diluted: 14 of the 42 measured days
+    precede its change on day 28)": what it is worth a day and a year averages those days."""
+    by_name = {scenario.name: scenario for scenario in scenarios}
+    for name, day in late_changes(scenarios).items():
+        horizon = by_name[name].horizon
+        notes = (table["metric"] == "payback_days") & (table["scenario"] == name)
+        table.loc[notes, "note"] += (
+            f"{DILUTED}{day - horizon.warmup_days} of the {horizon.days} measured days precede "
+            f"its change on day {day})"
+        )
     return table
 
 
