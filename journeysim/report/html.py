@@ -43,6 +43,7 @@ from journeysim.report.monitor import Replay
 from journeysim.report.replay import replays, report_section
 from journeysim.report.scenario_table import settings_table
 from journeysim.report.sweep_plots import sweep_heatmap, sweep_line
+from journeysim.report.telling_pair import telling_pair
 from journeysim.report.trace import day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, window_warning
@@ -343,9 +344,10 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
 
 def paired_examples(a: Replay, b: Replay) -> list[str]:
     """The same customer on the replayed day in two scenarios' replays (`replays` runs them
-    from the first's history, as compare does): the visit whose remembered score moves most the
-    way the day's shared customers moved on average, so that the story shows the change rather
-    than chance running against it (or a note that no customer visited in both). Only visits
+    from the first's history, as compare does): the pair that tells the change (telling_pair:
+    moved the way the day's shared customers moved on average, its feelings differing where
+    theirs do), not chance running against it or beside it (or a note that no customer
+    visited in both). Only visits
     that are the customer's same visit in both are paired: a visit's draws of chance (its
     wallet, list, patience) follow the customer's visits, so another visit draws others."""
     day, first, last = a.day, a.scenario, b.scenario
@@ -360,9 +362,12 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
         )
         return [section("The same customer in both", paragraph(why), id="example-a")]
     change = pairs["remembered_b"] - pairs["remembered_a"]
-    chosen = change.idxmin() if change.mean() < 0 else change.idxmax()
+    chosen, kinds = telling_pair(pairs, a, b)
     pair = pairs.loc[chosen]
-    whys = {"a": _why_chosen(change, change[chosen], last.name), "b": _why_list(pair, first.name)}
+    whys = {
+        "a": _why_chosen(change, change[chosen], last.name, kinds),
+        "b": _why_list(pair, first.name),
+    }
     hours = _hours(first)
     # One scale for both queue charts, which the reader compares.
     queue_top = max(plots.queue_peak(rep.samples, rep.day, hours) for rep in (a, b))
@@ -401,19 +406,28 @@ def _why_list(pair: pd.Series, first: str) -> str:
     )
 
 
-def _why_chosen(change: pd.Series, chosen: float, last: str) -> str:
+def _why_chosen(change: pd.Series, chosen: float, last: str, kinds: str) -> str:
     """Why the paired example is the customer whose remembered score changed by `chosen`, of
-    the day's shared customers' `change`s (the last scenario's less the first's)."""
+    the day's shared customers' `change`s (the last scenario's less the first's): the kinds
+    of touchpoint whose feelings differ most on average, `kinds` (telling_pair), differ for
+    this one too, or, without them, it moved furthest."""
     n, mean = len(change), float(change.mean())
     if n == 1:
         return ""
     both = "made the same visit of theirs that day in both scenarios (the same draws of chance)"
     if not change.any():
         return f" The {n:,} customers who {both} remember it the same."
-    return (
+    said = (
         f" The {n:,} customers who {both} remember it "
         f"{abs(mean):.3f} {'worse' if mean < 0 else 'better'} on average in {last} "
-        f"(remembered score, about -1 to 1); this one moved furthest that way, by {chosen:+.2f}."
+        "(remembered score, about -1 to 1)"
+    )
+    if not kinds:
+        return f"{said}; this one moved furthest that way, by {chosen:+.2f}."
+    return (
+        f"{said}, their feelings differing most at {kinds}. This one's feelings differ as "
+        "theirs do on average, not where chance took its visit elsewhere, and it moved that "
+        f"way by {chosen:+.2f}."
     )
 
 
