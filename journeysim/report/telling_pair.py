@@ -31,8 +31,8 @@ def telling_pair(pairs: pd.DataFrame, a: Replay, b: Replay) -> tuple[object, str
     """The index of the telling pair among `pairs` (columns remembered_a, remembered_b,
     visit_id_a, visit_id_b), and the kinds of touchpoint whose feelings differ most on
     average (one, or two when the second differs at least MOST as much: "cart and checkout
-    wait"; "" where the feelings do not differ, and the pair
-    is then the one whose score moved furthest the average's way).
+    wait"; "" where the feelings do not differ, and the pair is then the one whose score moved
+    furthest the average's way).
 
     Of the pairs whose score moved the average's way by at least the average, the one whose
     difference in feeling by kind lies most along the average difference, least beside it
@@ -54,7 +54,7 @@ def telling_pair(pairs: pd.DataFrame, a: Replay, b: Replay) -> tuple[object, str
     largest = average.abs().nlargest(2)
     kinds = [
         str(kind).replace("_", " ")
-        for kind, size in largest.items()
-        if size >= MOST * largest.iloc[0]
+        for kind, differs in largest.items()
+        if differs >= MOST * largest.iloc[0]
     ]
     return score.idxmax(), listed(kinds)
