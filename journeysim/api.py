@@ -67,7 +67,7 @@ from journeysim.study.selection import (
     warn_of_investments,
 )
 from journeysim.study.sources import ScenarioSource, resolve_scenario
-from journeysim.study.sweep import Sweep, plan_sweep
+from journeysim.study.sweep import FailedRunsWarning, Sweep, failed_runs_text, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 from journeysim.study.uncertainty import UncertaintyResult, run_parameter_sets
 
@@ -308,7 +308,10 @@ def sweep(
         # before the runs, so that an interrupted sweep's folder has it too
         runner.write_manifest(spec.overrides, call)
         with progress_bar(pending, runner.plan.name, quiet) as bar:
-            return runner.run(executor, bar.update)
+            runs = runner.run(executor, bar.update)
+    if failures := failed_runs_text(runs):
+        warn_at_caller(FailedRunsWarning(failures))
+    return runs
 
 
 def optimise(

@@ -32,7 +32,7 @@ from journeysim.study.designs import DesignError, check_once, parse_vary
 from journeysim.study.optimise_spec import read_optimise_file
 from journeysim.study.sensitivity import COLUMNS as SOBOL_COLUMNS
 from journeysim.study.sensitivity import SobolWarning, noise_share, noise_warning
-from journeysim.study.sweep import KeptRunsWarning, Sweep, plan_sweep
+from journeysim.study.sweep import FailedRunsWarning, KeptRunsWarning, Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -993,6 +993,17 @@ def test_the_sweep_marks_points_whose_runs_all_or_partly_failed(tmp_path, monkey
     table = [line.split()[:3] for line in out.splitlines() if re.match(r"\d  ", line)]
     assert table == [["0", "1", "0"], ["1", "2", "1"], ["2", "3", "2"]]  # "0 of 2", ...
     assert "the means of the rest" in err
+    # The Python API warns of them (it returned the failed rows without a word).
+    with pytest.warns(
+        FailedRunsWarning, match=r"^3 of 6 runs failed \(status and error in "
+    ) as caught:
+        journeysim.sweep(
+            mmc, vary=["checkout.cashiers=1,2,3"], reps=2, days=3, out=tmp_path, workers=1,
+            overrides=["horizon.warmup_days=0", "arrivals.rate_per_hour=40",
+                       "checkout.service_time.mean_min=4"],
+        )  # fmt: skip
+    (failed,) = [w for w in caught if issubclass(w.category, FailedRunsWarning)]
+    assert str(failed.message) in err and failed.filename == __file__
 
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant

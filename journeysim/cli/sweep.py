@@ -73,7 +73,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     from journeysim.report.console import index_text, render
     from journeysim.study.designs import parse_vary
-    from journeysim.study.sweep import Sweep, plan_sweep, short_run_warnings
+    from journeysim.study.sweep import Sweep, failed_runs_text, plan_sweep, short_run_warnings
     from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 
     path = args.scenario
@@ -100,6 +100,7 @@ def _sweep(args: argparse.Namespace) -> int:
             f"{plural(total, 'run')} ({total - pending} already done)"
         )
         runs = execute(args, pending, plan.name, sweep.run)
+    failures = failed_runs_text(runs)
     failed = runs[runs["status"] == "failed"]
     runs = runs[runs["status"] == "ok"]
     indices = None  # a Sobol' design's, once every run has finished
@@ -133,23 +134,9 @@ def _sweep(args: argparse.Namespace) -> int:
         )
         print(render(rows, list(shown.columns)))
     print(f"\nResults in {sweep.folder}{os.sep}")
-    if failed.empty:
+    if failures is None:
         return 0
-    first = failed.iloc[0]
-    point, replication = first["point"], first["replication"]
-    partial = failed["point"].isin(runs["point"]).any()
-    print(
-        f"journeysim sweep: {len(failed)} of {total} runs failed (status and error in "
-        f"runs.csv; the same command retries them), e.g. point {point}, replication "
-        f"{replication}: {first['reason']}"
-        + (
-            "; a point some of whose runs failed shows the means of the rest (its runs, "
-            '"1 of 2"), which may be the luckier ones'
-            if partial
-            else ""
-        ),
-        file=sys.stderr,
-    )
+    print(f"journeysim sweep: {failures}", file=sys.stderr)
     return 1
 
 

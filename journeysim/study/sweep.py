@@ -111,6 +111,31 @@ class KeptRunsWarning(UserWarning):
     """An earlier run of the sweep left more replications a point than this one asks for."""
 
 
+class FailedRunsWarning(UserWarning):
+    """Some runs of the sweep failed; runs.csv says why, and the same sweep retries them."""
+
+
+def failed_runs_text(runs: pd.DataFrame) -> str | None:
+    """How many of runs.csv's `runs` failed, and the first one's reason (None when none
+    did): a point some of whose runs failed shows the means of the rest."""
+    failed = runs[runs["status"] == "failed"]
+    if failed.empty:
+        return None
+    first = failed.iloc[0]
+    partial = failed["point"].isin(runs.loc[runs["status"] == "ok", "point"]).any()
+    return (
+        f"{len(failed)} of {len(runs)} runs failed (status and error in runs.csv; the same "
+        f"command retries them), e.g. point {first['point']}, replication "
+        f"{first['replication']}: {first['reason']}"
+        + (
+            "; a point some of whose runs failed shows the means of the rest (its runs, "
+            '"1 of 2"), which may be the luckier ones'
+            if partial
+            else ""
+        )
+    )
+
+
 def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
     """Why some of the finished `runs` have no return rate (points whose measured days are not
     longer than their return window) or no lifetime (too few departures), as warnings."""
