@@ -22,13 +22,19 @@ if TYPE_CHECKING:
     from journeysim.loading import load_scenario
     from journeysim.scenario import Scenario, ScenarioError
     from journeysim.simulation.runner import RunResult, run_scenario
+    from journeysim.study.calibrate import CalibrationWarning
     from journeysim.study.compare import CompareResult
+    from journeysim.study.optimise import FailedTrialsWarning
     from journeysim.study.selection import SelectResult
+    from journeysim.study.sweep import FailedRunsWarning
 
 # Public name -> the module that defines it.
 _HOMES = {
     "calibrate": "journeysim.api",
+    "CalibrationWarning": "journeysim.study.calibrate",
     "CompareResult": "journeysim.study.compare",
+    "FailedRunsWarning": "journeysim.study.sweep",
+    "FailedTrialsWarning": "journeysim.study.optimise",
     "InputError": "journeysim.errors",
     "InputTypeError": "journeysim.errors",
     "RunResult": "journeysim.simulation.runner",
@@ -45,7 +51,10 @@ _HOMES = {
 }
 
 __all__ = [
+    "CalibrationWarning",
     "CompareResult",
+    "FailedRunsWarning",
+    "FailedTrialsWarning",
     "InputError",
     "InputTypeError",
     "RunResult",

@@ -32,7 +32,12 @@ from journeysim.simulation.executors import Executor, make_executor
 from journeysim.simulation.kpis import short_horizon_warnings
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
-from journeysim.study.calibrate import Calibration, CalibrationResult, plan_calibration
+from journeysim.study.calibrate import (
+    Calibration,
+    CalibrationResult,
+    CalibrationWarning,
+    plan_calibration,
+)
 from journeysim.study.calibrate_spec import (
     CalibrateSpec,
     is_calibration_file,
@@ -414,7 +419,8 @@ def calibrate(
     calibration file, or the path of a targets file (fit-receipts' targets.yaml); `free`
     holds `--free` texts ("loyalty.ltr_center=0.2:0.4") or a mapping. `result.best_params`
     are the fitted values, `result.fit` is fit.csv, `result.kept` the kept sets and
-    `result.warnings` what the targets cannot tell.
+    `result.warnings` what the targets cannot tell, each also warned of as a
+    CalibrationWarning.
     """
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
@@ -453,7 +459,10 @@ def calibrate(
     # written before the runs, so that a stopped study's folder keeps it
     write_manifest(runner.folder, runner.plan.base.seed, spec.overrides, call)
     with progress_bar(total, runner.plan.name, quiet) as bar:
-        return runner.run(executor, bar.update)
+        result = runner.run(executor, bar.update)
+    for text in result.warnings:
+        warn_at_caller(CalibrationWarning(text))
+    return result
 
 
 def _calibrate_spec(scenario: ScenarioSource) -> CalibrateSpec:

@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,6 +32,7 @@ from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_recei
 from journeysim.simulation.lifetime import NO_LIFETIME_WHY
 from journeysim.simulation.measure import measure, measure_hourly
 from journeysim.simulation.replication import simulate
+from journeysim.study.calibrate import CalibrationWarning
 from journeysim.study.calibrate_checks import calibration_warnings, precision_warning
 from journeysim.study.calibrate_spec import (
     Target,
@@ -202,6 +204,23 @@ def test_warns_of_a_parameter_no_target_moves_and_a_target_none_reaches(tmp_path
     assert not (folder / "parameter_sets.csv").exists()  # nothing meets both targets
     fit = pd.read_csv(folder / "fit.csv").set_index("target")
     assert fit["within"].dtype == bool and not fit.at["csat", "within"]  # not "yes"/"no"
+    # The Python API warns of the same (it kept them in result.warnings without a word).
+    with warnings.catch_warnings(record=True) as caught:  # every trial is in the study already
+        warnings.simplefilter("always")
+        result = journeysim.calibrate(
+            STORE,
+            targets=["ces=1.7+-0.3", "csat=4.9+-0.05"],
+            free=["loyalty.ltr_center=0.2:0.45", "shelves.stockout_prob=0.02:0.2"],
+            trials=8,
+            reps=2,
+            sampler="random",
+            out=tmp_path,
+            overrides=SMALL,
+            workers=2,
+        )
+    warned = [str(w.message) for w in caught if w.category is CalibrationWarning]
+    assert warned == result.warnings and len(warned) >= 2
+    assert all(f"journeysim: warning: {text}" in out.splitlines() for text in warned)
 
 
 def _command(out: Path) -> list[str]:

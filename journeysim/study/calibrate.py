@@ -172,6 +172,11 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
     return CalibrationPlan(spec, OptimisePlan(search, name, base, sampler, trials or spec.trials))
 
 
+class CalibrationWarning(UserWarning):
+    """What a calibration's fit cannot tell (`CalibrationResult.warnings`): a target no trial
+    reaches, targets no trial meets at once, trials that failed, ..."""
+
+
 @dataclass
 class CalibrationResult:
     """`trials` is trials.csv (trials_table's columns, then `distance`, `worst`: the largest
