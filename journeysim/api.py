@@ -32,6 +32,7 @@ from journeysim.simulation.executors import Executor, make_executor
 from journeysim.simulation.kpis import short_horizon_warnings
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
+from journeysim.simulation.warmup_check import warmup_warnings
 from journeysim.study.calibrate import (
     Calibration,
     CalibrationResult,
@@ -116,6 +117,8 @@ def run(
         return _with_sets([resolved], parameter_sets, given, executor, quiet)
     with progress_bar(resolved.replications, resolved.name, quiet) as bar:
         result = run_scenario(resolved, executor, bar.update)
+    for text in warmup_warnings(result.warmup, resolved.name):
+        warn_at_caller(text, UserWarning)
     _warn_short_run(result.summary, [resolved])
     return result
 

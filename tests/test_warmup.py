@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import journeysim
 from journeysim.cli import main
 from journeysim.scenario import load_scenario
 from journeysim.simulation.warmup import mser, warmup_bias, weekly_adjusted
@@ -192,19 +193,20 @@ def run(tmp_path: Path, capsys, *settings: str) -> str:
     return capsys.readouterr().err
 
 
+# No history before day 0, a fifth of the customers and many newcomers: the base grows.
+GROWING = (
+    "horizon.burn_in_days=0",
+    "horizon.warmup_days=0",
+    "arrivals.base_customers=500",
+    "arrivals.new_per_day=12",
+    "horizon.days=42",
+    "replications=4",
+)
+
+
 @pytest.mark.slow
 def test_run_warns_when_the_warmup_is_too_short(tmp_path: Path, capsys) -> None:
-    # No history before day 0, a fifth of the customers and many newcomers: the base grows.
-    err = run(
-        tmp_path,
-        capsys,
-        "horizon.burn_in_days=0",
-        "horizon.warmup_days=0",
-        "arrivals.base_customers=500",
-        "arrivals.new_per_day=12",
-        "horizon.days=42",
-        "replications=4",
-    )
+    err = run(tmp_path, capsys, *GROWING)
     prefix = f"journeysim: warning: {SCENARIOS / 'baseline.yaml'}: "
     lines = err.splitlines()
     assert all(line.startswith(prefix) for line in lines)
@@ -215,6 +217,13 @@ def test_run_warns_when_the_warmup_is_too_short(tmp_path: Path, capsys) -> None:
         "horizon.warmup_days is 0 but the " in line and "(MSER-5)" in line for line in warmup
     )
     assert any("active customers" in line for line in warmup)
+    # journeysim.run warns of the same (it only kept them in result.warmup).
+    overrides = [line for line in GROWING if not line.startswith("replications")]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        journeysim.run(SCENARIOS / "baseline.yaml", reps=4, overrides=overrides, workers=1)
+    said = [str(w.message) for w in caught if "(MSER-5)" in str(w.message)]
+    assert [f"{prefix}{text.removeprefix('baseline: ')}" for text in said] == warmup
 
 
 @pytest.mark.slow
