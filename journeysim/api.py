@@ -231,6 +231,7 @@ def select(
     quiet = not arguments.flag(progress, "progress")
     given = arguments.overrides(overrides)
     sources = arguments.sources(scenarios, "select")
+    objective = arguments.required_text(objective, "objective", "contribution_per_day")
     minimise = arguments.flag(minimise, "minimise")
     rules = _parsed(parse_constraint, constraints, "constraints", "nps>=30")
     indifference = arguments.number(indifference, "indifference", 0.0)

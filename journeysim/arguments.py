@@ -134,6 +134,14 @@ def number(value: object, name: str, low: float, high: float | None = None) -> f
     return float(value)
 
 
+def required_text(value: object, name: str, example: str) -> str:
+    """A text that must be given, such as `example`."""
+    if not isinstance(value, str):
+        got = _kind(value) if value is None else f"{_kind(value)} {value!r}"
+        raise InputTypeError(f"{name}: expected a text such as {example!r}, got {got}")
+    return value
+
+
 def text(value: object, name: str) -> str | None:
     """None, or a text."""
     if value is not None and not isinstance(value, str):

@@ -146,3 +146,19 @@ def test_a_log_empty_in_some_replications_stacks_without_warnings() -> None:
         result = run_scenario(scenario, Serial())
     assert sorted(set(result.terminal_log["replication"])) == [0, 2]
     assert result.terminal_log["time"].dtype == float
+
+
+@pytest.mark.parametrize(
+    ("objective", "got"), [(None, "None"), (5, "int 5"), (["nps"], "list \\['nps'\\]")]
+)
+def test_an_objective_that_is_no_text_is_a_type_error(objective: object, got: str) -> None:
+    """select(objective=None) raised a plain InputError, "objective None is not one of ...",
+    where a wrong type is an InputTypeError, as optimise's minimise=[5] is."""
+    with pytest.raises(
+        journeysim.InputTypeError, match=f"^objective: expected a text .*, got {got}$"
+    ):
+        journeysim.select(MMC, MMC, objective=objective)
+    with pytest.raises(
+        journeysim.InputError, match=r"^objective: expected one of .*\(got 'np'; did"
+    ):
+        journeysim.select(MMC, MMC, objective="np")

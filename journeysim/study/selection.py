@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from journeysim.caller import warn_at_caller
-from journeysim.errors import InputError
+from journeysim.errors import InputError, did_you_mean
 from journeysim.limits import MAX_REPLICATIONS
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
@@ -227,7 +227,10 @@ def check_selection(
     if relative and baseline is None:
         raise InputError(f"{relative[0]} needs a baseline to compare with (optimise gives one)")
     if objective not in METRICS:
-        raise InputError(f"objective {objective!r} is not one of {', '.join(METRICS)}")
+        raise InputError(
+            f"objective: expected one of {', '.join(METRICS)} (got {objective!r}"
+            f"{did_you_mean(objective, METRICS)})"
+        )
     if not 0.5 <= confidence < 1.0:
         raise InputError(f"confidence must be in [0.5, 1) (got {confidence})")
     aligned = common_random_numbers(scenarios)
