@@ -7,6 +7,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import journeysim
@@ -162,3 +163,11 @@ def test_an_objective_that_is_no_text_is_a_type_error(objective: object, got: st
         journeysim.InputError, match=r"^objective: expected one of .*\(got 'np'; did"
     ):
         journeysim.select(MMC, MMC, objective="np")
+
+
+def test_two_results_of_the_same_run_compare_without_an_error() -> None:
+    """a == b raised "The truth value of a DataFrame is ambiguous" for two results (dataclasses
+    holding tables); a result is now equal only to itself, and its tables compare as tables."""
+    a, b = (journeysim.run(MMC, reps=2, days=1, seed=7) for _ in range(2))
+    assert a == a and a != b
+    pd.testing.assert_frame_equal(a.summary, b.summary)  # the same numbers, as reproducible

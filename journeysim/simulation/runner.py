@@ -18,7 +18,7 @@ from journeysim.simulation.summary import summarize
 from journeysim.simulation.warmup_check import warmup_table
 
 
-@dataclass
+@dataclass(eq=False)  # == of its tables has no truth value
 class RunResult:
     """Everything one scenario run produced, as pandas tables (replication in every table but
     `touchpoints`, the journey map per measured visit over all replications)."""

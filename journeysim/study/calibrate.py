@@ -177,7 +177,7 @@ class CalibrationWarning(UserWarning):
     reaches, targets no trial meets at once, trials that failed, ..."""
 
 
-@dataclass
+@dataclass(eq=False)  # == of its tables has no truth value
 class CalibrationResult:
     """`trials` is trials.csv (trials_table's columns, then `distance`, `worst`: the largest
     distance of a target in tolerances, and `kept`); `failed` is failed.csv (the trials whose

@@ -56,7 +56,7 @@ COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(eq=False)  # == of its tables has no truth value
 class CompareResult:
     """A comparison as pandas tables.
 

@@ -250,7 +250,7 @@ class FailedTrialsWarning(UserWarning):
     """Some trials' simulations failed; the study went on without them."""
 
 
-@dataclass
+@dataclass(eq=False)  # == of its tables has no truth value
 class OptimiseResult:
     """`trials` is trials.csv: per complete trial its decisions, replications, every metric's
     mean and 95% CI, `feasible` (True: every constraint's CI is on its feasible side; False:

@@ -180,7 +180,7 @@ def ci_of(row: pd.Series, column: str) -> tuple[float, float, float]:
     return mean, low, high
 
 
-@dataclass
+@dataclass(eq=False)  # == of its tables has no truth value
 class SelectResult:
     """A selection as pandas tables: `table` (selection.csv) has one row per scenario,
     `replications` every metric of every replication run (scenario, replication, METRICS),

@@ -120,7 +120,7 @@ def band(
     }
 
 
-@dataclass
+@dataclass(eq=False)  # == of its tables has no truth value
 class UncertaintyResult:
     """Runs over parameter sets. `table` (uncertainty.csv) has per scenario and metric the mean,
     the 95% band (`ci_low`, `ci_high`), `param_share` of its variance, the standard deviations
