@@ -127,6 +127,19 @@ def test_the_document_gives_each_column_its_type(run, table: str) -> None:
         assert TYPES[kind](frame[column]), f"{table}: {column} is {frame[column].dtype}, not {kind}"
 
 
+@pytest.mark.parametrize("table", ["terminal_log.csv", "turnover_log.csv"])
+def test_an_empty_log_keeps_its_numbers_types(table: str) -> None:
+    """With no terminal down and nobody leaving, the logs' columns were all `object`: a
+    researcher's `log["day"] + 1` on a run without turnover then differed from one with it."""
+    quiet = [*SHORT[:3], "payment.random_failures=false"]  # the baseline has no turnover
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the lifetime and return rate are n/a: said in a warning
+        frame = getattr(journeysim.run(BASELINE, reps=1, days=2, overrides=quiet), table[:-4])
+    assert frame.empty
+    numbers = [(c, kind) for c, kind in documented()[table] if kind in ("int", "float")]
+    assert numbers and all(TYPES[kind](frame[column]) for column, kind in numbers), frame.dtypes
+
+
 def test_the_reader_finds_the_tables_under_their_headings(tmp_path: Path, monkeypatch) -> None:
     page = tmp_path / "data.md"
     page.write_text(

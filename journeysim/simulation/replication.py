@@ -332,11 +332,16 @@ class Simulation:
             columns=["touchpoint", "positive", "negative", "effort", "count"],
         )
         log = [entry for t in self.store.checkout.terminals for entry in t.log]
-        terminal_log = pd.DataFrame(log, columns=["time", "terminal", "state"]).sort_values("time")
+        # Typed also when empty (no terminal went down, nobody left), as data.md lists them.
+        terminal_log = (
+            pd.DataFrame(log, columns=["time", "terminal", "state"])
+            .astype({"time": "float64"})
+            .sort_values("time")
+        )
         turnover_log = pd.DataFrame(
             self.turnovers,
             columns=["day", "role", "post", "leaver_id", "newcomer_id", "regulars", "others"],
-        )
+        ).astype({"day": "int64", "post": "int64", "leaver_id": "int64", "newcomer_id": "int64"})
         return Replication(
             visits,
             days,
