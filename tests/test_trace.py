@@ -21,6 +21,7 @@ from journeysim.report.trace import (
     step_row,
     tell,
     tell_visit,
+    visit_heading,
 )
 from journeysim.scenario import load_scenario
 from journeysim.simulation.replication import Simulation
@@ -598,3 +599,24 @@ def test_the_exit_check_asks_a_receipt_only_of_those_who_bought():
     not_bought = {what for abandoned, what in exits if abandoned}
     assert bought == {"receipt and bag check"}
     assert not_bought == {"bag check, having bought nothing"}
+
+
+@pytest.mark.parametrize("met", [True, False])
+def test_a_heading_says_when_the_shopper_did_not_meet_the_outage(met: bool) -> None:
+    """A shopper who paid at 17:01, as the terminals went down at 17:00, was headed "! All 5
+    card terminals down during this visit" like one whose card was refused."""
+    scenario = load_scenario(OUTAGE)
+    row = pd.Series(
+        {"visit_id": 7, "day": 3, "arrival_min": 16 * 60 + 40.0, "duration_min": 21.0,
+         "has_cash": False, "planned_items": 9, "met_outage": met}
+    )  # fmt: skip
+    outages = pd.DataFrame(
+        [
+            (f"terminal {i}", 3 * 1440 + 17 * 60.0, 3 * 1440 + 18.5 * 60, "outage")
+            for i in range(1, 6)
+        ],
+        columns=["terminal", "start", "end", "cause"],
+    )
+    _, banner = visit_heading(row, scenario, outages, "Visit 1 of 1")
+    said = "! All 5 card terminals down during this visit (outage from 17:00 to 18:30)"
+    assert banner == said + ("" if met else "; this shopper did not meet it")
