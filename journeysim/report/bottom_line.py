@@ -67,10 +67,10 @@ def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list
 
 
 def _ending(sentence: str, rows: pd.DataFrame, still: pd.DataFrame) -> str:
-    """The sentence and its last clause: for the differences `still` moving (a payback note's
-    own "(provisional)", the sentence's end, is left to that clause, which says it of the
-    payback), after, for a change within the measured days, the payback note's own end: "; diluted:
-    14 of the 42 measured days precede its change on day 28"."""
+    """The sentence and its last clauses: for a change within the measured days, its payback
+    note's own end as a clause ("; diluted: 14 of the 42 measured days precede its change on
+    day 28"); for the differences `still` moving, how they moved (a payback note's own
+    "(provisional)", the sentence's end, is left to that clause, which says it of the payback)."""
     if "contribution_per_day" in set(still["metric"]):
         sentence = sentence.removesuffix(PROVISIONAL)
     note = rows.loc[rows["metric"] == "payback_days", "note"]

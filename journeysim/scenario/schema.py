@@ -261,8 +261,7 @@ class Scenario(Section):
         if policy.max_lanes is not None and policy.max_lanes > checkout.cashiers:
             raise ValueError(
                 f"checkout.policy.max_lanes, checkout.cashiers: {policy.max_lanes} lanes, but the "
-                f"store has "
-                f"{checkout.cashiers} (checkout.cashiers)"
+                f"store has {checkout.cashiers} (checkout.cashiers)"
             )
         if self.posts_per_shift(policy.from_role) == 0:
             raise ValueError(
