@@ -286,8 +286,8 @@ def test_balkers_saw_a_long_queue():
         (f"checkout.lanes.weekend={[2] * 15 + [5]}", "checkout.lanes.weekend.15: 5 lanes"),
         ("checkout.policy.from_role=cashier", "checkout.policy.from_role"),
         ("checkout.policy.from_role=baker", "checkout.policy.from_role"),
-        ("checkout.policy.max_lanes=9", "checkout.policy.max_lanes: 9 lanes"),
-        ("checkout.cashiers=0", "checkout.policy.active: the store has no staffed lane"),
+        ("checkout.policy.max_lanes=9", "checkout.cashiers: 9 lanes, but the store has 3"),
+        ("checkout.cashiers=0", "checkout.cashiers: the store has no staffed lane"),
     ],
 )
 def test_bad_plans_and_roles_are_one_line_errors_naming_the_key(override, key, capsys):
@@ -301,7 +301,9 @@ def test_bad_plans_and_roles_are_one_line_errors_naming_the_key(override, key, c
 
 
 def test_a_policy_needs_someone_to_call():
-    with pytest.raises(ScenarioError, match=r"checkout.policy.from_role: the store has no "):
+    with pytest.raises(
+        ScenarioError, match=r"staff.roles.floor_assistant.count: the store has no "
+    ):
         load_scenario(
             BASELINE,
             [
