@@ -126,10 +126,14 @@ def test_a_worker_signalled_as_it_forks_does_not_run_the_commands_handler(signal
 # The Ctrl-C is a SIGINT, which the command holds back while it forks its workers: a SIGALRM
 # raising KeyboardInterrupt (as this once sent) could land inside ProcessPoolExecutor.submit
 # while the second worker was forked, where no Ctrl-C reaches, and leave that worker untracked
-# to sleep on (CI hung once so, under load).
+# to sleep on (CI hung once so, under load). Python's handler is put in place first, as a
+# terminal has it: a shell's background job (a CI script run with `&`) ignores SIGINT, and its
+# processes keep it ignored.
 STOPPED_HALFWAY_THROUGH_A_RESULT = """
 import os, signal, struct, sys, time
 from journeysim.simulation.executors import LocalPool
+
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def task(kind):
     if kind == "half":  # the start of a 10 MB result, as a worker stopped while sending it
