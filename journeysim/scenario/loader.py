@@ -270,14 +270,8 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
         )
     parent = path.parent / ref
     if not parent.is_file():
-        missing = (
-            "is a folder"
-            if parent.is_dir()
-            else "is not a regular file"
-            if parent.exists()
-            else "does not exist"
-        )
-        got = f"{shown(ref)}, but {parent} {missing}"
+        kind = not_regular(parent)
+        got = f"{shown(ref)}, but {parent} {f'is {kind}' if kind else 'does not exist'}"
         raise ScenarioError(
             problem(str(path), ("extends",), f"expected an existing file (got {got})")
         )

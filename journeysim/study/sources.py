@@ -10,7 +10,7 @@ from typing import Any
 
 from journeysim import arguments
 from journeysim.errors import Option, did_you_mean
-from journeysim.files import name_problem
+from journeysim.files import name_problem, not_regular
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
 from journeysim.study.designs import DesignError
@@ -133,8 +133,8 @@ def study_scenario(source: Path, data: Mapping[str, Any]) -> Path:
         raise DesignError(f"{source}: scenario: expected the path of a scenario file")
     path = source.parent / given
     if not path.is_file():
-        missing = "is a folder" if path.is_dir() else "is not a regular file"
-        missing = missing if path.exists() else "does not exist"
+        kind = not_regular(path)
+        missing = f"is {kind}" if kind else "does not exist"
         raise DesignError(
             f"{source}: scenario: expected an existing scenario file (got {given!r}, but "
             f"{path} {missing})"
