@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import permutations
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -282,8 +283,7 @@ def same_overrides(made_with: Sequence[str], given: Sequence[str]) -> bool:
     if list(made_with) == list(given):
         return True
     keys = [text.partition("=")[0].strip() + "." for text in given]
-    apart = not any(a.startswith(b) for i, a in enumerate(keys) for b in keys[i + 1 :])
-    apart = apart and not any(b.startswith(a) for i, a in enumerate(keys) for b in keys[i + 1 :])
+    apart = not any(a.startswith(b) for a, b in permutations(keys, 2))
     return apart and sorted(made_with) == sorted(given)
 
 

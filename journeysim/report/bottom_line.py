@@ -56,14 +56,12 @@ def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list
     figures it bears on are provisional."""
     names = list(dict.fromkeys(table["scenario"]))
     still = pd.DataFrame(columns=["scenario", "metric"]) if moving is None else moving
-    return [
-        _ending(
-            _sentence(table[table["scenario"] == name], name, names[0]),
-            table[table["scenario"] == name],
-            still[still["scenario"] == name],
-        )
-        for name in names[1:]
-    ]
+    lines = []
+    for name in names[1:]:
+        rows = table[table["scenario"] == name]
+        sentence = _sentence(rows, name, names[0])
+        lines.append(_ending(sentence, rows, still[still["scenario"] == name]))
+    return lines
 
 
 def _ending(sentence: str, rows: pd.DataFrame, still: pd.DataFrame) -> str:

@@ -347,9 +347,9 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
     from the first's history, as compare does): the pair that tells the change (telling_pair:
     moved the way the day's shared customers moved on average, its feelings differing where
     theirs do), not chance running against it or beside it (or a note that no customer
-    visited in both). Only visits
-    that are the customer's same visit in both are paired: a visit's draws of chance (its
-    wallet, list, patience) follow the customer's visits, so another visit draws others."""
+    visited in both). Only visits that are the customer's same visit in both are paired: a
+    visit's draws of chance (its wallet, list, patience) follow the customer's visits, so
+    another visit draws others."""
     day, first, last = a.day, a.scenario, b.scenario
     key = ["customer_id", "day", "trip"]
     pairs = _visits_by_trip(a).merge(_visits_by_trip(b), on=key, suffixes=("_a", "_b"))

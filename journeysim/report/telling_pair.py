@@ -47,8 +47,9 @@ def telling_pair(pairs: pd.DataFrame, a: Replay, b: Replay) -> tuple[object, str
     size = float(np.sqrt((average**2).sum()))
     if size == 0.0 or mean == 0.0:
         return furthest, ""
-    along = differ.to_numpy() @ (average.to_numpy() / size)
-    beside = np.sqrt(np.maximum((differ.to_numpy() ** 2).sum(axis=1) - along**2, 0.0))
+    each = differ.to_numpy()
+    along = each @ (average.to_numpy() / size)
+    beside = np.sqrt(np.maximum((each**2).sum(axis=1) - along**2, 0.0))
     clear = ((change * np.sign(mean)) >= abs(mean)).to_numpy()
     score = pd.Series(np.where(clear, along - beside, -np.inf), index=pairs.index)
     largest = average.abs().nlargest(2)

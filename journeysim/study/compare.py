@@ -150,8 +150,9 @@ def compare_scenarios(
     periods = {scenario.name: run_periods(scenario) for scenario in scenarios}
     table = without_unlike_windows(comparison_table(replications, periods), scenarios)
     still = moving(difference_growth(replications))
-    still = still[~still["scenario"].isin(late_changes(scenarios))]  # the halves cannot tell
-    table = diluted_notes(provisional_notes(table, still), scenarios)
+    late = late_changes(scenarios)
+    still = still[~still["scenario"].isin(late)]  # the halves cannot tell
+    table = diluted_notes(provisional_notes(table, still), scenarios, late)
     return CompareResult(scenarios, table, replications, still)
 
 
@@ -220,12 +221,15 @@ def provisional_notes(table: pd.DataFrame, still: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def diluted_notes(table: pd.DataFrame, scenarios: Sequence[Scenario]) -> pd.DataFrame:
+def diluted_notes(
+    table: pd.DataFrame, scenarios: Sequence[Scenario], late: dict[str, int]
+) -> pd.DataFrame:
     """`table` (comparison.csv) with the payback note of each scenario whose change begins
-    within the measured days (`late_changes`) ending "(diluted: 14 of the 42 measured days
-    precede its change on day 28)": what it is worth a day and a year averages those days."""
+    within the measured days (`late`, as `late_changes` gives it) ending "(diluted: 14 of the
+    42 measured days precede its change on day 28)": what it is worth a day and a year
+    averages those days."""
     by_name = {scenario.name: scenario for scenario in scenarios}
-    for name, day in late_changes(scenarios).items():
+    for name, day in late.items():
         horizon = by_name[name].horizon
         notes = (table["metric"] == "payback_days") & (table["scenario"] == name)
         table.loc[notes, "note"] += (
