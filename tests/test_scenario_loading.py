@@ -128,6 +128,38 @@ def test_the_resolved_scenario_counts_the_cashiers_the_run_staffs(tmp_path, cash
     assert load_scenario(write(tmp_path, "copy.yaml", text)) == scenario
 
 
+def test_a_cashier_count_other_than_the_lanes_is_refused_where_it_is_set(tmp_path) -> None:
+    """staff.roles.cashier.count: 4 ran three lanes without a word, so a fourth cashier set
+    there compared "no different"; a count that an earlier file gave and a later one's
+    checkout.cashiers changes still follows the lanes (a resolved scenario extended)."""
+    more = write(
+        tmp_path, "more.yaml", f"extends: {BASELINE}\nstaff: {{roles: {{cashier: {{count: 4}}}}}}\n"
+    )
+    expected = (
+        f"{more}: staff.roles.cashier.count: expected 3, a cashier per staffed lane as "
+        "checkout.cashiers says (got 4); to staff 4 lanes, set checkout.cashiers"
+    )
+    assert error_of(more) == expected
+    both = write(
+        tmp_path, "both.yaml", "checkout: {cashiers: 2}\nstaff: {roles: {cashier: {count: 4}}}\n"
+    )
+    assert "expected 2," in error_of(both)  # set together, they disagree
+    assert error_of(BASELINE, ("staff.roles.cashier.count=5",)).startswith(
+        "--set staff.roles.cashier.count: expected 3, "
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BASELINE, ["staff.roles.cashier.count=5"])
+    (problem,) = caught.value.problems
+    assert problem.option == "--set staff.roles.cashier.count"  # blamed: a usage error
+    agreed = load_scenario(BASELINE, ["staff.roles.cashier.count=5", "checkout.cashiers=5"])
+    assert agreed.posts_per_shift("cashier") == 5
+    assert load_scenario(more, ["checkout.cashiers=4"]).posts_per_shift("cashier") == 4
+    resolved = write(tmp_path, "resolved.yaml", resolved_yaml(load_scenario(BASELINE)))
+    wider = write(tmp_path, "wider.yaml", "extends: resolved.yaml\ncheckout: {cashiers: 5}\n")
+    assert load_scenario(wider).posts_per_shift("cashier") == 5  # its count of 3 follows
+    assert load_scenario(resolved, ["checkout.cashiers=2"]).posts_per_shift("cashier") == 2
+
+
 # Overrides
 
 

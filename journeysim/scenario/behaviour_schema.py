@@ -228,7 +228,12 @@ class Costs(Section):
         "Hourly wage per role (PLN).",
     )
     investment: NonNegativeFloat = field(0.0, "One-off investment of the scenario (PLN).", le=1e12)
-    per_outage: NonNegativeFloat = field(0.0, "Cost per terminal outage or failure (PLN).", le=1e9)
+    per_outage: NonNegativeFloat = field(
+        0.0,
+        "Cost each time a terminal goes down, in an outage or a failure (PLN): an outage of 5 "
+        "terminals costs 5 times this.",
+        le=1e9,
+    )
     per_complaint: NonNegativeFloat = field(
         0.0,
         "Cost of answering a complaint (PLN): refunds, replacements, goodwill, staff time.",

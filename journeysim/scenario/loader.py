@@ -72,15 +72,16 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
         origins[("name",)] = str(path)
     if "description" not in chain[-1][1]:  # a what-if is not the store it extends
         data["description"] = ""
-    overrides = _listed(overrides)
+    overrides, files = _listed(overrides), [source for source, _ in chain]
     try:
-        scenario = _validate(data, origins, str(path))
+        scenario = _validate(data, origins, str(path), files=files)
     except ScenarioError as file_error:
-        return _validate_with(data, overrides, origins, str(path), file_error)
+        return _validate_with(data, overrides, origins, files, file_error)
     if not overrides:
         return scenario
     data = scenario.model_dump(mode="json")
-    return _validate(data, origins, str(path), _apply(data, overrides, origins, str(path)))
+    applied = _apply(data, overrides, origins, str(path))
+    return _validate(data, origins, str(path), applied, files)
 
 
 def apply_overrides(
@@ -107,16 +108,17 @@ def _validate_with(
     data: dict[str, Any],
     overrides: list[Override],
     origins: Origins,
-    leaf: str,
+    files: list[str],
     file_error: ScenarioError,
 ) -> Scenario:
-    """A file that is refused alone, validated with its overrides, which may settle a rule
-    between keys; `file_error` stands where an override cannot even be placed in the file."""
+    """A file (the last of `files`, its extends chain) that is refused alone, validated with
+    its overrides, which may settle a rule between keys; `file_error` stands where an override
+    cannot even be placed in the file."""
     try:
-        applied = _apply(data, overrides, origins, leaf)
+        applied = _apply(data, overrides, origins, files[-1])
     except ScenarioError:
         raise file_error from None
-    return _validate(data, origins, leaf, applied)
+    return _validate(data, origins, files[-1], applied, files)
 
 
 def _apply(
@@ -546,10 +548,20 @@ def _part(node: Any, key: str, path: KeyPath, source: str, scenario: str) -> str
 
 
 def _validate(
-    data: dict[str, Any], origins: Origins, leaf: str, overrides: Collection[str] = ()
+    data: dict[str, Any],
+    origins: Origins,
+    leaf: str,
+    overrides: Collection[str] = (),
+    files: Sequence[str] = (),
 ) -> Scenario:
     """The validated scenario; errors name the file (or --set) that set the offending key, an
-    override (of the sources `overrides`) before a file where a check between keys names both."""
+    override (of the sources `overrides`) before a file where a check between keys names both.
+    `files` are the extends chain, root first (`_cashiers_as_lanes`)."""
+    _cashiers_as_lanes(
+        data,
+        origins,
+        {**{f: i for i, f in enumerate(files)}, **dict.fromkeys(overrides, len(files))},
+    )
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
@@ -558,11 +570,53 @@ def _validate(
         ) from None
 
 
-def _source(origins: Origins, path: KeyPath, leaf: str) -> str:
-    """Who set `path`: the nearest recorded key at or above it, else the only one setting keys
-    below it, else (a default, or a mix) the leaf file."""
+CASHIER_COUNT, CASHIERS = ("staff", "roles", "cashier", "count"), ("checkout", "cashiers")
+
+
+def _cashiers_as_lanes(data: dict[str, Any], origins: Origins, layers: Mapping[str, int]) -> None:
+    """Refuse a cashier count (staff.roles.cashier.count) other than checkout.cashiers that a
+    file or override sets no earlier than checkout.cashiers: the run staffs a cashier per
+    staffed lane, so it would be ignored (a fourth cashier set there ran three lanes, "no
+    different"). `layers` orders the sources (the extends chain, then the overrides); a count
+    that follows from an earlier layer (a resolved scenario extended with more lanes) follows."""
+    count, lanes = _at(data, CASHIER_COUNT), _at(data, CASHIERS)
+    if not (type(count) is int and type(lanes) is int) or count == lanes:
+        return  # equal, or a value that validation refuses
+    source = _recorded(origins, CASHIER_COUNT)
+    if source is None or layers.get(source, -1) < layers.get(_recorded(origins, CASHIERS), -1):
+        return
+    raise ScenarioError(
+        problem(
+            source,
+            CASHIER_COUNT,
+            f"expected {lanes}, a cashier per staffed lane as checkout.cashiers says (got "
+            f"{count}); to staff {count} lanes, set checkout.cashiers",
+        ),
+        source,
+    )
+
+
+def _at(data: Any, path: KeyPath) -> Any:
+    """The value at `path` in plain scenario data, or None where it has no such place."""
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _recorded(origins: Origins, path: KeyPath) -> str | None:
+    """Who set `path` (the nearest recorded key at or above it), or None for a default."""
     for end in range(len(path), 0, -1):
         if path[:end] in origins:
             return origins[path[:end]]
+    return None
+
+
+def _source(origins: Origins, path: KeyPath, leaf: str) -> str:
+    """Who set `path`: the nearest recorded key at or above it, else the only one setting keys
+    below it, else (a default, or a mix) the leaf file."""
+    if (recorded := _recorded(origins, path)) is not None:
+        return recorded
     below = {source for key, source in origins.items() if key[: len(path)] == path}
     return below.pop() if len(below) == 1 else leaf

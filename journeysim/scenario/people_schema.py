@@ -122,7 +122,9 @@ def _default_segments() -> dict[str, Segment]:
 class StaffRoleSettings(Section):
     count: NonNegativeInt = field(
         1,
-        "Staff of this role on each of two shifts (cashiers: set to checkout.cashiers).",
+        "Staff of this role on each of two shifts (cashiers: one per staffed lane, as "
+        "checkout.cashiers says; another count is refused, unless a later file or --set "
+        "changes checkout.cashiers).",
         le=MAX_STAFF,
     )
     friendliness: Quality = field(0.4, "Mean friendliness (-1 .. 1).")
