@@ -803,7 +803,7 @@ def test_trials_whose_histories_are_too_short_are_warned_of_once(tmp_path, capfd
     err = capfd.readouterr().err
     assert "days of history (horizon.burn_in_days) saw" not in err
     assert err.count("started from a history too short") == 1
-    said = "3 trials run here started from a history too short for a steady customer base"
+    said = "3 trials started from a history too short for a steady customer base"
     assert said in err
     # The report repeats it, as it repeats every warning printed about its results: it gave
     # the fit's own warnings alone.
@@ -815,7 +815,8 @@ def test_an_interrupted_trial_is_not_counted_as_run_from_a_short_history(
     tmp_path, capfd, monkeypatch
 ):
     """Stopped during its 5th trial, a study said "5 trials run here started from a history
-    too short", where 4 had run: the trial was counted as it began."""
+    too short", where 4 had run: the trial was counted as it began. Resumed, it counted only
+    the trials of the resumed run, so its warning and report depended on where it stopped."""
     from journeysim.study import trial_study
 
     started = []
@@ -832,7 +833,13 @@ def test_an_interrupted_trial_is_not_counted_as_run_from_a_short_history(
     args += ["--target", "visits_per_day=100+-50", "--trials", "3", "--quiet", "--workers", "1"]
     args += ["--set", "horizon.burn_in_days=14", "--days", "1", "--out", str(tmp_path)]
     assert main(args) == 130
-    assert "1 trial run here started from a history too short" in capfd.readouterr().err
+    assert "1 trial started from a history too short" in capfd.readouterr().err
+    monkeypatch.setattr(trial_study, "run_replications", original)
+    for _ in range(2):  # resumed, and then with every trial done: the whole study's count
+        assert main(args) == 0
+        assert "3 trials started from a history too short" in capfd.readouterr().err
+        (report,) = tmp_path.glob("*/report.html")
+        assert "3 trials started from a history too short" in html.unescape(report.read_text())
 
 
 @pytest.mark.parametrize(

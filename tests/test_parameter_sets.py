@@ -161,7 +161,7 @@ def test_sets_whose_histories_are_too_short_are_warned_of_once(sets_file, tmp_pa
     err = capfd.readouterr().err
     assert "days of history (horizon.burn_in_days) saw" not in err
     assert err.count("started from a history too short") == 1
-    assert "3 parameter sets run here started from a history too short for a steady" in err
+    assert "3 parameter sets started from a history too short for a steady" in err
 
 
 @pytest.mark.filterwarnings("error::FutureWarning")  # pandas: not_compared in a float column
@@ -217,7 +217,8 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
     # the costs no scenario sets, as compare names them: the outage's 0 is no free outage
     assert re.search(r"^Not set, so 0: .*costs\.per_outage", printed, re.MULTILINE)
     assert re.search(
-        r"Customer base lifetime margin \(PLN\) +- +- ", rows["Customer base lifetime margin (PLN)"]
+        r"Customer base lifetime margin, before wages \(PLN\) +- +- ",
+        rows["Customer base lifetime margin, before wages (PLN)"],
     )
     # 7 days of a small store: too short to see returns (window 14 days) or lifetimes, said
     # once; and with no warm-up, the outage begins on day 3 of the 7 measured, as compare says

@@ -289,7 +289,7 @@ def customer_value_panel(mean: float, low: float, high: float):
 
 def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset():
     ax = customer_value_panel(-14.5e6, -15.5e6, -13.5e6)
-    assert ax.get_title().replace("\n", " ") == "Customer base lifetime margin (PLN)"
+    assert ax.get_title().replace("\n", " ") == "Customer base lifetime margin, before wages (PLN)"
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and all(t.endswith(" M") or t == "0" for t in ticks)
     assert ax.xaxis.get_offset_text().get_text() == ""  # no "1e7" in the corner
@@ -401,6 +401,27 @@ def test_sweep_line_draws_points_not_a_ci_where_other_keys_vary():
     expected = runs.groupby("point")[["lanes", "nps"]].mean().to_numpy()
     assert np.allclose(dots.get_offsets(), expected)
     assert "dots: each point, with cash varied too" in fig.axes[0].get_title()
+
+
+def test_sweep_charts_place_text_values_in_their_order_and_name_them():
+    """--vary checkout.service_time.dist=gamma,lognormal (or of mappings, as the docs show)
+    raised "could not convert string to float: 'gamma'" drawing the report."""
+    runs = sweep_runs()
+    runs["dist"] = runs["lanes"].map({1: "lognormal", 2: "gamma", 3: "{dist: fixed}"})
+    fig = sweep_plots.sweep_line(runs[runs["cash"] == 0.2], "dist", "nps", ["cash"])
+    rendered(fig)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["lognormal", "gamma", "{dist: fixed}"]
+    expected = runs[runs["cash"] == 0.2].groupby("lanes")["nps"].mean()  # in the design's order
+    assert np.allclose(ax.lines[0].get_ydata(), expected.to_numpy())
+    assert "difference from lognormal," in ax.get_title().replace("\n", " ")
+    failed = pd.DataFrame({"dist": ["gamma"], "cash": [0.5]})
+    heat = sweep_plots.sweep_heatmap(runs, "dist", "cash", "nps", "grid", failed)
+    rendered(heat)
+    ax = heat.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["lognormal", "gamma", "{dist: fixed}"]
+    (cross,) = [line for line in ax.lines if line.get_marker() == "x"]
+    assert (cross.get_xdata()[0], cross.get_ydata()[0]) == (1.0, 0.5)  # gamma's column
 
 
 def test_sweep_line_bars_show_the_paired_difference_the_bands_hide():

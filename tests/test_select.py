@@ -218,7 +218,7 @@ def test_selection_csv_says_met_as_true_false_or_empty_and_the_console_in_words(
     selected: every such column is boolean in selection.csv, a check left undecided empty;
     the console and report keep yes, no and undecided, and say "undecided, CI above" where
     the whole CI lies above the limit by more than the tolerance (a review: 4.60% [4.02%,
-    5.19%] against <=3%+-0.3%, shown only as "undecided")."""
+    5.19%] against <=3%+-0.3%, shown only as "undecided"), or below it."""
     constraint = parse_constraint("abandonment_rate<=0.03+-0.003")
     csat = ci_columns("csat", 4.0, 3.9, 4.1)
     rows = [
@@ -230,9 +230,10 @@ def test_selection_csv_says_met_as_true_false_or_empty_and_the_console_in_words(
             ("b", False, (0.02, 0.01, 0.03)),
             ("c", None, (0.032, 0.0302, 0.034)),  # above the limit, within its tolerance
             ("d", None, (0.046, 0.0332, 0.052)),
+            ("e", None, (0.01, 0.005, 0.015)),  # plainly met (a review: only "undecided")
         )
     ]
-    replications = pd.DataFrame({"scenario": list("aabbccdd"), "csat": [4.0, 4.1] * 4})
+    replications = pd.DataFrame({"scenario": list("aabbccddee"), "csat": [4.0, 4.1] * 5})
     result = SelectResult(
         [], "csat", True, 0.05, 0.95, [constraint], selection_table(rows), replications
     )
@@ -240,12 +241,14 @@ def test_selection_csv_says_met_as_true_false_or_empty_and_the_console_in_words(
     table = pd.read_csv(tmp_path / "selection.csv")
     met = table["met[abandonment_rate<=0.03]"]
     assert met.iloc[:2].tolist() == [True, False] and met.iloc[2:].isna().all()
-    assert table["in_subset"].tolist() == [True, False, False, False]
+    assert table["in_subset"].tolist() == [True, False, False, False, False]
     _, shown = selection_rows(result)
     checks = [row[-3:-1] for row in shown]
     assert checks == [["yes", "yes"], ["no", "no"], ["undecided", "no"]] + [
-        ["undecided, CI above", "no"]
+        ["undecided, CI above", "no"],
+        ["undecided, CI below", "no"],
     ]
+    assert [constraint.ci_beyond(row) for _, row in table.iterrows()] == ["", "", "", "above", ""]
 
 
 def test_one_worker_selects_in_this_process_with_the_numbers_of_two(tmp_path, monkeypatch):

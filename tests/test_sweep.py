@@ -110,6 +110,23 @@ def test_design_errors_say_what_to_do(vary, design, samples, message):
         plan(*vary, design=design, samples=samples)
 
 
+def test_a_sobol_design_that_never_changes_a_whole_number_key_is_refused():
+    """--samples 2 of cashiers 2:4 drew 3 in both samples (A, B) of the first base sample and 2
+    in both of the second: every point from one base sample had the same cashiers, and every
+    index of cashiers read 0.000 +- 0.000, sure and wrong (its one key moved NPS by 8)."""
+    with pytest.raises(DesignError) as caught:
+        plan("checkout.cashiers=2:4", design="sobol", samples=2)
+    assert str(caught.value) == (
+        "--samples: the whole-number key checkout.cashiers takes the same value in both samples "
+        "of each of the 2 base samples, so the Sobol' design never sees it change and its "
+        "indices would read 0 +- 0; use more base samples (8)"
+    )
+    design = plan("checkout.cashiers=2:4", design="sobol", samples=8).design
+    blocks = np.array([int(p[0]) for p in design.points]).reshape(8, 3)
+    assert (blocks[:, 0] != blocks[:, -1]).any()  # what was refused: A equal to B throughout
+    assert all((block == block[0]).all() for block in blocks[blocks[:, 0] == blocks[:, -1]])
+
+
 @pytest.mark.parametrize("bounds", ["2.5:5", "2:3.5"])
 def test_a_whole_number_key_is_refused_a_range_with_fractional_ends(bounds):
     """Points were rounded, then cut at the ends: 2.5:5 gave 2 cashiers, outside the range, and
@@ -516,6 +533,10 @@ def test_the_point_table_says_its_means_are_not_yet_differences_to_quote(
         "two points, compare them (journeysim compare) for its paired 95% CI."
     )
     assert results.startswith("Results in ")
+    if reps == 2:  # --reps 1 keeps the 2 runs a point made before, and the table means them
+        assert main(["sweep", *argv, "--reps", "1"]) == 0
+        printed = capsys.readouterr()
+        assert "up to 2 a point, against 1" in printed.err and f"({where})" in printed.out
 
 
 def test_many_changed_scenario_keys_are_counted_after_the_first_ones(tmp_path):

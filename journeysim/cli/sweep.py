@@ -124,7 +124,8 @@ def _sweep(args: argparse.Namespace) -> int:
         )
     print(f"\n{_point_table(plan.points_table(), runs, failed)}")
     if len(plan.values) > 1:
-        print(_means_only(report=not args.no_report, runs=max(plan.replications)))
+        most = int(runs.groupby("point").size().max()) if len(runs) else 0  # earlier runs too
+        print(_means_only(report=not args.no_report, runs=most))
     if indices is not None:
         shown = indices[indices["metric"].isin(HEADLINE)]
         rows = [[metric, key, *map(index_text, values)] for metric, key, *values in shown.values]
@@ -142,8 +143,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _means_only(report: bool, runs: int) -> str:
     """What the point table does not say: how sure its means are, which a difference between
-    two points needs before it is quoted (with one run a point nothing says it)."""
-    if runs == 1:
+    two points needs before it is quoted (with at most one run a point nothing says it)."""
+    if runs <= 1:
         where = "one run a point, so no CI: --reps 2 or more gives them"
     else:
         where = "their 95% CIs: report.html" if report else "every run: runs.csv"

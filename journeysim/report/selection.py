@@ -100,7 +100,7 @@ def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
         row = [r["scenario"], str(r["replications"])]
         row += [ci_text(metric, *ci_of(r, metric)) for metric in metrics]
         row += [ci_text(c.metric, *ci_of(r, c.column), difference=True) for c in relative]
-        row += [check_text(r[f"met[{c.text}]"], c.ci_beyond(r)) for c in result.constraints]
+        row += [check_text(r[f"met[{c.text}]"], c.ci_side(r)) for c in result.constraints]
         row += ["yes" if r["in_subset"] else "no", r["status"]]
         rows.append(row)
     header = ["scenario", "replications", *(f"{label(m)} [95% CI]" for m in metrics)]
@@ -108,12 +108,13 @@ def selection_rows(result: SelectResult) -> tuple[list[str], list[list[str]]]:
     return header + [c.text for c in result.constraints] + ["in subset", "status"], rows
 
 
-def check_text(met: object, beyond: str = "") -> str:
+def check_text(met: object, side: str = "") -> str:
     """A constraint's check as selection.csv's `met[...]` and trials.csv's `feasible` hold it
     (True, False, or NA: undecided) in words: yes, no or undecided; "undecided, CI above" (or
-    below) where the scenario's whole 95% CI lies `beyond` the limit (`Constraint.ci_beyond`)."""
+    below) where the scenario's whole 95% CI lies on that `side` of the limit
+    (`Constraint.ci_side`), whether that meets it or misses it."""
     if pd.isna(met):
-        return f"undecided, CI {beyond}" if beyond else "undecided"
+        return f"undecided, CI {side}" if side else "undecided"
     return "yes" if met else "no"
 
 

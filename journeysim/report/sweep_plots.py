@@ -103,6 +103,13 @@ def _cells(values: pd.Series, continuous: bool, bins: int = BINS, even: bool = F
     return _Cells(numbers, shown, edges, shown, _tick_labels(shown))
 
 
+def _named(cells: _Cells, names: list[str]) -> _Cells:
+    """`cells` of text values at their places (`_texts`: `names`) ticked with the texts."""
+    if not names:
+        return cells
+    return dataclasses.replace(cells, labels=[names[int(tick)] for tick in cells.ticks])
+
+
 def _round_edges(low: float, high: float, bins: int) -> np.ndarray:
     """Equal cells' edges at round numbers (steps of 1, 1.25, 2, 2.5 or 5 times a power of
     10), at most `bins` of them, from the last at or below `low` to the first at or above
@@ -217,6 +224,9 @@ def sweep_line(
     """
     keys = [parameter, *others]
     lost = pd.Series(dtype=float) if failed is None else failed[parameter]
+    names = _texts(pd.concat([runs[parameter], lost]))
+    if names:  # each text value (a distribution, a mapping) at its place 0, 1, ..., named
+        runs, lost = _placed(runs, parameter, names), lost.map(_places(names))
     if _continuous(runs, keys, design):
         shown = [k for k in others if k in runs]
         return _sampled_line(runs, parameter, kpi, shown, lost, partial)
@@ -247,7 +257,8 @@ def sweep_line(
                 capsize=6,
             )
             ax.axhline(band["mean"].iloc[0], color=NEUTRAL, linestyle="--", linewidth=1)
-            first = f"{band[parameter].iloc[0]:g}"
+            first = band[parameter].iloc[0]
+            first = names[int(first)] if names else f"{first:g}"
             what += (
                 f"; bars: paired 95% CI of the difference from {first}, clear where a bar "
                 "misses the dashed line"
@@ -257,7 +268,27 @@ def sweep_line(
                 what += f", cut at {ends}, the KPI's {'bounds' if len(bounds) > 1 else 'bound'}"
     _ring(ax, runs, parameter, kpi, partial)
     _finish_line(ax, band[parameter], parameter, kpi, what, lost)
+    if names:
+        ax.set_xticks(range(len(names)), names)
     return fig
+
+
+def _texts(values: pd.Series) -> list[str]:
+    """A swept key's values in their order of first appearance where they are text (a
+    distribution, a mapping, a name), which a chart places at 0, 1, ...; [] for numbers and
+    true/false, which it places at their value."""
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return []
+    return [str(value) for value in dict.fromkeys(values.dropna())]
+
+
+def _places(names: list[str]) -> dict[str, int]:
+    return {name: place for place, name in enumerate(names)}
+
+
+def _placed(runs: pd.DataFrame, key: str, names: list[str]) -> pd.DataFrame:
+    """`runs` with the text values of `key` (`_texts`: `names`) as their places."""
+    return runs.assign(**{key: runs[key].astype(str).map(_places(names))})
 
 
 def _ring(ax, runs: pd.DataFrame, parameter: str, kpi: str, partial: Collection[int]) -> None:
@@ -401,18 +432,20 @@ def sweep_heatmap(
     lost = 0 if failed is None else len(failed)
     if lost:  # a failed point keeps its cell, without a KPI: the last rows
         runs = pd.concat([runs, failed[[x, y]]], ignore_index=True)
+    names = {key: _texts(runs[key]) for key in (x, y)}
+    for key in (key for key in names if names[key]):  # text values, at places 0, 1, ...
+        runs = _placed(runs, key, names[key])
     continuous = _continuous(runs, [x, y], design)
-    cells = [_cells(runs[x], continuous), _cells(runs[y], continuous)]
+    cells = [_named(_cells(runs[key], continuous), names[key]) for key in (x, y)]
     fig, ax, grid = _heatmap(runs, x, y, kpi, *cells)
     crowded = [
         not axis_cells.binned and _overlap(axis)
         for axis_cells, axis in zip(cells, (ax.xaxis, ax.yaxis))
     ]
     if any(crowded):
-        keys = (runs[x], runs[y])
         cells = [
-            _cells(values, continuous, even=True) if tight else axis_cells
-            for values, axis_cells, tight in zip(keys, cells, crowded)
+            _named(_cells(runs[key], continuous, even=True), names[key]) if tight else axis_cells
+            for key, axis_cells, tight in zip((x, y), cells, crowded)
         ]
         fig, ax, grid = _heatmap(runs, x, y, kpi, *cells)
     _unclutter(fig, ax.xaxis)

@@ -142,7 +142,7 @@ def histories_too_short(count: int, runs: str) -> str:
     """`short_history` for `count` `runs` (trials of a study, parameter sets), told once for
     all of them."""
     return (
-        f"{plural(count, runs)} run here started from a history too short for a steady "
+        f"{plural(count, runs)} started from a history too short for a steady "
         f"customer base: fewer than {MIN_LEAVERS} customers left after staying at least half of "
         "its days (horizon.burn_in_days), too few to tell how long older customers stay; their "
         "day 0 starts from the history's customers as they are, and the base settles during "

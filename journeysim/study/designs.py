@@ -301,6 +301,23 @@ def _check_runs(points: int, replications: int) -> None:
         )
 
 
+def _check_seen(
+    vary: Vary, column: np.ndarray, keys: int, samples: int, by: str, given: _Given
+) -> None:
+    """Refuse a Sobol' design whose whole-number key `vary` (its rounded `column`) takes the
+    same value in the two samples, A and B, of every base sample: no point then changes it
+    from its base sample alone, and every index of it comes out 0 +- 0, sure and wrong (SALib
+    lays a base sample out as A, one row per key, then B)."""
+    blocks = column.reshape(samples, keys + 2)
+    if (blocks[:, 0] == blocks[:, -1]).all():
+        raise DesignError(
+            f"{by}: the whole-number key {vary.key} takes the same value in both samples of "
+            f"each of the {samples} base samples, so the Sobol' design never sees it change "
+            f"and its indices would read 0 +- 0; use more base samples ({samples * 4})",
+            by,
+        )
+
+
 def _sampled(
     varies: Sequence[Vary],
     kind: str,
@@ -344,6 +361,8 @@ def _sampled(
         if v.key in integer_keys:
             low, high = v.bounds
             column = np.clip(np.rint(column), low, high).astype(int)
+            if kind == "sobol":
+                _check_seen(v, column, len(varies), samples, by, given)
         columns.append([yaml_text(value.item()) for value in column])
     keys, origins = tuple(v.key for v in varies), tuple(v.origin for v in varies)
     return Design(kind, keys, origins, tuple(zip(*columns)), bounds)

@@ -111,14 +111,19 @@ class Constraint:
     def met(self, mean: float) -> bool:
         return (operator.ge if self.sense > 0 else operator.le)(mean, self.bound)
 
-    def ci_beyond(self, row: pd.Series) -> str:
+    def ci_side(self, row: pd.Series) -> str:
         """ "above" ("below") where a table row's whole 95% CI of what this constrains lies
-        above (below) a `<=` (`>=`) bound by more than the tolerance, else "": a check left
-        undecided (the scenario out of the running first) may still be plainly missed."""
+        above (below) the bound by more than the tolerance, else "": a check left undecided
+        (the scenario out of the running first) may still be plainly met or missed."""
         _, low, high = ci_of(row, self.column)
-        if self.sense > 0:
-            return "below" if high < self.bound - self.tolerance else ""
-        return "above" if low > self.bound + self.tolerance else ""
+        if low > self.bound + self.tolerance:
+            return "above"
+        return "below" if high < self.bound - self.tolerance else ""
+
+    def ci_beyond(self, row: pd.Series) -> str:
+        """`ci_side` where that side misses the bound: below a `>=` bound, above a `<=` one."""
+        side = self.ci_side(row)
+        return side if side == ("below" if self.sense > 0 else "above") else ""
 
 
 def check_horizon(scenario: Scenario, metrics: Iterable[str], case: str = "") -> None:

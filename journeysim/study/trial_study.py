@@ -85,6 +85,7 @@ LOCK_WAIT_S = 60
 RESULTS = "replications"  # trial user attribute: the metrics of every replication
 SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
 FAILED = "failed"  # trial user attribute: why its simulation failed, in one line
+SHORT_HISTORY = "short_history"  # trial user attribute: it started from a history too short
 DESIGN = "design"  # study user attribute: what the study searches, to recognise it on resume
 BASELINE = "baseline"  # study user attribute: the metrics of every replication of the base
 SCENARIO = "scenario"  # design key: the base scenario (a JSON dump), run options and all
@@ -212,7 +213,7 @@ class TrialStudy:
         self.study: optuna.Study | None = None
         self.storage: optuna.storages.RDBStorage | None = None
         self.interrupts = HeldInterrupts()
-        self.short_histories = 0  # trials run here whose history was too short (one warning)
+        self.short_history = False  # whether the last trial run began from a history too short
 
     @property
     def started(self) -> bool:
@@ -347,10 +348,9 @@ class TrialStudy:
                         after_trial()
                 self.interrupts.check()
             finally:
-                if self.short_histories:
-                    warn_at_caller(
-                        ShortHistoryWarning(histories_too_short(self.short_histories, "trial"))
-                    )
+                short = sum(SHORT_HISTORY in t.user_attrs for t in self.complete())
+                if short:  # the study's, whichever run of it ran them: one warning for all
+                    warn_at_caller(ShortHistoryWarning(histories_too_short(short, "trial")))
 
     def _run_trial(self, executor: Executor, on_done: Callable[[], None] | None) -> None:
         self.study.sampler = self.sampler(self.finished())
@@ -448,9 +448,13 @@ class TrialStudy:
             reference = scenario if self.own_history else self.base
             try:
                 with self.interrupts.simulating():
-                    return self._replicate(scenario, reference, executor, on_done)
+                    rows = self._replicate(scenario, reference, executor, on_done)
             except ReplicationFailed as failed:
                 why = str(failed)
+            else:
+                if self.short_history:
+                    trial.set_user_attr(SHORT_HISTORY, True)
+                return rows
         trial.set_user_attr(FAILED, why)
         raise ReplicationFailed(why)
 
@@ -463,7 +467,7 @@ class TrialStudy:
         trial: bool = True,
     ) -> Rows:
         """The metrics of the base's replications of `scenario` from `reference`'s history (a
-        trial's history too short is counted, for `run` to warn of once, not each trial)."""
+        trial's history too short is noted, for `run` to warn of once, not each trial)."""
         history = past(scenario, reference, warn=not trial)  # lived once here, read by workers
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
@@ -471,8 +475,9 @@ class TrialStudy:
             rows[index] = metrics
             if on_done:
                 on_done()
-        if trial and too_short(history):  # counted once run: an interrupted trial ran nothing
-            self.short_histories += 1
+        self.short_history = trial and too_short(
+            history
+        )  # once run: an interrupted trial ran nothing
         return rows
 
 
