@@ -20,10 +20,12 @@ from journeysim import api
 from journeysim.cli import main
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.comparison import (
+    PAYBACK_METHOD,
     comparison_text,
     difference_text,
     narrowing_note,
     payback_lines,
+    payback_method,
 )
 from journeysim.simulation.measure import METRICS, replication_metrics
 from journeysim.simulation.money import (
@@ -50,6 +52,7 @@ from journeysim.study.compare import (
     late_changes,
     moving,
     paired_difference,
+    single_outages,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,6 +172,16 @@ def test_money_outputs_are_finite_and_add_up_for_a_scenario_with_costs():
     assert payback_lines(result.table) == [
         f"In money, extra_lane against baseline: {payback['note']}"
     ]
+    # How a payback in days is counted, under the lines: 20,000 / the mean gain is another.
+    days = result.table.copy()
+    paybacks = days["metric"] == "payback_days"
+    days.loc[paybacks, ["diff", "diff_ci_low"]] = [math.inf, 140.0]  # never [140, never]
+    assert payback_method(days) == PAYBACK_METHOD
+    days.loc[paybacks, ["diff", "diff_ci_low"]] = [120.0, 90.0]
+    assert payback_method(days) == PAYBACK_METHOD
+    days.loc[paybacks, ["diff", "diff_ci_low"]] = [math.inf, math.inf]  # never: no days
+    assert payback_method(days) == ""
+    assert payback_method(days.assign(diff=np.nan, diff_ci_low=np.nan)) == ""  # none invested
     # 300 customers without burn-in: no lifetime to compare (test_money.py), and so no
     # lifetime value in the bottom line; every other metric has its difference.
     unidentified = ("lifetime_days", "customer_value")
@@ -284,9 +297,12 @@ def test_run_reports_the_replications_a_precision_needs(tmp_path, capsys):
     # live a history of its own, grown by the same newcomers to about the same size).
     args = ["run", str(BASELINE), "--reps", "3", "--days", "7"]
     args += ["--out", str(tmp_path), "--quiet", "--no-report", "--precision", "csat=0.005"]
-    assert main(args) == 0
+    money = ["--precision", "contribution_per_day=1"]  # a money metric, which a consultant sizes
+    assert main([*args, *money]) == 0
+    printed = capsys.readouterr().out
     csat = pd.read_csv(tmp_path / "baseline" / "replications.csv")["csat"]
-    needed = int(capsys.readouterr().out.split("(--reps ")[1].split(")")[0])
+    needed = int(printed.split("(--reps ")[1].split(")")[0])
+    assert re.search(r"^contribution_per_day: 95% CI half-width [\d.]+ > 1 with 3 ", printed, re.M)
     sd = csat.std(ddof=1)
     for m, reaches in ((needed, True), (needed - 1, False)):  # the fewest that reach it
         assert (stats.t.ppf(0.975, m - 1) * sd / math.sqrt(m) <= 0.005) == reaches
@@ -547,6 +563,45 @@ def test_a_change_that_begins_within_the_measured_days_is_warned_of_and_not_call
     row = result.table[result.table["metric"] == "payback_days"].iloc[-1]
     shown = difference_text("payback_days", row)
     assert shown.rstrip().endswith(f"({diluted})") and shown.count("(diluted") == 1
+
+
+def test_a_single_outage_is_told_as_a_total_over_the_measured_days_not_a_year(tmp_path):
+    """One outage on day 25 lost about 96 PLN a day over 42 days; times 365 it read "-34,873 PLN
+    a year", as if the outage came back every 42 days (a consultant's review)."""
+    base = journeysim.load_scenario(BASELINE)
+    once = "payment.outages=[{day: 25, start: '17:00', duration_min: 90, terminals: all}]"
+    single = journeysim.load_scenario(BASELINE, ["name=single", once])
+    assert single_outages([base, single]) == {"single": 25}
+    assert single_outages([single, base]) == {"baseline": 25}  # either has it, the other not
+    assert late_changes([base, single]) == {}  # a total, not a diluted rate
+    for repeated in ("weekdays: [sat]", "every_day: true"):  # a rate
+        outages = once.replace("all}", f"all, {repeated}}}")
+        assert single_outages([base, journeysim.load_scenario(BASELINE, [outages])]) == {}
+    turnover = journeysim.load_scenario(ROOT / "scenarios" / "staff_turnover.yaml")
+    assert single_outages([base, turnover]) == {}  # a departure is for good
+    more = journeysim.load_scenario(BASELINE, [once, "checkout.cashiers=4"])
+    assert single_outages([base, more]) == {}  # beside a change from day 0
+    # Its money: no difference a year, but the total over the 4 measured days, with its CI.
+    path = tmp_path / "single.yaml"
+    path.write_text(
+        f"extends: {BASELINE}\nname: single\npayment: {{outages: [{{day: 3, start: '16:00', "
+        "duration_min: 120, terminals: all}]}\n"
+    )
+    small = [*SMALL, "horizon.warmup_days=2"]
+    result = journeysim.compare(BASELINE, path, reps=2, days=4, overrides=small, workers=1)
+    mine = result.table[result.table["scenario"] == "single"].set_index("metric")
+    assert mine["diff_per_year"].isna().all()
+    money = mine.loc["contribution_per_day"]
+    total, low, high = (4 * money[key] for key in ("diff", "diff_ci_low", "diff_ci_high"))
+    assert total < 0  # two hours without cards lose sales
+    said = (
+        f"a single outage (day 3): contribution {total:+,.0f} PLN [{low:+,.0f}, {high:+,.0f}] "
+        "in all over the 4 measured days, not a rate a year repeats"
+    )
+    assert mine.at["payback_days", "note"] == f"no extra investment; {said}"
+    (sentence,) = bottom_line(result.table, result.moving)
+    assert sentence.endswith(f"; {said}") and "a year)" not in sentence
+    assert "a year" not in comparison_text(result.table).splitlines()[0]  # no empty column
 
 
 def test_compare_warns_when_one_scenario_prices_what_the_other_leaves_free(tmp_path, capsys):

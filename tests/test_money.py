@@ -283,7 +283,10 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
     assert "Contribution per day (PLN)" in money and "Customer base lifetime margin" in money
     # 300 customers for 7 + 14 days without burn-in: too few departures and too short
     # tenures for a lifetime, so no figure (a dash) and one warning line saying what to do.
-    for label in ("Customer lifetime (discounted days)", "Customer base lifetime margin (PLN)"):
+    for label in (
+        "Customer lifetime (discounted days)",
+        "Customer base lifetime margin, before wages (PLN)",
+    ):
         row = next(line for line in money.splitlines() if line.startswith(label))
         assert row.split()[-4:] == ["-", "[-,", "-]", "0"], row
     warnings = [line for line in captured.err.splitlines() if "lifetime" in line]

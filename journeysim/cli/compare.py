@@ -60,6 +60,7 @@ def _compare(args: argparse.Namespace) -> int:
         comparison_text,
         narrowing_note,
         payback_lines,
+        payback_method,
         write_comparison,
     )
     from journeysim.report.console import unset_costs_text
@@ -128,6 +129,8 @@ def _compare(args: argparse.Namespace) -> int:
         print(unset)
     if paybacks := payback_lines(result.table):
         print("\n" + "\n".join(paybacks))
+    if method := payback_method(result.table):
+        print(method)
     if note := narrowing_note(result.table):  # none when no return rate was measured
         print(f"\n{note}")
     print(f"\nResults in {folder}{os.sep}")

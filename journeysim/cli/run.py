@@ -25,18 +25,24 @@ from journeysim.words import plural
 
 
 def _precision(text: str) -> tuple[str, float]:
-    """`KPI=HALFWIDTH` of --precision."""
-    from journeysim.simulation.kpis import KPIS
+    """`METRIC=HALFWIDTH` of --precision: a KPI or a money metric that varies between
+    replications (not the fixed cost or the investment, which the scenario sets)."""
+    from journeysim.simulation.measure import METRICS
+    from journeysim.simulation.money import SET
 
+    measured = [metric for metric in METRICS if metric not in SET]
     metric, _, value = text.partition("=")
     try:
         target = float(value)
     except ValueError:
         target = 0.0
-    if metric not in KPIS or not 0 < target < math.inf:
-        meant = closest(metric, KPIS) if metric not in KPIS else None
+    if metric not in measured or not 0 < target < math.inf:
+        meant = closest(metric, measured) if metric not in measured else None
         hint = f"; did you mean '{meant}={value}'?" if meant else ""
-        wanted = f"KPI=HALFWIDTH with a KPI of {', '.join(KPIS)} and a finite HALFWIDTH above 0"
+        wanted = (
+            f"METRIC=HALFWIDTH with a METRIC of {', '.join(measured)} and a finite HALFWIDTH "
+            "above 0"
+        )
         raise argparse.ArgumentTypeError(expected(wanted, text) + hint)
     return metric, target
 
@@ -57,9 +63,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         type=_precision,
-        metavar="KPI=HALFWIDTH",
-        help="report whether the 95%% CI half-width of KPI reaches HALFWIDTH and how many "
-        "replications would, e.g. return_rate=0.005 (repeatable)",
+        metavar="METRIC=HALFWIDTH",
+        help="report whether the 95%% CI half-width of a KPI or money METRIC reaches HALFWIDTH "
+        "and how many replications would, e.g. return_rate=0.005 or contribution_per_day=50 "
+        "(repeatable)",
     )
     run.add_argument(
         "--no-report",

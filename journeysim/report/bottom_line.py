@@ -15,6 +15,7 @@ blame the shoppers)."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -22,10 +23,11 @@ import pandas as pd
 from journeysim.report.comparison import LABELS, signed, signed_interval
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import SHARES
-from journeysim.simulation.money import CONTRIBUTION_PARTS, DAYS_PER_YEAR, SET
+from journeysim.simulation.money import CONTRIBUTION_PARTS, SET
 from journeysim.study.compare import (
     DILUTED,
     PROVISIONAL,
+    SINGLE,
     crowding_explains,
     has_differences,
     how_it_moved,
@@ -67,8 +69,10 @@ def bottom_line(table: pd.DataFrame, moving: pd.DataFrame | None = None) -> list
 def _ending(sentence: str, rows: pd.DataFrame, still: pd.DataFrame) -> str:
     """The sentence and its last clauses: for a change within the measured days, its payback
     note's own end as a clause ("; diluted: 14 of the 42 measured days precede its change on
-    day 28"); for the differences `still` moving, how they moved (a payback note's own
-    "(provisional)", the sentence's end, is left to that clause, which says it of the payback)."""
+    day 28"), as for a single outage ("; a single outage (day 25): contribution -4,032 PLN
+    [-5,334, -2,688] in all ..."); for the differences `still` moving, how they moved (a
+    payback note's own "(provisional)", the sentence's end, is left to that clause, which says
+    it of the payback)."""
     if "contribution_per_day" in set(still["metric"]):
         sentence = sentence.removesuffix(PROVISIONAL)
     note = rows.loc[rows["metric"] == "payback_days", "note"]
@@ -76,6 +80,8 @@ def _ending(sentence: str, rows: pd.DataFrame, still: pd.DataFrame) -> str:
     if DILUTED in note:
         end = note[note.index(DILUTED) :]
         sentence = sentence.removesuffix(end) + "; " + end.strip()[1:-1]
+    if SINGLE in note:
+        sentence += note[note.index(SINGLE) :]
     return sentence + provisional(still)
 
 
@@ -230,7 +236,8 @@ def _item(row: pd.Series) -> str:
         places = 2 if abs(row["diff"]) < 10 else 0  # not "wages -0 PLN a day [-1, -0]"
         values = [signed_number(v, places) for v in (row["diff"], low, high)]
         text = f"{name} {values[0]} {unit(metric)} [{values[1]}, {values[2]}]"  # PLN (a day)
-        return text + (f" ({row['diff'] * DAYS_PER_YEAR:+,.0f} PLN a year)" if per_day else "")
+        per_year = row["diff_per_year"] if per_day else math.nan  # none for a single outage
+        return text + ("" if math.isnan(per_year) else f" ({per_year:+,.0f} PLN a year)")
     return f"{name} {signed_interval(metric, row['diff'], low, high, unit(metric))}"
 
 

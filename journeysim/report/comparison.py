@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from journeysim.files import write_bytes, write_table, write_text
@@ -44,9 +45,13 @@ def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
 
 def comparison_text(table: pd.DataFrame) -> str:
     """Each scenario's mean side by side, then each difference from the first with its 95% CI
-    (`*` marks differences whose CI excludes 0) and, for money per day, per year. The payback
-    row gives the days only; `payback_lines` says what each change is worth."""
+    (`*` marks differences whose CI excludes 0) and, for money per day, per year (not for a
+    single outage: study.compare.single_outages). The payback row gives the days only;
+    `payback_lines` says what each change is worth."""
     names = list(dict.fromkeys(table["scenario"]))
+    yearly = [
+        n for n in names[1:] if table.loc[table["scenario"] == n, "diff_per_year"].notna().any()
+    ]
     rows = []
     for metric in dict.fromkeys(table["metric"]):
         mine = table[table["metric"] == metric].set_index("scenario").reindex(names)
@@ -54,11 +59,11 @@ def comparison_text(table: pd.DataFrame) -> str:
         row += [metric_text(metric, mine.at[name, "mean"]) for name in names]
         for name in names[1:]:
             row.append(difference_text(metric, mine.loc[name], note=False))
-        row += [_per_year(mine.at[name, "diff_per_year"]) for name in names[1:]]
+        row += [_per_year(mine.at[name, "diff_per_year"]) for name in yearly]
         rows.append(row)
     header = ["metric", *names]
     header += [f"{name} - {names[0]} [95% CI]" for name in names[1:]]
-    header += [f"{name} - {names[0]} a year" for name in names[1:]]
+    header += [f"{name} - {names[0]} a year" for name in yearly]
     return render(rows, header)
 
 
@@ -103,6 +108,22 @@ def payback_lines(table: pd.DataFrame) -> list[str]:
         and isinstance(rows.at[name, "note"], str)
         and rows.at[name, "note"] != "-"
     ]
+
+
+PAYBACK_METHOD = (
+    "A payback counts the days from the change on day 0 until its extra contribution, added up "
+    "day by day at the warm-up's rate and then at each half of the measured days', has repaid "
+    "the extra investment: as the gain grows or shrinks, it is not the investment over the mean "
+    "gain a day."
+)
+
+
+def payback_method(table: pd.DataFrame) -> str:
+    """`PAYBACK_METHOD` where the table gives a payback in days (one may be finite, or its
+    interval's lower end), else ""."""
+    rows = table[table["metric"] == "payback_days"]
+    shown = np.isfinite(rows["diff"]).any() or np.isfinite(rows["diff_ci_low"]).any()
+    return PAYBACK_METHOD if shown else ""
 
 
 def _per_year(value: float) -> str:

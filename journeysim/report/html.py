@@ -15,7 +15,7 @@ from journeysim.report import plots
 from journeysim.report.animate import setup_stamp
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.comparison import difference_text, signed_interval
+from journeysim.report.comparison import difference_text, payback_method, signed_interval
 from journeysim.report.console import (
     JOURNEY_MAP_HEADER,
     KPI_HEADER,
@@ -279,6 +279,7 @@ def compare_report(
             _return_rate_note(scenarios),
             comparison_table(comparison, names),
             paragraph(unset) if (unset := unset_costs_text(scenarios)) else "",
+            paragraph(method) if (method := payback_method(comparison)) else "",
         ),
         section(
             "Differences",

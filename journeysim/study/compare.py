@@ -16,6 +16,7 @@ from journeysim.errors import InputError, did_you_mean
 from journeysim.scenario.loader import flat
 from journeysim.scenario.reference import unit_of
 from journeysim.scenario.schema import Scenario
+from journeysim.scenario.store_schema import Outage
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
 from journeysim.simulation.kpis import CROWDED, WINDOWED
 from journeysim.simulation.measure import BETTER, HALVES_METRICS, METRICS, measure_halves
@@ -36,6 +37,7 @@ from journeysim.words import plural, signed_number
 LEVEL = 0.95
 PROVISIONAL = " (provisional)"  # ends the payback note of a difference still moving
 DILUTED = " (diluted: "  # begins the end of the payback note of a change within the measured days
+SINGLE = "; a single outage "  # begins the end of the payback note of a change that happens once
 COLUMNS = (
     "scenario",
     "metric",
@@ -150,28 +152,56 @@ def compare_scenarios(
     periods = {scenario.name: run_periods(scenario) for scenario in scenarios}
     table = without_unlike_windows(comparison_table(replications, periods), scenarios)
     still = moving(difference_growth(replications))
-    late = late_changes(scenarios)
-    still = still[~still["scenario"].isin(late)]  # the halves cannot tell
+    late, once = late_changes(scenarios), single_outages(scenarios)
+    still = still[~still["scenario"].isin([*late, *once])]  # the halves cannot tell
     table = diluted_notes(provisional_notes(table, still), scenarios, late)
-    return CompareResult(scenarios, table, replications, still)
+    return CompareResult(
+        scenarios, single_outage_notes(table, scenarios, once), replications, still
+    )
 
 
 def late_changes(scenarios: Sequence[Scenario]) -> dict[str, int]:
     """The first day of each scenario's dated change against the first (a scheduled staff
     departure or outage that one of the two has and the other has not), by name, where it
-    falls within the measured days and the two differ in nothing else: they then average days
-    before the change with days after it, and their halves part at a difference that is only
-    the change beginning."""
-    first = _dated(scenarios[0])
+    falls within the measured days, the two differ in nothing else, and it is no single outage
+    (`single_outages`): they then average days before the change with days after it, and their
+    halves part at a difference that is only the change beginning."""
     late = {}
     for scenario in scenarios[1:]:
-        mine = _dated(scenario)
-        days = [day for day, event in mine if (day, event) not in first]
-        days += [day for day, event in first if (day, event) not in mine]
-        undated_alike = _undated(scenario) == _undated(scenarios[0])
-        if days and min(days) > scenario.horizon.warmup_days and undated_alike:
-            late[scenario.name] = min(days)
+        events = _dated_changes(scenarios[0], scenario)
+        if events and not _single(events) and events[0][0] > scenario.horizon.warmup_days:
+            late[scenario.name] = events[0][0]
     return late
+
+
+def single_outages(scenarios: Sequence[Scenario]) -> dict[str, int]:
+    """The day of each scenario's change against the first, by name, where that change is
+    outages that each happen once (neither every day nor on weekdays) and the two differ in
+    nothing else: a day of such a scenario is no rate that a year repeats."""
+    once = {}
+    for scenario in scenarios[1:]:
+        events = _dated_changes(scenarios[0], scenario)
+        if events and _single(events):
+            once[scenario.name] = events[0][0]
+    return once
+
+
+def _dated_changes(first: Scenario, scenario: Scenario) -> list[tuple[int, object]]:
+    """(first day, event) of the scheduled departures and outages that one of `first` and
+    `scenario` has and the other has not, by day, where the two differ in nothing else."""
+    if _undated(scenario) != _undated(first):
+        return []
+    mine, theirs = _dated(scenario), _dated(first)
+    changes = [c for c in mine if c not in theirs] + [c for c in theirs if c not in mine]
+    return sorted(changes, key=lambda change: change[0])
+
+
+def _single(changes: list[tuple[int, object]]) -> bool:
+    """Whether every change is an outage that happens once."""
+    return all(
+        isinstance(event, Outage) and not event.every_day and not event.weekdays
+        for _, event in changes
+    )
 
 
 def _dated(scenario: Scenario) -> list[tuple[int, object]]:
@@ -204,6 +234,29 @@ def late_change_warnings(scenarios: Sequence[Scenario]) -> list[str]:
             f"change alone, begin measuring on its day (--set horizon.warmup_days={day})"
         )
     return texts
+
+
+def single_outage_notes(
+    table: pd.DataFrame, scenarios: Sequence[Scenario], once: dict[str, int]
+) -> pd.DataFrame:
+    """`table` (comparison.csv) without a difference a year for each scenario of `once` (as
+    `single_outages` gives it), whose payback note says instead what its outage changed in all:
+    "no extra investment; a single outage (day 25): contribution -4,032 PLN [-5,334, -2,688] in
+    all over the 42 measured days, not a rate a year repeats"."""
+    by_name = {scenario.name: scenario for scenario in scenarios}
+    for name, day in once.items():
+        mine = table["scenario"] == name
+        table.loc[mine, "diff_per_year"] = np.nan
+        money = table[mine & (table["metric"] == "contribution_per_day")].iloc[0]
+        days = by_name[name].horizon.days
+        total, low, high = (
+            signed_number(days * money[key], 0) for key in ("diff", "diff_ci_low", "diff_ci_high")
+        )
+        table.loc[mine & (table["metric"] == "payback_days"), "note"] = (
+            f"no extra investment{SINGLE}(day {day}): contribution {total} PLN [{low}, {high}] in "
+            f"all over the {days} measured days, not a rate a year repeats"
+        )
+    return table
 
 
 def run_periods(scenario: Scenario) -> Periods:
