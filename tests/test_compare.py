@@ -602,6 +602,12 @@ def test_a_single_outage_is_told_as_a_total_over_the_measured_days_not_a_year(tm
     (sentence,) = bottom_line(result.table, result.moving)
     assert sentence.endswith(f"; {said}") and "a year)" not in sentence
     assert "a year" not in comparison_text(result.table).splitlines()[0]  # no empty column
+    with warnings.catch_warnings():  # one replication: no difference, which is warned of
+        warnings.simplefilter("ignore")
+        one = journeysim.compare(BASELINE, path, reps=1, days=4, overrides=small, workers=1)
+    mine = one.table[one.table["scenario"] == "single"].set_index("metric")
+    assert mine.at["payback_days", "note"] == "-"  # no difference from one replication
+    assert mine["diff_per_year"].isna().all()
 
 
 def test_compare_warns_when_one_scenario_prices_what_the_other_leaves_free(tmp_path, capsys):

@@ -248,6 +248,8 @@ def single_outage_notes(
         mine = table["scenario"] == name
         table.loc[mine, "diff_per_year"] = np.nan
         money = table[mine & (table["metric"] == "contribution_per_day")].iloc[0]
+        if not math.isfinite(money["diff"]):  # one replication: no difference ("-")
+            continue
         days = by_name[name].horizon.days
         total, low, high = (
             signed_number(days * money[key], 0) for key in ("diff", "diff_ci_low", "diff_ci_high")
