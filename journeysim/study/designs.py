@@ -301,9 +301,7 @@ def _check_runs(points: int, replications: int) -> None:
         )
 
 
-def _check_seen(
-    vary: Vary, column: np.ndarray, keys: int, samples: int, by: str, given: _Given
-) -> None:
+def _check_seen(vary: Vary, column: np.ndarray, keys: int, samples: int, by: str) -> None:
     """Refuse a Sobol' design whose whole-number key `vary` (its rounded `column`) takes the
     same value in the two samples, A and B, of every base sample: no point then changes it
     from its base sample alone, and every index of it comes out 0 +- 0, sure and wrong (SALib
@@ -362,7 +360,7 @@ def _sampled(
             low, high = v.bounds
             column = np.clip(np.rint(column), low, high).astype(int)
             if kind == "sobol":
-                _check_seen(v, column, len(varies), samples, by, given)
+                _check_seen(v, column, len(varies), samples, by)
         columns.append([yaml_text(value.item()) for value in column])
     keys, origins = tuple(v.key for v in varies), tuple(v.origin for v in varies)
     return Design(kind, keys, origins, tuple(zip(*columns)), bounds)
