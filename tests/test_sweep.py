@@ -1312,6 +1312,13 @@ def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, cap
     report = (folder / "report.html").read_text()
     for text in texts:
         assert text in printed and f"Warning: {html.escape(text)}." in report
+    # Point 1 failed: "every point" was said of point 0's runs alone (a researcher's review).
+    only_0 = runs[runs["point"] == 0]
+    (lifetime,) = short_run_warnings(plan_sweep(spec.updated(overrides=overrides)), only_0)
+    assert lifetime.startswith(
+        "customer lifetime and lifetime margin are n/a in every replication of every point run "
+        "(e.g. point 0): "
+    )
     charts = {path.name for path in folder.glob("*.png")}
     drawn = ("return_rate", "nps", "csat", "revenue_per_day", "contribution_per_day")
     assert charts == {f"{kpi}_by_loyalty.return_window_days.png" for kpi in drawn}

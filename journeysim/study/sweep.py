@@ -138,20 +138,24 @@ def failed_runs_text(runs: pd.DataFrame) -> str | None:
 
 def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
     """Why some of the finished `runs` have no return rate (points whose measured days are not
-    longer than their return window) or no lifetime (too few departures), as warnings."""
+    longer than their return window) or no lifetime (too few departures), as warnings ("every
+    point run" where some point has no finished run)."""
     texts = []
+    every_point = (
+        "every point" if runs["point"].nunique() == len(plan.values) else "every point run"
+    )
     returns = runs.groupby("point")["return_rate"].count()
     unseen = returns.index[returns == 0]
     for point in unseen:
         if text := return_rate_warning(plan.point(int(point))):
             where = f"{len(unseen)} of {len(returns)} points"
-            where = "every point" if len(unseen) == len(returns) else where
+            where = every_point if len(unseen) == len(returns) else where
             texts.append(f"{where} (e.g. point {point}): {text}")
             break
     points, every = without_lifetime(runs["lifetime_days"], runs["point"])
     if points and plan.base.arrivals.mode != "open":  # one-off shoppers have no lifetime
         total = runs["point"].nunique()
-        where = "every point" if len(points) == total else f"{len(points)} of {total} points"
+        where = every_point if len(points) == total else f"{len(points)} of {total} points"
         texts.append(not_identified(f"{where} (e.g. point {min(points)})", every))
     return texts
 
