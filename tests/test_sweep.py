@@ -1330,7 +1330,8 @@ def test_the_sobol_table_shows_a_dash_where_a_metric_has_no_indices(tmp_path, ca
     from journeysim.cli import main
 
     small = [f"--set={s}" for s in (*SMALL, "horizon.warmup_days=0")]
-    argv = ["sweep", str(BASELINE), "--design", "sobol", "--samples", "2"]
+    # 4 base samples: with 2, cashiers took one value in both samples of each (refused).
+    argv = ["sweep", str(BASELINE), "--design", "sobol", "--samples", "4"]
     argv += ["--vary", "checkout.cashiers=2:4", "--reps", "2", "--days", "1", *small]
     assert main([*argv, "--workers", "1", "--quiet", "--out", str(tmp_path)]) == 0
     table = capsys.readouterr().out.split("Sobol' indices")[1]
