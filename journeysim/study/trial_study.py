@@ -213,7 +213,6 @@ class TrialStudy:
         self.study: optuna.Study | None = None
         self.storage: optuna.storages.RDBStorage | None = None
         self.interrupts = HeldInterrupts()
-        self.short_history = False  # whether the last trial run began from a history too short
 
     @property
     def started(self) -> bool:
@@ -407,7 +406,7 @@ class TrialStudy:
         study, so that a resumed study reads them."""
         rows = self.study.user_attrs.get(BASELINE)
         if rows is None:
-            rows = self._replicate(self.base, self.base, executor, on_done, trial=False)
+            rows, _ = self._replicate(self.base, self.base, executor, on_done, warn=True)
             self.study.set_user_attr(BASELINE, rows)
         return rows
 
@@ -448,11 +447,11 @@ class TrialStudy:
             reference = scenario if self.own_history else self.base
             try:
                 with self.interrupts.simulating():
-                    rows = self._replicate(scenario, reference, executor, on_done)
+                    rows, short = self._replicate(scenario, reference, executor, on_done)
             except ReplicationFailed as failed:
                 why = str(failed)
             else:
-                if self.short_history:
+                if short:  # once run: an interrupted trial ran nothing
                     trial.set_user_attr(SHORT_HISTORY, True)
                 return rows
         trial.set_user_attr(FAILED, why)
@@ -464,21 +463,19 @@ class TrialStudy:
         reference: Scenario,
         executor: Executor,
         on_done: Callable[[], None] | None,
-        trial: bool = True,
-    ) -> Rows:
-        """The metrics of the base's replications of `scenario` from `reference`'s history (a
-        trial's history too short is noted, for `run` to warn of once, not each trial)."""
-        history = past(scenario, reference, warn=not trial)  # lived once here, read by workers
+        warn: bool = False,
+    ) -> tuple[Rows, bool]:
+        """The metrics of the base's replications of `scenario` from `reference`'s history,
+        and whether that history is too short (a trial's is noted, for `run` to warn of once
+        for the study; with `warn`, as for the base itself, it is warned of here)."""
+        history = past(scenario, reference, warn=warn)  # lived once here, read by workers
         tasks = [(scenario, r, reference) for r in range(self.base.replications)]
         rows: Rows = [{}] * len(tasks)
         for index, metrics in run_replications(executor, self.measure, tasks):
             rows[index] = metrics
             if on_done:
                 on_done()
-        self.short_history = trial and too_short(
-            history
-        )  # once run: an interrupted trial ran nothing
-        return rows
+        return rows, too_short(history)
 
 
 def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> list[str]:
