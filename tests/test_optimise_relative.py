@@ -126,9 +126,9 @@ def test_a_resumed_study_reads_the_baseline_instead_of_running_it(tmp_path, monk
     ran: list[bool] = []  # per replication set run: whether it was the baseline's
     replicate = TrialStudy._replicate
 
-    def counted(self, scenario, reference, executor, on_done, trial=True):
+    def counted(self, scenario, reference, executor, on_done, warn=False):
         ran.append(scenario is self.base)
-        return replicate(self, scenario, reference, executor, on_done, trial)
+        return replicate(self, scenario, reference, executor, on_done, warn)
 
     monkeypatch.setattr(TrialStudy, "_replicate", counted)
     # Wages are exact (768 PLN a till a day), so select decides on its first stage: the
