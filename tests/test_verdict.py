@@ -181,21 +181,36 @@ def test_bottom_line_of_a_scenario_still_moving_says_how_and_that_its_figures_ar
     contribution = (
         "; provisional: its contribution difference moved from -402 PLN a day over the first "
         "half of the measured days to +227 over the second, so the yearly figures, at the "
-        "measured days' mean, and the payback, after the run at their second half's rate, are "
-        "not yet where it settles"
+        "measured days' mean, do not yet show where that difference settles"
     )
-    assert still == steady + contribution
+    assert still == steady + contribution  # no payback: outage invests no more than baseline
     assert bottom_line(table, halves.assign(scenario="baseline")) == [steady]
     # A customer lifetime still moving (effortless_checkout, 2 replications: +50 days after 21
     # days, +95 after 84) adds its own clause.
     lifetime = halves.assign(metric="lifetime_days", first=80.2, second=106.5)
     (both,) = bottom_line(table, pd.concat([halves, lifetime]))
-    assert both == steady + (
+    moved_both = (
         "; provisional: its contribution difference moved from -402 PLN a day over the first "
         "half of the measured days to +227 over the second, and its customer lifetime difference "
         "moved from +80 days at the middle of the measured days to +106 at their end, so the "
-        "yearly figures, payback, lifetime and lifetime margin are not yet where they settle"
+        "yearly figures,{} lifetime and lifetime margin are not yet where they settle"
     )
+    assert both == steady + moved_both.format("")
+    # An outage bought with an investment has a payback, which is provisional too.
+    invested = replications()
+    invested["investment"] = np.where(invested["scenario"] == "outage", 5000.0, 0.0)
+    invested = comparison_table(invested)
+    (paying,) = bottom_line(invested)
+    assert "PLN more invested" in paying
+    assert bottom_line(invested, halves) == [
+        paying
+        + contribution.replace(
+            "mean, do", "mean, and the payback, after the run at their second half's rate, do"
+        )
+    ]
+    assert bottom_line(invested, pd.concat([halves, lifetime])) == [
+        paying + moved_both.format(" payback,")
+    ]
     (alone,) = bottom_line(table, lifetime)
     assert alone == steady + (
         "; provisional: its customer lifetime difference moved from +80 days at the middle of "
@@ -237,7 +252,7 @@ def test_chart_colours_better_blue_worse_red_no_difference_grey_and_shares_in_po
     assert colours["Return rate (points)"] == (VERDICT_COLOURS["worse"], pytest.approx(-2.0))
     assert colours["Abandonment (points)"] == (VERDICT_COLOURS["better"], pytest.approx(-1.0))
     assert colours["NPS"][0] == VERDICT_COLOURS["no_difference"]
-    assert colours["CES (1-7)"][0] == VERDICT_COLOURS["worse"]  # more effort
+    assert colours["CES (1-7, 1 easiest)"][0] == VERDICT_COLOURS["worse"]  # more effort
     # ColorBrewer RdBu, as the replay colours mood: red and green fail colour-blind readers.
     assert VERDICT_COLOURS["better"] == "#2166ac" and VERDICT_COLOURS["worse"] == "#d73027"
 

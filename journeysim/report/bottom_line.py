@@ -82,35 +82,45 @@ def _ending(sentence: str, rows: pd.DataFrame, still: pd.DataFrame) -> str:
         sentence = sentence.removesuffix(end) + "; " + end.strip()[1:-1]
     if SINGLE in note:
         sentence += note[note.index(SINGLE) :]
-    return sentence + provisional(still)
+    invested = rows.loc[rows["metric"] == "investment", "diff"]
+    return sentence + provisional(still, payback=bool(len(invested) and invested.iloc[0] > 0))
 
 
-# What a difference still moving is named, and what it leaves provisional, per metric.
+# What a difference still moving is named, and what it leaves provisional, per metric (the
+# contribution's payback only where the scenario invests more, so that it has one).
 _MOVED = {
     "contribution_per_day": (
         "its contribution difference",
-        "the yearly figures, at the measured days' mean, and the payback, after the run at their "
-        "second half's rate, are not yet where it settles",
+        "the yearly figures, at the measured days' mean,{} do not yet show where that difference "
+        "settles",
     ),
     "lifetime_days": (
         "its customer lifetime difference",
         "the lifetime and the lifetime margin are not yet where they settle",
     ),
 }
-_BOTH = "the yearly figures, payback, lifetime and lifetime margin are not yet where they settle"
+_BOTH = "the yearly figures,{} lifetime and lifetime margin are not yet where they settle"
+_PAYBACK = {
+    "contribution_per_day": " and the payback, after the run at their second half's rate,",
+    "both": " payback,",
+}
 
 
-def provisional(still: pd.DataFrame) -> str:
+def provisional(still: pd.DataFrame, payback: bool = False) -> str:
     """The bottom line's last clause for a scenario's differences still moving (its rows of
-    study.compare.moving: contribution per day, customer lifetime), or ""."""
+    study.compare.moving: contribution per day, customer lifetime), or ""; `payback`: whether
+    the scenario has one (it invests more than the first), which is then provisional too."""
     if still.empty:
         return ""
     moved = [
         f"{_MOVED[r.metric][0]} moved {how_it_moved(r.metric, r.first, r.second)}"
         for r in still.itertuples()
     ]
-    settles = _MOVED[still["metric"].iloc[0]][1] if len(still) == 1 else _BOTH
-    return f"; provisional: {', and '.join(moved)}, so {settles}"
+    which = still["metric"].iloc[0] if len(still) == 1 else "both"
+    settles = _MOVED[which][1] if which in _MOVED else _BOTH
+    return f"; provisional: {', and '.join(moved)}, so " + settles.format(
+        _PAYBACK.get(which, "") if payback else ""
+    )
 
 
 def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:

@@ -21,7 +21,7 @@ KPI_LABELS = {
     "share_of_wallet": ("Share of wallet", "{:.1%}"),
     "nps": ("NPS", "{:+.1f}"),
     "csat": ("CSAT (1-5)", "{:.2f}"),
-    "ces": ("CES (1-7)", "{:.2f}"),
+    "ces": ("CES (1-7, 1 easiest)", "{:.2f}"),
     "abandonment_rate": ("Abandonment", "{:.2%}"),
     "mean_checkout_wait_min": ("Checkout wait (min)", "{:,.2f}"),
     "revenue_per_day": ("Revenue per day (PLN)", "{:,.0f}"),
