@@ -464,9 +464,24 @@ def test_an_override_can_settle_a_rule_the_file_alone_breaks(tmp_path: Path) -> 
     outage = "payment:\n  outages: [{day: 100, start: '18:00', duration_min: 60}]\n"
     path = write(tmp_path, "late.yaml", f"horizon: {{days: 42}}\n{outage}")
     assert "never happens within the simulated days 0..55" in error_of(path)
-    assert "days 0..53" in error_of(path, ("horizon.days=40",))
+    assert error_of(path, ("horizon.days=40",)).startswith(
+        "--set horizon.days: payment.outages.0, horizon.warmup_days, horizon.days: it never "
+        "happens within the simulated days 0..53"
+    )  # the override that left the outage out is blamed, not the file that set it
     scenario = load_scenario(path, [("--days", "horizon.days=100")])
     assert scenario.payment.outages[0].days_in(scenario.total_days) == [100]
+
+
+def test_days_that_leave_out_a_departure_are_blamed_not_the_file() -> None:
+    """staff_turnover.yaml's cashier leaves on day 28; `--days 14` ends the run on day 27: the
+    error named only the file, as if the shipped scenario were broken."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(ROOT / "scenarios" / "staff_turnover.yaml", [("--days", "horizon.days=14")])
+    (problem,) = caught.value.problems
+    assert problem.line == (
+        "--days: staff.turnover.0.day, horizon.warmup_days, horizon.days: expected a simulated "
+        "day 0..27, the warm-up's or a measured one (got 28)"
+    )
 
 
 def test_a_file_that_cannot_take_an_override_names_the_file(tmp_path: Path) -> None:
@@ -583,7 +598,8 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
         ),
         (
             'payment.outages=[{day: 999, start: "17:00", duration_min: 90, terminals: all}]',
-            "--set payment.outages: payment.outages.0: it never happens",
+            "--set payment.outages: payment.outages.0, horizon.warmup_days, horizon.days: it "
+            "never happens",
         ),
     ],
 )

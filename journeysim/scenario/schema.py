@@ -88,6 +88,10 @@ __all__ = [
     "Zone",
 ]
 
+# The keys that make the simulated days: a check against them names them, so that a --days or
+# --set that shortens the run is blamed for a dated event it leaves out.
+HORIZON_KEYS = "horizon.warmup_days, horizon.days"
+
 
 class Scenario(Section):
     """A complete store scenario."""
@@ -174,8 +178,8 @@ class Scenario(Section):
         for i, outage in enumerate(self.payment.outages):
             if not outage.days_in(self.total_days):
                 raise ValueError(
-                    f"payment.outages.{i}: it never happens within the simulated days 0..{last} "
-                    f"(warm-up and horizon.days; day {outage.day} given)"
+                    f"payment.outages.{i}, {HORIZON_KEYS}: it never happens within the simulated "
+                    f"days 0..{last}, the warm-up's and the measured ones (day {outage.day} given)"
                 )
             if not self.hours.overlaps(outage.start_min, outage.duration_min):
                 raise ValueError(
@@ -195,8 +199,8 @@ class Scenario(Section):
         for i, departure in enumerate(self.staff.turnover):
             if departure.day > last:
                 raise ValueError(
-                    f"staff.turnover.{i}.day: expected a simulated day 0..{last} "
-                    f"(warm-up and horizon.days; got {departure.day})"
+                    f"staff.turnover.{i}.day, {HORIZON_KEYS}: expected a simulated day "
+                    f"0..{last}, the warm-up's or a measured one (got {departure.day})"
                 )
             role = departure.role
             count = self.posts_per_shift(role)
