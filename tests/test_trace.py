@@ -418,6 +418,30 @@ def test_a_switched_customer_has_no_return_chance_left(told):
     assert re.search(rf"\n{last} .* 0% \(left\) ", table)
 
 
+def test_a_shopper_who_could_not_pay_is_told_so_once(told):
+    """"Left the goods at the till: could not pay." came with "Payment: left the cart." (or
+    "Payment: waited, gave up."), the same event twice; a card refused and got round is told by
+    how it was."""
+    scenario, rep, stories = told
+    visits = rep.visits.set_index("visit_id")
+    left = visits.index[visits["abandoned"] == "payment"]
+    assert len(left)
+    for visit_id in left:
+        story = stories[visit_id]
+        assert story.count("Left the goods at the till: could not pay.") == 1, story
+        assert "Payment:" not in story
+    # One who waited for the repair first (none did in these days): told that way, once.
+    row = rep.visits[rep.visits["visit_id"] == left[0]].iloc[0].copy()
+    row["payment"] = "waited, gave up"
+    story = tell_visit(row, rep.traces[left[0]], scenario, OUTAGES)
+    assert story.count("Left the goods at the till: waited for the card terminal, then gave up.")
+    assert "could not pay" not in story and "Payment:" not in story
+    got_round = visits.index[visits["payment"].isin(["fetched cash", "cash after refusal"])]
+    assert len(got_round)
+    for visit_id in got_round:
+        assert f"Payment: {visits.loc[visit_id, 'payment']}." in stories[visit_id]
+
+
 def test_lanes_terminals_and_tills_are_numbered_from_one_the_same_way(told):
     """Staffed lanes are 1..cashiers, self-checkout tills follow them, and a refused card names
     the terminal of the till the shopper stood at (the record's 0-based till + 1)."""

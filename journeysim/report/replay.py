@@ -253,8 +253,8 @@ def _shopper(
 def comes_back(visits: pd.DataFrame, row: pd.Series, scenario: Scenario) -> str:
     """Whether the customer came back within the return window, as the simulation went on."""
     window = scenario.loyalty.return_window_days
-    if row["switched_store"]:
-        return "Will not come back: switched to the competitor for good."
+    if row["switched_store"]:  # the outcome above says so
+        return "Will not come back."
     later = visits[
         (visits["customer_id"] == row["customer_id"]) & (visits["visit_id"] > row["visit_id"])
     ]

@@ -576,11 +576,16 @@ def _events(row: pd.Series) -> list[str]:
             {
                 "balk": "Left without buying: the queue looked too long.",
                 "renege": "Left the queue without buying: patience ran out.",
-                "payment": "Left the goods at the till: could not pay.",
+                "payment": "Left the goods at the till: "
+                + (
+                    "waited for the card terminal, then gave up."
+                    if row["payment"] == "waited, gave up"
+                    else "could not pay."
+                ),
             }.get(row["abandoned"], f"Abandoned ({row['abandoned']}).")
         )
-    if row["payment"] not in ("", "card", "cash"):
-        events.append(f"Payment: {row['payment']}.")
+    if row["payment"] not in ("", "card", "cash") and row["abandoned"] != "payment":
+        events.append(f"Payment: {row['payment']}.")  # how a failed card was got round
     if row["complained"]:
         events.append(f"Complained; the recovery's quality was {row['recovery_quality']:+z.2f}.")
     elif not math.isnan(row["recovery_quality"]):
