@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -90,14 +91,14 @@ def console_rows(text: str) -> list[list[str]]:
     for line in lines[rule + 1 :]:
         if not line.strip():
             break
-        rows.append(line.split())
+        rows.append(re.split(r"\s{2,}", line.strip()))  # "checkout wait" is one cell
     return rows
 
 
 def test_console_shows_touchpoints_csv(run, csv):
     rows = console_rows(run[0])
     shown = csv[csv["touches"] > 0]
-    assert [r[0] for r in rows] == list(shown["touchpoint"])
+    assert [r[0] for r in rows] == [kind.replace("_", " ") for kind in shown["touchpoint"]]
     assert list(shown["net"]) == sorted(shown["net"])  # worst first
     for row, (_, kind) in zip(rows, shown.iterrows()):
         for cell, column in zip(row[1:4], ["positive", "negative", "net"]):

@@ -12,9 +12,11 @@ import pytest
 from PIL import Image
 
 from journeysim.cli import main
+from journeysim.journey.shopper import Step
 from journeysim.report.trace import (
     MOODS,
     WHAT,
+    expectation_changes,
     mood_word,
     pick_visits,
     step_numbers,
@@ -419,7 +421,7 @@ def test_a_switched_customer_has_no_return_chance_left(told):
 
 
 def test_a_shopper_who_could_not_pay_is_told_so_once(told):
-    """"Left the goods at the till: could not pay." came with "Payment: left the cart." (or
+    """ "Left the goods at the till: could not pay." came with "Payment: left the cart." (or
     "Payment: waited, gave up."), the same event twice; a card refused and got round is told by
     how it was."""
     scenario, rep, stories = told
@@ -440,6 +442,26 @@ def test_a_shopper_who_could_not_pay_is_told_so_once(told):
     assert len(got_round)
     for visit_id in got_round:
         assert f"Payment: {visits.loc[visit_id, 'payment']}." in stories[visit_id]
+
+
+def test_a_wait_says_how_many_the_shopper_found_waiting(told):
+    """A trainer could not tell why a shopper gave up waiting: the wait's step now says how
+    many were waiting in the line on arrival, the visit's queue_seen."""
+    _, rep, _ = told
+    waits = 0
+    for row in rep.visits.itertuples():
+        for step in rep.traces[row.visit_id]:
+            if step.kind == "checkout_wait" and "min by the clock" in step.what:
+                waits += 1
+                assert f"({row.queue_seen} waiting ahead on arrival; " in step.what, step.what
+    assert waits  # one in these two quiet days; its count is the visit's
+
+
+def test_what_a_customer_came_to_expect_is_named_in_words():
+    """ "checkout_wait +0.33 -> +0.36" named a kind as the YAML spells it, in a line read aloud."""
+    first = [Step(0.0, "checkout", "checkout_wait", "waits", 0.0, 0.33, 0.0, 0.0, 0.0)]
+    last = [Step(9.0, "checkout", "checkout_wait", "waits", 0.0, 0.36, 0.0, 0.0, 0.0)]
+    assert expectation_changes([first, last]) == "checkout wait +0.33 -> +0.36"
 
 
 def test_lanes_terminals_and_tills_are_numbered_from_one_the_same_way(told):

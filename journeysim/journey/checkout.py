@@ -141,7 +141,8 @@ def _lane(store: Store, shopper: Shopper) -> Line:
 
 def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> float:
     """Perceived wait (idle waits feel about a third longer, Larson) against the ~4-minute
-    tolerance (Maister 1985): quality falls steeply past it. Returns the felt emotion."""
+    tolerance (Maister 1985): quality falls steeply past it. Returns the felt emotion. A
+    traced wait says how many the shopper found waiting in the line (`queue_seen`)."""
     checkout = store.settings.checkout
     perceived = wait * checkout.perceived_wait_factor
     quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
@@ -150,8 +151,11 @@ def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> flo
         kind.CHECKOUT_WAIT,
         quality,
         perceived / 2.0,
-        "{} ({:.1f} min as felt, {:.1f} min by the clock)" if wait > 0.0 else "{}",
+        "{} ({} waiting ahead on arrival; {:.1f} min as felt, {:.1f} min by the clock)"
+        if wait > 0.0
+        else "{}",
         what,
+        shopper.queue_seen,
         perceived,
         wait,
     )

@@ -142,10 +142,11 @@ JOURNEY_MAP_HEADER = ["touchpoint", "positive", "negative", "net", "effort share
 
 def journey_map_rows(touchpoints: pd.DataFrame) -> list[list[str]]:
     """RunResult.touchpoints (the journey map per measured visit, worst net first) as
-    formatted rows, one per kind of touchpoint the visits met."""
+    formatted rows, one per kind of touchpoint the visits met, named in words as the chart
+    names them ("checkout wait"; touchpoints.csv keeps the kind, checkout_wait)."""
     return [
         [
-            r.touchpoint,
+            r.touchpoint.replace("_", " "),
             _feeling(r.positive),
             _feeling(r.negative),
             _feeling(r.net),

@@ -356,7 +356,8 @@ def history(mine: pd.DataFrame, traces: dict[int, list[Step]], staff: dict[int, 
     )
     lines = [
         "How the relationship developed (expects: mean expectation over the visit's "
-        "touchpoints; familiarity 0 = stranger .. 1 = 'the usual?')",
+        "touchpoints; LTR: likelihood to recommend, 0..10; familiarity 0 = stranger .. 1 = "
+        "'the usual?')",
         table,
     ]
     moved = expectation_changes(
@@ -383,8 +384,10 @@ def expectation_changes(stories: list[list[Step]], threshold: float = 0.02) -> s
 
 
 def _expected(step: Step) -> str:
-    """What a step's expectation is of: its kind, and for an in-store kind its zone."""
-    return f"{step.kind} in {step.place}" if step.kind in _IN_STORE_NAMES else step.kind
+    """What a step's expectation is of, in words: its kind ("checkout wait"), and for an
+    in-store kind its zone."""
+    kind = step.kind.replace("_", " ")
+    return f"{kind} in {step.place}" if step.kind in _IN_STORE_NAMES else kind
 
 
 def tell_visit(
