@@ -132,21 +132,33 @@ def _per_year(value: float) -> str:
 
 def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:
     """How much narrower the paired CI of a difference is than the unpaired (Welch) one, the
-    widths in the metric's unit (a share's in percentage points, as the table writes it)."""
+    widths in the metric's unit (a share's in percentage points, as the table writes it); where
+    it is wider, why: the paired interval's n - 1 degrees of freedom against the unpaired's up to
+    2n - 2, when their t-quantiles' ratio accounts for it, else a change that decorrelates the
+    pair (its effect varies from replication to replication more than they differ)."""
+    from scipy import stats  # only compare prints it
+
     lines = []
     for r in table[(table["metric"] == metric) & table["diff"].notna()].itertuples():
         paired = r.diff_ci_high - r.diff_ci_low
         unpaired = r.unpaired_ci_high - r.unpaired_ci_low
-        if paired <= 0:
-            ratio = "exact"
-        elif unpaired >= paired:
-            ratio = f"{unpaired / paired:.1f}x narrower"
-        else:  # the change decorrelates the pair (a large effect of its own)
+        ratio = f"{unpaired / paired:.1f}x narrower" if paired > 0 else "exact"
+        if paired > unpaired:
             ratio = f"{paired / unpaired:.1f}x wider"
+            n = int(r.n)
+            if paired / unpaired <= stats.t.ppf(0.975, n - 1) / stats.t.ppf(0.975, 2 * n - 2):
+                ratio += (
+                    f" with common random numbers: at {n} replications the paired interval, on "
+                    f"{n - 1} degree{'s' * (n > 2)} of freedom against up to {2 * n - 2}, loses "
+                    "more than the pairing saves; more replications (--reps) show its gain)"
+                )
+            else:
+                ratio += ": the change's effect varies between replications more than they do)"
+        else:
+            ratio += " with common random numbers)"
         lines.append(
             f"{LABELS[metric][0]}, {r.scenario}: paired 95% CI width "
-            f"{magnitude(metric, paired)}, unpaired {magnitude(metric, unpaired)} ({ratio} "
-            "with common random numbers)"
+            f"{magnitude(metric, paired)}, unpaired {magnitude(metric, unpaired)} ({ratio}"
         )
     return "\n".join(lines)
 
