@@ -399,11 +399,20 @@ def test_the_paired_example_moves_the_way_the_day_moved_on_average(order, way):
     scenarios = [load_scenario(SCENARIOS / f"{name}.yaml", SMALL) for name in order]
     first, _ = paired_examples(*replays(scenarios, 3))  # the outages start on day 3
     found = re.search(
-        r"remember it (\d\.\d{3}) (\w+) on average in (\w+) .*? by ([-+]\d\.\d\d)\.", first
+        r"The (\d+) customers .*? remember it (\d\.\d{3}) (\w+) on average in (\w+) .*?: "
+        r"(\d+) \((\d+)%\) remember it at least 0\.1 (\w+), (\d+) \((\d+)%\) at least 0\.1 "
+        r"(\w+), the rest about the same\. This one, at ([-+]\d\.\d\d), shows the change most "
+        r"clearly, not a typical visit",
+        first,
     )
     assert found, first
-    average, said, name, change = found.groups()
-    assert (said, name) == (way, order[1]) and float(average) > 0.01
+    n, average, said, name, moved, share, way_, against, share_against, other, change = (
+        found.groups()
+    )
+    assert (said, name, way_) == (way, order[1], way) and float(average) > 0.01
+    assert other == {"worse": "better", "better": "worse"}[way]
+    assert int(moved) > int(against) and int(moved) + int(against) <= int(n)
+    assert int(share) == round(100 * int(moved) / int(n))
     assert (float(change) < 0) == (way == "worse") and abs(float(change)) >= float(average)
 
 

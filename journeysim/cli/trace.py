@@ -54,6 +54,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "visits before and after a familiar staff member left; or a shopper queueing while a "
         "colleague opened one more lane",
     )
+    trace.add_argument(
+        "--history-of",
+        type=Path,
+        metavar="FIRST.yaml",
+        help="start from FIRST.yaml's history and seed, as compare and replay start every "
+        "scenario after the first, so that its customers and their visits are those they show "
+        "(a scenario's own history differs when its change was always so)",
+    )
     add_replication_options(trace)
     add_days_option(trace)
     trace.set_defaults(handler=_trace)
@@ -92,12 +100,19 @@ def _trace(args: argparse.Namespace) -> int:
     from journeysim.simulation.replication import Simulation, past
 
     scenario = scenario_from_args(args.scenario, args)
+    first = None if args.history_of is None else scenario_from_args(args.history_of, args)
+    if first is not None:
+        from journeysim.study.compare import common_random_numbers
+
+        first, scenario = common_random_numbers([first, scenario])
     print(
         f"Tracing {scenario.name}, replication {args.replication}, "
-        f"{plural(scenario.total_days, 'day')}...",
+        f"{plural(scenario.total_days, 'day')}"
+        + ("" if first is None else f", from the history of {first.name}")
+        + "...",
         file=sys.stderr,
     )
-    sim = Simulation(scenario, args.replication, trace=True, past=past(scenario))
+    sim = Simulation(scenario, args.replication, trace=True, past=past(scenario, first))
     rep = sim.run()
     staff = {member.id: member.name for member in sim.store.roster.members}
     try:

@@ -55,6 +55,8 @@ from journeysim.study.sensitivity import sobol_warnings
 from journeysim.study.sweep import chart_files
 from journeysim.words import plural
 
+NOTICED = 0.1  # a change of a remembered score (about -1 to 1) that the story counts as felt
+
 # -- the traced example ---------------------------------------------------------------------
 
 
@@ -425,11 +427,20 @@ def _why_chosen(change: pd.Series, chosen: float, last: str, kinds: str) -> str:
     )
     if not kinds:
         return f"{said}; this one moved furthest that way, by {chosen:+.2f}."
+    way = 1.0 if mean > 0 else -1.0
+    moved = [int((way * side * change >= NOTICED).sum()) for side in (1.0, -1.0)]
+    words = ("better", "worse") if mean > 0 else ("worse", "better")
     return (
-        f"{said}, their feelings differing most at {kinds}. This one's feelings differ as "
-        "theirs do on average, not where chance took its visit elsewhere, and it moved that "
-        f"way by {chosen:+.2f}."
+        f"{said}, their feelings differing most at {kinds}: {_share(moved[0], n)} remember it "
+        f"at least {NOTICED} {words[0]}, {_share(moved[1], n)} at least {NOTICED} "
+        f"{words[1]}, the rest about the same. This one, at {chosen:+.2f}, shows the change "
+        "most clearly, not a typical visit: its feelings differ where theirs do on average, "
+        "not where chance took its visit elsewhere."
     )
+
+
+def _share(count: int, of: int) -> str:
+    return f"{count:,} ({count / of:.0%})"
 
 
 def sweep_report(

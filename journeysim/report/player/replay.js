@@ -526,7 +526,7 @@
       const side = this.side, chosen = this.chosen;
       if (chosen === null) {
         side.replaceChildren(el("h4", {}, "Click a shopper"),
-          el("p", { class: "jsr-hint" }, "The side panel then tells the visit so far, touchpoint by touchpoint, as `journeysim trace` does, and at the end what the shopper remembers and whether they come back."));
+          el("p", { class: "jsr-hint" }, "The side panel then tells the visit so far, touchpoint by touchpoint, as `journeysim trace --customer ID` does (for a scenario after the first, with `--history-of` the first's file, as the replay starts it from the first's history), and at the end what the shopper remembers and whether they come back."));
         return;
       }
       const parts = [el("h4", {}, `Customer ${chosen}`)];
