@@ -167,7 +167,7 @@ def compare(
         horizon_warnings(result.scenarios)
         + cost_warnings(result.scenarios)
         + late_change_warnings(result.scenarios)
-        + growth_warnings(result.moving)
+        + growth_warnings(result.moving, result.scenarios)
     ):
         warn_at_caller(text, UserWarning)
     return result

@@ -423,7 +423,15 @@ def test_a_difference_in_contribution_still_moving_at_the_end_is_warned_about():
     assert growth.loc["dirty", "high"] < 0 < growth.loc["recovering", "low"]
     still = moving(growth.reset_index())
     assert list(still["scenario"]) == ["dirty", "recovering"]
-    dirty, recovering = growth_warnings(still)
+    # Only a scenario that invests more than the first has a payback, provisional too.
+    names = ["baseline", "dirty", "steady", "recovering"]
+    scenarios = [
+        journeysim.load_scenario(
+            BASELINE, [f"name={name}", f"costs.investment={1000 * (name == 'dirty')}"]
+        )
+        for name in names
+    ]
+    dirty, recovering = growth_warnings(still, scenarios)
     assert re.fullmatch(
         r"dirty: its difference in contribution per day is still moving: it moved from -[78]\d\d "
         r"PLN a day over the first half of the measured days to -1,[45]\d\d over the second "
@@ -434,8 +442,14 @@ def test_a_difference_in_contribution_still_moving_at_the_end_is_warned_about():
         dirty,
     )
     assert re.match(
-        r"recovering: .* from -[34]\d\d PLN a day .* to \+2\d\d over the second", recovering
+        r"recovering: .* from -[34]\d\d PLN a day .* to \+2\d\d over the second .*, so its "
+        r"yearly figures, taken at the mean of the measured days, are not yet where it settles; ",
+        recovering,
     )
+    assert growth_warnings(still) == [
+        dirty.replace(" and its payback, after the run at their second half's rate,", ""),
+        recovering,
+    ]
 
 
 def test_a_change_that_is_not_zero_never_reads_as_zero():

@@ -98,7 +98,9 @@ def _compare(args: argparse.Namespace) -> int:
         write_comparison(result, staging)
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
         found = horizon_warnings(result.scenarios) + cost_warnings(result.scenarios)
-        found += late_change_warnings(result.scenarios) + growth_warnings(result.moving)
+        found += late_change_warnings(result.scenarios) + growth_warnings(
+            result.moving, result.scenarios
+        )
         shown = [*args.warned, *found]  # printed as they came, then `found` at the end
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed

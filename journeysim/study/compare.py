@@ -316,8 +316,8 @@ _MOVED_WORDS = {
 _STILL_MOVING = {
     "contribution_per_day": (
         "contribution per day",
-        "its yearly figures, taken at the mean of the measured days, and its payback, after the "
-        "run at their second half's rate, are not yet where it settles",
+        "its yearly figures, taken at the mean of the measured days,{} are not yet where it "
+        "settles",
     ),
     "lifetime_days": (
         "customer lifetime",
@@ -372,19 +372,25 @@ def moving(growth: pd.DataFrame) -> pd.DataFrame:
     return growth[(growth["low"] > 0) | (growth["high"] < 0)]
 
 
-def growth_warnings(still: pd.DataFrame) -> list[str]:
+def growth_warnings(still: pd.DataFrame, scenarios: Sequence[Scenario] = ()) -> list[str]:
     """A warning per scenario and metric whose difference is still moving (`still`, the rows
     of `moving`): in contribution per day, the yearly figures, which take the mean of the
-    measured days, and the payback, after the run at their second half's rate, are not where it
-    settles; in customer lifetime, it and the lifetime margin, which rest on the customers seen
-    to leave so far, are not either."""
+    measured days, and for a scenario that invests more than the first of `scenarios` (the
+    compared, in order) its payback, after the run at their second half's rate, are not where
+    it settles; in customer lifetime, it and the lifetime margin, which rest on the customers
+    seen to leave so far, are not either."""
+    investing = {
+        s.name for s in scenarios[1:] if s.costs.investment > scenarios[0].costs.investment
+    }
     texts = []
     for r in still.itertuples():
         what, settles = _STILL_MOVING[r.metric]
+        payback = " and its payback, after the run at their second half's rate,"
         texts.append(
             f"{r.scenario}: its difference in {what} is still moving: it moved "
             f"{how_it_moved(r.metric, r.first, r.second)} ({change_interval(r.low, r.high)}), "
-            f"so {settles}; run more days (--days) to see where"
+            f"so {settles.format(payback if r.scenario in investing else '')}; run more days "
+            "(--days) to see where"
         )
     return texts
 
