@@ -606,6 +606,20 @@ def test_a_single_outage_is_told_as_a_total_over_the_measured_days_not_a_year(tm
     assert single_outages([base, turnover]) == {}  # a departure is for good
     more = journeysim.load_scenario(BASELINE, [once, "checkout.cashiers=4"])
     assert single_outages([base, more]) == {}  # beside a change from day 0
+    # Outages on days 5, 19 and 33 are a schedule ("twice a month"), a rate a year repeats: the
+    # first was told as "a single outage (day 5)" with no yearly figure (a consultant's review).
+    schedule = (
+        once.replace("{day: 25,", "{day: 5,").replace("]", "")
+        + "".join(
+            f", {{day: {day}, start: '17:00', duration_min: 90, terminals: all}}"
+            for day in (19, 33)
+        )
+        + "]"
+    )
+    twice_a_month = journeysim.load_scenario(BASELINE, ["name=schedule", schedule])
+    assert len(twice_a_month.payment.outages) == 3
+    assert single_outages([base, twice_a_month]) == {}
+    assert single_outages([twice_a_month, base]) == {}
     # Its money: no difference a year, but the total over the 4 measured days, with its CI.
     path = tmp_path / "single.yaml"
     path.write_text(

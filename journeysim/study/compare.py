@@ -175,9 +175,10 @@ def late_changes(scenarios: Sequence[Scenario]) -> dict[str, int]:
 
 
 def single_outages(scenarios: Sequence[Scenario]) -> dict[str, int]:
-    """The day of each scenario's change against the first, by name, where that change is
-    outages that each happen once (neither every day nor on weekdays) and the two differ in
-    nothing else: a day of such a scenario is no rate that a year repeats."""
+    """The day of each scenario's change against the first, by name, where that change is one
+    outage that happens once (neither every day nor on weekdays) and the two differ in nothing
+    else: a day of such a scenario is no rate that a year repeats. (Several dated outages are a
+    schedule, "twice a month", which a year repeats at its rate.)"""
     once = {}
     for scenario in scenarios[1:]:
         events = _dated_changes(scenarios[0], scenario)
@@ -197,11 +198,11 @@ def _dated_changes(first: Scenario, scenario: Scenario) -> list[tuple[int, objec
 
 
 def _single(changes: list[tuple[int, object]]) -> bool:
-    """Whether every change is an outage that happens once."""
-    return all(
-        isinstance(event, Outage) and not event.every_day and not event.weekdays
-        for _, event in changes
-    )
+    """Whether the changes are one outage that happens once."""
+    if len(changes) != 1:
+        return False
+    event = changes[0][1]
+    return isinstance(event, Outage) and not event.every_day and not event.weekdays
 
 
 def _dated(scenario: Scenario) -> list[tuple[int, object]]:
