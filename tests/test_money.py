@@ -316,6 +316,18 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
             "pays back in 20 days if the gain is real "
             "(no clear difference: +18,250 PLN a year [-3,650, +29,200])",
         ),
+        (
+            # A loss over the measured days, unclear, turned into a gain over their last 14: it
+            # read "... if the gain is real (no clear difference: -16,144 PLN a year ...)".
+            18000.0,
+            -44.2,
+            -216.0,
+            127.0,
+            1456.0,
+            "pays back in 1,456 days, beyond the 56 days simulated, at the rate of their last "
+            "21 if their last days' gain is real (over the measured days no clear difference: "
+            "-16,133 PLN a year [-78,840, +46,355])",
+        ),
         (1000.0, -5.0, -9.0, -1.0, math.inf, "never pays back (earns 1,825 PLN a year less)"),
         (
             1000.0,

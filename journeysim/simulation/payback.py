@@ -146,7 +146,11 @@ def payback_text(
             text = _pays_back(days, run_end, last_days)
             if contribution < 0 and clear:  # a loss over the measured days, a gain by their end
                 return f"{text}; over the measured days it earns {per_year:,.0f} PLN a year less"
-            return text if clear and contribution > 0 else f"{text} if the gain is real ({unclear})"
+            if clear and contribution > 0:
+                return text
+            if contribution < 0:  # an unclear loss over the measured days, a gain at their end
+                return f"{text} if their last days' gain is real (over the measured days {unclear})"
+            return f"{text} if the gain is real ({unclear})"
         if contribution > 0:  # a gain over the measured days, gone by their second half
             return (
                 f"never pays back (earns {per_year:,.0f} PLN a year more over the measured days, "
