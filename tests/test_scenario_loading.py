@@ -480,7 +480,8 @@ def test_days_that_leave_out_a_departure_are_blamed_not_the_file() -> None:
     (problem,) = caught.value.problems
     assert problem.line == (
         "--days: staff.turnover.0.day, horizon.warmup_days, horizon.days: expected a simulated "
-        "day 0..27, the warm-up's or a measured one (got 28)"
+        "day 0..27, the warm-up's or a measured one (got 28; horizon.days of at least 15 reaches "
+        "it)"
     )
 
 

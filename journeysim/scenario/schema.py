@@ -177,9 +177,11 @@ class Scenario(Section):
         last = self.total_days - 1
         for i, outage in enumerate(self.payment.outages):
             if not outage.days_in(self.total_days):
+                first = outage.days_in(outage.day + 7)[0]  # of every_day, weekdays or once
                 raise ValueError(
                     f"payment.outages.{i}, {HORIZON_KEYS}: it never happens within the simulated "
-                    f"days 0..{last}, the warm-up's and the measured ones (day {outage.day} given)"
+                    f"days 0..{last}, the warm-up's and the measured ones (day {outage.day} "
+                    f"given{self._reaching(first)})"
                 )
             if not self.hours.overlaps(outage.start_min, outage.duration_min):
                 raise ValueError(
@@ -200,7 +202,8 @@ class Scenario(Section):
             if departure.day > last:
                 raise ValueError(
                     f"staff.turnover.{i}.day, {HORIZON_KEYS}: expected a simulated day "
-                    f"0..{last}, the warm-up's or a measured one (got {departure.day})"
+                    f"0..{last}, the warm-up's or a measured one (got "
+                    f"{departure.day}{self._reaching(departure.day)})"
                 )
             role = departure.role
             count = self.posts_per_shift(role)
@@ -294,6 +297,12 @@ class Scenario(Section):
     @property
     def total_days(self) -> int:
         return self.horizon.warmup_days + self.horizon.days
+
+    def _reaching(self, day: int) -> str:
+        """ "; horizon.days of at least N reaches it": the measured days a run needs to simulate
+        `day`, after its warm-up (or "" when the warm-up alone would)."""
+        needed = day - self.horizon.warmup_days + 1
+        return f"; horizon.days of at least {needed} reaches it" if needed > 0 else ""
 
 
 def _add_up_to_one(shares: dict[str, float]) -> None:
