@@ -573,7 +573,7 @@ def test_costs_left_at_zero_are_said_to_be_unset():
     # when the scenario sets no cost per outage (its lost sales are in the gross margin).
     base = journeysim.load_scenario(BASELINE)
     assert unset_costs_text([base]) == (
-        "Not set, so 0: costs.investment, costs.per_outage, costs.per_complaint, "
+        "Costs at 0 (unset or set to 0): costs.investment, costs.per_outage, costs.per_complaint, "
         "costs.per_follow_up and costs.fixed_per_day (lost sales are in the gross margin)"
     )
     priced = journeysim.load_scenario(
@@ -581,7 +581,7 @@ def test_costs_left_at_zero_are_said_to_be_unset():
         ["name=priced", "costs.per_outage=150", "costs.investment=10", *RECOVERY_PRICED],
     )
     assert unset_costs_text([base, priced]) == (
-        "Not set, so 0: costs.fixed_per_day; in baseline only: costs.investment, "
+        "Costs at 0 (unset or set to 0): costs.fixed_per_day; in baseline only: costs.investment, "
         "costs.per_outage, costs.per_complaint and costs.per_follow_up"
     )
     # A what-if that adds tills yet sets no investment says so: its payback is not free money.
@@ -589,16 +589,16 @@ def test_costs_left_at_zero_are_said_to_be_unset():
         BASELINE, ["name=tills", "checkout.cashiers=4", "costs.fixed_per_day=9", *RECOVERY_PRICED]
     )
     assert unset_costs_text([base, tills]) == (
-        "Not set, so 0: costs.investment and costs.per_outage (lost sales are in the gross "
-        "margin); in baseline only: costs.per_complaint, costs.per_follow_up and "
+        "Costs at 0 (unset or set to 0): costs.investment and costs.per_outage (lost sales are "
+        "in the gross margin); in baseline only: costs.per_complaint, costs.per_follow_up and "
         "costs.fixed_per_day"
     )
     # Complaints priced in one what-if of three: the two that leave them free are named (the
     # note dropped the key once any scenario set it).
     assert unset_costs_text([base, tills, priced]) == (
-        "Not set, so 0: in baseline and tills only: costs.investment and costs.per_outage; "
-        "in baseline only: costs.per_complaint and costs.per_follow_up; in baseline and "
-        "priced only: costs.fixed_per_day"
+        "Costs at 0 (unset or set to 0): in baseline and tills only: costs.investment and "
+        "costs.per_outage; in baseline only: costs.per_complaint and costs.per_follow_up; in "
+        "baseline and priced only: costs.fixed_per_day"
     )
     every = ["costs.per_outage=150", "costs.fixed_per_day=300", "costs.investment=1"]
     every += RECOVERY_PRICED

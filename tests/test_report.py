@@ -153,7 +153,7 @@ def test_run_report_says_which_costs_are_0_for_being_unset(report, result):
     """The console and the compare report said "Not set, so 0: costs.investment, ..." while
     the run report showed "Outage cost per day 0" with no word of it."""
     unset = unset_costs_text([result.scenario])
-    assert unset.startswith("Not set, so 0: ")
+    assert unset.startswith("Costs at 0 (unset or set to 0): ")
     money = report[1].index('id="money-table"')
     assert report[1].index(escape(unset)) > money
 
@@ -211,7 +211,7 @@ def test_compare_report(tmp_path):
     assert f"Warning: {escape(warning)}." in text
     assert escape(provisional(halves)) in text
     unset = unset_costs_text(comparison.scenarios)
-    assert unset.startswith("Not set, so 0: ") and escape(unset) in text
+    assert unset.startswith("Costs at 0 (unset or set to 0): ") and escape(unset) in text
     page = Page(text)
     assert set(KPIS) <= set(page.kpi_rows)
     assert page.external == []

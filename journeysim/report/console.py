@@ -186,4 +186,4 @@ def unset_costs_text(scenarios: Sequence[Scenario]) -> str:
         if key not in everywhere:
             by_names.setdefault(tuple(names), []).append(f"costs.{key}")
     parts += [f"in {listed(names)} only: {listed(keys)}" for names, keys in by_names.items()]
-    return "Not set, so 0: " + "; ".join(parts) if parts else ""
+    return "Costs at 0 (unset or set to 0): " + "; ".join(parts) if parts else ""
