@@ -46,6 +46,7 @@ from journeysim.study.compare import (
     common_random_numbers,
     cost_warnings,
     difference_growth,
+    first_changed_day,
     growth_warnings,
     horizon_warnings,
     late_change_warnings,
@@ -588,6 +589,25 @@ def test_a_change_that_begins_within_the_measured_days_is_warned_of_and_not_call
     row = result.table[result.table["metric"] == "payback_days"].iloc[-1]
     shown = difference_text("payback_days", row)
     assert shown.rstrip().endswith(f"({diluted})") and shown.count("(diluted") == 1
+
+
+def test_the_report_tells_the_first_measured_day_a_scheduled_change_sets_apart():
+    """A client's terminals fail on days 5, 19 and 33; the report told day 14, the first
+    measured day, on which the stores with and without those outages differ only by chance,
+    and its story went against the bottom line (a consultant's review)."""
+    base = journeysim.load_scenario(BASELINE)  # 14 warm-up days, then 42 measured
+    outage = "{start: '17:30', duration_min: 120, terminals: all}"
+    days = ", ".join(outage.replace("{", f"{{day: {day}, ") for day in (5, 19, 33))
+    today = journeysim.load_scenario(BASELINE, ["name=today", f"payment.outages=[{days}]"])
+    fixed = journeysim.load_scenario(BASELINE, ["name=fixed", "costs.investment=25000"])
+    assert first_changed_day([today, fixed]) == 19  # day 5 lies in the warm-up
+    assert first_changed_day([fixed, today]) == 19
+    assert first_changed_day([today, today.model_copy(update={"name": "same"})]) == 14
+    assert first_changed_day([base, fixed]) == 14  # nothing scheduled differs
+    daily = journeysim.load_scenario(OUTAGE)  # every day from day 3: the first measured day
+    assert first_changed_day([base, daily]) == 14
+    leaving = journeysim.load_scenario(ROOT / "scenarios" / "staff_turnover.yaml")
+    assert first_changed_day([base, leaving]) == leaving.staff.turnover[0].day == 28
 
 
 def test_a_single_outage_is_told_as_a_total_over_the_measured_days_not_a_year(tmp_path):

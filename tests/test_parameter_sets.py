@@ -215,7 +215,9 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
     rows = {line.split("  ")[0]: line for line in printed.splitlines()}
     assert "Contribution per day (PLN)" in rows and "Gross margin per day (PLN)" in rows
     # the costs no scenario sets, as compare names them: the outage's 0 is no free outage
-    assert re.search(r"^Costs at 0 \(unset or set to 0\): .*costs\.per_outage", printed, re.MULTILINE)
+    assert re.search(
+        r"^Costs at 0 \(unset or set to 0\): .*costs\.per_outage", printed, re.MULTILINE
+    )
     assert re.search(
         r"Customer base lifetime margin, before wages \(PLN\) +- +- ",
         rows["Customer base lifetime margin, before wages (PLN)"],

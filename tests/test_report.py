@@ -453,9 +453,7 @@ def test_compare_report_without_a_common_customer_says_no_visit_is_traced():
         [*short, "arrivals.base_customers=0", "arrivals.new_per_day=0", "name=empty"],
     )
     (text,) = paired_examples(*replays([store, empty], 0))
-    assert (
-        "No customer who shopped on day 0 (Mon), the first measured day, in baseline also " in text
-    )
+    assert "No customer who shopped on day 0 (Mon), the replayed day, in baseline also " in text
     assert "made the same visit of theirs that day in empty (replication 0), so no pair of " in text
     assert "Emotion curve" not in text
 

@@ -50,7 +50,7 @@ from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, wind
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.compare import significant
+from journeysim.study.compare import first_changed_day, significant
 from journeysim.study.sensitivity import sobol_warnings
 from journeysim.study.sweep import chart_files
 from journeysim.words import plural
@@ -306,8 +306,9 @@ def compare_report(
             )
             maps.append(image(data, f"Journey map of {result.scenario.name}"))
         sections.append(section("Journey maps", *maps, id="journey-map"))
-    # One re-run of each scenario for the paired example (the first and the last) and the replay.
-    day = scenarios[0].horizon.warmup_days
+    # One re-run of each scenario for the paired example (the first and the last) and the replay,
+    # of the first measured day a scheduled outage or departure sets them apart, else the first.
+    day = first_changed_day(scenarios)
     traced = replays(scenarios if with_replay else [scenarios[0], scenarios[-1]], day)
     sections.extend(paired_examples(traced[0], traced[-1]))
     if with_replay:
@@ -359,7 +360,7 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
     pairs = pairs.query("day == @day")
     if pairs.empty:
         why = (
-            f"No customer who shopped on {day_label(day)}, the first measured day, in "
+            f"No customer who shopped on {day_label(day)}, the replayed day, in "
             f"{first.name} also made the same visit of theirs that day in {last.name} "
             f"(replication 0), so no pair of visits is traced."
         )

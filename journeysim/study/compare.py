@@ -205,6 +205,25 @@ def _single(changes: list[tuple[int, object]]) -> bool:
     return isinstance(event, Outage) and not event.every_day and not event.weekdays
 
 
+def first_changed_day(scenarios: Sequence[Scenario]) -> int:
+    """The first measured day on which a scheduled outage of one scenario and not of the first
+    happens (or of the first and not of the other), or a scheduled departure has happened
+    (one in the warm-up is felt from the first measured day); else the first measured day:
+    the day a comparison's report tells and replays."""
+    first = scenarios[0]
+    warmup, total = first.horizon.warmup_days, first.total_days
+    days = [total]
+    for scenario in scenarios[1:]:
+        mine, theirs = _dated(scenario), _dated(first)
+        for _, event in [c for c in mine if c not in theirs] + [c for c in theirs if c not in mine]:
+            if isinstance(event, Outage):
+                days += [day for day in event.days_in(total) if day >= warmup][:1]
+            else:
+                days.append(max(event.day, warmup))
+    found = min(days)
+    return found if found < total else warmup
+
+
 def _dated(scenario: Scenario) -> list[tuple[int, object]]:
     """(first day, event) of `scenario`'s scheduled departures and outages."""
     return [(event.day, event) for event in (*scenario.staff.turnover, *scenario.payment.outages)]
