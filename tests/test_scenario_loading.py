@@ -615,6 +615,18 @@ def test_a_list_item_in_brackets_is_shown_how_to_write_it(tmp_path: Path) -> Non
     assert error_of(BASELINE, ("payment.outagez=3",)).endswith("did you mean 'outages'?)")
 
 
+def test_a_key_in_the_wrong_section_names_the_section_that_has_it(tmp_path: Path) -> None:
+    """A cost per outage under payment heard "did you mean 'outages'?", and an investment at the
+    top level nothing: they are keys of costs."""
+    text = "payment:\n  per_outage: 400\n"
+    assert error_of(write(tmp_path, "x.yaml", text)).endswith(
+        "(got unknown key 'per_outage'; per_outage is a key of costs (costs.per_outage))"
+    )
+    assert error_of(BASELINE, ("investment=400",)).endswith(
+        "(got unknown key 'investment'; investment is a key of costs (costs.investment))"
+    )
+
+
 def test_a_checkout_without_tills_names_the_overrides_keys(tmp_path: Path) -> None:
     """--set checkout.cashiers=0 --set checkout.self_checkouts=0 was blamed on the scenario
     file, whose checkout has tills ("x.yaml: checkout needs at least one ...")."""

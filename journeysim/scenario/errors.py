@@ -144,7 +144,7 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
         return str(ctx.get("error", detail["msg"])), None
     if kind == "extra_forbidden":
         keys = list(_schema_at(path[:-1]).get("properties", {}))
-        hint = did_you_mean(str(path[-1]), keys)
+        hint = _elsewhere(str(path[-1]), path[:-1]) or did_you_mean(str(path[-1]), keys)
         if (bracket := re.fullmatch(r"(\w+)\[(\d+)\]", str(path[-1]))) and bracket[1] in keys:
             hint = f"; in --set, item {bracket[2]} of a list is {bracket[1]}.{bracket[2]}"
         return f"one of the keys {', '.join(keys)}", f"unknown key {shown(path[-1])}{hint}"
@@ -208,6 +208,20 @@ def _number(node: Mapping[str, Any]) -> str:
 @cache
 def _json_schema() -> dict[str, Any]:
     return Scenario.model_json_schema()
+
+
+def _elsewhere(name: str, section: KeyPath) -> str:
+    """ "; per_outage is a key of costs (costs.per_outage)" for a key given in the wrong
+    section that another top-level section has, else ""."""
+    found = [
+        f"{top}.{name}"
+        for top in _schema_at(()).get("properties", {})
+        if (top,) != section[:1] and name in _schema_at((top,)).get("properties", {})
+    ]
+    if not found:
+        return ""
+    sections = " and ".join(key.split(".")[0] for key in found)
+    return f"; {name} is a key of {sections} ({', '.join(found)})"
 
 
 def _schema_at(path: KeyPath) -> dict[str, Any]:
