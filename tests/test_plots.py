@@ -985,15 +985,16 @@ def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_in
         }
     )
     constraints = [parse_constraint("abandonment_rate<=0.03")]
-    ax = smore_plot(replications, table, "csat", 0.02, constraints).axes[0]
+    fig = smore_plot(replications, table, "csat", 0.02, constraints)
+    ax = fig.axes[0]
     boxes = [(bars.get_label(), bars.patches[0]) for bars in ax.containers]
     statuses = ("feasible", "selected", "infeasible", "undecided", BEYOND)
     assert [(status, matplotlib.colors.to_hex(box.get_facecolor())) for status, box in boxes] == [
         (status, STATUS[status][1]) for status in statuses
     ]
     assert [bool(box.get_hatch()) for _, box in boxes] == [False, False, False, True, True]
-    legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert legend == [
+    (legend,) = fig.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
         "selected",
         "feasible",
         "undecided",
@@ -1001,6 +1002,9 @@ def test_the_smore_plot_colours_each_box_by_its_scenario_selected_feasible_or_in
         "infeasible",
         "indifference zone",
     ]
+    # Below the plot, not over it: inside, "best" placed it over a lowest whisker (a review).
+    rendered(fig)
+    assert not legend.get_window_extent().overlaps(ax.get_window_extent())
 
 
 def test_the_smore_plot_writes_infeasible_above_the_ci_bar():

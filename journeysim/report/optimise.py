@@ -308,9 +308,14 @@ def objective_plot(result: OptimiseResult) -> Figure:
         label_axis(ax.yaxis, objective.metric)
         handles, labels = ax.get_legend_handles_labels()  # the trials first, then the lines
         order = sorted(range(len(labels)), key=lambda i: not labels[i].startswith("feasible"))
-        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="best")
         fig.suptitle(
             f"{axis_label(objective.metric)}{_goal(objective)}: mean and 95% CI of each trial"
+        )
+        fig.legend(  # below the plot: inside, it could hide a trial's CI
+            [handles[i] for i in order],
+            [labels[i] for i in order],
+            loc="outside lower center",
+            ncols=len(order),
         )
         return fig
 

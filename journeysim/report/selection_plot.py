@@ -81,7 +81,9 @@ def smore_plot(
     handles, labels = ax.get_legend_handles_labels()
     once = dict(zip(labels, handles))  # one entry a status
     order = [key for key in (*STATUS, "indifference zone") if key in once]
-    ax.legend([once[key] for key in order], order, loc="best")
+    fig.legend(  # below the plot: inside, it could hide a box's whisker
+        [once[key] for key in order], order, loc="outside lower center", ncols=min(len(order), 3)
+    )
     ax.set_xticks(range(len(names)), names)
     unit = f"{label(objective)} (%)" if scale != 1.0 else label(objective)
     ax.set_ylabel(unit)
