@@ -18,7 +18,7 @@ from journeysim.report.selection_plot import smore_plot
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
 from journeysim.study.selection import SelectResult, ci_of, relative_constraints
-from journeysim.words import amount, figure
+from journeysim.words import amount, figure, listed
 
 
 def indifference_text(objective: str, indifference: float) -> str:
@@ -63,7 +63,23 @@ def guarantee(result: SelectResult) -> str:
             f"{c.text} (tolerance {figure(c.tolerance)})" for c in result.constraints
         )
         text += f"; feasible means meeting {limits}, each decided up to its tolerance"
+    if tied := _as_good(result):
+        text += (
+            f". {listed(tied)} {'is' if len(tied) == 1 else 'are'} within {delta} of it on "
+            "average too: as good, for all the selection can tell"
+        )
     return text + "."
+
+
+def _as_good(result: SelectResult) -> list[str]:
+    """The scenarios not found infeasible, other than the selected, whose mean objective is
+    within the indifference of the selected's (a practical tie a reader should hear of)."""
+    table = result.table.set_index("scenario")
+    means = table[f"{result.objective}_mean"]
+    best = means[result.selected]
+    close = (means - best).abs() <= result.indifference
+    feasible = ~table["status"].str.startswith("infeasible")
+    return [name for name in table.index[close & feasible] if name != result.selected]
 
 
 def subset_text(result: SelectResult) -> str:
