@@ -433,7 +433,7 @@ def test_an_objective_that_averages_zero_has_a_default_indifference():
 
 
 def test_the_guarantee_names_a_scenario_as_good_as_the_selected_one():
-    """"Best plan: trial 1" said nothing of trial 3, 3 PLN a day behind with an indifference of
+    """ "Best plan: trial 1" said nothing of trial 3, 3 PLN a day behind with an indifference of
     100 (a consultant's review): a scenario whose mean lies within the indifference of the
     selected one's is named, one further off is not."""
     tied = select_scenarios(close_queues(), "mean_checkout_wait_min", indifference=1.0)
