@@ -401,8 +401,8 @@ def test_the_paired_example_moves_the_way_the_day_moved_on_average(order, way):
     found = re.search(
         r"The (\d+) customers .*? remember it (\d\.\d{3}) (\w+) on average in (\w+) .*?: "
         r"(\d+) \((\d+)%\) remember it at least 0\.1 (\w+), (\d+) \((\d+)%\) at least 0\.1 "
-        r"(\w+), the rest about the same\. This one, at ([-+]\d\.\d\d), shows the change most "
-        r"clearly, not a typical visit",
+        r"(\w+), the rest about the same\. This one, whose remembered score moved by "
+        r"([-+]\d\.\d\d), shows the change most clearly, not a typical visit",
         first,
     )
     assert found, first

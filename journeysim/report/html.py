@@ -434,9 +434,9 @@ def _why_chosen(change: pd.Series, chosen: float, last: str, kinds: str) -> str:
     return (
         f"{said}, their feelings differing most at {kinds}: {_share(moved[0], n)} remember it "
         f"at least {NOTICED} {words[0]}, {_share(moved[1], n)} at least {NOTICED} "
-        f"{words[1]}, the rest about the same. This one, at {chosen:+.2f}, shows the change "
-        "most clearly, not a typical visit: its feelings differ where theirs do on average, "
-        "not where chance took its visit elsewhere."
+        f"{words[1]}, the rest about the same. This one, whose remembered score moved by "
+        f"{chosen:+.2f}, shows the change most clearly, not a typical visit: its feelings differ "
+        "where theirs do on average, not where chance took its visit elsewhere."
     )
 
 
