@@ -194,8 +194,10 @@ def _unclear_money(rows: pd.DataFrame) -> str:
         for key in ("diff", "diff_ci_low", "diff_ci_high")
     )
     parts = _moved_parts(rows)
+    # The parts named need not add up to the contribution: say so where others moved unclearly.
+    rest = len(parts) < sum(rows.at[m, "diff"] != 0 for m in PARTS if m in rows.index)
     return f"; contribution no different: {diff} PLN a day [{low}, {high}]" + (
-        f" ({', '.join(parts)} PLN a day)" if parts else ""
+        f" ({', '.join(parts)} PLN a day{'; other parts unclear' if rest else ''})" if parts else ""
     )
 
 
