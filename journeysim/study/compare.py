@@ -345,6 +345,7 @@ _STILL_MOVING = {
         "yet where they settle",
     ),
 }
+_ITS_PAYBACK = " and its payback, after the run at their second half's rate,"  # if it has one
 
 
 def how_it_moved(metric: str, first: float, second: float) -> str:
@@ -405,12 +406,11 @@ def growth_warnings(still: pd.DataFrame, scenarios: Sequence[Scenario] = ()) -> 
     texts = []
     for r in still.itertuples():
         what, settles = _STILL_MOVING[r.metric]
-        payback = " and its payback, after the run at their second half's rate,"
         texts.append(
             f"{r.scenario}: its difference in {what} is still moving: it moved "
             f"{how_it_moved(r.metric, r.first, r.second)} ({change_interval(r.low, r.high)}), "
-            f"so {settles.format(payback if r.scenario in investing else '')}; run more days "
-            "(--days) to see where"
+            f"so {settles.format(_ITS_PAYBACK if r.scenario in investing else '')}; run more "
+            "days (--days) to see where"
         )
     return texts
 
