@@ -360,8 +360,8 @@ def pareto_plot(result: OptimiseResult) -> Figure:
             )
         label_axis(ax.xaxis, x.metric, _goal(x))
         label_axis(ax.yaxis, y.metric, _goal(y))
-        ax.legend(loc="best")
         fig.suptitle("Each trial's means and the Pareto front (numbered by trial)")
+        fig.legend(loc="outside lower center", ncols=3)  # below: inside, it could hide a trial
         return fig
 
 

@@ -388,8 +388,9 @@ def _finish_line(
             mew=4,
             label=FAILED,
         )
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="best")
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:  # below the plot: inside, it could hide a point
+        ax.figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3))
     shown = np.concatenate([values.to_numpy(float), lost.to_numpy(float)])
     if (shown % 1 == 0).all():  # a count (cashiers, carts): whole-number ticks, also of one
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
