@@ -142,20 +142,20 @@ def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:
     for r in table[(table["metric"] == metric) & table["diff"].notna()].itertuples():
         paired = r.diff_ci_high - r.diff_ci_low
         unpaired = r.unpaired_ci_high - r.unpaired_ci_low
-        ratio = f"{unpaired / paired:.1f}x narrower" if paired > 0 else "exact"
         if paired > unpaired:
-            ratio = f"{paired / unpaired:.1f}x wider"
-            n = int(r.n)
-            if paired / unpaired <= stats.t.ppf(0.975, n - 1) / stats.t.ppf(0.975, 2 * n - 2):
-                ratio += (
+            wider, n = paired / unpaired, int(r.n)
+            if wider <= stats.t.ppf(0.975, n - 1) / stats.t.ppf(0.975, 2 * n - 2):
+                why = (
                     f" with common random numbers: at {n} replications the paired interval, on "
                     f"{n - 1} degree{'s' * (n > 2)} of freedom against up to {2 * n - 2}, loses "
                     "more than the pairing saves; more replications (--reps) show its gain)"
                 )
             else:
-                ratio += ": the change's effect varies between replications more than they do)"
+                why = ": the change's effect varies between replications more than they do)"
+            ratio = f"{wider:.1f}x wider{why}"
         else:
-            ratio += " with common random numbers)"
+            narrower = f"{unpaired / paired:.1f}x narrower" if paired > 0 else "exact"
+            ratio = f"{narrower} with common random numbers)"
         lines.append(
             f"{LABELS[metric][0]}, {r.scenario}: paired 95% CI width "
             f"{magnitude(metric, paired)}, unpaired {magnitude(metric, unpaired)} ({ratio}"

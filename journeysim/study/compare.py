@@ -192,9 +192,14 @@ def _dated_changes(first: Scenario, scenario: Scenario) -> list[tuple[int, objec
     `scenario` has and the other has not, by day, where the two differ in nothing else."""
     if _undated(scenario) != _undated(first):
         return []
+    return sorted(_differing(first, scenario), key=lambda change: change[0])
+
+
+def _differing(first: Scenario, scenario: Scenario) -> list[tuple[int, object]]:
+    """(first day, event) of the scheduled departures and outages that one of `first` and
+    `scenario` has and the other has not, whatever else they differ in."""
     mine, theirs = _dated(scenario), _dated(first)
-    changes = [c for c in mine if c not in theirs] + [c for c in theirs if c not in mine]
-    return sorted(changes, key=lambda change: change[0])
+    return [c for c in mine if c not in theirs] + [c for c in theirs if c not in mine]
 
 
 def _single(changes: list[tuple[int, object]]) -> bool:
@@ -214,8 +219,7 @@ def first_changed_day(scenarios: Sequence[Scenario]) -> int:
     warmup, total = first.horizon.warmup_days, first.total_days
     days = [total]
     for scenario in scenarios[1:]:
-        mine, theirs = _dated(scenario), _dated(first)
-        for _, event in [c for c in mine if c not in theirs] + [c for c in theirs if c not in mine]:
+        for _, event in _differing(first, scenario):
             if isinstance(event, Outage):
                 days += [day for day in event.days_in(total) if day >= warmup][:1]
             else:
