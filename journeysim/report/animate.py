@@ -130,7 +130,7 @@ def tracks(replay: Replay, floor: Floor, start: float, end: float) -> list[Track
             place = ("zone", step.place if step.place in floor.zones else first_zone)
             if not waypoints or waypoints[-1][1] != place:
                 waypoints.append((step.time, place))
-        if steps[-1].place == "exit":
+        if steps[-1].place == "exit" and waypoints[-1][1] != ("exit",):
             waypoints.append((steps[-1].time, ("exit",)))
         waypoints = _latest_per_moment(waypoints)
         out.append(
@@ -159,11 +159,11 @@ def _latest_per_moment(waypoints: list[tuple[float, tuple]]) -> list[tuple[float
 
 
 def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
-    """Queue from joining the line to the start of service, then the till until leaving; a
-    shopper who waits there for its dead terminal is "stuck" at it from the card's refusal to
-    the end of that wait (the visit's two payment steps), waiting to pay as the queue does,
-    and one who goes to fetch cash is away ("atm", drawn at the exit) from the refusal to
-    their return to pay."""
+    """Queue from joining the line to the start of service (or to giving up, then the exit),
+    then the till until leaving; a shopper who waits there for its dead terminal is "stuck"
+    at it from the card's refusal to the end of that wait (the visit's two payment steps),
+    waiting to pay as the queue does, and one who goes to fetch cash is away ("atm", drawn at
+    the exit) from the refusal to their return to pay."""
     wait_step = steps[0]
     waited = row.checkout_wait_min
     if not math.isfinite(waited):  # gave up or never joined: the wait is only in the text
@@ -172,6 +172,8 @@ def _checkout_waypoints(row, steps, floor: Floor) -> list[tuple[float, tuple]]:
     points = [(wait_step.time - waited, ("queue", row.line))]
     if row.till >= 0:
         points.append((wait_step.time, ("till", row.till)))
+    else:  # gave up or balked: out of the line at once, as the monitor counts it
+        points.append((wait_step.time, ("exit",)))
     if row.payment in WAITED_AT_TILL:
         refused, resolved = (step.time for step in steps if step.kind == "payment")
         points += [(refused, ("stuck", row.line, row.till)), (resolved, ("till", row.till))]

@@ -18,7 +18,9 @@ from journeysim.simulation.replication import Replication, Simulation, past
 class Monitor:
     """Samples queue length, open lanes, zone occupancy and dirt, carts, terminals and who
     staffs each staffed till every `every` minutes from `start` to `end` (simulation
-    minutes). Attach before `Simulation.run()`."""
+    minutes), each once everything else of that moment has happened (a shopper served at the
+    very minute is at the till, not in the queue, as the replay draws them). Attach before
+    `Simulation.run()`."""
 
     def __init__(
         self, sim: Simulation, every: float = 1.0, start: float = 0.0, end: float = math.inf
@@ -36,6 +38,8 @@ class Monitor:
         lanes = [till.index for till in store.checkout.tills if till.staffed]
         yield env.timeout(max(start - env.now, 0.0))
         while env.now < end:
+            while env.peek() == env.now:  # sample after all else of this moment, as drawn
+                yield env.timeout(0.0)
             cashiers = (store.cashier_at(lane, env.now) for lane in lanes)
             self.rows.append(
                 (
