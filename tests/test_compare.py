@@ -80,6 +80,46 @@ def test_common_random_numbers_pin_the_return_rate_difference_to_a_tenth_of_a_po
     assert row["significant"] and row["diff"] < 0  # card outages cost returning customers
 
 
+def test_the_same_visit_in_two_stores_meets_the_same_chances_after_it():
+    """A compare report's pair had a shopper warn 14 friends after a mild visit in one store
+    and nobody after a far worse one in the other: the decisions after a visit took whichever
+    uniforms the visit had left. Each now has a uniform of its own in the visit's sequence,
+    so the same visit in two stores differs after it only as the visit did: a detractor (or a
+    promoter) in both tells the same number of friends in both, and a complaint made at the
+    better peak is made at the worse one too. With a dirty floor the visits draw differently
+    (spills, slips)."""
+    settings = [
+        "horizon.warmup_days=3",
+        "horizon.days=11",
+        "arrivals.base_customers=2000",
+        "horizon.burn_in_days=0",
+    ]
+    first, dirty = common_random_numbers(
+        [
+            journeysim.load_scenario(ROOT / "scenarios" / f"{n}.yaml", settings)
+            for n in ("baseline", "dirty_floor")
+        ]
+    )
+    visits = []
+    for scenario in (first, dirty):
+        v = simulate(scenario, reference=first).visits.sort_values("visit_id")
+        visits.append(v.assign(trip=v.groupby("customer_id").cumcount()))
+    pairs = visits[0].merge(visits[1], on=["customer_id", "trip"], suffixes=("_a", "_b"))
+    # Enough pairs that a broken pairing shows: before, 44 of 68 detractors' pairs told
+    # different numbers of friends, and 6 of 48 promoters'.
+    detractors = "ltr_a <= 6 and ltr_b <= 6 and (told_negative_a > 0 or told_negative_b > 0)"
+    promoters = "ltr_a >= 9 and ltr_b >= 9 and (told_positive_a > 0 or told_positive_b > 0)"
+    for who, told in ((detractors, "told_negative"), (promoters, "told_positive")):
+        telling = pairs.query(who)
+        assert len(telling) >= 30
+        assert (telling[f"{told}_a"] == telling[f"{told}_b"]).all()
+    threshold = first.after_visit.complaint_threshold
+    unhappy = pairs[(pairs["remembered_a"] < threshold) & (pairs["remembered_b"] < threshold)]
+    worse_peak = unhappy[unhappy["peak_b"] <= unhappy["peak_a"]]
+    assert worse_peak["complained_a"].sum() >= 5
+    assert not (worse_peak["complained_a"] & ~worse_peak["complained_b"]).any()
+
+
 def test_differences_are_paired_by_replication_and_match_the_replication_table():
     result = journeysim.compare(BASELINE, OUTAGE, reps=3, days=7, overrides=SMALL, workers=2)
     reps = result.replications.set_index(["scenario", "replication"])

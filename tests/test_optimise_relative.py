@@ -153,9 +153,9 @@ def test_a_resumed_study_reads_the_baseline_instead_of_running_it(tmp_path, monk
     assert len(second.trials) == 5 and second.best_params == {"checkout.cashiers": 5}
 
 
-def cheapest_tills(tmp_path, bound: str, **options):
+def cheapest_tills(tmp_path, bound: str, seed: int = 1, **options):
     """optimise of 4 to 7 tills for the lowest wages with the wait at most `bound`, on 2 one-day
-    replications (seed 1)."""
+    replications."""
     return journeysim.optimise(
         MMC,
         decide=["checkout.cashiers=4:7"],
@@ -163,7 +163,7 @@ def cheapest_tills(tmp_path, bound: str, **options):
         subject_to=[f"{WAIT}<={bound}"],
         reps=2,
         days=1,
-        seed=1,
+        seed=seed,
         overrides=[*STORE, *QUICK],
         out=tmp_path,
         workers=1,
@@ -263,10 +263,10 @@ def test_select_has_no_baseline_to_compare_with(capsys):
 
 def test_a_lone_plan_not_ruled_out_is_not_called_best_while_undecided(tmp_path):
     """With 4 to 7 tills and a wait at least 0.1 min below today's 7 tills, 2 one-day
-    replications rule out 5, 6 and 7 tills and leave 4 undecided (+1.97 min, CI [-0.47,
-    +4.41]): the answer called it "Best plan" of a limit its mean misses by 2 minutes."""
-    result = cheapest_tills(tmp_path, "baseline-0.1")
-    assert result.selection is None and result.best_params == {"checkout.cashiers": 4}
+    replications (seed 8) rule out 4, 5 and 7 tills and leave 6 undecided (+0.07 min, CI
+    [-0.15, +0.30]): the answer called such a plan "Best plan" of a limit its mean misses."""
+    result = cheapest_tills(tmp_path, "baseline-0.1", seed=8)
+    assert result.selection is None and result.best_params == {"checkout.cashiers": 6}
     assert result.trials["feasible"].isna().sum() == 1
     said = answer(result)
     assert said.startswith("Only plan not ruled out, undecided: trial ")

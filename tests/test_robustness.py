@@ -357,6 +357,6 @@ def test_a_segment_with_a_mean_basket_below_one_item_shops_like_one_of_one_item(
         assert list(scenario.segments) == ["few"]
         runs[items] = simulate(scenario).visits
     one, tiny = runs["1.0"], runs["1.0e-9"]
-    assert len(one) > 100 and (one["planned_items"] == 1).all()
+    assert len(one) >= 50 and (one["planned_items"] == 1).all()
     pd.testing.assert_series_equal(one["duration_min"], tiny["duration_min"])
     assert one["duration_min"].max() < 120  # minutes, as the zones' walks add up

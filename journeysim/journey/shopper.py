@@ -12,6 +12,7 @@ from journeysim.psyche.emotion import Emotion, Moods
 from journeysim.psyche.expectations import Adaptation
 from journeysim.scenario.schema import TOUCHPOINT_KINDS
 from journeysim.world.distributions import standard_normal
+from journeysim.world.uniforms import AFTER_VISIT
 
 
 @dataclass(slots=True, frozen=True)
@@ -96,7 +97,7 @@ class Shopper:
         self.day = int(now // 1440)
         self.start = now
         self._block: list[float] = customer.first_block()
-        self._next = 0  # index in the block of the next draw (the visit's draws so far)
+        self._next = AFTER_VISIT  # index in the block of the next draw (after the visit's own)
         mood = customer.mood_today(
             self.day,
             moods.mean,
@@ -199,6 +200,11 @@ class Shopper:
             block += self.customer.further_uniforms(i)
         self._next = i + 1
         return block[i]
+
+    def after(self, slot: int) -> float:
+        """The uniform of the decision `slot` after the visit (0..AFTER_VISIT - 1): the same
+        for the visit whatever it drew before."""
+        return self._block[slot]
 
     @property
     def touchpoints(self) -> int:

@@ -17,7 +17,10 @@ from typing import Final
 
 import numpy as np
 
-BLOCK: Final = 44  # uniforms dealt to a visit at first (a baseline visit uses 33; 0.3% use more)
+BLOCK: Final = 52  # uniforms dealt to a visit at first (a baseline visit uses 41; 0.3% use more)
+# The first uniforms of a visit, one for each decision after it (loyalty/aftercare.py), so that
+# compared scenarios give each of those decisions the same number however many the visit drew.
+AFTER_VISIT: Final = 8
 _GAMMA: Final = np.uint64(0x9E3779B97F4A7C15)  # SplitMix64's step: 2**64 over the golden ratio
 _M1: Final = np.uint64(0xBF58476D1CE4E5B9)
 _M2: Final = np.uint64(0x94D049BB133111EB)
