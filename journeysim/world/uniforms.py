@@ -17,7 +17,7 @@ from typing import Final
 
 import numpy as np
 
-BLOCK: Final = 52  # uniforms dealt to a visit at first (a baseline visit uses 41; 0.3% use more)
+BLOCK: Final = 52  # uniforms dealt to a visit at first (a baseline visit uses 37; 0.1% use more)
 # The first uniforms of a visit, one for each decision after it (loyalty/aftercare.py), so that
 # compared scenarios give each of those decisions the same number however many the visit drew.
 AFTER_VISIT: Final = 8
