@@ -97,7 +97,7 @@ class Shopper:
         self.day = int(now // 1440)
         self.start = now
         self._block: list[float] = customer.first_block()
-        self._next = AFTER_VISIT  # index in the block of the next draw (after the visit's own)
+        self._next = AFTER_VISIT  # index of the next draw (the first are kept for after the visit)
         mood = customer.mood_today(
             self.day,
             moods.mean,
