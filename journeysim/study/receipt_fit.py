@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -406,6 +407,10 @@ TRAFFIC_RUNS = 4  # runs of the fitted store at most, each a reference run
 ELASTICITY_RANGE = (0.5, 2.0)  # the secant's elasticity, kept to a plausible range
 
 
+class TrafficWarning(UserWarning):
+    """No run of the fitted store sold the receipts a day within TRAFFIC_TOLERANCE."""
+
+
 def refine_traffic(
     fit: ReceiptsFit, receipts: Receipts, till: Callable[[], Reference]
 ) -> Reference:
@@ -416,7 +421,9 @@ def refine_traffic(
     number of them per customer, so the first, proportional guess misses (0.90x the receipts a
     day for the shipped example over the baseline). The first correction takes the same ratio
     on the fitted store's till; the next ones the secant of the last two runs on a log scale
-    (receipts a day against newcomers), where the ratio alone misses again, the other way."""
+    (receipts a day against newcomers), where the ratio alone misses again, the other way.
+    When no run gets within the tolerance (one run of one history is noisy), a TrafficWarning
+    says so."""
     fitted = till()
     if "arrivals.new_per_day" not in fit.settings:
         return fitted
@@ -441,6 +448,16 @@ def refine_traffic(
             value = round(fit.settings[key] * scale, places)
             fit.settings[key] = int(value) if places == 0 else value
         fitted = till()
+    if abs(sold / per_day - 1.0) > TRAFFIC_TOLERANCE:
+        warnings.warn(
+            f"no run of the fitted store sold the receipts' {per_day:,.1f} a day within "
+            f"{TRAFFIC_TOLERANCE:.0%} ({', '.join(f'{y:,.1f}' for _, y in runs)} in "
+            f"{len(runs)} runs of one history each, which vary by about that much): it keeps "
+            f"the last run's traffic, {sold / per_day - 1.0:+.0%}; calibrate fits the traffic "
+            "to targets.yaml on more replications (docs/calibration.md)",
+            TrafficWarning,
+            stacklevel=2,
+        )
     if scales:
         sold_text = ", then ".join(f"{sold:,.1f}" for _, sold in runs[:-1])
         step = (
