@@ -213,15 +213,15 @@ def _json_schema() -> dict[str, Any]:
 def _elsewhere(name: str, section: KeyPath) -> str:
     """ "; per_outage is a key of costs (costs.per_outage)" for a key given in the wrong
     section that another top-level section has, else ""."""
-    found = [
-        f"{top}.{name}"
+    tops = [
+        top
         for top in _schema_at(()).get("properties", {})
         if (top,) != section[:1] and name in _schema_at((top,)).get("properties", {})
     ]
-    if not found:
+    if not tops:
         return ""
-    sections = " and ".join(key.split(".")[0] for key in found)
-    return f"; {name} is a key of {sections} ({', '.join(found)})"
+    keys = ", ".join(f"{top}.{name}" for top in tops)
+    return f"; {name} is a key of {' and '.join(tops)} ({keys})"
 
 
 def _schema_at(path: KeyPath) -> dict[str, Any]:
