@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from typing import Final
 
 from journeysim.journey.records import Row
 from journeysim.journey.shopper import Shopper
@@ -16,6 +17,16 @@ from journeysim.scenario.schema import Scenario
 from journeysim.words import figure
 from journeysim.world.distributions import standard_normal
 from journeysim.world.numbers import rounded
+
+# Which of the visit's uniforms kept for after it (world/uniforms.py, AFTER_VISIT) each decision
+# takes: the same for the visit in every compared store.
+_MISREMEMBERING: Final = 0  # and 1: a normal, by Box-Muller
+_SWITCH: Final = 2
+_COMPLAINT: Final = 3
+_FOLLOW_UP: Final = 4
+_REVIEW: Final = 5
+_TELL: Final = 6
+_REACH: Final = 7
 
 
 class Aftercare:
@@ -57,7 +68,9 @@ class Aftercare:
         emotion = shopper.emotion
         duration = now - shopper.start
         shopper.place = "after the visit"
-        misremembering = self._memory_noise * standard_normal(shopper.after(0), shopper.after(1))
+        misremembering = self._memory_noise * standard_normal(
+            shopper.after(_MISREMEMBERING), shopper.after(_MISREMEMBERING + 1)
+        )
         peak = emotion.peak()
         end_of_visit = emotion.valence  # before the store calls back, if it does
         # The peak-end rule of psyche/memory.py (remembered_score), inlined: its weights and its
@@ -96,7 +109,7 @@ class Aftercare:
         if shopper.met_outage or remembered < -0.3:
             customer.failures += 1
         customer.strength = after
-        switched = after < loyalty.defect_threshold and shopper.after(2) < loyalty.defect_prob
+        switched = after < loyalty.defect_threshold and shopper.after(_SWITCH) < loyalty.defect_prob
         if switched:
             customer.leave(shopper.day, "switched")
         choice = rel.store_choice(after, segment.competitor_pull, loyalty)
@@ -186,7 +199,7 @@ class Aftercare:
         less (no paradox after a second failure), and a late one is worth less."""
         after = self.settings.after_visit
         chance = after.complaint_base + after.complaint_peak_slope * (-peak if peak < 0.0 else 0.0)
-        if shopper.after(3) >= chance:
+        if shopper.after(_COMPLAINT) >= chance:
             return False, math.nan
         quality = after.recovery_quality
         if quality > 0.0:
@@ -206,7 +219,7 @@ class Aftercare:
         visit's end back: an answer that settles the failure as a complaint's does. Returns the
         call's quality as felt, NaN when the store does not call."""
         after = self.settings.after_visit
-        if shopper.after(4) >= after.follow_up_prob:
+        if shopper.after(_FOLLOW_UP) >= after.follow_up_prob:
             return math.nan
         quality = self._after_waiting(after.follow_up_quality)
         self._answer(shopper, quality, 0.0, "{} min later the store calls to follow up{}")
@@ -239,7 +252,7 @@ class Aftercare:
         """Maybe post a review (bad visits more often); the rating averages recent reviews."""
         after = self.settings.after_visit
         chance = after.review_prob * (after.negative_review_boost if csat <= 2.0 else 1.0)
-        if shopper.after(5) >= chance:
+        if shopper.after(_REVIEW) >= chance:
             return 0
         stars = min(5, max(1, rounded(csat)))
         self._review_sum += stars - self.reviews[0]
@@ -250,13 +263,13 @@ class Aftercare:
     def _word_of_mouth(self, shopper: Shopper, ltr: int) -> tuple[int, int]:
         """Promoters tell friends who may come; detractors tell more, who stay away."""
         wom = self.settings.word_of_mouth
-        if shopper.after(6) >= wom.tell_prob or 7 <= ltr <= 8:
+        if shopper.after(_TELL) >= wom.tell_prob or 7 <= ltr <= 8:
             return 0, 0
         if ltr >= 9:
-            told = rounded(wom.promoter_reach * (0.5 + shopper.after(7)))
+            told = rounded(wom.promoter_reach * (0.5 + shopper.after(_REACH)))
             self.referrals += told * wom.conversion
             return told, 0
-        told = rounded(wom.detractor_reach * (0.5 + shopper.after(7)))
+        told = rounded(wom.detractor_reach * (0.5 + shopper.after(_REACH)))
         self.deterred += told * wom.deterrence
         return 0, told
 
