@@ -20,6 +20,7 @@ from journeysim.report.console import unit
 from journeysim.report.html import comparison_table as report_table
 from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
 from journeysim.scenario import load_scenario
+from journeysim.simulation.kpis import MATERIAL
 from journeysim.simulation.measure import BETTER, METRICS
 from journeysim.simulation.money import SET
 from journeysim.study.compare import (
@@ -74,10 +75,74 @@ def test_every_metric_declares_which_way_is_better():
         ("customer_value", 1e5, 2e5, "not_judged"),
         ("lifetime_days", 10.0, 20.0, "better"),
         ("wages_per_day", math.nan, math.nan, "not_measured"),
+        # Clear, but within the smallest difference that matters (kpis.MATERIAL): CES on its
+        # 1-7 scale by 0.03, a share by a tenth of a point, the wait by 3 seconds.
+        ("ces", 0.002, 0.009, "negligible"),
+        ("return_rate", -0.0008, -0.0002, "negligible"),
+        ("mean_checkout_wait_min", -0.03, -0.015, "negligible"),
+        # A CI that reaches past it may matter: it is judged.
+        ("ces", 0.002, 0.05, "worse"),
+        ("return_rate", -0.0012, -0.0002, "worse"),
+        # Money and counts are read at their size: any clear difference counts.
+        ("contribution_per_day", 0.5, 1.5, "better"),
+        ("visits_per_day", -0.3, -0.1, "worse"),
     ],
 )
 def test_verdict_follows_the_better_way(metric, low, high, expected):
     assert verdict(metric, low, high) == expected
+
+
+def test_only_scores_shares_and_the_wait_have_a_smallest_difference_that_matters():
+    assert set(MATERIAL) == {
+        "return_rate",
+        "share_of_wallet",
+        "abandonment_rate",
+        "nps",
+        "csat",
+        "ces",
+        "rating",
+        "mean_checkout_wait_min",
+    }
+    # Half a percent of each score's scale: NPS -100..100, CSAT and stars 1-5, CES 1-7.
+    assert [MATERIAL[m] / span for m, span in (("nps", 200), ("csat", 4), ("ces", 6))] == (
+        pytest.approx([0.005] * 3)
+    )
+
+
+def negligible_ces(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with the outage's CES 0.006 higher in every replication (plus a little noise):
+    clear, and a hundredth of a point on a 1-7 scale."""
+    outage = table["scenario"] == "outage"
+    table.loc[outage, "ces"] = table.loc[table["scenario"] == "baseline", "ces"].to_numpy()
+    table.loc[outage, "ces"] += 0.006 + 0.001 * np.random.default_rng(4).normal(size=REPS)
+    return table
+
+
+def test_a_negligible_difference_is_named_but_not_counted():
+    """A clear but negligible change (CES +0.006 on 1-7: service recovery's, which made it
+    "mostly worse (2 better, 3 worse metrics)") is neither better nor worse: the sentence
+    counts what matters and names the negligible last; the console marks it ~, not *."""
+    table = comparison_table(negligible_ces(replications()))
+    assert table.set_index(["scenario", "metric"]).at[("outage", "ces"), "verdict"] == (
+        "negligible"
+    )
+    (line,) = bottom_line(table)
+    assert line.startswith("outage is worse than baseline: return rate -")
+    assert re.search(
+        r"; nothing is better; negligible: CES \+0\.006 \[\+0\.00\d, \+0\.00\d\]$", line
+    )
+    (ces,) = [row for row in comparison_text(table).splitlines() if row.startswith("CES")]
+    assert ces.rstrip().endswith("] ~")
+    # With nothing else clear, it is no different in anything that matters.
+    same = replications()
+    outage = same["scenario"] == "outage"
+    same.loc[outage, METRICS] = same.loc[same["scenario"] == "baseline", METRICS].to_numpy()
+    (line,) = bottom_line(comparison_table(negligible_ces(same)))
+    assert re.fullmatch(
+        r"outage is no different from baseline in anything that matters; negligible: CES "
+        r"\+0\.006 \[[^]]+\]",
+        line,
+    )
 
 
 def test_comparison_table_has_a_verdict_per_scenario_and_metric():
@@ -237,25 +302,38 @@ def test_bottom_line_counts_money_once_as_contribution():
     assert "wages" not in line and "cost" not in line and "more" not in line
 
 
+def bars(ax) -> list:
+    """A comparison panel's bars (its patches hold the shaded band of negligible ones too)."""
+    return list(ax.containers[0])
+
+
 def test_chart_colours_better_blue_worse_red_no_difference_grey_and_shares_in_points():
     differences = pd.DataFrame(
         {
-            "metric": ["return_rate", "abandonment_rate", "nps", "ces"],
-            "diff": [-0.02, -0.01, 0.5, 0.3],
-            "diff_ci_low": [-0.03, -0.015, -1.0, 0.1],
-            "diff_ci_high": [-0.01, -0.005, 2.0, 0.5],
+            "metric": ["return_rate", "abandonment_rate", "nps", "ces", "csat"],
+            "diff": [-0.02, -0.01, 0.5, 0.3, 0.01],
+            "diff_ci_low": [-0.03, -0.015, -1.0, 0.1, 0.005],
+            "diff_ci_high": [-0.01, -0.005, 2.0, 0.5, 0.015],
         }
     )
     fig = compare_differences(differences)
-    colours = {}
+    colours, bands = {}, {}
     for ax in fig.axes:
         if ax.get_visible():
-            (bar,) = ax.patches
+            (bar,) = bars(ax)
             colours[ax.get_title()] = (mcolors.to_hex(bar.get_facecolor()), bar.get_width())
+            (band,) = (patch for patch in ax.patches if patch is not bar)
+            bands[ax.get_title()] = (band.get_x(), band.get_x() + band.get_width())
     assert colours["Return rate (points)"] == (VERDICT_COLOURS["worse"], pytest.approx(-2.0))
     assert colours["Abandonment (points)"] == (VERDICT_COLOURS["better"], pytest.approx(-1.0))
     assert colours["NPS"][0] == VERDICT_COLOURS["no_difference"]
     assert colours["CES (1-7, 1 easiest)"][0] == VERDICT_COLOURS["worse"]  # more effort
+    # Clear (its CI excludes 0) but within the 0.02 that matters on a 1-5 scale: grey.
+    assert colours["CSAT (1-5)"][0] == VERDICT_COLOURS["no_difference"]
+    # Behind each KPI, the band of what is too small to matter, as the bars are drawn.
+    assert bands["Return rate (points)"] == pytest.approx((-0.1, 0.1))
+    assert bands["CSAT (1-5)"] == pytest.approx((-0.02, 0.02))
+    assert bands["NPS"] == pytest.approx((-1.0, 1.0))
     # ColorBrewer RdBu, as the replay colours mood: red and green fail colour-blind readers.
     assert VERDICT_COLOURS["better"] == "#2166ac" and VERDICT_COLOURS["worse"] == "#d73027"
 
@@ -277,7 +355,7 @@ def test_chart_hatches_a_verdict_that_fewer_or_more_visits_may_explain():
     hatched = {}
     for ax in fig.axes:
         if ax.get_visible():
-            hatched[ax.get_title()] = [bar.get_hatch() for bar in ax.patches]
+            hatched[ax.get_title()] = [bar.get_hatch() for bar in bars(ax)]
     assert hatched["Checkout wait (min)"] == ["//", None]
     assert hatched["NPS"] == [None, None] and hatched["Visits per day"] == [None, None]
     (legend,) = fig.legends
@@ -311,7 +389,7 @@ def test_more_complaints_are_put_down_to_more_visits_only_in_proportion(rise, ex
     (panel,) = [
         ax for ax in comparison_figure(comparison).axes if ax.get_title() == "Complaints per day"
     ]
-    assert [bar.get_hatch() for bar in panel.patches] == (["//"] if explained else [None])
+    assert [bar.get_hatch() for bar in bars(panel)] == (["//"] if explained else [None])
 
 
 def test_chart_names_the_reference_and_keeps_long_titles_apart():
@@ -376,7 +454,7 @@ def test_chart_colours_money_as_the_bottom_line_counts_it():
     fig = compare_differences(differences, reference="baseline")
     drawn = {}
     for ax, metric in zip(fig.axes, metrics):
-        (bar,) = ax.patches
+        (bar,) = bars(ax)
         drawn[metric] = mcolors.to_hex(bar.get_facecolor())
     assert drawn == {
         **dict.fromkeys(metrics[:5], MONEY_PART),
@@ -393,7 +471,7 @@ def test_chart_colours_money_as_the_bottom_line_counts_it():
     assert keys == {
         "better": VERDICT_COLOURS["better"],
         "worse": VERDICT_COLOURS["worse"],
-        "no difference (CI contains 0)": VERDICT_COLOURS["no_difference"],
+        "no clear difference, or negligible": VERDICT_COLOURS["no_difference"],
         "costs, margin, investment: not judged": MONEY_PART,
     }
     # Without money parts or the investment the legend leaves that key out.
@@ -450,18 +528,18 @@ def test_bottom_line_says_how_many_fewer_shoppers_stand_behind_a_shorter_wait():
     outage = table["scenario"] == "outage"
     noise = np.random.default_rng(7).normal(size=(2, REPS))
     table.loc[outage, "visits_per_day"] -= 54.0 + 0.5 * noise[0]
-    table.loc[outage, "mean_checkout_wait_min"] -= 0.04 + 0.002 * noise[1]
+    table.loc[outage, "mean_checkout_wait_min"] -= 0.4 + 0.02 * noise[1]
     (line,) = bottom_line(comparison_table(table))
     head, better = line.split("; better ")
     assert head.startswith("outage is mostly worse than baseline")
     assert re.fullmatch(
-        r"checkout wait -0\.04\d min \[[^]]+\] \(with 54 fewer visits a day\)", better
+        r"checkout wait -0\.4\d\d min \[[^]]+\] \(with 54 fewer visits a day\)", better
     )
     # The same store with 54 more shoppers a day: the longer wait is told with them.
     table = replications()
     more = table["scenario"] == "outage"
     table.loc[more, "visits_per_day"] += 54.0 + 0.5 * noise[0]
-    table.loc[more, "mean_checkout_wait_min"] += 0.04 + 0.002 * noise[1]
+    table.loc[more, "mean_checkout_wait_min"] += 0.4 + 0.02 * noise[1]
     (line,) = bottom_line(comparison_table(table))
     worse, better = line.split("; better ")
     # The wait is the 4th, hidden in "and 1 more" after three the visits do not explain: the

@@ -56,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _compare(args: argparse.Namespace) -> int:
     from journeysim.report.bottom_line import bottom_line
     from journeysim.report.comparison import (
+        CLEAR_MARKS,
         comparison_files,
         comparison_text,
         narrowing_note,
@@ -126,7 +127,7 @@ def _compare(args: argparse.Namespace) -> int:
     print("\n".join(bottom_line(result.table, result.moving)))
     print()
     print(comparison_text(result.table))
-    print("\n* the 95% CI of the paired difference excludes 0 (pts: percentage points)")
+    print(f"\n{CLEAR_MARKS} (pts: percentage points)")
     if unset := unset_costs_text(result.scenarios):
         print(unset)
     if paybacks := payback_lines(result.table):

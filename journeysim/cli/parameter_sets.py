@@ -43,7 +43,12 @@ def run_with_parameter_sets(
         f"x {plural(reps, 'replication')} each, seed {result.scenarios[0].seed}\n"
     )
     print(uncertainty_text(result.table))
-    differences = "; * the band of a difference excludes 0" if len(result.names) > 1 else ""
+    differences = (
+        "; * the band of a difference excludes 0, ~ it does but lies within the smallest "
+        "difference that matters (negligible)"
+        if len(result.names) > 1
+        else ""
+    )
     print(
         "\n95% band: where the mean of a store with parameters like the kept sets falls, "
         "simulation noise included; params: the parameters' share of the band's variance (the "

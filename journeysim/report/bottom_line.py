@@ -11,7 +11,9 @@ clear change in visits per day is told beside the list it may explain, when that
 that crowding may have moved (study.compare.crowding_explains; complaints a day only as far as the
 visits explain them in proportion): a shorter wait "with 72 fewer visits a day" comes from shoppers
 lost, not from a better checkout (while a loss of money "with 46 more visits a day" would wrongly
-blame the shoppers)."""
+blame the shoppers). A clear difference too small to matter (the verdict `negligible`:
+kpis.MATERIAL) is not counted either way; the sentence names it last, so that nothing clear goes
+unsaid."""
 
 from __future__ import annotations
 
@@ -131,16 +133,19 @@ def _sentence(rows: pd.DataFrame, name: str, reference: str) -> str:
             "which takes 2 or more replications (--reps)"
         )
     if not rows["verdict"].isin(["better", "worse"]).any():
-        head = f"{name} is no different from {reference}: every judged metric's 95% CI of a "
-        head += "paired difference includes 0"
+        if (rows["verdict"] == "negligible").any():
+            head = f"{name} is no different from {reference} in anything that matters"
+        else:
+            head = f"{name} is no different from {reference}: every judged metric's 95% CI of a "
+            head += "paired difference includes 0"
         money = _unclear_money(by_metric) if _moved_parts(by_metric) else ""
-        return head + money + _investment(by_metric)
-    return _verdicts(rows, name, reference) + _unclear_money(by_metric) + _investment(by_metric)
+        return head + money + _negligible(rows) + _investment(by_metric)
+    verdicts = _verdicts(rows, name, reference)
+    return verdicts + _unclear_money(by_metric) + _negligible(rows) + _investment(by_metric)
 
 
 def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
-    order = {metric: i for i, metric in enumerate(dict.fromkeys([*FIRST, *rows["metric"]]))}
-    rows = rows.assign(order=rows["metric"].map(order)).sort_values("order", kind="stable")
+    rows = _in_order(rows)
     better = rows[rows["verdict"] == "better"]
     worse = rows[rows["verdict"] == "worse"]
     items = {"better": _items(better), "worse": _items(worse)}
@@ -213,6 +218,19 @@ def _moved_parts(rows: pd.DataFrame) -> list[str]:
             or (metric in SET and rows.at[metric, "diff"] != 0)
         )
     ]
+
+
+def _negligible(rows: pd.DataFrame) -> str:
+    """ "; negligible: CES +0.006 [+0.002, +0.009]" for the differences whose CI excludes 0 but
+    lies within what matters (kpis.MATERIAL), in the order of FIRST; "" where there are none."""
+    small = _in_order(rows[rows["verdict"] == "negligible"])
+    return f"; negligible: {_items(small)}" if len(small) else ""
+
+
+def _in_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` with the metrics of FIRST first, then the rest in the table's order."""
+    order = {metric: i for i, metric in enumerate(dict.fromkeys([*FIRST, *rows["metric"]]))}
+    return rows.assign(order=rows["metric"].map(order)).sort_values("order", kind="stable")
 
 
 def _investment(rows: pd.DataFrame) -> str:

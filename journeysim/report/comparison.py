@@ -45,9 +45,9 @@ def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
 
 def comparison_text(table: pd.DataFrame) -> str:
     """Each scenario's mean side by side, then each difference from the first with its 95% CI
-    (`*` marks differences whose CI excludes 0) and, for money per day, per year (not for a
-    single outage: study.compare.single_outages). The payback row gives the days only;
-    `payback_lines` says what each change is worth."""
+    (`*` marks differences whose CI excludes 0, `~` those clear but negligible) and, for money
+    per day, per year (not for a single outage: study.compare.single_outages). The payback row
+    gives the days only; `payback_lines` says what each change is worth."""
     names = list(dict.fromkeys(table["scenario"]))
     yearly = [
         n for n in names[1:] if table.loc[table["scenario"] == n, "diff_per_year"].notna().any()
@@ -91,8 +91,21 @@ def difference_text(metric: str, row: pd.Series, note: bool = True) -> str:
         ends = [text.find(mark) for mark in (PROVISIONAL, DILUTED) if mark in text]
         end = min(ends, default=len(text))
         return f"{text[:end]} {interval}{text[end:]}  "
-    mark = " *" if significant(row["significant"]) else "  "
-    return f"{signed(metric, row['diff'])} {interval}{mark}"
+    return f"{signed(metric, row['diff'])} {interval}{clear_mark(row)}"
+
+
+def clear_mark(row: pd.Series) -> str:
+    """ " *" after a difference whose CI excludes 0, " ~" where it is clear but negligible
+    (its verdict: study.compare.verdict), else two spaces."""
+    if not significant(row["significant"]):
+        return "  "
+    return " ~" if row["verdict"] == "negligible" else " *"
+
+
+CLEAR_MARKS = (
+    "* the 95% CI of the paired difference excludes 0; ~ it does, but lies within the smallest "
+    "difference that matters (negligible)"
+)
 
 
 def payback_lines(table: pd.DataFrame) -> list[str]:

@@ -15,7 +15,12 @@ from journeysim.report import plots
 from journeysim.report.animate import setup_stamp
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.comparison import difference_text, payback_method, signed_interval
+from journeysim.report.comparison import (
+    clear_mark,
+    difference_text,
+    payback_method,
+    signed_interval,
+)
 from journeysim.report.console import (
     JOURNEY_MAP_HEADER,
     KPI_HEADER,
@@ -50,7 +55,7 @@ from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, wind
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.compare import first_changed_day, significant
+from journeysim.study.compare import first_changed_day
 from journeysim.study.sensitivity import sobol_warnings
 from journeysim.study.sweep import chart_files
 from journeysim.words import plural
@@ -272,11 +277,13 @@ def compare_report(
             paragraph(
                 f"Mean with 95% CI per scenario; differences from {names[0]} are paired over "
                 f"replications that share random numbers; * marks a difference whose CI "
-                "excludes 0. Blue: better, red: worse; the parts of the contribution (gross "
-                "margin, wages, outage, recovery and fixed cost) and the customer base's "
-                "lifetime margin are not judged, as money counts once, as contribution, nor is "
-                "the one-off investment, which the payback weighs; shares differ in percentage "
-                "points (pts)."
+                "excludes 0, ~ one that does but lies within the smallest difference that "
+                "matters (negligible: half a percent of a score's scale, a tenth of a point of "
+                "a share, 3 seconds of the wait). Blue: better, red: worse; the parts of the "
+                "contribution (gross margin, wages, outage, recovery and fixed cost) and the "
+                "customer base's lifetime margin are not judged, as money counts once, as "
+                "contribution, nor is the one-off investment, which the payback weighs; shares "
+                "differ in percentage points (pts)."
             ),
             _return_rate_note(scenarios),
             comparison_table(comparison, names),
@@ -288,7 +295,8 @@ def compare_report(
             image(
                 chart,
                 "Paired differences",
-                caption="Blue: better, red: worse, grey: no clear difference; hatched: a "
+                caption="Blue: better, red: worse, grey: no clear difference or a negligible one "
+                "(its CI within the shaded band of what is too small to matter); hatched: a "
                 "verdict that a clear change in visits per day may explain (a shorter wait "
                 "with fewer shoppers, a longer one with more), as the bottom line says.",
             ),
@@ -333,8 +341,7 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
             if metric == "payback_days" or r["verdict"] == "not_compared":
                 cell = difference_text(metric, r).strip()
             else:
-                star = " *" if significant(r["significant"]) else ""
-                cell += star  # after the CI, as in the console
+                cell += clear_mark(r).rstrip()  # after the CI, as in the console
                 if pd.notna(r["diff_per_year"]):
                     cell += f"; {r['diff_per_year']:+,.0f} a year"
             row.append(cell)

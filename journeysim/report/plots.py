@@ -29,7 +29,7 @@ from journeysim.journey.shopper import Step
 from journeysim.report.console import LABELS, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
-from journeysim.simulation.kpis import SHARES, net_promoter_score, returned
+from journeysim.simulation.kpis import MATERIAL, SHARES, net_promoter_score, returned
 from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
@@ -64,6 +64,7 @@ VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999
 # difference.
 MONEY_PART = "#d9bf8c"
 CROWDED_HATCH = "//"  # a verdict that more or fewer shoppers may explain (crowding_explains)
+NEGLIGIBLE_BAND = "#ececec"  # behind a panel: differences too small to matter (kpis.MATERIAL)
 PANEL_TITLE = 30  # characters a comparison panel's title takes on one line at most
 TITLE = 90  # characters a whole figure's title takes on one line
 # Scenarios are told apart, not judged: no red or green, which would read as worse or better.
@@ -349,7 +350,9 @@ def compare_differences(
     reference: str = "the first scenario",
 ) -> Figure:
     """Paired differences against the first scenario, one small panel per metric, coloured by
-    verdict: better blue, worse red, no difference grey. Shares are drawn in percentage points.
+    verdict: better blue, worse red, no difference grey, and grey too a negligible one (its CI
+    excludes 0 but lies within kpis.MATERIAL, the band shaded behind the bar, so that a tiny
+    difference does not fill its panel in red). Shares are drawn in percentage points.
     The parts of the contribution (gross margin, wages, outage, recovery and fixed cost, their
     sum) and the one-off investment are not judged, as the bottom line counts money once, as
     contribution, and weighs the investment by its payback: their bars are drawn in
@@ -360,7 +363,8 @@ def compare_differences(
     `differences` columns, as comparison.csv names them: metric (a KPI or money name), diff,
     diff_ci_low, diff_ci_high (95% CI of the paired difference, in the metric's unit); optional
     scenario (the scenario compared with the first; one row per metric and scenario), verdict
-    (better, worse or no_difference; default: from the CI and the way the metric is better)
+    (better, worse, negligible or no_difference; default: from the CI and the way the metric is
+    better)
     and mean (the scenario's, with which complaints a day are weighed against the visits in
     proportion: study.compare.crowding_explains). Each panel is titled by its metric's label
     (a long one wrapped to the panel's width); `reference` is the scenario the differences are
@@ -396,6 +400,9 @@ def compare_differences(
             [mean - mine["diff_ci_low"].to_numpy(dtype=float), mine["diff_ci_high"] - mean]
         )
         colours = [verdict_colour(metric, v) for v in mine["verdict"]]
+        if metric in MATERIAL:
+            band = MATERIAL[metric] * (100.0 if metric in SHARES else 1.0)
+            ax.axvspan(-band, band, color=NEGLIGIBLE_BAND, zorder=0, linewidth=0)
         ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
         for bar, scenario in zip(ax.barh(y, mean, color=colours, height=0.5), scenarios):
             if (scenario, metric) in crowded:
@@ -422,8 +429,10 @@ def compare_differences(
     keys = [
         ("better", VERDICT_COLOURS["better"]),
         ("worse", VERDICT_COLOURS["worse"]),
-        ("no difference (CI contains 0)", VERDICT_COLOURS["no_difference"]),
+        ("no clear difference, or negligible", VERDICT_COLOURS["no_difference"]),
     ]
+    if any(metric in MATERIAL for metric in metrics):
+        keys.append(("shaded: too small to matter", NEGLIGIBLE_BAND))
     if any(metric in NOT_JUDGED for metric in metrics):
         keys.append(("costs, margin, investment: not judged", MONEY_PART))
     patches = [Patch(color=colour) for _, colour in keys]
@@ -434,7 +443,7 @@ def compare_differences(
         patches,
         [text for text, _ in keys],
         loc="outside lower center",
-        ncols=len(keys),
+        ncols=len(keys) if len(keys) <= 5 else math.ceil(len(keys) / 2),
         fontsize=14 if len(keys) < 5 else 12.5,  # five keys in a row on 16 inches
     )
     fit_titles(fig, panels, fontsize=16)

@@ -50,6 +50,7 @@ def uncertainty_text(table: pd.DataFrame) -> str:
         for name in names[1:]:
             r = mine.loc[name]
             mark = " *" if r["diff_ci_low"] > 0 or r["diff_ci_high"] < 0 else "  "
+            mark = " ~" if r["verdict"] == "negligible" else mark
             if r["verdict"] == "not_compared":
                 row += ["not compared  "]
             else:

@@ -31,6 +31,21 @@ BETTER = {
     "rating": HIGHER,
 }
 KPIS = tuple(BETTER)
+# The smallest difference in a KPI that matters to a store, in the KPI's unit: a difference
+# whose 95% CI excludes 0 but lies within this either side is clear, but negligible. Scores take
+# half a percent of their scale (NPS -100..100, CSAT and stars 1-5, CES 1-7), shares a tenth of a
+# percentage point, the wait 3 seconds. Counts and money have none: a clear difference in them
+# is read at its size, which the table and its yearly figure give.
+MATERIAL = {
+    "return_rate": 0.001,
+    "share_of_wallet": 0.001,
+    "nps": 1.0,
+    "csat": 0.02,
+    "ces": 0.03,
+    "abandonment_rate": 0.001,
+    "mean_checkout_wait_min": 0.05,
+    "rating": 0.02,
+}
 # KPIs that are fractions 0..1: their differences read in percentage points.
 SHARES = frozenset({"return_rate", "share_of_wallet", "abandonment_rate"})
 # What more shoppers make worse and fewer better, whatever the store does: queues and what

@@ -18,7 +18,7 @@ from journeysim.scenario.reference import unit_of
 from journeysim.scenario.schema import Scenario
 from journeysim.scenario.store_schema import Outage
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
-from journeysim.simulation.kpis import CROWDED, WINDOWED
+from journeysim.simulation.kpis import CROWDED, MATERIAL, WINDOWED
 from journeysim.simulation.measure import BETTER, HALVES_METRICS, METRICS, measure_halves
 from journeysim.simulation.money import (
     DAYS_PER_YEAR,
@@ -68,7 +68,8 @@ class CompareResult:
     where there is no interval: the first scenario, one replication, `not_compared`, payback,
     or nothing to test: the fixed cost and investment, which the scenario sets),
     `verdict`: `better` or `worse` when it excludes 0, by the way the metric is better
-    (measure.BETTER), else `no_difference`; `not_measured` without a CI; `not_compared` for
+    (measure.BETTER), `negligible` when it excludes 0 but lies within what matters
+    (kpis.MATERIAL), else `no_difference`; `not_measured` without a CI; `not_compared` for
     the return rate and active customers of a scenario with another return window) and,
     for reference, the unpaired Welch interval of the same difference. Money per day also has
     its difference per year (`diff_per_year`, 365 x `diff`). The metric `payback_days` has only
@@ -558,6 +559,8 @@ def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -
 
 def verdict(metric: str, low: float, high: float) -> str:
     """`better`, `worse` or `no_difference` for a difference whose 95% CI is [low, high];
+    `negligible` where it excludes 0 but lies within the smallest difference that matters
+    (kpis.MATERIAL: CES +0.006 [+0.002, +0.009] is clear, and nothing to act on);
     `not_measured` when the CI is unknown (fewer than two finite pairs, e.g. a return rate
     the horizon cannot measure); `not_judged` for the money that counts only through the
     contribution and the payback (money.NOT_JUDGED: its parts and the investment)."""
@@ -566,6 +569,8 @@ def verdict(metric: str, low: float, high: float) -> str:
     if metric in NOT_JUDGED:
         return "not_judged"
     if low > 0 or high < 0:
+        if max(abs(low), abs(high)) < MATERIAL.get(metric, 0.0):
+            return "negligible"
         return "better" if (1 if low > 0 else -1) == BETTER[metric] else "worse"
     return "no_difference"
 
