@@ -286,7 +286,7 @@ def test_run_command_prints_the_money_table(tmp_path, capsys):
     # tenures for a lifetime, so no figure (a dash) and one warning line saying what to do.
     for label in (
         "Customer lifetime (discounted days)",
-        "Customer base lifetime margin, before wages (PLN)",
+        "Customer base lifetime margin, before costs (PLN)",
     ):
         row = next(line for line in money.splitlines() if line.startswith(label))
         assert row.split()[-4:] == ["-", "[-,", "-]", "0"], row

@@ -219,8 +219,8 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
         r"^Costs at 0 \(unset or set to 0\): .*costs\.per_outage", printed, re.MULTILINE
     )
     assert re.search(
-        r"Customer base lifetime margin, before wages \(PLN\) +- +- ",
-        rows["Customer base lifetime margin, before wages (PLN)"],
+        r"Customer base lifetime margin, before costs \(PLN\) +- +- ",
+        rows["Customer base lifetime margin, before costs (PLN)"],
     )
     # 7 days of a small store: too short to see returns (window 14 days) or lifetimes, said
     # once; and with no warm-up, the outage begins on day 3 of the 7 measured, as compare says

@@ -289,7 +289,7 @@ def customer_value_panel(mean: float, low: float, high: float):
 
 def test_a_money_difference_is_titled_with_its_unit_and_ticked_without_an_offset():
     ax = customer_value_panel(-14.5e6, -15.5e6, -13.5e6)
-    assert ax.get_title().replace("\n", " ") == "Customer base lifetime margin, before wages (PLN)"
+    assert ax.get_title().replace("\n", " ") == "Customer base lifetime margin, before costs (PLN)"
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert ticks and all(t.endswith(" M") or t == "0" for t in ticks)
     assert ax.xaxis.get_offset_text().get_text() == ""  # no "1e7" in the corner

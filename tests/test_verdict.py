@@ -407,7 +407,7 @@ def test_chart_names_the_reference_and_keeps_long_titles_apart():
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert titles == [
         "Customer lifetime\n(discounted days)",
-        "Customer base lifetime\nmargin, before wages (PLN)",
+        "Customer base lifetime\nmargin, before costs (PLN)",
     ]
 
 

@@ -4,7 +4,7 @@ than the first and in what, from the verdicts of comparison.csv.
 Money counts once, as contribution: its parts (gross margin, wages, outage, recovery and fixed cost,
 and their sum) are not counted as better or worse, so that a wage rise is not one worse metric three
 times; nor is the customer base's lifetime margin (that gross margin over the customers' lifetime,
-before wages), nor the one-off investment, a number the user sets: the sentence ends with it and its
+before costs), nor the one-off investment, a number the user sets: the sentence ends with it and its
 payback instead. Where the contribution does not clearly differ, the sentence still says so, with
 the parts that do (a plan that pays 1,500 PLN a day more in wages and earns it back is not free). A
 clear change in visits per day is told beside the list it may explain, when that list holds a metric

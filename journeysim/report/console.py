@@ -40,7 +40,7 @@ MONEY_LABELS = {
     "cost_per_day": ("Cost per day (PLN)", "{:,.0f}"),
     "contribution_per_day": ("Contribution per day (PLN)", "{:,.0f}"),
     "lifetime_days": ("Customer lifetime (discounted days)", "{:,.0f}"),
-    "customer_value": ("Customer base lifetime margin, before wages (PLN)", "{:,.0f}"),
+    "customer_value": ("Customer base lifetime margin, before costs (PLN)", "{:,.0f}"),
     "investment": ("One-off investment (PLN)", "{:,.0f}"),
     "payback_days": ("Payback (days)", "{:,.0f}"),
 }

@@ -42,7 +42,7 @@ CONTRIBUTION_PARTS = (
 )
 # Money the bottom line judges neither better nor worse: the contribution's parts (money counts
 # once, as contribution), the customer base's lifetime margin (that gross margin over the
-# customers' lifetime, before wages: its loyalty part is judged as lifetime_days) and the
+# customers' lifetime, before costs: its loyalty part is judged as lifetime_days) and the
 # one-off investment, which the user sets and the payback weighs.
 NOT_JUDGED = (*CONTRIBUTION_PARTS, "customer_value", "investment")
 # Money the scenario sets, the same in every replication: a difference with nothing to test.
