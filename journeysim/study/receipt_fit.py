@@ -416,27 +416,24 @@ def refine_traffic(
 ) -> Reference:
     """Correct the traffic until the fitted store's own till (`till()`, a reference run of the
     store as `fit` now sets it) sells the receipts a day within TRAFFIC_TOLERANCE, in at most
-    TRAFFIC_RUNS runs; returns that run. Newcomers are only part of the inflow: word of
+    TRAFFIC_RUNS runs; returns the last run. Newcomers are only part of the inflow: word of
     mouth and the rating add the rest, and a store of another size and crowding earns another
     number of them per customer, so the first, proportional guess misses (0.90x the receipts a
     day for the shipped example over the baseline). The first correction takes the same ratio
     on the fitted store's till; the next ones the secant of the last two runs on a log scale
     (receipts a day against newcomers), where the ratio alone misses again, the other way.
-    When no run gets within the tolerance (one run of one history is noisy), `fit` keeps the
-    traffic of the run that came closest, and a TrafficWarning says so."""
+    When no run gets within the tolerance (one run of one history is noisy), a TrafficWarning
+    says so."""
     fitted = till()
     if "arrivals.new_per_day" not in fit.settings:
         return fitted
-    keys = ("arrivals.new_per_day", "arrivals.base_customers")
     days = observe.daily(receipts)
     per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
     scales: list[float] = []
     runs: list[tuple[float, float]] = []  # (newcomers a day, receipts a day) of each run
-    tried: list[tuple[dict[str, Any], Reference]] = []  # the traffic and the till of each run
     while True:
         sold = fitted.receipts_per_day
         runs.append((fit.settings["arrivals.new_per_day"], sold))
-        tried.append(({key: fit.settings[key] for key in keys}, fitted))
         if abs(sold / per_day - 1.0) <= TRAFFIC_TOLERANCE or len(runs) == TRAFFIC_RUNS:
             break
         elasticity = 1.0
@@ -447,31 +444,28 @@ def refine_traffic(
                 elasticity = min(max(secant, ELASTICITY_RANGE[0]), ELASTICITY_RANGE[1])
         scale = float((per_day / sold) ** (1.0 / elasticity))
         scales.append(scale)
-        for key, places in zip(keys, (3, 0), strict=True):
+        for key, places in (("arrivals.new_per_day", 3), ("arrivals.base_customers", 0)):
             value = round(fit.settings[key] * scale, places)
             fit.settings[key] = int(value) if places == 0 else value
         fitted = till()
     if abs(sold / per_day - 1.0) > TRAFFIC_TOLERANCE:
-        kept = min(range(len(runs)), key=lambda run: abs(runs[run][1] / per_day - 1.0))
-        traffic, fitted = tried[kept]
-        fit.settings.update(traffic)
-        scales = scales[:kept]
         warnings.warn(
             f"no run of the fitted store sold the receipts' {per_day:,.1f} a day within "
             f"{TRAFFIC_TOLERANCE:.0%} ({', '.join(f'{y:,.1f}' for _, y in runs)} in "
             f"{len(runs)} runs of one history each, which vary by about that much): it keeps "
-            f"the closest run's traffic, {runs[kept][1] / per_day - 1.0:+.0%}; calibrate fits "
-            "the traffic to targets.yaml on more replications (docs/calibration.md)",
+            f"the last run's traffic, {sold / per_day - 1.0:+.0%}; calibrate fits the traffic "
+            "to targets.yaml on more replications (docs/calibration.md)",
             TrafficWarning,
             stacklevel=2,
         )
     if scales:
-        sold_text = ", then ".join(f"{sold:,.1f}" for _, sold in runs[: len(scales)])
+        sold_text = ", then ".join(f"{sold:,.1f}" for _, sold in runs[:-1])
         step = (
             f"; then {' and '.join(f'x {c:.3f}' for c in scales)} on the fitted store's own till "
             f"({sold_text} receipts a day against {per_day:,.1f}: word of mouth and the rating "
             "bring newcomers too, more or fewer than in proportion)"
         )
+        keys = ("arrivals.new_per_day", "arrivals.base_customers")
         fit.fitted = [(k, how + step if k in keys else how) for k, how in fit.fitted]
     return fitted
 
