@@ -64,7 +64,7 @@ VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999
 # difference.
 MONEY_PART = "#d9bf8c"
 CROWDED_HATCH = "//"  # a verdict that more or fewer shoppers may explain (crowding_explains)
-NEGLIGIBLE_BAND = "#ececec"  # behind a panel: differences too small to matter (kpis.MATERIAL)
+NEGLIGIBLE_BAND = "#e3e3e3"  # behind a panel: differences too small to matter (kpis.MATERIAL)
 PANEL_TITLE = 30  # characters a comparison panel's title takes on one line at most
 TITLE = 90  # characters a whole figure's title takes on one line
 # Scenarios are told apart, not judged: no red or green, which would read as worse or better.
