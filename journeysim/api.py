@@ -54,6 +54,7 @@ from journeysim.study.compare import (
     growth_warnings,
     horizon_warnings,
     late_change_warnings,
+    negligible_floors,
 )
 from journeysim.study.decisions import decision_from_yaml, parse_decision
 from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
@@ -133,11 +134,14 @@ def compare(
     scheduler: str | None = None,
     progress: bool = False,
     parameter_sets: str | os.PathLike[str] | None = None,
+    negligible: Mapping[str, float] | None = None,
 ) -> CompareResult | UncertaintyResult:
     """Compare scenarios against the first with common random numbers: every scenario runs with
     the first one's seed and replication count; `overrides` apply to all. Like
     `journeysim compare` without writing files. With `parameter_sets`, every scenario runs
     with every set and the result is an UncertaintyResult (bands of each difference too).
+    `negligible` is `--negligible`: the smallest difference that matters by metric, in the unit
+    the tables print (`{"nps": 2}`), in place of the defaults (kpis.MATERIAL).
 
     >>> import journeysim
     >>> result = journeysim.compare(
@@ -154,14 +158,15 @@ def compare(
     executor = _executor(workers, scheduler)
     quiet = not arguments.flag(progress, "progress")
     given = arguments.overrides(overrides)
+    floors = negligible_floors(negligible)
     sources = arguments.sources(scenarios, "compare")
     counts = _counts(reps=reps, days=days, seed=seed)
     resolved = [resolve_scenario(s, given, **counts, origins=_named(counts)) for s in sources]
     if parameter_sets is not None:
-        return _with_sets(resolved, parameter_sets, given, executor, quiet)
+        return _with_sets(resolved, parameter_sets, given, executor, quiet, floors)
     total = len(resolved) * resolved[0].replications
     with progress_bar(total, "compare", quiet) as bar:
-        result = compare_scenarios(resolved, executor, bar.update)
+        result = compare_scenarios(resolved, executor, bar.update, floors)
     _warn_short_run(result.table, result.scenarios)
     for text in (
         horizon_warnings(result.scenarios)
@@ -185,13 +190,15 @@ def _with_sets(
     overrides: Sequence[Override],
     executor: Executor,
     quiet: bool,
+    floors: Mapping[str, float],
 ) -> UncertaintyResult:
-    """Every scenario over every parameter set of the file, which `overrides` must leave to it."""
+    """Every scenario over every parameter set of the file, which `overrides` must leave to it;
+    a difference within `floors` is negligible."""
     sets = read_parameter_sets(arguments.path(path, "parameter_sets"))
     sets.check_overrides(overrides)
     total = len(scenarios) * len(sets) * scenarios[0].replications
     with progress_bar(total, "parameter sets", quiet) as bar:
-        result = run_parameter_sets(scenarios, sets, executor, bar.update)
+        result = run_parameter_sets(scenarios, sets, executor, bar.update, floors)
     for text in result.warnings:
         warn_at_caller(text, UserWarning)
     return result

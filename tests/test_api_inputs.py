@@ -117,6 +117,16 @@ def test_a_comparisons_difference_names_a_mistyped_metric() -> None:
         compared.difference("mmc-2", "csatt")  # was an IndexError
 
 
+def test_a_comparison_takes_the_smallest_difference_that_matters() -> None:
+    """`negligible` is `--negligible`: by metric, in the unit the tables print (points for a
+    share), a numpy number as good as any; comparison.csv records each floor."""
+    floors = {"nps": np.int64(3), "return_rate": 0.5}
+    compared = journeysim.compare(MMC, MMC, reps=2, days=1, negligible=floors)
+    assert compared.difference("mmc-2", "nps")["negligible_within"] == 3.0
+    assert compared.difference("mmc-2", "return_rate")["negligible_within"] == 0.005
+    assert compared.difference("mmc-2", "csat")["negligible_within"] == 0.02  # the default
+
+
 def test_an_infinite_indifference_is_refused_before_anything_runs(monkeypatch) -> None:
     monkeypatch.setattr(selection, "_Runs", lambda *args: pytest.fail("ran before refusing"))
     with pytest.raises(journeysim.InputError, match="^indifference: expected a finite number"):

@@ -198,6 +198,18 @@ ONE_VOICE = [
         "--set checkout.cashiers: expected a whole number from 0 to 200 (got -1)",
     ),
     ("compare B", f"SCENARIO.yaml: expected two or more scenario files (got '{BASELINE}')"),
+    # the smallest difference that matters, checked before anything runs
+    ("compare B B --negligible nps", "--negligible nps: expected METRIC=SIZE, e.g. nps=2"),
+    (
+        "compare B B --negligible nps=-1",
+        "--negligible: expected a finite number of 0 or more for nps (got -1.0)",
+    ),
+    (
+        "compare B B --negligible wages_per_day=50",
+        "--negligible: wages_per_day is not judged better or worse (money counts once, as "
+        "contribution_per_day, and an investment by its payback): give a floor for "
+        "contribution_per_day",
+    ),
     # what a study needs (a sweep without --vary said "journeysim: a sweep needs ...")
     ("sweep B", "--vary: expected a key to vary (KEY=V1,V2,... or KEY=LOW:HIGH)"),
     ("optimise B", "--decide: optimise needs at least one decision (KEY=LOW:HIGH)"),

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from journeysim.errors import InputError
 from journeysim.files import write_table
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_figure
@@ -25,6 +26,7 @@ from journeysim.simulation.measure import BETTER, METRICS
 from journeysim.simulation.money import SET
 from journeysim.study.compare import (
     comparison_table,
+    negligible_floors,
     provisional_notes,
     verdict,
     without_unlike_windows,
@@ -143,6 +145,58 @@ def test_a_negligible_difference_is_named_but_not_counted():
         r"\+0\.006 \[[^]]+\]",
         line,
     )
+
+
+def test_the_smallest_difference_that_matters_can_be_set_per_comparison():
+    """A consultant whose client acts only on 2 NPS points or 100 PLN a day sets that floor
+    (`--negligible nps=2`, shares in the points the table prints): the verdicts, the bottom
+    line and comparison.csv's `negligible_within` follow it, the other metrics keep theirs."""
+    floors = negligible_floors({"nps": 2, "return_rate": 2.5, "contribution_per_day": 400})
+    assert floors["nps"] == 2.0 and floors["return_rate"] == pytest.approx(0.025)
+    assert floors["ces"] == MATERIAL["ces"] and negligible_floors() == MATERIAL
+    table = replications()
+    table.loc[table["scenario"] == "outage", "nps"] += 30.0  # clearly better, by far
+    default = comparison_table(table).set_index(["scenario", "metric"]).loc["outage"]
+    given = comparison_table(table, floors=floors).set_index(["scenario", "metric"]).loc["outage"]
+    # -2 points of return rate, -300 PLN a day: worse by default, negligible within 2.5 points
+    # and 400 PLN; +30 NPS stays better.
+    assert default.loc[["return_rate", "contribution_per_day"], "verdict"].tolist() == [
+        "worse",
+        "worse",
+    ]
+    assert given.loc[["return_rate", "contribution_per_day"], "verdict"].tolist() == [
+        "negligible",
+        "negligible",
+    ]
+    assert default.at["nps", "verdict"] == given.at["nps", "verdict"] == "better"
+    assert given.at["return_rate", "negligible_within"] == pytest.approx(0.025)
+    assert given.at["ces", "negligible_within"] == MATERIAL["ces"]
+    assert given.at["visits_per_day", "negligible_within"] == 0.0  # a count: none by default
+    assert math.isnan(given.at["wages_per_day", "negligible_within"])  # not judged
+    (line,) = bottom_line(comparison_table(table, floors=floors))
+    assert line.startswith("outage is ") and "negligible: return rate -" in line
+    # The chart shades each panel's own floor, as the table gives it.
+    fig = comparison_figure(comparison_table(table, floors=floors))
+    nps = next(ax for ax in fig.axes if ax.get_title() == "NPS")
+    (band,) = [patch for patch in nps.patches if patch not in bars(nps)]
+    assert (band.get_x(), band.get_width()) == (pytest.approx(-2.0), pytest.approx(4.0))
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ({"nsp": 2}, "negligible: expected one of return_rate, "),
+        ({"nps": -1}, "negligible: expected a finite number of 0 or more for nps (got -1)"),
+        ({"nps": math.nan}, "negligible: expected a finite number of 0 or more for nps (got nan)"),
+        ({"nps": True}, "negligible: expected a finite number of 0 or more for nps (got True)"),
+        (["nps"], "negligible: expected a mapping of metric to size, e.g. {'nps': 2}"),
+        ({"investment": 10}, "negligible: investment is not judged better or worse"),
+    ],
+)
+def test_a_floor_that_cannot_be_one_is_refused(given, said):
+    with pytest.raises(InputError) as caught:
+        negligible_floors(given)
+    assert str(caught.value).startswith(said)
 
 
 def test_comparison_table_has_a_verdict_per_scenario_and_metric():

@@ -16,6 +16,7 @@ from journeysim.cli.options import (
     replacing_results,
     scenario_from_args,
 )
+from journeysim.errors import InputError, Option
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 from journeysim.words import plural
@@ -40,6 +41,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_run_options(compare)
     add_force_option(compare)
     add_parameter_sets_option(compare)
+    compare.add_argument(
+        "--negligible",
+        action="append",
+        default=[],
+        metavar="METRIC=SIZE",
+        help="the smallest difference in METRIC that matters, in the unit the table prints "
+        "(percentage points for a share), e.g. nps=2 or contribution_per_day=100: a clear "
+        "difference within it is negligible, counted neither better nor worse (default: half "
+        "a percent of a score's scale, a tenth of a point of a share, 3 s of the wait, none "
+        "for counts and money; repeat for several metrics)",
+    )
     compare.add_argument(
         "--no-report",
         action="store_true",
@@ -75,9 +87,11 @@ def _compare(args: argparse.Namespace) -> int:
         growth_warnings,
         horizon_warnings,
         late_change_warnings,
+        negligible_floors,
     )
 
     check_two_or_more(args.scenarios)
+    floors = negligible_floors(sizes(args.negligible), Option("--negligible"))
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
     names = [s.name for s in common_random_numbers(scenarios)]
     stem = "-".join(["compare", *names])
@@ -86,7 +100,7 @@ def _compare(args: argparse.Namespace) -> int:
     if args.parameter_sets:
         from journeysim.cli.parameter_sets import run_with_parameter_sets
 
-        return run_with_parameter_sets(args, scenarios, stem, made)
+        return run_with_parameter_sets(args, scenarios, stem, made, floors)
     folder = args.out / folder_name(stem)
     with replacing_results(args, folder, made) as staging:
         total = len(scenarios) * scenarios[0].replications
@@ -94,7 +108,7 @@ def _compare(args: argparse.Namespace) -> int:
             args,
             total,
             "compare",
-            lambda executor, done: compare_scenarios(scenarios, executor, done),
+            lambda executor, done: compare_scenarios(scenarios, executor, done, floors),
         )
         write_comparison(result, staging)
         write_manifest(staging, result.scenarios[0].seed, args.overrides)
@@ -142,3 +156,18 @@ def _compare(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         print("\n".join(f"journeysim: warning: {text}" for text in found), file=sys.stderr)
     return 0
+
+
+def sizes(texts: list[str]) -> dict[str, float]:
+    """`--negligible METRIC=SIZE` options as {metric: size} (the last of a metric given twice);
+    InputError for one that is not METRIC=NUMBER."""
+    given = {}
+    for text in texts:
+        metric, _, size = text.partition("=")
+        try:
+            given[metric.strip()] = float(size)
+        except ValueError:
+            raise InputError(
+                f"--negligible {text}: expected METRIC=SIZE, e.g. nps=2", Option("--negligible")
+            ) from None
+    return given

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from journeysim.cli.options import execute, replacing_results
 from journeysim.files import folder_name
@@ -14,16 +14,22 @@ from journeysim.manifest import write_manifest
 from journeysim.report.console import unset_costs_text
 from journeysim.report.uncertainty import uncertainty_text, write_uncertainty
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.kpis import MATERIAL
 from journeysim.study.parameter_sets import read_parameter_sets
 from journeysim.study.uncertainty import run_parameter_sets
 from journeysim.words import plural
 
 
 def run_with_parameter_sets(
-    args: argparse.Namespace, scenarios: Sequence[Scenario], stem: str, made: Collection[str]
+    args: argparse.Namespace,
+    scenarios: Sequence[Scenario],
+    stem: str,
+    made: Collection[str],
+    floors: Mapping[str, float] = MATERIAL,
 ) -> int:
     """Run, print and write to DIR/<stem>/, replacing the files of `made` there as `run` does
-    (`replacing_results`; the sets and the folder are checked before any run)."""
+    (`replacing_results`; the sets and the folder are checked before any run); a difference
+    within `floors` is negligible."""
     folder = args.out / folder_name(stem)
     sets = read_parameter_sets(args.parameter_sets)
     sets.check_overrides(args.overrides)
@@ -34,7 +40,7 @@ def run_with_parameter_sets(
             args,
             total,
             stem,
-            lambda executor, done: run_parameter_sets(scenarios, sets, executor, done),
+            lambda executor, done: run_parameter_sets(scenarios, sets, executor, done, floors),
         )
         write_uncertainty(result, staging)
         write_manifest(staging, result.scenarios[0].seed, args.overrides)

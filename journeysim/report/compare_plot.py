@@ -27,7 +27,8 @@ def comparison_figure(table: pd.DataFrame) -> Figure:
     reference = str(table["scenario"].iloc[0])
     if rows.empty:
         return message(f"Difference from {reference}", _nothing_drawn(table, reference))
-    columns = ["scenario", "metric", "diff", "diff_ci_low", "diff_ci_high", "verdict", "mean"]
+    columns = ["scenario", "metric", "diff", "diff_ci_low", "diff_ci_high", "verdict"]
+    columns += ["negligible_within", "mean"]
     return compare_differences(rows[columns], reference=reference)
 
 

@@ -64,7 +64,7 @@ VERDICT_COLOURS = {"better": POSITIVE, "worse": NEGATIVE, "no_difference": "#999
 # difference.
 MONEY_PART = "#d9bf8c"
 CROWDED_HATCH = "//"  # a verdict that more or fewer shoppers may explain (crowding_explains)
-NEGLIGIBLE_BAND = "#e3e3e3"  # behind a panel: differences too small to matter (kpis.MATERIAL)
+NEGLIGIBLE_BAND = "#e3e3e3"  # behind a panel: differences too small to matter
 PANEL_TITLE = 30  # characters a comparison panel's title takes on one line at most
 TITLE = 90  # characters a whole figure's title takes on one line
 # Scenarios are told apart, not judged: no red or green, which would read as worse or better.
@@ -351,8 +351,9 @@ def compare_differences(
 ) -> Figure:
     """Paired differences against the first scenario, one small panel per metric, coloured by
     verdict: better blue, worse red, no difference grey, and grey too a negligible one (its CI
-    excludes 0 but lies within kpis.MATERIAL, the band shaded behind the bar, so that a tiny
-    difference does not fill its panel in red). Shares are drawn in percentage points.
+    excludes 0 but lies within the smallest difference that matters, the band shaded behind the
+    bar, so that a tiny difference does not fill its panel in red). Shares are drawn in
+    percentage points.
     The parts of the contribution (gross margin, wages, outage, recovery and fixed cost, their
     sum) and the one-off investment are not judged, as the bottom line counts money once, as
     contribution, and weighs the investment by its payback: their bars are drawn in
@@ -364,7 +365,7 @@ def compare_differences(
     diff_ci_low, diff_ci_high (95% CI of the paired difference, in the metric's unit); optional
     scenario (the scenario compared with the first; one row per metric and scenario), verdict
     (better, worse, negligible or no_difference; default: from the CI and the way the metric is
-    better)
+    better), negligible_within (the smallest difference that matters; default kpis.MATERIAL)
     and mean (the scenario's, with which complaints a day are weighed against the visits in
     proportion: study.compare.crowding_explains). Each panel is titled by its metric's label
     (a long one wrapped to the panel's width); `reference` is the scenario the differences are
@@ -373,9 +374,14 @@ def compare_differences(
     table = differences.copy()
     if "scenario" not in table:
         table["scenario"] = ""
+    floors = dict(MATERIAL)
+    if "negligible_within" in table:
+        given = table.dropna(subset="negligible_within").groupby("metric")["negligible_within"]
+        floors = given.first().to_dict()
     if "verdict" not in table:
         table["verdict"] = [
-            verdict(r.metric, r.diff_ci_low, r.diff_ci_high) for r in table.itertuples(index=False)
+            verdict(r.metric, r.diff_ci_low, r.diff_ci_high, floors)
+            for r in table.itertuples(index=False)
         ]
     shares = table["metric"].isin(SHARES)
     table.loc[shares, ["diff", "diff_ci_low", "diff_ci_high"]] *= 100.0
@@ -400,8 +406,8 @@ def compare_differences(
             [mean - mine["diff_ci_low"].to_numpy(dtype=float), mine["diff_ci_high"] - mean]
         )
         colours = [verdict_colour(metric, v) for v in mine["verdict"]]
-        if metric in MATERIAL:
-            band = MATERIAL[metric] * (100.0 if metric in SHARES else 1.0)
+        if floors.get(metric, 0.0) > 0.0:
+            band = floors[metric] * (100.0 if metric in SHARES else 1.0)
             ax.axvspan(-band, band, color=NEGLIGIBLE_BAND, zorder=0, linewidth=0)
         ax.axvline(0.0, color=NEUTRAL, linewidth=1.5)
         for bar, scenario in zip(ax.barh(y, mean, color=colours, height=0.5), scenarios):
@@ -431,7 +437,7 @@ def compare_differences(
         ("worse", VERDICT_COLOURS["worse"]),
         ("no clear difference, or negligible", VERDICT_COLOURS["no_difference"]),
     ]
-    if any(metric in MATERIAL for metric in metrics):
+    if any(floors.get(metric, 0.0) > 0.0 for metric in metrics):
         keys.append(("shaded: too small to matter", NEGLIGIBLE_BAND))
     if any(metric in NOT_JUDGED for metric in metrics):
         keys.append(("costs, margin, investment: not judged", MONEY_PART))

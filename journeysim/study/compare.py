@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from journeysim.scenario.reference import unit_of
 from journeysim.scenario.schema import Scenario
 from journeysim.scenario.store_schema import Outage
 from journeysim.simulation.executors import Executor, LocalPool, run_replications
-from journeysim.simulation.kpis import CROWDED, MATERIAL, WINDOWED
+from journeysim.simulation.kpis import CROWDED, MATERIAL, SHARES, WINDOWED
 from journeysim.simulation.measure import BETTER, HALVES_METRICS, METRICS, measure_halves
 from journeysim.simulation.money import (
     DAYS_PER_YEAR,
@@ -51,6 +52,7 @@ COLUMNS = (
     "p_value",
     "significant",
     "verdict",
+    "negligible_within",
     "unpaired_ci_low",
     "unpaired_ci_high",
     "diff_per_year",
@@ -69,8 +71,9 @@ class CompareResult:
     or nothing to test: the fixed cost and investment, which the scenario sets),
     `verdict`: `better` or `worse` when it excludes 0, by the way the metric is better
     (measure.BETTER), `negligible` when it excludes 0 but lies within what matters
-    (kpis.MATERIAL), else `no_difference`; `not_measured` without a CI; `not_compared` for
-    the return rate and active customers of a scenario with another return window) and,
+    (`negligible_within`: kpis.MATERIAL or the floors the compare was given), else
+    `no_difference`; `not_measured` without a CI; `not_compared` for the return rate and
+    active customers of a scenario with another return window) and,
     for reference, the unpaired Welch interval of the same difference. Money per day also has
     its difference per year (`diff_per_year`, 365 x `diff`). The metric `payback_days` has only
     the difference columns: the days from the change (day 0 of the run) until its extra
@@ -133,8 +136,10 @@ def compare_scenarios(
     scenarios: Sequence[Scenario],
     executor: Executor | None = None,
     on_done: Callable[[], None] | None = None,
+    floors: Mapping[str, float] = MATERIAL,
 ) -> CompareResult:
-    """Run every scenario with the seed and replication count of the first; compare each with it."""
+    """Run every scenario with the seed and replication count of the first; compare each with
+    it, a clear difference within `floors` (`negligible_floors`) judged negligible."""
     if len(scenarios) < 2:
         raise InputError("compare needs at least two scenarios")
     scenarios = common_random_numbers(scenarios)
@@ -151,7 +156,7 @@ def compare_scenarios(
             on_done()
     replications = pd.DataFrame(rows, columns=["scenario", "replication", *HALVES_METRICS])
     periods = {scenario.name: run_periods(scenario) for scenario in scenarios}
-    table = without_unlike_windows(comparison_table(replications, periods), scenarios)
+    table = without_unlike_windows(comparison_table(replications, periods, floors), scenarios)
     still = moving(difference_growth(replications))
     late, once = late_changes(scenarios), single_outages(scenarios)
     still = still[~still["scenario"].isin([*late, *once])]  # the halves cannot tell
@@ -463,11 +468,14 @@ def cost_warnings(scenarios: Sequence[Scenario]) -> list[str]:
 
 
 def comparison_table(
-    replications: pd.DataFrame, periods: dict[str, Periods] | None = None
+    replications: pd.DataFrame,
+    periods: dict[str, Periods] | None = None,
+    floors: Mapping[str, float] = MATERIAL,
 ) -> pd.DataFrame:
     """comparison.csv from the per-replication metrics of scenarios in their order of
     appearance; the payback counted from day 0 through each scenario's `periods` (without
-    them, at the measured days' mean from day 0)."""
+    them, at the measured days' mean from day 0); a clear difference within `floors` is
+    negligible (`verdict`)."""
     names = list(dict.fromkeys(replications["scenario"]))
     wide = {
         name: replications[replications["scenario"] == name].set_index("replication").sort_index()
@@ -483,7 +491,9 @@ def comparison_table(
             row |= {"ci_high": high, "n": n}
             if name != names[0]:
                 row |= paired_difference(table[metric], reference[metric])
-                row["verdict"] = verdict(metric, row["diff_ci_low"], row["diff_ci_high"])
+                row["verdict"] = verdict(metric, row["diff_ci_low"], row["diff_ci_high"], floors)
+                if metric not in NOT_JUDGED:
+                    row["negligible_within"] = floors.get(metric, 0.0)
                 if metric in SET:  # the same in every replication: nothing to test
                     row |= {"p_value": np.nan, "significant": np.nan}
                 if metric in PER_DAY:
@@ -557,10 +567,47 @@ def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -
     return table
 
 
-def verdict(metric: str, low: float, high: float) -> str:
+def negligible_floors(
+    given: Mapping[str, float] | None = None, given_by: str = "negligible"
+) -> dict[str, float]:
+    """The smallest difference that matters, by metric: kpis.MATERIAL with the sizes `given`
+    (by metric, in the unit the tables print: percentage points for a share) in their place.
+    InputError, opening with `given_by`, for a metric the bottom line does not judge or a size
+    that is not a finite number of 0 or more."""
+    judged = [metric for metric in METRICS if metric not in NOT_JUDGED]
+    if given is not None and not isinstance(given, Mapping):
+        raise InputError(
+            f"{given_by}: expected a mapping of metric to size, e.g. {{'nps': 2}} (got {given!r})",
+            given_by,
+        )
+    floors = dict(MATERIAL)
+    for metric, size in (given or {}).items():
+        if metric in NOT_JUDGED:
+            raise InputError(
+                f"{given_by}: {metric} is not judged better or worse (money counts once, as "
+                "contribution_per_day, and an investment by its payback): give a floor for "
+                "contribution_per_day",
+                given_by,
+            )
+        if metric not in judged:
+            raise InputError(
+                f"{given_by}: expected one of {', '.join(judged)} (got {metric!r}"
+                f"{did_you_mean(str(metric), judged)})",
+                given_by,
+            )
+        if isinstance(size, bool) or not isinstance(size, Real) or not 0 <= size < math.inf:
+            raise InputError(
+                f"{given_by}: expected a finite number of 0 or more for {metric} (got {size!r})",
+                given_by,
+            )
+        floors[metric] = size / 100.0 if metric in SHARES else float(size)
+    return floors
+
+
+def verdict(metric: str, low: float, high: float, floors: Mapping[str, float] = MATERIAL) -> str:
     """`better`, `worse` or `no_difference` for a difference whose 95% CI is [low, high];
     `negligible` where it excludes 0 but lies within the smallest difference that matters
-    (kpis.MATERIAL: CES +0.006 [+0.002, +0.009] is clear, and nothing to act on);
+    (`floors`, by metric: CES +0.006 [+0.002, +0.009] is clear, and nothing to act on);
     `not_measured` when the CI is unknown (fewer than two finite pairs, e.g. a return rate
     the horizon cannot measure); `not_judged` for the money that counts only through the
     contribution and the payback (money.NOT_JUDGED: its parts and the investment)."""
@@ -569,7 +616,7 @@ def verdict(metric: str, low: float, high: float) -> str:
     if metric in NOT_JUDGED:
         return "not_judged"
     if low > 0 or high < 0:
-        if max(abs(low), abs(high)) < MATERIAL.get(metric, 0.0):
+        if max(abs(low), abs(high)) < floors.get(metric, 0.0):
             return "negligible"
         return "better" if (1 if low > 0 else -1) == BETTER[metric] else "worse"
     return "no_difference"

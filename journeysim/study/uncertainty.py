@@ -25,7 +25,7 @@ earn a warning.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,9 +36,10 @@ from journeysim.scenario.loader import value_at
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import histories_too_short, too_short
 from journeysim.simulation.executors import Executor, LocalPool
-from journeysim.simulation.kpis import one_off, return_rate_warning, window_warning
+from journeysim.simulation.kpis import MATERIAL, one_off, return_rate_warning, window_warning
 from journeysim.simulation.lifetime import not_identified, without_lifetime
 from journeysim.simulation.measure import METRICS, measure
+from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import t_quantile
@@ -71,6 +72,7 @@ COLUMNS = (
     "diff_ci_high",
     "diff_param_share",
     "verdict",
+    "negligible_within",
     "band",
 )
 
@@ -152,9 +154,11 @@ def run_parameter_sets(
     parameter_sets: ParameterSets,
     executor: Executor | None = None,
     on_done: Callable[[], None] | None = None,
+    floors: Mapping[str, float] = MATERIAL,
 ) -> UncertaintyResult:
     """Every scenario with every parameter set, `replications` each; a band per KPI and per
-    difference from the first scenario. All sets are applied and checked before any run."""
+    difference from the first scenario, one within `floors` negligible (compare.verdict). All
+    sets are applied and checked before any run."""
     aligned = common_random_numbers(scenarios)
     reps = aligned[0].replications
     own = [parameter_sets.own_keys(s, aligned[0]) for s in aligned]
@@ -182,7 +186,7 @@ def run_parameter_sets(
             on_done()
     replications = pd.DataFrame(rows, columns=["scenario", "set", "replication", *METRICS])
     blind = unmeasured_return_rate(per_set, parameter_sets.labels)
-    table = without_return_rate(uncertainty_table(replications), blind)
+    table = without_return_rate(uncertainty_table(replications, floors), blind)
     for variants in per_set:
         table = without_unlike_windows(table, variants)
     short = return_rate_warnings(per_set, parameter_sets.labels)
@@ -304,9 +308,12 @@ def one_replication_warning(reps: int) -> list[str]:
     ]
 
 
-def uncertainty_table(replications: pd.DataFrame) -> pd.DataFrame:
+def uncertainty_table(
+    replications: pd.DataFrame, floors: Mapping[str, float] = MATERIAL
+) -> pd.DataFrame:
     """uncertainty.csv from the per-replication metrics (columns scenario, set, replication:
-    each set's own replications, in the same order for every scenario)."""
+    each set's own replications, in the same order for every scenario); a difference whose band
+    excludes 0 but lies within `floors` is negligible (compare.verdict)."""
     names = list(dict.fromkeys(replications["scenario"]))
     replications = replications.sort_values("replication", kind="stable")
     draws = replications.assign(draw=replications.groupby(["scenario", "set"]).cumcount())
@@ -328,6 +335,8 @@ def uncertainty_table(replications: pd.DataFrame) -> pd.DataFrame:
                 d = band(paired.to_numpy(), bounds=metric_range(metric, difference=True))
                 row |= {"diff": d["mean"], "diff_ci_low": d["low"], "diff_ci_high": d["high"]}
                 row["diff_param_share"] = d["param_share"]
-                row["verdict"] = verdict(metric, d["low"], d["high"])
+                row["verdict"] = verdict(metric, d["low"], d["high"], floors)
+                if metric not in NOT_JUDGED:
+                    row["negligible_within"] = floors.get(metric, 0.0)
             rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
