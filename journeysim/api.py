@@ -29,7 +29,7 @@ from journeysim.manifest import api_call, write_manifest
 from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, make_executor
-from journeysim.simulation.kpis import short_horizon_warnings
+from journeysim.simulation.kpis import MATERIAL, short_horizon_warnings
 from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.runner import RunResult, run_scenario
 from journeysim.simulation.warmup_check import warmup_warnings
@@ -190,7 +190,7 @@ def _with_sets(
     overrides: Sequence[Override],
     executor: Executor,
     quiet: bool,
-    floors: Mapping[str, float],
+    floors: Mapping[str, float] = MATERIAL,
 ) -> UncertaintyResult:
     """Every scenario over every parameter set of the file, which `overrides` must leave to it;
     a difference within `floors` is negligible."""

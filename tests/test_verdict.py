@@ -16,7 +16,7 @@ from journeysim.errors import InputError
 from journeysim.files import write_table
 from journeysim.report.bottom_line import bottom_line
 from journeysim.report.compare_plot import comparison_figure
-from journeysim.report.comparison import comparison_text
+from journeysim.report.comparison import comparison_text, negligible_text
 from journeysim.report.console import unit
 from journeysim.report.html import comparison_table as report_table
 from journeysim.report.plots import MONEY_PART, VERDICT_COLOURS, compare_differences
@@ -175,6 +175,12 @@ def test_the_smallest_difference_that_matters_can_be_set_per_comparison():
     assert math.isnan(given.at["wages_per_day", "negligible_within"])  # not judged
     (line,) = bottom_line(comparison_table(table, floors=floors))
     assert line.startswith("outage is ") and "negligible: return rate -" in line
+    # The legend under the table says which floors it used.
+    assert negligible_text(comparison_table(table, floors=floors)) == (
+        "return rate 2.5 pts, share of wallet 0.1 pts, NPS 2 pts, CSAT 0.02, CES 0.03, "
+        "abandonment 0.1 pts, checkout wait 0.05 min, online rating 0.02 stars, contribution "
+        "400 PLN a day"
+    )
     # The chart shades each panel's own floor, as the table gives it.
     fig = comparison_figure(comparison_table(table, floors=floors))
     nps = next(ax for ax in fig.axes if ax.get_title() == "NPS")

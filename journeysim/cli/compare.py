@@ -68,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _compare(args: argparse.Namespace) -> int:
     from journeysim.report.bottom_line import bottom_line
     from journeysim.report.comparison import (
-        CLEAR_MARKS,
+        clear_marks,
         comparison_files,
         comparison_text,
         narrowing_note,
@@ -141,7 +141,7 @@ def _compare(args: argparse.Namespace) -> int:
     print("\n".join(bottom_line(result.table, result.moving)))
     print()
     print(comparison_text(result.table))
-    print(f"\n{CLEAR_MARKS} (pts: percentage points)")
+    print(f"\n{clear_marks(result.table)}; pts: percentage points")
     if unset := unset_costs_text(result.scenarios):
         print(unset)
     if paybacks := payback_lines(result.table):

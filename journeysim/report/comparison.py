@@ -13,9 +13,10 @@ import pandas as pd
 
 from journeysim.files import write_bytes, write_table, write_text
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.console import LABELS, render
+from journeysim.report.console import LABELS, render, unit
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
+from journeysim.simulation.money import PER_DAY
 from journeysim.study.compare import DILUTED, PROVISIONAL, CompareResult, significant
 from journeysim.words import places_shown
 
@@ -102,10 +103,28 @@ def clear_mark(row: pd.Series) -> str:
     return " ~" if row["verdict"] == "negligible" else " *"
 
 
-CLEAR_MARKS = (
-    "* the 95% CI of the paired difference excludes 0; ~ it does, but lies within the smallest "
-    "difference that matters (negligible)"
-)
+def clear_marks(table: pd.DataFrame) -> str:
+    """What `*` and `~` mark, with the smallest difference that matters by metric (the table's
+    negligible_within: `negligible_text`)."""
+    return (
+        "* the 95% CI of the paired difference excludes 0; ~ it does, but lies within the "
+        f"smallest difference that matters (negligible: {negligible_text(table)})"
+    )
+
+
+def negligible_text(table: pd.DataFrame) -> str:
+    """The floors of a comparison table (its negligible_within above 0) in words, in the
+    table's order: "return rate 0.1 pts, NPS 1 pts, ..., checkout wait 0.05 min"."""
+    given = table.dropna(subset="negligible_within")
+    floors = given.groupby("metric", sort=False)["negligible_within"].first()
+    texts = []
+    for metric, size in floors[floors > 0].items():
+        name = re.sub(r" \(.*\)$", "", LABELS.get(metric, (metric,))[0])
+        name = name if name.split()[0].isupper() else name[0].lower() + name[1:]
+        name = name.removesuffix(" per day") if metric in PER_DAY else name
+        shown = f"{100.0 * size:g} pts" if metric in SHARES else f"{size:g} {unit(metric)}"
+        texts.append(f"{name} {shown.replace('points', 'pts').strip()}")
+    return ", ".join(texts) or "none"
 
 
 def payback_lines(table: pd.DataFrame) -> list[str]:

@@ -18,6 +18,7 @@ from journeysim.report.compare_plot import comparison_png
 from journeysim.report.comparison import (
     clear_mark,
     difference_text,
+    negligible_text,
     payback_method,
     signed_interval,
 )
@@ -278,8 +279,8 @@ def compare_report(
                 f"Mean with 95% CI per scenario; differences from {names[0]} are paired over "
                 f"replications that share random numbers; * marks a difference whose CI "
                 "excludes 0, ~ one that does but lies within the smallest difference that "
-                "matters (negligible: half a percent of a score's scale, a tenth of a point of "
-                "a share, 3 seconds of the wait). Blue: better, red: worse; the parts of the "
+                f"matters (negligible: {negligible_text(comparison)}). Blue: better, red: "
+                "worse; the parts of the "
                 "contribution (gross margin, wages, outage, recovery and fixed cost) and the "
                 "customer base's lifetime margin are not judged, as money counts once, as "
                 "contribution, nor is the one-off investment, which the payback weighs; shares "
