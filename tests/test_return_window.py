@@ -12,7 +12,12 @@ import pytest
 import journeysim
 from journeysim.cli import main
 from journeysim.scenario import load_scenario
-from journeysim.simulation.kpis import replication_kpis, return_rate_warning
+from journeysim.simulation.kpis import (
+    part_week_warning,
+    replication_kpis,
+    return_rate_warning,
+    returned,
+)
 from journeysim.simulation.replication import Simulation
 
 BASELINE = str(Path(__file__).parent.parent / "scenarios" / "baseline.yaml")
@@ -70,7 +75,28 @@ def test_the_api_warns_only_when_the_window_cannot_end_within_the_run():
 
     one_day = load_scenario(BASELINE, [*overrides, "horizon.days=1"])
     assert return_rate_warning(one_day) in warned(1)
-    assert not [text for text in warned(2) if "return rate" in text]
+    two_days = load_scenario(BASELINE, [*overrides, "horizon.days=2"])
+    assert [text for text in warned(2) if "return rate" in text] == [part_week_warning(two_days)]
+    assert not [text for text in warned(8) if "return rate" in text]  # a week of visits counts
+
+
+@pytest.mark.parametrize(("days", "counted"), [(14, None), (15, 1), (20, 6), (21, None)])
+def test_a_return_rate_of_less_than_a_week_of_visits_is_said(days, counted):
+    """With --days 15 and the window of 14 the return rate counted the first measured day's
+    visits alone (a researcher's review, recounting them from visits.parquet), beside KPIs of
+    all 15 days; fewer than 7 such days leave some weekdays out, and a warning says so."""
+    scenario = load_scenario(BASELINE, [*SMALL, f"horizon.days={days}", "horizon.warmup_days=2"])
+    warning = part_week_warning(scenario)
+    assert (warning is None) == (counted is None)
+    if counted is None:
+        return
+    visits = Simulation(scenario, 0).run().visits
+    horizon = (2 + days) * 1440.0
+    known = returned(visits, 14, horizon).notna() & (visits["day"] >= 2)
+    assert sorted(visits.loc[known, "day"].unique() - 2) == list(range(counted))
+    first = "measured day" if counted == 1 else f"{counted} measured days"
+    assert warning.startswith(f"return rate counts the visits of the first {first} only")
+    assert warning.endswith("run 21 days or more (horizon.days or --days)")
 
 
 def test_compare_names_the_scenario_when_only_one_cannot_see_returns(tmp_path, capsys):
@@ -84,8 +110,10 @@ def test_compare_names_the_scenario_when_only_one_cannot_see_returns(tmp_path, c
     lines = [line for line in capsys.readouterr().err.splitlines() if "return rate" in line]
     scenario = load_scenario(BASELINE, [*SMALL, "horizon.days=2"])
     unlike = "return rate and active customers are not compared"  # their windows differ
+    shortwin = load_scenario(str(short), [*SMALL, "horizon.days=2"])
     assert [line for line in lines if unlike not in line] == [
-        f"journeysim: warning: baseline: {return_rate_warning(scenario)}"
+        f"journeysim: warning: baseline: {return_rate_warning(scenario)}",
+        f"journeysim: warning: shortwin: {part_week_warning(shortwin)}",  # 1 day of 2 counts
     ]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

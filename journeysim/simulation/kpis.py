@@ -54,6 +54,7 @@ CROWDED = ("ces", "abandonment_rate", "mean_checkout_wait_min", "complaints_per_
 # KPIs that count a return within loyalty.return_window_days: scenarios with other windows
 # measure them on other yardsticks, so a comparison leaves their differences out.
 WINDOWED = ("return_rate", "active_customers")
+WEEK_DAYS = 7  # the return rate of fewer measured days leaves some weekdays out
 
 
 def horizon_too_short(scenario: Scenario, metrics: Iterable[str]) -> str | None:
@@ -84,10 +85,29 @@ def return_rate_warning(scenario: Scenario) -> str | None:
     )
 
 
+def part_week_warning(scenario: Scenario) -> str | None:
+    """Why `scenario`'s return rate rests on less than a week of visits, else None: only the
+    visits of the first horizon.days - loyalty.return_window_days measured days have their
+    window end within the run (`returned`), and fewer than 7 leave some weekdays out (with
+    --days 15 and the window of 14, one day's visits alone)."""
+    window, days = scenario.loyalty.return_window_days, scenario.horizon.days
+    counted = days - window
+    if not 0 < counted < WEEK_DAYS:
+        return None
+    first = "measured day" if counted == 1 else f"{counted:g} measured days"
+    return (
+        f"return rate counts the visits of the first {first} only, whose return window "
+        f"(loyalty.return_window_days, {window:g}) ends within the run: less than a week, so "
+        "not every weekday is in it; run "
+        f"{amount(f'{window + WEEK_DAYS:g}', 'days')} or more (horizon.days or --days)"
+    )
+
+
 def return_rate_warnings(scenarios: Sequence[Scenario]) -> list[str]:
-    """`return_rate_warning` of each of `scenarios` (compared together), each text once; when
-    the scenarios do not all share a warning, each is prefixed with its scenario's name."""
-    texts = [return_rate_warning(s) for s in scenarios]
+    """`return_rate_warning` (or `part_week_warning`) of each of `scenarios` (compared
+    together), each text once; when the scenarios do not all share a warning, each is prefixed
+    with its scenario's name."""
+    texts = [return_rate_warning(s) or part_week_warning(s) for s in scenarios]
     if len(set(texts)) > 1:
         texts = [f"{s.name}: {text}" if text else None for s, text in zip(scenarios, texts)]
     return [text for text in dict.fromkeys(texts) if text]
