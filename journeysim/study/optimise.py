@@ -60,7 +60,7 @@ from journeysim.study.selection import (
     relative_constraints,
     select_scenarios,
 )
-from journeysim.study.sources import given_by, resolve_scenario, run_overrides, set_as_well
+from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.trial_study import (
     LOCK,
     Rows,
@@ -155,15 +155,6 @@ def checked_base(
     """The base scenario of a search, checked to have 2 or more replications, to accept
     every decision's bounds or choices and, there, to have a horizon long enough to measure
     `metrics`, before anything runs; and the spec with its decisions `typed` on it."""
-    for decision in spec.decisions:
-        if by := set_as_well(decision.keys, spec.overrides):
-            where = decision.where or decision.name
-            raise DesignError(
-                f"{where}: searched by {command}, and also set for every trial by {by}; give "
-                "one or the other (the trials would start from the history of the store it "
-                "sets)",
-                where,
-            )
     runs = run_overrides(spec.reps, spec.days, spec.seed, spec.origins)
     base = resolve_scenario(spec.scenario, [*spec.overrides, *runs])
     if base.replications < 2:

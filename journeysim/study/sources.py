@@ -68,19 +68,6 @@ def check_source(source: object) -> None:
     arguments.source_type(source)
 
 
-def set_as_well(keys: Sequence[str], overrides: Sequence[loader.Override]) -> str | None:
-    """Which of `overrides` sets one of `keys` (or the mapping or list that holds it), as it
-    was given: `--set checkout.cashiers=5`, `sweep.yaml: set checkout.cashiers=5`; None when
-    none does. A study varies or decides such a key at every point, so the override would only
-    change the store the points start from."""
-    for override in listed(overrides):
-        origin, text = override if isinstance(override, tuple) else ("--set", override)
-        path = text.partition("=")[0].strip()
-        if any(k == path or k.startswith(f"{path}.") or path.startswith(f"{k}.") for k in keys):
-            return f"{origin} {text.strip()}"
-    return None
-
-
 def listed(texts: str | Sequence[str]) -> list[str]:
     """The API's lists of texts (overrides, constraints, ...): one text stands for a list of
     one, rather than being read one character at a time."""

@@ -58,7 +58,7 @@ from journeysim.study.designs import (
 )
 from journeysim.study.runs_file import RunKey, RunsFile
 from journeysim.study.sensitivity import SobolWarning, sobol_indices, sobol_warnings
-from journeysim.study.sources import given_by, resolve_scenario, run_overrides, set_as_well
+from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 from journeysim.version import source_digest
 
@@ -179,12 +179,6 @@ def plan_sweep(spec: SweepSpec, quiet: bool = True) -> SweepPlan:
             raise DesignError(
                 f"{vary.origin}: varied, and also set for every point by {by} ({given}); "
                 "give one or the other",
-                vary.origin,
-            )
-        if by := set_as_well([vary.key], spec.overrides):
-            raise DesignError(
-                f"{vary.origin}: varied, and also set for every point by {by}; give one or the "
-                "other (the points would start from the history of the store it sets)",
                 vary.origin,
             )
         if history_only([vary.key], base):
