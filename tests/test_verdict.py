@@ -177,7 +177,7 @@ def test_the_smallest_difference_that_matters_can_be_set_per_comparison():
     assert line.startswith("outage is ") and "negligible: return rate -" in line
     # The legend under the table says which floors it used.
     assert negligible_text(comparison_table(table, floors=floors)) == (
-        "return rate 2.5 pts, share of wallet 0.1 pts, NPS 2 pts, CSAT 0.02, CES 0.03, "
+        "return rate 2.5 pts, share of wallet 0.1 pts, NPS 2 points, CSAT 0.02, CES 0.03, "
         "abandonment 0.1 pts, checkout wait 0.05 min, online rating 0.02 stars, contribution "
         "400 PLN a day"
     )

@@ -18,7 +18,7 @@ from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
 from journeysim.simulation.money import PER_DAY
 from journeysim.study.compare import DILUTED, PROVISIONAL, CompareResult, significant
-from journeysim.words import places_shown
+from journeysim.words import amount, places_shown
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
 
@@ -114,7 +114,7 @@ def clear_marks(table: pd.DataFrame) -> str:
 
 def negligible_text(table: pd.DataFrame) -> str:
     """The floors of a comparison table (its negligible_within above 0) in words, in the
-    table's order: "return rate 0.1 pts, NPS 1 pts, ..., checkout wait 0.05 min"."""
+    table's order: "return rate 0.1 pts, NPS 1 point, ..., checkout wait 0.05 min"."""
     given = table.dropna(subset="negligible_within")
     floors = given.groupby("metric", sort=False)["negligible_within"].first()
     texts = []
@@ -122,8 +122,8 @@ def negligible_text(table: pd.DataFrame) -> str:
         name = re.sub(r" \(.*\)$", "", LABELS.get(metric, (metric,))[0])
         name = name if name.split()[0].isupper() else name[0].lower() + name[1:]
         name = name.removesuffix(" per day") if metric in PER_DAY else name
-        shown = f"{100.0 * size:g} pts" if metric in SHARES else f"{size:g} {unit(metric)}"
-        texts.append(f"{name} {shown.replace('points', 'pts').strip()}")
+        shown = amount(f"{100.0 * size:g}", "pts") if metric in SHARES else None
+        texts.append(f"{name} {shown or amount(f'{size:g}', unit(metric))}")
     return ", ".join(texts) or "none"
 
 
