@@ -24,6 +24,7 @@ import yaml
 from matplotlib.figure import Figure
 
 import journeysim
+from journeysim.simulation.kpis import part_week_warning
 from journeysim.simulation.measure import METRICS
 from journeysim.study import sweep as sweep_module
 from journeysim.study.calibrate_spec import read_calibration_file
@@ -1257,6 +1258,20 @@ def test_a_sweep_warns_where_its_runs_are_too_short_to_see_returns(tmp_path):
     assert sum("lifetime margin are n/a" in t for t in texts) == 1
 
 
+def test_a_sweep_whose_return_rate_counts_less_than_a_week_says_so():
+    """As `run` does: with --days 15 and the window of 14 every point's return rate counts its
+    first measured day's visits alone; with 21 days, a week of them, nothing is said."""
+    from journeysim.study.sweep import short_run_warnings
+
+    runs = pd.DataFrame({"point": [0, 0, 1, 1], "return_rate": 0.9, "lifetime_days": float("nan")})
+    short = plan("checkout.cashiers=2,3", days=15)
+    (part,) = [t for t in short_run_warnings(short, runs) if "counts the visits" in t]
+    assert part == f"every point (e.g. point 0): {part_week_warning(short.point(0))}"
+    assert "first measured day only" in part
+    week = plan("checkout.cashiers=2,3", days=21)
+    assert not [t for t in short_run_warnings(week, runs) if "counts the visits" in t]
+
+
 def test_a_sweep_run_again_with_fewer_replications_says_it_keeps_the_earlier_ones(tmp_path):
     """The finished runs stay (a sweep only adds runs), and summary.csv's n counts them: the
     second command is told, since its own --reps does not describe the folder."""
@@ -1305,7 +1320,12 @@ def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, cap
     overrides = (*SMALL, "horizon.warmup_days=0", "horizon.days=2", "replications=2")
     texts = short_run_warnings(plan_sweep(spec.updated(overrides=overrides)), runs)
     assert texts[0].startswith("1 of 2 points (e.g. point 1): return rate is n/a")
+    # Point 0's window of 1 day leaves the first of its 2 measured days to count.
     assert texts[1].startswith(
+        "1 of 2 points (e.g. point 0): return rate counts the visits of the first measured day "
+        "only, whose return window (loyalty.return_window_days, 1) ends within the run"
+    )
+    assert texts[2].startswith(
         "customer lifetime and lifetime margin are n/a in every replication of every point "
         "(e.g. point 0): "
     )
@@ -1314,7 +1334,7 @@ def test_the_sweep_report_carries_the_warnings_of_its_dash_columns(tmp_path, cap
         assert text in printed and f"Warning: {html.escape(text)}." in report
     # Point 1 failed: "every point" was said of point 0's runs alone (a researcher's review).
     only_0 = runs[runs["point"] == 0]
-    (lifetime,) = short_run_warnings(plan_sweep(spec.updated(overrides=overrides)), only_0)
+    _, lifetime = short_run_warnings(plan_sweep(spec.updated(overrides=overrides)), only_0)
     assert lifetime.startswith(
         "customer lifetime and lifetime margin are n/a in every replication of every point run "
         "(e.g. point 0): "

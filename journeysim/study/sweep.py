@@ -38,7 +38,7 @@ from journeysim.scenario.schema import Scenario
 from journeysim.simulation.burn_in import base_history, history_only
 from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.failures import ReplicationFailed, TaskFailed, failure_reason
-from journeysim.simulation.kpis import return_rate_warning
+from journeysim.simulation.kpis import part_week_warning, return_rate_warning
 from journeysim.simulation.lifetime import not_identified, without_lifetime
 from journeysim.simulation.measure import METRICS, measure
 from journeysim.simulation.progress import progress_bar
@@ -138,8 +138,9 @@ def failed_runs_text(runs: pd.DataFrame) -> str | None:
 
 def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
     """Why some of the finished `runs` have no return rate (points whose measured days are not
-    longer than their return window) or no lifetime (too few departures), as warnings ("every
-    point run" where some point has no finished run)."""
+    longer than their return window), or one of less than a week of visits
+    (`part_week_warning`), or no lifetime (too few departures), as warnings ("every point run"
+    where some point has no finished run)."""
     texts = []
     every_point = (
         "every point" if runs["point"].nunique() == len(plan.values) else "every point run"
@@ -152,6 +153,15 @@ def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
             where = every_point if len(unseen) == len(returns) else where
             texts.append(f"{where} (e.g. point {point}): {text}")
             break
+    # Every point measures the base's days and window unless the design varies them.
+    varied = {"horizon.days", "loyalty.return_window_days"} & set(plan.design.keys)
+    seen = returns.index[returns > 0]
+    part = [p for p in (seen if varied else seen[:1]) if part_week_warning(plan.point(int(p)))]
+    if part:
+        where = f"{len(part)} of {len(returns)} points" if varied else every_point
+        where = every_point if len(part) == len(returns) else where
+        text = part_week_warning(plan.point(int(part[0])))
+        texts.append(f"{where} (e.g. point {part[0]}): {text}")
     points, every = without_lifetime(runs["lifetime_days"], runs["point"])
     if points and plan.base.arrivals.mode != "open":  # one-off shoppers have no lifetime
         total = runs["point"].nunique()
