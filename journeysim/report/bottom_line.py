@@ -18,11 +18,10 @@ unsaid."""
 from __future__ import annotations
 
 import math
-import re
 
 import pandas as pd
 
-from journeysim.report.comparison import LABELS, signed, signed_interval
+from journeysim.report.comparison import LABELS, item_name, signed, signed_interval
 from journeysim.report.console import unit
 from journeysim.simulation.kpis import SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, SET
@@ -156,7 +155,7 @@ def _verdicts(rows: pd.DataFrame, name: str, reference: str) -> str:
         listed_side = better if side == "better" else worse
         named = [m for m in listed_side["metric"] if (name, m) in explained]
         if len(named) < len(listed_side):  # not all: say which ("and 1 more" may be another)
-            fewer = f"{listed([_item_name(m) for m in named])} {fewer}"
+            fewer = f"{listed([item_name(m) for m in named])} {fewer}"
         items[side] += f" ({fewer})"
     if worse.empty:
         return f"{name} is better than {reference}: {items['better']}; nothing is worse"
@@ -210,7 +209,7 @@ def _moved_parts(rows: pd.DataFrame) -> list[str]:
     """The contribution's parts that clearly moved, as "wages +30": their CI excludes 0, or,
     set by the scenario (SET), they differ. `rows` are one scenario's, indexed by metric."""
     return [
-        f"{_item_name(metric)} {signed(metric, rows.at[metric, 'diff'])}"
+        f"{item_name(metric)} {signed(metric, rows.at[metric, 'diff'])}"
         for metric in PARTS
         if metric in rows.index
         and (
@@ -257,7 +256,7 @@ def _item(row: pd.Series) -> str:
     metric = row["metric"]
     money = "(PLN)" in LABELS.get(metric, (metric,))[0]
     per_day = money and metric.endswith("_per_day")
-    name = _item_name(metric)
+    name = item_name(metric)
     low, high = row["diff_ci_low"], row["diff_ci_high"]
     if metric in SHARES:
         values = [signed_number(100.0 * v, 2) for v in (row["diff"], low, high)]  # as the table
@@ -269,13 +268,3 @@ def _item(row: pd.Series) -> str:
         per_year = row["diff_per_year"] if per_day else math.nan  # none for a single outage
         return text + ("" if math.isnan(per_year) else f" ({per_year:+,.0f} PLN a year)")
     return f"{name} {signed_interval(metric, row['diff'], low, high, unit(metric))}"
-
-
-def _item_name(metric: str) -> str:
-    """The metric's label in a sentence: "return rate", "NPS", "visits per day", "wages" (the
-    unit, and money's "per day", left to the sentence)."""
-    label = LABELS.get(metric, (metric,))[0]
-    name = re.sub(r" \(.*\)$", "", label)
-    if "(PLN)" in label and metric.endswith("_per_day"):
-        name = name.removesuffix(" per day")
-    return name if name.split()[0].isupper() else name[0].lower() + name[1:]

@@ -16,7 +16,6 @@ from journeysim.report.compare_plot import comparison_png
 from journeysim.report.console import LABELS, render, unit
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
-from journeysim.simulation.money import PER_DAY
 from journeysim.study.compare import DILUTED, PROVISIONAL, CompareResult, significant
 from journeysim.words import amount, places_shown
 
@@ -119,12 +118,19 @@ def negligible_text(table: pd.DataFrame) -> str:
     floors = given.groupby("metric", sort=False)["negligible_within"].first()
     texts = []
     for metric, size in floors[floors > 0].items():
-        name = re.sub(r" \(.*\)$", "", LABELS.get(metric, (metric,))[0])
-        name = name if name.split()[0].isupper() else name[0].lower() + name[1:]
-        name = name.removesuffix(" per day") if metric in PER_DAY else name
         shown = amount(f"{100.0 * size:g}", "pts") if metric in SHARES else None
-        texts.append(f"{name} {shown or amount(f'{size:g}', unit(metric))}")
+        texts.append(f"{item_name(metric)} {shown or amount(f'{size:g}', unit(metric))}")
     return ", ".join(texts) or "none"
+
+
+def item_name(metric: str) -> str:
+    """The metric's label in a sentence: "return rate", "NPS", "visits per day", "wages" (the
+    unit, and money's "per day", left to the sentence)."""
+    label = LABELS.get(metric, (metric,))[0]
+    name = re.sub(r" \(.*\)$", "", label)
+    if "(PLN)" in label and metric.endswith("_per_day"):
+        name = name.removesuffix(" per day")
+    return name if name.split()[0].isupper() else name[0].lower() + name[1:]
 
 
 def payback_lines(table: pd.DataFrame) -> list[str]:

@@ -491,9 +491,7 @@ def comparison_table(
             row |= {"ci_high": high, "n": n}
             if name != names[0]:
                 row |= paired_difference(table[metric], reference[metric])
-                row["verdict"] = verdict(metric, row["diff_ci_low"], row["diff_ci_high"], floors)
-                if metric not in NOT_JUDGED:
-                    row["negligible_within"] = floors.get(metric, 0.0)
+                row |= judged(metric, row["diff_ci_low"], row["diff_ci_high"], floors)
                 if metric in SET:  # the same in every replication: nothing to test
                     row |= {"p_value": np.nan, "significant": np.nan}
                 if metric in PER_DAY:
@@ -565,6 +563,17 @@ def without_unlike_windows(table: pd.DataFrame, scenarios: Sequence[Scenario]) -
     table["verdict"] = table["verdict"].astype(object)  # a float column when all NaN
     table.loc[rows, "verdict"] = "not_compared"
     return table
+
+
+def judged(
+    metric: str, low: float, high: float, floors: Mapping[str, float]
+) -> dict[str, str | float]:
+    """A difference's `verdict` and, for a metric the bottom line judges, the
+    `negligible_within` it was judged by: the columns comparison.csv and uncertainty.csv give."""
+    columns: dict[str, str | float] = {"verdict": verdict(metric, low, high, floors)}
+    if metric not in NOT_JUDGED:
+        columns["negligible_within"] = floors.get(metric, 0.0)
+    return columns
 
 
 def negligible_floors(

@@ -156,12 +156,16 @@ def short_run_warnings(plan: SweepPlan, runs: pd.DataFrame) -> list[str]:
     # Every point measures the base's days and window unless the design varies them.
     varied = {"horizon.days", "loyalty.return_window_days"} & set(plan.design.keys)
     seen = returns.index[returns > 0]
-    part = [p for p in (seen if varied else seen[:1]) if part_week_warning(plan.point(int(p)))]
+    part = {
+        point: text
+        for point in (seen if varied else seen[:1])
+        if (text := part_week_warning(plan.point(int(point))))
+    }
     if part:
-        where = f"{len(part)} of {len(returns)} points" if varied else every_point
-        where = every_point if len(part) == len(returns) else where
-        text = part_week_warning(plan.point(int(part[0])))
-        texts.append(f"{where} (e.g. point {part[0]}): {text}")
+        many = varied and len(part) < len(returns)
+        where = f"{len(part)} of {len(returns)} points" if many else every_point
+        point, text = next(iter(part.items()))
+        texts.append(f"{where} (e.g. point {point}): {text}")
     points, every = without_lifetime(runs["lifetime_days"], runs["point"])
     if points and plan.base.arrivals.mode != "open":  # one-off shoppers have no lifetime
         total = runs["point"].nunique()

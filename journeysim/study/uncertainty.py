@@ -39,7 +39,6 @@ from journeysim.simulation.executors import Executor, LocalPool
 from journeysim.simulation.kpis import MATERIAL, one_off, return_rate_warning, window_warning
 from journeysim.simulation.lifetime import not_identified, without_lifetime
 from journeysim.simulation.measure import METRICS, measure
-from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.ranges import metric_range
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import t_quantile
@@ -47,6 +46,7 @@ from journeysim.study.compare import (
     common_random_numbers,
     cost_warnings,
     horizon_warnings,
+    judged,
     late_change_warnings,
     verdict,
     without_unlike_windows,
@@ -335,8 +335,6 @@ def uncertainty_table(
                 d = band(paired.to_numpy(), bounds=metric_range(metric, difference=True))
                 row |= {"diff": d["mean"], "diff_ci_low": d["low"], "diff_ci_high": d["high"]}
                 row["diff_param_share"] = d["param_share"]
-                row["verdict"] = verdict(metric, d["low"], d["high"], floors)
-                if metric not in NOT_JUDGED:
-                    row["negligible_within"] = floors.get(metric, 0.0)
+                row |= judged(metric, d["low"], d["high"], floors)
             rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
