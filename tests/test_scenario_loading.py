@@ -902,14 +902,14 @@ def test_a_set_below_a_segment_the_scenario_has_not_is_refused_with_the_closest(
 
 
 def test_a_file_dropping_its_parents_segments_says_so(tmp_path: Path) -> None:
-    """A what-if naming one segment (or misspelling one) silently dropped the others."""
+    """A what-if naming one segment silently dropped the others."""
     parent = write(tmp_path, "parent.yaml", "segments: {family: {share: 1}, other: {share: 1}}\n")
-    typo = write(tmp_path, "typo.yaml", "extends: parent.yaml\nsegments: {famly: {share: 2}}\n")
+    one = write(tmp_path, "one.yaml", "extends: parent.yaml\nsegments: {family: {share: 2}}\n")
     with pytest.warns(ScenarioWarning) as said:
-        assert list(load_scenario(typo).segments) == ["famly"]
+        assert list(load_scenario(one).segments) == ["family"]
     assert [str(w.message) for w in said] == [
-        f"{typo}: segments: the file names the store's segments, so those of {parent} it leaves "
-        "out are dropped: family, other; did you mean 'family' for 'famly'?"
+        f"{one}: segments: the file names the store's segments, so those of {parent} it leaves "
+        "out are dropped: other"
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -918,6 +918,32 @@ def test_a_file_dropping_its_parents_segments_says_so(tmp_path: Path) -> None:
             tmp_path, "both.yaml", "extends: parent.yaml\nsegments: {family: {}, other: {}}\n"
         )
         assert list(load_scenario(both).segments) == ["family", "other"]
+
+
+@pytest.mark.parametrize("parent", [True, False])
+def test_a_file_naming_a_segment_close_to_one_it_drops_is_refused(
+    tmp_path: Path, parent: bool
+) -> None:
+    """A misspelt segment in a file swapped the store's segments for one of the defaults, with
+    only a warning, and `validate` said ok."""
+    extends = "extends: parent.yaml\n" if parent else ""
+    write(tmp_path, "parent.yaml", "segments: {family: {share: 1}, other: {share: 1}}\n")
+    typo = write(tmp_path, "typo.yaml", f"{extends}segments: {{famly: {{share: 2}}}}\n")
+    below, names = (
+        (tmp_path / "parent.yaml", "family, other")
+        if parent
+        else ("the defaults", ", ".join(Scenario().segments))
+    )
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(typo)
+    assert str(error.value) == (
+        f"{typo}: segments: expected a segment of {below}, one of {names} (got 'famly'; did you "
+        "mean 'family'?); a new segment needs a name not this close to one of them"
+    )
+    distinct = write(tmp_path, "new.yaml", f"{extends}segments: {{students: {{share: 2}}}}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioWarning)  # (the parent's are dropped: said)
+        assert list(load_scenario(distinct).segments) == ["students"]
 
 
 @pytest.mark.parametrize(

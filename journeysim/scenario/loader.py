@@ -222,19 +222,32 @@ def _named_segments(
     """A layer that names segments names the store's segments: the segments below it (the
     parent's or the defaults) that it leaves out are dropped from `data`; one it names keeps
     its values from below unless it gives them (a new name starts from a segment's defaults).
-    Dropping a `parent` file's segments is said in a warning, with a close name suggested."""
+    Dropping a `parent` file's segments is said in a warning. A new name close to one it
+    drops is refused as a misspelling (raises ScenarioError): it would swap the segment for one
+    of the defaults, and the store's other segments with it."""
     named = layer.get("segments")
     if not isinstance(named, dict) or not isinstance(data.get("segments"), dict):
         return  # (not a mapping: validation says so)
     gone = [name for name in data["segments"] if name not in named]
+    for name in (str(name) for name in named if name not in data["segments"]):
+        meant = closest(name, gone)
+        if meant is not None:
+            below = parent or "the defaults"
+            raise ScenarioError(
+                problem(
+                    source,
+                    ("segments",),
+                    f"expected a segment of {below}, one of {', '.join(data['segments'])} "
+                    f"(got {shown(name)}; did you mean '{meant}'?); a new segment needs a "
+                    "name not this close to one of them",
+                ),
+                source,
+            )
     if parent is not None and gone:
-        new = [str(name) for name in named if name not in data["segments"]]
-        meant = [(n, closest(n, gone)) for n in new]
-        hints = "".join(f"; did you mean '{m}' for '{n}'?" for n, m in meant if m)
         warn_at_caller(
             ScenarioWarning(
                 f"{source}: segments: the file names the store's segments, so those of "
-                f"{parent} it leaves out are dropped: {', '.join(gone)}{hints}"
+                f"{parent} it leaves out are dropped: {', '.join(gone)}"
             )
         )
     data["segments"] = {k: v for k, v in data["segments"].items() if k in named}
