@@ -500,7 +500,7 @@ def _sweep_spec(scenario: ScenarioSource) -> SweepSpec:
 def _varies(vary: Sequence[str] | Mapping[str, Any]) -> tuple[Vary, ...]:
     vary = arguments.texts_or_mapping(vary, "vary", "checkout.cashiers=2,3")
     if isinstance(vary, Mapping):
-        return tuple(vary_from_yaml(str(k), v, "vary") for k, v in vary.items())
+        return tuple(vary_from_yaml(str(k), v, None) for k, v in vary.items())
     return tuple(parse_vary(text, "vary:") for text in vary)
 
 

@@ -783,7 +783,7 @@ def test_the_seed_is_refused_as_varied_and_the_days_and_replications_are_not(tmp
     assert refused(argv, capsys) == USAGE + f"--vary seed: {ONE_SEED}"
     with pytest.raises(DesignError) as caught:
         journeysim.sweep(BASELINE, vary={"seed": "1:9"}, design="lhs", samples=2, out=tmp_path)
-    assert str(caught.value) == f"vary: vary.seed: {ONE_SEED}"
+    assert str(caught.value) == f"vary.seed: {ONE_SEED}"
     assert list(tmp_path.iterdir()) == []
     p = plan("horizon.days=7,15", "replications=2,3")
     assert [(p.point(i).horizon.days, p.point(i).replications) for i in range(4)] == [

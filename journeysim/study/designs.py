@@ -95,9 +95,10 @@ def split_values(raw: str) -> list[str]:
     return [raw[node.start_mark.index - 1 : node.end_mark.index - 1] for node in sequence.value]
 
 
-def vary_from_yaml(key: str, value: Any, source: str) -> Vary:
-    """A sweep file's `vary` entry: a list of values, {low: L, high: H}, "L:H", or one value."""
-    where = f"{source}: vary.{key}"
+def vary_from_yaml(key: str, value: Any, source: str | None) -> Vary:
+    """A sweep file's `vary` entry: a list of values, {low: L, high: H}, "L:H", or one value;
+    errors name `vary.KEY` in the `source` file (None: the API's `vary` mapping)."""
+    where = f"vary.{key}" if source is None else f"{source}: vary.{key}"
     if isinstance(value, dict):
         if set(value) != {"low", "high"}:
             raise DesignError(f"{where}: expected a list of values or {{low, high}}")
