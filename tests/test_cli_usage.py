@@ -492,3 +492,29 @@ def test_a_study_file_that_is_not_valid_yaml_is_named_with_its_line(
         f"journeysim: {study}: line 2, column 13: not valid YAML: the alias *a is inside the &a "
         "it refers to\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "key", "kind", "its_command"),
+    [
+        ("sweep", "decide", "an optimise file", "optimise"),
+        ("optimise", "vary", "a sweep file", "sweep"),
+        ("calibrate", "vary", "a sweep file", "sweep"),
+        ("sweep", "free", "a calibration file", "calibrate"),
+    ],
+)
+def test_a_study_file_given_to_another_study_is_named_as_what_it_is(
+    command: str, key: str, kind: str, its_command: str, tmp_path: Path, capsys
+) -> None:
+    """`sweep optimise.yaml` said "unknown key 'candidates' (expected scenario, ...)"."""
+    study = tmp_path / "study.yaml"
+    study.write_text(f"scenario: {BASELINE}\n{key}: {{checkout.cashiers: 2:4}}\n")
+    assert exit_code([command, str(study), "--out", str(tmp_path / "out")]) == 2
+    expected = {"sweep": "a sweep file", "optimise": "an optimise file"}.get(
+        command, "a calibration file"
+    )
+    assert capsys.readouterr().err == (
+        f"journeysim: {study}: expected {expected}, not {kind} (it has `{key}`): run it with "
+        f"journeysim {its_command}\n"
+    )
+    assert not (tmp_path / "out").exists()

@@ -114,6 +114,12 @@ def checked_keys(source: str, data: object, keys: Sequence[str], key: str, what:
     alone that has `scenario` and `key`; an unknown key is named with the key it may mean."""
     if not isinstance(data, dict):
         raise DesignError(f"{source}: expected {with_article(what)} with `scenario` and `{key}`")
+    for other, (kind, command) in loader.STUDY_FILES.items():
+        if other in data and key not in data:
+            raise DesignError(
+                f"{source}: expected {with_article(what)}, not {kind} (it has `{other}`): run "
+                f"it with journeysim {command}"
+            )
     unknown = sorted(map(str, set(data) - set(keys)))
     if unknown:
         raise DesignError(
