@@ -22,14 +22,14 @@ ScenarioSource = str | os.PathLike[str] | Scenario
 def path(value: object, name: str) -> str | os.PathLike[str]:
     """A file path: a text or an os.PathLike."""
     if not isinstance(value, (str, os.PathLike)):
-        raise InputTypeError(f"{name}: expected a file path, got {_kind(value)}")
+        raise InputTypeError(f"{name}: expected a file path (got {_kind(value)})")
     return value
 
 
 def source_type(value: object, name: str = "scenario") -> ScenarioSource:
     """A scenario: a file path or a Scenario."""
     if not isinstance(value, (str, os.PathLike, Scenario)):
-        raise InputTypeError(f"{name}: expected a file path or a Scenario, got {_kind(value)}")
+        raise InputTypeError(f"{name}: expected a file path or a Scenario (got {_kind(value)})")
     return value
 
 
@@ -65,12 +65,12 @@ def texts(value: object, name: str, example: str) -> list[str]:
         return [value]
     if not isinstance(value, Sequence) or isinstance(value, (bytes, bytearray)):
         raise InputTypeError(
-            f"{name}: expected a list of texts such as {example!r}, got {_kind(value)}"
+            f"{name}: expected a list of texts such as {example!r} (got {_kind(value)})"
         )
     for i, item in enumerate(value):
         if not isinstance(item, str):
             raise InputTypeError(
-                f"{name}[{i}]: expected a text such as {example!r}, got {_kind(item)} {item!r}"
+                f"{name}[{i}]: expected a text such as {example!r} (got {_kind(item)} {item!r})"
             )
     return list(value)
 
@@ -104,7 +104,7 @@ def plain(value: Any) -> Any:
 def flag(value: object, name: str) -> bool | None:
     """True, False or None (the default)."""
     if value is not None and not isinstance(value, bool):
-        raise InputTypeError(f"{name}: expected True, False or None, got {_kind(value)} {value!r}")
+        raise InputTypeError(f"{name}: expected True, False or None (got {_kind(value)} {value!r})")
     return value
 
 
@@ -114,10 +114,10 @@ def whole_number(value: object, name: str, minimum: int) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InputTypeError(
-            f"{name}: expected a whole number of at least {minimum}, got {_kind(value)} {value!r}"
+            f"{name}: expected a whole number of at least {minimum} (got {_kind(value)} {value!r})"
         )
     if value < minimum:
-        raise InputError(f"{name}: expected a whole number of at least {minimum}, got {value}")
+        raise InputError(f"{name}: expected a whole number of at least {minimum} (got {value})")
     return int(value)
 
 
@@ -127,10 +127,10 @@ def number(value: object, name: str, low: float, high: float | None = None) -> f
         return None
     wanted = f"a number above {low:g}" if high is None else f"a number in [{low:g}, {high:g})"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InputTypeError(f"{name}: expected {wanted}, got {_kind(value)} {value!r}")
+        raise InputTypeError(f"{name}: expected {wanted} (got {_kind(value)} {value!r})")
     inside = low < value if high is None else low <= value < high
     if not inside:
-        raise InputError(f"{name}: expected {wanted}, got {value}")
+        raise InputError(f"{name}: expected {wanted} (got {value})")
     return float(value)
 
 
@@ -138,14 +138,14 @@ def required_text(value: object, name: str, example: str) -> str:
     """A text that must be given, such as `example`."""
     if not isinstance(value, str):
         got = _kind(value) if value is None else f"{_kind(value)} {value!r}"
-        raise InputTypeError(f"{name}: expected a text such as {example!r}, got {got}")
+        raise InputTypeError(f"{name}: expected a text such as {example!r} (got {got})")
     return value
 
 
 def text(value: object, name: str) -> str | None:
     """None, or a text."""
     if value is not None and not isinstance(value, str):
-        raise InputTypeError(f"{name}: expected a text, got {_kind(value)} {value!r}")
+        raise InputTypeError(f"{name}: expected a text (got {_kind(value)} {value!r})")
     return value
 
 

@@ -42,7 +42,7 @@ def test_one_decision_given_as_a_text_is_a_list_of_one(tmp_path: Path) -> None:
 @pytest.mark.parametrize("source", [None, {"checkout": {"cashiers": 2}}, 3])
 @pytest.mark.parametrize("function", [journeysim.run, journeysim.sweep, journeysim.optimise])
 def test_a_scenario_that_is_neither_a_path_nor_a_scenario_is_named(function, source) -> None:
-    with pytest.raises(TypeError, match="^scenario: expected a file path or a Scenario, got "):
+    with pytest.raises(TypeError, match=r"^scenario: expected a file path or a Scenario \(got "):
         function(source)
 
 
@@ -135,7 +135,9 @@ def test_an_infinite_indifference_is_refused_before_anything_runs(monkeypatch) -
 
 @pytest.mark.parametrize("workers", [0, -1])
 def test_fewer_than_one_worker_is_refused(workers: int) -> None:
-    with pytest.raises(ValueError, match=f"^workers: expected at least 1 process, got {workers}$"):
+    with pytest.raises(
+        ValueError, match=rf"^workers: expected at least 1 process \(got {workers}\)$"
+    ):
         LocalPool(workers)
 
 
@@ -166,7 +168,7 @@ def test_an_objective_that_is_no_text_is_a_type_error(objective: object, got: st
     """select(objective=None) raised a plain InputError, "objective None is not one of ...",
     where a wrong type is an InputTypeError, as optimise's minimise=[5] is."""
     with pytest.raises(
-        journeysim.InputTypeError, match=f"^objective: expected a text .*, got {got}$"
+        journeysim.InputTypeError, match=rf"^objective: expected a text .* \(got {got}\)$"
     ):
         journeysim.select(MMC, MMC, objective=objective)
     with pytest.raises(

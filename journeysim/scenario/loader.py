@@ -138,12 +138,12 @@ def _listed(overrides: object) -> list[Override]:
     value that is no text is refused (InputTypeError)."""
     given = [overrides] if isinstance(overrides, str) else overrides
     if isinstance(given, (Mapping, bytes)) or not isinstance(given, Iterable):
-        raise InputTypeError(f"overrides: expected a list of KEY.PATH=VALUE texts, got {given!r}")
+        raise InputTypeError(f"overrides: expected a list of KEY.PATH=VALUE texts (got {given!r})")
     listed = list(given)
     for item in listed:
         if not isinstance(item, (str, tuple)):
             raise InputTypeError(
-                f"overrides: expected KEY.PATH=VALUE texts, got {type(item).__name__} {item!r}"
+                f"overrides: expected KEY.PATH=VALUE texts (got {type(item).__name__} {item!r})"
             )
     return listed
 

@@ -65,7 +65,7 @@ class LocalPool:
 
     def __init__(self, workers: int | None = None) -> None:
         if workers is not None and workers < 1:
-            raise ValueError(f"workers: expected at least 1 process, got {workers}")
+            raise ValueError(f"workers: expected at least 1 process (got {workers})")
         self.workers = workers or os.cpu_count() or 1
 
     def run(self, fn, tasks):
