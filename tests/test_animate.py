@@ -25,6 +25,7 @@ from journeysim.report.animate import (
     floor_plan,
     frame_times,
     positions,
+    setup_stamp,
     sightings,
     staff_on_floor,
     tracks,
@@ -345,7 +346,8 @@ def test_the_report_embeds_only_an_animation_of_the_replication_it_replays(tmp_p
     os.utime(ours, (1, 1))  # older than theirs
     theirs.write_bytes(animate(replay(day.scenario, 3, 99), 17 * 60, 17 * 60 + 10, frames=1))
     html = floor_section(day.scenario, animations(tmp_path))
-    assert "ours.gif, replication 0: shoppers" in html and "floor_day3.gif" not in html
+    assert "ours.gif, day 3 (Thu), 17:00-17:10, replication 0: shoppers" in html
+    assert "floor_day3.gif" not in html
     html = floor_section(day.scenario, [theirs])
     assert "floor_day3.gif beside these results was drawn from" in html
     assert "another replication" in html and "data:image/gif" not in html
@@ -413,3 +415,23 @@ def test_an_animation_of_another_replication_keeps_the_one_the_report_embeds(
     assert capsys.readouterr().out.startswith(f"{out}: 1 frame, day 3 ")
     assert Image.open(out).format == "GIF"
     assert (folder / "floor_day3.gif").read_bytes() == b"GIF89a"
+
+
+def test_the_report_says_which_day_its_animation_shows(tmp_path, day):
+    """A run report showed floor_day3.gif, a warm-up day, beside the replay of day 14 without a
+    word: the caption now says the animation's day and hours (its comment records them), a
+    warm-up day as one, and the replayed day where that is another."""
+    gif = tmp_path / "f.gif"
+    gif.write_bytes(animate(day, 17 * 60, 17 * 60 + 10, frames=1))
+    caption = "f.gif, day 3 (Thu), 17:00-17:10{}, replication 0: shoppers"
+    assert caption.format("") in floor_section(day.scenario, [gif], replayed=3)
+    other = " (the replay above shows day 2 (Wed))"
+    assert caption.format(other) in floor_section(day.scenario, [gif], replayed=2)
+    longer = day.scenario.model_copy(
+        update={"horizon": day.scenario.horizon.model_copy(update={"warmup_days": 4})}
+    )
+    stamp = setup_stamp(longer, 0)
+    with Image.open(gif) as picture:
+        frame = picture.convert("RGB")
+    frame.save(gif, "GIF", comment=f"{stamp}; day 3 (Thu), 17:00-17:10")
+    assert caption.format(", a warm-up day" + other) in floor_section(longer, [gif], replayed=2)

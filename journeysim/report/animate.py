@@ -28,7 +28,7 @@ from PIL import Image
 
 from journeysim.clock import clock, end_clock
 from journeysim.report.monitor import Replay, down_intervals
-from journeysim.report.trace import day_label
+from journeysim.report.trace import day_label, span
 from journeysim.scenario.schema import Scenario
 from journeysim.world.checkout import terminal_name
 
@@ -523,7 +523,8 @@ def animate(
         append_images=images[1:],
         duration=1000 // FPS,
         loop=0,
-        comment=setup_stamp(replay.scenario, replay.number),
+        comment=f"{setup_stamp(replay.scenario, replay.number)}; {day_label(replay.day)}, "
+        f"{span(start_min, end_min)}",
     )
     return gif.getvalue()
 

@@ -3,6 +3,7 @@ data URIs, every text that comes from a scenario file escaped."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -208,6 +209,7 @@ def run_report(
             id="journey-map",
         ),
     ]
+    replayed = None  # the day the replay shows
     if visit_id is None:
         why = "Replication 0 had no visit on the measured days, so no visit is traced or replayed."
         sections.append(section("A traced visit", paragraph(why), id="example"))
@@ -217,9 +219,10 @@ def run_report(
         sections.append(example_section(traced, visit_id, "A traced visit", _hours(s)))
         if with_replay:
             sections.append(report_section([traced], folder))
+            replayed = day
     gifs = animations(folder) if gifs is None else gifs
     if gifs:
-        sections.append(floor_section(s, gifs))
+        sections.append(floor_section(s, gifs, replayed))
     path = folder / "report.html"
     write_text(path, page(f"journeysim: {s.name}", s.description, sections))
     return path
@@ -634,11 +637,14 @@ def animations(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.gif"), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def floor_section(scenario: Scenario, gifs: Sequence[Path]) -> str:
+def floor_section(scenario: Scenario, gifs: Sequence[Path], replayed: int | None = None) -> str:
     """The first of `gifs` that was drawn from `scenario`'s settings and replication 0 (the one
-    the report traces and replays), or a note naming those drawn from others."""
+    the report traces and replays), or a note naming those drawn from others. Its caption
+    says the day and hours it shows (as its comment records them), whether that is a warm-up
+    day, and the `replayed` day the report's replay shows when that is another."""
     stamp = setup_stamp(scenario, 0)
-    drawn = next((gif for gif in gifs if _comment(gif) == stamp), None)
+    comments = {gif: (_comment(gif) or "").split("; ", 1) for gif in gifs}
+    drawn = next((gif for gif in gifs if comments[gif][0] == stamp), None)
     if drawn is None:
         names = ", ".join(gif.name for gif in gifs)
         why = (
@@ -653,11 +659,29 @@ def floor_section(scenario: Scenario, gifs: Sequence[Path]) -> str:
         image(
             drawn.read_bytes(),
             "Animated store floor",
-            f"{drawn.name}, replication 0: shoppers coloured by mood, queues, carts and terminals.",
+            f"{drawn.name}, {_shown_day(comments[drawn][1:], scenario, replayed)}replication "
+            "0: shoppers coloured by mood, queues, carts and terminals.",
             "image/gif",
         ),
         id="animation",
     )
+
+
+def _shown_day(when: Sequence[str], scenario: Scenario, replayed: int | None) -> str:
+    """ "day 3 (Thu), 16:30-18:30, a warm-up day (the replay above shows day 14 (Mon)), " of an
+    animation whose comment ends with `when` (["day 3 (Thu), 16:30-18:30"]; none in one drawn
+    before animations recorded their day)."""
+    match = re.match(r"day (\d+) ", when[0]) if when else None
+    if match is None:
+        return ""
+    day = int(match[1])
+    warm_up = ", a warm-up day" if day < scenario.horizon.warmup_days else ""
+    other = (
+        f" (the replay above shows {day_label(replayed)})"
+        if replayed is not None and replayed != day
+        else ""
+    )
+    return f"{when[0]}{warm_up}{other}, "
 
 
 def _comment(gif: Path) -> str | None:
