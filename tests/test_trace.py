@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from journeysim.cli import main
+from journeysim.clock import clock
 from journeysim.journey.shopper import Step
 from journeysim.report.trace import (
     MOODS,
@@ -446,16 +447,19 @@ def test_a_shopper_who_could_not_pay_is_told_so_once(told):
         assert f"Payment: {visits.loc[visit_id, 'payment']}." in stories[visit_id]
 
 
-def test_a_wait_says_how_many_the_shopper_found_waiting(told):
+def test_a_wait_says_when_it_began_and_how_many_the_shopper_found_waiting(told):
     """A trainer could not tell why a shopper gave up waiting: the wait's step now says how
-    many were waiting in the line on arrival, the visit's queue_seen."""
+    many were waiting in the line on arrival, the visit's queue_seen. Its row's time is the
+    wait's end, which a reader took for its start: the step says when it began."""
     _, rep, _ = told
     waits = 0
     for row in rep.visits.itertuples():
         for step in rep.traces[row.visit_id]:
             if step.kind == "checkout_wait" and "min by the clock" in step.what:
                 waits += 1
-                assert f"({row.queue_seen} waiting ahead on arrival; " in step.what, step.what
+                began = clock(step.time - row.queue_time_min)
+                said = f"(from {began}, {row.queue_seen} waiting ahead on arrival; "
+                assert said in step.what, step.what
     assert waits  # one in these two quiet days; its count is the visit's
 
 

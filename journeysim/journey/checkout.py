@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from journeysim.clock import clock
 from journeysim.journey.shopper import Shopper
 from journeysim.journey.touchpoints import meet, rapport_lift
 from journeysim.psyche import kinds as kind
@@ -142,19 +143,22 @@ def _lane(store: Store, shopper: Shopper) -> Line:
 def appraise_wait(store: Store, shopper: Shopper, wait: float, what: str) -> float:
     """Perceived wait (idle waits feel about a third longer, Larson) against the ~4-minute
     tolerance (Maister 1985): quality falls steeply past it. Returns the felt emotion. A
-    traced wait says how many the shopper found waiting in the line (`queue_seen`)."""
+    traced wait says when it began (its step's time is its end) and how many the shopper found
+    waiting in the line (`queue_seen`)."""
     checkout = store.settings.checkout
     perceived = wait * checkout.perceived_wait_factor
     quality = 0.3 - 1.3 / (1.0 + math.exp(-(perceived - checkout.wait_tolerance_min) / 0.8))
+    now = store.clock.now()
     return shopper.touch(
-        store.clock.now(),
+        now,
         kind.CHECKOUT_WAIT,
         quality,
         perceived / 2.0,
-        "{} ({} waiting ahead on arrival; {:.1f} min as felt, {:.1f} min by the clock)"
+        "{} (from {}, {} waiting ahead on arrival; {:.1f} min as felt, {:.1f} min by the clock)"
         if wait > 0.0
         else "{}",
         what,
+        clock(now - wait) if shopper.steps is not None else "",
         shopper.queue_seen,
         perceived,
         wait,
