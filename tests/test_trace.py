@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -20,11 +21,13 @@ from journeysim.report.trace import (
     expectation_changes,
     mood_word,
     pick_visits,
+    same_visits,
     step_numbers,
     step_row,
     tell,
     tell_visit,
     visit_heading,
+    worse_off,
 )
 from journeysim.scenario import load_scenario
 from journeysim.simulation.replication import Simulation
@@ -672,3 +675,67 @@ def test_a_heading_says_when_the_shopper_did_not_meet_the_outage(met: bool) -> N
     _, banner = visit_heading(row, scenario, outages, "Visit 1 of 1")
     said = "! All 5 card terminals down during this visit (outage from 17:00 to 18:30)"
     assert banner == said + ("" if met else "; this shopper did not meet it")
+
+
+def trip_visits(rows: list[tuple[int, int, float, bool]]) -> SimpleNamespace:
+    """A stand-in replication whose visits are (visit_id, customer_id, strength_after,
+    switched_store), one a customer, all on day 5."""
+    visit, customer, after, switched = zip(*rows)
+    visits = pd.DataFrame(
+        {
+            "visit_id": visit,
+            "customer_id": customer,
+            "day": 5,
+            "strength_after": after,
+            "switched_store": switched,
+        }
+    )
+    return SimpleNamespace(visits=visits)
+
+
+def test_against_a_first_store_the_outage_pick_prefers_a_customer_it_lost():
+    """`trace --pick outage` told a shopper who leaves the full cart and switches for good,
+    but the same visit with working terminals (baseline) also ended in a switch: "and without
+    the outage?" collapsed the story. Against the first store the pick prefers a visit after
+    which only this store lost the customer, then one that left a weaker relationship."""
+    here = trip_visits([(1, 10, 0.30, False), (2, 11, 0.20, False), (3, 12, 0.20, True)])
+    there = trip_visits([(7, 10, 0.30, False), (8, 11, 0.25, False), (9, 12, 0.20, False)])
+    assert worse_off([1, 2, 3], here, there) == 3
+    there.visits.loc[2, "switched_store"] = True  # lost in both
+    assert worse_off([1, 2, 3], here, there) == 2
+    there.visits.loc[1, "strength_after"] = 0.204  # reads 0.20 in both
+    assert worse_off([1, 2, 3], here, there) == 1
+    assert same_visits(here.visits, there.visits).to_dict() == {1: 7, 2: 8, 3: 9}
+
+
+def test_trace_against_tells_the_same_visit_in_the_first_store(capsys):
+    """`--against baseline.yaml` starts the outage store from baseline's history and tells,
+    after the picked visit, the same customer's same visit in baseline."""
+    argv = ["trace", OUTAGE, "--pick", "outage", *SMALL, "--set", "arrivals.base_customers=1000"]
+    assert main([*argv, "--against", str(SCENARIOS / "baseline.yaml")]) == 0
+    told = capsys.readouterr()
+    assert "from the history of baseline, and baseline..." in told.err
+    heading = re.compile(r"^Customer (\d+), .*\n", re.M)
+    visit = re.compile(
+        r"^(?:Visit \d+ of \d+|The same visit in (\w+).*) \(visit id \d+\), (day \d+)", re.M
+    )
+    customer = int(heading.search(told.out)[1])
+    (_, day), (first, same_day) = [(m[1], m[2]) for m in visit.finditer(told.out)]
+    assert first == "baseline" and same_day == day
+    blocks = told.out.split("The same visit in baseline")
+    assert len(blocks) == 2 and "card refused" in blocks[0] and "card refused" not in blocks[1]
+    assert (
+        main(
+            [
+                "trace",
+                str(SCENARIOS / "baseline.yaml"),
+                "--customer",
+                str(customer),
+                *SMALL,
+                "--set",
+                "arrivals.base_customers=1000",
+            ]
+        )
+        == 0
+    )
+    assert blocks[1].split("\n", 1)[1].split("\n\n")[1] in capsys.readouterr().out  # its steps

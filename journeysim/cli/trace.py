@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from journeysim.cli.options import (
     LazyChoices,
@@ -23,6 +24,11 @@ from journeysim.cli.options import (
 )
 from journeysim.files import folder_name, write_bytes
 from journeysim.words import plural
+
+if TYPE_CHECKING:
+    from journeysim.report.trace import Traced
+    from journeysim.scenario.schema import Scenario
+    from journeysim.simulation.burn_in import History
 
 PICKS = LazyChoices("journeysim.report.trace", "PICKS")
 MAX_FRAMES = 480  # a minute of GIF: each frame takes about 0.15 s and 3 MB while drawing
@@ -54,13 +60,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "visits before and after a familiar staff member left; or a shopper queueing while a "
         "colleague opened one more lane",
     )
-    trace.add_argument(
+    first = trace.add_mutually_exclusive_group()
+    first.add_argument(
         "--history-of",
         type=Path,
         metavar="FIRST.yaml",
         help="start from FIRST.yaml's history and seed, as compare and replay start every "
         "scenario after the first, so that its customers and their visits are those they show "
         "(a scenario's own history differs when its change was always so)",
+    )
+    first.add_argument(
+        "--against",
+        type=Path,
+        metavar="FIRST.yaml",
+        help="as --history-of, and tell after each visit the same visit in FIRST.yaml (the "
+        "same customer, with the same draws of chance); --pick outage then picks a visit the "
+        "outage left worse off than FIRST.yaml did",
     )
     add_replication_options(trace)
     add_days_option(trace)
@@ -97,10 +112,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _trace(args: argparse.Namespace) -> int:
     from journeysim.report.trace import tell
-    from journeysim.simulation.replication import Simulation, past
+    from journeysim.simulation.replication import past
 
     scenario = scenario_from_args(args.scenario, args)
-    first = None if args.history_of is None else scenario_from_args(args.history_of, args)
+    given = args.against or args.history_of
+    first = None if given is None else scenario_from_args(given, args)
     if first is not None:
         from journeysim.study.compare import common_random_numbers
 
@@ -109,15 +125,21 @@ def _trace(args: argparse.Namespace) -> int:
         f"Tracing {scenario.name}, replication {args.replication}, "
         f"{plural(scenario.total_days, 'day')}"
         + ("" if first is None else f", from the history of {first.name}")
+        + ("" if args.against is None else f", and {first.name}")
         + "...",
         file=sys.stderr,
     )
-    sim = Simulation(scenario, args.replication, trace=True, past=past(scenario, first))
-    rep = sim.run()
-    staff = {member.id: member.name for member in sim.store.roster.members}
+    rep, _, staff = _traced(scenario, args.replication, past(scenario, first))
+    against = None if args.against is None else _traced(first, args.replication, past(first))
     try:
         story = tell(
-            rep, scenario, customer=args.customer, visit=args.visit, pick=args.pick, staff=staff
+            rep,
+            scenario,
+            customer=args.customer,
+            visit=args.visit,
+            pick=args.pick,
+            staff=staff,
+            against=against,
         )
     except LookupError as error:  # an unknown id is a usage error; no telling visit is not
         if args.customer is not None or args.visit is not None:
@@ -127,6 +149,16 @@ def _trace(args: argparse.Namespace) -> int:
         return 1
     print(story, end="")
     return 0
+
+
+def _traced(scenario: Scenario, replication: int, history: History | None) -> Traced:
+    """Replication `replication` of `scenario` from `history`, traced, with its staff's names."""
+    from journeysim.report.trace import Traced
+    from journeysim.simulation.replication import Simulation
+
+    sim = Simulation(scenario, replication, trace=True, past=history)
+    staff = {member.id: member.name for member in sim.store.roster.members}
+    return Traced(sim.run(), scenario, staff)
 
 
 def gif_name(day: int, replication: int) -> str:

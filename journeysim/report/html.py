@@ -51,7 +51,7 @@ from journeysim.report.replay import replays, report_section
 from journeysim.report.scenario_table import settings_table
 from journeysim.report.sweep_plots import sweep_heatmap, sweep_line
 from journeysim.report.telling_pair import telling_pair
-from journeysim.report.trace import day_label, example_visit, tell
+from journeysim.report.trace import by_trip, day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, window_warning
 from journeysim.simulation.lifetime import lifetime_warning
@@ -401,12 +401,9 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
 
 
 def _visits_by_trip(rep: Replay) -> pd.DataFrame:
-    """Each customer's first visit of each day, with "trip": how many visits they made before
-    it (from day 0, after a history the scenarios share)."""
-    visits = rep.replication.visits.sort_values("visit_id")
-    visits = visits.assign(trip=visits.groupby("customer_id").cumcount())
+    """`by_trip` of the replay's visits, with the columns the pairing reads."""
     columns = ["customer_id", "day", "trip", "visit_id", "remembered", "planned_items"]
-    return visits.drop_duplicates(["customer_id", "day"])[columns]
+    return by_trip(rep.replication.visits)[columns]
 
 
 def _why_list(pair: pd.Series, first: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -88,20 +89,94 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
         row = column.idxmin() if pick == "worst" else column.idxmax()
         return [int(visits.loc[row, "visit_id"])]
     if pick == "outage":
-        met = _measured_first(rep.visits[rep.visits["met_outage"]])
-        if met.empty:
-            raise LookupError("no visit met a terminal outage")
-        ranked = met.sort_values(
-            ["has_cash", "planned_items", "remembered"],
-            ascending=[True, False, True],
-            kind="stable",
-        )
-        return [int(ranked["visit_id"].iloc[0])]
+        return outage_candidates(rep)[:1]
     if pick == "regular":
         return _regular_before_and_after(rep)
     if pick == "lane":
         return [_lane_opened_while_waiting(rep)]
     raise ValueError(f"--pick must be one of {', '.join(PICKS)}, not {pick!r}")
+
+
+def outage_candidates(rep: Replication) -> list[int]:
+    """Ids of the visits that met a terminal outage (of the measured days, else the warm-up's),
+    those with no cash to fall back on first, then by longer shopping list, then by worse
+    remembered."""
+    met = _measured_first(rep.visits[rep.visits["met_outage"]])
+    if met.empty:
+        raise LookupError("no visit met a terminal outage")
+    ranked = met.sort_values(
+        ["has_cash", "planned_items", "remembered"], ascending=[True, False, True], kind="stable"
+    )
+    return [int(visit) for visit in ranked["visit_id"]]
+
+
+class Traced(NamedTuple):
+    """A traced replication of a scenario, with the names of its staff by id."""
+
+    rep: Replication
+    scenario: Scenario
+    staff: dict[int, str]
+
+
+def worse_off(candidates: list[int], rep: Replication, other: Replication) -> int:
+    """The first of the `candidates` (visit ids of `rep`) after which the customer switched to
+    the competitor here but not after the same visit in `other`; else the first that left a
+    weaker relationship than there (as the two read, to 0.01); else the first."""
+    same = same_visits(rep.visits, other.visits)
+    here = rep.visits.set_index("visit_id")
+    there = other.visits.set_index("visit_id")
+    weaker = []
+    for visit in (visit for visit in candidates if visit in same.index):
+        mine, theirs = here.loc[visit], there.loc[same[visit]]
+        if mine["switched_store"] and not theirs["switched_store"]:
+            return visit
+        if round(mine["strength_after"], 2) < round(theirs["strength_after"], 2):
+            weaker.append(visit)
+    return (weaker or candidates)[0]
+
+
+def told_against(against: Traced, rep: Replication, row: pd.Series, name: str) -> str:
+    """The same visit as `row` (of `rep`, the scenario `name`) in `against`, told in full, or
+    why it is not there."""
+    same = same_visits(rep.visits, against.rep.visits)
+    visit = int(row["visit_id"])
+    title = f"The same visit in {against.scenario.name}"
+    if visit not in same.index:
+        return (
+            f"{title}: none. The customer did not make this visit of theirs on "
+            f"{day_label(int(row['day']))} in {against.scenario.name}: their visits before it "
+            f"went otherwise there than in {name}, and so did their trips."
+        )
+    there = against.rep.visits
+    other = there[there["visit_id"] == same[visit]].iloc[0]
+    outages = down_intervals(against.rep.terminal_log, against.scenario.total_days * 1440.0)
+    return tell_visit(
+        other,
+        against.rep.traces.get(int(other["visit_id"]), []),
+        against.scenario,
+        outages,
+        f"{title}, the same customer with the same draws of chance",
+        against.rep.lanes_log,
+        against.staff,
+    )
+
+
+def by_trip(visits: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's first visit of each day, with "trip": how many visits they made before
+    it (from day 0, after a history two runs share): a visit is the same customer's same
+    visit in another run of the same history when customer, day and trip agree."""
+    visits = visits.sort_values("visit_id")
+    visits = visits.assign(trip=visits.groupby("customer_id").cumcount())
+    return visits.drop_duplicates(["customer_id", "day"])
+
+
+def same_visits(here: pd.DataFrame, there: pd.DataFrame) -> pd.Series:
+    """The id of each visit of `here` (by visit id) that is the same visit in `there`."""
+    key = ["customer_id", "day", "trip"]
+    pairs = by_trip(here)[[*key, "visit_id"]].merge(
+        by_trip(there)[[*key, "visit_id"]], on=key, suffixes=("", "_there")
+    )
+    return pairs.set_index("visit_id")["visit_id_there"]
 
 
 def _measured_first(visits: pd.DataFrame) -> pd.DataFrame:
@@ -233,9 +308,13 @@ def tell(
     visit: int | None = None,
     pick: str | None = None,
     staff: dict[int, str] | None = None,
+    against: Traced | None = None,
 ) -> str:
     """The story of one customer: given by id, by one of their visits, or picked
-    (default: the worst remembered visit); picked or given visits are told in full.
+    (default: the worst remembered visit); picked or given visits are told in full, each
+    followed by the same visit in `against` (a run of the scenario `rep` started from the
+    history of, as compare runs them), where the customer made it there too; the outage
+    `pick` then prefers a visit that the change left worse off than `against`.
     `staff` maps staff ids to names (`{m.id: m.name for m in sim.store.roster.members}`).
     LookupError when there is nothing to tell, saying why (`no_visits` when `rep` has none)."""
     visits = rep.visits
@@ -246,7 +325,10 @@ def tell(
         focus = [visit]
     elif customer is None:
         try:
-            focus = pick_visits(rep, picked)
+            if picked == "outage" and against is not None:
+                focus = [worse_off(outage_candidates(rep), rep, against.rep)]
+            else:
+                focus = pick_visits(rep, picked)
         except LookupError as error:
             raise LookupError(f"{error}; {pick_hint(picked, scenario)}") from None
     else:
@@ -276,11 +358,12 @@ def tell(
     for number, (_, row) in enumerate(mine.iterrows(), start=1):
         if row["visit_id"] in focus:
             steps = rep.traces.get(int(row["visit_id"]), [])
+            label = f"Visit {number} of {len(mine)}"
             parts.append(
-                tell_visit(
-                    row, steps, scenario, outages, number, len(mine), rep.lanes_log, staff or {}
-                )
+                tell_visit(row, steps, scenario, outages, label, rep.lanes_log, staff or {})
             )
+            if against is not None:
+                parts.append(told_against(against, rep, row, scenario.name))
     untold = len(mine) - len(set(focus))
     if untold:
         parts.append(
@@ -395,14 +478,14 @@ def tell_visit(
     steps: list[Step],
     scenario: Scenario,
     outages: pd.DataFrame,
-    number: int = 1,
-    of: int = 1,
+    label: str = "Visit 1 of 1",
     lanes: pd.DataFrame | None = None,
     staff: dict[int, str] | None = None,
 ) -> str:
-    """One visit step by step, with the lanes that opened or closed while the shopper was at
-    the checkout (from `lanes`, the lane log), then what the customer took home."""
-    heading, *down = visit_heading(row, scenario, outages, f"Visit {number} of {of}")
+    """One visit step by step under its `label`, with the lanes that opened or closed while the
+    shopper was at the checkout (from `lanes`, the lane log), then what the customer took
+    home."""
+    heading, *down = visit_heading(row, scenario, outages, label)
     lines = [heading, *(f"  {line}" for line in down), ""]
     lines.append(f"  {'time':5}  {'place':15}  {'what happened':{WHAT}}  felt   effort  mood after")
     told = [
