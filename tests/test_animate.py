@@ -15,6 +15,7 @@ from matplotlib.colors import to_rgba
 from PIL import Image
 
 from journeysim.report.animate import (
+    AT_TILL,
     DOWN,
     GLIDE_MIN,
     QUEUE_STEP,
@@ -25,6 +26,7 @@ from journeysim.report.animate import (
     floor_plan,
     frame_times,
     positions,
+    queue_label,
     sightings,
     staff_on_floor,
     tracks,
@@ -100,9 +102,10 @@ def test_the_banner_words_an_outage_as_the_replay_does(day, view):
 
 def test_dead_terminals_are_crossed_out_and_empty_queues_draw_no_bar(day, view):
     view, floor = view
-    sample = day.samples.iloc[len(day.samples) // 2].copy()
-    sample["line:0"], sample["line:1"] = 0, 3
-    view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90, down={0, 1})
+    sample = day.samples.iloc[len(day.samples) // 2]
+    queued = [0, 3] + [0] * (len(view.queues) - 2)
+    t = 17 * 60 + 3 * 1440.0
+    view.update(t, sample, np.empty((0, 2)), np.empty(0), 90, down={0, 1}, queued=queued)
     for till, patch in view.tills.items():
         crossed = till in (0, 1)
         assert view.crosses[till].get_visible() == crossed
@@ -112,19 +115,19 @@ def test_dead_terminals_are_crossed_out_and_empty_queues_draw_no_bar(day, view):
     assert not view.queues[0].get_visible()  # "0 waiting": no bar
     qx, qy = floor.queues[1]
     assert view.queues[1].get_visible()
-    assert list(view.queues[1].get_ydata()) == pytest.approx([qy - 1.0, qy + 2 * QUEUE_STEP + 1])
+    assert list(view.queues[1].get_ydata()) == pytest.approx([qy - 1.0, qy + 2 + 2 * QUEUE_STEP])
     assert [t.get_text() for t in view.queue_labels[:2]] == ["0 waiting", "3 waiting"]
 
 
-def test_a_shopper_stuck_at_a_dead_till_is_counted_but_draws_no_bar(day, view):
-    """One shopper stuck at lane 1's dead till and none in its queue: "1 waiting", no bar."""
+def test_a_shopper_stuck_at_a_dead_till_is_counted_apart_and_draws_no_bar(day, view):
+    """One shopper stuck at lane 1's dead till and none in its queue: "0 waiting" in the
+    queue, "+1 at dead till", no bar."""
     view, _ = view
-    sample = day.samples.iloc[len(day.samples) // 2].copy()
-    lines = len(view.queues)
-    sample[[f"line:{i}" for i in range(lines)]] = [0] * lines
-    stuck = [1] + [0] * (lines - 1)
+    sample = day.samples.iloc[len(day.samples) // 2]
+    stuck = [1] + [0] * (len(view.queues) - 1)
     view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90, {0}, stuck=stuck)
-    assert [t.get_text() for t in view.queue_labels[:2]] == ["1 waiting", "0 waiting"]
+    labels = [t.get_text() for t in view.queue_labels[:2]]
+    assert labels == ["0 waiting\n+1 at dead till", "0 waiting"]
     assert not view.queues[0].get_visible()
 
 
@@ -247,8 +250,8 @@ def test_every_frame_labels_each_line_with_the_shoppers_waiting_in_it(busy_day, 
     """Between the monitor's minute samples a frame read "1 waiting", with its bar, over a line
     whose shopper had already reached the till. And a card-only shopper waiting at the till
     for its dead terminal was counted nowhere: lane 3 read "0 waiting" over the one stuck at
-    its till from 17:19 to 17:34. A line's label counts its queue and those stuck at its
-    tills; its bar, the queue."""
+    its till from 17:19 to 17:34. A line's label counts its queue ("N waiting", as its bar)
+    and apart those stuck at its tills ("+M at dead till")."""
     day = busy_day
     names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
     floor = floor_plan(names, day.line_tills)
@@ -273,11 +276,12 @@ def test_every_frame_labels_each_line_with_the_shoppers_waiting_in_it(busy_day, 
                 queued[place[1]] += 1
         for begin, until, line in waits:
             stuck[line] += begin <= t < until
-        assert labels == [f"{q + s} waiting" for q, s in zip(queued, stuck)], t
+        assert labels == [queue_label(q, s) for q, s in zip(queued, stuck)], t
         assert bars == [q > 0 for q in queued], t
         stuck_seen += sum(stuck)
     assert len(labelled) == 41
     assert any(label != "0 waiting" for _, labels, _ in labelled for label in labels)
+    assert queue_label(2, 0) == "2 waiting" and queue_label(0, 1) == "0 waiting\n+1 at dead till"
     assert stuck_seen >= 10  # the outage hour had shoppers stuck at dead tills
 
 
@@ -386,8 +390,9 @@ def test_a_shopper_fetching_cash_is_drawn_at_the_exit_while_away(check):
     assert len(fetches) >= 3
     for visit, till, refused, back in fetches:
         track = shown[visit]
-        assert drawn_at(floor, track, refused - 0.1) == floor.tills[till]
-        for t in np.linspace(refused + GLIDE_MIN, back, 5):
+        tx, ty = floor.tills[till]
+        assert drawn_at(floor, track, refused - 0.1) == (tx, ty + AT_TILL)  # above the till
+        for t in np.linspace(refused, back, 5, endpoint=False):  # no glide out of a till
             assert inside(floor.exit, drawn_at(floor, track, t)), (visit, t)
         leaves = day.replication.traces[visit][-1].time
         assert (leaves > back) == (check == 1.0)
