@@ -14,14 +14,17 @@ import pytest
 from matplotlib.colors import to_rgba
 from PIL import Image
 
+import journeysim.report.animate as animate_module
 from journeysim.report.animate import (
     AT_TILL,
+    CHECKOUT_BOX,
     DOWN,
     GLIDE_MIN,
     QUEUE_STEP,
     UP,
     FloorView,
     animate,
+    default_window,
     down_banner,
     floor_plan,
     frame_times,
@@ -418,3 +421,66 @@ def test_an_animation_of_another_replication_keeps_the_one_the_report_embeds(
     assert capsys.readouterr().out.startswith(f"{out}: 1 frame, day 3 ")
     assert Image.open(out).format == "GIF"
     assert (folder / "floor_day3.gif").read_bytes() == b"GIF89a"
+
+
+def test_every_queue_dot_is_drawn_in_its_lane_clear_of_the_tills_and_counted(busy_day, monkeypatch):
+    """A trainer asked "where is the person waiting?": at 17:15:22 lane 1 read "1 waiting"
+    over its bar while its shopper was still gliding from the chilled zone, at 18:10:50 lane 2
+    read "2 waiting" over one dot on a floating glide and one under its dead terminal's cross.
+    At every half minute of the outage evening's default window: the dots drawn in a line's
+    queue (on its axis, under its label) are the label's N and, at each monitor sample, the
+    monitor's count; its "+M at dead till" the trace's shoppers waiting for a dead terminal;
+    every other dot in the checkout stands above one of the line's tills, clear of the cross."""
+    day = busy_day
+    frames: list[tuple[float, np.ndarray, list[str]]] = []
+    views: list[FloorView] = []
+    update = FloorView.update
+
+    def recording(view, t, sample, xy, *args, **kwargs):
+        update(view, t, sample, xy, *args, **kwargs)
+        frames.append((t, np.asarray(xy), [text.get_text() for text in view.queue_labels]))
+        views[:] = [view]
+
+    monkeypatch.setattr(FloorView, "update", recording)
+    monkeypatch.setattr(animate_module, "_frame", lambda fig: Image.new("RGB", (1, 1)))
+    start, end = default_window(day)
+    animate(day, start, end, frames=int(end - start) * 2 + 1)
+    (view,) = views
+    floor, ax = view.floor, view.dots.axes
+    points_per_unit = (ax.transData.transform((1, 0)) - ax.transData.transform((0, 0)))[0] * 72
+    radius = np.sqrt(view.dots.get_sizes()[0]) / 2 / (points_per_unit / view.fig.dpi)
+    x0, y0, width, height = CHECKOUT_BOX
+    label_foot = y0 + height - 4.0  # under the two lines of a label
+    samples = day.samples.set_index("time")
+    waits = dead_till_waits(day)
+    checked = stuck_seen = 0
+    for t, xy, labels in frames:
+        in_checkout = xy[(xy[:, 0] <= x0 + width) & (xy[:, 1] <= y0 + height)]
+        queued, placed = [], np.zeros(len(in_checkout), dtype=bool)
+        for line, (qx, qy) in enumerate(floor.queues):
+            mine = (np.abs(in_checkout[:, 0] - qx) <= 0.5) & (in_checkout[:, 1] >= qy)
+            assert (in_checkout[mine, 1] + radius <= label_foot).all(), t
+            queued.append(int(mine.sum()))
+            placed |= mine
+            tills = [floor.tills[i] for i in day.line_tills[line]]
+            for tx, ty in tills:
+                clear = (np.abs(in_checkout[:, 0] - tx) >= 1.0 + radius) | (
+                    np.abs(in_checkout[:, 1] - ty) >= 1.0 + radius
+                )
+                assert clear.all(), (t, tx)  # nothing on a terminal's cross
+            xs = [tx for tx, _ in tills]  # a second shopper at a till stands a dot to its left
+            beside = (in_checkout[:, 0] >= min(xs) - 2 * radius - 0.5) & (
+                in_checkout[:, 0] <= max(xs)
+            )
+            above = (in_checkout[:, 1] < qy) & (in_checkout[:, 1] > tills[0][1] + 1.0)
+            placed |= above & beside
+        assert placed.all(), (t, in_checkout[~placed])  # no dot between lanes
+        stuck = [sum(a <= t < b for a, b, n in waits if n == line) for line in range(len(queued))]
+        assert labels == [queue_label(q, s) for q, s in zip(queued, stuck)], t
+        if t in samples.index:
+            monitor = [int(samples.at[t, f"line:{i}"]) for i in range(len(queued))]
+            assert queued == monitor, t
+            checked += 1
+        stuck_seen += sum(stuck)
+    assert checked == end - start + 1 and stuck_seen >= 10
+    assert sum(int(label.split()[0]) for _, _, labels in frames for label in labels) >= 20
