@@ -14,17 +14,22 @@ import pytest
 from matplotlib.colors import to_rgba
 from PIL import Image
 
+import journeysim.report.animate as animate_module
 from journeysim.report.animate import (
+    AT_TILL,
+    CHECKOUT_BOX,
     DOWN,
     GLIDE_MIN,
     QUEUE_STEP,
     UP,
     FloorView,
     animate,
+    default_window,
     down_banner,
     floor_plan,
     frame_times,
     positions,
+    queue_label,
     setup_stamp,
     sightings,
     staff_on_floor,
@@ -101,9 +106,10 @@ def test_the_banner_words_an_outage_as_the_replay_does(day, view):
 
 def test_dead_terminals_are_crossed_out_and_empty_queues_draw_no_bar(day, view):
     view, floor = view
-    sample = day.samples.iloc[len(day.samples) // 2].copy()
-    sample["line:0"], sample["line:1"] = 0, 3
-    view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90, down={0, 1})
+    sample = day.samples.iloc[len(day.samples) // 2]
+    queued = [0, 3] + [0] * (len(view.queues) - 2)
+    t = 17 * 60 + 3 * 1440.0
+    view.update(t, sample, np.empty((0, 2)), np.empty(0), 90, down={0, 1}, queued=queued)
     for till, patch in view.tills.items():
         crossed = till in (0, 1)
         assert view.crosses[till].get_visible() == crossed
@@ -113,19 +119,19 @@ def test_dead_terminals_are_crossed_out_and_empty_queues_draw_no_bar(day, view):
     assert not view.queues[0].get_visible()  # "0 waiting": no bar
     qx, qy = floor.queues[1]
     assert view.queues[1].get_visible()
-    assert list(view.queues[1].get_ydata()) == pytest.approx([qy - 1.0, qy + 2 * QUEUE_STEP + 1])
+    assert list(view.queues[1].get_ydata()) == pytest.approx([qy - 1.0, qy + 2 + 2 * QUEUE_STEP])
     assert [t.get_text() for t in view.queue_labels[:2]] == ["0 waiting", "3 waiting"]
 
 
-def test_a_shopper_stuck_at_a_dead_till_is_counted_but_draws_no_bar(day, view):
-    """One shopper stuck at lane 1's dead till and none in its queue: "1 waiting", no bar."""
+def test_a_shopper_stuck_at_a_dead_till_is_counted_apart_and_draws_no_bar(day, view):
+    """One shopper stuck at lane 1's dead till and none in its queue: "0 waiting" in the
+    queue, "+1 at dead till", no bar."""
     view, _ = view
-    sample = day.samples.iloc[len(day.samples) // 2].copy()
-    lines = len(view.queues)
-    sample[[f"line:{i}" for i in range(lines)]] = [0] * lines
-    stuck = [1] + [0] * (lines - 1)
+    sample = day.samples.iloc[len(day.samples) // 2]
+    stuck = [1] + [0] * (len(view.queues) - 1)
     view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90, {0}, stuck=stuck)
-    assert [t.get_text() for t in view.queue_labels[:2]] == ["1 waiting", "0 waiting"]
+    labels = [t.get_text() for t in view.queue_labels[:2]]
+    assert labels == ["0 waiting\n+1 at dead till", "0 waiting"]
     assert not view.queues[0].get_visible()
 
 
@@ -248,8 +254,8 @@ def test_every_frame_labels_each_line_with_the_shoppers_waiting_in_it(busy_day, 
     """Between the monitor's minute samples a frame read "1 waiting", with its bar, over a line
     whose shopper had already reached the till. And a card-only shopper waiting at the till
     for its dead terminal was counted nowhere: lane 3 read "0 waiting" over the one stuck at
-    its till from 17:19 to 17:34. A line's label counts its queue and those stuck at its
-    tills; its bar, the queue."""
+    its till from 17:19 to 17:34. A line's label counts its queue ("N waiting", as its bar)
+    and apart those stuck at its tills ("+M at dead till")."""
     day = busy_day
     names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
     floor = floor_plan(names, day.line_tills)
@@ -274,11 +280,12 @@ def test_every_frame_labels_each_line_with_the_shoppers_waiting_in_it(busy_day, 
                 queued[place[1]] += 1
         for begin, until, line in waits:
             stuck[line] += begin <= t < until
-        assert labels == [f"{q + s} waiting" for q, s in zip(queued, stuck)], t
+        assert labels == [queue_label(q, s) for q, s in zip(queued, stuck)], t
         assert bars == [q > 0 for q in queued], t
         stuck_seen += sum(stuck)
     assert len(labelled) == 41
     assert any(label != "0 waiting" for _, labels, _ in labelled for label in labels)
+    assert queue_label(2, 0) == "2 waiting" and queue_label(0, 1) == "0 waiting\n+1 at dead till"
     assert stuck_seen >= 10  # the outage hour had shoppers stuck at dead tills
 
 
@@ -388,8 +395,9 @@ def test_a_shopper_fetching_cash_is_drawn_at_the_exit_while_away(check):
     assert len(fetches) >= 3
     for visit, till, refused, back in fetches:
         track = shown[visit]
-        assert drawn_at(floor, track, refused - 0.1) == floor.tills[till]
-        for t in np.linspace(refused + GLIDE_MIN, back, 5):
+        tx, ty = floor.tills[till]
+        assert drawn_at(floor, track, refused - 0.1) == (tx, ty + AT_TILL)  # above the till
+        for t in np.linspace(refused, back, 5, endpoint=False):  # no glide out of a till
             assert inside(floor.exit, drawn_at(floor, track, t)), (visit, t)
         leaves = day.replication.traces[visit][-1].time
         assert (leaves > back) == (check == 1.0)
@@ -435,3 +443,66 @@ def test_the_report_says_which_day_its_animation_shows(tmp_path, day):
         frame = picture.convert("RGB")
     frame.save(gif, "GIF", comment=f"{stamp}; day 3 (Thu), 17:00-17:10")
     assert caption.format(", a warm-up day" + other) in floor_section(longer, [gif], replayed=2)
+
+
+def test_every_queue_dot_is_drawn_in_its_lane_clear_of_the_tills_and_counted(busy_day, monkeypatch):
+    """A trainer asked "where is the person waiting?": at 17:15:22 lane 1 read "1 waiting"
+    over its bar while its shopper was still gliding from the chilled zone, at 18:10:50 lane 2
+    read "2 waiting" over one dot on a floating glide and one under its dead terminal's cross.
+    At every half minute of the outage evening's default window: the dots drawn in a line's
+    queue (on its axis, under its label) are the label's N and, at each monitor sample, the
+    monitor's count; its "+M at dead till" the trace's shoppers waiting for a dead terminal;
+    every other dot in the checkout stands above one of the line's tills, clear of the cross."""
+    day = busy_day
+    frames: list[tuple[float, np.ndarray, list[str]]] = []
+    views: list[FloorView] = []
+    update = FloorView.update
+
+    def recording(view, t, sample, xy, *args, **kwargs):
+        update(view, t, sample, xy, *args, **kwargs)
+        frames.append((t, np.asarray(xy), [text.get_text() for text in view.queue_labels]))
+        views[:] = [view]
+
+    monkeypatch.setattr(FloorView, "update", recording)
+    monkeypatch.setattr(animate_module, "_frame", lambda fig: Image.new("RGB", (1, 1)))
+    start, end = default_window(day)
+    animate(day, start, end, frames=int(end - start) * 2 + 1)
+    (view,) = views
+    floor, ax = view.floor, view.dots.axes
+    points_per_unit = (ax.transData.transform((1, 0)) - ax.transData.transform((0, 0)))[0] * 72
+    radius = np.sqrt(view.dots.get_sizes()[0]) / 2 / (points_per_unit / view.fig.dpi)
+    x0, y0, width, height = CHECKOUT_BOX
+    label_foot = y0 + height - 4.0  # under the two lines of a label
+    samples = day.samples.set_index("time")
+    waits = dead_till_waits(day)
+    checked = stuck_seen = 0
+    for t, xy, labels in frames:
+        in_checkout = xy[(xy[:, 0] <= x0 + width) & (xy[:, 1] <= y0 + height)]
+        queued, placed = [], np.zeros(len(in_checkout), dtype=bool)
+        for line, (qx, qy) in enumerate(floor.queues):
+            mine = (np.abs(in_checkout[:, 0] - qx) <= 0.5) & (in_checkout[:, 1] >= qy)
+            assert (in_checkout[mine, 1] + radius <= label_foot).all(), t
+            queued.append(int(mine.sum()))
+            placed |= mine
+            tills = [floor.tills[i] for i in day.line_tills[line]]
+            for tx, ty in tills:
+                clear = (np.abs(in_checkout[:, 0] - tx) >= 1.0 + radius) | (
+                    np.abs(in_checkout[:, 1] - ty) >= 1.0 + radius
+                )
+                assert clear.all(), (t, tx)  # nothing on a terminal's cross
+            xs = [tx for tx, _ in tills]  # a second shopper at a till stands a dot to its left
+            beside = (in_checkout[:, 0] >= min(xs) - 2 * radius - 0.5) & (
+                in_checkout[:, 0] <= max(xs)
+            )
+            above = (in_checkout[:, 1] < qy) & (in_checkout[:, 1] > tills[0][1] + 1.0)
+            placed |= above & beside
+        assert placed.all(), (t, in_checkout[~placed])  # no dot between lanes
+        stuck = [sum(a <= t < b for a, b, n in waits if n == line) for line in range(len(queued))]
+        assert labels == [queue_label(q, s) for q, s in zip(queued, stuck)], t
+        if t in samples.index:
+            monitor = [int(samples.at[t, f"line:{i}"]) for i in range(len(queued))]
+            assert queued == monitor, t
+            checked += 1
+        stuck_seen += sum(stuck)
+    assert checked == end - start + 1 and stuck_seen >= 10
+    assert sum(int(label.split()[0]) for _, _, labels in frames for label in labels) >= 20

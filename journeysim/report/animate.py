@@ -37,8 +37,13 @@ WIDTH, HEIGHT = 100.0, 64.0  # floor plan units
 ZONE_BOX = (2.0, 28.0, 96.0, 26.0)  # x, y, width, height of the row of zones
 CHECKOUT_BOX = (2.0, 3.0, 78.0, 22.0)
 EXIT_BOX = (84.0, 3.0, 14.0, 22.0)
-QUEUE_STEP = 2.2  # floor units between shoppers in a queue
-GLIDE_MIN = 1.0  # minutes a dot takes to move to its next place
+QUEUE_BASE = CHECKOUT_BOX[1] + 6.0  # where each line's queue starts, above its tills
+QUEUE_STEP = 2.2  # floor units between shoppers in a queue (closer in a long one)
+QUEUE_FRONT = 1.0  # floor units above a line's queue base its first shopper stands
+QUEUE_TOP = CHECKOUT_BOX[1] + CHECKOUT_BOX[3] - 6.5  # the highest queueing dot, under the label
+AT_TILL = 2.6  # floor units above its till a shopper paying stands, clear of the terminal
+TILL_STEP = 2.0  # floor units a second shopper at a till stands left of the first
+GLIDE_MIN = 1.0  # minutes a dot takes to move from zone to zone
 LINGER_MIN = 1.0  # minutes a dot stays at the exit
 MOOD = matplotlib.colormaps["RdBu"]  # diverging and colour-blind safe (ColorBrewer)
 UP, DOWN = "#4d4d4d", "#d73027"  # card terminal working / down
@@ -77,7 +82,7 @@ def floor_plan(zone_names: list[str], line_tills: list[tuple[int, ...]]) -> Floo
     queues, tills = [], {}
     for line, members in enumerate(line_tills):
         centre = cx + (line + 0.5) * column
-        queues.append((centre, cy + 6.0))
+        queues.append((centre, QUEUE_BASE))
         spread = min(column * 0.8, 5.0 * len(members))
         for k, till in enumerate(members):
             tills[till] = (centre - spread / 2 + spread * (k + 0.5) / len(members), cy + 2.0)
@@ -190,36 +195,56 @@ def spot(customer_id: int) -> tuple[float, float]:
     return ((0.5 + customer_id * 0.7548776662) % 1.0, (0.5 + customer_id * 0.5698402910) % 1.0)
 
 
-def _position(floor: Floor, place: tuple, customer_id: int, rank: int) -> tuple[float, float]:
+def queue_step(queued: int) -> float:
+    """Floor units between the dots of a queue of `queued`: QUEUE_STEP, closer in a queue too
+    long to fit under its label."""
+    room = QUEUE_TOP - (QUEUE_BASE + QUEUE_FRONT)
+    return min(QUEUE_STEP, room / max(queued - 1, 1))
+
+
+def _position(
+    floor: Floor, place: tuple, customer_id: int, rank: int, step: float
+) -> tuple[float, float]:
     u, v = spot(customer_id)
     if place[0] == "zone":
         x, y, w, h = floor.zones[place[1]]
         return x + 1.5 + u * (w - 3.0), y + 1.5 + v * (h - 7.0)
     if place[0] == "queue":
         x, y = floor.queues[place[1]]
-        return x + 0.6 * (u - 0.5), y + rank * QUEUE_STEP
+        return x + 0.6 * (u - 0.5), y + QUEUE_FRONT + rank * step
     if place[0] in ("till", "stuck"):
-        return floor.tills[place[-1]]
+        x, y = floor.tills[place[-1]]
+        return x - rank * TILL_STEP, y + AT_TILL
     x, y, w, h = floor.exit  # leaving, or "atm": gone out for cash
     return x + 2.0 + u * (w - 4.0), y + 2.0 + v * (h - 9.0)
 
 
+def _spot_key(place: tuple) -> tuple | None:
+    """The queue or till a place shares with other shoppers, who stand in a row there."""
+    if place[0] == "queue":
+        return place
+    return ("till", place[-1]) if place[0] in ("till", "stuck") else None
+
+
 def positions(floor: Floor, active: list[Track], t: float) -> tuple[np.ndarray, np.ndarray]:
-    """Dot positions (n x 2) and moods at time t; queueing shoppers line up in join order."""
+    """Dot positions (n x 2) and moods at time t. Queueing shoppers line up in join order, those
+    at a till stand above it side by side; a dot glides only from zone to zone, so that one in
+    the checkout is always drawn at its queue or till."""
     states = [(track, *track.at(t)) for track in active]
-    queued: dict[int, list[tuple[float, int]]] = {}
+    rows: dict[tuple, list[tuple[float, int]]] = {}
     for track, place, _, since, _ in states:
-        if place[0] == "queue":
-            queued.setdefault(place[1], []).append((t - since, track.visit_id))
-    rank = {}
-    for members in queued.values():
-        for r, (_, visit_id) in enumerate(sorted(members)):
-            rank[visit_id] = r
+        if (key := _spot_key(place)) is not None:
+            rows.setdefault(key, []).append((t - since, track.visit_id))
+    in_row = {}  # visit id -> (rank, step) in its queue or at its till
+    for members in rows.values():
+        for rank, (_, visit_id) in enumerate(sorted(members)):
+            in_row[visit_id] = rank, queue_step(len(members))
     xy, moods = [], []
     for track, place, previous, since, mood in states:
-        here = np.array(_position(floor, place, track.customer_id, rank.get(track.visit_id, 0)))
-        if previous is not None and since < GLIDE_MIN:
-            before = np.array(_position(floor, previous, track.customer_id, 0))
+        rank, step = in_row.get(track.visit_id, (0, QUEUE_STEP))
+        here = np.array(_position(floor, place, track.customer_id, rank, step))
+        if previous is not None and since < GLIDE_MIN and previous[0] == place[0] == "zone":
+            before = np.array(_position(floor, previous, track.customer_id, 0, QUEUE_STEP))
             here = before + (here - before) * since / GLIDE_MIN
         xy.append(here)
         moods.append(mood)
@@ -236,6 +261,12 @@ def in_lines(active: list[Track], t: float, lines: int, kind: str = "queue") -> 
         if place[0] == kind:
             counts[place[1]] += 1
     return counts
+
+
+def queue_label(queued: int, stuck: int) -> str:
+    """A line's label: "N waiting" in its queue, and "+M at dead till" when M shoppers wait at
+    its tills for their dead terminals."""
+    return f"{queued} waiting" + (f"\n+{stuck} at dead till" if stuck else "")
 
 
 def drawn_in(box: tuple[float, float, float, float], xy: np.ndarray) -> int:
@@ -319,7 +350,6 @@ class FloorView:
             ax.add_patch(Rectangle((x, y), w, h, facecolor="#f7f4ee", edgecolor="#aa9988"))
             self.floor, self.staff_names = floor, replay.staff
             self.day_start = replay.day * 1440.0  # the clock reads the day's end as 24:00:00
-            self.top = y + h - 4.0  # where a queue's bar may reach
             self.queues = []  # a bar per line, as long as its queue; none when it is empty
             for qx, qy in floor.queues:
                 (bar,) = ax.plot([qx, qx], [qy - 1.0, qy - 1.0], color=QUEUE, linewidth=7)
@@ -422,25 +452,27 @@ class FloorView:
         down: set[int] = frozenset(),
         back: float | None = None,
         staff: dict[str, str] | None = None,
+        queued: list[int] | None = None,
         stuck: list[int] | None = None,
     ) -> None:
         """Show moment t: dots, clock, the dots in each zone, queues, terminals (`down`: the tills
         whose terminal is down; `back`: when they last all came back up), carts and staff
-        (`staff`: name -> zone where a shopper last met them). A line's label counts its queue
-        (its bar) and the shoppers `stuck` at its tills (per line: `in_lines`)."""
+        (`staff`: name -> zone where a shopper last met them). Per line (`in_lines`), "N waiting"
+        counts the dots `queued` in its queue (along its bar), not those at its tills; a second
+        line, "+M at dead till", those `stuck` at a till for its dead terminal."""
         self.dots.set_offsets(xy)
         self.dots.set_array(moods)
         self.clock.set_text(f"{end_clock(t - self.day_start)}:{int(t * 60) % 60:02d}")
         for name, text in self.zone_labels.items():
             text.set_text(f"{name}: {drawn_in(self.floor.zones[name], xy)}")
-        stuck = stuck or [0] * len(self.queue_labels)
+        lines = len(self.queue_labels)
+        queued, stuck = queued or [0] * lines, stuck or [0] * lines
         for line, text in enumerate(self.queue_labels):
-            queued = int(sample[f"line:{line}"])
-            text.set_text(f"{queued + stuck[line]} waiting")
+            text.set_text(queue_label(queued[line], stuck[line]))
             qx, qy = self.floor.queues[line]
-            top = min(qy + (queued - 1) * QUEUE_STEP + 1.0, self.top)
+            top = qy + QUEUE_FRONT + (queued[line] - 1) * queue_step(queued[line]) + 1.0
             self.queues[line].set_data([qx, qx], [qy - 1.0, top])
-            self.queues[line].set_visible(queued > 0)  # an empty queue draws no bar
+            self.queues[line].set_visible(queued[line] > 0)  # an empty queue draws no bar
         for till, patch in self.tills.items():
             patch.set_facecolor(DOWN if till in down else UP)
             self.crosses[till].set_visible(till in down)
@@ -502,18 +534,18 @@ def animate(
     times = samples.index.to_numpy()
     pool = replay.scenario.carts.pool
     tills = len(replay.staffed)
-    lines = [f"line:{i}" for i in range(len(floor.queues))]
+    lines = len(floor.queues)
     images = []
     for t in frame_times(start, end, frames):
         active = [track for track in all_tracks if track.start <= t < track.end]
         xy, moods = positions(floor, active, t)
-        row = samples.iloc[max(int(np.searchsorted(times, t, side="right")) - 1, 0)].copy()
-        row[lines] = in_lines(active, t, len(lines))
+        row = samples.iloc[max(int(np.searchsorted(times, t, side="right")) - 1, 0)]
         done = repairs[repairs <= t]
         back = float(done[-1]) if len(done) else None
         down = terminals_down(outages, tills, t)
-        stuck = in_lines(active, t, len(lines), "stuck")
-        view.update(t, row, xy, moods, pool, down, back, staff_on_floor(met, t), stuck)
+        queued, stuck = (in_lines(active, t, lines, kind) for kind in ("queue", "stuck"))
+        staff = staff_on_floor(met, t)
+        view.update(t, row, xy, moods, pool, down, back, staff, queued, stuck)
         images.append(_frame(view.fig))
     gif = io.BytesIO()
     images[0].save(

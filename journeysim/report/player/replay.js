@@ -256,8 +256,8 @@
       this.queueBars = [];
       const counts = [], lanes = [], cashiers = [];
       f.lines.forEach((line, n) => {
-        // the shoppers drawn in the line, and those stuck at its tills (the label counts both, as
-        // the GIF's animate.in_lines; the bar the queue); the monitor's minute samples lag the dots
+        // the shoppers drawn in the line, and those stuck at its tills (the label counts both, the
+        // GIF's apart: animate.queue_label; the bar the queue); the monitor's minute samples lag the dots
         const [qx, qy] = line.at, mine = active.filter((a) => WAITING.includes(a.place[0]) && a.place[1] === n);
         const waiting = mine.length, queue = mine.filter((a) => a.place[0] === "queue");
         if (queue.length) { // the queue as long as it is drawn, front at the till; an empty one draws nothing
