@@ -506,3 +506,23 @@ def test_every_queue_dot_is_drawn_in_its_lane_clear_of_the_tills_and_counted(bus
         stuck_seen += sum(stuck)
     assert checked == end - start + 1 and stuck_seen >= 10
     assert sum(int(label.split()[0]) for _, _, labels in frames for label in labels) >= 20
+
+
+def test_animate_from_the_first_store_s_history_is_stamped_so(tmp_path, capsys):
+    """A dirty floor's own history has far fewer customers than the replay and compare show
+    (they start it from the baseline's): `animate --history-of` draws the floor they show, and
+    its stamp names the history, so that a run report of the scenario's own history does not
+    embed it."""
+    from journeysim.cli import main
+
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    window = ["--day", "3", "--from", "17:00", "--to", "17:10", "--frames", "1"]
+    first = ["--history-of", str(OUTAGE.with_name("baseline.yaml"))]
+    gif = tmp_path / "f.gif"
+    assert main(["animate", str(OUTAGE), *window, *sets, *first, "--out", str(gif)]) == 0
+    scenario = load_scenario(OUTAGE, SMALL)
+    with Image.open(gif) as picture:
+        stamp = picture.info["comment"].decode().split("; ")[0]
+    assert stamp.startswith(f"{setup_stamp(scenario, 0)} history ")
+    assert "drawn from other settings" in floor_section(scenario, [gif])
+    assert setup_stamp(scenario, 0, scenario) == setup_stamp(scenario, 0)

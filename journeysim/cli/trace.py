@@ -106,6 +106,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "results/<scenario>/floor_day<N>.gif, which the report of a run of the same settings "
         "embeds, or floor_day<N>_replication<R>.gif for a --replication other than 0)",
     )
+    anim.add_argument(
+        "--history-of",
+        type=Path,
+        metavar="FIRST.yaml",
+        help="start from FIRST.yaml's history and seed, as compare and replay start every "
+        "scenario after the first, so that the floor shows the customers they show (a what-if "
+        "whose change was always so lives a history of its own: a store whose floor was "
+        "always dirty has far fewer customers)",
+    )
     add_replication_options(anim)
     anim.set_defaults(handler=_animate, days=None)
 
@@ -177,6 +186,11 @@ def _animate(args: argparse.Namespace) -> int:
     from journeysim.report.trace import span
 
     scenario = scenario_from_args(args.scenario, args)
+    first = None if args.history_of is None else scenario_from_args(args.history_of, args)
+    if first is not None:
+        from journeysim.study.compare import common_random_numbers
+
+        first, scenario = common_random_numbers([first, scenario])
     check_day(args.day, scenario.total_days)
     out = args.out or Path("results") / folder_name(scenario.name) / gif_name(
         args.day, args.replication
@@ -184,7 +198,7 @@ def _animate(args: argparse.Namespace) -> int:
     writable_file(out)
     clock_window(args, (0.0, 1440.0))  # before simulating anything
     began = time.perf_counter()
-    day = replay(scenario, args.day, args.replication)
+    day = replay(scenario, args.day, args.replication, reference=first)
     start, end = clock_window(args, default_window(day))
     gif = animate(day, start, end, args.frames)
     write_bytes(out, gif)

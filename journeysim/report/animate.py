@@ -555,7 +555,8 @@ def animate(
         append_images=images[1:],
         duration=1000 // FPS,
         loop=0,
-        comment=f"{setup_stamp(replay.scenario, replay.number)}; {day_label(replay.day)}, "
+        comment=f"{setup_stamp(replay.scenario, replay.number, replay.reference)}; "
+        f"{day_label(replay.day)}, "
         f"{span(start_min, end_min)}",
     )
     return gif.getvalue()
@@ -570,12 +571,20 @@ def _frame(fig: Figure) -> Image.Image:
     return Image.frombuffer("RGBA", size, buffer.getbuffer(), "raw", "RGBA", 0, 1).convert("RGB")
 
 
-def setup_stamp(scenario: Scenario, replication: int) -> str:
+def setup_stamp(scenario: Scenario, replication: int, reference: Scenario | None = None) -> str:
     """What an animation's comment says of the settings it was drawn from: a digest of the
     scenario but for what leaves a day's floor as it was (its description, the number of
-    replications and of measured days), and the replication."""
+    replications and of measured days), the replication, and the `reference` scenario whose
+    history the run started from, when not its own."""
+    stamp = f"journeysim scenario {_digest(scenario)} replication {replication}"
+    if reference is None or _digest(reference) == _digest(scenario):
+        return stamp
+    return f"{stamp} history {_digest(reference)}"
+
+
+def _digest(scenario: Scenario) -> str:
+    """A digest of what of `scenario` shapes a day's floor (see `setup_stamp`)."""
     settings = scenario.model_dump_json(
         exclude={"description": True, "replications": True, "horizon": {"days"}}
     )
-    digest = hashlib.sha256(settings.encode()).hexdigest()[:16]
-    return f"journeysim scenario {digest} replication {replication}"
+    return hashlib.sha256(settings.encode()).hexdigest()[:16]

@@ -646,9 +646,10 @@ def floor_section(scenario: Scenario, gifs: Sequence[Path], replayed: int | None
         names = ", ".join(gif.name for gif in gifs)
         why = (
             f"{names} beside these results {'was' if len(gifs) == 1 else 'were'} drawn from "
-            "other settings than this run's or from another replication than its replay's (0), "
-            "so not shown: journeysim animate with the run's scenario and --set options, and "
-            "without --replication, draws this store's floor."
+            "other settings than this run's, from another replication than its replay's (0) "
+            "or from another store's history, so not shown: journeysim animate with the run's "
+            "scenario and --set options, without --replication and --history-of, draws this "
+            "store's floor."
         )
         return section("The store floor", paragraph(why), id="animation")
     return section(

@@ -92,6 +92,7 @@ class Replay:
     line_tills: list[tuple[int, ...]]
     staffed: list[bool]  # per till: a staffed lane (True) or a self-checkout
     staff: dict[int, str]  # staff id -> name, leavers and newcomers included
+    reference: Scenario | None = None  # whose history the run starts from (None: its own)
 
     def shoppers_between(self, start_min: float, end_min: float) -> int:
         """Shoppers of `day` in the store at some time from `start_min` to `end_min`
@@ -139,6 +140,7 @@ def replay(
         line_tills=monitor.line_tills(),
         staffed=[till.staffed for till in sim.store.checkout.tills],
         staff={member.id: member.name for member in sim.store.roster.members},
+        reference=reference,
     )
 
 
