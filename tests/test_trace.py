@@ -739,3 +739,20 @@ def test_trace_against_tells_the_same_visit_in_the_first_store(capsys):
         == 0
     )
     assert blocks[1].split("\n", 1)[1].split("\n\n")[1] in capsys.readouterr().out  # its steps
+
+
+def test_a_wait_for_the_terminal_adds_up_with_the_clocks_shown():
+    """ "15:24 card refused" then "15:33 waited 8 min": the minutes told were the wait rounded,
+    where the clocks are cut to the minute. They are now the minutes between the two clocks."""
+    busy = ["horizon.warmup_days=2", "horizon.days=2", "arrivals.base_customers=3000"]
+    scenario = load_scenario(OUTAGE, [*busy, "horizon.burn_in_days=0"])
+    rep = Simulation(scenario, 0, trace=True).run()
+    waits = 0
+    for steps in rep.traces.values():
+        for refused, waited in zip(steps, steps[1:]):
+            if waited.what.startswith("waited ") and refused.what.startswith("card refused"):
+                waits += 1
+                minutes = int(waited.what.split()[1])
+                shown = [int(t // 60) * 60 + int(t % 60) for t in (refused.time, waited.time)]
+                assert minutes == shown[1] - shown[0], (refused, waited)
+    assert waits  # shoppers with no cash who waited for the terminal

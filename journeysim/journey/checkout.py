@@ -247,8 +247,8 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 kind.PAYMENT,
                 -1.0,
                 waited / 2.0,
-                "waited {:.0f} min for the terminal; leaves the full {}",
-                waited,
+                "waited {} min for the terminal; leaves the full {}",
+                _minutes_between(asked, store.clock.now()),
                 carried(shopper),
             )
             shopper.abandoned = "payment"
@@ -260,8 +260,8 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 kind.PAYMENT,
                 -0.3,
                 waited / 2.0,
-                "waited {:.0f} min; the terminal is back, pays by card",
-                waited,
+                "waited {} min; the terminal is back, pays by card",
+                _minutes_between(asked, store.clock.now()),
             )
     elif choice < payment.wait_for_repair_prob + payment.fetch_cash_prob:
         shopper.payment = "fetched cash"
@@ -289,3 +289,9 @@ def carried(shopper: Shopper) -> str:
     """What the shopper carries the goods in: "cart", or "basket" (too few items for a cart,
     or no cart left)."""
     return "cart" if shopper.cart else "basket"
+
+
+def _minutes_between(start: float, end: float) -> int:
+    """Whole minutes between the clocks a trace shows for `start` and `end` (HH:MM, cut to
+    the minute), so that a told wait adds up with them: 15:24:50 to 15:33:10 is 9, not 8."""
+    return math.floor(end) - math.floor(start)
