@@ -18,6 +18,7 @@ from journeysim.journey.shopper import Step
 from journeysim.report.trace import (
     MOODS,
     WHAT,
+    Traced,
     expectation_changes,
     mood_word,
     pick_visits,
@@ -26,6 +27,7 @@ from journeysim.report.trace import (
     step_row,
     tell,
     tell_visit,
+    told_against,
     visit_heading,
     worse_off,
 )
@@ -706,6 +708,13 @@ def test_against_a_first_store_the_outage_pick_prefers_a_customer_it_lost():
     there.visits.loc[1, "strength_after"] = 0.204  # reads 0.20 in both
     assert worse_off([1, 2, 3], here, there) == 1
     assert same_visits(here.visits, there.visits).to_dict() == {1: 7, 2: 8, 3: 9}
+    gone = trip_visits([(7, 10, 0.30, False)])  # customers 11 and 12 went otherwise there
+    against = Traced(gone, SimpleNamespace(name="baseline"), {})
+    assert told_against(against, here, here.visits.iloc[1], "terminal_outage") == (
+        "The same visit in baseline: none to pair with it. The customer's visits up to this one "
+        "went otherwise in baseline than in terminal_outage, or this is their second visit of "
+        "the day (only a day's first visits are paired)."
+    )
 
 
 def test_trace_against_tells_the_same_visit_in_the_first_store(capsys):

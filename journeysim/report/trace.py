@@ -143,9 +143,9 @@ def told_against(against: Traced, rep: Replication, row: pd.Series, name: str) -
     title = f"The same visit in {against.scenario.name}"
     if visit not in same.index:
         return (
-            f"{title}: none. The customer did not make this visit of theirs on "
-            f"{day_label(int(row['day']))} in {against.scenario.name}: their visits before it "
-            f"went otherwise there than in {name}, and so did their trips."
+            f"{title}: none to pair with it. The customer's visits up to this one went "
+            f"otherwise in {against.scenario.name} than in {name}, or this is their second "
+            "visit of the day (only a day's first visits are paired)."
         )
     there = against.rep.visits
     other = there[there["visit_id"] == same[visit]].iloc[0]
@@ -312,9 +312,9 @@ def tell(
 ) -> str:
     """The story of one customer: given by id, by one of their visits, or picked
     (default: the worst remembered visit); picked or given visits are told in full, each
-    followed by the same visit in `against` (a run of the scenario `rep` started from the
-    history of, as compare runs them), where the customer made it there too; the outage
-    `pick` then prefers a visit that the change left worse off than `against`.
+    followed by the same visit in `against`, a traced run of the scenario whose history `rep`
+    started from (as compare runs them); the outage `pick` then prefers a visit that left
+    the customer worse off than the same visit did there.
     `staff` maps staff ids to names (`{m.id: m.name for m in sim.store.roster.members}`).
     LookupError when there is nothing to tell, saying why (`no_visits` when `rep` has none)."""
     visits = rep.visits
