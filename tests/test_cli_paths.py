@@ -273,7 +273,8 @@ def test_fit_receipts_reads_a_base_in_a_read_only_folder(tmp_path: Path) -> None
     """--extends is only read: a base in a read-only folder was refused as not writable."""
     read_only = tmp_path / "ro"
     read_only.mkdir()
-    (read_only / "base.yaml").write_text(f"extends: {BASELINE}\n")
+    # (a short history: a whole one, lived in the test's own cache, took a minute)
+    (read_only / "base.yaml").write_text(f"extends: {BASELINE}\nhorizon: {{burn_in_days: 28}}\n")
     read_only.chmod(0o555)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
     out = tmp_path / "s" / "store.yaml"
