@@ -702,15 +702,17 @@ def test_against_a_first_store_the_outage_pick_prefers_a_customer_it_lost():
     which only this store lost the customer, then one that left a weaker relationship."""
     here = trip_visits([(1, 10, 0.30, False), (2, 11, 0.20, False), (3, 12, 0.20, True)])
     there = trip_visits([(7, 10, 0.30, False), (8, 11, 0.25, False), (9, 12, 0.20, False)])
-    assert worse_off([1, 2, 3], here, there) == 3
+    same = same_visits(here.visits, there.visits)
+    assert same.to_dict() == {1: 7, 2: 8, 3: 9}
+    assert worse_off([1, 2, 3], here, there, same) == 3
     there.visits.loc[2, "switched_store"] = True  # lost in both
-    assert worse_off([1, 2, 3], here, there) == 2
+    assert worse_off([1, 2, 3], here, there, same) == 2
     there.visits.loc[1, "strength_after"] = 0.204  # reads 0.20 in both
-    assert worse_off([1, 2, 3], here, there) == 1
-    assert same_visits(here.visits, there.visits).to_dict() == {1: 7, 2: 8, 3: 9}
+    assert worse_off([1, 2, 3], here, there, same) == 1
     gone = trip_visits([(7, 10, 0.30, False)])  # customers 11 and 12 went otherwise there
     against = Traced(gone, SimpleNamespace(name="baseline"), {})
-    assert told_against(against, here, here.visits.iloc[1], "terminal_outage") == (
+    unpaired = same_visits(here.visits, gone.visits)
+    assert told_against(against, unpaired, here.visits.iloc[1], "terminal_outage") == (
         "The same visit in baseline: none to pair with it. The customer's visits up to this one "
         "went otherwise in baseline than in terminal_outage, or this is their second visit of "
         "the day (only a day's first visits are paired)."

@@ -123,13 +123,7 @@ def _trace(args: argparse.Namespace) -> int:
     from journeysim.report.trace import tell
     from journeysim.simulation.replication import past
 
-    scenario = scenario_from_args(args.scenario, args)
-    given = args.against or args.history_of
-    first = None if given is None else scenario_from_args(given, args)
-    if first is not None:
-        from journeysim.study.compare import common_random_numbers
-
-        first, scenario = common_random_numbers([first, scenario])
+    first, scenario = _after_first(args.against or args.history_of, args)
     print(
         f"Tracing {scenario.name}, replication {args.replication}, "
         f"{plural(scenario.total_days, 'day')}"
@@ -160,6 +154,20 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _after_first(
+    first_path: Path | None, args: argparse.Namespace
+) -> tuple[Scenario | None, Scenario]:
+    """The scenario of the command's file, and the FIRST.yaml of --history-of or --against
+    (None without one) whose history and seed it then starts from, as compare aligns them."""
+    scenario = scenario_from_args(args.scenario, args)
+    if first_path is None:
+        return None, scenario
+    from journeysim.study.compare import common_random_numbers
+
+    first, scenario = common_random_numbers([scenario_from_args(first_path, args), scenario])
+    return first, scenario
+
+
 def _traced(scenario: Scenario, replication: int, history: History | None) -> Traced:
     """Replication `replication` of `scenario` from `history`, traced, with its staff's names."""
     from journeysim.report.trace import Traced
@@ -185,12 +193,7 @@ def _animate(args: argparse.Namespace) -> int:
     from journeysim.report.monitor import replay
     from journeysim.report.trace import span
 
-    scenario = scenario_from_args(args.scenario, args)
-    first = None if args.history_of is None else scenario_from_args(args.history_of, args)
-    if first is not None:
-        from journeysim.study.compare import common_random_numbers
-
-        first, scenario = common_random_numbers([first, scenario])
+    first, scenario = _after_first(args.history_of, args)
     check_day(args.day, scenario.total_days)
     out = args.out or Path("results") / folder_name(scenario.name) / gif_name(
         args.day, args.replication

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from journeysim.clock import clock
+from journeysim.clock import clock, minutes_between
 from journeysim.journey.shopper import Shopper
 from journeysim.journey.touchpoints import meet, rapport_lift
 from journeysim.psyche import kinds as kind
@@ -248,7 +248,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 -1.0,
                 waited / 2.0,
                 "waited {} min for the terminal; leaves the full {}",
-                _minutes_between(asked, store.clock.now()),
+                minutes_between(asked, store.clock.now()),
                 carried(shopper),
             )
             shopper.abandoned = "payment"
@@ -261,7 +261,7 @@ def _pay(store: Store, shopper: Shopper, till: Till, line: Line):
                 -0.3,
                 waited / 2.0,
                 "waited {} min; the terminal is back, pays by card",
-                _minutes_between(asked, store.clock.now()),
+                minutes_between(asked, store.clock.now()),
             )
     elif choice < payment.wait_for_repair_prob + payment.fetch_cash_prob:
         shopper.payment = "fetched cash"
@@ -289,9 +289,3 @@ def carried(shopper: Shopper) -> str:
     """What the shopper carries the goods in: "cart", or "basket" (too few items for a cart,
     or no cart left)."""
     return "cart" if shopper.cart else "basket"
-
-
-def _minutes_between(start: float, end: float) -> int:
-    """Whole minutes between the clocks a trace shows for `start` and `end` (HH:MM, cut to
-    the minute), so that a told wait adds up with them: 15:24:50 to 15:33:10 is 9, not 8."""
-    return math.floor(end) - math.floor(start)

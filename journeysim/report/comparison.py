@@ -16,7 +16,13 @@ from journeysim.report.compare_plot import comparison_png
 from journeysim.report.console import LABELS, render, unit
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
-from journeysim.study.compare import DILUTED, PROVISIONAL, CompareResult, significant
+from journeysim.study.compare import (
+    DILUTED,
+    PROVISIONAL,
+    CompareResult,
+    significant,
+    table_floors,
+)
 from journeysim.words import amount, places_shown
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
@@ -114,8 +120,7 @@ def clear_marks(table: pd.DataFrame) -> str:
 def negligible_text(table: pd.DataFrame) -> str:
     """The floors of a comparison table (its negligible_within above 0) in words, in the
     table's order: "return rate 0.1 pts, NPS 1 point, ..., checkout wait 0.05 min"."""
-    given = table.dropna(subset="negligible_within")
-    floors = given.groupby("metric", sort=False)["negligible_within"].first()
+    floors = table_floors(table)
     texts = []
     for metric, size in floors[floors > 0].items():
         shown = amount(f"{100.0 * size:g}", "pts") if metric in SHARES else None

@@ -33,7 +33,7 @@ from journeysim.simulation.kpis import MATERIAL, SHARES, net_promoter_score, ret
 from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.compare import crowding_explains, verdict
+from journeysim.study.compare import crowding_explains, table_floors, verdict
 from journeysim.world.checkout import terminal_name
 
 FIGSIZE = (16.0, 9.0)  # inches
@@ -374,10 +374,7 @@ def compare_differences(
     table = differences.copy()
     if "scenario" not in table:
         table["scenario"] = ""
-    floors = dict(MATERIAL)
-    if "negligible_within" in table:
-        given = table.dropna(subset="negligible_within").groupby("metric")["negligible_within"]
-        floors = given.first().to_dict()
+    floors = table_floors(table).to_dict() if "negligible_within" in table else dict(MATERIAL)
     if "verdict" not in table:
         table["verdict"] = [
             verdict(r.metric, r.diff_ci_low, r.diff_ci_high, floors)

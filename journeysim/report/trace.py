@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from journeysim.clock import clock, end_clock
+from journeysim.clock import clock, end_clock, minutes_between
 from journeysim.journey.shopper import Step
 from journeysim.loyalty.relationship import return_chance, share_of_wallet
 from journeysim.psyche.kinds import IN_STORE
@@ -118,11 +118,11 @@ class Traced(NamedTuple):
     staff: dict[int, str]
 
 
-def worse_off(candidates: list[int], rep: Replication, other: Replication) -> int:
+def worse_off(candidates: list[int], rep: Replication, other: Replication, same: pd.Series) -> int:
     """The first of the `candidates` (visit ids of `rep`) after which the customer switched to
-    the competitor here but not after the same visit in `other`; else the first that left a
-    weaker relationship than there (as the two read, to 0.01); else the first."""
-    same = same_visits(rep.visits, other.visits)
+    the competitor here but not after the same visit in `other` (`same`: `same_visits`); else
+    the first that left a weaker relationship than there (as the two read, to 0.01); else the
+    first."""
     here = rep.visits.set_index("visit_id")
     there = other.visits.set_index("visit_id")
     weaker = []
@@ -135,10 +135,9 @@ def worse_off(candidates: list[int], rep: Replication, other: Replication) -> in
     return (weaker or candidates)[0]
 
 
-def told_against(against: Traced, rep: Replication, row: pd.Series, name: str) -> str:
-    """The same visit as `row` (of `rep`, the scenario `name`) in `against`, told in full, or
-    why it is not there."""
-    same = same_visits(rep.visits, against.rep.visits)
+def told_against(against: Traced, same: pd.Series, row: pd.Series, name: str) -> str:
+    """The same visit as `row` (of the scenario `name`) in `against` (`same`: `same_visits`),
+    told in full, or why it is not there."""
     visit = int(row["visit_id"])
     title = f"The same visit in {against.scenario.name}"
     if visit not in same.index:
@@ -321,12 +320,13 @@ def tell(
     if visits.empty:
         raise LookupError(no_visits(rep, scenario))
     picked = (pick or "worst") if visit is None and customer is None else ""
+    same = None if against is None else same_visits(visits, against.rep.visits)
     if visit is not None:
         focus = [visit]
     elif customer is None:
         try:
             if picked == "outage" and against is not None:
-                focus = [worse_off(outage_candidates(rep), rep, against.rep)]
+                focus = [worse_off(outage_candidates(rep), rep, against.rep, same)]
             else:
                 focus = pick_visits(rep, picked)
         except LookupError as error:
@@ -363,7 +363,7 @@ def tell(
                 tell_visit(row, steps, scenario, outages, label, rep.lanes_log, staff or {})
             )
             if against is not None:
-                parts.append(told_against(against, rep, row, scenario.name))
+                parts.append(told_against(against, same, row, scenario.name))
     untold = len(mine) - len(set(focus))
     if untold:
         parts.append(
@@ -557,7 +557,7 @@ def visit_heading(
     start = row["day"] * 1440.0 + row["arrival_min"]
     end = start + row["duration_min"]
     wallet = "cash in the wallet" if row["has_cash"] else "no cash, card only"
-    minutes = math.floor(end) - math.floor(start)  # between the clocks shown, so that it adds up
+    minutes = minutes_between(start, end)
     lines = [
         f"{label} (visit id {int(row['visit_id'])}), {day_label(int(row['day']))}, "
         f"{clock(start)} to {clock(end)} ({minutes} min); "

@@ -613,6 +613,13 @@ def negligible_floors(
     return floors
 
 
+def table_floors(table: pd.DataFrame) -> pd.Series:
+    """The floors a comparison table was judged by (its negligible_within), by metric in the
+    table's order."""
+    given = table.dropna(subset="negligible_within")
+    return given.groupby("metric", sort=False)["negligible_within"].first()
+
+
 def verdict(metric: str, low: float, high: float, floors: Mapping[str, float] = MATERIAL) -> str:
     """`better`, `worse` or `no_difference` for a difference whose 95% CI is [low, high];
     `negligible` where it excludes 0 but lies within the smallest difference that matters
