@@ -19,7 +19,9 @@ from journeysim.simulation.executors import LocalPool, Serial, run_replications
 from journeysim.simulation.failures import ReplicationFailed, TaskFailed
 from journeysim.simulation.overrun import OVERTIME_MIN, Overrun, overrun
 from journeysim.simulation.replication import simulate
-from journeysim.study.designs import parse_vary
+from journeysim.study.calibrate_spec import targets_from_yaml
+from journeysim.study.decisions import decision_from_yaml
+from journeysim.study.designs import DesignError, parse_vary, vary_from_yaml
 from journeysim.study.sensitivity import SobolWarning, imprecise, imprecision_warning
 from journeysim.study.sweep import Sweep, plan_sweep
 from journeysim.study.sweep_spec import SweepSpec
@@ -360,3 +362,53 @@ def test_a_segment_with_a_mean_basket_below_one_item_shops_like_one_of_one_item(
     assert len(one) >= 50 and (one["planned_items"] == 1).all()
     pd.testing.assert_series_equal(one["duration_min"], tiny["duration_min"])
     assert one["duration_min"].max() < 120  # minutes, as the zones' walks add up
+
+
+def test_a_whole_number_too_long_to_read_is_refused_with_its_line(tmp_path: Path) -> None:
+    """Python reads no integer of over 4,300 digits from text (a ValueError, not a YAML
+    error): the loader refuses one of over 1,000 with the line it is on, in a file or --set."""
+    digits = "9" * 5000
+    path = tmp_path / "long.yaml"
+    path.write_text(f"extends: {BASELINE}\nseed: {digits}\n")
+    with pytest.raises(
+        ScenarioError,
+        match=r"long.yaml: line 2, column 7: expected a number of at most 1,000 digits "
+        r"\(got 5,000\)$",
+    ):
+        load_scenario(path)
+    with pytest.raises(
+        ScenarioError,
+        match=r"^--set checkout.cashiers: line 1, column 1: expected a number of at most 1,000",
+    ):
+        load_scenario(BASELINE, [f"checkout.cashiers={digits}"])
+
+
+@pytest.mark.parametrize(
+    ("parse", "expected"),
+    [
+        (
+            lambda huge: vary_from_yaml("payment.cash_share", {"low": 0, "high": huge}, "s.yaml"),
+            "s.yaml: vary.payment.cash_share: expected finite numbers LOW < HIGH (got 0:inf)",
+        ),
+        (
+            lambda huge: decision_from_yaml(
+                "checkout.cashiers", {"low": 2, "high": huge}, "o.yaml"
+            ),
+            "o.yaml: decide.checkout.cashiers: expected finite numbers LOW < HIGH (got 2:inf)",
+        ),
+        (
+            lambda huge: targets_from_yaml({"nps": -huge}, "t.yaml"),
+            "t.yaml: targets.nps: expected a finite value and a tolerance > 0 (+-TOL)",
+        ),
+        (
+            lambda huge: targets_from_yaml({"nps": {"value": 30, "tolerance": huge}}, "t.yaml"),
+            "t.yaml: targets.nps: expected a finite value and a tolerance > 0 (+-TOL)",
+        ),
+    ],
+)
+def test_a_study_files_number_beyond_the_floats_is_refused_as_infinite(parse, expected) -> None:
+    """A whole number of 500 digits is a number YAML reads but no float holds (float() raises
+    OverflowError): study files refuse it as they refuse .inf."""
+    with pytest.raises(DesignError) as error:
+        parse(10**500)
+    assert str(error.value) == expected

@@ -347,6 +347,9 @@ _EXPONENT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?
 # YAML 1.2's integers: decimal even with leading zeros (010 is ten, where YAML 1.1 reads the
 # octal 8), octal only as 0o10, hexadecimal as 0x1F.
 _INTEGER = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+# The longest integer read (Python's own limit on reading one from text is 4,300 digits): far
+# beyond any bound, refused with its line rather than read.
+_MAX_DIGITS = 1_000
 _YAML_1_2 = [
     ("tag:yaml.org,2002:str", _SEXAGESIMAL),
     ("tag:yaml.org,2002:float", _EXPONENT),
@@ -357,6 +360,10 @@ _YAML_1_2 = [
 # Values a YAML text may hold with its aliases expanded: a file of MAX_YAML_BYTES holds at most
 # half a million without aliases, but ten nested lists of ten aliases each hold ten billion.
 MAX_YAML_VALUES = 1_000_000
+
+
+class _TooLong(yaml.constructor.ConstructorError):
+    """Valid YAML holding an integer too long to read."""
 
 
 class _UniqueKeys(yaml.SafeLoader):
@@ -411,6 +418,13 @@ class _UniqueKeys(yaml.SafeLoader):
         text = str(self.construct_scalar(node))
         if not _INTEGER.match(text):  # YAML 1.1's other integers: 0b101, 1_000
             return int(super().construct_yaml_int(node))
+        if len(text) > _MAX_DIGITS:  # Python refuses to read it (sys.get_int_max_str_digits)
+            raise _TooLong(
+                None,
+                None,
+                f"expected a number of at most {_MAX_DIGITS:,} digits (got {len(text):,})",
+                node.start_mark,
+            )
         if text[:2] in ("0o", "0x"):
             return int(text[2:], 8 if text[1] == "o" else 16)
         return int(text)
@@ -460,7 +474,8 @@ def _parse_yaml(text: str, source: str) -> Any:
         problem = str(error.problem)
         hint = next((h for start, h in _YAML_HINTS.items() if problem.startswith(start)), "")
         problem += f" ({hint})" if hint else ""
-        raise ScenarioError(f"{source}:{where} not valid YAML: {problem}", source) from None
+        what = "" if isinstance(error, _TooLong) else " not valid YAML:"
+        raise ScenarioError(f"{source}:{where}{what} {problem}", source) from None
     except yaml.YAMLError as error:
         reason = str(error).splitlines()[0]
         raise ScenarioError(f"{source}: not valid YAML: {reason}", source) from None

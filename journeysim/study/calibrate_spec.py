@@ -22,7 +22,7 @@ from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import out_of_range, resolution, too_wide
 from journeysim.study.decisions import Decision, decision_from_yaml
-from journeysim.study.designs import DesignError, is_number
+from journeysim.study.designs import DesignError, is_number, number
 from journeysim.study.sources import (
     ScenarioSource,
     checked_keys,
@@ -137,7 +137,7 @@ def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
             value, tolerance = given, None
         if not (is_number(value) and (tolerance is None or is_number(tolerance))):
             raise DesignError(f"{where}: {expected}")
-        found.append(target(str(metric), float(value), _float(tolerance), where))
+        found.append(target(str(metric), number(value), _float(tolerance), where))
     return tuple(found)
 
 
@@ -182,7 +182,7 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
             )
         for i, (value, tolerance) in enumerate(zip(values, tolerances)):
             name = hourly_name(kind, open_min + 60 * i)
-            found.append(target(name, float(value), _float(tolerance), f"{where}.{kind}[{i}]"))
+            found.append(target(name, number(value), _float(tolerance), f"{where}.{kind}[{i}]"))
     if not found:
         raise DesignError(
             f"{where}: expected `weekday` and/or `weekend`, receipts per opening hour"
@@ -344,4 +344,4 @@ def _none(value: Any) -> bool:
 
 
 def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
+    return None if value is None else number(value)

@@ -25,6 +25,7 @@ from journeysim.study.designs import (
     check_once,
     check_whole_ends,
     is_number,
+    number,
     split_values,
     whole_number_keys,
     yaml_text,
@@ -115,7 +116,7 @@ def decision_from_yaml(name: str, value: Any, source: str, section: str = "decid
         low, high = value["low"], value["high"]
         if not (is_number(low) and is_number(high)):
             raise DesignError(f"{where}: expected numbers for low and high")
-        return _ranged(name, keys, low, high, where)
+        return _ranged(name, keys, number(low), number(high), where)
     if isinstance(value, str) and _RANGE.match(value):
         return _decision(name, keys, value, where)
     if isinstance(value, list) and value:
@@ -131,8 +132,10 @@ def _decision(name: str, keys: tuple[str, ...], raw: str, where: str) -> Decisio
 
 
 def _ranged(name: str, keys: tuple[str, ...], low: float, high: float, where: str) -> Decision:
-    if not low < high:
-        raise DesignError(f"{where}: expected LOW < HIGH (got {low:g}:{high:g})", where)
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise DesignError(
+            f"{where}: expected finite numbers LOW < HIGH (got {low:g}:{high:g})", where
+        )
     return Decision(name, keys, float(low), float(high), where=where)
 
 

@@ -145,10 +145,19 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def number(value: Any) -> float:
+    """A YAML number as a float: a whole number beyond the floats' range (over 308 digits) is
+    infinite, which the checks refuse as they refuse .inf."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _number(value: Any, where: str) -> float:
     if not is_number(value):
         raise DesignError(f"{where}: expected numbers for low and high")
-    return float(value)
+    return number(value)
 
 
 def _ranged(key: str, low: float, high: float, where: str) -> Vary:
