@@ -372,6 +372,31 @@ def test_ctrl_c_while_trace_runs_says_nothing_written(capsys, monkeypatch) -> No
     assert capsys.readouterr().err.endswith("journeysim: interrupted; nothing written\n")
 
 
+@pytest.mark.parametrize("turned_into", [ImportError, RuntimeError])
+def test_ctrl_c_while_a_module_loads_is_an_interrupt(turned_into, capsys, monkeypatch) -> None:
+    """A Ctrl-C that lands while an extension module or a class body loads reaches the
+    command as the ImportError or RuntimeError Python raises from it (seen in matplotlib's
+    import): still "interrupted", exit 130, no traceback; such an error of its own is not."""
+
+    def interrupted_import(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as ctrl_c:
+            raise turned_into("initialization failed") from ctrl_c
+
+    every_simulation(monkeypatch, interrupted_import)
+    assert exit_code(["trace", BASELINE, *SHORT]) == 130
+    err = capsys.readouterr().err
+    assert err.endswith("journeysim: interrupted; nothing written\n") and "Traceback" not in err
+
+    def failed_import(*args, **kwargs):
+        raise turned_into("initialization failed")
+
+    every_simulation(monkeypatch, failed_import)
+    with pytest.raises(turned_into):
+        exit_code(["trace", BASELINE, *SHORT])
+
+
 def test_ctrl_c_while_writing_names_the_folder(tmp_path: Path, capsys, monkeypatch) -> None:
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

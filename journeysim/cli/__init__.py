@@ -50,10 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return terminated.code
     except KeyboardInterrupt:
-        kept = RESUMED.get(args.command)
-        said = f"finished {kept} are kept; the same command resumes" if kept else "nothing written"
-        print(f"journeysim: {terminated.what}; {said}", file=sys.stderr)
-        return terminated.code
+        return _interrupted(args.command, terminated)
     except BrokenPipeError:  # stdout closed early, e.g. by `| head`: results are written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # silences the flush
         return 1
@@ -61,6 +58,31 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"journeysim: {where}{error.strerror or error}", file=sys.stderr)
         return 1
+    except Exception as error:
+        if not _caused_by_ctrl_c(error):
+            raise
+        return _interrupted(args.command, terminated)
+
+
+def _interrupted(command: str, terminated: _Terminated) -> int:
+    """Say what an interrupted `command` kept; its exit code."""
+    kept = RESUMED.get(command)
+    said = f"finished {kept} are kept; the same command resumes" if kept else "nothing written"
+    print(f"journeysim: {terminated.what}; {said}", file=sys.stderr)
+    return terminated.code
+
+
+def _caused_by_ctrl_c(error: BaseException) -> bool:
+    """Whether a Ctrl-C raised `error`: Python turns one that lands while a module is being
+    imported into an ImportError or a RuntimeError whose cause (or context) it is."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 class _Terminated:
