@@ -54,6 +54,26 @@ def folder_name(name: str) -> str:
     return f"{kept}-{digest}"
 
 
+def distinct_names(names: Sequence[str]) -> list[str]:
+    """`names` with each repeat numbered -2, -3, ..., skipping a number that names another
+    scenario (a, a, a-2 give a, a-3, a-2)."""
+    given, distinct = set(names), []
+    for name in names:
+        unique, number = name, 1
+        while unique in distinct or (unique != name and unique in given):
+            number += 1
+            unique = f"{name}-{number}"
+        distinct.append(unique)
+    return distinct
+
+
+def scenario_files(names: Sequence[str]) -> list[str]:
+    """The file name of each scenario's resolved YAML in a study's folder: its `folder_name`
+    (a name may hold a '/' or be too long for a file), numbered apart where two come to the
+    same one."""
+    return [f"{name}.yaml" for name in distinct_names([folder_name(n) for n in names])]
+
+
 def not_regular(path: Path) -> str | None:
     """What `path` is when it exists but is no regular file to read ("a folder" or "not a
     regular file": a device, pipe or socket, where a named pipe would wait for a writer for

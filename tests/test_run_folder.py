@@ -20,8 +20,17 @@ import pytest
 from PIL import Image
 
 from journeysim.cli import main
-from journeysim.files import MAX_FOLDER, exclusive, folder_lock, folder_name, replaced_folder
+from journeysim.files import (
+    MAX_FOLDER,
+    NAME_MAX,
+    exclusive,
+    folder_lock,
+    folder_name,
+    replaced_folder,
+    scenario_files,
+)
 from journeysim.report.animate import setup_stamp
+from journeysim.report.comparison import comparison_files
 from journeysim.report.trace import example_visit
 from journeysim.scenario import load_scenario
 from journeysim.simulation import measure, runner
@@ -576,3 +585,25 @@ def test_names_in_other_scripts_keep_their_letters_in_the_folder_name(tmp_path: 
     assert len(long.encode()) <= MAX_FOLDER and long.startswith("compare-日本の店")
     (tmp_path / long).mkdir()  # and a lock file's name, four bytes longer, fits 255 too
     (tmp_path / f".{long}.lock").touch()
+
+
+def test_each_scenarios_yaml_in_a_study_folder_gets_a_file_name_the_file_system_takes(
+    tmp_path: Path,
+) -> None:
+    """compare, select and --parameter-sets write each scenario's resolved YAML beside their
+    tables, named by the scenario: 90 CJK characters (270 bytes) failed with "File name too
+    long" after simulating, and "a/b" named a folder that is not there. Now each is its
+    folder_name, numbered apart where two come to the same."""
+    names = ["a/b", "a_b", "字" * 90, "字" * 90 + "-2"]
+    files = scenario_files(names)
+    assert files[:2] == ["a_b.yaml", "a_b-2.yaml"]
+    assert len(set(files)) == len(names)
+    for name in files:
+        assert len(name.encode()) <= NAME_MAX and "/" not in name
+        (tmp_path / name).write_text("name: x\n")
+    assert comparison_files(names) >= set(files)
+    out = tmp_path / "out"
+    argv = ["compare", BASELINE, BASELINE, "--set", f"name={names[2]}", *SHORT, "--out", str(out)]
+    assert main([*argv, "--no-report", "--quiet"]) == 0
+    (folder,) = [path for path in out.iterdir() if path.is_dir()]  # beside its lock file
+    assert sorted(p.name for p in folder.glob("*.yaml")) == sorted(scenario_files(names[2:]))

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.files import write_bytes, write_table, write_text
+from journeysim.files import scenario_files, write_bytes, write_table, write_text
 from journeysim.report.compare_plot import comparison_png
 from journeysim.report.console import LABELS, render, unit
 from journeysim.scenario.loader import resolved_yaml
@@ -33,7 +33,7 @@ def comparison_files(names: Iterable[str]) -> frozenset[str]:
     comparison replaces them all (any other file there is kept)."""
     made = ("comparison.csv", "replications.csv", "comparison.png", "kpis_over_days.png")
     shown = ("report.html", "replay.html", "manifest.json")
-    return frozenset({*made, *shown, *(f"{name}.yaml" for name in names)})
+    return frozenset({*made, *shown, *scenario_files(list(names))})
 
 
 def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
@@ -43,8 +43,9 @@ def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
     write_table(files[0], result.table)
     write_table(files[1], result.replications)
     write_bytes(files[2], comparison_png(result.table))
-    for scenario in result.scenarios:
-        files.append(folder / f"{scenario.name}.yaml")
+    names = scenario_files([scenario.name for scenario in result.scenarios])
+    for scenario, name in zip(result.scenarios, names):
+        files.append(folder / name)
         write_text(files[-1], resolved_yaml(scenario))
     return files
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.files import write_bytes, write_table, write_text
+from journeysim.files import scenario_files, write_bytes, write_table, write_text
 from journeysim.report.comparison import ci_text
 from journeysim.report.console import label, render, unit
 from journeysim.report.html_blocks import image, page, paragraph, section, table, warning_notes
@@ -155,7 +155,7 @@ def selection_files(names: Iterable[str]) -> frozenset[str]:
     """Every file `select` may write into its folder, for scenarios of these names: a new
     selection replaces them all (any other file there is kept)."""
     made = ("selection.csv", "replications.csv", "smore.png", "report.html", "manifest.json")
-    return frozenset({*made, *(f"{name}.yaml" for name in names)})
+    return frozenset({*made, *scenario_files(list(names))})
 
 
 def write_selection(result: SelectResult, folder: Path) -> list[Path]:
@@ -165,8 +165,9 @@ def write_selection(result: SelectResult, folder: Path) -> list[Path]:
     write_table(files[0], result.table)
     write_table(files[1], result.replications)
     write_bytes(files[2], smore_png(result))
-    for scenario in result.scenarios:
-        files.append(folder / f"{scenario.name}.yaml")
+    names = scenario_files([scenario.name for scenario in result.scenarios])
+    for scenario, name in zip(result.scenarios, names):
+        files.append(folder / name)
         write_text(files[-1], resolved_yaml(scenario))
     return files
 

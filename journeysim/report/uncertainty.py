@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.files import write_table, write_text
+from journeysim.files import scenario_files, write_table, write_text
 from journeysim.report.comparison import ci_text
 from journeysim.report.console import KPI_LABELS, MONEY_LABELS, label, render
 from journeysim.scenario.loader import resolved_yaml
@@ -20,7 +20,7 @@ from journeysim.study.uncertainty import UncertaintyResult
 def uncertainty_files(names: Iterable[str]) -> frozenset[str]:
     """Every file `--parameter-sets` may write into its folder, for scenarios of these names."""
     made = ("uncertainty.csv", "replications.csv", "parameter_sets.csv", "manifest.json")
-    return frozenset({*made, *(f"{name}.yaml" for name in names)})
+    return frozenset({*made, *scenario_files(list(names))})
 
 
 def write_uncertainty(result: UncertaintyResult, folder: Path) -> list[Path]:
@@ -29,8 +29,9 @@ def write_uncertainty(result: UncertaintyResult, folder: Path) -> list[Path]:
     files = [folder / "uncertainty.csv", folder / "replications.csv", folder / "parameter_sets.csv"]
     for path, table in zip(files, (result.table, result.replications, result.sets)):
         write_table(path, table)
-    for scenario in result.scenarios:
-        files.append(folder / f"{scenario.name}.yaml")
+    names = scenario_files([scenario.name for scenario in result.scenarios])
+    for scenario, name in zip(result.scenarios, names):
+        files.append(folder / name)
         write_text(files[-1], resolved_yaml(scenario))
     return files
 

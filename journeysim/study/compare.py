@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.errors import InputError, did_you_mean
+from journeysim.files import distinct_names
 from journeysim.scenario.loader import flat
 from journeysim.scenario.reference import unit_of
 from journeysim.scenario.schema import Scenario
@@ -117,19 +118,6 @@ def common_random_numbers(scenarios: Sequence[Scenario]) -> list[Scenario]:
         )
         for scenario, name in zip(scenarios, names)
     ]
-
-
-def distinct_names(names: Sequence[str]) -> list[str]:
-    """`names` with each repeat numbered -2, -3, ..., skipping a number that names another
-    scenario (a, a, a-2 give a, a-3, a-2)."""
-    given, distinct = set(names), []
-    for name in names:
-        unique, number = name, 1
-        while unique in distinct or (unique != name and unique in given):
-            number += 1
-            unique = f"{name}-{number}"
-        distinct.append(unique)
-    return distinct
 
 
 def compare_scenarios(
