@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from journeysim.psyche.memory import remembered_score
 from journeysim.scenario import ScenarioError, load_scenario, scenario_json_schema
 from journeysim.simulation.executors import LocalPool, Serial, run_replications
 from journeysim.simulation.failures import ReplicationFailed, TaskFailed
@@ -412,3 +413,14 @@ def test_a_study_files_number_beyond_the_floats_is_refused_as_infinite(parse, ex
     with pytest.raises(DesignError) as error:
         parse(10**500)
     assert str(error.value) == expected
+
+
+def test_the_largest_duration_weight_moves_a_memory_by_about_one_at_most() -> None:
+    """At psyche.duration_weight 100 (the old bound) a 3-minute visit was remembered at +90;
+    the bound 0.3 keeps the duration term of visits from 1 minute to 4 hours within about 1."""
+    top = load_scenario(BASELINE, ["psyche.duration_weight=0.3"]).psyche.duration_weight
+    with pytest.raises(ScenarioError, match="duration_weight: expected a number from 0 to 0.3"):
+        load_scenario(BASELINE, ["psyche.duration_weight=0.31"])
+    for minutes in (0.5, 1.0, 3.0, 240.0):
+        term = remembered_score(0.0, 0.0, minutes, 0.5, 0.5, top)
+        assert abs(term) <= 1.05, (minutes, term)

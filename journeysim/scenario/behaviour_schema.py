@@ -69,8 +69,11 @@ class Psyche(Section):
         0.5, "Weight of the most intense moment in memory.", le=100.0
     )
     end_weight: NonNegativeFloat = field(0.5, "Weight of the final moment in memory.", le=100.0)
+    # At most 0.3: ln(D / 30) runs from -3.4 (a minute) to 2.1 (four hours), so the duration
+    # term moves a remembered visit by at most about 1, the width of the valence's own half
+    # (at 100 a short visit was remembered at +90).
     duration_weight: NonNegativeFloat = field(
-        0.0, "Weight of visit length in memory (duration neglect: near 0).", le=100.0
+        0.0, "Weight of visit length in memory (duration neglect: near 0).", le=0.3
     )
     # Frederick & Loewenstein 1999 (hedonic adaptation, asymmetric); Helson 1964 (adaptation
     # level); seed 004: "expectations keep rising".
