@@ -18,7 +18,13 @@ from journeysim.psyche.memory import remembered_score
 from journeysim.scenario import ScenarioError, load_scenario, scenario_json_schema
 from journeysim.simulation.executors import LocalPool, Serial, run_replications
 from journeysim.simulation.failures import ReplicationFailed, TaskFailed
-from journeysim.simulation.overrun import OVERTIME_MIN, Overrun, overrun
+from journeysim.simulation.overrun import (
+    MAX_VISITS_PER_DAY,
+    OVERTIME_MIN,
+    Overgrown,
+    Overrun,
+    overrun,
+)
 from journeysim.simulation.replication import simulate
 from journeysim.study.calibrate_spec import targets_from_yaml
 from journeysim.study.decisions import decision_from_yaml
@@ -424,3 +430,26 @@ def test_the_largest_duration_weight_moves_a_memory_by_about_one_at_most() -> No
     for minutes in (0.5, 1.0, 3.0, 240.0):
         term = remembered_score(0.0, 0.0, minutes, 0.5, 0.5, top)
         assert abs(term) <= 1.05, (minutes, term)
+
+
+def test_a_customer_base_that_grows_without_end_stops_naming_word_of_mouth() -> None:
+    """Word of mouth at the schema's largest values (each promoter tells 1,000, all come)
+    grew the base to 790,000 customers and 4.6 GB in three days before memory ran out; the
+    watchdog stops the replication at the first day planned beyond any store's visits (from
+    300 customers it stalls at 77,000, so crowded that nobody recommends it)."""
+    growing = [
+        "arrivals.base_customers=3000",  # fewer visit too few to tell enough: crowding stops it
+        "horizon.burn_in_days=0",
+        "horizon.warmup_days=0",
+        "word_of_mouth.promoter_reach=1000",
+        "word_of_mouth.conversion=1",
+        "word_of_mouth.tell_prob=1",
+    ]
+    with pytest.raises(Overgrown) as error:
+        simulate(load_scenario(BASELINE, [*growing, "horizon.days=7"]), replication=1)
+    message = str(error.value)
+    assert message.startswith("baseline, replication 1: ") and "visits planned on day " in message
+    visits = int(message.split(": ")[1].split(" visits")[0].replace(",", ""))
+    assert visits > MAX_VISITS_PER_DAY
+    assert "word_of_mouth.promoter_reach (1000, default 9)" in message
+    assert "word_of_mouth.conversion (1, default 0.03)" in message

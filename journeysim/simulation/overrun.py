@@ -1,6 +1,7 @@
-"""The watchdog on simulated time: a replication whose shoppers stay in the store for more
-than a day, or are still there a day after its horizon, ends with a clear error naming the
-scenario keys that likely cause it (rather than running on while the queue grows)."""
+"""The watchdogs on simulated time and size: a replication whose shoppers stay in the store for
+more than a day, or are still there a day after its horizon, or whose customer base grows past
+any store's, ends with a clear error naming the scenario keys that likely cause it (rather than
+running on while the queue or the memory grows)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,18 @@ from journeysim.simulation.failures import ReplicationFailed
 SERVICE = "checkout.service_time.mean_min"
 # Simulated minutes the last shoppers get to leave after the horizon before the run stops.
 OVERTIME_MIN = 1440.0
+# Visits a day no store sees: the largest customer base a scenario may start with (200,000)
+# makes about 40,000 (the baseline's customers come every fifth day), open mode's busiest
+# day (2,000 an hour, all day) 48,000. Word of mouth that brings each customer more than one
+# newcomer grows the base without end (about 90,000 visits by its third day at promoter_reach
+# 1000, conversion and tell_prob 1, and 4.6 GB), which this stops.
+MAX_VISITS_PER_DAY = 100_000
+_GROWTH = (
+    "word_of_mouth.promoter_reach",
+    "word_of_mouth.conversion",
+    "word_of_mouth.tell_prob",
+    "arrivals.new_per_day",
+)
 # Minutes that are not spent in the store by a shopper (they cannot keep one inside).
 _NOT_IN_STORE = {
     "round_min",
@@ -58,6 +71,31 @@ def overrun(scenario: Scenario, replication: int, inside: int, day: int | None) 
         "traffic, and checkout.reneging",
         *run,
     )
+
+
+class Overgrown(ReplicationFailed):
+    """More than MAX_VISITS_PER_DAY visits planned for one day."""
+
+
+def overgrown(scenario: Scenario, replication: int, visits: int, day: int) -> Overgrown:
+    """The error for `visits` planned on `day`, more than MAX_VISITS_PER_DAY: it names the
+    keys that bring newcomers, with their values and the default scenario's."""
+    default = Scenario()
+    keys = ", ".join(
+        f"{key} ({_at(scenario, key):g}, default {_at(default, key):g})" for key in _GROWTH
+    )
+    return Overgrown(
+        f"{visits:,} visits planned on day {day}, more than any store has (at most "
+        f"{MAX_VISITS_PER_DAY:,}): the customer base grows without end, as when word of mouth "
+        f"brings each customer more than one newcomer; check {keys}",
+        scenario.name,
+        None if replication == BURN_IN_REPLICATION else replication,
+    )
+
+
+def _at(model: BaseModel, key: str) -> float:
+    section, name = key.split(".")
+    return float(getattr(getattr(model, section), name))
 
 
 def overload(scenario: Scenario) -> str | None:

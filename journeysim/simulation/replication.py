@@ -28,7 +28,7 @@ from journeysim.psyche.expectations import Adaptation
 from journeysim.psyche.kinds import by_kind
 from journeysim.scenario.schema import TOUCHPOINT_KINDS, Scenario
 from journeysim.simulation import burn_in
-from journeysim.simulation.overrun import OVERTIME_MIN, overrun
+from journeysim.simulation.overrun import MAX_VISITS_PER_DAY, OVERTIME_MIN, overgrown, overrun
 from journeysim.simulation.seeding import Seeds
 from journeysim.world.clock import Walk
 from journeysim.world.lanes import LaneEntry
@@ -188,6 +188,8 @@ class Simulation:
         self.aftercare.referrals = self.aftercare.deterred = 0.0
         newcomers = int(rng.poisson(rate))
         self._day_stats["new_customers"] = newcomers
+        if len(arrivals) + newcomers > MAX_VISITS_PER_DAY:
+            raise overgrown(s, self.seeds.replication, len(arrivals) + newcomers, day)
         for _ in range(newcomers):
             customer = self.base.join(day, s.loyalty.newcomer_strength)
             arrivals.append((customer.preferred_minute, customer))
