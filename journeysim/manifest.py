@@ -42,7 +42,7 @@ def manifest(
     study file's `set` (given as (where, text))."""
     return {
         "journeysim": _version("journeysim"),
-        "command": call or shlex.join(["journeysim", *sys.argv[1:]]),
+        "command": call or command_line(),
         "seed": seed,
         "overrides": [text if isinstance(text, str) else text[1] for text in overrides],
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -50,6 +50,11 @@ def manifest(
         "platform": platform.platform(),
         "packages": {name: _version(name) for name in _dependencies()},
     }
+
+
+def command_line() -> str:
+    """This process's command line, as the journeysim command was given it."""
+    return shlex.join(["journeysim", *sys.argv[1:]])
 
 
 def write_manifest(

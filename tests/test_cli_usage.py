@@ -345,6 +345,23 @@ def test_results_follow_the_umask_and_have_a_manifest(tmp_path: Path, monkeypatc
     assert made["journeysim"]
 
 
+def test_a_run_written_from_python_has_a_manifest_of_the_call(tmp_path: Path, recwarn) -> None:
+    """write_run, the API's way to write a run's tables, left out manifest.json, though every
+    results folder has one; it records the call (the script's command line is not it)."""
+    import journeysim
+    from journeysim.report.outputs import write_run
+
+    overrides = list(SMALL[1:6:2])
+    result = journeysim.run(BASELINE, reps=1, days=2, overrides=overrides)
+    paths = write_run(result, tmp_path, overrides)
+    made = json.loads((tmp_path / "manifest.json").read_text())
+    assert tmp_path / "manifest.json" in paths
+    assert made["command"] == (
+        f"journeysim.report.outputs.write_run(<Scenario 'baseline'>, {str(tmp_path)!r})"
+    )
+    assert made["seed"] == 20261125 and made["overrides"] == overrides
+
+
 def test_write_text_follows_the_umask(tmp_path: Path) -> None:
     for mask, mode in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
         previous = os.umask(mask)

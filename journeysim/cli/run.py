@@ -20,7 +20,7 @@ from journeysim.cli.options import (
 )
 from journeysim.errors import closest
 from journeysim.files import folder_name
-from journeysim.manifest import write_manifest
+from journeysim.manifest import command_line
 from journeysim.words import plural
 
 
@@ -118,8 +118,7 @@ def _run(args: argparse.Namespace) -> int:
             scenario.name,
             lambda executor, done: run_scenario(scenario, executor, on_done=done),
         )
-        write_run(result, staging)
-        write_manifest(staging, scenario.seed, args.overrides)
+        write_run(result, staging, args.overrides, command_line())
         warmup = warmup_warnings(result.warmup, str(args.scenario))
         if not args.no_report:
             from journeysim.report.html import animations, run_report  # matplotlib when needed

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from journeysim.files import parquet_available, write_table, write_text
+from journeysim.manifest import MANIFEST, api_call, write_manifest
 from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.runner import RunResult
 
@@ -30,8 +32,12 @@ RUN_FILES = frozenset(
 )
 
 
-def write_run(result: RunResult, folder: Path) -> list[Path]:
-    """Write summary, replications, visits, days, customers and the journey map; return paths."""
+def write_run(
+    result: RunResult, folder: Path, overrides: Sequence[str] = (), call: str | None = None
+) -> list[Path]:
+    """Write summary, replications, visits, days, customers, the journey map, the logs, the
+    resolved scenario and the manifest, which records `call` (by default this call of
+    write_run) and the `overrides` that made the scenario; return their paths."""
     folder = Path(folder)
     big = "parquet" if parquet_available() else "csv"
     tables = {
@@ -51,4 +57,7 @@ def write_run(result: RunResult, folder: Path) -> list[Path]:
         paths.append(folder / name)
     write_text(folder / "scenario.yaml", resolved_yaml(result.scenario))
     paths.append(folder / "scenario.yaml")
+    call = call or api_call("report.outputs.write_run", result.scenario, folder)
+    write_manifest(folder, result.scenario.seed, overrides, call)
+    paths.append(folder / MANIFEST)
     return paths
