@@ -171,8 +171,9 @@ class VisitLog:
         for column, name in zip(self._numeric_columns, _PACKED_DTYPE.names or ()):
             column.frombytes(chunk[name].tobytes())
         for codes, numbers, values in zip(self._text_codes, self._text_values, zip(*self._texts)):
-            for value in set(values).difference(numbers):
-                numbers[value] = len(numbers)
+            for value in dict.fromkeys(values):  # new values in the order met (not a set's)
+                if value not in numbers:
+                    numbers[value] = len(numbers)
             codes.extend(map(numbers.__getitem__, values))
         self._packed = bytearray()
         self._texts = []
