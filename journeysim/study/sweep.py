@@ -398,10 +398,9 @@ class Sweep:
                     record(chunk[death.index], (death.reason, death.reason))
                     todo = self._todo(failed)
         runs = self.runs.finish()
-        # A category (a dictionary column in runs.parquet), as the run tables' fixed texts.
-        runs["status"] = categorical(runs["status"].tolist(), RUN_STATUSES)
-        if parquet_available():
-            write_table(self.folder / "runs.parquet", runs)
+        if parquet_available():  # status a category there (a dictionary column), as runs.csv's
+            status = categorical(runs["status"].tolist(), RUN_STATUSES)
+            write_table(self.folder / "runs.parquet", runs.assign(status=status))
         ok = runs[runs["status"] == "ok"]
         means = ok.groupby("point")[list(METRICS)].mean()
         count = ok.groupby("point").size().rename("n")
