@@ -166,7 +166,7 @@ def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes | memoryview) -> None:
     """Write `data` to `path` atomically; an OSError names `path` (not the temporary file). A
     `path` that is a symbolic link stays one: the file it points to is written."""
     path = Path(path)
@@ -176,7 +176,7 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise OSError(error.errno, error.strerror or str(error), str(path)) from error
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_bytes(path: Path, data: bytes | memoryview) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -191,14 +191,30 @@ def _write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+# Rows of a Parquet file's row group: a table is turned into Arrow (a copy) one group at a time,
+# not a whole million visits at once.
+PARQUET_ROWS = 131_072
+
+
 def write_table(path: Path, table: pd.DataFrame) -> None:
     """CSV, or Parquet when the path ends in .parquet."""
     if Path(path).suffix == ".parquet":
         import io
 
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         buffer = io.BytesIO()
-        table.to_parquet(buffer, index=False)
-        write_bytes(path, buffer.getvalue())
+        first = pa.Table.from_pandas(table.iloc[:PARQUET_ROWS], preserve_index=False)
+        with pq.ParquetWriter(buffer, first.schema) as writer:
+            writer.write_table(first)
+            del first
+            for start in range(PARQUET_ROWS, len(table), PARQUET_ROWS):
+                part = table.iloc[start : start + PARQUET_ROWS]
+                writer.write_table(
+                    pa.Table.from_pandas(part, schema=writer.schema, preserve_index=False)
+                )
+        write_bytes(path, buffer.getbuffer())
     else:
         write_text(path, table.to_csv(index=False, lineterminator="\n"))
 

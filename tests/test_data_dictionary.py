@@ -14,7 +14,7 @@ import pytest
 from pandas.api import types
 
 import journeysim
-from journeysim.files import parquet_available
+from journeysim.files import parquet_available, write_table
 from journeysim.report.outputs import RUN_FILES, write_run
 from journeysim.simulation.runner import RunResult
 from journeysim.study.uncertainty import COLUMNS as UNCERTAINTY
@@ -52,6 +52,11 @@ TYPES = {
     "float": types.is_float_dtype,
     "bool": types.is_bool_dtype,
     "text": types.is_string_dtype,  # an object column of strings, or a string column
+    # a few texts: a pandas category of strings (a dictionary column in Parquet)
+    "category": lambda column: (
+        isinstance(column.dtype, pd.CategoricalDtype)
+        and all(isinstance(c, str) for c in column.cat.categories)
+    ),
     "list": lambda column: types.is_object_dtype(column) and not types.is_string_dtype(column),
 }
 
@@ -152,3 +157,78 @@ def test_the_reader_finds_the_tables_under_their_headings(tmp_path: Path, monkey
     monkeypatch.setitem(globals(), "DOCUMENT", page)
     expected = [("first", "int"), ("second", "text")]
     assert documented() == {"a.parquet": expected, "a.csv": expected}
+
+
+def test_the_few_texts_are_categories_that_parquet_keeps(run, tmp_path: Path) -> None:
+    """segment, abandoned, payment and left_reason are categories (a fraction of the memory
+    of Python strings) whose categories are every value they can take, read back as such."""
+    result, _ = run
+    category = [
+        (table, column)
+        for table in (f"visits.{BIG}", f"customers.{BIG}")
+        for column, kind in documented()[table]
+        if kind == "category"
+    ]
+    assert [c for _, c in category] == ["segment", "abandoned", "payment", "segment", "left_reason"]
+    segments = list(result.scenario.segments)
+    assert result.visits["segment"].cat.categories.tolist() == segments
+    assert result.customers["segment"].cat.categories.tolist() == segments
+    assert result.visits["abandoned"].cat.categories.tolist() == ["", "balk", "renege", "payment"]
+    assert result.customers["left_reason"].cat.categories.tolist() == ["", "switched", "attrition"]
+    assert set(result.visits["payment"].cat.categories) >= {"", "card", "cash", "fetched cash"}
+    if not parquet_available():
+        return
+    written = tmp_path / "visits.parquet"
+    write_table(written, result.visits)
+    back = pd.read_parquet(written)
+    for _, column in category[:3]:
+        assert isinstance(back[column].dtype, pd.CategoricalDtype), back[column].dtype
+        assert back[column].equals(result.visits[column])
+
+
+def test_a_csv_of_categories_is_that_of_their_texts(run, tmp_path: Path) -> None:
+    """visits.csv (where pyarrow is missing) and customers.csv are the bytes they were when
+    these columns held Python strings."""
+    result, _ = run
+    for name in ("visits", "customers"):
+        frame = getattr(result, name)
+        texts = frame.astype({c: object for c in frame if frame[c].dtype == "category"})
+        write_table(tmp_path / f"{name}.csv", frame)
+        write_table(tmp_path / f"{name}_texts.csv", texts)
+        assert (tmp_path / f"{name}.csv").read_bytes() == (
+            tmp_path / f"{name}_texts.csv"
+        ).read_bytes()
+
+
+def test_replications_stack_into_categories() -> None:
+    """Every replication's table has the same categories, so the stacked table keeps them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the lifetime and return rate are n/a: said in a warning
+        warnings.simplefilter("error", FutureWarning)
+        result = journeysim.run(BASELINE, reps=2, days=1, overrides=SHORT)
+    assert sorted(result.visits["replication"].unique()) == [0, 1]
+    for table, column in [
+        ("visits", "segment"),
+        ("visits", "abandoned"),
+        ("visits", "payment"),
+        ("customers", "segment"),
+        ("customers", "left_reason"),
+    ]:
+        assert getattr(result, table)[column].dtype == "category", (table, column)
+
+
+def test_an_open_run_writes_typed_empty_customers(tmp_path: Path) -> None:
+    """An `open` run keeps no customers: its customers table has no rows, and its columns (in
+    memory and read back from the file) have the documented types, not all `double`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # short: the return rate and lifetime are n/a
+        result = journeysim.run(ROOT / "scenarios" / "validation" / "mmc.yaml", reps=2, days=1)
+    assert result.customers.empty and len(result.visits)
+    write_run(result, tmp_path)
+    frames = {"memory": result.customers}
+    if parquet_available():
+        frames["customers.parquet"] = pd.read_parquet(tmp_path / "customers.parquet")
+    for where, frame in frames.items():
+        assert list(frame.columns) == [c for c, _ in documented()[f"customers.{BIG}"]]
+        for column, kind in documented()[f"customers.{BIG}"]:
+            assert TYPES[kind](frame[column]), f"{where}: {column} is {frame[column].dtype}"

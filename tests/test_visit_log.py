@@ -9,9 +9,10 @@ from typing import get_type_hints
 import numpy as np
 import pandas as pd
 
-from journeysim.journey.records import CHUNK_ROWS, VisitLog, VisitRecord
+from journeysim.journey.records import ABANDONED, CHUNK_ROWS, PAYMENTS, VisitLog, VisitRecord
 
 FIELDS = get_type_hints(VisitRecord)
+TEXTS = [name for name, kind in FIELDS.items() if kind is str]
 
 
 def record(i: int) -> VisitRecord:
@@ -34,12 +35,30 @@ def test_table_equals_the_rows_across_chunks():
     log = VisitLog()
     for row in rows:
         log.append(row)
-    table = log.table()
+    table = log.table(["card", "other"])
     expected = pd.DataFrame.from_records(rows, columns=VisitRecord._fields)
-    pd.testing.assert_frame_equal(table, expected)
-    kinds = {int: np.int64, float: np.float64, bool: np.bool_, str: np.object_}
+    as_texts = table.astype({name: object for name in TEXTS})
+    pd.testing.assert_frame_equal(as_texts, expected)
+    kinds = {int: np.int64, float: np.float64, bool: np.bool_, str: "category"}
     for name, kind in FIELDS.items():
         assert table[name].dtype == kinds[kind], name
+
+
+def test_the_texts_are_categories_of_the_vocabularies_then_the_values_met():
+    """The categories start with the given segments, ABANDONED and PAYMENTS (so that every
+    replication's table has the same ones, and stacked tables stay categories), then any other
+    value in the order met."""
+    log = VisitLog()
+    for i in range(3):
+        log.append(record(i))
+    table = log.table(["card", "other"])
+    assert TEXTS == ["segment", "abandoned", "payment"]
+    met = [record(i).segment for i in range(3)]  # "" "balk" "card" in some order
+    others = [v for v in dict.fromkeys(met) if v not in ("card", "other")]
+    assert table["segment"].cat.categories.tolist() == ["card", "other", *others]
+    assert table["abandoned"].cat.categories.tolist() == [*ABANDONED, "card"]
+    assert table["payment"].cat.categories.tolist() == [*PAYMENTS, "balk"]
+    assert table["segment"].tolist() == met
 
 
 def test_an_empty_log_has_typed_empty_columns():
@@ -48,3 +67,6 @@ def test_an_empty_log_has_typed_empty_columns():
     assert len(table) == 0
     assert table["revenue"].dtype == np.float64
     assert table["till"].dtype == np.int64
+    assert table["abandoned"].cat.categories.tolist() == list(ABANDONED)
+    assert table["payment"].cat.categories.tolist() == list(PAYMENTS)
+    assert table["segment"].dtype == "category"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 import struct
 from array import array
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, get_type_hints
 
@@ -92,6 +93,31 @@ class TouchTally:
     count: int = 0
 
 
+# The values of the visits' fixed text columns, in the order of their categories ("" first: none).
+ABANDONED: Final = ("", "balk", "renege", "payment")
+PAYMENTS: Final = (
+    "",
+    "card",
+    "cash",
+    "cash after refusal",
+    "waited, gave up",
+    "waited for repair",
+    "fetched cash",
+    "left the cart",
+)
+LEFT_REASONS: Final = ("", "switched", "attrition")  # customers.left_reason
+
+
+def categorical(values: Iterable[str], vocabulary: Sequence[str]) -> pd.Categorical:
+    """Text as a pandas categorical whose categories are `vocabulary` (in its order) and then
+    any other value met, in the order met: tables built with the same vocabulary stack (concat)
+    into a categorical again, and Parquet stores the column as a dictionary."""
+    texts = np.asarray(values if isinstance(values, (list, tuple)) else list(values), dtype=object)
+    known = set(vocabulary)
+    extra = [v for v in pd.unique(texts) if v not in known]
+    return pd.Categorical(texts, categories=[*vocabulary, *extra])
+
+
 _NUMPY_TYPES = {int: np.int64, float: np.float64, bool: np.bool_, str: object}
 _COLUMN_TYPES = [_NUMPY_TYPES[kind] for kind in get_type_hints(VisitRecord).values()]
 # struct and array.array type codes of the numeric columns; text columns stay lists of
@@ -100,6 +126,9 @@ _STRUCT_CODES = {np.int64: "q", np.float64: "d", np.bool_: "?"}
 _ARRAY_CODES = {"q": "q", "d": "d", "?": "b"}
 _NUMERIC = [i for i, kind in enumerate(_COLUMN_TYPES) if kind in _STRUCT_CODES]
 _TEXT = [i for i, kind in enumerate(_COLUMN_TYPES) if kind not in _STRUCT_CODES]
+_TEXT_NAMES: Final = [VisitRecord._fields[i] for i in _TEXT]  # segment, abandoned, payment
+# The text columns' leading categories; segment's are the scenario's (VisitLog.table).
+_VOCABULARIES: Final[dict[str, Sequence[str]]] = {"abandoned": ABANDONED, "payment": PAYMENTS}
 _CODES = [_STRUCT_CODES[_COLUMN_TYPES[i]] for i in _NUMERIC]
 _PACKED: Final = struct.Struct("=" + "".join(_CODES))  # standard sizes, no padding
 _PACKED_DTYPE: Final = np.dtype([(f"f{i}", "=" + code) for i, code in zip(_NUMERIC, _CODES)])
@@ -115,14 +144,16 @@ class VisitLog:
     """The visits of a run in typed columns. A row's numbers are packed at once into bytes (one
     C call, while they are fresh) and its text kept aside; a full chunk is moved into one
     growing `array.array` per numeric field (8 bytes a number, not a Python object and a
-    pointer to it), which the table then uses without a copy: a million visits take about
-    0.4 GB."""
+    pointer to it), which the table then uses without a copy, and its text into codes of two
+    bytes (the few distinct texts numbered in the order met), which the table turns into
+    categoricals: a million visits take about 0.4 GB."""
 
     def __init__(self) -> None:
         self._packed = bytearray()
         self._texts: list[tuple[str, ...]] = []
         self._numeric_columns = [array(_ARRAY_CODES[code]) for code in _CODES]
-        self._text_columns: list[list[str]] = [[] for _ in _TEXT]
+        self._text_codes = [array("h") for _ in _TEXT]
+        self._text_values: list[dict[str, int]] = [{} for _ in _TEXT]  # text -> its code
 
     def append(self, row: Row) -> None:
         """One visit's fields, in the order of `VisitRecord`'s."""
@@ -139,21 +170,43 @@ class VisitLog:
         chunk = np.frombuffer(self._packed, dtype=_PACKED_DTYPE)
         for column, name in zip(self._numeric_columns, _PACKED_DTYPE.names or ()):
             column.frombytes(chunk[name].tobytes())
-        for text_column, values in zip(self._text_columns, zip(*self._texts)):
-            text_column.extend(values)
+        for codes, numbers, values in zip(self._text_codes, self._text_values, zip(*self._texts)):
+            for value in dict.fromkeys(values):  # new values in the order met (not a set's)
+                if value not in numbers:
+                    numbers[value] = len(numbers)
+            codes.extend(map(numbers.__getitem__, values))
         self._packed = bytearray()
         self._texts = []
 
-    def table(self) -> pd.DataFrame:
+    def table(self, segments: Sequence[str] = ()) -> pd.DataFrame:
         """One typed column per field of `VisitRecord`, sharing the log's memory (so the log
-        takes no more rows)."""
+        takes no more rows); the text columns are categoricals whose categories start with
+        `segments` (the scenario's segment names, in its order), `ABANDONED` and `PAYMENTS`,
+        so that the tables of replications stack into categoricals."""
         self._move()
         columns: list[Any] = [None] * len(_COLUMN_TYPES)
         for i, column in zip(_NUMERIC, self._numeric_columns):
             columns[i] = np.frombuffer(column, dtype=_COLUMN_TYPES[i])
-        for i, text_column in zip(_TEXT, self._text_columns):
-            columns[i] = np.array(text_column, dtype=object)
+        vocabularies = {"segment": segments, **_VOCABULARIES}
+        for i, name, codes, numbers in zip(_TEXT, _TEXT_NAMES, self._text_codes, self._text_values):
+            columns[i] = _from_codes(codes, numbers, vocabularies[name])
         return pd.DataFrame(
             dict(zip(VisitRecord._fields, columns)),
             copy=False,  # no copy into blocks of one dtype
         )
+
+
+def _from_codes(
+    codes: array, numbers: Mapping[str, int], vocabulary: Sequence[str]
+) -> pd.Categorical:
+    """Codes numbered by `numbers` (text -> code, in the order met) as a categorical whose
+    categories are `vocabulary` and then the other texts met, in the order met."""
+    known = set(vocabulary)
+    categories = [*vocabulary, *(text for text in numbers if text not in known)]
+    position = {text: i for i, text in enumerate(categories)}
+    recode = np.zeros(max(len(numbers), 1), dtype=np.int16)
+    for text, code in numbers.items():
+        recode[code] = position[text]
+    return pd.Categorical.from_codes(
+        recode[np.frombuffer(codes, dtype=np.int16)], categories=categories
+    )

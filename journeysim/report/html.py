@@ -155,7 +155,10 @@ def run_report(
     folder = Path(folder)
     s = result.scenario
     warmup = s.horizon.warmup_days
-    first = result.visits[result.visits["replication"] == 0]
+    # Replication 0's visits, only the columns the example's pick reads (not a copy of the
+    # whole table, which may hold a million visits).
+    picked = result.visits[["replication", "visit_id", "day", "met_outage", "remembered"]]
+    first = picked[picked["replication"] == 0] if s.replications > 1 else picked
     try:
         visit_id = example_visit(first, warmup)
     except LookupError:

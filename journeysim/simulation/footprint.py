@@ -10,9 +10,13 @@ from journeysim.scenario.schema import Scenario
 from journeysim.words import plural
 
 # The peak of a run's process per visit gathered (every replication's visits in typed
-# columns, then the tables and charts of its results): run --reps 4 --days 365 of the
-# baseline, 1,097,439 visits, peaked at 1.37 GB (1.27 GB with --no-report), 1.25 KB a visit.
-PEAK_BYTES_PER_VISIT = 1_250
+# columns, then the tables and charts of its results), as /usr/bin/time -v's maximum resident
+# set size of `journeysim run scenarios/baseline.yaml --quiet`: --days 1375 --reps 1,
+# 1,023,696 visits, 1,062 MB (1,018 MB with --no-report), 1.04 KB a visit; --days 365
+# --reps 4, 1,091,207 visits, 1,061 MB, 0.97 KB a visit; --days 365 --reps 1, 273,478
+# visits, 626 MB (529 MB with --no-report: the libraries' fixed 0.2 GB or so weighs more in a
+# small run, which is far from any machine's limit). A little above the largest per visit.
+PEAK_BYTES_PER_VISIT = 1_100
 
 
 class MemoryWarning(MachineWarning):

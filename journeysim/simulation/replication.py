@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from journeysim.journey.records import TouchTally, VisitLog
+from journeysim.journey.records import LEFT_REASONS, TouchTally, VisitLog, categorical
 from journeysim.journey.shopper import Shopper, Step
 from journeysim.journey.visit import visit
 from journeysim.loyalty.aftercare import Aftercare
@@ -307,23 +307,26 @@ class Simulation:
         }
 
     def _tables(self) -> Replication:
-        visits = self.visit_log.table()
+        segments = list(self.scenario.segments)
+        visits = self.visit_log.table(segments)
         days = pd.DataFrame(self.day_rows)
         warmup = self.scenario.horizon.warmup_days
         visits.insert(visits.columns.get_loc("day") + 1, "warmup", visits["day"] < warmup)
         days.insert(1, "warmup", days["day"] < warmup)
+        everyone = self.base.customers
+        # Typed also when empty (open mode keeps no customers), as data.md lists them.
         customers = pd.DataFrame(
             {
-                "customer_id": [c.id for c in self.base.customers],
-                "segment": [c.segment_name for c in self.base.customers],
-                "joined_day": [c.joined_day for c in self.base.customers],
-                "visits": [c.visits for c in self.base.customers],
-                "strength": [c.strength for c in self.base.customers],
-                "active": [c.active for c in self.base.customers],
-                "last_visit_day": [c.last_visit_day for c in self.base.customers],
-                "left_day": [c.left_day for c in self.base.customers],
-                "left_reason": [c.left_reason for c in self.base.customers],
-                "failures": [c.failures for c in self.base.customers],
+                "customer_id": np.array([c.id for c in everyone], dtype=np.int64),
+                "segment": categorical([c.segment_name for c in everyone], segments),
+                "joined_day": np.array([c.joined_day for c in everyone], dtype=np.int64),
+                "visits": np.array([c.visits for c in everyone], dtype=np.int64),
+                "strength": np.array([c.strength for c in everyone], dtype=np.float64),
+                "active": np.array([c.active for c in everyone], dtype=np.bool_),
+                "last_visit_day": np.array([c.last_visit_day for c in everyone], dtype=np.int64),
+                "left_day": np.array([c.left_day for c in everyone], dtype=np.int64),
+                "left_reason": categorical([c.left_reason for c in everyone], LEFT_REASONS),
+                "failures": np.array([c.failures for c in everyone], dtype=np.int64),
             }
         )
         touchpoints = pd.DataFrame(
@@ -337,7 +340,7 @@ class Simulation:
         # Typed also when empty (no terminal went down, nobody left), as data.md lists them.
         terminal_log = (
             pd.DataFrame(log, columns=["time", "terminal", "state"])
-            .astype({"time": "float64"})
+            .astype({"time": "float64", "terminal": object, "state": object})
             .sort_values("time")
         )
         turnover_log = pd.DataFrame(
@@ -368,7 +371,9 @@ def lanes_table(log: list[LaneEntry]) -> pd.DataFrame:
         (int(time // 1440), time, lane + 1, event, reason, role, staff)
         for time, lane, event, reason, role, staff in log
     ]
-    return pd.DataFrame(rows, columns=LANES_COLUMNS)
+    return pd.DataFrame(rows, columns=LANES_COLUMNS).astype(  # typed also when empty
+        {"day": "int64", "time": "float64", "lane": "int64", "staff_id": "int64"}
+    )
 
 
 @contextmanager

@@ -80,9 +80,13 @@ def run_scenario(
             frames.append(getattr(done[r][1], table))
             frames[-1]["replication"] = r  # in place: no copy
             setattr(done[r][1], table, pd.DataFrame())
-        # An empty log (no outage in that replication) has untyped columns: leave it out, or
-        # pandas warns that it will let such columns decide the dtypes.
-        return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+        # An empty log (no outage in that replication) has no rows to give: leave it out (an
+        # all-empty table keeps the first replication's, typed as data.md lists them).
+        kept = [f for f in frames if len(f)] or frames[:1]
+        if len(kept) == 1:  # one replication's table as it is: no copy of it (concat copies)
+            kept[0].index = pd.RangeIndex(len(kept[0]))
+            return kept[0]
+        return pd.concat(kept, ignore_index=True)
 
     visits = stacked("visits")
     tallies = (

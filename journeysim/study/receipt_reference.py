@@ -47,7 +47,7 @@ def reference_run(base: Scenario, days: int = REFERENCE_DAYS, warn: bool = True)
     if bought.empty:
         raise SellsNothing(f"{base.name} sells nothing in a {days}-day run")
     receipt_end = bought["service_start_min"] + bought["service_min"]
-    by_segment = bought.groupby("segment")
+    by_segment = bought.groupby("segment", observed=True)
     customers = by_segment["customer_id"].nunique()
     return Reference(
         days=days,

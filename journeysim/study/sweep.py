@@ -26,6 +26,7 @@ import yaml
 
 from journeysim.caller import warn_at_caller
 from journeysim.files import folder_name, parquet_available, write_table, write_text
+from journeysim.journey.records import categorical
 from journeysim.manifest import INVOCATION, MANIFEST, earlier_invocations, manifest
 from journeysim.scenario.loader import (
     apply_overrides,
@@ -101,6 +102,9 @@ class SweepPlan:
         """points.csv: point, then the value of each varied key."""
         rows = [[point, *values] for point, values in enumerate(self.values)]
         return pd.DataFrame(rows, columns=["point", *self.design.keys])
+
+
+RUN_STATUSES = ("ok", "failed")  # runs' status, the categories of runs.parquet's
 
 
 class ShortRunWarning(UserWarning):
@@ -394,8 +398,9 @@ class Sweep:
                     record(chunk[death.index], (death.reason, death.reason))
                     todo = self._todo(failed)
         runs = self.runs.finish()
-        if parquet_available():
-            write_table(self.folder / "runs.parquet", runs)
+        if parquet_available():  # status a category there (a dictionary column), as runs.csv's
+            status = categorical(runs["status"].tolist(), RUN_STATUSES)
+            write_table(self.folder / "runs.parquet", runs.assign(status=status))
         ok = runs[runs["status"] == "ok"]
         means = ok.groupby("point")[list(METRICS)].mean()
         count = ok.groupby("point").size().rename("n")
