@@ -370,7 +370,7 @@ def select_scenarios(
         delta = max(DEFAULT_INDIFFERENCE * abs(mean), resolution(objective))
     procedure = _Procedure(run, objective, maximise, list(constraints), delta, confidence, n0)
     decided = procedure.step()
-    too_fine = [what for what, count in procedure.still_needed() if not count < MAX_REPLICATIONS]
+    too_fine = [what for what, count in procedure.bounds if not count < MAX_REPLICATIONS]
     if not decided and too_fine:
         raise InputError(
             f"{n0} replications a scenario do not decide the selection, and deciding it at "
@@ -532,29 +532,6 @@ class _Procedure:
                     )
                 )
         return found
-
-    def still_needed(self) -> list[tuple[str, float]]:
-        """What may yet cap the replications, after a step, and the count each is expected to
-        need: the objective's indifference while scenarios are left to compare (KN's N), and
-        each constraint still undecided for a scenario left, at the largest count any of them
-        needs at the mean margin seen so far. The check decides once r times the margin m
-        clears its region h^2 S^2 / (2 eps) - eps r / 2: at r = h^2 S^2 / (2 eps (|m| +
-        eps / 2)), at most its bound (a constraint met by 40 points at a tolerance of 0.03
-        needs tens of replications, not the bound's hundreds of thousands)."""
-        needed = [self.bounds[0]] if len(self.alive) > 1 else []
-        for c, constraint in enumerate(self.constraints):
-            eps, counts = constraint.tolerance, []
-            for i in sorted(self.alive):
-                if self.feasible[i][c] is not None:
-                    continue
-                y = self.runs.constrained(i, constraint)
-                margin = abs(float(np.mean(constraint.sense * (y - constraint.bound))))
-                with np.errstate(over="ignore", divide="ignore"):
-                    top = self.h2_feasible * self.s2_feasible[i, c]
-                    counts.append(min(top / (2 * eps * (margin + eps / 2)), self.bounds[1 + c][1]))
-            if counts:
-                needed.append((self.bounds[1 + c][0], max(counts)))
-        return needed
 
     def most(self, bounds: list[tuple[str, float]]) -> int:
         """The most replications a scenario can need by `bounds` (at most
