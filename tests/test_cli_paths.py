@@ -409,22 +409,22 @@ def test_ctrl_c_while_writing_names_the_folder(tmp_path: Path, capsys, monkeypat
 
 
 @pytest.mark.parametrize(
-    "command, folder",
+    "command, folder, last_write",
     [
-        ("run", "baseline"),
-        ("compare", "compare-baseline-baseline-2"),
-        ("select", "select-baseline-baseline-2"),
+        ("run", "baseline", "journeysim.report.outputs.write_manifest"),  # in write_run
+        ("compare", "compare-baseline-baseline-2", "journeysim.cli.compare.write_manifest"),
+        ("select", "select-baseline-baseline-2", "journeysim.cli.select.write_manifest"),
     ],
 )
 def test_ctrl_c_while_writing_a_results_folder_leaves_nothing(
-    command: str, folder: str, tmp_path: Path, capsys, monkeypatch
+    command: str, folder: str, last_write: str, tmp_path: Path, capsys, monkeypatch
 ) -> None:
     """These commands write into a fresh folder that replaces their results only when complete."""
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(f"journeysim.cli.{command}.write_manifest", interrupted)
+    monkeypatch.setattr(last_write, interrupted)
     assert exit_code(command_lines(str(tmp_path))[command]) == 130
     assert capsys.readouterr().err == "journeysim: interrupted; nothing written\n"
     assert [p.name for p in tmp_path.iterdir()] == [f".{folder}.lock"]
