@@ -23,6 +23,7 @@ from journeysim.study.designs import (
     RUN_KEYS,
     DesignError,
     check_once,
+    check_range,
     check_whole_ends,
     is_number,
     number,
@@ -132,10 +133,7 @@ def _decision(name: str, keys: tuple[str, ...], raw: str, where: str) -> Decisio
 
 
 def _ranged(name: str, keys: tuple[str, ...], low: float, high: float, where: str) -> Decision:
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise DesignError(
-            f"{where}: expected finite numbers LOW < HIGH (got {low:g}:{high:g})", where
-        )
+    check_range(low, high, where)
     return Decision(name, keys, float(low), float(high), where=where)
 
 

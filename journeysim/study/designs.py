@@ -160,12 +160,17 @@ def _number(value: Any, where: str) -> float:
     return number(value)
 
 
-def _ranged(key: str, low: float, high: float, where: str) -> Vary:
-    """A range to sample; `where` (the --vary option or the file and key) names errors."""
+def check_range(low: float, high: float, where: str) -> None:
+    """Refuse a range LOW:HIGH that is not finite numbers LOW < HIGH (`where` gave it)."""
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise DesignError(
             f"{where}: expected finite numbers LOW < HIGH (got {low:g}:{high:g})", where
         )
+
+
+def _ranged(key: str, low: float, high: float, where: str) -> Vary:
+    """A range to sample; `where` (the --vary option or the file and key) names errors."""
+    check_range(low, high, where)
     return Vary(key, bounds=(low, high), where=where)
 
 
