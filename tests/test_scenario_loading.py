@@ -716,6 +716,18 @@ def test_an_outage_repeated_both_ways_names_its_keys_and_the_override(tmp_path: 
     )
 
 
+def test_an_outage_of_no_terminal_is_refused(tmp_path: Path) -> None:
+    """`terminals: []` took no terminal down: the outage was accepted and changed nothing
+    ('all' is how every terminal is said)."""
+    path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, terminals: []}]\n")
+    expected = "expected a list of at least one terminal index, or 'all' (got [])"
+    assert error_of(path) == f"{path}: payment.outages.0.terminals: {expected}"
+    outage = write(tmp_path, "y.yaml", "payment:\n  outages: [{day: 3, terminals: [1]}]\n")
+    assert error_of(outage, ("payment.outages.0.terminals=[]",)) == (
+        f"--set payment.outages.0.terminals: {expected}"
+    )
+
+
 def test_shares_that_do_not_add_up_name_every_key_their_values_and_the_override(
     tmp_path: Path,
 ) -> None:

@@ -315,7 +315,9 @@ class Outage(Section):
     start: ClockTime = field("17:00", "Start time (HH:MM).")
     duration_min: PositiveFloat = field(90.0, "Duration in minutes.", le=MAX_OUTAGE_MIN)
     terminals: list[Annotated[int, Field(ge=0, lt=2 * MAX_LANES)]] | Literal["all"] = field(
-        "all", "Terminal indices that fail, or all."
+        "all",
+        "Terminal indices that fail (at least one; cashier lanes first, then self-checkouts), "
+        "or all.",
     )
     every_day: bool = field(False, "Repeat the outage every day from `day` on.")
     weekdays: list[Weekday] = field(
@@ -328,6 +330,14 @@ class Outage(Section):
             raise ValueError(
                 "every_day, weekdays: expected one of them, not both (got true and ["
                 f"{', '.join(self.weekdays)}])"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _some_terminal(self) -> Outage:
+        if self.terminals == []:  # an outage of no terminal would change nothing
+            raise ValueError(
+                "terminals: expected a list of at least one terminal index, or 'all' (got [])"
             )
         return self
 
