@@ -728,6 +728,18 @@ def test_an_outage_of_no_terminal_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_an_outage_repeated_on_a_weekday_given_twice_is_refused(tmp_path: Path) -> None:
+    """`weekdays: [sat, sat]` was accepted as [sat]: a slip for another day went unseen."""
+    path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, weekdays: [sat, sat]}]\n")
+    assert error_of(path) == (
+        f"{path}: payment.outages.0.weekdays: expected distinct weekdays (got sat twice)"
+    )
+    assert error_of(BASELINE, ("payment.outages=[{weekdays: [sun, sat, sun, sat, sun]}]",)) == (
+        "--set payment.outages: payment.outages.0.weekdays: expected distinct weekdays "
+        "(got sun 3 times, sat twice)"
+    )
+
+
 def test_shares_that_do_not_add_up_name_every_key_their_values_and_the_override(
     tmp_path: Path,
 ) -> None:

@@ -321,7 +321,9 @@ class Outage(Section):
     )
     every_day: bool = field(False, "Repeat the outage every day from `day` on.")
     weekdays: list[Weekday] = field(
-        list, "Repeat the outage on these weekdays from `day` on, e.g. [sat] (day 0 is a Monday)."
+        list,
+        "Repeat the outage on these weekdays, each given once, from `day` on, e.g. [sat, sun] "
+        "(day 0 is a Monday).",
     )
 
     @model_validator(mode="after")
@@ -339,6 +341,17 @@ class Outage(Section):
             raise ValueError(
                 "terminals: expected a list of at least one terminal index, or 'all' (got [])"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _distinct_weekdays(self) -> Outage:
+        repeated = [
+            f"{day} {'twice' if times == 2 else f'{times} times'}"
+            for day in dict.fromkeys(self.weekdays)
+            if (times := self.weekdays.count(day)) > 1
+        ]
+        if repeated:
+            raise ValueError(f"weekdays: expected distinct weekdays (got {', '.join(repeated)})")
         return self
 
     @property
