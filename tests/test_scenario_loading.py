@@ -1042,6 +1042,28 @@ def test_yaml_nested_past_pythons_recursion_is_refused(tmp_path: Path, deep: str
     )
 
 
+def test_two_departures_from_one_post_on_one_day_are_refused_naming_both(tmp_path: Path) -> None:
+    """A departure given twice was accepted: the second replaced the first's newcomer before
+    any shopper met them, and the turnover log counted two departures."""
+    path = write(
+        tmp_path,
+        "x.yaml",
+        "staff:\n  turnover:\n    - {role: cashier, index: 1, day: 20}\n"
+        "    - {role: stocker, index: 1, day: 20}\n    - {role: cashier, index: 1, day: 20}\n",
+    )
+    assert error_of(path) == (
+        f"{path}: staff.turnover.0, staff.turnover.2: expected one departure per post and day "
+        "(got cashier post 1 leaving on day 20 in both)"
+    )
+    again = "staff.turnover=[{role: stocker, day: 5}, {role: stocker, index: 0, day: 5}]"
+    assert error_of(BASELINE, (again,)) == (
+        "--set staff.turnover: staff.turnover.0, staff.turnover.1: expected one departure per "
+        "post and day (got stocker post 0 leaving on day 5 in both)"
+    )
+    other_day = "staff.turnover=[{role: stocker, day: 5}, {role: stocker, day: 6}]"
+    assert len(load_scenario(BASELINE, (other_day,)).staff.turnover) == 2  # the newcomer leaves
+
+
 @pytest.mark.parametrize(
     "roles, expected",
     [
