@@ -591,7 +591,7 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
         # an empty mapping merged nothing, silently
         ("segments={}", "--set segments: an empty mapping changes nothing"),
         # whole-scenario checks name the override that set the key they open with
-        ("zones=[]", "--set zones: zones need at least one zone"),
+        ("zones=[]", "--set zones: expected at least one zone (got none)"),
         # a duplicate name would merge two zones' rows in the journey map and the replay
         (
             "zones.2.name=fresh",
@@ -606,6 +606,13 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
 )
 def test_bad_set_names_the_override(tmp_path: Path, override: str, expected: str) -> None:
     assert error_of(write(tmp_path, "x.yaml", ""), (override,)).startswith(expected)
+
+
+def test_a_store_without_zones_names_the_key_and_what_was_expected(tmp_path: Path) -> None:
+    """`zones: []` read "zones need at least one zone", unlike every other problem's
+    "KEY: expected ... (got ...)"."""
+    path = write(tmp_path, "x.yaml", "zones: []\n")
+    assert error_of(path) == f"{path}: zones: expected at least one zone (got none)"
 
 
 def test_a_list_item_in_brackets_is_shown_how_to_write_it(tmp_path: Path) -> None:

@@ -161,7 +161,7 @@ class Scenario(Section):
                     f"(got {name!r})"
                 )
         if not self.zones:
-            raise ValueError("zones need at least one zone")
+            raise ValueError("zones: expected at least one zone (got none)")
         names = [zone.name for zone in self.zones]
         for i, name in enumerate(names):
             if name in names[:i]:
