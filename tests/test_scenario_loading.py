@@ -927,7 +927,15 @@ def test_a_set_below_a_segment_the_scenario_has_not_is_refused_with_the_closest(
     assert str(error.value).startswith(
         f"--set segments.famly.share: segments: expected a segment of {BASELINE}, one of"
     )
-    assert "(got 'famly'; did you mean 'family'?)" in str(error.value)
+    assert str(error.value).endswith(
+        "(got 'famly'; did you mean 'family'?); to add a new segment, set it whole: "
+        "segments.NAME={share: 0.1}"
+    )  # not "e.g. segments.famly={share: 0.1}", which made the misspelt segment
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(BASELINE, ["segments.extra.share=0.1"])
+    assert str(error.value).endswith(
+        "(got 'extra'); to add a new segment, set it whole: segments.extra={share: 0.1}"
+    )
     whole = load_scenario(BASELINE, ["segments.extra={share: 0.1}"])  # a new one, set whole
     assert list(whole.segments)[-1] == "extra" and len(whole.segments) == 5
 
