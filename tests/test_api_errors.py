@@ -64,7 +64,7 @@ CASES = {
         lambda d, f: journeysim.run(BASE, overrides=[SHORT[0], "checkout.cashiers=-1"]),
     ),
     "overrides without zones in a sweep": (
-        "overrides[0]: zones need",
+        "overrides[0]: zones: expected at least one zone",
         lambda d, f: journeysim.sweep(
             BASE, vary="checkout.cashiers=2,3", out=d, overrides="zones=[]"
         ),

@@ -591,7 +591,7 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
         # an empty mapping merged nothing, silently
         ("segments={}", "--set segments: an empty mapping changes nothing"),
         # whole-scenario checks name the override that set the key they open with
-        ("zones=[]", "--set zones: zones need at least one zone"),
+        ("zones=[]", "--set zones: expected at least one zone (got none)"),
         # a duplicate name would merge two zones' rows in the journey map and the replay
         (
             "zones.2.name=fresh",
@@ -606,6 +606,13 @@ def test_unknown_set_key_below_a_missing_key(tmp_path: Path) -> None:
 )
 def test_bad_set_names_the_override(tmp_path: Path, override: str, expected: str) -> None:
     assert error_of(write(tmp_path, "x.yaml", ""), (override,)).startswith(expected)
+
+
+def test_a_store_without_zones_names_the_key_and_what_was_expected(tmp_path: Path) -> None:
+    """`zones: []` read "zones need at least one zone", unlike every other problem's
+    "KEY: expected ... (got ...)"."""
+    path = write(tmp_path, "x.yaml", "zones: []\n")
+    assert error_of(path) == f"{path}: zones: expected at least one zone (got none)"
 
 
 def test_a_list_item_in_brackets_is_shown_how_to_write_it(tmp_path: Path) -> None:
@@ -713,6 +720,30 @@ def test_an_outage_repeated_both_ways_names_its_keys_and_the_override(tmp_path: 
     assert error_of(path, ("payment.outages.0.weekdays=[sat, sun]",)) == (
         "--set payment.outages.0.weekdays: payment.outages.0.every_day, "
         "payment.outages.0.weekdays: expected one of them, not both (got true and [sat, sun])"
+    )
+
+
+def test_an_outage_of_no_terminal_is_refused(tmp_path: Path) -> None:
+    """`terminals: []` took no terminal down: the outage was accepted and changed nothing
+    ('all' is how every terminal is said)."""
+    path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, terminals: []}]\n")
+    expected = "expected a list of at least one terminal index, or 'all' (got [])"
+    assert error_of(path) == f"{path}: payment.outages.0.terminals: {expected}"
+    outage = write(tmp_path, "y.yaml", "payment:\n  outages: [{day: 3, terminals: [1]}]\n")
+    assert error_of(outage, ("payment.outages.0.terminals=[]",)) == (
+        f"--set payment.outages.0.terminals: {expected}"
+    )
+
+
+def test_an_outage_repeated_on_a_weekday_given_twice_is_refused(tmp_path: Path) -> None:
+    """`weekdays: [sat, sat]` was accepted as [sat]: a slip for another day went unseen."""
+    path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, weekdays: [sat, sat]}]\n")
+    assert error_of(path) == (
+        f"{path}: payment.outages.0.weekdays: expected distinct weekdays (got sat twice)"
+    )
+    assert error_of(BASELINE, ("payment.outages=[{weekdays: [sun, sat, sun, sat, sun]}]",)) == (
+        "--set payment.outages: payment.outages.0.weekdays: expected distinct weekdays "
+        "(got sun 3 times, sat twice)"
     )
 
 
@@ -896,7 +927,15 @@ def test_a_set_below_a_segment_the_scenario_has_not_is_refused_with_the_closest(
     assert str(error.value).startswith(
         f"--set segments.famly.share: segments: expected a segment of {BASELINE}, one of"
     )
-    assert "(got 'famly'; did you mean 'family'?)" in str(error.value)
+    assert str(error.value).endswith(
+        "(got 'famly'; did you mean 'family'?); to add a new segment, set it whole: "
+        "segments.NAME={share: 0.1}"
+    )  # not "e.g. segments.famly={share: 0.1}", which made the misspelt segment
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(BASELINE, ["segments.extra.share=0.1"])
+    assert str(error.value).endswith(
+        "(got 'extra'); to add a new segment, set it whole: segments.extra={share: 0.1}"
+    )
     whole = load_scenario(BASELINE, ["segments.extra={share: 0.1}"])  # a new one, set whole
     assert list(whole.segments)[-1] == "extra" and len(whole.segments) == 5
 
@@ -1016,6 +1055,28 @@ def test_yaml_nested_past_pythons_recursion_is_refused(tmp_path: Path, deep: str
     assert error_of(BASELINE, (f"description={deep}",)) == (
         "--set description: expected YAML nested less deeply"
     )
+
+
+def test_two_departures_from_one_post_on_one_day_are_refused_naming_both(tmp_path: Path) -> None:
+    """A departure given twice was accepted: the second replaced the first's newcomer before
+    any shopper met them, and the turnover log counted two departures."""
+    path = write(
+        tmp_path,
+        "x.yaml",
+        "staff:\n  turnover:\n    - {role: cashier, index: 1, day: 20}\n"
+        "    - {role: stocker, index: 1, day: 20}\n    - {role: cashier, index: 1, day: 20}\n",
+    )
+    assert error_of(path) == (
+        f"{path}: staff.turnover.0, staff.turnover.2: expected one departure per post and day "
+        "(got cashier post 1 leaving on day 20 in both)"
+    )
+    again = "staff.turnover=[{role: stocker, day: 5}, {role: stocker, index: 0, day: 5}]"
+    assert error_of(BASELINE, (again,)) == (
+        "--set staff.turnover: staff.turnover.0, staff.turnover.1: expected one departure per "
+        "post and day (got stocker post 0 leaving on day 5 in both)"
+    )
+    other_day = "staff.turnover=[{role: stocker, day: 5}, {role: stocker, day: 6}]"
+    assert len(load_scenario(BASELINE, (other_day,)).staff.turnover) == 2  # the newcomer leaves
 
 
 @pytest.mark.parametrize(

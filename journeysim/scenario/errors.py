@@ -98,8 +98,8 @@ def from_validation_error(
 
 def _named_keys(text: str, data: Any) -> list[KeyPath]:
     """The key paths a whole-scenario problem opens with ("payment.outages.0: it never
-    happens", "zones need ...", "hours.open, hours.close: expected ..."), as far as the data
-    has them."""
+    happens", "checkout.lanes.weekday needs ...", "hours.open, hours.close: expected ..."), as
+    far as the data has them."""
     match = _LEADING_KEYS.match(text) or _LEADING_KEY.match(text)
     if not match:
         return []

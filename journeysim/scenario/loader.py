@@ -540,11 +540,13 @@ def _override(
 
 def _no_segment(segments: dict[str, Any], name: str, scenario: str) -> str:
     """Why a key below a segment the scenario has not is refused (a misspelt segment would
-    otherwise be added, with the defaults, to the store's customers)."""
+    otherwise be added, with the defaults, to the store's customers); the example of a new
+    segment names `name` only when no segment's name is close to it."""
+    meant = did_you_mean(name, segments)
     return (
         f"expected a segment of {scenario}, one of {', '.join(segments)} "
-        f"(got {shown(name)}{did_you_mean(name, segments)}); "
-        f"a new segment is set whole, e.g. segments.{name}={{share: 0.1}}"
+        f"(got {shown(name)}{meant}); to add a new segment, set it whole: "
+        f"segments.{'NAME' if meant else name}={{share: 0.1}}"
     )
 
 

@@ -153,7 +153,9 @@ class Turnover(Section):
         le=2 * MAX_STAFF - 1,
     )
     day: NonNegativeInt = field(
-        0, "Day the member leaves and a newcomer takes the post.", le=2 * MAX_DAYS
+        0,
+        "Day the member leaves and a newcomer takes the post (one departure per post and day).",
+        le=2 * MAX_DAYS,
     )
 
 
@@ -174,7 +176,9 @@ class Staff(Section):
     turnover_per_year: NonNegativeFloat = field(
         0.0, "Random departures per staff member per year (newcomer replaces).", le=52.0
     )
-    turnover: list[Turnover] = field(list, "Scheduled departures.", max_length=1000)
+    turnover: list[Turnover] = field(
+        list, "Scheduled departures, at most one per post and day.", max_length=1000
+    )
     turnover_trust_cost: NonNegativeFloat = field(
         0.08,
         "Relationship strength lost by a customer when a familiar staff member leaves.",

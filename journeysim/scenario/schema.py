@@ -161,7 +161,7 @@ class Scenario(Section):
                     f"(got {name!r})"
                 )
         if not self.zones:
-            raise ValueError("zones need at least one zone")
+            raise ValueError("zones: expected at least one zone (got none)")
         names = [zone.name for zone in self.zones]
         for i, name in enumerate(names):
             if name in names[:i]:
@@ -198,6 +198,7 @@ class Scenario(Section):
                     f"cashier lanes first, then self-checkouts (index k is 'terminal k+1' in "
                     f"traces and logs; got {', '.join(map(str, beyond))})"
                 )
+        first_of: dict[tuple[StaffRole, int, int], int] = {}  # post and day: first departure
         for i, departure in enumerate(self.staff.turnover):
             if departure.day > last:
                 raise ValueError(
@@ -216,6 +217,13 @@ class Scenario(Section):
                 raise ValueError(
                     f"staff.turnover: {role} post {departure.index} does not exist; there are "
                     f"{posts}"
+                )
+            first = first_of.setdefault((role, departure.index, departure.day), i)
+            if first != i:  # the second would take the newcomer of the first away the same day
+                raise ValueError(
+                    f"staff.turnover.{first}, staff.turnover.{i}: expected one departure per post "
+                    f"and day (got {role} post {departure.index} leaving on day {departure.day} "
+                    "in both)"
                 )
         self._lanes_fit()
         _add_up_to_one(

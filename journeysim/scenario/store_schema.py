@@ -315,11 +315,15 @@ class Outage(Section):
     start: ClockTime = field("17:00", "Start time (HH:MM).")
     duration_min: PositiveFloat = field(90.0, "Duration in minutes.", le=MAX_OUTAGE_MIN)
     terminals: list[Annotated[int, Field(ge=0, lt=2 * MAX_LANES)]] | Literal["all"] = field(
-        "all", "Terminal indices that fail, or all."
+        "all",
+        "Terminal indices that fail (at least one; cashier lanes first, then self-checkouts), "
+        "or all.",
     )
     every_day: bool = field(False, "Repeat the outage every day from `day` on.")
     weekdays: list[Weekday] = field(
-        list, "Repeat the outage on these weekdays from `day` on, e.g. [sat] (day 0 is a Monday)."
+        list,
+        "Repeat the outage on these weekdays, each given once, from `day` on, e.g. [sat, sun] "
+        "(day 0 is a Monday).",
     )
 
     @model_validator(mode="after")
@@ -329,6 +333,25 @@ class Outage(Section):
                 "every_day, weekdays: expected one of them, not both (got true and ["
                 f"{', '.join(self.weekdays)}])"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _some_terminal(self) -> Outage:
+        if self.terminals == []:  # an outage of no terminal would change nothing
+            raise ValueError(
+                "terminals: expected a list of at least one terminal index, or 'all' (got [])"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _distinct_weekdays(self) -> Outage:
+        repeated = [
+            f"{day} {'twice' if times == 2 else f'{times} times'}"
+            for day in dict.fromkeys(self.weekdays)
+            if (times := self.weekdays.count(day)) > 1
+        ]
+        if repeated:
+            raise ValueError(f"weekdays: expected distinct weekdays (got {', '.join(repeated)})")
         return self
 
     @property
