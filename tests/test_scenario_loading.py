@@ -739,12 +739,21 @@ def test_an_outage_repeated_on_a_weekday_given_twice_is_refused(tmp_path: Path) 
     """`weekdays: [sat, sat]` was accepted as [sat]: a slip for another day went unseen."""
     path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, weekdays: [sat, sat]}]\n")
     assert error_of(path) == (
-        f"{path}: payment.outages.0.weekdays: expected distinct weekdays (got sat twice)"
+        f"{path}: payment.outages.0.weekdays: expected distinct weekdays (got sat given twice)"
     )
     assert error_of(BASELINE, ("payment.outages=[{weekdays: [sun, sat, sun, sat, sun]}]",)) == (
         "--set payment.outages: payment.outages.0.weekdays: expected distinct weekdays "
-        "(got sun 3 times, sat twice)"
+        "(got sun given 3 times, sat given twice)"
     )
+
+
+def test_an_outage_naming_a_terminal_twice_is_refused(tmp_path: Path) -> None:
+    """`terminals: [1, 1]` was accepted, and the scenario's table listed terminal 2 twice."""
+    path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, terminals: [1, 0, 1]}]\n")
+    assert error_of(path) == (
+        f"{path}: payment.outages.0.terminals: expected distinct terminal indices (got 1 given twice)"
+    )
+    assert load_scenario(BASELINE, ("payment.outages=[{terminals: [1, 0]}]",)).payment.outages
 
 
 def test_shares_that_do_not_add_up_name_every_key_their_values_and_the_override(
@@ -1082,8 +1091,16 @@ def test_two_departures_from_one_post_on_one_day_are_refused_naming_both(tmp_pat
 @pytest.mark.parametrize(
     "roles, expected",
     [
-        ("{count: 0}", "floor_assistant post 2 does not exist; there are none"),
-        ("{count: 1}", "there are 2 posts (morning 0..0, evening 1..1)"),
+        (
+            "{count: 0}",
+            "staff.turnover.0.index: expected a role the store staffs (got floor_assistant, of "
+            "whom there are none)",
+        ),
+        (
+            "{count: 1}",
+            "staff.turnover.0.index: expected a floor_assistant post 0..1 (morning 0..0, "
+            "evening 1..1; got 2)",
+        ),
     ],
 )
 def test_a_departure_from_a_post_that_does_not_exist_says_which_there_are(

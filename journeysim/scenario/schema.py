@@ -210,14 +210,12 @@ class Scenario(Section):
             count = self.posts_per_shift(role)
             if departure.index >= 2 * count:
                 posts = (
-                    f"{2 * count} posts (morning 0..{count - 1}, evening {count}..{2 * count - 1})"
+                    f"a {role} post 0..{2 * count - 1} (morning 0..{count - 1}, evening "
+                    f"{count}..{2 * count - 1}; got {departure.index})"
                     if count
-                    else "none"
+                    else f"a role the store staffs (got {role}, of whom there are none)"
                 )
-                raise ValueError(
-                    f"staff.turnover: {role} post {departure.index} does not exist; there are "
-                    f"{posts}"
-                )
+                raise ValueError(f"staff.turnover.{i}.index: expected {posts}")
             first = first_of.setdefault((role, departure.index, departure.day), i)
             if first != i:  # the second would take the newcomer of the first away the same day
                 raise ValueError(

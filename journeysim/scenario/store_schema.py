@@ -3,6 +3,7 @@ payment and exit."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -316,8 +317,8 @@ class Outage(Section):
     duration_min: PositiveFloat = field(90.0, "Duration in minutes.", le=MAX_OUTAGE_MIN)
     terminals: list[Annotated[int, Field(ge=0, lt=2 * MAX_LANES)]] | Literal["all"] = field(
         "all",
-        "Terminal indices that fail (at least one; cashier lanes first, then self-checkouts), "
-        "or all.",
+        "Terminal indices that fail (at least one, each once; cashier lanes first, then "
+        "self-checkouts), or all.",
     )
     every_day: bool = field(False, "Repeat the outage every day from `day` on.")
     weekdays: list[Weekday] = field(
@@ -344,14 +345,13 @@ class Outage(Section):
         return self
 
     @model_validator(mode="after")
-    def _distinct_weekdays(self) -> Outage:
-        repeated = [
-            f"{day} {'twice' if times == 2 else f'{times} times'}"
-            for day in dict.fromkeys(self.weekdays)
-            if (times := self.weekdays.count(day)) > 1
-        ]
-        if repeated:
-            raise ValueError(f"weekdays: expected distinct weekdays (got {', '.join(repeated)})")
+    def _given_once(self) -> Outage:
+        weekdays = _repeated(self.weekdays)
+        if weekdays:
+            raise ValueError(f"weekdays: expected distinct weekdays (got {weekdays})")
+        terminals = _repeated(self.terminals) if self.terminals != "all" else ""
+        if terminals:
+            raise ValueError(f"terminals: expected distinct terminal indices (got {terminals})")
         return self
 
     @property
@@ -402,3 +402,12 @@ class Exit(Section):
     check_min: NonNegativeFloat = field(1.0, "Minutes a check takes.", le=MAX_STEP_MIN)
     check_quality: Quality = field(-0.3, "Felt quality of being checked.")
     goodbye_quality: Quality = field(0.1, "Felt quality of leaving without a check.")
+
+
+def _repeated(values: Sequence[object]) -> str:
+    """The values given more than once and how often, e.g. "sun given 3 times, sat given twice"."""
+    return ", ".join(
+        f"{value} given {'twice' if times == 2 else f'{times} times'}"
+        for value in dict.fromkeys(values)
+        if (times := values.count(value)) > 1
+    )
