@@ -276,6 +276,16 @@ def _check_overrides(args: argparse.Namespace, folder: Path, made: Collection[st
         )
 
 
+def readable_manifest(folder: Path) -> None:
+    """Refuse, before anything is written, a results `folder` that sweep, optimise or calibrate
+    adds to (they resume; they have no --force) whose manifest.json cannot be read: writing
+    over it would lose what made the folder."""
+    try:
+        overrides_of(folder)
+    except ManifestUnreadable as error:
+        raise UsageError(f"{error}; delete the manifest, or give another --out") from None
+
+
 def same_overrides(made_with: Sequence[str], given: Sequence[str]) -> bool:
     """Whether `given` --set overrides are those a folder was `made_with`, in any order where
     each sets a key of its own (where two set one key, or a key and one inside it, the last
@@ -349,7 +359,9 @@ def pending_trials(
 ) -> int:
     """The trials `search` has still to run, its manifest written: for a new study before
     Optuna creates it (so that a stop meanwhile leaves one), for a resumed one once it is
-    opened and found to be this study (so that a study refused cannot overwrite it)."""
+    opened and found to be this study (so that a study refused cannot overwrite it); a folder
+    whose manifest cannot be read is refused first (`readable_manifest`)."""
+    readable_manifest(search.folder)
     seed = search.plan.base.seed
     resumed = search.study.started
     if not resumed:

@@ -13,6 +13,7 @@ from journeysim.cli.options import (
     add_run_options,
     execute,
     name_text,
+    readable_manifest,
     whole_number,
     writable_folder,
 )
@@ -90,6 +91,7 @@ def _sweep(args: argparse.Namespace) -> int:
     )
     sweep = Sweep(plan_sweep(spec, args.quiet), args.out)
     writable_folder(sweep.folder, sweep.files(None if args.no_report else HEADLINE))
+    readable_manifest(sweep.folder)  # before `held`, which writes runs.csv's header
     plan = sweep.plan
     total = plan.runs
     with sweep.held():  # a second sweep into the folder is refused before it writes
