@@ -14,6 +14,7 @@ from journeysim.cli.options import (
     add_run_options,
     check_two_or_more,
     execute,
+    executor_record,
     expected,
     replacing_results,
     scenario_from_args,
@@ -113,7 +114,9 @@ def _compare(args: argparse.Namespace) -> int:
             lambda executor, done: compare_scenarios(scenarios, executor, done, floors),
         )
         write_comparison(result, staging)
-        write_manifest(staging, result.scenarios[0].seed, args.overrides)
+        write_manifest(
+            staging, result.scenarios[0].seed, args.overrides, executor=executor_record(args)
+        )
         found = horizon_warnings(result.scenarios) + cost_warnings(result.scenarios)
         found += late_change_warnings(result.scenarios) + growth_warnings(
             result.moving, result.scenarios

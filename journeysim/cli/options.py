@@ -7,11 +7,11 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import permutations
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from journeysim.clock import end_clock, minutes_of_day
 from journeysim.errors import InputError
@@ -355,22 +355,33 @@ T = TypeVar("T")
 
 
 def pending_trials(
-    search: Optimisation | Calibration, overrides: Sequence[str | tuple[str, str]]
+    search: Optimisation | Calibration,
+    overrides: Sequence[str | tuple[str, str]],
+    executor: Mapping[str, Any],
 ) -> int:
     """The trials `search` has still to run, its manifest written: for a new study before
     Optuna creates it (so that a stop meanwhile leaves one), for a resumed one once it is
     opened and found to be this study (so that a study refused cannot overwrite it); a folder
-    whose manifest cannot be read is refused first (`readable_manifest`)."""
+    whose manifest cannot be read is refused first (`readable_manifest`). The manifest
+    records the `executor` (`executor_record`)."""
     readable_manifest(search.folder)
     seed = search.plan.base.seed
     resumed = search.study.started
     if not resumed:
         search.folder.mkdir(parents=True, exist_ok=True)
-        write_manifest(search.folder, seed, overrides)
+        write_manifest(search.folder, seed, overrides, executor=executor)
     pending = search.pending()
     if resumed:
-        write_manifest(search.folder, seed, overrides)
+        write_manifest(search.folder, seed, overrides, executor=executor)
     return pending
+
+
+def executor_record(args: argparse.Namespace) -> dict[str, Any]:
+    """How the executor of --workers/--scheduler runs the replications, as manifest.json
+    records it."""
+    from journeysim.simulation.executors import make_executor
+
+    return make_executor(args.workers, args.scheduler).record()
 
 
 def execute(

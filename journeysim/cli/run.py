@@ -14,6 +14,7 @@ from journeysim.cli.options import (
     add_parameter_sets_option,
     add_run_options,
     execute,
+    executor_record,
     expected,
     replacing_results,
     scenario_from_args,
@@ -120,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
             scenario.name,
             lambda executor, done: run_scenario(scenario, executor, on_done=done),
         )
-        write_run(result, staging, args.overrides, command_line())
+        write_run(result, staging, args.overrides, command_line(), executor_record(args))
         warmup = warmup_warnings(result.warmup, str(args.scenario))
         if not args.no_report:
             from journeysim.report.html import animations, run_report  # matplotlib when needed

@@ -12,6 +12,7 @@ from journeysim.cli.options import (
     LazyChoices,
     add_run_options,
     execute,
+    executor_record,
     name_text,
     readable_manifest,
     whole_number,
@@ -96,7 +97,8 @@ def _sweep(args: argparse.Namespace) -> int:
     total = plan.runs
     with sweep.held():  # a second sweep into the folder is refused before it writes
         pending = len(sweep.pending())
-        sweep.write_manifest(spec.overrides)  # also if interrupted; a file's `set` too
+        # also if interrupted; a file's `set` too
+        sweep.write_manifest(spec.overrides, executor=executor_record(args))
         print(
             f"{plan.name}: {plan.design.kind} design, {plural(len(plan.values), 'point')}, "
             f"{plural(total, 'run')} ({total - pending} already done)"
