@@ -322,7 +322,7 @@ def sweep(
     with runner.held():  # a second sweep into the folder is refused before it writes
         pending = len(runner.pending())
         # before the runs, so that an interrupted sweep's folder has it too
-        runner.write_manifest(spec.overrides, call)
+        runner.write_manifest(spec.overrides, call, executor.record())
         with progress_bar(pending, runner.plan.name, quiet) as bar:
             runs = runner.run(executor, bar.update)
     if failures := failed_runs_text(runs):
@@ -401,7 +401,7 @@ def optimise(
         overrides=overrides or None,
     )  # fmt: skip
     # written before the runs, so that a stopped study's folder keeps it
-    write_manifest(runner.folder, runner.plan.base.seed, spec.overrides, call)
+    write_manifest(runner.folder, runner.plan.base.seed, spec.overrides, call, executor.record())
     with progress_bar(total, runner.plan.name, quiet) as bar:
         return runner.run(executor, bar.update)
 
@@ -468,7 +468,7 @@ def calibrate(
         overrides=overrides or None,
     )  # fmt: skip
     # written before the runs, so that a stopped study's folder keeps it
-    write_manifest(runner.folder, runner.plan.base.seed, spec.overrides, call)
+    write_manifest(runner.folder, runner.plan.base.seed, spec.overrides, call, executor.record())
     with progress_bar(total, runner.plan.name, quiet) as bar:
         result = runner.run(executor, bar.update)
     for text in result.warnings:

@@ -8,7 +8,7 @@ import platform
 import re
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,14 +35,19 @@ _DEPENDENCIES = (
 
 
 def manifest(
-    seed: int, overrides: Sequence[str | tuple[str, str]] = (), call: str | None = None
+    seed: int,
+    overrides: Sequence[str | tuple[str, str]] = (),
+    call: str | None = None,
+    executor: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What made a results folder: `call`, the Python API call that made it (`api_call`), or
     else this process's command line; `overrides` every `KEY=VALUE` applied, also those of a
-    study file's `set` (given as (where, text))."""
+    study file's `set` (given as (where, text)); `executor` how the runs were executed (an
+    executor's `record`), left out where unknown."""
     return {
         "journeysim": _version("journeysim"),
         "command": call or command_line(),
+        **({"executor": dict(executor)} if executor is not None else {}),
         "seed": seed,
         "overrides": [text if isinstance(text, str) else text[1] for text in overrides],
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -62,9 +67,10 @@ def write_manifest(
     seed: int,
     overrides: Sequence[str | tuple[str, str]] = (),
     call: str | None = None,
+    executor: Mapping[str, Any] | None = None,
 ) -> None:
-    """Write `folder/manifest.json` atomically."""
-    text = json.dumps(manifest(seed, overrides, call), indent=2) + "\n"
+    """Write `folder/manifest.json` atomically (see `manifest`)."""
+    text = json.dumps(manifest(seed, overrides, call, executor), indent=2) + "\n"
     write_text(Path(folder) / MANIFEST, text)
 
 

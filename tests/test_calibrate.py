@@ -276,7 +276,7 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
         (["--target", "nps=30+-3"], "at least one free parameter"),
         (["--target", "nps=30+-3", "--free", "loyalty.ltr_centre=0.2:0.4"], "ltr_centre"),
         (["--target", "promoters=30", "--free", "loyalty.ltr_center=0.2:0.4"], "expected a KPI"),
-        (["--target", "nps=0+-0", "--free", "loyalty.ltr_center=0.2:0.4"], "tolerance > 0"),
+        (["--target", "nps=0+-0", "--free", "loyalty.ltr_center=0.2:0.4"], "tolerance above 0"),
         (
             ["--target", "return_rate=90", "--free", "loyalty.ltr_center=0.2:0.4"],
             "--target return_rate=90: expected a share from 0 to 1 (90% is 0.9)",
@@ -399,7 +399,7 @@ def calibrate_with_targets_file(tmp_path: Path, data: dict) -> tuple[Path, int]:
         ({"open": "07:00", "weekday": ["1.5"]}, "a list of numbers"),  # text, not a number
         (  # NaN was read as no tolerance, and so the default
             {"open": "07:00", "weekday": [3.0], "weekday_tolerance": [np.nan]},
-            "hourly_receipts.weekday[0]: expected a finite value and a tolerance > 0",
+            "hourly_receipts.weekday[0]: expected a finite tolerance above 0 (got nan)",
         ),
         ({"open": "07:00", "weekday": []}, "weekday: expected a list of numbers, one per opening"),
         ({"open": "07:00"}, "hourly_receipts: expected `weekday` and/or `weekend`"),  # no target
@@ -423,7 +423,7 @@ def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hour
     "given, expected",
     [
         ("abc", "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance} (got 'abc')"),
-        ("30+-0", "targets.nps: expected a finite value and a tolerance > 0"),
+        ("30+-0", "targets.nps: expected a finite tolerance above 0 (got 0)"),
         ("500+-5", "targets.nps: expected a value from -100 to 100"),
         (
             "30+-1e300",

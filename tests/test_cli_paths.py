@@ -334,6 +334,25 @@ def test_an_unreadable_manifest_is_named_and_force_replaces_it(
     assert '"overrides": [' in manifest.read_text()
 
 
+@pytest.mark.parametrize("command", ["sweep", "optimise", "calibrate"])
+@pytest.mark.parametrize("text", ["garbage", "[1, 2]", '{"seed": 1}', "\xff\xfe"])
+def test_a_folder_whose_manifest_cannot_be_read_is_refused_by_a_resuming_command(
+    command: str, text: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    """sweep, optimise and calibrate wrote their own manifest over it (sweep with a warning),
+    losing what made the folder: refused as run refuses it, one line, exit 2, nothing written."""
+    folder = tmp_path / f"{command}-baseline-checkout.cashiers"
+    folder.mkdir()
+    manifest = folder / "manifest.json"
+    manifest.write_bytes(text.encode("latin-1"))
+    assert exit_code(command_lines(str(tmp_path))[command]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(f"journeysim {command}: error: cannot read {manifest}: ")
+    assert err.endswith("; delete the manifest, or give another --out\n")
+    assert [p.name for p in tmp_path.rglob("*")] == [folder.name, manifest.name]
+    assert manifest.read_bytes() == text.encode("latin-1")
+
+
 @pytest.mark.parametrize(
     "command, said",
     [

@@ -20,6 +20,7 @@ from journeysim.loyalty.base import is_weekend
 from journeysim.scenario import ScenarioError, load_scenario
 from journeysim.scenario.store_schema import WEEKDAYS
 from journeysim.simulation.measure import METRICS
+from journeysim.study.compare import NOT_JUDGED
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
@@ -29,6 +30,7 @@ SMALL = [
 ]
 # What --precision sizes: every metric but the two the scenario sets, the same in every run.
 MEASURED = [metric for metric in METRICS if metric not in ("fixed_cost_per_day", "investment")]
+JUDGED = [metric for metric in METRICS if metric not in NOT_JUDGED]
 
 
 def exit_code(argv: list[str]) -> int:
@@ -156,10 +158,26 @@ ONE_VOICE = [
         "select B B --objective nps --indifference x",
         "--indifference: expected a finite number above 0 (got 'x')",
     ),
+    # METRIC=VALUE options: the metric named where its value is at fault, values as typed
+    ("run B --precision nps=0", "--precision: nps: expected a finite HALFWIDTH above 0 (got '0')"),
     (
-        "run B --precision nps=0",
-        f"--precision: expected METRIC=HALFWIDTH with a METRIC of {', '.join(MEASURED)} and a "
-        "finite HALFWIDTH above 0 (got 'nps=0')",
+        "run B --precision nps=-1",
+        "--precision: nps: expected a finite HALFWIDTH above 0 (got '-1')",
+    ),
+    (
+        "run B --precision nps=nan",
+        "--precision: nps: expected a finite HALFWIDTH above 0 (got 'nan')",
+    ),
+    (
+        "run B --precision nps=inf",
+        "--precision: nps: expected a finite HALFWIDTH above 0 (got 'inf')",
+    ),
+    ("run B --precision nps=", "--precision: nps: expected a finite HALFWIDTH above 0 (got '')"),
+    ("run B --precision nps", "--precision: expected METRIC=HALFWIDTH, e.g. nps=0.5 (got 'nps')"),
+    (
+        "run B --precision npss=1",
+        f"--precision: expected a METRIC of {', '.join(MEASURED)} (got 'npss'); did you mean "
+        "'nps=1'?",
     ),
     # choices
     (
@@ -199,16 +217,32 @@ ONE_VOICE = [
     ),
     ("compare B", f"SCENARIO.yaml: expected two or more scenario files (got '{BASELINE}')"),
     # the smallest difference that matters, checked before anything runs
-    ("compare B B --negligible nps", "--negligible nps: expected METRIC=SIZE, e.g. nps=2"),
+    ("compare B B --negligible nps", "--negligible: expected METRIC=SIZE, e.g. nps=2 (got 'nps')"),
     (
         "compare B B --negligible nps=-1",
-        "--negligible: expected a finite number of 0 or more for nps (got -1.0)",
+        "--negligible: nps: expected a finite number of 0 or more (got '-1')",
+    ),
+    (
+        "compare B B --negligible nps=inf",
+        "--negligible: nps: expected a finite number of 0 or more (got 'inf')",
+    ),
+    (
+        "compare B B --negligible npss=1",
+        f"--negligible: expected one of {', '.join(JUDGED)} (got 'npss'); did you mean 'nps'?",
     ),
     (
         "compare B B --negligible wages_per_day=50",
         "--negligible: wages_per_day is not judged better or worse (money counts once, as "
         "contribution_per_day, and an investment by its payback): give a floor for "
         "contribution_per_day",
+    ),
+    (
+        "calibrate B --free checkout.cashiers=2:4 --target nps",
+        "--target nps: expected KPI=VALUE or KPI=VALUE+-TOLERANCE (got 'nps')",
+    ),
+    (
+        "calibrate B --free checkout.cashiers=2:4 --target nps=3+-0",
+        "--target nps=3+-0: expected a finite tolerance above 0 (got 0)",
     ),
     # what a study needs (a sweep without --vary said "journeysim: a sweep needs ...")
     ("sweep B", "--vary: expected a key to vary (KEY=V1,V2,... or KEY=LOW:HIGH)"),

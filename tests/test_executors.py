@@ -4,6 +4,7 @@ runs, row for row."""
 from __future__ import annotations
 
 import contextlib
+import json
 import operator
 import os
 import signal
@@ -207,6 +208,39 @@ def test_serial_local_pool_and_dask_give_identical_runs_csv(tmp_path, request):
         assert len(runs) == 4 * 2
         files[name] = (tmp_path / name / f"sweep-{plan.name}" / "runs.csv").read_text()
     assert files["serial"] == files["pool"] == files["dask"]
+
+
+SMALL_RUN = ["--reps", "2", "--days", "1", "--quiet", "--no-report"]
+SMALL_RUN += [f"--set={s}" for s in ("arrivals.base_customers=200", "horizon.burn_in_days=0")]
+
+
+def test_the_manifest_records_the_executor_and_nothing_else_differs(tmp_path, request):
+    """manifest.json did not say whether a run or sweep ran on this machine's processes or on
+    a Dask cluster; it records the executor, and every other file is the same bytes."""
+    address = request.getfixturevalue("dask_address")
+    given = {"one": ["--workers", "1"], "two": ["--workers", "2"], "dask": ["--scheduler", address]}
+    made = {
+        "one": {"kind": "processes", "workers": 1},
+        "two": {"kind": "processes", "workers": 2},
+        "dask": {"kind": "dask", "scheduler": address},
+    }
+    commands = {
+        "run": ["run", str(BASELINE)],
+        "sweep": ["sweep", str(BASELINE), "--vary", "checkout.cashiers=2,3"],
+    }
+    for command, argv in commands.items():
+        folders = {}
+        for name, options in given.items():
+            out = tmp_path / command / name
+            assert main([*argv, *SMALL_RUN, "--out", str(out), *options]) == 0
+            (folders[name],) = [p for p in out.iterdir() if p.is_dir()]  # not the lock
+            manifest = json.loads((folders[name] / "manifest.json").read_text())
+            assert manifest["executor"] == made[name], (command, name)
+
+        def files(folder: Path) -> dict[str, bytes]:
+            return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "manifest.json"}
+
+        assert files(folders["one"]) == files(folders["two"]) == files(folders["dask"]), command
 
 
 def test_dask_yields_each_task_once_with_its_index(dask_address):

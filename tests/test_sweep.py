@@ -1151,6 +1151,33 @@ def test_a_manifest_that_cannot_be_read_is_written_afresh_with_a_warning(tmp_pat
     assert [entry["runs_added"] for entry in manifest["invocations"]] == [None, 1]
 
 
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_the_sweep_command_refuses_a_folder_whose_manifest_cannot_be_read(tmp_path, capsys):
+    """`journeysim sweep` wrote its own manifest over a damaged one (with only a warning, which
+    the Python API keeps): refused as run refuses it, one line, exit 2, nothing written; once
+    the manifest is deleted the sweep resumes."""
+    from journeysim.cli import main
+
+    argv = ["sweep", str(BASELINE), "--vary", "checkout.cashiers=2,3", "--reps", "1"]
+    argv += ["--days", "1", "--no-report", "--quiet", "--workers", "1", "--out", str(tmp_path)]
+    argv += [f"--set={s}" for s in (*SMALL, "horizon.warmup_days=0")]
+    assert main(argv) == 0
+    (path,) = tmp_path.glob("sweep-*/manifest.json")
+    path.write_text("garbage\n")
+    before = {p: p.read_bytes() for p in path.parent.iterdir()}
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"journeysim sweep: error: cannot read {path}: not JSON (Expecting value: line 1 "
+        "column 1 (char 0)); delete the manifest, or give another --out\n"
+    )
+    assert {p: p.read_bytes() for p in path.parent.iterdir()} == before
+    path.unlink()
+    assert main([*argv, "--reps", "2"]) == 0
+    assert made(tmp_path)["runs"] == 4
+
+
 def test_a_sweep_stopped_by_ctrl_c_notes_the_runs_it_added(tmp_path):
     from journeysim.simulation.executors import Serial
 

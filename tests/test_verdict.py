@@ -192,9 +192,9 @@ def test_the_smallest_difference_that_matters_can_be_set_per_comparison():
     ("given", "said"),
     [
         ({"nsp": 2}, "negligible: expected one of return_rate, "),
-        ({"nps": -1}, "negligible: expected a finite number of 0 or more for nps (got -1)"),
-        ({"nps": math.nan}, "negligible: expected a finite number of 0 or more for nps (got nan)"),
-        ({"nps": True}, "negligible: expected a finite number of 0 or more for nps (got True)"),
+        ({"nps": -1}, "negligible: nps: expected a finite number of 0 or more (got -1)"),
+        ({"nps": math.nan}, "negligible: nps: expected a finite number of 0 or more (got nan)"),
+        ({"nps": True}, "negligible: nps: expected a finite number of 0 or more (got True)"),
         (["nps"], "negligible: expected a mapping of metric to size, e.g. {'nps': 2}"),
         ({"investment": 10}, "negligible: investment is not judged better or worse"),
     ],

@@ -11,6 +11,7 @@ from pathlib import Path
 from journeysim.cli.options import (
     add_run_options,
     execute,
+    executor_record,
     name_text,
     pending_trials,
     whole_number,
@@ -116,7 +117,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     plan = calibration.plan
     files = [*calibration.files(not args.no_report), *plot_files(plan)]
     writable_folder(calibration.folder, files)
-    pending = pending_trials(calibration, spec.overrides)
+    pending = pending_trials(calibration, spec.overrides, executor_record(args))
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from journeysim.cli.options import (
     add_run_options,
     check_two_or_more,
     execute,
+    executor_record,
+    expected,
     replacing_results,
     scenario_from_args,
 )
@@ -111,7 +114,9 @@ def _compare(args: argparse.Namespace) -> int:
             lambda executor, done: compare_scenarios(scenarios, executor, done, floors),
         )
         write_comparison(result, staging)
-        write_manifest(staging, result.scenarios[0].seed, args.overrides)
+        write_manifest(
+            staging, result.scenarios[0].seed, args.overrides, executor=executor_record(args)
+        )
         found = horizon_warnings(result.scenarios) + cost_warnings(result.scenarios)
         found += late_change_warnings(result.scenarios) + growth_warnings(
             result.moving, result.scenarios
@@ -160,14 +165,21 @@ def _compare(args: argparse.Namespace) -> int:
 
 def sizes(texts: list[str]) -> dict[str, float]:
     """`--negligible METRIC=SIZE` options as {metric: size} (the last of a metric given twice);
-    InputError for one that is not METRIC=NUMBER."""
+    InputError for one that is not METRIC=SIZE with a finite SIZE of 0 or more, said as typed
+    (the metric is checked with the API's sizes, by `negligible_floors`)."""
     given = {}
     for text in texts:
-        metric, _, size = text.partition("=")
-        try:
-            given[metric.strip()] = float(size)
-        except ValueError:
-            raise InputError(
-                f"--negligible {text}: expected METRIC=SIZE, e.g. nps=2", Option("--negligible")
-            ) from None
+        metric, equals, size = text.partition("=")
+        metric = metric.strip()
+        if not (metric and equals):
+            problem = expected("METRIC=SIZE, e.g. nps=2", text)
+        else:
+            try:
+                given[metric] = float(size)
+            except ValueError:
+                given[metric] = math.nan
+            if 0 <= given[metric] < math.inf:
+                continue
+            problem = expected("a finite number of 0 or more", size, metric)
+        raise InputError(f"--negligible: {problem}", Option("--negligible"))
     return given

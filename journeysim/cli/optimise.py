@@ -10,6 +10,7 @@ from pathlib import Path
 from journeysim.cli.options import (
     add_run_options,
     execute,
+    executor_record,
     name_text,
     pending_trials,
     whole_number,
@@ -141,7 +142,7 @@ def _optimise(args: argparse.Namespace) -> int:
     plan = optimisation.plan
     files = [*optimisation.files(not args.no_report), *plot_files(plan)]
     writable_folder(optimisation.folder, files)
-    pending = pending_trials(optimisation, spec.overrides)
+    pending = pending_trials(optimisation, spec.overrides, executor_record(args))
     print(
         f"{plan.name}: {plural(plan.trials, 'trial')} ({plan.trials - pending} already done), "
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "

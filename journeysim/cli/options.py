@@ -7,11 +7,11 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import permutations
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from journeysim.clock import end_clock, minutes_of_day
 from journeysim.errors import InputError
@@ -276,6 +276,16 @@ def _check_overrides(args: argparse.Namespace, folder: Path, made: Collection[st
         )
 
 
+def readable_manifest(folder: Path) -> None:
+    """Refuse, before anything is written, a results `folder` that sweep, optimise or calibrate
+    adds to (they resume; they have no --force) whose manifest.json cannot be read: writing
+    over it would lose what made the folder."""
+    try:
+        overrides_of(folder)
+    except ManifestUnreadable as error:
+        raise UsageError(f"{error}; delete the manifest, or give another --out") from None
+
+
 def same_overrides(made_with: Sequence[str], given: Sequence[str]) -> bool:
     """Whether `given` --set overrides are those a folder was `made_with`, in any order where
     each sets a key of its own (where two set one key, or a key and one inside it, the last
@@ -345,20 +355,33 @@ T = TypeVar("T")
 
 
 def pending_trials(
-    search: Optimisation | Calibration, overrides: Sequence[str | tuple[str, str]]
+    search: Optimisation | Calibration,
+    overrides: Sequence[str | tuple[str, str]],
+    executor: Mapping[str, Any],
 ) -> int:
     """The trials `search` has still to run, its manifest written: for a new study before
     Optuna creates it (so that a stop meanwhile leaves one), for a resumed one once it is
-    opened and found to be this study (so that a study refused cannot overwrite it)."""
+    opened and found to be this study (so that a study refused cannot overwrite it); a folder
+    whose manifest cannot be read is refused first (`readable_manifest`). The manifest
+    records the `executor` (`executor_record`)."""
+    readable_manifest(search.folder)
     seed = search.plan.base.seed
     resumed = search.study.started
     if not resumed:
         search.folder.mkdir(parents=True, exist_ok=True)
-        write_manifest(search.folder, seed, overrides)
+        write_manifest(search.folder, seed, overrides, executor=executor)
     pending = search.pending()
     if resumed:
-        write_manifest(search.folder, seed, overrides)
+        write_manifest(search.folder, seed, overrides, executor=executor)
     return pending
+
+
+def executor_record(args: argparse.Namespace) -> dict[str, Any]:
+    """How the executor of --workers/--scheduler runs the replications, as manifest.json
+    records it."""
+    from journeysim.simulation.executors import make_executor
+
+    return make_executor(args.workers, args.scheduler).record()
 
 
 def execute(

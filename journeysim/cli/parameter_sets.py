@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Collection, Mapping, Sequence
 
-from journeysim.cli.options import execute, replacing_results
+from journeysim.cli.options import execute, executor_record, replacing_results
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 from journeysim.report.console import unset_costs_text
@@ -43,7 +43,9 @@ def run_with_parameter_sets(
             lambda executor, done: run_parameter_sets(scenarios, sets, executor, done, floors),
         )
         write_uncertainty(result, staging)
-        write_manifest(staging, result.scenarios[0].seed, args.overrides)
+        write_manifest(
+            staging, result.scenarios[0].seed, args.overrides, executor=executor_record(args)
+        )
     print(
         f"{' vs '.join(result.names)}: {len(sets)} parameter sets of {args.parameter_sets} "
         f"x {plural(reps, 'replication')} each, seed {result.scenarios[0].seed}\n"

@@ -14,6 +14,7 @@ from journeysim.cli.options import (
     add_parameter_sets_option,
     add_run_options,
     execute,
+    executor_record,
     expected,
     replacing_results,
     scenario_from_args,
@@ -31,19 +32,21 @@ def _precision(text: str) -> tuple[str, float]:
     from journeysim.simulation.money import SET
 
     measured = [metric for metric in METRICS if metric not in SET]
-    metric, _, value = text.partition("=")
+    metric, equals, value = text.partition("=")
+    if not (metric and equals):
+        raise argparse.ArgumentTypeError(expected("METRIC=HALFWIDTH, e.g. nps=0.5", text))
+    if metric not in measured:
+        meant = closest(metric, measured)
+        hint = f"; did you mean '{meant}={value}'?" if meant else ""
+        raise argparse.ArgumentTypeError(
+            expected(f"a METRIC of {', '.join(measured)}", metric) + hint
+        )
     try:
         target = float(value)
     except ValueError:
-        target = 0.0
-    if metric not in measured or not 0 < target < math.inf:
-        meant = closest(metric, measured) if metric not in measured else None
-        hint = f"; did you mean '{meant}={value}'?" if meant else ""
-        wanted = (
-            f"METRIC=HALFWIDTH with a METRIC of {', '.join(measured)} and a finite HALFWIDTH "
-            "above 0"
-        )
-        raise argparse.ArgumentTypeError(expected(wanted, text) + hint)
+        target = math.nan
+    if not 0 < target < math.inf:
+        raise argparse.ArgumentTypeError(expected("a finite HALFWIDTH above 0", value, metric))
     return metric, target
 
 
@@ -118,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
             scenario.name,
             lambda executor, done: run_scenario(scenario, executor, on_done=done),
         )
-        write_run(result, staging, args.overrides, command_line())
+        write_run(result, staging, args.overrides, command_line(), executor_record(args))
         warmup = warmup_warnings(result.warmup, str(args.scenario))
         if not args.no_report:
             from journeysim.report.html import animations, run_report  # matplotlib when needed

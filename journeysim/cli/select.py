@@ -15,6 +15,7 @@ from journeysim.cli.options import (
     add_run_options,
     check_two_or_more,
     execute,
+    executor_record,
     expected,
     replacing_results,
     scenario_from_args,
@@ -144,7 +145,9 @@ def _select(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise SystemExit(f"journeysim select: {error}") from None
         write_selection(result, staging)
-        write_manifest(staging, result.scenarios[0].seed, args.overrides)
+        write_manifest(
+            staging, result.scenarios[0].seed, args.overrides, executor=executor_record(args)
+        )
         if not args.no_report:
             from journeysim.report.selection import select_report  # matplotlib only when needed
 

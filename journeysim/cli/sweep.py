@@ -12,7 +12,9 @@ from journeysim.cli.options import (
     LazyChoices,
     add_run_options,
     execute,
+    executor_record,
     name_text,
+    readable_manifest,
     whole_number,
     writable_folder,
 )
@@ -90,11 +92,13 @@ def _sweep(args: argparse.Namespace) -> int:
     )
     sweep = Sweep(plan_sweep(spec, args.quiet), args.out)
     writable_folder(sweep.folder, sweep.files(None if args.no_report else HEADLINE))
+    readable_manifest(sweep.folder)  # before `held`, which writes runs.csv's header
     plan = sweep.plan
     total = plan.runs
     with sweep.held():  # a second sweep into the folder is refused before it writes
         pending = len(sweep.pending())
-        sweep.write_manifest(spec.overrides)  # also if interrupted; a file's `set` too
+        # also if interrupted; a file's `set` too
+        sweep.write_manifest(spec.overrides, executor=executor_record(args))
         print(
             f"{plan.name}: {plan.design.kind} design, {plural(len(plan.values), 'point')}, "
             f"{plural(total, 'run')} ({total - pending} already done)"

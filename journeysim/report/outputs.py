@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from journeysim.files import parquet_available, write_table, write_text
 from journeysim.manifest import MANIFEST, api_call, write_manifest
@@ -33,11 +34,16 @@ RUN_FILES = frozenset(
 
 
 def write_run(
-    result: RunResult, folder: Path, overrides: Sequence[str] = (), call: str | None = None
+    result: RunResult,
+    folder: Path,
+    overrides: Sequence[str] = (),
+    call: str | None = None,
+    executor: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write summary, replications, visits, days, customers, the journey map, the logs, the
     resolved scenario and the manifest, which records `call` (by default this call of
-    write_run) and the `overrides` that made the scenario; return their paths."""
+    write_run), the `overrides` that made the scenario and, if given, the `executor` that ran
+    it (its `record`); return their paths."""
     folder = Path(folder)
     big = "parquet" if parquet_available() else "csv"
     tables = {
@@ -58,6 +64,6 @@ def write_run(
     write_text(folder / "scenario.yaml", resolved_yaml(result.scenario))
     paths.append(folder / "scenario.yaml")
     call = call or api_call("report.outputs.write_run", result.scenario, folder)
-    write_manifest(folder, result.scenario.seed, overrides, call)
+    write_manifest(folder, result.scenario.seed, overrides, call, executor)
     paths.append(folder / MANIFEST)
     return paths

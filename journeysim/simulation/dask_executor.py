@@ -22,6 +22,9 @@ class DaskCluster:
         except ValueError as error:
             raise InputError(f"scheduler: {error}") from None
 
+    def record(self) -> dict[str, Any]:
+        return {"kind": "dask", "scheduler": self.address}
+
     def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
         """Submit fn(*task) for every task; yield (task index, result) as each finishes."""
         try:

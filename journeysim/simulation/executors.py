@@ -33,6 +33,10 @@ class Executor(Protocol):
         index that failed, whatever the timing."""
         ...
 
+    def record(self) -> dict[str, Any]:
+        """How it runs tasks, as manifest.json records it (`executor`)."""
+        ...
+
 
 def run_replications(
     executor: Executor, fn: Callable[..., Any], tasks: Sequence[tuple]
@@ -59,6 +63,9 @@ class Serial:
                 raise TaskFailed(i, failure_reason(error)) from error
             yield i, result
 
+    def record(self) -> dict[str, Any]:
+        return {"kind": "serial"}
+
 
 class LocalPool:
     """A pool of worker processes on this machine."""
@@ -67,6 +74,9 @@ class LocalPool:
         if workers is not None and workers < 1:
             raise ValueError(f"workers: expected at least 1 process (got {workers})")
         self.workers = workers or os.cpu_count() or 1
+
+    def record(self) -> dict[str, Any]:
+        return {"kind": "processes", "workers": self.workers}
 
     def run(self, fn, tasks):
         if self.workers == 1 or len(tasks) <= 1:

@@ -85,8 +85,12 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
         )
     if tolerance is None:
         tolerance = max(DEFAULT_TOLERANCE * abs(value), resolution(metric))
-    if not (math.isfinite(value) and math.isfinite(tolerance) and tolerance > 0):
-        raise DesignError(f"{where}: expected a finite value and a tolerance > 0 (+-TOL)", where)
+    if not math.isfinite(value):
+        raise DesignError(f"{where}: expected a finite value (got {value:g})", where)
+    if not (math.isfinite(tolerance) and tolerance > 0):
+        raise DesignError(
+            f"{where}: expected a finite tolerance above 0 (got {tolerance:g})", where
+        )
     problem = out_of_range(metric, value) or too_wide(metric, tolerance)
     if problem:
         raise DesignError(f"{where}: {problem}", where)
@@ -113,7 +117,9 @@ def parse_target(text: str, option: str = Option("--target")) -> Target:
     """`KPI=VALUE` or `KPI=VALUE+-TOLERANCE` (default tolerance: see `target`)."""
     match, where = _TARGET.match(text), given_with(option, text)
     if not match:
-        raise DesignError(f"{where}: expected KPI=VALUE or KPI=VALUE+-TOLERANCE", where)
+        raise DesignError(
+            f"{where}: expected KPI=VALUE or KPI=VALUE+-TOLERANCE (got {text!r})", where
+        )
     tolerance = float(match[3]) if match[3] else None
     return target(match[1], float(match[2]), tolerance, where)
 

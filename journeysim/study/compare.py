@@ -588,13 +588,13 @@ def negligible_floors(
             )
         if metric not in judged:
             raise InputError(
-                f"{given_by}: expected one of {', '.join(judged)} (got {metric!r}"
-                f"{did_you_mean(str(metric), judged)})",
+                f"{given_by}: expected one of {', '.join(judged)} (got {metric!r})"
+                f"{did_you_mean(str(metric), judged)}",
                 given_by,
             )
         if isinstance(size, bool) or not isinstance(size, Real) or not 0 <= size < math.inf:
             raise InputError(
-                f"{given_by}: expected a finite number of 0 or more for {metric} (got {size!r})",
+                f"{given_by}: {metric}: expected a finite number of 0 or more (got {size!r})",
                 given_by,
             )
         floors[metric] = size / 100.0 if metric in SHARES else float(size)

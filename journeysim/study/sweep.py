@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -297,13 +297,17 @@ class Sweep:
         return [MANIFEST, self.runs.path.name, *CLAIMED, *FINISHED, *report]
 
     def write_manifest(
-        self, overrides: Sequence[str | tuple[str, str]] = (), call: str | None = None
+        self,
+        overrides: Sequence[str | tuple[str, str]] = (),
+        call: str | None = None,
+        executor: Mapping[str, Any] | None = None,
     ) -> None:
         """Write manifest.json before any run (so that an interrupted sweep's folder has it
         too), adding this invocation to those the folder's manifest lists; `run` then notes the
         runs it added. `call` is the Python API call that made the folder, else it is this
-        process's command line (see journeysim.manifest)."""
-        self._made = manifest(self.plan.base.seed, overrides, call)
+        process's command line; `executor` the record of the executor that runs it (see
+        journeysim.manifest)."""
+        self._made = manifest(self.plan.base.seed, overrides, call, executor)
         self._earlier = [  # a manifest of one command did not count its runs: None
             {**entry, "runs_added": entry.get("runs_added")}
             for entry in earlier_invocations(self.folder)
