@@ -751,7 +751,8 @@ def test_an_outage_naming_a_terminal_twice_is_refused(tmp_path: Path) -> None:
     """`terminals: [1, 1]` was accepted, and the scenario's table listed terminal 2 twice."""
     path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, terminals: [1, 0, 1]}]\n")
     assert error_of(path) == (
-        f"{path}: payment.outages.0.terminals: expected distinct terminal indices (got 1 given twice)"
+        f"{path}: payment.outages.0.terminals: expected distinct terminal indices "
+        "(got 1 given twice)"
     )
     assert load_scenario(BASELINE, ("payment.outages=[{terminals: [1, 0]}]",)).payment.outages
 
