@@ -1,5 +1,6 @@
-"""manifest.json of a results folder: what made it (journeysim version, command line, seed,
-Python and package versions), so that a folder found later can be reproduced."""
+"""manifest.json of a results folder: what made it (journeysim version and the digest of its
+sources, command line, seed, Python and package versions), so that a folder found later can be
+reproduced."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from journeysim.caller import warn_at_caller
+from journeysim.compiled import runs_compiled
 from journeysim.files import write_text
 from journeysim.machine import MachineWarning
+from journeysim.version import source_digest
 
 MANIFEST = "manifest.json"
 # Read when journeysim's own metadata is missing (a source tree on the path, not installed).
@@ -46,6 +49,8 @@ def manifest(
     executor's `record`), left out where unknown."""
     return {
         "journeysim": _version("journeysim"),
+        "source": source_digest(),
+        "build": "compiled" if runs_compiled() else "pure Python",
         "command": call or command_line(),
         **({"executor": dict(executor)} if executor is not None else {}),
         "seed": seed,

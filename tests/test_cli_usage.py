@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 
 from journeysim.cli import main
+from journeysim.compiled import runs_compiled
 from journeysim.files import write_text
 from journeysim.loyalty.base import is_weekend
 from journeysim.scenario import ScenarioError, load_scenario
 from journeysim.scenario.store_schema import WEEKDAYS
 from journeysim.simulation.measure import METRICS
 from journeysim.study.compare import NOT_JUDGED
+from journeysim.version import source_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
@@ -377,6 +379,9 @@ def test_results_follow_the_umask_and_have_a_manifest(tmp_path: Path, monkeypatc
     assert made["python"] == ".".join(map(str, sys.version_info[:3]))
     assert made["packages"]["numpy"] == __import__("numpy").__version__
     assert made["journeysim"]
+    # One version number covers many states of the sources: the digest tells them apart.
+    assert made["source"] == source_digest() and len(made["source"]) == 64
+    assert made["build"] == ("compiled" if runs_compiled() else "pure Python")
 
 
 def test_a_run_written_from_python_has_a_manifest_of_the_call(tmp_path: Path, recwarn) -> None:
