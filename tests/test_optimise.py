@@ -1518,13 +1518,18 @@ def test_a_plan_tried_again_is_one_row_of_the_trials_table_naming_every_trial(tm
 def test_a_final_select_refused_as_too_fine_exits_2_in_one_line(tmp_path, capsys):
     """The command caught every ValueError, InputError too, and exited 1 for this bad input."""
     args = ["--decide", "checkout.cashiers=2:3", "--minimise", "wages_per_day", "--subject-to"]
-    args += ["nps<=baseline+1", "--reps", "2", "--days", "1", "--quiet", "--no-report"]
+    args += ["nps<=baseline+1+-0.01", "--reps", "2", "--days", "1", "--quiet", "--no-report"]
     assert main(["optimise", str(BASELINE), *args, "--out", str(tmp_path), *QUICK]) == 2
     assert capsys.readouterr().err == (
         "journeysim: 5 replications a scenario do not decide the selection, and deciding it at "
         "nps<=baseline+1+-0.01 could take more than 10,000 (the most a run takes); give a larger "
-        "indifference or tolerance (KPI>=VALUE+-TOLERANCE), or a lower confidence\n"
+        "indifference or tolerance (KPI>=VALUE+-TOLERANCE), or a lower confidence; the trials "
+        "are kept: with a coarser tolerance the same study runs only the selection\n"
     )
+    # As it says: the trials are not run again, and the selection decides.
+    coarser = [a.replace("+-0.01", "+-3") for a in args]
+    assert main(["optimise", str(BASELINE), *coarser, "--out", str(tmp_path), *QUICK]) == 0
+    assert "2 trials (2 already done)" in capsys.readouterr().out
 
 
 def test_an_objective_undefined_in_a_trial_says_why(tmp_path, capsys):

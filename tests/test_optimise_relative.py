@@ -197,12 +197,16 @@ def test_select_finding_the_best_candidates_infeasible_weighs_the_next_ones(tmp_
 @pytest.mark.parametrize(
     "text, metric, sense, bound, tolerance, relative",
     [
-        ("nps>=baseline-3", "nps", 1, -3.0, 0.03, True),
+        # Without +-TOL: 1% of the bound, at least the KPI's resolution (a point of NPS, six
+        # seconds of wait), so that nps>=baseline has one and nps>=3 is not told to 0.03.
+        ("nps>=baseline-3", "nps", 1, -3.0, 1.0, True),
+        ("nps>=baseline", "nps", 1, 0.0, 1.0, True),
         ("nps >= baseline - 3 +- 0.5", "nps", 1, -3.0, 0.5, True),
-        (f"{WAIT}<=baseline+0.3", WAIT, -1, 0.3, 0.003, True),
+        (f"{WAIT}<=baseline+0.3", WAIT, -1, 0.3, 0.1, True),
         ("nps>=baseline+-0.2", "nps", 1, 0.0, 0.2, True),
         ("nps>=20.5+-1.5", "nps", 1, 20.5, 1.5, False),
-        ("nps>=-3", "nps", 1, -3.0, 0.03, False),
+        ("nps>=-3", "nps", 1, -3.0, 1.0, False),
+        ("wages_per_day<=5000", "wages_per_day", -1, 5000.0, 50.0, False),
     ],
 )
 def test_constraints_parse_absolute_and_relative(text, metric, sense, bound, tolerance, relative):
@@ -219,7 +223,7 @@ def test_constraints_parse_absolute_and_relative(text, metric, sense, bound, tol
         ("nps>=baselin-3", "expected KPI>=VALUE"),
         ("nps>=baseline-", "expected KPI>=VALUE"),
         ("nps>=baseline*0.9", "expected KPI>=VALUE"),
-        ("nps>=baseline", "tolerance > 0"),
+        ("nps>=baseline+-0", "tolerance > 0"),
         ("speed<=baseline+1", "expected KPI>=VALUE"),
     ],
 )

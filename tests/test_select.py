@@ -153,7 +153,7 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
     [
         ("wait<=1", "expected KPI>=VALUE"),
         ("nps>=x", "expected KPI>=VALUE"),
-        ("nps>=0", "tolerance > 0"),
+        ("nps>=0+-0", "tolerance > 0"),
         ("nps>=5+-1e999", "needs a finite tolerance > 0"),  # inf: every bound looked met
         # A bound the KPI cannot have: shares are fractions, so 3 is 300%.
         ("abandonment_rate<=3", r"'abandonment_rate<=3': expected a share from 0 to 1 \(3% is"),
@@ -491,12 +491,15 @@ def test_an_undefined_objective_says_why():
 
 def test_a_constraints_bound_does_not_hold_the_comparison_open():
     """Copies tie on every replication (common random numbers): KN's bound for the objective
-    is its first stage. A constraint's bound (nps>=30, tolerance 0.3: thousands) kept them
+    is its first stage. A constraint's bound (nps>=30+-0.3: thousands) kept them
     compared, one replication at a time, to its end; once both are proven feasible the tie is
     decided for the first."""
     same = [load_scenario(MMC, ["horizon.days=1", "replications=5"])] * 2
     result = select_scenarios(
-        same, "mean_checkout_wait_min", constraints=[parse_constraint("nps>=30")], indifference=0.5
+        same,
+        "mean_checkout_wait_min",
+        constraints=[parse_constraint("nps>=30+-0.3")],
+        indifference=0.5,
     )
     assert result.selected == "mmc"
     assert result.table["replications"].max() < 100

@@ -74,7 +74,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a constraint on a mean: KPI>=VALUE or KPI<=VALUE, or on the mean difference "
         "from the baseline (the scenario without decisions, same random numbers): "
         "KPI>=baseline-DIFF or KPI<=baseline+DIFF; optionally +-TOLERANCE for the final "
-        "select (default 1%% of VALUE or DIFF); repeatable",
+        "select (default 1%% of VALUE or DIFF, at least the KPI's resolution: a point of NPS, "
+        "half a percentage point of a share); repeatable",
     )
     optimise.add_argument(
         "--trials",

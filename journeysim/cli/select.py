@@ -69,7 +69,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_constraint,
         metavar="KPI>=VALUE",
         help="a scenario must meet it on average: KPI>=VALUE or KPI<=VALUE, optionally "
-        "+-TOLERANCE (default 1%% of VALUE) within which either answer is fine (repeatable)",
+        "+-TOLERANCE (default 1%% of VALUE, at least the KPI's resolution) within which either "
+        "answer is fine (repeatable)",
     )
     select.add_argument(
         "--indifference",

@@ -55,6 +55,7 @@ from journeysim.study.selection import (
     PARTS,
     Constraint,
     SelectResult,
+    TooFine,
     check_horizon,
     ci_of,
     relative_constraints,
@@ -470,20 +471,26 @@ class Optimisation:
         ]
         objective = self.plan.objectives[0]
         with self.study.opened() as study:  # every replication kept as it finishes
-            return select_scenarios(
-                scenarios,
-                objective.metric,
-                maximise=objective.maximise,
-                constraints=self.plan.constraints,
-                executor=executor,
-                on_done=on_done,
-                reference=self.plan.base,
-                known=[rows[t] for t in candidates],
-                baseline=self.plan.base,
-                baseline_known=self.baseline or (),
-                done=study.selected(),
-                keep=study.keep_selected,
-            )
+            try:
+                return select_scenarios(
+                    scenarios,
+                    objective.metric,
+                    maximise=objective.maximise,
+                    constraints=self.plan.constraints,
+                    executor=executor,
+                    on_done=on_done,
+                    reference=self.plan.base,
+                    known=[rows[t] for t in candidates],
+                    baseline=self.plan.base,
+                    baseline_known=self.baseline or (),
+                    done=study.selected(),
+                    keep=study.keep_selected,
+                )
+            except TooFine as refused:
+                raise TooFine(
+                    f"{refused}; the trials are kept: with a coarser tolerance the same study "
+                    "runs only the selection"
+                ) from None
 
 
 def ruled_out(trials: pd.DataFrame) -> pd.Series:

@@ -65,7 +65,9 @@ from journeysim.study.compare import (
 from journeysim.study.designs import DesignError
 from journeysim.words import figure
 
-DEFAULT_TOLERANCE = 0.01  # of the bound, when a constraint gives none
+DEFAULT_TOLERANCE = 0.01  # of the bound when a constraint gives none, at least the KPI's
+# resolution (ranges.RESOLUTION): 1% of nps>=3 (0.03 points) took the final selection up to
+# hundreds of thousands of replications, and a bound of 0 had none
 DEFAULT_INDIFFERENCE = 0.01  # of the first scenario's first-stage objective mean, at least
 # the objective's resolution (ranges.RESOLUTION), so that a mean of 0 has one
 # The least first stage: KN's bound grows as (2 alpha / (k - 1))^(-2 / (n0 - 1)), so with 8
@@ -137,8 +139,8 @@ def check_horizon(scenario: Scenario, metrics: Iterable[str], case: str = "") ->
 def parse_constraint(text: str, baseline: bool = True) -> Constraint:
     """`KPI>=VALUE` or `KPI<=VALUE`, or (where there is a `baseline`) relative to it
     `KPI>=baseline-DIFF` or `KPI<=baseline+DIFF` (DIFF optional), each optionally
-    `+-TOLERANCE` (default: 1% of |VALUE| or |DIFF|); a VALUE the KPI cannot have, or a DIFF
-    beyond its range's width, is refused."""
+    `+-TOLERANCE` (default: 1% of |VALUE| or |DIFF|, at least the KPI's resolution); a VALUE
+    the KPI cannot have, or a DIFF beyond its range's width, is refused."""
     match = _CONSTRAINT.match(text)
     forms = "KPI>=VALUE or KPI<=VALUE"
     if baseline:
@@ -146,7 +148,7 @@ def parse_constraint(text: str, baseline: bool = True) -> Constraint:
     expected = f"expected {forms}, optionally +-TOLERANCE, with a KPI of {', '.join(METRICS)}"
     if not match or match["kpi"] not in METRICS:
         raise InputError(f"{expected} (got {text!r})")
-    relative = match["baseline"] is not None
+    kpi, relative = match["kpi"], match["baseline"] is not None
     if relative and not baseline:
         raise InputError(
             f"expected {forms}, as there is no baseline to compare with (got {text!r})"
@@ -155,18 +157,18 @@ def parse_constraint(text: str, baseline: bool = True) -> Constraint:
         bound = float(match["offset"] or 0.0) * (-1.0 if match["sign"] == "-" else 1.0)
     else:
         bound = float(match["value"])
-    problem = out_of_range(match["kpi"], bound, relative)
+    problem = out_of_range(kpi, bound, relative)
     if problem:
         raise InputError(f"constraint {text!r}: {problem}")
     given = match["tolerance"]
-    tolerance = float(given) if given else DEFAULT_TOLERANCE * abs(bound)
+    tolerance = float(given) if given else max(DEFAULT_TOLERANCE * abs(bound), resolution(kpi))
     if not 0 < tolerance < math.inf:
         without = text.split("+-")[0]
         raise InputError(f"constraint {text!r} needs a finite tolerance > 0, e.g. {without}+-0.01")
-    problem = too_wide(match["kpi"], tolerance)
+    problem = too_wide(kpi, tolerance)
     if problem:
         raise InputError(f"constraint {text!r}: {problem}")
-    return Constraint(match["kpi"], 1 if match["sense"] == ">=" else -1, bound, tolerance, relative)
+    return Constraint(kpi, 1 if match["sense"] == ">=" else -1, bound, tolerance, relative)
 
 
 def relative_constraints(constraints: Iterable[Constraint]) -> tuple[Constraint, ...]:
@@ -206,6 +208,11 @@ class SelectResult:
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.scenarios]
+
+
+class TooFine(InputError):
+    """A selection its first stage leaves undecided and whose bounds on the replications still
+    needed exceed the most a run takes."""
 
 
 class InvestmentWarning(UserWarning):
@@ -372,7 +379,7 @@ def select_scenarios(
     decided = procedure.step()
     too_fine = [what for what, count in procedure.bounds if not count < MAX_REPLICATIONS]
     if not decided and too_fine:
-        raise InputError(
+        raise TooFine(
             f"{n0} replications a scenario do not decide the selection, and deciding it at "
             f"{' and '.join(too_fine)} could take more than {MAX_REPLICATIONS:,} (the most a "
             "run takes); give a larger indifference or tolerance (KPI>=VALUE+-TOLERANCE), or a "
