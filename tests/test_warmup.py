@@ -85,12 +85,26 @@ def test_the_weekly_rhythm_is_removed_exactly() -> None:
 
 
 def test_bias_and_half_width_by_hand() -> None:
-    runs = np.array([[4.0, 2.0, 1.0, 1.0], [6.0, 2.0, 3.0, 3.0]])
+    runs = np.array([[4.0, 2.0, 1.0, 1.0], [6.0, 2.0, 3.0, 3.0], [5.0, 2.0, 2.0, 2.0]])
     bias, half_width = warmup_bias(runs, warmup=1, settled=2)
     # kept from day 1: mean (2 + 2 + 2) / 3 = 2; settled from day 2: mean 2: no bias
     assert bias == pytest.approx(0.0)
-    # replication means from day 1: 4/3 and 8/3; t(0.975, 1) = 12.706
-    assert half_width == pytest.approx(12.706 * np.std([4 / 3, 8 / 3], ddof=1) / np.sqrt(2), 1e-3)
+    # replication means from day 1: 4/3, 8/3 and 2; t(0.975, 2) = 4.303
+    means = [4 / 3, 8 / 3, 2.0]
+    assert half_width == pytest.approx(4.303 * np.std(means, ddof=1) / np.sqrt(3), 1e-3)
+
+
+def test_two_replications_that_agree_by_chance_do_not_make_a_shift_look_large() -> None:
+    # The second replication is the first's days in another order: their means agree exactly,
+    # so their spread gave a half-width of 0 and any shift at all was "more than the noise".
+    # With two replications the half-width is that of 5-day batch means of their mean series.
+    rng = np.random.default_rng(3)
+    first = rng.standard_normal(56) + 10.0
+    runs = np.vstack([first, rng.permutation(first)])
+    bias, half_width = warmup_bias(runs, warmup=14, settled=30)
+    batches = runs.mean(axis=0)[14:54].reshape(8, 5).mean(axis=1)
+    assert half_width == pytest.approx(2.365 * batches.std(ddof=1) / np.sqrt(8), 1e-3)
+    assert abs(bias) < half_width  # stationary noise: no warning
 
 
 def test_the_check_speaks_on_stationary_noise_at_most_its_error_rate() -> None:

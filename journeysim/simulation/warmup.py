@@ -17,6 +17,10 @@ from scipy.special import stdtrit  # Student's t quantile
 
 BATCH = 5
 MIN_BATCHES = 4  # fewer batch means leave no first half to search
+# The fewest replications whose means give the KPI's half-width: the sample deviation of two
+# (one degree of freedom) is near 0 often enough to flag a stationary baseline (two runs of
+# the baseline agreeing on daily visits to 0.1 gave a half-width of 0.6 against a shift of 1.5)
+MIN_REPLICATIONS = 3
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,11 @@ def weekly_adjusted(runs: np.ndarray, weekend: np.ndarray) -> np.ndarray:
 def warmup_bias(runs: np.ndarray, warmup: int, settled: int) -> tuple[float, float]:
     """(bias, half_width): how far the mean over days `warmup`.. of the replication-mean
     series lies from its mean over days `settled`..; and the 95% CI half-width of the former
-    over replications (over batch means of 5 days when there is one replication)."""
+    over replications (over batch means of 5 days of the replication-mean series when there
+    are fewer than MIN_REPLICATIONS)."""
     mean = runs.mean(axis=0)
     bias = float(mean[warmup:].mean() - mean[settled:].mean())
-    if len(runs) > 1:
+    if len(runs) >= MIN_REPLICATIONS:
         units = runs[:, warmup:].mean(axis=1)
     else:
         kept = mean[warmup:]
