@@ -174,8 +174,8 @@ def _traced(scenario: Scenario, replication: int, history: History | None) -> Tr
     from journeysim.simulation.replication import Simulation
 
     sim = Simulation(scenario, replication, trace=True, past=history)
-    staff = {member.id: member.name for member in sim.store.roster.members}
-    return Traced(sim.run(), scenario, staff)
+    rep = sim.run()  # first: the roster then has the newcomers hired during the run too
+    return Traced(rep, scenario, {member.id: member.name for member in sim.store.roster.members})
 
 
 def gif_name(day: int, replication: int) -> str:

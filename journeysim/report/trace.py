@@ -553,7 +553,8 @@ def visit_heading(
 ) -> list[str]:
     """The visit's `label`, id, day, times, basket and wallet, then a warning line if card
     terminals (of `outages`, as `down_intervals` gives them) were down during it, saying so
-    when the shopper did not meet them (paid before, at another till, or left)."""
+    when the shopper did not try to pay at one (paid before or at another till, or left,
+    perhaps from a queue a dead terminal held up)."""
     start = row["day"] * 1440.0 + row["arrival_min"]
     end = start + row["duration_min"]
     wallet = "cash in the wallet" if row["has_cash"] else "no cash, card only"
@@ -569,7 +570,7 @@ def visit_heading(
         lines.append(
             f"! {terminals_down(set(down['terminal']), scenario)} during this visit "
             f"({first['cause'] or 'down'} from {clock(first['start'])} to {clock(first['end'])})"
-            + ("" if row["met_outage"] else "; this shopper did not meet it")
+            + ("" if row["met_outage"] else "; this shopper did not try to pay at a dead terminal")
         )
     return lines
 
