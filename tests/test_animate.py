@@ -153,6 +153,16 @@ def test_staff_are_drawn_as_on_the_replay_page(day, view):
     assert view.title.get_fontsize() >= 16  # it was 10 points on a 960-pixel frame
 
 
+def test_a_floor_from_another_store_s_history_says_so_in_its_title(day):
+    """`animate --history-of` drew another floor (9 shoppers where its own history had 2) under
+    the same title as the scenario's own."""
+    baseline = load_scenario(OUTAGE.with_name("baseline.yaml"), SMALL)
+    other = replay(load_scenario(OUTAGE, SMALL), 3, reference=baseline)
+    names = [c.split(":", 1)[1] for c in other.samples.columns if c.startswith("zone:")]
+    view = FloorView(other, floor_plan(names, other.line_tills))
+    assert view.title.get_text() == "terminal_outage, day 3 (Thu), from baseline's history"
+
+
 def test_a_lane_without_a_cashier_draws_no_cashier_dot(day, view):
     """A closed lane read "no cashier" beside the green dot that stands for a cashier."""
     view, _ = view

@@ -414,7 +414,7 @@ class FloorView:
             self.title = self.fig.text(
                 0.015,
                 0.975,
-                f"{replay.scenario.name}, {day_label(replay.day)}",
+                f"{replay.scenario.name}, {day_label(replay.day)}{_history_note(replay)}",
                 va="top",
                 fontsize=17,
                 fontweight="bold",
@@ -580,6 +580,15 @@ def setup_stamp(scenario: Scenario, replication: int, reference: Scenario | None
     if reference is None or _digest(reference) == _digest(scenario):
         return stamp
     return f"{stamp} history {_digest(reference)}"
+
+
+def _history_note(replay: Replay) -> str:
+    """ ", from baseline's history" where the day starts from another scenario's history (its
+    floor then differs from that of the scenario's own), else nothing."""
+    reference = replay.reference
+    if reference is None or _digest(reference) == _digest(replay.scenario):
+        return ""
+    return f", from {reference.name}'s history"
 
 
 def _digest(scenario: Scenario) -> str:
