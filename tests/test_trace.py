@@ -723,6 +723,20 @@ def test_against_a_first_store_the_outage_pick_prefers_a_customer_it_lost():
     )
 
 
+def test_against_a_first_store_worst_and_best_pick_a_visit_it_can_pair():
+    """`trace dirty_floor.yaml --pick worst --against baseline.yaml` told the worst visit, one
+    the baseline store never had ("none to pair with it"): with a store to tell against, the
+    worst and best are those of the visits it pairs, when there are any."""
+    visits = pd.DataFrame(
+        {"visit_id": [1, 2, 3, 4], "remembered": [-0.9, -0.5, 0.2, 0.8], "warmup": False}
+    )
+    rep = SimpleNamespace(visits=visits)
+    assert pick_visits(rep, "worst") == [1] and pick_visits(rep, "best") == [4]
+    paired = pd.Index([2, 3])
+    assert pick_visits(rep, "worst", paired) == [2] and pick_visits(rep, "best", paired) == [3]
+    assert pick_visits(rep, "worst", pd.Index([])) == [1]  # none paired: the worst of all
+
+
 def test_trace_against_tells_the_same_visit_in_the_first_store(capsys):
     """`--against baseline.yaml` starts the outage store from baseline's history and tells,
     after the picked visit, the same customer's same visit in baseline."""

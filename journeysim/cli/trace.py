@@ -75,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FIRST.yaml",
         help="as --history-of, and tell after each visit the same visit in FIRST.yaml (the "
         "same customer, with the same draws of chance); --pick outage then picks a visit the "
-        "outage left worse off than FIRST.yaml did",
+        "outage left worse off than FIRST.yaml did, and worst or best one FIRST.yaml has too",
     )
     add_replication_options(trace)
     add_days_option(trace)

@@ -75,8 +75,9 @@ def nps_group(ltr: int) -> str:
     return "promoter" if ltr >= 9 else ("passive" if ltr >= 7 else "detractor")
 
 
-def pick_visits(rep: Replication, pick: str) -> list[int]:
-    """Ids of telling visits: the worst or best remembered one; of the visits that met a
+def pick_visits(rep: Replication, pick: str, paired: pd.Index | None = None) -> list[int]:
+    """Ids of telling visits: the worst or best remembered one (of those in `paired`, the ids
+    of visits with a pair in a store told against, when any is); of the visits that met a
     terminal outage, one with no cash to fall back on and the longest shopping list (the worst
     remembered of those); a regular's last visit to a staff member who left and the first
     visit to a staffed lane after the departure; or the visit that found the longest queue
@@ -85,6 +86,8 @@ def pick_visits(rep: Replication, pick: str) -> list[int]:
     has none)."""
     if pick in ("worst", "best"):
         visits = _measured_first(rep.visits)
+        if paired is not None and visits["visit_id"].isin(paired).any():
+            visits = visits[visits["visit_id"].isin(paired)]
         column = visits["remembered"]
         row = column.idxmin() if pick == "worst" else column.idxmax()
         return [int(visits.loc[row, "visit_id"])]
@@ -328,7 +331,7 @@ def tell(
             if picked == "outage" and against is not None:
                 focus = [worse_off(outage_candidates(rep), rep, against.rep, same)]
             else:
-                focus = pick_visits(rep, picked)
+                focus = pick_visits(rep, picked, None if same is None else same.index)
         except LookupError as error:
             raise LookupError(f"{error}; {pick_hint(picked, scenario)}") from None
     else:
