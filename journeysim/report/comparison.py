@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.files import scenario_files, write_bytes, write_table, write_text
+from journeysim.files import scenario_files, write_bytes, write_table
 from journeysim.report.compare_plot import comparison_png
 from journeysim.report.console import LABELS, render, unit
-from journeysim.scenario.loader import resolved_yaml
+from journeysim.report.outputs import write_scenarios
 from journeysim.simulation.kpis import SHARES
 from journeysim.study.compare import (
     DILUTED,
@@ -43,11 +43,7 @@ def write_comparison(result: CompareResult, folder: Path) -> list[Path]:
     write_table(files[0], result.table)
     write_table(files[1], result.replications)
     write_bytes(files[2], comparison_png(result.table))
-    names = scenario_files([scenario.name for scenario in result.scenarios])
-    for scenario, name in zip(result.scenarios, names):
-        files.append(folder / name)
-        write_text(files[-1], resolved_yaml(scenario))
-    return files
+    return files + write_scenarios(result.scenarios, folder)
 
 
 def comparison_text(table: pd.DataFrame) -> str:

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from journeysim.files import parquet_available, write_table, write_text
+from journeysim.files import parquet_available, scenario_files, write_table, write_text
 from journeysim.manifest import MANIFEST, api_call, write_manifest
 from journeysim.scenario.loader import resolved_yaml
+from journeysim.scenario.schema import Scenario
 from journeysim.simulation.runner import RunResult
 
 # Every file `journeysim run` may write into its folder: a new run replaces them all (any other
@@ -66,4 +67,13 @@ def write_run(
     call = call or api_call("report.outputs.write_run", result.scenario, folder)
     write_manifest(folder, result.scenario.seed, overrides, call, executor)
     paths.append(folder / MANIFEST)
+    return paths
+
+
+def write_scenarios(scenarios: Sequence[Scenario], folder: Path) -> list[Path]:
+    """Each scenario's resolved YAML in a study's `folder`, named by `scenario_files`; return
+    their paths."""
+    paths = [Path(folder) / name for name in scenario_files([s.name for s in scenarios])]
+    for scenario, path in zip(scenarios, paths):
+        write_text(path, resolved_yaml(scenario))
     return paths

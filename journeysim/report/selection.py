@@ -13,9 +13,9 @@ from journeysim.files import scenario_files, write_bytes, write_table, write_tex
 from journeysim.report.comparison import ci_text
 from journeysim.report.console import label, render, unit
 from journeysim.report.html_blocks import image, page, paragraph, section, table, warning_notes
+from journeysim.report.outputs import write_scenarios
 from journeysim.report.plots import png
 from journeysim.report.selection_plot import smore_plot
-from journeysim.scenario.loader import resolved_yaml
 from journeysim.simulation.kpis import SHARES
 from journeysim.study.selection import SelectResult, ci_of, relative_constraints
 from journeysim.words import amount, figure, listed
@@ -165,11 +165,7 @@ def write_selection(result: SelectResult, folder: Path) -> list[Path]:
     write_table(files[0], result.table)
     write_table(files[1], result.replications)
     write_bytes(files[2], smore_png(result))
-    names = scenario_files([scenario.name for scenario in result.scenarios])
-    for scenario, name in zip(result.scenarios, names):
-        files.append(folder / name)
-        write_text(files[-1], resolved_yaml(scenario))
-    return files
+    return files + write_scenarios(result.scenarios, folder)
 
 
 def select_report(result: SelectResult, folder: Path, warnings: Sequence[str] = ()) -> Path:

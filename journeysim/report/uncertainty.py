@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from journeysim.files import scenario_files, write_table, write_text
+from journeysim.files import scenario_files, write_table
 from journeysim.report.comparison import ci_text
 from journeysim.report.console import KPI_LABELS, MONEY_LABELS, label, render
-from journeysim.scenario.loader import resolved_yaml
+from journeysim.report.outputs import write_scenarios
 from journeysim.study.uncertainty import UncertaintyResult
 
 
@@ -29,11 +29,7 @@ def write_uncertainty(result: UncertaintyResult, folder: Path) -> list[Path]:
     files = [folder / "uncertainty.csv", folder / "replications.csv", folder / "parameter_sets.csv"]
     for path, table in zip(files, (result.table, result.replications, result.sets)):
         write_table(path, table)
-    names = scenario_files([scenario.name for scenario in result.scenarios])
-    for scenario, name in zip(result.scenarios, names):
-        files.append(folder / name)
-        write_text(files[-1], resolved_yaml(scenario))
-    return files
+    return files + write_scenarios(result.scenarios, folder)
 
 
 def uncertainty_text(table: pd.DataFrame) -> str:
