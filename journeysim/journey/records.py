@@ -113,9 +113,13 @@ def categorical(values: Iterable[str], vocabulary: Sequence[str]) -> pd.Categori
     any other value met, in the order met: tables built with the same vocabulary stack (concat)
     into a categorical again, and Parquet stores the column as a dictionary."""
     texts = np.asarray(values if isinstance(values, (list, tuple)) else list(values), dtype=object)
+    return pd.Categorical(texts, categories=_categories(vocabulary, pd.unique(texts)))
+
+
+def _categories(vocabulary: Sequence[str], met: Iterable[str]) -> list[str]:
+    """`vocabulary`, then the texts `met` (in their order) that it does not hold."""
     known = set(vocabulary)
-    extra = [v for v in pd.unique(texts) if v not in known]
-    return pd.Categorical(texts, categories=[*vocabulary, *extra])
+    return [*vocabulary, *(text for text in met if text not in known)]
 
 
 _NUMPY_TYPES = {int: np.int64, float: np.float64, bool: np.bool_, str: object}
@@ -201,8 +205,7 @@ def _from_codes(
 ) -> pd.Categorical:
     """Codes numbered by `numbers` (text -> code, in the order met) as a categorical whose
     categories are `vocabulary` and then the other texts met, in the order met."""
-    known = set(vocabulary)
-    categories = [*vocabulary, *(text for text in numbers if text not in known)]
+    categories = _categories(vocabulary, numbers)
     position = {text: i for i, text in enumerate(categories)}
     recode = np.zeros(max(len(numbers), 1), dtype=np.int16)
     for text, code in numbers.items():
