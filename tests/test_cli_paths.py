@@ -416,6 +416,31 @@ def test_ctrl_c_while_a_module_loads_is_an_interrupt(turned_into, capsys, monkey
         exit_code(["trace", BASELINE, *SHORT])
 
 
+LOADING_INTERRUPTED = """
+import sys
+
+class CtrlC:  # a Ctrl-C that lands while the command line loads its options
+    def find_spec(self, name, path=None, target=None):
+        if name == "journeysim.cli.options":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+from journeysim.entry import main
+sys.exit(main())
+"""
+
+
+def test_ctrl_c_while_the_command_line_loads_is_an_interrupt() -> None:
+    """The installed command (pyproject's script) loads the command line inside its Ctrl-C
+    handler: one line and exit 130, not Python's traceback."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"journeysim": "journeysim.entry:main"}
+    done = subprocess.run(
+        [sys.executable, "-c", LOADING_INTERRUPTED, "--help"], capture_output=True, text=True
+    )
+    assert (done.returncode, done.stderr) == (130, "journeysim: interrupted; nothing written\n")
+
+
 def test_ctrl_c_while_writing_names_the_folder(tmp_path: Path, capsys, monkeypatch) -> None:
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

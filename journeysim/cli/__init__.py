@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from journeysim.cli.options import UsageError, WritingInterrupted, expected, problem_lines
+from journeysim.entry import caused_by_ctrl_c
 from journeysim.errors import InputError, closest, did_you_mean
 from journeysim.machine import MachineWarning
 from journeysim.simulation.failures import ReplicationFailed
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"journeysim: {where}{error.strerror or error}", file=sys.stderr)
         return 1
     except Exception as error:
-        if not _caused_by_ctrl_c(error):
+        if not caused_by_ctrl_c(error):
             raise
         return _interrupted(args.command, terminated)
 
@@ -70,19 +71,6 @@ def _interrupted(command: str, terminated: _Terminated) -> int:
     said = f"finished {kept} are kept; the same command resumes" if kept else "nothing written"
     print(f"journeysim: {terminated.what}; {said}", file=sys.stderr)
     return terminated.code
-
-
-def _caused_by_ctrl_c(error: BaseException) -> bool:
-    """Whether a Ctrl-C raised `error`: Python turns one that lands while a module is being
-    imported into an ImportError or a RuntimeError whose cause (or context) it is."""
-    seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, KeyboardInterrupt):
-            return True
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return False
 
 
 class _Terminated:
