@@ -21,6 +21,7 @@ from journeysim.report.trace import (
     Traced,
     expectation_changes,
     mood_word,
+    most_changed,
     pick_visits,
     same_visits,
     step_numbers,
@@ -785,3 +786,39 @@ def test_a_wait_for_the_terminal_adds_up_with_the_clocks_shown():
                 shown = [int(t // 60) * 60 + int(t % 60) for t in (refused.time, waited.time)]
                 assert minutes == shown[1] - shown[0], (refused, waited)
     assert waits  # shoppers with no cash who waited for the terminal
+
+
+def test_hurt_and_helped_pick_the_visit_the_change_moved_most():
+    """Against a first store, `--pick hurt` tells the visit remembered furthest below the same
+    visit there, `--pick helped` the one furthest above; a visit without a pair is never
+    picked, however bad, and a change that moved none that way finds nothing."""
+    here = trip_visits([(1, 10, 0.3, False), (2, 11, 0.3, False), (3, 12, 0.3, False)])
+    there = trip_visits([(7, 10, 0.3, False), (8, 11, 0.3, False)])  # customer 12 went otherwise
+    for rep, remembered in ((here, [-0.2, 0.1, -0.9]), (there, [0.4, -0.3])):
+        rep.visits["remembered"] = remembered
+        rep.visits["warmup"] = False
+    same = same_visits(here.visits, there.visits)
+    assert most_changed(here, there, same, "hurt") == 1  # -0.6, where visit 3 has no pair
+    assert most_changed(here, there, same, "helped") == 2  # +0.4
+    there.visits["remembered"] = [-0.5, 0.5]  # visit 1 now +0.3, visit 2 -0.4
+    assert most_changed(here, there, same, "hurt") == 2
+    there.visits["remembered"] = [-0.5, -0.5]
+    with pytest.raises(LookupError, match="no visit is remembered worse than the same visit"):
+        most_changed(here, there, same, "hurt")
+
+
+def test_trace_pick_hurt_tells_a_visit_remembered_worse_than_its_pair(capsys):
+    """End to end: the dirty floor's most hurt visit is remembered below the same visit told
+    after it from the baseline; without --against the pick is refused before simulating."""
+    dirty = str(SCENARIOS / "dirty_floor.yaml")
+    assert main(["trace", dirty, "--pick", "hurt", *SMALL]) == 2
+    assert capsys.readouterr().err == (
+        "journeysim trace: error: argument --pick: expected --against FIRST.yaml with --pick "
+        "hurt (the visit the change hurt most, against the same visit in FIRST.yaml)\n"
+    )
+    argv = ["trace", dirty, "--pick", "hurt", *SMALL, "--against", str(SCENARIOS / "baseline.yaml")]
+    assert main(argv) == 0
+    told = capsys.readouterr().out
+    here, there = told.split("The same visit in baseline")
+    remembered = re.compile(r"^  Remembered +([-+]\d\.\d\d)", re.M)
+    assert float(remembered.search(here)[1]) < float(remembered.search(there)[1])

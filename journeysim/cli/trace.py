@@ -55,7 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--pick",
         choices=PICKS,
         metavar="WHICH",
-        help="a telling visit (%(choices)s): the worst or best remembered; of the visits that "
+        help="a telling visit (%(choices)s): the worst or best remembered; with --against, "
+        "the visit remembered most below (hurt) or above (helped) the same visit in FIRST.yaml; "
+        "of the visits that "
         "met a terminal outage, one with no cash and the longest shopping list; a regular's "
         "visits before and after a familiar staff member left; or a shopper queueing while a "
         "colleague opened one more lane",
@@ -123,6 +125,12 @@ def _trace(args: argparse.Namespace) -> int:
     from journeysim.report.trace import tell
     from journeysim.simulation.replication import past
 
+    if args.pick in ("hurt", "helped") and args.against is None:
+        raise UsageError(
+            f"expected --against FIRST.yaml with --pick {args.pick} (the visit the change "
+            f"{args.pick} most, against the same visit in FIRST.yaml)",
+            "--pick",
+        )
     first, scenario = _after_first(args.against or args.history_of, args)
     print(
         f"Tracing {scenario.name}, replication {args.replication}, "

@@ -25,7 +25,8 @@ from journeysim.simulation.replication import Replication
 from journeysim.words import plural, with_article
 from journeysim.world.checkout import terminal_name
 
-PICKS = ("worst", "best", "outage", "regular", "lane")
+PICKS = ("worst", "best", "hurt", "helped", "outage", "regular", "lane")
+CHANGED = ("hurt", "helped")  # picks that need a store told against
 # Per pick that can find nothing: whether a scenario has what it looks for, and a shipped one
 # that has.
 PICK_NEEDS = {
@@ -119,6 +120,22 @@ class Traced(NamedTuple):
     rep: Replication
     scenario: Scenario
     staff: dict[int, str]
+
+
+def most_changed(rep: Replication, other: Replication, same: pd.Series, pick: str) -> int:
+    """The visit of `rep` (of the measured days, else the warm-up's) remembered most below
+    ("hurt") or above ("helped") the same visit in `other` (`same`: `same_visits`).
+    LookupError when none pairs, or none differs that way."""
+    visits = _measured_first(rep.visits[rep.visits["visit_id"].isin(same.index)])
+    if visits.empty:
+        raise LookupError("no visit has a pair in the store it is told against")
+    there = other.visits.set_index("visit_id")["remembered"]
+    change = visits["remembered"].to_numpy() - there.loc[same[visits["visit_id"]]].to_numpy()
+    best = int(np.argmin(change) if pick == "hurt" else np.argmax(change))
+    if (change[best] >= 0.0) if pick == "hurt" else (change[best] <= 0.0):
+        worse = "worse" if pick == "hurt" else "better"
+        raise LookupError(f"no visit is remembered {worse} than the same visit there")
+    return int(visits["visit_id"].iloc[best])
 
 
 def worse_off(candidates: list[int], rep: Replication, other: Replication, same: pd.Series) -> int:
@@ -238,6 +255,8 @@ def _lane_opened_while_waiting(rep: Replication) -> int:
 _SOUGHT = {
     "worst": "was made",
     "best": "was made",
+    "hurt": "was made",
+    "helped": "was made",
     "outage": "met a terminal outage",
     "lane": "queued while the policy opened a lane",
 }
@@ -257,6 +276,8 @@ def warm_up_note(pick: str, scenario: Scenario) -> str:
 def pick_hint(pick: str, scenario: Scenario) -> str:
     """What to try when `pick` found nothing: more --days where the scenario has what it looks
     for, else also the shipped scenario that has (it was suggested to that one itself)."""
+    if pick not in PICK_NEEDS:
+        return "try more --days"
     has, example = PICK_NEEDS[pick]
     return "try more --days" if has(scenario) else f"try {example} or more --days"
 
@@ -328,7 +349,11 @@ def tell(
         focus = [visit]
     elif customer is None:
         try:
-            if picked == "outage" and against is not None:
+            if picked in CHANGED:
+                if against is None or same is None:
+                    raise ValueError(f"--pick {picked} needs --against FIRST.yaml")
+                focus = [most_changed(rep, against.rep, same, picked)]
+            elif picked == "outage" and against is not None:
                 focus = [worse_off(outage_candidates(rep), rep, against.rep, same)]
             else:
                 focus = pick_visits(rep, picked, None if same is None else same.index)
