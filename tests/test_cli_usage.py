@@ -101,7 +101,7 @@ def test_usage_errors_exit_2_with_one_line(argv: list[str], capsys) -> None:
         ),
         (
             ["trace", BASELINE, "--pick", "xyzzy"],
-            "expected one of worst, best, outage, regular, lane (got 'xyzzy')",
+            "expected one of worst, best, hurt, helped, outage, regular, lane (got 'xyzzy')",
         ),
         (
             ["run", BASELINE, "--dyas", "30"],
@@ -188,7 +188,7 @@ ONE_VOICE = [
     ),
     (
         "trace B --pick wrost",
-        "--pick: expected one of worst, best, outage, regular, lane (got 'wrost'); did you mean "
+        "--pick: expected one of worst, best, hurt, helped, outage, regular, lane (got 'wrost'); did you mean "
         "'worst'?",
     ),
     # paths
