@@ -124,14 +124,14 @@ def test_dead_terminals_are_crossed_out_and_empty_queues_draw_no_bar(day, view):
 
 
 def test_a_shopper_stuck_at_a_dead_till_is_counted_apart_and_draws_no_bar(day, view):
-    """One shopper stuck at lane 1's dead till and none in its queue: "0 waiting" in the
-    queue, "+1 at dead till", no bar."""
+    """One shopper stuck at lane 1's dead till and none in its queue: "1 waiting", as the
+    replay page counts it, "(1 at dead till)" under it, and no bar (the queue is empty)."""
     view, _ = view
     sample = day.samples.iloc[len(day.samples) // 2]
     stuck = [1] + [0] * (len(view.queues) - 1)
     view.update(17 * 60 + 3 * 1440.0, sample, np.empty((0, 2)), np.empty(0), 90, {0}, stuck=stuck)
     labels = [t.get_text() for t in view.queue_labels[:2]]
-    assert labels == ["0 waiting\n+1 at dead till", "0 waiting"]
+    assert labels == ["1 waiting\n(1 at dead till)", "0 waiting"]
     assert not view.queues[0].get_visible()
 
 
@@ -264,8 +264,9 @@ def test_every_frame_labels_each_line_with_the_shoppers_waiting_in_it(busy_day, 
     """Between the monitor's minute samples a frame read "1 waiting", with its bar, over a line
     whose shopper had already reached the till. And a card-only shopper waiting at the till
     for its dead terminal was counted nowhere: lane 3 read "0 waiting" over the one stuck at
-    its till from 17:19 to 17:34. A line's label counts its queue ("N waiting", as its bar)
-    and apart those stuck at its tills ("+M at dead till")."""
+    its till from 17:19 to 17:34. A line's label counts its queue (its bar) and those stuck at
+    its tills ("N waiting", as the replay page does), and the stuck apart ("(M at dead
+    till)")."""
     day = busy_day
     names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
     floor = floor_plan(names, day.line_tills)
@@ -295,7 +296,7 @@ def test_every_frame_labels_each_line_with_the_shoppers_waiting_in_it(busy_day, 
         stuck_seen += sum(stuck)
     assert len(labelled) == 41
     assert any(label != "0 waiting" for _, labels, _ in labelled for label in labels)
-    assert queue_label(2, 0) == "2 waiting" and queue_label(0, 1) == "0 waiting\n+1 at dead till"
+    assert queue_label(2, 0) == "2 waiting" and queue_label(0, 1) == "1 waiting\n(1 at dead till)"
     assert stuck_seen >= 10  # the outage hour had shoppers stuck at dead tills
 
 
@@ -460,8 +461,8 @@ def test_every_queue_dot_is_drawn_in_its_lane_clear_of_the_tills_and_counted(bus
     over its bar while its shopper was still gliding from the chilled zone, at 18:10:50 lane 2
     read "2 waiting" over one dot on a floating glide and one under its dead terminal's cross.
     At every half minute of the outage evening's default window: the dots drawn in a line's
-    queue (on its axis, under its label) are the label's N and, at each monitor sample, the
-    monitor's count; its "+M at dead till" the trace's shoppers waiting for a dead terminal;
+    queue (on its axis, under its label) are, at each monitor sample, the monitor's count, and
+    with the trace's shoppers waiting for a dead terminal ("(M at dead till)") the label's N;
     every other dot in the checkout stands above one of the line's tills, clear of the cross."""
     day = busy_day
     frames: list[tuple[float, np.ndarray, list[str]]] = []

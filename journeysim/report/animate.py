@@ -264,9 +264,9 @@ def in_lines(active: list[Track], t: float, lines: int, kind: str = "queue") -> 
 
 
 def queue_label(queued: int, stuck: int) -> str:
-    """A line's label: "N waiting" in its queue, and "+M at dead till" when M shoppers wait at
-    its tills for their dead terminals."""
-    return f"{queued} waiting" + (f"\n+{stuck} at dead till" if stuck else "")
+    """A line's label: "N waiting" to pay, in its queue or at its tills (as the replay page counts
+    them), and "(M at dead till)" when M of them wait at its tills for their dead terminals."""
+    return f"{queued + stuck} waiting" + (f"\n({stuck} at dead till)" if stuck else "")
 
 
 def drawn_in(box: tuple[float, float, float, float], xy: np.ndarray) -> int:
@@ -458,8 +458,8 @@ class FloorView:
         """Show moment t: dots, clock, the dots in each zone, queues, terminals (`down`: the tills
         whose terminal is down; `back`: when they last all came back up), carts and staff
         (`staff`: name -> zone where a shopper last met them). Per line (`in_lines`), "N waiting"
-        counts the dots `queued` in its queue (along its bar), not those at its tills; a second
-        line, "+M at dead till", those `stuck` at a till for its dead terminal."""
+        counts the dots `queued` in its queue (along its bar) and those `stuck` at a till for its
+        dead terminal, which a second line, "(M at dead till)", counts apart."""
         self.dots.set_offsets(xy)
         self.dots.set_array(moods)
         self.clock.set_text(f"{end_clock(t - self.day_start)}:{int(t * 60) % 60:02d}")
