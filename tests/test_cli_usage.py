@@ -188,8 +188,8 @@ ONE_VOICE = [
     ),
     (
         "trace B --pick wrost",
-        "--pick: expected one of worst, best, hurt, helped, outage, regular, lane (got 'wrost'); did you mean "
-        "'worst'?",
+        "--pick: expected one of worst, best, hurt, helped, outage, regular, lane (got 'wrost'); "
+        "did you mean 'worst'?",
     ),
     # paths
     ("run B --out=", "--out: expected a path (got '')"),
