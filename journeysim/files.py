@@ -5,6 +5,7 @@ same way (`replaced_folder`), under a lock that one process holds at a time (`ex
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import os
@@ -75,16 +76,22 @@ def scenario_files(names: Sequence[str]) -> list[str]:
 
 
 def not_regular(path: Path) -> str | None:
-    """What `path` is when it exists but is no regular file to read ("a folder" or "not a
+    """What `path` is when it exists but is no regular file to read ("a folder", "not a
     regular file": a device, pipe or socket, where a named pipe would wait for a writer for
-    ever), else None."""
-    path = Path(path)
+    ever, or "a loop of symbolic links"), else None."""
     try:
-        if not path.exists() or path.is_file():
-            return None
-        return "a folder" if path.is_dir() else "not a regular file"
-    except OSError:  # a name too long to look up, say: reading the file says why
+        mode = os.stat(path).st_mode
+    except OSError as error:  # missing, or a name too long to look up: reading it says why
+        return "a loop of symbolic links" if error.errno == errno.ELOOP else None
+    if stat.S_ISREG(mode):
         return None
+    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def real_path(path: Path) -> Path:
+    """`path` with its links followed, as `Path.resolve()` gives it, where a loop of symbolic
+    links stays a path (which reading then refuses) rather than raising RuntimeError."""
+    return Path(os.path.realpath(path))
 
 
 # What a device, named pipe or socket is to someone naming an output file: writing the result in

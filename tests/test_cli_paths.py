@@ -430,6 +430,35 @@ sys.exit(main())
 """
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "LOOP"],
+        ["run", "LOOP", *RUN],
+        ["compare", BASELINE, "LOOP"],
+        ["trace", BASELINE, "--against", "LOOP"],
+        ["animate", BASELINE, "--day", "1", "--history-of", "LOOP"],
+        ["fit-receipts", "LOOP", "--out", "OUT/s.yaml"],
+        ["validate", "EXTENDS"],
+    ],
+    ids=lambda argv: " ".join(argv[:1] + [a for a in argv if a in ("--against", "--history-of")]),
+)
+def test_a_loop_of_symbolic_links_is_named_not_a_traceback(
+    argv: list[str], tmp_path: Path, capsys
+) -> None:
+    """A file given as a link to a link back to it (or a scenario that extends one) gave
+    Python's 'RuntimeError: Symlink loop' with a traceback: it is refused in one line."""
+    loop = tmp_path / "loopA"
+    loop.symlink_to(tmp_path / "loopB")
+    (tmp_path / "loopB").symlink_to(loop)
+    (tmp_path / "extends.yaml").write_text("extends: loopA\n")
+    named = {"LOOP": str(loop), "EXTENDS": str(tmp_path / "extends.yaml")}
+    argv = [named.get(arg, arg.replace("OUT", str(tmp_path / "out"))) for arg in argv]
+    assert exit_code(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(loop) in err and "a loop of symbolic links" in err, err
+
+
 def test_ctrl_c_while_the_command_line_loads_is_an_interrupt() -> None:
     """The installed command (pyproject's script) loads the command line inside its Ctrl-C
     handler: one line and exit 130, not Python's traceback."""

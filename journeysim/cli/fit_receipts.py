@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from journeysim.cli.options import UsageError, name_text, output_path, writable_file, writing
-from journeysim.files import name_problem, write_text
+from journeysim.files import name_problem, real_path, write_text
 from journeysim.words import plural
 
 
@@ -130,7 +130,7 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             "few receipts to fit a store: give a week or more"
         ) from None
     layer = {
-        "extends": os.path.relpath(base_path.resolve(), args.out.resolve().parent),
+        "extends": os.path.relpath(real_path(base_path), real_path(args.out).parent),
         "name": name,
         "description": f"Fitted to {args.receipts.name} by journeysim fit-receipts.",
         **scenario_layer(fitted, fit),
@@ -186,9 +186,9 @@ def _fit_receipts(args: argparse.Namespace) -> int:
 def _refuse_overwriting(read: dict[str, Path], written: dict[str, Path]) -> None:
     """Refuse, before anything runs, a file to write (what -> path) over one read or one listed
     before it; paths compared resolved: ./r.csv and /abs/r.csv are one file."""
-    files = {path.resolve(): what for what, path in read.items()}
+    files = {real_path(path): what for what, path in read.items()}
     for what, path in written.items():
-        other = files.setdefault(path.resolve(), what)
+        other = files.setdefault(real_path(path), what)
         if other != what:
             raise UsageError(f"cannot write {what} to {path}: it would replace {other}", "--out")
 

@@ -24,7 +24,7 @@ from pydantic_core import to_jsonable_python
 from journeysim import arguments
 from journeysim.caller import warn_at_caller
 from journeysim.errors import InputTypeError, Option, closest, did_you_mean
-from journeysim.files import not_regular
+from journeysim.files import not_regular, real_path
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -268,8 +268,8 @@ def _chain(path: Path) -> list[tuple[str, dict[str, Any]]]:
     seen: list[Path] = []
     current: Path | None = path
     while current is not None:
-        seen.append(current.resolve())
         layer = _read(current)
+        seen.append(real_path(current))
         chain.append((str(current), layer))
         current = _parent(current, layer.pop("extends", None), seen)
     return chain[::-1]
@@ -290,8 +290,8 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
         raise ScenarioError(
             problem(str(path), ("extends",), f"expected an existing file (got {got})")
         )
-    if parent.resolve() in seen:
-        cycle = " -> ".join(p.name for p in [*seen, parent.resolve()])
+    if real_path(parent) in seen:
+        cycle = " -> ".join(p.name for p in [*seen, real_path(parent)])
         raise ScenarioError(
             problem(str(path), ("extends",), f"expected a chain without cycles (got {cycle})")
         )
