@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sys
 
+from journeysim.interrupts import caused_by_ctrl_c
+
 INTERRUPTED = 130  # the shell's exit code of a command ended by SIGINT
 
 
@@ -21,16 +23,3 @@ def main() -> int:
             raise
     print("journeysim: interrupted; nothing written", file=sys.stderr)
     return INTERRUPTED
-
-
-def caused_by_ctrl_c(error: BaseException) -> bool:
-    """Whether a Ctrl-C raised `error`: Python turns one that lands while a module is being
-    imported into an ImportError or a RuntimeError whose cause (or context) it is."""
-    seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, KeyboardInterrupt):
-            return True
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return False

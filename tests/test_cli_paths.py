@@ -459,6 +459,26 @@ def test_a_loop_of_symbolic_links_is_named_not_a_traceback(
     assert err.count("\n") == 1 and str(loop) in err and "a loop of symbolic links" in err, err
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["validate", BASELINE]])
+def test_standard_output_that_takes_nothing_is_one_line_not_a_traceback(argv: list[str]) -> None:
+    """`journeysim --version > /dev/full` ended in Python's traceback, and `--help` there in
+    'Exception ignored ... OSError' and exit code 120, as Python flushed what they printed at
+    its exit: the command flushes it itself and says so in one line (stdout buffered, as a
+    shell's redirection makes it)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "journeysim.cli", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+    said = "journeysim: cannot write to standard output: No space left on device\n"
+    assert (done.returncode, done.stderr) == (1, said)
+
+
 def test_ctrl_c_while_the_command_line_loads_is_an_interrupt() -> None:
     """The installed command (pyproject's script) loads the command line inside its Ctrl-C
     handler: one line and exit 130, not Python's traceback."""

@@ -9,12 +9,12 @@ import sys
 import threading
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import NoReturn
 
 from journeysim.cli.options import UsageError, WritingInterrupted, expected, problem_lines
-from journeysim.entry import caused_by_ctrl_c
 from journeysim.errors import InputError, closest, did_you_mean
+from journeysim.interrupts import caused_by_ctrl_c
 from journeysim.machine import MachineWarning
 from journeysim.simulation.failures import ReplicationFailed
 
@@ -24,7 +24,13 @@ RESUMED = {"sweep": "runs", "optimise": "trials", "calibrate": "trials"}
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
+    try:
+        try:
+            args, unknown = parser.parse_known_args(argv)
+        finally:  # what --help and --version printed, before they exit
+            sys.stdout.flush()
+    except OSError as error:
+        return _output_failed(error)
     if unknown:
         _refuse_unknown(parser, args.command, unknown)
     terminated = _Terminated()
@@ -33,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
             shown = _OneLineWarnings()
             warnings.showwarning = shown
             args.warned = shown.about_results  # for the command's report
-            return args.handler(args)
+            code = args.handler(args)
+        try:  # now, not at Python's exit, which would fail with a traceback
+            sys.stdout.flush()
+        except OSError as error:
+            return _output_failed(error)
+        return code
     except InputError as error:  # a scenario with several problems: one line each
         print(problem_lines(args.command, error), file=sys.stderr)
         return 2
@@ -52,9 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return terminated.code
     except KeyboardInterrupt:
         return _interrupted(args.command, terminated)
-    except BrokenPipeError:  # stdout closed early, e.g. by `| head`: results are written
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # silences the flush
-        return 1
+    except BrokenPipeError as error:  # stdout closed early, e.g. by `| head`
+        return _output_failed(error)
     except OSError as error:  # e.g. a full disk while writing results
         where = f"{error.filename}: " if error.filename else ""
         print(f"journeysim: {where}{error.strerror or error}", file=sys.stderr)
@@ -63,6 +73,18 @@ def main(argv: list[str] | None = None) -> int:
         if not caused_by_ctrl_c(error):
             raise
         return _interrupted(args.command, terminated)
+
+
+def _output_failed(error: OSError) -> int:
+    """Standard output took no more (`| head` closed it, or the disk it goes to is full): say
+    so, unless a pipe was closed on purpose (what the command wrote to files stands), and let
+    what is left go nowhere rather than fail again at Python's exit."""
+    if not isinstance(error, BrokenPipeError):
+        said = error.strerror or error
+        print(f"journeysim: cannot write to standard output: {said}", file=sys.stderr)
+    with suppress(OSError, ValueError):  # (no file behind a test's capture)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
 
 
 def _interrupted(command: str, terminated: _Terminated) -> int:
