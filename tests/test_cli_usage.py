@@ -300,6 +300,28 @@ def test_an_option_s_problem_shared_by_every_file_is_said_once(capsys) -> None:
     )
 
 
+def test_an_option_that_conflicts_with_some_files_names_each_of_them(capsys) -> None:
+    """`validate scenarios/*.yaml --set horizon.days=1 --set horizon.warmup_days=0` refused two
+    of the seven files without saying which: a departure and an outage outside the one day. A
+    problem between an option and a file's key names the file after the option."""
+    turnover, outage = (
+        str(ROOT / "scenarios" / f"{n}.yaml") for n in ("staff_turnover", "terminal_outage")
+    )
+    argv = ["validate", BASELINE, turnover, outage, "--set", "horizon.days=1"]
+    assert exit_code([*argv, "--set", "horizon.warmup_days=0"]) == 2
+    out, err = capsys.readouterr()
+    assert out == f"ok  {BASELINE} (baseline)\n"
+    first, second = err.splitlines()
+    assert first.startswith(
+        f"journeysim validate: error: argument --set horizon.warmup_days: {turnover}: "
+        "staff.turnover.0.day, horizon.warmup_days, horizon.days: expected a simulated day 0..0"
+    )
+    assert second.startswith(
+        f"journeysim validate: error: argument --set horizon.warmup_days: {outage}: "
+        "payment.outages.0, horizon.warmup_days, horizon.days: it never happens"
+    )
+
+
 def test_an_override_placed_beyond_a_scenario_s_list_names_that_scenario(
     tmp_path: Path, capsys
 ) -> None:

@@ -451,11 +451,12 @@ def test_a_cross_field_rule_broken_by_an_override_names_it(tmp_path: Path) -> No
     distribution")."""
     text = "checkout:\n  service_time: {dist: exponential, sd_min: 0}\n"
     override = ("checkout.service_time.dist=gamma",)
-    assert error_of(write(tmp_path, "x.yaml", text), override) == (
-        "--set checkout.service_time.dist: checkout.service_time.dist, "
+    path = write(tmp_path, "x.yaml", text)
+    assert error_of(path, override) == (
+        f"--set checkout.service_time.dist: {path}: checkout.service_time.dist, "
         "checkout.service_time.sd_min: expected an sd_min above 0 for a gamma distribution "
         "(got gamma and 0)"
-    )
+    )  # and the file that set the other key (which of several scenarios: test_cli_usage)
 
 
 def test_an_override_can_settle_a_rule_the_file_alone_breaks(tmp_path: Path) -> None:
@@ -465,8 +466,8 @@ def test_an_override_can_settle_a_rule_the_file_alone_breaks(tmp_path: Path) -> 
     path = write(tmp_path, "late.yaml", f"horizon: {{days: 42}}\n{outage}")
     assert "never happens within the simulated days 0..55" in error_of(path)
     assert error_of(path, ("horizon.days=40",)).startswith(
-        "--set horizon.days: payment.outages.0, horizon.warmup_days, horizon.days: it never "
-        "happens within the simulated days 0..53"
+        f"--set horizon.days: {path}: payment.outages.0, horizon.warmup_days, horizon.days: it "
+        "never happens within the simulated days 0..53"
     )  # the override that left the outage out is blamed, not the file that set it
     scenario = load_scenario(path, [("--days", "horizon.days=100")])
     assert scenario.payment.outages[0].days_in(scenario.total_days) == [100]
@@ -475,13 +476,14 @@ def test_an_override_can_settle_a_rule_the_file_alone_breaks(tmp_path: Path) -> 
 def test_days_that_leave_out_a_departure_are_blamed_not_the_file() -> None:
     """staff_turnover.yaml's cashier leaves on day 28; `--days 14` ends the run on day 27: the
     error named only the file, as if the shipped scenario were broken."""
+    turnover = ROOT / "scenarios" / "staff_turnover.yaml"
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(ROOT / "scenarios" / "staff_turnover.yaml", [("--days", "horizon.days=14")])
+        load_scenario(turnover, [("--days", "horizon.days=14")])
     (problem,) = caught.value.problems
     assert problem.line == (
-        "--days: staff.turnover.0.day, horizon.warmup_days, horizon.days: expected a simulated "
-        "day 0..27, the warm-up's or a measured one (got 28; horizon.days of at least 15 reaches "
-        "it)"
+        f"--days: {turnover}: staff.turnover.0.day, horizon.warmup_days, horizon.days: expected "
+        "a simulated day 0..27, the warm-up's or a measured one (got 28; horizon.days of at "
+        "least 15 reaches it)"
     )
 
 
@@ -694,8 +696,8 @@ def test_hours_longer_than_the_profiles_name_the_override_and_the_keys(tmp_path:
         ),
         (
             ("checkout.policy.active=true", "checkout.policy.max_lanes=9"),
-            "--set checkout.policy.max_lanes: checkout.policy.max_lanes, checkout.cashiers: 9 "
-            "lanes, but the store has 3",
+            f"--set checkout.policy.max_lanes: {BASELINE}: checkout.policy.max_lanes, "
+            "checkout.cashiers: 9 lanes, but the store has 3",
         ),
         (
             ("hours.weekday_profile=[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",),
@@ -718,7 +720,7 @@ def test_an_outage_repeated_both_ways_names_its_keys_and_the_override(tmp_path: 
     weekdays, not both")."""
     path = write(tmp_path, "x.yaml", "payment:\n  outages: [{day: 3, every_day: true}]\n")
     assert error_of(path, ("payment.outages.0.weekdays=[sat, sun]",)) == (
-        "--set payment.outages.0.weekdays: payment.outages.0.every_day, "
+        f"--set payment.outages.0.weekdays: {path}: payment.outages.0.every_day, "
         "payment.outages.0.weekdays: expected one of them, not both (got true and [sat, sun])"
     )
 
@@ -765,8 +767,8 @@ def test_shares_that_do_not_add_up_name_every_key_their_values_and_the_override(
     zones = "zones:\n  - {name: a, item_share: 0.5}\n  - {name: b, item_share: 0.5}\n"
     path = write(tmp_path, "x.yaml", zones)
     assert error_of(path, ("zones.1.item_share=0.25",)) == (
-        "--set zones.1.item_share: zones.0.item_share, zones.1.item_share: expected shares "
-        "that add up to 1 (got 0.5 + 0.25 = 0.75)"
+        f"--set zones.1.item_share: {path}: zones.0.item_share, zones.1.item_share: expected "
+        "shares that add up to 1 (got 0.5 + 0.25 = 0.75)"
     )
     assert error_of(path, ("shelves.response_skip=0.5",)).startswith(
         "--set shelves.response_skip: shelves.response_elsewhere, shelves.response_brand, "

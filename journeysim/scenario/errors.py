@@ -65,6 +65,7 @@ def from_validation_error(
     data: Mapping[str, Any],
     source_of: Callable[[KeyPath], str],
     overrides: Collection[str] = (),
+    set_by: Callable[[KeyPath], str | None] = lambda _: None,
 ) -> ScenarioError:
     """Turn pydantic's errors on `data` into one ScenarioError; `source_of` names who set a key.
 
@@ -72,7 +73,8 @@ def from_validation_error(
     check between keys names them first (`hours.open, hours.close: expected ...`; a section's
     check names its own keys, `open, close: ...`, which become full key paths), and is blamed
     on the first of `overrides` (the sources of overrides) that set one of them, else on the
-    source of the first.
+    source of the first; blamed on an override, it also names the file that set another of
+    them (`set_by`: who set a key, None for a default), which of several scenarios it is.
     """
     grouped: dict[tuple[str, str | None, str], list[str]] = {}
     for detail in error.errors():
@@ -80,15 +82,19 @@ def from_validation_error(
         expected, got = _describe(detail, path)
         if got is None and path and (full := _section_keys(expected, path)):
             expected, path = full, ()
-        source, blamed = source_of(path), path
+        source, blamed, head = source_of(path), path, ""
         if not path:  # a whole-scenario check names its keys
             named = [(source_of(key), key) for key in _named_keys(expected, data)]
             by_override = [pair for pair in named if pair[0] in overrides]
             if by_override or named:
                 source, blamed = (by_override or named)[0]
+            files = [who for _, key in named if (who := set_by(key)) and who not in overrides]
+            if by_override and files:
+                head = f"{files[0]}: "
         if not path and blamed and source.endswith(f" {dotted(blamed)}"):  # `--set KEY` names it
             expected = expected.removeprefix(f"{dotted(blamed)}: ")
-        grouped.setdefault((problem(source, path, ""), got, option_of(source)), []).append(expected)
+        head = problem(source, path, "") + head
+        grouped.setdefault((head, got, option_of(source)), []).append(expected)
     problems = []
     for (head, got, option), texts in grouped.items():
         said = "; ".join(texts) if got is None else f"expected {' or '.join(texts)} (got {got})"

@@ -596,7 +596,11 @@ def _validate(
         return Scenario.model_validate(data)
     except ValidationError as error:
         raise from_validation_error(
-            error, data, lambda path: _source(origins, path, leaf), overrides
+            error,
+            data,
+            lambda path: _source(origins, path, leaf),
+            overrides,
+            lambda path: _recorded(origins, path),
         ) from None
 
 
