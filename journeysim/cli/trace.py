@@ -57,10 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="WHICH",
         help="a telling visit (%(choices)s): the worst or best remembered; with --against, "
         "the visit remembered most below (hurt) or above (helped) the same visit in FIRST.yaml; "
-        "of the visits that "
-        "met a terminal outage, one with no cash and the longest shopping list; a regular's "
-        "visits before and after a familiar staff member left; or a shopper queueing while a "
-        "colleague opened one more lane",
+        "of the visits that met a terminal outage, one with no cash and the longest shopping "
+        "list; a regular's visits before and after a familiar staff member left; or a shopper "
+        "queueing while a colleague opened one more lane",
     )
     first = trace.add_mutually_exclusive_group()
     first.add_argument(

@@ -131,11 +131,11 @@ def most_changed(rep: Replication, other: Replication, same: pd.Series, pick: st
         raise LookupError("no visit has a pair in the store it is told against")
     there = other.visits.set_index("visit_id")["remembered"]
     change = visits["remembered"].to_numpy() - there.loc[same[visits["visit_id"]]].to_numpy()
-    best = int(np.argmin(change) if pick == "hurt" else np.argmax(change))
-    if (change[best] >= 0.0) if pick == "hurt" else (change[best] <= 0.0):
+    most = int(np.argmin(change) if pick == "hurt" else np.argmax(change))
+    if (change[most] >= 0.0) if pick == "hurt" else (change[most] <= 0.0):
         worse = "worse" if pick == "hurt" else "better"
         raise LookupError(f"no visit is remembered {worse} than the same visit there")
-    return int(visits["visit_id"].iloc[best])
+    return int(visits["visit_id"].iloc[most])
 
 
 def worse_off(candidates: list[int], rep: Replication, other: Replication, same: pd.Series) -> int:

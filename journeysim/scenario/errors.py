@@ -82,7 +82,7 @@ def from_validation_error(
         expected, got = _describe(detail, path)
         if got is None and path and (full := _section_keys(expected, path)):
             expected, path = full, ()
-        source, blamed, head = source_of(path), path, ""
+        source, blamed, other_file = source_of(path), path, ""
         if not path:  # a whole-scenario check names its keys
             named = [(source_of(key), key) for key in _named_keys(expected, data)]
             by_override = [pair for pair in named if pair[0] in overrides]
@@ -90,10 +90,10 @@ def from_validation_error(
                 source, blamed = (by_override or named)[0]
             files = [who for _, key in named if (who := set_by(key)) and who not in overrides]
             if by_override and files:
-                head = f"{files[0]}: "
+                other_file = f"{files[0]}: "
         if not path and blamed and source.endswith(f" {dotted(blamed)}"):  # `--set KEY` names it
             expected = expected.removeprefix(f"{dotted(blamed)}: ")
-        head = problem(source, path, "") + head
+        head = problem(source, path, "") + other_file
         grouped.setdefault((head, got, option_of(source)), []).append(expected)
     problems = []
     for (head, got, option), texts in grouped.items():
