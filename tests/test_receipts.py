@@ -37,7 +37,7 @@ from journeysim.study.receipt_fit import (
     refine_traffic,
 )
 from journeysim.study.receipt_reference import Reference, reference_run
-from journeysim.study.receipts import read_receipts
+from journeysim.study.receipts import lane_counts, read_receipts
 from journeysim.study.receipts_export import receipts_from_visits
 from journeysim.study.service_fit import fit_service_time
 
@@ -361,6 +361,7 @@ def test_a_stem_of_out_too_long_for_a_name_is_refused_before_anything_runs(
 
 
 GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
+SCAN = "2026-03-02 07:58:00,2026-03-02 08:00:00"  # scan_start and scan_end
 
 
 @pytest.mark.parametrize(
@@ -484,6 +485,22 @@ def test_a_file_read_or_written_is_not_written_over(
             "2026-03-02 08:00:00,3,1,card,2026-03-02 08:00:00,2026-03-02 07:59:00\n",
             "line 2, column scan_end: expected a time not before scan_start",
         ),
+        # More lanes than a scenario has were refused as fitted after a four-week run, naming
+        # neither the file nor its column: "fitted from the receipts checkout.cashiers: ..."
+        (
+            "timestamp,items,amount,payment,lane,scan_start,scan_end\n"
+            + "".join(f"2026-03-02 08:00:00,1,1,card,L{i},{SCAN}\n" for i in range(201))
+            + f"2026-03-02 08:00:00,1,1,card,S1,{SCAN}\n",
+            "column lane: expected at most 200 different staffed lanes, as checkout.cashiers "
+            "allows (got 201)",
+        ),
+        (
+            "timestamp,items,amount,payment,lane\n"
+            + "".join(f"2026-03-02 08:00:00,1,1,card,s{i}\n" for i in range(201))
+            + "2026-03-02 08:00:00,1,1,card,L1\n",
+            "column lane: expected at most 200 different self-checkouts (lanes S...), as "
+            "checkout.self_checkouts allows (got 201)",
+        ),
         (
             "timestamp,items,amount,payment,scan_start,scan_end\n"
             "2026-03-02 08:33:21,3,1,card,2026-03-05 11:00:00,2026-03-05 11:02:00\n",
@@ -500,6 +517,16 @@ def test_bad_receipts_fail_in_one_line_before_simulating(tmp_path, capsys, text,
     assert error.startswith(f"journeysim: {path}: ") and message in error
     assert "\n" not in error
     assert not (tmp_path / "s.yaml").exists()
+
+
+def test_as_many_lanes_as_a_scenario_has_are_read(tmp_path):
+    path = tmp_path / "lanes.csv"
+    lanes = [f"L{i}" for i in range(200)] + [f"S{i}" for i in range(200)] + ["", "L1"]
+    path.write_text(
+        "timestamp,items,amount,payment,lane\n"
+        + "".join(f"2026-03-02 08:00:00,1,1,card,{lane}\n" for lane in lanes)
+    )
+    assert lane_counts(read_receipts(path).table["lane"]) == (200, 200)
 
 
 def test_times_read_as_the_stores_clock_showed_them_whatever_their_offsets(tmp_path):

@@ -30,7 +30,7 @@ from journeysim.scenario.schema import Scenario
 from journeysim.study import receipt_targets as observe
 from journeysim.study.arrival_profile import as_weights, hour_counts, preferred_profile
 from journeysim.study.receipt_reference import Reference
-from journeysim.study.receipts import Receipts
+from journeysim.study.receipts import Receipts, lane_counts, self_lanes
 from journeysim.study.service_fit import fit_service_time
 from journeysim.words import figure, plural
 
@@ -318,11 +318,7 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
     scanned = table[table["scan_start"].notna()]
     minutes = ((scanned["scan_end"] - scanned["scan_start"]).dt.total_seconds() / 60.0).to_numpy()
     lane = scanned.get("lane")
-    self_lane = (
-        lane.fillna("").str.upper().str.startswith("S").to_numpy()
-        if lane is not None
-        else np.zeros(len(scanned), dtype=bool)
-    )
+    self_lane = self_lanes(lane) if lane is not None else np.zeros(len(scanned), dtype=bool)
     for key, mask in (
         ("checkout.service_time", ~self_lane),
         ("checkout.self_service_time", self_lane),
@@ -356,12 +352,9 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
             key, chosen.scenario_value(), f"lowest AIC over {chosen.n:,} scans ({ranking}){note}"
         )
     if lane is not None and lane.notna().any():
-        lanes = lane.dropna().unique()
-        staffed = [x for x in lanes if not str(x).upper().startswith("S")]
-        fit.set("checkout.cashiers", len(staffed), "staffed lanes seen on receipts")
-        fit.set(
-            "checkout.self_checkouts", len(lanes) - len(staffed), "self-checkouts (lanes S...) seen"
-        )
+        staffed, self_checkouts = lane_counts(lane)  # at most MAX_LANES each (read_receipts)
+        fit.set("checkout.cashiers", staffed, "staffed lanes seen on receipts")
+        fit.set("checkout.self_checkouts", self_checkouts, "self-checkouts (lanes S...) seen")
 
 
 def _targets(fit: ReceiptsFit, receipts: Receipts, base: Scenario, days: pd.DataFrame) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from journeysim.files import not_regular
 from journeysim.scenario.errors import ScenarioError
+from journeysim.scenario.fields import MAX_LANES
 
 REQUIRED = ("timestamp", "items", "amount", "payment")
 OPTIONAL = ("lane", "customer_id", "scan_start", "scan_end")
@@ -79,6 +80,8 @@ def read_receipts(path: str | os.PathLike[str]) -> Receipts:
     for name in ("lane", "customer_id"):
         if name in raw:
             table[name] = raw[name].mask(raw[name] == "")  # empty: none
+    if "lane" in table:
+        _lanes(table["lane"], source)
     if ("scan_start" in raw) != ("scan_end" in raw):
         given = "scan_start" if "scan_start" in raw else "scan_end"
         raise ReceiptsError(f"{source}: line 1: column {given} needs scan_start and scan_end both")
@@ -177,6 +180,33 @@ def _payments(text: pd.Series, line: np.ndarray, source: str) -> pd.Series:
         i = int(np.argmax(bad.to_numpy()))
         raise _fail(source, int(line[i]), "payment", "card or cash", text.iloc[i])
     return values
+
+
+def self_lanes(lane: pd.Series) -> np.ndarray:
+    """Which lanes (ids, NaN for none) are self-checkouts: ids starting with S, like S1."""
+    return lane.fillna("").str.upper().str.startswith("S").to_numpy()
+
+
+def lane_counts(lane: pd.Series) -> tuple[int, int]:
+    """The different staffed lanes and self-checkouts seen in a column of lane ids."""
+    lanes = lane.dropna().drop_duplicates()
+    self_checkouts = int(self_lanes(lanes).sum())
+    return len(lanes) - self_checkouts, self_checkouts
+
+
+def _lanes(lane: pd.Series, source: str) -> None:
+    """Refuse more different lanes than a scenario has, as the fit counts them: its
+    checkout.cashiers and checkout.self_checkouts."""
+    for count, what, key in zip(
+        lane_counts(lane),
+        ("staffed lanes", "self-checkouts (lanes S...)"),
+        ("checkout.cashiers", "checkout.self_checkouts"),
+    ):
+        if count > MAX_LANES:
+            raise ReceiptsError(
+                f"{source}: column lane: expected at most {MAX_LANES} different {what}, as "
+                f"{key} allows (got {count:,})"
+            )
 
 
 def _scans(raw: pd.DataFrame, table: pd.DataFrame, line: np.ndarray, source: str) -> None:
