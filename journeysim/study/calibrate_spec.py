@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from journeysim.clock import minutes_of_day
-from journeysim.errors import Option, did_you_mean, given_with
+from journeysim.errors import Option, did_you_mean, given_twice, given_with
 from journeysim.files import not_regular
 from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
 from journeysim.scenario.errors import shown
@@ -104,17 +104,13 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
 def parse_targets(texts: Iterable[str], option: str = Option("--target")) -> tuple[Target, ...]:
     """`--target` texts, refusing a KPI targeted twice; errors name the `option` (or
     argument) that gave them."""
-    found: dict[str, tuple[str, Target]] = {}
-    for text in texts:
-        aim = parse_target(text, option)
-        if aim.metric in found:
-            raise DesignError(
-                f"{option} {found[aim.metric][0]} and {option} {text}: expected one target "
-                f"per KPI ({aim.metric} is targeted twice)",
-                option,
-            )
-        found[aim.metric] = (text, aim)
-    return tuple(aim for _, aim in found.values())
+    given = [(text, parse_target(text, option)) for text in texts]
+    twice = given_twice(
+        option, ((aim.metric, text) for text, aim in given), "one target per KPI", "targeted"
+    )
+    if twice:
+        raise DesignError(twice, option)
+    return tuple(aim for _, aim in given)
 
 
 def parse_target(text: str, option: str = Option("--target")) -> Target:
