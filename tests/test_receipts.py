@@ -37,7 +37,7 @@ from journeysim.study.receipt_fit import (
     refine_traffic,
 )
 from journeysim.study.receipt_reference import Reference, reference_run
-from journeysim.study.receipts import lane_counts, read_receipts
+from journeysim.study.receipts import ReceiptsError, lane_counts, read_receipts
 from journeysim.study.receipts_export import receipts_from_visits
 from journeysim.study.service_fit import fit_service_time
 
@@ -751,6 +751,37 @@ def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, ca
     error = capsys.readouterr().err
     assert error.startswith("journeysim: fitted from the receipts segments.")
     assert ".basket_items: expected a number above 0 and at most 500" in error
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "most"),
+    [
+        (QUICK_BASE, "arrivals.base_customers", 100),  # 0.45 a day x 200,000 / 900 customers
+        ([*QUICK_BASE, "arrivals.new_per_day=40"], "arrivals.new_per_day", 56),  # x 5,000 / 40
+        ([*QUICK_BASE, "arrivals.mode=open"], "arrivals.rate_per_hour", 32_000),  # 2,000 x 16 h
+    ],
+)
+def test_more_receipts_a_day_than_a_store_takes_are_named_in_the_receipts(
+    tmp_path, overrides, key, most
+):
+    """Receipts of more traffic than the scenario's bounds were refused as fitted, after the
+    runs of the fitted store and in two lines, naming neither the file nor what in it:
+    "fitted from the receipts arrivals.base_customers: expected a whole number from 0 to
+    200,000 (got 3843443)"."""
+    path = tmp_path / "busy.csv"
+    count = 33_000 if key == "arrivals.rate_per_hour" else 150
+    start = dt.datetime(2026, 3, 2, 8)
+    times = [start + dt.timedelta(days=i % 7, seconds=i % 36_000) for i in range(7 * count)]
+    path.write_text(
+        "timestamp,items,amount,payment\n" + "".join(f"{t},3,12.5,card\n" for t in times)
+    )
+    base = load_scenario(BASELINE, overrides)
+    with pytest.raises(ReceiptsError) as error:
+        fit_receipts(read_receipts(path), base, _till(0.45))
+    assert str(error.value) == (
+        f"{path}: column timestamp: expected at most {most:,} receipts a day (a week's mean), as "
+        f"{key} allows over the base (got {count:,.1f})"
+    )
 
 
 def test_a_short_history_warning_names_the_fitted_store(tmp_path, capsys):

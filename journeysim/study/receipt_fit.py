@@ -24,13 +24,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from journeysim.scenario.fields import MAX_STEP_MIN
+from journeysim.scenario.fields import (
+    MAX_CUSTOMERS,
+    MAX_NEW_PER_DAY,
+    MAX_RATE_PER_HOUR,
+    MAX_STEP_MIN,
+)
 from journeysim.scenario.loader import apply_overrides
 from journeysim.scenario.schema import Scenario
 from journeysim.study import receipt_targets as observe
 from journeysim.study.arrival_profile import as_weights, hour_counts, preferred_profile
 from journeysim.study.receipt_reference import Reference
-from journeysim.study.receipts import Receipts, lane_counts, self_lanes
+from journeysim.study.receipts import Receipts, ReceiptsError, lane_counts, self_lanes
 from journeysim.study.service_fit import fit_service_time
 from journeysim.words import figure, plural
 
@@ -76,7 +81,7 @@ def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> Re
         "card_receipts": int(table["customer_id"].notna().sum()) if "customer_id" in table else 0,
         "customers": int(table["customer_id"].nunique()) if "customer_id" in table else 0,
     }
-    _traffic(fit, base, reference, days)
+    _traffic(fit, receipts.source, base, reference, days)
     _hours(fit, receipts, base, reference)
     groups = _segment_groups(fit, receipts, base, reference)
     _baskets(fit, receipts, base, reference, groups)
@@ -95,7 +100,9 @@ def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> Re
     return fit
 
 
-def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.DataFrame) -> None:
+def _traffic(
+    fit: ReceiptsFit, source: str, base: Scenario, reference: Reference, days: pd.DataFrame
+) -> None:
     weekday = days.loc[~days["weekend"], "receipts"]
     weekend = days.loc[days["weekend"], "receipts"]
     per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
@@ -111,6 +118,7 @@ def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.Da
         fit.skip("hours.weekend_factor", "needs receipts on weekdays and on weekend days")
     if base.arrivals.mode == "open":
         hours = (base.hours.close_min - base.hours.open_min) / 60.0
+        _at_most(source, per_day, MAX_RATE_PER_HOUR * hours, "arrivals.rate_per_hour")
         fit.set(
             "arrivals.rate_per_hour",
             round(per_day / hours, 2),
@@ -119,6 +127,17 @@ def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.Da
         return
     scale = per_day / reference.receipts_per_day
     arrivals = base.arrivals
+    limits = {  # receipts a day at which a value scaled in proportion reaches its bound
+        key: reference.receipts_per_day * most / value
+        for key, value, most in (
+            ("arrivals.new_per_day", arrivals.new_per_day, MAX_NEW_PER_DAY),
+            ("arrivals.base_customers", arrivals.base_customers, MAX_CUSTOMERS),
+        )
+        if value > 0
+    }
+    if limits:
+        key = min(limits, key=limits.__getitem__)
+        _at_most(source, per_day, limits[key], key)
     how = (
         f"x {scale:.3f}: {per_day:,.1f} receipts a day (a week's mean) against the base's "
         f"{reference.receipts_per_day:,.1f} ({reference.days}-day reference run); the base "
@@ -130,6 +149,16 @@ def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.Da
         int(round(arrivals.base_customers * scale)),
         f"x {scale:.3f}, so the history starts near where it settles",
     )
+
+
+def _at_most(source: str, per_day: float, most: float, key: str) -> None:
+    """Refuse receipts a day (a week's mean) beyond `most`, where the fitted `key` would pass
+    its bound, naming the receipts rather than the value fitted from them."""
+    if per_day > most:
+        raise ReceiptsError(
+            f"{source}: column timestamp: expected at most {math.floor(most):,} receipts a day "
+            f"(a week's mean), as {key} allows over the base (got {per_day:,.1f})"
+        )
 
 
 def _hours(fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference) -> None:
