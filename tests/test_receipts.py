@@ -480,6 +480,17 @@ def test_a_file_read_or_written_is_not_written_over(
             "line 3: expected 4 fields as in the header (got 3)",
         ),
         ("timestamp,items,amount,payment\n", "no receipts"),
+        ("", "line 1: expected a header line naming the columns (got an empty file)"),
+        (  # "line 3: expected 0 fields as in the header (got 4)"
+            "\n" + GOOD,
+            "line 1: expected a header line naming the columns (got an empty line)",
+        ),
+        (  # the rest of the file in one cell: "line 3: expected 4 fields as in the header (got 3)"
+            'timestamp,items,amount,payment\n2026-03-02 08:00:00,3,"12.5,card\n'
+            "2026-03-02 08:05:00,3,12.5,card\n",
+            "line 2: expected a quote closing the one that opens a cell here (got the end of the "
+            "file)",
+        ),
         (
             "timestamp,items,amount,payment,scan_start,scan_end\n"
             "2026-03-02 08:00:00,3,1,card,2026-03-02 08:00:00,2026-03-02 07:59:00\n",

@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from journeysim.errors import Option
-from journeysim.files import not_regular, write_text
+from journeysim.files import csv_problem, not_regular, write_text
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import Override, apply_overrides, value_at, yaml_data
 from journeysim.scenario.schema import Scenario
@@ -150,7 +150,7 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
     except FileNotFoundError:
         raise ParameterSetsError(f"{source}: file not found") from None
     except csv.Error as error:
-        raise ParameterSetsError(f"{source}: line {start}: {_csv_problem(error)}") from None
+        raise ParameterSetsError(f"{source}: line {start}: {csv_problem(error)}") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ParameterSetsError(f"{source}: cannot read the file as CSV ({error})") from None
     keys = [name for name in header if name != LABEL]
@@ -192,13 +192,6 @@ def _header_error(source: str, got: str) -> ParameterSetsError:
         f"{source}: line 1: expected one column per scenario key, dotted as for --set "
         f"(e.g. loyalty.ltr_center), and an optional column {LABEL!r} (got {got})"
     )
-
-
-def _csv_problem(error: csv.Error) -> str:
-    """What is wrong with a row the csv module refuses (strict), from the line it starts on."""
-    if str(error) == "unexpected end of data":  # the file ends inside a quoted cell
-        return "expected a quote closing the one that opens a cell here (got the end of the file)"
-    return f"cannot read the line as CSV ({error})"
 
 
 def write_parameter_sets(path: str | os.PathLike[str], table: pd.DataFrame) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.files import not_regular
+from journeysim.files import csv_problem, not_regular
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.fields import MAX_LANES
 
@@ -97,12 +97,21 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
     kind = not_regular(path)
     if kind:
         raise ReceiptsError(f"{path}: expected a CSV file (it is {kind})")
+    start = 1  # the line the row being read starts on
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            # strict: an unclosed quote is an error, not the rest of the file in one cell
+            reader = csv.reader(handle, strict=True)
             header = [name.strip().lower() for name in next(reader, [])]
+            if header in ([], [""]):  # else its rows are refused as having too many fields
+                got = "an empty line" if reader.line_num else "an empty file"
+                raise ReceiptsError(
+                    f"{path}: line 1: expected a header line naming the columns (got {got})"
+                )
             rows, lines = [], []
+            start = reader.line_num + 1
             for row in reader:
+                start = reader.line_num + 1  # the next row's
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) != len(header):
@@ -114,7 +123,9 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
                 lines.append(reader.line_num)
     except FileNotFoundError:
         raise ReceiptsError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except csv.Error as error:
+        raise ReceiptsError(f"{path}: line {start}: {csv_problem(error)}") from None
+    except (OSError, UnicodeDecodeError) as error:
         raise ReceiptsError(f"{path}: cannot read the file as CSV ({error})") from None
     if not header or not rows:
         raise ReceiptsError(f"{path}: no receipts (expected a header line and a line per receipt)")
