@@ -789,9 +789,33 @@ def test_more_receipts_a_day_than_a_store_takes_are_named_in_the_receipts(
     base = load_scenario(BASELINE, overrides)
     with pytest.raises(ReceiptsError) as error:
         fit_receipts(read_receipts(path), base, _till(0.45))
+    bound = {"arrivals.base_customers": "200,000", "arrivals.new_per_day": "5,000"}
     assert str(error.value) == (
-        f"{path}: column timestamp: expected at most {most:,} receipts a day (a week's mean), as "
-        f"{key} allows over the base (got {count:,.1f})"
+        f"{path}: column timestamp: expected at most about {most:,} receipts a day (a week's "
+        f"mean), as many as the store sells with {key} at its most, {bound.get(key, '2,000')} "
+        f"(got {count:,.1f})"
+    )
+
+
+def test_receipts_the_traffic_correction_cannot_reach_within_bounds_are_named():
+    """The first, proportional guess was within the bounds, but the fitted store sold less
+    than in proportion: the correction went on past them, and after three runs of ever larger
+    stores the fitted values were refused ("fitted from the receipts arrivals.base_customers:
+    expected a whole number from 0 to 200,000 (got 3843443)", and new_per_day on a second
+    line)."""
+    receipts = read_receipts(EXAMPLE)
+    days = observe.daily(receipts)
+    per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
+    fit = ReceiptsFit()
+    fit.set("arrivals.new_per_day", 4000.0, "first guess")
+    fit.set("arrivals.base_customers", 100_000, "first guess")
+    with pytest.raises(ReceiptsError) as error:  # sells half the receipts, whatever the traffic
+        refine_traffic(fit, receipts, lambda: _till(per_day / 2))
+    most = int(per_day / 2 * 5000 / 4000)  # the last run's sales at the bound of newcomers
+    assert str(error.value) == (
+        f"{EXAMPLE}: column timestamp: expected at most about {most:,} receipts a day (a week's "
+        "mean), as many as the store sells with arrivals.new_per_day at its most, 5,000 (got "
+        f"{per_day:,.1f})"
     )
 
 

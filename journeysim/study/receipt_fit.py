@@ -118,7 +118,8 @@ def _traffic(
         fit.skip("hours.weekend_factor", "needs receipts on weekdays and on weekend days")
     if base.arrivals.mode == "open":
         hours = (base.hours.close_min - base.hours.open_min) / 60.0
-        _at_most(source, per_day, MAX_RATE_PER_HOUR * hours, "arrivals.rate_per_hour")
+        if per_day > MAX_RATE_PER_HOUR * hours:
+            raise _too_busy(source, per_day, MAX_RATE_PER_HOUR * hours, "arrivals.rate_per_hour")
         fit.set(
             "arrivals.rate_per_hour",
             round(per_day / hours, 2),
@@ -128,16 +129,16 @@ def _traffic(
     scale = per_day / reference.receipts_per_day
     arrivals = base.arrivals
     limits = {  # receipts a day at which a value scaled in proportion reaches its bound
-        key: reference.receipts_per_day * most / value
-        for key, value, most in (
-            ("arrivals.new_per_day", arrivals.new_per_day, MAX_NEW_PER_DAY),
-            ("arrivals.base_customers", arrivals.base_customers, MAX_CUSTOMERS),
+        key: reference.receipts_per_day * TRAFFIC_BOUNDS[key] / value
+        for key, value in (
+            ("arrivals.new_per_day", arrivals.new_per_day),
+            ("arrivals.base_customers", arrivals.base_customers),
         )
         if value > 0
     }
-    if limits:
+    if limits and per_day > min(limits.values()):
         key = min(limits, key=limits.__getitem__)
-        _at_most(source, per_day, limits[key], key)
+        raise _too_busy(source, per_day, limits[key], key)
     how = (
         f"x {scale:.3f}: {per_day:,.1f} receipts a day (a week's mean) against the base's "
         f"{reference.receipts_per_day:,.1f} ({reference.days}-day reference run); the base "
@@ -151,14 +152,22 @@ def _traffic(
     )
 
 
-def _at_most(source: str, per_day: float, most: float, key: str) -> None:
-    """Refuse receipts a day (a week's mean) beyond `most`, where the fitted `key` would pass
-    its bound, naming the receipts rather than the value fitted from them."""
-    if per_day > most:
-        raise ReceiptsError(
-            f"{source}: column timestamp: expected at most {math.floor(most):,} receipts a day "
-            f"(a week's mean), as {key} allows over the base (got {per_day:,.1f})"
-        )
+# The traffic's fitted values and their bounds in the scenario.
+TRAFFIC_BOUNDS = {
+    "arrivals.new_per_day": MAX_NEW_PER_DAY,
+    "arrivals.base_customers": MAX_CUSTOMERS,
+    "arrivals.rate_per_hour": MAX_RATE_PER_HOUR,
+}
+
+
+def _too_busy(source: str, per_day: float, most: float, key: str) -> ReceiptsError:
+    """Receipts a day (a week's mean) beyond the `most` the store sells with `key` at its
+    bound, named in the receipts rather than as the value fitted from them."""
+    return ReceiptsError(
+        f"{source}: column timestamp: expected at most about {math.floor(most):,} receipts a "
+        f"day (a week's mean), as many as the store sells with {key} at its most, "
+        f"{TRAFFIC_BOUNDS[key]:,g} (got {per_day:,.1f})"
+    )
 
 
 def _hours(fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference) -> None:
@@ -468,6 +477,9 @@ def refine_traffic(
         scales.append(scale)
         for key, places in (("arrivals.new_per_day", 3), ("arrivals.base_customers", 0)):
             value = round(fit.settings[key] * scale, places)
+            if value > TRAFFIC_BOUNDS[key]:  # the store sold too little even so
+                most = sold * (TRAFFIC_BOUNDS[key] / fit.settings[key]) ** elasticity
+                raise _too_busy(receipts.source, per_day, most, key)
             fit.settings[key] = int(value) if places == 0 else value
         fitted = till()
     if abs(sold / per_day - 1.0) > TRAFFIC_TOLERANCE:
