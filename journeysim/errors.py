@@ -19,6 +19,23 @@ def given_with(source: str, text: str) -> str:
     return Option(joined) if isinstance(source, Option) else joined
 
 
+def given_twice(
+    option: str, given: Iterable[tuple[str, str]], expected: str, verb: str = "given"
+) -> str | None:
+    """The problem of a repeatable `option` that gives one key twice, e.g. `--target nps=30 and
+    --target nps=31: expected one target per KPI (nps is targeted twice)`, naming the first key
+    repeated; `given` pairs each key with its text as typed. None if every key comes once."""
+    first: dict[str, str] = {}
+    for key, text in given:
+        if key in first:
+            return (
+                f"{option} {first[key]} and {option} {text}: expected {expected} ({key} is "
+                f"{verb} twice)"
+            )
+        first[key] = text
+    return None
+
+
 def option_of(source: str) -> str:
     """`source` when it is a command-line option (an Option), else ""."""
     return source if isinstance(source, Option) else ""

@@ -387,36 +387,90 @@ def calibrate_with_targets_file(tmp_path: Path, data: dict) -> tuple[Path, int]:
 @pytest.mark.parametrize(
     "hourly, expected",
     [
-        ({"weekday": [3.0]}, "expected a mapping with `open`"),
-        ({"open": "7am", "weekday": [3.0]}, "open: expected HH:MM"),
+        (
+            {"weekday": [3.0]},
+            "hourly_receipts: expected a mapping with `open` (HH:MM) and hourly lists (got a "
+            "mapping without `open`)",
+        ),
+        ({"open": "7am", "weekday": [3.0]}, "open: expected HH:MM from 00:00 to 23:59 (got '7am')"),
         ({"open": "25:00", "weekday": [3.0]}, "open: expected HH:MM from 00:00 to 23:59"),
         ({"open": "07:75", "weekday": [3.0]}, "open: expected HH:MM from 00:00 to 23:59"),
-        ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": []}, "weekday_tolerance as"),
-        ({"open": "07:00", "weekday": ["x"]}, "expected a list of numbers"),
-        ({"open": "07:00", "weekday": 5}, "weekday: expected a list of numbers"),
-        ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": ["a"]}, "a list of numbers"),
-        ({"open": "07:00", "weekday": [3.0], "weekday_tolerance": [True]}, "a list of numbers"),
-        ({"open": "07:00", "weekday": ["1.5"]}, "a list of numbers"),  # text, not a number
+        ({"open": 7, "weekday": [3.0]}, "open: expected HH:MM from 00:00 to 23:59 (got 7)"),
+        (
+            {"open": "07:00", "weekday": [3.0], "weekday_tolerance": []},
+            "hourly_receipts.weekday_tolerance: expected a list of numbers, one per opening hour "
+            "from open (got an empty list)",
+        ),
+        (
+            {"open": "07:00", "weekday": [3.0], "weekday_tolerance": [1.0, 2.0]},
+            "hourly_receipts.weekday_tolerance: expected as many tolerances as weekday has hours, "
+            "1 (got 2)",
+        ),
+        (
+            {"open": "07:00", "weekday": ["x"]},
+            "hourly_receipts.weekday[0]: expected a number (got 'x')",
+        ),
+        (
+            {"open": "07:00", "weekday": 5},
+            "hourly_receipts.weekday: expected a list of numbers, one per opening hour from open "
+            "(got 5)",
+        ),
+        (
+            {"open": "07:00", "weekday": [3.0], "weekday_tolerance": ["a"]},
+            "weekday_tolerance[0]: expected a number (got 'a')",
+        ),
+        (
+            {"open": "07:00", "weekday": [3.0], "weekday_tolerance": [True]},
+            "weekday_tolerance[0]: expected a number (got true)",
+        ),
+        (
+            {"open": "07:00", "weekday": ["1.5"]},
+            "weekday[0]: expected a number (got '1.5')",
+        ),  # text
         (  # NaN was read as no tolerance, and so the default
             {"open": "07:00", "weekday": [3.0], "weekday_tolerance": [np.nan]},
             "hourly_receipts.weekday[0]: expected a finite tolerance above 0 (got nan)",
         ),
-        ({"open": "07:00", "weekday": []}, "weekday: expected a list of numbers, one per opening"),
-        ({"open": "07:00"}, "hourly_receipts: expected `weekday` and/or `weekend`"),  # no target
-        (0, "expected a mapping with `open`"),  # was read as no hourly_receipts
-        ([], "expected a mapping with `open`"),
+        (
+            {"open": "07:00", "weekday": [3.0, np.nan]},
+            "hourly_receipts.weekday[1]: expected a finite value (got nan)",
+        ),
+        (  # no value was said
+            {"open": "07:00", "weekday": [3.0, -1]},
+            "hourly_receipts.weekday[1]: expected a value of at least 0 (got -1)",
+        ),
+        (
+            {"open": "07:00", "weekday": []},
+            "weekday: expected a list of numbers, one per opening hour from open (got an empty "
+            "list)",
+        ),
+        (  # no target
+            {"open": "07:00"},
+            "hourly_receipts: expected `weekday` and/or `weekend`, receipts per opening hour (got "
+            "neither)",
+        ),
+        ({"open": "07:00", "weekday": None}, "receipts per opening hour (got weekday: null)"),
+        (0, "expected a mapping with `open` (HH:MM) and hourly lists (got 0)"),  # was none
+        ([], "expected a mapping with `open` (HH:MM) and hourly lists (got [])"),
         (  # a typo left the hours at the default tolerance
             {"open": "07:00", "weekday": [3.0], "weekday_tolerances": [1.0]},
             "hourly_receipts.weekday_tolerances: expected one of the keys open, weekday, weekend, "
             "weekday_tolerance, weekend_tolerance (got unknown key 'weekday_tolerances'; did you "
             "mean 'weekday_tolerance'?)",
         ),
+        (  # the store opens 06:00-22:00: its last hour 21:00-22:00 is weekday[14] from 07:00
+            {"open": "07:00", "weekday": [3.0] * 16},
+            "hourly_receipts.weekday[15]: expected an opening hour of example_store, from 06:00 "
+            "to 22:00 (got 22:00-23:00)",
+        ),
     ],
 )
 def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hourly, expected):
     targets, code = calibrate_with_targets_file(tmp_path, {"hourly_receipts": hourly})
     error = capsys.readouterr().err.strip()
-    assert code == 2 and expected in error and "\n" not in error and "targets.yaml" in error
+    assert code == 2 and expected in error and "\n" not in error
+    assert error.startswith(f"journeysim: {targets}: hourly_receipts")
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize(
@@ -430,9 +484,18 @@ def test_bad_hourly_receipts_are_one_line_and_exit_code_2(tmp_path, capsys, hour
             "targets.nps: expected a tolerance below 200, the width of nps's range -100 to 100 "
             "(got 1e+300)",
         ),
-        (None, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance}"),
-        ({"value": None}, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance}"),
-        ({"value": 5, "tolerance": True}, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value"),
+        (None, "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance} (got nothing)"),
+        (
+            {"value": None},
+            "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance} (got "
+            '{"value": null})',
+        ),
+        (
+            {"value": 5, "tolerance": True},
+            "targets.nps: expected VALUE, 'VALUE+-TOL' or {value, tolerance} (got "
+            '{"tolerance": true, "value": 5})',
+        ),
+        ("-5e3", "targets.nps: expected a value from -100 to 100 (got -5000)"),
     ],
 )
 def test_a_bad_target_in_a_file_names_the_file_and_key(tmp_path, capsys, given, expected):
@@ -458,7 +521,7 @@ def test_targets_that_are_no_mapping_are_refused_even_when_falsy(tmp_path, capsy
     data = {"targets": 0, "hourly_receipts": {"open": "06:00", "weekday": [3.0]}}
     targets, code = calibrate_with_targets_file(tmp_path, data)
     assert code == 2 and capsys.readouterr().err == (
-        f"journeysim: {targets}: targets: expected a mapping of KPIs to observed values\n"
+        f"journeysim: {targets}: targets: expected a mapping of KPIs to observed values (got 0)\n"
     )
 
 
@@ -491,8 +554,10 @@ def test_an_unknown_key_in_a_targets_file_is_refused(tmp_path, capsys):
 def test_an_hourly_target_outside_the_opening_hours_is_refused(tmp_path, capsys):
     args = ["--target", "receipts_weekday_h0300=4+-1", "--free", "loyalty.ltr_center=0.2:0.4"]
     code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path)])
-    error = capsys.readouterr().err.strip()
-    assert code == 2 and "not an opening hour" in error and "\n" not in error
+    assert code == 2 and capsys.readouterr().err == (
+        "journeysim calibrate: error: argument --target receipts_weekday_h0300=4+-1: expected an "
+        "opening hour of example_store, from 06:00 to 22:00 (got 03:00-04:00)\n"
+    )
 
 
 @pytest.mark.parametrize(

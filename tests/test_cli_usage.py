@@ -238,6 +238,21 @@ ONE_VOICE = [
         "contribution_per_day, and an investment by its payback): give a floor for "
         "contribution_per_day",
     ),
+    # a metric given twice, as calibrate refuses a KPI targeted twice (the last one was taken)
+    (
+        "compare B B --negligible nps=1 --negligible return_rate=0.5 --negligible nps=2",
+        "--negligible nps=1 and --negligible nps=2: expected one size per metric (nps is given "
+        "twice)",
+    ),
+    (
+        "run B --precision nps=1 --precision nps=2",
+        "--precision nps=1 and --precision nps=2: expected one half-width per metric (nps is "
+        "given twice)",
+    ),
+    (
+        "calibrate B --free checkout.cashiers=2:4 --target nps=1 --target nps=2",
+        "--target nps=1 and --target nps=2: expected one target per KPI (nps is targeted twice)",
+    ),
     (
         "calibrate B --free checkout.cashiers=2:4 --target nps",
         "--target nps: expected KPI=VALUE or KPI=VALUE+-TOLERANCE (got 'nps')",

@@ -268,6 +268,21 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
             'most 240 (got {"a": 1})',
         ),
         ("checkout..cashiers\n1\n2\n", "line 1: expected one column per scenario key"),
+        (
+            "",
+            "line 1: expected one column per scenario key, dotted as for --set (e.g. loyalty."
+            "ltr_center), and an optional column 'set' (got an empty file)",
+        ),  # was "(got )"
+        # a blank first line: its rows were refused as having more fields than a header of none
+        ("\nloyalty.ltr_center\n0.2\n0.3\n", "line 1: expected one column per scenario key"),
+        (" \nloyalty.ltr_center\n0.2\n0.3\n", "optional column 'set' (got an empty line)"),
+        # the unclosed quote swallowed the rest of the file: "at least two parameter sets (got 1)"
+        (
+            'set,loyalty.ltr_center\na,"0.2\nb,0.3\nc,0.4\n',
+            "line 2: expected a quote closing the one that opens a cell here (got the end of the "
+            "file)",
+        ),
+        ('set,loyalty.ltr_center\na,"0.2"5\nb,0.3\n', "line 2: cannot read the line as CSV ("),
         # a row that breaks a check across keys names the key the check names
         ("zones.1.name\naisles\nfresh\n", "line 2: zones.2.name: expected a name no other"),
     ],

@@ -37,7 +37,7 @@ from journeysim.study.receipt_fit import (
     refine_traffic,
 )
 from journeysim.study.receipt_reference import Reference, reference_run
-from journeysim.study.receipts import read_receipts
+from journeysim.study.receipts import ReceiptsError, lane_counts, read_receipts
 from journeysim.study.receipts_export import receipts_from_visits
 from journeysim.study.service_fit import fit_service_time
 
@@ -361,6 +361,7 @@ def test_a_stem_of_out_too_long_for_a_name_is_refused_before_anything_runs(
 
 
 GOOD = "timestamp,items,amount,payment\n2026-03-02 08:00:00,3,12.5,card\n"
+SCAN = "2026-03-02 07:58:00,2026-03-02 08:00:00"  # scan_start and scan_end
 
 
 @pytest.mark.parametrize(
@@ -479,10 +480,37 @@ def test_a_file_read_or_written_is_not_written_over(
             "line 3: expected 4 fields as in the header (got 3)",
         ),
         ("timestamp,items,amount,payment\n", "no receipts"),
+        ("", "line 1: expected a header line naming the columns (got an empty file)"),
+        (  # "line 3: expected 0 fields as in the header (got 4)"
+            "\n" + GOOD,
+            "line 1: expected a header line naming the columns (got an empty line)",
+        ),
+        (  # the rest of the file in one cell: "line 3: expected 4 fields as in the header (got 3)"
+            'timestamp,items,amount,payment\n2026-03-02 08:00:00,3,"12.5,card\n'
+            "2026-03-02 08:05:00,3,12.5,card\n",
+            "line 2: expected a quote closing the one that opens a cell here (got the end of the "
+            "file)",
+        ),
         (
             "timestamp,items,amount,payment,scan_start,scan_end\n"
             "2026-03-02 08:00:00,3,1,card,2026-03-02 08:00:00,2026-03-02 07:59:00\n",
             "line 2, column scan_end: expected a time not before scan_start",
+        ),
+        # More lanes than a scenario has were refused as fitted after a four-week run, naming
+        # neither the file nor its column: "fitted from the receipts checkout.cashiers: ..."
+        (
+            "timestamp,items,amount,payment,lane,scan_start,scan_end\n"
+            + "".join(f"2026-03-02 08:00:00,1,1,card,L{i},{SCAN}\n" for i in range(201))
+            + f"2026-03-02 08:00:00,1,1,card,S1,{SCAN}\n",
+            "column lane: expected at most 200 different staffed lanes, as checkout.cashiers "
+            "allows (got 201)",
+        ),
+        (
+            "timestamp,items,amount,payment,lane\n"
+            + "".join(f"2026-03-02 08:00:00,1,1,card,s{i}\n" for i in range(201))
+            + "2026-03-02 08:00:00,1,1,card,L1\n",
+            "column lane: expected at most 200 different self-checkouts (lanes S...), as "
+            "checkout.self_checkouts allows (got 201)",
         ),
         (
             "timestamp,items,amount,payment,scan_start,scan_end\n"
@@ -500,6 +528,16 @@ def test_bad_receipts_fail_in_one_line_before_simulating(tmp_path, capsys, text,
     assert error.startswith(f"journeysim: {path}: ") and message in error
     assert "\n" not in error
     assert not (tmp_path / "s.yaml").exists()
+
+
+def test_as_many_lanes_as_a_scenario_has_are_read(tmp_path):
+    path = tmp_path / "lanes.csv"
+    lanes = [f"L{i}" for i in range(200)] + [f"S{i}" for i in range(200)] + ["", "L1"]
+    path.write_text(
+        "timestamp,items,amount,payment,lane\n"
+        + "".join(f"2026-03-02 08:00:00,1,1,card,{lane}\n" for lane in lanes)
+    )
+    assert lane_counts(read_receipts(path).table["lane"]) == (200, 200)
 
 
 def test_times_read_as_the_stores_clock_showed_them_whatever_their_offsets(tmp_path):
@@ -724,6 +762,61 @@ def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, ca
     error = capsys.readouterr().err
     assert error.startswith("journeysim: fitted from the receipts segments.")
     assert ".basket_items: expected a number above 0 and at most 500" in error
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "most"),
+    [
+        (QUICK_BASE, "arrivals.base_customers", 100),  # 0.45 a day x 200,000 / 900 customers
+        ([*QUICK_BASE, "arrivals.new_per_day=40"], "arrivals.new_per_day", 56),  # x 5,000 / 40
+        ([*QUICK_BASE, "arrivals.mode=open"], "arrivals.rate_per_hour", 32_000),  # 2,000 x 16 h
+    ],
+)
+def test_more_receipts_a_day_than_a_store_takes_are_named_in_the_receipts(
+    tmp_path, overrides, key, most
+):
+    """Receipts of more traffic than the scenario's bounds were refused as fitted, after the
+    runs of the fitted store and in two lines, naming neither the file nor what in it:
+    "fitted from the receipts arrivals.base_customers: expected a whole number from 0 to
+    200,000 (got 3843443)"."""
+    path = tmp_path / "busy.csv"
+    count = 33_000 if key == "arrivals.rate_per_hour" else 150
+    start = dt.datetime(2026, 3, 2, 8)
+    times = [start + dt.timedelta(days=i % 7, seconds=i % 36_000) for i in range(7 * count)]
+    path.write_text(
+        "timestamp,items,amount,payment\n" + "".join(f"{t},3,12.5,card\n" for t in times)
+    )
+    base = load_scenario(BASELINE, overrides)
+    with pytest.raises(ReceiptsError) as error:
+        fit_receipts(read_receipts(path), base, _till(0.45))
+    bound = {"arrivals.base_customers": "200,000", "arrivals.new_per_day": "5,000"}
+    assert str(error.value) == (
+        f"{path}: column timestamp: expected at most about {most:,} receipts a day (a week's "
+        f"mean), as many as the store sells with {key} at its most, {bound.get(key, '2,000')} "
+        f"(got {count:,.1f})"
+    )
+
+
+def test_receipts_the_traffic_correction_cannot_reach_within_bounds_are_named():
+    """The first, proportional guess was within the bounds, but the fitted store sold less
+    than in proportion: the correction went on past them, and after three runs of ever larger
+    stores the fitted values were refused ("fitted from the receipts arrivals.base_customers:
+    expected a whole number from 0 to 200,000 (got 3843443)", and new_per_day on a second
+    line)."""
+    receipts = read_receipts(EXAMPLE)
+    days = observe.daily(receipts)
+    per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
+    fit = ReceiptsFit()
+    fit.set("arrivals.new_per_day", 4000.0, "first guess")
+    fit.set("arrivals.base_customers", 100_000, "first guess")
+    with pytest.raises(ReceiptsError) as error:  # sells half the receipts, whatever the traffic
+        refine_traffic(fit, receipts, lambda: _till(per_day / 2))
+    most = int(per_day / 2 * 5000 / 4000)  # the last run's sales at the bound of newcomers
+    assert str(error.value) == (
+        f"{EXAMPLE}: column timestamp: expected at most about {most:,} receipts a day (a week's "
+        "mean), as many as the store sells with arrivals.new_per_day at its most, 5,000 (got "
+        f"{per_day:,.1f})"
+    )
 
 
 def test_a_short_history_warning_names_the_fitted_store(tmp_path, capsys):

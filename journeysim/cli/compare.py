@@ -19,7 +19,7 @@ from journeysim.cli.options import (
     replacing_results,
     scenario_from_args,
 )
-from journeysim.errors import InputError, Option
+from journeysim.errors import InputError, Option, given_twice
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
 from journeysim.words import plural
@@ -164,9 +164,10 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def sizes(texts: list[str]) -> dict[str, float]:
-    """`--negligible METRIC=SIZE` options as {metric: size} (the last of a metric given twice);
-    InputError for one that is not METRIC=SIZE with a finite SIZE of 0 or more, said as typed
-    (the metric is checked with the API's sizes, by `negligible_floors`)."""
+    """`--negligible METRIC=SIZE` options as {metric: size}; InputError for one that is not
+    METRIC=SIZE with a finite SIZE of 0 or more, said as typed (the metric is checked with the
+    API's sizes, by `negligible_floors`), or for a metric given twice."""
+    option = Option("--negligible")
     given = {}
     for text in texts:
         metric, equals, size = text.partition("=")
@@ -181,5 +182,8 @@ def sizes(texts: list[str]) -> dict[str, float]:
             if 0 <= given[metric] < math.inf:
                 continue
             problem = expected("a finite number of 0 or more", size, metric)
-        raise InputError(f"--negligible: {problem}", Option("--negligible"))
+        raise InputError(f"--negligible: {problem}", option)
+    metrics = ((text.partition("=")[0].strip(), text) for text in texts)
+    if twice := given_twice(option, metrics, "one size per metric"):
+        raise InputError(twice, option)
     return given

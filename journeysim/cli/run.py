@@ -7,6 +7,7 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 from journeysim.cli.options import (
     UsageError,
@@ -19,13 +20,21 @@ from journeysim.cli.options import (
     replacing_results,
     scenario_from_args,
 )
-from journeysim.errors import closest
+from journeysim.errors import InputError, Option, closest, given_twice
 from journeysim.files import folder_name
 from journeysim.manifest import command_line
 from journeysim.words import plural
 
 
-def _precision(text: str) -> tuple[str, float]:
+class Precision(NamedTuple):
+    """A --precision: METRIC=HALFWIDTH, and the text as typed."""
+
+    metric: str
+    halfwidth: float
+    text: str
+
+
+def _precision(text: str) -> Precision:
     """`METRIC=HALFWIDTH` of --precision: a KPI or a money metric that varies between
     replications (not the fixed cost or the investment, which the scenario sets)."""
     from journeysim.simulation.measure import METRICS
@@ -47,7 +56,7 @@ def _precision(text: str) -> tuple[str, float]:
         target = math.nan
     if not 0 < target < math.inf:
         raise argparse.ArgumentTypeError(expected("a finite HALFWIDTH above 0", value, metric))
-    return metric, target
+    return Precision(metric, target, text)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -100,6 +109,10 @@ def _run(args: argparse.Namespace) -> int:
     from journeysim.simulation.runner import run_scenario
     from journeysim.simulation.warmup_check import warmup_warnings
 
+    given = ((precision.metric, precision.text) for precision in args.precision)
+    option = Option("--precision")
+    if twice := given_twice(option, given, "one half-width per metric"):
+        raise InputError(twice, option)
     if args.parameter_sets and args.precision:
         raise UsageError(
             "not with --parameter-sets: its band covers the parameters' uncertainty too, which "
@@ -147,7 +160,8 @@ def _run(args: argparse.Namespace) -> int:
     print(journey_map_table(result.touchpoints))
     if args.precision:
         print("\nPrecision\n")
-        print("\n".join(precision_notes(result.replications, dict(args.precision))))
+        halfwidths = {p.metric: p.halfwidth for p in args.precision}
+        print("\n".join(precision_notes(result.replications, halfwidths)))
     print(f"\nResults in {folder}{os.sep}")
     short = short_horizon_warnings([scenario], result.summary)
     if warnings := warmup + [f"{args.scenario}: {text}" for text in short]:

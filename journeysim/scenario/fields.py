@@ -16,6 +16,8 @@ MAX_OUTAGE_MIN = 10_080.0  # a terminal outage, a repair or a complaint's answer
 MAX_LANES = 200  # checkout lanes or self-checkouts of one store
 MAX_STAFF = 200  # staff of one role on a shift
 MAX_CUSTOMERS = 200_000  # customers in the starting base
+MAX_NEW_PER_DAY = 5000.0  # new customers a day
+MAX_RATE_PER_HOUR = 2000.0  # shoppers an hour in open mode
 MAX_ITEMS = 500  # items in a basket
 MAX_LABEL = 60  # characters of a zone's or segment's name, which labels tables and charts
 

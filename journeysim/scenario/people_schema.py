@@ -8,6 +8,8 @@ from journeysim.limits import MAX_DAYS
 from journeysim.scenario.fields import (
     MAX_CUSTOMERS,
     MAX_ITEMS,
+    MAX_NEW_PER_DAY,
+    MAX_RATE_PER_HOUR,
     MAX_STAFF,
     MAX_STEP_MIN,
     Multiplier,
@@ -30,7 +32,9 @@ class Arrivals(Section):
         "open: Poisson one-off shoppers.",
     )
     rate_per_hour: PositiveFloat = field(
-        60.0, "Open mode: Poisson arrival rate per hour (constant over opening hours).", le=2000.0
+        60.0,
+        "Open mode: Poisson arrival rate per hour (constant over opening hours).",
+        le=MAX_RATE_PER_HOUR,
     )
     base_customers: NonNegativeInt = field(
         2500,
@@ -38,7 +42,9 @@ class Arrivals(Section):
         le=MAX_CUSTOMERS,
     )
     new_per_day: NonNegativeFloat = field(
-        8.0, "New customers per day trying the store, before word of mouth and rating.", le=5000.0
+        8.0,
+        "New customers per day trying the store, before word of mouth and rating.",
+        le=MAX_NEW_PER_DAY,
     )
     rating_effect: NonNegativeFloat = field(
         0.6,

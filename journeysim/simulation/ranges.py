@@ -74,9 +74,12 @@ def metric_range(metric: str | None, difference: bool = False) -> tuple[float, f
     return (low - high, high - low) if difference else (low, high)
 
 
-def out_of_range(metric: str, value: float, difference: bool = False) -> str | None:
+def out_of_range(
+    metric: str, value: float, difference: bool = False, shown: bool = False
+) -> str | None:
     """What a bound or target `value` of `metric` (or of a difference of two) should have been,
-    if it is one the metric cannot reach; None if it can (a range's end included)."""
+    if it is one the metric cannot reach; None if it can (a range's end included). `shown`:
+    say the value got, where no hint names it already (for a value not in the text named)."""
     low, high = metric_range(metric, difference)
     if low <= value <= high:
         return None
@@ -88,7 +91,7 @@ def out_of_range(metric: str, value: float, difference: bool = False) -> str | N
     elif difference:
         hint = f" ({metric} spans {' to '.join(f'{end:g}' for end in metric_range(metric))})"
     else:
-        hint = ""
+        hint = f" (got {value:g})" if shown else ""
     return f"expected {what} {span}{hint}"
 
 

@@ -153,9 +153,11 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
     hours = set(hourly_names(base))
     for t in spec.targets:
         if is_hourly(t.metric) and t.metric not in hours:
+            where = t.where or f"target {t.metric}"
             raise DesignError(
-                f"target {t.metric}: not an opening hour of {base.name} (open "
-                f"{base.hours.open}-{base.hours.close}; the first is {hourly_names(base)[0]})"
+                f"{where}: expected an opening hour of {base.name}, from {base.hours.open} to "
+                f"{base.hours.close} (got {_hour_of(t.metric)})",
+                t.where,
             )
         kind = t.metric.split("_")[1] if is_hourly(t.metric) else None
         if kind and not measured_days(base, kind):
@@ -170,6 +172,12 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
     sampler, trials = ("brute-force", int(size)) if size <= spec.trials else (spec.sampler, None)
     name = spec.name or "-".join([base.name, *(d.name for d in spec.free)])
     return CalibrationPlan(spec, OptimisePlan(search, name, base, sampler, trials or spec.trials))
+
+
+def _hour_of(metric: str) -> str:
+    """The hour an hourly metric counts, e.g. 22:00-23:00 (past midnight: 24:00-25:00...)."""
+    start = int(metric[-4:-2]) * 60 + int(metric[-2:])
+    return "-".join(f"{m // 60:02d}:{m % 60:02d}" for m in (start, start + 60))
 
 
 class CalibrationWarning(UserWarning):

@@ -14,9 +14,10 @@ from typing import Any
 import yaml
 
 from journeysim.clock import minutes_of_day
-from journeysim.errors import Option, did_you_mean, given_with
+from journeysim.errors import Option, did_you_mean, given_twice, given_with
 from journeysim.files import not_regular
 from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
+from journeysim.scenario.errors import shown
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
@@ -63,6 +64,9 @@ class Target:
     metric: str
     value: float
     tolerance: float
+    # Who gave it, as errors name it (`targets.yaml: hourly_receipts.weekday[3]`); "": the
+    # target's own text.
+    where: str = field(default="", compare=False)
 
     @property
     def text(self) -> str:
@@ -91,26 +95,22 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
         raise DesignError(
             f"{where}: expected a finite tolerance above 0 (got {tolerance:g})", where
         )
-    problem = out_of_range(metric, value) or too_wide(metric, tolerance)
+    problem = out_of_range(metric, value, shown=True) or too_wide(metric, tolerance)
     if problem:
         raise DesignError(f"{where}: {problem}", where)
-    return Target(metric, float(value), float(tolerance))
+    return Target(metric, float(value), float(tolerance), where)
 
 
 def parse_targets(texts: Iterable[str], option: str = Option("--target")) -> tuple[Target, ...]:
     """`--target` texts, refusing a KPI targeted twice; errors name the `option` (or
     argument) that gave them."""
-    found: dict[str, tuple[str, Target]] = {}
-    for text in texts:
-        aim = parse_target(text, option)
-        if aim.metric in found:
-            raise DesignError(
-                f"{option} {found[aim.metric][0]} and {option} {text}: expected one target "
-                f"per KPI ({aim.metric} is targeted twice)",
-                option,
-            )
-        found[aim.metric] = (text, aim)
-    return tuple(aim for _, aim in found.values())
+    given = [(text, parse_target(text, option)) for text in texts]
+    twice = given_twice(
+        option, ((aim.metric, text) for text, aim in given), "one target per KPI", "targeted"
+    )
+    if twice:
+        raise DesignError(twice, option)
+    return tuple(aim for _, aim in given)
 
 
 def parse_target(text: str, option: str = Option("--target")) -> Target:
@@ -127,7 +127,9 @@ def parse_target(text: str, option: str = Option("--target")) -> Target:
 def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
     """A `targets` mapping: {KPI: VALUE, "VALUE+-TOL" or {value, tolerance}}."""
     if not isinstance(data, dict) or not data:
-        raise DesignError(f"{source}: targets: expected a mapping of KPIs to observed values")
+        raise DesignError(
+            f"{source}: targets: expected a mapping of KPIs to observed values (got {shown(data)})"
+        )
     found = []
     for metric, given in data.items():
         where = f"{source}: targets.{metric}"
@@ -142,7 +144,7 @@ def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
         else:
             value, tolerance = given, None
         if not (is_number(value) and (tolerance is None or is_number(tolerance))):
-            raise DesignError(f"{where}: {expected}")
+            raise DesignError(f"{where}: {expected} (got {shown(given)})")
         found.append(target(str(metric), number(value), _float(tolerance), where))
     return tuple(found)
 
@@ -152,8 +154,11 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
     `weekday` and/or `weekend` (mean receipts per opening hour from `open`) and optionally
     `weekday_tolerance` / `weekend_tolerance` (one per hour)."""
     where = f"{source}: hourly_receipts"
-    if not isinstance(data, dict) or not isinstance(data.get("open"), str):
-        raise DesignError(f"{where}: expected a mapping with `open` (HH:MM) and hourly lists")
+    if not isinstance(data, dict) or "open" not in data:
+        got = "a mapping without `open`" if isinstance(data, dict) else shown(data)
+        raise DesignError(
+            f"{where}: expected a mapping with `open` (HH:MM) and hourly lists (got {got})"
+        )
     keys = ("open", *KINDS, *(f"{kind}_tolerance" for kind in KINDS))
     unknown = [key for key in data if key not in keys]
     if unknown:
@@ -161,39 +166,48 @@ def hourly_targets(data: Any, source: str) -> tuple[Target, ...]:
             f"{where}.{unknown[0]}: expected one of the keys {', '.join(keys)} (got unknown key "
             f"{unknown[0]!r}{did_you_mean(str(unknown[0]), keys)})"
         )
-    open_min = minutes_of_day(data["open"])
+    given = data["open"]
+    open_min = minutes_of_day(given) if isinstance(given, str) else None
     if open_min is None or open_min >= 1440:
-        raise DesignError(
-            f"{where}.open: expected HH:MM from 00:00 to 23:59 (got {data['open']!r})"
-        )
+        raise DesignError(f"{where}.open: expected HH:MM from 00:00 to 23:59 (got {shown(given)})")
     found = []
     for kind in KINDS:
         values = data.get(kind)
         if values is None:
             continue
+        values = _numbers(values, f"{where}.{kind}")
         tolerances = data.get(f"{kind}_tolerance")
-        if tolerances is None and isinstance(values, list):
+        if tolerances is None:
             tolerances = [None] * len(values)
-        if not (
-            isinstance(values, list)
-            and values
-            and isinstance(tolerances, list)
-            and len(tolerances) == len(values)
-            and all(is_number(v) for v in values)
-            and all(t is None or is_number(t) for t in tolerances)
-        ):
-            raise DesignError(
-                f"{where}.{kind}: expected a list of numbers, one per opening hour (and "
-                f"{kind}_tolerance as long)"
-            )
+        else:
+            tolerances = _numbers(tolerances, f"{where}.{kind}_tolerance")
+            if len(tolerances) != len(values):
+                raise DesignError(
+                    f"{where}.{kind}_tolerance: expected as many tolerances as {kind} has "
+                    f"hours, {len(values)} (got {len(tolerances)})"
+                )
         for i, (value, tolerance) in enumerate(zip(values, tolerances)):
             name = hourly_name(kind, open_min + 60 * i)
-            found.append(target(name, number(value), _float(tolerance), f"{where}.{kind}[{i}]"))
+            found.append(target(name, value, tolerance, f"{where}.{kind}[{i}]"))
     if not found:
         raise DesignError(
-            f"{where}: expected `weekday` and/or `weekend`, receipts per opening hour"
+            f"{where}: expected `weekday` and/or `weekend`, receipts per opening hour (got "
+            f"{' and '.join(f'{k}: null' for k in KINDS if k in data) or 'neither'})"
         )
     return tuple(found)
+
+
+def _numbers(given: Any, where: str) -> list[float]:
+    """A list of numbers, one per opening hour from `open`."""
+    if not isinstance(given, list) or not given:
+        got = "an empty list" if given == [] else shown(given)
+        raise DesignError(
+            f"{where}: expected a list of numbers, one per opening hour from open (got {got})"
+        )
+    for i, value in enumerate(given):
+        if not is_number(value):
+            raise DesignError(f"{where}[{i}]: expected a number (got {shown(value)})")
+    return [number(value) for value in given]
 
 
 # A targets file's keys: what calibrate reads, and what fit-receipts writes beside it.

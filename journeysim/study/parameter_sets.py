@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from journeysim.errors import Option
-from journeysim.files import not_regular, write_text
+from journeysim.files import csv_problem, not_regular, write_text
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import Override, apply_overrides, value_at, yaml_data
 from journeysim.scenario.schema import Scenario
@@ -126,12 +126,18 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
     kind = not_regular(Path(path))
     if kind:
         raise ParameterSetsError(f"{source}: expected a CSV file (it is {kind})")
+    start = 1  # the line the row being read starts on
     try:
         with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            # strict: an unclosed quote is an error, not the rest of the file in one cell
+            reader = csv.reader(handle, strict=True)
             header = [name.strip() for name in next(reader, [])]
+            if header in ([], [""]):  # else its rows are refused as having too many fields
+                raise _header_error(source, "an empty line" if reader.line_num else "an empty file")
             rows, lines = [], []
+            start = reader.line_num + 1
             for row in reader:
+                start = reader.line_num + 1  # the next row's
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) != len(header):
@@ -143,14 +149,13 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
                 lines.append(reader.line_num)
     except FileNotFoundError:
         raise ParameterSetsError(f"{source}: file not found") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except csv.Error as error:
+        raise ParameterSetsError(f"{source}: line {start}: {csv_problem(error)}") from None
+    except (OSError, UnicodeDecodeError) as error:
         raise ParameterSetsError(f"{source}: cannot read the file as CSV ({error})") from None
     keys = [name for name in header if name != LABEL]
     if not keys or any("" in key.split(".") for key in keys):
-        raise ParameterSetsError(
-            f"{source}: line 1: expected one column per scenario key, dotted as for --set "
-            f"(e.g. loyalty.ltr_center), and an optional column {LABEL!r} (got {','.join(header)})"
-        )
+        raise _header_error(source, ",".join(header))
     if len(set(header)) != len(header):
         raise ParameterSetsError(f"{source}: line 1: a column appears twice")
     for key in (key for key in keys if key in RUN_KEYS):
@@ -180,6 +185,13 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
         first[label] = line
     values = tuple(tuple(row[position[key]] for key in keys) for row in rows)
     return ParameterSets(source, tuple(keys), values, tuple(labels), tuple(lines))
+
+
+def _header_error(source: str, got: str) -> ParameterSetsError:
+    return ParameterSetsError(
+        f"{source}: line 1: expected one column per scenario key, dotted as for --set "
+        f"(e.g. loyalty.ltr_center), and an optional column {LABEL!r} (got {got})"
+    )
 
 
 def write_parameter_sets(path: str | os.PathLike[str], table: pd.DataFrame) -> None:

@@ -24,13 +24,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from journeysim.scenario.fields import MAX_STEP_MIN
+from journeysim.scenario.fields import (
+    MAX_CUSTOMERS,
+    MAX_NEW_PER_DAY,
+    MAX_RATE_PER_HOUR,
+    MAX_STEP_MIN,
+)
 from journeysim.scenario.loader import apply_overrides
 from journeysim.scenario.schema import Scenario
 from journeysim.study import receipt_targets as observe
 from journeysim.study.arrival_profile import as_weights, hour_counts, preferred_profile
 from journeysim.study.receipt_reference import Reference
-from journeysim.study.receipts import Receipts
+from journeysim.study.receipts import Receipts, ReceiptsError, lane_counts, self_lanes
 from journeysim.study.service_fit import fit_service_time
 from journeysim.words import figure, plural
 
@@ -76,7 +81,7 @@ def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> Re
         "card_receipts": int(table["customer_id"].notna().sum()) if "customer_id" in table else 0,
         "customers": int(table["customer_id"].nunique()) if "customer_id" in table else 0,
     }
-    _traffic(fit, base, reference, days)
+    _traffic(fit, receipts.source, base, reference, days)
     _hours(fit, receipts, base, reference)
     groups = _segment_groups(fit, receipts, base, reference)
     _baskets(fit, receipts, base, reference, groups)
@@ -95,7 +100,9 @@ def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> Re
     return fit
 
 
-def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.DataFrame) -> None:
+def _traffic(
+    fit: ReceiptsFit, source: str, base: Scenario, reference: Reference, days: pd.DataFrame
+) -> None:
     weekday = days.loc[~days["weekend"], "receipts"]
     weekend = days.loc[days["weekend"], "receipts"]
     per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
@@ -111,6 +118,8 @@ def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.Da
         fit.skip("hours.weekend_factor", "needs receipts on weekdays and on weekend days")
     if base.arrivals.mode == "open":
         hours = (base.hours.close_min - base.hours.open_min) / 60.0
+        if per_day > MAX_RATE_PER_HOUR * hours:
+            raise _too_busy(source, per_day, MAX_RATE_PER_HOUR * hours, "arrivals.rate_per_hour")
         fit.set(
             "arrivals.rate_per_hour",
             round(per_day / hours, 2),
@@ -119,6 +128,17 @@ def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.Da
         return
     scale = per_day / reference.receipts_per_day
     arrivals = base.arrivals
+    limits = {  # receipts a day at which a value scaled in proportion reaches its bound
+        key: reference.receipts_per_day * TRAFFIC_BOUNDS[key] / value
+        for key, value in (
+            ("arrivals.new_per_day", arrivals.new_per_day),
+            ("arrivals.base_customers", arrivals.base_customers),
+        )
+        if value > 0
+    }
+    if limits and per_day > min(limits.values()):
+        key = min(limits, key=limits.__getitem__)
+        raise _too_busy(source, per_day, limits[key], key)
     how = (
         f"x {scale:.3f}: {per_day:,.1f} receipts a day (a week's mean) against the base's "
         f"{reference.receipts_per_day:,.1f} ({reference.days}-day reference run); the base "
@@ -129,6 +149,24 @@ def _traffic(fit: ReceiptsFit, base: Scenario, reference: Reference, days: pd.Da
         "arrivals.base_customers",
         int(round(arrivals.base_customers * scale)),
         f"x {scale:.3f}, so the history starts near where it settles",
+    )
+
+
+# The traffic's fitted values and their bounds in the scenario.
+TRAFFIC_BOUNDS = {
+    "arrivals.new_per_day": MAX_NEW_PER_DAY,
+    "arrivals.base_customers": MAX_CUSTOMERS,
+    "arrivals.rate_per_hour": MAX_RATE_PER_HOUR,
+}
+
+
+def _too_busy(source: str, per_day: float, most: float, key: str) -> ReceiptsError:
+    """Receipts a day (a week's mean) beyond the `most` the store sells with `key` at its
+    bound, named in the receipts rather than as the value fitted from them."""
+    return ReceiptsError(
+        f"{source}: column timestamp: expected at most about {math.floor(most):,} receipts a "
+        f"day (a week's mean), as many as the store sells with {key} at its most, "
+        f"{TRAFFIC_BOUNDS[key]:,g} (got {per_day:,.1f})"
     )
 
 
@@ -318,11 +356,7 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
     scanned = table[table["scan_start"].notna()]
     minutes = ((scanned["scan_end"] - scanned["scan_start"]).dt.total_seconds() / 60.0).to_numpy()
     lane = scanned.get("lane")
-    self_lane = (
-        lane.fillna("").str.upper().str.startswith("S").to_numpy()
-        if lane is not None
-        else np.zeros(len(scanned), dtype=bool)
-    )
+    self_lane = self_lanes(lane) if lane is not None else np.zeros(len(scanned), dtype=bool)
     for key, mask in (
         ("checkout.service_time", ~self_lane),
         ("checkout.self_service_time", self_lane),
@@ -356,12 +390,9 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
             key, chosen.scenario_value(), f"lowest AIC over {chosen.n:,} scans ({ranking}){note}"
         )
     if lane is not None and lane.notna().any():
-        lanes = lane.dropna().unique()
-        staffed = [x for x in lanes if not str(x).upper().startswith("S")]
-        fit.set("checkout.cashiers", len(staffed), "staffed lanes seen on receipts")
-        fit.set(
-            "checkout.self_checkouts", len(lanes) - len(staffed), "self-checkouts (lanes S...) seen"
-        )
+        staffed, self_checkouts = lane_counts(lane)  # at most MAX_LANES each (read_receipts)
+        fit.set("checkout.cashiers", staffed, "staffed lanes seen on receipts")
+        fit.set("checkout.self_checkouts", self_checkouts, "self-checkouts (lanes S...) seen")
 
 
 def _targets(fit: ReceiptsFit, receipts: Receipts, base: Scenario, days: pd.DataFrame) -> None:
@@ -446,6 +477,9 @@ def refine_traffic(
         scales.append(scale)
         for key, places in (("arrivals.new_per_day", 3), ("arrivals.base_customers", 0)):
             value = round(fit.settings[key] * scale, places)
+            if value > TRAFFIC_BOUNDS[key]:  # the store sold too little even so
+                most = sold * (TRAFFIC_BOUNDS[key] / fit.settings[key]) ** elasticity
+                raise _too_busy(receipts.source, per_day, most, key)
             fit.settings[key] = int(value) if places == 0 else value
         fitted = till()
     if abs(sold / per_day - 1.0) > TRAFFIC_TOLERANCE:

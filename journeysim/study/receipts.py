@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.files import not_regular
+from journeysim.files import csv_problem, not_regular
 from journeysim.scenario.errors import ScenarioError
+from journeysim.scenario.fields import MAX_LANES
 
 REQUIRED = ("timestamp", "items", "amount", "payment")
 OPTIONAL = ("lane", "customer_id", "scan_start", "scan_end")
@@ -79,6 +80,8 @@ def read_receipts(path: str | os.PathLike[str]) -> Receipts:
     for name in ("lane", "customer_id"):
         if name in raw:
             table[name] = raw[name].mask(raw[name] == "")  # empty: none
+    if "lane" in table:
+        _lanes(table["lane"], source)
     if ("scan_start" in raw) != ("scan_end" in raw):
         given = "scan_start" if "scan_start" in raw else "scan_end"
         raise ReceiptsError(f"{source}: line 1: column {given} needs scan_start and scan_end both")
@@ -94,12 +97,21 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
     kind = not_regular(path)
     if kind:
         raise ReceiptsError(f"{path}: expected a CSV file (it is {kind})")
+    start = 1  # the line the row being read starts on
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+            # strict: an unclosed quote is an error, not the rest of the file in one cell
+            reader = csv.reader(handle, strict=True)
             header = [name.strip().lower() for name in next(reader, [])]
+            if header in ([], [""]):  # else its rows are refused as having too many fields
+                got = "an empty line" if reader.line_num else "an empty file"
+                raise ReceiptsError(
+                    f"{path}: line 1: expected a header line naming the columns (got {got})"
+                )
             rows, lines = [], []
+            start = reader.line_num + 1
             for row in reader:
+                start = reader.line_num + 1  # the next row's
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) != len(header):
@@ -111,7 +123,9 @@ def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
                 lines.append(reader.line_num)
     except FileNotFoundError:
         raise ReceiptsError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except csv.Error as error:
+        raise ReceiptsError(f"{path}: line {start}: {csv_problem(error)}") from None
+    except (OSError, UnicodeDecodeError) as error:
         raise ReceiptsError(f"{path}: cannot read the file as CSV ({error})") from None
     if not header or not rows:
         raise ReceiptsError(f"{path}: no receipts (expected a header line and a line per receipt)")
@@ -177,6 +191,33 @@ def _payments(text: pd.Series, line: np.ndarray, source: str) -> pd.Series:
         i = int(np.argmax(bad.to_numpy()))
         raise _fail(source, int(line[i]), "payment", "card or cash", text.iloc[i])
     return values
+
+
+def self_lanes(lane: pd.Series) -> np.ndarray:
+    """Which lanes (ids, NaN for none) are self-checkouts: ids starting with S, like S1."""
+    return lane.fillna("").str.upper().str.startswith("S").to_numpy()
+
+
+def lane_counts(lane: pd.Series) -> tuple[int, int]:
+    """The different staffed lanes and self-checkouts seen in a column of lane ids."""
+    lanes = lane.dropna().drop_duplicates()
+    self_checkouts = int(self_lanes(lanes).sum())
+    return len(lanes) - self_checkouts, self_checkouts
+
+
+def _lanes(lane: pd.Series, source: str) -> None:
+    """Refuse more different lanes than a scenario has, as the fit counts them: its
+    checkout.cashiers and checkout.self_checkouts."""
+    for count, what, key in zip(
+        lane_counts(lane),
+        ("staffed lanes", "self-checkouts (lanes S...)"),
+        ("checkout.cashiers", "checkout.self_checkouts"),
+    ):
+        if count > MAX_LANES:
+            raise ReceiptsError(
+                f"{source}: column lane: expected at most {MAX_LANES} different {what}, as "
+                f"{key} allows (got {count:,})"
+            )
 
 
 def _scans(raw: pd.DataFrame, table: pd.DataFrame, line: np.ndarray, source: str) -> None:
