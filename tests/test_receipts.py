@@ -585,6 +585,24 @@ def test_receipts_with_the_required_columns_only(round_trip, tmp_path):
     assert plain([fit.settings, fit.targets, fit.hourly, fit.observed])  # YAML writes it
 
 
+def test_lanes_are_counted_with_scan_times_or_without(round_trip, tmp_path):
+    """docs/calibration.md fits the lanes "seen on the receipts", but only receipts with scan
+    times were counted: a lane column alone fitted no lanes, and said nothing of it."""
+    *_, base, reference = round_trip
+    table = read_receipts(EXAMPLE).table[["timestamp", "items", "amount", "payment", "lane"]]
+    path = tmp_path / "lanes.csv"
+    table.assign(
+        lane=["L1", "L2", "L3", "S1"] * (len(table) // 4) + ["L1"] * (len(table) % 4)
+    ).to_csv(path, index=False)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    assert (fit.settings["checkout.cashiers"], fit.settings["checkout.self_checkouts"]) == (3, 1)
+    assert "checkout.service_time" not in fit.settings
+    table.drop(columns="lane").to_csv(path, index=False)
+    fit = fit_receipts(read_receipts(path), base, reference)
+    assert "checkout.cashiers" not in fit.settings
+    assert dict(fit.not_fitted)["checkout.cashiers, self_checkouts"] == "no lane column"
+
+
 def test_scan_times_all_alike_are_said_not_fitted(round_trip, tmp_path):
     """A till that stamps every scan one minute long gives no spread to fit a distribution
     to: the fit ended in a traceback (ValueError from service_fit); it keeps the base's

@@ -87,6 +87,7 @@ def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> Re
     _baskets(fit, receipts, base, reference, groups)
     _cash(fit, receipts, base, reference, groups)
     _service(fit, receipts)
+    _lanes(fit, receipts)
     _targets(fit, receipts, base, days)
     fit.skip(
         "psyche, loyalty, after_visit, word_of_mouth",
@@ -389,10 +390,17 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
         fit.set(
             key, chosen.scenario_value(), f"lowest AIC over {chosen.n:,} scans ({ranking}){note}"
         )
-    if lane is not None and lane.notna().any():
-        staffed, self_checkouts = lane_counts(lane)  # at most MAX_LANES each (read_receipts)
-        fit.set("checkout.cashiers", staffed, "staffed lanes seen on receipts")
-        fit.set("checkout.self_checkouts", self_checkouts, "self-checkouts (lanes S...) seen")
+
+
+def _lanes(fit: ReceiptsFit, receipts: Receipts) -> None:
+    """The staffed lanes and self-checkouts seen on the receipts, with scan times or without."""
+    lane = receipts.table.get("lane")
+    if lane is None or not lane.notna().any():
+        fit.skip("checkout.cashiers, self_checkouts", "no lane column")
+        return
+    staffed, self_checkouts = lane_counts(lane)  # at most MAX_LANES each (read_receipts)
+    fit.set("checkout.cashiers", staffed, "staffed lanes seen on receipts")
+    fit.set("checkout.self_checkouts", self_checkouts, "self-checkouts (lanes S...) seen")
 
 
 def _targets(fit: ReceiptsFit, receipts: Receipts, base: Scenario, days: pd.DataFrame) -> None:
