@@ -99,14 +99,6 @@ def real_path(path: Path) -> Path:
 NOT_REGULAR = "not a regular file (a device, pipe or socket)"
 
 
-def csv_problem(error: Exception) -> str:
-    """What is wrong with a CSV row that Python's csv module refuses (read with strict=True),
-    said from the line the row starts on."""
-    if str(error) == "unexpected end of data":  # the file ends inside a quoted cell
-        return "expected a quote closing the one that opens a cell here (got the end of the file)"
-    return f"cannot read the line as CSV ({error})"
-
-
 def name_too_long(names: Iterable[str]) -> str | None:
     """What is wrong with the first of `names` too long for a file system, if one is."""
     for name in names:

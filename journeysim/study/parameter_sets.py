@@ -21,13 +21,19 @@ import pandas as pd
 import yaml
 
 from journeysim.errors import Option
-from journeysim.files import csv_problem, not_regular, write_text
+from journeysim.files import write_text
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import Override, apply_overrides, value_at, yaml_data
 from journeysim.scenario.schema import Scenario
+from journeysim.study.csv_rows import read_rows
 from journeysim.study.designs import RUN_KEYS
 
 LABEL = "set"
+# What the first line of a parameter-sets file holds.
+HEADER = (
+    "one column per scenario key, dotted as for --set (e.g. loyalty.ltr_center), and an "
+    f"optional column {LABEL!r}"
+)
 
 
 class ParameterSetsError(ScenarioError):
@@ -123,36 +129,8 @@ def _differ(scenario: Scenario, reference: Scenario, key: str) -> bool:
 def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
     """The sets of a CSV file; raises ParameterSetsError at the first problem."""
     source = str(path)
-    kind = not_regular(Path(path))
-    if kind:
-        raise ParameterSetsError(f"{source}: expected a CSV file (it is {kind})")
-    start = 1  # the line the row being read starts on
-    try:
-        with Path(path).open(newline="", encoding="utf-8-sig") as handle:
-            # strict: an unclosed quote is an error, not the rest of the file in one cell
-            reader = csv.reader(handle, strict=True)
-            header = [name.strip() for name in next(reader, [])]
-            if header in ([], [""]):  # else its rows are refused as having too many fields
-                raise _header_error(source, "an empty line" if reader.line_num else "an empty file")
-            rows, lines = [], []
-            start = reader.line_num + 1
-            for row in reader:
-                start = reader.line_num + 1  # the next row's
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    raise ParameterSetsError(
-                        f"{source}: line {reader.line_num}: expected {len(header)} fields as in "
-                        f"the header (got {len(row)})"
-                    )
-                rows.append([cell.strip() for cell in row])
-                lines.append(reader.line_num)
-    except FileNotFoundError:
-        raise ParameterSetsError(f"{source}: file not found") from None
-    except csv.Error as error:
-        raise ParameterSetsError(f"{source}: line {start}: {csv_problem(error)}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ParameterSetsError(f"{source}: cannot read the file as CSV ({error})") from None
+    header, rows, lines = read_rows(path, HEADER, ParameterSetsError)
+    rows = [[cell.strip() for cell in row] for row in rows]
     keys = [name for name in header if name != LABEL]
     if not keys or any("" in key.split(".") for key in keys):
         raise _header_error(source, ",".join(header))
@@ -188,10 +166,7 @@ def read_parameter_sets(path: str | os.PathLike[str]) -> ParameterSets:
 
 
 def _header_error(source: str, got: str) -> ParameterSetsError:
-    return ParameterSetsError(
-        f"{source}: line 1: expected one column per scenario key, dotted as for --set "
-        f"(e.g. loyalty.ltr_center), and an optional column {LABEL!r} (got {got})"
-    )
+    return ParameterSetsError(f"{source}: line 1: expected {HEADER} (got {got})")
 
 
 def write_parameter_sets(path: str | os.PathLike[str], table: pd.DataFrame) -> None:

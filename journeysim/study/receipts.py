@@ -11,7 +11,6 @@ the receipt's timestamp).
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from dataclasses import dataclass
@@ -20,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from journeysim.files import csv_problem, not_regular
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.fields import MAX_LANES
+from journeysim.study.csv_rows import read_rows
 
 REQUIRED = ("timestamp", "items", "amount", "payment")
 OPTIONAL = ("lane", "customer_id", "scan_start", "scan_end")
@@ -93,41 +92,10 @@ def read_receipts(path: str | os.PathLike[str]) -> Receipts:
 
 
 def _rows(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
-    """Header, rows of the same length and the line each row starts on."""
-    kind = not_regular(path)
-    if kind:
-        raise ReceiptsError(f"{path}: expected a CSV file (it is {kind})")
-    start = 1  # the line the row being read starts on
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            # strict: an unclosed quote is an error, not the rest of the file in one cell
-            reader = csv.reader(handle, strict=True)
-            header = [name.strip().lower() for name in next(reader, [])]
-            if header in ([], [""]):  # else its rows are refused as having too many fields
-                got = "an empty line" if reader.line_num else "an empty file"
-                raise ReceiptsError(
-                    f"{path}: line 1: expected a header line naming the columns (got {got})"
-                )
-            rows, lines = [], []
-            start = reader.line_num + 1
-            for row in reader:
-                start = reader.line_num + 1  # the next row's
-                if not any(cell.strip() for cell in row):
-                    continue
-                if len(row) != len(header):
-                    raise ReceiptsError(
-                        f"{path}: line {reader.line_num}: expected {len(header)} fields as in "
-                        f"the header (got {len(row)})"
-                    )
-                rows.append(row)
-                lines.append(reader.line_num)
-    except FileNotFoundError:
-        raise ReceiptsError(f"{path}: file not found") from None
-    except csv.Error as error:
-        raise ReceiptsError(f"{path}: line {start}: {csv_problem(error)}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ReceiptsError(f"{path}: cannot read the file as CSV ({error})") from None
-    if not header or not rows:
+    """Header (in lower case), rows of the same length and the line each row starts on."""
+    names, rows, lines = read_rows(path, "a header line naming the columns", ReceiptsError)
+    header = [name.lower() for name in names]
+    if not rows:
         raise ReceiptsError(f"{path}: no receipts (expected a header line and a line per receipt)")
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
