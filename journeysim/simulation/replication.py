@@ -130,10 +130,10 @@ class Simulation:
             elif s.arrivals.mode == "customer_base":
                 for _ in range(s.arrivals.base_customers):
                     self.base.join(0, s.loyalty.initial_strength)
-            self.env.run(until=self.env.process(self._days()))
+            self._clock.run(self.env.process(self._days()))
             if self.inside:  # the horizon is over: let the last shoppers finish and leave
                 self._last_out = self.env.event()
-                self.env.run(until=self._last_out | self.env.timeout(OVERTIME_MIN))
+                self._clock.run(self._last_out | self.env.timeout(OVERTIME_MIN))
                 if self.inside:
                     raise overrun(s, self.seeds.replication, self.inside, None)
             return self._tables()
@@ -219,7 +219,7 @@ class Simulation:
         self.entered += 1
         self.inside += 1
         self.inside_from[shopper.day] += 1
-        Walk(self.env, visit(self.store, shopper, self._left_callback)).resume(event)
+        Walk(self._clock, visit(self.store, shopper, self._left_callback)).resume(event)
 
     # -- the visit ---------------------------------------------------------------------------
 

@@ -5,17 +5,20 @@ than the rest of a visit's model. A `Wake` is what SimPy's event loop needs of a
 callbacks, ok and value), pushed on the environment's queue at the same priority as a
 `Timeout`, so the two keep the same order; a `Walk` drives a generator of events like a
 `Process` does, without the events a process adds (its start and its end: nobody waits for a
-shopper), and waits the minutes it is given as its own wake-up. Both rely on SimPy 4's event
-queue of (time, priority, id, event) entries.
+shopper), and waits the minutes it is given as its own wake-up. `Clock.run` runs the
+environment as `env.run(until=event)` does, handing each wake-up straight to its walk or
+callbacks and every other event to SimPy's `env.step`. All rely on SimPy 4's event queue of
+(time, priority, id, event) entries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any, Final
 
 import simpy
+from simpy.core import StopSimulation
 
 NORMAL: Final = 1  # simpy.core.NORMAL: the priority of a Timeout
 
@@ -33,30 +36,67 @@ class Wake:
 
 
 class Clock:
-    """Schedules calls on an environment's event queue."""
+    """Schedules calls on an environment's event queue, and runs it."""
 
-    __slots__ = ("env", "_queue", "_next_id")
+    __slots__ = ("env", "_queue", "_next_id", "_now")
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
         self._queue: list[Any] = env._queue  # entries (time, priority, id, event)
         self._next_id: Callable[[], int] = env._eid.__next__  # the queue's next event id
+        self._now: float = env._now  # env.now, kept by `run`
 
     def now(self) -> float:
-        """The simulated time (`env.now` without the call of its property)."""
-        return self.env._now
+        """The simulated time (`env.now`, read without SimPy's property)."""
+        return self._now
 
     def at(self, time: float, callback: Callable[[Any], None]) -> None:
         """Call `callback` at `time` (at once if that has passed), as a Timeout's would be."""
         wake = Wake([callback])
-        heappush(self._queue, (max(time, self.env._now), NORMAL, self._next_id(), wake))
+        heappush(self._queue, (max(time, self._now), NORMAL, self._next_id(), wake))
 
     def first(self, event: Any, minutes: float) -> FirstOf:
         """What `event | env.timeout(minutes)` gives a waiting walk, with one wake-up: see
         `FirstOf`."""
         first = FirstOf(event)
-        self.at(self.env._now + minutes, first.deadline)
+        self.at(self._now + minutes, first.deadline)
         return first
+
+    def run(self, until: Any = None) -> None:
+        """Run the environment until the event `until` has been processed (its failure
+        raised), or without one until no event is left, as `env.run` does: a walk's or a
+        wake's turn is taken here, in the queue's order, every other event's by `env.step`.
+        (Walks and wakes need this run, which keeps the time they read.)"""
+        if until is not None:
+            if until.callbacks is None:
+                return
+            until.callbacks.append(StopSimulation.callback)
+        env, queue = self.env, self._queue
+        try:
+            while queue:
+                time, _, _, event = queue[0]
+                self._now = time
+                if isinstance(event, Walk):
+                    heappop(queue)
+                    env._now = time
+                    event.callbacks = None
+                    event._advance(True, None)
+                elif isinstance(event, Wake):
+                    heappop(queue)
+                    env._now = time
+                    callbacks = event.callbacks
+                    event.callbacks = None
+                    if callbacks is not None:
+                        for callback in callbacks:
+                            callback(event)
+                else:
+                    env.step()
+        except StopSimulation:
+            return
+        if until is not None:
+            raise RuntimeError(
+                f'No scheduled events left but "until" event was not triggered: {until}'
+            )
 
 
 class FirstOf:
@@ -100,15 +140,13 @@ class Walk:
     number of minutes to wait: the walk then waits as a `Wake` would, on the event queue
     itself (a walk waits for one thing at a time, so it is its own wake-up, and waiting costs
     no new object). Start it by calling `resume` with the event of its start. Errors surface
-    from `env.run`."""
+    from `Clock.run` (or `env.run`)."""
 
-    __slots__ = ("_steps", "_env", "_queue", "_next_id", "callbacks", "_ok", "_value")
+    __slots__ = ("_steps", "_clock", "callbacks", "_ok", "_value")
 
-    def __init__(self, env: simpy.Environment, steps: Generator[Any, Any, None]) -> None:
+    def __init__(self, clock: Clock, steps: Generator[Any, Any, None]) -> None:
         self._steps = steps  # (no bound method of its own kept: that cycle would outlive it)
-        self._env = env
-        self._queue: list[Any] = env._queue
-        self._next_id: Callable[[], int] = env._eid.__next__  # the queue's next event id
+        self._clock = clock
         self.callbacks: list[Callable[[Any], None]] | None = None  # while a wake-up is due
         self._ok = True
         self._value: object = None
@@ -137,7 +175,8 @@ class Walk:
                 return
             if isinstance(nxt, float):  # minutes to wait: be woken then
                 self.callbacks = _WOKEN
-                heappush(self._queue, (self._env._now + nxt, NORMAL, self._next_id(), self))
+                clock = self._clock
+                heappush(clock._queue, (clock._now + nxt, NORMAL, clock._next_id(), self))
                 return
             callbacks = nxt.callbacks
             if callbacks is not None:  # not yet processed: wait for it
