@@ -109,7 +109,9 @@ class Shopper:
         self.effort = 0.0
         # What `touch` needs at every touchpoint, looked up once per visit.
         self.disposition = customer.disposition
-        self.expectations = customer.expectations
+        # Read at every touchpoint: fresh numbers side by side in memory, which the customer
+        # keeps, where the last visit's lie scattered and cold (a cache miss at each touchpoint).
+        self.expectations = customer.expectations = [e + 0.0 for e in customer.expectations]
         self.weights = appraisal.weights(customer.segment.sensitivity)
         self.curvature = appraisal.curvature
         self.loss_aversion = appraisal.loss_aversion
