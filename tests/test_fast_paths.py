@@ -82,6 +82,8 @@ def test_touch_is_the_psyches_appraisal_emotion_and_adaptation(
         reference = value(perceived - expected[kind], 0.88, 2.25) * weight
         assert felt == reference
         assert shopper.valence == emotion.feel(now, reference)
+        assert shopper.emotion.peak() == emotion.peak()
+        assert shopper.emotion.mean() == emotion.mean()
         expected[kind] = adaptation.adapted(expected[kind], perceived, kind, disposition)
         assert shopper.expectations == expected
     assert shopper.touchpoints == len(touches)

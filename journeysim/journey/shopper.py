@@ -148,10 +148,10 @@ class Shopper:
         """Appraise a touchpoint against the expectation in `slot` (its kind, or its kind in
         a zone: psyche/kinds.py), move emotion, adapt the expectation, add effort; return felt.
 
-        The appraisal is `psyche.appraisal.value` times the segment's weight, and the new
-        expectation is `Adaptation.adapted`'s, written out here because this runs at every
-        touchpoint (tests/test_fast_paths.py holds them equal). `what` is a str.format template
-        filled with `details` only when tracing."""
+        The appraisal is `psyche.appraisal.value` times the segment's weight, the emotion moves
+        as `Emotion.feel` moves it, and the new expectation is `Adaptation.adapted`'s, written
+        out here because this runs at every touchpoint (tests/test_fast_paths.py holds them
+        equal). `what` is a str.format template filled with `details` only when tracing."""
         disposition = self.disposition
         quality += disposition
         expectations = self.expectations
@@ -161,7 +161,23 @@ class Shopper:
             felt = math.pow(x, self.curvature) * self.weights[slot]
         else:
             felt = -self.loss_aversion * math.pow(-x, self.curvature) * self.weights[slot]
-        valence = self.emotion.feel(now, felt)
+        emotion = self.emotion
+        valence = emotion.valence
+        dt = now - emotion.last_t
+        if dt > 0.0:
+            emotion.area += dt * valence
+            baseline = emotion.baseline
+            valence = baseline + (valence - baseline) * math.exp(-dt * emotion.decay_per_min)
+        valence += felt
+        valence = -1.0 if valence < -1.0 else (1.0 if valence > 1.0 else valence)
+        strongest = emotion.strongest
+        if (valence if valence >= 0.0 else -valence) > (
+            strongest if strongest >= 0.0 else -strongest
+        ):
+            emotion.strongest = valence
+        emotion.valence = valence
+        emotion.last_t = now
+        emotion.moves += 1
         self.effort += effort
         adaptation = self.adaptation
         target = quality + adaptation.anchor * (adaptation.standard[slot] + disposition - quality)

@@ -37,8 +37,8 @@ class Emotion:
         "last_t",
         "decay_per_min",
         "moves",
-        "_peak",
-        "_area",
+        "strongest",
+        "area",
         "_start",
     )
 
@@ -48,21 +48,22 @@ class Emotion:
         self.last_t = now
         self.decay_per_min = LN2 / half_life_min
         self.moves = 0  # touchpoints felt so far
-        self._peak = 0.0
-        self._area = 0.0
+        self.strongest = 0.0  # the valence of largest magnitude so far (the peak)
+        self.area = 0.0  # valence times minutes, so far
         self._start = now
 
     def feel(self, now: float, felt: float) -> float:
-        """Decay toward the baseline since the last moment, add `felt`, return the new valence."""
+        """Decay toward the baseline since the last moment, add `felt`, return the new valence.
+        (`Shopper.touch` writes this out.)"""
         dt = now - self.last_t
         v = self.valence
         if dt > 0.0:
-            self._area += dt * v
+            self.area += dt * v
             v = self.baseline + (v - self.baseline) * math.exp(-dt * self.decay_per_min)
         v += felt
         v = -1.0 if v < -1.0 else (1.0 if v > 1.0 else v)
-        if (v if v >= 0.0 else -v) > (self._peak if self._peak >= 0.0 else -self._peak):
-            self._peak = v
+        if (v if v >= 0.0 else -v) > (self.strongest if self.strongest >= 0.0 else -self.strongest):
+            self.strongest = v
         self.valence = v
         self.last_t = now
         self.moves += 1
@@ -76,10 +77,10 @@ class Emotion:
 
     def peak(self) -> float:
         """The most intense moment: the signed valence of largest magnitude after the start."""
-        return self._peak if self.moves else self.baseline
+        return self.strongest if self.moves else self.baseline
 
     def mean(self) -> float:
         """Time-weighted mean valence up to the last moment (what duration-sensitive memory
         would use)."""
         span = self.last_t - self._start
-        return self._area / span if span > 0.0 else self.valence
+        return self.area / span if span > 0.0 else self.valence
