@@ -459,14 +459,14 @@ def test_a_loop_of_symbolic_links_is_named_not_a_traceback(
     assert err.count("\n") == 1 and str(loop) in err and "a loop of symbolic links" in err, err
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
-@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["validate", BASELINE]])
-def test_standard_output_that_takes_nothing_is_one_line_not_a_traceback(argv: list[str]) -> None:
-    """`journeysim --version > /dev/full` ended in Python's traceback, and `--help` there in
-    'Exception ignored ... OSError' and exit code 120, as Python flushed what they printed at
-    its exit: the command flushes it itself and says so in one line (stdout buffered, as a
-    shell's redirection makes it)."""
+FULL = "journeysim: cannot write to standard output: No space left on device\n"
+
+
+def into_full(argv: list[str], unbuffered: bool) -> tuple[int, str]:
+    """The exit code and stderr of `journeysim ARGV > /dev/full`, Python (un)buffered."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     with open("/dev/full", "w") as full:
         done = subprocess.run(
             [sys.executable, "-m", "journeysim.cli", *argv],
@@ -475,8 +475,27 @@ def test_standard_output_that_takes_nothing_is_one_line_not_a_traceback(argv: li
             text=True,
             env=env,
         )
-    said = "journeysim: cannot write to standard output: No space left on device\n"
-    assert (done.returncode, done.stderr) == (1, said)
+    return done.returncode, done.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["validate", BASELINE], ["schema"]])
+def test_standard_output_that_takes_nothing_is_one_line_not_a_traceback(argv: list[str]) -> None:
+    """`journeysim --version > /dev/full` ended in Python's traceback, and `--help` there in
+    'Exception ignored ... OSError' and exit code 120, as Python flushed what they printed at
+    its exit: the command flushes it itself and says so in one line (stdout buffered, as a
+    shell's redirection makes it). `schema`, more than the buffer holds, failed mid-command
+    and said 'journeysim: No space left on device', not naming standard output."""
+    assert into_full(argv, unbuffered=False) == (1, FULL)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("argv", [["--help"], ["validate", BASELINE], ["schema"]])
+def test_unbuffered_standard_output_that_takes_nothing_is_one_line(argv: list[str]) -> None:
+    """With PYTHONUNBUFFERED=1 each print fails where it writes: the command said
+    'journeysim: No space left on device', not naming standard output, and `--help` exited
+    0 without a word (argparse ignores a failed write)."""
+    assert into_full(argv, unbuffered=True) == (1, FULL)
 
 
 def test_ctrl_c_while_the_command_line_loads_is_an_interrupt() -> None:

@@ -10,7 +10,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import NoReturn
+from typing import Any, NoReturn, TextIO
 
 from journeysim.cli.options import UsageError, WritingInterrupted, expected, problem_lines
 from journeysim.errors import InputError, closest, did_you_mean
@@ -23,14 +23,23 @@ RESUMED = {"sweep": "runs", "optimise": "trials", "calibrate": "trials"}
 
 
 def main(argv: list[str] | None = None) -> int:
+    stdout = sys.stdout
+    sys.stdout = _StandardOutput(stdout)
+    try:
+        return _command(argv)
+    except _OutputFailed as failed:
+        return _output_failed(failed.error)
+    finally:
+        sys.stdout = stdout
+
+
+def _command(argv: list[str] | None) -> int:
+    """Run the command `argv` asks for; its exit code."""
     parser = build_parser()
     try:
-        try:
-            args, unknown = parser.parse_known_args(argv)
-        finally:  # what --help and --version printed, before they exit
-            sys.stdout.flush()
-    except OSError as error:
-        return _output_failed(error)
+        args, unknown = parser.parse_known_args(argv)
+    finally:  # what --help and --version printed, before they exit
+        sys.stdout.flush()
     if unknown:
         _refuse_unknown(parser, args.command, unknown)
     terminated = _Terminated()
@@ -40,10 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             warnings.showwarning = shown
             args.warned = shown.about_results  # for the command's report
             code = args.handler(args)
-        try:  # now, not at Python's exit, which would fail with a traceback
-            sys.stdout.flush()
-        except OSError as error:
-            return _output_failed(error)
+        sys.stdout.flush()  # now, not at Python's exit, which would fail with a traceback
         return code
     except InputError as error:  # a scenario with several problems: one line each
         print(problem_lines(args.command, error), file=sys.stderr)
@@ -63,8 +69,6 @@ def main(argv: list[str] | None = None) -> int:
         return terminated.code
     except KeyboardInterrupt:
         return _interrupted(args.command, terminated)
-    except BrokenPipeError as error:  # stdout closed early, e.g. by `| head`
-        return _output_failed(error)
     except OSError as error:  # e.g. a full disk while writing results
         where = f"{error.filename}: " if error.filename else ""
         print(f"journeysim: {where}{error.strerror or error}", file=sys.stderr)
@@ -73,6 +77,38 @@ def main(argv: list[str] | None = None) -> int:
         if not caused_by_ctrl_c(error):
             raise
         return _interrupted(args.command, terminated)
+
+
+class _OutputFailed(Exception):
+    """A write to standard output failed with `error`; not an OSError, which argparse's
+    `--help` would swallow and the command would take for a file's."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class _StandardOutput:
+    """sys.stdout while journeysim runs, whose failed writes raise _OutputFailed (with
+    Python unbuffered, each print fails where it writes, not at the closing flush)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as error:
+            raise _OutputFailed(error) from error
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            raise _OutputFailed(error) from error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _output_failed(error: OSError) -> int:
