@@ -498,6 +498,26 @@ def test_unbuffered_standard_output_that_takes_nothing_is_one_line(argv: list[st
     assert into_full(argv, unbuffered=True) == (1, FULL)
 
 
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_a_pipe_closed_by_its_reader_ends_the_command_silently(unbuffered: bool) -> None:
+    """`journeysim schema | head -1`: the reader has what it wanted, so the command stops
+    without a word (no 'cannot write', no traceback), buffered or not."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    command = subprocess.Popen(
+        [sys.executable, "-m", "journeysim.cli", "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert command.stdout is not None and command.stderr is not None
+    assert command.stdout.readline() == b"{\n"
+    command.stdout.close()  # as `head -1` does
+    assert command.stderr.read() == b""
+    assert command.wait() in (0, 1)
+
+
 def test_ctrl_c_while_the_command_line_loads_is_an_interrupt() -> None:
     """The installed command (pyproject's script) loads the command line inside its Ctrl-C
     handler: one line and exit 130, not Python's traceback."""
