@@ -79,7 +79,6 @@ class Clock:
                 if isinstance(event, Walk):
                     heappop(queue)
                     env._now = time
-                    event.callbacks = None
                     event._advance(True, None)
                 elif isinstance(event, Wake):
                     heappop(queue)
@@ -137,19 +136,16 @@ class FirstOf:
 class Walk:
     """Runs a generator as a SimPy process does, resumed with each event's value when it is
     processed (or the event's exception thrown in). The generator yields SimPy events, or a
-    number of minutes to wait: the walk then waits as a `Wake` would, on the event queue
-    itself (a walk waits for one thing at a time, so it is its own wake-up, and waiting costs
-    no new object). Start it by calling `resume` with the event of its start. Errors surface
-    from `Clock.run` (or `env.run`)."""
+    number of minutes to wait: the walk then waits on the event queue itself, where
+    `Clock.run` resumes it (a walk waits for one thing at a time, so it is its own wake-up,
+    and waiting costs no new object). Start it by calling `resume` with the event of its
+    start. Errors surface from `Clock.run`."""
 
-    __slots__ = ("_steps", "_clock", "callbacks", "_ok", "_value")
+    __slots__ = ("_steps", "_clock")
 
     def __init__(self, clock: Clock, steps: Generator[Any, Any, None]) -> None:
         self._steps = steps  # (no bound method of its own kept: that cycle would outlive it)
         self._clock = clock
-        self.callbacks: list[Callable[[Any], None]] | None = None  # while a wake-up is due
-        self._ok = True
-        self._value: object = None
 
     def resume(self, event: Any) -> None:
         """Go on from `event` to the next event to wait for (or the end)."""
@@ -174,7 +170,6 @@ class Walk:
             except StopIteration:
                 return
             if isinstance(nxt, float):  # minutes to wait: be woken then
-                self.callbacks = _WOKEN
                 clock = self._clock
                 heappush(clock._queue, (clock._now + nxt, NORMAL, clock._next_id(), self))
                 return
@@ -183,11 +178,3 @@ class Walk:
                 callbacks.append(self.resume)
                 return
             ok, value = nxt._ok, nxt._value
-
-
-def _woken(walk: Walk) -> None:
-    """A walk's wake-up is due (the event loop calls it with the walk as the event)."""
-    walk._advance(True, None)
-
-
-_WOKEN: Final[list[Callable[[Any], None]]] = [_woken]  # the callbacks of every due wake-up
