@@ -337,6 +337,35 @@ def test_an_option_that_conflicts_with_some_files_names_each_of_them(capsys) -> 
     )
 
 
+def test_an_option_inside_a_file_s_list_is_blamed_in_every_command(tmp_path: Path, capsys) -> None:
+    """`validate scenarios/terminal_outage.yaml --set payment.outages.0.day=500` blamed the file
+    (which set the whole list) for an outage past the horizon, not the option that moved it;
+    run and compare did the same. An item the option left alone stays the file's."""
+    outage = str(ROOT / "scenarios" / "terminal_outage.yaml")
+    one = tmp_path / "one.yaml"
+    one.write_text(f"extends: {BASELINE}\npayment:\n  outages: [{{day: 4}}]\n", encoding="utf-8")
+    late = ["--set", "payment.outages.0.day=500"]
+    for command, files in (
+        ("validate", [outage]),
+        ("run", [outage]),
+        ("compare", [str(one), outage]),
+    ):
+        out = ["--out", str(tmp_path / command)] if command != "validate" else []
+        assert exit_code([command, *files, *late, *out]) == 2
+        assert capsys.readouterr().err.startswith(
+            f"journeysim {command}: error: argument --set payment.outages.0.day: {BASELINE}: "
+            "payment.outages.0, horizon.warmup_days, horizon.days: it never happens within"
+        )
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        f"extends: {BASELINE}\npayment:\n  outages: [{{day: 500}}, {{day: 4}}]\n", encoding="utf-8"
+    )
+    assert exit_code(["validate", str(two), "--set", "payment.outages.1.day=3"]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"{two}: payment.outages.0, horizon.warmup_days, horizon.days: it never happens within"
+    )  # the option changed outage 1 only: outage 0 is the file's
+
+
 def test_an_override_placed_beyond_a_scenario_s_list_names_that_scenario(
     tmp_path: Path, capsys
 ) -> None:

@@ -725,6 +725,24 @@ def test_an_outage_repeated_both_ways_names_its_keys_and_the_override(tmp_path: 
     )
 
 
+def test_an_override_inside_a_list_a_file_set_is_blamed_for_the_item_it_changed(
+    tmp_path: Path,
+) -> None:
+    """--set payment.outages.0.day=500 moved a file's outage past the horizon, and the file was
+    blamed (it set the whole list), not the option; an item the option left alone stays the
+    file's."""
+    outages = "horizon: {days: 42}\npayment:\n  outages: [{day: 3}, {day: %s}]\n"
+    path = write(tmp_path, "x.yaml", outages % 4)
+    assert error_of(path, ("payment.outages.0.day=500",)).startswith(
+        f"--set payment.outages.0.day: {path}: payment.outages.0, horizon.warmup_days, "
+        "horizon.days: it never happens within the simulated days 0..55"
+    )
+    broken = write(tmp_path, "y.yaml", outages % 500)
+    assert error_of(broken, ("payment.outages.0.day=2",)).startswith(
+        f"{broken}: payment.outages.1, horizon.warmup_days, horizon.days: it never happens"
+    )
+
+
 def test_an_outage_of_no_terminal_is_refused(tmp_path: Path) -> None:
     """`terminals: []` took no terminal down: the outage was accepted and changed nothing
     ('all' is how every terminal is said)."""

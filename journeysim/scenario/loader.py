@@ -45,7 +45,7 @@ STUDY_FILES = {
     "free": ("a calibration file", "calibrate"),
 }
 # Who set each value: key path -> file name or `--set KEY.PATH`. Only values that are not
-# mappings are recorded; a key's source is that of the nearest recorded path at or above it.
+# mappings are recorded; a key's source is the most specific recorded path at, below or above it.
 Origins = dict[KeyPath, str]
 
 
@@ -640,17 +640,20 @@ def _at(data: Any, path: KeyPath) -> Any:
 
 
 def _recorded(origins: Origins, path: KeyPath) -> str | None:
-    """Who set `path` (the nearest recorded key at or above it), or None for a default."""
-    for end in range(len(path), 0, -1):
+    """Who set `path`: the most specific recorded key, at it, else the only source of keys below
+    it (`--set payment.outages.0.day` changed the outage a file listed), else the nearest key
+    above it; None for a default, or a mix below and nothing above."""
+    if path in origins:
+        return origins[path]
+    below = {source for key, source in origins.items() if key[: len(path)] == path}
+    if len(below) == 1:
+        return below.pop()
+    for end in range(len(path) - 1, 0, -1):
         if path[:end] in origins:
             return origins[path[:end]]
     return None
 
 
 def _source(origins: Origins, path: KeyPath, leaf: str) -> str:
-    """Who set `path`: the nearest recorded key at or above it, else the only one setting keys
-    below it, else (a default, or a mix) the leaf file."""
-    if (recorded := _recorded(origins, path)) is not None:
-        return recorded
-    below = {source for key, source in origins.items() if key[: len(path)] == path}
-    return below.pop() if len(below) == 1 else leaf
+    """Who set `path` (`_recorded`), else (a default, or a mix) the leaf file."""
+    return _recorded(origins, path) or leaf
