@@ -498,6 +498,21 @@ def test_unbuffered_standard_output_that_takes_nothing_is_one_line(argv: list[st
     assert into_full(argv, unbuffered=True) == (1, FULL)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="closes file descriptor 1 before the command")
+@pytest.mark.parametrize("argv", [["--version"], ["validate", BASELINE]])
+def test_a_closed_standard_output_is_one_line_not_a_traceback(argv: list[str]) -> None:
+    """`journeysim validate ... >&-`: Python starts with no sys.stdout, and the command ended
+    in AttributeError's traceback ('NoneType' object has no attribute 'flush')."""
+    done = subprocess.run(
+        [sys.executable, "-m", "journeysim.cli", *argv],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    said = "journeysim: cannot write to standard output: Bad file descriptor\n"
+    assert (done.returncode, done.stderr) == (1, said)
+
+
 @pytest.mark.parametrize("unbuffered", [False, True])
 def test_a_pipe_closed_by_its_reader_ends_the_command_silently(unbuffered: bool) -> None:
     """`journeysim schema | head -1`: the reader has what it wanted, so the command stops

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _command(argv)
     except _OutputFailed as failed:
-        return _output_failed(failed.error)
+        return _output_failed(failed.error, stdout)
     finally:
         sys.stdout = stdout
 
@@ -92,34 +93,42 @@ class _StandardOutput:
     """sys.stdout while journeysim runs, whose failed writes raise _OutputFailed (with
     Python unbuffered, each print fails where it writes, not at the closing flush)."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
+    def __init__(self, stream: TextIO | None) -> None:
+        self._stream = stream  # None: standard output is closed (`journeysim ... >&-`)
 
     def write(self, text: str) -> int:
+        stream = self._open()
         try:
-            return self._stream.write(text)
+            return stream.write(text)
         except OSError as error:
             raise _OutputFailed(error) from error
 
     def flush(self) -> None:
+        stream = self._open()
         try:
-            self._stream.flush()
+            stream.flush()
         except OSError as error:
             raise _OutputFailed(error) from error
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+        return getattr(self._open(), name)
+
+    def _open(self) -> TextIO:
+        if self._stream is None:
+            raise _OutputFailed(OSError(errno.EBADF, os.strerror(errno.EBADF)))
+        return self._stream
 
 
-def _output_failed(error: OSError) -> int:
-    """Standard output took no more (`| head` closed it, or the disk it goes to is full): say
-    so, unless a pipe was closed on purpose (what the command wrote to files stands), and let
-    what is left go nowhere rather than fail again at Python's exit."""
+def _output_failed(error: OSError, stdout: TextIO | None) -> int:
+    """Standard output (`stdout`) took no more (`| head` closed it, or the disk it goes to is
+    full): say so, unless a pipe was closed on purpose (what the command wrote to files
+    stands), and let what is left go nowhere rather than fail again at Python's exit."""
     if not isinstance(error, BrokenPipeError):
         said = error.strerror or error
         print(f"journeysim: cannot write to standard output: {said}", file=sys.stderr)
-    with suppress(OSError, ValueError):  # (no file behind a test's capture)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if stdout is not None:
+        with suppress(OSError, ValueError):  # (no file behind a test's capture)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stdout.fileno())
     return 1
 
 
