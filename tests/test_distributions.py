@@ -40,6 +40,17 @@ def test_durations_follow_their_distribution(dist: Distribution, reference) -> N
     assert x.mean() == pytest.approx(dist.mean_min, rel=0.03)
 
 
+@pytest.mark.parametrize("mean", [1e-300, 2.4, 240.0])
+@pytest.mark.parametrize("family", ["lognormal", "gamma"])
+@pytest.mark.parametrize("spread", [1e-6, 100.0])
+def test_durations_at_the_widest_and_narrowest_spread_are_finite(
+    family: str, mean: float, spread: float
+) -> None:
+    dist = Distribution(dist=family, mean_min=mean, sd_min=min(spread * mean, 240.0))
+    x = samples(dist)[:1000]
+    assert np.isfinite(x).all() and (x >= 0).all()
+
+
 def test_fixed_durations_use_no_uniform() -> None:
     def no_draw() -> float:
         raise AssertionError("drew a uniform")

@@ -256,10 +256,10 @@ def test_a_number_with_colons_is_text_not_yaml_1_1_base_60(tmp_path: Path) -> No
 def test_an_exponent_is_a_number_as_in_yaml_1_2(tmp_path: Path, text: str, value: float) -> None:
     """YAML 1.1 reads an exponent without a point and a signed power (1e-3) as text; a
     researcher writing 1e-3 means the number, in a file and in --set alike."""
-    key = "checkout.service_time.mean_min"
-    path = write(tmp_path, "x.yaml", f"checkout:\n  service_time:\n    mean_min: {text}\n")
+    key = "payment.card_time_min"
+    path = write(tmp_path, "x.yaml", f"payment:\n  card_time_min: {text}\n")
     for scenario in (load_scenario(path), load_scenario(BASELINE, (f"{key}={text}",))):
-        assert scenario.checkout.service_time.mean_min == value
+        assert scenario.payment.card_time_min == value
 
 
 @pytest.mark.parametrize(("text", "value"), [("010", 10), ("08", 8), ("0o10", 8), ("0x0A", 10)])
@@ -442,6 +442,24 @@ def test_cross_field_rule_is_reported_in_plain_words(tmp_path: Path) -> None:
     assert error_of(path) == (
         f"{path}: checkout.service_time.dist, checkout.service_time.sd_min: expected an sd_min "
         "above 0 for a gamma distribution (got gamma and 0)"
+    )
+
+
+@pytest.mark.parametrize(
+    "service, mean, sd",
+    [("lognormal", "1e-300", "240"), ("gamma", "1e-300", "240"), ("gamma", "2.5", "1e-200")],
+)
+def test_a_spread_far_from_the_mean_is_refused(
+    tmp_path: Path, service: str, mean: str, sd: str
+) -> None:
+    """A lognormal or gamma sd_min more than 100 times, or less than a millionth of, mean_min
+    was accepted, and the run died of an OverflowError or ZeroDivisionError in its parameters."""
+    text = f"checkout:\n  service_time: {{dist: {service}, mean_min: {mean}, sd_min: {sd}}}\n"
+    path = write(tmp_path, "x.yaml", text)
+    assert error_of(path) == (
+        f"{path}: checkout.service_time.mean_min, checkout.service_time.sd_min: expected an "
+        f"sd_min from 1e-06 to 100 times mean_min for a {service} distribution (got {mean} and "
+        f"{sd})"
     )
 
 

@@ -20,6 +20,10 @@ MAX_NEW_PER_DAY = 5000.0  # new customers a day
 MAX_RATE_PER_HOUR = 2000.0  # shoppers an hour in open mode
 MAX_ITEMS = 500  # items in a basket
 MAX_LABEL = 60  # characters of a zone's or segment's name, which labels tables and charts
+# Least and most sd_min over mean_min of a lognormal or gamma duration: spreads far outside
+# overflow their parameters (sd_min 240 of mean_min 1e-300, a gamma's sd_min 1e-200 of 2.5).
+MIN_SPREAD = 1e-6
+MAX_SPREAD = 100.0
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Quality = Annotated[float, Field(ge=-1.0, le=1.0)]
@@ -84,7 +88,8 @@ class Distribution(Section):
     mean_min: PositiveFloat = field(2.5, "Mean in minutes.", le=MAX_STEP_MIN)
     sd_min: NonNegativeFloat = field(
         0.0,
-        "Standard deviation in minutes (lognormal and gamma; ignored otherwise).",
+        "Standard deviation in minutes (lognormal and gamma, 1e-6 to 100 times mean_min; "
+        "ignored otherwise).",
         le=MAX_STEP_MIN,
     )
 
@@ -94,5 +99,13 @@ class Distribution(Section):
             raise ValueError(
                 f"dist, sd_min: expected an sd_min above 0 for a {self.dist} distribution "
                 f"(got {self.dist} and {self.sd_min:g})"
+            )
+        if self.dist in ("lognormal", "gamma") and not (
+            MIN_SPREAD * self.mean_min <= self.sd_min <= MAX_SPREAD * self.mean_min
+        ):
+            raise ValueError(
+                f"mean_min, sd_min: expected an sd_min from {MIN_SPREAD:g} to {MAX_SPREAD:g} "
+                f"times mean_min for a {self.dist} distribution (got {self.mean_min:g} and "
+                f"{self.sd_min:g})"
             )
         return self
