@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from journeysim.loyalty.base import CustomerBase, is_weekend
+from journeysim.loyalty.base import NEVER, CustomerBase, is_weekend
 from journeysim.loyalty.relationship import store_choice
 from journeysim.scenario import Scenario
 from journeysim.simulation.replication import Simulation
@@ -57,3 +57,15 @@ def test_daily_visits_and_active_count_follow_every_change_told_to_the_base() ->
         assert base.active_within(day, window) == len(active)
     assert 0 < sum(c.left_reason == "attrition" for c in base.customers) < 400
     assert 0 < sum(c.left_reason == "switched" for c in base.customers) < 400
+
+
+def test_a_tiny_attrition_leaves_the_customer_never() -> None:
+    """An attrition_per_year of 5e-324 (a daily hazard of 0) died of a ZeroDivisionError, one
+    of 1e-20 of an OverflowError when its day, past 2**63, reached the base's arrays."""
+    for attrition in (5e-324, 1e-20):
+        segments = {"rare": {"attrition_per_year": attrition}}
+        scenario = Scenario(segments=segments, arrivals={"base_customers": 50})
+        scenario.horizon.days, scenario.horizon.warmup_days = 1, 0
+        simulation = Simulation(scenario)
+        simulation.run()
+        assert {c.attrition_day for c in simulation.base.customers} == {NEVER}

@@ -216,12 +216,14 @@ class CustomerBase:
     @staticmethod
     def _attrition_day(segment: Segment, day: int, rng: np.random.Generator) -> int:
         """The day life takes a customer elsewhere: an exponential time at the segment's
-        constant daily hazard h, with 1 - exp(-365 h) = attrition_per_year."""
+        constant daily hazard h, with 1 - exp(-365 h) = attrition_per_year; NEVER for a time
+        beyond it (an attrition_per_year of 1e-20 or 5e-324, whose h is tiny or 0)."""
         attrition = segment.attrition_per_year
         if attrition <= 0.0:
             return NEVER
         hazard = -math.log1p(-min(attrition, 1.0 - 1e-12)) / 365.0
-        return day + int(rng.exponential(1.0 / hazard))
+        wait = rng.exponential(1.0 / hazard if hazard > 0.0 else math.inf)
+        return day + int(wait) if wait < NEVER - day else NEVER
 
     def one_offs(self, first_id: int, day: int, rng: np.random.Generator, n: int) -> list[Customer]:
         """`n` `open`-mode shoppers: newcomers who never come back, kept out of the customer
