@@ -27,6 +27,14 @@ def is_hourly(metric: str) -> bool:
     return PATTERN.match(metric) is not None
 
 
+def hour_start(metric: str) -> int:
+    """The minute after midnight the hourly `metric` names (`hourly_name`'s inverse)."""
+    match = PATTERN.match(metric)
+    if match is None:
+        raise ValueError(f"not an hourly metric: {metric!r}")
+    return int(match[2]) * 60 + int(match[3])
+
+
 def hourly_names(scenario: Scenario) -> list[str]:
     """Every hourly metric of the scenario's opening hours."""
     starts = [scenario.hours.open_min + 60 * i for i in range(scenario.opening_hours)]

@@ -32,7 +32,7 @@ from journeysim.files import folder_name, write_table, write_text
 from journeysim.scenario.loader import yaml_data
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.executors import Executor, LocalPool
-from journeysim.simulation.hourly import hourly_names, is_hourly, measured_days
+from journeysim.simulation.hourly import hour_start, hourly_names, is_hourly, measured_days
 from journeysim.simulation.measure import METRICS, measure, measure_hourly
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.calibrate_checks import (
@@ -176,7 +176,7 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
 
 def _hour_of(metric: str) -> str:
     """The hour an hourly metric counts, e.g. 22:00-23:00 (past midnight: 24:00-25:00...)."""
-    start = int(metric[-4:-2]) * 60 + int(metric[-2:])
+    start = hour_start(metric)
     return "-".join(f"{m // 60:02d}:{m % 60:02d}" for m in (start, start + 60))
 
 
