@@ -3,7 +3,7 @@ arrival modes.
 
     python benchmarks/throughput.py [--visits N] [--rate R] [--cashiers C] [--repeat K]
                                     [--mode open|customer_base|both] [--profile]
-                                    [--without-touch]
+                                    [--without-touch | --psyche-only]
 
 Open mode runs scenarios/validation/mmc.yaml (one-off shoppers, one FIFO checkout queue,
 exponential service, open around the clock) scaled to R arrivals per hour and C cashiers, for
@@ -22,7 +22,11 @@ its goal: compiled, at least 1.0 in open mode and 0.8 in customer-base mode; pur
 (JOURNEYSIM_PURE_PYTHON=1), at least 0.5. `--profile` instead runs the model once under
 cProfile, which sees SimPy and the other Python code but not the compiled hot path.
 `--without-touch` (pure Python) times a model whose touchpoints move nothing: what the
-journey costs without its psychology.
+journey costs without its psychology. `--psyche-only` (pure Python) times, instead of the model,
+the bare journey with the model's psychology and nothing else: each of its visits replays one
+model visit's touchpoints (recorded in the warm-up run: times, kinds, qualities, efforts)
+through `Shopper.touch`, so that its ratio is the most any model whose touchpoints do what the
+model's do could reach.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ import cProfile
 import math
 import pstats
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import cycle
 from pathlib import Path
 
 import numpy as np
@@ -75,9 +80,16 @@ def base_scenario(days: int) -> Scenario:
     )
 
 
-def bare_journey(scenario: Scenario, visits: int, rate: float, seed: int = 1) -> int:
+def bare_journey(
+    scenario: Scenario,
+    visits: int,
+    rate: float,
+    seed: int = 1,
+    psyche: Callable[[], object] | None = None,
+) -> int:
     """Plain SimPy: `visits` Poisson arrivals at `rate` per hour take a cart, walk the zones,
-    queue for one of the store's tills, return the cart. Returns the visits completed."""
+    queue for one of the store's tills, return the cart (and, given `psyche`, call it once
+    each). Returns the visits completed."""
     env = simpy.Environment()
     rng = np.random.default_rng(seed)
     pool = max(scenario.carts.pool, 1000)  # never empty
@@ -98,6 +110,8 @@ def bare_journey(scenario: Scenario, visits: int, rate: float, seed: int = 1) ->
             yield turn
             yield env.timeout(rng.exponential(service))
         yield carts.put(1)
+        if psyche is not None:
+            psyche()
         done += 1
 
     def arrivals():
@@ -132,19 +146,75 @@ def visits_of(scenario: Scenario) -> Callable[[], int]:
     return lambda: len(simulate(scenario).visits)
 
 
-def compare(mode: str, scenario: Scenario, rate: float, repeat: int) -> bool:
-    """Time the model and its bare journey; print both and the ratio; True if it meets the goal."""
-    visits = visits_of(scenario)()  # warm-up
+Touch = tuple[float, int, float, float]  # minutes since the shopper's last, slot, quality, effort
+
+
+def recorded_visits(scenario: Scenario) -> tuple[shopper.Shopper, list[list[Touch]]]:
+    """Run the model once (pure Python), keeping each visit's touchpoints as `Touch`es in the
+    order lived, and one of its shoppers."""
+    visits: dict[int, tuple[shopper.Shopper, list[Touch]]] = {}
+    touch = shopper.Shopper.touch
+
+    def recording(
+        self: shopper.Shopper, now: float, slot: int, quality: float, effort: float, *words
+    ) -> float:
+        lived = visits.setdefault(id(self), (self, []))[1]
+        lived.append((now - self.emotion.last_t, slot, quality, effort))
+        return touch(self, now, slot, quality, effort, *words)
+
+    shopper.Shopper.touch = recording  # type: ignore[method-assign]
+    try:
+        simulate(scenario)
+    finally:
+        shopper.Shopper.touch = touch  # type: ignore[method-assign]
+    one = next(iter(visits.values()))[0]
+    return one, [lived for _, lived in visits.values()]
+
+
+def replay(one: shopper.Shopper, visits: list[list[Touch]]) -> Callable[[], object]:
+    """A call that lives the next recorded visit's touchpoints through `one.touch` (the
+    recorded visits in turn, again and again), its clock moving as the visit's did."""
+    turns: Iterator[list[Touch]] = cycle(visits)
+    clock = [one.emotion.last_t]
+
+    def next_visit() -> None:
+        now = clock[0]
+        for minutes, slot, quality, effort in next(turns):
+            now += minutes
+            one.touch(now, slot, quality, effort, "")
+        clock[0] = now
+
+    return next_visit
+
+
+def compare(
+    mode: str, scenario: Scenario, rate: float, repeat: int, psyche_only: bool, model_as_is: bool
+) -> bool:
+    """Time the model (or, `psyche_only`, the bare journey with the model's touchpoints) and
+    the bare journey; print both and the ratio (and, `model_as_is`, whether it meets the goal);
+    True if it meets the goal."""
+    if psyche_only:
+        one, lived = recorded_visits(scenario)  # also the warm-up
+        visits = len(lived)
+        touches = sum(map(len, lived)) / visits
+        label = f"bare journey with the model's {touches:.1f} touchpoints a visit"
+
+        def model() -> int:
+            return bare_journey(scenario, visits, rate, psyche=replay(one, lived))
+    else:
+        model, label = visits_of(scenario), "model"
+        visits = model()  # warm-up
     (model_visits, model_s), (bare_visits, bare_s) = best_of(
-        repeat, visits_of(scenario), lambda: bare_journey(scenario, visits, rate)
+        repeat, model, lambda: bare_journey(scenario, visits, rate)
     )
     model_rate, bare_rate = model_visits / model_s, bare_visits / bare_s
     ratio, goal = model_rate / bare_rate, GOALS[mode]
     print(f"{mode} mode ({scenario.name}, {'compiled' if COMPILED else 'pure Python'}):")
-    print(f"  model: {model_visits:8d} visits in {model_s:6.1f} s = {model_rate:8.0f} visits/s")
-    print(f"  bare:  {bare_visits:8d} visits in {bare_s:6.1f} s = {bare_rate:8.0f} visits/s")
+    print(f"  {label}: {model_visits} visits in {model_s:.1f} s = {model_rate:.0f} visits/s")
+    print(f"  bare journey: {bare_visits} visits in {bare_s:.1f} s = {bare_rate:.0f} visits/s")
     met = ratio >= goal
-    print(f"  ratio model/bare: {ratio:.2f} (goal >= {goal}: {'met' if met else 'NOT met'})")
+    verdict = f"goal >= {goal}: {'met' if met else 'NOT met'}" if model_as_is else "no goal"
+    print(f"  ratio: {ratio:.2f} ({verdict})")
     return met
 
 
@@ -167,16 +237,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="timings of each (default 7)")
     parser.add_argument("--mode", choices=["open", "customer_base", "both"], default="both")
     parser.add_argument("--profile", action="store_true", help="cProfile one model run instead")
-    parser.add_argument(
+    alone = parser.add_mutually_exclusive_group()
+    alone.add_argument(
         "--without-touch",
         action="store_true",
         help="pure Python only: every touchpoint's appraisal, emotion and expectation a no-op "
         "(Shopper.touch), to see what the rest of the model costs",
     )
+    alone.add_argument(
+        "--psyche-only",
+        action="store_true",
+        help="pure Python only: time the bare journey with the model's touchpoints (replayed "
+        "through Shopper.touch) instead of the model: the most a model with them can reach",
+    )
     args = parser.parse_args()
+    if COMPILED and (args.without_touch or args.psyche_only):
+        flag = "--without-touch" if args.without_touch else "--psyche-only"
+        parser.error(f"{flag} needs the pure-Python build (JOURNEYSIM_PURE_PYTHON=1)")
+    altered = args.without_touch or args.psyche_only
     if args.without_touch:
-        if COMPILED:
-            parser.error("--without-touch needs the pure-Python build (JOURNEYSIM_PURE_PYTHON=1)")
         shopper.Shopper.touch = lambda self, *args: 0.0  # type: ignore[method-assign]
     runs = []
     if args.mode in ("open", "both"):
@@ -190,8 +269,12 @@ def main() -> None:
             profiler.runcall(simulate, scenario)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return
-    met = [compare(mode, scenario, rate, args.repeat) for mode, scenario, rate in runs]
-    print("all goals met" if all(met) else "goals NOT all met")
+    met = [
+        compare(mode, scenario, rate, args.repeat, args.psyche_only, not altered)
+        for mode, scenario, rate in runs
+    ]
+    if not altered:
+        print("all goals met" if all(met) else "goals NOT all met")
 
 
 if __name__ == "__main__":
