@@ -51,13 +51,23 @@ def figure(value: float, digits: int = 3) -> str:
 def places_shown(value: float, places: int) -> int:
     """`places` decimals, or as many more as a value that would read as zero in them needs
     to show its first digit: a CI bound of +0.00003 is not +0.00, which would contradict the
-    `*` of an interval that excludes 0."""
+    `*` of an interval that excludes 0. A value whose first digit lies past MAX_PLACES is
+    the rounding of a zero (a mean of paired differences that cancel, 1.5e-16), which more
+    decimals would not show either: it keeps `places` (+0.000, not +0.000000000)."""
     if value == 0.0 or abs(value) >= 0.5 * 10.0**-places:
         return places
-    return min(-math.floor(math.log10(abs(value))), MAX_PLACES)
+    needed = -math.floor(math.log10(abs(value)))
+    return needed if needed <= MAX_PLACES else places
 
 
 def signed_number(value: float, places: int) -> str:
     """`value` signed, with thousands separated, to `places` decimals or as many more as its
     first digit needs (`places_shown`): "-1,105", "-0.3", never "-0"."""
-    return f"{value + 0.0:+,.{places_shown(value, places)}f}"
+    shown = places_shown(value, places)
+    return f"{unsigned_zero(value, shown):+,.{shown}f}"
+
+
+def unsigned_zero(value: float, places: int) -> float:
+    """`value`, or +0.0 where it reads as zero in `places` decimals (-0.0, -1e-17), so that
+    a zero is written +0, never -0."""
+    return 0.0 if round(value, places) == 0.0 else value

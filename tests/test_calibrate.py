@@ -770,6 +770,31 @@ def test_the_fit_chart_writes_a_share_in_percent_in_every_panel_of_its_row():
     assert [ax.get_ylabel() for ax in axes[:2]] == ["Return rate (%)", ""]
 
 
+def test_the_fitted_star_is_drawn_whole_where_it_is_the_lowest_point():
+    """The example calibration's fitted trial had the lowest return rate (89.8% against trials
+    of 92.1 to 94.0%): its star sat on the panel's lower edge, cut in half by the axes."""
+    targets = [parse_target("return_rate=0.9293+-0.0134")]
+    free = [parse_decision("loyalty.routine_value=0.1:0.5")]
+    trials = pd.DataFrame(
+        {
+            "trial": [0, 1, 2, 3],
+            "loyalty.routine_value": [0.234, 0.474, 0.481, 0.25],
+            "return_rate_mean": [0.8977, 0.9335, 0.9398, 0.9212],
+            "kept": [False, False, False, False],
+        }
+    )
+    result = SimpleNamespace(
+        plan=SimpleNamespace(targets=targets, free=free), trials=trials, best=0
+    )
+    (ax,) = fit_plot(result).axes
+    ax.figure.canvas.draw()
+    (star,) = [line for line in ax.get_lines() if line.get_label() == "fitted"]
+    radius = star.get_markersize() / 2 * ax.figure.dpi / 72
+    _, y = ax.transData.transform((0.234, 0.8977))
+    inside = ax.bbox.y0 + radius <= y <= ax.bbox.y1 - radius
+    assert inside or not star.get_clip_on()
+
+
 @pytest.mark.parametrize(
     ("mean", "said", "tolerance"),
     [

@@ -20,7 +20,7 @@ import yaml
 from scipy import stats
 
 from journeysim.cli import main
-from journeysim.cli.fit_receipts import default_base
+from journeysim.cli.fit_receipts import _print_check, default_base
 from journeysim.scenario.loader import apply_overrides, load_scenario
 from journeysim.simulation.kpis import KPIS, returned
 from journeysim.simulation.replication import simulate
@@ -263,6 +263,15 @@ def test_fit_receipts_command_on_the_example(tmp_path, capsys):
     assert cells[5] == f"{own_till.receipts_per_day / observed - 1:+.0%}"
     cash = next(line for line in printed.splitlines() if line.startswith("  paid in cash"))
     assert f"{own_till.cash:.1%}" in cash
+
+
+def test_the_check_of_cash_never_reads_minus_zero_points(capsys):
+    """The example's check read 'paid in cash  25.2%  25.2%  -0.0 pts': a difference of a few
+    hundredths of a point shows its first digit, as the compare tables write one, and an exact
+    one is +0.0."""
+    _print_check([("paid in cash", 0.2524, 0.2520), ("paid in cash", 0.25, 0.25)], 28)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "paid in cash" in line]
+    assert [line.split()[-2:] for line in lines] == [["-0.04", "pts"], ["+0.0", "pts"]]
 
 
 def _till(receipts_per_day: float) -> Reference:

@@ -40,6 +40,7 @@ from journeysim.simulation.executors import Serial
 from journeysim.simulation.kpis import KPIS
 from journeysim.simulation.runner import run_scenario
 from journeysim.study.compare import compare_scenarios
+from journeysim.words import signed_number
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 OUTAGE_PAIR = ("baseline", "terminal_outage")
@@ -555,7 +556,21 @@ def test_a_bound_that_is_not_zero_never_reads_as_zero():
     assert signed_interval("wages_per_day", -0.6, -1.2, -0.004) == "-0.6 [-1.2, -0.004]"
     assert signed("wages_per_day", -0.0) == "+0.0"
     assert signed("wages_per_day", -0.06) == "-0.1"  # has a digit in its own decimals
-    assert signed("nps", 1e-300) == "+0.000000000"  # at most nine decimals
+    assert signed("nps", 3e-9) == "+0.000000003"  # up to nine decimals
+    assert signed("nps", 1e-300) == "+0.00"  # past them, a zero's rounding (below)
+
+
+def test_a_difference_that_is_a_zero_rounded_reads_as_zero_in_its_own_decimals():
+    """Service recovery's online rating, the same in each pair's sum, differed by the mean of
+    paired differences that cancel, 1.48e-16: compare printed "+0.000000000 [-0.106, +0.106]"
+    (--reps 3), nine decimals of nothing in a column of three."""
+    assert signed_interval("rating", 1.4802973661668753e-16, -0.106122, 0.106122) == (
+        "+0.000 [-0.106, +0.106]"
+    )
+    assert signed("share_of_wallet", -2e-17) == "+0.00 pts"  # nor -0.00
+    assert signed("abandonment_rate", -2e-17) == "+0.00 pts"
+    assert signed("revenue_per_day", -3.6e-12) == "+0.0"
+    assert signed_number(-1e-17, 0) == "+0" and signed_number(-0.4, 0) == "-0.4"
 
 
 def test_a_metric_without_a_format_of_its_own_reads_plainly():

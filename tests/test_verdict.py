@@ -487,6 +487,26 @@ def test_chart_without_a_difference_to_draw_says_why(reps, said):
     assert any(said in text.get_text() for text in fig.texts)
 
 
+def test_chart_without_a_difference_does_not_call_metrics_not_compared_the_same():
+    """baseline against a copy counting returns within 7 days (loyalty.return_window_days)
+    differs only in the two windowed KPIs, which are not compared (return rate 91.2% against
+    75.7%, active customers 3,380 against 2,726): the chart said "Every metric is the same as
+    in baseline in every replication" beside a table of those different means."""
+    table = replications()
+    same = table["scenario"] == "outage"
+    table.loc[same, METRICS] = table.loc[table["scenario"] == "baseline", METRICS].to_numpy()
+    table.loc[same, "return_rate"] -= 0.15
+    comparison = comparison_table(table)
+    windowed = (comparison["scenario"] == "outage") & comparison["metric"].isin(
+        ["return_rate", "active_customers"]
+    )
+    comparison.loc[windowed, ["diff", "diff_ci_low", "diff_ci_high"]] = np.nan
+    comparison.loc[windowed, "verdict"] = "not_compared"
+    (text,) = [t.get_text() for t in comparison_figure(comparison).texts if "same" in t.get_text()]
+    assert "Every metric is the same" not in text
+    assert "return rate and active customers not compared" in text
+
+
 def test_chart_colours_money_as_the_bottom_line_counts_it():
     """Money counts once, as contribution: a wage cut is drawn neither better (blue) nor
     worse, nor are the costs and gross margin that add up to the contribution, nor the

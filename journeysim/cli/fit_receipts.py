@@ -11,7 +11,7 @@ import yaml
 
 from journeysim.cli.options import UsageError, name_text, output_path, writable_file, writing
 from journeysim.files import name_problem, real_path, write_text
-from journeysim.words import plural
+from journeysim.words import plural, signed_number
 
 
 def default_base() -> Path:
@@ -199,7 +199,8 @@ def _print_check(rows: list[tuple[str, float, float]], days: int) -> None:
     print(f"  {'':<26}{'observed':>10}{'fitted':>10}")
     for what, observed, simulated in rows:
         if what == "paid in cash":
-            cells = f"{observed:>10.1%}{simulated:>10.1%}  {100 * (simulated - observed):+.1f} pts"
+            points = signed_number(100.0 * (simulated - observed), 1)  # never -0.0
+            cells = f"{observed:>10.1%}{simulated:>10.1%}  {points} pts"
         else:
             cells = f"{observed:>10,.1f}{simulated:>10,.1f}  {simulated / observed - 1:+.0%}"
         print(f"  {what:<26}{cells}")

@@ -141,7 +141,12 @@ def fit_plot(result: CalibrationResult) -> Figure:
                         label="kept trial" if kept else "trial",
                     )
                 x = best[decision.name].astype(str) if decision.choices else best[decision.name]
-                ax.plot(x, best[column], "*", color=FITTED, markersize=24, label="fitted")
+                # The fitted trial is often the lowest or highest point, whose large star the
+                # axes' default 5% margin cut in half: a wider margin, and never clipped.
+                ax.plot(
+                    x, best[column], "*", color=FITTED, markersize=24, label="fitted", clip_on=False
+                )
+                ax.margins(y=0.12)
                 if i == len(targets) - 1:
                     ax.set_xlabel(decision.name)
                 label_axis(ax.yaxis, target.metric)  # shares in % in every panel of the row

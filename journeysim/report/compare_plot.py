@@ -8,8 +8,13 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
+from journeysim.report.console import LABELS
 from journeysim.report.plots import compare_differences, message, png
 from journeysim.study.compare import has_differences
+from journeysim.words import listed
+
+# Why a later scenario's metric has no paired difference, in the chart's words (its verdict).
+UNPAIRED = {"not_compared": "not compared", "not_measured": "not measured"}
 
 
 def comparison_png(table: pd.DataFrame) -> bytes:
@@ -33,7 +38,28 @@ def comparison_figure(table: pd.DataFrame) -> Figure:
 
 
 def _nothing_drawn(table: pd.DataFrame, reference: str) -> str:
-    """Why a comparison has no difference to draw: none was measured, or all are 0."""
+    """Why a comparison has no difference to draw: none was measured, or all are 0. Metrics
+    without a paired difference (a return rate of other windows, `not_compared`, or one the
+    horizon cannot measure) are named, not said to be the same: the table shows their means,
+    which may differ a lot."""
     if not has_differences(table):
         return "No paired difference: one replication gives none; run 2 or more (--reps)"
-    return f"Every metric is the same as in {reference} in every replication"
+    later = table[(table["scenario"] != reference) & (table["metric"] != "payback_days")]
+    unpaired = later[later["diff"].isna()]
+    if unpaired.empty:
+        return f"Every metric is the same as in {reference} in every replication"
+    why = [
+        f"{listed([_name(m) for m in dict.fromkeys(rows['metric'])])} "
+        f"{UNPAIRED.get(str(verdict), 'without a paired difference')}"
+        for verdict, rows in unpaired.groupby("verdict", sort=False, dropna=False)
+    ]
+    return (
+        f"Every metric with a paired difference is the same as in {reference} in every "
+        f"replication; {'; '.join(why)} (see the table)"
+    )
+
+
+def _name(metric: str) -> str:
+    """A metric's label without its unit, as a sentence names it: "return rate", "NPS"."""
+    name = LABELS.get(metric, (metric,))[0].split(" (")[0]
+    return name if name.split()[0].isupper() else name[0].lower() + name[1:]

@@ -23,7 +23,7 @@ from journeysim.study.compare import (
     significant,
     table_floors,
 )
-from journeysim.words import amount, places_shown
+from journeysim.words import amount, places_shown, unsigned_zero
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
 
@@ -235,7 +235,8 @@ def signed(metric: str, value: float, like: float | None = None) -> str:
     value += 0.0  # -0.0 reads +0.0
     if metric in SHARES:
         points = 100.0 * value
-        return f"{points:+.{places_shown(points, 2)}f} pts"
+        places = places_shown(points, 2)
+        return f"{unsigned_zero(points, places):+.{places}f} pts"
     own = LABELS.get(metric, (metric, ""))[1]
     match = _FORMAT.fullmatch(own)
     if match is None:
@@ -243,7 +244,10 @@ def signed(metric: str, value: float, like: float | None = None) -> str:
     size = abs(value if like is None or not math.isfinite(like) else like)
     places = int(match[2]) + (1 if size < 1000 else 0)
     shown = 100.0 * value if match[3] == "%" else value
-    return f"{{:+{match[1]}.{places_shown(shown, places)}{match[3]}}}".format(value)
+    places = places_shown(shown, places)
+    if unsigned_zero(shown, places) == 0.0:
+        value = 0.0  # a zero's rounding reads +0, not -0
+    return f"{{:+{match[1]}.{places}{match[3]}}}".format(value)
 
 
 def signed_interval(metric: str, difference: float, low: float, high: float, unit: str = "") -> str:
