@@ -7,6 +7,7 @@ import base64
 import doctest
 import math
 import re
+import sys
 import warnings
 from pathlib import Path
 
@@ -577,6 +578,24 @@ def test_compare_warns_when_the_scenarios_measure_different_days(tmp_path, capsy
     assert len(warned) == 1 and "baseline 7 after 14, early 7 after 7" in warned[0]
     same = journeysim.load_scenario(BASELINE, ["name=same"])
     assert horizon_warnings([journeysim.load_scenario(BASELINE), same]) == []
+
+
+def test_a_warning_the_scenarios_give_comes_before_the_bottom_line(tmp_path, capsys, monkeypatch):
+    """A consultant read "early is ... better than baseline" with the warning that the two
+    measure different days printed last, under the tables, where the sentence it qualifies
+    had already been read (the staffing study's suggested compare read "but earns more"). The
+    warnings the scenarios give before running come first, with standard error and output
+    read as one terminal shows them."""
+    early = tmp_path / "early.yaml"
+    early.write_text(f"extends: {BASELINE}\nname: early\nhorizon: {{warmup_days: 7}}\n")
+    args = ["compare", str(BASELINE), str(early), "--reps", "2", "--days", "7", "--no-report"]
+    sets = [arg for override in SMALL for arg in ("--set", override)]
+    monkeypatch.setattr(sys, "stderr", sys.stdout)  # one stream, in the order written
+    assert main([*args, *sets, "--workers", "1", "--out", str(tmp_path), "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    warned = [i for i, line in enumerate(lines) if "measure different days" in line]
+    bottom = [i for i, line in enumerate(lines) if line.startswith("early is ")]
+    assert len(warned) == 1 and len(bottom) == 1 and warned[0] < bottom[0], lines
 
 
 def test_a_change_that_begins_within_the_measured_days_is_warned_of_and_not_called_moving(

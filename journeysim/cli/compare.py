@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from journeysim.cli.options import (
@@ -22,6 +23,7 @@ from journeysim.cli.options import (
 from journeysim.errors import InputError, Option, given_twice
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
+from journeysim.scenario.errors import ScenarioWarning
 from journeysim.words import plural
 
 
@@ -96,7 +98,8 @@ def _compare(args: argparse.Namespace) -> int:
     check_two_or_more(args.scenarios)
     floors = negligible_floors(sizes(args.negligible), Option("--negligible"))
     scenarios = [scenario_from_args(path, args) for path in args.scenarios]
-    names = [s.name for s in common_random_numbers(scenarios)]
+    aligned = common_random_numbers(scenarios)
+    names = [s.name for s in aligned]
     stem = "-".join(["compare", *names])
     # compare and compare --parameter-sets share the folder: either replaces the other's files
     made = comparison_files(names) | uncertainty_files(names)
@@ -106,6 +109,12 @@ def _compare(args: argparse.Namespace) -> int:
         return run_with_parameter_sets(args, scenarios, stem, made, floors)
     folder = args.out / folder_name(stem)
     with replacing_results(args, folder, made) as staging:
+        # The scenarios' own warnings, said before they run: above the bottom line they
+        # qualify, not after it (the report lists them under it).
+        for text in (
+            horizon_warnings(aligned) + cost_warnings(aligned) + late_change_warnings(aligned)
+        ):
+            warnings.warn(text, ScenarioWarning, stacklevel=1)
         total = len(scenarios) * scenarios[0].replications
         result = execute(
             args,
@@ -117,10 +126,7 @@ def _compare(args: argparse.Namespace) -> int:
         write_manifest(
             staging, result.scenarios[0].seed, args.overrides, executor=executor_record(args)
         )
-        found = horizon_warnings(result.scenarios) + cost_warnings(result.scenarios)
-        found += late_change_warnings(result.scenarios) + growth_warnings(
-            result.moving, result.scenarios
-        )
+        found = growth_warnings(result.moving, result.scenarios)
         shown = [*args.warned, *found]  # printed as they came, then `found` at the end
         if not args.no_report:
             from journeysim.report.html import compare_report  # matplotlib only when needed
