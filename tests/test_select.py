@@ -28,6 +28,7 @@ from journeysim import api
 from journeysim.cli import main
 from journeysim.errors import InputError
 from journeysim.report.selection import (
+    constraint_text,
     guarantee,
     indifference_text,
     procedures,
@@ -446,6 +447,23 @@ def test_the_guarantee_names_a_scenario_as_good_as_the_selected_one():
     apart = select_scenarios(close_queues(), "mean_checkout_wait_min", indifference=0.01)
     means = apart.table.set_index("scenario")["mean_checkout_wait_min_mean"]
     assert abs(means.diff().iloc[-1]) > 0.01 and "as good" not in guarantee(apart)
+
+
+def test_a_constraint_reads_in_the_units_of_the_table_beside_it():
+    """The guarantee said "feasible means meeting abandonment_rate<=0.03 (tolerance 0.003)"
+    beside a table of abandonment in per cent (0.62%), where a client reads 0.03 as 0.03%
+    (a consultant's review). It now says a constraint as the tables say its metric."""
+    said = {
+        "abandonment_rate<=0.03+-0.003": "abandonment <= 3.00% (tolerance 0.3 points)",
+        "mean_checkout_wait_min<=0.5+-0.1": "checkout wait (min) <= 0.50 (tolerance 0.1 min)",
+        "nps>=baseline-3+-1": "NPS vs baseline >= -3.00 (tolerance 1 point)",
+        "contribution_per_day>=6000+-60": "contribution per day (PLN) >= 6,000 (tolerance 60 PLN a "
+        "day)",
+    }
+    assert {text: constraint_text(parse_constraint(text)) for text in said} == said
+    limit = parse_constraint("abandonment_rate<=0.5+-0.05")
+    waits = select_scenarios(close_queues(), "mean_checkout_wait_min", constraints=[limit])
+    assert "feasible means meeting abandonment <= 50.00% (tolerance 5 points)," in guarantee(waits)
 
 
 def test_the_procedure_states_a_share_s_indifference_in_points_as_the_guarantee_does():

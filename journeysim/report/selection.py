@@ -10,14 +10,14 @@ from pathlib import Path
 import pandas as pd
 
 from journeysim.files import scenario_files, write_bytes, write_table, write_text
-from journeysim.report.comparison import ci_text
+from journeysim.report.comparison import ci_text, metric_text, signed
 from journeysim.report.console import label, render, unit
 from journeysim.report.html_blocks import image, page, paragraph, section, table, warning_notes
 from journeysim.report.outputs import write_scenarios
 from journeysim.report.plots import png
 from journeysim.report.selection_plot import smore_plot
 from journeysim.simulation.kpis import SHARES
-from journeysim.study.selection import SelectResult, ci_of, relative_constraints
+from journeysim.study.selection import Constraint, SelectResult, ci_of, relative_constraints
 from journeysim.words import amount, figure, listed
 
 
@@ -44,8 +44,7 @@ def procedures(result: SelectResult) -> str:
 
 def guarantee(result: SelectResult) -> str:
     """The selected scenario and what the procedure promises about it, in words."""
-    name = label(result.objective)
-    name = name if name.split()[0].isupper() else name[0].lower() + name[1:]
+    name = _in_a_sentence(label(result.objective))
     way = "higher" if result.maximise else "lower"
     level = f"{result.confidence:.0%}"
     if result.selected is None:
@@ -59,9 +58,7 @@ def guarantee(result: SelectResult) -> str:
         f"{level}, no feasible scenario beats it by more than {delta}"
     )
     if result.constraints:
-        limits = ", ".join(
-            f"{c.text} (tolerance {figure(c.tolerance)})" for c in result.constraints
-        )
+        limits = ", ".join(constraint_text(c) for c in result.constraints)
         text += f"; feasible means meeting {limits}, each decided up to its tolerance"
     if tied := _as_good(result):
         text += (
@@ -69,6 +66,24 @@ def guarantee(result: SelectResult) -> str:
             "average too: as good, for all the selection can tell"
         )
     return text + "."
+
+
+def constraint_text(constraint: Constraint) -> str:
+    """A constraint in the units of the tables beside it: "abandonment <= 3.00% (tolerance 0.3
+    points)" for `abandonment_rate<=0.03`, "NPS vs baseline >= -3.00 (tolerance 1 point)"."""
+    metric = constraint.metric
+    way = ">=" if constraint.sense > 0 else "<="
+    if constraint.relative:
+        limit = f"vs baseline {way} {signed(metric, constraint.bound)}"
+    else:
+        limit = f"{way} {metric_text(metric, constraint.bound)}"
+    tolerance = indifference_text(metric, constraint.tolerance)
+    return f"{_in_a_sentence(label(metric))} {limit} (tolerance {tolerance})"
+
+
+def _in_a_sentence(name: str) -> str:
+    """A metric's label inside a sentence: lower case but for an acronym ("NPS")."""
+    return name if name.split()[0].isupper() else name[0].lower() + name[1:]
 
 
 def _as_good(result: SelectResult) -> list[str]:
