@@ -13,6 +13,19 @@ class Option(str):
     opening with it as a usage error of the option."""
 
 
+class Options(Option):
+    """Options that gave a value together, named as one: `--set payment.outages.0.day and --set
+    payment.outages.0.start` (`a, b and c` for more); `given` holds each, in order."""
+
+    given: tuple[str, ...]
+
+    def __new__(cls, given: Sequence[str]) -> Self:
+        *first, last = given
+        joined = super().__new__(cls, f"{', '.join(first)} and {last}" if first else last)
+        joined.given = tuple(given)
+        return joined
+
+
 def given_with(source: str, text: str) -> str:
     """`SOURCE TEXT`, e.g. `--vary KEY=1,2`: an Option when `source` is one."""
     joined = f"{source} {text}"

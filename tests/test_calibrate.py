@@ -571,15 +571,42 @@ def test_an_hourly_target_of_days_the_run_does_not_measure_is_refused(
     tmp_path, capsys, target, options, days
 ):
     """Refused before the first trial (every trial failed on a NaN mean, and stayed in the
-    study as a failed trial)."""
+    study as a failed trial), as a problem of the --target option that gave it, as an hour
+    the store does not open is."""
     args = ["--target", f"{target}=4+-1", "--free", "loyalty.ltr_center=0.2:0.4", *options]
     code = main(["calibrate", str(STORE), *args, "--reps", "2", "--out", str(tmp_path / "o")])
     day = "weekday" if "weekday" in target else "weekend day"
     assert code == 2 and capsys.readouterr().err == (
-        f"journeysim: target {target}: the run measures days {days} (day 0 is a Monday), none a "
-        f"{day}; give --days 7 or more\n"
+        f"journeysim calibrate: error: argument --target {target}=4+-1: the run measures days "
+        f"{days} (day 0 is a Monday), none a {day}; give --days 7 or more\n"
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_an_hourly_target_of_days_the_run_does_not_measure_names_its_file_and_key(tmp_path, capsys):
+    """A calibration file's target, or a targets file's hour, of a kind of day the run does
+    not measure was named as `target receipts_weekend_h0800: the run measures days 0 to 2
+    ...`, not by the file and key that gave it, as the module's other errors are."""
+    spec = tmp_path / "calibrate.yaml"
+    spec.write_text(
+        f"scenario: {STORE}\ntargets:\n  nps: 36\n  receipts_weekend_h0800: 4+-1\n"
+        "free:\n  loyalty.ltr_center: 0.2:0.4\nreps: 2\ndays: 3\n"
+    )
+    code = main(["calibrate", str(spec), "--out", str(tmp_path / "o")])
+    assert code == 2 and capsys.readouterr().err == (
+        f"journeysim: {spec}: targets.receipts_weekend_h0800: the run measures days 0 to 2 (day "
+        "0 is a Monday), none a weekend day; give --days 7 or more\n"
+    )
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("hourly_receipts: {open: '08:00', weekday: [3], weekend: [4, 5]}\n")
+    spec.write_text(
+        f"scenario: {STORE}\ntargets: targets.yaml\nfree:\n  loyalty.ltr_center: 0.2:0.4\n"
+    )
+    code = main(["calibrate", str(spec), "--reps", "2", "--days", "3", "--out", str(tmp_path)])
+    assert code == 2 and capsys.readouterr().err == (
+        f"journeysim: {targets}: hourly_receipts.weekend[0]: the run measures days 0 to 2 (day 0 "
+        "is a Monday), none a weekend day; give --days 7 or more\n"
+    )
 
 
 @pytest.mark.parametrize(

@@ -366,6 +366,21 @@ def test_an_option_inside_a_file_s_list_is_blamed_in_every_command(tmp_path: Pat
     )  # the option changed outage 1 only: outage 0 is the file's
 
 
+def test_options_inside_a_file_s_list_are_blamed_together(capsys) -> None:
+    """`validate scenarios/terminal_outage.yaml --set payment.outages.0.day=500 --set
+    payment.outages.0.start=17:30` blamed the file (`scenarios/terminal_outage.yaml:
+    payment.outages.0, ...: it never happens ...`), where the day's option alone was blamed:
+    the item the two options changed is theirs, both named as the usage error's argument."""
+    outage = str(ROOT / "scenarios" / "terminal_outage.yaml")
+    moved = ["--set", "payment.outages.0.day=500", "--set", "payment.outages.0.start=17:30"]
+    assert exit_code(["validate", outage, *moved]) == 2
+    assert capsys.readouterr().err.startswith(
+        "journeysim validate: error: argument --set payment.outages.0.day and --set "
+        f"payment.outages.0.start: {BASELINE}: payment.outages.0, horizon.warmup_days, "
+        "horizon.days: it never happens within the simulated days 0..55"
+    )
+
+
 def test_an_override_placed_beyond_a_scenario_s_list_names_that_scenario(
     tmp_path: Path, capsys
 ) -> None:

@@ -7,6 +7,7 @@ import ast
 import datetime as dt
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from scipy import stats
 
 from journeysim.cli import main
 from journeysim.cli.fit_receipts import _print_check, default_base
+from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import apply_overrides, load_scenario
 from journeysim.simulation.kpis import KPIS, returned
 from journeysim.simulation.replication import simulate
@@ -527,6 +529,36 @@ def test_a_file_read_or_written_is_not_written_over(
             "line 2, column timestamp: expected a time not before scan_end (got 2026-03-02 "
             "08:33:21, before scan_end 2026-03-05 11:02:00)",
         ),
+        # Values fitted from the receipts that no scenario takes were refused as fitted, after
+        # the base's four-week run: "fitted from the receipts hours.weekend_factor: expected a
+        # number above 0 and at most 100 (got 101.0)", and the service time's in two lines
+        (
+            GOOD + "2026-03-07 09:00:00,3,12.5,card\n" * 101,  # a Monday, then a Saturday
+            "column timestamp: expected from 0.001 to 100 times as many receipts a weekend day "
+            "as a weekday, as hours.weekend_factor allows (got 101.0 a weekend day against 1.0 a "
+            "weekday)",
+        ),
+        (  # 2,001 a weekday against 1 (1/2001 rounds to a factor of 0.000)
+            "timestamp,items,amount,payment\n"
+            + "2026-03-02 08:00:00,3,12.5,card\n" * 2001
+            + "2026-03-07 08:00:00,3,12.5,card\n",
+            "column timestamp: expected from 0.001 to 100 times as many receipts a weekend day "
+            "as a weekday, as hours.weekend_factor allows (got 1.0 a weekend day against 2,001.0 "
+            "a weekday)",
+        ),
+        (  # 6-second and hour-long scans: a lognormal of a mean past any step of a visit
+            "timestamp,items,amount,payment,scan_start,scan_end\n"
+            + "".join(
+                f"2026-03-02 {10 + i // 6}:{i % 6 * 10:02d}:00,3,12.5,card,"
+                f"{dt.datetime(2026, 3, 2, 10 + i // 6, i % 6 * 10) - dt.timedelta(minutes=d)},"
+                f"2026-03-02 {10 + i // 6}:{i % 6 * 10:02d}:00\n"
+                for i, d in enumerate([0.1] * 25 + [60] * 15 + [0.15] * 2)
+            ),
+            "columns scan_start, scan_end: expected scan times that fit a distribution "
+            "checkout.service_time can take: mean_min above 0 and at most 240, sd_min at most 240 "
+            "and from 1e-06 to 100 times mean_min (got lognormal of mean_min 105 and sd_min "
+            "11,110, the lowest AIC over 42 scans)",
+        ),
     ],
 )
 def test_bad_receipts_fail_in_one_line_before_simulating(tmp_path, capsys, text, message):
@@ -782,13 +814,102 @@ def test_a_segment_whose_price_rounds_to_zero_keeps_the_bases(round_trip, tmp_pa
     assert fitted_scenario(base, fit).segments["time_pressed"].item_price == 0.01
 
 
-def test_a_fitted_value_the_scenario_cannot_take_is_named_as_fitted(tmp_path, capsys):
+def test_a_fitted_value_the_scenario_cannot_take_is_named_in_the_receipts(tmp_path, capsys):
+    """Baskets of 10,000 items fitted basket_items over 500, refused in a line a segment that
+    named neither the file nor its column ("fitted from the receipts
+    segments.time_pressed.basket_items: expected a number above 0 and at most 500 (got
+    9904.2)"); refused now in one line of the receipts' column, the bound and the mean got."""
     path = tmp_path / "huge.csv"
     path.write_text("timestamp,items,amount,payment\n2026-03-02 08:00:00,10000,5,card\n")
     assert main(["fit-receipts", str(path), "--out", str(tmp_path / "s.yaml")]) == 2
     error = capsys.readouterr().err
-    assert error.startswith("journeysim: fitted from the receipts segments.")
-    assert ".basket_items: expected a number above 0 and at most 500" in error
+    assert re.fullmatch(
+        rf"journeysim: {re.escape(str(path))}: column items: expected at most about \d+ items "
+        r"per receipt \(the mean\), as many as the store's receipts hold with "
+        r"segments\.family\.basket_items at its most, 500 \(got 10,000\.0\)\n",
+        error,
+    )
+
+
+def test_a_fitted_value_the_fit_lets_through_names_the_receipts_and_column(tmp_path):
+    """What the fit does not refuse itself, and the scenario does (a base's basket of 0.001
+    planned items scaled to 0.00), was named "fitted from the receipts
+    segments.family.basket_items: ...", neither the file nor the column it came from."""
+    base = load_scenario(BASELINE, [*QUICK_BASE, "segments.family.basket_items=0.001"])
+    path = tmp_path / "small.csv"
+    path.write_text("timestamp,items,amount,payment\n2026-03-02 08:00:00,2,5,card\n")
+    fit = fit_receipts(read_receipts(path), base, _till(300.0))
+    with pytest.raises(ScenarioError) as error:
+        fitted_scenario(base, fit)
+    assert str(error.value) == (
+        f"{path}: column items: fitted segments.family.basket_items: expected a number above 0 "
+        "and at most 500 (got 0.0)"
+    )
+
+
+@pytest.mark.parametrize(
+    "cards, column, items, amount, expected",
+    [
+        (  # segments scaled alike: the first past its bound is that of the largest basket
+            False,
+            "items",
+            10_000,
+            5,
+            "column items: expected at most about 192 items per receipt (the mean), as many as "
+            "the store's receipts hold with segments.family.basket_items at its most, 500 (got "
+            "10,000.0)",  # 500 x the base's 10 items a receipt / family's 26 planned
+        ),
+        (
+            False,
+            "amount",
+            1,
+            1_000_000,
+            "column amount: expected at most about 88,888.89 PLN an item (amount over items), "
+            "as the store charges with segments.time_pressed.item_price at its most, 100,000 "
+            "(got 1,000,000.00)",  # 100,000 x the base's 8 PLN an item / 9
+        ),
+        (
+            True,
+            "items",
+            10_000,
+            5,
+            "column items: expected at most about 625 items per receipt of segment "
+            "time_pressed's card holders (the mean), as many as the store's receipts hold with "
+            "segments.time_pressed.basket_items at its most, 500 (got 10,000.0)",
+        ),
+        (
+            True,
+            "amount",
+            1,
+            1_000_000,
+            "column amount: expected at most about 100,000.00 PLN an item on the receipts of "
+            "segment time_pressed's card holders (amount over items), as the store charges with "
+            "segments.time_pressed.item_price at its most, 100,000 (got 1,000,000.00)",
+        ),
+    ],
+)
+def test_baskets_and_prices_past_a_scenario_s_bounds_are_named_in_the_receipts(
+    tmp_path, cards, column, items, amount, expected
+):
+    """basket_items over 500 and item_price over 100,000 fitted from the receipts were refused
+    as fitted, a line a segment, naming neither the file nor its column ("fitted from the
+    receipts segments.time_pressed.item_price: expected a number above 0 and at most 100,000
+    (got 1125000.0)"); refused now in one line of the receipts' column, before any run of the
+    fitted store."""
+    base = load_scenario(BASELINE, QUICK_BASE)
+    names = list(base.segments)
+    shares = dict.fromkeys(names, 1 / len(names))
+    till = Reference(28, 300.0, 20.0, 10.0, 8.0, 0.25, dict.fromkeys(names, 10.0), shares)
+    header = "timestamp,items,amount,payment" + (",customer_id" if cards else "")
+    rows = [
+        f"2026-03-0{2 + i % 5} 10:00:00,{items},{amount},card" + (f",c{i}" if cards else "")
+        for i in range(100)
+    ]
+    path = tmp_path / f"{column}.csv"
+    path.write_text("\n".join([header, *rows]) + "\n")
+    with pytest.raises(ReceiptsError) as error:
+        fit_receipts(read_receipts(path), base, till)
+    assert str(error.value) == f"{path}: {expected}"
 
 
 @pytest.mark.parametrize(

@@ -761,6 +761,35 @@ def test_an_override_inside_a_list_a_file_set_is_blamed_for_the_item_it_changed(
     )
 
 
+def test_overrides_inside_a_list_a_file_set_are_blamed_together_for_the_item_they_changed(
+    tmp_path: Path,
+) -> None:
+    """--set payment.outages.0.day=500 --set payment.outages.0.start=17:30 moved a file's outage
+    past the horizon, and the file was blamed (the item had two sources below it), where one
+    option alone was; the options are named together, in the order given, and an item they
+    left alone stays the file's."""
+    outages = "horizon: {days: 42}\npayment:\n  outages: [{day: 3}, {day: %s}]\n"
+    path = write(tmp_path, "x.yaml", outages % 4)
+    moved = ("payment.outages.0.day=500", "payment.outages.0.start=17:30")
+    assert error_of(path, moved).startswith(
+        f"--set payment.outages.0.day and --set payment.outages.0.start: {path}: "
+        "payment.outages.0, horizon.warmup_days, horizon.days: it never happens within the "
+        "simulated days 0..55"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, (*moved, "payment.outages.0.duration_min=30"))
+    assert caught.value.problems[0].option == (
+        "--set payment.outages.0.day, --set payment.outages.0.start and "
+        "--set payment.outages.0.duration_min"
+    )  # an option's problem: the command line says it as a usage error of them
+    broken = write(tmp_path, "y.yaml", outages % 500)
+    assert error_of(
+        broken, ("payment.outages.0.day=2", "payment.outages.0.start=18:00")
+    ).startswith(
+        f"{broken}: payment.outages.1, horizon.warmup_days, horizon.days: it never happens"
+    )
+
+
 def test_an_outage_of_no_terminal_is_refused(tmp_path: Path) -> None:
     """`terminals: []` took no terminal down: the outage was accepted and changed nothing
     ('all' is how every terminal is said)."""

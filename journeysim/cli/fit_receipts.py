@@ -65,6 +65,7 @@ def _fit_receipts(args: argparse.Namespace) -> int:
         fitted_scenario,
         refine_traffic,
         scenario_layer,
+        service_times,
         till_check,
     )
     from journeysim.study.receipt_reference import (
@@ -105,6 +106,7 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             "fit over it, or move it away"
         )
     receipts = read_receipts(args.receipts)
+    services = service_times(receipts)  # what needs no run of a store is refused before any
     base = load_scenario(shipped or base_path)
     try:
         reference = reference_run(base)
@@ -113,7 +115,7 @@ def _fit_receipts(args: argparse.Namespace) -> int:
             f"{base_path}: sells nothing in a {REFERENCE_DAYS}-day run, so it has no till to "
             "read the receipts against (--extends)"
         ) from None
-    fit = fit_receipts(receipts, base, reference)
+    fit = fit_receipts(receipts, base, reference, services)
     try:
         # The stores tried on the way are not what is written: only the last one's history
         # is worth a warning.

@@ -85,10 +85,12 @@ def from_validation_error(
         source, blamed, other_file = source_of(path), path, ""
         if not path:  # a whole-scenario check names its keys
             named = [(source_of(key), key) for key in _named_keys(expected, data)]
-            by_override = [pair for pair in named if pair[0] in overrides]
+            by_override = [pair for pair in named if _overridden(pair[0], overrides)]
             if by_override or named:
                 source, blamed = (by_override or named)[0]
-            files = [who for _, key in named if (who := set_by(key)) and who not in overrides]
+            files = [
+                who for _, key in named if (who := set_by(key)) and not _overridden(who, overrides)
+            ]
             if by_override and files:
                 other_file = f"{files[0]}: "
         if not path and blamed and source.endswith(f" {dotted(blamed)}"):  # `--set KEY` names it
@@ -100,6 +102,11 @@ def from_validation_error(
         said = "; ".join(texts) if got is None else f"expected {' or '.join(texts)} (got {got})"
         problems.append(Problem(head + said, option))
     return ScenarioError.joined(problems)
+
+
+def _overridden(source: str, overrides: Collection[str]) -> bool:
+    """Whether `source` is one of `overrides`, or options (`Options`) that all are."""
+    return all(one in overrides for one in getattr(source, "given", (source,)))
 
 
 def _named_keys(text: str, data: Any) -> list[KeyPath]:

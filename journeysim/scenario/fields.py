@@ -19,6 +19,8 @@ MAX_CUSTOMERS = 200_000  # customers in the starting base
 MAX_NEW_PER_DAY = 5000.0  # new customers a day
 MAX_RATE_PER_HOUR = 2000.0  # shoppers an hour in open mode
 MAX_ITEMS = 500  # items in a basket
+MAX_ITEM_PRICE = 100_000.0  # a segment's mean price of an item (PLN)
+MAX_WEEKEND_FACTOR = 100.0  # a weekend day's traffic over a weekday's
 MAX_LABEL = 60  # characters of a zone's or segment's name, which labels tables and charts
 # Least and most sd_min over mean_min of a lognormal or gamma duration: spreads far outside
 # overflow their parameters (sd_min 240 of mean_min 1e-300, a gamma's sd_min 1e-200 of 2.5).

@@ -23,7 +23,7 @@ from pydantic_core import to_jsonable_python
 
 from journeysim import arguments
 from journeysim.caller import warn_at_caller
-from journeysim.errors import InputTypeError, Option, closest, did_you_mean
+from journeysim.errors import InputTypeError, Option, Options, closest, did_you_mean
 from journeysim.files import not_regular, real_path
 from journeysim.scenario.errors import (
     KeyPath,
@@ -641,13 +641,17 @@ def _at(data: Any, path: KeyPath) -> Any:
 
 def _recorded(origins: Origins, path: KeyPath) -> str | None:
     """Who set `path`: the most specific recorded key, at it, else the only source of keys below
-    it (`--set payment.outages.0.day` changed the outage a file listed), else the nearest key
-    above it; None for a default, or a mix below and nothing above."""
+    it (`--set payment.outages.0.day` changed the outage a file listed), else the options that
+    are all the sources below it, named together (`--set payment.outages.0.day and --set
+    payment.outages.0.start`, the outage's day and start), else the nearest key above it; None
+    for a default, or a mix below and nothing above."""
     if path in origins:
         return origins[path]
-    below = {source for key, source in origins.items() if key[: len(path)] == path}
+    below = list(dict.fromkeys(s for key, s in origins.items() if key[: len(path)] == path))
     if len(below) == 1:
-        return below.pop()
+        return below[0]
+    if below and all(isinstance(source, Option) for source in below):
+        return Options(below)
     for end in range(len(path) - 1, 0, -1):
         if path[:end] in origins:
             return origins[path[:end]]

@@ -7,6 +7,7 @@ from typing import Literal
 from journeysim.limits import MAX_DAYS
 from journeysim.scenario.fields import (
     MAX_CUSTOMERS,
+    MAX_ITEM_PRICE,
     MAX_ITEMS,
     MAX_NEW_PER_DAY,
     MAX_RATE_PER_HOUR,
@@ -61,7 +62,7 @@ class Segment(Section):
         4.0, "Mean days between category shopping trips (to any store).", le=365.0
     )
     basket_items: PositiveFloat = field(14.0, "Mean items planned per visit.", le=float(MAX_ITEMS))
-    item_price: PositiveFloat = field(9.0, "Mean price per item (PLN).", le=100_000.0)
+    item_price: PositiveFloat = field(9.0, "Mean price per item (PLN).", le=MAX_ITEM_PRICE)
     patience_min: PositiveFloat = field(
         8.0, "Mean perceived queue wait tolerated before reneging.", le=MAX_STEP_MIN
     )

@@ -14,6 +14,7 @@ from journeysim.scenario.fields import (
     MAX_LANES,
     MAX_OUTAGE_MIN,
     MAX_STEP_MIN,
+    MAX_WEEKEND_FACTOR,
     ClockTime,
     Distribution,
     FloorRole,
@@ -59,7 +60,7 @@ class Hours(Section):
         _WEEKEND_PROFILE, "Relative arrival intensity per opening hour on Saturday and Sunday."
     )
     weekend_factor: PositiveFloat = field(
-        1.25, "Weekend day traffic relative to a weekday.", le=100.0
+        1.25, "Weekend day traffic relative to a weekday.", le=MAX_WEEKEND_FACTOR
     )
 
     @property

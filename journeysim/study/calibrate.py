@@ -161,12 +161,12 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
             )
         kind = t.metric.split("_")[1] if is_hourly(t.metric) else None
         if kind and not measured_days(base, kind):
-            first = base.horizon.warmup_days
+            first, where = base.horizon.warmup_days, t.where or f"target {t.metric}"
             day = "weekday" if kind == "weekday" else "weekend day"
             raise DesignError(
-                f"target {t.metric}: the run measures days {first} to "
-                f"{first + base.horizon.days - 1} (day 0 is a Monday), none a {day}; give "
-                "--days 7 or more"
+                f"{where}: the run measures days {first} to {first + base.horizon.days - 1} "
+                f"(day 0 is a Monday), none a {day}; give --days 7 or more",
+                t.where,
             )
     size = space_size(spec.free)
     sampler, trials = ("brute-force", int(size)) if size <= spec.trials else (spec.sampler, None)

@@ -22,13 +22,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 from scipy import stats
 
 from journeysim.scenario.fields import (
     MAX_CUSTOMERS,
+    MAX_ITEM_PRICE,
+    MAX_ITEMS,
     MAX_NEW_PER_DAY,
     MAX_RATE_PER_HOUR,
+    MAX_SPREAD,
     MAX_STEP_MIN,
+    MIN_SPREAD,
+    Distribution,
 )
 from journeysim.scenario.loader import apply_overrides
 from journeysim.scenario.schema import Scenario
@@ -50,7 +56,7 @@ HOMOGENEITY_P = 0.001  # below: weekday and weekend receipts have different hour
 class ReceiptsFit:
     """`settings`: scenario values by dotted key; `fitted`: (key, how) lines; `not_fitted`:
     (what, why) lines; `targets`: KPI -> {value, tolerance}; `hourly` and `observed`: what else
-    the receipts show; `facts`: counts of the data."""
+    the receipts show; `facts`: counts of the data; `source`: the receipts file."""
 
     settings: dict[str, Any] = field(default_factory=dict)
     fitted: list[tuple[str, str]] = field(default_factory=list)
@@ -59,6 +65,7 @@ class ReceiptsFit:
     hourly: dict[str, Any] = field(default_factory=dict)
     observed: dict[str, Any] = field(default_factory=dict)
     facts: dict[str, int] = field(default_factory=dict)
+    source: str = ""
 
     def set(self, key: str, value: Any, how: str) -> None:
         self.settings[key] = value
@@ -68,10 +75,15 @@ class ReceiptsFit:
         self.not_fitted.append((what, why))
 
 
-def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> ReceiptsFit:
+def fit_receipts(
+    receipts: Receipts,
+    base: Scenario,
+    reference: Reference,
+    services: list[tuple[str, dict[str, Any] | None, str]] | None = None,
+) -> ReceiptsFit:
     """The scenario values, targets and notes the receipts give over `base`, whose own till is
-    `reference`."""
-    fit = ReceiptsFit()
+    `reference`; `services` are the receipts' `service_times` (default: fitted here)."""
+    fit = ReceiptsFit(source=receipts.source)
     table = receipts.table
     days = observe.daily(receipts)
     fit.facts = {
@@ -86,7 +98,7 @@ def fit_receipts(receipts: Receipts, base: Scenario, reference: Reference) -> Re
     groups = _segment_groups(fit, receipts, base, reference)
     _baskets(fit, receipts, base, reference, groups)
     _cash(fit, receipts, base, reference, groups)
-    _service(fit, receipts)
+    _service(fit, service_times(receipts) if services is None else services)
     _lanes(fit, receipts)
     _targets(fit, receipts, base, days)
     fit.skip(
@@ -262,9 +274,18 @@ def _baskets(
     fit: ReceiptsFit, receipts: Receipts, base: Scenario, reference: Reference, groups: Groups
 ) -> None:
     table = receipts.table
+    source = receipts.source
     if groups is None:
-        items = float(table["items"].mean()) / reference.items
-        price = float(table["amount"].sum() / table["items"].sum()) / reference.price
+        mean, per_item = table["items"].mean(), table["amount"].sum() / table["items"].sum()
+        items, price = float(mean) / reference.items, float(per_item) / reference.price
+        for name, segment in _largest_first(base, "basket_items"):
+            if round(segment.basket_items * items, 2) > MAX_ITEMS:
+                most = MAX_ITEMS * reference.items / segment.basket_items
+                raise _too_many_items(source, "", float(mean), most, name)
+        for name, segment in _largest_first(base, "item_price"):
+            if round(segment.item_price * price, 2) > MAX_ITEM_PRICE:
+                most = MAX_ITEM_PRICE * reference.price / segment.item_price
+                raise _too_dear(source, "", float(per_item), most, name)
         for name, segment in base.segments.items():
             fit.settings[f"segments.{name}.basket_items"] = round(segment.basket_items * items, 2)
         fit.fitted.append(
@@ -278,8 +299,15 @@ def _baskets(
         mine = table[mask]
         segment = base.segments[name]
         ratio = float(mine["items"].mean()) / reference.segment_items[name]
+        if round(segment.basket_items * ratio, 2) > MAX_ITEMS:
+            most = MAX_ITEMS * reference.segment_items[name] / segment.basket_items
+            cards = f" of segment {name}'s card holders"
+            raise _too_many_items(source, cards, float(mine["items"].mean()), most, name)
         fit.settings[f"segments.{name}.basket_items"] = round(segment.basket_items * ratio, 2)
         prices[name] = float(mine["amount"].sum() / mine["items"].sum())
+        if round(prices[name], 2) > MAX_ITEM_PRICE:
+            cards = f" on the receipts of segment {name}'s card holders"
+            raise _too_dear(source, cards, prices[name], MAX_ITEM_PRICE, name)
     fit.fitted.append(
         (
             "segments.*.basket_items",
@@ -287,6 +315,33 @@ def _baskets(
         )
     )
     _prices(fit, base, prices, "per segment of card holders: amount per item")
+
+
+def _largest_first(base: Scenario, key: str) -> list[tuple[str, Any]]:
+    """The base's segments, that of the largest `key` first: the first a scale takes past
+    its bound."""
+    return sorted(base.segments.items(), key=lambda item: -getattr(item[1], key))
+
+
+def _too_many_items(source: str, whose: str, mean: float, most: float, name: str) -> ReceiptsError:
+    """Items per receipt (the mean of the receipts `whose`, "": all) beyond the `most` the
+    store's receipts hold with segment `name`'s basket_items at its bound, named in the
+    receipts."""
+    return ReceiptsError(
+        f"{source}: column items: expected at most about {math.floor(most):,} items per "
+        f"receipt{whose} (the mean), as many as the store's receipts hold with "
+        f"segments.{name}.basket_items at its most, {MAX_ITEMS:,} (got {mean:,.1f})"
+    )
+
+
+def _too_dear(source: str, whose: str, price: float, most: float, name: str) -> ReceiptsError:
+    """An amount per item (over the receipts `whose`, "": all) beyond the `most` the store
+    charges with segment `name`'s item_price at its bound, named in the receipts."""
+    return ReceiptsError(
+        f"{source}: column amount: expected at most about {most:,.2f} PLN an item{whose} "
+        "(amount over items), as the store charges with "
+        f"segments.{name}.item_price at its most, {MAX_ITEM_PRICE:,g} (got {price:,.2f})"
+    )
 
 
 def _prices(fit: ReceiptsFit, base: Scenario, prices: dict[str, float], how: str) -> None:
@@ -349,15 +404,34 @@ def _cash(
     )
 
 
-def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
+def _service(fit: ReceiptsFit, services: list[tuple[str, dict[str, Any] | None, str]]) -> None:
+    """The `service_times` as fitted, or not fitted and why."""
+    for key, value, note in services:
+        if value is None:
+            fit.skip(key, note)
+        else:
+            fit.set(key, value, note)
+
+
+# The scans each service time is fitted to, as errors name them.
+SCANS = {
+    "checkout.service_time": "of staffed lanes",
+    "checkout.self_service_time": "of self-checkouts (lanes S...)",
+}
+
+
+def service_times(receipts: Receipts) -> list[tuple[str, dict[str, Any] | None, str]]:
+    """The service times the scan times give, needing no run of a store: (key, the scenario's
+    value, how it was fitted) or (key, None, why not); a fit the scenario cannot take raises
+    ReceiptsError, naming the scan columns."""
     table = receipts.table
     if not receipts.has("scan_start"):
-        fit.skip("checkout.service_time", "no scan_start and scan_end columns")
-        return
+        return [("checkout.service_time", None, "no scan_start and scan_end columns")]
     scanned = table[table["scan_start"].notna()]
     minutes = ((scanned["scan_end"] - scanned["scan_start"]).dt.total_seconds() / 60.0).to_numpy()
     lane = scanned.get("lane")
     self_lane = self_lanes(lane) if lane is not None else np.zeros(len(scanned), dtype=bool)
+    services: list[tuple[str, dict[str, Any] | None, str]] = []
     for key, mask in (
         ("checkout.service_time", ~self_lane),
         ("checkout.self_service_time", self_lane),
@@ -368,16 +442,23 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
         long = int((mask & (minutes > MAX_STEP_MIN)).sum())
         if len(durations) < MIN_DURATIONS:
             if mask.any():
-                fit.skip(
-                    key,
-                    f"{plural(len(durations), 'positive scan time')}, fewer than {MIN_DURATIONS}",
+                services.append(
+                    (
+                        key,
+                        None,
+                        f"{plural(len(durations), 'positive scan time')}, fewer than "
+                        f"{MIN_DURATIONS}",
+                    )
                 )
             continue
         if np.ptp(durations) == 0:  # as from a till that stamps a fixed time: no spread to fit
-            fit.skip(
-                key,
-                f"all {plural(len(durations), 'positive scan time')} last {figure(durations[0])} "
-                "min: a distribution needs them to vary",
+            services.append(
+                (
+                    key,
+                    None,
+                    f"all {plural(len(durations), 'positive scan time')} last "
+                    f"{figure(durations[0])} min: a distribution needs them to vary",
+                )
             )
             continue
         chosen = fit_service_time(durations)
@@ -387,9 +468,28 @@ def _service(fit: ReceiptsFit, receipts: Receipts) -> None:
         left_out = [plural(zero, "zero-length scan")] if zero else []
         left_out += [f"{plural(long, 'scan')} over {MAX_STEP_MIN:g} min"] if long else []
         note = f"; left out: {' and '.join(left_out)}" if left_out else ""
-        fit.set(
-            key, chosen.scenario_value(), f"lowest AIC over {chosen.n:,} scans ({ranking}){note}"
-        )
+        value = chosen.scenario_value()
+        _check_service(receipts, key, value, chosen.n, lane is not None)
+        services.append((key, value, f"lowest AIC over {chosen.n:,} scans ({ranking}){note}"))
+    return services
+
+
+def _check_service(
+    receipts: Receipts, key: str, value: dict[str, Any], scans: int, lanes: bool
+) -> None:
+    """Refuse a fitted service time the scenario cannot take (a heavy tail's lognormal of a
+    mean past MAX_STEP_MIN, though every scan is shorter), named in the scan columns."""
+    try:
+        Distribution.model_validate(value)
+    except ValidationError:
+        which = f" {SCANS[key]}" if lanes or key != "checkout.service_time" else ""
+        raise ReceiptsError(
+            f"{receipts.source}: columns scan_start, scan_end: expected scan times{which} that "
+            f"fit a distribution {key} can take: mean_min above 0 and at most {MAX_STEP_MIN:g}, "
+            f"sd_min at most {MAX_STEP_MIN:g} and from {MIN_SPREAD:g} to {MAX_SPREAD:g} times "
+            f"mean_min (got {value['dist']} of mean_min {figure(value['mean_min'])} and sd_min "
+            f"{figure(value['sd_min'])}, the lowest AIC over {plural(scans, 'scan')})"
+        ) from None
 
 
 def _lanes(fit: ReceiptsFit, receipts: Receipts) -> None:
@@ -531,14 +631,44 @@ def till_check(receipts: Receipts, fitted: Reference) -> list[tuple[str, float, 
 
 def fitted_scenario(base: Scenario, fit: ReceiptsFit, name: str | None = None) -> Scenario:
     """`base` with the fitted settings applied and checked (raises ScenarioError, naming a
-    value the receipts gave that the scenario cannot take as fitted from the receipts), named
-    `name` (default: the base's), so that its runs' warnings name the store fitted."""
+    value the receipts gave that the scenario cannot take by the receipts file and the columns
+    it was fitted from, `r.csv: column items: fitted segments.family.basket_items: ...`, where
+    the fit has not refused the receipts already), named `name` (default: the base's), so
+    that its runs' warnings name the store fitted."""
     overrides = [
-        (f"fitted from the receipts {key}", f"{key}={json.dumps(value)}")
+        (
+            f"{fit.source}: {_columns(key)}: fitted {key}"
+            if fit.source
+            else f"fitted from the receipts {key}",
+            f"{key}={json.dumps(value)}",
+        )
         for key, value in fit.settings.items()
     ]
     fitted = apply_overrides(base, overrides)
     return fitted if name is None else fitted.model_copy(update={"name": name})
+
+
+# The receipts' columns each fitted key comes from (by its last part), as errors name them.
+FITTED_FROM = {
+    "weekend_factor": "column timestamp",
+    "weekday_profile": "column timestamp",
+    "weekend_profile": "column timestamp",
+    "new_per_day": "column timestamp",
+    "base_customers": "column timestamp",
+    "rate_per_hour": "column timestamp",
+    "basket_items": "column items",
+    "item_price": "columns amount, items",
+    "cash_share": "column payment",
+    "cash_preference": "column payment",
+    "service_time": "columns scan_start, scan_end",
+    "self_service_time": "columns scan_start, scan_end",
+    "cashiers": "column lane",
+    "self_checkouts": "column lane",
+}
+
+
+def _columns(key: str) -> str:
+    return FITTED_FROM.get(key.rsplit(".", 1)[-1], "the receipts")
 
 
 def scenario_layer(fitted: Scenario, fit: ReceiptsFit) -> dict[str, Any]:

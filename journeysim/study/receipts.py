@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.scenario.errors import ScenarioError
-from journeysim.scenario.fields import MAX_LANES
+from journeysim.scenario.fields import MAX_LANES, MAX_WEEKEND_FACTOR
 from journeysim.study.csv_rows import read_rows
 
 REQUIRED = ("timestamp", "items", "amount", "payment")
@@ -86,6 +86,7 @@ def read_receipts(path: str | os.PathLike[str]) -> Receipts:
         raise ReceiptsError(f"{source}: line 1: column {given} needs scan_start and scan_end both")
     if "scan_start" in raw:
         _scans(raw, table, line, source)
+    _weekend_factor(table["timestamp"], source)
     ignored = tuple(name for name in header if name not in REQUIRED + OPTIONAL)
     table = table.sort_values("timestamp", kind="stable").reset_index(drop=True)
     return Receipts(source, table, ignored)
@@ -186,6 +187,22 @@ def _lanes(lane: pd.Series, source: str) -> None:
                 f"{source}: column lane: expected at most {MAX_LANES} different {what}, as "
                 f"{key} allows (got {count:,})"
             )
+
+
+def _weekend_factor(time: pd.Series, source: str) -> None:
+    """Refuse receipts a weekend day (a date's mean) out of proportion to a weekday's beyond
+    what a scenario takes, as the fit turns them into hours.weekend_factor (to 0.001)."""
+    per_date = time.groupby(time.dt.normalize()).size()
+    weekend = per_date.index.dayofweek >= 5
+    if weekend.all() or not weekend.any():
+        return  # not fitted
+    weekday, weekend_day = per_date[~weekend].mean(), per_date[weekend].mean()
+    if not 0 < round(float(weekend_day / weekday), 3) <= MAX_WEEKEND_FACTOR:
+        raise ReceiptsError(
+            f"{source}: column timestamp: expected from 0.001 to {MAX_WEEKEND_FACTOR:g} times as "
+            "many receipts a weekend day as a weekday, as hours.weekend_factor allows (got "
+            f"{weekend_day:,.1f} a weekend day against {weekday:,.1f} a weekday)"
+        )
 
 
 def _scans(raw: pd.DataFrame, table: pd.DataFrame, line: np.ndarray, source: str) -> None:
