@@ -274,6 +274,9 @@ def test_the_check_of_cash_never_reads_minus_zero_points(capsys):
     _print_check([("paid in cash", 0.2524, 0.2520), ("paid in cash", 0.25, 0.25)], 28)
     lines = [line for line in capsys.readouterr().out.splitlines() if "paid in cash" in line]
     assert [line.split()[-2:] for line in lines] == [["-0.04", "pts"], ["+0.0", "pts"]]
+    _print_check([("receipts a day", 174.6, 174.6 * (1.0 - 1e-15))], 28)  # a rounding below 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if "receipts a day" in line]
+    assert line.split()[-1] == "+0%"
 
 
 def _till(receipts_per_day: float) -> Reference:

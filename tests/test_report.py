@@ -19,7 +19,13 @@ from PIL import Image
 from journeysim.report import plots, sweep_plots
 from journeysim.report.animate import animate
 from journeysim.report.bottom_line import provisional
-from journeysim.report.comparison import magnitude, metric_text, signed, signed_interval
+from journeysim.report.comparison import (
+    _per_year,
+    magnitude,
+    metric_text,
+    signed,
+    signed_interval,
+)
 from journeysim.report.console import setting_text, unit, unset_costs_text
 from journeysim.report.html import (
     compare_report,
@@ -38,6 +44,7 @@ from journeysim.scenario import load_scenario
 from journeysim.scenario.loader import apply_overrides
 from journeysim.simulation.executors import Serial
 from journeysim.simulation.kpis import KPIS
+from journeysim.simulation.payback import payback_text
 from journeysim.simulation.runner import run_scenario
 from journeysim.study.compare import compare_scenarios
 from journeysim.words import signed_number
@@ -571,6 +578,14 @@ def test_a_difference_that_is_a_zero_rounded_reads_as_zero_in_its_own_decimals()
     assert signed("abandonment_rate", -2e-17) == "+0.00 pts"
     assert signed("revenue_per_day", -3.6e-12) == "+0.0"
     assert signed_number(-1e-17, 0) == "+0" and signed_number(-0.4, 0) == "-0.4"
+
+
+def test_money_a_year_never_reads_minus_zero():
+    """The yearly figures beside a day's difference were written with "+,.0f", which reads
+    a rounding below zero (a contribution that cancels, -1e-16 a day) as "-0" PLN a year."""
+    assert _per_year(-1e-13) == "+0" and _per_year(-1234.6) == "-1,235"
+    unclear = payback_text(0.0, -1e-16, -5.0, 5.0, math.nan, 42.0)
+    assert unclear.endswith("no clear difference: +0 PLN a year [-1,825, +1,825]")
 
 
 def test_a_metric_without_a_format_of_its_own_reads_plainly():

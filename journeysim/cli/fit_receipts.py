@@ -11,7 +11,7 @@ import yaml
 
 from journeysim.cli.options import UsageError, name_text, output_path, writable_file, writing
 from journeysim.files import name_problem, real_path, write_text
-from journeysim.words import plural, signed_number
+from journeysim.words import plural, signed_number, unsigned_zero
 
 
 def default_base() -> Path:
@@ -204,7 +204,8 @@ def _print_check(rows: list[tuple[str, float, float]], days: int) -> None:
             points = signed_number(100.0 * (simulated - observed), 1)  # never -0.0
             cells = f"{observed:>10.1%}{simulated:>10.1%}  {points} pts"
         else:
-            cells = f"{observed:>10,.1f}{simulated:>10,.1f}  {simulated / observed - 1:+.0%}"
+            relative = unsigned_zero(simulated / observed - 1.0, 2)  # never -0%
+            cells = f"{observed:>10,.1f}{simulated:>10,.1f}  {relative:+.0%}"
         print(f"  {what:<26}{cells}")
     print(
         "  calibrate matches traffic and revenue to targets.yaml as it fits psyche and loyalty\n"

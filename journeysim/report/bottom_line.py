@@ -266,5 +266,6 @@ def _item(row: pd.Series) -> str:
         values = [signed_number(v, places) for v in (row["diff"], low, high)]
         text = f"{name} {values[0]} {unit(metric)} [{values[1]}, {values[2]}]"  # PLN (a day)
         per_year = row["diff_per_year"] if per_day else math.nan  # none for a single outage
-        return text + ("" if math.isnan(per_year) else f" ({per_year:+,.0f} PLN a year)")
+        yearly = "" if math.isnan(per_year) else f" ({signed_number(per_year, 0)} PLN a year)"
+        return text + yearly
     return f"{name} {signed_interval(metric, row['diff'], low, high, unit(metric))}"

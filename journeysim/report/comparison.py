@@ -23,7 +23,7 @@ from journeysim.study.compare import (
     significant,
     table_floors,
 )
-from journeysim.words import amount, places_shown, unsigned_zero
+from journeysim.words import amount, places_shown, signed_number, unsigned_zero
 
 _FORMAT = re.compile(r"\{:\+?(,?)\.(\d)([f%])\}")
 
@@ -167,7 +167,7 @@ def payback_method(table: pd.DataFrame) -> str:
 
 
 def _per_year(value: float) -> str:
-    return "" if value is None or math.isnan(value) else f"{value:+,.0f}"
+    return "" if value is None or math.isnan(value) else signed_number(value, 0)
 
 
 def narrowing_note(table: pd.DataFrame, metric: str = "return_rate") -> str:

@@ -60,7 +60,7 @@ from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import first_changed_day
 from journeysim.study.sensitivity import sobol_warnings
 from journeysim.study.sweep import chart_files
-from journeysim.words import plural
+from journeysim.words import plural, signed_number
 
 NOTICED = 0.1  # a change of a remembered score (about -1 to 1) that the story counts as felt
 
@@ -350,7 +350,7 @@ def comparison_table(comparison: pd.DataFrame, names: Sequence[str]) -> str:
             else:
                 cell += clear_mark(r).rstrip()  # after the CI, as in the console
                 if pd.notna(r["diff_per_year"]):
-                    cell += f"; {r['diff_per_year']:+,.0f} a year"
+                    cell += f"; {signed_number(r['diff_per_year'], 0)} a year"
             row.append(cell)
             mark.append(r["verdict"] if r["verdict"] in ("better", "worse") else "")
         rows.append(row)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from journeysim.simulation.money import DAYS_PER_YEAR, HALVES, WARMUP
-from journeysim.words import plural
+from journeysim.words import plural, signed_number
 
 # A payback further than this many days after the run is never (some thousand years).
 LONGEST = 1e6
@@ -136,8 +136,8 @@ def payback_text(
         return "-"
     per_year = abs(contribution) * DAYS_PER_YEAR
     clear = not low <= 0.0 <= high  # an unknown CI (one replication) is taken as it comes
-    unclear = "no clear difference: {:+,.0f} PLN a year [{:+,.0f}, {:+,.0f}]".format(
-        *(DAYS_PER_YEAR * v for v in (contribution, low, high))
+    unclear = "no clear difference: {} PLN a year [{}, {}]".format(
+        *(signed_number(DAYS_PER_YEAR * v, 0) for v in (contribution, low, high))
     )
     if investment > 0:
         if math.isnan(days):
