@@ -586,7 +586,8 @@ def test_an_hourly_target_of_days_the_run_does_not_measure_is_refused(
 def test_an_hourly_target_of_days_the_run_does_not_measure_names_its_file_and_key(tmp_path, capsys):
     """A calibration file's target, or a targets file's hour, of a kind of day the run does
     not measure was named as `target receipts_weekend_h0800: the run measures days 0 to 2
-    ...`, not by the file and key that gave it, as the module's other errors are."""
+    ...`, not by the file and key that gave it, as the module's other errors are; and it asked
+    for `--days 7` where the file's own `days:` had set the run's days."""
     spec = tmp_path / "calibrate.yaml"
     spec.write_text(
         f"scenario: {STORE}\ntargets:\n  nps: 36\n  receipts_weekend_h0800: 4+-1\n"
@@ -595,7 +596,8 @@ def test_an_hourly_target_of_days_the_run_does_not_measure_names_its_file_and_ke
     code = main(["calibrate", str(spec), "--out", str(tmp_path / "o")])
     assert code == 2 and capsys.readouterr().err == (
         f"journeysim: {spec}: targets.receipts_weekend_h0800: the run measures days 0 to 2 (day "
-        "0 is a Monday), none a weekend day; give --days 7 or more\n"
+        f"0 is a Monday), none a weekend day; set days: 7 or more in {spec} (or give --days 7 "
+        "or more)\n"
     )
     targets = tmp_path / "targets.yaml"
     targets.write_text("hourly_receipts: {open: '08:00', weekday: [3], weekend: [4, 5]}\n")

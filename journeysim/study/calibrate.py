@@ -165,13 +165,21 @@ def plan_calibration(spec: CalibrateSpec) -> CalibrationPlan:
             day = "weekday" if kind == "weekday" else "weekend day"
             raise DesignError(
                 f"{where}: the run measures days {first} to {first + base.horizon.days - 1} "
-                f"(day 0 is a Monday), none a {day}; give --days 7 or more",
+                f"(day 0 is a Monday), none a {day}; {_more_days(spec.origins)}",
                 t.where,
             )
     size = space_size(spec.free)
     sampler, trials = ("brute-force", int(size)) if size <= spec.trials else (spec.sampler, None)
     name = spec.name or "-".join([base.name, *(d.name for d in spec.free)])
     return CalibrationPlan(spec, OptimisePlan(search, name, base, sampler, trials or spec.trials))
+
+
+def _more_days(origins: dict[str, str]) -> str:
+    """How to measure a whole week: where the calibration file set its days, there."""
+    if "days" not in origins:
+        return "give --days 7 or more"
+    file, key = origins["days"].rsplit(": ", 1)
+    return f"set {key}: 7 or more in {file} (or give --days 7 or more)"
 
 
 def _hour_of(metric: str) -> str:
