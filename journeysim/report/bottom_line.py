@@ -21,8 +21,8 @@ import math
 
 import pandas as pd
 
-from journeysim.report.comparison import LABELS, item_name, signed, signed_interval
-from journeysim.report.console import unit
+from journeysim.report.comparison import LABELS, signed, signed_interval
+from journeysim.report.console import item_name, unit
 from journeysim.simulation.kpis import SHARES
 from journeysim.simulation.money import CONTRIBUTION_PARTS, SET
 from journeysim.study.compare import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from journeysim.report.console import LABELS
+from journeysim.report.console import item_name
 from journeysim.report.plots import compare_differences, message, png
 from journeysim.study.compare import has_differences
 from journeysim.words import listed
@@ -49,7 +49,7 @@ def _nothing_drawn(table: pd.DataFrame, reference: str) -> str:
     if unpaired.empty:
         return f"Every metric is the same as in {reference} in every replication"
     why = [
-        f"{listed([_name(m) for m in dict.fromkeys(rows['metric'])])} "
+        f"{listed([item_name(m) for m in dict.fromkeys(rows['metric'])])} "
         f"{UNPAIRED.get(str(verdict), 'without a paired difference')}"
         for verdict, rows in unpaired.groupby("verdict", sort=False, dropna=False)
     ]
@@ -57,9 +57,3 @@ def _nothing_drawn(table: pd.DataFrame, reference: str) -> str:
         f"Every metric with a paired difference is the same as in {reference} in every "
         f"replication; {'; '.join(why)} (see the table)"
     )
-
-
-def _name(metric: str) -> str:
-    """A metric's label without its unit, as a sentence names it: "return rate", "NPS"."""
-    name = LABELS.get(metric, (metric,))[0].split(" (")[0]
-    return name if name.split()[0].isupper() else name[0].lower() + name[1:]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from journeysim.files import scenario_files, write_bytes, write_table
 from journeysim.report.compare_plot import comparison_png
-from journeysim.report.console import LABELS, render, unit
+from journeysim.report.console import LABELS, item_name, render, unit
 from journeysim.report.outputs import write_scenarios
 from journeysim.simulation.kpis import SHARES
 from journeysim.study.compare import (
@@ -123,16 +123,6 @@ def negligible_text(table: pd.DataFrame) -> str:
         shown = amount(f"{100.0 * size:g}", "pts") if metric in SHARES else None
         texts.append(f"{item_name(metric)} {shown or amount(f'{size:g}', unit(metric))}")
     return ", ".join(texts) or "none"
-
-
-def item_name(metric: str) -> str:
-    """The metric's label in a sentence: "return rate", "NPS", "visits per day", "wages" (the
-    unit, and money's "per day", left to the sentence)."""
-    label = LABELS.get(metric, (metric,))[0]
-    name = re.sub(r" \(.*\)$", "", label)
-    if "(PLN)" in label and metric.endswith("_per_day"):
-        name = name.removesuffix(" per day")
-    return name if name.split()[0].isupper() else name[0].lower() + name[1:]
 
 
 def payback_lines(table: pd.DataFrame) -> list[str]:

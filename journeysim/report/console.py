@@ -60,6 +60,21 @@ def label(metric: str) -> str:
     return LABELS.get(metric, (metric, ""))[0]
 
 
+def item_name(metric: str) -> str:
+    """The metric's label in a sentence: "return rate", "NPS", "visits per day", "wages" (the
+    unit, and money's "per day", left to the sentence)."""
+    label = LABELS.get(metric, (metric,))[0]
+    name = re.sub(r" \(.*\)$", "", label)
+    if "(PLN)" in label and metric.endswith("_per_day"):
+        name = name.removesuffix(" per day")
+    return in_a_sentence(name)
+
+
+def in_a_sentence(name: str) -> str:
+    """A label inside a sentence: lower case but for an acronym ("NPS")."""
+    return name if name.split()[0].isupper() else name[0].lower() + name[1:]
+
+
 def index_text(value: float) -> str:
     """A Sobol' index or half-width to three places, "-" where there is none (a metric that
     does not vary or that some point cannot measure)."""

@@ -11,7 +11,7 @@ import pandas as pd
 
 from journeysim.files import scenario_files, write_bytes, write_table, write_text
 from journeysim.report.comparison import ci_text, metric_text, signed
-from journeysim.report.console import label, render, unit
+from journeysim.report.console import in_a_sentence, label, render, unit
 from journeysim.report.html_blocks import image, page, paragraph, section, table, warning_notes
 from journeysim.report.outputs import write_scenarios
 from journeysim.report.plots import png
@@ -44,7 +44,7 @@ def procedures(result: SelectResult) -> str:
 
 def guarantee(result: SelectResult) -> str:
     """The selected scenario and what the procedure promises about it, in words."""
-    name = _in_a_sentence(label(result.objective))
+    name = in_a_sentence(label(result.objective))
     way = "higher" if result.maximise else "lower"
     level = f"{result.confidence:.0%}"
     if result.selected is None:
@@ -78,12 +78,7 @@ def constraint_text(constraint: Constraint) -> str:
     else:
         limit = f"{way} {metric_text(metric, constraint.bound)}"
     tolerance = indifference_text(metric, constraint.tolerance)
-    return f"{_in_a_sentence(label(metric))} {limit} (tolerance {tolerance})"
-
-
-def _in_a_sentence(name: str) -> str:
-    """A metric's label inside a sentence: lower case but for an acronym ("NPS")."""
-    return name if name.split()[0].isupper() else name[0].lower() + name[1:]
+    return f"{in_a_sentence(label(metric))} {limit} (tolerance {tolerance})"
 
 
 def _as_good(result: SelectResult) -> list[str]:
