@@ -23,7 +23,6 @@ from journeysim.cli.options import (
 from journeysim.errors import InputError, Option, given_twice
 from journeysim.files import folder_name
 from journeysim.manifest import write_manifest
-from journeysim.scenario.errors import ScenarioWarning
 from journeysim.words import plural
 
 
@@ -84,6 +83,7 @@ def _compare(args: argparse.Namespace) -> int:
     from journeysim.report.console import unset_costs_text
     from journeysim.report.history_text import compare_history_text
     from journeysim.report.uncertainty import uncertainty_files
+    from journeysim.scenario.errors import ScenarioWarning
     from journeysim.simulation.kpis import short_horizon_warnings
     from journeysim.study.compare import (
         common_random_numbers,
