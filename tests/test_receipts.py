@@ -37,6 +37,7 @@ from journeysim.study.receipt_fit import (
     fit_receipts,
     fitted_scenario,
     refine_traffic,
+    service_times,
 )
 from journeysim.study.receipt_reference import Reference, reference_run
 from journeysim.study.receipts import ReceiptsError, lane_counts, read_receipts
@@ -170,6 +171,38 @@ def test_service_time_family_by_aic(family, sample):
     params = family_dist[family].fit(x, floc=0)
     log_l = family_dist[family](*params).logpdf(x).sum()
     assert fit.aic[family] == pytest.approx(2 * k - 2 * log_l)
+    assert fit.passed_over == ()
+
+
+def test_a_family_whose_fit_no_scenario_takes_is_passed_over_for_the_next_by_aic():
+    """Six-second and hour-long scans fit a lognormal of mean 105 min and sd 11,110 best, which
+    no scenario takes: the receipts were refused, though a gamma fits them next best."""
+    x = np.array([0.1] * 25 + [60.0] * 15 + [0.15] * 2)
+    best = fit_service_time(x)
+    order = sorted(best.aic, key=best.aic.__getitem__)
+    assert best.dist == order[0] == "lognormal" and best.mean_min > 100
+    no_lognormal = fit_service_time(x, takes=lambda value: value["dist"] != "lognormal")
+    assert (no_lognormal.dist, no_lognormal.passed_over) == (order[1], ("lognormal",))
+    assert no_lognormal.aic == best.aic and no_lognormal.n == best.n == 42
+    assert fit_service_time(x, takes=lambda value: False) == best  # none: the lowest, to refuse
+
+
+def test_fit_receipts_passes_over_a_service_time_no_scenario_takes_and_says_so(tmp_path):
+    path = tmp_path / "scans.csv"
+    path.write_text(
+        "timestamp,items,amount,payment,scan_start,scan_end\n"
+        + "".join(
+            f"2026-03-02 {10 + i // 6}:{i % 6 * 10:02d}:00,3,12.5,card,"
+            f"{dt.datetime(2026, 3, 2, 10 + i // 6, i % 6 * 10) - dt.timedelta(minutes=d)},"
+            f"2026-03-02 {10 + i // 6}:{i % 6 * 10:02d}:00\n"
+            for i, d in enumerate([0.1] * 25 + [60] * 15 + [0.15] * 2)
+        )
+    )
+    ((key, value, how),) = service_times(read_receipts(path))
+    assert key == "checkout.service_time" and value["dist"] == "gamma"
+    assert 0 < value["mean_min"] <= 240 and value["sd_min"] <= 100 * value["mean_min"]
+    assert how.startswith("lowest AIC over 42 scans (lognormal ")
+    assert how.endswith("; passed over: lognormal, whose fit no scenario takes")
 
 
 def _script():
@@ -549,18 +582,18 @@ def test_a_file_read_or_written_is_not_written_over(
             "as a weekday, as hours.weekend_factor allows (got 1.0 a weekend day against 2,001.0 "
             "a weekday)",
         ),
-        (  # 6-second and hour-long scans: a lognormal of a mean past any step of a visit
+        (  # scans of a millisecond or two: no family's fit has a mean a scenario takes
             "timestamp,items,amount,payment,scan_start,scan_end\n"
             + "".join(
                 f"2026-03-02 {10 + i // 6}:{i % 6 * 10:02d}:00,3,12.5,card,"
                 f"{dt.datetime(2026, 3, 2, 10 + i // 6, i % 6 * 10) - dt.timedelta(minutes=d)},"
                 f"2026-03-02 {10 + i // 6}:{i % 6 * 10:02d}:00\n"
-                for i, d in enumerate([0.1] * 25 + [60] * 15 + [0.15] * 2)
+                for i, d in enumerate([0.00001] * 25 + [0.00002] * 17)
             ),
             "columns scan_start, scan_end: expected scan times that fit a distribution "
             "checkout.service_time can take: mean_min above 0 and at most 240, sd_min at most 240 "
-            "and from 1e-06 to 100 times mean_min (got lognormal of mean_min 105 and sd_min "
-            "11,110, the lowest AIC over 42 scans)",
+            "and from 1e-06 to 100 times mean_min (got lognormal of mean_min 0 and sd_min 0, the "
+            "lowest AIC over 42 scans)",
         ),
     ],
 )

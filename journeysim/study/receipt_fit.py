@@ -43,7 +43,7 @@ from journeysim.study.arrival_profile import as_weights, hour_counts, preferred_
 from journeysim.study.receipt_reference import Reference
 from journeysim.study.receipts import Receipts, ReceiptsError, lane_counts, self_lanes
 from journeysim.study.service_fit import fit_service_time
-from journeysim.words import figure, plural
+from journeysim.words import figure, listed, plural
 
 # Per segment, which receipts are its card holders' (None: segments are not told apart).
 Groups = dict[str, np.ndarray] | None
@@ -461,27 +461,36 @@ def service_times(receipts: Receipts) -> list[tuple[str, dict[str, Any] | None, 
                 )
             )
             continue
-        chosen = fit_service_time(durations)
+        chosen = fit_service_time(durations, takes=_takes)
         ranking = ", ".join(
             f"{d} {a:,.0f}" for d, a in sorted(chosen.aic.items(), key=lambda x: x[1])
         )
         left_out = [plural(zero, "zero-length scan")] if zero else []
         left_out += [f"{plural(long, 'scan')} over {MAX_STEP_MIN:g} min"] if long else []
         note = f"; left out: {' and '.join(left_out)}" if left_out else ""
+        if passed := chosen.passed_over:
+            note += f"; passed over: {listed(list(passed))}, whose fit no scenario takes"
         value = chosen.scenario_value()
         _check_service(receipts, key, value, chosen.n, lane is not None)
         services.append((key, value, f"lowest AIC over {chosen.n:,} scans ({ranking}){note}"))
     return services
 
 
-def _check_service(
-    receipts: Receipts, key: str, value: dict[str, Any], scans: int, lanes: bool
-) -> None:
-    """Refuse a fitted service time the scenario cannot take (a heavy tail's lognormal of a
-    mean past MAX_STEP_MIN, though every scan is shorter), named in the scan columns."""
+def _takes(value: dict[str, Any]) -> bool:
+    """Whether a scenario takes `value` as a service time."""
     try:
         Distribution.model_validate(value)
     except ValidationError:
+        return False
+    return True
+
+
+def _check_service(
+    receipts: Receipts, key: str, value: dict[str, Any], scans: int, lanes: bool
+) -> None:
+    """Refuse a fitted service time the scenario cannot take (no family's fit: scans of a few
+    milliseconds, whose mean rounds to 0), named in the scan columns."""
+    if not _takes(value):
         which = f" {SCANS[key]}" if lanes or key != "checkout.service_time" else ""
         raise ReceiptsError(
             f"{receipts.source}: columns scan_start, scan_end: expected scan times{which} that "
@@ -489,7 +498,7 @@ def _check_service(
             f"sd_min at most {MAX_STEP_MIN:g} and from {MIN_SPREAD:g} to {MAX_SPREAD:g} times "
             f"mean_min (got {value['dist']} of mean_min {figure(value['mean_min'])} and sd_min "
             f"{figure(value['sd_min'])}, the lowest AIC over {plural(scans, 'scan')})"
-        ) from None
+        )
 
 
 def _lanes(fit: ReceiptsFit, receipts: Receipts) -> None:
