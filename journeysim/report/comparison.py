@@ -224,9 +224,7 @@ def signed(metric: str, value: float, like: float | None = None) -> str:
         return metric_text(metric, value)
     value += 0.0  # -0.0 reads +0.0
     if metric in SHARES:
-        points = 100.0 * value
-        places = places_shown(points, 2)
-        return f"{unsigned_zero(points, places):+.{places}f} pts"
+        return f"{signed_number(100.0 * value, 2)} pts"
     own = LABELS.get(metric, (metric, ""))[1]
     match = _FORMAT.fullmatch(own)
     if match is None:
