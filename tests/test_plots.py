@@ -201,6 +201,43 @@ def test_daily_kpis_leave_out_the_warm_up(result):
     assert table["nps"].between(-100, 100).all()
 
 
+def test_daily_kpis_are_the_visits_and_days_of_each_measured_day():
+    # The chart's series, from the run's daily tables, against the visits and days themselves:
+    # NPS from each day's likelihood to recommend, the return rate from each visit's next visit
+    # of the same customer (none within the window past the horizon's end: unknown), and the
+    # active customers the days table counted. (A 1-day window, so that 3 of the 4 measured
+    # days have a known return rate.)
+    settings = [*SMALL, "horizon.days=4", "loyalty.return_window_days=1"]
+    result = run_scenario(load_scenario(SCENARIOS / "terminal_outage.yaml", settings), Serial())
+    s = result.scenario
+    table = plots.daily_kpis(result).set_index(["replication", "day"]).sort_index()
+    visits = result.visits.sort_values(["replication", "customer_id", "day", "arrival_min"])
+    time = visits["day"] * 1440.0 + visits["arrival_min"]
+    window = s.loyalty.return_window_days * 1440.0
+    same = visits["customer_id"].eq(visits["customer_id"].shift(-1)) & visits["replication"].eq(
+        visits["replication"].shift(-1)
+    )
+    back = (same & (time.shift(-1) - time <= window)).astype(float)
+    back[time + window > s.total_days * 1440.0] = np.nan
+    measured = visits.assign(back=back)[visits["day"] >= s.horizon.warmup_days]
+    by_day = measured.groupby(["replication", "day"])
+    promoters, detractors = (
+        by_day["ltr"].apply(lambda x: (x >= 9).mean()),
+        by_day["ltr"].apply(lambda x: (x <= 6).mean()),
+    )
+    expected = pd.DataFrame(
+        {"nps": 100.0 * (promoters - detractors), "return_rate": by_day["back"].mean()}
+    )
+    days = result.days[result.days["day"] >= s.horizon.warmup_days]
+    active = days.set_index(["replication", "day"])["active_customers"].sort_index()
+    assert table.index.equals(active.index)  # every measured day of every replication
+    pd.testing.assert_series_equal(table["active_customers"], active.astype(float))
+    joined = table.join(expected, rsuffix="_expected", how="left")
+    for kpi in ("nps", "return_rate"):
+        assert joined[kpi].notna().sum() >= 6, kpi  # 3 or 4 days of 2 replications
+        np.testing.assert_allclose(joined[kpi], joined[f"{kpi}_expected"], atol=1e-9, err_msg=kpi)
+
+
 def test_compare_differences():
     differences = pd.DataFrame(
         {

@@ -20,7 +20,7 @@ import journeysim
 from journeysim.cli import main
 from journeysim.scenario import load_scenario
 from journeysim.simulation.warmup import mser, warmup_bias, weekly_adjusted
-from journeysim.simulation.warmup_check import warmup_table
+from journeysim.simulation.warmup_check import daily_runs, warmup_table
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 SEEDS = range(300)
@@ -147,7 +147,7 @@ def synthetic_run(
         [(r, d, d % 7 >= 5, 1000 + rng.normal(0, 5)) for r in range(4) for d in range(days)],
         columns=["replication", "day", "weekend", "active_customers"],
     )
-    return warmup_table(scenario, visits, days).set_index("metric")
+    return warmup_table(scenario, daily_runs(scenario, visits, days), days).set_index("metric")
 
 
 def test_the_table_names_the_kpi_and_the_length() -> None:

@@ -29,7 +29,7 @@ from journeysim.journey.shopper import Step
 from journeysim.report.console import LABELS, label
 from journeysim.report.monitor import down_intervals
 from journeysim.simulation.journey_map import touched
-from journeysim.simulation.kpis import MATERIAL, SHARES, net_promoter_score, returned
+from journeysim.simulation.kpis import MATERIAL, SHARES
 from journeysim.simulation.money import NOT_JUDGED
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
@@ -260,26 +260,21 @@ def journey_map(touchpoints: pd.DataFrame, title: str = "") -> Figure:
 
 
 def daily_kpis(result: RunResult) -> pd.DataFrame:
-    """Per measured day and replication: return_rate, nps and active_customers.
+    """Per measured day and replication: return_rate, nps and active_customers (the run's
+    daily series, `RunResult.daily`; NaN where a day has no visits).
 
     Return rate is unknown (NaN) for visits whose return window runs past the horizon.
     """
-    s = result.scenario
-    horizon = s.total_days * 1440.0
-    warmup = s.horizon.warmup_days
-    frames = []
-    read = ["replication", "customer_id", "day", "arrival_min", "ltr"]  # (not a copy of all)
-    for replication, visits in result.visits[read].groupby("replication"):
-        back = returned(visits, s.loyalty.return_window_days, horizon)
-        measured = visits.assign(returned=back)[visits["day"] >= warmup]
-        per_day = measured.groupby("day").agg(
-            return_rate=("returned", "mean"), nps=("ltr", net_promoter_score)
-        )
-        frames.append(per_day.assign(replication=replication).reset_index())
-    columns = ["day", "return_rate", "nps", "replication"]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    days = result.days[result.days["day"] >= warmup][["day", "replication", "active_customers"]]
-    return table.merge(days, on=["day", "replication"], how="outer").sort_values("day")
+    warmup = result.scenario.horizon.warmup_days
+    series = {kpi: result.daily[kpi].iloc[:, warmup:] for kpi in DAILY_KPIS}
+    runs, days = series[DAILY_KPIS[0]].index, series[DAILY_KPIS[0]].columns
+    return pd.DataFrame(
+        {
+            "day": np.tile(days, len(runs)),
+            "replication": np.repeat(runs, len(days)),
+            **{kpi: table.to_numpy().ravel() for kpi, table in series.items()},
+        }
+    )
 
 
 def mean_band(table: pd.DataFrame, by: str, column: str, level: float = 0.95) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from journeysim.simulation.journey_map import journey_map
 from journeysim.simulation.measure import METRICS, replication_metrics
 from journeysim.simulation.replication import Replication, past, simulate
 from journeysim.simulation.summary import summarize
-from journeysim.simulation.warmup_check import warmup_table
+from journeysim.simulation.warmup_check import daily_runs, warmup_table
 
 
 @dataclass(eq=False)  # == of its tables has no truth value
@@ -35,9 +35,15 @@ class RunResult:
     lanes_log: pd.DataFrame
 
     @cached_property
+    def daily(self) -> dict[str, pd.DataFrame]:
+        """Per daily KPI, replications x days of the whole run (see warmup_check.daily_runs):
+        read from the visits once, for the warm-up check and the chart of KPIs over days."""
+        return daily_runs(self.scenario, self.visits, self.days)
+
+    @cached_property
     def warmup(self) -> pd.DataFrame:
         """The warm-up check: MSER-5 per daily KPI series (see warmup_check.warmup_table)."""
-        return warmup_table(self.scenario, self.visits, self.days)
+        return warmup_table(self.scenario, self.daily, self.days)
 
 
 def replicate(

@@ -71,19 +71,21 @@ def daily_runs(
     return {kpi: tables[kpi].reindex(**grid).astype(float) for kpi in DAILY_KPIS}
 
 
-def warmup_table(scenario: Scenario, visits: pd.DataFrame, days: pd.DataFrame) -> pd.DataFrame:
-    """One row per daily KPI long enough for MSER-5 (at least 20 finite days, some of them
-    after the warm-up): series length, the warm-up, the suggested warm-up in days (a lower
-    bound when `settled` is False: MSER-5 found no minimum before mid-run), the mean shift the
-    days between the two leave in the KPI (`bias`), the KPI's 95% CI half-width, whether the
-    warm-up is too short (MSER-5 alone decides where there is no half-width), and the
-    advice."""
+def warmup_table(
+    scenario: Scenario, daily: dict[str, pd.DataFrame], days: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per daily KPI of `daily` (daily_runs' tables) long enough for MSER-5 (at
+    least 20 finite days, some of them after the warm-up): series length, the warm-up, the
+    suggested warm-up in days (a lower bound when `settled` is False: MSER-5 found no minimum
+    before mid-run), the mean shift the days between the two leave in the KPI (`bias`), the
+    KPI's 95% CI half-width, whether the warm-up is too short (MSER-5 alone decides where there
+    is no half-width), and the advice."""
     warmup = scenario.horizon.warmup_days
     dated = dated_events(scenario)
     weekend = days.drop_duplicates("day").set_index("day")["weekend"]
     weekend = weekend.reindex(range(scenario.total_days), fill_value=False).to_numpy(dtype=bool)
     rows = []
-    for kpi, table in daily_runs(scenario, visits, days).items():
+    for kpi, table in daily.items():
         runs = table.to_numpy()
         finite = np.isfinite(runs).all(axis=0)
         n = int(np.argmin(finite)) if not finite.all() else len(finite)
