@@ -174,22 +174,28 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_bytes(path: Path, data: bytes | memoryview) -> None:
-    """Write `data` to `path` atomically; an OSError names `path` (not the temporary file). A
-    `path` that is a symbolic link stays one: the file it points to is written."""
+    """Write `data` to `path` atomically (see `write_with`)."""
+    write_with(path, lambda handle: handle.write(data))
+
+
+def write_with(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write `path` atomically, `write` filling the temporary file's handle; an OSError names
+    `path` (not the temporary file). A `path` that is a symbolic link stays one: the file it
+    points to is written."""
     path = Path(path)
     try:
-        _write_bytes(_target(path), data)
+        _write_atomically(_target(path), write)
     except OSError as error:
         raise OSError(error.errno, error.strerror or str(error), str(path)) from error
 
 
-def _write_bytes(path: Path, data: bytes | memoryview) -> None:
+def _write_atomically(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600; files follow the umask
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -204,26 +210,27 @@ PARQUET_ROWS = 131_072
 
 
 def write_table(path: Path, table: pd.DataFrame) -> None:
-    """CSV, or Parquet when the path ends in .parquet."""
+    """CSV, or Parquet when the path ends in .parquet (streamed to the file a row group at a
+    time: a million visits' file is not held in memory whole)."""
     if Path(path).suffix == ".parquet":
-        import io
-
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        buffer = io.BytesIO()
-        first = pa.Table.from_pandas(table.iloc[:PARQUET_ROWS], preserve_index=False)
-        with pq.ParquetWriter(buffer, first.schema) as writer:
-            writer.write_table(first)
-            del first
-            for start in range(PARQUET_ROWS, len(table), PARQUET_ROWS):
-                part = table.iloc[start : start + PARQUET_ROWS]
-                writer.write_table(
-                    pa.Table.from_pandas(part, schema=writer.schema, preserve_index=False)
-                )
-        write_bytes(path, buffer.getbuffer())
+        write_with(path, lambda handle: _write_parquet(table, handle))
     else:
         write_text(path, table.to_csv(index=False, lineterminator="\n"))
+
+
+def _write_parquet(table: pd.DataFrame, handle: IO[bytes]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    first = pa.Table.from_pandas(table.iloc[:PARQUET_ROWS], preserve_index=False)
+    with pq.ParquetWriter(handle, first.schema) as writer:
+        writer.write_table(first)
+        del first
+        for start in range(PARQUET_ROWS, len(table), PARQUET_ROWS):
+            part = table.iloc[start : start + PARQUET_ROWS]
+            writer.write_table(
+                pa.Table.from_pandas(part, schema=writer.schema, preserve_index=False)
+            )
 
 
 def parquet_available() -> bool:

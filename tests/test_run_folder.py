@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from journeysim import files
 from journeysim.cli import main
 from journeysim.files import (
     MAX_FOLDER,
@@ -202,6 +203,25 @@ def test_a_rerun_replaces_the_run_and_keeps_other_files(tmp_path: Path) -> None:
     assert not (folder / "report.html").exists()  # the old run's report went with it
     hidden = [p.name for p in out.rglob(".*")]
     assert hidden == [".baseline.lock"]
+
+
+def test_a_parquet_write_failing_in_a_later_row_group_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parquet goes to the temporary file a row group at a time (not to memory whole): a table
+    that fails in a later group (a column whose type changes), after the first went to the
+    file, leaves the file as it was and no temporary file."""
+    pytest.importorskip("pyarrow")
+    monkeypatch.setattr(files, "PARQUET_ROWS", 10)
+    path = tmp_path / "visits.parquet"
+    good = pd.DataFrame({"visit_id": range(35), "ltr": [float(i % 11) for i in range(35)]})
+    files.write_table(path, good)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), good)
+    bad = pd.DataFrame({"ltr": [1.0] * 10 + ["ten"] * 10}, dtype=object)
+    with pytest.raises(Exception, match="ten"):
+        files.write_table(path, bad)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), good)
+    assert [p.name for p in tmp_path.iterdir()] == ["visits.parquet"]
 
 
 def test_a_folder_holding_only_an_animation_is_not_taken_for_results(tmp_path: Path) -> None:
