@@ -78,9 +78,9 @@ def run_scenario(
     kpi_rows = pd.DataFrame([{"replication": r, **done[r][0]} for r in order])
 
     def stacked(table: str) -> pd.DataFrame:
-        """The replications' `table` one below the other, each replication's let go once it
-        is stacked (else a long run's visits are held three times at once: each
-        replication's, a copy of it with its number, and the stacked table)."""
+        """The replications' `table` one below the other, stacked a column at a time, each
+        replication's column let go once it is stacked (else a long run's visits are held
+        twice at once: the replications' tables and the stacked table)."""
         frames = []
         for r in order:
             frames.append(getattr(done[r][1], table))
@@ -89,10 +89,16 @@ def run_scenario(
         # An empty log (no outage in that replication) has no rows to give: leave it out (an
         # all-empty table keeps the first replication's, typed as data.md lists them).
         kept = [f for f in frames if len(f)] or frames[:1]
+        del frames
         if len(kept) == 1:  # one replication's table as it is: no copy of it (concat copies)
             kept[0].index = pd.RangeIndex(len(kept[0]))
             return kept[0]
-        return pd.concat(kept, ignore_index=True)
+        columns = {}
+        for name in list(kept[0].columns):
+            columns[name] = pd.concat([f[name] for f in kept], ignore_index=True)
+            for f in kept:
+                del f[name]
+        return pd.DataFrame(columns, copy=False)
 
     visits = stacked("visits")
     tallies = (
