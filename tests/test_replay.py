@@ -19,10 +19,19 @@ from journeysim.cli import main
 from journeysim.clock import clock
 from journeysim.report.animate import default_window
 from journeysim.report.monitor import down_intervals
-from journeysim.report.replay import replay_data, replay_page, replays, title, window
-from journeysim.report.trace import outcome
+from journeysim.report.replay import (
+    customers_of,
+    replay_data,
+    replay_page,
+    replays,
+    title,
+    window,
+)
+from journeysim.report.trace import outcome, tell
 from journeysim.scenario import load_scenario
 from journeysim.simulation.burn_in import ShortHistoryWarning
+from journeysim.simulation.executors import Serial
+from journeysim.simulation.runner import run_scenario
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
 # Four days; terminal_outage takes every terminal down 17:00-18:30 from day 3 on, so days 0-2
@@ -265,8 +274,6 @@ def test_bad_options_exit_2_with_one_line(args, message, tmp_path, capsys):
 
 def test_run_report_embeds_the_replay_of_its_traced_day(tmp_path):
     from journeysim.report.html import run_report
-    from journeysim.simulation.executors import Serial
-    from journeysim.simulation.runner import run_scenario
 
     result = run_scenario(small("terminal_outage", ("replications=1",)), Serial())
     report = run_report(result, tmp_path / "with").read_text()
@@ -348,3 +355,28 @@ def test_a_replay_into_another_commands_results_is_refused(tmp_path, capsys):
     again = tmp_path / "replays"  # a replay's own folder takes the next replay
     for _ in range(2):
         assert main(["replay", scenario, *window, *sets, "--out", str(again)]) == 0
+
+
+def test_a_replay_of_the_day_s_customers_traces_what_tracing_everyone_does_for_them():
+    # The report's re-run traces only the customers of the replayed day in the full run: their
+    # visits' steps (the day's, and their others for their stories) as tracing every visit
+    # gives them, and no one else's; a set that misses a visit of the day (another run's
+    # customers) re-runs the day tracing everyone.
+    scenario = small("terminal_outage", ("replications=1",))
+    day = 3
+    full = replays([scenario], day)[0]
+    everyone = full.replication
+    ran = run_scenario(scenario, Serial())
+    customers = customers_of(ran.visits, day)
+    (few,) = replays([scenario], day, customers=[customers])
+    pd.testing.assert_frame_equal(few.replication.visits, everyone.visits)
+    theirs = everyone.visits.loc[everyone.visits["customer_id"].isin(customers), "visit_id"]
+    assert set(few.replication.traces) == set(theirs)
+    assert len(few.replication.traces) < len(everyone.traces) / 2  # fewer steps held
+    assert {v: few.replication.traces[v] for v in theirs} == {v: everyone.traces[v] for v in theirs}
+    of_the_day = everyone.visits[everyone.visits["day"] == day]
+    assert set(of_the_day["customer_id"]) == customers
+    visit = int(of_the_day["visit_id"].iloc[0])
+    assert tell(few.replication, scenario, visit=visit) == tell(everyone, scenario, visit=visit)
+    (missed,) = replays([scenario], day, customers=[frozenset(list(customers)[1:])])
+    assert missed.replication.traces == everyone.traces

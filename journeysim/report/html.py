@@ -47,7 +47,7 @@ from journeysim.report.html_blocks import (
     warning_notes,
 )
 from journeysim.report.monitor import Replay
-from journeysim.report.replay import replays, report_section
+from journeysim.report.replay import customers_of, replays, report_section
 from journeysim.report.scenario_table import settings_table
 from journeysim.report.sweep_plots import sweep_heatmap, sweep_line
 from journeysim.report.telling_pair import telling_pair
@@ -218,7 +218,8 @@ def run_report(
         sections.append(section("A traced visit", paragraph(why), id="example"))
     else:
         day = int(first.loc[first["visit_id"] == visit_id, "day"].iloc[0])
-        (traced,) = replays([s], day)  # one re-run for the example and the replay
+        # one re-run for the example and the replay, tracing the day's customers' visits
+        (traced,) = replays([s], day, customers=[customers_of(result.visits, day)])
         sections.append(example_section(traced, visit_id, "A traced visit", _hours(s)))
         if with_replay:
             sections.append(report_section([traced], folder))
@@ -324,7 +325,14 @@ def compare_report(
     # One re-run of each scenario for the paired example (the first and the last) and the replay,
     # of the first measured day a scheduled outage or departure sets them apart, else the first.
     day = first_changed_day(scenarios)
-    traced = replays(scenarios if with_replay else [scenarios[0], scenarios[-1]], day)
+    replayed = scenarios if with_replay else [scenarios[0], scenarios[-1]]
+    runs = {result.scenario.name: result for result in results}
+    customers = (
+        [customers_of(runs[s.name].visits, day) for s in replayed]
+        if all(s.name in runs for s in replayed)
+        else None
+    )
+    traced = replays(replayed, day, customers=customers)
     sections.extend(paired_examples(traced[0], traced[-1]))
     if with_replay:
         sections.append(report_section(traced, folder))

@@ -110,13 +110,17 @@ def replay(
     every: float = 1.0,
     through: int | None = None,
     reference: Scenario | None = None,
+    customers: frozenset[int] | None = None,
 ) -> Replay:
     """Re-run `replication` with tracing up to the end of `day` (or of the later day
     `through`, capped at the horizon, to see who comes back), sampling `day`. Like
     `simulate`, the run starts from the burn-in of `reference` (default: the scenario).
 
     Nothing before a day depends on the horizon's length, so visits (and their ids) are the
-    same as in the full run; only the warm-up split of the journey map differs.
+    same as in the full run; only the warm-up split of the journey map differs. `customers`:
+    those of `day` in the full run, whose visits alone are traced (a fraction of the memory
+    every visit's steps take over weeks); should a visit of `day` be left untraced (they were
+    another run's), the day is re-run tracing every visit.
     """
     if not 0 <= day < scenario.total_days:
         raise ValueError(f"day must be between 0 and {scenario.total_days - 1}, not {day}")
@@ -128,9 +132,16 @@ def replay(
             "horizon": horizon.model_copy(update={"warmup_days": warmup, "days": last + 1 - warmup})
         }
     )
-    sim = Simulation(short, replication, trace=True, past=past(scenario, reference))
+    sim = Simulation(
+        short, replication, trace=True, past=past(scenario, reference), traced=customers
+    )
     monitor = Monitor(sim, every, start=day * 1440.0, end=(day + 1) * 1440.0)
     result = sim.run()
+    if (
+        customers is not None
+        and not result.visits.loc[result.visits["day"] == day, "visit_id"].isin(result.traces).all()
+    ):
+        return replay(scenario, day, replication, every, through, reference)
     return Replay(
         scenario=scenario,
         day=day,

@@ -56,15 +56,28 @@ SPILL_JUMP = 0.5  # a zone's dirt rising this much between two samples is a spil
 _PLAYER = files("journeysim.report") / "player"
 
 
-def replays(scenarios: Sequence[Scenario], day: int, replication: int = 0) -> list[Replay]:
+def replays(
+    scenarios: Sequence[Scenario],
+    day: int,
+    replication: int = 0,
+    customers: Sequence[frozenset[int]] | None = None,
+) -> list[Replay]:
     """Traced replays of `day` for every scenario with common random numbers (the first one's
     seed, and the first one's burn-in), run on through the return window so the page can tell
-    who came back."""
+    who came back. `customers`: per scenario, the customers of `day` in its full run (see
+    `replay`), else every visit is traced."""
     aligned = common_random_numbers(scenarios) if len(scenarios) > 1 else list(scenarios)
     window = int(aligned[0].loyalty.return_window_days)
     return [
-        replay(s, day, replication, through=day + window, reference=aligned[0]) for s in aligned
+        replay(s, day, replication, through=day + window, reference=aligned[0], customers=c)
+        for s, c in zip(aligned, customers or [None] * len(aligned))
     ]
+
+
+def customers_of(visits: pd.DataFrame, day: int, replication: int = 0) -> frozenset[int]:
+    """The customers who visit on `day` in `replication` of a run's stacked visits."""
+    mine = (visits["day"] == day) & (visits["replication"] == replication)
+    return frozenset(int(c) for c in visits.loc[mine, "customer_id"].unique())
 
 
 def window(days: Sequence[Replay]) -> tuple[float, float]:

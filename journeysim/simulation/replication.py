@@ -65,7 +65,10 @@ class Simulation:
         replication: int = 0,
         trace: bool = False,
         past: History | None = None,
+        traced: frozenset[int] | None = None,
     ) -> None:
+        """`trace`: keep every visit's steps (`traces`); `traced`: with `trace`, only the
+        visits of these customers' (by id; None: every customer's)."""
         self.scenario = scenario
         self.past = past
         self.seeds = Seeds(scenario.seed, replication)
@@ -106,6 +109,7 @@ class Simulation:
         self.day_rows: list[dict] = []
         self.turnovers: list[dict] = []
         self.trace = trace
+        self._traced = traced
         self.traces: dict[int, list[Step]] = {}
         self._day_stats = {"new_customers": 0}
         self._restocks_before = 0  # refill rounds logged before the current day
@@ -214,7 +218,7 @@ class Simulation:
             self.adaptation,
             self.moods,
             self._slot_map if now >= self._measured_from else self._warmup_slot_map,
-            self.trace,
+            self.trace and (self._traced is None or customer.id in self._traced),
         )
         self.entered += 1
         self.inside += 1
