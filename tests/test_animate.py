@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from journeysim.report.animate import (
     DOWN,
     GLIDE_MIN,
     QUEUE_STEP,
+    STAFF_ROW,
     UP,
     FloorView,
     animate,
@@ -33,6 +35,7 @@ from journeysim.report.animate import (
     setup_stamp,
     sightings,
     staff_on_floor,
+    staff_strips,
     tracks,
 )
 from journeysim.report.html import animations, floor_section
@@ -391,6 +394,28 @@ def drawn_at(floor, track, t: float) -> tuple[float, float]:
 def inside(box, xy) -> bool:
     x, y, w, h = box
     return x <= xy[0] <= x + w and y <= xy[1] <= y + h
+
+
+def test_shoppers_in_a_zone_stand_clear_of_the_staff_names_drawn_there(day):
+    """The GIF drew shoppers over the staff names at a zone's foot (a dot on "stocker #9"),
+    where the replay page keeps their strip free: a shopper in a zone stands above the most
+    names drawn there at once over the window."""
+    names = [c.split(":", 1)[1] for c in day.samples.columns if c.startswith("zone:")]
+    floor = floor_plan(names, day.line_tills)
+    start, end = 3 * 1440.0 + 16.5 * 60, 3 * 1440.0 + 18.5 * 60
+    shown = tracks(day, floor, start, end)
+    strips = staff_strips(sightings(day, shown))
+    assert max(strips.values()) >= 2 * STAFF_ROW  # two names at once somewhere
+    floor = replace(floor, strips=strips)
+    checked = 0
+    for t in frame_times(start, end, 40):
+        for track in (track for track in shown if track.start <= t < track.end):
+            place, _, since, _ = track.at(t)
+            if place[0] == "zone" and since >= GLIDE_MIN:
+                zone_foot = floor.zones[place[1]][1]
+                assert drawn_at(floor, track, t)[1] >= zone_foot + 1.5 + strips.get(place[1], 0)
+                checked += 1
+    assert checked > 50
 
 
 @pytest.mark.parametrize("check", [0.0, 1.0])

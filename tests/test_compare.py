@@ -54,6 +54,7 @@ from journeysim.study.compare import (
     late_changes,
     moving,
     paired_difference,
+    paired_with_first,
     single_outages,
 )
 
@@ -667,6 +668,21 @@ def test_the_report_tells_the_first_measured_day_a_scheduled_change_sets_apart()
     assert first_changed_day([base, daily]) == 14
     leaving = journeysim.load_scenario(ROOT / "scenarios" / "staff_turnover.yaml")
     assert first_changed_day([base, leaving]) == leaving.staff.turnover[0].day == 28
+
+
+def test_the_report_pairs_the_first_with_a_scenario_whose_change_shows_that_day():
+    """baseline vs dirty_floor, terminal_outage, ..., staff_turnover told day 14 (the outage's)
+    with the same customer in staff_turnover, whose cashier leaves on day 28: its 716 shared
+    customers "remember it the same", an empty example. It pairs the last scenario whose change
+    shows by that day; the last itself when its change does."""
+    base, daily = journeysim.load_scenario(BASELINE), journeysim.load_scenario(OUTAGE)
+    leaving = journeysim.load_scenario(ROOT / "scenarios" / "staff_turnover.yaml")
+    dirty = journeysim.load_scenario(ROOT / "scenarios" / "dirty_floor.yaml")
+    assert paired_with_first([base, daily, leaving]) == 1
+    assert paired_with_first([base, dirty, daily, leaving]) == 2
+    assert paired_with_first([base, leaving, daily]) == 2
+    assert paired_with_first([base, leaving]) == 1
+    assert paired_with_first([base, leaving, dirty]) == 2  # day 28: the dirt shows every day
 
 
 def test_a_single_outage_is_told_as_a_total_over_the_measured_days_not_a_year(tmp_path):

@@ -541,6 +541,25 @@ def test_a_story_says_once_how_to_read_felt_and_mood(told):
     assert max(map(len, lines[1:3])) <= 100
 
 
+def test_no_caption_or_heading_runs_past_the_tables(told):
+    """The history table's caption ran to 170 characters and the heading of "the same visit in
+    baseline" to 172, cut off at the right of report.html's story (and wrapped anywhere in a
+    terminal): prose wraps at 100 characters, a visit's heading at its step table's width."""
+    scenario, rep, _ = told
+    customer = int(rep.visits["customer_id"].value_counts().index[0])  # the most visits
+    lines = tell(rep, scenario, customer=customer).splitlines()
+    caption = lines.index(next(line for line in lines if line.startswith("How the relationship")))
+    table = lines.index(next(line for line in lines if line.startswith("visit ")))
+    assert 0 < table - caption <= 2 and max(map(len, lines[caption:table])) <= 100
+    row = rep.visits.iloc[0]
+    label = "The same visit in baseline, the same customer with the same draws of chance"
+    story = tell_visit(row, rep.traces[int(row["visit_id"])], scenario, OUTAGES, label)
+    top, steps = story.split("\n\n")[:2]
+    heading = [line for line in top.splitlines() if not line.startswith("  ! ")]
+    assert len(heading) == 2 and " ".join(" ".join(heading).split()).startswith(label)
+    assert max(map(len, heading)) <= len(steps.splitlines()[0])  # the step table's columns
+
+
 def test_the_help_of_pick_outage_says_whom_it_picks(capsys):
     """--help said "the worst that met a terminal outage"; it picks the no-cash shopper with the
     longest list, as the walkthrough says and the test below checks."""
@@ -717,7 +736,8 @@ def test_against_a_first_store_the_outage_pick_prefers_a_customer_it_lost():
     gone = trip_visits([(7, 10, 0.30, False)])  # customers 11 and 12 went otherwise there
     against = Traced(gone, SimpleNamespace(name="baseline"), {})
     unpaired = same_visits(here.visits, gone.visits)
-    assert told_against(against, unpaired, here.visits.iloc[1], "terminal_outage") == (
+    told = told_against(against, unpaired, here.visits.iloc[1], "terminal_outage")
+    assert " ".join(told.split()) == (
         "The same visit in baseline: none to pair with it. The customer's visits up to this one "
         "went otherwise in baseline than in terminal_outage, or this is their second visit of "
         "the day (only a day's first visits are paired)."

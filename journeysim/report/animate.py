@@ -16,7 +16,8 @@ import hashlib
 import io
 import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 import matplotlib
 import numpy as np
@@ -50,6 +51,7 @@ UP, DOWN = "#4d4d4d", "#d73027"  # card terminal working / down
 QUEUE, STAFF = "#c8bca8", "#1b7837"  # a queue's bar; staff (the replay page's colours)
 STAFF_SEEN_MIN = 45.0  # a staff member stays drawn where a shopper last met them this long
 STAFF_ROWS = 4  # names drawn a zone, from its foot up
+STAFF_ROW = 2.4  # floor units from one staff name to the next up
 QUARTER = 15.0  # minutes: a window starts on a quarter hour, so its clock reads cleanly
 BACK_MIN = 10.0  # minutes the banner says the terminals work again
 _CLOCK_WAIT = re.compile(r"([\d.]+) min by the clock")
@@ -69,6 +71,7 @@ class Floor:
     queues: list[tuple[float, float]]  # bottom of each line's queue (x, y)
     tills: dict[int, tuple[float, float]]
     exit: tuple[float, float, float, float]
+    strips: dict[str, float] = field(default_factory=dict)  # zone -> its staff names' height
 
 
 def floor_plan(zone_names: list[str], line_tills: list[tuple[int, ...]]) -> Floor:
@@ -206,9 +209,10 @@ def _position(
     floor: Floor, place: tuple, customer_id: int, rank: int, step: float
 ) -> tuple[float, float]:
     u, v = spot(customer_id)
-    if place[0] == "zone":
+    if place[0] == "zone":  # above the staff names at the zone's foot
         x, y, w, h = floor.zones[place[1]]
-        return x + 1.5 + u * (w - 3.0), y + 1.5 + v * (h - 7.0)
+        low = floor.strips.get(place[1], 0.0)
+        return x + 1.5 + u * (w - 3.0), y + 1.5 + low + v * (h - 7.0 - low)
     if place[0] == "queue":
         x, y = floor.queues[place[1]]
         return x + 0.6 * (u - 0.5), y + QUEUE_FRONT + rank * step
@@ -288,6 +292,16 @@ def sightings(replay: Replay, shown: list[Track]) -> list[tuple[float, str, str]
             if met and step.kind in ("staff", "entrance"):
                 seen.append((step.time, step.place, met.group(1)))
     return sorted(seen)
+
+
+def staff_strips(seen: list[tuple[float, str, str]]) -> dict[str, float]:
+    """Floor units at each zone's foot that the most staff names drawn there at once over the
+    window (`seen`: `sightings`) take, kept free of shoppers as the replay page keeps them."""
+    rows: dict[str, int] = {}
+    for time, _, _ in seen:
+        for zone, names in Counter(staff_on_floor(seen, time).values()).items():
+            rows[zone] = max(rows.get(zone, 0), min(names, STAFF_ROWS))
+    return {zone: names * STAFF_ROW for zone, names in rows.items()}
 
 
 def staff_on_floor(seen: list[tuple[float, str, str]], t: float) -> dict[str, str]:
@@ -503,9 +517,9 @@ class FloorView:
             row = rows.get(zone, 0)
             rows[zone] = row + 1
             x, y, _, _ = self.floor.zones[zone]
-            points.append((x + 1.8, y + 1.8 + row * 2.4))
+            points.append((x + 1.8, y + 1.8 + row * STAFF_ROW))
             label = next(names)
-            label.set_position((x + 3.0, y + 1.8 + row * 2.4))
+            label.set_position((x + 3.0, y + 1.8 + row * STAFF_ROW))
             label.set_text(name)
         for label in names:
             label.set_text("")
@@ -527,6 +541,7 @@ def animate(
     floor = floor_plan(names, replay.line_tills)
     all_tracks = tracks(replay, floor, start, end)
     met = sightings(replay, all_tracks)
+    floor = replace(floor, strips=staff_strips(met))
     outages = down_intervals(replay.replication.terminal_log, replay.scenario.total_days * 1440.0)
     repairs = np.sort(outages["end"].to_numpy(dtype=float))
     view = FloorView(replay, floor)

@@ -57,7 +57,7 @@ from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, wind
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.compare import first_changed_day
+from journeysim.study.compare import first_changed_day, paired_with_first
 from journeysim.study.sensitivity import sobol_warnings
 from journeysim.study.sweep import chart_files
 from journeysim.words import plural, signed_number
@@ -263,7 +263,8 @@ def compare_report(
     diff_ci_low, diff_ci_high, significant; differences against the first scenario);
     `scenarios`: the compared scenarios in order (first is the reference); `results`: their
     RunResults when at hand, for KPIs over days and journey maps. A traced example shows the
-    same customer on the same day in the first and the last scenario (common random numbers).
+    same customer on the same day in the first and the last scenario whose change shows that
+    day (common random numbers).
     `chart`: comparison.png as `write_comparison` wrote it into `folder` (else drawn and
     written here). `moving`: the scenarios whose difference in contribution is still moving
     (study.compare.moving: their bottom line says how, and that its figures are
@@ -322,10 +323,11 @@ def compare_report(
             )
             maps.append(image(data, f"Journey map of {result.scenario.name}"))
         sections.append(section("Journey maps", *maps, id="journey-map"))
-    # One re-run of each scenario for the paired example (the first and the last) and the replay,
-    # of the first measured day a scheduled outage or departure sets them apart, else the first.
-    day = first_changed_day(scenarios)
-    replayed = scenarios if with_replay else [scenarios[0], scenarios[-1]]
+    # One re-run of each scenario for the paired example (the first and the last whose change
+    # shows that day) and the replay, of the first measured day a scheduled outage or departure
+    # sets them apart, else the first.
+    day, other = first_changed_day(scenarios), paired_with_first(scenarios)
+    replayed = scenarios if with_replay else [scenarios[0], scenarios[other]]
     runs = {result.scenario.name: result for result in results}
     customers = (
         [customers_of(runs[s.name].visits, day) for s in replayed]
@@ -333,7 +335,7 @@ def compare_report(
         else None
     )
     traced = replays(replayed, day, customers=customers)
-    sections.extend(paired_examples(traced[0], traced[-1]))
+    sections.extend(paired_examples(traced[0], traced[other if with_replay else 1]))
     if with_replay:
         sections.append(report_section(traced, folder))
     path = folder / "report.html"

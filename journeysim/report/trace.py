@@ -161,10 +161,11 @@ def told_against(against: Traced, same: pd.Series, row: pd.Series, name: str) ->
     visit = int(row["visit_id"])
     title = f"The same visit in {against.scenario.name}"
     if visit not in same.index:
-        return (
+        return textwrap.fill(
             f"{title}: none to pair with it. The customer's visits up to this one went "
             f"otherwise in {against.scenario.name} than in {name}, or this is their second "
-            "visit of the day (only a day's first visits are paired)."
+            "visit of the day (only a day's first visits are paired).",
+            width=100,
         )
     there = against.rep.visits
     other = there[there["visit_id"] == same[visit]].iloc[0]
@@ -419,9 +420,12 @@ def staff_name(staff: dict[int, str], staff_id: int) -> str:
 def departures(turnover_log: pd.DataFrame, customer: int, staff: dict[int, str]) -> list[str]:
     """Staff members this customer knew well who left, and who took over."""
     return [
-        f"On {day_label(leave.day)} {staff_name(staff, leave.leaver_id)}, whom this customer "
-        f"knew, left; {staff_name(staff, leave.newcomer_id)} took over the post and the "
-        f"customer lost some trust."
+        textwrap.fill(
+            f"On {day_label(leave.day)} {staff_name(staff, leave.leaver_id)}, whom this customer "
+            f"knew, left; {staff_name(staff, leave.newcomer_id)} took over the post and the "
+            f"customer lost some trust.",
+            width=100,
+        )
         for leave in turnover_log.itertuples()
         if customer in leave.regulars
     ]
@@ -466,16 +470,24 @@ def history(mine: pd.DataFrame, traces: dict[int, list[Step]], staff: dict[int, 
         ],
     )
     lines = [
-        "How the relationship developed (expects: mean expectation over the visit's "
-        "touchpoints; LTR: likelihood to recommend, 0..10; familiarity 0 = stranger .. 1 = "
-        "'the usual?')",
+        textwrap.fill(
+            "How the relationship developed (expects: mean expectation over the visit's "
+            "touchpoints; LTR: likelihood to recommend, 0..10; familiarity 0 = stranger .. 1 = "
+            "'the usual?')",
+            width=100,
+        ),
         table,
     ]
     moved = expectation_changes(
         [traces[v] for v in mine["visit_id"] if int(v) in traces and traces[int(v)]]
     )
     if moved:
-        lines.append("What this customer has come to expect, first visit -> last visit: " + moved)
+        lines.append(
+            textwrap.fill(
+                "What this customer has come to expect, first visit -> last visit: " + moved,
+                width=100,
+            )
+        )
     return "\n".join(lines)
 
 
@@ -514,8 +526,9 @@ def tell_visit(
     shopper was at the checkout (from `lanes`, the lane log), then what the customer took
     home."""
     heading, *down = visit_heading(row, scenario, outages, label)
-    lines = [heading, *(f"  {line}" for line in down), ""]
-    lines.append(f"  {'time':5}  {'place':15}  {'what happened':{WHAT}}  felt   effort  mood after")
+    columns = f"  {'time':5}  {'place':15}  {'what happened':{WHAT}}  felt   effort  mood after"
+    lines = [textwrap.fill(heading, width=len(columns)), *(f"  {line}" for line in down), ""]
+    lines.append(columns)
     told = [
         (step.time, step_row(step.time, step.place, step.what, "{}  {:>6}  {}".format(*numbers)))
         for step, numbers in zip(steps, step_numbers(steps))

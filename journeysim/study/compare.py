@@ -222,6 +222,15 @@ def first_changed_day(scenarios: Sequence[Scenario]) -> int:
     return found if found < total else warmup
 
 
+def paired_with_first(scenarios: Sequence[Scenario]) -> int:
+    """The index of the scenario a comparison's report tells beside the first on the day
+    `first_changed_day` gives: the last whose change shows by that day (a departure of the last
+    scenario on a later day would leave the two visits alike)."""
+    day, first = first_changed_day(scenarios), scenarios[0]
+    shown = [i for i, other in enumerate(scenarios) if first_changed_day([first, other]) <= day]
+    return shown[-1]
+
+
 def _dated(scenario: Scenario) -> list[tuple[int, object]]:
     """(first day, event) of `scenario`'s scheduled departures and outages."""
     return [(event.day, event) for event in (*scenario.staff.turnover, *scenario.payment.outages)]
