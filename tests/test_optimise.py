@@ -591,6 +591,31 @@ def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
 
 
+@pytest.mark.parametrize("interrupt", [_interrupt_telling, _interrupt_storing])
+def test_sigterm_with_ctrl_c_ignored_waits_until_the_trial_is_recorded(
+    tmp_path, monkeypatch, capsys, interrupt
+):
+    """In a shell's background job Ctrl-C is ignored, and the study did not hold it back:
+    SIGTERM (`kill`, a batch system's time limit) then stopped the study inside Optuna's
+    bookkeeping or a write to the study database, as Ctrl-C once did (above). It waits for
+    the trial as Ctrl-C does, and Ctrl-C stays ignored."""
+    interrupt(monkeypatch)
+    real_kill = os.kill
+    monkeypatch.setattr(os, "kill", lambda pid, signum: real_kill(pid, signal.SIGTERM))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert main(_command(tmp_path)[3:]) == 143
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert capsys.readouterr().err.endswith(
+        "terminated; finished trials are kept; the same command resumes\n"
+    )
+    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
+    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
+
+
 def _ctrl_c() -> None:
     """Ctrl-C to this process, delivered before returning."""
     os.kill(os.getpid(), signal.SIGINT)

@@ -135,24 +135,32 @@ class HeldInterrupts:
     @contextmanager
     def installed(self) -> Iterator[None]:
         """Handle SIGINT so while inside (only in the main thread, and only where Python's own
-        handler is in place: an ignored SIGINT stays ignored)."""
+        handler is in place or SIGINT is ignored, as in a shell's background job: it then stays
+        ignored, and only the SIGTERM that the command line passes on as SIGINT is held)."""
         mine = threading.current_thread() is threading.main_thread()
-        if not mine or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        ctrl_c = signal.getsignal(signal.SIGINT)
+        if not mine or ctrl_c not in (signal.default_int_handler, signal.SIG_IGN):
             yield
             return
-        signal.signal(signal.SIGINT, self._interrupted)
+        ignored = ctrl_c == signal.SIG_IGN
+        signal.signal(signal.SIGINT, self._terminated if ignored else self._interrupted)
         reported = sys.unraisablehook
         sys.unraisablehook = functools.partial(self._dropped, reported)
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGINT, ctrl_c)
             sys.unraisablehook = reported
 
     def _interrupted(self, signum: int, frame: object) -> None:
         self.held = True
         if self.simulating_now:
             raise KeyboardInterrupt
+
+    def _terminated(self, signum: int, frame: object) -> None:
+        """With Ctrl-C ignored: a SIGTERM passed on (`signum`) acts as Ctrl-C, Ctrl-C not."""
+        if signum == signal.SIGTERM:
+            self._interrupted(signum, frame)
 
     def _dropped(self, reported: Callable[[Any], None], unraisable: Any) -> None:
         """Keep quiet about a held Ctrl-C that Python dropped; report anything else."""
