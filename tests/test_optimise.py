@@ -50,6 +50,7 @@ from journeysim.study import selection, trial_study
 from journeysim.study.decisions import parse_decision
 from journeysim.study.designs import DesignError
 from journeysim.study.optimise import (
+    KeptTrialsWarning,
     Optimisation,
     failures_text,
     plan_optimisation,
@@ -889,6 +890,26 @@ def test_a_study_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkey
     monkeypatch.setattr(trial_study, "source_digest", lambda: "0" * 64)
     with pytest.raises(DesignError, match=r"holds a study run by another journeysim \(its "):
         Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()
+
+
+def test_a_study_asked_for_fewer_trials_than_it_holds_says_it_uses_them_all(tmp_path, capsys):
+    """Run again with --trials 2, a study of 3 finished trials said "2 trials (2 already
+    done)" and chose among all 3 without a word (a sweep with fewer --reps warns)."""
+    options = dict(
+        decide=["checkout.service_time.mean_min=1.0:3.0"],
+        minimise="mean_checkout_wait_min",
+        reps=2,
+        days=1,
+        overrides=["horizon.warmup_days=0"],
+        out=tmp_path,
+        workers=1,
+    )
+    journeysim.optimise(MMC, trials=3, **options)
+    with pytest.warns(
+        KeptTrialsWarning, match=r"more trials than this one asks for \(3, against 2"
+    ):
+        fewer = journeysim.optimise(MMC, trials=2, **options)
+    assert len(fewer.trials) == 3
 
 
 def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
