@@ -617,6 +617,35 @@ def test_sigterm_with_ctrl_c_ignored_waits_until_the_trial_is_recorded(
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
 
 
+def test_a_full_disk_under_the_study_database_is_one_line_and_the_study_resumes(
+    tmp_path, monkeypatch, capsys
+):
+    """SQLite's "database or disk is full" as trial 1 stored its results ended the study in
+    Optuna's traceback ("AssertionError: Should not reach.", exit 1); it is one line naming
+    study.db, and the same command, with room again, finishes the study."""
+    store = optuna.Trial.set_user_attr
+
+    def full(trial, key, value):
+        if trial.number == 1 and key == RESULTS:
+            try:
+                raise sqlite3.OperationalError("database or disk is full")
+            except sqlite3.OperationalError as error:
+                raise optuna.exceptions.StorageInternalError("during the commit") from error
+        return store(trial, key, value)
+
+    monkeypatch.setattr(optuna.Trial, "set_user_attr", full)
+    argv = _command(tmp_path)[3:]
+    assert main(argv) == 1
+    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
+    assert capsys.readouterr().err == (
+        f"journeysim: {folder / 'study.db'}: database or disk is full: free some space and run "
+        "the same command again; finished trials are kept\n"
+    )
+    monkeypatch.setattr(optuna.Trial, "set_user_attr", store)
+    assert main(argv) == 0
+    assert len(complete_trials(folder)) == 8
+
+
 def _ctrl_c() -> None:
     """Ctrl-C to this process, delivered before returning."""
     os.kill(os.getpid(), signal.SIGINT)
@@ -1127,7 +1156,7 @@ def test_a_looping_chain_of_exceptions_is_searched_once():
                 raise first from None  # first.__context__ is second, second's cause is first
     except KeyError as chained:
         assert chained.__context__.__cause__ is chained
-        assert not trial_study._locked(chained)
+        assert not trial_study._sqlite_said(chained, "locked")
 
 
 # A setting given in an optimise file is named by the file and its key, not by the option of the

@@ -250,8 +250,10 @@ class TrialStudy:
                     storage.engine.dispose()
                     self.study = self.storage = None
             except Exception as error:  # Optuna may raise an error of its own in its place
-                if _locked(error):
+                if _sqlite_said(error, "locked"):
                     raise _locked_out(path) from None
+                if _sqlite_said(error, "full"):
+                    raise _disk_full(path) from None
                 raise
 
     def _claim(self) -> None:
@@ -517,7 +519,7 @@ def _check_storage(path: Path) -> None:
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
             ).fetchall()
     except sqlite3.Error as error:
-        if _locked(error):
+        if _sqlite_said(error, "locked"):
             raise _locked_out(path) from None
         raise DesignError(_unreadable(path, str(error).splitlines()[0])) from None
     if error := write_error(path):  # SQLite would refuse only at its first write, mid-study
@@ -549,7 +551,7 @@ def _storage(path: Path) -> optuna.storages.RDBStorage:
             url, engine_kwargs={"connect_args": {"timeout": LOCK_WAIT_S}}
         )
     except sqlalchemy.exc.SQLAlchemyError as error:
-        if _locked(error):
+        if _sqlite_said(error, "locked"):
             raise
         raise DesignError(_unreadable(path, _why(error))) from None
 
@@ -567,17 +569,18 @@ def _study(
             load_if_exists=True,
         )
     except sqlalchemy.exc.SQLAlchemyError as error:
-        if _locked(error):
+        if _sqlite_said(error, "locked"):
             raise
         raise DesignError(_unreadable(path, _why(error))) from None
 
 
-def _locked(error: BaseException | None) -> bool:
-    """Whether `error`, or one it arose from, is SQLite's "database is locked" (a chain may
-    loop: an exception re-raised from its own handler is the context of its context)."""
+def _sqlite_said(error: BaseException | None, words: str) -> bool:
+    """Whether `error`, or one it arose from, is SQLite's error saying `words` ("database is
+    locked", "database or disk is full"; a chain may loop: an exception re-raised from its
+    own handler is the context of its context)."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+        if isinstance(error, sqlite3.OperationalError) and words in str(error):
             return True
         seen.add(id(error))
         error = error.__cause__ or error.__context__
@@ -590,6 +593,16 @@ def _locked_out(path: Path) -> OSError:
         errno.EBUSY,
         f"locked by another program for over {LOCK_WAIT_S} s (a dashboard or a database browser "
         "reading it?): close it and run the same command again; finished trials are kept",
+        str(path),
+    )
+
+
+def _disk_full(path: Path) -> OSError:
+    """One line: `path` could not grow; what is kept and what to do."""
+    return OSError(
+        errno.ENOSPC,
+        "database or disk is full: free some space and run the same command again; finished "
+        "trials are kept",
         str(path),
     )
 
