@@ -32,15 +32,17 @@ from journeysim.simulation.hourly import hourly_name, hourly_names, hourly_recei
 from journeysim.simulation.lifetime import NO_LIFETIME_WHY
 from journeysim.simulation.measure import measure, measure_hourly
 from journeysim.simulation.replication import simulate
-from journeysim.study.calibrate import CalibrationWarning
+from journeysim.study.calibrate import Calibration, CalibrationWarning, plan_calibration
 from journeysim.study.calibrate_checks import calibration_warnings, precision_warning
 from journeysim.study.calibrate_spec import (
+    CalibrateSpec,
     Target,
     parse_target,
     parse_targets,
     read_calibration_file,
 )
 from journeysim.study.decisions import parse_decision
+from journeysim.study.designs import DesignError
 from journeysim.study.parameter_sets import read_parameter_sets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -894,6 +896,24 @@ def test_a_target_far_narrower_than_any_trial_is_missed_not_an_overflow(tmp_path
     assert f"trial {int(closest['trial'])}, gives" in said
     assert f"({closest_off} tolerances off)" in said
     assert re.search(rf"\s{re.escape(closest_off)}\s+no\s", said)  # the fit table's row
+
+
+def test_a_target_changed_past_its_third_figure_is_refused(tmp_path):
+    """A study stored its targets as their text, whose tolerance has three figures: resumed
+    with revenue_per_day's tolerance 418.4 instead of 418 (receipts fitted again), it went on
+    with trials scored on the old one."""
+    spec = CalibrateSpec(
+        MMC,
+        free=(parse_decision("checkout.service_time.mean_min=1.0:3.0"),),
+        targets=(parse_target("revenue_per_day=20000+-418"),),
+        trials=2,
+        reps=2,
+        days=1,
+    )
+    Calibration(plan_calibration(spec), tmp_path).pending()  # makes it, runs nothing
+    changed = spec.updated(targets=(parse_target("revenue_per_day=20000+-418.4"),))
+    with pytest.raises(DesignError, match=r"holds a different study \(targets differ\): remove"):
+        Calibration(plan_calibration(changed), tmp_path).pending()
 
 
 def test_more_trials_extend_a_study_even_once_they_cover_every_combination(tmp_path, capsys):

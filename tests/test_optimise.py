@@ -50,6 +50,7 @@ from journeysim.study import selection, trial_study
 from journeysim.study.decisions import parse_decision
 from journeysim.study.designs import DesignError
 from journeysim.study.optimise import (
+    KeptTrialsWarning,
     Optimisation,
     failures_text,
     plan_optimisation,
@@ -591,6 +592,60 @@ def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
 
 
+@pytest.mark.parametrize("interrupt", [_interrupt_telling, _interrupt_storing])
+def test_sigterm_with_ctrl_c_ignored_waits_until_the_trial_is_recorded(
+    tmp_path, monkeypatch, capsys, interrupt
+):
+    """In a shell's background job Ctrl-C is ignored, and the study did not hold it back:
+    SIGTERM (`kill`, a batch system's time limit) then stopped the study inside Optuna's
+    bookkeeping or a write to the study database, as Ctrl-C once did (above). It waits for
+    the trial as Ctrl-C does, and Ctrl-C stays ignored."""
+    interrupt(monkeypatch)
+    real_kill = os.kill
+    monkeypatch.setattr(os, "kill", lambda pid, signum: real_kill(pid, signal.SIGTERM))
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert main(_command(tmp_path)[3:]) == 143
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert capsys.readouterr().err.endswith(
+        "terminated; finished trials are kept; the same command resumes\n"
+    )
+    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
+    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
+
+
+def test_a_full_disk_under_the_study_database_is_one_line_and_the_study_resumes(
+    tmp_path, monkeypatch, capsys
+):
+    """SQLite's "database or disk is full" as trial 1 stored its results ended the study in
+    Optuna's traceback ("AssertionError: Should not reach.", exit 1); it is one line naming
+    study.db, and the same command, with room again, finishes the study."""
+    store = optuna.Trial.set_user_attr
+
+    def full(trial, key, value):
+        if trial.number == 1 and key == RESULTS:
+            try:
+                raise sqlite3.OperationalError("database or disk is full")
+            except sqlite3.OperationalError as error:
+                raise optuna.exceptions.StorageInternalError("during the commit") from error
+        return store(trial, key, value)
+
+    monkeypatch.setattr(optuna.Trial, "set_user_attr", full)
+    argv = _command(tmp_path)[3:]
+    assert main(argv) == 1
+    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
+    assert capsys.readouterr().err == (
+        f"journeysim: {folder / 'study.db'}: database or disk is full: free some space and run "
+        "the same command again; finished trials are kept\n"
+    )
+    monkeypatch.setattr(optuna.Trial, "set_user_attr", store)
+    assert main(argv) == 0
+    assert len(complete_trials(folder)) == 8
+
+
 def _ctrl_c() -> None:
     """Ctrl-C to this process, delivered before returning."""
     os.kill(os.getpid(), signal.SIGINT)
@@ -866,6 +921,26 @@ def test_a_study_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkey
         Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()
 
 
+def test_a_study_asked_for_fewer_trials_than_it_holds_says_it_uses_them_all(tmp_path, capsys):
+    """Run again with --trials 2, a study of 3 finished trials said "2 trials (2 already
+    done)" and chose among all 3 without a word (a sweep with fewer --reps warns)."""
+    options = dict(
+        decide=["checkout.service_time.mean_min=1.0:3.0"],
+        minimise="mean_checkout_wait_min",
+        reps=2,
+        days=1,
+        overrides=["horizon.warmup_days=0"],
+        out=tmp_path,
+        workers=1,
+    )
+    journeysim.optimise(MMC, trials=3, **options)
+    with pytest.warns(
+        KeptTrialsWarning, match=r"more trials than this one asks for \(3, against 2"
+    ):
+        fewer = journeysim.optimise(MMC, trials=2, **options)
+    assert len(fewer.trials) == 3
+
+
 def test_the_study_does_not_depend_on_where_trials_run(tmp_path):
     # Two objectives (NSGA-II), one process against a Dask cluster of two: common random
     # numbers and the per-trial seeding make every trial identical.
@@ -1081,7 +1156,7 @@ def test_a_looping_chain_of_exceptions_is_searched_once():
                 raise first from None  # first.__context__ is second, second's cause is first
     except KeyError as chained:
         assert chained.__context__.__cause__ is chained
-        assert not trial_study._locked(chained)
+        assert not trial_study._sqlite_said(chained, "locked")
 
 
 # A setting given in an optimise file is named by the file and its key, not by the option of the

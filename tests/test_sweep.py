@@ -300,6 +300,29 @@ def test_noise_in_the_indices_is_warned_of_above_a_tenth():
     assert "of one run a point" in noise_warning(single)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Sobol' indices of few points and runs
+def test_a_sobol_sweep_with_a_failed_run_keeps_no_indices_of_earlier_runs(tmp_path, monkeypatch):
+    """A finished Sobol' sweep, extended by a replication in which a run failed, kept the
+    indices of the first replication beside the runs and summary of both."""
+    mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
+    vary = ["checkout.cashiers=2:4", "arrivals.rate_per_hour=15:30"]
+    options = dict(vary=vary, design="sobol", samples=2, days=1, out=tmp_path, workers=1)
+    journeysim.sweep(mmc, reps=1, **options)
+    (folder,) = tmp_path.iterdir()
+    assert (folder / "sobol_indices.csv").exists()
+    measured = sweep_module._measured
+
+    def failing(scenario, replication, reference):
+        if replication:
+            return "it broke", "it broke"
+        return measured(scenario, replication, reference)
+
+    monkeypatch.setattr(sweep_module, "_measured", failing)
+    runs = journeysim.sweep(mmc, reps=2, **options)
+    assert (runs["status"] == "failed").sum() == 8
+    assert not (folder / "sobol_indices.csv").exists()
+
+
 def test_the_docs_name_every_column_of_sobol_indices_csv():
     """docs/experiments.md told of "first-order `S1` and total `ST` indices with their 95%
     confidence half-widths", leaving the half-widths' columns (S1_conf, ST_conf) and the

@@ -174,7 +174,7 @@ class _Terminated:
         ctrl_c = signal.getsignal(signal.SIGINT)
         if not callable(ctrl_c):  # Ctrl-C ignored, as in a shell's background job
             raise KeyboardInterrupt
-        ctrl_c(signal.SIGINT, frame)
+        ctrl_c(signum, frame)  # SIGTERM: a handler that ignores Ctrl-C can tell it apart
 
 
 class _OneLineWarnings:

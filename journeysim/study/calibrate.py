@@ -110,11 +110,12 @@ class CalibrationPlan:
         return self.search.trials
 
     def design(self) -> dict[str, Any]:
-        """What the study fits, stored with it: the sampler asked for, not the one in use, since
-        more trials (the count may grow on resume) can make the space small enough to try
-        every combination."""
+        """What the study fits, stored with it: the targets to the last digit (their text
+        rounds the tolerance to three figures), and the sampler asked for, not the one in use,
+        since more trials (the count may grow on resume) can make the space small enough to
+        try every combination."""
         return self.search.design() | {
-            "targets": [t.text for t in self.targets],
+            "targets": [[t.metric, t.value, t.tolerance] for t in self.targets],
             "sampler": self.spec.sampler,
         }
 

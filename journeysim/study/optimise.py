@@ -212,6 +212,12 @@ def run_trials(
             on_done,
             after_trial=lambda: write_trials(opened),
         )
+        if (finished := opened.finished()) > trials:
+            warn_at_caller(
+                f"{study.folder}: an earlier run of this study finished more trials than this "
+                f"one asks for ({finished}, against {trials}); the results use them all",
+                KeptTrialsWarning,
+            )
         table = write_trials(opened)
         done = opened.complete()
         rows = {n: replications(t) for n, t in enumerate(done)}
@@ -249,6 +255,10 @@ def failures_text(failed: pd.DataFrame, complete: int) -> str | None:
 
 class FailedTrialsWarning(UserWarning):
     """Some trials' simulations failed; the study went on without them."""
+
+
+class KeptTrialsWarning(UserWarning):
+    """An earlier run of the study finished more trials than this one asks for."""
 
 
 @dataclass(eq=False)  # == of its tables has no truth value

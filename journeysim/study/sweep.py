@@ -424,6 +424,8 @@ class Sweep:
             write_table(self.folder / "sobol_indices.csv", indices)
             for warning in sobol_warnings(indices, plan.design.base_samples):
                 warn_at_caller(SobolWarning(warning))
+        elif plan.design.kind == "sobol":  # an earlier run's indices, of fewer runs than these
+            (self.folder / "sobol_indices.csv").unlink(missing_ok=True)
         for text in short_run_warnings(plan, ok):
             warn_at_caller(ShortRunWarning(text))
         return runs

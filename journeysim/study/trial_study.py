@@ -135,24 +135,32 @@ class HeldInterrupts:
     @contextmanager
     def installed(self) -> Iterator[None]:
         """Handle SIGINT so while inside (only in the main thread, and only where Python's own
-        handler is in place: an ignored SIGINT stays ignored)."""
+        handler is in place or SIGINT is ignored, as in a shell's background job: it then stays
+        ignored, and only the SIGTERM that the command line passes on as SIGINT is held)."""
         mine = threading.current_thread() is threading.main_thread()
-        if not mine or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        ctrl_c = signal.getsignal(signal.SIGINT)
+        if not mine or ctrl_c not in (signal.default_int_handler, signal.SIG_IGN):
             yield
             return
-        signal.signal(signal.SIGINT, self._interrupted)
+        ignored = ctrl_c == signal.SIG_IGN
+        signal.signal(signal.SIGINT, self._terminated if ignored else self._interrupted)
         reported = sys.unraisablehook
         sys.unraisablehook = functools.partial(self._dropped, reported)
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGINT, ctrl_c)
             sys.unraisablehook = reported
 
     def _interrupted(self, signum: int, frame: object) -> None:
         self.held = True
         if self.simulating_now:
             raise KeyboardInterrupt
+
+    def _terminated(self, signum: int, frame: object) -> None:
+        """With Ctrl-C ignored: a SIGTERM passed on (`signum`) acts as Ctrl-C, Ctrl-C not."""
+        if signum == signal.SIGTERM:
+            self._interrupted(signum, frame)
 
     def _dropped(self, reported: Callable[[Any], None], unraisable: Any) -> None:
         """Keep quiet about a held Ctrl-C that Python dropped; report anything else."""
@@ -242,8 +250,10 @@ class TrialStudy:
                     storage.engine.dispose()
                     self.study = self.storage = None
             except Exception as error:  # Optuna may raise an error of its own in its place
-                if _locked(error):
+                if _sqlite_said(error, "locked"):
                     raise _locked_out(path) from None
+                if _sqlite_said(error, "full"):
+                    raise _disk_full(path) from None
                 raise
 
     def _claim(self) -> None:
@@ -509,7 +519,7 @@ def _check_storage(path: Path) -> None:
                 "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
             ).fetchall()
     except sqlite3.Error as error:
-        if _locked(error):
+        if _sqlite_said(error, "locked"):
             raise _locked_out(path) from None
         raise DesignError(_unreadable(path, str(error).splitlines()[0])) from None
     if error := write_error(path):  # SQLite would refuse only at its first write, mid-study
@@ -541,7 +551,7 @@ def _storage(path: Path) -> optuna.storages.RDBStorage:
             url, engine_kwargs={"connect_args": {"timeout": LOCK_WAIT_S}}
         )
     except sqlalchemy.exc.SQLAlchemyError as error:
-        if _locked(error):
+        if _sqlite_said(error, "locked"):
             raise
         raise DesignError(_unreadable(path, _why(error))) from None
 
@@ -559,17 +569,18 @@ def _study(
             load_if_exists=True,
         )
     except sqlalchemy.exc.SQLAlchemyError as error:
-        if _locked(error):
+        if _sqlite_said(error, "locked"):
             raise
         raise DesignError(_unreadable(path, _why(error))) from None
 
 
-def _locked(error: BaseException | None) -> bool:
-    """Whether `error`, or one it arose from, is SQLite's "database is locked" (a chain may
-    loop: an exception re-raised from its own handler is the context of its context)."""
+def _sqlite_said(error: BaseException | None, words: str) -> bool:
+    """Whether `error`, or one it arose from, is SQLite's error saying `words` ("database is
+    locked", "database or disk is full"; a chain may loop: an exception re-raised from its
+    own handler is the context of its context)."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+        if isinstance(error, sqlite3.OperationalError) and words in str(error):
             return True
         seen.add(id(error))
         error = error.__cause__ or error.__context__
@@ -582,6 +593,16 @@ def _locked_out(path: Path) -> OSError:
         errno.EBUSY,
         f"locked by another program for over {LOCK_WAIT_S} s (a dashboard or a database browser "
         "reading it?): close it and run the same command again; finished trials are kept",
+        str(path),
+    )
+
+
+def _disk_full(path: Path) -> OSError:
+    """One line: `path` could not grow; what is kept and what to do."""
+    return OSError(
+        errno.ENOSPC,
+        "database or disk is full: free some space and run the same command again; finished "
+        "trials are kept",
         str(path),
     )
 
