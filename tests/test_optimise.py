@@ -65,9 +65,12 @@ MMC = ROOT / "scenarios" / "validation" / "mmc.yaml"
 QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "--workers", "2"]
 
 
+def stored_study(folder: Path) -> optuna.Study:
+    return optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+
+
 def complete_trials(folder: Path) -> list[optuna.trial.FrozenTrial]:
-    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
-    return study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
+    return stored_study(folder).get_trials(states=(optuna.trial.TrialState.COMPLETE,))
 
 
 def test_cheapest_staffing_meeting_a_wait_limit_is_the_one_erlang_c_gives(tmp_path, capsys):
@@ -375,7 +378,7 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, h
             130,
             "journeysim: interrupted; finished trials are kept; the same command resumes\n",
         )
-    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    study = stored_study(folder)
     # The trial the signal interrupted: left running by a kill, failed and queued again by
     # Ctrl-C (a failed trial counts for no sampler).
     states = (optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.FAIL)
@@ -527,7 +530,7 @@ def test_a_trial_killed_as_it_draws_its_decisions_runs_again_as_it_would_have(
         journeysim.optimise(MMC, out=tmp_path / "killed", **options)
     monkeypatch.setattr(trial_study, "suggest", suggest)
     folder = tmp_path / "killed" / whole.folder.name
-    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
+    study = stored_study(folder)
     (running,) = study.get_trials(states=(optuna.trial.TrialState.RUNNING,))
     assert len(running.params) == drawn and len(complete_trials(folder)) == 2
     resumed = journeysim.optimise(MMC, out=tmp_path / "killed", **options)
@@ -587,9 +590,8 @@ def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
     assert capsys.readouterr().err.endswith(
         "interrupted; finished trials are kept; the same command resumes\n"
     )
-    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
-    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
-    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
+    trials = stored_study(tmp_path / "optimise-mmc-checkout.service_time.mean_min").trials
+    assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 2
 
 
 @pytest.mark.parametrize("interrupt", [_interrupt_telling, _interrupt_storing])
@@ -612,9 +614,8 @@ def test_sigterm_with_ctrl_c_ignored_waits_until_the_trial_is_recorded(
     assert capsys.readouterr().err.endswith(
         "terminated; finished trials are kept; the same command resumes\n"
     )
-    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
-    study = optuna.load_study(study_name="journeysim", storage=f"sqlite:///{folder / 'study.db'}")
-    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE] * 2
+    trials = stored_study(tmp_path / "optimise-mmc-checkout.service_time.mean_min").trials
+    assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 2
 
 
 def test_a_full_disk_under_the_study_database_is_one_line_and_the_study_resumes(
