@@ -12,10 +12,11 @@ from journeysim.words import plural
 # The peak of a run's process per visit gathered (every replication's visits in typed
 # columns, then the tables and charts of its results), as /usr/bin/time -v's maximum resident
 # set size of `journeysim run scenarios/baseline.yaml --quiet`: --days 1375 --reps 1,
-# 1,023,696 visits, 1,062 MB (1,018 MB with --no-report), 1.04 KB a visit; --days 365
-# --reps 4, 1,091,207 visits, 1,061 MB, 0.97 KB a visit; --days 365 --reps 1, 273,478
-# visits, 626 MB (529 MB with --no-report: the libraries' fixed 0.2 GB or so weighs more in a
-# small run, which is far from any machine's limit). A little above the largest per visit.
+# 1,023,696 visits, 951,532 to 1,006,516 KB in four runs (939,220 KB with --no-report), 0.93
+# to 0.98 KB a visit; --days 365 --reps 4, 1,091,207 visits, 864,972 KB, 0.79 KB a visit;
+# --days 365 --reps 1, 273,478 visits, 567,544 KB (528,172 KB with --no-report: the
+# libraries' fixed 0.15 GB or so weighs more in a small run, which is far from any machine's
+# limit). A little above the largest per visit.
 PEAK_BYTES_PER_VISIT = 1_100
 
 

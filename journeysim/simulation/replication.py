@@ -67,8 +67,8 @@ class Simulation:
         past: History | None = None,
         traced: frozenset[int] | None = None,
     ) -> None:
-        """`trace`: keep every visit's steps (`traces`); `traced`: with `trace`, only the
-        visits of these customers' (by id; None: every customer's)."""
+        """`trace`: keep every visit's steps (`traces`); `traced`: with `trace`, only these
+        customers' visits (by id; None: every customer's)."""
         self.scenario = scenario
         self.past = past
         self.seeds = Seeds(scenario.seed, replication)
