@@ -290,6 +290,30 @@ def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path, text: str, wh
     assert yaml_data("a: &x [1, {k: 2}]\nb: *x\n") == {"a": [1, {"k": 2}], "b": [1, {"k": 2}]}
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!!float abc", "a number (got 'abc', read as !!float)"),
+        ("!!int +", "a whole number (got '+', read as !!int)"),
+        ("!!bool maybe", "true or false (got 'maybe', read as !!bool)"),
+        ("!!set x", "a value !!set reads (got 'x', read as !!set)"),
+        (
+            "2026-02-30",
+            "a date that exists, or quotes around a text (got '2026-02-30', read as !!timestamp)",
+        ),
+    ],
+)
+def test_a_value_its_tag_cannot_read_is_refused_with_its_line(
+    tmp_path: Path, value: str, expected: str
+) -> None:
+    """The tag's own constructor failed with a traceback (ValueError, KeyError: 'maybe')."""
+    path = write(tmp_path, "x.yaml", f"description: {value}\n")
+    assert error_of(path) == f"{path}: line 1, column 14: not valid YAML: expected {expected}"
+    assert error_of(BASELINE, (f"description={value}",)) == (
+        f"--set description: line 1, column 1: not valid YAML: expected {expected}"
+    )
+
+
 def test_aliases_that_expand_past_a_million_values_are_refused(tmp_path: Path) -> None:
     """Nine lists of ten aliases of the list before (a "billion laughs", 400 bytes) held a
     billion values, which validating took minutes and gigabytes to walk."""

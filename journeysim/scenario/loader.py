@@ -362,6 +362,15 @@ _YAML_1_2 = [
 MAX_YAML_VALUES = 1_000_000
 
 
+# What a value read with a tag (given, or YAML's own for a text like 2026-03-02) must be.
+_TAGGED = {
+    "!!int": "a whole number",
+    "!!float": "a number",
+    "!!bool": "true or false",
+    "!!timestamp": "a date that exists, or quotes around a text",
+}
+
+
 class _TooLong(yaml.constructor.ConstructorError):
     """Valid YAML holding an integer too long to read."""
 
@@ -428,6 +437,22 @@ class _UniqueKeys(yaml.SafeLoader):
         if text[:2] in ("0o", "0x"):
             return int(text[2:], 8 if text[1] == "o" else 16)
         return int(text)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A node's value, built at once (no node holds itself: `compose_node`), so that a value
+        its tag cannot take (`!!float abc`, `!!bool maybe`, the date 2026-02-30) is refused at
+        its line, not with the tag constructor's own error."""
+        try:
+            return super().construct_object(node, deep=True)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            got = repr(node.value) if isinstance(node, yaml.ScalarNode) else f"a {node.id}"
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"expected {_TAGGED.get(tag, f'a value {tag} reads')} (got {got}, read as {tag})",
+                node.start_mark,
+            ) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[tuple[str, str]] = set()
