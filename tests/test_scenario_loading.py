@@ -586,6 +586,16 @@ def test_extends_naming_a_folder_says_so(tmp_path: Path) -> None:
     )
 
 
+def test_extends_naming_a_file_too_long_to_look_up_names_the_key(tmp_path: Path) -> None:
+    """The OSError of the name's look-up stopped validate with exit 1, naming neither the file
+    nor `extends` ("journeysim: xxx...: File name too long")."""
+    path = write(tmp_path, "x.yaml", f"extends: {'x' * 300}.yaml\n")
+    assert error_of(path) == (
+        f"{path}: extends: expected an existing file (got '{'x' * 56}..., which cannot be looked "
+        "up: File name too long)"
+    )
+
+
 def test_missing_file() -> None:
     assert error_of(Path("no/such/scenario.yaml")) == "no/such/scenario.yaml: file not found"
 

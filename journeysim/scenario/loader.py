@@ -284,7 +284,14 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
             problem(str(path), ("extends",), f"expected a file name (got {shown(ref)})")
         )
     parent = path.parent / ref
-    if not parent.is_file():
+    try:
+        found = parent.is_file()
+    except OSError as error:  # e.g. a name too long to look up
+        got = f"{shown(ref)}, which cannot be looked up: {error.strerror}"
+        raise ScenarioError(
+            problem(str(path), ("extends",), f"expected an existing file (got {got})")
+        ) from None
+    if not found:
         kind = not_regular(parent)
         got = f"{shown(ref)}, but {parent} {f'is {kind}' if kind else 'does not exist'}"
         raise ScenarioError(
