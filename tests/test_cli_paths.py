@@ -724,17 +724,19 @@ def test_a_study_path_that_is_no_file_is_named(
 @pytest.mark.parametrize(
     ("command", "key"), [("sweep", "vary"), ("optimise", "decide"), ("calibrate", "free")]
 )
-@pytest.mark.parametrize("given", ["missing.yaml", "folder"])
+@pytest.mark.parametrize("given", ["missing.yaml", "folder", f"{'x' * 300}.yaml"])
 def test_a_study_files_scenario_that_is_no_file_names_the_study_file(
     command: str, key: str, given: str, tmp_path: Path, capsys
 ) -> None:
     """A sweep file whose `scenario` is missing said only "sub/missing.yaml: file not found",
-    naming neither the sweep file nor its key."""
+    naming neither the sweep file nor its key; one whose name is too long to look up said
+    "journeysim: xxx...yaml: File name too long" and exit 1."""
     (tmp_path / "folder").mkdir()
     study = tmp_path / "study.yaml"
     study.write_text(f"scenario: {given}\n{key}: {{checkout.cashiers: '2:3'}}\n")
     assert exit_code([command, str(study)]) == 2
-    problem = "does not exist" if given == "missing.yaml" else "is a folder"
+    problems = {"missing.yaml": "does not exist", "folder": "is a folder"}
+    problem = problems.get(given, "cannot be looked up: File name too long")
     assert one_line(capsys.readouterr().err) == (
         f"journeysim: {study}: scenario: expected an existing scenario file (got '{given}', but "
         f"{tmp_path / given} {problem})\n"

@@ -591,8 +591,8 @@ def test_extends_naming_a_file_too_long_to_look_up_names_the_key(tmp_path: Path)
     nor `extends` ("journeysim: xxx...: File name too long")."""
     path = write(tmp_path, "x.yaml", f"extends: {'x' * 300}.yaml\n")
     assert error_of(path) == (
-        f"{path}: extends: expected an existing file (got '{'x' * 56}..., which cannot be looked "
-        "up: File name too long)"
+        f"{path}: extends: expected an existing file (got '{'x' * 56}..., but "
+        f"{tmp_path / ('x' * 300)}.yaml cannot be looked up: File name too long)"
     )
 
 

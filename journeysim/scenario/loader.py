@@ -24,7 +24,7 @@ from pydantic_core import to_jsonable_python
 from journeysim import arguments
 from journeysim.caller import warn_at_caller
 from journeysim.errors import InputTypeError, Option, Options, closest, did_you_mean
-from journeysim.files import not_regular, real_path
+from journeysim.files import no_file, not_regular, real_path
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -284,16 +284,9 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
             problem(str(path), ("extends",), f"expected a file name (got {shown(ref)})")
         )
     parent = path.parent / ref
-    try:
-        found = parent.is_file()
-    except OSError as error:  # e.g. a name too long to look up
-        got = f"{shown(ref)}, which cannot be looked up: {error.strerror}"
-        raise ScenarioError(
-            problem(str(path), ("extends",), f"expected an existing file (got {got})")
-        ) from None
-    if not found:
-        kind = not_regular(parent)
-        got = f"{shown(ref)}, but {parent} {f'is {kind}' if kind else 'does not exist'}"
+    why = no_file(parent)
+    if why:
+        got = f"{shown(ref)}, but {parent} {why}"
         raise ScenarioError(
             problem(str(path), ("extends",), f"expected an existing file (got {got})")
         )
