@@ -733,6 +733,26 @@ def test_hours_longer_than_the_profiles_name_the_override_and_the_keys(tmp_path:
     )
 
 
+def test_a_check_between_keys_names_the_file_nearest_the_leaf_that_set_one(
+    tmp_path: Path,
+) -> None:
+    """A file that gave 15 weekday weights for the 16 hours of the file it extends was told
+    its parent was at fault, which set only hours.open and hours.close ("base.yaml: hours.open,
+    hours.close, hours.weekday_profile: weekday_profile needs ...")."""
+    write(tmp_path, "base.yaml", "hours: {open: '06:00', close: '22:00'}\n")
+    path = write(
+        tmp_path, "x.yaml", f"extends: base.yaml\nhours: {{weekday_profile: {[1] * 15}}}\n"
+    )
+    assert error_of(path) == (
+        f"{path}: hours.open, hours.close, hours.weekday_profile: weekday_profile needs one "
+        "weight per opening hour (16 for 06:00-22:00); got 15"
+    )
+    child = write(tmp_path, "y.yaml", "extends: base.yaml\nseed: 3\n")
+    assert error_of(child, ("hours.weekday_profile=[1]",)).startswith(  # as before
+        f"--set hours.weekday_profile: {tmp_path / 'base.yaml'}: hours.open, hours.close, "
+    )
+
+
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [

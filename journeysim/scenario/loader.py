@@ -626,6 +626,7 @@ def _validate(
             lambda path: _source(origins, path, leaf),
             overrides,
             lambda path: _recorded(origins, path),
+            files,
         ) from None
 
 
