@@ -727,6 +727,13 @@ def test_a_number_given_twice_in_two_spellings_is_refused_too(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_vary_value_nested_too_deeply_is_refused(tmp_path, capsys) -> None:
+    """Splitting the values at their commas raised a RecursionError's traceback."""
+    deep = "[" * 5000 + "]" * 5000
+    argv = [str(BASELINE), "--vary", f"description={deep},a", "--out", str(tmp_path)]
+    assert refused(argv, capsys) == USAGE + "--vary description: expected YAML nested less deeply"
+
+
 @pytest.mark.parametrize(
     "given, expected",
     [

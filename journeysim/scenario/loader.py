@@ -474,8 +474,16 @@ _UniqueKeys.add_constructor("tag:yaml.org,2002:int", _UniqueKeys.construct_yaml_
 def yaml_data(text: str) -> Any:
     """YAML as journeysim reads it: `yaml.safe_load`, refusing a key given twice, with YAML
     1.2's numbers (an unquoted 2:3 is the text "2:3", not YAML 1.1's base-60 number 123, 1e-3
-    the number 0.001, not a text, and 010 the number 10, not the octal 8)."""
-    return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
+    the number 0.001, not a text, and 010 the number 10, not the octal 8); YAML nested past
+    Python's recursion raises _TooDeep, a YAMLError as every other refusal."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
+    except RecursionError:
+        raise _TooDeep("expected YAML nested less deeply") from None
+
+
+class _TooDeep(yaml.YAMLError):
+    """YAML nested too deeply to read."""
 
 
 # What PyYAML's words for a misindented line mean to someone editing a scenario file.
@@ -501,11 +509,11 @@ def _parse_yaml(text: str, source: str) -> Any:
         problem += f" ({hint})" if hint else ""
         what = "" if isinstance(error, _TooLong) else " not valid YAML:"
         raise ScenarioError(f"{source}:{where}{what} {problem}", source) from None
+    except _TooDeep as error:
+        raise ScenarioError(f"{source}: {error}", source) from None
     except yaml.YAMLError as error:
         reason = str(error).splitlines()[0]
         raise ScenarioError(f"{source}: not valid YAML: {reason}", source) from None
-    except RecursionError:
-        raise ScenarioError(f"{source}: expected YAML nested less deeply", source) from None
 
 
 def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath = ()) -> Any:
