@@ -318,7 +318,11 @@ def test_a_write_error_at_the_end_is_one_line_naming_the_file(
     assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
 
 
-@pytest.mark.parametrize("text", ["{broken", "[1, 2]", '{"seed": 1}', "\xff\xfe"])
+# JSON nested past Python's recursion: a RecursionError's traceback
+DEEP_JSON = "[" * 100_000
+
+
+@pytest.mark.parametrize("text", ["{broken", "[1, 2]", '{"seed": 1}', "\xff\xfe", DEEP_JSON])
 def test_an_unreadable_manifest_is_named_and_force_replaces_it(
     text: str, tmp_path: Path, capsys
 ) -> None:
@@ -335,7 +339,7 @@ def test_an_unreadable_manifest_is_named_and_force_replaces_it(
 
 
 @pytest.mark.parametrize("command", ["sweep", "optimise", "calibrate"])
-@pytest.mark.parametrize("text", ["garbage", "[1, 2]", '{"seed": 1}', "\xff\xfe"])
+@pytest.mark.parametrize("text", ["garbage", "[1, 2]", '{"seed": 1}', "\xff\xfe", DEEP_JSON])
 def test_a_folder_whose_manifest_cannot_be_read_is_refused_by_a_resuming_command(
     command: str, text: str, tmp_path: Path, capsys, no_simulation
 ) -> None:

@@ -1165,15 +1165,17 @@ def test_a_resumed_sweep_manifest_lists_every_invocation_and_the_runs_it_holds(t
 
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
-def test_a_manifest_that_cannot_be_read_is_written_afresh_with_a_warning(tmp_path):
-    """A damaged manifest lost the commands it listed without a word; the runs are kept."""
+@pytest.mark.parametrize("damage", ['{"invocations": [', "[" * 100_000])
+def test_a_manifest_that_cannot_be_read_is_written_afresh_with_a_warning(tmp_path, damage):
+    """A damaged manifest lost the commands it listed without a word; the runs are kept (JSON
+    nested too deeply to read raised a RecursionError)."""
     from journeysim.manifest import ManifestWarning
 
     sweep = {"vary": ["checkout.cashiers=2"], "out": tmp_path, "days": 1, "workers": 1}
     sweep["overrides"] = [*SMALL, "horizon.warmup_days=0"]
     journeysim.sweep(BASELINE, reps=1, **sweep)
     (path,) = tmp_path.glob("sweep-*/manifest.json")
-    path.write_text('{"invocations": [')  # cut short
+    path.write_text(damage)  # cut short
     with pytest.warns(ManifestWarning, match=r"manifest.json cannot be read as a manifest, so "):
         journeysim.sweep(BASELINE, reps=2, **sweep)
     manifest = made(tmp_path)
