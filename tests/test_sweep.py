@@ -395,6 +395,16 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path):
     assert len(Sweep(more_reps, tmp_path).pending()) == 2 * 3  # extending reps is allowed
 
 
+@pytest.mark.parametrize(("name", "named"), [("design.yaml", "design"), ("points.csv", "points")])
+def test_a_folder_whose_sweep_file_is_not_utf8_holds_a_different_sweep(tmp_path, name, named):
+    """Reading it back raised a UnicodeDecodeError's traceback."""
+    same = plan("checkout.cashiers=2,3", reps=1, days=7, name="same")
+    Sweep(same, tmp_path).pending()
+    (tmp_path / "sweep-same" / name).write_bytes(b"\xff\xfe")
+    with pytest.raises(DesignError, match=rf"holds a different sweep \({named} differs?\)"):
+        Sweep(same, tmp_path).pending()
+
+
 def test_a_sweep_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkeypatch):
     """A sweep extended after journeysim changed (a new version, an edited model) added runs of
     the new model to those of the old one, in one table, without a word."""
