@@ -88,6 +88,18 @@ def not_regular(path: Path) -> str | None:
     return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
 
 
+def no_file(path: Path) -> str | None:
+    """Why `path` names no regular file to read ("does not exist", "is a folder", "cannot be
+    looked up: File name too long"), else None."""
+    try:
+        if path.is_file():
+            return None
+    except OSError as error:  # a name too long to look up, a folder that may not be searched
+        return f"cannot be looked up: {error.strerror}"
+    kind = not_regular(path)
+    return f"is {kind}" if kind else "does not exist"
+
+
 def real_path(path: Path) -> Path:
     """`path` with its links followed, as `Path.resolve()` gives it, where a loop of symbolic
     links stays a path (which reading then refuses) rather than raising RuntimeError."""

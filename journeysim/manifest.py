@@ -96,8 +96,8 @@ def earlier_invocations(folder: Path) -> list[dict[str, Any]]:
         made = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []
-    except (OSError, ValueError):
-        made = None  # unreadable, or not JSON
+    except (OSError, ValueError, RecursionError):
+        made = None  # unreadable, or not JSON (or JSON nested too deeply to read)
     if not isinstance(made, dict):
         warn_at_caller(
             ManifestWarning(
@@ -147,7 +147,7 @@ def overrides_of(folder: Path) -> list[str] | None:
         made_with = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ManifestUnreadable(f"cannot read {path}: {error.strerror or error}") from None
-    except ValueError as error:  # not UTF-8, or not JSON
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, or nested too deeply
         raise ManifestUnreadable(f"cannot read {path}: not JSON ({error})") from None
     overrides = made_with.get("overrides") if isinstance(made_with, dict) else None
     if not isinstance(overrides, list):

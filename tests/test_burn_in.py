@@ -221,6 +221,17 @@ def test_a_cache_that_cannot_be_written_warns_and_the_run_goes_on(tmp_path):
     assert list(tmp_path.iterdir()) == [cache]  # and no temporary file is left
 
 
+def test_a_cache_whose_name_is_too_long_warns_and_the_run_goes_on(tmp_path, monkeypatch):
+    """Its warning looked the folder up again and failed as writing it had: the run stopped
+    with "journeysim: DIR: File name too long" (exit 1) after living the history."""
+    cache = tmp_path / ("x" * 300)
+    monkeypatch.setenv("JOURNEYSIM_CACHE", str(cache))
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    said = f"cannot keep the history in {cache} \\(File name too long\\)"
+    with pytest.warns(burn_in.CacheWarning, match=said):
+        assert past(scenario).customers
+
+
 def _live(scenario) -> Path:
     """Live the scenario's history; the cache file it was kept in."""
     cache = Path(os.environ["JOURNEYSIM_CACHE"])

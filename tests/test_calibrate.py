@@ -518,6 +518,17 @@ def test_a_kpi_targeted_twice_in_a_targets_file_is_refused(tmp_path, capsys):
     )
 
 
+def test_a_targets_file_nested_too_deeply_is_refused(tmp_path, capsys):
+    """A RecursionError's traceback, where a scenario so nested is refused in a line."""
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(f"targets: {{nps: {'[' * 5000}{']' * 5000}}}\n")
+    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4", "--reps", "2"]
+    assert main(["calibrate", str(STORE), *args, "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {targets}: cannot read the targets file (expected YAML nested less deeply)\n"
+    )
+
+
 def test_targets_that_are_no_mapping_are_refused_even_when_falsy(tmp_path, capsys):
     """`targets: 0` was read as no targets (only null and {} are none)."""
     data = {"targets": 0, "hourly_receipts": {"open": "06:00", "weekday": [3.0]}}

@@ -318,7 +318,11 @@ def test_a_write_error_at_the_end_is_one_line_naming_the_file(
     assert not any(p.name.endswith(".tmp") for p in tmp_path.rglob("*"))
 
 
-@pytest.mark.parametrize("text", ["{broken", "[1, 2]", '{"seed": 1}', "\xff\xfe"])
+# JSON nested past Python's recursion: a RecursionError's traceback
+DEEP_JSON = "[" * 100_000
+
+
+@pytest.mark.parametrize("text", ["{broken", "[1, 2]", '{"seed": 1}', "\xff\xfe", DEEP_JSON])
 def test_an_unreadable_manifest_is_named_and_force_replaces_it(
     text: str, tmp_path: Path, capsys
 ) -> None:
@@ -335,7 +339,7 @@ def test_an_unreadable_manifest_is_named_and_force_replaces_it(
 
 
 @pytest.mark.parametrize("command", ["sweep", "optimise", "calibrate"])
-@pytest.mark.parametrize("text", ["garbage", "[1, 2]", '{"seed": 1}', "\xff\xfe"])
+@pytest.mark.parametrize("text", ["garbage", "[1, 2]", '{"seed": 1}', "\xff\xfe", DEEP_JSON])
 def test_a_folder_whose_manifest_cannot_be_read_is_refused_by_a_resuming_command(
     command: str, text: str, tmp_path: Path, capsys, no_simulation
 ) -> None:
@@ -724,17 +728,19 @@ def test_a_study_path_that_is_no_file_is_named(
 @pytest.mark.parametrize(
     ("command", "key"), [("sweep", "vary"), ("optimise", "decide"), ("calibrate", "free")]
 )
-@pytest.mark.parametrize("given", ["missing.yaml", "folder"])
+@pytest.mark.parametrize("given", ["missing.yaml", "folder", f"{'x' * 300}.yaml"])
 def test_a_study_files_scenario_that_is_no_file_names_the_study_file(
     command: str, key: str, given: str, tmp_path: Path, capsys
 ) -> None:
     """A sweep file whose `scenario` is missing said only "sub/missing.yaml: file not found",
-    naming neither the sweep file nor its key."""
+    naming neither the sweep file nor its key; one whose name is too long to look up said
+    "journeysim: xxx...yaml: File name too long" and exit 1."""
     (tmp_path / "folder").mkdir()
     study = tmp_path / "study.yaml"
     study.write_text(f"scenario: {given}\n{key}: {{checkout.cashiers: '2:3'}}\n")
     assert exit_code([command, str(study)]) == 2
-    problem = "does not exist" if given == "missing.yaml" else "is a folder"
+    problems = {"missing.yaml": "does not exist", "folder": "is a folder"}
+    problem = problems.get(given, "cannot be looked up: File name too long")
     assert one_line(capsys.readouterr().err) == (
         f"journeysim: {study}: scenario: expected an existing scenario file (got '{given}', but "
         f"{tmp_path / given} {problem})\n"

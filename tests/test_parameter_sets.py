@@ -285,6 +285,12 @@ def test_compare_with_parameter_sets_pairs_within_sets(sets_file, tmp_path, caps
         ('set,loyalty.ltr_center\na,"0.2"5\nb,0.3\n', "line 2: cannot read the line as CSV ("),
         # a row that breaks a check across keys names the key the check names
         ("zones.1.name\naisles\nfresh\n", "line 2: zones.2.name: expected a name no other"),
+        # a key below a single value: "TypeError: 'int' object is not subscriptable"
+        (
+            "checkout.cashiers.0\n1\n2\n",
+            "line 2, column checkout.cashiers.0: checkout.cashiers: expected no key below a "
+            "single value (got '0')",
+        ),
     ],
 )
 def test_bad_parameter_sets_fail_in_one_line_before_simulating(tmp_path, capsys, text, message):

@@ -290,6 +290,30 @@ def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path, text: str, wh
     assert yaml_data("a: &x [1, {k: 2}]\nb: *x\n") == {"a": [1, {"k": 2}], "b": [1, {"k": 2}]}
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!!float abc", "a number (got 'abc', read as !!float)"),
+        ("!!int +", "a whole number (got '+', read as !!int)"),
+        ("!!bool maybe", "true or false (got 'maybe', read as !!bool)"),
+        ("!!set x", "a value !!set reads (got 'x', read as !!set)"),
+        (
+            "2026-02-30",
+            "a date that exists, or quotes around a text (got '2026-02-30', read as !!timestamp)",
+        ),
+    ],
+)
+def test_a_value_its_tag_cannot_read_is_refused_with_its_line(
+    tmp_path: Path, value: str, expected: str
+) -> None:
+    """The tag's own constructor failed with a traceback (ValueError, KeyError: 'maybe')."""
+    path = write(tmp_path, "x.yaml", f"description: {value}\n")
+    assert error_of(path) == f"{path}: line 1, column 14: not valid YAML: expected {expected}"
+    assert error_of(BASELINE, (f"description={value}",)) == (
+        f"--set description: line 1, column 1: not valid YAML: expected {expected}"
+    )
+
+
 def test_aliases_that_expand_past_a_million_values_are_refused(tmp_path: Path) -> None:
     """Nine lists of ten aliases of the list before (a "billion laughs", 400 bytes) held a
     billion values, which validating took minutes and gigabytes to walk."""
@@ -562,6 +586,16 @@ def test_extends_naming_a_folder_says_so(tmp_path: Path) -> None:
     )
 
 
+def test_extends_naming_a_file_too_long_to_look_up_names_the_key(tmp_path: Path) -> None:
+    """The OSError of the name's look-up stopped validate with exit 1, naming neither the file
+    nor `extends` ("journeysim: xxx...: File name too long")."""
+    path = write(tmp_path, "x.yaml", f"extends: {'x' * 300}.yaml\n")
+    assert error_of(path) == (
+        f"{path}: extends: expected an existing file (got '{'x' * 56}..., but "
+        f"{tmp_path / ('x' * 300)}.yaml cannot be looked up: File name too long)"
+    )
+
+
 def test_missing_file() -> None:
     assert error_of(Path("no/such/scenario.yaml")) == "no/such/scenario.yaml: file not found"
 
@@ -696,6 +730,26 @@ def test_hours_longer_than_the_profiles_name_the_override_and_the_keys(tmp_path:
     assert error_of(path) == (
         f"{path}: hours.open, hours.close, hours.weekend_profile: weekend_profile needs one "
         "weight per opening hour (16 for 06:00-22:00); got 2"
+    )
+
+
+def test_a_check_between_keys_names_the_file_nearest_the_leaf_that_set_one(
+    tmp_path: Path,
+) -> None:
+    """A file that gave 15 weekday weights for the 16 hours of the file it extends was told
+    its parent was at fault, which set only hours.open and hours.close ("base.yaml: hours.open,
+    hours.close, hours.weekday_profile: weekday_profile needs ...")."""
+    write(tmp_path, "base.yaml", "hours: {open: '06:00', close: '22:00'}\n")
+    path = write(
+        tmp_path, "x.yaml", f"extends: base.yaml\nhours: {{weekday_profile: {[1] * 15}}}\n"
+    )
+    assert error_of(path) == (
+        f"{path}: hours.open, hours.close, hours.weekday_profile: weekday_profile needs one "
+        "weight per opening hour (16 for 06:00-22:00); got 15"
+    )
+    child = write(tmp_path, "y.yaml", "extends: base.yaml\nseed: 3\n")
+    assert error_of(child, ("hours.weekday_profile=[1]",)).startswith(  # as before
+        f"--set hours.weekday_profile: {tmp_path / 'base.yaml'}: hours.open, hours.close, "
     )
 
 

@@ -149,6 +149,15 @@ def test_identical_scenarios_end_in_a_tie_for_the_first():
     assert result.table["status"].tolist() == ["selected", "tied with mmc after 5 replications"]
 
 
+def test_identical_scenarios_tie_at_an_indifference_whose_square_is_zero():
+    """1e-300 squared is 0: the bound on replications, no variance over it, was 0/0, and
+    select stopped with "cannot convert float NaN to integer" (exit 1)."""
+    same = [load_scenario(MMC, ["horizon.days=2", "replications=3"])] * 2
+    result = select_scenarios(same, "mean_checkout_wait_min", indifference=1e-300)
+    assert result.table["replications"].tolist() == [5, 5]
+    assert result.table["status"].tolist() == ["selected", "tied with mmc after 5 replications"]
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

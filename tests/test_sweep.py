@@ -395,6 +395,16 @@ def test_a_folder_holding_another_sweep_is_refused(tmp_path):
     assert len(Sweep(more_reps, tmp_path).pending()) == 2 * 3  # extending reps is allowed
 
 
+@pytest.mark.parametrize(("name", "named"), [("design.yaml", "design"), ("points.csv", "points")])
+def test_a_folder_whose_sweep_file_is_not_utf8_holds_a_different_sweep(tmp_path, name, named):
+    """Reading it back raised a UnicodeDecodeError's traceback."""
+    same = plan("checkout.cashiers=2,3", reps=1, days=7, name="same")
+    Sweep(same, tmp_path).pending()
+    (tmp_path / "sweep-same" / name).write_bytes(b"\xff\xfe")
+    with pytest.raises(DesignError, match=rf"holds a different sweep \({named} differs?\)"):
+        Sweep(same, tmp_path).pending()
+
+
 def test_a_sweep_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkeypatch):
     """A sweep extended after journeysim changed (a new version, an edited model) added runs of
     the new model to those of the old one, in one table, without a word."""
@@ -725,6 +735,13 @@ def test_a_number_given_twice_in_two_spellings_is_refused_too(tmp_path, capsys):
         "(got 2 and 0x2, the same number; 3 and 3.0, the same number)"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_vary_value_nested_too_deeply_is_refused(tmp_path, capsys) -> None:
+    """Splitting the values at their commas raised a RecursionError's traceback."""
+    deep = "[" * 5000 + "]" * 5000
+    argv = [str(BASELINE), "--vary", f"description={deep},a", "--out", str(tmp_path)]
+    assert refused(argv, capsys) == USAGE + "--vary description: expected YAML nested less deeply"
 
 
 @pytest.mark.parametrize(
@@ -1158,15 +1175,17 @@ def test_a_resumed_sweep_manifest_lists_every_invocation_and_the_runs_it_holds(t
 
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
-def test_a_manifest_that_cannot_be_read_is_written_afresh_with_a_warning(tmp_path):
-    """A damaged manifest lost the commands it listed without a word; the runs are kept."""
+@pytest.mark.parametrize("damage", ['{"invocations": [', "[" * 100_000])
+def test_a_manifest_that_cannot_be_read_is_written_afresh_with_a_warning(tmp_path, damage):
+    """A damaged manifest lost the commands it listed without a word; the runs are kept (JSON
+    nested too deeply to read raised a RecursionError)."""
     from journeysim.manifest import ManifestWarning
 
     sweep = {"vary": ["checkout.cashiers=2"], "out": tmp_path, "days": 1, "workers": 1}
     sweep["overrides"] = [*SMALL, "horizon.warmup_days=0"]
     journeysim.sweep(BASELINE, reps=1, **sweep)
     (path,) = tmp_path.glob("sweep-*/manifest.json")
-    path.write_text('{"invocations": [')  # cut short
+    path.write_text(damage)  # cut short
     with pytest.warns(ManifestWarning, match=r"manifest.json cannot be read as a manifest, so "):
         journeysim.sweep(BASELINE, reps=2, **sweep)
     manifest = made(tmp_path)

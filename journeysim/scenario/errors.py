@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -66,6 +66,7 @@ def from_validation_error(
     source_of: Callable[[KeyPath], str],
     overrides: Collection[str] = (),
     set_by: Callable[[KeyPath], str | None] = lambda _: None,
+    files: Sequence[str] = (),
 ) -> ScenarioError:
     """Turn pydantic's errors on `data` into one ScenarioError; `source_of` names who set a key.
 
@@ -73,8 +74,9 @@ def from_validation_error(
     check between keys names them first (`hours.open, hours.close: expected ...`; a section's
     check names its own keys, `open, close: ...`, which become full key paths), and is blamed
     on the first of `overrides` (the sources of overrides) that set one of them, else on the
-    source of the first; blamed on an override, it also names the file that set another of
-    them (`set_by`: who set a key, None for a default), which of several scenarios it is.
+    source of the first that the last file of `files` (the extends chain, root first) to set
+    one of them set; blamed on an override, it also names the file that set another of them
+    (`set_by`: who set a key, None for a default), which of several scenarios it is.
     """
     grouped: dict[tuple[str, str | None, str], list[str]] = {}
     for detail in error.errors():
@@ -85,14 +87,15 @@ def from_validation_error(
         source, blamed, other_file = source_of(path), path, ""
         if not path:  # a whole-scenario check names its keys
             named = [(source_of(key), key) for key in _named_keys(expected, data)]
+            named.sort(key=lambda pair: -_depth(set_by(pair[1]), files))  # nearest the leaf first
             by_override = [pair for pair in named if _overridden(pair[0], overrides)]
             if by_override or named:
                 source, blamed = (by_override or named)[0]
-            files = [
+            set_in = [
                 who for _, key in named if (who := set_by(key)) and not _overridden(who, overrides)
             ]
-            if by_override and files:
-                other_file = f"{files[0]}: "
+            if by_override and set_in:
+                other_file = f"{set_in[0]}: "
         if not path and blamed and source.endswith(f" {dotted(blamed)}"):  # `--set KEY` names it
             expected = expected.removeprefix(f"{dotted(blamed)}: ")
         head = problem(source, path, "") + other_file
@@ -102,6 +105,11 @@ def from_validation_error(
         said = "; ".join(texts) if got is None else f"expected {' or '.join(texts)} (got {got})"
         problems.append(Problem(head + said, option))
     return ScenarioError.joined(problems)
+
+
+def _depth(source: str | None, files: Sequence[str]) -> int:
+    """Where `source` is in the extends chain `files` (root first); -1 for none of them."""
+    return files.index(source) if source in files else -1
 
 
 def _overridden(source: str, overrides: Collection[str]) -> bool:

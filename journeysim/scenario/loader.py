@@ -24,7 +24,7 @@ from pydantic_core import to_jsonable_python
 from journeysim import arguments
 from journeysim.caller import warn_at_caller
 from journeysim.errors import InputTypeError, Option, Options, closest, did_you_mean
-from journeysim.files import not_regular, real_path
+from journeysim.files import no_file, not_regular, real_path
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -284,9 +284,9 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
             problem(str(path), ("extends",), f"expected a file name (got {shown(ref)})")
         )
     parent = path.parent / ref
-    if not parent.is_file():
-        kind = not_regular(parent)
-        got = f"{shown(ref)}, but {parent} {f'is {kind}' if kind else 'does not exist'}"
+    why = no_file(parent)
+    if why:
+        got = f"{shown(ref)}, but {parent} {why}"
         raise ScenarioError(
             problem(str(path), ("extends",), f"expected an existing file (got {got})")
         )
@@ -362,6 +362,15 @@ _YAML_1_2 = [
 MAX_YAML_VALUES = 1_000_000
 
 
+# What a value read with a tag (given, or YAML's own for a text like 2026-03-02) must be.
+_TAGGED = {
+    "!!int": "a whole number",
+    "!!float": "a number",
+    "!!bool": "true or false",
+    "!!timestamp": "a date that exists, or quotes around a text",
+}
+
+
 class _TooLong(yaml.constructor.ConstructorError):
     """Valid YAML holding an integer too long to read."""
 
@@ -429,6 +438,22 @@ class _UniqueKeys(yaml.SafeLoader):
             return int(text[2:], 8 if text[1] == "o" else 16)
         return int(text)
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """A node's value, built at once (no node holds itself: `compose_node`), so that a value
+        its tag cannot take (`!!float abc`, `!!bool maybe`, the date 2026-02-30) is refused at
+        its line, not with the tag constructor's own error."""
+        try:
+            return super().construct_object(node, deep=True)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            got = repr(node.value) if isinstance(node, yaml.ScalarNode) else f"a {node.id}"
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"expected {_TAGGED.get(tag, f'a value {tag} reads')} (got {got}, read as {tag})",
+                node.start_mark,
+            ) from None
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[tuple[str, str]] = set()
         for key_node, _ in node.value:
@@ -449,8 +474,16 @@ _UniqueKeys.add_constructor("tag:yaml.org,2002:int", _UniqueKeys.construct_yaml_
 def yaml_data(text: str) -> Any:
     """YAML as journeysim reads it: `yaml.safe_load`, refusing a key given twice, with YAML
     1.2's numbers (an unquoted 2:3 is the text "2:3", not YAML 1.1's base-60 number 123, 1e-3
-    the number 0.001, not a text, and 010 the number 10, not the octal 8)."""
-    return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
+    the number 0.001, not a text, and 010 the number 10, not the octal 8); YAML nested past
+    Python's recursion raises _TooDeep, a YAMLError as every other refusal."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeys)  # a SafeLoader: no arbitrary objects
+    except RecursionError:
+        raise _TooDeep("expected YAML nested less deeply") from None
+
+
+class _TooDeep(yaml.YAMLError):
+    """YAML nested too deeply to read."""
 
 
 # What PyYAML's words for a misindented line mean to someone editing a scenario file.
@@ -476,11 +509,11 @@ def _parse_yaml(text: str, source: str) -> Any:
         problem += f" ({hint})" if hint else ""
         what = "" if isinstance(error, _TooLong) else " not valid YAML:"
         raise ScenarioError(f"{source}:{where}{what} {problem}", source) from None
+    except _TooDeep as error:
+        raise ScenarioError(f"{source}: {error}", source) from None
     except yaml.YAMLError as error:
         reason = str(error).splitlines()[0]
         raise ScenarioError(f"{source}: not valid YAML: {reason}", source) from None
-    except RecursionError:
-        raise ScenarioError(f"{source}: expected YAML nested less deeply", source) from None
 
 
 def _merge(base: Any, layer: Any, source: str, origins: Origins, path: KeyPath = ()) -> Any:
@@ -601,6 +634,7 @@ def _validate(
             lambda path: _source(origins, path, leaf),
             overrides,
             lambda path: _recorded(origins, path),
+            files,
         ) from None
 
 

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from journeysim.caller import warn_at_caller
-from journeysim.files import exclusive
+from journeysim.files import exclusive, no_file
 from journeysim.loyalty.base import MIN_LEAVERS, enough_leavers
 from journeysim.loyalty.history import History
 from journeysim.machine import MachineWarning
@@ -227,7 +227,8 @@ def _store(path: Path, result: History) -> None:
     except OSError as error:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-        why = "it is a file" if path.parent.is_file() else error.strerror or str(error)
+        # (no_file: is_file() would raise again for a name too long to look up)
+        why = "it is a file" if no_file(path.parent) is None else error.strerror or str(error)
         warn_at_caller(
             CacheWarning(
                 f"cannot keep the history in {path.parent} ({why}): every "

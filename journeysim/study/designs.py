@@ -88,7 +88,7 @@ def split_values(raw: str) -> list[str]:
     then says why)."""
     try:
         sequence = yaml.compose(f"[{raw}]", Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         sequence = None
     if sequence is None or raw.rstrip().endswith(","):  # YAML would drop a last empty value
         return [value.strip() for value in raw.split(",")]

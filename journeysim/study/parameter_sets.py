@@ -122,7 +122,7 @@ def _column(texts: list[str]) -> list[Any]:
 def _differ(scenario: Scenario, reference: Scenario, key: str) -> bool:
     try:
         return value_at(scenario, key) != value_at(reference, key)
-    except (AttributeError, KeyError, IndexError, ValueError):
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
         return False
 
 

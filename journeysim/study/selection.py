@@ -484,6 +484,15 @@ class _Runs:
         return pd.DataFrame(rows, columns=["scenario", "replication", *HALVES_METRICS])
 
 
+def _count(top: float, tolerance: float) -> float:
+    """`top` / `tolerance`^2, a bound's count of replications: inf where it is beyond floats,
+    0 where nothing varies (`top` 0), also for a tolerance whose square is 0 (1e-300)."""
+    if top == 0:
+        return 0.0
+    with np.errstate(over="ignore", divide="ignore"):
+        return top / np.square(tolerance)
+
+
 class _Procedure:
     """KN with the feasibility check, one stage at a time (see the module's docstring)."""
 
@@ -527,17 +536,16 @@ class _Procedure:
         """What caps the replications a scenario can need, and the count it allows: the
         objective's indifference (KN's N) and each constraint's tolerance (the feasibility
         check's count past which it always decides); inf where the count is beyond floats."""
-        with np.errstate(over="ignore", divide="ignore"):
-            top = self.h2 * self.s2.max()
-            found = [(f"indifference {figure(self.delta)}", top / np.square(self.delta))]
-            for c, constraint in enumerate(self.constraints):
-                top = self.h2_feasible * self.s2_feasible[:, c].max()
-                found.append(
-                    (
-                        f"{constraint.text}+-{figure(constraint.tolerance)}",
-                        top / np.square(constraint.tolerance),
-                    )
+        top = self.h2 * self.s2.max()
+        found = [(f"indifference {figure(self.delta)}", _count(top, self.delta))]
+        for c, constraint in enumerate(self.constraints):
+            top = self.h2_feasible * self.s2_feasible[:, c].max()
+            found.append(
+                (
+                    f"{constraint.text}+-{figure(constraint.tolerance)}",
+                    _count(top, constraint.tolerance),
                 )
+            )
         return found
 
     def most(self, bounds: list[tuple[str, float]]) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from journeysim import arguments
 from journeysim.errors import Option, did_you_mean
-from journeysim.files import name_problem, not_regular
+from journeysim.files import name_problem, no_file
 from journeysim.scenario import loader
 from journeysim.scenario.schema import Scenario
 from journeysim.study.designs import DesignError
@@ -138,11 +138,10 @@ def study_scenario(source: Path, data: Mapping[str, Any]) -> Path:
     if not isinstance(given, str):
         raise DesignError(f"{source}: scenario: expected the path of a scenario file")
     path = source.parent / given
-    if not path.is_file():
-        kind = not_regular(path)
-        missing = f"is {kind}" if kind else "does not exist"
+    why = no_file(path)
+    if why:
         raise DesignError(
             f"{source}: scenario: expected an existing scenario file (got {given!r}, but "
-            f"{path} {missing})"
+            f"{path} {why})"
         )
     return path

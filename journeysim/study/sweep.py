@@ -455,7 +455,7 @@ class Sweep:
         for name, text in files.items():
             path = self.folder / name
             if path.exists():
-                differs += _differences(name, path.read_text("utf-8"), text)
+                differs += _differences(name, path.read_text("utf-8", errors="replace"), text)
         if differs == [JOURNEYSIM]:
             raise DesignError(other_journeysim(self.folder, "sweep", "runs"))
         if differs:
