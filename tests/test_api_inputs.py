@@ -3,6 +3,7 @@ whose tables are empty in some replications."""
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 
@@ -139,6 +140,17 @@ def test_fewer_than_one_worker_is_refused(workers: int) -> None:
         ValueError, match=rf"^workers: expected at least 1 process \(got {workers}\)$"
     ):
         LocalPool(workers)
+
+
+def test_more_workers_than_four_a_core_are_refused(monkeypatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert LocalPool(8).workers == 8
+    with pytest.raises(
+        ValueError,
+        match=r"^workers: expected at most 8 processes, 4 per core of this machine "
+        r"\(got 9\)$",
+    ):
+        LocalPool(9)
 
 
 def test_a_log_empty_in_some_replications_stacks_without_warnings() -> None:

@@ -70,6 +70,7 @@ def exit_code(argv: list[str]) -> int:
         ["trace", BASELINE, "--seed", "-1"],
         ["trace", BASELINE, "--replication", "-1"],
         ["run", BASELINE, "--workers", "0"],
+        ["run", BASELINE, "--workers", "100000", "--reps", "2"],  # 10,000 reps forked 10,000
         ["animate", BASELINE, "--day", "9999"],
         ["animate", BASELINE, "--day", "1", "--frames", "0"],
         ["replay", BASELINE, "--day", "9999"],

@@ -25,7 +25,13 @@ from journeysim.files import (
     replaced_folder,
     unwritable,
 )
-from journeysim.limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED
+from journeysim.limits import (
+    MAX_DAYS,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    WORKERS_PER_CORE,
+    most_workers,
+)
 from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of, write_manifest
 
 if TYPE_CHECKING:
@@ -153,10 +159,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=whole_number(1),
+        type=whole_number(1, most_workers(os.cpu_count())),
         metavar="N",
         default=os.cpu_count(),
-        help="worker processes for replications (default: all cores)",
+        help=f"worker processes for replications, at most {WORKERS_PER_CORE} per core "
+        "(default: all cores)",
     )
     parser.add_argument(
         "--scheduler",

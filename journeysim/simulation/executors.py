@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Final, Protocol
 
+from journeysim.limits import WORKERS_PER_CORE, most_workers
 from journeysim.simulation.failures import (
     ReplicationFailed,
     TaskFailed,
@@ -73,6 +74,11 @@ class LocalPool:
     def __init__(self, workers: int | None = None) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers: expected at least 1 process (got {workers})")
+        if workers is not None and workers > (most := most_workers(os.cpu_count())):
+            raise ValueError(
+                f"workers: expected at most {most} processes, {WORKERS_PER_CORE} per core of "
+                f"this machine (got {workers})"
+            )
         self.workers = workers or os.cpu_count() or 1
 
     def record(self) -> dict[str, Any]:
