@@ -529,6 +529,18 @@ def test_a_targets_file_nested_too_deeply_is_refused(tmp_path, capsys):
     )
 
 
+def test_a_targets_file_larger_than_a_scenario_may_be_is_refused_unread(tmp_path, capsys):
+    """A scenario or study file is refused past 1 MB; a targets file was read whole and parsed
+    (7.8 MB took 6 s to be refused)."""
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("targets:\n  nps: 40\n" + "# padding\n" * 120_000)
+    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4", "--reps", "2"]
+    assert main(["calibrate", str(STORE), *args, "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {targets}: expected a targets file of at most 1 MB (it is larger)\n"
+    )
+
+
 def test_targets_that_are_no_mapping_are_refused_even_when_falsy(tmp_path, capsys):
     """`targets: 0` was read as no targets (only null and {} are none)."""
     data = {"targets": 0, "hourly_receipts": {"open": "06:00", "weekday": [3.0]}}
