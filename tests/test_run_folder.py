@@ -152,6 +152,29 @@ def test_the_example_visit_is_from_the_first_measured_day_with_visits() -> None:
         example_visit(visits, 4)
 
 
+def test_the_example_visit_is_from_the_day_a_departure_changes_the_store() -> None:
+    """A scenario whose familiar cashier leaves on day 28 was told and replayed on day 14,
+    the first measured day, when its store is the baseline's; an outage met earlier still
+    comes first."""
+    visits = pd.DataFrame(
+        {
+            "visit_id": [1, 2, 3, 4, 5],
+            "day": [14, 14, 28, 28, 29],
+            "met_outage": [False] * 5,
+            "remembered": [-0.9, 0.3, 0.2, -0.1, -0.8],
+        }
+    )
+    assert example_visit(visits, 14, 28) == 4  # the worst of day 28, not day 14's or 29's
+    assert example_visit(visits, 14, 27) == 4  # the first day from the departure with visits
+    assert example_visit(visits, 14, 5) == 1  # a departure in the warm-up: the first day
+    assert example_visit(visits, 14, 40) == 1  # one after the last visit: the first day
+    assert example_visit(visits.assign(met_outage=[False, True, *[False] * 3]), 14, 28) == 2
+    # an outage after the departure: the departure's day, as the earlier change
+    assert example_visit(visits.assign(met_outage=[*[False] * 4, True]), 14, 28) == 4
+    # on the same day, the worst visit that met the outage
+    assert example_visit(visits.assign(met_outage=[False, False, True, False, False]), 14, 28) == 3
+
+
 def test_the_example_visit_is_never_a_warm_up_visit_that_met_an_outage() -> None:
     """A terminal failure during the warm-up (day 0) does not win over the measured days."""
     visits = pd.DataFrame(

@@ -160,7 +160,8 @@ def run_report(
     picked = result.visits[["replication", "visit_id", "day", "met_outage", "remembered"]]
     first = picked[picked["replication"] == 0] if s.replications > 1 else picked
     try:
-        visit_id = example_visit(first, warmup)
+        departures = [event.day for event in s.staff.turnover]
+        visit_id = example_visit(first, warmup, min(departures, default=None))
     except LookupError:
         visit_id = None
     pngs = {

@@ -310,17 +310,23 @@ def no_visits(rep: Replication, scenario: Scenario) -> str:
     )
 
 
-def example_visit(visits: pd.DataFrame, first_day: int) -> int:
-    """A telling visit of the measured days (from `first_day` on) that needs a short replay:
-    the worst of the earliest such day on which shoppers met a terminal outage, else the worst
-    of the first such day that has visits; LookupError when there is none. Warm-up visits
-    are never picked: the report is about the measured days."""
+def example_visit(visits: pd.DataFrame, first_day: int, changed_day: int | None = None) -> int:
+    """A telling visit of the measured days (from `first_day` on) that needs a short replay,
+    of the earliest such day on which shoppers met a terminal outage or, from `changed_day`
+    on (a scheduled departure's, from which the store differs), that has visits, else of the
+    first such day that has visits: the worst visit that met the outage, else the worst of the
+    day. LookupError when there is none. Warm-up visits are never picked: the report is about
+    the measured days."""
     measured = visits[visits["day"] >= first_day]
     if measured.empty:
         raise LookupError(f"no visits from day {first_day} on")
-    met = measured[measured["met_outage"]]
-    candidates = met if not met.empty else measured
-    candidates = candidates[candidates["day"] == candidates["day"].min()]
+    days = measured.loc[measured["met_outage"], "day"].tolist()
+    if changed_day is not None:
+        days += measured.loc[measured["day"] >= changed_day, "day"].tolist()
+    day = min(days, default=measured["day"].min())
+    candidates = measured[measured["day"] == day]
+    met = candidates[candidates["met_outage"]]
+    candidates = met if not met.empty else candidates
     return int(candidates.loc[candidates["remembered"].idxmin(), "visit_id"])
 
 
