@@ -159,9 +159,9 @@ def run_report(
     # whole table, which may hold a million visits).
     picked = result.visits[["replication", "visit_id", "day", "met_outage", "remembered"]]
     first = picked[picked["replication"] == 0] if s.replications > 1 else picked
+    departed = min((event.day for event in s.staff.turnover), default=None)
     try:
-        departures = [event.day for event in s.staff.turnover]
-        visit_id = example_visit(first, warmup, min(departures, default=None))
+        visit_id = example_visit(first, warmup, departed)
     except LookupError:
         visit_id = None
     pngs = {

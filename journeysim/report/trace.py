@@ -320,10 +320,10 @@ def example_visit(visits: pd.DataFrame, first_day: int, changed_day: int | None 
     measured = visits[visits["day"] >= first_day]
     if measured.empty:
         raise LookupError(f"no visits from day {first_day} on")
-    days = measured.loc[measured["met_outage"], "day"].tolist()
+    telling = measured["met_outage"]
     if changed_day is not None:
-        days += measured.loc[measured["day"] >= changed_day, "day"].tolist()
-    day = min(days, default=measured["day"].min())
+        telling = telling | (measured["day"] >= changed_day)
+    day = measured.loc[telling, "day"].min() if telling.any() else measured["day"].min()
     candidates = measured[measured["day"] == day]
     met = candidates[candidates["met_outage"]]
     candidates = met if not met.empty else candidates
