@@ -569,50 +569,37 @@ def _interrupt_storing(monkeypatch) -> None:
 
 
 @pytest.mark.parametrize("interrupt", [_interrupt_telling, _interrupt_storing])
-def test_ctrl_c_while_optuna_records_a_trial_waits_until_it_is_recorded(
-    tmp_path, monkeypatch, capsys, interrupt
+@pytest.mark.parametrize(
+    ("signum", "ctrl_c", "code", "said"),
+    [
+        (signal.SIGINT, signal.default_int_handler, 130, "interrupted"),
+        (signal.SIGTERM, signal.SIG_IGN, 143, "terminated"),
+    ],
+    ids=["ctrl-c", "sigterm-with-ctrl-c-ignored"],
+)
+def test_a_stop_while_optuna_records_a_trial_waits_until_it_is_recorded(
+    tmp_path, monkeypatch, capsys, interrupt, signum, ctrl_c, code, said
 ):
     # Ctrl-C landing inside Optuna's bookkeeping (as it is told a trial's values) used to
     # leave it half-done, and Optuna then failed with an error of its own (UnboundLocalError,
     # or AssertionError "Should not reach": a traceback, exit 1); landing in a write to the
     # study database (as a trial stores its results), it could leave the database locked, and
     # the command waited 60 s for its own lock and ended in "locked by another program" (in
-    # CI; 3 times in 30 Ctrl-Cs of the killed-mid-way test above). Held until the trial is
-    # recorded, it ends the study cleanly.
-    interrupt(monkeypatch)
-    argv = _command(tmp_path)[3:]  # the command line after `python -m journeysim.cli`
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # see ctrl_c_acts
-    try:
-        assert main(argv) == 130
-        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    assert capsys.readouterr().err.endswith(
-        "interrupted; finished trials are kept; the same command resumes\n"
-    )
-    trials = stored_study(tmp_path / "optimise-mmc-checkout.service_time.mean_min").trials
-    assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 2
-
-
-@pytest.mark.parametrize("interrupt", [_interrupt_telling, _interrupt_storing])
-def test_sigterm_with_ctrl_c_ignored_waits_until_the_trial_is_recorded(
-    tmp_path, monkeypatch, capsys, interrupt
-):
-    """In a shell's background job Ctrl-C is ignored, and the study did not hold it back:
-    SIGTERM (`kill`, a batch system's time limit) then stopped the study inside Optuna's
-    bookkeeping or a write to the study database, as Ctrl-C once did (above). It waits for
-    the trial as Ctrl-C does, and Ctrl-C stays ignored."""
+    # CI; 3 times in 30 Ctrl-Cs of the killed-mid-way test above). In a shell's background
+    # job Ctrl-C is ignored, and SIGTERM (`kill`, a batch system's time limit) then stopped the
+    # study in the same places. Held until the trial is recorded, either ends the study
+    # cleanly, and Ctrl-C's handler is left as it was.
     interrupt(monkeypatch)
     real_kill = os.kill
-    monkeypatch.setattr(os, "kill", lambda pid, signum: real_kill(pid, signal.SIGTERM))
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    monkeypatch.setattr(os, "kill", lambda pid, _: real_kill(pid, signum))
+    previous = signal.signal(signal.SIGINT, ctrl_c)  # see ctrl_c_acts
     try:
-        assert main(_command(tmp_path)[3:]) == 143
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert main(_command(tmp_path)[3:]) == code  # the command after `python -m ...cli`
+        assert signal.getsignal(signal.SIGINT) is ctrl_c
     finally:
         signal.signal(signal.SIGINT, previous)
     assert capsys.readouterr().err.endswith(
-        "terminated; finished trials are kept; the same command resumes\n"
+        f"{said}; finished trials are kept; the same command resumes\n"
     )
     trials = stored_study(tmp_path / "optimise-mmc-checkout.service_time.mean_min").trials
     assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 2
