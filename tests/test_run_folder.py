@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -173,6 +174,48 @@ def test_the_example_visit_is_from_the_day_a_departure_changes_the_store() -> No
     assert example_visit(visits.assign(met_outage=[*[False] * 4, True]), 14, 28) == 4
     # on the same day, the worst visit that met the outage
     assert example_visit(visits.assign(met_outage=[False, False, True, False, False]), 14, 28) == 3
+
+
+def test_the_example_visit_of_a_departure_day_met_the_newcomer() -> None:
+    """On the day a scheduled departure changed the staff, the story was the day's worst visit,
+    which may meet no cashier at all (staff_turnover's customer 1812 on day 28 paid at a
+    self-checkout); it is the worst visit served by the newcomer, else the day's worst, and an
+    outage met that day still comes first."""
+    visits = pd.DataFrame(
+        {
+            "visit_id": [1, 2, 3, 4, 5],
+            "day": [14, 28, 28, 28, 29],
+            "met_outage": [False] * 5,
+            "cashier_id": [0, -1, 18, 18, 18],
+            "remembered": [-0.9, -0.8, 0.2, -0.1, -0.95],
+        }
+    )
+    assert example_visit(visits, 14, 28) == 2  # no newcomers given: the day's worst
+    assert example_visit(visits, 14, 28, {18}) == 4  # the newcomer's worst visit that day
+    assert example_visit(visits, 14, 28, {7}) == 2  # nobody met newcomer 7: the day's worst
+    outage = visits.assign(met_outage=[False, False, True, False, False])
+    assert example_visit(outage, 14, 28, {18}) == 3
+
+
+def test_a_departure_day_report_tells_a_visit_served_by_the_newcomer(tmp_path: Path) -> None:
+    """The report of a run whose lane-1 cashier leaves on day 1 told that day's worst visit, one
+    at a self-checkout (visit 67); it tells the worst visit the newcomer served (visit 69)."""
+    scenario = tmp_path / "leaves.yaml"
+    scenario.write_text(
+        f"extends: {BASELINE}\nhorizon: {{days: 2, warmup_days: 1, burn_in_days: 0}}\n"
+        "arrivals: {base_customers: 300}\n"
+        "staff: {turnover: [{role: cashier, index: 0, day: 1}]}\n"
+    )
+    argv = ["run", str(scenario), "--reps", "1", "--workers", "1", "--quiet", "--no-replay"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    folder = tmp_path / "out" / "leaves"
+    (newcomer,) = pd.read_csv(folder / "turnover_log.csv")["newcomer_id"]
+    visits = pd.read_parquet(folder / "visits.parquet")
+    day = visits[visits["day"] == 1]
+    served = day[day["cashier_id"] == newcomer]
+    told = int(re.search(r"\(visit id (\d+)\)", (folder / "report.html").read_text())[1])
+    worst = served.loc[served["remembered"].idxmin(), "visit_id"]
+    assert told == worst != day.loc[day["remembered"].idxmin(), "visit_id"]
 
 
 def test_the_example_visit_is_never_a_warm_up_visit_that_met_an_outage() -> None:

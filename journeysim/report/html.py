@@ -157,11 +157,12 @@ def run_report(
     warmup = s.horizon.warmup_days
     # Replication 0's visits, only the columns the example's pick reads (not a copy of the
     # whole table, which may hold a million visits).
-    picked = result.visits[["replication", "visit_id", "day", "met_outage", "remembered"]]
+    columns = ["replication", "visit_id", "day", "met_outage", "cashier_id", "remembered"]
+    picked = result.visits[columns]
     first = picked[picked["replication"] == 0] if s.replications > 1 else picked
     departed = min((event.day for event in s.staff.turnover), default=None)
     try:
-        visit_id = example_visit(first, warmup, departed)
+        visit_id = example_visit(first, warmup, departed, scheduled_newcomers(result))
     except LookupError:
         visit_id = None
     pngs = {
@@ -231,6 +232,18 @@ def run_report(
     path = folder / "report.html"
     write_text(path, page(f"journeysim: {s.name}", s.description, sections))
     return path
+
+
+def scheduled_newcomers(result: RunResult) -> set[int]:
+    """The staff ids who took the posts of the scenario's scheduled departures in replication 0
+    (not those of random turnover)."""
+    scheduled = {(event.day, event.role, event.index) for event in result.scenario.staff.turnover}
+    log = result.turnover_log[result.turnover_log["replication"] == 0]
+    return {
+        int(leave.newcomer_id)
+        for leave in log.itertuples()
+        if (leave.day, leave.role, leave.post) in scheduled
+    }
 
 
 def kpi_table(summary: pd.DataFrame) -> str:

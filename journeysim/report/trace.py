@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Collection
 from typing import NamedTuple
 
 import numpy as np
@@ -310,11 +311,17 @@ def no_visits(rep: Replication, scenario: Scenario) -> str:
     )
 
 
-def example_visit(visits: pd.DataFrame, first_day: int, changed_day: int | None = None) -> int:
+def example_visit(
+    visits: pd.DataFrame,
+    first_day: int,
+    changed_day: int | None = None,
+    newcomers: Collection[int] = (),
+) -> int:
     """A telling visit of the measured days (from `first_day` on) that needs a short replay,
     of the earliest such day on which shoppers met a terminal outage or, from `changed_day`
     on (a scheduled departure's, from which the store differs), that has visits, else of the
-    first such day that has visits: the worst visit that met the outage, else the worst of the
+    first such day that has visits: the worst visit that met the outage, else the worst served
+    by one of `newcomers` (the staff ids who took the departures' posts), else the worst of the
     day. LookupError when there is none. Warm-up visits are never picked: the report is about
     the measured days."""
     measured = visits[visits["day"] >= first_day]
@@ -324,10 +331,16 @@ def example_visit(visits: pd.DataFrame, first_day: int, changed_day: int | None 
     if changed_day is not None:
         telling = telling | (measured["day"] >= changed_day)
     day = measured.loc[telling, "day"].min() if telling.any() else measured["day"].min()
-    candidates = measured[measured["day"] == day]
-    met = candidates[candidates["met_outage"]]
-    candidates = met if not met.empty else candidates
+    candidates = _telling_first(measured[measured["day"] == day], newcomers)
     return int(candidates.loc[candidates["remembered"].idxmin(), "visit_id"])
+
+
+def _telling_first(candidates: pd.DataFrame, newcomers: Collection[int]) -> pd.DataFrame:
+    """The `candidates` that met an outage, else those served by one of `newcomers`, else all."""
+    met = candidates[candidates["met_outage"]]
+    if met.empty and newcomers:
+        met = candidates[candidates["cashier_id"].isin(list(newcomers))]
+    return met if not met.empty else candidates
 
 
 def tell(
