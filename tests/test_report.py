@@ -451,6 +451,20 @@ def test_the_paired_example_tells_the_same_visit_of_the_customer_in_both(setting
     assert (explained in told[1]) == (a["planned_items"] != b["planned_items"])
 
 
+def test_the_paired_example_of_a_recovery_change_is_a_visit_the_store_answered():
+    """`compare baseline service_recovery` told customer 2827, who complained in baseline (a
+    poor recovery) and not in service_recovery: nothing of the recovery shown. The pair is
+    now one whose visit in service_recovery the store answered (here a follow-up call)."""
+    names = ("baseline", "service_recovery")
+    scenarios = [load_scenario(SCENARIOS / f"{n}.yaml", ["horizon.days=2"]) for n in names]
+    reps = replays(scenarios, 14)
+    told = paired_examples(*reps)[1]
+    visit = int(re.search(r"Visit \d+ of \d+ \(visit id (\d+)\)", told)[1])
+    answered = reps[1].replication.visits.set_index("visit_id").loc[visit, "recovery_quality"]
+    assert not math.isnan(answered)
+    assert "the store calls to follow up" in told or "the store's recovery is" in told
+
+
 def test_compare_report_without_a_common_customer_says_no_visit_is_traced():
     """A compare whose scenarios share no customer on the first measured day (one has none)
     says so in place of the paired example (it dropped the section without a word)."""

@@ -50,7 +50,7 @@ from journeysim.report.monitor import Replay
 from journeysim.report.replay import customers_of, replays, report_section
 from journeysim.report.scenario_table import settings_table
 from journeysim.report.sweep_plots import sweep_heatmap, sweep_line
-from journeysim.report.telling_pair import telling_pair
+from journeysim.report.telling_pair import answered_first, telling_pair
 from journeysim.report.trace import by_trip, day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, window_warning
@@ -388,7 +388,8 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
     """The same customer on the replayed day in two scenarios' replays (`replays` runs them
     from the first's history, as compare does): the pair that tells the change (telling_pair:
     moved the way the day's shared customers moved on average, its feelings differing where
-    theirs do), not chance running against it or beside it (or a note that no customer
+    theirs do; where `b` handles complaints otherwise, one whose visit there the store
+    answered), not chance running against it or beside it (or a note that no customer
     visited in both). Only visits that are the customer's same visit in both are paired: a
     visit's draws of chance (its wallet, list, patience) follow the customer's visits, so
     another visit draws others."""
@@ -404,7 +405,7 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
         )
         return [section("The same customer in both", paragraph(why), id="example-a")]
     change = pairs["remembered_b"] - pairs["remembered_a"]
-    chosen, kinds = telling_pair(pairs, a, b)
+    chosen, kinds = telling_pair(pairs, a, b, answered_first(pairs, first, last))
     pair = pairs.loc[chosen]
     whys = {
         "a": _why_chosen(change, change[chosen], last.name, kinds),
@@ -429,7 +430,15 @@ def paired_examples(a: Replay, b: Replay) -> list[str]:
 
 def _visits_by_trip(rep: Replay) -> pd.DataFrame:
     """`by_trip` of the replay's visits, with the columns the pairing reads."""
-    columns = ["customer_id", "day", "trip", "visit_id", "remembered", "planned_items"]
+    columns = [
+        "customer_id",
+        "day",
+        "trip",
+        "visit_id",
+        "remembered",
+        "planned_items",
+        "recovery_quality",
+    ]
     return by_trip(rep.replication.visits)[columns]
 
 

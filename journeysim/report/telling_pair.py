@@ -9,9 +9,33 @@ import numpy as np
 import pandas as pd
 
 from journeysim.report.monitor import Replay
+from journeysim.scenario.schema import Scenario
 from journeysim.words import listed
 
 MOST = 0.5  # a second kind is named when its average difference is at least this of the first's
+# The after_visit settings of how complaints are made and answered, follow-ups included.
+RECOVERY = (
+    "complaint_threshold",
+    "complaint_base",
+    "complaint_peak_slope",
+    "recovery_quality",
+    "recovery_delay_min",
+    "recovery_wait_cost",
+    "recovery_closure",
+    "repeat_failure_discount",
+    "follow_up_prob",
+    "follow_up_quality",
+)
+
+
+def answered_first(pairs: pd.DataFrame, first: Scenario, last: Scenario) -> pd.Series:
+    """Which of `pairs` (column recovery_quality_b) to tell first: where `last` handles
+    complaints otherwise than `first` (RECOVERY), those whose visit in `last` got the store's
+    answer (a complaint's recovery or a follow-up), else all."""
+    mine, theirs = last.after_visit, first.after_visit
+    if all(getattr(mine, name) == getattr(theirs, name) for name in RECOVERY):
+        return pd.Series(True, index=pairs.index)
+    return pairs["recovery_quality_b"].notna()
 
 
 def felt_by_kind(rep: Replay, visit_ids: pd.Series) -> pd.DataFrame:
@@ -27,14 +51,17 @@ def felt_by_kind(rep: Replay, visit_ids: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, index=visit_ids.index, dtype=float).fillna(0.0)
 
 
-def telling_pair(pairs: pd.DataFrame, a: Replay, b: Replay) -> tuple[object, str]:
+def telling_pair(
+    pairs: pd.DataFrame, a: Replay, b: Replay, preferred: pd.Series | None = None
+) -> tuple[object, str]:
     """The index of the telling pair among `pairs` (columns remembered_a, remembered_b,
     visit_id_a, visit_id_b), and the kinds of touchpoint whose feelings differ most on
     average (one, or two when the second differs at least MOST as much: "cart and checkout
     wait"; "" where the feelings do not differ, and the pair is then the one whose score moved
     furthest the average's way).
 
-    Of the pairs whose score moved the average's way by at least the average, the one whose
+    Of the pairs whose score moved the average's way by at least the average, the `preferred`
+    ones (a mask of `pairs`; all when None or when none of them moved so), the one whose
     difference in feeling by kind lies most along the average difference, least beside it
     (its projection on the average, less what is left)."""
     change = pairs["remembered_b"] - pairs["remembered_a"]
@@ -51,6 +78,8 @@ def telling_pair(pairs: pd.DataFrame, a: Replay, b: Replay) -> tuple[object, str
     along = each @ (average.to_numpy() / size)
     beside = np.sqrt(np.maximum((each**2).sum(axis=1) - along**2, 0.0))
     clear = ((change * np.sign(mean)) >= abs(mean)).to_numpy()
+    if preferred is not None and (clear & preferred.to_numpy()).any():
+        clear &= preferred.to_numpy()
     score = pd.Series(np.where(clear, along - beside, -np.inf), index=pairs.index)
     largest = average.abs().nlargest(2)
     kinds = [
