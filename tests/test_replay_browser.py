@@ -25,7 +25,7 @@ from journeysim.report.replay import (
     window,
 )
 from journeysim.report.scenario_table import settings_table
-from journeysim.report.trace import tell
+from journeysim.report.trace import day_label, tell
 from journeysim.scenario import load_scenario
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -211,6 +211,17 @@ def test_replay_plays_scrubs_and_tells(browser, page_file):
     page.screenshot(path=SHOTS / "6_presenter.png")
     assert problems == []
     page.close()
+
+
+def test_the_header_names_the_day_once(browser, days, page_file):
+    """The header read "baseline vs terminal_outage: day 3 (Thu), 16:30-18:30" and, below it,
+    "day 3 (Thu)" again; the day is now told once, in the title."""
+    tab = opened(browser, page_file, 2)
+    header = tab.inner_text(".jsr-top")
+    tab.close()
+    start, end = window(days)
+    assert title(days, start, end) in header
+    assert header.count(day_label(days[0].day)) == 1
 
 
 def test_the_side_panel_reads_every_step_as_trace_prints_it(browser, days, page_file):

@@ -96,7 +96,6 @@ def replay_data(days: Sequence[Replay], start_min: float, end_min: float) -> dic
     day = days[0].day
     return {
         "day": day,
-        "dayLabel": day_label(day),
         "from": start_min,
         "to": end_min,
         "moods": [[bound if np.isfinite(bound) else 1.0, word] for bound, word in MOODS],

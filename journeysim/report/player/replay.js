@@ -433,7 +433,7 @@
         "space play/pause · ← → one minute (shift: ten) · ↑ ↓ speed · F presenter mode · click a shopper to follow");
       this.root.append(
         el("div", { class: "jsr-top" },
-          el("div", {}, el("div", { class: "jsr-title" }, this.root.dataset.title || ""), el("div", { class: "jsr-hint" }, d.dayLabel)),
+          el("div", { class: "jsr-title" }, this.root.dataset.title || ""),
           this.clockEl,
           el("div", { class: "jsr-controls" }, this.playBtn,
             el("button", { type: "button", title: "Back one minute (←)", onclick: () => this.seek(this.t - 1) }, "−1 min"),
