@@ -282,7 +282,9 @@ OUTAGES = pd.DataFrame(columns=["terminal", "start", "end", "cause"])
 
 
 def memory_lines(story: str) -> tuple[float, float, float, str]:
-    """Printed remembered score, peak, end, and the explanation line below them ('' if none)."""
+    """Printed remembered score, peak, end, and the explanation line below them ('' if none),
+    each read whole where it wraps."""
+    story = re.sub(r"\n {18,20}(?=[^ =])", " ", story)  # a wrapped line's further lines
     found = re.search(
         rf"Remembered +{NUMBER} +\(peak {NUMBER}, end {NUMBER}[^\n]*\n(?: +=(.*)\n)?", story
     )
@@ -558,6 +560,21 @@ def test_no_caption_or_heading_runs_past_the_tables(told):
     heading = [line for line in top.splitlines() if not line.startswith("  ! ")]
     assert len(heading) == 2 and " ".join(" ".join(heading).split()).startswith(label)
     assert max(map(len, heading)) <= len(steps.splitlines()[0])  # the step table's columns
+
+
+def test_no_outcome_line_runs_past_100_characters(told):
+    """The line "Remembered -0.85 (peak -0.78, end -0.96 after the store's answer: memory keeps
+    the peak and the end, hardly the length)" ran to 123 characters (102 without the answer), a
+    switcher's return chance to 118: the outcome wraps at 100, further lines under its text."""
+    _, _, stories = told
+    outcomes = [story.split("\n\n")[-1] for story in stories.values()]
+    assert max(len(line) for text in outcomes for line in text.splitlines()) <= 100
+    answered = [text for text in outcomes if "after the store's answer" in text]
+    assert answered and all(
+        "the peak and\n                  end, hardly the length)" in text for text in answered
+    )
+    plain = [text for text in outcomes if "after the store's answer" not in text]
+    assert all("the peak and end, hardly the length)\n" in text for text in plain)
 
 
 def test_the_help_of_pick_outage_says_whom_it_picks(capsys):

@@ -7,6 +7,7 @@ Every function returns text; the `trace` command prints it.
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from collections.abc import Collection
 from typing import NamedTuple
@@ -54,6 +55,8 @@ MOODS = (  # upper bound of valence -> word
 )
 _IN_STORE_NAMES = frozenset(TOUCHPOINT_KINDS[kind] for kind in IN_STORE)
 WHAT = 58  # characters of the step table's "what happened" column (longer text wraps)
+# Where an outcome line's text starts: after its 16-character label or a reasons line's "= ".
+_OUTCOME_TEXT = re.compile(r" {18}= | {2}[A-Z][a-z ]{14} (?=\S)")
 FULL_STORIES = 6  # a customer with more visits gets the first, worst and last told in full
 
 
@@ -556,8 +559,16 @@ def tell_visit(
         told.append((time, step_row(time, "checkout", what)))
     lines.extend(line for _, line in sorted(told, key=lambda pair: pair[0]))
     lines.append("")
-    lines.extend(outcome(row, scenario, steps))
+    lines.extend(outcome_line(line) for line in outcome(row, scenario, steps))
     return "\n".join(lines)
+
+
+def outcome_line(line: str) -> str:
+    """An outcome line wrapped at 100 characters, its further lines under its text (an
+    event's under the event)."""
+    text = _OUTCOME_TEXT.match(line)
+    hang = " " * (text.end() if text else 2)
+    return textwrap.fill(line, width=100, subsequent_indent=hang, break_on_hyphens=False)
 
 
 def step_numbers(steps: list[Step]) -> list[tuple[str, str, str]]:
@@ -665,7 +676,7 @@ def outcome(row: pd.Series, scenario: Scenario, steps: list[Step] | None = None)
         wallet = f"{wallet_before} -> {row['share_of_wallet']:.0%}"
     lines = [
         f"  Remembered      {row['remembered']:+z.2f}  (peak {row['peak']:+z.2f}, end "
-        f"{row['end']:+z.2f}{after_visit}: memory keeps the peak and the end, hardly the length)",
+        f"{row['end']:+z.2f}{after_visit}: memory keeps the peak and end, hardly the length)",
         *memory_reasons(row, scenario),
         f"  Effort          {row['effort']:.1f} units -> CES {row['ces']:.1f} of 7 (1 = very easy)",
         f"  Satisfaction    CSAT {row['csat']:.1f} of 5",
