@@ -553,6 +553,7 @@ def test_no_caption_or_heading_runs_past_the_tables(told):
     caption = lines.index(next(line for line in lines if line.startswith("How the relationship")))
     table = lines.index(next(line for line in lines if line.startswith("visit ")))
     assert 0 < table - caption <= 2 and max(map(len, lines[caption:table])) <= 100
+    assert max(map(len, lines[:caption])) <= 100  # "Customer 501, a time pressed ..." ran to 102
     row = rep.visits.iloc[0]
     label = "The same visit in baseline, the same customer with the same draws of chance"
     story = tell_visit(row, rep.traces[int(row["visit_id"])], scenario, OUTAGES, label)

@@ -399,7 +399,7 @@ def tell(
             if len(mine) <= FULL_STORIES
             else [ids.iloc[0], mine.loc[mine["remembered"].idxmin(), "visit_id"], ids.iloc[-1]]
         )
-    parts = [f"{customer_header(mine, scenario)}\n{READING}"]
+    parts = [f"{textwrap.fill(customer_header(mine, scenario), width=100)}\n{READING}"]
     if picked in _SOUGHT and visits.loc[visits["visit_id"] == focus[0], "warmup"].all():
         parts.insert(0, warm_up_note(picked, scenario))
     if len(mine) > 1:
@@ -429,7 +429,7 @@ def customer_header(mine: pd.DataFrame, scenario: Scenario) -> str:
     when = (
         f"1 visit on {day_label(first)}"
         if len(mine) == 1
-        else f"{len(mine)} visits between {day_label(first)} and {day_label(last)}"
+        else f"{len(mine)} visits, {day_label(first)} to {day_label(last)}"
     )
     shopper = with_article(f"{mine['segment'].iloc[0].replace('_', ' ')} shopper")
     return f"Customer {int(mine['customer_id'].iloc[0])}, {shopper} of {scenario.name}: {when}."
