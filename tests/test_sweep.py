@@ -528,6 +528,41 @@ def test_a_sweep_refused_for_one_running_leaves_its_folder_alone(tmp_path, capsy
 
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
+def test_a_second_sweep_is_refused_until_the_first_writes_its_last_file(
+    tmp_path, capsys, monkeypatch
+):
+    """The lock was runs.csv's own, and its final rewrite replaced the file: a second sweep
+    started then took the new file's lock and ran (runs_added of the manifest wrong). It is
+    refused from the first run to the last file written (report.html)."""
+    from journeysim.cli import main
+    from journeysim.report import html as report_html
+    from journeysim.study import runs_file
+    from journeysim.study.runs_file import RunsFile
+
+    folder = tmp_path / "sweep-x"
+    tried = []
+
+    def second(when: str) -> None:
+        try:
+            with RunsFile(folder / "runs.csv", ["point", "replication"]).appending():
+                tried.append(f"ran {when}")
+        except DesignError as error:
+            tried.append(f"{when}: {error}")
+
+    write_text = runs_file.write_text
+    monkeypatch.setattr(
+        runs_file, "write_text", lambda *args: (write_text(*args), second("rewriting runs.csv"))
+    )
+    monkeypatch.setattr(report_html, "sweep_report", lambda *args, **kw: second("reporting"))
+    argv = [str(BASELINE), "--vary", "checkout.cashiers=2", "--days", "1", "--name", "x"]
+    argv += ["--out", str(tmp_path), "--quiet", "--workers", "1", "--reps", "1"]
+    assert main(["sweep", *argv, *(f"--set={s}" for s in SMALL)]) == 0
+    busy = f"{folder / 'runs.csv'}: another sweep is writing to it"
+    assert tried == [f"rewriting runs.csv: {busy}", f"reporting: {busy}"]
+    assert json.loads((folder / "manifest.json").read_text())["invocations"][-1]["runs_added"] == 1
+
+
+@pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
 def test_a_sweep_of_one_run_says_so_in_the_singular(tmp_path, capsys):
     """It said "grid design, 1 points, 1 runs"."""
     from journeysim.cli import main

@@ -23,6 +23,8 @@ from journeysim.words import plural
 if TYPE_CHECKING:
     import pandas as pd
 
+    from journeysim.study.sweep import Sweep
+
 KINDS = LazyChoices("journeysim.study.designs", "KINDS")
 
 HEADLINE = ("return_rate", "nps", "csat", "revenue_per_day", "contribution_per_day")
@@ -75,7 +77,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     from journeysim.report.console import index_text, render
     from journeysim.study.designs import parse_vary
-    from journeysim.study.sweep import Sweep, failed_runs_text, plan_sweep, short_run_warnings
+    from journeysim.study.sweep import Sweep, failed_runs_text, plan_sweep
     from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
 
     path = args.scenario
@@ -95,7 +97,7 @@ def _sweep(args: argparse.Namespace) -> int:
     readable_manifest(sweep.folder)  # before `held`, which writes runs.csv's header
     plan = sweep.plan
     total = plan.runs
-    with sweep.held():  # a second sweep into the folder is refused before it writes
+    with sweep.held():  # a second sweep into the folder is refused until the report is written
         pending = len(sweep.pending())
         # also if interrupted; a file's `set` too
         sweep.write_manifest(spec.overrides, executor=executor_record(args))
@@ -104,28 +106,14 @@ def _sweep(args: argparse.Namespace) -> int:
             f"{plural(total, 'run')} ({total - pending} already done)"
         )
         runs = execute(args, pending, plan.name, sweep.run)
-    failures = failed_runs_text(runs)
-    failed = runs[runs["status"] == "failed"]
-    runs = runs[runs["status"] == "ok"]
-    indices = None  # a Sobol' design's, once every run has finished
-    if plan.design.kind == "sobol" and failed.empty:
-        indices = pd.read_csv(sweep.folder / "sobol_indices.csv")
-    if not args.no_report and len(runs):
-        from journeysim.report.html import sweep_report  # matplotlib loads only when needed
-
-        notes = short_run_warnings(plan, runs)
-        sweep_report(
-            runs,
-            list(plan.design.keys),
-            sweep.folder,
-            plan.base,
-            kpis=HEADLINE,
-            warnings=notes,
-            design=plan.design.kind,
-            indices=indices,
-            samples=plan.design.base_samples,
-            failed=failed,
-        )
+        failures = failed_runs_text(runs)
+        failed = runs[runs["status"] == "failed"]
+        runs = runs[runs["status"] == "ok"]
+        indices = None  # a Sobol' design's, once every run has finished
+        if plan.design.kind == "sobol" and failed.empty:
+            indices = pd.read_csv(sweep.folder / "sobol_indices.csv")
+        if not args.no_report and len(runs):
+            _report(sweep, runs, failed, indices)
     print(f"\n{_point_table(plan.points_table(), runs, failed)}")
     if len(plan.values) > 1:
         most = int(runs.groupby("point").size().max()) if len(runs) else 0  # earlier runs too
@@ -143,6 +131,29 @@ def _sweep(args: argparse.Namespace) -> int:
         return 0
     print(f"journeysim sweep: {failures}", file=sys.stderr)
     return 1
+
+
+def _report(
+    sweep: Sweep, runs: pd.DataFrame, failed: pd.DataFrame, indices: pd.DataFrame | None
+) -> None:
+    """Write report.html and its charts into the sweep's folder: its finished `runs`, the
+    `failed` ones, and a Sobol' design's `indices`."""
+    from journeysim.report.html import sweep_report  # matplotlib loads only when needed
+    from journeysim.study.sweep import short_run_warnings
+
+    plan = sweep.plan
+    sweep_report(
+        runs,
+        list(plan.design.keys),
+        sweep.folder,
+        plan.base,
+        kpis=HEADLINE,
+        warnings=short_run_warnings(plan, runs),
+        design=plan.design.kind,
+        indices=indices,
+        samples=plan.design.base_samples,
+        failed=failed,
+    )
 
 
 def _means_only(report: bool, runs: int) -> str:

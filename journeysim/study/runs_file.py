@@ -77,12 +77,21 @@ class RunsFile:
         rows = self._rows(lines[1:])
         return {key for key, line in rows.items() if not self._failed(line)}
 
+    @property
+    def lock(self) -> Path:
+        """The file whose lock `appending` holds: beside the file, as `finish` replaces it."""
+        return self.path.with_suffix(".lock")
+
     @contextmanager
     def appending(self) -> Iterator[Callable[[Sequence], None]]:
-        """A function that appends one row and syncs it to disk. One writer at a time; a torn
-        last line left by a killed writer is cut off first."""
+        """A function that appends one row and syncs it to disk. One writer at a time, also
+        while `finish` rewrites the file; a torn last line left by a killed writer is cut off
+        first."""
         busy = DesignError(f"{self.path}: another sweep is writing to it")
-        with exclusive(self.path, busy) as handle:
+        with (
+            exclusive(self.lock, busy),
+            open(self.path, "a", encoding="utf-8", newline="") as handle,
+        ):
             os.truncate(self.path, len(self._complete()))
             if os.fstat(handle.fileno()).st_size == 0:
                 handle.write(self.header)

@@ -8,7 +8,7 @@ The folder also holds the resolved base scenario (scenario.yaml), the design (de
 points.csv), per-point means (summary.csv), runs.parquet where pyarrow is installed, for
 Sobol' designs sobol_indices.csv, and manifest.json: the latest command that made it, every
 command that added to it or read it (`invocations`, with the runs each added), and the
-finished runs it holds.
+finished runs it holds; runs.lock is held by the sweep writing to it.
 """
 
 from __future__ import annotations
@@ -271,7 +271,8 @@ class Sweep:
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
         """Hold runs.csv's lock in the block: a second sweep into the folder is then refused
-        before it writes anything (manifest.json included), and `run` appends under it."""
+        before it writes anything (manifest.json included) until the block ends, and `run`
+        appends under it."""
         with self.runs.appending() as append:
             self._append = append
             try:
@@ -294,7 +295,8 @@ class Sweep:
         keys = self.plan.design.keys
         charts = [name for kpi in charted or () for name in chart_files(kpi, keys)]
         report = [] if charted is None else ["report.html", *charts]
-        return [MANIFEST, self.runs.path.name, *CLAIMED, *FINISHED, *report]
+        runs = self.runs
+        return [MANIFEST, runs.path.name, runs.lock.name, *CLAIMED, *FINISHED, *report]
 
     def write_manifest(
         self,
@@ -359,48 +361,54 @@ class Sweep:
         self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
     ) -> pd.DataFrame:
         """Run what is pending, then write the finished files; return runs.csv as a table. The
-        manifest (if `write_manifest` wrote it) then notes the runs added, also when stopped."""
-        try:
-            runs = self._run(executor, on_done)
-        except BaseException:
-            # e.g. an unreadable runs.csv: the error being raised says so
-            with contextlib.suppress(Exception):
-                self._note_runs()
-            raise
-        self._note_runs()
+        manifest (if `write_manifest` wrote it) then notes the runs added, also when stopped.
+        runs.csv's lock is held until the manifest is written."""
+        with self._appending() as append:
+            try:
+                runs = self._run(append, executor, on_done)
+            except BaseException:
+                # e.g. an unreadable runs.csv: the error being raised says so
+                with contextlib.suppress(Exception):
+                    self._note_runs()
+                raise
+            self._note_runs()
         return runs
 
-    def _run(self, executor: Executor | None, on_done: Callable[[], None] | None) -> pd.DataFrame:
+    def _run(
+        self,
+        append: Callable[[Sequence], None],
+        executor: Executor | None,
+        on_done: Callable[[], None] | None,
+    ) -> pd.DataFrame:
         plan, values = self.plan, self.plan.values
         executor = executor or LocalPool()
         self._claim()
         failed: set[RunKey] = set()
-        with self._appending() as append:
 
-            def record(key: RunKey, outcome: dict[str, float] | tuple[str, str]) -> None:
-                point, replication = key
-                if isinstance(outcome, tuple):
-                    failed.add(key)
-                    row = [*([""] * len(METRICS)), "failed", *outcome]
-                else:
-                    row = [*(outcome[m] for m in METRICS), "ok", "", ""]
-                append([point, *values[point], replication, *row])
-                if on_done:
-                    on_done()
+        def record(key: RunKey, outcome: dict[str, float] | tuple[str, str]) -> None:
+            point, replication = key
+            if isinstance(outcome, tuple):
+                failed.add(key)
+                row = [*([""] * len(METRICS)), "failed", *outcome]
+            else:
+                row = [*(outcome[m] for m in METRICS), "ok", "", ""]
+            append([point, *values[point], replication, *row])
+            if on_done:
+                on_done()
 
-            todo = self._todo()
-            while todo:
-                chunk, todo = todo[:CHUNK], todo[CHUNK:]
-                scenarios = {p: plan.point(p) for p in dict.fromkeys(p for p, _ in chunk)}
-                for scenario in scenarios.values():
-                    past(scenario, plan.base)  # lived once here, read by the workers
-                tasks = [(scenarios[p], r, plan.base) for p, r in chunk]
-                try:
-                    for index, outcome in executor.run(_measured, tasks):
-                        record(chunk[index], outcome)
-                except TaskFailed as death:  # a worker died: record its run, go on with the rest
-                    record(chunk[death.index], (death.reason, death.reason))
-                    todo = self._todo(failed)
+        todo = self._todo()
+        while todo:
+            chunk, todo = todo[:CHUNK], todo[CHUNK:]
+            scenarios = {p: plan.point(p) for p in dict.fromkeys(p for p, _ in chunk)}
+            for scenario in scenarios.values():
+                past(scenario, plan.base)  # lived once here, read by the workers
+            tasks = [(scenarios[p], r, plan.base) for p, r in chunk]
+            try:
+                for index, outcome in executor.run(_measured, tasks):
+                    record(chunk[index], outcome)
+            except TaskFailed as death:  # a worker died: record its run, go on with the rest
+                record(chunk[death.index], (death.reason, death.reason))
+                todo = self._todo(failed)
         runs = self.runs.finish()
         if parquet_available():  # status a category there (a dictionary column), as runs.csv's
             status = categorical(runs["status"].tolist(), RUN_STATUSES)
