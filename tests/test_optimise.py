@@ -634,6 +634,41 @@ def test_a_full_disk_under_the_study_database_is_one_line_and_the_study_resumes(
     assert len(complete_trials(folder)) == 8
 
 
+@pytest.mark.parametrize(
+    "said", ["attempt to write a readonly database", "unable to open database file"]
+)
+def test_a_study_database_turned_read_only_is_one_line_and_the_study_resumes(
+    tmp_path, monkeypatch, capsys, said
+):
+    """SQLite's "attempt to write a readonly database" (study.db or its folder made read-only
+    mid-study) as trial 1 stored its results ended the study in Optuna's traceback; it is one
+    line naming study.db and what to do, exit 1, and the same command, writable again,
+    finishes the study from the trial kept."""
+    store = optuna.Trial.set_user_attr
+
+    def read_only(trial, key, value):
+        if trial.number == 1 and key == RESULTS:
+            try:
+                raise sqlite3.OperationalError(said)
+            except sqlite3.OperationalError as error:
+                raise optuna.exceptions.StorageInternalError("during the commit") from error
+        return store(trial, key, value)
+
+    monkeypatch.setattr(optuna.Trial, "set_user_attr", read_only)
+    argv = _command(tmp_path)[3:]
+    assert main(argv) == 1
+    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
+    assert capsys.readouterr().err == (
+        f"journeysim: {folder / 'study.db'}: cannot be written ({said}): make it and its folder "
+        "writable again (their permissions, or a file system mounted read-only) and run the "
+        "same command again; finished trials are kept\n"
+    )
+    assert len(complete_trials(folder)) == 1
+    monkeypatch.setattr(optuna.Trial, "set_user_attr", store)
+    assert main(argv) == 0
+    assert len(complete_trials(folder)) == 8
+
+
 def _ctrl_c() -> None:
     """Ctrl-C to this process, delivered before returning."""
     os.kill(os.getpid(), signal.SIGINT)

@@ -82,6 +82,8 @@ LOCK = "study.lock"  # held by the process running the study
 # How long a write to study.db waits for another program reading it (a dashboard, a database
 # browser) before it gives up; SQLite's driver waits 5 s unless told.
 LOCK_WAIT_S = 60
+# What SQLite says when the study database or its folder can no longer be written mid-study.
+UNWRITABLE = ("readonly database", "unable to open database file", "disk I/O error")
 RESULTS = "replications"  # trial user attribute: the metrics of every replication
 SAME_AS = "same_as"  # trial user attribute: the complete trial whose results it reuses
 FAILED = "failed"  # trial user attribute: why its simulation failed, in one line
@@ -254,6 +256,8 @@ class TrialStudy:
                     raise _locked_out(path) from None
                 if _sqlite_said(error, "full"):
                     raise _disk_full(path) from None
+                if why := _sqlite_said(error, *UNWRITABLE):
+                    raise _unwritable(path, why) from None
                 raise
 
     def _claim(self) -> None:
@@ -574,17 +578,18 @@ def _study(
         raise DesignError(_unreadable(path, _why(error))) from None
 
 
-def _sqlite_said(error: BaseException | None, words: str) -> bool:
-    """Whether `error`, or one it arose from, is SQLite's error saying `words` ("database is
-    locked", "database or disk is full"; a chain may loop: an exception re-raised from its
-    own handler is the context of its context)."""
+def _sqlite_said(error: BaseException | None, *words: str) -> str | None:
+    """What SQLite said (its first line), if `error` or one it arose from is SQLite's error
+    saying one of `words` ("database is locked", "database or disk is full"; a chain may
+    loop: an exception re-raised from its own handler is the context of its context)."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, sqlite3.OperationalError) and words in str(error):
-            return True
+        said = next(iter(str(error).splitlines()), "")
+        if isinstance(error, sqlite3.OperationalError) and any(w in said for w in words):
+            return said
         seen.add(id(error))
         error = error.__cause__ or error.__context__
-    return False
+    return None
 
 
 def _locked_out(path: Path) -> OSError:
@@ -603,6 +608,18 @@ def _disk_full(path: Path) -> OSError:
         errno.ENOSPC,
         "database or disk is full: free some space and run the same command again; finished "
         "trials are kept",
+        str(path),
+    )
+
+
+def _unwritable(path: Path, why: str) -> OSError:
+    """One line: `path` (or its folder) could no longer be written, as SQLite said (`why`);
+    what is kept and what to do."""
+    return OSError(
+        errno.EACCES,
+        f"cannot be written ({why}): make it and its folder writable again (their permissions, "
+        "or a file system mounted read-only) and run the same command again; finished trials "
+        "are kept",
         str(path),
     )
 
