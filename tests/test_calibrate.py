@@ -307,7 +307,7 @@ def test_a_calibration_killed_mid_way_resumes_as_if_never_stopped(tmp_path):
         (["--targets", "missing.yaml", "--free", "loyalty.ltr_center=0.2:0.4"], "not found"),
         (
             ["--target", "return_rate=0.5", "--free", "loyalty.ltr_center=0.2:0.4", "--days", "7"],
-            "horizon.days is 7: expected more than loyalty.return_window_days",
+            "argument --days: expected more than loyalty.return_window_days",
         ),
     ],
 )
@@ -688,6 +688,11 @@ QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "-
     [
         ("reps: 1\n", "reps: calibrate needs at least 2 replications per trial"),
         ("days: 0\n", "days: horizon.days: expected a whole number from 1"),
+        (  # was blamed on the scenario's horizon.days
+            "targets: {return_rate: 0.5}\nreps: 2\ndays: 1\n",
+            "days: expected more than loyalty.return_window_days (14) to measure return_rate "
+            "(got 1)\n",
+        ),
         ("seed: -2\n", "seed: expected a whole number from 0"),
         ("set: checkout.cashiers=-1\n", "set: checkout.cashiers: expected a whole number"),
         ("trials: 0\n", "trials: expected a whole number from 2 to 10,000 (got 0)"),
@@ -708,7 +713,8 @@ def test_a_bad_setting_in_a_calibration_file_names_the_file_and_key(
     # name.
     study = tmp_path / "calibration.yaml"
     free = "" if body.startswith("free:") else FREE
-    study.write_text(f"scenario: {MMC}\n{TARGETS}{free}{body}")
+    targets = "" if body.startswith("targets:") else TARGETS
+    study.write_text(f"scenario: {MMC}\n{targets}{free}{body}")
     code = main(["calibrate", str(study), "--out", str(tmp_path / "out")])
     error = capsys.readouterr().err
     assert (code, error.count("\n")) == (2, 1)

@@ -813,7 +813,8 @@ def test_a_named_decision_sets_several_keys_and_best_yaml_sets_whole_lists(tmp_p
         ),
         (
             ["--decide", "checkout.cashiers=1:3", "--maximise", "return_rate", "--days", "14"],
-            "horizon.days is 14: expected more than loyalty.return_window_days (14)",
+            "argument --days: expected more than loyalty.return_window_days (14) to measure "
+            "return_rate (got 14)",
         ),
         (
             ["--decide", "loyalty.return_window_days=7:30", "--maximise", "return_rate"],
@@ -1186,6 +1187,23 @@ def test_a_looping_chain_of_exceptions_is_searched_once():
 # same name; the option, given, overrides it and is named itself.
 
 DECIDE = "decide: {checkout.cashiers: '1:3'}\n"
+
+
+@pytest.mark.parametrize(
+    "goal", ["maximise: return_rate\n", "minimise: wages_per_day\nsubject_to: [return_rate>=0.5]\n"]
+)
+def test_days_too_few_for_the_return_rate_name_the_study_files_days(tmp_path, capsys, goal):
+    """An optimise file's `days: 1` with a return-rate objective or constraint was blamed on
+    the scenario ("scenario mmc: horizon.days is 1: ... (set horizon.days or --days)"); the
+    file's key set it, and is named."""
+    study = tmp_path / "study.yaml"
+    study.write_text(f"scenario: {MMC}\n{DECIDE}{goal}reps: 2\ndays: 1\n")
+    assert main(["optimise", str(study), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {study}: days: expected more than loyalty.return_window_days (14) to "
+        "measure return_rate (got 1)\n"
+    )
+    assert not (tmp_path / "out").exists()  # nothing ran
 
 
 @pytest.mark.parametrize(

@@ -57,16 +57,19 @@ WINDOWED = ("return_rate", "active_customers")
 WEEK_DAYS = 7  # the return rate of fewer measured days leaves some weekdays out
 
 
-def horizon_too_short(scenario: Scenario, metrics: Iterable[str]) -> str | None:
+def horizon_too_short(scenario: Scenario, metrics: Iterable[str], days_by: str = "") -> str | None:
     """Why a KPI of `metrics` can have no value on `scenario`'s horizon, else None: a visit's
     return is known only once its window has passed within the horizon (see `returned`), so
-    return_rate needs horizon.days longer than loyalty.return_window_days."""
+    return_rate needs horizon.days longer than loyalty.return_window_days. `days_by` names
+    who set horizon.days (e.g. `study.yaml: days`), if not the scenario."""
     window, days = scenario.loyalty.return_window_days, scenario.horizon.days
     if "return_rate" in metrics and days <= window:
-        return (
-            f"horizon.days is {days}: expected more than loyalty.return_window_days "
-            f"({window:g}) to measure return_rate (set horizon.days or --days)"
+        expected = (
+            f"expected more than loyalty.return_window_days ({window:g}) to measure return_rate"
         )
+        if days_by:
+            return f"{days_by}: {expected} (got {days})"
+        return f"horizon.days is {days}: {expected} (set horizon.days or --days)"
     return None
 
 

@@ -164,7 +164,8 @@ def checked_base(
             raise DesignError(f"{needs} (--reps; got {base.replications})")
         by = given_by(spec.origins, "reps")
         raise DesignError(f"{by}: {needs} (got {spec.reps})", by)
-    check_horizon(base, metrics)
+    days_by = "" if spec.days is None else given_by(spec.origins, "days")
+    check_horizon(base, metrics, days_by=days_by)
     spec = replace(spec, decisions=typed(spec.decisions, base))
     for decision in spec.decisions:
         for value in decision.extremes():

@@ -128,10 +128,15 @@ class Constraint:
         return side if side == ("below" if self.sense > 0 else "above") else ""
 
 
-def check_horizon(scenario: Scenario, metrics: Iterable[str], case: str = "") -> None:
-    """Raise DesignError, naming the scenario, if its horizon (`case`: the variant checked)
-    is too short to measure one of `metrics`."""
-    problem = horizon_too_short(scenario, list(metrics))
+def check_horizon(
+    scenario: Scenario, metrics: Iterable[str], case: str = "", days_by: str = ""
+) -> None:
+    """Raise DesignError if the scenario's horizon (`case`: the variant checked) is too short
+    to measure one of `metrics`, naming `days_by`, who set its days (e.g. `study.yaml: days`),
+    else the scenario."""
+    problem = horizon_too_short(scenario, list(metrics), days_by)
+    if problem and days_by:
+        raise DesignError(problem, days_by)
     if problem:
         raise DesignError(f"scenario {scenario.name}{case}: {problem}")
 
