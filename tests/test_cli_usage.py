@@ -506,6 +506,25 @@ def test_a_run_with_other_overrides_needs_force(tmp_path: Path, capsys) -> None:
     assert (tmp_path / "baseline" / "summary.csv").read_text() != before
 
 
+def test_a_refusal_quotes_at_most_200_characters_of_a_folders_overrides(
+    tmp_path: Path, capsys
+) -> None:
+    """A manifest.json of 100,000 overrides made the refusal one line of 2.5 MB; it quotes the
+    first 200 characters, then how many there are."""
+    folder = tmp_path / "baseline"
+    folder.mkdir()
+    (folder / "summary.csv").write_text("kpi\n")
+    made = [f"checkout.cashiers={n}" for n in range(100_000)]
+    (folder / "manifest.json").write_text(json.dumps({"overrides": made}))
+    run = ["run", BASELINE, *SMALL, "--out", str(tmp_path), "--quiet", "--no-report"]
+    assert main(run) == 2
+    shown = " ".join(f"--set {o}" for o in made)[:197]
+    assert capsys.readouterr().err == (
+        f"journeysim run: error: {folder} holds results made with {shown}... (100,000 "
+        "overrides in all); give another --out for this run, or --force to overwrite them\n"
+    )
+
+
 def test_an_empty_scenario_file_warns(tmp_path: Path, capsys) -> None:
     empty = tmp_path / "empty.yaml"
     empty.write_text("# nothing yet\n")

@@ -33,6 +33,7 @@ from journeysim.limits import (
     most_workers,
 )
 from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of, write_manifest
+from journeysim.words import plural
 
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Scenario
@@ -94,6 +95,7 @@ DAYS = whole_number(1, MAX_DAYS, "horizon.days")
 SEED = whole_number(0, MAX_SEED)
 # The last replication of the longest run.
 LAST_REPLICATION = MAX_REPLICATIONS - 1
+SHOWN_CHARS = 200  # of a folder's --set overrides, the most a refusal quotes
 
 
 def output_path(text: str) -> Path:
@@ -276,11 +278,19 @@ def _check_overrides(args: argparse.Namespace, folder: Path, made: Collection[st
             ) from None
         made_with = None
     if made_with is not None and not same_overrides(made_with, args.overrides) and not args.force:
-        shown = " ".join(f"--set {o}" for o in made_with) or "no --set overrides"
         raise UsageError(
-            f"{folder} holds results made with {shown}; give another --out for this run, or "
-            "--force to overwrite them"
+            f"{folder} holds results made with {_overrides_shown(made_with)}; give another --out "
+            "for this run, or --force to overwrite them"
         )
+
+
+def _overrides_shown(made_with: Sequence[str]) -> str:
+    """The --set overrides a folder was `made_with`, as a refusal quotes them: at most
+    SHOWN_CHARS characters, then "..." and how many there are."""
+    shown = " ".join(f"--set {o}" for o in made_with) or "no --set overrides"
+    if len(shown) <= SHOWN_CHARS:
+        return shown
+    return f"{shown[: SHOWN_CHARS - 3]}... ({plural(len(made_with), 'override')} in all)"
 
 
 def readable_manifest(folder: Path) -> None:
