@@ -202,6 +202,26 @@ def test_unknown_key_names_file_key_and_valid_keys(tmp_path: Path) -> None:
     assert "self_checkouts" in message and "did you mean 'cashiers'" in message
 
 
+def test_a_misspelt_choice_or_role_is_told_what_it_may_have_meant(tmp_path: Path) -> None:
+    """An unknown key heard "did you mean 'cashiers'?", but a misspelt role, distribution or
+    weekday heard only the list of choices (staff.roles.cleanr, dist: gama, weekdays: [satt])."""
+    path = write(tmp_path, "x.yaml", "staff:\n  roles:\n    cleanr: {count: 0}\n")
+    assert error_of(path) == (
+        f"{path}: staff.roles.cleanr: expected a key that is one of 'cashier', 'stocker', "
+        "'floor_assistant', 'cleaner', 'security' or 'manager' (got 'cleanr'; did you mean "
+        "'cleaner'?)"
+    )
+    dist = write(tmp_path, "d.yaml", "checkout:\n  service_time: {dist: gama, mean_min: 2}\n")
+    assert error_of(dist).endswith("(got 'gama'; did you mean 'gamma'?)")
+    day = "payment:\n  outages:\n  - {day: 0, start: '18:00', duration_min: 9, weekdays: [satt]}\n"
+    assert error_of(write(tmp_path, "w.yaml", day)).endswith("(got 'satt'; did you mean 'sat'?)")
+    assert error_of(BASELINE, ("staff.turnover=[{role: casher, index: 0, day: 20}]",)).endswith(
+        "(got 'casher'; did you mean 'cashier'?)"
+    )
+    far = write(tmp_path, "f.yaml", "checkout:\n  service_time: {dist: weibull, mean_min: 2}\n")
+    assert error_of(far).endswith("or 'fixed' (got 'weibull')")  # nothing close: no guess
+
+
 def test_wrong_type(tmp_path: Path) -> None:
     path = write(tmp_path, "x.yaml", "checkout:\n  cashiers: many\n")
     assert error_of(path) == (

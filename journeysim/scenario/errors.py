@@ -172,7 +172,9 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
     if kind == "literal_error":
         choices = ctx["expected"]
         what = "a key that is one of" if is_key else "one of"
-        return (f"{what} {choices}" if " or " in choices else choices), shown(value)
+        named = re.findall(r"'([^']*)'", choices)  # 'a', 'b' or 'c'
+        hint = did_you_mean(value, named) if isinstance(value, str) else ""
+        return (f"{what} {choices}" if " or " in choices else choices), shown(value) + hint
     if is_key:
         return "a text key", shown(value)
     node = _schema_at(path)
