@@ -27,6 +27,7 @@ from journeysim.report.comparison import (
     signed_interval,
 )
 from journeysim.report.console import setting_text, unit, unset_costs_text
+from journeysim.report.history_text import compare_history_text
 from journeysim.report.html import (
     compare_report,
     example_section,
@@ -228,6 +229,32 @@ def test_compare_report(tmp_path):
         decoded(src)
     assert "The same customer in baseline" in text
     assert "The same customer in terminal_outage" in text
+
+
+def test_a_compare_report_says_whose_history_every_scenario_starts_from(tmp_path):
+    """The console's line under the header says that every scenario starts from the first's
+    history and that a what-if's customer base, which only the history reads, changes nothing
+    there; the report left the line out, while its Scenarios table gave the what-if a customer
+    base of its own ("customer base: 300 founders"), as if the comparison had run it."""
+    short = [*SMALL[:-1], "horizon.burn_in_days=7"]
+    scenarios = [
+        load_scenario(SCENARIOS / "baseline.yaml", short),
+        load_scenario(
+            SCENARIOS / "understaffed_checkout.yaml", [*short, "arrivals.base_customers=300"]
+        ),
+    ]
+    comparison = compare_scenarios(scenarios, Serial())
+    history = compare_history_text(comparison.scenarios)
+    assert history == (
+        "history: baseline's 7 days before day 0 for every scenario, each changing it from day "
+        "0; only the history reads understaffed_checkout's arrivals.base_customers, so it "
+        "changes nothing"
+    )
+    text = compare_report(
+        comparison.table, comparison.scenarios, tmp_path, with_replay=False
+    ).read_text()
+    bottom = text[text.index('id="bottom-line"') : text.index('id="scenario"')]
+    assert escape(history) in bottom
 
 
 def test_sweep_report(tmp_path):

@@ -36,6 +36,7 @@ from journeysim.report.console import (
     setting_text,
     unset_costs_text,
 )
+from journeysim.report.history_text import compare_history_text
 from journeysim.report.html_blocks import (
     image,
     interval,
@@ -292,8 +293,11 @@ def compare_report(
     lines = bottom_line(comparison, moving)
     verdicts = "".join(f'<p class="verdict">{escape(line)}</p>' for line in lines)
     notes = warning_notes(warnings) + _lifetime_note(comparison, scenarios)
+    # the console's line under the header: whose history every scenario starts from, and
+    # which settings only that history reads (the Scenarios table still lists them)
+    history = paragraph(text) if (text := compare_history_text(scenarios)) else ""
     sections = [
-        section("Bottom line", verdicts + notes, id="bottom-line"),
+        section("Bottom line", history + verdicts + notes, id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),
         section(
             "KPIs",
