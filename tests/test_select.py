@@ -33,6 +33,7 @@ from journeysim.report.selection import (
     indifference_text,
     procedures,
     screening_note,
+    select_report,
     selection_rows,
     write_selection,
 )
@@ -55,6 +56,7 @@ from journeysim.study.selection import (
 )
 
 MMC = Path(__file__).parent.parent / "scenarios" / "validation" / "mmc.yaml"
+BASELINE = Path(__file__).parent.parent / "scenarios" / "baseline.yaml"
 RATES = (42, 24, 36, 30)  # arrivals per hour, not in order of merit
 SEEDS = (1, 2, 3)
 SHORT = ["horizon.days=3", "replications=5"]  # ~2,000 checkouts a replication
@@ -675,3 +677,41 @@ def test_an_objective_undefined_in_a_replication_exits_2_in_one_line(tmp_path, c
         f"journeysim: lifetime_days of mmc is undefined in a replication: {NO_LIFETIME_WHY}; "
         "select needs it in every replication\n"
     )
+
+
+def test_select_says_whose_history_every_scenario_starts_from(tmp_path, capsys):
+    """compare's console says that every scenario starts from the first's history and which of
+    a what-if's settings only that history reads (a smaller customer base changes nothing
+    there); select, which runs the same way, said neither, in the console or the report."""
+    store = tmp_path / "store.yaml"
+    store.write_text(f"extends: {BASELINE}\nname: store\narrivals: {{base_customers: 600}}\n")
+    smaller = tmp_path / "smaller.yaml"
+    smaller.write_text("extends: store.yaml\nname: smaller\narrivals: {base_customers: 300}\n")
+    args = ["select", str(store), str(smaller), "--objective", "visits_per_day"]
+    args += ["--set", "horizon.burn_in_days=7", "--set", "horizon.warmup_days=2", "--days", "2"]
+    args += ["--reps", "5", "--indifference", "1000", "--no-report"]
+    history = (
+        "history: store's 7 days before day 0 for every scenario, each changing it from day 0; "
+        "only the history reads smaller's arrivals.base_customers, so it changes nothing"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a history of 7 days is too short to settle: said
+        assert main([*args, "--out", str(tmp_path), "--quiet", "--workers", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == history  # under the header, as compare prints it
+    overrides = ["horizon.burn_in_days=7", "horizon.warmup_days=2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = journeysim.select(
+            store,
+            smaller,
+            objective="visits_per_day",
+            reps=5,
+            days=2,
+            overrides=overrides,
+            indifference=1000,
+            workers=1,
+        )
+    text = select_report(result, tmp_path).read_text()
+    bottom = text[text.index('id="bottom-line"') : text.index("<h2>Scenarios")]
+    assert history.replace("'", "&#x27;") in bottom

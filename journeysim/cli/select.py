@@ -94,6 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _select(args: argparse.Namespace) -> int:
+    from journeysim.report.history_text import compare_history_text
     from journeysim.report.selection import (
         guarantee,
         procedures,
@@ -156,8 +157,11 @@ def _select(args: argparse.Namespace) -> int:
     first = result.scenarios[0]
     print(
         f"select on {args.objective}: {' vs '.join(result.names)}, first stage "
-        f"{result.first_stage} replications, seed {first.seed} (common random numbers)\n"
+        f"{result.first_stage} replications, seed {first.seed} (common random numbers)"
     )
+    if history := compare_history_text(result.scenarios):
+        print(history)  # as compare says it: every scenario starts from the first's history
+    print()
     print(guarantee(result))
     print(subset_text(result))
     print()

@@ -12,6 +12,7 @@ import pandas as pd
 from journeysim.files import scenario_files, write_bytes, write_table, write_text
 from journeysim.report.comparison import ci_text, metric_text, signed
 from journeysim.report.console import in_a_sentence, label, render, unit
+from journeysim.report.history_text import compare_history_text
 from journeysim.report.html_blocks import image, page, paragraph, section, table, warning_notes
 from journeysim.report.outputs import write_scenarios
 from journeysim.report.plots import png
@@ -183,9 +184,11 @@ def select_report(result: SelectResult, folder: Path, warnings: Sequence[str] = 
     `warnings`, the command's (a difference still moving, an investment left out), under the
     bottom line."""
     header, rows = selection_rows(result)
+    history = compare_history_text(result.scenarios)  # the console's line under the header
     sections = [
         section(
             "Bottom line",
+            paragraph(history) if history else "",
             f'<p class="verdict">{escape(guarantee(result))}</p>',
             paragraph(subset_text(result)),
             warning_notes(warnings),
