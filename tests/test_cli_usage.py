@@ -229,6 +229,16 @@ ONE_VOICE = [
         "compare B B --negligible nps=inf",
         "--negligible: nps: expected a finite number of 0 or more (got 'inf')",
     ),
+    # as wide as the metric's range: every difference negligible, as select refuses
+    (
+        "compare B B --negligible nps=500",
+        "--negligible: nps: expected a size below 200, the width of nps's range -100 to 100 "
+        "(got 500)",
+    ),
+    (
+        "compare B B --negligible return_rate=100",
+        "--negligible: return_rate: expected fewer than 100 percentage points (got 100)",
+    ),
     (
         "compare B B --negligible npss=1",
         f"--negligible: expected one of {', '.join(JUDGED)} (got 'npss'); did you mean 'nps'?",

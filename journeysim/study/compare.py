@@ -32,6 +32,7 @@ from journeysim.simulation.money import (
     middle_day,
 )
 from journeysim.simulation.payback import Periods, payback, payback_text, running_totals
+from journeysim.simulation.ranges import too_wide
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.words import plural, signed_number
@@ -579,7 +580,8 @@ def negligible_floors(
     """The smallest difference that matters, by metric: kpis.MATERIAL with the sizes `given`
     (by metric, in the unit the tables print: percentage points for a share) in their place.
     InputError, opening with `given_by`, for a metric the bottom line does not judge or a size
-    that is not a finite number of 0 or more."""
+    that is not a finite number of 0 or more, or as wide as the metric's range (where every
+    difference would be negligible)."""
     judged = [metric for metric in METRICS if metric not in NOT_JUDGED]
     if given is not None and not isinstance(given, Mapping):
         raise InputError(
@@ -606,7 +608,13 @@ def negligible_floors(
                 f"{given_by}: {metric}: expected a finite number of 0 or more (got {size!r})",
                 given_by,
             )
-        floors[metric] = size / 100.0 if metric in SHARES else float(size)
+        floor = size / 100.0 if metric in SHARES else float(size)
+        problem = too_wide(metric, floor, "a size")  # every difference negligible
+        if problem and metric in SHARES:  # 0 to 1, sized in percentage points
+            problem = f"expected fewer than 100 percentage points (got {size:g})"
+        if problem:
+            raise InputError(f"{given_by}: {metric}: {problem}", given_by)
+        floors[metric] = floor
     return floors
 
 
