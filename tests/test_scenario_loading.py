@@ -443,6 +443,16 @@ def test_probability_outside_zero_to_one(tmp_path: Path) -> None:
     assert error_of(path) == f"{path}: payment.cash_share: expected a number from 0 to 1 (got 1.5)"
 
 
+def test_a_share_given_as_a_whole_percentage_is_told_its_fraction(tmp_path: Path) -> None:
+    # "costs.margin: 22" read "expected a number from 0 to 1 (got 22)", where select's bounds
+    # say "22% is 0.22"; counts and numbers of other ranges get no such hint.
+    path = write(tmp_path, "x.yaml", "costs:\n  margin: 22\ncheckout:\n  cashiers: 500\n")
+    assert error_of(path).splitlines() == [
+        f"{path}: checkout.cashiers: expected a whole number from 0 to 200 (got 500)",
+        f"{path}: costs.margin: expected a number from 0 to 1 (got 22; 22% is 0.22)",
+    ]
+
+
 def test_every_error_is_listed_one_per_line_with_list_indices(tmp_path: Path) -> None:
     path = write(
         tmp_path,
@@ -560,7 +570,7 @@ def test_error_names_the_file_in_the_chain_that_set_the_key(tmp_path: Path) -> N
     middle = write(tmp_path, "middle.yaml", "extends: base.yaml\narrivals: {rate_per_hour: 0}\n")
     leaf = write(tmp_path, "leaf.yaml", "extends: middle.yaml\ncheckout: {cashiers: -1}\n")
     lines = error_of(leaf).splitlines()
-    assert f"{base}: payment.cash_share: expected a number from 0 to 1 (got 2)" in lines
+    assert f"{base}: payment.cash_share: expected a number from 0 to 1 (got 2; 2% is 0.02)" in lines
     assert (
         f"{middle}: arrivals.rate_per_hour: expected a number above 0 and at most 2,000 (got 0)"
         in lines

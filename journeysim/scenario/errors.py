@@ -181,7 +181,7 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
     if kind == "finite_number":
         return _number(node).replace("a number", "a finite number", 1), shown(value)
     if kind.startswith(("int_", "float_", "greater_than", "less_than")):
-        return _number(node), shown(value)
+        return _number(node), shown(value) + _percent_hint(node, value)
     if kind.startswith("bool_"):
         return "true or false", shown(value)
     if kind in ("string_type", "string_pattern_mismatch") and node.get("pattern") == _CLOCK_PATTERN:
@@ -204,6 +204,14 @@ def _describe(detail: Mapping[str, Any], path: KeyPath) -> tuple[str, str | None
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return "a mapping of keys to values", shown(value)
     return detail["msg"].removeprefix("Input should be "), shown(value)
+
+
+def _percent_hint(node: Mapping[str, Any], value: object) -> str:
+    """`; 22% is 0.22` for a share (a number from 0 to 1) given as a whole percentage."""
+    share = node.get("type") == "number" and (node.get("minimum"), node.get("maximum")) == (0, 1)
+    if share and isinstance(value, (int, float)) and 1 < value <= 100 and value == int(value):
+        return f"; {value:g}% is {value / 100:g}"
+    return ""
 
 
 def _number(node: Mapping[str, Any]) -> str:
