@@ -605,48 +605,32 @@ def test_a_stop_while_optuna_records_a_trial_waits_until_it_is_recorded(
     assert [t.state for t in trials] == [optuna.trial.TrialState.COMPLETE] * 2
 
 
-def test_a_full_disk_under_the_study_database_is_one_line_and_the_study_resumes(
-    tmp_path, monkeypatch, capsys
-):
-    """SQLite's "database or disk is full" as trial 1 stored its results ended the study in
-    Optuna's traceback ("AssertionError: Should not reach.", exit 1); it is one line naming
-    study.db, and the same command, with room again, finishes the study."""
-    store = optuna.Trial.set_user_attr
-
-    def full(trial, key, value):
-        if trial.number == 1 and key == RESULTS:
-            try:
-                raise sqlite3.OperationalError("database or disk is full")
-            except sqlite3.OperationalError as error:
-                raise optuna.exceptions.StorageInternalError("during the commit") from error
-        return store(trial, key, value)
-
-    monkeypatch.setattr(optuna.Trial, "set_user_attr", full)
-    argv = _command(tmp_path)[3:]
-    assert main(argv) == 1
-    folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
-    assert capsys.readouterr().err == (
-        f"journeysim: {folder / 'study.db'}: database or disk is full: free some space and run "
-        "the same command again; finished trials are kept\n"
-    )
-    monkeypatch.setattr(optuna.Trial, "set_user_attr", store)
-    assert main(argv) == 0
-    assert len(complete_trials(folder)) == 8
+FULL = "database or disk is full: free some space"
+UNWRITABLE = (
+    "cannot be written ({}): make it and its folder writable again (their permissions, or a "
+    "file system mounted read-only)"
+)
 
 
 @pytest.mark.parametrize(
-    "said", ["attempt to write a readonly database", "unable to open database file"]
+    ("said", "told"),
+    [
+        ("database or disk is full", FULL),
+        ("attempt to write a readonly database", UNWRITABLE),
+        ("unable to open database file", UNWRITABLE),
+    ],
 )
-def test_a_study_database_turned_read_only_is_one_line_and_the_study_resumes(
-    tmp_path, monkeypatch, capsys, said
+def test_a_study_database_that_cannot_be_written_is_one_line_and_the_study_resumes(
+    tmp_path, monkeypatch, capsys, said, told
 ):
-    """SQLite's "attempt to write a readonly database" (study.db or its folder made read-only
-    mid-study) as trial 1 stored its results ended the study in Optuna's traceback; it is one
-    line naming study.db and what to do, exit 1, and the same command, writable again,
+    """SQLite's "database or disk is full", or "attempt to write a readonly database" (study.db
+    or its folder made read-only mid-study), as trial 1 stored its results ended the study in
+    Optuna's traceback ("AssertionError: Should not reach.", exit 1); it is one line naming
+    study.db and what to do, exit 1, and the same command, with room or writable again,
     finishes the study from the trial kept."""
     store = optuna.Trial.set_user_attr
 
-    def read_only(trial, key, value):
+    def failing(trial, key, value):
         if trial.number == 1 and key == RESULTS:
             try:
                 raise sqlite3.OperationalError(said)
@@ -654,14 +638,13 @@ def test_a_study_database_turned_read_only_is_one_line_and_the_study_resumes(
                 raise optuna.exceptions.StorageInternalError("during the commit") from error
         return store(trial, key, value)
 
-    monkeypatch.setattr(optuna.Trial, "set_user_attr", read_only)
+    monkeypatch.setattr(optuna.Trial, "set_user_attr", failing)
     argv = _command(tmp_path)[3:]
     assert main(argv) == 1
     folder = tmp_path / "optimise-mmc-checkout.service_time.mean_min"
     assert capsys.readouterr().err == (
-        f"journeysim: {folder / 'study.db'}: cannot be written ({said}): make it and its folder "
-        "writable again (their permissions, or a file system mounted read-only) and run the "
-        "same command again; finished trials are kept\n"
+        f"journeysim: {folder / 'study.db'}: {told.format(said)} and run the same command "
+        "again; finished trials are kept\n"
     )
     assert len(complete_trials(folder)) == 1
     monkeypatch.setattr(optuna.Trial, "set_user_attr", store)
