@@ -255,6 +255,11 @@ def test_a_compare_report_says_whose_history_every_scenario_starts_from(tmp_path
     ).read_text()
     bottom = text[text.index('id="bottom-line"') : text.index('id="scenario"')]
     assert escape(history) in bottom
+    # ... and what its 95% intervals, from this one history, leave out (README's "The store's
+    # history": another seed's history moved the outage's difference by twice its interval)
+    caveat = f"from this one history (seed {scenarios[0].seed}), not how far another history"
+    assert escape(caveat) in bottom
+    assert "run the comparison with two or three seeds (--seed)" in bottom
 
 
 def test_sweep_report(tmp_path):

@@ -715,3 +715,8 @@ def test_select_says_whose_history_every_scenario_starts_from(tmp_path, capsys):
     text = select_report(result, tmp_path).read_text()
     bottom = text[text.index('id="bottom-line"') : text.index("<h2>Scenarios")]
     assert history.replace("'", "&#x27;") in bottom
+    # ... and what its 95% intervals, from this one history, leave out (README's "The store's
+    # history": another seed's history moved the outage's difference by twice its interval)
+    seed = result.scenarios[0].seed
+    assert f"from this one history (seed {seed}), not how far another history" in bottom
+    assert "run the selection with two or three seeds (--seed)" in bottom

@@ -49,3 +49,14 @@ def compare_history_text(scenarios: Sequence[Scenario]) -> str:
         they = "it changes" if len(unseen) == 1 else "they change"
         text += f"; only the history reads {', '.join(unseen)}, so {they} nothing"
     return text
+
+
+def one_history_caveat(seed: int, run: str = "comparison") -> str:
+    """What the 95% intervals of a `run` (a comparison, a selection) from one history do not
+    measure, and how to quote its differences."""
+    return (
+        f"The 95% intervals measure the replications' futures from this one history (seed "
+        f"{seed}), not how far another history would put the store, which can move a "
+        f"difference by more than its interval: to quote one, run the {run} with two or "
+        "three seeds (--seed) and give the spread of its differences as well."
+    )

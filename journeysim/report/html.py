@@ -36,7 +36,7 @@ from journeysim.report.console import (
     setting_text,
     unset_costs_text,
 )
-from journeysim.report.history_text import compare_history_text
+from journeysim.report.history_text import compare_history_text, one_history_caveat
 from journeysim.report.html_blocks import (
     image,
     interval,
@@ -295,7 +295,9 @@ def compare_report(
     notes = warning_notes(warnings) + _lifetime_note(comparison, scenarios)
     # the console's line under the header: whose history every scenario starts from, and
     # which settings only that history reads (the Scenarios table still lists them)
-    history = paragraph(text) if (text := compare_history_text(scenarios)) else ""
+    history = ""
+    if text := compare_history_text(scenarios):
+        history = paragraph(text) + paragraph(one_history_caveat(scenarios[0].seed))
     sections = [
         section("Bottom line", history + verdicts + notes, id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),
