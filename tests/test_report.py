@@ -7,6 +7,7 @@ import base64
 import io
 import math
 import re
+import warnings
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,7 +28,7 @@ from journeysim.report.comparison import (
     signed_interval,
 )
 from journeysim.report.console import setting_text, unit, unset_costs_text
-from journeysim.report.history_text import compare_history_text
+from journeysim.report.history_text import compare_history_text, run_history_text
 from journeysim.report.html import (
     compare_report,
     example_section,
@@ -46,6 +47,7 @@ from journeysim.scenario.loader import apply_overrides
 from journeysim.simulation.executors import Serial
 from journeysim.simulation.kpis import KPIS
 from journeysim.simulation.payback import payback_text
+from journeysim.simulation.replication import past
 from journeysim.simulation.runner import run_scenario
 from journeysim.study.compare import compare_scenarios
 from journeysim.words import signed_number
@@ -146,6 +148,27 @@ def test_run_report_is_self_contained(report):
     assert kinds.count("GIF") == 1 and kinds.count("PNG") == 4
     for name in ("kpis_over_days.png", "journey_map.png"):
         assert (path.parent / name).stat().st_size > 10_000
+
+
+def test_a_run_report_says_the_history_it_starts_from_and_what_its_intervals_leave_out(
+    report, tmp_path
+):
+    """The console's line under a run's header names the history the run starts from; the
+    report said nothing of it, nor that its 95% intervals do not measure another history (a
+    run without a history says neither)."""
+    short = [*SMALL[:-1], "horizon.burn_in_days=7", "arrivals.base_customers=300"]
+    s = load_scenario(SCENARIOS / "baseline.yaml", short)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a history of 7 days is too short to settle: said
+        result = run_scenario(s, Serial())
+    history = run_history_text(s, past(s, warn=False))
+    assert history.startswith("history: 7 days of this store before day 0")
+    text = run_report(result, tmp_path, with_replay=False).read_text()
+    kpis = text[text.index("<h2>KPIs") : text.index("kpi-table")]
+    assert escape(history) in kpis
+    assert escape(f"from this one history (seed {s.seed}), not how far another") in kpis
+    assert "repeat the run with two or three seeds (--seed)" in kpis
+    assert "history" not in report[1][report[1].index("<h2>KPIs") :].split("kpi-table")[0]
 
 
 def test_run_report_shows_every_kpi(report, result):
@@ -259,7 +282,7 @@ def test_a_compare_report_says_whose_history_every_scenario_starts_from(tmp_path
     # history": another seed's history moved the outage's difference by twice its interval)
     caveat = f"from this one history (seed {scenarios[0].seed}), not how far another history"
     assert escape(caveat) in bottom
-    assert "run the comparison with two or three seeds (--seed)" in bottom
+    assert "repeat the comparison with two or three seeds (--seed)" in bottom
 
 
 def test_sweep_report(tmp_path):

@@ -719,4 +719,4 @@ def test_select_says_whose_history_every_scenario_starts_from(tmp_path, capsys):
     # history": another seed's history moved the outage's difference by twice its interval)
     seed = result.scenarios[0].seed
     assert f"from this one history (seed {seed}), not how far another history" in bottom
-    assert "run the selection with two or three seeds (--seed)" in bottom
+    assert "repeat the selection with two or three seeds (--seed)" in bottom

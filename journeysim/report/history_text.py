@@ -51,12 +51,12 @@ def compare_history_text(scenarios: Sequence[Scenario]) -> str:
     return text
 
 
-def one_history_caveat(seed: int, run: str = "comparison") -> str:
-    """What the 95% intervals of a `run` (a comparison, a selection) from one history do not
-    measure, and how to quote its differences."""
+def one_history_caveat(seed: int, what: str) -> str:
+    """What the 95% intervals of `what` (a run, a comparison, a selection) from one history do
+    not measure, and how to quote its figures."""
     return (
         f"The 95% intervals measure the replications' futures from this one history (seed "
-        f"{seed}), not how far another history would put the store, which can move a "
-        f"difference by more than its interval: to quote one, run the {run} with two or "
-        "three seeds (--seed) and give the spread of its differences as well."
+        f"{seed}), not how far another history would put the store, which can move a figure "
+        f"by more than its interval: to quote one, repeat the {what} with two or three seeds "
+        "(--seed) and give their spread as well."
     )

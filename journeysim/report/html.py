@@ -36,7 +36,11 @@ from journeysim.report.console import (
     setting_text,
     unset_costs_text,
 )
-from journeysim.report.history_text import compare_history_text, one_history_caveat
+from journeysim.report.history_text import (
+    compare_history_text,
+    one_history_caveat,
+    run_history_text,
+)
 from journeysim.report.html_blocks import (
     image,
     interval,
@@ -56,6 +60,7 @@ from journeysim.report.trace import by_trip, day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
 from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, window_warning
 from journeysim.simulation.lifetime import lifetime_warning
+from journeysim.simulation.replication import past
 from journeysim.simulation.runner import RunResult
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.compare import first_changed_day, paired_with_first
@@ -180,6 +185,7 @@ def run_report(
                 f"Mean over {plural(s.replications, 'replication')} {intervals(s.replications)}, "
                 f"days {warmup} to {s.total_days - 1} (warm-up left out)."
             ),
+            _history_note(s),
             warning_notes(warnings),
             _return_rate_note([s]),
             kpi_table(result.summary),
@@ -233,6 +239,15 @@ def run_report(
     path = folder / "report.html"
     write_text(path, page(f"journeysim: {s.name}", s.description, sections))
     return path
+
+
+def _history_note(scenario: Scenario) -> str:
+    """The console's line under a run's header (the history it starts from) and what its
+    intervals leave out; "" without a history."""
+    history = run_history_text(scenario, past(scenario, warn=False))
+    if not history:
+        return ""
+    return paragraph(history) + paragraph(one_history_caveat(scenario.seed, "run"))
 
 
 def scheduled_newcomers(result: RunResult) -> set[int]:
@@ -297,7 +312,7 @@ def compare_report(
     # which settings only that history reads (the Scenarios table still lists them)
     history = ""
     if text := compare_history_text(scenarios):
-        history = paragraph(text) + paragraph(one_history_caveat(scenarios[0].seed))
+        history = paragraph(text) + paragraph(one_history_caveat(scenarios[0].seed, "comparison"))
     sections = [
         section("Bottom line", history + verdicts + notes, id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),
