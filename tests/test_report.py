@@ -165,7 +165,7 @@ def test_a_run_report_says_the_history_it_starts_from_and_what_its_intervals_lea
     assert history.startswith("history: 7 days of this store before day 0")
     text = run_report(result, tmp_path, with_replay=False).read_text()
     kpis = text[text.index("<h2>KPIs") : text.index("kpi-table")]
-    assert escape(history) in kpis
+    assert f"<p>{escape('H' + history[1:])}.</p>" in kpis  # as a sentence
     assert escape(f"from this one history (seed {s.seed}), not how far another") in kpis
     assert "repeat the run with two or three seeds (--seed)" in kpis
     assert "history" not in report[1][report[1].index("<h2>KPIs") :].split("kpi-table")[0]
@@ -277,7 +277,7 @@ def test_a_compare_report_says_whose_history_every_scenario_starts_from(tmp_path
         comparison.table, comparison.scenarios, tmp_path, with_replay=False
     ).read_text()
     bottom = text[text.index('id="bottom-line"') : text.index('id="scenario"')]
-    assert escape(history) in bottom
+    assert f"<p>{escape('H' + history[1:])}.</p>" in bottom  # as a sentence
     # ... and what its 95% intervals, from this one history, leave out (README's "The store's
     # history": another seed's history moved the outage's difference by twice its interval)
     caveat = f"from this one history (seed {scenarios[0].seed}), not how far another history"

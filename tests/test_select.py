@@ -714,7 +714,7 @@ def test_select_says_whose_history_every_scenario_starts_from(tmp_path, capsys):
         )
     text = select_report(result, tmp_path).read_text()
     bottom = text[text.index('id="bottom-line"') : text.index("<h2>Scenarios")]
-    assert history.replace("'", "&#x27;") in bottom
+    assert f"<p>H{history[1:]}.</p>".replace("'", "&#x27;") in bottom  # as a sentence
     # ... and what its 95% intervals, from this one history, leave out (README's "The store's
     # history": another seed's history moved the outage's difference by twice its interval)
     seed = result.scenarios[0].seed

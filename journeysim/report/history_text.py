@@ -51,12 +51,14 @@ def compare_history_text(scenarios: Sequence[Scenario]) -> str:
     return text
 
 
-def one_history_caveat(seed: int, what: str) -> str:
-    """What the 95% intervals of `what` (a run, a comparison, a selection) from one history do
-    not measure, and how to quote its figures."""
-    return (
+def history_sentences(line: str, seed: int, what: str) -> list[str]:
+    """A report's sentences for the console's history `line` of `what` (a run, a comparison, a
+    selection) from the history of `seed`: the line, and what its 95% intervals do not measure
+    and how to quote its figures."""
+    return [
+        f"{line[0].upper()}{line[1:]}.",
         f"The 95% intervals measure the replications' futures from this one history (seed "
         f"{seed}), not how far another history would put the store, which can move a figure "
         f"by more than its interval: to quote one, repeat the {what} with two or three seeds "
-        "(--seed) and give their spread as well."
-    )
+        "(--seed) and give their spread as well.",
+    ]

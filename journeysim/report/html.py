@@ -38,7 +38,7 @@ from journeysim.report.console import (
 )
 from journeysim.report.history_text import (
     compare_history_text,
-    one_history_caveat,
+    history_sentences,
     run_history_text,
 )
 from journeysim.report.html_blocks import (
@@ -247,7 +247,7 @@ def _history_note(scenario: Scenario) -> str:
     history = run_history_text(scenario, past(scenario, warn=False))
     if not history:
         return ""
-    return paragraph(history) + paragraph(one_history_caveat(scenario.seed, "run"))
+    return "".join(map(paragraph, history_sentences(history, scenario.seed, "run")))
 
 
 def scheduled_newcomers(result: RunResult) -> set[int]:
@@ -312,7 +312,7 @@ def compare_report(
     # which settings only that history reads (the Scenarios table still lists them)
     history = ""
     if text := compare_history_text(scenarios):
-        history = paragraph(text) + paragraph(one_history_caveat(scenarios[0].seed, "comparison"))
+        history = "".join(map(paragraph, history_sentences(text, scenarios[0].seed, "comparison")))
     sections = [
         section("Bottom line", history + verdicts + notes, id="bottom-line"),
         section("Scenarios", settings_table(scenarios), id="scenario"),

@@ -12,7 +12,7 @@ import pandas as pd
 from journeysim.files import scenario_files, write_bytes, write_table, write_text
 from journeysim.report.comparison import ci_text, metric_text, signed
 from journeysim.report.console import in_a_sentence, label, render, unit
-from journeysim.report.history_text import compare_history_text, one_history_caveat
+from journeysim.report.history_text import compare_history_text, history_sentences
 from journeysim.report.html_blocks import image, page, paragraph, section, table, warning_notes
 from journeysim.report.outputs import write_scenarios
 from journeysim.report.plots import png
@@ -187,7 +187,7 @@ def select_report(result: SelectResult, folder: Path, warnings: Sequence[str] = 
     history = compare_history_text(result.scenarios)  # the console's line under the header
     if history:
         seed = result.scenarios[0].seed
-        history = paragraph(history) + paragraph(one_history_caveat(seed, "selection"))
+        history = "".join(map(paragraph, history_sentences(history, seed, "selection")))
     sections = [
         section(
             "Bottom line",
