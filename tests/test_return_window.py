@@ -7,6 +7,8 @@ import math
 import warnings
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import journeysim
@@ -122,3 +124,25 @@ def test_compare_names_the_scenario_when_only_one_cannot_see_returns(tmp_path, c
     assert rates.to_dict() == {"baseline": 0, "shortwin": 2}  # the warning's claim, measured
     texts = [str(w.message) for w in caught if "return rate is n/a" in str(w.message)]
     assert texts == [f"baseline: {return_rate_warning(scenario)}"]
+
+
+def test_visits_of_several_replications_return_only_within_their_own():
+    """Customer ids repeat from one replication to the next: stacked visits (a run's) took
+    customer 7's visit on day 3 of replication 1 for the return of its visit on day 0 of
+    replication 0. Each replication's visits now return only within it, as they do apart."""
+    visits = pd.DataFrame(
+        {
+            "replication": [0, 1, 1, 0],
+            "customer_id": [7, 7, 7, 8],
+            "day": [0, 3, 5, 1],
+            "arrival_min": [600.0, 600.0, 540.0, 700.0],
+        }
+    )
+    horizon = 30 * 1440.0
+    back = returned(visits, 14, horizon)
+    assert back.tolist() == [0.0, 1.0, 0.0, 0.0]
+    apart = pd.concat(
+        returned(mine.drop(columns="replication"), 14, horizon)
+        for _, mine in visits.groupby("replication")
+    )
+    assert np.array_equal(back.to_numpy(), apart.reindex(visits.index).to_numpy())

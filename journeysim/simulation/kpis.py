@@ -146,13 +146,19 @@ def short_horizon_warnings(scenarios: Sequence[Scenario], table: pd.DataFrame) -
 
 def returned(visits: pd.DataFrame, window_days: float, horizon_min: float) -> pd.Series:
     """Per visit: 1.0 if the same customer visits again within the window, 0.0 if not,
-    NaN when the window runs past the end of the horizon (censored)."""
-    time = visits["day"] * 1440.0 + visits["arrival_min"]
-    order = np.lexsort((time.to_numpy(), visits["customer_id"].to_numpy()))
-    sorted_time = time.to_numpy()[order]
-    sorted_customer = visits["customer_id"].to_numpy()[order]
+    NaN when the window runs past the end of the horizon (censored). Visits of several
+    replications (a column `replication`) are those of different customers."""
+    time = (visits["day"] * 1440.0 + visits["arrival_min"]).to_numpy()
+    keys = [time, visits["customer_id"].to_numpy()]
+    if "replication" in visits:
+        keys.append(visits["replication"].to_numpy())
+    order = np.lexsort(keys)
+    sorted_time = time[order]
+    same = np.ones(max(len(order) - 1, 0), dtype=bool)
+    for key in keys[1:]:
+        ordered = key[order]
+        same &= ordered[1:] == ordered[:-1]
     next_time = np.full(len(order), np.inf)
-    same = sorted_customer[1:] == sorted_customer[:-1]
     next_time[:-1][same] = sorted_time[1:][same]
     window = window_days * 1440.0
     result = np.where(next_time - sorted_time <= window, 1.0, 0.0)

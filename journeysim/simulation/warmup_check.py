@@ -44,21 +44,13 @@ def daily_runs(
     stacked visits and days tables (NaN where a day has no visits, and for the return rate
     where the return window passes the horizon)."""
     s = scenario
-    parts = [
-        returned(v, s.loyalty.return_window_days, s.total_days * 1440.0)
-        # (the columns `returned` reads: grouping all would copy every column of the visits)
-        for _, v in visits[["replication", "customer_id", "day", "arrival_min"]].groupby(
-            "replication"
-        )
-    ]
-    back = pd.concat(parts) if parts else pd.Series(dtype=float)  # no visits at all
     per_visit = pd.DataFrame(
         {
             "replication": visits["replication"],
             "day": visits["day"],
             "nps": 100.0 * ((visits["ltr"] >= 9).astype(float) - (visits["ltr"] <= 6)),
             "csat": visits["csat"],
-            "return_rate": back.reindex(visits.index),
+            "return_rate": returned(visits, s.loyalty.return_window_days, s.total_days * 1440.0),
         }
     )
     grouped = per_visit.groupby(["replication", "day"])
