@@ -3,6 +3,7 @@ reproducible, and that dated events are left to the run."""
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -48,6 +49,28 @@ def test_a_run_starts_from_the_customers_its_history_left(tmp_path):
     assert len(history.staff) == 2 * sum(
         scenario.posts_per_shift(role) for role in scenario.staff.roles
     )
+
+
+def test_a_lived_history_leaves_no_simulation_behind():
+    """The burn-in's simulation lies in reference cycles that the run after it, which pauses
+    the cyclic collector, carried to its end: a million visits' run from a history just lived
+    peaked at 1,035 MiB, against 874 MiB from one read from disk. It is collected once lived
+    (here with the collector off, as in that run)."""
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+
+    def simulations() -> int:
+        return sum(isinstance(thing, Simulation) for thing in gc.get_objects())
+
+    gc.collect()
+    gc.disable()
+    try:
+        held = Simulation(scenario, 0)  # the collector sees them (as Python or compiled)
+        assert simulations() == 1
+        del held
+        past(scenario)
+        assert simulations() == 0
+    finally:
+        gc.enable()
 
 
 def test_the_customers_older_than_the_history_are_the_tail_a_steady_inflow_leaves():
