@@ -327,14 +327,15 @@ def example_visit(
     by one of `newcomers` (the staff ids who took the departures' posts), else the worst of the
     day. LookupError when there is none. Warm-up visits are never picked: the report is about
     the measured days."""
-    measured = visits[visits["day"] >= first_day]
-    if measured.empty:
+    days = visits["day"].to_numpy()  # masks, not copies of the visits (a million, say)
+    measured = days >= first_day
+    if not measured.any():
         raise LookupError(f"no visits from day {first_day} on")
-    telling = measured["met_outage"]
+    telling = measured & visits["met_outage"].to_numpy()
     if changed_day is not None:
-        telling = telling | (measured["day"] >= changed_day)
-    day = measured.loc[telling, "day"].min() if telling.any() else measured["day"].min()
-    candidates = _telling_first(measured[measured["day"] == day], newcomers)
+        telling |= days >= max(changed_day, first_day)
+    day = days[telling].min() if telling.any() else days[measured].min()
+    candidates = _telling_first(visits[days == day], newcomers)
     return int(candidates.loc[candidates["remembered"].idxmin(), "visit_id"])
 
 
