@@ -495,16 +495,14 @@ def test_a_second_command_while_one_writes_is_refused_and_the_first_keeps_its_re
 ) -> None:
     """The audit's case: two commands with different overrides into one --out. The first is a
     real process, seen holding the folder (its fresh folder exists); the second is refused at
-    once, and the first's results land whole."""
+    once, and the first's results land whole. The first simulates 150 days, so that it still
+    holds the folder when the second looks, also on a loaded machine (with SHORT's 2 days,
+    select had once finished and let go of it, on CI beside benchmarks)."""
     out = tmp_path / "out"
     folder = out / FOLDERS[name][1]
+    longer = ("--set", "horizon.days=150", "--set", "checkout.cashiers=2")
     first = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "journeysim.cli",
-            *command(name, out, "--set", "checkout.cashiers=2"),
-        ],
+        [sys.executable, "-m", "journeysim.cli", *command(name, out, *longer)],
         env=subprocess_env(tmp_path),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -518,7 +516,7 @@ def test_a_second_command_while_one_writes_is_refused_and_the_first_keeps_its_re
     assert first.poll() is None, "the first command ended before the second was tried"
     assert capsys.readouterr().err == refusal(name, folder)
     assert first.wait(timeout=300) == 0, first.stderr.read()
-    assert overrides(folder) == ["checkout.cashiers=2"]
+    assert overrides(folder) == ["horizon.days=150", "checkout.cashiers=2"]
     assert FOLDERS[name][2] in contents(folder)
     assert [p.name for p in out.rglob(".*")] == [f".{folder.name}.lock"]
 
