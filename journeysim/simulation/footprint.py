@@ -12,8 +12,8 @@ from journeysim.words import plural
 # The peak of a run's process per visit gathered (every replication's visits in typed
 # columns, then the tables and charts of its results), as /usr/bin/time -v's maximum resident
 # set size of `journeysim run scenarios/baseline.yaml --quiet`: --days 1375 --reps 1,
-# 1,023,696 visits, 951,532 to 1,006,516 KB in four runs (939,220 KB with --no-report), 0.93
-# to 0.98 KB a visit; --days 365 --reps 4, 1,091,207 visits, 864,972 KB, 0.79 KB a visit;
+# 1,023,696 visits, 856,104 KB, and 942,752 KB when the run first lives the store's history
+# (0.84 and 0.92 KB a visit); --days 365 --reps 4, 1,091,207 visits, 864,972 KB, 0.79 KB a visit;
 # --days 365 --reps 1, 273,478 visits, 567,544 KB (528,172 KB with --no-report: the
 # libraries' fixed 0.15 GB or so weighs more in a small run, which is far from any machine's
 # limit). A little above the largest per visit.
