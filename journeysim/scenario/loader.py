@@ -301,6 +301,14 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
 MAX_YAML_BYTES = 1_000_000  # a scenario or study file is a few KB; /dev/zero never ends
 
 
+def capped_text(path: Path) -> str | None:
+    """The UTF-8 text of the file `path`, None when it is longer than MAX_YAML_BYTES (read no
+    further); OSError and UnicodeDecodeError as they come."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_YAML_BYTES + 1)
+    return None if len(data) > MAX_YAML_BYTES else data.decode("utf-8")
+
+
 def yaml_file(path: Path) -> Any:
     """A YAML file's data (`yaml_data`); a file that is missing, unreadable, not a regular file
     (a folder; a named pipe would wait for a writer for ever), larger than MAX_YAML_BYTES or not
@@ -309,15 +317,13 @@ def yaml_file(path: Path) -> Any:
     if kind:
         raise ScenarioError(f"{path}: expected a YAML file (it is {kind})")
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_YAML_BYTES + 1)
-        if len(data) > MAX_YAML_BYTES:
-            raise ScenarioError(f"{path}: expected a YAML file of at most 1 MB (it is larger)")
-        text = data.decode("utf-8")
+        text = capped_text(path)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(f"{path}: cannot read the file ({error})") from None
+    if text is None:
+        raise ScenarioError(f"{path}: expected a YAML file of at most 1 MB (it is larger)")
     return _parse_yaml(text, str(path))
 
 

@@ -18,7 +18,7 @@ from journeysim.errors import Option, did_you_mean, given_twice, given_with
 from journeysim.files import not_regular
 from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
 from journeysim.scenario.errors import shown
-from journeysim.scenario.loader import MAX_YAML_BYTES, Override, yaml_data
+from journeysim.scenario.loader import Override, capped_text, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import out_of_range, resolution, too_wide
@@ -350,16 +350,16 @@ def _load(path: Path, what: str) -> Any:
     if kind:
         raise DesignError(f"{path}: expected a {what} (it is {kind})")
     try:
-        with Path(path).open("rb") as handle:
-            data = handle.read(MAX_YAML_BYTES + 1)
-        if len(data) > MAX_YAML_BYTES:
-            raise DesignError(f"{path}: expected a {what} of at most 1 MB (it is larger)")
-        return yaml_data(data.decode("utf-8"))
+        text = capped_text(Path(path))
+        data = None if text is None else yaml_data(text)
     except FileNotFoundError:
         raise DesignError(f"{path}: {what} not found") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         first = str(error).splitlines()[0]
         raise DesignError(f"{path}: cannot read the {what} ({first})") from None
+    if text is None:
+        raise DesignError(f"{path}: expected a {what} of at most 1 MB (it is larger)")
+    return data
 
 
 def _none(value: Any) -> bool:
