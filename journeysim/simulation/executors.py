@@ -132,9 +132,14 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     A worker ended halfway through sending a result (a run's tables take megabytes) leaves
     the pool's manager thread waiting for the rest, and Python joins that thread at exit: the
     command hung after "interrupted". Closing this process's end for writing to the result
-    pipe, the last one once the workers are gone, ends that wait."""
+    pipe, the last one once the workers are gone, ends that wait.
+
+    The manager thread is then joined here, not at exit: Python's exit hook wakes it through a
+    pipe that the thread closes as it ends, and printed "Exception ignored ... send_bytes" when
+    the two met (a CI run failed on it)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    results = getattr(pool, "_result_queue", None)  # shutdown lets go of it
+    results = getattr(pool, "_result_queue", None)  # shutdown lets go of both
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
@@ -142,6 +147,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join()
     if results is not None:
         results._writer.close()
+    if manager is not None:
+        manager.join()
 
 
 @contextmanager
