@@ -88,6 +88,14 @@ def not_regular(path: Path) -> str | None:
     return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
 
 
+def capped_text(path: Path, limit: int) -> str | None:
+    """The UTF-8 text of the file `path`, None when it is longer than `limit` bytes (read no
+    further); OSError and UnicodeDecodeError as they come."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data.decode("utf-8")
+
+
 def no_file(path: Path) -> str | None:
     """Why `path` names no regular file to read ("does not exist", "is a folder", "cannot be
     looked up: File name too long"), else None."""

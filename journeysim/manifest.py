@@ -16,11 +16,13 @@ from typing import Any
 
 from journeysim.caller import warn_at_caller
 from journeysim.compiled import runs_compiled
-from journeysim.files import write_text
+from journeysim.files import capped_text, write_text
 from journeysim.machine import MachineWarning
 from journeysim.version import source_digest
 
 MANIFEST = "manifest.json"
+# A manifest is a few KB (a sweep's grows by a command line for each invocation it lists).
+MAX_MANIFEST_BYTES = 10_000_000
 # Read when journeysim's own metadata is missing (a source tree on the path, not installed).
 _DEPENDENCIES = (
     "simpy",
@@ -93,7 +95,8 @@ def earlier_invocations(folder: Path) -> list[dict[str, Any]]:
     warning: the manifest is then written afresh) none that can be read."""
     path = Path(folder) / MANIFEST
     try:
-        made = json.loads(path.read_text(encoding="utf-8"))
+        text = capped_text(path, MAX_MANIFEST_BYTES)
+        made = None if text is None else json.loads(text)
     except FileNotFoundError:
         return []
     except (OSError, ValueError, RecursionError):
@@ -144,11 +147,17 @@ def overrides_of(folder: Path) -> list[str] | None:
     if not path.exists():
         return []
     try:
-        made_with = json.loads(path.read_text(encoding="utf-8"))
+        text = capped_text(path, MAX_MANIFEST_BYTES)
+        made_with = None if text is None else json.loads(text)
     except OSError as error:
         raise ManifestUnreadable(f"cannot read {path}: {error.strerror or error}") from None
     except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, or nested too deeply
         raise ManifestUnreadable(f"cannot read {path}: not JSON ({error})") from None
+    if text is None:
+        most = MAX_MANIFEST_BYTES // 1_000_000
+        raise ManifestUnreadable(
+            f"cannot read {path}: expected a manifest of at most {most} MB (it is larger)"
+        )
     overrides = made_with.get("overrides") if isinstance(made_with, dict) else None
     if not isinstance(overrides, list):
         raise ManifestUnreadable(f"cannot read {path}: it has no `overrides` list")

@@ -6,6 +6,7 @@ the command line (help text, --version, animate's --frames and --out)."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -355,6 +356,27 @@ def test_a_folder_whose_manifest_cannot_be_read_is_refused_by_a_resuming_command
     assert err.endswith("; delete the manifest, or give another --out\n")
     assert [p.name for p in tmp_path.rglob("*")] == [folder.name, manifest.name]
     assert manifest.read_bytes() == text.encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "command, folder", [("run", "baseline"), ("sweep", "sweep-baseline-checkout.cashiers")]
+)
+def test_a_manifest_over_10_mb_is_refused_unread(
+    command: str, folder: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    """A manifest.json of any size was read whole (a huge one until memory ran out): one
+    larger than a manifest can be, though JSON made with the same --set overrides, is refused
+    in one line naming it, before anything is simulated."""
+    manifest = tmp_path / folder / "manifest.json"
+    manifest.parent.mkdir()
+    made = json.dumps({"overrides": SHORT[1::2]})
+    manifest.write_text(made + " " * (10_000_001 - len(made)))
+    assert exit_code(command_lines(str(tmp_path))[command]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(
+        f"journeysim {command}: error: cannot read {manifest}: expected a manifest of at most "
+        "10 MB (it is larger); "
+    )
 
 
 @pytest.mark.parametrize(

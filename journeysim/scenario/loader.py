@@ -24,7 +24,7 @@ from pydantic_core import to_jsonable_python
 from journeysim import arguments
 from journeysim.caller import warn_at_caller
 from journeysim.errors import InputTypeError, Option, Options, closest, did_you_mean
-from journeysim.files import no_file, not_regular, real_path
+from journeysim.files import capped_text, no_file, not_regular, real_path
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -301,14 +301,6 @@ def _parent(path: Path, ref: Any, seen: list[Path]) -> Path | None:
 MAX_YAML_BYTES = 1_000_000  # a scenario or study file is a few KB; /dev/zero never ends
 
 
-def capped_text(path: Path) -> str | None:
-    """The UTF-8 text of the file `path`, None when it is longer than MAX_YAML_BYTES (read no
-    further); OSError and UnicodeDecodeError as they come."""
-    with path.open("rb") as handle:
-        data = handle.read(MAX_YAML_BYTES + 1)
-    return None if len(data) > MAX_YAML_BYTES else data.decode("utf-8")
-
-
 def yaml_file(path: Path) -> Any:
     """A YAML file's data (`yaml_data`); a file that is missing, unreadable, not a regular file
     (a folder; a named pipe would wait for a writer for ever), larger than MAX_YAML_BYTES or not
@@ -317,7 +309,7 @@ def yaml_file(path: Path) -> Any:
     if kind:
         raise ScenarioError(f"{path}: expected a YAML file (it is {kind})")
     try:
-        text = capped_text(path)
+        text = capped_text(path, MAX_YAML_BYTES)
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as error:

@@ -15,10 +15,10 @@ import yaml
 
 from journeysim.clock import minutes_of_day
 from journeysim.errors import Option, did_you_mean, given_twice, given_with
-from journeysim.files import not_regular
+from journeysim.files import capped_text, not_regular
 from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
 from journeysim.scenario.errors import shown
-from journeysim.scenario.loader import Override, capped_text, yaml_data
+from journeysim.scenario.loader import MAX_YAML_BYTES, Override, yaml_data
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import out_of_range, resolution, too_wide
@@ -350,7 +350,7 @@ def _load(path: Path, what: str) -> Any:
     if kind:
         raise DesignError(f"{path}: expected a {what} (it is {kind})")
     try:
-        text = capped_text(Path(path))
+        text = capped_text(Path(path), MAX_YAML_BYTES)
         data = None if text is None else yaml_data(text)
     except FileNotFoundError:
         raise DesignError(f"{path}: {what} not found") from None
