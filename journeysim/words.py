@@ -7,11 +7,21 @@ import math
 from collections.abc import Sequence
 
 MAX_PLACES = 9  # decimals of a number that would otherwise read as zero
+SHOWN_CHARS = 200  # of a list a refusal quotes (a folder's --set overrides), the most it shows
 
 
 def plural(count: int, word: str) -> str:
     """`1 item`, `2 items`, `1,500 items`."""
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def capped(items: Sequence[str], word: str, separator: str = ", ") -> str:
+    """`items` joined by `separator`, as a refusal quotes them: at most SHOWN_CHARS characters,
+    then "..." and how many `word`s there are."""
+    shown = separator.join(items)
+    if len(shown) <= SHOWN_CHARS:
+        return shown
+    return f"{shown[: SHOWN_CHARS - 3]}... ({plural(len(items), word)} in all)"
 
 
 def listed(words: Sequence[str]) -> str:

@@ -447,6 +447,22 @@ def test_a_refused_sweep_names_what_differs(tmp_path, options, named):
     assert f"holds a different sweep {named}: remove the folder" in str(refusal.value)
 
 
+def test_a_refused_sweep_quotes_at_most_200_characters_of_what_differs(tmp_path):
+    """The folder's scenario.yaml, edited to hold two keys of 500,000 characters, made the
+    refusal a megabyte long; it quotes the first 200 characters, then how many differ."""
+    same = plan("checkout.cashiers=2,3", reps=1, days=7, name="same")
+    Sweep(same, tmp_path).pending()
+    stored = tmp_path / "sweep-same" / "scenario.yaml"
+    keys = ["k" * 500_000, "j" * 500_000]
+    stored.write_text(stored.read_text() + "".join(f"? {key}\n: 1\n" for key in keys))
+    with pytest.raises(DesignError) as refusal:
+        Sweep(same, tmp_path).pending()
+    assert str(refusal.value) == (
+        f"{tmp_path / 'sweep-same'} holds a different sweep ({', '.join(keys)[:197]}... "
+        "(2 differences in all) differ): remove the folder, or give the sweep another name"
+    )
+
+
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
 def test_runs_whose_scenario_file_was_removed_are_not_taken_for_another_sweeps(tmp_path):
     """With scenario.yaml gone, an edited scenario's sweep resumed the old runs as its own

@@ -33,7 +33,7 @@ from journeysim.limits import (
     most_workers,
 )
 from journeysim.manifest import MANIFEST, ManifestUnreadable, overrides_of, write_manifest
-from journeysim.words import plural
+from journeysim.words import capped
 
 if TYPE_CHECKING:
     from journeysim.scenario.schema import Scenario
@@ -95,7 +95,6 @@ DAYS = whole_number(1, MAX_DAYS, "horizon.days")
 SEED = whole_number(0, MAX_SEED)
 # The last replication of the longest run.
 LAST_REPLICATION = MAX_REPLICATIONS - 1
-SHOWN_CHARS = 200  # of a folder's --set overrides, the most a refusal quotes
 
 
 def output_path(text: str) -> Path:
@@ -285,12 +284,9 @@ def _check_overrides(args: argparse.Namespace, folder: Path, made: Collection[st
 
 
 def _overrides_shown(made_with: Sequence[str]) -> str:
-    """The --set overrides a folder was `made_with`, as a refusal quotes them: at most
-    SHOWN_CHARS characters, then "..." and how many there are."""
-    shown = " ".join(f"--set {o}" for o in made_with) or "no --set overrides"
-    if len(shown) <= SHOWN_CHARS:
-        return shown
-    return f"{shown[: SHOWN_CHARS - 3]}... ({plural(len(made_with), 'override')} in all)"
+    """The --set overrides a folder was `made_with`, as a refusal quotes them (`capped`)."""
+    shown = [f"--set {o}" for o in made_with]
+    return capped(shown, "override", " ") or "no --set overrides"
 
 
 def readable_manifest(folder: Path) -> None:

@@ -62,6 +62,7 @@ from journeysim.study.sensitivity import SobolWarning, sobol_indices, sobol_warn
 from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 from journeysim.version import source_digest
+from journeysim.words import capped
 
 CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held in memory)
 # The scenario's run options, by the name a changed one is reported under (as `optimise` does);
@@ -470,8 +471,8 @@ class Sweep:
             # A plural name (days, points) or several take "differ".
             verb = "differ" if len(differs) > 1 or differs[0] in ("days", "points") else "differs"
             raise DesignError(
-                f"{self.folder} holds a different sweep ({', '.join(differs)} {verb}): remove "
-                "the folder, or give the sweep another name"
+                f"{self.folder} holds a different sweep ({capped(differs, 'difference')} {verb}): "
+                "remove the folder, or give the sweep another name"
             )
         for name, text in files.items():
             write_text(self.folder / name, text)
