@@ -75,7 +75,7 @@ from journeysim.study.selection import (
 )
 from journeysim.study.sources import ScenarioSource, resolve_scenario
 from journeysim.study.sweep import FailedRunsWarning, Sweep, failed_runs_text, plan_sweep
-from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
 from journeysim.study.uncertainty import UncertaintyResult, run_parameter_sets
 
 T = TypeVar("T")
@@ -492,8 +492,8 @@ def _optimise_spec(scenario: ScenarioSource) -> OptimiseSpec:
 
 def _sweep_spec(scenario: ScenarioSource) -> SweepSpec:
     arguments.source(scenario)
-    if not isinstance(scenario, Scenario) and is_sweep_file(Path(scenario)):
-        return read_sweep_file(Path(scenario))
+    if not isinstance(scenario, Scenario) and (spec := read_sweep_file(Path(scenario))):
+        return spec
     return SweepSpec(scenario, ())
 
 

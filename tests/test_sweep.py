@@ -161,6 +161,29 @@ def test_sweep_file_names_the_same_as_the_options(tmp_path):
     assert p.design.points == same.design.points and p.base == same.base
 
 
+def test_a_sweep_file_is_read_once(tmp_path, capsys, monkeypatch):
+    """is_sweep_file read it (bounded) to tell it from a scenario, then read_sweep_file read it
+    again, whole; it is read once, and its errors read as before."""
+    from journeysim.cli import main
+
+    path = tmp_path / "staffing.yaml"
+    path.write_text(f"scenario: {BASELINE}\nvary: {{checkout.cashiers: []}}\n")
+    opened = []
+    open_path = Path.open
+
+    def counted(self, *args, **kwargs):
+        opened.append(self)
+        return open_path(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counted)
+    assert main(["sweep", str(path), "--out", str(tmp_path), "--quiet"]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim: {path}: vary.checkout.cashiers: expected at least one value (got an "
+        "empty list)\n"
+    )
+    assert opened.count(path) == 1
+
+
 STUDY_FILES = pytest.mark.parametrize(
     ("read", "body"),
     [

@@ -78,10 +78,9 @@ def _sweep(args: argparse.Namespace) -> int:
     from journeysim.report.console import index_text, render
     from journeysim.study.designs import parse_vary
     from journeysim.study.sweep import Sweep, failed_runs_text, plan_sweep
-    from journeysim.study.sweep_spec import SweepSpec, is_sweep_file, read_sweep_file
+    from journeysim.study.sweep_spec import SweepSpec, read_sweep_file
 
-    path = args.scenario
-    spec = read_sweep_file(path) if is_sweep_file(path) else SweepSpec(path, ())
+    spec = read_sweep_file(args.scenario) or SweepSpec(args.scenario, ())
     spec = spec.updated(
         vary=tuple(parse_vary(text) for text in args.vary),
         overrides=tuple(args.overrides),

@@ -97,16 +97,22 @@ def experiment_name(data: Mapping[str, Any], path: Path) -> str:
     return name
 
 
-def is_study_file(path: Path, key: str) -> bool:
-    """Whether `path` is a YAML file with a top-level `key`, a sweep's (`vary`), optimise's
-    (`decide`) or calibration's (`free`), or a `scenario` to start from: a study file rather
-    than a scenario, which has none of them (so that a study file with `key` misspelt is
-    told so, not read as a scenario with unknown keys). A path that is no file (missing, a
-    folder) or a file that cannot be read as YAML is refused here, as the scenario's loader
-    refuses it (a ScenarioError naming it), whichever it was meant to be: before the study's
-    checks, which would blame the options it would have given (`--decide`)."""
+def study_data(path: Path, key: str) -> dict[str, Any] | None:
+    """The data of `path` when it is a YAML file with a top-level `key`, a sweep's (`vary`),
+    optimise's (`decide`) or calibration's (`free`), or a `scenario` to start from: a study
+    file rather than a scenario, which has none of them (so that a study file with `key`
+    misspelt is told so, not read as a scenario with unknown keys); else None. A path that is
+    no file (missing, a folder) or a file that cannot be read as YAML is refused here, as the
+    scenario's loader refuses it (a ScenarioError naming it), whichever it was meant to be:
+    before the study's checks, which would blame the options it would have given
+    (`--decide`)."""
     data = loader.yaml_file(Path(path))
-    return isinstance(data, dict) and (key in data or "scenario" in data)
+    return data if isinstance(data, dict) and (key in data or "scenario" in data) else None
+
+
+def is_study_file(path: Path, key: str) -> bool:
+    """Whether `path` is a study file with `key` (see `study_data`)."""
+    return study_data(path, key) is not None
 
 
 def checked_keys(source: str, data: object, keys: Sequence[str], key: str, what: str) -> None:

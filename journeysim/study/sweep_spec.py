@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from journeysim.scenario.loader import Override, yaml_data
+from journeysim.scenario.loader import Override
 from journeysim.study.designs import DesignError, Vary, vary_from_yaml
 from journeysim.study.sources import (
     ScenarioSource,
     checked_keys,
     experiment_name,
-    is_study_file,
+    study_data,
     study_scenario,
     whole_number,
 )
@@ -56,19 +53,14 @@ class SweepSpec:
         )
 
 
-def is_sweep_file(path: Path) -> bool:
-    """A YAML file with a top-level `vary` mapping (a scenario file has none)."""
-    return is_study_file(path, "vary")
-
-
-def read_sweep_file(path: Path) -> SweepSpec:
-    """A sweep file: `scenario` (relative to the file), `vary` ({KEY: [values] | {low, high}}),
-    and optionally name (default: the file's stem), design, samples, set, reps, days, seed."""
+def read_sweep_file(path: Path) -> SweepSpec | None:
+    """A sweep file, read once (`study_data`): `scenario` (relative to the file), `vary` ({KEY:
+    [values] | {low, high}}), and optionally name (default: the file's stem), design, samples,
+    set, reps, days, seed; None for a scenario file (it has neither `vary` nor `scenario`)."""
+    data = study_data(path, "vary")
+    if data is None:
+        return None
     source = str(path)
-    try:
-        data = _load(path)
-    except (OSError, yaml.YAMLError) as error:
-        raise DesignError(f"{source}: cannot read the sweep file ({error})") from None
     checked_keys(source, data, FILE_KEYS, "vary", "sweep file")
     scenario = study_scenario(Path(path), data)
     if not isinstance(data["vary"], dict) or not data["vary"]:
@@ -92,7 +84,3 @@ def read_sweep_file(path: Path) -> SweepSpec:
         seed=whole_number(data, "seed", source),
         origins={key: f"{source}: {key}" for key in given},
     )
-
-
-def _load(path: Path) -> Any:
-    return yaml_data(Path(path).read_text(encoding="utf-8"))
