@@ -545,6 +545,32 @@ def test_an_override_can_settle_a_rule_the_file_alone_breaks(tmp_path: Path) -> 
     assert scenario.payment.outages[0].days_in(scenario.total_days) == [100]
 
 
+def test_an_outage_that_runs_into_the_next_days_opening_hours_warns(tmp_path: Path) -> None:
+    """An outage that runs on after closing time lasts its whole duration (the store opens the
+    next morning with its terminals down), and was accepted without a word; one that ends
+    before the store opens again changes nothing then, and is not warned of."""
+    outage = "payment:\n  outages: [{day: 3, start: '19:00', duration_min: 900}]\n"
+    path = write(tmp_path, "late.yaml", outage)
+    with pytest.warns(ScenarioWarning) as said:
+        load_scenario(path)
+    assert [str(w.message) for w in said] == [
+        f"{path}: payment.outages.0: from 19:00 for 900 min, it runs on after closing (22:00) "
+        "until 10:00 the next day: an outage lasts its duration_min whatever the opening "
+        "hours, so its terminals are still down when the store opens at 06:00"
+    ]
+    with pytest.warns(ScenarioWarning) as said:
+        load_scenario(path, ["payment.outages.0.duration_min=3000"])
+    assert [str(w.message) for w in said] == [
+        "--set payment.outages.0.duration_min: payment.outages.0: from 19:00 for 3000 min, "
+        "it runs on after closing (22:00) until 21:00 2 days later: an outage lasts its "
+        "duration_min whatever the opening hours, so its terminals are still down when the "
+        "store opens at 06:00"
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_scenario(path, ["payment.outages.0.duration_min=660"])  # until 06:00
+
+
 def test_days_that_leave_out_a_departure_are_blamed_not_the_file() -> None:
     """staff_turnover.yaml's cashier leaves on day 28; `--days 14` ends the run on day 27: the
     error named only the file, as if the shipped scenario were broken."""

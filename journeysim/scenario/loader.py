@@ -9,6 +9,7 @@ reach any key and list items by index.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ from pydantic_core import to_jsonable_python
 
 from journeysim import arguments
 from journeysim.caller import warn_at_caller
+from journeysim.clock import end_clock
 from journeysim.errors import InputTypeError, Option, Options, closest, did_you_mean
 from journeysim.files import capped_text, no_file, not_regular, real_path
 from journeysim.scenario.errors import (
@@ -57,7 +59,8 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     (see `_named_segments`). `name` defaults to the file's stem unless the file itself sets
     it, and `description` to none: neither is inherited through `extends`. A file refused alone
     is validated again with its overrides, which may settle a rule between keys (an outage
-    past the file's `horizon.days` that `--days` reaches). Raises ScenarioError
+    past the file's `horizon.days` that `--days` reaches). An outage that runs on into a later
+    day's opening hours is warned of (`_warn_of_outages_overnight`). Raises ScenarioError
     (InputTypeError for a `path` that is not a file path).
     """
     path = Path(arguments.path(path, "path"))
@@ -76,12 +79,35 @@ def load_scenario(path: str | os.PathLike[str], overrides: Sequence[Override] = 
     try:
         scenario = _validate(data, origins, str(path), files=files)
     except ScenarioError as file_error:
-        return _validate_with(data, overrides, origins, files, file_error)
-    if not overrides:
-        return scenario
-    data = scenario.model_dump(mode="json")
-    applied = _apply(data, overrides, origins, str(path))
-    return _validate(data, origins, str(path), applied, files)
+        scenario = _validate_with(data, overrides, origins, files, file_error)
+    else:
+        if overrides:
+            data = scenario.model_dump(mode="json")
+            applied = _apply(data, overrides, origins, str(path))
+            scenario = _validate(data, origins, str(path), applied, files)
+    _warn_of_outages_overnight(scenario, origins, str(path))
+    return scenario
+
+
+def _warn_of_outages_overnight(scenario: Scenario, origins: Origins, leaf: str) -> None:
+    """Warn of each outage that runs on after closing time into a later day's opening hours: it
+    lasts its whole duration_min, whatever the opening hours, so the store opens with its
+    terminals down."""
+    hours = scenario.hours
+    for i, outage in enumerate(scenario.payment.outages):
+        end = outage.start_min + outage.duration_min
+        if end <= hours.open_min + 1440:
+            continue
+        days = math.ceil(end / 1440) - 1
+        later = "the next day" if days == 1 else f"{days} days later"
+        key = ("payment", "outages", i)
+        text = (
+            f"from {outage.start} for {outage.duration_min:g} min, it runs on after closing "
+            f"({hours.close}) until {end_clock(end)} {later}: an outage lasts its duration_min "
+            "whatever the opening hours, so its terminals are still down when the store opens "
+            f"at {hours.open}"
+        )
+        warn_at_caller(ScenarioWarning(problem(_source(origins, key, leaf), key, text)))
 
 
 def apply_overrides(
