@@ -40,7 +40,7 @@ from journeysim.study.receipt_fit import (
     service_times,
 )
 from journeysim.study.receipt_reference import Reference, reference_run
-from journeysim.study.receipts import ReceiptsError, lane_counts, read_receipts
+from journeysim.study.receipts import ReceiptsError, lane_counts, read_receipts, weekend_factor
 from journeysim.study.receipts_export import receipts_from_visits
 from journeysim.study.service_fit import fit_service_time
 
@@ -880,6 +880,27 @@ def test_a_fitted_value_the_fit_lets_through_names_the_receipts_and_column(tmp_p
     assert str(error.value) == (
         f"{path}: column items: fitted segments.family.basket_items: expected a number above 0 "
         "and at most 500 (got 0.0)"
+    )
+
+
+def test_the_weekend_factor_the_receipts_are_checked_for_is_the_one_fitted(tmp_path):
+    """read_receipts refused a weekend factor no scenario takes and fit_receipts fitted it,
+    each working it out on its own (the same ratio of means, in two places); both take
+    weekend_factor: 14 and 28 receipts a weekend day against 10 and 20 a weekday are 1.4."""
+    path = tmp_path / "week.csv"
+    counts = {"2026-03-02": 10, "2026-03-03": 20, "2026-03-07": 14, "2026-03-08": 28}
+    path.write_text(
+        "timestamp,items,amount,payment\n"
+        + "".join(f"{date} 08:00:00,2,5,card\n" * n for date, n in counts.items())
+    )
+    receipts = read_receipts(path)
+    days = observe.daily(receipts)
+    assert weekend_factor(days["receipts"], days["weekend"]) == (1.4, 21.0, 15.0)
+    assert weekend_factor(days["receipts"][:2], days["weekend"][:2]) is None  # weekdays only
+    fit = fit_receipts(receipts, load_scenario(BASELINE, QUICK_BASE), _till(300.0))
+    assert fit.settings["hours.weekend_factor"] == 1.4
+    assert dict(fit.fitted)["hours.weekend_factor"] == (
+        "receipts per weekend day / per weekday (21 / 15 over 2 and 2 days)"
     )
 
 

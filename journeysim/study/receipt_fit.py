@@ -41,7 +41,13 @@ from journeysim.scenario.schema import Scenario
 from journeysim.study import receipt_targets as observe
 from journeysim.study.arrival_profile import as_weights, hour_counts, preferred_profile
 from journeysim.study.receipt_reference import Reference
-from journeysim.study.receipts import Receipts, ReceiptsError, lane_counts, self_lanes
+from journeysim.study.receipts import (
+    Receipts,
+    ReceiptsError,
+    lane_counts,
+    self_lanes,
+    weekend_factor,
+)
 from journeysim.study.service_fit import fit_service_time
 from journeysim.words import figure, listed, plural
 
@@ -116,16 +122,16 @@ def fit_receipts(
 def _traffic(
     fit: ReceiptsFit, source: str, base: Scenario, reference: Reference, days: pd.DataFrame
 ) -> None:
-    weekday = days.loc[~days["weekend"], "receipts"]
-    weekend = days.loc[days["weekend"], "receipts"]
     per_day, _ = observe.weekly_mean(days["receipts"], days["weekend"])
-    if len(weekday) and len(weekend):
-        factor = round(float(weekend.mean() / weekday.mean()), 3)
+    fitted = weekend_factor(days["receipts"], days["weekend"])
+    if fitted is not None:
+        factor, weekend_day, weekday = fitted
+        weekend_days = int(days["weekend"].sum())
         fit.set(
             "hours.weekend_factor",
             factor,
-            f"receipts per weekend day / per weekday ({weekend.mean():,.0f} / "
-            f"{weekday.mean():,.0f} over {len(weekend)} and {len(weekday)} days)",
+            f"receipts per weekend day / per weekday ({weekend_day:,.0f} / {weekday:,.0f} over "
+            f"{weekend_days} and {len(days) - weekend_days} days)",
         )
     else:
         fit.skip("hours.weekend_factor", "needs receipts on weekdays and on weekend days")

@@ -189,15 +189,28 @@ def _lanes(lane: pd.Series, source: str) -> None:
             )
 
 
+def weekend_factor(
+    receipts: pd.Series, weekend: pd.Series | np.ndarray
+) -> tuple[float, float, float] | None:
+    """hours.weekend_factor as the fit takes it from `receipts` per date: a weekend day's mean
+    over a weekday's, to 0.001, with the weekend day's and the weekday's means; None without
+    dates of both kinds."""
+    weekend = np.asarray(weekend, dtype=bool)
+    if weekend.all() or not weekend.any():
+        return None
+    weekend_day, weekday = receipts[weekend].mean(), receipts[~weekend].mean()
+    return round(float(weekend_day / weekday), 3), float(weekend_day), float(weekday)
+
+
 def _weekend_factor(time: pd.Series, source: str) -> None:
     """Refuse receipts a weekend day (a date's mean) out of proportion to a weekday's beyond
-    what a scenario takes, as the fit turns them into hours.weekend_factor (to 0.001)."""
+    what a scenario takes, as the fit turns them into hours.weekend_factor (`weekend_factor`)."""
     per_date = time.groupby(time.dt.normalize()).size()
-    weekend = per_date.index.dayofweek >= 5
-    if weekend.all() or not weekend.any():
+    fitted = weekend_factor(per_date, per_date.index.dayofweek >= 5)
+    if fitted is None:
         return  # not fitted
-    weekday, weekend_day = per_date[~weekend].mean(), per_date[weekend].mean()
-    if not 0 < round(float(weekend_day / weekday), 3) <= MAX_WEEKEND_FACTOR:
+    factor, weekend_day, weekday = fitted
+    if not 0 < factor <= MAX_WEEKEND_FACTOR:
         raise ReceiptsError(
             f"{source}: column timestamp: expected from 0.001 to {MAX_WEEKEND_FACTOR:g} times as "
             "many receipts a weekend day as a weekday, as hours.weekend_factor allows (got "
