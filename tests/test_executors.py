@@ -326,12 +326,14 @@ def listener(greeting: bytes | None):
     ],
 )
 def test_a_port_without_a_dask_scheduler_ends_the_command_in_one_line(
-    greeting, said, monkeypatch, capsys
+    greeting, said, monkeypatch, capsys, tmp_path
 ):
     pytest.importorskip("dask.distributed")
     monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 0.5)
+    # (--out: the default results/baseline of a checkout may hold a run with other --set)
+    options = ["--reps", "1", "--days", "1", "--out", str(tmp_path)]
     with listener(greeting) as address, pytest.raises(SystemExit) as stopped:
-        main(["run", str(BASELINE), "--reps", "1", "--days", "1", "--scheduler", address])
+        main(["run", str(BASELINE), *options, "--scheduler", address])
     assert str(stopped.value) == f"journeysim: the Dask scheduler at {address} {said}"
     assert "Traceback" not in capsys.readouterr().err
 
