@@ -59,12 +59,7 @@ from journeysim.study.compare import (
 from journeysim.study.decisions import decision_from_yaml, parse_decision
 from journeysim.study.designs import Vary, parse_vary, vary_from_yaml
 from journeysim.study.optimise import Optimisation, OptimiseResult, plan_optimisation
-from journeysim.study.optimise_spec import (
-    OptimiseSpec,
-    is_optimise_file,
-    objective,
-    read_optimise_file,
-)
+from journeysim.study.optimise_spec import OptimiseSpec, objective, read_optimise_file
 from journeysim.study.parameter_sets import read_parameter_sets
 from journeysim.study.selection import (
     SelectResult,
@@ -485,8 +480,8 @@ def _calibrate_spec(scenario: ScenarioSource) -> CalibrateSpec:
 
 def _optimise_spec(scenario: ScenarioSource) -> OptimiseSpec:
     arguments.source(scenario)
-    if not isinstance(scenario, Scenario) and is_optimise_file(Path(scenario)):
-        return read_optimise_file(Path(scenario))
+    if not isinstance(scenario, Scenario) and (spec := read_optimise_file(Path(scenario))):
+        return spec
     return OptimiseSpec(scenario)
 
 

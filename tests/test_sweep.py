@@ -161,13 +161,29 @@ def test_sweep_file_names_the_same_as_the_options(tmp_path):
     assert p.design.points == same.design.points and p.base == same.base
 
 
-def test_a_sweep_file_is_read_once(tmp_path, capsys, monkeypatch):
-    """is_sweep_file read it (bounded) to tell it from a scenario, then read_sweep_file read it
-    again, whole; it is read once, and its errors read as before."""
+@pytest.mark.parametrize(
+    ("command", "body", "error"),
+    [
+        (
+            "sweep",
+            "vary: {checkout.cashiers: []}",
+            "vary.checkout.cashiers: expected at least one value (got an empty list)",
+        ),
+        (
+            "optimise",
+            "decide: {checkout.cashiers: []}\nmaximise: nps",
+            "decide.checkout.cashiers: expected LOW:HIGH, {low, high} or a list of values",
+        ),
+    ],
+)
+def test_a_study_file_is_read_once(tmp_path, capsys, monkeypatch, command, body, error):
+    """is_sweep_file (is_optimise_file) read it (bounded) to tell it from a scenario, then
+    read_sweep_file (read_optimise_file) read it again, whole; it is read once, and its errors
+    read as before."""
     from journeysim.cli import main
 
     path = tmp_path / "staffing.yaml"
-    path.write_text(f"scenario: {BASELINE}\nvary: {{checkout.cashiers: []}}\n")
+    path.write_text(f"scenario: {BASELINE}\n{body}\n")
     opened = []
     open_path = Path.open
 
@@ -176,11 +192,8 @@ def test_a_sweep_file_is_read_once(tmp_path, capsys, monkeypatch):
         return open_path(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", counted)
-    assert main(["sweep", str(path), "--out", str(tmp_path), "--quiet"]) == 2
-    assert capsys.readouterr().err == (
-        f"journeysim: {path}: vary.checkout.cashiers: expected at least one value (got an "
-        "empty list)\n"
-    )
+    assert main([command, str(path), "--out", str(tmp_path), "--quiet"]) == 2
+    assert capsys.readouterr().err == f"journeysim: {path}: {error}\n"
     assert opened.count(path) == 1
 
 

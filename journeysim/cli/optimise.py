@@ -109,16 +109,10 @@ def _optimise(args: argparse.Namespace) -> int:
     from journeysim.study.decisions import parse_decision
     from journeysim.study.designs import DesignError
     from journeysim.study.optimise import Optimisation, plan_optimisation
-    from journeysim.study.optimise_spec import (
-        OptimiseSpec,
-        is_optimise_file,
-        objective,
-        read_optimise_file,
-    )
+    from journeysim.study.optimise_spec import OptimiseSpec, objective, read_optimise_file
     from journeysim.study.selection import parse_constraint
 
-    path = args.scenario
-    spec = read_optimise_file(path) if is_optimise_file(path) else OptimiseSpec(path)
+    spec = read_optimise_file(args.scenario) or OptimiseSpec(args.scenario)
     try:
         constraints = tuple(parse_constraint(text) for text in args.subject_to)
     except ValueError as error:

@@ -8,11 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from journeysim.errors import did_you_mean
 from journeysim.limits import MAX_TRIALS, MIN_CANDIDATES, MIN_TRIALS
-from journeysim.scenario.loader import Override, yaml_data
+from journeysim.scenario.loader import Override
 from journeysim.simulation.measure import METRICS
 from journeysim.study.decisions import Decision, decision_from_yaml
 from journeysim.study.designs import DesignError
@@ -22,7 +20,7 @@ from journeysim.study.sources import (
     checked_keys,
     experiment_name,
     given_by,
-    is_study_file,
+    study_data,
     study_scenario,
     whole_number,
 )
@@ -140,21 +138,16 @@ class OptimiseSpec:
                 )
 
 
-def is_optimise_file(path: Path) -> bool:
-    """A YAML file with a top-level `decide` mapping (a scenario file has none)."""
-    return is_study_file(path, "decide")
-
-
-def read_optimise_file(path: Path) -> OptimiseSpec:
-    """An optimise file: `scenario` (relative to the file), `decide` ({NAME: range, choices or
-    {keys, values}}), `minimise` and/or `maximise` (a KPI or a list), and optionally
-    subject_to (a list of "KPI<=VALUE[+-TOL]" or "KPI>=baseline-DIFF[+-TOL]"), trials,
-    candidates, name (default: the file's stem), set, reps, days, seed."""
+def read_optimise_file(path: Path) -> OptimiseSpec | None:
+    """An optimise file, read once (`study_data`): `scenario` (relative to the file), `decide`
+    ({NAME: range, choices or {keys, values}}), `minimise` and/or `maximise` (a KPI or a list),
+    and optionally subject_to (a list of "KPI<=VALUE[+-TOL]" or "KPI>=baseline-DIFF[+-TOL]"),
+    trials, candidates, name (default: the file's stem), set, reps, days, seed; None for a
+    scenario file (it has neither `decide` nor `scenario`)."""
+    data = study_data(path, "decide")
+    if data is None:
+        return None
     source = str(path)
-    try:
-        data = yaml_data(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise DesignError(f"{source}: cannot read the optimise file ({error})") from None
     checked_keys(source, data, FILE_KEYS, "decide", "optimise file")
     scenario = study_scenario(Path(path), data)
     if not isinstance(data["decide"], dict) or not data["decide"]:
