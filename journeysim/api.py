@@ -41,7 +41,6 @@ from journeysim.study.calibrate import (
 )
 from journeysim.study.calibrate_spec import (
     CalibrateSpec,
-    is_calibration_file,
     parse_targets,
     read_calibration_file,
     read_targets_file,
@@ -473,8 +472,8 @@ def calibrate(
 
 def _calibrate_spec(scenario: ScenarioSource) -> CalibrateSpec:
     arguments.source(scenario)
-    if not isinstance(scenario, Scenario) and is_calibration_file(Path(scenario)):
-        return read_calibration_file(Path(scenario))
+    if not isinstance(scenario, Scenario) and (spec := read_calibration_file(Path(scenario))):
+        return spec
     return CalibrateSpec(scenario)
 
 

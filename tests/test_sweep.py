@@ -174,12 +174,17 @@ def test_sweep_file_names_the_same_as_the_options(tmp_path):
             "decide: {checkout.cashiers: []}\nmaximise: nps",
             "decide.checkout.cashiers: expected LOW:HIGH, {low, high} or a list of values",
         ),
+        (
+            "calibrate",
+            "free: {checkout.cashiers: []}\ntargets: {nps: 30}",
+            "free.checkout.cashiers: expected LOW:HIGH, {low, high} or a list of values",
+        ),
     ],
 )
 def test_a_study_file_is_read_once(tmp_path, capsys, monkeypatch, command, body, error):
-    """is_sweep_file (is_optimise_file) read it (bounded) to tell it from a scenario, then
-    read_sweep_file (read_optimise_file) read it again, whole; it is read once, and its errors
-    read as before."""
+    """is_sweep_file (is_optimise_file, is_calibration_file) read it (bounded) to tell it from a
+    scenario, then read_sweep_file (read_optimise_file, read_calibration_file) read it again; it
+    is read once, and its errors read as before."""
     from journeysim.cli import main
 
     path = tmp_path / "staffing.yaml"

@@ -91,15 +91,13 @@ def _calibrate(args: argparse.Namespace) -> int:
     from journeysim.study.calibrate import Calibration, plan_calibration
     from journeysim.study.calibrate_spec import (
         CalibrateSpec,
-        is_calibration_file,
         parse_targets,
         read_calibration_file,
         read_targets_file,
     )
     from journeysim.study.decisions import parse_decision
 
-    path = args.scenario
-    spec = read_calibration_file(path) if is_calibration_file(path) else CalibrateSpec(path)
+    spec = read_calibration_file(args.scenario) or CalibrateSpec(args.scenario)
     if args.targets:
         spec = spec.updated(targets=read_targets_file(args.targets))
     spec = spec.updated(

@@ -29,7 +29,7 @@ from journeysim.study.sources import (
     checked_keys,
     experiment_name,
     given_by,
-    is_study_file,
+    study_data,
     study_scenario,
     whole_number,
 )
@@ -304,18 +304,16 @@ class CalibrateSpec:
             )
 
 
-def is_calibration_file(path: Path) -> bool:
-    """A YAML file with a top-level `free` mapping (a scenario file has none)."""
-    return is_study_file(path, "free")
-
-
-def read_calibration_file(path: Path) -> CalibrateSpec:
-    """A calibration file: `scenario` (relative to the file), `free` ({KEY: LOW:HIGH, ...} as
-    optimise's `decide`), `targets` (a mapping as targets.yaml's, or the path of such a file
-    relative to this one), and optionally trials, sampler, name (default: the file's stem),
-    set, reps, days, seed."""
+def read_calibration_file(path: Path) -> CalibrateSpec | None:
+    """A calibration file, read once (`study_data`): `scenario` (relative to the file), `free`
+    ({KEY: LOW:HIGH, ...} as optimise's `decide`), `targets` (a mapping as targets.yaml's, or
+    the path of such a file relative to this one), and optionally trials, sampler, name
+    (default: the file's stem), set, reps, days, seed; None for a scenario file (it has neither
+    `free` nor `scenario`)."""
+    data = study_data(path, "free")
+    if data is None:
+        return None
     source = str(path)
-    data = _load(path, "calibration file")
     checked_keys(source, data, FILE_KEYS, "free", "calibration file")
     scenario = study_scenario(Path(path), data)
     if not isinstance(data["free"], dict) or not data["free"]:

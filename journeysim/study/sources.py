@@ -110,11 +110,6 @@ def study_data(path: Path, key: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and (key in data or "scenario" in data) else None
 
 
-def is_study_file(path: Path, key: str) -> bool:
-    """Whether `path` is a study file with `key` (see `study_data`)."""
-    return study_data(path, key) is not None
-
-
 def checked_keys(source: str, data: object, keys: Sequence[str], key: str, what: str) -> None:
     """DesignError unless `data`, read from the `what` file `source`, is a mapping of `keys`
     alone that has `scenario` and `key`; an unknown key is named with the key it may mean."""
