@@ -919,6 +919,24 @@ def test_a_changed_study_is_refused_naming_what_changed(tmp_path, changed, reaso
         other.pending()
 
 
+def test_a_refused_study_quotes_at_most_200_characters_of_what_differs(tmp_path):
+    """The study's stored scenario, edited to hold two keys of 5,000 characters, made the
+    refusal 10,000 characters long (as a sweep's was); it quotes the first 200, then how many
+    differ."""
+    Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()  # makes it, runs nothing
+    folder = next(tmp_path.iterdir())
+    study = stored_study(folder)
+    design, keys = study.user_attrs["design"], ["k" * 5_000, "j" * 5_000]
+    design["scenario"].update(dict.fromkeys(keys, 1))
+    study.set_user_attr("design", design)
+    with pytest.raises(DesignError) as refusal:
+        Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()
+    assert str(refusal.value) == (
+        f"{folder} holds a different study ({', '.join(keys)[:197]}... (2 differences in all) "
+        "differ): remove the folder, or give the study another name"
+    )
+
+
 def test_a_study_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkeypatch):
     """A study resumed after journeysim changed ran its further trials with the new model
     beside those of the old one, and chose among them."""

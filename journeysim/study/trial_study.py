@@ -76,6 +76,7 @@ from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
 from journeysim.study.designs import JOURNEYSIM, DesignError, other_journeysim
 from journeysim.version import source_digest
+from journeysim.words import capped
 
 STORAGE = "study.db"
 LOCK = "study.lock"  # held by the process running the study
@@ -271,8 +272,8 @@ class TrialStudy:
             # A plural name (decisions, replications, days) or several take "differ".
             verb = "differs" if len(differs) == 1 and not differs[0].endswith("s") else "differ"
             raise DesignError(
-                f"{self.folder} holds a different study ({', '.join(differs)} {verb}): remove "
-                "the folder, or give the study another name"
+                f"{self.folder} holds a different study ({capped(differs, 'difference')} {verb}): "
+                "remove the folder, or give the study another name"
             )
 
     def _recover(self) -> None:
