@@ -15,13 +15,15 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
 
 
-def capped(items: Sequence[str], word: str, separator: str = ", ") -> str:
+def capped(items: Sequence[str], word: str, separator: str = ", ", count: int | None = None) -> str:
     """`items` joined by `separator`, as a refusal quotes them: at most SHOWN_CHARS characters,
-    then "..." and how many `word`s there are."""
+    then "..." and how many `word`s there are (`count`, where an item stands for several, as
+    "2 more scenario keys" does; else one an item)."""
     shown = separator.join(items)
     if len(shown) <= SHOWN_CHARS:
         return shown
-    return f"{shown[: SHOWN_CHARS - 3]}... ({plural(len(items), word)} in all)"
+    count = len(items) if count is None else count
+    return f"{shown[: SHOWN_CHARS - 3]}... ({plural(count, word)} in all)"
 
 
 def listed(words: Sequence[str]) -> str:

@@ -937,6 +937,23 @@ def test_a_refused_study_quotes_at_most_200_characters_of_what_differs(tmp_path)
     )
 
 
+def test_a_capped_refusal_counts_each_scenario_key_it_folds(tmp_path):
+    """Five changed keys and the seed, shown as the seed, two keys and "3 more scenario keys",
+    were "4 differences in all"."""
+    Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()  # makes it, runs nothing
+    folder = next(tmp_path.iterdir())
+    study = stored_study(folder)
+    design, keys = study.user_attrs["design"], ["k" * 300, "j" * 300, "a", "b", "c"]
+    design["scenario"].update(dict.fromkeys(keys, 1), seed=5)
+    study.set_user_attr("design", design)
+    with pytest.raises(DesignError) as refusal:
+        Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()
+    assert str(refusal.value) == (
+        f"{folder} holds a different study (seed, {keys[0][:191]}... (6 differences in all) "
+        "differ): remove the folder, or give the study another name"
+    )
+
+
 def test_a_study_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkeypatch):
     """A study resumed after journeysim changed ran its further trials with the new model
     beside those of the old one, and chose among them."""

@@ -504,6 +504,22 @@ def test_a_refused_sweep_quotes_at_most_200_characters_of_what_differs(tmp_path)
     )
 
 
+def test_a_capped_refusal_counts_each_scenario_key_it_folds(tmp_path):
+    """Five changed keys, shown as two and "3 more scenario keys", were "3 differences in
+    all"."""
+    same = plan("checkout.cashiers=2,3", reps=1, days=7, name="same")
+    Sweep(same, tmp_path).pending()
+    stored = tmp_path / "sweep-same" / "scenario.yaml"
+    keys = ["k" * 300, "j" * 300, "a", "b", "c"]
+    stored.write_text(stored.read_text() + "".join(f"{key}: 1\n" for key in keys))
+    with pytest.raises(DesignError) as refusal:
+        Sweep(same, tmp_path).pending()
+    assert str(refusal.value) == (
+        f"{tmp_path / 'sweep-same'} holds a different sweep ({keys[0][:197]}... (5 differences "
+        "in all) differ): remove the folder, or give the sweep another name"
+    )
+
+
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
 def test_runs_whose_scenario_file_was_removed_are_not_taken_for_another_sweeps(tmp_path):
     """With scenario.yaml gone, an edited scenario's sweep resumed the old runs as its own

@@ -203,11 +203,11 @@ _MISSING = object()
 
 def changed_keys(
     before: dict, after: dict, named: dict[str, str], ignored: tuple[str, ...] = (), shown: int = 3
-) -> list[str]:
+) -> tuple[list[str], int]:
     """What differs between two scenario dumps, for a refusal to mix their runs: the `named`
     keys that changed by their names (`horizon.days` as "days"), then the other changed dotted
     keys, at most `shown` entries of them, the last "N more scenario keys" when there are more;
-    `ignored` keys may differ."""
+    and how many keys changed in all; `ignored` keys may differ."""
     old, new = flat(before), flat(after)
     keys = [
         key
@@ -216,9 +216,10 @@ def changed_keys(
     ]
     names = [name for key, name in named.items() if key in keys]
     rest = [key for key in keys if key not in named]
+    count = len(names) + len(rest)
     if len(rest) > shown:
         rest = [*rest[: shown - 1], f"{len(rest) - shown + 1} more scenario keys"]
-    return names + rest
+    return names + rest, count
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -460,19 +460,23 @@ class Sweep:
                 "with, so a resumed sweep cannot tell that they are its own: remove the folder, "
                 "or give the sweep another name"
             )
-        differs = []
+        differs, count = [], 0
         for name, text in files.items():
             path = self.folder / name
             if path.exists():
-                differs += _differences(name, path.read_text("utf-8", errors="replace"), text)
+                stored = path.read_text("utf-8", errors="replace")
+                found, changed = _differences(name, stored, text)
+                differs += found
+                count += changed
         if differs == [JOURNEYSIM]:
             raise DesignError(other_journeysim(self.folder, "sweep", "runs"))
         if differs:
             # A plural name (days, points) or several take "differ".
             verb = "differ" if len(differs) > 1 or differs[0] in ("days", "points") else "differs"
             raise DesignError(
-                f"{self.folder} holds a different sweep ({capped(differs, 'difference')} {verb}): "
-                "remove the folder, or give the sweep another name"
+                f"{self.folder} holds a different sweep "
+                f"({capped(differs, 'difference', count=count)} {verb}): remove the folder, or "
+                "give the sweep another name"
             )
         for name, text in files.items():
             write_text(self.folder / name, text)
@@ -492,22 +496,23 @@ def _measured(
         return reason, reason
 
 
-def _differences(name: str, stored: str, text: str) -> list[str]:
+def _differences(name: str, stored: str, text: str) -> tuple[list[str], int]:
     """What differs between a file of the folder, as `stored` there, and as this sweep would
     write it (`text`): `design` (design.yaml), `points` (points.csv), and for scenario.yaml the
     changed keys (`changed_keys`: days and seed by name, then e.g. a --set override or an edit
-    of the scenario file); `replications` may differ."""
+    of the scenario file); `replications` may differ. And how many differ in all (each changed
+    key of the scenario one)."""
     if stored == text:
-        return []
+        return [], 0
     if name == "points.csv":
-        return ["points"]
+        return ["points"], 1
     try:
         old, new = yaml_data(stored), yaml_data(text)
     except yaml.YAMLError:
         old = None
     if name == "design.yaml":  # the design, or only the sources that ran it
         same = isinstance(old, dict) and {**old, JOURNEYSIM: None} == {**new, JOURNEYSIM: None}
-        return [JOURNEYSIM] if same else ["design"]
+        return [JOURNEYSIM] if same else ["design"], 1
     if not isinstance(old, dict):
-        return [name]
+        return [name], 1
     return changed_keys(old, new, RUN_OPTIONS, ignored=("replications",))

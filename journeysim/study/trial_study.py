@@ -266,14 +266,17 @@ class TrialStudy:
         if stored is None:
             self.study.set_user_attr(DESIGN, self.design)
         elif stored != self.design:
-            differs = _differences(stored, self.design) or ["design"]
+            differs, count = _differences(stored, self.design)
+            if not differs:  # the stored design has keys that this one has not
+                differs, count = ["design"], 1
             if differs == [JOURNEYSIM]:
                 raise DesignError(other_journeysim(self.folder, "study", "trials"))
             # A plural name (decisions, replications, days) or several take "differ".
             verb = "differs" if len(differs) == 1 and not differs[0].endswith("s") else "differ"
             raise DesignError(
-                f"{self.folder} holds a different study ({capped(differs, 'difference')} {verb}): "
-                "remove the folder, or give the study another name"
+                f"{self.folder} holds a different study "
+                f"({capped(differs, 'difference', count=count)} {verb}): remove the folder, or "
+                "give the study another name"
             )
 
     def _recover(self) -> None:
@@ -493,18 +496,22 @@ class TrialStudy:
         return rows, too_short(history)
 
 
-def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> list[str]:
+def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> tuple[list[str], int]:
     """The keys of `design` whose value `stored` does not hold, sorted; for a changed scenario,
-    what changed in it (`changed_keys`: replications, seed and days by name, then the keys)."""
-    differs = []
+    what changed in it (`changed_keys`: replications, seed and days by name, then the keys);
+    and how many differ in all (each changed key of the scenario one)."""
+    differs, count = [], 0
     for key in sorted(design):
         if stored.get(key) == design[key]:
             continue
         if key == SCENARIO and isinstance(stored.get(key), dict):
-            differs += changed_keys(stored[key], design[key], RUN_OPTIONS)
+            keys, changed = changed_keys(stored[key], design[key], RUN_OPTIONS)
+            differs += keys
+            count += changed
         else:
             differs.append(key)
-    return differs
+            count += 1
+    return differs, count
 
 
 def _check_storage(path: Path) -> None:
