@@ -963,6 +963,20 @@ def test_a_study_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkey
         Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()
 
 
+def test_a_refused_study_names_changed_sources_as_journeysims_code(tmp_path, monkeypatch):
+    """With the seed changed too, the refusal named the sources "journeysim" ("journeysim, seed
+    differ"), as if the program were what differs."""
+    Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()  # makes it, runs nothing
+    monkeypatch.setattr(trial_study, "source_digest", lambda: "0" * 64)
+    other = Optimisation(plan_optimisation(TWO_TILL_TRIALS.updated(seed=5)), tmp_path)
+    with pytest.raises(DesignError) as refusal:
+        other.pending()
+    assert str(refusal.value) == (
+        f"{other.folder} holds a different study (journeysim's code, seed differ): remove the "
+        "folder, or give the study another name"
+    )
+
+
 def test_a_study_asked_for_fewer_trials_than_it_holds_says_it_uses_them_all(tmp_path, capsys):
     """Run again with --trials 2, a study of 3 finished trials said "2 trials (2 already
     done)" and chose among all 3 without a word (a sweep with fewer --reps warns)."""

@@ -37,8 +37,10 @@ class DesignError(ScenarioError):
 
 
 # The key of a sweep's or study's design that holds the digest of the journeysim sources that
-# ran it (version.source_digest), so that results of two models are never mixed.
+# ran it (version.source_digest), so that results of two models are never mixed; and how a
+# refusal names it among other differences (not "journeysim", which read as the program).
 JOURNEYSIM = "journeysim"
+JOURNEYSIM_CODE = "journeysim's code"
 
 
 def other_journeysim(folder: Path, kind: str, results: str) -> str:

@@ -46,6 +46,7 @@ from journeysim.simulation.progress import progress_bar
 from journeysim.simulation.replication import past
 from journeysim.study.designs import (
     JOURNEYSIM,
+    JOURNEYSIM_CODE,
     MAX_RUNS,
     RUN_KEYS,
     Design,
@@ -468,7 +469,7 @@ class Sweep:
                 found, changed = _differences(name, stored, text)
                 differs += found
                 count += changed
-        if differs == [JOURNEYSIM]:
+        if differs == [JOURNEYSIM_CODE]:
             raise DesignError(other_journeysim(self.folder, "sweep", "runs"))
         if differs:
             # A plural name (days, points) or several take "differ".
@@ -512,7 +513,7 @@ def _differences(name: str, stored: str, text: str) -> tuple[list[str], int]:
         old = None
     if name == "design.yaml":  # the design, or only the sources that ran it
         same = isinstance(old, dict) and {**old, JOURNEYSIM: None} == {**new, JOURNEYSIM: None}
-        return [JOURNEYSIM] if same else ["design"], 1
+        return [JOURNEYSIM_CODE] if same else ["design"], 1
     if not isinstance(old, dict):
         return [name], 1
     return changed_keys(old, new, RUN_OPTIONS, ignored=("replications",))

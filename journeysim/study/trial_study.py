@@ -74,7 +74,7 @@ from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.measure import METRICS, measure, why_undefined
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.designs import JOURNEYSIM, DesignError, other_journeysim
+from journeysim.study.designs import JOURNEYSIM, JOURNEYSIM_CODE, DesignError, other_journeysim
 from journeysim.version import source_digest
 from journeysim.words import capped
 
@@ -269,7 +269,7 @@ class TrialStudy:
             differs, count = _differences(stored, self.design)
             if not differs:  # the stored design has keys that this one has not
                 differs, count = ["design"], 1
-            if differs == [JOURNEYSIM]:
+            if differs == [JOURNEYSIM_CODE]:
                 raise DesignError(other_journeysim(self.folder, "study", "trials"))
             # A plural name (decisions, replications, days) or several take "differ".
             verb = "differs" if len(differs) == 1 and not differs[0].endswith("s") else "differ"
@@ -497,9 +497,10 @@ class TrialStudy:
 
 
 def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> tuple[list[str], int]:
-    """The keys of `design` whose value `stored` does not hold, sorted; for a changed scenario,
-    what changed in it (`changed_keys`: replications, seed and days by name, then the keys);
-    and how many differ in all (each changed key of the scenario one)."""
+    """The keys of `design` whose value `stored` does not hold, sorted (the sources' digest
+    named JOURNEYSIM_CODE); for a changed scenario, what changed in it (`changed_keys`:
+    replications, seed and days by name, then the keys); and how many differ in all (each
+    changed key of the scenario one)."""
     differs, count = [], 0
     for key in sorted(design):
         if stored.get(key) == design[key]:
@@ -509,7 +510,7 @@ def _differences(stored: Mapping[str, Any], design: Mapping[str, Any]) -> tuple[
             differs += keys
             count += changed
         else:
-            differs.append(key)
+            differs.append(JOURNEYSIM_CODE if key == JOURNEYSIM else key)
             count += 1
     return differs, count
 
