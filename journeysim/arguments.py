@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from journeysim.errors import InputError, InputTypeError
 from journeysim.files import name_problem, unwritable
+from journeysim.manifest import ManifestUnreadable, overrides_of
 from journeysim.scenario.errors import from_validation_error
 from journeysim.scenario.schema import Scenario
 
@@ -157,13 +158,21 @@ def name(value: object, what: str = "name") -> str | None:
 
 
 def out_folder(value: object, folder: Path | None = None, files: Sequence[str] = ()) -> Path:
-    """`out`, a folder for results; when `folder` (in `out`) is given, it can be made or written
-    and none of `files` in it is a folder."""
+    """`out`, a folder for results; when `folder` (in `out`) is given, it can be made or written,
+    none of `files` in it is a folder, and a manifest.json it holds can be read: sweep, optimise
+    and calibrate add to the folder, and writing over it would lose what made the folder (as
+    the commands refuse it: cli.options.readable_manifest)."""
     out = Path(path(value, "out"))
     if folder is not None:
         reason = unwritable(folder, files)
         if reason:
             raise InputError(f"out: cannot write {folder}{os.sep}: {reason}")
+        try:
+            overrides_of(folder)
+        except ManifestUnreadable as error:
+            raise InputError(
+                f"out: {error}; delete the manifest, or choose another folder"
+            ) from None
     return out
 
 

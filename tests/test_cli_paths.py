@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+import journeysim
 from journeysim.cli import build_parser, main
+from journeysim.errors import InputError
 from journeysim.journey import shopper
 from journeysim.simulation import measure, runner
 from journeysim.simulation.replication import Simulation
@@ -356,6 +358,38 @@ def test_a_folder_whose_manifest_cannot_be_read_is_refused_by_a_resuming_command
     assert err.endswith("; delete the manifest, or give another --out\n")
     assert [p.name for p in tmp_path.rglob("*")] == [folder.name, manifest.name]
     assert manifest.read_bytes() == text.encode("latin-1")
+
+
+# The commands' calls in the Python API, into the folder `out`.
+API_CALLS = {
+    "sweep": lambda out: journeysim.sweep(BASELINE, vary=["checkout.cashiers=2,3"], out=out),
+    "optimise": lambda out: journeysim.optimise(
+        BASELINE, decide=["checkout.cashiers=2:4"], minimise="wages_per_day", trials=1, out=out
+    ),
+    "calibrate": lambda out: journeysim.calibrate(
+        BASELINE, targets="nps=30", free=["checkout.cashiers=2:4"], trials=2, out=out
+    ),
+}
+OVER_10_MB = '{"overrides": []}' + " " * 10_000_000
+
+
+@pytest.mark.parametrize("command", list(API_CALLS))
+@pytest.mark.parametrize("text", ["garbage", '{"seed": 1}', DEEP_JSON, OVER_10_MB])
+def test_the_python_api_refuses_a_folder_whose_manifest_cannot_be_read(
+    command: str, text: str, tmp_path: Path, no_simulation
+) -> None:
+    """journeysim.sweep wrote its own manifest over it with a warning, optimise and calibrate
+    without a word, where their commands refuse it: refused in one line, nothing written."""
+    folder = tmp_path / f"{command}-baseline-checkout.cashiers"
+    folder.mkdir()
+    manifest = folder / "manifest.json"
+    manifest.write_text(text)
+    with pytest.raises(InputError) as refusal:
+        API_CALLS[command](tmp_path)
+    assert str(refusal.value).startswith(f"out: cannot read {manifest}: ")
+    assert str(refusal.value).endswith("; delete the manifest, or choose another folder")
+    assert [p.name for p in tmp_path.rglob("*")] == [folder.name, manifest.name]
+    assert manifest.read_text() == text
 
 
 @pytest.mark.parametrize(

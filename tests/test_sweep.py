@@ -24,6 +24,7 @@ import yaml
 from matplotlib.figure import Figure
 
 import journeysim
+from journeysim.errors import InputError
 from journeysim.simulation.kpis import part_week_warning
 from journeysim.simulation.measure import METRICS
 from journeysim.study import sweep as sweep_module
@@ -1299,18 +1300,22 @@ def test_a_resumed_sweep_manifest_lists_every_invocation_and_the_runs_it_holds(t
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
 @pytest.mark.parametrize("damage", ['{"invocations": [', "[" * 100_000])
-def test_a_manifest_that_cannot_be_read_is_written_afresh_with_a_warning(tmp_path, damage):
-    """A damaged manifest lost the commands it listed without a word; the runs are kept (JSON
-    nested too deeply to read raised a RecursionError)."""
-    from journeysim.manifest import ManifestWarning
-
+def test_the_python_api_refuses_a_sweep_whose_manifest_cannot_be_read(tmp_path, damage):
+    """A damaged manifest was written afresh with a warning, losing the commands it listed,
+    where `journeysim sweep` refuses the folder: refused as the command refuses it (JSON nested
+    too deeply to read raised a RecursionError), nothing written; once the manifest is deleted
+    the sweep resumes, its runs kept."""
     sweep = {"vary": ["checkout.cashiers=2"], "out": tmp_path, "days": 1, "workers": 1}
     sweep["overrides"] = [*SMALL, "horizon.warmup_days=0"]
     journeysim.sweep(BASELINE, reps=1, **sweep)
     (path,) = tmp_path.glob("sweep-*/manifest.json")
     path.write_text(damage)  # cut short
-    with pytest.warns(ManifestWarning, match=r"manifest.json cannot be read as a manifest, so "):
+    before = {p: p.read_bytes() for p in path.parent.iterdir()}
+    with pytest.raises(InputError, match=rf"^out: cannot read {re.escape(str(path))}: not JSON"):
         journeysim.sweep(BASELINE, reps=2, **sweep)
+    assert {p: p.read_bytes() for p in path.parent.iterdir()} == before
+    path.unlink()
+    journeysim.sweep(BASELINE, reps=2, **sweep)
     manifest = made(tmp_path)
     assert manifest["runs"] == 2
     assert [entry["runs_added"] for entry in manifest["invocations"]] == [None, 1]
@@ -1318,9 +1323,9 @@ def test_a_manifest_that_cannot_be_read_is_written_afresh_with_a_warning(tmp_pat
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant
 def test_the_sweep_command_refuses_a_folder_whose_manifest_cannot_be_read(tmp_path, capsys):
-    """`journeysim sweep` wrote its own manifest over a damaged one (with only a warning, which
-    the Python API keeps): refused as run refuses it, one line, exit 2, nothing written; once
-    the manifest is deleted the sweep resumes."""
+    """`journeysim sweep` wrote its own manifest over a damaged one (with only a warning, as the
+    Python API did): refused as run refuses it, one line, exit 2, nothing written; once the
+    manifest is deleted the sweep resumes."""
     from journeysim.cli import main
 
     argv = ["sweep", str(BASELINE), "--vary", "checkout.cashiers=2,3", "--reps", "1"]
