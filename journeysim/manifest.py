@@ -14,10 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from journeysim.caller import warn_at_caller
 from journeysim.compiled import runs_compiled
 from journeysim.files import capped_text, write_text
-from journeysim.machine import MachineWarning
 from journeysim.version import source_digest
 
 MANIFEST = "manifest.json"
@@ -84,30 +82,19 @@ def write_manifest(
 INVOCATION = ("command", "created", "journeysim")  # the fields of a manifest's `invocations`
 
 
-class ManifestWarning(MachineWarning):
-    """A results folder's manifest cannot be read: what it recorded is lost."""
-
-
 def earlier_invocations(folder: Path) -> list[dict[str, Any]]:
     """The invocations that `folder/manifest.json` lists (`invocations`: the command, time and
     version of each, and what the command notes of it); for a manifest of one command (from
-    before they were listed), that command's; none where there is no manifest, or (with a
-    warning: the manifest is then written afresh) none that can be read."""
+    before they were listed), that command's; none where there is no manifest, or none that can
+    be read (a sweep refuses such a folder before, as `overrides_of` finds it; replay names its
+    maker "another command")."""
     path = Path(folder) / MANIFEST
     try:
         text = capped_text(path, MAX_MANIFEST_BYTES)
         made = None if text is None else json.loads(text)
-    except FileNotFoundError:
+    except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON, too deep
         return []
-    except (OSError, ValueError, RecursionError):
-        made = None  # unreadable, or not JSON (or JSON nested too deeply to read)
     if not isinstance(made, dict):
-        warn_at_caller(
-            ManifestWarning(
-                f"{path} cannot be read as a manifest, so the commands it listed are lost; the "
-                "results are kept, and the manifest is written afresh"
-            )
-        )
         return []
     listed = made.get("invocations")
     if isinstance(listed, list):

@@ -357,6 +357,27 @@ def test_a_replay_into_another_commands_results_is_refused(tmp_path, capsys):
         assert main(["replay", scenario, *window, *sets, "--out", str(again)]) == 0
 
 
+def test_a_replay_into_results_whose_manifest_cannot_be_read_is_refused_in_one_line(
+    tmp_path, capsys
+):
+    """It warned that the manifest "is written afresh", then refused the folder, writing
+    nothing: the refusal alone."""
+    scenario = str(SCENARIOS / "baseline.yaml")
+    sets = [arg for key in SMALL for arg in ("--set", key)]
+    run = ["run", scenario, "--reps", "2", *sets, "--no-report", "--quiet"]
+    assert main([*run, "--out", str(tmp_path)]) == 0
+    folder = tmp_path / "baseline"
+    (folder / "manifest.json").write_text("garbage\n")
+    window = ["--day", "3", "--from", "06:00", "--to", "07:10"]
+    capsys.readouterr()
+    assert main(["replay", scenario, *window, *sets, "--out", str(folder)]) == 2
+    assert capsys.readouterr().err == (
+        f"journeysim replay: error: argument --out: {folder} holds the results of another "
+        "command, whose manifest and replay.html a replay would write over; give another --out\n"
+    )
+    assert (folder / "manifest.json").read_text() == "garbage\n"
+
+
 def test_a_replay_of_the_day_s_customers_traces_what_tracing_everyone_does_for_them():
     # The report's re-run traces only the customers of the replayed day in the full run: their
     # visits' steps (the day's, and their others for their stories) as tracing every visit
