@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 import journeysim
 from journeysim.errors import InputError
+from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.kpis import part_week_warning
 from journeysim.simulation.measure import METRICS
 from journeysim.study import sweep as sweep_module
@@ -1192,6 +1193,28 @@ def test_the_sweep_marks_points_whose_runs_all_or_partly_failed(tmp_path, monkey
         )  # fmt: skip
     (failed,) = [w for w in caught if issubclass(w.category, FailedRunsWarning)]
     assert str(failed.message) in err and failed.filename == __file__
+
+
+def test_a_base_scenario_that_cannot_run_leaves_the_sweep_and_its_report_whole(tmp_path, capsys):
+    """The report traces a day of the base scenario, which need not be a point: two tills
+    (the base) cannot serve 40 shoppers an hour at 4 min each, three and four (the points) can.
+    The base's overrun stopped the command after every run had finished: exit 1 with the
+    base's error, no report.html and no table."""
+    from journeysim.cli import main
+
+    mmc = ROOT / "scenarios" / "validation" / "mmc.yaml"
+    load = ["arrivals.rate_per_hour=40", "checkout.service_time.mean_min=4"]
+    with pytest.raises(ReplicationFailed, match="cannot keep up"):  # the case of this test
+        journeysim.run(mmc, reps=1, days=3, overrides=load, workers=1)
+    argv = ["sweep", str(mmc), "--vary", "checkout.cashiers=3,4", "--reps", "1", "--days", "3"]
+    argv += [f"--set={override}" for override in load]
+    assert main([*argv, "--workers", "1", "--quiet", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^1 +4 ", out, re.MULTILINE)  # the point table
+    (runs,) = tmp_path.glob("sweep-*/runs.csv")
+    assert (pd.read_csv(runs)["status"] == "ok").all()
+    report = html.unescape((runs.parent / "report.html").read_text())
+    assert "The base scenario could not be run to trace a visit of day 1 (Tue): mmc" in report
 
 
 @pytest.mark.filterwarnings("ignore::journeysim.study.sweep.ShortRunWarning")  # 1 day, meant

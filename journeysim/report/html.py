@@ -58,6 +58,7 @@ from journeysim.report.sweep_plots import sweep_heatmap, sweep_line
 from journeysim.report.telling_pair import answered_first, telling_pair
 from journeysim.report.trace import by_trip, day_label, example_visit, tell
 from journeysim.scenario.schema import Scenario
+from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.kpis import KPIS, one_off, return_rate_warnings, window_warning
 from journeysim.simulation.lifetime import lifetime_warning
 from journeysim.simulation.replication import past
@@ -639,10 +640,15 @@ def _sobol_section(indices: pd.DataFrame, kpis: Sequence[str], samples: int) -> 
 def _base_example(scenario: Scenario) -> str:
     """A traced visit of the base scenario's first measured day (replication 0), run on
     through the return window as in run and compare reports, or a plain note that there is
-    none to trace."""
+    none to trace: no visit that day, or a base that cannot run (it need not be a point of
+    the sweep, whose runs the report shows all the same)."""
     heading = "A traced visit (base scenario)"
     day = scenario.horizon.warmup_days
-    (rep,) = replays([scenario], day)
+    try:
+        (rep,) = replays([scenario], day)
+    except ReplicationFailed as failed:
+        why = f"The base scenario could not be run to trace a visit of {day_label(day)}: {failed}."
+        return section(heading, paragraph(why), id="example")
     visits = rep.replication.visits
     try:  # of the replayed day only: the replay runs on, and may meet an outage, later
         visit_id = example_visit(visits[visits["day"] == day], day)
