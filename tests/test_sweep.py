@@ -1400,6 +1400,36 @@ def test_a_sweep_stopped_by_ctrl_c_notes_the_runs_it_added(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # runs too short
+def test_a_sweep_extended_and_stopped_leaves_no_tables_of_fewer_runs_than_runs_csv(tmp_path):
+    """runs.parquet, summary.csv and report.html of the finished sweep of one replication
+    stayed beside a runs.csv that an extension to two, stopped by Ctrl-C, had added to:
+    runs.parquet held 2 runs and runs.csv 3, summary.csv's n said 1 a point."""
+    from journeysim.simulation.executors import Serial
+
+    class Interrupted(Serial):
+        """Serial, with a Ctrl-C after the first run."""
+
+        def run(self, fn, tasks):
+            yield next(iter(super().run(fn, tasks)))
+            raise KeyboardInterrupt
+
+    options = {"days": 1, "overrides": ("horizon.warmup_days=0",)}
+    Sweep(plan("checkout.cashiers=2,3", reps=1, **options), tmp_path).run(Serial())
+    (folder,) = tmp_path.glob("sweep-*")
+    (folder / "report.html").write_text("the report of 2 runs")  # as the command writes it
+    finished = ["runs.parquet", "summary.csv", "report.html"]
+    assert all((folder / name).exists() for name in finished)
+    extended = Sweep(plan("checkout.cashiers=2,3", reps=2, **options), tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        extended.run(Interrupted())
+    assert len(pd.read_csv(folder / "runs.csv")) == 3
+    assert [name for name in finished if (folder / name).exists()] == []
+    runs = extended.run(Serial())  # resumed: written again, of every run
+    assert len(runs) == len(pd.read_parquet(folder / "runs.parquet")) == 4
+    assert pd.read_csv(folder / "summary.csv")["n"].tolist() == [2, 2]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # runs too short
 def test_a_manifest_of_one_command_becomes_the_first_invocation(tmp_path):
     """A folder from before invocations were listed: its command is kept, the runs it added
     unknown; a folder with runs and no manifest gets an unknown first invocation."""

@@ -399,6 +399,9 @@ class Sweep:
                 on_done()
 
         todo = self._todo()
+        if todo:  # an earlier finish's tables and report, of fewer runs than runs.csv will hold
+            for name in (*FINISHED, "report.html"):
+                (self.folder / name).unlink(missing_ok=True)
         while todo:
             chunk, todo = todo[:CHUNK], todo[CHUNK:]
             scenarios = {p: plan.point(p) for p in dict.fromkeys(p for p, _ in chunk)}
