@@ -83,6 +83,19 @@ def test_numpy_numbers_in_a_study_mapping_are_numbers(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("values", "kind"),
+    [(range(2, 4), "range"), (pd.Series([2, 3]), "Series"), ([2, object()], "object")],
+)
+def test_sweep_values_yaml_cannot_write_are_refused_as_input(values, kind, tmp_path) -> None:
+    """A range (a researcher's natural list of counts) raised yaml's RepresenterError, not an
+    InputError naming the key, as optimise's and calibrate's do for it."""
+    expected = r"^vary\.checkout\.cashiers: expected a list of values or \{low, high\} \(got "
+    with pytest.raises(journeysim.InputError, match=f"{expected}{kind}\\)$"):
+        journeysim.sweep(MMC, vary={"checkout.cashiers": values}, out=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     ("name", "expected"),
     [
         ("", "one line of 1 to 100"),

@@ -110,9 +110,16 @@ def vary_from_yaml(key: str, value: Any, source: str | None) -> Vary:
     values = value if isinstance(value, list) else [value]
     if not values:
         raise DesignError(f"{where}: expected at least one value (got an empty list)")
-    texts = tuple(yaml_text(v) for v in values)
+    texts = []
+    for v in values:
+        try:
+            texts.append(yaml_text(v))
+        except yaml.YAMLError:  # no YAML value: a range, a pandas Series, ...
+            raise DesignError(
+                f"{where}: expected a list of values or {{low, high}} (got {type(v).__name__})"
+            ) from None
     check_once(texts, where)
-    return Vary(key, texts, where=where)
+    return Vary(key, tuple(texts), where=where)
 
 
 def check_once(values: Sequence[str], where: str) -> None:
