@@ -365,7 +365,7 @@ def optimise(
     counts = _counts(trials=trials, candidates=candidates, reps=reps, days=days, seed=seed)
     decide = arguments.texts_or_mapping(decide, "decide", "checkout.cashiers=2:6")
     if isinstance(decide, Mapping):
-        decisions = tuple(decision_from_yaml(str(k), v, "decide") for k, v in decide.items())
+        decisions = tuple(decision_from_yaml(str(k), v, None) for k, v in decide.items())
     else:
         decisions = tuple(parse_decision(text, "decide:") for text in decide)
     objectives = [
@@ -434,7 +434,7 @@ def calibrate(
     counts = _counts(trials=trials, reps=reps, days=days, seed=seed)
     free = arguments.texts_or_mapping(free, "free", "loyalty.ltr_center=0.2:0.4")
     if isinstance(free, Mapping):
-        decisions = tuple(decision_from_yaml(str(k), v, "free") for k, v in free.items())
+        decisions = tuple(decision_from_yaml(str(k), v, None, "free") for k, v in free.items())
     else:
         decisions = tuple(parse_decision(text, "free:") for text in free)
     if isinstance(targets, os.PathLike) or (isinstance(targets, str) and "=" not in targets):

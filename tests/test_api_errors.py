@@ -210,6 +210,16 @@ def test_an_argument_named_as_its_key_is_named_once(tmp_path: Path) -> None:
         journeysim.sweep(BASE, vary={"checkout.cashiers": [2, "x"]}, out=tmp_path, overrides=SHORT)
 
 
+def test_a_study_mappings_entry_is_named_once_and_by_its_argument(tmp_path: Path) -> None:
+    """optimise's mapping said "decide: decide.checkout.cashiers: expected ...", and
+    calibrate's named an argument it was not given: "free: decide.loyalty.ltr_center: ..."."""
+    with pytest.raises(DesignError, match=r"^decide\.checkout\.cashiers: expected LOW:HIGH, "):
+        journeysim.optimise(BASE, decide={"checkout.cashiers": "x"}, minimise="nps", out=tmp_path)
+    with pytest.raises(DesignError, match=r"^free\.loyalty\.ltr_center: expected LOW:HIGH, "):
+        _calibrate(tmp_path, free={"loyalty.ltr_center": "x"})
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", ["runs.csv", "manifest.json", "runs.parquet", "summary.csv"])
 def test_a_folder_where_a_sweep_keeps_a_file_is_refused_before_it_runs(
     name: str, tmp_path: Path, monkeypatch

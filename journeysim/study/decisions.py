@@ -98,11 +98,14 @@ def parse_decision(text: str, option: str = Option("--decide")) -> Decision:
     return _decision(key, (key,), raw, where)
 
 
-def decision_from_yaml(name: str, value: Any, source: str, section: str = "decide") -> Decision:
+def decision_from_yaml(
+    name: str, value: Any, source: str | None, section: str = "decide"
+) -> Decision:
     """An optimise file's `decide` entry (a calibration file's `free`: `section`): "LOW:HIGH",
     {low, high}, a list of choices, or {keys: [KEY, ...], and one of values ("LOW:HIGH" or a
-    list) or low and high}."""
-    where = f"{source}: {section}.{name}"
+    list) or low and high}; errors name `section.NAME` in the `source` file (None: the API's
+    mapping of that name)."""
+    where = f"{section}.{name}" if source is None else f"{source}: {section}.{name}"
     keys: tuple[str, ...] = (name,)
     if isinstance(value, dict) and "keys" in value:
         keys_given = value["keys"]
