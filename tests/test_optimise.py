@@ -408,6 +408,31 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, h
     pd.testing.assert_frame_equal(trials, pd.read_csv(whole / folder.name / "trials.csv"))
 
 
+def test_a_study_extended_and_stopped_leaves_no_answer_of_fewer_trials(tmp_path, monkeypatch):
+    """best.yaml, objective.png and report.html of the finished study of 2 trials stayed beside
+    a trials.csv that an extension to 4, stopped by Ctrl-C, went on to rewrite: the answer of
+    2 trials, taken for the extended study's. They are written again when it ends."""
+    argv = ["optimise", str(MMC), "--decide", "checkout.cashiers=3:7", "--minimise"]
+    argv += ["wages_per_day", "--reps", "2", "--days", "1", "--quiet", "--out", str(tmp_path)]
+    argv += [*QUICK[:4], "--workers", "1"]
+    assert main([*argv, "--trials", "2"]) == 0
+    (folder,) = tmp_path.glob("optimise-*")
+    answer = ["best.yaml", "objective.png", "report.html"]
+    assert all((folder / name).exists() for name in answer)
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(TrialStudy, "_replicate", interrupted)
+        assert main([*argv, "--trials", "4"]) == 130
+    assert len(pd.read_csv(folder / "trials.csv")) == 2  # kept
+    assert [name for name in answer if (folder / name).exists()] == []
+    assert main([*argv, "--trials", "4"]) == 0
+    assert len(pd.read_csv(folder / "trials.csv")) == 4
+    assert all((folder / name).exists() for name in answer)
+
+
 def test_an_interrupted_study_numbers_its_trials_and_selects_as_an_uninterrupted_one(
     tmp_path, monkeypatch
 ):

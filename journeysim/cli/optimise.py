@@ -143,6 +143,9 @@ def _optimise(args: argparse.Namespace) -> int:
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers)"
     )
+    if pending:  # an earlier end's report and charts, of fewer trials than trials.csv will hold
+        for name in ("report.html", *plot_files(plan)):
+            (optimisation.folder / name).unlink(missing_ok=True)
     start = time.perf_counter()
     try:
         total = optimisation.pending_replications()

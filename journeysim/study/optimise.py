@@ -357,9 +357,14 @@ class Optimisation:
         self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
     ) -> OptimiseResult:
         """Run the trials still to run, then select among the best candidates; write
-        trials.csv (after every trial) and best.yaml."""
+        trials.csv (after every trial) and best.yaml (and pareto/), which a study with trials to
+        run removes first: stopped on the way, it leaves no answer of fewer trials."""
         executor = executor or LocalPool()
         plan = self.plan
+        if self.pending():  # an earlier end's answer, of fewer trials than trials.csv will hold
+            (self.folder / "best.yaml").unlink(missing_ok=True)
+            for old in (self.folder / "pareto").glob("trial-*.yaml"):
+                old.unlink()
         if plan.relative:
             with self.study.opened() as study:
                 self.baseline = study.baseline(executor, on_done)
