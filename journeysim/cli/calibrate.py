@@ -121,6 +121,9 @@ def _calibrate(args: argparse.Namespace) -> int:
         f"{plan.sampler} sampler, {plural(plan.base.replications, 'replication')} each, seed "
         f"{plan.base.seed} (common random numbers); targets {plan.targets_text}"
     )
+    if pending:  # an earlier end's report and charts, of fewer trials than trials.csv will hold
+        for name in ("report.html", *plot_files(plan)):
+            (calibration.folder / name).unlink(missing_ok=True)
     start = time.perf_counter()
     result = execute(args, pending * plan.base.replications, plan.name, calibration.run)
     plots = write_plots(result)

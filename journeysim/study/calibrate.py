@@ -220,6 +220,10 @@ class CalibrationResult:
         return self.params[self.best]
 
 
+# What a calibration writes when it ends (its command then report.html and the charts).
+FIT_FILES = ("fit.csv", "calibrated.yaml", "parameter_sets.csv", "sensitivity.csv")
+
+
 class Calibration:
     """A planned calibration and its study folder `out`/calibrate-<name>/."""
 
@@ -242,8 +246,7 @@ class Calibration:
     def files(self, report: bool) -> list[str]:
         """Every file the calibration writes in its folder but its charts (report.calibrate's
         `plot_files`), to check before any trial; report.html too with `report`."""
-        made = ["fit.csv", "calibrated.yaml", "parameter_sets.csv", "sensitivity.csv"]
-        return [*SEARCH_FILES, *made, *(["report.html"] if report else [])]
+        return [*SEARCH_FILES, *FIT_FILES, *(["report.html"] if report else [])]
 
     def score(self, rows: list[dict[str, float]]) -> tuple[list[float], dict[str, float]]:
         """The trial's distance from the targets."""
@@ -261,9 +264,14 @@ class Calibration:
         self, executor: Executor | None = None, on_done: Callable[[], None] | None = None
     ) -> CalibrationResult:
         """Run the trials still to run (trials.csv rewritten after each); then write fit.csv,
-        calibrated.yaml and parameter_sets.csv (when two or more trials are kept)."""
+        calibrated.yaml, sensitivity.csv and parameter_sets.csv (when two or more trials are
+        kept), which a calibration with trials to run removes first: stopped on the way, it
+        leaves no fit of fewer trials."""
         executor = executor or LocalPool()
         plan = self.plan
+        if self.pending():  # an earlier end's fit, of fewer trials than trials.csv will hold
+            for name in FIT_FILES:
+                (self.folder / name).unlink(missing_ok=True)
         table, rows, params, failed = run_trials(
             self.study,
             plan.trials,
