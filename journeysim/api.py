@@ -440,7 +440,7 @@ def calibrate(
     if isinstance(targets, os.PathLike) or (isinstance(targets, str) and "=" not in targets):
         aims = read_targets_file(Path(targets))
     elif isinstance(targets, Mapping):
-        aims = targets_from_yaml(arguments.plain(targets), "targets")
+        aims = targets_from_yaml(arguments.plain(targets), None)
     else:
         aims = parse_targets(arguments.texts(targets, "targets", "nps=36+-4"), "targets:")
     spec = spec.updated(

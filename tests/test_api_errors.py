@@ -220,6 +220,22 @@ def test_a_study_mappings_entry_is_named_once_and_by_its_argument(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("targets", "expected"),
+    [
+        ({"nps": (40, 5)}, r"targets\.nps: expected VALUE, 'VALUE\+-TOL' or \{value, .*\]\)"),
+        ({"nps": 400}, r"targets\.nps: expected a value from -100 to 100 \(got 400\)"),
+        ({}, r"targets: expected a mapping of KPIs to observed values \(got \{\}\)"),
+    ],
+)
+def test_a_targets_mappings_entry_is_named_once(targets, expected, tmp_path: Path) -> None:
+    """calibrate's targets mapping said "targets: targets.nps: expected ...", the doubled name
+    sweep's vary mapping was rid of."""
+    with pytest.raises(DesignError, match=f"^{expected}$"):
+        _calibrate(tmp_path, targets=targets)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", ["runs.csv", "manifest.json", "runs.parquet", "summary.csv"])
 def test_a_folder_where_a_sweep_keeps_a_file_is_refused_before_it_runs(
     name: str, tmp_path: Path, monkeypatch

@@ -124,15 +124,17 @@ def parse_target(text: str, option: str = Option("--target")) -> Target:
     return target(match[1], float(match[2]), tolerance, where)
 
 
-def targets_from_yaml(data: Any, source: str) -> tuple[Target, ...]:
-    """A `targets` mapping: {KPI: VALUE, "VALUE+-TOL" or {value, tolerance}}."""
+def targets_from_yaml(data: Any, source: str | None) -> tuple[Target, ...]:
+    """A `targets` mapping: {KPI: VALUE, "VALUE+-TOL" or {value, tolerance}}; errors name
+    `targets` in the `source` file (None: the API's argument of that name)."""
+    within = "" if source is None else f"{source}: "
     if not isinstance(data, dict) or not data:
         raise DesignError(
-            f"{source}: targets: expected a mapping of KPIs to observed values (got {shown(data)})"
+            f"{within}targets: expected a mapping of KPIs to observed values (got {shown(data)})"
         )
     found = []
     for metric, given in data.items():
-        where = f"{source}: targets.{metric}"
+        where = f"{within}targets.{metric}"
         expected = "expected VALUE, 'VALUE+-TOL' or {value, tolerance}"
         if isinstance(given, str):
             match = _TARGET.match(f"{metric}={given}")
