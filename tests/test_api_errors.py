@@ -3,6 +3,7 @@ with one line naming the argument, before anything runs (audit 22, B8)."""
 
 from __future__ import annotations
 
+import decimal
 import os
 import re
 from pathlib import Path
@@ -217,6 +218,18 @@ def test_a_study_mappings_entry_is_named_once_and_by_its_argument(tmp_path: Path
         journeysim.optimise(BASE, decide={"checkout.cashiers": "x"}, minimise="nps", out=tmp_path)
     with pytest.raises(DesignError, match=r"^free\.loyalty\.ltr_center: expected LOW:HIGH, "):
         _calibrate(tmp_path, free={"loyalty.ltr_center": "x"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_choice_yaml_cannot_write_is_refused_naming_the_decision(tmp_path: Path) -> None:
+    """A Decimal among a decision's or a free parameter's choices raised yaml's
+    RepresenterError ('cannot represent an object'), which no `except InputError` catches."""
+    expected = r"expected LOW:HIGH, \{low, high\} or a list of values \(got Decimal among them\)$"
+    choices = {"checkout.cashiers": [2, decimal.Decimal(3)]}
+    with pytest.raises(DesignError, match=rf"^decide\.checkout\.cashiers: {expected}"):
+        _optimise(tmp_path, decide=choices)
+    with pytest.raises(DesignError, match=rf"^free\.checkout\.cashiers: {expected}"):
+        _calibrate(tmp_path, free=choices)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import optuna
+import yaml
 
 from journeysim.errors import Option, given_with
 from journeysim.scenario.loader import Override
@@ -124,7 +125,16 @@ def decision_from_yaml(
     if isinstance(value, str) and _RANGE.match(value):
         return _decision(name, keys, value, where)
     if isinstance(value, list) and value:
-        return _choices(name, keys, [yaml_text(v) for v in value], where)
+        texts = []
+        for v in value:
+            try:
+                texts.append(yaml_text(v))
+            except yaml.YAMLError:  # no YAML value: a Decimal, a range, ...
+                raise DesignError(
+                    f"{where}: expected LOW:HIGH, {{low, high}} or a list of values (got "
+                    f"{type(v).__name__} among them)"
+                ) from None
+        return _choices(name, keys, texts, where)
     raise DesignError(f"{where}: expected LOW:HIGH, {{low, high}} or a list of values")
 
 
