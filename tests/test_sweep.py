@@ -31,7 +31,7 @@ from journeysim.simulation.measure import METRICS
 from journeysim.study import sweep as sweep_module
 from journeysim.study.calibrate_spec import read_calibration_file
 from journeysim.study.decisions import parse_decision
-from journeysim.study.designs import DesignError, check_once, parse_vary
+from journeysim.study.designs import DesignError, check_once, parse_vary, vary_from_yaml
 from journeysim.study.optimise_spec import read_optimise_file
 from journeysim.study.sensitivity import COLUMNS as SOBOL_COLUMNS
 from journeysim.study.sensitivity import SobolWarning, noise_share, noise_warning
@@ -95,6 +95,18 @@ def test_grid_values_that_hold_commas_are_whole_values():
     )
     with pytest.raises(DesignError, match=r"each value once \(got 2 more than once\)"):
         parse_vary("x.y=2,{a: 1},2")
+
+
+def test_one_time_of_day_is_one_value_not_a_range():
+    """`--vary hours.close=22:00` was read as the range 22 to 0 and refused ("expected finite
+    numbers LOW < HIGH (got 22:0)"), where a list of times was taken: a key that holds a time
+    of day takes one as a value, from the command line and a sweep file; a number's LOW:HIGH
+    is still a range."""
+    p = plan("hours.close=22:00", "checkout.cashiers=2,3")
+    assert p.values == [["22:00", 2], ["22:00", 3]] and p.point(1).hours.close == "22:00"
+    start = vary_from_yaml("payment.outages.1.start", "09:30", "s.yaml")
+    assert (start.values, start.bounds) == (("09:30",), None)
+    assert parse_vary("checkout.service_time.mean_min=2:10").bounds == (2.0, 10.0)
 
 
 @pytest.mark.parametrize(

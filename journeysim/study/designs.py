@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import yaml
 from journeysim.errors import Option, given_with
 from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import Override, yaml_data
+from journeysim.scenario.reference import parameters
 from journeysim.scenario.schema import Scenario
 
 KINDS = ("grid", "lhs", "sobol")
@@ -75,11 +77,22 @@ def parse_vary(text: str, option: str = Option("--vary")) -> Vary:
     if not equals or not key or not raw.strip():
         raise DesignError(f"{where}: expected KEY=V1,V2,... or KEY=LOW:HIGH", where)
     match = _RANGE.match(raw)
-    if match:
+    if match and not takes_clock_time(key):
         return _ranged(key, float(match[1]), float(match[2]), where)
     values = tuple(split_values(raw))
     check_once(values, where)
     return Vary(key, values, where=given_with(option, key))
+
+
+def takes_clock_time(key: str) -> bool:
+    """Whether the scenario key `key` (list items by index) is a time of day, HH:MM: its
+    "22:00" is one value, not the range 22 to 0."""
+    return re.sub(r"\.\d+(?=\.|$)", ".<i>", key) in _clock_keys()
+
+
+@cache
+def _clock_keys() -> frozenset[str]:
+    return frozenset(p.key for p in parameters() if p.range == "HH:MM")
 
 
 def split_values(raw: str) -> list[str]:
@@ -105,7 +118,7 @@ def vary_from_yaml(key: str, value: Any, source: str | None) -> Vary:
         if set(value) != {"low", "high"}:
             raise DesignError(f"{where}: expected a list of values or {{low, high}}")
         return _ranged(key, _number(value["low"], where), _number(value["high"], where), where)
-    if isinstance(value, str) and (match := _RANGE.match(value)):
+    if isinstance(value, str) and (match := _RANGE.match(value)) and not takes_clock_time(key):
         return _ranged(key, float(match[1]), float(match[2]), where)
     values = value if isinstance(value, list) else [value]
     if not values:
