@@ -701,10 +701,11 @@ def test_the_point_table_says_its_means_are_not_yet_differences_to_quote(
     assert main(["sweep", *argv]) == 0
     table, note, results = capsys.readouterr().out.split("\n\n")[1:]
     assert table.splitlines()[-1].startswith("1 ")  # point 1, the table's last row
-    assert note == (
-        f"Means only, not how sure they are ({where}). To quote a difference between\n"
-        "two points, compare them (journeysim compare) for its paired 95% CI."
+    assert " ".join(note.splitlines()) == (
+        f"Means only, not how sure they are ({where}). To quote a difference between two "
+        "points, compare them (journeysim compare) for its paired 95% CI."
     )
+    assert max(len(line) for line in note.splitlines()) <= 100  # one run a point: 118 before
     assert results.startswith("Results in ")
     if reps == 2:  # --reps 1 keeps the 2 runs a point made before, and the table means them
         assert main(["sweep", *argv, "--reps", "1"]) == 0

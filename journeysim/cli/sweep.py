@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,10 +163,11 @@ def _means_only(report: bool, runs: int) -> str:
         where = "one run a point, so no CI: --reps 2 or more gives them"
     else:
         where = "their 95% CIs: report.html" if report else "every run: runs.csv"
-    return (
-        f"\nMeans only, not how sure they are ({where}). To quote a difference between\n"
-        "two points, compare them (journeysim compare) for its paired 95% CI."
+    note = (
+        f"Means only, not how sure they are ({where}). To quote a difference between two "
+        "points, compare them (journeysim compare) for its paired 95% CI."
     )
+    return "\n" + textwrap.fill(note, width=100)
 
 
 def _point_table(points: pd.DataFrame, runs: pd.DataFrame, failed: pd.DataFrame) -> str:
