@@ -944,38 +944,32 @@ def test_a_changed_study_is_refused_naming_what_changed(tmp_path, changed, reaso
         other.pending()
 
 
-def test_a_refused_study_quotes_at_most_200_characters_of_what_differs(tmp_path):
-    """The study's stored scenario, edited to hold two keys of 5,000 characters, made the
-    refusal 10,000 characters long (as a sweep's was); it quotes the first 200, then how many
-    differ."""
+@pytest.mark.parametrize(
+    "keys, seed, shown",
+    [
+        # Two keys of 5,000 characters made the refusal 10,000 characters long (as a sweep's).
+        (["k" * 5_000, "j" * 5_000], None, f"{'k' * 5_000}, {'j' * 5_000}"[:197] + "... (2 "),
+        # Five keys and the seed, shown as the seed, two keys and "3 more scenario keys", were
+        # "4 differences in all".
+        (["k" * 300, "j" * 300, "a", "b", "c"], 5, f"seed, {'k' * 191}... (6 "),
+    ],
+)
+def test_a_refused_study_quotes_at_most_200_characters_and_counts_what_differs(
+    tmp_path, keys, seed, shown
+):
+    """The study's stored scenario, edited to hold long keys, is refused quoting the first 200
+    characters of what differs, then how many keys and settings differ in all."""
     Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()  # makes it, runs nothing
     folder = next(tmp_path.iterdir())
     study = stored_study(folder)
-    design, keys = study.user_attrs["design"], ["k" * 5_000, "j" * 5_000]
-    design["scenario"].update(dict.fromkeys(keys, 1))
+    design = study.user_attrs["design"]
+    design["scenario"].update(dict.fromkeys(keys, 1), **({} if seed is None else {"seed": seed}))
     study.set_user_attr("design", design)
     with pytest.raises(DesignError) as refusal:
         Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()
     assert str(refusal.value) == (
-        f"{folder} holds a different study ({', '.join(keys)[:197]}... (2 differences in all) "
-        "differ): remove the folder, or give the study another name"
-    )
-
-
-def test_a_capped_refusal_counts_each_scenario_key_it_folds(tmp_path):
-    """Five changed keys and the seed, shown as the seed, two keys and "3 more scenario keys",
-    were "4 differences in all"."""
-    Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()  # makes it, runs nothing
-    folder = next(tmp_path.iterdir())
-    study = stored_study(folder)
-    design, keys = study.user_attrs["design"], ["k" * 300, "j" * 300, "a", "b", "c"]
-    design["scenario"].update(dict.fromkeys(keys, 1), seed=5)
-    study.set_user_attr("design", design)
-    with pytest.raises(DesignError) as refusal:
-        Optimisation(plan_optimisation(TWO_TILL_TRIALS), tmp_path).pending()
-    assert str(refusal.value) == (
-        f"{folder} holds a different study (seed, {keys[0][:191]}... (6 differences in all) "
-        "differ): remove the folder, or give the study another name"
+        f"{folder} holds a different study ({shown}differences in all) differ): remove the "
+        "folder, or give the study another name"
     )
 
 

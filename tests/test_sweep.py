@@ -517,35 +517,29 @@ def test_a_refused_sweep_names_what_differs(tmp_path, options, named):
     assert f"holds a different sweep {named}: remove the folder" in str(refusal.value)
 
 
-def test_a_refused_sweep_quotes_at_most_200_characters_of_what_differs(tmp_path):
-    """The folder's scenario.yaml, edited to hold two keys of 500,000 characters, made the
-    refusal a megabyte long; it quotes the first 200 characters, then how many differ."""
+@pytest.mark.parametrize(
+    "keys, shown",
+    [
+        # Two keys of 500,000 characters made the refusal a megabyte long.
+        (["k" * 500_000, "j" * 500_000], f"{'k' * 500_000}, {'j' * 500_000}"[:197] + "... (2 "),
+        # Five keys, shown as two and "3 more scenario keys", were "3 differences in all".
+        (["k" * 300, "j" * 300, "a", "b", "c"], f"{'k' * 197}... (5 "),
+    ],
+)
+def test_a_refused_sweep_quotes_at_most_200_characters_and_counts_what_differs(
+    tmp_path, keys, shown
+):
+    """The folder's scenario.yaml, edited to hold long keys, is refused quoting the first 200
+    characters of what differs, then how many keys differ in all."""
     same = plan("checkout.cashiers=2,3", reps=1, days=7, name="same")
     Sweep(same, tmp_path).pending()
     stored = tmp_path / "sweep-same" / "scenario.yaml"
-    keys = ["k" * 500_000, "j" * 500_000]
     stored.write_text(stored.read_text() + "".join(f"? {key}\n: 1\n" for key in keys))
     with pytest.raises(DesignError) as refusal:
         Sweep(same, tmp_path).pending()
     assert str(refusal.value) == (
-        f"{tmp_path / 'sweep-same'} holds a different sweep ({', '.join(keys)[:197]}... "
-        "(2 differences in all) differ): remove the folder, or give the sweep another name"
-    )
-
-
-def test_a_capped_refusal_counts_each_scenario_key_it_folds(tmp_path):
-    """Five changed keys, shown as two and "3 more scenario keys", were "3 differences in
-    all"."""
-    same = plan("checkout.cashiers=2,3", reps=1, days=7, name="same")
-    Sweep(same, tmp_path).pending()
-    stored = tmp_path / "sweep-same" / "scenario.yaml"
-    keys = ["k" * 300, "j" * 300, "a", "b", "c"]
-    stored.write_text(stored.read_text() + "".join(f"{key}: 1\n" for key in keys))
-    with pytest.raises(DesignError) as refusal:
-        Sweep(same, tmp_path).pending()
-    assert str(refusal.value) == (
-        f"{tmp_path / 'sweep-same'} holds a different sweep ({keys[0][:197]}... (5 differences "
-        "in all) differ): remove the folder, or give the sweep another name"
+        f"{tmp_path / 'sweep-same'} holds a different sweep ({shown}differences in all) "
+        "differ): remove the folder, or give the sweep another name"
     )
 
 
