@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from journeysim.compiled import warn_if_stale
+from journeysim.compiled import is_the_command, warn_if_stale
 from journeysim.version import VERSION
 
 if TYPE_CHECKING:
@@ -87,4 +87,5 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_HOMES])
 
 
-warn_if_stale()
+if not is_the_command():  # the command warns once its display of warnings is in place
+    warn_if_stale()

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import sys
 import warnings
+from functools import cache
 from pathlib import Path
 
+from journeysim.machine import MachineWarning
+
 PACKAGE = Path(__file__).resolve().parent
+
+
+class StaleBuildWarning(MachineWarning):
+    """Sources edited after their compiled modules were built, which still run."""
 
 
 def runs_compiled() -> bool:
@@ -33,16 +41,25 @@ def stale_modules(package: Path = PACKAGE) -> list[str]:
     return sorted(stale)
 
 
+def is_the_command() -> bool:
+    """Whether this process is the `journeysim` command, which shows warnings its own way
+    once it has started (at `import journeysim`, it has not)."""
+    return Path(sys.argv[0]).name in ("journeysim", "journeysim.exe")
+
+
+@cache
 def warn_if_stale() -> None:
-    """Warn when edited sources are shadowed by older compiled modules (source checkouts
-    only: an installed package's files all date from its installation)."""
+    """Warn, once a process, when edited sources are shadowed by older compiled modules
+    (source checkouts only: an installed package's files all date from its installation)."""
     if not (PACKAGE.parent / "setup.py").exists():
         return
     stale = stale_modules()
     if stale:
         warnings.warn(
-            f"journeysim: {', '.join(stale)} edited after compilation, so the compiled code "
-            "still runs: reinstall (pip install -e .) to compile the edits, or install with "
-            "JOURNEYSIM_PURE_PYTHON=1 to run the sources",
+            StaleBuildWarning(
+                f"{', '.join(stale)} edited after compilation, so the compiled code still "
+                "runs: reinstall (pip install -e .) to compile the edits, or install with "
+                "JOURNEYSIM_PURE_PYTHON=1 to run the sources"
+            ),
             stacklevel=1,
         )

@@ -4,6 +4,7 @@ machine that cannot compile it installs pure Python."""
 import importlib.machinery
 import os
 import runpy
+import subprocess
 import sys
 from pathlib import Path
 
@@ -63,3 +64,33 @@ def test_a_machine_without_a_c_compiler_installs_pure_python(
     monkeypatch.setattr(sys, "argv", ["setup.py", "build_ext"])
     assert setup_py["compiled_modules"]() == []
     assert "cannot build C extensions" in capsys.readouterr().err
+
+
+def test_the_command_says_a_stale_build_in_one_line_as_its_other_warnings(monkeypatch, capsys):
+    """The warning came at `import journeysim`, before the command's display of warnings was in
+    place, as Python shows one: "…/compiled.py:43: UserWarning: journeysim: ..." and the
+    `warnings.warn(` line under it."""
+    from journeysim import compiled
+    from journeysim.cli import main
+
+    monkeypatch.setattr(compiled, "stale_modules", lambda: ["journey.shopper"])
+    compiled.warn_if_stale.cache_clear()
+    try:
+        assert main(["validate", str(SETUP.parent / "scenarios" / "baseline.yaml")]) == 0
+    finally:
+        compiled.warn_if_stale.cache_clear()
+    assert capsys.readouterr().err == (
+        "journeysim: warning: journey.shopper edited after compilation, so the compiled code "
+        "still runs: reinstall (pip install -e .) to compile the edits, or install with "
+        "JOURNEYSIM_PURE_PYTHON=1 to run the sources\n"
+    )
+
+
+@pytest.mark.parametrize("program, checked", [("/venv/bin/journeysim", 0), ("script.py", 1)])
+def test_import_leaves_the_check_to_the_command_alone(program, checked):
+    probe = (
+        f"import sys; sys.argv[0] = {program!r}; import journeysim.compiled as c; "
+        "print(c.warn_if_stale.cache_info().currsize)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout == f"{checked}\n"

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from typing import Any, NoReturn, TextIO
 
 from journeysim.cli.options import UsageError, WritingInterrupted, expected, problem_lines
+from journeysim.compiled import warn_if_stale
 from journeysim.errors import InputError, closest, did_you_mean
 from journeysim.interrupts import caused_by_ctrl_c
 from journeysim.machine import MachineWarning
@@ -49,6 +50,7 @@ def _command(argv: list[str] | None) -> int:
             shown = _OneLineWarnings()
             warnings.showwarning = shown
             args.warned = shown.about_results  # for the command's report
+            warn_if_stale()
             code = args.handler(args)
         sys.stdout.flush()  # now, not at Python's exit, which would fail with a traceback
         return code
