@@ -524,9 +524,30 @@ def test_a_targets_file_nested_too_deeply_is_refused(tmp_path, capsys):
     targets.write_text(f"targets: {{nps: {'[' * 5000}{']' * 5000}}}\n")
     args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4", "--reps", "2"]
     assert main(["calibrate", str(STORE), *args, "--out", str(tmp_path / "o")]) == 2
-    assert capsys.readouterr().err == (
-        f"journeysim: {targets}: cannot read the targets file (expected YAML nested less deeply)\n"
-    )
+    assert capsys.readouterr().err == f"journeysim: {targets}: expected YAML nested less deeply\n"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "targets:\n  nps: 40\n   csat: 3\n",
+            "line 3, column 8: not valid YAML: mapping values are not allowed here (a line "
+            "indented too far, a key without ':' above it, or a value with ': ' in it that needs "
+            "quotes?)",
+        ),
+        ("targets: [1, 2\n", "line 2, column 1: not valid YAML: expected ',' or ']', but got"),
+    ],
+)
+def test_a_targets_file_that_is_not_valid_yaml_names_the_line(tmp_path, capsys, text, expected):
+    """As a scenario's or a study file's: it gave only PyYAML's problem (`cannot read the
+    targets file (mapping values are not allowed here)`), without the line or column."""
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(text)
+    args = ["--targets", str(targets), "--free", "loyalty.ltr_center=0.2:0.4", "--reps", "2"]
+    assert main(["calibrate", str(STORE), *args, "--out", str(tmp_path / "o")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"journeysim: {targets}: {expected}") and error.count("\n") == 1
 
 
 def test_a_targets_file_larger_than_a_scenario_may_be_is_refused_unread(tmp_path, capsys):

@@ -343,7 +343,7 @@ def yaml_file(path: Path) -> Any:
         raise ScenarioError(f"{path}: cannot read the file ({error})") from None
     if text is None:
         raise ScenarioError(f"{path}: expected a YAML file of at most 1 MB (it is larger)")
-    return _parse_yaml(text, str(path))
+    return parse_yaml(text, str(path))
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -521,9 +521,9 @@ _YAML_HINTS = {
 }
 
 
-def _parse_yaml(text: str, source: str) -> Any:
-    """`yaml_data`, with errors naming the source, line and column (and, for an indentation
-    problem, what is likely wrong)."""
+def parse_yaml(text: str, source: str) -> Any:
+    """`yaml_data`, with errors (a ScenarioError) naming the source, line and column (and, for
+    an indentation problem, what is likely wrong)."""
     try:
         return yaml_data(text)
     except yaml.MarkedYAMLError as error:
@@ -611,7 +611,7 @@ def _no_segment(segments: dict[str, Any], name: str, scenario: str) -> str:
 @lru_cache(maxsize=4096)
 def _override_value(raw: str, source: str) -> Any:
     """An override's VALUE as YAML, parsed once (a sweep gives each value to many points)."""
-    return _parse_yaml(raw, source)
+    return parse_yaml(raw, source)
 
 
 def _part(node: Any, key: str, path: KeyPath, source: str, scenario: str) -> str | int:

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from journeysim.clock import minutes_of_day
 from journeysim.errors import Option, did_you_mean, given_twice, given_with
 from journeysim.files import capped_text, not_regular
 from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
 from journeysim.scenario.errors import shown
-from journeysim.scenario.loader import MAX_YAML_BYTES, Override, yaml_data
+from journeysim.scenario.loader import MAX_YAML_BYTES, Override, parse_yaml
 from journeysim.simulation.hourly import KINDS, hourly_name, is_hourly
 from journeysim.simulation.measure import METRICS
 from journeysim.simulation.ranges import out_of_range, resolution, too_wide
@@ -346,20 +344,20 @@ def read_calibration_file(path: Path) -> CalibrateSpec | None:
 
 
 def _load(path: Path, what: str) -> Any:
+    """The data of the YAML `what` file `path`; errors name it (and, for YAML it cannot parse,
+    the line and column, as a scenario's: `parse_yaml`)."""
     kind = not_regular(path)
     if kind:
         raise DesignError(f"{path}: expected a {what} (it is {kind})")
     try:
         text = capped_text(Path(path), MAX_YAML_BYTES)
-        data = None if text is None else yaml_data(text)
     except FileNotFoundError:
         raise DesignError(f"{path}: {what} not found") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        first = str(error).splitlines()[0]
-        raise DesignError(f"{path}: cannot read the {what} ({first})") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise DesignError(f"{path}: cannot read the {what} ({error})") from None
     if text is None:
         raise DesignError(f"{path}: expected a {what} of at most 1 MB (it is larger)")
-    return data
+    return parse_yaml(text, str(path))
 
 
 def _none(value: Any) -> bool:
