@@ -202,6 +202,25 @@ def test_an_objective_that_is_no_text_is_a_type_error(objective: object, got: st
         journeysim.select(MMC, MMC, objective="np")
 
 
+@pytest.mark.parametrize(
+    ("command", "arguments"),
+    [
+        ("calibrate", {"targets": ["np=40"], "free": ["checkout.cashiers=1:3"]}),
+        ("calibrate", {"targets": {"np": 40}, "free": ["checkout.cashiers=1:3"]}),
+        ("optimise", {"subject_to": ["np>=30"], "decide": ["checkout.cashiers=1:3"]}),
+        ("select", {"constraints": ["np>=30"], "objective": "nps"}),
+    ],
+)
+def test_a_misspelt_kpi_is_named_with_the_one_it_may_mean(command: str, arguments: dict) -> None:
+    """As a misspelt objective is: a target or constraint listed every KPI, without it."""
+    scenarios = (MMC, MMC) if command == "select" else (MMC,)
+    argument = next(iter(arguments))  # the one at fault, which the error opens with
+    with pytest.raises(
+        journeysim.InputError, match=rf"^{argument}.*\(got 'np.*; did you mean 'nps'\?\)$"
+    ):
+        getattr(journeysim, command)(*scenarios, **arguments)
+
+
 def test_two_results_of_the_same_run_compare_without_an_error() -> None:
     """a == b raised "The truth value of a DataFrame is ambiguous" for two results (dataclasses
     holding tables); a result is now equal only to itself, and its tables compare as tables."""

@@ -268,6 +268,23 @@ ONE_VOICE = [
         "calibrate B --free checkout.cashiers=2:4 --target nps",
         "--target nps: expected KPI=VALUE or KPI=VALUE+-TOLERANCE (got 'nps')",
     ),
+    # a misspelt KPI, named with the one it may mean as --objective's and --minimise's are
+    (
+        "calibrate B --free checkout.cashiers=2:4 --target np=40+-5",
+        f"--target np=40+-5: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM "
+        "/ receipts_weekend_hHHMM (got 'np'; did you mean 'nps'?)",
+    ),
+    (
+        "optimise B --decide checkout.cashiers=1:3 --subject-to np>=30",
+        "--subject-to: expected KPI>=VALUE, KPI<=VALUE or relative KPI>=baseline-DIFF, "
+        f"KPI<=baseline+DIFF, optionally +-TOLERANCE, with a KPI of {', '.join(METRICS)} (got "
+        "'np>=30'; did you mean 'nps'?)",
+    ),
+    (
+        "select B B --objective nps --constraint np>=30",
+        "--constraint: expected KPI>=VALUE or KPI<=VALUE, optionally +-TOLERANCE, with a KPI of "
+        f"{', '.join(METRICS)} (got 'np>=30'; did you mean 'nps'?)",
+    ),
     (
         "calibrate B --free checkout.cashiers=2:4 --target nps=3+-0",
         "--target nps=3+-0: expected a finite tolerance above 0 (got 0)",

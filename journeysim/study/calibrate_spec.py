@@ -82,7 +82,7 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
     if metric not in METRICS and not is_hourly(metric):
         raise DesignError(
             f"{where}: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM / "
-            f"receipts_weekend_hHHMM (got {metric!r})",
+            f"receipts_weekend_hHHMM (got {metric!r}{did_you_mean(metric, METRICS)})",
             where,
         )
     if tolerance is None:

@@ -152,7 +152,8 @@ def parse_constraint(text: str, baseline: bool = True) -> Constraint:
         forms = "KPI>=VALUE, KPI<=VALUE or relative KPI>=baseline-DIFF, KPI<=baseline+DIFF"
     expected = f"expected {forms}, optionally +-TOLERANCE, with a KPI of {', '.join(METRICS)}"
     if not match or match["kpi"] not in METRICS:
-        raise InputError(f"{expected} (got {text!r})")
+        meant = did_you_mean(match["kpi"], METRICS) if match else ""
+        raise InputError(f"{expected} (got {text!r}{meant})")
     kpi, relative = match["kpi"], match["baseline"] is not None
     if relative and not baseline:
         raise InputError(
