@@ -476,18 +476,26 @@ def test_a_sweep_run_by_other_journeysim_sources_is_not_resumed(tmp_path, monkey
     )
 
 
-def test_a_refused_sweep_names_changed_sources_as_journeysims_code(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "vary, seed, named",
+    [
+        ("checkout.cashiers=2,3", 5, "journeysim's code, seed"),
+        # The design changed as well was named "design" alone, where a study names both.
+        ("checkout.single_queue=true,false", 20261125, "design, journeysim's code, points"),
+    ],
+)
+def test_a_refused_sweep_names_changed_sources_as_journeysims_code(
+    tmp_path, monkeypatch, vary, seed, named
+):
     """With the seed changed too, the refusal named the sources "journeysim" ("journeysim, seed
     differ"), as if the program were what differs."""
     Sweep(plan("checkout.cashiers=2,3", reps=1, days=7, name="same"), tmp_path).pending()
     monkeypatch.setattr(sweep_module, "source_digest", lambda: "0" * 64)
     with pytest.raises(DesignError) as refusal:
-        Sweep(
-            plan("checkout.cashiers=2,3", reps=1, days=7, seed=5, name="same"), tmp_path
-        ).pending()
+        Sweep(plan(vary, reps=1, days=7, seed=seed, name="same"), tmp_path).pending()
     assert str(refusal.value) == (
-        f"{tmp_path / 'sweep-same'} holds a different sweep (journeysim's code, seed differ): "
-        "remove the folder, or give the sweep another name"
+        f"{tmp_path / 'sweep-same'} holds a different sweep ({named} differ): remove the "
+        "folder, or give the sweep another name"
     )
 
 

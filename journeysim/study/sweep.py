@@ -514,9 +514,12 @@ def _differences(name: str, stored: str, text: str) -> tuple[list[str], int]:
         old, new = yaml_data(stored), yaml_data(text)
     except yaml.YAMLError:
         old = None
-    if name == "design.yaml":  # the design, or only the sources that ran it
-        same = isinstance(old, dict) and {**old, JOURNEYSIM: None} == {**new, JOURNEYSIM: None}
-        return [JOURNEYSIM_CODE] if same else ["design"], 1
+    if name == "design.yaml":  # the design, the sources that ran it, or both
+        if not isinstance(old, dict):
+            return ["design"], 1
+        found = ["design"] * ({**old, JOURNEYSIM: None} != {**new, JOURNEYSIM: None})
+        found += [JOURNEYSIM_CODE] * (old.get(JOURNEYSIM) != new.get(JOURNEYSIM))
+        return found or ["design"], len(found) or 1
     if not isinstance(old, dict):
         return [name], 1
     return changed_keys(old, new, RUN_OPTIONS, ignored=("replications",))
