@@ -216,10 +216,9 @@ def changed_keys(
     ]
     names = [name for key, name in named.items() if key in keys]
     rest = [key for key in keys if key not in named]
-    count = len(names) + len(rest)
     if len(rest) > shown:
         rest = [*rest[: shown - 1], f"{len(rest) - shown + 1} more scenario keys"]
-    return names + rest, count
+    return names + rest, len(keys)
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import optuna
-import yaml
 
 from journeysim.errors import Option, given_with
 from journeysim.scenario.loader import Override
@@ -31,10 +30,12 @@ from journeysim.study.designs import (
     split_values,
     whole_number_keys,
     yaml_text,
+    yaml_texts,
 )
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
+EXPECTED_DECISION = "expected LOW:HIGH, {low, high} or a list of values"  # a decision entry
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def decision_from_yaml(
         value = value["values"] if set(value) == {"values"} else value
     if isinstance(value, dict):
         if set(value) != {"low", "high"}:
-            raise DesignError(f"{where}: expected LOW:HIGH, {{low, high}} or a list of values")
+            raise DesignError(f"{where}: {EXPECTED_DECISION}")
         low, high = value["low"], value["high"]
         if not (is_number(low) and is_number(high)):
             raise DesignError(f"{where}: expected numbers for low and high")
@@ -125,17 +126,9 @@ def decision_from_yaml(
     if isinstance(value, str) and _RANGE.match(value):
         return _decision(name, keys, value, where)
     if isinstance(value, list) and value:
-        texts = []
-        for v in value:
-            try:
-                texts.append(yaml_text(v))
-            except yaml.YAMLError:  # no YAML value: a Decimal, a range, ...
-                raise DesignError(
-                    f"{where}: expected LOW:HIGH, {{low, high}} or a list of values (got "
-                    f"{type(v).__name__} among them)"
-                ) from None
+        texts = yaml_texts(value, where, EXPECTED_DECISION, " among them")
         return _choices(name, keys, texts, where)
-    raise DesignError(f"{where}: expected LOW:HIGH, {{low, high}} or a list of values")
+    raise DesignError(f"{where}: {EXPECTED_DECISION}")
 
 
 def _decision(name: str, keys: tuple[str, ...], raw: str, where: str) -> Decision:

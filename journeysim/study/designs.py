@@ -23,6 +23,7 @@ from journeysim.scenario.errors import ScenarioError
 from journeysim.scenario.loader import Override, yaml_data
 from journeysim.scenario.reference import parameters
 from journeysim.scenario.schema import Scenario
+from journeysim.words import capped
 
 KINDS = ("grid", "lhs", "sobol")
 MAX_RUNS = 1_000_000  # runs (points x replications) a sweep may have
@@ -52,6 +53,20 @@ def other_journeysim(folder: Path, kind: str, results: str) -> str:
         f"{folder} holds a {kind} run by another journeysim (its sources differ: a newer or "
         f"edited version), whose {results} would mix with this one's: remove the folder, or "
         f"give the {kind} another name"
+    )
+
+
+def different(
+    folder: Path, kind: str, results: str, differs: Sequence[str], count: int, verb: str
+) -> DesignError:
+    """The refusal of a sweep or study `folder` that holds another `kind` (`differs`, `count`
+    in all, which `verb`): one run by other journeysim sources alone (`other_journeysim`), or
+    what differs, at most SHOWN_CHARS characters of it (`capped`)."""
+    if list(differs) == [JOURNEYSIM_CODE]:
+        return DesignError(other_journeysim(folder, kind, results))
+    return DesignError(
+        f"{folder} holds a different {kind} ({capped(differs, 'difference', count=count)} "
+        f"{verb}): remove the folder, or give the {kind} another name"
     )
 
 
@@ -123,16 +138,21 @@ def vary_from_yaml(key: str, value: Any, source: str | None) -> Vary:
     values = value if isinstance(value, list) else [value]
     if not values:
         raise DesignError(f"{where}: expected at least one value (got an empty list)")
-    texts = []
-    for v in values:
-        try:
-            texts.append(yaml_text(v))
-        except yaml.YAMLError:  # no YAML value: a range, a pandas Series, ...
-            raise DesignError(
-                f"{where}: expected a list of values or {{low, high}} (got {type(v).__name__})"
-            ) from None
+    texts = yaml_texts(values, where, "expected a list of values or {low, high}")
     check_once(texts, where)
     return Vary(key, tuple(texts), where=where)
+
+
+def yaml_texts(values: Sequence[Any], where: str, expected: str, among: str = "") -> list[str]:
+    """The YAML texts of `values` given at `where`; a DesignError, `expected` and the type
+    (`among` after it), for one that YAML cannot write (a range, a Decimal, a pandas Series)."""
+    texts = []
+    for value in values:
+        try:
+            texts.append(yaml_text(value))
+        except yaml.YAMLError:
+            raise DesignError(f"{where}: {expected} (got {type(value).__name__}{among})") from None
+    return texts
 
 
 def check_once(values: Sequence[str], where: str) -> None:

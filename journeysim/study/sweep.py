@@ -53,8 +53,8 @@ from journeysim.study.designs import (
     DesignError,
     Vary,
     check_whole_ends,
+    different,
     make_design,
-    other_journeysim,
     whole_number_keys,
     yaml_text,
 )
@@ -63,7 +63,6 @@ from journeysim.study.sensitivity import SobolWarning, sobol_indices, sobol_warn
 from journeysim.study.sources import given_by, resolve_scenario, run_overrides
 from journeysim.study.sweep_spec import SweepSpec
 from journeysim.version import source_digest
-from journeysim.words import capped
 
 CHUNK = 10_000  # runs handed to the executor at once (their scenarios are held in memory)
 # The scenario's run options, by the name a changed one is reported under (as `optimise` does);
@@ -472,16 +471,10 @@ class Sweep:
                 found, changed = _differences(name, stored, text)
                 differs += found
                 count += changed
-        if differs == [JOURNEYSIM_CODE]:
-            raise DesignError(other_journeysim(self.folder, "sweep", "runs"))
         if differs:
             # A plural name (days, points) or several take "differ".
             verb = "differ" if len(differs) > 1 or differs[0] in ("days", "points") else "differs"
-            raise DesignError(
-                f"{self.folder} holds a different sweep "
-                f"({capped(differs, 'difference', count=count)} {verb}): remove the folder, or "
-                "give the sweep another name"
-            )
+            raise different(self.folder, "sweep", "runs", differs, count, verb)
         for name, text in files.items():
             write_text(self.folder / name, text)
 

@@ -74,9 +74,8 @@ from journeysim.simulation.failures import ReplicationFailed
 from journeysim.simulation.measure import METRICS, measure, why_undefined
 from journeysim.simulation.replication import past
 from journeysim.simulation.summary import mean_ci
-from journeysim.study.designs import JOURNEYSIM, JOURNEYSIM_CODE, DesignError, other_journeysim
+from journeysim.study.designs import JOURNEYSIM, JOURNEYSIM_CODE, DesignError, different
 from journeysim.version import source_digest
-from journeysim.words import capped
 
 STORAGE = "study.db"
 LOCK = "study.lock"  # held by the process running the study
@@ -269,15 +268,9 @@ class TrialStudy:
             differs, count = _differences(stored, self.design)
             if not differs:  # the stored design has keys that this one has not
                 differs, count = ["design"], 1
-            if differs == [JOURNEYSIM_CODE]:
-                raise DesignError(other_journeysim(self.folder, "study", "trials"))
             # A plural name (decisions, replications, days) or several take "differ".
             verb = "differs" if len(differs) == 1 and not differs[0].endswith("s") else "differ"
-            raise DesignError(
-                f"{self.folder} holds a different study "
-                f"({capped(differs, 'difference', count=count)} {verb}): remove the folder, or "
-                "give the study another name"
-            )
+            raise different(self.folder, "study", "trials", differs, count, verb)
 
     def _recover(self) -> None:
         """Queue every RUNNING trial again with its parameters and stored results, then mark
