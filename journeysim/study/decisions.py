@@ -9,7 +9,6 @@ value at once, e.g. the lanes of the evening hours of a lane plan.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,6 +19,7 @@ from journeysim.errors import Option, given_with
 from journeysim.scenario.loader import Override
 from journeysim.scenario.schema import Scenario
 from journeysim.study.designs import (
+    RANGE,
     RUN_KEYS,
     DesignError,
     check_once,
@@ -33,8 +33,6 @@ from journeysim.study.designs import (
     yaml_texts,
 )
 
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
 EXPECTED_DECISION = "expected LOW:HIGH, {low, high} or a list of values"  # a decision entry
 
 
@@ -123,7 +121,7 @@ def decision_from_yaml(
         if not (is_number(low) and is_number(high)):
             raise DesignError(f"{where}: expected numbers for low and high")
         return _ranged(name, keys, number(low), number(high), where)
-    if isinstance(value, str) and _RANGE.match(value):
+    if isinstance(value, str) and RANGE.match(value):
         return _decision(name, keys, value, where)
     if isinstance(value, list) and value:
         texts = yaml_texts(value, where, EXPECTED_DECISION, " among them")
@@ -132,7 +130,7 @@ def decision_from_yaml(
 
 
 def _decision(name: str, keys: tuple[str, ...], raw: str, where: str) -> Decision:
-    match = _RANGE.match(raw)
+    match = RANGE.match(raw)
     if match:
         return _ranged(name, keys, float(match[1]), float(match[2]), where)
     return _choices(name, keys, split_values(raw), where)

@@ -28,7 +28,7 @@ from journeysim.words import capped
 KINDS = ("grid", "lhs", "sobol")
 MAX_RUNS = 1_000_000  # runs (points x replications) a sweep may have
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")
+RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*$")  # LOW:HIGH
 
 # Keys every trial or parameter set shares, set by the run's options (which would silently
 # replace a value decided, fitted or kept for them).
@@ -91,7 +91,7 @@ def parse_vary(text: str, option: str = Option("--vary")) -> Vary:
     key, where = key.strip(), given_with(option, text)
     if not equals or not key or not raw.strip():
         raise DesignError(f"{where}: expected KEY=V1,V2,... or KEY=LOW:HIGH", where)
-    match = _RANGE.match(raw)
+    match = RANGE.match(raw)
     if match and not takes_clock_time(key):
         return _ranged(key, float(match[1]), float(match[2]), where)
     values = tuple(split_values(raw))
@@ -133,7 +133,7 @@ def vary_from_yaml(key: str, value: Any, source: str | None) -> Vary:
         if set(value) != {"low", "high"}:
             raise DesignError(f"{where}: expected a list of values or {{low, high}}")
         return _ranged(key, _number(value["low"], where), _number(value["high"], where), where)
-    if isinstance(value, str) and (match := _RANGE.match(value)) and not takes_clock_time(key):
+    if isinstance(value, str) and (match := RANGE.match(value)) and not takes_clock_time(key):
         return _ranged(key, float(match[1]), float(match[2]), where)
     values = value if isinstance(value, list) else [value]
     if not values:
