@@ -203,20 +203,34 @@ def test_an_objective_that_is_no_text_is_a_type_error(objective: object, got: st
 
 
 @pytest.mark.parametrize(
-    ("command", "arguments"),
+    ("command", "arguments", "got", "meant"),
     [
-        ("calibrate", {"targets": ["np=40"], "free": ["checkout.cashiers=1:3"]}),
-        ("calibrate", {"targets": {"np": 40}, "free": ["checkout.cashiers=1:3"]}),
-        ("optimise", {"subject_to": ["np>=30"], "decide": ["checkout.cashiers=1:3"]}),
-        ("select", {"constraints": ["np>=30"], "objective": "nps"}),
+        ("calibrate", {"targets": ["np=40"], "free": ["checkout.cashiers=1:3"]}, "np", "nps"),
+        ("calibrate", {"targets": {"np": 40}, "free": ["checkout.cashiers=1:3"]}, "np", "nps"),
+        (
+            "optimise",
+            {"subject_to": ["np>=30"], "decide": ["checkout.cashiers=1:3"]},
+            "np>=30",
+            "nps",
+        ),
+        ("select", {"constraints": ["np>=30"], "objective": "nps"}, "np>=30", "nps"),
+        (
+            "calibrate",
+            {"targets": {"receipts_weekdy_h0700": 4}, "free": ["checkout.cashiers=1:3"]},
+            "receipts_weekdy_h0700",
+            "receipts_weekday_h0700",
+        ),
     ],
 )
-def test_a_misspelt_kpi_is_named_with_the_one_it_may_mean(command: str, arguments: dict) -> None:
-    """As a misspelt objective is: a target or constraint listed every KPI, without it."""
+def test_a_misspelt_kpi_is_named_with_the_one_it_may_mean(
+    command: str, arguments: dict, got: str, meant: str
+) -> None:
+    """As a misspelt objective is: a target or constraint listed every KPI, without it (and a
+    misspelt hourly target every KPI and the pattern, without the hourly KPI it may mean)."""
     scenarios = (MMC, MMC) if command == "select" else (MMC,)
     argument = next(iter(arguments))  # the one at fault, which the error opens with
     with pytest.raises(
-        journeysim.InputError, match=rf"^{argument}.*\(got 'np.*; did you mean 'nps'\?\)$"
+        journeysim.InputError, match=rf"^{argument}.*\(got '{got}'; did you mean '{meant}'\?\)$"
     ):
         getattr(journeysim, command)(*scenarios, **arguments)
 

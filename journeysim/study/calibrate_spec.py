@@ -75,6 +75,13 @@ class Target:
         return abs(simulated - self.value) / self.tolerance
 
 
+def _kpis_near(metric: str) -> list[str]:
+    """The KPIs a misspelt `metric` may mean: the summary's, and the hourly ones at the time it
+    ends with, if any (receipts_weekdy_h0700 meant receipts_weekday_h0700)."""
+    time = re.search(r"\d{4}$", metric)
+    return [*METRICS, *(f"receipts_{kind}_h{time[0]}" for kind in KINDS)] if time else METRICS
+
+
 def target(metric: str, value: float, tolerance: float | None, where: str) -> Target:
     """A checked target (a value the KPI can have); tolerance None is 5% of |value|,
     at least the KPI's resolution (ranges.RESOLUTION; other KPIs, receipts in an hour among
@@ -82,7 +89,7 @@ def target(metric: str, value: float, tolerance: float | None, where: str) -> Ta
     if metric not in METRICS and not is_hourly(metric):
         raise DesignError(
             f"{where}: expected a KPI of {', '.join(METRICS)}, or receipts_weekday_hHHMM / "
-            f"receipts_weekend_hHHMM (got {metric!r}{did_you_mean(metric, METRICS)})",
+            f"receipts_weekend_hHHMM (got {metric!r}{did_you_mean(metric, _kpis_near(metric))})",
             where,
         )
     if tolerance is None:
