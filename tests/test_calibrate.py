@@ -21,7 +21,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from test_optimise import another_programs_database, complete_trials, kill_after_three_trials
+from test_optimise import (
+    another_programs_database,
+    check_a_stopped_extension,
+    complete_trials,
+    kill_after_three_trials,
+)
 
 import journeysim
 from journeysim.cli import main
@@ -706,31 +711,14 @@ QUICK = ["--set", "horizon.warmup_days=0", "--set", "horizon.burn_in_days=0", "-
 
 def test_a_calibration_extended_and_stopped_leaves_no_fit_of_fewer_trials(tmp_path, monkeypatch):
     """fit.csv, calibrated.yaml, parameter_sets.csv, sensitivity.csv, fit.png and report.html
-    of the finished calibration of 3 trials stayed beside a trials.csv that an extension to 5,
-    stopped by Ctrl-C, went on to rewrite: the fit and kept sets of 3 trials, taken for the
+    of the finished calibration of 2 trials stayed beside a trials.csv that an extension to 4,
+    stopped by Ctrl-C, went on to rewrite: the fit and kept sets of 2 trials, taken for the
     extended one's. They are written again when it ends."""
-    from journeysim.study.trial_study import TrialStudy
-
     argv = ["calibrate", str(MMC), "--free", "checkout.service_time.mean_min=1.8:2.2"]
     argv += ["--target", "mean_checkout_wait_min=0.7+-1", "--reps", "2", *QUICK, "--quiet"]
     argv += ["--workers", "1", "--out", str(tmp_path)]
-    assert main([*argv, "--trials", "3"]) == 0
-    (folder,) = tmp_path.glob("calibrate-*")
     fit = ["fit.csv", "calibrated.yaml", "parameter_sets.csv", "sensitivity.csv", "fit.png"]
-    fit += ["report.html"]
-    assert all((folder / name).exists() for name in fit)  # parameter sets: every trial kept
-
-    def interrupted(self, *args, **kwargs):
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as patched:
-        patched.setattr(TrialStudy, "_replicate", interrupted)
-        assert main([*argv, "--trials", "5"]) == 130
-    assert len(pd.read_csv(folder / "trials.csv")) == 3  # kept
-    assert [name for name in fit if (folder / name).exists()] == []
-    assert main([*argv, "--trials", "5"]) == 0
-    assert len(pd.read_csv(folder / "trials.csv")) == 5
-    assert all((folder / name).exists() for name in fit)
+    check_a_stopped_extension(argv, [*fit, "report.html"], tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize(

@@ -408,16 +408,12 @@ def test_a_study_killed_mid_way_resumes_keeping_every_finished_trial(tmp_path, h
     pd.testing.assert_frame_equal(trials, pd.read_csv(whole / folder.name / "trials.csv"))
 
 
-def test_a_study_extended_and_stopped_leaves_no_answer_of_fewer_trials(tmp_path, monkeypatch):
-    """best.yaml, objective.png and report.html of the finished study of 2 trials stayed beside
-    a trials.csv that an extension to 4, stopped by Ctrl-C, went on to rewrite: the answer of
-    2 trials, taken for the extended study's. They are written again when it ends."""
-    argv = ["optimise", str(MMC), "--decide", "checkout.cashiers=3:7", "--minimise"]
-    argv += ["wages_per_day", "--reps", "2", "--days", "1", "--quiet", "--out", str(tmp_path)]
-    argv += [*QUICK[:4], "--workers", "1"]
+def check_a_stopped_extension(argv: list[str], answer: list[str], out: Path, monkeypatch) -> None:
+    """Run the study `argv` (into `out`) to 2 trials, extend it to 4 stopped by Ctrl-C in its
+    first replication, then resume it: `answer`, its files written at the end, are there after
+    each end and none after the stop, which keeps trials.csv's 2 trials."""
     assert main([*argv, "--trials", "2"]) == 0
-    (folder,) = tmp_path.glob("optimise-*")
-    answer = ["best.yaml", "objective.png", "report.html"]
+    (folder,) = out.glob(f"{argv[0]}-*")
     assert all((folder / name).exists() for name in answer)
 
     def interrupted(self, *args, **kwargs):
@@ -431,6 +427,18 @@ def test_a_study_extended_and_stopped_leaves_no_answer_of_fewer_trials(tmp_path,
     assert main([*argv, "--trials", "4"]) == 0
     assert len(pd.read_csv(folder / "trials.csv")) == 4
     assert all((folder / name).exists() for name in answer)
+
+
+def test_a_study_extended_and_stopped_leaves_no_answer_of_fewer_trials(tmp_path, monkeypatch):
+    """best.yaml, objective.png and report.html of the finished study of 2 trials stayed beside
+    a trials.csv that an extension to 4, stopped by Ctrl-C, went on to rewrite: the answer of
+    2 trials, taken for the extended study's. They are written again when it ends."""
+    argv = ["optimise", str(MMC), "--decide", "checkout.cashiers=3:7", "--minimise"]
+    argv += ["wages_per_day", "--reps", "2", "--days", "1", "--quiet", "--out", str(tmp_path)]
+    argv += [*QUICK[:4], "--workers", "1"]
+    check_a_stopped_extension(
+        argv, ["best.yaml", "objective.png", "report.html"], tmp_path, monkeypatch
+    )
 
 
 def test_an_interrupted_study_numbers_its_trials_and_selects_as_an_uninterrupted_one(
