@@ -573,6 +573,31 @@ def test_a_closed_standard_output_is_one_line_not_a_traceback(argv: list[str]) -
     assert (done.returncode, done.stderr) == (1, said)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="closes file descriptor 2 before the command")
+def test_a_closed_standard_error_leaves_the_command_to_run(tmp_path: Path) -> None:
+    """`journeysim run ... 2>&-`: Python starts with no sys.stderr, and the run ended at its
+    progress bar ('NoneType' object has no attribute 'isatty', itself unseen) with exit code 1
+    and no results; a refusal went to standard output. Both now speak to nothing."""
+    env = {**os.environ, "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+    argvs = [
+        [c for c in command_lines(str(tmp_path))["run"] if c != "--quiet"],
+        ["validate", str(tmp_path / "missing.yaml")],
+    ]
+    done = [
+        subprocess.run(
+            [sys.executable, "-m", "journeysim.cli", *argv],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=lambda: os.close(2),
+        )
+        for argv in argvs
+    ]
+    assert [d.returncode for d in done] == [0, 2]
+    assert (tmp_path / "baseline" / "summary.csv").is_file()
+    assert "Results in" in done[0].stdout and done[1].stdout == ""
+
+
 @pytest.mark.parametrize("unbuffered", [False, True])
 def test_a_pipe_closed_by_its_reader_ends_the_command_silently(unbuffered: bool) -> None:
     """`journeysim schema | head -1`: the reader has what it wanted, so the command stops

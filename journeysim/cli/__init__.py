@@ -28,11 +28,29 @@ def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
     sys.stdout = _StandardOutput(stdout)
     try:
-        return _command(argv)
+        with _standard_error():
+            return _command(argv)
     except _OutputFailed as failed:
         return _output_failed(failed.error, stdout)
     finally:
         sys.stdout = stdout
+
+
+@contextmanager
+def _standard_error() -> Iterator[None]:
+    """sys.stderr in the block; /dev/null when standard error is closed (`journeysim ... 2>&-`,
+    and Python has none), so that what the command says there (a refusal, its warnings, the
+    progress bar) goes nowhere rather than end the command or go to standard output."""
+    stderr = sys.stderr
+    if stderr is not None:
+        yield
+        return
+    with open(os.devnull, "w", encoding="utf-8") as nowhere:
+        sys.stderr = nowhere
+        try:
+            yield
+        finally:
+            sys.stderr = stderr
 
 
 def _command(argv: list[str] | None) -> int:
