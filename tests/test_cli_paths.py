@@ -598,6 +598,22 @@ def test_a_closed_standard_error_leaves_the_command_to_run(tmp_path: Path) -> No
     assert "Results in" in done[0].stdout and done[1].stdout == ""
 
 
+def test_standard_output_in_ascii_escapes_what_it_cannot_write(tmp_path: Path) -> None:
+    """With PYTHONIOENCODING=ascii, `journeysim validate` of a scenario named 'Łódź → PLN'
+    ended in UnicodeEncodeError's traceback: it is written with Python's escapes, as Python
+    writes standard error."""
+    path = tmp_path / "lodz.yaml"
+    path.write_text(f"extends: {BASELINE}\nname: Łódź → PLN\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "journeysim.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    said = f"ok  {path} (\\u0141\\xf3d\\u017a \\u2192 PLN)\n"
+    assert (done.returncode, done.stdout, done.stderr) == (0, said, "")
+
+
 @pytest.mark.parametrize("unbuffered", [False, True])
 def test_a_pipe_closed_by_its_reader_ends_the_command_silently(unbuffered: bool) -> None:
     """`journeysim schema | head -1`: the reader has what it wanted, so the command stops

@@ -111,7 +111,8 @@ class _OutputFailed(Exception):
 
 class _StandardOutput:
     """sys.stdout while journeysim runs, whose failed writes raise _OutputFailed (with
-    Python unbuffered, each print fails where it writes, not at the closing flush)."""
+    Python unbuffered, each print fails where it writes, not at the closing flush), and which
+    escapes what its encoding cannot write (`_escaping`)."""
 
     def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream  # None: standard output is closed (`journeysim ... >&-`)
@@ -119,7 +120,7 @@ class _StandardOutput:
     def write(self, text: str) -> int:
         stream = self._open()
         try:
-            return stream.write(text)
+            return _escaping(stream, text)
         except OSError as error:
             raise _OutputFailed(error) from error
 
@@ -137,6 +138,16 @@ class _StandardOutput:
         if self._stream is None:
             raise _OutputFailed(OSError(errno.EBADF, os.strerror(errno.EBADF)))
         return self._stream
+
+
+def _escaping(stream: TextIO, text: str) -> int:
+    """Write `text` to `stream`, a character its encoding lacks (PYTHONIOENCODING=ascii, and a
+    scenario named 'Łódź') as Python's escape, as Python writes standard error: '\\u0141'."""
+    try:
+        return stream.write(text)
+    except UnicodeEncodeError:
+        escaped = text.encode(stream.encoding, "backslashreplace").decode(stream.encoding)
+        return stream.write(escaped)
 
 
 def _output_failed(error: OSError, stdout: TextIO | None) -> int:
