@@ -614,6 +614,20 @@ def test_standard_output_in_ascii_escapes_what_it_cannot_write(tmp_path: Path) -
     assert (done.returncode, done.stdout, done.stderr) == (0, said, "")
 
 
+def test_an_mplbackend_matplotlib_does_not_know_leaves_the_command_to_run(
+    tmp_path: Path,
+) -> None:
+    """MPLBACKEND=bogus ended a run in matplotlib's traceback at its import ('ValueError: Key
+    backend: 'bogus' is not a valid value for backend'); journeysim draws without one."""
+    env = {**os.environ, "MPLBACKEND": "bogus", "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+    argv = command_lines(str(tmp_path))["run"]
+    done = subprocess.run(
+        [sys.executable, "-m", "journeysim.cli", *argv], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0 and "backend" not in done.stderr, done.stderr
+    assert (tmp_path / "baseline" / "summary.csv").is_file()
+
+
 @pytest.mark.parametrize("unbuffered", [False, True])
 def test_a_pipe_closed_by_its_reader_ends_the_command_silently(unbuffered: bool) -> None:
     """`journeysim schema | head -1`: the reader has what it wanted, so the command stops

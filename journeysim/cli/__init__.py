@@ -27,6 +27,7 @@ RESUMED = {"sweep": "runs", "optimise": "trials", "calibrate": "trials"}
 def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
     sys.stdout = _StandardOutput(stdout)
+    _any_backend()
     try:
         with _standard_error():
             return _command(argv)
@@ -34,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
         return _output_failed(failed.error, stdout)
     finally:
         sys.stdout = stdout
+
+
+def _any_backend() -> None:
+    """journeysim draws its figures without pyplot, so matplotlib's backend goes unused; yet
+    matplotlib refuses to load under an MPLBACKEND it does not know ('bogus', or one of
+    another version) with a ValueError: a given MPLBACKEND is set to one it knows."""
+    if os.environ.get("MPLBACKEND"):
+        os.environ["MPLBACKEND"] = "agg"
 
 
 @contextmanager
