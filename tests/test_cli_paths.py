@@ -628,6 +628,22 @@ def test_an_mplbackend_matplotlib_does_not_know_leaves_the_command_to_run(
     assert (tmp_path / "baseline" / "summary.csv").is_file()
 
 
+def test_a_home_matplotlib_cannot_write_in_leaves_it_silent(tmp_path: Path) -> None:
+    """With HOME a file (or read-only), matplotlib's log said 'mkdir -p failed for path
+    .../.config/matplotlib: ...' and 'Matplotlib created a temporary cache directory at ...'
+    in two lines of its own; it draws from that folder as well without a word."""
+    home = tmp_path / "home"
+    home.write_text("")
+    env = {**os.environ, "HOME": str(home), "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+    env = {k: v for k, v in env.items() if k not in ("MPLCONFIGDIR", "XDG_CONFIG_HOME")}
+    argv = command_lines(str(tmp_path))["run"]
+    done = subprocess.run(
+        [sys.executable, "-m", "journeysim.cli", *argv], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0 and "atplotlib" not in done.stderr, done.stderr
+    assert (tmp_path / "baseline" / "summary.csv").is_file()
+
+
 @pytest.mark.parametrize("unbuffered", [False, True])
 def test_a_pipe_closed_by_its_reader_ends_the_command_silently(unbuffered: bool) -> None:
     """`journeysim schema | head -1`: the reader has what it wanted, so the command stops

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import logging
 import os
 import signal
 import sys
@@ -27,7 +28,7 @@ RESUMED = {"sweep": "runs", "optimise": "trials", "calibrate": "trials"}
 def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
     sys.stdout = _StandardOutput(stdout)
-    _any_backend()
+    _matplotlib_as_needed()
     try:
         with _standard_error():
             return _command(argv)
@@ -37,12 +38,17 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = stdout
 
 
-def _any_backend() -> None:
-    """journeysim draws its figures without pyplot, so matplotlib's backend goes unused; yet
-    matplotlib refuses to load under an MPLBACKEND it does not know ('bogus', or one of
-    another version) with a ValueError: a given MPLBACKEND is set to one it knows."""
+def _matplotlib_as_needed() -> None:
+    """Keep matplotlib from speaking or failing for what journeysim does not use. Its figures
+    are drawn without pyplot, so the backend goes unused; yet matplotlib refuses to load under
+    an MPLBACKEND it does not know ('bogus', or one of another version) with a ValueError: a
+    given MPLBACKEND is set to one it knows. Under a HOME it cannot write in, it keeps its
+    settings and font list in a temporary folder, and its log said so in two lines of its own
+    ('mkdir -p failed for path ...', 'Matplotlib created a temporary cache directory ...'):
+    its log shows errors only."""
     if os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = "agg"
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
 
 
 @contextmanager
