@@ -96,6 +96,23 @@ def capped_text(path: Path, limit: int) -> str | None:
     return None if len(data) > limit else data.decode("utf-8")
 
 
+def unread(path: str | os.PathLike[str], error: OSError | UnicodeDecodeError, what: str) -> str:
+    """The one line saying why `path` could not be read as `what` ("the file"): "PATH: cannot
+    read the file (Permission denied)", or, for bytes that are not UTF-8 (a file saved as
+    Latin-1 or Windows-1250), on which line: "PATH: line 97: not UTF-8 text (byte 0xe9); save
+    the file as UTF-8"."""
+    if isinstance(error, OSError):
+        return f"{path}: cannot read {what} ({error.strerror or error})"
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        for number, line in enumerate(handle, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                byte = f"byte 0x{line[bad.start]:02x}"
+                return f"{path}: line {number}: not UTF-8 text ({byte}); save the file as UTF-8"
+    return f"{path}: cannot read {what} (not UTF-8 text); save the file as UTF-8"
+
+
 def no_file(path: Path) -> str | None:
     """Why `path` names no regular file to read ("does not exist", "is a folder", "cannot be
     looked up: File name too long"), else None."""

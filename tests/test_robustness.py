@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from journeysim.errors import InputError
 from journeysim.psyche.memory import remembered_score
 from journeysim.scenario import ScenarioError, load_scenario, scenario_json_schema
 from journeysim.simulation.executors import LocalPool, Serial, run_replications
@@ -26,7 +27,8 @@ from journeysim.simulation.overrun import (
     overrun,
 )
 from journeysim.simulation.replication import simulate
-from journeysim.study.calibrate_spec import targets_from_yaml
+from journeysim.study.calibrate_spec import read_targets_file, targets_from_yaml
+from journeysim.study.csv_rows import read_rows
 from journeysim.study.decisions import decision_from_yaml
 from journeysim.study.designs import DesignError, parse_vary, vary_from_yaml
 from journeysim.study.sensitivity import SobolWarning, imprecise, imprecision_warning
@@ -419,6 +421,23 @@ def test_a_study_files_number_beyond_the_floats_is_refused_as_infinite(parse, ex
     with pytest.raises(DesignError) as error:
         parse(10**500)
     assert str(error.value) == expected
+
+
+@pytest.mark.parametrize(
+    "read",
+    [load_scenario, read_targets_file, lambda path: read_rows(path, "a header", InputError)],
+    ids=["scenario", "targets file", "CSV file"],
+)
+def test_a_file_that_is_not_utf8_is_refused_naming_its_line(read, tmp_path: Path) -> None:
+    """A file saved as Latin-1 or Windows-1250 was refused with Python's words and a byte
+    position ("cannot read the file ('utf-8' codec can't decode byte 0xe9 in position 12:
+    invalid continuation byte)"), for a CSV file a position within the part then read."""
+    path = tmp_path / "latin-1"
+    path.write_bytes("key: 1\nname: café\n".encode("latin-1"))
+    with pytest.raises(InputError) as error:
+        read(path)
+    said = f"{path}: line 2: not UTF-8 text (byte 0xe9); save the file as UTF-8"
+    assert str(error.value) == said
 
 
 def test_the_largest_duration_weight_moves_a_memory_by_about_one_at_most() -> None:

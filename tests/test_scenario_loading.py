@@ -1036,8 +1036,8 @@ def test_a_scenario_name_too_long_to_look_up_is_a_one_line_error(tmp_path: Path)
     name = "b" * 300 + ".yaml"
     with pytest.raises(ScenarioError) as error:
         load_scenario(tmp_path / name)
-    assert str(error.value).startswith(f"{tmp_path / name}: cannot read the file (")
-    assert "File name too long" in str(error.value) and "\n" not in str(error.value)
+    # (the system's error named the path a second time: '([Errno 36] File name too long: ...')
+    assert str(error.value) == f"{tmp_path / name}: cannot read the file (File name too long)"
 
 
 def test_cli_validate_good_file_with_set_exits_0(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from journeysim import arguments
 from journeysim.caller import warn_at_caller
 from journeysim.clock import end_clock
 from journeysim.errors import InputTypeError, Option, Options, closest, did_you_mean
-from journeysim.files import capped_text, no_file, not_regular, real_path
+from journeysim.files import capped_text, no_file, not_regular, real_path, unread
 from journeysim.scenario.errors import (
     KeyPath,
     ScenarioError,
@@ -339,7 +339,7 @@ def yaml_file(path: Path) -> Any:
     except FileNotFoundError:
         raise ScenarioError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"{path}: cannot read the file ({error})") from None
+        raise ScenarioError(unread(path, error, "the file")) from None
     if text is None:
         raise ScenarioError(f"{path}: expected a YAML file of at most 1 MB (it is larger)")
     return parse_yaml(text, str(path))

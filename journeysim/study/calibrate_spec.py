@@ -13,7 +13,7 @@ from typing import Any
 
 from journeysim.clock import minutes_of_day
 from journeysim.errors import Option, did_you_mean, given_twice, given_with
-from journeysim.files import capped_text, not_regular
+from journeysim.files import capped_text, not_regular, unread
 from journeysim.limits import MAX_TRIALS, MIN_CALIBRATION_TRIALS
 from journeysim.scenario.errors import shown
 from journeysim.scenario.loader import MAX_YAML_BYTES, Override, parse_yaml
@@ -361,7 +361,7 @@ def _load(path: Path, what: str) -> Any:
     except FileNotFoundError:
         raise DesignError(f"{path}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise DesignError(f"{path}: cannot read the {what} ({error})") from None
+        raise DesignError(unread(path, error, f"the {what}")) from None
     if text is None:
         raise DesignError(f"{path}: expected a {what} of at most 1 MB (it is larger)")
     return parse_yaml(text, str(path))

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from journeysim.files import not_regular
+from journeysim.files import not_regular, unread
 
 
 def read_rows(
@@ -46,8 +46,8 @@ def read_rows(
         raise error(f"{path}: file not found") from None
     except csv.Error as refused:
         raise error(f"{path}: line {start}: {_problem(refused)}") from None
-    except (OSError, UnicodeDecodeError) as unread:
-        raise error(f"{path}: cannot read the file as CSV ({unread})") from None
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(unread(path, problem, "the file as CSV")) from None
     return names, rows, lines
 
 
