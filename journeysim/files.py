@@ -159,7 +159,8 @@ def unwritable(folder: Path, files: Sequence[str] = ()) -> str | None:
     existing = folder
     while not existing.exists() and existing != existing.parent:
         if existing.is_symlink():
-            return f"{existing} is a link to {os.readlink(existing)}, which does not exist"
+            dangling = f"a link to {os.readlink(existing)}, which does not exist"
+            return f"{existing} is {not_regular(existing) or dangling}"
         existing = existing.parent
     if not existing.is_dir():
         return f"{existing} is a file; expected a folder"

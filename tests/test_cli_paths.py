@@ -122,6 +122,17 @@ def test_an_output_path_through_a_dangling_link_is_refused_before_simulating(
 
 
 @pytest.mark.parametrize("command", list(command_lines("x")))
+def test_an_output_path_through_a_loop_of_links_is_named_as_one(
+    command: str, tmp_path: Path, capsys, no_simulation
+) -> None:
+    """A link to itself was named "a link to out, which does not exist"."""
+    (tmp_path / "out").symlink_to("out")
+    assert exit_code(command_lines(str(tmp_path / "out"))[command]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert err.endswith(f": {tmp_path / 'out'} is a loop of symbolic links\n")
+
+
+@pytest.mark.parametrize("command", list(command_lines("x")))
 def test_an_output_name_too_long_for_a_file_system_is_refused_before_simulating(
     command: str, tmp_path: Path, capsys, no_simulation
 ) -> None:
