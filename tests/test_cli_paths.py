@@ -609,6 +609,25 @@ def test_a_closed_standard_error_leaves_the_command_to_run(tmp_path: Path) -> No
     assert "Results in" in done[0].stdout and done[1].stdout == ""
 
 
+def test_standard_error_closed_by_its_reader_leaves_the_command_to_run(tmp_path: Path) -> None:
+    """`journeysim run ... 2>&1 | head -1`: once the reader was gone, the first warning (or
+    the progress bar's next line) ended the run, its results unwritten, exit 1 ('journeysim:
+    [Errno 32] Broken pipe', itself unseen, taken for a Dask scheduler's error); what it says
+    there now goes nowhere and the run writes its results."""
+    env = {**os.environ, "JOURNEYSIM_CACHE": str(tmp_path / "cache")}
+    argv = [c for c in command_lines(str(tmp_path))["run"] if c != "--quiet"]
+    command = subprocess.Popen(
+        [sys.executable, "-m", "journeysim.cli", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert command.stderr is not None
+    command.stderr.close()  # before the command writes there
+    assert command.wait() == 0
+    assert (tmp_path / "baseline" / "summary.csv").is_file()
+
+
 def test_standard_output_in_ascii_escapes_what_it_cannot_write(tmp_path: Path) -> None:
     """With PYTHONIOENCODING=ascii, `journeysim validate` of a scenario named 'Łódź → PLN'
     ended in UnicodeEncodeError's traceback: it is written with Python's escapes, as Python

@@ -53,19 +53,41 @@ def _matplotlib_as_needed() -> None:
 
 @contextmanager
 def _standard_error() -> Iterator[None]:
-    """sys.stderr in the block; /dev/null when standard error is closed (`journeysim ... 2>&-`,
-    and Python has none), so that what the command says there (a refusal, its warnings, the
-    progress bar) goes nowhere rather than end the command or go to standard output."""
+    """sys.stderr in the block as a `_StandardError`; /dev/null when standard error is closed
+    (`journeysim ... 2>&-`, and Python has none), which then takes its descriptor, 2."""
     stderr = sys.stderr
-    if stderr is not None:
-        yield
-        return
     with open(os.devnull, "w", encoding="utf-8") as nowhere:
-        sys.stderr = nowhere
+        sys.stderr = _StandardError(stderr or nowhere, nowhere)
         try:
             yield
         finally:
             sys.stderr = stderr
+
+
+class _StandardError:
+    """sys.stderr while journeysim runs: once it takes no more (`journeysim ... 2>&1 | head -1`
+    closed its pipe, or the terminal is gone), what the command says there (a refusal, its
+    warnings, the progress bar) goes `nowhere` rather than end the command before it writes
+    its results, or go to standard output."""
+
+    def __init__(self, stream: TextIO, nowhere: TextIO) -> None:
+        self._stream, self._nowhere = stream, nowhere
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError:
+            self._stream = self._nowhere
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError:
+            self._stream = self._nowhere
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _command(argv: list[str] | None) -> int:
