@@ -738,6 +738,22 @@ def test_ctrl_c_while_writing_a_results_folder_leaves_nothing(
     assert [p.name for p in tmp_path.iterdir()] == [f".{folder}.lock"]
 
 
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_memory_running_out_while_writing_is_one_line(
+    command: str, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """Under a memory limit (`ulimit -v`), MemoryError while the results were written or drawn
+    (pyarrow's 'ArrowMemoryError: malloc of size 393216 failed', matplotlib's 'MemoryError:
+    std::bad_alloc') ended the command in its traceback."""
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("std::bad_alloc")
+
+    monkeypatch.setattr("journeysim.files._write_atomically", out_of_memory)
+    assert exit_code(command_lines(str(tmp_path))[command]) == 1
+    assert capsys.readouterr().err == "journeysim: out of memory\n"
+
+
 # `journeysim ARGV`, which sends itself SIGTERM once it has handed its workers their replications.
 TERMINATED_MID_RUN = """
 import os, signal, sys

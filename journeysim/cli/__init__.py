@@ -127,6 +127,9 @@ def _command(argv: list[str] | None) -> int:
         return terminated.code
     except KeyboardInterrupt:
         return _interrupted(args.command, terminated)
+    except MemoryError:  # e.g. while writing or drawing a large run's results
+        print("journeysim: out of memory", file=sys.stderr)
+        return 1
     except OSError as error:  # e.g. a full disk while writing results
         where = f"{error.filename}: " if error.filename else ""
         print(f"journeysim: {where}{error.strerror or error}", file=sys.stderr)
