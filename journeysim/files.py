@@ -282,8 +282,9 @@ def parquet_available() -> bool:
 @contextmanager
 def exclusive(path: Path, busy: Exception | None, mode: str = "a") -> Iterator[IO[str]]:
     """Open `path` (made if missing) and hold its exclusive lock in the block; raise `busy`,
-    without waiting, when another process holds it (with `busy` None, wait for it). The lock
-    dies with the process, even by `kill -9`, so a lock left behind never blocks."""
+    without waiting, when another process holds it (with `busy` None, wait for it), and an
+    OSError naming `path` on a file system that takes no locks. The lock dies with the process,
+    even by `kill -9`, so a lock left behind never blocks."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, mode, encoding="utf-8", newline="") as handle:
@@ -291,6 +292,9 @@ def exclusive(path: Path, busy: Exception | None, mode: str = "a") -> Iterator[I
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if busy is None else fcntl.LOCK_NB))
         except BlockingIOError:
             raise busy from None
+        except OSError as error:  # a file system without locks (Lustre without -o flock, NFS)
+            said = f"cannot lock the file ({error.strerror}): expected a file system with locks"
+            raise OSError(error.errno, said, str(path)) from None
         yield handle
 
 

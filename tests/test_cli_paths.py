@@ -754,6 +754,25 @@ def test_memory_running_out_while_writing_is_one_line(
     assert capsys.readouterr().err == "journeysim: out of memory\n"
 
 
+@pytest.mark.parametrize("command", ["run", "sweep", "optimise"])
+def test_a_file_system_without_locks_is_named_with_the_lock(
+    command: str, tmp_path: Path, capsys, monkeypatch, no_simulation
+) -> None:
+    """On a file system that takes no locks (Lustre mounted without flock: ENOSYS), the
+    command said 'journeysim: Function not implemented', naming nothing."""
+
+    def no_locks(*args) -> None:
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    monkeypatch.setattr("fcntl.flock", no_locks)
+    assert exit_code(command_lines(str(tmp_path))[command]) == 1
+    err = one_line(capsys.readouterr().err)
+    assert err.startswith(f"journeysim: {tmp_path}{os.sep}") and ".lock: cannot lock" in err
+    assert err.endswith(
+        f": cannot lock the file ({os.strerror(errno.ENOSYS)}): expected a file system with locks\n"
+    )
+
+
 # `journeysim ARGV`, which sends itself SIGTERM once it has handed its workers their replications.
 TERMINATED_MID_RUN = """
 import os, signal, sys
