@@ -255,6 +255,24 @@ def test_a_cache_whose_name_is_too_long_warns_and_the_run_goes_on(tmp_path, monk
         assert past(scenario).customers
 
 
+def test_without_a_home_folder_the_history_is_not_kept_in_one_named_tilde(tmp_path, monkeypatch):
+    """With HOME unset and a user the password database does not know (a container run with
+    --user 12345), '~' stayed as it was: the cache was a folder named '~' in the current one."""
+
+    def unknown(uid: int):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    for name in ("JOURNEYSIM_CACHE", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("pwd.getpwuid", unknown)
+    monkeypatch.chdir(tmp_path)
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    said = "cannot keep the history in ~/.cache/journeysim \\(HOME is not set, and the user"
+    with pytest.warns(burn_in.CacheWarning, match=said):
+        assert past(scenario).customers
+    assert list(tmp_path.iterdir()) == []
+
+
 def _live(scenario) -> Path:
     """Live the scenario's history; the cache file it was kept in."""
     cache = Path(os.environ["JOURNEYSIM_CACHE"])

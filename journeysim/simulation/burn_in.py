@@ -168,7 +168,11 @@ def short_history(source: Scenario, kept: History) -> str:
 @lru_cache(maxsize=8)
 def _kept(burn_in_json: str, live: Callable[[Scenario, int], History]) -> History:
     key = hashlib.sha256(f"{source_digest()}\n{burn_in_json}".encode()).hexdigest()[:32]
-    path = _cache_dir() / f"history-{key}.pickle"
+    folder = _cache_dir()
+    if folder is None:
+        _cannot_keep("~/.cache/journeysim", NO_HOME)
+        return _lived(burn_in_json, live)
+    path = folder / f"history-{key}.pickle"
     kept = _read(path)
     if kept is not None:
         return kept
@@ -176,12 +180,17 @@ def _kept(burn_in_json: str, live: Callable[[Scenario, int], History]) -> Histor
         kept = _read(path)  # lived meanwhile by the process that held the lock
         if kept is not None:
             return kept
-        result = live(Scenario.model_validate_json(burn_in_json), BURN_IN_REPLICATION)
-        # The lived simulation lies in reference cycles; the run that follows pauses the cyclic
-        # collector, and would carry it to its end (200 MB under a million visits' run).
-        gc.collect()
+        result = _lived(burn_in_json, live)
         _store(path, result)
         return result
+
+
+def _lived(burn_in_json: str, live: Callable[[Scenario, int], History]) -> History:
+    result = live(Scenario.model_validate_json(burn_in_json), BURN_IN_REPLICATION)
+    # The lived simulation lies in reference cycles; the run that follows pauses the cyclic
+    # collector, and would carry it to its end (200 MB under a million visits' run).
+    gc.collect()
+    return result
 
 
 @contextmanager
@@ -233,12 +242,7 @@ def _store(path: Path, result: History) -> None:
             Path(tmp).unlink(missing_ok=True)
         # (no_file: is_file() would raise again for a name too long to look up)
         why = "it is a file" if no_file(path.parent) is None else error.strerror or str(error)
-        warn_at_caller(
-            CacheWarning(
-                f"cannot keep the history in {path.parent} ({why}): every "
-                "run lives it again; set JOURNEYSIM_CACHE to a folder you can write"
-            )
-        )
+        _cannot_keep(path.parent, why)
 
 
 def _prune(folder: Path, keep: Path) -> None:
@@ -282,8 +286,26 @@ def _cache_limit() -> float:
     return megabytes * 1e6
 
 
-def _cache_dir() -> Path:
-    root = os.environ.get("JOURNEYSIM_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "journeysim"
+def _cannot_keep(folder: Path | str, why: str) -> None:
+    warn_at_caller(
+        CacheWarning(
+            f"cannot keep the history in {folder} ({why}): every run lives it again; set "
+            "JOURNEYSIM_CACHE to a folder you can write"
+        )
     )
-    return Path(root)
+
+
+# HOME unset and the user not in the password database (a container run with --user 12345):
+# "~" stays as it is, and the cache would be a folder named "~" in the current one.
+NO_HOME = "HOME is not set, and the user has no home folder"
+
+
+def _cache_dir() -> Path | None:
+    """JOURNEYSIM_CACHE, else journeysim/ in XDG_CACHE_HOME or ~/.cache; None without a home
+    folder to find (NO_HOME)."""
+    if given := os.environ.get("JOURNEYSIM_CACHE"):
+        return Path(given)
+    if given := os.environ.get("XDG_CACHE_HOME"):
+        return Path(given, "journeysim")
+    home = os.path.expanduser("~")
+    return None if home == "~" else Path(home, ".cache", "journeysim")
