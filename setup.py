@@ -68,8 +68,17 @@ def builds_extensions() -> bool:
     return True
 
 
+# JOURNEYSIM_PURE_PYTHON's values that leave compilation on, as unset does
+COMPILING = ("", "0", "false", "no", "off")
+
+
+def pure_python() -> bool:
+    """Whether JOURNEYSIM_PURE_PYTHON asks to skip compiling: =1 does, =0 does not."""
+    return os.environ.get("JOURNEYSIM_PURE_PYTHON", "").strip().lower() not in COMPILING
+
+
 def compiled_modules() -> list:
-    if os.environ.get("JOURNEYSIM_PURE_PYTHON") or not BUILDS & set(sys.argv[1:]):
+    if pure_python() or not BUILDS & set(sys.argv[1:]):
         return []
     if not builds_extensions():
         print(

@@ -66,6 +66,20 @@ def test_a_machine_without_a_c_compiler_installs_pure_python(
     assert "cannot build C extensions" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(os.name != "posix", reason="CC names the compiler on POSIX systems")
+@pytest.mark.parametrize(("value", "compiling"), [("0", True), ("false", True), ("1", False)])
+def test_journeysim_pure_python_0_compiles(
+    value: str, compiling: bool, setup_py, tmp_path, monkeypatch, capsys
+):
+    """JOURNEYSIM_PURE_PYTHON=0 (or false) installed pure Python, as any value did: it compiles
+    (here, tries to, and finds no compiler)."""
+    monkeypatch.setenv("CC", str(tmp_path / "no-compiler"))
+    monkeypatch.setenv("JOURNEYSIM_PURE_PYTHON", value)
+    monkeypatch.setattr(sys, "argv", ["setup.py", "build_ext"])
+    assert setup_py["compiled_modules"]() == []
+    assert ("cannot build C extensions" in capsys.readouterr().err) is compiling
+
+
 def test_the_command_says_a_stale_build_in_one_line_as_its_other_warnings(monkeypatch, capsys):
     """The warning came at `import journeysim`, before the command's display of warnings was in
     place, as Python shows one: "…/compiled.py:43: UserWarning: journeysim: ..." and the
