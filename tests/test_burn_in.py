@@ -273,6 +273,18 @@ def test_without_a_home_folder_the_history_is_not_kept_in_one_named_tilde(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_cache_given_with_a_tilde_is_kept_in_the_home_folder(tmp_path, monkeypatch):
+    """JOURNEYSIM_CACHE=~/cache from a file the shell never read (a job script's environment)
+    kept the histories in a folder named '~' in the current one."""
+    monkeypatch.setenv("JOURNEYSIM_CACHE", "~/cache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    past(load_scenario(SCENARIOS / "baseline.yaml", SMALL))
+    assert list((tmp_path / "home" / "cache").glob("history-*.pickle"))
+    assert list((tmp_path / "here").iterdir()) == []
+
+
 def _live(scenario) -> Path:
     """Live the scenario's history; the cache file it was kept in."""
     cache = Path(os.environ["JOURNEYSIM_CACHE"])

@@ -121,6 +121,19 @@ def test_an_output_path_through_a_dangling_link_is_refused_before_simulating(
     )
 
 
+def test_an_output_path_of_the_home_folder_is_written_there(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """`--out=~/x` (the shell leaves a ~ after '=' as it is) wrote into a folder named '~' in
+    the current one."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    assert exit_code(["schema", "--out=~/x/schema.json"]) == 0
+    assert (tmp_path / "home" / "x" / "schema.json").is_file()
+    assert list((tmp_path / "here").iterdir()) == []
+
+
 @pytest.mark.parametrize("command", list(command_lines("x")))
 def test_an_output_path_through_a_loop_of_links_is_named_as_one(
     command: str, tmp_path: Path, capsys, no_simulation

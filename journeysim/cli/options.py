@@ -98,10 +98,11 @@ LAST_REPLICATION = MAX_REPLICATIONS - 1
 
 
 def output_path(text: str) -> Path:
-    """An argparse type: the path of an --out, not empty (which would be the current folder)."""
+    """An argparse type: the path of an --out, not empty (which would be the current folder),
+    a leading ~ taken as the home folder, as the shell takes it but in `--out=~/results`."""
     if not text:
         raise argparse.ArgumentTypeError(expected("a path", text))
-    return Path(text)
+    return Path(text).expanduser()
 
 
 def gif_path(text: str) -> Path:

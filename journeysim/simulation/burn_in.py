@@ -301,10 +301,10 @@ NO_HOME = "HOME is not set, and the user has no home folder"
 
 
 def _cache_dir() -> Path | None:
-    """JOURNEYSIM_CACHE, else journeysim/ in XDG_CACHE_HOME or ~/.cache; None without a home
-    folder to find (NO_HOME)."""
-    if given := os.environ.get("JOURNEYSIM_CACHE"):
-        return Path(given)
+    """JOURNEYSIM_CACHE (a leading ~ the home folder), else journeysim/ in XDG_CACHE_HOME or
+    ~/.cache; None without a home folder to find (NO_HOME)."""
+    if given := os.environ.get("JOURNEYSIM_CACHE"):  # ("~/cache" from a file the shell never read)
+        return Path(given).expanduser()
     if given := os.environ.get("XDG_CACHE_HOME"):
         return Path(given, "journeysim")
     home = os.path.expanduser("~")
