@@ -43,8 +43,8 @@ def _matplotlib_as_needed() -> None:
     are drawn without pyplot, so the backend goes unused; yet matplotlib refuses to load under
     an MPLBACKEND it does not know ('bogus', or one of another version) with a ValueError: a
     given MPLBACKEND is set to one it knows. Under a HOME it cannot write in, it keeps its
-    settings and font list in a temporary folder, and its log said so in two lines of its own
-    ('mkdir -p failed for path ...', 'Matplotlib created a temporary cache directory ...'):
+    settings and font list in a temporary folder, which its log would tell in two lines of its
+    own ('mkdir -p failed for path ...', 'Matplotlib created a temporary cache directory ...'):
     its log shows errors only."""
     if os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = "agg"
