@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import operator
 import os
 import signal
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool, _threads_wakeups
@@ -345,6 +347,63 @@ def test_a_port_nobody_listens_on_cannot_be_reached(monkeypatch):
         pass  # closed again: nothing listens there now
     with pytest.raises(ConnectionError, match=f"^cannot reach the Dask scheduler at {address}"):
         next(DaskCluster(address).run(operator.mul, [(1, 2)]))
+
+
+@contextlib.contextmanager
+def dask_processes(folder: Path):
+    """A Dask scheduler and one worker (1 thread, no nanny), each a process of its own; its
+    address and the scheduler's process. Both end with the block."""
+    pytest.importorskip("dask.distributed")
+    file = folder / "scheduler.json"
+    started = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
+    started += ["--port", "0", "--no-dashboard", "--scheduler-file", str(file)]
+    processes = [subprocess.Popen(started, stderr=subprocess.DEVNULL)]
+    try:
+        for _ in range(600):  # up to a minute
+            if file.exists() and file.read_text():
+                break
+            time.sleep(0.1)
+        address = json.loads(file.read_text())["address"]
+        worker = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads"]
+        worker += ["1", "--no-nanny", "--no-dashboard"]
+        processes.append(subprocess.Popen(worker, stderr=subprocess.DEVNULL))
+        yield address, processes[0]
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
+
+
+def test_a_scheduler_lost_mid_run_ends_the_run_in_one_line_and_fails_no_task(tmp_path, capfd):
+    """A scheduler that stopped while its workers ran the tasks failed them one by one as
+    FutureCancelledError ('..._measured-8a2d... cancelled for reason: scheduler-connection-lost'),
+    which a sweep recorded in runs.csv as failed runs and optimise as failed trials, and Dask
+    printed the traceback of its client's reconnection: ConnectionError, said once."""
+    started = tmp_path / "started"
+
+    def started_then_waits(marker: str) -> None:  # sent by value: the worker cannot import it
+        Path(marker).touch()
+        time.sleep(600)
+
+    with dask_processes(tmp_path) as (address, scheduler):
+
+        def stop_the_scheduler() -> None:
+            for _ in range(600):  # once the task has started, up to a minute
+                if started.exists():
+                    break
+                time.sleep(0.1)
+            logged.append(logging.getLogger("distributed.client").isEnabledFor(logging.ERROR))
+            scheduler.kill()
+
+        logged: list[bool] = []  # whether Dask's client would log its errors meanwhile
+        threading.Thread(target=stop_the_scheduler, daemon=True).start()
+        with pytest.raises(ConnectionError) as lost:
+            dict(DaskCluster(address).run(started_then_waits, [(str(started),)]))
+    assert str(lost.value) == (
+        f"lost the Dask scheduler at {address} (it stopped, or the network to it failed)"
+    )
+    assert logged == [False]
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_scheduler_addresses_of_the_right_form_pass(capsys):

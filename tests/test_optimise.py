@@ -441,6 +441,34 @@ def test_a_study_extended_and_stopped_leaves_no_answer_of_fewer_trials(tmp_path,
     )
 
 
+def test_a_trial_stopped_by_a_lost_dask_scheduler_runs_again_when_resumed(tmp_path, monkeypatch):
+    """A Dask scheduler lost in the middle of a trial failed it as Optuna fails a trial that
+    raised: the resumed study never ran its plan again (the brute-force search of 3 to 7 tills
+    ran 7 twice and never 5). It is queued again, as after Ctrl-C."""
+    argv = ["optimise", str(MMC), "--decide", "checkout.cashiers=3:7", "--minimise"]
+    argv += ["wages_per_day", "--reps", "2", "--days", "1", "--quiet", "--no-report"]
+    argv += [*QUICK[:4], "--workers", "1"]
+    assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
+    replicate, sets = TrialStudy._replicate, []
+
+    def lost(self, *args):  # the scheduler goes away in the third trial
+        sets.append(args)
+        if len(sets) == 3:
+            raise ConnectionError("lost the Dask scheduler at tcp://10.0.0.5:8786")
+        return replicate(self, *args)
+
+    out = tmp_path / "resumed"
+    with monkeypatch.context() as patched, pytest.raises(SystemExit) as stopped:
+        patched.setattr(TrialStudy, "_replicate", lost)
+        main([*argv, "--out", str(out)])
+    assert str(stopped.value) == "journeysim: lost the Dask scheduler at tcp://10.0.0.5:8786"
+    assert main([*argv, "--out", str(out)]) == 0
+    (whole,), (resumed,) = (tmp_path / "whole").glob("optimise-*"), out.glob("optimise-*")
+    pd.testing.assert_frame_equal(
+        pd.read_csv(resumed / "trials.csv"), pd.read_csv(whole / "trials.csv")
+    )
+
+
 def test_an_interrupted_study_numbers_its_trials_and_selects_as_an_uninterrupted_one(
     tmp_path, monkeypatch
 ):

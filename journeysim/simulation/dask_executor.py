@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError
+from contextlib import contextmanager
 from typing import Any
 
 from journeysim.errors import InputError
 from journeysim.simulation.failures import first_failure_in_order
 
 CONNECT_SECONDS = 20.0  # to reach the scheduler; as long again for it to answer
+LOST = "scheduler-connection-lost"  # why Dask cancels the tasks of a client that lost it
 
 
 class DaskCluster:
@@ -34,17 +38,50 @@ class DaskCluster:
                 "--scheduler needs dask.distributed: pip install journeysim[dask]"
             ) from None
         scheduler_answers(self.address)
-        with Client(self.address, timeout=f"{CONNECT_SECONDS}s") as client:
+        with _client_unlogged(), Client(self.address, timeout=f"{CONNECT_SECONDS}s") as client:
             futures = {client.submit(fn, *task, pure=False): i for i, task in enumerate(tasks)}
+
+            def finished() -> Iterator[tuple[int, Callable[[], Any]]]:
+                for future in as_completed(futures):
+                    if cancelled_for(future) == LOST:  # no task's failure: the cluster's
+                        raise ConnectionError(
+                            f"lost the Dask scheduler at {self.address} (it stopped, or the "
+                            "network to it failed)"
+                        )
+                    yield futures[future], future.result
+
             try:
-                finished = ((futures[f], f.result) for f in as_completed(futures))
                 yield from first_failure_in_order(
-                    finished,
+                    finished(),
                     lambda index: client.cancel([f for f, i in futures.items() if i > index]),
                 )
             except BaseException:
                 client.cancel(list(futures))
                 raise
+
+
+def cancelled_for(future: Any) -> str | None:
+    """Why Dask cancelled `future` (e.g. LOST), or None if it was not cancelled."""
+    if not future.cancelled():
+        return None
+    try:
+        future.result()
+    except CancelledError as cancelled:
+        return getattr(cancelled, "reason", "unknown")
+    return None
+
+
+@contextmanager
+def _client_unlogged() -> Iterator[None]:
+    """Keep Dask's client from logging its errors while inside: a lost scheduler, which `run`
+    tells in one line, printed the traceback of the client's failed reconnection."""
+    client_log = logging.getLogger("distributed.client")
+    level = client_log.level
+    client_log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        client_log.setLevel(level)
 
 
 def scheduler_answers(address: str) -> None:
