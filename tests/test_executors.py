@@ -8,6 +8,7 @@ import json
 import logging
 import operator
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -350,9 +351,10 @@ def test_a_port_nobody_listens_on_cannot_be_reached(monkeypatch):
 
 
 @contextlib.contextmanager
-def dask_processes(folder: Path):
-    """A Dask scheduler and one worker (1 thread, no nanny), each a process of its own; its
-    address and the scheduler's process. Both end with the block."""
+def dask_processes(folder: Path, workers: int = 1, prelude: str = ""):
+    """A Dask scheduler and `workers` workers (1 thread, no nanny, which run `prelude` first),
+    each a process of its own; its address and the scheduler's process. They end with the
+    block."""
     pytest.importorskip("dask.distributed")
     file = folder / "scheduler.json"
     started = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
@@ -364,9 +366,11 @@ def dask_processes(folder: Path):
                 break
             time.sleep(0.1)
         address = json.loads(file.read_text())["address"]
-        worker = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads"]
-        worker += ["1", "--no-nanny", "--no-dashboard"]
-        processes.append(subprocess.Popen(worker, stderr=subprocess.DEVNULL))
+        worker = f"{prelude}\nfrom distributed.cli.dask_worker import main\nmain()"
+        options = [address, "--nthreads", "1", "--no-nanny", "--no-dashboard"]
+        for _ in range(workers):
+            command = [sys.executable, "-c", worker, *options]
+            processes.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
         yield address, processes[0]
     finally:
         for process in processes:
@@ -404,6 +408,62 @@ def test_a_scheduler_lost_mid_run_ends_the_run_in_one_line_and_fails_no_task(tmp
     )
     assert logged == [False]
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("prelude", "said"),
+    [
+        (
+            "import sys; sys.modules['journeysim'] = None",
+            r"cannot run journeysim \(ModuleNotFoundError\(.No module named 'journeysim\.version'; "
+            r"'journeysim' is not a package.\)\): install this journeysim on every worker",
+        ),
+        (
+            "import journeysim.version; journeysim.version.source_digest = lambda: 'edited'",
+            r"runs another journeysim \(its sources differ: a newer or edited version\), whose "
+            r"numbers would differ: install this journeysim on every worker",
+        ),
+    ],
+)
+def test_a_worker_without_this_journeysim_is_refused_in_one_line(prelude, said, tmp_path):
+    """A worker without journeysim dropped out of the cluster at its first run (it could not
+    read the task), and the sweep waited for ever for another; one with other sources ran the
+    tasks, its numbers mixed with this journeysim's. Neither is given a task."""
+    with dask_processes(tmp_path, prelude=prelude) as (address, _):
+        refused = []  # (the old code would wait for ever: the test waits up to two minutes)
+
+        def run() -> None:
+            try:
+                dict(DaskCluster(address).run(operator.mul, [(2, 3)]))
+            except ImportError as error:
+                refused.append(str(error))
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(120)
+    assert len(refused) == 1
+    assert re.fullmatch(rf"the Dask worker tcp://127\.0\.0\.1:\d+ {said}", refused[0])
+
+
+def test_a_cluster_without_workers_is_refused_in_one_line(tmp_path, monkeypatch):
+    # The tasks waited for ever for a worker.
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 1.0)
+    refused = []
+
+    def run() -> None:
+        try:
+            dict(DaskCluster(address).run(operator.mul, [(2, 3)]))
+        except ConnectionError as error:
+            refused.append(str(error))
+
+    with dask_processes(tmp_path, workers=0) as (address, _):
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(120)
+    assert refused == [
+        f"the Dask scheduler at {address} has no workers: none joined in 1 s (start some: dask "
+        f"worker {address})"
+    ]
 
 
 def test_scheduler_addresses_of_the_right_form_pass(capsys):

@@ -12,6 +12,7 @@ from typing import Any
 
 from journeysim.errors import InputError
 from journeysim.simulation.failures import first_failure_in_order
+from journeysim.version import source_digest
 
 CONNECT_SECONDS = 20.0  # to reach the scheduler; as long again for it to answer
 LOST = "scheduler-connection-lost"  # why Dask cancels the tasks of a client that lost it
@@ -39,6 +40,7 @@ class DaskCluster:
             ) from None
         scheduler_answers(self.address)
         with _client_unlogged(), Client(self.address, timeout=f"{CONNECT_SECONDS}s") as client:
+            workers_run_this_journeysim(client, self.address)
             futures = {client.submit(fn, *task, pure=False): i for i, task in enumerate(tasks)}
 
             def finished() -> Iterator[tuple[int, Callable[[], Any]]]:
@@ -58,6 +60,32 @@ class DaskCluster:
             except BaseException:
                 client.cancel(list(futures))
                 raise
+
+
+def workers_run_this_journeysim(client: Any, address: str) -> None:
+    """Return once the cluster at `address` has workers (ConnectionError if none joins in
+    CONNECT_SECONDS) and each imports journeysim with these sources (ImportError if not): a
+    worker without it dropped out at its first task and the command waited for ever for
+    another; one with other sources would give other numbers."""
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+    except TimeoutError:
+        raise ConnectionError(
+            f"the Dask scheduler at {address} has no workers: none joined in "
+            f"{CONNECT_SECONDS:.0f} s (start some: dask worker {address})"
+        ) from None
+    for worker, digest in sorted(client.run(source_digest, on_error="return").items()):
+        if isinstance(digest, BaseException):  # (Dask wraps what the worker raised)
+            raise ImportError(
+                f"the Dask worker {worker} cannot run journeysim ({digest}): install this "
+                "journeysim on every worker"
+            )
+        if digest != source_digest():
+            raise ImportError(
+                f"the Dask worker {worker} runs another journeysim (its sources differ: a "
+                "newer or edited version), whose numbers would differ: install this journeysim "
+                "on every worker"
+            )
 
 
 def cancelled_for(future: Any) -> str | None:
