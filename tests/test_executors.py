@@ -355,7 +355,7 @@ def dask_processes(folder: Path, workers: int = 1, prelude: str = ""):
     """A Dask scheduler and `workers` workers (1 thread, no nanny, which run `prelude` first),
     each a process of its own; its address and the scheduler's process. They end with the
     block."""
-    pytest.importorskip("dask.distributed")
+    Client = pytest.importorskip("dask.distributed").Client
     file = folder / "scheduler.json"
     started = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
     started += ["--port", "0", "--no-dashboard", "--scheduler-file", str(file)]
@@ -371,6 +371,10 @@ def dask_processes(folder: Path, workers: int = 1, prelude: str = ""):
         for _ in range(workers):
             command = [sys.executable, "-c", worker, *options]
             processes.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
+        if workers:
+            with warnings.catch_warnings(), Client(address, timeout="60s") as client:
+                warnings.simplefilter("ignore")  # (Dask's check of the workers' versions)
+                client.wait_for_workers(workers, timeout=60)
         yield address, processes[0]
     finally:
         for process in processes:
@@ -443,6 +447,23 @@ def test_a_worker_without_this_journeysim_is_refused_in_one_line(prelude, said, 
         thread.join(120)
     assert len(refused) == 1
     assert re.fullmatch(rf"the Dask worker tcp://127\.0\.0\.1:\d+ {said}", refused[0])
+
+
+def test_packages_of_other_versions_on_the_workers_are_told_in_one_line(tmp_path):
+    # Dask's warning is a table over lines, shown as Python shows a warning, with its source.
+    prelude = "import distributed.worker as w; found = w.get_versions(); "
+    prelude += "found['packages']['numpy'] = '0.0'; w.get_versions = lambda: found"
+    shown = warnings.catch_warnings(record=True)
+    with dask_processes(tmp_path, prelude=prelude) as (address, _), shown as warned:
+        warnings.simplefilter("always")
+        assert dict(DaskCluster(address).run(operator.mul, [(2, 3)])) == {0: 6}
+    assert [(w.category, str(w.message)) for w in warned] == [
+        (
+            dask_executor.ClusterVersionsWarning,
+            f"the Dask cluster at {address} has other versions of numpy than this process (as "
+            "Dask's version check found)",
+        )
+    ]
 
 
 def test_a_cluster_without_workers_is_refused_in_one_line(tmp_path, monkeypatch):

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from typing import Any
 
+from journeysim.caller import warn_at_caller
 from journeysim.errors import InputError
+from journeysim.machine import MachineWarning
 from journeysim.simulation.failures import first_failure_in_order
 from journeysim.version import source_digest
 
 CONNECT_SECONDS = 20.0  # to reach the scheduler; as long again for it to answer
 LOST = "scheduler-connection-lost"  # why Dask cancels the tasks of a client that lost it
+
+
+class ClusterVersionsWarning(MachineWarning):
+    """The Dask cluster has other versions of some packages than this process."""
 
 
 class DaskCluster:
@@ -39,7 +47,7 @@ class DaskCluster:
                 "--scheduler needs dask.distributed: pip install journeysim[dask]"
             ) from None
         scheduler_answers(self.address)
-        with _client_unlogged(), Client(self.address, timeout=f"{CONNECT_SECONDS}s") as client:
+        with _client_unlogged(), _connected(Client, self.address) as client:
             workers_run_this_journeysim(client, self.address)
             futures = {client.submit(fn, *task, pure=False): i for i, task in enumerate(tasks)}
 
@@ -86,6 +94,28 @@ def workers_run_this_journeysim(client: Any, address: str) -> None:
                 "newer or edited version), whose numbers would differ: install this journeysim "
                 "on every worker"
             )
+
+
+def _connected(client: Callable[..., Any], address: str) -> Any:
+    """`client(address)`, a Dask Client, with Dask's table of the packages whose versions
+    differ between this process, the scheduler and the workers told in one line."""
+    from distributed.versions import VersionMismatchWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        connected = client(address, timeout=f"{CONNECT_SECONDS}s")
+    for shown in caught:
+        if not issubclass(shown.category, VersionMismatchWarning):
+            warnings.warn_explicit(shown.message, shown.category, shown.filename, shown.lineno)
+            continue
+        packages = re.findall(r"^\| (\S+) +\|", str(shown.message), re.MULTILINE)[1:]
+        warn_at_caller(
+            ClusterVersionsWarning(
+                f"the Dask cluster at {address} has other versions of {', '.join(packages)} "
+                "than this process (as Dask's version check found)"
+            )
+        )
+    return connected
 
 
 def cancelled_for(future: Any) -> str | None:
