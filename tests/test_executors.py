@@ -487,6 +487,18 @@ def test_a_cluster_without_workers_is_refused_in_one_line(tmp_path, monkeypatch)
     ]
 
 
+def test_a_host_without_an_address_is_said_to_be_one(monkeypatch):
+    # Dask tried it for 20 s and said "Timed out trying to connect to tcp://...invalid:8786".
+    pytest.importorskip("dask.distributed")
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 0.5)
+    address = "tcp://no-such-host.invalid:8786"  # (.invalid never resolves: RFC 6761)
+    with pytest.raises(ConnectionError) as unreached:
+        next(DaskCluster(address).run(operator.mul, [(1, 2)]))
+    said = f"cannot reach the Dask scheduler at {address}: no-such-host.invalid: "
+    assert str(unreached.value).startswith(said)
+    assert "Timed out" not in str(unreached.value)
+
+
 def test_scheduler_addresses_of_the_right_form_pass(capsys):
     pytest.importorskip("dask.distributed")
     for address in ("tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://host:8786", "[::1]:8786"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -146,8 +147,18 @@ def scheduler_answers(address: str) -> None:
     """Return once a Dask scheduler at `address` answers who it is; ConnectionError, within
     2 x CONNECT_SECONDS, where nothing listens, a listener never answers (Dask's own
     handshake waits for ever) or another service answers (whose bytes Dask read as a frame
-    of exabytes)."""
+    of exabytes), and at once where its host has no address (Dask tried it for
+    CONNECT_SECONDS and said only that it timed out)."""
     from distributed.comm import connect
+    from distributed.comm.addressing import get_address_host_port
+
+    host, port = get_address_host_port(address)
+    try:
+        socket.getaddrinfo(host, port)
+    except socket.gaierror as error:
+        raise ConnectionError(
+            f"cannot reach the Dask scheduler at {address}: {host}: {error.strerror}"
+        ) from None
 
     async def identity() -> object:
         comm = await connect(address, timeout=CONNECT_SECONDS)
