@@ -353,8 +353,8 @@ def test_a_port_nobody_listens_on_cannot_be_reached(monkeypatch):
 @contextlib.contextmanager
 def dask_processes(folder: Path, workers: int = 1, prelude: str = ""):
     """A Dask scheduler and `workers` workers (1 thread, no nanny, which run `prelude` first),
-    each a process of its own; its address and the scheduler's process. They end with the
-    block."""
+    each a process of its own; its address and the processes, the scheduler's first. They end
+    with the block."""
     Client = pytest.importorskip("dask.distributed").Client
     file = folder / "scheduler.json"
     started = [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1"]
@@ -375,7 +375,7 @@ def dask_processes(folder: Path, workers: int = 1, prelude: str = ""):
             with warnings.catch_warnings(), Client(address, timeout="60s") as client:
                 warnings.simplefilter("ignore")  # (Dask's check of the workers' versions)
                 client.wait_for_workers(workers, timeout=60)
-        yield address, processes[0]
+        yield address, processes
     finally:
         for process in processes:
             process.kill()
@@ -393,7 +393,7 @@ def test_a_scheduler_lost_mid_run_ends_the_run_in_one_line_and_fails_no_task(tmp
         Path(marker).touch()
         time.sleep(600)
 
-    with dask_processes(tmp_path) as (address, scheduler):
+    with dask_processes(tmp_path) as (address, (scheduler, _)):
 
         def stop_the_scheduler() -> None:
             for _ in range(600):  # once the task has started, up to a minute
@@ -412,6 +412,42 @@ def test_a_scheduler_lost_mid_run_ends_the_run_in_one_line_and_fails_no_task(tmp
     )
     assert logged == [False]
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_cluster_that_lost_its_workers_ends_the_run_in_one_line(tmp_path, monkeypatch):
+    # The tasks waited for ever for a worker (a sweep hung after kill -9 of both dask workers).
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 1.0)
+    started = tmp_path / "started"
+
+    def started_then_waits(marker: str) -> None:  # sent by value: the worker cannot import it
+        Path(marker).touch()
+        time.sleep(600)
+
+    with dask_processes(tmp_path) as (address, (_, worker)):
+
+        def stop_the_worker() -> None:
+            for _ in range(600):  # once the task has started, up to a minute
+                if started.exists():
+                    break
+                time.sleep(0.1)
+            worker.kill()
+
+        lost = []  # (the old code would wait for ever: the test waits up to two minutes)
+
+        def run() -> None:
+            try:
+                dict(DaskCluster(address).run(started_then_waits, [(str(started),)]))
+            except ConnectionError as error:
+                lost.append(str(error))
+
+        threading.Thread(target=stop_the_worker, daemon=True).start()
+        running = threading.Thread(target=run, daemon=True)
+        running.start()
+        running.join(120)
+    assert lost == [
+        f"the Dask cluster at {address} lost its workers: none has been there for 1 s (start "
+        f"some: dask worker {address})"
+    ]
 
 
 @pytest.mark.parametrize(

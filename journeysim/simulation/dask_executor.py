@@ -21,6 +21,7 @@ from journeysim.version import source_digest
 
 CONNECT_SECONDS = 20.0  # to reach the scheduler; as long again for it to answer
 LOST = "scheduler-connection-lost"  # why Dask cancels the tasks of a client that lost it
+UNSTAFFED = "no-workers"  # why run cancels its tasks on a cluster left without workers
 
 
 class ClusterVersionsWarning(MachineWarning):
@@ -54,13 +55,23 @@ class DaskCluster:
 
             def finished() -> Iterator[tuple[int, Callable[[], Any]]]:
                 for future in as_completed(futures):
-                    if cancelled_for(future) == LOST:  # no task's failure: the cluster's
+                    why = cancelled_for(future)
+                    if why == LOST:  # no task's failure: the cluster's
                         raise ConnectionError(
                             f"lost the Dask scheduler at {self.address} (it stopped, or the "
                             "network to it failed)"
                         )
+                    if why == UNSTAFFED:
+                        raise ConnectionError(
+                            f"the Dask cluster at {self.address} lost its workers: none has "
+                            f"been there for {CONNECT_SECONDS:.0f} s (start some: dask worker "
+                            f"{self.address})"
+                        )
                     yield futures[future], future.result
 
+            stop = threading.Event()
+            watch = (client, list(futures), stop)
+            threading.Thread(target=_cancel_when_unstaffed, args=watch, daemon=True).start()
             try:
                 yield from first_failure_in_order(
                     finished(),
@@ -69,6 +80,8 @@ class DaskCluster:
             except BaseException:
                 client.cancel(list(futures))
                 raise
+            finally:
+                stop.set()
 
 
 def workers_run_this_journeysim(client: Any, address: str) -> None:
@@ -117,6 +130,19 @@ def _connected(client: Callable[..., Any], address: str) -> Any:
             )
         )
     return connected
+
+
+def _cancel_when_unstaffed(client: Any, futures: list[Any], stop: threading.Event) -> None:
+    """Until `stop`, check every CONNECT_SECONDS that the cluster has workers; once it has
+    had none for CONNECT_SECONDS, cancel `futures` (UNSTAFFED), which would wait for ever."""
+    while not stop.wait(CONNECT_SECONDS):
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        except TimeoutError:
+            client.cancel(futures, reason=UNSTAFFED)
+            return
+        except Exception:  # the scheduler lost, or the client closed: `run` tells why
+            return
 
 
 def cancelled_for(future: Any) -> str | None:
