@@ -455,8 +455,8 @@ def test_a_cluster_that_lost_its_workers_ends_the_run_in_one_line(tmp_path, monk
     [
         (
             "import sys; sys.modules['journeysim'] = None",
-            r"cannot run journeysim \(ModuleNotFoundError\(.No module named 'journeysim\.version'; "
-            r"'journeysim' is not a package.\)\): install this journeysim on every worker",
+            r"cannot run journeysim \(.*No module named 'journeysim.*\): install this "
+            r"journeysim on every worker",
         ),
         (
             "import journeysim.version; journeysim.version.source_digest = lambda: 'edited'",
