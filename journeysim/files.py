@@ -131,6 +131,23 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+def home_expanded(text: str) -> Path:
+    """Path `text`, a leading ~ or ~USER taken as that home folder, as the shell takes it;
+    ValueError saying why where there is none to find (where Path.expanduser raises
+    RuntimeError): "HOME is not set, and the user has no home folder", "there is no user bob"."""
+    path = Path(text)
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        user = path.parts[0][1:]
+        raise ValueError(f"there is no user {user}" if user else NO_HOME) from None
+
+
+# Why "~" names no folder: HOME unset, and a user the password database does not know (a
+# container run with --user 12345, some batch systems).
+NO_HOME = "HOME is not set, and the user has no home folder"
+
+
 # What a device, named pipe or socket is to someone naming an output file: writing the result in
 # its place would replace it (/dev/full by a file), and opening a pipe would wait for a reader.
 NOT_REGULAR = "not a regular file (a device, pipe or socket)"

@@ -273,6 +273,18 @@ def test_without_a_home_folder_the_history_is_not_kept_in_one_named_tilde(tmp_pa
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_cache_given_with_the_tilde_of_no_home_folder_is_not_kept(tmp_path, monkeypatch):
+    """JOURNEYSIM_CACHE=~nobody/cache (a misspelt user) ended the run in Path.expanduser's
+    traceback ('RuntimeError: Could not determine home directory.')."""
+    monkeypatch.setenv("JOURNEYSIM_CACHE", "~journeysim-no-such-user/cache")
+    monkeypatch.chdir(tmp_path)
+    scenario = load_scenario(SCENARIOS / "baseline.yaml", SMALL)
+    said = r"^cannot keep the history in ~journeysim-no-such-user/cache \(there is no user "
+    with pytest.warns(burn_in.CacheWarning, match=said + r"journeysim-no-such-user\)"):
+        assert past(scenario).customers
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_cache_given_with_a_tilde_is_kept_in_the_home_folder(tmp_path, monkeypatch):
     """JOURNEYSIM_CACHE=~/cache from a file the shell never read (a job script's environment)
     kept the histories in a folder named '~' in the current one."""

@@ -134,6 +134,34 @@ def test_an_output_path_of_the_home_folder_is_written_there(
     assert list((tmp_path / "here").iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("out", "why"),
+    [
+        ("~journeysim-no-such-user/x", "there is no user journeysim-no-such-user"),
+        ("~/x", "HOME is not set, and the user has no home folder"),
+    ],
+)
+def test_an_output_path_of_a_home_folder_there_is_not_is_one_line(
+    out: str, why: str, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """`--out=~nobody/x` (a misspelt user), or `--out=~/x` with HOME unset and a user the
+    password database does not know (a container run with --user 12345), ended the command in
+    Path.expanduser's traceback ('RuntimeError: Could not determine home directory.')."""
+
+    def unknown(uid: int):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr("pwd.getpwuid", unknown)
+    monkeypatch.chdir(tmp_path)
+    assert exit_code(["schema", f"--out={out}/schema.json"]) == 2
+    assert one_line(capsys.readouterr().err) == (
+        f"journeysim schema: error: argument --out: no home folder for the ~ of "
+        f"'{out}/schema.json': {why}\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("command", list(command_lines("x")))
 def test_an_output_path_through_a_loop_of_links_is_named_as_one(
     command: str, tmp_path: Path, capsys, no_simulation

@@ -19,6 +19,7 @@ from journeysim.files import (
     NOT_REGULAR,
     exclusive,
     folder_lock,
+    home_expanded,
     name_problem,
     name_too_long,
     recover_folder,
@@ -102,7 +103,10 @@ def output_path(text: str) -> Path:
     a leading ~ taken as the home folder, as the shell takes it but in `--out=~/results`."""
     if not text:
         raise argparse.ArgumentTypeError(expected("a path", text))
-    return Path(text).expanduser()
+    try:
+        return home_expanded(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"no home folder for the ~ of {text!r}: {error}") from None
 
 
 def gif_path(text: str) -> Path:

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from journeysim.caller import warn_at_caller
-from journeysim.files import exclusive, no_file
+from journeysim.files import exclusive, home_expanded, no_file
 from journeysim.loyalty.base import MIN_LEAVERS, enough_leavers
 from journeysim.loyalty.history import History
 from journeysim.machine import MachineWarning
@@ -169,10 +169,11 @@ def short_history(source: Scenario, kept: History) -> str:
 def _kept(burn_in_json: str, live: Callable[[Scenario, int], History]) -> History:
     key = hashlib.sha256(f"{source_digest()}\n{burn_in_json}".encode()).hexdigest()[:32]
     folder = _cache_dir()
-    if folder is None:
-        _cannot_keep("~/.cache/journeysim", NO_HOME)
+    try:
+        path = home_expanded(folder) / f"history-{key}.pickle"
+    except ValueError as no_home:
+        _cannot_keep(folder, str(no_home))
         return _lived(burn_in_json, live)
-    path = folder / f"history-{key}.pickle"
     kept = _read(path)
     if kept is not None:
         return kept
@@ -295,17 +296,8 @@ def _cannot_keep(folder: Path | str, why: str) -> None:
     )
 
 
-# HOME unset and the user not in the password database (a container run with --user 12345):
-# "~" stays as it is, and the cache would be a folder named "~" in the current one.
-NO_HOME = "HOME is not set, and the user has no home folder"
-
-
-def _cache_dir() -> Path | None:
-    """JOURNEYSIM_CACHE (a leading ~ the home folder), else journeysim/ in XDG_CACHE_HOME or
-    ~/.cache; None without a home folder to find (NO_HOME)."""
-    if given := os.environ.get("JOURNEYSIM_CACHE"):  # ("~/cache" from a file the shell never read)
-        return Path(given).expanduser()
-    if given := os.environ.get("XDG_CACHE_HOME"):
-        return Path(given, "journeysim")
-    home = os.path.expanduser("~")
-    return None if home == "~" else Path(home, ".cache", "journeysim")
+def _cache_dir() -> str:
+    """JOURNEYSIM_CACHE, else journeysim/ in XDG_CACHE_HOME or ~/.cache, as given (a leading ~,
+    a home folder, is for `home_expanded`)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+    return os.environ.get("JOURNEYSIM_CACHE") or os.path.join(cache, "journeysim")
