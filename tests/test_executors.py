@@ -396,10 +396,7 @@ def test_a_scheduler_lost_mid_run_ends_the_run_in_one_line_and_fails_no_task(tmp
     with dask_processes(tmp_path) as (address, (scheduler, _)):
 
         def stop_the_scheduler() -> None:
-            for _ in range(600):  # once the task has started, up to a minute
-                if started.exists():
-                    break
-                time.sleep(0.1)
+            wait_for(started)
             logged.append(logging.getLogger("distributed.client").isEnabledFor(logging.ERROR))
             scheduler.kill()
 
@@ -426,10 +423,7 @@ def test_a_cluster_that_lost_its_workers_ends_the_run_in_one_line(tmp_path, monk
     with dask_processes(tmp_path) as (address, (_, worker)):
 
         def stop_the_worker() -> None:
-            for _ in range(600):  # once the task has started, up to a minute
-                if started.exists():
-                    break
-                time.sleep(0.1)
+            wait_for(started)
             worker.kill()
 
         lost = []  # (the old code would wait for ever: the test waits up to two minutes)
@@ -521,6 +515,50 @@ def test_a_cluster_without_workers_is_refused_in_one_line(tmp_path, monkeypatch)
         f"the Dask scheduler at {address} has no workers: none joined in 1 s (start some: dask "
         f"worker {address})"
     ]
+
+
+def test_a_worker_paused_near_its_memory_limit_mid_task_is_not_a_lost_one(tmp_path, monkeypatch):
+    """Dask pauses a worker near its memory limit, which goes on with the tasks it runs: a run
+    whose workers were all paused so was cancelled after 2 x CONNECT_SECONDS as one on a
+    cluster that lost its workers ('the Dask cluster at ... lost its workers')."""
+    from distributed.core import Status
+
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 1.0)
+    started = tmp_path / "started"
+
+    def started_then_ends(marker: str) -> int:  # sent by value: the worker cannot import it
+        Path(marker).touch()
+        time.sleep(10)  # 10 x CONNECT_SECONDS paused
+        return 6
+
+    # (paused by the test alone, not by the worker's memory, which would resume it)
+    prelude = "import dask; dask.config.set({'distributed.worker.memory.pause': False})"
+    Client = pytest.importorskip("dask.distributed").Client
+    done = []
+
+    def run() -> None:
+        try:
+            done.append(dict(DaskCluster(address).run(started_then_ends, [(str(started),)])))
+        except ConnectionError as error:
+            done.append(str(error))
+
+    with dask_processes(tmp_path, prelude=prelude) as (address, _), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (Dask's check of the workers' versions)
+        with Client(address, timeout="60s") as client:
+            thread = threading.Thread(target=run, daemon=True)
+            thread.start()
+            wait_for(started)
+            client.run(lambda dask_worker: setattr(dask_worker, "status", Status.paused))
+            thread.join(120)
+    assert done == [{0: 6}]
+
+
+def wait_for(path: Path) -> None:
+    """Return once `path` exists (a task has started), waiting up to a minute."""
+    for _ in range(600):
+        if path.exists():
+            return
+        time.sleep(0.1)
 
 
 def test_a_host_without_an_address_is_said_to_be_one(monkeypatch):

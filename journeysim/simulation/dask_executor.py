@@ -137,12 +137,22 @@ def _cancel_when_unstaffed(client: Any, futures: list[Any], stop: threading.Even
     had none for CONNECT_SECONDS, cancel `futures` (UNSTAFFED), which would wait for ever."""
     while not stop.wait(CONNECT_SECONDS):
         try:
-            client.wait_for_workers(1, timeout=CONNECT_SECONDS)
-        except TimeoutError:
-            client.cancel(futures, reason=UNSTAFFED)
-            return
+            if not _staffed(client, CONNECT_SECONDS):
+                client.cancel(futures, reason=UNSTAFFED)
+                return
         except Exception:  # the scheduler lost, or the client closed: `run` tells why
             return
+
+
+def _staffed(client: Any, seconds: float) -> bool:
+    """Whether the cluster has, within `seconds`, a worker that runs tasks: one running, or
+    one paused (Dask pauses a worker near its memory limit) that goes on with those it has,
+    which wait_for_workers does not count."""
+    try:
+        client.wait_for_workers(1, timeout=seconds)
+    except TimeoutError:
+        return any(client.processing().values())
+    return True
 
 
 def cancelled_for(future: Any) -> str | None:
