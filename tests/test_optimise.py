@@ -441,10 +441,21 @@ def test_a_study_extended_and_stopped_leaves_no_answer_of_fewer_trials(tmp_path,
     )
 
 
-def test_a_trial_stopped_by_a_lost_dask_scheduler_runs_again_when_resumed(tmp_path, monkeypatch):
-    """A Dask scheduler lost in the middle of a trial failed it as Optuna fails a trial that
-    raised: the resumed study never ran its plan again (the brute-force search of 3 to 7 tills
-    ran 7 twice and never 5). It is queued again, as after Ctrl-C."""
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionError("lost the Dask scheduler at tcp://10.0.0.5:8786"),
+        ImportError("the Dask worker tcp://10.0.0.6:40000 cannot run journeysim (...)"),
+    ],
+    ids=["scheduler lost", "worker without journeysim joined"],
+)
+def test_a_trial_stopped_by_a_lost_dask_scheduler_runs_again_when_resumed(
+    error: Exception, tmp_path, monkeypatch
+):
+    """A Dask scheduler lost in the middle of a trial (or a worker joined that cannot run this
+    journeysim, refused as a trial starts) failed it as Optuna fails a trial that raised: the
+    resumed study never ran its plan again (the brute-force search of 3 to 7 tills ran 7 twice
+    and never 5). It is queued again, as after Ctrl-C."""
     argv = ["optimise", str(MMC), "--decide", "checkout.cashiers=3:7", "--minimise"]
     argv += ["wages_per_day", "--reps", "2", "--days", "1", "--quiet", "--no-report"]
     argv += [*QUICK[:4], "--workers", "1"]
@@ -454,14 +465,14 @@ def test_a_trial_stopped_by_a_lost_dask_scheduler_runs_again_when_resumed(tmp_pa
     def lost(self, *args):  # the scheduler goes away in the third trial
         sets.append(args)
         if len(sets) == 3:
-            raise ConnectionError("lost the Dask scheduler at tcp://10.0.0.5:8786")
+            raise error
         return replicate(self, *args)
 
     out = tmp_path / "resumed"
     with monkeypatch.context() as patched, pytest.raises(SystemExit) as stopped:
         patched.setattr(TrialStudy, "_replicate", lost)
         main([*argv, "--out", str(out)])
-    assert str(stopped.value) == "journeysim: lost the Dask scheduler at tcp://10.0.0.5:8786"
+    assert str(stopped.value) == f"journeysim: {error}"
     assert main([*argv, "--out", str(out)]) == 0
     (whole,), (resumed,) = (tmp_path / "whole").glob("optimise-*"), out.glob("optimise-*")
     pd.testing.assert_frame_equal(

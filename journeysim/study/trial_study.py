@@ -376,7 +376,7 @@ class TrialStudy:
                 n_trials=1,
                 catch=(ReplicationFailed,),  # kept failed (FAILED says why): the search goes on
             )
-        except (KeyboardInterrupt, ConnectionError):  # stopped, or the Dask cluster went away
+        except (KeyboardInterrupt, ConnectionError, ImportError):  # stopped, or by Dask's cluster
             for trial in self._trials(ran):
                 interrupted = trial.state in (TrialState.RUNNING, TrialState.FAIL)
                 if interrupted and FAILED not in trial.user_attrs:
