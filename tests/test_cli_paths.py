@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -697,6 +698,18 @@ def test_an_mplbackend_matplotlib_does_not_know_leaves_the_command_to_run(
     )
     assert done.returncode == 0 and "backend" not in done.stderr, done.stderr
     assert (tmp_path / "baseline" / "summary.csv").is_file()
+
+
+def test_the_command_leaves_matplotlib_as_it_found_it(monkeypatch, capsys) -> None:
+    """`main` in a process that goes on (a notebook, whose MPLBACKEND ipykernel sets) left
+    MPLBACKEND set to agg and matplotlib's log at ERROR after it, where the command alone needs
+    them so."""
+    inline = "module://matplotlib_inline.backend_inline"
+    monkeypatch.setenv("MPLBACKEND", inline)
+    log = logging.getLogger("matplotlib")
+    monkeypatch.setattr(log, "level", logging.WARNING)
+    assert main(["schema"]) == 0
+    assert os.environ["MPLBACKEND"] == inline and log.level == logging.WARNING
 
 
 def test_a_home_matplotlib_cannot_write_in_leaves_it_silent(tmp_path: Path) -> None:

@@ -28,9 +28,8 @@ RESUMED = {"sweep": "runs", "optimise": "trials", "calibrate": "trials"}
 def main(argv: list[str] | None = None) -> int:
     stdout = sys.stdout
     sys.stdout = _StandardOutput(stdout)
-    _matplotlib_as_needed()
     try:
-        with _standard_error():
+        with _matplotlib_as_needed(), _standard_error():
             return _command(argv)
     except _OutputFailed as failed:
         return _output_failed(failed.error, stdout)
@@ -38,17 +37,27 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = stdout
 
 
-def _matplotlib_as_needed() -> None:
-    """Keep matplotlib from speaking or failing for what journeysim does not use. Its figures
-    are drawn without pyplot, so the backend goes unused; yet matplotlib refuses to load under
-    an MPLBACKEND it does not know ('bogus', or one of another version) with a ValueError: a
-    given MPLBACKEND is set to one it knows. Under a HOME it cannot write in, it keeps its
-    settings and font list in a temporary folder, which its log would tell in two lines of its
-    own ('mkdir -p failed for path ...', 'Matplotlib created a temporary cache directory ...'):
-    its log shows errors only."""
-    if os.environ.get("MPLBACKEND"):
+@contextmanager
+def _matplotlib_as_needed() -> Iterator[None]:
+    """Keep matplotlib, in the block, from speaking or failing for what journeysim does not
+    use. Its figures are drawn without pyplot, so the backend goes unused; yet matplotlib
+    refuses to load under an MPLBACKEND it does not know ('bogus', or one of another version)
+    with a ValueError: a given MPLBACKEND is set to one it knows. Under a HOME it cannot write
+    in, it keeps its settings and font list in a temporary folder, which its log would tell in
+    two lines of its own ('mkdir -p failed for path ...', 'Matplotlib created a temporary cache
+    directory ...'): its log shows errors only. Both are restored after the block, for a
+    process (a notebook) that goes on to use them."""
+    backend, log = os.environ.get("MPLBACKEND"), logging.getLogger("matplotlib")
+    level = log.level
+    if backend:
         os.environ["MPLBACKEND"] = "agg"
-    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+        if backend:
+            os.environ["MPLBACKEND"] = backend
 
 
 @contextmanager
@@ -65,10 +74,10 @@ def _standard_error() -> Iterator[None]:
 
 
 class _StandardError:
-    """sys.stderr while journeysim runs: once it takes no more (`journeysim ... 2>&1 | head -1`
-    closed its pipe, or the terminal is gone), what the command says there (a refusal, its
-    warnings, the progress bar) goes `nowhere` rather than end the command before it writes
-    its results, or go to standard output."""
+    """sys.stderr while journeysim runs: once it takes no more (`journeysim ... 2>&1
+    >/dev/null | head -1` closed its pipe, or the terminal is gone), what the command says there
+    (a refusal, its warnings, the progress bar) goes `nowhere` rather than end the command
+    before it writes its results, or go to standard output."""
 
     def __init__(self, stream: TextIO, nowhere: TextIO) -> None:
         self._stream, self._nowhere = stream, nowhere
