@@ -20,6 +20,7 @@ from journeysim.simulation.failures import first_failure_in_order
 from journeysim.version import source_digest
 
 CONNECT_SECONDS = 20.0  # to reach the scheduler; as long again for it to answer
+WORKERLESS_SECONDS = 60.0  # a cluster may be without workers (one may be on its way)
 LOST = "scheduler-connection-lost"  # why Dask cancels the tasks of a client that lost it
 UNSTAFFED = "no-workers"  # why run cancels its tasks on a cluster left without workers
 
@@ -64,7 +65,7 @@ class DaskCluster:
                     if why == UNSTAFFED:
                         raise ConnectionError(
                             f"the Dask cluster at {self.address} lost its workers: none has "
-                            f"been there for {CONNECT_SECONDS:.0f} s (start some: dask worker "
+                            f"been there for {WORKERLESS_SECONDS:.0f} s (start some: dask worker "
                             f"{self.address})"
                         )
                     yield futures[future], future.result
@@ -86,15 +87,15 @@ class DaskCluster:
 
 def workers_run_this_journeysim(client: Any, address: str) -> None:
     """Return once the cluster at `address` has workers (ConnectionError if none joins in
-    CONNECT_SECONDS) and each imports journeysim with these sources (ImportError if not): a
+    WORKERLESS_SECONDS) and each imports journeysim with these sources (ImportError if not): a
     worker without it dropped out at its first task and the command waited for ever for
     another; one with other sources would give other numbers."""
     try:
-        client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+        client.wait_for_workers(1, timeout=WORKERLESS_SECONDS)
     except TimeoutError:
         raise ConnectionError(
             f"the Dask scheduler at {address} has no workers: none joined in "
-            f"{CONNECT_SECONDS:.0f} s (start some: dask worker {address})"
+            f"{WORKERLESS_SECONDS:.0f} s (start some: dask worker {address})"
         ) from None
     for worker, digest in sorted(client.run(source_digest, on_error="return").items()):
         if isinstance(digest, BaseException):  # (Dask wraps what the worker raised)
@@ -133,11 +134,11 @@ def _connected(client: Callable[..., Any], address: str) -> Any:
 
 
 def _cancel_when_unstaffed(client: Any, futures: list[Any], stop: threading.Event) -> None:
-    """Until `stop`, check every CONNECT_SECONDS that the cluster has workers; once it has
-    had none for CONNECT_SECONDS, cancel `futures` (UNSTAFFED), which would wait for ever."""
-    while not stop.wait(CONNECT_SECONDS):
+    """Until `stop`, check every WORKERLESS_SECONDS that the cluster has workers; once it has
+    had none for WORKERLESS_SECONDS, cancel `futures` (UNSTAFFED), which would wait for ever."""
+    while not stop.wait(WORKERLESS_SECONDS):
         try:
-            if not _staffed(client, CONNECT_SECONDS):
+            if not _staffed(client, WORKERLESS_SECONDS):
                 client.cancel(futures, reason=UNSTAFFED)
                 return
         except Exception:  # the scheduler lost, or the client closed: `run` tells why
