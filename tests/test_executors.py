@@ -399,27 +399,37 @@ def within_two_minutes(address: str, fn, tasks: list[tuple]) -> list:
     return ended
 
 
-def test_a_scheduler_lost_mid_run_ends_the_run_in_one_line_and_fails_no_task(tmp_path, capfd):
-    """A scheduler that stopped while its workers ran the tasks failed them one by one as
-    FutureCancelledError ('..._measured-8a2d... cancelled for reason: scheduler-connection-lost'),
-    which a sweep recorded in runs.csv as failed runs and optimise as failed trials, and Dask
-    printed the traceback of its client's reconnection: ConnectionError, said once."""
-    started = tmp_path / "started"
+def killed_mid_task(folder: Path, which: int, before=lambda: None) -> tuple[str, list]:
+    """Run a task that starts and waits on a cluster of one worker (dask_processes), killing
+    its process `which` (0 the scheduler, 1 the worker), after calling `before`, once the task
+    has started; the cluster's address and what the run ended with (within_two_minutes)."""
+    started = folder / "started"
 
     def started_then_waits(marker: str) -> None:  # sent by value: the worker cannot import it
         Path(marker).touch()
         time.sleep(600)
 
-    with dask_processes(tmp_path) as (address, (scheduler, _)):
+    with dask_processes(folder) as (address, processes):
 
-        def stop_the_scheduler() -> None:
+        def kill() -> None:
             wait_for(started)
-            logged.append(logging.getLogger("distributed.client").isEnabledFor(logging.ERROR))
-            scheduler.kill()
+            before()
+            processes[which].kill()
 
-        logged: list[bool] = []  # whether Dask's client would log its errors meanwhile
-        threading.Thread(target=stop_the_scheduler, daemon=True).start()
-        ended = within_two_minutes(address, started_then_waits, [(str(started),)])
+        threading.Thread(target=kill, daemon=True).start()
+        return address, within_two_minutes(address, started_then_waits, [(str(started),)])
+
+
+def test_a_scheduler_lost_mid_run_ends_the_run_in_one_line_and_fails_no_task(tmp_path, capfd):
+    """A scheduler that stopped while its workers ran the tasks failed them one by one as
+    FutureCancelledError ('..._measured-8a2d... cancelled for reason: scheduler-connection-lost'),
+    which a sweep recorded in runs.csv as failed runs and optimise as failed trials, and Dask
+    printed the traceback of its client's reconnection: ConnectionError, said once."""
+    logged: list[bool] = []  # whether Dask's client would log its errors meanwhile
+    client_log = logging.getLogger("distributed.client")
+    address, ended = killed_mid_task(
+        tmp_path, 0, lambda: logged.append(client_log.isEnabledFor(logging.ERROR))
+    )
     assert ended == [
         f"lost the Dask scheduler at {address} (it stopped, or the network to it failed)"
     ]
@@ -430,20 +440,7 @@ def test_a_scheduler_lost_mid_run_ends_the_run_in_one_line_and_fails_no_task(tmp
 def test_a_cluster_that_lost_its_workers_ends_the_run_in_one_line(tmp_path, monkeypatch):
     # The tasks waited for ever for a worker (a sweep hung after kill -9 of both dask workers).
     monkeypatch.setattr(dask_executor, "WORKERLESS_SECONDS", 1.0)
-    started = tmp_path / "started"
-
-    def started_then_waits(marker: str) -> None:  # sent by value: the worker cannot import it
-        Path(marker).touch()
-        time.sleep(600)
-
-    with dask_processes(tmp_path) as (address, (_, worker)):
-
-        def stop_the_worker() -> None:
-            wait_for(started)
-            worker.kill()
-
-        threading.Thread(target=stop_the_worker, daemon=True).start()
-        ended = within_two_minutes(address, started_then_waits, [(str(started),)])
+    address, ended = killed_mid_task(tmp_path, 1)
     assert ended == [
         f"the Dask cluster at {address} lost its workers: none has been there for 1 s (start "
         f"some: dask worker {address})"
