@@ -131,6 +131,11 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+# Why "~" names no folder: HOME unset, and a user the password database does not know (a
+# container run with --user 12345, some batch systems).
+NO_HOME = "HOME is not set, and the user has no home folder"
+
+
 def home_expanded(text: str) -> Path:
     """Path `text`, a leading ~ or ~USER taken as that home folder, as the shell takes it;
     ValueError saying why where there is none to find (where Path.expanduser raises
@@ -141,11 +146,6 @@ def home_expanded(text: str) -> Path:
     except RuntimeError:
         user = path.parts[0][1:]
         raise ValueError(f"there is no user {user}" if user else NO_HOME) from None
-
-
-# Why "~" names no folder: HOME unset, and a user the password database does not know (a
-# container run with --user 12345, some batch systems).
-NO_HOME = "HOME is not set, and the user has no home folder"
 
 
 # What a device, named pipe or socket is to someone naming an output file: writing the result in

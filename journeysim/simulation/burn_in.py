@@ -187,6 +187,7 @@ def _kept(burn_in_json: str, live: Callable[[Scenario, int], History]) -> Histor
 
 
 def _lived(burn_in_json: str, live: Callable[[Scenario, int], History]) -> History:
+    """The history `live` lives for the burn-in scenario `burn_in_json`."""
     result = live(Scenario.model_validate_json(burn_in_json), BURN_IN_REPLICATION)
     # The lived simulation lies in reference cycles; the run that follows pauses the cyclic
     # collector, and would carry it to its end (200 MB under a million visits' run).
@@ -288,6 +289,7 @@ def _cache_limit() -> float:
 
 
 def _cannot_keep(folder: Path | str, why: str) -> None:
+    """Warn that histories cannot be kept in `folder`, and `why`."""
     warn_at_caller(
         CacheWarning(
             f"cannot keep the history in {folder} ({why}): every run lives it again; set "
