@@ -18,6 +18,7 @@ from journeysim.cli.options import UsageError, WritingInterrupted, expected, pro
 from journeysim.compiled import warn_if_stale
 from journeysim.errors import InputError, closest, did_you_mean
 from journeysim.interrupts import caused_by_ctrl_c
+from journeysim.logs import log_at
 from journeysim.machine import MachineWarning
 from journeysim.simulation.failures import ReplicationFailed
 
@@ -47,15 +48,13 @@ def _matplotlib_as_needed() -> Iterator[None]:
     two lines of its own ('mkdir -p failed for path ...', 'Matplotlib created a temporary cache
     directory ...'): its log shows errors only. Both are restored after the block, for a
     process (a notebook) that goes on to use them."""
-    backend, log = os.environ.get("MPLBACKEND"), logging.getLogger("matplotlib")
-    level = log.level
+    backend = os.environ.get("MPLBACKEND")
     if backend:
         os.environ["MPLBACKEND"] = "agg"
-    log.setLevel(logging.ERROR)
     try:
-        yield
+        with log_at("matplotlib", logging.ERROR):
+            yield
     finally:
-        log.setLevel(level)
         if backend:
             os.environ["MPLBACKEND"] = backend
 

@@ -10,11 +10,11 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import CancelledError
-from contextlib import contextmanager
 from typing import Any
 
 from journeysim.caller import warn_at_caller
 from journeysim.errors import InputError
+from journeysim.logs import log_at
 from journeysim.machine import MachineWarning
 from journeysim.simulation.failures import first_failure_in_order
 from journeysim.version import source_digest
@@ -50,7 +50,12 @@ class DaskCluster:
                 "--scheduler needs dask.distributed: pip install journeysim[dask]"
             ) from None
         scheduler_answers(self.address)
-        with _client_unlogged(), _connected(Client, self.address) as client:
+        # (Dask's client logs the traceback of its failed reconnection to a lost scheduler,
+        # which `finished` tells in one line)
+        with (
+            log_at("distributed.client", logging.CRITICAL),
+            _connected(Client, self.address) as client,
+        ):
             workers_run_this_journeysim(client, self.address)
             futures = {client.submit(fn, *task, pure=False): i for i, task in enumerate(tasks)}
 
@@ -165,19 +170,6 @@ def cancelled_for(future: Any) -> str | None:
     except CancelledError as cancelled:
         return getattr(cancelled, "reason", "unknown")
     return None
-
-
-@contextmanager
-def _client_unlogged() -> Iterator[None]:
-    """Keep Dask's client from logging its errors while inside: a lost scheduler, which `run`
-    tells in one line, printed the traceback of the client's failed reconnection."""
-    client_log = logging.getLogger("distributed.client")
-    level = client_log.level
-    client_log.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        client_log.setLevel(level)
 
 
 def scheduler_answers(address: str) -> None:
